@@ -1,0 +1,79 @@
+// The first end-to-end slice: the page opens with its hooks, a dropped file is counted right, and the
+// bundled sample loads. Expected counts are computed here, in JavaScript, from the files themselves.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { ROOT, start, Trailscope, recordsOf, uniqueEvents, walk } from './harness.mjs';
+
+let env;
+before(async () => { env = await start(); });
+after(async () => { await env?.close(); });
+
+test('the page opens idle, with the drop zone and both pickers', async () => {
+  const t = await Trailscope.open(env);
+  assert.deepEqual(await t.status(), { state: 'idle', events: 0, files: 0, skipped: 0, warnings: 0, heapBytes: 0 });
+  for (const id of ['drop-zone', 'file-input', 'folder-input', 'load-sample']) {
+    assert.equal(await t.page.locator(`[data-testid=${id}]`).count(), 1, id);
+  }
+  assert.equal(await t.page.getAttribute('[data-testid=file-input]', 'type'), 'file');
+  assert.notEqual(await t.page.getAttribute('[data-testid=file-input]', 'multiple'), null);
+  assert.notEqual(await t.page.getAttribute('[data-testid=folder-input]', 'webkitdirectory'), null);
+  await t.shot('empty-page');
+  assert.deepEqual(t.problems, []);
+  assert.deepEqual(await t.cspViolations(), []);
+});
+
+test('a picked seed example file is counted right, with a performance measure', async () => {
+  const file = join(ROOT, 'tests/fixtures/seeds/ecr-documentation-examples.json');
+  const expected = uniqueEvents(recordsOf(file));
+  const t = await Trailscope.open(env);
+  await t.pickFiles([file]);
+  const s = await t.waitDone();
+  assert.equal(s.events, expected);
+  assert.equal(s.files, 1);
+  assert.equal(s.skipped, 0);
+  assert.equal(s.warnings, 0);
+  const measures = await t.page.evaluate(() => performance.getEntriesByName('trailscope:ingest').map((m) => m.duration));
+  assert.equal(measures.length, 1);
+  assert.ok(measures[0] > 0);
+  assert.equal(await t.page.textContent('[data-testid=total-events]'), String(expected));
+  assert.deepEqual(t.problems, []);
+});
+
+test('"Load sample logs" loads the bundled sample and shows its breakdowns', async () => {
+  const files = walk(join(ROOT, 'sample')).filter((p) => p.endsWith('.json.gz'));
+  const all = files.flatMap(recordsOf);
+  const expected = uniqueEvents(all);
+  const ecr = uniqueEvents(all.filter((e) => e.eventSource === 'ecr.amazonaws.com'));
+  const t = await Trailscope.open(env);
+  await t.page.click('[data-testid=load-sample]');
+  const s = await t.waitDone();
+  assert.equal(s.events, expected);
+  assert.equal(s.files, files.length);
+  assert.equal(s.warnings, 0);
+  assert.ok(s.heapBytes > 0, 'the engine reports its memory');
+  const ecrRow = t.page.locator('[data-testid=by-source] tr', { hasText: 'ecr.amazonaws.com' });
+  assert.equal(await ecrRow.locator('td.num').textContent(), ecr.toLocaleString('en-US'));
+  await t.shot('sample-overview');
+  assert.deepEqual(t.problems, []);
+  assert.deepEqual(await t.cspViolations(), []);
+});
+
+test('the summary downloads as trailscope-summary.json with the same counts', async () => {
+  const file = join(ROOT, 'tests/fixtures/seeds/ecr-documentation-examples.json');
+  const events = recordsOf(file);
+  const t = await Trailscope.open(env);
+  await t.pickFiles([file]);
+  await t.waitDone();
+  const [download] = await Promise.all([t.page.waitForEvent('download'), t.page.click('[data-testid=download-summary]')]);
+  assert.equal(download.suggestedFilename(), 'trailscope-summary.json');
+  const chunks = [];
+  for await (const c of await download.createReadStream()) chunks.push(c);
+  const summary = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  assert.equal(summary.schema, 'trailscope-summary/1');
+  assert.equal(summary.events, uniqueEvents(events));
+  const bySource = {};
+  for (const e of events) bySource[e.eventSource] = (bySource[e.eventSource] || 0) + 1;
+  assert.deepEqual(summary.counts.by_event_source, bySource);
+  assert.equal(summary.input.files[0].path, 'ecr-documentation-examples.json');
+});

@@ -1,0 +1,109 @@
+// Shared end-to-end harness: Debian's Chromium driven by playwright-core, dist/ served on loopback,
+// and a page object for Trailscope's testing hooks (see README, "Testing contract").
+import { chromium } from 'playwright-core';
+import { mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+import { serve } from './serve.mjs';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const SHOTS = join(ROOT, 'target', 'e2e-screenshots');
+mkdirSync(SHOTS, { recursive: true });
+
+const CHROMIUM = process.env.CHROME_BIN || '/usr/bin/chromium';
+// Without the background-networking flags, Chromium's own connections are refused on these machines.
+const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+  '--disable-sync', '--no-first-run', '--disable-quic', '--disable-dev-shm-usage'];
+
+/** Starts the server and the browser; returns { browser, server, url, close }. */
+export async function start({ prefix = '/' } = {}) {
+  const server = await serve(join(ROOT, 'dist'), 0, prefix);
+  const url = `http://127.0.0.1:${server.address().port}${prefix}`;
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+  return {
+    browser, server, url,
+    async close() {
+      await browser.close();
+      await new Promise((ok) => server.close(ok));
+    },
+  };
+}
+
+/** Trailscope's page, through its stable data-testid hooks. */
+export class Trailscope {
+  constructor(page, url) {
+    this.page = page;
+    this.url = url;
+    this.problems = [];
+    page.on('console', (m) => { if (m.type() === 'error') this.problems.push(`console: ${m.text()}`); });
+    page.on('pageerror', (e) => this.problems.push(`page error: ${e.message}`));
+  }
+
+  static async open(env, { viewport = { width: 1440, height: 1000 } } = {}) {
+    const context = await env.browser.newContext({ viewport, acceptDownloads: true });
+    const page = await context.newPage();
+    const t = new Trailscope(page, env.url);
+    await page.goto(env.url);
+    await page.waitForSelector('[data-testid=ingest-status]');
+    // Record CSP violations from here on.
+    await page.evaluate(() => {
+      window.__csp = [];
+      document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
+    });
+    return t;
+  }
+
+  status() {
+    return this.page.$eval('[data-testid=ingest-status]', (el) => ({
+      state: el.dataset.state,
+      events: Number(el.dataset.events),
+      files: Number(el.dataset.files),
+      skipped: Number(el.dataset.skipped),
+      warnings: Number(el.dataset.warnings),
+      heapBytes: Number(el.dataset.heapBytes),
+    }));
+  }
+
+  /** Picks files through the file input. */
+  async pickFiles(paths) {
+    await this.page.setInputFiles('[data-testid=file-input]', paths);
+  }
+
+  /** Waits for the status to say done (everything dropped is loaded and shown). */
+  async waitDone(timeout = 60_000) {
+    await this.page.waitForSelector('[data-testid=ingest-status][data-state=done]', { timeout });
+    return this.status();
+  }
+
+  async shot(name) {
+    const path = join(SHOTS, `${name}.png`);
+    await this.page.screenshot({ path, fullPage: true });
+    return path;
+  }
+
+  async cspViolations() {
+    return this.page.evaluate(() => window.__csp);
+  }
+}
+
+/** Counts events the way CloudTrail means them, independently of Trailscope's Rust code. */
+export function uniqueEvents(events) {
+  const keys = new Set(events.map((e) => JSON.stringify([e.eventID, e.eventTime, e.eventSource, e.eventName])));
+  return keys.size;
+}
+
+/** Every event in a {"Records":[...]} file, gzip'd or not. */
+export function recordsOf(path) {
+  let bytes = readFileSync(path);
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = gunzipSync(bytes);
+  return JSON.parse(bytes.toString('utf8')).Records;
+}
+
+/** Files under a folder, recursively. */
+export function walk(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    return statSync(p).isDirectory() ? walk(p) : [p];
+  });
+}

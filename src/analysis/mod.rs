@@ -1,0 +1,7 @@
+//! Questions asked of the store: counts, breakdowns, principals.
+//!
+//! Every list comes out sorted (count descending, then text ascending), so the same logs always
+//! draw the same picture.
+
+pub mod counts;
+pub mod principal;

@@ -1,0 +1,354 @@
+//! The engine: ingest + store + analysis behind one small protocol.
+//!
+//! The browser runs it in a web worker; tests run it natively. Files are opened, pushed in chunks and
+//! closed; questions are [`Query`] values answered by small [`Response`] values, so nothing that grows
+//! with the number of events ever crosses the worker boundary.
+
+use serde::{Deserialize, Serialize};
+
+use crate::analysis::counts::{count, Count, Counts, NameCount};
+use crate::ingest::{FileKind, FileReader, FileReport, Format, PathMeta};
+use crate::model::time::format_iso;
+use crate::store::{FileId, Store};
+
+/// Longest list in a response: breakdowns beyond this are cut and say how many were left out.
+pub const MAX_LIST: usize = 500;
+
+/// Warnings listed in an overview (all are counted).
+pub const MAX_WARNINGS_LISTED: usize = 200;
+
+/// Files listed in an overview (files with warnings first; all are counted).
+pub const MAX_FILES_LISTED: usize = 200;
+
+/// One input file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FileEntry {
+    /// Relative path as dropped (folder drops keep their folders), or the name.
+    pub path: String,
+    /// Size in bytes as the browser reported it.
+    pub size: u64,
+    /// What the path said.
+    pub meta: PathMeta,
+    /// What reading it gave (`Pending` while open).
+    pub report: FileReport,
+}
+
+/// The ingest counters shown in the status bar and on `[data-testid=ingest-status]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Status {
+    /// Unique events held.
+    pub events: u64,
+    /// Re-delivered events not added again.
+    pub duplicates: u64,
+    /// Files read to the end.
+    pub files: u64,
+    /// Files recognised but holding no events (digests).
+    pub skipped: u64,
+    /// Files that are not CloudTrail, or empty.
+    pub unreadable: u64,
+    /// Warnings, all files.
+    pub warnings: u64,
+    /// Records that could not be stored.
+    pub rejected: u64,
+    /// Compressed bytes read.
+    pub bytes_read: u64,
+    /// Decompressed bytes parsed.
+    pub bytes_decoded: u64,
+    /// Resident bytes of the store.
+    pub store_bytes: u64,
+}
+
+/// A file as listed in the overview.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileRow {
+    /// File number.
+    pub id: FileId,
+    /// Relative path.
+    pub path: String,
+    /// What it is.
+    pub kind: FileKind,
+    /// Shapes found.
+    pub formats: Vec<Format>,
+    /// Whether it was gzip.
+    pub gzip: bool,
+    /// Compressed size.
+    pub bytes: u64,
+    /// Events added.
+    pub events: u64,
+    /// Events already held.
+    pub duplicates: u64,
+    /// Records not stored.
+    pub rejected: u64,
+    /// Warnings.
+    pub warnings: u64,
+}
+
+/// A warning with the file it is about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileWarning {
+    /// File number.
+    pub file: FileId,
+    /// Relative path.
+    pub path: String,
+    /// Byte offset in the decompressed content.
+    pub offset: Option<u64>,
+    /// The message.
+    pub message: String,
+}
+
+/// The overview page: status, counts, files and warnings.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Overview {
+    /// Counters.
+    pub status: Status,
+    /// Breakdowns (lists cut at [`MAX_LIST`]).
+    pub counts: Counts,
+    /// Distinct event names before the cut.
+    pub names_total: u64,
+    /// Listed files.
+    pub files: Vec<FileRow>,
+    /// All files.
+    pub files_total: u64,
+    /// Listed warnings.
+    pub warnings: Vec<FileWarning>,
+}
+
+/// A question for the engine.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Query {
+    /// Status, counts, files, warnings.
+    Overview,
+    /// The machine-readable triage summary, `trailscope-summary.json`.
+    SummaryJson,
+}
+
+/// The answer to a [`Query`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Response {
+    /// For [`Query::Overview`].
+    Overview(Box<Overview>),
+    /// For [`Query::SummaryJson`]: the document, pretty-printed.
+    SummaryJson(String),
+}
+
+/// Ingest and analysis state.
+#[derive(Default)]
+pub struct Engine {
+    store: Store,
+    files: Vec<FileEntry>,
+    open: Vec<(FileId, FileReader)>,
+}
+
+impl Engine {
+    /// An empty engine.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The input files.
+    pub fn files(&self) -> &[FileEntry] {
+        &self.files
+    }
+
+    /// Registers a file about to be pushed.
+    pub fn open_file(&mut self, path: &str, size: u64) -> FileId {
+        let id = self.files.len() as FileId;
+        let reader = FileReader::new(id, path);
+        self.files.push(FileEntry {
+            path: path.to_owned(),
+            size,
+            meta: reader.meta().clone(),
+            report: FileReport::default(),
+        });
+        self.open.push((id, reader));
+        id
+    }
+
+    /// Feeds the next chunk of an open file.
+    pub fn push(&mut self, file: FileId, chunk: &[u8]) {
+        if let Some((_, reader)) = self.open.iter_mut().find(|(id, _)| *id == file) {
+            reader.push(chunk, &mut self.store);
+        }
+    }
+
+    /// Ends a file.
+    pub fn close_file(&mut self, file: FileId) {
+        if let Some(at) = self.open.iter().position(|(id, _)| *id == file) {
+            let (_, reader) = self.open.swap_remove(at);
+            self.files[file as usize].report = reader.finish(&mut self.store);
+        }
+    }
+
+    /// Reads a whole file held in memory.
+    pub fn ingest_bytes(&mut self, path: &str, bytes: &[u8]) -> FileId {
+        let id = self.open_file(path, bytes.len() as u64);
+        for chunk in bytes.chunks(1 << 20) {
+            self.push(id, chunk);
+        }
+        self.close_file(id);
+        id
+    }
+
+    /// The counters.
+    pub fn status(&self) -> Status {
+        let mut s = Status {
+            events: self.store.len() as u64,
+            duplicates: self.store.duplicates(),
+            store_bytes: self.store.heap_bytes() as u64,
+            ..Status::default()
+        };
+        for f in &self.files {
+            let r = &f.report;
+            match r.kind {
+                FileKind::Pending => {}
+                FileKind::Logs => s.files += 1,
+                FileKind::Digest => {
+                    s.files += 1;
+                    s.skipped += 1;
+                }
+                FileKind::NotCloudTrail | FileKind::Empty => {
+                    s.files += 1;
+                    s.unreadable += 1;
+                }
+            }
+            s.warnings += r.warnings_total;
+            s.rejected += r.rejected;
+            s.bytes_read += r.bytes_read;
+            s.bytes_decoded += r.bytes_decoded;
+        }
+        for (_, reader) in &self.open {
+            s.bytes_read += reader.report().bytes_read;
+        }
+        s
+    }
+
+    /// Answers a query.
+    pub fn query(&self, q: &Query) -> Response {
+        match q {
+            Query::Overview => Response::Overview(Box::new(self.overview())),
+            Query::SummaryJson => Response::SummaryJson(self.summary_json()),
+        }
+    }
+
+    fn all_rows(&self) -> impl Iterator<Item = u32> {
+        0..self.store.len() as u32
+    }
+
+    fn overview(&self) -> Overview {
+        let mut counts = count(&self.store, self.all_rows());
+        let names_total = counts.by_name.len() as u64;
+        counts.by_name.truncate(MAX_LIST);
+        for list in [
+            &mut counts.by_source,
+            &mut counts.by_error,
+            &mut counts.by_principal,
+            &mut counts.by_account,
+            &mut counts.by_region,
+        ] {
+            list.truncate(MAX_LIST);
+        }
+        let mut files: Vec<FileRow> = self
+            .files
+            .iter()
+            .enumerate()
+            .map(|(id, f)| FileRow {
+                id: id as FileId,
+                path: f.path.clone(),
+                kind: f.report.kind,
+                formats: f.report.formats.clone(),
+                gzip: f.report.gzip,
+                bytes: f.size,
+                events: f.report.events,
+                duplicates: f.report.duplicates,
+                rejected: f.report.rejected,
+                warnings: f.report.warnings_total,
+            })
+            .collect();
+        // Files with problems first, then in the order they were dropped.
+        files.sort_by_key(|f| (f.warnings == 0, f.id));
+        files.truncate(MAX_FILES_LISTED);
+        let warnings = self
+            .files
+            .iter()
+            .enumerate()
+            .flat_map(|(id, f)| {
+                f.report.warnings.iter().map(move |w| FileWarning {
+                    file: id as FileId,
+                    path: f.path.clone(),
+                    offset: w.offset,
+                    message: w.message.clone(),
+                })
+            })
+            .take(MAX_WARNINGS_LISTED)
+            .collect();
+        Overview { status: self.status(), counts, names_total, files, files_total: self.files.len() as u64, warnings }
+    }
+
+    /// The triage summary document; its schema is documented in the README.
+    pub fn summary_json(&self) -> String {
+        let c = count(&self.store, self.all_rows());
+        let status = self.status();
+        let map = |v: &[Count]| {
+            v.iter().map(|c| (c.key.clone(), serde_json::Value::from(c.count))).collect::<serde_json::Map<_, _>>()
+        };
+        let names: Vec<serde_json::Value> = c
+            .by_name
+            .iter()
+            .map(|n: &NameCount| serde_json::json!({"source": n.source, "name": n.name, "count": n.count, "errors": n.errors}))
+            .collect();
+        let files: Vec<serde_json::Value> = self
+            .files
+            .iter()
+            .map(|f| {
+                serde_json::json!({
+                    "path": f.path,
+                    "kind": f.report.kind,
+                    "formats": f.report.formats,
+                    "gzip": f.report.gzip,
+                    "bytes": f.size,
+                    "events": f.report.events,
+                    "duplicates": f.report.duplicates,
+                    "rejected": f.report.rejected,
+                    "warnings_total": f.report.warnings_total,
+                    "warnings": f.report.warnings,
+                })
+            })
+            .collect();
+        let doc = serde_json::json!({
+            "schema": "trailscope-summary/1",
+            "generator": format!("Trailscope {}", env!("CARGO_PKG_VERSION")),
+            "events": status.events,
+            "duplicates": status.duplicates,
+            "rejected_records": status.rejected,
+            "time_range": {
+                "first": c.first.map(format_iso),
+                "last": c.last.map(format_iso),
+            },
+            "counts": {
+                "by_event_source": map(&c.by_source),
+                "by_event_name": names,
+                "by_identity_type": map(&c.by_identity_type),
+                "by_principal": map(&c.by_principal),
+                "by_account": map(&c.by_account),
+                "by_region": map(&c.by_region),
+            },
+            "errors": {
+                "total": c.errors,
+                "by_error_code": map(&c.by_error),
+            },
+            "input": {
+                "files": files,
+                "files_total": self.files.len(),
+                "skipped_files": status.skipped,
+                "unreadable_files": status.unreadable,
+                "warnings_total": status.warnings,
+            },
+        });
+        serde_json::to_string_pretty(&doc).unwrap_or_default()
+    }
+}

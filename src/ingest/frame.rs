@@ -1,0 +1,616 @@
+//! Finds record boundaries in a stream of JSON text, without parsing records.
+//!
+//! CloudTrail delivers a whole file as one line, `{"Records":[ ... ]}`, which can be hundreds of MB. The
+//! framer tracks only brackets and strings, so it can hand out each element of a `Records` (or
+//! lookup-events `Events`, or CloudWatch `logEvents`) array as soon as it is complete, with its byte
+//! offset, and forget it. Any other top-level value (a single event, one JSON line, an EventBridge
+//! envelope, a digest file, a bare array's elements) is handed out whole. Records that are too large or
+//! nested too deeply are skipped while streaming, so they never sit in memory.
+
+use memchr::memchr2;
+
+use super::limits::{MAX_DEPTH, MAX_EVENT_BYTES, MAX_WHOLE_VALUE_BYTES};
+
+/// Which array an item came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Container {
+    /// `{"Records":[...]}`: S3 delivery files and console JSON downloads.
+    Records,
+    /// `{"Events":[...]}`: `aws cloudtrail lookup-events` pages.
+    LookupEvents,
+    /// `{"logEvents":[...]}`: CloudWatch Logs subscription payloads.
+    LogEvents,
+    /// A bare top-level array.
+    Array,
+}
+
+/// Why a record was not handed out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SkipReason {
+    /// Larger than the limit, in bytes.
+    TooLarge(usize),
+    /// Nested deeper than [`MAX_DEPTH`].
+    TooDeep,
+}
+
+/// What the framer found.
+#[derive(Debug, PartialEq, Eq)]
+#[allow(missing_docs)] // variant fields are named for what they hold
+pub enum Frame<'a> {
+    /// One element of a streamed container array.
+    Item { container: Container, bytes: &'a [u8], offset: u64 },
+    /// A complete top-level value.
+    Whole { bytes: &'a [u8], offset: u64 },
+    /// A record that was passed over, `len` bytes from `offset`.
+    Skipped { offset: u64, len: u64, reason: SkipReason },
+    /// Text that is not JSON at `offset`. When `fatal`, the rest of the input is not read.
+    Error { offset: u64, message: String, fatal: bool },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// Between top-level values.
+    Top,
+    /// Just after a top-level `{`: deciding from its first key whether it is a container.
+    Probe,
+    /// Inside a container array, between elements.
+    InArray { container: Container, closes_object: bool },
+    /// Scanning one value.
+    Value { kind: ValueKind },
+    /// After a container array inside its top-level object: skipping to the object's end.
+    SkipRest,
+    /// Stopped after a fatal error.
+    Dead,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ValueKind {
+    Whole,
+    Item { container: Container, closes_object: bool },
+}
+
+/// Streaming framer over UTF-8 JSON text (records stay bytes; the parser checks UTF-8).
+pub struct Framer {
+    buf: Vec<u8>,
+    /// Absolute offset of `buf[0]`.
+    base: u64,
+    pos: usize,
+    state: State,
+    /// Start of the value being scanned (absolute).
+    value_start: u64,
+    depth: u32,
+    in_string: bool,
+    /// Set while scanning a value that will be skipped; its bytes are not kept.
+    skipping: Option<SkipReason>,
+    /// Depth beyond [`MAX_DEPTH`], counted without a stack so hostile nesting costs nothing.
+    excess_depth: u64,
+}
+
+impl Default for Framer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+const WS: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b' ' as usize] = true;
+    t[b'\t' as usize] = true;
+    t[b'\n' as usize] = true;
+    t[b'\r' as usize] = true;
+    t
+};
+
+impl Framer {
+    /// A framer at the start of the text.
+    pub fn new() -> Self {
+        Framer {
+            buf: Vec::new(),
+            base: 0,
+            pos: 0,
+            state: State::Top,
+            value_start: 0,
+            depth: 0,
+            in_string: false,
+            skipping: None,
+            excess_depth: 0,
+        }
+    }
+
+    /// Absolute offset of everything read so far.
+    pub fn offset(&self) -> u64 {
+        self.base + self.buf.len() as u64
+    }
+
+    /// Feeds more text; frames found are passed to `out`.
+    pub fn push(&mut self, data: &[u8], out: &mut dyn FnMut(Frame<'_>)) {
+        if self.state == State::Dead {
+            return;
+        }
+        if self.base == 0 && self.buf.is_empty() && data.starts_with(b"\xEF\xBB\xBF") {
+            // A UTF-8 byte order mark, as Windows tools write: not part of the JSON.
+            self.base = 3;
+            self.buf.extend_from_slice(&data[3..]);
+        } else {
+            self.buf.extend_from_slice(data);
+        }
+        self.run(out);
+        self.compact();
+    }
+
+    /// Ends the text: reports a record cut off by the end of the input.
+    pub fn finish(&mut self, out: &mut dyn FnMut(Frame<'_>)) {
+        match self.state {
+            State::Top | State::Dead => {}
+            State::Value { kind: ValueKind::Whole } if self.depth == 0 && self.skipping.is_none() => {
+                // A bare scalar at the very end: hand it out so the caller can say what it is.
+                let start = (self.value_start - self.base) as usize;
+                let offset = self.value_start;
+                out(Frame::Whole { bytes: &self.buf[start..], offset });
+            }
+            _ => out(Frame::Error {
+                offset: self.value_start,
+                message: "the input ends inside a record (truncated file?)".into(),
+                fatal: true,
+            }),
+        }
+        self.state = State::Dead;
+    }
+
+    fn compact(&mut self) {
+        let keep_from = match self.state {
+            State::Value { .. } | State::Probe if self.skipping.is_none() => (self.value_start - self.base) as usize,
+            _ => self.pos,
+        };
+        if keep_from > 0 {
+            self.buf.drain(..keep_from);
+            self.base += keep_from as u64;
+            self.pos -= keep_from;
+        }
+    }
+
+    fn fail(&mut self, out: &mut dyn FnMut(Frame<'_>), at: usize, message: String) {
+        out(Frame::Error { offset: self.base + at as u64, message, fatal: true });
+        self.state = State::Dead;
+    }
+
+    fn skip_ws(&mut self) -> Option<u8> {
+        while let Some(&b) = self.buf.get(self.pos) {
+            if !WS[b as usize] {
+                return Some(b);
+            }
+            self.pos += 1;
+        }
+        None
+    }
+
+    fn begin_value(&mut self, kind: ValueKind) {
+        self.state = State::Value { kind };
+        self.value_start = self.base + self.pos as u64;
+        self.depth = 0;
+        self.in_string = false;
+        self.skipping = None;
+        self.excess_depth = 0;
+    }
+
+    fn run(&mut self, out: &mut dyn FnMut(Frame<'_>)) {
+        loop {
+            match self.state {
+                State::Dead => return,
+                State::Top => {
+                    let Some(b) = self.skip_ws() else { return };
+                    match b {
+                        b'{' => {
+                            self.value_start = self.base + self.pos as u64;
+                            self.state = State::Probe;
+                        }
+                        b'[' => {
+                            self.pos += 1;
+                            self.state = State::InArray { container: Container::Array, closes_object: false };
+                        }
+                        _ => {
+                            // Not JSON here. In JSON lines, skip to the next line and go on.
+                            let at = self.pos;
+                            match memchr::memchr(b'\n', &self.buf[self.pos..]) {
+                                Some(nl) => {
+                                    self.pos += nl + 1;
+                                    out(Frame::Error {
+                                        offset: self.base + at as u64,
+                                        message: format!("text that is not JSON ({})", preview(&self.buf[at..at + nl])),
+                                        fatal: false,
+                                    });
+                                }
+                                None if self.buf.len() - self.pos > 4096 => {
+                                    let end = self.pos + 64;
+                                    self.fail(
+                                        out,
+                                        at,
+                                        format!("text that is not JSON ({})", preview(&self.buf[at..end])),
+                                    );
+                                }
+                                None => return,
+                            }
+                        }
+                    }
+                }
+                State::Probe => match probe_container(&self.buf[self.pos..]) {
+                    Probe::NeedMore => return,
+                    Probe::Container(container, len) => {
+                        self.pos += len;
+                        self.state = State::InArray { container, closes_object: true };
+                    }
+                    Probe::Whole => self.begin_value(ValueKind::Whole),
+                },
+                State::InArray { container, closes_object } => {
+                    let Some(b) = self.skip_ws() else { return };
+                    match b {
+                        b',' => self.pos += 1,
+                        b']' => {
+                            self.pos += 1;
+                            self.state = if closes_object {
+                                self.depth = 1;
+                                self.in_string = false;
+                                State::SkipRest
+                            } else {
+                                State::Top
+                            };
+                        }
+                        _ => self.begin_value(ValueKind::Item { container, closes_object }),
+                    }
+                }
+                State::SkipRest => {
+                    if !self.scan() {
+                        return;
+                    }
+                    self.state = State::Top;
+                }
+                State::Value { kind } => {
+                    if !self.value(kind, out) {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Scans the open value; when it completes, hands it out. Returns false when more input is needed.
+    fn value(&mut self, kind: ValueKind, out: &mut dyn FnMut(Frame<'_>)) -> bool {
+        let limit = match kind {
+            ValueKind::Whole => MAX_WHOLE_VALUE_BYTES,
+            ValueKind::Item { .. } => MAX_EVENT_BYTES,
+        };
+        let first = self.buf[self.pos];
+        let done = if first != b'{' && first != b'[' && first != b'"' && self.depth == 0 && !self.in_string {
+            self.scan_scalar()
+        } else {
+            self.scan_limited(limit)
+        };
+        if !done {
+            return false;
+        }
+        let offset = self.value_start;
+        if let Some(reason) = self.skipping.take() {
+            out(Frame::Skipped { offset, len: self.base + self.pos as u64 - offset, reason });
+        } else {
+            let start = (self.value_start - self.base) as usize;
+            let bytes = &self.buf[start..self.pos];
+            match kind {
+                ValueKind::Whole => out(Frame::Whole { bytes, offset }),
+                ValueKind::Item { container, .. } => out(Frame::Item { container, bytes, offset }),
+            }
+        }
+        self.state = match kind {
+            ValueKind::Whole => State::Top,
+            ValueKind::Item { container, closes_object } => State::InArray { container, closes_object },
+        };
+        if let State::InArray { .. } = self.state {
+            // Elements must be followed by `,` or `]`.
+            match self.skip_ws() {
+                None | Some(b',' | b']') => {}
+                Some(_) => {
+                    let at = self.pos;
+                    self.fail(out, at, "a record is followed by something other than `,` or `]`".into());
+                }
+            }
+        }
+        true
+    }
+
+    /// Scans a scalar (number, literal) to its delimiter. Returns true when complete.
+    fn scan_scalar(&mut self) -> bool {
+        while let Some(&b) = self.buf.get(self.pos) {
+            if WS[b as usize] || matches!(b, b',' | b']' | b'}' | b'{' | b'[') {
+                if self.pos == (self.value_start - self.base) as usize {
+                    // A lone closing bracket: consume it so scanning moves on.
+                    self.pos += 1;
+                }
+                return true;
+            }
+            self.pos += 1;
+        }
+        false
+    }
+
+    /// Scans until the open value closes, skipping it once it exceeds `limit` bytes.
+    fn scan_limited(&mut self, limit: usize) -> bool {
+        let done = self.scan();
+        if self.skipping.is_none() {
+            let len = (self.base + self.pos as u64 - self.value_start) as usize;
+            if len > limit {
+                self.skipping = Some(SkipReason::TooLarge(limit));
+            } else if self.excess_depth > 0 {
+                self.skipping = Some(SkipReason::TooDeep);
+            }
+        }
+        done
+    }
+
+    /// Advances through strings and brackets until depth returns to zero. Returns true when it does.
+    fn scan(&mut self) -> bool {
+        let buf = &self.buf;
+        let mut pos = self.pos;
+        let mut done = false;
+        while pos < buf.len() {
+            if self.in_string {
+                match memchr2(b'"', b'\\', &buf[pos..]) {
+                    None => {
+                        pos = buf.len();
+                        break;
+                    }
+                    Some(i) => {
+                        pos += i;
+                        if buf[pos] == b'\\' {
+                            if pos + 1 >= buf.len() {
+                                break; // the escaped byte is in the next chunk
+                            }
+                            pos += 2;
+                        } else {
+                            pos += 1;
+                            self.in_string = false;
+                            if self.depth == 0 {
+                                // A string scalar (`"Records":["a"]`) ends with its quote.
+                                done = true;
+                                break;
+                            }
+                        }
+                    }
+                }
+                continue;
+            }
+            match buf[pos] {
+                b'"' => self.in_string = true,
+                b'{' | b'[' => {
+                    if self.depth >= MAX_DEPTH {
+                        self.excess_depth += 1;
+                    } else {
+                        self.depth += 1;
+                    }
+                }
+                b'}' | b']' => {
+                    if self.excess_depth > 0 {
+                        self.excess_depth -= 1;
+                        if self.excess_depth == 0 && self.skipping.is_none() {
+                            self.skipping = Some(SkipReason::TooDeep);
+                        }
+                    } else {
+                        self.depth = self.depth.saturating_sub(1);
+                        if self.depth == 0 {
+                            pos += 1;
+                            done = true;
+                            break;
+                        }
+                    }
+                }
+                _ => {}
+            }
+            pos += 1;
+        }
+        self.pos = pos;
+        if self.excess_depth > 0 && self.skipping.is_none() {
+            self.skipping = Some(SkipReason::TooDeep);
+        }
+        done
+    }
+}
+
+enum Probe {
+    NeedMore,
+    /// The container and how many bytes (from the `{`) to the `[` inclusive.
+    Container(Container, usize),
+    Whole,
+}
+
+/// Looks at `{ "key" : [` at the start of a top-level object.
+fn probe_container(b: &[u8]) -> Probe {
+    let mut i = 1;
+    let ws = |i: &mut usize| {
+        while *i < b.len() && WS[b[*i] as usize] {
+            *i += 1;
+        }
+    };
+    ws(&mut i);
+    if i >= b.len() {
+        return Probe::NeedMore;
+    }
+    if b[i] != b'"' {
+        return Probe::Whole;
+    }
+    let key_start = i + 1;
+    let Some(q) = b[key_start..].iter().take(64).position(|&c| c == b'"' || c == b'\\') else {
+        return if b.len() - key_start < 64 { Probe::NeedMore } else { Probe::Whole };
+    };
+    if b[key_start + q] == b'\\' {
+        return Probe::Whole;
+    }
+    let container = match &b[key_start..key_start + q] {
+        b"Records" => Container::Records,
+        b"Events" => Container::LookupEvents,
+        b"logEvents" => Container::LogEvents,
+        _ => return Probe::Whole,
+    };
+    i = key_start + q + 1;
+    ws(&mut i);
+    if i >= b.len() {
+        return Probe::NeedMore;
+    }
+    if b[i] != b':' {
+        return Probe::Whole;
+    }
+    i += 1;
+    ws(&mut i);
+    if i >= b.len() {
+        return Probe::NeedMore;
+    }
+    if b[i] == b'[' {
+        Probe::Container(container, i + 1)
+    } else {
+        Probe::Whole
+    }
+}
+
+/// The start of some bytes, as readable text, for a warning.
+pub fn preview(b: &[u8]) -> String {
+    let s = String::from_utf8_lossy(&b[..b.len().min(40)]);
+    let s: String = s.chars().map(|c| if c.is_control() { '·' } else { c }).collect();
+    if b.len() > 40 {
+        format!("starts “{s}…”")
+    } else {
+        format!("“{s}”")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, PartialEq)]
+    enum F {
+        Item(Container, String, u64),
+        Whole(String, u64),
+        Skipped(u64, u64, SkipReason),
+        Error(u64, bool),
+    }
+
+    fn frames(input: &[u8], chunk: usize) -> Vec<F> {
+        let mut f = Framer::new();
+        let mut v = Vec::new();
+        let mut sink = |fr: Frame<'_>| {
+            v.push(match fr {
+                Frame::Item { container, bytes, offset } => {
+                    F::Item(container, String::from_utf8_lossy(bytes).into(), offset)
+                }
+                Frame::Whole { bytes, offset } => F::Whole(String::from_utf8_lossy(bytes).into(), offset),
+                Frame::Skipped { offset, len, reason } => F::Skipped(offset, len, reason),
+                Frame::Error { offset, fatal, .. } => F::Error(offset, fatal),
+            });
+        };
+        for c in input.chunks(chunk.max(1)) {
+            f.push(c, &mut sink);
+        }
+        f.finish(&mut sink);
+        v
+    }
+
+    fn all_chunkings(input: &[u8]) -> Vec<F> {
+        let whole = frames(input, input.len());
+        for chunk in [1, 2, 3, 5, 8, 13] {
+            assert_eq!(frames(input, chunk), whole, "chunk size {chunk}");
+        }
+        whole
+    }
+
+    #[test]
+    fn ok_records_elements_with_offsets() {
+        let text = br#"{"Records":[{"a":"x]}"},{"b":[1,{"c":"\"}"}]}]}"#;
+        let got = all_chunkings(text);
+        assert_eq!(
+            got,
+            vec![
+                F::Item(Container::Records, r#"{"a":"x]}"}"#.into(), 12),
+                F::Item(Container::Records, r#"{"b":[1,{"c":"\"}"}]}"#.into(), 24),
+            ]
+        );
+    }
+
+    #[test]
+    fn ok_lookup_pages_concatenated_and_next_token_skipped() {
+        let text = b"{\"Events\": [{\"e\":1}], \"NextToken\": \"t]}\"}\n{\"Events\":[{\"e\":2}]}";
+        let got = all_chunkings(text);
+        assert_eq!(
+            got,
+            vec![
+                F::Item(Container::LookupEvents, "{\"e\":1}".into(), 12),
+                F::Item(Container::LookupEvents, "{\"e\":2}".into(), 53)
+            ]
+        );
+    }
+
+    #[test]
+    fn ok_json_lines_are_whole_values() {
+        let got = all_chunkings(b"{\"a\":1}\n{\"b\":2}\r\n");
+        assert_eq!(got, vec![F::Whole("{\"a\":1}".into(), 0), F::Whole("{\"b\":2}".into(), 8)]);
+    }
+
+    #[test]
+    fn ok_bare_array_items() {
+        let got = all_chunkings(b" [ {\"a\":1} , {\"b\":2} ] ");
+        assert_eq!(
+            got,
+            vec![F::Item(Container::Array, "{\"a\":1}".into(), 3), F::Item(Container::Array, "{\"b\":2}".into(), 13)]
+        );
+    }
+
+    #[test]
+    fn ok_records_not_first_key_is_whole() {
+        let got = all_chunkings(b"{\"x\":1,\"Records\":[{}]}");
+        assert_eq!(got, vec![F::Whole("{\"x\":1,\"Records\":[{}]}".into(), 0)]);
+    }
+
+    #[test]
+    fn ok_byte_order_mark_is_skipped_and_offsets_stay_true() {
+        let got = frames(b"\xEF\xBB\xBF{\"a\":1}", 100);
+        assert_eq!(got, vec![F::Whole("{\"a\":1}".into(), 3)]);
+    }
+
+    #[test]
+    fn err_garbage_line_is_skipped_in_json_lines() {
+        let got = all_chunkings(b"{\"a\":1}\nnot json\n{\"b\":2}");
+        assert_eq!(got, vec![F::Whole("{\"a\":1}".into(), 0), F::Error(8, false), F::Whole("{\"b\":2}".into(), 17)]);
+    }
+
+    #[test]
+    fn err_truncated_records_keeps_complete_elements() {
+        let got = all_chunkings(b"{\"Records\":[{\"a\":1},{\"b\":");
+        assert_eq!(got, vec![F::Item(Container::Records, "{\"a\":1}".into(), 12), F::Error(20, true)]);
+    }
+
+    #[test]
+    fn err_deep_nesting_is_skipped_without_stack() {
+        let mut text = b"{\"Records\":[".to_vec();
+        text.extend(std::iter::repeat_n(b'[', 100_000));
+        text.extend(std::iter::repeat_n(b']', 100_000));
+        text.extend(b",{\"ok\":1}]}");
+        let got = frames(&text, 4096);
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert!(matches!(got[0], F::Skipped(12, 200_000, SkipReason::TooDeep)), "{:?}", got[0]);
+        assert_eq!(got[1], F::Item(Container::Records, "{\"ok\":1}".into(), 200_013));
+    }
+
+    #[test]
+    fn err_oversized_record_is_skipped_and_not_buffered() {
+        let big = "x".repeat(8 * MAX_EVENT_BYTES);
+        let text = format!("{{\"Records\":[{{\"big\":\"{big}\"}},{{\"ok\":1}}]}}");
+        let mut f = Framer::new();
+        let mut got = Vec::new();
+        let mut peak = 0;
+        for c in text.as_bytes().chunks(64 * 1024) {
+            f.push(c, &mut |fr| got.push(format!("{fr:?}").chars().take(60).collect::<String>()));
+            peak = peak.max(f.buf.capacity());
+        }
+        f.finish(&mut |_| {});
+        assert!(got[0].starts_with("Skipped"), "{got:?}");
+        assert!(got[1].contains("Item"), "{got:?}");
+        // The buffer is bounded by the limit (Vec doubling included), not by the 8 MB record.
+        assert!(peak <= 2 * MAX_EVENT_BYTES + 128 * 1024, "buffer grew to {peak}");
+    }
+}

@@ -1,0 +1,111 @@
+//! What a file's S3 key says: account, region and delivery date.
+//!
+//! `[prefix/]AWSLogs/[o-orgid/]<account>/CloudTrail/<region>/YYYY/MM/DD/<file>` for logs and
+//! `.../CloudTrail-Digest/...` for digests. Users drop whole folders, so the relative path the browser
+//! gives keeps these parts; a single dragged file only has its name, whose parts say the same.
+
+use serde::{Deserialize, Serialize};
+
+/// Facts read from a file's path. Empty strings when the path does not say.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PathMeta {
+    /// AWS account id.
+    pub account: String,
+    /// AWS region.
+    pub region: String,
+    /// `YYYY-MM-DD` of delivery.
+    pub date: String,
+    /// The organization id when the trail is an organization trail.
+    pub org: String,
+    /// The key names a digest (`CloudTrail-Digest`).
+    pub digest_path: bool,
+}
+
+impl PathMeta {
+    /// Reads a relative path such as `AWSLogs/123456789012/CloudTrail/us-east-1/2026/03/01/x.json.gz`.
+    pub fn from_path(path: &str) -> PathMeta {
+        let parts: Vec<&str> = path.split(['/', '\\']).filter(|p| !p.is_empty()).collect();
+        let mut meta = PathMeta::default();
+        if let Some(at) = parts.iter().rposition(|p| *p == "AWSLogs") {
+            let mut rest = &parts[at + 1..];
+            if let Some(org) = rest.first().filter(|p| p.starts_with("o-")) {
+                (*org).clone_into(&mut meta.org);
+                rest = &rest[1..];
+            }
+            if let [account, kind, region, tail @ ..] = rest {
+                if is_account(account) && (*kind == "CloudTrail" || *kind == "CloudTrail-Digest") {
+                    (*account).clone_into(&mut meta.account);
+                    (*region).clone_into(&mut meta.region);
+                    meta.digest_path = *kind == "CloudTrail-Digest";
+                    if let [y, m, d, ..] = tail {
+                        if y.len() == 4 && m.len() == 2 && d.len() == 2 {
+                            meta.date = format!("{y}-{m}-{d}");
+                        }
+                    }
+                }
+            }
+        }
+        if meta.account.is_empty() {
+            // <account>_CloudTrail_<region>_<YYYYMMDDTHHmmZ>_<id>.json.gz
+            let name = parts.last().copied().unwrap_or("");
+            let fields: Vec<&str> = name.split('_').collect();
+            if fields.len() >= 4
+                && is_account(fields[0])
+                && (fields[1] == "CloudTrail" || fields[1] == "CloudTrail-Digest")
+            {
+                fields[0].clone_into(&mut meta.account);
+                fields[2].clone_into(&mut meta.region);
+                meta.digest_path = fields[1] == "CloudTrail-Digest";
+                let stamp = fields[3];
+                if stamp.len() >= 8 && stamp[..8].bytes().all(|b| b.is_ascii_digit()) {
+                    meta.date = format!("{}-{}-{}", &stamp[0..4], &stamp[4..6], &stamp[6..8]);
+                }
+            }
+        }
+        meta
+    }
+}
+
+fn is_account(s: &str) -> bool {
+    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ok_s3_layout() {
+        let m = PathMeta::from_path("logs/AWSLogs/o-abc123/123456789012/CloudTrail/eu-west-1/2026/03/01/123456789012_CloudTrail_eu-west-1_20260301T0005Z_AbCd.json.gz");
+        assert_eq!(
+            m,
+            PathMeta {
+                account: "123456789012".into(),
+                region: "eu-west-1".into(),
+                date: "2026-03-01".into(),
+                org: "o-abc123".into(),
+                digest_path: false
+            }
+        );
+    }
+
+    #[test]
+    fn ok_bare_file_name() {
+        let m = PathMeta::from_path("218007301253_CloudTrail_us-east-1_20230710T1145Z_7xgocspSowgK0Gto.json");
+        assert_eq!(
+            (m.account.as_str(), m.region.as_str(), m.date.as_str()),
+            ("218007301253", "us-east-1", "2023-07-10")
+        );
+    }
+
+    #[test]
+    fn ok_digest_key() {
+        let m = PathMeta::from_path("AWSLogs/123456789012/CloudTrail-Digest/us-east-1/2026/03/01/x.json.gz");
+        assert!(m.digest_path);
+    }
+
+    #[test]
+    fn ok_unrelated_path_says_nothing() {
+        assert_eq!(PathMeta::from_path("Downloads/event_history.csv"), PathMeta::default());
+    }
+}

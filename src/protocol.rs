@@ -1,0 +1,79 @@
+//! The messages between the page and the engine's worker: one typed contract for both threads.
+//!
+//! Pure serde types, so both sides and the native tests share them. `File` handles are not serde
+//! data: the page attaches them next to the message (see `worker::glue`), never as copied bytes.
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::{Query, Response, Status};
+
+/// From the page to the worker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ToWorker {
+    /// Read the attached files, in order; `paths[i]` is the relative path of file `i`.
+    Ingest {
+        /// The relative path (folder drops) or name of each attached file.
+        paths: Vec<String>,
+    },
+    /// Read the sample logs bundled into the worker.
+    LoadSample,
+    /// Stop reading; keep what was loaded.
+    Cancel,
+    /// Answer a question.
+    Query {
+        /// Echoed in the answer.
+        id: u32,
+        /// The question.
+        query: Query,
+    },
+}
+
+/// Where ingest is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum Phase {
+    /// Nothing loaded yet.
+    #[default]
+    Idle,
+    /// Reading files.
+    Loading,
+    /// All queued files read (or cancelled); the store is queryable.
+    Done,
+}
+
+/// Ingest progress, sent while loading and once at the end.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Progress {
+    /// Where ingest is.
+    pub phase: Phase,
+    /// Counters from the engine.
+    pub status: Status,
+    /// Files queued so far, all batches.
+    pub files_total: u64,
+    /// Bytes queued so far (compressed, as on disk).
+    pub bytes_total: u64,
+    /// The file being read.
+    pub current: Option<String>,
+    /// Size of the worker's wasm memory.
+    pub heap_bytes: u64,
+    /// Whether the last batch was cancelled.
+    pub cancelled: bool,
+}
+
+/// From the worker to the page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FromWorker {
+    /// Progress; `phase` says whether loading is over.
+    Progress(Box<Progress>),
+    /// The answer to `ToWorker::Query { id, .. }`.
+    Answer {
+        /// The query's id.
+        id: u32,
+        /// The answer.
+        response: Box<Response>,
+    },
+    /// Something the worker could not do; what was loaded is kept.
+    Failed {
+        /// For people.
+        message: String,
+    },
+}

@@ -1,0 +1,93 @@
+//! Numbers, sizes, durations and times as people read them. Pure, shared by the UI and exports.
+
+use crate::model::time::format_iso;
+use crate::model::Millis;
+
+/// `1234567` → `1,234,567`.
+pub fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Bytes with a binary unit: `512 B`, `1.5 KB`, `2 GB`.
+pub fn bytes(n: u64) -> String {
+    crate::ingest::limits::human_bytes(n)
+}
+
+/// A span of time: `45 s`, `12 min`, `3.5 h`, `12 days`.
+pub fn duration(ms: i64) -> String {
+    let s = ms.max(0) as f64 / 1000.0;
+    if s < 1.0 {
+        format!("{} ms", ms.max(0))
+    } else if s < 90.0 {
+        format!("{s:.0} s")
+    } else if s < 90.0 * 60.0 {
+        format!("{:.0} min", s / 60.0)
+    } else if s < 48.0 * 3600.0 {
+        format!("{:.1} h", s / 3600.0)
+    } else {
+        format!("{:.0} days", s / 86_400.0)
+    }
+}
+
+/// `2026-03-01 00:04:12 UTC`.
+pub fn utc(ms: Millis) -> String {
+    let iso = format_iso(ms - ms.rem_euclid(1000));
+    format!("{} {} UTC", &iso[..10], &iso[11..19])
+}
+
+/// An ARN's resource part first, its account after: `arn:aws:sts::1234:assumed-role/Admin/Mary` →
+/// (`assumed-role/Admin/Mary`, `1234`). Other text comes back whole, with no account.
+pub fn arn_parts(s: &str) -> (&str, &str) {
+    let mut it = s.splitn(6, ':');
+    match (it.next(), it.next(), it.next(), it.next(), it.next(), it.next()) {
+        (Some("arn"), Some(_), Some(_), Some(_), Some(account), Some(resource)) if !resource.is_empty() => {
+            (resource, account)
+        }
+        _ => (s, ""),
+    }
+}
+
+/// `n thing` / `n things`.
+pub fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", thousands(n), if n == 1 { one } else { many })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ok_thousands() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+    }
+
+    #[test]
+    fn ok_duration_and_utc() {
+        assert_eq!(duration(45_000), "45 s");
+        assert_eq!(duration(3 * 3600 * 1000 + 1800 * 1000), "3.5 h");
+        assert_eq!(utc(1_555_346_700_123), "2019-04-15 16:45:00 UTC");
+        assert_eq!(plural(1, "file", "files"), "1 file");
+        assert_eq!(plural(2000, "file", "files"), "2,000 files");
+    }
+
+    #[test]
+    fn ok_arn_parts() {
+        assert_eq!(
+            arn_parts("arn:aws:sts::123456789012:assumed-role/Admin/Mary"),
+            ("assumed-role/Admin/Mary", "123456789012")
+        );
+        assert_eq!(arn_parts("arn:aws:iam::123456789012:root"), ("root", "123456789012"));
+        assert_eq!(arn_parts("ecs-tasks.amazonaws.com"), ("ecs-tasks.amazonaws.com", ""));
+    }
+}

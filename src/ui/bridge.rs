@@ -1,0 +1,188 @@
+//! The page's end of the worker protocol: starts the worker, sends it files and queries, and turns
+//! its messages into actions.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use js_sys::{Array, Object, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Blob, BlobPropertyBag, File, HtmlAnchorElement, MessageEvent, Url, Worker, WorkerOptions};
+use yew::UseReducerDispatcher;
+
+use super::state::State;
+use crate::engine::{Query, Response};
+use crate::protocol::{FromWorker, Phase, ToWorker};
+use crate::viewstate::Action;
+
+/// While loading, the overview is refreshed at most this often.
+const LIVE_EVERY_MS: f64 = 500.0;
+
+const START_MARK: &str = "trailscope:ingest-start";
+const END_MARK: &str = "trailscope:ingest-end";
+
+/// The worker and what the page needs to talk to it.
+pub struct Bridge {
+    worker: Option<Worker>,
+    dispatch: UseReducerDispatcher<State>,
+    next_id: Rc<Cell<u32>>,
+    _handlers: Vec<Closure<dyn FnMut(JsValue)>>,
+}
+
+fn post(worker: &Worker, msg: &ToWorker, files: Option<&Array>) -> Result<(), String> {
+    let envelope = Object::new();
+    let value = serde_wasm_bindgen::to_value(msg).map_err(|e| e.to_string())?;
+    Reflect::set(&envelope, &"msg".into(), &value).map_err(|e| format!("{e:?}"))?;
+    if let Some(files) = files {
+        Reflect::set(&envelope, &"files".into(), files).map_err(|e| format!("{e:?}"))?;
+    }
+    worker.post_message(&envelope).map_err(|e| format!("{e:?}"))
+}
+
+fn now() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+}
+
+impl Bridge {
+    /// Starts the worker (`worker_loader.js`, next to the page).
+    pub fn new(dispatch: UseReducerDispatcher<State>) -> Bridge {
+        let opts = WorkerOptions::new();
+        let worker = match Worker::new_with_options("./worker_loader.js", &opts) {
+            Ok(w) => w,
+            Err(e) => {
+                dispatch.dispatch(Action::Failed(format!("The engine could not start in a web worker: {e:?}")));
+                return Bridge { worker: None, dispatch, next_id: Rc::new(Cell::new(1)), _handlers: Vec::new() };
+            }
+        };
+        let next_id = Rc::new(Cell::new(1));
+        let last_live = Rc::new(Cell::new(0.0));
+        let on_message = {
+            let (worker, dispatch, next_id) = (worker.clone(), dispatch.clone(), next_id.clone());
+            Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
+                let data = e.unchecked_into::<MessageEvent>().data();
+                let msg: FromWorker = match serde_wasm_bindgen::from_value(data) {
+                    Ok(m) => m,
+                    Err(e) => {
+                        dispatch.dispatch(Action::Failed(format!(
+                            "The engine sent a message the page does not understand: {e}"
+                        )));
+                        return;
+                    }
+                };
+                match msg {
+                    FromWorker::Progress(p) => {
+                        let phase = p.phase;
+                        dispatch.dispatch(Action::Progress(p));
+                        let t = now();
+                        if phase == Phase::Done || t - last_live.get() >= LIVE_EVERY_MS {
+                            last_live.set(t);
+                            let id = next_id.get();
+                            next_id.set(id + 1);
+                            if let Err(e) = post(&worker, &ToWorker::Query { id, query: Query::Overview }, None) {
+                                dispatch.dispatch(Action::Failed(format!("Could not ask the engine: {e}")));
+                            }
+                        }
+                    }
+                    FromWorker::Answer { response, .. } => match *response {
+                        Response::SummaryJson(text) => {
+                            if let Err(e) = download("trailscope-summary.json", "application/json", &text) {
+                                dispatch.dispatch(Action::Failed(format!("The download failed: {e}")));
+                            }
+                        }
+                        other @ Response::Overview(_) => dispatch.dispatch(Action::Answer(Box::new(other))),
+                    },
+                    FromWorker::Failed { message } => dispatch.dispatch(Action::Failed(message)),
+                }
+            })
+        };
+        let on_error = {
+            let dispatch = dispatch.clone();
+            Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
+                let message = Reflect::get(&e, &"message".into()).ok().and_then(|m| m.as_string()).unwrap_or_default();
+                dispatch.dispatch(Action::Failed(format!("The engine stopped: {message}")));
+            })
+        };
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        Bridge { worker: Some(worker), dispatch, next_id, _handlers: vec![on_message, on_error] }
+    }
+
+    fn send(&self, msg: &ToWorker, files: Option<&Array>) {
+        let result = match &self.worker {
+            Some(w) => post(w, msg, files),
+            None => Err("the engine is not running".into()),
+        };
+        if let Err(e) = result {
+            self.dispatch.dispatch(Action::Failed(format!("Could not reach the engine: {e}")));
+        }
+    }
+
+    fn started(&self) {
+        if let Some(perf) = web_sys::window().and_then(|w| w.performance()) {
+            perf.clear_marks_with_mark_name(START_MARK);
+            let _ = perf.mark(START_MARK);
+        }
+        self.dispatch.dispatch(Action::Started);
+    }
+
+    /// Reads files; `paths[i]` is the relative path of `files[i]`.
+    pub fn ingest(&self, files: Vec<File>, paths: Vec<String>) {
+        if files.is_empty() {
+            return;
+        }
+        self.started();
+        let array: Array = files.into_iter().collect();
+        self.send(&ToWorker::Ingest { paths }, Some(&array));
+    }
+
+    /// Loads the bundled sample.
+    pub fn load_sample(&self) {
+        self.started();
+        self.send(&ToWorker::LoadSample, None);
+    }
+
+    /// Stops loading, keeping what was read.
+    pub fn cancel(&self) {
+        self.send(&ToWorker::Cancel, None);
+    }
+
+    /// Asks a question; the answer arrives as an action (or, for downloads, as a file).
+    pub fn query(&self, query: Query) {
+        let id = self.next_id.get();
+        self.next_id.set(id + 1);
+        self.send(&ToWorker::Query { id, query }, None);
+    }
+}
+
+/// Records `performance.measure("trailscope:ingest")` from the drop to now.
+pub fn measure_ingest() {
+    if let Some(perf) = web_sys::window().and_then(|w| w.performance()) {
+        if perf.get_entries_by_name(START_MARK).length() == 0 {
+            return;
+        }
+        let _ = perf.mark(END_MARK);
+        let _ = perf.measure_with_start_mark_and_end_mark("trailscope:ingest", START_MARK, END_MARK);
+        perf.clear_marks_with_mark_name(START_MARK);
+        perf.clear_marks_with_mark_name(END_MARK);
+    }
+}
+
+/// Saves text as a file through a temporary `blob:` link; nothing leaves the browser.
+pub fn download(name: &str, mime: &str, text: &str) -> Result<(), String> {
+    let parts = Array::of1(&JsValue::from_str(text));
+    let props = BlobPropertyBag::new();
+    props.set_type(mime);
+    let blob = Blob::new_with_str_sequence_and_options(&parts, &props).map_err(|e| format!("{e:?}"))?;
+    let url = Url::create_object_url_with_blob(&blob).map_err(|e| format!("{e:?}"))?;
+    let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
+    let a: HtmlAnchorElement = document.create_element("a").map_err(|e| format!("{e:?}"))?.unchecked_into();
+    a.set_href(&url);
+    a.set_download(name);
+    a.click();
+    // Revoked later: revoking at once can cancel the download in some browsers.
+    gloo::timers::callback::Timeout::new(60_000, move || {
+        let _ = Url::revoke_object_url(&url);
+    })
+    .forget();
+    Ok(())
+}

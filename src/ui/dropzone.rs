@@ -1,0 +1,118 @@
+//! Where logs come in: drag and drop, the file and folder pickers, and the sample.
+
+use wasm_bindgen::JsCast;
+use web_sys::{DragEvent, File, FileList, HtmlInputElement};
+use yew::prelude::*;
+
+use super::Ctx;
+
+/// Props of [`DropZone`].
+#[derive(Properties, PartialEq)]
+pub struct DropZoneProps {
+    /// Data is loaded: show the small "add more" bar instead of the big invitation.
+    pub compact: bool,
+}
+
+fn files_of(list: Option<FileList>) -> (Vec<File>, Vec<String>) {
+    let mut files = Vec::new();
+    let mut paths = Vec::new();
+    if let Some(list) = list {
+        for i in 0..list.length() {
+            if let Some(f) = list.get(i) {
+                // Folder picks carry the path below the chosen folder; keep it for account/region/date.
+                let rel = js_sys::Reflect::get(&f, &"webkitRelativePath".into())
+                    .ok()
+                    .and_then(|v| v.as_string())
+                    .unwrap_or_default();
+                paths.push(if rel.is_empty() { f.name() } else { rel });
+                files.push(f);
+            }
+        }
+    }
+    (files, paths)
+}
+
+/// The drop zone with its pickers.
+#[function_component(DropZone)]
+pub fn drop_zone(props: &DropZoneProps) -> Html {
+    let ctx = use_context::<Ctx>().expect("Ctx is provided by App");
+    let over = use_state(|| false);
+
+    let on_pick = {
+        let bridge = ctx.bridge.clone();
+        Callback::from(move |e: Event| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            let (files, paths) = files_of(input.files());
+            bridge.ingest(files, paths);
+            // Picking the same file again must fire `change` again.
+            input.set_value("");
+        })
+    };
+    let on_drop = {
+        let (bridge, over) = (ctx.bridge.clone(), over.clone());
+        Callback::from(move |e: DragEvent| {
+            e.prevent_default();
+            over.set(false);
+            let (files, paths) = files_of(e.data_transfer().and_then(|d| d.files()));
+            bridge.ingest(files, paths);
+        })
+    };
+    let on_drag_over = {
+        let over = over.clone();
+        Callback::from(move |e: DragEvent| {
+            e.prevent_default();
+            if !*over {
+                over.set(true);
+            }
+        })
+    };
+    let on_drag_leave = {
+        let over = over.clone();
+        Callback::from(move |e: DragEvent| {
+            // Leaving for a child element is not leaving the zone.
+            let to = e.related_target().and_then(|t| t.dyn_into::<web_sys::Node>().ok());
+            let zone = e.current_target().and_then(|t| t.dyn_into::<web_sys::Node>().ok());
+            if !matches!((zone, to), (Some(z), Some(t)) if z.contains(Some(&t))) {
+                over.set(false);
+            }
+        })
+    };
+    let on_sample = {
+        let bridge = ctx.bridge.clone();
+        Callback::from(move |_| bridge.load_sample())
+    };
+
+    let class = classes!("dropzone", props.compact.then_some("compact"), (*over).then_some("over"));
+    html! {
+        <section {class} data-testid="drop-zone" aria-label="Add CloudTrail logs"
+            ondrop={on_drop} ondragover={on_drag_over} ondragleave={on_drag_leave}>
+            if props.compact {
+                <span class="dz-title">{"Add more logs"}</span>
+                <span class="dz-hint">{"Drop files or folders here, or"}</span>
+            } else {
+                <div class="dz-icon" aria-hidden="true">{"⇣"}</div>
+                <h1 class="dz-title">{"Drop CloudTrail logs here"}</h1>
+                <p class="dz-hint">
+                    {"The .json.gz files CloudTrail delivers to S3, a whole AWSLogs/ folder, console Event history downloads, "}
+                    {"lookup-events output or JSON lines. They are read inside this tab and never uploaded."}
+                </p>
+            }
+            <div class="dz-actions">
+                <label class="button primary">
+                    {"Choose files"}
+                    <input type="file" multiple=true data-testid="file-input" class="visually-hidden"
+                        accept=".gz,.json,.jsonl,.ndjson,.csv,.log,.txt,application/json,application/gzip,text/csv"
+                        onchange={on_pick.clone()} />
+                </label>
+                <label class="button">
+                    {"Choose a folder"}
+                    <input type="file" webkitdirectory=true multiple=true data-testid="folder-input" class="visually-hidden"
+                        onchange={on_pick} />
+                </label>
+                <button type="button" class="button ghost" data-testid="load-sample" onclick={on_sample}>
+                    {"Load sample logs"}
+                </button>
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,78 @@
+//! The page: a thin Yew UI over the engine in the worker. It draws and asks; it never parses.
+//!
+//! One state ([`crate::viewstate::ViewState`], wrapped by [`state::State`]) changed by one action enum,
+//! shared with components by context together with the [`bridge::Bridge`] to the worker.
+
+mod bridge;
+mod dropzone;
+mod overview;
+mod state;
+mod status;
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use crate::viewstate::UiPhase;
+use bridge::Bridge;
+use state::State;
+
+/// What every component can reach: the state and the way to the worker.
+#[derive(Clone)]
+pub struct Ctx {
+    /// The page state.
+    pub state: UseReducerHandle<State>,
+    /// The worker.
+    pub bridge: Rc<Bridge>,
+}
+
+impl PartialEq for Ctx {
+    fn eq(&self, other: &Self) -> bool {
+        self.state == other.state && Rc::ptr_eq(&self.bridge, &other.bridge)
+    }
+}
+
+/// Mounts the app on the page's body.
+pub fn start() {
+    console_error_panic_hook::set_once();
+    yew::Renderer::<App>::new().render();
+}
+
+#[function_component(App)]
+fn app() -> Html {
+    let state = use_reducer(State::default);
+    let bridge = {
+        let dispatcher = state.dispatcher();
+        use_memo((), move |()| Bridge::new(dispatcher))
+    };
+    {
+        let phase = state.0.phase;
+        use_effect_with(phase, move |phase| {
+            if *phase == UiPhase::Done {
+                bridge::measure_ingest();
+            }
+        });
+    }
+    let ctx = Ctx { state: state.clone(), bridge };
+    let has_data = state.0.overview.as_ref().is_some_and(|o| o.files_total > 0);
+    html! {
+        <ContextProvider<Ctx> context={ctx}>
+            <header class="topbar">
+                <div class="brand">
+                    <span class="logo" aria-hidden="true">{"◆"}</span>
+                    <span class="name">{"Trailscope"}</span>
+                    <span class="tagline">{"CloudTrail for your container supply chain"}</span>
+                </div>
+                <div class="privacy" title="Trailscope reads your files inside this browser tab. Nothing is uploaded.">
+                    <span class="lock" aria-hidden="true">{"●"}</span>
+                    {"Offline: your logs never leave this browser"}
+                </div>
+            </header>
+            <main class={classes!("page", has_data.then_some("has-data"))}>
+                <dropzone::DropZone compact={has_data} />
+                <status::StatusBar />
+                <overview::OverviewView />
+            </main>
+        </ContextProvider<Ctx>>
+    }
+}

@@ -1,0 +1,303 @@
+//! The overview: headline figures, events by service and by API call, files and warnings.
+
+use yew::prelude::*;
+
+use super::Ctx;
+use crate::analysis::counts::{Count, NameCount};
+use crate::engine::{FileRow, FileWarning, Overview};
+use crate::ingest::FileKind;
+use crate::text::{arn_parts, bytes, duration, plural, thousands, utc};
+use crate::viewstate::UiPhase;
+
+/// Rows shown per breakdown before "show all".
+const TOP: usize = 12;
+
+/// The overview page.
+#[function_component(OverviewView)]
+pub fn overview_view() -> Html {
+    let ctx = use_context::<Ctx>().expect("Ctx is provided by App");
+    let view = &ctx.state.0;
+    let Some(o) = view.overview.as_ref().filter(|o| o.files_total > 0) else {
+        return empty_state(view.phase);
+    };
+    html! {
+        <>
+            <Cards overview={o.clone()} />
+            <div class="grid two">
+                <Breakdown title="Events by service" testid="by-source" rows={o.counts.by_source.clone()} total={o.counts.events} />
+                <Names rows={o.counts.by_name.clone()} total={o.names_total} />
+            </div>
+            <div class="grid two">
+                <Breakdown title="Identity types" testid="by-identity-type" rows={o.counts.by_identity_type.clone()} total={o.counts.events} />
+                <Breakdown title="Principals" testid="by-principal" rows={o.counts.by_principal.clone()} total={o.counts.events} arns=true />
+            </div>
+            <Files files={o.files.clone()} total={o.files_total} warnings={o.warnings.clone()} warnings_total={o.status.warnings} />
+        </>
+    }
+}
+
+fn empty_state(phase: UiPhase) -> Html {
+    if phase == UiPhase::Loading {
+        return html! { <section class="empty"><p>{"Reading your logs…"}</p></section> };
+    }
+    html! {
+        <section class="empty intro">
+            <div class="intro-grid">
+                <div>
+                    <h2>{"What Trailscope shows"}</h2>
+                    <ul>
+                        <li>{"Amazon ECR pushes, pulls and lifecycle expiries rebuilt from the individual API calls"}</li>
+                        <li>{"ECS deployments and EC2 Image Builder runs around them"}</li>
+                        <li>{"Who did it: root, IAM users, roles and their sessions, services, federated and Identity Center users"}</li>
+                    </ul>
+                </div>
+                <div>
+                    <h2>{"Private by construction"}</h2>
+                    <ul>
+                        <li>{"Files are read in this tab, by code that runs in your browser"}</li>
+                        <li>{"No upload, no analytics, no third-party scripts or fonts"}</li>
+                        <li>{"Works offline once opened"}</li>
+                    </ul>
+                </div>
+            </div>
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct CardsProps {
+    overview: Overview,
+}
+
+#[function_component(Cards)]
+fn cards(p: &CardsProps) -> Html {
+    let o = &p.overview;
+    let c = &o.counts;
+    let span = match (c.first, c.last) {
+        (Some(a), Some(b)) => html! {
+            <>
+                <div class="value">{duration(b - a)}</div>
+                <div class="sub">{utc(a)}<br />{"to "}{utc(b)}</div>
+            </>
+        },
+        _ => html! { <div class="value muted">{"—"}</div> },
+    };
+    let error_pct = if c.events > 0 { c.errors as f64 * 100.0 / c.events as f64 } else { 0.0 };
+    html! {
+        <section class="cards" data-testid="overview-cards">
+            <div class="card">
+                <div class="label">{"Events"}</div>
+                <div class="value" data-testid="total-events">{thousands(o.status.events)}</div>
+                <div class="sub">{plural(o.status.duplicates, "duplicate", "duplicates")}{" removed"}</div>
+            </div>
+            <div class="card">
+                <div class="label">{"Time span"}</div>
+                {span}
+            </div>
+            <div class="card">
+                <div class="label">{"Services"}</div>
+                <div class="value">{thousands(c.by_source.len() as u64)}</div>
+                <div class="sub">{plural(o.names_total, "API call type", "API call types")}</div>
+            </div>
+            <div class="card">
+                <div class="label">{"Errors"}</div>
+                <div class={classes!("value", (c.errors > 0).then_some("bad"))}>{thousands(c.errors)}</div>
+                <div class="sub">{format!("{error_pct:.1}% of events")}</div>
+            </div>
+            <div class="card">
+                <div class="label">{"Principals"}</div>
+                <div class="value">{thousands(c.by_principal.len() as u64)}</div>
+                <div class="sub">{plural(c.by_account.len() as u64, "account", "accounts")}{", "}{plural(c.by_region.len() as u64, "region", "regions")}</div>
+            </div>
+            <div class="card">
+                <div class="label">{"Files"}</div>
+                <div class="value">{thousands(o.files_total)}</div>
+                <div class="sub">{bytes(o.status.bytes_read)}{" read, "}{bytes(o.status.bytes_decoded)}{" of JSON"}</div>
+            </div>
+        </section>
+    }
+}
+
+/// A horizontal bar, drawn in SVG so no inline style is needed (the page's CSP forbids them).
+fn bar(count: u64, max: u64) -> Html {
+    let w = if max == 0 { 0.0 } else { count as f64 * 100.0 / max as f64 };
+    html! {
+        <svg class="bar" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true">
+            <rect x="0" y="0" width={format!("{w:.2}")} height="10" rx="1" />
+        </svg>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct BreakdownProps {
+    title: AttrValue,
+    testid: AttrValue,
+    rows: Vec<Count>,
+    total: u64,
+    /// Keys are ARNs: show the resource part first and the account after.
+    #[prop_or_default]
+    arns: bool,
+}
+
+/// A breakdown key as text: `(none)` for empty, ARNs split into resource and account.
+fn key_cell(key: &str, arns: bool) -> Html {
+    if key.is_empty() {
+        return html! { <span class="muted">{"(none)"}</span> };
+    }
+    let (main, account) = if arns { arn_parts(key) } else { (key, "") };
+    html! {
+        <>
+            {main.to_owned()}
+            if !account.is_empty() {
+                <span class="acct">{account.to_owned()}</span>
+            }
+        </>
+    }
+}
+
+#[function_component(Breakdown)]
+fn breakdown(p: &BreakdownProps) -> Html {
+    let all = use_state(|| false);
+    let max = p.rows.first().map_or(0, |r| r.count);
+    let shown = if *all { p.rows.len() } else { p.rows.len().min(TOP) };
+    let toggle = {
+        let all = all.clone();
+        Callback::from(move |_| all.set(!*all))
+    };
+    html! {
+        <section class="panel" data-testid={p.testid.clone()}>
+            <h2>{p.title.clone()}</h2>
+            <table class="counts">
+                <tbody>
+                { for p.rows.iter().take(shown).map(|r| html! {
+                    <tr>
+                        <td class="key" title={r.key.clone()}>{key_cell(&r.key, p.arns)}</td>
+                        <td class="barcell">{bar(r.count, max)}</td>
+                        <td class="num">{thousands(r.count)}</td>
+                    </tr>
+                }) }
+                </tbody>
+            </table>
+            if p.rows.len() > TOP {
+                <button type="button" class="link" onclick={toggle}>
+                    { if *all { "Show fewer".to_owned() } else { format!("Show all {}", thousands(p.rows.len() as u64)) } }
+                </button>
+            }
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct NamesProps {
+    rows: Vec<NameCount>,
+    total: u64,
+}
+
+#[function_component(Names)]
+fn names(p: &NamesProps) -> Html {
+    let all = use_state(|| false);
+    let shown = if *all { p.rows.len() } else { p.rows.len().min(TOP) };
+    let max = p.rows.first().map_or(0, |r| r.count);
+    let toggle = {
+        let all = all.clone();
+        Callback::from(move |_| all.set(!*all))
+    };
+    html! {
+        <section class="panel" data-testid="by-name">
+            <h2>{"API calls"}</h2>
+            <table class="counts">
+                <thead><tr><th>{"Call"}</th><th></th><th class="num">{"Events"}</th><th class="num">{"Errors"}</th></tr></thead>
+                <tbody>
+                { for p.rows.iter().take(shown).map(|r| html! {
+                    <tr>
+                        <td class="key" title={format!("{} {}", r.source, r.name)}>
+                            <span class="svc">{short_source(&r.source)}</span>{" "}{ if r.name.is_empty() { "(none)" } else { r.name.as_str() } }
+                        </td>
+                        <td class="barcell">{bar(r.count, max)}</td>
+                        <td class="num">{thousands(r.count)}</td>
+                        <td class={classes!("num", (r.errors > 0).then_some("bad"))}>{ if r.errors > 0 { thousands(r.errors) } else { String::new() } }</td>
+                    </tr>
+                }) }
+                </tbody>
+            </table>
+            if p.rows.len() > TOP {
+                <button type="button" class="link" onclick={toggle}>
+                    { if *all { "Show fewer".to_owned() } else { format!("Show all {}", thousands(p.total)) } }
+                </button>
+            }
+        </section>
+    }
+}
+
+/// `ecr.amazonaws.com` → `ecr`.
+fn short_source(s: &str) -> &str {
+    s.strip_suffix(".amazonaws.com").unwrap_or(s)
+}
+
+#[derive(Properties, PartialEq)]
+struct FilesProps {
+    files: Vec<FileRow>,
+    total: u64,
+    warnings: Vec<FileWarning>,
+    warnings_total: u64,
+}
+
+fn kind_label(k: FileKind) -> &'static str {
+    match k {
+        FileKind::Pending => "reading",
+        FileKind::Logs => "logs",
+        FileKind::Digest => "digest (set aside)",
+        FileKind::NotCloudTrail => "not CloudTrail",
+        FileKind::Empty => "empty",
+    }
+}
+
+#[function_component(Files)]
+fn files(p: &FilesProps) -> Html {
+    html! {
+        <div class="grid two">
+            <section class="panel" data-testid="files">
+                <h2>{"Files"}<span class="count">{thousands(p.total)}</span></h2>
+                <table class="files">
+                    <thead><tr><th>{"File"}</th><th>{"Kind"}</th><th class="num">{"Events"}</th><th class="num">{"Size"}</th></tr></thead>
+                    <tbody>
+                    { for p.files.iter().map(|f| html! {
+                        <tr class={classes!((f.warnings > 0).then_some("has-warning"))}>
+                            <td class="path" title={f.path.clone()}>{file_name(&f.path)}</td>
+                            <td>{kind_label(f.kind)}{ if f.gzip { " · gz" } else { "" } }</td>
+                            <td class="num">{thousands(f.events)}</td>
+                            <td class="num">{bytes(f.bytes)}</td>
+                        </tr>
+                    }) }
+                    </tbody>
+                </table>
+                if p.total > p.files.len() as u64 {
+                    <p class="muted">{format!("{} more files not listed", thousands(p.total - p.files.len() as u64))}</p>
+                }
+            </section>
+            <section class="panel" data-testid="warnings" id="warnings">
+                <h2>{"Warnings"}<span class="count">{thousands(p.warnings_total)}</span></h2>
+                if p.warnings.is_empty() {
+                    <p class="muted">{"Every record was read."}</p>
+                } else {
+                    <ul class="warnings">
+                    { for p.warnings.iter().map(|w| html! {
+                        <li>
+                            <span class="wfile" title={w.path.clone()}>{file_name(&w.path)}</span>
+                            <span class="wmsg">{w.message.clone()}</span>
+                        </li>
+                    }) }
+                    </ul>
+                    if p.warnings_total > p.warnings.len() as u64 {
+                        <p class="muted">{format!("{} more in the summary download", thousands(p.warnings_total - p.warnings.len() as u64))}</p>
+                    }
+                }
+            </section>
+        </div>
+    }
+}
+
+/// The last part of a path.
+fn file_name(path: &str) -> &str {
+    path.rsplit(['/', '\\']).next().unwrap_or(path)
+}

@@ -1,0 +1,94 @@
+//! The ingest status bar: `[data-testid=ingest-status]` and what it says to people.
+
+use yew::prelude::*;
+
+use super::Ctx;
+use crate::engine::Query;
+use crate::text::{bytes, plural, thousands};
+use crate::viewstate::{Action, UiPhase};
+
+/// The status bar.
+#[function_component(StatusBar)]
+pub fn status_bar() -> Html {
+    let ctx = use_context::<Ctx>().expect("Ctx is provided by App");
+    let view = &ctx.state.0;
+    let s = view.status();
+    let p = &view.progress;
+    let phase = view.phase;
+    let label = match phase {
+        UiPhase::Idle => "No logs loaded yet".to_owned(),
+        UiPhase::Loading => {
+            let done = s.bytes_read.min(p.bytes_total);
+            format!(
+                "Reading {} of {} · {} of {}",
+                thousands(s.files),
+                plural(p.files_total, "file", "files"),
+                bytes(done),
+                bytes(p.bytes_total)
+            )
+        }
+        UiPhase::Done => format!("Loaded {}", plural(s.files, "file", "files")),
+        UiPhase::Error => "The engine reported a problem".to_owned(),
+    };
+    let pct = (s.bytes_read.min(p.bytes_total) * 100).checked_div(p.bytes_total).unwrap_or(0);
+    let on_cancel = {
+        let bridge = ctx.bridge.clone();
+        Callback::from(move |_| bridge.cancel())
+    };
+    let on_summary = {
+        let bridge = ctx.bridge.clone();
+        Callback::from(move |_| bridge.query(Query::SummaryJson))
+    };
+    let on_dismiss = {
+        let state = ctx.state.clone();
+        Callback::from(move |_| state.dispatch(Action::DismissError))
+    };
+    html! {
+        <>
+        <section class={classes!("statusbar", phase.as_str())} data-testid="ingest-status"
+            data-state={phase.as_str()}
+            data-events={s.events.to_string()}
+            data-files={s.files.to_string()}
+            data-skipped={s.skipped.to_string()}
+            data-warnings={s.warnings.to_string()}
+            data-heap-bytes={p.heap_bytes.to_string()}
+            aria-live="polite">
+            <span class="dot" aria-hidden="true"></span>
+            <span class="label">{label}</span>
+            if phase == UiPhase::Loading {
+                <progress class="bar" max="100" value={pct.to_string()} aria-label="Bytes read"></progress>
+                <button type="button" class="button small" onclick={on_cancel} data-testid="cancel">{"Cancel"}</button>
+            }
+            <span class="facts">
+                <span><b>{thousands(s.events)}</b>{" events"}</span>
+                if s.duplicates > 0 {
+                    <span title="Re-delivered events held once">{plural(s.duplicates, "duplicate", "duplicates")}</span>
+                }
+                if s.skipped > 0 {
+                    <span title="Digest files: kept for integrity checks, not events">{plural(s.skipped, "digest file", "digest files")}{" set aside"}</span>
+                }
+                if s.warnings > 0 {
+                    <span class="warn">{plural(s.warnings, "warning", "warnings")}</span>
+                }
+                if s.bytes_decoded > 0 {
+                    <span>{bytes(s.bytes_decoded)}{" of JSON"}</span>
+                }
+                if p.heap_bytes > 0 {
+                    <span title="Memory the engine uses in this tab">{bytes(p.heap_bytes)}{" in use"}</span>
+                }
+            </span>
+            if phase == UiPhase::Done {
+                <button type="button" class="button small" onclick={on_summary} data-testid="download-summary">
+                    {"Download summary"}
+                </button>
+            }
+        </section>
+        if !view.errors.is_empty() {
+            <div class="errors" role="alert">
+                { for view.errors.iter().map(|e| html! { <p>{e}</p> }) }
+                <button type="button" class="button small" onclick={on_dismiss}>{"Dismiss"}</button>
+            </div>
+        }
+        </>
+    }
+}

@@ -1,0 +1,170 @@
+//! The page's state and its transitions, without a browser: the UI wraps this in a Yew reducer.
+//!
+//! `data-state` of `[data-testid=ingest-status]` comes from [`ViewState::phase`]: it only says
+//! `done` once the final overview has arrived, so whatever a test or a person reads then is final.
+
+use crate::engine::{Overview, Response, Status};
+use crate::protocol::{Phase, Progress};
+
+/// What the status bar shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UiPhase {
+    /// Nothing dropped yet.
+    Idle,
+    /// Files are being read, or the final overview is on its way.
+    Loading,
+    /// Everything dropped is loaded and shown.
+    Done,
+    /// The worker failed.
+    Error,
+}
+
+impl UiPhase {
+    /// The value of `data-state`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UiPhase::Idle => "idle",
+            UiPhase::Loading => "loading",
+            UiPhase::Done => "done",
+            UiPhase::Error => "error",
+        }
+    }
+}
+
+/// A state change.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// The person dropped or picked files (or asked for the sample).
+    Started,
+    /// The worker reported progress.
+    Progress(Box<Progress>),
+    /// The worker answered a query.
+    Answer(Box<Response>),
+    /// The worker could not do something.
+    Failed(String),
+    /// The person dismissed the error.
+    DismissError,
+}
+
+/// Everything the page shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ViewState {
+    /// Status bar phase.
+    pub phase: UiPhase,
+    /// Latest progress.
+    pub progress: Progress,
+    /// Latest overview.
+    pub overview: Option<Overview>,
+    /// Loading finished; the overview that reflects it is awaited.
+    pub awaiting_final: bool,
+    /// Errors from the worker, newest last.
+    pub errors: Vec<String>,
+}
+
+impl Default for ViewState {
+    fn default() -> Self {
+        ViewState {
+            phase: UiPhase::Idle,
+            progress: Progress::default(),
+            overview: None,
+            awaiting_final: false,
+            errors: Vec::new(),
+        }
+    }
+}
+
+impl ViewState {
+    /// Applies one action.
+    pub fn apply(&mut self, action: Action) {
+        match action {
+            Action::Started => {
+                self.phase = UiPhase::Loading;
+                self.awaiting_final = false;
+            }
+            Action::Progress(p) => {
+                if p.phase == Phase::Done {
+                    self.awaiting_final = true;
+                } else if p.phase == Phase::Loading {
+                    self.phase = UiPhase::Loading;
+                }
+                self.progress = *p;
+            }
+            Action::Answer(r) => {
+                if let Response::Overview(o) = *r {
+                    // An overview that does not include every file read yet is stale: keep loading.
+                    if self.awaiting_final && o.status.files >= self.progress.status.files {
+                        self.awaiting_final = false;
+                        self.phase = UiPhase::Done;
+                    }
+                    self.overview = Some(*o);
+                }
+            }
+            Action::Failed(message) => {
+                self.errors.push(message);
+                if self.phase == UiPhase::Idle {
+                    self.phase = UiPhase::Error;
+                }
+            }
+            Action::DismissError => {
+                self.errors.clear();
+                if self.phase == UiPhase::Error {
+                    self.phase = UiPhase::Idle;
+                }
+            }
+        }
+    }
+
+    /// The counters to show: the overview's once final, else the latest progress.
+    pub fn status(&self) -> &Status {
+        match (&self.overview, self.phase) {
+            (Some(o), UiPhase::Done) => &o.status,
+            _ => &self.progress.status,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::Overview;
+
+    fn progress(phase: Phase, files: u64) -> Action {
+        let mut p = Progress { phase, ..Progress::default() };
+        p.status.files = files;
+        Action::Progress(Box::new(p))
+    }
+
+    fn overview(files: u64) -> Action {
+        let mut o = Overview::default();
+        o.status.files = files;
+        Action::Answer(Box::new(Response::Overview(Box::new(o))))
+    }
+
+    #[test]
+    fn ok_done_only_after_final_overview() {
+        let mut s = ViewState::default();
+        assert_eq!(s.phase.as_str(), "idle");
+        s.apply(Action::Started);
+        s.apply(progress(Phase::Loading, 1));
+        assert_eq!(s.phase, UiPhase::Loading);
+        s.apply(overview(1)); // a live update while loading
+        assert_eq!(s.phase, UiPhase::Loading);
+        s.apply(progress(Phase::Done, 3));
+        assert_eq!(s.phase, UiPhase::Loading, "not done before the overview arrives");
+        s.apply(overview(2)); // stale: answered before the last file closed
+        assert_eq!(s.phase, UiPhase::Loading);
+        s.apply(overview(3));
+        assert_eq!(s.phase, UiPhase::Done);
+        assert_eq!(s.status().files, 3);
+    }
+
+    #[test]
+    fn ok_error_before_anything_then_dismissed() {
+        let mut s = ViewState::default();
+        s.apply(Action::Failed("boom".into()));
+        assert_eq!(s.phase.as_str(), "error");
+        s.apply(Action::DismissError);
+        assert_eq!(s.phase, UiPhase::Idle);
+        assert!(s.errors.is_empty());
+    }
+}

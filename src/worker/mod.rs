@@ -1,0 +1,219 @@
+//! The engine's web worker: glue between `postMessage` and [`Engine`]. All logic is in the engine.
+//!
+//! Files arrive as `File` handles next to a [`ToWorker`] message and are read here in chunks with
+//! `Blob.slice().arrayBuffer()`, so a 2 GB file never sits in memory; progress goes back at most
+//! every [`PROGRESS_EVERY_MS`]. Between chunks the worker yields, so `Cancel` and queries are
+//! answered while a load runs.
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::Rc;
+
+use js_sys::{Array, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::{spawn_local, JsFuture};
+use web_sys::{DedicatedWorkerGlobalScope, File, MessageEvent};
+
+use crate::engine::Engine;
+use crate::protocol::{FromWorker, Phase, Progress, ToWorker};
+use crate::sample::SAMPLE_FILES;
+
+/// Bytes read from a file at a time.
+pub const CHUNK_BYTES: f64 = 4.0 * 1024.0 * 1024.0;
+
+/// Progress messages are sent at most this often while loading.
+pub const PROGRESS_EVERY_MS: f64 = 200.0;
+
+enum Source {
+    File(File),
+    Bytes(&'static [u8]),
+}
+
+struct Job {
+    path: String,
+    size: u64,
+    source: Source,
+}
+
+#[derive(Default)]
+struct Worker {
+    engine: Engine,
+    queue: VecDeque<Job>,
+    running: bool,
+    cancel: bool,
+    progress: Progress,
+    last_progress: f64,
+}
+
+thread_local! {
+    static WORKER: Rc<RefCell<Worker>> = Rc::new(RefCell::new(Worker::default()));
+}
+
+fn scope() -> DedicatedWorkerGlobalScope {
+    js_sys::global().unchecked_into()
+}
+
+fn post(msg: &FromWorker) {
+    match serde_wasm_bindgen::to_value(msg) {
+        Ok(v) => {
+            let _ = scope().post_message(&v);
+        }
+        Err(e) => web_sys::console::error_1(&format!("trailscope worker: cannot encode a message: {e}").into()),
+    }
+}
+
+fn heap_bytes() -> u64 {
+    let memory = wasm_bindgen::memory().unchecked_into::<js_sys::WebAssembly::Memory>();
+    u64::from(memory.buffer().unchecked_into::<js_sys::ArrayBuffer>().byte_length())
+}
+
+fn now() -> f64 {
+    js_sys::Date::now()
+}
+
+/// Starts the worker: installs the message handler.
+pub fn start() {
+    console_error_panic_hook::set_once();
+    let handler = Closure::<dyn FnMut(MessageEvent)>::new(|e: MessageEvent| on_message(&e.data()));
+    scope().set_onmessage(Some(handler.as_ref().unchecked_ref()));
+    handler.forget();
+}
+
+fn on_message(data: &JsValue) {
+    let msg = Reflect::get(data, &"msg".into()).unwrap_or(JsValue::UNDEFINED);
+    let msg: ToWorker = match serde_wasm_bindgen::from_value(msg) {
+        Ok(m) => m,
+        Err(e) => {
+            post(&FromWorker::Failed { message: format!("the worker got a message it does not understand: {e}") });
+            return;
+        }
+    };
+    WORKER.with(|w| {
+        let mut w = w.borrow_mut();
+        match msg {
+            ToWorker::Ingest { paths } => {
+                let files: Array = Reflect::get(data, &"files".into()).map(JsCast::unchecked_into).unwrap_or_default();
+                for (i, path) in paths.into_iter().enumerate() {
+                    let Ok(file) = files.get(i as u32).dyn_into::<File>() else { continue };
+                    let size = file.size() as u64;
+                    w.queue.push_back(Job { path, size, source: Source::File(file) });
+                    w.progress.files_total += 1;
+                    w.progress.bytes_total += size;
+                }
+            }
+            ToWorker::LoadSample => {
+                for (path, bytes) in SAMPLE_FILES {
+                    w.queue.push_back(Job {
+                        path: format!("sample/{path}"),
+                        size: bytes.len() as u64,
+                        source: Source::Bytes(bytes),
+                    });
+                    w.progress.files_total += 1;
+                    w.progress.bytes_total += bytes.len() as u64;
+                }
+            }
+            ToWorker::Cancel => {
+                if w.running {
+                    w.cancel = true;
+                }
+            }
+            ToWorker::Query { id, query } => {
+                let response = Box::new(w.engine.query(&query));
+                drop(w);
+                post(&FromWorker::Answer { id, response });
+                return;
+            }
+        }
+        if !w.running && !w.queue.is_empty() {
+            w.running = true;
+            w.cancel = false;
+            w.progress.cancelled = false;
+            w.progress.phase = Phase::Loading;
+            drop(w);
+            spawn_local(run_queue());
+        }
+    });
+}
+
+fn send_progress(w: &mut Worker, force: bool) {
+    let t = now();
+    if !force && t - w.last_progress < PROGRESS_EVERY_MS {
+        return;
+    }
+    w.last_progress = t;
+    w.progress.status = w.engine.status();
+    w.progress.heap_bytes = heap_bytes();
+    post(&FromWorker::Progress(Box::new(w.progress.clone())));
+}
+
+async fn run_queue() {
+    let worker = WORKER.with(Rc::clone);
+    loop {
+        let job = {
+            let mut w = worker.borrow_mut();
+            if w.cancel {
+                w.cancel = false;
+                w.progress.cancelled = true;
+                let dropped: Vec<Job> = w.queue.drain(..).collect();
+                for j in dropped {
+                    w.progress.files_total -= 1;
+                    w.progress.bytes_total -= j.size;
+                }
+            }
+            let Some(job) = w.queue.pop_front() else {
+                w.running = false;
+                w.progress.phase = Phase::Done;
+                w.progress.current = None;
+                send_progress(&mut w, true);
+                return;
+            };
+            job
+        };
+        let id = {
+            let mut w = worker.borrow_mut();
+            w.progress.current = Some(job.path.clone());
+            send_progress(&mut w, false);
+            w.engine.open_file(&job.path, job.size)
+        };
+        match job.source {
+            Source::Bytes(bytes) => {
+                let mut w = worker.borrow_mut();
+                w.engine.push(id, bytes);
+            }
+            Source::File(file) => {
+                let mut at = 0.0;
+                let size = file.size();
+                while at < size {
+                    if worker.borrow().cancel {
+                        break;
+                    }
+                    let end = (at + CHUNK_BYTES).min(size);
+                    match read_slice(&file, at, end).await {
+                        Ok(bytes) => {
+                            let mut w = worker.borrow_mut();
+                            w.engine.push(id, &bytes);
+                            send_progress(&mut w, false);
+                        }
+                        Err(message) => {
+                            post(&FromWorker::Failed { message: format!("{}: {message}", job.path) });
+                            break;
+                        }
+                    }
+                    at = end;
+                }
+            }
+        }
+        let mut w = worker.borrow_mut();
+        w.engine.close_file(id);
+        send_progress(&mut w, false);
+    }
+}
+
+/// Reads bytes `start..end` of a browser `File`.
+pub async fn read_slice(file: &File, start: f64, end: f64) -> Result<Vec<u8>, String> {
+    let blob = file.slice_with_f64_and_f64(start, end).map_err(|e| format!("cannot slice the file: {e:?}"))?;
+    let buf =
+        JsFuture::from(blob.array_buffer()).await.map_err(|e| format!("the browser could not read the file: {e:?}"))?;
+    Ok(Uint8Array::new(&buf).to_vec())
+}
