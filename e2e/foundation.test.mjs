@@ -77,3 +77,25 @@ test('the summary downloads as trailscope-summary.json with the same counts', as
   assert.deepEqual(summary.counts.by_event_source, bySource);
   assert.equal(summary.input.files[0].path, 'ecr-documentation-examples.json');
 });
+
+test('clicking a breakdown row filters the views; removing its chip restores them', async () => {
+  const files = walk(join(ROOT, 'sample')).filter((p) => p.endsWith('.json.gz'));
+  const all = files.flatMap(recordsOf);
+  const ecr = uniqueEvents(all.filter((e) => e.eventSource === 'ecr.amazonaws.com'));
+  const docker = uniqueEvents(all.filter((e) => (e.userAgent || '').toLowerCase().includes('buildkit')));
+  const t = await Trailscope.open(env);
+  await t.page.click('[data-testid=load-sample]');
+  const s = await t.waitDone();
+  const total = () => t.page.textContent('[data-testid=total-events]');
+  await t.page.click('[data-testid=by-source] tr:has-text("ecr.amazonaws.com")');
+  await t.page.waitForFunction((n) => document.querySelector('[data-testid=total-events]').textContent === n, ecr.toLocaleString('en-US'));
+  assert.equal(await t.page.locator('[data-testid=filter-chips] .chip').count(), 1);
+  await t.page.click('[data-testid=filter-chips] .chip-x');
+  await t.page.waitForFunction((n) => document.querySelector('[data-testid=total-events]').textContent === n, s.events.toLocaleString('en-US'));
+  await t.page.fill('[data-testid=search]', 'BuildKit');
+  await t.page.press('[data-testid=search]', 'Enter');
+  await t.page.waitForFunction((n) => document.querySelector('[data-testid=total-events]').textContent === n, docker.toLocaleString('en-US'));
+  assert.equal(await total(), docker.toLocaleString('en-US'));
+  await t.shot('filtered-by-search');
+  assert.deepEqual(t.problems, []);
+});

@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::counts::{count, Count, Counts, NameCount};
+use crate::analysis::filter::{Compiled, Filter};
 use crate::ingest::{FileKind, FileReader, FileReport, Format, PathMeta};
 use crate::model::time::format_iso;
 use crate::store::{FileId, Store};
@@ -19,6 +20,21 @@ pub const MAX_WARNINGS_LISTED: usize = 200;
 
 /// Files listed in an overview (files with warnings first; all are counted).
 pub const MAX_FILES_LISTED: usize = 200;
+
+/// Cuts every breakdown to [`MAX_LIST`] entries.
+fn cut_lists(counts: &mut Counts) {
+    counts.by_name.truncate(MAX_LIST);
+    for list in [
+        &mut counts.by_source,
+        &mut counts.by_error,
+        &mut counts.by_principal,
+        &mut counts.by_account,
+        &mut counts.by_region,
+        &mut counts.by_identity_type,
+    ] {
+        list.truncate(MAX_LIST);
+    }
+}
 
 /// One input file.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -114,10 +130,12 @@ pub struct Overview {
 }
 
 /// A question for the engine.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Query {
-    /// Status, counts, files, warnings.
+    /// Status, counts over everything, files, warnings.
     Overview,
+    /// Counts and breakdowns over the events a filter keeps.
+    Counts(Box<Filter>),
     /// The machine-readable triage summary, `trailscope-summary.json`.
     SummaryJson,
 }
@@ -127,6 +145,13 @@ pub enum Query {
 pub enum Response {
     /// For [`Query::Overview`].
     Overview(Box<Overview>),
+    /// For [`Query::Counts`] (lists cut at [`MAX_LIST`]; `names_total` says how many names there were).
+    Counts {
+        /// The counts.
+        counts: Box<Counts>,
+        /// Distinct event names before the cut.
+        names_total: u64,
+    },
     /// For [`Query::SummaryJson`]: the document, pretty-printed.
     SummaryJson(String),
 }
@@ -231,6 +256,13 @@ impl Engine {
     pub fn query(&self, q: &Query) -> Response {
         match q {
             Query::Overview => Response::Overview(Box::new(self.overview())),
+            Query::Counts(filter) => {
+                let c = Compiled::new(filter, &self.store);
+                let mut counts = count(&self.store, c.rows());
+                let names_total = counts.by_name.len() as u64;
+                cut_lists(&mut counts);
+                Response::Counts { counts: Box::new(counts), names_total }
+            }
             Query::SummaryJson => Response::SummaryJson(self.summary_json()),
         }
     }

@@ -24,7 +24,7 @@ pub enum ToWorker {
         /// Echoed in the answer.
         id: u32,
         /// The question.
-        query: Query,
+        query: Box<Query>,
     },
 }
 
@@ -62,6 +62,9 @@ pub struct Progress {
 /// From the worker to the page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum FromWorker {
+    /// The worker is listening. Messages posted before this would be lost (its handler is installed
+    /// only once its wasm has loaded), so the page holds them until then.
+    Ready,
     /// Progress; `phase` says whether loading is over.
     Progress(Box<Progress>),
     /// The answer to `ToWorker::Query { id, .. }`.

@@ -3,13 +3,42 @@
 //! `data-state` of `[data-testid=ingest-status]` comes from [`ViewState::phase`]: it only says
 //! `done` once the final overview has arrived, so whatever a test or a person reads then is final.
 
+use crate::analysis::filter::Filter;
 use crate::engine::{Overview, Response, Status};
 use crate::protocol::{Phase, Progress};
 
+/// The page's views, one tab each.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum View {
+    /// Headline figures and breakdowns.
+    #[default]
+    Overview,
+}
+
+impl View {
+    /// Every view, in tab order.
+    pub const ALL: [View; 1] = [View::Overview];
+
+    /// The tab's label.
+    pub fn label(self) -> &'static str {
+        match self {
+            View::Overview => "Overview",
+        }
+    }
+
+    /// The tab's stable name (for `data-testid` and, later, the URL).
+    pub fn slug(self) -> &'static str {
+        match self {
+            View::Overview => "overview",
+        }
+    }
+}
+
 /// What the status bar shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum UiPhase {
     /// Nothing dropped yet.
+    #[default]
     Idle,
     /// Files are being read, or the final overview is on its way.
     Loading,
@@ -32,7 +61,7 @@ impl UiPhase {
 }
 
 /// A state change.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum Action {
     /// The person dropped or picked files (or asked for the sample).
     Started,
@@ -44,10 +73,16 @@ pub enum Action {
     Failed(String),
     /// The person dismissed the error.
     DismissError,
+    /// Replace the filter.
+    SetFilter(Box<Filter>),
+    /// Change the filter with a function (add a chip, clear the text...).
+    EditFilter(fn(&mut Filter, &str), String),
+    /// Switch view.
+    SetView(View),
 }
 
 /// Everything the page shows.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ViewState {
     /// Status bar phase.
     pub phase: UiPhase,
@@ -59,18 +94,12 @@ pub struct ViewState {
     pub awaiting_final: bool,
     /// Errors from the worker, newest last.
     pub errors: Vec<String>,
-}
-
-impl Default for ViewState {
-    fn default() -> Self {
-        ViewState {
-            phase: UiPhase::Idle,
-            progress: Progress::default(),
-            overview: None,
-            awaiting_final: false,
-            errors: Vec::new(),
-        }
-    }
+    /// What every view shows.
+    pub filter: Filter,
+    /// The open view.
+    pub view: View,
+    /// Bumped whenever the loaded data changes, so views ask again.
+    pub data_version: u64,
 }
 
 impl ViewState {
@@ -96,6 +125,9 @@ impl ViewState {
                         self.awaiting_final = false;
                         self.phase = UiPhase::Done;
                     }
+                    if self.overview.as_ref().is_none_or(|old| old.status != o.status) {
+                        self.data_version += 1;
+                    }
                     self.overview = Some(*o);
                 }
             }
@@ -111,6 +143,9 @@ impl ViewState {
                     self.phase = UiPhase::Idle;
                 }
             }
+            Action::SetFilter(f) => self.filter = *f,
+            Action::EditFilter(edit, value) => edit(&mut self.filter, &value),
+            Action::SetView(v) => self.view = v,
         }
     }
 
@@ -156,6 +191,26 @@ mod tests {
         s.apply(overview(3));
         assert_eq!(s.phase, UiPhase::Done);
         assert_eq!(s.status().files, 3);
+    }
+
+    #[test]
+    fn ok_data_version_moves_when_the_data_does() {
+        let mut s = ViewState::default();
+        s.apply(overview(1));
+        let v = s.data_version;
+        s.apply(overview(1));
+        assert_eq!(s.data_version, v, "same status, same data");
+        s.apply(overview(2));
+        assert_eq!(s.data_version, v + 1);
+    }
+
+    #[test]
+    fn ok_filter_edits() {
+        let mut s = ViewState::default();
+        s.apply(Action::EditFilter(|f, v| f.sources.push(v.to_owned()), "ecr.amazonaws.com".into()));
+        assert_eq!(s.filter.sources, ["ecr.amazonaws.com"]);
+        s.apply(Action::SetFilter(Box::default()));
+        assert!(s.filter.is_empty());
     }
 
     #[test]

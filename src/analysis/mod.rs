@@ -4,4 +4,5 @@
 //! draw the same picture.
 
 pub mod counts;
+pub mod filter;
 pub mod principal;

@@ -1,14 +1,15 @@
 //! The page's end of the worker protocol: starts the worker, sends it files and queries, and turns
 //! its messages into actions.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Blob, BlobPropertyBag, File, HtmlAnchorElement, MessageEvent, Url, Worker, WorkerOptions};
-use yew::UseReducerDispatcher;
+use yew::{Callback, UseReducerDispatcher};
 
 use super::state::State;
 use crate::engine::{Query, Response};
@@ -26,17 +27,25 @@ pub struct Bridge {
     worker: Option<Worker>,
     dispatch: UseReducerDispatcher<State>,
     next_id: Rc<Cell<u32>>,
+    /// Who waits for which answer.
+    waiting: Rc<RefCell<HashMap<u32, Callback<Response>>>>,
+    /// Messages held until the worker says it is ready (`None` once it has).
+    held: Rc<RefCell<Option<Vec<JsValue>>>>,
     _handlers: Vec<Closure<dyn FnMut(JsValue)>>,
 }
 
-fn post(worker: &Worker, msg: &ToWorker, files: Option<&Array>) -> Result<(), String> {
+fn envelope(msg: &ToWorker, files: Option<&Array>) -> Result<JsValue, String> {
     let envelope = Object::new();
     let value = serde_wasm_bindgen::to_value(msg).map_err(|e| e.to_string())?;
     Reflect::set(&envelope, &"msg".into(), &value).map_err(|e| format!("{e:?}"))?;
     if let Some(files) = files {
         Reflect::set(&envelope, &"files".into(), files).map_err(|e| format!("{e:?}"))?;
     }
-    worker.post_message(&envelope).map_err(|e| format!("{e:?}"))
+    Ok(envelope.into())
+}
+
+fn post(worker: &Worker, msg: &ToWorker, files: Option<&Array>) -> Result<(), String> {
+    worker.post_message(&envelope(msg, files)?).map_err(|e| format!("{e:?}"))
 }
 
 fn now() -> f64 {
@@ -51,13 +60,23 @@ impl Bridge {
             Ok(w) => w,
             Err(e) => {
                 dispatch.dispatch(Action::Failed(format!("The engine could not start in a web worker: {e:?}")));
-                return Bridge { worker: None, dispatch, next_id: Rc::new(Cell::new(1)), _handlers: Vec::new() };
+                return Bridge {
+                    worker: None,
+                    dispatch,
+                    next_id: Rc::new(Cell::new(1)),
+                    waiting: Rc::default(),
+                    held: Rc::default(),
+                    _handlers: Vec::new(),
+                };
             }
         };
         let next_id = Rc::new(Cell::new(1));
         let last_live = Rc::new(Cell::new(0.0));
+        let waiting: Rc<RefCell<HashMap<u32, Callback<Response>>>> = Rc::default();
+        let held: Rc<RefCell<Option<Vec<JsValue>>>> = Rc::new(RefCell::new(Some(Vec::new())));
         let on_message = {
-            let (worker, dispatch, next_id) = (worker.clone(), dispatch.clone(), next_id.clone());
+            let (worker, dispatch, next_id, waiting, held) =
+                (worker.clone(), dispatch.clone(), next_id.clone(), waiting.clone(), held.clone());
             Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
                 let data = e.unchecked_into::<MessageEvent>().data();
                 let msg: FromWorker = match serde_wasm_bindgen::from_value(data) {
@@ -70,6 +89,13 @@ impl Bridge {
                     }
                 };
                 match msg {
+                    FromWorker::Ready => {
+                        for m in held.borrow_mut().take().unwrap_or_default() {
+                            if let Err(e) = worker.post_message(&m) {
+                                dispatch.dispatch(Action::Failed(format!("Could not reach the engine: {e:?}")));
+                            }
+                        }
+                    }
                     FromWorker::Progress(p) => {
                         let phase = p.phase;
                         dispatch.dispatch(Action::Progress(p));
@@ -78,18 +104,26 @@ impl Bridge {
                             last_live.set(t);
                             let id = next_id.get();
                             next_id.set(id + 1);
-                            if let Err(e) = post(&worker, &ToWorker::Query { id, query: Query::Overview }, None) {
+                            if let Err(e) =
+                                post(&worker, &ToWorker::Query { id, query: Box::new(Query::Overview) }, None)
+                            {
                                 dispatch.dispatch(Action::Failed(format!("Could not ask the engine: {e}")));
                             }
                         }
                     }
-                    FromWorker::Answer { response, .. } => match *response {
+                    FromWorker::Answer { id, response } => match *response {
+                        other if waiting.borrow().contains_key(&id) => {
+                            let callback = waiting.borrow_mut().remove(&id);
+                            if let Some(cb) = callback {
+                                cb.emit(other);
+                            }
+                        }
                         Response::SummaryJson(text) => {
                             if let Err(e) = download("trailscope-summary.json", "application/json", &text) {
                                 dispatch.dispatch(Action::Failed(format!("The download failed: {e}")));
                             }
                         }
-                        other @ Response::Overview(_) => dispatch.dispatch(Action::Answer(Box::new(other))),
+                        other => dispatch.dispatch(Action::Answer(Box::new(other))),
                     },
                     FromWorker::Failed { message } => dispatch.dispatch(Action::Failed(message)),
                 }
@@ -104,13 +138,14 @@ impl Bridge {
         };
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        Bridge { worker: Some(worker), dispatch, next_id, _handlers: vec![on_message, on_error] }
+        Bridge { worker: Some(worker), dispatch, next_id, waiting, held, _handlers: vec![on_message, on_error] }
     }
 
     fn send(&self, msg: &ToWorker, files: Option<&Array>) {
-        let result = match &self.worker {
-            Some(w) => post(w, msg, files),
-            None => Err("the engine is not running".into()),
+        let result = match (&self.worker, self.held.borrow_mut().as_mut()) {
+            (None, _) => Err("the engine is not running".into()),
+            (Some(_), Some(held)) => envelope(msg, files).map(|m| held.push(m)),
+            (Some(w), None) => post(w, msg, files),
         };
         if let Err(e) = result {
             self.dispatch.dispatch(Action::Failed(format!("Could not reach the engine: {e}")));
@@ -150,7 +185,15 @@ impl Bridge {
     pub fn query(&self, query: Query) {
         let id = self.next_id.get();
         self.next_id.set(id + 1);
-        self.send(&ToWorker::Query { id, query }, None);
+        self.send(&ToWorker::Query { id, query: Box::new(query) }, None);
+    }
+
+    /// Asks a question; `answer` receives the response.
+    pub fn ask(&self, query: Query, answer: Callback<Response>) {
+        let id = self.next_id.get();
+        self.next_id.set(id + 1);
+        self.waiting.borrow_mut().insert(id, answer);
+        self.send(&ToWorker::Query { id, query: Box::new(query) }, None);
     }
 }
 

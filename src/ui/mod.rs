@@ -5,7 +5,9 @@
 
 mod bridge;
 mod dropzone;
+mod filterbar;
 mod overview;
+mod query;
 mod state;
 mod status;
 
@@ -13,7 +15,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::viewstate::UiPhase;
+use crate::viewstate::{Action, UiPhase, View};
 use bridge::Bridge;
 use state::State;
 
@@ -71,8 +73,41 @@ fn app() -> Html {
             <main class={classes!("page", has_data.then_some("has-data"))}>
                 <dropzone::DropZone compact={has_data} />
                 <status::StatusBar />
-                <overview::OverviewView />
+                if has_data {
+                    <Tabs />
+                    <filterbar::FilterBar />
+                    { view(state.0.view) }
+                } else {
+                    <overview::OverviewView />
+                }
             </main>
         </ContextProvider<Ctx>>
+    }
+}
+
+/// The open view's component.
+fn view(v: View) -> Html {
+    match v {
+        View::Overview => html! { <overview::OverviewView /> },
+    }
+}
+
+#[function_component(Tabs)]
+fn tabs() -> Html {
+    let ctx = use_context::<Ctx>().expect("Ctx is provided by App");
+    let current = ctx.state.0.view;
+    html! {
+        <nav class="tabs" role="tablist" aria-label="Views">
+            { for View::ALL.iter().map(|&v| {
+                let state = ctx.state.clone();
+                let onclick = Callback::from(move |_| state.dispatch(Action::SetView(v)));
+                html! {
+                    <button type="button" role="tab" class={classes!("tab", (v == current).then_some("active"))}
+                        aria-selected={(v == current).to_string()} data-testid={format!("tab-{}", v.slug())} {onclick}>
+                        {v.label()}
+                    </button>
+                }
+            }) }
+        </nav>
     }
 }

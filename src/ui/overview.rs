@@ -2,11 +2,14 @@
 
 use yew::prelude::*;
 
+use super::query::use_query;
 use super::Ctx;
-use crate::analysis::counts::{Count, NameCount};
-use crate::engine::{FileRow, FileWarning, Overview};
+use crate::analysis::counts::{Count, Counts, NameCount};
+use crate::analysis::filter::Field;
+use crate::engine::{FileRow, FileWarning, Overview, Query, Response};
 use crate::ingest::FileKind;
 use crate::text::{arn_parts, bytes, duration, plural, thousands, utc};
+use crate::viewstate::Action;
 use crate::viewstate::UiPhase;
 
 /// Rows shown per breakdown before "show all".
@@ -17,19 +20,26 @@ const TOP: usize = 12;
 pub fn overview_view() -> Html {
     let ctx = use_context::<Ctx>().expect("Ctx is provided by App");
     let view = &ctx.state.0;
+    let answer = use_query(Query::Counts(Box::new(view.filter.clone())));
     let Some(o) = view.overview.as_ref().filter(|o| o.files_total > 0) else {
         return empty_state(view.phase);
     };
+    // The filtered counts once they arrive; until then, the unfiltered ones if nothing is filtered.
+    let (counts, names_total) = match answer.as_deref() {
+        Some(Response::Counts { counts, names_total }) => ((**counts).clone(), *names_total),
+        _ if view.filter.is_empty() => (o.counts.clone(), o.names_total),
+        _ => (Counts::default(), 0),
+    };
     html! {
         <>
-            <Cards overview={o.clone()} />
+            <Cards overview={o.clone()} counts={counts.clone()} names_total={names_total} />
             <div class="grid two">
-                <Breakdown title="Events by service" testid="by-source" rows={o.counts.by_source.clone()} total={o.counts.events} />
-                <Names rows={o.counts.by_name.clone()} total={o.names_total} />
+                <Breakdown title="Events by service" testid="by-source" rows={counts.by_source.clone()} field={Field::Source} />
+                <Names rows={counts.by_name.clone()} total={names_total} />
             </div>
             <div class="grid two">
-                <Breakdown title="Identity types" testid="by-identity-type" rows={o.counts.by_identity_type.clone()} total={o.counts.events} />
-                <Breakdown title="Principals" testid="by-principal" rows={o.counts.by_principal.clone()} total={o.counts.events} arns=true />
+                <Breakdown title="Identity types" testid="by-identity-type" rows={counts.by_identity_type.clone()} field={Field::IdentityType} />
+                <Breakdown title="Principals" testid="by-principal" rows={counts.by_principal.clone()} field={Field::Principal} arns=true />
             </div>
             <Files files={o.files.clone()} total={o.files_total} warnings={o.warnings.clone()} warnings_total={o.status.warnings} />
         </>
@@ -67,12 +77,16 @@ fn empty_state(phase: UiPhase) -> Html {
 #[derive(Properties, PartialEq)]
 struct CardsProps {
     overview: Overview,
+    /// Counts under the current filter.
+    counts: Counts,
+    names_total: u64,
 }
 
 #[function_component(Cards)]
 fn cards(p: &CardsProps) -> Html {
     let o = &p.overview;
-    let c = &o.counts;
+    let c = &p.counts;
+    let filtered = c.events != o.status.events;
     let span = match (c.first, c.last) {
         (Some(a), Some(b)) => html! {
             <>
@@ -87,8 +101,14 @@ fn cards(p: &CardsProps) -> Html {
         <section class="cards" data-testid="overview-cards">
             <div class="card">
                 <div class="label">{"Events"}</div>
-                <div class="value" data-testid="total-events">{thousands(o.status.events)}</div>
-                <div class="sub">{plural(o.status.duplicates, "duplicate", "duplicates")}{" removed"}</div>
+                <div class="value" data-testid="total-events">{thousands(c.events)}</div>
+                <div class="sub">
+                    if filtered {
+                        {"of "}{thousands(o.status.events)}{" loaded"}
+                    } else {
+                        {plural(o.status.duplicates, "duplicate", "duplicates")}{" removed"}
+                    }
+                </div>
             </div>
             <div class="card">
                 <div class="label">{"Time span"}</div>
@@ -97,7 +117,7 @@ fn cards(p: &CardsProps) -> Html {
             <div class="card">
                 <div class="label">{"Services"}</div>
                 <div class="value">{thousands(c.by_source.len() as u64)}</div>
-                <div class="sub">{plural(o.names_total, "API call type", "API call types")}</div>
+                <div class="sub">{plural(p.names_total, "API call type", "API call types")}</div>
             </div>
             <div class="card">
                 <div class="label">{"Errors"}</div>
@@ -133,7 +153,8 @@ struct BreakdownProps {
     title: AttrValue,
     testid: AttrValue,
     rows: Vec<Count>,
-    total: u64,
+    /// Clicking a row filters every view to it.
+    field: Field,
     /// Keys are ARNs: show the resource part first and the account after.
     #[prop_or_default]
     arns: bool,
@@ -164,20 +185,34 @@ fn breakdown(p: &BreakdownProps) -> Html {
         let all = all.clone();
         Callback::from(move |_| all.set(!*all))
     };
+    let ctx = use_context::<Ctx>().expect("Ctx is provided by App");
+    let field = p.field;
     html! {
         <section class="panel" data-testid={p.testid.clone()}>
             <h2>{p.title.clone()}</h2>
             <table class="counts">
                 <tbody>
-                { for p.rows.iter().take(shown).map(|r| html! {
-                    <tr>
-                        <td class="key" title={r.key.clone()}>{key_cell(&r.key, p.arns)}</td>
+                { for p.rows.iter().take(shown).map(|r| {
+                    let pick = {
+                        let (state, key) = (ctx.state.clone(), r.key.clone());
+                        Callback::from(move |_| {
+                            let f = state.0.filter.with(field, &key);
+                            state.dispatch(Action::SetFilter(Box::new(f)));
+                        })
+                    };
+                    html! {
+                    <tr class="pickable" onclick={pick} title={format!("Show only {}", r.key)}>
+                        <td class="key">{key_cell(&r.key, p.arns)}</td>
                         <td class="barcell">{bar(r.count, max)}</td>
                         <td class="num">{thousands(r.count)}</td>
                     </tr>
+                    }
                 }) }
                 </tbody>
             </table>
+            if p.rows.is_empty() {
+                <p class="muted">{"No events match the filters."}</p>
+            }
             if p.rows.len() > TOP {
                 <button type="button" class="link" onclick={toggle}>
                     { if *all { "Show fewer".to_owned() } else { format!("Show all {}", thousands(p.rows.len() as u64)) } }

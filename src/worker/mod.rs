@@ -78,6 +78,7 @@ pub fn start() {
     let handler = Closure::<dyn FnMut(MessageEvent)>::new(|e: MessageEvent| on_message(&e.data()));
     scope().set_onmessage(Some(handler.as_ref().unchecked_ref()));
     handler.forget();
+    post(&FromWorker::Ready);
 }
 
 fn on_message(data: &JsValue) {
