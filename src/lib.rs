@@ -6,6 +6,7 @@
 //! - [`model`]: CloudTrail vocabulary (symbols, times, identities).
 //! - [`ingest`]: bytes → events + warnings (gzip, every input shape, hostile-input limits).
 //! - [`store`]: the compact, columnar, deduplicated event store.
+//! - [`facts`]: what the analyses need from an event beyond the store's columns, taken at ingest.
 //! - [`analysis`]: counts and breakdowns over the store.
 //! - [`engine`]: the engine and its `Query` / `Response` protocol.
 //! - [`protocol`]: the messages between the page and the worker.
@@ -17,6 +18,7 @@
 
 pub mod analysis;
 pub mod engine;
+pub mod facts;
 pub mod ingest;
 pub mod model;
 pub mod protocol;

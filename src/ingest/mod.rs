@@ -539,7 +539,10 @@ impl FileReader {
                     ));
                 }
                 match store.insert(&row) {
-                    Inserted::New(_) => self.report.events += 1,
+                    Inserted::New(r) => {
+                        self.report.events += 1;
+                        crate::facts::record(raw, r, store);
+                    }
                     Inserted::Duplicate(_) => self.report.duplicates += 1,
                 }
                 if !self.notes.is_empty() {

@@ -17,6 +17,8 @@ use std::hash::BuildHasher;
 
 pub use interner::Interner;
 
+use crate::facts::container::ContainerFacts;
+use crate::facts::credentials::Credentials;
 use crate::model::{Identity, Millis, Sym};
 
 /// Index of a row.
@@ -155,6 +157,10 @@ pub struct Store {
     dedupe: HashTable<Row>,
     hasher: DefaultHashBuilder,
     duplicates: u64,
+    /// Container supply-chain facts (see [`crate::facts::container`]).
+    pub container: ContainerFacts,
+    /// Credentials STS handed out (see [`crate::facts::credentials`]).
+    pub credentials: Credentials,
 }
 
 impl Store {

@@ -25,6 +25,9 @@ pub const CHUNK_BYTES: f64 = 4.0 * 1024.0 * 1024.0;
 /// Progress messages are sent at most this often while loading.
 pub const PROGRESS_EVERY_MS: f64 = 200.0;
 
+/// Where a file's bytes are: kept for every file read, so the engine can read one again (an event's
+/// original JSON, a hash for integrity checks) without the person dropping it again.
+#[derive(Clone)]
 enum Source {
     File(File),
     Bytes(&'static [u8]),
@@ -39,6 +42,8 @@ struct Job {
 #[derive(Default)]
 struct Worker {
     engine: Engine,
+    /// By file id: where each file's bytes are.
+    sources: Vec<Source>,
     queue: VecDeque<Job>,
     running: bool,
     cancel: bool,
@@ -175,7 +180,10 @@ async fn run_queue() {
             let mut w = worker.borrow_mut();
             w.progress.current = Some(job.path.clone());
             send_progress(&mut w, false);
-            w.engine.open_file(&job.path, job.size)
+            let id = w.engine.open_file(&job.path, job.size);
+            debug_assert_eq!(id as usize, w.sources.len());
+            w.sources.push(job.source.clone());
+            id
         };
         match job.source {
             Source::Bytes(bytes) => {

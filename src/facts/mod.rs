@@ -1,0 +1,23 @@
+//! Facts taken from an event at ingest, for the analyses that need more than the store's columns.
+//!
+//! The store keeps no raw JSON, so what the container story (image digests, tags, upload ids, layer
+//! sizes, lifecycle expiries, task definition images) and the identity chains (credentials that STS
+//! handed out) need from `requestParameters`, `responseElements` and `serviceEventDetails` is pulled
+//! out here, once, while the parsed event is at hand, into compact side tables of the [`Store`].
+
+pub mod container;
+pub mod credentials;
+
+use crate::ingest::raw::RawEvent;
+use crate::store::{Row, Store};
+
+/// Records what row `row` (just added, not a duplicate) tells the analyses.
+pub fn record(raw: &RawEvent, row: Row, store: &mut Store) {
+    match raw.event_source.str() {
+        "ecr.amazonaws.com" | "ecs.amazonaws.com" | "imagebuilder.amazonaws.com" | "kms.amazonaws.com" => {
+            container::record(raw, row, store);
+        }
+        "sts.amazonaws.com" => credentials::record(raw, row, store),
+        _ => {}
+    }
+}
