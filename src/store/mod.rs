@@ -1,20 +1,24 @@
 //! The compact, columnar, deduplicated event store.
 //!
-//! One row per unique event, one `Vec` per field. Strings are [`Sym`]s into one [`Interner`];
-//! identities are interned whole ([`Identity`] is fixed-size), so a row costs about 80 bytes however
-//! long its ARNs and user agents are. The raw JSON is not kept: each row has a [`Locator`] to re-read
-//! it from the user's file.
+//! One row per unique event, one chunked [`Column`] per field. Strings are [`Sym`]s into one
+//! [`Interner`]; identities are interned whole ([`Identity`] is fixed-size), and symbols that travel
+//! together (source, name, region, account, error, flags and type: the row's context; IP and user
+//! agent) are interned as tuples, so a row costs 44 bytes however long its ARNs and user agents are, plus its share of the
+//! dedupe index and of the distinct identities and strings (see README, "Ingest figures"). The raw
+//! JSON is not kept: each row has a [`Locator`] to re-read it from the user's file.
 //!
 //! Dedupe: CloudTrail may deliver an event twice, in two files. The key is the `eventID` together with
 //! the time, source and name, because `eventID` alone is not unique across services in practice (AWS's
 //! own documentation examples reuse `e3c6f4ce-EXAMPLE` for an ECR and an ECS event).
 
+mod column;
 mod interner;
 
-use hashbrown::{DefaultHashBuilder, HashMap, HashTable};
+use hashbrown::{DefaultHashBuilder, HashTable};
 use serde::{Deserialize, Serialize};
 use std::hash::BuildHasher;
 
+pub use column::Column;
 pub use interner::Interner;
 
 use crate::facts::container::ContainerFacts;
@@ -130,32 +134,133 @@ pub enum Inserted {
     Duplicate(Row),
 }
 
+/// Distinct values of a small `Copy` type, numbered in order of arrival: identities, contexts and
+/// client pairs, so a row holds one `u32` for each and repeated combinations cost nothing.
+struct Table<T> {
+    values: Vec<T>,
+    index: HashTable<u32>,
+}
+
+impl<T> Default for Table<T> {
+    fn default() -> Self {
+        Table { values: Vec::new(), index: HashTable::new() }
+    }
+}
+
+impl<T: Copy + Eq + std::hash::Hash> Table<T> {
+    fn id(&mut self, v: T, hasher: &DefaultHashBuilder) -> u32 {
+        let hash = hasher.hash_one(v);
+        let values = &self.values;
+        if let Some(&i) = self.index.find(hash, |&i| values[i as usize] == v) {
+            return i;
+        }
+        let i = self.values.len() as u32;
+        if self.values.len() == self.values.capacity() {
+            // Grow by an eighth, not by doubling: a table of a million identities must not hold a
+            // million empty slots. Copying on growth stays amortised O(1).
+            self.values.reserve_exact((self.values.len() / 8).max(16));
+        }
+        self.values.push(v);
+        let values = &self.values;
+        self.index.insert_unique(hash, i, |&j| hasher.hash_one(values[j as usize]));
+        i
+    }
+
+    fn get(&self, i: u32) -> T {
+        self.values[i as usize]
+    }
+
+    fn heap_bytes(&self) -> usize {
+        self.values.capacity() * std::mem::size_of::<T>() + self.index.allocation_size()
+    }
+}
+
+/// What an event did and where, with the fields that follow from it: few distinct combinations, so
+/// one `u32` per row stands for all of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct Context {
+    source: Sym,
+    name: Sym,
+    region: Sym,
+    account: Sym,
+    error_code: Sym,
+    error_message: Sym,
+    flags: u8,
+    event_type: EventType,
+}
+
+impl Context {
+    fn of(row: &EventRow) -> Context {
+        Context {
+            source: row.source,
+            name: row.name,
+            region: row.region,
+            account: row.account,
+            error_code: row.error_code,
+            error_message: row.error_message,
+            flags: row.flags,
+            event_type: row.event_type,
+        }
+    }
+}
+
+/// A locator without its file, in one `u64`: offset (37 bits: 128 GB, beyond the 8 GB per-file cap),
+/// length (23 bits: 8 MB, beyond the largest record ingest keeps) and [`RecordKind`] (3 bits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct PackedLoc(u64);
+
+const LEN_BITS: u32 = 23;
+const KIND_BITS: u32 = 3;
+
+impl PackedLoc {
+    fn new(l: &Locator) -> PackedLoc {
+        let offset = l.offset.min((1 << 37) - 1);
+        let len = u64::from(l.len).min((1 << LEN_BITS) - 1);
+        let kind = match l.kind {
+            RecordKind::Direct => 0,
+            RecordKind::LookupString => 1,
+            RecordKind::LogMessage => 2,
+            RecordKind::ExportLine => 3,
+            RecordKind::CsvRow => 4,
+        };
+        PackedLoc((offset << (LEN_BITS + KIND_BITS)) | (len << KIND_BITS) | kind)
+    }
+
+    fn unpack(self, file: FileId) -> Locator {
+        let kind = match self.0 & ((1 << KIND_BITS) - 1) {
+            1 => RecordKind::LookupString,
+            2 => RecordKind::LogMessage,
+            3 => RecordKind::ExportLine,
+            4 => RecordKind::CsvRow,
+            _ => RecordKind::Direct,
+        };
+        let len = ((self.0 >> KIND_BITS) & ((1 << LEN_BITS) - 1)) as u32;
+        Locator { file, offset: self.0 >> (LEN_BITS + KIND_BITS), len, kind }
+    }
+}
+
+/// The longest record a locator can point at; ingest never keeps a longer one.
+pub const MAX_LOCATED_LEN: u32 = (1 << LEN_BITS) - 1;
+
 /// The event store.
 #[derive(Default)]
 pub struct Store {
     /// All strings.
     pub strings: Interner,
-    identities: Vec<Identity>,
-    identity_ids: HashMap<Identity, u32>,
-    time: Vec<Millis>,
-    source: Vec<Sym>,
-    name: Vec<Sym>,
-    region: Vec<Sym>,
-    account: Vec<Sym>,
-    identity: Vec<u32>,
-    ip: Vec<Sym>,
-    user_agent: Vec<Sym>,
-    error_code: Vec<Sym>,
-    error_message: Vec<Sym>,
-    event_id: Vec<u128>,
-    flags: Vec<u8>,
-    event_type: Vec<EventType>,
-    loc_file: Vec<FileId>,
-    loc_offset: Vec<u64>,
-    loc_len: Vec<u32>,
-    loc_kind: Vec<RecordKind>,
-    dedupe: HashTable<Row>,
     hasher: DefaultHashBuilder,
+    identities: Table<Identity>,
+    contexts: Table<Context>,
+    /// `(sourceIPAddress, userAgent)`.
+    clients: Table<(Sym, Sym)>,
+    time: Column<Millis>,
+    event_id: Column<u128>,
+    context: Column<u32>,
+    identity: Column<u32>,
+    client: Column<u32>,
+    loc: Column<PackedLoc>,
+    /// `(first row, file)`: rows of one file are contiguous runs, so files cost per run, not per row.
+    file_runs: Vec<(Row, FileId)>,
+    dedupe: HashTable<Row>,
     duplicates: u64,
     /// Container supply-chain facts (see [`crate::facts::container`]).
     pub container: ContainerFacts,
@@ -198,114 +303,122 @@ impl Store {
         self.hasher.hash_one((id, time, source.0, name.0))
     }
 
+    fn find(&self, hash: u64, row: &EventRow) -> Option<Row> {
+        let id_symbol = row.flags & flags::ID_SYMBOL;
+        self.dedupe
+            .find(hash, |&r| {
+                let c = self.contexts.get(self.context.get(r as usize));
+                let r = r as usize;
+                self.event_id.get(r) == row.event_id
+                    && c.flags & flags::ID_SYMBOL == id_symbol
+                    && self.time.get(r) == row.time
+                    && c.source == row.source
+                    && c.name == row.name
+            })
+            .copied()
+    }
+
     /// Adds an event unless the same one (id, time, source, name) is already held.
     pub fn insert(&mut self, row: &EventRow) -> Inserted {
         let hash = self.key_hash(row.event_id, row.time, row.source, row.name);
-        let id_symbol = row.flags & flags::ID_SYMBOL;
-        let found = self.dedupe.find(hash, |&r| {
-            let r = r as usize;
-            self.event_id[r] == row.event_id
-                && self.flags[r] & flags::ID_SYMBOL == id_symbol
-                && self.time[r] == row.time
-                && self.source[r] == row.source
-                && self.name[r] == row.name
-        });
-        if let Some(&r) = found {
+        if let Some(r) = self.find(hash, row) {
             self.duplicates += 1;
             return Inserted::Duplicate(r);
         }
         let r = self.time.len() as Row;
-        let next = self.identities.len() as u32;
-        let identity = *self.identity_ids.entry(row.identity).or_insert(next);
-        if identity == next {
-            self.identities.push(row.identity);
-        }
+        let h = &self.hasher;
         self.time.push(row.time);
-        self.source.push(row.source);
-        self.name.push(row.name);
-        self.region.push(row.region);
-        self.account.push(row.account);
-        self.identity.push(identity);
-        self.ip.push(row.ip);
-        self.user_agent.push(row.user_agent);
-        self.error_code.push(row.error_code);
-        self.error_message.push(row.error_message);
         self.event_id.push(row.event_id);
-        self.flags.push(row.flags);
-        self.event_type.push(row.event_type);
-        self.loc_file.push(row.locator.file);
-        self.loc_offset.push(row.locator.offset);
-        self.loc_len.push(row.locator.len);
-        self.loc_kind.push(row.locator.kind);
-        let (event_id, time, source, name, hasher) =
-            (&self.event_id, &self.time, &self.source, &self.name, &self.hasher);
+        self.context.push(self.contexts.id(Context::of(row), h));
+        self.identity.push(self.identities.id(row.identity, h));
+        self.client.push(self.clients.id((row.ip, row.user_agent), h));
+        self.loc.push(PackedLoc::new(&row.locator));
+        if self.file_runs.last().is_none_or(|&(_, f)| f != row.locator.file) {
+            self.file_runs.push((r, row.locator.file));
+        }
+        let (event_id, time, context, contexts, hasher) =
+            (&self.event_id, &self.time, &self.context, &self.contexts, &self.hasher);
         self.dedupe.insert_unique(hash, r, |&r| {
-            let r = r as usize;
-            hasher.hash_one((event_id[r], time[r], source[r].0, name[r].0))
+            let c = contexts.get(context.get(r as usize));
+            hasher.hash_one((event_id.get(r as usize), time.get(r as usize), c.source.0, c.name.0))
         });
         Inserted::New(r)
     }
 
+    /// Replaces what row `r` says with `row`, the same event (same dedupe key) read from a richer
+    /// source: a console CSV row is held until the same event arrives as JSON, which knows the caller.
+    /// The row keeps its number (and its file run, so its locator's file stays that of the first copy
+    /// when the files differ: the detail view then shows the CSV row).
+    pub fn upgrade(&mut self, r: Row, row: &EventRow) {
+        let (i, h) = (r as usize, &self.hasher);
+        self.context.set(i, self.contexts.id(Context::of(row), h));
+        self.identity.set(i, self.identities.id(row.identity, h));
+        self.client.set(i, self.clients.id((row.ip, row.user_agent), h));
+    }
+
     /// Event time, ms UTC.
     pub fn time(&self, r: Row) -> Millis {
-        self.time[r as usize]
+        self.time.get(r as usize)
     }
     /// `eventSource`.
     pub fn source(&self, r: Row) -> Sym {
-        self.source[r as usize]
+        self.ctx(r).source
     }
     /// `eventName`.
     pub fn name(&self, r: Row) -> Sym {
-        self.name[r as usize]
+        self.ctx(r).name
     }
     /// `awsRegion`.
     pub fn region(&self, r: Row) -> Sym {
-        self.region[r as usize]
+        self.ctx(r).region
     }
     /// The account the event belongs to.
     pub fn account(&self, r: Row) -> Sym {
-        self.account[r as usize]
+        self.ctx(r).account
+    }
+    fn ctx(&self, r: Row) -> &Context {
+        &self.contexts.values[self.context.get(r as usize) as usize]
     }
     /// The interned identity number of the caller.
     pub fn identity_id(&self, r: Row) -> u32 {
-        self.identity[r as usize]
+        self.identity.get(r as usize)
     }
     /// The caller.
     pub fn identity(&self, r: Row) -> &Identity {
-        &self.identities[self.identity[r as usize] as usize]
+        &self.identities.values[self.identity.get(r as usize) as usize]
     }
     /// All distinct identities, by identity number.
     pub fn identities(&self) -> &[Identity] {
-        &self.identities
+        &self.identities.values
     }
     /// `sourceIPAddress`.
     pub fn ip(&self, r: Row) -> Sym {
-        self.ip[r as usize]
+        self.clients.get(self.client.get(r as usize)).0
     }
     /// `userAgent`.
     pub fn user_agent(&self, r: Row) -> Sym {
-        self.user_agent[r as usize]
+        self.clients.get(self.client.get(r as usize)).1
     }
     /// `errorCode`, empty when the call succeeded.
     pub fn error_code(&self, r: Row) -> Sym {
-        self.error_code[r as usize]
+        self.ctx(r).error_code
     }
     /// `errorMessage`.
     pub fn error_message(&self, r: Row) -> Sym {
-        self.error_message[r as usize]
+        self.ctx(r).error_message
     }
     /// Row flags, see [`flags`].
     pub fn flags(&self, r: Row) -> u8 {
-        self.flags[r as usize]
+        self.ctx(r).flags
     }
     /// `eventType`.
     pub fn event_type(&self, r: Row) -> EventType {
-        self.event_type[r as usize]
+        self.ctx(r).event_type
     }
     /// `eventID` as text.
     pub fn event_id(&self, r: Row) -> String {
-        let id = self.event_id[r as usize];
-        if self.flags[r as usize] & flags::ID_SYMBOL != 0 {
+        let id = self.event_id.get(r as usize);
+        if self.flags(r) & flags::ID_SYMBOL != 0 {
             self.str(Sym(id as u32)).to_owned()
         } else {
             format_uuid(id)
@@ -313,17 +426,30 @@ impl Store {
     }
     /// Where the original JSON is.
     pub fn locator(&self, r: Row) -> Locator {
-        let r = r as usize;
-        Locator { file: self.loc_file[r], offset: self.loc_offset[r], len: self.loc_len[r], kind: self.loc_kind[r] }
+        let run = self.file_runs.partition_point(|&(first, _)| first <= r).saturating_sub(1);
+        let file = self.file_runs.get(run).map_or(0, |&(_, f)| f);
+        self.loc.get(r as usize).unpack(file)
     }
 
-    /// Resident bytes of the store (columns, strings, identities, dedupe table), for the memory figures.
+    /// Resident bytes of the store by part (columns, tables, strings, dedupe index), by capacity.
+    pub fn heap_breakdown(&self) -> Vec<(&'static str, usize)> {
+        vec![
+            ("time", self.time.heap_bytes()),
+            ("event_id", self.event_id.heap_bytes()),
+            ("context/identity/client ids", {
+                self.context.heap_bytes() + self.identity.heap_bytes() + self.client.heap_bytes()
+            }),
+            ("locators", self.loc.heap_bytes() + self.file_runs.capacity() * 8),
+            ("identities", self.identities.heap_bytes()),
+            ("context and client tables", self.contexts.heap_bytes() + self.clients.heap_bytes()),
+            ("strings", self.strings.heap_bytes()),
+            ("dedupe index", self.dedupe.allocation_size()),
+        ]
+    }
+
+    /// Resident bytes of the store (see [`Store::heap_breakdown`]), for the memory figures.
     pub fn heap_bytes(&self) -> usize {
-        let per_row = 8 + 4 * 9 + 16 + 1 + 1 + 4 + 8 + 4 + 1;
-        self.time.capacity() * per_row
-            + self.dedupe.capacity() * 5
-            + self.strings.heap_bytes()
-            + self.identities.capacity() * std::mem::size_of::<Identity>() * 2
+        self.heap_breakdown().iter().map(|(_, n)| n).sum()
     }
 }
 

@@ -1,0 +1,85 @@
+//! Ingest speed against baselines measured in the same run: `cargo bench --bench ingest`.
+//!
+//! Input: about 50,000 generated events (`../shared/tools/gen_cloudtrail.py --seed 7`, S3 layout, one
+//! gzip'd `{"Records":[...]}` per file, as CloudTrail delivers them; `TRAILSCOPE_BENCH_EVENTS` to
+//! change). Throughput is in decompressed JSON bytes, so every line compares the same work:
+//! - `gunzip_only`: flate2's `MultiGzDecoder` reading every file, no parsing (the floor for gzip input);
+//! - `serde_json_value`: `serde_json::from_slice::<Value>` of the decompressed files, the generic parse
+//!   DESIGN.md warns against;
+//! - `trailscope_gzip`: [`Engine::ingest_bytes`] on the `.json.gz` bytes (gunzip, frame, parse, dedupe,
+//!   store) — what the worker does;
+//! - `trailscope_plain`: the same on the decompressed bytes.
+//!
+//! A second group reports `trailscope_gzip` in events per second.
+
+#[path = "support.rs"]
+mod support;
+
+use std::hint::black_box;
+use std::io::Read;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use trailscope::engine::Engine;
+
+fn gunzip(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    flate2::read::MultiGzDecoder::new(bytes).read_to_end(&mut out).expect("gzip");
+    out
+}
+
+fn ingest_all(files: &[(String, Vec<u8>)]) -> Engine {
+    let mut engine = Engine::new();
+    for (path, bytes) in files {
+        engine.ingest_bytes(path, bytes);
+    }
+    engine
+}
+
+fn bench(c: &mut Criterion) {
+    let events: usize = std::env::var("TRAILSCOPE_BENCH_EVENTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(if support::test_mode() { 2_000 } else { 50_000 });
+    let Some(dir) = support::generated_dir(events) else { return };
+    let gz = support::load(&dir);
+    let plain: Vec<(String, Vec<u8>)> = gz.iter().map(|(p, b)| (p.clone(), gunzip(b))).collect();
+    let decompressed: u64 = plain.iter().map(|(_, b)| b.len() as u64).sum();
+    let compressed: u64 = gz.iter().map(|(_, b)| b.len() as u64).sum();
+    let held = ingest_all(&gz).status().events;
+    println!(
+        "ingest bench input: {} files, {compressed} bytes gzip, {decompressed} bytes JSON, {held} events",
+        gz.len()
+    );
+
+    let mut g = c.benchmark_group("ingest_bytes");
+    g.sample_size(10);
+    g.throughput(Throughput::Bytes(decompressed));
+    g.bench_function("gunzip_only", |b| {
+        b.iter(|| {
+            let mut sink = [0u8; 64 * 1024];
+            for (_, bytes) in &gz {
+                let mut d = flate2::read::MultiGzDecoder::new(&bytes[..]);
+                while d.read(&mut sink).expect("gzip") > 0 {}
+            }
+        });
+    });
+    g.bench_function("serde_json_value", |b| {
+        b.iter(|| {
+            for (_, bytes) in &plain {
+                black_box(serde_json::from_slice::<serde_json::Value>(bytes).expect("JSON"));
+            }
+        });
+    });
+    g.bench_function("trailscope_gzip", |b| b.iter(|| black_box(ingest_all(&gz).status().events)));
+    g.bench_function("trailscope_plain", |b| b.iter(|| black_box(ingest_all(&plain).status().events)));
+    g.finish();
+
+    let mut g = c.benchmark_group("ingest_events");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(held));
+    g.bench_function("trailscope_gzip", |b| b.iter(|| black_box(ingest_all(&gz).status().events)));
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,0 +1,101 @@
+//! A column that grows in fixed chunks, so a store of millions of rows never holds a half-empty
+//! doubled `Vec` (up to 2x the data) and never copies its rows to grow. In wasm, where linear memory
+//! cannot shrink, that also keeps fragmentation down.
+
+/// Rows per chunk: large enough that the chunk table is tiny, small enough that the last chunk's
+/// spare room (at most this many rows) is nothing next to a large store.
+const SHIFT: u32 = 14;
+const CHUNK: usize = 1 << SHIFT;
+const MASK: usize = CHUNK - 1;
+
+/// A growable column of `Copy` values, indexed by row.
+#[derive(Debug, Clone)]
+pub struct Column<T> {
+    chunks: Vec<Vec<T>>,
+    len: usize,
+}
+
+impl<T> Default for Column<T> {
+    fn default() -> Self {
+        Column { chunks: Vec::new(), len: 0 }
+    }
+}
+
+impl<T: Copy> Column<T> {
+    /// Appends a value.
+    pub fn push(&mut self, v: T) {
+        match self.chunks.last_mut() {
+            Some(last) if last.len() < CHUNK => {
+                // The first chunk grows by doubling, so a small load stays small; later ones are full size.
+                if last.len() == last.capacity() {
+                    let want = (last.capacity() * 2).clamp(64, CHUNK);
+                    last.reserve_exact(want - last.len());
+                }
+                last.push(v);
+            }
+            _ => {
+                let mut chunk = Vec::with_capacity(if self.chunks.is_empty() { 64 } else { CHUNK });
+                chunk.push(v);
+                self.chunks.push(chunk);
+            }
+        }
+        self.len += 1;
+    }
+
+    /// The value of row `r`. Panics when out of range, like a slice.
+    #[inline]
+    pub fn get(&self, r: usize) -> T {
+        self.chunks[r >> SHIFT][r & MASK]
+    }
+
+    /// Replaces the value of row `r`.
+    pub fn set(&mut self, r: usize, v: T) {
+        self.chunks[r >> SHIFT][r & MASK] = v;
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Bytes allocated, by capacity.
+    pub fn heap_bytes(&self) -> usize {
+        self.chunks.iter().map(|c| c.capacity() * std::mem::size_of::<T>()).sum::<usize>()
+            + self.chunks.capacity() * std::mem::size_of::<Vec<T>>()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ok_values_survive_chunk_boundaries() {
+        let mut c = Column::default();
+        let n = 3 * CHUNK + 17;
+        for i in 0..n {
+            c.push(i as u32);
+        }
+        assert_eq!(c.len(), n);
+        for i in [0, 1, CHUNK - 1, CHUNK, 2 * CHUNK + 5, n - 1] {
+            assert_eq!(c.get(i), i as u32);
+        }
+        c.set(CHUNK, 7);
+        assert_eq!(c.get(CHUNK), 7);
+    }
+
+    #[test]
+    fn ok_spare_room_is_at_most_one_chunk() {
+        let mut c = Column::default();
+        for i in 0..(5 * CHUNK + 1) {
+            c.push(i as u64);
+        }
+        let data = c.len() * 8;
+        assert!(c.heap_bytes() <= data + CHUNK * 8 + 64 * 24, "{} for {data}", c.heap_bytes());
+    }
+}
