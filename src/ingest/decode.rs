@@ -72,6 +72,8 @@ pub struct Decoder {
     produced: u64,
     members: u32,
     gzip: bool,
+    /// Decompressed bytes allowed ([`MAX_DECOMPRESSED_BYTES`] unless set otherwise).
+    max_output: u64,
 }
 
 impl Default for Decoder {
@@ -93,7 +95,13 @@ impl Decoder {
             produced: 0,
             members: 0,
             gzip: false,
+            max_output: MAX_DECOMPRESSED_BYTES,
         }
+    }
+
+    /// A decoder that stops after `max` decompressed bytes (tests use a small cap).
+    pub fn with_max_output(max: u64) -> Self {
+        Decoder { max_output: max, ..Self::new() }
     }
 
     /// Whether the input turned out to be gzip.
@@ -242,10 +250,8 @@ impl Decoder {
     fn deliver_plain(&mut self, chunk: &[u8], emit: &mut dyn FnMut(&[u8])) -> Result<(), DecodeError> {
         self.consumed += chunk.len() as u64;
         self.produced += chunk.len() as u64;
-        if self.produced > MAX_DECOMPRESSED_BYTES {
-            return Err(
-                self.bomb(format!("files over {} are not read", super::limits::human_bytes(MAX_DECOMPRESSED_BYTES)))
-            );
+        if self.produced > self.max_output {
+            return Err(self.bomb(format!("files over {} are not read", super::limits::human_bytes(self.max_output))));
         }
         if !chunk.is_empty() {
             emit(chunk);
@@ -254,10 +260,10 @@ impl Decoder {
     }
 
     fn check_bomb(&self) -> Result<(), DecodeError> {
-        if self.produced > MAX_DECOMPRESSED_BYTES {
+        if self.produced > self.max_output {
             return Err(self.bomb(format!(
                 "the limit is {} of decompressed data per file",
-                super::limits::human_bytes(MAX_DECOMPRESSED_BYTES)
+                super::limits::human_bytes(self.max_output)
             )));
         }
         if self.produced > RATIO_CHECK_AFTER && self.produced > self.consumed.max(1) * MAX_INFLATE_RATIO {

@@ -41,6 +41,8 @@ pub enum Frame<'a> {
     Item { container: Container, bytes: &'a [u8], offset: u64 },
     /// A complete top-level value.
     Whole { bytes: &'a [u8], offset: u64 },
+    /// A bare top-level array starts (it may hold no element at all).
+    ArrayOpen { offset: u64 },
     /// A record that was passed over, `len` bytes from `offset`.
     Skipped { offset: u64, len: u64, reason: SkipReason },
     /// Text that is not JSON at `offset`. When `fatal`, the rest of the input is not read.
@@ -117,6 +119,14 @@ impl Framer {
         }
     }
 
+    /// Starts the offsets at `n` instead of 0, for text that followed `n` bytes the caller took off
+    /// (a byte order mark). Only before any text was pushed.
+    pub fn skip_bytes(&mut self, n: u64) {
+        if self.buf.is_empty() && self.base == 0 {
+            self.base = n;
+        }
+    }
+
     /// Absolute offset of everything read so far.
     pub fn offset(&self) -> u64 {
         self.base + self.buf.len() as u64
@@ -127,7 +137,7 @@ impl Framer {
         if self.state == State::Dead {
             return;
         }
-        if self.base == 0 && self.buf.is_empty() && data.starts_with(b"\xEF\xBB\xBF") {
+        if self.base == 0 && self.pos == 0 && self.buf.is_empty() && data.starts_with(b"\xEF\xBB\xBF") {
             // A UTF-8 byte order mark, as Windows tools write: not part of the JSON.
             self.base = 3;
             self.buf.extend_from_slice(&data[3..]);
@@ -141,7 +151,19 @@ impl Framer {
     /// Ends the text: reports a record cut off by the end of the input.
     pub fn finish(&mut self, out: &mut dyn FnMut(Frame<'_>)) {
         match self.state {
-            State::Top | State::Dead => {}
+            State::Dead => {}
+            State::Top => {
+                // Text after the last value that never got its line end, and is not JSON.
+                if let Some(at) = self.buf[self.pos..].iter().position(|b| !WS[*b as usize]) {
+                    let at = self.pos + at;
+                    let end = (at + 64).min(self.buf.len());
+                    out(Frame::Error {
+                        offset: self.base + at as u64,
+                        message: format!("text that is not JSON ({})", preview(&self.buf[at..end])),
+                        fatal: false,
+                    });
+                }
+            }
             State::Value { kind: ValueKind::Whole } if self.depth == 0 && self.skipping.is_none() => {
                 // A bare scalar at the very end: hand it out so the caller can say what it is.
                 let start = (self.value_start - self.base) as usize;
@@ -205,6 +227,7 @@ impl Framer {
                             self.state = State::Probe;
                         }
                         b'[' => {
+                            out(Frame::ArrayOpen { offset: self.base + self.pos as u64 });
                             self.pos += 1;
                             self.state = State::InArray { container: Container::Array, closes_object: false };
                         }
@@ -487,6 +510,7 @@ mod tests {
     enum F {
         Item(Container, String, u64),
         Whole(String, u64),
+        Open(u64),
         Skipped(u64, u64, SkipReason),
         Error(u64, bool),
     }
@@ -500,6 +524,7 @@ mod tests {
                     F::Item(container, String::from_utf8_lossy(bytes).into(), offset)
                 }
                 Frame::Whole { bytes, offset } => F::Whole(String::from_utf8_lossy(bytes).into(), offset),
+                Frame::ArrayOpen { offset } => F::Open(offset),
                 Frame::Skipped { offset, len, reason } => F::Skipped(offset, len, reason),
                 Frame::Error { offset, fatal, .. } => F::Error(offset, fatal),
             });
@@ -556,7 +581,11 @@ mod tests {
         let got = all_chunkings(b" [ {\"a\":1} , {\"b\":2} ] ");
         assert_eq!(
             got,
-            vec![F::Item(Container::Array, "{\"a\":1}".into(), 3), F::Item(Container::Array, "{\"b\":2}".into(), 13)]
+            vec![
+                F::Open(1),
+                F::Item(Container::Array, "{\"a\":1}".into(), 3),
+                F::Item(Container::Array, "{\"b\":2}".into(), 13)
+            ]
         );
     }
 

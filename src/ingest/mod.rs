@@ -16,9 +16,13 @@
 //! assert_eq!((report.events, store.len()), (1, 1));
 //! ```
 
+pub mod csv;
 pub mod decode;
 pub mod frame;
+pub mod json;
 pub mod limits;
+pub mod lines;
+pub mod locate;
 pub mod path;
 pub mod raw;
 pub mod record;
@@ -26,11 +30,15 @@ pub mod record;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
+use std::borrow::Cow;
+
 use decode::Decoder;
 use frame::{preview, Container, Frame, Framer, SkipReason};
+use lines::Lines;
+pub use locate::event_json;
 pub use path::PathMeta;
-use raw::{Lenient, RawEvent, Text};
-use record::{build_row, clip, looks_like_event};
+use raw::{Flag, Lenient, Obj, RawEvent, RawIdentity, Text};
+use record::{build_row, clip, looks_like_event, TimeSource};
 
 use crate::store::{FileId, Inserted, Locator, RecordKind, Store};
 
@@ -110,6 +118,9 @@ pub struct FileReport {
     /// The decompressed digest JSON, for integrity checks.
     #[serde(skip)]
     pub digest: Option<Vec<u8>>,
+    /// The header cells of a console CSV download, which [`event_json`] needs to show a row.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub csv_header: Option<Vec<String>>,
 }
 
 impl FileReport {
@@ -127,27 +138,38 @@ impl FileReport {
     }
 }
 
+/// What the text turned out to be, once enough of it was seen.
 enum Body {
-    /// Not enough text yet to tell JSON from lines.
+    /// Not enough text yet to tell JSON from lines or CSV.
     Sniff(Vec<u8>),
     Json(Framer),
     ExportLines(Lines),
+    Csv(csv::Records, Option<csv::Header>),
     /// Not CloudTrail: the rest is not read.
     Ignored,
 }
 
 /// Reads one file, pushed in chunks, into a [`Store`].
 pub struct FileReader {
-    file: FileId,
-    meta: PathMeta,
     decoder: Decoder,
     body: Body,
+    sink: Sink,
+}
+
+/// Everything that handles records, apart from the framing state, so the framer can hand records
+/// straight to it while streaming (no copies of frames or decoded pieces).
+struct Sink {
+    file: FileId,
+    meta: PathMeta,
     report: FileReport,
-    /// Objects that were neither events nor envelopes: count and the first one's keys.
+    /// Objects that were neither events nor envelopes: count and the first one's offset and keys.
     unknown: (u64, Option<(u64, String)>),
     /// JSON values at the top level, to tell a single event from JSON lines.
     top_values: u64,
+    /// Events whose time came from a pipeline's `@timestamp`: count and the first one's offset.
+    pipeline_times: (u64, u64),
     notes: Vec<String>,
+    /// The rest of the file is not read.
     stopped: bool,
 }
 
@@ -155,196 +177,245 @@ impl FileReader {
     /// A reader for file number `file`, at relative `path` (which gives account/region/date).
     pub fn new(file: FileId, path: &str) -> Self {
         FileReader {
-            file,
-            meta: PathMeta::from_path(path),
             decoder: Decoder::new(),
             body: Body::Sniff(Vec::new()),
-            report: FileReport::default(),
-            unknown: (0, None),
-            top_values: 0,
-            notes: Vec::new(),
-            stopped: false,
+            sink: Sink {
+                file,
+                meta: PathMeta::from_path(path),
+                report: FileReport::default(),
+                unknown: (0, None),
+                top_values: 0,
+                pipeline_times: (0, 0),
+                notes: Vec::new(),
+                stopped: false,
+            },
         }
+    }
+
+    /// The same, with another cap on decompressed bytes than [`limits::MAX_DECOMPRESSED_BYTES`].
+    pub fn with_max_decompressed(file: FileId, path: &str, max: u64) -> Self {
+        let mut r = Self::new(file, path);
+        r.decoder = Decoder::with_max_output(max);
+        r
     }
 
     /// What the path said.
     pub fn meta(&self) -> &PathMeta {
-        &self.meta
+        &self.sink.meta
     }
 
     /// The report so far.
     pub fn report(&self) -> &FileReport {
-        &self.report
+        &self.sink.report
     }
 
     /// Feeds the next chunk of the file.
     pub fn push(&mut self, chunk: &[u8], store: &mut Store) {
-        if self.stopped {
+        if self.sink.stopped {
             return;
         }
-        self.report.bytes_read += chunk.len() as u64;
-        let FileReader { decoder, .. } = self;
-        let mut decoded: Vec<Vec<u8>> = Vec::new();
-        // Decode into bounded pieces first, then parse them: the decoder and parser stay independent.
-        let mut pieces = |b: &[u8]| decoded.push(b.to_vec());
-        let result = decoder.push(chunk, &mut pieces);
-        for piece in decoded {
-            self.text(&piece, store);
-        }
+        self.sink.report.bytes_read += chunk.len() as u64;
+        let FileReader { decoder, body, sink } = self;
+        let result = decoder.push(chunk, &mut |piece| text(body, sink, piece, store));
         if let Err(e) = result {
-            self.report.warn(None, format!("{e}; what came before was read"));
-            self.stopped = true;
+            if !self.sink.stopped {
+                self.sink.report.warn(None, format!("{e}; what came before was read"));
+            }
+            self.sink.stopped = true;
         }
     }
 
     /// Ends the file and returns what it gave.
     pub fn finish(mut self, store: &mut Store) -> FileReport {
-        if !self.stopped {
-            let mut decoded: Vec<u8> = Vec::new();
-            let result = self.decoder.finish(&mut |b| decoded.extend_from_slice(b));
-            self.text(&decoded, store);
+        let FileReader { decoder, body, sink } = &mut self;
+        if !sink.stopped {
+            let result = decoder.finish(&mut |piece| text(body, sink, piece, store));
             if let Err(e) = result {
-                self.report.warn(None, format!("{e}; what came before was read"));
+                sink.report.warn(None, format!("{e}; what came before was read"));
             }
         }
-        self.report.gzip = self.decoder.is_gzip();
-        self.report.bytes_decoded = self.decoder.produced();
-        match std::mem::replace(&mut self.body, Body::Ignored) {
+        sink.report.gzip = decoder.is_gzip();
+        sink.report.bytes_decoded = decoder.produced();
+        match std::mem::replace(body, Body::Ignored) {
             Body::Sniff(buf) => {
                 if buf.iter().all(u8::is_ascii_whitespace) {
-                    if self.report.bytes_read == 0 {
-                        self.report.kind = FileKind::Empty;
-                        self.report.warn(None, "the file is empty".into());
-                    } else {
-                        self.report.kind = FileKind::NotCloudTrail;
-                        self.report.warn(None, "the file holds no data (only whitespace)".into());
+                    if sink.report.bytes_read == 0 {
+                        sink.report.kind = FileKind::Empty;
+                        sink.report.warn(None, "the file is empty".into());
+                    } else if sink.report.kind == FileKind::Pending && sink.report.warnings.is_empty() {
+                        sink.report.kind = FileKind::NotCloudTrail;
+                        sink.report.warn(None, "the file holds no data (only whitespace)".into());
                     }
                 } else {
-                    self.start_body(buf, store, true);
-                    self.end_body(store);
+                    *body = start_body(sink, buf, store);
+                    end_body(body, sink, store);
                 }
             }
-            body => {
-                self.body = body;
-                self.end_body(store);
+            other => {
+                *body = other;
+                end_body(body, sink, store);
             }
         }
-        if self.report.kind == FileKind::Pending {
-            self.report.kind = if self.report.digest.is_some() {
+        self.sink.conclude()
+    }
+}
+
+/// Decompressed text, in order.
+fn text(body: &mut Body, sink: &mut Sink, piece: &[u8], store: &mut Store) {
+    if piece.is_empty() || sink.stopped {
+        return;
+    }
+    match body {
+        Body::Sniff(buf) => {
+            buf.extend_from_slice(piece);
+            let first = buf.iter().position(|b| !b.is_ascii_whitespace());
+            let decided = match first {
+                Some(i) if matches!(buf[i], b'{' | b'[') => true,
+                Some(_) => memchr::memchr(b'\n', buf).is_some() || buf.len() > 64 * 1024,
+                None => false,
+            };
+            if decided {
+                let buf = std::mem::take(buf);
+                *body = start_body(sink, buf, store);
+            }
+        }
+        Body::Json(framer) => framer.push(piece, &mut |f| sink.frame(f, store)),
+        Body::ExportLines(lines) => {
+            lines.push(piece, &mut |offset, line| sink.export_line(offset, line, store));
+            sink.long_lines(&mut lines.skipped);
+        }
+        Body::Csv(records, header) => {
+            records.push(piece, &mut |offset, rec| sink.csv_record(offset, rec, header, store));
+            sink.csv_problems(&mut records.problems);
+        }
+        Body::Ignored => {}
+    }
+}
+
+/// Decides what the text is from its first bytes, and feeds them to the reader for that shape.
+fn start_body(sink: &mut Sink, buf: Vec<u8>, store: &mut Store) -> Body {
+    let bom = if buf.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+    let first = buf[bom..].iter().position(|b| !b.is_ascii_whitespace()).map_or(buf.len(), |i| bom + i);
+    let line_end = memchr::memchr(b'\n', &buf[first..]).map_or(buf.len(), |n| first + n);
+    let line = &buf[first..line_end];
+    let mut body = if matches!(buf.get(first), Some(b'{' | b'[')) {
+        Body::Json(Framer::new())
+    } else if is_export_line(line) {
+        Body::ExportLines(Lines::at(bom as u64))
+    } else if let Some(header) = csv::Header::parse(line.strip_suffix(b"\r").unwrap_or(line)) {
+        sink.report.saw(Format::ConsoleCsv);
+        sink.report.csv_header = Some(header.names.clone());
+        // The header row itself is read (and skipped) by the record splitter, which starts at the BOM.
+        Body::Csv(csv::Records::at(bom as u64), None)
+    } else {
+        sink.report.kind = FileKind::NotCloudTrail;
+        let what = if buf.iter().take(512).any(|&b| b == 0 || (b < 0x20 && !b.is_ascii_whitespace())) {
+            "binary data, not a CloudTrail log".to_owned()
+        } else if line.contains(&b',') && !line.contains(&b'{') {
+            not_console_csv(line)
+        } else {
+            format!("not a CloudTrail log: the text {}", preview(line))
+        };
+        sink.report.warn(Some(0), format!("this is {what}"));
+        sink.stopped = true;
+        return Body::Ignored;
+    };
+    let rest = &buf[bom..];
+    match &mut body {
+        Body::Json(framer) => {
+            framer.skip_bytes(bom as u64);
+            framer.push(rest, &mut |f| sink.frame(f, store));
+        }
+        Body::ExportLines(lines) => {
+            lines.push(rest, &mut |offset, line| sink.export_line(offset, line, store));
+            sink.long_lines(&mut lines.skipped);
+        }
+        Body::Csv(records, header) => {
+            records.push(rest, &mut |offset, rec| sink.csv_record(offset, rec, header, store));
+            sink.csv_problems(&mut records.problems);
+        }
+        Body::Sniff(_) | Body::Ignored => {}
+    }
+    body
+}
+
+fn end_body(body: &mut Body, sink: &mut Sink, store: &mut Store) {
+    match body {
+        Body::Json(framer) => framer.finish(&mut |f| sink.frame(f, store)),
+        Body::ExportLines(lines) => lines.finish(&mut |offset, line| sink.export_line(offset, line, store)),
+        Body::Csv(records, header) => {
+            records.finish(&mut |offset, rec| sink.csv_record(offset, rec, header, store));
+            sink.csv_problems(&mut records.problems);
+        }
+        Body::Sniff(_) | Body::Ignored => {}
+    }
+}
+
+/// The warning for a CSV file that is not an Event history download.
+fn not_console_csv(line: &[u8]) -> String {
+    let text = String::from_utf8_lossy(line);
+    let names: Vec<String> = csv::cells(&text).iter().take(5).map(|c| clip(c.trim())).collect();
+    let more = if csv::cells(&text).len() > 5 { ", …" } else { "" };
+    format!(
+        "a CSV file, but not a console Event history download: its columns are {}{more} (a download has User name, Event time, Event source, Event name, Event ID, …)",
+        names.join(", ")
+    )
+}
+
+impl Sink {
+    /// The file's kind and its summary warnings, once everything was read.
+    fn conclude(mut self) -> FileReport {
+        let r = &mut self.report;
+        if r.kind == FileKind::Pending {
+            r.kind = if r.events + r.duplicates == 0 && r.digest.is_some() {
                 FileKind::Digest
-            } else if self.report.events + self.report.duplicates + self.report.rejected == 0
-                && self.report.formats.is_empty()
-            {
+            } else if r.events + r.duplicates == 0 && r.formats.is_empty() {
                 FileKind::NotCloudTrail
             } else {
                 FileKind::Logs
             };
         }
         if let (n, Some((offset, keys))) = &self.unknown {
-            if self.report.kind == FileKind::NotCloudTrail {
-                self.report.warn(None, format!("this is JSON but not CloudTrail: its records have none of eventTime, eventName, eventSource, eventID (the first one has {keys})"));
+            if r.kind == FileKind::NotCloudTrail && r.rejected == 0 {
+                r.warn(None, format!("this is JSON but not CloudTrail: its records have none of eventTime, eventName, eventSource, eventID (the first one has {keys})"));
             } else {
-                self.report.warn(Some(*offset), format!("{n} JSON record(s) are not CloudTrail events and were skipped (the first one, at byte {offset}, has {keys})"));
+                r.warn(Some(*offset), format!("{n} JSON record(s) are not CloudTrail events and were skipped (the first one, at byte {offset}, has {keys})"));
             }
         }
-        if self.report.formats.contains(&Format::SingleEvent) && self.top_values > 1 {
-            self.report.formats.retain(|f| *f != Format::SingleEvent);
-            self.report.saw(Format::JsonLines);
+        if let (n @ 1.., first) = self.pipeline_times {
+            r.warn(Some(first), format!("{n} event(s) have no eventTime; their time was read from the log pipeline's @timestamp field (the first at byte {first})"));
+        }
+        if r.formats.contains(&Format::SingleEvent) && self.top_values > 1 {
+            r.formats.retain(|f| *f != Format::SingleEvent);
+            r.saw(Format::JsonLines);
         }
         self.report
     }
 
-    fn end_body(&mut self, store: &mut Store) {
-        let FileReader { body, .. } = self;
-        let mut frames = Vec::new();
-        match body {
-            Body::Json(framer) => framer.finish(&mut |f| frames.push(OwnedFrame::from(f))),
-            Body::ExportLines(lines) => {
-                if let Some((offset, line)) = lines.finish() {
-                    self.export_line(offset, &line, store);
-                }
-            }
-            Body::Sniff(_) | Body::Ignored => {}
-        }
-        for f in frames {
-            self.frame(f.as_frame(), store);
+    fn long_lines(&mut self, skipped: &mut Vec<u64>) {
+        for offset in skipped.drain(..) {
+            self.report.rejected += 1;
+            self.report.warn(
+                Some(offset),
+                format!(
+                    "the line at byte {offset} is over {}; skipped",
+                    limits::human_bytes(limits::MAX_LINE_BYTES as u64)
+                ),
+            );
         }
     }
 
-    /// Decompressed text, in order.
-    fn text(&mut self, piece: &[u8], store: &mut Store) {
-        if piece.is_empty() {
-            return;
-        }
-        match &mut self.body {
-            Body::Sniff(buf) => {
-                buf.extend_from_slice(piece);
-                let first = buf.iter().position(|b| !b.is_ascii_whitespace());
-                let decided = match first {
-                    Some(i) if matches!(buf[i], b'{' | b'[') => true,
-                    Some(_) => memchr::memchr(b'\n', buf).is_some() || buf.len() > 64 * 1024,
-                    None => false,
-                };
-                if decided {
-                    let buf = std::mem::take(buf);
-                    self.start_body(buf, store, false);
-                }
-            }
-            Body::Json(_) | Body::ExportLines(_) => self.feed(piece, store),
-            Body::Ignored => {}
-        }
-    }
-
-    fn start_body(&mut self, buf: Vec<u8>, store: &mut Store, at_end: bool) {
-        let first = buf.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(0);
-        let line_end = memchr::memchr(b'\n', &buf[first..]).map_or(buf.len(), |n| first + n);
-        let line = &buf[first..line_end];
-        if matches!(buf.get(first), Some(b'{' | b'[')) || buf.starts_with(b"\xEF\xBB\xBF{") {
-            self.body = Body::Json(Framer::new());
-        } else if is_export_line(line) {
-            self.body = Body::ExportLines(Lines::default());
-        } else {
-            self.report.kind = FileKind::NotCloudTrail;
-            let what = if is_console_csv_header(line) {
-                "a console Event history CSV export, which this version does not read yet".to_owned()
-            } else if buf.iter().take(512).any(|&b| b == 0 || (b < 0x20 && !b.is_ascii_whitespace())) {
-                "binary data, not a CloudTrail log".to_owned()
-            } else {
-                format!("not a CloudTrail log: the text {}", preview(line))
+    fn csv_problems(&mut self, problems: &mut Vec<(u64, csv::Problem)>) {
+        for (offset, problem) in problems.drain(..) {
+            self.report.rejected += 1;
+            let what = match problem {
+                csv::Problem::TooLong => format!(
+                    "is over {} (an unclosed quote?)",
+                    limits::human_bytes(limits::MAX_LINE_BYTES as u64)
+                ),
+                csv::Problem::Unterminated => "ends inside a quoted cell (truncated file?)".to_owned(),
             };
-            self.report.warn(Some(0), format!("this is {what}"));
-            self.body = Body::Ignored;
-            self.stopped = !at_end;
-            return;
-        }
-        self.feed(&buf, store);
-    }
-
-    fn feed(&mut self, piece: &[u8], store: &mut Store) {
-        let mut frames: Vec<OwnedFrame> = Vec::new();
-        let mut lines: Vec<(u64, Vec<u8>)> = Vec::new();
-        match &mut self.body {
-            Body::Json(framer) => framer.push(piece, &mut |f| frames.push(OwnedFrame::from(f))),
-            Body::ExportLines(l) => l.push(piece, &mut |offset, line| lines.push((offset, line.to_vec()))),
-            Body::Sniff(_) | Body::Ignored => {}
-        }
-        for f in frames {
-            self.frame(f.as_frame(), store);
-        }
-        for (offset, line) in lines {
-            self.export_line(offset, &line, store);
-        }
-        if let Body::ExportLines(l) = &mut self.body {
-            for offset in std::mem::take(&mut l.skipped) {
-                self.report.rejected += 1;
-                self.report.warn(
-                    Some(offset),
-                    format!(
-                        "the line at byte {offset} is over {}; skipped",
-                        limits::human_bytes(limits::MAX_LINE_BYTES as u64)
-                    ),
-                );
-            }
+            self.report.warn(Some(offset), format!("the CSV record at byte {offset} {what}; skipped"));
         }
     }
 
@@ -368,6 +439,7 @@ impl FileReader {
                     self.value(bytes, offset, store, false);
                 }
             },
+            Frame::ArrayOpen { .. } => self.report.saw(Format::JsonArray),
             Frame::Whole { bytes, offset } => {
                 self.top_values += 1;
                 self.value(bytes, offset, store, true);
@@ -387,9 +459,7 @@ impl FileReader {
             Frame::Error { offset, message, fatal } => {
                 let rest = if fatal { "; the rest of the file could not be read" } else { "; that line was skipped" };
                 self.report.warn(Some(offset), format!("{message} at byte {offset}{rest}"));
-                if fatal {
-                    self.report.rejected += 1;
-                }
+                self.report.rejected += 1;
             }
         }
     }
@@ -398,23 +468,36 @@ impl FileReader {
     fn value(&mut self, bytes: &[u8], offset: u64, store: &mut Store, top: bool) {
         let raw: RawEvent = match serde_json::from_slice(bytes) {
             Ok(r) => r,
-            Err(e) => return self.bad_json(offset, &e),
+            // Not an object, or broken: event_json repairs what can be repaired, and says what it can't.
+            Err(_) => return self.event_json(bytes, offset, bytes.len(), RecordKind::Direct, store),
         };
         if looks_like_event(&raw) {
             if top {
                 self.report.saw(Format::SingleEvent);
             }
-            return self.add(&raw, offset, bytes.len(), RecordKind::Direct, store);
+            return self.add(&raw, offset, bytes.len(), RecordKind::Direct, &[], store);
         }
         drop(raw);
         let env: Envelope = match serde_json::from_slice(bytes) {
             Ok(e) => e,
-            Err(e) => return self.bad_json(offset, &e),
+            Err(e) => return self.bad_json(bytes, offset, &e, RecordKind::Direct),
         };
         let at = |v: &RawValue| offset + (v.get().as_ptr() as usize - bytes.as_ptr() as usize) as u64;
-        if env.cloudtrail_event.is_some() {
+        if let Some(inner) = env.cloudtrail_event {
             self.report.saw(Format::LookupEvents);
-            return self.lookup_event(bytes, offset, store);
+            return match Cow::<str>::deserialize(inner) {
+                Ok(text) => self.event_json(text.as_bytes(), offset, bytes.len(), RecordKind::LookupString, store),
+                Err(_) if inner.get().starts_with('{') => {
+                    self.event_json(inner.get().as_bytes(), at(inner), inner.get().len(), RecordKind::Direct, store);
+                }
+                Err(_) => {
+                    self.report.rejected += 1;
+                    self.report.warn(
+                        Some(offset),
+                        format!("the lookup-events entry at byte {offset} has a CloudTrailEvent that is neither a string nor an object; skipped"),
+                    );
+                }
+            };
         }
         if let Some(records) = env.records {
             self.report.saw(Format::Records);
@@ -448,13 +531,18 @@ impl FileReader {
             }
             return;
         }
+        self.unknown(offset, bytes);
+    }
+
+    fn unknown(&mut self, offset: u64, bytes: &[u8]) {
         self.unknown.0 += 1;
         if self.unknown.1.is_none() {
             self.unknown.1 = Some((offset, describe_keys(bytes)));
         }
     }
 
-    /// A lookup-events `Event`: the event is the `CloudTrailEvent` string.
+    /// A lookup-events `Event`: the event is the `CloudTrailEvent` string (or, in some documentation
+    /// examples, the element itself).
     fn lookup_event(&mut self, bytes: &[u8], offset: u64, store: &mut Store) {
         #[derive(serde::Deserialize)]
         struct LookupEvent<'a> {
@@ -465,8 +553,7 @@ impl FileReader {
             Ok(LookupEvent { inner: Lenient::Ok(text) }) => {
                 self.event_json(text.as_str().as_bytes(), offset, bytes.len(), RecordKind::LookupString, store);
             }
-            Ok(_) => self.value(bytes, offset, store, false),
-            Err(e) => self.bad_json(offset, &e),
+            Ok(_) | Err(_) => self.value(bytes, offset, store, false),
         }
     }
 
@@ -486,7 +573,7 @@ impl FileReader {
                 self.report
                     .warn(Some(offset), format!("the log event at byte {offset} has no message string; skipped"));
             }
-            Err(e) => self.bad_json(offset, &e),
+            Err(e) => self.bad_json(bytes, offset, &e, RecordKind::Direct),
         }
     }
 
@@ -511,30 +598,142 @@ impl FileReader {
         }
     }
 
-    /// Parses `json` as one event and stores it with a locator of `len` bytes at `offset`.
-    fn event_json(&mut self, json: &[u8], offset: u64, len: usize, kind: RecordKind, store: &mut Store) {
-        match serde_json::from_slice::<RawEvent>(json) {
-            Ok(raw) if looks_like_event(&raw) => self.add(&raw, offset, len, kind, store),
-            Ok(_) => {
-                self.unknown.0 += 1;
-                if self.unknown.1.is_none() {
-                    self.unknown.1 = Some((offset, describe_keys(json)));
-                }
+    /// One record of a console CSV download: the header (first), or an event row.
+    fn csv_record(&mut self, offset: u64, rec: &[u8], header: &mut Option<csv::Header>, store: &mut Store) {
+        let Some(h) = header else {
+            *header = csv::Header::parse(rec);
+            return;
+        };
+        if rec.iter().all(|&b| b.is_ascii_whitespace() || b == b',') {
+            return;
+        }
+        let (text, not_utf8) = match std::str::from_utf8(rec) {
+            Ok(t) => (Cow::Borrowed(t), None),
+            Err(e) => (String::from_utf8_lossy(rec), Some(e.valid_up_to())),
+        };
+        let row = csv::cells(&text);
+        let cell = |c: csv::Col| -> Lenient<Text<'_>> {
+            match h.get(&row, c).trim() {
+                "" => Lenient::Missing,
+                s => Lenient::Ok(Text(Cow::Borrowed(s))),
             }
-            Err(e) => self.bad_json(offset, &e),
+        };
+        let read_only = match h.get(&row, csv::Col::ReadOnly).trim().to_ascii_lowercase().as_str() {
+            "true" => Lenient::Ok(Flag(true)),
+            "false" => Lenient::Ok(Flag(false)),
+            "" => Lenient::Missing,
+            _ => Lenient::Wrong("a string that is not true/false"),
+        };
+        let management = match h.get(&row, csv::Col::EventCategory).trim() {
+            "Management" => Lenient::Ok(Flag(true)),
+            _ => Lenient::Missing,
+        };
+        let raw = RawEvent {
+            event_time: cell(csv::Col::EventTime),
+            event_source: cell(csv::Col::EventSource),
+            event_name: cell(csv::Col::EventName),
+            aws_region: cell(csv::Col::Region),
+            source_ip_address: cell(csv::Col::SourceIp),
+            user_agent: cell(csv::Col::UserAgent),
+            error_code: cell(csv::Col::ErrorCode),
+            request_id: cell(csv::Col::RequestId),
+            event_id: cell(csv::Col::EventId),
+            event_type: cell(csv::Col::EventType),
+            event_category: cell(csv::Col::EventCategory),
+            recipient_account_id: cell(csv::Col::RecipientAccount),
+            read_only,
+            management_event: management,
+            user_identity: Obj(Lenient::Ok(RawIdentity {
+                user_name: cell(csv::Col::UserName),
+                access_key_id: cell(csv::Col::AccessKey),
+                ..RawIdentity::default()
+            })),
+            ..RawEvent::default()
+        };
+        let mut extra = Vec::new();
+        if let Some(at) = not_utf8 {
+            extra.push(format!("it holds bytes that are not UTF-8 (the first at byte {}), shown as �", offset + at as u64));
+        }
+        let resources = h.get(&row, csv::Col::Resources).trim();
+        if !resources.is_empty() && serde_json::from_str::<serde::de::IgnoredAny>(resources).is_err() {
+            extra.push(format!("its Resources cell is not JSON ({})", preview(resources.as_bytes())));
+        }
+        if row.len() != h.names.len() {
+            extra.push(format!("it has {} cells where the header has {}", row.len(), h.names.len()));
+        }
+        self.add(&raw, offset, rec.len(), RecordKind::CsvRow, &extra, store);
+    }
+
+    /// Parses `json` as one event and stores it with a locator of `len` bytes at `offset`. A record
+    /// that does not parse is repaired when the fault is invalid UTF-8 or raw control characters (and
+    /// the event is loaded with a warning saying so), else skipped with a warning saying where.
+    fn event_json(&mut self, json: &[u8], offset: u64, len: usize, kind: RecordKind, store: &mut Store) {
+        if json.len() > limits::MAX_EVENT_BYTES {
+            self.report.rejected += 1;
+            self.report.warn(
+                Some(offset),
+                format!(
+                    "the event at byte {offset} is over {} (it is {}; CloudTrail's own limit is 256 KB); it was skipped",
+                    limits::human_bytes(limits::MAX_EVENT_BYTES as u64),
+                    limits::human_bytes(json.len() as u64)
+                ),
+            );
+            return;
+        }
+        let first = match serde_json::from_slice::<RawEvent>(json) {
+            Ok(raw) => return self.event(&raw, json, offset, len, kind, &[], store),
+            Err(e) => e,
+        };
+        let Some((fixed, repairs)) = json::repair(json) else {
+            return self.bad_json(json, offset, &first, kind);
+        };
+        // Where the JSON starts in the file: known when it is the record (or the end of an export
+        // line), not when it was decoded from a string.
+        let base = match kind {
+            RecordKind::Direct => Some(offset),
+            RecordKind::ExportLine => Some(offset + (len - json.len()) as u64),
+            _ => None,
+        };
+        match serde_json::from_slice::<RawEvent>(&fixed) {
+            Ok(raw) => {
+                let notes = repairs.describe(base);
+                self.event(&raw, &fixed, offset, len, kind, &notes, store);
+            }
+            Err(_) => self.bad_json(json, offset, &first, kind),
         }
     }
 
-    fn add(&mut self, raw: &RawEvent, offset: u64, len: usize, kind: RecordKind, store: &mut Store) {
-        let len32 = u32::try_from(len).unwrap_or(u32::MAX);
+    /// A parsed object: an event is stored, anything else is counted as not CloudTrail.
+    fn event(&mut self, raw: &RawEvent, json: &[u8], offset: u64, len: usize, kind: RecordKind, extra: &[String], store: &mut Store) {
+        if looks_like_event(raw) {
+            self.add(raw, offset, len, kind, extra, store);
+        } else {
+            self.unknown(offset, json);
+        }
+    }
+
+    fn add(&mut self, raw: &RawEvent, offset: u64, len: usize, kind: RecordKind, extra: &[String], store: &mut Store) {
+        let len32 = u32::try_from(len).unwrap_or(u32::MAX).min(crate::store::MAX_LOCATED_LEN);
         let locator = Locator { file: self.file, offset, len: len32, kind };
         self.notes.clear();
+        self.notes.extend_from_slice(extra);
+        let what = if kind == RecordKind::CsvRow { "CSV row" } else { "event" };
         match build_row(raw, store, &self.meta, locator, &mut self.notes) {
-            Ok(mut row) => {
-                if len > limits::CLOUDTRAIL_MAX_EVENT_BYTES {
+            Ok((mut row, time_source)) => {
+                if kind == RecordKind::CsvRow {
+                    // The CSV has no identity type, ARN, MFA or session issuer: unknown, not absent.
+                    row.identity.source_known = false;
+                }
+                if time_source == TimeSource::Pipeline {
+                    if self.pipeline_times.0 == 0 {
+                        self.pipeline_times.1 = offset;
+                    }
+                    self.pipeline_times.0 += 1;
+                }
+                if len > limits::CLOUDTRAIL_MAX_EVENT_BYTES && kind != RecordKind::CsvRow {
                     row.flags |= crate::store::flags::OVERSIZED;
                     self.notes.push(format!(
-                        "it is {} long, over CloudTrail's 256 KB maximum, so it was not written by CloudTrail as is",
+                        "it is {} long, over CloudTrail's 256 KB maximum for an event",
                         limits::human_bytes(len as u64)
                     ));
                 }
@@ -543,27 +742,48 @@ impl FileReader {
                         self.report.events += 1;
                         crate::facts::record(raw, r, store);
                     }
-                    Inserted::Duplicate(_) => self.report.duplicates += 1,
+                    Inserted::Duplicate(r) => {
+                        self.report.duplicates += 1;
+                        if kind != RecordKind::CsvRow && store.locator(r).kind == RecordKind::CsvRow {
+                            // The same event as JSON knows the caller: keep that.
+                            store.upgrade(r, &row);
+                            crate::facts::record(raw, r, store);
+                        }
+                    }
                 }
                 if !self.notes.is_empty() {
                     let notes = self.notes.join("; ");
-                    self.report
-                        .warn(Some(offset), format!("the event at byte {offset} was loaded, but {notes} (left empty)"));
+                    self.report.warn(Some(offset), format!("the {what} at byte {offset} was loaded, but {notes}"));
                 }
             }
             Err(why) => {
                 self.report.rejected += 1;
                 let id = raw.event_id.str();
                 let id = if id.is_empty() { String::new() } else { format!(" (eventID {})", clip(id)) };
-                self.report.warn(Some(offset), format!("the event at byte {offset}{id} was skipped: {why}"));
+                self.report.warn(Some(offset), format!("the {what} at byte {offset}{id} was skipped: {why}"));
             }
         }
     }
 
-    fn bad_json(&mut self, offset: u64, e: &serde_json::Error) {
+    fn bad_json(&mut self, json: &[u8], offset: u64, e: &serde_json::Error, kind: RecordKind) {
         self.report.rejected += 1;
-        let what = if e.is_eof() { "is cut off".to_owned() } else { format!("is not valid JSON ({e})") };
-        self.report.warn(Some(offset), format!("the record at byte {offset} {what}; skipped"));
+        let (at, message) = json::error_at(json, e);
+        let what = match kind {
+            RecordKind::LookupString => {
+                format!("the CloudTrailEvent string of the record at byte {offset} is not valid JSON: {message} (line {}, column {} of the string)", e.line(), e.column())
+            }
+            RecordKind::LogMessage => {
+                format!("the message string of the log event at byte {offset} is not valid JSON: {message} (line {}, column {} of the string)", e.line(), e.column())
+            }
+            RecordKind::ExportLine | RecordKind::CsvRow => {
+                format!("the line at byte {offset} does not hold valid JSON: {message}")
+            }
+            RecordKind::Direct if e.is_eof() => format!("the record at byte {offset} is cut off at byte {}", offset + at as u64),
+            RecordKind::Direct => {
+                format!("the record at byte {offset} is not valid JSON: {message} at byte {}", offset + at as u64)
+            }
+        };
+        self.report.warn(Some(offset), format!("{what}; skipped"));
     }
 }
 
@@ -614,91 +834,4 @@ fn is_export_line(line: &[u8]) -> bool {
         && line[sp + 1..].first() == Some(&b'{')
 }
 
-/// The header of the console's Event history CSV download.
-fn is_console_csv_header(line: &[u8]) -> bool {
-    let line = line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line);
-    let text = String::from_utf8_lossy(line);
-    text.contains("Event time") && text.contains("Event name") && text.contains(',')
-}
 
-/// A frame whose bytes were copied out of the framer, so the framer can be borrowed again.
-enum OwnedFrame {
-    Item(Container, Vec<u8>, u64),
-    Whole(Vec<u8>, u64),
-    Skipped(u64, u64, SkipReason),
-    Error(u64, String, bool),
-}
-
-impl From<Frame<'_>> for OwnedFrame {
-    fn from(f: Frame<'_>) -> Self {
-        match f {
-            Frame::Item { container, bytes, offset } => OwnedFrame::Item(container, bytes.to_vec(), offset),
-            Frame::Whole { bytes, offset } => OwnedFrame::Whole(bytes.to_vec(), offset),
-            Frame::Skipped { offset, len, reason } => OwnedFrame::Skipped(offset, len, reason),
-            Frame::Error { offset, message, fatal } => OwnedFrame::Error(offset, message, fatal),
-        }
-    }
-}
-
-impl OwnedFrame {
-    fn as_frame(&self) -> Frame<'_> {
-        match self {
-            OwnedFrame::Item(container, bytes, offset) => Frame::Item { container: *container, bytes, offset: *offset },
-            OwnedFrame::Whole(bytes, offset) => Frame::Whole { bytes, offset: *offset },
-            OwnedFrame::Skipped(offset, len, reason) => Frame::Skipped { offset: *offset, len: *len, reason: *reason },
-            OwnedFrame::Error(offset, message, fatal) => {
-                Frame::Error { offset: *offset, message: message.clone(), fatal: *fatal }
-            }
-        }
-    }
-}
-
-/// Splits text into lines with their offsets, across chunks.
-#[derive(Default)]
-struct Lines {
-    buf: Vec<u8>,
-    base: u64,
-    too_long: bool,
-    /// Offsets of lines over [`limits::MAX_LINE_BYTES`], which were passed over.
-    skipped: Vec<u64>,
-}
-
-impl Lines {
-    fn push(&mut self, data: &[u8], out: &mut dyn FnMut(u64, &[u8])) {
-        let mut rest = data;
-        while let Some(nl) = memchr::memchr(b'\n', rest) {
-            if self.too_long {
-                self.too_long = false;
-                self.base += nl as u64 + 1;
-            } else if self.buf.is_empty() {
-                out(self.base, &rest[..nl]);
-                self.base += nl as u64 + 1;
-            } else {
-                self.buf.extend_from_slice(&rest[..nl]);
-                out(self.base, &self.buf);
-                self.base += self.buf.len() as u64 + 1;
-                self.buf.clear();
-            }
-            rest = &rest[nl + 1..];
-        }
-        if self.too_long {
-            self.base += rest.len() as u64;
-        } else {
-            self.buf.extend_from_slice(rest);
-            if self.buf.len() > limits::MAX_LINE_BYTES {
-                self.too_long = true;
-                self.skipped.push(self.base);
-                self.base += self.buf.len() as u64;
-                self.buf.clear();
-            }
-        }
-    }
-
-    fn finish(&mut self) -> Option<(u64, Vec<u8>)> {
-        if self.buf.is_empty() || self.too_long {
-            None
-        } else {
-            Some((self.base, std::mem::take(&mut self.buf)))
-        }
-    }
-}

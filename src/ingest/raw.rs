@@ -264,6 +264,9 @@ pub struct RawEvent<'a> {
     pub additional_event_data: Option<&'a RawValue>,
     #[serde(borrow)]
     pub service_event_details: Option<&'a RawValue>,
+    /// A log pipeline's time (Logstash / Elastic exports), used only when `eventTime` is absent.
+    #[serde(borrow, rename = "@timestamp")]
+    pub pipeline_time: Lenient<Text<'a>>,
 }
 
 /// `userIdentity`.

@@ -18,6 +18,15 @@ pub fn looks_like_event(raw: &RawEvent) -> bool {
 /// Why an event was not stored.
 pub type Rejection = String;
 
+/// Where an event's time came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeSource {
+    /// `eventTime`, as CloudTrail writes it.
+    EventTime,
+    /// No `eventTime`: a log pipeline's `@timestamp` (Logstash / Elastic exports keep one).
+    Pipeline,
+}
+
 /// Converts a parsed event into a row; field-level problems are appended to `notes`.
 pub fn build_row(
     raw: &RawEvent,
@@ -25,10 +34,10 @@ pub fn build_row(
     meta: &PathMeta,
     locator: Locator,
     notes: &mut Vec<String>,
-) -> Result<EventRow, Rejection> {
+) -> Result<(EventRow, TimeSource), Rejection> {
     let mut wrong = |name: &str, f: &Lenient<Text>| {
         if let Lenient::Wrong(what) = f {
-            notes.push(format!("{name} is {what}"));
+            notes.push(format!("{name} is {what}, left empty"));
         }
     };
     wrong("eventTime", &raw.event_time);
@@ -43,23 +52,29 @@ pub fn build_row(
     wrong("eventType", &raw.event_type);
     wrong("recipientAccountId", &raw.recipient_account_id);
 
-    let time = match &raw.event_time {
-        Lenient::Ok(t) => {
-            parse_iso(t.as_str()).ok_or_else(|| format!("its eventTime {:?} is not a time", clip(t.as_str())))?
-        }
-        Lenient::Missing => return Err("it has no eventTime".into()),
-        Lenient::Wrong(what) => return Err(format!("its eventTime is {what}")),
+    let (time, time_source) = match (&raw.event_time, &raw.pipeline_time) {
+        (Lenient::Ok(t), _) => (
+            parse_iso(t.as_str()).ok_or_else(|| format!("its eventTime {:?} is not a time", clip(t.as_str())))?,
+            TimeSource::EventTime,
+        ),
+        (Lenient::Missing, Lenient::Ok(t)) => (
+            parse_iso(t.as_str())
+                .ok_or_else(|| format!("it has no eventTime, and its @timestamp {:?} is not a time", clip(t.as_str())))?,
+            TimeSource::Pipeline,
+        ),
+        (Lenient::Missing, _) => return Err("it has no eventTime".into()),
+        (Lenient::Wrong(what), _) => return Err(format!("its eventTime is {what}")),
     };
 
     let mut f = 0u8;
     match raw.read_only {
         Lenient::Ok(v) => f |= if v.0 { flags::READ_ONLY } else { flags::WRITE },
-        Lenient::Wrong(what) => notes.push(format!("readOnly is {what}")),
+        Lenient::Wrong(what) => notes.push(format!("readOnly is {what}, left empty")),
         Lenient::Missing => {}
     }
     match raw.management_event {
         Lenient::Ok(v) if v.0 => f |= flags::MANAGEMENT,
-        Lenient::Wrong(what) => notes.push(format!("managementEvent is {what}")),
+        Lenient::Wrong(what) => notes.push(format!("managementEvent is {what}, left empty")),
         _ => {}
     }
     if raw.event_category.str() == "Data" {
@@ -87,7 +102,7 @@ pub fn build_row(
         "" => store.intern(&meta.region),
         r => store.intern(r),
     };
-    Ok(EventRow {
+    Ok((EventRow {
         time,
         source: store.intern(raw.event_source.str()),
         name: store.intern(name),
@@ -102,7 +117,7 @@ pub fn build_row(
         flags: f,
         event_type: EventType::parse(raw.event_type.str()),
         locator,
-    })
+    }, time_source))
 }
 
 fn identity(raw: &Lenient<RawIdentity>, store: &mut Store, notes: &mut Vec<String>) -> Identity {
@@ -112,7 +127,7 @@ fn identity(raw: &Lenient<RawIdentity>, store: &mut Store, notes: &mut Vec<Strin
             return Identity { kind: IdentityType::NotRecorded, source_known: true, ..Identity::default() }
         }
         Lenient::Wrong(what) => {
-            notes.push(format!("userIdentity is {what}"));
+            notes.push(format!("userIdentity is {what}, left empty"));
             return Identity { kind: IdentityType::NotRecorded, source_known: true, ..Identity::default() };
         }
     };
@@ -161,7 +176,7 @@ fn identity(raw: &Lenient<RawIdentity>, store: &mut Store, notes: &mut Vec<Strin
         out.identity_store = s(&obo.identity_store_arn);
     }
     if let Lenient::Wrong(what) = id.kind {
-        notes.push(format!("userIdentity.type is {what}"));
+        notes.push(format!("userIdentity.type is {what}, left empty"));
     }
     out
 }

@@ -14,10 +14,12 @@ can deliver an event twice and eventID alone is not unique across services in pr
 Output: one row per file, sorted by path: `path  kind  events  records  rejected`, where kind is Logs,
 Digest, NotCloudTrail, Empty or Malformed (JSON that does not parse at all), events the unique events
 in that file alone, records every event record (duplicates included) and rejected the records that look
-like events or JSON but could not be read. A last row `*` gives the unique events of all files together.
+like events or JSON but could not be read. An event without eventTime takes its time from `@timestamp`
+when it has one (Logstash / Elastic exports keep CloudTrail events that way). A last row `*` gives the unique events of all files together.
 Provenance sidecars (*.index.tsv) and notes (*.md) are not inputs and are left out.
 """
 import csv
+import datetime
 import gzip
 import io
 import json
@@ -31,6 +33,7 @@ CSV_HEADER = ["User name", "AWS access key", "Event time", "Event source", "Even
               "Source IP address", "User agent", "Error code", "Resources", "Request ID", "Event ID",
               "Read-only", "Event type", "Recipient Account Id", "Event category"]
 EVENT_FIELDS = ("eventTime", "eventName", "eventSource", "eventID")
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 
 
 class Tally:
@@ -46,11 +49,14 @@ class Tally:
             return
         self.shapes += 1
         t = e.get("eventTime")
-        if not (isinstance(t, str) and ISO.match(t.strip())):
+        if t is None:
+            t = e.get("@timestamp")
+        ms = millis(t)
+        if ms is None:
             self.rejected += 1
             return
         self.records += 1
-        self.keys.add(key(e.get("eventID"), t, e.get("eventSource"), e.get("eventName")))
+        self.keys.add(key(e.get("eventID"), ms, e.get("eventSource"), e.get("eventName")))
 
     def event_text(self, text):
         try:
@@ -61,10 +67,15 @@ class Tally:
     def value(self, v):
         """A top-level value, or an element of a bare array / lookup-events page."""
         if isinstance(v, list):
+            self.shapes += 1
             for x in v:
-                self.value(x)
+                if isinstance(x, (dict, list)):
+                    self.value(x)
+                else:
+                    self.rejected += 1
             return
         if not isinstance(v, dict):
+            self.rejected += 1
             return
         if any(v.get(f) is not None for f in EVENT_FIELDS):
             self.event(v)
@@ -98,8 +109,32 @@ class Tally:
             self.digest = True
 
 
-def key(event_id, time, source, name):
-    return (json.dumps(event_id), json.dumps(time), json.dumps(source), json.dumps(name))
+def text(v):
+    """A field as a string; absent, null or not a string all read as empty."""
+    return v if isinstance(v, str) else ""
+
+
+def key(event_id, ms, source, name):
+    return (text(event_id), ms, text(source), text(name))
+
+
+def millis(t):
+    """Milliseconds since the epoch of an ISO 8601 time (no zone: UTC), or None."""
+    if not isinstance(t, str) or not ISO.match(t.strip()):
+        return None
+    t = t.strip().replace(" ", "T", 1)
+    if t.endswith("Z") or t.endswith("z"):
+        t = t[:-1] + "+00:00"
+    elif re.search(r"[+-]\d{4}$", t):
+        t = t[:-2] + ":" + t[-2:]
+    try:
+        d = datetime.datetime.fromisoformat(t)
+    except ValueError:
+        return None
+    if d.tzinfo is None:
+        d = d.replace(tzinfo=datetime.timezone.utc)
+    delta = d - EPOCH
+    return (delta.days * 86400 + delta.seconds) * 1000 + delta.microseconds // 1000
 
 
 def json_values(text, tally):
@@ -136,12 +171,12 @@ def console_csv(text, tally):
             continue
         cell = lambda name: row[col[name]] if col.get(name, len(row)) < len(row) else ""
         tally.shapes += 1
-        t = cell("Event time")
-        if not ISO.match(t.strip()):
+        ms = millis(cell("Event time"))
+        if ms is None:
             tally.rejected += 1
             continue
         tally.records += 1
-        tally.keys.add(key(cell("Event ID") or None, t, cell("Event source") or None, cell("Event name") or None))
+        tally.keys.add(key(cell("Event ID").strip(), ms, cell("Event source").strip(), cell("Event name").strip()))
 
 
 def count(path):
@@ -170,7 +205,8 @@ def count(path):
     if not stripped:
         return "NotCloudTrail", tally
     if stripped[0] in "{[":
-        if not json_values(text, tally) and tally.shapes == 0:
+        json_values(text, tally)
+        if tally.shapes == 0 and not tally.digest and tally.rejected > 0:
             return "Malformed", tally
     elif EXPORT_LINE.match(first_line):
         for line in text.split("\n"):

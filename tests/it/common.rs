@@ -61,3 +61,37 @@ pub fn walk(dir: &Path) -> Vec<PathBuf> {
     out.sort();
     out
 }
+
+/// The shared corpus folder (`$TRAILSCOPE_CORPUS`, else `../shared/corpus`), or `None` with a notice.
+pub fn corpus() -> Option<PathBuf> {
+    let dir = std::env::var_os("TRAILSCOPE_CORPUS").map_or_else(|| root().join("../shared/corpus"), PathBuf::from);
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        eprintln!("NOTICE: the shared corpus is not at {}; corpus tests skipped", dir.display());
+        None
+    }
+}
+
+/// One row of a count file written by `tests/data/count_events.py`.
+#[derive(Debug, Clone)]
+pub struct Counted {
+    /// Path relative to the counted folder.
+    pub path: String,
+    /// `Logs`, `Digest`, `NotCloudTrail`, `Empty`, `Malformed`, or `All` for the `*` row.
+    pub kind: String,
+    /// Unique events (of that file alone, or of all files for `*`).
+    pub events: u64,
+}
+
+/// Reads a count file (`tests/data/*.tsv`).
+pub fn counts(tsv: &str) -> Vec<Counted> {
+    let text = std::fs::read_to_string(root().join("tests/data").join(tsv)).expect("count file");
+    text.lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            Counted { path: f[0].to_owned(), kind: f[1].to_owned(), events: f[2].parse().expect("events") }
+        })
+        .collect()
+}
