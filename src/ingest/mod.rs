@@ -448,7 +448,7 @@ impl Sink {
                 self.report.rejected += 1;
                 let why = match reason {
                     SkipReason::TooLarge(limit) => format!(
-                        "is over {} (it is at least {}; CloudTrail's own limit is 256 KB)",
+                        "is over {} (it is {}; CloudTrail's own limit is 256 KB)",
                         limits::human_bytes(limit as u64),
                         limits::human_bytes(len)
                     ),
@@ -515,6 +515,9 @@ impl Sink {
         }
         if env.message_type.is_some() || env.log_events.is_some() {
             self.report.saw(Format::CloudWatchSubscription);
+            if env.message_type.is_some_and(|t| t.get() == "\"CONTROL_MESSAGE\"") {
+                return; // CloudWatch Logs checking its destination: no events, by design.
+            }
             for e in env.log_events.unwrap_or_default() {
                 self.log_event(e.get().as_bytes(), at(e), store);
             }
@@ -673,7 +676,7 @@ impl Sink {
             self.report.warn(
                 Some(offset),
                 format!(
-                    "the event at byte {offset} is over {} (it is {}; CloudTrail's own limit is 256 KB); it was skipped",
+                    "the record at byte {offset} is over {} (it is {}; CloudTrail's own limit is 256 KB); it was skipped",
                     limits::human_bytes(limits::MAX_EVENT_BYTES as u64),
                     limits::human_bytes(json.len() as u64)
                 ),
