@@ -209,10 +209,13 @@ impl Decoder {
         self.consumed += used as u64;
         *chunk = &chunk[used..];
         if made > 0 {
+            // Hand out what fits under the cap before stopping, so the events before it load.
+            let room = self.max_output.saturating_sub(self.produced);
+            let give = made.min(usize::try_from(room).unwrap_or(usize::MAX));
             self.produced += made as u64;
-            self.check_bomb()?;
             self.crc.update(&self.out[..made]);
-            emit(&self.out[..made]);
+            emit(&self.out[..give]);
+            self.check_bomb()?;
         }
         if status == Status::StreamEnd {
             self.mode = Mode::Trailer;

@@ -25,6 +25,37 @@ pub fn error_at(bytes: &[u8], e: &serde_json::Error) -> (usize, String) {
     (at, message)
 }
 
+/// Whether JSON text nests deeper than `limit` (brackets outside strings), in one pass without a stack.
+/// The framer checks every record it frames; events decoded from strings (lookup-events, CloudWatch)
+/// and export lines are checked with this.
+pub fn deeper_than(bytes: &[u8], limit: u32) -> bool {
+    let (mut depth, mut in_string, mut escaped) = (0u32, false, false);
+    for &b in bytes {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+        } else {
+            match b {
+                b'"' => in_string = true,
+                b'{' | b'[' => {
+                    depth += 1;
+                    if depth > limit {
+                        return true;
+                    }
+                }
+                b'}' | b']' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+    }
+    false
+}
+
 /// What [`repair`] changed.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Repairs {
@@ -108,6 +139,13 @@ mod tests {
         assert_eq!(fixed, b"{\"a\":\"x\\u0009y\"}\n");
         assert_eq!(r, Repairs { not_utf8_at: None, control_chars: true });
         assert_eq!(repair(b"{\"a\":\"x\\ty\"}"), None);
+    }
+
+    #[test]
+    fn ok_depth_ignores_brackets_in_strings() {
+        assert!(!deeper_than(br#"{"a":"[[[[[["}"#, 2));
+        assert!(deeper_than(b"[[[]]]", 2));
+        assert!(!deeper_than(b"[[]][[]]", 2));
     }
 
     #[test]

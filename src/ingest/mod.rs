@@ -154,6 +154,9 @@ pub struct FileReader {
     decoder: Decoder,
     body: Body,
     sink: Sink,
+    /// The decoder stopped (truncated, corrupt, or a bomb): its warning says what came before was read,
+    /// and a record cut off by that is not reported again.
+    decode_failed: bool,
 }
 
 /// Everything that handles records, apart from the framing state, so the framer can hand records
@@ -189,6 +192,7 @@ impl FileReader {
                 notes: Vec::new(),
                 stopped: false,
             },
+            decode_failed: false,
         }
     }
 
@@ -215,23 +219,25 @@ impl FileReader {
             return;
         }
         self.sink.report.bytes_read += chunk.len() as u64;
-        let FileReader { decoder, body, sink } = self;
+        let FileReader { decoder, body, sink, .. } = self;
         let result = decoder.push(chunk, &mut |piece| text(body, sink, piece, store));
         if let Err(e) = result {
             if !self.sink.stopped {
                 self.sink.report.warn(None, format!("{e}; what came before was read"));
             }
             self.sink.stopped = true;
+            self.decode_failed = true;
         }
     }
 
     /// Ends the file and returns what it gave.
     pub fn finish(mut self, store: &mut Store) -> FileReport {
-        let FileReader { decoder, body, sink } = &mut self;
+        let FileReader { decoder, body, sink, decode_failed } = &mut self;
         if !sink.stopped {
             let result = decoder.finish(&mut |piece| text(body, sink, piece, store));
             if let Err(e) = result {
                 sink.report.warn(None, format!("{e}; what came before was read"));
+                *decode_failed = true;
             }
         }
         sink.report.gzip = decoder.is_gzip();
@@ -251,10 +257,11 @@ impl FileReader {
                     end_body(body, sink, store);
                 }
             }
-            other => {
+            other if !*decode_failed => {
                 *body = other;
                 end_body(body, sink, store);
             }
+            _ => {}
         }
         self.sink.conclude()
     }
@@ -683,6 +690,14 @@ impl Sink {
             );
             return;
         }
+        if kind != RecordKind::Direct && json::deeper_than(json, limits::MAX_DEPTH) {
+            self.report.rejected += 1;
+            self.report.warn(
+                Some(offset),
+                format!("the record at byte {offset} is nested more than {} levels deep; it was skipped", limits::MAX_DEPTH),
+            );
+            return;
+        }
         let first = match serde_json::from_slice::<RawEvent>(json) {
             Ok(raw) => return self.event(&raw, json, offset, len, kind, &[], store),
             Err(e) => e,
@@ -760,6 +775,7 @@ impl Sink {
                 }
             }
             Err(why) => {
+                let why = if kind == RecordKind::CsvRow { why.replace("eventTime", "Event time") } else { why };
                 self.report.rejected += 1;
                 let id = raw.event_id.str();
                 let id = if id.is_empty() { String::new() } else { format!(" (eventID {})", clip(id)) };

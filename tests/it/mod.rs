@@ -2,5 +2,6 @@
 
 mod common;
 mod corpus;
+mod ingest_hostile;
 mod ingest_shapes;
 mod sample;

@@ -1,0 +1,305 @@
+//! One test per hostile input: each gives the exact warning below, naming the offset where it makes
+//! sense, and the rest of the file and of the batch (a good S3 log file loaded alongside) still loads.
+//! Expected offsets and counts come from how each input is built here, not from Trailscope.
+
+use std::io::Write;
+
+use flate2::{write::GzEncoder, Compression};
+use serde_json::{json, Value};
+use trailscope::engine::Engine;
+use trailscope::ingest::{FileKind, FileReader, FileReport, Warning};
+use trailscope::store::Store;
+
+use super::common::root;
+
+const GOOD: &str = "AWSLogs/123456789012/CloudTrail/us-east-2/2019/04/15/123456789012_CloudTrail_us-east-2_20190415T1725Z_MultiMember0001.json.gz";
+/// Unique events in GOOD (tests/data/fixture-counts.tsv).
+const GOOD_EVENTS: u64 = 3;
+
+fn seed_events() -> Vec<Value> {
+    let text = std::fs::read_to_string(root().join("tests/fixtures/seeds/ecr-documentation-examples.json")).unwrap();
+    serde_json::from_str::<Value>(&text).unwrap()["Records"].as_array().unwrap().clone()
+}
+
+/// A small event of AWS's (the KMS CreateGrant example) with another id, to build inputs around.
+fn event(n: u32) -> Value {
+    let mut e = seed_events()[1].clone();
+    e["eventID"] = json!(format!("af4c9573-c56a-4886-baca-{n:012}"));
+    e
+}
+
+fn compact(v: &Value) -> String {
+    serde_json::to_string(v).unwrap()
+}
+
+fn gz(data: &[u8]) -> Vec<u8> {
+    let mut e = GzEncoder::new(Vec::new(), Compression::default());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+/// Loads the good file and then `bytes` as `name` in one batch; returns the hostile file's report.
+fn batch(name: &str, bytes: &[u8]) -> (Engine, FileReport) {
+    let mut engine = Engine::new();
+    engine.ingest_bytes(GOOD, &std::fs::read(root().join("tests/fixtures/ingest/shapes").join(GOOD)).unwrap());
+    engine.ingest_bytes(name, bytes);
+    assert_eq!(engine.files()[0].report.events, GOOD_EVENTS, "the rest of the batch loads");
+    let report = engine.files()[1].report.clone();
+    (engine, report)
+}
+
+fn w(offset: Option<u64>, message: &str) -> Warning {
+    Warning { offset, message: message.to_owned() }
+}
+
+#[test]
+fn err_malformed_event_is_skipped_with_its_offset_and_the_rest_loads() {
+    let (a, b) = (compact(&event(1)), compact(&event(2)));
+    let bad = r#"{"eventTime":"2019-04-15T16:45:00Z","eventName":"PutImage",,"eventID":"x"}"#;
+    let text = format!(r#"{{"Records":[{a},{bad},{b}]}}"#);
+    let at = text.find(bad).unwrap() as u64;
+    let comma = at + bad.find(",,").unwrap() as u64 + 1;
+    let (_, r) = batch("malformed.json", text.as_bytes());
+    assert_eq!((r.kind, r.events, r.rejected), (FileKind::Logs, 2, 1));
+    assert_eq!(
+        r.warnings,
+        [w(Some(at), &format!("the record at byte {at} is not valid JSON: key must be a string at byte {comma}; skipped"))]
+    );
+}
+
+#[test]
+fn err_truncated_gzip_keeps_the_events_before_the_cut() {
+    // Two gzip members; the second ends inside the fourth event and its 8-byte trailer is cut off.
+    let head = format!(r#"{{"Records":[{},{},"#, compact(&event(1)), compact(&event(2)));
+    let tail = format!(r#"{},{{"eventVersion":"1.08","eventTime":"2019-04"#, compact(&event(3)));
+    let mut file = gz(head.as_bytes());
+    let second = gz(tail.as_bytes());
+    file.extend_from_slice(&second[..second.len() - 8]);
+    let cut_record = (head.len() + tail.find(r#"{"eventVersion":"1.08","eventTime":"2019-04"#).unwrap()) as u64;
+    let (_, r) = batch("truncated.json.gz", &file);
+    assert_eq!((r.kind, r.events), (FileKind::Logs, 3));
+    assert_eq!(
+        r.warnings,
+        [w(None, &format!("the gzip data ends early at byte {} (truncated or corrupt file); what came before was read", file.len()))]
+    );
+    // The same text, not gzip'd: the framer says where the cut record starts.
+    let (_, r) = batch("truncated.json", format!("{head}{tail}").as_bytes());
+    assert_eq!((r.kind, r.events, r.rejected), (FileKind::Logs, 3, 1));
+    assert_eq!(
+        r.warnings,
+        [w(
+            Some(cut_record),
+            &format!("the input ends inside a record (truncated file?) at byte {cut_record}; the rest of the file could not be read")
+        )]
+    );
+}
+
+#[test]
+fn err_wrong_type_in_a_field_loads_the_event_with_that_field_empty() {
+    let mut e = event(1);
+    e["eventName"] = json!(5);
+    e["readOnly"] = json!({"x": 1});
+    e["userIdentity"]["type"] = json!(["IAMUser"]);
+    let text = format!(r#"{{"Records":[{},{}]}}"#, compact(&e), compact(&event(2)));
+    let (engine, r) = batch("wrong-type.json", text.as_bytes());
+    assert_eq!((r.events, r.rejected), (2, 0));
+    assert_eq!(
+        r.warnings,
+        [w(
+            Some(12),
+            "the event at byte 12 was loaded, but eventName is a number, left empty; readOnly is an object, left empty; userIdentity.type is an array, left empty"
+        )]
+    );
+    let store = engine.store();
+    let row = (0..store.len() as u32).find(|&r| store.event_id(r).ends_with("000000000001")).unwrap();
+    assert_eq!(store.str(store.name(row)), "");
+}
+
+#[test]
+fn err_event_over_256_kb_is_loaded_with_a_warning_and_over_1_mb_skipped() {
+    // An event of exactly 300 KB: CloudTrail never writes one, a pipeline might.
+    let mut big = event(1);
+    big["requestParameters"] = json!({"pad": ""});
+    let pad = 300 * 1024 - compact(&big).len();
+    big["requestParameters"]["pad"] = json!("x".repeat(pad));
+    assert_eq!(compact(&big).len(), 300 * 1024);
+    // And one of exactly 2 MB, over the 1 MB that ingest keeps.
+    let mut huge = event(2);
+    huge["requestParameters"] = json!({"pad": ""});
+    let pad = 2 * 1024 * 1024 - compact(&huge).len();
+    huge["requestParameters"]["pad"] = json!("y".repeat(pad));
+    let text = format!(r#"{{"Records":[{},{},{}]}}"#, compact(&big), compact(&huge), compact(&event(3)));
+    let huge_at = 12 + 300 * 1024 + 1;
+    let (_, r) = batch("big.json", text.as_bytes());
+    assert_eq!((r.events, r.rejected), (2, 1));
+    assert_eq!(
+        r.warnings,
+        [
+            w(Some(12), "the event at byte 12 was loaded, but it is 300 KB long, over CloudTrail's 256 KB maximum for an event"),
+            w(
+                Some(huge_at),
+                &format!("the record at byte {huge_at} is over 1 MB (it is 2 MB; CloudTrail's own limit is 256 KB); it was skipped")
+            ),
+        ]
+    );
+}
+
+#[test]
+fn err_deep_nesting_is_skipped_without_parsing_it() {
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    let text = format!(r#"{{"Records":[{},{deep},{}]}}"#, compact(&event(1)), compact(&event(2)));
+    let at = text.find(&deep).unwrap() as u64;
+    // A deep value inside a lookup-events string, which the framer does not look into.
+    let inner = format!(r#"{{"eventTime":"2019-04-15T16:45:00Z","x":{}{}}}"#, "[".repeat(200), "]".repeat(200));
+    let (first, second) = (
+        format!(r#"{{"EventId":"1","CloudTrailEvent":{}}}"#, compact(&json!(compact(&event(3))))),
+        format!(r#"{{"EventId":"2","CloudTrailEvent":{}}}"#, compact(&json!(inner))),
+    );
+    let lookup = format!(r#"{{"Events":[{first},{second}]}}"#);
+    let lookup_at = lookup.find(&second).unwrap() as u64;
+    let (mut engine, r) = batch("deep.json", text.as_bytes());
+    assert_eq!((r.events, r.rejected), (2, 1));
+    assert_eq!(r.warnings, [w(Some(at), &format!("the record at byte {at} is nested more than 100 levels deep; it was skipped"))]);
+    engine.ingest_bytes("deep-lookup.json", lookup.as_bytes());
+    let r = &engine.files()[2].report;
+    assert_eq!((r.events, r.rejected), (1, 1));
+    assert_eq!(
+        r.warnings,
+        [w(
+            Some(lookup_at),
+            &format!("the record at byte {lookup_at} is nested more than 100 levels deep; it was skipped")
+        )]
+    );
+}
+
+#[test]
+fn err_invalid_utf8_is_shown_as_replacement_characters() {
+    let a = compact(&event(1)).replace("\"userAgent\":\"", "\"userAgent\":\"bad \u{1}");
+    let mut text = format!(r#"{{"Records":[{a},{}]}}"#, compact(&event(2))).into_bytes();
+    // Turn the \u{1} marker into a byte that is never UTF-8.
+    let at = text.iter().position(|&b| b == 1).unwrap();
+    text[at] = 0xff;
+    let (engine, r) = batch("latin1.json", &text);
+    assert_eq!((r.events, r.rejected), (2, 0));
+    assert_eq!(
+        r.warnings,
+        [w(Some(12), &format!("the event at byte 12 was loaded, but it holds bytes that are not UTF-8 (the first at byte {at}), shown as �"))]
+    );
+    let store = engine.store();
+    let agents: Vec<&str> = (0..store.len() as u32).map(|r| store.str(store.user_agent(r))).collect();
+    assert!(agents.iter().any(|a| a.starts_with("bad \u{fffd}")), "{agents:?}");
+}
+
+#[test]
+fn err_decompression_bomb_stops_with_the_ratio_in_the_warning() {
+    // tests/fixtures/ingest/hostile/bomb.json.gz: two events, then 40 MB of spaces in 42 KB of gzip.
+    let bytes = std::fs::read(root().join("tests/fixtures/ingest/hostile/bomb.json.gz")).unwrap();
+    let (_, r) = batch("bomb.json.gz", &bytes);
+    // Its two events are AWS's CreateRepository and PutImage examples, which the good file also holds.
+    assert_eq!(r.events + r.duplicates, 2, "what came before the padding was read");
+    assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
+    let m = &r.warnings[0].message;
+    let numbers: Vec<u64> = m.split(|c: char| !c.is_ascii_digit()).filter_map(|s| s.parse().ok()).collect();
+    let (decompressed, compressed) = (numbers[0], numbers[1]);
+    assert_eq!(
+        m,
+        &format!("decompression stopped after {decompressed} bytes from {compressed} compressed bytes: a compression ratio over 250:1 is a decompression bomb, not a log; what came before was read")
+    );
+    assert!(decompressed > 16 << 20 && decompressed > 250 * compressed && compressed <= bytes.len() as u64);
+}
+
+#[test]
+fn err_decompressed_size_cap_is_named_in_the_warning() {
+    // A real-looking log larger than a 64 KB cap (the default cap is 8 GB, too big for a test).
+    let events: Vec<Value> = (0..100).map(event).collect();
+    let bytes = gz(serde_json::to_string(&json!({ "Records": events })).unwrap().as_bytes());
+    let mut store = Store::new();
+    let mut first = FileReader::new(0, "first.json");
+    first.push(compact(&event(1000)).as_bytes(), &mut store);
+    assert_eq!(first.finish(&mut store).events, 1);
+    let mut reader = FileReader::with_max_decompressed(1, "capped.json.gz", 64 * 1024);
+    reader.push(&bytes, &mut store);
+    let r = reader.finish(&mut store);
+    assert!(r.events > 0 && r.events < 100, "{}", r.events);
+    let m = &r.warnings[0].message;
+    assert!(m.starts_with("decompression stopped after "), "{m}");
+    assert!(m.ends_with(" compressed bytes: the limit is 64 KB of decompressed data per file; what came before was read"), "{m}");
+    assert_eq!(store.len() as u64, 1 + r.events);
+}
+
+#[test]
+fn err_empty_file() {
+    let (_, r) = batch("empty.json", b"");
+    assert_eq!((r.kind, r.warnings.as_slice()), (FileKind::Empty, [w(None, "the file is empty")].as_slice()));
+}
+
+#[test]
+fn err_binary_file() {
+    let bytes = std::fs::read(root().join("tests/fixtures/ingest/hostile/binary.bin")).unwrap();
+    let (engine, r) = batch("binary.bin", &bytes);
+    assert_eq!((r.kind, r.warnings.as_slice()), (FileKind::NotCloudTrail, [w(Some(0), "this is binary data, not a CloudTrail log")].as_slice()));
+    assert_eq!(engine.status().unreadable, 1);
+}
+
+#[test]
+fn err_text_that_is_not_a_log_is_named() {
+    let bytes = std::fs::read(root().join("tests/fixtures/ingest/hostile/notes.txt")).unwrap();
+    let (_, r) = batch("notes.txt", &bytes);
+    assert_eq!(
+        (r.kind, r.warnings.as_slice()),
+        (
+            FileKind::NotCloudTrail,
+            [w(Some(0), "this is not a CloudTrail log: the text starts “Meeting notes: rotate the ECR pull crede…”")].as_slice()
+        )
+    );
+}
+
+#[test]
+fn err_json_that_is_not_cloudtrail_is_named() {
+    let (_, r) = batch("package.json", br#"{"name":"x","version":"1.0.0","dependencies":{}}"#);
+    assert_eq!(
+        (r.kind, r.warnings.as_slice()),
+        (
+            FileKind::NotCloudTrail,
+            [w(None, "this is JSON but not CloudTrail: its records have none of eventTime, eventName, eventSource, eventID (the first one has keys dependencies, name, version)")].as_slice()
+        )
+    );
+}
+
+#[test]
+fn err_garbage_lines_in_json_lines_are_skipped() {
+    let text = format!("{}\nnot json at all\n{}\ntrailing junk", compact(&event(1)), compact(&event(2)));
+    let second_at = text.find("not json").unwrap() as u64;
+    let last_at = text.find("trailing").unwrap() as u64;
+    let (_, r) = batch("lines.jsonl", text.as_bytes());
+    assert_eq!((r.kind, r.events, r.rejected), (FileKind::Logs, 2, 2));
+    assert_eq!(
+        r.warnings,
+        [
+            w(Some(second_at), &format!("text that is not JSON (“not json at all”) at byte {second_at}; that line was skipped")),
+            w(Some(last_at), &format!("text that is not JSON (“trailing junk”) at byte {last_at}; that line was skipped")),
+        ]
+    );
+}
+
+#[test]
+fn err_csv_row_without_a_time_and_an_unclosed_quote() {
+    let header = "User name,AWS access key,Event time,Event source,Event name,AWS region,Source IP address,User agent,Error code,Resources,Request ID,Event ID,Read-only,Event type,Recipient Account Id,Event category";
+    let good = "Mary,,2019-04-15T16:45:00Z,ecr.amazonaws.com,PutImage,us-east-2,203.0.113.1,docker,,[],r1,1bfd4ee2-2178-4a82-a27d-b12939923f0f,false,AwsApiCall,123456789012,Management";
+    let no_time = "Mary,,,ecr.amazonaws.com,PutImage,us-east-2,203.0.113.1,docker,,not json,r2,3bfd4ee2-2178-4a82-a27d-b12939923f0f,false,AwsApiCall,123456789012,Management";
+    let open = "\"Mary,,2019-04-15T16:46:00Z,ecr.amazonaws.com";
+    let text = format!("{header}\r\n{good}\r\n{no_time}\r\n{open}\r\n");
+    let (no_time_at, open_at) = (text.find(no_time).unwrap() as u64, text.find(open).unwrap() as u64);
+    let (_, r) = batch("history.csv", text.as_bytes());
+    assert_eq!((r.kind, r.events, r.rejected), (FileKind::Logs, 1, 2));
+    assert_eq!(
+        r.warnings,
+        [
+            w(
+                Some(no_time_at),
+                &format!("the CSV row at byte {no_time_at} (eventID 3bfd4ee2-2178-4a82-a27d-b12939923f0f) was skipped: it has no Event time")
+            ),
+            w(Some(open_at), &format!("the CSV record at byte {open_at} ends inside a quoted cell (truncated file?); skipped")),
+        ]
+    );
+}
