@@ -9,8 +9,10 @@ use flate2::{Crc, Decompress, FlushDecompress, Status};
 
 use super::limits::{MAX_DECOMPRESSED_BYTES, MAX_INFLATE_RATIO, RATIO_CHECK_AFTER};
 
-/// Decompressed output is produced in pieces of at most this many bytes.
-const OUT_PIECE: usize = 256 * 1024;
+/// Decompressed output is produced in pieces of at most this many bytes. Small enough that the
+/// allocator reuses the buffer from one file to the next (a folder holds thousands of small files;
+/// a fresh 256 KB buffer each cost page faults), large enough that callbacks are few.
+const OUT_PIECE: usize = 64 * 1024;
 
 /// Why decoding stopped early. The bytes delivered before it stay valid.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,7 +92,8 @@ impl Decoder {
             pending: Vec::new(),
             inflate: Decompress::new(false),
             crc: Crc::new(),
-            out: vec![0; OUT_PIECE],
+            // Allocated when the input turns out to be gzip: plain files never need it.
+            out: Vec::new(),
             consumed: 0,
             produced: 0,
             members: 0,
@@ -162,6 +165,7 @@ impl Decoder {
         head.extend_from_slice(&chunk[..2usize.saturating_sub(head.len()).min(chunk.len())]);
         if head[..2] == [0x1f, 0x8b] {
             self.gzip = true;
+            self.out = vec![0; OUT_PIECE];
             self.mode = Mode::Header;
         } else {
             self.mode = Mode::Plain;
