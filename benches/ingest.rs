@@ -56,7 +56,7 @@ fn bench(c: &mut Criterion) {
     g.throughput(Throughput::Bytes(decompressed));
     g.bench_function("gunzip_only", |b| {
         b.iter(|| {
-            let mut sink = [0u8; 64 * 1024];
+            let mut sink = vec![0u8; 64 * 1024];
             for (_, bytes) in &gz {
                 let mut d = flate2::read::MultiGzDecoder::new(&bytes[..]);
                 while d.read(&mut sink).expect("gzip") > 0 {}

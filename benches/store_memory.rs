@@ -45,16 +45,29 @@ fn main() {
     let status = engine.status();
     let n = status.events as f64;
     let own = engine.store().heap_bytes() as f64 / n;
-    println!("store_memory: {} files, {} unique events, {} duplicates, {} warnings", files.len(), status.events, status.duplicates, status.warnings);
+    println!(
+        "store_memory: {} files, {} unique events, {} duplicates, {} warnings",
+        files.len(),
+        status.events,
+        status.duplicates,
+        status.warnings
+    );
     println!("store_memory: store accounting {own:.1} bytes/event ({} bytes)", engine.store().heap_bytes());
     for (part, bytes) in engine.store().heap_breakdown() {
         println!("store_memory:   {part:<40} {:>7.1} bytes/event", bytes as f64 / n);
     }
     if let (Some(b), Some(a)) = (before, after) {
-        println!("store_memory: resident set growth {:.1} bytes/event ({} bytes)", a.saturating_sub(b) as f64 / n, a.saturating_sub(b));
+        println!(
+            "store_memory: resident set growth {:.1} bytes/event ({} bytes)",
+            a.saturating_sub(b) as f64 / n,
+            a.saturating_sub(b)
+        );
     }
     if test {
-        assert!(own <= TARGET_BYTES_PER_EVENT, "the store holds {own:.1} bytes per event, over the {TARGET_BYTES_PER_EVENT} target");
+        assert!(
+            own <= TARGET_BYTES_PER_EVENT,
+            "the store holds {own:.1} bytes per event, over the {TARGET_BYTES_PER_EVENT} target"
+        );
         println!("store_memory: ok (test mode, {events} events)");
     }
 }

@@ -4,9 +4,11 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// Whether criterion (or our own harness) runs in `--test` mode: one quick pass, small inputs.
+/// Whether the bench runs as a test: one quick pass on small inputs. `cargo bench` passes `--bench`;
+/// `cargo test --benches` (what `scripts/check.sh` runs) does not, and `cargo bench -- --test` says so.
 pub fn test_mode() -> bool {
-    std::env::args().any(|a| a == "--test")
+    let args: Vec<String> = std::env::args().collect();
+    args.iter().any(|a| a == "--test") || !args.iter().any(|a| a == "--bench")
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {

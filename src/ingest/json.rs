@@ -1,6 +1,6 @@
 //! What a JSON parse error means for people, and the two repairs worth trying before giving up.
 //!
-//! serde_json reports a line and column inside the bytes it was given; a warning needs a byte offset
+//! `serde_json` reports a line and column inside the bytes it was given; a warning needs a byte offset
 //! in the file, so [`error_at`] turns one into the other. Two kinds of broken record are common
 //! enough in real exports to be read anyway, each with a warning: raw control characters (tabs,
 //! newlines) inside strings, which copy-pasted documentation examples carry, and bytes that are not
@@ -8,7 +8,7 @@
 
 use std::borrow::Cow;
 
-/// Byte index in `bytes` of serde_json's (1-based) line and column, and the error text without them.
+/// Byte index in `bytes` of `serde_json`'s (1-based) line and column, and the error text without them.
 pub fn error_at(bytes: &[u8], e: &serde_json::Error) -> (usize, String) {
     let text = e.to_string();
     let suffix = format!(" at line {} column {}", e.line(), e.column());

@@ -32,7 +32,9 @@ pub fn event_json<'a>(kind: RecordKind, bytes: &'a [u8], header: Option<&[String
             let mut out = String::from("{");
             for (i, cell) in cells(&text).into_iter().enumerate() {
                 let name = names.get(i).cloned().unwrap_or_else(|| format!("column {}", i + 1));
-                let json = serde_json::from_str::<serde_json::Value>(&cell).ok().filter(|_| name.eq_ignore_ascii_case("resources"));
+                let json = serde_json::from_str::<serde_json::Value>(&cell)
+                    .ok()
+                    .filter(|_| name.eq_ignore_ascii_case("resources"));
                 let value = match json {
                     Some(v) => v,
                     None => serde_json::Value::String(cell.into_owned()),
@@ -83,7 +85,8 @@ mod tests {
         assert_eq!(event_json(RecordKind::LogMessage, br#"{"id":"1","message":"{}"}"#, None).unwrap(), "{}");
         let header = vec!["Event name".to_owned(), "Resources".to_owned()];
         assert_eq!(
-            event_json(RecordKind::CsvRow, b"\"=cmd|x\",\"[{\"\"resourceType\"\":\"\"t\"\"}]\"", Some(&header)).unwrap(),
+            event_json(RecordKind::CsvRow, b"\"=cmd|x\",\"[{\"\"resourceType\"\":\"\"t\"\"}]\"", Some(&header))
+                .unwrap(),
             r#"{"Event name":"=cmd|x","Resources":[{"resourceType":"t"}]}"#
         );
     }

@@ -142,9 +142,9 @@ impl FileReport {
 enum Body {
     /// Not enough text yet to tell JSON from lines or CSV.
     Sniff(Vec<u8>),
-    Json(Framer),
+    Json(Box<Framer>),
     ExportLines(Lines),
-    Csv(csv::Records, Option<csv::Header>),
+    Csv(Box<csv::Records>, Option<Box<csv::Header>>),
     /// Not CloudTrail: the rest is not read.
     Ignored,
 }
@@ -306,14 +306,14 @@ fn start_body(sink: &mut Sink, buf: Vec<u8>, store: &mut Store) -> Body {
     let line_end = memchr::memchr(b'\n', &buf[first..]).map_or(buf.len(), |n| first + n);
     let line = &buf[first..line_end];
     let mut body = if matches!(buf.get(first), Some(b'{' | b'[')) {
-        Body::Json(Framer::new())
+        Body::Json(Box::default())
     } else if is_export_line(line) {
         Body::ExportLines(Lines::at(bom as u64))
     } else if let Some(header) = csv::Header::parse(line.strip_suffix(b"\r").unwrap_or(line)) {
         sink.report.saw(Format::ConsoleCsv);
         sink.report.csv_header = Some(header.names.clone());
         // The header row itself is read (and skipped) by the record splitter, which starts at the BOM.
-        Body::Csv(csv::Records::at(bom as u64), None)
+        Body::Csv(Box::new(csv::Records::at(bom as u64)), None)
     } else {
         sink.report.kind = FileKind::NotCloudTrail;
         let what = if buf.iter().take(512).any(|&b| b == 0 || (b < 0x20 && !b.is_ascii_whitespace())) {
@@ -416,10 +416,9 @@ impl Sink {
         for (offset, problem) in problems.drain(..) {
             self.report.rejected += 1;
             let what = match problem {
-                csv::Problem::TooLong => format!(
-                    "is over {} (an unclosed quote?)",
-                    limits::human_bytes(limits::MAX_LINE_BYTES as u64)
-                ),
+                csv::Problem::TooLong => {
+                    format!("is over {} (an unclosed quote?)", limits::human_bytes(limits::MAX_LINE_BYTES as u64))
+                }
                 csv::Problem::Unterminated => "ends inside a quoted cell (truncated file?)".to_owned(),
             };
             self.report.warn(Some(offset), format!("the CSV record at byte {offset} {what}; skipped"));
@@ -609,9 +608,9 @@ impl Sink {
     }
 
     /// One record of a console CSV download: the header (first), or an event row.
-    fn csv_record(&mut self, offset: u64, rec: &[u8], header: &mut Option<csv::Header>, store: &mut Store) {
+    fn csv_record(&mut self, offset: u64, rec: &[u8], header: &mut Option<Box<csv::Header>>, store: &mut Store) {
         let Some(h) = header else {
-            *header = csv::Header::parse(rec);
+            *header = csv::Header::parse(rec).map(Box::new);
             return;
         };
         if rec.iter().all(|&b| b.is_ascii_whitespace() || b == b',') {
@@ -662,7 +661,10 @@ impl Sink {
         };
         let mut extra = Vec::new();
         if let Some(at) = not_utf8 {
-            extra.push(format!("it holds bytes that are not UTF-8 (the first at byte {}), shown as �", offset + at as u64));
+            extra.push(format!(
+                "it holds bytes that are not UTF-8 (the first at byte {}), shown as �",
+                offset + at as u64
+            ));
         }
         let resources = h.get(&row, csv::Col::Resources).trim();
         if !resources.is_empty() && serde_json::from_str::<serde::de::IgnoredAny>(resources).is_err() {
@@ -694,12 +696,16 @@ impl Sink {
             self.report.rejected += 1;
             self.report.warn(
                 Some(offset),
-                format!("the record at byte {offset} is nested more than {} levels deep; it was skipped", limits::MAX_DEPTH),
+                format!(
+                    "the record at byte {offset} is nested more than {} levels deep; it was skipped",
+                    limits::MAX_DEPTH
+                ),
             );
             return;
         }
         let first = match serde_json::from_slice::<RawEvent>(json) {
-            Ok(raw) => return self.event(&raw, json, offset, len, kind, &[], store),
+            Ok(raw) if looks_like_event(&raw) => return self.add(&raw, offset, len, kind, &[], store),
+            Ok(_) => return self.unknown(offset, json),
             Err(e) => e,
         };
         let Some((fixed, repairs)) = json::repair(json) else {
@@ -715,18 +721,13 @@ impl Sink {
         match serde_json::from_slice::<RawEvent>(&fixed) {
             Ok(raw) => {
                 let notes = repairs.describe(base);
-                self.event(&raw, &fixed, offset, len, kind, &notes, store);
+                if looks_like_event(&raw) {
+                    self.add(&raw, offset, len, kind, &notes, store);
+                } else {
+                    self.unknown(offset, &fixed);
+                }
             }
             Err(_) => self.bad_json(json, offset, &first, kind),
-        }
-    }
-
-    /// A parsed object: an event is stored, anything else is counted as not CloudTrail.
-    fn event(&mut self, raw: &RawEvent, json: &[u8], offset: u64, len: usize, kind: RecordKind, extra: &[String], store: &mut Store) {
-        if looks_like_event(raw) {
-            self.add(raw, offset, len, kind, extra, store);
-        } else {
-            self.unknown(offset, json);
         }
     }
 
@@ -797,7 +798,9 @@ impl Sink {
             RecordKind::ExportLine | RecordKind::CsvRow => {
                 format!("the line at byte {offset} does not hold valid JSON: {message}")
             }
-            RecordKind::Direct if e.is_eof() => format!("the record at byte {offset} is cut off at byte {}", offset + at as u64),
+            RecordKind::Direct if e.is_eof() => {
+                format!("the record at byte {offset} is cut off at byte {}", offset + at as u64)
+            }
             RecordKind::Direct => {
                 format!("the record at byte {offset} is not valid JSON: {message} at byte {}", offset + at as u64)
             }
@@ -852,5 +855,3 @@ fn is_export_line(line: &[u8]) -> bool {
         && crate::model::time::parse_iso(std::str::from_utf8(&line[..sp]).unwrap_or("")).is_some()
         && line[sp + 1..].first() == Some(&b'{')
 }
-
-

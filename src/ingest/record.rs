@@ -58,8 +58,9 @@ pub fn build_row(
             TimeSource::EventTime,
         ),
         (Lenient::Missing, Lenient::Ok(t)) => (
-            parse_iso(t.as_str())
-                .ok_or_else(|| format!("it has no eventTime, and its @timestamp {:?} is not a time", clip(t.as_str())))?,
+            parse_iso(t.as_str()).ok_or_else(|| {
+                format!("it has no eventTime, and its @timestamp {:?} is not a time", clip(t.as_str()))
+            })?,
             TimeSource::Pipeline,
         ),
         (Lenient::Missing, _) => return Err("it has no eventTime".into()),
@@ -102,22 +103,25 @@ pub fn build_row(
         "" => store.intern(&meta.region),
         r => store.intern(r),
     };
-    Ok((EventRow {
-        time,
-        source: store.intern(raw.event_source.str()),
-        name: store.intern(name),
-        region,
-        account,
-        identity,
-        ip: store.intern(raw.source_ip_address.str()),
-        user_agent: store.intern(raw.user_agent.str()),
-        error_code: store.intern(raw.error_code.str()),
-        error_message: store.intern(raw.error_message.str()),
-        event_id,
-        flags: f,
-        event_type: EventType::parse(raw.event_type.str()),
-        locator,
-    }, time_source))
+    Ok((
+        EventRow {
+            time,
+            source: store.intern(raw.event_source.str()),
+            name: store.intern(name),
+            region,
+            account,
+            identity,
+            ip: store.intern(raw.source_ip_address.str()),
+            user_agent: store.intern(raw.user_agent.str()),
+            error_code: store.intern(raw.error_code.str()),
+            error_message: store.intern(raw.error_message.str()),
+            event_id,
+            flags: f,
+            event_type: EventType::parse(raw.event_type.str()),
+            locator,
+        },
+        time_source,
+    ))
 }
 
 fn identity(raw: &Lenient<RawIdentity>, store: &mut Store, notes: &mut Vec<String>) -> Identity {

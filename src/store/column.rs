@@ -26,7 +26,8 @@ impl<T: Copy> Column<T> {
     pub fn push(&mut self, v: T) {
         match self.chunks.last_mut() {
             Some(last) if last.len() < CHUNK => {
-                // The first chunk grows by doubling, so a small load stays small; later ones are full size.
+                // A chunk grows by doubling up to its full size, so spare room stays under both the rows of
+                // the last chunk and a chunk's size, and growing copies at most one chunk.
                 if last.len() == last.capacity() {
                     let want = (last.capacity() * 2).clamp(64, CHUNK);
                     last.reserve_exact(want - last.len());
@@ -34,7 +35,7 @@ impl<T: Copy> Column<T> {
                 last.push(v);
             }
             _ => {
-                let mut chunk = Vec::with_capacity(if self.chunks.is_empty() { 64 } else { CHUNK });
+                let mut chunk = Vec::with_capacity(64);
                 chunk.push(v);
                 self.chunks.push(chunk);
             }
@@ -92,7 +93,7 @@ mod tests {
     #[test]
     fn ok_spare_room_is_at_most_one_chunk() {
         let mut c = Column::default();
-        for i in 0..(5 * CHUNK + 1) {
+        for i in 0..=(5 * CHUNK) {
             c.push(i as u64);
         }
         let data = c.len() * 8;

@@ -148,7 +148,7 @@ impl<T> Default for Table<T> {
 }
 
 impl<T: Copy + Eq + std::hash::Hash> Table<T> {
-    fn id(&mut self, v: T, hasher: &DefaultHashBuilder) -> u32 {
+    fn id(&mut self, v: T, hasher: DefaultHashBuilder) -> u32 {
         let hash = hasher.hash_one(v);
         let values = &self.values;
         if let Some(&i) = self.index.find(hash, |&i| values[i as usize] == v) {
@@ -326,7 +326,7 @@ impl Store {
             return Inserted::Duplicate(r);
         }
         let r = self.time.len() as Row;
-        let h = &self.hasher;
+        let h = self.hasher;
         self.time.push(row.time);
         self.event_id.push(row.event_id);
         self.context.push(self.contexts.id(Context::of(row), h));
@@ -350,7 +350,7 @@ impl Store {
     /// The row keeps its number (and its file run, so its locator's file stays that of the first copy
     /// when the files differ: the detail view then shows the CSV row).
     pub fn upgrade(&mut self, r: Row, row: &EventRow) {
-        let (i, h) = (r as usize, &self.hasher);
+        let (i, h) = (r as usize, self.hasher);
         self.context.set(i, self.contexts.id(Context::of(row), h));
         self.identity.set(i, self.identities.id(row.identity, h));
         self.client.set(i, self.clients.id((row.ip, row.user_agent), h));

@@ -21,7 +21,7 @@ fn seed_events() -> Vec<Value> {
     serde_json::from_str::<Value>(&text).unwrap()["Records"].as_array().unwrap().clone()
 }
 
-/// A small event of AWS's (the KMS CreateGrant example) with another id, to build inputs around.
+/// A small event of AWS's (the KMS `CreateGrant` example) with another id, to build inputs around.
 fn event(n: u32) -> Value {
     let mut e = seed_events()[1].clone();
     e["eventID"] = json!(format!("af4c9573-c56a-4886-baca-{n:012}"));
@@ -63,7 +63,10 @@ fn err_malformed_event_is_skipped_with_its_offset_and_the_rest_loads() {
     assert_eq!((r.kind, r.events, r.rejected), (FileKind::Logs, 2, 1));
     assert_eq!(
         r.warnings,
-        [w(Some(at), &format!("the record at byte {at} is not valid JSON: key must be a string at byte {comma}; skipped"))]
+        [w(
+            Some(at),
+            &format!("the record at byte {at} is not valid JSON: key must be a string at byte {comma}; skipped")
+        )]
     );
 }
 
@@ -80,7 +83,13 @@ fn err_truncated_gzip_keeps_the_events_before_the_cut() {
     assert_eq!((r.kind, r.events), (FileKind::Logs, 3));
     assert_eq!(
         r.warnings,
-        [w(None, &format!("the gzip data ends early at byte {} (truncated or corrupt file); what came before was read", file.len()))]
+        [w(
+            None,
+            &format!(
+                "the gzip data ends early at byte {} (truncated or corrupt file); what came before was read",
+                file.len()
+            )
+        )]
     );
     // The same text, not gzip'd: the framer says where the cut record starts.
     let (_, r) = batch("truncated.json", format!("{head}{tail}").as_bytes());
@@ -159,7 +168,10 @@ fn err_deep_nesting_is_skipped_without_parsing_it() {
     let lookup_at = lookup.find(&second).unwrap() as u64;
     let (mut engine, r) = batch("deep.json", text.as_bytes());
     assert_eq!((r.events, r.rejected), (2, 1));
-    assert_eq!(r.warnings, [w(Some(at), &format!("the record at byte {at} is nested more than 100 levels deep; it was skipped"))]);
+    assert_eq!(
+        r.warnings,
+        [w(Some(at), &format!("the record at byte {at} is nested more than 100 levels deep; it was skipped"))]
+    );
     engine.ingest_bytes("deep-lookup.json", lookup.as_bytes());
     let r = &engine.files()[2].report;
     assert_eq!((r.events, r.rejected), (1, 1));
@@ -223,7 +235,10 @@ fn err_decompressed_size_cap_is_named_in_the_warning() {
     assert!(r.events > 0 && r.events < 100, "{}", r.events);
     let m = &r.warnings[0].message;
     assert!(m.starts_with("decompression stopped after "), "{m}");
-    assert!(m.ends_with(" compressed bytes: the limit is 64 KB of decompressed data per file; what came before was read"), "{m}");
+    assert!(
+        m.ends_with(" compressed bytes: the limit is 64 KB of decompressed data per file; what came before was read"),
+        "{m}"
+    );
     assert_eq!(store.len() as u64, 1 + r.events);
 }
 
@@ -237,7 +252,10 @@ fn err_empty_file() {
 fn err_binary_file() {
     let bytes = std::fs::read(root().join("tests/fixtures/ingest/hostile/binary.bin")).unwrap();
     let (engine, r) = batch("binary.bin", &bytes);
-    assert_eq!((r.kind, r.warnings.as_slice()), (FileKind::NotCloudTrail, [w(Some(0), "this is binary data, not a CloudTrail log")].as_slice()));
+    assert_eq!(
+        (r.kind, r.warnings.as_slice()),
+        (FileKind::NotCloudTrail, [w(Some(0), "this is binary data, not a CloudTrail log")].as_slice())
+    );
     assert_eq!(engine.status().unreadable, 1);
 }
 
@@ -249,7 +267,8 @@ fn err_text_that_is_not_a_log_is_named() {
         (r.kind, r.warnings.as_slice()),
         (
             FileKind::NotCloudTrail,
-            [w(Some(0), "this is not a CloudTrail log: the text starts “Meeting notes: rotate the ECR pull crede…”")].as_slice()
+            [w(Some(0), "this is not a CloudTrail log: the text starts “Meeting notes: rotate the ECR pull crede…”")]
+                .as_slice()
         )
     );
 }
@@ -276,8 +295,14 @@ fn err_garbage_lines_in_json_lines_are_skipped() {
     assert_eq!(
         r.warnings,
         [
-            w(Some(second_at), &format!("text that is not JSON (“not json at all”) at byte {second_at}; that line was skipped")),
-            w(Some(last_at), &format!("text that is not JSON (“trailing junk”) at byte {last_at}; that line was skipped")),
+            w(
+                Some(second_at),
+                &format!("text that is not JSON (“not json at all”) at byte {second_at}; that line was skipped")
+            ),
+            w(
+                Some(last_at),
+                &format!("text that is not JSON (“trailing junk”) at byte {last_at}; that line was skipped")
+            ),
         ]
     );
 }

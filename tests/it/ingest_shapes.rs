@@ -42,7 +42,7 @@ fn load(rel: &str, kind: FileKind, formats: &[Format]) -> (Engine, FileReport) {
 }
 
 /// Every stored event's JSON, cut out of the decompressed file by its locator, equals the event of the
-/// same eventID in `expected` (read from the file with serde_json::Value, shape by shape).
+/// same eventID in `expected` (read from the file with `serde_json::Value`, shape by shape).
 fn round_trip(engine: &Engine, plain: &[u8], expected: &[Value], kind: RecordKind) {
     let by_id: HashMap<&str, &Value> = expected.iter().map(|e| (e["eventID"].as_str().unwrap(), e)).collect();
     let store = engine.store();
@@ -72,7 +72,10 @@ fn ok_s3_delivery_gzip_multi_member_with_path_metadata() {
     let (engine, report) = load(S3, FileKind::Logs, &[Format::Records]);
     assert!(report.gzip);
     let meta = &engine.files()[0].meta;
-    assert_eq!((meta.account.as_str(), meta.region.as_str(), meta.date.as_str()), ("123456789012", "us-east-2", "2019-04-15"));
+    assert_eq!(
+        (meta.account.as_str(), meta.region.as_str(), meta.date.as_str()),
+        ("123456789012", "us-east-2", "2019-04-15")
+    );
     let (_, plain) = fixture(S3);
     let events = values(&plain)[0]["Records"].as_array().unwrap().clone();
     round_trip(&engine, &plain, &events, RecordKind::Direct);
@@ -205,7 +208,10 @@ fn ok_console_csv_keeps_cells_as_data_and_identity_unknown() {
     }
     users.sort();
     // Formula-looking cells are kept verbatim (these are the values make_fixtures.py wrote).
-    assert_eq!(users, ["+cmd|' /C calc'!A0", "-HIDDEN_DUE_TO_SECURITY_REASONS", "@SUM(1+1)", "Mary_Major"]);
+    assert_eq!(
+        users,
+        ["+cmd|' /C calc'!A0", "-HIDDEN_DUE_TO_SECURITY_REASONS", "@SUM(1+1)", "Mary_Major", "i-0123456789abcdef0"]
+    );
     let agents: Vec<&str> = (0..store.len() as u32).map(|r| store.str(store.user_agent(r))).collect();
     assert!(agents.contains(&r#"=HYPERLINK("https://example.com/x","click"), "quoted""#), "{agents:?}");
     assert!(agents.contains(&"docker/18.09 go/go1.10.8,\nsecond line"), "{agents:?}");
