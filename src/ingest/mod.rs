@@ -798,6 +798,17 @@ impl Sink {
             RecordKind::ExportLine | RecordKind::CsvRow => {
                 format!("the line at byte {offset} does not hold valid JSON: {message}")
             }
+            RecordKind::Direct if e.is_data() => {
+                let what = match json.iter().find(|b| !b.is_ascii_whitespace()) {
+                    Some(b'"') => "it is a string".to_owned(),
+                    Some(b'[') => "it is an array".to_owned(),
+                    Some(b't' | b'f') => "it is true/false".to_owned(),
+                    Some(b'n') => "it is null".to_owned(),
+                    Some(b'{') => message, // an object serde refused, e.g. a duplicated field
+                    _ => "it is a number".to_owned(),
+                };
+                format!("the record at byte {offset} is JSON but not an event object ({what})")
+            }
             RecordKind::Direct if e.is_eof() => {
                 format!("the record at byte {offset} is cut off at byte {}", offset + at as u64)
             }

@@ -328,3 +328,19 @@ fn err_csv_row_without_a_time_and_an_unclosed_quote() {
         ]
     );
 }
+
+#[test]
+fn err_array_of_things_that_are_not_events() {
+    let dup = r#"{"eventTime":"2019-04-15T16:45:00Z","eventName":"A","eventName":"B"}"#;
+    let text = format!(r#"[1, "two", {dup}]"#);
+    let (_, r) = batch("numbers.json", text.as_bytes());
+    assert_eq!((r.kind, r.events, r.rejected), (FileKind::Logs, 0, 3));
+    assert_eq!(
+        r.warnings,
+        [
+            w(Some(1), "the record at byte 1 is JSON but not an event object (it is a number); skipped"),
+            w(Some(4), "the record at byte 4 is JSON but not an event object (it is a string); skipped"),
+            w(Some(11), "the record at byte 11 is JSON but not an event object (duplicate field `eventName`); skipped"),
+        ]
+    );
+}
