@@ -76,15 +76,25 @@ fn ok_pushes_pulls_runs_and_expiries_equal_the_generators_truth() {
         assert_eq!(n(&ecr["pulls"]), n(&truth["pulls"]), "pulls, seed {seed}");
         assert_eq!(n(&ecr["lifecycle_runs"]), n(&truth["lifecycle_runs"]), "lifecycle runs, seed {seed}");
         assert_eq!(n(&ecr["expired_images"]), n(&truth["lifecycle_expired_images"]), "expired images, seed {seed}");
-        assert_eq!(n(&ecr["failed_pushes"]), count(&all, "InitiateLayerUpload", "AccessDeniedException"), "failed pushes");
+        assert_eq!(
+            n(&ecr["failed_pushes"]),
+            count(&all, "InitiateLayerUpload", "AccessDeniedException"),
+            "failed pushes"
+        );
         assert_eq!(n(&ecr["failed_pulls"]), count(&all, "BatchGetImage", "ImageNotFoundException"), "failed pulls");
         assert_eq!(n(&ecr["incomplete_pushes"]), 0, "the generator never leaves an upload without its PutImage");
         assert_eq!(n(&truth["lifecycle_events"]) > n(&truth["lifecycle_runs"]), split, "seed {seed} splits a run");
         // Every event of a push is in exactly one push: the generator's push calls, counted by name.
-        let push_calls: u64 = ["BatchCheckLayerAvailability", "InitiateLayerUpload", "UploadLayerPart", "CompleteLayerUpload", "PutImage"]
-            .iter()
-            .map(|name| all.iter().filter(|e| e["eventName"] == *name).count() as u64)
-            .sum();
+        let push_calls: u64 = [
+            "BatchCheckLayerAvailability",
+            "InitiateLayerUpload",
+            "UploadLayerPart",
+            "CompleteLayerUpload",
+            "PutImage",
+        ]
+        .iter()
+        .map(|name| all.iter().filter(|e| e["eventName"] == *name).count() as u64)
+        .sum();
         let pushes = match engine.query(&Query::Container(Box::new(ContainerQuery {
             filter: Filter::default(),
             ask: Ask::Pushes { offset: 0, outcome: None },
@@ -105,12 +115,26 @@ fn ok_pushes_pulls_runs_and_expiries_equal_the_generators_truth() {
             .filter(|&&r| store.str(store.name(r)) != "GetAuthorizationToken")
             .count() as u64;
         assert_eq!(in_pushes, push_calls, "every push call belongs to exactly one push");
-        let pull_calls = all.iter().filter(|e| e["eventName"] == "BatchGetImage" || e["eventName"] == "GetDownloadUrlForLayer").count();
-        let in_pulls = ix.pulls.iter().flat_map(|p| p.rows.iter()).filter(|&&r| store.str(store.name(r)) != "GetAuthorizationToken").count();
+        let pull_calls = all
+            .iter()
+            .filter(|e| e["eventName"] == "BatchGetImage" || e["eventName"] == "GetDownloadUrlForLayer")
+            .count();
+        let in_pulls = ix
+            .pulls
+            .iter()
+            .flat_map(|p| p.rows.iter())
+            .filter(|&&r| store.str(store.name(r)) != "GetAuthorizationToken")
+            .count();
         assert_eq!(in_pulls, pull_calls, "every pull call belongs to exactly one pull");
         // Every token call is given to the push or pull it opened.
-        let tokens = ix.pushes.iter().map(|p| &p.rows).chain(ix.pulls.iter().map(|p| &p.rows)).flatten()
-            .filter(|&&r| store.str(store.name(r)) == "GetAuthorizationToken").count();
+        let tokens = ix
+            .pushes
+            .iter()
+            .map(|p| &p.rows)
+            .chain(ix.pulls.iter().map(|p| &p.rows))
+            .flatten()
+            .filter(|&&r| store.str(store.name(r)) == "GetAuthorizationToken")
+            .count();
         assert_eq!(tokens, all.iter().filter(|e| e["eventName"] == "GetAuthorizationToken").count());
         let _ = std::fs::remove_dir_all(&dir);
     }

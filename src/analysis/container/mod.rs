@@ -22,6 +22,7 @@ mod ecs;
 mod image;
 mod items;
 mod lifecycle;
+pub mod nav;
 mod pages;
 mod pull;
 mod push;
@@ -250,6 +251,10 @@ impl Index {
         for v in ix.taskdefs.values_mut() {
             v.sort_unstable();
         }
+        // Facts come in row order, which is file order: lists want time order.
+        sort_rows(store, &mut ix.ecs);
+        sort_rows(store, &mut ix.builder);
+        ix.repo_events.sort_unstable_by_key(|&(repo, r)| (store.time(r), r, repo));
         ix.pushes = parts.into_pushes(store);
         ix.index_images(store);
         pull::resolve(&mut ix, store, urls);
@@ -399,6 +404,7 @@ impl Index {
             }
         }
         for &r in self.ecs.iter().filter(|&&r| c.keeps(r)) {
+            h.ecs_calls += 1;
             match store.container.get(r).map(|f| f.kind) {
                 Some(Kind::TaskDef { .. }) if store.error_code(r).is_empty() => h.task_definitions += 1,
                 Some(Kind::Service { .. } | Kind::Task { .. }) if store.error_code(r).is_empty() => h.deployments += 1,

@@ -542,6 +542,8 @@ pub struct Headline {
     pub task_definitions: u64,
     /// Services created or updated, tasks run or started.
     pub deployments: u64,
+    /// Every ECS call in the story (task definitions, services, tasks, clusters).
+    pub ecs_calls: u64,
     /// Image Builder pipeline executions started.
     pub builder_executions: u64,
     /// Other Image Builder writes.
