@@ -407,7 +407,11 @@ impl Index {
             h.ecs_calls += 1;
             match store.container.get(r).map(|f| f.kind) {
                 Some(Kind::TaskDef { .. }) if store.error_code(r).is_empty() => h.task_definitions += 1,
-                Some(Kind::Service { .. } | Kind::Task { .. }) if store.error_code(r).is_empty() => h.deployments += 1,
+                Some(Kind::Service { .. } | Kind::Task { .. })
+                    if store.error_code(r).is_empty() && store.str(store.name(r)) != "DeleteService" =>
+                {
+                    h.deployments += 1;
+                }
                 _ => {}
             }
         }
