@@ -209,6 +209,7 @@ pub fn asked_cell(p: &PullItem) -> Html {
     if p.requested.is_empty() {
         return html! { <span class="muted" title="Layer downloads with no BatchGetImage in these logs">{"(manifest request not in these logs)"}</span> };
     }
+    let refused = p.outcome == Outcome::Failed;
     html! {
         <div class="asked">
             { for p.requested.iter().zip(p.resolved.iter().chain(std::iter::repeat(&String::new()))).map(|(asked, got)| {
@@ -220,10 +221,12 @@ pub fn asked_cell(p: &PullItem) -> Html {
                             <span class="badge">{"by digest"}</span>
                         } else {
                             <span class="tag">{asked.clone()}</span>
-                            <span class="arrow">{"→"}</span>
+                            if !(refused && got.is_empty()) {
+                                <span class="arrow">{"→"}</span>
+                            }
                         }
                         if got.is_empty() {
-                            if !by_digest { <span class="muted small" title="No push of this tag is in these logs">{"image not in these logs"}</span> }
+                            if !by_digest && !refused { <span class="muted small" title="No push of this tag is in these logs">{"image not in these logs"}</span> }
                         } else {
                             <ImageLink image={image} />
                         }
