@@ -138,6 +138,8 @@ pub enum Query {
     Counts(Box<Filter>),
     /// The machine-readable triage summary, `trailscope-summary.json`.
     SummaryJson,
+    /// The container story (pushes, pulls, lifecycle runs, repositories, images, deployments).
+    Container(Box<crate::analysis::container::ContainerQuery>),
 }
 
 /// The answer to a [`Query`].
@@ -154,6 +156,8 @@ pub enum Response {
     },
     /// For [`Query::SummaryJson`]: the document, pretty-printed.
     SummaryJson(String),
+    /// For [`Query::Container`].
+    Container(Box<crate::analysis::container::ContainerAnswer>),
 }
 
 /// Ingest and analysis state.
@@ -162,6 +166,8 @@ pub struct Engine {
     store: Store,
     files: Vec<FileEntry>,
     open: Vec<(FileId, FileReader)>,
+    /// The joined container story, rebuilt when events are added.
+    container: crate::analysis::container::Cache,
 }
 
 impl Engine {
@@ -264,6 +270,10 @@ impl Engine {
                 Response::Counts { counts: Box::new(counts), names_total }
             }
             Query::SummaryJson => Response::SummaryJson(self.summary_json()),
+            Query::Container(q) => {
+                let ix = self.container.get(&self.store);
+                Response::Container(Box::new(crate::analysis::container::answer(&ix, &self.store, q)))
+            }
         }
     }
 
@@ -373,6 +383,7 @@ impl Engine {
                 "total": c.errors,
                 "by_error_code": map(&c.by_error),
             },
+            "ecr": crate::analysis::container::summary(&self.container.get(&self.store), &self.store),
             "input": {
                 "files": files,
                 "files_total": self.files.len(),

@@ -3,6 +3,7 @@
 //! `data-state` of `[data-testid=ingest-status]` comes from [`ViewState::phase`]: it only says
 //! `done` once the final overview has arrived, so whatever a test or a person reads then is final.
 
+use crate::analysis::container::nav::Page as ContainerPage;
 use crate::analysis::filter::Filter;
 use crate::engine::{Overview, Response, Status};
 use crate::protocol::{Phase, Progress};
@@ -13,16 +14,19 @@ pub enum View {
     /// Headline figures and breakdowns.
     #[default]
     Overview,
+    /// The container story: repositories, images, pushes, pulls, expiries, deployments.
+    Images,
 }
 
 impl View {
     /// Every view, in tab order.
-    pub const ALL: [View; 1] = [View::Overview];
+    pub const ALL: [View; 2] = [View::Overview, View::Images];
 
     /// The tab's label.
     pub fn label(self) -> &'static str {
         match self {
             View::Overview => "Overview",
+            View::Images => "Images",
         }
     }
 
@@ -30,6 +34,7 @@ impl View {
     pub fn slug(self) -> &'static str {
         match self {
             View::Overview => "overview",
+            View::Images => "images",
         }
     }
 }
@@ -79,6 +84,8 @@ pub enum Action {
     EditFilter(fn(&mut Filter, &str), String),
     /// Switch view.
     SetView(View),
+    /// Open a page of the Images view (and the view).
+    OpenContainer(Box<ContainerPage>),
 }
 
 /// Everything the page shows.
@@ -100,6 +107,8 @@ pub struct ViewState {
     pub view: View,
     /// Bumped whenever the loaded data changes, so views ask again.
     pub data_version: u64,
+    /// The open page of the Images view.
+    pub container: ContainerPage,
 }
 
 impl ViewState {
@@ -146,6 +155,10 @@ impl ViewState {
             Action::SetFilter(f) => self.filter = *f,
             Action::EditFilter(edit, value) => edit(&mut self.filter, &value),
             Action::SetView(v) => self.view = v,
+            Action::OpenContainer(page) => {
+                self.view = View::Images;
+                self.container = *page;
+            }
         }
     }
 
@@ -211,6 +224,15 @@ mod tests {
         assert_eq!(s.filter.sources, ["ecr.amazonaws.com"]);
         s.apply(Action::SetFilter(Box::default()));
         assert!(s.filter.is_empty());
+    }
+
+    #[test]
+    fn ok_opening_a_container_page_switches_to_images() {
+        let mut s = ViewState::default();
+        s.apply(Action::OpenContainer(Box::new(ContainerPage::Lifecycle)));
+        assert_eq!((s.view, &s.container), (View::Images, &ContainerPage::Lifecycle));
+        s.apply(Action::SetView(View::Overview));
+        assert_eq!(s.container, ContainerPage::Lifecycle, "the Images view keeps its page");
     }
 
     #[test]

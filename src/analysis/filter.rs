@@ -61,6 +61,9 @@ pub struct Filter {
     pub regions: Vec<String>,
     /// Source IP addresses (or service names).
     pub ips: Vec<String>,
+    /// ECR repository names (matched through the container facts: the repository a call names, or
+    /// the repositories of a task definition's images).
+    pub repositories: Vec<String>,
     /// Failed calls only, successful only, or both.
     pub errors: Errors,
     /// Read-only, write, or both.
@@ -89,6 +92,8 @@ pub enum Field {
     Region,
     /// `ips`.
     Ip,
+    /// `repositories`.
+    Repository,
     /// `errors` (value `only` or `none`).
     Errors,
     /// `access` (value `read-only` or `write`).
@@ -111,6 +116,7 @@ impl Field {
             Field::Account => "Account",
             Field::Region => "Region",
             Field::Ip => "Source IP",
+            Field::Repository => "Repository",
             Field::Errors => "Errors",
             Field::Access => "Access",
             Field::Range => "Time",
@@ -144,6 +150,7 @@ impl Filter {
             Field::Account => &mut self.accounts,
             Field::Region => &mut self.regions,
             Field::Ip => &mut self.ips,
+            Field::Repository => &mut self.repositories,
             Field::Errors | Field::Access | Field::Range | Field::Text => return None,
         })
     }
@@ -203,6 +210,7 @@ impl Filter {
             Field::Account,
             Field::Region,
             Field::Ip,
+            Field::Repository,
         ] {
             if let Some(list) = f.list_mut(field) {
                 out.extend(list.iter().map(|v| Chip { field, value: v.clone() }));
@@ -236,6 +244,7 @@ pub struct Compiled<'s> {
     accounts: Option<HashSet<Sym>>,
     regions: Option<HashSet<Sym>>,
     ips: Option<HashSet<Sym>>,
+    repositories: Option<HashSet<Sym>>,
     errors: Errors,
     access: Access,
     /// Symbols whose text contains the search text (indexed by symbol number).
@@ -266,6 +275,7 @@ impl<'s> Compiled<'s> {
         let accounts = syms(store, &f.accounts, &mut impossible);
         let regions = syms(store, &f.regions, &mut impossible);
         let ips = syms(store, &f.ips, &mut impossible);
+        let repositories = syms(store, &f.repositories, &mut impossible);
         let identities = if f.principals.is_empty() && f.identity_types.is_empty() && f.access_keys.is_empty() {
             None
         } else {
@@ -317,6 +327,7 @@ impl<'s> Compiled<'s> {
             accounts,
             regions,
             ips,
+            repositories,
             errors: f.errors,
             access: f.access,
             text_syms,
@@ -346,6 +357,11 @@ impl<'s> Compiled<'s> {
                 return false;
             }
         }
+        if let Some(repos) = &self.repositories {
+            if !s.container.repos_of(r).any(|x| repos.contains(&x)) {
+                return false;
+            }
+        }
         let failed = !s.error_code(r).is_empty();
         match self.errors {
             Errors::Only if !failed => return false,
@@ -371,7 +387,9 @@ impl<'s> Compiled<'s> {
             ]
             .iter()
             .any(|v| text[v.0 as usize])
-                || ids[s.identity_id(r) as usize];
+                || ids[s.identity_id(r) as usize]
+                // Repositories, tags, digests, image URIs... of the container facts.
+                || s.container.searchable(r).iter().any(|v| text[v.0 as usize]);
             if !hit {
                 return false;
             }
@@ -488,6 +506,28 @@ mod tests {
         assert_eq!(g.errors, Errors::Only);
         let h = chips.iter().fold(f.clone(), |acc, c| acc.without(c));
         assert!(h.is_empty());
+    }
+
+    #[test]
+    fn ok_repository_field_and_search_match_through_container_facts() {
+        let log = r#"{"Records":[
+          {"eventTime":"2026-03-01T00:00:00Z","eventSource":"ecr.amazonaws.com","eventName":"PutImage","eventID":"00000000-0000-0000-0000-000000000001",
+           "requestParameters":{"repositoryName":"web/api","imageTag":"v1.2.3"},"responseElements":{"image":{"imageId":{"imageDigest":"sha256:feed"}}}},
+          {"eventTime":"2026-03-01T00:00:01Z","eventSource":"ecs.amazonaws.com","eventName":"RegisterTaskDefinition","eventID":"00000000-0000-0000-0000-000000000002",
+           "requestParameters":{"family":"api","containerDefinitions":[{"image":"111111111111.dkr.ecr.us-east-1.amazonaws.com/web/api:v1.2.3"}]}},
+          {"eventTime":"2026-03-01T00:00:02Z","eventSource":"ecr.amazonaws.com","eventName":"PutImage","eventID":"00000000-0000-0000-0000-000000000003",
+           "requestParameters":{"repositoryName":"base/alpine","imageTag":"3.19"}}
+        ]}"#;
+        let mut e = Engine::new();
+        e.ingest_bytes("f.json", log.as_bytes());
+        let s = e.store();
+        let names = |f: &Filter| Compiled::new(f, s).rows().map(|r| s.str(s.name(r)).to_owned()).collect::<Vec<_>>();
+        let f = Filter::default().with(Field::Repository, "web/api");
+        assert_eq!(names(&f), ["PutImage", "RegisterTaskDefinition"]);
+        assert_eq!(f.chips(), [Chip { field: Field::Repository, value: "web/api".into() }]);
+        assert_eq!(names(&Filter { text: "FEED".into(), ..Filter::default() }), ["PutImage"]);
+        assert_eq!(names(&Filter { text: "3.19".into(), ..Filter::default() }), ["PutImage"]);
+        assert!(names(&Filter::default().with(Field::Repository, "nope")).is_empty());
     }
 
     #[test]

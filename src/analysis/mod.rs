@@ -3,6 +3,7 @@
 //! Every list comes out sorted (count descending, then text ascending), so the same logs always
 //! draw the same picture.
 
+pub mod container;
 pub mod counts;
 pub mod filter;
 pub mod principal;

@@ -1,12 +1,420 @@
-//! Container supply-chain facts (ECR, ECS, Image Builder, KMS grants for ECR): filled in by the
-//! container-story work (issue 5).
+//! Container supply-chain facts (Amazon ECR, Amazon ECS, EC2 Image Builder, and the KMS grants ECR
+//! makes for encrypted repositories), taken from each event at ingest.
+//!
+//! The store keeps no raw JSON, so what the container analyses need from `requestParameters`,
+//! `responseElements` and `serviceEventDetails` is read here, once, into one compact [`Fact`] per
+//! event (about 48 bytes) plus shared arenas for the variable-length parts (layer lists, image ids,
+//! lifecycle expiries). Every string is a [`Sym`]; nothing is kept per event as a `String` or JSON.
+//!
+//! Reading is lenient: the free-form parts are attacker-controlled, so a field of the wrong type is
+//! skipped, lists are capped by the named limits below, and nothing here can fail or panic. An event
+//! whose parts cannot be read still gets a fact when its name alone says something (a
+//! `BatchGetImage` that failed has no response, and that is what makes it a failed pull).
+//!
+//! Facts are kept in row order, so the analyses (and the filter's repository field) find the fact
+//! of a row by binary search.
+
+mod builder;
+mod ecr;
+mod ecs;
+mod kms;
+pub mod lenient;
+mod policy;
 
 use crate::ingest::raw::RawEvent;
-use crate::store::{Row, Store};
+use crate::model::Sym;
+use crate::store::{Interner, Row, Store};
+
+/// Entries read from one image manifest. Docker refuses images over 127 layers; OCI indexes list one
+/// manifest per platform. Anything beyond this is not a real image and is cut.
+pub const MAX_MANIFEST_ENTRIES: usize = 1024;
+
+/// `imageIds` of one `BatchGetImage` / `BatchDeleteImage`: the API accepts at most 100.
+pub const MAX_IMAGE_IDS: usize = 100;
+
+/// `layerDigests` of one `BatchCheckLayerAvailability`: the API accepts at most 100.
+pub const MAX_LAYER_DIGESTS: usize = 100;
+
+/// Expired images read from one lifecycle event. ECR splits runs of 10 or more images into several
+/// events, so real events hold about ten; the cap only bounds hostile input.
+pub const MAX_LIFECYCLE_IMAGES: usize = 1000;
+
+/// Tags kept per expired image: ECR itself includes at most 100 tags per image.
+pub const MAX_TAGS_PER_IMAGE: usize = 100;
+
+/// Lifecycle rules kept per policy (ECR allows 50).
+pub const MAX_RULES: usize = 64;
+
+/// Container definitions kept per task definition (ECS allows 10), and tasks per `RunTask`
+/// (at most 10 per call).
+pub const MAX_CONTAINERS: usize = 16;
+
+/// Lines kept when summarising a policy document (statements, lifecycle rules).
+pub const MAX_POLICY_LINES: usize = 20;
+
+/// A range in one of the arenas of [`ContainerFacts`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Span {
+    /// First index.
+    pub start: u32,
+    /// Number of elements.
+    pub len: u32,
+}
+
+impl Span {
+    fn range(self) -> std::ops::Range<usize> {
+        self.start as usize..(self.start + self.len) as usize
+    }
+}
+
+/// What one manifest entry is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryKind {
+    /// The image configuration blob.
+    Config,
+    /// A filesystem layer.
+    Layer,
+    /// A platform manifest listed by an image index (multi-architecture image).
+    Manifest,
+}
+
+/// One entry of an image manifest: a blob the image needs, with its size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ManifestEntry {
+    /// `digest`.
+    pub digest: Sym,
+    /// `size` in bytes (0 when not given).
+    pub size: u64,
+    /// What it is.
+    pub kind: EntryKind,
+    /// For index entries, `os/architecture[/variant]`.
+    pub platform: Sym,
+}
+
+/// One image a lifecycle policy expired (or would expire, in a preview).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExpiredImage {
+    /// `lifecycleEventImage.digest`.
+    pub digest: Sym,
+    /// `tagList`, in the `syms` arena.
+    pub tags: Span,
+    /// `tagStatus` (`Tagged`, `Untagged`).
+    pub tag_status: Sym,
+    /// `pushedAt`, ms since the epoch (`None` when not given).
+    pub pushed_at: Option<i64>,
+    /// `rulePriority` of the rule that selected it.
+    pub rule: u32,
+}
+
+/// One lifecycle rule, summarised for people.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rule {
+    /// `rulePriority`.
+    pub priority: u32,
+    /// `action` (`expire`).
+    pub action: Sym,
+    /// What the rule selects, as one line (`tagged, prefix "prod", image count more than 2`).
+    pub selection: Sym,
+    /// `description`.
+    pub description: Sym,
+}
+
+/// What an event says, by kind. Event names live in the store; these are the parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub enum Kind {
+    /// `GetAuthorizationToken`.
+    AuthToken,
+    /// `BatchCheckLayerAvailability`: the layers asked about (`syms`).
+    LayerCheck { digests: Span },
+    /// `InitiateLayerUpload`: the upload it opened (empty when refused).
+    UploadStart { upload: Sym, part_size: u64 },
+    /// `UploadLayerPart`: bytes `first..=last` of an upload (`u64::MAX` when not given).
+    UploadPart { upload: Sym, first: u64, last: u64 },
+    /// `CompleteLayerUpload`: the layer the upload became.
+    UploadDone { upload: Sym, digest: Sym },
+    /// `PutImage`: the tag, the image digest (from the response) and the manifest's entries.
+    PutImage { tag: Sym, digest: Sym, media_type: Sym, entries: Span },
+    /// `BatchGetImage`: each requested image id, a tag or a digest (`syms`; a digest has a `:`).
+    GetImage { ids: Span },
+    /// `GetDownloadUrlForLayer`.
+    LayerUrl { digest: Sym },
+    /// `PolicyExecutionEvent` or `DryRunEvent` (a preview): the policy, its rules and the images.
+    Lifecycle { dry_run: bool, policy: Sym, version: u32, rules: Span, images: Span, failures: u16 },
+    /// `BatchDeleteImage`: the image ids asked for and those the response says were deleted.
+    DeleteImages { ids: Span, deleted: Span },
+    /// `CreateRepository`.
+    RepoCreated { encryption: Sym, kms_key: Sym, mutability: Sym, scan_on_push: Option<bool> },
+    /// `DeleteRepository`.
+    RepoDeleted { force: bool },
+    /// Another write naming the repository (policies, settings): summary lines (`syms`).
+    RepoChange { lines: Span },
+    /// KMS `CreateGrant` whose encryption context names an ECR repository.
+    KmsGrant { key: Sym, grantee: Sym, operations: Sym, grant_id: Sym },
+    /// `RegisterTaskDefinition`: pairs (image URI, repository name or empty) in `syms`.
+    TaskDef { family: Sym, revision: u32, images: Span, exec_role: Sym, task_role: Sym },
+    /// `DeregisterTaskDefinition` / `DeleteTaskDefinitions`.
+    TaskDefGone { family: Sym, revision: u32 },
+    /// `CreateService`, `UpdateService`, `DeleteService` (revision 0: not given, the latest).
+    Service { cluster: Sym, service: Sym, family: Sym, revision: u32, desired: Option<u32> },
+    /// `RunTask`, `StartTask`: task ARNs and pairs (image URI, repository) from the response.
+    Task { cluster: Sym, family: Sym, revision: u32, count: u16, tasks: Span, images: Span },
+    /// `StopTask` (detail: the reason), `ExecuteCommand` (detail: the command).
+    TaskCall { cluster: Sym, task: Sym, detail: Sym },
+    /// `CreateCluster`, `DeleteCluster`, `UpdateCluster`...
+    Cluster { cluster: Sym },
+    /// An EC2 Image Builder write: the pipeline, the resource it names, the build version it started.
+    Builder { pipeline: Sym, resource: Sym, build_version: Sym, recipe: Sym },
+}
+
+/// One event's facts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fact {
+    /// The store row.
+    pub row: Row,
+    /// `registryId` (or the account of a repository ARN); empty means the event's own account.
+    pub registry: Sym,
+    /// The repository named (empty when none).
+    pub repo: Sym,
+    /// The rest.
+    pub kind: Kind,
+}
 
 /// The container side table of the store.
 #[derive(Default)]
-pub struct ContainerFacts {}
+pub struct ContainerFacts {
+    facts: Vec<Fact>,
+    syms: Vec<Sym>,
+    entries: Vec<ManifestEntry>,
+    expired: Vec<ExpiredImage>,
+    rules: Vec<Rule>,
+}
 
-/// Records the container facts of one event.
-pub fn record(_raw: &RawEvent, _row: Row, _store: &mut Store) {}
+impl ContainerFacts {
+    /// Every fact, in row order.
+    pub fn all(&self) -> &[Fact] {
+        &self.facts
+    }
+
+    /// The fact of row `r`, if the event had one.
+    pub fn get(&self, r: Row) -> Option<&Fact> {
+        self.facts.binary_search_by_key(&r, |f| f.row).ok().map(|i| &self.facts[i])
+    }
+
+    /// Symbols of a span of the `syms` arena.
+    pub fn syms(&self, s: Span) -> &[Sym] {
+        self.syms.get(s.range()).unwrap_or(&[])
+    }
+
+    /// Manifest entries of a `PutImage`.
+    pub fn entries(&self, s: Span) -> &[ManifestEntry] {
+        self.entries.get(s.range()).unwrap_or(&[])
+    }
+
+    /// Images of a lifecycle event.
+    pub fn expired(&self, s: Span) -> &[ExpiredImage] {
+        self.expired.get(s.range()).unwrap_or(&[])
+    }
+
+    /// Rules of a lifecycle event.
+    pub fn rules(&self, s: Span) -> &[Rule] {
+        self.rules.get(s.range()).unwrap_or(&[])
+    }
+
+    /// The repository names row `r` is about: the one it names, or for task definitions and tasks,
+    /// those of the ECR images they use.
+    pub fn repos_of(&self, r: Row) -> impl Iterator<Item = Sym> + '_ {
+        let fact = self.get(r);
+        let direct = fact.map(|f| f.repo).filter(|s| !s.is_empty());
+        let pairs = match fact.map(|f| f.kind) {
+            Some(Kind::TaskDef { images, .. } | Kind::Task { images, .. }) => self.syms(images),
+            _ => &[],
+        };
+        direct.into_iter().chain(pairs.chunks_exact(2).map(|p| p[1]).filter(|s| !s.is_empty()))
+    }
+
+    /// Symbols a free-text search should also look at for row `r`: repository, tags, digests, image
+    /// URIs, task definition families, clusters, services, pipelines.
+    pub fn searchable(&self, r: Row) -> Vec<Sym> {
+        let Some(f) = self.get(r) else { return Vec::new() };
+        let mut out = vec![f.repo];
+        match f.kind {
+            Kind::PutImage { tag, digest, .. } => out.extend([tag, digest]),
+            Kind::GetImage { ids } | Kind::DeleteImages { ids, .. } => out.extend_from_slice(self.syms(ids)),
+            Kind::LayerUrl { digest } | Kind::UploadDone { digest, .. } => out.push(digest),
+            Kind::Lifecycle { images, .. } => {
+                for i in self.expired(images) {
+                    out.push(i.digest);
+                    out.extend_from_slice(self.syms(i.tags));
+                }
+            }
+            Kind::TaskDef { family, images, .. } => {
+                out.push(family);
+                out.extend_from_slice(self.syms(images));
+            }
+            Kind::Task { cluster, family, images, .. } => {
+                out.extend([cluster, family]);
+                out.extend_from_slice(self.syms(images));
+            }
+            Kind::Service { cluster, service, family, .. } => out.extend([cluster, service, family]),
+            Kind::TaskCall { cluster, task, .. } => out.extend([cluster, task]),
+            Kind::Cluster { cluster } => out.push(cluster),
+            Kind::Builder { pipeline, resource, build_version, recipe } => {
+                out.extend([pipeline, resource, build_version, recipe]);
+            }
+            Kind::KmsGrant { key, .. } => out.push(key),
+            _ => {}
+        }
+        out.retain(|s| !s.is_empty());
+        out
+    }
+
+    /// Resident bytes, for the memory figures.
+    pub fn heap_bytes(&self) -> usize {
+        use std::mem::size_of;
+        self.facts.capacity() * size_of::<Fact>()
+            + self.syms.capacity() * size_of::<Sym>()
+            + self.entries.capacity() * size_of::<ManifestEntry>()
+            + self.expired.capacity() * size_of::<ExpiredImage>()
+            + self.rules.capacity() * size_of::<Rule>()
+    }
+
+    fn push(&mut self, fact: Fact) {
+        // Rows arrive in order (a fact is recorded right after its row is added); keep the order
+        // even if that ever changes, since lookups rely on it.
+        match self.facts.last() {
+            Some(last) if last.row >= fact.row => {
+                let at = self.facts.partition_point(|f| f.row < fact.row);
+                if self.facts.get(at).is_some_and(|f| f.row == fact.row) {
+                    self.facts[at] = fact;
+                } else {
+                    self.facts.insert(at, fact);
+                }
+            }
+            _ => self.facts.push(fact),
+        }
+    }
+}
+
+/// Where a fact is written while one event is read: the interner and the arenas.
+pub(crate) struct Sink<'s> {
+    strings: &'s mut Interner,
+    facts: &'s mut ContainerFacts,
+}
+
+impl Sink<'_> {
+    /// Interns a string.
+    fn sym(&mut self, s: &str) -> Sym {
+        self.strings.intern(s)
+    }
+
+    /// Interns strings into the `syms` arena.
+    fn syms<'x>(&mut self, items: impl IntoIterator<Item = &'x str>) -> Span {
+        let start = self.facts.syms.len() as u32;
+        for s in items {
+            let sym = self.strings.intern(s);
+            self.facts.syms.push(sym);
+        }
+        Span { start, len: self.facts.syms.len() as u32 - start }
+    }
+
+    /// Adds symbols already interned to the `syms` arena.
+    fn sym_span(&mut self, items: &[Sym]) -> Span {
+        let start = self.facts.syms.len() as u32;
+        self.facts.syms.extend_from_slice(items);
+        Span { start, len: items.len() as u32 }
+    }
+
+    fn entries(&mut self, items: &[ManifestEntry]) -> Span {
+        let start = self.facts.entries.len() as u32;
+        self.facts.entries.extend_from_slice(items);
+        Span { start, len: items.len() as u32 }
+    }
+
+    fn expired(&mut self, items: &[ExpiredImage]) -> Span {
+        let start = self.facts.expired.len() as u32;
+        self.facts.expired.extend_from_slice(items);
+        Span { start, len: items.len() as u32 }
+    }
+
+    fn rules(&mut self, items: &[Rule]) -> Span {
+        let start = self.facts.rules.len() as u32;
+        self.facts.rules.extend_from_slice(items);
+        Span { start, len: items.len() as u32 }
+    }
+}
+
+/// What a reader of one service returns: `(registry, repository, kind)`.
+type Found = Option<(Sym, Sym, Kind)>;
+
+/// Records the container facts of one event (row `row`, just added).
+pub fn record(raw: &RawEvent, row: Row, store: &mut Store) {
+    let mut sink = Sink { strings: &mut store.strings, facts: &mut store.container };
+    let name = raw.event_name.str();
+    let found: Found = match raw.event_source.str() {
+        "ecr.amazonaws.com" => ecr::read(name, raw, &mut sink),
+        "ecs.amazonaws.com" => ecs::read(name, raw, &mut sink),
+        "imagebuilder.amazonaws.com" => builder::read(name, raw, &mut sink),
+        "kms.amazonaws.com" if name == "CreateGrant" => kms::read(raw, &mut sink),
+        _ => None,
+    };
+    if let Some((registry, repo, kind)) = found {
+        sink.facts.push(Fact { row, registry, repo, kind });
+    }
+}
+
+/// `(account, region, name)` of an ECR repository ARN `arn:aws:ecr:<region>:<account>:repository/<name>`.
+pub fn parse_repo_arn(arn: &str) -> Option<(&str, &str, &str)> {
+    let mut it = arn.splitn(6, ':');
+    let (Some("arn"), Some(_), Some("ecr"), Some(region), Some(account), Some(rest)) =
+        (it.next(), it.next(), it.next(), it.next(), it.next(), it.next())
+    else {
+        return None;
+    };
+    let name = rest.strip_prefix("repository/")?;
+    (!name.is_empty()).then_some((account, region, name))
+}
+
+/// An ECR image URI, `<account>.dkr.ecr.<region>.amazonaws.com[.cn]/<name>[:tag][@digest]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImageUri<'a> {
+    /// The registry's account.
+    pub account: &'a str,
+    /// The registry's region.
+    pub region: &'a str,
+    /// The repository name.
+    pub name: &'a str,
+    /// The tag (empty when none).
+    pub tag: &'a str,
+    /// The digest (empty when none).
+    pub digest: &'a str,
+}
+
+/// Parses an ECR image URI; other images (Docker Hub, ECR Public, other registries) are `None`.
+pub fn parse_image_uri(uri: &str) -> Option<ImageUri<'_>> {
+    let (host, path) = uri.split_once('/')?;
+    let mut parts = host.split('.');
+    let account = parts.next()?;
+    let dkr = parts.next()?;
+    if !(dkr == "dkr" || dkr == "dkr-fips") || parts.next()? != "ecr" {
+        return None;
+    }
+    let region = parts.next()?;
+    if parts.next()? != "amazonaws" || account.is_empty() || !account.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let (rest, digest) = match path.split_once('@') {
+        Some((r, d)) => (r, d),
+        None => (path, ""),
+    };
+    // A tag follows the last ':' after the last '/' (a name has no ':').
+    let last_slash = rest.rfind('/').map_or(0, |i| i + 1);
+    let (name, tag) = match rest[last_slash..].rfind(':') {
+        Some(i) => (&rest[..last_slash + i], &rest[last_slash + i + 1..]),
+        None => (rest, ""),
+    };
+    (!name.is_empty()).then_some(ImageUri { account, region, name, tag, digest })
+}
+
+#[cfg(test)]
+mod tests;

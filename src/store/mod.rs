@@ -444,6 +444,7 @@ impl Store {
             ("context and client tables", self.contexts.heap_bytes() + self.clients.heap_bytes()),
             ("strings", self.strings.heap_bytes()),
             ("dedupe index", self.dedupe.allocation_size()),
+            ("container facts", self.container.heap_bytes()),
         ]
     }
 

@@ -1,6 +1,7 @@
 //! Integration test modules.
 
 mod common;
+mod container;
 mod corpus;
 mod ingest_hostile;
 mod ingest_shapes;

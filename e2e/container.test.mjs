@@ -1,0 +1,137 @@
+// The container story in the browser: from "Load sample logs" to one image's whole story. The image
+// and every expected figure are worked out here, in JavaScript, from the sample files themselves.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { ROOT, start, Trailscope, recordsOf, walk } from './harness.mjs';
+
+let env;
+before(async () => { env = await start(); });
+after(async () => { await env?.close(); });
+
+const sample = () => walk(join(ROOT, 'sample')).filter((p) => p.endsWith('.json.gz')).flatMap(recordsOf);
+const ok = (e) => !e.errorCode;
+const place = (e) => `${e.recipientAccountId}|${e.awsRegion}|${e.requestParameters?.repositoryName ?? e.serviceEventDetails?.repositoryName}`;
+
+/** The story of every pushed image, computed from the raw events. */
+function stories(events) {
+  const puts = events.filter((e) => e.eventName === 'PutImage' && ok(e))
+    .sort((a, b) => a.eventTime.localeCompare(b.eventTime));
+  const digestOf = (e) => e.responseElements.image.imageId.imageDigest;
+  // The image a tag pointed to at time t: the latest push of it at or before t.
+  const tagAt = (where, tag, t) => {
+    let d = null;
+    for (const p of puts) if (place(p) === where && p.requestParameters.imageTag === tag && p.eventTime <= t) d = digestOf(p);
+    return d;
+  };
+  const out = new Map();
+  for (const p of puts) {
+    const key = `${place(p)}|${digestOf(p)}`;
+    if (!out.has(key)) {
+      out.set(key, { where: place(p), repo: p.requestParameters.repositoryName, account: p.recipientAccountId,
+        region: p.awsRegion, digest: digestOf(p), tag: p.requestParameters.imageTag, pusher: p.userIdentity.arn,
+        pulls: 0, expiredBy: null });
+    }
+  }
+  for (const g of events.filter((e) => e.eventName === 'BatchGetImage' && ok(e))) {
+    for (const id of g.requestParameters.imageIds) {
+      const d = id.imageDigest ?? tagAt(place(g), id.imageTag, g.eventTime);
+      const s = out.get(`${place(g)}|${d}`);
+      if (s) s.pulls += 1;
+    }
+  }
+  for (const l of events.filter((e) => e.eventName === 'PolicyExecutionEvent')) {
+    for (const a of l.serviceEventDetails.lifecycleEventImageActions) {
+      const s = out.get(`${place(l)}|${a.lifecycleEventImage.digest}`);
+      if (s) s.expiredBy = l.serviceEventDetails.lifecycleEventPolicy.lifecycleEventRules
+        .find((r) => r.rulePriority === a.rulePriority);
+    }
+  }
+  return [...out.values()];
+}
+
+test('an image page from the sample tells the whole story: pushed, pulled, expired', async () => {
+  const events = sample();
+  // The image with the fullest story: pushed and expired in the sample, the most pulls among those.
+  const image = stories(events).filter((s) => s.expiredBy).sort((a, b) => b.pulls - a.pulls)[0];
+  assert.ok(image, 'the sample has an image that was pushed and then expired');
+  assert.ok(image.pulls > 0, 'and pulled in between');
+
+  const t = await Trailscope.open(env);
+  await t.page.click('[data-testid=load-sample]');
+  await t.waitDone();
+  await t.page.click('[data-testid=tab-images]');
+  await t.page.waitForSelector('[data-testid=repo-list]');
+  await t.shot('images-repositories');
+
+  const row = `[data-testid=repo-row][data-repo="${image.repo}"][data-account="${image.account}"][data-region="${image.region}"]`;
+  await t.page.click(`${row} [data-testid=open-repo]`);
+  await t.page.waitForSelector(`[data-testid=repo-page][data-repo="${image.repo}"] [data-testid=repo-images]`);
+  await t.shot('images-repository-page');
+
+  await t.page.click(`[data-testid=image-row][data-digest="${image.digest}"] [data-testid=open-image]`);
+  const pageSel = `[data-testid=image-page][data-digest="${image.digest}"]`;
+  await t.page.waitForSelector(pageSel);
+  const story = t.page.locator(`${pageSel} [data-testid=story-step]`);
+  const kinds = await story.evaluateAll((els) => els.map((e) => e.dataset.kind));
+  assert.equal(kinds[0], 'pushed', `the story starts with the push: ${kinds}`);
+  assert.equal(kinds.filter((k) => k === 'pulled').length, image.pulls, `every pull is in the story: ${kinds}`);
+  assert.equal(kinds.at(-1), 'expired', `and ends with the expiry: ${kinds}`);
+  assert.equal(await t.page.getAttribute(pageSel, 'data-status'), 'expired');
+  assert.equal(await t.page.textContent('[data-testid=image-digest]'), image.digest);
+  assert.match(await t.page.textContent('[data-testid=image-pulls]'), new RegExp(`^${image.pulls}\\b`));
+  const text = await t.page.textContent(pageSel);
+  assert.ok(text.includes(image.pusher.split(':').pop()), 'the pusher is named');
+  assert.ok(text.includes(image.tag), 'the tag is shown');
+  assert.ok(text.includes(image.expiredBy.description), 'the expiring rule is named');
+  // Every step lists its raw events, each with its store row for the event view.
+  const rows = await t.page.locator(`${pageSel} [data-testid=raw-events] li[data-row]`).count();
+  assert.ok(rows >= kinds.length, `${rows} raw events behind ${kinds.length} steps`);
+  // Open the first push's events for the screenshot.
+  await t.page.locator(`${pageSel} [data-testid=story-step][data-kind=pushed] details.events summary`).first().click();
+  await t.shot('images-image-story');
+  assert.deepEqual(t.problems, []);
+  assert.deepEqual(await t.cspViolations(), []);
+});
+
+test('the headline figures and lists agree with the sample', async () => {
+  const events = sample();
+  const pushes = events.filter((e) => e.eventName === 'PutImage' && ok(e)).length;
+  const failedPulls = events.filter((e) => e.eventName === 'BatchGetImage' && !ok(e)).length;
+  const expired = events.filter((e) => e.eventName === 'PolicyExecutionEvent')
+    .reduce((n, e) => n + e.serviceEventDetails.lifecycleEventImageActions.length, 0);
+  const t = await Trailscope.open(env);
+  await t.page.click('[data-testid=load-sample]');
+  await t.waitDone();
+  await t.page.click('[data-testid=tab-images]');
+  await t.page.waitForSelector('[data-testid=images-cards]');
+  const value = (id) => t.page.getAttribute(`[data-testid=${id}]`, 'data-value').then(Number);
+  assert.equal(await value('card-pushes'), pushes);
+  assert.equal(await value('card-failed-pulls'), failedPulls);
+  assert.equal(await value('card-expired'), expired);
+
+  await t.page.click('[data-testid=images-nav-pushes]');
+  await t.page.waitForSelector('[data-testid=push-list] [data-testid=push-row]');
+  assert.equal(await t.page.locator('[data-testid=push-row][data-outcome=Ok]').count(), pushes);
+  await t.shot('images-pushes');
+
+  await t.page.click('[data-testid=card-failed-pulls]');
+  await t.page.waitForSelector('[data-testid=pull-list]');
+  await t.page.waitForFunction((n) => document.querySelectorAll('[data-testid=pull-row][data-outcome=Failed]').length === n, failedPulls);
+  await t.shot('images-refused-pulls');
+
+  await t.page.click('[data-testid=images-nav-lifecycle]');
+  await t.page.waitForSelector('[data-testid=lifecycle-run]');
+  await t.shot('images-lifecycle');
+
+  await t.page.click('[data-testid=images-nav-ecs]');
+  await t.page.waitForSelector('[data-testid=ecs-list]');
+  await t.shot('images-ecs');
+
+  await t.page.click('[data-testid=images-nav-builder]');
+  await t.page.waitForSelector('[data-testid=builder-notice]');
+  assert.match(await t.page.textContent('[data-testid=builder-notice]'), /not in CloudTrail/);
+  await t.shot('images-builder');
+  assert.deepEqual(t.problems, []);
+  assert.deepEqual(await t.cspViolations(), []);
+});

@@ -1,0 +1,111 @@
+//! ECS in the image story: task definitions name images by URI (a tag or a digest); services and
+//! tasks name only `family:revision`, so the image that ran is found through the registration, and
+//! a tag is resolved to the image it pointed to when the call was made.
+
+use super::report::{EcsItem, ImageUse, RepoRef};
+use super::who::who;
+use super::{items::event_refs, Index};
+use crate::facts::container::{parse_image_uri, Kind};
+use crate::model::{Millis, Sym};
+use crate::store::{Row, Store};
+
+/// An image URI, resolved to a repository and digest at time `t` when the logs allow.
+pub(super) fn image_use(ix: &Index, store: &Store, uri: &str, t: Millis) -> ImageUse {
+    let Some(u) = parse_image_uri(uri) else {
+        return ImageUse { uri: uri.to_owned(), repo: None, tag: String::new(), digest: String::new(), via_tag: false };
+    };
+    let repo = RepoRef { registry: u.account.to_owned(), region: u.region.to_owned(), name: u.name.to_owned() };
+    // A URI with neither tag nor digest means `latest`.
+    let tag = if u.tag.is_empty() && u.digest.is_empty() { "latest" } else { u.tag };
+    let (digest, via_tag) = if u.digest.is_empty() {
+        let found =
+            ix.find_repo(store, &repo).zip(store.strings.lookup(tag)).and_then(|(id, tag)| ix.tag_at(id, tag, t));
+        (found.map_or(String::new(), |d| store.str(d).to_owned()), found.is_some())
+    } else {
+        (u.digest.to_owned(), false)
+    };
+    ImageUse { uri: uri.to_owned(), repo: Some(repo), tag: tag.to_owned(), digest, via_tag }
+}
+
+/// The image URIs of a task definition or task fact (pairs of URI and repository in the arena).
+fn uris(store: &Store, images: crate::facts::container::Span) -> Vec<Sym> {
+    store.container.syms(images).chunks_exact(2).map(|p| p[0]).collect()
+}
+
+/// The ECS call of row `r` as an item of the story, with its images resolved at its time.
+pub(super) fn item(ix: &Index, store: &Store, r: Row) -> Option<EcsItem> {
+    let f = store.container.get(r)?;
+    let t = store.time(r);
+    let call = store.str(store.name(r)).to_owned();
+    let owner = store.str(store.account(r)).to_owned();
+    let mut item = EcsItem {
+        call,
+        cluster: String::new(),
+        service: String::new(),
+        task_definition: String::new(),
+        images: Vec::new(),
+        tasks: Vec::new(),
+        desired: None,
+        detail: String::new(),
+        execution_role: String::new(),
+        who: who(store, r, &owner),
+        time: t,
+        error_code: store.str(store.error_code(r)).to_owned(),
+        events: event_refs(store, &[r], 1).0,
+    };
+    let td_images = |family: Sym, revision: u32| -> (String, Vec<Sym>) {
+        let found = ix.task_def(store.account(r), store.region(r), family, revision, t, store);
+        let rev = match (revision, found.and_then(|row| store.container.get(row))) {
+            (0, Some(&crate::facts::container::Fact { kind: Kind::TaskDef { revision, .. }, .. })) => {
+                revision.to_string()
+            }
+            (0, _) => "latest".to_owned(),
+            (n, _) => n.to_string(),
+        };
+        let images = match found.and_then(|row| store.container.get(row)).map(|f| f.kind) {
+            Some(Kind::TaskDef { images, .. }) => uris(store, images),
+            _ => Vec::new(),
+        };
+        (format!("{}:{rev}", store.str(family)), images)
+    };
+    let mut image_syms = Vec::new();
+    match f.kind {
+        Kind::TaskDef { family, revision, images, exec_role, .. } => {
+            item.task_definition = format!("{}:{revision}", store.str(family));
+            store.str(exec_role).clone_into(&mut item.execution_role);
+            image_syms = uris(store, images);
+        }
+        Kind::TaskDefGone { family, revision } => {
+            item.task_definition = format!("{}:{revision}", store.str(family));
+        }
+        Kind::Service { cluster, service, family, revision, desired } => {
+            store.str(cluster).clone_into(&mut item.cluster);
+            store.str(service).clone_into(&mut item.service);
+            item.desired = desired;
+            if !family.is_empty() {
+                (item.task_definition, image_syms) = td_images(family, revision);
+            }
+        }
+        Kind::Task { cluster, family, revision, tasks, images, .. } => {
+            store.str(cluster).clone_into(&mut item.cluster);
+            item.tasks = store.container.syms(tasks).iter().map(|&s| store.str(s).to_owned()).collect();
+            if !family.is_empty() {
+                (item.task_definition, image_syms) = td_images(family, revision);
+            }
+            // The response lists the containers' images when the registration is not in the logs.
+            if image_syms.is_empty() {
+                image_syms = uris(store, images);
+                image_syms.dedup();
+            }
+        }
+        Kind::TaskCall { cluster, task, detail } => {
+            store.str(cluster).clone_into(&mut item.cluster);
+            item.tasks = vec![store.str(task).to_owned()];
+            store.str(detail).clone_into(&mut item.detail);
+        }
+        Kind::Cluster { cluster } => store.str(cluster).clone_into(&mut item.cluster),
+        _ => return None,
+    }
+    item.images = image_syms.iter().map(|&u| image_use(ix, store, store.str(u), t)).collect();
+    Some(item)
+}

@@ -1,0 +1,245 @@
+//! The joined sessions as the pages show them: text, resolved digests, who, and the raw events.
+
+use super::report::{
+    BuilderItem, EventRef, ExpiredRow, LayerRow, Outcome, PullItem, PushItem, RepoChange, RuleRow, RunItem,
+    EVENTS_PER_ITEM,
+};
+use super::who::who;
+use super::{first_error, Index, Pull, Push, Run};
+use crate::facts::container::{EntryKind, Kind};
+use crate::store::{Row, Store};
+
+/// The first `cap` of `rows` as event references, and how many there are.
+pub(super) fn event_refs(store: &Store, rows: &[Row], cap: usize) -> (Vec<EventRef>, u32) {
+    let refs = rows
+        .iter()
+        .take(cap)
+        .map(|&r| EventRef {
+            row: r,
+            id: store.event_id(r),
+            name: store.str(store.name(r)).to_owned(),
+            time: store.time(r),
+            error: store.str(store.error_code(r)).to_owned(),
+        })
+        .collect();
+    (refs, rows.len() as u32)
+}
+
+/// (code, message) of the first error among `rows`.
+fn error_of(store: &Store, rows: &[Row]) -> (String, String) {
+    first_error(store, rows).map_or_else(Default::default, |r| {
+        (store.str(store.error_code(r)).to_owned(), store.str(store.error_message(r)).to_owned())
+    })
+}
+
+/// A push as shown; `layers` lists the manifest entries (the image page wants them).
+pub(super) fn push_item(ix: &Index, store: &Store, p: &Push, layers: bool) -> PushItem {
+    let repo = ix.repo_ref(store, p.repo);
+    // Who: the `PutImage` caller, else whoever was refused, else the first call.
+    let main = p.put.or_else(|| first_error(store, &p.rows)).unwrap_or(p.rows[0]);
+    let entries = store.container.entries(p.entries);
+    let blobs: Vec<_> = entries.iter().filter(|e| e.kind != EntryKind::Manifest).collect();
+    let uploaded = |d| p.uploads.iter().any(|u| u.digest == d);
+    let stray =
+        p.uploads.iter().filter(|u| !u.digest.is_empty() && !blobs.iter().any(|e| e.digest == u.digest)).count();
+    let bytes_uploaded = if blobs.is_empty() {
+        p.uploads.iter().map(|u| u.bytes).sum()
+    } else {
+        blobs.iter().filter(|e| uploaded(e.digest)).map(|e| e.size).sum()
+    };
+    let (error_code, error_message) = error_of(store, &p.rows);
+    let (events, events_total) = event_refs(store, &p.rows, if layers { usize::MAX } else { EVENTS_PER_ITEM });
+    PushItem {
+        who: who(store, main, &repo.registry),
+        repo,
+        tag: store.str(p.tag).to_owned(),
+        digest: store.str(p.digest).to_owned(),
+        media_type: store.str(p.media_type).to_owned(),
+        outcome: p.outcome,
+        retag: p.retag,
+        start: p.start,
+        end: p.end,
+        layers_total: blobs.len() as u32,
+        layers_uploaded: if blobs.is_empty() {
+            p.uploads.iter().filter(|u| !u.digest.is_empty()).count() as u32
+        } else {
+            blobs.iter().filter(|e| uploaded(e.digest)).count() as u32
+        },
+        bytes_total: blobs.iter().map(|e| e.size).sum(),
+        bytes_uploaded,
+        stray_uploads: stray as u32,
+        error_code,
+        error_message,
+        layers: if layers { layer_rows(store, p) } else { Vec::new() },
+        events,
+        events_total,
+    }
+}
+
+/// The manifest entries of a push, each marked uploaded or already present.
+pub(super) fn layer_rows(store: &Store, p: &Push) -> Vec<LayerRow> {
+    store
+        .container
+        .entries(p.entries)
+        .iter()
+        .map(|e| {
+            let upload = p.uploads.iter().find(|u| u.digest == e.digest);
+            LayerRow {
+                digest: store.str(e.digest).to_owned(),
+                size: e.size,
+                kind: match e.kind {
+                    EntryKind::Config => "config",
+                    EntryKind::Layer => "layer",
+                    EntryKind::Manifest => "manifest",
+                }
+                .to_owned(),
+                platform: store.str(e.platform).to_owned(),
+                uploaded: upload.is_some(),
+                parts: upload.map_or(0, |u| u.parts),
+            }
+        })
+        .collect()
+}
+
+/// A pull as shown.
+pub(super) fn pull_item(ix: &Index, store: &Store, p: &Pull) -> PullItem {
+    let repo = ix.repo_ref(store, p.repo);
+    let main = p.get.unwrap_or(p.rows[0]);
+    let (error_code, error_message) = error_of(store, &p.rows);
+    let (events, events_total) = event_refs(store, &p.rows, EVENTS_PER_ITEM);
+    PullItem {
+        who: who(store, main, &repo.registry),
+        repo,
+        requested: store.container.syms(p.ids).iter().map(|&s| store.str(s).to_owned()).collect(),
+        resolved: p.resolved.iter().map(|&s| store.str(s).to_owned()).collect(),
+        outcome: p.outcome,
+        start: p.start,
+        end: p.end,
+        layers_fetched: p.layers,
+        error_code,
+        error_message,
+        events,
+        events_total,
+    }
+}
+
+/// A lifecycle run as shown, with at most `max_images` of its images.
+pub(super) fn run_item(ix: &Index, store: &Store, run: &Run, max_images: usize) -> RunItem {
+    let (events, events_total) = event_refs(store, &run.rows, EVENTS_PER_ITEM);
+    RunItem {
+        repo: ix.repo_ref(store, run.repo),
+        preview: run.preview,
+        policy_id: store.str(run.policy).to_owned(),
+        policy_version: run.version,
+        start: run.start,
+        end: run.end,
+        rules: store
+            .container
+            .rules(run.rules)
+            .iter()
+            .map(|r| RuleRow {
+                priority: r.priority,
+                action: store.str(r.action).to_owned(),
+                selection: store.str(r.selection).to_owned(),
+                description: store.str(r.description).to_owned(),
+            })
+            .collect(),
+        images: run
+            .images
+            .iter()
+            .take(max_images)
+            .map(|i| ExpiredRow {
+                digest: store.str(i.digest).to_owned(),
+                tags: store.container.syms(i.tags).iter().map(|&t| store.str(t).to_owned()).collect(),
+                tag_status: store.str(i.tag_status).to_owned(),
+                pushed_at: i.pushed_at,
+                rule: i.rule,
+            })
+            .collect(),
+        images_total: run.images.len() as u32,
+        failures: run.failures,
+        events,
+        events_total,
+    }
+}
+
+/// An Image Builder call as shown.
+pub(super) fn builder_item(store: &Store, r: Row) -> Option<BuilderItem> {
+    let f = store.container.get(r)?;
+    let Kind::Builder { pipeline, resource, build_version, recipe } = f.kind else { return None };
+    let call = store.str(store.name(r)).to_owned();
+    let owner = store.str(store.account(r));
+    Some(BuilderItem {
+        execution: call == "StartImagePipelineExecution",
+        call,
+        pipeline: store.str(pipeline).to_owned(),
+        resource: store.str(resource).to_owned(),
+        build_version: store.str(build_version).to_owned(),
+        recipe: store.str(recipe).to_owned(),
+        target_repository: store.str(f.repo).to_owned(),
+        who: who(store, r, owner),
+        time: store.time(r),
+        error_code: store.str(store.error_code(r)).to_owned(),
+        events: event_refs(store, &[r], 1).0,
+    })
+}
+
+/// A repository change as shown.
+pub(super) fn repo_change(store: &Store, r: Row, owner: &str) -> Option<RepoChange> {
+    let f = store.container.get(r)?;
+    let s = |x| store.str(x).to_owned();
+    let details = match f.kind {
+        Kind::RepoCreated { encryption, kms_key, mutability, scan_on_push } => {
+            let mut d = Vec::new();
+            if !encryption.is_empty() {
+                d.push(format!("encryption: {}", s(encryption)));
+            }
+            if !kms_key.is_empty() {
+                d.push(format!("KMS key: {}", s(kms_key)));
+            }
+            if !mutability.is_empty() {
+                d.push(format!("tag mutability: {}", s(mutability)));
+            }
+            if let Some(scan) = scan_on_push {
+                d.push(format!("scan on push: {}", if scan { "on" } else { "off" }));
+            }
+            d
+        }
+        Kind::RepoDeleted { force } => {
+            vec![if force { "forced: images deleted with it" } else { "not forced" }.to_owned()]
+        }
+        Kind::RepoChange { lines } => store.container.syms(lines).iter().map(|&l| s(l)).collect(),
+        Kind::KmsGrant { key, grantee, operations, grant_id } => {
+            let mut d = vec![format!("key: {}", s(key)), format!("grantee: {}", s(grantee))];
+            if !operations.is_empty() {
+                d.push(format!("operations: {}", s(operations)));
+            }
+            if !grant_id.is_empty() {
+                d.push(format!("grant id: {}", s(grant_id)));
+            }
+            d
+        }
+        Kind::DeleteImages { ids, deleted } => {
+            let list = |span| store.container.syms(span).iter().map(|&x| s(x)).collect::<Vec<_>>().join(", ");
+            let mut d = vec![format!("asked: {}", list(ids))];
+            if deleted.len > 0 {
+                d.push(format!("deleted: {}", list(deleted)));
+            }
+            d
+        }
+        _ => return None,
+    };
+    Some(RepoChange {
+        call: s(store.name(r)),
+        details,
+        who: who(store, r, owner),
+        time: store.time(r),
+        error_code: s(store.error_code(r)),
+        events: event_refs(store, &[r], 1).0,
+    })
+}
+
+/// Whether a pull went through (a `BatchGetImage` that succeeded, or layer downloads alone).
+pub(super) fn pulled(p: &Pull) -> bool {
+    p.outcome != Outcome::Failed
+}

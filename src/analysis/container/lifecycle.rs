@@ -1,0 +1,62 @@
+//! Lifecycle runs: ECR logs one `PolicyExecutionEvent` per run, split into several when 10 or more
+//! images expire. Events of the same repository, policy (id and version) and kind (run or
+//! `DryRunEvent` preview) within [`RUN_GAP_MS`] of each other are one run.
+
+use hashbrown::HashSet;
+
+use super::{sort_rows, RepoId, Run, RUN_GAP_MS};
+use crate::facts::container::{Fact, Kind, Span};
+use crate::model::Sym;
+use crate::store::Store;
+
+/// Joins lifecycle events into runs, oldest first.
+pub(super) fn runs(store: &Store, mut facts: Vec<(RepoId, Fact)>) -> Vec<Run> {
+    let key = |f: &Fact| match f.kind {
+        Kind::Lifecycle { dry_run, policy, version, .. } => (dry_run, policy, version),
+        _ => (false, Sym::EMPTY, 0),
+    };
+    facts.sort_by_key(|(repo, f)| (*repo, key(f), store.time(f.row), f.row));
+    let mut out: Vec<Run> = Vec::new();
+    let mut seen: HashSet<Sym> = HashSet::new();
+    let mut last_key = None;
+    for (repo, f) in facts {
+        let Kind::Lifecycle { dry_run, policy, version, rules, images, failures } = f.kind else { continue };
+        let t = store.time(f.row);
+        let k = (repo, dry_run, policy, version);
+        let joins = last_key == Some(k) && out.last().is_some_and(|run| t <= run.end + RUN_GAP_MS);
+        if !joins {
+            seen.clear();
+            out.push(Run {
+                repo,
+                preview: dry_run,
+                policy,
+                version,
+                rules: Span::default(),
+                images: Vec::new(),
+                failures: 0,
+                rows: Vec::new(),
+                start: t,
+                end: t,
+            });
+            last_key = Some(k);
+        }
+        let Some(run) = out.last_mut() else { continue };
+        run.rows.push(f.row);
+        run.end = run.end.max(t);
+        run.failures += u32::from(failures);
+        if run.rules.len == 0 {
+            run.rules = rules;
+        }
+        // A part delivered twice under two event ids still expires each image once.
+        for img in store.container.expired(images) {
+            if seen.insert(img.digest) {
+                run.images.push(*img);
+            }
+        }
+    }
+    for run in &mut out {
+        sort_rows(store, &mut run.rows);
+    }
+    out.sort_by_key(|r| (r.start, r.rows[0]));
+    out
+}

@@ -1,0 +1,585 @@
+//! The container story: ECR pushes, pulls and lifecycle runs rebuilt from single API calls, image
+//! lineage (digest ↔ tags ↔ pushes ↔ pulls ↔ task definitions ↔ deployments ↔ expiry), repository
+//! histories, ECS deployments and EC2 Image Builder runs.
+//!
+//! CloudTrail records calls, not operations: a `docker push` is a token, a layer check, an upload
+//! per new layer in parts, and a `PutImage`, in any order across any number of files. [`Index::build`]
+//! joins them over the whole store (so a push split across two files is one push) into sessions:
+//! - uploads by `uploadId`, then each upload to the `PutImage` whose manifest names its layer
+//!   (so concurrent pushes to one repository by one principal do not mix), layer checks likewise;
+//! - what no `PutImage` claims (a refused `InitiateLayerUpload`, uploads with no image) is grouped by
+//!   repository, principal and time into failed or incomplete pushes;
+//! - each `BatchGetImage` is a pull, and the `GetDownloadUrlForLayer` calls that follow it from the
+//!   same principal are its layer downloads;
+//! - lifecycle events that ECR split (10 or more images) are joined back by repository, policy and
+//!   time; `DryRunEvent` previews stay previews;
+//! - a `GetAuthorizationToken` belongs to the next session of the same principal within minutes.
+//!
+//! The index is built once per store state and cached ([`Cache`]); queries then filter it: an item
+//! is shown when any of its events passes the filter, and lists it with all its events.
+
+mod ecs;
+mod image;
+mod items;
+mod lifecycle;
+pub mod nav;
+mod pages;
+mod pull;
+mod push;
+pub mod report;
+pub mod who;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use hashbrown::HashMap;
+use serde::{Deserialize, Serialize};
+
+use crate::analysis::filter::{Compiled, Filter};
+use crate::facts::container::{ExpiredImage, Kind, Span};
+use crate::model::{Millis, Sym};
+use crate::store::{Row, Store};
+use report::{Headline, ImageRef, Outcome, RepoRef};
+
+pub use pages::{answer, summary};
+
+/// A `GetAuthorizationToken` belongs to a session that starts at most this long after it.
+pub const TOKEN_WINDOW_MS: Millis = 5 * 60 * 1000;
+
+/// Calls of one push or pull (from the same principal, on the same repository) at most this far
+/// apart belong together when nothing more precise (an upload id, a manifest) joins them.
+pub const SESSION_GAP_MS: Millis = 10 * 60 * 1000;
+
+/// An upload joins the `PutImage` whose manifest names its layer if that comes at most this long
+/// after the upload completed (big layers over slow links take a while; then the image is put).
+pub const UPLOAD_TO_PUT_MS: Millis = 60 * 60 * 1000;
+
+/// Lifecycle events of one run (ECR splits runs of 10 or more images) are this close together.
+pub const RUN_GAP_MS: Millis = 10 * 60 * 1000;
+
+/// A push of a tag: (time, digest, `PutImage` row).
+pub type TagPush = (Millis, Sym, Row);
+
+/// Index of a repository in [`Index::repos`].
+pub type RepoId = u32;
+
+/// A repository: registry account, region, name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RepoKey {
+    /// The registry's account.
+    pub registry: Sym,
+    /// Region.
+    pub region: Sym,
+    /// Name.
+    pub name: Sym,
+}
+
+/// One layer upload (`InitiateLayerUpload`, `UploadLayerPart`*, `CompleteLayerUpload`).
+#[derive(Debug, Clone)]
+pub struct Upload {
+    /// `uploadId`.
+    pub id: Sym,
+    /// The layer it became (empty if it never completed).
+    pub digest: Sym,
+    /// Bytes sent in parts.
+    pub bytes: u64,
+    /// `UploadLayerPart` calls.
+    pub parts: u32,
+    /// Its calls.
+    pub rows: Vec<Row>,
+    /// Who.
+    pub actor: u32,
+    /// Where.
+    pub repo: RepoId,
+    /// First call.
+    pub start: Millis,
+    /// Last call.
+    pub end: Millis,
+}
+
+/// A push session.
+#[derive(Debug, Clone)]
+pub struct Push {
+    /// Where.
+    pub repo: RepoId,
+    /// Who (identity number).
+    pub actor: u32,
+    /// The `PutImage`, when there is one.
+    pub put: Option<Row>,
+    /// Tag pushed.
+    pub tag: Sym,
+    /// Image digest.
+    pub digest: Sym,
+    /// Manifest media type.
+    pub media_type: Sym,
+    /// Manifest entries (facts arena).
+    pub entries: Span,
+    /// Uploads it made.
+    pub uploads: Vec<Upload>,
+    /// Every call, in time order.
+    pub rows: Vec<Row>,
+    /// First call.
+    pub start: Millis,
+    /// Last call.
+    pub end: Millis,
+    /// What happened.
+    pub outcome: Outcome,
+    /// The manifest was pushed to this repository before (in these logs).
+    pub retag: bool,
+}
+
+/// A pull session.
+#[derive(Debug, Clone)]
+pub struct Pull {
+    /// Where.
+    pub repo: RepoId,
+    /// Who.
+    pub actor: u32,
+    /// The `BatchGetImage`, when there is one.
+    pub get: Option<Row>,
+    /// Requested ids (facts arena).
+    pub ids: Span,
+    /// For each requested id, the digest it meant (empty when unknown).
+    pub resolved: Vec<Sym>,
+    /// `GetDownloadUrlForLayer` calls.
+    pub layers: u32,
+    /// Every call, in time order.
+    pub rows: Vec<Row>,
+    /// First call.
+    pub start: Millis,
+    /// Last call.
+    pub end: Millis,
+    /// What happened.
+    pub outcome: Outcome,
+}
+
+/// A lifecycle run (or preview).
+#[derive(Debug, Clone)]
+pub struct Run {
+    /// Where.
+    pub repo: RepoId,
+    /// A `DryRunEvent`.
+    pub preview: bool,
+    /// `policyId`.
+    pub policy: Sym,
+    /// `policyVersion`.
+    pub version: u32,
+    /// The rules (facts arena, from the first event).
+    pub rules: Span,
+    /// Images, each once.
+    pub images: Vec<ExpiredImage>,
+    /// Failure entries.
+    pub failures: u32,
+    /// The events.
+    pub rows: Vec<Row>,
+    /// First event.
+    pub start: Millis,
+    /// Last event.
+    pub end: Millis,
+}
+
+/// Everything joined, for one state of the store.
+#[derive(Default)]
+pub struct Index {
+    /// Repositories, by [`RepoId`].
+    pub repos: Vec<RepoKey>,
+    repo_ids: HashMap<RepoKey, RepoId>,
+    /// Push sessions, oldest first.
+    pub pushes: Vec<Push>,
+    /// Pull sessions, oldest first.
+    pub pulls: Vec<Pull>,
+    /// Lifecycle runs and previews, oldest first.
+    pub runs: Vec<Run>,
+    /// Repository changes: creation, deletion, settings, KMS grants, image deletions (oldest first).
+    pub repo_events: Vec<(RepoId, Row)>,
+    /// ECS task definitions, services and tasks (rows, oldest first).
+    pub ecs: Vec<Row>,
+    /// Image Builder writes (rows, oldest first).
+    pub builder: Vec<Row>,
+    /// (repository, tag) → successful pushes of that tag: (time, digest, `PutImage` row), oldest first.
+    tags: HashMap<(RepoId, Sym), Vec<TagPush>>,
+    /// (repository, digest) → manifest entries from its first successful push.
+    manifests: HashMap<(RepoId, Sym), (Span, Sym)>,
+    /// (account, region, family) → registered revisions: (revision, row), by revision.
+    taskdefs: HashMap<(Sym, Sym, Sym), Vec<(u32, Row)>>,
+}
+
+impl Index {
+    /// Joins every container fact of `store`.
+    pub fn build(store: &Store) -> Index {
+        let mut ix = Index::default();
+        let mut parts = push::Parts::default();
+        let mut urls = Vec::new();
+        let mut auth = Vec::new();
+        let mut lifecycle_facts = Vec::new();
+        for f in store.container.all() {
+            let r = f.row;
+            let repo = ix.repo_of(store, f.registry, f.repo, r);
+            match (f.kind, repo) {
+                (Kind::AuthToken, _) => auth.push(r),
+                (Kind::GetImage { ids }, Some(repo)) => ix.pulls.push(pull::from_get(store, repo, r, ids)),
+                (Kind::LayerUrl { digest }, Some(repo)) => urls.push((repo, r, digest)),
+                (Kind::Lifecycle { .. }, Some(repo)) => lifecycle_facts.push((repo, *f)),
+                (
+                    Kind::RepoCreated { .. }
+                    | Kind::RepoDeleted { .. }
+                    | Kind::RepoChange { .. }
+                    | Kind::KmsGrant { .. }
+                    | Kind::DeleteImages { .. },
+                    Some(repo),
+                ) => ix.repo_events.push((repo, r)),
+                (Kind::TaskDef { family, revision, .. }, _) => {
+                    ix.ecs.push(r);
+                    if !family.is_empty() && store.error_code(r).is_empty() {
+                        let key = (store.account(r), store.region(r), family);
+                        ix.taskdefs.entry(key).or_default().push((revision, r));
+                    }
+                }
+                (
+                    Kind::Service { .. }
+                    | Kind::Task { .. }
+                    | Kind::TaskCall { .. }
+                    | Kind::Cluster { .. }
+                    | Kind::TaskDefGone { .. },
+                    _,
+                ) => ix.ecs.push(r),
+                (Kind::Builder { .. }, _) => ix.builder.push(r),
+                (_, Some(repo)) => parts.add(store, repo, f),
+                _ => {}
+            }
+        }
+        for v in ix.taskdefs.values_mut() {
+            v.sort_unstable();
+        }
+        // Facts come in row order, which is file order: lists want time order.
+        sort_rows(store, &mut ix.ecs);
+        sort_rows(store, &mut ix.builder);
+        ix.repo_events.sort_unstable_by_key(|&(repo, r)| (store.time(r), r, repo));
+        ix.pushes = parts.into_pushes(store);
+        ix.index_images(store);
+        pull::resolve(&mut ix, store, urls);
+        attach_tokens(&mut ix, store, auth);
+        ix.runs = lifecycle::runs(store, lifecycle_facts);
+        ix
+    }
+
+    /// The repository a fact names, registering it.
+    fn repo_of(&mut self, store: &Store, registry: Sym, name: Sym, r: Row) -> Option<RepoId> {
+        if name.is_empty() {
+            return None;
+        }
+        let registry = if registry.is_empty() { store.account(r) } else { registry };
+        let key = RepoKey { registry, region: store.region(r), name };
+        let next = self.repos.len() as RepoId;
+        let id = *self.repo_ids.entry(key).or_insert(next);
+        if id == next {
+            self.repos.push(key);
+        }
+        Some(id)
+    }
+
+    /// The id of a repository given as text, if the logs know it.
+    pub fn find_repo(&self, store: &Store, r: &RepoRef) -> Option<RepoId> {
+        let sym = |s: &str| store.strings.lookup(s);
+        let key = RepoKey { registry: sym(&r.registry)?, region: sym(&r.region)?, name: sym(&r.name)? };
+        self.repo_ids.get(&key).copied()
+    }
+
+    /// A repository as text.
+    pub fn repo_ref(&self, store: &Store, id: RepoId) -> RepoRef {
+        let k = self.repos[id as usize];
+        RepoRef {
+            registry: store.str(k.registry).to_owned(),
+            region: store.str(k.region).to_owned(),
+            name: store.str(k.name).to_owned(),
+        }
+    }
+
+    /// Tag history and first manifests from the successful pushes; marks re-pushes of a manifest.
+    fn index_images(&mut self, store: &Store) {
+        for p in &mut self.pushes {
+            if p.outcome != Outcome::Ok || p.digest.is_empty() {
+                continue;
+            }
+            if let (false, Some(put)) = (p.tag.is_empty(), p.put) {
+                self.tags.entry((p.repo, p.tag)).or_default().push((store.time(put), p.digest, put));
+            }
+            let first = !self.manifests.contains_key(&(p.repo, p.digest));
+            if first {
+                self.manifests.insert((p.repo, p.digest), (p.entries, p.media_type));
+            } else {
+                p.retag = true;
+            }
+        }
+        for v in self.tags.values_mut() {
+            v.sort_unstable();
+        }
+    }
+
+    /// The digest `tag` pointed to in `repo` at time `t` (the latest push of it at or before `t`).
+    pub fn tag_at(&self, repo: RepoId, tag: Sym, t: Millis) -> Option<Sym> {
+        let v = self.tags.get(&(repo, tag))?;
+        let i = v.partition_point(|&(time, _, _)| time <= t);
+        (i > 0).then(|| v[i - 1].1)
+    }
+
+    /// Every push of `tag` to `repo`: (time, digest, `PutImage` row), oldest first.
+    pub fn tag_history(&self, repo: RepoId, tag: Sym) -> &[TagPush] {
+        self.tags.get(&(repo, tag)).map_or(&[], Vec::as_slice)
+    }
+
+    /// Repositories other than `repo` whose pushes include `digest`.
+    pub fn repos_with(&self, digest: Sym, except: RepoId) -> Vec<RepoId> {
+        let mut v: Vec<RepoId> =
+            self.manifests.keys().filter(|&&(r, d)| d == digest && r != except).map(|&(r, _)| r).collect();
+        v.sort_unstable();
+        v
+    }
+
+    /// Manifest entries of an image, from its first push in these logs.
+    pub fn manifest(&self, repo: RepoId, digest: Sym) -> Option<(Span, Sym)> {
+        self.manifests.get(&(repo, digest)).copied()
+    }
+
+    /// The row of task definition `family:revision` in `account`/`region` (revision 0: the latest
+    /// registered at or before `t`).
+    pub fn task_def(
+        &self,
+        account: Sym,
+        region: Sym,
+        family: Sym,
+        revision: u32,
+        t: Millis,
+        store: &Store,
+    ) -> Option<Row> {
+        let v = self.taskdefs.get(&(account, region, family))?;
+        if revision == 0 {
+            v.iter().rev().find(|&&(_, r)| store.time(r) <= t).map(|&(_, r)| r)
+        } else {
+            v.iter().find(|&&(rev, _)| rev == revision).map(|&(_, r)| r)
+        }
+    }
+
+    /// Headline figures over what `c` keeps.
+    pub fn headline(&self, store: &Store, c: &Compiled) -> Headline {
+        let mut h = Headline::default();
+        let any = |rows: &[Row]| rows.iter().any(|&r| c.keeps(r));
+        let mut repos = vec![false; self.repos.len()];
+        let mut images = hashbrown::HashSet::new();
+        for p in self.pushes.iter().filter(|p| any(&p.rows)) {
+            repos[p.repo as usize] = true;
+            match p.outcome {
+                Outcome::Ok => {
+                    h.pushes += 1;
+                    images.insert((p.repo, p.digest));
+                }
+                Outcome::Failed => h.failed_pushes += 1,
+                Outcome::Incomplete => h.incomplete_pushes += 1,
+            }
+        }
+        for p in self.pulls.iter().filter(|p| any(&p.rows)) {
+            repos[p.repo as usize] = true;
+            if p.outcome == Outcome::Failed {
+                h.failed_pulls += 1;
+            } else {
+                h.pulls += 1;
+                let owner = self.repos[p.repo as usize].registry;
+                if who_is_cross_account(store, p.rows[0], owner) {
+                    h.cross_account_pulls += 1;
+                }
+            }
+        }
+        for run in self.runs.iter().filter(|r| any(&r.rows)) {
+            repos[run.repo as usize] = true;
+            if run.preview {
+                h.lifecycle_previews += 1;
+            } else {
+                h.lifecycle_runs += 1;
+                h.expired_images += run.images.len() as u64;
+            }
+        }
+        for &(repo, r) in &self.repo_events {
+            if c.keeps(r) {
+                repos[repo as usize] = true;
+            }
+        }
+        for &r in self.ecs.iter().filter(|&&r| c.keeps(r)) {
+            h.ecs_calls += 1;
+            match store.container.get(r).map(|f| f.kind) {
+                Some(Kind::TaskDef { .. }) if store.error_code(r).is_empty() => h.task_definitions += 1,
+                Some(Kind::Service { .. } | Kind::Task { .. })
+                    if store.error_code(r).is_empty() && store.str(store.name(r)) != "DeleteService" =>
+                {
+                    h.deployments += 1;
+                }
+                _ => {}
+            }
+        }
+        for &r in self.builder.iter().filter(|&&r| c.keeps(r)) {
+            match store.container.get(r).map(|f| f.kind) {
+                Some(Kind::Builder { build_version, .. })
+                    if !build_version.is_empty() || store.str(store.name(r)) == "StartImagePipelineExecution" =>
+                {
+                    h.builder_executions += 1;
+                }
+                _ => h.builder_changes += 1,
+            }
+        }
+        h.repositories = repos.iter().filter(|&&k| k).count() as u64;
+        h.images = images.iter().filter(|(_, d)| !d.is_empty()).count() as u64;
+        h
+    }
+}
+
+/// Whether the caller of row `r` is from another account than `owner`.
+fn who_is_cross_account(store: &Store, r: Row, owner: Sym) -> bool {
+    let id = store.identity(r);
+    let account = if id.account_id.is_empty() { id.issuer_account } else { id.account_id };
+    !account.is_empty() && account != owner
+}
+
+/// Gives each session the `GetAuthorizationToken` that opened it: the latest token call of the same
+/// principal at most [`TOKEN_WINDOW_MS`] before the session starts, if no earlier session took it.
+fn attach_tokens(ix: &mut Index, store: &Store, mut auth: Vec<Row>) {
+    auth.sort_by_key(|&r| (store.identity_id(r), store.time(r), r));
+    // (actor, start, is_push, index), sessions in start order per actor.
+    let mut sessions: Vec<(u32, Millis, bool, usize)> = ix
+        .pushes
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.actor, p.start, true, i))
+        .chain(ix.pulls.iter().enumerate().map(|(i, p)| (p.actor, p.start, false, i)))
+        .collect();
+    sessions.sort_unstable();
+    let mut taken = vec![false; auth.len()];
+    for (actor, start, is_push, i) in sessions {
+        // The latest token call of this actor at or before the start.
+        let hi = auth.partition_point(|&r| (store.identity_id(r), store.time(r)) <= (actor, start));
+        if hi == 0 {
+            continue;
+        }
+        let t = auth[hi - 1];
+        if store.identity_id(t) != actor || start - store.time(t) > TOKEN_WINDOW_MS || taken[hi - 1] {
+            continue;
+        }
+        taken[hi - 1] = true;
+        let (rows, first) = if is_push {
+            let p = &mut ix.pushes[i];
+            (&mut p.rows, &mut p.start)
+        } else {
+            let p = &mut ix.pulls[i];
+            (&mut p.rows, &mut p.start)
+        };
+        rows.insert(0, t);
+        *first = (*first).min(store.time(t));
+    }
+}
+
+/// Sorts rows by time, then row number.
+fn sort_rows(store: &Store, rows: &mut [Row]) {
+    rows.sort_unstable_by_key(|&r| (store.time(r), r));
+}
+
+/// The first error among `rows`.
+fn first_error(store: &Store, rows: &[Row]) -> Option<Row> {
+    rows.iter().copied().find(|&r| !store.error_code(r).is_empty())
+}
+
+/// What to ask about the container story.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Ask {
+    /// Headline figures.
+    Headline,
+    /// Pushes, newest first; `outcome` keeps only those.
+    Pushes {
+        /// First item.
+        offset: u32,
+        /// Only pushes with this outcome.
+        outcome: Option<Outcome>,
+    },
+    /// Pulls, newest first.
+    Pulls {
+        /// First item.
+        offset: u32,
+        /// Only pulls with this outcome.
+        outcome: Option<Outcome>,
+    },
+    /// Lifecycle runs and previews, newest first.
+    Lifecycle {
+        /// First item.
+        offset: u32,
+    },
+    /// Repositories, most active first.
+    Repositories {
+        /// First item.
+        offset: u32,
+    },
+    /// One repository.
+    Repository(RepoRef),
+    /// One image.
+    Image(ImageRef),
+    /// ECS task definitions, services and tasks, newest first.
+    Deployments {
+        /// First item.
+        offset: u32,
+    },
+    /// Image Builder executions and changes, newest first.
+    ImageBuilder {
+        /// First item.
+        offset: u32,
+    },
+}
+
+/// The question, with the filter every view follows.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ContainerQuery {
+    /// The filter.
+    pub filter: Filter,
+    /// What to ask.
+    pub ask: Ask,
+}
+
+/// The answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ContainerAnswer {
+    /// For [`Ask::Headline`].
+    Headline(Headline),
+    /// For [`Ask::Pushes`].
+    Pushes(report::ListPage<report::PushItem>),
+    /// For [`Ask::Pulls`].
+    Pulls(report::ListPage<report::PullItem>),
+    /// For [`Ask::Lifecycle`].
+    Lifecycle(report::ListPage<report::RunItem>),
+    /// For [`Ask::Repositories`].
+    Repositories(report::ListPage<report::RepoSummary>),
+    /// For [`Ask::Repository`]; `None` when the logs do not know it.
+    Repository(Option<Box<report::RepoPage>>),
+    /// For [`Ask::Image`]; `None` when the logs do not know it.
+    Image(Option<Box<report::ImagePage>>),
+    /// For [`Ask::Deployments`].
+    Deployments(report::ListPage<report::EcsItem>),
+    /// For [`Ask::ImageBuilder`].
+    ImageBuilder(report::ListPage<report::BuilderItem>),
+}
+
+/// The index for the store's current state, rebuilt only when events were added.
+#[derive(Default)]
+pub struct Cache(RefCell<Option<(usize, Rc<Index>)>>);
+
+impl Cache {
+    /// The index of `store`, built or reused.
+    pub fn get(&self, store: &Store) -> Rc<Index> {
+        let mut slot = self.0.borrow_mut();
+        match slot.as_ref() {
+            Some((len, ix)) if *len == store.len() => ix.clone(),
+            _ => {
+                let ix = Rc::new(Index::build(store));
+                *slot = Some((store.len(), ix.clone()));
+                ix
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

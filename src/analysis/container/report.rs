@@ -1,0 +1,568 @@
+//! What the container analyses answer: small, serialisable pages (never proportional to the number
+//! of events), with the raw events every item was built from.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::Millis;
+
+/// Items per list page.
+pub const PAGE: usize = 100;
+
+/// Raw events listed per item in a list; the rest are counted (`events_total`).
+pub const EVENTS_PER_ITEM: usize = 40;
+
+/// Items in an image's story (pushes, pulls, deployments...); the rest are counted.
+pub const STORY_ITEMS: usize = 300;
+
+/// A raw event an item was built from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventRef {
+    /// The store row (for the event-detail view).
+    pub row: u32,
+    /// `eventID`.
+    pub id: String,
+    /// `eventName`.
+    pub name: String,
+    /// `eventTime`.
+    pub time: Millis,
+    /// `errorCode`, empty when it succeeded.
+    pub error: String,
+}
+
+/// An ECR repository.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default)]
+pub struct RepoRef {
+    /// The registry's account.
+    pub registry: String,
+    /// Region.
+    pub region: String,
+    /// Repository name.
+    pub name: String,
+}
+
+impl RepoRef {
+    /// `arn:aws:ecr:<region>:<account>:repository/<name>`.
+    pub fn arn(&self) -> String {
+        format!("arn:aws:ecr:{}:{}:repository/{}", self.region, self.registry, self.name)
+    }
+}
+
+/// An image: a digest in a repository.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+pub struct ImageRef {
+    /// The repository.
+    pub repo: RepoRef,
+    /// `sha256:...`.
+    pub digest: String,
+}
+
+/// Who made a call, as an investigator names them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Who {
+    /// The principal (ARN, service, user).
+    pub principal: String,
+    /// What kind of principal: `IAM user`, `ECS task execution role`, `EC2 instance role`...
+    pub kind: String,
+    /// The role, for a role session.
+    pub role: String,
+    /// The caller's account.
+    pub account: String,
+    /// The caller is in another account than the repository.
+    pub cross_account: bool,
+    /// The client, from the user agent: `Docker 24.0.7`, `AWS CLI 2.15.0`...
+    pub client: String,
+    /// The user agent itself.
+    pub user_agent: String,
+    /// `sourceIPAddress` (an address, or a service name such as `ecs-tasks.amazonaws.com`).
+    pub ip: String,
+    /// The principal's ARN.
+    pub arn: String,
+    /// The access key that signed the calls.
+    pub access_key: String,
+}
+
+/// Whether a push or pull went through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Outcome {
+    /// It happened (`PutImage` / `BatchGetImage` succeeded).
+    Ok,
+    /// A call was refused and nothing was pushed / pulled.
+    Failed,
+    /// Layers were uploaded but no `PutImage` is in these logs (or layers were fetched without a
+    /// `BatchGetImage`).
+    Incomplete,
+}
+
+/// One entry of an image manifest, and whether this push uploaded it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LayerRow {
+    /// Digest.
+    pub digest: String,
+    /// Size from the manifest, in bytes.
+    pub size: u64,
+    /// `config`, `layer` or `manifest` (an index's platform manifest).
+    pub kind: String,
+    /// For index entries: `os/arch`.
+    pub platform: String,
+    /// Uploaded by this push (else the registry already had it).
+    pub uploaded: bool,
+    /// `UploadLayerPart` calls for it.
+    pub parts: u32,
+}
+
+/// A push: the calls of one image upload, from the token to `PutImage`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushItem {
+    /// The repository.
+    pub repo: RepoRef,
+    /// The tag pushed (empty: pushed by digest only).
+    pub tag: String,
+    /// The image digest (empty when the push failed before `PutImage` or the response is missing).
+    pub digest: String,
+    /// The manifest's media type.
+    pub media_type: String,
+    /// What happened.
+    pub outcome: Outcome,
+    /// The manifest was already in the repository (an earlier push in these logs): a tag was added.
+    pub retag: bool,
+    /// Who pushed.
+    pub who: Who,
+    /// First call.
+    pub start: Millis,
+    /// Last call.
+    pub end: Millis,
+    /// Layers in the manifest (config blob included).
+    pub layers_total: u32,
+    /// Layers this push uploaded.
+    pub layers_uploaded: u32,
+    /// Bytes of the manifest's layers.
+    pub bytes_total: u64,
+    /// Bytes uploaded (from the manifest sizes, else the upload parts).
+    pub bytes_uploaded: u64,
+    /// Uploads that did not match a manifest entry (a layer no manifest names).
+    pub stray_uploads: u32,
+    /// The first error: code and message.
+    pub error_code: String,
+    /// The error message.
+    pub error_message: String,
+    /// Manifest entries (only on the image page, else empty).
+    pub layers: Vec<LayerRow>,
+    /// The raw events (first [`EVENTS_PER_ITEM`] in lists).
+    pub events: Vec<EventRef>,
+    /// All raw events.
+    pub events_total: u32,
+}
+
+/// A pull: one `BatchGetImage` and the layer downloads that followed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PullItem {
+    /// The repository.
+    pub repo: RepoRef,
+    /// What was asked for: tags and `sha256:` digests.
+    pub requested: Vec<String>,
+    /// For each request, the image digest it meant (a tag resolved through the pushes in these
+    /// logs), empty when unknown.
+    pub resolved: Vec<String>,
+    /// What happened.
+    pub outcome: Outcome,
+    /// Who pulled.
+    pub who: Who,
+    /// First call.
+    pub start: Millis,
+    /// Last call.
+    pub end: Millis,
+    /// `GetDownloadUrlForLayer` calls: layers not already cached by the puller.
+    pub layers_fetched: u32,
+    /// The first error.
+    pub error_code: String,
+    /// The error message.
+    pub error_message: String,
+    /// The raw events.
+    pub events: Vec<EventRef>,
+    /// All raw events.
+    pub events_total: u32,
+}
+
+/// A lifecycle rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleRow {
+    /// `rulePriority`.
+    pub priority: u32,
+    /// `expire`.
+    pub action: String,
+    /// What it selects.
+    pub selection: String,
+    /// The rule's description.
+    pub description: String,
+}
+
+/// An image a lifecycle run expired.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExpiredRow {
+    /// Digest.
+    pub digest: String,
+    /// Tags it carried.
+    pub tags: Vec<String>,
+    /// `Tagged` / `Untagged`.
+    pub tag_status: String,
+    /// When it was pushed.
+    pub pushed_at: Option<Millis>,
+    /// The rule that selected it.
+    pub rule: u32,
+}
+
+/// A lifecycle policy run, joined back from the events ECR split it into.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunItem {
+    /// The repository.
+    pub repo: RepoRef,
+    /// A `DryRunEvent`: a preview, nothing was deleted.
+    pub preview: bool,
+    /// `policyId`.
+    pub policy_id: String,
+    /// `policyVersion`.
+    pub policy_version: u32,
+    /// First event.
+    pub start: Millis,
+    /// Last event.
+    pub end: Millis,
+    /// The policy's rules.
+    pub rules: Vec<RuleRow>,
+    /// Images expired (first [`PAGE`] in lists).
+    pub images: Vec<ExpiredRow>,
+    /// All images expired.
+    pub images_total: u32,
+    /// `lifecycleEventFailureDetails` entries.
+    pub failures: u32,
+    /// The raw events.
+    pub events: Vec<EventRef>,
+    /// All raw events (the number of parts ECR split the run into).
+    pub events_total: u32,
+}
+
+/// An image a task definition or task uses, resolved to a digest when the logs allow.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImageUse {
+    /// The image URI as written.
+    pub uri: String,
+    /// The ECR repository (absent for images from other registries).
+    pub repo: Option<RepoRef>,
+    /// The tag in the URI.
+    pub tag: String,
+    /// The digest: from the URI, or the image the tag pointed to at that time.
+    pub digest: String,
+    /// The digest came from resolving the tag through the pushes in these logs.
+    pub via_tag: bool,
+}
+
+/// An ECS call in the deployment story: a task definition registered, a service created or
+/// updated, tasks run or started.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EcsItem {
+    /// `RegisterTaskDefinition`, `CreateService`, `UpdateService`, `RunTask`...
+    pub call: String,
+    /// Cluster (empty for task definitions).
+    pub cluster: String,
+    /// Service (empty for tasks and task definitions).
+    pub service: String,
+    /// `family:revision` (revision `latest` when the call named none and no registration is known).
+    pub task_definition: String,
+    /// Images, resolved at the time of the call.
+    pub images: Vec<ImageUse>,
+    /// Task ARNs started.
+    pub tasks: Vec<String>,
+    /// Desired count, for services.
+    pub desired: Option<u32>,
+    /// `StopTask`'s reason, `ExecuteCommand`'s command.
+    pub detail: String,
+    /// Task execution role (task definitions).
+    pub execution_role: String,
+    /// Who made the call.
+    pub who: Who,
+    /// When.
+    pub time: Millis,
+    /// `errorCode`.
+    pub error_code: String,
+    /// The raw events (one).
+    pub events: Vec<EventRef>,
+}
+
+/// An EC2 Image Builder call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BuilderItem {
+    /// The call.
+    pub call: String,
+    /// Whether it started a pipeline execution.
+    pub execution: bool,
+    /// The pipeline ARN.
+    pub pipeline: String,
+    /// The resource the call named or created.
+    pub resource: String,
+    /// The image build version an execution started.
+    pub build_version: String,
+    /// The recipe.
+    pub recipe: String,
+    /// A container recipe's target ECR repository.
+    pub target_repository: String,
+    /// Who.
+    pub who: Who,
+    /// When.
+    pub time: Millis,
+    /// `errorCode`.
+    pub error_code: String,
+    /// The raw event.
+    pub events: Vec<EventRef>,
+}
+
+/// A change to a repository: creation, a KMS grant, a policy, deletion.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RepoChange {
+    /// The call (`CreateRepository`, `CreateGrant`, `SetRepositoryPolicy`...).
+    pub call: String,
+    /// What it set, one line each.
+    pub details: Vec<String>,
+    /// Who.
+    pub who: Who,
+    /// When.
+    pub time: Millis,
+    /// `errorCode`.
+    pub error_code: String,
+    /// The raw event.
+    pub events: Vec<EventRef>,
+}
+
+/// A repository's line in the list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct RepoSummary {
+    /// The repository.
+    pub repo: RepoRef,
+    /// `CreateRepository` time, when in these logs.
+    pub created: Option<Millis>,
+    /// `DeleteRepository` time, when in these logs.
+    pub deleted: Option<Millis>,
+    /// Encryption (`KMS`, `AES256`), when known.
+    pub encryption: String,
+    /// Pushes that went through.
+    pub pushes: u32,
+    /// Refused pushes.
+    pub failed_pushes: u32,
+    /// Pulls that went through.
+    pub pulls: u32,
+    /// Refused pulls.
+    pub failed_pulls: u32,
+    /// Pulls by principals of other accounts.
+    pub cross_account_pulls: u32,
+    /// Distinct image digests seen.
+    pub images: u32,
+    /// Images a lifecycle policy expired.
+    pub expired: u32,
+    /// Policy and setting changes.
+    pub changes: u32,
+    /// Latest activity.
+    pub last: Option<Millis>,
+}
+
+/// Pushes and pulls over time, for a small chart.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Timeline {
+    /// Start of the first bucket.
+    pub start: Millis,
+    /// Bucket width.
+    pub step: Millis,
+    /// Pushes per bucket.
+    pub pushes: Vec<u32>,
+    /// Pulls per bucket.
+    pub pulls: Vec<u32>,
+}
+
+/// Pulls by principals of another account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountPulls {
+    /// The account.
+    pub account: String,
+    /// Pulls.
+    pub pulls: u32,
+    /// Distinct principals.
+    pub principals: Vec<String>,
+    /// Last pull.
+    pub last: Millis,
+}
+
+/// An image's line on a repository page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImageRow {
+    /// Digest.
+    pub digest: String,
+    /// Tags it carried in these logs.
+    pub tags: Vec<String>,
+    /// First push.
+    pub pushed: Option<Millis>,
+    /// Who pushed it first.
+    pub pushed_by: String,
+    /// Pulls.
+    pub pulls: u32,
+    /// Last pull.
+    pub last_pull: Option<Millis>,
+    /// Expired by a lifecycle policy at.
+    pub expired: Option<Millis>,
+    /// Deleted (`BatchDeleteImage`) at.
+    pub deleted: Option<Millis>,
+    /// Size of its layers.
+    pub size: u64,
+}
+
+/// A repository's page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RepoPage {
+    /// Headline.
+    pub summary: RepoSummary,
+    /// Creation, grants, policy changes, deletion, oldest first.
+    pub changes: Vec<RepoChange>,
+    /// Pushes and pulls over time.
+    pub timeline: Timeline,
+    /// Images, newest first (cut at [`PAGE`]).
+    pub images: Vec<ImageRow>,
+    /// Recent pushes.
+    pub pushes: Vec<PushItem>,
+    /// Recent pulls.
+    pub pulls: Vec<PullItem>,
+    /// Pulls from other accounts.
+    pub cross_account: Vec<AccountPulls>,
+    /// Lifecycle runs.
+    pub runs: Vec<RunItem>,
+    /// Image Builder container recipes that target it.
+    pub builder: Vec<BuilderItem>,
+}
+
+/// One step of an image's story.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Step {
+    /// Pushed (or tagged).
+    Pushed(Box<PushItem>),
+    /// A tag it carried was pushed to another image.
+    TagMoved {
+        /// The tag.
+        tag: String,
+        /// The image it points to now.
+        to: String,
+        /// When.
+        time: Millis,
+        /// Who.
+        who: Box<Who>,
+        /// The `PutImage`.
+        events: Vec<EventRef>,
+    },
+    /// Pulled.
+    Pulled(Box<PullItem>),
+    /// A task definition that uses it (by digest, or by a tag that pointed to it).
+    TaskDefinition(Box<EcsItem>),
+    /// A service or task started from such a task definition.
+    Deployed(Box<EcsItem>),
+    /// Expired by a lifecycle policy (or selected by a preview).
+    Expired(Box<RunItem>),
+    /// Deleted with `BatchDeleteImage`.
+    Deleted {
+        /// When.
+        time: Millis,
+        /// Who.
+        who: Box<Who>,
+        /// The call.
+        events: Vec<EventRef>,
+    },
+}
+
+impl Step {
+    /// When it happened.
+    pub fn time(&self) -> Millis {
+        match self {
+            Step::Pushed(p) => p.start,
+            Step::Pulled(p) => p.start,
+            Step::TaskDefinition(e) | Step::Deployed(e) => e.time,
+            Step::Expired(r) => r.start,
+            Step::TagMoved { time, .. } | Step::Deleted { time, .. } => *time,
+        }
+    }
+}
+
+/// An image's page: its whole story.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImagePage {
+    /// The image.
+    pub image: ImageRef,
+    /// Tags it carried, in the order they appeared.
+    pub tags: Vec<String>,
+    /// Tags that still point to it at the end of these logs.
+    pub current_tags: Vec<String>,
+    /// Manifest media type.
+    pub media_type: String,
+    /// Total size of its layers.
+    pub size: u64,
+    /// Manifest entries, from its first push.
+    pub layers: Vec<LayerRow>,
+    /// `present`, `expired` or `deleted`, as far as these logs tell.
+    pub status: String,
+    /// Pushes, pulls, task definitions, deployments, expiry: oldest first (cut at [`STORY_ITEMS`]).
+    pub story: Vec<Step>,
+    /// Steps in all.
+    pub story_total: u32,
+    /// Pulls in all, and distinct pullers.
+    pub pulls: u32,
+    /// Distinct principals that pulled it.
+    pub pullers: u32,
+    /// Other repositories holding the same digest.
+    pub also_in: Vec<RepoRef>,
+}
+
+/// Headline figures of the container story.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Headline {
+    /// Pushes that went through.
+    pub pushes: u64,
+    /// Pushes refused with an error.
+    pub failed_pushes: u64,
+    /// Uploads with no `PutImage`.
+    pub incomplete_pushes: u64,
+    /// Pulls that went through.
+    pub pulls: u64,
+    /// Pulls refused with an error.
+    pub failed_pulls: u64,
+    /// Pulls by principals of other accounts.
+    pub cross_account_pulls: u64,
+    /// Lifecycle runs (not previews).
+    pub lifecycle_runs: u64,
+    /// Lifecycle previews (`DryRunEvent`).
+    pub lifecycle_previews: u64,
+    /// Images expired by lifecycle runs.
+    pub expired_images: u64,
+    /// Repositories.
+    pub repositories: u64,
+    /// Distinct images (repository + digest).
+    pub images: u64,
+    /// Task definitions registered.
+    pub task_definitions: u64,
+    /// Services created or updated, tasks run or started.
+    pub deployments: u64,
+    /// Every ECS call in the story (task definitions, services, tasks, clusters).
+    pub ecs_calls: u64,
+    /// Image Builder pipeline executions started.
+    pub builder_executions: u64,
+    /// Other Image Builder writes.
+    pub builder_changes: u64,
+}
+
+/// A page of a list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListPage<T> {
+    /// The items.
+    pub items: Vec<T>,
+    /// Items in all.
+    pub total: u64,
+    /// Index of the first item.
+    pub offset: u64,
+}
+
+impl<T> Default for ListPage<T> {
+    fn default() -> Self {
+        ListPage { items: Vec::new(), total: 0, offset: 0 }
+    }
+}

@@ -1,0 +1,493 @@
+//! Sessions rebuilt from AWS's documentation examples and from hand-made edge cases: interleaved
+//! pushes, a push split across two files, a refused push, pulls by tag and by digest, split
+//! lifecycle runs, and one image's whole story.
+
+use serde_json::{json, Value};
+
+use super::report::{ImageRef, Outcome, RepoRef, Step};
+use super::*;
+use crate::analysis::filter::Filter;
+use crate::engine::Engine;
+
+const ACCOUNT: &str = "111122223333";
+const REGION: &str = "us-east-1";
+const MARY: &str = "arn:aws:iam::111122223333:user/Mary_Major";
+const CI: &str = "arn:aws:sts::111122223333:assumed-role/ci-build-role/GitHubActions";
+const TASKS: &str = "arn:aws:sts::111122223333:assumed-role/ecsTaskExecutionRole/8f1e2d";
+const OTHER: &str = "arn:aws:sts::444455556666:assumed-role/Deploy/session";
+const T0: &str = "2026-03-01T10:00:00Z";
+
+/// Events in the order given, numbered; `at` is seconds after [`T0`].
+struct Log {
+    events: Vec<Value>,
+}
+
+fn time(at: i64) -> String {
+    crate::model::time::format_iso(crate::model::time::parse_iso(T0).unwrap() + at * 1000)
+}
+
+fn identity(arn: &str) -> Value {
+    let account = arn.split(':').nth(4).unwrap_or(ACCOUNT);
+    if arn.contains(":user/") {
+        json!({"type": "IAMUser", "arn": arn, "accountId": account, "accessKeyId": "AKIAEXAMPLEMARY", "userName": "Mary_Major"})
+    } else {
+        let invoked = if arn.contains("ecsTaskExecutionRole") { json!("ecs-tasks.amazonaws.com") } else { Value::Null };
+        json!({"type": "AssumedRole", "arn": arn, "accountId": account, "accessKeyId": format!("ASIA{}", arn.len()),
+               "invokedBy": invoked})
+    }
+}
+
+impl Log {
+    fn new() -> Log {
+        Log { events: Vec::new() }
+    }
+
+    fn add(&mut self, at: i64, source: &str, name: &str, who: &str, req: Value, resp: Value) -> &mut Value {
+        let n = self.events.len() + 1;
+        let ip = if who.contains("ecsTaskExecutionRole") { "ecs-tasks.amazonaws.com" } else { "203.0.113.12" };
+        let ua = if who.contains("ecsTaskExecutionRole") {
+            "amazon-ecs-agent/1.79.2 (linux; amd64)"
+        } else {
+            "docker/24.0.7 go/go1.20.10"
+        };
+        self.events.push(json!({
+            "eventVersion": "1.09", "eventTime": time(at), "eventSource": source, "eventName": name,
+            "awsRegion": REGION, "sourceIPAddress": ip, "userAgent": ua, "userIdentity": identity(who),
+            "requestParameters": req, "responseElements": resp, "eventID": format!("00000000-0000-4000-8000-{n:012}"),
+            "eventType": "AwsApiCall", "recipientAccountId": ACCOUNT
+        }));
+        self.events.last_mut().unwrap()
+    }
+
+    fn ecr(&mut self, at: i64, name: &str, who: &str, req: Value, resp: Value) -> &mut Value {
+        self.add(at, "ecr.amazonaws.com", name, who, req, resp)
+    }
+
+    fn fail(&mut self, at: i64, name: &str, who: &str, req: Value, code: &str) {
+        let e = self.ecr(at, name, who, req, Value::Null);
+        e["errorCode"] = json!(code);
+        e["errorMessage"] = json!(format!("{code}: refused"));
+    }
+
+    fn token(&mut self, at: i64, who: &str) {
+        self.ecr(at, "GetAuthorizationToken", who, Value::Null, json!({"authorizationData": [{"proxyEndpoint": "x"}]}));
+    }
+
+    fn check(&mut self, at: i64, who: &str, repo: &str, layers: &[&str]) {
+        self.ecr(
+            at,
+            "BatchCheckLayerAvailability",
+            who,
+            json!({"repositoryName": repo, "registryId": ACCOUNT, "layerDigests": layers}),
+            Value::Null,
+        );
+    }
+
+    /// An upload of `layer` with `parts` parts of 10 bytes, from `at` on (one call a second).
+    fn upload(&mut self, at: i64, who: &str, repo: &str, id: &str, layer: &str, parts: u64) {
+        self.ecr(
+            at,
+            "InitiateLayerUpload",
+            who,
+            json!({"repositoryName": repo, "registryId": ACCOUNT}),
+            json!({"uploadId": id, "partSize": 10}),
+        );
+        for p in 0..parts {
+            self.ecr(at + 1 + p.cast_signed(), "UploadLayerPart", who,
+                json!({"repositoryName": repo, "registryId": ACCOUNT, "uploadId": id, "partFirstByte": p * 10, "partLastByte": p * 10 + 9}),
+                json!({"uploadId": id, "lastByteReceived": p * 10 + 9}));
+        }
+        self.ecr(
+            at + 1 + parts.cast_signed(),
+            "CompleteLayerUpload",
+            who,
+            json!({"repositoryName": repo, "registryId": ACCOUNT, "uploadId": id, "layerDigests": [layer]}),
+            json!({"uploadId": id, "layerDigest": layer}),
+        );
+    }
+
+    fn put(&mut self, at: i64, who: &str, repo: &str, tag: &str, digest: &str, layers: &[(&str, u64)]) {
+        let manifest = json!({"schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+            "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "size": 7, "digest": format!("sha256:config-of-{digest}")},
+            "layers": layers.iter().map(|(d, s)| json!({"mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip", "size": s, "digest": d})).collect::<Vec<_>>()})
+        .to_string();
+        self.ecr(at, "PutImage", who,
+            json!({"repositoryName": repo, "registryId": ACCOUNT, "imageTag": tag, "imageManifest": manifest}),
+            json!({"image": {"repositoryName": repo, "registryId": ACCOUNT, "imageId": {"imageDigest": digest, "imageTag": tag}}}));
+    }
+
+    fn get(&mut self, at: i64, who: &str, repo: &str, id: Value) {
+        self.ecr(
+            at,
+            "BatchGetImage",
+            who,
+            json!({"repositoryName": repo, "registryId": ACCOUNT, "imageIds": [id]}),
+            Value::Null,
+        );
+    }
+
+    fn layer_url(&mut self, at: i64, who: &str, repo: &str, layer: &str) {
+        self.ecr(
+            at,
+            "GetDownloadUrlForLayer",
+            who,
+            json!({"repositoryName": repo, "registryId": ACCOUNT, "layerDigest": layer}),
+            Value::Null,
+        );
+    }
+
+    fn lifecycle(&mut self, at: i64, name: &str, repo: &str, policy: &str, images: &[(&str, &str)]) {
+        let actions: Vec<Value> = images
+            .iter()
+            .map(|(d, t)| json!({"lifecycleEventImage": {"digest": d, "tagStatus": "Tagged", "tagList": [t], "pushedAt": 1_772_000_000_000_i64}, "rulePriority": 1}))
+            .collect();
+        let e = self.ecr(at, name, "", Value::Null, Value::Null);
+        e["userIdentity"] = json!({"accountId": ACCOUNT, "invokedBy": "AWS Internal"});
+        e["eventType"] = json!("AwsServiceEvent");
+        e["serviceEventDetails"] = json!({"repositoryName": repo, "lifecycleEventPolicy": {"lifecycleEventRules": [
+            {"rulePriority": 1, "description": "keep 2", "lifecycleEventSelection": {"tagStatus": "Any", "countType": "Image count more than", "countNumber": 2}, "action": "expire"}],
+            "policyVersion": 1, "policyId": policy}, "lifecycleEventImageActions": actions});
+    }
+
+    fn json(&self, range: std::ops::Range<usize>) -> String {
+        json!({"Records": self.events[range].to_vec()}).to_string()
+    }
+
+    fn engine(&self) -> Engine {
+        let mut e = Engine::new();
+        e.ingest_bytes("log.json", self.json(0..self.events.len()).as_bytes());
+        e
+    }
+}
+
+fn ask(e: &Engine, filter: Filter, ask: Ask) -> ContainerAnswer {
+    let ix = Index::build(e.store());
+    answer(&ix, e.store(), &ContainerQuery { filter, ask })
+}
+
+fn repo(name: &str) -> RepoRef {
+    RepoRef { registry: ACCOUNT.into(), region: REGION.into(), name: name.into() }
+}
+
+fn pushes(e: &Engine) -> Vec<report::PushItem> {
+    match ask(e, Filter::default(), Ask::Pushes { offset: 0, outcome: None }) {
+        ContainerAnswer::Pushes(p) => p.items,
+        other => panic!("{other:?}"),
+    }
+}
+
+fn pulls(e: &Engine) -> Vec<report::PullItem> {
+    match ask(e, Filter::default(), Ask::Pulls { offset: 0, outcome: None }) {
+        ContainerAnswer::Pulls(p) => p.items,
+        other => panic!("{other:?}"),
+    }
+}
+
+fn names(events: &[report::EventRef]) -> Vec<&str> {
+    events.iter().map(|e| e.name.as_str()).collect()
+}
+
+#[test]
+fn ok_interleaved_pushes_to_one_repository_are_told_apart_by_their_manifests() {
+    // Mary pushes images A and B to web/api at once: calls interleave, B is put first, and both
+    // share the base layer `sha256:base` that the registry already has.
+    let mut l = Log::new();
+    l.token(0, MARY);
+    l.check(1, MARY, "web/api", &["sha256:a1", "sha256:base"]);
+    l.check(1, MARY, "web/api", &["sha256:b1", "sha256:b2", "sha256:base"]);
+    l.upload(2, MARY, "web/api", "up-a1", "sha256:a1", 2); // 2..=5
+    l.upload(3, MARY, "web/api", "up-b1", "sha256:b1", 3); // 3..=7
+    l.upload(8, MARY, "web/api", "up-b2", "sha256:b2", 1); // 8..=10
+    l.put(11, MARY, "web/api", "b", "sha256:imgB", &[("sha256:base", 100), ("sha256:b1", 30), ("sha256:b2", 10)]);
+    l.put(12, MARY, "web/api", "a", "sha256:imgA", &[("sha256:base", 100), ("sha256:a1", 20)]);
+    let e = l.engine();
+    let p = pushes(&e);
+    assert_eq!(p.len(), 2, "{p:#?}");
+    let (a, b) = (p.iter().find(|p| p.tag == "a").unwrap(), p.iter().find(|p| p.tag == "b").unwrap());
+    assert_eq!(
+        (a.digest.as_str(), a.outcome, b.digest.as_str(), b.outcome),
+        ("sha256:imgA", Outcome::Ok, "sha256:imgB", Outcome::Ok)
+    );
+    // Layers counted with the config blob; the config blobs were never uploaded (already there).
+    assert_eq!((a.layers_uploaded, a.layers_total, a.bytes_uploaded, a.bytes_total), (1, 3, 20, 127));
+    assert_eq!((b.layers_uploaded, b.layers_total, b.bytes_uploaded, b.bytes_total), (2, 4, 40, 147));
+    // Each push has its own check and uploads; the one token goes to the first to start.
+    let count = |p: &report::PushItem, n: &str| p.events.iter().filter(|e| e.name == n).count();
+    assert_eq!(
+        (count(a, "BatchCheckLayerAvailability"), count(a, "UploadLayerPart"), count(a, "CompleteLayerUpload")),
+        (1, 2, 1)
+    );
+    assert_eq!(
+        (count(b, "BatchCheckLayerAvailability"), count(b, "UploadLayerPart"), count(b, "CompleteLayerUpload")),
+        (1, 4, 2)
+    );
+    assert_eq!(count(a, "GetAuthorizationToken") + count(b, "GetAuthorizationToken"), 1);
+    assert_eq!(a.events_total + b.events_total, l.events.len() as u32, "every call is in exactly one push");
+    assert_eq!(a.who.client, "Docker 24.0.7");
+    assert_eq!(a.who.kind, "IAM user");
+}
+
+#[test]
+fn ok_a_push_split_across_two_files_read_in_reverse_is_one_push() {
+    let mut l = Log::new();
+    l.token(0, CI);
+    l.check(1, CI, "batch/etl", &["sha256:l1", "sha256:l2"]);
+    l.upload(2, CI, "batch/etl", "up-1", "sha256:l1", 2); // events 3..=6
+    l.put(6, CI, "batch/etl", "v1", "sha256:etl1", &[("sha256:l1", 20), ("sha256:l2", 5)]);
+    let mut e = Engine::new();
+    // The second file (the end of the upload and PutImage) arrives first.
+    e.ingest_bytes("second.json", l.json(4..7).as_bytes());
+    e.ingest_bytes("first.json", l.json(0..4).as_bytes());
+    let p = pushes(&e);
+    assert_eq!(p.len(), 1, "{p:#?}");
+    assert_eq!(p[0].events_total, 7);
+    assert_eq!(
+        names(&p[0].events),
+        [
+            "GetAuthorizationToken",
+            "BatchCheckLayerAvailability",
+            "InitiateLayerUpload",
+            "UploadLayerPart",
+            "UploadLayerPart",
+            "CompleteLayerUpload",
+            "PutImage"
+        ]
+    );
+    assert_eq!((p[0].layers_uploaded, p[0].bytes_uploaded), (1, 20));
+    assert_eq!(p[0].who.kind, "Role session");
+    assert_eq!(p[0].start, crate::model::time::parse_iso(T0).unwrap());
+}
+
+#[test]
+fn ok_a_refused_push_is_a_failed_push_with_its_error() {
+    let mut l = Log::new();
+    l.token(0, CI);
+    l.fail(
+        1,
+        "InitiateLayerUpload",
+        CI,
+        json!({"repositoryName": "payments/ledger", "registryId": ACCOUNT}),
+        "AccessDeniedException",
+    );
+    // Another principal's push to the same repository a second later is not part of it.
+    l.put(2, MARY, "payments/ledger", "v2", "sha256:ledger2", &[("sha256:x", 1)]);
+    let e = l.engine();
+    let p = pushes(&e);
+    assert_eq!(p.len(), 2);
+    let failed = p.iter().find(|p| p.outcome == Outcome::Failed).unwrap();
+    assert_eq!((failed.error_code.as_str(), failed.digest.as_str()), ("AccessDeniedException", ""));
+    assert_eq!(names(&failed.events), ["GetAuthorizationToken", "InitiateLayerUpload"]);
+    assert_eq!(failed.who.principal, CI);
+    let ContainerAnswer::Headline(h) = ask(&e, Filter::default(), Ask::Headline) else { panic!() };
+    assert_eq!((h.pushes, h.failed_pushes, h.incomplete_pushes), (1, 1, 0));
+}
+
+#[test]
+fn ok_uploads_without_a_put_image_are_an_incomplete_push() {
+    let mut l = Log::new();
+    l.upload(0, CI, "ml/trainer", "up-x", "sha256:big", 3);
+    let e = l.engine();
+    let p = pushes(&e);
+    assert_eq!(p.len(), 1);
+    assert_eq!((p[0].outcome, p[0].layers_uploaded, p[0].bytes_uploaded), (Outcome::Incomplete, 1, 30));
+}
+
+#[test]
+fn ok_seed_put_image_is_a_bare_push_and_the_seed_pull_resolves_its_tag() {
+    // AWS's documentation examples: a PutImage with no uploads (every layer was there) at 16:45 and
+    // a BatchGetImage of tag `latest` at 17:23 the same day.
+    let seeds = include_str!("../../../tests/fixtures/seeds/ecr-documentation-examples.json");
+    let doc: Value = serde_json::from_str(seeds).unwrap();
+    let put = doc["Records"].as_array().unwrap().iter().find(|e| e["eventName"] == "PutImage").unwrap();
+    let digest = put["responseElements"]["image"]["imageId"]["imageDigest"].as_str().unwrap();
+    let manifest: Value = serde_json::from_str(put["requestParameters"]["imageManifest"].as_str().unwrap()).unwrap();
+    let mut e = Engine::new();
+    e.ingest_bytes("seeds.json", seeds.as_bytes());
+    let p = pushes(&e);
+    assert_eq!(p.len(), 1);
+    assert_eq!((p[0].digest.as_str(), p[0].tag.as_str(), p[0].layers_uploaded), (digest, "latest", 0));
+    assert_eq!(p[0].layers_total as usize, manifest["layers"].as_array().unwrap().len() + 1);
+    let size: u64 = manifest["layers"].as_array().unwrap().iter().map(|l| l["size"].as_u64().unwrap()).sum::<u64>()
+        + manifest["config"]["size"].as_u64().unwrap();
+    assert_eq!(p[0].bytes_total, size);
+    let q = pulls(&e);
+    assert_eq!(q.len(), 1);
+    assert_eq!(
+        (q[0].requested.as_slice(), q[0].resolved.as_slice()),
+        (&["latest".to_owned()][..], &[digest.to_owned()][..])
+    );
+    assert_eq!(q[0].outcome, Outcome::Ok);
+    // The lifecycle example expires two images in one run.
+    let ContainerAnswer::Headline(h) = ask(&e, Filter::default(), Ask::Headline) else { panic!() };
+    assert_eq!((h.pushes, h.pulls, h.lifecycle_runs, h.expired_images), (1, 1, 1, 2));
+}
+
+#[test]
+fn ok_pull_by_digest_with_its_layers_and_a_failed_pull() {
+    let mut l = Log::new();
+    l.put(0, CI, "web/frontend", "v3", "sha256:fe3", &[("sha256:f1", 10), ("sha256:f2", 10)]);
+    l.token(100, TASKS);
+    l.get(101, TASKS, "web/frontend", json!({"imageDigest": "sha256:fe3"}));
+    l.layer_url(102, TASKS, "web/frontend", "sha256:f1");
+    l.layer_url(102, TASKS, "web/frontend", "sha256:f2");
+    l.fail(
+        103,
+        "BatchGetImage",
+        OTHER,
+        json!({"repositoryName": "web/frontend", "registryId": ACCOUNT, "imageIds": [{"imageTag": "nope"}]}),
+        "ImageNotFoundException",
+    );
+    // Someone else's layer download with no BatchGetImage: a pull of its own, not part of the task's.
+    l.layer_url(104, MARY, "web/frontend", "sha256:f1");
+    let e = l.engine();
+    let p = pulls(&e);
+    assert_eq!(p.len(), 3, "{p:#?}");
+    let task = p.iter().find(|p| p.who.principal == TASKS).unwrap();
+    assert_eq!(
+        (task.resolved.as_slice(), task.layers_fetched, task.outcome),
+        (&["sha256:fe3".to_owned()][..], 2, Outcome::Ok)
+    );
+    assert_eq!(
+        names(&task.events),
+        ["GetAuthorizationToken", "BatchGetImage", "GetDownloadUrlForLayer", "GetDownloadUrlForLayer"]
+    );
+    assert_eq!(task.who.kind, "ECS task execution role");
+    assert_eq!(task.who.client, "ECS agent 1.79.2");
+    let failed = p.iter().find(|p| p.outcome == Outcome::Failed).unwrap();
+    assert_eq!(failed.error_code, "ImageNotFoundException");
+    assert!(failed.who.cross_account, "a role of account 444455556666");
+    let stray = p.iter().find(|p| p.who.principal == MARY).unwrap();
+    assert_eq!((stray.outcome, stray.layers_fetched), (Outcome::Incomplete, 1));
+    let ContainerAnswer::Headline(h) = ask(&e, Filter::default(), Ask::Headline) else { panic!() };
+    assert_eq!((h.pulls, h.failed_pulls, h.cross_account_pulls), (2, 1, 0));
+}
+
+#[test]
+fn ok_split_lifecycle_events_are_one_run_and_previews_stay_previews() {
+    let digests: Vec<String> = (0..23).map(|i| format!("sha256:old{i:02}")).collect();
+    let images: Vec<(&str, &str)> = digests.iter().map(|d| (d.as_str(), "t")).collect();
+    let mut l = Log::new();
+    // ECR splits a run of 23 images into events of 10, 10 and 3, delivered out of order.
+    l.lifecycle(0, "PolicyExecutionEvent", "data/ingest", "pol-1", &images[20..]);
+    l.lifecycle(0, "PolicyExecutionEvent", "data/ingest", "pol-1", &images[..10]);
+    l.lifecycle(1, "PolicyExecutionEvent", "data/ingest", "pol-1", &images[10..20]);
+    // A preview the day before, and the next day's run.
+    l.lifecycle(-86_400, "DryRunEvent", "data/ingest", "pol-1", &images[..3]);
+    l.lifecycle(86_400, "PolicyExecutionEvent", "data/ingest", "pol-1", &images[..1]);
+    let e = l.engine();
+    let ContainerAnswer::Lifecycle(runs) = ask(&e, Filter::default(), Ask::Lifecycle { offset: 0 }) else { panic!() };
+    assert_eq!(runs.total, 3);
+    let big = runs.items.iter().find(|r| r.images_total == 23).expect("one run of 23");
+    assert_eq!((big.events_total, big.preview), (3, false));
+    assert_eq!(big.rules[0].selection, "any images, image count more than 2");
+    assert!(runs.items.iter().any(|r| r.preview && r.images_total == 3));
+    let ContainerAnswer::Headline(h) = ask(&e, Filter::default(), Ask::Headline) else { panic!() };
+    assert_eq!((h.lifecycle_runs, h.lifecycle_previews, h.expired_images), (2, 1, 24));
+}
+
+#[test]
+fn ok_an_image_page_tells_the_whole_story() {
+    let repo_name = "web/api";
+    let uri = format!("{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/{repo_name}:latest");
+    let mut l = Log::new();
+    l.ecr(
+        0,
+        "CreateRepository",
+        MARY,
+        json!({"repositoryName": repo_name, "encryptionConfiguration": {"encryptionType": "KMS"}}),
+        json!({"repository": {"repositoryName": repo_name, "registryId": ACCOUNT}}),
+    );
+    l.token(10, CI);
+    l.upload(11, CI, repo_name, "up-1", "sha256:l1", 1);
+    l.put(14, CI, repo_name, "latest", "sha256:one", &[("sha256:l1", 10)]);
+    l.add(20, "ecs.amazonaws.com", "RegisterTaskDefinition", CI,
+        json!({"family": "api", "containerDefinitions": [{"name": "api", "image": uri}]}),
+        json!({"taskDefinition": {"family": "api", "revision": 3, "taskDefinitionArn": format!("arn:aws:ecs:{REGION}:{ACCOUNT}:task-definition/api:3")}}));
+    l.add(
+        30,
+        "ecs.amazonaws.com",
+        "CreateService",
+        CI,
+        json!({"cluster": "prod", "serviceName": "api", "taskDefinition": "api:3", "desiredCount": 2}),
+        Value::Null,
+    );
+    l.get(40, TASKS, repo_name, json!({"imageTag": "latest"}));
+    l.layer_url(41, TASKS, repo_name, "sha256:l1");
+    l.put(50, CI, repo_name, "latest", "sha256:two", &[("sha256:l1", 10)]);
+    // After the tag moved, this task runs the new image: not part of the first image's story.
+    l.add(60, "ecs.amazonaws.com", "RunTask", CI, json!({"cluster": "prod", "taskDefinition": "api"}), Value::Null);
+    l.lifecycle(70, "PolicyExecutionEvent", repo_name, "pol", &[("sha256:one", "latest")]);
+    let e = l.engine();
+    let page = |digest: &str| match ask(
+        &e,
+        Filter::default(),
+        Ask::Image(ImageRef { repo: repo(repo_name), digest: digest.into() }),
+    ) {
+        ContainerAnswer::Image(Some(p)) => p,
+        other => panic!("{other:?}"),
+    };
+    let one = page("sha256:one");
+    let kinds: Vec<&str> = one
+        .story
+        .iter()
+        .map(|s| match s {
+            Step::Pushed(_) => "pushed",
+            Step::TaskDefinition(_) => "task definition",
+            Step::Deployed(d) => {
+                if d.call == "CreateService" {
+                    "service"
+                } else {
+                    "task"
+                }
+            }
+            Step::Pulled(_) => "pulled",
+            Step::TagMoved { .. } => "tag moved",
+            Step::Expired(_) => "expired",
+            Step::Deleted { .. } => "deleted",
+        })
+        .collect();
+    assert_eq!(kinds, ["pushed", "task definition", "service", "pulled", "tag moved", "expired"]);
+    assert_eq!((one.status.as_str(), one.tags.as_slice(), one.pulls), ("expired", &["latest".to_owned()][..], 1));
+    assert!(one.current_tags.is_empty());
+    let Step::Deployed(svc) = &one.story[2] else { panic!() };
+    assert_eq!((svc.cluster.as_str(), svc.service.as_str(), svc.task_definition.as_str()), ("prod", "api", "api:3"));
+    assert!(svc.images[0].via_tag);
+    let Step::Pushed(push) = &one.story[0] else { panic!() };
+    assert_eq!(push.layers.iter().filter(|l| l.uploaded).count(), 1);
+    // The second image: pushed over the tag, then the task ran it.
+    let two = page("sha256:two");
+    assert!(two
+        .story
+        .iter()
+        .any(|s| matches!(s, Step::Deployed(d) if d.call == "RunTask" && d.task_definition == "api:3")));
+    assert_eq!((two.status.as_str(), two.current_tags.as_slice()), ("present", &["latest".to_owned()][..]));
+    // The repository page knows its creation and both images.
+    let ContainerAnswer::Repository(Some(r)) = ask(&e, Filter::default(), Ask::Repository(repo(repo_name))) else {
+        panic!()
+    };
+    assert_eq!(r.summary.encryption, "KMS");
+    assert_eq!((r.summary.pushes, r.summary.pulls, r.summary.images, r.summary.expired), (2, 1, 2, 1));
+    assert_eq!(r.changes[0].call, "CreateRepository");
+    assert_eq!(r.timeline.pushes.iter().sum::<u32>(), 2);
+}
+
+#[test]
+fn ok_filters_keep_whole_sessions() {
+    let mut l = Log::new();
+    l.token(0, CI);
+    l.upload(1, CI, "web/api", "u1", "sha256:a", 1);
+    l.put(4, CI, "web/api", "v1", "sha256:v1", &[("sha256:a", 1)]);
+    l.put(5, MARY, "base/alpine", "3.19", "sha256:alp", &[("sha256:b", 1)]);
+    let e = l.engine();
+    let only = |f: Filter| match ask(&e, f, Ask::Pushes { offset: 0, outcome: None }) {
+        ContainerAnswer::Pushes(p) => p.items.iter().map(|p| (p.repo.name.clone(), p.events_total)).collect::<Vec<_>>(),
+        _ => panic!(),
+    };
+    assert_eq!(only(Filter { principals: vec![CI.into()], ..Filter::default() }), [("web/api".to_owned(), 5)]);
+    // A filter on one call still shows the whole push it belongs to.
+    assert_eq!(
+        only(Filter { names: vec!["UploadLayerPart".into()], ..Filter::default() }),
+        [("web/api".to_owned(), 5)]
+    );
+    assert!(only(Filter { names: vec!["DeleteRepository".into()], ..Filter::default() }).is_empty());
+}

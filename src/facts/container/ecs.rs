@@ -1,0 +1,278 @@
+//! Amazon ECS events: task definitions (which images they run), services and tasks started from
+//! them (`family:revision`), clusters.
+
+use serde::Deserialize;
+
+use super::lenient::{parse, texts, List, Num};
+use super::{parse_image_uri, Found, Kind, Sink, Span, MAX_CONTAINERS};
+use crate::ingest::raw::{Lenient, Obj, RawEvent, Text};
+use crate::model::Sym;
+
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+struct Container<'a> {
+    #[serde(borrow)]
+    image: Lenient<Text<'a>>,
+}
+
+type Containers<'a> = List<Obj<Container<'a>>, MAX_CONTAINERS>;
+
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+struct Request<'a> {
+    #[serde(borrow)]
+    cluster_name: Lenient<Text<'a>>,
+    #[serde(borrow)]
+    cluster: Lenient<Text<'a>>,
+    #[serde(borrow)]
+    service_name: Lenient<Text<'a>>,
+    #[serde(borrow)]
+    service: Lenient<Text<'a>>,
+    #[serde(borrow)]
+    task_definition: Lenient<Text<'a>>,
+    #[serde(borrow)]
+    task_definitions: List<Lenient<Text<'a>>, MAX_CONTAINERS>,
+    #[serde(borrow)]
+    family: Lenient<Text<'a>>,
+    desired_count: Num,
+    count: Num,
+    #[serde(borrow)]
+    container_definitions: Containers<'a>,
+    #[serde(borrow)]
+    execution_role_arn: Lenient<Text<'a>>,
+    #[serde(borrow)]
+    task_role_arn: Lenient<Text<'a>>,
+    #[serde(borrow)]
+    task: Lenient<Text<'a>>,
+    #[serde(borrow)]
+    reason: Lenient<Text<'a>>,
+    #[serde(borrow)]
+    command: Lenient<Text<'a>>,
+}
+
+// Field names mirror AWS's JSON keys.
+#[allow(clippy::struct_field_names)]
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+struct TaskDefinition<'a> {
+    #[serde(borrow)]
+    task_definition_arn: Lenient<Text<'a>>,
+    #[serde(borrow)]
+    family: Lenient<Text<'a>>,
+    revision: Num,
+    #[serde(borrow)]
+    container_definitions: Containers<'a>,
+}
+
+// Field names mirror AWS's JSON keys.
+#[allow(clippy::struct_field_names)]
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+struct Service<'a> {
+    #[serde(borrow)]
+    service_name: Lenient<Text<'a>>,
+    #[serde(borrow)]
+    cluster_arn: Lenient<Text<'a>>,
+    #[serde(borrow)]
+    task_definition: Lenient<Text<'a>>,
+    desired_count: Num,
+}
+
+// Field names mirror AWS's JSON keys.
+#[allow(clippy::struct_field_names)]
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+struct Task<'a> {
+    #[serde(borrow)]
+    task_arn: Lenient<Text<'a>>,
+    #[serde(borrow)]
+    task_definition_arn: Lenient<Text<'a>>,
+    #[serde(borrow)]
+    cluster_arn: Lenient<Text<'a>>,
+    #[serde(borrow)]
+    containers: Containers<'a>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+struct Cluster<'a> {
+    #[serde(borrow)]
+    cluster_name: Lenient<Text<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+struct Response<'a> {
+    #[serde(borrow)]
+    task_definition: Obj<TaskDefinition<'a>>,
+    #[serde(borrow)]
+    service: Obj<Service<'a>>,
+    #[serde(borrow)]
+    tasks: List<Obj<Task<'a>>, MAX_CONTAINERS>,
+    #[serde(borrow)]
+    task: Obj<Task<'a>>,
+    #[serde(borrow)]
+    cluster: Obj<Cluster<'a>>,
+}
+
+/// `family:revision` of a task definition reference: `family`, `family:3`, or its ARN
+/// `arn:aws:ecs:<region>:<account>:task-definition/family:3`. Revision 0: not given (the latest).
+pub fn parse_task_def(s: &str) -> (&str, u32) {
+    let s = s.rsplit_once(":task-definition/").map_or(s, |(_, r)| r);
+    match s.rsplit_once(':') {
+        Some((family, rev)) if rev.bytes().all(|b| b.is_ascii_digit()) && !rev.is_empty() => {
+            (family, rev.parse().unwrap_or(0))
+        }
+        _ => (s, 0),
+    }
+}
+
+/// The last part of a cluster/service/task ARN (`.../cluster/prod` → `prod`); names stay as they are.
+fn short(s: &str) -> &str {
+    if s.starts_with("arn:") {
+        s.rsplit('/').next().unwrap_or(s)
+    } else {
+        s
+    }
+}
+
+fn first_non_empty<'a>(a: &'a str, b: &'a str) -> &'a str {
+    if a.is_empty() {
+        b
+    } else {
+        a
+    }
+}
+
+/// Interns image URIs as (URI, ECR repository name or empty) pairs.
+fn image_pairs<'x>(images: impl Iterator<Item = &'x str>, sink: &mut Sink) -> Span {
+    let mut syms: Vec<Sym> = Vec::new();
+    for uri in images.filter(|u| !u.is_empty()) {
+        syms.push(sink.sym(uri));
+        syms.push(sink.sym(parse_image_uri(uri).map_or("", |u| u.name)));
+    }
+    sink.sym_span(&syms)
+}
+
+fn images<'x>(c: &'x Containers<'_>) -> impl Iterator<Item = &'x str> {
+    c.items.iter().filter_map(|c| c.0.ok()).map(|c| c.image.str())
+}
+
+/// Reads an ECS event.
+pub(super) fn read(name: &str, raw: &RawEvent, sink: &mut Sink) -> Found {
+    if ["Describe", "List", "Get", "Discover", "Poll", "Submit"].iter().any(|p| name.starts_with(p)) {
+        return None;
+    }
+    let req: Request = parse(raw.request_parameters).unwrap_or_default();
+    let resp: Response = parse(raw.response_elements).unwrap_or_default();
+    // ECS uses the cluster named `default` when a call names none.
+    let cluster_of = |req: &Request<'_>, arn: &str| -> String {
+        let c = short(first_non_empty(arn, req.cluster.str()));
+        if c.is_empty() { "default" } else { c }.to_owned()
+    };
+    let kind = match name {
+        "RegisterTaskDefinition" => {
+            let td = resp.task_definition.0.ok();
+            let from_arn = td.map_or(("", 0), |t| parse_task_def(t.task_definition_arn.str()));
+            let family = first_non_empty(td.map_or("", |t| t.family.str()), req.family.str());
+            let family = first_non_empty(family, from_arn.0);
+            let revision = td.and_then(|t| t.revision.u32()).unwrap_or(from_arn.1);
+            let asked: Vec<&str> = images(&req.container_definitions).collect();
+            let uris = if asked.iter().any(|u| !u.is_empty()) {
+                asked
+            } else {
+                td.map(|t| images(&t.container_definitions).collect()).unwrap_or_default()
+            };
+            Kind::TaskDef {
+                family: sink.sym(family),
+                revision,
+                images: image_pairs(uris.into_iter(), sink),
+                exec_role: sink.sym(req.execution_role_arn.str()),
+                task_role: sink.sym(req.task_role_arn.str()),
+            }
+        }
+        "DeregisterTaskDefinition" | "DeleteTaskDefinitions" => {
+            let first = texts(&req.task_definitions).next().unwrap_or("");
+            let (family, revision) = parse_task_def(first_non_empty(req.task_definition.str(), first));
+            Kind::TaskDefGone { family: sink.sym(family), revision }
+        }
+        "CreateService" | "UpdateService" | "DeleteService" => {
+            let svc = resp.service.0.ok();
+            let td = first_non_empty(svc.map_or("", |s| s.task_definition.str()), req.task_definition.str());
+            let (family, revision) = parse_task_def(td);
+            let service = short(first_non_empty(
+                first_non_empty(req.service_name.str(), req.service.str()),
+                svc.map_or("", |s| s.service_name.str()),
+            ));
+            let desired = req.desired_count.u32().or_else(|| svc.and_then(|s| s.desired_count.u32()));
+            let cluster = cluster_of(&req, svc.map_or("", |s| s.cluster_arn.str()));
+            Kind::Service {
+                cluster: sink.sym(&cluster),
+                service: sink.sym(service),
+                family: sink.sym(family),
+                revision,
+                desired: if name == "DeleteService" { None } else { desired },
+            }
+        }
+        "RunTask" | "StartTask" => {
+            let tasks: Vec<&Task> = resp.tasks.items.iter().filter_map(|t| t.0.ok()).collect();
+            let td =
+                first_non_empty(req.task_definition.str(), tasks.first().map_or("", |t| t.task_definition_arn.str()));
+            let (family, revision) = parse_task_def(td);
+            let (family, revision) = match (revision, tasks.first()) {
+                // The response names the revision that actually ran when the request named a family.
+                (0, Some(t)) => {
+                    let (f, r) = parse_task_def(t.task_definition_arn.str());
+                    (first_non_empty(family, f), r)
+                }
+                _ => (family, revision),
+            };
+            let arns: Vec<&str> = tasks.iter().map(|t| t.task_arn.str()).filter(|s| !s.is_empty()).collect();
+            let uris: Vec<&str> = tasks.iter().flat_map(|t| images(&t.containers)).collect();
+            let cluster = cluster_of(&req, tasks.first().map_or("", |t| t.cluster_arn.str()));
+            Kind::Task {
+                cluster: sink.sym(&cluster),
+                family: sink.sym(family),
+                revision,
+                count: req.count.u32().map_or(1, |c| u16::try_from(c).unwrap_or(u16::MAX)),
+                tasks: sink.syms(arns),
+                images: image_pairs(uris.into_iter(), sink),
+            }
+        }
+        "StopTask" | "ExecuteCommand" => {
+            let detail = if name == "StopTask" { req.reason.str() } else { req.command.str() };
+            let task = first_non_empty(req.task.str(), resp.task.0.ok().map_or("", |t| t.task_arn.str()));
+            Kind::TaskCall {
+                cluster: sink.sym(&cluster_of(&req, "")),
+                task: sink.sym(short(task)),
+                detail: sink.sym(detail),
+            }
+        }
+        "CreateCluster"
+        | "DeleteCluster"
+        | "UpdateCluster"
+        | "UpdateClusterSettings"
+        | "PutClusterCapacityProviders" => {
+            let named =
+                first_non_empty(req.cluster_name.str(), resp.cluster.0.ok().map_or("", |c| c.cluster_name.str()));
+            let c = if named.is_empty() { cluster_of(&req, "") } else { short(named).to_owned() };
+            Kind::Cluster { cluster: sink.sym(&c) }
+        }
+        _ => return None,
+    };
+    Some((Sym::EMPTY, Sym::EMPTY, kind))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_task_def;
+
+    #[test]
+    fn ok_task_definition_references() {
+        assert_eq!(parse_task_def("web-api:12"), ("web-api", 12));
+        assert_eq!(parse_task_def("web-api"), ("web-api", 0));
+        assert_eq!(parse_task_def("arn:aws:ecs:us-east-1:123456789012:task-definition/web-api:7"), ("web-api", 7));
+        assert_eq!(parse_task_def("odd:name:x"), ("odd:name:x", 0));
+        assert_eq!(parse_task_def(""), ("", 0));
+    }
+}

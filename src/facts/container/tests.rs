@@ -1,0 +1,237 @@
+//! Facts read from AWS's documentation examples and from hostile variations of them.
+
+use super::*;
+use crate::engine::Engine;
+
+const SEEDS: &str = include_str!("../../../tests/fixtures/seeds/ecr-documentation-examples.json");
+
+fn engine(json: &str) -> Engine {
+    let mut e = Engine::new();
+    e.ingest_bytes("t.json", json.as_bytes());
+    e
+}
+
+fn fact_of<'e>(e: &'e Engine, name: &str) -> &'e Fact {
+    let s = e.store();
+    s.container.all().iter().find(|f| s.str(s.name(f.row)) == name).unwrap_or_else(|| panic!("no {name} fact"))
+}
+
+/// The seed events as generic JSON values, to take expected values from the documents themselves.
+fn seed(name: &str) -> serde_json::Value {
+    let v: serde_json::Value = serde_json::from_str(SEEDS).unwrap();
+    v["Records"].as_array().unwrap().iter().find(|e| e["eventName"] == name).cloned().unwrap()
+}
+
+#[test]
+fn ok_put_image_seed_has_tag_digest_and_every_manifest_entry() {
+    let e = engine(SEEDS);
+    let s = e.store();
+    let f = fact_of(&e, "PutImage");
+    let doc = seed("PutImage");
+    let manifest: serde_json::Value =
+        serde_json::from_str(doc["requestParameters"]["imageManifest"].as_str().unwrap()).unwrap();
+    let Kind::PutImage { tag, digest, media_type, entries } = f.kind else { panic!("{f:?}") };
+    assert_eq!(s.str(f.repo), doc["requestParameters"]["repositoryName"]);
+    assert_eq!(s.str(f.registry), doc["requestParameters"]["registryId"]);
+    assert_eq!(s.str(tag), doc["requestParameters"]["imageTag"]);
+    assert_eq!(s.str(digest), doc["responseElements"]["image"]["imageId"]["imageDigest"]);
+    assert_eq!(s.str(media_type), manifest["mediaType"]);
+    let entries = s.container.entries(entries);
+    let layers = manifest["layers"].as_array().unwrap();
+    assert_eq!(entries.len(), layers.len() + 1, "layers plus the config blob");
+    assert_eq!(entries[0].kind, EntryKind::Config);
+    assert_eq!(s.str(entries[0].digest), manifest["config"]["digest"]);
+    for (e, l) in entries[1..].iter().zip(layers) {
+        assert_eq!((s.str(e.digest), e.size), (l["digest"].as_str().unwrap(), l["size"].as_u64().unwrap()));
+        assert_eq!(e.kind, EntryKind::Layer);
+    }
+}
+
+#[test]
+fn ok_batch_get_image_seed_asks_for_a_tag() {
+    let e = engine(SEEDS);
+    let s = e.store();
+    let f = fact_of(&e, "BatchGetImage");
+    let Kind::GetImage { ids } = f.kind else { panic!("{f:?}") };
+    let ids: Vec<&str> = s.container.syms(ids).iter().map(|&i| s.str(i)).collect();
+    assert_eq!(ids, [seed("BatchGetImage")["requestParameters"]["imageIds"][0]["imageTag"].as_str().unwrap()]);
+}
+
+#[test]
+fn ok_lifecycle_seed_lists_images_and_the_rule() {
+    let e = engine(SEEDS);
+    let s = e.store();
+    let f = fact_of(&e, "PolicyExecutionEvent");
+    let doc = seed("PolicyExecutionEvent")["serviceEventDetails"].clone();
+    let Kind::Lifecycle { dry_run, policy, version, rules, images, .. } = f.kind else { panic!("{f:?}") };
+    assert!(!dry_run);
+    assert_eq!(s.str(f.repo), doc["repositoryName"]);
+    assert_eq!(s.str(policy), doc["lifecycleEventPolicy"]["policyId"]);
+    assert_eq!(u64::from(version), doc["lifecycleEventPolicy"]["policyVersion"].as_u64().unwrap());
+    let rules = s.container.rules(rules);
+    assert_eq!(rules.len(), 1);
+    assert_eq!(s.str(rules[0].description), doc["lifecycleEventPolicy"]["lifecycleEventRules"][0]["description"]);
+    assert_eq!(s.str(rules[0].selection), "any images, image count more than 2");
+    let want = doc["lifecycleEventImageActions"].as_array().unwrap();
+    let got = s.container.expired(images);
+    assert_eq!(got.len(), want.len());
+    for (g, w) in got.iter().zip(want) {
+        let img = &w["lifecycleEventImage"];
+        assert_eq!(s.str(g.digest), img["digest"]);
+        assert_eq!(g.pushed_at, img["pushedAt"].as_i64());
+        let tags: Vec<&str> = s.container.syms(g.tags).iter().map(|&t| s.str(t)).collect();
+        assert_eq!(tags, img["tagList"].as_array().unwrap().iter().map(|t| t.as_str().unwrap()).collect::<Vec<_>>());
+    }
+}
+
+#[test]
+fn ok_kms_grant_seed_names_the_repository() {
+    let e = engine(SEEDS);
+    let s = e.store();
+    let f = fact_of(&e, "CreateGrant");
+    let doc = seed("CreateGrant");
+    let arn = doc["requestParameters"]["constraints"]["encryptionContextSubset"]["aws:ecr:arn"].as_str().unwrap();
+    assert_eq!(format!("arn:aws:ecr:us-west-2:{}:repository/{}", s.str(f.registry), s.str(f.repo)), arn);
+    let Kind::KmsGrant { key, grant_id, .. } = f.kind else { panic!("{f:?}") };
+    assert_eq!(s.str(key), doc["requestParameters"]["keyId"]);
+    assert_eq!(s.str(grant_id), doc["responseElements"]["grantId"]);
+}
+
+#[test]
+fn ok_create_repository_seed() {
+    let e = engine(SEEDS);
+    let s = e.store();
+    let f = fact_of(&e, "CreateRepository");
+    assert_eq!(s.str(f.repo), "testrepo");
+    assert_eq!(s.str(f.registry), "123456789012", "from responseElements.repository.registryId");
+    assert!(matches!(f.kind, Kind::RepoCreated { scan_on_push: None, .. }));
+}
+
+#[test]
+fn ok_ecs_create_cluster_seed() {
+    // AWS's ECS documentation example (seeds/001): CreateCluster of `default`.
+    let json = r#"{"Records":[{"eventTime":"2018-06-20T19:04:36Z","eventSource":"ecs.amazonaws.com","eventName":"CreateCluster",
+      "awsRegion":"us-east-1","requestParameters":{"clusterName":"default"},"responseElements":{"cluster":{
+      "clusterArn":"arn:aws:ecs:us-east-1:123456789012:cluster/default","clusterName":"default","status":"ACTIVE"}},
+      "eventID":"e3c6f4ce-EXAMPLE","eventType":"AwsApiCall","recipientAccountId":"123456789012"}]}"#;
+    let e = engine(json);
+    let s = e.store();
+    let f = fact_of(&e, "CreateCluster");
+    let Kind::Cluster { cluster } = f.kind else { panic!("{f:?}") };
+    assert_eq!(s.str(cluster), "default");
+}
+
+#[test]
+fn ok_task_definition_images_and_their_repositories() {
+    let json = r#"{"Records":[{"eventTime":"2026-03-01T00:00:00Z","eventSource":"ecs.amazonaws.com","eventName":"RegisterTaskDefinition",
+      "eventID":"00000000-0000-0000-0000-000000000001",
+      "requestParameters":{"family":"web","containerDefinitions":[
+         {"name":"app","image":"123456789012.dkr.ecr.us-east-1.amazonaws.com/web/api:v1.2"},
+         {"name":"sidecar","image":"public.ecr.aws/nginx/nginx:latest"},
+         {"name":"bad","image":17}],
+       "executionRoleArn":"arn:aws:iam::123456789012:role/ecsTaskExecutionRole"},
+      "responseElements":{"taskDefinition":{"taskDefinitionArn":"arn:aws:ecs:us-east-1:123456789012:task-definition/web:4","family":"web","revision":4}}}]}"#;
+    let e = engine(json);
+    let s = e.store();
+    let f = fact_of(&e, "RegisterTaskDefinition");
+    let Kind::TaskDef { family, revision, images, exec_role, .. } = f.kind else { panic!("{f:?}") };
+    assert_eq!((s.str(family), revision), ("web", 4));
+    assert_eq!(s.str(exec_role), "arn:aws:iam::123456789012:role/ecsTaskExecutionRole");
+    let pairs: Vec<&str> = s.container.syms(images).iter().map(|&x| s.str(x)).collect();
+    assert_eq!(
+        pairs,
+        [
+            "123456789012.dkr.ecr.us-east-1.amazonaws.com/web/api:v1.2",
+            "web/api",
+            "public.ecr.aws/nginx/nginx:latest",
+            ""
+        ]
+    );
+    let repos: Vec<&str> = s.container.repos_of(f.row).map(|x| s.str(x)).collect();
+    assert_eq!(repos, ["web/api"]);
+}
+
+#[test]
+fn ok_image_uris() {
+    let u = parse_image_uri("123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/app:1.0@sha256:abc").unwrap();
+    assert_eq!(
+        (u.account, u.region, u.name, u.tag, u.digest),
+        ("123456789012", "eu-west-1", "team/app", "1.0", "sha256:abc")
+    );
+    let u = parse_image_uri("123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/app").unwrap();
+    assert_eq!((u.name, u.tag, u.digest), ("app", "", ""));
+    assert_eq!(parse_image_uri("nginx:latest"), None);
+    assert_eq!(parse_image_uri("registry.example.com:5000/app:1"), None);
+    assert_eq!(parse_image_uri("evil.dkr.ecr.us-east-1.amazonaws.com/app"), None);
+    assert_eq!(
+        parse_repo_arn("arn:aws:ecr:us-west-2:123456789012:repository/a/b"),
+        Some(("123456789012", "us-west-2", "a/b"))
+    );
+    assert_eq!(parse_repo_arn("arn:aws:s3:::bucket"), None);
+}
+
+#[test]
+fn ok_hostile_parameters_are_skipped_not_fatal() {
+    // Wrong types everywhere: the events still load, the facts keep what can be read.
+    let json = r#"{"Records":[
+      {"eventTime":"2026-03-01T00:00:00Z","eventSource":"ecr.amazonaws.com","eventName":"PutImage","eventID":"00000000-0000-0000-0000-000000000001",
+       "requestParameters":{"repositoryName":["x"],"imageTag":7,"imageManifest":"{\"layers\":[{\"digest\":5,\"size\":\"12\"},{\"digest\":\"sha256:ok\",\"size\":-3},\"junk\"]}"},
+       "responseElements":"nope"},
+      {"eventTime":"2026-03-01T00:00:01Z","eventSource":"ecr.amazonaws.com","eventName":"UploadLayerPart","eventID":"00000000-0000-0000-0000-000000000002",
+       "requestParameters":{"repositoryName":"r","uploadId":"u1","partFirstByte":"0","partLastByte":{"a":1}}},
+      {"eventTime":"2026-03-01T00:00:02Z","eventSource":"ecr.amazonaws.com","eventName":"PolicyExecutionEvent","eventID":"00000000-0000-0000-0000-000000000003",
+       "serviceEventDetails":{"repositoryName":"r","lifecycleEventPolicy":[],"lifecycleEventImageActions":[{"lifecycleEventImage":{"digest":"sha256:d","tagList":"t","pushedAt":"x"}},null,3]}},
+      {"eventTime":"2026-03-01T00:00:03Z","eventSource":"kms.amazonaws.com","eventName":"CreateGrant","eventID":"00000000-0000-0000-0000-000000000004",
+       "requestParameters":{"constraints":{"encryptionContextSubset":{"aws:ecr:arn":"arn:aws:s3:::b"}}}},
+      {"eventTime":"2026-03-01T00:00:04Z","eventSource":"ecs.amazonaws.com","eventName":"RunTask","eventID":"00000000-0000-0000-0000-000000000005",
+       "requestParameters":{"taskDefinition":{"x":1},"count":"many"},"responseElements":{"tasks":"none"}}
+    ]}"#;
+    let e = engine(json);
+    let s = e.store();
+    assert_eq!(s.len(), 5);
+    let f = fact_of(&e, "PutImage");
+    let Kind::PutImage { tag, digest, entries, .. } = f.kind else { panic!() };
+    assert!(f.repo.is_empty() && tag.is_empty() && digest.is_empty());
+    let entries = s.container.entries(entries);
+    assert_eq!(entries.len(), 1);
+    assert_eq!((s.str(entries[0].digest), entries[0].size), ("sha256:ok", 0));
+    let f = fact_of(&e, "UploadLayerPart");
+    assert!(matches!(f.kind, Kind::UploadPart { first: 0, last: u64::MAX, .. }));
+    let f = fact_of(&e, "PolicyExecutionEvent");
+    let Kind::Lifecycle { images, rules, .. } = f.kind else { panic!() };
+    assert_eq!(s.container.rules(rules).len(), 0);
+    let images = s.container.expired(images);
+    assert_eq!(images.len(), 1);
+    assert_eq!((images[0].pushed_at, images[0].tags.len), (None, 0));
+    assert!(s.container.all().iter().all(|f| s.str(s.name(f.row)) != "CreateGrant"), "not an ECR grant");
+    let f = fact_of(&e, "RunTask");
+    assert!(matches!(f.kind, Kind::Task { revision: 0, count: 1, .. }));
+}
+
+#[test]
+fn ok_repository_policy_is_summarised() {
+    let policy = r#"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"pull\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::210987654321:root\"},\"Action\":[\"ecr:BatchGetImage\",\"ecr:GetDownloadUrlForLayer\"]}]}"#;
+    let json = format!(
+        r#"{{"Records":[{{"eventTime":"2026-03-01T00:00:00Z","eventSource":"ecr.amazonaws.com","eventName":"SetRepositoryPolicy",
+        "eventID":"00000000-0000-0000-0000-000000000001","requestParameters":{{"repositoryName":"web/api","policyText":"{policy}"}}}}]}}"#
+    );
+    let e = engine(&json);
+    let s = e.store();
+    let f = fact_of(&e, "SetRepositoryPolicy");
+    let Kind::RepoChange { lines } = f.kind else { panic!() };
+    let lines: Vec<&str> = s.container.syms(lines).iter().map(|&l| s.str(l)).collect();
+    assert_eq!(lines, ["Allow arn:aws:iam::210987654321:root: ecr:BatchGetImage, ecr:GetDownloadUrlForLayer"]);
+}
+
+#[test]
+fn ok_fact_stays_compact() {
+    assert!(std::mem::size_of::<Fact>() <= 48, "{}", std::mem::size_of::<Fact>());
+}
+
+#[test]
+fn ok_heap_bytes_count_the_facts() {
+    let before = Engine::new().store().heap_bytes();
+    let e = engine(SEEDS);
+    assert!(e.store().container.heap_bytes() > 0);
+    assert!(e.store().heap_bytes() > before + e.store().container.heap_bytes() - 1);
+}

@@ -1,0 +1,216 @@
+//! Pieces every container page uses: links between pages, digests, who, outcomes, raw events, pager.
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use super::super::query::use_query;
+use super::super::Ctx;
+use crate::analysis::container::nav::Page;
+use crate::analysis::container::report::{EventRef, ImageRef, Outcome, RepoRef, Who, PAGE};
+use crate::analysis::container::{Ask, ContainerAnswer, ContainerQuery};
+use crate::engine::{Query, Response};
+use crate::text::{arn_parts, thousands, utc};
+use crate::viewstate::Action;
+
+/// Asks the engine a container question under the current filter; the latest answer.
+#[hook]
+pub fn use_container(ask: Ask) -> Option<Rc<ContainerAnswer>> {
+    let ctx = use_context::<Ctx>().expect("Ctx is provided by App");
+    let filter = ctx.state.0.filter.clone();
+    let answer = use_query(Query::Container(Box::new(ContainerQuery { filter, ask })));
+    match answer.as_deref() {
+        Some(Response::Container(a)) => Some(Rc::new((**a).clone())),
+        _ => None,
+    }
+}
+
+/// A callback that opens a page of the Images view.
+pub fn open(ctx: &Ctx, page: Page) -> Callback<MouseEvent> {
+    let state = ctx.state.clone();
+    Callback::from(move |_| state.dispatch(Action::OpenContainer(Box::new(page.clone()))))
+}
+
+/// `sha256:0c5cc4223d23` (the algorithm and 12 hex digits, as `docker images` shows).
+pub fn short_digest(d: &str) -> String {
+    match d.split_once(':') {
+        Some((alg, hex)) => format!("{alg}:{}", hex.chars().take(12).collect::<String>()),
+        None => d.chars().take(19).collect(),
+    }
+}
+
+/// A digest in monospace, the whole of it in the tooltip.
+pub fn digest(d: &str) -> Html {
+    if d.is_empty() {
+        return html! { <span class="muted">{"—"}</span> };
+    }
+    html! { <code class="digest" title={d.to_owned()}>{short_digest(d)}</code> }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ImageLinkProps {
+    pub image: ImageRef,
+}
+
+/// A digest that opens its image's page.
+#[function_component(ImageLink)]
+pub fn image_link(p: &ImageLinkProps) -> Html {
+    let ctx = use_context::<Ctx>().expect("Ctx is provided by App");
+    if p.image.digest.is_empty() {
+        return html! { <span class="muted">{"—"}</span> };
+    }
+    html! {
+        <button type="button" class="linkish digest" title={format!("Open image {}", p.image.digest)}
+            data-testid="open-image" data-digest={p.image.digest.clone()} onclick={open(&ctx, Page::Image(p.image.clone()))}>
+            {short_digest(&p.image.digest)}
+        </button>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct RepoLinkProps {
+    pub repo: RepoRef,
+    /// Show the account and region after the name.
+    #[prop_or(true)]
+    pub place: bool,
+}
+
+/// A repository name that opens its page.
+#[function_component(RepoLink)]
+pub fn repo_link(p: &RepoLinkProps) -> Html {
+    let ctx = use_context::<Ctx>().expect("Ctx is provided by App");
+    html! {
+        <span class="repo">
+            <button type="button" class="linkish" title={format!("Open repository {}", p.repo.arn())}
+                data-testid="open-repo" data-repo={p.repo.name.clone()} onclick={open(&ctx, Page::Repository(p.repo.clone()))}>
+                {p.repo.name.clone()}
+            </button>
+            if p.place {
+                <span class="acct">{format!("{} · {}", p.repo.registry, p.repo.region)}</span>
+            }
+        </span>
+    }
+}
+
+/// Who made a call: the principal (resource part of an ARN first), the kind, the client.
+pub fn who(w: &Who) -> Html {
+    let (main, account) = arn_parts(&w.principal);
+    html! {
+        <div class="who" title={format!("{}\n{}\nfrom {}\n{}", w.principal, w.kind, w.ip, w.user_agent)}>
+            <div class="who-main">
+                <span class="principal">{main.to_owned()}</span>
+                if !account.is_empty() {
+                    <span class="acct">{account.to_owned()}</span>
+                }
+                if w.cross_account {
+                    <span class="badge warn" title="The caller is in another account than the repository">{"other account"}</span>
+                }
+            </div>
+            <div class="who-sub">
+                <span class="kind">{w.kind.clone()}</span>
+                <span class="sep">{"·"}</span>
+                <span class="client">{w.client.clone()}</span>
+                if !w.ip.is_empty() {
+                    <span class="sep">{"·"}</span>
+                    <span class="ip">{w.ip.clone()}</span>
+                }
+            </div>
+        </div>
+    }
+}
+
+/// `pushed`, `refused`, `incomplete` as a badge; `verb` says what went through.
+pub fn outcome(o: Outcome, verb: &str) -> Html {
+    match o {
+        Outcome::Ok => html! { <span class="badge ok">{verb.to_owned()}</span> },
+        Outcome::Failed => html! { <span class="badge bad">{"refused"}</span> },
+        Outcome::Incomplete => html! { <span class="badge warn">{"incomplete"}</span> },
+    }
+}
+
+/// A time as `2026-03-01 00:04:12 UTC`.
+pub fn when(ms: i64) -> Html {
+    html! { <time class="when">{utc(ms)}</time> }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct EventsProps {
+    pub events: Vec<EventRef>,
+    /// All events, when more exist than listed.
+    #[prop_or_default]
+    pub total: Option<u32>,
+    /// Open from the start.
+    #[prop_or_default]
+    pub open: bool,
+}
+
+/// The raw events an item was built from, each with its store row (`data-row`) for the event view.
+#[function_component(Events)]
+pub fn events(p: &EventsProps) -> Html {
+    let total = p.total.unwrap_or(p.events.len() as u32);
+    let label = if total == 1 { "1 event".to_owned() } else { format!("{} events", thousands(u64::from(total))) };
+    html! {
+        <details class="events" data-testid="raw-events" open={p.open}>
+            <summary>{label}</summary>
+            <ol>
+                { for p.events.iter().map(|e| html! {
+                    <li class={classes!("event", (!e.error.is_empty()).then_some("failed"))} data-row={e.row.to_string()}
+                        data-event-id={e.id.clone()} title={format!("eventID {}", e.id)}>
+                        <time>{utc(e.time)}</time>
+                        <span class="ename">{e.name.clone()}</span>
+                        if !e.error.is_empty() {
+                            <span class="eerr">{e.error.clone()}</span>
+                        }
+                        <code class="eid">{e.id.clone()}</code>
+                    </li>
+                }) }
+            </ol>
+            if total as usize > p.events.len() {
+                <p class="muted more">{format!("and {} more", thousands(u64::from(total) - p.events.len() as u64))}</p>
+            }
+        </details>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct PagerProps {
+    pub offset: u32,
+    pub total: u64,
+    pub on_change: Callback<u32>,
+}
+
+/// Previous / next page of a list.
+#[function_component(Pager)]
+pub fn pager(p: &PagerProps) -> Html {
+    if p.total <= PAGE as u64 {
+        return html! {};
+    }
+    let page = PAGE as u32;
+    let prev = {
+        let (cb, o) = (p.on_change.clone(), p.offset);
+        Callback::from(move |_| cb.emit(o.saturating_sub(page)))
+    };
+    let next = {
+        let (cb, o) = (p.on_change.clone(), p.offset);
+        Callback::from(move |_| cb.emit(o + page))
+    };
+    let last = (u64::from(p.offset) + u64::from(page)).min(p.total);
+    html! {
+        <div class="pager">
+            <button type="button" class="button small" disabled={p.offset == 0} onclick={prev}>{"← Newer"}</button>
+            <span class="muted">{format!("{}–{} of {}", thousands(u64::from(p.offset) + 1), thousands(last), thousands(p.total))}</span>
+            <button type="button" class="button small" disabled={last >= p.total} onclick={next}>{"Older →"}</button>
+        </div>
+    }
+}
+
+/// The "nothing here" line of a list.
+pub fn empty(what: &str, filtered: bool) -> Html {
+    let why = if filtered { " match the filters" } else { " in these logs" };
+    html! { <p class="empty-list muted">{format!("No {what}{why}.")}</p> }
+}
+
+/// A "Loading…" placeholder while the engine answers.
+pub fn loading() -> Html {
+    html! { <p class="muted loading">{"Loading…"}</p> }
+}

@@ -1,0 +1,463 @@
+//! The lists of the Images view: repositories, pushes, pulls, lifecycle runs, ECS, Image Builder.
+
+use yew::prelude::*;
+
+use super::super::Ctx;
+use super::common::{empty, loading, open, outcome, use_container, when, who, Events, ImageLink, Pager, RepoLink};
+use crate::analysis::container::nav::Page;
+use crate::analysis::container::report::{
+    BuilderItem, EcsItem, ImageRef, ImageUse, Outcome, PullItem, PushItem, RepoSummary, RunItem,
+};
+use crate::analysis::container::{Ask, ContainerAnswer};
+use crate::text::{arn_parts, bytes, duration, plural, thousands, utc};
+
+/// Whether any filter is set (for the empty-list wording).
+#[hook]
+fn use_filtered() -> bool {
+    let ctx = use_context::<Ctx>().expect("Ctx is provided by App");
+    !ctx.state.0.filter.is_empty()
+}
+
+/// The offset of a paged list, reset when the list changes.
+#[hook]
+fn use_offset() -> (u32, Callback<u32>) {
+    let offset = use_state(|| 0u32);
+    let set = {
+        let offset = offset.clone();
+        Callback::from(move |o| offset.set(o))
+    };
+    (*offset, set)
+}
+
+#[function_component(RepoList)]
+pub fn repo_list() -> Html {
+    let (offset, set) = use_offset();
+    let filtered = use_filtered();
+    let answer = use_container(Ask::Repositories { offset });
+    let Some(ContainerAnswer::Repositories(page)) = answer.as_deref() else { return loading() };
+    if page.items.is_empty() {
+        return html! { <section class="panel">{empty("ECR repositories", filtered)}</section> };
+    }
+    html! {
+        <section class="panel" data-testid="repo-list">
+            <h2>{"Repositories"}<span class="count">{thousands(page.total)}</span></h2>
+            <table class="list repos">
+                <thead><tr>
+                    <th>{"Repository"}</th><th>{"Created"}</th><th class="num">{"Pushes"}</th><th class="num">{"Pulls"}</th>
+                    <th class="num">{"Other accounts"}</th><th class="num">{"Images"}</th><th class="num">{"Expired"}</th><th>{"Last activity"}</th>
+                </tr></thead>
+                <tbody>
+                    { for page.items.iter().map(repo_row) }
+                </tbody>
+            </table>
+            <Pager offset={offset} total={page.total} on_change={set} />
+        </section>
+    }
+}
+
+fn repo_row(s: &RepoSummary) -> Html {
+    let failed = |n: u32| {
+        if n > 0 {
+            html! { <span class="bad small">{format!(" +{} refused", thousands(u64::from(n)))}</span> }
+        } else {
+            html! {}
+        }
+    };
+    html! {
+        <tr data-testid="repo-row" data-repo={s.repo.name.clone()} data-account={s.repo.registry.clone()} data-region={s.repo.region.clone()}>
+            <td class="key">
+                <RepoLink repo={s.repo.clone()} />
+                if s.deleted.is_some() {
+                    <span class="badge bad">{"deleted"}</span>
+                }
+                if !s.encryption.is_empty() {
+                    <span class="badge">{s.encryption.clone()}</span>
+                }
+            </td>
+            <td>{s.created.map_or_else(|| html! { <span class="muted">{"not in these logs"}</span> }, when)}</td>
+            <td class="num">{thousands(u64::from(s.pushes))}{failed(s.failed_pushes)}</td>
+            <td class="num">{thousands(u64::from(s.pulls))}{failed(s.failed_pulls)}</td>
+            <td class={classes!("num", (s.cross_account_pulls > 0).then_some("warn"))}>{thousands(u64::from(s.cross_account_pulls))}</td>
+            <td class="num">{thousands(u64::from(s.images))}</td>
+            <td class="num">{thousands(u64::from(s.expired))}</td>
+            <td>{s.last.map_or_else(Html::default, when)}</td>
+        </tr>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct OutcomeProps {
+    pub outcome: Option<Outcome>,
+}
+
+/// Filter buttons above the pushes / pulls lists: all, or only the refused ones.
+fn outcome_switch(ctx: &Ctx, current: Option<Outcome>, page: fn(Option<Outcome>) -> Page) -> Html {
+    let b = |label: &str, o: Option<Outcome>| {
+        html! {
+            <button type="button" class={classes!("seg", (current == o).then_some("active"))} onclick={open(ctx, page(o))}>{label.to_owned()}</button>
+        }
+    };
+    html! { <div class="segmented">{b("All", None)}{b("Refused", Some(Outcome::Failed))}{b("Incomplete", Some(Outcome::Incomplete))}</div> }
+}
+
+#[function_component(PushList)]
+pub fn push_list(p: &OutcomeProps) -> Html {
+    let ctx = use_context::<Ctx>().expect("Ctx is provided by App");
+    let (offset, set) = use_offset();
+    let filtered = use_filtered();
+    let answer = use_container(Ask::Pushes { offset, outcome: p.outcome });
+    let Some(ContainerAnswer::Pushes(page)) = answer.as_deref() else { return loading() };
+    html! {
+        <section class="panel" data-testid="push-list">
+            <h2>{"Pushes"}<span class="count">{thousands(page.total)}</span>{outcome_switch(&ctx, p.outcome, Page::Pushes)}</h2>
+            <p class="hint">{"Each push joins the token, layer checks, uploads and PutImage of one image, matched by upload id and by the layers its manifest names."}</p>
+            if page.items.is_empty() {
+                {empty("pushes", filtered || p.outcome.is_some())}
+            } else {
+                <table class="list pushes">
+                    <thead><tr><th>{"When"}</th><th>{"Repository"}</th><th>{"Image"}</th><th>{"Who"}</th><th>{"Layers"}</th><th>{"Outcome"}</th></tr></thead>
+                    <tbody>{ for page.items.iter().map(push_row) }</tbody>
+                </table>
+            }
+            <Pager offset={offset} total={page.total} on_change={set} />
+        </section>
+    }
+}
+
+/// How long a session took: `took 17 s`, or `one second` when its calls share a timestamp
+/// (CloudTrail times have one-second precision).
+pub fn took(start: i64, end: i64) -> String {
+    if end - start < 1000 {
+        "within a second".to_owned()
+    } else {
+        format!("took {}", duration(end - start))
+    }
+}
+
+/// `3 of 8 new · 41.2 MB of 120 MB`.
+pub fn layers_cell(p: &PushItem) -> Html {
+    if p.layers_total == 0 && p.layers_uploaded == 0 {
+        return html! { <span class="muted">{"no layers"}</span> };
+    }
+    let head = if p.layers_total > 0 {
+        format!("{} of {} new", p.layers_uploaded, p.layers_total)
+    } else {
+        plural(u64::from(p.layers_uploaded), "layer uploaded", "layers uploaded")
+    };
+    let size = if p.bytes_total > 0 {
+        format!("{} of {}", bytes(p.bytes_uploaded), bytes(p.bytes_total))
+    } else {
+        bytes(p.bytes_uploaded)
+    };
+    html! { <div class="layers"><div>{head}</div><div class="muted small">{size}</div></div> }
+}
+
+fn push_row(p: &PushItem) -> Html {
+    let image = ImageRef { repo: p.repo.clone(), digest: p.digest.clone() };
+    html! {
+        <tr data-testid="push-row" data-digest={p.digest.clone()} data-repo={p.repo.name.clone()} data-outcome={format!("{:?}", p.outcome)}>
+            <td>{when(p.start)}<div class="muted small">{took(p.start, p.end)}</div></td>
+            <td><RepoLink repo={p.repo.clone()} /></td>
+            <td>
+                if !p.tag.is_empty() {
+                    <span class="tag">{p.tag.clone()}</span>
+                }
+                <ImageLink image={image} />
+                if p.retag {
+                    <span class="badge" title="This manifest was already in the repository: the push only added a tag">{"tag added"}</span>
+                }
+            </td>
+            <td>{who(&p.who)}</td>
+            <td>{layers_cell(p)}</td>
+            <td>
+                {outcome(p.outcome, "pushed")}
+                if !p.error_code.is_empty() {
+                    <div class="error" title={p.error_message.clone()}>{p.error_code.clone()}</div>
+                }
+                <Events events={p.events.clone()} total={Some(p.events_total)} />
+            </td>
+        </tr>
+    }
+}
+
+#[function_component(PullList)]
+pub fn pull_list(p: &OutcomeProps) -> Html {
+    let ctx = use_context::<Ctx>().expect("Ctx is provided by App");
+    let (offset, set) = use_offset();
+    let filtered = use_filtered();
+    let answer = use_container(Ask::Pulls { offset, outcome: p.outcome });
+    let Some(ContainerAnswer::Pulls(page)) = answer.as_deref() else { return loading() };
+    html! {
+        <section class="panel" data-testid="pull-list">
+            <h2>{"Pulls"}<span class="count">{thousands(page.total)}</span>{outcome_switch(&ctx, p.outcome, Page::Pulls)}</h2>
+            <p class="hint">{"Each pull is a BatchGetImage and the layer downloads (GetDownloadUrlForLayer) that followed it; layers the puller had cached are not downloaded again."}</p>
+            if page.items.is_empty() {
+                {empty("pulls", filtered || p.outcome.is_some())}
+            } else {
+                <table class="list pulls">
+                    <thead><tr><th>{"When"}</th><th>{"Repository"}</th><th>{"Asked for → image"}</th><th>{"Who"}</th><th class="num">{"Layers fetched"}</th><th>{"Outcome"}</th></tr></thead>
+                    <tbody>{ for page.items.iter().map(pull_row) }</tbody>
+                </table>
+            }
+            <Pager offset={offset} total={page.total} on_change={set} />
+        </section>
+    }
+}
+
+/// What a pull asked for and the image it got.
+pub fn asked_cell(p: &PullItem) -> Html {
+    if p.requested.is_empty() {
+        return html! { <span class="muted" title="Layer downloads with no BatchGetImage in these logs">{"(manifest request not in these logs)"}</span> };
+    }
+    let refused = p.outcome == Outcome::Failed;
+    html! {
+        <div class="asked">
+            { for p.requested.iter().zip(p.resolved.iter().chain(std::iter::repeat(&String::new()))).map(|(asked, got)| {
+                let by_digest = asked.contains(':');
+                let image = ImageRef { repo: p.repo.clone(), digest: got.clone() };
+                html! {
+                    <div>
+                        if by_digest {
+                            <span class="badge">{"by digest"}</span>
+                        } else {
+                            <span class="tag">{asked.clone()}</span>
+                            if !(refused && got.is_empty()) {
+                                <span class="arrow">{"→"}</span>
+                            }
+                        }
+                        if got.is_empty() {
+                            if !by_digest && !refused { <span class="muted small" title="No push of this tag is in these logs">{"image not in these logs"}</span> }
+                        } else {
+                            <ImageLink image={image} />
+                        }
+                    </div>
+                }
+            }) }
+        </div>
+    }
+}
+
+fn pull_row(p: &PullItem) -> Html {
+    html! {
+        <tr data-testid="pull-row" data-repo={p.repo.name.clone()} data-outcome={format!("{:?}", p.outcome)}>
+            <td>{when(p.start)}</td>
+            <td><RepoLink repo={p.repo.clone()} /></td>
+            <td>{asked_cell(p)}</td>
+            <td>{who(&p.who)}</td>
+            <td class="num">{thousands(u64::from(p.layers_fetched))}</td>
+            <td>
+                {outcome(p.outcome, "pulled")}
+                if !p.error_code.is_empty() {
+                    <div class="error" title={p.error_message.clone()}>{p.error_code.clone()}</div>
+                }
+                <Events events={p.events.clone()} total={Some(p.events_total)} />
+            </td>
+        </tr>
+    }
+}
+
+#[function_component(LifecycleList)]
+pub fn lifecycle_list() -> Html {
+    let (offset, set) = use_offset();
+    let filtered = use_filtered();
+    let answer = use_container(Ask::Lifecycle { offset });
+    let Some(ContainerAnswer::Lifecycle(page)) = answer.as_deref() else { return loading() };
+    html! {
+        <section class="panel" data-testid="lifecycle-list">
+            <h2>{"Lifecycle expiries"}<span class="count">{thousands(page.total)}</span></h2>
+            <p class="hint">{"ECR logs a lifecycle run as PolicyExecutionEvent, split into several events when 10 or more images expire; they are joined back here. DryRunEvent previews deleted nothing."}</p>
+            if page.items.is_empty() {
+                {empty("lifecycle runs", filtered)}
+            }
+            { for page.items.iter().map(|r| html! { <Run run={r.clone()} /> }) }
+            <Pager offset={offset} total={page.total} on_change={set} />
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct RunProps {
+    pub run: RunItem,
+}
+
+/// One lifecycle run: its policy's rules and the images it expired.
+#[function_component(Run)]
+pub fn run(p: &RunProps) -> Html {
+    let r = &p.run;
+    html! {
+        <article class={classes!("run", r.preview.then_some("preview"))} data-testid="lifecycle-run" data-images={r.images_total.to_string()} data-preview={r.preview.to_string()}>
+            <header>
+                if r.preview {
+                    <span class="badge warn">{"preview (DryRunEvent): nothing deleted"}</span>
+                } else {
+                    <span class="badge bad">{"expired"}</span>
+                }
+                <strong>{plural(u64::from(r.images_total), "image", "images")}</strong>
+                <span>{" in "}</span><RepoLink repo={r.repo.clone()} />
+                <span class="muted">{" · "}{utc(r.start)}</span>
+                if r.events_total > 1 {
+                    <span class="muted">{format!(" · joined from {} events", r.events_total)}</span>
+                }
+                if r.failures > 0 {
+                    <span class="badge bad">{plural(u64::from(r.failures), "failure", "failures")}</span>
+                }
+            </header>
+            <ul class="rules">
+                { for r.rules.iter().map(|rule| html! {
+                    <li>
+                        <span class="badge">{format!("rule {}", rule.priority)}</span>
+                        <span>{format!("{} {}", rule.action, rule.selection)}</span>
+                        if !rule.description.is_empty() {
+                            <span class="muted">{format!(" — {}", rule.description)}</span>
+                        }
+                    </li>
+                }) }
+            </ul>
+            if !r.images.is_empty() {
+                <table class="list expired">
+                    <thead><tr><th>{"Image"}</th><th>{"Tags"}</th><th>{"Pushed"}</th><th>{"Rule"}</th></tr></thead>
+                    <tbody>
+                        { for r.images.iter().map(|i| html! {
+                            <tr data-testid="expired-image" data-digest={i.digest.clone()}>
+                                <td><ImageLink image={ImageRef { repo: r.repo.clone(), digest: i.digest.clone() }} /></td>
+                                <td>
+                                    { for i.tags.iter().map(|t| html! { <span class="tag">{t.clone()}</span> }) }
+                                    if i.tags.is_empty() { <span class="muted">{i.tag_status.to_lowercase()}</span> }
+                                </td>
+                                <td>{i.pushed_at.map_or_else(Html::default, when)}</td>
+                                <td>{i.rule}</td>
+                            </tr>
+                        }) }
+                    </tbody>
+                </table>
+            }
+            if (r.images.len() as u32) < r.images_total {
+                <p class="muted small">{format!("{} more images in this run", thousands(u64::from(r.images_total) - r.images.len() as u64))}</p>
+            }
+            <Events events={r.events.clone()} total={Some(r.events_total)} />
+        </article>
+    }
+}
+
+#[function_component(EcsList)]
+pub fn ecs_list() -> Html {
+    let (offset, set) = use_offset();
+    let filtered = use_filtered();
+    let answer = use_container(Ask::Deployments { offset });
+    let Some(ContainerAnswer::Deployments(page)) = answer.as_deref() else { return loading() };
+    html! {
+        <section class="panel" data-testid="ecs-list">
+            <h2>{"ECS deployments"}<span class="count">{thousands(page.total)}</span></h2>
+            <p class="hint">{"Services and tasks name only family:revision: the image comes from the task definition's registration, and a tag is resolved to the image it pointed to at the time. Task state changes are not in CloudTrail."}</p>
+            if page.items.is_empty() {
+                {empty("ECS calls", filtered)}
+            } else {
+                <table class="list ecs">
+                    <thead><tr><th>{"When"}</th><th>{"Call"}</th><th>{"Where"}</th><th>{"Task definition"}</th><th>{"Images"}</th><th>{"Who"}</th></tr></thead>
+                    <tbody>{ for page.items.iter().map(ecs_row) }</tbody>
+                </table>
+            }
+            <Pager offset={offset} total={page.total} on_change={set} />
+        </section>
+    }
+}
+
+/// An image a task definition or task uses, linked to its page when resolved.
+pub fn image_use(u: &ImageUse) -> Html {
+    let Some(repo) = &u.repo else {
+        return html! { <div class="uri"><code title="Not an ECR image">{u.uri.clone()}</code></div> };
+    };
+    html! {
+        <div class="uri">
+            <span class="repo-name" title={u.uri.clone()}>{repo.name.clone()}</span>
+            if !u.tag.is_empty() {
+                <span class="tag">{u.tag.clone()}</span>
+            }
+            if u.digest.is_empty() {
+                <span class="muted small" title="No push of this tag before this call is in these logs">{"image unknown"}</span>
+            } else {
+                if u.via_tag { <span class="arrow">{"→"}</span> }
+                <ImageLink image={ImageRef { repo: repo.clone(), digest: u.digest.clone() }} />
+            }
+        </div>
+    }
+}
+
+pub fn ecs_row(e: &EcsItem) -> Html {
+    html! {
+        <tr data-testid="ecs-row" data-call={e.call.clone()}>
+            <td>{when(e.time)}</td>
+            <td>
+                <span class="call">{e.call.clone()}</span>
+                if !e.error_code.is_empty() { <div class="error">{e.error_code.clone()}</div> }
+                <Events events={e.events.clone()} />
+            </td>
+            <td>
+                if !e.cluster.is_empty() { <div>{"cluster "}<b>{e.cluster.clone()}</b></div> }
+                if !e.service.is_empty() { <div>{"service "}<b>{e.service.clone()}</b></div> }
+                if let Some(d) = e.desired { <div class="muted small">{format!("desired count {d}")}</div> }
+                if !e.tasks.is_empty() { <div class="muted small">{plural(e.tasks.len() as u64, "task", "tasks")}</div> }
+                if !e.detail.is_empty() { <div class="muted small" title={e.detail.clone()}>{e.detail.clone()}</div> }
+            </td>
+            <td>{if e.task_definition.is_empty() { html! { <span class="muted">{"—"}</span> } } else { html! { <code>{e.task_definition.clone()}</code> } }}</td>
+            <td>{ for e.images.iter().map(image_use) }</td>
+            <td>{who(&e.who)}</td>
+        </tr>
+    }
+}
+
+#[function_component(BuilderList)]
+pub fn builder_list() -> Html {
+    let (offset, set) = use_offset();
+    let filtered = use_filtered();
+    let answer = use_container(Ask::ImageBuilder { offset });
+    let Some(ContainerAnswer::ImageBuilder(page)) = answer.as_deref() else { return loading() };
+    html! {
+        <section class="panel" data-testid="builder-list">
+            <h2>{"EC2 Image Builder"}<span class="count">{thousands(page.total)}</span></h2>
+            <p class="notice" data-testid="builder-notice">
+                <b>{"Build completion is not in CloudTrail. "}</b>
+                {"Image Builder reports whether a build succeeded or failed to EventBridge and CloudWatch only. These are the API calls: pipeline executions started and configuration changes. Whether a build finished, and what it produced, cannot be told from these logs."}
+            </p>
+            if page.items.is_empty() {
+                {empty("Image Builder changes or executions", filtered)}
+            } else {
+                <table class="list builder">
+                    <thead><tr><th>{"When"}</th><th>{"Call"}</th><th>{"Pipeline / resource"}</th><th>{"Build started"}</th><th>{"Who"}</th></tr></thead>
+                    <tbody>{ for page.items.iter().map(builder_row) }</tbody>
+                </table>
+            }
+            <Pager offset={offset} total={page.total} on_change={set} />
+        </section>
+    }
+}
+
+pub fn builder_row(b: &BuilderItem) -> Html {
+    let arn_tail = |s: &str| arn_parts(s).0.to_owned();
+    html! {
+        <tr data-testid="builder-row" data-call={b.call.clone()}>
+            <td>{when(b.time)}</td>
+            <td>
+                <span class={classes!("call", b.execution.then_some("exec"))}>{b.call.clone()}</span>
+                if !b.error_code.is_empty() { <div class="error">{b.error_code.clone()}</div> }
+                <Events events={b.events.clone()} />
+            </td>
+            <td>
+                if !b.pipeline.is_empty() { <div title={b.pipeline.clone()}>{"pipeline "}<b>{arn_tail(&b.pipeline)}</b></div> }
+                if !b.resource.is_empty() && b.resource != b.pipeline && b.resource != b.build_version {
+                    <div class="small" title={b.resource.clone()}>{arn_tail(&b.resource)}</div>
+                }
+                if !b.target_repository.is_empty() { <div class="small">{"targets ECR repository "}<b>{b.target_repository.clone()}</b></div> }
+            </td>
+            <td>
+                if b.build_version.is_empty() {
+                    <span class="muted">{"—"}</span>
+                } else {
+                    <code title={b.build_version.clone()}>{arn_tail(&b.build_version)}</code>
+                    <div class="muted small">{"outcome not in CloudTrail"}</div>
+                }
+            </td>
+            <td>{who(&b.who)}</td>
+        </tr>
+    }
+}

@@ -1,0 +1,110 @@
+//! The Images view: the container story. Headline figures, sub-tabs for repositories, pushes,
+//! pulls, lifecycle expiries, ECS deployments and Image Builder, and the repository and image pages.
+//! Everything here follows the filter bar; every item lists the raw events it was built from.
+
+mod common;
+mod image;
+mod lists;
+mod repository;
+
+use yew::prelude::*;
+
+use super::Ctx;
+use crate::analysis::container::nav::Page;
+use crate::analysis::container::report::{Headline, Outcome};
+use crate::analysis::container::{Ask, ContainerAnswer};
+use crate::text::thousands;
+use common::{open, use_container};
+
+/// The Images view.
+#[function_component(ImagesView)]
+pub fn images_view() -> Html {
+    let ctx = use_context::<Ctx>().expect("Ctx is provided by App");
+    let page = ctx.state.0.container.clone();
+    let headline = use_container(Ask::Headline);
+    let h = match headline.as_deref() {
+        Some(ContainerAnswer::Headline(h)) => Some(*h),
+        _ => None,
+    };
+    let body = match &page {
+        Page::Repositories => html! { <lists::RepoList /> },
+        Page::Pushes(o) => html! { <lists::PushList outcome={*o} /> },
+        Page::Pulls(o) => html! { <lists::PullList outcome={*o} /> },
+        Page::Lifecycle => html! { <lists::LifecycleList /> },
+        Page::Ecs => html! { <lists::EcsList /> },
+        Page::Builder => html! { <lists::BuilderList /> },
+        Page::Repository(r) => html! { <repository::RepositoryView repo={r.clone()} /> },
+        Page::Image(i) => html! { <image::ImageView image={i.clone()} /> },
+    };
+    html! {
+        <div class="images-view" data-testid="images-view" data-page={page.slug()}>
+            if let Some(h) = h {
+                <Cards headline={h} />
+            }
+            <nav class="subtabs" aria-label="Container story">
+                { for Page::LISTS.iter().map(|tab| {
+                    let count = h.map(|h| count_of(tab, &h));
+                    html! {
+                        <button type="button" class={classes!("subtab", page.under(tab).then_some("active"))}
+                            data-testid={format!("images-nav-{}", tab.slug())} onclick={open(&ctx, tab.clone())}>
+                            {tab.label()}
+                            if let Some(n) = count {
+                                <span class="count">{thousands(n)}</span>
+                            }
+                        </button>
+                    }
+                }) }
+            </nav>
+            {body}
+        </div>
+    }
+}
+
+/// The figure shown next to a sub-tab.
+fn count_of(tab: &Page, h: &Headline) -> u64 {
+    match tab {
+        Page::Repositories => h.repositories,
+        Page::Pushes(_) => h.pushes + h.failed_pushes + h.incomplete_pushes,
+        Page::Pulls(_) => h.pulls + h.failed_pulls,
+        Page::Lifecycle => h.lifecycle_runs + h.lifecycle_previews,
+        Page::Ecs => h.ecs_calls,
+        Page::Builder => h.builder_executions + h.builder_changes,
+        _ => 0,
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct CardsProps {
+    headline: Headline,
+}
+
+/// Headline figures; each opens the list behind it.
+#[function_component(Cards)]
+fn cards(p: &CardsProps) -> Html {
+    let ctx = use_context::<Ctx>().expect("Ctx is provided by App");
+    let h = p.headline;
+    let card = |label: &str, value: u64, sub: Html, page: Page, testid: &str, bad: bool| {
+        html! {
+            <button type="button" class="card pick" data-testid={testid.to_owned()} data-value={value.to_string()} onclick={open(&ctx, page)}>
+                <div class="label">{label.to_owned()}</div>
+                <div class={classes!("value", (bad && value > 0).then_some("bad"))}>{thousands(value)}</div>
+                <div class="sub">{sub}</div>
+            </button>
+        }
+    };
+    html! {
+        <section class="cards images-cards" data-testid="images-cards">
+            { card("Pushes", h.pushes, html! { <>{thousands(h.images)}{" distinct images"}</> }, Page::Pushes(None), "card-pushes", false) }
+            { card("Refused pushes", h.failed_pushes, html! {
+                if h.incomplete_pushes > 0 { {format!("{} incomplete", thousands(h.incomplete_pushes))} } else { {"with their errors"} }
+              }, Page::Pushes(Some(Outcome::Failed)), "card-failed-pushes", true) }
+            { card("Pulls", h.pulls, html! { <>{thousands(h.cross_account_pulls)}{" from other accounts"}</> }, Page::Pulls(None), "card-pulls", false) }
+            { card("Refused pulls", h.failed_pulls, html! { {"image not found, access denied…"} }, Page::Pulls(Some(Outcome::Failed)), "card-failed-pulls", true) }
+            { card("Expired images", h.expired_images, html! {
+                <>{format!("{} lifecycle runs", thousands(h.lifecycle_runs))}
+                  if h.lifecycle_previews > 0 { {format!(", {} previews", thousands(h.lifecycle_previews))} }</>
+              }, Page::Lifecycle, "card-expired", false) }
+            { card("Deployments", h.deployments, html! { <>{format!("{} task definitions", thousands(h.task_definitions))}</> }, Page::Ecs, "card-deployments", false) }
+        </section>
+    }
+}

@@ -1,0 +1,141 @@
+//! The container story against independent truth: logs written by `../shared/tools/gen_cloudtrail.py`
+//! with `--truth`, whose pushes, pulls, lifecycle runs and expired images must come back exactly,
+//! and failed pushes / pulls counted from the files with plain JSON (the generator writes exactly one
+//! refused `InitiateLayerUpload` per refused push and one refused `BatchGetImage` per failed pull).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use super::common::{records, root, walk};
+use trailscope::analysis::container::{Ask, ContainerAnswer, ContainerQuery, Index};
+use trailscope::analysis::filter::Filter;
+use trailscope::engine::{Engine, Query, Response};
+
+/// The generator, or `None` (with a notice) when `../shared` or python3 is missing.
+fn generator() -> Option<PathBuf> {
+    let shared = std::env::var("TRAILSCOPE_SHARED").map_or_else(|_| root().join("../shared"), PathBuf::from);
+    let gen = shared.join("tools/gen_cloudtrail.py");
+    if !gen.exists() {
+        eprintln!("NOTICE: {} not found; skipping the generator truth test", gen.display());
+        return None;
+    }
+    Some(gen)
+}
+
+/// Generates `events` events with `seed` into a fresh folder; returns (folder, truth).
+fn generate(events: u32, seed: u32) -> Option<(PathBuf, serde_json::Value)> {
+    let gen = generator()?;
+    let dir = std::env::temp_dir().join(format!("trailscope-container-{seed}-{events}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let truth = dir.join("truth.json");
+    let status = Command::new("python3")
+        .arg(&gen)
+        .args(["--events", &events.to_string(), "--seed", &seed.to_string(), "--out"])
+        .arg(dir.join("logs"))
+        .arg("--truth")
+        .arg(&truth)
+        .stderr(std::process::Stdio::null())
+        .status();
+    match status {
+        Ok(s) if s.success() => {}
+        other => {
+            eprintln!("NOTICE: python3 could not run the generator ({other:?}); skipping");
+            return None;
+        }
+    }
+    let truth = serde_json::from_str(&std::fs::read_to_string(truth).unwrap()).unwrap();
+    Some((dir, truth))
+}
+
+fn load(dir: &Path) -> (Engine, Vec<serde_json::Value>) {
+    let mut e = Engine::new();
+    let mut all = Vec::new();
+    for f in walk(&dir.join("logs")) {
+        e.ingest_bytes(&f.strip_prefix(dir).unwrap().to_string_lossy(), &std::fs::read(&f).unwrap());
+        all.extend(records(&f));
+    }
+    (e, all)
+}
+
+fn count(all: &[serde_json::Value], name: &str, error: &str) -> u64 {
+    all.iter().filter(|e| e["eventName"] == name && e["errorCode"] == error).count() as u64
+}
+
+#[test]
+fn ok_pushes_pulls_runs_and_expiries_equal_the_generators_truth() {
+    // Seed 10 at 20,000 events has a lifecycle run of 10 or more images, which ECR (and the
+    // generator) split into several events: the join must give it back as one run.
+    for (events, seed, split) in [(20_000, 10, true), (6_000, 11, false)] {
+        let Some((dir, truth)) = generate(events, seed) else { return };
+        let (engine, all) = load(&dir);
+        let doc: serde_json::Value = serde_json::from_str(&engine.summary_json()).unwrap();
+        let ecr = &doc["ecr"];
+        let n = |v: &serde_json::Value| v.as_u64().unwrap_or(u64::MAX);
+        assert_eq!(n(&ecr["pushes"]), n(&truth["pushes"]), "pushes, seed {seed}");
+        assert_eq!(n(&ecr["pulls"]), n(&truth["pulls"]), "pulls, seed {seed}");
+        assert_eq!(n(&ecr["lifecycle_runs"]), n(&truth["lifecycle_runs"]), "lifecycle runs, seed {seed}");
+        assert_eq!(n(&ecr["expired_images"]), n(&truth["lifecycle_expired_images"]), "expired images, seed {seed}");
+        assert_eq!(
+            n(&ecr["failed_pushes"]),
+            count(&all, "InitiateLayerUpload", "AccessDeniedException"),
+            "failed pushes"
+        );
+        assert_eq!(n(&ecr["failed_pulls"]), count(&all, "BatchGetImage", "ImageNotFoundException"), "failed pulls");
+        assert_eq!(n(&ecr["incomplete_pushes"]), 0, "the generator never leaves an upload without its PutImage");
+        assert_eq!(n(&truth["lifecycle_events"]) > n(&truth["lifecycle_runs"]), split, "seed {seed} splits a run");
+        // Every event of a push is in exactly one push: the generator's push calls, counted by name.
+        let push_calls: u64 = [
+            "BatchCheckLayerAvailability",
+            "InitiateLayerUpload",
+            "UploadLayerPart",
+            "CompleteLayerUpload",
+            "PutImage",
+        ]
+        .iter()
+        .map(|name| all.iter().filter(|e| e["eventName"] == *name).count() as u64)
+        .sum();
+        let pushes = match engine.query(&Query::Container(Box::new(ContainerQuery {
+            filter: Filter::default(),
+            ask: Ask::Pushes { offset: 0, outcome: None },
+        }))) {
+            Response::Container(a) => match *a {
+                ContainerAnswer::Pushes(p) => p,
+                other => panic!("{other:?}"),
+            },
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(pushes.total, n(&truth["pushes"]) + n(&ecr["failed_pushes"]));
+        let store = engine.store();
+        let ix = Index::build(store);
+        let in_pushes: u64 = ix
+            .pushes
+            .iter()
+            .flat_map(|p| p.rows.iter())
+            .filter(|&&r| store.str(store.name(r)) != "GetAuthorizationToken")
+            .count() as u64;
+        assert_eq!(in_pushes, push_calls, "every push call belongs to exactly one push");
+        let pull_calls = all
+            .iter()
+            .filter(|e| e["eventName"] == "BatchGetImage" || e["eventName"] == "GetDownloadUrlForLayer")
+            .count();
+        let in_pulls = ix
+            .pulls
+            .iter()
+            .flat_map(|p| p.rows.iter())
+            .filter(|&&r| store.str(store.name(r)) != "GetAuthorizationToken")
+            .count();
+        assert_eq!(in_pulls, pull_calls, "every pull call belongs to exactly one pull");
+        // Every token call is given to the push or pull it opened.
+        let tokens = ix
+            .pushes
+            .iter()
+            .map(|p| &p.rows)
+            .chain(ix.pulls.iter().map(|p| &p.rows))
+            .flatten()
+            .filter(|&&r| store.str(store.name(r)) == "GetAuthorizationToken")
+            .count();
+        assert_eq!(tokens, all.iter().filter(|e| e["eventName"] == "GetAuthorizationToken").count());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
