@@ -13,16 +13,19 @@ pub enum View {
     /// Headline figures and breakdowns.
     #[default]
     Overview,
+    /// Who did what, with which credentials, from where.
+    Identities,
 }
 
 impl View {
     /// Every view, in tab order.
-    pub const ALL: [View; 1] = [View::Overview];
+    pub const ALL: [View; 2] = [View::Overview, View::Identities];
 
     /// The tab's label.
     pub fn label(self) -> &'static str {
         match self {
             View::Overview => "Overview",
+            View::Identities => "Identities",
         }
     }
 
@@ -30,6 +33,7 @@ impl View {
     pub fn slug(self) -> &'static str {
         match self {
             View::Overview => "overview",
+            View::Identities => "identities",
         }
     }
 }

@@ -1,8 +1,9 @@
-//! Questions asked of the store: counts, breakdowns, principals.
+//! Questions asked of the store: counts, breakdowns, principals, identities.
 //!
 //! Every list comes out sorted (count descending, then text ascending), so the same logs always
 //! draw the same picture.
 
 pub mod counts;
 pub mod filter;
+pub mod identity;
 pub mod principal;

@@ -324,6 +324,7 @@ impl Store {
             + self.dedupe.capacity() * 5
             + self.strings.heap_bytes()
             + self.identities.capacity() * std::mem::size_of::<Identity>() * 2
+            + self.credentials.heap_bytes()
     }
 }
 
