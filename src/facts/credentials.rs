@@ -220,12 +220,11 @@ pub fn record(raw: &RawEvent, row: Row, store: &mut Store) {
         record_signin(raw, row, store);
         return;
     }
+    // Failed calls have no response (`null`, which serde gives as `None`).
     let Some(resp) = raw.response_elements else { return };
-    let Ok(resp) = serde_json::from_str::<StsResponse>(resp.get()) else {
-        // `null` is not an error: failed calls have no response. Anything else unreadable is counted.
-        if resp.get().trim() != "null" {
-            store.credentials.unreadable += 1;
-        }
+    // Only an object is a response: serde would otherwise read an array as the struct's fields in order.
+    let Ok(Obj(Lenient::Ok(resp))) = serde_json::from_str::<Obj<StsResponse>>(resp.get()) else {
+        store.credentials.unreadable += 1;
         return;
     };
     let Some(creds) = resp.credentials.0.ok() else { return };
@@ -237,10 +236,10 @@ pub fn record(raw: &RawEvent, row: Row, store: &mut Store) {
         store.credentials.unfollowable += 1;
         return;
     }
-    let req = raw
-        .request_parameters
-        .and_then(|r| serde_json::from_str::<StsRequest>(r.get()).ok())
-        .unwrap_or_default();
+    let req = match raw.request_parameters.map(|r| serde_json::from_str::<Obj<StsRequest>>(r.get())) {
+        Some(Ok(Obj(Lenient::Ok(req)))) => req,
+        _ => StsRequest::default(),
+    };
     let call = StsCall::parse(raw.event_name.str());
     let session_arn = either(
         resp.assumed_role_user.0.ok().map_or("", |u| u.arn.str()),
@@ -273,10 +272,71 @@ fn either<'s>(a: &'s str, b: &'s str) -> &'s str {
 
 fn record_signin(raw: &RawEvent, row: Row, store: &mut Store) {
     let Some(resp) = raw.response_elements else { return };
-    match serde_json::from_str::<SigninResponse>(resp.get()) {
-        Ok(s) if s.console_login.str() == "Failure" => store.credentials.failed_signins.push(row),
-        Ok(_) => {}
-        Err(_) if resp.get().trim() == "null" => {}
-        Err(_) => store.credentials.unreadable += 1,
+    match serde_json::from_str::<Obj<SigninResponse>>(resp.get()) {
+        Ok(Obj(Lenient::Ok(s))) if s.console_login.str() == "Failure" => store.credentials.failed_signins.push(row),
+        Ok(Obj(Lenient::Ok(_))) => {}
+        _ => store.credentials.unreadable += 1,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::Engine;
+
+    #[test]
+    fn ok_only_temporary_unmasked_keys_are_followed() {
+        assert!(followable("ASIAWHOJDLGPOEXAMPLE"));
+        assert!(!followable("AKIAIOSFODNN7EXAMPLE"), "STS never hands out long-term keys; AWS's docs examples do");
+        assert!(!followable("ASIA****************"), "masked in published datasets");
+        assert!(!followable("ASIA1"));
+        assert!(!followable(""));
+    }
+
+    // AWS's documented AssumeRoleWithWebIdentity example (IAM user guide, "Logging IAM and AWS STS API
+    // calls with AWS CloudTrail"), with the example key replaced by a temporary one.
+    const WEB_IDENTITY: &str = r#"{"eventVersion":"1.05","userIdentity":{"type":"WebIdentityUser",
+      "principalId":"accounts.google.com:<id-of-application>.apps.googleusercontent.com:<id-of-user>","userName":"<id of user>",
+      "identityProvider":"accounts.google.com"},"eventTime":"2016-03-23T01:39:51Z","eventSource":"sts.amazonaws.com",
+      "eventName":"AssumeRoleWithWebIdentity","awsRegion":"us-east-2","sourceIPAddress":"192.0.2.101",
+      "requestParameters":{"durationSeconds":3600,"roleArn":"arn:aws:iam::444455556666:role/FederatedWebIdentityRole",
+      "roleSessionName":"MyAssignedRoleSessionName"},"responseElements":{"provider":"accounts.google.com",
+      "subjectFromWebIdentityToken":"<id of user>","audience":"<id of application>.apps.googleusercontent.com",
+      "credentials":{"accessKeyId":"ASIACQRSTUVWRAOEXAMPLE","expiration":"Mar 23, 2016 2:39:51 AM","sessionToken":"<encoded session token blob>"},
+      "assumedRoleUser":{"assumedRoleId":"AROACQRSTUVWRAOEXAMPLE:MyAssignedRoleSessionName",
+      "arn":"arn:aws:sts::444455556666:assumed-role/FederatedWebIdentityRole/MyAssignedRoleSessionName"}},
+      "eventID":"bEXAMPLE-0b30-4246-b28c-e3da3EXAMPLE","eventType":"AwsApiCall","recipientAccountId":"444455556666"}"#;
+
+    #[test]
+    fn ok_web_identity_grant_keeps_request_and_response_facts() {
+        let mut e = Engine::new();
+        e.ingest_bytes("web.json", WEB_IDENTITY.as_bytes());
+        let s = e.store();
+        let key = s.strings.lookup("ASIACQRSTUVWRAOEXAMPLE").expect("key interned");
+        let g = s.credentials.grant(key).expect("grant recorded");
+        assert_eq!(g.call, StsCall::AssumeRoleWithWebIdentity);
+        assert_eq!(s.str(g.role), "arn:aws:iam::444455556666:role/FederatedWebIdentityRole");
+        assert_eq!(s.str(g.session_name), "MyAssignedRoleSessionName");
+        assert_eq!(
+            s.str(g.session_arn),
+            "arn:aws:sts::444455556666:assumed-role/FederatedWebIdentityRole/MyAssignedRoleSessionName"
+        );
+        assert_eq!((s.str(g.subject), s.str(g.provider)), ("<id of user>", "accounts.google.com"));
+        assert!(s.credentials.heap_bytes() > 0);
+    }
+
+    #[test]
+    fn ok_failed_console_sign_in_is_remembered() {
+        let log = r#"{"Records":[
+          {"eventTime":"2026-01-01T00:00:00Z","eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin","eventID":"00000000-0000-4000-8000-000000000001",
+           "userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::1:user/a"},"responseElements":{"ConsoleLogin":"Failure"}},
+          {"eventTime":"2026-01-01T00:00:01Z","eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin","eventID":"00000000-0000-4000-8000-000000000002",
+           "userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::1:user/a"},"responseElements":{"ConsoleLogin":"Success"}}]}"#;
+        let mut e = Engine::new();
+        e.ingest_bytes("signin.json", log.as_bytes());
+        let c = &e.store().credentials;
+        assert!(c.signin_failed(0));
+        assert!(!c.signin_failed(1));
+        assert_eq!(c.unreadable, 0);
     }
 }

@@ -22,10 +22,10 @@ use hashbrown::{HashMap, HashSet};
 use serde::{Deserialize, Serialize};
 
 use super::breakdown::{Acc, Gathered};
-use super::client::{classify, pentest_distribution, Client};
+use super::client::{pentest_distribution, Client};
 use super::List;
 use crate::analysis::filter::{Field, Filter};
-use crate::model::{IdentityType, KeyKind, Millis, Mfa, Sym};
+use crate::model::{IdentityType, Mfa, Millis, Sym};
 use crate::text::{duration, plural, thousands, utc};
 
 /// Refused calls closer together than this belong to one burst.
@@ -167,9 +167,7 @@ fn call_name(g: &Gathered, source: Sym, name: Sym) -> String {
 
 /// "the first write was ecr:PutImage at …", when there was one.
 fn first_write(g: &Gathered, acc: &Acc) -> String {
-    acc.first_write
-        .map(|(t, s, n)| format!("; first write: {} at {}", call_name(g, s, n), utc(t)))
-        .unwrap_or_default()
+    acc.first_write.map(|(t, s, n)| format!("; first write: {} at {}", call_name(g, s, n), utc(t))).unwrap_or_default()
 }
 
 fn root(g: &Gathered, out: &mut Vec<Attention>) {
@@ -295,8 +293,7 @@ fn burst(g: &Gathered, label: &str, calls: &[(Millis, Sym, Sym)]) -> Attention {
     }
     let mut names: Vec<(String, u64)> = names.into_iter().map(|((s, n), c)| (call_name(g, s, n), c)).collect();
     names.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    let quoted: Vec<String> =
-        names.iter().map(|(n, c)| if *c > 1 { format!("{n} ×{c}") } else { n.clone() }).collect();
+    let quoted: Vec<String> = names.iter().map(|(n, c)| if *c > 1 { format!("{n} ×{c}") } else { n.clone() }).collect();
     let quoted: Vec<&str> = quoted.iter().map(String::as_str).collect();
     let (first, last) = (calls[0].0, calls[calls.len() - 1].0);
     Attention {
@@ -321,9 +318,10 @@ fn burst(g: &Gathered, label: &str, calls: &[(Millis, Sym, Sym)]) -> Attention {
 }
 
 fn new_ips(g: &Gathered, out: &mut Vec<Attention>) {
+    let mut is_address: HashMap<Sym, bool> = HashMap::new();
     let mut by_key: HashMap<Sym, Vec<(Sym, Acc)>> = HashMap::new();
-    for (&(key, ip), acc) in &g.key_ip {
-        if KeyKind::of(g.str(key)) == KeyKind::LongTerm && g.str(ip).parse::<IpAddr>().is_ok() {
+    for (&(key, ip), acc) in &g.long_term_ip {
+        if *is_address.entry(ip).or_insert_with(|| g.str(ip).parse::<IpAddr>().is_ok()) {
             by_key.entry(key).or_default().push((ip, *acc));
         }
     }
@@ -348,7 +346,9 @@ fn new_ips(g: &Gathered, out: &mut Vec<Attention>) {
         let known: Vec<&str> = known.iter().map(|(ip, _)| g.str(*ip)).collect();
         let later: Vec<String> = new
             .iter()
-            .map(|(ip, acc)| format!("{} from {} ({})", g.str(*ip), utc(acc.first), plural(acc.events, "call", "calls")))
+            .map(|(ip, acc)| {
+                format!("{} from {} ({})", g.str(*ip), utc(acc.first), plural(acc.events, "call", "calls"))
+            })
             .collect();
         let later: Vec<&str> = later.iter().map(String::as_str).collect();
         let key_text = g.str(key);
@@ -386,15 +386,19 @@ enum Oddity {
 }
 
 fn unusual_clients(g: &Gathered, out: &mut Vec<Attention>) {
-    let mut principal_events: HashMap<&str, u64> = HashMap::new();
-    let mut client_events: HashMap<(&str, Client), u64> = HashMap::new();
-    for (&(id, ua), acc) in &g.by_id_ua {
-        let label = g.label(id);
-        *principal_events.entry(label).or_default() += acc.events;
-        *client_events.entry((label, classify(g.str(ua)))).or_default() += acc.events;
+    // Keyed by principal name numbers, not names: these maps see every (identity, agent) pair.
+    let mut principal_events = vec![0u64; g.names.len()];
+    for (&id, acc) in &g.by_id {
+        principal_events[g.name_ix(id) as usize] += acc.events;
     }
+    let mut client_events: HashMap<(u32, Client), u64> = HashMap::new();
+    for (&(id, ua), acc) in &g.by_id_ua {
+        *client_events.entry((g.name_ix(id), g.client(ua))).or_default() += acc.events;
+    }
+    let pentest: HashMap<Sym, Option<&'static str>> =
+        g.by_ua.keys().map(|&ua| (ua, pentest_distribution(g.str(ua)))).collect();
     // (principal, oddity) → writes tallies and the user agents behind them
-    let mut groups: HashMap<(&str, Oddity), (Acc, Vec<Sym>)> = HashMap::new();
+    let mut groups: HashMap<(u32, Oddity), (Acc, Vec<Sym>)> = HashMap::new();
     for (&(id, ua), acc) in &g.by_id_ua {
         let kind = g.identity(id).kind;
         if acc.writes == 0
@@ -402,11 +406,11 @@ fn unusual_clients(g: &Gathered, out: &mut Vec<Attention>) {
         {
             continue;
         }
-        let label = g.label(id);
-        let client = classify(g.str(ua));
-        let total = principal_events.get(label).copied().unwrap_or(0);
-        let share = client_events.get(&(label, client)).copied().unwrap_or(0);
-        let oddity = if let Some(distro) = pentest_distribution(g.str(ua)) {
+        let name = g.name_ix(id);
+        let client = g.client(ua);
+        let total = principal_events[name as usize];
+        let share = client_events.get(&(name, client)).copied().unwrap_or(0);
+        let oddity = if let Some(&Some(distro)) = pentest.get(&ua) {
             Oddity::Pentest(distro)
         } else if client == Client::Other {
             Oddity::Unrecognised
@@ -415,16 +419,17 @@ fn unusual_clients(g: &Gathered, out: &mut Vec<Attention>) {
         } else {
             continue;
         };
-        let e = groups.entry((label, oddity)).or_default();
+        let e = groups.entry((name, oddity)).or_default();
         e.0.merge(acc);
         e.1.push(ua);
     }
-    for ((label, oddity), (acc, mut agents)) in groups {
+    for ((name, oddity), (acc, mut agents)) in groups {
         agents.sort_by(|a, b| g.str(*a).cmp(g.str(*b)));
         agents.dedup();
-        let total = principal_events.get(label).copied().unwrap_or(0);
+        let label = g.names[name as usize].as_str();
+        let total = principal_events[name as usize];
         let share = match oddity {
-            Oddity::Rare(client) => client_events.get(&(label, client)).copied().unwrap_or(0),
+            Oddity::Rare(client) => client_events.get(&(name, client)).copied().unwrap_or(0),
             _ => 0,
         };
         out.push(unusual(g, label, oddity, &agents, &acc, (share, total)));
@@ -494,5 +499,31 @@ fn unusual(g: &Gathered, label: &str, oddity: Oddity, agents: &[Sym], acc: &Acc,
         last: acc.last_write,
         chips,
         range: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ok_narrow_adds_chips_and_intersects_the_range() {
+        let item = Attention {
+            kind: AttentionKind::AccessDeniedBurst,
+            severity: Severity::Medium,
+            title: String::new(),
+            why: String::new(),
+            events: 5,
+            first: 1000,
+            last: 2000,
+            chips: vec![(Field::Principal, "p".into()), (Field::Errors, "only".into())],
+            range: Some((1000, 2001)),
+        };
+        let f = item.narrow(&Filter { from: Some(1500), ..Filter::default() });
+        assert_eq!((f.from, f.to), (Some(1500), Some(2001)));
+        assert_eq!(f.principals, ["p"]);
+        assert_eq!(f.chips().len(), 3, "range, principal, errors");
+        let g = item.narrow(&Filter::default());
+        assert_eq!((g.from, g.to), (Some(1000), Some(2001)));
     }
 }

@@ -4,11 +4,11 @@
 //! so a row costs a few hash updates whatever the length of its ARNs; names are built only once
 //! per distinct identity, afterwards.
 
-use hashbrown::HashMap;
+use hashbrown::{HashMap, HashSet};
 
 use super::attention::attention;
 use super::chains::{chains, opened_by};
-use super::client::classify;
+use super::client::{classify, Client};
 use super::{
     finish, mfa_label, AgentRow, CenterUserRow, IdentityReport, KeyRow, List, PrincipalRow, RoleRow, SessionRow, Stat,
     MAX_ROLES, MAX_ROWS, MAX_SESSIONS_PER_ROLE,
@@ -33,24 +33,45 @@ pub(crate) struct Acc {
 
 impl Default for Acc {
     fn default() -> Self {
-        Acc { events: 0, errors: 0, writes: 0, first: Millis::MAX, last: Millis::MIN, first_write: None, last_write: Millis::MIN }
+        Acc {
+            events: 0,
+            errors: 0,
+            writes: 0,
+            first: Millis::MAX,
+            last: Millis::MIN,
+            first_write: None,
+            last_write: Millis::MIN,
+        }
+    }
+}
+
+/// What every tally of a row needs, read from the store once per row.
+struct Fact {
+    time: Millis,
+    failed: bool,
+    /// `eventSource` and `eventName` when the call was a write.
+    write: Option<(Sym, Sym)>,
+}
+
+impl Fact {
+    fn of(store: &Store, r: Row) -> Fact {
+        let write = (store.flags(r) & flags::WRITE != 0).then(|| (store.source(r), store.name(r)));
+        Fact { time: store.time(r), failed: !store.error_code(r).is_empty(), write }
     }
 }
 
 impl Acc {
-    fn add(&mut self, store: &Store, r: Row) {
-        let t = store.time(r);
+    fn add(&mut self, f: &Fact) {
+        let t = f.time;
         self.events += 1;
         self.first = self.first.min(t);
         self.last = self.last.max(t);
-        if !store.error_code(r).is_empty() {
-            self.errors += 1;
-        }
-        if store.flags(r) & flags::WRITE != 0 {
+        self.errors += u64::from(f.failed);
+        if let Some((source, name)) = f.write {
             self.writes += 1;
             self.last_write = self.last_write.max(t);
             if self.first_write.is_none_or(|(w, _, _)| t < w) {
-                self.first_write = Some((t, store.source(r), store.name(r)));
+                self.first_write = Some((t, source, name));
             }
         }
     }
@@ -87,14 +108,20 @@ pub(crate) struct Gathered<'s> {
     pub by_ua: HashMap<Sym, Acc>,
     pub by_account: HashMap<Sym, Acc>,
     pub by_ip: HashMap<Sym, Acc>,
-    /// By access key and source IP.
-    pub key_ip: HashMap<(Sym, Sym), Acc>,
+    /// Distinct (access key, source IP) pairs.
+    pub key_ips: HashSet<(Sym, Sym)>,
+    /// By long-term access key and source IP.
+    pub long_term_ip: HashMap<(Sym, Sym), Acc>,
     /// Denied calls: identity, time, source, name.
     pub denied: Vec<(u32, Millis, Sym, Sym)>,
     /// `ConsoleLogin` rows and their identity.
     pub signins: Vec<(u32, Row)>,
-    /// Principal names of the identities seen.
-    pub labels: HashMap<u32, String>,
+    /// The principal name (index into `names`) of each identity seen.
+    pub label_ix: HashMap<u32, u32>,
+    /// Distinct principal names.
+    pub names: Vec<String>,
+    /// The client each user agent seen names (classified once per distinct agent).
+    pub clients: HashMap<Sym, Client>,
 }
 
 impl Gathered<'_> {
@@ -105,12 +132,23 @@ impl Gathered<'_> {
 
     /// The principal name of identity `id` (seen in the pass).
     pub fn label(&self, id: u32) -> &str {
-        self.labels.get(&id).map_or("", String::as_str)
+        self.label_ix.get(&id).map_or("", |&i| self.names[i as usize].as_str())
+    }
+
+    /// The number of identity `id`'s principal name in `names`: several identities (other keys,
+    /// other MFA states) share one name, and numbers are cheaper keys than names.
+    pub fn name_ix(&self, id: u32) -> u32 {
+        self.label_ix.get(&id).copied().unwrap_or(u32::MAX)
     }
 
     /// Text of a symbol.
     pub fn str(&self, s: Sym) -> &str {
         self.store.str(s)
+    }
+
+    /// The client a user agent seen in the pass names.
+    pub fn client(&self, ua: Sym) -> Client {
+        self.clients.get(&ua).copied().unwrap_or_else(|| classify(self.str(ua)))
     }
 }
 
@@ -134,24 +172,41 @@ fn gather(store: &Store, rows: impl Iterator<Item = Row>) -> Gathered<'_> {
         by_ua: HashMap::new(),
         by_account: HashMap::new(),
         by_ip: HashMap::new(),
-        key_ip: HashMap::new(),
+        key_ips: HashSet::new(),
+        long_term_ip: HashMap::new(),
         denied: Vec::new(),
         signins: Vec::new(),
-        labels: HashMap::new(),
+        label_ix: HashMap::new(),
+        names: Vec::new(),
+        clients: HashMap::new(),
     };
     let console_login = store.strings.lookup("ConsoleLogin");
+    // Per identity number: 0 not yet known, 1 long-term key, 2 another key, 3 no key.
+    let mut key_kinds = vec![0u8; store.identities().len()];
     for r in rows {
         let id = store.identity_id(r);
         let identity = store.identity(r);
+        let fact = Fact::of(store, r);
         g.events += 1;
         if !identity.source_known {
             g.csv_events += 1;
         }
-        g.by_id_ua.entry((id, store.user_agent(r))).or_default().add(store, r);
-        g.by_account.entry(store.account(r)).or_default().add(store, r);
-        g.by_ip.entry(store.ip(r)).or_default().add(store, r);
-        if !identity.access_key.is_empty() {
-            g.key_ip.entry((identity.access_key, store.ip(r))).or_default().add(store, r);
+        g.by_id_ua.entry((id, store.user_agent(r))).or_default().add(&fact);
+        g.by_account.entry(store.account(r)).or_default().add(&fact);
+        g.by_ip.entry(store.ip(r)).or_default().add(&fact);
+        let kind = &mut key_kinds[id as usize];
+        if *kind == 0 {
+            *kind = match KeyKind::of(store.str(identity.access_key)) {
+                KeyKind::LongTerm => 1,
+                KeyKind::None => 3,
+                _ => 2,
+            };
+        }
+        if *kind != 3 {
+            g.key_ips.insert((identity.access_key, store.ip(r)));
+        }
+        if *kind == 1 {
+            g.long_term_ip.entry((identity.access_key, store.ip(r))).or_default().add(&fact);
         }
         let code = store.error_code(r);
         if !code.is_empty() && is_denied(store.str(code)) {
@@ -165,9 +220,17 @@ fn gather(store: &Store, rows: impl Iterator<Item = Row>) -> Gathered<'_> {
         g.by_id.entry(id).or_default().merge(acc);
         g.by_ua.entry(ua).or_default().merge(acc);
     }
+    let mut by_name: HashMap<String, u32> = HashMap::new();
     for &id in g.by_id.keys() {
-        g.labels.insert(id, principal_label(&store.identities()[id as usize], &store.strings));
+        let name = principal_label(&store.identities()[id as usize], &store.strings);
+        let next = g.names.len() as u32;
+        let ix = *by_name.entry(name).or_insert_with_key(|name| {
+            g.names.push(name.clone());
+            next
+        });
+        g.label_ix.insert(id, ix);
     }
+    g.clients = g.by_ua.keys().map(|&ua| (ua, classify(store.str(ua)))).collect();
     g
 }
 
@@ -188,7 +251,7 @@ pub fn report(store: &Store, rows: impl Iterator<Item = Row>) -> IdentityReport 
     let nonempty = |s: Sym| (!s.is_empty()).then(|| text(s));
     let mut clients: HashMap<&'static str, Acc> = HashMap::new();
     for (&ua, acc) in &g.by_ua {
-        clients.entry(classify(store.str(ua)).label()).or_default().merge(acc);
+        clients.entry(g.client(ua).label()).or_default().merge(acc);
     }
     IdentityReport {
         events: g.events,
@@ -207,7 +270,7 @@ pub fn report(store: &Store, rows: impl Iterator<Item = Row>) -> IdentityReport 
         by_user_agent: finish(
             g.by_ua
                 .iter()
-                .map(|(&s, a)| AgentRow { stat: a.stat(text(s)), client: classify(store.str(s)).label().to_owned() })
+                .map(|(&s, a)| AgentRow { stat: a.stat(text(s)), client: g.client(s).label().to_owned() })
                 .collect(),
             MAX_ROWS,
             |r| &r.stat,
@@ -218,10 +281,10 @@ pub fn report(store: &Store, rows: impl Iterator<Item = Row>) -> IdentityReport 
 }
 
 fn principals(g: &Gathered) -> List<PrincipalRow> {
-    // label → (tallies, identity with most events, its events, all sources known)
-    let mut groups: HashMap<&str, (Acc, u32, u64, bool)> = HashMap::new();
+    // by name number: (tallies, identity with most events, its events, all sources known)
+    let mut groups: Vec<Option<(Acc, u32, u64, bool)>> = vec![None; g.names.len()];
     for (&id, acc) in &g.by_id {
-        let e = groups.entry(g.label(id)).or_insert((Acc::default(), id, 0, true));
+        let e = groups[g.name_ix(id) as usize].get_or_insert((Acc::default(), id, 0, true));
         e.0.merge(acc);
         if (acc.events, std::cmp::Reverse(id)) > (e.2, std::cmp::Reverse(e.1)) {
             (e.1, e.2) = (id, acc.events);
@@ -235,22 +298,24 @@ fn principals(g: &Gathered) -> List<PrincipalRow> {
     }
     let mut opened: HashMap<String, u64> = HashMap::new();
     for (id, n) in callers {
-        let label = match g.labels.get(&id) {
-            Some(l) => l.clone(),
+        let label = match g.label_ix.get(&id) {
+            Some(&i) => g.names[i as usize].clone(),
             None => principal_label(g.identity(id), &g.store.strings),
         };
         *opened.entry(label).or_default() += n;
     }
     let rows = groups
         .into_iter()
+        .zip(&g.names)
+        .filter_map(|(group, label)| group.map(|group| (label, group)))
         .map(|(label, (acc, id, _, known))| {
             let i = g.identity(id);
             PrincipalRow {
-                stat: acc.stat(label.to_owned()),
+                stat: acc.stat(label.clone()),
                 kind: i.kind.label().to_owned(),
                 account: g.str(i.account_id).to_owned(),
                 source_known: known,
-                sessions_opened: opened.get(label).copied().unwrap_or(0),
+                sessions_opened: opened.get(label.as_str()).copied().unwrap_or(0),
             }
         })
         .collect();
@@ -266,7 +331,9 @@ fn roles(g: &Gathered) -> List<RoleRow> {
         if i.issuer_arn.is_empty() {
             continue;
         }
-        let e = groups.entry(i.issuer_arn).or_insert_with(|| (Acc::default(), i.issuer_type, i.issuer_name, HashMap::new()));
+        let e = groups
+            .entry(i.issuer_arn)
+            .or_insert_with(|| (Acc::default(), i.issuer_type, i.issuer_name, HashMap::new()));
         e.0.merge(acc);
         let s = e.3.entry((g.label(id), i.access_key)).or_insert((Acc::default(), i.source_identity));
         s.0.merge(acc);
@@ -309,7 +376,7 @@ fn keys(g: &Gathered) -> List<KeyRow> {
         }
     }
     let mut ips: HashMap<Sym, u64> = HashMap::new();
-    for &(key, _) in g.key_ip.keys() {
+    for &(key, _) in &g.key_ips {
         *ips.entry(key).or_default() += 1;
     }
     let rows = groups

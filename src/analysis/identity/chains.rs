@@ -153,11 +153,7 @@ pub fn walk(store: &Store, key: Sym) -> Option<(Vec<&Grant>, ChainEnd)> {
 
 /// Who opened the session of `key` (the caller of the STS call that handed it out), or `""`.
 pub fn opened_by(store: &Store, key: Sym) -> String {
-    store
-        .credentials
-        .grant(key)
-        .map(|g| principal_label(store.identity(g.row), &store.strings))
-        .unwrap_or_default()
+    store.credentials.grant(key).map(|g| principal_label(store.identity(g.row), &store.strings)).unwrap_or_default()
 }
 
 /// Keys of every session that `principals` opened, directly or through a chain of roles.
@@ -222,17 +218,27 @@ pub(crate) fn chains(g: &Gathered) -> Chains {
         unreadable: store.credentials.unreadable,
         ..Chains::default()
     };
-    let mut rows = Vec::new();
+    // Which sessions can be traced, busiest first; hops are spelled out only for those listed.
+    let mut traced: Vec<(Stat, u32)> = Vec::new();
     for (key, (acc, id, _)) in sessions {
-        let Some((grants, end)) = walk(store, key) else {
+        if store.credentials.grant(key).is_some() {
+            traced.push((acc.stat(store.str(key).to_owned()), id));
+        } else {
             out.not_in_logs += 1;
-            continue;
-        };
-        let hops: Vec<Hop> = grants.iter().map(|gr| hop(store, gr)).collect();
-        let (origin, origin_kind) =
-            hops.last().map(|h| (h.principal.clone(), h.kind.clone())).unwrap_or_default();
-        rows.push(Chain { stat: acc.stat(store.str(key).to_owned()), session: g.label(id).to_owned(), hops, end, origin, origin_kind });
+        }
     }
-    out.rows = super::finish(rows, MAX_CHAINS.min(MAX_ROWS), |c| &c.stat);
+    let traced = super::finish(traced, MAX_CHAINS.min(MAX_ROWS), |t| &t.0);
+    let rows = traced
+        .rows
+        .into_iter()
+        .filter_map(|(stat, id)| {
+            let key = store.strings.lookup(&stat.key)?;
+            let (grants, end) = walk(store, key)?;
+            let hops: Vec<Hop> = grants.iter().map(|gr| hop(store, gr)).collect();
+            let (origin, origin_kind) = hops.last().map(|h| (h.principal.clone(), h.kind.clone())).unwrap_or_default();
+            Some(Chain { stat, session: g.label(id).to_owned(), hops, end, origin, origin_kind })
+        })
+        .collect();
+    out.rows = List { rows, total: traced.total };
     out
 }

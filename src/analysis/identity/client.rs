@@ -254,12 +254,24 @@ mod tests {
                  (+https://registry.terraform.io/providers/hashicorp/aws) aws-sdk-go/1.44.157 (go1.19.3; linux; amd64)",
                 Client::Terraform,
             ),
-            ("Boto3/1.34.2 md/Botocore#1.34.2 ua/2.0 os/linux#6.1 lang/python#3.11.6 Botocore/1.34.2", Client::Sdk(SdkLang::Python)),
+            (
+                "Boto3/1.34.2 md/Botocore#1.34.2 ua/2.0 os/linux#6.1 lang/python#3.11.6 Botocore/1.34.2",
+                Client::Sdk(SdkLang::Python),
+            ),
             ("Boto3/1.17.46 Python/3.8.8 Windows/10 Botocore/1.20.46", Client::Sdk(SdkLang::Python)),
-            ("aws-sdk-java/2.21.29 Linux/5.10 OpenJDK_64-Bit_Server_VM/17.0.9+8-LTS Java/17.0.9", Client::Sdk(SdkLang::Java)),
+            (
+                "aws-sdk-java/2.21.29 Linux/5.10 OpenJDK_64-Bit_Server_VM/17.0.9+8-LTS Java/17.0.9",
+                Client::Sdk(SdkLang::Java),
+            ),
             ("aws-sdk-go-v2/1.24.0 os/linux lang/go#1.21.5 md/GOOS#linux api/ecr#1.24.6", Client::Sdk(SdkLang::Go)),
-            ("aws-sdk-js/3.363.0 ua/2.0 os/linux#5.10 lang/js md/nodejs#18.16.1 api/s3#3.363.0", Client::Sdk(SdkLang::JavaScript)),
-            ("aws-sdk-dotnet-coreclr/3.7.300.2 aws-sdk-dotnet-core/3.7.300.2 .NET_Core/6.0.25", Client::Sdk(SdkLang::DotNet)),
+            (
+                "aws-sdk-js/3.363.0 ua/2.0 os/linux#5.10 lang/js md/nodejs#18.16.1 api/s3#3.363.0",
+                Client::Sdk(SdkLang::JavaScript),
+            ),
+            (
+                "aws-sdk-dotnet-coreclr/3.7.300.2 aws-sdk-dotnet-core/3.7.300.2 .NET_Core/6.0.25",
+                Client::Sdk(SdkLang::DotNet),
+            ),
             ("aws-sdk-ruby3/3.186.1 ruby/3.2.2 x86_64-linux aws-sdk-s3/1.136.0", Client::Sdk(SdkLang::Ruby)),
             (
                 "docker/24.0.7 go/go1.20.10 git-commit/311b9ff kernel/6.2.0 os/linux arch/amd64 \
@@ -269,7 +281,10 @@ mod tests {
             ("buildkit/v0.12", Client::Buildkit),
             ("containerd/1.7.11", Client::Containerd),
             ("amazon-ecs-agent/1.79.2 (linux; amd64)", Client::EcsAgent),
-            ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36", Client::Browser),
+            (
+                "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36",
+                Client::Browser,
+            ),
             ("[S3Console/0.4, aws-internal/3 aws-sdk-java/1.11.1030 Linux/5.4.129]", Client::Console),
             ("Go-http-client/1.1", Client::Other),
             ("stratus-red-team_fccf7123-0651-41f5-b06c-460da5ee1c94", Client::Other),
@@ -297,8 +312,14 @@ mod tests {
 
     #[test]
     fn ok_pentest_distributions() {
-        assert_eq!(pentest_distribution("aws-cli/1.18.69 Python/3.8.5 Linux/5.7.0-kali1-amd64 botocore/1.17.12"), Some("Kali Linux"));
-        assert_eq!(pentest_distribution("Boto3/1.9.201 Python/3.7.3 Linux/4.19.0-parrot1-13t-amd64"), Some("Parrot Security"));
+        assert_eq!(
+            pentest_distribution("aws-cli/1.18.69 Python/3.8.5 Linux/5.7.0-kali1-amd64 botocore/1.17.12"),
+            Some("Kali Linux")
+        );
+        assert_eq!(
+            pentest_distribution("Boto3/1.9.201 Python/3.7.3 Linux/4.19.0-parrot1-13t-amd64"),
+            Some("Parrot Security")
+        );
         assert_eq!(pentest_distribution("aws-cli/2.15.0 Python/3.11.6 Darwin/23.1.0"), None);
     }
 }

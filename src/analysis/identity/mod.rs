@@ -37,7 +37,7 @@ pub use attention::{Attention, AttentionKind, Severity};
 pub use breakdown::report;
 pub use chains::{Chain, ChainEnd, Chains, Hop};
 
-use crate::model::{KeyKind, Millis, Mfa};
+use crate::model::{KeyKind, Mfa, Millis};
 
 /// Longest list in a report. Each answer crosses the worker boundary on every filter change, so
 /// lists are kept to what a person reads; narrowing the filter shows the rest.

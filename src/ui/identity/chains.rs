@@ -80,7 +80,7 @@ fn chain_item(ctx: &Ctx, c: &Chain) -> Html {
             <div class="origin">
                 {"Started by "}<b title={c.origin.clone()}>{arn_parts(&c.origin).0.to_owned()}</b>
                 <span class="tag kind">{c.origin_kind.clone()}</span>
-                <span class="muted">{format!(": {}", c.end.explain())}</span>
+                <span class="muted">{format!("— {}", c.end.explain())}</span>
                 <button type="button" class="button small" onclick={origin}
                     title="Show everything this principal did, itself and through the sessions it opened">
                     {"Everything it started"}

@@ -116,8 +116,8 @@ fn keys(r: &IdentityReport) -> Vec<Line> {
         .iter()
         .map(|k| {
             let badge = match k.kind {
-                KeyKind::LongTerm => ("AKIA", "long-term"),
-                KeyKind::Temporary => ("ASIA", "temporary"),
+                KeyKind::LongTerm => ("long-term", "long-term"),
+                KeyKind::Temporary => ("temporary", "temporary"),
                 KeyKind::Other | KeyKind::None => ("other", "other"),
             };
             let mut sub = vec![arn_parts(&k.principal).0.to_owned(), plural(k.ips, "address", "addresses")];
@@ -177,7 +177,8 @@ fn headline(p: &HeadlineProps) -> Html {
     let r = &p.report;
     let kind = |label: &str| r.by_key_kind.rows.iter().find(|s| s.key == label).map_or(0, |s| s.events);
     let keys_of = |k: KeyKind| r.by_key.rows.iter().filter(|row| row.kind == k).count() as u64;
-    let high = r.attention.rows.iter().filter(|a| a.severity == crate::analysis::identity::Severity::High).count() as u64;
+    let high =
+        r.attention.rows.iter().filter(|a| a.severity == crate::analysis::identity::Severity::High).count() as u64;
     html! {
         <section class="cards" data-testid="identity-cards">
             <div class="card">

@@ -33,7 +33,14 @@ pub struct Line {
 impl Line {
     /// A row whose text and filter value are its key.
     pub fn plain(stat: &Stat, field: Field) -> Line {
-        Line { main: stat.key.clone(), value: stat.key.clone(), stat: stat.clone(), sub: String::new(), badge: None, field }
+        Line {
+            main: stat.key.clone(),
+            value: stat.key.clone(),
+            stat: stat.clone(),
+            sub: String::new(),
+            badge: None,
+            field,
+        }
     }
 }
 
