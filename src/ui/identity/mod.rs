@@ -32,6 +32,13 @@ pub fn identities_view() -> Html {
             </section>
         };
     };
+    if r.events == 0 {
+        return html! {
+            <section class="panel empty-filter" data-testid="identities" data-state="ready" data-events="0">
+                <p class="muted">{"No events match the filters. Remove a chip, or clear the search, to see who did what."}</p>
+            </section>
+        };
+    }
     html! {
         <div class="identities" data-testid="identities" data-state="ready" data-events={r.events.to_string()}>
             <Headline report={(**r).clone()} />
@@ -175,7 +182,7 @@ struct HeadlineProps {
 #[function_component(Headline)]
 fn headline(p: &HeadlineProps) -> Html {
     let r = &p.report;
-    let kind = |label: &str| r.by_key_kind.rows.iter().find(|s| s.key == label).map_or(0, |s| s.events);
+    let mfa = |label: &str| r.by_mfa.rows.iter().find(|s| s.key == label).map_or(0, |s| s.events);
     let keys_of = |k: KeyKind| r.by_key.rows.iter().filter(|row| row.kind == k).count() as u64;
     let high =
         r.attention.rows.iter().filter(|a| a.severity == crate::analysis::identity::Severity::High).count() as u64;
@@ -197,9 +204,9 @@ fn headline(p: &HeadlineProps) -> Html {
                 <div class="sub">{format!("{} long-term, {} temporary listed", thousands(keys_of(KeyKind::LongTerm)), thousands(keys_of(KeyKind::Temporary)))}</div>
             </div>
             <div class="card">
-                <div class="label">{"Long-term key events"}</div>
-                <div class="value">{thousands(kind(KeyKind::LongTerm.label()))}</div>
-                <div class="sub">{thousands(kind(KeyKind::None.label()))}{" with no key"}</div>
+                <div class="label">{"Events without MFA"}</div>
+                <div class="value">{thousands(mfa("No"))}</div>
+                <div class="sub">{format!("{} with MFA, {} not recorded", thousands(mfa("Yes")), thousands(mfa("Unknown")))}</div>
             </div>
             <div class="card">
                 <div class="label">{"Needs attention"}</div>
