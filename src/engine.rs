@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::analysis::counts::{count, Count, Counts, NameCount};
 use crate::analysis::filter::{Compiled, Filter};
+use crate::analysis::identity::{self, IdentityReport};
 use crate::ingest::{FileKind, FileReader, FileReport, Format, PathMeta};
 use crate::model::time::format_iso;
 use crate::store::{FileId, Store};
@@ -140,6 +141,8 @@ pub enum Query {
     SummaryJson,
     /// The container story (pushes, pulls, lifecycle runs, repositories, images, deployments).
     Container(Box<crate::analysis::container::ContainerQuery>),
+    /// Identity breakdowns, role chains and the attention list over the events a filter keeps.
+    Identities(Box<Filter>),
 }
 
 /// The answer to a [`Query`].
@@ -158,6 +161,8 @@ pub enum Response {
     SummaryJson(String),
     /// For [`Query::Container`].
     Container(Box<crate::analysis::container::ContainerAnswer>),
+    /// For [`Query::Identities`] (lists cut; each says how long it was).
+    Identities(Box<IdentityReport>),
 }
 
 /// Ingest and analysis state.
@@ -274,6 +279,10 @@ impl Engine {
                 let ix = self.container.get(&self.store);
                 Response::Container(Box::new(crate::analysis::container::answer(&ix, &self.store, q)))
             }
+            Query::Identities(filter) => {
+                let c = Compiled::new(filter, &self.store);
+                Response::Identities(Box::new(identity::report(&self.store, c.rows())))
+            }
         }
     }
 
@@ -334,10 +343,30 @@ impl Engine {
     /// The triage summary document; its schema is documented in the README.
     pub fn summary_json(&self) -> String {
         let c = count(&self.store, self.all_rows());
+        let ids = identity::report(&self.store, self.all_rows());
         let status = self.status();
         let map = |v: &[Count]| {
             v.iter().map(|c| (c.key.clone(), serde_json::Value::from(c.count))).collect::<serde_json::Map<_, _>>()
         };
+        let stats = |v: &[identity::Stat]| {
+            v.iter().map(|s| (s.key.clone(), serde_json::Value::from(s.events))).collect::<serde_json::Map<_, _>>()
+        };
+        let attention: Vec<serde_json::Value> = ids
+            .attention
+            .rows
+            .iter()
+            .map(|a| {
+                serde_json::json!({
+                    "kind": a.kind.slug(),
+                    "severity": a.severity.slug(),
+                    "title": a.title,
+                    "why": a.why,
+                    "events": a.events,
+                    "first": format_iso(a.first),
+                    "last": format_iso(a.last),
+                })
+            })
+            .collect();
         let names: Vec<serde_json::Value> = c
             .by_name
             .iter()
@@ -376,9 +405,12 @@ impl Engine {
                 "by_event_name": names,
                 "by_identity_type": map(&c.by_identity_type),
                 "by_principal": map(&c.by_principal),
+                "by_access_key_kind": stats(&ids.by_key_kind.rows),
+                "by_client": stats(&ids.by_client.rows),
                 "by_account": map(&c.by_account),
                 "by_region": map(&c.by_region),
             },
+            "attention": attention,
             "errors": {
                 "total": c.errors,
                 "by_error_code": map(&c.by_error),

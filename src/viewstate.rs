@@ -16,17 +16,20 @@ pub enum View {
     Overview,
     /// The container story: repositories, images, pushes, pulls, expiries, deployments.
     Images,
+    /// Who did what, with which credentials, from where.
+    Identities,
 }
 
 impl View {
     /// Every view, in tab order.
-    pub const ALL: [View; 2] = [View::Overview, View::Images];
+    pub const ALL: [View; 3] = [View::Overview, View::Images, View::Identities];
 
     /// The tab's label.
     pub fn label(self) -> &'static str {
         match self {
             View::Overview => "Overview",
             View::Images => "Images",
+            View::Identities => "Identities",
         }
     }
 
@@ -35,6 +38,7 @@ impl View {
         match self {
             View::Overview => "overview",
             View::Images => "images",
+            View::Identities => "identities",
         }
     }
 }

@@ -9,8 +9,11 @@
 use hashbrown::HashSet;
 use serde::{Deserialize, Serialize};
 
+use super::identity::chains::origin_keys;
+use super::identity::client::{classify, Client};
+use super::identity::mfa_label;
 use super::principal::principal_label;
-use crate::model::{Millis, Sym};
+use crate::model::{Identity, KeyKind, Millis, Sym};
 use crate::store::{flags, Row, Store};
 
 /// Whether to keep failed calls, successful ones, or both.
@@ -64,6 +67,23 @@ pub struct Filter {
     /// ECR repository names (matched through the container facts: the repository a call names, or
     /// the repositories of a task definition's images).
     pub repositories: Vec<String>,
+    /// Session issuers (for a role session, the role's ARN).
+    pub roles: Vec<String>,
+    /// MFA: `Yes`, `No`, `Unknown` (see [`mfa_label`]).
+    pub mfa: Vec<String>,
+    /// Access key kinds, as [`KeyKind::label`] names them.
+    pub key_kinds: Vec<String>,
+    /// `invokedBy` services.
+    pub invoked_by: Vec<String>,
+    /// IAM Identity Center users (`onBehalfOf.userId`).
+    pub identity_center_users: Vec<String>,
+    /// User agents, exactly.
+    pub user_agents: Vec<String>,
+    /// Clients, as [`Client::label`] names them.
+    pub clients: Vec<String>,
+    /// Principals whose own calls are kept together with the calls of every session they opened,
+    /// directly or through a chain of roles (see [`origin_keys`]).
+    pub origins: Vec<String>,
     /// Failed calls only, successful only, or both.
     pub errors: Errors,
     /// Read-only, write, or both.
@@ -94,6 +114,22 @@ pub enum Field {
     Ip,
     /// `repositories`.
     Repository,
+    /// `roles`.
+    Role,
+    /// `mfa`.
+    Mfa,
+    /// `key_kinds`.
+    KeyKind,
+    /// `invoked_by`.
+    InvokedBy,
+    /// `identity_center_users`.
+    IdentityCenterUser,
+    /// `user_agents`.
+    UserAgent,
+    /// `clients`.
+    Client,
+    /// `origins`.
+    Origin,
     /// `errors` (value `only` or `none`).
     Errors,
     /// `access` (value `read-only` or `write`).
@@ -117,6 +153,14 @@ impl Field {
             Field::Region => "Region",
             Field::Ip => "Source IP",
             Field::Repository => "Repository",
+            Field::Role => "Role",
+            Field::Mfa => "MFA",
+            Field::KeyKind => "Key kind",
+            Field::InvokedBy => "Invoked by",
+            Field::IdentityCenterUser => "Identity Center user",
+            Field::UserAgent => "User agent",
+            Field::Client => "Client",
+            Field::Origin => "Started by",
             Field::Errors => "Errors",
             Field::Access => "Access",
             Field::Range => "Time",
@@ -151,6 +195,14 @@ impl Filter {
             Field::Region => &mut self.regions,
             Field::Ip => &mut self.ips,
             Field::Repository => &mut self.repositories,
+            Field::Role => &mut self.roles,
+            Field::Mfa => &mut self.mfa,
+            Field::KeyKind => &mut self.key_kinds,
+            Field::InvokedBy => &mut self.invoked_by,
+            Field::IdentityCenterUser => &mut self.identity_center_users,
+            Field::UserAgent => &mut self.user_agents,
+            Field::Client => &mut self.clients,
+            Field::Origin => &mut self.origins,
             Field::Errors | Field::Access | Field::Range | Field::Text => return None,
         })
     }
@@ -211,6 +263,14 @@ impl Filter {
             Field::Region,
             Field::Ip,
             Field::Repository,
+            Field::Role,
+            Field::Mfa,
+            Field::KeyKind,
+            Field::InvokedBy,
+            Field::IdentityCenterUser,
+            Field::UserAgent,
+            Field::Client,
+            Field::Origin,
         ] {
             if let Some(list) = f.list_mut(field) {
                 out.extend(list.iter().map(|v| Chip { field, value: v.clone() }));
@@ -245,6 +305,9 @@ pub struct Compiled<'s> {
     regions: Option<HashSet<Sym>>,
     ips: Option<HashSet<Sym>>,
     repositories: Option<HashSet<Sym>>,
+    user_agents: Option<HashSet<Sym>>,
+    /// User agents whose client is one of the filter's clients.
+    clients: Option<HashSet<Sym>>,
     errors: Errors,
     access: Access,
     /// Symbols whose text contains the search text (indexed by symbol number).
@@ -276,21 +339,9 @@ impl<'s> Compiled<'s> {
         let regions = syms(store, &f.regions, &mut impossible);
         let ips = syms(store, &f.ips, &mut impossible);
         let repositories = syms(store, &f.repositories, &mut impossible);
-        let identities = if f.principals.is_empty() && f.identity_types.is_empty() && f.access_keys.is_empty() {
-            None
-        } else {
-            let keys: HashSet<Sym> = f.access_keys.iter().filter_map(|k| store.strings.lookup(k)).collect();
-            let ids: Vec<bool> = store
-                .identities()
-                .iter()
-                .map(|id| {
-                    (f.principals.is_empty() || f.principals.iter().any(|p| *p == principal_label(id, &store.strings)))
-                        && (f.identity_types.is_empty() || f.identity_types.iter().any(|t| t == id.kind.label()))
-                        && (f.access_keys.is_empty() || keys.contains(&id.access_key))
-                })
-                .collect();
-            Some(ids)
-        };
+        let user_agents = syms(store, &f.user_agents, &mut impossible);
+        let clients = (!f.clients.is_empty()).then(|| client_agents(store, &f.clients));
+        let identities = identity_filter(f, store);
         let (text_syms, text_identities) = if f.text.trim().is_empty() {
             (None, None)
         } else {
@@ -328,6 +379,8 @@ impl<'s> Compiled<'s> {
             regions,
             ips,
             repositories,
+            user_agents,
+            clients,
             errors: f.errors,
             access: f.access,
             text_syms,
@@ -349,6 +402,8 @@ impl<'s> Compiled<'s> {
             || !within(&self.accounts, s.account(r))
             || !within(&self.regions, s.region(r))
             || !within(&self.ips, s.ip(r))
+            || !within(&self.user_agents, s.user_agent(r))
+            || !within(&self.clients, s.user_agent(r))
         {
             return false;
         }
@@ -401,6 +456,58 @@ impl<'s> Compiled<'s> {
     pub fn rows(&self) -> impl Iterator<Item = Row> + '_ {
         (0..self.store.len() as Row).filter(move |&r| self.keeps(r))
     }
+}
+
+/// Which identities the identity fields of `f` keep (indexed by identity number), or `None` when
+/// they keep all.
+fn identity_filter(f: &Filter, store: &Store) -> Option<Vec<bool>> {
+    let lists = [
+        &f.principals,
+        &f.identity_types,
+        &f.access_keys,
+        &f.roles,
+        &f.mfa,
+        &f.key_kinds,
+        &f.invoked_by,
+        &f.identity_center_users,
+        &f.origins,
+    ];
+    if lists.iter().all(|l| l.is_empty()) {
+        return None;
+    }
+    let set = |values: &[String]| -> HashSet<Sym> { values.iter().filter_map(|v| store.strings.lookup(v)).collect() };
+    let (keys, roles, invoked, centre) =
+        (set(&f.access_keys), set(&f.roles), set(&f.invoked_by), set(&f.identity_center_users));
+    let origin_keys = if f.origins.is_empty() { HashSet::new() } else { origin_keys(store, &f.origins) };
+    let any = |values: &[String], v: &str| values.is_empty() || values.iter().any(|x| x == v);
+    let within = |values: &[String], set: &HashSet<Sym>, v: Sym| values.is_empty() || set.contains(&v);
+    let keep = |id: &Identity| {
+        let label = || principal_label(id, &store.strings);
+        any(&f.identity_types, id.kind.label())
+            && within(&f.access_keys, &keys, id.access_key)
+            && within(&f.roles, &roles, id.issuer_arn)
+            && any(&f.mfa, mfa_label(id.mfa))
+            && any(&f.key_kinds, KeyKind::of(store.str(id.access_key)).label())
+            && within(&f.invoked_by, &invoked, id.invoked_by)
+            && within(&f.identity_center_users, &centre, id.on_behalf_user)
+            && (f.principals.is_empty() || any(&f.principals, &label()))
+            && (f.origins.is_empty() || origin_keys.contains(&id.access_key) || any(&f.origins, &label()))
+    };
+    Some(store.identities().iter().map(keep).collect())
+}
+
+/// The user agents (as symbols) whose client is one of `clients` (labels).
+fn client_agents(store: &Store, clients: &[String]) -> HashSet<Sym> {
+    let wanted: Vec<Client> = clients.iter().filter_map(|c| Client::from_label(c)).collect();
+    let mut seen: HashSet<Sym> = HashSet::new();
+    let mut out = HashSet::new();
+    for r in 0..store.len() as Row {
+        let ua = store.user_agent(r);
+        if seen.insert(ua) && wanted.contains(&classify(store.str(ua))) {
+            out.insert(ua);
+        }
+    }
+    out
 }
 
 /// Case-insensitive (ASCII and simple Unicode lower-casing) substring test; `needle` is lower case.

@@ -1,4 +1,4 @@
-//! Questions asked of the store: counts, breakdowns, principals.
+//! Questions asked of the store: counts, breakdowns, principals, identities.
 //!
 //! Every list comes out sorted (count descending, then text ascending), so the same logs always
 //! draw the same picture.
@@ -6,4 +6,5 @@
 pub mod container;
 pub mod counts;
 pub mod filter;
+pub mod identity;
 pub mod principal;

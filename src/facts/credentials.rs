@@ -1,12 +1,342 @@
-//! Credentials handed out by STS (`AssumeRole` and friends), to follow sessions back to whoever
-//! assumed the role: filled in by the identity work (issue 7).
+//! Credentials handed out by STS, and how console sign-ins ended: what the identity analyses need
+//! from `responseElements` / `requestParameters`, which the store does not keep.
+//!
+//! Every STS call that returns credentials (`AssumeRole`, `AssumeRoleWithSAML`,
+//! `AssumeRoleWithWebIdentity`, `GetSessionToken`, `GetFederationToken`, `AssumeRoot`) names the new
+//! temporary access key in `responseElements.credentials.accessKeyId`. Later events signed with that
+//! key belong to the session it opened, so a [`Grant`] per key is enough to follow any session back to
+//! whoever opened it, hop by hop (see [`crate::analysis::identity::chains`]).
+//!
+//! Only keys that can be followed are recorded: temporary (`ASIA…`) ids made of letters and digits.
+//! AWS's documentation examples show long-term `AKIA…` ids in STS responses and published datasets
+//! mask keys (`ASIA****…`); linking those would join unrelated events, so they are counted
+//! ([`Credentials::unfollowable`]) and left out. A response that is not the documented shape is
+//! counted too ([`Credentials::unreadable`]); the event itself still loads.
+//!
+//! `ConsoleLogin` records neither an `errorCode` nor always an `errorMessage` when a sign-in fails:
+//! the outcome is in `responseElements.ConsoleLogin` (`Success` / `Failure`), kept here as the list
+//! of failed sign-in rows.
 
-use crate::ingest::raw::RawEvent;
+use hashbrown::HashMap;
+use serde::{Deserialize, Serialize};
+
+use crate::ingest::raw::{Lenient, Obj, RawEvent, Text};
+use crate::model::{IdentityType, KeyKind, Sym};
 use crate::store::{Row, Store};
+
+/// Longest access key id accepted (AWS documents up to 128 characters); longer text is not a key.
+const MAX_KEY_LEN: usize = 128;
+
+/// The STS call that handed credentials out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum StsCall {
+    /// `AssumeRole`.
+    AssumeRole,
+    /// `AssumeRoleWithSAML`.
+    AssumeRoleWithSaml,
+    /// `AssumeRoleWithWebIdentity`.
+    AssumeRoleWithWebIdentity,
+    /// `GetSessionToken`.
+    GetSessionToken,
+    /// `GetFederationToken`.
+    GetFederationToken,
+    /// `AssumeRoot` (a privileged root session on a member account).
+    AssumeRoot,
+    /// Another STS call that returned credentials.
+    Other,
+}
+
+impl StsCall {
+    /// From `eventName`.
+    pub fn parse(name: &str) -> StsCall {
+        match name {
+            "AssumeRole" => StsCall::AssumeRole,
+            "AssumeRoleWithSAML" => StsCall::AssumeRoleWithSaml,
+            "AssumeRoleWithWebIdentity" => StsCall::AssumeRoleWithWebIdentity,
+            "GetSessionToken" => StsCall::GetSessionToken,
+            "GetFederationToken" => StsCall::GetFederationToken,
+            "AssumeRoot" => StsCall::AssumeRoot,
+            _ => StsCall::Other,
+        }
+    }
+
+    /// AWS's name for the call.
+    pub fn label(self) -> &'static str {
+        match self {
+            StsCall::AssumeRole => "AssumeRole",
+            StsCall::AssumeRoleWithSaml => "AssumeRoleWithSAML",
+            StsCall::AssumeRoleWithWebIdentity => "AssumeRoleWithWebIdentity",
+            StsCall::GetSessionToken => "GetSessionToken",
+            StsCall::GetFederationToken => "GetFederationToken",
+            StsCall::AssumeRoot => "AssumeRoot",
+            StsCall::Other => "STS",
+        }
+    }
+}
+
+/// The credentials one STS call handed out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Grant {
+    /// The STS event; its identity is whoever asked for the credentials.
+    pub row: Row,
+    /// Which call.
+    pub call: StsCall,
+    /// `credentials.accessKeyId`: the new temporary key.
+    pub key: Sym,
+    /// `requestParameters.roleArn` (`targetPrincipal` for `AssumeRoot`).
+    pub role: Sym,
+    /// `requestParameters.roleSessionName` (`name` for `GetFederationToken`).
+    pub session_name: Sym,
+    /// `assumedRoleUser.arn` or `federatedUser.arn`: the session's own ARN.
+    pub session_arn: Sym,
+    /// `sourceIdentity`, from the response or else the request.
+    pub source_identity: Sym,
+    /// `subject` (SAML) or `subjectFromWebIdentityToken`: who the identity provider vouched for.
+    pub subject: Sym,
+    /// `issuer` (SAML) or `provider` (web identity).
+    pub provider: Sym,
+}
 
 /// The credentials side table of the store.
 #[derive(Default)]
-pub struct Credentials {}
+pub struct Credentials {
+    grants: Vec<Grant>,
+    by_key: HashMap<Sym, u32>,
+    failed_signins: Vec<Row>,
+    /// STS responses whose key cannot be followed (masked, or not a temporary `ASIA…` key).
+    pub unfollowable: u64,
+    /// STS responses or sign-in outcomes that were not the documented shape.
+    pub unreadable: u64,
+}
 
-/// Records the credentials an STS event handed out.
-pub fn record(_raw: &RawEvent, _row: Row, _store: &mut Store) {}
+impl Credentials {
+    /// The grant that handed out `key`, if these logs hold it.
+    pub fn grant(&self, key: Sym) -> Option<&Grant> {
+        self.by_key.get(&key).map(|&i| &self.grants[i as usize])
+    }
+
+    /// Every grant, in ingest order.
+    pub fn grants(&self) -> &[Grant] {
+        &self.grants
+    }
+
+    /// Whether the `ConsoleLogin` in row `r` failed (`responseElements.ConsoleLogin: "Failure"`).
+    pub fn signin_failed(&self, r: Row) -> bool {
+        self.failed_signins.binary_search(&r).is_ok()
+    }
+
+    /// Resident bytes, for the memory figures.
+    pub fn heap_bytes(&self) -> usize {
+        self.grants.capacity() * std::mem::size_of::<Grant>()
+            + self.by_key.capacity() * (std::mem::size_of::<(Sym, u32)>() + 1)
+            + self.failed_signins.capacity() * std::mem::size_of::<Row>()
+    }
+
+    /// Adds a grant; `kinds` are the caller identity types of the grant already held for the same
+    /// key and of the new one, when the key was seen before.
+    fn add(&mut self, g: Grant, kinds: Option<(IdentityType, IdentityType)>) {
+        match (self.by_key.get(&g.key), kinds) {
+            // A cross-account AssumeRole is logged in both accounts; the copy in the role's account
+            // names the caller only as an `AWSAccount`. Keep the copy that says who it was.
+            (Some(&i), Some((IdentityType::AWSAccount, new))) if new != IdentityType::AWSAccount => {
+                self.grants[i as usize] = g;
+            }
+            (Some(_), _) => {}
+            (None, _) => {
+                self.by_key.insert(g.key, self.grants.len() as u32);
+                self.grants.push(g);
+            }
+        }
+    }
+}
+
+/// Whether `key` can link events: a temporary key id, letters and digits only (not masked).
+pub fn followable(key: &str) -> bool {
+    KeyKind::of(key) == KeyKind::Temporary
+        && (16..=MAX_KEY_LEN).contains(&key.len())
+        && key.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+struct StsResponse<'a> {
+    #[serde(borrow)]
+    credentials: Obj<Creds<'a>>,
+    #[serde(borrow)]
+    assumed_role_user: Obj<SessionUser<'a>>,
+    #[serde(borrow)]
+    federated_user: Obj<SessionUser<'a>>,
+    #[serde(borrow)]
+    source_identity: Lenient<Text<'a>>,
+    #[serde(borrow)]
+    subject: Lenient<Text<'a>>,
+    #[serde(borrow)]
+    subject_from_web_identity_token: Lenient<Text<'a>>,
+    #[serde(borrow)]
+    issuer: Lenient<Text<'a>>,
+    #[serde(borrow)]
+    provider: Lenient<Text<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+struct Creds<'a> {
+    #[serde(borrow)]
+    access_key_id: Lenient<Text<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+struct SessionUser<'a> {
+    #[serde(borrow)]
+    arn: Lenient<Text<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+struct StsRequest<'a> {
+    #[serde(borrow)]
+    role_arn: Lenient<Text<'a>>,
+    #[serde(borrow)]
+    role_session_name: Lenient<Text<'a>>,
+    #[serde(borrow)]
+    name: Lenient<Text<'a>>,
+    #[serde(borrow)]
+    target_principal: Lenient<Text<'a>>,
+    #[serde(borrow)]
+    source_identity: Lenient<Text<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct SigninResponse<'a> {
+    #[serde(borrow, rename = "ConsoleLogin")]
+    console_login: Lenient<Text<'a>>,
+}
+
+/// Records what an STS event handed out, or how a console sign-in ended (row `row`, just added).
+pub fn record(raw: &RawEvent, row: Row, store: &mut Store) {
+    if raw.event_source.str() == "signin.amazonaws.com" {
+        record_signin(raw, row, store);
+        return;
+    }
+    // Failed calls have no response (`null`, which serde gives as `None`).
+    let Some(resp) = raw.response_elements else { return };
+    // Only an object is a response: serde would otherwise read an array as the struct's fields in order.
+    let Ok(Obj(Lenient::Ok(resp))) = serde_json::from_str::<Obj<StsResponse>>(resp.get()) else {
+        store.credentials.unreadable += 1;
+        return;
+    };
+    let Some(creds) = resp.credentials.0.ok() else { return };
+    let key = creds.access_key_id.str();
+    if key.is_empty() {
+        return;
+    }
+    if !followable(key) {
+        store.credentials.unfollowable += 1;
+        return;
+    }
+    let req = match raw.request_parameters.map(|r| serde_json::from_str::<Obj<StsRequest>>(r.get())) {
+        Some(Ok(Obj(Lenient::Ok(req)))) => req,
+        _ => StsRequest::default(),
+    };
+    let call = StsCall::parse(raw.event_name.str());
+    let session_arn = either(
+        resp.assumed_role_user.0.ok().map_or("", |u| u.arn.str()),
+        resp.federated_user.0.ok().map_or("", |u| u.arn.str()),
+    );
+    let grant = Grant {
+        row,
+        call,
+        key: store.intern(key),
+        role: store.intern(either(req.role_arn.str(), req.target_principal.str())),
+        session_name: store.intern(either(req.role_session_name.str(), req.name.str())),
+        session_arn: store.intern(session_arn),
+        source_identity: store.intern(either(resp.source_identity.str(), req.source_identity.str())),
+        subject: store.intern(either(resp.subject.str(), resp.subject_from_web_identity_token.str())),
+        provider: store.intern(either(resp.issuer.str(), resp.provider.str())),
+    };
+    let kind = |r: Row| store.identity(r).kind;
+    let kinds = store.credentials.grant(grant.key).map(|old| (kind(old.row), kind(grant.row)));
+    store.credentials.add(grant, kinds);
+}
+
+/// `a` unless it is empty, else `b`.
+fn either<'s>(a: &'s str, b: &'s str) -> &'s str {
+    if a.is_empty() {
+        b
+    } else {
+        a
+    }
+}
+
+fn record_signin(raw: &RawEvent, row: Row, store: &mut Store) {
+    let Some(resp) = raw.response_elements else { return };
+    match serde_json::from_str::<Obj<SigninResponse>>(resp.get()) {
+        Ok(Obj(Lenient::Ok(s))) if s.console_login.str() == "Failure" => store.credentials.failed_signins.push(row),
+        Ok(Obj(Lenient::Ok(_))) => {}
+        _ => store.credentials.unreadable += 1,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::Engine;
+
+    #[test]
+    fn ok_only_temporary_unmasked_keys_are_followed() {
+        assert!(followable("ASIAWHOJDLGPOEXAMPLE"));
+        assert!(!followable("AKIAIOSFODNN7EXAMPLE"), "STS never hands out long-term keys; AWS's docs examples do");
+        assert!(!followable("ASIA****************"), "masked in published datasets");
+        assert!(!followable("ASIA1"));
+        assert!(!followable(""));
+    }
+
+    // AWS's documented AssumeRoleWithWebIdentity example (IAM user guide, "Logging IAM and AWS STS API
+    // calls with AWS CloudTrail"), with the example key replaced by a temporary one.
+    const WEB_IDENTITY: &str = r#"{"eventVersion":"1.05","userIdentity":{"type":"WebIdentityUser",
+      "principalId":"accounts.google.com:<id-of-application>.apps.googleusercontent.com:<id-of-user>","userName":"<id of user>",
+      "identityProvider":"accounts.google.com"},"eventTime":"2016-03-23T01:39:51Z","eventSource":"sts.amazonaws.com",
+      "eventName":"AssumeRoleWithWebIdentity","awsRegion":"us-east-2","sourceIPAddress":"192.0.2.101",
+      "requestParameters":{"durationSeconds":3600,"roleArn":"arn:aws:iam::444455556666:role/FederatedWebIdentityRole",
+      "roleSessionName":"MyAssignedRoleSessionName"},"responseElements":{"provider":"accounts.google.com",
+      "subjectFromWebIdentityToken":"<id of user>","audience":"<id of application>.apps.googleusercontent.com",
+      "credentials":{"accessKeyId":"ASIACQRSTUVWRAOEXAMPLE","expiration":"Mar 23, 2016 2:39:51 AM","sessionToken":"<encoded session token blob>"},
+      "assumedRoleUser":{"assumedRoleId":"AROACQRSTUVWRAOEXAMPLE:MyAssignedRoleSessionName",
+      "arn":"arn:aws:sts::444455556666:assumed-role/FederatedWebIdentityRole/MyAssignedRoleSessionName"}},
+      "eventID":"bEXAMPLE-0b30-4246-b28c-e3da3EXAMPLE","eventType":"AwsApiCall","recipientAccountId":"444455556666"}"#;
+
+    #[test]
+    fn ok_web_identity_grant_keeps_request_and_response_facts() {
+        let mut e = Engine::new();
+        e.ingest_bytes("web.json", WEB_IDENTITY.as_bytes());
+        let s = e.store();
+        let key = s.strings.lookup("ASIACQRSTUVWRAOEXAMPLE").expect("key interned");
+        let g = s.credentials.grant(key).expect("grant recorded");
+        assert_eq!(g.call, StsCall::AssumeRoleWithWebIdentity);
+        assert_eq!(s.str(g.role), "arn:aws:iam::444455556666:role/FederatedWebIdentityRole");
+        assert_eq!(s.str(g.session_name), "MyAssignedRoleSessionName");
+        assert_eq!(
+            s.str(g.session_arn),
+            "arn:aws:sts::444455556666:assumed-role/FederatedWebIdentityRole/MyAssignedRoleSessionName"
+        );
+        assert_eq!((s.str(g.subject), s.str(g.provider)), ("<id of user>", "accounts.google.com"));
+        assert!(s.credentials.heap_bytes() > 0);
+    }
+
+    #[test]
+    fn ok_failed_console_sign_in_is_remembered() {
+        let log = r#"{"Records":[
+          {"eventTime":"2026-01-01T00:00:00Z","eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin","eventID":"00000000-0000-4000-8000-000000000001",
+           "userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::1:user/a"},"responseElements":{"ConsoleLogin":"Failure"}},
+          {"eventTime":"2026-01-01T00:00:01Z","eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin","eventID":"00000000-0000-4000-8000-000000000002",
+           "userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::1:user/a"},"responseElements":{"ConsoleLogin":"Success"}}]}"#;
+        let mut e = Engine::new();
+        e.ingest_bytes("signin.json", log.as_bytes());
+        let c = &e.store().credentials;
+        assert!(c.signin_failed(0));
+        assert!(!c.signin_failed(1));
+        assert_eq!(c.unreadable, 0);
+    }
+}

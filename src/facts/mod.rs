@@ -17,7 +17,7 @@ pub fn record(raw: &RawEvent, row: Row, store: &mut Store) {
         "ecr.amazonaws.com" | "ecs.amazonaws.com" | "imagebuilder.amazonaws.com" | "kms.amazonaws.com" => {
             container::record(raw, row, store);
         }
-        "sts.amazonaws.com" => credentials::record(raw, row, store),
+        "sts.amazonaws.com" | "signin.amazonaws.com" => credentials::record(raw, row, store),
         _ => {}
     }
 }

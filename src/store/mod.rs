@@ -445,6 +445,7 @@ impl Store {
             ("strings", self.strings.heap_bytes()),
             ("dedupe index", self.dedupe.allocation_size()),
             ("container facts", self.container.heap_bytes()),
+            ("credential facts", self.credentials.heap_bytes()),
         ]
     }
 

@@ -6,6 +6,7 @@
 mod bridge;
 mod dropzone;
 mod filterbar;
+mod identity;
 mod images;
 mod overview;
 mod query;
@@ -91,6 +92,7 @@ fn view(v: View) -> Html {
     match v {
         View::Overview => html! { <overview::OverviewView /> },
         View::Images => html! { <images::ImagesView /> },
+        View::Identities => html! { <identity::IdentitiesView /> },
     }
 }
 

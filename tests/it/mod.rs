@@ -3,6 +3,8 @@
 mod common;
 mod container;
 mod corpus;
+mod identity;
+mod identity_corpus;
 mod ingest_hostile;
 mod ingest_shapes;
 mod sample;

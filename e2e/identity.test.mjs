@@ -1,0 +1,195 @@
+// The identities view: breakdowns of the bundled sample, a click on a principal narrowing every view,
+// role chains followed back to who started them, and the summary's identity counts. Expected numbers
+// are computed here, in JavaScript, from the files themselves.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { ROOT, start, Trailscope, recordsOf, walk } from './harness.mjs';
+
+let env;
+before(async () => { env = await start(); });
+after(async () => { await env?.close(); });
+
+const fmt = (n) => n.toLocaleString('en-US');
+
+/** Unique events, by CloudTrail's (eventID, eventTime, eventSource, eventName). */
+function unique(events) {
+  const seen = new Set();
+  return events.filter((e) => {
+    const k = JSON.stringify([e.eventID, e.eventTime, e.eventSource, e.eventName]);
+    return seen.has(k) ? false : (seen.add(k), true);
+  });
+}
+
+function sample() {
+  return unique(walk(join(ROOT, 'sample')).filter((p) => p.endsWith('.json.gz')).flatMap(recordsOf));
+}
+
+/** userIdentity.type as the page names it: typeless service events are "AWS internal". */
+function typeOf(e) {
+  const u = e.userIdentity || {};
+  if (u.type) return u.type;
+  return u.invokedBy ? 'AWS internal' : 'Not recorded';
+}
+
+function tally(values) {
+  const out = {};
+  for (const v of values) out[v] = (out[v] || 0) + 1;
+  return out;
+}
+
+async function openIdentities(t) {
+  await t.page.click('[data-testid=tab-identities]');
+  await t.page.waitForSelector('[data-testid=identities][data-state=ready]');
+}
+
+/** Waits until the identities view answers for `events` events. */
+async function identitiesShow(t, events) {
+  await t.page.waitForSelector(`[data-testid=identities][data-state=ready][data-events="${events}"]`);
+}
+
+/** The events cell of the row whose filter value is `key`, in table `testid`. */
+async function rowEvents(t, testid, key) {
+  const row = t.page.locator(`[data-testid=${testid}] tr[data-key="${key}"]`);
+  return row.locator('td.num').first().textContent();
+}
+
+test('the identities view breaks the sample down by type, principal, key kind and client', async () => {
+  const events = sample();
+  const t = await Trailscope.open(env);
+  await t.page.click('[data-testid=load-sample]');
+  await t.waitDone();
+  await openIdentities(t);
+  await identitiesShow(t, events.length);
+  for (const [type, n] of Object.entries(tally(events.map(typeOf)))) {
+    assert.equal(await rowEvents(t, 'identity-by-type', type), fmt(n), type);
+  }
+  const kinds = tally(events.map((e) => {
+    const k = (e.userIdentity || {}).accessKeyId || '';
+    return k.startsWith('AKIA') ? 'Long-term (AKIA)' : k.startsWith('ASIA') ? 'Temporary (ASIA)' : k ? 'Other' : 'No key';
+  }));
+  for (const [kind, n] of Object.entries(kinds)) {
+    assert.equal(await rowEvents(t, 'identity-by-key-kind', kind), fmt(n), kind);
+  }
+  // Docker's own user agents (not BuildKit's) are the "docker" client.
+  const docker = events.filter((e) => /^docker\//.test(e.userAgent || '')).length;
+  assert.equal(await rowEvents(t, 'identity-by-client', 'docker'), fmt(docker));
+  // The root user's calls are in the attention list, with the reason.
+  const root = events.filter((e) => typeOf(e) === 'Root');
+  const rootItems = t.page.locator('[data-testid=identity-attention] li[data-kind=root-activity]');
+  assert.ok(await rootItems.count() >= 1);
+  const listed = await rootItems.evaluateAll((els) => els.map((el) => el.textContent));
+  const arns = new Set(root.map((e) => e.userIdentity.arn));
+  for (const arn of arns) assert.ok(listed.some((text) => text.includes(arn)), `${arn} is listed`);
+  assert.ok(listed.every((text) => text.includes('AWS advises')), 'each item says why it is listed');
+  await t.shot('identities-sample');
+  assert.deepEqual(t.problems, []);
+  assert.deepEqual(await t.cspViolations(), []);
+});
+
+test('clicking a principal narrows the identities view and the overview to it', async () => {
+  const events = sample();
+  const byArn = tally(events.filter((e) => e.userIdentity?.arn).map((e) => e.userIdentity.arn));
+  const [arn, count] = Object.entries(byArn).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0];
+  const mine = events.filter((e) => e.userIdentity?.arn === arn);
+  const t = await Trailscope.open(env);
+  await t.page.click('[data-testid=load-sample]');
+  await t.waitDone();
+  await openIdentities(t);
+  await identitiesShow(t, events.length);
+  await t.page.click(`[data-testid=identity-by-principal] tr[data-key="${arn}"]`);
+  await identitiesShow(t, count);
+  assert.equal(await t.page.locator('[data-testid=filter-chips] .chip').count(), 1);
+  assert.equal(await t.page.textContent('[data-testid=filter-chips] .chip-value'), arn);
+  // Every identity table now speaks of that principal only.
+  assert.equal(await t.page.locator('[data-testid=identity-by-principal] tbody tr').count(), 1);
+  assert.equal(await rowEvents(t, 'identity-by-principal', arn), fmt(count));
+  const keys = new Set(mine.map((e) => e.userIdentity.accessKeyId).filter(Boolean));
+  assert.equal(await t.page.locator('[data-testid=identity-by-key] tbody tr').count(), Math.min(keys.size, 10));
+  for (const [ip, n] of Object.entries(tally(mine.map((e) => e.sourceIPAddress)))) {
+    assert.equal(await rowEvents(t, 'identity-by-ip', ip), fmt(n), ip);
+  }
+  await t.shot('identities-one-principal');
+  // The overview follows the same filter.
+  await t.page.click('[data-testid=tab-overview]');
+  await t.page.waitForFunction((n) => document.querySelector('[data-testid=total-events]')?.textContent === n, fmt(count));
+  assert.equal(await t.page.locator('[data-testid=by-principal] tbody tr').count(), 1);
+  for (const [source, n] of Object.entries(tally(mine.map((e) => e.eventSource)))) {
+    const row = t.page.locator('[data-testid=by-source] tr', { hasText: source });
+    assert.equal(await row.locator('td.num').textContent(), fmt(n), source);
+  }
+  await t.shot('overview-one-principal');
+  // Removing the chip brings everything back.
+  await t.page.click('[data-testid=filter-chips] .chip-x');
+  await t.page.waitForFunction((n) => document.querySelector('[data-testid=total-events]')?.textContent === n, fmt(events.length));
+  assert.deepEqual(t.problems, []);
+});
+
+test('a role chain is followed back to who started it, and "everything it started" filters to it', async () => {
+  const file = join(ROOT, 'tests/fixtures/identity/role-chain.json');
+  const events = recordsOf(file);
+  // Which STS call handed out each temporary key, and who made it (plain JavaScript).
+  const grants = new Map();
+  for (const e of events) {
+    const k = e.responseElements?.credentials?.accessKeyId;
+    if (e.eventSource === 'sts.amazonaws.com' && /^ASIA[A-Za-z0-9]{12,}$/.test(k || '')) {
+      const old = grants.get(k);
+      if (!old || (old.userIdentity.type === 'AWSAccount' && e.userIdentity.type !== 'AWSAccount')) grants.set(k, e);
+    }
+  }
+  const origin = (key) => {
+    let g = grants.get(key);
+    const seen = new Set([key]);
+    for (;;) {
+      const next = g.userIdentity.accessKeyId;
+      if (!grants.has(next) || seen.has(next)) return g.userIdentity.arn;
+      seen.add(next);
+      g = grants.get(next);
+    }
+  };
+  const session = 'ASIAHOPTHREE00000003';
+  const alice = origin(session);
+  const started = new Set([...grants.keys()].filter((k) => {
+    for (let g = grants.get(k), seen = new Set(); g && !seen.has(g); seen.add(g), g = grants.get(g.userIdentity.accessKeyId)) {
+      if (g.userIdentity.arn === alice) return true;
+    }
+    return false;
+  }));
+  const expected = events.filter((e) => e.userIdentity?.arn === alice || started.has(e.userIdentity?.accessKeyId)).length;
+
+  const t = await Trailscope.open(env);
+  await t.pickFiles([file]);
+  await t.waitDone();
+  await openIdentities(t);
+  await identitiesShow(t, events.length);
+  const chain = t.page.locator(`[data-testid=identity-chains] li.chain[data-key="${session}"]`);
+  assert.equal(await chain.locator('li.hop').count(), 3, 'three hops back to alice');
+  assert.match(await chain.locator('.origin').textContent(), /user\/alice/);
+  await t.shot('identities-role-chain');
+  await chain.locator('.origin button').click();
+  await identitiesShow(t, expected);
+  assert.equal(await t.page.textContent('[data-testid=filter-chips] .chip-field'), 'Started by');
+  await t.page.click('[data-testid=tab-overview]');
+  await t.page.waitForFunction((n) => document.querySelector('[data-testid=total-events]')?.textContent === n, fmt(expected));
+  assert.deepEqual(t.problems, []);
+});
+
+test('the summary counts events by identity type, principal and access key kind', async () => {
+  const events = sample();
+  const t = await Trailscope.open(env);
+  await t.page.click('[data-testid=load-sample]');
+  await t.waitDone();
+  const [download] = await Promise.all([t.page.waitForEvent('download'), t.page.click('[data-testid=download-summary]')]);
+  const chunks = [];
+  for await (const c of await download.createReadStream()) chunks.push(c);
+  const summary = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  assert.deepEqual(summary.counts.by_identity_type, tally(events.map(typeOf)));
+  const kinds = tally(events.map((e) => {
+    const k = (e.userIdentity || {}).accessKeyId || '';
+    return k.startsWith('AKIA') ? 'Long-term (AKIA)' : k.startsWith('ASIA') ? 'Temporary (ASIA)' : k ? 'Other' : 'No key';
+  }));
+  assert.deepEqual(summary.counts.by_access_key_kind, kinds);
+  const byArn = tally(events.filter((e) => e.userIdentity?.arn).map((e) => e.userIdentity.arn));
+  for (const [arn, n] of Object.entries(byArn)) assert.equal(summary.counts.by_principal[arn], n, arn);
+  assert.ok(summary.attention.some((a) => a.kind === 'root-activity'));
+});

@@ -1,0 +1,529 @@
+//! What deserves a look, each item saying why it is listed.
+//!
+//! - **Root activity**: any call by the root user. AWS advises using it only for the few tasks that
+//!   need it, so each use is worth knowing about.
+//! - **Console sign-in without MFA**: `ConsoleLogin` by the root user or an IAM user with
+//!   `MFAUsed: No`. Role and federated sign-ins are left out: their MFA, if any, happens at the identity
+//!   provider, and CloudTrail records `No` for them either way.
+//! - **Access denied burst**: at least [`BURST_MIN`] refused calls by one principal, each within
+//!   [`BURST_GAP_MS`] of the previous one: what permission enumeration looks like.
+//! - **Long-term key from a new address**: an `AKIA…` key used from an IP address it had not been
+//!   used from when it first appeared in these logs.
+//! - **Unusual client on writes**: write calls from a user agent naming a penetration-testing
+//!   distribution, from a client that is none of the known ones, or from a client that makes up less
+//!   than [`RARE_SHARE_PERCENT`]% of a busy principal's calls.
+//!
+//! "New" and "unusual" are relative to the rows looked at (the filter and the time range), which is
+//! what an investigator narrowing a window expects; the reasons say so.
+
+use std::net::IpAddr;
+
+use hashbrown::{HashMap, HashSet};
+use serde::{Deserialize, Serialize};
+
+use super::breakdown::{Acc, Gathered};
+use super::client::{pentest_distribution, Client};
+use super::List;
+use crate::analysis::filter::{Field, Filter};
+use crate::model::{IdentityType, Mfa, Millis, Sym};
+use crate::text::{duration, plural, thousands, utc};
+
+/// Refused calls closer together than this belong to one burst.
+pub const BURST_GAP_MS: Millis = 5 * 60 * 1000;
+
+/// Fewest refused calls that make a burst.
+pub const BURST_MIN: usize = 5;
+
+/// A principal needs at least this many calls before one of its clients can be called rare.
+pub const RARE_MIN_EVENTS: u64 = 20;
+
+/// A client is rare for a principal below this share of its calls.
+pub const RARE_SHARE_PERCENT: u64 = 5;
+
+/// Items listed at most.
+pub const MAX_ATTENTION: usize = 200;
+
+/// Call names quoted in one reason at most.
+const MAX_NAMES: usize = 5;
+
+/// Why an item is listed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum AttentionKind {
+    /// Calls by the root user.
+    RootActivity,
+    /// Console sign-ins without MFA.
+    ConsoleLoginWithoutMfa,
+    /// A burst of refused calls.
+    AccessDeniedBurst,
+    /// A long-term key at a new address.
+    LongTermKeyNewIp,
+    /// Writes from an unusual client.
+    UnusualClientWrite,
+}
+
+impl AttentionKind {
+    /// The label people see.
+    pub fn label(self) -> &'static str {
+        match self {
+            AttentionKind::RootActivity => "Root user activity",
+            AttentionKind::ConsoleLoginWithoutMfa => "Console sign-in without MFA",
+            AttentionKind::AccessDeniedBurst => "Burst of denied calls",
+            AttentionKind::LongTermKeyNewIp => "Long-term key from a new address",
+            AttentionKind::UnusualClientWrite => "Writes from an unusual client",
+        }
+    }
+
+    /// Stable name, for `data-kind` and the summary.
+    pub fn slug(self) -> &'static str {
+        match self {
+            AttentionKind::RootActivity => "root-activity",
+            AttentionKind::ConsoleLoginWithoutMfa => "console-login-without-mfa",
+            AttentionKind::AccessDeniedBurst => "access-denied-burst",
+            AttentionKind::LongTermKeyNewIp => "long-term-key-new-ip",
+            AttentionKind::UnusualClientWrite => "unusual-client-write",
+        }
+    }
+}
+
+/// How urgent an item looks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Severity {
+    /// Look first.
+    High,
+    /// Look soon.
+    Medium,
+    /// Worth knowing.
+    Low,
+}
+
+impl Severity {
+    /// Lower-case name, for CSS classes and the summary.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Severity::High => "high",
+            Severity::Medium => "medium",
+            Severity::Low => "low",
+        }
+    }
+}
+
+/// One item of the attention list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attention {
+    /// Why it is listed.
+    pub kind: AttentionKind,
+    /// How urgent.
+    pub severity: Severity,
+    /// Who or what, in a few words.
+    pub title: String,
+    /// The reason, in a sentence or two with the facts behind it.
+    pub why: String,
+    /// Events behind the item.
+    pub events: u64,
+    /// Earliest of them.
+    pub first: Millis,
+    /// Latest of them.
+    pub last: Millis,
+    /// Filter values that show these events (added to the current filter).
+    pub chips: Vec<(Field, String)>,
+    /// A time range (from inclusive, to exclusive) that shows them, for bursts.
+    pub range: Option<(Millis, Millis)>,
+}
+
+impl Attention {
+    /// `f` narrowed to this item's events.
+    #[must_use]
+    pub fn narrow(&self, f: &Filter) -> Filter {
+        let mut out = self.chips.iter().fold(f.clone(), |acc, (field, value)| acc.with(*field, value));
+        if let Some((from, to)) = self.range {
+            out.from = Some(out.from.map_or(from, |t| t.max(from)));
+            out.to = Some(out.to.map_or(to, |t| t.min(to)));
+        }
+        out
+    }
+}
+
+/// The attention list over the gathered rows, most serious first.
+pub(crate) fn attention(g: &Gathered) -> List<Attention> {
+    let mut items = Vec::new();
+    root(g, &mut items);
+    console_without_mfa(g, &mut items);
+    denied_bursts(g, &mut items);
+    new_ips(g, &mut items);
+    unusual_clients(g, &mut items);
+    items.sort_by(|a, b| {
+        (a.severity, a.kind, a.first, &a.title, &a.why).cmp(&(b.severity, b.kind, b.first, &b.title, &b.why))
+    });
+    let total = items.len() as u64;
+    items.truncate(MAX_ATTENTION);
+    List { rows: items, total }
+}
+
+/// `ecr.amazonaws.com` + `PutImage` → `ecr:PutImage`.
+fn call_name(g: &Gathered, source: Sym, name: Sym) -> String {
+    let s = g.str(source);
+    format!("{}:{}", s.strip_suffix(".amazonaws.com").unwrap_or(s), g.str(name))
+}
+
+/// "the first write was ecr:PutImage at …", when there was one.
+fn first_write(g: &Gathered, acc: &Acc) -> String {
+    acc.first_write.map(|(t, s, n)| format!("; first write: {} at {}", call_name(g, s, n), utc(t))).unwrap_or_default()
+}
+
+fn root(g: &Gathered, out: &mut Vec<Attention>) {
+    let mut groups: HashMap<&str, Acc> = HashMap::new();
+    for (&id, acc) in &g.by_id {
+        if g.identity(id).kind == IdentityType::Root {
+            groups.entry(g.label(id)).or_default().merge(acc);
+        }
+    }
+    for (label, acc) in groups {
+        out.push(Attention {
+            kind: AttentionKind::RootActivity,
+            severity: Severity::High,
+            title: format!("Root user {label}"),
+            why: format!(
+                "The root user made {} ({}, {} failed) {}{}. AWS advises keeping the root user for the few \
+                 tasks that need it, so every use is worth checking.",
+                plural(acc.events, "call", "calls"),
+                plural(acc.writes, "write", "writes"),
+                thousands(acc.errors),
+                when(acc.first, acc.last),
+                first_write(g, &acc),
+            ),
+            events: acc.events,
+            first: acc.first,
+            last: acc.last,
+            chips: vec![(Field::Principal, label.to_owned())],
+            range: None,
+        });
+    }
+}
+
+fn console_without_mfa(g: &Gathered, out: &mut Vec<Attention>) {
+    // label → (sign-ins, succeeded, first, last, addresses)
+    let mut groups: HashMap<&str, (u64, u64, Millis, Millis, HashSet<Sym>)> = HashMap::new();
+    for &(id, r) in &g.signins {
+        let i = g.identity(id);
+        if i.mfa != Mfa::No || !matches!(i.kind, IdentityType::Root | IdentityType::IAMUser) {
+            continue;
+        }
+        let failed = g.store.credentials.signin_failed(r) || !g.store.error_code(r).is_empty();
+        let t = g.store.time(r);
+        let e = groups.entry(g.label(id)).or_insert((0, 0, Millis::MAX, Millis::MIN, HashSet::new()));
+        e.0 += 1;
+        e.1 += u64::from(!failed);
+        e.2 = e.2.min(t);
+        e.3 = e.3.max(t);
+        e.4.insert(g.store.ip(r));
+    }
+    for (label, (n, ok, first, last, ips)) in groups {
+        let mut ips: Vec<&str> = ips.iter().map(|&s| g.str(s)).collect();
+        ips.sort_unstable();
+        out.push(Attention {
+            kind: AttentionKind::ConsoleLoginWithoutMfa,
+            severity: if ok > 0 { Severity::High } else { Severity::Medium },
+            title: format!("{label} signed in without MFA"),
+            why: format!(
+                "{} to the console with MFAUsed: No ({} succeeded, {} failed) from {}. Without MFA a \
+                 password alone opens the console.",
+                plural(n, "sign-in", "sign-ins"),
+                thousands(ok),
+                thousands(n - ok),
+                list(&ips),
+            ),
+            events: n,
+            first,
+            last,
+            chips: vec![
+                (Field::Principal, label.to_owned()),
+                (Field::Name, "ConsoleLogin".to_owned()),
+                (Field::Mfa, "No".to_owned()),
+            ],
+            range: None,
+        });
+    }
+}
+
+/// "at T" or "between A and B".
+fn when(first: Millis, last: Millis) -> String {
+    if first == last {
+        format!("at {}", utc(first))
+    } else {
+        format!("between {} and {}", utc(first), utc(last))
+    }
+}
+
+/// Up to [`MAX_NAMES`] items, then "and N more".
+fn list(items: &[&str]) -> String {
+    let shown = items.iter().take(MAX_NAMES).copied().collect::<Vec<_>>().join(", ");
+    if items.len() > MAX_NAMES {
+        format!("{shown} and {} more", items.len() - MAX_NAMES)
+    } else if shown.is_empty() {
+        "no recorded address".to_owned()
+    } else {
+        shown
+    }
+}
+
+fn denied_bursts(g: &Gathered, out: &mut Vec<Attention>) {
+    let mut by_label: HashMap<&str, Vec<(Millis, Sym, Sym)>> = HashMap::new();
+    for &(id, t, source, name) in &g.denied {
+        by_label.entry(g.label(id)).or_default().push((t, source, name));
+    }
+    for (label, mut calls) in by_label {
+        calls.sort_unstable();
+        let mut start = 0;
+        for i in 1..=calls.len() {
+            if i < calls.len() && calls[i].0 - calls[i - 1].0 <= BURST_GAP_MS {
+                continue;
+            }
+            if i - start >= BURST_MIN {
+                out.push(burst(g, label, &calls[start..i]));
+            }
+            start = i;
+        }
+    }
+}
+
+fn burst(g: &Gathered, label: &str, calls: &[(Millis, Sym, Sym)]) -> Attention {
+    let mut names: HashMap<(Sym, Sym), u64> = HashMap::new();
+    for &(_, s, n) in calls {
+        *names.entry((s, n)).or_default() += 1;
+    }
+    let mut names: Vec<(String, u64)> = names.into_iter().map(|((s, n), c)| (call_name(g, s, n), c)).collect();
+    names.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let quoted: Vec<String> = names.iter().map(|(n, c)| if *c > 1 { format!("{n} ×{c}") } else { n.clone() }).collect();
+    let quoted: Vec<&str> = quoted.iter().map(String::as_str).collect();
+    let (first, last) = (calls[0].0, calls[calls.len() - 1].0);
+    Attention {
+        kind: AttentionKind::AccessDeniedBurst,
+        severity: if names.len() >= 10 { Severity::High } else { Severity::Medium },
+        title: format!("{} denied for {label}", plural(calls.len() as u64, "call", "calls")),
+        why: format!(
+            "{} refused within {} from {}, across {}: {}. A run of refusals like this is what permission \
+             enumeration, or a tool running with the wrong role, looks like.",
+            plural(calls.len() as u64, "call", "calls"),
+            duration(last - first),
+            utc(first),
+            plural(names.len() as u64, "different API call", "different API calls"),
+            list(&quoted),
+        ),
+        events: calls.len() as u64,
+        first,
+        last,
+        chips: vec![(Field::Principal, label.to_owned()), (Field::Errors, "only".to_owned())],
+        range: Some((first, last + 1)),
+    }
+}
+
+fn new_ips(g: &Gathered, out: &mut Vec<Attention>) {
+    let mut is_address: HashMap<Sym, bool> = HashMap::new();
+    let mut by_key: HashMap<Sym, Vec<(Sym, Acc)>> = HashMap::new();
+    for (&(key, ip), acc) in &g.long_term_ip {
+        if *is_address.entry(ip).or_insert_with(|| g.str(ip).parse::<IpAddr>().is_ok()) {
+            by_key.entry(key).or_default().push((ip, *acc));
+        }
+    }
+    let mut owner: HashMap<Sym, (u64, &str)> = HashMap::new();
+    for (&id, acc) in &g.by_id {
+        let e = owner.entry(g.identity(id).access_key).or_insert((0, ""));
+        if (acc.events, std::cmp::Reverse(g.label(id))) > (e.0, std::cmp::Reverse(e.1)) {
+            *e = (acc.events, g.label(id));
+        }
+    }
+    for (key, mut ips) in by_key {
+        ips.sort_by(|a, b| a.1.first.cmp(&b.1.first).then_with(|| g.str(a.0).cmp(g.str(b.0))));
+        let start = ips[0].1.first;
+        let (known, new): (Vec<_>, Vec<_>) = ips.iter().partition(|(_, acc)| acc.first == start);
+        if new.is_empty() {
+            continue;
+        }
+        let mut total = Acc::default();
+        for (_, acc) in &new {
+            total.merge(acc);
+        }
+        let known: Vec<&str> = known.iter().map(|(ip, _)| g.str(*ip)).collect();
+        let later: Vec<String> = new
+            .iter()
+            .map(|(ip, acc)| {
+                format!("{} from {} ({})", g.str(*ip), utc(acc.first), plural(acc.events, "call", "calls"))
+            })
+            .collect();
+        let later: Vec<&str> = later.iter().map(String::as_str).collect();
+        let key_text = g.str(key);
+        let principal = owner.get(&key).map_or("", |o| o.1);
+        let mut chips = vec![(Field::AccessKey, key_text.to_owned())];
+        chips.extend(new.iter().take(10).map(|(ip, _)| (Field::Ip, g.str(*ip).to_owned())));
+        out.push(Attention {
+            kind: AttentionKind::LongTermKeyNewIp,
+            severity: if total.writes > 0 { Severity::High } else { Severity::Medium },
+            title: format!("{key_text} ({principal}) at {}", plural(new.len() as u64, "new address", "new addresses")),
+            why: format!(
+                "This long-term key was first used from {} at {}, then from {}{}. A long-term key showing up \
+                 at a new address can mean it was copied.",
+                list(&known),
+                utc(start),
+                list(&later),
+                first_write(g, &total),
+            ),
+            events: total.events,
+            first: total.first,
+            last: total.last,
+            chips,
+            range: None,
+        });
+    }
+}
+
+/// Why a write from a client is unusual.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
+enum Oddity {
+    #[default]
+    Unrecognised,
+    Pentest(&'static str),
+    Rare(Client),
+}
+
+fn unusual_clients(g: &Gathered, out: &mut Vec<Attention>) {
+    // Keyed by principal name numbers, not names: these maps see every (identity, agent) pair.
+    let mut principal_events = vec![0u64; g.names.len()];
+    for (&id, acc) in &g.by_id {
+        principal_events[g.name_ix(id) as usize] += acc.events;
+    }
+    let mut client_events: HashMap<(u32, Client), u64> = HashMap::new();
+    for (&(id, ua), acc) in &g.by_id_ua {
+        *client_events.entry((g.name_ix(id), g.client(ua))).or_default() += acc.events;
+    }
+    let pentest: HashMap<Sym, Option<&'static str>> =
+        g.by_ua.keys().map(|&ua| (ua, pentest_distribution(g.str(ua)))).collect();
+    // (principal, oddity) → writes tallies and the user agents behind them
+    let mut groups: HashMap<(u32, Oddity), (Acc, Vec<Sym>)> = HashMap::new();
+    for (&(id, ua), acc) in &g.by_id_ua {
+        let kind = g.identity(id).kind;
+        if acc.writes == 0
+            || matches!(kind, IdentityType::AWSService | IdentityType::AwsInternal | IdentityType::NotRecorded)
+        {
+            continue;
+        }
+        let name = g.name_ix(id);
+        let client = g.client(ua);
+        let total = principal_events[name as usize];
+        let share = client_events.get(&(name, client)).copied().unwrap_or(0);
+        let oddity = if let Some(&Some(distro)) = pentest.get(&ua) {
+            Oddity::Pentest(distro)
+        } else if client == Client::Other {
+            Oddity::Unrecognised
+        } else if client.is_human_side() && total >= RARE_MIN_EVENTS && share * 100 < total * RARE_SHARE_PERCENT {
+            Oddity::Rare(client)
+        } else {
+            continue;
+        };
+        let e = groups.entry((name, oddity)).or_default();
+        e.0.merge(acc);
+        e.1.push(ua);
+    }
+    for ((name, oddity), (acc, mut agents)) in groups {
+        agents.sort_by(|a, b| g.str(*a).cmp(g.str(*b)));
+        agents.dedup();
+        let label = g.names[name as usize].as_str();
+        let total = principal_events[name as usize];
+        let share = match oddity {
+            Oddity::Rare(client) => client_events.get(&(name, client)).copied().unwrap_or(0),
+            _ => 0,
+        };
+        out.push(unusual(g, label, oddity, &agents, &acc, (share, total)));
+    }
+}
+
+/// One item for `label`'s writes from `agents`; `share` is (calls from that client, all of the
+/// principal's calls).
+fn unusual(g: &Gathered, label: &str, oddity: Oddity, agents: &[Sym], acc: &Acc, share: (u64, u64)) -> Attention {
+    let writes = plural(acc.writes, "write call", "write calls");
+    let example = first_write(g, acc);
+    let quoted: Vec<String> = agents.iter().map(|&a| format!("\"{}\"", g.str(a))).collect();
+    let quoted: Vec<&str> = quoted.iter().map(String::as_str).collect();
+    let from = if agents.len() == 1 {
+        format!("the user agent {}", list(&quoted))
+    } else {
+        format!("{} user agents ({})", thousands(agents.len() as u64), list(&quoted))
+    };
+    let mut chips = vec![(Field::Principal, label.to_owned())];
+    let (severity, title, why) = match oddity {
+        Oddity::Pentest(distro) => {
+            chips.extend(agents.iter().take(10).map(|&a| (Field::UserAgent, g.str(a).to_owned())));
+            (
+                Severity::High,
+                format!("{label} writing from {distro}"),
+                format!(
+                    "{writes} from {from}, which names {distro}, a penetration-testing distribution{example}. \
+                     Unless a test was planned, these calls came from an attacker's tools."
+                ),
+            )
+        }
+        Oddity::Unrecognised => {
+            chips.push((Field::Client, Client::Other.label().to_owned()));
+            (
+                Severity::Medium,
+                format!("{label} writing from an unrecognised client"),
+                format!(
+                    "{writes} from {from}: not the console, the AWS CLI, an AWS SDK or a known build or \
+                     infrastructure tool{example}. Scripts and attack tools often look like this."
+                ),
+            )
+        }
+        Oddity::Rare(client) => {
+            chips.push((Field::Client, client.label().to_owned()));
+            (
+                Severity::Low,
+                format!("{label} writing from {}", client.label()),
+                format!(
+                    "{writes} from {}, a client behind only {} of this principal's {} calls{example}. A client \
+                     a principal seldom uses can be someone else using its credentials.",
+                    client.label(),
+                    thousands(share.0),
+                    thousands(share.1),
+                ),
+            )
+        }
+    };
+    chips.push((Field::Access, "write".to_owned()));
+    Attention {
+        kind: AttentionKind::UnusualClientWrite,
+        severity,
+        title,
+        why,
+        // The item is about the writes: the chips show exactly those.
+        events: acc.writes,
+        first: acc.first_write.map_or(acc.first, |w| w.0),
+        last: acc.last_write,
+        chips,
+        range: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ok_narrow_adds_chips_and_intersects_the_range() {
+        let item = Attention {
+            kind: AttentionKind::AccessDeniedBurst,
+            severity: Severity::Medium,
+            title: String::new(),
+            why: String::new(),
+            events: 5,
+            first: 1000,
+            last: 2000,
+            chips: vec![(Field::Principal, "p".into()), (Field::Errors, "only".into())],
+            range: Some((1000, 2001)),
+        };
+        let f = item.narrow(&Filter { from: Some(1500), ..Filter::default() });
+        assert_eq!((f.from, f.to), (Some(1500), Some(2001)));
+        assert_eq!(f.principals, ["p"]);
+        assert_eq!(f.chips().len(), 3, "range, principal, errors");
+        let g = item.narrow(&Filter::default());
+        assert_eq!((g.from, g.to), (Some(1000), Some(2001)));
+    }
+}

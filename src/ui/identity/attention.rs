@@ -1,0 +1,79 @@
+//! The attention list: what deserves a look, each item with its reason. Clicking an item narrows
+//! every view to the events behind it.
+
+use yew::prelude::*;
+
+use super::table::{seen, set_filter};
+use crate::analysis::identity::{Attention, List};
+use crate::text::{plural, thousands};
+use crate::ui::Ctx;
+
+/// Items shown before "show all".
+const TOP: usize = 8;
+
+/// Props of [`AttentionPanel`].
+#[derive(Properties, PartialEq)]
+pub struct AttentionProps {
+    /// The items.
+    pub items: List<Attention>,
+}
+
+/// The attention panel.
+#[function_component(AttentionPanel)]
+pub fn attention_panel(p: &AttentionProps) -> Html {
+    let ctx = use_context::<Ctx>().expect("Ctx is provided by App");
+    let all = use_state(|| false);
+    let rows = &p.items.rows;
+    let shown = if *all { rows.len() } else { rows.len().min(TOP) };
+    let toggle = {
+        let all = all.clone();
+        Callback::from(move |_| all.set(!*all))
+    };
+    html! {
+        <section class="panel attention" data-testid="identity-attention">
+            <h2>{"Needs attention"}<span class="count">{thousands(p.items.total)}</span></h2>
+            if rows.is_empty() {
+                <p class="muted">
+                    {"Nothing stands out in these events: no root activity, no console sign-in without MFA, no burst \
+                      of denied calls, no long-term key at a new address, no writes from an unusual client."}
+                </p>
+            } else {
+                <ul class="attention-list">
+                { for rows.iter().take(shown).map(|a| {
+                    let narrow = {
+                        let (ctx, a) = (ctx.clone(), a.clone());
+                        Callback::from(move |_| set_filter(&ctx, a.narrow(&ctx.state.0.filter)))
+                    };
+                    let key_narrow = {
+                        let (ctx, a) = (ctx.clone(), a.clone());
+                        Callback::from(move |e: KeyboardEvent| if e.key() == "Enter" { set_filter(&ctx, a.narrow(&ctx.state.0.filter)) })
+                    };
+                    html! {
+                        <li class={classes!("item", a.severity.slug())} data-kind={a.kind.slug()} data-severity={a.severity.slug()}
+                            tabindex="0" onclick={narrow} onkeydown={key_narrow} title="Show these events">
+                            <div class="item-head">
+                                <span class={classes!("sev", a.severity.slug())}>{a.severity.slug()}</span>
+                                <span class="kind">{a.kind.label()}</span>
+                                <span class="item-title" title={a.title.clone()}>{a.title.clone()}</span>
+                            </div>
+                            <p class="why">{a.why.clone()}</p>
+                            <div class="item-foot">
+                                <span>{plural(a.events, "event", "events")}</span>
+                                <span class="seen">{seen(a.first, a.last)}</span>
+                            </div>
+                        </li>
+                    }
+                }) }
+                </ul>
+                if rows.len() > TOP {
+                    <button type="button" class="link" onclick={toggle}>
+                        { if *all { "Show fewer".to_owned() } else { format!("Show all {}", thousands(rows.len() as u64)) } }
+                    </button>
+                }
+                if p.items.total > rows.len() as u64 {
+                    <p class="muted">{format!("{} more not listed: narrow the filter to see them", thousands(p.items.total - rows.len() as u64))}</p>
+                }
+            }
+        </section>
+    }
+}

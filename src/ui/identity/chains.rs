@@ -1,0 +1,136 @@
+//! Role chains: each session in use, followed back through the STS calls that opened it to the
+//! identity that started it. The session filters to its key; the origin filters to everything it
+//! started.
+
+use yew::prelude::*;
+
+use super::table::{pick, seen, TOP};
+use crate::analysis::filter::Field;
+use crate::analysis::identity::{Chain, Chains, Hop};
+use crate::text::{arn_parts, plural, thousands, utc};
+use crate::ui::Ctx;
+
+/// Props of [`ChainsPanel`].
+#[derive(Properties, PartialEq)]
+pub struct ChainsProps {
+    /// The chains.
+    pub chains: Chains,
+}
+
+fn hop_line(h: &Hop) -> Html {
+    let mut how = Vec::new();
+    if !h.key.is_empty() {
+        how.push(format!("key {}", h.key));
+    }
+    if !h.ip.is_empty() {
+        how.push(format!("from {}", h.ip));
+    }
+    how.push(format!("with {}", h.client));
+    how.push(utc(h.time));
+    let mut what = Vec::new();
+    if !h.role.is_empty() {
+        what.push(format!("role {}", arn_parts(&h.role).0));
+    }
+    if !h.session_name.is_empty() {
+        what.push(format!("session name {}", h.session_name));
+    }
+    if !h.source_identity.is_empty() {
+        what.push(format!("source identity {}", h.source_identity));
+    }
+    if !h.subject.is_empty() {
+        what.push(format!("subject {} ({})", h.subject, h.provider));
+    }
+    html! {
+        <li class="hop">
+            <span class="arrow" aria-hidden="true">{"←"}</span>
+            <span class="call">{h.call.clone()}</span>{" by "}
+            <span class="who" title={h.principal.clone()}>{arn_parts(&h.principal).0.to_owned()}</span>
+            <span class="tag kind">{h.kind.clone()}</span>
+            <div class="hop-sub">{how.join(" · ")}</div>
+            if !what.is_empty() {
+                <div class="hop-sub">{what.join(" · ")}</div>
+            }
+        </li>
+    }
+}
+
+fn chain_item(ctx: &Ctx, c: &Chain) -> Html {
+    let origin = {
+        let ctx2 = ctx.clone();
+        let value = c.origin.clone();
+        Callback::from(move |e: MouseEvent| {
+            e.stop_propagation();
+            let f = ctx2.state.0.filter.with(Field::Origin, &value);
+            super::table::set_filter(&ctx2, f);
+        })
+    };
+    html! {
+        <li class="chain" data-key={c.stat.key.clone()}>
+            <div class="chain-head pickable" tabindex="0" title={format!("Show only the events of session key {}", c.stat.key)}
+                onclick={pick(ctx, Field::AccessKey, c.stat.key.clone())}>
+                <span class="who" title={c.session.clone()}>{arn_parts(&c.session).0.to_owned()}</span>
+                <span class="tag temporary">{c.stat.key.clone()}</span>
+                <span class="facts">
+                    {plural(c.stat.events, "event", "events")}
+                    if c.stat.errors > 0 { <span class="bad">{format!(" · {} failed", thousands(c.stat.errors))}</span> }
+                    {" · "}{seen(c.stat.first, c.stat.last)}
+                </span>
+            </div>
+            <ol class="hops">{ for c.hops.iter().map(hop_line) }</ol>
+            <div class="origin">
+                {"Started by "}<b title={c.origin.clone()}>{arn_parts(&c.origin).0.to_owned()}</b>
+                <span class="tag kind">{c.origin_kind.clone()}</span>
+                <span class="muted">{format!("— {}", c.end.explain())}</span>
+                <button type="button" class="button small" onclick={origin}
+                    title="Show everything this principal did, itself and through the sessions it opened">
+                    {"Everything it started"}
+                </button>
+            </div>
+        </li>
+    }
+}
+
+/// The chains panel.
+#[function_component(ChainsPanel)]
+pub fn chains_panel(p: &ChainsProps) -> Html {
+    let ctx = use_context::<Ctx>().expect("Ctx is provided by App");
+    let all = use_state(|| false);
+    let c = &p.chains;
+    let rows = &c.rows.rows;
+    let shown = if *all { rows.len() } else { rows.len().min(TOP) };
+    let toggle = {
+        let all = all.clone();
+        Callback::from(move |_| all.set(!*all))
+    };
+    let linked = c.temporary_keys - c.not_in_logs;
+    html! {
+        <section class="panel chains" data-testid="identity-chains">
+            <h2>{"Role chains"}<span class="count">{thousands(c.rows.total)}</span></h2>
+            <p class="note">
+                {format!("{} in these events; {} traced to the STS call that issued {}",
+                    plural(c.temporary_keys, "temporary key", "temporary keys"), thousands(linked), if linked == 1 { "it" } else { "them" })}
+                if c.not_in_logs > 0 {
+                    {format!("; {} issued outside these logs (earlier, or in another trail)", thousands(c.not_in_logs))}
+                }
+                {"."}
+                if c.unfollowable > 0 {
+                    {format!(" {} handed out a key that cannot be followed (masked, or not a temporary key).",
+                        plural(c.unfollowable, "STS response", "STS responses"))}
+                }
+                if c.unreadable > 0 {
+                    {format!(" {} could not be read.", plural(c.unreadable, "STS or sign-in response", "STS or sign-in responses"))}
+                }
+            </p>
+            if rows.is_empty() {
+                <p class="muted">{"No session in these events can be traced back: the STS calls that opened them are not in the loaded logs."}</p>
+            } else {
+                <ul class="chain-list">{ for rows.iter().take(shown).map(|ch| chain_item(&ctx, ch)) }</ul>
+                if rows.len() > TOP {
+                    <button type="button" class="link" onclick={toggle}>
+                        { if *all { "Show fewer".to_owned() } else { format!("Show all {}", thousands(rows.len() as u64)) } }
+                    </button>
+                }
+            }
+        </section>
+    }
+}

@@ -1,0 +1,194 @@
+//! A breakdown table: one row per value with its events, errors and first / last seen. Clicking a
+//! row (or pressing Enter on it) adds it to the filter, so every view narrows to it.
+
+use yew::prelude::*;
+
+use crate::analysis::filter::{Field, Filter};
+use crate::analysis::identity::Stat;
+use crate::model::Millis;
+use crate::text::{thousands, utc};
+use crate::ui::Ctx;
+use crate::viewstate::Action;
+
+/// Rows shown before "show all".
+pub const TOP: usize = 10;
+
+/// One row as shown.
+#[derive(Clone, PartialEq)]
+pub struct Line {
+    /// Counts.
+    pub stat: Stat,
+    /// The main text.
+    pub main: String,
+    /// A muted second line.
+    pub sub: String,
+    /// A small tag before the main text: text and CSS class.
+    pub badge: Option<(String, &'static str)>,
+    /// The filter field a click adds.
+    pub field: Field,
+    /// The value a click adds.
+    pub value: String,
+}
+
+impl Line {
+    /// A row whose text and filter value are its key.
+    pub fn plain(stat: &Stat, field: Field) -> Line {
+        Line {
+            main: stat.key.clone(),
+            value: stat.key.clone(),
+            stat: stat.clone(),
+            sub: String::new(),
+            badge: None,
+            field,
+        }
+    }
+}
+
+/// Replaces the page's filter.
+pub fn set_filter(ctx: &Ctx, f: Filter) {
+    ctx.state.dispatch(Action::SetFilter(Box::new(f)));
+}
+
+/// A callback that adds `field = value` to the current filter.
+pub fn pick(ctx: &Ctx, field: Field, value: String) -> Callback<MouseEvent> {
+    let ctx = ctx.clone();
+    Callback::from(move |e: MouseEvent| {
+        e.stop_propagation();
+        let f = ctx.state.0.filter.with(field, &value);
+        set_filter(&ctx, f);
+    })
+}
+
+/// The same on Enter, for keyboard users.
+pub fn pick_key(ctx: &Ctx, field: Field, value: String) -> Callback<KeyboardEvent> {
+    let ctx = ctx.clone();
+    Callback::from(move |e: KeyboardEvent| {
+        if e.key() == "Enter" {
+            let f = ctx.state.0.filter.with(field, &value);
+            set_filter(&ctx, f);
+        }
+    })
+}
+
+/// `2026-03-01 00:04:12 UTC` → `2026-03-01 00:04:12`.
+fn stamp(ms: Millis) -> String {
+    utc(ms).trim_end_matches(" UTC").to_owned()
+}
+
+/// First and last seen, the last shortened to its time when on the same day.
+pub fn seen(first: Millis, last: Millis) -> Html {
+    let (a, b) = (stamp(first), stamp(last));
+    if a == b {
+        return html! { <span>{a}</span> };
+    }
+    let b = if a.get(..10) == b.get(..10) { b[11..].to_owned() } else { b };
+    html! { <>{a}<br /><span class="muted">{"→ "}</span>{b}</> }
+}
+
+/// Events, errors, seen: the three count cells of a row.
+pub fn count_cells(s: &Stat) -> Html {
+    html! {
+        <>
+            <td class="num">{thousands(s.events)}</td>
+            <td class={classes!("num", (s.errors > 0).then_some("bad"))}>
+                { if s.errors > 0 { thousands(s.errors) } else { String::new() } }
+            </td>
+            <td class="seen">{seen(s.first, s.last)}</td>
+        </>
+    }
+}
+
+/// The header of a table with count cells after a first column named `what`.
+pub fn head(what: &str) -> Html {
+    html! {
+        <thead><tr>
+            <th class="who">{what.to_owned()}</th><th class="num">{"Events"}</th><th class="num">{"Errors"}</th>
+            <th class="seen">{"First → last seen (UTC)"}</th>
+        </tr></thead>
+    }
+}
+
+/// The main cell: badge, main text (or `(none)`), muted second line.
+pub fn who_cell(main: &str, sub: &str, badge: Option<&(String, &'static str)>) -> Html {
+    html! {
+        <td class="who">
+            <div class="main" title={main.to_owned()}>
+                if let Some((text, class)) = badge {
+                    <span class={classes!("tag", *class)}>{text.clone()}</span>
+                }
+                if main.is_empty() { <span class="muted">{"(none)"}</span> } else { {main.to_owned()} }
+            </div>
+            if !sub.is_empty() {
+                <div class="sub" title={sub.to_owned()}>{sub.to_owned()}</div>
+            }
+        </td>
+    }
+}
+
+/// Props of [`StatTable`].
+#[derive(Properties, PartialEq)]
+pub struct TableProps {
+    /// Heading.
+    pub title: AttrValue,
+    /// `data-testid`.
+    pub testid: AttrValue,
+    /// What the first column holds.
+    pub what: AttrValue,
+    /// Rows (already cut by the engine).
+    pub lines: Vec<Line>,
+    /// Rows before the engine's cut.
+    pub total: u64,
+    /// A line under the heading.
+    #[prop_or_default]
+    pub note: AttrValue,
+    /// What to say when there are no rows.
+    #[prop_or(AttrValue::Static("No events match the filters."))]
+    pub empty: AttrValue,
+}
+
+/// A breakdown panel.
+#[function_component(StatTable)]
+pub fn stat_table(p: &TableProps) -> Html {
+    let ctx = use_context::<Ctx>().expect("Ctx is provided by App");
+    let all = use_state(|| false);
+    let shown = if *all { p.lines.len() } else { p.lines.len().min(TOP) };
+    let toggle = {
+        let all = all.clone();
+        Callback::from(move |_| all.set(!*all))
+    };
+    html! {
+        <section class="panel idt" data-testid={p.testid.clone()}>
+            <h2>{p.title.clone()}<span class="count">{thousands(p.total)}</span></h2>
+            if !p.note.is_empty() {
+                <p class="note">{p.note.clone()}</p>
+            }
+            if p.lines.is_empty() {
+                <p class="muted">{p.empty.clone()}</p>
+            } else {
+                <table class="idt">
+                    {head(&p.what)}
+                    <tbody>
+                    { for p.lines.iter().take(shown).map(|l| html! {
+                        <tr class="pickable" tabindex="0" data-key={l.value.clone()}
+                            title={format!("Show only {} {}", p.what.to_lowercase(), l.value)}
+                            onclick={pick(&ctx, l.field, l.value.clone())} onkeydown={pick_key(&ctx, l.field, l.value.clone())}>
+                            {who_cell(&l.main, &l.sub, l.badge.as_ref())}
+                            {count_cells(&l.stat)}
+                        </tr>
+                    }) }
+                    </tbody>
+                </table>
+            }
+            <div class="more">
+                if p.lines.len() > TOP {
+                    <button type="button" class="link" onclick={toggle}>
+                        { if *all { "Show fewer".to_owned() } else { format!("Show all {}", thousands(p.lines.len() as u64)) } }
+                    </button>
+                }
+                if p.total > p.lines.len() as u64 {
+                    <span class="muted">{format!("{} more not listed: narrow the filter to see them", thousands(p.total - p.lines.len() as u64))}</span>
+                }
+            </div>
+        </section>
+    }
+}
