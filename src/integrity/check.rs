@@ -367,8 +367,11 @@ fn signatures(inputs: &Inputs<'_>, digests: &[(FileId, &Digest)], report: &mut I
     }
     for &(id, _) in digests {
         out.entry(id).or_insert_with(|| {
+            let fingerprint = &by_id[&id].fingerprint;
             let why = if keys.keys.is_empty() {
                 "no public key was pasted"
+            } else if keys.key(fingerprint).is_none() {
+                return (SigCheck::NotChecked, format!("no pasted public key has its fingerprint {fingerprint}"));
             } else if has_successor.contains(&id) {
                 "the signature chain from a newer digest did not reach it (a failed signature above it, or no signature pasted for its chain)"
             } else {

@@ -1,4 +1,5 @@
 //! Integration test modules.
 
 mod common;
+mod integrity;
 mod sample;
