@@ -13,16 +13,19 @@ pub enum View {
     /// Headline figures and breakdowns.
     #[default]
     Overview,
+    /// Log files checked against CloudTrail digest files.
+    Integrity,
 }
 
 impl View {
     /// Every view, in tab order.
-    pub const ALL: [View; 1] = [View::Overview];
+    pub const ALL: [View; 2] = [View::Overview, View::Integrity];
 
     /// The tab's label.
     pub fn label(self) -> &'static str {
         match self {
             View::Overview => "Overview",
+            View::Integrity => "Integrity",
         }
     }
 
@@ -30,6 +33,7 @@ impl View {
     pub fn slug(self) -> &'static str {
         match self {
             View::Overview => "overview",
+            View::Integrity => "integrity",
         }
     }
 }

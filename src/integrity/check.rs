@@ -2,15 +2,13 @@
 //! each chain. Pure: it takes the files' paths and kinds, the parsed digests and the hashes computed so
 //! far, and returns a report; nothing is read here.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::digest::{Digest, Trail};
 use super::hash::{hex, HashOutcome, Sha};
 use super::keys::KeyMaterial;
 use super::matching::{file_name, suffix_match, KeyIndex};
-use super::report::{
-    ChainRow, CheckState, DigestRow, FileFinding, Finding, IntegrityReport, Link, SigCheck,
-};
+use super::report::{ChainRow, CheckState, DigestRow, FileFinding, Finding, IntegrityReport, Link, SigCheck};
 use super::signature::{signing_string, verify, ALGORITHM};
 use crate::ingest::FileKind;
 use crate::model::time::parse_iso;
@@ -132,7 +130,16 @@ pub fn check(inputs: &Inputs<'_>) -> Checked {
     for e in entries.iter().filter(|e| !e.found) {
         let listing = e.listings[0].2;
         let detail = format!("listed in digest {} and not among the dropped files", file_name(path_of(listing)));
-        push_file(&mut report, &mut by_file, None, e.key, Finding::Missing, Some(path_of(listing).to_owned()), detail, false);
+        push_file(
+            &mut report,
+            &mut by_file,
+            None,
+            e.key,
+            Finding::Missing,
+            Some(path_of(listing).to_owned()),
+            detail,
+            false,
+        );
     }
     report.files.sort_by(|a, b| (a.finding, &a.path).cmp(&(b.finding, &b.path)));
     report.files_total = report.files.len() as u64;
@@ -221,7 +228,8 @@ fn unlisted_detail(path: &str, digests: &[(FileId, &Digest)]) -> String {
             format!("{}-{}-{}T{}:{}:00Z", &text[0..4], &text[4..6], &text[6..8], &text[9..11], &text[11..13])
         })
     });
-    let (Some(account), Some(region), Some(at)) = (fields.first(), fields.get(2), delivered.as_deref().and_then(parse_iso))
+    let (Some(account), Some(region), Some(at)) =
+        (fields.first(), fields.get(2), delivered.as_deref().and_then(parse_iso))
     else {
         return "no dropped digest lists it".into();
     };
@@ -261,126 +269,152 @@ fn predecessors(digests: &[(FileId, &Digest)]) -> HashMap<FileId, FileId> {
 
 /// Checks signatures from each pasted signature down its chain.
 fn signatures(inputs: &Inputs<'_>, digests: &[(FileId, &Digest)], report: &mut IntegrityReport) -> Sigs {
-    let mut out = Sigs::new();
-    let Some(keys) = inputs.keys else { return out };
+    let Some(keys) = inputs.keys else { return Sigs::new() };
     report.counts.keys = keys.keys.len() as u64;
     report.counts.signatures_given = keys.signatures.len() as u64;
     report.key_problems.clone_from(&keys.problems);
     let by_id: HashMap<FileId, &Digest> = digests.iter().copied().collect();
     let prev = predecessors(digests);
-    let has_successor: std::collections::HashSet<FileId> = prev.values().copied().collect();
+    let has_successor: HashSet<FileId> = prev.values().copied().collect();
     let mut heads: Vec<FileId> = digests.iter().map(|(id, _)| *id).filter(|id| !has_successor.contains(id)).collect();
     heads.sort_by(|a, b| by_id[a].end.cmp(&by_id[b].end).reverse().then(a.cmp(b)));
+    let cx = SigContext { keys, hashes: inputs.hashes, by_id, prev, has_successor, heads };
+    let start = cx.starting_points(digests, report);
+    let mut out = cx.walk(start);
+    cx.fill_unchecked(digests, &mut out);
+    out
+}
 
-    let try_one = |id: FileId, sig: &[u8]| -> (SigCheck, String) {
-        let d = by_id[&id];
+/// What the signature walk needs.
+struct SigContext<'a> {
+    keys: &'a KeyMaterial,
+    hashes: &'a HashMap<FileId, HashOutcome>,
+    by_id: HashMap<FileId, &'a Digest>,
+    prev: HashMap<FileId, FileId>,
+    has_successor: HashSet<FileId>,
+    /// The newest dropped digest of each run, newest first.
+    heads: Vec<FileId>,
+}
+
+impl SigContext<'_> {
+    /// Checks one digest's signature.
+    fn try_one(&self, id: FileId, sig: &[u8]) -> (SigCheck, String) {
+        let d = self.by_id[&id];
         if !d.signature_algorithm.is_empty() && d.signature_algorithm != ALGORITHM {
-            return (SigCheck::NotChecked, format!("it names the algorithm {}, not {ALGORITHM}", d.signature_algorithm));
+            return (
+                SigCheck::NotChecked,
+                format!("it names the algorithm {}, not {ALGORITHM}", d.signature_algorithm),
+            );
         }
-        let Some(key) = keys.key(&d.fingerprint) else {
+        let Some(key) = self.keys.key(&d.fingerprint) else {
             return (SigCheck::NotChecked, format!("no pasted public key has its fingerprint {}", d.fingerprint));
         };
-        let Some(HashOutcome::Hashed { sha256, .. }) = inputs.hashes.get(&id) else {
+        let Some(HashOutcome::Hashed { sha256, .. }) = self.hashes.get(&id) else {
             return (SigCheck::NotChecked, "it has not been hashed".into());
         };
-        if verify(&key.key, signing_string(d, sha256).as_bytes(), sig) {
-            let mut note = format!("SHA256withRSA signature verified with key {}", key.fingerprint);
-            let at = parse_iso(&d.end);
-            if at.is_some_and(|t| key.valid_from.is_some_and(|f| t < f) || key.valid_to.is_some_and(|e| t > e)) {
-                note.push_str(" (note: its digestEndTime is outside the key's validity period as pasted)");
-            }
-            (SigCheck::Verified, note)
-        } else {
-            (SigCheck::Failed, format!("the signature does not verify with key {}: this digest's content, its recorded previous signature, or the signature itself is not what CloudTrail signed", key.fingerprint))
+        if !verify(&key.key, signing_string(d, sha256).as_bytes(), sig) {
+            return (SigCheck::Failed, format!("the signature does not verify with key {}: this digest's content, its recorded previous signature, or the signature itself is not what CloudTrail signed", key.fingerprint));
         }
-    };
-
-    // Starting points: labelled signatures go to their digest; others to the digest they verify,
-    // heads first; a lone leftover goes to the lone head without one (and is reported failing).
-    let mut start: BTreeMap<FileId, Vec<u8>> = BTreeMap::new();
-    let mut unmatched: Vec<&[u8]> = Vec::new();
-    for s in &keys.signatures {
-        let labelled = s.label.as_deref().and_then(|l| {
-            digests.iter().find(|(_, d)| d.key == l || file_name(&d.key) == file_name(l)).map(|(id, _)| *id)
-        });
-        match labelled {
-            Some(id) => {
-                start.insert(id, s.bytes.clone());
-            }
-            None => unmatched.push(&s.bytes),
+        let mut note = format!("SHA256withRSA signature verified with key {}", key.fingerprint);
+        let at = parse_iso(&d.end);
+        if at.is_some_and(|t| key.valid_from.is_some_and(|f| t < f) || key.valid_to.is_some_and(|e| t > e)) {
+            note.push_str(" (note: its digestEndTime is outside the key's validity period as pasted)");
         }
-    }
-    let mut left: Vec<&[u8]> = Vec::new();
-    for sig in unmatched {
-        let order = heads.iter().copied().chain(digests.iter().map(|(id, _)| *id).filter(|id| !heads.contains(id)));
-        let hit = order.filter(|id| !start.contains_key(id)).find(|&id| try_one(id, sig).0 == SigCheck::Verified);
-        match hit {
-            Some(id) => {
-                start.insert(id, sig.to_vec());
-            }
-            None => left.push(sig),
-        }
-    }
-    let bare: Vec<FileId> = heads.iter().copied().filter(|h| !start.contains_key(h)).collect();
-    if let ([sig], [head]) = (left.as_slice(), bare.as_slice()) {
-        start.insert(*head, sig.to_vec());
-        left.clear();
-    }
-    for sig in left {
-        report.key_problems.push(format!(
-            "the pasted signature {}… verifies none of the dropped digests with the pasted keys",
-            hex(&sig[..sig.len().min(8)])
-        ));
+        (SigCheck::Verified, note)
     }
 
-    // Walk down from each starting point; a verified digest vouches for its predecessor's signature.
-    let mut order: Vec<(FileId, Vec<u8>)> = start.into_iter().collect();
-    order.sort_by(|a, b| by_id[&a.0].end.cmp(&by_id[&b.0].end).reverse());
-    for (id, sig) in order {
-        let mut at = id;
-        let mut sig = sig;
-        loop {
-            if out.contains_key(&at) {
-                break;
-            }
-            let result = try_one(at, &sig);
-            let ok = result.0 == SigCheck::Verified;
-            out.insert(at, result);
-            let Some(&p) = prev.get(&at) else { break };
-            if !ok {
-                break;
-            }
-            match by_id[&at].previous_signature.as_deref().and_then(super::hash::unhex) {
-                Some(s) => {
-                    sig = s;
-                    at = p;
+    /// Where each pasted signature starts: a labelled one at its digest; others at the digest they
+    /// verify, newest heads first; a lone leftover at the lone head without one (where it will fail).
+    fn starting_points(
+        &self,
+        digests: &[(FileId, &Digest)],
+        report: &mut IntegrityReport,
+    ) -> BTreeMap<FileId, Vec<u8>> {
+        let mut start: BTreeMap<FileId, Vec<u8>> = BTreeMap::new();
+        let mut unlabelled: Vec<&[u8]> = Vec::new();
+        for s in &self.keys.signatures {
+            let labelled = s.label.as_deref().and_then(|l| {
+                digests.iter().find(|(_, d)| d.key == l || file_name(&d.key) == file_name(l)).map(|(id, _)| *id)
+            });
+            match labelled {
+                Some(id) => {
+                    start.insert(id, s.bytes.clone());
                 }
-                None => {
-                    out.entry(p).or_insert((
-                        SigCheck::NotChecked,
-                        format!("the next digest, {}, records no readable previousDigestSignature", file_name(&by_id[&at].key)),
-                    ));
+                None => unlabelled.push(&s.bytes),
+            }
+        }
+        let others = digests.iter().map(|(id, _)| *id).filter(|id| !self.heads.contains(id));
+        let order: Vec<FileId> = self.heads.iter().copied().chain(others).collect();
+        let mut left: Vec<&[u8]> = Vec::new();
+        for sig in unlabelled {
+            let hit = order
+                .iter()
+                .copied()
+                .filter(|id| !start.contains_key(id))
+                .find(|&id| self.try_one(id, sig).0 == SigCheck::Verified);
+            match hit {
+                Some(id) => {
+                    start.insert(id, sig.to_vec());
+                }
+                None => left.push(sig),
+            }
+        }
+        let bare: Vec<FileId> = self.heads.iter().copied().filter(|h| !start.contains_key(h)).collect();
+        if let ([sig], [head]) = (left.as_slice(), bare.as_slice()) {
+            start.insert(*head, sig.to_vec());
+            left.clear();
+        }
+        for sig in left {
+            report.key_problems.push(format!(
+                "the pasted signature {}… verifies none of the dropped digests with the pasted keys",
+                hex(&sig[..sig.len().min(8)])
+            ));
+        }
+        start
+    }
+
+    /// Verifies from each starting point down its chain: a verified digest vouches for the
+    /// `previousDigestSignature` it records, which then checks the digest before it.
+    fn walk(&self, start: BTreeMap<FileId, Vec<u8>>) -> Sigs {
+        let mut out = Sigs::new();
+        let mut order: Vec<(FileId, Vec<u8>)> = start.into_iter().collect();
+        order.sort_by(|a, b| self.by_id[&a.0].end.cmp(&self.by_id[&b.0].end).reverse());
+        for (mut at, mut sig) in order {
+            while !out.contains_key(&at) {
+                let result = self.try_one(at, &sig);
+                let ok = result.0 == SigCheck::Verified;
+                out.insert(at, result);
+                let Some(&p) = self.prev.get(&at).filter(|_| ok) else { break };
+                let Some(recorded) = self.by_id[&at].previous_signature.as_deref().and_then(super::hash::unhex) else {
+                    let next = file_name(&self.by_id[&at].key);
+                    let why = format!("the next digest, {next}, records no readable previousDigestSignature");
+                    out.entry(p).or_insert((SigCheck::NotChecked, why));
                     break;
-                }
+                };
+                sig = recorded;
+                at = p;
             }
         }
+        out
     }
-    for &(id, _) in digests {
-        out.entry(id).or_insert_with(|| {
-            let fingerprint = &by_id[&id].fingerprint;
-            let why = if keys.keys.is_empty() {
-                "no public key was pasted"
-            } else if keys.key(fingerprint).is_none() {
-                return (SigCheck::NotChecked, format!("no pasted public key has its fingerprint {fingerprint}"));
-            } else if has_successor.contains(&id) {
-                "the signature chain from a newer digest did not reach it (a failed signature above it, or no signature pasted for its chain)"
-            } else {
-                "no pasted signature is for this digest: paste the signature of the newest digest of its chain"
-            };
-            (SigCheck::NotChecked, why.to_owned())
-        });
+
+    /// Says why each digest not reached was not checked.
+    fn fill_unchecked(&self, digests: &[(FileId, &Digest)], out: &mut Sigs) {
+        for &(id, d) in digests {
+            out.entry(id).or_insert_with(|| {
+                let why = if self.keys.keys.is_empty() {
+                    "no public key was pasted".to_owned()
+                } else if self.keys.key(&d.fingerprint).is_none() {
+                    format!("no pasted public key has its fingerprint {}", d.fingerprint)
+                } else if self.has_successor.contains(&id) {
+                    "the signature chain from a newer digest did not reach it (a failed signature above it, or no signature pasted for its chain)".to_owned()
+                } else {
+                    "no pasted signature is for this digest: paste the signature of the newest digest of its chain".to_owned()
+                };
+                (SigCheck::NotChecked, why)
+            });
+        }
     }
-    out
 }
 
 /// Links, gaps, breaks and per-trail rows.
@@ -418,18 +452,27 @@ fn chains(inputs: &Inputs<'_>, digests: &[(FileId, &Digest)], sigs: &Sigs, repor
                     Link::ChainStart
                 }
                 (Some(key), None) if older_dropped => {
-                    notes.push(format!("the previous digest it names, {}, was not dropped (a gap in the chain)", file_name(key)));
+                    notes.push(format!(
+                        "the previous digest it names, {}, was not dropped (a gap in the chain)",
+                        file_name(key)
+                    ));
                     Link::PreviousMissing
                 }
                 (Some(key), None) => {
-                    notes.push(format!("the previous digest it names, {}, was not dropped: the chain is checked from here on", file_name(key)));
+                    notes.push(format!(
+                        "the previous digest it names, {}, was not dropped: the chain is checked from here on",
+                        file_name(key)
+                    ));
                     Link::PreviousNotDropped
                 }
                 (Some(_), Some(&p)) => {
                     let (link, note) = link_to(d, p, inputs.hashes, path_of(p));
                     notes.push(note);
                     if let Some(&other) = claimed.get(&p) {
-                        notes.push(format!("another digest, {}, also names that previous digest: a chain never forks", file_name(path_of(other))));
+                        notes.push(format!(
+                            "another digest, {}, also names that previous digest: a chain never forks",
+                            file_name(path_of(other))
+                        ));
                         Link::Broken
                     } else {
                         claimed.insert(p, id);
@@ -512,7 +555,11 @@ fn statements(report: &mut IntegrityReport, keys_given: bool) {
         thousands(c.digests), thousands(c.chains), thousands(c.listed), thousands(c.verified), thousands(c.modified), thousands(c.missing), thousands(c.unlisted)
     ));
     if c.pending + c.unread > 0 {
-        s.push(format!("{} file(s) are still being hashed and {} could not be read again: not checked yet.", thousands(c.pending), thousands(c.unread)));
+        s.push(format!(
+            "{} file(s) are still being hashed and {} could not be read again: not checked yet.",
+            thousands(c.pending),
+            thousands(c.unread)
+        ));
     }
     s.push(format!(
         "Chain links: {} checked and equal (each digest's previousDigestHashValue is the SHA-256 of the digest before it), {} broken, {} gap(s).",

@@ -168,7 +168,10 @@ mod tests {
             "p/AWSLogs/123456789012/CloudTrail-Digest/eu-west-1/2026/03/01/123456789012_CloudTrail-Digest_eu-west-1_my_trail_us-east-1_20260301T010000Z_backfill.json.gz",
             "",
         );
-        assert_eq!((t.region.as_str(), t.name.as_str(), t.home_region.as_str()), ("eu-west-1", "my_trail", "us-east-1"));
+        assert_eq!(
+            (t.region.as_str(), t.name.as_str(), t.home_region.as_str()),
+            ("eu-west-1", "my_trail", "us-east-1")
+        );
         assert_eq!(Trail::from_key("odd/name.json.gz", "1").name, "odd");
     }
 }

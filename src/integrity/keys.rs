@@ -139,12 +139,9 @@ impl KeyMaterial {
             self.problems.push(format!("{what} has no Value"));
             return;
         };
-        let der = match Base64::decode_vec(value.trim()) {
-            Ok(der) => der,
-            Err(_) => {
-                self.problems.push(format!("{what}: its Value is not base64"));
-                return;
-            }
+        let Ok(der) = Base64::decode_vec(value.trim()) else {
+            self.problems.push(format!("{what}: its Value is not base64"));
+            return;
         };
         match PublicKey::from_der(&der) {
             Ok(mut key) => {
@@ -167,7 +164,10 @@ impl KeyMaterial {
                 if let Some(b64) = body.take() {
                     n += 1;
                     let what = format!("PEM key {n}");
-                    match Base64::decode_vec(&b64).map_err(|_| "not base64".to_owned()).and_then(|d| PublicKey::from_der(&d)) {
+                    match Base64::decode_vec(&b64)
+                        .map_err(|_| "not base64".to_owned())
+                        .and_then(|d| PublicKey::from_der(&d))
+                    {
                         Ok(key) => self.add_key(key, None, &what),
                         Err(e) => self.problems.push(format!("{what}: {e}")),
                     }
@@ -293,7 +293,8 @@ mod tests {
         let head = format!(r#"{{"Metadata": {{"signature": "{sig}", "signature-algorithm": "SHA256withRSA"}}}}"#);
         let m = KeyMaterial::read("", &head);
         assert_eq!(m.signatures, vec![GivenSignature { label: None, bytes: vec![0xab; 256] }]);
-        let labelled = format!("AWSLogs/1/CloudTrail-Digest/r/x_CloudTrail-Digest_r_t_r_20260301T010000Z.json.gz {other}\n{sig}");
+        let labelled =
+            format!("AWSLogs/1/CloudTrail-Digest/r/x_CloudTrail-Digest_r_t_r_20260301T010000Z.json.gz {other}\n{sig}");
         let m = KeyMaterial::read("", &labelled);
         assert_eq!(m.signatures.len(), 2);
         assert!(m.signatures[0].label.as_deref().is_some_and(|l| l.ends_with("010000Z.json.gz")));

@@ -92,9 +92,18 @@ mod tests {
     fn ok_folder_drop_name_only_and_decompressed_copy() {
         assert_eq!(suffix_match(&format!("mybucket/{KEY}"), KEY), Some(8));
         assert_eq!(suffix_match(KEY, &format!("prefix/{KEY}")), Some(8));
-        assert_eq!(suffix_match("123456789012_CloudTrail_us-east-1_20260301T0005Z_AbCdEfGh12345678.json.gz", KEY), Some(1));
-        assert_eq!(suffix_match("01/123456789012_CloudTrail_us-east-1_20260301T0005Z_AbCdEfGh12345678.json", KEY), Some(2));
-        assert_eq!(suffix_match("03\\01\\123456789012_CloudTrail_us-east-1_20260301T0005Z_AbCdEfGh12345678.json.gz", KEY), Some(3));
+        assert_eq!(
+            suffix_match("123456789012_CloudTrail_us-east-1_20260301T0005Z_AbCdEfGh12345678.json.gz", KEY),
+            Some(1)
+        );
+        assert_eq!(
+            suffix_match("01/123456789012_CloudTrail_us-east-1_20260301T0005Z_AbCdEfGh12345678.json", KEY),
+            Some(2)
+        );
+        assert_eq!(
+            suffix_match("03\\01\\123456789012_CloudTrail_us-east-1_20260301T0005Z_AbCdEfGh12345678.json.gz", KEY),
+            Some(3)
+        );
     }
 
     #[test]

@@ -9,7 +9,7 @@
 //!   verified, modified, missing (listed, not dropped) or unlisted (dropped, in no digest);
 //! - each digest's `previousDigestHashValue` against the SHA-256 of the dropped previous digest:
 //!   links, breaks, and gaps (a chain that restarts, or a digest between dropped ones that is absent);
-//! - optionally, SHA256withRSA signatures down each chain from a pasted signature of its newest
+//! - optionally, `SHA256withRSA` signatures down each chain from a pasted signature of its newest
 //!   digest, with the pasted `list-public-keys` output ([`keys`], [`signature`]).
 //!
 //! Hashing costs: SHA-256 in WebAssembly (no SHA instructions) costs about three quarters of ingest's
@@ -84,7 +84,10 @@ impl Integrity {
     /// digest lists. `files` holds each file's (path, kind) by file id.
     pub fn to_hash(&self, files: &[(&str, FileKind)]) -> Vec<FileId> {
         let index = KeyIndex::new(
-            self.digests.values().filter_map(|d| d.as_ref().ok()).flat_map(|d| d.log_files.iter().map(|e| e.key.as_str())),
+            self.digests
+                .values()
+                .filter_map(|d| d.as_ref().ok())
+                .flat_map(|d| d.log_files.iter().map(|e| e.key.as_str())),
         );
         files
             .iter()

@@ -99,7 +99,7 @@ pub enum Link {
 pub enum SigCheck {
     /// Not checked (no key, no signature, or the chain of signatures stopped before it).
     NotChecked,
-    /// SHA256withRSA over its signing string verifies with the key it names.
+    /// `SHA256withRSA` over its signing string verifies with the key it names.
     Verified,
     /// It does not verify.
     Failed,
@@ -215,6 +215,7 @@ pub struct IntegrityReport {
 
 impl IntegrityReport {
     /// The same report with lists cut to `limit` entries.
+    #[must_use]
     pub fn cut(&self, limit: usize) -> IntegrityReport {
         let mut r = self.clone();
         r.files.truncate(limit);

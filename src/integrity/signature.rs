@@ -1,4 +1,4 @@
-//! SHA256withRSA digest signatures (FORMATS.md section 2, as `aws cloudtrail validate-logs` checks them).
+//! `SHA256withRSA` digest signatures (FORMATS.md section 2, as `aws cloudtrail validate-logs` checks them).
 //!
 //! CloudTrail signs, with RSA PKCS#1 v1.5 over SHA-256, the string
 //! `digestEndTime \n digestS3Bucket/digestS3Object \n hex(sha256(decompressed digest)) \n previousDigestSignature`
@@ -27,7 +27,7 @@ pub fn signing_string(digest: &Digest, sha256: &Sha) -> String {
     )
 }
 
-/// Whether `signature` is `key`'s SHA256withRSA signature of `message`.
+/// Whether `signature` is `key`'s `SHA256withRSA` signature of `message`.
 pub fn verify(key: &RsaPublicKey, message: &[u8], signature: &[u8]) -> bool {
     let hashed = Sha256::digest(message);
     key.verify(Pkcs1v15Sign::new::<Sha256>(), &hashed, signature).is_ok()

@@ -6,6 +6,7 @@
 mod bridge;
 mod dropzone;
 mod filterbar;
+mod integrity;
 mod overview;
 mod query;
 mod state;
@@ -89,6 +90,7 @@ fn app() -> Html {
 fn view(v: View) -> Html {
     match v {
         View::Overview => html! { <overview::OverviewView /> },
+        View::Integrity => html! { <integrity::IntegrityView /> },
     }
 }
 

@@ -1,7 +1,7 @@
 //! Log integrity against digest files: tampering is found exactly, signed chains verify, edited digests fail.
 //!
 //! The fixture (tests/fixtures/integrity, rebuilt by scripts/make-integrity-fixture.py) holds logs and
-//! digests from gen_cloudtrail.py --digests, signed with `openssl` and a throwaway test-only key.
+//! digests from `gen_cloudtrail.py --digests`, signed with `openssl` and a throwaway test-only key.
 //! Expected values come from the fixture itself, read here with plain `serde_json::Value` and
 //! `flate2`, and from the script's truth file, never from Trailscope's own output.
 
@@ -198,8 +198,7 @@ fn err_a_raw_byte_flipped_in_the_gzip_is_modified() {
 
 #[test]
 fn ok_file_names_only_and_a_decompressed_copy_still_match() {
-    let mut files: Dropped =
-        trail().into_iter().map(|(p, b)| (p.rsplit('/').next().unwrap().to_owned(), b)).collect();
+    let mut files: Dropped = trail().into_iter().map(|(p, b)| (p.rsplit('/').next().unwrap().to_owned(), b)).collect();
     let i = files.iter().position(|(p, _)| !is_digest(p) && p.contains("_CloudTrail_")).unwrap();
     files[i] = (files[i].0.trim_end_matches(".gz").to_owned(), gunzip(&files[i].1));
     let (_, checked) = run(&files, &no_keys());
@@ -215,7 +214,12 @@ fn ok_signed_chains_verify_from_the_newest_signatures() {
     let (_, checked) = run(&trail(), &keys_with(&refs));
     let c = &checked.report.counts;
     let digests = truth()["digest_files"].as_u64().unwrap();
-    assert_eq!((c.signatures_verified, c.signatures_failed, c.signatures_unchecked), (digests, 0, 0), "{:#?}", checked.report.digests);
+    assert_eq!(
+        (c.signatures_verified, c.signatures_failed, c.signatures_unchecked),
+        (digests, 0, 0),
+        "{:#?}",
+        checked.report.digests
+    );
     assert_eq!(c.signed, c.verified, "every verified log is listed by a signed digest");
     assert!(checked.report.key_problems.is_empty(), "{:?}", checked.report.key_problems);
     assert_eq!(c.keys, 2, "the test key and the decoy");
@@ -276,7 +280,11 @@ fn err_edited_middle_digest_breaks_the_chain_and_fails_its_signature() {
     let row = |k: &str| checked.report.digests.iter().find(|d| d.path.ends_with(k)).unwrap();
     let newest = row(keys[2]);
     assert_eq!(newest.link, Link::Broken);
-    assert!(newest.notes.iter().any(|n| n.starts_with("chain break: its previousDigestHashValue is")), "{:?}", newest.notes);
+    assert!(
+        newest.notes.iter().any(|n| n.starts_with("chain break: its previousDigestHashValue is")),
+        "{:?}",
+        newest.notes
+    );
     assert_eq!(newest.signature, SigCheck::Verified, "the newest digest itself is intact");
     let middle = row(keys[1]);
     assert_eq!(middle.signature, SigCheck::Failed);
@@ -348,7 +356,9 @@ fn ok_restarted_chain_is_a_gap() {
     let newest = truth["chains"][0]["newest"].as_str().unwrap();
     let mut files = trail();
     edit_digest(&mut files, newest, |v| {
-        for f in ["previousDigestS3Bucket", "previousDigestS3Object", "previousDigestHashValue", "previousDigestSignature"] {
+        for f in
+            ["previousDigestS3Bucket", "previousDigestS3Object", "previousDigestHashValue", "previousDigestSignature"]
+        {
             v[f] = serde_json::Value::Null;
         }
     });
@@ -364,8 +374,7 @@ fn err_only_the_decoy_key_checks_nothing_and_says_why() {
     let v: serde_json::Value = serde_json::from_str(&keys).unwrap();
     let decoy = serde_json::json!({ "PublicKeyList": [v["PublicKeyList"][0].clone()] });
     let sigs = newest_signatures();
-    let (_, checked) =
-        run(&trail(), &KeysInput { public_keys: decoy.to_string(), signatures: sigs.join("\n") });
+    let (_, checked) = run(&trail(), &KeysInput { public_keys: decoy.to_string(), signatures: sigs.join("\n") });
     let c = &checked.report.counts;
     assert_eq!((c.signatures_verified, c.signatures_failed), (0, 0));
     let fp = truth()["fingerprint"].as_str().unwrap().to_owned();
