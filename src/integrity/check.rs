@@ -103,18 +103,7 @@ pub fn check(inputs: &Inputs<'_>) -> Checked {
             }
             continue;
         }
-        let (finding, at, detail) = match inputs.hashes.get(&id) {
-            None => (Finding::Pending, matched[0], "being hashed".to_owned()),
-            Some(HashOutcome::Unread(why)) => {
-                (Finding::Unread, matched[0], format!("it could not be read again to hash it: {why}"))
-            }
-            Some(HashOutcome::Undecodable(why)) => (
-                Finding::Modified,
-                matched[0],
-                format!("it cannot be decompressed ({why}), so it is not the file CloudTrail delivered"),
-            ),
-            Some(HashOutcome::Hashed { sha256, .. }) => compare(sha256, &matched, &entries),
-        };
+        let (finding, at, detail) = finding_of(inputs.hashes.get(&id), &matched, &entries);
         if finding == Finding::Verified {
             entries[at].found = true;
         } else {
@@ -193,6 +182,22 @@ fn push_file(
         *slot = Some(finding);
     }
     report.files.push(FileFinding { file, path: path.to_owned(), finding, digest, detail, signed });
+}
+
+/// A dropped file's finding from its hash outcome, with the entry it was compared with.
+fn finding_of(outcome: Option<&HashOutcome>, matched: &[usize], entries: &[Entry]) -> (Finding, usize, String) {
+    match outcome {
+        None => (Finding::Pending, matched[0], "being hashed".to_owned()),
+        Some(HashOutcome::Unread(why)) => {
+            (Finding::Unread, matched[0], format!("it could not be read again to hash it: {why}"))
+        }
+        Some(HashOutcome::Undecodable(why)) => (
+            Finding::Modified,
+            matched[0],
+            format!("it cannot be decompressed ({why}), so it is not the file CloudTrail delivered"),
+        ),
+        Some(HashOutcome::Hashed { sha256, .. }) => compare(sha256, matched, entries),
+    }
 }
 
 /// A hashed file against the entries it may be: verified when one of them lists exactly its hash.

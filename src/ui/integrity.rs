@@ -53,10 +53,10 @@ pub fn integrity_view() -> Html {
                     <h2>{"What was checked"}</h2>
                     <ul class="statements">{ for r.statements.iter().map(|s| html! { <li>{s.clone()}</li> }) }</ul>
                 </section>
-                <FilesTable files={r.files.clone()} total={r.files_total} />
                 <ChainsTable chains={r.chains.clone()} digests={r.digests.clone()} total={r.digests_total} />
+                <FilesTable files={r.files.clone()} total={r.files_total} />
+                <SignaturePanel applied={(*applied).clone()} on_apply={on_apply} problems={r.key_problems.clone()} counts={r.counts.clone()} />
             }
-            <SignaturePanel applied={(*applied).clone()} on_apply={on_apply} problems={r.key_problems.clone()} counts={r.counts.clone()} />
         </>
     }
 }
@@ -189,14 +189,14 @@ fn chains_table(p: &ChainsProps) -> Html {
     html! {
         <section class="panel" data-testid="integrity-digests">
             <h2>{"Digest chains"}<span class="count">{thousands(p.chains.len() as u64)}</span></h2>
-            <table class="counts chains">
-                <thead><tr><th>{"Trail"}</th><th class="num">{"Digests"}</th><th>{"Hours (digestEndTime)"}</th><th class="num">{"Links"}</th><th class="num">{"Breaks"}</th><th class="num">{"Gaps"}</th><th class="num">{"Signed"}</th></tr></thead>
+            <table class="chains">
+                <thead><tr><th>{"Trail"}</th><th class="num">{"Digests"}</th><th>{"Digest end times"}</th><th class="num">{"Links"}</th><th class="num">{"Breaks"}</th><th class="num">{"Gaps"}</th><th class="num">{"Signed"}</th></tr></thead>
                 <tbody>
                 { for p.chains.iter().map(|c| html! {
                     <tr>
                         <td class="key" title={c.trail.clone()}>{c.trail.clone()}</td>
                         <td class="num">{thousands(c.digests)}</td>
-                        <td>{format!("{} → {}", c.first_end, c.last_end)}</td>
+                        <td class="span">{format!("{} → {}", c.first_end, c.last_end)}</td>
                         <td class="num">{thousands(c.links_ok)}</td>
                         <td class={classes!("num", (c.breaks > 0).then_some("bad"))}>{thousands(c.breaks)}</td>
                         <td class={classes!("num", (c.gaps > 0).then_some("bad"))}>{thousands(c.gaps)}</td>
