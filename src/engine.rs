@@ -4,12 +4,19 @@
 //! closed; questions are [`Query`] values answered by small [`Response`] values, so nothing that grows
 //! with the number of events ever crosses the worker boundary.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::counts::{count, Count, Counts, NameCount};
 use crate::analysis::filter::{Compiled, Filter};
 use crate::analysis::identity::{self, IdentityReport};
 use crate::ingest::{FileKind, FileReader, FileReport, Format, PathMeta};
+use crate::integrity::check::Checked;
+use crate::integrity::keys::KeyMaterial;
+use crate::integrity::report::KeysInput;
+use crate::integrity::{Finding, HashOutcome, Integrity, IntegrityReport};
 use crate::model::time::format_iso;
 use crate::store::{FileId, Store};
 
@@ -73,6 +80,9 @@ pub struct Status {
     pub bytes_decoded: u64,
     /// Resident bytes of the store.
     pub store_bytes: u64,
+    /// Files hashed for the integrity check (after ingest; see [`crate::integrity`]).
+    #[serde(default)]
+    pub hashed: u64,
 }
 
 /// A file as listed in the overview.
@@ -143,6 +153,8 @@ pub enum Query {
     Container(Box<crate::analysis::container::ContainerQuery>),
     /// Identity breakdowns, role chains and the attention list over the events a filter keeps.
     Identities(Box<Filter>),
+    /// The integrity check against the dropped digest files, with the pasted keys and signatures.
+    Integrity(Box<KeysInput>),
 }
 
 /// The answer to a [`Query`].
@@ -163,6 +175,8 @@ pub enum Response {
     Container(Box<crate::analysis::container::ContainerAnswer>),
     /// For [`Query::Identities`] (lists cut; each says how long it was).
     Identities(Box<IdentityReport>),
+    /// For [`Query::Integrity`] (lists cut at [`MAX_LIST`]; the report says how many there were).
+    Integrity(Box<IntegrityReport>),
 }
 
 /// Ingest and analysis state.
@@ -173,6 +187,10 @@ pub struct Engine {
     open: Vec<(FileId, FileReader)>,
     /// The joined container story, rebuilt when events are added.
     container: crate::analysis::container::Cache,
+    /// Digests read and hashes computed, for the integrity check.
+    integrity: Integrity,
+    /// The last integrity check, with the input it answered; cleared whenever files or hashes change.
+    integrity_cache: RefCell<Option<(KeysInput, Rc<Checked>)>>,
 }
 
 impl Engine {
@@ -217,6 +235,9 @@ impl Engine {
         if let Some(at) = self.open.iter().position(|(id, _)| *id == file) {
             let (_, reader) = self.open.swap_remove(at);
             self.files[file as usize].report = reader.finish(&mut self.store);
+            let f = &self.files[file as usize];
+            self.integrity.digest_read(file, f.report.digest.as_deref(), &f.path, f.report.kind);
+            self.integrity_cache.get_mut().take();
         }
     }
 
@@ -230,12 +251,51 @@ impl Engine {
         id
     }
 
+    /// Files the integrity check still needs hashed (their decompressed content's SHA-256), in file
+    /// order: the worker reads each again after ingest and gives the outcome to [`Self::set_integrity_hash`].
+    pub fn integrity_to_hash(&self) -> Vec<FileId> {
+        let files: Vec<(&str, FileKind)> = self.files.iter().map(|f| (f.path.as_str(), f.report.kind)).collect();
+        self.integrity.to_hash(&files)
+    }
+
+    /// Records a file's hash for the integrity check.
+    pub fn set_integrity_hash(&mut self, file: FileId, outcome: HashOutcome) {
+        self.integrity.set_hash(file, outcome);
+        self.integrity_cache.get_mut().take();
+    }
+
+    /// The integrity check with `keys` (cached until files or hashes change).
+    pub fn integrity(&self, keys: &KeysInput) -> Rc<Checked> {
+        if let Some((input, checked)) = self.integrity_cache.borrow().as_ref() {
+            if input == keys {
+                return Rc::clone(checked);
+            }
+        }
+        let files: Vec<(&str, FileKind)> = self.files.iter().map(|f| (f.path.as_str(), f.report.kind)).collect();
+        let material = (!keys.is_empty()).then(|| KeyMaterial::read(&keys.public_keys, &keys.signatures));
+        let checked = Rc::new(self.integrity.check(&files, material.as_ref()));
+        *self.integrity_cache.borrow_mut() = Some((keys.clone(), Rc::clone(&checked)));
+        checked
+    }
+
+    /// A file's integrity finding, for badges on its events: `None` when no digest was dropped or the
+    /// file is not a log file. Signature results do not change it (see the integrity report).
+    pub fn file_integrity(&self, file: FileId) -> Option<Finding> {
+        if !self.integrity.has_digests() {
+            return None;
+        }
+        let cached = self.integrity_cache.borrow().as_ref().map(|(_, c)| Rc::clone(c));
+        let checked = cached.unwrap_or_else(|| self.integrity(&KeysInput::default()));
+        checked.by_file.get(file as usize).copied().flatten()
+    }
+
     /// The counters.
     pub fn status(&self) -> Status {
         let mut s = Status {
             events: self.store.len() as u64,
             duplicates: self.store.duplicates(),
             store_bytes: self.store.heap_bytes() as u64,
+            hashed: self.integrity.hashed(),
             ..Status::default()
         };
         for f in &self.files {
@@ -283,6 +343,7 @@ impl Engine {
                 let c = Compiled::new(filter, &self.store);
                 Response::Identities(Box::new(identity::report(&self.store, c.rows())))
             }
+            Query::Integrity(keys) => Response::Integrity(Box::new(self.integrity(keys).report.cut(MAX_LIST))),
         }
     }
 

@@ -7,6 +7,7 @@
 //! - [`ingest`]: bytes → events + warnings (gzip, every input shape, hostile-input limits).
 //! - [`store`]: the compact, columnar, deduplicated event store.
 //! - [`facts`]: what the analyses need from an event beyond the store's columns, taken at ingest.
+//! - [`integrity`]: dropped log files checked against CloudTrail digest files (hashes, chain, signatures).
 //! - [`analysis`]: counts and breakdowns over the store.
 //! - [`engine`]: the engine and its `Query` / `Response` protocol.
 //! - [`protocol`]: the messages between the page and the worker.
@@ -20,6 +21,7 @@ pub mod analysis;
 pub mod engine;
 pub mod facts;
 pub mod ingest;
+pub mod integrity;
 pub mod model;
 pub mod protocol;
 pub mod sample;

@@ -18,11 +18,13 @@ pub enum View {
     Images,
     /// Who did what, with which credentials, from where.
     Identities,
+    /// Log files checked against CloudTrail digest files.
+    Integrity,
 }
 
 impl View {
     /// Every view, in tab order.
-    pub const ALL: [View; 3] = [View::Overview, View::Images, View::Identities];
+    pub const ALL: [View; 4] = [View::Overview, View::Images, View::Identities, View::Integrity];
 
     /// The tab's label.
     pub fn label(self) -> &'static str {
@@ -30,6 +32,7 @@ impl View {
             View::Overview => "Overview",
             View::Images => "Images",
             View::Identities => "Identities",
+            View::Integrity => "Integrity",
         }
     }
 
@@ -39,6 +42,7 @@ impl View {
             View::Overview => "overview",
             View::Images => "images",
             View::Identities => "identities",
+            View::Integrity => "integrity",
         }
     }
 }

@@ -8,6 +8,7 @@ mod dropzone;
 mod filterbar;
 mod identity;
 mod images;
+mod integrity;
 mod overview;
 mod query;
 mod state;
@@ -93,6 +94,7 @@ fn view(v: View) -> Html {
         View::Overview => html! { <overview::OverviewView /> },
         View::Images => html! { <images::ImagesView /> },
         View::Identities => html! { <identity::IdentitiesView /> },
+        View::Integrity => html! { <integrity::IntegrityView /> },
     }
 }
 

@@ -4,6 +4,10 @@
 //! `Blob.slice().arrayBuffer()`, so a 2 GB file never sits in memory; progress goes back at most
 //! every [`PROGRESS_EVERY_MS`]. Between chunks the worker yields, so `Cancel` and queries are
 //! answered while a load runs.
+//!
+//! Once the queue is empty (and loading reported done), the worker reads again the files the
+//! integrity check needs hashed ([`Engine::integrity_to_hash`]: digests and the log files they list),
+//! one at a time from their kept sources, so ingest itself never pays for SHA-256.
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -16,8 +20,11 @@ use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::{DedicatedWorkerGlobalScope, File, MessageEvent};
 
 use crate::engine::Engine;
+use crate::integrity::hash::Hasher;
+use crate::integrity::HashOutcome;
 use crate::protocol::{FromWorker, Phase, Progress, ToWorker};
 use crate::sample::SAMPLE_FILES;
+use crate::store::FileId;
 
 /// Bytes read from a file at a time.
 pub const CHUNK_BYTES: f64 = 4.0 * 1024.0 * 1024.0;
@@ -153,28 +160,82 @@ fn send_progress(w: &mut Worker, force: bool) {
     post(&FromWorker::Progress(Box::new(w.progress.clone())));
 }
 
+/// What the queue loop does next.
+enum Next {
+    /// Read a queued file.
+    Ingest(Job),
+    /// Hash a file read earlier, for the integrity check.
+    Hash(FileId, Option<Source>),
+    /// Nothing left.
+    Finish,
+}
+
+/// Files to hash for the integrity check, asked of the engine once the queue is empty.
+#[derive(Default)]
+struct HashQueue {
+    ids: VecDeque<FileId>,
+    fetched: bool,
+}
+
+/// Picks the next step; tells the page when loading is over (before any hashing starts).
+fn next_step(w: &mut Worker, hashes: &mut HashQueue) -> Next {
+    if w.cancel {
+        w.cancel = false;
+        w.progress.cancelled = true;
+        let dropped: Vec<Job> = w.queue.drain(..).collect();
+        for j in dropped {
+            w.progress.files_total -= 1;
+            w.progress.bytes_total -= j.size;
+        }
+        // Files not hashed yet stay unchecked, and say why.
+        let rest: Vec<FileId> =
+            if hashes.fetched { hashes.ids.drain(..).collect() } else { w.engine.integrity_to_hash() };
+        for id in rest {
+            w.engine.set_integrity_hash(id, HashOutcome::Unread("loading was cancelled before it was hashed".into()));
+        }
+        hashes.fetched = true;
+    }
+    if let Some(job) = w.queue.pop_front() {
+        w.progress.phase = Phase::Loading;
+        // New files can list or be listed: ask again once the queue is empty.
+        *hashes = HashQueue::default();
+        return Next::Ingest(job);
+    }
+    if w.progress.phase != Phase::Done {
+        w.progress.phase = Phase::Done;
+        w.progress.current = None;
+        send_progress(w, true);
+    }
+    if !hashes.fetched {
+        hashes.ids = w.engine.integrity_to_hash().into();
+        hashes.fetched = true;
+    }
+    if let Some(id) = hashes.ids.pop_front() {
+        return Next::Hash(id, w.sources.get(id as usize).cloned());
+    }
+    w.running = false;
+    send_progress(w, true);
+    Next::Finish
+}
+
 async fn run_queue() {
     let worker = WORKER.with(Rc::clone);
+    let mut hashes = HashQueue::default();
     loop {
-        let job = {
-            let mut w = worker.borrow_mut();
-            if w.cancel {
-                w.cancel = false;
-                w.progress.cancelled = true;
-                let dropped: Vec<Job> = w.queue.drain(..).collect();
-                for j in dropped {
-                    w.progress.files_total -= 1;
-                    w.progress.bytes_total -= j.size;
-                }
+        let next = next_step(&mut worker.borrow_mut(), &mut hashes);
+        let job = match next {
+            Next::Ingest(job) => job,
+            Next::Finish => return,
+            Next::Hash(id, source) => {
+                let outcome = match source {
+                    Some(source) => hash_source(&worker, source).await,
+                    None => HashOutcome::Unread("its bytes were not kept".into()),
+                };
+                let mut w = worker.borrow_mut();
+                w.engine.set_integrity_hash(id, outcome);
+                send_progress(&mut w, hashes.ids.is_empty());
+                continue;
             }
-            let Some(job) = w.queue.pop_front() else {
-                w.running = false;
-                w.progress.phase = Phase::Done;
-                w.progress.current = None;
-                send_progress(&mut w, true);
-                return;
-            };
-            job
         };
         let id = {
             let mut w = worker.borrow_mut();
@@ -217,6 +278,30 @@ async fn run_queue() {
         w.engine.close_file(id);
         send_progress(&mut w, false);
     }
+}
+
+/// Reads a file again, from its kept source, into the SHA-256 of its decompressed content.
+async fn hash_source(worker: &Rc<RefCell<Worker>>, source: Source) -> HashOutcome {
+    let mut hasher = Hasher::new();
+    match source {
+        Source::Bytes(bytes) => hasher.push(bytes),
+        Source::File(file) => {
+            let size = file.size();
+            let mut at = 0.0;
+            while at < size {
+                if worker.borrow().cancel {
+                    return HashOutcome::Unread("loading was cancelled before it was hashed".into());
+                }
+                let end = (at + CHUNK_BYTES).min(size);
+                match read_slice(&file, at, end).await {
+                    Ok(bytes) => hasher.push(&bytes),
+                    Err(message) => return HashOutcome::Unread(message),
+                }
+                at = end;
+            }
+        }
+    }
+    hasher.finish()
 }
 
 /// Reads bytes `start..end` of a browser `File`.

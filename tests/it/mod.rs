@@ -7,4 +7,5 @@ mod identity;
 mod identity_corpus;
 mod ingest_hostile;
 mod ingest_shapes;
+mod integrity;
 mod sample;

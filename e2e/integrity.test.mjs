@@ -1,0 +1,212 @@
+// Log integrity in the browser: logs and digests dropped through the folder and file inputs, tampered
+// copies, and the signature check. Expected counts are computed here, independently of the Rust code:
+// SHA-256 with node:crypto over the gunzipped files, and RSA signatures checked with node:crypto.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash, createPublicKey, verify } from 'node:crypto';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { ROOT, SHOTS, start, Trailscope, walk } from './harness.mjs';
+
+const FIXTURE = join(ROOT, 'tests/fixtures/integrity');
+const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
+const isDigest = (p) => p.includes('/CloudTrail-Digest/');
+
+let env;
+let work;
+before(async () => {
+  env = await start();
+  work = mkdtempSync(join(tmpdir(), 'trailscope-integrity-'));
+});
+after(async () => {
+  await env?.close();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+/** A copy of the fixture's trail folder; returns its path. */
+function copyTrail(name) {
+  const dir = join(work, name, 'trail');
+  cpSync(join(FIXTURE, 'trail'), dir, { recursive: true });
+  return dir;
+}
+
+/** Every digest under `dir`: { path, key, body (decompressed bytes), json }. */
+function digestsOf(dir) {
+  return walk(dir).map((p) => relative(dir, p).split('\\').join('/')).filter(isDigest).map((rel) => {
+    const body = gunzipSync(readFileSync(join(dir, rel)));
+    return { path: rel, body, json: JSON.parse(body.toString('utf8')) };
+  });
+}
+
+/** The four counts, computed from the files: log files matched to digest entries by S3 key. */
+function expectedCounts(dir) {
+  const listed = new Map();
+  for (const d of digestsOf(dir)) for (const e of d.json.logFiles) listed.set(e.s3Object, e.hashValue);
+  const logs = walk(dir).map((p) => relative(dir, p).split('\\').join('/')).filter((p) => !isDigest(p));
+  const counts = { verified: 0, modified: 0, missing: 0, unlisted: 0 };
+  for (const rel of logs) {
+    if (!listed.has(rel)) { counts.unlisted += 1; continue; }
+    const ours = sha256(gunzipSync(readFileSync(join(dir, rel))));
+    counts[ours === listed.get(rel) ? 'verified' : 'modified'] += 1;
+  }
+  counts.missing = [...listed.keys()].filter((k) => !logs.includes(k)).length;
+  return counts;
+}
+
+/** Signature results per digest, walking each chain down from `signatures` (hex) with node:crypto. */
+function expectedSignatures(dir, publicKeysJson, signatures) {
+  const keys = new Map(JSON.parse(publicKeysJson).PublicKeyList.map((k) => {
+    const der = Buffer.from(k.Value, 'base64');
+    return [createHash('md5').update(der).digest('hex'), createPublicKey({ key: der, format: 'der', type: 'pkcs1' })];
+  }));
+  const digests = digestsOf(dir);
+  const byKey = new Map(digests.map((d) => [d.json.digestS3Object, d]));
+  const result = { verified: 0, failed: 0 };
+  const check = (d, sigHex) => {
+    const j = d.json;
+    const toSign = [j.digestEndTime, `${j.digestS3Bucket}/${j.digestS3Object}`, sha256(d.body), j.previousDigestSignature ?? 'null'].join('\n');
+    return verify('sha256', Buffer.from(toSign), keys.get(j.digestPublicKeyFingerprint), Buffer.from(sigHex, 'hex'));
+  };
+  for (const sig of signatures) {
+    let d = digests.find((x) => check(x, sig)) ?? digests.find((x) => !digests.some((y) => y.json.previousDigestS3Object === x.json.digestS3Object) && !x.done);
+    let s = sig;
+    while (d && !d.done) {
+      d.done = true;
+      const ok = check(d, s);
+      result[ok ? 'verified' : 'failed'] += 1;
+      if (!ok) break;
+      s = d.json.previousDigestSignature;
+      d = byKey.get(d.json.previousDigestS3Object);
+    }
+  }
+  return result;
+}
+
+/** A screenshot of one panel, at full resolution, next to the page screenshots. */
+async function panelShot(t, testid, name) {
+  await t.page.locator(`[data-testid=${testid}]`).screenshot({ path: join(SHOTS, `${name}.png`) });
+}
+
+async function integrity(t) {
+  await t.page.click('[data-testid=tab-integrity]');
+  await t.page.waitForSelector('[data-testid=integrity-status][data-state=done]', { timeout: 60_000 });
+  return t.page.$eval('[data-testid=integrity-status]', (el) => ({
+    verified: Number(el.dataset.verified), modified: Number(el.dataset.modified),
+    missing: Number(el.dataset.missing), unlisted: Number(el.dataset.unlisted),
+    breaks: Number(el.dataset.breaks), gaps: Number(el.dataset.gaps),
+    sigVerified: Number(el.dataset.signaturesVerified), sigFailed: Number(el.dataset.signaturesFailed),
+  }));
+}
+
+test('a folder of logs and digests with one log edited, one deleted and one added shows exactly those three', async () => {
+  const dir = copyTrail('tampered');
+  const logs = walk(dir).filter((p) => !isDigest(relative(dir, p).split('\\').join('/'))).sort();
+  const untouched = expectedCounts(dir);
+  // Edit one byte of one log's content (an event name's first letter changes case), keep it gzip.
+  const content = gunzipSync(readFileSync(logs[0]));
+  const at = content.indexOf('"eventName":"') + 13;
+  content[at] ^= 0x20;
+  writeFileSync(logs[0], gzipSync(content));
+  rmSync(logs[1]);
+  const extra = join(logs[2], '..', '555566667777_CloudTrail_ap-southeast-2_20260301T0010Z_EXTRAextra000001.json.gz');
+  writeFileSync(extra, gzipSync(JSON.stringify({ Records: [{ eventVersion: '1.08', eventTime: '2026-03-01T00:10:00Z',
+    eventSource: 'ecr.amazonaws.com', eventName: 'PutImage', awsRegion: 'ap-southeast-2', eventID: 'e2e00000-0000-4000-8000-000000000001' }] })));
+  const expected = expectedCounts(dir);
+  assert.deepEqual(expected, { verified: untouched.verified - 2, modified: 1, missing: 1, unlisted: 1 });
+
+  const t = await Trailscope.open(env);
+  await t.page.setInputFiles('[data-testid=folder-input]', dir);
+  const s = await t.waitDone();
+  assert.equal(s.skipped, digestsOf(dir).length, 'digests are set aside, not counted as events');
+  const got = await integrity(t);
+  assert.deepEqual({ verified: got.verified, modified: got.modified, missing: got.missing, unlisted: got.unlisted }, expected);
+  assert.equal(got.breaks, 0);
+  assert.equal(got.gaps, 0);
+  // The three rows, badged, with the files' names.
+  const name = (p) => p.split(/[\\/]/).pop();
+  const rows = await t.page.$$eval('[data-testid=integrity-files] tbody tr', (trs) =>
+    trs.map((tr) => ({ finding: tr.dataset.finding, name: tr.querySelector('td.path').textContent })));
+  const byFinding = (f) => rows.filter((r) => r.finding === f).map((r) => r.name);
+  assert.deepEqual(byFinding('modified'), [name(logs[0])]);
+  assert.deepEqual(byFinding('missing'), [name(logs[1])]);
+  assert.deepEqual(byFinding('unlisted'), [name(extra)]);
+  await t.shot('integrity-tampered');
+  await panelShot(t, 'integrity-status', 'integrity-tampered-status');
+  await panelShot(t, 'integrity-digests', 'integrity-tampered-digests');
+  assert.deepEqual(t.problems, []);
+  assert.deepEqual(await t.cspViolations(), []);
+});
+
+test('picked files (names only) verify, and the pasted key and newest signatures verify every digest', async () => {
+  const dir = copyTrail('signed');
+  const files = walk(dir);
+  const expected = expectedCounts(dir);
+  assert.deepEqual({ ...expected, verified: 0 }, { verified: 0, modified: 0, missing: 0, unlisted: 0 });
+  const publicKeys = readFileSync(join(FIXTURE, 'list-public-keys.json'), 'utf8');
+  const truth = JSON.parse(readFileSync(join(FIXTURE, 'truth.json'), 'utf8'));
+  const newest = truth.chains.map((c) => c.newest_signature);
+  const sigs = expectedSignatures(dir, publicKeys, newest);
+  assert.equal(sigs.verified, digestsOf(dir).length);
+
+  const t = await Trailscope.open(env);
+  await t.pickFiles(files);
+  await t.waitDone();
+  let got = await integrity(t);
+  assert.equal(got.verified, expected.verified);
+  assert.equal(got.sigVerified, 0, 'no signature is checked before keys are pasted');
+  await t.page.fill('[data-testid=integrity-keys]', publicKeys);
+  await t.page.fill('[data-testid=integrity-signatures]', newest.join('\n'));
+  await t.page.click('[data-testid=integrity-check-signatures]');
+  await t.page.waitForFunction((n) => document.querySelector('[data-testid=integrity-status]')?.dataset.signaturesVerified === String(n), sigs.verified);
+  got = await integrity(t);
+  assert.equal(got.sigFailed, sigs.failed);
+  assert.equal(await t.page.locator('[data-testid=integrity-files] .badge:has-text("signed")').count(), Math.min(expected.verified, 500));
+  await t.shot('integrity-signed');
+  await panelShot(t, 'integrity-signatures-panel', 'integrity-signed-panel');
+  assert.deepEqual(t.problems, []);
+});
+
+test('an edited digest breaks the chain and fails its signature', async () => {
+  const dir = copyTrail('edited');
+  const truth = JSON.parse(readFileSync(join(FIXTURE, 'truth.json'), 'utf8'));
+  const middle = join(dir, truth.chains[0].digests[1]);
+  const json = JSON.parse(gunzipSync(readFileSync(middle)).toString('utf8'));
+  json.logFiles[0].hashValue = '0'.repeat(64);
+  writeFileSync(middle, gzipSync(JSON.stringify(json)));
+  const publicKeys = readFileSync(join(FIXTURE, 'list-public-keys.json'), 'utf8');
+  const newest = truth.chains.map((c) => c.newest_signature);
+  const sigs = expectedSignatures(dir, publicKeys, newest);
+  assert.equal(sigs.failed, 1);
+
+  const t = await Trailscope.open(env);
+  await t.page.setInputFiles('[data-testid=folder-input]', dir);
+  await t.waitDone();
+  await integrity(t);
+  await t.page.fill('[data-testid=integrity-keys]', publicKeys);
+  await t.page.fill('[data-testid=integrity-signatures]', newest.join('\n'));
+  await t.page.click('[data-testid=integrity-check-signatures]');
+  await t.page.waitForFunction(() => document.querySelector('[data-testid=integrity-status]')?.dataset.signaturesFailed === '1');
+  const got = await integrity(t);
+  assert.equal(got.breaks, 1);
+  assert.equal(got.sigVerified, sigs.verified);
+  assert.equal(got.modified, 1, 'the log whose listed hash was rewritten');
+  const broken = t.page.locator('[data-testid=integrity-digests] li[data-link=Broken]');
+  assert.equal(await broken.count(), 1);
+  assert.match(await broken.textContent(), /chain break: its previousDigestHashValue is/);
+  await t.shot('integrity-edited-digest');
+  await panelShot(t, 'integrity-digests', 'integrity-edited-digest-chains');
+  assert.deepEqual(t.problems, []);
+});
+
+test('without digests the tab says what to drop', async () => {
+  const t = await Trailscope.open(env);
+  await t.pickFiles([join(ROOT, 'tests/fixtures/seeds/ecr-documentation-examples.json')]);
+  await t.waitDone();
+  await t.page.click('[data-testid=tab-integrity]');
+  await t.page.waitForSelector('[data-testid=integrity-status][data-state=none]');
+  assert.match(await t.page.textContent('[data-testid=integrity-status]'), /CloudTrail-Digest folder/);
+  await t.shot('integrity-no-digests');
+  assert.deepEqual(t.problems, []);
+});

@@ -1,0 +1,584 @@
+//! The check itself: log files against digest entries, digests against each other, signatures down
+//! each chain. Pure: it takes the files' paths and kinds, the parsed digests and the hashes computed so
+//! far, and returns a report; nothing is read here.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use super::digest::{Digest, Trail};
+use super::hash::{hex, HashOutcome, Sha};
+use super::keys::KeyMaterial;
+use super::matching::{file_name, suffix_match, KeyIndex};
+use super::report::{ChainRow, CheckState, DigestRow, FileFinding, Finding, IntegrityReport, Link, SigCheck};
+use super::signature::{signing_string, verify, ALGORITHM};
+use crate::ingest::FileKind;
+use crate::model::time::parse_iso;
+use crate::store::FileId;
+use crate::text::thousands;
+
+/// A dropped file as the check sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct DroppedFile<'a> {
+    /// Relative path as dropped.
+    pub path: &'a str,
+    /// What ingest found it to be.
+    pub kind: FileKind,
+}
+
+/// Everything the check reads.
+pub struct Inputs<'a> {
+    /// Every dropped file, by file id.
+    pub files: &'a [DroppedFile<'a>],
+    /// Digest files read, or why a digest-looking file could not be read as one.
+    pub digests: &'a BTreeMap<FileId, Result<Digest, String>>,
+    /// Hashes computed so far.
+    pub hashes: &'a HashMap<FileId, HashOutcome>,
+    /// Pasted keys and signatures, when the person gave some.
+    pub keys: Option<&'a KeyMaterial>,
+}
+
+/// The report, and each dropped file's finding by file id (for badges on events).
+pub struct Checked {
+    /// The full report (lists not cut).
+    pub report: IntegrityReport,
+    /// By file id: the file's finding, `None` for files that are not log files or when no digest was dropped.
+    pub by_file: Vec<Option<Finding>>,
+}
+
+/// One distinct log file the digests list.
+struct Entry<'a> {
+    key: &'a str,
+    /// (lower-case hex hash, algorithm, listing digest's file id), one per digest listing it.
+    listings: Vec<(String, &'a str, FileId)>,
+    found: bool,
+}
+
+/// Runs the check.
+pub fn check(inputs: &Inputs<'_>) -> Checked {
+    let mut report = IntegrityReport::default();
+    let mut by_file = vec![None; inputs.files.len()];
+    let digests: Vec<(FileId, &Digest)> =
+        inputs.digests.iter().filter_map(|(&id, d)| d.as_ref().ok().map(|d| (id, d))).collect();
+    let unreadable: Vec<(FileId, &String)> =
+        inputs.digests.iter().filter_map(|(&id, d)| d.as_ref().err().map(|e| (id, e))).collect();
+    report.counts.digests = digests.len() as u64;
+    report.counts.digests_unreadable = unreadable.len() as u64;
+    if digests.is_empty() && unreadable.is_empty() {
+        report.statements.push(
+            "No CloudTrail digest file was dropped, so nothing was checked. Drop the CloudTrail-Digest folder with the logs to check them."
+                .into(),
+        );
+        return Checked { report, by_file };
+    }
+    let path_of = |id: FileId| inputs.files.get(id as usize).map_or("", |f| f.path);
+
+    // Distinct entries by (bucket, key); a key listed twice must hash the same both times.
+    let mut entries: BTreeMap<(&str, &str), Entry> = BTreeMap::new();
+    for &(id, d) in &digests {
+        for e in &d.log_files {
+            entries
+                .entry((e.bucket.as_str(), e.key.as_str()))
+                .or_insert_with(|| Entry { key: &e.key, listings: Vec::new(), found: false })
+                .listings
+                .push((e.hash.trim().to_ascii_lowercase(), e.algorithm.as_str(), id));
+        }
+    }
+    let mut entries: Vec<Entry> = entries.into_values().collect();
+    report.counts.listed = entries.len() as u64;
+    let index = KeyIndex::new(entries.iter().map(|e| e.key));
+
+    let sigs = signatures(inputs, &digests, &mut report);
+    let signed = |digest: FileId| sigs.get(&digest).is_some_and(|(s, _)| *s == SigCheck::Verified);
+
+    // Dropped files against the entries.
+    for (id, f) in inputs.files.iter().enumerate() {
+        let id = id as FileId;
+        if matches!(f.kind, FileKind::Digest | FileKind::Pending) || inputs.digests.contains_key(&id) {
+            continue;
+        }
+        let matched = index.matches(f.path);
+        if matched.is_empty() {
+            if f.kind == FileKind::Logs {
+                let detail = unlisted_detail(f.path, &digests);
+                push_file(&mut report, &mut by_file, Some(id), f.path, Finding::Unlisted, None, detail, false);
+            }
+            continue;
+        }
+        let (finding, at, detail) = finding_of(inputs.hashes.get(&id), &matched, &entries);
+        if finding == Finding::Verified {
+            entries[at].found = true;
+        } else {
+            for &m in &matched {
+                entries[m].found = true;
+            }
+        }
+        let listing = entries[at].listings[0].2;
+        let is_signed = finding == Finding::Verified && entries[at].listings.iter().all(|l| signed(l.2));
+        let digest = Some(path_of(listing).to_owned());
+        push_file(&mut report, &mut by_file, Some(id), f.path, finding, digest, detail, is_signed);
+    }
+    for e in entries.iter().filter(|e| !e.found) {
+        let listing = e.listings[0].2;
+        let detail = format!("listed in digest {} and not among the dropped files", file_name(path_of(listing)));
+        push_file(
+            &mut report,
+            &mut by_file,
+            None,
+            e.key,
+            Finding::Missing,
+            Some(path_of(listing).to_owned()),
+            detail,
+            false,
+        );
+    }
+    report.files.sort_by(|a, b| (a.finding, &a.path).cmp(&(b.finding, &b.path)));
+    report.files_total = report.files.len() as u64;
+
+    chains(inputs, &digests, &sigs, &mut report);
+    for (id, why) in unreadable {
+        report.digests.push(DigestRow {
+            file: id,
+            path: path_of(id).to_owned(),
+            trail: String::new(),
+            end: String::new(),
+            logs_listed: 0,
+            link: Link::Broken,
+            signature: SigCheck::NotChecked,
+            notes: vec![format!("this file is at a CloudTrail-Digest path or looked like a digest, but {why}")],
+        });
+    }
+    report.digests_total = report.digests.len() as u64;
+    let pending = report.counts.pending > 0
+        || digests.iter().any(|(id, _)| !inputs.hashes.contains_key(id))
+        || report.digests.iter().any(|d| d.link == Link::Pending);
+    report.state = if pending { CheckState::Checking } else { CheckState::Done };
+    statements(&mut report, inputs.keys.is_some());
+    Checked { report, by_file }
+}
+
+#[allow(clippy::too_many_arguments)] // one row's fields, named at the call sites
+fn push_file(
+    report: &mut IntegrityReport,
+    by_file: &mut [Option<Finding>],
+    file: Option<FileId>,
+    path: &str,
+    finding: Finding,
+    digest: Option<String>,
+    detail: String,
+    signed: bool,
+) {
+    let c = &mut report.counts;
+    match finding {
+        Finding::Verified => c.verified += 1,
+        Finding::Modified => c.modified += 1,
+        Finding::Missing => c.missing += 1,
+        Finding::Unlisted => c.unlisted += 1,
+        Finding::Pending => c.pending += 1,
+        Finding::Unread => c.unread += 1,
+    }
+    if signed {
+        c.signed += 1;
+    }
+    if let Some(slot) = file.and_then(|id| by_file.get_mut(id as usize)) {
+        *slot = Some(finding);
+    }
+    report.files.push(FileFinding { file, path: path.to_owned(), finding, digest, detail, signed });
+}
+
+/// A dropped file's finding from its hash outcome, with the entry it was compared with.
+fn finding_of(outcome: Option<&HashOutcome>, matched: &[usize], entries: &[Entry]) -> (Finding, usize, String) {
+    match outcome {
+        None => (Finding::Pending, matched[0], "being hashed".to_owned()),
+        Some(HashOutcome::Unread(why)) => {
+            (Finding::Unread, matched[0], format!("it could not be read again to hash it: {why}"))
+        }
+        Some(HashOutcome::Undecodable(why)) => (
+            Finding::Modified,
+            matched[0],
+            format!("it cannot be decompressed ({why}), so it is not the file CloudTrail delivered"),
+        ),
+        Some(HashOutcome::Hashed { sha256, .. }) => compare(sha256, matched, entries),
+    }
+}
+
+/// A hashed file against the entries it may be: verified when one of them lists exactly its hash.
+fn compare(sha256: &Sha, matched: &[usize], entries: &[Entry]) -> (Finding, usize, String) {
+    let ours = hex(sha256);
+    for &m in matched {
+        let listings = &entries[m].listings;
+        if listings.iter().all(|(h, _, _)| *h == ours) {
+            return (Finding::Verified, m, format!("SHA-256 {ours} as listed"));
+        }
+    }
+    let m = matched[0];
+    let (listed, algorithm, _) = &entries[m].listings[0];
+    let detail = if !algorithm.is_empty() && !algorithm.eq_ignore_ascii_case("SHA-256") {
+        format!("its digest lists a {algorithm} hash, which Trailscope cannot check")
+    } else if entries[m].listings.iter().any(|(h, _, _)| *h == ours) {
+        "two digests list it with different hashes; it matches only one of them".to_owned()
+    } else {
+        format!("the SHA-256 of its decompressed content is {ours}; its digest lists {listed}")
+    };
+    (Finding::Modified, m, detail)
+}
+
+/// Why a dropped log file is in no digest: inside the hour of a dropped digest of the same account
+/// and region (suspicious), or outside every dropped digest's hours.
+fn unlisted_detail(path: &str, digests: &[(FileId, &Digest)]) -> String {
+    let name = file_name(path);
+    let fields: Vec<&str> = name.split('_').collect();
+    let delivered = fields.get(3).and_then(|stamp| {
+        let s = stamp.as_bytes();
+        (s.len() >= 14).then(|| {
+            let text = String::from_utf8_lossy(s);
+            format!("{}-{}-{}T{}:{}:00Z", &text[0..4], &text[4..6], &text[6..8], &text[9..11], &text[11..13])
+        })
+    });
+    let (Some(account), Some(region), Some(at)) =
+        (fields.first(), fields.get(2), delivered.as_deref().and_then(parse_iso))
+    else {
+        return "no dropped digest lists it".into();
+    };
+    for (_, d) in digests {
+        let t = d.trail();
+        let (Some(start), Some(end)) = (parse_iso(&d.start), parse_iso(&d.end)) else { continue };
+        if t.account == *account && t.region == *region && start <= at && at < end {
+            return format!(
+                "no dropped digest lists it, yet its name says it was delivered in the hour of digest {} for the same account and region: if it belongs to that trail, CloudTrail did not deliver it",
+                file_name(&d.key)
+            );
+        }
+    }
+    "no dropped digest lists it, and its name dates it outside the hours the dropped digests cover".into()
+}
+
+/// Signature results by digest file id, with the reason.
+type Sigs = HashMap<FileId, (SigCheck, String)>;
+
+/// Links between dropped digests of one trail: predecessor file id by digest file id.
+fn predecessors(digests: &[(FileId, &Digest)]) -> HashMap<FileId, FileId> {
+    let mut by_key: HashMap<(&str, &str), FileId> = HashMap::new();
+    for &(id, d) in digests {
+        by_key.entry((d.bucket.as_str(), d.key.as_str())).or_insert(id);
+    }
+    let mut out = HashMap::new();
+    for &(id, d) in digests {
+        if let Some(prev) = d.previous_key.as_deref() {
+            let bucket = d.previous_bucket.as_deref().unwrap_or(d.bucket.as_str());
+            if let Some(&p) = by_key.get(&(bucket, prev)) {
+                out.insert(id, p);
+            }
+        }
+    }
+    out
+}
+
+/// Checks signatures from each pasted signature down its chain.
+fn signatures(inputs: &Inputs<'_>, digests: &[(FileId, &Digest)], report: &mut IntegrityReport) -> Sigs {
+    let Some(keys) = inputs.keys else { return Sigs::new() };
+    report.counts.keys = keys.keys.len() as u64;
+    report.counts.signatures_given = keys.signatures.len() as u64;
+    report.key_problems.clone_from(&keys.problems);
+    let by_id: HashMap<FileId, &Digest> = digests.iter().copied().collect();
+    let prev = predecessors(digests);
+    let has_successor: HashSet<FileId> = prev.values().copied().collect();
+    let mut heads: Vec<FileId> = digests.iter().map(|(id, _)| *id).filter(|id| !has_successor.contains(id)).collect();
+    heads.sort_by(|a, b| by_id[a].end.cmp(&by_id[b].end).reverse().then(a.cmp(b)));
+    let cx = SigContext { keys, hashes: inputs.hashes, by_id, prev, has_successor, heads };
+    let start = cx.starting_points(digests, report);
+    let mut out = cx.walk(start);
+    cx.fill_unchecked(digests, &mut out);
+    out
+}
+
+/// What the signature walk needs.
+struct SigContext<'a> {
+    keys: &'a KeyMaterial,
+    hashes: &'a HashMap<FileId, HashOutcome>,
+    by_id: HashMap<FileId, &'a Digest>,
+    prev: HashMap<FileId, FileId>,
+    has_successor: HashSet<FileId>,
+    /// The newest dropped digest of each run, newest first.
+    heads: Vec<FileId>,
+}
+
+impl SigContext<'_> {
+    /// Checks one digest's signature.
+    fn try_one(&self, id: FileId, sig: &[u8]) -> (SigCheck, String) {
+        let d = self.by_id[&id];
+        if !d.signature_algorithm.is_empty() && d.signature_algorithm != ALGORITHM {
+            return (
+                SigCheck::NotChecked,
+                format!("it names the algorithm {}, not {ALGORITHM}", d.signature_algorithm),
+            );
+        }
+        let Some(key) = self.keys.key(&d.fingerprint) else {
+            return (SigCheck::NotChecked, format!("no pasted public key has its fingerprint {}", d.fingerprint));
+        };
+        let Some(HashOutcome::Hashed { sha256, .. }) = self.hashes.get(&id) else {
+            return (SigCheck::NotChecked, "it has not been hashed".into());
+        };
+        if !verify(&key.key, signing_string(d, sha256).as_bytes(), sig) {
+            return (SigCheck::Failed, format!("the signature does not verify with key {}: this digest's content, its recorded previous signature, or the signature itself is not what CloudTrail signed", key.fingerprint));
+        }
+        let mut note = format!("SHA256withRSA signature verified with key {}", key.fingerprint);
+        let at = parse_iso(&d.end);
+        if at.is_some_and(|t| key.valid_from.is_some_and(|f| t < f) || key.valid_to.is_some_and(|e| t > e)) {
+            note.push_str(" (note: its digestEndTime is outside the key's validity period as pasted)");
+        }
+        (SigCheck::Verified, note)
+    }
+
+    /// Where each pasted signature starts: a labelled one at its digest; others at the digest they
+    /// verify, newest heads first; a lone leftover at the lone head without one (where it will fail).
+    fn starting_points(
+        &self,
+        digests: &[(FileId, &Digest)],
+        report: &mut IntegrityReport,
+    ) -> BTreeMap<FileId, Vec<u8>> {
+        let mut start: BTreeMap<FileId, Vec<u8>> = BTreeMap::new();
+        let mut unlabelled: Vec<&[u8]> = Vec::new();
+        for s in &self.keys.signatures {
+            let labelled = s.label.as_deref().and_then(|l| {
+                digests.iter().find(|(_, d)| d.key == l || file_name(&d.key) == file_name(l)).map(|(id, _)| *id)
+            });
+            match labelled {
+                Some(id) => {
+                    start.insert(id, s.bytes.clone());
+                }
+                None => unlabelled.push(&s.bytes),
+            }
+        }
+        let others = digests.iter().map(|(id, _)| *id).filter(|id| !self.heads.contains(id));
+        let order: Vec<FileId> = self.heads.iter().copied().chain(others).collect();
+        let mut left: Vec<&[u8]> = Vec::new();
+        for sig in unlabelled {
+            let hit = order
+                .iter()
+                .copied()
+                .filter(|id| !start.contains_key(id))
+                .find(|&id| self.try_one(id, sig).0 == SigCheck::Verified);
+            match hit {
+                Some(id) => {
+                    start.insert(id, sig.to_vec());
+                }
+                None => left.push(sig),
+            }
+        }
+        let bare: Vec<FileId> = self.heads.iter().copied().filter(|h| !start.contains_key(h)).collect();
+        if let ([sig], [head]) = (left.as_slice(), bare.as_slice()) {
+            start.insert(*head, sig.to_vec());
+            left.clear();
+        }
+        for sig in left {
+            report.key_problems.push(format!(
+                "the pasted signature {}… verifies none of the dropped digests with the pasted keys",
+                hex(&sig[..sig.len().min(8)])
+            ));
+        }
+        start
+    }
+
+    /// Verifies from each starting point down its chain: a verified digest vouches for the
+    /// `previousDigestSignature` it records, which then checks the digest before it.
+    fn walk(&self, start: BTreeMap<FileId, Vec<u8>>) -> Sigs {
+        let mut out = Sigs::new();
+        let mut order: Vec<(FileId, Vec<u8>)> = start.into_iter().collect();
+        order.sort_by(|a, b| self.by_id[&a.0].end.cmp(&self.by_id[&b.0].end).reverse());
+        for (mut at, mut sig) in order {
+            while !out.contains_key(&at) {
+                let result = self.try_one(at, &sig);
+                let ok = result.0 == SigCheck::Verified;
+                out.insert(at, result);
+                let Some(&p) = self.prev.get(&at).filter(|_| ok) else { break };
+                let Some(recorded) = self.by_id[&at].previous_signature.as_deref().and_then(super::hash::unhex) else {
+                    let next = file_name(&self.by_id[&at].key);
+                    let why = format!("the next digest, {next}, records no readable previousDigestSignature");
+                    out.entry(p).or_insert((SigCheck::NotChecked, why));
+                    break;
+                };
+                sig = recorded;
+                at = p;
+            }
+        }
+        out
+    }
+
+    /// Says why each digest not reached was not checked.
+    fn fill_unchecked(&self, digests: &[(FileId, &Digest)], out: &mut Sigs) {
+        for &(id, d) in digests {
+            out.entry(id).or_insert_with(|| {
+                let why = if self.keys.keys.is_empty() {
+                    "no public key was pasted".to_owned()
+                } else if self.keys.key(&d.fingerprint).is_none() {
+                    format!("no pasted public key has its fingerprint {}", d.fingerprint)
+                } else if self.has_successor.contains(&id) {
+                    "the signature chain from a newer digest did not reach it (a failed signature above it, or no signature pasted for its chain)".to_owned()
+                } else {
+                    "no pasted signature is for this digest: paste the signature of the newest digest of its chain".to_owned()
+                };
+                (SigCheck::NotChecked, why)
+            });
+        }
+    }
+}
+
+/// Links, gaps, breaks and per-trail rows.
+fn chains(inputs: &Inputs<'_>, digests: &[(FileId, &Digest)], sigs: &Sigs, report: &mut IntegrityReport) {
+    let path_of = |id: FileId| inputs.files.get(id as usize).map_or("", |f| f.path);
+    let prev = predecessors(digests);
+    let mut claimed: HashMap<FileId, FileId> = HashMap::new();
+    let mut by_trail: BTreeMap<Trail, Vec<(FileId, &Digest)>> = BTreeMap::new();
+    for &(id, d) in digests {
+        by_trail.entry(d.trail()).or_default().push((id, d));
+    }
+    for (trail, mut list) in by_trail {
+        list.sort_by(|a, b| (&a.1.end, &a.1.key, a.0).cmp(&(&b.1.end, &b.1.key, b.0)));
+        let oldest_end = list[0].1.end.clone();
+        let mut row = ChainRow {
+            trail: trail.label(),
+            digests: list.len() as u64,
+            first_end: oldest_end.clone(),
+            last_end: list[list.len() - 1].1.end.clone(),
+            links_ok: 0,
+            breaks: 0,
+            gaps: 0,
+            signatures: [0; 3],
+        };
+        for &(id, d) in &list {
+            let mut notes = Vec::new();
+            let older_dropped = d.end > oldest_end;
+            let link = match (&d.previous_key, prev.get(&id)) {
+                (None, _) if older_dropped => {
+                    notes.push("it names no previous digest although older digests of this trail were dropped: CloudTrail starts a new chain when logging or log file validation was off, so log files delivered in between are covered by no digest".into());
+                    Link::Restarted
+                }
+                (None, _) => {
+                    notes.push("the chain starts here (no previous digest)".into());
+                    Link::ChainStart
+                }
+                (Some(key), None) if older_dropped => {
+                    notes.push(format!(
+                        "the previous digest it names, {}, was not dropped (a gap in the chain)",
+                        file_name(key)
+                    ));
+                    Link::PreviousMissing
+                }
+                (Some(key), None) => {
+                    notes.push(format!(
+                        "the previous digest it names, {}, was not dropped: the chain is checked from here on",
+                        file_name(key)
+                    ));
+                    Link::PreviousNotDropped
+                }
+                (Some(_), Some(&p)) => {
+                    let (link, note) = link_to(d, p, inputs.hashes, path_of(p));
+                    notes.push(note);
+                    if let Some(&other) = claimed.get(&p) {
+                        notes.push(format!(
+                            "another digest, {}, also names that previous digest: a chain never forks",
+                            file_name(path_of(other))
+                        ));
+                        Link::Broken
+                    } else {
+                        claimed.insert(p, id);
+                        link
+                    }
+                }
+            };
+            if suffix_match(path_of(id), &d.key).is_none() {
+                notes.push(format!("it was dropped as {} but says it is {}: moved or renamed", path_of(id), d.key));
+            }
+            match link {
+                Link::Linked => row.links_ok += 1,
+                Link::Broken => row.breaks += 1,
+                Link::Restarted | Link::PreviousMissing => row.gaps += 1,
+                Link::ChainStart | Link::PreviousNotDropped | Link::Pending => {}
+            }
+            let (signature, why) = sigs.get(&id).cloned().unwrap_or((SigCheck::NotChecked, String::new()));
+            if !why.is_empty() {
+                notes.push(format!("signature: {why}"));
+            }
+            row.signatures[match signature {
+                SigCheck::Verified => 0,
+                SigCheck::Failed => 1,
+                SigCheck::NotChecked => 2,
+            }] += 1;
+            report.digests.push(DigestRow {
+                file: id,
+                path: path_of(id).to_owned(),
+                trail: row.trail.clone(),
+                end: d.end.clone(),
+                logs_listed: d.log_files.len() as u64,
+                link,
+                signature,
+                notes,
+            });
+        }
+        let c = &mut report.counts;
+        c.chains += 1;
+        c.links_ok += row.links_ok;
+        c.breaks += row.breaks;
+        c.gaps += row.gaps;
+        c.signatures_verified += row.signatures[0];
+        c.signatures_failed += row.signatures[1];
+        c.signatures_unchecked += row.signatures[2];
+        report.chains.push(row);
+    }
+}
+
+/// Whether `d`'s `previousDigestHashValue` is the SHA-256 of the dropped digest `p`.
+fn link_to(d: &Digest, p: FileId, hashes: &HashMap<FileId, HashOutcome>, p_path: &str) -> (Link, String) {
+    let Some(expected) = d.previous_hash.as_deref().map(|h| h.trim().to_ascii_lowercase()) else {
+        return (Link::Broken, "it names a previous digest but gives no previousDigestHashValue".into());
+    };
+    match hashes.get(&p) {
+        None => (Link::Pending, "the previous digest is being hashed".into()),
+        Some(HashOutcome::Unread(why)) => (Link::Pending, format!("the previous digest could not be read again: {why}")),
+        Some(HashOutcome::Undecodable(why)) => {
+            (Link::Broken, format!("the previous digest, {}, cannot be decompressed ({why})", file_name(p_path)))
+        }
+        Some(HashOutcome::Hashed { sha256, .. }) if hex(sha256) == expected => {
+            (Link::Linked, format!("linked: its previousDigestHashValue is the SHA-256 of {}", file_name(p_path)))
+        }
+        Some(HashOutcome::Hashed { sha256, .. }) => (
+            Link::Broken,
+            format!(
+                "chain break: its previousDigestHashValue is {expected}, but the dropped previous digest {} hashes to {}: one of the two was changed after CloudTrail wrote it",
+                file_name(p_path),
+                hex(sha256)
+            ),
+        ),
+    }
+}
+
+/// What was and was not verified, for people (and auditors).
+fn statements(report: &mut IntegrityReport, keys_given: bool) {
+    let c = &report.counts;
+    let mut s = Vec::new();
+    s.push(format!(
+        "{} digest file(s) in {} chain(s) list {} log file(s). Of the dropped log files, {} match their listed SHA-256 exactly (verified), {} do not (modified); {} listed file(s) were not dropped (missing); {} dropped log file(s) are in no dropped digest (unlisted).",
+        thousands(c.digests), thousands(c.chains), thousands(c.listed), thousands(c.verified), thousands(c.modified), thousands(c.missing), thousands(c.unlisted)
+    ));
+    if c.pending + c.unread > 0 {
+        s.push(format!(
+            "{} file(s) are still being hashed and {} could not be read again: not checked yet.",
+            thousands(c.pending),
+            thousands(c.unread)
+        ));
+    }
+    s.push(format!(
+        "Chain links: {} checked and equal (each digest's previousDigestHashValue is the SHA-256 of the digest before it), {} broken, {} gap(s).",
+        thousands(c.links_ok), thousands(c.breaks), thousands(c.gaps)
+    ));
+    if keys_given {
+        s.push(format!(
+            "Signatures (SHA256withRSA, checked offline with the {} pasted key(s)): {} digest(s) verified, {} failed, {} not checked. {} verified log file(s) are listed by a digest whose signature verified.",
+            thousands(c.keys), thousands(c.signatures_verified), thousands(c.signatures_failed), thousands(c.signatures_unchecked), thousands(c.signed)
+        ));
+        s.push("The public keys are trusted as pasted: Trailscope checks that each is the key its fingerprint names (MD5 of the key), not that it is CloudTrail's. Get them yourself with `aws cloudtrail list-public-keys` in the trail's region.".into());
+    } else {
+        s.push("Signatures were not checked: without them, hashes and links show the files agree with the digests, not that the digests are CloudTrail's (someone who rewrote a log could rewrite its digests too). Paste the public keys and the newest digest's signature to check them.".into());
+    }
+    s.push("Not covered: log files delivered while log file validation or logging was off (no digest lists them), digests and logs not dropped, and anything before the oldest dropped digest of each chain.".into());
+    report.statements = s;
+}

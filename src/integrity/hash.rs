@@ -1,0 +1,151 @@
+//! SHA-256 of a file's *decompressed* content, which is what a digest's `hashValue` covers.
+//!
+//! Push-based like the ingest reader: [`Hasher::push`] takes the file's bytes in chunks of any size,
+//! decompresses them with the ingest [`Decoder`] (gzip sniffed by content, multi-member safe) and
+//! hashes what comes out. A file already decompressed by the person (`.json`) hashes the same as
+//! the `.json.gz` CloudTrail delivered, so either matches its digest entry.
+
+use sha2::{Digest as _, Sha256};
+
+use crate::ingest::decode::Decoder;
+
+/// A SHA-256 value.
+pub type Sha = [u8; 32];
+
+/// What hashing one file gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HashOutcome {
+    /// The SHA-256 of the decompressed content, and its length.
+    Hashed {
+        /// SHA-256 of every decompressed byte.
+        sha256: Sha,
+        /// Decompressed length.
+        bytes: u64,
+    },
+    /// The content cannot be decompressed (corrupt or cut gzip), so it cannot be what CloudTrail
+    /// delivered: CloudTrail writes valid gzip.
+    Undecodable(String),
+    /// The file could not be read again (the browser refused, or loading was cancelled): not checked.
+    Unread(String),
+}
+
+/// Streams one file into a SHA-256 of its decompressed content.
+pub struct Hasher {
+    decoder: Decoder,
+    sha: Sha256,
+    error: Option<String>,
+}
+
+impl Default for Hasher {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Hasher {
+    /// A hasher at the start of a file.
+    pub fn new() -> Self {
+        Hasher { decoder: Decoder::new(), sha: Sha256::new(), error: None }
+    }
+
+    /// Feeds the next chunk of the file as it is on disk.
+    pub fn push(&mut self, chunk: &[u8]) {
+        if self.error.is_some() {
+            return;
+        }
+        let sha = &mut self.sha;
+        if let Err(e) = self.decoder.push(chunk, &mut |piece| sha.update(piece)) {
+            self.error = Some(e.to_string());
+        }
+    }
+
+    /// Ends the file.
+    pub fn finish(mut self) -> HashOutcome {
+        if self.error.is_none() {
+            let sha = &mut self.sha;
+            if let Err(e) = self.decoder.finish(&mut |piece| sha.update(piece)) {
+                self.error = Some(e.to_string());
+            }
+        }
+        match self.error {
+            Some(e) => HashOutcome::Undecodable(e),
+            None => HashOutcome::Hashed { sha256: self.sha.finalize().into(), bytes: self.decoder.produced() },
+        }
+    }
+
+    /// Hashes a whole file held in memory.
+    pub fn of(bytes: &[u8]) -> HashOutcome {
+        let mut h = Hasher::new();
+        for chunk in bytes.chunks(1 << 20) {
+            h.push(chunk);
+        }
+        h.finish()
+    }
+}
+
+/// SHA-256 of bytes already in memory.
+pub fn sha256(bytes: &[u8]) -> Sha {
+    Sha256::digest(bytes).into()
+}
+
+/// Lower-case hex, as digests write hashes and signatures.
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(DIGITS[usize::from(b >> 4)] as char);
+        s.push(DIGITS[usize::from(b & 15)] as char);
+    }
+    s
+}
+
+/// Hex (either case) to bytes; `None` when it is not an even run of hex digits.
+pub fn unhex(s: &str) -> Option<Vec<u8>> {
+    let s = s.as_bytes();
+    if !s.len().is_multiple_of(2) {
+        return None;
+    }
+    let digit = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
+    s.chunks(2).map(|p| Some(digit(p[0])? << 4 | digit(p[1])?)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn gzip(data: &[u8]) -> Vec<u8> {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        e.write_all(data).unwrap();
+        e.finish().unwrap()
+    }
+
+    #[test]
+    fn ok_known_sha256_of_plain_and_gzip() {
+        // FIPS 180-2 example: SHA-256("abc").
+        let abc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+        assert_eq!(hex(&sha256(b"abc")), abc);
+        let HashOutcome::Hashed { sha256: plain, bytes } = Hasher::of(b"abc") else { panic!() };
+        assert_eq!((hex(&plain), bytes), (abc.to_owned(), 3));
+        let mut h = Hasher::new();
+        for b in gzip(b"abc") {
+            h.push(&[b]); // one byte at a time
+        }
+        assert_eq!(h.finish(), HashOutcome::Hashed { sha256: plain, bytes: 3 });
+    }
+
+    #[test]
+    fn err_cut_gzip_is_undecodable() {
+        let gz = gzip(&[b'x'; 5000]);
+        let HashOutcome::Undecodable(why) = Hasher::of(&gz[..gz.len() - 4]) else { panic!() };
+        assert!(why.contains("ends early"), "{why}");
+    }
+
+    #[test]
+    fn ok_hex_round_trip() {
+        assert_eq!(unhex("00ff7A"), Some(vec![0, 255, 0x7a]));
+        assert_eq!(unhex("abc"), None);
+        assert_eq!(unhex("zz"), None);
+        assert_eq!(hex(&[0, 255, 0x7a]), "00ff7a");
+    }
+}

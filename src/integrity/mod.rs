@@ -1,0 +1,125 @@
+//! Log integrity, offline: dropped log files checked against CloudTrail digest files.
+//!
+//! CloudTrail writes, every hour, a digest file listing the SHA-256 of each log file it delivered
+//! (of the *decompressed* content), chained to the previous digest by that digest's SHA-256, and
+//! signs each digest with a regional RSA key (FORMATS.md section 2). `aws cloudtrail validate-logs`
+//! checks this against S3; this module checks it against the files the person dropped:
+//!
+//! - each dropped log file's SHA-256 against the digest entry whose S3 key it is ([`matching`]):
+//!   verified, modified, missing (listed, not dropped) or unlisted (dropped, in no digest);
+//! - each digest's `previousDigestHashValue` against the SHA-256 of the dropped previous digest:
+//!   links, breaks, and gaps (a chain that restarts, or a digest between dropped ones that is absent);
+//! - optionally, `SHA256withRSA` signatures down each chain from a pasted signature of its newest
+//!   digest, with the pasted `list-public-keys` output ([`keys`], [`signature`]).
+//!
+//! Hashing costs: SHA-256 in WebAssembly (no SHA instructions) costs about three quarters of ingest's
+//! own time per byte (`cargo bench --bench integrity --features soft-sha256`), so ingest does not hash.
+//! After ingest, the worker reads again only the files that need a hash ([`Integrity::to_hash`]: the
+//! digests, and files whose name a digest lists) and hands each [`HashOutcome`] to the engine.
+//! Everything here is pure and tested natively.
+//!
+//! ```
+//! use trailscope::integrity::{hash::Hasher, Integrity};
+//! use trailscope::ingest::FileKind;
+//! let mut state = Integrity::default();
+//! let digest = br#"{"digestEndTime":"2026-03-01T01:00:00Z","digestS3Bucket":"b","digestS3Object":"AWSLogs/1/CloudTrail-Digest/d.json.gz",
+//!   "logFiles":[{"s3Bucket":"b","s3Object":"AWSLogs/1/CloudTrail/x.json.gz","hashValue":"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"}]}"#;
+//! state.digest_read(0, Some(digest.as_slice()), "AWSLogs/1/CloudTrail-Digest/d.json.gz", FileKind::Digest);
+//! let files = [("AWSLogs/1/CloudTrail-Digest/d.json.gz", FileKind::Digest), ("x.json", FileKind::Logs)];
+//! assert_eq!(state.to_hash(&files), vec![0, 1]);
+//! state.set_hash(0, Hasher::of(digest));
+//! state.set_hash(1, Hasher::of(b"abc"));
+//! let checked = state.check(&files, None);
+//! assert_eq!((checked.report.counts.verified, checked.report.counts.missing), (1, 0));
+//! ```
+
+pub mod check;
+pub mod digest;
+pub mod hash;
+pub mod keys;
+pub mod matching;
+pub mod report;
+pub mod signature;
+
+use std::collections::{BTreeMap, HashMap};
+
+use check::{Checked, DroppedFile, Inputs};
+use digest::Digest;
+pub use hash::HashOutcome;
+use keys::KeyMaterial;
+use matching::KeyIndex;
+pub use report::{Finding, IntegrityReport};
+
+use crate::ingest::FileKind;
+use crate::store::FileId;
+
+/// The integrity state the engine keeps: digests read at ingest and hashes computed after it.
+#[derive(Debug, Default)]
+pub struct Integrity {
+    digests: BTreeMap<FileId, Result<Digest, String>>,
+    hashes: HashMap<FileId, HashOutcome>,
+}
+
+impl Integrity {
+    /// Notes a closed file: a digest's JSON (ingest keeps it) is parsed now; a file at a
+    /// `CloudTrail-Digest` path that ingest did not take for a digest is kept as an unreadable digest.
+    pub fn digest_read(&mut self, file: FileId, json: Option<&[u8]>, path: &str, kind: FileKind) {
+        match (kind, json) {
+            (FileKind::Digest, Some(json)) => {
+                self.digests.insert(file, Digest::parse(json));
+            }
+            (FileKind::Logs | FileKind::Pending, _) => {}
+            _ if crate::ingest::PathMeta::from_path(path).digest_path => {
+                let why = match kind {
+                    FileKind::Empty => "it is empty".to_owned(),
+                    _ => "it could not be read as a digest (see its warnings)".to_owned(),
+                };
+                self.digests.insert(file, Err(why));
+            }
+            _ => {}
+        }
+    }
+
+    /// Files that still need a hash, in file order: every digest, and every other file whose name a
+    /// digest lists. `files` holds each file's (path, kind) by file id.
+    pub fn to_hash(&self, files: &[(&str, FileKind)]) -> Vec<FileId> {
+        let index = KeyIndex::new(
+            self.digests
+                .values()
+                .filter_map(|d| d.as_ref().ok())
+                .flat_map(|d| d.log_files.iter().map(|e| e.key.as_str())),
+        );
+        files
+            .iter()
+            .enumerate()
+            .map(|(id, f)| (id as FileId, f))
+            .filter(|(id, _)| !self.hashes.contains_key(id))
+            .filter(|(id, (path, kind))| match self.digests.get(id) {
+                Some(d) => d.is_ok(),
+                None => *kind != FileKind::Pending && index.may_match(path),
+            })
+            .map(|(id, _)| id)
+            .collect()
+    }
+
+    /// Records a file's hash.
+    pub fn set_hash(&mut self, file: FileId, outcome: HashOutcome) {
+        self.hashes.insert(file, outcome);
+    }
+
+    /// Files hashed so far.
+    pub fn hashed(&self) -> u64 {
+        self.hashes.len() as u64
+    }
+
+    /// Whether any digest (readable or not) was dropped.
+    pub fn has_digests(&self) -> bool {
+        !self.digests.is_empty()
+    }
+
+    /// Runs the check over `files` ((path, kind) by file id), with pasted keys when given.
+    pub fn check(&self, files: &[(&str, FileKind)], keys: Option<&KeyMaterial>) -> Checked {
+        let dropped: Vec<DroppedFile> = files.iter().map(|&(path, kind)| DroppedFile { path, kind }).collect();
+        check::check(&Inputs { files: &dropped, digests: &self.digests, hashes: &self.hashes, keys })
+    }
+}

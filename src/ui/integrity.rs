@@ -1,0 +1,329 @@
+//! The integrity tab: dropped log files against CloudTrail digest files, and the optional signature check.
+//!
+//! Everything shown comes from one `Query::Integrity` answer (lists cut in the engine). The pasted
+//! public keys and signature travel with that query; they are kept for the page's lifetime (not in
+//! storage) so switching tabs does not lose them.
+
+use std::cell::RefCell;
+
+use wasm_bindgen_futures::{spawn_local, JsFuture};
+use web_sys::{File, HtmlInputElement};
+use yew::prelude::*;
+
+use super::query::use_query;
+use crate::engine::{Query, Response};
+use crate::integrity::report::{
+    ChainRow, CheckState, DigestRow, FileFinding, IntegrityCounts, IntegrityReport, KeysInput, Link, SigCheck,
+};
+use crate::integrity::Finding;
+use crate::text::thousands;
+
+/// Largest key or signature file read from a pick (`list-public-keys` output is a few KB).
+const MAX_KEY_FILE_BYTES: f64 = 1024.0 * 1024.0;
+
+thread_local! {
+    /// The keys and signatures last applied, kept while the page is open.
+    static APPLIED: RefCell<KeysInput> = RefCell::new(KeysInput::default());
+}
+
+/// The integrity tab.
+#[function_component(IntegrityView)]
+pub fn integrity_view() -> Html {
+    let applied = use_state(|| APPLIED.with(|a| a.borrow().clone()));
+    let answer = use_query(Query::Integrity(Box::new((*applied).clone())));
+    let on_apply = {
+        let applied = applied.clone();
+        Callback::from(move |keys: KeysInput| {
+            APPLIED.with(|a| *a.borrow_mut() = keys.clone());
+            applied.set(keys);
+        })
+    };
+    let report = match answer.as_deref() {
+        Some(Response::Integrity(r)) => Some((**r).clone()),
+        _ => None,
+    };
+    let Some(r) = report else {
+        return html! { <section class="panel" data-testid="integrity-status" data-state="checking"><p class="muted">{"Checking…"}</p></section> };
+    };
+    html! {
+        <>
+            <StatusCards report={r.clone()} />
+            if r.state != CheckState::NoDigests {
+                <section class="panel" data-testid="integrity-statements">
+                    <h2>{"What was checked"}</h2>
+                    <ul class="statements">{ for r.statements.iter().map(|s| html! { <li>{s.clone()}</li> }) }</ul>
+                </section>
+                <ChainsTable chains={r.chains.clone()} digests={r.digests.clone()} total={r.digests_total} />
+                <FilesTable files={r.files.clone()} total={r.files_total} />
+                <SignaturePanel applied={(*applied).clone()} on_apply={on_apply} problems={r.key_problems.clone()} counts={r.counts.clone()} />
+            }
+        </>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ReportProps {
+    report: IntegrityReport,
+}
+
+#[function_component(StatusCards)]
+fn status_cards(p: &ReportProps) -> Html {
+    let r = &p.report;
+    let c = &r.counts;
+    let card = |label: &str, n: u64, bad: bool, sub: String| {
+        html! {
+            <div class="card">
+                <div class="label">{label.to_owned()}</div>
+                <div class={classes!("value", (bad && n > 0).then_some("bad"))}>{thousands(n)}</div>
+                <div class="sub">{sub}</div>
+            </div>
+        }
+    };
+    let sigs = if c.keys == 0 && c.signatures_given == 0 {
+        "not checked".to_owned()
+    } else {
+        format!("{} failed, {} not checked", thousands(c.signatures_failed), thousands(c.signatures_unchecked))
+    };
+    html! {
+        <section class="cards integrity-cards" data-testid="integrity-status" data-state={r.state.as_str()}
+            data-verified={c.verified.to_string()} data-modified={c.modified.to_string()}
+            data-missing={c.missing.to_string()} data-unlisted={c.unlisted.to_string()}
+            data-pending={c.pending.to_string()} data-digests={c.digests.to_string()}
+            data-breaks={c.breaks.to_string()} data-gaps={c.gaps.to_string()}
+            data-signatures-verified={c.signatures_verified.to_string()} data-signatures-failed={c.signatures_failed.to_string()}>
+            if r.state == CheckState::NoDigests {
+                <div class="card wide">
+                    <div class="label">{"Log integrity"}</div>
+                    <div class="value muted">{"No digest files"}</div>
+                    <div class="sub">{"Drop the CloudTrail-Digest folder (next to CloudTrail/ under AWSLogs/<account>/) with the logs to check that no log file was changed, deleted or added."}</div>
+                </div>
+            } else {
+                {card("Verified", c.verified, false, format!("of {} listed log files{}", thousands(c.listed), if r.state == CheckState::Checking { format!(" · {} being hashed", thousands(c.pending)) } else { String::new() }))}
+                {card("Modified", c.modified, true, "hash differs from the digest".into())}
+                {card("Missing", c.missing, true, "listed, not dropped".into())}
+                {card("Unlisted", c.unlisted, true, "dropped, in no digest".into())}
+                {card("Chain breaks", c.breaks, true, format!("{} links checked, {} gaps", thousands(c.links_ok), thousands(c.gaps)))}
+                {card("Signatures verified", c.signatures_verified, false, sigs)}
+            }
+        </section>
+    }
+}
+
+/// A finding as a badge.
+pub fn finding_badge(f: Finding) -> Html {
+    html! { <span class={classes!("badge", format!("badge-{}", f.as_str()))}>{f.as_str()}</span> }
+}
+
+fn link_badge(l: Link) -> Html {
+    let (class, text) = match l {
+        Link::ChainStart => ("neutral", "chain start"),
+        Link::Linked => ("verified", "linked"),
+        Link::Broken => ("modified", "broken"),
+        Link::Restarted => ("missing", "gap: restart"),
+        Link::PreviousMissing => ("missing", "gap: previous missing"),
+        Link::PreviousNotDropped => ("neutral", "previous not dropped"),
+        Link::Pending => ("pending", "hashing"),
+    };
+    html! { <span class={classes!("badge", format!("badge-{class}"))}>{text}</span> }
+}
+
+fn sig_badge(s: SigCheck) -> Html {
+    let (class, text) = match s {
+        SigCheck::Verified => ("verified", "signature verified"),
+        SigCheck::Failed => ("modified", "signature failed"),
+        SigCheck::NotChecked => ("neutral", "not checked"),
+    };
+    html! { <span class={classes!("badge", format!("badge-{class}"))}>{text}</span> }
+}
+
+/// The last part of a path.
+fn file_name(path: &str) -> String {
+    path.rsplit(['/', '\\']).next().unwrap_or(path).to_owned()
+}
+
+#[derive(Properties, PartialEq)]
+struct FilesProps {
+    files: Vec<FileFinding>,
+    total: u64,
+}
+
+#[function_component(FilesTable)]
+fn files_table(p: &FilesProps) -> Html {
+    html! {
+        <section class="panel" data-testid="integrity-files">
+            <h2>{"Log files"}<span class="count">{thousands(p.total)}</span></h2>
+            <table class="files integrity-files">
+                <thead><tr><th>{"File"}</th><th>{"Result"}</th><th>{"Why"}</th></tr></thead>
+                <tbody>
+                { for p.files.iter().map(|f| html! {
+                    <tr data-finding={f.finding.as_str()}>
+                        <td class="path" title={f.path.clone()}>{file_name(&f.path)}</td>
+                        <td>
+                            {finding_badge(f.finding)}
+                            if f.signed { <span class="badge badge-verified" title="listed by a digest whose signature verified">{"signed"}</span> }
+                        </td>
+                        <td class="why">
+                            {f.detail.clone()}
+                            if let Some(d) = &f.digest { <span class="acct" title={d.clone()}>{" · "}{file_name(d)}</span> }
+                        </td>
+                    </tr>
+                }) }
+                </tbody>
+            </table>
+            if p.total > p.files.len() as u64 {
+                <p class="muted">{format!("{} more (all verified) not listed", thousands(p.total - p.files.len() as u64))}</p>
+            }
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ChainsProps {
+    chains: Vec<ChainRow>,
+    digests: Vec<DigestRow>,
+    total: u64,
+}
+
+#[function_component(ChainsTable)]
+fn chains_table(p: &ChainsProps) -> Html {
+    html! {
+        <section class="panel" data-testid="integrity-digests">
+            <h2>{"Digest chains"}<span class="count">{thousands(p.chains.len() as u64)}</span></h2>
+            <table class="chains">
+                <thead><tr><th>{"Trail"}</th><th class="num">{"Digests"}</th><th>{"Digest end times"}</th><th class="num">{"Links"}</th><th class="num">{"Breaks"}</th><th class="num">{"Gaps"}</th><th class="num">{"Signed"}</th></tr></thead>
+                <tbody>
+                { for p.chains.iter().map(|c| html! {
+                    <tr>
+                        <td class="key" title={c.trail.clone()}>{c.trail.clone()}</td>
+                        <td class="num">{thousands(c.digests)}</td>
+                        <td class="span">{format!("{} → {}", c.first_end, c.last_end)}</td>
+                        <td class="num">{thousands(c.links_ok)}</td>
+                        <td class={classes!("num", (c.breaks > 0).then_some("bad"))}>{thousands(c.breaks)}</td>
+                        <td class={classes!("num", (c.gaps > 0).then_some("bad"))}>{thousands(c.gaps)}</td>
+                        <td class="num">{format!("{}/{}", thousands(c.signatures[0]), thousands(c.digests))}</td>
+                    </tr>
+                }) }
+                </tbody>
+            </table>
+            <h3 class="sub-h">{"Digest files"}<span class="count">{thousands(p.total)}</span></h3>
+            <ul class="digest-list">
+            { for p.digests.iter().map(|d| html! {
+                <li data-link={format!("{:?}", d.link)} data-signature={format!("{:?}", d.signature)}>
+                    <div class="digest-head">
+                        <span class="path" title={d.path.clone()}>{file_name(&d.path)}</span>
+                        {link_badge(d.link)}{sig_badge(d.signature)}
+                        <span class="acct">{format!("{} log files", thousands(d.logs_listed))}</span>
+                    </div>
+                    <ul class="notes">{ for d.notes.iter().map(|n| html! { <li>{n.clone()}</li> }) }</ul>
+                </li>
+            }) }
+            </ul>
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct SignatureProps {
+    applied: KeysInput,
+    on_apply: Callback<KeysInput>,
+    problems: Vec<String>,
+    counts: IntegrityCounts,
+}
+
+/// The value of a textarea (read through the DOM property, with no cast to a typed element).
+fn textarea_value(e: &InputEvent) -> String {
+    e.target()
+        .and_then(|t| js_sys::Reflect::get(&t, &"value".into()).ok())
+        .and_then(|v| v.as_string())
+        .unwrap_or_default()
+}
+
+/// Reads a small picked text file into `set`.
+fn read_picked(e: &Event, set: Callback<Result<String, String>>) {
+    let input: HtmlInputElement = e.target_unchecked_into();
+    let Some(file): Option<File> = input.files().and_then(|l| l.get(0)) else { return };
+    input.set_value("");
+    if file.size() > MAX_KEY_FILE_BYTES {
+        set.emit(Err(format!("{} is over 1 MB: that is not `list-public-keys` output or a signature", file.name())));
+        return;
+    }
+    spawn_local(async move {
+        let text = JsFuture::from(file.text()).await.map(|v| v.as_string().unwrap_or_default());
+        set.emit(text.map_err(|e| format!("the browser could not read {}: {e:?}", file.name())));
+    });
+}
+
+#[function_component(SignaturePanel)]
+fn signature_panel(p: &SignatureProps) -> Html {
+    let keys = use_state(|| p.applied.public_keys.clone());
+    let sigs = use_state(|| p.applied.signatures.clone());
+    let error = use_state(|| None::<String>);
+    let on_keys = {
+        let keys = keys.clone();
+        Callback::from(move |e: InputEvent| keys.set(textarea_value(&e)))
+    };
+    let on_sigs = {
+        let sigs = sigs.clone();
+        Callback::from(move |e: InputEvent| sigs.set(textarea_value(&e)))
+    };
+    let loaded = |target: UseStateHandle<String>| {
+        let error = error.clone();
+        Callback::from(move |r: Result<String, String>| match r {
+            Ok(text) => {
+                error.set(None);
+                target.set(text);
+            }
+            Err(e) => error.set(Some(e)),
+        })
+    };
+    let on_keys_file = {
+        let set = loaded(keys.clone());
+        Callback::from(move |e: Event| read_picked(&e, set.clone()))
+    };
+    let on_sigs_file = {
+        let set = loaded(sigs.clone());
+        Callback::from(move |e: Event| read_picked(&e, set.clone()))
+    };
+    let apply = {
+        let (keys, sigs, on_apply) = (keys.clone(), sigs.clone(), p.on_apply.clone());
+        Callback::from(move |_| on_apply.emit(KeysInput { public_keys: (*keys).clone(), signatures: (*sigs).clone() }))
+    };
+    let clear = {
+        let (keys, sigs, on_apply) = (keys.clone(), sigs.clone(), p.on_apply.clone());
+        Callback::from(move |_| {
+            keys.set(String::new());
+            sigs.set(String::new());
+            on_apply.emit(KeysInput::default());
+        })
+    };
+    let applied = !p.applied.is_empty();
+    html! {
+        <section class="panel signature-panel" data-testid="integrity-signatures-panel">
+            <h2>{"Signature check (optional, offline)"}</h2>
+            <p class="muted">{"Hashes and links show the logs agree with the digests. To show the digests are CloudTrail's, paste the output of "}<code>{"aws cloudtrail list-public-keys"}</code>{" (run it in the trail's home region) and the newest digest's signature: "}<code>{"aws s3api head-object --bucket <bucket> --key <newest digest key>"}</code>{" shows it under Metadata.signature. Each digest carries the signature of the one before it, so one signature per chain checks the whole chain. Nothing is sent anywhere."}</p>
+            <div class="grid two">
+                <label class="paste">
+                    <span class="label">{"Public keys (list-public-keys output)"}</span>
+                    <textarea data-testid="integrity-keys" rows="6" spellcheck="false" value={(*keys).clone()} oninput={on_keys} placeholder="{ \"PublicKeyList\": [ { \"Value\": \"MIIBCgKCAQEA…\", \"Fingerprint\": \"…\" } ] }" />
+                    <input type="file" data-testid="integrity-keys-file" accept=".json,.txt,.pem" onchange={on_keys_file} />
+                </label>
+                <label class="paste">
+                    <span class="label">{"Newest digest's signature (x-amz-meta-signature)"}</span>
+                    <textarea data-testid="integrity-signatures" rows="6" spellcheck="false" value={(*sigs).clone()} oninput={on_sigs} placeholder="hex, one per chain; head-object output is fine" />
+                    <input type="file" data-testid="integrity-signatures-file" accept=".json,.txt" onchange={on_sigs_file} />
+                </label>
+            </div>
+            <div class="actions">
+                <button type="button" class="primary" data-testid="integrity-check-signatures" onclick={apply}>{"Check signatures"}</button>
+                if applied {
+                    <button type="button" class="link" onclick={clear}>{"Clear"}</button>
+                    <span class="muted">{format!("{} key(s) and {} signature(s) read", thousands(p.counts.keys), thousands(p.counts.signatures_given))}</span>
+                }
+            </div>
+            if let Some(e) = &*error { <p class="bad">{e.clone()}</p> }
+            if !p.problems.is_empty() {
+                <ul class="warnings" data-testid="integrity-key-problems">{ for p.problems.iter().map(|m| html! { <li><span class="wmsg">{m.clone()}</span></li> }) }</ul>
+            }
+        </section>
+    }
+}

@@ -1,0 +1,401 @@
+//! Log integrity against digest files: tampering is found exactly, signed chains verify, edited digests fail.
+//!
+//! The fixture (tests/fixtures/integrity, rebuilt by scripts/make-integrity-fixture.py) holds logs and
+//! digests from `gen_cloudtrail.py --digests`, signed with `openssl` and a throwaway test-only key.
+//! Expected values come from the fixture itself, read here with plain `serde_json::Value` and
+//! `flate2`, and from the script's truth file, never from Trailscope's own output.
+
+use std::io::Write;
+use std::rc::Rc;
+
+use super::common::{root, walk};
+use trailscope::engine::Engine;
+use trailscope::integrity::check::Checked;
+use trailscope::integrity::hash::Hasher;
+use trailscope::integrity::report::{CheckState, KeysInput, Link, SigCheck};
+use trailscope::integrity::Finding;
+
+/// A dropped file: relative path and bytes.
+type Dropped = Vec<(String, Vec<u8>)>;
+
+fn fixture() -> std::path::PathBuf {
+    root().join("tests/fixtures/integrity")
+}
+
+/// Every file of the fixture's trail folder, as a folder drop of `trail/` gives them.
+fn trail() -> Dropped {
+    let base = fixture();
+    walk(&base.join("trail"))
+        .into_iter()
+        .map(|p| (p.strip_prefix(&base).unwrap().to_string_lossy().replace('\\', "/"), std::fs::read(&p).unwrap()))
+        .collect()
+}
+
+fn truth() -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(fixture().join("truth.json")).unwrap()).unwrap()
+}
+
+fn is_digest(path: &str) -> bool {
+    path.contains("/CloudTrail-Digest/")
+}
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+fn gunzip(data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::MultiGzDecoder::new(data), &mut out).unwrap();
+    out
+}
+
+/// The shared corpus, or `None` with a notice.
+fn corpus() -> Option<std::path::PathBuf> {
+    let dir = std::env::var_os("TRAILSCOPE_CORPUS").map_or_else(|| root().join("../shared/corpus"), Into::into);
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        eprintln!("notice: {} not found; skipping the corpus digest examples", dir.display());
+        None
+    }
+}
+
+/// The digest entries of the dropped digests, read as plain JSON: (s3Object, hashValue).
+fn listed(files: &Dropped) -> Vec<(String, String)> {
+    files
+        .iter()
+        .filter(|(p, _)| is_digest(p))
+        .flat_map(|(_, b)| {
+            let v: serde_json::Value = serde_json::from_slice(&gunzip(b)).unwrap();
+            v["logFiles"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| (e["s3Object"].as_str().unwrap().to_owned(), e["hashValue"].as_str().unwrap().to_owned()))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// Ingests the files, then hashes what the engine asks for, as the worker does after ingest.
+fn run(files: &Dropped, keys: &KeysInput) -> (Engine, Rc<Checked>) {
+    let mut engine = Engine::new();
+    for (path, bytes) in files {
+        engine.ingest_bytes(path, bytes);
+    }
+    let todo = engine.integrity_to_hash();
+    for id in todo {
+        engine.set_integrity_hash(id, Hasher::of(&files[id as usize].1));
+    }
+    assert!(engine.integrity_to_hash().is_empty(), "everything asked for was hashed");
+    let checked = engine.integrity(keys);
+    (engine, checked)
+}
+
+fn no_keys() -> KeysInput {
+    KeysInput::default()
+}
+
+fn keys_with(signatures: &[&str]) -> KeysInput {
+    KeysInput {
+        public_keys: std::fs::read_to_string(fixture().join("list-public-keys.json")).unwrap(),
+        signatures: signatures.join("\n"),
+    }
+}
+
+fn newest_signatures() -> Vec<String> {
+    truth()["chains"].as_array().unwrap().iter().map(|c| c["newest_signature"].as_str().unwrap().to_owned()).collect()
+}
+
+fn finding_of(checked: &Checked, path: &str) -> Finding {
+    checked.report.files.iter().find(|f| f.path == path).unwrap_or_else(|| panic!("no row for {path}")).finding
+}
+
+#[test]
+fn ok_untouched_logs_all_verify_against_their_digests() {
+    let files = trail();
+    let entries = listed(&files);
+    let logs = files.iter().filter(|(p, _)| !is_digest(p)).count();
+    assert_eq!(entries.len(), logs, "the fixture holds exactly the files its digests list");
+    assert_eq!(entries.len() as u64, truth()["log_files_listed"].as_u64().unwrap());
+    let (_, checked) = run(&files, &no_keys());
+    let c = &checked.report.counts;
+    assert_eq!(checked.report.state, CheckState::Done);
+    assert_eq!((c.verified, c.modified, c.missing, c.unlisted, c.pending), (logs as u64, 0, 0, 0, 0));
+    let digests = files.iter().filter(|(p, _)| is_digest(p)).count() as u64;
+    let chains = truth()["chains"].as_array().unwrap().len() as u64;
+    assert_eq!((c.digests, c.chains, c.links_ok, c.breaks, c.gaps), (digests, chains, digests - chains, 0, 0));
+    assert_eq!((c.signatures_verified, c.signatures_failed, c.signatures_unchecked), (0, 0, digests));
+    assert!(checked.report.statements.iter().any(|s| s.contains("Signatures were not checked")));
+}
+
+#[test]
+fn ok_flipped_deleted_and_extra_logs_are_exactly_three_findings() {
+    let mut files = trail();
+    let entries = listed(&files);
+    let logs: Vec<usize> = (0..files.len()).filter(|&i| !is_digest(&files[i].0)).collect();
+    // Flip one byte of one log's content (an edited event: still valid JSON, still gzip).
+    let flipped = files[logs[0]].0.clone();
+    let mut content = gunzip(&files[logs[0]].1);
+    let at = content.windows(10).position(|w| w == b"eventName\"").expect("an eventName") + 12;
+    content[at] ^= 0x20; // the first letter of an event name changes case
+    files[logs[0]].1 = gzip(&content);
+    // Delete another.
+    let deleted = files.remove(logs[1]).0;
+    // Add an extra one, named as CloudTrail names files, in the same folder.
+    let folder = flipped.rsplit_once('/').unwrap().0;
+    let extra = format!("{folder}/555566667777_CloudTrail_ap-southeast-2_20260301T0010Z_EXTRAextra000001.json.gz");
+    files.push((
+        extra.clone(),
+        gzip(br#"{"Records":[{"eventVersion":"1.08","eventTime":"2026-03-01T00:10:00Z","eventSource":"ecr.amazonaws.com","eventName":"PutImage","awsRegion":"ap-southeast-2","eventID":"6f1e7d2a-0000-4000-8000-000000000001"}]}"#),
+    ));
+    let (engine, checked) = run(&files, &no_keys());
+    let c = &checked.report.counts;
+    assert_eq!((c.modified, c.missing, c.unlisted), (1, 1, 1), "{:#?}", checked.report.files);
+    assert_eq!(c.verified, entries.len() as u64 - 2, "every other listed file verifies");
+    assert_eq!((c.pending, c.unread), (0, 0));
+    assert_eq!(finding_of(&checked, &flipped), Finding::Modified);
+    let deleted_key = deleted.strip_prefix("trail/").unwrap();
+    assert_eq!(finding_of(&checked, deleted_key), Finding::Missing);
+    assert_eq!(finding_of(&checked, &extra), Finding::Unlisted);
+    // The modified row names both hashes: ours (computed here independently) and the listed one.
+    let row = checked.report.files.iter().find(|f| f.path == flipped).unwrap();
+    let ours = trailscope::integrity::hash::hex(&sha2_of(&content));
+    let key = flipped.strip_prefix("trail/").unwrap();
+    let theirs = &entries.iter().find(|(k, _)| k == key).unwrap().1;
+    assert!(row.detail.contains(&ours) && row.detail.contains(theirs.as_str()), "{}", row.detail);
+    // The extra file is dated inside a dropped digest's hour for its account and region.
+    let extra_row = checked.report.files.iter().find(|f| f.path == extra).unwrap();
+    assert!(extra_row.detail.contains("CloudTrail did not deliver it"), "{}", extra_row.detail);
+    // Per-file findings, for badges on events.
+    let id_of = |p: &str| engine.files().iter().position(|f| f.path == p).unwrap() as u32;
+    assert_eq!(engine.file_integrity(id_of(&flipped)), Some(Finding::Modified));
+    assert_eq!(engine.file_integrity(id_of(&extra)), Some(Finding::Unlisted));
+    assert_eq!(engine.file_integrity(id_of(&files[logs[2]].0)), Some(Finding::Verified));
+    let a_digest = files.iter().find(|(p, _)| is_digest(p)).unwrap().0.clone();
+    assert_eq!(engine.file_integrity(id_of(&a_digest)), None, "a digest is not a log file");
+}
+
+/// SHA-256 through the `sha2` crate directly (the integrity module's hasher adds decompression).
+fn sha2_of(bytes: &[u8]) -> [u8; 32] {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(bytes).into()
+}
+
+#[test]
+fn err_a_raw_byte_flipped_in_the_gzip_is_modified() {
+    let mut files = trail();
+    let i = files.iter().position(|(p, _)| !is_digest(p)).unwrap();
+    let mid = files[i].1.len() / 2;
+    files[i].1[mid] ^= 0x01;
+    let path = files[i].0.clone();
+    let (_, checked) = run(&files, &no_keys());
+    assert_eq!(finding_of(&checked, &path), Finding::Modified);
+    assert_eq!((checked.report.counts.modified, checked.report.counts.missing), (1, 0));
+}
+
+#[test]
+fn ok_file_names_only_and_a_decompressed_copy_still_match() {
+    let mut files: Dropped = trail().into_iter().map(|(p, b)| (p.rsplit('/').next().unwrap().to_owned(), b)).collect();
+    let i = files.iter().position(|(p, _)| !is_digest(p) && p.contains("_CloudTrail_")).unwrap();
+    files[i] = (files[i].0.trim_end_matches(".gz").to_owned(), gunzip(&files[i].1));
+    let (_, checked) = run(&files, &no_keys());
+    let c = &checked.report.counts;
+    assert_eq!((c.modified, c.missing, c.unlisted), (0, 0, 0), "{:#?}", checked.report.files);
+    assert_eq!(c.verified, listed(&trail()).len() as u64);
+}
+
+#[test]
+fn ok_signed_chains_verify_from_the_newest_signatures() {
+    let sigs = newest_signatures();
+    let refs: Vec<&str> = sigs.iter().map(String::as_str).collect();
+    let (_, checked) = run(&trail(), &keys_with(&refs));
+    let c = &checked.report.counts;
+    let digests = truth()["digest_files"].as_u64().unwrap();
+    assert_eq!(
+        (c.signatures_verified, c.signatures_failed, c.signatures_unchecked),
+        (digests, 0, 0),
+        "{:#?}",
+        checked.report.digests
+    );
+    assert_eq!(c.signed, c.verified, "every verified log is listed by a signed digest");
+    assert!(checked.report.key_problems.is_empty(), "{:?}", checked.report.key_problems);
+    assert_eq!(c.keys, 2, "the test key and the decoy");
+}
+
+#[test]
+fn ok_one_chains_signature_checks_only_that_chain() {
+    let truth = truth();
+    let first = &truth["chains"][0];
+    let (_, checked) = run(&trail(), &keys_with(&[first["newest_signature"].as_str().unwrap()]));
+    let per_chain = first["digests"].as_array().unwrap().len() as u64;
+    let c = &checked.report.counts;
+    assert_eq!((c.signatures_verified, c.signatures_failed), (per_chain, 0));
+    assert_eq!(c.signatures_unchecked, truth["digest_files"].as_u64().unwrap() - per_chain);
+    let other_head = truth["chains"][1]["newest"].as_str().unwrap();
+    let row = checked.report.digests.iter().find(|d| d.path.ends_with(other_head)).unwrap();
+    assert_eq!(row.signature, SigCheck::NotChecked);
+    assert!(row.notes.iter().any(|n| n.contains("no pasted signature is for this digest")), "{:?}", row.notes);
+}
+
+#[test]
+fn ok_labelled_signature_of_a_middle_digest_starts_there() {
+    let truth = truth();
+    let chain = &truth["chains"][1];
+    let middle = chain["digests"][1].as_str().unwrap();
+    let all: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture().join("signatures.json")).unwrap()).unwrap();
+    let line = format!("{middle} {}", all[middle].as_str().unwrap());
+    let (_, checked) = run(&trail(), &keys_with(&[&line]));
+    assert_eq!(checked.report.counts.signatures_verified, 2, "the middle digest and the one before it");
+}
+
+/// Rewrites digest `key` of the fixture with `edit` applied to its JSON.
+fn edit_digest(files: &mut Dropped, key: &str, edit: impl FnOnce(&mut serde_json::Value)) {
+    let (_, bytes) = files.iter_mut().find(|(p, _)| p.ends_with(key)).unwrap();
+    let mut v: serde_json::Value = serde_json::from_slice(&gunzip(bytes)).unwrap();
+    edit(&mut v);
+    *bytes = gzip(serde_json::to_string(&v).unwrap().as_bytes());
+}
+
+#[test]
+fn err_edited_middle_digest_breaks_the_chain_and_fails_its_signature() {
+    let truth = truth();
+    let chain = &truth["chains"][0];
+    let keys: Vec<&str> = chain["digests"].as_array().unwrap().iter().map(|k| k.as_str().unwrap()).collect();
+    let mut files = trail();
+    // The attack a digest check must catch: a log edited, and its digest entry rewritten to match.
+    let mut listed_hash = String::new();
+    edit_digest(&mut files, keys[1], |v| {
+        let e = &mut v["logFiles"][0];
+        listed_hash = e["hashValue"].as_str().unwrap().to_owned();
+        e["hashValue"] = serde_json::Value::from("0".repeat(64));
+    });
+    assert_eq!(listed_hash.len(), 64);
+    let sigs = newest_signatures();
+    let refs: Vec<&str> = sigs.iter().map(String::as_str).collect();
+    let (_, checked) = run(&files, &keys_with(&refs));
+    let row = |k: &str| checked.report.digests.iter().find(|d| d.path.ends_with(k)).unwrap();
+    let newest = row(keys[2]);
+    assert_eq!(newest.link, Link::Broken);
+    assert!(
+        newest.notes.iter().any(|n| n.starts_with("chain break: its previousDigestHashValue is")),
+        "{:?}",
+        newest.notes
+    );
+    assert_eq!(newest.signature, SigCheck::Verified, "the newest digest itself is intact");
+    let middle = row(keys[1]);
+    assert_eq!(middle.signature, SigCheck::Failed);
+    assert!(middle.notes.iter().any(|n| n.contains("the signature does not verify")), "{:?}", middle.notes);
+    let oldest = row(keys[0]);
+    assert_eq!(oldest.link, Link::ChainStart);
+    assert_eq!(oldest.signature, SigCheck::NotChecked, "the chain of signatures stops at the failed one");
+    assert_eq!(oldest.link, Link::ChainStart);
+    let c = &checked.report.counts;
+    assert_eq!((c.breaks, c.signatures_failed), (1, 1));
+    assert_eq!(c.modified, 1, "the log file whose listed hash was rewritten no longer matches");
+}
+
+#[test]
+fn err_edited_newest_digest_fails_its_signature() {
+    let truth = truth();
+    let chain = &truth["chains"][1];
+    let newest = chain["newest"].as_str().unwrap();
+    let mut files = trail();
+    let mut dropped_entry = String::new();
+    edit_digest(&mut files, newest, |v| {
+        let list = v["logFiles"].as_array_mut().unwrap();
+        dropped_entry = list.remove(0)["s3Object"].as_str().unwrap().to_owned();
+    });
+    let sigs = newest_signatures();
+    let refs: Vec<&str> = sigs.iter().map(String::as_str).collect();
+    let (_, checked) = run(&files, &keys_with(&refs));
+    let row = checked.report.digests.iter().find(|d| d.path.ends_with(newest)).unwrap();
+    assert_eq!(row.link, Link::Linked, "its link to the previous digest is untouched");
+    assert_eq!(row.signature, SigCheck::Failed, "{:?}", row.notes);
+    let c = &checked.report.counts;
+    let per_chain = chain["digests"].as_array().unwrap().len() as u64;
+    assert_eq!((c.signatures_verified, c.signatures_failed, c.signatures_unchecked), (per_chain, 1, per_chain - 1));
+    assert_eq!(finding_of(&checked, &format!("trail/{dropped_entry}")), Finding::Unlisted);
+}
+
+#[test]
+fn err_a_missing_middle_digest_is_a_gap_and_its_logs_unlisted() {
+    let truth = truth();
+    let chain = &truth["chains"][0];
+    let middle = chain["digests"][1].as_str().unwrap();
+    let mut files = trail();
+    let gone = files.iter().position(|(p, _)| p.ends_with(middle)).unwrap();
+    let removed = files.remove(gone);
+    let orphaned = listed(&vec![removed]).len() as u64;
+    let (_, checked) = run(&files, &no_keys());
+    let c = &checked.report.counts;
+    assert_eq!((c.gaps, c.breaks, c.unlisted, c.missing, c.modified), (1, 0, orphaned, 0, 0));
+    let newest = checked.report.digests.iter().find(|d| d.path.ends_with(chain["newest"].as_str().unwrap())).unwrap();
+    assert_eq!(newest.link, Link::PreviousMissing);
+}
+
+#[test]
+fn ok_oldest_dropped_digest_with_an_earlier_one_not_dropped_is_no_gap() {
+    let truth = truth();
+    let oldest = truth["chains"][0]["digests"][0].as_str().unwrap();
+    let mut files = trail();
+    let gone = files.iter().position(|(p, _)| p.ends_with(oldest)).unwrap();
+    let removed = files.remove(gone);
+    let (_, checked) = run(&files, &no_keys());
+    assert_eq!(checked.report.counts.gaps, 0);
+    assert_eq!(checked.report.counts.unlisted, listed(&vec![removed]).len() as u64);
+    assert!(checked.report.digests.iter().any(|d| d.link == Link::PreviousNotDropped));
+}
+
+#[test]
+fn ok_restarted_chain_is_a_gap() {
+    let truth = truth();
+    let newest = truth["chains"][0]["newest"].as_str().unwrap();
+    let mut files = trail();
+    edit_digest(&mut files, newest, |v| {
+        for f in
+            ["previousDigestS3Bucket", "previousDigestS3Object", "previousDigestHashValue", "previousDigestSignature"]
+        {
+            v[f] = serde_json::Value::Null;
+        }
+    });
+    let (_, checked) = run(&files, &no_keys());
+    let row = checked.report.digests.iter().find(|d| d.path.ends_with(newest)).unwrap();
+    assert_eq!(row.link, Link::Restarted);
+    assert_eq!(checked.report.counts.gaps, 1);
+}
+
+#[test]
+fn err_only_the_decoy_key_checks_nothing_and_says_why() {
+    let keys = std::fs::read_to_string(fixture().join("list-public-keys.json")).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&keys).unwrap();
+    let decoy = serde_json::json!({ "PublicKeyList": [v["PublicKeyList"][0].clone()] });
+    let sigs = newest_signatures();
+    let (_, checked) = run(&trail(), &KeysInput { public_keys: decoy.to_string(), signatures: sigs.join("\n") });
+    let c = &checked.report.counts;
+    assert_eq!((c.signatures_verified, c.signatures_failed), (0, 0));
+    let fp = truth()["fingerprint"].as_str().unwrap().to_owned();
+    assert!(checked.report.digests.iter().all(|d| d.notes.iter().any(|n| n.contains(&fp))));
+}
+
+#[test]
+fn ok_aws_documentation_digest_examples_parse() {
+    let Some(corpus) = corpus() else { return };
+    let dir = corpus.join("awsdocs/aws-cloudtrail-user-guide/verbatim_blocks");
+    let mut n = 0;
+    for p in walk(&dir).into_iter().filter(|p| p.to_string_lossy().ends_with("__digest.json")) {
+        let bytes = std::fs::read(&p).unwrap();
+        let plain: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        let mut engine = Engine::new();
+        engine.ingest_bytes(&p.file_name().unwrap().to_string_lossy(), &bytes);
+        let checked = engine.integrity(&KeysInput::default());
+        assert_eq!(checked.report.counts.digests, 1, "{}", p.display());
+        assert_eq!(checked.report.counts.listed, plain["logFiles"].as_array().unwrap().len() as u64);
+        assert_eq!(checked.report.counts.missing, checked.report.counts.listed, "their logs are not here");
+        n += 1;
+    }
+    assert_eq!(n, 2, "the CloudTrail user guide's two digest examples");
+}
