@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::counts::{count, Count, Counts, NameCount};
+use crate::analysis::events::{self, EventPage, EventView, Order, RowCache};
 use crate::analysis::filter::{Compiled, Filter};
 use crate::ingest::{FileKind, FileReader, FileReport, Format, PathMeta};
 use crate::model::time::format_iso;
@@ -138,6 +139,23 @@ pub enum Query {
     Counts(Box<Filter>),
     /// The machine-readable triage summary, `trailscope-summary.json`.
     SummaryJson,
+    /// One page of the event table.
+    Events {
+        /// Which events.
+        filter: Box<Filter>,
+        /// Oldest or newest first.
+        order: Order,
+        /// First row wanted.
+        offset: u64,
+        /// Rows wanted (capped at [`events::MAX_PAGE`]).
+        limit: u32,
+    },
+    /// One event in full: its table row, where it came from, and its original JSON (which the worker
+    /// reads again from the file; the engine alone answers without it).
+    Event {
+        /// Store row.
+        row: u32,
+    },
 }
 
 /// The answer to a [`Query`].
@@ -154,6 +172,25 @@ pub enum Response {
     },
     /// For [`Query::SummaryJson`]: the document, pretty-printed.
     SummaryJson(String),
+    /// For [`Query::Events`].
+    Events(Box<EventPage>),
+    /// For [`Query::Event`]; `None` when there is no such row.
+    Event(Option<Box<EventDetail>>),
+}
+
+/// One event in full.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventDetail {
+    /// The table row.
+    pub view: EventView,
+    /// The file's relative path.
+    pub path: String,
+    /// Where the event is in the file.
+    pub locator: crate::store::Locator,
+    /// Whether the file is gzip (it must then be read from the start).
+    pub gzip: bool,
+    /// The original JSON (or, for a CSV export, the row), or why it could not be read.
+    pub json: Result<String, String>,
 }
 
 /// Ingest and analysis state.
@@ -162,6 +199,8 @@ pub struct Engine {
     store: Store,
     files: Vec<FileEntry>,
     open: Vec<(FileId, FileReader)>,
+    /// The event table's rows for the last filter.
+    rows: std::cell::RefCell<RowCache>,
 }
 
 impl Engine {
@@ -264,7 +303,29 @@ impl Engine {
                 Response::Counts { counts: Box::new(counts), names_total }
             }
             Query::SummaryJson => Response::SummaryJson(self.summary_json()),
+            Query::Events { filter, order, offset, limit } => {
+                let mut cache = self.rows.borrow_mut();
+                let rows = cache.rows(&self.store, filter);
+                Response::Events(Box::new(events::page(&self.store, rows, *order, *offset, *limit)))
+            }
+            Query::Event { row } => Response::Event(self.event_detail(*row).map(Box::new)),
         }
+    }
+
+    /// An event's table row and locator; `json` says the file must be read to fill it.
+    pub fn event_detail(&self, row: u32) -> Option<EventDetail> {
+        if row as usize >= self.store.len() {
+            return None;
+        }
+        let locator = self.store.locator(row);
+        let file = self.files.get(locator.file as usize)?;
+        Some(EventDetail {
+            view: events::view(&self.store, row),
+            path: file.path.clone(),
+            locator,
+            gzip: file.report.gzip,
+            json: Err("the original file must be read again to show this event".into()),
+        })
     }
 
     fn all_rows(&self) -> impl Iterator<Item = u32> {

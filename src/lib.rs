@@ -13,6 +13,7 @@
 //! - [`sample`]: the bundled sample logs.
 //! - [`text`]: numbers, sizes and times as people read them.
 //! - [`viewstate`]: the page's state machine, tested without a browser.
+//! - [`layout`]: geometry of the virtual event table.
 //!
 //! Then the browser-only modules, compiled for `wasm32` only: the worker glue and the Yew UI.
 
@@ -20,6 +21,7 @@ pub mod analysis;
 pub mod engine;
 pub mod facts;
 pub mod ingest;
+pub mod layout;
 pub mod model;
 pub mod protocol;
 pub mod sample;

@@ -13,16 +13,19 @@ pub enum View {
     /// Headline figures and breakdowns.
     #[default]
     Overview,
+    /// The event table.
+    Events,
 }
 
 impl View {
     /// Every view, in tab order.
-    pub const ALL: [View; 1] = [View::Overview];
+    pub const ALL: [View; 2] = [View::Overview, View::Events];
 
     /// The tab's label.
     pub fn label(self) -> &'static str {
         match self {
             View::Overview => "Overview",
+            View::Events => "Events",
         }
     }
 
@@ -30,6 +33,7 @@ impl View {
     pub fn slug(self) -> &'static str {
         match self {
             View::Overview => "overview",
+            View::Events => "events",
         }
     }
 }
@@ -79,6 +83,8 @@ pub enum Action {
     EditFilter(fn(&mut Filter, &str), String),
     /// Switch view.
     SetView(View),
+    /// Open one event's detail (store row), or close it.
+    Select(Option<u32>),
 }
 
 /// Everything the page shows.
@@ -100,6 +106,8 @@ pub struct ViewState {
     pub view: View,
     /// Bumped whenever the loaded data changes, so views ask again.
     pub data_version: u64,
+    /// The event whose detail is open (store row).
+    pub selected: Option<u32>,
 }
 
 impl ViewState {
@@ -146,6 +154,7 @@ impl ViewState {
             Action::SetFilter(f) => self.filter = *f,
             Action::EditFilter(edit, value) => edit(&mut self.filter, &value),
             Action::SetView(v) => self.view = v,
+            Action::Select(row) => self.selected = row,
         }
     }
 

@@ -66,7 +66,7 @@ pub struct Filter {
     /// Read-only, write, or both.
     pub access: Access,
     /// Case-insensitive text that must appear in the event's name, source, principal, ARN, access
-    /// key, IP, user agent, region, account or error.
+    /// key, IP, user agent, region, account or error, or be its whole `eventID`.
     pub text: String,
 }
 
@@ -242,6 +242,8 @@ pub struct Compiled<'s> {
     text_syms: Option<Vec<bool>>,
     /// Identities whose principal or ARN or key contains the search text.
     text_identities: Option<Vec<bool>>,
+    /// The search text is a whole `eventID` (UUID): rows with that id match too.
+    text_uuid: Option<u128>,
     /// Some listed value exists nowhere in the store: nothing can match.
     impossible: bool,
 }
@@ -281,6 +283,7 @@ impl<'s> Compiled<'s> {
                 .collect();
             Some(ids)
         };
+        let text_uuid = crate::store::parse_uuid(&f.text.trim().to_lowercase());
         let (text_syms, text_identities) = if f.text.trim().is_empty() {
             (None, None)
         } else {
@@ -321,6 +324,7 @@ impl<'s> Compiled<'s> {
             access: f.access,
             text_syms,
             text_identities,
+            text_uuid,
             impossible,
         }
     }
@@ -371,7 +375,8 @@ impl<'s> Compiled<'s> {
             ]
             .iter()
             .any(|v| text[v.0 as usize])
-                || ids[s.identity_id(r) as usize];
+                || ids[s.identity_id(r) as usize]
+                || (self.text_uuid.is_some() && s.event_uuid(r) == self.text_uuid);
             if !hit {
                 return false;
             }
@@ -470,6 +475,14 @@ mod tests {
         assert_eq!(kept(&Filter { text: "imagenotfound".into(), ..Filter::default() }), ["BatchGetImage"]);
         assert_eq!(kept(&Filter { text: "mary_major".into(), ..Filter::default() }), ["PutImage", "AssumeRole"]);
         assert!(kept(&Filter { text: "nothing-like-this".into(), ..Filter::default() }).is_empty());
+        assert_eq!(
+            kept(&Filter { text: " 00000000-0000-0000-0000-000000000002 ".into(), ..Filter::default() }),
+            ["BatchGetImage"]
+        );
+        assert_eq!(
+            kept(&Filter { text: "00000000-0000-0000-0000-00000000000A".into(), ..Filter::default() }),
+            Vec::<String>::new()
+        );
     }
 
     #[test]

@@ -4,5 +4,7 @@
 //! draw the same picture.
 
 pub mod counts;
+pub mod detail;
+pub mod events;
 pub mod filter;
 pub mod principal;

@@ -311,6 +311,10 @@ impl Store {
             format_uuid(id)
         }
     }
+    /// `eventID` when it is a UUID, as its 128 bits.
+    pub fn event_uuid(&self, r: Row) -> Option<u128> {
+        (self.flags[r as usize] & flags::ID_SYMBOL == 0).then(|| self.event_id[r as usize])
+    }
     /// Where the original JSON is.
     pub fn locator(&self, r: Row) -> Locator {
         let r = r as usize;

@@ -4,7 +4,9 @@
 //! shared with components by context together with the [`bridge::Bridge`] to the worker.
 
 mod bridge;
+mod detail;
 mod dropzone;
+mod events;
 mod filterbar;
 mod overview;
 mod query;
@@ -81,6 +83,7 @@ fn app() -> Html {
                     <overview::OverviewView />
                 }
             </main>
+            <detail::EventDrawer />
         </ContextProvider<Ctx>>
     }
 }
@@ -89,6 +92,7 @@ fn app() -> Html {
 fn view(v: View) -> Html {
     match v {
         View::Overview => html! { <overview::OverviewView /> },
+        View::Events => html! { <events::EventsView /> },
     }
 }
 

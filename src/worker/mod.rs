@@ -15,7 +15,8 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::{DedicatedWorkerGlobalScope, File, MessageEvent};
 
-use crate::engine::Engine;
+use crate::analysis::detail::{cut_event, RangeReader};
+use crate::engine::{Engine, EventDetail, Query, Response};
 use crate::protocol::{FromWorker, Phase, Progress, ToWorker};
 use crate::sample::SAMPLE_FILES;
 
@@ -125,6 +126,13 @@ fn on_message(data: &JsValue) {
                 }
             }
             ToWorker::Query { id, query } => {
+                if let Query::Event { row } = *query {
+                    let detail = w.engine.event_detail(row);
+                    let source = detail.as_ref().and_then(|d| w.sources.get(d.locator.file as usize).cloned());
+                    drop(w);
+                    spawn_local(answer_event(id, detail, source));
+                    return;
+                }
                 let response = Box::new(w.engine.query(&query));
                 drop(w);
                 post(&FromWorker::Answer { id, response });
@@ -225,4 +233,44 @@ pub async fn read_slice(file: &File, start: f64, end: f64) -> Result<Vec<u8>, St
     let buf =
         JsFuture::from(blob.array_buffer()).await.map_err(|e| format!("the browser could not read the file: {e:?}"))?;
     Ok(Uint8Array::new(&buf).to_vec())
+}
+
+/// Reads one event's original JSON again from its file and answers query `id` with it.
+async fn answer_event(id: u32, detail: Option<EventDetail>, source: Option<Source>) {
+    let detail = match (detail, source) {
+        (Some(mut d), Some(source)) => {
+            d.json = read_event(&d, source).await;
+            Some(Box::new(d))
+        }
+        (Some(d), None) => Some(Box::new(d)),
+        (None, _) => None,
+    };
+    post(&FromWorker::Answer { id, response: Box::new(Response::Event(detail)) });
+}
+
+async fn read_event(d: &EventDetail, source: Source) -> Result<String, String> {
+    let loc = d.locator;
+    let mut reader = RangeReader::new(&loc);
+    let feed = |reader: &mut RangeReader, bytes: &[u8]| reader.push(bytes).map_err(|e| e.to_string());
+    match source {
+        Source::Bytes(bytes) => feed(&mut reader, bytes)?,
+        Source::File(file) if !d.gzip => {
+            // Plain text: the locator's offsets are file offsets, so read just the event.
+            let end = loc.offset as f64 + f64::from(loc.len);
+            let bytes = read_slice(&file, loc.offset as f64, end).await?;
+            let mut shifted = RangeReader::new(&crate::store::Locator { offset: 0, ..loc });
+            feed(&mut shifted, &bytes)?;
+            return cut_event(loc.kind, &shifted.finish()?);
+        }
+        Source::File(file) => {
+            let size = file.size();
+            let mut at = 0.0;
+            while at < size && !reader.done() {
+                let end = (at + CHUNK_BYTES).min(size);
+                feed(&mut reader, &read_slice(&file, at, end).await?)?;
+                at = end;
+            }
+        }
+    }
+    cut_event(loc.kind, &reader.finish()?)
 }
