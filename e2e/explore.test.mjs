@@ -70,3 +70,37 @@ test('Enter opens the event detail with its original JSON and decoded manifest',
   assert.equal(await t.page.locator('[data-testid=event-detail]').count(), 0);
   assert.deepEqual(t.problems, []);
 });
+
+test('a view link reproduces the view next to the same files, without their values in clear', async () => {
+  const t = await Trailscope.open(env);
+  await t.page.click('[data-testid=load-sample]');
+  await t.waitDone();
+  // A principal from the breakdown, errors only, then the events tab and one event.
+  await t.page.click('[data-testid=by-principal] tr.pickable >> nth=0');
+  await t.page.waitForSelector('[data-testid=filter-chips] .chip');
+  await t.page.click('[data-testid=tab-events]');
+  await t.page.waitForSelector('[data-testid=events] .ev-row[data-row]');
+  await t.page.click('[data-testid=events] .ev-row[data-row] >> nth=1');
+  await t.page.waitForSelector('[data-testid=json-tree]');
+  const name = await t.page.textContent('[data-testid=detail-name]');
+  const total = await t.page.textContent('[data-testid=events-total]');
+  const chips = await t.page.locator('[data-testid=filter-chips] .chip').allTextContents();
+  await t.page.waitForFunction(() => location.hash.includes('ev=h.'));
+  const url = t.page.url();
+  const principal = chips[0].replace(/^Principal/, '').replace(/×$/, '');
+  assert.ok(!decodeURIComponent(url).includes(principal.split('/').pop()), `the principal is not in the URL: ${url}`);
+  assert.ok(!/\d{12}/.test(url), `no account id in the URL: ${url}`);
+
+  // A colleague opens the link, is told to drop the files, drops them, and sees the same view.
+  const page2 = await t.page.context().newPage();
+  await page2.goto(url);
+  await page2.waitForSelector('[data-testid=link-notice]');
+  await page2.click('[data-testid=load-sample]');
+  await page2.waitForSelector('[data-testid=ingest-status][data-state=done]');
+  await page2.waitForSelector('[data-testid=json-tree]');
+  assert.equal(await page2.textContent('[data-testid=detail-name]'), name);
+  assert.equal(await page2.textContent('[data-testid=events-total]'), total);
+  assert.deepEqual(await page2.locator('[data-testid=filter-chips] .chip').allTextContents(), chips);
+  assert.equal(await page2.locator('[data-testid=link-notice]').count(), 0);
+  assert.equal(page2.url(), url, 'the URL stays the same view');
+});

@@ -156,6 +156,8 @@ pub enum Query {
         /// Store row.
         row: u32,
     },
+    /// A shared view's link, resolved against the loaded logs.
+    Resolve(Box<crate::link::ViewLink>),
 }
 
 /// The answer to a [`Query`].
@@ -176,6 +178,8 @@ pub enum Response {
     Events(Box<EventPage>),
     /// For [`Query::Event`]; `None` when there is no such row.
     Event(Option<Box<EventDetail>>),
+    /// For [`Query::Resolve`].
+    Resolved(Box<crate::link::Resolved>),
 }
 
 /// One event in full.
@@ -309,6 +313,7 @@ impl Engine {
                 Response::Events(Box::new(events::page(&self.store, rows, *order, *offset, *limit)))
             }
             Query::Event { row } => Response::Event(self.event_detail(*row).map(Box::new)),
+            Query::Resolve(link) => Response::Resolved(Box::new(crate::link::resolve(link, &self.store))),
         }
     }
 

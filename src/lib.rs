@@ -14,6 +14,7 @@
 //! - [`text`]: numbers, sizes and times as people read them.
 //! - [`viewstate`]: the page's state machine, tested without a browser.
 //! - [`layout`]: geometry of the virtual event table.
+//! - [`link`]: view links in the URL fragment, without the logs' values in clear.
 //!
 //! Then the browser-only modules, compiled for `wasm32` only: the worker glue and the Yew UI.
 
@@ -22,6 +23,7 @@ pub mod engine;
 pub mod facts;
 pub mod ingest;
 pub mod layout;
+pub mod link;
 pub mod model;
 pub mod protocol;
 pub mod sample;

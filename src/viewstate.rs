@@ -5,6 +5,7 @@
 
 use crate::analysis::filter::Filter;
 use crate::engine::{Overview, Response, Status};
+use crate::link::{Resolved, ViewLink};
 use crate::protocol::{Phase, Progress};
 
 /// The page's views, one tab each.
@@ -29,7 +30,12 @@ impl View {
         }
     }
 
-    /// The tab's stable name (for `data-testid` and, later, the URL).
+    /// The view with this slug.
+    pub fn from_slug(slug: &str) -> Option<View> {
+        View::ALL.into_iter().find(|v| v.slug() == slug)
+    }
+
+    /// The tab's stable name (for `data-testid` and the URL).
     pub fn slug(self) -> &'static str {
         match self {
             View::Overview => "overview",
@@ -85,6 +91,12 @@ pub enum Action {
     SetView(View),
     /// Open one event's detail (store row), or close it.
     Select(Option<u32>),
+    /// The open event's key arrived with its detail (for the link).
+    SelectedKey(Option<String>),
+    /// The page was opened with a view link in its URL.
+    LinkArrived(Box<ViewLink>),
+    /// The link was resolved against the loaded logs.
+    LinkResolved(Box<Resolved>),
 }
 
 /// Everything the page shows.
@@ -108,6 +120,12 @@ pub struct ViewState {
     pub data_version: u64,
     /// The event whose detail is open (store row).
     pub selected: Option<u32>,
+    /// The open event's key (see [`crate::link::event_key`]), once its detail has arrived.
+    pub selected_key: Option<String>,
+    /// A shared view waiting for the logs it refers to.
+    pub pending_link: Option<ViewLink>,
+    /// What became of the shared view, for people.
+    pub link_notice: Option<String>,
 }
 
 impl ViewState {
@@ -151,10 +169,45 @@ impl ViewState {
                     self.phase = UiPhase::Idle;
                 }
             }
-            Action::SetFilter(f) => self.filter = *f,
-            Action::EditFilter(edit, value) => edit(&mut self.filter, &value),
+            Action::SetFilter(f) => {
+                // The person took over: the shared view no longer applies.
+                self.pending_link = None;
+                self.filter = *f;
+            }
+            Action::EditFilter(edit, value) => {
+                self.pending_link = None;
+                edit(&mut self.filter, &value);
+            }
             Action::SetView(v) => self.view = v,
-            Action::Select(row) => self.selected = row,
+            Action::Select(row) => {
+                if row != self.selected {
+                    self.selected_key = None;
+                }
+                self.selected = row;
+            }
+            Action::SelectedKey(key) => self.selected_key = key,
+            Action::LinkArrived(link) => {
+                if let Some(v) = View::from_slug(&link.view) {
+                    self.view = v;
+                }
+                self.link_notice =
+                    Some("This link opens a shared view. Drop the same CloudTrail files to see it.".into());
+                self.pending_link = Some(*link);
+            }
+            Action::LinkResolved(r) => {
+                self.filter = r.filter;
+                self.selected = r.event;
+                self.selected_key = None;
+                if r.unresolved == 0 {
+                    self.pending_link = None;
+                    self.link_notice = None;
+                } else {
+                    self.link_notice = Some(format!(
+                        "{} of the shared view's values are not in the loaded logs, so they match nothing yet. Drop the same files to see them.",
+                        r.unresolved
+                    ));
+                }
+            }
         }
     }
 
@@ -220,6 +273,29 @@ mod tests {
         assert_eq!(s.filter.sources, ["ecr.amazonaws.com"]);
         s.apply(Action::SetFilter(Box::default()));
         assert!(s.filter.is_empty());
+    }
+
+    #[test]
+    fn ok_a_shared_link_waits_applies_and_yields_to_edits() {
+        use crate::analysis::filter::Field;
+        let mut s = ViewState::default();
+        let link = ViewLink::new("events", &Filter::default().with(Field::Ip, "203.0.113.12"), None);
+        s.apply(Action::LinkArrived(Box::new(link.clone())));
+        assert_eq!(s.view, View::Events);
+        assert!(s.link_notice.is_some() && s.pending_link.is_some());
+        let resolved =
+            Resolved { filter: Filter::default().with(Field::Ip, "203.0.113.12"), event: Some(4), unresolved: 0 };
+        s.apply(Action::LinkResolved(Box::new(resolved)));
+        assert_eq!(s.filter.ips, ["203.0.113.12"]);
+        assert_eq!(s.selected, Some(4));
+        assert!(s.pending_link.is_none() && s.link_notice.is_none());
+        // Partly resolved: kept pending, with a notice; an edit by the person drops it.
+        s.apply(Action::LinkArrived(Box::new(link)));
+        s.apply(Action::LinkResolved(Box::new(Resolved { filter: Filter::default(), event: None, unresolved: 1 })));
+        assert!(s.pending_link.is_some());
+        assert!(s.link_notice.as_deref().unwrap_or("").starts_with("1 of the shared view's values"));
+        s.apply(Action::SetFilter(Box::default()));
+        assert!(s.pending_link.is_none());
     }
 
     #[test]

@@ -59,6 +59,24 @@ fn drawer(p: &DrawerProps) -> Html {
             }
         })
     };
+    {
+        // The open event's key goes into the view link.
+        let state = ctx.state.clone();
+        let key = match answer.as_deref() {
+            Some(Response::Event(Some(d))) => Some(crate::link::event_key(
+                &d.view.event_id,
+                &crate::model::time::format_iso(d.view.time),
+                &d.view.source,
+                &d.view.name,
+            )),
+            _ => None,
+        };
+        use_effect_with(key, move |key| {
+            if key.is_some() {
+                state.dispatch(Action::SelectedKey(key.clone()));
+            }
+        });
+    }
     let body = match answer.as_deref() {
         Some(Response::Event(Some(d))) => html! { <Body detail={(**d).clone()} /> },
         Some(Response::Event(None)) => html! { <p class="muted">{"This event is no longer loaded."}</p> },

@@ -12,6 +12,7 @@ mod overview;
 mod query;
 mod state;
 mod status;
+mod url;
 
 use std::rc::Rc;
 
@@ -44,7 +45,13 @@ pub fn start() {
 
 #[function_component(App)]
 fn app() -> Html {
-    let state = use_reducer(State::default);
+    let state = use_reducer(|| {
+        let mut s = State::default();
+        if let Some(link) = url::initial_link() {
+            s.0.apply(crate::viewstate::Action::LinkArrived(Box::new(link)));
+        }
+        s
+    });
     let bridge = {
         let dispatcher = state.dispatcher();
         use_memo((), move |()| Bridge::new(dispatcher))
@@ -58,6 +65,7 @@ fn app() -> Html {
         });
     }
     let ctx = Ctx { state: state.clone(), bridge };
+    let notice = state.0.link_notice.clone();
     let has_data = state.0.overview.as_ref().is_some_and(|o| o.files_total > 0);
     html! {
         <ContextProvider<Ctx> context={ctx}>
@@ -73,6 +81,10 @@ fn app() -> Html {
                 </div>
             </header>
             <main class={classes!("page", has_data.then_some("has-data"))}>
+                <UrlSync />
+                if let Some(n) = notice {
+                    <p class="notice" data-testid="link-notice" role="status">{n}</p>
+                }
                 <dropzone::DropZone compact={has_data} />
                 <status::StatusBar />
                 if has_data {
@@ -114,4 +126,11 @@ fn tabs() -> Html {
             }) }
         </nav>
     }
+}
+
+/// Keeps the URL fragment and the view in step (a component so it sits inside the context).
+#[function_component(UrlSync)]
+fn url_sync() -> Html {
+    url::use_url_sync();
+    html! {}
 }
