@@ -104,3 +104,137 @@ test('a view link reproduces the view next to the same files, without their valu
   assert.equal(await page2.locator('[data-testid=link-notice]').count(), 0);
   assert.equal(page2.url(), url, 'the URL stays the same view');
 });
+
+/** The text of a download triggered by clicking `selector` (in the export menu). */
+async function downloadOf(page, selector) {
+  if (!(await page.locator('[data-testid=export-menu]').evaluate((s) => s.parentElement.open))) {
+    await page.click('[data-testid=export-menu]');
+  }
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click(selector)]);
+  const chunks = [];
+  for await (const c of await download.createReadStream()) chunks.push(c);
+  return { name: download.suggestedFilename(), text: Buffer.concat(chunks).toString('utf8') };
+}
+
+/** RFC 4180 CSV into rows of cells. */
+function parseCsv(text) {
+  const rows = [];
+  let row = [], cell = '', quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') { cell += '"'; i++; } else if (c === '"') quoted = false; else cell += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') { row.push(cell); cell = ''; } else if (c === '\r' && text[i + 1] === '\n') { row.push(cell); rows.push(row); row = []; cell = ''; i++; } else cell += c;
+  }
+  if (cell || row.length) { row.push(cell); rows.push(row); }
+  return rows;
+}
+
+test('exports of the current filter: JSON and JSON lines load back with the same count', async () => {
+  const all = sampleEvents();
+  const ecr = all.filter((e) => e.eventSource === 'ecr.amazonaws.com');
+  const t = await Trailscope.open(env);
+  await t.page.click('[data-testid=load-sample]');
+  await t.waitDone();
+  await t.page.click('[data-testid=by-source] tr:has-text("ecr.amazonaws.com")');
+  await t.page.waitForFunction((n) => document.querySelector('[data-testid=total-events]').textContent === n, uniqueEvents(ecr).toLocaleString('en-US'));
+  const json = await downloadOf(t.page, '[data-testid=export-json]');
+  assert.equal(json.name, 'trailscope-events.json');
+  const records = JSON.parse(json.text).Records;
+  assert.equal(records.length, uniqueEvents(ecr));
+  assert.ok(records.every((e) => e.eventSource === 'ecr.amazonaws.com'));
+  // Byte for byte the logged events: every exported event equals one in the sample.
+  const byId = new Map(ecr.map((e) => [e.eventID + e.eventTime, e]));
+  assert.ok(records.every((e) => JSON.stringify(e) === JSON.stringify(byId.get(e.eventID + e.eventTime))));
+  const jsonl = await downloadOf(t.page, '[data-testid=export-jsonl]');
+  assert.equal(jsonl.text.trim().split('\n').length, uniqueEvents(ecr));
+  assert.match(await t.page.textContent('[data-testid=export-notice]'), /Saved trailscope-events\.jsonl/);
+
+  // The JSON export dropped on a fresh page gives the same count.
+  const { writeFileSync, mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'trailscope-export-'));
+  writeFileSync(join(dir, 'trailscope-events.json'), json.text);
+  writeFileSync(join(dir, 'trailscope-events.jsonl'), jsonl.text);
+  for (const name of ['trailscope-events.json', 'trailscope-events.jsonl']) {
+    const fresh = await Trailscope.open(env);
+    await fresh.pickFiles([join(dir, name)]);
+    const s = await fresh.waitDone();
+    assert.equal(s.events, uniqueEvents(ecr), name);
+    assert.equal(s.warnings, 0, name);
+  }
+  assert.deepEqual(t.problems, []);
+});
+
+test('the CSV export keeps formula-looking values as text', async () => {
+  const file = join(ROOT, 'tests/fixtures/explore/csv-injection.json');
+  const events = recordsOf(file);
+  const t = await Trailscope.open(env);
+  await t.pickFiles([file]);
+  await t.waitDone();
+  const csv = await downloadOf(t.page, '[data-testid=export-csv]');
+  assert.equal(csv.name, 'trailscope-events.csv');
+  const rows = parseCsv(csv.text);
+  assert.equal(rows.length, events.length + 1, 'a header and one row per event');
+  const header = rows[0];
+  for (const row of rows.slice(1)) {
+    assert.equal(row.length, header.length);
+    for (const cell of row) assert.ok(!/^[=+\-@\t\r]/.test(cell), `a cell a spreadsheet would run: ${JSON.stringify(cell)}`);
+  }
+  // The payloads are all there, as text with a leading apostrophe.
+  const agents = rows.slice(1).map((r) => r[header.indexOf('userAgent')]).sort();
+  assert.deepEqual(agents, events.map((e) => `'${e.userAgent}`).sort());
+});
+
+test('notes and bookmarks persist, and a triage bundle carries them with the view to a colleague', async () => {
+  const all = sampleEvents();
+  const put = all.filter((e) => e.eventName === 'PutImage').sort((a, b) => a.eventTime.localeCompare(b.eventTime))[1];
+  const t = await openSampleEvents();
+  await t.page.fill('[data-testid=search]', put.eventID);
+  await t.page.press('[data-testid=search]', 'Enter');
+  await t.page.waitForFunction(() => document.querySelector('[data-testid=events-total]')?.textContent === '1');
+  await t.page.click('[data-testid=events] .ev-row[data-row]');
+  await t.page.waitForSelector('[data-testid=json-tree]');
+  await t.page.click('[data-testid=bookmark]');
+  await t.page.fill('[data-testid=note]', 'pushed from an unknown IP <img src=x onerror=alert(1)>');
+  await t.page.locator('[data-testid=note]').blur();
+  await t.page.waitForSelector('[data-testid=events] .ev-row.bookmarked');
+  // Reload: the note is still there (local storage), on the same event.
+  await t.page.reload();
+  await t.page.click('[data-testid=load-sample]');
+  await t.waitDone();
+  await t.page.waitForSelector('[data-testid=note]');
+  assert.equal(await t.page.inputValue('[data-testid=note]'), 'pushed from an unknown IP <img src=x onerror=alert(1)>');
+  await t.page.click('[data-testid=close-detail]');
+  const bundle = await downloadOf(t.page, '[data-testid=export-bundle]');
+  const b = JSON.parse(bundle.text);
+  assert.equal(b.schema, 'trailscope-bundle/1');
+  assert.equal(Object.keys(b.notes).length, 1);
+  // Events are named by digest only (the view's search text is the person's own words, kept as typed).
+  assert.ok(Object.keys(b.notes).every((k) => /^h\.[0-9a-f]{16}$/.test(k)));
+  assert.ok(!JSON.stringify(b.notes).includes(put.eventID));
+
+  // A colleague with a fresh browser imports it next to the same files.
+  const context = await env.browser.newContext({ acceptDownloads: true, viewport: { width: 1440, height: 1000 } });
+  const page = await context.newPage();
+  await page.goto(env.url);
+  await page.click('[data-testid=load-sample]');
+  await page.waitForSelector('[data-testid=ingest-status][data-state=done]');
+  const { writeFileSync, mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const path = join(mkdtempSync(join(tmpdir(), 'trailscope-bundle-')), 'trailscope-bundle.json');
+  writeFileSync(path, bundle.text);
+  await page.click('[data-testid=export-menu]');
+  await page.setInputFiles('[data-testid=import-bundle]', path);
+  // The view comes back (the events tab, filtered to the one event), with the bookmark on its row.
+  await page.waitForFunction(() => document.querySelector('[data-testid=events-total]')?.textContent === '1');
+  await page.waitForSelector('[data-testid=events] .ev-row.bookmarked');
+  assert.match(await page.textContent('[data-testid=export-notice]'), /Imported trailscope-bundle\.json: its view and 1 note or bookmark/);
+  await page.click('[data-testid=events] .ev-row[data-row]');
+  await page.waitForSelector('[data-testid=json-tree]');
+  assert.equal(await page.inputValue('[data-testid=note]'), 'pushed from an unknown IP <img src=x onerror=alert(1)>');
+  assert.equal(await page.getAttribute('[data-testid=bookmark]', 'aria-pressed'), 'true');
+  await context.close();
+  assert.deepEqual(t.problems, []);
+});

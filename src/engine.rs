@@ -317,6 +317,11 @@ impl Engine {
         }
     }
 
+    /// The rows a filter keeps, oldest first.
+    pub fn rows_matching(&self, filter: &Filter) -> Vec<u32> {
+        self.rows.borrow_mut().rows(&self.store, filter).to_vec()
+    }
+
     /// An event's table row and locator; `json` says the file must be read to fill it.
     pub fn event_detail(&self, row: u32) -> Option<EventDetail> {
         if row as usize >= self.store.len() {

@@ -6,8 +6,10 @@
 //! - [`model`]: CloudTrail vocabulary (symbols, times, identities).
 //! - [`ingest`]: bytes → events + warnings (gzip, every input shape, hostile-input limits).
 //! - [`store`]: the compact, columnar, deduplicated event store.
+//! - [`export`]: events out again, as JSON, JSON lines or formula-safe CSV.
 //! - [`facts`]: what the analyses need from an event beyond the store's columns, taken at ingest.
 //! - [`analysis`]: counts and breakdowns over the store.
+//! - [`bundle`]: the triage bundle: view, notes and bookmarks to hand to a colleague.
 //! - [`engine`]: the engine and its `Query` / `Response` protocol.
 //! - [`protocol`]: the messages between the page and the worker.
 //! - [`sample`]: the bundled sample logs.
@@ -19,7 +21,9 @@
 //! Then the browser-only modules, compiled for `wasm32` only: the worker glue and the Yew UI.
 
 pub mod analysis;
+pub mod bundle;
 pub mod engine;
+pub mod export;
 pub mod facts;
 pub mod ingest;
 pub mod layout;

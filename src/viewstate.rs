@@ -4,6 +4,7 @@
 //! `done` once the final overview has arrived, so whatever a test or a person reads then is final.
 
 use crate::analysis::filter::Filter;
+use crate::bundle::{Note, Notes};
 use crate::engine::{Overview, Response, Status};
 use crate::link::{Resolved, ViewLink};
 use crate::protocol::{Phase, Progress};
@@ -97,6 +98,23 @@ pub enum Action {
     LinkArrived(Box<ViewLink>),
     /// The link was resolved against the loaded logs.
     LinkResolved(Box<Resolved>),
+    /// Set (or, when empty, remove) the note on one event (by digest).
+    SetNote(String, Note),
+    /// Notes imported from a bundle.
+    MergeNotes(Notes),
+    /// A bundle was imported (what it brought, for people).
+    Imported(String),
+    /// An export was asked for (its format's name).
+    Exporting(String),
+    /// An export was saved.
+    Exported {
+        /// File name.
+        name: String,
+        /// Events in it.
+        events: u64,
+        /// Events that could not be read again.
+        problems: Vec<String>,
+    },
 }
 
 /// Everything the page shows.
@@ -126,6 +144,10 @@ pub struct ViewState {
     pub pending_link: Option<ViewLink>,
     /// What became of the shared view, for people.
     pub link_notice: Option<String>,
+    /// What the last export did, for people (`None` while none is running or done).
+    pub export_notice: Option<String>,
+    /// Notes and bookmarks by event digest (persisted in local storage by the UI).
+    pub notes: Notes,
 }
 
 impl ViewState {
@@ -193,6 +215,24 @@ impl ViewState {
                 self.link_notice =
                     Some("This link opens a shared view. Drop the same CloudTrail files to see it.".into());
                 self.pending_link = Some(*link);
+            }
+            Action::SetNote(key, note) => {
+                if note.is_empty() {
+                    self.notes.remove(&key);
+                } else {
+                    self.notes.insert(key, note);
+                }
+            }
+            Action::MergeNotes(imported) => crate::bundle::merge(&mut self.notes, &imported),
+            Action::Imported(what) => self.export_notice = Some(what),
+            Action::Exporting(what) => self.export_notice = Some(format!("Preparing the {what} export…")),
+            Action::Exported { name, events, problems } => {
+                let saved = format!("Saved {name}: {}.", crate::text::plural(events, "event", "events"));
+                self.export_notice = Some(if problems.is_empty() {
+                    saved
+                } else {
+                    format!("{saved} {} could not be read again: {}", problems.len(), problems.join("; "))
+                });
             }
             Action::LinkResolved(r) => {
                 self.filter = r.filter;

@@ -61,6 +61,8 @@ pub struct EventView {
     pub event_id: String,
     /// The file it came from.
     pub file: u32,
+    /// Digest of the event's key: how links, notes and bookmarks name it.
+    pub key: String,
 }
 
 /// A page of the event table.
@@ -102,6 +104,7 @@ pub fn view(store: &Store, r: Row) -> EventView {
         },
         event_id: store.event_id(r),
         file: store.locator(r).file,
+        key: crate::link::digest(&crate::link::row_key(store, r)),
     }
 }
 

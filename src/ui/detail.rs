@@ -154,6 +154,7 @@ fn body(p: &BodyProps) -> Html {
                 {fact("Event ID", &v.event_id, None)}
                 {fact("File", &d.path, None)}
             </dl>
+            <super::notes::NoteEditor key_digest={v.key.clone()} />
             <p class="muted small">{format!("{} bytes at byte {} of the {}file", thousands(u64::from(d.locator.len)), thousands(d.locator.offset), if d.gzip { "decompressed " } else { "" })}</p>
             { match &d.json {
                 Ok(text) => json_block(text),

@@ -204,8 +204,10 @@ pub fn events_view() -> Html {
                         open.emit(row);
                     })
                 };
+                let note = ctx.state.0.notes.get(&v.key);
                 let class = classes!(
                     "ev-row",
+                    note.is_some_and(|n| n.bookmarked).then_some("bookmarked"),
                     (*cursor == Some(i)).then_some("cursor"),
                     (selected_row == Some(v.row)).then_some("selected"),
                     (!v.error_code.is_empty()).then_some("failed"),
@@ -213,7 +215,7 @@ pub fn events_view() -> Html {
                 );
                 html! {
                     <div {class} role="row" aria-rowindex={(i + 2).to_string()} data-row={v.row.to_string()} {onclick}>
-                        { cells(&v) }
+                        { cells(&v, note) }
                     </div>
                 }
             }
@@ -250,12 +252,19 @@ pub fn events_view() -> Html {
     }
 }
 
-fn cells(v: &EventView) -> Html {
+fn cells(v: &EventView, note: Option<&crate::bundle::Note>) -> Html {
     let (who, account) = arn_parts(&v.principal);
     let svc = v.source.strip_suffix(".amazonaws.com").unwrap_or(&v.source).to_owned();
     html! {
         <>
-            <div class="cell time" role="gridcell">{utc(v.time).trim_end_matches(" UTC").to_owned()}</div>
+            <div class="cell time" role="gridcell">
+                { match note {
+                    Some(n) if n.bookmarked => html! { <span class="mark" title="Bookmarked" aria-label="Bookmarked">{"★"}</span> },
+                    Some(_) => html! { <span class="mark" title="Has a note" aria-label="Has a note">{"✎"}</span> },
+                    None => html! {},
+                } }
+                {utc(v.time).trim_end_matches(" UTC").to_owned()}
+            </div>
             <div class="cell" role="gridcell" title={format!("{} {}", v.source, v.name)}><span class="svc">{svc}</span>{" "}{v.name.clone()}</div>
             <div class="cell" role="gridcell" title={v.principal.clone()}>
                 {who.to_owned()}

@@ -8,10 +8,12 @@ mod detail;
 mod dropzone;
 mod events;
 mod filterbar;
+mod notes;
 mod overview;
 mod query;
 mod state;
 mod status;
+mod toolbar;
 mod url;
 
 use std::rc::Rc;
@@ -47,6 +49,7 @@ pub fn start() {
 fn app() -> Html {
     let state = use_reducer(|| {
         let mut s = State::default();
+        s.0.notes = notes::load();
         if let Some(link) = url::initial_link() {
             s.0.apply(crate::viewstate::Action::LinkArrived(Box::new(link)));
         }
@@ -88,7 +91,10 @@ fn app() -> Html {
                 <dropzone::DropZone compact={has_data} />
                 <status::StatusBar />
                 if has_data {
-                    <Tabs />
+                    <div class="tabs-row">
+                        <Tabs />
+                        <toolbar::Toolbar />
+                    </div>
                     <filterbar::FilterBar />
                     { view(state.0.view) }
                 } else {
@@ -132,5 +138,6 @@ fn tabs() -> Html {
 #[function_component(UrlSync)]
 fn url_sync() -> Html {
     url::use_url_sync();
+    notes::use_persist_notes();
     html! {}
 }

@@ -18,6 +18,8 @@ use web_sys::{DedicatedWorkerGlobalScope, File, MessageEvent};
 use crate::analysis::detail::{cut_event, RangeReader};
 use crate::engine::{Engine, EventDetail, Query, Response};
 use crate::protocol::{FromWorker, Phase, Progress, ToWorker};
+
+mod export;
 use crate::sample::SAMPLE_FILES;
 
 /// Bytes read from a file at a time.
@@ -29,7 +31,7 @@ pub const PROGRESS_EVERY_MS: f64 = 200.0;
 /// Where a file's bytes are: kept for every file read, so the engine can read one again (an event's
 /// original JSON, a hash for integrity checks) without the person dropping it again.
 #[derive(Clone)]
-enum Source {
+pub(crate) enum Source {
     File(File),
     Bytes(&'static [u8]),
 }
@@ -41,10 +43,10 @@ struct Job {
 }
 
 #[derive(Default)]
-struct Worker {
-    engine: Engine,
+pub(crate) struct Worker {
+    pub(crate) engine: Engine,
     /// By file id: where each file's bytes are.
-    sources: Vec<Source>,
+    pub(crate) sources: Vec<Source>,
     queue: VecDeque<Job>,
     running: bool,
     cancel: bool,
@@ -53,17 +55,27 @@ struct Worker {
 }
 
 thread_local! {
-    static WORKER: Rc<RefCell<Worker>> = Rc::new(RefCell::new(Worker::default()));
+    pub(crate) static WORKER: Rc<RefCell<Worker>> = Rc::new(RefCell::new(Worker::default()));
 }
 
 fn scope() -> DedicatedWorkerGlobalScope {
     js_sys::global().unchecked_into()
 }
 
-fn post(msg: &FromWorker) {
+pub(crate) fn post(msg: &FromWorker) {
+    post_with(msg, None);
+}
+
+/// Posts `{msg, blob?}`: the typed message, and a `Blob` next to it for downloads.
+pub(crate) fn post_with(msg: &FromWorker, blob: Option<&web_sys::Blob>) {
+    let envelope = js_sys::Object::new();
     match serde_wasm_bindgen::to_value(msg) {
         Ok(v) => {
-            let _ = scope().post_message(&v);
+            let _ = Reflect::set(&envelope, &"msg".into(), &v);
+            if let Some(blob) = blob {
+                let _ = Reflect::set(&envelope, &"blob".into(), blob);
+            }
+            let _ = scope().post_message(&envelope);
         }
         Err(e) => web_sys::console::error_1(&format!("trailscope worker: cannot encode a message: {e}").into()),
     }
@@ -124,6 +136,11 @@ fn on_message(data: &JsValue) {
                 if w.running {
                     w.cancel = true;
                 }
+            }
+            ToWorker::Export { format, filter } => {
+                drop(w);
+                spawn_local(export::export(format, *filter));
+                return;
             }
             ToWorker::Query { id, query } => {
                 if let Query::Event { row } = *query {
