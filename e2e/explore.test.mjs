@@ -238,3 +238,34 @@ test('notes and bookmarks persist, and a triage bundle carries them with the vie
   await context.close();
   assert.deepEqual(t.problems, []);
 });
+
+test('filter controls: errors only, writes, a time range and a facet value, each a chip, counts follow', async () => {
+  const all = sampleEvents();
+  const uniq = (pred) => uniqueEvents(all.filter(pred)).toLocaleString('en-US');
+  const t = await Trailscope.open(env);
+  await t.page.click('[data-testid=load-sample]');
+  await t.waitDone();
+  const totalIs = (n) => t.page.waitForFunction((n) => document.querySelector('[data-testid=total-events]')?.textContent === n, n);
+  await t.page.click('[data-testid=errors-only]');
+  await totalIs(uniq((e) => e.errorCode));
+  await t.page.click('[data-testid=errors-only]');
+  await t.page.selectOption('[data-testid=access]', 'write');
+  await totalIs(uniq((e) => e.readOnly === false));
+  await t.page.selectOption('[data-testid=access]', 'any');
+  // A time range: [00:02:00, 00:04:00) UTC on the generated day.
+  await t.page.fill('[data-testid=time-from]', '2026-03-01 00:02:00');
+  await t.page.fill('[data-testid=time-to]', '2026-03-01 00:04:00');
+  await t.page.press('[data-testid=time-to]', 'Enter');
+  const inRange = (e) => e.eventTime >= '2026-03-01T00:02:00Z' && e.eventTime < '2026-03-01T00:04:00Z';
+  await totalIs(uniq(inRange));
+  // A facet value from the menu: a region.
+  await t.page.click('[data-testid=add-filter]');
+  await t.page.click('.facet-tab[data-facet=Region]');
+  await t.page.click('.facet-value:has-text("eu-west-1")');
+  await totalIs(uniq((e) => inRange(e) && e.awsRegion === 'eu-west-1'));
+  assert.deepEqual(await t.page.locator('[data-testid=filter-chips] .chip .chip-field').allTextContents(), ['Time', 'Region']);
+  await t.shot('filters');
+  await t.page.click('[data-testid=clear-filters]');
+  await totalIs(uniq(() => true));
+  assert.deepEqual(t.problems, []);
+});
