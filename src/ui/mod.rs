@@ -15,6 +15,7 @@ mod state;
 mod status;
 mod toolbar;
 mod url;
+mod walk;
 
 use std::rc::Rc;
 
