@@ -76,9 +76,9 @@ export class Trailscope {
     return this.status();
   }
 
-  async shot(name) {
+  async shot(name, { fullPage = true } = {}) {
     const path = join(SHOTS, `${name}.png`);
-    await this.page.screenshot({ path, fullPage: true });
+    await this.page.screenshot({ path, fullPage });
     return path;
   }
 

@@ -10,6 +10,7 @@ use std::rc::Rc;
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::counts::{count, Count, Counts, NameCount};
+use crate::analysis::events::{self, EventPage, EventView, Order, RowCache};
 use crate::analysis::filter::{Compiled, Filter};
 use crate::analysis::identity::{self, IdentityReport};
 use crate::ingest::{FileKind, FileReader, FileReport, Format, PathMeta};
@@ -155,6 +156,25 @@ pub enum Query {
     Identities(Box<Filter>),
     /// The integrity check against the dropped digest files, with the pasted keys and signatures.
     Integrity(Box<KeysInput>),
+    /// One page of the event table.
+    Events {
+        /// Which events.
+        filter: Box<Filter>,
+        /// Oldest or newest first.
+        order: Order,
+        /// First row wanted.
+        offset: u64,
+        /// Rows wanted (capped at [`events::MAX_PAGE`]).
+        limit: u32,
+    },
+    /// One event in full: its table row, where it came from, and its original JSON (which the worker
+    /// reads again from the file; the engine alone answers without it).
+    Event {
+        /// Store row.
+        row: u32,
+    },
+    /// A shared view's link, resolved against the loaded logs.
+    Resolve(Box<crate::link::ViewLink>),
 }
 
 /// The answer to a [`Query`].
@@ -177,6 +197,29 @@ pub enum Response {
     Identities(Box<IdentityReport>),
     /// For [`Query::Integrity`] (lists cut at [`MAX_LIST`]; the report says how many there were).
     Integrity(Box<IntegrityReport>),
+    /// For [`Query::Events`].
+    Events(Box<EventPage>),
+    /// For [`Query::Event`]; `None` when there is no such row.
+    Event(Option<Box<EventDetail>>),
+    /// For [`Query::Resolve`].
+    Resolved(Box<crate::link::Resolved>),
+}
+
+/// One event in full.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventDetail {
+    /// The table row.
+    pub view: EventView,
+    /// The file's relative path.
+    pub path: String,
+    /// Where the event is in the file.
+    pub locator: crate::store::Locator,
+    /// Whether the file is gzip (it must then be read from the start).
+    pub gzip: bool,
+    /// The original JSON (or, for a CSV export, the row), or why it could not be read.
+    pub json: Result<String, String>,
+    /// For a console CSV row, its file's header cells (the row is shown keyed by them).
+    pub csv_header: Option<Vec<String>>,
 }
 
 /// Ingest and analysis state.
@@ -191,6 +234,8 @@ pub struct Engine {
     integrity: Integrity,
     /// The last integrity check, with the input it answered; cleared whenever files or hashes change.
     integrity_cache: RefCell<Option<(KeysInput, Rc<Checked>)>>,
+    /// The event table's rows for the last filter.
+    rows: std::cell::RefCell<RowCache>,
 }
 
 impl Engine {
@@ -344,7 +389,36 @@ impl Engine {
                 Response::Identities(Box::new(identity::report(&self.store, c.rows())))
             }
             Query::Integrity(keys) => Response::Integrity(Box::new(self.integrity(keys).report.cut(MAX_LIST))),
+            Query::Events { filter, order, offset, limit } => {
+                let mut cache = self.rows.borrow_mut();
+                let rows = cache.rows(&self.store, filter);
+                Response::Events(Box::new(events::page(&self.store, rows, *order, *offset, *limit)))
+            }
+            Query::Event { row } => Response::Event(self.event_detail(*row).map(Box::new)),
+            Query::Resolve(link) => Response::Resolved(Box::new(crate::link::resolve(link, &self.store))),
         }
+    }
+
+    /// The rows a filter keeps, oldest first.
+    pub fn rows_matching(&self, filter: &Filter) -> Vec<u32> {
+        self.rows.borrow_mut().rows(&self.store, filter).to_vec()
+    }
+
+    /// An event's table row and locator; `json` says the file must be read to fill it.
+    pub fn event_detail(&self, row: u32) -> Option<EventDetail> {
+        if row as usize >= self.store.len() {
+            return None;
+        }
+        let locator = self.store.locator(row);
+        let file = self.files.get(locator.file as usize)?;
+        Some(EventDetail {
+            view: events::view(&self.store, row),
+            path: file.path.clone(),
+            locator,
+            gzip: file.report.gzip,
+            json: Err("the original file must be read again to show this event".into()),
+            csv_header: file.report.csv_header.clone(),
+        })
     }
 
     fn all_rows(&self) -> impl Iterator<Item = u32> {

@@ -5,7 +5,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::analysis::filter::Filter;
 use crate::engine::{Query, Response, Status};
+use crate::export::Format;
 
 /// From the page to the worker.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -19,6 +21,13 @@ pub enum ToWorker {
     LoadSample,
     /// Stop reading; keep what was loaded.
     Cancel,
+    /// Export the events a filter keeps; the file comes back as [`FromWorker::Download`].
+    Export {
+        /// JSON, JSON lines or CSV.
+        format: Format,
+        /// Which events.
+        filter: Box<Filter>,
+    },
     /// Answer a question.
     Query {
         /// Echoed in the answer.
@@ -73,6 +82,15 @@ pub enum FromWorker {
         id: u32,
         /// The answer.
         response: Box<Response>,
+    },
+    /// A file to save; its `Blob` travels next to the message (as `blob`), never through serde.
+    Download {
+        /// Suggested file name.
+        name: String,
+        /// Events in it.
+        events: u64,
+        /// Events that could not be read again (the file changed or went away), for people.
+        problems: Vec<String>,
     },
     /// Something the worker could not do; what was loaded is kept.
     Failed {

@@ -5,7 +5,9 @@
 
 use crate::analysis::container::nav::Page as ContainerPage;
 use crate::analysis::filter::Filter;
+use crate::bundle::{Note, Notes};
 use crate::engine::{Overview, Response, Status};
+use crate::link::{Resolved, ViewLink};
 use crate::protocol::{Phase, Progress};
 
 /// The page's views, one tab each.
@@ -20,11 +22,13 @@ pub enum View {
     Identities,
     /// Log files checked against CloudTrail digest files.
     Integrity,
+    /// The event table.
+    Events,
 }
 
 impl View {
     /// Every view, in tab order.
-    pub const ALL: [View; 4] = [View::Overview, View::Images, View::Identities, View::Integrity];
+    pub const ALL: [View; 5] = [View::Overview, View::Images, View::Identities, View::Events, View::Integrity];
 
     /// The tab's label.
     pub fn label(self) -> &'static str {
@@ -33,16 +37,23 @@ impl View {
             View::Images => "Images",
             View::Identities => "Identities",
             View::Integrity => "Integrity",
+            View::Events => "Events",
         }
     }
 
-    /// The tab's stable name (for `data-testid` and, later, the URL).
+    /// The view with this slug.
+    pub fn from_slug(slug: &str) -> Option<View> {
+        View::ALL.into_iter().find(|v| v.slug() == slug)
+    }
+
+    /// The tab's stable name (for `data-testid` and the URL).
     pub fn slug(self) -> &'static str {
         match self {
             View::Overview => "overview",
             View::Images => "images",
             View::Identities => "identities",
             View::Integrity => "integrity",
+            View::Events => "events",
         }
     }
 }
@@ -94,6 +105,31 @@ pub enum Action {
     SetView(View),
     /// Open a page of the Images view (and the view).
     OpenContainer(Box<ContainerPage>),
+    /// Open one event's detail (store row), or close it.
+    Select(Option<u32>),
+    /// The open event's key arrived with its detail (for the link).
+    SelectedKey(Option<String>),
+    /// The page was opened with a view link in its URL.
+    LinkArrived(Box<ViewLink>),
+    /// The link was resolved against the loaded logs.
+    LinkResolved(Box<Resolved>),
+    /// Set (or, when empty, remove) the note on one event (by digest).
+    SetNote(String, Note),
+    /// Notes imported from a bundle.
+    MergeNotes(Notes),
+    /// A bundle was imported (what it brought, for people).
+    Imported(String),
+    /// An export was asked for (its format's name).
+    Exporting(String),
+    /// An export was saved.
+    Exported {
+        /// File name.
+        name: String,
+        /// Events in it.
+        events: u64,
+        /// Events that could not be read again.
+        problems: Vec<String>,
+    },
 }
 
 /// Everything the page shows.
@@ -117,6 +153,18 @@ pub struct ViewState {
     pub data_version: u64,
     /// The open page of the Images view.
     pub container: ContainerPage,
+    /// The event whose detail is open (store row).
+    pub selected: Option<u32>,
+    /// The open event's key (see [`crate::link::event_key`]), once its detail has arrived.
+    pub selected_key: Option<String>,
+    /// A shared view waiting for the logs it refers to.
+    pub pending_link: Option<ViewLink>,
+    /// What became of the shared view, for people.
+    pub link_notice: Option<String>,
+    /// What the last export did, for people (`None` while none is running or done).
+    pub export_notice: Option<String>,
+    /// Notes and bookmarks by event digest (persisted in local storage by the UI).
+    pub notes: Notes,
 }
 
 impl ViewState {
@@ -160,12 +208,66 @@ impl ViewState {
                     self.phase = UiPhase::Idle;
                 }
             }
-            Action::SetFilter(f) => self.filter = *f,
-            Action::EditFilter(edit, value) => edit(&mut self.filter, &value),
+            Action::SetFilter(f) => {
+                // The person took over: the shared view no longer applies.
+                self.pending_link = None;
+                self.filter = *f;
+            }
+            Action::EditFilter(edit, value) => {
+                self.pending_link = None;
+                edit(&mut self.filter, &value);
+            }
             Action::SetView(v) => self.view = v,
             Action::OpenContainer(page) => {
                 self.view = View::Images;
                 self.container = *page;
+            }
+            Action::Select(row) => {
+                if row != self.selected {
+                    self.selected_key = None;
+                }
+                self.selected = row;
+            }
+            Action::SelectedKey(key) => self.selected_key = key,
+            Action::LinkArrived(link) => {
+                if let Some(v) = View::from_slug(&link.view) {
+                    self.view = v;
+                }
+                self.link_notice =
+                    Some("This link opens a shared view. Drop the same CloudTrail files to see it.".into());
+                self.pending_link = Some(*link);
+            }
+            Action::SetNote(key, note) => {
+                if note.is_empty() {
+                    self.notes.remove(&key);
+                } else {
+                    self.notes.insert(key, note);
+                }
+            }
+            Action::MergeNotes(imported) => crate::bundle::merge(&mut self.notes, &imported),
+            Action::Imported(what) => self.export_notice = Some(what),
+            Action::Exporting(what) => self.export_notice = Some(format!("Preparing the {what} export…")),
+            Action::Exported { name, events, problems } => {
+                let saved = format!("Saved {name}: {}.", crate::text::plural(events, "event", "events"));
+                self.export_notice = Some(if problems.is_empty() {
+                    saved
+                } else {
+                    format!("{saved} {} could not be read again: {}", problems.len(), problems.join("; "))
+                });
+            }
+            Action::LinkResolved(r) => {
+                self.filter = r.filter;
+                self.selected = r.event;
+                self.selected_key = None;
+                if r.unresolved == 0 {
+                    self.pending_link = None;
+                    self.link_notice = None;
+                } else {
+                    self.link_notice = Some(format!(
+                        "{} of the shared view's values are not in the loaded logs, so they match nothing yet. Drop the same files to see them.",
+                        r.unresolved
+                    ));
+                }
             }
         }
     }
@@ -241,6 +343,29 @@ mod tests {
         assert_eq!((s.view, &s.container), (View::Images, &ContainerPage::Lifecycle));
         s.apply(Action::SetView(View::Overview));
         assert_eq!(s.container, ContainerPage::Lifecycle, "the Images view keeps its page");
+    }
+
+    #[test]
+    fn ok_a_shared_link_waits_applies_and_yields_to_edits() {
+        use crate::analysis::filter::Field;
+        let mut s = ViewState::default();
+        let link = ViewLink::new("events", &Filter::default().with(Field::Ip, "203.0.113.12"), None);
+        s.apply(Action::LinkArrived(Box::new(link.clone())));
+        assert_eq!(s.view, View::Events);
+        assert!(s.link_notice.is_some() && s.pending_link.is_some());
+        let resolved =
+            Resolved { filter: Filter::default().with(Field::Ip, "203.0.113.12"), event: Some(4), unresolved: 0 };
+        s.apply(Action::LinkResolved(Box::new(resolved)));
+        assert_eq!(s.filter.ips, ["203.0.113.12"]);
+        assert_eq!(s.selected, Some(4));
+        assert!(s.pending_link.is_none() && s.link_notice.is_none());
+        // Partly resolved: kept pending, with a notice; an edit by the person drops it.
+        s.apply(Action::LinkArrived(Box::new(link)));
+        s.apply(Action::LinkResolved(Box::new(Resolved { filter: Filter::default(), event: None, unresolved: 1 })));
+        assert!(s.pending_link.is_some());
+        assert!(s.link_notice.as_deref().unwrap_or("").starts_with("1 of the shared view's values"));
+        s.apply(Action::SetFilter(Box::default()));
+        assert!(s.pending_link.is_none());
     }
 
     #[test]

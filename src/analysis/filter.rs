@@ -89,7 +89,7 @@ pub struct Filter {
     /// Read-only, write, or both.
     pub access: Access,
     /// Case-insensitive text that must appear in the event's name, source, principal, ARN, access
-    /// key, IP, user agent, region, account or error.
+    /// key, IP, user agent, region, account or error, or be its whole `eventID`.
     pub text: String,
 }
 
@@ -314,6 +314,8 @@ pub struct Compiled<'s> {
     text_syms: Option<Vec<bool>>,
     /// Identities whose principal or ARN or key contains the search text.
     text_identities: Option<Vec<bool>>,
+    /// The search text is a whole `eventID` (UUID): rows with that id match too.
+    text_uuid: Option<u128>,
     /// Some listed value exists nowhere in the store: nothing can match.
     impossible: bool,
 }
@@ -342,6 +344,7 @@ impl<'s> Compiled<'s> {
         let user_agents = syms(store, &f.user_agents, &mut impossible);
         let clients = (!f.clients.is_empty()).then(|| client_agents(store, &f.clients));
         let identities = identity_filter(f, store);
+        let text_uuid = crate::store::parse_uuid(&f.text.trim().to_lowercase());
         let (text_syms, text_identities) = if f.text.trim().is_empty() {
             (None, None)
         } else {
@@ -385,6 +388,7 @@ impl<'s> Compiled<'s> {
             access: f.access,
             text_syms,
             text_identities,
+            text_uuid,
             impossible,
         }
     }
@@ -444,7 +448,8 @@ impl<'s> Compiled<'s> {
             .any(|v| text[v.0 as usize])
                 || ids[s.identity_id(r) as usize]
                 // Repositories, tags, digests, image URIs... of the container facts.
-                || s.container.searchable(r).iter().any(|v| text[v.0 as usize]);
+                || s.container.searchable(r).iter().any(|v| text[v.0 as usize])
+                || (self.text_uuid.is_some() && s.event_uuid(r) == self.text_uuid);
             if !hit {
                 return false;
             }
@@ -595,6 +600,14 @@ mod tests {
         assert_eq!(kept(&Filter { text: "imagenotfound".into(), ..Filter::default() }), ["BatchGetImage"]);
         assert_eq!(kept(&Filter { text: "mary_major".into(), ..Filter::default() }), ["PutImage", "AssumeRole"]);
         assert!(kept(&Filter { text: "nothing-like-this".into(), ..Filter::default() }).is_empty());
+        assert_eq!(
+            kept(&Filter { text: " 00000000-0000-0000-0000-000000000002 ".into(), ..Filter::default() }),
+            ["BatchGetImage"]
+        );
+        assert_eq!(
+            kept(&Filter { text: "00000000-0000-0000-0000-00000000000A".into(), ..Filter::default() }),
+            Vec::<String>::new()
+        );
     }
 
     #[test]

@@ -5,6 +5,8 @@
 
 pub mod container;
 pub mod counts;
+pub mod detail;
+pub mod events;
 pub mod filter;
 pub mod identity;
 pub mod principal;

@@ -424,6 +424,10 @@ impl Store {
             format_uuid(id)
         }
     }
+    /// `eventID` when it is a UUID, as its 128 bits.
+    pub fn event_uuid(&self, r: Row) -> Option<u128> {
+        (self.flags(r) & flags::ID_SYMBOL == 0).then(|| self.event_id.get(r as usize))
+    }
     /// Where the original JSON is.
     pub fn locator(&self, r: Row) -> Locator {
         let run = self.file_runs.partition_point(|&(first, _)| first <= r).saturating_sub(1);

@@ -79,7 +79,9 @@ impl Bridge {
                 (worker.clone(), dispatch.clone(), next_id.clone(), waiting.clone(), held.clone());
             Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
                 let data = e.unchecked_into::<MessageEvent>().data();
-                let msg: FromWorker = match serde_wasm_bindgen::from_value(data) {
+                let blob = Reflect::get(&data, &"blob".into()).ok().and_then(|b| b.dyn_into::<Blob>().ok());
+                let msg = Reflect::get(&data, &"msg".into()).unwrap_or(JsValue::UNDEFINED);
+                let msg: FromWorker = match serde_wasm_bindgen::from_value(msg) {
                     Ok(m) => m,
                     Err(e) => {
                         dispatch.dispatch(Action::Failed(format!(
@@ -126,6 +128,16 @@ impl Bridge {
                         other => dispatch.dispatch(Action::Answer(Box::new(other))),
                     },
                     FromWorker::Failed { message } => dispatch.dispatch(Action::Failed(message)),
+                    FromWorker::Download { name, events, problems } => {
+                        let saved = match &blob {
+                            Some(b) => save_blob(&name, b),
+                            None => Err("the export arrived without its file".into()),
+                        };
+                        if let Err(e) = saved {
+                            dispatch.dispatch(Action::Failed(format!("The download failed: {e}")));
+                        }
+                        dispatch.dispatch(Action::Exported { name, events, problems });
+                    }
                 }
             })
         };
@@ -176,6 +188,12 @@ impl Bridge {
         self.send(&ToWorker::LoadSample, None);
     }
 
+    /// Exports the events a filter keeps; the file downloads when ready.
+    pub fn export(&self, format: crate::export::Format, filter: crate::analysis::filter::Filter) {
+        self.dispatch.dispatch(Action::Exporting(format!("{format:?}")));
+        self.send(&ToWorker::Export { format, filter: Box::new(filter) }, None);
+    }
+
     /// Stops loading, keeping what was read.
     pub fn cancel(&self) {
         self.send(&ToWorker::Cancel, None);
@@ -216,7 +234,12 @@ pub fn download(name: &str, mime: &str, text: &str) -> Result<(), String> {
     let props = BlobPropertyBag::new();
     props.set_type(mime);
     let blob = Blob::new_with_str_sequence_and_options(&parts, &props).map_err(|e| format!("{e:?}"))?;
-    let url = Url::create_object_url_with_blob(&blob).map_err(|e| format!("{e:?}"))?;
+    save_blob(name, &blob)
+}
+
+/// Saves a `Blob` as a file through a temporary `blob:` link.
+pub fn save_blob(name: &str, blob: &Blob) -> Result<(), String> {
+    let url = Url::create_object_url_with_blob(blob).map_err(|e| format!("{e:?}"))?;
     let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
     let a: HtmlAnchorElement = document.create_element("a").map_err(|e| format!("{e:?}"))?.unchecked_into();
     a.set_href(&url);

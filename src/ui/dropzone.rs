@@ -49,12 +49,25 @@ pub fn drop_zone(props: &DropZoneProps) -> Html {
         })
     };
     let on_drop = {
-        let (bridge, over) = (ctx.bridge.clone(), over.clone());
+        let (bridge, over, state) = (ctx.bridge.clone(), over.clone(), ctx.state.clone());
         Callback::from(move |e: DragEvent| {
             e.prevent_default();
             over.set(false);
-            let (files, paths) = files_of(e.data_transfer().and_then(|d| d.files()));
-            bridge.ingest(files, paths);
+            let Some(dt) = e.data_transfer() else { return };
+            let (entries, plain) = super::walk::entries(&dt);
+            if entries.is_empty() {
+                let paths = plain.iter().map(File::name).collect();
+                bridge.ingest(plain, paths);
+                return;
+            }
+            let (bridge, state) = (bridge.clone(), state.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let (files, paths, problems) = super::walk::walk(entries).await;
+                if !problems.is_empty() {
+                    state.dispatch(crate::viewstate::Action::Failed(problems.join("; ")));
+                }
+                bridge.ingest(files, paths);
+            });
         })
     };
     let on_drag_over = {

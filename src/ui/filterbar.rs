@@ -1,11 +1,19 @@
 //! The filter bar: free-text search and one removable chip per filter value. Every view follows it.
 
-use web_sys::HtmlInputElement;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
+use super::query::use_query;
 use super::Ctx;
-use crate::analysis::filter::Field;
+use crate::analysis::counts::Count;
+use crate::analysis::filter::{Access, Errors, Field, Filter};
+use crate::engine::{Query, Response};
+use crate::model::time::{format_iso, parse_iso};
+use crate::text::thousands;
 use crate::viewstate::Action;
+
+/// Values listed per facet in the "Add filter" menu.
+const FACET_VALUES: usize = 60;
 
 /// The filter bar.
 #[function_component(FilterBar)]
@@ -34,12 +42,45 @@ pub fn filter_bar() -> Html {
         let state = ctx.state.clone();
         Callback::from(move |_| state.dispatch(Action::SetFilter(Box::default())))
     };
+    let set = |f: fn(&mut Filter)| {
+        let (state, filter) = (ctx.state.clone(), filter.clone());
+        Callback::from(move |_| {
+            let mut next = filter.clone();
+            f(&mut next);
+            state.dispatch(Action::SetFilter(Box::new(next)));
+        })
+    };
+    let errors_only = filter.errors == Errors::Only;
+    let on_access = {
+        let (state, filter) = (ctx.state.clone(), filter.clone());
+        Callback::from(move |e: Event| {
+            let mut next = filter.clone();
+            next.access = match e.target_unchecked_into::<HtmlSelectElement>().value().as_str() {
+                "read-only" => Access::ReadOnly,
+                "write" => Access::Write,
+                _ => Access::Any,
+            };
+            state.dispatch(Action::SetFilter(Box::new(next)));
+        })
+    };
     html! {
         <section class="filterbar" aria-label="Filters">
             <form class="search" role="search" onsubmit={on_submit}>
-                <input type="search" data-testid="search" placeholder="Search names, ARNs, keys, IPs, user agents, errors…"
+                <input type="search" data-testid="search" placeholder="Search names, ARNs, keys, IPs, user agents, errors, event IDs…"
                     aria-label="Search events" value={(*draft).clone()} oninput={on_input} />
             </form>
+            <AddFilter />
+            <TimeRange />
+            <button type="button" class={classes!("button", "small", "toggle", errors_only.then_some("on"))} data-testid="errors-only"
+                aria-pressed={errors_only.to_string()}
+                onclick={if errors_only { set(|f| f.errors = Errors::Any) } else { set(|f| f.errors = Errors::Only) }}>
+                {"Errors only"}
+            </button>
+            <select class="select small" aria-label="Read-only or write calls" data-testid="access" onchange={on_access}>
+                <option value="any" selected={filter.access == Access::Any}>{"Reads and writes"}</option>
+                <option value="read-only" selected={filter.access == Access::ReadOnly}>{"Read-only calls"}</option>
+                <option value="write" selected={filter.access == Access::Write}>{"Write calls"}</option>
+            </select>
             <ul class="chips" data-testid="filter-chips">
                 { for chips.into_iter().map(|chip| {
                     let remove = {
@@ -60,5 +101,170 @@ pub fn filter_bar() -> Html {
                 <button type="button" class="link" onclick={clear} data-testid="clear-filters">{"Clear all"}</button>
             }
         </section>
+    }
+}
+
+/// The facets of the "Add filter" menu, with where their values come from.
+const FACETS: [(Field, &str); 6] = [
+    (Field::Source, "Service"),
+    (Field::Name, "API call"),
+    (Field::Principal, "Principal"),
+    (Field::IdentityType, "Identity type"),
+    (Field::Account, "Account"),
+    (Field::Region, "Region"),
+];
+
+fn facet_values(counts: &crate::analysis::counts::Counts, field: Field) -> Vec<Count> {
+    match field {
+        Field::Source => counts.by_source.clone(),
+        Field::Name => {
+            // The same name can belong to several services: merge them.
+            let mut m: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
+            for n in &counts.by_name {
+                *m.entry(n.name.clone()).or_default() += n.count;
+            }
+            let mut v: Vec<Count> = m.into_iter().map(|(key, count)| Count { key, count }).collect();
+            v.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.key.cmp(&b.key)));
+            v
+        }
+        Field::Principal => counts.by_principal.clone(),
+        Field::IdentityType => counts.by_identity_type.clone(),
+        Field::Account => counts.by_account.clone(),
+        Field::Region => counts.by_region.clone(),
+        _ => Vec::new(),
+    }
+}
+
+/// "Add filter": pick a facet, then a value (with its count under the current filters).
+#[function_component(AddFilter)]
+fn add_filter() -> Html {
+    let ctx = use_context::<Ctx>().expect("Ctx is provided by App");
+    let open = use_state(|| false);
+    let facet = use_state(|| Field::Source);
+    let narrow = use_state(String::new);
+    let filter = ctx.state.0.filter.clone();
+    let answer = use_query(Query::Counts(Box::new(filter.clone())));
+    let toggle = {
+        let open = open.clone();
+        Callback::from(move |e: MouseEvent| {
+            e.prevent_default();
+            open.set(!*open);
+        })
+    };
+    let values = match answer.as_deref() {
+        Some(Response::Counts { counts, .. }) => facet_values(counts, *facet),
+        _ => Vec::new(),
+    };
+    let needle = narrow.to_lowercase();
+    let shown: Vec<&Count> = values
+        .iter()
+        .filter(|c| needle.is_empty() || c.key.to_lowercase().contains(&needle))
+        .take(FACET_VALUES)
+        .collect();
+    html! {
+        <div class="menu add-filter">
+            <button type="button" class="button small" data-testid="add-filter" aria-expanded={open.to_string()} onclick={toggle}>{"+ Filter"}</button>
+            if *open {
+                <div class="menu-body facet-menu" role="dialog" aria-label="Add a filter">
+                    <div class="facet-tabs" role="tablist">
+                        { for FACETS.iter().map(|&(field, label)| {
+                            let active = *facet == field;
+                            let (facet, narrow) = (facet.clone(), narrow.clone());
+                            let onclick = Callback::from(move |_| { facet.set(field); narrow.set(String::new()); });
+                            html! {
+                                <button type="button" role="tab" class={classes!("facet-tab", active.then_some("active"))}
+                                    aria-selected={active.to_string()} data-facet={label} {onclick}>{label}</button>
+                            }
+                        }) }
+                    </div>
+                    <input type="search" class="facet-search" placeholder="Narrow the list…" aria-label="Narrow the values"
+                        value={(*narrow).clone()}
+                        oninput={ let narrow = narrow.clone(); Callback::from(move |e: InputEvent| narrow.set(e.target_unchecked_into::<HtmlInputElement>().value())) } />
+                    <ul class="facet-values">
+                        { for shown.into_iter().map(|c| {
+                            let (state, filter, open, key, field) = (ctx.state.clone(), filter.clone(), open.clone(), c.key.clone(), *facet);
+                            let onclick = Callback::from(move |_| {
+                                state.dispatch(Action::SetFilter(Box::new(filter.with(field, &key))));
+                                open.set(false);
+                            });
+                            html! {
+                                <li>
+                                    <button type="button" class="facet-value" title={c.key.clone()} {onclick}>
+                                        <span class="fv-key">{ if c.key.is_empty() { "(none)".to_owned() } else { c.key.clone() } }</span>
+                                        <span class="fv-count">{thousands(c.count)}</span>
+                                    </button>
+                                </li>
+                            }
+                        }) }
+                    </ul>
+                    if values.is_empty() {
+                        <p class="muted">{"No values under the current filters."}</p>
+                    }
+                </div>
+            }
+        </div>
+    }
+}
+
+/// A UTC time range: `YYYY-MM-DD HH:MM:SS` text inputs (every browser, no locale surprises).
+#[function_component(TimeRange)]
+fn time_range() -> Html {
+    let ctx = use_context::<Ctx>().expect("Ctx is provided by App");
+    let filter = ctx.state.0.filter.clone();
+    let show = |t: Option<i64>| {
+        t.map(|t| format_iso(t).replace('T', " ").trim_end_matches('Z').to_owned()).unwrap_or_default()
+    };
+    let from = use_state(|| show(filter.from));
+    let to = use_state(|| show(filter.to));
+    let error = use_state(|| None::<String>);
+    {
+        let (from, to) = (from.clone(), to.clone());
+        use_effect_with((filter.from, filter.to), move |(f, t)| {
+            from.set(show(*f));
+            to.set(show(*t));
+        });
+    }
+    let parse = |s: &str| -> Result<Option<i64>, String> {
+        let s = s.trim();
+        if s.is_empty() {
+            return Ok(None);
+        }
+        let iso = if s.len() == 10 {
+            format!("{s}T00:00:00Z")
+        } else {
+            format!("{}Z", s.replace(' ', "T").trim_end_matches('Z'))
+        };
+        parse_iso(&iso).map(Some).ok_or_else(|| format!("“{s}” is not a UTC time like 2026-03-01 00:05:00"))
+    };
+    let apply = {
+        let (state, filter, from, to, error) =
+            (ctx.state.clone(), filter.clone(), from.clone(), to.clone(), error.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            match (parse(&from), parse(&to)) {
+                (Ok(f), Ok(t)) => {
+                    error.set(None);
+                    state.dispatch(Action::SetFilter(Box::new(Filter { from: f, to: t, ..filter.clone() })));
+                }
+                (Err(m), _) | (_, Err(m)) => error.set(Some(m)),
+            }
+        })
+    };
+    let input = |h: &UseStateHandle<String>| {
+        let h = h.clone();
+        Callback::from(move |e: InputEvent| h.set(e.target_unchecked_into::<HtmlInputElement>().value()))
+    };
+    html! {
+        <form class="time-range" onsubmit={apply} aria-label="Time range (UTC)">
+            <input type="text" class="small" placeholder="From (UTC)" size="19" value={(*from).clone()} oninput={input(&from)}
+                aria-label="From, UTC" data-testid="time-from" />
+            <span class="muted">{"→"}</span>
+            <input type="text" class="small" placeholder="To (UTC)" size="19" value={(*to).clone()} oninput={input(&to)}
+                aria-label="To, UTC" data-testid="time-to" />
+            <button type="submit" class="button small">{"Apply"}</button>
+            if let Some(m) = &*error {
+                <span class="field-error" role="alert">{m.clone()}</span>
+            }
+        </form>
     }
 }

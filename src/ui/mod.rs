@@ -4,15 +4,21 @@
 //! shared with components by context together with the [`bridge::Bridge`] to the worker.
 
 mod bridge;
+mod detail;
 mod dropzone;
+mod events;
 mod filterbar;
 mod identity;
 mod images;
 mod integrity;
+mod notes;
 mod overview;
 mod query;
 mod state;
 mod status;
+mod toolbar;
+mod url;
+mod walk;
 
 use std::rc::Rc;
 
@@ -45,7 +51,14 @@ pub fn start() {
 
 #[function_component(App)]
 fn app() -> Html {
-    let state = use_reducer(State::default);
+    let state = use_reducer(|| {
+        let mut s = State::default();
+        s.0.notes = notes::load();
+        if let Some(link) = url::initial_link() {
+            s.0.apply(crate::viewstate::Action::LinkArrived(Box::new(link)));
+        }
+        s
+    });
     let bridge = {
         let dispatcher = state.dispatcher();
         use_memo((), move |()| Bridge::new(dispatcher))
@@ -59,6 +72,7 @@ fn app() -> Html {
         });
     }
     let ctx = Ctx { state: state.clone(), bridge };
+    let notice = state.0.link_notice.clone();
     let has_data = state.0.overview.as_ref().is_some_and(|o| o.files_total > 0);
     html! {
         <ContextProvider<Ctx> context={ctx}>
@@ -74,16 +88,24 @@ fn app() -> Html {
                 </div>
             </header>
             <main class={classes!("page", has_data.then_some("has-data"))}>
+                <UrlSync />
+                if let Some(n) = notice {
+                    <p class="notice" data-testid="link-notice" role="status">{n}</p>
+                }
                 <dropzone::DropZone compact={has_data} />
                 <status::StatusBar />
                 if has_data {
-                    <Tabs />
+                    <div class="tabs-row">
+                        <Tabs />
+                        <toolbar::Toolbar />
+                    </div>
                     <filterbar::FilterBar />
                     { view(state.0.view) }
                 } else {
                     <overview::OverviewView />
                 }
             </main>
+            <detail::EventDrawer />
         </ContextProvider<Ctx>>
     }
 }
@@ -95,6 +117,7 @@ fn view(v: View) -> Html {
         View::Images => html! { <images::ImagesView /> },
         View::Identities => html! { <identity::IdentitiesView /> },
         View::Integrity => html! { <integrity::IntegrityView /> },
+        View::Events => html! { <events::EventsView /> },
     }
 }
 
@@ -116,4 +139,12 @@ fn tabs() -> Html {
             }) }
         </nav>
     }
+}
+
+/// Keeps the URL fragment and the view in step (a component so it sits inside the context).
+#[function_component(UrlSync)]
+fn url_sync() -> Html {
+    url::use_url_sync();
+    notes::use_persist_notes();
+    html! {}
 }

@@ -19,10 +19,13 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::{DedicatedWorkerGlobalScope, File, MessageEvent};
 
-use crate::engine::Engine;
+use crate::analysis::detail::{cut_event, RangeReader};
+use crate::engine::{Engine, EventDetail, Query, Response};
 use crate::integrity::hash::Hasher;
 use crate::integrity::HashOutcome;
 use crate::protocol::{FromWorker, Phase, Progress, ToWorker};
+
+mod export;
 use crate::sample::SAMPLE_FILES;
 use crate::store::FileId;
 
@@ -35,7 +38,7 @@ pub const PROGRESS_EVERY_MS: f64 = 200.0;
 /// Where a file's bytes are: kept for every file read, so the engine can read one again (an event's
 /// original JSON, a hash for integrity checks) without the person dropping it again.
 #[derive(Clone)]
-enum Source {
+pub(crate) enum Source {
     File(File),
     Bytes(&'static [u8]),
 }
@@ -47,10 +50,10 @@ struct Job {
 }
 
 #[derive(Default)]
-struct Worker {
-    engine: Engine,
+pub(crate) struct Worker {
+    pub(crate) engine: Engine,
     /// By file id: where each file's bytes are.
-    sources: Vec<Source>,
+    pub(crate) sources: Vec<Source>,
     queue: VecDeque<Job>,
     running: bool,
     cancel: bool,
@@ -59,17 +62,27 @@ struct Worker {
 }
 
 thread_local! {
-    static WORKER: Rc<RefCell<Worker>> = Rc::new(RefCell::new(Worker::default()));
+    pub(crate) static WORKER: Rc<RefCell<Worker>> = Rc::new(RefCell::new(Worker::default()));
 }
 
 fn scope() -> DedicatedWorkerGlobalScope {
     js_sys::global().unchecked_into()
 }
 
-fn post(msg: &FromWorker) {
+pub(crate) fn post(msg: &FromWorker) {
+    post_with(msg, None);
+}
+
+/// Posts `{msg, blob?}`: the typed message, and a `Blob` next to it for downloads.
+pub(crate) fn post_with(msg: &FromWorker, blob: Option<&web_sys::Blob>) {
+    let envelope = js_sys::Object::new();
     match serde_wasm_bindgen::to_value(msg) {
         Ok(v) => {
-            let _ = scope().post_message(&v);
+            let _ = Reflect::set(&envelope, &"msg".into(), &v);
+            if let Some(blob) = blob {
+                let _ = Reflect::set(&envelope, &"blob".into(), blob);
+            }
+            let _ = scope().post_message(&envelope);
         }
         Err(e) => web_sys::console::error_1(&format!("trailscope worker: cannot encode a message: {e}").into()),
     }
@@ -131,7 +144,19 @@ fn on_message(data: &JsValue) {
                     w.cancel = true;
                 }
             }
+            ToWorker::Export { format, filter } => {
+                drop(w);
+                spawn_local(export::export(format, *filter));
+                return;
+            }
             ToWorker::Query { id, query } => {
+                if let Query::Event { row } = *query {
+                    let detail = w.engine.event_detail(row);
+                    let source = detail.as_ref().and_then(|d| w.sources.get(d.locator.file as usize).cloned());
+                    drop(w);
+                    spawn_local(answer_event(id, detail, source));
+                    return;
+                }
                 let response = Box::new(w.engine.query(&query));
                 drop(w);
                 post(&FromWorker::Answer { id, response });
@@ -310,4 +335,44 @@ pub async fn read_slice(file: &File, start: f64, end: f64) -> Result<Vec<u8>, St
     let buf =
         JsFuture::from(blob.array_buffer()).await.map_err(|e| format!("the browser could not read the file: {e:?}"))?;
     Ok(Uint8Array::new(&buf).to_vec())
+}
+
+/// Reads one event's original JSON again from its file and answers query `id` with it.
+async fn answer_event(id: u32, detail: Option<EventDetail>, source: Option<Source>) {
+    let detail = match (detail, source) {
+        (Some(mut d), Some(source)) => {
+            d.json = read_event(&d, source).await;
+            Some(Box::new(d))
+        }
+        (Some(d), None) => Some(Box::new(d)),
+        (None, _) => None,
+    };
+    post(&FromWorker::Answer { id, response: Box::new(Response::Event(detail)) });
+}
+
+async fn read_event(d: &EventDetail, source: Source) -> Result<String, String> {
+    let loc = d.locator;
+    let mut reader = RangeReader::new(&loc);
+    let feed = |reader: &mut RangeReader, bytes: &[u8]| reader.push(bytes).map_err(|e| e.to_string());
+    match source {
+        Source::Bytes(bytes) => feed(&mut reader, bytes)?,
+        Source::File(file) if !d.gzip => {
+            // Plain text: the locator's offsets are file offsets, so read just the event.
+            let end = loc.offset as f64 + f64::from(loc.len);
+            let bytes = read_slice(&file, loc.offset as f64, end).await?;
+            let mut shifted = RangeReader::new(&crate::store::Locator { offset: 0, ..loc });
+            feed(&mut shifted, &bytes)?;
+            return cut_event(loc.kind, &shifted.finish()?, d.csv_header.as_deref());
+        }
+        Source::File(file) => {
+            let size = file.size();
+            let mut at = 0.0;
+            while at < size && !reader.done() {
+                let end = (at + CHUNK_BYTES).min(size);
+                feed(&mut reader, &read_slice(&file, at, end).await?)?;
+                at = end;
+            }
+        }
+    }
+    cut_event(loc.kind, &reader.finish()?, d.csv_header.as_deref())
 }

@@ -149,6 +149,14 @@ pub struct EventsProps {
 pub fn events(p: &EventsProps) -> Html {
     let total = p.total.unwrap_or(p.events.len() as u32);
     let label = if total == 1 { "1 event".to_owned() } else { format!("{} events", thousands(u64::from(total))) };
+    let ctx = use_context::<Ctx>().expect("Ctx is provided by App");
+    let open_event = |row: u32| {
+        let state = ctx.state.clone();
+        Callback::from(move |e: MouseEvent| {
+            e.prevent_default();
+            state.dispatch(Action::Select(Some(row)));
+        })
+    };
     html! {
         <details class="events" data-testid="raw-events" open={p.open}>
             <summary>{label}</summary>
@@ -157,7 +165,8 @@ pub fn events(p: &EventsProps) -> Html {
                     <li class={classes!("event", (!e.error.is_empty()).then_some("failed"))} data-row={e.row.to_string()}
                         data-event-id={e.id.clone()} title={format!("eventID {}", e.id)}>
                         <time>{utc(e.time)}</time>
-                        <span class="ename">{e.name.clone()}</span>
+                        <button type="button" class="ename linklike" onclick={open_event(e.row)}
+                            title="Open this event">{e.name.clone()}</button>
                         if !e.error.is_empty() {
                             <span class="eerr">{e.error.clone()}</span>
                         }

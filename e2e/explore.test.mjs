@@ -1,0 +1,271 @@
+// Explore and share: the event table (paging, order, keyboard), the event detail (original JSON read
+// again from the file), search and chips. Expected values are computed here from the files.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { ROOT, start, Trailscope, recordsOf, uniqueEvents, walk } from './harness.mjs';
+
+let env;
+before(async () => { env = await start(); });
+after(async () => { await env?.close(); });
+
+const sampleEvents = () => walk(join(ROOT, 'sample')).filter((p) => p.endsWith('.json.gz')).flatMap(recordsOf);
+
+async function openSampleEvents() {
+  const t = await Trailscope.open(env);
+  await t.page.click('[data-testid=load-sample]');
+  await t.waitDone();
+  await t.page.click('[data-testid=tab-events]');
+  await t.page.waitForSelector('[data-testid=events] .ev-row[data-row]');
+  return t;
+}
+
+test('the event table pages through every event in time order', async () => {
+  const all = sampleEvents();
+  const times = all.map((e) => e.eventTime).sort();
+  const t = await openSampleEvents();
+  assert.equal(await t.page.textContent('[data-testid=events-total]'), uniqueEvents(all).toLocaleString('en-US'));
+  const firstTime = await t.page.textContent('[data-testid=events] .ev-row[data-row] .cell.time');
+  assert.equal(firstTime, times[0].replace('T', ' ').replace('Z', ''));
+  // Only the visible rows exist in the DOM.
+  const inDom = await t.page.locator('[data-testid=events] .ev-row[data-row]').count();
+  assert.ok(inDom > 5 && inDom < 80, `${inDom} rows in the DOM`);
+  // End jumps to the last event.
+  await t.page.focus('[data-testid=events-scroller]');
+  await t.page.keyboard.press('End');
+  await t.page.waitForFunction((last) => [...document.querySelectorAll('[data-testid=events] .ev-row[data-row] .cell.time')]
+    .some((c) => c.textContent === last), times[times.length - 1].replace('T', ' ').replace('Z', ''));
+  // Newest first puts it on top.
+  await t.page.click('[data-testid=sort-time]');
+  await t.page.waitForFunction((last) => document.querySelector('[data-testid=events] .ev-row[data-row] .cell.time')?.textContent === last,
+    times[times.length - 1].replace('T', ' ').replace('Z', ''));
+  await t.shot('events-table');
+  assert.deepEqual(t.problems, []);
+  assert.deepEqual(await t.cspViolations(), []);
+});
+
+test('Enter opens the event detail with its original JSON and decoded manifest', async () => {
+  const all = sampleEvents();
+  const put = all.filter((e) => e.eventName === 'PutImage').sort((a, b) => a.eventTime.localeCompare(b.eventTime))[0];
+  const t = await openSampleEvents();
+  await t.page.fill('[data-testid=search]', put.eventID);
+  await t.page.press('[data-testid=search]', 'Enter');
+  await t.page.waitForFunction(() => document.querySelector('[data-testid=events-total]')?.textContent === '1');
+  await t.page.focus('[data-testid=events-scroller]');
+  await t.page.keyboard.press('ArrowDown');
+  await t.page.keyboard.press('Enter');
+  await t.page.waitForSelector('[data-testid=json-tree]');
+  assert.equal(await t.page.textContent('[data-testid=detail-name]'), 'PutImage');
+  const tree = await t.page.textContent('[data-testid=json-tree]');
+  assert.ok(tree.includes(put.eventID), 'the original JSON is shown');
+  // The manifest string decodes into a layers table with the manifest's layer count.
+  const manifest = JSON.parse(put.requestParameters.imageManifest);
+  // (The manifest is both in requestParameters and in responseElements: two decoded strings.)
+  const rows = await t.page.locator('[data-testid=manifest-layers]').first().locator('tbody tr').count();
+  assert.equal(rows, manifest.layers.length);
+  assert.equal(await t.page.locator('[data-testid=manifest-layers]').count(), 2);
+  await t.page.evaluate(() => document.querySelector('.drawer-body').scrollTo(0, 0));
+  await t.shot('event-detail', { fullPage: false });
+  await t.page.click('[data-testid=close-detail]');
+  assert.equal(await t.page.locator('[data-testid=event-detail]').count(), 0);
+  assert.deepEqual(t.problems, []);
+});
+
+test('a view link reproduces the view next to the same files, without their values in clear', async () => {
+  const t = await Trailscope.open(env);
+  await t.page.click('[data-testid=load-sample]');
+  await t.waitDone();
+  // A principal from the breakdown, errors only, then the events tab and one event.
+  await t.page.click('[data-testid=by-principal] tr.pickable >> nth=0');
+  await t.page.waitForSelector('[data-testid=filter-chips] .chip');
+  await t.page.click('[data-testid=tab-events]');
+  await t.page.waitForSelector('[data-testid=events] .ev-row[data-row]');
+  await t.page.click('[data-testid=events] .ev-row[data-row] >> nth=1');
+  await t.page.waitForSelector('[data-testid=json-tree]');
+  const name = await t.page.textContent('[data-testid=detail-name]');
+  const total = await t.page.textContent('[data-testid=events-total]');
+  const chips = await t.page.locator('[data-testid=filter-chips] .chip').allTextContents();
+  await t.page.waitForFunction(() => location.hash.includes('ev=h.'));
+  const url = t.page.url();
+  const principal = chips[0].replace(/^Principal/, '').replace(/×$/, '');
+  assert.ok(!decodeURIComponent(url).includes(principal.split('/').pop()), `the principal is not in the URL: ${url}`);
+  assert.ok(!/\d{12}/.test(url), `no account id in the URL: ${url}`);
+
+  // A colleague opens the link, is told to drop the files, drops them, and sees the same view.
+  const page2 = await t.page.context().newPage();
+  await page2.goto(url);
+  await page2.waitForSelector('[data-testid=link-notice]');
+  await page2.click('[data-testid=load-sample]');
+  await page2.waitForSelector('[data-testid=ingest-status][data-state=done]');
+  await page2.waitForSelector('[data-testid=json-tree]');
+  assert.equal(await page2.textContent('[data-testid=detail-name]'), name);
+  assert.equal(await page2.textContent('[data-testid=events-total]'), total);
+  assert.deepEqual(await page2.locator('[data-testid=filter-chips] .chip').allTextContents(), chips);
+  assert.equal(await page2.locator('[data-testid=link-notice]').count(), 0);
+  assert.equal(page2.url(), url, 'the URL stays the same view');
+});
+
+/** The text of a download triggered by clicking `selector` (in the export menu). */
+async function downloadOf(page, selector) {
+  if (!(await page.locator('[data-testid=export-menu]').evaluate((s) => s.parentElement.open))) {
+    await page.click('[data-testid=export-menu]');
+  }
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click(selector)]);
+  const chunks = [];
+  for await (const c of await download.createReadStream()) chunks.push(c);
+  return { name: download.suggestedFilename(), text: Buffer.concat(chunks).toString('utf8') };
+}
+
+/** RFC 4180 CSV into rows of cells. */
+function parseCsv(text) {
+  const rows = [];
+  let row = [], cell = '', quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') { cell += '"'; i++; } else if (c === '"') quoted = false; else cell += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') { row.push(cell); cell = ''; } else if (c === '\r' && text[i + 1] === '\n') { row.push(cell); rows.push(row); row = []; cell = ''; i++; } else cell += c;
+  }
+  if (cell || row.length) { row.push(cell); rows.push(row); }
+  return rows;
+}
+
+test('exports of the current filter: JSON and JSON lines load back with the same count', async () => {
+  const all = sampleEvents();
+  const ecr = all.filter((e) => e.eventSource === 'ecr.amazonaws.com');
+  const t = await Trailscope.open(env);
+  await t.page.click('[data-testid=load-sample]');
+  await t.waitDone();
+  await t.page.click('[data-testid=by-source] tr:has-text("ecr.amazonaws.com")');
+  await t.page.waitForFunction((n) => document.querySelector('[data-testid=total-events]').textContent === n, uniqueEvents(ecr).toLocaleString('en-US'));
+  const json = await downloadOf(t.page, '[data-testid=export-json]');
+  assert.equal(json.name, 'trailscope-events.json');
+  const records = JSON.parse(json.text).Records;
+  assert.equal(records.length, uniqueEvents(ecr));
+  assert.ok(records.every((e) => e.eventSource === 'ecr.amazonaws.com'));
+  // Byte for byte the logged events: every exported event equals one in the sample.
+  const byId = new Map(ecr.map((e) => [e.eventID + e.eventTime, e]));
+  assert.ok(records.every((e) => JSON.stringify(e) === JSON.stringify(byId.get(e.eventID + e.eventTime))));
+  const jsonl = await downloadOf(t.page, '[data-testid=export-jsonl]');
+  assert.equal(jsonl.text.trim().split('\n').length, uniqueEvents(ecr));
+  assert.match(await t.page.textContent('[data-testid=export-notice]'), /Saved trailscope-events\.jsonl/);
+
+  // The JSON export dropped on a fresh page gives the same count.
+  const { writeFileSync, mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'trailscope-export-'));
+  writeFileSync(join(dir, 'trailscope-events.json'), json.text);
+  writeFileSync(join(dir, 'trailscope-events.jsonl'), jsonl.text);
+  for (const name of ['trailscope-events.json', 'trailscope-events.jsonl']) {
+    const fresh = await Trailscope.open(env);
+    await fresh.pickFiles([join(dir, name)]);
+    const s = await fresh.waitDone();
+    assert.equal(s.events, uniqueEvents(ecr), name);
+    assert.equal(s.warnings, 0, name);
+  }
+  assert.deepEqual(t.problems, []);
+});
+
+test('the CSV export keeps formula-looking values as text', async () => {
+  const file = join(ROOT, 'tests/fixtures/explore/csv-injection.json');
+  const events = recordsOf(file);
+  const t = await Trailscope.open(env);
+  await t.pickFiles([file]);
+  await t.waitDone();
+  const csv = await downloadOf(t.page, '[data-testid=export-csv]');
+  assert.equal(csv.name, 'trailscope-events.csv');
+  const rows = parseCsv(csv.text);
+  assert.equal(rows.length, events.length + 1, 'a header and one row per event');
+  const header = rows[0];
+  for (const row of rows.slice(1)) {
+    assert.equal(row.length, header.length);
+    for (const cell of row) assert.ok(!/^[=+\-@\t\r]/.test(cell), `a cell a spreadsheet would run: ${JSON.stringify(cell)}`);
+  }
+  // The payloads are all there, as text with a leading apostrophe.
+  const agents = rows.slice(1).map((r) => r[header.indexOf('userAgent')]).sort();
+  assert.deepEqual(agents, events.map((e) => `'${e.userAgent}`).sort());
+});
+
+test('notes and bookmarks persist, and a triage bundle carries them with the view to a colleague', async () => {
+  const all = sampleEvents();
+  const put = all.filter((e) => e.eventName === 'PutImage').sort((a, b) => a.eventTime.localeCompare(b.eventTime))[1];
+  const t = await openSampleEvents();
+  await t.page.fill('[data-testid=search]', put.eventID);
+  await t.page.press('[data-testid=search]', 'Enter');
+  await t.page.waitForFunction(() => document.querySelector('[data-testid=events-total]')?.textContent === '1');
+  await t.page.click('[data-testid=events] .ev-row[data-row]');
+  await t.page.waitForSelector('[data-testid=json-tree]');
+  await t.page.click('[data-testid=bookmark]');
+  await t.page.fill('[data-testid=note]', 'pushed from an unknown IP <img src=x onerror=alert(1)>');
+  await t.page.locator('[data-testid=note]').blur();
+  await t.page.waitForSelector('[data-testid=events] .ev-row.bookmarked');
+  // Reload: the note is still there (local storage), on the same event.
+  await t.page.reload();
+  await t.page.click('[data-testid=load-sample]');
+  await t.waitDone();
+  await t.page.waitForSelector('[data-testid=note]');
+  assert.equal(await t.page.inputValue('[data-testid=note]'), 'pushed from an unknown IP <img src=x onerror=alert(1)>');
+  await t.page.click('[data-testid=close-detail]');
+  const bundle = await downloadOf(t.page, '[data-testid=export-bundle]');
+  const b = JSON.parse(bundle.text);
+  assert.equal(b.schema, 'trailscope-bundle/1');
+  assert.equal(Object.keys(b.notes).length, 1);
+  // Events are named by digest only (the view's search text is the person's own words, kept as typed).
+  assert.ok(Object.keys(b.notes).every((k) => /^h\.[0-9a-f]{16}$/.test(k)));
+  assert.ok(!JSON.stringify(b.notes).includes(put.eventID));
+
+  // A colleague with a fresh browser imports it next to the same files.
+  const context = await env.browser.newContext({ acceptDownloads: true, viewport: { width: 1440, height: 1000 } });
+  const page = await context.newPage();
+  await page.goto(env.url);
+  await page.click('[data-testid=load-sample]');
+  await page.waitForSelector('[data-testid=ingest-status][data-state=done]');
+  const { writeFileSync, mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const path = join(mkdtempSync(join(tmpdir(), 'trailscope-bundle-')), 'trailscope-bundle.json');
+  writeFileSync(path, bundle.text);
+  await page.click('[data-testid=export-menu]');
+  await page.setInputFiles('[data-testid=import-bundle]', path);
+  // The view comes back (the events tab, filtered to the one event), with the bookmark on its row.
+  await page.waitForFunction(() => document.querySelector('[data-testid=events-total]')?.textContent === '1');
+  await page.waitForSelector('[data-testid=events] .ev-row.bookmarked');
+  assert.match(await page.textContent('[data-testid=export-notice]'), /Imported trailscope-bundle\.json: its view and 1 note or bookmark/);
+  await page.click('[data-testid=events] .ev-row[data-row]');
+  await page.waitForSelector('[data-testid=json-tree]');
+  assert.equal(await page.inputValue('[data-testid=note]'), 'pushed from an unknown IP <img src=x onerror=alert(1)>');
+  assert.equal(await page.getAttribute('[data-testid=bookmark]', 'aria-pressed'), 'true');
+  await context.close();
+  assert.deepEqual(t.problems, []);
+});
+
+test('filter controls: errors only, writes, a time range and a facet value, each a chip, counts follow', async () => {
+  const all = sampleEvents();
+  const uniq = (pred) => uniqueEvents(all.filter(pred)).toLocaleString('en-US');
+  const t = await Trailscope.open(env);
+  await t.page.click('[data-testid=load-sample]');
+  await t.waitDone();
+  const totalIs = (n) => t.page.waitForFunction((n) => document.querySelector('[data-testid=total-events]')?.textContent === n, n);
+  await t.page.click('[data-testid=errors-only]');
+  await totalIs(uniq((e) => e.errorCode));
+  await t.page.click('[data-testid=errors-only]');
+  await t.page.selectOption('[data-testid=access]', 'write');
+  await totalIs(uniq((e) => e.readOnly === false));
+  await t.page.selectOption('[data-testid=access]', 'any');
+  // A time range: [00:02:00, 00:04:00) UTC on the generated day.
+  await t.page.fill('[data-testid=time-from]', '2026-03-01 00:02:00');
+  await t.page.fill('[data-testid=time-to]', '2026-03-01 00:04:00');
+  await t.page.press('[data-testid=time-to]', 'Enter');
+  const inRange = (e) => e.eventTime >= '2026-03-01T00:02:00Z' && e.eventTime < '2026-03-01T00:04:00Z';
+  await totalIs(uniq(inRange));
+  // A facet value from the menu: a region.
+  await t.page.click('[data-testid=add-filter]');
+  await t.page.click('.facet-tab[data-facet=Region]');
+  await t.page.click('.facet-value:has-text("eu-west-1")');
+  await totalIs(uniq((e) => inRange(e) && e.awsRegion === 'eu-west-1'));
+  assert.deepEqual(await t.page.locator('[data-testid=filter-chips] .chip .chip-field').allTextContents(), ['Time', 'Region']);
+  await t.shot('filters');
+  await t.page.click('[data-testid=clear-filters]');
+  await totalIs(uniq(() => true));
+  assert.deepEqual(t.problems, []);
+});

@@ -1,0 +1,229 @@
+//! The event table: the events a filter keeps, in time order, one page at a time.
+//!
+//! The engine answers pages, never the whole list: only the rows a person can see cross the worker
+//! boundary. The time-ordered list of kept rows is computed once per filter and data version and
+//! cached, so scrolling through a million rows costs a slice copy per page.
+
+use serde::{Deserialize, Serialize};
+
+use super::filter::{Compiled, Filter};
+use super::principal::principal_label;
+use crate::model::{KeyKind, Millis};
+use crate::store::{flags, Row, Store};
+
+/// Most rows in one page.
+pub const MAX_PAGE: u32 = 500;
+
+/// Table order.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Order {
+    /// Oldest first.
+    #[default]
+    Oldest,
+    /// Newest first.
+    Newest,
+}
+
+/// One row of the event table: short texts only (the full event is read on demand).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventView {
+    /// Store row.
+    pub row: Row,
+    /// `eventTime`, ms UTC.
+    pub time: Millis,
+    /// `eventSource`.
+    pub source: String,
+    /// `eventName`.
+    pub name: String,
+    /// `awsRegion`.
+    pub region: String,
+    /// Account.
+    pub account: String,
+    /// Who, as [`principal_label`] names them.
+    pub principal: String,
+    /// Identity type label.
+    pub identity_type: String,
+    /// Access key id.
+    pub access_key: String,
+    /// Kind of key.
+    pub key_kind: KeyKind,
+    /// `sourceIPAddress`.
+    pub ip: String,
+    /// `userAgent`.
+    pub user_agent: String,
+    /// `errorCode`.
+    pub error_code: String,
+    /// `errorMessage`.
+    pub error_message: String,
+    /// `readOnly`, when recorded.
+    pub read_only: Option<bool>,
+    /// `eventID`.
+    pub event_id: String,
+    /// The file it came from.
+    pub file: u32,
+    /// Digest of the event's key: how links, notes and bookmarks name it.
+    pub key: String,
+}
+
+/// A page of the event table.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventPage {
+    /// Events the filter keeps.
+    pub total: u64,
+    /// Index of the first row of this page.
+    pub offset: u64,
+    /// The rows.
+    pub rows: Vec<EventView>,
+}
+
+/// The table row for store row `r`.
+pub fn view(store: &Store, r: Row) -> EventView {
+    let id = store.identity(r);
+    let f = store.flags(r);
+    EventView {
+        row: r,
+        time: store.time(r),
+        source: store.str(store.source(r)).to_owned(),
+        name: store.str(store.name(r)).to_owned(),
+        region: store.str(store.region(r)).to_owned(),
+        account: store.str(store.account(r)).to_owned(),
+        principal: principal_label(id, &store.strings),
+        identity_type: id.kind.label().to_owned(),
+        access_key: store.str(id.access_key).to_owned(),
+        key_kind: KeyKind::of(store.str(id.access_key)),
+        ip: store.str(store.ip(r)).to_owned(),
+        user_agent: store.str(store.user_agent(r)).to_owned(),
+        error_code: store.str(store.error_code(r)).to_owned(),
+        error_message: store.str(store.error_message(r)).to_owned(),
+        read_only: if f & flags::READ_ONLY != 0 {
+            Some(true)
+        } else if f & flags::WRITE != 0 {
+            Some(false)
+        } else {
+            None
+        },
+        event_id: store.event_id(r),
+        file: store.locator(r).file,
+        key: crate::link::digest(&crate::link::row_key(store, r)),
+    }
+}
+
+/// Rows a filter keeps, oldest first, cached per (filter, store size).
+#[derive(Default)]
+pub struct RowCache {
+    /// Every row by time (then row number), for the store size it was built at.
+    by_time: (usize, Vec<Row>),
+    /// The last filter's rows.
+    last: Option<(Filter, usize, Vec<Row>)>,
+}
+
+impl RowCache {
+    /// The rows `filter` keeps, oldest first.
+    pub fn rows(&mut self, store: &Store, filter: &Filter) -> &[Row] {
+        let n = store.len();
+        let hit = matches!(&self.last, Some((f, len, _)) if *len == n && f == filter);
+        if !hit {
+            if self.by_time.0 != n || self.by_time.1.len() != n {
+                let mut order: Vec<Row> = (0..n as Row).collect();
+                order.sort_unstable_by_key(|&r| (store.time(r), r));
+                self.by_time = (n, order);
+            }
+            let rows = if filter.is_empty() {
+                self.by_time.1.clone()
+            } else {
+                let c = Compiled::new(filter, store);
+                self.by_time.1.iter().copied().filter(|&r| c.keeps(r)).collect()
+            };
+            self.last = Some((filter.clone(), n, rows));
+        }
+        self.last.as_ref().map_or(&[], |(_, _, rows)| rows.as_slice())
+    }
+
+    /// Bytes held.
+    pub fn heap_bytes(&self) -> usize {
+        (self.by_time.1.capacity() + self.last.as_ref().map_or(0, |l| l.2.capacity())) * 4
+    }
+}
+
+/// Page `offset..offset + limit` of `rows` (oldest first) in `order`.
+pub fn page(store: &Store, rows: &[Row], order: Order, offset: u64, limit: u32) -> EventPage {
+    let total = rows.len() as u64;
+    let offset = offset.min(total);
+    let limit = u64::from(limit.min(MAX_PAGE));
+    let end = (offset + limit).min(total);
+    let pick = |i: u64| match order {
+        Order::Oldest => rows[i as usize],
+        Order::Newest => rows[(total - 1 - i) as usize],
+    };
+    EventPage { total, offset, rows: (offset..end).map(|i| view(store, pick(i))).collect() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::filter::Field;
+    use crate::engine::Engine;
+
+    /// Events in a deliberately shuffled file order; times are the truth for the expected order.
+    const LOG: &str = r#"{"Records":[
+      {"eventTime":"2026-03-01T00:00:03Z","eventSource":"ecr.amazonaws.com","eventName":"PutImage","eventID":"00000000-0000-0000-0000-000000000003"},
+      {"eventTime":"2026-03-01T00:00:01Z","eventSource":"ecr.amazonaws.com","eventName":"InitiateLayerUpload","eventID":"00000000-0000-0000-0000-000000000001"},
+      {"eventTime":"2026-03-01T00:00:04Z","eventSource":"sts.amazonaws.com","eventName":"AssumeRole","eventID":"00000000-0000-0000-0000-000000000004"},
+      {"eventTime":"2026-03-01T00:00:02Z","eventSource":"ecr.amazonaws.com","eventName":"CompleteLayerUpload","eventID":"00000000-0000-0000-0000-000000000002"},
+      {"eventTime":"2026-03-01T00:00:02Z","eventSource":"ecr.amazonaws.com","eventName":"UploadLayerPart","eventID":"00000000-0000-0000-0000-000000000005"}
+    ]}"#;
+
+    fn engine() -> Engine {
+        let mut e = Engine::new();
+        e.ingest_bytes("f.json", LOG.as_bytes());
+        e
+    }
+
+    fn names(p: &EventPage) -> Vec<&str> {
+        p.rows.iter().map(|r| r.name.as_str()).collect()
+    }
+
+    #[test]
+    fn ok_pages_in_time_order_both_ways() {
+        let e = engine();
+        let mut cache = RowCache::default();
+        let rows = cache.rows(e.store(), &Filter::default()).to_vec();
+        let p = page(e.store(), &rows, Order::Oldest, 0, 2);
+        assert_eq!(p.total, 5);
+        // Equal times keep store order (the file's order): CompleteLayerUpload was read first.
+        assert_eq!(names(&p), ["InitiateLayerUpload", "CompleteLayerUpload"]);
+        let p = page(e.store(), &rows, Order::Oldest, 2, 2);
+        assert_eq!(names(&p), ["UploadLayerPart", "PutImage"]);
+        let p = page(e.store(), &rows, Order::Newest, 0, 2);
+        assert_eq!(names(&p), ["AssumeRole", "PutImage"]);
+        assert_eq!(p.rows[0].event_id, "00000000-0000-0000-0000-000000000004");
+    }
+
+    #[test]
+    fn ok_page_edges() {
+        let e = engine();
+        let mut cache = RowCache::default();
+        let rows = cache.rows(e.store(), &Filter::default()).to_vec();
+        let last = page(e.store(), &rows, Order::Oldest, 4, 10);
+        assert_eq!(names(&last), ["AssumeRole"]);
+        let beyond = page(e.store(), &rows, Order::Oldest, 99, 10);
+        assert_eq!((beyond.total, beyond.offset, beyond.rows.len()), (5, 5, 0));
+        let huge = page(e.store(), &rows, Order::Oldest, 0, u32::MAX);
+        assert_eq!(huge.rows.len(), 5, "the limit is capped, not trusted");
+    }
+
+    #[test]
+    fn ok_filtered_rows_are_cached_and_follow_new_data() {
+        let mut e = engine();
+        let mut cache = RowCache::default();
+        let f = Filter::default().with(Field::Source, "ecr.amazonaws.com");
+        assert_eq!(cache.rows(e.store(), &f).len(), 4);
+        e.ingest_bytes(
+            "g.json",
+            br#"{"eventTime":"2026-03-01T00:00:00Z","eventSource":"ecr.amazonaws.com","eventName":"GetAuthorizationToken","eventID":"00000000-0000-0000-0000-000000000009"}"#,
+        );
+        let rows = cache.rows(e.store(), &f).to_vec();
+        assert_eq!(rows.len(), 5, "a new file invalidates the cache");
+        assert_eq!(e.store().str(e.store().name(rows[0])), "GetAuthorizationToken");
+    }
+}

@@ -1,0 +1,327 @@
+//! Links that share a view without sharing data.
+//!
+//! The view (filters, time range, open tab, open event) lives in the URL fragment, so a link
+//! reproduces it for a colleague who drops the same files. AWS's own vocabulary (services, API call
+//! names, identity types, regions) is written as is; values that come from the logs and identify
+//! people or resources (principals, access keys, accounts, IP addresses, the open event) are written
+//! only as `h.` + the first 16 hex digits of their SHA-256, and resolved back against the logs the
+//! colleague has loaded. The search text is written as typed. A fragment is never sent to a server.
+//!
+//! Caveat, also in the README: a digest of a value from a small space (an IPv4 address, an account
+//! id) can be found by trying every value, so links are for colleagues, not for publishing.
+
+use std::fmt::Write as _;
+
+use hashbrown::{HashMap, HashSet};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::analysis::filter::{Access, Compiled, Errors, Filter};
+use crate::analysis::principal::principal_label;
+use crate::model::{time::format_iso, Sym};
+use crate::store::{Row, Store};
+
+/// `h.` + 16 hex digits of SHA-256(value).
+pub fn digest(value: &str) -> String {
+    let d = Sha256::digest(value.as_bytes());
+    let mut s = String::with_capacity(18);
+    s.push_str("h.");
+    for b in &d[..8] {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
+
+/// A view as a link carries it: AWS vocabulary in clear, log values as digests.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ViewLink {
+    /// Tab slug (`overview`, `events`, ...).
+    pub view: String,
+    /// The filter; hashed fields hold digests.
+    pub filter: Filter,
+    /// Digest of the open event's key (see [`event_key`]).
+    pub event: Option<String>,
+}
+
+/// What identifies one event across sessions: its id, time, source and name (the dedupe key).
+pub fn event_key(event_id: &str, time_iso: &str, source: &str, name: &str) -> String {
+    format!("{event_id}|{time_iso}|{source}|{name}")
+}
+
+impl ViewLink {
+    /// The link for a view, hashing the values that come from the logs.
+    pub fn new(view: &str, filter: &Filter, event_key: Option<&str>) -> ViewLink {
+        let mut f = filter.clone();
+        for list in [&mut f.principals, &mut f.access_keys, &mut f.accounts, &mut f.ips] {
+            for v in list.iter_mut() {
+                *v = digest(v);
+            }
+        }
+        ViewLink { view: view.to_owned(), filter: f, event: event_key.map(digest) }
+    }
+
+    /// The URL fragment, without `#`.
+    pub fn to_fragment(&self) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        let mut put = |k: &str, v: &str| parts.push(format!("{k}={}", encode(v)));
+        if !self.view.is_empty() {
+            put("v", &self.view);
+        }
+        let f = &self.filter;
+        if let Some(t) = f.from {
+            put("from", &t.to_string());
+        }
+        if let Some(t) = f.to {
+            put("to", &t.to_string());
+        }
+        for (k, list) in [
+            ("src", &f.sources),
+            ("name", &f.names),
+            ("type", &f.identity_types),
+            ("region", &f.regions),
+            ("p", &f.principals),
+            ("key", &f.access_keys),
+            ("acct", &f.accounts),
+            ("ip", &f.ips),
+        ] {
+            for v in list {
+                put(k, v);
+            }
+        }
+        match f.errors {
+            Errors::Only => put("err", "only"),
+            Errors::None => put("err", "none"),
+            Errors::Any => {}
+        }
+        match f.access {
+            Access::ReadOnly => put("acc", "read-only"),
+            Access::Write => put("acc", "write"),
+            Access::Any => {}
+        }
+        if !f.text.is_empty() {
+            put("q", &f.text);
+        }
+        if let Some(e) = &self.event {
+            put("ev", e);
+        }
+        parts.join("&")
+    }
+
+    /// Parses a fragment (with or without `#`); unknown keys and malformed values are ignored.
+    pub fn from_fragment(fragment: &str) -> ViewLink {
+        let mut link = ViewLink::default();
+        let f = &mut link.filter;
+        for part in fragment.trim_start_matches('#').split('&').filter(|p| !p.is_empty()) {
+            let (k, v) = part.split_once('=').unwrap_or((part, ""));
+            let v = decode(v);
+            match k {
+                "v" => link.view = v,
+                "from" => f.from = v.parse().ok(),
+                "to" => f.to = v.parse().ok(),
+                "src" => f.sources.push(v),
+                "name" => f.names.push(v),
+                "type" => f.identity_types.push(v),
+                "region" => f.regions.push(v),
+                "p" if is_digest(&v) => f.principals.push(v),
+                "key" if is_digest(&v) => f.access_keys.push(v),
+                "acct" if is_digest(&v) => f.accounts.push(v),
+                "ip" if is_digest(&v) => f.ips.push(v),
+                "err" => f.errors = if v == "none" { Errors::None } else { Errors::Only },
+                "acc" => f.access = if v == "write" { Access::Write } else { Access::ReadOnly },
+                "q" => f.text = v,
+                "ev" if is_digest(&v) => link.event = Some(v),
+                _ => {}
+            }
+        }
+        link
+    }
+}
+
+/// A link resolved against the loaded logs.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Resolved {
+    /// The filter with every digest found replaced by its value. Digests not found stay as they are:
+    /// they match nothing, as they matched nothing the colleague could see either.
+    pub filter: Filter,
+    /// The open event's row, when found.
+    pub event: Option<Row>,
+    /// Digests (and the open event) not found in the loaded logs.
+    pub unresolved: u32,
+}
+
+/// The key of row `r` (see [`event_key`]).
+pub fn row_key(store: &Store, r: Row) -> String {
+    event_key(&store.event_id(r), &format_iso(store.time(r)), store.str(store.source(r)), store.str(store.name(r)))
+}
+
+/// Replaces the link's digests with the values they stand for in `store`.
+pub fn resolve(link: &ViewLink, store: &Store) -> Resolved {
+    let mut f = link.filter.clone();
+    let mut unresolved = 0;
+    let mut swap = |list: &mut Vec<String>, candidates: &dyn Fn() -> HashMap<String, String>| {
+        if list.iter().all(|v| !is_digest(v)) {
+            return;
+        }
+        let known = candidates();
+        for v in list.iter_mut().filter(|v| is_digest(v)) {
+            match known.get(v.as_str()) {
+                Some(value) => value.clone_into(v),
+                None => unresolved += 1,
+            }
+        }
+    };
+    let by_digest = |values: &mut dyn Iterator<Item = String>| -> HashMap<String, String> {
+        values.map(|v| (digest(&v), v)).collect()
+    };
+    let column = |get: fn(&Store, Row) -> Sym| -> HashMap<String, String> {
+        let syms: HashSet<Sym> = (0..store.len() as Row).map(|r| get(store, r)).collect();
+        by_digest(&mut syms.into_iter().map(|s| store.str(s).to_owned()))
+    };
+    swap(&mut f.principals, &|| {
+        by_digest(&mut store.identities().iter().map(|id| principal_label(id, &store.strings)))
+    });
+    swap(&mut f.access_keys, &|| {
+        by_digest(&mut store.identities().iter().map(|id| store.str(id.access_key).to_owned()))
+    });
+    swap(&mut f.accounts, &|| column(Store::account));
+    swap(&mut f.ips, &|| column(Store::ip));
+    let event = link.event.as_ref().and_then(|want| {
+        // Look where the link's own filter points first; the open event is usually among those rows.
+        let c = Compiled::new(&f, store);
+        let found = c.rows().find(|&r| digest(&row_key(store, r)) == *want);
+        found.or_else(|| (0..store.len() as Row).find(|&r| digest(&row_key(store, r)) == *want))
+    });
+    if link.event.is_some() && event.is_none() {
+        unresolved += 1;
+    }
+    Resolved { filter: f, event, unresolved }
+}
+
+/// Whether `v` is a digest as [`digest`] writes it.
+pub fn is_digest(v: &str) -> bool {
+    v.len() == 18 && v.starts_with("h.") && v[2..].bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+}
+
+/// Percent-encodes everything but unreserved characters.
+fn encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b':') {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
+/// Undoes [`encode`] (and `+` as space, as forms write it); invalid escapes stay as they are.
+fn decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'%' if i + 2 < b.len() => {
+                match u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("zz"), 16) {
+                    Ok(v) => {
+                        out.push(v);
+                        i += 3;
+                        continue;
+                    }
+                    Err(_) => out.push(b'%'),
+                }
+            }
+            b'+' => out.push(b' '),
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::filter::Field;
+
+    #[test]
+    fn ok_digest_is_sha256_prefix() {
+        // printf %s 123456789012 | sha256sum → 2a33349e7e606a8ad2e3...
+        assert_eq!(digest("123456789012"), "h.2a33349e7e606a8a");
+        assert!(is_digest(&digest("x")));
+        assert!(!is_digest("h.19C98A3D49A59DC5"));
+    }
+
+    #[test]
+    fn ok_log_values_never_appear_in_the_fragment() {
+        let f = Filter::default()
+            .with(Field::Principal, "arn:aws:iam::123456789012:user/Mary_Major")
+            .with(Field::Account, "123456789012")
+            .with(Field::Ip, "203.0.113.12")
+            .with(Field::AccessKey, "AKIAIOSFODNN7EXAMPLE")
+            .with(Field::Source, "ecr.amazonaws.com")
+            .with(Field::Errors, "only");
+        let frag =
+            ViewLink::new("events", &f, Some("2bfd4ee2-2178-4a82-a27d-b12939923f0f|2019-04-15T16:45:00Z|ecr|PutImage"))
+                .to_fragment();
+        for secret in ["Mary", "123456789012", "203.0.113", "AKIA", "2bfd4ee2"] {
+            assert!(!frag.contains(secret), "{secret} leaked into {frag}");
+        }
+        assert!(frag.contains("src=ecr.amazonaws.com"), "{frag}");
+        assert!(frag.contains("err=only"), "{frag}");
+    }
+
+    #[test]
+    fn ok_round_trip() {
+        let f = Filter { from: Some(1_000), to: Some(2_000), text: "a b&c=d%é".into(), ..Filter::default() }
+            .with(Field::Name, "PutImage")
+            .with(Field::Region, "eu-west-1")
+            .with(Field::Access, "write")
+            .with(Field::Principal, "arn:aws:sts::1:assumed-role/R/s");
+        let link = ViewLink::new("overview", &f, Some("k"));
+        let back = ViewLink::from_fragment(&format!("#{}", link.to_fragment()));
+        assert_eq!(back, link);
+    }
+
+    #[test]
+    fn ok_resolves_against_the_same_logs() {
+        let log = br#"{"Records":[
+          {"eventTime":"2026-03-01T00:00:00Z","eventSource":"ecr.amazonaws.com","eventName":"PutImage","eventID":"00000000-0000-0000-0000-000000000001",
+           "recipientAccountId":"111111111111","sourceIPAddress":"203.0.113.12",
+           "userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111111111111:user/Mary_Major","accessKeyId":"AKIAEXAMPLE1"}},
+          {"eventTime":"2026-03-01T00:01:00Z","eventSource":"ecr.amazonaws.com","eventName":"BatchGetImage","eventID":"00000000-0000-0000-0000-000000000002",
+           "recipientAccountId":"222222222222","sourceIPAddress":"198.51.100.4",
+           "userIdentity":{"type":"AssumedRole","arn":"arn:aws:sts::222222222222:assumed-role/R/s","accessKeyId":"ASIAEXAMPLE2"}}
+        ]}"#;
+        let mut e = crate::engine::Engine::new();
+        e.ingest_bytes("f.json", log);
+        let s = e.store();
+        let f = Filter::default()
+            .with(Field::Principal, "arn:aws:sts::222222222222:assumed-role/R/s")
+            .with(Field::AccessKey, "ASIAEXAMPLE2")
+            .with(Field::Account, "222222222222")
+            .with(Field::Ip, "198.51.100.4")
+            .with(Field::Ip, "192.0.2.1");
+        let key = row_key(s, 1);
+        let link = ViewLink::from_fragment(&ViewLink::new("events", &f, Some(&key)).to_fragment());
+        let r = resolve(&link, s);
+        assert_eq!(r.event, Some(1));
+        assert_eq!(r.unresolved, 1, "192.0.2.1 is not in these logs");
+        assert_eq!(r.filter.principals, f.principals);
+        assert_eq!(r.filter.access_keys, f.access_keys);
+        assert_eq!(r.filter.accounts, f.accounts);
+        assert_eq!(r.filter.ips[0], "198.51.100.4");
+        assert_eq!(r.filter.ips[1], digest("192.0.2.1"));
+        assert_eq!(Compiled::new(&r.filter, s).rows().collect::<Vec<_>>(), [1]);
+    }
+
+    #[test]
+    fn ok_hostile_fragment_is_ignored_not_trusted() {
+        let link = ViewLink::from_fragment("#p=arn:aws:iam::1:root&ev=<script>&from=x&%zz=1&src=%E2%80%AEevil");
+        assert!(link.filter.principals.is_empty(), "clear-text principals are not accepted");
+        assert_eq!(link.event, None);
+        assert_eq!(link.filter.from, None);
+        assert_eq!(link.filter.sources, ["\u{202e}evil"], "decoded as text, rendered as text");
+    }
+}

@@ -1,0 +1,302 @@
+//! One event in full, in a drawer over any view: its headline fields, links that filter the views to
+//! what it belongs to, and its original JSON (read again from the file) as a collapsible tree. JSON
+//! that AWS stores inside strings (ECR image manifests, policy documents) is decoded and shown too,
+//! with a manifest's layers as a table. Everything is rendered as text.
+
+use serde_json::Value;
+use web_sys::KeyboardEvent;
+use yew::prelude::*;
+
+use super::query::use_query;
+use super::Ctx;
+use crate::analysis::filter::Field;
+use crate::engine::{EventDetail, Query, Response};
+use crate::text::{bytes, thousands, utc};
+use crate::viewstate::Action;
+
+/// Nesting levels open at first.
+const OPEN_DEPTH: usize = 2;
+
+/// Strings longer than this many characters are cut until opened.
+const LONG_STRING: usize = 240;
+
+fn copy(text: String) -> Callback<MouseEvent> {
+    Callback::from(move |_| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.navigator().clipboard().write_text(&text);
+        }
+    })
+}
+
+/// The drawer; renders nothing when no event is selected.
+#[function_component(EventDrawer)]
+pub fn event_drawer() -> Html {
+    let ctx = use_context::<Ctx>().expect("Ctx is provided by App");
+    let Some(row) = ctx.state.0.selected else {
+        return html! {};
+    };
+    html! { <Drawer {row} /> }
+}
+
+#[derive(Properties, PartialEq)]
+struct DrawerProps {
+    row: u32,
+}
+
+#[function_component(Drawer)]
+fn drawer(p: &DrawerProps) -> Html {
+    let ctx = use_context::<Ctx>().expect("Ctx is provided by App");
+    let answer = use_query(Query::Event { row: p.row });
+    let close = {
+        let state = ctx.state.clone();
+        Callback::from(move |_| state.dispatch(Action::Select(None)))
+    };
+    let on_key = {
+        let state = ctx.state.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Escape" {
+                state.dispatch(Action::Select(None));
+            }
+        })
+    };
+    {
+        // The open event's key goes into the view link.
+        let state = ctx.state.clone();
+        let key = match answer.as_deref() {
+            Some(Response::Event(Some(d))) => Some(crate::link::event_key(
+                &d.view.event_id,
+                &crate::model::time::format_iso(d.view.time),
+                &d.view.source,
+                &d.view.name,
+            )),
+            _ => None,
+        };
+        use_effect_with(key, move |key| {
+            if key.is_some() {
+                state.dispatch(Action::SelectedKey(key.clone()));
+            }
+        });
+    }
+    let body = match answer.as_deref() {
+        Some(Response::Event(Some(d))) => html! { <Body detail={(**d).clone()} /> },
+        Some(Response::Event(None)) => html! { <p class="muted">{"This event is no longer loaded."}</p> },
+        _ => html! { <p class="muted">{"Reading the event from its file…"}</p> },
+    };
+    html! {
+        <aside class="drawer" role="dialog" aria-label="Event detail" data-testid="event-detail" onkeydown={on_key} tabindex="-1">
+            <div class="drawer-head">
+                <h2>{"Event"}</h2>
+                <button type="button" class="button small" onclick={close} data-testid="close-detail" aria-label="Close">{"Close ✕"}</button>
+            </div>
+            {body}
+        </aside>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct BodyProps {
+    detail: EventDetail,
+}
+
+#[function_component(Body)]
+fn body(p: &BodyProps) -> Html {
+    let ctx = use_context::<Ctx>().expect("Ctx is provided by App");
+    let d = &p.detail;
+    let v = &d.view;
+    let filter_to = |field: Field, value: String| {
+        let state = ctx.state.clone();
+        Callback::from(move |_| {
+            let f = state.0.filter.with(field, &value);
+            state.dispatch(Action::SetFilter(Box::new(f)));
+        })
+    };
+    let fact = |label: &str, value: &str, field: Option<Field>| {
+        if value.is_empty() {
+            return html! {};
+        }
+        html! {
+            <>
+                <dt>{label.to_owned()}</dt>
+                <dd>
+                    <span class="val">{value.to_owned()}</span>
+                    <button type="button" class="icon" title="Copy" aria-label={format!("Copy {label}")} onclick={copy(value.to_owned())}>{icon_copy()}</button>
+                    if let Some(field) = field {
+                        <button type="button" class="icon" title={format!("Show only events with this {}", label.to_lowercase())}
+                            aria-label={format!("Filter to this {}", label.to_lowercase())} onclick={filter_to(field, value.to_owned())}>{icon_filter()}</button>
+                    }
+                </dd>
+            </>
+        }
+    };
+    let read_only = match v.read_only {
+        Some(true) => "read-only",
+        Some(false) => "write",
+        None => "not recorded",
+    };
+    html! {
+        <div class="drawer-body">
+            <p class="headline">
+                <span class="svc">{v.source.strip_suffix(".amazonaws.com").unwrap_or(&v.source).to_owned()}</span>
+                {" "}<b data-testid="detail-name">{v.name.clone()}</b>
+                if !v.error_code.is_empty() { <span class="badge bad">{v.error_code.clone()}</span> }
+            </p>
+            <p class="muted">{utc(v.time)}{" · "}{read_only}</p>
+            if !v.error_message.is_empty() { <p class="errmsg">{v.error_message.clone()}</p> }
+            <dl class="facts-list">
+                {fact("Principal", &v.principal, Some(Field::Principal))}
+                {fact("Identity type", &v.identity_type, Some(Field::IdentityType))}
+                {fact("Access key", &v.access_key, Some(Field::AccessKey))}
+                {fact("Source IP", &v.ip, Some(Field::Ip))}
+                {fact("User agent", &v.user_agent, None)}
+                {fact("Account", &v.account, Some(Field::Account))}
+                {fact("Region", &v.region, Some(Field::Region))}
+                {fact("Call", &v.name, Some(Field::Name))}
+                {fact("Event ID", &v.event_id, None)}
+                {fact("File", &d.path, None)}
+            </dl>
+            <super::notes::NoteEditor key_digest={v.key.clone()} />
+            <p class="muted small">{format!("{} bytes at byte {} of the {}file", thousands(u64::from(d.locator.len)), thousands(d.locator.offset), if d.gzip { "decompressed " } else { "" })}</p>
+            { match &d.json {
+                Ok(text) => json_block(text),
+                Err(e) => html! { <p class="errmsg" data-testid="detail-error">{e.clone()}</p> },
+            } }
+        </div>
+    }
+}
+
+/// Two overlapping sheets.
+fn icon_copy() -> Html {
+    html! {
+        <svg class="ico" viewBox="0 0 16 16" aria-hidden="true">
+            <rect x="5" y="5" width="9" height="9" rx="1.5" fill="none" stroke="currentColor" stroke-width="1.4" />
+            <path d="M3 11V3.5A1.5 1.5 0 0 1 4.5 2H11" fill="none" stroke="currentColor" stroke-width="1.4" />
+        </svg>
+    }
+}
+
+/// A funnel.
+fn icon_filter() -> Html {
+    html! {
+        <svg class="ico" viewBox="0 0 16 16" aria-hidden="true">
+            <path d="M2 3h12l-4.5 5.5V13l-3 1.5V8.5Z" fill="none" stroke="currentColor" stroke-width="1.4" stroke-linejoin="round" />
+        </svg>
+    }
+}
+
+fn json_block(text: &str) -> Html {
+    let parsed: Option<Value> = serde_json::from_str(text).ok();
+    let pretty = parsed.as_ref().and_then(|v| serde_json::to_string_pretty(v).ok()).unwrap_or_else(|| text.to_owned());
+    html! {
+        <section class="json">
+            <div class="json-head">
+                <h3>{"Original JSON"}</h3>
+                <button type="button" class="button small" onclick={copy(pretty)} data-testid="copy-json">{"Copy JSON"}</button>
+            </div>
+            <div class="tree" data-testid="json-tree">
+                { match &parsed {
+                    Some(v) => node(None, v, 0),
+                    None => html! { <pre class="raw">{text.to_owned()}</pre> },
+                } }
+            </div>
+        </section>
+    }
+}
+
+fn key_html(key: Option<&str>) -> Html {
+    match key {
+        Some(k) => html! { <><span class="k">{k.to_owned()}</span><span class="p">{": "}</span></> },
+        None => html! {},
+    }
+}
+
+/// One JSON value as a tree node.
+fn node(key: Option<&str>, v: &Value, depth: usize) -> Html {
+    match v {
+        Value::Object(map) => html! {
+            <details open={depth < OPEN_DEPTH}>
+                <summary>{key_html(key)}<span class="p">{format!("{{…}} {} {}", map.len(), if map.len() == 1 { "key" } else { "keys" })}</span></summary>
+                <div class="children">
+                    { for map.iter().map(|(k, v)| node(Some(k), v, depth + 1)) }
+                </div>
+            </details>
+        },
+        Value::Array(items) => html! {
+            <details open={depth < OPEN_DEPTH}>
+                <summary>{key_html(key)}<span class="p">{format!("[…] {} {}", items.len(), if items.len() == 1 { "item" } else { "items" })}</span></summary>
+                <div class="children">
+                    { for items.iter().enumerate().map(|(i, v)| node(Some(&i.to_string()), v, depth + 1)) }
+                </div>
+            </details>
+        },
+        Value::String(s) => {
+            if let Some(inner) = embedded_json(s) {
+                // JSON stored as a string: the decoded value first, the escaped string on request.
+                return html! {
+                    <div class="leaf">
+                        <details class="decoded" open={depth < OPEN_DEPTH + 2}>
+                            <summary>{key_html(key)}<span class="badge">{"JSON in a string, decoded"}</span></summary>
+                            { manifest_layers(&inner) }
+                            { node(None, &inner, 0) }
+                            <details class="rawstr">
+                                <summary><span class="p">{format!("the string as logged ({} characters)", thousands(s.chars().count() as u64))}</span></summary>
+                                <span class="s">{format!("{s:?}")}</span>
+                            </details>
+                        </details>
+                    </div>
+                };
+            }
+            let quoted = format!("{s:?}");
+            if quoted.chars().count() > LONG_STRING {
+                let head: String = quoted.chars().take(LONG_STRING).collect();
+                return html! {
+                    <div class="leaf">
+                        <details class="longstr">
+                            <summary>{key_html(key)}<span class="s">{format!("{head}…")}</span></summary>
+                            <span class="s">{quoted}</span>
+                        </details>
+                    </div>
+                };
+            }
+            html! { <div class="leaf">{key_html(key)}<span class="s">{quoted}</span></div> }
+        }
+        Value::Number(n) => html! { <div class="leaf">{key_html(key)}<span class="n">{n.to_string()}</span></div> },
+        Value::Bool(b) => html! { <div class="leaf">{key_html(key)}<span class="b">{b.to_string()}</span></div> },
+        Value::Null => html! { <div class="leaf">{key_html(key)}<span class="null">{"null"}</span></div> },
+    }
+}
+
+/// JSON that AWS stores as a string (`imageManifest`, `policyText`, lookup-events' `CloudTrailEvent`).
+fn embedded_json(s: &str) -> Option<Value> {
+    let t = s.trim_start();
+    if !(t.starts_with('{') || t.starts_with('[')) || s.len() > 4 << 20 {
+        return None;
+    }
+    serde_json::from_str::<Value>(s).ok().filter(|v| v.is_object() || v.is_array())
+}
+
+/// An image manifest's layers as a table (digest, media type, size), with the total.
+fn manifest_layers(v: &Value) -> Html {
+    let Some(layers) = v.get("layers").and_then(Value::as_array) else {
+        return html! {};
+    };
+    let size = |l: &Value| l.get("size").and_then(Value::as_u64).unwrap_or(0);
+    let total: u64 = layers.iter().map(size).sum();
+    html! {
+        <table class="layers" data-testid="manifest-layers">
+            <thead><tr><th>{"#"}</th><th>{"Layer digest"}</th><th>{"Media type"}</th><th class="num">{"Size"}</th></tr></thead>
+            <tbody>
+                { for layers.iter().enumerate().map(|(i, l)| html! {
+                    <tr>
+                        <td class="num">{(i + 1).to_string()}</td>
+                        <td class="mono" title={l.get("digest").and_then(Value::as_str).unwrap_or("").to_owned()}>
+                            {l.get("digest").and_then(Value::as_str).unwrap_or("").to_owned()}
+                        </td>
+                        <td>{l.get("mediaType").and_then(Value::as_str).unwrap_or("").rsplit('.').next().unwrap_or("").to_owned()}</td>
+                        <td class="num">{bytes(size(l))}</td>
+                    </tr>
+                }) }
+            </tbody>
+            <tfoot><tr><td></td><td>{format!("{} layers", layers.len())}</td><td></td><td class="num">{bytes(total)}</td></tr></tfoot>
+        </table>
+    }
+}

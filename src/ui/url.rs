@@ -1,0 +1,77 @@
+//! The view in the URL fragment: written as the view changes, read when the page opens, and
+//! resolved against the logs once they are loaded (see [`crate::link`]).
+
+use wasm_bindgen::JsValue;
+use yew::prelude::*;
+
+use super::Ctx;
+use crate::engine::{Query, Response};
+use crate::link::ViewLink;
+use crate::viewstate::{Action, UiPhase, View};
+
+/// The link in the page's URL when it opened, if any.
+pub fn initial_link() -> Option<ViewLink> {
+    let hash = web_sys::window()?.location().hash().ok()?;
+    let hash = hash.trim_start_matches('#');
+    (!hash.is_empty()).then(|| ViewLink::from_fragment(hash))
+}
+
+fn write_fragment(fragment: &str) {
+    let Some(window) = web_sys::window() else { return };
+    let location = window.location();
+    let current = location.hash().unwrap_or_default();
+    if current.trim_start_matches('#') == fragment {
+        return;
+    }
+    let url = if fragment.is_empty() {
+        format!("{}{}", location.pathname().unwrap_or_default(), location.search().unwrap_or_default())
+    } else {
+        format!("#{fragment}")
+    };
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&url));
+    }
+}
+
+/// Keeps the URL and the view in step.
+#[hook]
+pub fn use_url_sync() {
+    let ctx = use_context::<Ctx>().expect("Ctx is provided by App");
+    let s = &ctx.state.0;
+    // Resolve a shared link whenever loading completes.
+    {
+        let (state, bridge) = (ctx.state.clone(), ctx.bridge.clone());
+        let pending = s.pending_link.clone();
+        use_effect_with((s.phase, s.data_version, pending), move |(phase, _, pending)| {
+            if let (UiPhase::Done, Some(link)) = (phase, pending) {
+                let view = View::from_slug(&link.view);
+                bridge.ask(
+                    Query::Resolve(Box::new(link.clone())),
+                    Callback::from(move |r: Response| {
+                        if let Response::Resolved(r) = r {
+                            state.dispatch(Action::LinkResolved(r));
+                            if let Some(v) = view {
+                                state.dispatch(Action::SetView(v));
+                            }
+                        }
+                    }),
+                );
+            }
+        });
+    }
+    // Write the view into the URL, unless a shared view is still waiting for its logs.
+    {
+        let deps = (s.filter.clone(), s.view, s.selected_key.clone(), s.pending_link.is_some());
+        use_effect_with(deps, move |(filter, view, key, waiting)| {
+            if !*waiting {
+                let at_rest = filter.is_empty() && *view == View::default() && key.is_none();
+                let fragment = if at_rest {
+                    String::new()
+                } else {
+                    ViewLink::new(view.slug(), filter, key.as_deref()).to_fragment()
+                };
+                write_fragment(&fragment);
+            }
+        });
+    }
+}
