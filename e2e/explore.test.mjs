@@ -66,8 +66,30 @@ test('Enter opens the event detail with its original JSON and decoded manifest',
   assert.equal(await t.page.locator('[data-testid=manifest-layers]').count(), 2);
   await t.page.evaluate(() => document.querySelector('.drawer-body').scrollTo(0, 0));
   await t.shot('event-detail', { fullPage: false });
+  // It links to the image it pushed and the repository, named as in the event.
+  const digest = put.responseElements.image.imageId.imageDigest;
+  assert.equal(await t.page.getAttribute('[data-testid=detail-open-image]', 'title'), digest);
+  assert.equal(await t.page.textContent('[data-testid=detail-open-repo]'), put.requestParameters.repositoryName);
   await t.page.click('[data-testid=close-detail]');
   assert.equal(await t.page.locator('[data-testid=event-detail]').count(), 0);
+  assert.deepEqual(t.problems, []);
+});
+
+test("an event's detail opens the page of the image it belongs to", async () => {
+  const all = sampleEvents();
+  const pull = all.filter((e) => e.eventName === 'BatchGetImage' && !e.errorCode
+    && e.requestParameters.imageIds.length === 1 && e.requestParameters.imageIds[0].imageDigest)[0];
+  assert.ok(pull, 'the sample pulls an image by digest');
+  const digest = pull.requestParameters.imageIds[0].imageDigest;
+  const t = await openSampleEvents();
+  await t.page.fill('[data-testid=search]', pull.eventID);
+  await t.page.press('[data-testid=search]', 'Enter');
+  await t.page.waitForFunction(() => document.querySelector('[data-testid=events-total]')?.textContent === '1');
+  await t.page.click('[data-testid=events] .ev-row[data-row]');
+  await t.page.click('[data-testid=detail-open-image]');
+  await t.page.waitForSelector(`[data-testid=image-page][data-digest="${digest}"]`);
+  assert.equal(await t.page.locator('[data-testid=event-detail]').count(), 0, 'the drawer gives way to the page');
+  assert.equal(await t.page.textContent('[data-testid=image-digest]'), digest);
   assert.deepEqual(t.problems, []);
 });
 

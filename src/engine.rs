@@ -220,6 +220,10 @@ pub struct EventDetail {
     pub json: Result<String, String>,
     /// For a console CSV row, its file's header cells (the row is shown keyed by them).
     pub csv_header: Option<Vec<String>>,
+    /// The ECR repository the event belongs to, if any.
+    pub repo: Option<crate::analysis::container::report::RepoRef>,
+    /// The image it belongs to (a push or pull of one image), if any.
+    pub image: Option<crate::analysis::container::report::ImageRef>,
 }
 
 /// Ingest and analysis state.
@@ -411,6 +415,7 @@ impl Engine {
         }
         let locator = self.store.locator(row);
         let file = self.files.get(locator.file as usize)?;
+        let (repo, image) = self.container.get(&self.store).belongs(&self.store, row);
         Some(EventDetail {
             view: events::view(&self.store, row),
             path: file.path.clone(),
@@ -418,6 +423,8 @@ impl Engine {
             gzip: file.report.gzip,
             json: Err("the original file must be read again to show this event".into()),
             csv_header: file.report.csv_header.clone(),
+            repo,
+            image,
         })
     }
 
@@ -525,6 +532,22 @@ impl Engine {
                 })
             })
             .collect();
+        let integrity = {
+            let keys = self.integrity_cache.borrow().as_ref().map(|(k, _)| k.clone()).unwrap_or_default();
+            let r = &self.integrity(&keys).report;
+            let problems: Vec<serde_json::Value> = r
+                .files
+                .iter()
+                .filter(|f| f.finding != crate::integrity::report::Finding::Verified)
+                .map(|f| serde_json::json!({"path": f.path, "finding": f.finding.as_str(), "detail": f.detail, "digest": f.digest}))
+                .collect();
+            serde_json::json!({
+                "state": r.state.as_str(),
+                "counts": r.counts,
+                "statements": r.statements,
+                "files_not_verified": problems,
+            })
+        };
         let doc = serde_json::json!({
             "schema": "trailscope-summary/1",
             "generator": format!("Trailscope {}", env!("CARGO_PKG_VERSION")),
@@ -551,6 +574,7 @@ impl Engine {
                 "by_error_code": map(&c.by_error),
             },
             "ecr": crate::analysis::container::summary(&self.container.get(&self.store), &self.store),
+            "integrity": integrity,
             "input": {
                 "files": files,
                 "files_total": self.files.len(),

@@ -7,8 +7,11 @@ use serde_json::Value;
 use web_sys::KeyboardEvent;
 use yew::prelude::*;
 
+use super::images::short_digest;
 use super::query::use_query;
 use super::Ctx;
+use crate::analysis::container::nav::Page;
+use crate::analysis::container::report::{ImageRef, RepoRef};
 use crate::analysis::filter::Field;
 use crate::engine::{EventDetail, Query, Response};
 use crate::text::{bytes, thousands, utc};
@@ -154,6 +157,7 @@ fn body(p: &BodyProps) -> Html {
                 {fact("Event ID", &v.event_id, None)}
                 {fact("File", &d.path, None)}
             </dl>
+            <Belongs repo={d.repo.clone()} image={d.image.clone()} />
             <super::notes::NoteEditor key_digest={v.key.clone()} />
             <p class="muted small">{format!("{} bytes at byte {} of the {}file", thousands(u64::from(d.locator.len)), thousands(d.locator.offset), if d.gzip { "decompressed " } else { "" })}</p>
             { match &d.json {
@@ -161,6 +165,42 @@ fn body(p: &BodyProps) -> Html {
                 Err(e) => html! { <p class="errmsg" data-testid="detail-error">{e.clone()}</p> },
             } }
         </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct BelongsProps {
+    repo: Option<RepoRef>,
+    image: Option<ImageRef>,
+}
+
+/// Links to the Images view's pages of the repository and image the event is part of.
+#[function_component(Belongs)]
+fn belongs(p: &BelongsProps) -> Html {
+    let ctx = use_context::<Ctx>().expect("Ctx is provided by App");
+    if p.repo.is_none() && p.image.is_none() {
+        return html! {};
+    }
+    let open = |page: Page| {
+        let state = ctx.state.clone();
+        Callback::from(move |_| {
+            state.dispatch(Action::Select(None));
+            state.dispatch(Action::OpenContainer(Box::new(page.clone())));
+        })
+    };
+    html! {
+        <p class="belongs" data-testid="detail-belongs">
+            if let Some(r) = &p.repo {
+                <span>{"Repository "}</span>
+                <button type="button" class="linkish" data-testid="detail-open-repo" title={r.arn()}
+                    onclick={open(Page::Repository(r.clone()))}>{r.name.clone()}</button>
+            }
+            if let Some(i) = &p.image {
+                <span>{" · image "}</span>
+                <button type="button" class="linkish digest" data-testid="detail-open-image" title={i.digest.clone()}
+                    onclick={open(Page::Image(i.clone()))}>{short_digest(&i.digest)}</button>
+            }
+        </p>
     }
 }
 

@@ -176,6 +176,24 @@ fn ok_flipped_deleted_and_extra_logs_are_exactly_three_findings() {
     assert_eq!(engine.file_integrity(id_of(&files[logs[2]].0)), Some(Finding::Verified));
     let a_digest = files.iter().find(|(p, _)| is_digest(p)).unwrap().0.clone();
     assert_eq!(engine.file_integrity(id_of(&a_digest)), None, "a digest is not a log file");
+    // The summary export carries the same three findings.
+    let summary: serde_json::Value = serde_json::from_str(&engine.summary_json()).unwrap();
+    let s = &summary["integrity"];
+    assert_eq!(s["state"], "done");
+    assert_eq!(
+        (&s["counts"]["modified"], &s["counts"]["missing"], &s["counts"]["unlisted"]),
+        (&1.into(), &1.into(), &1.into())
+    );
+    let mut named: Vec<(&str, &str)> = s["files_not_verified"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["path"].as_str().unwrap(), f["finding"].as_str().unwrap()))
+        .collect();
+    named.sort_unstable();
+    let mut want = vec![(flipped.as_str(), "modified"), (deleted_key, "missing"), (extra.as_str(), "unlisted")];
+    want.sort_unstable();
+    assert_eq!(named, want);
 }
 
 /// SHA-256 through the `sha2` crate directly (the integrity module's hasher adds decompression).

@@ -295,6 +295,36 @@ impl Index {
         }
     }
 
+    /// The repository and image an event belongs to, for the links in its detail: the push or pull
+    /// session it is part of names both; a lifecycle run or a repository change names the repository.
+    /// A pull of several images names none of them.
+    pub fn belongs(&self, store: &Store, row: Row) -> (Option<RepoRef>, Option<ImageRef>) {
+        let image = |repo: RepoId, digest: Sym| {
+            let repo = self.repo_ref(store, repo);
+            let image =
+                (!digest.is_empty()).then(|| ImageRef { repo: repo.clone(), digest: store.str(digest).to_owned() });
+            (Some(repo), image)
+        };
+        if let Some(p) = self.pushes.iter().find(|p| p.rows.contains(&row)) {
+            return image(p.repo, if p.outcome == Outcome::Ok { p.digest } else { Sym::default() });
+        }
+        if let Some(p) = self.pulls.iter().find(|p| p.rows.contains(&row)) {
+            let mut digests = p.resolved.iter().filter(|d| !d.is_empty());
+            let one = match (digests.next(), digests.next()) {
+                (Some(&d), None) => d,
+                _ => Sym::default(),
+            };
+            return image(p.repo, one);
+        }
+        let repo = self
+            .runs
+            .iter()
+            .find(|r| r.rows.contains(&row))
+            .map(|r| r.repo)
+            .or_else(|| self.repo_events.iter().find(|&&(_, r)| r == row).map(|&(repo, _)| repo));
+        (repo.map(|id| self.repo_ref(store, id)), None)
+    }
+
     /// Tag history and first manifests from the successful pushes; marks re-pushes of a manifest.
     fn index_images(&mut self, store: &Store) {
         for p in &mut self.pushes {

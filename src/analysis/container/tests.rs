@@ -363,6 +363,43 @@ fn ok_pull_by_digest_with_its_layers_and_a_failed_pull() {
 }
 
 #[test]
+fn ok_an_event_belongs_to_the_image_of_its_session() {
+    // Rows in log order: 0 PutImage, 1 token, 2 pull by tag, 3 its layer, 4 a pull of two images,
+    // 5 an unrelated S3 call, 6 a lifecycle expiry.
+    let mut l = Log::new();
+    l.put(0, CI, "web/frontend", "v3", "sha256:fe3", &[("sha256:f1", 10)]);
+    l.token(100, TASKS);
+    l.get(101, TASKS, "web/frontend", json!({"imageTag": "v3"}));
+    l.layer_url(102, TASKS, "web/frontend", "sha256:f1");
+    l.ecr(
+        200,
+        "BatchGetImage",
+        MARY,
+        json!({"repositoryName": "web/frontend", "registryId": ACCOUNT,
+        "imageIds": [{"imageDigest": "sha256:fe3"}, {"imageDigest": "sha256:other"}]}),
+        Value::Null,
+    );
+    l.add(300, "s3.amazonaws.com", "GetObject", MARY, json!({"bucketName": "b"}), Value::Null);
+    l.lifecycle(400, "PolicyExecutionEvent", "web/frontend", "pol-1", &[("sha256:fe3", "v3")]);
+    let e = l.engine();
+    let ix = Index::build(e.store());
+    let image = ImageRef { repo: repo("web/frontend"), digest: "sha256:fe3".into() };
+    let at = |name: &str, secs: i64| -> Row {
+        let want = crate::model::time::parse_iso(&time(secs)).unwrap();
+        (0..e.store().len() as Row)
+            .find(|&r| e.store().str(e.store().name(r)) == name && e.store().time(r) == want)
+            .unwrap_or_else(|| panic!("no {name} at {secs}"))
+    };
+    let full = (Some(repo("web/frontend")), Some(image));
+    assert_eq!(ix.belongs(e.store(), at("PutImage", 0)), full);
+    assert_eq!(ix.belongs(e.store(), at("BatchGetImage", 101)), full, "the tag meant sha256:fe3 then");
+    assert_eq!(ix.belongs(e.store(), at("GetDownloadUrlForLayer", 102)), full);
+    assert_eq!(ix.belongs(e.store(), at("BatchGetImage", 200)), (Some(repo("web/frontend")), None), "two images");
+    assert_eq!(ix.belongs(e.store(), at("GetObject", 300)), (None, None));
+    assert_eq!(ix.belongs(e.store(), at("PolicyExecutionEvent", 400)), (Some(repo("web/frontend")), None));
+}
+
+#[test]
 fn ok_split_lifecycle_events_are_one_run_and_previews_stay_previews() {
     let digests: Vec<String> = (0..23).map(|i| format!("sha256:old{i:02}")).collect();
     let images: Vec<(&str, &str)> = digests.iter().map(|d| (d.as_str(), "t")).collect();

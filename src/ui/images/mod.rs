@@ -7,6 +7,8 @@ mod image;
 mod lists;
 mod repository;
 
+pub(super) use common::short_digest;
+
 use yew::prelude::*;
 
 use super::Ctx;
