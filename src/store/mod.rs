@@ -18,7 +18,7 @@ use hashbrown::{DefaultHashBuilder, HashTable};
 use serde::{Deserialize, Serialize};
 use std::hash::BuildHasher;
 
-pub use column::Column;
+pub use column::{Column, IdColumn};
 pub use interner::Interner;
 
 use crate::facts::container::ContainerFacts;
@@ -295,9 +295,9 @@ pub struct Store {
     /// CloudWatch exports, times before 1970): rare, so 4 bytes a row, not 8. Rows in order.
     exact_times: Vec<(Row, Millis)>,
     event_id: Column<u128>,
-    context: Column<u32>,
-    identity: Column<u32>,
-    client: Column<u32>,
+    context: IdColumn,
+    identity: IdColumn,
+    client: IdColumn,
     loc: Column<PackedLoc>,
     /// `(first row, file)`: rows of one file are contiguous runs, so files cost per run, not per row.
     file_runs: Vec<(Row, FileId)>,
