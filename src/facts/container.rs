@@ -3,8 +3,8 @@
 //!
 //! The store keeps no raw JSON, so what the container analyses need from `requestParameters`,
 //! `responseElements` and `serviceEventDetails` is read here, once, into one compact [`Fact`] per
-//! event (about 48 bytes) plus shared arenas for the variable-length parts (layer lists, image ids,
-//! lifecycle expiries). Every string is a [`Sym`]; nothing is kept per event as a `String` or JSON.
+//! event (varint-encoded, see [`codec`]: usually under ten bytes) plus shared arenas for the
+//! variable-length parts (layer lists, image ids, lifecycle expiries). Every string is a [`Sym`]; nothing is kept per event as a `String` or JSON.
 //!
 //! Reading is lenient: the free-form parts are attacker-controlled, so a field of the wrong type is
 //! skipped, lists are capped by the named limits below, and nothing here can fail or panic. An event
@@ -202,7 +202,7 @@ pub struct ContainerFacts {
 impl ContainerFacts {
     /// Every fact, in row order.
     pub fn all(&self) -> impl Iterator<Item = Fact> + '_ {
-        self.from_block(0)
+        self.facts_from_block(0)
     }
 
     /// Number of facts.
@@ -216,7 +216,7 @@ impl ContainerFacts {
     }
 
     /// The facts from the start of block `b` on.
-    fn from_block(&self, b: usize) -> impl Iterator<Item = Fact> + '_ {
+    fn facts_from_block(&self, b: usize) -> impl Iterator<Item = Fact> + '_ {
         let (first, at) = self.blocks.get(b).copied().unwrap_or((0, self.bytes.len() as u32));
         let mut reader = codec::Reader::new(&self.bytes, at as usize);
         // `None` until the block's first fact, whose row the index holds.
@@ -236,7 +236,7 @@ impl ContainerFacts {
     /// The fact of row `r`, if the event had one.
     pub fn get(&self, r: Row) -> Option<Fact> {
         let b = self.blocks.partition_point(|&(row, _)| row <= r).checked_sub(1)?;
-        self.from_block(b).take(codec::BLOCK).take_while(|f| f.row <= r).find(|f| f.row == r)
+        self.facts_from_block(b).take(codec::BLOCK).take_while(|f| f.row <= r).find(|f| f.row == r)
     }
 
     /// Symbols of a span of the `syms` arena.
@@ -340,7 +340,7 @@ impl ContainerFacts {
 
     /// Adds a fact after the last one.
     fn append(&mut self, fact: Fact) {
-        if self.count % codec::BLOCK == 0 {
+        if self.count.is_multiple_of(codec::BLOCK) {
             grow(&mut self.blocks, 1);
             self.blocks.push((fact.row, self.bytes.len() as u32));
         }
