@@ -5,7 +5,8 @@
 //! the growth of the process's resident set (`VmRSS` in `/proc/self/status`) across the ingest, and the
 //! bytes the store accounts for itself ([`Store::heap_bytes`]: every column, the string table, the
 //! identity table and the dedupe index, by capacity). Both include everything the engine keeps; neither
-//! includes the browser's `File` handles, which the worker holds outside the engine. In `--test` mode
+//! includes the browser's `File` handles, which the worker holds outside the engine. It also prints
+//! the string table's text by kind (digests, ARNs, keys...), the largest part of the store. In `--test` mode
 //! (`cargo bench -- --test`, as `scripts/check.sh` runs it) it uses 20,000 events and fails if the
 //! store's own figure exceeds the 150 bytes per event target.
 //!
