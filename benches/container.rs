@@ -48,7 +48,7 @@ fn bench(c: &mut Criterion) {
     let facts = store.container.heap_bytes();
     println!(
         "container facts: {} facts, {} bytes = {:.1}% of the store's {} bytes",
-        store.container.all().len(),
+        store.container.len(),
         facts,
         facts as f64 * 100.0 / store.heap_bytes() as f64,
         store.heap_bytes()

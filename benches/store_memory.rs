@@ -5,7 +5,8 @@
 //! the growth of the process's resident set (`VmRSS` in `/proc/self/status`) across the ingest, and the
 //! bytes the store accounts for itself ([`Store::heap_bytes`]: every column, the string table, the
 //! identity table and the dedupe index, by capacity). Both include everything the engine keeps; neither
-//! includes the browser's `File` handles, which the worker holds outside the engine. In `--test` mode
+//! includes the browser's `File` handles, which the worker holds outside the engine. It also prints
+//! the string table's text by kind (digests, ARNs, keys...), the largest part of the store. In `--test` mode
 //! (`cargo bench -- --test`, as `scripts/check.sh` runs it) it uses 20,000 events and fails if the
 //! store's own figure exceeds the 150 bytes per event target.
 //!
@@ -24,6 +25,39 @@ fn rss_bytes() -> Option<u64> {
     let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
     let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb * 1024)
+}
+
+/// What kind of text a string is, to see which strings the store holds per event.
+fn string_kind(s: &str) -> &'static str {
+    let hex = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_hexdigit());
+    if s.strip_prefix("sha256:").is_some_and(hex) {
+        "sha256 digest"
+    } else if trailscope::store::parse_uuid(s).is_some() {
+        "uuid"
+    } else if s.starts_with("arn:") {
+        "arn"
+    } else if hex(s) {
+        "hex"
+    } else if s.len() == 20 && (s.starts_with("AKIA") || s.starts_with("ASIA")) {
+        "access key"
+    } else if s.starts_with("AIDA") || s.starts_with("AROA") {
+        "principal id"
+    } else {
+        "other"
+    }
+}
+
+/// Prints the string table's text by kind: count, text bytes per event.
+fn print_string_kinds(store: &trailscope::store::Store, n: f64) {
+    let mut kinds: std::collections::BTreeMap<&str, (usize, usize)> = std::collections::BTreeMap::new();
+    for (_, s) in store.strings.iter() {
+        let k = kinds.entry(string_kind(s)).or_default();
+        k.0 += 1;
+        k.1 += s.len();
+    }
+    for (kind, (count, bytes)) in kinds {
+        println!("store_memory:     strings: {kind:<24} {count:>8} strings {:>7.1} text bytes/event", bytes as f64 / n);
+    }
 }
 
 fn main() {
@@ -56,6 +90,7 @@ fn main() {
     for (part, bytes) in engine.store().heap_breakdown() {
         println!("store_memory:   {part:<40} {:>7.1} bytes/event", bytes as f64 / n);
     }
+    print_string_kinds(engine.store(), n);
     if let (Some(b), Some(a)) = (before, after) {
         println!(
             "store_memory: resident set growth {:.1} bytes/event ({} bytes)",

@@ -68,7 +68,7 @@ pub fn csv_row(store: &Store, r: Row, file: &str) -> String {
         store.str(store.name(r)).to_owned(),
         store.str(store.region(r)).to_owned(),
         store.str(store.account(r)).to_owned(),
-        principal_label(id, &store.strings),
+        principal_label(&id, &store.strings),
         id.kind.label().to_owned(),
         store.str(id.access_key).to_owned(),
         store.str(store.ip(r)).to_owned(),

@@ -177,12 +177,8 @@ pub fn resolve(link: &ViewLink, store: &Store) -> Resolved {
         let syms: HashSet<Sym> = (0..store.len() as Row).map(|r| get(store, r)).collect();
         by_digest(&mut syms.into_iter().map(|s| store.str(s).to_owned()))
     };
-    swap(&mut f.principals, &|| {
-        by_digest(&mut store.identities().iter().map(|id| principal_label(id, &store.strings)))
-    });
-    swap(&mut f.access_keys, &|| {
-        by_digest(&mut store.identities().iter().map(|id| store.str(id.access_key).to_owned()))
-    });
+    swap(&mut f.principals, &|| by_digest(&mut store.identities().map(|id| principal_label(&id, &store.strings))));
+    swap(&mut f.access_keys, &|| by_digest(&mut store.identities().map(|id| store.str(id.access_key).to_owned())));
     swap(&mut f.accounts, &|| column(Store::account));
     swap(&mut f.ips, &|| column(Store::ip));
     let event = link.event.as_ref().and_then(|want| {

@@ -93,7 +93,7 @@ pub fn count(store: &Store, rows: impl Iterator<Item = Row>) -> Counts {
     c.by_identity_type = sorted(itype.into_iter().map(|(k, n)| (k.label().to_owned(), n)));
     let mut principals: HashMap<String, u64> = HashMap::new();
     for (id, n) in identity {
-        *principals.entry(principal_label(&store.identities()[id as usize], &store.strings)).or_default() += n;
+        *principals.entry(principal_label(&store.identity_by_id(id), &store.strings)).or_default() += n;
     }
     c.by_principal = sorted(principals.into_iter());
     let mut names: Vec<NameCount> = name

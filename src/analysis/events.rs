@@ -78,7 +78,7 @@ pub struct EventPage {
 
 /// The table row for store row `r`.
 pub fn view(store: &Store, r: Row) -> EventView {
-    let id = store.identity(r);
+    let id = &store.identity(r);
     let f = store.flags(r);
     EventView {
         row: r,

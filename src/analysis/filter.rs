@@ -353,7 +353,6 @@ impl<'s> Compiled<'s> {
             let text_syms: Vec<bool> = store.strings.iter().map(|(_, s)| hit(s)).collect();
             let text_identities = store
                 .identities()
-                .iter()
                 .map(|id| {
                     [
                         id.arn,
@@ -366,7 +365,7 @@ impl<'s> Compiled<'s> {
                     ]
                     .iter()
                     .any(|s| text_syms[s.0 as usize])
-                        || hit(&principal_label(id, &store.strings))
+                        || hit(&principal_label(&id, &store.strings))
                 })
                 .collect();
             (Some(text_syms), Some(text_identities))
@@ -498,7 +497,7 @@ fn identity_filter(f: &Filter, store: &Store) -> Option<Vec<bool>> {
             && (f.principals.is_empty() || any(&f.principals, &label()))
             && (f.origins.is_empty() || origin_keys.contains(&id.access_key) || any(&f.origins, &label()))
     };
-    Some(store.identities().iter().map(keep).collect())
+    Some(store.identities().map(|id| keep(&id)).collect())
 }
 
 /// The user agents (as symbols) whose client is one of `clients` (labels).

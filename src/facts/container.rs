@@ -3,18 +3,20 @@
 //!
 //! The store keeps no raw JSON, so what the container analyses need from `requestParameters`,
 //! `responseElements` and `serviceEventDetails` is read here, once, into one compact [`Fact`] per
-//! event (about 48 bytes) plus shared arenas for the variable-length parts (layer lists, image ids,
-//! lifecycle expiries). Every string is a [`Sym`]; nothing is kept per event as a `String` or JSON.
+//! event (varint-encoded, see [`codec`]: usually under ten bytes) plus shared arenas for the
+//! variable-length parts (layer lists, image ids, lifecycle expiries). Every string is a [`Sym`]; nothing is kept per event as a `String` or JSON.
 //!
 //! Reading is lenient: the free-form parts are attacker-controlled, so a field of the wrong type is
 //! skipped, lists are capped by the named limits below, and nothing here can fail or panic. An event
 //! whose parts cannot be read still gets a fact when its name alone says something (a
 //! `BatchGetImage` that failed has no response, and that is what makes it a failed pull).
 //!
-//! Facts are kept in row order, so the analyses (and the filter's repository field) find the fact
-//! of a row by binary search.
+//! Facts are kept in row order, compactly encoded ([`codec`]: a typical fact takes under ten bytes),
+//! so the analyses (and the filter's repository field) find the fact of a row by binary search over
+//! blocks of them.
 
 mod builder;
+mod codec;
 mod ecr;
 mod ecs;
 mod kms;
@@ -183,7 +185,14 @@ pub struct Fact {
 /// The container side table of the store.
 #[derive(Default)]
 pub struct ContainerFacts {
-    facts: Vec<Fact>,
+    /// Every fact, in row order, as [`codec`] writes them.
+    bytes: Vec<u8>,
+    /// `(row, byte offset)` of every [`codec::BLOCK`]th fact.
+    blocks: Vec<(Row, u32)>,
+    /// Number of facts.
+    count: usize,
+    /// The row of the last fact.
+    last_row: Row,
     syms: Vec<Sym>,
     entries: Vec<ManifestEntry>,
     expired: Vec<ExpiredImage>,
@@ -192,13 +201,42 @@ pub struct ContainerFacts {
 
 impl ContainerFacts {
     /// Every fact, in row order.
-    pub fn all(&self) -> &[Fact] {
-        &self.facts
+    pub fn all(&self) -> impl Iterator<Item = Fact> + '_ {
+        self.facts_from_block(0)
+    }
+
+    /// Number of facts.
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    /// Whether there are no facts.
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// The facts from the start of block `b` on.
+    fn facts_from_block(&self, b: usize) -> impl Iterator<Item = Fact> + '_ {
+        let (first, at) = self.blocks.get(b).copied().unwrap_or((0, self.bytes.len() as u32));
+        let mut reader = codec::Reader::new(&self.bytes, at as usize);
+        // `None` until the block's first fact, whose row the index holds.
+        let mut prev: Option<Row> = None;
+        std::iter::from_fn(move || {
+            (!reader.done()).then(|| {
+                let mut f = reader.fact(prev.unwrap_or(0));
+                if prev.is_none() {
+                    f.row = first;
+                }
+                prev = Some(f.row);
+                f
+            })
+        })
     }
 
     /// The fact of row `r`, if the event had one.
-    pub fn get(&self, r: Row) -> Option<&Fact> {
-        self.facts.binary_search_by_key(&r, |f| f.row).ok().map(|i| &self.facts[i])
+    pub fn get(&self, r: Row) -> Option<Fact> {
+        let b = self.blocks.partition_point(|&(row, _)| row <= r).checked_sub(1)?;
+        self.facts_from_block(b).take(codec::BLOCK).take_while(|f| f.row <= r).find(|f| f.row == r)
     }
 
     /// Symbols of a span of the `syms` arena.
@@ -272,7 +310,8 @@ impl ContainerFacts {
     /// Resident bytes, for the memory figures.
     pub fn heap_bytes(&self) -> usize {
         use std::mem::size_of;
-        self.facts.capacity() * size_of::<Fact>()
+        self.bytes.capacity()
+            + self.blocks.capacity() * size_of::<(Row, u32)>()
             + self.syms.capacity() * size_of::<Sym>()
             + self.entries.capacity() * size_of::<ManifestEntry>()
             + self.expired.capacity() * size_of::<ExpiredImage>()
@@ -281,18 +320,43 @@ impl ContainerFacts {
 
     fn push(&mut self, fact: Fact) {
         // Rows arrive in order (a fact is recorded right after its row is added); keep the order
-        // even if that ever changes, since lookups rely on it.
-        match self.facts.last() {
-            Some(last) if last.row >= fact.row => {
-                let at = self.facts.partition_point(|f| f.row < fact.row);
-                if self.facts.get(at).is_some_and(|f| f.row == fact.row) {
-                    self.facts[at] = fact;
-                } else {
-                    self.facts.insert(at, fact);
-                }
+        // even if that ever changes, since lookups rely on it: then every fact is written again.
+        if self.count > 0 && self.last_row >= fact.row {
+            let mut facts: Vec<Fact> = self.all().collect();
+            let at = facts.partition_point(|f| f.row < fact.row);
+            if facts.get(at).is_some_and(|f| f.row == fact.row) {
+                facts[at] = fact;
+            } else {
+                facts.insert(at, fact);
             }
-            _ => self.facts.push(fact),
+            (self.bytes, self.blocks, self.count, self.last_row) = (Vec::new(), Vec::new(), 0, 0);
+            for f in facts {
+                self.append(f);
+            }
+        } else {
+            self.append(fact);
         }
+    }
+
+    /// Adds a fact after the last one.
+    fn append(&mut self, fact: Fact) {
+        if self.count.is_multiple_of(codec::BLOCK) {
+            grow(&mut self.blocks, 1);
+            self.blocks.push((fact.row, self.bytes.len() as u32));
+        }
+        // A fact takes at most 12 varints of at most 10 bytes.
+        grow(&mut self.bytes, 120);
+        codec::write(&mut self.bytes, self.last_row, &fact);
+        self.count += 1;
+        self.last_row = fact.row;
+    }
+}
+
+/// Makes room for `more` elements, growing by an eighth rather than doubling, so a large table holds
+/// little spare room; copying on growth stays amortised O(1).
+fn grow<T>(v: &mut Vec<T>, more: usize) {
+    if v.capacity() - v.len() < more {
+        v.reserve_exact((v.len() / 8).max(more).max(64));
     }
 }
 
@@ -313,6 +377,7 @@ impl Sink<'_> {
         let start = self.facts.syms.len() as u32;
         for s in items {
             let sym = self.strings.intern(s);
+            grow(&mut self.facts.syms, 1);
             self.facts.syms.push(sym);
         }
         Span { start, len: self.facts.syms.len() as u32 - start }
@@ -321,24 +386,28 @@ impl Sink<'_> {
     /// Adds symbols already interned to the `syms` arena.
     fn sym_span(&mut self, items: &[Sym]) -> Span {
         let start = self.facts.syms.len() as u32;
+        grow(&mut self.facts.syms, items.len());
         self.facts.syms.extend_from_slice(items);
         Span { start, len: items.len() as u32 }
     }
 
     fn entries(&mut self, items: &[ManifestEntry]) -> Span {
         let start = self.facts.entries.len() as u32;
+        grow(&mut self.facts.entries, items.len());
         self.facts.entries.extend_from_slice(items);
         Span { start, len: items.len() as u32 }
     }
 
     fn expired(&mut self, items: &[ExpiredImage]) -> Span {
         let start = self.facts.expired.len() as u32;
+        grow(&mut self.facts.expired, items.len());
         self.facts.expired.extend_from_slice(items);
         Span { start, len: items.len() as u32 }
     }
 
     fn rules(&mut self, items: &[Rule]) -> Span {
         let start = self.facts.rules.len() as u32;
+        grow(&mut self.facts.rules, items.len());
         self.facts.rules.extend_from_slice(items);
         Span { start, len: items.len() as u32 }
     }

@@ -71,6 +71,73 @@ impl<T: Copy> Column<T> {
     }
 }
 
+/// A column of table numbers (identities, contexts, clients): two bytes a row while every number
+/// fits in a `u16`, four from the first that does not (the column is then widened once, in place
+/// of the narrow one). Most stores hold far fewer than 65,535 distinct contexts or clients.
+#[derive(Debug, Clone)]
+pub enum IdColumn {
+    /// Every number is below `u16::MAX`.
+    Narrow(Column<u16>),
+    /// Some number is not.
+    Wide(Column<u32>),
+}
+
+impl Default for IdColumn {
+    fn default() -> Self {
+        IdColumn::Narrow(Column::default())
+    }
+}
+
+impl IdColumn {
+    /// Widens the column if `v` does not fit; then it is narrow only if `v` fits.
+    fn fit(&mut self, v: u32) {
+        if let IdColumn::Narrow(c) = self {
+            if u16::try_from(v).is_err() {
+                let mut wide = Column::default();
+                for r in 0..c.len() {
+                    wide.push(u32::from(c.get(r)));
+                }
+                *self = IdColumn::Wide(wide);
+            }
+        }
+    }
+
+    /// Appends a value.
+    pub fn push(&mut self, v: u32) {
+        self.fit(v);
+        match self {
+            IdColumn::Narrow(c) => c.push(v as u16),
+            IdColumn::Wide(c) => c.push(v),
+        }
+    }
+
+    /// The value of row `r`. Panics when out of range, like a slice.
+    #[inline]
+    pub fn get(&self, r: usize) -> u32 {
+        match self {
+            IdColumn::Narrow(c) => u32::from(c.get(r)),
+            IdColumn::Wide(c) => c.get(r),
+        }
+    }
+
+    /// Replaces the value of row `r`.
+    pub fn set(&mut self, r: usize, v: u32) {
+        self.fit(v);
+        match self {
+            IdColumn::Narrow(c) => c.set(r, v as u16),
+            IdColumn::Wide(c) => c.set(r, v),
+        }
+    }
+
+    /// Bytes allocated, by capacity.
+    pub fn heap_bytes(&self) -> usize {
+        match self {
+            IdColumn::Narrow(c) => c.heap_bytes(),
+            IdColumn::Wide(c) => c.heap_bytes(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,5 +165,23 @@ mod tests {
         }
         let data = c.len() * 8;
         assert!(c.heap_bytes() <= data + CHUNK * 8 + 64 * 24, "{} for {data}", c.heap_bytes());
+    }
+
+    #[test]
+    fn ok_id_column_widens_when_a_number_does_not_fit() {
+        let mut c = IdColumn::default();
+        for i in 0..CHUNK as u32 + 10 {
+            c.push(i % 1000);
+        }
+        let narrow = c.heap_bytes();
+        assert!(matches!(c, IdColumn::Narrow(_)));
+        c.set(5, 70_000);
+        c.push(u32::MAX);
+        assert!(matches!(c, IdColumn::Wide(_)));
+        assert!(c.heap_bytes() > narrow);
+        assert_eq!(
+            (c.get(4), c.get(5), c.get(CHUNK + 9), c.get(CHUNK + 10)),
+            (4, 70_000, (CHUNK as u32 + 9) % 1000, u32::MAX)
+        );
     }
 }

@@ -1,11 +1,14 @@
 //! The compact, columnar, deduplicated event store.
 //!
 //! One row per unique event, one chunked [`Column`] per field. Strings are [`Sym`]s into one
-//! [`Interner`]; identities are interned whole ([`Identity`] is fixed-size), and symbols that travel
+//! [`Interner`]; identities are interned as a shared shape plus their per-session principal id, ARN
+//! and access key (a role's sessions share everything else), and symbols that travel
 //! together (source, name, region, account, error, flags and type: the row's context; IP and user
-//! agent) are interned as tuples, so a row costs 44 bytes however long its ARNs and user agents are, plus its share of the
-//! dedupe index and of the distinct identities and strings (see README, "Ingest figures"). The raw
-//! JSON is not kept: each row has a [`Locator`] to re-read it from the user's file.
+//! agent) are interned as tuples, so a row costs 34 bytes however long its ARNs and user agents are
+//! (time 4, event id 16, context, identity and client numbers 2 each while they fit in a `u16`,
+//! locator 8), plus its share of the dedupe index and of the distinct identities and strings (see
+//! README, "Ingest figures"). The raw JSON is not kept: each row has a [`Locator`] to re-read it
+//! from the user's file.
 //!
 //! Dedupe: CloudTrail may deliver an event twice, in two files. The key is the `eventID` together with
 //! the time, source and name, because `eventID` alone is not unique across services in practice (AWS's
@@ -18,7 +21,7 @@ use hashbrown::{DefaultHashBuilder, HashTable};
 use serde::{Deserialize, Serialize};
 use std::hash::BuildHasher;
 
-pub use column::Column;
+pub use column::{Column, IdColumn};
 pub use interner::Interner;
 
 use crate::facts::container::ContainerFacts;
@@ -204,6 +207,38 @@ impl Context {
     }
 }
 
+/// The part of an [`Identity`] that many identities share: everything but the principal id, the
+/// ARN and the access key, which change with each session (a role's sessions differ only there).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct IdentityShape {
+    kind: crate::model::IdentityType,
+    type_name: Sym,
+    account_id: Sym,
+    user_name: Sym,
+    issuer_type: Sym,
+    issuer_arn: Sym,
+    issuer_name: Sym,
+    issuer_account: Sym,
+    source_identity: Sym,
+    web_id_provider: Sym,
+    invoked_by: Sym,
+    on_behalf_user: Sym,
+    identity_store: Sym,
+    identity_provider: Sym,
+    mfa: crate::model::Mfa,
+    source_known: bool,
+}
+
+/// One distinct identity as the store holds it: its shape's number and the per-session fields,
+/// 16 bytes instead of the 72 of an [`Identity`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct IdentityKey {
+    shape: u32,
+    principal_id: Sym,
+    arn: Sym,
+    access_key: Sym,
+}
+
 /// A locator without its file, in one `u64`: offset (37 bits: 128 GB, beyond the 8 GB per-file cap),
 /// length (23 bits: 8 MB, beyond the largest record ingest keeps) and [`RecordKind`] (3 bits).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -242,21 +277,30 @@ impl PackedLoc {
 /// The longest record a locator can point at; ingest never keeps a longer one.
 pub const MAX_LOCATED_LEN: u32 = (1 << LEN_BITS) - 1;
 
+/// In the time column: the row's time is in [`Store::exact_times`].
+const TIME_EXACT: u32 = u32::MAX;
+
 /// The event store.
 #[derive(Default)]
 pub struct Store {
     /// All strings.
     pub strings: Interner,
     hasher: DefaultHashBuilder,
-    identities: Table<Identity>,
+    /// Distinct identities, numbered in order of arrival (the identity number).
+    identities: Table<IdentityKey>,
+    identity_shapes: Table<IdentityShape>,
     contexts: Table<Context>,
     /// `(sourceIPAddress, userAgent)`.
     clients: Table<(Sym, Sym)>,
-    time: Column<Millis>,
+    /// Event time in whole seconds since the epoch, or [`TIME_EXACT`]: see [`Store::time`].
+    time: Column<u32>,
+    /// `(row, time)` of the rows whose time is not a whole second in `0..TIME_EXACT` (fractions from
+    /// CloudWatch exports, times before 1970): rare, so 4 bytes a row, not 8. Rows in order.
+    exact_times: Vec<(Row, Millis)>,
     event_id: Column<u128>,
-    context: Column<u32>,
-    identity: Column<u32>,
-    client: Column<u32>,
+    context: IdColumn,
+    identity: IdColumn,
+    client: IdColumn,
     loc: Column<PackedLoc>,
     /// `(first row, file)`: rows of one file are contiguous runs, so files cost per run, not per row.
     file_runs: Vec<(Row, FileId)>,
@@ -311,7 +355,7 @@ impl Store {
                 let r = r as usize;
                 self.event_id.get(r) == row.event_id
                     && c.flags & flags::ID_SYMBOL == id_symbol
-                    && self.time.get(r) == row.time
+                    && self.time(r as Row) == row.time
                     && c.source == row.source
                     && c.name == row.name
             })
@@ -327,21 +371,29 @@ impl Store {
         }
         let r = self.time.len() as Row;
         let h = self.hasher;
-        self.time.push(row.time);
+        match u32::try_from(row.time / 1000) {
+            Ok(secs) if row.time % 1000 == 0 && secs != TIME_EXACT => self.time.push(secs),
+            _ => {
+                self.time.push(TIME_EXACT);
+                self.exact_times.push((r, row.time));
+            }
+        }
         self.event_id.push(row.event_id);
         self.context.push(self.contexts.id(Context::of(row), h));
-        self.identity.push(self.identities.id(row.identity, h));
+        let id = self.identity_number(&row.identity);
+        self.identity.push(id);
         self.client.push(self.clients.id((row.ip, row.user_agent), h));
         self.loc.push(PackedLoc::new(&row.locator));
         if self.file_runs.last().is_none_or(|&(_, f)| f != row.locator.file) {
             self.file_runs.push((r, row.locator.file));
         }
-        let (event_id, time, context, contexts, hasher) =
-            (&self.event_id, &self.time, &self.context, &self.contexts, &self.hasher);
-        self.dedupe.insert_unique(hash, r, |&r| {
-            let c = contexts.get(context.get(r as usize));
-            hasher.hash_one((event_id.get(r as usize), time.get(r as usize), c.source.0, c.name.0))
+        // Rehashing reads the other columns, so the index is out of the store while it grows.
+        let mut dedupe = std::mem::take(&mut self.dedupe);
+        dedupe.insert_unique(hash, r, |&r| {
+            let c = self.ctx(r);
+            self.key_hash(self.event_id.get(r as usize), self.time(r), c.source, c.name)
         });
+        self.dedupe = dedupe;
         Inserted::New(r)
     }
 
@@ -352,13 +404,45 @@ impl Store {
     pub fn upgrade(&mut self, r: Row, row: &EventRow) {
         let (i, h) = (r as usize, self.hasher);
         self.context.set(i, self.contexts.id(Context::of(row), h));
-        self.identity.set(i, self.identities.id(row.identity, h));
+        let id = self.identity_number(&row.identity);
+        self.identity.set(i, id);
         self.client.set(i, self.clients.id((row.ip, row.user_agent), h));
+    }
+
+    /// The identity number of `i`, interning it when new.
+    fn identity_number(&mut self, i: &Identity) -> u32 {
+        let h = self.hasher;
+        let shape = IdentityShape {
+            kind: i.kind,
+            type_name: i.type_name,
+            account_id: i.account_id,
+            user_name: i.user_name,
+            issuer_type: i.issuer_type,
+            issuer_arn: i.issuer_arn,
+            issuer_name: i.issuer_name,
+            issuer_account: i.issuer_account,
+            source_identity: i.source_identity,
+            web_id_provider: i.web_id_provider,
+            invoked_by: i.invoked_by,
+            on_behalf_user: i.on_behalf_user,
+            identity_store: i.identity_store,
+            identity_provider: i.identity_provider,
+            mfa: i.mfa,
+            source_known: i.source_known,
+        };
+        let shape = self.identity_shapes.id(shape, h);
+        self.identities.id(IdentityKey { shape, principal_id: i.principal_id, arn: i.arn, access_key: i.access_key }, h)
     }
 
     /// Event time, ms UTC.
     pub fn time(&self, r: Row) -> Millis {
-        self.time.get(r as usize)
+        match self.time.get(r as usize) {
+            TIME_EXACT => {
+                let i = self.exact_times.partition_point(|&(row, _)| row < r);
+                self.exact_times.get(i).map_or(0, |&(_, t)| t)
+            }
+            secs => Millis::from(secs) * 1000,
+        }
     }
     /// `eventSource`.
     pub fn source(&self, r: Row) -> Sym {
@@ -384,12 +468,42 @@ impl Store {
         self.identity.get(r as usize)
     }
     /// The caller.
-    pub fn identity(&self, r: Row) -> &Identity {
-        &self.identities.values[self.identity.get(r as usize) as usize]
+    pub fn identity(&self, r: Row) -> Identity {
+        self.identity_by_id(self.identity.get(r as usize))
+    }
+    /// The identity with number `id` (see [`Store::identity_id`]). Panics when out of range.
+    pub fn identity_by_id(&self, id: u32) -> Identity {
+        let k = self.identities.get(id);
+        let s = self.identity_shapes.get(k.shape);
+        Identity {
+            kind: s.kind,
+            type_name: s.type_name,
+            principal_id: k.principal_id,
+            arn: k.arn,
+            account_id: s.account_id,
+            user_name: s.user_name,
+            access_key: k.access_key,
+            issuer_type: s.issuer_type,
+            issuer_arn: s.issuer_arn,
+            issuer_name: s.issuer_name,
+            issuer_account: s.issuer_account,
+            source_identity: s.source_identity,
+            web_id_provider: s.web_id_provider,
+            invoked_by: s.invoked_by,
+            on_behalf_user: s.on_behalf_user,
+            identity_store: s.identity_store,
+            identity_provider: s.identity_provider,
+            mfa: s.mfa,
+            source_known: s.source_known,
+        }
+    }
+    /// Number of distinct identities: identity numbers are `0..identity_count()`.
+    pub fn identity_count(&self) -> usize {
+        self.identities.values.len()
     }
     /// All distinct identities, by identity number.
-    pub fn identities(&self) -> &[Identity] {
-        &self.identities.values
+    pub fn identities(&self) -> impl ExactSizeIterator<Item = Identity> + '_ {
+        (0..self.identity_count() as u32).map(|id| self.identity_by_id(id))
     }
     /// `sourceIPAddress`.
     pub fn ip(&self, r: Row) -> Sym {
@@ -438,13 +552,13 @@ impl Store {
     /// Resident bytes of the store by part (columns, tables, strings, dedupe index), by capacity.
     pub fn heap_breakdown(&self) -> Vec<(&'static str, usize)> {
         vec![
-            ("time", self.time.heap_bytes()),
+            ("time", self.time.heap_bytes() + self.exact_times.capacity() * std::mem::size_of::<(Row, Millis)>()),
             ("event_id", self.event_id.heap_bytes()),
             ("context/identity/client ids", {
                 self.context.heap_bytes() + self.identity.heap_bytes() + self.client.heap_bytes()
             }),
             ("locators", self.loc.heap_bytes() + self.file_runs.capacity() * 8),
-            ("identities", self.identities.heap_bytes()),
+            ("identities", self.identities.heap_bytes() + self.identity_shapes.heap_bytes()),
             ("context and client tables", self.contexts.heap_bytes() + self.clients.heap_bytes()),
             ("strings", self.strings.heap_bytes()),
             ("dedupe index", self.dedupe.allocation_size()),

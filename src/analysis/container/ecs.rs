@@ -56,7 +56,7 @@ pub(super) fn item(ix: &Index, store: &Store, r: Row) -> Option<EcsItem> {
     let td_images = |family: Sym, revision: u32| -> (String, Vec<Sym>) {
         let found = ix.task_def(store.account(r), store.region(r), family, revision, t, store);
         let rev = match (revision, found.and_then(|row| store.container.get(row))) {
-            (0, Some(&crate::facts::container::Fact { kind: Kind::TaskDef { revision, .. }, .. })) => {
+            (0, Some(crate::facts::container::Fact { kind: Kind::TaskDef { revision, .. }, .. })) => {
                 revision.to_string()
             }
             (0, _) => "latest".to_owned(),

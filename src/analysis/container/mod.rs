@@ -219,7 +219,7 @@ impl Index {
                 (Kind::AuthToken, _) => auth.push(r),
                 (Kind::GetImage { ids }, Some(repo)) => ix.pulls.push(pull::from_get(store, repo, r, ids)),
                 (Kind::LayerUrl { digest }, Some(repo)) => urls.push((repo, r, digest)),
-                (Kind::Lifecycle { .. }, Some(repo)) => lifecycle_facts.push((repo, *f)),
+                (Kind::Lifecycle { .. }, Some(repo)) => lifecycle_facts.push((repo, f)),
                 (
                     Kind::RepoCreated { .. }
                     | Kind::RepoDeleted { .. }
@@ -244,7 +244,7 @@ impl Index {
                     _,
                 ) => ix.ecs.push(r),
                 (Kind::Builder { .. }, _) => ix.builder.push(r),
-                (_, Some(repo)) => parts.add(store, repo, f),
+                (_, Some(repo)) => parts.add(store, repo, &f),
                 _ => {}
             }
         }

@@ -286,8 +286,10 @@ fn image_rows(ix: &Index, store: &Store, c: &Compiled, id: RepoId) -> Vec<ImageR
         add_tag(r, store.str(p.tag));
         if r.pushed.is_none() {
             r.pushed = Some(p.start);
-            r.pushed_by =
-                crate::analysis::principal::principal_label(store.identity(p.put.unwrap_or(p.rows[0])), &store.strings);
+            r.pushed_by = crate::analysis::principal::principal_label(
+                &store.identity(p.put.unwrap_or(p.rows[0])),
+                &store.strings,
+            );
             r.size = store
                 .container
                 .entries(p.entries)

@@ -83,7 +83,7 @@ fn role_session(arn: &str) -> Option<(&str, &str)> {
 
 /// Describes the principal of row `r` for a push or pull into a repository of account `owner`.
 pub fn who(store: &Store, r: Row, owner: &str) -> Who {
-    let id = store.identity(r);
+    let id = &store.identity(r);
     let s = &store.strings;
     let ip = store.str(store.ip(r));
     let ua = store.str(store.user_agent(r));

@@ -126,8 +126,8 @@ pub(crate) struct Gathered<'s> {
 
 impl Gathered<'_> {
     /// The identity with number `id`.
-    pub fn identity(&self, id: u32) -> &Identity {
-        &self.store.identities()[id as usize]
+    pub fn identity(&self, id: u32) -> Identity {
+        self.store.identity_by_id(id)
     }
 
     /// The principal name of identity `id` (seen in the pass).
@@ -222,7 +222,7 @@ fn gather(store: &Store, rows: impl Iterator<Item = Row>) -> Gathered<'_> {
     }
     let mut by_name: HashMap<String, u32> = HashMap::new();
     for &id in g.by_id.keys() {
-        let name = principal_label(&store.identities()[id as usize], &store.strings);
+        let name = principal_label(&store.identity_by_id(id), &store.strings);
         let next = g.names.len() as u32;
         let ix = *by_name.entry(name).or_insert_with_key(|name| {
             g.names.push(name.clone());
@@ -241,7 +241,7 @@ pub fn report(store: &Store, rows: impl Iterator<Item = Row>) -> IdentityReport 
     let by_id = |f: &dyn Fn(&Identity) -> Option<String>| -> Vec<Stat> {
         let mut groups: HashMap<String, Acc> = HashMap::new();
         for (&id, acc) in &g.by_id {
-            if let Some(key) = f(g.identity(id)) {
+            if let Some(key) = f(&g.identity(id)) {
                 groups.entry(key).or_default().merge(acc);
             }
         }
@@ -300,7 +300,7 @@ fn principals(g: &Gathered) -> List<PrincipalRow> {
     for (id, n) in callers {
         let label = match g.label_ix.get(&id) {
             Some(&i) => g.names[i as usize].clone(),
-            None => principal_label(g.identity(id), &g.store.strings),
+            None => principal_label(&g.identity(id), &g.store.strings),
         };
         *opened.entry(label).or_default() += n;
     }

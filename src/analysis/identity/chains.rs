@@ -153,7 +153,7 @@ pub fn walk(store: &Store, key: Sym) -> Option<(Vec<&Grant>, ChainEnd)> {
 
 /// Who opened the session of `key` (the caller of the STS call that handed it out), or `""`.
 pub fn opened_by(store: &Store, key: Sym) -> String {
-    store.credentials.grant(key).map(|g| principal_label(store.identity(g.row), &store.strings)).unwrap_or_default()
+    store.credentials.grant(key).map(|g| principal_label(&store.identity(g.row), &store.strings)).unwrap_or_default()
 }
 
 /// Keys of every session that `principals` opened, directly or through a chain of roles.
@@ -162,7 +162,7 @@ pub fn origin_keys(store: &Store, principals: &[String]) -> HashSet<Sym> {
     let mut is_wanted = |g: &Grant| {
         let id = store.identity_id(g.row);
         *names.entry(id).or_insert_with(|| {
-            let label = principal_label(store.identity(g.row), &store.strings);
+            let label = principal_label(&store.identity(g.row), &store.strings);
             principals.contains(&label)
         })
     };
@@ -181,7 +181,7 @@ fn hop(store: &Store, g: &Grant) -> Hop {
     Hop {
         call: g.call.label().to_owned(),
         time: store.time(g.row),
-        principal: principal_label(caller, &store.strings),
+        principal: principal_label(&caller, &store.strings),
         kind: caller.kind.label().to_owned(),
         key: s(caller.access_key),
         ip: s(store.ip(g.row)),

@@ -11,9 +11,9 @@ fn engine(json: &str) -> Engine {
     e
 }
 
-fn fact_of<'e>(e: &'e Engine, name: &str) -> &'e Fact {
+fn fact_of(e: &Engine, name: &str) -> Fact {
     let s = e.store();
-    s.container.all().iter().find(|f| s.str(s.name(f.row)) == name).unwrap_or_else(|| panic!("no {name} fact"))
+    s.container.all().find(|f| s.str(s.name(f.row)) == name).unwrap_or_else(|| panic!("no {name} fact"))
 }
 
 /// The seed events as generic JSON values, to take expected values from the documents themselves.
@@ -203,7 +203,7 @@ fn ok_hostile_parameters_are_skipped_not_fatal() {
     let images = s.container.expired(images);
     assert_eq!(images.len(), 1);
     assert_eq!((images[0].pushed_at, images[0].tags.len), (None, 0));
-    assert!(s.container.all().iter().all(|f| s.str(s.name(f.row)) != "CreateGrant"), "not an ECR grant");
+    assert!(s.container.all().all(|f| s.str(s.name(f.row)) != "CreateGrant"), "not an ECR grant");
     let f = fact_of(&e, "RunTask");
     assert!(matches!(f.kind, Kind::Task { revision: 0, count: 1, .. }));
 }
