@@ -21,11 +21,13 @@ use web_sys::{DedicatedWorkerGlobalScope, File, MessageEvent};
 
 use crate::analysis::detail::{cut_event, RangeReader};
 use crate::engine::{Engine, EventDetail, Query, Response};
+use crate::ingest::progress::Run;
 use crate::integrity::hash::Hasher;
 use crate::integrity::HashOutcome;
-use crate::protocol::{FromWorker, Phase, Progress, ToWorker};
+use crate::protocol::{FromWorker, Phase, Progress, Timings, ToWorker};
 
 mod export;
+mod inflate;
 use crate::sample::SAMPLE_FILES;
 use crate::store::FileId;
 
@@ -59,6 +61,8 @@ pub(crate) struct Worker {
     cancel: bool,
     progress: Progress,
     last_progress: f64,
+    /// This run of loading: when it started, and where the counters were then.
+    run: Run,
 }
 
 thread_local! {
@@ -93,8 +97,9 @@ fn heap_bytes() -> u64 {
     u64::from(memory.buffer().unchecked_into::<js_sys::ArrayBuffer>().byte_length())
 }
 
+/// Milliseconds, from the worker's high-resolution clock.
 fn now() -> f64 {
-    js_sys::Date::now()
+    scope().performance().map_or_else(js_sys::Date::now, |p| p.now())
 }
 
 /// Starts the worker: installs the message handler.
@@ -157,9 +162,20 @@ fn on_message(data: &JsValue) {
                     spawn_local(answer_event(id, detail, source));
                     return;
                 }
+                let t = now();
                 let response = Box::new(w.engine.query(&query));
+                if w.running {
+                    w.run.query_ms += now() - t;
+                }
                 drop(w);
                 post(&FromWorker::Answer { id, response });
+                return;
+            }
+            ToWorker::Inflate => {
+                let files: Array = Reflect::get(data, &"files".into()).map(JsCast::unchecked_into).unwrap_or_default();
+                let files = files.iter().filter_map(|f| f.dyn_into::<File>().ok()).collect();
+                drop(w);
+                spawn_local(inflate::inflate(files));
                 return;
             }
         }
@@ -168,6 +184,8 @@ fn on_message(data: &JsValue) {
             w.cancel = false;
             w.progress.cancelled = false;
             w.progress.phase = Phase::Loading;
+            let status = w.engine.status();
+            w.run = Run::start(now(), status.bytes_read, status.events);
             drop(w);
             spawn_local(run_queue());
         }
@@ -182,6 +200,20 @@ fn send_progress(w: &mut Worker, force: bool) {
     w.last_progress = t;
     w.progress.status = w.engine.status();
     w.progress.heap_bytes = heap_bytes();
+    let p = &mut w.progress;
+    let m = w.run.measure(t, p.status.bytes_read, p.bytes_total, p.status.events);
+    p.elapsed_ms = m.elapsed_ms;
+    p.rate_bytes_per_s = m.rate_bytes_per_s;
+    p.rate_events_per_s = m.rate_events_per_s;
+    p.eta_ms = if p.phase == Phase::Loading { m.eta_ms } else { None };
+    let r = &w.run;
+    p.timings = Timings {
+        read_ms: r.read_ms as u64,
+        ingest_ms: r.ingest_ms as u64,
+        query_ms: r.query_ms as u64,
+        files: r.files,
+        reads: r.reads,
+    };
     post(&FromWorker::Progress(Box::new(w.progress.clone())));
 }
 
@@ -274,7 +306,9 @@ async fn run_queue() {
         match job.source {
             Source::Bytes(bytes) => {
                 let mut w = worker.borrow_mut();
+                let t = now();
                 w.engine.push(id, bytes);
+                w.run.ingest_ms += now() - t;
             }
             Source::File(file) => {
                 let mut at = 0.0;
@@ -284,10 +318,15 @@ async fn run_queue() {
                         break;
                     }
                     let end = (at + CHUNK_BYTES).min(size);
-                    match read_slice(&file, at, end).await {
+                    let t = now();
+                    let read = read_slice(&file, at, end).await;
+                    worker.borrow_mut().run.read(now() - t);
+                    match read {
                         Ok(bytes) => {
                             let mut w = worker.borrow_mut();
+                            let t = now();
                             w.engine.push(id, &bytes);
+                            w.run.ingest_ms += now() - t;
                             send_progress(&mut w, false);
                         }
                         Err(message) => {
@@ -300,7 +339,10 @@ async fn run_queue() {
             }
         }
         let mut w = worker.borrow_mut();
+        let t = now();
         w.engine.close_file(id);
+        w.run.ingest_ms += now() - t;
+        w.run.files += 1;
         send_progress(&mut w, false);
     }
 }

@@ -1,0 +1,203 @@
+#!/usr/bin/env node
+// The browser ingest benchmark (README, "Loading at scale"): one command, one headless Chromium, one
+// page, the same files for every contender.
+//
+//   node scripts/bench-ingest.mjs [--events 300000] [--dir FOLDER] [--json]
+//
+// Generates the logs once with ../shared/tools/gen_cloudtrail.py (cached in target/bench-data/), or
+// reads FOLDER; serves dist/ (run `trunk build --release` first) and, in that order:
+//   1. the plain JavaScript pipeline a minimal viewer needs: per file, DecompressionStream → text →
+//      JSON.parse (no indexing), on the main thread;
+//   2. JSON.parse alone over the same decompressed text (decompressed beforehand, not timed);
+//   3. decompression alone: DecompressionStream, and Trailscope's Rust inflater in a worker of its own
+//      (`ToWorker::Inflate`: the same reads and decoder as ingest, without parsing);
+//   4. Trailscope: the files go through the file input, timed by the `trailscope:ingest` measure from
+//      the drop to data-state="done", with the Long Tasks API watching the main thread.
+// Throughput is MB/s (10^6 bytes) of decompressed JSON. Ratios compare contenders of the same run.
+import { existsSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { ROOT, start, walk } from '../e2e/harness.mjs';
+import { generated } from '../e2e/generated.mjs';
+
+const args = process.argv.slice(2);
+const opt = (name, fallback) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+const EVENTS = Number(opt('--events', '300000'));
+const DIR = opt('--dir', null);
+const JSON_OUT = args.includes('--json');
+const log = (...m) => { if (!JSON_OUT) console.error(...m); };
+
+if (!existsSync(join(ROOT, 'dist', 'index.html'))) {
+  console.error('dist/ is missing: run `trunk build --release` first.');
+  process.exit(1);
+}
+let files;
+if (DIR) {
+  files = walk(DIR).filter((p) => /\.json(\.gz)?$/.test(p) && !p.includes('CloudTrail-Digest')).sort();
+} else {
+  const data = generated(EVENTS, { log });
+  if (!data) {
+    console.error('The generator ../shared/tools/gen_cloudtrail.py is not there; pass --dir FOLDER instead.');
+    process.exit(1);
+  }
+  files = data.files;
+}
+const compressed = files.reduce((n, p) => n + statSync(p).size, 0);
+log(`${files.length} files, ${(compressed / 1e6).toFixed(1)} MB on disk (${relative(ROOT, files[0])} ...)`);
+
+const env = await start();
+const page = await (await env.browser.newContext()).newPage();
+page.on('pageerror', (e) => log(`page error: ${e.message}`));
+// Keep the worker's last progress report: it carries where the worker's time went.
+await page.addInitScript(() => {
+  const Base = window.Worker;
+  window.__progress = null;
+  window.Worker = class extends Base {
+    constructor(...a) {
+      super(...a);
+      this.addEventListener('message', (e) => {
+        const m = e.data && e.data.msg;
+        if (m && m.Progress) window.__progress = m.Progress;
+      });
+    }
+  };
+});
+await page.goto(env.url);
+await page.waitForSelector('[data-testid=ingest-status][data-state=idle]');
+await page.evaluate(() => {
+  const input = document.createElement('input');
+  input.type = 'file';
+  input.multiple = true;
+  input.id = 'bench-input';
+  input.hidden = true;
+  document.body.append(input);
+});
+await page.setInputFiles('#bench-input', files);
+
+log('1/4 JavaScript pipeline: DecompressionStream → text → JSON.parse');
+const js = await page.evaluate(async () => {
+  const files = [...document.getElementById('bench-input').files];
+  const inflate = (f) => new Response(f.stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer();
+  const decoder = new TextDecoder();
+  let bytes = 0;
+  let events = 0;
+  let t = performance.now();
+  for (const f of files) {
+    const buf = await inflate(f);
+    bytes += buf.byteLength;
+    events += JSON.parse(decoder.decode(buf)).Records.length;
+  }
+  const pipelineMs = performance.now() - t;
+  // JSON.parse alone, over batches of decompressed text made beforehand.
+  let parseMs = 0;
+  let batch = [];
+  let held = 0;
+  const parseBatch = () => {
+    const t0 = performance.now();
+    for (const text of batch) JSON.parse(text);
+    parseMs += performance.now() - t0;
+    batch = [];
+    held = 0;
+  };
+  for (const f of files) {
+    const text = decoder.decode(await inflate(f));
+    batch.push(text);
+    held += text.length;
+    if (held > 64e6) parseBatch();
+  }
+  parseBatch();
+  // Decompression alone.
+  t = performance.now();
+  for (const f of files) await inflate(f);
+  const inflateMs = performance.now() - t;
+  return { bytes, events, pipelineMs, parseMs, inflateMs };
+});
+
+log('2/4 Rust inflater in a worker of its own (ToWorker::Inflate)');
+const rust = await page.evaluate(() => new Promise((ok, fail) => {
+  const files = [...document.getElementById('bench-input').files];
+  const w = new Worker('./worker_loader.js');
+  w.onerror = (e) => fail(new Error(e.message));
+  w.onmessage = (e) => {
+    const m = e.data && e.data.msg;
+    if (m === 'Ready') w.postMessage({ msg: 'Inflate', files });
+    else if (m && (m.Inflated || m.Failed)) {
+      w.terminate();
+      ok(m.Inflated || { bytes_in: 0, bytes_out: 0, ms: NaN }); // an engine without ToWorker::Inflate
+    }
+  };
+}));
+
+log('3/4 Trailscope: drop to data-state=done');
+await page.evaluate(() => {
+  window.__longest = 0;
+  window.__long = 0;
+  window.__longObserver = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      window.__longest = Math.max(window.__longest, e.duration);
+      if (e.duration > 50) window.__long += 1;
+    }
+  });
+  window.__longObserver.observe({ type: 'longtask' });
+});
+await page.setInputFiles('[data-testid=file-input]', files);
+await page.waitForSelector('[data-testid=ingest-status][data-state=done]', { timeout: 3_600_000 });
+const ours = await page.evaluate(() => {
+  window.__longObserver.disconnect();
+  const d = document.querySelector('[data-testid=ingest-status]').dataset;
+  const m = performance.getEntriesByName('trailscope:ingest', 'measure').at(-1);
+  return {
+    ms: m ? m.duration : NaN,
+    events: Number(d.events),
+    files: Number(d.filesDone),
+    bytesDecoded: Number(d.bytesDecoded),
+    heapBytes: Number(d.heapBytes),
+    longestTaskMs: window.__longest,
+    longTasks: window.__long,
+    timings: window.__progress ? window.__progress.timings : null,
+  };
+});
+log('4/4 done');
+await env.close();
+
+const mbps = (bytes, ms) => bytes / 1e6 / (ms / 1000);
+const ourRate = mbps(ours.bytesDecoded, ours.ms);
+const pipeRate = mbps(js.bytes, js.pipelineMs);
+const parseRate = mbps(js.bytes, js.parseMs);
+const result = {
+  files: files.length,
+  compressed_bytes: compressed,
+  json_bytes: js.bytes,
+  events: ours.events,
+  events_js: js.events,
+  trailscope_ms: Math.round(ours.ms),
+  trailscope_mb_s: ourRate,
+  js_pipeline_mb_s: pipeRate,
+  json_parse_mb_s: parseRate,
+  ratio_to_js_pipeline: ourRate / pipeRate,
+  ratio_to_json_parse: ourRate / parseRate,
+  inflate_decompression_stream_mb_s: mbps(js.bytes, js.inflateMs),
+  inflate_rust_worker_mb_s: mbps(rust.bytes_out, rust.ms),
+  heap_bytes: ours.heapBytes,
+  heap_bytes_per_event: ours.heapBytes / ours.events,
+  longest_main_thread_task_ms: Math.round(ours.longestTaskMs),
+  main_thread_tasks_over_50ms: ours.longTasks,
+  worker_ms: ours.timings,
+};
+if (JSON_OUT) {
+  console.log(JSON.stringify(result));
+} else {
+  const f1 = (x) => x.toFixed(1);
+  const t = ours.timings;
+  console.log(`
+Trailscope ingest benchmark: ${files.length} files, ${f1(compressed / 1e6)} MB gzip, ${f1(js.bytes / 1e6)} MB of JSON, ${ours.events} events (JS counted ${js.events})
+  (a) Trailscope, drop to done        ${f1(ourRate)} MB/s  (${(ours.ms / 1000).toFixed(2)} s)
+  (b) JS pipeline (DecompressionStream → text → JSON.parse)  ${f1(pipeRate)} MB/s   ours/it = ${(ourRate / pipeRate).toFixed(2)}x
+      JSON.parse alone                ${f1(parseRate)} MB/s   ours/it = ${(ourRate / parseRate).toFixed(2)}x
+      inflate only: DecompressionStream ${f1(result.inflate_decompression_stream_mb_s)} MB/s, Rust (flate2) in a worker ${f1(result.inflate_rust_worker_mb_s)} MB/s
+  (c) heap ${f1(ours.heapBytes / 1e6)} MB = ${f1(result.heap_bytes_per_event)} bytes per event
+  (d) longest main-thread task ${result.longest_main_thread_task_ms} ms (${ours.longTasks} over 50 ms)
+  worker time: ${t ? `reading ${t.read_ms} ms (${t.reads} reads), ingest ${t.ingest_ms} ms, queries while loading ${t.query_ms} ms, ${t.files} files` : 'not reported'}`);
+}
