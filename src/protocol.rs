@@ -138,5 +138,7 @@ pub enum FromWorker {
         bytes_out: u64,
         /// Milliseconds from the message to the last byte, reads included.
         ms: u64,
+        /// Milliseconds in the decoder alone.
+        inflate_ms: u64,
     },
 }

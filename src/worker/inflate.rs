@@ -10,7 +10,7 @@ use crate::protocol::FromWorker;
 /// Reads and decompresses `files` in order, then posts [`FromWorker::Inflated`].
 pub(crate) async fn inflate(files: Vec<File>) {
     let started = now();
-    let (mut bytes_in, mut bytes_out) = (0_u64, 0_u64);
+    let (mut bytes_in, mut bytes_out, mut inflating) = (0_u64, 0_u64, 0.0);
     for file in files {
         let mut decoder = Decoder::new();
         let mut emit = |piece: &[u8]| bytes_out += piece.len() as u64;
@@ -20,12 +20,18 @@ pub(crate) async fn inflate(files: Vec<File>) {
             let end = (at + CHUNK_BYTES).min(size);
             let Ok(bytes) = read_slice(&file, at, end).await else { break };
             bytes_in += bytes.len() as u64;
-            if decoder.push(&bytes, &mut emit).is_err() {
+            let t = now();
+            let pushed = decoder.push(&bytes, &mut emit);
+            inflating += now() - t;
+            if pushed.is_err() {
                 break;
             }
             at = end;
         }
+        let t = now();
         let _ = decoder.finish(&mut emit);
+        inflating += now() - t;
     }
-    post(&FromWorker::Inflated { bytes_in, bytes_out, ms: (now() - started) as u64 });
+    let ms = (now() - started) as u64;
+    post(&FromWorker::Inflated { bytes_in, bytes_out, ms, inflate_ms: inflating as u64 });
 }

@@ -37,6 +37,13 @@ pub const CHUNK_BYTES: f64 = 4.0 * 1024.0 * 1024.0;
 /// Progress messages are sent at most this often while loading.
 pub const PROGRESS_EVERY_MS: f64 = 200.0;
 
+/// Files whose first slice is asked of the browser before the engine needs it, so that thousands of
+/// small files do not each wait for a read while the engine sits idle (reads overlap with parsing).
+pub const READ_AHEAD_FILES: usize = 32;
+
+/// Bytes asked for ahead at most (so read-ahead never holds more than this besides the engine).
+pub const READ_AHEAD_BYTES: f64 = 32.0 * 1024.0 * 1024.0;
+
 /// Where a file's bytes are: kept for every file read, so the engine can read one again (an event's
 /// original JSON, a hash for integrity checks) without the person dropping it again.
 #[derive(Clone)]
@@ -49,6 +56,8 @@ struct Job {
     path: String,
     size: u64,
     source: Source,
+    /// The first slice's read, once asked for ahead of time.
+    first: Option<js_sys::Promise>,
 }
 
 #[derive(Default)]
@@ -128,7 +137,7 @@ fn on_message(data: &JsValue) {
                 for (i, path) in paths.into_iter().enumerate() {
                     let Ok(file) = files.get(i as u32).dyn_into::<File>() else { continue };
                     let size = file.size() as u64;
-                    w.queue.push_back(Job { path, size, source: Source::File(file) });
+                    w.queue.push_back(Job { path, size, source: Source::File(file), first: None });
                     w.progress.files_total += 1;
                     w.progress.bytes_total += size;
                 }
@@ -139,6 +148,7 @@ fn on_message(data: &JsValue) {
                         path: format!("sample/{path}"),
                         size: bytes.len() as u64,
                         source: Source::Bytes(bytes),
+                        first: None,
                     });
                     w.progress.files_total += 1;
                     w.progress.bytes_total += bytes.len() as u64;
@@ -253,6 +263,7 @@ fn next_step(w: &mut Worker, hashes: &mut HashQueue) -> Next {
         hashes.fetched = true;
     }
     if let Some(job) = w.queue.pop_front() {
+        read_ahead(&mut w.queue);
         w.progress.phase = Phase::Loading;
         // New files can list or be listed: ask again once the queue is empty.
         *hashes = HashQueue::default();
@@ -280,7 +291,7 @@ async fn run_queue() {
     let mut hashes = HashQueue::default();
     loop {
         let next = next_step(&mut worker.borrow_mut(), &mut hashes);
-        let job = match next {
+        let mut job = match next {
             Next::Ingest(job) => job,
             Next::Finish => return,
             Next::Hash(id, source) => {
@@ -319,7 +330,10 @@ async fn run_queue() {
                     }
                     let end = (at + CHUNK_BYTES).min(size);
                     let t = now();
-                    let read = read_slice(&file, at, end).await;
+                    let read = match job.first.take() {
+                        Some(asked) => bytes_of(asked).await,
+                        None => read_slice(&file, at, end).await,
+                    };
                     worker.borrow_mut().run.read(now() - t);
                     match read {
                         Ok(bytes) => {
@@ -344,6 +358,22 @@ async fn run_queue() {
         w.run.ingest_ms += now() - t;
         w.run.files += 1;
         send_progress(&mut w, false);
+    }
+}
+
+/// Asks the browser for the first slice of the next queued files (see [`READ_AHEAD_FILES`]).
+fn read_ahead(queue: &mut VecDeque<Job>) {
+    let mut bytes = 0.0;
+    for job in queue.iter_mut().take(READ_AHEAD_FILES) {
+        let Source::File(file) = &job.source else { continue };
+        let end = file.size().min(CHUNK_BYTES);
+        bytes += end;
+        if bytes > READ_AHEAD_BYTES {
+            break;
+        }
+        if job.first.is_none() {
+            job.first = file.slice_with_f64_and_f64(0.0, end).ok().map(|b| b.array_buffer());
+        }
     }
 }
 
@@ -374,8 +404,12 @@ async fn hash_source(worker: &Rc<RefCell<Worker>>, source: Source) -> HashOutcom
 /// Reads bytes `start..end` of a browser `File`.
 pub async fn read_slice(file: &File, start: f64, end: f64) -> Result<Vec<u8>, String> {
     let blob = file.slice_with_f64_and_f64(start, end).map_err(|e| format!("cannot slice the file: {e:?}"))?;
-    let buf =
-        JsFuture::from(blob.array_buffer()).await.map_err(|e| format!("the browser could not read the file: {e:?}"))?;
+    bytes_of(blob.array_buffer()).await
+}
+
+/// The bytes of a `Blob.arrayBuffer()` read, copied into wasm memory.
+async fn bytes_of(read: js_sys::Promise) -> Result<Vec<u8>, String> {
+    let buf = JsFuture::from(read).await.map_err(|e| format!("the browser could not read the file: {e:?}"))?;
     Ok(Uint8Array::new(&buf).to_vec())
 }
 
