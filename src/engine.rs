@@ -455,7 +455,7 @@ impl Engine {
         if let Some(listed) = &all.listed {
             return listed.clone();
         }
-        let mut counts = all.tally.counts(&self.store);
+        let mut counts = all.tally.counts_cut(&self.store, MAX_LIST);
         let names_total = counts.by_name.len() as u64;
         cut_lists(&mut counts);
         all.listed = Some((counts.clone(), names_total));

@@ -107,12 +107,57 @@ impl Tally {
 
     /// The counts so far, sorted (costs the number of distinct keys, not of rows).
     pub fn counts(&self, store: &Store) -> Counts {
-        let text = |s: &Sym| store.str(*s).to_owned();
-        let by_sym = |m: &HashMap<Sym, u64>| sorted(m.iter().map(|(s, n)| (text(s), *n)));
+        self.counts_with(store, self.principals(store))
+    }
+
+    /// [`Self::counts`] with only the `limit` biggest principals, the cut the views show. Principals
+    /// named by an ARN (nearly all) are ranked without making their text, so a live refresh does not
+    /// make a string for every distinct identity held.
+    pub fn counts_cut(&self, store: &Store, limit: usize) -> Counts {
+        self.counts_with(store, self.top_principals(store, limit))
+    }
+
+    fn principals(&self, store: &Store) -> Vec<Count> {
         let mut principals: HashMap<String, u64> = HashMap::new();
         for (id, n) in &self.identity {
             *principals.entry(principal_label(&store.identities()[*id as usize], &store.strings)).or_default() += n;
         }
+        sorted(principals.into_iter())
+    }
+
+    fn top_principals(&self, store: &Store, limit: usize) -> Vec<Count> {
+        let mut by_arn: HashMap<Sym, u64> = HashMap::new();
+        let mut other: HashMap<String, u64> = HashMap::new();
+        for (id, n) in &self.identity {
+            let identity = &store.identities()[*id as usize];
+            if store.str(identity.arn).is_empty() {
+                *other.entry(principal_label(identity, &store.strings)).or_default() += n;
+            } else {
+                *by_arn.entry(identity.arn).or_default() += n;
+            }
+        }
+        if other.keys().any(|k| k.starts_with("arn:")) {
+            // A label that reads like an ARN may be one of the ARNs: merge them by text instead.
+            let mut all = self.principals(store);
+            all.truncate(limit);
+            return all;
+        }
+        let order = |a: &(u64, Result<Sym, String>), b: &(u64, Result<Sym, String>)| {
+            b.0.cmp(&a.0).then_with(|| label_text(store, &a.1).cmp(label_text(store, &b.1)))
+        };
+        let mut ranked: Vec<(u64, Result<Sym, String>)> =
+            by_arn.into_iter().map(|(s, n)| (n, Ok(s))).chain(other.into_iter().map(|(t, n)| (n, Err(t)))).collect();
+        if ranked.len() > limit {
+            ranked.select_nth_unstable_by(limit, order);
+            ranked.truncate(limit);
+        }
+        ranked.sort_by(order);
+        ranked.iter().map(|(count, label)| Count { key: label_text(store, label).to_owned(), count: *count }).collect()
+    }
+
+    fn counts_with(&self, store: &Store, by_principal: Vec<Count>) -> Counts {
+        let text = |s: &Sym| store.str(*s).to_owned();
+        let by_sym = |m: &HashMap<Sym, u64>| sorted(m.iter().map(|(s, n)| (text(s), *n)));
         let mut names: Vec<NameCount> = self
             .name
             .iter()
@@ -133,10 +178,18 @@ impl Tally {
             by_name: names,
             by_error: by_sym(&self.error),
             by_identity_type: sorted(self.itype.iter().map(|(k, n)| (k.label().to_owned(), *n))),
-            by_principal: sorted(principals.into_iter()),
+            by_principal,
             by_account: by_sym(&self.account),
             by_region: by_sym(&self.region),
         }
+    }
+}
+
+/// A ranked principal's text: an interned ARN, or a label made for one without an ARN.
+fn label_text<'a>(store: &'a Store, label: &'a Result<Sym, String>) -> &'a str {
+    match label {
+        Ok(s) => store.str(*s),
+        Err(t) => t.as_str(),
     }
 }
 

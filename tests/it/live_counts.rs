@@ -4,7 +4,8 @@
 use std::collections::{BTreeMap, HashSet};
 
 use super::common::{records, root, walk};
-use trailscope::engine::{Engine, Query, Response};
+use trailscope::analysis::counts::{count, Tally};
+use trailscope::engine::{Engine, Query, Response, MAX_LIST};
 
 /// Events by `eventSource`, unique by (eventID, eventTime, eventSource, eventName), from plain JSON.
 fn by_source(events: &[serde_json::Value]) -> BTreeMap<String, u64> {
@@ -36,4 +37,23 @@ fn ok_overview_after_each_file_counts_every_file_read_so_far() {
         };
         assert_eq!(counts.events, o.counts.events);
     }
+}
+
+#[test]
+fn ok_cut_principals_are_the_top_of_the_full_list() {
+    let mut engine = Engine::new();
+    for path in walk(&root().join("sample")) {
+        engine.ingest_bytes(&path.to_string_lossy(), &std::fs::read(&path).unwrap());
+    }
+    let store = engine.store();
+    let full = count(store, 0..store.len() as u32).by_principal;
+    assert!(full.len() > 10, "the sample has many principals");
+    let mut tally = Tally::default();
+    tally.add(store, 0..store.len() as u32);
+    for limit in [1, 3, 10, full.len(), MAX_LIST] {
+        let cut = tally.counts_cut(store, limit).by_principal;
+        assert_eq!(cut, full[..limit.min(full.len())], "limit {limit}");
+    }
+    let Response::Overview(o) = engine.query(&Query::Overview) else { panic!("not an overview") };
+    assert_eq!(o.counts.by_principal, full[..MAX_LIST.min(full.len())]);
 }
