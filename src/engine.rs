@@ -9,7 +9,7 @@ use std::rc::Rc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::counts::{count, Count, Counts, NameCount};
+use crate::analysis::counts::{count, Count, Counts, NameCount, Tally};
 use crate::analysis::events::{self, EventPage, EventView, Order, RowCache};
 use crate::analysis::filter::{Compiled, Filter};
 use crate::analysis::identity::{self, IdentityReport};
@@ -240,6 +240,19 @@ pub struct Engine {
     integrity_cache: RefCell<Option<(KeysInput, Rc<Checked>)>>,
     /// The event table's rows for the last filter.
     rows: std::cell::RefCell<RowCache>,
+    /// Counts over every event, kept up to date as rows are added (see [`Engine::counts_all`]).
+    all_counts: RefCell<AllCounts>,
+}
+
+/// Counts over the first `rows` rows of the store, as it was after `upgrades` in-place changes, and
+/// the last answer made from them (the overview, its view and the filter bar all ask, every refresh).
+#[derive(Default)]
+struct AllCounts {
+    rows: usize,
+    upgrades: u64,
+    tally: Tally,
+    /// Lists cut at [`MAX_LIST`], and the number of event names before the cut.
+    listed: Option<(Counts, u64)>,
 }
 
 impl Engine {
@@ -377,10 +390,14 @@ impl Engine {
         match q {
             Query::Overview => Response::Overview(Box::new(self.overview())),
             Query::Counts(filter) => {
-                let c = Compiled::new(filter, &self.store);
-                let mut counts = count(&self.store, c.rows());
-                let names_total = counts.by_name.len() as u64;
-                cut_lists(&mut counts);
+                let (counts, names_total) = if filter.is_empty() {
+                    self.counts_all_listed()
+                } else {
+                    let mut counts = count(&self.store, Compiled::new(filter, &self.store).rows());
+                    let names_total = counts.by_name.len() as u64;
+                    cut_lists(&mut counts);
+                    (counts, names_total)
+                };
                 Response::Counts { counts: Box::new(counts), names_total }
             }
             Query::SummaryJson => Response::SummaryJson(self.summary_json()),
@@ -432,19 +449,43 @@ impl Engine {
         0..self.store.len() as u32
     }
 
-    fn overview(&self) -> Overview {
-        let mut counts = count(&self.store, self.all_rows());
-        let names_total = counts.by_name.len() as u64;
-        counts.by_name.truncate(MAX_LIST);
-        for list in [
-            &mut counts.by_source,
-            &mut counts.by_error,
-            &mut counts.by_principal,
-            &mut counts.by_account,
-            &mut counts.by_region,
-        ] {
-            list.truncate(MAX_LIST);
+    /// Counts over every event. Rows are only appended while loading, so only rows added since the
+    /// last call are counted (the whole store again only after a row changed in place).
+    pub fn counts_all(&self) -> Counts {
+        self.synced_counts().tally.counts(&self.store)
+    }
+
+    /// [`Self::counts_all`] with lists cut at [`MAX_LIST`], and the number of event names before the
+    /// cut; the same answer is reused until rows are added (every live refresh asks it several times).
+    fn counts_all_listed(&self) -> (Counts, u64) {
+        let mut all = self.synced_counts();
+        if let Some(listed) = &all.listed {
+            return listed.clone();
         }
+        let mut counts = all.tally.counts_cut(&self.store, MAX_LIST);
+        let names_total = counts.by_name.len() as u64;
+        cut_lists(&mut counts);
+        all.listed = Some((counts.clone(), names_total));
+        (counts, names_total)
+    }
+
+    fn synced_counts(&self) -> std::cell::RefMut<'_, AllCounts> {
+        let mut all = self.all_counts.borrow_mut();
+        let (len, upgrades) = (self.store.len(), self.store.upgrades());
+        if all.rows > len || all.upgrades != upgrades {
+            *all = AllCounts { upgrades, ..AllCounts::default() };
+        }
+        if all.rows < len {
+            let from = all.rows as u32;
+            all.tally.add(&self.store, from..len as u32);
+            all.rows = len;
+            all.listed = None;
+        }
+        all
+    }
+
+    fn overview(&self) -> Overview {
+        let (counts, names_total) = self.counts_all_listed();
         let mut files: Vec<FileRow> = self
             .files
             .iter()
@@ -484,7 +525,7 @@ impl Engine {
 
     /// The triage summary document; its schema is documented in the README.
     pub fn summary_json(&self) -> String {
-        let c = count(&self.store, self.all_rows());
+        let c = self.counts_all();
         let ids = identity::report(&self.store, self.all_rows());
         let status = self.status();
         let map = |v: &[Count]| {

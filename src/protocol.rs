@@ -35,6 +35,9 @@ pub enum ToWorker {
         /// The question.
         query: Box<Query>,
     },
+    /// Only decompress the attached files (no parsing, nothing stored), for the benchmark, which
+    /// splits the cost of loading into inflating and the rest; answered by [`FromWorker::Inflated`].
+    Inflate,
 }
 
 /// Where ingest is.
@@ -66,6 +69,36 @@ pub struct Progress {
     pub heap_bytes: u64,
     /// Whether the last batch was cancelled.
     pub cancelled: bool,
+    /// Milliseconds since this run of loading started (a run lasts while the queue is not empty).
+    #[serde(default)]
+    pub elapsed_ms: u64,
+    /// Compressed bytes read per second over this run (0 until there is a measure).
+    #[serde(default)]
+    pub rate_bytes_per_s: u64,
+    /// Events added per second over this run.
+    #[serde(default)]
+    pub rate_events_per_s: u64,
+    /// Estimated milliseconds left at this run's rate (`None` until there is a rate).
+    #[serde(default)]
+    pub eta_ms: Option<u64>,
+    /// Where the worker's time went over this run, for the benchmark.
+    #[serde(default)]
+    pub timings: Timings,
+}
+
+/// Milliseconds the worker spent in each part of loading, over one run (see `scripts/bench-ingest.mjs`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Timings {
+    /// Waiting for the browser to read file slices.
+    pub read_ms: u64,
+    /// In the engine: decompressing, parsing and storing.
+    pub ingest_ms: u64,
+    /// Answering queries (the views' live refreshes) while loading.
+    pub query_ms: u64,
+    /// Files read.
+    pub files: u64,
+    /// File slices read.
+    pub reads: u64,
 }
 
 /// From the worker to the page.
@@ -96,5 +129,16 @@ pub enum FromWorker {
     Failed {
         /// For people.
         message: String,
+    },
+    /// The answer to [`ToWorker::Inflate`].
+    Inflated {
+        /// Compressed bytes read.
+        bytes_in: u64,
+        /// Decompressed bytes produced.
+        bytes_out: u64,
+        /// Milliseconds from the message to the last byte, reads included.
+        ms: u64,
+        /// Milliseconds in the decoder alone.
+        inflate_ms: u64,
     },
 }

@@ -58,51 +58,139 @@ pub struct Counts {
 
 /// Counts over `rows`.
 pub fn count(store: &Store, rows: impl Iterator<Item = Row>) -> Counts {
-    let mut c = Counts::default();
-    let mut source: HashMap<Sym, u64> = HashMap::new();
-    let mut name: HashMap<(Sym, Sym), (u64, u64)> = HashMap::new();
-    let mut error: HashMap<Sym, u64> = HashMap::new();
-    let mut itype: HashMap<IdentityType, u64> = HashMap::new();
-    let mut identity: HashMap<u32, u64> = HashMap::new();
-    let mut account: HashMap<Sym, u64> = HashMap::new();
-    let mut region: HashMap<Sym, u64> = HashMap::new();
-    for r in rows {
-        c.events += 1;
-        let t = store.time(r);
-        c.first = Some(c.first.map_or(t, |f| f.min(t)));
-        c.last = Some(c.last.map_or(t, |l| l.max(t)));
-        *source.entry(store.source(r)).or_default() += 1;
-        let e = store.error_code(r);
-        let n = name.entry((store.source(r), store.name(r))).or_default();
-        n.0 += 1;
-        if !e.is_empty() {
-            c.errors += 1;
-            n.1 += 1;
-            *error.entry(e).or_default() += 1;
+    let mut tally = Tally::default();
+    tally.add(store, rows);
+    tally.counts(store)
+}
+
+/// Counts being gathered: rows are added in any number of steps and [`Counts`] read at any time, so
+/// counts over a growing store cost what was added since the last read, not the whole store again
+/// (the overview is refreshed every 500 ms while loading).
+#[derive(Debug, Clone, Default)]
+pub struct Tally {
+    events: u64,
+    errors: u64,
+    first: Option<Millis>,
+    last: Option<Millis>,
+    source: HashMap<Sym, u64>,
+    name: HashMap<(Sym, Sym), (u64, u64)>,
+    error: HashMap<Sym, u64>,
+    itype: HashMap<IdentityType, u64>,
+    identity: HashMap<u32, u64>,
+    account: HashMap<Sym, u64>,
+    region: HashMap<Sym, u64>,
+}
+
+impl Tally {
+    /// Counts `rows` too.
+    pub fn add(&mut self, store: &Store, rows: impl Iterator<Item = Row>) {
+        for r in rows {
+            self.events += 1;
+            let t = store.time(r);
+            self.first = Some(self.first.map_or(t, |f| f.min(t)));
+            self.last = Some(self.last.map_or(t, |l| l.max(t)));
+            *self.source.entry(store.source(r)).or_default() += 1;
+            let e = store.error_code(r);
+            let n = self.name.entry((store.source(r), store.name(r))).or_default();
+            n.0 += 1;
+            if !e.is_empty() {
+                self.errors += 1;
+                n.1 += 1;
+                *self.error.entry(e).or_default() += 1;
+            }
+            *self.itype.entry(store.identity(r).kind).or_default() += 1;
+            *self.identity.entry(store.identity_id(r)).or_default() += 1;
+            *self.account.entry(store.account(r)).or_default() += 1;
+            *self.region.entry(store.region(r)).or_default() += 1;
         }
-        *itype.entry(store.identity(r).kind).or_default() += 1;
-        *identity.entry(store.identity_id(r)).or_default() += 1;
-        *account.entry(store.account(r)).or_default() += 1;
-        *region.entry(store.region(r)).or_default() += 1;
     }
-    let text = |s: Sym| store.str(s).to_owned();
-    c.by_source = sorted(source.into_iter().map(|(s, n)| (text(s), n)));
-    c.by_error = sorted(error.into_iter().map(|(s, n)| (text(s), n)));
-    c.by_account = sorted(account.into_iter().map(|(s, n)| (text(s), n)));
-    c.by_region = sorted(region.into_iter().map(|(s, n)| (text(s), n)));
-    c.by_identity_type = sorted(itype.into_iter().map(|(k, n)| (k.label().to_owned(), n)));
-    let mut principals: HashMap<String, u64> = HashMap::new();
-    for (id, n) in identity {
-        *principals.entry(principal_label(&store.identity_by_id(id), &store.strings)).or_default() += n;
+
+    /// The counts so far, sorted (costs the number of distinct keys, not of rows).
+    pub fn counts(&self, store: &Store) -> Counts {
+        self.counts_with(store, self.principals(store))
     }
-    c.by_principal = sorted(principals.into_iter());
-    let mut names: Vec<NameCount> = name
-        .into_iter()
-        .map(|((s, n), (count, errors))| NameCount { source: text(s), name: text(n), count, errors })
-        .collect();
-    names.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| (&a.source, &a.name).cmp(&(&b.source, &b.name))));
-    c.by_name = names;
-    c
+
+    /// [`Self::counts`] with only the `limit` biggest principals, the cut the views show. Principals
+    /// named by an ARN (nearly all) are ranked without making their text, so a live refresh does not
+    /// make a string for every distinct identity held.
+    pub fn counts_cut(&self, store: &Store, limit: usize) -> Counts {
+        self.counts_with(store, self.top_principals(store, limit))
+    }
+
+    fn principals(&self, store: &Store) -> Vec<Count> {
+        let mut principals: HashMap<String, u64> = HashMap::new();
+        for (id, n) in &self.identity {
+            *principals.entry(principal_label(&store.identity_by_id(*id), &store.strings)).or_default() += n;
+        }
+        sorted(principals.into_iter())
+    }
+
+    fn top_principals(&self, store: &Store, limit: usize) -> Vec<Count> {
+        let mut by_arn: HashMap<Sym, u64> = HashMap::new();
+        let mut other: HashMap<String, u64> = HashMap::new();
+        for (id, n) in &self.identity {
+            let identity = store.identity_by_id(*id);
+            if store.str(identity.arn).is_empty() {
+                *other.entry(principal_label(&identity, &store.strings)).or_default() += n;
+            } else {
+                *by_arn.entry(identity.arn).or_default() += n;
+            }
+        }
+        if other.keys().any(|k| k.starts_with("arn:")) {
+            // A label that reads like an ARN may be one of the ARNs: merge them by text instead.
+            let mut all = self.principals(store);
+            all.truncate(limit);
+            return all;
+        }
+        let order = |a: &(u64, Result<Sym, String>), b: &(u64, Result<Sym, String>)| {
+            b.0.cmp(&a.0).then_with(|| label_text(store, &a.1).cmp(label_text(store, &b.1)))
+        };
+        let mut ranked: Vec<(u64, Result<Sym, String>)> =
+            by_arn.into_iter().map(|(s, n)| (n, Ok(s))).chain(other.into_iter().map(|(t, n)| (n, Err(t)))).collect();
+        if ranked.len() > limit {
+            ranked.select_nth_unstable_by(limit, order);
+            ranked.truncate(limit);
+        }
+        ranked.sort_by(order);
+        ranked.iter().map(|(count, label)| Count { key: label_text(store, label).to_owned(), count: *count }).collect()
+    }
+
+    fn counts_with(&self, store: &Store, by_principal: Vec<Count>) -> Counts {
+        let text = |s: &Sym| store.str(*s).to_owned();
+        let by_sym = |m: &HashMap<Sym, u64>| sorted(m.iter().map(|(s, n)| (text(s), *n)));
+        let mut names: Vec<NameCount> = self
+            .name
+            .iter()
+            .map(|((s, n), (count, errors))| NameCount {
+                source: text(s),
+                name: text(n),
+                count: *count,
+                errors: *errors,
+            })
+            .collect();
+        names.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| (&a.source, &a.name).cmp(&(&b.source, &b.name))));
+        Counts {
+            events: self.events,
+            errors: self.errors,
+            first: self.first,
+            last: self.last,
+            by_source: by_sym(&self.source),
+            by_name: names,
+            by_error: by_sym(&self.error),
+            by_identity_type: sorted(self.itype.iter().map(|(k, n)| (k.label().to_owned(), *n))),
+            by_principal,
+            by_account: by_sym(&self.account),
+            by_region: by_sym(&self.region),
+        }
+    }
+}
+
+/// A ranked principal's text: an interned ARN, or a label made for one without an ARN.
+fn label_text<'a>(store: &'a Store, label: &'a Result<Sym, String>) -> &'a str {
+    match label {
+        Ok(s) => store.str(*s),
+        Err(t) => t.as_str(),
+    }
 }
 
 fn sorted(it: impl Iterator<Item = (String, u64)>) -> Vec<Count> {

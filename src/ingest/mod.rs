@@ -24,6 +24,7 @@ pub mod limits;
 pub mod lines;
 pub mod locate;
 pub mod path;
+pub mod progress;
 pub mod raw;
 pub mod record;
 

@@ -306,6 +306,8 @@ pub struct Store {
     file_runs: Vec<(Row, FileId)>,
     dedupe: HashTable<Row>,
     duplicates: u64,
+    /// Rows changed in place by [`Store::upgrade`], so caches over rows can tell they are stale.
+    upgrades: u64,
     /// Container supply-chain facts (see [`crate::facts::container`]).
     pub container: ContainerFacts,
     /// Credentials STS handed out (see [`crate::facts::credentials`]).
@@ -331,6 +333,11 @@ impl Store {
     /// Re-delivered events that were not added again.
     pub fn duplicates(&self) -> u64 {
         self.duplicates
+    }
+
+    /// Rows changed in place so far (see [`Store::upgrade`]); rows are otherwise only appended.
+    pub fn upgrades(&self) -> u64 {
+        self.upgrades
     }
 
     /// Interns a string.
@@ -403,6 +410,7 @@ impl Store {
     /// when the files differ: the detail view then shows the CSV row).
     pub fn upgrade(&mut self, r: Row, row: &EventRow) {
         let (i, h) = (r as usize, self.hasher);
+        self.upgrades += 1;
         self.context.set(i, self.contexts.id(Context::of(row), h));
         let id = self.identity_number(&row.identity);
         self.identity.set(i, id);

@@ -128,6 +128,8 @@ impl Bridge {
                         other => dispatch.dispatch(Action::Answer(Box::new(other))),
                     },
                     FromWorker::Failed { message } => dispatch.dispatch(Action::Failed(message)),
+                    // Only the benchmark asks for inflating alone, from a worker of its own.
+                    FromWorker::Inflated { .. } => {}
                     FromWorker::Download { name, events, problems } => {
                         let saved = match &blob {
                             Some(b) => save_blob(&name, b),

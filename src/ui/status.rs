@@ -4,7 +4,8 @@ use yew::prelude::*;
 
 use super::Ctx;
 use crate::engine::Query;
-use crate::text::{bytes, plural, thousands};
+use crate::protocol::Progress;
+use crate::text::{bytes, duration, plural, thousands};
 use crate::viewstate::{Action, UiPhase};
 
 /// The status bar.
@@ -20,12 +21,16 @@ pub fn status_bar() -> Html {
         UiPhase::Loading => {
             let done = s.bytes_read.min(p.bytes_total);
             format!(
-                "Reading {} of {} · {} of {}",
+                "Reading {} of {} · {} of {}{}",
                 thousands(s.files),
                 plural(p.files_total, "file", "files"),
                 bytes(done),
-                bytes(p.bytes_total)
+                bytes(p.bytes_total),
+                speed(p)
             )
+        }
+        UiPhase::Done if p.cancelled => {
+            format!("Stopped: kept {} read before Cancel", plural(s.files, "file", "files"))
         }
         UiPhase::Done => format!("Loaded {}", plural(s.files, "file", "files")),
         UiPhase::Error => "The engine reported a problem".to_owned(),
@@ -52,15 +57,28 @@ pub fn status_bar() -> Html {
             data-skipped={s.skipped.to_string()}
             data-warnings={s.warnings.to_string()}
             data-heap-bytes={p.heap_bytes.to_string()}
+            data-files-done={s.files.to_string()}
+            data-files-total={p.files_total.to_string()}
+            data-bytes-read={s.bytes_read.to_string()}
+            data-bytes-total={p.bytes_total.to_string()}
+            data-bytes-decoded={s.bytes_decoded.to_string()}
+            data-rate={p.rate_bytes_per_s.to_string()}
+            data-rate-events={p.rate_events_per_s.to_string()}
+            data-eta-ms={p.eta_ms.map(|ms| ms.to_string())}
+            data-cancelled={p.cancelled.to_string()}
             aria-live="polite">
             <span class="dot" aria-hidden="true"></span>
             <span class="label">{label}</span>
             if phase == UiPhase::Loading {
                 <progress class="bar" max="100" value={pct.to_string()} aria-label="Bytes read"></progress>
-                <button type="button" class="button small" onclick={on_cancel} data-testid="cancel">{"Cancel"}</button>
+                <button type="button" class="button small" onclick={on_cancel} data-testid="ingest-cancel"
+                    title="Stop reading; keep what was loaded">{"Cancel"}</button>
             }
             <span class="facts">
                 <span><b>{thousands(s.events)}</b>{" events"}</span>
+                if phase == UiPhase::Loading && p.rate_events_per_s > 0 {
+                    <span>{thousands(p.rate_events_per_s)}{" events/s"}</span>
+                }
                 if s.duplicates > 0 {
                     <span title="Re-delivered events held once">{plural(s.duplicates, "duplicate", "duplicates")}</span>
                 }
@@ -90,5 +108,19 @@ pub fn status_bar() -> Html {
             </div>
         }
         </>
+    }
+}
+
+/// ` · 2.1 MB/s · about 5 s left`, once the worker has measured a rate.
+fn speed(p: &Progress) -> String {
+    match p.eta_ms {
+        Some(left) if p.rate_bytes_per_s > 0 => {
+            format!(
+                " · {}/s · about {} left",
+                bytes(p.rate_bytes_per_s),
+                duration(i64::try_from(left).unwrap_or(i64::MAX))
+            )
+        }
+        _ => String::new(),
     }
 }

@@ -21,11 +21,13 @@ use web_sys::{DedicatedWorkerGlobalScope, File, MessageEvent};
 
 use crate::analysis::detail::{cut_event, RangeReader};
 use crate::engine::{Engine, EventDetail, Query, Response};
+use crate::ingest::progress::Run;
 use crate::integrity::hash::Hasher;
 use crate::integrity::HashOutcome;
-use crate::protocol::{FromWorker, Phase, Progress, ToWorker};
+use crate::protocol::{FromWorker, Phase, Progress, Timings, ToWorker};
 
 mod export;
+mod inflate;
 use crate::sample::SAMPLE_FILES;
 use crate::store::FileId;
 
@@ -34,6 +36,13 @@ pub const CHUNK_BYTES: f64 = 4.0 * 1024.0 * 1024.0;
 
 /// Progress messages are sent at most this often while loading.
 pub const PROGRESS_EVERY_MS: f64 = 200.0;
+
+/// Files whose first slice is asked of the browser before the engine needs it, so that thousands of
+/// small files do not each wait for a read while the engine sits idle (reads overlap with parsing).
+pub const READ_AHEAD_FILES: usize = 32;
+
+/// Bytes asked for ahead at most (so read-ahead never holds more than this besides the engine).
+pub const READ_AHEAD_BYTES: f64 = 32.0 * 1024.0 * 1024.0;
 
 /// Where a file's bytes are: kept for every file read, so the engine can read one again (an event's
 /// original JSON, a hash for integrity checks) without the person dropping it again.
@@ -47,6 +56,8 @@ struct Job {
     path: String,
     size: u64,
     source: Source,
+    /// The first slice's read, once asked for ahead of time.
+    first: Option<js_sys::Promise>,
 }
 
 #[derive(Default)]
@@ -59,6 +70,8 @@ pub(crate) struct Worker {
     cancel: bool,
     progress: Progress,
     last_progress: f64,
+    /// This run of loading: when it started, and where the counters were then.
+    run: Run,
 }
 
 thread_local! {
@@ -93,8 +106,9 @@ fn heap_bytes() -> u64 {
     u64::from(memory.buffer().unchecked_into::<js_sys::ArrayBuffer>().byte_length())
 }
 
+/// Milliseconds, from the worker's high-resolution clock.
 fn now() -> f64 {
-    js_sys::Date::now()
+    scope().performance().map_or_else(js_sys::Date::now, |p| p.now())
 }
 
 /// Starts the worker: installs the message handler.
@@ -123,7 +137,7 @@ fn on_message(data: &JsValue) {
                 for (i, path) in paths.into_iter().enumerate() {
                     let Ok(file) = files.get(i as u32).dyn_into::<File>() else { continue };
                     let size = file.size() as u64;
-                    w.queue.push_back(Job { path, size, source: Source::File(file) });
+                    w.queue.push_back(Job { path, size, source: Source::File(file), first: None });
                     w.progress.files_total += 1;
                     w.progress.bytes_total += size;
                 }
@@ -134,6 +148,7 @@ fn on_message(data: &JsValue) {
                         path: format!("sample/{path}"),
                         size: bytes.len() as u64,
                         source: Source::Bytes(bytes),
+                        first: None,
                     });
                     w.progress.files_total += 1;
                     w.progress.bytes_total += bytes.len() as u64;
@@ -157,9 +172,20 @@ fn on_message(data: &JsValue) {
                     spawn_local(answer_event(id, detail, source));
                     return;
                 }
+                let t = now();
                 let response = Box::new(w.engine.query(&query));
+                if w.running {
+                    w.run.query_ms += now() - t;
+                }
                 drop(w);
                 post(&FromWorker::Answer { id, response });
+                return;
+            }
+            ToWorker::Inflate => {
+                let files: Array = Reflect::get(data, &"files".into()).map(JsCast::unchecked_into).unwrap_or_default();
+                let files = files.iter().filter_map(|f| f.dyn_into::<File>().ok()).collect();
+                drop(w);
+                spawn_local(inflate::inflate(files));
                 return;
             }
         }
@@ -168,6 +194,8 @@ fn on_message(data: &JsValue) {
             w.cancel = false;
             w.progress.cancelled = false;
             w.progress.phase = Phase::Loading;
+            let status = w.engine.status();
+            w.run = Run::start(now(), status.bytes_read, status.events);
             drop(w);
             spawn_local(run_queue());
         }
@@ -182,6 +210,20 @@ fn send_progress(w: &mut Worker, force: bool) {
     w.last_progress = t;
     w.progress.status = w.engine.status();
     w.progress.heap_bytes = heap_bytes();
+    let p = &mut w.progress;
+    let m = w.run.measure(t, p.status.bytes_read, p.bytes_total, p.status.events);
+    p.elapsed_ms = m.elapsed_ms;
+    p.rate_bytes_per_s = m.rate_bytes_per_s;
+    p.rate_events_per_s = m.rate_events_per_s;
+    p.eta_ms = if p.phase == Phase::Loading { m.eta_ms } else { None };
+    let r = &w.run;
+    p.timings = Timings {
+        read_ms: r.read_ms as u64,
+        ingest_ms: r.ingest_ms as u64,
+        query_ms: r.query_ms as u64,
+        files: r.files,
+        reads: r.reads,
+    };
     post(&FromWorker::Progress(Box::new(w.progress.clone())));
 }
 
@@ -221,6 +263,7 @@ fn next_step(w: &mut Worker, hashes: &mut HashQueue) -> Next {
         hashes.fetched = true;
     }
     if let Some(job) = w.queue.pop_front() {
+        read_ahead(&mut w.queue);
         w.progress.phase = Phase::Loading;
         // New files can list or be listed: ask again once the queue is empty.
         *hashes = HashQueue::default();
@@ -248,7 +291,7 @@ async fn run_queue() {
     let mut hashes = HashQueue::default();
     loop {
         let next = next_step(&mut worker.borrow_mut(), &mut hashes);
-        let job = match next {
+        let mut job = match next {
             Next::Ingest(job) => job,
             Next::Finish => return,
             Next::Hash(id, source) => {
@@ -274,7 +317,9 @@ async fn run_queue() {
         match job.source {
             Source::Bytes(bytes) => {
                 let mut w = worker.borrow_mut();
+                let t = now();
                 w.engine.push(id, bytes);
+                w.run.ingest_ms += now() - t;
             }
             Source::File(file) => {
                 let mut at = 0.0;
@@ -284,10 +329,18 @@ async fn run_queue() {
                         break;
                     }
                     let end = (at + CHUNK_BYTES).min(size);
-                    match read_slice(&file, at, end).await {
+                    let t = now();
+                    let read = match job.first.take() {
+                        Some(asked) => bytes_of(asked).await,
+                        None => read_slice(&file, at, end).await,
+                    };
+                    worker.borrow_mut().run.read(now() - t);
+                    match read {
                         Ok(bytes) => {
                             let mut w = worker.borrow_mut();
+                            let t = now();
                             w.engine.push(id, &bytes);
+                            w.run.ingest_ms += now() - t;
                             send_progress(&mut w, false);
                         }
                         Err(message) => {
@@ -300,8 +353,27 @@ async fn run_queue() {
             }
         }
         let mut w = worker.borrow_mut();
+        let t = now();
         w.engine.close_file(id);
+        w.run.ingest_ms += now() - t;
+        w.run.files += 1;
         send_progress(&mut w, false);
+    }
+}
+
+/// Asks the browser for the first slice of the next queued files (see [`READ_AHEAD_FILES`]).
+fn read_ahead(queue: &mut VecDeque<Job>) {
+    let mut bytes = 0.0;
+    for job in queue.iter_mut().take(READ_AHEAD_FILES) {
+        let Source::File(file) = &job.source else { continue };
+        let end = file.size().min(CHUNK_BYTES);
+        bytes += end;
+        if bytes > READ_AHEAD_BYTES {
+            break;
+        }
+        if job.first.is_none() {
+            job.first = file.slice_with_f64_and_f64(0.0, end).ok().map(|b| b.array_buffer());
+        }
     }
 }
 
@@ -332,8 +404,12 @@ async fn hash_source(worker: &Rc<RefCell<Worker>>, source: Source) -> HashOutcom
 /// Reads bytes `start..end` of a browser `File`.
 pub async fn read_slice(file: &File, start: f64, end: f64) -> Result<Vec<u8>, String> {
     let blob = file.slice_with_f64_and_f64(start, end).map_err(|e| format!("cannot slice the file: {e:?}"))?;
-    let buf =
-        JsFuture::from(blob.array_buffer()).await.map_err(|e| format!("the browser could not read the file: {e:?}"))?;
+    bytes_of(blob.array_buffer()).await
+}
+
+/// The bytes of a `Blob.arrayBuffer()` read, copied into wasm memory.
+async fn bytes_of(read: js_sys::Promise) -> Result<Vec<u8>, String> {
+    let buf = JsFuture::from(read).await.map_err(|e| format!("the browser could not read the file: {e:?}"))?;
     Ok(Uint8Array::new(&buf).to_vec())
 }
 

@@ -8,4 +8,5 @@ mod identity_corpus;
 mod ingest_hostile;
 mod ingest_shapes;
 mod integrity;
+mod live_counts;
 mod sample;

@@ -1,0 +1,141 @@
+// Loading at scale: progress on the status bar, Cancel keeping what was read, a second drop adding to
+// the first, and views refreshing while loading. Logs come from the shared generator
+// (../shared/tools/gen_cloudtrail.py); expected counts from its truth file and from the files, read in node.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { start, Trailscope, recordsOf, uniqueEvents } from './harness.mjs';
+import { generated } from './generated.mjs';
+
+const EVENTS = 100_000;
+
+let env;
+let data;
+before(async () => {
+  data = generated(EVENTS);
+  if (data) env = await start();
+});
+after(async () => { await env?.close(); });
+
+/** The status bar's progress attributes, as numbers (eta in ms, or null while there is no rate). */
+function progress(page) {
+  return page.$eval('[data-testid=ingest-status]', (el) => {
+    const d = el.dataset;
+    return {
+      state: d.state,
+      cancelled: d.cancelled === 'true',
+      events: Number(d.events),
+      filesDone: Number(d.filesDone),
+      filesTotal: Number(d.filesTotal),
+      bytesRead: Number(d.bytesRead),
+      bytesTotal: Number(d.bytesTotal),
+      rate: Number(d.rate),
+      etaMs: d.etaMs === undefined ? null : Number(d.etaMs),
+      heapBytes: Number(d.heapBytes),
+    };
+  });
+}
+
+/** Records every change of the status bar and of the overview's cards until loading is done. */
+async function watch(page) {
+  await page.evaluate(() => {
+    window.__snaps = [];
+    window.__cards = [];
+    const status = document.querySelector('[data-testid=ingest-status]');
+    const take = () => {
+      const d = { ...status.dataset };
+      window.__snaps.push(d);
+      const cards = document.querySelector('[data-testid=overview-cards]');
+      if (d.state === 'loading' && cards) window.__cards.push(cards.textContent);
+    };
+    new MutationObserver(take).observe(document.body, { attributes: true, childList: true, subtree: true });
+  });
+}
+
+const sizeOf = (files) => files.reduce((n, p) => n + statSync(p).size, 0);
+const skip = () => (data ? false : 'the generator ../shared/tools/gen_cloudtrail.py is not there');
+
+test('progress shows files, bytes, rate and time left, and views refresh while loading', { skip: skip() }, async () => {
+  const t = await Trailscope.open(env);
+  await watch(t.page);
+  await t.pickFiles(data.files);
+  await t.waitDone(240_000);
+  const done = await progress(t.page);
+  assert.equal(done.events, data.truth.events, 'every generated event is held');
+  assert.equal(done.filesDone, data.files.length);
+  assert.equal(done.filesTotal, data.files.length);
+  assert.equal(done.bytesTotal, sizeOf(data.files), 'the total is the files\' size on disk');
+  assert.equal(done.bytesRead, done.bytesTotal);
+  assert.equal(done.cancelled, false);
+  assert.ok(done.heapBytes > 0);
+
+  const snaps = await t.page.evaluate(() => window.__snaps);
+  const midway = snaps.filter((d) => d.state === 'loading' && Number(d.bytesRead) > 0
+    && Number(d.bytesRead) < Number(d.bytesTotal));
+  assert.ok(midway.length > 0, 'the status bar moved while loading');
+  const rated = midway.filter((d) => Number(d.rate) > 0 && d.etaMs !== undefined);
+  assert.ok(rated.length > 0, 'a rate and time left were shown while loading');
+  assert.ok(midway.every((d) => Number(d.filesTotal) === data.files.length));
+  const label = await t.page.textContent('[data-testid=ingest-status] .label');
+  assert.match(label, new RegExp(`Loaded ${data.files.length.toLocaleString('en-US')} files`));
+
+  // The overview was redrawn with new figures more than once before the end.
+  const cards = await t.page.evaluate(() => window.__cards);
+  assert.ok(new Set(cards).size >= 2, `the overview refreshed while loading (${new Set(cards).size} versions)`);
+  await t.shot('worker-loaded');
+  assert.deepEqual(t.problems, []);
+});
+
+test('Cancel stops promptly and keeps what was loaded', { skip: skip() }, async () => {
+  const t = await Trailscope.open(env);
+  await t.pickFiles(data.files);
+  // Click Cancel as soon as the first file is in, from inside the page, so nothing races it.
+  const clicked = await t.page.waitForFunction(() => {
+    const s = document.querySelector('[data-testid=ingest-status]');
+    const button = document.querySelector('[data-testid=ingest-cancel]');
+    if (!button || Number(s.dataset.filesDone) < 1) return false;
+    button.click();
+    return performance.now();
+  }, null, { polling: 'raf', timeout: 120_000 }).then((h) => h.jsonValue());
+  await t.waitDone(60_000);
+  const stoppedAfter = await t.page.evaluate((clicked) => performance.now() - clicked, clicked);
+  const p = await progress(t.page);
+  assert.equal(p.cancelled, true);
+  assert.ok(stoppedAfter < 5_000, `stopped ${Math.round(stoppedAfter)} ms after Cancel`);
+  assert.ok(p.events > 0, 'what was read is kept');
+  assert.ok(p.events < data.truth.events, `${p.events} events: loading stopped before the end`);
+  assert.ok(p.filesDone >= 1 && p.filesDone < data.files.length);
+  assert.equal(p.filesTotal, p.filesDone, 'files never read leave the total');
+  assert.match(await t.page.textContent('[data-testid=ingest-status] .label'), /Stopped/);
+  // What was kept answers queries: the event table has rows.
+  await t.page.click('[data-testid=tab-events]');
+  await t.page.waitForSelector('[data-testid=events] .ev-row[data-row]', { timeout: 30_000 });
+  await t.shot('worker-cancelled');
+  assert.deepEqual(t.problems, []);
+});
+
+test('a second drop adds to what is loaded', { skip: skip() }, async () => {
+  const half = Math.floor(data.files.length / 2);
+  const first = data.files.slice(0, half).slice(0, 200);
+  const second = data.files.slice(half).slice(0, 150);
+  const t = await Trailscope.open(env);
+  await t.pickFiles(first);
+  let p = await t.waitDone().then(() => progress(t.page));
+  assert.equal(p.events, uniqueEvents(first.flatMap(recordsOf)));
+  assert.equal(p.filesDone, first.length);
+  await t.pickFiles(second);
+  p = await t.waitDone().then(() => progress(t.page));
+  assert.equal(p.events, uniqueEvents([...first, ...second].flatMap(recordsOf)));
+  assert.equal(p.filesDone, first.length + second.length);
+  assert.equal(p.filesTotal, first.length + second.length);
+  assert.equal(p.bytesTotal, sizeOf(first) + sizeOf(second));
+  assert.equal(p.bytesRead, p.bytesTotal);
+  assert.deepEqual(t.problems, []);
+});
+
+test('the generated files are where the tests expect', { skip: skip() }, () => {
+  // Guards the test data itself: the truth file and the files agree, counted in node.
+  assert.equal(data.files.length, data.truth.files);
+  assert.ok(data.files.every((p) => p.startsWith(join(data.dir, 'AWSLogs'))));
+});

@@ -1,0 +1,218 @@
+#!/usr/bin/env node
+// The browser ingest benchmark (README, "Loading at scale"): one command, one headless Chromium, one
+// page, the same files for every contender.
+//
+//   node scripts/bench-ingest.mjs [--events 300000] [--dir FOLDER] [--json]
+//
+// Generates the logs once with ../shared/tools/gen_cloudtrail.py (cached in target/bench-data/), or
+// reads FOLDER; serves dist/ (run `trunk build --release` first) and, in that order:
+//   1. the plain JavaScript pipeline a minimal viewer needs: per file, DecompressionStream → text →
+//      JSON.parse (no indexing), on the main thread;
+//   2. JSON.parse alone over the same decompressed text (decompressed beforehand, not timed);
+//   3. decompression alone: DecompressionStream, and Trailscope's Rust inflater in a worker of its own
+//      (`ToWorker::Inflate`: the same reads and decoder as ingest, without parsing);
+//   4. Trailscope: the files go through the file input, timed by the `trailscope:ingest` measure from
+//      the drop to data-state="done", with the Long Tasks API watching the main thread.
+// Throughput is MB/s (10^6 bytes) of decompressed JSON. Ratios compare contenders of the same run.
+import { existsSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { ROOT, start, walk } from '../e2e/harness.mjs';
+import { generated } from '../e2e/generated.mjs';
+
+const args = process.argv.slice(2);
+const opt = (name, fallback) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+const EVENTS = Number(opt('--events', '300000'));
+const DIR = opt('--dir', null);
+const JSON_OUT = args.includes('--json');
+const log = (...m) => { if (!JSON_OUT) console.error(...m); };
+
+if (!existsSync(join(ROOT, 'dist', 'index.html'))) {
+  console.error('dist/ is missing: run `trunk build --release` first.');
+  process.exit(1);
+}
+let files;
+if (DIR) {
+  files = walk(DIR).filter((p) => /\.json(\.gz)?$/.test(p) && !p.includes('CloudTrail-Digest')).sort();
+} else {
+  const data = generated(EVENTS, { log });
+  if (!data) {
+    console.error('The generator ../shared/tools/gen_cloudtrail.py is not there; pass --dir FOLDER instead.');
+    process.exit(1);
+  }
+  files = data.files;
+}
+const compressed = files.reduce((n, p) => n + statSync(p).size, 0);
+log(`${files.length} files, ${(compressed / 1e6).toFixed(1)} MB on disk (${relative(ROOT, files[0])} ...)`);
+
+const env = await start();
+const page = await (await env.browser.newContext()).newPage();
+page.on('pageerror', (e) => log(`page error: ${e.message}`));
+// Keep the worker's last progress report: it carries where the worker's time went.
+await page.addInitScript(() => {
+  const Base = window.Worker;
+  window.__progress = null;
+  window.__asked = {};
+  window.Worker = class extends Base {
+    postMessage(data, ...rest) {
+      const q = data && data.msg && data.msg.Query;
+      if (q) {
+        const kind = typeof q.query === 'string' ? q.query : Object.keys(q.query)[0];
+        window.__asked[kind] = (window.__asked[kind] || 0) + 1;
+      }
+      return super.postMessage(data, ...rest);
+    }
+
+    constructor(...a) {
+      super(...a);
+      this.addEventListener('message', (e) => {
+        const m = e.data && e.data.msg;
+        if (m && m.Progress) window.__progress = m.Progress;
+      });
+    }
+  };
+});
+await page.goto(env.url);
+await page.waitForSelector('[data-testid=ingest-status][data-state=idle]');
+await page.evaluate(() => {
+  const input = document.createElement('input');
+  input.type = 'file';
+  input.multiple = true;
+  input.id = 'bench-input';
+  input.hidden = true;
+  document.body.append(input);
+});
+await page.setInputFiles('#bench-input', files);
+
+log('1/4 JavaScript pipeline: DecompressionStream → text → JSON.parse');
+const js = await page.evaluate(async () => {
+  const files = [...document.getElementById('bench-input').files];
+  const inflate = (f) => new Response(f.stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer();
+  const decoder = new TextDecoder();
+  let bytes = 0;
+  let events = 0;
+  let t = performance.now();
+  for (const f of files) {
+    const buf = await inflate(f);
+    bytes += buf.byteLength;
+    events += JSON.parse(decoder.decode(buf)).Records.length;
+  }
+  const pipelineMs = performance.now() - t;
+  // JSON.parse alone, over batches of decompressed text made beforehand.
+  let parseMs = 0;
+  let batch = [];
+  let held = 0;
+  const parseBatch = () => {
+    const t0 = performance.now();
+    for (const text of batch) JSON.parse(text);
+    parseMs += performance.now() - t0;
+    batch = [];
+    held = 0;
+  };
+  for (const f of files) {
+    const text = decoder.decode(await inflate(f));
+    batch.push(text);
+    held += text.length;
+    if (held > 64e6) parseBatch();
+  }
+  parseBatch();
+  // Decompression alone, over the compressed bytes read into memory beforehand (so no file reads).
+  const compressed = await Promise.all(files.map((f) => f.arrayBuffer()));
+  t = performance.now();
+  for (const buf of compressed) await inflate(new Blob([buf]));
+  const inflateMs = performance.now() - t;
+  return { bytes, events, pipelineMs, parseMs, inflateMs };
+});
+
+log('2/4 Rust inflater in a worker of its own (ToWorker::Inflate)');
+const rust = await page.evaluate(() => new Promise((ok, fail) => {
+  const files = [...document.getElementById('bench-input').files];
+  const w = new Worker('./worker_loader.js');
+  w.onerror = (e) => fail(new Error(e.message));
+  w.onmessage = (e) => {
+    const m = e.data && e.data.msg;
+    if (m === 'Ready') w.postMessage({ msg: 'Inflate', files });
+    else if (m && (m.Inflated || m.Failed)) {
+      w.terminate();
+      ok(m.Inflated || { bytes_in: 0, bytes_out: 0, ms: NaN }); // an engine without ToWorker::Inflate
+    }
+  };
+}));
+
+log('3/4 Trailscope: drop to data-state=done');
+await page.evaluate(() => {
+  window.__tasks = [];
+  window.__longObserver = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) window.__tasks.push([e.startTime, e.duration]);
+  });
+  window.__longObserver.observe({ type: 'longtask' });
+});
+await page.setInputFiles('[data-testid=file-input]', files);
+await page.waitForSelector('[data-testid=ingest-status][data-state=done]', { timeout: 3_600_000 });
+const ours = await page.evaluate(() => {
+  window.__longObserver.disconnect();
+  const d = document.querySelector('[data-testid=ingest-status]').dataset;
+  const m = performance.getEntriesByName('trailscope:ingest', 'measure').at(-1);
+  // Tasks before the drop are the browser making File objects for the input, not Trailscope.
+  const after = window.__tasks.filter(([at]) => m && at >= m.startTime).map(([, d]) => d);
+  const before = window.__tasks.filter(([at]) => !m || at < m.startTime).map(([, d]) => d);
+  return {
+    ms: m ? m.duration : NaN,
+    events: Number(d.events),
+    files: Number(d.filesDone),
+    bytesDecoded: Number(d.bytesDecoded),
+    heapBytes: Number(d.heapBytes),
+    longestTaskMs: Math.max(0, ...after),
+    longTasks: after.filter((d) => d > 50).length,
+    longestBeforeDropMs: Math.max(0, ...before),
+    timings: window.__progress ? window.__progress.timings : null,
+    asked: window.__asked,
+  };
+});
+log('4/4 done');
+await env.close();
+
+const mbps = (bytes, ms) => bytes / 1e6 / (ms / 1000);
+const ourRate = mbps(ours.bytesDecoded, ours.ms);
+const pipeRate = mbps(js.bytes, js.pipelineMs);
+const parseRate = mbps(js.bytes, js.parseMs);
+const result = {
+  files: files.length,
+  compressed_bytes: compressed,
+  json_bytes: js.bytes,
+  events: ours.events,
+  events_js: js.events,
+  trailscope_ms: Math.round(ours.ms),
+  trailscope_mb_s: ourRate,
+  js_pipeline_mb_s: pipeRate,
+  json_parse_mb_s: parseRate,
+  ratio_to_js_pipeline: ourRate / pipeRate,
+  ratio_to_json_parse: ourRate / parseRate,
+  inflate_decompression_stream_mb_s: mbps(js.bytes, js.inflateMs),
+  inflate_rust_worker_mb_s: mbps(rust.bytes_out, rust.inflate_ms ?? rust.ms),
+  heap_bytes: ours.heapBytes,
+  heap_bytes_per_event: ours.heapBytes / ours.events,
+  longest_main_thread_task_ms: Math.round(ours.longestTaskMs),
+  main_thread_tasks_over_50ms: ours.longTasks,
+  longest_task_before_drop_ms: Math.round(ours.longestBeforeDropMs),
+  worker_ms: ours.timings,
+  queries_asked: ours.asked,
+};
+if (JSON_OUT) {
+  console.log(JSON.stringify(result));
+} else {
+  const f1 = (x) => x.toFixed(1);
+  const t = ours.timings;
+  console.log(`
+Trailscope ingest benchmark: ${files.length} files, ${f1(compressed / 1e6)} MB gzip, ${f1(js.bytes / 1e6)} MB of JSON, ${ours.events} events (JS counted ${js.events})
+  (a) Trailscope, drop to done        ${f1(ourRate)} MB/s  (${(ours.ms / 1000).toFixed(2)} s)
+  (b) JS pipeline (DecompressionStream → text → JSON.parse)  ${f1(pipeRate)} MB/s   ours/it = ${(ourRate / pipeRate).toFixed(2)}x
+      JSON.parse alone                ${f1(parseRate)} MB/s   ours/it = ${(ourRate / parseRate).toFixed(2)}x
+      inflate only, bytes already in memory: DecompressionStream ${f1(result.inflate_decompression_stream_mb_s)} MB/s, Rust (flate2) in a worker ${f1(result.inflate_rust_worker_mb_s)} MB/s
+  (c) heap ${f1(ours.heapBytes / 1e6)} MB = ${f1(result.heap_bytes_per_event)} bytes per event
+  (d) longest main-thread task from the drop to done ${result.longest_main_thread_task_ms} ms (${ours.longTasks} over 50 ms); before the drop (the browser making ${files.length} File objects for the input) ${result.longest_task_before_drop_ms} ms
+  worker time: ${t ? `reading ${t.read_ms} ms (${t.reads} reads), ingest ${t.ingest_ms} ms, queries while loading ${t.query_ms} ms, ${t.files} files` : 'not reported'}
+  queries the page asked: ${JSON.stringify(ours.asked)}`);
+}

@@ -1,0 +1,59 @@
+//! Live counts: while files load, the overview counts only the rows added since it last answered.
+//! After every file it must say what the files read so far hold, counted here from their JSON.
+
+use std::collections::{BTreeMap, HashSet};
+
+use super::common::{records, root, walk};
+use trailscope::analysis::counts::{count, Tally};
+use trailscope::engine::{Engine, Query, Response, MAX_LIST};
+
+/// Events by `eventSource`, unique by (eventID, eventTime, eventSource, eventName), from plain JSON.
+fn by_source(events: &[serde_json::Value]) -> BTreeMap<String, u64> {
+    let mut seen = HashSet::new();
+    let mut out = BTreeMap::new();
+    for e in events {
+        let key = [&e["eventID"], &e["eventTime"], &e["eventSource"], &e["eventName"]].map(ToString::to_string);
+        if seen.insert(key) {
+            *out.entry(e["eventSource"].as_str().unwrap_or_default().to_owned()).or_default() += 1;
+        }
+    }
+    out
+}
+
+#[test]
+fn ok_overview_after_each_file_counts_every_file_read_so_far() {
+    let mut files = walk(&root().join("sample"));
+    files.sort();
+    let mut engine = Engine::new();
+    let mut read = Vec::new();
+    for path in &files {
+        engine.ingest_bytes(&path.to_string_lossy(), &std::fs::read(path).unwrap());
+        read.extend(records(path));
+        let Response::Overview(o) = engine.query(&Query::Overview) else { panic!("not an overview") };
+        let got: BTreeMap<String, u64> = o.counts.by_source.iter().map(|c| (c.key.clone(), c.count)).collect();
+        assert_eq!(got, by_source(&read), "after {}", path.display());
+        let Response::Counts { counts, .. } = engine.query(&Query::Counts(Box::default())) else {
+            panic!("not counts")
+        };
+        assert_eq!(counts.events, o.counts.events);
+    }
+}
+
+#[test]
+fn ok_cut_principals_are_the_top_of_the_full_list() {
+    let mut engine = Engine::new();
+    for path in walk(&root().join("sample")) {
+        engine.ingest_bytes(&path.to_string_lossy(), &std::fs::read(&path).unwrap());
+    }
+    let store = engine.store();
+    let full = count(store, 0..store.len() as u32).by_principal;
+    assert!(full.len() > 10, "the sample has many principals");
+    let mut tally = Tally::default();
+    tally.add(store, 0..store.len() as u32);
+    for limit in [1, 3, 10, full.len(), MAX_LIST] {
+        let cut = tally.counts_cut(store, limit).by_principal;
+        assert_eq!(cut, full[..limit.min(full.len())], "limit {limit}");
+    }
+    let Response::Overview(o) = engine.query(&Query::Overview) else { panic!("not an overview") };
+    assert_eq!(o.counts.by_principal, full[..MAX_LIST.min(full.len())]);
+}
