@@ -35,7 +35,14 @@ pub enum ToWorker {
         /// The question.
         query: Box<Query>,
     },
+    /// Panic on purpose, to test that the page survives a crashed engine. The page sends it only when
+    /// its URL fragment is [`TEST_PANIC_FRAGMENT`] (see `e2e/crash.test.mjs`); a crash needs no
+    /// attacker help to be harmless, so this opens nothing.
+    TestPanic,
 }
+
+/// The URL fragment that makes the page send [`ToWorker::TestPanic`] once loading is done.
+pub const TEST_PANIC_FRAGMENT: &str = "trailscope-test=worker-panic";
 
 /// Where ingest is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -95,6 +102,12 @@ pub enum FromWorker {
     /// Something the worker could not do; what was loaded is kept.
     Failed {
         /// For people.
+        message: String,
+    },
+    /// The engine panicked (its panic hook sends this just before the worker's wasm traps): the worker
+    /// is unusable; the page keeps what it shows and offers to start a new one.
+    Crashed {
+        /// The panic message, for people.
         message: String,
     },
 }
