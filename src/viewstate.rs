@@ -264,18 +264,8 @@ impl ViewState {
                     format!("{saved} {} could not be read again: {}", problems.len(), problems.join("; "))
                 });
             }
-            Action::Crashed(message) => {
-                self.crashed.get_or_insert(message);
-                self.phase = UiPhase::Error;
-                self.awaiting_final = false;
-            }
-            Action::RestartEngine => {
-                self.crashed = None;
-                self.restarts += 1;
-                self.phase = UiPhase::Idle;
-                // The new engine answers again: every view asks once more.
-                self.data_version += 1;
-            }
+            Action::Crashed(message) => self.crash(message),
+            Action::RestartEngine => self.restart_engine(),
             Action::LinkResolved(r) => {
                 self.filter = r.filter;
                 self.selected = r.event;
@@ -291,6 +281,22 @@ impl ViewState {
                 }
             }
         }
+    }
+
+    /// The engine stopped: what is shown stays, the first reason is kept.
+    fn crash(&mut self, message: String) {
+        self.crashed.get_or_insert(message);
+        self.phase = UiPhase::Error;
+        self.awaiting_final = false;
+    }
+
+    /// A new engine starts (the UI sends it the same files again).
+    fn restart_engine(&mut self) {
+        self.crashed = None;
+        self.restarts += 1;
+        self.phase = UiPhase::Idle;
+        // The new engine answers again: every view asks once more.
+        self.data_version += 1;
     }
 
     /// The counters to show: the overview's once final, else the latest progress.

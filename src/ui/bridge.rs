@@ -59,6 +59,13 @@ fn post(worker: &Worker, msg: &ToWorker, files: Option<&Array>) -> Result<(), St
     worker.post_message(&envelope(msg, files)?).map_err(|e| format!("{e:?}"))
 }
 
+/// The worker panicked, or an uncaught error (a wasm trap, out of memory) left it unusable: stop it,
+/// and let the page offer a new one.
+fn crashed(worker: &Worker, dispatch: &UseReducerDispatcher<State>, message: &str) {
+    worker.terminate();
+    dispatch.dispatch(Action::Crashed(format!("The engine stopped: {message}")));
+}
+
 fn now() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
 }
@@ -139,10 +146,7 @@ impl Bridge {
                         other => dispatch.dispatch(Action::Answer(Box::new(other))),
                     },
                     FromWorker::Failed { message } => dispatch.dispatch(Action::Failed(message)),
-                    FromWorker::Crashed { message } => {
-                        worker.terminate();
-                        dispatch.dispatch(Action::Crashed(format!("The engine stopped: {message}")));
-                    }
+                    FromWorker::Crashed { message } => crashed(&worker, &dispatch, &message),
                     FromWorker::Download { name, events, problems } => {
                         let saved = match &blob {
                             Some(b) => save_blob(&name, b),
@@ -160,9 +164,7 @@ impl Bridge {
             let (worker, dispatch) = (worker.clone(), dispatch.clone());
             Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
                 let message = Reflect::get(&e, &"message".into()).ok().and_then(|m| m.as_string()).unwrap_or_default();
-                // An uncaught error in the worker (a wasm trap, out of memory) leaves it unusable.
-                worker.terminate();
-                dispatch.dispatch(Action::Crashed(format!("The engine stopped: {message}")));
+                crashed(&worker, &dispatch, &message);
             })
         };
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
