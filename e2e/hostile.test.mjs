@@ -44,10 +44,11 @@ before(async () => {
   })()), createGzip({ level: 1 }), createWriteStream(p('bomb.json.gz')));
   writeLong(p('one-line.jsonl'), '{"eventTime":"2026-03-01T00:00:00Z","eventName":"Huge","userAgent":"', 'A', 200 * MB, '"}\n');
   writeFileSync(p('deep.json'), `{"Records":[${'['.repeat(200_000)}${']'.repeat(200_000)},${'{"a":'.repeat(50_000)}1${'}'.repeat(50_000)}]}`);
-  const event = JSON.stringify(recordsOf(good)[0]);
-  const at = event.indexOf('"eventName"');
-  writeFileSync(p('invalid-utf8.json'), Buffer.concat([Buffer.from(`{"Records":[${event.slice(0, at)}"note":"`),
-    Buffer.from([0xff, 0xfe, 0xc0, 0x80, 0xed, 0xa0, 0x80]), Buffer.from(`",${event.slice(at)}]}`)]));
+  // Invalid bytes (a stray 0xFF, an overlong NUL, a lone surrogate) in the user agent, a field that is read.
+  const event = JSON.stringify({ ...recordsOf(good)[0], userAgent: '@@' });
+  const [head, tail] = event.split('"@@"');
+  writeFileSync(p('invalid-utf8.json'), Buffer.concat([Buffer.from(`{"Records":[${head}"`),
+    Buffer.from([0x41, 0xff, 0xfe, 0xc0, 0x80, 0xed, 0xa0, 0x80]), Buffer.from(`"${tail}]}`)]));
   const gz = readFileSync(good);
   writeFileSync(p('truncated.json.gz'), gz.subarray(0, Math.floor(gz.length / 2)));
   writeFileSync(p('empty.json'), '');
