@@ -70,6 +70,16 @@ test('after the static assets load, a whole session makes no request at all', as
   assert.deepEqual(requests.filter((r) => r.method !== 'GET' || r.body), []);
   assert.deepEqual(t.problems, []);
   assert.deepEqual(await t.cspViolations(), []);
+  // The recorder does see requests, from the page and from a worker, when there are some.
+  await t.page.evaluate(() => fetch('./index.html?probe=page'));
+  await t.page.evaluate(() => new Promise((ok) => {
+    const w = new Worker('./worker_loader.js');
+    setTimeout(() => { w.terminate(); ok(); }, 1500);
+  }));
+  await settle(t.page, 500);
+  const probes = requests.slice(assets).map((r) => r.url);
+  assert.ok(probes.some((u) => u.includes('probe=page')), probes.join('\n'));
+  assert.ok(probes.some((u) => u.endsWith('/worker_bg.wasm')), `a worker's own fetch is recorded:\n${probes.join('\n')}`);
 });
 
 test('the page carries the strict Content-Security-Policy, and no external resource', async () => {
