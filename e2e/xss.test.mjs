@@ -36,6 +36,10 @@ async function damage(page) {
     // Any attribute that runs code.
     handlers: [...document.querySelectorAll('*')].flatMap((e) => [...e.attributes].filter((a) => /^on/i.test(a.name))
       .map((a) => `${e.tagName} ${a.name}`)),
+    // Names people act on (repositories, principals, breakdown keys, files) show bidi controls as
+    // markers instead of obeying them.
+    bidi: [...document.querySelectorAll('[data-testid=open-repo], td.key, td.path, .who .main, .principal, .ev-row .cell:not(.mono):not(.err)')]
+      .map((e) => e.textContent).filter((s) => /[\u202a-\u202e\u2066-\u2069\u200b]/.test(s)).map((s) => s.slice(0, 60)),
     // Links: only https (or the page's own fragment) may be followed.
     links: [...document.querySelectorAll('a[href], area[href]')].map((a) => a.getAttribute('href'))
       .filter((h) => !/^https:\/\//i.test(h) && !h.startsWith('#')),
@@ -71,7 +75,7 @@ test('a log file of payloads runs nothing, in any view, and shows them as text',
   await settle(page);
 
   for (const [where, d] of Object.entries(seen)) {
-    assert.deepEqual(d, { ran: null, elements: [], handlers: [], links: [] }, where);
+    assert.deepEqual(d, { ran: null, elements: [], handlers: [], bidi: [], links: [] }, where);
   }
   assert.deepEqual(dialogs, []);
   assert.deepEqual(await t.cspViolations(), []);
