@@ -246,7 +246,7 @@ fn names(p: &NamesProps) -> Html {
                 { for p.rows.iter().take(shown).map(|r| html! {
                     <tr>
                         <td class="key" title={format!("{} {}", r.source, r.name)}>
-                            <span class="svc">{short_source(&r.source)}</span>{" "}{ if r.name.is_empty() { "(none)" } else { r.name.as_str() } }
+                            <span class="svc">{reveal(short_source(&r.source)).into_owned()}</span>{" "}{ if r.name.is_empty() { "(none)".to_owned() } else { reveal(&r.name).into_owned() } }
                         </td>
                         <td class="barcell">{bar(r.count, max)}</td>
                         <td class="num">{thousands(r.count)}</td>
