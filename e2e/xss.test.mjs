@@ -38,7 +38,7 @@ async function damage(page) {
       .map((a) => `${e.tagName} ${a.name}`)),
     // Names people act on (repositories, principals, breakdown keys, files) show bidi controls as
     // markers instead of obeying them.
-    bidi: [...document.querySelectorAll('[data-testid=open-repo], td.key, td.path, .who .main, .principal, .ev-row .cell:not(.mono):not(.err)')]
+    bidi: [...document.querySelectorAll('[data-testid=open-repo], td.key, td.path, .who .main, .principal, .ev-row .cell:nth-child(2), .ev-row .cell:nth-child(3)')]
       .map((e) => e.textContent).filter((s) => /[\u202a-\u202e\u2066-\u2069\u200b]/.test(s)).map((s) => s.slice(0, 60)),
     // Links: only https (or the page's own fragment) may be followed.
     links: [...document.querySelectorAll('a[href], area[href]')].map((a) => a.getAttribute('href'))
