@@ -18,6 +18,9 @@ thread_local! {
     static TEST_PANIC_PENDING: Cell<bool> = const { Cell::new(false) };
 }
 
+/// How long after loading the test hook crashes the engine.
+const TEST_PANIC_AFTER_MS: u32 = 1500;
+
 /// Reads the URL fragment once, before the page rewrites it with its own view.
 pub fn init() {
     let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
@@ -37,7 +40,8 @@ pub fn crash_notice() -> Html {
         let bridge = ctx.bridge.clone();
         use_effect_with(ctx.state.0.phase, move |phase| {
             if *phase == UiPhase::Done && TEST_PANIC_PENDING.with(|p| p.replace(false)) {
-                bridge.test_panic();
+                // A moment after loading, so the views have their answers (a crash loses those in flight).
+                gloo::timers::callback::Timeout::new(TEST_PANIC_AFTER_MS, move || bridge.test_panic()).forget();
             }
         });
     }
