@@ -9,4 +9,17 @@ if hits=$(grep -rnE "$pattern" "$ROOT/src" "$ROOT/static" "$ROOT/index.html"); t
   echo "$hits" >&2
   exit 1
 fi
+# Nothing leaves the browser: no network API in the Rust code (the service worker, static/sw.js, only
+# serves this site's own files), and no link whose address comes from data (`href={...}` in a view).
+network='fetch_with_|XmlHttpRequest|WebSocket|web_sys::EventSource|EventSource::new|send_beacon|sendBeacon|RtcPeerConnection|importScripts'
+if hits=$(grep -rnE "$network" "$ROOT/src"); then
+  echo "Network API found (nothing may leave the browser):" >&2
+  echo "$hits" >&2
+  exit 1
+fi
+if hits=$(grep -rnE 'href=\{' "$ROOT/src"); then
+  echo "A link whose address is computed (log data must never become a link):" >&2
+  echo "$hits" >&2
+  exit 1
+fi
 echo "none found"

@@ -38,7 +38,14 @@ pub enum ToWorker {
     /// Only decompress the attached files (no parsing, nothing stored), for the benchmark, which
     /// splits the cost of loading into inflating and the rest; answered by [`FromWorker::Inflated`].
     Inflate,
+    /// Panic on purpose, to test that the page survives a crashed engine. The page sends it only when
+    /// its URL fragment is [`TEST_PANIC_FRAGMENT`] (see `e2e/crash.test.mjs`); a crash needs no
+    /// attacker help to be harmless, so this opens nothing.
+    TestPanic,
 }
+
+/// The URL fragment that makes the page send [`ToWorker::TestPanic`] once loading is done.
+pub const TEST_PANIC_FRAGMENT: &str = "trailscope-test=worker-panic";
 
 /// Where ingest is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -140,5 +147,11 @@ pub enum FromWorker {
         ms: u64,
         /// Milliseconds in the decoder alone.
         inflate_ms: u64,
+    },
+    /// The engine panicked (its panic hook sends this just before the worker's wasm traps): the worker
+    /// is unusable; the page keeps what it shows and offers to start a new one.
+    Crashed {
+        /// The panic message, for people.
+        message: String,
     },
 }

@@ -1,5 +1,8 @@
 //! Numbers, sizes, durations and times as people read them. Pure, shared by the UI and exports.
 
+use std::borrow::Cow;
+use std::fmt::Write;
+
 use crate::model::time::format_iso;
 use crate::model::Millis;
 
@@ -60,9 +63,53 @@ pub fn plural(n: u64, one: &str, many: &str) -> String {
     format!("{} {}", thousands(n), if n == 1 { one } else { many })
 }
 
+/// Whether `c` reorders or hides text: bidi embeddings, overrides and isolates (U+202A-202E,
+/// U+2066-2069), direction marks, and invisible characters (zero-width spaces and joiners, the word
+/// joiner and invisible operators, the byte order mark, the Mongolian vowel separator).
+fn is_deceptive(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}'
+        | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
+/// Text an attacker wrote, with the characters that could make it read as something else shown as
+/// `[U+202E]` markers instead of obeyed. A file named `report\u{202E}gnp.exe` would otherwise read
+/// `reportexe.png`, and `ad\u{200B}min` would look like `admin`. For names people act on: file
+/// names, principals, keys of breakdowns. Borrowed when there is nothing to show.
+pub fn reveal(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(is_deceptive) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        if is_deceptive(c) {
+            let _ = write!(out, "[U+{:04X}]", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// The last part of a path, for people: with bidi and invisible characters shown (see [`reveal`]),
+/// since file names are chosen by whoever wrote the files.
+pub fn file_name(path: &str) -> String {
+    reveal(path.rsplit(['/', '\\']).next().unwrap_or(path)).into_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ok_reveal_shows_bidi_and_invisible_characters() {
+        assert_eq!(reveal("report\u{202E}gnp.exe"), "report[U+202E]gnp.exe");
+        assert_eq!(reveal("ad\u{200B}mi\u{200D}n\u{FEFF}"), "ad[U+200B]mi[U+200D]n[U+FEFF]");
+        assert_eq!(reveal("\u{2067}x\u{2069}\u{200E}\u{061C}"), "[U+2067]x[U+2069][U+200E][U+061C]");
+        // Right-to-left text itself is not deceptive: only the controls are shown.
+        assert_eq!(reveal("مرحبا <b>"), "مرحبا <b>");
+        assert!(matches!(reveal("arn:aws:iam::123456789012:user/Mary"), Cow::Borrowed(_)));
+        assert_eq!(file_name("AWSLogs/1/x\u{202E}gpj.json"), "x[U+202E]gpj.json");
+    }
 
     #[test]
     fn ok_thousands() {

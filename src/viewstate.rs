@@ -130,6 +130,10 @@ pub enum Action {
         /// Events that could not be read again.
         problems: Vec<String>,
     },
+    /// The engine's worker crashed (a panic, or the worker died): keep what is shown, offer a restart.
+    Crashed(String),
+    /// The person asked for a new engine that reads the same files again.
+    RestartEngine,
 }
 
 /// Everything the page shows.
@@ -165,6 +169,11 @@ pub struct ViewState {
     pub export_notice: Option<String>,
     /// Notes and bookmarks by event digest (persisted in local storage by the UI).
     pub notes: Notes,
+    /// Why the engine's worker stopped, while it is stopped (the first reason: one crash can be
+    /// reported twice, by its panic hook and by the worker's error event).
+    pub crashed: Option<String>,
+    /// Engines started after a crash; a new value starts a new worker (see `ui::App`).
+    pub restarts: u32,
 }
 
 impl ViewState {
@@ -255,6 +264,8 @@ impl ViewState {
                     format!("{saved} {} could not be read again: {}", problems.len(), problems.join("; "))
                 });
             }
+            Action::Crashed(message) => self.crash(message),
+            Action::RestartEngine => self.restart_engine(),
             Action::LinkResolved(r) => {
                 self.filter = r.filter;
                 self.selected = r.event;
@@ -270,6 +281,22 @@ impl ViewState {
                 }
             }
         }
+    }
+
+    /// The engine stopped: what is shown stays, the first reason is kept.
+    fn crash(&mut self, message: String) {
+        self.crashed.get_or_insert(message);
+        self.phase = UiPhase::Error;
+        self.awaiting_final = false;
+    }
+
+    /// A new engine starts (the UI sends it the same files again).
+    fn restart_engine(&mut self) {
+        self.crashed = None;
+        self.restarts += 1;
+        self.phase = UiPhase::Idle;
+        // The new engine answers again: every view asks once more.
+        self.data_version += 1;
     }
 
     /// The counters to show: the overview's once final, else the latest progress.
@@ -314,6 +341,28 @@ mod tests {
         s.apply(overview(3));
         assert_eq!(s.phase, UiPhase::Done);
         assert_eq!(s.status().files, 3);
+    }
+
+    #[test]
+    fn ok_a_crash_keeps_what_is_shown_and_a_restart_reloads() {
+        let mut s = ViewState::default();
+        s.apply(Action::Started);
+        s.apply(progress(Phase::Done, 2));
+        s.apply(overview(2));
+        assert_eq!(s.phase, UiPhase::Done);
+        s.apply(Action::Crashed("panicked at boom".into()));
+        s.apply(Action::Crashed("The engine stopped: unreachable".into()));
+        assert_eq!(s.phase, UiPhase::Error);
+        assert_eq!(s.crashed.as_deref(), Some("panicked at boom"), "the first reason is kept");
+        assert_eq!(s.overview.as_ref().map(|o| o.status.files), Some(2), "what was loaded stays shown");
+        assert_eq!(s.status().files, 2);
+        let v = s.data_version;
+        s.apply(Action::RestartEngine);
+        assert_eq!((s.crashed.as_deref(), s.restarts, s.data_version), (None, 1, v + 1));
+        s.apply(Action::Started);
+        s.apply(progress(Phase::Done, 2));
+        s.apply(overview(2));
+        assert_eq!(s.phase, UiPhase::Done);
     }
 
     #[test]

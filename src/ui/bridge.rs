@@ -22,6 +22,17 @@ const LIVE_EVERY_MS: f64 = 500.0;
 const START_MARK: &str = "trailscope:ingest-start";
 const END_MARK: &str = "trailscope:ingest-end";
 
+/// What was asked to be loaded, in order: a restarted engine (after a crash) reads it all again.
+/// Only `File` handles are kept on this thread, never their bytes.
+enum Load {
+    Files(Array, Vec<String>),
+    Sample,
+}
+
+thread_local! {
+    static LOADS: RefCell<Vec<Load>> = const { RefCell::new(Vec::new()) };
+}
+
 /// The worker and what the page needs to talk to it.
 pub struct Bridge {
     worker: Option<Worker>,
@@ -46,6 +57,13 @@ fn envelope(msg: &ToWorker, files: Option<&Array>) -> Result<JsValue, String> {
 
 fn post(worker: &Worker, msg: &ToWorker, files: Option<&Array>) -> Result<(), String> {
     worker.post_message(&envelope(msg, files)?).map_err(|e| format!("{e:?}"))
+}
+
+/// The worker panicked, or an uncaught error (a wasm trap, out of memory) left it unusable: stop it,
+/// and let the page offer a new one.
+fn crashed(worker: &Worker, dispatch: &UseReducerDispatcher<State>, message: &str) {
+    worker.terminate();
+    dispatch.dispatch(Action::Crashed(format!("The engine stopped: {message}")));
 }
 
 fn now() -> f64 {
@@ -130,6 +148,7 @@ impl Bridge {
                     FromWorker::Failed { message } => dispatch.dispatch(Action::Failed(message)),
                     // Only the benchmark asks for inflating alone, from a worker of its own.
                     FromWorker::Inflated { .. } => {}
+                    FromWorker::Crashed { message } => crashed(&worker, &dispatch, &message),
                     FromWorker::Download { name, events, problems } => {
                         let saved = match &blob {
                             Some(b) => save_blob(&name, b),
@@ -144,10 +163,10 @@ impl Bridge {
             })
         };
         let on_error = {
-            let dispatch = dispatch.clone();
+            let (worker, dispatch) = (worker.clone(), dispatch.clone());
             Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
                 let message = Reflect::get(&e, &"message".into()).ok().and_then(|m| m.as_string()).unwrap_or_default();
-                dispatch.dispatch(Action::Failed(format!("The engine stopped: {message}")));
+                crashed(&worker, &dispatch, &message);
             })
         };
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -181,11 +200,13 @@ impl Bridge {
         }
         self.started();
         let array: Array = files.into_iter().collect();
+        LOADS.with(|l| l.borrow_mut().push(Load::Files(array.clone(), paths.clone())));
         self.send(&ToWorker::Ingest { paths }, Some(&array));
     }
 
     /// Loads the bundled sample.
     pub fn load_sample(&self) {
+        LOADS.with(|l| l.borrow_mut().push(Load::Sample));
         self.started();
         self.send(&ToWorker::LoadSample, None);
     }
@@ -217,6 +238,51 @@ impl Bridge {
     }
 }
 
+impl Bridge {
+    /// Sends everything loaded so far again (to a new engine, after a crash).
+    pub fn replay(&self) {
+        LOADS.with(|loads| {
+            let loads = loads.borrow();
+            if loads.is_empty() {
+                return;
+            }
+            self.started();
+            for load in loads.iter() {
+                match load {
+                    Load::Files(files, paths) => self.send(&ToWorker::Ingest { paths: paths.clone() }, Some(files)),
+                    Load::Sample => self.send(&ToWorker::LoadSample, None),
+                }
+            }
+        });
+    }
+
+    /// What the engine has been asked to read, for people: files picked or dropped, and whether the
+    /// sample is among them.
+    pub fn loads() -> (u64, bool) {
+        LOADS.with(|l| {
+            let l = l.borrow();
+            let files = l.iter().map(|load| if let Load::Files(f, _) = load { u64::from(f.length()) } else { 0 }).sum();
+            (files, l.iter().any(|load| matches!(load, Load::Sample)))
+        })
+    }
+
+    /// Makes the engine panic (only for the crash test: see [`ToWorker::TestPanic`]).
+    pub fn test_panic(&self) {
+        self.send(&ToWorker::TestPanic, None);
+    }
+}
+
+impl Drop for Bridge {
+    /// A replaced bridge (after a crash) stops its worker, so no message reaches dropped handlers.
+    fn drop(&mut self) {
+        if let Some(worker) = &self.worker {
+            worker.set_onmessage(None);
+            worker.set_onerror(None);
+            worker.terminate();
+        }
+    }
+}
+
 /// Records `performance.measure("trailscope:ingest")` from the drop to now.
 pub fn measure_ingest() {
     if let Some(perf) = web_sys::window().and_then(|w| w.performance()) {
@@ -244,6 +310,7 @@ pub fn save_blob(name: &str, blob: &Blob) -> Result<(), String> {
     let url = Url::create_object_url_with_blob(blob).map_err(|e| format!("{e:?}"))?;
     let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
     let a: HtmlAnchorElement = document.create_element("a").map_err(|e| format!("{e:?}"))?.unchecked_into();
+    #[expect(clippy::disallowed_methods, reason = "our own blob: URL, made just above from the export's Blob")]
     a.set_href(&url);
     a.set_download(name);
     a.click();

@@ -14,7 +14,7 @@ use super::Ctx;
 use crate::analysis::events::{EventPage, EventView, Order};
 use crate::engine::{Query, Response};
 use crate::layout::{first_row, scroll_for, ROW_PX};
-use crate::text::{arn_parts, thousands, utc};
+use crate::text::{arn_parts, reveal, thousands, utc};
 use crate::viewstate::Action;
 
 /// Rows asked for around the visible ones, so small scrolls need no new page.
@@ -265,10 +265,10 @@ fn cells(v: &EventView, note: Option<&crate::bundle::Note>) -> Html {
                 } }
                 {utc(v.time).trim_end_matches(" UTC").to_owned()}
             </div>
-            <div class="cell" role="gridcell" title={format!("{} {}", v.source, v.name)}><span class="svc">{svc}</span>{" "}{v.name.clone()}</div>
+            <div class="cell" role="gridcell" title={format!("{} {}", v.source, v.name)}><span class="svc">{reveal(&svc).into_owned()}</span>{" "}{reveal(&v.name).into_owned()}</div>
             <div class="cell" role="gridcell" title={v.principal.clone()}>
-                {who.to_owned()}
-                if !account.is_empty() { <span class="acct">{account.to_owned()}</span> }
+                {reveal(who).into_owned()}
+                if !account.is_empty() { <span class="acct">{reveal(account).into_owned()}</span> }
             </div>
             <div class="cell mono" role="gridcell" title={v.ip.clone()}>{v.ip.clone()}</div>
             <div class="cell" role="gridcell">{v.region.clone()}</div>

@@ -16,7 +16,7 @@ use crate::integrity::report::{
     ChainRow, CheckState, DigestRow, FileFinding, IntegrityCounts, IntegrityReport, KeysInput, Link, SigCheck,
 };
 use crate::integrity::Finding;
-use crate::text::thousands;
+use crate::text::{file_name, thousands};
 
 /// Largest key or signature file read from a pick (`list-public-keys` output is a few KB).
 const MAX_KEY_FILE_BYTES: f64 = 1024.0 * 1024.0;
@@ -134,11 +134,6 @@ fn sig_badge(s: SigCheck) -> Html {
         SigCheck::NotChecked => ("neutral", "not checked"),
     };
     html! { <span class={classes!("badge", format!("badge-{class}"))}>{text}</span> }
-}
-
-/// The last part of a path.
-fn file_name(path: &str) -> String {
-    path.rsplit(['/', '\\']).next().unwrap_or(path).to_owned()
 }
 
 #[derive(Properties, PartialEq)]

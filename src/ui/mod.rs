@@ -4,6 +4,7 @@
 //! shared with components by context together with the [`bridge::Bridge`] to the worker.
 
 mod bridge;
+mod crash;
 mod detail;
 mod dropzone;
 mod events;
@@ -46,6 +47,7 @@ impl PartialEq for Ctx {
 /// Mounts the app on the page's body.
 pub fn start() {
     console_error_panic_hook::set_once();
+    crash::init();
     yew::Renderer::<App>::new().render();
 }
 
@@ -61,7 +63,14 @@ fn app() -> Html {
     });
     let bridge = {
         let dispatcher = state.dispatcher();
-        use_memo((), move |()| Bridge::new(dispatcher))
+        // A new value of `restarts` (after a crash) starts a new engine that reads the same files again.
+        use_memo(state.0.restarts, move |&restarts| {
+            let bridge = Bridge::new(dispatcher);
+            if restarts > 0 {
+                bridge.replay();
+            }
+            bridge
+        })
     };
     {
         let phase = state.0.phase;
@@ -94,6 +103,7 @@ fn app() -> Html {
                 }
                 <dropzone::DropZone compact={has_data} />
                 <status::StatusBar />
+                <crash::CrashNotice />
                 if has_data {
                     <div class="tabs-row">
                         <Tabs />

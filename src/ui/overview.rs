@@ -8,7 +8,7 @@ use crate::analysis::counts::{Count, Counts, NameCount};
 use crate::analysis::filter::Field;
 use crate::engine::{FileRow, FileWarning, Overview, Query, Response};
 use crate::ingest::FileKind;
-use crate::text::{arn_parts, bytes, duration, plural, thousands, utc};
+use crate::text::{arn_parts, bytes, duration, file_name, plural, reveal, thousands, utc};
 use crate::viewstate::Action;
 use crate::viewstate::UiPhase;
 
@@ -168,9 +168,9 @@ fn key_cell(key: &str, arns: bool) -> Html {
     let (main, account) = if arns { arn_parts(key) } else { (key, "") };
     html! {
         <>
-            {main.to_owned()}
+            {reveal(main).into_owned()}
             if !account.is_empty() {
-                <span class="acct">{account.to_owned()}</span>
+                <span class="acct">{reveal(account).into_owned()}</span>
             }
         </>
     }
@@ -246,7 +246,7 @@ fn names(p: &NamesProps) -> Html {
                 { for p.rows.iter().take(shown).map(|r| html! {
                     <tr>
                         <td class="key" title={format!("{} {}", r.source, r.name)}>
-                            <span class="svc">{short_source(&r.source)}</span>{" "}{ if r.name.is_empty() { "(none)" } else { r.name.as_str() } }
+                            <span class="svc">{reveal(short_source(&r.source)).into_owned()}</span>{" "}{ if r.name.is_empty() { "(none)".to_owned() } else { reveal(&r.name).into_owned() } }
                         </td>
                         <td class="barcell">{bar(r.count, max)}</td>
                         <td class="num">{thousands(r.count)}</td>
@@ -330,9 +330,4 @@ fn files(p: &FilesProps) -> Html {
             </section>
         </div>
     }
-}
-
-/// The last part of a path.
-fn file_name(path: &str) -> &str {
-    path.rsplit(['/', '\\']).next().unwrap_or(path)
 }

@@ -24,7 +24,7 @@ use crate::engine::{Engine, EventDetail, Query, Response};
 use crate::ingest::progress::Run;
 use crate::integrity::hash::Hasher;
 use crate::integrity::HashOutcome;
-use crate::protocol::{FromWorker, Phase, Progress, Timings, ToWorker};
+use crate::protocol::{FromWorker, Phase, Progress, Timings, ToWorker, TEST_PANIC_FRAGMENT};
 
 mod export;
 mod inflate;
@@ -113,11 +113,21 @@ fn now() -> f64 {
 
 /// Starts the worker: installs the message handler.
 pub fn start() {
-    console_error_panic_hook::set_once();
+    set_panic_hook();
     let handler = Closure::<dyn FnMut(MessageEvent)>::new(|e: MessageEvent| on_message(&e.data()));
     scope().set_onmessage(Some(handler.as_ref().unchecked_ref()));
     handler.forget();
     post(&FromWorker::Ready);
+}
+
+/// A panic leaves the engine's state half-changed and the wasm instance trapped, so the worker cannot
+/// go on: the hook logs it (as `console_error_panic_hook` does) and tells the page, which keeps what it
+/// shows and offers a restart that reads the same files again.
+fn set_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        console_error_panic_hook::hook(info);
+        post(&FromWorker::Crashed { message: info.to_string() });
+    }));
 }
 
 fn on_message(data: &JsValue) {
@@ -154,6 +164,7 @@ fn on_message(data: &JsValue) {
                     w.progress.bytes_total += bytes.len() as u64;
                 }
             }
+            ToWorker::TestPanic => panic!("a test asked the engine to panic ({TEST_PANIC_FRAGMENT})"),
             ToWorker::Cancel => {
                 if w.running {
                     w.cancel = true;

@@ -6,7 +6,7 @@ use yew::prelude::*;
 use crate::analysis::filter::{Field, Filter};
 use crate::analysis::identity::Stat;
 use crate::model::Millis;
-use crate::text::{thousands, utc};
+use crate::text::{reveal, thousands, utc};
 use crate::ui::Ctx;
 use crate::viewstate::Action;
 
@@ -116,10 +116,10 @@ pub fn who_cell(main: &str, sub: &str, badge: Option<&(String, &'static str)>) -
                 if let Some((text, class)) = badge {
                     <span class={classes!("tag", *class)}>{text.clone()}</span>
                 }
-                if main.is_empty() { <span class="muted">{"(none)"}</span> } else { {main.to_owned()} }
+                if main.is_empty() { <span class="muted">{"(none)"}</span> } else { {reveal(main).into_owned()} }
             </div>
             if !sub.is_empty() {
-                <div class="sub" title={sub.to_owned()}>{sub.to_owned()}</div>
+                <div class="sub" title={sub.to_owned()}>{reveal(sub).into_owned()}</div>
             }
         </td>
     }

@@ -10,7 +10,7 @@ use crate::analysis::container::nav::Page;
 use crate::analysis::container::report::{EventRef, ImageRef, Outcome, RepoRef, Who, PAGE};
 use crate::analysis::container::{Ask, ContainerAnswer, ContainerQuery};
 use crate::engine::{Query, Response};
-use crate::text::{arn_parts, thousands, utc};
+use crate::text::{arn_parts, reveal, thousands, utc};
 use crate::viewstate::Action;
 
 /// Asks the engine a container question under the current filter; the latest answer.
@@ -83,10 +83,10 @@ pub fn repo_link(p: &RepoLinkProps) -> Html {
         <span class="repo">
             <button type="button" class="linkish" title={format!("Open repository {}", p.repo.arn())}
                 data-testid="open-repo" data-repo={p.repo.name.clone()} onclick={open(&ctx, Page::Repository(p.repo.clone()))}>
-                {p.repo.name.clone()}
+                {reveal(&p.repo.name).into_owned()}
             </button>
             if p.place {
-                <span class="acct">{format!("{} · {}", p.repo.registry, p.repo.region)}</span>
+                <span class="acct">{reveal(&format!("{} · {}", p.repo.registry, p.repo.region)).into_owned()}</span>
             }
         </span>
     }
@@ -98,9 +98,9 @@ pub fn who(w: &Who) -> Html {
     html! {
         <div class="who" title={format!("{}\n{}\nfrom {}\n{}", w.principal, w.kind, w.ip, w.user_agent)}>
             <div class="who-main">
-                <span class="principal">{main.to_owned()}</span>
+                <span class="principal">{reveal(main).into_owned()}</span>
                 if !account.is_empty() {
-                    <span class="acct">{account.to_owned()}</span>
+                    <span class="acct">{reveal(account).into_owned()}</span>
                 }
                 if w.cross_account {
                     <span class="badge warn" title="The caller is in another account than the repository">{"other account"}</span>

