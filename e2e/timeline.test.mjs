@@ -193,12 +193,12 @@ test('hover tells what, who, when; keys walk the marks; Enter and click open the
   // Mouse: find a mark by scanning a lane row for a tooltip that names a push or pull.
   const box = await page.locator('[data-testid=timeline-canvas]').boundingBox();
   let found = '';
-  for (let lane = 0; lane < Math.min(r.lanes, 6) && !found; lane += 1) {
+  for (let lane = 0; lane < Math.min(r.lanes, 4) && !found; lane += 1) {
     const yy = box.y + 26 + 36 + 30 * lane + 15;
-    for (let x = box.x + GUTTER + 2; x < box.x + box.width - PAD_R && !found; x += 3) {
+    for (let x = box.x + GUTTER + 2; x < box.x + box.width - PAD_R && !found; x += 4) {
       await page.mouse.move(x, yy);
       const tip = await page.$eval('[data-testid=timeline-tooltip]', (el) => (el.hidden ? '' : el.textContent));
-      if (/push|pull/.test(tip.split('\n')[0])) found = tip;
+      if (/^[\d,]+ (push|pull)/.test(tip.split('\n')[0])) found = tip;
     }
   }
   assert.ok(found.includes('Who: ') && found.includes('When: 2026-03-01'), `tooltip: ${found}`);

@@ -272,12 +272,34 @@ pub struct Prepared {
 
 const ERR_BIT: u16 = 1 << 15;
 
-fn lane_key(store: &Store, r: Row, by: GroupBy) -> LaneKey {
-    match by {
-        GroupBy::Repository => LaneKey::Sym(store.container.repos_of(r).next().unwrap_or_default()),
-        GroupBy::Identity => LaneKey::Identity(store.identity_id(r)),
-        GroupBy::Service => LaneKey::Sym(store.source(r)),
-        GroupBy::AccountRegion => LaneKey::Pair(store.account(r), store.region(r)),
+/// Puts rows in lanes.
+struct Keyer {
+    by: GroupBy,
+    /// For each identity, the first identity with the same principal label (identities differ by
+    /// access key and session too, but a lane is one principal).
+    principal: Vec<u32>,
+}
+
+impl Keyer {
+    fn new(store: &Store, by: GroupBy) -> Keyer {
+        let mut principal = Vec::new();
+        if by == GroupBy::Identity {
+            let mut first: HashMap<String, u32> = HashMap::new();
+            for (i, id) in store.identities().iter().enumerate() {
+                let label = principal_label(id, &store.strings);
+                principal.push(*first.entry(label).or_insert(i as u32));
+            }
+        }
+        Keyer { by, principal }
+    }
+
+    fn key(&self, store: &Store, r: Row) -> LaneKey {
+        match self.by {
+            GroupBy::Repository => LaneKey::Sym(store.container.repos_of(r).next().unwrap_or_default()),
+            GroupBy::Identity => LaneKey::Identity(self.principal[store.identity_id(r) as usize]),
+            GroupBy::Service => LaneKey::Sym(store.source(r)),
+            GroupBy::AccountRegion => LaneKey::Pair(store.account(r), store.region(r)),
+        }
     }
 }
 
@@ -305,12 +327,13 @@ impl Prepared {
     pub fn new(store: &Store, ix: &Index, filter: &Filter, by: GroupBy) -> Prepared {
         let f = Filter { from: None, to: None, ..filter.clone() };
         let c = Compiled::new(&f, store);
+        let keyer = Keyer::new(store, by);
         // Lanes by events, busiest first, then by name.
         let mut key_ids: HashMap<LaneKey, u32> = HashMap::new();
         let mut keys: Vec<(LaneKey, u64)> = Vec::new();
         let mut kept: Vec<(Millis, u32, Row)> = Vec::new();
         for r in c.rows() {
-            let k = lane_key(store, r, by);
+            let k = keyer.key(store, r);
             let next = keys.len() as u32;
             let id = *key_ids.entry(k).or_insert(next);
             if id == next {
@@ -360,7 +383,7 @@ impl Prepared {
             lane_list,
             extent,
         };
-        p.add_marks(store, ix, &c, by, &key_ids, &lane_of_key);
+        p.add_marks(store, ix, &c, &keyer, &key_ids, &lane_of_key);
         p
     }
 
@@ -369,11 +392,11 @@ impl Prepared {
         store: &Store,
         ix: &Index,
         c: &Compiled,
-        by: GroupBy,
+        keyer: &Keyer,
         key_ids: &HashMap<LaneKey, u32>,
         lane_of_key: &[u16],
     ) {
-        let lane = |r: Row| key_ids.get(&lane_key(store, r, by)).map_or(0, |&k| lane_of_key[k as usize]);
+        let lane = |r: Row| key_ids.get(&keyer.key(store, r)).map_or(0, |&k| lane_of_key[k as usize]);
         let mut items = Vec::new();
         let mut session = |mark, key: Row, rows: &[Row], start, end, error: bool, actor: u32, weight: u32| {
             if !c.keeps(key) {
@@ -475,11 +498,29 @@ impl Prepared {
         let lo = self.times.partition_point(|&t| t < range.from);
         let hi = self.times.partition_point(|&t| t < range.to);
         out.in_range = (hi - lo) as u64;
+        // Event cells in a dense grid (lanes × buckets; a hash map per event would dominate the cost).
+        let mut grid: Vec<Option<Cell>> = vec![None; self.lane_list.len() * n as usize];
         for i in lo..hi {
             let Some(b) = bucket_of(range, n, self.times[i]) else { continue };
             out.density[b as usize] += 1;
             let (lane, r) = (self.lanes[i], self.rows[i]);
-            add(lane & !ERR_BIT, b, Mark::Events, 1, lane & ERR_BIT != 0, r, store.identity_id(r));
+            let (error, lane) = (lane & ERR_BIT != 0, lane & !ERR_BIT);
+            let actor = store.identity_id(r);
+            let slot = &mut grid[lane as usize * n as usize + b as usize];
+            let cell = slot.get_or_insert(Cell {
+                lane,
+                bucket: b,
+                mark: Mark::Events,
+                count: 0,
+                errors: 0,
+                row: r,
+                who: Some(actor),
+            });
+            cell.count += 1;
+            cell.errors += u32::from(error);
+            if cell.who != Some(actor) {
+                cell.who = None;
+            }
         }
         let lo = self.items.partition_point(|i| i.time < range.from);
         for it in self.items[lo..].iter().take_while(|i| i.time < range.to) {
@@ -487,7 +528,7 @@ impl Prepared {
                 add(it.lane, b, it.mark, it.weight, it.error, it.row, it.actor);
             }
         }
-        let mut cells: Vec<Cell> = cells.into_values().collect();
+        let mut cells: Vec<Cell> = cells.into_values().chain(grid.into_iter().flatten()).collect();
         cells.sort_unstable_by_key(|c| (c.lane, c.bucket, c.mark));
         for c in &mut cells {
             c.who = c.who.map(|a| people.index(store, a));

@@ -226,3 +226,20 @@ fn ok_group_by_slugs_round_trip() {
     }
     assert_eq!(GroupBy::from_slug("nope"), None);
 }
+
+#[test]
+fn ok_one_lane_per_principal_whatever_its_keys() {
+    // Mary with two access keys is two identities in the store but one principal: one lane of 2.
+    let mut a = event(1, "2026-03-01T10:00:00Z", "sts.amazonaws.com", "GetCallerIdentity", "Mary");
+    a["userIdentity"]["accessKeyId"] = json!("AKIAFIRSTKEY");
+    let mut b = event(2, "2026-03-01T10:00:01Z", "sts.amazonaws.com", "GetCallerIdentity", "Mary");
+    b["userIdentity"]["accessKeyId"] = json!("AKIASECONDKEY");
+    let c = event(3, "2026-03-01T10:00:02Z", "sts.amazonaws.com", "GetCallerIdentity", "Paulo");
+    let mut e = Engine::new();
+    e.ingest_bytes("keys.json", json!({ "Records": [a, b, c] }).to_string().as_bytes());
+    assert_eq!(e.store().identities().len(), 3, "the store tells the keys apart");
+    let r = Range { from: t("2026-03-01T10:00:00Z"), to: t("2026-03-01T10:00:03Z") };
+    let tl = ask(&e, Filter::default(), r, 3, GroupBy::Identity);
+    let lanes: Vec<(&str, u64)> = tl.lanes.iter().map(|l| (l.label.as_str(), l.total)).collect();
+    assert_eq!(lanes, [("arn:aws:iam::111122223333:user/Mary", 2), ("arn:aws:iam::111122223333:user/Paulo", 1)]);
+}
