@@ -240,8 +240,12 @@ fn axis(ctx: &CanvasRenderingContext2d, g: Geometry, offset_min: i64, h: f64) {
         ctx.move_to(x, AXIS_H - 6.0);
         ctx.line_to(x, h - PAD_B);
         ctx.stroke();
-        ctx.set_fill_style_str(if t.major { "#0f172a" } else { "#475569" });
-        let _ = ctx.fill_text(&t.label, x + 3.0, AXIS_H / 2.0);
+        // A label that would run past the plot's right edge is left out (its line still shows).
+        let fits = ctx.measure_text(&t.label).map_or(0.0, |m| m.width()) + x + 3.0 <= g.width;
+        if fits {
+            ctx.set_fill_style_str(if t.major { "#0f172a" } else { "#475569" });
+            let _ = ctx.fill_text(&t.label, x + 3.0, AXIS_H / 2.0);
+        }
     }
 }
 
@@ -257,13 +261,16 @@ fn density(ctx: &CanvasRenderingContext2d, g: Geometry, tl: &Timeline) {
         if n == 0 {
             continue;
         }
-        let (x0, x1) = g.bucket_x(tl, b as u32);
-        if x1 < GUTTER || x0 > g.width - PAD_R {
-            continue;
-        }
+        let Some((x, w)) = clip(g, g.bucket_x(tl, b as u32)) else { continue };
         let bh = ((f64::from(n) + 1.0).ln() * scale).max(2.0);
-        ctx.fill_rect(x0.max(GUTTER), base - bh, (x1 - x0).max(1.0), bh);
+        ctx.fill_rect(x, base - bh, w, bh);
     }
+}
+
+/// A bucket's x range cut to the plot: (left, width), or `None` when outside it.
+fn clip(g: Geometry, (x0, x1): (f64, f64)) -> Option<(f64, f64)> {
+    let (a, b) = (x0.max(GUTTER), x1.min(g.width - PAD_R));
+    (b > a - 1.0 && x1 >= GUTTER && x0 <= g.width - PAD_R).then(|| (a, (b - a).max(1.0)))
 }
 
 /// Event cells as a heat map: darker for more events (on a log scale), a red foot for errors.
@@ -271,14 +278,11 @@ fn cells(ctx: &CanvasRenderingContext2d, g: Geometry, tl: &Timeline) {
     let max = tl.cells.iter().filter(|c| c.mark == Mark::Events).map(|c| c.count).max().unwrap_or(1);
     let scale = (f64::from(max) + 1.0).ln();
     for c in tl.cells.iter().filter(|c| c.mark == Mark::Events) {
-        let (x0, x1) = g.bucket_x(tl, c.bucket);
-        if x1 < GUTTER || x0 > g.width - PAD_R {
-            continue;
-        }
+        let Some((x, w)) = clip(g, g.bucket_x(tl, c.bucket)) else { continue };
         let y = Geometry::lane_y(c.lane as usize);
         let a = 0.12 + 0.5 * (f64::from(c.count) + 1.0).ln() / scale;
         ctx.set_fill_style_str(&format!("rgba(71,85,105,{a:.3})"));
-        let (x, w) = (x0.max(GUTTER), (x1 - x0).max(1.5));
+        let w = w.max(1.5);
         ctx.fill_rect(x, y + 6.0, w, LANE_H - 12.0);
         if c.errors > 0 {
             ctx.set_fill_style_str(ERROR);
@@ -302,10 +306,17 @@ fn spans(ctx: &CanvasRenderingContext2d, g: Geometry, tl: &Timeline) {
 }
 
 /// The marks' centre and radius.
+/// Pushes sit a little left of their bucket's middle and pulls a little right, so the two stay
+/// apart where a bucket holds both.
 pub fn mark_at(g: Geometry, tl: &Timeline, c: &Cell) -> (f64, f64, f64) {
     let (x0, x1) = g.bucket_x(tl, c.bucket);
     let r = 4.5 + (f64::from(c.count)).ln().min(4.0);
-    (f64::midpoint(x0, x1), Geometry::lane_y(c.lane as usize) + LANE_H / 2.0, r)
+    let nudge = match c.mark {
+        Mark::Push => -r * 0.8,
+        Mark::Pull => r * 0.8,
+        _ => 0.0,
+    };
+    (f64::midpoint(x0, x1) + nudge, Geometry::lane_y(c.lane as usize) + LANE_H / 2.0, r)
 }
 
 fn marks(ctx: &CanvasRenderingContext2d, g: Geometry, tl: &Timeline, m: &Model) {

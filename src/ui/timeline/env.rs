@@ -212,7 +212,15 @@ impl Env {
 
     /// Makes `[from, to)` the filter's time range, and shows it.
     pub fn brush(&self, from: f64, to: f64) {
-        let (from, to) = (from.min(to).floor() as i64, from.max(to).ceil() as i64);
+        // Rounded to the coarsest of 1 ms, 10 ms, ... 1 s, 1 min, 1 h, 1 day that a pixel is
+        // worth, so the chip reads 00:01:00 rather than 00:00:59.853 and is still where it was dragged.
+        let per_px = self.model.borrow().view.map_or(1.0, |v| v.span() / self.model.borrow().plot_w());
+        let unit = [86_400_000.0, 3_600_000.0, 60_000.0, 1000.0, 100.0, 10.0, 1.0]
+            .into_iter()
+            .find(|&u| u <= per_px)
+            .unwrap_or(1.0);
+        let round = |t: f64| ((t / unit).round() * unit) as i64;
+        let (from, to) = (round(from.min(to)), round(from.max(to)));
         if to <= from {
             return;
         }

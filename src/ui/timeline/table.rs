@@ -43,7 +43,14 @@ fn bucket_range(d: &Timeline, b: u32) -> (i64, i64) {
 
 fn when(d: &Timeline, b: u32, offset: i64) -> String {
     let (t0, t1) = bucket_range(d, b);
-    format!("{} → {}", full(t0, offset), full(t1, offset))
+    let (a, b) = (full(t0, offset), full(t1, offset));
+    // The end's date and zone are the start's as a rule: then only its time is repeated.
+    match (a.split_once(' '), b.split_once(' ')) {
+        (Some((day_a, _)), Some((day_b, rest))) if day_a == day_b => {
+            format!("{a} → {}", rest.split(' ').next().unwrap_or(rest))
+        }
+        _ => format!("{a} → {b}"),
+    }
 }
 
 fn who(d: &Timeline, c: &Cell) -> String {
