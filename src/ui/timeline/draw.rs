@@ -197,7 +197,7 @@ fn lanes_background(ctx: &CanvasRenderingContext2d, g: Geometry, tl: Option<&Tim
         ctx.fill_rect(0.0, y, g.width, LANE_H);
         let special = matches!(lane.kind, LaneKind::Ecs | LaneKind::Builder);
         ctx.set_fill_style_str(if special { "#0f766e" } else { "#334155" });
-        let label = fit(ctx, &lane.label, GUTTER - 16.0);
+        let label = fitted_label(ctx, &lane.label);
         let _ = ctx.fill_text(&label, 8.0, y + LANE_H / 2.0);
     }
     ctx.set_stroke_style_str("#e2e8f0");
@@ -206,6 +206,20 @@ fn lanes_background(ctx: &CanvasRenderingContext2d, g: Geometry, tl: Option<&Tim
     ctx.move_to(GUTTER - 0.5, AXIS_H);
     ctx.line_to(GUTTER - 0.5, h - PAD_B);
     ctx.stroke();
+}
+
+/// A lane label cut to the gutter, remembered: measuring text every frame would cost more than drawing.
+fn fitted_label(ctx: &CanvasRenderingContext2d, s: &str) -> String {
+    thread_local! {
+        static FITTED: std::cell::RefCell<std::collections::HashMap<String, String>> = std::cell::RefCell::default();
+    }
+    FITTED.with(|f| {
+        let mut f = f.borrow_mut();
+        if f.len() > 4096 {
+            f.clear();
+        }
+        f.entry(s.to_owned()).or_insert_with(|| fit(ctx, s, GUTTER - 16.0)).clone()
+    })
 }
 
 /// `s` cut with an ellipsis to fit `max` px.
@@ -277,19 +291,37 @@ fn clip(g: Geometry, (x0, x1): (f64, f64)) -> Option<(f64, f64)> {
 fn cells(ctx: &CanvasRenderingContext2d, g: Geometry, tl: &Timeline) {
     let max = tl.cells.iter().filter(|c| c.mark == Mark::Events).map(|c| c.count).max().unwrap_or(1);
     let scale = (f64::from(max) + 1.0).ln();
-    for c in tl.cells.iter().filter(|c| c.mark == Mark::Events) {
-        let Some((x, w)) = clip(g, g.bucket_x(tl, c.bucket)) else { continue };
-        let y = Geometry::lane_y(c.lane as usize);
-        let a = 0.12 + 0.5 * (f64::from(c.count) + 1.0).ln() / scale;
-        ctx.set_fill_style_str(&format!("rgba(71,85,105,{a:.3})"));
-        let w = w.max(1.5);
-        ctx.fill_rect(x, y + 6.0, w, LANE_H - 12.0);
-        if c.errors > 0 {
-            ctx.set_fill_style_str(ERROR);
-            ctx.fill_rect(x, y + LANE_H - 6.0, w.max(3.0), 3.0);
+    // Eight shades, each set once per frame: changing the fill style per cell costs more than the fill.
+    let shade = |c: &Cell| ((f64::from(c.count) + 1.0).ln() / scale * 7.0).round().clamp(0.0, 7.0) as usize;
+    let mut errors = Vec::new();
+    for (level, fill) in SHADES.iter().enumerate() {
+        ctx.set_fill_style_str(fill);
+        for c in tl.cells.iter().filter(|c| c.mark == Mark::Events && shade(c) == level) {
+            let Some((x, w)) = clip(g, g.bucket_x(tl, c.bucket)) else { continue };
+            let y = Geometry::lane_y(c.lane as usize);
+            ctx.fill_rect(x, y + 6.0, w.max(1.5), LANE_H - 12.0);
+            if c.errors > 0 {
+                errors.push((x, y, w.max(3.0)));
+            }
         }
     }
+    ctx.set_fill_style_str(ERROR);
+    for (x, y, w) in errors {
+        ctx.fill_rect(x, y + LANE_H - 6.0, w, 3.0);
+    }
 }
+
+/// The event cells' shades, lightest first (alpha 0.12 to 0.62 of slate).
+const SHADES: [&str; 8] = [
+    "rgba(71,85,105,0.120)",
+    "rgba(71,85,105,0.191)",
+    "rgba(71,85,105,0.263)",
+    "rgba(71,85,105,0.334)",
+    "rgba(71,85,105,0.406)",
+    "rgba(71,85,105,0.477)",
+    "rgba(71,85,105,0.549)",
+    "rgba(71,85,105,0.620)",
+];
 
 fn spans(ctx: &CanvasRenderingContext2d, g: Geometry, tl: &Timeline) {
     for s in &tl.spans {
