@@ -186,6 +186,7 @@ test('hover tells what, who, when; keys walk the marks; Enter and click open the
   await page.keyboard.press('Escape');
   const table = page.locator('[data-testid=timeline-table-toggle]');
   await table.click();
+  await page.waitForSelector('[data-testid=timeline-table] tbody tr');
   const rows = await page.locator('[data-testid=timeline-table] tbody tr').count();
   assert.ok(rows > 0, 'the table lists what is drawn');
   const pushRows = await page.locator('[data-testid=timeline-table] tbody tr[data-mark=push]').count();
