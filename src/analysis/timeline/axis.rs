@@ -6,9 +6,9 @@
 //!
 //! ```
 //! use trailscope::analysis::timeline::axis::ticks;
-//! // One hour over 600 px, at least 80 px apart: every 10 minutes.
-//! let t = ticks(0, 3_600_000, 600.0, 80.0, 0);
-//! assert_eq!(t.first().map(|t| t.label.as_str()), Some("00:00"));
+//! // 01:00 to 02:00 UTC over 600 px, at least 80 px apart: every 10 minutes.
+//! let t = ticks(3_600_000, 7_200_000, 600.0, 80.0, 0);
+//! assert_eq!(t.first().map(|t| t.label.as_str()), Some("01:00"));
 //! assert_eq!(t.len(), 6);
 //! ```
 
