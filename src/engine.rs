@@ -13,6 +13,7 @@ use crate::analysis::counts::{count, Count, Counts, NameCount, Tally};
 use crate::analysis::events::{self, EventPage, EventView, Order, RowCache};
 use crate::analysis::filter::{Compiled, Filter};
 use crate::analysis::identity::{self, IdentityReport};
+use crate::analysis::timeline::{GroupBy, Prepared, Timeline, TimelineQuery};
 use crate::ingest::{FileKind, FileReader, FileReport, Format, PathMeta};
 use crate::integrity::check::Checked;
 use crate::integrity::keys::KeyMaterial;
@@ -175,6 +176,8 @@ pub enum Query {
     },
     /// A shared view's link, resolved against the loaded logs.
     Resolve(Box<crate::link::ViewLink>),
+    /// Timeline buckets over a time range.
+    Timeline(Box<TimelineQuery>),
 }
 
 /// The answer to a [`Query`].
@@ -203,6 +206,8 @@ pub enum Response {
     Event(Option<Box<EventDetail>>),
     /// For [`Query::Resolve`].
     Resolved(Box<crate::link::Resolved>),
+    /// For [`Query::Timeline`].
+    Timeline(Box<Timeline>),
 }
 
 /// One event in full.
@@ -226,6 +231,9 @@ pub struct EventDetail {
     pub image: Option<crate::analysis::container::report::ImageRef>,
 }
 
+/// The timeline's prepared events with what they were prepared for: store size, filter, grouping.
+type TimelineCache = (usize, Filter, GroupBy, Rc<Prepared>);
+
 /// Ingest and analysis state.
 #[derive(Default)]
 pub struct Engine {
@@ -242,6 +250,8 @@ pub struct Engine {
     rows: std::cell::RefCell<RowCache>,
     /// Counts over every event, kept up to date as rows are added (see [`Engine::counts_all`]).
     all_counts: RefCell<AllCounts>,
+    /// The timeline's events for the last filter and grouping, by time (keyed by the store's size).
+    timeline: RefCell<Option<TimelineCache>>,
 }
 
 /// Counts over the first `rows` rows of the store, as it was after `upgrades` in-place changes, and
@@ -417,7 +427,26 @@ impl Engine {
             }
             Query::Event { row } => Response::Event(self.event_detail(*row).map(Box::new)),
             Query::Resolve(link) => Response::Resolved(Box::new(crate::link::resolve(link, &self.store))),
+            Query::Timeline(q) => {
+                Response::Timeline(Box::new(self.timeline(q).answer(&self.store, q.range, q.buckets)))
+            }
         }
+    }
+
+    /// The timeline's events for `q`'s filter (without its time range) and grouping, cached while
+    /// the store and those stay the same, so zooming and panning only count.
+    fn timeline(&self, q: &TimelineQuery) -> Rc<Prepared> {
+        let filter = Filter { from: None, to: None, ..q.filter.clone() };
+        let len = self.store.len();
+        if let Some((n, f, g, p)) = self.timeline.borrow().as_ref() {
+            if *n == len && *f == filter && *g == q.group_by {
+                return Rc::clone(p);
+            }
+        }
+        let ix = self.container.get(&self.store);
+        let p = Rc::new(Prepared::new(&self.store, &ix, &filter, q.group_by));
+        *self.timeline.borrow_mut() = Some((len, filter, q.group_by, Rc::clone(&p)));
+        p
     }
 
     /// The rows a filter keeps, oldest first.

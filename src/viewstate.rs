@@ -16,6 +16,8 @@ pub enum View {
     /// Headline figures and breakdowns.
     #[default]
     Overview,
+    /// Pushes, pulls, expiries, deployments and builds over time, on a canvas.
+    Timeline,
     /// The container story: repositories, images, pushes, pulls, expiries, deployments.
     Images,
     /// Who did what, with which credentials, from where.
@@ -28,12 +30,14 @@ pub enum View {
 
 impl View {
     /// Every view, in tab order.
-    pub const ALL: [View; 5] = [View::Overview, View::Images, View::Identities, View::Events, View::Integrity];
+    pub const ALL: [View; 6] =
+        [View::Overview, View::Timeline, View::Images, View::Identities, View::Events, View::Integrity];
 
     /// The tab's label.
     pub fn label(self) -> &'static str {
         match self {
             View::Overview => "Overview",
+            View::Timeline => "Timeline",
             View::Images => "Images",
             View::Identities => "Identities",
             View::Integrity => "Integrity",
@@ -50,6 +54,7 @@ impl View {
     pub fn slug(self) -> &'static str {
         match self {
             View::Overview => "overview",
+            View::Timeline => "timeline",
             View::Images => "images",
             View::Identities => "identities",
             View::Integrity => "integrity",

@@ -1,4 +1,4 @@
-//! Questions asked of the store: counts, breakdowns, principals, identities.
+//! Questions asked of the store: counts, breakdowns, principals, identities, timeline buckets.
 //!
 //! Every list comes out sorted (count descending, then text ascending), so the same logs always
 //! draw the same picture.
@@ -10,3 +10,4 @@ pub mod events;
 pub mod filter;
 pub mod identity;
 pub mod principal;
+pub mod timeline;

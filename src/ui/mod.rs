@@ -17,6 +17,7 @@ mod overview;
 mod query;
 mod state;
 mod status;
+mod timeline;
 mod toolbar;
 mod url;
 mod walk;
@@ -124,6 +125,7 @@ fn app() -> Html {
 fn view(v: View) -> Html {
     match v {
         View::Overview => html! { <overview::OverviewView /> },
+        View::Timeline => html! { <timeline::TimelineView /> },
         View::Images => html! { <images::ImagesView /> },
         View::Identities => html! { <identity::IdentitiesView /> },
         View::Integrity => html! { <integrity::IntegrityView /> },

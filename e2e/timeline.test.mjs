@@ -1,0 +1,219 @@
+// The timeline on the sample: zoom (buttons, keys, wheel), pan (drag), brush, reset; the other views
+// follow the brushed range. Expected counts are computed here from the sample's files, never read
+// from the page: the page only tells which range the person selected.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { ROOT, start, Trailscope, recordsOf, uniqueEvents, walk } from './harness.mjs';
+
+let env;
+before(async () => { env = await start(); });
+after(async () => { await env?.close(); });
+
+const sampleEvents = () => walk(join(ROOT, 'sample')).filter((p) => p.endsWith('.json.gz')).flatMap(recordsOf);
+const ms = (iso) => Date.parse(iso);
+// The canvas's lane names take the first 200 px and 12 px are kept on the right (src/ui/timeline/draw.rs).
+const GUTTER = 200;
+const PAD_R = 12;
+
+/** The timeline's readout: visible range, buckets, selection, state. */
+async function readout(page) {
+  return page.$eval('[data-testid=timeline-range]', (el) => ({
+    state: el.dataset.state,
+    from: Number(el.dataset.from),
+    to: Number(el.dataset.to),
+    buckets: Number(el.dataset.buckets),
+    marks: Number(el.dataset.marks),
+    lanes: Number(el.dataset.lanes),
+    selFrom: el.dataset.selectionFrom === undefined ? null : Number(el.dataset.selectionFrom),
+    selTo: el.dataset.selectionTo === undefined ? null : Number(el.dataset.selectionTo),
+    text: el.textContent,
+  }));
+}
+
+/** Polls the readout until it is ready and `pred(readout, arg)` holds. */
+async function until(page, pred, arg, timeout = 20_000) {
+  const end = Date.now() + timeout;
+  for (;;) {
+    const r = await readout(page);
+    if (r.state === 'ready' && pred(r, arg)) return r;
+    if (Date.now() > end) throw new Error(`timeline never reached ${pred}: ${JSON.stringify(r)}`);
+    await page.waitForTimeout(50);
+  }
+}
+
+/** Canvas x (page coordinates) of time t in the current view. */
+async function xOf(page, t) {
+  const box = await page.locator('[data-testid=timeline-canvas]').boundingBox();
+  const r = await readout(page);
+  const plot = box.width - GUTTER - PAD_R;
+  return box.x + GUTTER + ((t - r.from) / (r.to - r.from)) * plot;
+}
+
+async function openTimeline() {
+  const t = await Trailscope.open(env);
+  await t.page.click('[data-testid=load-sample]');
+  await t.waitDone();
+  await t.page.click('[data-testid=tab-timeline]');
+  await t.page.waitForSelector('[data-testid=timeline-canvas]');
+  await until(t.page, (d) => d.buckets > 0);
+  return t;
+}
+
+async function brush(page, fromT, toT) {
+  const box = await page.locator('[data-testid=timeline-canvas]').boundingBox();
+  const y = box.y + box.height - 20;
+  const [x0, x1] = [await xOf(page, fromT), await xOf(page, toT)];
+  await page.keyboard.down('Shift');
+  await page.mouse.move(x0, y);
+  await page.mouse.down();
+  await page.mouse.move((x0 + x1) / 2, y, { steps: 4 });
+  await page.mouse.move(x1, y, { steps: 4 });
+  await page.mouse.up();
+  await page.keyboard.up('Shift');
+}
+
+test('zoom, pan and brush on the sample; every view follows the brushed range', async () => {
+  const all = sampleEvents();
+  const times = all.map((e) => ms(e.eventTime)).sort((a, b) => a - b);
+  const [first, last] = [times[0], times[times.length - 1]];
+  const t = await openTimeline();
+  const page = t.page;
+
+  // Zoomed out: everything is in view.
+  let r = await readout(page);
+  assert.ok(r.from <= first && r.to > last, `view ${r.from}..${r.to} holds ${first}..${last}`);
+  assert.ok(r.lanes >= 2, `${r.lanes} lanes`);
+  await t.shot('timeline-1-years');
+
+  // Zoom in with the button: the span halves, around the middle.
+  const span0 = r.to - r.from;
+  await page.click('[data-testid=timeline-zoom-in]');
+  r = await until(page, (d, s) => d.to - d.from < s * 0.6, span0);
+  assert.ok(Math.abs((r.to - r.from) / span0 - 0.5) < 0.01, `zoomed to ${(r.to - r.from) / span0} of the span`);
+  // And out with the key.
+  await page.focus('[data-testid=timeline-canvas]');
+  await page.keyboard.press('-');
+  r = await until(page, (d, s) => d.to - d.from > s * 0.9, span0);
+  assert.ok(Math.abs((r.to - r.from) / span0 - 1) < 0.01);
+
+  // Pan: dragging 200 px to the left shows later times, by 200 px worth of time.
+  const box = await page.locator('[data-testid=timeline-canvas]').boundingBox();
+  const perPx = (r.to - r.from) / (box.width - GUTTER - PAD_R);
+  const before = r.from;
+  const y = box.y + box.height - 20;
+  await page.mouse.move(box.x + 700, y);
+  await page.mouse.down();
+  await page.mouse.move(box.x + 600, y, { steps: 5 });
+  await page.mouse.move(box.x + 500, y, { steps: 5 });
+  await page.mouse.up();
+  r = await until(page, (d, b) => d.from > b, before);
+  assert.ok(Math.abs((r.from - before) / perPx - 200) < 3, `panned ${(r.from - before) / perPx} px`);
+
+  // Brush the last months with the mouse: the filter takes the range and the view zooms to it.
+  await brush(page, ms('2025-12-01T00:00:00Z'), last + 5 * 86_400_000);
+  r = await until(page, (d) => d.selFrom !== null);
+  assert.ok(r.to - r.from < span0 / 10, 'the view zoomed to the brushed range');
+  await t.shot('timeline-2-months');
+
+  // Zoom by wheel towards the sample's busy minutes, then brush two of them.
+  for (let i = 0; i < 12; i += 1) {
+    const x = await xOf(page, ms('2026-03-01T00:03:00Z'));
+    await page.mouse.move(x, y);
+    await page.mouse.wheel(0, -600);
+    r = await readout(page);
+    if (r.to - r.from < 20 * 60_000) break;
+  }
+  r = await until(page, (d) => d.to - d.from < 40 * 60_000);
+  const [a, b] = [ms('2026-03-01T00:01:00Z'), ms('2026-03-01T00:03:00Z')];
+  assert.ok(r.from < a && r.to > b, 'the busy minutes are in view');
+  // The brushed range is what was dragged, to within a few pixels' worth of time at this zoom.
+  const tol = 3 * (r.to - r.from) / (box.width - GUTTER - PAD_R);
+  await brush(page, a, b);
+  r = await until(page, (d, a) => d.selFrom > a - 60_000 && d.selFrom < a + 60_000, a);
+  assert.ok(Math.abs(r.selFrom - a) < tol && Math.abs(r.selTo - b) < tol, `brushed ${r.selFrom}..${r.selTo}`);
+  assert.ok(r.marks > 0, 'pushes and pulls are drawn at this scale');
+  await t.shot('timeline-3-minutes');
+
+  // The expected count: unique raw events with selFrom <= eventTime < selTo.
+  const inRange = all.filter((e) => { const m = ms(e.eventTime); return m >= r.selFrom && m < r.selTo; });
+  const expected = uniqueEvents(inRange);
+  assert.ok(expected > 0 && expected < uniqueEvents(all), `${expected} events in the brushed range`);
+  const chips = await page.textContent('[data-testid=filter-chips]');
+  assert.ok(chips.includes('Time'), 'the range is a filter chip');
+  // The link carries the range.
+  assert.ok((await page.evaluate(() => location.hash)).length > 1);
+
+  await page.click('[data-testid=tab-events]');
+  await page.waitForFunction((n) => document.querySelector('[data-testid=events-total]')?.textContent === n,
+    expected.toLocaleString('en-US'));
+  await page.click('[data-testid=tab-overview]');
+  await page.waitForFunction((n) => document.querySelector('[data-testid=total-events]')?.textContent === n,
+    expected.toLocaleString('en-US'));
+  // Double-click resets: no range, everything in view, every event counted again.
+  await page.click('[data-testid=tab-timeline]');
+  await until(page, (d) => d.buckets > 0);
+  await page.dblclick('[data-testid=timeline-canvas]', { position: { x: 600, y: 60 } });
+  r = await until(page, (d) => d.selFrom === null);
+  r = await until(page, (d, f) => d.from <= f, first);
+  assert.ok(r.to > last);
+  await page.click('[data-testid=tab-overview]');
+  await page.waitForFunction((n) => document.querySelector('[data-testid=total-events]')?.textContent === n,
+    uniqueEvents(all).toLocaleString('en-US'));
+  assert.deepEqual(t.problems, []);
+  assert.deepEqual(await t.cspViolations(), []);
+});
+
+test('hover tells what, who, when; keys walk the marks; Enter and click open the event; a table says the same', async () => {
+  const t = await openTimeline();
+  const page = t.page;
+  // Zoom to the busy minutes with the range fields' own filter, which the timeline follows.
+  await page.fill('[data-testid=time-from]', '2026-03-01 00:00:00');
+  await page.fill('[data-testid=time-to]', '2026-03-01 00:06:00');
+  await page.press('[data-testid=time-to]', 'Enter');
+  let r = await until(page, (d) => d.selFrom !== null && d.marks > 0);
+  // Keyboard: ↓ focuses the first mark and says what it is.
+  await page.focus('[data-testid=timeline-canvas]');
+  await page.keyboard.press('ArrowDown');
+  await page.waitForFunction(() => document.querySelector('[data-testid=timeline-focus]').textContent.includes('Who:'));
+  const said = await page.textContent('[data-testid=timeline-focus]');
+  assert.match(said, /(push|pull|expired image|ECS call|Image Builder call)/);
+  assert.ok(await page.isVisible('[data-testid=timeline-tooltip]'), 'the focused mark shows its tooltip');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('[data-testid=event-detail]');
+  await page.click('[data-testid=close-detail]');
+  // Hover over the focused mark's neighbourhood: the tooltip names what, who, when.
+  await page.keyboard.press('Escape');
+  const table = page.locator('[data-testid=timeline-table-toggle]');
+  await table.click();
+  await page.waitForSelector('[data-testid=timeline-table] tbody tr');
+  const rows = await page.locator('[data-testid=timeline-table] tbody tr').count();
+  assert.ok(rows > 0, 'the table lists what is drawn');
+  const pushRows = await page.locator('[data-testid=timeline-table] tbody tr[data-mark=push]').count();
+  assert.ok(pushRows > 0);
+  // Mouse: find a mark by scanning a lane row for a tooltip that names a push or pull.
+  const box = await page.locator('[data-testid=timeline-canvas]').boundingBox();
+  let found = '';
+  for (let lane = 0; lane < Math.min(r.lanes, 4) && !found; lane += 1) {
+    const yy = box.y + 26 + 36 + 30 * lane + 15;
+    for (let x = box.x + GUTTER + 2; x < box.x + box.width - PAD_R && !found; x += 4) {
+      await page.mouse.move(x, yy);
+      const tip = await page.$eval('[data-testid=timeline-tooltip]', (el) => (el.hidden ? '' : el.textContent));
+      if (/^[\d,]+ (push|pull)/.test(tip.split('\n')[0])) found = tip;
+    }
+  }
+  assert.ok(found.includes('Who: ') && found.includes('When: 2026-03-01'), `tooltip: ${found}`);
+  await page.mouse.down();
+  await page.mouse.up();
+  await page.waitForSelector('[data-testid=event-detail]');
+  assert.match(await page.textContent('[data-testid=detail-name]'), /^(PutImage|BatchGetImage|InitiateLayerUpload|GetDownloadUrlForLayer|CompleteLayerUpload|UploadLayerPart|BatchCheckLayerAvailability)$/);
+  await page.click('[data-testid=close-detail]');
+  await t.shot('timeline-tooltip', { fullPage: false });
+  // Nothing matches: a clear empty state.
+  await page.fill('[data-testid=search]', 'no-such-thing-anywhere');
+  await page.press('[data-testid=search]', 'Enter');
+  await page.waitForSelector('[data-testid=timeline-empty]');
+  r = await readout(page);
+  assert.equal(r.state, 'empty');
+  assert.deepEqual(t.problems, []);
+});

@@ -1,0 +1,581 @@
+//! The timeline: events, ECR pushes, pulls and lifecycle expiries, ECS calls and Image Builder runs
+//! counted into time buckets per lane, so the page draws a canvas from a few thousand numbers
+//! whatever the number of events.
+//!
+//! A question is a time range `[from, to)`, a bucket count and a grouping (repository, identity,
+//! service or account / region). The engine keeps, per filter and grouping, the kept events sorted
+//! by time with their lane ([`Prepared`]), so zooming and panning only walk the events in range.
+//! Bucket `i` of `n` holds the times `t` with `i = floor((t - from) * n / (to - from))`: a time on a
+//! boundary belongs to the later bucket, `from` is in the first bucket and `to` in none, as the
+//! filter's own range is half open.
+//!
+//! ```
+//! use trailscope::analysis::timeline::{bucket_of, Range};
+//! let r = Range { from: 0, to: 100 };
+//! assert_eq!(bucket_of(r, 10, 0), Some(0));
+//! assert_eq!(bucket_of(r, 10, 10), Some(1));
+//! assert_eq!(bucket_of(r, 10, 100), None);
+//! ```
+
+pub mod axis;
+pub mod viewport;
+
+use hashbrown::HashMap;
+use serde::{Deserialize, Serialize};
+
+use super::container::report::Outcome;
+use super::container::Index;
+use super::filter::{Compiled, Filter};
+use super::principal::principal_label;
+use crate::model::{Millis, Sym};
+use crate::store::{Row, Store};
+
+/// Most buckets in one answer (a canvas a few thousand pixels wide, a bucket every few pixels).
+pub const MAX_BUCKETS: u32 = 4000;
+
+/// Lanes of the chosen grouping drawn on their own; the rest share one "Other" lane.
+pub const MAX_LANES: usize = 12;
+
+/// Sessions drawn as spans at most; past this the range is too crowded for spans to be readable.
+pub const MAX_SPANS: usize = 400;
+
+/// How lanes are grouped.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum GroupBy {
+    /// ECR repository (events naming none share a lane).
+    #[default]
+    Repository,
+    /// Principal.
+    Identity,
+    /// `eventSource`.
+    Service,
+    /// Account and region.
+    AccountRegion,
+}
+
+impl GroupBy {
+    /// Every grouping, in menu order.
+    pub const ALL: [GroupBy; 4] = [GroupBy::Repository, GroupBy::Identity, GroupBy::Service, GroupBy::AccountRegion];
+
+    /// What the menu calls it.
+    pub fn label(self) -> &'static str {
+        match self {
+            GroupBy::Repository => "Repository",
+            GroupBy::Identity => "Identity",
+            GroupBy::Service => "Service",
+            GroupBy::AccountRegion => "Account / region",
+        }
+    }
+
+    /// Stable name (for `<select>` values).
+    pub fn slug(self) -> &'static str {
+        match self {
+            GroupBy::Repository => "repository",
+            GroupBy::Identity => "identity",
+            GroupBy::Service => "service",
+            GroupBy::AccountRegion => "account-region",
+        }
+    }
+
+    /// The grouping with this slug.
+    pub fn from_slug(s: &str) -> Option<GroupBy> {
+        GroupBy::ALL.into_iter().find(|g| g.slug() == s)
+    }
+}
+
+/// What a mark stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Mark {
+    /// Any event (drawn as density).
+    Events,
+    /// An ECR push session (at its `PutImage`, or its first call).
+    Push,
+    /// An ECR pull session (at its `BatchGetImage`, or its first call).
+    Pull,
+    /// Images expired by a lifecycle run (counted per image).
+    Expiry,
+    /// An ECS call (task definitions, services, tasks).
+    Deploy,
+    /// An EC2 Image Builder call.
+    Build,
+}
+
+impl Mark {
+    /// One of them, for people.
+    pub fn label(self, n: u64) -> String {
+        let (one, many) = match self {
+            Mark::Events => ("event", "events"),
+            Mark::Push => ("push", "pushes"),
+            Mark::Pull => ("pull", "pulls"),
+            Mark::Expiry => ("expired image", "expired images"),
+            Mark::Deploy => ("ECS call", "ECS calls"),
+            Mark::Build => ("Image Builder call", "Image Builder calls"),
+        };
+        crate::text::plural(n, one, many)
+    }
+}
+
+/// A half-open time range `[from, to)`, ms UTC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Range {
+    /// First millisecond in range.
+    pub from: Millis,
+    /// First millisecond after it.
+    pub to: Millis,
+}
+
+/// The bucket of `t` among `n` equal buckets over `r`, or `None` outside `r` (see the module docs).
+pub fn bucket_of(r: Range, n: u32, t: Millis) -> Option<u32> {
+    if t < r.from || t >= r.to || n == 0 {
+        return None;
+    }
+    let i = (i128::from(t - r.from) * i128::from(n)) / i128::from(r.to - r.from);
+    Some(i as u32)
+}
+
+/// The first millisecond of bucket `i` of `n` over `r` (`i == n` gives `r.to`).
+pub fn bucket_start(r: Range, n: u32, i: u32) -> Millis {
+    // The smallest t with floor((t - from) * n / span) >= i is from + ceil(i * span / n).
+    let span = i128::from(r.to - r.from);
+    let (num, n) = (i128::from(i) * span, i128::from(n.max(1)));
+    r.from + ((num + n - 1) / n) as Millis
+}
+
+/// A timeline question.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct TimelineQuery {
+    /// Which events (its time range is ignored: the timeline shows context around it).
+    pub filter: Filter,
+    /// The range to count.
+    pub range: Range,
+    /// Buckets over it (capped at [`MAX_BUCKETS`]).
+    pub buckets: u32,
+    /// Lanes.
+    pub group_by: GroupBy,
+}
+
+/// What a lane gathers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LaneKind {
+    /// One value of the grouping.
+    Group,
+    /// The values past [`MAX_LANES`].
+    Other,
+    /// ECS calls.
+    Ecs,
+    /// Image Builder calls.
+    Builder,
+}
+
+/// One lane.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lane {
+    /// What it gathers.
+    pub kind: LaneKind,
+    /// Its name (the repository, principal, service, `account / region`).
+    pub label: String,
+    /// Events (or, for ECS and Image Builder lanes, calls) over all time that the filter keeps.
+    pub total: u64,
+}
+
+/// Counts of one kind of mark in one bucket of one lane.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cell {
+    /// Lane index.
+    pub lane: u16,
+    /// Bucket index.
+    pub bucket: u32,
+    /// What.
+    pub mark: Mark,
+    /// How many.
+    pub count: u32,
+    /// How many of them failed (an `errorCode`, a refused push or pull, a failed expiry).
+    pub errors: u32,
+    /// The earliest one's store row (the key event of a session).
+    pub row: Row,
+    /// Who: an index into [`Timeline::people`], or `None` when several identities.
+    pub who: Option<u32>,
+}
+
+/// A session drawn from its first call to its last.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Span {
+    /// Lane index.
+    pub lane: u16,
+    /// Push or pull.
+    pub mark: Mark,
+    /// First call.
+    pub start: Millis,
+    /// Last call.
+    pub end: Millis,
+    /// Calls in it.
+    pub events: u32,
+    /// Refused.
+    pub error: bool,
+    /// Key event (the `PutImage` / `BatchGetImage`, or the first call).
+    pub row: Row,
+    /// Index into [`Timeline::people`].
+    pub who: u32,
+}
+
+/// The answer.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Timeline {
+    /// The range counted (as asked).
+    pub range: Option<Range>,
+    /// Buckets over it.
+    pub buckets: u32,
+    /// First and last event time the filter keeps, over all time (`None` when it keeps nothing).
+    pub extent: Option<Range>,
+    /// Lanes, in drawing order: the busiest values first, then Other, ECS, Image Builder.
+    pub lanes: Vec<Lane>,
+    /// Non-empty cells, by lane, bucket, mark.
+    pub cells: Vec<Cell>,
+    /// Events per bucket, all lanes (the density strip).
+    pub density: Vec<u32>,
+    /// Sessions overlapping the range, when at most [`MAX_SPANS`] (else empty, `spans_cut` set).
+    pub spans: Vec<Span>,
+    /// More sessions than [`MAX_SPANS`] overlap the range.
+    pub spans_cut: bool,
+    /// Principals that cells and spans name.
+    pub people: Vec<String>,
+    /// Events the filter keeps within the range.
+    pub in_range: u64,
+}
+
+/// A mark before bucketing.
+#[derive(Debug, Clone, Copy)]
+struct Item {
+    time: Millis,
+    end: Millis,
+    lane: u16,
+    mark: Mark,
+    weight: u32,
+    error: bool,
+    row: Row,
+    actor: u32,
+    events: u32,
+}
+
+/// The kept events and marks of one filter and grouping, by time: what every range question walks.
+pub struct Prepared {
+    times: Vec<Millis>,
+    /// Lane index, with [`ERR_BIT`] set for a failed call.
+    lanes: Vec<u16>,
+    rows: Vec<Row>,
+    items: Vec<Item>,
+    /// Sessions (with a duration) by start time.
+    sessions: Vec<Item>,
+    lane_list: Vec<Lane>,
+    extent: Option<Range>,
+}
+
+const ERR_BIT: u16 = 1 << 15;
+
+/// Puts rows in lanes.
+struct Keyer {
+    by: GroupBy,
+    /// For each identity, the first identity with the same principal label (identities differ by
+    /// access key and session too, but a lane is one principal).
+    principal: Vec<u32>,
+}
+
+impl Keyer {
+    fn new(store: &Store, by: GroupBy) -> Keyer {
+        let mut principal = Vec::new();
+        if by == GroupBy::Identity {
+            let mut first: HashMap<String, u32> = HashMap::new();
+            for (i, id) in store.identities().enumerate() {
+                let label = principal_label(&id, &store.strings);
+                principal.push(*first.entry(label).or_insert(i as u32));
+            }
+        }
+        Keyer { by, principal }
+    }
+
+    fn key(&self, store: &Store, r: Row) -> LaneKey {
+        match self.by {
+            GroupBy::Repository => LaneKey::Sym(store.container.repos_of(r).next().unwrap_or_default()),
+            GroupBy::Identity => LaneKey::Identity(self.principal[store.identity_id(r) as usize]),
+            GroupBy::Service => LaneKey::Sym(store.source(r)),
+            GroupBy::AccountRegion => LaneKey::Pair(store.account(r), store.region(r)),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum LaneKey {
+    Sym(Sym),
+    Identity(u32),
+    Pair(Sym, Sym),
+}
+
+impl LaneKey {
+    fn label(self, store: &Store, by: GroupBy) -> String {
+        let or = |s: &str, none: &str| if s.is_empty() { none.to_owned() } else { s.to_owned() };
+        match self {
+            LaneKey::Sym(s) if by == GroupBy::Repository => or(store.str(s), "(no repository)"),
+            LaneKey::Sym(s) => or(store.str(s), "(no service)"),
+            LaneKey::Identity(i) => or(&principal_label(&store.identity_by_id(i), &store.strings), "(unknown)"),
+            LaneKey::Pair(a, r) => format!("{} / {}", or(store.str(a), "?"), or(store.str(r), "?")),
+        }
+    }
+}
+
+impl Prepared {
+    /// Sorts what `filter` (without its time range) keeps into lanes grouped `by`.
+    pub fn new(store: &Store, ix: &Index, filter: &Filter, by: GroupBy) -> Prepared {
+        let f = Filter { from: None, to: None, ..filter.clone() };
+        let c = Compiled::new(&f, store);
+        let keyer = Keyer::new(store, by);
+        // Lanes by events, busiest first, then by name.
+        let mut key_ids: HashMap<LaneKey, u32> = HashMap::new();
+        let mut keys: Vec<(LaneKey, u64)> = Vec::new();
+        let mut kept: Vec<(Millis, u32, Row)> = Vec::new();
+        for r in c.rows() {
+            let k = keyer.key(store, r);
+            let next = keys.len() as u32;
+            let id = *key_ids.entry(k).or_insert(next);
+            if id == next {
+                keys.push((k, 0));
+            }
+            keys[id as usize].1 += 1;
+            kept.push((store.time(r), id, r));
+        }
+        let mut order: Vec<(u64, String, u32)> =
+            keys.iter().enumerate().map(|(i, &(k, n))| (n, k.label(store, by), i as u32)).collect();
+        order.sort_unstable_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        let mut lane_of_key = vec![0u16; keys.len()];
+        let mut lane_list = Vec::new();
+        for (at, (n, label, key)) in order.into_iter().enumerate() {
+            if at < MAX_LANES {
+                lane_of_key[key as usize] = at as u16;
+                lane_list.push(Lane { kind: LaneKind::Group, label, total: n });
+            } else {
+                if at == MAX_LANES {
+                    lane_list.push(Lane { kind: LaneKind::Other, label: String::new(), total: 0 });
+                }
+                lane_of_key[key as usize] = MAX_LANES as u16;
+                lane_list[MAX_LANES].total += n;
+            }
+        }
+        if let Some(other) = lane_list.get_mut(MAX_LANES) {
+            let values = keys.len() - MAX_LANES;
+            other.label = format!("Other ({values} more)");
+        }
+        kept.sort_unstable_by_key(|&(t, _, r)| (t, r));
+        let extent = match (kept.first(), kept.last()) {
+            (Some(a), Some(b)) => Some(Range { from: a.0, to: b.0 + 1 }),
+            _ => None,
+        };
+        let mut p = Prepared {
+            times: kept.iter().map(|k| k.0).collect(),
+            lanes: kept
+                .iter()
+                .map(|&(_, key, r)| {
+                    let err = if store.error_code(r).is_empty() { 0 } else { ERR_BIT };
+                    lane_of_key[key as usize] | err
+                })
+                .collect(),
+            rows: kept.iter().map(|k| k.2).collect(),
+            items: Vec::new(),
+            sessions: Vec::new(),
+            lane_list,
+            extent,
+        };
+        p.add_marks(store, ix, &c, &keyer, &key_ids, &lane_of_key);
+        p
+    }
+
+    fn add_marks(
+        &mut self,
+        store: &Store,
+        ix: &Index,
+        c: &Compiled,
+        keyer: &Keyer,
+        key_ids: &HashMap<LaneKey, u32>,
+        lane_of_key: &[u16],
+    ) {
+        let lane = |r: Row| key_ids.get(&keyer.key(store, r)).map_or(0, |&k| lane_of_key[k as usize]);
+        let mut items = Vec::new();
+        let mut session = |mark, key: Row, rows: &[Row], start, end, error: bool, actor: u32, weight: u32| {
+            if !c.keeps(key) {
+                return;
+            }
+            let (time, lane) = (store.time(key), lane(key));
+            let events = rows.len() as u32;
+            items.push(Item { time, end: time, lane, mark, weight, error, row: key, actor, events });
+            if end > start {
+                self.sessions.push(Item { time: start, end, lane, mark, weight, error, row: key, actor, events });
+            }
+        };
+        for p in &ix.pushes {
+            let key = p.put.unwrap_or(p.rows[0]);
+            session(Mark::Push, key, &p.rows, p.start, p.end, p.outcome == Outcome::Failed, p.actor, 1);
+        }
+        for p in &ix.pulls {
+            let key = p.get.unwrap_or(p.rows[0]);
+            session(Mark::Pull, key, &p.rows, p.start, p.end, p.outcome == Outcome::Failed, p.actor, 1);
+        }
+        for run in ix.runs.iter().filter(|r| !r.preview && !r.images.is_empty()) {
+            let key = run.rows[0];
+            let actor = store.identity_id(key);
+            session(
+                Mark::Expiry,
+                key,
+                &run.rows,
+                run.start,
+                run.start,
+                run.failures > 0,
+                actor,
+                run.images.len() as u32,
+            );
+        }
+        let mut side = |rows: &[Row], mark: Mark, kind: LaneKind, label: &str| {
+            let kept: Vec<Row> = rows.iter().copied().filter(|&r| c.keeps(r)).collect();
+            if kept.is_empty() {
+                return;
+            }
+            let lane = self.lane_list.len() as u16;
+            self.lane_list.push(Lane { kind, label: label.to_owned(), total: kept.len() as u64 });
+            for r in kept {
+                let error = !store.error_code(r).is_empty();
+                let (time, actor) = (store.time(r), store.identity_id(r));
+                items.push(Item { time, end: time, lane, mark, weight: 1, error, row: r, actor, events: 1 });
+            }
+        };
+        side(&ix.ecs, Mark::Deploy, LaneKind::Ecs, "ECS");
+        side(&ix.builder, Mark::Build, LaneKind::Builder, "Image Builder");
+        items.sort_unstable_by_key(|i| (i.time, i.row, i.mark));
+        self.sessions.sort_unstable_by_key(|i| (i.time, i.row, i.mark));
+        self.items = items;
+    }
+
+    /// Events kept over all time.
+    pub fn len(&self) -> usize {
+        self.times.len()
+    }
+
+    /// Whether nothing is kept.
+    pub fn is_empty(&self) -> bool {
+        self.times.is_empty()
+    }
+
+    /// Counts `range` into `buckets` buckets.
+    pub fn answer(&self, store: &Store, range: Range, buckets: u32) -> Timeline {
+        let n = buckets.clamp(1, MAX_BUCKETS);
+        let mut out = Timeline {
+            range: Some(range),
+            buckets: n,
+            extent: self.extent,
+            lanes: self.lane_list.clone(),
+            density: vec![0; n as usize],
+            ..Timeline::default()
+        };
+        if range.to <= range.from {
+            out.density.clear();
+            out.buckets = 0;
+            return out;
+        }
+        let mut people = People::default();
+        let mut cells: HashMap<(u16, u32, Mark), Cell> = HashMap::new();
+        let mut add = |lane: u16, b: u32, mark: Mark, weight: u32, error: bool, row: Row, actor: u32| {
+            let cell = cells.entry((lane, b, mark)).or_insert(Cell {
+                lane,
+                bucket: b,
+                mark,
+                count: 0,
+                errors: 0,
+                row,
+                who: Some(actor),
+            });
+            cell.count += weight;
+            cell.errors += if error { weight } else { 0 };
+            if cell.who != Some(actor) {
+                cell.who = None;
+            }
+        };
+        let lo = self.times.partition_point(|&t| t < range.from);
+        let hi = self.times.partition_point(|&t| t < range.to);
+        out.in_range = (hi - lo) as u64;
+        // Event cells in a dense grid (lanes × buckets; a hash map per event would dominate the cost).
+        let mut grid: Vec<Option<Cell>> = vec![None; self.lane_list.len() * n as usize];
+        for i in lo..hi {
+            let Some(b) = bucket_of(range, n, self.times[i]) else { continue };
+            out.density[b as usize] += 1;
+            let (lane, r) = (self.lanes[i], self.rows[i]);
+            let (error, lane) = (lane & ERR_BIT != 0, lane & !ERR_BIT);
+            let actor = store.identity_id(r);
+            let slot = &mut grid[lane as usize * n as usize + b as usize];
+            let cell = slot.get_or_insert(Cell {
+                lane,
+                bucket: b,
+                mark: Mark::Events,
+                count: 0,
+                errors: 0,
+                row: r,
+                who: Some(actor),
+            });
+            cell.count += 1;
+            cell.errors += u32::from(error);
+            if cell.who != Some(actor) {
+                cell.who = None;
+            }
+        }
+        let lo = self.items.partition_point(|i| i.time < range.from);
+        for it in self.items[lo..].iter().take_while(|i| i.time < range.to) {
+            if let Some(b) = bucket_of(range, n, it.time) {
+                add(it.lane, b, it.mark, it.weight, it.error, it.row, it.actor);
+            }
+        }
+        let mut cells: Vec<Cell> = cells.into_values().chain(grid.into_iter().flatten()).collect();
+        cells.sort_unstable_by_key(|c| (c.lane, c.bucket, c.mark));
+        for c in &mut cells {
+            c.who = c.who.map(|a| people.index(store, a));
+        }
+        out.cells = cells;
+        // Sessions overlapping the range: started before its end, ended at or after its start.
+        let hi = self.sessions.partition_point(|s| s.time < range.to);
+        let overlapping = self.sessions[..hi].iter().filter(|s| s.end >= range.from);
+        let spans: Vec<&Item> = overlapping.take(MAX_SPANS + 1).collect();
+        if spans.len() > MAX_SPANS {
+            out.spans_cut = true;
+        } else {
+            out.spans = spans
+                .into_iter()
+                .map(|s| Span {
+                    lane: s.lane,
+                    mark: s.mark,
+                    start: s.time,
+                    end: s.end,
+                    events: s.events,
+                    error: s.error,
+                    row: s.row,
+                    who: people.index(store, s.actor),
+                })
+                .collect();
+        }
+        out.people = people.names;
+        out
+    }
+}
+
+/// Principal labels, each once.
+#[derive(Default)]
+struct People {
+    names: Vec<String>,
+    ids: HashMap<u32, u32>,
+}
+
+impl People {
+    fn index(&mut self, store: &Store, identity: u32) -> u32 {
+        let next = self.names.len() as u32;
+        *self.ids.entry(identity).or_insert_with(|| {
+            self.names.push(principal_label(&store.identity_by_id(identity), &store.strings));
+            next
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests;

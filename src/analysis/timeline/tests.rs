@@ -1,0 +1,245 @@
+//! Bucket aggregation at the edges: range ends, buckets boundaries, empty buckets and ranges, one
+//! event, lanes and marks. Every expected value is counted by hand from the events written here.
+
+use serde_json::{json, Value};
+
+use super::*;
+use crate::engine::{Engine, Query, Response};
+use crate::model::time::parse_iso;
+
+fn t(s: &str) -> Millis {
+    parse_iso(s).unwrap()
+}
+
+fn event(n: u32, time: &str, source: &str, name: &str, who: &str) -> Value {
+    json!({
+        "eventVersion": "1.09", "eventTime": time, "eventSource": source, "eventName": name,
+        "awsRegion": "us-east-1", "recipientAccountId": "111122223333", "sourceIPAddress": "203.0.113.12",
+        "userAgent": "docker/24.0.7", "eventID": format!("00000000-0000-4000-8000-{n:012}"),
+        "userIdentity": {"type": "IAMUser", "arn": format!("arn:aws:iam::111122223333:user/{who}"),
+                         "accessKeyId": "AKIAEXAMPLE", "accountId": "111122223333"},
+    })
+}
+
+fn put(n: u32, time: &str, repo: &str, tag: &str) -> Value {
+    let mut e = event(n, time, "ecr.amazonaws.com", "PutImage", "Mary");
+    e["requestParameters"] = json!({"repositoryName": repo, "imageTag": tag});
+    e["responseElements"] = json!({"image": {"repositoryName": repo,
+        "imageId": {"imageTag": tag, "imageDigest": format!("sha256:{n:064}")}}});
+    e
+}
+
+fn get(n: u32, time: &str, repo: &str, error: Option<&str>) -> Value {
+    let mut e = event(n, time, "ecr.amazonaws.com", "BatchGetImage", "Paulo");
+    e["requestParameters"] = json!({"repositoryName": repo, "imageIds": [{"imageTag": "v1"}]});
+    if let Some(code) = error {
+        e["errorCode"] = json!(code);
+    }
+    e
+}
+
+/// Seven events (one STS call, two pushes to `web/api`, a pull of it that was refused, a pull of
+/// `base/alpine`, one S3 call a second before the range, one exactly at its end):
+///
+/// | time     | what                               | bucket of 3 over 10:00–10:03 |
+/// |----------|------------------------------------|------------------------------|
+/// | 09:59:59 | s3 GetObject (Mary)                | before                       |
+/// | 10:00:00 | PutImage web/api:v1 (Mary)         | 0                            |
+/// | 10:00:30 | sts AssumeRole (Paulo)             | 0                            |
+/// | 10:01:00 | BatchGetImage web/api, refused     | 1 (on the boundary)          |
+/// | 10:02:59 | PutImage web/api:v2 (Mary)         | 2                            |
+/// | 10:02:59 | BatchGetImage base/alpine (Paulo)  | 2                            |
+/// | 10:03:00 | s3 GetObject (Mary)                | after (the end is excluded)  |
+fn engine() -> Engine {
+    let events = vec![
+        event(1, "2026-03-01T09:59:59Z", "s3.amazonaws.com", "GetObject", "Mary"),
+        put(2, "2026-03-01T10:00:00Z", "web/api", "v1"),
+        event(3, "2026-03-01T10:00:30Z", "sts.amazonaws.com", "AssumeRole", "Paulo"),
+        get(4, "2026-03-01T10:01:00Z", "web/api", Some("AccessDeniedException")),
+        put(5, "2026-03-01T10:02:59Z", "web/api", "v2"),
+        get(6, "2026-03-01T10:02:59Z", "base/alpine", None),
+        event(7, "2026-03-01T10:03:00Z", "s3.amazonaws.com", "GetObject", "Mary"),
+    ];
+    let mut e = Engine::new();
+    e.ingest_bytes("f.json", json!({ "Records": events }).to_string().as_bytes());
+    e
+}
+
+fn ask(e: &Engine, filter: Filter, range: Range, buckets: u32, group_by: GroupBy) -> Timeline {
+    match e.query(&Query::Timeline(Box::new(TimelineQuery { filter, range, buckets, group_by }))) {
+        Response::Timeline(t) => *t,
+        other => panic!("not a timeline: {other:?}"),
+    }
+}
+
+fn range() -> Range {
+    Range { from: t("2026-03-01T10:00:00Z"), to: t("2026-03-01T10:03:00Z") }
+}
+
+fn label(tl: &Timeline, lane: u16) -> &str {
+    &tl.lanes[lane as usize].label
+}
+
+/// (lane label, bucket, mark, count, errors) of every cell.
+fn cells(tl: &Timeline) -> Vec<(&str, u32, Mark, u32, u32)> {
+    tl.cells.iter().map(|c| (label(tl, c.lane), c.bucket, c.mark, c.count, c.errors)).collect()
+}
+
+#[test]
+fn ok_bucket_of_half_open_with_boundaries_in_the_later_bucket() {
+    let r = Range { from: 0, to: 10 };
+    // Three buckets over 10 ms: [0, 4), [4, 7), [7, 10).
+    let got: Vec<Option<u32>> = (-1..=10).map(|ms| bucket_of(r, 3, ms)).collect();
+    let want = [None, Some(0), Some(0), Some(0), Some(0), Some(1), Some(1), Some(1), Some(2), Some(2), Some(2), None];
+    assert_eq!(got, want);
+    assert_eq!((0..=3).map(|i| bucket_start(r, 3, i)).collect::<Vec<_>>(), [0, 4, 7, 10]);
+    assert_eq!(bucket_of(r, 0, 5), None, "no buckets, nothing counted");
+    assert_eq!(bucket_of(Range { from: 5, to: 5 }, 3, 5), None, "an empty range holds nothing");
+}
+
+#[test]
+fn ok_range_ends_and_boundaries() {
+    let e = engine();
+    let tl = ask(&e, Filter::default(), range(), 3, GroupBy::Service);
+    // 09:59:59 and 10:03:00 are outside; 10:01:00 is the first millisecond of bucket 1.
+    assert_eq!(tl.density, [2, 1, 2]);
+    assert_eq!(tl.in_range, 5);
+    assert_eq!(tl.extent, Some(Range { from: t("2026-03-01T09:59:59Z"), to: t("2026-03-01T10:03:00Z") + 1 }));
+    // Lanes over all time, busiest first: ecr 4, s3 2, sts 1.
+    let lanes: Vec<(&str, u64)> = tl.lanes.iter().map(|l| (l.label.as_str(), l.total)).collect();
+    assert_eq!(lanes, [("ecr.amazonaws.com", 4), ("s3.amazonaws.com", 2), ("sts.amazonaws.com", 1)]);
+    assert_eq!(
+        cells(&tl),
+        [
+            ("ecr.amazonaws.com", 0, Mark::Events, 1, 0),
+            ("ecr.amazonaws.com", 0, Mark::Push, 1, 0),
+            ("ecr.amazonaws.com", 1, Mark::Events, 1, 1),
+            ("ecr.amazonaws.com", 1, Mark::Pull, 1, 1),
+            ("ecr.amazonaws.com", 2, Mark::Events, 2, 0),
+            ("ecr.amazonaws.com", 2, Mark::Push, 1, 0),
+            ("ecr.amazonaws.com", 2, Mark::Pull, 1, 0),
+            ("sts.amazonaws.com", 0, Mark::Events, 1, 0),
+        ]
+    );
+    // Who: one person in a cell is named; two are not.
+    let who = |bucket: u32, mark: Mark| {
+        let c = tl.cells.iter().find(|c| c.bucket == bucket && c.mark == mark && c.lane == 0).unwrap();
+        c.who.map(|i| tl.people[i as usize].as_str())
+    };
+    assert_eq!(who(0, Mark::Push), Some("arn:aws:iam::111122223333:user/Mary"));
+    assert_eq!(who(2, Mark::Events), None);
+}
+
+#[test]
+fn ok_the_end_is_excluded_and_the_start_included() {
+    let e = engine();
+    // One bucket ending exactly on the 10:01:00 pull: only bucket-0 events are counted.
+    let r = Range { from: t("2026-03-01T10:00:00Z"), to: t("2026-03-01T10:01:00Z") };
+    assert_eq!(ask(&e, Filter::default(), r, 1, GroupBy::Service).density, [2]);
+    // Starting on it: it is counted.
+    let r = Range { from: t("2026-03-01T10:01:00Z"), to: t("2026-03-01T10:01:00Z") + 1 };
+    assert_eq!(ask(&e, Filter::default(), r, 1, GroupBy::Service).density, [1]);
+}
+
+#[test]
+fn ok_empty_buckets_and_empty_answers() {
+    let e = engine();
+    // Six buckets of 30 s: 10:00:00, 10:00:30 | 10:01:00 | - | - | - | 10:02:59 ×2.
+    let tl = ask(&e, Filter::default(), range(), 6, GroupBy::Service);
+    assert_eq!(tl.density, [1, 1, 1, 0, 0, 2]);
+    // A range with no events: zero buckets, no cells, the lanes still listed (they are over all time).
+    let quiet = Range { from: t("2026-03-02T00:00:00Z"), to: t("2026-03-02T01:00:00Z") };
+    let tl = ask(&e, Filter::default(), quiet, 4, GroupBy::Service);
+    assert_eq!(
+        (tl.density.as_slice(), tl.cells.len(), tl.lanes.len(), tl.in_range),
+        ([0, 0, 0, 0].as_slice(), 0, 3, 0)
+    );
+    // A filter that keeps nothing: no lanes, no extent.
+    let none = Filter { text: "nothing-like-this".into(), ..Filter::default() };
+    let tl = ask(&e, none, range(), 3, GroupBy::Service);
+    assert_eq!((tl.lanes.len(), tl.extent, tl.density.as_slice()), (0, None, [0, 0, 0].as_slice()));
+    // A backwards range answers nothing rather than failing.
+    let tl = ask(&e, Filter::default(), Range { from: 10, to: 10 }, 3, GroupBy::Service);
+    assert_eq!((tl.buckets, tl.density.len()), (0, 0));
+}
+
+#[test]
+fn ok_one_event() {
+    let mut e = Engine::new();
+    let one = json!({"Records": [put(1, "2026-03-01T10:00:00Z", "web/api", "v1")]});
+    e.ingest_bytes("one.json", one.to_string().as_bytes());
+    let at = t("2026-03-01T10:00:00Z");
+    let tl = ask(&e, Filter::default(), Range { from: at - 5_000, to: at + 5_000 }, 10, GroupBy::Repository);
+    assert_eq!(tl.extent, Some(Range { from: at, to: at + 1 }));
+    assert_eq!(tl.density, [0, 0, 0, 0, 0, 1, 0, 0, 0, 0]);
+    assert_eq!(cells(&tl), [("web/api", 5, Mark::Events, 1, 0), ("web/api", 5, Mark::Push, 1, 0)]);
+    assert_eq!(tl.cells[0].row, 0);
+}
+
+#[test]
+fn ok_the_filter_applies_but_not_its_time_range() {
+    let e = engine();
+    let f = Filter {
+        sources: vec!["ecr.amazonaws.com".into()],
+        from: Some(t("2026-03-01T10:02:00Z")),
+        ..Filter::default()
+    };
+    let tl = ask(&e, f, range(), 3, GroupBy::Repository);
+    assert_eq!(tl.density, [1, 1, 2], "the range is drawn around the selection, not cut to it");
+    let lanes: Vec<(&str, u64)> = tl.lanes.iter().map(|l| (l.label.as_str(), l.total)).collect();
+    assert_eq!(lanes, [("web/api", 3), ("base/alpine", 1)]);
+}
+
+#[test]
+fn ok_lanes_past_the_limit_share_one() {
+    let mut e = Engine::new();
+    // Fourteen principals, principal k making k + 1 calls: the two quietest share "Other".
+    let mut events = Vec::new();
+    let mut n = 0;
+    for k in 0..14u32 {
+        for _ in 0..=k {
+            n += 1;
+            events.push(event(
+                n,
+                "2026-03-01T10:00:00Z",
+                "sts.amazonaws.com",
+                "GetCallerIdentity",
+                &format!("u{k:02}"),
+            ));
+        }
+    }
+    e.ingest_bytes("many.json", json!({ "Records": events }).to_string().as_bytes());
+    let r = Range { from: t("2026-03-01T10:00:00Z"), to: t("2026-03-01T10:00:01Z") };
+    let tl = ask(&e, Filter::default(), r, 1, GroupBy::Identity);
+    assert_eq!(tl.lanes.len(), MAX_LANES + 1);
+    assert_eq!(tl.lanes[0].label, "arn:aws:iam::111122223333:user/u13");
+    assert_eq!(tl.lanes[0].total, 14);
+    let other = &tl.lanes[MAX_LANES];
+    assert_eq!((other.kind, other.label.as_str(), other.total), (LaneKind::Other, "Other (2 more)", 1 + 2));
+    assert_eq!(tl.density, [(1..=14).sum::<u32>()]);
+}
+
+#[test]
+fn ok_group_by_slugs_round_trip() {
+    for g in GroupBy::ALL {
+        assert_eq!(GroupBy::from_slug(g.slug()), Some(g));
+    }
+    assert_eq!(GroupBy::from_slug("nope"), None);
+}
+
+#[test]
+fn ok_one_lane_per_principal_whatever_its_keys() {
+    // Mary with two access keys is two identities in the store but one principal: one lane of 2.
+    let mut a = event(1, "2026-03-01T10:00:00Z", "sts.amazonaws.com", "GetCallerIdentity", "Mary");
+    a["userIdentity"]["accessKeyId"] = json!("AKIAFIRSTKEY");
+    let mut b = event(2, "2026-03-01T10:00:01Z", "sts.amazonaws.com", "GetCallerIdentity", "Mary");
+    b["userIdentity"]["accessKeyId"] = json!("AKIASECONDKEY");
+    let c = event(3, "2026-03-01T10:00:02Z", "sts.amazonaws.com", "GetCallerIdentity", "Paulo");
+    let mut e = Engine::new();
+    e.ingest_bytes("keys.json", json!({ "Records": [a, b, c] }).to_string().as_bytes());
+    assert_eq!(e.store().identities().len(), 3, "the store tells the keys apart");
+    let r = Range { from: t("2026-03-01T10:00:00Z"), to: t("2026-03-01T10:00:03Z") };
+    let tl = ask(&e, Filter::default(), r, 3, GroupBy::Identity);
+    let lanes: Vec<(&str, u64)> = tl.lanes.iter().map(|l| (l.label.as_str(), l.total)).collect();
+    assert_eq!(lanes, [("arn:aws:iam::111122223333:user/Mary", 2), ("arn:aws:iam::111122223333:user/Paulo", 1)]);
+}

@@ -1,0 +1,471 @@
+//! Drawing the timeline on its canvas, and finding what is under the pointer.
+//!
+//! Everything drawn comes from the engine's buckets ([`Timeline`]); a frame is a few thousand
+//! rectangles and shapes whatever the number of events. Text from the logs (lane names) is drawn
+//! with `fillText`, which never interprets it.
+
+use wasm_bindgen::JsCast;
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
+
+use super::model::{Drag, Model};
+use crate::analysis::timeline::axis::ticks;
+use crate::analysis::timeline::viewport::Viewport;
+use crate::analysis::timeline::{bucket_start, Cell, LaneKind, Mark, Range, Timeline};
+use crate::model::Millis;
+
+/// Lane names on the left.
+pub const GUTTER: f64 = 200.0;
+/// Room on the right.
+pub const PAD_R: f64 = 12.0;
+/// Time axis on top.
+pub const AXIS_H: f64 = 26.0;
+/// Density strip under it.
+pub const DENSITY_H: f64 = 36.0;
+/// One lane.
+pub const LANE_H: f64 = 30.0;
+/// Below the last lane.
+pub const PAD_B: f64 = 8.0;
+
+/// Okabe-Ito colours (distinct for the common colour-vision deficiencies), one per mark, which also
+/// differ in shape.
+pub fn colour(m: Mark) -> &'static str {
+    match m {
+        Mark::Events => "#475569",
+        Mark::Push => "#0072B2",
+        Mark::Pull => "#E69F00",
+        Mark::Expiry => "#D55E00",
+        Mark::Deploy => "#009E73",
+        Mark::Build => "#CC79A7",
+    }
+}
+
+/// The shape's name, for the legend and the table.
+pub fn shape(m: Mark) -> &'static str {
+    match m {
+        Mark::Events => "shaded cell",
+        Mark::Push => "▲",
+        Mark::Pull => "▼",
+        Mark::Expiry => "✕",
+        Mark::Deploy => "■",
+        Mark::Build => "◆",
+    }
+}
+
+const ERROR: &str = "#B91C1C";
+const FOCUS: &str = "#111827";
+
+/// The canvas's height in CSS px for `lanes` lanes.
+pub fn height(lanes: usize) -> f64 {
+    AXIS_H + DENSITY_H + LANE_H * lanes.max(1) as f64 + PAD_B
+}
+
+/// Where things are on the canvas.
+#[derive(Clone, Copy)]
+pub struct Geometry {
+    /// Canvas width, CSS px.
+    pub width: f64,
+    /// The view.
+    pub view: Viewport,
+}
+
+impl Geometry {
+    /// Plot width.
+    pub fn plot_w(self) -> f64 {
+        (self.width - GUTTER - PAD_R).max(10.0)
+    }
+
+    /// x of a time.
+    pub fn x(self, t: Millis) -> f64 {
+        GUTTER + self.view.x_of(t as f64, self.plot_w())
+    }
+
+    /// Time at an x.
+    pub fn t(self, x: f64) -> f64 {
+        self.view.time_at(x - GUTTER, self.plot_w())
+    }
+
+    /// The x range of bucket `b` of an answer.
+    pub fn bucket_x(self, tl: &Timeline, b: u32) -> (f64, f64) {
+        let r = tl.range.unwrap_or(Range { from: 0, to: 1 });
+        (self.x(bucket_start(r, tl.buckets, b)), self.x(bucket_start(r, tl.buckets, b + 1)))
+    }
+
+    /// Top of lane `i`.
+    pub fn lane_y(i: usize) -> f64 {
+        AXIS_H + DENSITY_H + LANE_H * i as f64
+    }
+}
+
+/// What the pointer is over.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Hit {
+    /// A cell of the answer (index into its `cells`).
+    Cell(usize),
+    /// A session span (index into its `spans`).
+    Span(usize),
+    /// A bucket of the density strip.
+    Density(u32),
+}
+
+/// What is at (x, y), preferring marks over spans over event cells.
+pub fn hit(tl: &Timeline, g: Geometry, x: f64, y: f64) -> Option<Hit> {
+    if x < GUTTER || x > g.width - PAD_R + 4.0 {
+        return None;
+    }
+    if (AXIS_H..AXIS_H + DENSITY_H).contains(&y) {
+        let r = tl.range?;
+        let t = g.t(x).floor() as Millis;
+        return crate::analysis::timeline::bucket_of(r, tl.buckets, t).map(Hit::Density);
+    }
+    let lane_f = (y - AXIS_H - DENSITY_H) / LANE_H;
+    if lane_f < 0.0 || lane_f >= tl.lanes.len() as f64 {
+        return None;
+    }
+    let lane = lane_f as u16;
+    let mut best: Option<(f64, usize)> = None;
+    let mut events = None;
+    for (i, c) in tl.cells.iter().enumerate().filter(|(_, c)| c.lane == lane) {
+        let (x0, x1) = g.bucket_x(tl, c.bucket);
+        if c.mark == Mark::Events {
+            if x >= x0 - 1.0 && x <= x1.max(x0 + 2.0) + 1.0 {
+                events = Some(i);
+            }
+            continue;
+        }
+        let d = (x - f64::midpoint(x0, x1)).abs();
+        if d <= 7.0_f64.max((x1 - x0) / 2.0) && best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, i));
+        }
+    }
+    if let Some((_, i)) = best {
+        return Some(Hit::Cell(i));
+    }
+    let mid = Geometry::lane_y(lane as usize) + LANE_H / 2.0;
+    if (y - mid).abs() <= 5.0 {
+        for (i, s) in tl.spans.iter().enumerate().filter(|(_, s)| s.lane == lane) {
+            if x >= g.x(s.start) - 2.0 && x <= g.x(s.end) + 2.0 {
+                return Some(Hit::Span(i));
+            }
+        }
+    }
+    events.map(Hit::Cell)
+}
+
+/// Draws one frame and returns nothing: errors from the canvas API are ignored (the next frame
+/// draws again).
+pub fn frame(canvas: &HtmlCanvasElement, m: &Model) {
+    let Some(ctx) = context(canvas) else { return };
+    let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()).max(1.0);
+    let lanes = m.data.as_ref().map_or(0, |d| d.lanes.len());
+    let (w, h) = (m.width.max(100.0), height(lanes));
+    let (pw, ph) = ((w * dpr).round() as u32, (h * dpr).round() as u32);
+    if canvas.width() != pw || canvas.height() != ph {
+        canvas.set_width(pw);
+        canvas.set_height(ph);
+        let style = canvas.style();
+        let _ = style.set_property("width", &format!("{w}px"));
+        let _ = style.set_property("height", &format!("{h}px"));
+    }
+    let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
+    ctx.clear_rect(0.0, 0.0, w, h);
+    let Some(view) = m.view else { return };
+    let g = Geometry { width: w, view };
+    ctx.set_font("12px system-ui, -apple-system, 'Segoe UI', sans-serif");
+    ctx.set_text_baseline("middle");
+    lanes_background(&ctx, g, m.data.as_deref(), h);
+    axis(&ctx, g, m.offset_min, h);
+    if let Some(tl) = m.data.as_deref() {
+        density(&ctx, g, tl);
+        cells(&ctx, g, tl);
+        spans(&ctx, g, tl);
+        marks(&ctx, g, tl, m);
+    }
+    selection(&ctx, g, m, h);
+}
+
+fn context(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
+    canvas.get_context("2d").ok().flatten()?.dyn_into::<CanvasRenderingContext2d>().ok()
+}
+
+fn lanes_background(ctx: &CanvasRenderingContext2d, g: Geometry, tl: Option<&Timeline>, h: f64) {
+    ctx.set_fill_style_str("#f8fafc");
+    ctx.fill_rect(GUTTER, AXIS_H, g.plot_w(), DENSITY_H);
+    let Some(tl) = tl else { return };
+    for (i, lane) in tl.lanes.iter().enumerate() {
+        let y = Geometry::lane_y(i);
+        ctx.set_fill_style_str(if i % 2 == 0 { "#ffffff" } else { "#f8fafc" });
+        ctx.fill_rect(0.0, y, g.width, LANE_H);
+        let special = matches!(lane.kind, LaneKind::Ecs | LaneKind::Builder);
+        ctx.set_fill_style_str(if special { "#0f766e" } else { "#334155" });
+        let label = fitted_label(ctx, &lane.label);
+        let _ = ctx.fill_text(&label, 8.0, y + LANE_H / 2.0);
+    }
+    ctx.set_stroke_style_str("#e2e8f0");
+    ctx.set_line_width(1.0);
+    ctx.begin_path();
+    ctx.move_to(GUTTER - 0.5, AXIS_H);
+    ctx.line_to(GUTTER - 0.5, h - PAD_B);
+    ctx.stroke();
+}
+
+/// A lane label cut to the gutter, remembered: measuring text every frame would cost more than drawing.
+fn fitted_label(ctx: &CanvasRenderingContext2d, s: &str) -> String {
+    thread_local! {
+        static FITTED: std::cell::RefCell<std::collections::HashMap<String, String>> = std::cell::RefCell::default();
+    }
+    FITTED.with(|f| {
+        let mut f = f.borrow_mut();
+        if f.len() > 4096 {
+            f.clear();
+        }
+        f.entry(s.to_owned()).or_insert_with(|| fit(ctx, s, GUTTER - 16.0)).clone()
+    })
+}
+
+/// `s` cut with an ellipsis to fit `max` px.
+fn fit(ctx: &CanvasRenderingContext2d, s: &str, max: f64) -> String {
+    let width = |s: &str| ctx.measure_text(s).map_or(0.0, |m| m.width());
+    if width(s) <= max {
+        return s.to_owned();
+    }
+    // Keep the end: repository and role names are most distinctive at the end of an ARN.
+    let chars: Vec<char> = s.chars().collect();
+    let mut lo = 0;
+    while lo < chars.len() {
+        let cut: String = std::iter::once('…').chain(chars[lo..].iter().copied()).collect();
+        if width(&cut) <= max {
+            return cut;
+        }
+        lo += (chars.len() - lo).div_ceil(8).max(1);
+    }
+    String::from("…")
+}
+
+fn axis(ctx: &CanvasRenderingContext2d, g: Geometry, offset_min: i64, h: f64) {
+    let (from, to) = (g.view.from.floor() as Millis, g.view.to.ceil() as Millis);
+    ctx.set_line_width(1.0);
+    for t in ticks(from, to, g.plot_w(), 90.0, offset_min) {
+        let x = g.x(t.at).round() + 0.5;
+        if x < GUTTER || x > g.width - PAD_R {
+            continue;
+        }
+        ctx.set_stroke_style_str(if t.major { "#cbd5e1" } else { "#eef2f7" });
+        ctx.begin_path();
+        ctx.move_to(x, AXIS_H - 6.0);
+        ctx.line_to(x, h - PAD_B);
+        ctx.stroke();
+        // A label that would run past the plot's right edge is left out (its line still shows).
+        let fits = ctx.measure_text(&t.label).map_or(0.0, |m| m.width()) + x + 3.0 <= g.width;
+        if fits {
+            ctx.set_fill_style_str(if t.major { "#0f172a" } else { "#475569" });
+            let _ = ctx.fill_text(&t.label, x + 3.0, AXIS_H / 2.0);
+        }
+    }
+}
+
+fn density(ctx: &CanvasRenderingContext2d, g: Geometry, tl: &Timeline) {
+    let max = tl.density.iter().copied().max().unwrap_or(0);
+    if max == 0 {
+        return;
+    }
+    let scale = (DENSITY_H - 6.0) / (f64::from(max) + 1.0).ln();
+    let base = AXIS_H + DENSITY_H - 2.0;
+    ctx.set_fill_style_str("#64748b");
+    for (b, &n) in tl.density.iter().enumerate() {
+        if n == 0 {
+            continue;
+        }
+        let Some((x, w)) = clip(g, g.bucket_x(tl, b as u32)) else { continue };
+        let bh = ((f64::from(n) + 1.0).ln() * scale).max(2.0);
+        ctx.fill_rect(x, base - bh, w, bh);
+    }
+}
+
+/// A bucket's x range cut to the plot: (left, width), or `None` when outside it.
+fn clip(g: Geometry, (x0, x1): (f64, f64)) -> Option<(f64, f64)> {
+    let (a, b) = (x0.max(GUTTER), x1.min(g.width - PAD_R));
+    (b > a - 1.0 && x1 >= GUTTER && x0 <= g.width - PAD_R).then(|| (a, (b - a).max(1.0)))
+}
+
+/// Event cells as a heat map: darker for more events (on a log scale), a red foot for errors.
+fn cells(ctx: &CanvasRenderingContext2d, g: Geometry, tl: &Timeline) {
+    let max = tl.cells.iter().filter(|c| c.mark == Mark::Events).map(|c| c.count).max().unwrap_or(1);
+    let scale = (f64::from(max) + 1.0).ln();
+    // Eight shades, each set once per frame: changing the fill style per cell costs more than the fill.
+    let shade = |c: &Cell| ((f64::from(c.count) + 1.0).ln() / scale * 7.0).round().clamp(0.0, 7.0) as usize;
+    let mut errors = Vec::new();
+    for (level, fill) in SHADES.iter().enumerate() {
+        ctx.set_fill_style_str(fill);
+        for c in tl.cells.iter().filter(|c| c.mark == Mark::Events && shade(c) == level) {
+            let Some((x, w)) = clip(g, g.bucket_x(tl, c.bucket)) else { continue };
+            let y = Geometry::lane_y(c.lane as usize);
+            ctx.fill_rect(x, y + 6.0, w.max(1.5), LANE_H - 12.0);
+            if c.errors > 0 {
+                errors.push((x, y, w.max(3.0)));
+            }
+        }
+    }
+    ctx.set_fill_style_str(ERROR);
+    for (x, y, w) in errors {
+        ctx.fill_rect(x, y + LANE_H - 6.0, w, 3.0);
+    }
+}
+
+/// The event cells' shades, lightest first (alpha 0.12 to 0.62 of slate).
+const SHADES: [&str; 8] = [
+    "rgba(71,85,105,0.120)",
+    "rgba(71,85,105,0.191)",
+    "rgba(71,85,105,0.263)",
+    "rgba(71,85,105,0.334)",
+    "rgba(71,85,105,0.406)",
+    "rgba(71,85,105,0.477)",
+    "rgba(71,85,105,0.549)",
+    "rgba(71,85,105,0.620)",
+];
+
+fn spans(ctx: &CanvasRenderingContext2d, g: Geometry, tl: &Timeline) {
+    for s in &tl.spans {
+        let (x0, x1) = (g.x(s.start).max(GUTTER), g.x(s.end).min(g.width - PAD_R));
+        if x1 - x0 < 2.0 {
+            continue;
+        }
+        let y = Geometry::lane_y(s.lane as usize) + LANE_H / 2.0;
+        ctx.set_fill_style_str(if s.error { ERROR } else { colour(s.mark) });
+        ctx.set_global_alpha(0.55);
+        ctx.fill_rect(x0, y - 2.0, x1 - x0, 4.0);
+        ctx.set_global_alpha(1.0);
+    }
+}
+
+/// The marks' centre and radius.
+/// Pushes sit a little left of their bucket's middle and pulls a little right, so the two stay
+/// apart where a bucket holds both.
+pub fn mark_at(g: Geometry, tl: &Timeline, c: &Cell) -> (f64, f64, f64) {
+    let (x0, x1) = g.bucket_x(tl, c.bucket);
+    let r = 4.5 + (f64::from(c.count)).ln().min(4.0);
+    let nudge = match c.mark {
+        Mark::Push => -r * 0.8,
+        Mark::Pull => r * 0.8,
+        _ => 0.0,
+    };
+    (f64::midpoint(x0, x1) + nudge, Geometry::lane_y(c.lane as usize) + LANE_H / 2.0, r)
+}
+
+fn marks(ctx: &CanvasRenderingContext2d, g: Geometry, tl: &Timeline, m: &Model) {
+    for c in tl.cells.iter().filter(|c| c.mark != Mark::Events) {
+        let (x, y, r) = mark_at(g, tl, c);
+        if x < GUTTER - r || x > g.width - PAD_R + r {
+            continue;
+        }
+        path(ctx, c.mark, x, y, r);
+        if c.errors > 0 {
+            // Failed: hollow, with a red outline (shape and fill tell it, not only the colour).
+            ctx.set_fill_style_str("#ffffff");
+            ctx.fill();
+            ctx.set_stroke_style_str(ERROR);
+            ctx.set_line_width(2.5);
+            ctx.stroke();
+        } else {
+            ctx.set_fill_style_str(colour(c.mark));
+            ctx.fill();
+            ctx.set_stroke_style_str("#ffffff");
+            ctx.set_line_width(1.0);
+            ctx.stroke();
+        }
+    }
+    let focused = m.focus.and_then(|f| tl.cells.iter().find(|c| (c.row, c.mark) == f));
+    if let Some(c) = focused {
+        let (x, y, r) = if c.mark == Mark::Events {
+            let (x0, x1) = g.bucket_x(tl, c.bucket);
+            (f64::midpoint(x0, x1), Geometry::lane_y(c.lane as usize) + LANE_H / 2.0, ((x1 - x0) / 2.0).max(6.0))
+        } else {
+            mark_at(g, tl, c)
+        };
+        ctx.set_stroke_style_str(FOCUS);
+        ctx.set_line_width(2.0);
+        let _ = ctx.set_line_dash(&js_sys::Array::of2(&3.0.into(), &2.0.into()));
+        ctx.stroke_rect(x - r - 4.0, y - r - 4.0, 2.0 * r + 8.0, 2.0 * r + 8.0);
+        let _ = ctx.set_line_dash(&js_sys::Array::new());
+    }
+}
+
+/// The outline of a mark's shape.
+pub fn path(ctx: &CanvasRenderingContext2d, mark: Mark, x: f64, y: f64, r: f64) {
+    ctx.begin_path();
+    match mark {
+        Mark::Push => {
+            ctx.move_to(x, y - r);
+            ctx.line_to(x + r, y + r * 0.8);
+            ctx.line_to(x - r, y + r * 0.8);
+        }
+        Mark::Pull => {
+            ctx.move_to(x, y + r);
+            ctx.line_to(x + r, y - r * 0.8);
+            ctx.line_to(x - r, y - r * 0.8);
+        }
+        Mark::Expiry => {
+            // A plus sign turned 45°: an ✕ that can be filled and outlined like the other marks.
+            let (a, w) = (r * 1.15, r * 0.36);
+            let plus = [
+                (w, -a),
+                (w, -w),
+                (a, -w),
+                (a, w),
+                (w, w),
+                (w, a),
+                (-w, a),
+                (-w, w),
+                (-a, w),
+                (-a, -w),
+                (-w, -w),
+                (-w, -a),
+            ];
+            for (px, py) in plus {
+                let s = std::f64::consts::FRAC_1_SQRT_2;
+                ctx.line_to(x + (px - py) * s, y + (px + py) * s);
+            }
+        }
+        Mark::Deploy | Mark::Events => ctx.rect(x - r * 0.85, y - r * 0.85, r * 1.7, r * 1.7),
+        Mark::Build => {
+            ctx.move_to(x, y - r);
+            ctx.line_to(x + r, y);
+            ctx.line_to(x, y + r);
+            ctx.line_to(x - r, y);
+        }
+    }
+    ctx.close_path();
+}
+
+fn selection(ctx: &CanvasRenderingContext2d, g: Geometry, m: &Model, h: f64) {
+    let top = AXIS_H;
+    let dim = |x0: f64, x1: f64| {
+        let (a, b) = (x0.max(GUTTER), x1.min(g.width - PAD_R));
+        if b > a {
+            ctx.fill_rect(a, top, b - a, h - top - PAD_B);
+        }
+    };
+    if let Some(sel) = m.selection {
+        let (a, b) = (g.x(sel.from), g.x(sel.to));
+        ctx.set_fill_style_str("rgba(241,245,249,0.72)");
+        dim(GUTTER, a);
+        dim(b, g.width);
+        ctx.set_stroke_style_str("#0f766e");
+        ctx.set_line_width(1.5);
+        for x in [a, b] {
+            if (GUTTER..=g.width - PAD_R).contains(&x) {
+                ctx.begin_path();
+                ctx.move_to(x, top);
+                ctx.line_to(x, h - PAD_B);
+                ctx.stroke();
+            }
+        }
+    }
+    if let Some(Drag::Brush { start, now, .. }) = m.drag {
+        let (a, b) = (g.x(start.min(now) as Millis), g.x(start.max(now) as Millis));
+        ctx.set_fill_style_str("rgba(20,184,166,0.18)");
+        ctx.fill_rect(a.max(GUTTER), top, (b.min(g.width - PAD_R) - a.max(GUTTER)).max(1.0), h - top - PAD_B);
+        ctx.set_stroke_style_str("#0f766e");
+        ctx.set_line_width(1.0);
+        ctx.stroke_rect(a.max(GUTTER), top, (b.min(g.width - PAD_R) - a.max(GUTTER)).max(1.0), h - top - PAD_B);
+    }
+}

@@ -1,0 +1,205 @@
+//! The Timeline view: pushes, pulls, expiries, ECS and Image Builder activity over time, drawn on a
+//! canvas from the engine's buckets.
+//!
+//! Wheel, pinch, the buttons and `+` / `-` zoom; dragging and the arrow keys pan; shift-drag (or the
+//! brush button) selects a range, which becomes the filter's time range so every view follows;
+//! double-click resets. `↑` / `↓` walk the marks, Enter opens one. The view and the answer live in
+//! a [`model::Model`] outside Yew's state, so a frame redraws the canvas without re-rendering.
+
+mod draw;
+mod env;
+mod events;
+mod model;
+mod table;
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use super::Ctx;
+use crate::analysis::filter::Filter;
+use crate::analysis::timeline::viewport::Viewport;
+use crate::analysis::timeline::{GroupBy, Mark, Range, Timeline};
+use crate::viewstate::UiPhase;
+use env::Env;
+use model::Model;
+
+/// The view.
+#[function_component(TimelineView)]
+pub fn timeline_view() -> Html {
+    let ctx = use_context::<Ctx>().expect("Ctx is provided by App");
+    let s = &ctx.state.0;
+    let group_by = use_state(GroupBy::default);
+    let local = use_state(|| false);
+    let brush_mode = use_state(|| false);
+    let show_table = use_state(|| false);
+    let answer = use_state(|| None::<Rc<Timeline>>);
+    let (canvas, host, readout, tip, live) =
+        (use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref());
+    let model = use_mut_ref(Model::default);
+    let base = use_mut_ref(|| (Filter::default(), GroupBy::default()));
+    let whole = use_mut_ref(Filter::default);
+    let env = {
+        let answer = answer.clone();
+        let state = ctx.state.clone();
+        Env {
+            model: model.clone(),
+            canvas: canvas.clone(),
+            host: host.clone(),
+            readout: readout.clone(),
+            tip: tip.clone(),
+            live: live.clone(),
+            bridge: ctx.bridge.clone(),
+            base: base.clone(),
+            filter: whole.clone(),
+            dispatch: Callback::from(move |a| state.dispatch(a)),
+            landed: Callback::from(move |t| answer.set(Some(t))),
+        }
+    };
+    let base_filter = Filter { from: None, to: None, ..s.filter.clone() };
+    *whole.borrow_mut() = s.filter.clone();
+    let selection = match (s.filter.from, s.filter.to) {
+        (None, None) => None,
+        (from, to) => Some(Range { from: from.unwrap_or(i64::MIN / 4), to: to.unwrap_or(i64::MAX / 4) }),
+    };
+    let offset_min = if *local { -i64::from(js_sys::Date::new_0().get_timezone_offset() as i32) } else { 0 };
+    {
+        let mut m = model.borrow_mut();
+        m.selection = selection;
+        m.offset_min = offset_min;
+        m.brush_mode = *brush_mode;
+        if m.view.is_none() {
+            // Until the first answer, the overview's first and last event place the view.
+            let counts = s.overview.as_ref().map(|o| (o.counts.first, o.counts.last));
+            if let Some((Some(a), Some(b))) = counts {
+                m.view = Some(Viewport::around(Range { from: a, to: b + 1 }));
+            }
+        }
+    }
+    // Ask again when the filter (but its range), the grouping or the data change.
+    {
+        let env = env.clone();
+        let key = (base_filter, *group_by, s.data_version);
+        use_effect_with(key, move |(f, g, _)| {
+            *env.base.borrow_mut() = (f.clone(), *g);
+            env.ask();
+            env.schedule();
+        });
+    }
+    // A time range set elsewhere (the filter bar, a link) moves the view to it.
+    {
+        let env = env.clone();
+        let bounded = match (s.filter.from, s.filter.to) {
+            (Some(from), Some(to)) if to > from => Some(Range { from, to }),
+            _ => None,
+        };
+        use_effect_with(bounded, move |sel| {
+            if let Some(r) = *sel {
+                let (fits, touched) = {
+                    let m = env.model.borrow();
+                    (m.view.is_some_and(|v| v.from <= r.from as f64 && v.to >= r.to as f64), m.touched)
+                };
+                if !fits || !touched {
+                    env.set_view(Viewport::around(r));
+                }
+            }
+            env.schedule();
+        });
+    }
+    {
+        let env = env.clone();
+        use_effect_with((offset_min, *brush_mode), move |_| env.schedule());
+    }
+    events::use_native_listeners(&env);
+    let handlers = events::handlers(&env);
+    let data = (*answer).clone();
+    let empty = data.as_ref().is_some_and(|d| d.extent.is_none());
+    let loading = s.phase == UiPhase::Loading;
+    let group_select = {
+        let group_by = group_by.clone();
+        Callback::from(move |e: Event| {
+            let v = e.target_unchecked_into::<web_sys::HtmlSelectElement>().value();
+            if let Some(g) = GroupBy::from_slug(&v) {
+                group_by.set(g);
+            }
+        })
+    };
+    let button = |label: &'static str, title: &'static str, testid: &'static str, cb: Callback<MouseEvent>| {
+        html! { <button type="button" class="button small" {title} aria-label={title} data-testid={testid} onclick={cb}>{label}</button> }
+    };
+    let click = |f: fn(&Env)| {
+        let env = env.clone();
+        Callback::from(move |_| f(&env))
+    };
+    html! {
+        <section class="panel timeline" data-testid="timeline" aria-label="Timeline">
+            <div class="tl-controls">
+                <div class="tl-group">
+                    { button("+", "Zoom in (+)", "timeline-zoom-in", click(|e| e.zoom(0.5, 0.5))) }
+                    { button("−", "Zoom out (−)", "timeline-zoom-out", click(|e| e.zoom(2.0, 0.5))) }
+                    { button("◀", "Earlier (←)", "timeline-pan-left", click(|e| e.pan(-0.25))) }
+                    { button("▶", "Later (→)", "timeline-pan-right", click(|e| e.pan(0.25))) }
+                    { button("Reset", "Show everything and clear the time range (double-click, 0)", "timeline-reset", click(Env::reset)) }
+                    <button type="button" class={classes!("button", "small", brush_mode.then_some("on"))}
+                        aria-pressed={brush_mode.to_string()} data-testid="timeline-brush"
+                        title="Brush: drag to select a time range (or shift-drag)"
+                        onclick={let b = brush_mode.clone(); Callback::from(move |_| b.set(!*b))}>{"Select range"}</button>
+                </div>
+                <label class="tl-group">{"Lanes by "}
+                    <select data-testid="timeline-group" onchange={group_select}>
+                        { for GroupBy::ALL.iter().map(|g| html! {
+                            <option value={g.slug()} selected={*g == *group_by}>{g.label()}</option>
+                        }) }
+                    </select>
+                </label>
+                <button type="button" class="button small" data-testid="timeline-clock" aria-pressed={local.to_string()}
+                    title="Show times in UTC or in this browser's local time"
+                    onclick={let l = local.clone(); Callback::from(move |_| l.set(!*l))}>
+                    { if *local { "Local time" } else { "UTC" } }
+                </button>
+            </div>
+            <p class="tl-readout" data-testid="timeline-range" ref={readout} aria-live="off"></p>
+            <Legend />
+            <div class="tl-host" ref={host}>
+                <canvas ref={canvas} class={classes!("tl-canvas", brush_mode.then_some("brush"))} data-testid="timeline-canvas" tabindex="0"
+                    role="img" aria-roledescription="timeline"
+                    aria-label="Timeline of events. Plus and minus zoom, left and right arrows pan, up and down arrows move between marks, Enter opens one, 0 resets."
+                    onpointerdown={handlers.down} onpointermove={handlers.moved} onpointerup={handlers.up.clone()}
+                    onpointercancel={handlers.up} onpointerleave={handlers.leave} ondblclick={handlers.dbl}
+                    onkeydown={handlers.key} />
+                <div class="tl-tip" data-testid="timeline-tooltip" role="tooltip" ref={tip} hidden=true></div>
+                if empty {
+                    <p class="tl-empty" data-testid="timeline-empty">
+                        { if loading { "No events yet: the timeline fills in as your logs are read." } else { "No events match the filters. Remove a filter to see the timeline." } }
+                    </p>
+                }
+            </div>
+            <p class="sr-only" aria-live="polite" data-testid="timeline-focus" ref={live}></p>
+            <p class="tl-help">{"Scroll or pinch to zoom, drag to pan, shift-drag (or Select range) to filter every view to a time range, double-click to reset. Keys: + − zoom, ← → pan, ↑ ↓ move between marks, Enter opens, 0 resets."}</p>
+            <details class="tl-table" open={*show_table}
+                ontoggle={let st = show_table.clone(); Callback::from(move |e: Event| {
+                    let open = e.target_unchecked_into::<web_sys::HtmlDetailsElement>().open();
+                    if open != *st { st.set(open); }
+                })}>
+                <summary data-testid="timeline-table-toggle">{"Table of what is drawn"}</summary>
+                if *show_table {
+                    <table::DrawnTable data={data} offset={offset_min} view={model.borrow().view.map(|v| (v.from, v.to))} />
+                }
+            </details>
+        </section>
+    }
+}
+
+#[function_component(Legend)]
+fn legend() -> Html {
+    let items = [Mark::Push, Mark::Pull, Mark::Expiry, Mark::Deploy, Mark::Build];
+    html! {
+        <ul class="tl-legend" aria-label="Legend">
+            { for items.iter().map(|&m| html! {
+                <li><span class={classes!("sw", format!("m-{}", table::slug(m)))} aria-hidden="true">{draw::shape(m)}</span>{table::name(m)}</li>
+            }) }
+            <li><span class="sw m-events" aria-hidden="true"></span>{"Events (darker: more)"}</li>
+            <li><span class="sw m-error" aria-hidden="true">{"△"}</span>{"Failed (hollow, red outline; red foot under event cells)"}</li>
+        </ul>
+    }
+}

@@ -1,0 +1,162 @@
+//! Words for what the timeline draws: the tooltip's lines and the table equivalent of the canvas.
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use super::draw::Hit;
+use crate::analysis::timeline::axis::full;
+use crate::analysis::timeline::{bucket_start, Cell, Mark, Range, Timeline};
+use crate::text::{plural, thousands};
+
+/// Rows of the table at most (the canvas can hold more cells than anyone reads as rows).
+const MAX_ROWS: usize = 500;
+
+/// A mark's stable name (CSS classes).
+pub fn slug(m: Mark) -> &'static str {
+    match m {
+        Mark::Events => "events",
+        Mark::Push => "push",
+        Mark::Pull => "pull",
+        Mark::Expiry => "expiry",
+        Mark::Deploy => "deploy",
+        Mark::Build => "build",
+    }
+}
+
+/// A mark's name in the legend.
+pub fn name(m: Mark) -> &'static str {
+    match m {
+        Mark::Events => "Events",
+        Mark::Push => "Push",
+        Mark::Pull => "Pull",
+        Mark::Expiry => "Lifecycle expiry",
+        Mark::Deploy => "ECS",
+        Mark::Build => "Image Builder",
+    }
+}
+
+fn bucket_range(d: &Timeline, b: u32) -> (i64, i64) {
+    let r = d.range.unwrap_or(Range { from: 0, to: 1 });
+    (bucket_start(r, d.buckets, b), bucket_start(r, d.buckets, b + 1))
+}
+
+fn when(d: &Timeline, b: u32, offset: i64) -> String {
+    let (t0, t1) = bucket_range(d, b);
+    let (a, b) = (full(t0, offset), full(t1, offset));
+    // The end's date and zone are the start's as a rule: then only its time is repeated.
+    match (a.split_once(' '), b.split_once(' ')) {
+        (Some((day_a, _)), Some((day_b, rest))) if day_a == day_b => {
+            format!("{a} → {}", rest.split(' ').next().unwrap_or(rest))
+        }
+        _ => format!("{a} → {b}"),
+    }
+}
+
+fn who(d: &Timeline, c: &Cell) -> String {
+    match c.who {
+        Some(i) => d.people.get(i as usize).cloned().unwrap_or_default(),
+        None => "several identities".into(),
+    }
+}
+
+fn what(d: &Timeline, c: &Cell) -> String {
+    let lane = d.lanes.get(c.lane as usize).map_or("", |l| l.label.as_str());
+    let failed = if c.errors > 0 { format!(" ({} failed)", thousands(u64::from(c.errors))) } else { String::new() };
+    format!("{}{failed} · {lane}", c.mark.label(u64::from(c.count)))
+}
+
+/// The tooltip's lines for a hit: what, who, when, how many.
+pub fn describe(d: &Timeline, h: Hit, offset: i64) -> Vec<String> {
+    match h {
+        Hit::Cell(i) => {
+            let c = &d.cells[i];
+            let open = if c.mark == Mark::Events && c.count > 1 { "Click to zoom in" } else { "Click to open" };
+            vec![what(d, c), format!("Who: {}", who(d, c)), format!("When: {}", when(d, c.bucket, offset)), open.into()]
+        }
+        Hit::Span(i) => {
+            let s = &d.spans[i];
+            let lane = d.lanes.get(s.lane as usize).map_or("", |l| l.label.as_str());
+            let kind = if s.mark == Mark::Push { "Push session" } else { "Pull session" };
+            let failed = if s.error { " (failed)" } else { "" };
+            vec![
+                format!("{kind}{failed} · {lane}"),
+                format!("Who: {}", d.people.get(s.who as usize).map_or("", String::as_str)),
+                format!("When: {} → {}", full(s.start, offset), full(s.end, offset)),
+                format!(
+                    "{} · {}",
+                    plural(u64::from(s.events), "call", "calls"),
+                    crate::text::duration(s.end - s.start)
+                ),
+                "Click to open".into(),
+            ]
+        }
+        Hit::Density(b) => {
+            let n = d.density.get(b as usize).copied().unwrap_or(0);
+            vec![
+                plural(u64::from(n), "event", "events"),
+                format!("When: {}", when(d, b, offset)),
+                "Click to zoom in".into(),
+            ]
+        }
+    }
+}
+
+/// Props of [`DrawnTable`].
+#[derive(Properties, PartialEq)]
+pub struct TableProps {
+    /// The answer drawn.
+    pub data: Option<Rc<Timeline>>,
+    /// Clock offset, minutes.
+    pub offset: i64,
+    /// The visible range.
+    pub view: Option<(f64, f64)>,
+}
+
+/// The table equivalent of the canvas: every non-empty cell in view, by time, then lane.
+#[function_component(DrawnTable)]
+pub fn drawn_table(p: &TableProps) -> Html {
+    let ctx = use_context::<super::Ctx>().expect("Ctx is provided by App");
+    let Some(d) = p.data.as_deref() else { return html! { <p class="muted">{"Nothing drawn yet."}</p> } };
+    let (from, to) = p.view.unwrap_or((f64::MIN, f64::MAX));
+    let mut rows: Vec<&Cell> = d
+        .cells
+        .iter()
+        .filter(|c| {
+            let (t0, t1) = bucket_range(d, c.bucket);
+            (t1 as f64) > from && (t0 as f64) < to
+        })
+        .collect();
+    rows.sort_by_key(|c| (c.bucket, c.lane, c.mark));
+    let total = rows.len();
+    rows.truncate(MAX_ROWS);
+    html! {
+        <>
+            <table class="tl-cells" data-testid="timeline-table">
+                <thead><tr><th>{"When"}</th><th>{"Lane"}</th><th>{"What"}</th><th class="num">{"How many"}</th><th class="num">{"Failed"}</th><th>{"Who"}</th></tr></thead>
+                <tbody>
+                    { for rows.iter().map(|c| {
+                        let (state, row) = (ctx.state.clone(), c.row);
+                        let open = Callback::from(move |_| state.dispatch(crate::viewstate::Action::Select(Some(row))));
+                        html! {
+                            <tr data-mark={slug(c.mark)}>
+                                <td class="when">{when(d, c.bucket, p.offset)}</td>
+                                <td>{d.lanes.get(c.lane as usize).map_or("", |l| l.label.as_str())}</td>
+                                <td><button type="button" class="linkish" onclick={open} title="Open the first event">{name(c.mark)}</button></td>
+                                <td class="num">{thousands(u64::from(c.count))}</td>
+                                <td class={classes!("num", (c.errors > 0).then_some("bad"))}>{thousands(u64::from(c.errors))}</td>
+                                <td>{who(d, c)}</td>
+                            </tr>
+                        }
+                    }) }
+                </tbody>
+            </table>
+            if total > MAX_ROWS {
+                <p class="muted">{format!("First {MAX_ROWS} of {} rows; zoom in to see the rest.", thousands(total as u64))}</p>
+            }
+            if total == 0 {
+                <p class="muted">{"Nothing in view."}</p>
+            }
+        </>
+    }
+}
