@@ -87,7 +87,7 @@ test('the identities view breaks the sample down by type, principal, key kind an
   assert.deepEqual(await t.cspViolations(), []);
 });
 
-test('clicking a principal narrows the identities view and the overview to it', async () => {
+test('clicking a principal narrows the identities view, the overview, the event table and the timeline to it', async () => {
   const events = sample();
   const byArn = tally(events.filter((e) => e.userIdentity?.arn).map((e) => e.userIdentity.arn));
   const [arn, count] = Object.entries(byArn).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0];
@@ -119,6 +119,16 @@ test('clicking a principal narrows the identities view and the overview to it', 
     assert.equal(await row.locator('td.num').textContent(), fmt(n), source);
   }
   await t.shot('overview-one-principal');
+  // So do the event table and the timeline (drawn over everything, then counting what is in view).
+  await t.page.click('[data-testid=tab-events]');
+  await t.page.waitForFunction((n) => document.querySelector('[data-testid=events-total]')?.textContent === n, fmt(count));
+  await t.page.click('[data-testid=tab-timeline]');
+  await t.page.waitForFunction((n) => {
+    const r = document.querySelector('[data-testid=timeline-range]');
+    return r?.dataset.state === 'ready' && r.dataset.visibleEvents === String(n);
+  }, count);
+  await t.shot('timeline-one-principal');
+  await t.page.click('[data-testid=tab-overview]');
   // Removing the chip brings everything back.
   await t.page.click('[data-testid=filter-chips] .chip-x');
   await t.page.waitForFunction((n) => document.querySelector('[data-testid=total-events]')?.textContent === n, fmt(events.length));
