@@ -293,6 +293,7 @@ fn files(p: &FilesProps) -> Html {
         <div class="grid two">
             <section class="panel" data-testid="files">
                 <h2>{"Files"}<span class="count">{thousands(p.total)}</span></h2>
+                <div class="files-scroll">
                 <table class="files">
                     <thead><tr><th>{"File"}</th><th>{"Kind"}</th><th class="num">{"Events"}</th><th class="num">{"Size"}</th></tr></thead>
                     <tbody>
@@ -306,6 +307,7 @@ fn files(p: &FilesProps) -> Html {
                     }) }
                     </tbody>
                 </table>
+                </div>
                 if p.total > p.files.len() as u64 {
                     <p class="muted">{format!("{} more files not listed", thousands(p.total - p.files.len() as u64))}</p>
                 }
