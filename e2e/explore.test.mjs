@@ -20,6 +20,13 @@ async function openSampleEvents() {
   return t;
 }
 
+/** Searches for one event by its ID: the table then holds that event alone. */
+async function searchOne(t, eventID) {
+  await t.page.fill('[data-testid=search]', eventID);
+  await t.page.press('[data-testid=search]', 'Enter');
+  await t.page.waitForFunction(() => document.querySelector('[data-testid=events-total]')?.textContent === '1');
+}
+
 test('the event table pages through every event in time order', async () => {
   const all = sampleEvents();
   const times = all.map((e) => e.eventTime).sort();
@@ -48,9 +55,7 @@ test('Enter opens the event detail with its original JSON and decoded manifest',
   const all = sampleEvents();
   const put = all.filter((e) => e.eventName === 'PutImage').sort((a, b) => a.eventTime.localeCompare(b.eventTime))[0];
   const t = await openSampleEvents();
-  await t.page.fill('[data-testid=search]', put.eventID);
-  await t.page.press('[data-testid=search]', 'Enter');
-  await t.page.waitForFunction(() => document.querySelector('[data-testid=events-total]')?.textContent === '1');
+  await searchOne(t, put.eventID);
   await t.page.focus('[data-testid=events-scroller]');
   await t.page.keyboard.press('ArrowDown');
   await t.page.keyboard.press('Enter');
@@ -82,9 +87,7 @@ test("an event's detail opens the page of the image it belongs to", async () => 
   assert.ok(pull, 'the sample pulls an image by digest');
   const digest = pull.requestParameters.imageIds[0].imageDigest;
   const t = await openSampleEvents();
-  await t.page.fill('[data-testid=search]', pull.eventID);
-  await t.page.press('[data-testid=search]', 'Enter');
-  await t.page.waitForFunction(() => document.querySelector('[data-testid=events-total]')?.textContent === '1');
+  await searchOne(t, pull.eventID);
   await t.page.click('[data-testid=events] .ev-row[data-row]');
   await t.page.click('[data-testid=detail-open-image]');
   await t.page.waitForSelector(`[data-testid=image-page][data-digest="${digest}"]`);
@@ -213,9 +216,7 @@ test('notes and bookmarks persist, and a triage bundle carries them with the vie
   const all = sampleEvents();
   const put = all.filter((e) => e.eventName === 'PutImage').sort((a, b) => a.eventTime.localeCompare(b.eventTime))[1];
   const t = await openSampleEvents();
-  await t.page.fill('[data-testid=search]', put.eventID);
-  await t.page.press('[data-testid=search]', 'Enter');
-  await t.page.waitForFunction(() => document.querySelector('[data-testid=events-total]')?.textContent === '1');
+  await searchOne(t, put.eventID);
   await t.page.click('[data-testid=events] .ev-row[data-row]');
   await t.page.waitForSelector('[data-testid=json-tree]');
   await t.page.click('[data-testid=bookmark]');
