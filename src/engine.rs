@@ -323,6 +323,65 @@ impl Engine {
         id
     }
 
+    /// Everything read so far, as a batch for another engine's [`Self::absorb_batch`]; this engine is
+    /// then empty again. An ingest worker calls it between files (files still open are not sent: call
+    /// it only when none is open). See [`crate::store::Store::absorb`].
+    pub fn take_batch(&mut self) -> Vec<u8> {
+        debug_assert!(self.open.is_empty(), "a batch holds whole files");
+        let mut w = crate::store::wire::Writer::default();
+        w.u64(self.files.len() as u64);
+        for f in &self.files {
+            // The entry as JSON (it is small and serde already knows it), then the digest, which the
+            // JSON leaves out.
+            w.str(&serde_json::to_string(f).unwrap_or_default());
+            match &f.report.digest {
+                Some(d) => {
+                    w.u64(1);
+                    w.bytes(d);
+                }
+                None => w.u64(0),
+            }
+        }
+        w.bytes(&self.store.encode_batch());
+        *self = Engine::new();
+        w.out
+    }
+
+    /// Adds a batch from another engine's [`Self::take_batch`]: its files join the file list (their
+    /// ids are returned, in the batch's order), its events the store. Events this engine already held
+    /// move from a file's "events" to its "duplicates". A batch that cannot be read adds nothing.
+    pub fn absorb_batch(&mut self, bytes: &[u8]) -> Result<Vec<FileId>, String> {
+        let mut r = crate::store::wire::Reader::new(bytes);
+        let n = r.count()?;
+        let mut entries = Vec::with_capacity(n);
+        for _ in 0..n {
+            let mut entry: FileEntry = serde_json::from_str(r.str()?)
+                .map_err(|e| format!("a file entry of the batch is not readable: {e}"))?;
+            if r.u64()? == 1 {
+                entry.report.digest = Some(r.bytes()?.to_vec());
+            }
+            entries.push(entry);
+        }
+        let store_bytes = r.bytes()?;
+        if !r.done() {
+            return Err("the batch has bytes after its end".into());
+        }
+        let first = self.files.len() as FileId;
+        let ids: Vec<FileId> = (first..first + entries.len() as FileId).collect();
+        let absorbed = self.store.absorb(store_bytes, &ids)?;
+        for (mut entry, held) in entries.into_iter().zip(absorbed.held_before) {
+            entry.report.events -= held.min(entry.report.events);
+            entry.report.duplicates += held;
+            self.files.push(entry);
+        }
+        for &id in &ids {
+            let f = &self.files[id as usize];
+            self.integrity.digest_read(id, f.report.digest.as_deref(), &f.path, f.report.kind);
+        }
+        self.integrity_cache.get_mut().take();
+        Ok(ids)
+    }
+
     /// Files the integrity check still needs hashed (their decompressed content's SHA-256), in file
     /// order: the worker reads each again after ingest and gives the outcome to [`Self::set_integrity_hash`].
     pub fn integrity_to_hash(&self) -> Vec<FileId> {

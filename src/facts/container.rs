@@ -25,6 +25,7 @@ mod policy;
 
 use crate::ingest::raw::RawEvent;
 use crate::model::Sym;
+use crate::store::wire::{index_of, Reader, WireError, Writer};
 use crate::store::{Interner, Row, Store};
 
 /// Entries read from one image manifest. Docker refuses images over 127 layers; OCI indexes list one
@@ -349,6 +350,216 @@ impl ContainerFacts {
         codec::write(&mut self.bytes, self.last_row, &fact);
         self.count += 1;
         self.last_row = fact.row;
+    }
+}
+
+/// Every [`EntryKind`], for the batch encoding.
+const ENTRY_KINDS: [EntryKind; 3] = [EntryKind::Config, EntryKind::Layer, EntryKind::Manifest];
+
+impl ContainerFacts {
+    /// Writes every fact and arena as they are (symbols and rows are the batch's own).
+    pub(crate) fn encode(&self, w: &mut Writer) {
+        w.bytes(&self.bytes);
+        w.u64(self.blocks.len() as u64);
+        for &(row, at) in &self.blocks {
+            w.u32(row);
+            w.u32(at);
+        }
+        w.u64(self.count as u64);
+        w.u32(self.last_row);
+        w.u64(self.syms.len() as u64);
+        for s in &self.syms {
+            w.u32(s.0);
+        }
+        w.u64(self.entries.len() as u64);
+        for e in &self.entries {
+            w.u32(e.digest.0);
+            w.u64(e.size);
+            w.u64(index_of(&ENTRY_KINDS, &e.kind));
+            w.u32(e.platform.0);
+        }
+        w.u64(self.expired.len() as u64);
+        for e in &self.expired {
+            w.u32(e.digest.0);
+            w.u32(e.tags.start);
+            w.u32(e.tags.len);
+            w.u32(e.tag_status.0);
+            match e.pushed_at {
+                Some(t) => {
+                    w.u64(1);
+                    w.i64(t);
+                }
+                None => w.u64(0),
+            }
+            w.u32(e.rule);
+        }
+        w.u64(self.rules.len() as u64);
+        for r in &self.rules {
+            w.u32(r.priority);
+            w.u32(r.action.0);
+            w.u32(r.selection.0);
+            w.u32(r.description.0);
+        }
+    }
+
+    /// Reads what [`Self::encode`] wrote. Symbols stay the batch's own until [`Self::absorb`].
+    pub(crate) fn decode(r: &mut Reader) -> Result<ContainerFacts, WireError> {
+        let bytes = r.bytes()?.to_vec();
+        let mut blocks = Vec::with_capacity(r.count()?.min(1 << 20));
+        for _ in 0..blocks.capacity() {
+            blocks.push((r.u32()?, r.u32()?));
+        }
+        let count = r.u64()? as usize;
+        let last_row = r.u32()?;
+        let n = r.count()?;
+        let syms = (0..n).map(|_| r.u32().map(Sym)).collect::<Result<_, _>>()?;
+        let n = r.count()?;
+        let entries = (0..n)
+            .map(|_| {
+                Ok(ManifestEntry {
+                    digest: Sym(r.u32()?),
+                    size: r.u64()?,
+                    kind: r.pick(&ENTRY_KINDS)?,
+                    platform: Sym(r.u32()?),
+                })
+            })
+            .collect::<Result<_, WireError>>()?;
+        let n = r.count()?;
+        let expired = (0..n)
+            .map(|_| {
+                Ok(ExpiredImage {
+                    digest: Sym(r.u32()?),
+                    tags: Span { start: r.u32()?, len: r.u32()? },
+                    tag_status: Sym(r.u32()?),
+                    pushed_at: if r.u64()? == 1 { Some(r.i64()?) } else { None },
+                    rule: r.u32()?,
+                })
+            })
+            .collect::<Result<_, WireError>>()?;
+        let n = r.count()?;
+        let rules = (0..n)
+            .map(|_| {
+                Ok(Rule {
+                    priority: r.u32()?,
+                    action: Sym(r.u32()?),
+                    selection: Sym(r.u32()?),
+                    description: Sym(r.u32()?),
+                })
+            })
+            .collect::<Result<_, WireError>>()?;
+        Ok(ContainerFacts { bytes, blocks, count, last_row, syms, entries, expired, rules })
+    }
+
+    /// Adds the facts of `src` (a decoded batch): symbols through `sym`, rows through `row` (`None`:
+    /// the event was already held, so its fact is too).
+    pub(crate) fn absorb(&mut self, src: &ContainerFacts, sym: &dyn Fn(Sym) -> Sym, row: &dyn Fn(Row) -> Option<Row>) {
+        for f in src.all() {
+            let Some(r) = row(f.row) else { continue };
+            let kind = self.remap(src, f.kind, sym);
+            self.push(Fact { row: r, registry: sym(f.registry), repo: sym(f.repo), kind });
+        }
+    }
+
+    fn remap_syms(&mut self, src: &ContainerFacts, span: Span, sym: &dyn Fn(Sym) -> Sym) -> Span {
+        let items: Vec<Sym> = src.syms(span).iter().map(|&s| sym(s)).collect();
+        let start = self.syms.len() as u32;
+        grow(&mut self.syms, items.len());
+        self.syms.extend_from_slice(&items);
+        Span { start, len: items.len() as u32 }
+    }
+
+    /// A fact's kind with its symbols mapped and its arena parts copied into this table's arenas.
+    fn remap(&mut self, src: &ContainerFacts, kind: Kind, s: &dyn Fn(Sym) -> Sym) -> Kind {
+        match kind {
+            Kind::AuthToken => Kind::AuthToken,
+            Kind::LayerCheck { digests } => Kind::LayerCheck { digests: self.remap_syms(src, digests, s) },
+            Kind::UploadStart { upload, part_size } => Kind::UploadStart { upload: s(upload), part_size },
+            Kind::UploadPart { upload, first, last } => Kind::UploadPart { upload: s(upload), first, last },
+            Kind::UploadDone { upload, digest } => Kind::UploadDone { upload: s(upload), digest: s(digest) },
+            Kind::PutImage { tag, digest, media_type, entries } => {
+                let items: Vec<ManifestEntry> = src
+                    .entries(entries)
+                    .iter()
+                    .map(|e| ManifestEntry { digest: s(e.digest), platform: s(e.platform), ..*e })
+                    .collect();
+                let start = self.entries.len() as u32;
+                grow(&mut self.entries, items.len());
+                self.entries.extend_from_slice(&items);
+                let entries = Span { start, len: items.len() as u32 };
+                Kind::PutImage { tag: s(tag), digest: s(digest), media_type: s(media_type), entries }
+            }
+            Kind::GetImage { ids } => Kind::GetImage { ids: self.remap_syms(src, ids, s) },
+            Kind::LayerUrl { digest } => Kind::LayerUrl { digest: s(digest) },
+            Kind::Lifecycle { dry_run, policy, version, rules, images, failures } => {
+                let items: Vec<Rule> = src
+                    .rules(rules)
+                    .iter()
+                    .map(|r| Rule {
+                        action: s(r.action),
+                        selection: s(r.selection),
+                        description: s(r.description),
+                        ..*r
+                    })
+                    .collect();
+                let start = self.rules.len() as u32;
+                grow(&mut self.rules, items.len());
+                self.rules.extend_from_slice(&items);
+                let rules = Span { start, len: items.len() as u32 };
+                let mut items = Vec::with_capacity(images.len as usize);
+                for e in src.expired(images) {
+                    let tags = self.remap_syms(src, e.tags, s);
+                    items.push(ExpiredImage { digest: s(e.digest), tag_status: s(e.tag_status), tags, ..*e });
+                }
+                let start = self.expired.len() as u32;
+                grow(&mut self.expired, items.len());
+                self.expired.extend_from_slice(&items);
+                let images = Span { start, len: items.len() as u32 };
+                Kind::Lifecycle { dry_run, policy: s(policy), version, rules, images, failures }
+            }
+            Kind::DeleteImages { ids, deleted } => {
+                Kind::DeleteImages { ids: self.remap_syms(src, ids, s), deleted: self.remap_syms(src, deleted, s) }
+            }
+            Kind::RepoCreated { encryption, kms_key, mutability, scan_on_push } => Kind::RepoCreated {
+                encryption: s(encryption),
+                kms_key: s(kms_key),
+                mutability: s(mutability),
+                scan_on_push,
+            },
+            Kind::RepoDeleted { force } => Kind::RepoDeleted { force },
+            Kind::RepoChange { lines } => Kind::RepoChange { lines: self.remap_syms(src, lines, s) },
+            Kind::KmsGrant { key, grantee, operations, grant_id } => {
+                Kind::KmsGrant { key: s(key), grantee: s(grantee), operations: s(operations), grant_id: s(grant_id) }
+            }
+            Kind::TaskDef { family, revision, images, exec_role, task_role } => Kind::TaskDef {
+                family: s(family),
+                revision,
+                images: self.remap_syms(src, images, s),
+                exec_role: s(exec_role),
+                task_role: s(task_role),
+            },
+            Kind::TaskDefGone { family, revision } => Kind::TaskDefGone { family: s(family), revision },
+            Kind::Service { cluster, service, family, revision, desired } => {
+                Kind::Service { cluster: s(cluster), service: s(service), family: s(family), revision, desired }
+            }
+            Kind::Task { cluster, family, revision, count, tasks, images } => Kind::Task {
+                cluster: s(cluster),
+                family: s(family),
+                revision,
+                count,
+                tasks: self.remap_syms(src, tasks, s),
+                images: self.remap_syms(src, images, s),
+            },
+            Kind::TaskCall { cluster, task, detail } => {
+                Kind::TaskCall { cluster: s(cluster), task: s(task), detail: s(detail) }
+            }
+            Kind::Cluster { cluster } => Kind::Cluster { cluster: s(cluster) },
+            Kind::Builder { pipeline, resource, build_version, recipe } => Kind::Builder {
+                pipeline: s(pipeline),
+                resource: s(resource),
+                build_version: s(build_version),
+                recipe: s(recipe),
+            },
+        }
     }
 }
 

@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ingest::raw::{Lenient, Obj, RawEvent, Text};
 use crate::model::{IdentityType, KeyKind, Sym};
+use crate::store::wire::{index_of, Reader, WireError, Writer};
 use crate::store::{Row, Store};
 
 /// Longest access key id accepted (AWS documents up to 128 characters); longer text is not a key.
@@ -148,6 +149,89 @@ impl Credentials {
             }
         }
     }
+}
+
+/// Every [`StsCall`], for the batch encoding.
+const STS_CALLS: [StsCall; 7] = [
+    StsCall::AssumeRole,
+    StsCall::AssumeRoleWithSaml,
+    StsCall::AssumeRoleWithWebIdentity,
+    StsCall::GetSessionToken,
+    StsCall::GetFederationToken,
+    StsCall::AssumeRoot,
+    StsCall::Other,
+];
+
+impl Credentials {
+    /// Writes the table as it is (symbols and rows are the batch's own).
+    pub(crate) fn encode(&self, w: &mut Writer) {
+        w.u64(self.grants.len() as u64);
+        for g in &self.grants {
+            w.u32(g.row);
+            w.u64(index_of(&STS_CALLS, &g.call));
+            for s in [g.key, g.role, g.session_name, g.session_arn, g.source_identity, g.subject, g.provider] {
+                w.u32(s.0);
+            }
+        }
+        w.u64(self.failed_signins.len() as u64);
+        for &r in &self.failed_signins {
+            w.u32(r);
+        }
+        w.u64(self.unfollowable);
+        w.u64(self.unreadable);
+    }
+
+    /// Reads what [`Self::encode`] wrote: the grants in order, the failed sign-ins and the counters
+    /// (the lookup by key is not needed, since the table is only absorbed).
+    pub(crate) fn decode(r: &mut Reader) -> Result<Credentials, WireError> {
+        let n = r.count()?;
+        let mut grants = Vec::with_capacity(n);
+        for _ in 0..n {
+            let (row, call) = (r.u32()?, r.pick(&STS_CALLS)?);
+            let mut s = [Sym::EMPTY; 7];
+            for x in &mut s {
+                *x = Sym(r.u32()?);
+            }
+            let [key, role, session_name, session_arn, source_identity, subject, provider] = s;
+            grants.push(Grant { row, call, key, role, session_name, session_arn, source_identity, subject, provider });
+        }
+        let n = r.count()?;
+        let failed_signins = (0..n).map(|_| r.u32()).collect::<Result<_, _>>()?;
+        let (unfollowable, unreadable) = (r.u64()?, r.u64()?);
+        Ok(Credentials { grants, by_key: HashMap::new(), failed_signins, unfollowable, unreadable })
+    }
+}
+
+/// Adds the credentials table `src` of a decoded batch to `store`: symbols through `sym`, rows
+/// through `row` (`None`: the event was already held).
+pub(crate) fn absorb(store: &mut Store, src: &Credentials, sym: &dyn Fn(Sym) -> Sym, row: &dyn Fn(Row) -> Option<Row>) {
+    for g in &src.grants {
+        let Some(r) = row(g.row) else { continue };
+        let grant = Grant {
+            row: r,
+            call: g.call,
+            key: sym(g.key),
+            role: sym(g.role),
+            session_name: sym(g.session_name),
+            session_arn: sym(g.session_arn),
+            source_identity: sym(g.source_identity),
+            subject: sym(g.subject),
+            provider: sym(g.provider),
+        };
+        let kind = |r: Row| store.identity(r).kind;
+        let kinds = store.credentials.grant(grant.key).map(|old| (kind(old.row), kind(grant.row)));
+        store.credentials.add(grant, kinds);
+    }
+    for &f in &src.failed_signins {
+        if let Some(r) = row(f) {
+            let at = store.credentials.failed_signins.partition_point(|&x| x < r);
+            if store.credentials.failed_signins.get(at) != Some(&r) {
+                store.credentials.failed_signins.insert(at, r);
+            }
+        }
+    }
+    store.credentials.unfollowable += src.unfollowable;
+    store.credentials.unreadable += src.unreadable;
 }
 
 /// Whether `key` can link events: a temporary key id, letters and digits only (not masked).

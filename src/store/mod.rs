@@ -14,13 +14,16 @@
 //! the time, source and name, because `eventID` alone is not unique across services in practice (AWS's
 //! own documentation examples reuse `e3c6f4ce-EXAMPLE` for an ECR and an ECS event).
 
+mod batch;
 mod column;
 mod interner;
+pub(crate) mod wire;
 
 use hashbrown::{DefaultHashBuilder, HashTable};
 use serde::{Deserialize, Serialize};
 use std::hash::BuildHasher;
 
+pub use batch::Absorbed;
 pub use column::{Column, IdColumn};
 pub use interner::Interner;
 
@@ -355,16 +358,20 @@ impl Store {
     }
 
     fn find(&self, hash: u64, row: &EventRow) -> Option<Row> {
-        let id_symbol = row.flags & flags::ID_SYMBOL;
+        self.find_key(hash, row.event_id, row.flags & flags::ID_SYMBOL, row.time, row.source, row.name)
+    }
+
+    /// The row holding the event with this dedupe key, if any.
+    fn find_key(&self, hash: u64, event_id: u128, id_symbol: u8, time: Millis, source: Sym, name: Sym) -> Option<Row> {
         self.dedupe
             .find(hash, |&r| {
                 let c = self.contexts.get(self.context.get(r as usize));
                 let r = r as usize;
-                self.event_id.get(r) == row.event_id
+                self.event_id.get(r) == event_id
                     && c.flags & flags::ID_SYMBOL == id_symbol
-                    && self.time(r as Row) == row.time
-                    && c.source == row.source
-                    && c.name == row.name
+                    && self.time(r as Row) == time
+                    && c.source == source
+                    && c.name == name
             })
             .copied()
     }
@@ -376,23 +383,38 @@ impl Store {
             self.duplicates += 1;
             return Inserted::Duplicate(r);
         }
-        let r = self.time.len() as Row;
         let h = self.hasher;
-        match u32::try_from(row.time / 1000) {
-            Ok(secs) if row.time % 1000 == 0 && secs != TIME_EXACT => self.time.push(secs),
+        let context = self.contexts.id(Context::of(row), h);
+        let identity = self.identity_number(&row.identity);
+        let client = self.clients.id((row.ip, row.user_agent), h);
+        Inserted::New(self.put(hash, row.time, row.event_id, [context, identity, client], &row.locator))
+    }
+
+    /// Appends a row that is not held yet (`hash` is its dedupe key's hash), with its context,
+    /// identity and client numbers.
+    fn put(
+        &mut self,
+        hash: u64,
+        time: Millis,
+        event_id: u128,
+        [context, identity, client]: [u32; 3],
+        loc: &Locator,
+    ) -> Row {
+        let r = self.time.len() as Row;
+        match u32::try_from(time / 1000) {
+            Ok(secs) if time % 1000 == 0 && secs != TIME_EXACT => self.time.push(secs),
             _ => {
                 self.time.push(TIME_EXACT);
-                self.exact_times.push((r, row.time));
+                self.exact_times.push((r, time));
             }
         }
-        self.event_id.push(row.event_id);
-        self.context.push(self.contexts.id(Context::of(row), h));
-        let id = self.identity_number(&row.identity);
-        self.identity.push(id);
-        self.client.push(self.clients.id((row.ip, row.user_agent), h));
-        self.loc.push(PackedLoc::new(&row.locator));
-        if self.file_runs.last().is_none_or(|&(_, f)| f != row.locator.file) {
-            self.file_runs.push((r, row.locator.file));
+        self.event_id.push(event_id);
+        self.context.push(context);
+        self.identity.push(identity);
+        self.client.push(client);
+        self.loc.push(PackedLoc::new(loc));
+        if self.file_runs.last().is_none_or(|&(_, f)| f != loc.file) {
+            self.file_runs.push((r, loc.file));
         }
         // Rehashing reads the other columns, so the index is out of the store while it grows.
         let mut dedupe = std::mem::take(&mut self.dedupe);
@@ -401,7 +423,7 @@ impl Store {
             self.key_hash(self.event_id.get(r as usize), self.time(r), c.source, c.name)
         });
         self.dedupe = dedupe;
-        Inserted::New(r)
+        r
     }
 
     /// Replaces what row `r` says with `row`, the same event (same dedupe key) read from a richer

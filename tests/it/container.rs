@@ -23,7 +23,7 @@ fn generator() -> Option<PathBuf> {
 }
 
 /// Generates `events` events with `seed` into a fresh folder; returns (folder, truth).
-fn generate(events: u32, seed: u32) -> Option<(PathBuf, serde_json::Value)> {
+pub(super) fn generate(events: u32, seed: u32) -> Option<(PathBuf, serde_json::Value)> {
     let gen = generator()?;
     let dir = std::env::temp_dir().join(format!("trailscope-container-{seed}-{events}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);

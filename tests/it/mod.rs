@@ -1,5 +1,6 @@
 //! Integration test modules.
 
+mod batch;
 mod common;
 mod container;
 mod corpus;
