@@ -130,7 +130,8 @@ impl Tally {
         let mut other: HashMap<String, u64> = HashMap::new();
         for (id, n) in &self.identity {
             let identity = store.identity_by_id(*id);
-            if store.str(identity.arn).is_empty() {
+            // Only the empty string is symbol 0.
+            if identity.arn == Sym::EMPTY {
                 *other.entry(principal_label(&identity, &store.strings)).or_default() += n;
             } else {
                 *by_arn.entry(identity.arn).or_default() += n;
@@ -147,9 +148,18 @@ impl Tally {
         };
         let mut ranked: Vec<(u64, Result<Sym, String>)> =
             by_arn.into_iter().map(|(s, n)| (n, Ok(s))).chain(other.into_iter().map(|(t, n)| (n, Err(t)))).collect();
-        if ranked.len() > limit {
-            ranked.select_nth_unstable_by(limit, order);
-            ranked.truncate(limit);
+        if limit == 0 {
+            ranked.clear();
+        } else if ranked.len() > limit {
+            // Keep what can make the cut by count alone (no text needed: most principals are far
+            // below it), then rank the rest, whose ties at the cut are broken by text.
+            ranked.select_nth_unstable_by(limit - 1, |a, b| b.0.cmp(&a.0));
+            let cut = ranked[limit - 1].0;
+            ranked.retain(|(n, _)| *n >= cut);
+            if ranked.len() > limit {
+                ranked.select_nth_unstable_by(limit, order);
+                ranked.truncate(limit);
+            }
         }
         ranked.sort_by(order);
         ranked.iter().map(|(count, label)| Count { key: label_text(store, label).to_owned(), count: *count }).collect()

@@ -704,7 +704,13 @@ impl Sink {
             );
             return;
         }
-        let first = match serde_json::from_slice::<RawEvent>(json) {
+        // UTF-8 is checked once for the whole record (an ASCII fast path), not string by string as
+        // serde's slice reader does; bytes that are not UTF-8 go the slice way, to the repair below.
+        let parsed = match std::str::from_utf8(json) {
+            Ok(text) => serde_json::from_str::<RawEvent>(text),
+            Err(_) => serde_json::from_slice::<RawEvent>(json),
+        };
+        let first = match parsed {
             Ok(raw) if looks_like_event(&raw) => return self.add(&raw, offset, len, kind, &[], store),
             Ok(_) => return self.unknown(offset, json),
             Err(e) => e,

@@ -20,8 +20,11 @@ const TEXT_CHUNK: usize = 32 * 1024;
 
 /// String table. Symbol 0 is always the empty string.
 pub struct Interner {
-    /// Text chunks, each with the global offset where it starts.
-    chunks: Vec<(u32, String)>,
+    /// Text chunks.
+    chunks: Vec<String>,
+    /// The global offset where each chunk starts, apart from the chunks so that finding a symbol's
+    /// chunk is a binary search over a few kilobytes that stay in cache.
+    bases: Vec<u32>,
     /// Offsets are `u32`: the text of all distinct strings stays under 4 GB (wasm32's whole memory).
     ends: Column<u32>,
     table: HashTable<u32>,
@@ -39,7 +42,13 @@ impl Interner {
     pub fn new() -> Self {
         let mut ends = Column::default();
         ends.push(0);
-        Interner { chunks: Vec::new(), ends, table: HashTable::new(), hasher: DefaultHashBuilder::default() }
+        Interner {
+            chunks: Vec::new(),
+            bases: Vec::new(),
+            ends,
+            table: HashTable::new(),
+            hasher: DefaultHashBuilder::default(),
+        }
     }
 
     /// The symbol for `s`, adding it when new.
@@ -52,22 +61,23 @@ impl Interner {
             return Sym(i);
         }
         let end = self.ends.get(self.ends.len() - 1);
-        let fits = self.chunks.last().is_some_and(|(_, c)| c.len() + s.len() <= c.capacity());
+        let fits = self.chunks.last().is_some_and(|c| c.len() + s.len() <= c.capacity());
         if !fits {
-            self.chunks.push((end, String::with_capacity(s.len().max(TEXT_CHUNK))));
+            self.chunks.push(String::with_capacity(s.len().max(TEXT_CHUNK)));
+            self.bases.push(end);
         }
-        if let Some((_, chunk)) = self.chunks.last_mut() {
+        if let Some(chunk) = self.chunks.last_mut() {
             chunk.push_str(s);
         }
         let i = self.ends.len() as u32;
         self.ends.push(end.saturating_add(s.len() as u32));
-        let (chunks, ends, hasher) = (&self.chunks, &self.ends, &self.hasher);
-        self.table.insert_unique(hash, i, |&j| hasher.hash_one(text(chunks, ends, j)));
+        let (chunks, bases, ends, hasher) = (&self.chunks, &self.bases, &self.ends, &self.hasher);
+        self.table.insert_unique(hash, i, |&j| hasher.hash_one(text(chunks, bases, ends, j)));
         Sym(i)
     }
 
     fn text(&self, i: u32) -> &str {
-        text(&self.chunks, &self.ends, i)
+        text(&self.chunks, &self.bases, &self.ends, i)
     }
 
     /// The symbol for `s` if it was ever interned.
@@ -96,8 +106,9 @@ impl Interner {
 
     /// Bytes held, for the memory figures.
     pub fn heap_bytes(&self) -> usize {
-        self.chunks.iter().map(|(_, c)| c.capacity()).sum::<usize>()
-            + self.chunks.capacity() * std::mem::size_of::<(u32, String)>()
+        self.chunks.iter().map(String::capacity).sum::<usize>()
+            + self.chunks.capacity() * std::mem::size_of::<String>()
+            + self.bases.capacity() * std::mem::size_of::<u32>()
             + self.ends.heap_bytes()
             + self.table.allocation_size()
     }
@@ -108,7 +119,7 @@ impl Interner {
     }
 }
 
-fn text<'t>(chunks: &'t [(u32, String)], ends: &Column<u32>, i: u32) -> &'t str {
+fn text<'t>(chunks: &'t [String], bases: &[u32], ends: &Column<u32>, i: u32) -> &'t str {
     let i = i as usize;
     if i == 0 {
         return "";
@@ -117,8 +128,8 @@ fn text<'t>(chunks: &'t [(u32, String)], ends: &Column<u32>, i: u32) -> &'t str 
     if start == end {
         return "";
     }
-    let at = chunks.partition_point(|(base, _)| *base <= start) - 1;
-    let (base, chunk) = &chunks[at];
+    let at = bases.partition_point(|&base| base <= start) - 1;
+    let (base, chunk) = (&bases[at], &chunks[at]);
     &chunk[(start - base) as usize..(end - base) as usize]
 }
 
