@@ -69,7 +69,12 @@ await page.addInitScript(() => {
       super(...a);
       this.addEventListener('message', (e) => {
         const m = e.data && e.data.msg;
-        if (m && m.Progress) window.__progress = m.Progress;
+        if (m && m.Progress) {
+          window.__progress = m.Progress;
+          window.__workers = Math.max(window.__workers || 0, m.Progress.workers || 0);
+          // Peak memory while loading: the engine's and its ingest workers' at the same moment.
+          window.__peakHeap = Math.max(window.__peakHeap || 0, (m.Progress.heap_bytes || 0) + (m.Progress.workers_heap_bytes || 0));
+        }
       });
     }
   };
@@ -169,6 +174,9 @@ const ours = await page.evaluate(() => {
     longestBeforeDropMs: Math.max(0, ...before),
     timings: window.__progress ? window.__progress.timings : null,
     asked: window.__asked,
+    workers: window.__workers || 0,
+    peakHeap: window.__peakHeap || 0,
+    cores: navigator.hardwareConcurrency,
   };
 });
 log('4/4 done');
@@ -194,6 +202,9 @@ const result = {
   inflate_rust_worker_mb_s: mbps(rust.bytes_out, rust.inflate_ms ?? rust.ms),
   heap_bytes: ours.heapBytes,
   heap_bytes_per_event: ours.heapBytes / ours.events,
+  peak_heap_bytes_with_ingest_workers: ours.peakHeap,
+  ingest_workers: ours.workers,
+  cores: ours.cores,
   longest_main_thread_task_ms: Math.round(ours.longestTaskMs),
   main_thread_tasks_over_50ms: ours.longTasks,
   longest_task_before_drop_ms: Math.round(ours.longestBeforeDropMs),
@@ -211,8 +222,10 @@ Trailscope ingest benchmark: ${files.length} files, ${f1(compressed / 1e6)} MB g
   (b) JS pipeline (DecompressionStream → text → JSON.parse)  ${f1(pipeRate)} MB/s   ours/it = ${(ourRate / pipeRate).toFixed(2)}x
       JSON.parse alone                ${f1(parseRate)} MB/s   ours/it = ${(ourRate / parseRate).toFixed(2)}x
       inflate only, bytes already in memory: DecompressionStream ${f1(result.inflate_decompression_stream_mb_s)} MB/s, Rust (flate2) in a worker ${f1(result.inflate_rust_worker_mb_s)} MB/s
-  (c) heap ${f1(ours.heapBytes / 1e6)} MB = ${f1(result.heap_bytes_per_event)} bytes per event
+  (c) heap ${f1(ours.heapBytes / 1e6)} MB = ${f1(result.heap_bytes_per_event)} bytes per event (the engine's, once done); peak while loading, with the ingest workers: ${f1(ours.peakHeap / 1e6)} MB
   (d) longest main-thread task from the drop to done ${result.longest_main_thread_task_ms} ms (${ours.longTasks} over 50 ms); before the drop (the browser making ${files.length} File objects for the input) ${result.longest_task_before_drop_ms} ms
-  worker time: ${t ? `reading ${t.read_ms} ms (${t.reads} reads), ingest ${t.ingest_ms} ms, queries while loading ${t.query_ms} ms, ${t.files} files` : 'not reported'}
+  ingest workers: ${ours.workers} (the browser reports ${ours.cores} cores)
+  engine worker time: ${t ? `reading ${t.read_ms} ms (${t.reads} reads), ingest ${t.ingest_ms} ms (of which adding the ingest workers' batches ${t.absorb_ms ?? 0} ms), queries while loading ${t.query_ms} ms, ${t.files} files` : 'not reported'}
+  ingest workers' time, summed: ${t ? `reading ${t.workers_read_ms ?? 0} ms, ingest ${t.workers_ingest_ms ?? 0} ms` : 'not reported'}
   queries the page asked: ${JSON.stringify(ours.asked)}`);
 }

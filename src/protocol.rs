@@ -38,6 +38,12 @@ pub enum ToWorker {
     /// Only decompress the attached files (no parsing, nothing stored), for the benchmark, which
     /// splits the cost of loading into inflating and the rest; answered by [`FromWorker::Inflated`].
     Inflate,
+    /// To an ingest worker (a worker the engine's worker started, see `worker::pool`): read the
+    /// attached files (`jobs[i]` is the job id and path of file `i`) and send them back as batches.
+    Parse {
+        /// `(job id, relative path)` of each attached file.
+        jobs: Vec<(u32, String)>,
+    },
     /// Panic on purpose, to test that the page survives a crashed engine. The page sends it only when
     /// its URL fragment is [`TEST_PANIC_FRAGMENT`] (see `e2e/crash.test.mjs`); a crash needs no
     /// attacker help to be harmless, so this opens nothing.
@@ -88,6 +94,12 @@ pub struct Progress {
     /// Estimated milliseconds left at this run's rate (`None` until there is a rate).
     #[serde(default)]
     pub eta_ms: Option<u64>,
+    /// Ingest workers reading files besides the engine's own worker (0: it reads them alone).
+    #[serde(default)]
+    pub workers: u32,
+    /// Memory of those ingest workers, as they last reported it (they are stopped when loading ends).
+    #[serde(default)]
+    pub workers_heap_bytes: u64,
     /// Where the worker's time went over this run, for the benchmark.
     #[serde(default)]
     pub timings: Timings,
@@ -106,6 +118,15 @@ pub struct Timings {
     pub files: u64,
     /// File slices read.
     pub reads: u64,
+    /// Adding the ingest workers' batches to the store (included in `ingest_ms`).
+    #[serde(default)]
+    pub absorb_ms: u64,
+    /// Summed over the ingest workers: reading files and decompressing, parsing and storing them.
+    #[serde(default)]
+    pub workers_read_ms: u64,
+    /// Summed over the ingest workers: decompressing, parsing and storing.
+    #[serde(default)]
+    pub workers_ingest_ms: u64,
 }
 
 /// From the worker to the page.
@@ -148,6 +169,23 @@ pub enum FromWorker {
         /// Milliseconds in the decoder alone.
         inflate_ms: u64,
     },
+    /// From an ingest worker: the files of jobs `jobs`, read whole (or, after a cancel, as far as they
+    /// were read), as an `Engine::take_batch` whose bytes travel next to the message (as `bytes`, a
+    /// transferred `ArrayBuffer`). `dropped` are jobs it was given but did not start (after a cancel).
+    Batch {
+        /// Job ids, in the batch's file order.
+        jobs: Vec<u32>,
+        /// Jobs not started.
+        dropped: Vec<u32>,
+        /// The ingest worker's wasm memory.
+        heap_bytes: u64,
+        /// Milliseconds it waited for reads since its last batch.
+        read_ms: u64,
+        /// Milliseconds in its engine since its last batch.
+        ingest_ms: u64,
+    },
+    /// From an ingest worker: it is running low on files; send more.
+    Want,
     /// The engine panicked (its panic hook sends this just before the worker's wasm traps): the worker
     /// is unusable; the page keeps what it shows and offers to start a new one.
     Crashed {

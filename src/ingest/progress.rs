@@ -29,6 +29,12 @@ pub struct Run {
     pub ingest_ms: f64,
     /// Milliseconds answering queries while loading.
     pub query_ms: f64,
+    /// Milliseconds adding ingest workers' batches to the store (part of `ingest_ms`).
+    pub absorb_ms: f64,
+    /// Milliseconds the ingest workers waited for reads, summed over them.
+    pub workers_read_ms: f64,
+    /// Milliseconds the ingest workers spent in their engines, summed over them.
+    pub workers_ingest_ms: f64,
     /// Files read to the end.
     pub files: u64,
     /// File slices read.

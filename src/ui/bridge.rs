@@ -147,7 +147,7 @@ impl Bridge {
                     },
                     FromWorker::Failed { message } => dispatch.dispatch(Action::Failed(message)),
                     // Only the benchmark asks for inflating alone, from a worker of its own.
-                    FromWorker::Inflated { .. } => {}
+                    FromWorker::Inflated { .. } | FromWorker::Batch { .. } | FromWorker::Want => {}
                     FromWorker::Crashed { message } => crashed(&worker, &dispatch, &message),
                     FromWorker::Download { name, events, problems } => {
                         let saved = match &blob {

@@ -57,6 +57,8 @@ pub fn status_bar() -> Html {
             data-skipped={s.skipped.to_string()}
             data-warnings={s.warnings.to_string()}
             data-heap-bytes={p.heap_bytes.to_string()}
+            data-workers={p.workers.to_string()}
+            data-workers-heap-bytes={p.workers_heap_bytes.to_string()}
             data-files-done={s.files.to_string()}
             data-files-total={p.files_total.to_string()}
             data-bytes-read={s.bytes_read.to_string()}
@@ -92,7 +94,12 @@ pub fn status_bar() -> Html {
                     <span>{bytes(s.bytes_decoded)}{" of JSON"}</span>
                 }
                 if p.heap_bytes > 0 {
-                    <span title="Memory the engine uses in this tab">{bytes(p.heap_bytes)}{" in use"}</span>
+                    <span title="Memory the engine (and, while loading, its ingest workers) uses in this tab">
+                        {bytes(p.heap_bytes + p.workers_heap_bytes)}{" in use"}
+                    </span>
+                }
+                if p.workers > 0 && phase == UiPhase::Loading {
+                    <span title="Workers reading files in parallel, one per core">{plural(u64::from(p.workers), "reader", "readers")}</span>
                 }
             </span>
             if phase == UiPhase::Done {

@@ -28,6 +28,7 @@ use crate::protocol::{FromWorker, Phase, Progress, Timings, ToWorker, TEST_PANIC
 
 mod export;
 mod inflate;
+mod pool;
 use crate::sample::SAMPLE_FILES;
 use crate::store::FileId;
 
@@ -53,6 +54,8 @@ pub(crate) enum Source {
 }
 
 struct Job {
+    /// Set when the file is handed to an ingest worker (see [`pool`]).
+    id: u32,
     path: String,
     size: u64,
     source: Source,
@@ -72,6 +75,8 @@ pub(crate) struct Worker {
     last_progress: f64,
     /// This run of loading: when it started, and where the counters were then.
     run: Run,
+    /// The ingest workers, while loading files (see [`pool`]).
+    pool: Option<pool::Pool>,
 }
 
 thread_local! {
@@ -147,7 +152,7 @@ fn on_message(data: &JsValue) {
                 for (i, path) in paths.into_iter().enumerate() {
                     let Ok(file) = files.get(i as u32).dyn_into::<File>() else { continue };
                     let size = file.size() as u64;
-                    w.queue.push_back(Job { path, size, source: Source::File(file), first: None });
+                    w.queue.push_back(Job { id: 0, path, size, source: Source::File(file), first: None });
                     w.progress.files_total += 1;
                     w.progress.bytes_total += size;
                 }
@@ -155,6 +160,7 @@ fn on_message(data: &JsValue) {
             ToWorker::LoadSample => {
                 for (path, bytes) in SAMPLE_FILES {
                     w.queue.push_back(Job {
+                        id: 0,
                         path: format!("sample/{path}"),
                         size: bytes.len() as u64,
                         source: Source::Bytes(bytes),
@@ -168,7 +174,18 @@ fn on_message(data: &JsValue) {
             ToWorker::Cancel => {
                 if w.running {
                     w.cancel = true;
+                    if let Some(pool) = &w.pool {
+                        pool.cancel();
+                    }
                 }
+                // In an ingest worker, the engine's worker asks.
+                pool::on_cancel();
+            }
+            ToWorker::Parse { jobs } => {
+                let files: Array = Reflect::get(data, &"files".into()).map(JsCast::unchecked_into).unwrap_or_default();
+                drop(w);
+                pool::on_parse(jobs, &files);
+                return;
             }
             ToWorker::Export { format, filter } => {
                 drop(w);
@@ -200,6 +217,12 @@ fn on_message(data: &JsValue) {
                 return;
             }
         }
+        if w.pool.is_none() && w.queue.iter().filter(|j| pool::poolable(j)).nth(1).is_some() {
+            let n = pool::wanted_workers();
+            if n > 0 {
+                w.pool = pool::Pool::start(n);
+            }
+        }
         if !w.running && !w.queue.is_empty() {
             w.running = true;
             w.cancel = false;
@@ -227,6 +250,8 @@ fn send_progress(w: &mut Worker, force: bool) {
     p.rate_bytes_per_s = m.rate_bytes_per_s;
     p.rate_events_per_s = m.rate_events_per_s;
     p.eta_ms = if p.phase == Phase::Loading { m.eta_ms } else { None };
+    p.workers = w.pool.as_ref().map_or(0, |pool| pool.alive() as u32);
+    p.workers_heap_bytes = w.pool.as_ref().map_or(0, pool::Pool::heap_bytes);
     let r = &w.run;
     p.timings = Timings {
         read_ms: r.read_ms as u64,
@@ -234,6 +259,9 @@ fn send_progress(w: &mut Worker, force: bool) {
         query_ms: r.query_ms as u64,
         files: r.files,
         reads: r.reads,
+        absorb_ms: r.absorb_ms as u64,
+        workers_read_ms: r.workers_read_ms as u64,
+        workers_ingest_ms: r.workers_ingest_ms as u64,
     };
     post(&FromWorker::Progress(Box::new(w.progress.clone())));
 }
@@ -242,6 +270,8 @@ fn send_progress(w: &mut Worker, force: bool) {
 enum Next {
     /// Read a queued file.
     Ingest(Job),
+    /// Wait for the ingest workers (see [`pool`]).
+    Wait,
     /// Hash a file read earlier, for the integrity check.
     Hash(FileId, Option<Source>),
     /// Nothing left.
@@ -273,12 +303,31 @@ fn next_step(w: &mut Worker, hashes: &mut HashQueue) -> Next {
         }
         hashes.fetched = true;
     }
+    let mut waiting = false;
+    if let Some(pool) = w.pool.as_mut() {
+        pool.hand_out(&mut w.queue);
+        // While the ingest workers start, and for files they do not take, the engine reads itself.
+        let local = w.queue.front().is_some_and(|j| pool.ready() == 0 || !pool::poolable(j));
+        waiting = !local && (pool.busy() || !w.queue.is_empty());
+        if pool.alive() == 0 {
+            waiting = false;
+        }
+    }
+    if waiting {
+        w.progress.phase = Phase::Loading;
+        *hashes = HashQueue::default();
+        return Next::Wait;
+    }
     if let Some(job) = w.queue.pop_front() {
         read_ahead(&mut w.queue);
         w.progress.phase = Phase::Loading;
         // New files can list or be listed: ask again once the queue is empty.
         *hashes = HashQueue::default();
         return Next::Ingest(job);
+    }
+    // Loading is over: stop the ingest workers, giving their memory back.
+    if let Some(pool) = w.pool.take() {
+        pool.stop();
     }
     if w.progress.phase != Phase::Done {
         w.progress.phase = Phase::Done;
@@ -302,8 +351,12 @@ async fn run_queue() {
     let mut hashes = HashQueue::default();
     loop {
         let next = next_step(&mut worker.borrow_mut(), &mut hashes);
-        let mut job = match next {
+        let job = match next {
             Next::Ingest(job) => job,
+            Next::Wait => {
+                pool::wait().await;
+                continue;
+            }
             Next::Finish => return,
             Next::Hash(id, source) => {
                 let outcome = match source {
@@ -333,33 +386,26 @@ async fn run_queue() {
                 w.run.ingest_ms += now() - t;
             }
             Source::File(file) => {
-                let mut at = 0.0;
-                let size = file.size();
-                while at < size {
-                    if worker.borrow().cancel {
-                        break;
+                let read = read_file(
+                    &file,
+                    job.first,
+                    || worker.borrow().cancel,
+                    |bytes| {
+                        let mut w = worker.borrow_mut();
+                        let t = now();
+                        w.engine.push(id, bytes);
+                        w.run.ingest_ms += now() - t;
+                        send_progress(&mut w, false);
+                    },
+                )
+                .await;
+                let mut w = worker.borrow_mut();
+                match read {
+                    Ok(stats) => {
+                        w.run.read_ms += stats.read_ms;
+                        w.run.reads += stats.reads;
                     }
-                    let end = (at + CHUNK_BYTES).min(size);
-                    let t = now();
-                    let read = match job.first.take() {
-                        Some(asked) => bytes_of(asked).await,
-                        None => read_slice(&file, at, end).await,
-                    };
-                    worker.borrow_mut().run.read(now() - t);
-                    match read {
-                        Ok(bytes) => {
-                            let mut w = worker.borrow_mut();
-                            let t = now();
-                            w.engine.push(id, &bytes);
-                            w.run.ingest_ms += now() - t;
-                            send_progress(&mut w, false);
-                        }
-                        Err(message) => {
-                            post(&FromWorker::Failed { message: format!("{}: {message}", job.path) });
-                            break;
-                        }
-                    }
-                    at = end;
+                    Err(message) => post(&FromWorker::Failed { message: format!("{}: {message}", job.path) }),
                 }
             }
         }
@@ -370,6 +416,39 @@ async fn run_queue() {
         w.run.files += 1;
         send_progress(&mut w, false);
     }
+}
+
+/// What reading one file cost.
+struct ReadStats {
+    reads: u64,
+    read_ms: f64,
+}
+
+/// Reads `file` in [`CHUNK_BYTES`] slices (the first may have been asked for ahead, `first`), giving
+/// each to `feed`, until the end or until `stop` says so.
+async fn read_file(
+    file: &File,
+    first: Option<js_sys::Promise>,
+    stop: impl Fn() -> bool,
+    mut feed: impl FnMut(&[u8]),
+) -> Result<ReadStats, String> {
+    let mut stats = ReadStats { reads: 0, read_ms: 0.0 };
+    let mut first = first;
+    let size = file.size();
+    let mut at = 0.0;
+    while at < size && !stop() {
+        let end = (at + CHUNK_BYTES).min(size);
+        let t = now();
+        let read = match first.take() {
+            Some(asked) => bytes_of(asked).await,
+            None => read_slice(file, at, end).await,
+        };
+        stats.reads += 1;
+        stats.read_ms += now() - t;
+        feed(&read?);
+        at = end;
+    }
+    Ok(stats)
 }
 
 /// Asks the browser for the first slice of the next queued files (see [`READ_AHEAD_FILES`]).

@@ -1,0 +1,454 @@
+//! Several ingest workers: the engine's worker hands files to workers of its own (the same script in
+//! another role), which read, decompress and parse them into small stores and send those back as
+//! batches (`Engine::take_batch`), which the engine adds to the one store every query reads
+//! (`Engine::absorb_batch`). Parsing, the bulk of loading, then runs on every core; absorbing a batch
+//! costs a small share of reading it.
+//!
+//! The engine's worker keeps the queue and hands out files a few dozen at a time: an ingest worker
+//! asks for more ([`FromWorker::Want`]) before it runs out, and sends a batch every
+//! [`BATCH_EVENTS`] events or [`BATCH_MS`], so views fill in while loading. A batch holds whole
+//! files, so files over [`MAX_POOLED_BYTES`] are read by the engine's worker itself, as are files
+//! while the ingest workers start. A crashed ingest worker's files go back to the queue, to be read by
+//! the engine's worker, which then reports the crash as it would its own. The ingest workers are
+//! stopped when loading ends, so their memory is given back.
+
+use std::cell::RefCell;
+use std::collections::{HashMap, VecDeque};
+use std::rc::Rc;
+
+use js_sys::{Array, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::{spawn_local, JsFuture};
+use web_sys::{File, MessageEvent};
+
+use super::{heap_bytes, now, post, read_ahead, read_file, scope, send_progress, Job, Source, WORKER};
+use crate::engine::Engine;
+use crate::protocol::{FromWorker, ToWorker};
+
+/// Most ingest workers, however many cores there are.
+pub const MAX_WORKERS: usize = 4;
+
+/// Files handed to an ingest worker at a time.
+const HAND_FILES: usize = 48;
+
+/// Compressed bytes handed to an ingest worker at a time (at least one file).
+const HAND_BYTES: u64 = 24 * 1024 * 1024;
+
+/// An ingest worker asks for more files when this many are left in its queue.
+const LOW_WATER: usize = 16;
+
+/// An ingest worker sends a batch once it holds this many events...
+pub const BATCH_EVENTS: usize = 16_384;
+
+/// ... or this many milliseconds after its last batch (checked between files).
+pub const BATCH_MS: f64 = 300.0;
+
+/// Files larger than this are read by the engine's worker itself.
+pub const MAX_POOLED_BYTES: u64 = 64 * 1024 * 1024;
+
+/// How many ingest workers to start: one per core the browser reports, up to [`MAX_WORKERS`]; none
+/// on a single core, where they could only take turns with the engine.
+pub fn wanted_workers() -> usize {
+    let cores = Reflect::get(&js_sys::global(), &"navigator".into())
+        .and_then(|n| Reflect::get(&n, &"hardwareConcurrency".into()))
+        .ok()
+        .and_then(|c| c.as_f64())
+        .unwrap_or(1.0) as usize;
+    if cores < 2 {
+        0
+    } else {
+        cores.min(MAX_WORKERS)
+    }
+}
+
+/// Whether a queued file can go to an ingest worker.
+pub(crate) fn poolable(job: &Job) -> bool {
+    matches!(job.source, Source::File(_)) && job.size <= MAX_POOLED_BYTES
+}
+
+struct Child {
+    worker: web_sys::Worker,
+    /// Its wasm has loaded and it listens.
+    ready: bool,
+    /// It has room for more files.
+    wants: bool,
+    /// It crashed or failed to start: it gets nothing more.
+    dead: bool,
+    /// Its memory, as it last reported.
+    heap: u64,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_error: Closure<dyn FnMut(JsValue)>,
+}
+
+/// The engine worker's side: its ingest workers and the files they hold.
+pub(crate) struct Pool {
+    children: Vec<Child>,
+    /// Files handed out and not back yet, by job id, with the ingest worker that has them.
+    inflight: HashMap<u32, (Job, usize)>,
+    next_job: u32,
+    /// Resolves the promise the queue loop waits on (see [`Pool::wait`]).
+    wake: Rc<RefCell<Option<js_sys::Function>>>,
+}
+
+impl Pool {
+    /// Starts `n` ingest workers (the script this worker runs), or `None` when none can start.
+    pub fn start(n: usize) -> Option<Pool> {
+        let href = Reflect::get(&js_sys::global(), &"location".into())
+            .and_then(|l| Reflect::get(&l, &"href".into()))
+            .ok()?
+            .as_string()?;
+        let mut children = Vec::new();
+        for index in 0..n {
+            let Ok(worker) = web_sys::Worker::new(&href) else { break };
+            let on_message =
+                Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| on_child_message(index, &e.data()));
+            let on_error = Closure::<dyn FnMut(JsValue)>::new(move |_: JsValue| {
+                child_lost(index, "an ingest worker could not start");
+            });
+            worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+            worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+            children.push(Child {
+                worker,
+                ready: false,
+                wants: false,
+                dead: false,
+                heap: 0,
+                _on_message: on_message,
+                _on_error: on_error,
+            });
+        }
+        (!children.is_empty()).then(|| Pool { children, inflight: HashMap::new(), next_job: 1, wake: Rc::default() })
+    }
+
+    /// Ingest workers listening.
+    pub fn ready(&self) -> usize {
+        self.children.iter().filter(|c| c.ready && !c.dead).count()
+    }
+
+    /// Ingest workers started and not lost.
+    pub fn alive(&self) -> usize {
+        self.children.iter().filter(|c| !c.dead).count()
+    }
+
+    /// Their memory, as last reported.
+    pub fn heap_bytes(&self) -> u64 {
+        self.children.iter().filter(|c| !c.dead).map(|c| c.heap).sum()
+    }
+
+    /// Files handed out and not back yet.
+    pub fn busy(&self) -> bool {
+        !self.inflight.is_empty()
+    }
+
+    /// Hands files from the front of `queue` to the ingest workers that want more, a few dozen each,
+    /// stopping at a file the engine's worker must read itself.
+    pub fn hand_out(&mut self, queue: &mut VecDeque<Job>) {
+        for index in 0..self.children.len() {
+            let c = &self.children[index];
+            if !c.ready || !c.wants || c.dead {
+                continue;
+            }
+            let (mut jobs, mut bytes) = (Vec::new(), 0);
+            while jobs.len() < HAND_FILES && bytes < HAND_BYTES && queue.front().is_some_and(poolable) {
+                let Some(mut job) = queue.pop_front() else { break };
+                job.id = self.next_job;
+                job.first = None;
+                self.next_job += 1;
+                bytes += job.size;
+                jobs.push(job);
+            }
+            if jobs.is_empty() {
+                return;
+            }
+            let files = Array::new();
+            let mut list = Vec::with_capacity(jobs.len());
+            for job in &jobs {
+                if let Source::File(f) = &job.source {
+                    files.push(f);
+                }
+                list.push((job.id, job.path.clone()));
+            }
+            let envelope = js_sys::Object::new();
+            if let Ok(msg) = serde_wasm_bindgen::to_value(&ToWorker::Parse { jobs: list }) {
+                let _ = Reflect::set(&envelope, &"msg".into(), &msg);
+                let _ = Reflect::set(&envelope, &"files".into(), &files);
+            }
+            if self.children[index].worker.post_message(&envelope).is_err() {
+                // Not handed: back to the queue, in order.
+                for job in jobs.into_iter().rev() {
+                    queue.push_front(job);
+                }
+                self.children[index].dead = true;
+                continue;
+            }
+            self.children[index].wants = false;
+            for job in jobs {
+                self.inflight.insert(job.id, (job, index));
+            }
+        }
+    }
+
+    /// Tells every ingest worker to stop; each sends what it read and the files it did not start.
+    pub fn cancel(&self) {
+        if let Ok(msg) = serde_wasm_bindgen::to_value(&ToWorker::Cancel) {
+            let envelope = js_sys::Object::new();
+            let _ = Reflect::set(&envelope, &"msg".into(), &msg);
+            for c in self.children.iter().filter(|c| !c.dead) {
+                let _ = c.worker.post_message(&envelope);
+            }
+        }
+    }
+
+    /// A promise the queue loop awaits until an ingest worker has news (a batch, a request for more
+    /// files, a crash).
+    pub fn wait(&self) -> js_sys::Promise {
+        let wake = Rc::clone(&self.wake);
+        js_sys::Promise::new(&mut |resolve, _| *wake.borrow_mut() = Some(resolve))
+    }
+
+    fn wake(&self) {
+        if let Some(f) = self.wake.borrow_mut().take() {
+            let _ = f.call0(&JsValue::NULL);
+        }
+    }
+
+    /// Stops every ingest worker (loading is over), and wakes the queue loop if it waits.
+    pub fn stop(self) {
+        for c in &self.children {
+            c.worker.terminate();
+        }
+        self.wake();
+    }
+}
+
+fn on_child_message(index: usize, data: &JsValue) {
+    let msg = Reflect::get(data, &"msg".into()).unwrap_or(JsValue::UNDEFINED);
+    let Ok(msg) = serde_wasm_bindgen::from_value::<FromWorker>(msg) else { return };
+    match msg {
+        FromWorker::Batch { jobs, dropped, heap_bytes, read_ms, ingest_ms } => {
+            let bytes = Reflect::get(data, &"bytes".into()).map(|b| Uint8Array::new(&b).to_vec()).unwrap_or_default();
+            WORKER.with(|w| {
+                let mut w = w.borrow_mut();
+                let t = now();
+                let added = w.engine.absorb_batch(&bytes);
+                let spent = now() - t;
+                let w = &mut *w;
+                let Some(pool) = w.pool.as_mut() else { return };
+                if let Some(c) = pool.children.get_mut(index) {
+                    c.heap = heap_bytes;
+                }
+                let mut back: Vec<Job> =
+                    jobs.iter().filter_map(|id| pool.inflight.remove(id)).map(|(j, _)| j).collect();
+                match added {
+                    Ok(ids) => {
+                        for (id, job) in ids.into_iter().zip(back.drain(..)) {
+                            debug_assert_eq!(id as usize, w.sources.len());
+                            w.sources.push(job.source);
+                        }
+                    }
+                    Err(e) => {
+                        // Never expected (the same build wrote the bytes), but then the engine's
+                        // worker reads those files itself.
+                        web_sys::console::error_1(&format!("trailscope: a batch could not be read ({e})").into());
+                        for job in back.into_iter().rev() {
+                            w.queue.push_front(job);
+                        }
+                    }
+                }
+                for id in dropped {
+                    if let Some((job, _)) = pool.inflight.remove(&id) {
+                        w.progress.files_total -= 1;
+                        w.progress.bytes_total -= job.size;
+                    }
+                }
+                w.run.files += jobs.len() as u64;
+                w.run.ingest_ms += spent;
+                w.run.absorb_ms += spent;
+                w.run.workers_read_ms += read_ms as f64;
+                w.run.workers_ingest_ms += ingest_ms as f64;
+                pool.wake();
+                send_progress(w, false);
+            });
+        }
+        FromWorker::Ready | FromWorker::Want => with_pool(|pool| {
+            if let Some(c) = pool.children.get_mut(index) {
+                c.ready = true;
+                c.wants = true;
+            }
+            pool.wake();
+        }),
+        FromWorker::Crashed { message } => {
+            web_sys::console::error_1(&format!("trailscope: an ingest worker crashed: {message}").into());
+            child_lost(index, "an ingest worker crashed");
+        }
+        FromWorker::Failed { message } => post(&FromWorker::Failed { message }),
+        _ => {}
+    }
+}
+
+fn with_pool(f: impl FnOnce(&mut Pool)) {
+    WORKER.with(|w| {
+        if let Some(pool) = w.borrow_mut().pool.as_mut() {
+            f(pool);
+        }
+    });
+}
+
+/// An ingest worker is gone: its files go back to the front of the queue, for the engine's worker.
+fn child_lost(index: usize, why: &str) {
+    WORKER.with(|w| {
+        let mut w = w.borrow_mut();
+        let w = &mut *w;
+        let Some(pool) = w.pool.as_mut() else { return };
+        let Some(c) = pool.children.get_mut(index) else { return };
+        if c.dead {
+            return;
+        }
+        c.dead = true;
+        c.worker.terminate();
+        let mut back: Vec<Job> = pool.inflight.extract_if(|_, (_, i)| *i == index).map(|(_, (job, _))| job).collect();
+        back.sort_by_key(|j| j.id);
+        web_sys::console::warn_1(
+            &format!("trailscope: {why}; the engine reads its {} files itself", back.len()).into(),
+        );
+        for job in back.into_iter().rev() {
+            w.queue.push_front(job);
+        }
+        pool.wake();
+    });
+}
+
+/// Waits for news from the ingest workers (see [`Pool::wait`]).
+pub(crate) async fn wait() {
+    let promise = WORKER.with(|w| w.borrow().pool.as_ref().map(Pool::wait));
+    if let Some(p) = promise {
+        let _ = JsFuture::from(p).await;
+    }
+}
+
+// ---- The ingest worker's side ----
+
+/// An ingest worker's state: its own engine, the files it was given, what it read since its last batch.
+#[derive(Default)]
+struct Parser {
+    engine: Engine,
+    queue: VecDeque<Job>,
+    running: bool,
+    cancel: bool,
+    /// Jobs read since the last batch, in file order.
+    done: Vec<u32>,
+    last_batch: f64,
+    read_ms: f64,
+    ingest_ms: f64,
+}
+
+thread_local! {
+    static PARSER: Rc<RefCell<Parser>> = Rc::new(RefCell::new(Parser::default()));
+}
+
+/// [`ToWorker::Parse`]: queue the files and start reading if idle.
+pub(crate) fn on_parse(jobs: Vec<(u32, String)>, files: &Array) {
+    PARSER.with(|p| {
+        let mut p = p.borrow_mut();
+        for (i, (id, path)) in jobs.into_iter().enumerate() {
+            let Ok(file) = files.get(i as u32).dyn_into::<File>() else { continue };
+            let size = file.size() as u64;
+            p.queue.push_back(Job { id, path, size, source: Source::File(file), first: None });
+        }
+        if !p.running && !p.queue.is_empty() {
+            p.running = true;
+            p.last_batch = now();
+            spawn_local(parse_queue());
+        }
+    });
+}
+
+/// [`ToWorker::Cancel`] in an ingest worker: stop after the current slice.
+pub(crate) fn on_cancel() {
+    PARSER.with(|p| {
+        let mut p = p.borrow_mut();
+        if p.running {
+            p.cancel = true;
+        }
+    });
+}
+
+async fn parse_queue() {
+    let parser = PARSER.with(Rc::clone);
+    loop {
+        let job = {
+            let mut p = parser.borrow_mut();
+            if p.cancel {
+                let dropped = p.queue.drain(..).map(|j| j.id).collect();
+                send_batch(&mut p, dropped);
+                p.cancel = false;
+                p.running = false;
+                return;
+            }
+            let Some(job) = p.queue.pop_front() else {
+                send_batch(&mut p, Vec::new());
+                p.running = false;
+                return;
+            };
+            if p.queue.len() == LOW_WATER {
+                post(&FromWorker::Want);
+            }
+            read_ahead(&mut p.queue);
+            job
+        };
+        let id = parser.borrow_mut().engine.open_file(&job.path, job.size);
+        if let Source::File(file) = &job.source {
+            let read = read_file(
+                file,
+                job.first,
+                || parser.borrow().cancel,
+                |bytes| {
+                    let mut p = parser.borrow_mut();
+                    let t = now();
+                    p.engine.push(id, bytes);
+                    p.ingest_ms += now() - t;
+                },
+            )
+            .await;
+            let mut p = parser.borrow_mut();
+            match read {
+                Ok(stats) => p.read_ms += stats.read_ms,
+                Err(message) => post(&FromWorker::Failed { message: format!("{}: {message}", job.path) }),
+            }
+        }
+        let mut p = parser.borrow_mut();
+        let t = now();
+        p.engine.close_file(id);
+        p.ingest_ms += now() - t;
+        p.done.push(job.id);
+        if p.engine.store().len() >= BATCH_EVENTS || now() - p.last_batch >= BATCH_MS {
+            send_batch(&mut p, Vec::new());
+        }
+    }
+}
+
+/// Sends what was read since the last batch (its bytes transferred, not copied) and starts afresh.
+fn send_batch(p: &mut Parser, dropped: Vec<u32>) {
+    if p.done.is_empty() && dropped.is_empty() {
+        return;
+    }
+    let bytes = Uint8Array::from(&p.engine.take_batch()[..]);
+    let msg = FromWorker::Batch {
+        jobs: std::mem::take(&mut p.done),
+        dropped,
+        heap_bytes: heap_bytes(),
+        read_ms: p.read_ms as u64,
+        ingest_ms: p.ingest_ms as u64,
+    };
+    (p.read_ms, p.ingest_ms, p.last_batch) = (0.0, 0.0, now());
+    let envelope = js_sys::Object::new();
+    match serde_wasm_bindgen::to_value(&msg) {
+        Ok(v) => {
+            let _ = Reflect::set(&envelope, &"msg".into(), &v);
+            let _ = Reflect::set(&envelope, &"bytes".into(), &bytes.buffer());
+            let _ = scope().post_message_with_transfer(&envelope, &Array::of1(&bytes.buffer()));
+        }
+        Err(e) => web_sys::console::error_1(&format!("trailscope ingest worker: cannot encode a batch: {e}").into()),
+    }
+}
