@@ -70,6 +70,15 @@ export class Trailscope {
     await this.page.setInputFiles('[data-testid=file-input]', paths);
   }
 
+  /** Waits until the engine's ingest workers (one per core, 2 to 4; none on one core) all take files. */
+  async readersReady(timeout = 30_000) {
+    await this.page.waitForFunction(() => {
+      const cores = navigator.hardwareConcurrency || 1;
+      const wanted = cores < 2 ? 0 : Math.min(cores, 4);
+      return Number(document.querySelector('[data-testid=ingest-status]')?.dataset.readers ?? -1) === wanted;
+    }, null, { timeout });
+  }
+
   /** Waits for the status to say done (everything dropped is loaded and shown). */
   async waitDone(timeout = 60_000) {
     await this.page.waitForSelector('[data-testid=ingest-status][data-state=done]', { timeout });

@@ -20,6 +20,8 @@ test('after one visit the page works with the server gone and the browser offlin
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
   const scope = await page.evaluate(async () => (await navigator.serviceWorker.ready).scope);
   assert.equal(scope, env.url, 'the worker is scoped to the sub-path');
+  // The engine's ingest workers have loaded too (a reload would otherwise abort their fetches).
+  await t.readersReady();
 
   // The server goes away and the browser goes offline.
   await new Promise((ok) => { env.server.close(ok); env.server.closeAllConnections(); });

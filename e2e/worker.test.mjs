@@ -33,6 +33,9 @@ function progress(page) {
       rate: Number(d.rate),
       etaMs: d.etaMs === undefined ? null : Number(d.etaMs),
       heapBytes: Number(d.heapBytes),
+      workers: Number(d.workers),
+      readers: Number(d.readers),
+      workersHeapBytes: Number(d.workersHeapBytes),
     };
   });
 }
@@ -58,11 +61,18 @@ const skip = () => (data ? false : 'the generator ../shared/tools/gen_cloudtrail
 
 test('progress shows files, bytes, rate and time left, and views refresh while loading', { skip: skip() }, async () => {
   const t = await Trailscope.open(env);
+  await t.readersReady();
   await watch(t.page);
   await t.pickFiles(data.files);
   await t.waitDone(240_000);
   const done = await progress(t.page);
   assert.equal(done.events, data.truth.events, 'every generated event is held');
+  // On more than one core, ingest workers read the files and the engine absorbed their batches.
+  const cores = await t.page.evaluate(() => navigator.hardwareConcurrency || 1);
+  if (cores >= 2) {
+    assert.equal(done.workers, Math.min(cores, 4), 'one ingest worker per core, up to 4');
+    assert.ok(done.workersHeapBytes > 0, 'the ingest workers sent batches (and reported their memory)');
+  }
   assert.equal(done.filesDone, data.files.length);
   assert.equal(done.filesTotal, data.files.length);
   assert.equal(done.bytesTotal, sizeOf(data.files), 'the total is the files\' size on disk');

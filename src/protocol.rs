@@ -97,7 +97,10 @@ pub struct Progress {
     /// Ingest workers reading files besides the engine's own worker (0: it reads them alone).
     #[serde(default)]
     pub workers: u32,
-    /// Memory of those ingest workers, as they last reported it (they are stopped when loading ends).
+    /// Of those, the ones whose wasm has loaded and that take files.
+    #[serde(default)]
+    pub readers: u32,
+    /// Memory of those ingest workers, as they last reported it.
     #[serde(default)]
     pub workers_heap_bytes: u64,
     /// Where the worker's time went over this run, for the benchmark.

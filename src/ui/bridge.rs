@@ -120,7 +120,8 @@ impl Bridge {
                         let phase = p.phase;
                         dispatch.dispatch(Action::Progress(p));
                         let t = now();
-                        if phase == Phase::Done || t - last_live.get() >= LIVE_EVERY_MS {
+                        // An idle report (ingest workers getting ready before any drop) changes no view.
+                        if phase != Phase::Idle && (phase == Phase::Done || t - last_live.get() >= LIVE_EVERY_MS) {
                             last_live.set(t);
                             let id = next_id.get();
                             next_id.set(id + 1);

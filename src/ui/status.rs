@@ -58,6 +58,7 @@ pub fn status_bar() -> Html {
             data-warnings={s.warnings.to_string()}
             data-heap-bytes={p.heap_bytes.to_string()}
             data-workers={p.workers.to_string()}
+            data-readers={p.readers.to_string()}
             data-workers-heap-bytes={p.workers_heap_bytes.to_string()}
             data-files-done={s.files.to_string()}
             data-files-total={p.files_total.to_string()}

@@ -122,6 +122,13 @@ pub fn start() {
     let handler = Closure::<dyn FnMut(MessageEvent)>::new(|e: MessageEvent| on_message(&e.data()));
     scope().set_onmessage(Some(handler.as_ref().unchecked_ref()));
     handler.forget();
+    if scope().name() != pool::INGEST_NAME {
+        // The engine's worker: start the ingest workers now, while the site's files load anyway.
+        let n = pool::wanted_workers();
+        if n > 0 {
+            WORKER.with(|w| w.borrow_mut().pool = pool::Pool::start(n));
+        }
+    }
     post(&FromWorker::Ready);
 }
 
@@ -217,12 +224,6 @@ fn on_message(data: &JsValue) {
                 return;
             }
         }
-        if w.pool.is_none() && w.queue.iter().filter(|j| pool::poolable(j)).nth(1).is_some() {
-            let n = pool::wanted_workers();
-            if n > 0 {
-                w.pool = pool::Pool::start(n);
-            }
-        }
         if !w.running && !w.queue.is_empty() {
             w.running = true;
             w.cancel = false;
@@ -251,6 +252,7 @@ fn send_progress(w: &mut Worker, force: bool) {
     p.rate_events_per_s = m.rate_events_per_s;
     p.eta_ms = if p.phase == Phase::Loading { m.eta_ms } else { None };
     p.workers = w.pool.as_ref().map_or(0, |pool| pool.alive() as u32);
+    p.readers = w.pool.as_ref().map_or(0, |pool| pool.ready() as u32);
     p.workers_heap_bytes = w.pool.as_ref().map_or(0, pool::Pool::heap_bytes);
     let r = &w.run;
     p.timings = Timings {
@@ -324,10 +326,6 @@ fn next_step(w: &mut Worker, hashes: &mut HashQueue) -> Next {
         // New files can list or be listed: ask again once the queue is empty.
         *hashes = HashQueue::default();
         return Next::Ingest(job);
-    }
-    // Loading is over: stop the ingest workers, giving their memory back.
-    if let Some(pool) = w.pool.take() {
-        pool.stop();
     }
     if w.progress.phase != Phase::Done {
         w.progress.phase = Phase::Done;

@@ -9,8 +9,9 @@
 //! [`BATCH_EVENTS`] events or [`BATCH_MS`], so views fill in while loading. A batch holds whole
 //! files, so files over [`MAX_POOLED_BYTES`] are read by the engine's worker itself, as are files
 //! while the ingest workers start. A crashed ingest worker's files go back to the queue, to be read by
-//! the engine's worker, which then reports the crash as it would its own. The ingest workers are
-//! stopped when loading ends, so their memory is given back.
+//! the engine's worker, which then reports the crash as it would its own. The ingest workers start
+//! with the engine's worker (so they load the site's files with the rest of it, and the page makes
+//! no request later) and stay until the page goes: idle, each holds the memory of one batch.
 
 use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
@@ -25,6 +26,9 @@ use web_sys::{File, MessageEvent};
 use super::{heap_bytes, now, post, read_ahead, read_file, scope, send_progress, Job, Source, WORKER};
 use crate::engine::Engine;
 use crate::protocol::{FromWorker, ToWorker};
+
+/// The `name` an ingest worker is started with, so it knows its role.
+pub const INGEST_NAME: &str = "trailscope-ingest";
 
 /// Most ingest workers, however many cores there are.
 pub const MAX_WORKERS: usize = 4;
@@ -100,7 +104,9 @@ impl Pool {
             .as_string()?;
         let mut children = Vec::new();
         for index in 0..n {
-            let Ok(worker) = web_sys::Worker::new(&href) else { break };
+            let opts = web_sys::WorkerOptions::new();
+            opts.set_name(INGEST_NAME);
+            let Ok(worker) = web_sys::Worker::new_with_options(&href, &opts) else { break };
             let on_message =
                 Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| on_child_message(index, &e.data()));
             let on_error = Closure::<dyn FnMut(JsValue)>::new(move |_: JsValue| {
@@ -212,14 +218,6 @@ impl Pool {
             let _ = f.call0(&JsValue::NULL);
         }
     }
-
-    /// Stops every ingest worker (loading is over), and wakes the queue loop if it waits.
-    pub fn stop(self) {
-        for c in &self.children {
-            c.worker.terminate();
-        }
-        self.wake();
-    }
 }
 
 fn on_child_message(index: usize, data: &JsValue) {
@@ -271,12 +269,19 @@ fn on_child_message(index: usize, data: &JsValue) {
                 send_progress(w, false);
             });
         }
-        FromWorker::Ready | FromWorker::Want => with_pool(|pool| {
+        FromWorker::Ready | FromWorker::Want => WORKER.with(|w| {
+            let mut w = w.borrow_mut();
+            let Some(pool) = w.pool.as_mut() else { return };
+            let first = pool.children.get(index).is_some_and(|c| !c.ready);
             if let Some(c) = pool.children.get_mut(index) {
                 c.ready = true;
                 c.wants = true;
             }
             pool.wake();
+            if first {
+                // The page shows how many are ready (`data-readers`).
+                send_progress(&mut w, true);
+            }
         }),
         FromWorker::Crashed { message } => {
             web_sys::console::error_1(&format!("trailscope: an ingest worker crashed: {message}").into());
@@ -285,14 +290,6 @@ fn on_child_message(index: usize, data: &JsValue) {
         FromWorker::Failed { message } => post(&FromWorker::Failed { message }),
         _ => {}
     }
-}
-
-fn with_pool(f: impl FnOnce(&mut Pool)) {
-    WORKER.with(|w| {
-        if let Some(pool) = w.borrow_mut().pool.as_mut() {
-            f(pool);
-        }
-    });
 }
 
 /// An ingest worker is gone: its files go back to the front of the queue, for the engine's worker.
@@ -316,6 +313,7 @@ fn child_lost(index: usize, why: &str) {
             w.queue.push_front(job);
         }
         pool.wake();
+        send_progress(w, true);
     });
 }
 
