@@ -10,6 +10,10 @@
 //!   store) — what the worker does;
 //! - `trailscope_plain`: the same on the decompressed bytes.
 //!
+//! - `absorb_batches`: what the engine's worker does when ingest workers read the files
+//!   ([`Engine::absorb_batch`] of batches an ingest worker made with [`Engine::take_batch`], one per
+//!   [`BATCH_EVENTS`] events, made beforehand): the share of loading that does not run in parallel.
+//!
 //! A second group reports `trailscope_gzip` in events per second.
 
 #[path = "support.rs"]
@@ -20,6 +24,23 @@ use std::io::Read;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use trailscope::engine::Engine;
+
+/// Events per batch, as an ingest worker sends them (`worker::pool::BATCH_EVENTS`, wasm-only).
+const BATCH_EVENTS: usize = 16_384;
+
+/// The batches ingest workers would send for `files`.
+fn batches(files: &[(String, Vec<u8>)]) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut reader = Engine::new();
+    for (path, bytes) in files {
+        reader.ingest_bytes(path, bytes);
+        if reader.store().len() >= BATCH_EVENTS {
+            out.push(reader.take_batch());
+        }
+    }
+    out.push(reader.take_batch());
+    out
+}
 
 fn gunzip(bytes: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
@@ -72,6 +93,16 @@ fn bench(c: &mut Criterion) {
     });
     g.bench_function("trailscope_gzip", |b| b.iter(|| black_box(ingest_all(&gz).status().events)));
     g.bench_function("trailscope_plain", |b| b.iter(|| black_box(ingest_all(&plain).status().events)));
+    let made = batches(&gz);
+    g.bench_function("absorb_batches", |b| {
+        b.iter(|| {
+            let mut engine = Engine::new();
+            for batch in &made {
+                engine.absorb_batch(batch).expect("a batch reads back");
+            }
+            black_box(engine.status().events)
+        });
+    });
     g.finish();
 
     let mut g = c.benchmark_group("ingest_events");
