@@ -76,7 +76,9 @@ pub struct Tally {
     name: HashMap<(Sym, Sym), (u64, u64)>,
     error: HashMap<Sym, u64>,
     itype: HashMap<IdentityType, u64>,
-    identity: HashMap<u32, u64>,
+    /// Events by identity number (identities are numbered densely from 0, so a `Vec` of 4-byte
+    /// counts costs a fraction of a map's entry per identity; most role sessions make few calls).
+    identity: Vec<u32>,
     account: HashMap<Sym, u64>,
     region: HashMap<Sym, u64>,
 }
@@ -99,10 +101,19 @@ impl Tally {
                 *self.error.entry(e).or_default() += 1;
             }
             *self.itype.entry(store.identity(r).kind).or_default() += 1;
-            *self.identity.entry(store.identity_id(r)).or_default() += 1;
+            let id = store.identity_id(r) as usize;
+            if id >= self.identity.len() {
+                grow_to(&mut self.identity, id + 1);
+            }
+            self.identity[id] += 1;
             *self.account.entry(store.account(r)).or_default() += 1;
             *self.region.entry(store.region(r)).or_default() += 1;
         }
+    }
+
+    /// `(identity number, events)` of the identities with events.
+    fn identities(&self) -> impl Iterator<Item = (u32, u64)> + '_ {
+        self.identity.iter().enumerate().filter(|(_, &n)| n > 0).map(|(id, &n)| (id as u32, u64::from(n)))
     }
 
     /// The counts so far, sorted (costs the number of distinct keys, not of rows).
@@ -119,8 +130,8 @@ impl Tally {
 
     fn principals(&self, store: &Store) -> Vec<Count> {
         let mut principals: HashMap<String, u64> = HashMap::new();
-        for (id, n) in &self.identity {
-            *principals.entry(principal_label(&store.identity_by_id(*id), &store.strings)).or_default() += n;
+        for (id, n) in self.identities() {
+            *principals.entry(principal_label(&store.identity_by_id(id), &store.strings)).or_default() += n;
         }
         sorted(principals.into_iter())
     }
@@ -128,8 +139,8 @@ impl Tally {
     fn top_principals(&self, store: &Store, limit: usize) -> Vec<Count> {
         let mut by_arn: HashMap<Sym, u64> = HashMap::new();
         let mut other: HashMap<String, u64> = HashMap::new();
-        for (id, n) in &self.identity {
-            let identity = store.identity_by_id(*id);
+        for (id, n) in self.identities() {
+            let identity = store.identity_by_id(id);
             // Only the empty string is symbol 0.
             if identity.arn == Sym::EMPTY {
                 *other.entry(principal_label(&identity, &store.strings)).or_default() += n;
@@ -207,4 +218,12 @@ fn sorted(it: impl Iterator<Item = (String, u64)>) -> Vec<Count> {
     let mut v: Vec<Count> = it.map(|(key, count)| Count { key, count }).collect();
     v.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.key.cmp(&b.key)));
     v
+}
+
+/// Grows `v` with zeros to `len`, by an eighth at least, without doubling its capacity.
+fn grow_to(v: &mut Vec<u32>, len: usize) {
+    if v.capacity() < len {
+        v.reserve_exact((len - v.len()).max(v.len() / 8).max(64));
+    }
+    v.resize(len, 0);
 }
