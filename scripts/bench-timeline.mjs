@@ -141,7 +141,8 @@ try {
     const r = await readout(t.page);
     const row = {
       events: status.events, files: files.length, load_s: Number(loadS.toFixed(1)), lanes: Number(r.lanes),
-      draws: draws.length, draw_p50_ms: pct(draws, 50), draw_p95_ms: pct(draws, 95),
+      draws: draws.length, draw_p50_ms: pct(draws, 50), draw_p95_ms: pct(draws, 95), draw_p99_ms: pct(draws, 99),
+      draw_max_ms: Math.max(...draws), slow_frames: gaps.filter((g) => g > 20).length, frames: gaps.length,
       frame_p50_ms: pct(gaps, 50), frame_p95_ms: pct(gaps, 95),
       brush_timeline_ms: b.timeline, brush_overview_ms: b.overview, brush_events_ms: b.events,
     };

@@ -3,8 +3,9 @@
 //! whatever the number of events.
 //!
 //! A question is a time range `[from, to)`, a bucket count and a grouping (repository, identity,
-//! service or account / region). The engine keeps, per filter and grouping, the kept events sorted
-//! by time with their lane ([`Prepared`]), so zooming and panning only walk the events in range.
+//! service or account / region). The engine keeps, per filter and grouping, each lane's events and
+//! marks sorted by time and indexed ([`Prepared`], [`series`]), so an answer costs about a search per
+//! non-empty cell whatever the number of events: zooming out over a million events walks none of them.
 //! Bucket `i` of `n` holds the times `t` with `i = floor((t - from) * n / (to - from))`: a time on a
 //! boundary belongs to the later bucket, `from` is in the first bucket and `to` in none, as the
 //! filter's own range is half open.
@@ -18,7 +19,9 @@
 //! ```
 
 pub mod axis;
+pub mod series;
 pub mod viewport;
+pub mod wire;
 
 use hashbrown::HashMap;
 use serde::{Deserialize, Serialize};
@@ -29,6 +32,7 @@ use super::filter::{Compiled, Filter};
 use super::principal::principal_label;
 use crate::model::{Millis, Sym};
 use crate::store::{Row, Store};
+use series::{Agg, Entry, Series};
 
 /// Most buckets in one answer (a canvas a few thousand pixels wide, a bucket every few pixels).
 pub const MAX_BUCKETS: u32 = 4000;
@@ -218,7 +222,7 @@ pub struct Span {
     pub who: u32,
 }
 
-/// The answer.
+/// The answer. Its long lists travel packed into bytes ([`wire`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Timeline {
     /// The range counted (as asked).
@@ -230,47 +234,51 @@ pub struct Timeline {
     /// Lanes, in drawing order: the busiest values first, then Other, ECS, Image Builder.
     pub lanes: Vec<Lane>,
     /// Non-empty cells, by lane, bucket, mark.
+    #[serde(with = "wire::cells")]
     pub cells: Vec<Cell>,
     /// Events per bucket, all lanes (the density strip).
+    #[serde(with = "wire::counts")]
     pub density: Vec<u32>,
     /// Sessions overlapping the range, when at most [`MAX_SPANS`] (else empty, `spans_cut` set).
+    #[serde(with = "wire::spans")]
     pub spans: Vec<Span>,
     /// More sessions than [`MAX_SPANS`] overlap the range.
     pub spans_cut: bool,
     /// Principals that cells and spans name.
+    #[serde(with = "wire::strings")]
     pub people: Vec<String>,
     /// Events the filter keeps within the range.
     pub in_range: u64,
 }
 
-/// A mark before bucketing.
+/// A session before bucketing.
 #[derive(Debug, Clone, Copy)]
-struct Item {
+struct Session {
     time: Millis,
     end: Millis,
     lane: u16,
     mark: Mark,
-    weight: u32,
     error: bool,
     row: Row,
     actor: u32,
     events: u32,
 }
 
-/// The kept events and marks of one filter and grouping, by time: what every range question walks.
+/// The kept events and marks of one filter and grouping, per lane and sorted by time, indexed so
+/// that a range question costs about one search per non-empty cell (see [`series`]) rather than a
+/// visit per event: zooming out over a million events does not walk them.
 pub struct Prepared {
-    times: Vec<Millis>,
-    /// Lane index, with [`ERR_BIT`] set for a failed call.
-    lanes: Vec<u16>,
-    rows: Vec<Row>,
-    items: Vec<Item>,
+    /// Events, one series per event lane (the grouping's lanes, then Other).
+    events: Vec<Series>,
+    /// Marks: one series per lane and kind of mark, by lane then mark.
+    marks: Vec<(u16, Mark, Series)>,
     /// Sessions (with a duration) by start time.
-    sessions: Vec<Item>,
+    sessions: Vec<Session>,
+    /// The longest session's duration: a session overlapping a range starts at most this long before it.
+    longest: Millis,
     lane_list: Vec<Lane>,
     extent: Option<Range>,
 }
-
-const ERR_BIT: u16 = 1 << 15;
 
 /// Puts rows in lanes.
 struct Keyer {
@@ -322,6 +330,17 @@ impl LaneKey {
     }
 }
 
+/// An event's entry in its lane's series.
+fn event_entry(store: &Store, r: Row) -> Entry {
+    Entry {
+        time: store.time(r),
+        row: r,
+        actor: store.identity_id(r),
+        weight: 1,
+        error: !store.error_code(r).is_empty(),
+    }
+}
+
 impl Prepared {
     /// Sorts what `filter` (without its time range) keeps into lanes grouped `by`.
     pub fn new(store: &Store, ix: &Index, filter: &Filter, by: GroupBy) -> Prepared {
@@ -331,7 +350,8 @@ impl Prepared {
         // Lanes by events, busiest first, then by name.
         let mut key_ids: HashMap<LaneKey, u32> = HashMap::new();
         let mut keys: Vec<(LaneKey, u64)> = Vec::new();
-        let mut kept: Vec<(Millis, u32, Row)> = Vec::new();
+        let mut kept: Vec<(Row, u32)> = Vec::new();
+        let mut extent: Option<Range> = None;
         for r in c.rows() {
             let k = keyer.key(store, r);
             let next = keys.len() as u32;
@@ -340,7 +360,11 @@ impl Prepared {
                 keys.push((k, 0));
             }
             keys[id as usize].1 += 1;
-            kept.push((store.time(r), id, r));
+            kept.push((r, id));
+            let t = store.time(r);
+            extent = Some(
+                extent.map_or(Range { from: t, to: t + 1 }, |e| Range { from: e.from.min(t), to: e.to.max(t + 1) }),
+            );
         }
         let mut order: Vec<(u64, String, u32)> =
             keys.iter().enumerate().map(|(i, &(k, n))| (n, k.label(store, by), i as u32)).collect();
@@ -363,23 +387,15 @@ impl Prepared {
             let values = keys.len() - MAX_LANES;
             other.label = format!("Other ({values} more)");
         }
-        kept.sort_unstable_by_key(|&(t, _, r)| (t, r));
-        let extent = match (kept.first(), kept.last()) {
-            (Some(a), Some(b)) => Some(Range { from: a.0, to: b.0 + 1 }),
-            _ => None,
-        };
+        let mut per_lane: Vec<Vec<Entry>> = lane_list.iter().map(|l| Vec::with_capacity(l.total as usize)).collect();
+        for (r, key) in kept {
+            per_lane[lane_of_key[key as usize] as usize].push(event_entry(store, r));
+        }
         let mut p = Prepared {
-            times: kept.iter().map(|k| k.0).collect(),
-            lanes: kept
-                .iter()
-                .map(|&(_, key, r)| {
-                    let err = if store.error_code(r).is_empty() { 0 } else { ERR_BIT };
-                    lane_of_key[key as usize] | err
-                })
-                .collect(),
-            rows: kept.iter().map(|k| k.2).collect(),
-            items: Vec::new(),
+            events: per_lane.into_iter().map(Series::new).collect(),
+            marks: Vec::new(),
             sessions: Vec::new(),
+            longest: 0,
             lane_list,
             extent,
         };
@@ -397,16 +413,17 @@ impl Prepared {
         lane_of_key: &[u16],
     ) {
         let lane = |r: Row| key_ids.get(&keyer.key(store, r)).map_or(0, |&k| lane_of_key[k as usize]);
-        let mut items = Vec::new();
+        let mut items: std::collections::BTreeMap<(u16, Mark), Vec<Entry>> = std::collections::BTreeMap::new();
+        let mut sessions = Vec::new();
         let mut session = |mark, key: Row, rows: &[Row], start, end, error: bool, actor: u32, weight: u32| {
             if !c.keeps(key) {
                 return;
             }
             let (time, lane) = (store.time(key), lane(key));
-            let events = rows.len() as u32;
-            items.push(Item { time, end: time, lane, mark, weight, error, row: key, actor, events });
+            items.entry((lane, mark)).or_default().push(Entry { time, row: key, actor, weight, error });
             if end > start {
-                self.sessions.push(Item { time: start, end, lane, mark, weight, error, row: key, actor, events });
+                let events = rows.len() as u32;
+                sessions.push(Session { time: start, end, lane, mark, error, row: key, actor, events });
             }
         };
         for p in &ix.pushes {
@@ -420,45 +437,41 @@ impl Prepared {
         for run in ix.runs.iter().filter(|r| !r.preview && !r.images.is_empty()) {
             let key = run.rows[0];
             let actor = store.identity_id(key);
-            session(
-                Mark::Expiry,
-                key,
-                &run.rows,
-                run.start,
-                run.start,
-                run.failures > 0,
-                actor,
-                run.images.len() as u32,
-            );
+            let images = run.images.len() as u32;
+            session(Mark::Expiry, key, &run.rows, run.start, run.start, run.failures > 0, actor, images);
         }
         let mut side = |rows: &[Row], mark: Mark, kind: LaneKind, label: &str| {
-            let kept: Vec<Row> = rows.iter().copied().filter(|&r| c.keeps(r)).collect();
+            let kept: Vec<Entry> =
+                rows.iter().copied().filter(|&r| c.keeps(r)).map(|r| event_entry(store, r)).collect();
             if kept.is_empty() {
                 return;
             }
             let lane = self.lane_list.len() as u16;
             self.lane_list.push(Lane { kind, label: label.to_owned(), total: kept.len() as u64 });
-            for r in kept {
-                let error = !store.error_code(r).is_empty();
-                let (time, actor) = (store.time(r), store.identity_id(r));
-                items.push(Item { time, end: time, lane, mark, weight: 1, error, row: r, actor, events: 1 });
-            }
+            items.insert((lane, mark), kept);
         };
         side(&ix.ecs, Mark::Deploy, LaneKind::Ecs, "ECS");
         side(&ix.builder, Mark::Build, LaneKind::Builder, "Image Builder");
-        items.sort_unstable_by_key(|i| (i.time, i.row, i.mark));
-        self.sessions.sort_unstable_by_key(|i| (i.time, i.row, i.mark));
-        self.items = items;
+        sessions.sort_unstable_by_key(|i| (i.time, i.row, i.mark));
+        self.longest = sessions.iter().map(|s| s.end - s.time).max().unwrap_or(0);
+        self.sessions = sessions;
+        self.marks = items.into_iter().map(|((lane, mark), entries)| (lane, mark, Series::new(entries))).collect();
     }
 
     /// Events kept over all time.
     pub fn len(&self) -> usize {
-        self.times.len()
+        self.events.iter().map(Series::len).sum()
     }
 
     /// Whether nothing is kept.
     pub fn is_empty(&self) -> bool {
-        self.times.is_empty()
+        self.len() == 0
+    }
+
+    /// Bytes held by the indexes (the lanes' series and the sessions).
+    pub fn heap_bytes(&self) -> usize {
+        self.events.iter().chain(self.marks.iter().map(|m| &m.2)).map(Series::heap_bytes).sum::<usize>()
+            + self.sessions.capacity() * std::mem::size_of::<Session>()
     }
 
     /// Counts `range` into `buckets` buckets.
@@ -477,67 +490,39 @@ impl Prepared {
             out.buckets = 0;
             return out;
         }
-        let mut people = People::default();
-        let mut cells: HashMap<(u16, u32, Mark), Cell> = HashMap::new();
-        let mut add = |lane: u16, b: u32, mark: Mark, weight: u32, error: bool, row: Row, actor: u32| {
-            let cell = cells.entry((lane, b, mark)).or_insert(Cell {
-                lane,
-                bucket: b,
-                mark,
-                count: 0,
-                errors: 0,
-                row,
-                who: Some(actor),
-            });
-            cell.count += weight;
-            cell.errors += if error { weight } else { 0 };
-            if cell.who != Some(actor) {
-                cell.who = None;
-            }
+        let mut cells: Vec<Cell> = Vec::new();
+        let cell = |lane: u16, bucket: u32, mark: Mark, a: Agg| Cell {
+            lane,
+            bucket,
+            mark,
+            count: a.count,
+            errors: a.errors,
+            row: a.row,
+            who: a.actor,
         };
-        let lo = self.times.partition_point(|&t| t < range.from);
-        let hi = self.times.partition_point(|&t| t < range.to);
-        out.in_range = (hi - lo) as u64;
-        // Event cells in a dense grid (lanes × buckets; a hash map per event would dominate the cost).
-        let mut grid: Vec<Option<Cell>> = vec![None; self.lane_list.len() * n as usize];
-        for i in lo..hi {
-            let Some(b) = bucket_of(range, n, self.times[i]) else { continue };
-            out.density[b as usize] += 1;
-            let (lane, r) = (self.lanes[i], self.rows[i]);
-            let (error, lane) = (lane & ERR_BIT != 0, lane & !ERR_BIT);
-            let actor = store.identity_id(r);
-            let slot = &mut grid[lane as usize * n as usize + b as usize];
-            let cell = slot.get_or_insert(Cell {
-                lane,
-                bucket: b,
-                mark: Mark::Events,
-                count: 0,
-                errors: 0,
-                row: r,
-                who: Some(actor),
+        for (lane, s) in self.events.iter().enumerate() {
+            out.in_range += s.count_in(range) as u64;
+            s.cells(range, n, |b, a| {
+                out.density[b as usize] += a.count;
+                cells.push(cell(lane as u16, b, Mark::Events, a));
             });
-            cell.count += 1;
-            cell.errors += u32::from(error);
-            if cell.who != Some(actor) {
-                cell.who = None;
-            }
         }
-        let lo = self.items.partition_point(|i| i.time < range.from);
-        for it in self.items[lo..].iter().take_while(|i| i.time < range.to) {
-            if let Some(b) = bucket_of(range, n, it.time) {
-                add(it.lane, b, it.mark, it.weight, it.error, it.row, it.actor);
-            }
+        for (lane, mark, s) in &self.marks {
+            s.cells(range, n, |b, a| cells.push(cell(*lane, b, *mark, a)));
         }
-        let mut cells: Vec<Cell> = cells.into_values().chain(grid.into_iter().flatten()).collect();
-        cells.sort_unstable_by_key(|c| (c.lane, c.bucket, c.mark));
+        let mut people = People::default();
+        // Each series gave a run sorted by bucket: a stable sort merges the runs rather than sorting afresh.
+        cells.sort_by_key(|c| (c.lane, c.bucket, c.mark));
         for c in &mut cells {
             c.who = c.who.map(|a| people.index(store, a));
         }
         out.cells = cells;
-        // Sessions overlapping the range: started before its end, ended at or after its start.
+        // Sessions overlapping the range: started before its end, ended at or after its start (so
+        // started no earlier than the longest session before it).
+        let lo = self.sessions.partition_point(|s| s.time < range.from.saturating_sub(self.longest));
         let hi = self.sessions.partition_point(|s| s.time < range.to);
-        let overlapping = self.sessions[..hi].iter().filter(|s| s.end >= range.from);
-        let spans: Vec<&Item> = overlapping.take(MAX_SPANS + 1).collect();
+        let overlapping = self.sessions[lo..hi.max(lo)].iter().filter(|s| s.end >= range.from);
+        let spans: Vec<&Session> = overlapping.take(MAX_SPANS + 1).collect();
         if spans.len() > MAX_SPANS {
             out.spans_cut = true;
         } else {

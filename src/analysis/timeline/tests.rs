@@ -243,3 +243,89 @@ fn ok_one_lane_per_principal_whatever_its_keys() {
     let lanes: Vec<(&str, u64)> = tl.lanes.iter().map(|l| (l.label.as_str(), l.total)).collect();
     assert_eq!(lanes, [("arn:aws:iam::111122223333:user/Mary", 2), ("arn:aws:iam::111122223333:user/Paulo", 1)]);
 }
+
+/// The bundled sample (generated container activity and AWS's documentation examples).
+fn sample() -> Engine {
+    let mut e = Engine::new();
+    for (path, bytes) in crate::sample::SAMPLE_FILES {
+        e.ingest_bytes(path, bytes);
+    }
+    e
+}
+
+/// Event cells: (lane, bucket) → (count, errors, (time, row) of the earliest, its identity when one did all).
+type EventCells = std::collections::BTreeMap<(u16, u32), (u32, u32, (Millis, Row), Option<u32>)>;
+
+/// Event cells and the density, counted by visiting every row the filter keeps, with lanes found by
+/// their labels.
+fn brute_events(e: &Engine, tl: &Timeline, by: GroupBy, range: Range, n: u32) -> (EventCells, Vec<u32>) {
+    let store = e.store();
+    let keyer = Keyer::new(store, by);
+    let c = Compiled::new(&Filter::default(), store);
+    let mut cells = EventCells::new();
+    let mut density = vec![0; n as usize];
+    for r in c.rows() {
+        let Some(b) = bucket_of(range, n, store.time(r)) else { continue };
+        density[b as usize] += 1;
+        let label = keyer.key(store, r).label(store, by);
+        let lane = tl.lanes.iter().position(|l| l.kind == LaneKind::Group && l.label == label).unwrap_or(MAX_LANES);
+        let (id, error) = (store.identity_id(r), u32::from(!store.error_code(r).is_empty()));
+        let cell = cells.entry((lane as u16, b)).or_insert((0, 0, (store.time(r), r), Some(id)));
+        cell.0 += 1;
+        cell.1 += error;
+        cell.2 = cell.2.min((store.time(r), r));
+        if cell.3 != Some(id) {
+            cell.3 = None;
+        }
+    }
+    (cells, density)
+}
+
+#[test]
+fn ok_answers_agree_with_visiting_every_event_of_the_sample() {
+    let e = sample();
+    let store = e.store();
+    let extent = ask(&e, Filter::default(), Range { from: 0, to: 1 }, 1, GroupBy::Repository).extent.unwrap();
+    let span = extent.to - extent.from;
+    assert!(store.len() > 500, "the sample has {} events", store.len());
+    let ranges = [
+        (Range { from: extent.from - span, to: extent.to + span }, 900),
+        (extent, 4000),
+        (Range { from: extent.from + span / 3, to: extent.from + span / 3 + span / 50 }, 333),
+        (Range { from: extent.from + 7, to: extent.from + 7 + 3_600_000 }, 61),
+    ];
+    for by in GroupBy::ALL {
+        for &(range, n) in &ranges {
+            let tl = ask(&e, Filter::default(), range, n, by);
+            let (want, density) = brute_events(&e, &tl, by, range, n);
+            let got: EventCells = tl
+                .cells
+                .iter()
+                .filter(|c| c.mark == Mark::Events)
+                .map(|c| {
+                    let who = c.who.map(|_| store.identity_id(c.row));
+                    ((c.lane, c.bucket), (c.count, c.errors, (store.time(c.row), c.row), who))
+                })
+                .collect();
+            assert_eq!(got, want, "{by:?} over {range:?} in {n}");
+            assert_eq!(tl.density, density);
+            assert_eq!(tl.in_range, u64::from(density.iter().sum::<u32>()));
+            // Each named cell names its earliest event's principal.
+            for c in tl.cells.iter().filter(|c| c.who.is_some()) {
+                let name = principal_label(&store.identity_by_id(store.identity_id(c.row)), &store.strings);
+                if c.mark != Mark::Push && c.mark != Mark::Pull {
+                    assert_eq!(tl.people[c.who.unwrap() as usize], name);
+                }
+            }
+            // Marks: every push, pull and expired image whose key event is in range, once.
+            let ix = crate::analysis::container::Index::build(store);
+            let in_range = |r: Row| bucket_of(range, n, store.time(r)).is_some();
+            let total = |m: Mark| tl.cells.iter().filter(|c| c.mark == m).map(|c| c.count as usize).sum::<usize>();
+            assert_eq!(total(Mark::Push), ix.pushes.iter().filter(|p| in_range(p.put.unwrap_or(p.rows[0]))).count());
+            assert_eq!(total(Mark::Pull), ix.pulls.iter().filter(|p| in_range(p.get.unwrap_or(p.rows[0]))).count());
+            let expired = ix.runs.iter().filter(|r| !r.preview && in_range(r.rows[0])).map(|r| r.images.len());
+            assert_eq!(total(Mark::Expiry), expired.sum::<usize>());
+            assert_eq!(total(Mark::Deploy), ix.ecs.iter().filter(|&&r| in_range(r)).count());
+        }
+    }
+}

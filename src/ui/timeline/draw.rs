@@ -175,12 +175,18 @@ pub fn frame(canvas: &HtmlCanvasElement, m: &Model) {
     lanes_background(&ctx, g, m.data.as_deref(), h);
     axis(&ctx, g, m.offset_min, h);
     if let Some(tl) = m.data.as_deref() {
-        density(&ctx, g, tl);
-        cells(&ctx, g, tl);
-        spans(&ctx, g, tl);
-        marks(&ctx, g, tl, m);
+        plot(&ctx, g, tl, dpr);
+        focus_ring(&ctx, g, tl, m);
     }
     selection(&ctx, g, m, h);
+}
+
+/// Draws what the answer holds (density, event cells, spans, marks) with `g`'s geometry.
+pub fn plot(ctx: &CanvasRenderingContext2d, g: Geometry, tl: &Timeline, dpr: f64) {
+    density(ctx, g, tl);
+    cells(ctx, g, tl);
+    spans(ctx, g, tl);
+    marks(ctx, g, tl, dpr);
 }
 
 fn context(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
@@ -271,7 +277,8 @@ fn density(ctx: &CanvasRenderingContext2d, g: Geometry, tl: &Timeline) {
     let scale = (DENSITY_H - 6.0) / (f64::from(max) + 1.0).ln();
     let base = AXIS_H + DENSITY_H - 2.0;
     ctx.set_fill_style_str("#64748b");
-    for (b, &n) in tl.density.iter().enumerate() {
+    let (first, last) = visible_buckets(g, tl, 0.0);
+    for (b, &n) in tl.density.iter().enumerate().take(last as usize + 1).skip(first as usize) {
         if n == 0 {
             continue;
         }
@@ -279,6 +286,22 @@ fn density(ctx: &CanvasRenderingContext2d, g: Geometry, tl: &Timeline) {
         let bh = ((f64::from(n) + 1.0).ln() * scale).max(2.0);
         ctx.fill_rect(x, base - bh, w, bh);
     }
+}
+
+/// The first and last bucket of an answer that can show in the plot, with `margin_px` either side
+/// (answers cover three screens: most of their cells are off screen and skipped before any maths).
+fn visible_buckets(g: Geometry, tl: &Timeline, margin_px: f64) -> (u32, u32) {
+    let Some(r) = tl.range else { return (0, 0) };
+    if tl.buckets == 0 {
+        return (1, 0);
+    }
+    let margin = margin_px / g.plot_w() * g.view.span();
+    let at = |t: f64| {
+        let t = (t.floor() as Millis).clamp(r.from, r.to - 1);
+        crate::analysis::timeline::bucket_of(r, tl.buckets, t).unwrap_or(0)
+    };
+    // One bucket of slack either side for rounding.
+    (at(g.view.from - margin).saturating_sub(1), (at(g.view.to + margin) + 1).min(tl.buckets - 1))
 }
 
 /// A bucket's x range cut to the plot: (left, width), or `None` when outside it.
@@ -293,16 +316,24 @@ fn cells(ctx: &CanvasRenderingContext2d, g: Geometry, tl: &Timeline) {
     let scale = (f64::from(max) + 1.0).ln();
     // Eight shades, each set once per frame: changing the fill style per cell costs more than the fill.
     let shade = |c: &Cell| ((f64::from(c.count) + 1.0).ln() / scale * 7.0).round().clamp(0.0, 7.0) as usize;
+    let (first, last) = visible_buckets(g, tl, 0.0);
+    let mut by_shade: [Vec<(f64, f64, f64)>; 8] = Default::default();
     let mut errors = Vec::new();
-    for (level, fill) in SHADES.iter().enumerate() {
+    for c in tl.cells.iter().filter(|c| c.mark == Mark::Events && (first..=last).contains(&c.bucket)) {
+        let Some((x, w)) = clip(g, g.bucket_x(tl, c.bucket)) else { continue };
+        let y = Geometry::lane_y(c.lane as usize);
+        by_shade[shade(c)].push((x, y, w));
+        if c.errors > 0 {
+            errors.push((x, y, w.max(3.0)));
+        }
+    }
+    for (fill, rects) in SHADES.iter().zip(&by_shade) {
+        if rects.is_empty() {
+            continue;
+        }
         ctx.set_fill_style_str(fill);
-        for c in tl.cells.iter().filter(|c| c.mark == Mark::Events && shade(c) == level) {
-            let Some((x, w)) = clip(g, g.bucket_x(tl, c.bucket)) else { continue };
-            let y = Geometry::lane_y(c.lane as usize);
+        for &(x, y, w) in rects {
             ctx.fill_rect(x, y + 6.0, w.max(1.5), LANE_H - 12.0);
-            if c.errors > 0 {
-                errors.push((x, y, w.max(3.0)));
-            }
         }
     }
     ctx.set_fill_style_str(ERROR);
@@ -351,28 +382,29 @@ pub fn mark_at(g: Geometry, tl: &Timeline, c: &Cell) -> (f64, f64, f64) {
     (f64::midpoint(x0, x1) + nudge, Geometry::lane_y(c.lane as usize) + LANE_H / 2.0, r)
 }
 
-fn marks(ctx: &CanvasRenderingContext2d, g: Geometry, tl: &Timeline, m: &Model) {
-    for c in tl.cells.iter().filter(|c| c.mark != Mark::Events) {
+fn marks(ctx: &CanvasRenderingContext2d, g: Geometry, tl: &Timeline, dpr: f64) {
+    // Marks reach up to 12 px past their bucket's middle.
+    let (first, last) = visible_buckets(g, tl, 16.0);
+    for c in tl.cells.iter().filter(|c| c.mark != Mark::Events && (first..=last).contains(&c.bucket)) {
         let (x, y, r) = mark_at(g, tl, c);
         if x < GUTTER - r || x > g.width - PAD_R + r {
             continue;
         }
-        path(ctx, c.mark, x, y, r);
-        if c.errors > 0 {
-            // Failed: hollow, with a red outline (shape and fill tell it, not only the colour).
-            ctx.set_fill_style_str("#ffffff");
-            ctx.fill();
-            ctx.set_stroke_style_str(ERROR);
-            ctx.set_line_width(2.5);
-            ctx.stroke();
+        // Stamped from a sprite drawn once per shape, size and state: a frame of thousands of marks
+        // is then one image copy each, not a path, two style changes, a fill and a stroke.
+        if let Some((sprite, half)) = super::sprites::get(c.mark, c.errors > 0, r, dpr) {
+            let snap = |v: f64| (v * dpr).round() / dpr;
+            let (w, x, y) = (2.0 * half, snap(x) - half, snap(y) - half);
+            let _ = ctx.draw_image_with_html_canvas_element_and_dw_and_dh(&sprite, x, y, w, w);
         } else {
-            ctx.set_fill_style_str(colour(c.mark));
-            ctx.fill();
-            ctx.set_stroke_style_str("#ffffff");
-            ctx.set_line_width(1.0);
-            ctx.stroke();
+            path(ctx, c.mark, x, y, r);
+            paint(ctx, c.mark, c.errors > 0);
         }
     }
+}
+
+/// A dashed box around the focused cell or mark.
+fn focus_ring(ctx: &CanvasRenderingContext2d, g: Geometry, tl: &Timeline, m: &Model) {
     let focused = m.focus.and_then(|f| tl.cells.iter().find(|c| (c.row, c.mark) == f));
     if let Some(c) = focused {
         let (x, y, r) = if c.mark == Mark::Events {
@@ -386,6 +418,24 @@ fn marks(ctx: &CanvasRenderingContext2d, g: Geometry, tl: &Timeline, m: &Model) 
         let _ = ctx.set_line_dash(&js_sys::Array::of2(&3.0.into(), &2.0.into()));
         ctx.stroke_rect(x - r - 4.0, y - r - 4.0, 2.0 * r + 8.0, 2.0 * r + 8.0);
         let _ = ctx.set_line_dash(&js_sys::Array::new());
+    }
+}
+
+/// Fills and outlines the current path as a mark: in its colour with a white edge, or, failed,
+/// hollow with a red outline (shape and fill tell it, not only the colour).
+pub fn paint(ctx: &CanvasRenderingContext2d, mark: Mark, failed: bool) {
+    if failed {
+        ctx.set_fill_style_str("#ffffff");
+        ctx.fill();
+        ctx.set_stroke_style_str(ERROR);
+        ctx.set_line_width(2.5);
+        ctx.stroke();
+    } else {
+        ctx.set_fill_style_str(colour(mark));
+        ctx.fill();
+        ctx.set_stroke_style_str("#ffffff");
+        ctx.set_line_width(1.0);
+        ctx.stroke();
     }
 }
 

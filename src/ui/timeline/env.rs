@@ -224,9 +224,14 @@ impl Env {
         if to <= from {
             return;
         }
+        // The view first, and its question sent at once: the other views' questions for the new
+        // filter then queue behind the timeline's in the engine, not in front of it.
+        self.set_view(Viewport::around(Range { from, to }));
+        if !self.model.borrow().served() {
+            self.ask();
+        }
         let filter = self.filter.borrow().clone();
         self.dispatch.emit(Action::SetFilter(Box::new(Filter { from: Some(from), to: Some(to), ..filter })));
-        self.set_view(Viewport::around(Range { from, to }));
     }
 
     /// Opens what a hit shows: one event or session in the drawer, or a closer look at a bucket.

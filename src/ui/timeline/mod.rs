@@ -10,6 +10,7 @@ mod draw;
 mod env;
 mod events;
 mod model;
+mod sprites;
 mod table;
 
 use std::rc::Rc;
