@@ -347,6 +347,9 @@ impl ViewState {
     fn restart_engine(&mut self) {
         self.crashed = None;
         self.restarts += 1;
+        // The new engine starts empty: what it is sent again counts from nothing.
+        self.progress.files_total = 0;
+        self.progress.bytes_total = 0;
         self.phase = UiPhase::Idle;
         // The new engine answers again: every view asks once more.
         self.data_version += 1;
@@ -445,6 +448,24 @@ mod tests {
         s.apply(totals(Phase::Done, 1, 1));
         s.apply(overview(1));
         assert_eq!((s.phase, s.files_total()), (UiPhase::Done, 1));
+    }
+
+    #[test]
+    fn ok_a_restarted_engine_gets_the_same_files_again_and_finishes() {
+        let mut s = ViewState::default();
+        s.apply(Action::Started);
+        s.apply(Action::Sending { files: 3 });
+        s.apply(Action::Sent);
+        s.apply(totals(Phase::Loading, 1, 3));
+        s.apply(Action::Crashed("boom".into()));
+        s.apply(Action::RestartEngine);
+        s.apply(Action::Started);
+        s.apply(Action::Sending { files: 3 }); // the same 3 files, to the new engine
+        assert_eq!(s.files_total(), 3);
+        s.apply(Action::Sent);
+        s.apply(totals(Phase::Done, 3, 3));
+        s.apply(overview(3));
+        assert_eq!((s.phase, s.files_total()), (UiPhase::Done, 3));
     }
 
     #[test]
