@@ -6,7 +6,7 @@ use super::query::use_query_if;
 use super::Ctx;
 use crate::analysis::counts::{Count, Counts, NameCount};
 use crate::analysis::filter::Field;
-use crate::engine::{FileRow, FileWarning, Overview, Query, Response};
+use crate::engine::{FileRow, FileWarning, Query, Response, Status};
 use crate::ingest::FileKind;
 use crate::text::{arn_parts, bytes, duration, file_name, plural, reveal, thousands, utc};
 use crate::viewstate::Action;
@@ -57,7 +57,7 @@ pub fn overview_view() -> Html {
     };
     html! {
         <>
-            <Cards overview={o.clone()} counts={counts.clone()} names_total={names_total} />
+            <Cards status={o.status.clone()} files_total={o.files_total} counts={counts.clone()} names_total={names_total} />
             <div class="grid two">
                 <Breakdown title="Events by service" testid="by-source" rows={counts.by_source.clone()} field={Field::Source} />
                 <Names rows={counts.by_name.clone()} total={names_total} />
@@ -101,7 +101,10 @@ fn empty_state(phase: UiPhase) -> Html {
 
 #[derive(Properties, PartialEq)]
 struct CardsProps {
-    overview: Overview,
+    /// Counters over everything loaded (not the whole overview: its lists are copied and compared on
+    /// every redraw otherwise).
+    status: Status,
+    files_total: u64,
     /// Counts under the current filter.
     counts: Counts,
     names_total: u64,
@@ -109,7 +112,7 @@ struct CardsProps {
 
 #[function_component(Cards)]
 fn cards(p: &CardsProps) -> Html {
-    let o = &p.overview;
+    let o = p;
     let c = &p.counts;
     let filtered = c.events != o.status.events;
     let span = match (c.first, c.last) {
