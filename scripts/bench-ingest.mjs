@@ -160,9 +160,11 @@ const ours = await page.evaluate(() => {
   window.__longObserver.disconnect();
   const d = document.querySelector('[data-testid=ingest-status]').dataset;
   const m = performance.getEntriesByName('trailscope:ingest', 'measure').at(-1);
-  // Tasks before the drop are the browser making File objects for the input, not Trailscope.
-  const after = window.__tasks.filter(([at]) => m && at >= m.startTime).map(([, d]) => d);
-  const before = window.__tasks.filter(([at]) => !m || at < m.startTime).map(([, d]) => d);
+  // Before the drop mark is the browser making File objects for the input, not Trailscope. The mark
+  // is set in the input's change handler, inside the same task: that task's part after the mark is ours.
+  const drop = m ? m.startTime : Infinity;
+  const after = window.__tasks.filter(([at, d]) => at + d > drop).map(([at, d]) => at + d - Math.max(at, drop));
+  const before = window.__tasks.filter(([at]) => at < drop).map(([at, d]) => Math.min(at + d, drop) - at);
   return {
     ms: m ? m.duration : NaN,
     events: Number(d.events),

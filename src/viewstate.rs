@@ -94,6 +94,16 @@ impl UiPhase {
 pub enum Action {
     /// The person dropped or picked files (or asked for the sample).
     Started,
+    /// The page started handing the worker more files, in batches so the page never freezes (their
+    /// sizes are not known before: asking a `File` its size costs as much as posting it).
+    Sending {
+        /// Files in this drop.
+        files: u64,
+    },
+    /// Every file of the drops being sent has been posted to the worker.
+    Sent,
+    /// Sending stopped before the end (Cancel): files not posted are not loaded.
+    SendingStopped,
     /// The worker reported progress.
     Progress(Box<Progress>),
     /// The worker answered a query.
@@ -141,6 +151,16 @@ pub enum Action {
     RestartEngine,
 }
 
+/// Files the page hands the worker in batches: the total to show meanwhile, and when the worker
+/// has them all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Sending {
+    /// The worker's file total when sending started, plus every file of the drops being sent.
+    pub files_total: u64,
+    /// Every batch has been posted.
+    pub all_posted: bool,
+}
+
 /// Everything the page shows.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ViewState {
@@ -148,6 +168,8 @@ pub struct ViewState {
     pub phase: UiPhase,
     /// Latest progress.
     pub progress: Progress,
+    /// Files the page is still handing to the worker (see [`Action::Sending`]), while it does.
+    pub sending: Option<Sending>,
     /// Latest overview.
     pub overview: Option<Overview>,
     /// Loading finished; the overview that reflects it is awaited.
@@ -189,14 +211,14 @@ impl ViewState {
                 self.phase = UiPhase::Loading;
                 self.awaiting_final = false;
             }
-            Action::Progress(p) => {
-                if p.phase == Phase::Done {
-                    self.awaiting_final = true;
-                } else if p.phase == Phase::Loading {
-                    self.phase = UiPhase::Loading;
+            Action::Sending { files } => self.sending(files),
+            Action::Sent => {
+                if let Some(s) = &mut self.sending {
+                    s.all_posted = true;
                 }
-                self.progress = *p;
             }
+            Action::SendingStopped => self.sending = None,
+            Action::Progress(p) => self.progress(*p),
             Action::Answer(r) => {
                 if let Response::Overview(o) = *r {
                     // An overview that does not include every file read yet is stale: keep loading.
@@ -288,9 +310,35 @@ impl ViewState {
         }
     }
 
+    /// More files are on their way to the worker.
+    fn sending(&mut self, files: u64) {
+        let s = self.sending.get_or_insert(Sending { files_total: self.progress.files_total, all_posted: false });
+        s.files_total += files;
+        s.all_posted = false;
+    }
+
+    /// The worker reported progress.
+    fn progress(&mut self, p: Progress) {
+        // The worker has every file once all are posted and its total reached them.
+        if self.sending.is_some_and(|s| s.all_posted && p.files_total >= s.files_total) {
+            self.sending = None;
+        }
+        // The worker may run out of work between two batches: not the end while files are on their way.
+        if p.phase == Phase::Done && self.sending.is_some() {
+            self.phase = UiPhase::Loading;
+            self.awaiting_final = false;
+        } else if p.phase == Phase::Done {
+            self.awaiting_final = true;
+        } else if p.phase == Phase::Loading {
+            self.phase = UiPhase::Loading;
+        }
+        self.progress = p;
+    }
+
     /// The engine stopped: what is shown stays, the first reason is kept.
     fn crash(&mut self, message: String) {
         self.crashed.get_or_insert(message);
+        self.sending = None;
         self.phase = UiPhase::Error;
         self.awaiting_final = false;
     }
@@ -299,9 +347,19 @@ impl ViewState {
     fn restart_engine(&mut self) {
         self.crashed = None;
         self.restarts += 1;
+        // The new engine starts empty: what it is sent again counts from nothing.
+        self.progress.files_total = 0;
+        self.progress.bytes_total = 0;
         self.phase = UiPhase::Idle;
         // The new engine answers again: every view asks once more.
         self.data_version += 1;
+    }
+
+    /// Files to read in all, counting files the page has not handed to the worker yet (whose sizes
+    /// are not known yet: the bytes total is the worker's).
+    pub fn files_total(&self) -> u64 {
+        let total = self.progress.files_total;
+        self.sending.map_or(total, |s| total.max(s.files_total))
     }
 
     /// The counters to show: the overview's once final, else the latest progress.
@@ -346,6 +404,68 @@ mod tests {
         s.apply(overview(3));
         assert_eq!(s.phase, UiPhase::Done);
         assert_eq!(s.status().files, 3);
+    }
+
+    fn totals(phase: Phase, files: u64, files_total: u64) -> Action {
+        let mut p = Progress { phase, files_total, ..Progress::default() };
+        p.status.files = files;
+        Action::Progress(Box::new(p))
+    }
+
+    #[test]
+    fn ok_files_sent_in_batches_count_from_the_drop_and_done_waits_for_all() {
+        let mut s = ViewState::default();
+        // An earlier drop of 2 files is loaded; 5 more go over in batches.
+        s.apply(totals(Phase::Done, 2, 2));
+        s.apply(Action::Started);
+        s.apply(Action::Sending { files: 5 });
+        assert_eq!(s.files_total(), 7, "the whole drop counts at once");
+        s.apply(totals(Phase::Loading, 3, 4)); // the first batch (2 files) arrived
+        assert_eq!(s.files_total(), 7);
+        // The worker ran dry before the next batch: not the end.
+        s.apply(totals(Phase::Done, 4, 4));
+        s.apply(overview(4));
+        assert_eq!(s.phase, UiPhase::Loading);
+        s.apply(Action::Sent);
+        s.apply(totals(Phase::Loading, 5, 7));
+        assert!(s.sending.is_none(), "the worker has every file");
+        s.apply(totals(Phase::Done, 7, 7));
+        assert_eq!(s.phase, UiPhase::Loading, "done once the final overview arrives");
+        s.apply(overview(7));
+        assert_eq!((s.phase, s.files_total()), (UiPhase::Done, 7));
+    }
+
+    #[test]
+    fn ok_cancel_while_sending_shows_the_workers_totals() {
+        let mut s = ViewState::default();
+        s.apply(Action::Started);
+        s.apply(Action::Sending { files: 10 });
+        s.apply(Action::Sending { files: 2 }); // a second drop while the first is sent
+        assert_eq!(s.files_total(), 12);
+        s.apply(totals(Phase::Loading, 1, 3));
+        s.apply(Action::SendingStopped);
+        assert_eq!(s.files_total(), 3);
+        s.apply(totals(Phase::Done, 1, 1));
+        s.apply(overview(1));
+        assert_eq!((s.phase, s.files_total()), (UiPhase::Done, 1));
+    }
+
+    #[test]
+    fn ok_a_restarted_engine_gets_the_same_files_again_and_finishes() {
+        let mut s = ViewState::default();
+        s.apply(Action::Started);
+        s.apply(Action::Sending { files: 3 });
+        s.apply(Action::Sent);
+        s.apply(totals(Phase::Loading, 1, 3));
+        s.apply(Action::Crashed("boom".into()));
+        s.apply(Action::RestartEngine);
+        s.apply(Action::Started);
+        s.apply(Action::Sending { files: 3 }); // the same 3 files, to the new engine
+        assert_eq!(s.files_total(), 3);
+        s.apply(Action::Sent);
+        s.apply(totals(Phase::Done, 3, 3));
+        s.apply(overview(3));
+        assert_eq!((s.phase, s.files_total()), (UiPhase::Done, 3));
     }
 
     #[test]

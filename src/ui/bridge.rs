@@ -2,7 +2,7 @@
 //! its messages into actions.
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;
 
 use js_sys::{Array, Object, Reflect};
@@ -19,6 +19,15 @@ use crate::viewstate::Action;
 /// While loading, the overview is refreshed at most this often.
 const LIVE_EVERY_MS: f64 = 500.0;
 
+/// Files handed to the worker per message, at most. Posting a `File` costs the page 0.15 to 1 ms (the
+/// browser asks for each file's size and time on disk to serialize its handle, slower while the worker
+/// reads), so thousands in one message froze the page for a second or more.
+const BATCH_FILES: usize = 64;
+
+/// Main-thread time spent posting batches before the page gets the thread back (well under the
+/// 50 ms of a long task); batches are sized to fit it from the time files took so far.
+const POST_SLICE_MS: f64 = 10.0;
+
 const START_MARK: &str = "trailscope:ingest-start";
 const END_MARK: &str = "trailscope:ingest-end";
 
@@ -27,6 +36,24 @@ const END_MARK: &str = "trailscope:ingest-end";
 enum Load {
     Files(Array, Vec<String>),
     Sample,
+}
+
+/// What waits to be handed to the worker, in order.
+enum Item {
+    File(File, String),
+    Sample,
+}
+
+/// Files (and sample loads) not posted yet: posted in batches over several tasks by [`pump`].
+#[derive(Default)]
+struct Outbox {
+    items: VecDeque<Item>,
+    /// A slice of posting runs or is scheduled.
+    pumping: bool,
+    /// The bridge is gone (a crash replaced it): post nothing more.
+    closed: bool,
+    /// Milliseconds posting one file took lately (0 before the first batch).
+    ms_per_file: f64,
 }
 
 thread_local! {
@@ -42,6 +69,8 @@ pub struct Bridge {
     waiting: Rc<RefCell<HashMap<u32, Callback<Response>>>>,
     /// Messages held until the worker says it is ready (`None` once it has).
     held: Rc<RefCell<Option<Vec<JsValue>>>>,
+    /// Files waiting to be posted.
+    outbox: Rc<RefCell<Outbox>>,
     _handlers: Vec<Closure<dyn FnMut(JsValue)>>,
 }
 
@@ -84,6 +113,7 @@ impl Bridge {
                     next_id: Rc::new(Cell::new(1)),
                     waiting: Rc::default(),
                     held: Rc::default(),
+                    outbox: Rc::default(),
                     _handlers: Vec::new(),
                 };
             }
@@ -92,9 +122,10 @@ impl Bridge {
         let last_live = Rc::new(Cell::new(0.0));
         let waiting: Rc<RefCell<HashMap<u32, Callback<Response>>>> = Rc::default();
         let held: Rc<RefCell<Option<Vec<JsValue>>>> = Rc::new(RefCell::new(Some(Vec::new())));
+        let outbox: Rc<RefCell<Outbox>> = Rc::default();
         let on_message = {
-            let (worker, dispatch, next_id, waiting, held) =
-                (worker.clone(), dispatch.clone(), next_id.clone(), waiting.clone(), held.clone());
+            let (worker, dispatch, next_id, waiting, held, outbox) =
+                (worker.clone(), dispatch.clone(), next_id.clone(), waiting.clone(), held.clone(), outbox.clone());
             Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
                 let data = e.unchecked_into::<MessageEvent>().data();
                 let blob = Reflect::get(&data, &"blob".into()).ok().and_then(|b| b.dyn_into::<Blob>().ok());
@@ -109,13 +140,7 @@ impl Bridge {
                     }
                 };
                 match msg {
-                    FromWorker::Ready => {
-                        for m in held.borrow_mut().take().unwrap_or_default() {
-                            if let Err(e) = worker.post_message(&m) {
-                                dispatch.dispatch(Action::Failed(format!("Could not reach the engine: {e:?}")));
-                            }
-                        }
-                    }
+                    FromWorker::Ready => ready(&worker, &held, &outbox, &dispatch),
                     FromWorker::Progress(p) => {
                         let phase = p.phase;
                         dispatch.dispatch(Action::Progress(p));
@@ -172,7 +197,27 @@ impl Bridge {
         };
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        Bridge { worker: Some(worker), dispatch, next_id, waiting, held, _handlers: vec![on_message, on_error] }
+        Bridge { worker: Some(worker), dispatch, next_id, waiting, held, outbox, _handlers: vec![on_message, on_error] }
+    }
+
+    /// Queues files (and sample loads) for the worker and starts posting them once it is ready.
+    fn hand_over(&self, items: impl IntoIterator<Item = Item>) {
+        // Not their sizes: the browser fetches a file's size from its disk on first asking, as long as
+        // posting it takes; the worker adds the sizes up as the files arrive.
+        let mut files = 0;
+        {
+            let mut outbox = self.outbox.borrow_mut();
+            for item in items {
+                files += u64::from(matches!(item, Item::File(..)));
+                outbox.items.push_back(item);
+            }
+        }
+        if files > 0 {
+            self.dispatch.dispatch(Action::Sending { files });
+        }
+        if let (Some(worker), None) = (&self.worker, self.held.borrow().as_ref()) {
+            start_pump(worker, &self.outbox, &self.dispatch);
+        }
     }
 
     fn send(&self, msg: &ToWorker, files: Option<&Array>) {
@@ -200,16 +245,16 @@ impl Bridge {
             return;
         }
         self.started();
-        let array: Array = files.into_iter().collect();
-        LOADS.with(|l| l.borrow_mut().push(Load::Files(array.clone(), paths.clone())));
-        self.send(&ToWorker::Ingest { paths }, Some(&array));
+        let array: Array = files.iter().collect();
+        LOADS.with(|l| l.borrow_mut().push(Load::Files(array, paths.clone())));
+        self.hand_over(files.into_iter().zip(paths).map(|(f, p)| Item::File(f, p)));
     }
 
     /// Loads the bundled sample.
     pub fn load_sample(&self) {
         LOADS.with(|l| l.borrow_mut().push(Load::Sample));
         self.started();
-        self.send(&ToWorker::LoadSample, None);
+        self.hand_over([Item::Sample]);
     }
 
     /// Exports the events a filter keeps; the file downloads when ready.
@@ -218,8 +263,10 @@ impl Bridge {
         self.send(&ToWorker::Export { format, filter: Box::new(filter) }, None);
     }
 
-    /// Stops loading, keeping what was read.
+    /// Stops loading, keeping what was read; files not handed to the worker yet are dropped.
     pub fn cancel(&self) {
+        self.outbox.borrow_mut().items.clear();
+        self.dispatch.dispatch(Action::SendingStopped);
         self.send(&ToWorker::Cancel, None);
     }
 
@@ -248,12 +295,17 @@ impl Bridge {
                 return;
             }
             self.started();
-            for load in loads.iter() {
+            let items = loads.iter().flat_map(|load| -> Vec<Item> {
                 match load {
-                    Load::Files(files, paths) => self.send(&ToWorker::Ingest { paths: paths.clone() }, Some(files)),
-                    Load::Sample => self.send(&ToWorker::LoadSample, None),
+                    Load::Files(files, paths) => files
+                        .iter()
+                        .zip(paths)
+                        .filter_map(|(f, p)| f.dyn_into::<File>().ok().map(|f| Item::File(f, p.clone())))
+                        .collect(),
+                    Load::Sample => vec![Item::Sample],
                 }
-            }
+            });
+            self.hand_over(items);
         });
     }
 
@@ -276,10 +328,100 @@ impl Bridge {
 impl Drop for Bridge {
     /// A replaced bridge (after a crash) stops its worker, so no message reaches dropped handlers.
     fn drop(&mut self) {
+        let mut outbox = self.outbox.borrow_mut();
+        outbox.closed = true;
+        outbox.items.clear();
+        drop(outbox);
         if let Some(worker) = &self.worker {
             worker.set_onmessage(None);
             worker.set_onerror(None);
             worker.terminate();
+        }
+    }
+}
+
+/// The worker is ready: posts the messages held for it, then starts on the files.
+fn ready(
+    worker: &Worker,
+    held: &RefCell<Option<Vec<JsValue>>>,
+    outbox: &Rc<RefCell<Outbox>>,
+    dispatch: &UseReducerDispatcher<State>,
+) {
+    for m in held.borrow_mut().take().unwrap_or_default() {
+        if let Err(e) = worker.post_message(&m) {
+            dispatch.dispatch(Action::Failed(format!("Could not reach the engine: {e:?}")));
+        }
+    }
+    start_pump(worker, outbox, dispatch);
+}
+
+/// Starts posting what waits in the outbox, unless that is already under way.
+fn start_pump(worker: &Worker, outbox: &Rc<RefCell<Outbox>>, dispatch: &UseReducerDispatcher<State>) {
+    {
+        let mut o = outbox.borrow_mut();
+        if o.pumping || o.closed || o.items.is_empty() {
+            return;
+        }
+        o.pumping = true;
+    }
+    pump(worker.clone(), outbox.clone(), dispatch.clone());
+}
+
+/// Posts batches of files for about [`POST_SLICE_MS`], then yields the thread to the page and goes
+/// on in a later task, until the outbox is empty.
+fn pump(worker: Worker, outbox: Rc<RefCell<Outbox>>, dispatch: UseReducerDispatcher<State>) {
+    let start = now();
+    loop {
+        let (files, paths, sample) = {
+            let mut o = outbox.borrow_mut();
+            if o.closed {
+                return;
+            }
+            if o.items.is_empty() {
+                o.pumping = false;
+                drop(o);
+                dispatch.dispatch(Action::Sent);
+                return;
+            }
+            let left = POST_SLICE_MS - (now() - start);
+            let fit = if o.ms_per_file > 0.0 { (left / o.ms_per_file) as usize } else { 8 };
+            let batch = fit.clamp(1, BATCH_FILES);
+            let (files, mut paths) = (Array::new(), Vec::new());
+            let mut sample = false;
+            while paths.len() < batch {
+                match o.items.pop_front() {
+                    Some(Item::File(f, p)) => {
+                        files.push(&f);
+                        paths.push(p);
+                    }
+                    // In order: the files before it, then the sample.
+                    Some(Item::Sample) => {
+                        sample = true;
+                        break;
+                    }
+                    None => break,
+                }
+            }
+            (files, paths, sample)
+        };
+        let mut result = Ok(());
+        if !paths.is_empty() {
+            let (t, n) = (now(), paths.len());
+            result = post(&worker, &ToWorker::Ingest { paths }, Some(&files));
+            let per_file = (now() - t) / n as f64;
+            let mut o = outbox.borrow_mut();
+            o.ms_per_file = if o.ms_per_file > 0.0 { f64::midpoint(o.ms_per_file, per_file) } else { per_file };
+        }
+        if sample {
+            result = result.and(post(&worker, &ToWorker::LoadSample, None));
+        }
+        if let Err(e) = result {
+            dispatch.dispatch(Action::Failed(format!("Could not reach the engine: {e}")));
+        }
+        if now() - start >= POST_SLICE_MS {
+            let (worker, outbox, dispatch) = (worker.clone(), outbox.clone(), dispatch.clone());
+            gloo::timers::callback::Timeout::new(0, move || pump(worker, outbox, dispatch)).forget();
+            return;
         }
     }
 }

@@ -3,7 +3,7 @@
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use super::query::use_query;
+use super::query::use_query_if;
 use super::Ctx;
 use crate::analysis::counts::Count;
 use crate::analysis::filter::{Access, Errors, Field, Filter};
@@ -143,7 +143,8 @@ fn add_filter() -> Html {
     let facet = use_state(|| Field::Source);
     let narrow = use_state(String::new);
     let filter = ctx.state.0.filter.clone();
-    let answer = use_query(Query::Counts(Box::new(filter.clone())));
+    // Values are only needed while the menu is open.
+    let answer = use_query_if((*open).then(|| Query::Counts(Box::new(filter.clone()))));
     let toggle = {
         let open = open.clone();
         Callback::from(move |e: MouseEvent| {

@@ -2,11 +2,11 @@
 
 use yew::prelude::*;
 
-use super::query::use_query;
+use super::query::use_query_if;
 use super::Ctx;
 use crate::analysis::counts::{Count, Counts, NameCount};
 use crate::analysis::filter::Field;
-use crate::engine::{FileRow, FileWarning, Overview, Query, Response};
+use crate::engine::{FileRow, FileWarning, Query, Response, Status};
 use crate::ingest::FileKind;
 use crate::text::{arn_parts, bytes, duration, file_name, plural, reveal, thousands, utc};
 use crate::viewstate::Action;
@@ -15,24 +15,49 @@ use crate::viewstate::UiPhase;
 /// Rows shown per breakdown before "show all".
 const TOP: usize = 12;
 
+/// Rows of the file and warning lists drawn at first (more than their scrolling panels show); more
+/// are drawn as the person scrolls near the end. Laying out all 200 listed files took most of a
+/// refresh's layout while loading.
+const LIST_STEP: usize = 30;
+
+/// Draws [`LIST_STEP`] more rows once a scrolled list is this close to its end (pixels).
+const LIST_MARGIN_PX: i32 = 300;
+
+/// How many rows of a scrolling list to draw, and the scroll handler that draws more.
+#[hook]
+fn use_rows_shown() -> (usize, Callback<Event>) {
+    let shown = use_state_eq(|| LIST_STEP);
+    let on_scroll = {
+        let shown = shown.clone();
+        Callback::from(move |e: Event| {
+            let el: web_sys::Element = e.target_unchecked_into();
+            if el.scroll_top() + el.client_height() + LIST_MARGIN_PX >= el.scroll_height() {
+                shown.set(*shown + LIST_STEP);
+            }
+        })
+    };
+    (*shown, on_scroll)
+}
+
 /// The overview page.
 #[function_component(OverviewView)]
 pub fn overview_view() -> Html {
     let ctx = use_context::<Ctx>().expect("Ctx is provided by App");
     let view = &ctx.state.0;
-    let answer = use_query(Query::Counts(Box::new(view.filter.clone())));
+    // Without a filter the overview (refreshed by the bridge while loading) has the counts already.
+    let filtered = !view.filter.is_empty();
+    let answer = use_query_if(filtered.then(|| Query::Counts(Box::new(view.filter.clone()))));
     let Some(o) = view.overview.as_ref().filter(|o| o.files_total > 0) else {
         return empty_state(view.phase);
     };
-    // The filtered counts once they arrive; until then, the unfiltered ones if nothing is filtered.
     let (counts, names_total) = match answer.as_deref() {
+        _ if !filtered => (o.counts.clone(), o.names_total),
         Some(Response::Counts { counts, names_total }) => ((**counts).clone(), *names_total),
-        _ if view.filter.is_empty() => (o.counts.clone(), o.names_total),
         _ => (Counts::default(), 0),
     };
     html! {
         <>
-            <Cards overview={o.clone()} counts={counts.clone()} names_total={names_total} />
+            <Cards status={o.status.clone()} files_total={o.files_total} counts={counts.clone()} names_total={names_total} />
             <div class="grid two">
                 <Breakdown title="Events by service" testid="by-source" rows={counts.by_source.clone()} field={Field::Source} />
                 <Names rows={counts.by_name.clone()} total={names_total} />
@@ -76,7 +101,10 @@ fn empty_state(phase: UiPhase) -> Html {
 
 #[derive(Properties, PartialEq)]
 struct CardsProps {
-    overview: Overview,
+    /// Counters over everything loaded (not the whole overview: its lists are copied and compared on
+    /// every redraw otherwise).
+    status: Status,
+    files_total: u64,
     /// Counts under the current filter.
     counts: Counts,
     names_total: u64,
@@ -84,7 +112,7 @@ struct CardsProps {
 
 #[function_component(Cards)]
 fn cards(p: &CardsProps) -> Html {
-    let o = &p.overview;
+    let o = p;
     let c = &p.counts;
     let filtered = c.events != o.status.events;
     let span = match (c.first, c.last) {
@@ -289,15 +317,17 @@ fn kind_label(k: FileKind) -> &'static str {
 
 #[function_component(Files)]
 fn files(p: &FilesProps) -> Html {
+    let (files_shown, on_files_scroll) = use_rows_shown();
+    let (warnings_shown, on_warnings_scroll) = use_rows_shown();
     html! {
         <div class="grid two">
             <section class="panel" data-testid="files">
                 <h2>{"Files"}<span class="count">{thousands(p.total)}</span></h2>
-                <div class="files-scroll">
+                <div class="files-scroll" onscroll={on_files_scroll}>
                 <table class="files">
                     <thead><tr><th>{"File"}</th><th>{"Kind"}</th><th class="num">{"Events"}</th><th class="num">{"Size"}</th></tr></thead>
                     <tbody>
-                    { for p.files.iter().map(|f| html! {
+                    { for p.files.iter().take(files_shown).map(|f| html! {
                         <tr class={classes!((f.warnings > 0).then_some("has-warning"))}>
                             <td class="path" title={f.path.clone()}>{file_name(&f.path)}</td>
                             <td>{kind_label(f.kind)}{ if f.gzip { " · gz" } else { "" } }</td>
@@ -317,8 +347,8 @@ fn files(p: &FilesProps) -> Html {
                 if p.warnings.is_empty() {
                     <p class="muted">{"Every record was read."}</p>
                 } else {
-                    <ul class="warnings">
-                    { for p.warnings.iter().map(|w| html! {
+                    <ul class="warnings" onscroll={on_warnings_scroll}>
+                    { for p.warnings.iter().take(warnings_shown).map(|w| html! {
                         <li>
                             <span class="wfile" title={w.path.clone()}>{file_name(&w.path)}</span>
                             <span class="wmsg">{w.message.clone()}</span>

@@ -16,18 +16,31 @@ pub fn status_bar() -> Html {
     let s = view.status();
     let p = &view.progress;
     let phase = view.phase;
+    // Files still being handed to the worker count in the total from the drop on; their bytes only
+    // once the worker has them, so meanwhile the bar follows files.
+    let files_total = view.files_total();
+    let bytes_total = p.bytes_total;
     let label = match phase {
         UiPhase::Idle => "No logs loaded yet".to_owned(),
         UiPhase::Loading => {
-            let done = s.bytes_read.min(p.bytes_total);
-            format!(
-                "Reading {} of {} · {} of {}{}",
-                thousands(s.files),
-                plural(p.files_total, "file", "files"),
-                bytes(done),
-                bytes(p.bytes_total),
-                speed(p)
-            )
+            let done = s.bytes_read.min(bytes_total);
+            if view.sending.is_some() {
+                format!(
+                    "Reading {} of {} · {} read",
+                    thousands(s.files),
+                    plural(files_total, "file", "files"),
+                    bytes(done)
+                )
+            } else {
+                format!(
+                    "Reading {} of {} · {} of {}{}",
+                    thousands(s.files),
+                    plural(files_total, "file", "files"),
+                    bytes(done),
+                    bytes(bytes_total),
+                    speed(p)
+                )
+            }
         }
         UiPhase::Done if p.cancelled => {
             format!("Stopped: kept {} read before Cancel", plural(s.files, "file", "files"))
@@ -35,7 +48,11 @@ pub fn status_bar() -> Html {
         UiPhase::Done => format!("Loaded {}", plural(s.files, "file", "files")),
         UiPhase::Error => "The engine reported a problem".to_owned(),
     };
-    let pct = (s.bytes_read.min(p.bytes_total) * 100).checked_div(p.bytes_total).unwrap_or(0);
+    let pct = if view.sending.is_some() {
+        (s.files * 100).checked_div(files_total).unwrap_or(0)
+    } else {
+        (s.bytes_read.min(bytes_total) * 100).checked_div(bytes_total).unwrap_or(0)
+    };
     let on_cancel = {
         let bridge = ctx.bridge.clone();
         Callback::from(move |_| bridge.cancel())
@@ -61,7 +78,7 @@ pub fn status_bar() -> Html {
             data-readers={p.readers.to_string()}
             data-workers-heap-bytes={p.workers_heap_bytes.to_string()}
             data-files-done={s.files.to_string()}
-            data-files-total={p.files_total.to_string()}
+            data-files-total={files_total.to_string()}
             data-bytes-read={s.bytes_read.to_string()}
             data-bytes-total={p.bytes_total.to_string()}
             data-bytes-decoded={s.bytes_decoded.to_string()}
