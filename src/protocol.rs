@@ -16,6 +16,10 @@ pub enum ToWorker {
     Ingest {
         /// The relative path (folder drops) or name of each attached file.
         paths: Vec<String>,
+        /// More files of the same drop follow (the page posts a large drop in batches), so running
+        /// out of files is not the end of loading.
+        #[serde(default)]
+        more: bool,
     },
     /// Read the sample logs bundled into the worker.
     LoadSample,

@@ -372,7 +372,7 @@ fn start_pump(worker: &Worker, outbox: &Rc<RefCell<Outbox>>, dispatch: &UseReduc
 fn pump(worker: Worker, outbox: Rc<RefCell<Outbox>>, dispatch: UseReducerDispatcher<State>) {
     let start = now();
     loop {
-        let (files, paths, sample) = {
+        let (files, paths, sample, more) = {
             let mut o = outbox.borrow_mut();
             if o.closed {
                 return;
@@ -402,12 +402,12 @@ fn pump(worker: Worker, outbox: Rc<RefCell<Outbox>>, dispatch: UseReducerDispatc
                     None => break,
                 }
             }
-            (files, paths, sample)
+            (files, paths, sample, sample || !o.items.is_empty())
         };
         let mut result = Ok(());
         if !paths.is_empty() {
             let (t, n) = (now(), paths.len());
-            result = post(&worker, &ToWorker::Ingest { paths }, Some(&files));
+            result = post(&worker, &ToWorker::Ingest { paths, more }, Some(&files));
             let per_file = (now() - t) / n as f64;
             let mut o = outbox.borrow_mut();
             o.ms_per_file = if o.ms_per_file > 0.0 { f64::midpoint(o.ms_per_file, per_file) } else { per_file };

@@ -75,12 +75,30 @@ pub(crate) struct Worker {
     last_progress: f64,
     /// This run of loading: when it started, and where the counters were then.
     run: Run,
-    /// The ingest workers, while loading files (see [`pool`]).
+    /// The ingest workers (see [`pool`]).
     pool: Option<pool::Pool>,
+    /// The page said more files of this drop follow (see `ToWorker::Ingest`).
+    more: bool,
 }
 
 thread_local! {
     pub(crate) static WORKER: Rc<RefCell<Worker>> = Rc::new(RefCell::new(Worker::default()));
+    /// Resolves the promise the queue loop waits on when it has nothing to read (see [`news`]).
+    static NEWS: RefCell<Option<js_sys::Function>> = const { RefCell::new(None) };
+}
+
+/// Wakes the queue loop if it waits for news: files arrived, an ingest worker sent a batch, asked
+/// for more files or was lost.
+pub(crate) fn wake() {
+    if let Some(f) = NEWS.with(|n| n.borrow_mut().take()) {
+        let _ = f.call0(&JsValue::NULL);
+    }
+}
+
+/// Waits until [`wake`].
+async fn news() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| NEWS.with(|n| *n.borrow_mut() = Some(resolve)));
+    let _ = JsFuture::from(promise).await;
 }
 
 fn scope() -> DedicatedWorkerGlobalScope {
@@ -154,7 +172,9 @@ fn on_message(data: &JsValue) {
     WORKER.with(|w| {
         let mut w = w.borrow_mut();
         match msg {
-            ToWorker::Ingest { paths } => {
+            ToWorker::Ingest { paths, more } => {
+                w.more = more;
+                wake();
                 let files: Array = Reflect::get(data, &"files".into()).map(JsCast::unchecked_into).unwrap_or_default();
                 for (i, path) in paths.into_iter().enumerate() {
                     let Ok(file) = files.get(i as u32).dyn_into::<File>() else { continue };
@@ -165,6 +185,9 @@ fn on_message(data: &JsValue) {
                 }
             }
             ToWorker::LoadSample => {
+                // The page posts the sample after the files dropped with it.
+                w.more = false;
+                wake();
                 for (path, bytes) in SAMPLE_FILES {
                     w.queue.push_back(Job {
                         id: 0,
@@ -179,6 +202,8 @@ fn on_message(data: &JsValue) {
             }
             ToWorker::TestPanic => panic!("a test asked the engine to panic ({TEST_PANIC_FRAGMENT})"),
             ToWorker::Cancel => {
+                w.more = false;
+                wake();
                 if w.running {
                     w.cancel = true;
                     if let Some(pool) = &w.pool {
@@ -315,6 +340,8 @@ fn next_step(w: &mut Worker, hashes: &mut HashQueue) -> Next {
             waiting = false;
         }
     }
+    // The page is still posting this drop's files: wait for them rather than end the run.
+    waiting |= w.queue.is_empty() && w.more;
     if waiting {
         w.progress.phase = Phase::Loading;
         *hashes = HashQueue::default();
@@ -352,7 +379,7 @@ async fn run_queue() {
         let job = match next {
             Next::Ingest(job) => job,
             Next::Wait => {
-                pool::wait().await;
+                news().await;
                 continue;
             }
             Next::Finish => return,

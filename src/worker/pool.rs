@@ -20,10 +20,10 @@ use std::rc::Rc;
 use js_sys::{Array, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::{spawn_local, JsFuture};
+use wasm_bindgen_futures::spawn_local;
 use web_sys::{File, MessageEvent};
 
-use super::{heap_bytes, now, post, read_ahead, read_file, scope, send_progress, Job, Source, WORKER};
+use super::{heap_bytes, now, post, read_ahead, read_file, scope, send_progress, wake, Job, Source, WORKER};
 use crate::engine::Engine;
 use crate::protocol::{FromWorker, ToWorker};
 
@@ -91,8 +91,6 @@ pub(crate) struct Pool {
     /// Files handed out and not back yet, by job id, with the ingest worker that has them.
     inflight: HashMap<u32, (Job, usize)>,
     next_job: u32,
-    /// Resolves the promise the queue loop waits on (see [`Pool::wait`]).
-    wake: Rc<RefCell<Option<js_sys::Function>>>,
 }
 
 impl Pool {
@@ -124,7 +122,7 @@ impl Pool {
                 _on_error: on_error,
             });
         }
-        (!children.is_empty()).then(|| Pool { children, inflight: HashMap::new(), next_job: 1, wake: Rc::default() })
+        (!children.is_empty()).then(|| Pool { children, inflight: HashMap::new(), next_job: 1 })
     }
 
     /// Ingest workers listening.
@@ -205,19 +203,6 @@ impl Pool {
             }
         }
     }
-
-    /// A promise the queue loop awaits until an ingest worker has news (a batch, a request for more
-    /// files, a crash).
-    pub fn wait(&self) -> js_sys::Promise {
-        let wake = Rc::clone(&self.wake);
-        js_sys::Promise::new(&mut |resolve, _| *wake.borrow_mut() = Some(resolve))
-    }
-
-    fn wake(&self) {
-        if let Some(f) = self.wake.borrow_mut().take() {
-            let _ = f.call0(&JsValue::NULL);
-        }
-    }
 }
 
 fn on_child_message(index: usize, data: &JsValue) {
@@ -265,7 +250,7 @@ fn on_child_message(index: usize, data: &JsValue) {
                 w.run.absorb_ms += spent;
                 w.run.workers_read_ms += read_ms as f64;
                 w.run.workers_ingest_ms += ingest_ms as f64;
-                pool.wake();
+                wake();
                 send_progress(w, false);
             });
         }
@@ -277,7 +262,7 @@ fn on_child_message(index: usize, data: &JsValue) {
                 c.ready = true;
                 c.wants = true;
             }
-            pool.wake();
+            wake();
             if first {
                 // The page shows how many are ready (`data-readers`).
                 send_progress(&mut w, true);
@@ -312,17 +297,9 @@ fn child_lost(index: usize, why: &str) {
         for job in back.into_iter().rev() {
             w.queue.push_front(job);
         }
-        pool.wake();
+        wake();
         send_progress(w, true);
     });
-}
-
-/// Waits for news from the ingest workers (see [`Pool::wait`]).
-pub(crate) async fn wait() {
-    let promise = WORKER.with(|w| w.borrow().pool.as_ref().map(Pool::wait));
-    if let Some(p) = promise {
-        let _ = JsFuture::from(p).await;
-    }
 }
 
 // ---- The ingest worker's side ----
@@ -334,6 +311,8 @@ struct Parser {
     queue: VecDeque<Job>,
     running: bool,
     cancel: bool,
+    /// It asked for more files ([`FromWorker::Want`]) since it was last given some.
+    asked: bool,
     /// Jobs read since the last batch, in file order.
     done: Vec<u32>,
     last_batch: f64,
@@ -349,6 +328,7 @@ thread_local! {
 pub(crate) fn on_parse(jobs: Vec<(u32, String)>, files: &Array) {
     PARSER.with(|p| {
         let mut p = p.borrow_mut();
+        p.asked = false;
         for (i, (id, path)) in jobs.into_iter().enumerate() {
             let Ok(file) = files.get(i as u32).dyn_into::<File>() else { continue };
             let size = file.size() as u64;
@@ -389,7 +369,8 @@ async fn parse_queue() {
                 p.running = false;
                 return;
             };
-            if p.queue.len() == LOW_WATER {
+            if p.queue.len() <= LOW_WATER && !p.asked {
+                p.asked = true;
                 post(&FromWorker::Want);
             }
             read_ahead(&mut p.queue);
