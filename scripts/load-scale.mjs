@@ -1,0 +1,70 @@
+#!/usr/bin/env node
+// Loads millions of events in one tab (issue 4: "3 million events load in one tab without a crash"):
+//
+//   node scripts/load-scale.mjs [--events 3000000] [--dir FOLDER]
+//
+// Generates the logs once with ../shared/tools/gen_cloudtrail.py (cached in target/bench-data/), or
+// reads FOLDER; serves dist/ (run `trunk build --release` first), picks every file through the file
+// input of one headless Chromium tab, waits for data-state="done", and reports the events held
+// against the generator's count, the time, and the memory in use; then opens the event table, which
+// must answer. A crashed tab, a wrong count or a page error fails the run (exit code 1).
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT, start, Trailscope, walk } from '../e2e/harness.mjs';
+import { generated } from '../e2e/generated.mjs';
+
+const args = process.argv.slice(2);
+const opt = (name, fallback) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+if (!existsSync(join(ROOT, 'dist', 'index.html'))) {
+  console.error('dist/ is missing: run `trunk build --release` first.');
+  process.exit(1);
+}
+const DIR = opt('--dir', null);
+let files;
+let expected = null;
+if (DIR) {
+  files = walk(DIR).filter((p) => p.endsWith('.json.gz') && !p.includes('CloudTrail-Digest'));
+} else {
+  const data = generated(Number(opt('--events', '3000000')), { log: console.error });
+  if (!data) {
+    console.error('The generator ../shared/tools/gen_cloudtrail.py is not there; pass --dir FOLDER instead.');
+    process.exit(1);
+  }
+  files = data.files;
+  expected = data.truth.events;
+}
+console.error(`${files.length} files`);
+const env = await start();
+const t = await Trailscope.open(env);
+let crashed = false;
+t.page.on('crash', () => { crashed = true; });
+await t.readersReady();
+const t0 = Date.now();
+await t.pickFiles(files);
+await t.waitDone(3_600_000);
+const seconds = (Date.now() - t0) / 1000;
+const d = await t.page.$eval('[data-testid=ingest-status]', (el) => ({ ...el.dataset }));
+await t.page.click('[data-testid=tab-events]');
+await t.page.waitForSelector('[data-testid=events] .ev-row[data-row]', { timeout: 300_000 });
+await t.shot('scale-events');
+await env.close();
+const events = Number(d.events);
+const result = {
+  files: files.length,
+  events,
+  expected_events: expected,
+  seconds_pick_to_done: seconds,
+  json_bytes: Number(d.bytesDecoded),
+  engine_heap_bytes: Number(d.heapBytes),
+  engine_heap_bytes_per_event: Number(d.heapBytes) / events,
+  ingest_workers_heap_bytes: Number(d.workersHeapBytes),
+  crashed,
+  page_problems: t.problems,
+};
+console.log(JSON.stringify(result, null, 1));
+const ok = !crashed && t.problems.length === 0 && Number(d.filesDone) === files.length
+  && (expected === null || events === expected);
+process.exit(ok ? 0 : 1);
