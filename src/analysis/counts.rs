@@ -48,8 +48,11 @@ pub struct Counts {
     pub by_error: Vec<Count>,
     /// By identity type.
     pub by_identity_type: Vec<Count>,
-    /// By principal (see [`principal_label`]).
+    /// By principal (see [`principal_label`]); the views get it cut to its biggest entries.
     pub by_principal: Vec<Count>,
+    /// Distinct principals, however many `by_principal` lists.
+    #[serde(default)]
+    pub principals: u64,
     /// By account.
     pub by_account: Vec<Count>,
     /// By region.
@@ -118,14 +121,17 @@ impl Tally {
 
     /// The counts so far, sorted (costs the number of distinct keys, not of rows).
     pub fn counts(&self, store: &Store) -> Counts {
-        self.counts_with(store, self.principals(store))
+        let all = self.principals(store);
+        let total = all.len() as u64;
+        self.counts_with(store, all, total)
     }
 
     /// [`Self::counts`] with only the `limit` biggest principals, the cut the views show. Principals
     /// named by an ARN (nearly all) are ranked without making their text, so a live refresh does not
     /// make a string for every distinct identity held.
     pub fn counts_cut(&self, store: &Store, limit: usize) -> Counts {
-        self.counts_with(store, self.top_principals(store, limit))
+        let (top, total) = self.top_principals(store, limit);
+        self.counts_with(store, top, total)
     }
 
     fn principals(&self, store: &Store) -> Vec<Count> {
@@ -136,7 +142,8 @@ impl Tally {
         sorted(principals.into_iter())
     }
 
-    fn top_principals(&self, store: &Store, limit: usize) -> Vec<Count> {
+    /// The `limit` biggest principals, and how many there are in all.
+    fn top_principals(&self, store: &Store, limit: usize) -> (Vec<Count>, u64) {
         let mut by_arn: HashMap<Sym, u64> = HashMap::new();
         let mut other: HashMap<String, u64> = HashMap::new();
         for (id, n) in self.identities() {
@@ -151,14 +158,16 @@ impl Tally {
         if other.keys().any(|k| k.starts_with("arn:")) {
             // A label that reads like an ARN may be one of the ARNs: merge them by text instead.
             let mut all = self.principals(store);
+            let total = all.len() as u64;
             all.truncate(limit);
-            return all;
+            return (all, total);
         }
         let order = |a: &(u64, Result<Sym, String>), b: &(u64, Result<Sym, String>)| {
             b.0.cmp(&a.0).then_with(|| label_text(store, &a.1).cmp(label_text(store, &b.1)))
         };
         let mut ranked: Vec<(u64, Result<Sym, String>)> =
             by_arn.into_iter().map(|(s, n)| (n, Ok(s))).chain(other.into_iter().map(|(t, n)| (n, Err(t)))).collect();
+        let total = ranked.len() as u64;
         if limit == 0 {
             ranked.clear();
         } else if ranked.len() > limit {
@@ -173,10 +182,11 @@ impl Tally {
             }
         }
         ranked.sort_by(order);
-        ranked.iter().map(|(count, label)| Count { key: label_text(store, label).to_owned(), count: *count }).collect()
+        let top = ranked.iter().map(|(count, label)| Count { key: label_text(store, label).to_owned(), count: *count });
+        (top.collect(), total)
     }
 
-    fn counts_with(&self, store: &Store, by_principal: Vec<Count>) -> Counts {
+    fn counts_with(&self, store: &Store, by_principal: Vec<Count>, principals: u64) -> Counts {
         let text = |s: &Sym| store.str(*s).to_owned();
         let by_sym = |m: &HashMap<Sym, u64>| sorted(m.iter().map(|(s, n)| (text(s), *n)));
         let mut names: Vec<NameCount> = self
@@ -200,6 +210,7 @@ impl Tally {
             by_error: by_sym(&self.error),
             by_identity_type: sorted(self.itype.iter().map(|(k, n)| (k.label().to_owned(), *n))),
             by_principal,
+            principals,
             by_account: by_sym(&self.account),
             by_region: by_sym(&self.region),
         }
@@ -226,4 +237,34 @@ fn grow_to(v: &mut Vec<u32>, len: usize) {
         v.reserve_exact((len - v.len()).max(v.len() / 8).max(64));
     }
     v.resize(len, 0);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::Engine;
+
+    #[test]
+    fn ok_principals_counts_every_principal_when_the_list_is_cut() {
+        // Three IAM users with 3, 2 and 1 events: a cut to the 2 biggest still says there are 3.
+        let event = |n: u32, user: &str| {
+            format!(
+                r#"{{"eventTime":"2026-01-01T00:00:0{n}Z","eventSource":"ecr.amazonaws.com","eventName":"ListImages",
+                "eventID":"00000000-0000-4000-8000-00000000000{n}","userIdentity":{{"type":"IAMUser",
+                "arn":"arn:aws:iam::111122223333:user/{user}"}}}}"#
+            )
+        };
+        let users = ["a", "a", "a", "b", "b", "c"];
+        let records: Vec<String> = users.iter().enumerate().map(|(i, u)| event(i as u32, u)).collect();
+        let mut e = Engine::new();
+        e.ingest_bytes("three.json", format!(r#"{{"Records":[{}]}}"#, records.join(",")).as_bytes());
+        let store = e.store();
+        let mut tally = Tally::default();
+        tally.add(store, 0..store.len() as Row);
+        let cut = tally.counts_cut(store, 2);
+        assert_eq!(cut.by_principal.len(), 2);
+        assert_eq!(cut.by_principal[0].count, 3);
+        assert_eq!(cut.principals, 3);
+        assert_eq!(tally.counts(store).principals, 3);
+    }
 }

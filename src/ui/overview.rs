@@ -154,7 +154,7 @@ fn cards(p: &CardsProps) -> Html {
             </div>
             <div class="card">
                 <div class="label">{"Principals"}</div>
-                <div class="value">{thousands(c.by_principal.len() as u64)}</div>
+                <div class="value">{thousands(c.principals)}</div>
                 <div class="sub">{plural(c.by_account.len() as u64, "account", "accounts")}{", "}{plural(c.by_region.len() as u64, "region", "regions")}</div>
             </div>
             <div class="card">
