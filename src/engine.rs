@@ -302,6 +302,14 @@ impl Engine {
         }
     }
 
+    /// Reading an open file failed (`why`, as the browser said): its report says so, naming no other
+    /// file, and what was read before stays. Close it as usual.
+    pub fn read_failed(&mut self, file: FileId, why: &str) {
+        if let Some((_, reader)) = self.open.iter_mut().find(|(id, _)| *id == file) {
+            reader.read_failed(why);
+        }
+    }
+
     /// Ends a file.
     pub fn close_file(&mut self, file: FileId) {
         if let Some(at) = self.open.iter().position(|(id, _)| *id == file) {
@@ -438,7 +446,7 @@ impl Engine {
                     s.files += 1;
                     s.skipped += 1;
                 }
-                FileKind::NotCloudTrail | FileKind::Empty => {
+                FileKind::NotCloudTrail | FileKind::Empty | FileKind::Unreadable => {
                     s.files += 1;
                     s.unreadable += 1;
                 }

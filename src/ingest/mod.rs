@@ -66,6 +66,8 @@ pub enum FileKind {
     NotCloudTrail,
     /// No bytes.
     Empty,
+    /// The browser could not read it (gone from disk or changed since it was chosen): nothing was read.
+    Unreadable,
 }
 
 /// The shapes a file's records came in (a file can mix them: concatenated exports).
@@ -158,6 +160,8 @@ pub struct FileReader {
     /// The decoder stopped (truncated, corrupt, or a bomb): its warning says what came before was read,
     /// and a record cut off by that is not reported again.
     decode_failed: bool,
+    /// Reading the file failed ([`FileReader::read_failed`]).
+    unread: bool,
 }
 
 /// Everything that handles records, apart from the framing state, so the framer can hand records
@@ -194,6 +198,7 @@ impl FileReader {
                 stopped: false,
             },
             decode_failed: false,
+            unread: false,
         }
     }
 
@@ -231,9 +236,24 @@ impl FileReader {
         }
     }
 
+    /// The file could not be read further (`why`, as the browser said): a warning names it, what came
+    /// before is kept, and a record it cut off is not reported again.
+    pub fn read_failed(&mut self, why: &str) {
+        let read = self.sink.report.bytes_read;
+        let message = if read == 0 {
+            format!("the browser could not read the file: {why}")
+        } else {
+            format!("the browser stopped reading the file after {read} bytes: {why}; what came before was read")
+        };
+        self.sink.report.warn(None, message);
+        self.sink.stopped = true;
+        self.decode_failed = true;
+        self.unread = true;
+    }
+
     /// Ends the file and returns what it gave.
     pub fn finish(mut self, store: &mut Store) -> FileReport {
-        let FileReader { decoder, body, sink, decode_failed } = &mut self;
+        let FileReader { decoder, body, sink, decode_failed, unread } = &mut self;
         if !sink.stopped {
             let result = decoder.finish(&mut |piece| text(body, sink, piece, store));
             if let Err(e) = result {
@@ -246,7 +266,9 @@ impl FileReader {
         match std::mem::replace(body, Body::Ignored) {
             Body::Sniff(buf) => {
                 if buf.iter().all(u8::is_ascii_whitespace) {
-                    if sink.report.bytes_read == 0 {
+                    if sink.report.bytes_read == 0 && *unread {
+                        sink.report.kind = FileKind::Unreadable;
+                    } else if sink.report.bytes_read == 0 {
                         sink.report.kind = FileKind::Empty;
                         sink.report.warn(None, "the file is empty".into());
                     } else if sink.report.kind == FileKind::Pending && sink.report.warnings.is_empty() {

@@ -72,6 +72,7 @@ impl Integrity {
             _ if crate::ingest::PathMeta::from_path(path).digest_path => {
                 let why = match kind {
                     FileKind::Empty => "it is empty".to_owned(),
+                    FileKind::Unreadable => "the browser could not read it".to_owned(),
                     _ => "it could not be read as a digest (see its warnings)".to_owned(),
                 };
                 self.digests.insert(file, Err(why));

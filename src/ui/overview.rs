@@ -312,6 +312,7 @@ fn kind_label(k: FileKind) -> &'static str {
         FileKind::Digest => "digest (set aside)",
         FileKind::NotCloudTrail => "not CloudTrail",
         FileKind::Empty => "empty",
+        FileKind::Unreadable => "unreadable",
     }
 }
 

@@ -393,7 +393,7 @@ async fn parse_queue() {
             let mut p = parser.borrow_mut();
             match read {
                 Ok(stats) => p.read_ms += stats.read_ms,
-                Err(message) => post(&FromWorker::Failed { message: format!("{}: {message}", job.path) }),
+                Err(why) => p.engine.read_failed(id, &why),
             }
         }
         let mut p = parser.borrow_mut();

@@ -249,6 +249,41 @@ fn err_empty_file() {
 }
 
 #[test]
+fn err_file_the_browser_cannot_read_is_unreadable_not_empty() {
+    let mut engine = Engine::new();
+    engine.ingest_bytes(GOOD, &std::fs::read(root().join("tests/fixtures/ingest/shapes").join(GOOD)).unwrap());
+    let why = "NotFoundError: A requested file or directory could not be found";
+    let id = engine.open_file("gone.json.gz", 5120);
+    engine.read_failed(id, why);
+    engine.close_file(id);
+    let r = &engine.files()[1].report;
+    let expected = format!("the browser could not read the file: {why}");
+    assert_eq!((r.kind, r.warnings.as_slice()), (FileKind::Unreadable, [w(None, &expected)].as_slice()));
+    assert_eq!(engine.status().unreadable, 1);
+    assert_eq!(engine.files()[0].report.events, GOOD_EVENTS, "the rest of the batch loads");
+}
+
+#[test]
+fn err_read_failing_mid_file_keeps_the_records_before_and_reports_no_cut_record() {
+    // Two whole events, then the read stops inside the third: two load, one warning, no second one
+    // about the record the failure cut off.
+    let (a, b, c) = (compact(&event(1)), compact(&event(2)), compact(&event(3)));
+    let text = format!(r#"{{"Records":[{a},{b},{c}]}}"#);
+    let cut = text.find(&c).unwrap() + 20;
+    let mut engine = Engine::new();
+    let id = engine.open_file("partial.json", text.len() as u64);
+    engine.push(id, &text.as_bytes()[..cut]);
+    engine.read_failed(id, "NotReadableError: the file changed");
+    engine.close_file(id);
+    let r = &engine.files()[0].report;
+    let expected = format!(
+        "the browser stopped reading the file after {cut} bytes: NotReadableError: the file changed; what came before was read"
+    );
+    assert_eq!((r.kind, r.events), (FileKind::Logs, 2));
+    assert_eq!(r.warnings, [w(None, &expected)]);
+}
+
+#[test]
 fn err_binary_file() {
     let bytes = std::fs::read(root().join("tests/fixtures/ingest/hostile/binary.bin")).unwrap();
     let (engine, r) = batch("binary.bin", &bytes);
