@@ -12,7 +12,8 @@
 //   3. decompression alone: DecompressionStream, and Trailscope's Rust inflater in a worker of its own
 //      (`ToWorker::Inflate`: the same reads and decoder as ingest, without parsing);
 //   4. Trailscope: the files go through the file input, timed by the `trailscope:ingest` measure from
-//      the drop to data-state="done", with the Long Tasks API watching the main thread.
+//      the drop to data-state="done", with the Long Tasks API watching the main thread and a trace of
+//      the browser's tasks telling how much of each main-thread task was CPU (the rest: waiting for a core).
 // Throughput is MB/s (10^6 bytes) of decompressed JSON. Ratios compare contenders of the same run.
 import { existsSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -146,6 +147,27 @@ const rust = await page.evaluate(() => new Promise((ok, fail) => {
   };
 }));
 
+/** From a trace: the page's main-thread tasks from the drop on, with the CPU time each used. */
+function mainThreadCpu(trace) {
+  const events = trace.traceEvents || trace;
+  const mark = events.find((e) => e.name === 'trailscope:ingest-start' && String(e.cat).includes('user_timing'));
+  if (!mark) return null;
+  const main = new Set(events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args.name === 'CrRendererMain'
+    && e.pid === mark.pid).map((e) => e.tid));
+  const tasks = events.filter((e) => e.ph === 'X' && e.name === 'ThreadControllerImpl::RunTask' && e.pid === mark.pid
+    && main.has(e.tid) && e.ts + e.dur > mark.ts && e.tdur !== undefined)
+    .map((e) => ({ wallMs: (e.ts + e.dur - Math.max(e.ts, mark.ts)) / 1000, cpuMs: e.tdur / 1000 }));
+  if (!tasks.length) return null;
+  const longest = tasks.reduce((a, b) => (b.wallMs > a.wallMs ? b : a));
+  return {
+    longestWallMs: longest.wallMs,
+    longestWallCpuMs: Math.min(longest.cpuMs, longest.wallMs),
+    maxCpuMs: Math.max(...tasks.map((t) => Math.min(t.cpuMs, t.wallMs))),
+    over50Cpu: tasks.filter((t) => Math.min(t.cpuMs, t.wallMs) > 50).length,
+    cpuMs: tasks.reduce((n, t) => n + Math.min(t.cpuMs, t.wallMs), 0),
+  };
+}
+
 log('3/4 Trailscope: drop to data-state=done');
 await page.evaluate(() => {
   window.__tasks = [];
@@ -154,8 +176,12 @@ await page.evaluate(() => {
   });
   window.__longObserver.observe({ type: 'longtask' });
 });
+// A trace of the browser's task runs (the "toplevel" category: each task's wall and CPU time) tells
+// the page's own work from waiting for a core while the ingest workers hold both.
+await env.browser.startTracing(page, { categories: ['toplevel', 'blink.user_timing'] });
 await page.setInputFiles('[data-testid=file-input]', files);
 await page.waitForSelector('[data-testid=ingest-status][data-state=done]', { timeout: 3_600_000 });
+const cpu = mainThreadCpu(JSON.parse(await env.browser.stopTracing()));
 const ours = await page.evaluate(() => {
   window.__longObserver.disconnect();
   const d = document.querySelector('[data-testid=ingest-status]').dataset;
@@ -210,6 +236,7 @@ const result = {
   longest_main_thread_task_ms: Math.round(ours.longestTaskMs),
   main_thread_tasks_over_50ms: ours.longTasks,
   longest_task_before_drop_ms: Math.round(ours.longestBeforeDropMs),
+  main_thread_cpu: cpu,
   worker_ms: ours.timings,
   queries_asked: ours.asked,
 };
@@ -226,6 +253,7 @@ Trailscope ingest benchmark: ${files.length} files, ${f1(compressed / 1e6)} MB g
       inflate only, bytes already in memory: DecompressionStream ${f1(result.inflate_decompression_stream_mb_s)} MB/s, Rust (flate2) in a worker ${f1(result.inflate_rust_worker_mb_s)} MB/s
   (c) heap ${f1(ours.heapBytes / 1e6)} MB = ${f1(result.heap_bytes_per_event)} bytes per event (the engine's, once done); peak while loading, with the ingest workers: ${f1(ours.peakHeap / 1e6)} MB
   (d) longest main-thread task from the drop to done ${result.longest_main_thread_task_ms} ms (${ours.longTasks} over 50 ms); before the drop (the browser making ${files.length} File objects for the input) ${result.longest_task_before_drop_ms} ms
+      main thread's CPU, from a trace: ${cpu ? `the longest task ${f1(cpu.longestWallMs)} ms used ${f1(cpu.longestWallCpuMs)} ms of CPU (the rest waiting for a core); the most CPU any task used ${f1(cpu.maxCpuMs)} ms, ${cpu.over50Cpu} over 50 ms; ${f1(cpu.cpuMs / 1000)} s in all` : 'no trace'}
   ingest workers: ${ours.workers} (the browser reports ${ours.cores} cores)
   engine worker time: ${t ? `reading ${t.read_ms} ms (${t.reads} reads), ingest ${t.ingest_ms} ms (of which adding the ingest workers' batches ${t.absorb_ms ?? 0} ms), queries while loading ${t.query_ms} ms, ${t.files} files` : 'not reported'}
   ingest workers' time, summed: ${t ? `reading ${t.workers_read_ms ?? 0} ms, ingest ${t.workers_ingest_ms ?? 0} ms` : 'not reported'}

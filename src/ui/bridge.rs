@@ -5,7 +5,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;
 
-use js_sys::{Array, Object, Reflect};
+use js_sys::{Array, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Blob, BlobPropertyBag, File, HtmlAnchorElement, MessageEvent, Url, Worker, WorkerOptions};
@@ -75,13 +75,8 @@ pub struct Bridge {
 }
 
 fn envelope(msg: &ToWorker, files: Option<&Array>) -> Result<JsValue, String> {
-    let envelope = Object::new();
-    let value = serde_wasm_bindgen::to_value(msg).map_err(|e| e.to_string())?;
-    Reflect::set(&envelope, &"msg".into(), &value).map_err(|e| format!("{e:?}"))?;
-    if let Some(files) = files {
-        Reflect::set(&envelope, &"files".into(), files).map_err(|e| format!("{e:?}"))?;
-    }
-    Ok(envelope.into())
+    let extra: Vec<(&str, &JsValue)> = files.map(|f| ("files", f.as_ref())).into_iter().collect();
+    crate::worker::envelope(msg, &extra).map(JsValue::from)
 }
 
 fn post(worker: &Worker, msg: &ToWorker, files: Option<&Array>) -> Result<(), String> {

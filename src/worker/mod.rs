@@ -130,18 +130,26 @@ pub(crate) fn post(msg: &FromWorker) {
     post_with(msg, None);
 }
 
+/// What every message between the page and the workers looks like: `{msg, ...extra}`, the typed
+/// message and, next to it, what serde cannot carry (`File`s, a `Blob`, an `ArrayBuffer`).
+pub(crate) fn envelope(msg: &impl serde::Serialize, extra: &[(&str, &JsValue)]) -> Result<js_sys::Object, String> {
+    let envelope = js_sys::Object::new();
+    let value = serde_wasm_bindgen::to_value(msg).map_err(|e| format!("cannot encode a message: {e}"))?;
+    Reflect::set(&envelope, &"msg".into(), &value).map_err(|e| format!("{e:?}"))?;
+    for (key, v) in extra {
+        Reflect::set(&envelope, &(*key).into(), v).map_err(|e| format!("{e:?}"))?;
+    }
+    Ok(envelope)
+}
+
 /// Posts `{msg, blob?}`: the typed message, and a `Blob` next to it for downloads.
 pub(crate) fn post_with(msg: &FromWorker, blob: Option<&web_sys::Blob>) {
-    let envelope = js_sys::Object::new();
-    match serde_wasm_bindgen::to_value(msg) {
-        Ok(v) => {
-            let _ = Reflect::set(&envelope, &"msg".into(), &v);
-            if let Some(blob) = blob {
-                let _ = Reflect::set(&envelope, &"blob".into(), blob);
-            }
+    let extra: Vec<(&str, &JsValue)> = blob.map(|b| ("blob", b.as_ref())).into_iter().collect();
+    match envelope(msg, &extra) {
+        Ok(envelope) => {
             let _ = scope().post_message(&envelope);
         }
-        Err(e) => web_sys::console::error_1(&format!("trailscope worker: cannot encode a message: {e}").into()),
+        Err(e) => web_sys::console::error_1(&format!("trailscope worker: {e}").into()),
     }
 }
 

@@ -23,7 +23,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::{File, MessageEvent};
 
-use super::{heap_bytes, now, post, read_ahead, read_file, scope, send_progress, wake, Job, Source, WORKER};
+use super::{envelope, heap_bytes, now, post, read_ahead, read_file, scope, send_progress, wake, Job, Source, WORKER};
 use crate::engine::Engine;
 use crate::protocol::{FromWorker, ToWorker};
 
@@ -173,12 +173,9 @@ impl Pool {
                 }
                 list.push((job.id, job.path.clone()));
             }
-            let envelope = js_sys::Object::new();
-            if let Ok(msg) = serde_wasm_bindgen::to_value(&ToWorker::Parse { jobs: list }) {
-                let _ = Reflect::set(&envelope, &"msg".into(), &msg);
-                let _ = Reflect::set(&envelope, &"files".into(), &files);
-            }
-            if self.children[index].worker.post_message(&envelope).is_err() {
+            let posted = envelope(&ToWorker::Parse { jobs: list }, &[("files", &files)])
+                .and_then(|m| self.children[index].worker.post_message(&m).map_err(|e| format!("{e:?}")));
+            if posted.is_err() {
                 // Not handed: back to the queue, in order.
                 for job in jobs.into_iter().rev() {
                     queue.push_front(job);
@@ -195,11 +192,9 @@ impl Pool {
 
     /// Tells every ingest worker to stop; each sends what it read and the files it did not start.
     pub fn cancel(&self) {
-        if let Ok(msg) = serde_wasm_bindgen::to_value(&ToWorker::Cancel) {
-            let envelope = js_sys::Object::new();
-            let _ = Reflect::set(&envelope, &"msg".into(), &msg);
+        if let Ok(msg) = envelope(&ToWorker::Cancel, &[]) {
             for c in self.children.iter().filter(|c| !c.dead) {
-                let _ = c.worker.post_message(&envelope);
+                let _ = c.worker.post_message(&msg);
             }
         }
     }
@@ -421,13 +416,11 @@ fn send_batch(p: &mut Parser, dropped: Vec<u32>) {
         ingest_ms: p.ingest_ms as u64,
     };
     (p.read_ms, p.ingest_ms, p.last_batch) = (0.0, 0.0, now());
-    let envelope = js_sys::Object::new();
-    match serde_wasm_bindgen::to_value(&msg) {
-        Ok(v) => {
-            let _ = Reflect::set(&envelope, &"msg".into(), &v);
-            let _ = Reflect::set(&envelope, &"bytes".into(), &bytes.buffer());
-            let _ = scope().post_message_with_transfer(&envelope, &Array::of1(&bytes.buffer()));
+    let buffer: JsValue = bytes.buffer().into();
+    match envelope(&msg, &[("bytes", &buffer)]) {
+        Ok(envelope) => {
+            let _ = scope().post_message_with_transfer(&envelope, &Array::of1(&buffer));
         }
-        Err(e) => web_sys::console::error_1(&format!("trailscope ingest worker: cannot encode a batch: {e}").into()),
+        Err(e) => web_sys::console::error_1(&format!("trailscope ingest worker: a batch: {e}").into()),
     }
 }
