@@ -71,7 +71,7 @@ const S3: &str = "AWSLogs/123456789012/CloudTrail/us-east-2/2019/04/15/123456789
 fn ok_s3_delivery_gzip_multi_member_with_path_metadata() {
     let (engine, report) = load(S3, FileKind::Logs, &[Format::Records]);
     assert!(report.gzip);
-    let meta = &engine.files()[0].meta;
+    let meta = engine.files()[0].meta();
     assert_eq!(
         (meta.account.as_str(), meta.region.as_str(), meta.date.as_str()),
         ("123456789012", "us-east-2", "2019-04-15")
@@ -238,7 +238,7 @@ fn ok_digest_is_set_aside_with_its_bytes() {
     let (engine, report) = load(rel, FileKind::Digest, &[Format::Digest]);
     let digest: Value = serde_json::from_slice(report.digest.as_deref().expect("kept")).unwrap();
     assert_eq!(digest["digestSignatureAlgorithm"], "SHA256withRSA");
-    assert!(engine.files()[0].meta.digest_path);
+    assert!(engine.files()[0].meta().digest_path);
     assert_eq!((engine.status().skipped, engine.status().events), (1, 0));
 }
 

@@ -34,7 +34,7 @@ fn ok_sample_loads_every_event_the_generator_and_aws_docs_wrote() {
     assert!(engine.files().iter().all(|f| f.report.kind == FileKind::Logs && f.report.gzip));
     // Accounts and regions come from the S3 keys too.
     let first = &engine.files()[0];
-    assert_eq!(first.meta.account.len(), 12);
+    assert_eq!(first.meta().account.len(), 12);
 }
 
 #[test]
