@@ -24,6 +24,8 @@ async function readout(page) {
     to: Number(el.dataset.to),
     buckets: Number(el.dataset.buckets),
     marks: Number(el.dataset.marks),
+    drawnMarks: Number(el.dataset.drawnMarks),
+    stride: Number(el.dataset.stride),
     lanes: Number(el.dataset.lanes),
     selFrom: el.dataset.selectionFrom === undefined ? null : Number(el.dataset.selectionFrom),
     selTo: el.dataset.selectionTo === undefined ? null : Number(el.dataset.selectionTo),
@@ -191,6 +193,11 @@ test('hover tells what, who, when; keys walk the marks; Enter and click open the
   assert.ok(rows > 0, 'the table lists what is drawn');
   const pushRows = await page.locator('[data-testid=timeline-table] tbody tr[data-mark=push]').count();
   assert.ok(pushRows > 0);
+  // The table lists the marks as the canvas draws them: merged where they would overlap, one row each.
+  r = await readout(page);
+  const markRows = await page.locator('[data-testid=timeline-table] tbody tr:not([data-mark=events])').count();
+  assert.ok(r.drawnMarks > 0 && r.stride >= 1, JSON.stringify(r));
+  assert.equal(markRows, r.drawnMarks, 'one table row per drawn mark');
   // Mouse: find a mark by scanning a lane row for a tooltip that names a push or pull.
   const box = await page.locator('[data-testid=timeline-canvas]').boundingBox();
   let found = '';
