@@ -316,36 +316,50 @@ fn clip(g: Geometry, (x0, x1): (f64, f64)) -> Option<(f64, f64)> {
 }
 
 /// Event cells as a heat map: darker for more events (on a log scale), a red foot for errors.
+/// Neighbouring cells of one lane in the same shade are filled as one rectangle (zoomed out, most
+/// of a busy lane is a few runs of equal shades), as are neighbouring feet.
 fn cells(ctx: &CanvasRenderingContext2d, g: Geometry, tl: &Timeline) {
     let max = tl.cells.iter().filter(|c| c.mark == Mark::Events).map(|c| c.count).max().unwrap_or(1);
     let scale = (f64::from(max) + 1.0).ln();
     // Eight shades, each set once per frame: changing the fill style per cell costs more than the fill.
     let shade = |c: &Cell| ((f64::from(c.count) + 1.0).ln() / scale * 7.0).round().clamp(0.0, 7.0) as usize;
     let (first, last) = visible_buckets(g, tl, 0.0);
-    let mut by_shade: [Vec<(f64, f64, f64)>; 8] = Default::default();
-    let mut errors = Vec::new();
+    // Runs as (left, right, lane, last bucket): a lane's next bucket extends its run.
+    let mut by_shade: [Vec<Run>; 8] = Default::default();
+    let mut errors: Vec<Run> = Vec::new();
+    let extend = |runs: &mut Vec<Run>, (a, b, lane, bucket): Run| match runs.last_mut() {
+        Some(run) if run.2 == lane && run.3 + 1 == bucket => (run.1, run.3) = (b, bucket),
+        _ => runs.push((a, b, lane, bucket)),
+    };
+    let (left, right) = (GUTTER, g.width - PAD_R);
     for c in tl.cells.iter().filter(|c| c.mark == Mark::Events && (first..=last).contains(&c.bucket)) {
-        let Some((x, w)) = clip(g, g.bucket_x(tl, c.bucket)) else { continue };
-        let y = Geometry::lane_y(c.lane as usize);
-        by_shade[shade(c)].push((x, y, w));
+        let (x0, x1) = g.bucket_x(tl, c.bucket);
+        if x1 < left || x0 > right {
+            continue;
+        }
+        let run = (x0.max(left), x1.min(right), c.lane, c.bucket);
+        extend(&mut by_shade[shade(c)], run);
         if c.errors > 0 {
-            errors.push((x, y, w.max(3.0)));
+            extend(&mut errors, run);
         }
     }
-    for (fill, rects) in SHADES.iter().zip(&by_shade) {
-        if rects.is_empty() {
+    for (fill, runs) in SHADES.iter().zip(&by_shade) {
+        if runs.is_empty() {
             continue;
         }
         ctx.set_fill_style_str(fill);
-        for &(x, y, w) in rects {
-            ctx.fill_rect(x, y + 6.0, w.max(1.5), LANE_H - 12.0);
+        for &(a, b, lane, _) in runs {
+            ctx.fill_rect(a, Geometry::lane_y(lane as usize) + 6.0, (b - a).max(1.5), LANE_H - 12.0);
         }
     }
     ctx.set_fill_style_str(ERROR);
-    for (x, y, w) in errors {
-        ctx.fill_rect(x, y + LANE_H - 6.0, w, 3.0);
+    for (a, b, lane, _) in errors {
+        ctx.fill_rect(a, Geometry::lane_y(lane as usize) + LANE_H - 6.0, (b - a).max(3.0), 3.0);
     }
 }
+
+/// Neighbouring event cells filled as one: left and right x, lane, last bucket.
+type Run = (f64, f64, u16, u32);
 
 /// The event cells' shades, lightest first (alpha 0.12 to 0.62 of slate).
 const SHADES: [&str; 8] = [
