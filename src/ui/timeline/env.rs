@@ -177,13 +177,15 @@ impl Env {
         }
     }
 
-    /// Changes the view (the person zoomed or panned).
+    /// Changes the view (the person zoomed or panned). The tooltip goes: it told what was under the
+    /// pointer (or the focused mark) where the old view drew it.
     pub fn set_view(&self, v: Viewport) {
         {
             let mut m = self.model.borrow_mut();
             m.view = Some(v.clamped());
             m.touched = true;
         }
+        self.tooltip(None);
         self.schedule();
     }
 
@@ -211,6 +213,7 @@ impl Env {
                 m.view = Some(Viewport::around(e));
             }
         }
+        self.tooltip(None);
         self.schedule();
     }
 

@@ -104,7 +104,6 @@ fn on_move(env: &Env) -> Callback<PointerEvent> {
                     if moved || dx.abs() > 3.0 {
                         env.model.borrow_mut().drag = Some(Drag::Pan { x: x0, view, moved: true });
                         env.set_view(view.pan(-dx / g.plot_w()));
-                        env.tooltip(None);
                     }
                 }
                 Some(Drag::Brush { start, .. }) => {
