@@ -24,6 +24,8 @@ async function readout(page) {
     to: Number(el.dataset.to),
     buckets: Number(el.dataset.buckets),
     marks: Number(el.dataset.marks),
+    drawnMarks: Number(el.dataset.drawnMarks),
+    stride: Number(el.dataset.stride),
     lanes: Number(el.dataset.lanes),
     selFrom: el.dataset.selectionFrom === undefined ? null : Number(el.dataset.selectionFrom),
     selTo: el.dataset.selectionTo === undefined ? null : Number(el.dataset.selectionTo),
@@ -191,15 +193,21 @@ test('hover tells what, who, when; keys walk the marks; Enter and click open the
   assert.ok(rows > 0, 'the table lists what is drawn');
   const pushRows = await page.locator('[data-testid=timeline-table] tbody tr[data-mark=push]').count();
   assert.ok(pushRows > 0);
+  // The table lists the marks as the canvas draws them: merged where they would overlap, one row each.
+  r = await readout(page);
+  const markRows = await page.locator('[data-testid=timeline-table] tbody tr:not([data-mark=events])').count();
+  assert.ok(r.drawnMarks > 0 && r.stride >= 1, JSON.stringify(r));
+  assert.equal(markRows, r.drawnMarks, 'one table row per drawn mark');
   // Mouse: find a mark by scanning a lane row for a tooltip that names a push or pull.
   const box = await page.locator('[data-testid=timeline-canvas]').boundingBox();
   let found = '';
+  let at = null;
   for (let lane = 0; lane < Math.min(r.lanes, 4) && !found; lane += 1) {
     const yy = box.y + 26 + 36 + 30 * lane + 15;
     for (let x = box.x + GUTTER + 2; x < box.x + box.width - PAD_R && !found; x += 4) {
       await page.mouse.move(x, yy);
       const tip = await page.$eval('[data-testid=timeline-tooltip]', (el) => (el.hidden ? '' : el.textContent));
-      if (/^[\d,]+ (push|pull)/.test(tip.split('\n')[0])) found = tip;
+      if (/^[\d,]+ (push|pull)/.test(tip.split('\n')[0])) { found = tip; at = [x, yy]; }
     }
   }
   assert.ok(found.includes('Who: ') && found.includes('When: 2026-03-01'), `tooltip: ${found}`);
@@ -209,6 +217,11 @@ test('hover tells what, who, when; keys walk the marks; Enter and click open the
   assert.match(await page.textContent('[data-testid=detail-name]'), /^(PutImage|BatchGetImage|InitiateLayerUpload|GetDownloadUrlForLayer|CompleteLayerUpload|UploadLayerPart|BatchCheckLayerAvailability)$/);
   await page.click('[data-testid=close-detail]');
   await t.shot('timeline-tooltip', { fullPage: false });
+  // A zoom moves the mark away from the pointer: its tooltip goes until the pointer moves again.
+  await page.mouse.move(at[0] + 1, at[1]);
+  await page.waitForFunction(() => !document.querySelector('[data-testid=timeline-tooltip]').hidden);
+  await page.mouse.wheel(0, -240);
+  await page.waitForFunction(() => document.querySelector('[data-testid=timeline-tooltip]').hidden);
   // Nothing matches: a clear empty state.
   await page.fill('[data-testid=search]', 'no-such-thing-anywhere');
   await page.press('[data-testid=search]', 'Enter');

@@ -19,6 +19,7 @@
 //! ```
 
 pub mod axis;
+pub mod drawn;
 pub mod series;
 pub mod viewport;
 pub mod wire;

@@ -7,8 +7,9 @@
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
-use super::model::{Drag, Model};
+use super::model::{Drag, Marks, Model};
 use crate::analysis::timeline::axis::ticks;
+use crate::analysis::timeline::drawn::Drawn;
 use crate::analysis::timeline::viewport::Viewport;
 use crate::analysis::timeline::{bucket_start, Cell, LaneKind, Mark, Range, Timeline};
 use crate::model::Millis;
@@ -99,16 +100,18 @@ impl Geometry {
 /// What the pointer is over.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Hit {
-    /// A cell of the answer (index into its `cells`).
+    /// An event cell of the answer (index into its `cells`).
     Cell(usize),
+    /// A drawn mark (index into [`Marks::list`]).
+    Mark(usize),
     /// A session span (index into its `spans`).
     Span(usize),
     /// A bucket of the density strip.
     Density(u32),
 }
 
-/// What is at (x, y), preferring marks over spans over event cells.
-pub fn hit(tl: &Timeline, g: Geometry, x: f64, y: f64) -> Option<Hit> {
+/// What is at (x, y), preferring marks (as drawn) over spans over event cells.
+pub fn hit(tl: &Timeline, marks: &Marks, g: Geometry, x: f64, y: f64) -> Option<Hit> {
     if x < GUTTER || x > g.width - PAD_R + 4.0 {
         return None;
     }
@@ -122,23 +125,24 @@ pub fn hit(tl: &Timeline, g: Geometry, x: f64, y: f64) -> Option<Hit> {
         return None;
     }
     let lane = lane_f as u16;
+    // The nearest drawn mark whose shape (and two pixels round it) is under the pointer.
     let mut best: Option<(f64, usize)> = None;
-    let mut events = None;
-    for (i, c) in tl.cells.iter().enumerate().filter(|(_, c)| c.lane == lane) {
-        let (x0, x1) = g.bucket_x(tl, c.bucket);
-        if c.mark == Mark::Events {
-            if x >= x0 - 1.0 && x <= x1.max(x0 + 2.0) + 1.0 {
-                events = Some(i);
-            }
-            continue;
-        }
-        let d = (x - f64::midpoint(x0, x1)).abs();
-        if d <= 7.0_f64.max((x1 - x0) / 2.0) && best.is_none_or(|(bd, _)| d < bd) {
+    for (i, _) in marks.list.iter().enumerate().filter(|(_, m)| m.lane == lane) {
+        let Some((mx, _, r)) = mark_at(g, marks, i) else { continue };
+        let d = (x - mx).abs();
+        if d <= r + 2.0 && best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, i));
         }
     }
     if let Some((_, i)) = best {
-        return Some(Hit::Cell(i));
+        return Some(Hit::Mark(i));
+    }
+    let mut events = None;
+    for (i, c) in tl.cells.iter().enumerate().filter(|(_, c)| c.lane == lane && c.mark == Mark::Events) {
+        let (x0, x1) = g.bucket_x(tl, c.bucket);
+        if x >= x0 - 1.0 && x <= x1.max(x0 + 2.0) + 1.0 {
+            events = Some(i);
+        }
     }
     let mid = Geometry::lane_y(lane as usize) + LANE_H / 2.0;
     if (y - mid).abs() <= 5.0 {
@@ -175,18 +179,19 @@ pub fn frame(canvas: &HtmlCanvasElement, m: &Model) {
     lanes_background(&ctx, g, m.data.as_deref(), h);
     axis(&ctx, g, m.offset_min, h);
     if let Some(tl) = m.data.as_deref() {
-        plot(&ctx, g, tl, dpr);
-        focus_ring(&ctx, g, tl, m);
+        let marks = m.marks();
+        plot(&ctx, g, tl, &marks, dpr);
+        focus_ring(&ctx, g, tl, &marks, m);
     }
     selection(&ctx, g, m, h);
 }
 
-/// Draws what the answer holds (density, event cells, spans, marks) with `g`'s geometry.
-pub fn plot(ctx: &CanvasRenderingContext2d, g: Geometry, tl: &Timeline, dpr: f64) {
+/// Draws what the answer holds (density, event cells, spans, marks as merged) with `g`'s geometry.
+pub fn plot(ctx: &CanvasRenderingContext2d, g: Geometry, tl: &Timeline, marks: &Marks, dpr: f64) {
     density(ctx, g, tl);
     cells(ctx, g, tl);
     spans(ctx, g, tl);
-    marks(ctx, g, tl, dpr);
+    draw_marks(ctx, g, tl, marks, dpr);
 }
 
 fn context(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
@@ -311,36 +316,50 @@ fn clip(g: Geometry, (x0, x1): (f64, f64)) -> Option<(f64, f64)> {
 }
 
 /// Event cells as a heat map: darker for more events (on a log scale), a red foot for errors.
+/// Neighbouring cells of one lane in the same shade are filled as one rectangle (zoomed out, most
+/// of a busy lane is a few runs of equal shades), as are neighbouring feet.
 fn cells(ctx: &CanvasRenderingContext2d, g: Geometry, tl: &Timeline) {
     let max = tl.cells.iter().filter(|c| c.mark == Mark::Events).map(|c| c.count).max().unwrap_or(1);
     let scale = (f64::from(max) + 1.0).ln();
     // Eight shades, each set once per frame: changing the fill style per cell costs more than the fill.
     let shade = |c: &Cell| ((f64::from(c.count) + 1.0).ln() / scale * 7.0).round().clamp(0.0, 7.0) as usize;
     let (first, last) = visible_buckets(g, tl, 0.0);
-    let mut by_shade: [Vec<(f64, f64, f64)>; 8] = Default::default();
-    let mut errors = Vec::new();
+    // Runs as (left, right, lane, last bucket): a lane's next bucket extends its run.
+    let mut by_shade: [Vec<Run>; 8] = Default::default();
+    let mut errors: Vec<Run> = Vec::new();
+    let extend = |runs: &mut Vec<Run>, (a, b, lane, bucket): Run| match runs.last_mut() {
+        Some(run) if run.2 == lane && run.3 + 1 == bucket => (run.1, run.3) = (b, bucket),
+        _ => runs.push((a, b, lane, bucket)),
+    };
+    let (left, right) = (GUTTER, g.width - PAD_R);
     for c in tl.cells.iter().filter(|c| c.mark == Mark::Events && (first..=last).contains(&c.bucket)) {
-        let Some((x, w)) = clip(g, g.bucket_x(tl, c.bucket)) else { continue };
-        let y = Geometry::lane_y(c.lane as usize);
-        by_shade[shade(c)].push((x, y, w));
+        let (x0, x1) = g.bucket_x(tl, c.bucket);
+        if x1 < left || x0 > right {
+            continue;
+        }
+        let run = (x0.max(left), x1.min(right), c.lane, c.bucket);
+        extend(&mut by_shade[shade(c)], run);
         if c.errors > 0 {
-            errors.push((x, y, w.max(3.0)));
+            extend(&mut errors, run);
         }
     }
-    for (fill, rects) in SHADES.iter().zip(&by_shade) {
-        if rects.is_empty() {
+    for (fill, runs) in SHADES.iter().zip(&by_shade) {
+        if runs.is_empty() {
             continue;
         }
         ctx.set_fill_style_str(fill);
-        for &(x, y, w) in rects {
-            ctx.fill_rect(x, y + 6.0, w.max(1.5), LANE_H - 12.0);
+        for &(a, b, lane, _) in runs {
+            ctx.fill_rect(a, Geometry::lane_y(lane as usize) + 6.0, (b - a).max(1.5), LANE_H - 12.0);
         }
     }
     ctx.set_fill_style_str(ERROR);
-    for (x, y, w) in errors {
-        ctx.fill_rect(x, y + LANE_H - 6.0, w, 3.0);
+    for (a, b, lane, _) in errors {
+        ctx.fill_rect(a, Geometry::lane_y(lane as usize) + LANE_H - 6.0, (b - a).max(3.0), 3.0);
     }
 }
+
+/// Neighbouring event cells filled as one: left and right x, lane, last bucket.
+type Run = (f64, f64, u16, u32);
 
 /// The event cells' shades, lightest first (alpha 0.12 to 0.62 of slate).
 const SHADES: [&str; 8] = [
@@ -368,51 +387,69 @@ fn spans(ctx: &CanvasRenderingContext2d, g: Geometry, tl: &Timeline) {
     }
 }
 
-/// The marks' centre and radius.
-/// Pushes sit a little left of their bucket's middle and pulls a little right, so the two stay
-/// apart where a bucket holds both.
-pub fn mark_at(g: Geometry, tl: &Timeline, c: &Cell) -> (f64, f64, f64) {
-    let (x0, x1) = g.bucket_x(tl, c.bucket);
-    let r = 4.5 + (f64::from(c.count)).ln().min(4.0);
-    let nudge = match c.mark {
+/// Drawn mark `i`'s centre and radius: in the middle of its buckets, larger for more (on a log
+/// scale). Pushes sit a little left of the middle and pulls a little right, so the two stay apart
+/// where buckets hold both.
+pub fn mark_at(g: Geometry, marks: &Marks, i: usize) -> Option<(f64, f64, f64)> {
+    let (m, &t) = (marks.list.get(i)?, marks.at.get(i)?);
+    Some(place(g, m, t))
+}
+
+fn place(g: Geometry, m: &Drawn, t: f64) -> (f64, f64, f64) {
+    let r = 4.5 + (f64::from(m.count)).ln().min(4.0);
+    let nudge = match m.mark {
         Mark::Push => -r * 0.8,
         Mark::Pull => r * 0.8,
         _ => 0.0,
     };
-    (f64::midpoint(x0, x1) + nudge, Geometry::lane_y(c.lane as usize) + LANE_H / 2.0, r)
+    (GUTTER + g.view.x_of(t, g.plot_w()) + nudge, Geometry::lane_y(m.lane as usize) + LANE_H / 2.0, r)
 }
 
-fn marks(ctx: &CanvasRenderingContext2d, g: Geometry, tl: &Timeline, dpr: f64) {
-    // Marks reach up to 12 px past their bucket's middle.
-    let (first, last) = visible_buckets(g, tl, 16.0);
-    for c in tl.cells.iter().filter(|c| c.mark != Mark::Events && (first..=last).contains(&c.bucket)) {
-        let (x, y, r) = mark_at(g, tl, c);
-        if x < GUTTER - r || x > g.width - PAD_R + r {
-            continue;
+/// Where a hit is drawn: its centre and half its size.
+pub fn hit_at(g: Geometry, tl: &Timeline, marks: &Marks, h: Hit) -> Option<(f64, f64, f64)> {
+    match h {
+        Hit::Cell(i) => {
+            let c = tl.cells.get(i)?;
+            let (x0, x1) = g.bucket_x(tl, c.bucket);
+            Some((f64::midpoint(x0, x1), Geometry::lane_y(c.lane as usize) + LANE_H / 2.0, ((x1 - x0) / 2.0).max(6.0)))
         }
-        // Stamped from a sprite drawn once per shape, size and state: a frame of thousands of marks
-        // is then one image copy each, not a path, two style changes, a fill and a stroke.
-        if let Some((sprite, half)) = super::sprites::get(c.mark, c.errors > 0, r, dpr) {
-            let snap = |v: f64| (v * dpr).round() / dpr;
-            let (w, x, y) = (2.0 * half, snap(x) - half, snap(y) - half);
-            let _ = ctx.draw_image_with_html_canvas_element_and_dw_and_dh(&sprite, x, y, w, w);
-        } else {
-            path(ctx, c.mark, x, y, r);
-            paint(ctx, c.mark, c.errors > 0);
-        }
+        Hit::Mark(i) => mark_at(g, marks, i),
+        Hit::Span(_) | Hit::Density(_) => None,
     }
 }
 
+fn draw_marks(ctx: &CanvasRenderingContext2d, g: Geometry, tl: &Timeline, marks: &Marks, dpr: f64) {
+    // Marks reach up to 12 px past their middle, which is within their group.
+    let (first, last) = visible_buckets(g, tl, 16.0);
+    let k = marks.stride.max(1);
+    let (first, last) = (first / k, last / k);
+    // Stamped from sprites drawn once per shape, size and state, in device pixels at whole-pixel
+    // positions and the sprite's own size: each mark is then a plain copy, not a path, two style
+    // changes, a fill and a stroke, nor a resampled image.
+    let _ = ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0);
+    for (m, &t) in marks.list.iter().zip(marks.at.iter()).filter(|(m, _)| (first..=last).contains(&m.group)) {
+        let (x, y, r) = place(g, m, t);
+        if x < GUTTER - r || x > g.width - PAD_R + r {
+            continue;
+        }
+        let stamped = super::sprites::with(m.mark, m.errors > 0, r, dpr, |sprite, half| {
+            let half = (half * dpr).round();
+            let (x, y) = ((x * dpr).round() - half, (y * dpr).round() - half);
+            let _ = ctx.draw_image_with_html_canvas_element(sprite, x, y);
+        });
+        if stamped.is_none() {
+            let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
+            path(ctx, m.mark, x, y, r);
+            paint(ctx, m.mark, m.errors > 0);
+            let _ = ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0);
+        }
+    }
+    let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
+}
+
 /// A dashed box around the focused cell or mark.
-fn focus_ring(ctx: &CanvasRenderingContext2d, g: Geometry, tl: &Timeline, m: &Model) {
-    let focused = m.focus.and_then(|f| tl.cells.iter().find(|c| (c.row, c.mark) == f));
-    if let Some(c) = focused {
-        let (x, y, r) = if c.mark == Mark::Events {
-            let (x0, x1) = g.bucket_x(tl, c.bucket);
-            (f64::midpoint(x0, x1), Geometry::lane_y(c.lane as usize) + LANE_H / 2.0, ((x1 - x0) / 2.0).max(6.0))
-        } else {
-            mark_at(g, tl, c)
-        };
+fn focus_ring(ctx: &CanvasRenderingContext2d, g: Geometry, tl: &Timeline, marks: &Marks, m: &Model) {
+    if let Some((x, y, r)) = m.focused().and_then(|h| hit_at(g, tl, marks, h)) {
         ctx.set_stroke_style_str(FOCUS);
         ctx.set_line_width(2.0);
         let _ = ctx.set_line_dash(&js_sys::Array::of2(&3.0.into(), &2.0.into()));

@@ -101,7 +101,7 @@ impl Env {
         }
         set("data-from", &format!("{}", v.from.round() as i64));
         set("data-to", &format!("{}", v.to.round() as i64));
-        let (mut visible, mut buckets, mut marks) = (0u64, 0u32, 0usize);
+        let (mut visible, mut buckets, mut marks, mut drawn) = (0u64, 0u32, 0usize, 0usize);
         if let Some(d) = m.data.as_deref() {
             let r = d.range.unwrap_or(Range { from: 0, to: 1 });
             for (b, &n) in d.density.iter().enumerate() {
@@ -112,11 +112,15 @@ impl Env {
                 }
             }
             marks = d.cells.iter().filter(|c| c.mark != Mark::Events).count();
+            let merged = m.marks();
+            drawn = (0..merged.list.len()).filter(|&i| merged.in_view(i, v.from, v.to)).count();
+            set("data-stride", &merged.stride.to_string());
             set("data-lanes", &d.lanes.len().to_string());
         }
         set("data-buckets", &buckets.to_string());
         set("data-visible-events", &visible.to_string());
         set("data-marks", &marks.to_string());
+        set("data-drawn-marks", &drawn.to_string());
         let from = full(v.from.round() as i64, m.offset_min);
         let to = full(v.to.round() as i64, m.offset_min);
         let events = crate::text::plural(visible, "event", "events");
@@ -173,13 +177,15 @@ impl Env {
         }
     }
 
-    /// Changes the view (the person zoomed or panned).
+    /// Changes the view (the person zoomed or panned). The tooltip goes: it told what was under the
+    /// pointer (or the focused mark) where the old view drew it.
     pub fn set_view(&self, v: Viewport) {
         {
             let mut m = self.model.borrow_mut();
             m.view = Some(v.clamped());
             m.touched = true;
         }
+        self.tooltip(None);
         self.schedule();
     }
 
@@ -207,6 +213,7 @@ impl Env {
                 m.view = Some(Viewport::around(e));
             }
         }
+        self.tooltip(None);
         self.schedule();
     }
 
@@ -236,9 +243,9 @@ impl Env {
 
     /// Opens what a hit shows: one event or session in the drawer, or a closer look at a bucket.
     pub fn open(&self, hit: Hit) {
-        let (data, view) = {
+        let (data, view, marks) = {
             let m = self.model.borrow();
-            (m.data.clone(), m.view)
+            (m.data.clone(), m.view, m.marks())
         };
         let (Some(d), Some(v)) = (data, view) else { return };
         let r = d.range.unwrap_or(Range { from: 0, to: 1 });
@@ -249,11 +256,16 @@ impl Env {
         };
         match hit {
             Hit::Cell(i) => {
-                let c = &d.cells[i];
+                let Some(c) = d.cells.get(i) else { return };
                 if c.mark == Mark::Events && c.count > 1 {
                     zoom_to(c.bucket);
                 } else {
                     self.dispatch.emit(Action::Select(Some(c.row)));
+                }
+            }
+            Hit::Mark(i) => {
+                if let Some(mark) = marks.list.get(i) {
+                    self.dispatch.emit(Action::Select(Some(mark.row)));
                 }
             }
             Hit::Span(i) => self.dispatch.emit(Action::Select(Some(d.spans[i].row))),
@@ -266,7 +278,7 @@ impl Env {
         let Some(tip) = self.tip.cast::<HtmlElement>() else { return };
         let text = {
             let m = self.model.borrow();
-            hit.and_then(|(h, _, _)| m.data.as_deref().map(|d| table::describe(d, h, m.offset_min)))
+            hit.and_then(|(h, _, _)| m.data.as_deref().map(|d| table::describe(d, &m.marks(), h, m.offset_min)))
         };
         match (text, hit) {
             (Some(lines), Some((_, x, y))) => {

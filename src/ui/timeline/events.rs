@@ -31,7 +31,7 @@ fn geometry(env: &Env) -> Option<Geometry> {
 fn hit_at(env: &Env, x: f64, y: f64) -> Option<Hit> {
     let g = geometry(env)?;
     let m = env.model.borrow();
-    draw::hit(m.data.as_deref()?, g, x, y)
+    draw::hit(m.data.as_deref()?, &m.marks(), g, x, y)
 }
 
 /// Builds the handlers.
@@ -104,7 +104,6 @@ fn on_move(env: &Env) -> Callback<PointerEvent> {
                     if moved || dx.abs() > 3.0 {
                         env.model.borrow_mut().drag = Some(Drag::Pan { x: x0, view, moved: true });
                         env.set_view(view.pan(-dx / g.plot_w()));
-                        env.tooltip(None);
                     }
                 }
                 Some(Drag::Brush { start, .. }) => {
@@ -169,13 +168,9 @@ fn on_key(env: &Env, e: &KeyboardEvent) {
             focus_feedback(env, cell);
         }
         "Enter" | " " => {
-            let focused = {
-                let m = env.model.borrow();
-                let d = m.data.as_deref();
-                m.focus.and_then(|f| d?.cells.iter().position(|c| (c.row, c.mark) == f))
-            };
+            let focused = env.model.borrow().focused();
             match focused {
-                Some(i) => env.open(Hit::Cell(i)),
+                Some(h) => env.open(h),
                 None => return,
             }
         }
@@ -190,9 +185,9 @@ fn on_key(env: &Env, e: &KeyboardEvent) {
     e.prevent_default();
 }
 
-/// Shows the focused cell's tooltip next to it and says it to screen readers.
-fn focus_feedback(env: &Env, cell: Option<usize>) {
-    let Some(i) = cell else {
+/// Shows the focused cell's or mark's tooltip next to it and says it to screen readers.
+fn focus_feedback(env: &Env, focused: Option<Hit>) {
+    let Some(h) = focused else {
         env.announce("No marks in view.");
         return;
     };
@@ -200,10 +195,11 @@ fn focus_feedback(env: &Env, cell: Option<usize>) {
     let (x, y, lines) = {
         let m = env.model.borrow();
         let Some(d) = m.data.as_deref() else { return };
-        let (x, y, _) = draw::mark_at(g, d, &d.cells[i]);
-        (x, y, super::table::describe(d, Hit::Cell(i), m.offset_min))
+        let marks = m.marks();
+        let Some((x, y, _)) = draw::hit_at(g, d, &marks, h) else { return };
+        (x, y, super::table::describe(d, &marks, h, m.offset_min))
     };
-    env.tooltip(Some((Hit::Cell(i), x, y)));
+    env.tooltip(Some((h, x, y)));
     env.announce(&lines.join(". "));
 }
 

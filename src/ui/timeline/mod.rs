@@ -184,7 +184,7 @@ pub fn timeline_view() -> Html {
                 })}>
                 <summary data-testid="timeline-table-toggle">{"Table of what is drawn"}</summary>
                 if *show_table {
-                    <table::DrawnTable data={data} offset={offset_min} view={model.borrow().view.map(|v| (v.from, v.to))} />
+                    <table::DrawnTable data={data} offset={offset_min} view={model.borrow().view.map(|v| (v.from, v.to))} stride={model.borrow().stride()} />
                 }
             </details>
         </section>

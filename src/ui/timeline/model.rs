@@ -1,10 +1,13 @@
 //! What the timeline holds between frames: the view, the latest answer, the drag under way, the
 //! focused mark. Kept outside Yew's state so a wheel turn redraws the canvas without re-rendering.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
+use super::draw::Hit;
+use crate::analysis::timeline::drawn::{coalesce, middle, stride, Drawn, MARK_PX};
 use crate::analysis::timeline::viewport::Viewport;
-use crate::analysis::timeline::{Mark, Range, Timeline};
+use crate::analysis::timeline::{bucket_start, Mark, Range, Timeline};
 use crate::store::Row;
 
 /// A bucket every this many CSS px.
@@ -41,6 +44,34 @@ pub enum Drag {
     },
 }
 
+/// The answer's marks as drawn at the current zoom: merged `stride` buckets at a time (see
+/// [`crate::analysis::timeline::drawn`]).
+#[derive(Debug, Clone, Default)]
+pub struct Marks {
+    /// Buckets each drawn mark stands for.
+    pub stride: u32,
+    /// The drawn marks, by lane, group, mark.
+    pub list: Rc<Vec<Drawn>>,
+    /// Where each stands: the middle of its buckets, ms UTC.
+    pub at: Rc<Vec<f64>>,
+}
+
+impl Marks {
+    /// Answer `d`'s marks merged `stride` buckets at a time.
+    pub fn new(d: &Timeline, stride: u32) -> Marks {
+        let r = d.range.unwrap_or(Range { from: 0, to: 1 });
+        let list = coalesce(&d.cells, stride);
+        let at = list.iter().map(|m| middle(r, d.buckets, m)).collect();
+        Marks { stride, list: Rc::new(list), at: Rc::new(at) }
+    }
+
+    /// Whether drawn mark `i` stands in the time range `[from, to]`: what keyboard focus, the
+    /// table and the readout count as in view.
+    pub fn in_view(&self, i: usize, from: f64, to: f64) -> bool {
+        self.at.get(i).is_some_and(|&t| t >= from && t <= to)
+    }
+}
+
 /// The timeline's working state.
 #[derive(Default)]
 #[allow(clippy::struct_excessive_bools)] // independent switches, not a state machine in disguise
@@ -71,6 +102,8 @@ pub struct Model {
     pub brush_mode: bool,
     /// A frame is scheduled.
     pub frame_pending: bool,
+    /// The last merged marks and the answer they are of (merging is redone only when either changes).
+    merged: RefCell<Option<(Rc<Timeline>, Marks)>>,
 }
 
 impl Model {
@@ -87,36 +120,90 @@ impl Model {
         (self.width - super::draw::GUTTER - super::draw::PAD_R).max(10.0)
     }
 
-    /// Cells in keyboard order: marks by time then lane; when there are none, event cells.
-    pub fn focus_order(&self) -> Vec<usize> {
-        let Some(d) = self.data.as_deref() else { return Vec::new() };
-        let marks: Vec<usize> = (0..d.cells.len()).filter(|&i| d.cells[i].mark != Mark::Events).collect();
-        let mut order = if marks.is_empty() { (0..d.cells.len()).collect() } else { marks };
-        // Only what is visible.
-        if let Some(v) = self.view {
-            let r = d.range.unwrap_or(Range { from: 0, to: 1 });
-            order.retain(|&i| {
-                let t = crate::analysis::timeline::bucket_start(r, d.buckets, d.cells[i].bucket) as f64;
-                t >= v.from - v.span() / f64::from(d.buckets.max(1)) && t < v.to
-            });
+    /// Buckets per drawn mark at the current zoom (1 when nothing is drawn yet).
+    pub fn stride(&self) -> u32 {
+        let (Some(v), Some(d)) = (self.view, self.data.as_deref()) else { return 1 };
+        match d.range {
+            Some(r) if d.buckets > 0 => {
+                let bucket_px = (r.to - r.from) as f64 / f64::from(d.buckets) / v.span() * self.plot_w();
+                stride(bucket_px, MARK_PX)
+            }
+            _ => 1,
         }
-        order.sort_by_key(|&i| (d.cells[i].bucket, d.cells[i].lane, d.cells[i].mark));
-        order
     }
 
-    /// Moves the focus `by` cells in keyboard order; returns the focused cell.
-    pub fn move_focus(&mut self, by: i32) -> Option<usize> {
+    /// The answer's marks as drawn at the current zoom (remembered per answer and stride).
+    pub fn marks(&self) -> Marks {
+        let Some(d) = self.data.as_ref() else { return Marks::default() };
+        let k = self.stride();
+        let mut merged = self.merged.borrow_mut();
+        if let Some((tl, m)) = merged.as_ref() {
+            if Rc::ptr_eq(tl, d) && m.stride == k {
+                return m.clone();
+            }
+        }
+        let m = Marks::new(d, k);
+        *merged = Some((Rc::clone(d), m.clone()));
+        m
+    }
+
+    /// What keyboard focus walks, in order: the drawn marks in view by time then lane; when the
+    /// answer has no marks, its event cells in view.
+    pub fn focus_order(&self) -> Vec<Hit> {
+        let Some(d) = self.data.as_deref() else { return Vec::new() };
+        let r = d.range.unwrap_or(Range { from: 0, to: 1 });
+        let at = |b: u32| bucket_start(r, d.buckets, b.min(d.buckets)) as f64;
+        let marks = self.marks();
+        let Some(v) = self.view else { return Vec::new() };
+        if marks.list.is_empty() {
+            let mut order: Vec<usize> = (0..d.cells.len())
+                .filter(|&i| {
+                    let t = at(d.cells[i].bucket);
+                    t >= v.from - v.span() / f64::from(d.buckets.max(1)) && t < v.to
+                })
+                .collect();
+            order.sort_by_key(|&i| (d.cells[i].bucket, d.cells[i].lane, d.cells[i].mark));
+            return order.into_iter().map(Hit::Cell).collect();
+        }
+        let mut order: Vec<usize> = (0..marks.list.len()).filter(|&i| marks.in_view(i, v.from, v.to)).collect();
+        order.sort_by_key(|&i| (marks.list[i].group, marks.list[i].lane, marks.list[i].mark));
+        order.into_iter().map(Hit::Mark).collect()
+    }
+
+    /// What the focus is on now: its event cell, or the drawn mark holding its key event (which,
+    /// after a zoom has merged marks differently, is the drawn mark holding that cell).
+    pub fn focused(&self) -> Option<Hit> {
+        let (row, mark) = self.focus?;
+        let d = self.data.as_deref()?;
+        if mark == Mark::Events {
+            return d.cells.iter().position(|c| (c.row, c.mark) == (row, mark)).map(Hit::Cell);
+        }
+        let marks = self.marks();
+        if let Some(i) = marks.list.iter().position(|m| (m.row, m.mark) == (row, mark)) {
+            return Some(Hit::Mark(i));
+        }
+        let c = d.cells.iter().find(|c| (c.row, c.mark) == (row, mark))?;
+        let group = c.bucket / marks.stride.max(1);
+        marks.list.iter().position(|m| (m.lane, m.mark, m.group) == (c.lane, mark, group)).map(Hit::Mark)
+    }
+
+    /// Moves the focus `by` steps in keyboard order; returns what it is on.
+    pub fn move_focus(&mut self, by: i32) -> Option<Hit> {
         let order = self.focus_order();
-        let d = self.data.clone()?;
-        let at = self.focus.and_then(|f| order.iter().position(|&i| (d.cells[i].row, d.cells[i].mark) == f));
+        let at = self.focused().and_then(|h| order.iter().position(|&o| o == h));
         let next = match (at, by >= 0) {
             (None, true) => 0,
             (None, false) => order.len().checked_sub(1)?,
             (Some(i), true) => (i + by as usize).min(order.len().checked_sub(1)?),
             (Some(i), false) => i.saturating_sub(by.unsigned_abs() as usize),
         };
-        let cell = *order.get(next)?;
-        self.focus = Some((d.cells[cell].row, d.cells[cell].mark));
-        Some(cell)
+        let hit = *order.get(next)?;
+        let d = self.data.clone()?;
+        self.focus = match hit {
+            Hit::Cell(i) => Some((d.cells[i].row, d.cells[i].mark)),
+            Hit::Mark(i) => self.marks().list.get(i).map(|m| (m.row, m.mark)),
+            Hit::Span(_) | Hit::Density(_) => None,
+        };
+        Some(hit)
     }
 }

@@ -26,22 +26,22 @@ thread_local! {
     static SPRITES: RefCell<HashMap<Key, (HtmlCanvasElement, f64)>> = RefCell::default();
 }
 
-/// The sprite of a mark of radius `r` (failed or not) at `dpr` device pixels per CSS pixel, and the
-/// half-width in CSS px to draw it at (centred on the mark), or `None` when no canvas can be made.
-pub fn get(mark: Mark, failed: bool, r: f64, dpr: f64) -> Option<(HtmlCanvasElement, f64)> {
+/// Calls `f` with the sprite of a mark of radius `r` (failed or not) at `dpr` device pixels per CSS
+/// pixel and the half-width in CSS px to draw it at (centred on the mark); `None` when no canvas
+/// can be made. The sprite is lent, not cloned: a frame stamps hundreds.
+pub fn with<T>(mark: Mark, failed: bool, r: f64, dpr: f64, f: impl FnOnce(&HtmlCanvasElement, f64) -> T) -> Option<T> {
     let steps = (r * STEPS_PER_PX).round();
     let key = (mark, failed, steps as u32, (dpr * 100.0).round() as u32);
     SPRITES.with(|s| {
         let mut s = s.borrow_mut();
-        if let Some(hit) = s.get(&key) {
-            return Some(hit.clone());
+        if !s.contains_key(&key) {
+            if s.len() >= MAX_SPRITES {
+                s.clear();
+            }
+            let made = make(mark, failed, steps / STEPS_PER_PX, dpr)?;
+            s.insert(key, made);
         }
-        if s.len() >= MAX_SPRITES {
-            s.clear();
-        }
-        let made = make(mark, failed, steps / STEPS_PER_PX, dpr)?;
-        s.insert(key, made.clone());
-        Some(made)
+        s.get(&key).map(|(sprite, half)| f(sprite, *half))
     })
 }
 

@@ -5,7 +5,9 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::draw::Hit;
+use super::model::Marks;
 use crate::analysis::timeline::axis::full;
+use crate::analysis::timeline::drawn::Drawn;
 use crate::analysis::timeline::{bucket_start, Cell, Mark, Range, Timeline};
 use crate::text::{plural, thousands};
 
@@ -41,8 +43,9 @@ fn bucket_range(d: &Timeline, b: u32) -> (i64, i64) {
     (bucket_start(r, d.buckets, b), bucket_start(r, d.buckets, b + 1))
 }
 
-fn when(d: &Timeline, b: u32, offset: i64) -> String {
-    let (t0, t1) = bucket_range(d, b);
+/// The time from the start of bucket `first` to the end of bucket `last`.
+fn when(d: &Timeline, first: u32, last: u32, offset: i64) -> String {
+    let (t0, t1) = (bucket_range(d, first).0, bucket_range(d, last).1);
     let (a, b) = (full(t0, offset), full(t1, offset));
     // The end's date and zone are the start's as a rule: then only its time is repeated.
     match (a.split_once(' '), b.split_once(' ')) {
@@ -53,27 +56,39 @@ fn when(d: &Timeline, b: u32, offset: i64) -> String {
     }
 }
 
-fn who(d: &Timeline, c: &Cell) -> String {
+fn who(d: &Timeline, c: &Drawn) -> String {
     match c.who {
         Some(i) => d.people.get(i as usize).cloned().unwrap_or_default(),
         None => "several identities".into(),
     }
 }
 
-fn what(d: &Timeline, c: &Cell) -> String {
+fn what(d: &Timeline, c: &Drawn) -> String {
     let lane = d.lanes.get(c.lane as usize).map_or("", |l| l.label.as_str());
     let failed = if c.errors > 0 { format!(" ({} failed)", thousands(u64::from(c.errors))) } else { String::new() };
     format!("{}{failed} · {lane}", c.mark.label(u64::from(c.count)))
 }
 
-/// The tooltip's lines for a hit: what, who, when, how many.
-pub fn describe(d: &Timeline, h: Hit, offset: i64) -> Vec<String> {
+/// A cell as a row of what is drawn (one bucket).
+fn single(c: &Cell) -> Drawn {
+    Drawn::of(c, c.bucket)
+}
+
+/// The lines for a cell or a drawn mark.
+fn lines(d: &Timeline, c: &Drawn, offset: i64) -> Vec<String> {
+    let open = match (c.mark, c.count) {
+        (Mark::Events, 2..) => "Click to zoom in",
+        (_, 2..) => "Click to open the first",
+        _ => "Click to open",
+    };
+    vec![what(d, c), format!("Who: {}", who(d, c)), format!("When: {}", when(d, c.first, c.last, offset)), open.into()]
+}
+
+/// The tooltip's lines for a hit: what, who, when, how many (for a drawn mark, of all it merges).
+pub fn describe(d: &Timeline, marks: &Marks, h: Hit, offset: i64) -> Vec<String> {
     match h {
-        Hit::Cell(i) => {
-            let c = &d.cells[i];
-            let open = if c.mark == Mark::Events && c.count > 1 { "Click to zoom in" } else { "Click to open" };
-            vec![what(d, c), format!("Who: {}", who(d, c)), format!("When: {}", when(d, c.bucket, offset)), open.into()]
-        }
+        Hit::Cell(i) => d.cells.get(i).map_or_else(Vec::new, |c| lines(d, &single(c), offset)),
+        Hit::Mark(i) => marks.list.get(i).map_or_else(Vec::new, |m| lines(d, m, offset)),
         Hit::Span(i) => {
             let s = &d.spans[i];
             let lane = d.lanes.get(s.lane as usize).map_or("", |l| l.label.as_str());
@@ -95,7 +110,7 @@ pub fn describe(d: &Timeline, h: Hit, offset: i64) -> Vec<String> {
             let n = d.density.get(b as usize).copied().unwrap_or(0);
             vec![
                 plural(u64::from(n), "event", "events"),
-                format!("When: {}", when(d, b, offset)),
+                format!("When: {}", when(d, b, b, offset)),
                 "Click to zoom in".into(),
             ]
         }
@@ -111,23 +126,26 @@ pub struct TableProps {
     pub offset: i64,
     /// The visible range.
     pub view: Option<(f64, f64)>,
+    /// Buckets per drawn mark (marks are listed merged as the canvas draws them).
+    pub stride: u32,
 }
 
-/// The table equivalent of the canvas: every non-empty cell in view, by time, then lane.
+/// The table equivalent of the canvas: every non-empty event cell and every drawn mark (merged as
+/// drawn) in view, by time, then lane.
 #[function_component(DrawnTable)]
 pub fn drawn_table(p: &TableProps) -> Html {
     let ctx = use_context::<super::Ctx>().expect("Ctx is provided by App");
     let Some(d) = p.data.as_deref() else { return html! { <p class="muted">{"Nothing drawn yet."}</p> } };
     let (from, to) = p.view.unwrap_or((f64::MIN, f64::MAX));
-    let mut rows: Vec<&Cell> = d
-        .cells
-        .iter()
-        .filter(|c| {
-            let (t0, t1) = bucket_range(d, c.bucket);
-            (t1 as f64) > from && (t0 as f64) < to
-        })
-        .collect();
-    rows.sort_by_key(|c| (c.bucket, c.lane, c.mark));
+    // Event cells overlapping the view, and the marks standing in it (as keyboard focus walks them).
+    let events = d.cells.iter().filter(|c| c.mark == Mark::Events).map(single).filter(|c| {
+        let (t0, t1) = bucket_range(d, c.first);
+        (t1 as f64) > from && (t0 as f64) < to
+    });
+    let marks = Marks::new(d, p.stride);
+    let standing = marks.list.iter().enumerate().filter(|&(i, _)| marks.in_view(i, from, to)).map(|(_, m)| m.clone());
+    let mut rows: Vec<Drawn> = events.chain(standing).collect();
+    rows.sort_by_key(|c| (c.first, c.lane, c.mark));
     let total = rows.len();
     rows.truncate(MAX_ROWS);
     html! {
@@ -140,7 +158,7 @@ pub fn drawn_table(p: &TableProps) -> Html {
                         let open = Callback::from(move |_| state.dispatch(crate::viewstate::Action::Select(Some(row))));
                         html! {
                             <tr data-mark={slug(c.mark)}>
-                                <td class="when">{when(d, c.bucket, p.offset)}</td>
+                                <td class="when">{when(d, c.first, c.last, p.offset)}</td>
                                 <td>{d.lanes.get(c.lane as usize).map_or("", |l| l.label.as_str())}</td>
                                 <td><button type="button" class="linkish" onclick={open} title="Open the first event">{name(c.mark)}</button></td>
                                 <td class="num">{thousands(u64::from(c.count))}</td>
