@@ -157,21 +157,35 @@ test('a file gone from disk after it was chosen is named; the files read with it
     });
     const gone = chosen[41];
     const kept = chosen.filter((p) => p !== gone);
-    // Every worker (the engine's and its ingest workers) holds its reads until the test says go, so
-    // the file is deleted after the workers hold its handle and before anything is read.
+    // The engine's worker holds its own reads, and the files it hands to its ingest workers, until
+    // the test says go: the file is deleted after the engine holds its handle (with the size and time
+    // the browser took when the page posted it) and before anything reads it. (Playwright routes the
+    // engine worker's script but not those of the workers it starts, so the hold is in the engine.)
     const t = await Trailscope.open(env, {
-      route: (page) => page.route('**/worker_loader.js', async (route) => {
-        const original = await (await route.fetch()).text();
-        const hold = `(() => {
-          let go;
-          const gate = new Promise((ok) => { go = ok; });
-          new BroadcastChannel('e2e-reads').onmessage = () => go();
-          const read = Blob.prototype.arrayBuffer;
-          Blob.prototype.arrayBuffer = function () { return gate.then(() => read.call(this)); };
-        })();`;
-        await route.fulfill({ contentType: 'text/javascript', body: hold + original });
-      }),
+      route: async (page) => {
+        await page.addInitScript(() => {
+          window.__holding = [];
+          new BroadcastChannel('e2e-holding').onmessage = (m) => window.__holding.push(m.data);
+        });
+        await page.route('**/worker_loader.js', async (route) => {
+          const original = await (await route.fetch()).text();
+          const hold = `(() => {
+            let go;
+            const gate = new Promise((ok) => { go = ok; });
+            new BroadcastChannel('e2e-reads').onmessage = () => go();
+            const read = Blob.prototype.arrayBuffer;
+            Blob.prototype.arrayBuffer = function () { return gate.then(() => read.call(this)); };
+            if (self.Worker) {
+              const post = Worker.prototype.postMessage;
+              Worker.prototype.postMessage = function (...args) { gate.then(() => post.apply(this, args)); };
+            }
+            new BroadcastChannel('e2e-holding').postMessage(self.name || 'engine');
+          })();`;
+          await route.fulfill({ contentType: 'text/javascript', headers: { 'cache-control': 'no-store' }, body: hold + original });
+        });
+      },
     });
+    await t.page.waitForFunction(() => window.__holding.includes('engine'));
     await t.readersReady();
     await t.pickFiles(chosen);
     await t.page.waitForFunction((n) => Number(document.querySelector('[data-testid=ingest-status]').dataset.filesTotal) === n,

@@ -525,7 +525,7 @@ fn read_ahead(queue: &mut VecDeque<Job>) {
         if queue[i].first.is_some() || size > GROUP_FILE_BYTES {
             let end = size.min(CHUNK_BYTES);
             if queue[i].first.is_none() {
-                queue[i].first = ask_part(file, 0.0, end).ok().map(Ahead::Slice);
+                queue[i].first = ask_part(file, 0.0, end).ok().map(|read| Ahead::Slice(handled(read)));
             }
             bytes += end;
             i += 1;
@@ -547,9 +547,9 @@ fn read_ahead(queue: &mut VecDeque<Job>) {
             j += 1;
         }
         let read = match members.len() {
-            1 => ask_part(file, 0.0, size).ok().map(|p| vec![Ahead::Slice(p)]),
+            1 => ask_part(file, 0.0, size).ok().map(|read| vec![Ahead::Slice(handled(read))]),
             _ => Blob::new_with_blob_sequence(&parts).ok().map(|blob| {
-                let read = blob.array_buffer();
+                let read = handled(blob.array_buffer());
                 members.iter().map(|&(_, offset, len)| Ahead::Group { read: read.clone(), offset, len }).collect()
             }),
         };
@@ -561,6 +561,19 @@ fn read_ahead(queue: &mut VecDeque<Job>) {
         bytes += total;
         i = j;
     }
+}
+
+/// Marks a read asked ahead of time as handled, and returns it: a read that fails before the engine
+/// awaits it (a file gone from disk) would otherwise be reported as an unhandled rejection, an error
+/// in the console for a failure the file's warning already names. Awaiting it later still fails.
+fn handled(read: js_sys::Promise) -> js_sys::Promise {
+    thread_local! {
+        static IGNORE: Closure<dyn FnMut(JsValue)> = Closure::new(|_: JsValue| {});
+    }
+    IGNORE.with(|ignore| {
+        let _ = read.catch(ignore);
+    });
+    read
 }
 
 /// One file's bytes out of a group's read, or `None` if that read failed.
