@@ -180,6 +180,15 @@ test('a file gone from disk after it was chosen is named; the files read with it
               Worker.prototype.postMessage = function (...args) { gate.then(() => post.apply(this, args)); };
             }
             new BroadcastChannel('e2e-holding').postMessage(self.name || 'engine');
+            // The page posts a drop's files over several tasks: say how many handles this worker holds.
+            let received = 0;
+            self.addEventListener('message', (e) => {
+              const ingest = e.data && e.data.msg && e.data.msg.Ingest;
+              if (ingest) {
+                received += ingest.paths.length;
+                new BroadcastChannel('e2e-holding').postMessage('received ' + received);
+              }
+            });
           })();`;
           await route.fulfill({ contentType: 'text/javascript', headers: { 'cache-control': 'no-store' }, body: hold + original });
         });
@@ -190,6 +199,7 @@ test('a file gone from disk after it was chosen is named; the files read with it
     await t.pickFiles(chosen);
     await t.page.waitForFunction((n) => Number(document.querySelector('[data-testid=ingest-status]').dataset.filesTotal) === n,
       chosen.length);
+    await t.page.waitForFunction((n) => window.__holding.includes(`received ${n}`), chosen.length);
     rmSync(gone);
     await t.page.evaluate(() => new BroadcastChannel('e2e-reads').postMessage('go'));
     const s = await t.waitDone();

@@ -21,8 +21,10 @@ const LIVE_EVERY_MS: f64 = 500.0;
 
 /// Files handed to the worker per message, at most. Posting a `File` costs the page 0.15 to 1 ms (the
 /// browser asks for each file's size and time on disk to serialize its handle, slower while the worker
-/// reads), so thousands in one message froze the page for a second or more.
-const BATCH_FILES: usize = 64;
+/// reads), so thousands in one message froze the page for a second or more. A batch is sized from
+/// what the last ones cost, but the cost swings (the first posts of a drop took 0.6 ms of CPU a
+/// file, later ones 0.1 ms): at 64 a misjudged batch held the thread for 25 ms of CPU.
+const BATCH_FILES: usize = 16;
 
 /// Main-thread time spent posting batches before the page gets the thread back (well under the
 /// 50 ms of a long task); batches are sized to fit it from the time files took so far.
@@ -31,17 +33,38 @@ const POST_SLICE_MS: f64 = 10.0;
 const START_MARK: &str = "trailscope:ingest-start";
 const END_MARK: &str = "trailscope:ingest-end";
 
+/// The relative paths of a load's files, `[i]` for file `i`; `None`: each file's own (its
+/// `webkitRelativePath` from a folder pick, else its name), read as the file is posted.
+type Paths = Option<Rc<[String]>>;
+
 /// What was asked to be loaded, in order: a restarted engine (after a crash) reads it all again.
 /// Only `File` handles are kept on this thread, never their bytes.
 enum Load {
-    Files(Array, Vec<String>),
+    Files(Array, Paths),
     Sample,
 }
 
 /// What waits to be handed to the worker, in order.
 enum Item {
-    File(File, String),
+    /// The files of one load (a JS array of `File`s, as picked), from `next` on. Kept as the one
+    /// array: taking thousands of files apart into handles and paths at the drop took 30 ms and more.
+    Files {
+        files: Array,
+        paths: Paths,
+        next: u32,
+    },
     Sample,
+}
+
+/// The relative path of a picked file: below the chosen folder for folder picks (it tells account,
+/// region and date), else its name.
+fn own_path(file: &File) -> String {
+    let rel = Reflect::get(file, &"webkitRelativePath".into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
+    if rel.is_empty() {
+        file.name()
+    } else {
+        rel
+    }
 }
 
 /// Files (and sample loads) not posted yet: posted in batches over several tasks by [`pump`].
@@ -203,7 +226,9 @@ impl Bridge {
         {
             let mut outbox = self.outbox.borrow_mut();
             for item in items {
-                files += u64::from(matches!(item, Item::File(..)));
+                if let Item::Files { files: f, next, .. } = &item {
+                    files += u64::from(f.length().saturating_sub(*next));
+                }
                 outbox.items.push_back(item);
             }
         }
@@ -234,15 +259,17 @@ impl Bridge {
         self.dispatch.dispatch(Action::Started);
     }
 
-    /// Reads files; `paths[i]` is the relative path of `files[i]`.
-    pub fn ingest(&self, files: Vec<File>, paths: Vec<String>) {
-        if files.is_empty() {
+    /// Reads files (a JS array of `File`s); `paths[i]` is the relative path of file `i`, or, without
+    /// `paths`, each file's own (see [`own_path`]). Costs the page the same for one file or thousands:
+    /// the files are taken apart in small batches as they are posted.
+    pub fn ingest(&self, files: Array, paths: Option<Vec<String>>) {
+        if files.length() == 0 {
             return;
         }
         self.started();
-        let array: Array = files.iter().collect();
-        LOADS.with(|l| l.borrow_mut().push(Load::Files(array, paths.clone())));
-        self.hand_over(files.into_iter().zip(paths).map(|(f, p)| Item::File(f, p)));
+        let paths: Paths = paths.map(Rc::from);
+        LOADS.with(|l| l.borrow_mut().push(Load::Files(files.clone(), paths.clone())));
+        self.hand_over([Item::Files { files, paths, next: 0 }]);
     }
 
     /// Loads the bundled sample.
@@ -290,15 +317,9 @@ impl Bridge {
                 return;
             }
             self.started();
-            let items = loads.iter().flat_map(|load| -> Vec<Item> {
-                match load {
-                    Load::Files(files, paths) => files
-                        .iter()
-                        .zip(paths)
-                        .filter_map(|(f, p)| f.dyn_into::<File>().ok().map(|f| Item::File(f, p.clone())))
-                        .collect(),
-                    Load::Sample => vec![Item::Sample],
-                }
+            let items = loads.iter().map(|load| match load {
+                Load::Files(files, paths) => Item::Files { files: files.clone(), paths: paths.clone(), next: 0 },
+                Load::Sample => Item::Sample,
             });
             self.hand_over(items);
         });
@@ -359,7 +380,9 @@ fn start_pump(worker: &Worker, outbox: &Rc<RefCell<Outbox>>, dispatch: &UseReduc
         }
         o.pumping = true;
     }
-    pump(worker.clone(), outbox.clone(), dispatch.clone());
+    // In a task of its own: not in the drop's, which should only take the files.
+    let (worker, outbox, dispatch) = (worker.clone(), outbox.clone(), dispatch.clone());
+    gloo::timers::callback::Timeout::new(0, move || pump(worker, outbox, dispatch)).forget();
 }
 
 /// Posts batches of files for about [`POST_SLICE_MS`], then yields the thread to the page and goes
@@ -384,13 +407,25 @@ fn pump(worker: Worker, outbox: Rc<RefCell<Outbox>>, dispatch: UseReducerDispatc
             let (files, mut paths) = (Array::new(), Vec::new());
             let mut sample = false;
             while paths.len() < batch {
-                match o.items.pop_front() {
-                    Some(Item::File(f, p)) => {
-                        files.push(&f);
-                        paths.push(p);
+                match o.items.front_mut() {
+                    Some(Item::Files { files: all, paths: known, next }) => {
+                        let end = all.length().min(*next + (batch - paths.len()) as u32);
+                        for i in *next..end {
+                            let Ok(file) = all.get(i).dyn_into::<File>() else { continue };
+                            paths.push(match known {
+                                Some(known) => known.get(i as usize).cloned().unwrap_or_else(|| file.name()),
+                                None => own_path(&file),
+                            });
+                            files.push(&file);
+                        }
+                        *next = end;
+                        if end >= all.length() {
+                            o.items.pop_front();
+                        }
                     }
                     // In order: the files before it, then the sample.
                     Some(Item::Sample) => {
+                        o.items.pop_front();
                         sample = true;
                         break;
                     }
@@ -405,7 +440,9 @@ fn pump(worker: Worker, outbox: Rc<RefCell<Outbox>>, dispatch: UseReducerDispatc
             result = post(&worker, &ToWorker::Ingest { paths, more }, Some(&files));
             let per_file = (now() - t) / n as f64;
             let mut o = outbox.borrow_mut();
-            o.ms_per_file = if o.ms_per_file > 0.0 { f64::midpoint(o.ms_per_file, per_file) } else { per_file };
+            // Up at once when posting gets slower, down gently when faster.
+            o.ms_per_file =
+                if o.ms_per_file > 0.0 { per_file.max(f64::midpoint(o.ms_per_file, per_file)) } else { per_file };
         }
         if sample {
             result = result.and(post(&worker, &ToWorker::LoadSample, None));

@@ -1,7 +1,8 @@
 //! Where logs come in: drag and drop, the file and folder pickers, and the sample.
 
+use js_sys::Array;
 use wasm_bindgen::JsCast;
-use web_sys::{DragEvent, File, FileList, HtmlInputElement};
+use web_sys::{DragEvent, HtmlInputElement};
 use yew::prelude::*;
 
 use super::Ctx;
@@ -11,25 +12,6 @@ use super::Ctx;
 pub struct DropZoneProps {
     /// Data is loaded: show the small "add more" bar instead of the big invitation.
     pub compact: bool,
-}
-
-fn files_of(list: Option<FileList>) -> (Vec<File>, Vec<String>) {
-    let mut files = Vec::new();
-    let mut paths = Vec::new();
-    if let Some(list) = list {
-        for i in 0..list.length() {
-            if let Some(f) = list.get(i) {
-                // Folder picks carry the path below the chosen folder; keep it for account/region/date.
-                let rel = js_sys::Reflect::get(&f, &"webkitRelativePath".into())
-                    .ok()
-                    .and_then(|v| v.as_string())
-                    .unwrap_or_default();
-                paths.push(if rel.is_empty() { f.name() } else { rel });
-                files.push(f);
-            }
-        }
-    }
-    (files, paths)
 }
 
 /// The drop zone with its pickers.
@@ -42,10 +24,12 @@ pub fn drop_zone(props: &DropZoneProps) -> Html {
         let bridge = ctx.bridge.clone();
         Callback::from(move |e: Event| {
             let input: HtmlInputElement = e.target_unchecked_into();
-            let (files, paths) = files_of(input.files());
-            bridge.ingest(files, paths);
+            // One copy of the list (clearing the input below may empty it); the bridge reads each
+            // file's path as it posts the file, so a pick of thousands costs this task no more than one.
+            let files = input.files().map(|list| Array::from(&list)).unwrap_or_default();
             // Picking the same file again must fire `change` again.
             input.set_value("");
+            bridge.ingest(files, None);
         })
     };
     let on_drop = {
@@ -56,8 +40,8 @@ pub fn drop_zone(props: &DropZoneProps) -> Html {
             let Some(dt) = e.data_transfer() else { return };
             let (entries, plain) = super::walk::entries(&dt);
             if entries.is_empty() {
-                let paths = plain.iter().map(File::name).collect();
-                bridge.ingest(plain, paths);
+                // Dropped files keep their names (see `own_path` in the bridge).
+                bridge.ingest(plain.iter().collect(), None);
                 return;
             }
             let (bridge, state) = (bridge.clone(), state.clone());
@@ -66,7 +50,7 @@ pub fn drop_zone(props: &DropZoneProps) -> Html {
                 if !problems.is_empty() {
                     state.dispatch(crate::viewstate::Action::Failed(problems.join("; ")));
                 }
-                bridge.ingest(files, paths);
+                bridge.ingest(files.iter().collect(), Some(paths));
             });
         })
     };
