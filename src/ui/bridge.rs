@@ -175,19 +175,12 @@ impl Bridge {
                             }
                         }
                     }
-                    FromWorker::Answer { id, response } => match *response {
-                        other if waiting.borrow().contains_key(&id) => {
-                            let callback = waiting.borrow_mut().remove(&id);
-                            if let Some(cb) = callback {
-                                cb.emit(other);
-                            }
-                        }
-                        Response::SummaryJson(text) => {
-                            if let Err(e) = download("trailscope-summary.json", "application/json", &text) {
-                                dispatch.dispatch(Action::Failed(format!("The download failed: {e}")));
-                            }
-                        }
-                        other => dispatch.dispatch(Action::Answer(Box::new(other))),
+                    FromWorker::Answer { id, response } => answered(id, *response, &waiting, &dispatch),
+                    FromWorker::AnswerJson { id, json } => match serde_json::from_str::<Response>(&json) {
+                        Ok(response) => answered(id, response, &waiting, &dispatch),
+                        Err(e) => dispatch.dispatch(Action::Failed(format!(
+                            "The engine sent an answer the page does not understand: {e}"
+                        ))),
                     },
                     FromWorker::Failed { message } => dispatch.dispatch(Action::Failed(message)),
                     // Only the benchmark asks for inflating alone, from a worker of its own.
@@ -353,6 +346,29 @@ impl Drop for Bridge {
             worker.set_onerror(None);
             worker.terminate();
         }
+    }
+}
+
+/// Hands an answer to whoever asked for it, or to the state.
+fn answered(
+    id: u32,
+    response: Response,
+    waiting: &RefCell<HashMap<u32, Callback<Response>>>,
+    dispatch: &UseReducerDispatcher<State>,
+) {
+    let callback = waiting.borrow_mut().remove(&id);
+    match response {
+        other if callback.is_some() => {
+            if let Some(cb) = callback {
+                cb.emit(other);
+            }
+        }
+        Response::SummaryJson(text) => {
+            if let Err(e) = download("trailscope-summary.json", "application/json", &text) {
+                dispatch.dispatch(Action::Failed(format!("The download failed: {e}")));
+            }
+        }
+        other => dispatch.dispatch(Action::Answer(Box::new(other))),
     }
 }
 

@@ -267,7 +267,7 @@ fn on_message(data: &JsValue) {
                     w.run.query_ms += now() - t;
                 }
                 drop(w);
-                post(&FromWorker::Answer { id, response });
+                post(&crate::protocol::answer(id, response));
                 return;
             }
             ToWorker::Inflate => {
