@@ -277,7 +277,7 @@ mod tests {
     }
 
     #[test]
-    fn overview_and_counts_answers_go_as_json_and_read_back_the_same() {
+    fn ok_overview_and_counts_answers_go_as_json_and_read_back_the_same() {
         let o = overview();
         let m = answer(7, Box::new(Response::Overview(Box::new(o.clone()))));
         let FromWorker::AnswerJson { id: 7, json } = m else { panic!("not JSON: {m:?}") };
@@ -289,7 +289,7 @@ mod tests {
     }
 
     #[test]
-    fn other_answers_go_as_they_are() {
+    fn ok_other_answers_go_as_they_are() {
         let r = Response::SummaryJson("{}".into());
         assert_eq!(answer(9, Box::new(r.clone())), FromWorker::Answer { id: 9, response: Box::new(r) });
     }
