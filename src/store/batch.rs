@@ -71,8 +71,9 @@ impl Store {
     pub fn encode_batch(&self) -> Vec<u8> {
         let mut w = Writer::default();
         w.u64(self.strings.len() as u64 - 1);
+        // As stored, so that packed strings are not spelled out here and packed again there.
         for i in 1..self.strings.len() as u32 {
-            w.str(self.strings.get(Sym(i)));
+            w.bytes(self.strings.stored(i));
         }
         w.u64(self.contexts.values.len() as u64);
         for c in &self.contexts.values {
@@ -138,7 +139,9 @@ impl Store {
         let mut syms: Vec<Sym> = Vec::with_capacity(n + 1);
         syms.push(Sym::EMPTY);
         for _ in 0..n {
-            syms.push(self.strings.intern(r.str()?));
+            let at = r.offset();
+            let stored = r.bytes()?;
+            syms.push(self.strings.intern_stored(stored).ok_or_else(|| format!("the string at byte {at} is not one"))?);
         }
         let sym = |s: u32| -> Result<Sym, WireError> {
             syms.get(s as usize).copied().ok_or_else(|| format!("the batch names string {s} of {}", syms.len()))

@@ -21,6 +21,7 @@ pub(crate) mod wire;
 
 use hashbrown::{DefaultHashBuilder, HashTable};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::hash::BuildHasher;
 
 pub use batch::Absorbed;
@@ -348,8 +349,9 @@ impl Store {
         self.strings.intern(s)
     }
 
-    /// The text of a symbol.
-    pub fn str(&self, s: Sym) -> &str {
+    /// The text of a symbol: borrowed, or rebuilt for the few shapes the table packs (digests, IAM
+    /// ids, UUIDs; see [`Interner`]).
+    pub fn str(&self, s: Sym) -> Cow<'_, str> {
         self.strings.get(s)
     }
 
@@ -563,7 +565,7 @@ impl Store {
     pub fn event_id(&self, r: Row) -> String {
         let id = self.event_id.get(r as usize);
         if self.flags(r) & flags::ID_SYMBOL != 0 {
-            self.str(Sym(id as u32)).to_owned()
+            self.str(Sym(id as u32)).into_owned()
         } else {
             format_uuid(id)
         }
