@@ -76,7 +76,7 @@ impl Store {
             w.bytes(self.strings.stored(i));
         }
         w.u64(self.contexts.values.len() as u64);
-        for c in &self.contexts.values {
+        for c in self.contexts.values.iter() {
             for s in [c.source, c.name, c.region, c.account, c.error_code, c.error_message] {
                 w.u32(s.0);
             }
@@ -84,7 +84,7 @@ impl Store {
             w.u64(index_of(&EVENT_TYPES, &c.event_type));
         }
         w.u64(self.identity_shapes.values.len() as u64);
-        for s in &self.identity_shapes.values {
+        for s in self.identity_shapes.values.iter() {
             w.u64(index_of(&IdentityType::ALL, &s.kind));
             for sym in shape_syms(s) {
                 w.u32(sym.0);
@@ -93,13 +93,13 @@ impl Store {
             w.u64(u64::from(s.source_known));
         }
         w.u64(self.identities.values.len() as u64);
-        for k in &self.identities.values {
+        for k in self.identities.values.iter() {
             for v in [k.shape, k.principal_id.0, k.arn.0, k.access_key.0] {
                 w.u32(v);
             }
         }
         w.u64(self.clients.values.len() as u64);
-        for &(ip, ua) in &self.clients.values {
+        for &(ip, ua) in self.clients.values.iter() {
             w.u32(ip.0);
             w.u32(ua.0);
         }

@@ -4,7 +4,7 @@
 //! table never holds a doubled, half-empty buffer and never copies its text to grow. Symbols are
 //! numbered in order of arrival; `ends[i]` is where symbol `i` ends in the concatenation of the
 //! chunks, and it starts where symbol `i - 1` ends, because a string never straddles two chunks. A
-//! `HashTable<u32>` finds existing symbols by content. Per distinct string this costs its bytes plus
+//! hash table ([`Sharded`]) finds existing symbols by content. Per distinct string this costs its bytes plus
 //! about 10 bytes; per use, 4 bytes.
 //!
 //! Three shapes of string that come by the hundred thousand, each distinct, are kept packed (see
@@ -15,11 +15,12 @@
 //! A packed entry starts with a byte that UTF-8 never uses, so it cannot be mistaken for text, and
 //! the packing is exact: the text given back is byte for byte the text interned.
 
-use hashbrown::{DefaultHashBuilder, HashTable};
+use hashbrown::DefaultHashBuilder;
 use std::borrow::Cow;
 use std::hash::{BuildHasher, Hasher};
 
 use super::column::Column;
+use super::sharded::Sharded;
 use super::{format_uuid, parse_uuid};
 use crate::model::Sym;
 
@@ -190,7 +191,7 @@ pub struct Interner {
     bases: Vec<u32>,
     /// Offsets are `u32`: the text of all distinct strings stays under 4 GB (wasm32's whole memory).
     ends: Column<u32>,
-    table: HashTable<u32>,
+    table: Sharded<u32>,
     hasher: DefaultHashBuilder,
 }
 
@@ -209,7 +210,7 @@ impl Interner {
             chunks: Vec::new(),
             bases: Vec::new(),
             ends,
-            table: HashTable::new(),
+            table: Sharded::default(),
             hasher: DefaultHashBuilder::default(),
         }
     }
