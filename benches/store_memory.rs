@@ -51,7 +51,7 @@ fn string_kind(s: &str) -> &'static str {
 fn print_string_kinds(store: &trailscope::store::Store, n: f64) {
     let mut kinds: std::collections::BTreeMap<&str, (usize, usize)> = std::collections::BTreeMap::new();
     for (_, s) in store.strings.iter() {
-        let k = kinds.entry(string_kind(s)).or_default();
+        let k = kinds.entry(string_kind(&s)).or_default();
         k.0 += 1;
         k.1 += s.len();
     }

@@ -64,17 +64,17 @@ pub fn csv_row(store: &Store, r: Row, file: &str) -> String {
     };
     let cells = [
         format_iso(store.time(r)),
-        store.str(store.source(r)).to_owned(),
-        store.str(store.name(r)).to_owned(),
-        store.str(store.region(r)).to_owned(),
-        store.str(store.account(r)).to_owned(),
+        store.str(store.source(r)).into_owned(),
+        store.str(store.name(r)).into_owned(),
+        store.str(store.region(r)).into_owned(),
+        store.str(store.account(r)).into_owned(),
         principal_label(&id, &store.strings),
         id.kind.label().to_owned(),
-        store.str(id.access_key).to_owned(),
-        store.str(store.ip(r)).to_owned(),
-        store.str(store.user_agent(r)).to_owned(),
-        store.str(store.error_code(r)).to_owned(),
-        store.str(store.error_message(r)).to_owned(),
+        store.str(id.access_key).into_owned(),
+        store.str(store.ip(r)).into_owned(),
+        store.str(store.user_agent(r)).into_owned(),
+        store.str(store.error_code(r)).into_owned(),
+        store.str(store.error_message(r)).into_owned(),
         read_only.to_owned(),
         store.event_id(r),
         file.to_owned(),
@@ -94,14 +94,14 @@ pub fn event_from_columns(store: &Store, r: Row) -> String {
         }
     };
     put("eventTime", &format_iso(store.time(r)));
-    put("eventSource", store.str(store.source(r)));
-    put("eventName", store.str(store.name(r)));
-    put("awsRegion", store.str(store.region(r)));
-    put("sourceIPAddress", store.str(store.ip(r)));
-    put("userAgent", store.str(store.user_agent(r)));
-    put("errorCode", store.str(store.error_code(r)));
+    put("eventSource", &store.str(store.source(r)));
+    put("eventName", &store.str(store.name(r)));
+    put("awsRegion", &store.str(store.region(r)));
+    put("sourceIPAddress", &store.str(store.ip(r)));
+    put("userAgent", &store.str(store.user_agent(r)));
+    put("errorCode", &store.str(store.error_code(r)));
     put("eventID", &store.event_id(r));
-    put("recipientAccountId", store.str(store.account(r)));
+    put("recipientAccountId", &store.str(store.account(r)));
     let mut who = serde_json::Map::new();
     for (k, v) in [("userName", id.user_name), ("accessKeyId", id.access_key)] {
         if !v.is_empty() {

@@ -151,7 +151,7 @@ pub struct Resolved {
 
 /// The key of row `r` (see [`event_key`]).
 pub fn row_key(store: &Store, r: Row) -> String {
-    event_key(&store.event_id(r), &format_iso(store.time(r)), store.str(store.source(r)), store.str(store.name(r)))
+    event_key(&store.event_id(r), &format_iso(store.time(r)), &store.str(store.source(r)), &store.str(store.name(r)))
 }
 
 /// Replaces the link's digests with the values they stand for in `store`.
@@ -175,10 +175,10 @@ pub fn resolve(link: &ViewLink, store: &Store) -> Resolved {
     };
     let column = |get: fn(&Store, Row) -> Sym| -> HashMap<String, String> {
         let syms: HashSet<Sym> = (0..store.len() as Row).map(|r| get(store, r)).collect();
-        by_digest(&mut syms.into_iter().map(|s| store.str(s).to_owned()))
+        by_digest(&mut syms.into_iter().map(|s| store.str(s).into_owned()))
     };
     swap(&mut f.principals, &|| by_digest(&mut store.identities().map(|id| principal_label(&id, &store.strings))));
-    swap(&mut f.access_keys, &|| by_digest(&mut store.identities().map(|id| store.str(id.access_key).to_owned())));
+    swap(&mut f.access_keys, &|| by_digest(&mut store.identities().map(|id| store.str(id.access_key).into_owned())));
     swap(&mut f.accounts, &|| column(Store::account));
     swap(&mut f.ips, &|| column(Store::ip));
     let event = link.event.as_ref().and_then(|want| {

@@ -2,6 +2,7 @@
 
 use hashbrown::HashMap;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 use super::principal::principal_label;
 use crate::model::{IdentityType, Millis, Sym};
@@ -163,7 +164,7 @@ impl Tally {
             return (all, total);
         }
         let order = |a: &(u64, Result<Sym, String>), b: &(u64, Result<Sym, String>)| {
-            b.0.cmp(&a.0).then_with(|| label_text(store, &a.1).cmp(label_text(store, &b.1)))
+            b.0.cmp(&a.0).then_with(|| label_text(store, &a.1).cmp(&label_text(store, &b.1)))
         };
         let mut ranked: Vec<(u64, Result<Sym, String>)> =
             by_arn.into_iter().map(|(s, n)| (n, Ok(s))).chain(other.into_iter().map(|(t, n)| (n, Err(t)))).collect();
@@ -182,12 +183,13 @@ impl Tally {
             }
         }
         ranked.sort_by(order);
-        let top = ranked.iter().map(|(count, label)| Count { key: label_text(store, label).to_owned(), count: *count });
+        let top =
+            ranked.iter().map(|(count, label)| Count { key: label_text(store, label).into_owned(), count: *count });
         (top.collect(), total)
     }
 
     fn counts_with(&self, store: &Store, by_principal: Vec<Count>, principals: u64) -> Counts {
-        let text = |s: &Sym| store.str(*s).to_owned();
+        let text = |s: &Sym| store.str(*s).into_owned();
         let by_sym = |m: &HashMap<Sym, u64>| sorted(m.iter().map(|(s, n)| (text(s), *n)));
         let mut names: Vec<NameCount> = self
             .name
@@ -218,10 +220,10 @@ impl Tally {
 }
 
 /// A ranked principal's text: an interned ARN, or a label made for one without an ARN.
-fn label_text<'a>(store: &'a Store, label: &'a Result<Sym, String>) -> &'a str {
+fn label_text<'a>(store: &'a Store, label: &'a Result<Sym, String>) -> Cow<'a, str> {
     match label {
         Ok(s) => store.str(*s),
-        Err(t) => t.as_str(),
+        Err(t) => Cow::Borrowed(t),
     }
 }
 

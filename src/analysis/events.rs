@@ -83,18 +83,18 @@ pub fn view(store: &Store, r: Row) -> EventView {
     EventView {
         row: r,
         time: store.time(r),
-        source: store.str(store.source(r)).to_owned(),
-        name: store.str(store.name(r)).to_owned(),
-        region: store.str(store.region(r)).to_owned(),
-        account: store.str(store.account(r)).to_owned(),
+        source: store.str(store.source(r)).into_owned(),
+        name: store.str(store.name(r)).into_owned(),
+        region: store.str(store.region(r)).into_owned(),
+        account: store.str(store.account(r)).into_owned(),
         principal: principal_label(id, &store.strings),
         identity_type: id.kind.label().to_owned(),
-        access_key: store.str(id.access_key).to_owned(),
-        key_kind: KeyKind::of(store.str(id.access_key)),
-        ip: store.str(store.ip(r)).to_owned(),
-        user_agent: store.str(store.user_agent(r)).to_owned(),
-        error_code: store.str(store.error_code(r)).to_owned(),
-        error_message: store.str(store.error_message(r)).to_owned(),
+        access_key: store.str(id.access_key).into_owned(),
+        key_kind: KeyKind::of(&store.str(id.access_key)),
+        ip: store.str(store.ip(r)).into_owned(),
+        user_agent: store.str(store.user_agent(r)).into_owned(),
+        error_code: store.str(store.error_code(r)).into_owned(),
+        error_message: store.str(store.error_message(r)).into_owned(),
         read_only: if f & flags::READ_ONLY != 0 {
             Some(true)
         } else if f & flags::WRITE != 0 {

@@ -350,7 +350,8 @@ impl<'s> Compiled<'s> {
         } else {
             let needle = f.text.trim().to_lowercase();
             let hit = |s: &str| contains_ci(s, &needle);
-            let text_syms: Vec<bool> = store.strings.iter().map(|(_, s)| hit(s)).collect();
+            let mut text_syms = Vec::with_capacity(store.strings.len());
+            store.strings.scan(0, |_, s| text_syms.push(hit(s)));
             let text_identities = store
                 .identities()
                 .map(|id| {
@@ -491,7 +492,7 @@ fn identity_filter(f: &Filter, store: &Store) -> Option<Vec<bool>> {
             && within(&f.access_keys, &keys, id.access_key)
             && within(&f.roles, &roles, id.issuer_arn)
             && any(&f.mfa, mfa_label(id.mfa))
-            && any(&f.key_kinds, KeyKind::of(store.str(id.access_key)).label())
+            && any(&f.key_kinds, KeyKind::of(&store.str(id.access_key)).label())
             && within(&f.invoked_by, &invoked, id.invoked_by)
             && within(&f.identity_center_users, &centre, id.on_behalf_user)
             && (f.principals.is_empty() || any(&f.principals, &label()))
@@ -507,7 +508,7 @@ fn client_agents(store: &Store, clients: &[String]) -> HashSet<Sym> {
     let mut out = HashSet::new();
     for r in 0..store.len() as Row {
         let ua = store.user_agent(r);
-        if seen.insert(ua) && wanted.contains(&classify(store.str(ua))) {
+        if seen.insert(ua) && wanted.contains(&classify(&store.str(ua))) {
             out.insert(ua);
         }
     }
@@ -545,7 +546,7 @@ mod tests {
         e.ingest_bytes("f.json", LOG.as_bytes());
         let s = e.store();
         let c = Compiled::new(f, s);
-        c.rows().map(|r| s.str(s.name(r)).to_owned()).collect()
+        c.rows().map(|r| s.str(s.name(r)).into_owned()).collect()
     }
 
     #[test]
@@ -640,7 +641,7 @@ mod tests {
         let mut e = Engine::new();
         e.ingest_bytes("f.json", log.as_bytes());
         let s = e.store();
-        let names = |f: &Filter| Compiled::new(f, s).rows().map(|r| s.str(s.name(r)).to_owned()).collect::<Vec<_>>();
+        let names = |f: &Filter| Compiled::new(f, s).rows().map(|r| s.str(s.name(r)).into_owned()).collect::<Vec<_>>();
         let f = Filter::default().with(Field::Repository, "web/api");
         assert_eq!(names(&f), ["PutImage", "RegisterTaskDefinition"]);
         assert_eq!(f.chips(), [Chip { field: Field::Repository, value: "web/api".into() }]);

@@ -9,17 +9,17 @@ use crate::store::Interner;
 pub fn principal_label(id: &Identity, s: &Interner) -> String {
     let arn = s.get(id.arn);
     if !arn.is_empty() {
-        return arn.to_owned();
+        return arn.into_owned();
     }
     match id.kind {
         IdentityType::AwsInternal | IdentityType::AWSService if !id.invoked_by.is_empty() => {
-            s.get(id.invoked_by).to_owned()
+            s.get(id.invoked_by).into_owned()
         }
         IdentityType::IdentityCenterUser if !id.on_behalf_user.is_empty() => {
             format!("Identity Center user {}", s.get(id.on_behalf_user))
         }
-        _ if !id.user_name.is_empty() => s.get(id.user_name).to_owned(),
-        _ if !id.principal_id.is_empty() => s.get(id.principal_id).to_owned(),
+        _ if !id.user_name.is_empty() => s.get(id.user_name).into_owned(),
+        _ if !id.principal_id.is_empty() => s.get(id.principal_id).into_owned(),
         _ if !id.account_id.is_empty() => format!("account {}", s.get(id.account_id)),
         _ => "(not recorded)".to_owned(),
     }

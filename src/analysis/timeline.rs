@@ -323,10 +323,10 @@ impl LaneKey {
     fn label(self, store: &Store, by: GroupBy) -> String {
         let or = |s: &str, none: &str| if s.is_empty() { none.to_owned() } else { s.to_owned() };
         match self {
-            LaneKey::Sym(s) if by == GroupBy::Repository => or(store.str(s), "(no repository)"),
-            LaneKey::Sym(s) => or(store.str(s), "(no service)"),
+            LaneKey::Sym(s) if by == GroupBy::Repository => or(&store.str(s), "(no repository)"),
+            LaneKey::Sym(s) => or(&store.str(s), "(no service)"),
             LaneKey::Identity(i) => or(&principal_label(&store.identity_by_id(i), &store.strings), "(unknown)"),
-            LaneKey::Pair(a, r) => format!("{} / {}", or(store.str(a), "?"), or(store.str(r), "?")),
+            LaneKey::Pair(a, r) => format!("{} / {}", or(&store.str(a), "?"), or(&store.str(r), "?")),
         }
     }
 }

@@ -405,7 +405,7 @@ mod tests {
             s.str(g.session_arn),
             "arn:aws:sts::444455556666:assumed-role/FederatedWebIdentityRole/MyAssignedRoleSessionName"
         );
-        assert_eq!((s.str(g.subject), s.str(g.provider)), ("<id of user>", "accounts.google.com"));
+        assert_eq!((&*s.str(g.subject), &*s.str(g.provider)), ("<id of user>", "accounts.google.com"));
         assert!(s.credentials.heap_bytes() > 0);
     }
 

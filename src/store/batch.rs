@@ -71,11 +71,12 @@ impl Store {
     pub fn encode_batch(&self) -> Vec<u8> {
         let mut w = Writer::default();
         w.u64(self.strings.len() as u64 - 1);
+        // As stored, so that packed strings are not spelled out here and packed again there.
         for i in 1..self.strings.len() as u32 {
-            w.str(self.strings.get(Sym(i)));
+            w.bytes(self.strings.stored(i));
         }
         w.u64(self.contexts.values.len() as u64);
-        for c in &self.contexts.values {
+        for c in self.contexts.values.iter() {
             for s in [c.source, c.name, c.region, c.account, c.error_code, c.error_message] {
                 w.u32(s.0);
             }
@@ -83,7 +84,7 @@ impl Store {
             w.u64(index_of(&EVENT_TYPES, &c.event_type));
         }
         w.u64(self.identity_shapes.values.len() as u64);
-        for s in &self.identity_shapes.values {
+        for s in self.identity_shapes.values.iter() {
             w.u64(index_of(&IdentityType::ALL, &s.kind));
             for sym in shape_syms(s) {
                 w.u32(sym.0);
@@ -92,13 +93,13 @@ impl Store {
             w.u64(u64::from(s.source_known));
         }
         w.u64(self.identities.values.len() as u64);
-        for k in &self.identities.values {
+        for k in self.identities.values.iter() {
             for v in [k.shape, k.principal_id.0, k.arn.0, k.access_key.0] {
                 w.u32(v);
             }
         }
         w.u64(self.clients.values.len() as u64);
-        for &(ip, ua) in &self.clients.values {
+        for &(ip, ua) in self.clients.values.iter() {
             w.u32(ip.0);
             w.u32(ua.0);
         }
@@ -138,7 +139,9 @@ impl Store {
         let mut syms: Vec<Sym> = Vec::with_capacity(n + 1);
         syms.push(Sym::EMPTY);
         for _ in 0..n {
-            syms.push(self.strings.intern(r.str()?));
+            let at = r.offset();
+            let stored = r.bytes()?;
+            syms.push(self.strings.intern_stored(stored).ok_or_else(|| format!("the string at byte {at} is not one"))?);
         }
         let sym = |s: u32| -> Result<Sym, WireError> {
             syms.get(s as usize).copied().ok_or_else(|| format!("the batch names string {s} of {}", syms.len()))

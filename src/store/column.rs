@@ -49,6 +49,17 @@ impl<T: Copy> Column<T> {
         self.chunks[r >> SHIFT][r & MASK]
     }
 
+    /// The value of row `r`, borrowed. Panics when out of range, like a slice.
+    #[inline]
+    pub fn get_ref(&self, r: usize) -> &T {
+        &self.chunks[r >> SHIFT][r & MASK]
+    }
+
+    /// All values, in row order.
+    pub fn iter(&self) -> impl Iterator<Item = &T> {
+        self.chunks.iter().flatten()
+    }
+
     /// Replaces the value of row `r`.
     pub fn set(&mut self, r: usize, v: T) {
         self.chunks[r >> SHIFT][r & MASK] = v;

@@ -17,10 +17,13 @@
 mod batch;
 mod column;
 mod interner;
+mod sharded;
 pub(crate) mod wire;
 
-use hashbrown::{DefaultHashBuilder, HashTable};
+use hashbrown::DefaultHashBuilder;
 use serde::{Deserialize, Serialize};
+use sharded::Sharded;
+use std::borrow::Cow;
 use std::hash::BuildHasher;
 
 pub use batch::Absorbed;
@@ -143,13 +146,15 @@ pub enum Inserted {
 /// Distinct values of a small `Copy` type, numbered in order of arrival: identities, contexts and
 /// client pairs, so a row holds one `u32` for each and repeated combinations cost nothing.
 struct Table<T> {
-    values: Vec<T>,
-    index: HashTable<u32>,
+    /// In chunks ([`Column`]), so a table of a million identities neither holds spare room nor
+    /// leaves the blocks of its earlier sizes behind in wasm memory.
+    values: Column<T>,
+    index: Sharded<u32>,
 }
 
 impl<T> Default for Table<T> {
     fn default() -> Self {
-        Table { values: Vec::new(), index: HashTable::new() }
+        Table { values: Column::default(), index: Sharded::default() }
     }
 }
 
@@ -157,27 +162,22 @@ impl<T: Copy + Eq + std::hash::Hash> Table<T> {
     fn id(&mut self, v: T, hasher: DefaultHashBuilder) -> u32 {
         let hash = hasher.hash_one(v);
         let values = &self.values;
-        if let Some(&i) = self.index.find(hash, |&i| values[i as usize] == v) {
+        if let Some(&i) = self.index.find(hash, |&i| *values.get_ref(i as usize) == v) {
             return i;
         }
         let i = self.values.len() as u32;
-        if self.values.len() == self.values.capacity() {
-            // Grow by an eighth, not by doubling: a table of a million identities must not hold a
-            // million empty slots. Copying on growth stays amortised O(1).
-            self.values.reserve_exact((self.values.len() / 8).max(16));
-        }
         self.values.push(v);
         let values = &self.values;
-        self.index.insert_unique(hash, i, |&j| hasher.hash_one(values[j as usize]));
+        self.index.insert_unique(hash, i, |&j| hasher.hash_one(values.get_ref(j as usize)));
         i
     }
 
     fn get(&self, i: u32) -> T {
-        self.values[i as usize]
+        self.values.get(i as usize)
     }
 
     fn heap_bytes(&self) -> usize {
-        self.values.capacity() * std::mem::size_of::<T>() + self.index.allocation_size()
+        self.values.heap_bytes() + self.index.allocation_size()
     }
 }
 
@@ -307,7 +307,7 @@ pub struct Store {
     loc: Column<PackedLoc>,
     /// `(first row, file)`: rows of one file are contiguous runs, so files cost per run, not per row.
     file_runs: Vec<(Row, FileId)>,
-    dedupe: HashTable<Row>,
+    dedupe: Sharded<Row>,
     duplicates: u64,
     /// Rows changed in place by [`Store::upgrade`], so caches over rows can tell they are stale.
     upgrades: u64,
@@ -348,8 +348,9 @@ impl Store {
         self.strings.intern(s)
     }
 
-    /// The text of a symbol.
-    pub fn str(&self, s: Sym) -> &str {
+    /// The text of a symbol: borrowed, or rebuilt for the few shapes the table packs (digests, IAM
+    /// ids, UUIDs; see [`Interner`]).
+    pub fn str(&self, s: Sym) -> Cow<'_, str> {
         self.strings.get(s)
     }
 
@@ -491,7 +492,7 @@ impl Store {
         self.ctx(r).account
     }
     fn ctx(&self, r: Row) -> &Context {
-        &self.contexts.values[self.context.get(r as usize) as usize]
+        self.contexts.values.get_ref(self.context.get(r as usize) as usize)
     }
     /// The interned identity number of the caller.
     pub fn identity_id(&self, r: Row) -> u32 {
@@ -563,7 +564,7 @@ impl Store {
     pub fn event_id(&self, r: Row) -> String {
         let id = self.event_id.get(r as usize);
         if self.flags(r) & flags::ID_SYMBOL != 0 {
-            self.str(Sym(id as u32)).to_owned()
+            self.str(Sym(id as u32)).into_owned()
         } else {
             format_uuid(id)
         }

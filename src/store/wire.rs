@@ -123,6 +123,11 @@ impl<'b> Reader<'b> {
         Ok(b)
     }
 
+    /// Where the next read starts, for messages.
+    pub fn offset(&self) -> usize {
+        self.at
+    }
+
     /// A length and the bytes.
     pub fn bytes(&mut self) -> Result<&'b [u8], WireError> {
         let n = self.count()?;

@@ -198,7 +198,7 @@ fn err_invalid_utf8_is_shown_as_replacement_characters() {
         [w(Some(12), &format!("the event at byte 12 was loaded, but it holds bytes that are not UTF-8 (the first at byte {at}), shown as �"))]
     );
     let store = engine.store();
-    let agents: Vec<&str> = (0..store.len() as u32).map(|r| store.str(store.user_agent(r))).collect();
+    let agents: Vec<String> = (0..store.len() as u32).map(|r| store.str(store.user_agent(r)).into_owned()).collect();
     assert!(agents.iter().any(|a| a.starts_with("bad \u{fffd}")), "{agents:?}");
 }
 

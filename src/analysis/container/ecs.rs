@@ -20,7 +20,7 @@ pub(super) fn image_use(ix: &Index, store: &Store, uri: &str, t: Millis) -> Imag
     let (digest, via_tag) = if u.digest.is_empty() {
         let found =
             ix.find_repo(store, &repo).zip(store.strings.lookup(tag)).and_then(|(id, tag)| ix.tag_at(id, tag, t));
-        (found.map_or(String::new(), |d| store.str(d).to_owned()), found.is_some())
+        (found.map_or(String::new(), |d| store.str(d).into_owned()), found.is_some())
     } else {
         (u.digest.to_owned(), false)
     };
@@ -36,8 +36,8 @@ fn uris(store: &Store, images: crate::facts::container::Span) -> Vec<Sym> {
 pub(super) fn item(ix: &Index, store: &Store, r: Row) -> Option<EcsItem> {
     let f = store.container.get(r)?;
     let t = store.time(r);
-    let call = store.str(store.name(r)).to_owned();
-    let owner = store.str(store.account(r)).to_owned();
+    let call = store.str(store.name(r)).into_owned();
+    let owner = store.str(store.account(r)).into_owned();
     let mut item = EcsItem {
         call,
         cluster: String::new(),
@@ -50,7 +50,7 @@ pub(super) fn item(ix: &Index, store: &Store, r: Row) -> Option<EcsItem> {
         execution_role: String::new(),
         who: who(store, r, &owner),
         time: t,
-        error_code: store.str(store.error_code(r)).to_owned(),
+        error_code: store.str(store.error_code(r)).into_owned(),
         events: event_refs(store, &[r], 1).0,
     };
     let td_images = |family: Sym, revision: u32| -> (String, Vec<Sym>) {
@@ -72,23 +72,23 @@ pub(super) fn item(ix: &Index, store: &Store, r: Row) -> Option<EcsItem> {
     match f.kind {
         Kind::TaskDef { family, revision, images, exec_role, .. } => {
             item.task_definition = format!("{}:{revision}", store.str(family));
-            store.str(exec_role).clone_into(&mut item.execution_role);
+            store.str(exec_role).as_ref().clone_into(&mut item.execution_role);
             image_syms = uris(store, images);
         }
         Kind::TaskDefGone { family, revision } => {
             item.task_definition = format!("{}:{revision}", store.str(family));
         }
         Kind::Service { cluster, service, family, revision, desired } => {
-            store.str(cluster).clone_into(&mut item.cluster);
-            store.str(service).clone_into(&mut item.service);
+            store.str(cluster).as_ref().clone_into(&mut item.cluster);
+            store.str(service).as_ref().clone_into(&mut item.service);
             item.desired = desired;
             if !family.is_empty() {
                 (item.task_definition, image_syms) = td_images(family, revision);
             }
         }
         Kind::Task { cluster, family, revision, tasks, images, .. } => {
-            store.str(cluster).clone_into(&mut item.cluster);
-            item.tasks = store.container.syms(tasks).iter().map(|&s| store.str(s).to_owned()).collect();
+            store.str(cluster).as_ref().clone_into(&mut item.cluster);
+            item.tasks = store.container.syms(tasks).iter().map(|&s| store.str(s).into_owned()).collect();
             if !family.is_empty() {
                 (item.task_definition, image_syms) = td_images(family, revision);
             }
@@ -99,13 +99,13 @@ pub(super) fn item(ix: &Index, store: &Store, r: Row) -> Option<EcsItem> {
             }
         }
         Kind::TaskCall { cluster, task, detail } => {
-            store.str(cluster).clone_into(&mut item.cluster);
-            item.tasks = vec![store.str(task).to_owned()];
-            store.str(detail).clone_into(&mut item.detail);
+            store.str(cluster).as_ref().clone_into(&mut item.cluster);
+            item.tasks = vec![store.str(task).into_owned()];
+            store.str(detail).as_ref().clone_into(&mut item.detail);
         }
-        Kind::Cluster { cluster } => store.str(cluster).clone_into(&mut item.cluster),
+        Kind::Cluster { cluster } => store.str(cluster).as_ref().clone_into(&mut item.cluster),
         _ => return None,
     }
-    item.images = image_syms.iter().map(|&u| image_use(ix, store, store.str(u), t)).collect();
+    item.images = image_syms.iter().map(|&u| image_use(ix, store, &store.str(u), t)).collect();
     Some(item)
 }

@@ -31,7 +31,7 @@ impl Subject<'_> {
         rows.iter().any(|&r| self.c.keeps(r))
     }
 
-    fn owner(&self) -> &str {
+    fn owner(&self) -> std::borrow::Cow<'_, str> {
         self.store.str(self.ix.repos[self.repo as usize].registry)
     }
 }
@@ -82,7 +82,7 @@ pub(super) fn page(ix: &Index, store: &Store, c: &Compiled, image: &ImageRef) ->
     let (layers, media_type, size) = first.map_or_else(Default::default, |p| {
         let size =
             store.container.entries(p.entries).iter().filter(|e| e.kind != EntryKind::Manifest).map(|e| e.size).sum();
-        (layer_rows(store, p), store.str(p.media_type).to_owned(), size)
+        (layer_rows(store, p), store.str(p.media_type).into_owned(), size)
     });
     let current_tags = if status == "present" {
         let points_here =
@@ -113,7 +113,7 @@ fn pushes(s: &Subject, tags: &mut Vec<String>) -> Vec<Step> {
         .iter()
         .filter(|p| p.repo == s.repo && p.digest == s.digest && s.kept(&p.rows))
         .map(|p| {
-            add_tag(tags, s.store.str(p.tag));
+            add_tag(tags, &s.store.str(p.tag));
             Step::Pushed(Box::new(push_item(s.ix, s.store, p, true)))
         })
         .collect()
@@ -129,10 +129,10 @@ fn tag_moves(s: &Subject) -> Vec<Step> {
         let next = history.iter().find(|&&(t, digest, row)| (t, row) > (store.time(put), put) && digest != s.digest);
         if let Some(&(time, to, row)) = next.filter(|&&(_, _, row)| s.c.keeps(row)) {
             out.push(Step::TagMoved {
-                tag: store.str(p.tag).to_owned(),
-                to: store.str(to).to_owned(),
+                tag: store.str(p.tag).into_owned(),
+                to: store.str(to).into_owned(),
                 time,
-                who: Box::new(who(store, row, s.owner())),
+                who: Box::new(who(store, row, &s.owner())),
                 events: event_refs(store, &[row], 1).0,
             });
         }
@@ -148,8 +148,8 @@ fn pulls(s: &Subject, tags: &mut Vec<String>) -> (Vec<Step>, u32, u32) {
     let mut pullers: HashSet<u32> = HashSet::new();
     for p in s.ix.pulls.iter().filter(|p| p.repo == s.repo && p.resolved.contains(&s.digest) && s.kept(&p.rows)) {
         for (&got, &asked) in p.resolved.iter().zip(store.container.syms(p.ids)) {
-            if got == s.digest && !is_digest(store.str(asked)) {
-                add_tag(tags, store.str(asked));
+            if got == s.digest && !is_digest(&store.str(asked)) {
+                add_tag(tags, &store.str(asked));
             }
         }
         if pulled(p) {
@@ -185,7 +185,7 @@ fn expiries(s: &Subject, tags: &mut Vec<String>) -> Vec<Step> {
     for run in s.ix.runs.iter().filter(|r| r.repo == s.repo && s.kept(&r.rows)) {
         let Some(img) = run.images.iter().find(|i| i.digest == s.digest) else { continue };
         for &t in s.store.container.syms(img.tags) {
-            add_tag(tags, s.store.str(t));
+            add_tag(tags, &s.store.str(t));
         }
         let mut item = run_item(s.ix, s.store, &Run { images: vec![*img], ..run.clone() }, 1);
         item.images_total = run.images.len() as u32;
@@ -206,7 +206,7 @@ fn deletion_steps(s: &Subject) -> Vec<Step> {
         .filter(|&&(_, r)| s.c.keeps(r) && store.error_code(r).is_empty())
         .map(|&(_, r)| Step::Deleted {
             time: store.time(r),
-            who: Box::new(who(store, r, s.owner())),
+            who: Box::new(who(store, r, &s.owner())),
             events: event_refs(store, &[r], 1).0,
         })
         .collect()

@@ -17,9 +17,9 @@ pub(super) fn event_refs(store: &Store, rows: &[Row], cap: usize) -> (Vec<EventR
         .map(|&r| EventRef {
             row: r,
             id: store.event_id(r),
-            name: store.str(store.name(r)).to_owned(),
+            name: store.str(store.name(r)).into_owned(),
             time: store.time(r),
-            error: store.str(store.error_code(r)).to_owned(),
+            error: store.str(store.error_code(r)).into_owned(),
         })
         .collect();
     (refs, rows.len() as u32)
@@ -28,7 +28,7 @@ pub(super) fn event_refs(store: &Store, rows: &[Row], cap: usize) -> (Vec<EventR
 /// (code, message) of the first error among `rows`.
 fn error_of(store: &Store, rows: &[Row]) -> (String, String) {
     first_error(store, rows).map_or_else(Default::default, |r| {
-        (store.str(store.error_code(r)).to_owned(), store.str(store.error_message(r)).to_owned())
+        (store.str(store.error_code(r)).into_owned(), store.str(store.error_message(r)).into_owned())
     })
 }
 
@@ -52,9 +52,9 @@ pub(super) fn push_item(ix: &Index, store: &Store, p: &Push, layers: bool) -> Pu
     PushItem {
         who: who(store, main, &repo.registry),
         repo,
-        tag: store.str(p.tag).to_owned(),
-        digest: store.str(p.digest).to_owned(),
-        media_type: store.str(p.media_type).to_owned(),
+        tag: store.str(p.tag).into_owned(),
+        digest: store.str(p.digest).into_owned(),
+        media_type: store.str(p.media_type).into_owned(),
         outcome: p.outcome,
         retag: p.retag,
         start: p.start,
@@ -85,7 +85,7 @@ pub(super) fn layer_rows(store: &Store, p: &Push) -> Vec<LayerRow> {
         .map(|e| {
             let upload = p.uploads.iter().find(|u| u.digest == e.digest);
             LayerRow {
-                digest: store.str(e.digest).to_owned(),
+                digest: store.str(e.digest).into_owned(),
                 size: e.size,
                 kind: match e.kind {
                     EntryKind::Config => "config",
@@ -93,7 +93,7 @@ pub(super) fn layer_rows(store: &Store, p: &Push) -> Vec<LayerRow> {
                     EntryKind::Manifest => "manifest",
                 }
                 .to_owned(),
-                platform: store.str(e.platform).to_owned(),
+                platform: store.str(e.platform).into_owned(),
                 uploaded: upload.is_some(),
                 parts: upload.map_or(0, |u| u.parts),
             }
@@ -110,8 +110,8 @@ pub(super) fn pull_item(ix: &Index, store: &Store, p: &Pull) -> PullItem {
     PullItem {
         who: who(store, main, &repo.registry),
         repo,
-        requested: store.container.syms(p.ids).iter().map(|&s| store.str(s).to_owned()).collect(),
-        resolved: p.resolved.iter().map(|&s| store.str(s).to_owned()).collect(),
+        requested: store.container.syms(p.ids).iter().map(|&s| store.str(s).into_owned()).collect(),
+        resolved: p.resolved.iter().map(|&s| store.str(s).into_owned()).collect(),
         outcome: p.outcome,
         start: p.start,
         end: p.end,
@@ -129,7 +129,7 @@ pub(super) fn run_item(ix: &Index, store: &Store, run: &Run, max_images: usize) 
     RunItem {
         repo: ix.repo_ref(store, run.repo),
         preview: run.preview,
-        policy_id: store.str(run.policy).to_owned(),
+        policy_id: store.str(run.policy).into_owned(),
         policy_version: run.version,
         start: run.start,
         end: run.end,
@@ -139,9 +139,9 @@ pub(super) fn run_item(ix: &Index, store: &Store, run: &Run, max_images: usize) 
             .iter()
             .map(|r| RuleRow {
                 priority: r.priority,
-                action: store.str(r.action).to_owned(),
-                selection: store.str(r.selection).to_owned(),
-                description: store.str(r.description).to_owned(),
+                action: store.str(r.action).into_owned(),
+                selection: store.str(r.selection).into_owned(),
+                description: store.str(r.description).into_owned(),
             })
             .collect(),
         images: run
@@ -149,9 +149,9 @@ pub(super) fn run_item(ix: &Index, store: &Store, run: &Run, max_images: usize) 
             .iter()
             .take(max_images)
             .map(|i| ExpiredRow {
-                digest: store.str(i.digest).to_owned(),
-                tags: store.container.syms(i.tags).iter().map(|&t| store.str(t).to_owned()).collect(),
-                tag_status: store.str(i.tag_status).to_owned(),
+                digest: store.str(i.digest).into_owned(),
+                tags: store.container.syms(i.tags).iter().map(|&t| store.str(t).into_owned()).collect(),
+                tag_status: store.str(i.tag_status).into_owned(),
                 pushed_at: i.pushed_at,
                 rule: i.rule,
             })
@@ -167,19 +167,19 @@ pub(super) fn run_item(ix: &Index, store: &Store, run: &Run, max_images: usize) 
 pub(super) fn builder_item(store: &Store, r: Row) -> Option<BuilderItem> {
     let f = store.container.get(r)?;
     let Kind::Builder { pipeline, resource, build_version, recipe } = f.kind else { return None };
-    let call = store.str(store.name(r)).to_owned();
+    let call = store.str(store.name(r)).into_owned();
     let owner = store.str(store.account(r));
     Some(BuilderItem {
         execution: call == "StartImagePipelineExecution",
         call,
-        pipeline: store.str(pipeline).to_owned(),
-        resource: store.str(resource).to_owned(),
-        build_version: store.str(build_version).to_owned(),
-        recipe: store.str(recipe).to_owned(),
-        target_repository: store.str(f.repo).to_owned(),
-        who: who(store, r, owner),
+        pipeline: store.str(pipeline).into_owned(),
+        resource: store.str(resource).into_owned(),
+        build_version: store.str(build_version).into_owned(),
+        recipe: store.str(recipe).into_owned(),
+        target_repository: store.str(f.repo).into_owned(),
+        who: who(store, r, &owner),
         time: store.time(r),
-        error_code: store.str(store.error_code(r)).to_owned(),
+        error_code: store.str(store.error_code(r)).into_owned(),
         events: event_refs(store, &[r], 1).0,
     })
 }
@@ -187,7 +187,7 @@ pub(super) fn builder_item(store: &Store, r: Row) -> Option<BuilderItem> {
 /// A repository change as shown.
 pub(super) fn repo_change(store: &Store, r: Row, owner: &str) -> Option<RepoChange> {
     let f = store.container.get(r)?;
-    let s = |x| store.str(x).to_owned();
+    let s = |x| store.str(x).into_owned();
     let details = match f.kind {
         Kind::RepoCreated { encryption, kms_key, mutability, scan_on_push } => {
             let mut d = Vec::new();

@@ -289,9 +289,9 @@ impl Index {
     pub fn repo_ref(&self, store: &Store, id: RepoId) -> RepoRef {
         let k = self.repos[id as usize];
         RepoRef {
-            registry: store.str(k.registry).to_owned(),
-            region: store.str(k.region).to_owned(),
-            name: store.str(k.name).to_owned(),
+            registry: store.str(k.registry).into_owned(),
+            region: store.str(k.region).into_owned(),
+            name: store.str(k.name).into_owned(),
         }
     }
 
@@ -302,7 +302,7 @@ impl Index {
         let image = |repo: RepoId, digest: Sym| {
             let repo = self.repo_ref(store, repo);
             let image =
-                (!digest.is_empty()).then(|| ImageRef { repo: repo.clone(), digest: store.str(digest).to_owned() });
+                (!digest.is_empty()).then(|| ImageRef { repo: repo.clone(), digest: store.str(digest).into_owned() });
             (Some(repo), image)
         };
         if let Some(p) = self.pushes.iter().find(|p| p.rows.contains(&row)) {

@@ -124,7 +124,7 @@ fn summaries(ix: &Index, store: &Store, c: &Compiled) -> Vec<RepoSummary> {
             Some(Kind::RepoCreated { encryption, .. }) if ok => {
                 s.created = Some(t);
                 if !encryption.is_empty() {
-                    store.str(encryption).clone_into(&mut s.encryption);
+                    store.str(encryption).as_ref().clone_into(&mut s.encryption);
                 }
             }
             Some(Kind::RepoDeleted { .. }) if ok => s.deleted = Some(t),
@@ -149,7 +149,7 @@ fn summaries(ix: &Index, store: &Store, c: &Compiled) -> Vec<RepoSummary> {
 
 /// A repository's page.
 fn repo_page(ix: &Index, store: &Store, c: &Compiled, id: RepoId) -> RepoPage {
-    let owner = store.str(ix.repos[id as usize].registry).to_owned();
+    let owner = store.str(ix.repos[id as usize].registry).into_owned();
     let kept = |rows: &[Row]| rows.iter().any(|&r| c.keeps(r));
     let summary = summaries(ix, store, c)
         .into_iter()
@@ -259,7 +259,7 @@ fn image_rows(ix: &Index, store: &Store, c: &Compiled, id: RepoId) -> Vec<ImageR
         rows.entry(d).or_insert_with(|| {
             order.push(d);
             ImageRow {
-                digest: store.str(d).to_owned(),
+                digest: store.str(d).into_owned(),
                 tags: Vec::new(),
                 pushed: None,
                 pushed_by: String::new(),
@@ -283,7 +283,7 @@ fn image_rows(ix: &Index, store: &Store, c: &Compiled, id: RepoId) -> Vec<ImageR
         ix.pushes.iter().filter(|p| p.repo == id && p.outcome == Outcome::Ok && !p.digest.is_empty() && kept(&p.rows))
     {
         let r = row(&mut rows, &mut order, store, p.digest);
-        add_tag(r, store.str(p.tag));
+        add_tag(r, &store.str(p.tag));
         if r.pushed.is_none() {
             r.pushed = Some(p.start);
             r.pushed_by = crate::analysis::principal::principal_label(
@@ -311,7 +311,7 @@ fn image_rows(ix: &Index, store: &Store, c: &Compiled, id: RepoId) -> Vec<ImageR
             let r = row(&mut rows, &mut order, store, i.digest);
             r.expired = Some(run.start);
             for &t in store.container.syms(i.tags) {
-                add_tag(r, store.str(t));
+                add_tag(r, &store.str(t));
             }
             if r.pushed.is_none() {
                 r.pushed = i.pushed_at;
@@ -338,7 +338,7 @@ pub(super) fn deletions(ix: &Index, store: &Store, c: &Compiled, id: RepoId) -> 
         let t = store.time(r);
         let list = if deleted.len > 0 { deleted } else { ids };
         for &x in store.container.syms(list) {
-            let d = if super::pull::is_digest(store.str(x)) { Some(x) } else { ix.tag_at(id, x, t) };
+            let d = if super::pull::is_digest(&store.str(x)) { Some(x) } else { ix.tag_at(id, x, t) };
             out.extend(d.map(|d| (d, t)));
         }
     }

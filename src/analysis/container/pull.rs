@@ -41,7 +41,9 @@ pub(super) fn resolve(ix: &mut Index, store: &Store, mut urls: Vec<(RepoId, Row,
             .container
             .syms(p.ids)
             .iter()
-            .map(|&id| if is_digest(store.str(id)) { id } else { ix.tag_at(p.repo, id, p.start).unwrap_or(Sym::EMPTY) })
+            .map(
+                |&id| if is_digest(&store.str(id)) { id } else { ix.tag_at(p.repo, id, p.start).unwrap_or(Sym::EMPTY) },
+            )
             .collect();
     }
     let mut by_actor: HashMap<(RepoId, u32), Vec<usize>> = HashMap::new();

@@ -2,6 +2,8 @@
 //! principal (a person, a CI role, an ECS task's execution role, an EC2 instance role, a service,
 //! another account).
 
+use std::borrow::Cow;
+
 use crate::analysis::principal::principal_label;
 use crate::model::{Identity, IdentityType};
 use crate::store::{Row, Store};
@@ -89,23 +91,23 @@ pub fn who(store: &Store, r: Row, owner: &str) -> Who {
     let ua = store.str(store.user_agent(r));
     let arn = s.get(id.arn);
     let account = account_of(id, store);
-    let (kind, role) = kind_of(id, store, ip, ua);
+    let (kind, role) = kind_of(id, store, &ip, &ua);
     Who {
         principal: principal_label(id, s),
         kind,
         role,
-        account: account.to_owned(),
+        account: account.to_string(),
         cross_account: !account.is_empty() && !owner.is_empty() && account != owner,
-        client: client(ua),
-        user_agent: ua.to_owned(),
-        ip: ip.to_owned(),
-        arn: arn.to_owned(),
-        access_key: s.get(id.access_key).to_owned(),
+        client: client(&ua),
+        user_agent: ua.into_owned(),
+        ip: ip.into_owned(),
+        arn: arn.into_owned(),
+        access_key: s.get(id.access_key).into_owned(),
     }
 }
 
 /// The caller's account: `userIdentity.accountId`, else the session issuer's.
-fn account_of<'s>(id: &Identity, store: &'s Store) -> &'s str {
+fn account_of<'s>(id: &Identity, store: &'s Store) -> Cow<'s, str> {
     let a = store.str(id.account_id);
     if a.is_empty() {
         store.str(id.issuer_account)
@@ -119,8 +121,8 @@ fn kind_of(id: &Identity, store: &Store, ip: &str, ua: &str) -> (String, String)
     let s = &store.strings;
     let invoked = s.get(id.invoked_by);
     let arn = s.get(id.arn);
-    let (role, session) = role_session(arn).unwrap_or(("", ""));
-    let role = if role.is_empty() { s.get(id.issuer_name) } else { role };
+    let (role, session) = role_session(&arn).unwrap_or(("", ""));
+    let role = if role.is_empty() { s.get(id.issuer_name) } else { Cow::Borrowed(role) };
     let kind = match id.kind {
         IdentityType::AssumedRole | IdentityType::Role => {
             if invoked == "ecs-tasks.amazonaws.com" || ip == "ecs-tasks.amazonaws.com" {
@@ -148,7 +150,7 @@ fn kind_of(id: &Identity, store: &Store, ip: &str, ua: &str) -> (String, String)
         IdentityType::AWSAccount => "Another AWS account",
         _ => "Unknown",
     };
-    (kind.to_owned(), role.to_owned())
+    (kind.to_owned(), role.into_owned())
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@
 //! "New" and "unusual" are relative to the rows looked at (the filter and the time range), which is
 //! what an investigator narrowing a window expects; the reasons say so.
 
+use std::borrow::Cow;
 use std::net::IpAddr;
 
 use hashbrown::{HashMap, HashSet};
@@ -162,7 +163,7 @@ pub(crate) fn attention(g: &Gathered) -> List<Attention> {
 /// `ecr.amazonaws.com` + `PutImage` → `ecr:PutImage`.
 fn call_name(g: &Gathered, source: Sym, name: Sym) -> String {
     let s = g.str(source);
-    format!("{}:{}", s.strip_suffix(".amazonaws.com").unwrap_or(s), g.str(name))
+    format!("{}:{}", s.strip_suffix(".amazonaws.com").unwrap_or(&s), g.str(name))
 }
 
 /// "the first write was ecr:PutImage at …", when there was one.
@@ -218,7 +219,7 @@ fn console_without_mfa(g: &Gathered, out: &mut Vec<Attention>) {
         e.4.insert(g.store.ip(r));
     }
     for (label, (n, ok, first, last, ips)) in groups {
-        let mut ips: Vec<&str> = ips.iter().map(|&s| g.str(s)).collect();
+        let mut ips: Vec<Cow<str>> = ips.iter().map(|&s| g.str(s)).collect();
         ips.sort_unstable();
         out.push(Attention {
             kind: AttentionKind::ConsoleLoginWithoutMfa,
@@ -255,8 +256,8 @@ fn when(first: Millis, last: Millis) -> String {
 }
 
 /// Up to [`MAX_NAMES`] items, then "and N more".
-fn list(items: &[&str]) -> String {
-    let shown = items.iter().take(MAX_NAMES).copied().collect::<Vec<_>>().join(", ");
+fn list<S: AsRef<str>>(items: &[S]) -> String {
+    let shown = items.iter().take(MAX_NAMES).map(AsRef::as_ref).collect::<Vec<_>>().join(", ");
     if items.len() > MAX_NAMES {
         format!("{shown} and {} more", items.len() - MAX_NAMES)
     } else if shown.is_empty() {
@@ -333,7 +334,7 @@ fn new_ips(g: &Gathered, out: &mut Vec<Attention>) {
         }
     }
     for (key, mut ips) in by_key {
-        ips.sort_by(|a, b| a.1.first.cmp(&b.1.first).then_with(|| g.str(a.0).cmp(g.str(b.0))));
+        ips.sort_by(|a, b| a.1.first.cmp(&b.1.first).then_with(|| g.str(a.0).cmp(&g.str(b.0))));
         let start = ips[0].1.first;
         let (known, new): (Vec<_>, Vec<_>) = ips.iter().partition(|(_, acc)| acc.first == start);
         if new.is_empty() {
@@ -343,7 +344,7 @@ fn new_ips(g: &Gathered, out: &mut Vec<Attention>) {
         for (_, acc) in &new {
             total.merge(acc);
         }
-        let known: Vec<&str> = known.iter().map(|(ip, _)| g.str(*ip)).collect();
+        let known: Vec<Cow<str>> = known.iter().map(|(ip, _)| g.str(*ip)).collect();
         let later: Vec<String> = new
             .iter()
             .map(|(ip, acc)| {
@@ -353,8 +354,8 @@ fn new_ips(g: &Gathered, out: &mut Vec<Attention>) {
         let later: Vec<&str> = later.iter().map(String::as_str).collect();
         let key_text = g.str(key);
         let principal = owner.get(&key).map_or("", |o| o.1);
-        let mut chips = vec![(Field::AccessKey, key_text.to_owned())];
-        chips.extend(new.iter().take(10).map(|(ip, _)| (Field::Ip, g.str(*ip).to_owned())));
+        let mut chips = vec![(Field::AccessKey, key_text.to_string())];
+        chips.extend(new.iter().take(10).map(|(ip, _)| (Field::Ip, g.str(*ip).into_owned())));
         out.push(Attention {
             kind: AttentionKind::LongTermKeyNewIp,
             severity: if total.writes > 0 { Severity::High } else { Severity::Medium },
@@ -396,7 +397,7 @@ fn unusual_clients(g: &Gathered, out: &mut Vec<Attention>) {
         *client_events.entry((g.name_ix(id), g.client(ua))).or_default() += acc.events;
     }
     let pentest: HashMap<Sym, Option<&'static str>> =
-        g.by_ua.keys().map(|&ua| (ua, pentest_distribution(g.str(ua)))).collect();
+        g.by_ua.keys().map(|&ua| (ua, pentest_distribution(&g.str(ua)))).collect();
     // (principal, oddity) → writes tallies and the user agents behind them
     let mut groups: HashMap<(u32, Oddity), (Acc, Vec<Sym>)> = HashMap::new();
     for (&(id, ua), acc) in &g.by_id_ua {
@@ -424,7 +425,7 @@ fn unusual_clients(g: &Gathered, out: &mut Vec<Attention>) {
         e.1.push(ua);
     }
     for ((name, oddity), (acc, mut agents)) in groups {
-        agents.sort_by(|a, b| g.str(*a).cmp(g.str(*b)));
+        agents.sort_by(|a, b| g.str(*a).cmp(&g.str(*b)));
         agents.dedup();
         let label = g.names[name as usize].as_str();
         let total = principal_events[name as usize];
@@ -451,7 +452,7 @@ fn unusual(g: &Gathered, label: &str, oddity: Oddity, agents: &[Sym], acc: &Acc,
     let mut chips = vec![(Field::Principal, label.to_owned())];
     let (severity, title, why) = match oddity {
         Oddity::Pentest(distro) => {
-            chips.extend(agents.iter().take(10).map(|&a| (Field::UserAgent, g.str(a).to_owned())));
+            chips.extend(agents.iter().take(10).map(|&a| (Field::UserAgent, g.str(a).into_owned())));
             (
                 Severity::High,
                 format!("{label} writing from {distro}"),

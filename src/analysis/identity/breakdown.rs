@@ -142,13 +142,13 @@ impl Gathered<'_> {
     }
 
     /// Text of a symbol.
-    pub fn str(&self, s: Sym) -> &str {
+    pub fn str(&self, s: Sym) -> std::borrow::Cow<'_, str> {
         self.store.str(s)
     }
 
     /// The client a user agent seen in the pass names.
     pub fn client(&self, ua: Sym) -> Client {
-        self.clients.get(&ua).copied().unwrap_or_else(|| classify(self.str(ua)))
+        self.clients.get(&ua).copied().unwrap_or_else(|| classify(&self.str(ua)))
     }
 }
 
@@ -196,7 +196,7 @@ fn gather(store: &Store, rows: impl Iterator<Item = Row>) -> Gathered<'_> {
         g.by_ip.entry(store.ip(r)).or_default().add(&fact);
         let kind = &mut key_kinds[id as usize];
         if *kind == 0 {
-            *kind = match KeyKind::of(store.str(identity.access_key)) {
+            *kind = match KeyKind::of(&store.str(identity.access_key)) {
                 KeyKind::LongTerm => 1,
                 KeyKind::None => 3,
                 _ => 2,
@@ -209,7 +209,7 @@ fn gather(store: &Store, rows: impl Iterator<Item = Row>) -> Gathered<'_> {
             g.long_term_ip.entry((identity.access_key, store.ip(r))).or_default().add(&fact);
         }
         let code = store.error_code(r);
-        if !code.is_empty() && is_denied(store.str(code)) {
+        if !code.is_empty() && is_denied(&store.str(code)) {
             g.denied.push((id, store.time(r), store.source(r), store.name(r)));
         }
         if console_login.is_some_and(|c| c == store.name(r)) {
@@ -230,14 +230,14 @@ fn gather(store: &Store, rows: impl Iterator<Item = Row>) -> Gathered<'_> {
         });
         g.label_ix.insert(id, ix);
     }
-    g.clients = g.by_ua.keys().map(|&ua| (ua, classify(store.str(ua)))).collect();
+    g.clients = g.by_ua.keys().map(|&ua| (ua, classify(&store.str(ua)))).collect();
     g
 }
 
 /// The identity breakdowns, chains and attention list over `rows`.
 pub fn report(store: &Store, rows: impl Iterator<Item = Row>) -> IdentityReport {
     let g = gather(store, rows);
-    let text = |s: Sym| store.str(s).to_owned();
+    let text = |s: Sym| store.str(s).into_owned();
     let by_id = |f: &dyn Fn(&Identity) -> Option<String>| -> Vec<Stat> {
         let mut groups: HashMap<String, Acc> = HashMap::new();
         for (&id, acc) in &g.by_id {
@@ -260,7 +260,7 @@ pub fn report(store: &Store, rows: impl Iterator<Item = Row>) -> IdentityReport 
         by_principal: principals(&g),
         by_role: roles(&g),
         by_key: keys(&g),
-        by_key_kind: plain(by_id(&|i| Some(KeyKind::of(store.str(i.access_key)).label().to_owned()))),
+        by_key_kind: plain(by_id(&|i| Some(KeyKind::of(&store.str(i.access_key)).label().to_owned()))),
         by_mfa: plain(by_id(&|i| Some(mfa_label(i.mfa).to_owned()))),
         by_invoked_by: plain(by_id(&|i| nonempty(i.invoked_by))),
         by_identity_center_user: center_users(&g),
@@ -313,7 +313,7 @@ fn principals(g: &Gathered) -> List<PrincipalRow> {
             PrincipalRow {
                 stat: acc.stat(label.clone()),
                 kind: i.kind.label().to_owned(),
-                account: g.str(i.account_id).to_owned(),
+                account: g.str(i.account_id).into_owned(),
                 source_known: known,
                 sessions_opened: opened.get(label.as_str()).copied().unwrap_or(0),
             }
@@ -345,15 +345,15 @@ fn roles(g: &Gathered) -> List<RoleRow> {
                 .into_iter()
                 .map(|((label, key), (acc, source_identity))| SessionRow {
                     stat: acc.stat(label.to_owned()),
-                    access_key: g.str(key).to_owned(),
-                    source_identity: g.str(source_identity).to_owned(),
+                    access_key: g.str(key).into_owned(),
+                    source_identity: g.str(source_identity).into_owned(),
                     opened_by: opened_by(g.store, key),
                 })
                 .collect();
             RoleRow {
-                stat: acc.stat(g.str(arn).to_owned()),
-                issuer_type: g.str(kind).to_owned(),
-                name: g.str(name).to_owned(),
+                stat: acc.stat(g.str(arn).into_owned()),
+                issuer_type: g.str(kind).into_owned(),
+                name: g.str(name).into_owned(),
                 sessions: finish(sessions, MAX_SESSIONS_PER_ROLE, |s| &s.stat),
             }
         })
@@ -382,8 +382,8 @@ fn keys(g: &Gathered) -> List<KeyRow> {
     let rows = groups
         .into_iter()
         .map(|(key, (acc, id, _))| KeyRow {
-            stat: acc.stat(g.str(key).to_owned()),
-            kind: KeyKind::of(g.str(key)),
+            stat: acc.stat(g.str(key).into_owned()),
+            kind: KeyKind::of(&g.str(key)),
             principal: g.label(id).to_owned(),
             ips: ips.get(&key).copied().unwrap_or(0),
             opened_by: opened_by(g.store, key),
@@ -403,8 +403,8 @@ fn center_users(g: &Gathered) -> List<CenterUserRow> {
     let rows = groups
         .into_iter()
         .map(|(user, (acc, store))| CenterUserRow {
-            stat: acc.stat(g.str(user).to_owned()),
-            identity_store: g.str(store).to_owned(),
+            stat: acc.stat(g.str(user).into_owned()),
+            identity_store: g.str(store).into_owned(),
         })
         .collect();
     finish(rows, MAX_ROWS, |r| &r.stat)

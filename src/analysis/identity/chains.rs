@@ -133,10 +133,10 @@ pub fn walk(store: &Store, key: Sym) -> Option<(Vec<&Grant>, ChainEnd)> {
     loop {
         let caller = store.identity(grant.row).access_key;
         let text = store.str(caller);
-        let end = match KeyKind::of(text) {
+        let end = match KeyKind::of(&text) {
             KeyKind::None => Some(ChainEnd::NoKey),
             KeyKind::LongTerm => Some(ChainEnd::LongTermKey),
-            _ if !followable(text) => Some(ChainEnd::Unfollowable),
+            _ if !followable(&text) => Some(ChainEnd::Unfollowable),
             _ if seen.contains(&caller) => Some(ChainEnd::Loop),
             _ if hops.len() >= MAX_HOPS => Some(ChainEnd::TooLong),
             _ => None,
@@ -177,7 +177,7 @@ pub fn origin_keys(store: &Store, principals: &[String]) -> HashSet<Sym> {
 
 fn hop(store: &Store, g: &Grant) -> Hop {
     let caller = store.identity(g.row);
-    let s = |sym: Sym| store.str(sym).to_owned();
+    let s = |sym: Sym| store.str(sym).into_owned();
     Hop {
         call: g.call.label().to_owned(),
         time: store.time(g.row),
@@ -185,7 +185,7 @@ fn hop(store: &Store, g: &Grant) -> Hop {
         kind: caller.kind.label().to_owned(),
         key: s(caller.access_key),
         ip: s(store.ip(g.row)),
-        client: classify(store.str(store.user_agent(g.row))).label().to_owned(),
+        client: classify(&store.str(store.user_agent(g.row))).label().to_owned(),
         role: s(g.role),
         session_name: s(g.session_name),
         session_arn: s(g.session_arn),
@@ -203,7 +203,7 @@ pub(crate) fn chains(g: &Gathered) -> Chains {
     let mut sessions: HashMap<Sym, (Acc, u32, u64)> = HashMap::new();
     for (&id, acc) in &g.by_id {
         let key = g.identity(id).access_key;
-        if KeyKind::of(store.str(key)) != KeyKind::Temporary {
+        if KeyKind::of(&store.str(key)) != KeyKind::Temporary {
             continue;
         }
         let e = sessions.entry(key).or_insert((Acc::default(), id, 0));
@@ -222,7 +222,7 @@ pub(crate) fn chains(g: &Gathered) -> Chains {
     let mut traced: Vec<(Stat, u32)> = Vec::new();
     for (key, (acc, id, _)) in sessions {
         if store.credentials.grant(key).is_some() {
-            traced.push((acc.stat(store.str(key).to_owned()), id));
+            traced.push((acc.stat(store.str(key).into_owned()), id));
         } else {
             out.not_in_logs += 1;
         }

@@ -31,18 +31,18 @@ fn ok_put_image_seed_has_tag_digest_and_every_manifest_entry() {
     let manifest: serde_json::Value =
         serde_json::from_str(doc["requestParameters"]["imageManifest"].as_str().unwrap()).unwrap();
     let Kind::PutImage { tag, digest, media_type, entries } = f.kind else { panic!("{f:?}") };
-    assert_eq!(s.str(f.repo), doc["requestParameters"]["repositoryName"]);
-    assert_eq!(s.str(f.registry), doc["requestParameters"]["registryId"]);
-    assert_eq!(s.str(tag), doc["requestParameters"]["imageTag"]);
-    assert_eq!(s.str(digest), doc["responseElements"]["image"]["imageId"]["imageDigest"]);
-    assert_eq!(s.str(media_type), manifest["mediaType"]);
+    assert_eq!(&*s.str(f.repo), doc["requestParameters"]["repositoryName"]);
+    assert_eq!(&*s.str(f.registry), doc["requestParameters"]["registryId"]);
+    assert_eq!(&*s.str(tag), doc["requestParameters"]["imageTag"]);
+    assert_eq!(&*s.str(digest), doc["responseElements"]["image"]["imageId"]["imageDigest"]);
+    assert_eq!(&*s.str(media_type), manifest["mediaType"]);
     let entries = s.container.entries(entries);
     let layers = manifest["layers"].as_array().unwrap();
     assert_eq!(entries.len(), layers.len() + 1, "layers plus the config blob");
     assert_eq!(entries[0].kind, EntryKind::Config);
-    assert_eq!(s.str(entries[0].digest), manifest["config"]["digest"]);
+    assert_eq!(&*s.str(entries[0].digest), manifest["config"]["digest"]);
     for (e, l) in entries[1..].iter().zip(layers) {
-        assert_eq!((s.str(e.digest), e.size), (l["digest"].as_str().unwrap(), l["size"].as_u64().unwrap()));
+        assert_eq!((&*s.str(e.digest), e.size), (l["digest"].as_str().unwrap(), l["size"].as_u64().unwrap()));
         assert_eq!(e.kind, EntryKind::Layer);
     }
 }
@@ -53,7 +53,7 @@ fn ok_batch_get_image_seed_asks_for_a_tag() {
     let s = e.store();
     let f = fact_of(&e, "BatchGetImage");
     let Kind::GetImage { ids } = f.kind else { panic!("{f:?}") };
-    let ids: Vec<&str> = s.container.syms(ids).iter().map(|&i| s.str(i)).collect();
+    let ids: Vec<String> = s.container.syms(ids).iter().map(|&i| s.str(i).into_owned()).collect();
     assert_eq!(ids, [seed("BatchGetImage")["requestParameters"]["imageIds"][0]["imageTag"].as_str().unwrap()]);
 }
 
@@ -65,21 +65,21 @@ fn ok_lifecycle_seed_lists_images_and_the_rule() {
     let doc = seed("PolicyExecutionEvent")["serviceEventDetails"].clone();
     let Kind::Lifecycle { dry_run, policy, version, rules, images, .. } = f.kind else { panic!("{f:?}") };
     assert!(!dry_run);
-    assert_eq!(s.str(f.repo), doc["repositoryName"]);
-    assert_eq!(s.str(policy), doc["lifecycleEventPolicy"]["policyId"]);
+    assert_eq!(&*s.str(f.repo), doc["repositoryName"]);
+    assert_eq!(&*s.str(policy), doc["lifecycleEventPolicy"]["policyId"]);
     assert_eq!(u64::from(version), doc["lifecycleEventPolicy"]["policyVersion"].as_u64().unwrap());
     let rules = s.container.rules(rules);
     assert_eq!(rules.len(), 1);
-    assert_eq!(s.str(rules[0].description), doc["lifecycleEventPolicy"]["lifecycleEventRules"][0]["description"]);
-    assert_eq!(s.str(rules[0].selection), "any images, image count more than 2");
+    assert_eq!(&*s.str(rules[0].description), doc["lifecycleEventPolicy"]["lifecycleEventRules"][0]["description"]);
+    assert_eq!(&*s.str(rules[0].selection), "any images, image count more than 2");
     let want = doc["lifecycleEventImageActions"].as_array().unwrap();
     let got = s.container.expired(images);
     assert_eq!(got.len(), want.len());
     for (g, w) in got.iter().zip(want) {
         let img = &w["lifecycleEventImage"];
-        assert_eq!(s.str(g.digest), img["digest"]);
+        assert_eq!(&*s.str(g.digest), img["digest"]);
         assert_eq!(g.pushed_at, img["pushedAt"].as_i64());
-        let tags: Vec<&str> = s.container.syms(g.tags).iter().map(|&t| s.str(t)).collect();
+        let tags: Vec<String> = s.container.syms(g.tags).iter().map(|&t| s.str(t).into_owned()).collect();
         assert_eq!(tags, img["tagList"].as_array().unwrap().iter().map(|t| t.as_str().unwrap()).collect::<Vec<_>>());
     }
 }
@@ -91,10 +91,10 @@ fn ok_kms_grant_seed_names_the_repository() {
     let f = fact_of(&e, "CreateGrant");
     let doc = seed("CreateGrant");
     let arn = doc["requestParameters"]["constraints"]["encryptionContextSubset"]["aws:ecr:arn"].as_str().unwrap();
-    assert_eq!(format!("arn:aws:ecr:us-west-2:{}:repository/{}", s.str(f.registry), s.str(f.repo)), arn);
+    assert_eq!(format!("arn:aws:ecr:us-west-2:{}:repository/{}", &*s.str(f.registry), &*s.str(f.repo)), arn);
     let Kind::KmsGrant { key, grant_id, .. } = f.kind else { panic!("{f:?}") };
-    assert_eq!(s.str(key), doc["requestParameters"]["keyId"]);
-    assert_eq!(s.str(grant_id), doc["responseElements"]["grantId"]);
+    assert_eq!(&*s.str(key), doc["requestParameters"]["keyId"]);
+    assert_eq!(&*s.str(grant_id), doc["responseElements"]["grantId"]);
 }
 
 #[test]
@@ -102,8 +102,8 @@ fn ok_create_repository_seed() {
     let e = engine(SEEDS);
     let s = e.store();
     let f = fact_of(&e, "CreateRepository");
-    assert_eq!(s.str(f.repo), "testrepo");
-    assert_eq!(s.str(f.registry), "123456789012", "from responseElements.repository.registryId");
+    assert_eq!(&*s.str(f.repo), "testrepo");
+    assert_eq!(&*s.str(f.registry), "123456789012", "from responseElements.repository.registryId");
     assert!(matches!(f.kind, Kind::RepoCreated { scan_on_push: None, .. }));
 }
 
@@ -118,7 +118,7 @@ fn ok_ecs_create_cluster_seed() {
     let s = e.store();
     let f = fact_of(&e, "CreateCluster");
     let Kind::Cluster { cluster } = f.kind else { panic!("{f:?}") };
-    assert_eq!(s.str(cluster), "default");
+    assert_eq!(&*s.str(cluster), "default");
 }
 
 #[test]
@@ -135,9 +135,9 @@ fn ok_task_definition_images_and_their_repositories() {
     let s = e.store();
     let f = fact_of(&e, "RegisterTaskDefinition");
     let Kind::TaskDef { family, revision, images, exec_role, .. } = f.kind else { panic!("{f:?}") };
-    assert_eq!((s.str(family), revision), ("web", 4));
-    assert_eq!(s.str(exec_role), "arn:aws:iam::123456789012:role/ecsTaskExecutionRole");
-    let pairs: Vec<&str> = s.container.syms(images).iter().map(|&x| s.str(x)).collect();
+    assert_eq!((&*s.str(family), revision), ("web", 4));
+    assert_eq!(&*s.str(exec_role), "arn:aws:iam::123456789012:role/ecsTaskExecutionRole");
+    let pairs: Vec<String> = s.container.syms(images).iter().map(|&x| s.str(x).into_owned()).collect();
     assert_eq!(
         pairs,
         [
@@ -147,7 +147,7 @@ fn ok_task_definition_images_and_their_repositories() {
             ""
         ]
     );
-    let repos: Vec<&str> = s.container.repos_of(f.row).map(|x| s.str(x)).collect();
+    let repos: Vec<String> = s.container.repos_of(f.row).map(|x| s.str(x).into_owned()).collect();
     assert_eq!(repos, ["web/api"]);
 }
 
@@ -194,7 +194,7 @@ fn ok_hostile_parameters_are_skipped_not_fatal() {
     assert!(f.repo.is_empty() && tag.is_empty() && digest.is_empty());
     let entries = s.container.entries(entries);
     assert_eq!(entries.len(), 1);
-    assert_eq!((s.str(entries[0].digest), entries[0].size), ("sha256:ok", 0));
+    assert_eq!((&*s.str(entries[0].digest), entries[0].size), ("sha256:ok", 0));
     let f = fact_of(&e, "UploadLayerPart");
     assert!(matches!(f.kind, Kind::UploadPart { first: 0, last: u64::MAX, .. }));
     let f = fact_of(&e, "PolicyExecutionEvent");
@@ -219,7 +219,7 @@ fn ok_repository_policy_is_summarised() {
     let s = e.store();
     let f = fact_of(&e, "SetRepositoryPolicy");
     let Kind::RepoChange { lines } = f.kind else { panic!() };
-    let lines: Vec<&str> = s.container.syms(lines).iter().map(|&l| s.str(l)).collect();
+    let lines: Vec<String> = s.container.syms(lines).iter().map(|&l| s.str(l).into_owned()).collect();
     assert_eq!(lines, ["Allow arn:aws:iam::210987654321:root: ecr:BatchGetImage, ecr:GetDownloadUrlForLayer"]);
 }
 
