@@ -26,7 +26,7 @@ mod policy;
 use crate::ingest::raw::RawEvent;
 use crate::model::Sym;
 use crate::store::wire::{index_of, Reader, WireError, Writer};
-use crate::store::{Interner, Row, Store};
+use crate::store::{Arena, Interner, Row, Store};
 
 /// Entries read from one image manifest. Docker refuses images over 127 layers; OCI indexes list one
 /// manifest per platform. Anything beyond this is not a real image and is cut.
@@ -62,12 +62,6 @@ pub struct Span {
     pub start: u32,
     /// Number of elements.
     pub len: u32,
-}
-
-impl Span {
-    fn range(self) -> std::ops::Range<usize> {
-        self.start as usize..(self.start + self.len) as usize
-    }
 }
 
 /// What one manifest entry is.
@@ -186,18 +180,19 @@ pub struct Fact {
 /// The container side table of the store.
 #[derive(Default)]
 pub struct ContainerFacts {
-    /// Every fact, in row order, as [`codec`] writes them.
-    bytes: Vec<u8>,
+    /// Every fact, in row order, as [`codec`] writes them. A block of facts never straddles two
+    /// chunks, so a block reads from one slice.
+    bytes: Arena<u8>,
     /// `(row, byte offset)` of every [`codec::BLOCK`]th fact.
     blocks: Vec<(Row, u32)>,
     /// Number of facts.
     count: usize,
     /// The row of the last fact.
     last_row: Row,
-    syms: Vec<Sym>,
-    entries: Vec<ManifestEntry>,
-    expired: Vec<ExpiredImage>,
-    rules: Vec<Rule>,
+    syms: Arena<Sym>,
+    entries: Arena<ManifestEntry>,
+    expired: Arena<ExpiredImage>,
+    rules: Arena<Rule>,
 }
 
 impl ContainerFacts {
@@ -218,19 +213,27 @@ impl ContainerFacts {
 
     /// The facts from the start of block `b` on.
     fn facts_from_block(&self, b: usize) -> impl Iterator<Item = Fact> + '_ {
-        let (first, at) = self.blocks.get(b).copied().unwrap_or((0, self.bytes.len() as u32));
-        let mut reader = codec::Reader::new(&self.bytes, at as usize);
+        let chunks = self.bytes.chunks();
+        let (first, (mut chunk, at)) =
+            match self.blocks.get(b).and_then(|&(row, at)| Some((row, self.bytes.locate(at)?))) {
+                Some(found) => found,
+                None => (0, (chunks.len(), 0)),
+            };
+        let mut reader = codec::Reader::new(chunks.get(chunk).map_or(&[][..], Vec::as_slice), at);
         // `None` until the block's first fact, whose row the index holds.
         let mut prev: Option<Row> = None;
         std::iter::from_fn(move || {
-            (!reader.done()).then(|| {
-                let mut f = reader.fact(prev.unwrap_or(0));
-                if prev.is_none() {
-                    f.row = first;
-                }
-                prev = Some(f.row);
-                f
-            })
+            // Facts run on from one chunk to the next, which starts with a block.
+            while reader.done() {
+                chunk += 1;
+                reader = codec::Reader::new(chunks.get(chunk)?, 0);
+            }
+            let mut f = reader.fact(prev.unwrap_or(0));
+            if prev.is_none() {
+                f.row = first;
+            }
+            prev = Some(f.row);
+            Some(f)
         })
     }
 
@@ -242,22 +245,22 @@ impl ContainerFacts {
 
     /// Symbols of a span of the `syms` arena.
     pub fn syms(&self, s: Span) -> &[Sym] {
-        self.syms.get(s.range()).unwrap_or(&[])
+        self.syms.get(s.start, s.len).unwrap_or(&[])
     }
 
     /// Manifest entries of a `PutImage`.
     pub fn entries(&self, s: Span) -> &[ManifestEntry] {
-        self.entries.get(s.range()).unwrap_or(&[])
+        self.entries.get(s.start, s.len).unwrap_or(&[])
     }
 
     /// Images of a lifecycle event.
     pub fn expired(&self, s: Span) -> &[ExpiredImage] {
-        self.expired.get(s.range()).unwrap_or(&[])
+        self.expired.get(s.start, s.len).unwrap_or(&[])
     }
 
     /// Rules of a lifecycle event.
     pub fn rules(&self, s: Span) -> &[Rule] {
-        self.rules.get(s.range()).unwrap_or(&[])
+        self.rules.get(s.start, s.len).unwrap_or(&[])
     }
 
     /// The repository names row `r` is about: the one it names, or for task definitions and tasks,
@@ -311,12 +314,12 @@ impl ContainerFacts {
     /// Resident bytes, for the memory figures.
     pub fn heap_bytes(&self) -> usize {
         use std::mem::size_of;
-        self.bytes.capacity()
+        self.bytes.heap_bytes()
             + self.blocks.capacity() * size_of::<(Row, u32)>()
-            + self.syms.capacity() * size_of::<Sym>()
-            + self.entries.capacity() * size_of::<ManifestEntry>()
-            + self.expired.capacity() * size_of::<ExpiredImage>()
-            + self.rules.capacity() * size_of::<Rule>()
+            + self.syms.heap_bytes()
+            + self.entries.heap_bytes()
+            + self.expired.heap_bytes()
+            + self.rules.heap_bytes()
     }
 
     fn push(&mut self, fact: Fact) {
@@ -330,7 +333,7 @@ impl ContainerFacts {
             } else {
                 facts.insert(at, fact);
             }
-            (self.bytes, self.blocks, self.count, self.last_row) = (Vec::new(), Vec::new(), 0, 0);
+            (self.bytes, self.blocks, self.count, self.last_row) = (Arena::default(), Vec::new(), 0, 0);
             for f in facts {
                 self.append(f);
             }
@@ -341,13 +344,15 @@ impl ContainerFacts {
 
     /// Adds a fact after the last one.
     fn append(&mut self, fact: Fact) {
+        // A fact takes at most 12 varints of at most 10 bytes.
+        const MAX_FACT: usize = 120;
         if self.count.is_multiple_of(codec::BLOCK) {
             grow(&mut self.blocks, 1);
+            // The whole block goes into one chunk.
+            self.bytes.room(codec::BLOCK * MAX_FACT);
             self.blocks.push((fact.row, self.bytes.len() as u32));
         }
-        // A fact takes at most 12 varints of at most 10 bytes.
-        grow(&mut self.bytes, 120);
-        codec::write(&mut self.bytes, self.last_row, &fact);
+        codec::write(self.bytes.room(0), self.last_row, &fact);
         self.count += 1;
         self.last_row = fact.row;
     }
@@ -359,7 +364,7 @@ const ENTRY_KINDS: [EntryKind; 3] = [EntryKind::Config, EntryKind::Layer, EntryK
 impl ContainerFacts {
     /// Writes every fact and arena as they are (symbols and rows are the batch's own).
     pub(crate) fn encode(&self, w: &mut Writer) {
-        w.bytes(&self.bytes);
+        w.bytes_in_pieces(self.bytes.chunks());
         w.u64(self.blocks.len() as u64);
         for &(row, at) in &self.blocks {
             w.u32(row);
@@ -368,18 +373,18 @@ impl ContainerFacts {
         w.u64(self.count as u64);
         w.u32(self.last_row);
         w.u64(self.syms.len() as u64);
-        for s in &self.syms {
+        for s in self.syms.iter() {
             w.u32(s.0);
         }
         w.u64(self.entries.len() as u64);
-        for e in &self.entries {
+        for e in self.entries.iter() {
             w.u32(e.digest.0);
             w.u64(e.size);
             w.u64(index_of(&ENTRY_KINDS, &e.kind));
             w.u32(e.platform.0);
         }
         w.u64(self.expired.len() as u64);
-        for e in &self.expired {
+        for e in self.expired.iter() {
             w.u32(e.digest.0);
             w.u32(e.tags.start);
             w.u32(e.tags.len);
@@ -394,7 +399,7 @@ impl ContainerFacts {
             w.u32(e.rule);
         }
         w.u64(self.rules.len() as u64);
-        for r in &self.rules {
+        for r in self.rules.iter() {
             w.u32(r.priority);
             w.u32(r.action.0);
             w.u32(r.selection.0);
@@ -404,7 +409,7 @@ impl ContainerFacts {
 
     /// Reads what [`Self::encode`] wrote. Symbols stay the batch's own until [`Self::absorb`].
     pub(crate) fn decode(r: &mut Reader) -> Result<ContainerFacts, WireError> {
-        let bytes = r.bytes()?.to_vec();
+        let bytes = Arena::from_vec(r.bytes()?.to_vec());
         let mut blocks = Vec::with_capacity(r.count()?.min(1 << 20));
         for _ in 0..blocks.capacity() {
             blocks.push((r.u32()?, r.u32()?));
@@ -447,6 +452,8 @@ impl ContainerFacts {
                 })
             })
             .collect::<Result<_, WireError>>()?;
+        let (syms, entries, expired, rules) =
+            (Arena::from_vec(syms), Arena::from_vec(entries), Arena::from_vec(expired), Arena::from_vec(rules));
         Ok(ContainerFacts { bytes, blocks, count, last_row, syms, entries, expired, rules })
     }
 
@@ -462,10 +469,7 @@ impl ContainerFacts {
 
     fn remap_syms(&mut self, src: &ContainerFacts, span: Span, sym: &dyn Fn(Sym) -> Sym) -> Span {
         let items: Vec<Sym> = src.syms(span).iter().map(|&s| sym(s)).collect();
-        let start = self.syms.len() as u32;
-        grow(&mut self.syms, items.len());
-        self.syms.extend_from_slice(&items);
-        Span { start, len: items.len() as u32 }
+        Span { start: self.syms.push_run(&items), len: items.len() as u32 }
     }
 
     /// A fact's kind with its symbols mapped and its arena parts copied into this table's arenas.
@@ -482,9 +486,7 @@ impl ContainerFacts {
                     .iter()
                     .map(|e| ManifestEntry { digest: s(e.digest), platform: s(e.platform), ..*e })
                     .collect();
-                let start = self.entries.len() as u32;
-                grow(&mut self.entries, items.len());
-                self.entries.extend_from_slice(&items);
+                let start = self.entries.push_run(&items);
                 let entries = Span { start, len: items.len() as u32 };
                 Kind::PutImage { tag: s(tag), digest: s(digest), media_type: s(media_type), entries }
             }
@@ -501,18 +503,14 @@ impl ContainerFacts {
                         ..*r
                     })
                     .collect();
-                let start = self.rules.len() as u32;
-                grow(&mut self.rules, items.len());
-                self.rules.extend_from_slice(&items);
+                let start = self.rules.push_run(&items);
                 let rules = Span { start, len: items.len() as u32 };
                 let mut items = Vec::with_capacity(images.len as usize);
                 for e in src.expired(images) {
                     let tags = self.remap_syms(src, e.tags, s);
                     items.push(ExpiredImage { digest: s(e.digest), tag_status: s(e.tag_status), tags, ..*e });
                 }
-                let start = self.expired.len() as u32;
-                grow(&mut self.expired, items.len());
-                self.expired.extend_from_slice(&items);
+                let start = self.expired.push_run(&items);
                 let images = Span { start, len: items.len() as u32 };
                 Kind::Lifecycle { dry_run, policy: s(policy), version, rules, images, failures }
             }
@@ -585,42 +583,25 @@ impl Sink<'_> {
 
     /// Interns strings into the `syms` arena.
     fn syms<'x>(&mut self, items: impl IntoIterator<Item = &'x str>) -> Span {
-        let start = self.facts.syms.len() as u32;
-        for s in items {
-            let sym = self.strings.intern(s);
-            grow(&mut self.facts.syms, 1);
-            self.facts.syms.push(sym);
-        }
-        Span { start, len: self.facts.syms.len() as u32 - start }
+        let syms: Vec<Sym> = items.into_iter().map(|s| self.strings.intern(s)).collect();
+        self.sym_span(&syms)
     }
 
     /// Adds symbols already interned to the `syms` arena.
     fn sym_span(&mut self, items: &[Sym]) -> Span {
-        let start = self.facts.syms.len() as u32;
-        grow(&mut self.facts.syms, items.len());
-        self.facts.syms.extend_from_slice(items);
-        Span { start, len: items.len() as u32 }
+        Span { start: self.facts.syms.push_run(items), len: items.len() as u32 }
     }
 
     fn entries(&mut self, items: &[ManifestEntry]) -> Span {
-        let start = self.facts.entries.len() as u32;
-        grow(&mut self.facts.entries, items.len());
-        self.facts.entries.extend_from_slice(items);
-        Span { start, len: items.len() as u32 }
+        Span { start: self.facts.entries.push_run(items), len: items.len() as u32 }
     }
 
     fn expired(&mut self, items: &[ExpiredImage]) -> Span {
-        let start = self.facts.expired.len() as u32;
-        grow(&mut self.facts.expired, items.len());
-        self.facts.expired.extend_from_slice(items);
-        Span { start, len: items.len() as u32 }
+        Span { start: self.facts.expired.push_run(items), len: items.len() as u32 }
     }
 
     fn rules(&mut self, items: &[Rule]) -> Span {
-        let start = self.facts.rules.len() as u32;
-        grow(&mut self.facts.rules, items.len());
-        self.facts.rules.extend_from_slice(items);
-        Span { start, len: items.len() as u32 }
+        Span { start: self.facts.rules.push_run(items), len: items.len() as u32 }
     }
 }
 

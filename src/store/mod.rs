@@ -14,6 +14,7 @@
 //! the time, source and name, because `eventID` alone is not unique across services in practice (AWS's
 //! own documentation examples reuse `e3c6f4ce-EXAMPLE` for an ECR and an ECS event).
 
+mod arena;
 mod batch;
 mod column;
 mod interner;
@@ -26,6 +27,7 @@ use sharded::Sharded;
 use std::borrow::Cow;
 use std::hash::BuildHasher;
 
+pub use arena::Arena;
 pub use batch::Absorbed;
 pub use column::{Column, IdColumn};
 pub use interner::Interner;

@@ -42,6 +42,14 @@ impl Writer {
         self.out.extend_from_slice(b);
     }
 
+    /// Bytes in pieces, read back as one [`Reader::bytes`]: the total length, then each piece.
+    pub fn bytes_in_pieces(&mut self, pieces: &[Vec<u8>]) {
+        self.u64(pieces.iter().map(Vec::len).sum::<usize>() as u64);
+        for p in pieces {
+            self.out.extend_from_slice(p);
+        }
+    }
+
     /// A length and the text.
     pub fn str(&mut self, s: &str) {
         self.bytes(s.as_bytes());

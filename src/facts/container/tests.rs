@@ -235,3 +235,34 @@ fn ok_heap_bytes_count_the_facts() {
     assert!(e.store().container.heap_bytes() > 0);
     assert!(e.store().heap_bytes() > before + e.store().container.heap_bytes() - 1);
 }
+
+/// Facts fill many chunks of the arena; every one reads back, in order and by row, also after the
+/// table travels as a batch (its chunks concatenated on the wire).
+#[test]
+fn ok_facts_across_many_chunks_read_back() {
+    let mut facts = ContainerFacts::default();
+    let n: u32 = 40_000;
+    let fact = |i: u32| Fact {
+        row: i * 3 + 1,
+        registry: Sym(i % 7),
+        repo: Sym(i % 11),
+        // Large numbers make long varints, so blocks vary in size.
+        kind: Kind::UploadPart { upload: Sym(i), first: u64::from(i) << 20, last: (u64::from(i) << 33) + 5 },
+    };
+    for i in 0..n {
+        facts.push(fact(i));
+    }
+    assert!(facts.bytes.chunks().len() > 4, "{} chunks", facts.bytes.chunks().len());
+    let mut w = Writer::default();
+    facts.encode(&mut w);
+    let wire = w.out;
+    let decoded = ContainerFacts::decode(&mut Reader::new(&wire)).expect("decodes");
+    for table in [&facts, &decoded] {
+        assert_eq!(table.all().count(), n as usize);
+        assert!(table.all().zip(0..n).all(|(f, i)| f == fact(i)));
+        for i in (0..n).step_by(97).chain([n - 1]) {
+            assert_eq!(table.get(i * 3 + 1), Some(fact(i)));
+            assert_eq!(table.get(i * 3 + 2), None);
+        }
+    }
+}
