@@ -244,7 +244,11 @@ type TimelineCache = (usize, Filter, GroupBy, Rc<Prepared>);
 #[derive(Default)]
 pub struct Engine {
     store: Store,
-    files: Vec<FileEntry>,
+    /// Boxed, so the vector that doubles as files arrive holds a pointer per file, not the entry's
+    /// 184 bytes: in wasm a doubled vector leaves its old block behind, and each entry alone fits
+    /// in the blocks other tables left.
+    #[allow(clippy::vec_box)]
+    files: Vec<Box<FileEntry>>,
     open: Vec<(FileId, FileReader)>,
     /// The joined container story, rebuilt when events are added.
     container: crate::analysis::container::Cache,
@@ -283,7 +287,7 @@ impl Engine {
     }
 
     /// The input files.
-    pub fn files(&self) -> &[FileEntry] {
+    pub fn files(&self) -> &[Box<FileEntry>] {
         &self.files
     }
 
@@ -291,7 +295,7 @@ impl Engine {
     pub fn open_file(&mut self, path: &str, size: u64) -> FileId {
         let id = self.files.len() as FileId;
         let reader = FileReader::new(id, path);
-        self.files.push(FileEntry { path: path.to_owned(), size, report: FileReport::default() });
+        self.files.push(Box::new(FileEntry { path: path.to_owned(), size, report: FileReport::default() }));
         self.open.push((id, reader));
         id
     }
@@ -381,7 +385,7 @@ impl Engine {
         for (mut entry, held) in entries.into_iter().zip(absorbed.held_before) {
             entry.report.events -= held.min(entry.report.events);
             entry.report.duplicates += held;
-            self.files.push(entry);
+            self.files.push(Box::new(entry));
         }
         for &id in &ids {
             let f = &self.files[id as usize];
