@@ -7,7 +7,7 @@
 //! 4 MB above what was live. The container facts' arenas grew that way.
 
 /// Bytes per chunk (a longer run gets a chunk of its own).
-const CHUNK_BYTES: usize = 64 * 1024;
+pub const CHUNK_BYTES: usize = 64 * 1024;
 
 /// See the module docs. Indexes are global: a chunk's first element is numbered after the last of
 /// the chunk before it, so the arena reads as one sequence without gaps.

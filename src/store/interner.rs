@@ -1,9 +1,9 @@
 //! One copy of every distinct string: event names, sources, ARNs, IPs, user agents, repositories.
 //!
-//! Text lives in chunks of [`TEXT_CHUNK`] bytes (a longer string gets a chunk of its own), so the
+//! Text lives in an [`Arena`] of 64 KB chunks (a longer string gets a chunk of its own), so the
 //! table never holds a doubled, half-empty buffer and never copies its text to grow. Symbols are
-//! numbered in order of arrival; `ends[i]` is where symbol `i` ends in the concatenation of the
-//! chunks, and it starts where symbol `i - 1` ends, because a string never straddles two chunks. A
+//! numbered in order of arrival; `ends[i]` is where symbol `i` ends in the arena, and it starts where
+//! symbol `i - 1` ends, because the arena never splits a string between two chunks. A
 //! hash table ([`Sharded`]) finds existing symbols by content. Per distinct string this costs its bytes plus
 //! about 10 bytes; per use, 4 bytes.
 //!
@@ -19,15 +19,12 @@ use hashbrown::DefaultHashBuilder;
 use std::borrow::Cow;
 use std::hash::{BuildHasher, Hasher};
 
+use super::arena::Arena;
 use super::column::Column;
 use super::sharded::Sharded;
-use super::{format_uuid, parse_uuid};
+use super::{format_uuid, lower_hex_digit, parse_uuid};
+use crate::integrity::hash::push_hex;
 use crate::model::Sym;
-
-/// Bytes of text per chunk: the last chunk's spare room is at most this, so it is small next to a
-/// large table (32 KB is under two bytes per event at 20,000 events), yet a table of tens of
-/// megabytes needs only a few thousand chunks.
-const TEXT_CHUNK: usize = 32 * 1024;
 
 /// First byte of a packed `sha256:` digest (the 32 bytes follow). Bytes 0xF8 to 0xFF never occur in
 /// UTF-8, so no text starts with one.
@@ -90,29 +87,26 @@ impl<'s> Packed<'s> {
     }
 }
 
-/// Where the packed head of a stored entry ends (0 for text).
-fn head_len(stored: &[u8]) -> usize {
+/// The length of the packed head a stored entry starts with (0 for text), by its tag.
+fn head_size(stored: &[u8]) -> usize {
     match stored.first() {
         Some(&TAG_SHA256) => 33,
         Some(&TAG_UUID) => 17,
         Some(&TAG_IAM) => 1 + IAM_BYTES,
         _ => 0,
     }
-    .min(stored.len())
+}
+
+/// Where the packed head of a stored entry ends (0 for text).
+fn head_len(stored: &[u8]) -> usize {
+    head_size(stored).min(stored.len())
 }
 
 /// 64 lower-case hex digits into 32 bytes; false for anything else (upper case is kept as text, so
 /// that it comes back as it was).
 fn lower_hex(hex: &[u8], out: &mut [u8]) -> bool {
-    fn digit(c: u8) -> Option<u8> {
-        match c {
-            b'0'..=b'9' => Some(c - b'0'),
-            b'a'..=b'f' => Some(c - b'a' + 10),
-            _ => None,
-        }
-    }
     for (o, pair) in out.iter_mut().zip(hex.chunks_exact(2)) {
-        match (digit(pair[0]), digit(pair[1])) {
+        match (lower_hex_digit(pair[0]), lower_hex_digit(pair[1])) {
             (Some(h), Some(l)) => *o = h << 4 | l,
             _ => return false,
         }
@@ -156,10 +150,7 @@ fn unpack_into(stored: &[u8], out: &mut String) {
         Some(&TAG_SHA256) => {
             out.reserve(71);
             out.push_str("sha256:");
-            for b in &head[1..] {
-                out.push(char::from(HEX[usize::from(b >> 4)]));
-                out.push(char::from(HEX[usize::from(b & 15)]));
-            }
+            push_hex(out, &head[1..]);
         }
         Some(&TAG_UUID) => {
             let mut bytes = [0u8; 16];
@@ -180,15 +171,10 @@ fn unpack_into(stored: &[u8], out: &mut String) {
     out.push_str(tail);
 }
 
-const HEX: &[u8; 16] = b"0123456789abcdef";
-
 /// String table. Symbol 0 is always the empty string.
 pub struct Interner {
     /// Stored entries: UTF-8 text, or packed heads (see [`Packed`]).
-    chunks: Vec<Vec<u8>>,
-    /// The global offset where each chunk starts, apart from the chunks so that finding a symbol's
-    /// chunk is a binary search over a few kilobytes that stay in cache.
-    bases: Vec<u32>,
+    text: Arena<u8>,
     /// Offsets are `u32`: the text of all distinct strings stays under 4 GB (wasm32's whole memory).
     ends: Column<u32>,
     table: Sharded<u32>,
@@ -206,13 +192,7 @@ impl Interner {
     pub fn new() -> Self {
         let mut ends = Column::default();
         ends.push(0);
-        Interner {
-            chunks: Vec::new(),
-            bases: Vec::new(),
-            ends,
-            table: Sharded::default(),
-            hasher: DefaultHashBuilder::default(),
-        }
+        Interner { text: Arena::default(), ends, table: Sharded::default(), hasher: DefaultHashBuilder::default() }
     }
 
     /// The symbol for `s`, adding it when new.
@@ -228,28 +208,16 @@ impl Interner {
         self.push_parts(hash, p.head(), p.tail.as_bytes())
     }
 
-    fn push(&mut self, hash: u64, e: &[u8]) -> Sym {
-        self.push_parts(hash, e, &[])
-    }
-
     /// Adds a new stored string, `head` then `tail`, whose hash is `hash`.
     fn push_parts(&mut self, hash: u64, head: &[u8], tail: &[u8]) -> Sym {
-        let len = head.len() + tail.len();
-        let end = self.ends.get(self.ends.len() - 1);
-        let fits = self.chunks.last().is_some_and(|c| c.len() + len <= c.capacity());
-        if !fits {
-            self.chunks.push(Vec::with_capacity(len.max(TEXT_CHUNK)));
-            self.bases.push(end);
-        }
-        if let Some(chunk) = self.chunks.last_mut() {
-            chunk.extend_from_slice(head);
-            chunk.extend_from_slice(tail);
-        }
+        let chunk = self.text.room(head.len() + tail.len());
+        chunk.extend_from_slice(head);
+        chunk.extend_from_slice(tail);
         let i = self.ends.len() as u32;
-        self.ends.push(end.saturating_add(len as u32));
-        let (chunks, bases, ends, hasher) = (&self.chunks, &self.bases, &self.ends, &self.hasher);
+        self.ends.push(self.text.len() as u32);
+        let (text, ends, hasher) = (&self.text, &self.ends, &self.hasher);
         self.table.insert_unique(hash, i, |&j| {
-            let e = stored(chunks, bases, ends, j);
+            let e = stored(text, ends, j);
             let at = head_len(e);
             hash_parts(*hasher, &e[..at], &e[at..])
         });
@@ -259,21 +227,17 @@ impl Interner {
     /// Symbol `i` as stored (text, or a packed head and text), for handing a table to another
     /// one ([`Interner::intern_stored`]) without spelling out and packing again.
     pub fn stored(&self, i: u32) -> &[u8] {
-        stored(&self.chunks, &self.bases, &self.ends, i)
+        stored(&self.text, &self.ends, i)
     }
 
     /// The symbol for a string given as another table stored it ([`Interner::stored`]); `None` when
     /// the bytes are not a stored string (a packed head cut short, or text that is not UTF-8). The
     /// other table packs with this same code, so the form is the one this table would choose.
     pub fn intern_stored(&mut self, e: &[u8]) -> Option<Sym> {
-        let at = head_len(e);
-        let whole = match e.first() {
-            Some(&TAG_SHA256) => e.len() == 33,
-            Some(&TAG_UUID) => e.len() == 17,
-            Some(&TAG_IAM) => e.len() > IAM_BYTES,
-            _ => true,
-        };
-        let tail = std::str::from_utf8(&e[at..]).ok().filter(|_| whole)?;
+        let at = head_size(e);
+        // Only an IAM id has text after its head.
+        let whole = at == 0 || e.len() == at || e.first() == Some(&TAG_IAM);
+        let tail = std::str::from_utf8(e.get(at..)?).ok().filter(|_| whole)?;
         if e.is_empty() {
             return Some(Sym::EMPTY);
         }
@@ -281,7 +245,7 @@ impl Interner {
         if let Some(&i) = self.table.find(hash, |&i| self.stored(i) == e) {
             return Some(Sym(i));
         }
-        Some(self.push(hash, e))
+        Some(self.push_parts(hash, e, &[]))
     }
 
     /// The symbol for `s` if it was ever interned.
@@ -311,11 +275,7 @@ impl Interner {
 
     /// Bytes held, for the memory figures.
     pub fn heap_bytes(&self) -> usize {
-        self.chunks.iter().map(Vec::capacity).sum::<usize>()
-            + self.chunks.capacity() * std::mem::size_of::<Vec<u8>>()
-            + self.bases.capacity() * std::mem::size_of::<u32>()
-            + self.ends.heap_bytes()
-            + self.table.allocation_size()
+        self.text.heap_bytes() + self.ends.heap_bytes() + self.table.allocation_size()
     }
 
     /// All symbols with their text, in symbol order.
@@ -350,23 +310,19 @@ fn hash_parts(hasher: DefaultHashBuilder, head: &[u8], tail: &[u8]) -> u64 {
     h.finish()
 }
 
-fn stored<'t>(chunks: &'t [Vec<u8>], bases: &[u32], ends: &Column<u32>, i: u32) -> &'t [u8] {
+fn stored<'t>(text: &'t Arena<u8>, ends: &Column<u32>, i: u32) -> &'t [u8] {
     let i = i as usize;
     if i == 0 {
         return &[];
     }
     let (start, end) = (ends.get(i - 1), ends.get(i));
-    if start == end {
-        return &[];
-    }
-    let at = bases.partition_point(|&base| base <= start) - 1;
-    let (base, chunk) = (&bases[at], &chunks[at]);
-    &chunk[(start - base) as usize..(end - base) as usize]
+    text.get(start, end - start).unwrap_or_default()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::arena::CHUNK_BYTES;
 
     #[test]
     fn ok_same_text_same_symbol() {
@@ -395,9 +351,9 @@ mod tests {
     #[test]
     fn ok_strings_across_chunks_and_longer_than_a_chunk() {
         let mut i = Interner::new();
-        let long = "x".repeat(TEXT_CHUNK + 10);
+        let long = "x".repeat(CHUNK_BYTES + 10);
         let mut syms = Vec::new();
-        for n in 0..3 * TEXT_CHUNK / 100 {
+        for n in 0..3 * CHUNK_BYTES / 100 {
             syms.push((i.intern(&format!("{n:0>100}")), format!("{n:0>100}")));
             if n == 100 {
                 syms.push((i.intern(&long), long.clone()));
@@ -407,7 +363,7 @@ mod tests {
             assert_eq!(i.get(*sym), text.as_str());
             assert_eq!(i.lookup(text), Some(*sym));
         }
-        assert!(i.chunks.len() >= 4, "{}", i.chunks.len());
+        assert!(i.text.chunks().len() >= 4, "{}", i.text.chunks().len());
     }
     /// Strings of the packed shapes, and their near misses, which must stay text.
     fn shapes() -> Vec<String> {

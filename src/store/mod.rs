@@ -618,14 +618,18 @@ pub fn parse_uuid(s: &str) -> Option<u128> {
             continue;
         }
         // Lower case only, so that formatting gives back the exact text.
-        let d = match c {
-            b'0'..=b'9' => c - b'0',
-            b'a'..=b'f' => c - b'a' + 10,
-            _ => return None,
-        };
-        v = (v << 4) | u128::from(d);
+        v = (v << 4) | u128::from(lower_hex_digit(c)?);
     }
     Some(v)
+}
+
+/// A lower-case hex digit's value (upper case is `None`, so packed text comes back as it was).
+fn lower_hex_digit(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        _ => None,
+    }
 }
 
 /// The inverse of [`parse_uuid`].
