@@ -525,7 +525,7 @@ fn read_ahead(queue: &mut VecDeque<Job>) {
         if queue[i].first.is_some() || size > GROUP_FILE_BYTES {
             let end = size.min(CHUNK_BYTES);
             if queue[i].first.is_none() {
-                queue[i].first = ask_part(file, 0.0, end).ok().map(|read| Ahead::Slice(handled(read)));
+                queue[i].first = ask_ahead(file, end);
             }
             bytes += end;
             i += 1;
@@ -547,7 +547,7 @@ fn read_ahead(queue: &mut VecDeque<Job>) {
             j += 1;
         }
         let read = match members.len() {
-            1 => ask_part(file, 0.0, size).ok().map(|read| vec![Ahead::Slice(handled(read))]),
+            1 => ask_ahead(file, size).map(|ahead| vec![ahead]),
             _ => Blob::new_with_blob_sequence(&parts).ok().map(|blob| {
                 let read = handled(blob.array_buffer());
                 members.iter().map(|&(_, offset, len)| Ahead::Group { read: read.clone(), offset, len }).collect()
@@ -561,6 +561,11 @@ fn read_ahead(queue: &mut VecDeque<Job>) {
         bytes += total;
         i = j;
     }
+}
+
+/// Asks ahead for the first `end` bytes of one file (see [`handled`]).
+fn ask_ahead(file: &File, end: f64) -> Option<Ahead> {
+    ask_part(file, 0.0, end).ok().map(|read| Ahead::Slice(handled(read)))
 }
 
 /// Marks a read asked ahead of time as handled, and returns it: a read that fails before the engine
