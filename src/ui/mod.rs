@@ -45,11 +45,16 @@ impl PartialEq for Ctx {
     }
 }
 
-/// Mounts the app on the page's body.
+/// Mounts the app on the page's `#app` element (on the body if it is missing). Yew empties the
+/// element it mounts on, so the font specimen beside it (index.html) stays.
 pub fn start() {
     console_error_panic_hook::set_once();
     crash::init();
-    yew::Renderer::<App>::new().render();
+    let root = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("app"));
+    match root {
+        Some(root) => yew::Renderer::<App>::with_root(root).render(),
+        None => yew::Renderer::<App>::new().render(),
+    };
 }
 
 #[function_component(App)]
