@@ -40,10 +40,13 @@ export class Trailscope {
     page.on('pageerror', (e) => this.problems.push(`page error: ${e.message}`));
   }
 
-  /** Opens the app in a new context; `route(page)` may route its requests before it loads. */
-  static async open(env, { viewport = { width: 1440, height: 1000 }, route = null } = {}) {
+  /** Opens the app in a new context; `route(page)` may route its requests before it loads;
+   * `timezoneId` (an IANA zone) is the browser's local time zone. */
+  static async open(env, { viewport = { width: 1440, height: 1000 }, route = null, timezoneId = undefined } = {}) {
     // A routed page bypasses the app's service worker, which would answer requests before routes.
-    const context = await env.browser.newContext({ viewport, acceptDownloads: true, ...(route ? { serviceWorkers: 'block' } : {}) });
+    const context = await env.browser.newContext({
+      viewport, acceptDownloads: true, timezoneId, ...(route ? { serviceWorkers: 'block' } : {}),
+    });
     const page = await context.newPage();
     if (route) await route(page);
     const t = new Trailscope(page, env.url);

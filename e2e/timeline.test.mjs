@@ -52,8 +52,8 @@ async function xOf(page, t) {
   return box.x + GUTTER + ((t - r.from) / (r.to - r.from)) * plot;
 }
 
-async function openTimeline() {
-  const t = await Trailscope.open(env);
+async function openTimeline(options = {}) {
+  const t = await Trailscope.open(env, options);
   await t.page.click('[data-testid=load-sample]');
   await t.waitDone();
   await t.page.click('[data-testid=tab-timeline]');
@@ -228,5 +228,41 @@ test('hover tells what, who, when; keys walk the marks; Enter and click open the
   await page.waitForSelector('[data-testid=timeline-empty]');
   r = await readout(page);
   assert.equal(r.state, 'empty');
+  assert.deepEqual(t.problems, []);
+});
+
+test('local time follows daylight saving time: each time shows the offset in force at that instant', async () => {
+  // Berlin is UTC+2 in summer and UTC+1 in winter; the sample has marks in both (April 2018, March
+  // 2026). The offset expected for each time shown comes from the tz database of node's Intl.
+  const zone = 'Europe/Berlin';
+  const t = await openTimeline({ timezoneId: zone });
+  const { page } = t;
+  const offsetAt = (utcMs) => {
+    const name = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' })
+      .formatToParts(new Date(utcMs)).find((p) => p.type === 'timeZoneName').value; // "GMT+02:00"
+    return name === 'GMT' ? '+00:00' : name.slice(3);
+  };
+  // "2026-03-01 01:00:00 +01:00": the instant is the local time less the offset it shows.
+  const check = (text) => {
+    const m = text.match(/(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d) ([+-]\d\d):(\d\d)/);
+    assert.ok(m, `a time with its offset in ${JSON.stringify(text)}`);
+    const sign = m[3].startsWith('-') ? -1 : 1;
+    const offsetMin = sign * (Math.abs(Number(m[3])) * 60 + Number(m[4]));
+    const utc = Date.parse(`${m[1]}T${m[2]}Z`) - offsetMin * 60_000;
+    assert.equal(`${m[3]}:${m[4]}`, offsetAt(utc), `${text}: the offset in ${zone} at that instant`);
+    return `${m[3]}:${m[4]}`;
+  };
+  await page.click('[data-testid=timeline-clock]');
+  await page.waitForFunction(() => !document.querySelector('[data-testid=timeline-range]').textContent.includes('UTC'));
+  const r = await page.$eval('[data-testid=timeline-range]', (el) => ({ text: el.textContent, from: Number(el.dataset.from), to: Number(el.dataset.to) }));
+  const [fromText, toText] = r.text.split(' → ');
+  assert.equal(check(fromText), offsetAt(r.from));
+  assert.equal(check(toText), offsetAt(r.to));
+  await page.click('[data-testid=timeline-table-toggle]');
+  await page.waitForSelector('[data-testid=timeline-table] tbody tr');
+  const whens = await page.$$eval('[data-testid=timeline-table] tbody td.when', (tds) => tds.map((td) => td.textContent));
+  const offsets = new Set(whens.map(check));
+  assert.deepEqual([...offsets].sort(), ['+01:00', '+02:00'], 'times on both sides of a change are shown');
+  await t.shot('timeline-local-dst');
   assert.deepEqual(t.problems, []);
 });

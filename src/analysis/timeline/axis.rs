@@ -1,5 +1,6 @@
 //! The timeline's time axis: which ticks to draw over a visible range, and how to label them, from
-//! seconds to years, in UTC or in a fixed offset from it (the page's local time).
+//! seconds to years, in UTC or in a zone given by its offset from UTC at each instant (the page's
+//! local time, daylight saving time included).
 //!
 //! Ticks sit on round values of the shown clock (every 15 minutes at :00, :15...; every month on the
 //! 1st), so they are chosen in local time and turned back into UTC milliseconds.
@@ -7,7 +8,7 @@
 //! ```
 //! use trailscope::analysis::timeline::axis::ticks;
 //! // 01:00 to 02:00 UTC over 600 px, at least 80 px apart: every 10 minutes.
-//! let t = ticks(3_600_000, 7_200_000, 600.0, 80.0, 0);
+//! let t = ticks(3_600_000, 7_200_000, 600.0, 80.0, |_| 0);
 //! assert_eq!(t.first().map(|t| t.label.as_str()), Some("01:00"));
 //! assert_eq!(t.len(), 6);
 //! ```
@@ -86,18 +87,23 @@ pub fn step_for(span: Millis, width: f64, min_px: f64) -> Step {
     STEPS.into_iter().find(|s| s.approx() as f64 / per_px >= min_px).unwrap_or(Step::Months(120))
 }
 
-/// Ticks over `[from, to)` drawn in `width` px, at least `min_px` apart, on a clock `offset_min`
-/// minutes ahead of UTC (0 for UTC).
-pub fn ticks(from: Millis, to: Millis, width: f64, min_px: f64, offset_min: i64) -> Vec<Tick> {
+/// Ticks over `[from, to)` drawn in `width` px, at least `min_px` apart, on a clock `offset(t)`
+/// minutes ahead of UTC at the instant `t` (`|_| 0` for UTC). Across a change of offset (daylight
+/// saving time) each tick stays on its round local value; a local time the change skips has none.
+pub fn ticks(from: Millis, to: Millis, width: f64, min_px: f64, offset: impl Fn(Millis) -> i64) -> Vec<Tick> {
     if to <= from {
         return Vec::new();
     }
     let step = step_for(to - from, width, min_px);
-    let off = offset_min * M;
-    let (lo, hi) = (from + off, to + off);
+    let (lo, hi) = (from + offset(from) * M, to + offset(to) * M);
     let mut out = Vec::new();
     let mut push = |local: Millis| {
-        out.push(Tick { at: local - off, label: label(local, step), major: major(local, step) });
+        // The instant showing `local`: the offset in force there, found from a first guess.
+        let guess = local - offset(local - offset(from) * M) * M;
+        let at = local - offset(guess) * M;
+        if at + offset(at) * M == local && (from..to).contains(&at) {
+            out.push(Tick { at, label: label(local, step), major: major(local, step) });
+        }
     };
     match step {
         Step::Fixed(ms) => {
@@ -195,7 +201,7 @@ mod tests {
     #[test]
     fn ok_seconds() {
         // 10 s over 1000 px, 80 px apart: 1 s steps (100 px each), 10 ticks, :00 to :09.
-        let t = ticks(at("2026-03-01T10:00:00Z"), at("2026-03-01T10:00:10Z"), 1000.0, 80.0, 0);
+        let t = ticks(at("2026-03-01T10:00:00Z"), at("2026-03-01T10:00:10Z"), 1000.0, 80.0, |_| 0);
         assert_eq!(t.len(), 10);
         assert_eq!(labels(&t)[..3], ["10:00:00", "10:00:01", "10:00:02"]);
     }
@@ -203,14 +209,14 @@ mod tests {
     #[test]
     fn ok_minutes_start_on_round_values() {
         // 10:07–11:07 over 600 px: 10-minute steps from 10:10.
-        let t = ticks(at("2026-03-01T10:07:00Z"), at("2026-03-01T11:07:00Z"), 600.0, 80.0, 0);
+        let t = ticks(at("2026-03-01T10:07:00Z"), at("2026-03-01T11:07:00Z"), 600.0, 80.0, |_| 0);
         assert_eq!(labels(&t), ["10:10", "10:20", "10:30", "10:40", "10:50", "11:00"]);
         assert!(t.iter().all(|t| !t.major));
     }
 
     #[test]
     fn ok_a_new_day_is_major_and_dated() {
-        let t = ticks(at("2026-03-01T18:00:00Z"), at("2026-03-02T06:00:00Z"), 400.0, 80.0, 0);
+        let t = ticks(at("2026-03-01T18:00:00Z"), at("2026-03-02T06:00:00Z"), 400.0, 80.0, |_| 0);
         // 12 h over 400 px: 3 h steps (100 px).
         assert_eq!(labels(&t), ["18:00", "21:00", "Mar 2", "03:00"]);
         assert_eq!(t.iter().filter(|t| t.major).count(), 1);
@@ -219,14 +225,14 @@ mod tests {
     #[test]
     fn ok_months_on_the_calendar() {
         // A year over 1200 px: monthly ticks on the 1st, January with its year.
-        let t = ticks(at("2025-11-15T00:00:00Z"), at("2026-11-15T00:00:00Z"), 1200.0, 80.0, 0);
+        let t = ticks(at("2025-11-15T00:00:00Z"), at("2026-11-15T00:00:00Z"), 1200.0, 80.0, |_| 0);
         assert_eq!(
             labels(&t),
             ["Dec", "Jan 2026", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov"]
         );
         assert_eq!(t[1].at, at("2026-01-01T00:00:00Z"));
         // Ten years over 800 px: yearly.
-        let t = ticks(at("2016-06-01T00:00:00Z"), at("2026-06-01T00:00:00Z"), 800.0, 60.0, 0);
+        let t = ticks(at("2016-06-01T00:00:00Z"), at("2026-06-01T00:00:00Z"), 800.0, 60.0, |_| 0);
         assert_eq!(labels(&t).first(), Some(&"2017"));
         assert_eq!(t.len(), 10);
     }
@@ -234,7 +240,7 @@ mod tests {
     #[test]
     fn ok_local_time_shifts_the_round_values() {
         // UTC+05:30: 10:00 local is 04:30 UTC; ticks are on the local hour.
-        let t = ticks(at("2026-03-01T04:00:00Z"), at("2026-03-01T08:00:00Z"), 400.0, 80.0, 330);
+        let t = ticks(at("2026-03-01T04:00:00Z"), at("2026-03-01T08:00:00Z"), 400.0, 80.0, |_| 330);
         assert_eq!(labels(&t), ["10:00", "11:00", "12:00", "13:00"]);
         assert_eq!(t[0].at, at("2026-03-01T04:30:00Z"));
         assert_eq!(full(at("2026-03-01T04:30:00Z"), 330), "2026-03-01 10:00:00 +05:30");
@@ -242,11 +248,52 @@ mod tests {
         assert_eq!(full(at("2026-03-01T04:30:00Z"), 0), "2026-03-01 04:30:00 UTC");
     }
 
+    /// Central European Time in 2026: UTC+1, and UTC+2 from 29 March 01:00 UTC to 25 October 01:00
+    /// UTC (the EU rule: the last Sundays of March and October).
+    fn berlin(t: Millis) -> i64 {
+        if (at("2026-03-29T01:00:00Z")..at("2026-10-25T01:00:00Z")).contains(&t) {
+            120
+        } else {
+            60
+        }
+    }
+
+    #[test]
+    fn ok_daylight_saving_time_starts() {
+        // 29 March 2026, 23:00 the day before to 06:00 local, hourly: 02:00 does not exist there.
+        let t = ticks(at("2026-03-28T22:00:00Z"), at("2026-03-29T04:00:00Z"), 600.0, 80.0, berlin);
+        assert_eq!(labels(&t), ["23:00", "Mar 29", "01:00", "03:00", "04:00", "05:00"]);
+        let utc: Vec<Millis> = t.iter().map(|t| t.at).collect();
+        let hours = ["22", "23", "00", "01", "02", "03"].map(|h| {
+            let day = if h.starts_with('2') { 28 } else { 29 };
+            at(&format!("2026-03-{day}T{h}:00:00Z"))
+        });
+        assert_eq!(utc, hours);
+        assert_eq!(full(at("2026-03-29T00:30:00Z"), berlin(at("2026-03-29T00:30:00Z"))), "2026-03-29 01:30:00 +01:00");
+        assert_eq!(full(at("2026-03-29T01:30:00Z"), berlin(at("2026-03-29T01:30:00Z"))), "2026-03-29 03:30:00 +02:00");
+    }
+
+    #[test]
+    fn ok_days_and_months_on_local_midnight_on_both_sides_of_a_change() {
+        // Daily ticks across the October change: local midnight is 22:00 UTC before, 23:00 after.
+        let t = ticks(at("2026-10-22T12:00:00Z"), at("2026-10-28T12:00:00Z"), 600.0, 80.0, berlin);
+        assert_eq!(labels(&t), ["Oct 23", "Oct 24", "Oct 25", "Oct 26", "Oct 27", "Oct 28"]);
+        assert_eq!(t[0].at, at("2026-10-22T22:00:00Z"));
+        assert_eq!(t[2].at, at("2026-10-24T22:00:00Z"));
+        assert_eq!(t[3].at, at("2026-10-25T23:00:00Z"));
+        // Monthly over the year: April 1 is summer time, December 1 is not.
+        let t = ticks(at("2026-01-15T00:00:00Z"), at("2026-12-15T00:00:00Z"), 1200.0, 80.0, berlin);
+        let april = t.iter().find(|t| t.label == "Apr").unwrap();
+        assert_eq!(april.at, at("2026-03-31T22:00:00Z"));
+        let december = t.iter().find(|t| t.label == "Dec").unwrap();
+        assert_eq!(december.at, at("2026-11-30T23:00:00Z"));
+    }
+
     #[test]
     fn ok_degenerate_ranges() {
-        assert!(ticks(10, 10, 500.0, 80.0, 0).is_empty());
-        assert!(ticks(10, 5, 500.0, 80.0, 0).is_empty());
+        assert!(ticks(10, 10, 500.0, 80.0, |_| 0).is_empty());
+        assert!(ticks(10, 5, 500.0, 80.0, |_| 0).is_empty());
         // A millisecond over a wide canvas: millisecond ticks at most, never an endless loop.
-        assert!(ticks(0, 1, 5000.0, 80.0, 0).len() <= 1);
+        assert!(ticks(0, 1, 5000.0, 80.0, |_| 0).len() <= 1);
     }
 }

@@ -177,7 +177,7 @@ pub fn frame(canvas: &HtmlCanvasElement, m: &Model) {
     ctx.set_font("12px system-ui, -apple-system, 'Segoe UI', sans-serif");
     ctx.set_text_baseline("middle");
     lanes_background(&ctx, g, m.data.as_deref(), h);
-    axis(&ctx, g, m.offset_min, h);
+    axis(&ctx, g, m.local, h);
     if let Some(tl) = m.data.as_deref() {
         let marks = m.marks();
         plot(&ctx, g, tl, &marks, dpr);
@@ -252,10 +252,10 @@ fn fit(ctx: &CanvasRenderingContext2d, s: &str, max: f64) -> String {
     String::from("…")
 }
 
-fn axis(ctx: &CanvasRenderingContext2d, g: Geometry, offset_min: i64, h: f64) {
+fn axis(ctx: &CanvasRenderingContext2d, g: Geometry, local: bool, h: f64) {
     let (from, to) = (g.view.from.floor() as Millis, g.view.to.ceil() as Millis);
     ctx.set_line_width(1.0);
-    for t in ticks(from, to, g.plot_w(), 90.0, offset_min) {
+    for t in ticks(from, to, g.plot_w(), 90.0, |t| super::offset_at(local, t)) {
         let x = g.x(t.at).round() + 0.5;
         if x < GUTTER || x > g.width - PAD_R {
             continue;

@@ -12,7 +12,6 @@ use super::draw::{self, Hit};
 use super::model::{Model, PX_PER_BUCKET};
 use super::table;
 use crate::analysis::filter::Filter;
-use crate::analysis::timeline::axis::full;
 use crate::analysis::timeline::viewport::Viewport;
 use crate::analysis::timeline::{bucket_start, GroupBy, Mark, Range, Timeline, TimelineQuery};
 use crate::engine::{Query, Response};
@@ -121,8 +120,8 @@ impl Env {
         set("data-visible-events", &visible.to_string());
         set("data-marks", &marks.to_string());
         set("data-drawn-marks", &drawn.to_string());
-        let from = full(v.from.round() as i64, m.offset_min);
-        let to = full(v.to.round() as i64, m.offset_min);
+        let from = super::shown(v.from.round() as i64, m.local);
+        let to = super::shown(v.to.round() as i64, m.local);
         let events = crate::text::plural(visible, "event", "events");
         el.set_text_content(Some(&format!("{from} → {to} · {events} in view")));
     }
@@ -278,7 +277,7 @@ impl Env {
         let Some(tip) = self.tip.cast::<HtmlElement>() else { return };
         let text = {
             let m = self.model.borrow();
-            hit.and_then(|(h, _, _)| m.data.as_deref().map(|d| table::describe(d, &m.marks(), h, m.offset_min)))
+            hit.and_then(|(h, _, _)| m.data.as_deref().map(|d| table::describe(d, &m.marks(), h, m.local)))
         };
         match (text, hit) {
             (Some(lines), Some((_, x, y))) => {

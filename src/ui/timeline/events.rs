@@ -197,7 +197,7 @@ fn focus_feedback(env: &Env, focused: Option<Hit>) {
         let Some(d) = m.data.as_deref() else { return };
         let marks = m.marks();
         let Some((x, y, _)) = draw::hit_at(g, d, &marks, h) else { return };
-        (x, y, super::table::describe(d, &marks, h, m.offset_min))
+        (x, y, super::table::describe(d, &marks, h, m.local))
     };
     env.tooltip(Some((h, x, y)));
     env.announce(&lines.join(". "));

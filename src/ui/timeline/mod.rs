@@ -26,6 +26,21 @@ use env::Env;
 use model::Model;
 
 /// The view.
+/// Minutes ahead of UTC of the clock shown at the instant `t` (ms): 0 in UTC, else this browser's
+/// zone at that instant, daylight saving time included (a view over months crosses its changes).
+pub fn offset_at(local: bool, t: i64) -> i64 {
+    if !local {
+        return 0;
+    }
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(t as f64));
+    -(date.get_timezone_offset().round() as i64)
+}
+
+/// The time `t` (ms) in full on the clock shown, with its offset (see [`offset_at`]).
+pub fn shown(t: i64, local: bool) -> String {
+    crate::analysis::timeline::axis::full(t, offset_at(local, t))
+}
+
 #[function_component(TimelineView)]
 pub fn timeline_view() -> Html {
     let ctx = use_context::<Ctx>().expect("Ctx is provided by App");
@@ -63,11 +78,10 @@ pub fn timeline_view() -> Html {
         (None, None) => None,
         (from, to) => Some(Range { from: from.unwrap_or(i64::MIN / 4), to: to.unwrap_or(i64::MAX / 4) }),
     };
-    let offset_min = if *local { -i64::from(js_sys::Date::new_0().get_timezone_offset() as i32) } else { 0 };
     {
         let mut m = model.borrow_mut();
         m.selection = selection;
-        m.offset_min = offset_min;
+        m.local = *local;
         m.brush_mode = *brush_mode;
         if m.view.is_none() {
             // Until the first answer, the overview's first and last event place the view.
@@ -109,7 +123,7 @@ pub fn timeline_view() -> Html {
     }
     {
         let env = env.clone();
-        use_effect_with((offset_min, *brush_mode), move |_| env.schedule());
+        use_effect_with((*local, *brush_mode), move |_| env.schedule());
     }
     events::use_native_listeners(&env);
     let handlers = events::handlers(&env);
@@ -184,7 +198,7 @@ pub fn timeline_view() -> Html {
                 })}>
                 <summary data-testid="timeline-table-toggle">{"Table of what is drawn"}</summary>
                 if *show_table {
-                    <table::DrawnTable data={data} offset={offset_min} view={model.borrow().view.map(|v| (v.from, v.to))} stride={model.borrow().stride()} />
+                    <table::DrawnTable data={data} local={*local} view={model.borrow().view.map(|v| (v.from, v.to))} stride={model.borrow().stride()} />
                 }
             </details>
         </section>

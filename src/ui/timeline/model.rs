@@ -94,8 +94,8 @@ pub struct Model {
     pub focus: Option<(Row, Mark)>,
     /// Canvas width in CSS px.
     pub width: f64,
-    /// Minutes ahead of UTC of the clock shown (0: UTC).
-    pub offset_min: i64,
+    /// Times are shown in this browser's zone, not UTC (see [`super::offset_at`]).
+    pub local: bool,
     /// The filter's time range, drawn as the selection.
     pub selection: Option<Range>,
     /// Dragging brushes instead of panning.

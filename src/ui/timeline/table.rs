@@ -6,7 +6,7 @@ use yew::prelude::*;
 
 use super::draw::Hit;
 use super::model::Marks;
-use crate::analysis::timeline::axis::full;
+use super::shown;
 use crate::analysis::timeline::drawn::Drawn;
 use crate::analysis::timeline::{bucket_start, Cell, Mark, Range, Timeline};
 use crate::text::{plural, thousands};
@@ -44,14 +44,16 @@ fn bucket_range(d: &Timeline, b: u32) -> (i64, i64) {
 }
 
 /// The time from the start of bucket `first` to the end of bucket `last`.
-fn when(d: &Timeline, first: u32, last: u32, offset: i64) -> String {
+fn when(d: &Timeline, first: u32, last: u32, local: bool) -> String {
     let (t0, t1) = (bucket_range(d, first).0, bucket_range(d, last).1);
-    let (a, b) = (full(t0, offset), full(t1, offset));
-    // The end's date and zone are the start's as a rule: then only its time is repeated.
-    match (a.split_once(' '), b.split_once(' ')) {
-        (Some((day_a, _)), Some((day_b, rest))) if day_a == day_b => {
-            format!("{a} → {}", rest.split(' ').next().unwrap_or(rest))
-        }
+    let (a, b) = (shown(t0, local), shown(t1, local));
+    // The end's date and zone are the start's as a rule: then only its time is repeated (not on the
+    // day local time changes its offset between the two).
+    let (mut pa, mut pb) = (a.split(' '), b.split(' '));
+    let (day_a, _, zone_a) = (pa.next(), pa.next(), pa.next());
+    let (day_b, time_b, zone_b) = (pb.next(), pb.next(), pb.next());
+    match time_b {
+        Some(time) if day_a == day_b && zone_a == zone_b => format!("{a} → {time}"),
         _ => format!("{a} → {b}"),
     }
 }
@@ -75,20 +77,20 @@ fn single(c: &Cell) -> Drawn {
 }
 
 /// The lines for a cell or a drawn mark.
-fn lines(d: &Timeline, c: &Drawn, offset: i64) -> Vec<String> {
+fn lines(d: &Timeline, c: &Drawn, local: bool) -> Vec<String> {
     let open = match (c.mark, c.count) {
         (Mark::Events, 2..) => "Click to zoom in",
         (_, 2..) => "Click to open the first",
         _ => "Click to open",
     };
-    vec![what(d, c), format!("Who: {}", who(d, c)), format!("When: {}", when(d, c.first, c.last, offset)), open.into()]
+    vec![what(d, c), format!("Who: {}", who(d, c)), format!("When: {}", when(d, c.first, c.last, local)), open.into()]
 }
 
 /// The tooltip's lines for a hit: what, who, when, how many (for a drawn mark, of all it merges).
-pub fn describe(d: &Timeline, marks: &Marks, h: Hit, offset: i64) -> Vec<String> {
+pub fn describe(d: &Timeline, marks: &Marks, h: Hit, local: bool) -> Vec<String> {
     match h {
-        Hit::Cell(i) => d.cells.get(i).map_or_else(Vec::new, |c| lines(d, &single(c), offset)),
-        Hit::Mark(i) => marks.list.get(i).map_or_else(Vec::new, |m| lines(d, m, offset)),
+        Hit::Cell(i) => d.cells.get(i).map_or_else(Vec::new, |c| lines(d, &single(c), local)),
+        Hit::Mark(i) => marks.list.get(i).map_or_else(Vec::new, |m| lines(d, m, local)),
         Hit::Span(i) => {
             let s = &d.spans[i];
             let lane = d.lanes.get(s.lane as usize).map_or("", |l| l.label.as_str());
@@ -97,7 +99,7 @@ pub fn describe(d: &Timeline, marks: &Marks, h: Hit, offset: i64) -> Vec<String>
             vec![
                 format!("{kind}{failed} · {lane}"),
                 format!("Who: {}", d.people.get(s.who as usize).map_or("", String::as_str)),
-                format!("When: {} → {}", full(s.start, offset), full(s.end, offset)),
+                format!("When: {} → {}", shown(s.start, local), shown(s.end, local)),
                 format!(
                     "{} · {}",
                     plural(u64::from(s.events), "call", "calls"),
@@ -110,7 +112,7 @@ pub fn describe(d: &Timeline, marks: &Marks, h: Hit, offset: i64) -> Vec<String>
             let n = d.density.get(b as usize).copied().unwrap_or(0);
             vec![
                 plural(u64::from(n), "event", "events"),
-                format!("When: {}", when(d, b, b, offset)),
+                format!("When: {}", when(d, b, b, local)),
                 "Click to zoom in".into(),
             ]
         }
@@ -122,8 +124,8 @@ pub fn describe(d: &Timeline, marks: &Marks, h: Hit, offset: i64) -> Vec<String>
 pub struct TableProps {
     /// The answer drawn.
     pub data: Option<Rc<Timeline>>,
-    /// Clock offset, minutes.
-    pub offset: i64,
+    /// Times in this browser's zone, not UTC.
+    pub local: bool,
     /// The visible range.
     pub view: Option<(f64, f64)>,
     /// Buckets per drawn mark (marks are listed merged as the canvas draws them).
@@ -158,7 +160,7 @@ pub fn drawn_table(p: &TableProps) -> Html {
                         let open = Callback::from(move |_| state.dispatch(crate::viewstate::Action::Select(Some(row))));
                         html! {
                             <tr data-mark={slug(c.mark)}>
-                                <td class="when">{when(d, c.first, c.last, p.offset)}</td>
+                                <td class="when">{when(d, c.first, c.last, p.local)}</td>
                                 <td>{d.lanes.get(c.lane as usize).map_or("", |l| l.label.as_str())}</td>
                                 <td><button type="button" class="linkish" onclick={open} title="Open the first event">{name(c.mark)}</button></td>
                                 <td class="num">{thousands(u64::from(c.count))}</td>
