@@ -55,6 +55,7 @@ test('every font the views use is in the warm-up specimen laid out when the page
   // The loading state: the status bar's progress, the live overview.
   if (data) {
     await ts.pickFiles(data.files);
+    await page.waitForFunction(() => document.querySelector('[data-testid=ingest-status]').dataset.state !== 'idle');
     let loadingLooks = 0;
     for (;;) {
       const state = await page.$eval('[data-testid=ingest-status]', (el) => el.dataset.state);
