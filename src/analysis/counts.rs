@@ -60,6 +60,22 @@ pub struct Counts {
     pub by_region: Vec<Count>,
 }
 
+impl Counts {
+    /// The breakdown by `field`, for the fields counted by one key (source, principal, identity
+    /// type, account, region); empty for the others (API calls are [`Counts::by_name`]).
+    pub fn by_field(&self, field: super::filter::Field) -> &[Count] {
+        use super::filter::Field;
+        match field {
+            Field::Source => &self.by_source,
+            Field::Principal => &self.by_principal,
+            Field::IdentityType => &self.by_identity_type,
+            Field::Account => &self.by_account,
+            Field::Region => &self.by_region,
+            _ => &[],
+        }
+    }
+}
+
 /// Counts over `rows`.
 pub fn count(store: &Store, rows: impl Iterator<Item = Row>) -> Counts {
     let mut tally = Tally::default();
@@ -244,7 +260,29 @@ fn grow_to(v: &mut Vec<u32>, len: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::filter::Field;
     use crate::engine::Engine;
+
+    #[test]
+    fn ok_by_field_gives_each_fields_breakdown() {
+        let one = |key: &str| vec![Count { key: key.into(), count: 1 }];
+        let c = Counts {
+            by_source: one("s"),
+            by_principal: one("p"),
+            by_identity_type: one("t"),
+            by_account: one("a"),
+            by_region: one("r"),
+            by_error: one("e"),
+            ..Counts::default()
+        };
+        let key = |f| c.by_field(f).iter().map(|x| x.key.as_str()).collect::<Vec<_>>();
+        assert_eq!(key(Field::Source), ["s"]);
+        assert_eq!(key(Field::Principal), ["p"]);
+        assert_eq!(key(Field::IdentityType), ["t"]);
+        assert_eq!(key(Field::Account), ["a"]);
+        assert_eq!(key(Field::Region), ["r"]);
+        assert!(key(Field::Name).is_empty(), "API calls are by_name");
+    }
 
     #[test]
     fn ok_principals_counts_every_principal_when_the_list_is_cut() {

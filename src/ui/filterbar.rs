@@ -116,7 +116,6 @@ const FACETS: [(Field, &str); 6] = [
 
 fn facet_values(counts: &crate::analysis::counts::Counts, field: Field) -> Vec<Count> {
     match field {
-        Field::Source => counts.by_source.clone(),
         Field::Name => {
             // The same name can belong to several services: merge them.
             let mut m: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
@@ -127,11 +126,7 @@ fn facet_values(counts: &crate::analysis::counts::Counts, field: Field) -> Vec<C
             v.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.key.cmp(&b.key)));
             v
         }
-        Field::Principal => counts.by_principal.clone(),
-        Field::IdentityType => counts.by_identity_type.clone(),
-        Field::Account => counts.by_account.clone(),
-        Field::Region => counts.by_region.clone(),
-        _ => Vec::new(),
+        _ => counts.by_field(field).to_vec(),
     }
 }
 

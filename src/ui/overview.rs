@@ -8,7 +8,7 @@ use yew::prelude::*;
 
 use super::query::use_query_if;
 use super::Ctx;
-use crate::analysis::counts::{Count, Counts, NameCount};
+use crate::analysis::counts::{Counts, NameCount};
 use crate::analysis::filter::Field;
 use crate::engine::{FileRow, FileWarning, Overview, Query, Response, Status};
 use crate::ingest::FileKind;
@@ -272,22 +272,10 @@ fn key_cell(key: &str, arns: bool) -> Html {
     }
 }
 
-/// The list of `field` in `counts` (the breakdowns the overview shows).
-fn rows_of(counts: &Counts, field: Field) -> &[Count] {
-    match field {
-        Field::Source => &counts.by_source,
-        Field::IdentityType => &counts.by_identity_type,
-        Field::Principal => &counts.by_principal,
-        Field::Account => &counts.by_account,
-        Field::Region => &counts.by_region,
-        _ => &[],
-    }
-}
-
 #[function_component(Breakdown)]
 fn breakdown(p: &BreakdownProps) -> Html {
     let all = use_state(|| false);
-    let rows = rows_of(&p.counts, p.field);
+    let rows = p.counts.by_field(p.field);
     let max = rows.first().map_or(0, |r| r.count);
     let shown = if *all { rows.len() } else { rows.len().min(TOP) };
     let toggle = {
