@@ -68,9 +68,9 @@ impl<T: Copy> Arena<T> {
         if items.is_empty() {
             return self.len() as u32;
         }
-        self.room(items.len());
+        // A new chunk starts at the current length, so the run starts there either way.
         let start = self.len() as u32;
-        self.room(0).extend_from_slice(items);
+        self.room(items.len()).extend_from_slice(items);
         start
     }
 

@@ -46,7 +46,7 @@ impl<T: Copy> Column<T> {
     /// The value of row `r`. Panics when out of range, like a slice.
     #[inline]
     pub fn get(&self, r: usize) -> T {
-        self.chunks[r >> SHIFT][r & MASK]
+        *self.get_ref(r)
     }
 
     /// The value of row `r`, borrowed. Panics when out of range, like a slice.
