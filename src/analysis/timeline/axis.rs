@@ -95,11 +95,12 @@ pub fn ticks(from: Millis, to: Millis, width: f64, min_px: f64, offset: impl Fn(
         return Vec::new();
     }
     let step = step_for(to - from, width, min_px);
-    let (lo, hi) = (from + offset(from) * M, to + offset(to) * M);
+    let at_from = offset(from) * M;
+    let (lo, hi) = (from + at_from, to + offset(to) * M);
     let mut out = Vec::new();
     let mut push = |local: Millis| {
         // The instant showing `local`: the offset in force there, found from a first guess.
-        let guess = local - offset(local - offset(from) * M) * M;
+        let guess = local - offset(local - at_from) * M;
         let at = local - offset(guess) * M;
         if at + offset(at) * M == local && (from..to).contains(&at) {
             out.push(Tick { at, label: label(local, step), major: major(local, step) });
