@@ -357,12 +357,11 @@ fn answered(
     dispatch: &UseReducerDispatcher<State>,
 ) {
     let callback = waiting.borrow_mut().remove(&id);
+    if let Some(cb) = callback {
+        cb.emit(response);
+        return;
+    }
     match response {
-        other if callback.is_some() => {
-            if let Some(cb) = callback {
-                cb.emit(other);
-            }
-        }
         Response::SummaryJson(text) => {
             if let Err(e) = download("trailscope-summary.json", "application/json", &text) {
                 dispatch.dispatch(Action::Failed(format!("The download failed: {e}")));
