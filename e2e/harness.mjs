@@ -16,9 +16,10 @@ const CHROMIUM = process.env.CHROME_BIN || '/usr/bin/chromium';
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
   '--disable-sync', '--no-first-run', '--disable-quic', '--disable-dev-shm-usage'];
 
-/** Starts the server and the browser; returns { browser, server, url, close }. */
-export async function start({ prefix = '/' } = {}) {
-  const server = await serve(join(ROOT, 'dist'), 0, prefix);
+/** Starts the server (of `dist`, by default the repository's dist/) and the browser; returns
+ * { browser, server, url, close }. */
+export async function start({ prefix = '/', dist = join(ROOT, 'dist') } = {}) {
+  const server = await serve(dist, 0, prefix);
   const url = `http://127.0.0.1:${server.address().port}${prefix}`;
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
   return {

@@ -2,8 +2,9 @@
 // The browser ingest benchmark (README, "Loading at scale"): one command, one headless Chromium, one
 // page, the same files for every contender.
 //
-//   node scripts/bench-ingest.mjs [--events 300000] [--dir FOLDER] [--json] [--trace FILE]
+//   node scripts/bench-ingest.mjs [--events 300000] [--dir FOLDER] [--dist DIST] [--json] [--trace FILE]
 //
+// --dist DIST serves another build instead of dist/ (a copy of an older build, for before/after pairs).
 // --trace FILE keeps the browser trace of step 4 (with what ran inside each task) for a closer look.
 //
 // Generates the logs once with ../shared/tools/gen_cloudtrail.py (cached in target/bench-data/), or
@@ -18,7 +19,7 @@
 //      the browser's tasks telling how much of each main-thread task was CPU (the rest: waiting for a core).
 // Throughput is MB/s (10^6 bytes) of decompressed JSON. Ratios compare contenders of the same run.
 import { existsSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { ROOT, start, walk } from '../e2e/harness.mjs';
 import { generated } from '../e2e/generated.mjs';
 
@@ -33,8 +34,9 @@ const JSON_OUT = args.includes('--json');
 const TRACE_OUT = opt('--trace', null);
 const log = (...m) => { if (!JSON_OUT) console.error(...m); };
 
-if (!existsSync(join(ROOT, 'dist', 'index.html'))) {
-  console.error('dist/ is missing: run `trunk build --release` first.');
+const DIST = resolve(opt('--dist', join(ROOT, 'dist')));
+if (!existsSync(join(DIST, 'index.html'))) {
+  console.error(`${DIST} has no index.html: run \`trunk build --release\` first.`);
   process.exit(1);
 }
 let files;
@@ -51,7 +53,7 @@ if (DIR) {
 const compressed = files.reduce((n, p) => n + statSync(p).size, 0);
 log(`${files.length} files, ${(compressed / 1e6).toFixed(1)} MB on disk (${relative(ROOT, files[0])} ...)`);
 
-const env = await start();
+const env = await start({ dist: DIST });
 const page = await (await env.browser.newContext()).newPage();
 page.on('pageerror', (e) => log(`page error: ${e.message}`));
 // Keep the worker's last progress report: it carries where the worker's time went.
