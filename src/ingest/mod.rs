@@ -726,26 +726,34 @@ impl Sink {
             );
             return;
         }
-        // UTF-8 is checked once for the whole record (an ASCII fast path), not string by string as
-        // serde's slice reader does; bytes that are not UTF-8 go the slice way, to the repair below.
-        let parsed = match std::str::from_utf8(json) {
-            Ok(text) => serde_json::from_str::<RawEvent>(text),
-            Err(_) => serde_json::from_slice::<RawEvent>(json),
-        };
-        let first = match parsed {
-            Ok(raw) if looks_like_event(&raw) => return self.add(&raw, offset, len, kind, &[], store),
-            Ok(_) => return self.unknown(offset, json),
-            Err(e) => e,
-        };
-        let Some((fixed, repairs)) = json::repair(json) else {
-            return self.bad_json(json, offset, &first, kind);
-        };
         // Where the JSON starts in the file: known when it is the record (or the end of an export
         // line), not when it was decoded from a string.
         let base = match kind {
             RecordKind::Direct => Some(offset),
             RecordKind::ExportLine => Some(offset + (len - json.len()) as u64),
             _ => None,
+        };
+        // UTF-8 is checked once for the whole record (an ASCII fast path), not string by string as
+        // serde's slice reader does; bytes that are not UTF-8 go the slice way, to the repair below.
+        let (parsed, not_utf8_at) = match std::str::from_utf8(json) {
+            Ok(text) => (serde_json::from_str::<RawEvent>(text), None),
+            Err(e) => (serde_json::from_slice::<RawEvent>(json), Some(e.valid_up_to())),
+        };
+        let first = match parsed {
+            Ok(raw) if looks_like_event(&raw) => {
+                // The slice reader checks only the strings it reads: bytes that are not UTF-8 in a
+                // field it passes over (`tlsDetails`, say) parse, and are worth a warning all the same.
+                let notes = match not_utf8_at {
+                    Some(at) => json::Repairs { not_utf8_at: Some(at), control_chars: false }.describe(base),
+                    None => Vec::new(),
+                };
+                return self.add(&raw, offset, len, kind, &notes, store);
+            }
+            Ok(_) => return self.unknown(offset, json),
+            Err(e) => e,
+        };
+        let Some((fixed, repairs)) = json::repair(json) else {
+            return self.bad_json(json, offset, &first, kind);
         };
         match serde_json::from_slice::<RawEvent>(&fixed) {
             Ok(raw) => {

@@ -203,6 +203,22 @@ fn err_invalid_utf8_is_shown_as_replacement_characters() {
 }
 
 #[test]
+fn err_invalid_utf8_in_a_field_not_read_is_still_named() {
+    // serde's slice reader checks only the strings it reads; `tlsDetails` is passed over, so this
+    // event parsed without a word before.
+    let a = compact(&event(1)).replacen('{', "{\"tlsDetails\":{\"clientProvidedHostHeader\":\"x\u{1}y\"},", 1);
+    let mut text = format!(r#"{{"Records":[{a},{}]}}"#, compact(&event(2))).into_bytes();
+    let at = text.iter().position(|&b| b == 1).unwrap();
+    text[at] = 0xfe;
+    let (_, r) = batch("tls.json", &text);
+    assert_eq!((r.events, r.rejected), (2, 0));
+    assert_eq!(
+        r.warnings,
+        [w(Some(12), &format!("the event at byte 12 was loaded, but it holds bytes that are not UTF-8 (the first at byte {at}), shown as �"))]
+    );
+}
+
+#[test]
 fn err_decompression_bomb_stops_with_the_ratio_in_the_warning() {
     // tests/fixtures/ingest/hostile/bomb.json.gz: two events, then 40 MB of spaces in 42 KB of gzip.
     let bytes = std::fs::read(root().join("tests/fixtures/ingest/hostile/bomb.json.gz")).unwrap();
