@@ -36,9 +36,10 @@ async function damage(page) {
     // Any attribute that runs code.
     handlers: [...document.querySelectorAll('*')].flatMap((e) => [...e.attributes].filter((a) => /^on/i.test(a.name))
       .map((a) => `${e.tagName} ${a.name}`)),
-    // Names people act on (repositories, principals, breakdown keys, files) show bidi controls as
-    // markers instead of obeying them.
-    bidi: [...document.querySelectorAll('[data-testid=open-repo], td.key, td.path, .who .main, .principal, .ev-row .cell:nth-child(2), .ev-row .cell:nth-child(3)')]
+    // Names people act on (repositories, principals, breakdown keys, files) and the values beside
+    // them (every cell of the event table, the drawer's facts, errors, addresses, clients) show bidi
+    // controls as markers instead of obeying them.
+    bidi: [...document.querySelectorAll('[data-testid=open-repo], td.key, td.path, .who .main, .principal, .ev-row .cell, .facts-list .val, .headline, .errmsg, .error, .ip, .client')]
       .map((e) => e.textContent).filter((s) => /[\u202a-\u202e\u2066-\u2069\u200b]/.test(s)).map((s) => s.slice(0, 60)),
     // Links: only https (or the page's own fragment) may be followed.
     links: [...document.querySelectorAll('a[href], area[href]')].map((a) => a.getAttribute('href'))
@@ -71,6 +72,11 @@ test('a log file of payloads runs nothing, in any view, and shows them as text',
   await t.shot('xss-drawer', { fullPage: false });
   seen.drawer = await damage(page);
   const drawer = await page.textContent('[data-testid=event-detail]');
+  // The first event's source IP is the 100,000-character payload: its fact is cut, with a count of
+  // what was left out (the raw JSON below keeps it whole, cut until opened).
+  const facts = await page.$$eval('[data-testid=event-detail] .facts-list .val', (els) => els.map((e) => e.textContent.length));
+  assert.ok(Math.max(...facts) <= 240 * 8, `a fact of ${Math.max(...facts)} characters`);
+  assert.match(drawer, /and 99,760 more characters \(Copy copies all\)/);
   await page.click('[data-testid=close-detail]');
   await settle(page);
 

@@ -73,8 +73,9 @@ fn is_deceptive(c: char) -> bool {
 
 /// Text an attacker wrote, with the characters that could make it read as something else shown as
 /// `[U+202E]` markers instead of obeyed. A file named `report\u{202E}gnp.exe` would otherwise read
-/// `reportexe.png`, and `ad\u{200B}min` would look like `admin`. For names people act on: file
-/// names, principals, keys of breakdowns. Borrowed when there is nothing to show.
+/// `reportexe.png`, and `ad\u{200B}min` would look like `admin`. For names people act on (file
+/// names, principals, keys of breakdowns) and the values shown beside them (addresses, regions,
+/// user agents, error codes and messages). Borrowed when there is nothing to show.
 pub fn reveal(s: &str) -> Cow<'_, str> {
     if !s.chars().any(is_deceptive) {
         return Cow::Borrowed(s);
@@ -96,9 +97,26 @@ pub fn file_name(path: &str) -> String {
     reveal(path.rsplit(['/', '\\']).next().unwrap_or(path)).into_owned()
 }
 
+/// The first `n` characters of `s`, and how many characters follow them.
+pub fn first_chars(s: &str, n: usize) -> (&str, usize) {
+    match s.char_indices().nth(n) {
+        Some((at, _)) => (&s[..at], s[at..].chars().count()),
+        None => (s, 0),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ok_first_chars_counts_characters_not_bytes() {
+        assert_eq!(first_chars("abcdef", 4), ("abcd", 2));
+        assert_eq!(first_chars("abc", 3), ("abc", 0));
+        assert_eq!(first_chars("", 3), ("", 0));
+        // Four two-byte letters: the cut falls between characters, and the rest counts characters.
+        assert_eq!(first_chars("éééé", 1), ("é", 3));
+    }
 
     #[test]
     fn ok_reveal_shows_bidi_and_invisible_characters() {

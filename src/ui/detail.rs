@@ -14,13 +14,13 @@ use crate::analysis::container::nav::Page;
 use crate::analysis::container::report::{ImageRef, RepoRef};
 use crate::analysis::filter::Field;
 use crate::engine::{EventDetail, Query, Response};
-use crate::text::{bytes, thousands, utc};
+use crate::text::{bytes, first_chars, reveal, thousands, utc};
 use crate::viewstate::Action;
 
 /// Nesting levels open at first.
 const OPEN_DEPTH: usize = 2;
 
-/// Strings longer than this many characters are cut until opened.
+/// Strings longer than this many characters are cut until opened (facts: cut, with Copy for all).
 const LONG_STRING: usize = 240;
 
 fn copy(text: String) -> Callback<MouseEvent> {
@@ -117,11 +117,14 @@ fn body(p: &BodyProps) -> Html {
         if value.is_empty() {
             return html! {};
         }
+        // A 100,000-character value would fill the drawer: the raw JSON below has it all.
+        let (shown, cut) = first_chars(value, LONG_STRING);
         html! {
             <>
                 <dt>{label.to_owned()}</dt>
                 <dd>
-                    <span class="val">{value.to_owned()}</span>
+                    <span class="val">{reveal(shown).into_owned()}</span>
+                    if cut > 0 { <span class="muted">{format!(" … and {} more characters (Copy copies all)", thousands(cut as u64))}</span> }
                     <button type="button" class="icon" title="Copy" aria-label={format!("Copy {label}")} onclick={copy(value.to_owned())}>{icon_copy()}</button>
                     if let Some(field) = field {
                         <button type="button" class="icon" title={format!("Show only events with this {}", label.to_lowercase())}
@@ -139,12 +142,12 @@ fn body(p: &BodyProps) -> Html {
     html! {
         <div class="drawer-body">
             <p class="headline">
-                <span class="svc">{v.source.strip_suffix(".amazonaws.com").unwrap_or(&v.source).to_owned()}</span>
-                {" "}<b data-testid="detail-name">{v.name.clone()}</b>
-                if !v.error_code.is_empty() { <span class="badge bad">{v.error_code.clone()}</span> }
+                <span class="svc">{reveal(v.source.strip_suffix(".amazonaws.com").unwrap_or(&v.source)).into_owned()}</span>
+                {" "}<b data-testid="detail-name">{reveal(&v.name).into_owned()}</b>
+                if !v.error_code.is_empty() { <span class="badge bad">{reveal(&v.error_code).into_owned()}</span> }
             </p>
             <p class="muted">{utc(v.time)}{" · "}{read_only}</p>
-            if !v.error_message.is_empty() { <p class="errmsg">{v.error_message.clone()}</p> }
+            if !v.error_message.is_empty() { <p class="errmsg">{reveal(&v.error_message).into_owned()}</p> }
             <dl class="facts-list">
                 {fact("Principal", &v.principal, Some(Field::Principal))}
                 {fact("Identity type", &v.identity_type, Some(Field::IdentityType))}

@@ -270,11 +270,11 @@ fn cells(v: &EventView, note: Option<&crate::bundle::Note>) -> Html {
                 {reveal(who).into_owned()}
                 if !account.is_empty() { <span class="acct">{reveal(account).into_owned()}</span> }
             </div>
-            <div class="cell mono" role="gridcell" title={v.ip.clone()}>{v.ip.clone()}</div>
-            <div class="cell" role="gridcell">{v.region.clone()}</div>
-            <div class="cell mono" role="gridcell">{v.account.clone()}</div>
-            <div class="cell err" role="gridcell" title={v.error_message.clone()}>{v.error_code.clone()}</div>
-            <div class="cell" role="gridcell" title={v.user_agent.clone()}>{v.user_agent.clone()}</div>
+            <div class="cell mono" role="gridcell" title={v.ip.clone()}>{reveal(&v.ip).into_owned()}</div>
+            <div class="cell" role="gridcell">{reveal(&v.region).into_owned()}</div>
+            <div class="cell mono" role="gridcell">{reveal(&v.account).into_owned()}</div>
+            <div class="cell err" role="gridcell" title={v.error_message.clone()}>{reveal(&v.error_code).into_owned()}</div>
+            <div class="cell" role="gridcell" title={v.user_agent.clone()}>{reveal(&v.user_agent).into_owned()}</div>
         </>
     }
 }

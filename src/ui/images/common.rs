@@ -109,10 +109,10 @@ pub fn who(w: &Who) -> Html {
             <div class="who-sub">
                 <span class="kind">{w.kind.clone()}</span>
                 <span class="sep">{"·"}</span>
-                <span class="client">{w.client.clone()}</span>
+                <span class="client">{reveal(&w.client).into_owned()}</span>
                 if !w.ip.is_empty() {
                     <span class="sep">{"·"}</span>
-                    <span class="ip">{w.ip.clone()}</span>
+                    <span class="ip">{reveal(&w.ip).into_owned()}</span>
                 }
             </div>
         </div>

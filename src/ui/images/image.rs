@@ -10,7 +10,7 @@ use crate::analysis::container::report::{
     EcsItem, ImagePage, ImageRef, LayerRow, Outcome, PullItem, PushItem, RunItem, Step,
 };
 use crate::analysis::container::{Ask, ContainerAnswer};
-use crate::text::{arn_parts, bytes, plural, thousands, utc};
+use crate::text::{arn_parts, bytes, plural, reveal, thousands, utc};
 
 #[derive(Properties, PartialEq)]
 pub struct ImageProps {
@@ -152,7 +152,7 @@ fn pushed(p: &PushItem) -> Parts {
             <>
                 {who(&p.who)}
                 <div class="step-facts">{layers_cell(p)}
-                    if !p.error_code.is_empty() { <span class="error">{p.error_code.clone()}</span> }
+                    if !p.error_code.is_empty() { <span class="error">{reveal(&p.error_code).into_owned()}</span> }
                 </div>
                 <Events events={p.events.clone()} total={Some(p.events_total)} />
             </>
@@ -175,7 +175,7 @@ fn pulled(p: &PullItem) -> Parts {
             <>
                 {who(&p.who)}
                 <div class="step-facts">{plural(u64::from(p.layers_fetched), "layer downloaded", "layers downloaded")}
-                    if !p.error_code.is_empty() { <span class="error">{p.error_code.clone()}</span> }
+                    if !p.error_code.is_empty() { <span class="error">{reveal(&p.error_code).into_owned()}</span> }
                 </div>
                 <Events events={p.events.clone()} total={Some(p.events_total)} />
             </>

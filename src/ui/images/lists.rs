@@ -9,7 +9,7 @@ use crate::analysis::container::report::{
     BuilderItem, EcsItem, ImageRef, ImageUse, Outcome, PullItem, PushItem, RepoSummary, RunItem,
 };
 use crate::analysis::container::{Ask, ContainerAnswer};
-use crate::text::{arn_parts, bytes, duration, plural, thousands, utc};
+use crate::text::{arn_parts, bytes, duration, plural, reveal, thousands, utc};
 
 /// Whether any filter is set (for the empty-list wording).
 #[hook]
@@ -172,7 +172,7 @@ fn push_row(p: &PushItem) -> Html {
             <td>
                 {outcome(p.outcome, "pushed")}
                 if !p.error_code.is_empty() {
-                    <div class="error" title={p.error_message.clone()}>{p.error_code.clone()}</div>
+                    <div class="error" title={p.error_message.clone()}>{reveal(&p.error_code).into_owned()}</div>
                 }
                 <Events events={p.events.clone()} total={Some(p.events_total)} />
             </td>
@@ -248,7 +248,7 @@ fn pull_row(p: &PullItem) -> Html {
             <td>
                 {outcome(p.outcome, "pulled")}
                 if !p.error_code.is_empty() {
-                    <div class="error" title={p.error_message.clone()}>{p.error_code.clone()}</div>
+                    <div class="error" title={p.error_message.clone()}>{reveal(&p.error_code).into_owned()}</div>
                 }
                 <Events events={p.events.clone()} total={Some(p.events_total)} />
             </td>
@@ -389,7 +389,7 @@ pub fn ecs_row(e: &EcsItem) -> Html {
             <td>{when(e.time)}</td>
             <td>
                 <span class="call">{e.call.clone()}</span>
-                if !e.error_code.is_empty() { <div class="error">{e.error_code.clone()}</div> }
+                if !e.error_code.is_empty() { <div class="error">{reveal(&e.error_code).into_owned()}</div> }
                 <Events events={e.events.clone()} />
             </td>
             <td>
@@ -439,7 +439,7 @@ pub fn builder_row(b: &BuilderItem) -> Html {
             <td>{when(b.time)}</td>
             <td>
                 <span class={classes!("call", b.execution.then_some("exec"))}>{b.call.clone()}</span>
-                if !b.error_code.is_empty() { <div class="error">{b.error_code.clone()}</div> }
+                if !b.error_code.is_empty() { <div class="error">{reveal(&b.error_code).into_owned()}</div> }
                 <Events events={b.events.clone()} />
             </td>
             <td>

@@ -9,7 +9,7 @@ use super::lists::{asked_cell, builder_row, layers_cell, took, Run};
 use crate::analysis::container::nav::Page;
 use crate::analysis::container::report::{ImageRef, RepoPage, RepoRef, Timeline};
 use crate::analysis::container::{Ask, ContainerAnswer};
-use crate::text::{bytes, duration, plural, thousands, utc};
+use crate::text::{bytes, duration, plural, reveal, thousands, utc};
 
 #[derive(Properties, PartialEq)]
 pub struct RepositoryProps {
@@ -70,7 +70,7 @@ pub fn repository_view(p: &RepositoryProps) -> Html {
                                 <div class="change-head">
                                     <span class="call">{c.call.clone()}</span>
                                     {when(c.time)}
-                                    if !c.error_code.is_empty() { <span class="error">{c.error_code.clone()}</span> }
+                                    if !c.error_code.is_empty() { <span class="error">{reveal(&c.error_code).into_owned()}</span> }
                                 </div>
                                 <ul class="details">{ for c.details.iter().map(|d| html! { <li>{d.clone()}</li> }) }</ul>
                                 {who(&c.who)}
@@ -115,7 +115,7 @@ pub fn repository_view(p: &RepositoryProps) -> Html {
                                     <td>{who(&p.who)}</td>
                                     <td>
                                         {outcome(p.outcome, "pulled")}
-                                        if !p.error_code.is_empty() { <div class="error">{p.error_code.clone()}</div> }
+                                        if !p.error_code.is_empty() { <div class="error">{reveal(&p.error_code).into_owned()}</div> }
                                         <Events events={p.events.clone()} total={Some(p.events_total)} />
                                     </td>
                                 </tr>
