@@ -237,8 +237,8 @@ pub struct EventDetail {
     pub image: Option<crate::analysis::container::report::ImageRef>,
 }
 
-/// The timeline's prepared events with what they were prepared for: store size, filter, grouping.
-type TimelineCache = (usize, Filter, GroupBy, Rc<Prepared>);
+/// The timeline's prepared events with what they were prepared for: store version, filter, grouping.
+type TimelineCache = (crate::store::Version, Filter, GroupBy, Rc<Prepared>);
 
 /// Ingest and analysis state.
 #[derive(Default)]
@@ -509,15 +509,15 @@ impl Engine {
     /// the store and those stay the same, so zooming and panning only count.
     fn timeline(&self, q: &TimelineQuery) -> Rc<Prepared> {
         let filter = Filter { from: None, to: None, ..q.filter.clone() };
-        let len = self.store.len();
-        if let Some((n, f, g, p)) = self.timeline.borrow().as_ref() {
-            if *n == len && *f == filter && *g == q.group_by {
+        let version = self.store.version();
+        if let Some((v, f, g, p)) = self.timeline.borrow().as_ref() {
+            if *v == version && *f == filter && *g == q.group_by {
                 return Rc::clone(p);
             }
         }
         let ix = self.container.get(&self.store);
         let p = Rc::new(Prepared::new(&self.store, &ix, &filter, q.group_by));
-        *self.timeline.borrow_mut() = Some((len, filter, q.group_by, Rc::clone(&p)));
+        *self.timeline.borrow_mut() = Some((version, filter, q.group_by, Rc::clone(&p)));
         p
     }
 

@@ -108,25 +108,25 @@ pub fn view(store: &Store, r: Row) -> EventView {
     }
 }
 
-/// Rows a filter keeps, oldest first, cached per (filter, store size).
+/// Rows a filter keeps, oldest first, cached per (filter, [`Store::version`]).
 #[derive(Default)]
 pub struct RowCache {
-    /// Every row by time (then row number), for the store size it was built at.
-    by_time: (usize, Vec<Row>),
+    /// Every row by time (then row number), for the store version it was built at.
+    by_time: (crate::store::Version, Vec<Row>),
     /// The last filter's rows.
-    last: Option<(Filter, usize, Vec<Row>)>,
+    last: Option<(Filter, crate::store::Version, Vec<Row>)>,
 }
 
 impl RowCache {
     /// The rows `filter` keeps, oldest first.
     pub fn rows(&mut self, store: &Store, filter: &Filter) -> &[Row] {
-        let n = store.len();
-        let hit = matches!(&self.last, Some((f, len, _)) if *len == n && f == filter);
+        let (n, version) = (store.len(), store.version());
+        let hit = matches!(&self.last, Some((f, v, _)) if *v == version && f == filter);
         if !hit {
-            if self.by_time.0 != n || self.by_time.1.len() != n {
+            if self.by_time.0 != version || self.by_time.1.len() != n {
                 let mut order: Vec<Row> = (0..n as Row).collect();
                 order.sort_unstable_by_key(|&r| (store.time(r), r));
-                self.by_time = (n, order);
+                self.by_time = (version, order);
             }
             let rows = if filter.is_empty() {
                 self.by_time.1.clone()
@@ -134,7 +134,7 @@ impl RowCache {
                 let c = Compiled::new(filter, store);
                 self.by_time.1.iter().copied().filter(|&r| c.keeps(r)).collect()
             };
-            self.last = Some((filter.clone(), n, rows));
+            self.last = Some((filter.clone(), version, rows));
         }
         self.last.as_ref().map_or(&[], |(_, _, rows)| rows.as_slice())
     }

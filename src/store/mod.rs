@@ -285,6 +285,9 @@ pub const MAX_LOCATED_LEN: u32 = (1 << LEN_BITS) - 1;
 /// In the time column: the row's time is in [`Store::exact_times`].
 const TIME_EXACT: u32 = u32::MAX;
 
+/// A store's state as [`Store::version`] gives it: its size and the rows changed in place so far.
+pub type Version = (usize, u64);
+
 /// The event store.
 #[derive(Default)]
 pub struct Store {
@@ -343,6 +346,11 @@ impl Store {
     /// Rows changed in place so far (see [`Store::upgrade`]); rows are otherwise only appended.
     pub fn upgrades(&self) -> u64 {
         self.upgrades
+    }
+
+    /// Changes whenever a row is added or changed in place: what an answer kept for later is valid for.
+    pub fn version(&self) -> Version {
+        (self.len(), self.upgrades)
     }
 
     /// Interns a string.

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::io::Read;
 
 use serde_json::Value;
+use trailscope::analysis::filter::Filter;
 use trailscope::engine::Engine;
 use trailscope::ingest::{event_json, FileKind, FileReport, Format};
 use trailscope::model::IdentityType;
@@ -230,6 +231,24 @@ fn ok_csv_row_is_replaced_by_the_same_event_as_json() {
     assert!(id.source_known, "the JSON copy's caller replaces the CSV row's unknown one");
     assert_eq!(id.kind, IdentityType::IAMUser);
     assert_eq!(engine.status().duplicates, 3);
+}
+
+#[test]
+fn ok_answers_asked_before_a_csv_row_is_replaced_follow_the_replacement() {
+    // The JSON copy replaces the CSV row in place: the store's size stays the same, so answers kept
+    // by size alone would still show the row without its caller.
+    let (csv, _) = fixture("event-history.csv");
+    let (s3, _) = fixture(S3);
+    let mut engine = Engine::new();
+    engine.ingest_bytes("event-history.csv", &csv);
+    let iam_users = Filter { identity_types: vec![IdentityType::IAMUser.label().into()], ..Filter::default() };
+    assert_eq!(engine.rows_matching(&iam_users), Vec::<u32>::new(), "a CSV row has no identity type");
+    let before = engine.store().len();
+    engine.ingest_bytes(S3, &s3);
+    let store = engine.store();
+    let put = (0..store.len() as u32).find(|&r| store.event_id(r) == "2bfd4ee2-2178-4a82-a27d-b12939923f0f").unwrap();
+    assert!(put < before as u32, "the CSV row was replaced, not added");
+    assert!(engine.rows_matching(&iam_users).contains(&put), "the replaced row is an IAM user's call now");
 }
 
 #[test]

@@ -592,19 +592,19 @@ pub enum ContainerAnswer {
     ImageBuilder(report::ListPage<report::BuilderItem>),
 }
 
-/// The index for the store's current state, rebuilt only when events were added.
+/// The index for the store's current state, rebuilt only when events were added or changed in place.
 #[derive(Default)]
-pub struct Cache(RefCell<Option<(usize, Rc<Index>)>>);
+pub struct Cache(RefCell<Option<(crate::store::Version, Rc<Index>)>>);
 
 impl Cache {
     /// The index of `store`, built or reused.
     pub fn get(&self, store: &Store) -> Rc<Index> {
         let mut slot = self.0.borrow_mut();
         match slot.as_ref() {
-            Some((len, ix)) if *len == store.len() => ix.clone(),
+            Some((version, ix)) if *version == store.version() => ix.clone(),
             _ => {
                 let ix = Rc::new(Index::build(store));
-                *slot = Some((store.len(), ix.clone()));
+                *slot = Some((store.version(), ix.clone()));
                 ix
             }
         }
