@@ -42,6 +42,9 @@ test('after the static assets load, a whole session makes no request at all', as
   const requests = recorder(context);
   // The service worker caches the site once; wait for it, so its own fetches count as static assets.
   await t.page.evaluate(() => navigator.serviceWorker.ready);
+  // The ingest workers fetch the worker's script and wasm too, and say they are ready only after
+  // warming up (src/worker/mod.rs, `warm_up`): those fetches are static assets as well.
+  await t.readersReady();
   await settle(t.page, 500);
   const assets = requests.length;
   const origin = new URL(env.url).origin;
