@@ -27,6 +27,18 @@ test('the page opens idle, with the drop zone and both pickers', async () => {
   assert.deepEqual(await t.cspViolations(), []);
 });
 
+test('a browser without WebAssembly SIMD is told what it needs, not shown a compile error', async () => {
+  const context = await env.browser.newContext();
+  const page = await context.newPage();
+  // This Chromium runs SIMD; make it answer as an older browser would when the page asks.
+  await page.addInitScript(() => { WebAssembly.validate = () => false; });
+  await page.goto(env.url);
+  const text = await page.textContent('[data-testid=boot-error]');
+  assert.match(text, /does not run WebAssembly with SIMD\. It needs Chrome or Edge 91, Firefox 89, Safari 16\.4/);
+  assert.equal(await page.locator('[data-testid=drop-zone]').count(), 0, 'the app did not start');
+  await context.close();
+});
+
 test('a picked seed example file is counted right, with a performance measure', async () => {
   const file = join(ROOT, 'tests/fixtures/seeds/ecr-documentation-examples.json');
   const expected = uniqueEvents(recordsOf(file));
