@@ -25,7 +25,6 @@ use crate::viewstate::UiPhase;
 use env::Env;
 use model::Model;
 
-/// The view.
 /// Minutes ahead of UTC of the clock shown at the instant `t` (ms): 0 in UTC, else this browser's
 /// zone at that instant, daylight saving time included (a view over months crosses its changes).
 pub fn offset_at(local: bool, t: i64) -> i64 {
@@ -41,6 +40,7 @@ pub fn shown(t: i64, local: bool) -> String {
     crate::analysis::timeline::axis::full(t, offset_at(local, t))
 }
 
+/// The view.
 #[function_component(TimelineView)]
 pub fn timeline_view() -> Html {
     let ctx = use_context::<Ctx>().expect("Ctx is provided by App");
