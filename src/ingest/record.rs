@@ -202,9 +202,8 @@ fn console_mfa(extra: Option<&RawValue>) -> Mfa {
 
 /// A value for a message, cut to a readable length.
 pub fn clip(s: &str) -> String {
-    if s.chars().count() > 60 {
-        format!("{}…", s.chars().take(60).collect::<String>())
-    } else {
-        s.to_owned()
+    match crate::text::first_chars(s, 60) {
+        (all, 0) => all.to_owned(),
+        (head, _) => format!("{head}…"),
     }
 }

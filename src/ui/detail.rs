@@ -289,8 +289,8 @@ fn node(key: Option<&str>, v: &Value, depth: usize) -> Html {
                 };
             }
             let quoted = format!("{s:?}");
-            if quoted.chars().count() > LONG_STRING {
-                let head: String = quoted.chars().take(LONG_STRING).collect();
+            if let (head, 1..) = first_chars(&quoted, LONG_STRING) {
+                let head = head.to_owned();
                 return html! {
                     <div class="leaf">
                         <details class="longstr">
