@@ -36,11 +36,16 @@ async function damage(page) {
     // Any attribute that runs code.
     handlers: [...document.querySelectorAll('*')].flatMap((e) => [...e.attributes].filter((a) => /^on/i.test(a.name))
       .map((a) => `${e.tagName} ${a.name}`)),
-    // Names people act on (repositories, principals, breakdown keys, files) and the values beside
-    // them (every cell of the event table, the drawer's facts, errors, addresses, clients) show bidi
-    // controls as markers instead of obeying them.
-    bidi: [...document.querySelectorAll('[data-testid=open-repo], td.key, td.path, .who .main, .principal, .ev-row .cell, .facts-list .val, .headline, .errmsg, .error, .ip, .client')]
+    // Names people act on (repositories, principals, breakdown keys, files, filter chips) and the
+    // values beside them (every cell of the event table, the drawer's facts, errors, addresses,
+    // clients) show bidi controls as markers instead of obeying them.
+    bidi: [...document.querySelectorAll('[data-testid=open-repo], td.key, td.path, .who, .principal, .ev-row .cell, .facts-list .val, .headline, .errmsg, .error, .ip, .client, .chip-value, .item-title, .why, .repo-name')]
       .map((e) => e.textContent).filter((s) => /[\u202a-\u202e\u2066-\u2069\u200b]/.test(s)).map((s) => s.slice(0, 60)),
+    // Tooltips are plain text, but the browser obeys bidi controls in them too, and a 100,000-
+    // character one covers the screen: revealed, and cut after 240 characters (each shown as at most
+    // an 8-character marker), plus the count of the rest.
+    tooltips: [...document.querySelectorAll('[title]')].map((e) => e.getAttribute('title'))
+      .filter((s) => /[\u202a-\u202e\u2066-\u2069\u200b]/.test(s) || [...s].length > 240 * 8 + 40).map((s) => s.slice(0, 60)),
     // Links: only https (or the page's own fragment) may be followed.
     links: [...document.querySelectorAll('a[href], area[href]')].map((a) => a.getAttribute('href'))
       .filter((h) => !/^https:\/\//i.test(h) && !h.startsWith('#')),
@@ -81,7 +86,7 @@ test('a log file of payloads runs nothing, in any view, and shows them as text',
   await settle(page);
 
   for (const [where, d] of Object.entries(seen)) {
-    assert.deepEqual(d, { ran: null, elements: [], handlers: [], bidi: [], links: [] }, where);
+    assert.deepEqual(d, { ran: null, elements: [], handlers: [], bidi: [], tooltips: [], links: [] }, where);
   }
   assert.deepEqual(dialogs, []);
   assert.deepEqual(await t.cspViolations(), []);

@@ -97,6 +97,21 @@ pub fn file_name(path: &str) -> String {
     reveal(path.rsplit(['/', '\\']).next().unwrap_or(path)).into_owned()
 }
 
+/// Text longer than this many characters is cut where people read it: a drawer fact, a tooltip.
+pub const LONG_TEXT: usize = 240;
+
+/// Text for a `title` tooltip: a tooltip is plain text, but the browser still obeys bidi controls in
+/// it, and a 100,000-character value would cover the screen. So the first [`LONG_TEXT`] characters,
+/// revealed (see [`reveal`]), and how many more there are.
+pub fn tooltip(s: &str) -> String {
+    let (head, more) = first_chars(s, LONG_TEXT);
+    let mut out = reveal(head).into_owned();
+    if more > 0 {
+        let _ = write!(out, "… and {} more characters", thousands(more as u64));
+    }
+    out
+}
+
 /// The first `n` characters of `s`, and how many characters follow them.
 pub fn first_chars(s: &str, n: usize) -> (&str, usize) {
     match s.char_indices().nth(n) {
@@ -127,6 +142,16 @@ mod tests {
         assert_eq!(reveal("مرحبا <b>"), "مرحبا <b>");
         assert!(matches!(reveal("arn:aws:iam::123456789012:user/Mary"), Cow::Borrowed(_)));
         assert_eq!(file_name("AWSLogs/1/x\u{202E}gpj.json"), "x[U+202E]gpj.json");
+    }
+
+    #[test]
+    fn ok_tooltip_reveals_and_cuts() {
+        assert_eq!(tooltip("Mary"), "Mary");
+        assert_eq!(tooltip("ad\u{200B}min\u{202E}"), "ad[U+200B]min[U+202E]");
+        // 1,000 characters (two bytes each): 240 shown, 760 counted, and a control past the cut
+        // costs nothing.
+        let long = format!("{}\u{202E}", "é".repeat(999));
+        assert_eq!(tooltip(&long), format!("{}… and 760 more characters", "é".repeat(240)));
     }
 
     #[test]

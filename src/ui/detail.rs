@@ -14,14 +14,14 @@ use crate::analysis::container::nav::Page;
 use crate::analysis::container::report::{ImageRef, RepoRef};
 use crate::analysis::filter::Field;
 use crate::engine::{EventDetail, Query, Response};
-use crate::text::{bytes, first_chars, reveal, thousands, utc};
+use crate::text::{bytes, first_chars, reveal, thousands, tooltip, utc, LONG_TEXT};
 use crate::viewstate::Action;
 
 /// Nesting levels open at first.
 const OPEN_DEPTH: usize = 2;
 
 /// Strings longer than this many characters are cut until opened (facts: cut, with Copy for all).
-const LONG_STRING: usize = 240;
+const LONG_STRING: usize = LONG_TEXT;
 
 fn copy(text: String) -> Callback<MouseEvent> {
     Callback::from(move |_| {
@@ -127,7 +127,7 @@ fn body(p: &BodyProps) -> Html {
                     if cut > 0 { <span class="muted">{format!(" … and {} more characters (Copy copies all)", thousands(cut as u64))}</span> }
                     <button type="button" class="icon" title="Copy" aria-label={format!("Copy {label}")} onclick={copy(value.to_owned())}>{icon_copy()}</button>
                     if let Some(field) = field {
-                        <button type="button" class="icon" title={format!("Show only events with this {}", label.to_lowercase())}
+                        <button type="button" class="icon" title={tooltip(&format!("Show only events with this {}", label.to_lowercase()))}
                             aria-label={format!("Filter to this {}", label.to_lowercase())} onclick={filter_to(field, value.to_owned())}>{icon_filter()}</button>
                     }
                 </dd>
@@ -195,12 +195,12 @@ fn belongs(p: &BelongsProps) -> Html {
         <p class="belongs" data-testid="detail-belongs">
             if let Some(r) = &p.repo {
                 <span>{"Repository "}</span>
-                <button type="button" class="linkish" data-testid="detail-open-repo" title={r.arn()}
+                <button type="button" class="linkish" data-testid="detail-open-repo" title={tooltip(&r.arn())}
                     onclick={open(Page::Repository(r.clone()))}>{r.name.clone()}</button>
             }
             if let Some(i) = &p.image {
                 <span>{" · image "}</span>
-                <button type="button" class="linkish digest" data-testid="detail-open-image" title={i.digest.clone()}
+                <button type="button" class="linkish digest" data-testid="detail-open-image" title={tooltip(&i.digest)}
                     onclick={open(Page::Image(i.clone()))}>{short_digest(&i.digest)}</button>
             }
         </p>
@@ -331,7 +331,7 @@ fn manifest_layers(v: &Value) -> Html {
                 { for layers.iter().enumerate().map(|(i, l)| html! {
                     <tr>
                         <td class="num">{(i + 1).to_string()}</td>
-                        <td class="mono" title={l.get("digest").and_then(Value::as_str).unwrap_or("").to_owned()}>
+                        <td class="mono" title={tooltip(l.get("digest").and_then(Value::as_str).unwrap_or(""))}>
                             {l.get("digest").and_then(Value::as_str).unwrap_or("").to_owned()}
                         </td>
                         <td>{l.get("mediaType").and_then(Value::as_str).unwrap_or("").rsplit('.').next().unwrap_or("").to_owned()}</td>

@@ -14,7 +14,7 @@ use super::Ctx;
 use crate::analysis::events::{EventPage, EventView, Order};
 use crate::engine::{Query, Response};
 use crate::layout::{first_row, scroll_for, ROW_PX};
-use crate::text::{arn_parts, reveal, thousands, utc};
+use crate::text::{arn_parts, reveal, thousands, tooltip, utc};
 use crate::viewstate::Action;
 
 /// Rows asked for around the visible ones, so small scrolls need no new page.
@@ -265,16 +265,16 @@ fn cells(v: &EventView, note: Option<&crate::bundle::Note>) -> Html {
                 } }
                 {utc(v.time).trim_end_matches(" UTC").to_owned()}
             </div>
-            <div class="cell" role="gridcell" title={format!("{} {}", v.source, v.name)}><span class="svc">{reveal(&svc).into_owned()}</span>{" "}{reveal(&v.name).into_owned()}</div>
-            <div class="cell" role="gridcell" title={v.principal.clone()}>
+            <div class="cell" role="gridcell" title={tooltip(&format!("{} {}", v.source, v.name))}><span class="svc">{reveal(&svc).into_owned()}</span>{" "}{reveal(&v.name).into_owned()}</div>
+            <div class="cell" role="gridcell" title={tooltip(&v.principal)}>
                 {reveal(who).into_owned()}
                 if !account.is_empty() { <span class="acct">{reveal(account).into_owned()}</span> }
             </div>
-            <div class="cell mono" role="gridcell" title={v.ip.clone()}>{reveal(&v.ip).into_owned()}</div>
+            <div class="cell mono" role="gridcell" title={tooltip(&v.ip)}>{reveal(&v.ip).into_owned()}</div>
             <div class="cell" role="gridcell">{reveal(&v.region).into_owned()}</div>
             <div class="cell mono" role="gridcell">{reveal(&v.account).into_owned()}</div>
-            <div class="cell err" role="gridcell" title={v.error_message.clone()}>{reveal(&v.error_code).into_owned()}</div>
-            <div class="cell" role="gridcell" title={v.user_agent.clone()}>{reveal(&v.user_agent).into_owned()}</div>
+            <div class="cell err" role="gridcell" title={tooltip(&v.error_message)}>{reveal(&v.error_code).into_owned()}</div>
+            <div class="cell" role="gridcell" title={tooltip(&v.user_agent)}>{reveal(&v.user_agent).into_owned()}</div>
         </>
     }
 }

@@ -9,7 +9,7 @@ use crate::analysis::counts::Count;
 use crate::analysis::filter::{Access, Errors, Field, Filter};
 use crate::engine::{Query, Response};
 use crate::model::time::{format_iso, parse_iso};
-use crate::text::thousands;
+use crate::text::{reveal, thousands, tooltip};
 use crate::viewstate::Action;
 
 /// Values listed per facet in the "Add filter" menu.
@@ -90,7 +90,7 @@ pub fn filter_bar() -> Html {
                     html! {
                         <li class="chip" data-field={format!("{:?}", chip.field)}>
                             <span class="chip-field">{chip.field.label()}</span>
-                            <span class="chip-value" title={chip.value.clone()}>{chip.value.clone()}</span>
+                            <span class="chip-value" title={tooltip(&chip.value)}>{reveal(&chip.value).into_owned()}</span>
                             <button type="button" class="chip-x" aria-label={format!("Remove {} {}", chip.field.label(), chip.value)}
                                 onclick={remove}>{"×"}</button>
                         </li>
@@ -185,7 +185,7 @@ fn add_filter() -> Html {
                             });
                             html! {
                                 <li>
-                                    <button type="button" class="facet-value" title={c.key.clone()} {onclick}>
+                                    <button type="button" class="facet-value" title={tooltip(&c.key)} {onclick}>
                                         <span class="fv-key">{ if c.key.is_empty() { "(none)".to_owned() } else { c.key.clone() } }</span>
                                         <span class="fv-count">{thousands(c.count)}</span>
                                     </button>

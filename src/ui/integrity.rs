@@ -16,7 +16,7 @@ use crate::integrity::report::{
     ChainRow, CheckState, DigestRow, FileFinding, IntegrityCounts, IntegrityReport, KeysInput, Link, SigCheck,
 };
 use crate::integrity::Finding;
-use crate::text::{file_name, thousands};
+use crate::text::{file_name, reveal, thousands, tooltip};
 
 /// Largest key or signature file read from a pick (`list-public-keys` output is a few KB).
 const MAX_KEY_FILE_BYTES: f64 = 1024.0 * 1024.0;
@@ -152,14 +152,14 @@ fn files_table(p: &FilesProps) -> Html {
                 <tbody>
                 { for p.files.iter().map(|f| html! {
                     <tr data-finding={f.finding.as_str()}>
-                        <td class="path" title={f.path.clone()}>{file_name(&f.path)}</td>
+                        <td class="path" title={tooltip(&f.path)}>{file_name(&f.path)}</td>
                         <td>
                             {finding_badge(f.finding)}
                             if f.signed { <span class="badge badge-verified" title="listed by a digest whose signature verified">{"signed"}</span> }
                         </td>
                         <td class="why">
                             {f.detail.clone()}
-                            if let Some(d) = &f.digest { <span class="acct" title={d.clone()}>{" · "}{file_name(d)}</span> }
+                            if let Some(d) = &f.digest { <span class="acct" title={tooltip(d)}>{" · "}{file_name(d)}</span> }
                         </td>
                     </tr>
                 }) }
@@ -189,7 +189,7 @@ fn chains_table(p: &ChainsProps) -> Html {
                 <tbody>
                 { for p.chains.iter().map(|c| html! {
                     <tr>
-                        <td class="key" title={c.trail.clone()}>{c.trail.clone()}</td>
+                        <td class="key" title={tooltip(&c.trail)}>{reveal(&c.trail).into_owned()}</td>
                         <td class="num">{thousands(c.digests)}</td>
                         <td class="span">{format!("{} → {}", c.first_end, c.last_end)}</td>
                         <td class="num">{thousands(c.links_ok)}</td>
@@ -205,7 +205,7 @@ fn chains_table(p: &ChainsProps) -> Html {
             { for p.digests.iter().map(|d| html! {
                 <li data-link={format!("{:?}", d.link)} data-signature={format!("{:?}", d.signature)}>
                     <div class="digest-head">
-                        <span class="path" title={d.path.clone()}>{file_name(&d.path)}</span>
+                        <span class="path" title={tooltip(&d.path)}>{file_name(&d.path)}</span>
                         {link_badge(d.link)}{sig_badge(d.signature)}
                         <span class="acct">{format!("{} log files", thousands(d.logs_listed))}</span>
                     </div>

@@ -12,7 +12,7 @@ use crate::analysis::counts::{Counts, NameCount};
 use crate::analysis::filter::Field;
 use crate::engine::{FileRow, FileWarning, Overview, Query, Response, Status};
 use crate::ingest::FileKind;
-use crate::text::{arn_parts, bytes, duration, file_name, plural, reveal, thousands, utc};
+use crate::text::{arn_parts, bytes, duration, file_name, plural, reveal, thousands, tooltip, utc};
 use crate::viewstate::Action;
 use crate::viewstate::UiPhase;
 
@@ -299,7 +299,7 @@ fn breakdown(p: &BreakdownProps) -> Html {
                         })
                     };
                     html! {
-                    <tr class="pickable" onclick={pick} title={format!("Show only {}", r.key)}>
+                    <tr class="pickable" onclick={pick} title={tooltip(&format!("Show only {}", r.key))}>
                         <td class="key">{key_cell(&r.key, p.arns)}</td>
                         <td class="barcell">{bar(r.count, max)}</td>
                         <td class="num">{thousands(r.count)}</td>
@@ -345,7 +345,7 @@ fn names(p: &NamesProps) -> Html {
                 <tbody>
                 { for rows.iter().take(shown).map(|r| html! {
                     <tr>
-                        <td class="key" title={format!("{} {}", r.source, r.name)}>
+                        <td class="key" title={tooltip(&format!("{} {}", r.source, r.name))}>
                             <span class="svc">{reveal(short_source(&r.source)).into_owned()}</span>{" "}{ if r.name.is_empty() { "(none)".to_owned() } else { reveal(&r.name).into_owned() } }
                         </td>
                         <td class="barcell">{bar(r.count, max)}</td>
@@ -403,7 +403,7 @@ fn files(p: &FilesProps) -> Html {
                     <tbody>
                     { for files.iter().take(files_shown).map(|f| html! {
                         <tr class={classes!((f.warnings > 0).then_some("has-warning"))}>
-                            <td class="path" title={f.path.clone()}>{file_name(&f.path)}</td>
+                            <td class="path" title={tooltip(&f.path)}>{file_name(&f.path)}</td>
                             <td>{kind_label(f.kind)}{ if f.gzip { " · gz" } else { "" } }</td>
                             <td class="num">{thousands(f.events)}</td>
                             <td class="num">{bytes(f.bytes)}</td>
@@ -424,7 +424,7 @@ fn files(p: &FilesProps) -> Html {
                     <ul class="warnings" onscroll={on_warnings_scroll}>
                     { for warnings.iter().take(warnings_shown).map(|w| html! {
                         <li>
-                            <span class="wfile" title={w.path.clone()}>{file_name(&w.path)}</span>
+                            <span class="wfile" title={tooltip(&w.path)}>{file_name(&w.path)}</span>
                             <span class="wmsg">{w.message.clone()}</span>
                         </li>
                     }) }

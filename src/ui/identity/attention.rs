@@ -5,7 +5,7 @@ use yew::prelude::*;
 
 use super::table::{seen, set_filter};
 use crate::analysis::identity::{Attention, List};
-use crate::text::{plural, thousands};
+use crate::text::{plural, reveal, thousands, tooltip};
 use crate::ui::Ctx;
 
 /// Items shown before "show all".
@@ -54,9 +54,9 @@ pub fn attention_panel(p: &AttentionProps) -> Html {
                             <div class="item-head">
                                 <span class={classes!("sev", a.severity.slug())}>{a.severity.slug()}</span>
                                 <span class="kind">{a.kind.label()}</span>
-                                <span class="item-title" title={a.title.clone()}>{a.title.clone()}</span>
+                                <span class="item-title" title={tooltip(&a.title)}>{reveal(&a.title).into_owned()}</span>
                             </div>
-                            <p class="why">{a.why.clone()}</p>
+                            <p class="why" title={tooltip(&a.why)}>{reveal(&a.why).into_owned()}</p>
                             <div class="item-foot">
                                 <span>{plural(a.events, "event", "events")}</span>
                                 <span class="seen">{seen(a.first, a.last)}</span>

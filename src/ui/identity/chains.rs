@@ -7,7 +7,7 @@ use yew::prelude::*;
 use super::table::{pick, seen, TOP};
 use crate::analysis::filter::Field;
 use crate::analysis::identity::{Chain, Chains, Hop};
-use crate::text::{arn_parts, plural, thousands, utc};
+use crate::text::{arn_parts, plural, reveal, thousands, tooltip, utc};
 use crate::ui::Ctx;
 
 /// Props of [`ChainsPanel`].
@@ -44,7 +44,7 @@ fn hop_line(h: &Hop) -> Html {
         <li class="hop">
             <span class="arrow" aria-hidden="true">{"←"}</span>
             <span class="call">{h.call.clone()}</span>{" by "}
-            <span class="who" title={h.principal.clone()}>{arn_parts(&h.principal).0.to_owned()}</span>
+            <span class="who" title={tooltip(&h.principal)}>{reveal(arn_parts(&h.principal).0).into_owned()}</span>
             <span class="tag kind">{h.kind.clone()}</span>
             <div class="hop-sub">{how.join(" · ")}</div>
             if !what.is_empty() {
@@ -66,10 +66,10 @@ fn chain_item(ctx: &Ctx, c: &Chain) -> Html {
     };
     html! {
         <li class="chain" data-key={c.stat.key.clone()}>
-            <div class="chain-head pickable" tabindex="0" title={format!("Show only the events of session key {}", c.stat.key)}
+            <div class="chain-head pickable" tabindex="0" title={tooltip(&format!("Show only the events of session key {}", c.stat.key))}
                 onclick={pick(ctx, Field::AccessKey, c.stat.key.clone())}>
-                <span class="who" title={c.session.clone()}>{arn_parts(&c.session).0.to_owned()}</span>
-                <span class="tag temporary">{c.stat.key.clone()}</span>
+                <span class="who" title={tooltip(&c.session)}>{reveal(arn_parts(&c.session).0).into_owned()}</span>
+                <span class="tag temporary">{reveal(&c.stat.key).into_owned()}</span>
                 <span class="facts">
                     {plural(c.stat.events, "event", "events")}
                     if c.stat.errors > 0 { <span class="bad">{format!(" · {} failed", thousands(c.stat.errors))}</span> }
@@ -78,7 +78,7 @@ fn chain_item(ctx: &Ctx, c: &Chain) -> Html {
             </div>
             <ol class="hops">{ for c.hops.iter().map(hop_line) }</ol>
             <div class="origin">
-                {"Started by "}<b title={c.origin.clone()}>{arn_parts(&c.origin).0.to_owned()}</b>
+                {"Started by "}<b title={tooltip(&c.origin)}>{reveal(arn_parts(&c.origin).0).into_owned()}</b>
                 <span class="tag kind">{c.origin_kind.clone()}</span>
                 <span class="muted">{format!("— {}", c.end.explain())}</span>
                 <button type="button" class="button small" onclick={origin}

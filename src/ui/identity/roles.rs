@@ -8,7 +8,7 @@ use yew::prelude::*;
 use super::table::{count_cells, head, pick, pick_key, who_cell, TOP};
 use crate::analysis::filter::Field;
 use crate::analysis::identity::{List, RoleRow, SessionRow};
-use crate::text::{arn_parts, plural, thousands};
+use crate::text::{arn_parts, plural, reveal, thousands, tooltip};
 use crate::ui::Ctx;
 
 /// Props of [`RolesPanel`].
@@ -40,7 +40,7 @@ fn session_line(ctx: &Ctx, s: &SessionRow) -> Html {
         sub.push(format!("source identity {}", s.source_identity));
     }
     html! {
-        <tr class="pickable session" tabindex="0" data-key={value.clone()} title={format!("Show only session {}", s.stat.key)}
+        <tr class="pickable session" tabindex="0" data-key={value.clone()} title={tooltip(&format!("Show only session {}", s.stat.key))}
             onclick={pick(ctx, field, value.clone())} onkeydown={pick_key(ctx, field, value)}>
             {who_cell(session_name(&s.stat.key), &sub.join(" · "), None)}
             {count_cells(&s.stat)}
@@ -87,15 +87,15 @@ pub fn roles_panel(p: &RolesProps) -> Html {
                         let sub = format!("{} · {} · {}", r.issuer_type, account, plural(r.sessions.total, "session", "sessions"));
                         html! {
                             <>
-                            <tr class="pickable" tabindex="0" data-key={r.stat.key.clone()} title={format!("Show only role {}", r.stat.key)}
+                            <tr class="pickable" tabindex="0" data-key={r.stat.key.clone()} title={tooltip(&format!("Show only role {}", r.stat.key))}
                                 onclick={pick(&ctx, Field::Role, r.stat.key.clone())} onkeydown={pick_key(&ctx, Field::Role, r.stat.key.clone())}>
                                 <td class="who">
-                                    <div class="main" title={r.stat.key.clone()}>
+                                    <div class="main" title={tooltip(&r.stat.key)}>
                                         <button type="button" class="disclose" aria-expanded={is_open.to_string()}
-                                            aria-label={format!("Sessions of {main}")} onclick={flip}>{ if is_open { "▾" } else { "▸" } }</button>
-                                        {main.to_owned()}
+                                            aria-label={format!("Sessions of {}", reveal(main))} onclick={flip}>{ if is_open { "▾" } else { "▸" } }</button>
+                                        {reveal(main).into_owned()}
                                     </div>
-                                    <div class="sub">{sub}</div>
+                                    <div class="sub" title={tooltip(&sub)}>{reveal(&sub).into_owned()}</div>
                                 </td>
                                 {count_cells(&r.stat)}
                             </tr>

@@ -6,7 +6,7 @@ use yew::prelude::*;
 use crate::analysis::filter::{Field, Filter};
 use crate::analysis::identity::Stat;
 use crate::model::Millis;
-use crate::text::{reveal, thousands, utc};
+use crate::text::{reveal, thousands, tooltip, utc};
 use crate::ui::Ctx;
 use crate::viewstate::Action;
 
@@ -112,14 +112,14 @@ pub fn head(what: &str) -> Html {
 pub fn who_cell(main: &str, sub: &str, badge: Option<&(String, &'static str)>) -> Html {
     html! {
         <td class="who">
-            <div class="main" title={main.to_owned()}>
+            <div class="main" title={tooltip(main)}>
                 if let Some((text, class)) = badge {
                     <span class={classes!("tag", *class)}>{text.clone()}</span>
                 }
                 if main.is_empty() { <span class="muted">{"(none)"}</span> } else { {reveal(main).into_owned()} }
             </div>
             if !sub.is_empty() {
-                <div class="sub" title={sub.to_owned()}>{reveal(sub).into_owned()}</div>
+                <div class="sub" title={tooltip(sub)}>{reveal(sub).into_owned()}</div>
             }
         </td>
     }
@@ -170,7 +170,7 @@ pub fn stat_table(p: &TableProps) -> Html {
                     <tbody>
                     { for p.lines.iter().take(shown).map(|l| html! {
                         <tr class="pickable" tabindex="0" data-key={l.value.clone()}
-                            title={format!("Show only {} {}", p.what.to_lowercase(), l.value)}
+                            title={tooltip(&format!("Show only {} {}", p.what.to_lowercase(), l.value))}
                             onclick={pick(&ctx, l.field, l.value.clone())} onkeydown={pick_key(&ctx, l.field, l.value.clone())}>
                             {who_cell(&l.main, &l.sub, l.badge.as_ref())}
                             {count_cells(&l.stat)}

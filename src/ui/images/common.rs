@@ -10,7 +10,7 @@ use crate::analysis::container::nav::Page;
 use crate::analysis::container::report::{EventRef, ImageRef, Outcome, RepoRef, Who, PAGE};
 use crate::analysis::container::{Ask, ContainerAnswer, ContainerQuery};
 use crate::engine::{Query, Response};
-use crate::text::{arn_parts, reveal, thousands, utc};
+use crate::text::{arn_parts, reveal, thousands, tooltip, utc};
 use crate::viewstate::Action;
 
 /// Asks the engine a container question under the current filter; the latest answer.
@@ -44,7 +44,7 @@ pub fn digest(d: &str) -> Html {
     if d.is_empty() {
         return html! { <span class="muted">{"—"}</span> };
     }
-    html! { <code class="digest" title={d.to_owned()}>{short_digest(d)}</code> }
+    html! { <code class="digest" title={tooltip(d)}>{short_digest(d)}</code> }
 }
 
 #[derive(Properties, PartialEq)]
@@ -60,7 +60,7 @@ pub fn image_link(p: &ImageLinkProps) -> Html {
         return html! { <span class="muted">{"—"}</span> };
     }
     html! {
-        <button type="button" class="linkish digest" title={format!("Open image {}", p.image.digest)}
+        <button type="button" class="linkish digest" title={tooltip(&format!("Open image {}", p.image.digest))}
             data-testid="open-image" data-digest={p.image.digest.clone()} onclick={open(&ctx, Page::Image(p.image.clone()))}>
             {short_digest(&p.image.digest)}
         </button>
@@ -81,7 +81,7 @@ pub fn repo_link(p: &RepoLinkProps) -> Html {
     let ctx = use_context::<Ctx>().expect("Ctx is provided by App");
     html! {
         <span class="repo">
-            <button type="button" class="linkish" title={format!("Open repository {}", p.repo.arn())}
+            <button type="button" class="linkish" title={tooltip(&format!("Open repository {}", p.repo.arn()))}
                 data-testid="open-repo" data-repo={p.repo.name.clone()} onclick={open(&ctx, Page::Repository(p.repo.clone()))}>
                 {reveal(&p.repo.name).into_owned()}
             </button>
@@ -96,7 +96,7 @@ pub fn repo_link(p: &RepoLinkProps) -> Html {
 pub fn who(w: &Who) -> Html {
     let (main, account) = arn_parts(&w.principal);
     html! {
-        <div class="who" title={format!("{}\n{}\nfrom {}\n{}", w.principal, w.kind, w.ip, w.user_agent)}>
+        <div class="who" title={tooltip(&format!("{}\n{}\nfrom {}\n{}", w.principal, w.kind, w.ip, w.user_agent))}>
             <div class="who-main">
                 <span class="principal">{reveal(main).into_owned()}</span>
                 if !account.is_empty() {
@@ -163,7 +163,7 @@ pub fn events(p: &EventsProps) -> Html {
             <ol>
                 { for p.events.iter().map(|e| html! {
                     <li class={classes!("event", (!e.error.is_empty()).then_some("failed"))} data-row={e.row.to_string()}
-                        data-event-id={e.id.clone()} title={format!("eventID {}", e.id)}>
+                        data-event-id={e.id.clone()} title={tooltip(&format!("eventID {}", e.id))}>
                         <time>{utc(e.time)}</time>
                         <button type="button" class="ename linklike" onclick={open_event(e.row)}
                             title="Open this event">{e.name.clone()}</button>

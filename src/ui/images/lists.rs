@@ -9,7 +9,7 @@ use crate::analysis::container::report::{
     BuilderItem, EcsItem, ImageRef, ImageUse, Outcome, PullItem, PushItem, RepoSummary, RunItem,
 };
 use crate::analysis::container::{Ask, ContainerAnswer};
-use crate::text::{arn_parts, bytes, duration, plural, reveal, thousands, utc};
+use crate::text::{arn_parts, bytes, duration, plural, reveal, thousands, tooltip, utc};
 
 /// Whether any filter is set (for the empty-list wording).
 #[hook]
@@ -172,7 +172,7 @@ fn push_row(p: &PushItem) -> Html {
             <td>
                 {outcome(p.outcome, "pushed")}
                 if !p.error_code.is_empty() {
-                    <div class="error" title={p.error_message.clone()}>{reveal(&p.error_code).into_owned()}</div>
+                    <div class="error" title={tooltip(&p.error_message)}>{reveal(&p.error_code).into_owned()}</div>
                 }
                 <Events events={p.events.clone()} total={Some(p.events_total)} />
             </td>
@@ -248,7 +248,7 @@ fn pull_row(p: &PullItem) -> Html {
             <td>
                 {outcome(p.outcome, "pulled")}
                 if !p.error_code.is_empty() {
-                    <div class="error" title={p.error_message.clone()}>{reveal(&p.error_code).into_owned()}</div>
+                    <div class="error" title={tooltip(&p.error_message)}>{reveal(&p.error_code).into_owned()}</div>
                 }
                 <Events events={p.events.clone()} total={Some(p.events_total)} />
             </td>
@@ -369,7 +369,7 @@ pub fn image_use(u: &ImageUse) -> Html {
     };
     html! {
         <div class="uri">
-            <span class="repo-name" title={u.uri.clone()}>{repo.name.clone()}</span>
+            <span class="repo-name" title={tooltip(&u.uri)}>{reveal(&repo.name).into_owned()}</span>
             if !u.tag.is_empty() {
                 <span class="tag">{u.tag.clone()}</span>
             }
@@ -397,7 +397,7 @@ pub fn ecs_row(e: &EcsItem) -> Html {
                 if !e.service.is_empty() { <div>{"service "}<b>{e.service.clone()}</b></div> }
                 if let Some(d) = e.desired { <div class="muted small">{format!("desired count {d}")}</div> }
                 if !e.tasks.is_empty() { <div class="muted small">{plural(e.tasks.len() as u64, "task", "tasks")}</div> }
-                if !e.detail.is_empty() { <div class="muted small" title={e.detail.clone()}>{e.detail.clone()}</div> }
+                if !e.detail.is_empty() { <div class="muted small" title={tooltip(&e.detail)}>{reveal(&e.detail).into_owned()}</div> }
             </td>
             <td>{if e.task_definition.is_empty() { html! { <span class="muted">{"—"}</span> } } else { html! { <code>{e.task_definition.clone()}</code> } }}</td>
             <td>{ for e.images.iter().map(image_use) }</td>
@@ -443,9 +443,9 @@ pub fn builder_row(b: &BuilderItem) -> Html {
                 <Events events={b.events.clone()} />
             </td>
             <td>
-                if !b.pipeline.is_empty() { <div title={b.pipeline.clone()}>{"pipeline "}<b>{arn_tail(&b.pipeline)}</b></div> }
+                if !b.pipeline.is_empty() { <div title={tooltip(&b.pipeline)}>{"pipeline "}<b>{arn_tail(&b.pipeline)}</b></div> }
                 if !b.resource.is_empty() && b.resource != b.pipeline && b.resource != b.build_version {
-                    <div class="small" title={b.resource.clone()}>{arn_tail(&b.resource)}</div>
+                    <div class="small" title={tooltip(&b.resource)}>{arn_tail(&b.resource)}</div>
                 }
                 if !b.target_repository.is_empty() { <div class="small">{"targets ECR repository "}<b>{b.target_repository.clone()}</b></div> }
             </td>
@@ -453,7 +453,7 @@ pub fn builder_row(b: &BuilderItem) -> Html {
                 if b.build_version.is_empty() {
                     <span class="muted">{"—"}</span>
                 } else {
-                    <code title={b.build_version.clone()}>{arn_tail(&b.build_version)}</code>
+                    <code title={tooltip(&b.build_version)}>{arn_tail(&b.build_version)}</code>
                     <div class="muted small">{"outcome not in CloudTrail"}</div>
                 }
             </td>

@@ -9,7 +9,7 @@ use super::lists::{asked_cell, builder_row, layers_cell, took, Run};
 use crate::analysis::container::nav::Page;
 use crate::analysis::container::report::{ImageRef, RepoPage, RepoRef, Timeline};
 use crate::analysis::container::{Ask, ContainerAnswer};
-use crate::text::{bytes, duration, plural, reveal, thousands, utc};
+use crate::text::{bytes, duration, plural, reveal, thousands, tooltip, utc};
 
 #[derive(Properties, PartialEq)]
 pub struct RepositoryProps {
@@ -184,7 +184,7 @@ fn images(page: &RepoPage) -> Html {
                         <td><ImageLink image={ImageRef { repo: repo.clone(), digest: i.digest.clone() }} /></td>
                         <td>{ for i.tags.iter().map(|t| html! { <span class="tag">{t.clone()}</span> }) }</td>
                         <td>{i.pushed.map_or_else(|| html! { <span class="muted">{"—"}</span> }, when)}</td>
-                        <td class="small ellipsis" title={i.pushed_by.clone()}>{i.pushed_by.clone()}</td>
+                        <td class="small ellipsis" title={tooltip(&i.pushed_by)}>{reveal(&i.pushed_by).into_owned()}</td>
                         <td class="num">{if i.size > 0 { bytes(i.size) } else { String::new() }}</td>
                         <td class="num">{thousands(u64::from(i.pulls))}</td>
                         <td>{i.last_pull.map_or_else(Html::default, when)}</td>

@@ -208,7 +208,8 @@ fn lanes_background(ctx: &CanvasRenderingContext2d, g: Geometry, tl: Option<&Tim
         ctx.fill_rect(0.0, y, g.width, LANE_H);
         let special = matches!(lane.kind, LaneKind::Ecs | LaneKind::Builder);
         ctx.set_fill_style_str(if special { "#0f766e" } else { "#334155" });
-        let label = fitted_label(ctx, &lane.label);
+        // A repository or principal name from the log: the canvas obeys bidi controls too.
+        let label = fitted_label(ctx, &crate::text::reveal(&lane.label));
         let _ = ctx.fill_text(&label, 8.0, y + LANE_H / 2.0);
     }
     ctx.set_stroke_style_str("#e2e8f0");

@@ -281,6 +281,8 @@ impl Env {
         };
         match (text, hit) {
             (Some(lines), Some((_, x, y))) => {
+                // Repository names, principals and tags are the log's text: revealed and cut.
+                let lines: Vec<String> = lines.iter().map(|l| crate::text::tooltip(l)).collect();
                 tip.set_text_content(Some(&lines.join("\n")));
                 let _ = tip.remove_attribute("hidden");
                 let width = self.model.borrow().width;
