@@ -71,6 +71,13 @@ enum ValueKind {
     Item { container: Container, closes_object: bool },
 }
 
+/// The most the buffer grows to: the largest value held whole and a little more. [`Framer::push`]
+/// feeds longer input in pieces, so a value past the limit is skipped before the buffer must grow.
+const BUFFER_CAP: usize = MAX_WHOLE_VALUE_BYTES + (64 << 10);
+
+/// A buffer bigger than this, and four times bigger than what it holds, is shrunk.
+const SHRINK_ABOVE: usize = 8 << 20;
+
 /// Streaming framer over UTF-8 JSON text (records stay bytes; the parser checks UTF-8).
 pub struct Framer {
     buf: Vec<u8>,
@@ -133,19 +140,23 @@ impl Framer {
     }
 
     /// Feeds more text; frames found are passed to `out`.
-    pub fn push(&mut self, data: &[u8], out: &mut dyn FnMut(Frame<'_>)) {
-        if self.state == State::Dead {
-            return;
-        }
+    pub fn push(&mut self, mut data: &[u8], out: &mut dyn FnMut(Frame<'_>)) {
         if self.base == 0 && self.pos == 0 && self.buf.is_empty() && data.starts_with(b"\xEF\xBB\xBF") {
             // A UTF-8 byte order mark, as Windows tools write: not part of the JSON.
             self.base = 3;
-            self.buf.extend_from_slice(&data[3..]);
-        } else {
-            self.buf.extend_from_slice(data);
+            data = &data[3..];
         }
-        self.run(out);
-        self.compact();
+        // In pieces that fit under the buffer's cap (see [`Framer::reserve`]): a value that passes
+        // the whole-value limit is found to be skipped, and its bytes let go, before more arrive.
+        while !data.is_empty() && self.state != State::Dead {
+            let room = BUFFER_CAP.saturating_sub(self.buf.len());
+            let (piece, rest) = data.split_at(if room == 0 { data.len() } else { room.min(data.len()) });
+            self.reserve(piece.len());
+            self.buf.extend_from_slice(piece);
+            self.run(out);
+            self.compact();
+            data = rest;
+        }
     }
 
     /// Ends the text: reports a record cut off by the end of the input.
@@ -179,6 +190,19 @@ impl Framer {
         self.state = State::Dead;
     }
 
+    /// Makes room for `extra` more bytes, doubling up to [`BUFFER_CAP`]. Doubling alone would take
+    /// a value just past the whole-value limit to a buffer of twice the limit, allocated while the
+    /// old one is still held (192 MB at once for a 64 MB limit, and wasm memory never shrinks).
+    fn reserve(&mut self, extra: usize) {
+        let needed = self.buf.len() + extra;
+        if needed > self.buf.capacity() {
+            // Straight to the cap from half the limit: one more step of 64 KB would hold both.
+            let doubled = 2 * self.buf.capacity();
+            let target = if doubled >= MAX_WHOLE_VALUE_BYTES { BUFFER_CAP } else { doubled }.max(needed);
+            self.buf.reserve_exact(target - self.buf.len());
+        }
+    }
+
     fn compact(&mut self) {
         let keep_from = match self.state {
             State::Value { .. } | State::Probe if self.skipping.is_none() => (self.value_start - self.base) as usize,
@@ -188,6 +212,10 @@ impl Framer {
             self.buf.drain(..keep_from);
             self.base += keep_from as u64;
             self.pos -= keep_from;
+        }
+        // After a big value, give its room back for the rest of the load (the store's columns).
+        if self.buf.capacity() > SHRINK_ABOVE && self.buf.len() < self.buf.capacity() / 4 {
+            self.buf.shrink_to((2 * self.buf.len()).max(SHRINK_ABOVE / 2));
         }
     }
 
@@ -641,5 +669,31 @@ mod tests {
         assert!(got[1].contains("Item"), "{got:?}");
         // The buffer is bounded by the limit (Vec doubling included), not by the 8 MB record.
         assert!(peak <= 2 * MAX_EVENT_BYTES + 128 * 1024, "buffer grew to {peak}");
+    }
+
+    #[test]
+    fn err_value_over_the_whole_value_limit_never_doubles_the_buffer_past_it() {
+        // One line of 100 MB that is not a container (as a pipeline's JSON line would be): held
+        // whole up to the limit, then skipped. Pushed 10^6 bytes at a time, as a file is read: the
+        // buffer's doubling then passes 64 × 10^6 bytes, just under the limit, to twice that.
+        let chunk = vec![b'A'; 1_000_000];
+        let mut f = Framer::new();
+        let mut got = Vec::new();
+        let mut peak = 0;
+        let mut feed = |f: &mut Framer, bytes: &[u8]| {
+            f.push(bytes, &mut |fr| got.push(format!("{fr:?}").chars().take(60).collect::<String>()));
+            peak = peak.max(f.buf.capacity());
+        };
+        feed(&mut f, b"{\"userAgent\":\"");
+        for _ in 0..100 {
+            feed(&mut f, &chunk);
+        }
+        feed(&mut f, b"\"}\n{\"ok\":1}\n");
+        f.finish(&mut |_| {});
+        assert!(got[0].starts_with("Skipped"), "{got:?}");
+        // The next line, `{"ok":1}`, is still read.
+        assert!(got[1].starts_with("Whole { bytes: [123, 34, 111, 107, 34, 58, 49, 125]"), "{got:?}");
+        assert!(peak <= MAX_WHOLE_VALUE_BYTES + chunk.len(), "buffer grew to {peak}");
+        assert!(f.buf.capacity() <= SHRINK_ABOVE, "the skipped value's room is kept: {}", f.buf.capacity());
     }
 }
