@@ -220,6 +220,54 @@ test('a file gone from disk after it was chosen is named; the files read with it
   }
 });
 
+test('a file gone from disk before the page hands it to the engine is named too, not called empty', { skip: skip() }, async () => {
+  // A file deleted between the pick and the page posting its handle reaches the engine with size 0,
+  // like an empty file: only a read tells them apart.
+  const work = mkdtempSync(join(tmpdir(), 'trailscope-gone-early-'));
+  try {
+    const chosen = data.files.slice(0, 20).map((p, i) => {
+      const to = join(work, `${String(i).padStart(3, '0')}-${basename(p)}`);
+      cpSync(p, to);
+      return to;
+    });
+    const gone = chosen[7];
+    const kept = chosen.filter((p) => p !== gone);
+    // The page holds its Ingest messages (the file handles) until the test says go.
+    const t = await Trailscope.open(env, {
+      route: async (page) => {
+        await page.addInitScript(() => {
+          let go;
+          const gate = new Promise((ok) => { go = ok; });
+          window.__go = go;
+          window.__held = 0;
+          const post = Worker.prototype.postMessage;
+          Worker.prototype.postMessage = function (...args) {
+            const ingest = args[0] && args[0].msg && args[0].msg.Ingest;
+            if (!ingest) return post.apply(this, args);
+            window.__held += ingest.paths.length;
+            gate.then(() => post.apply(this, args));
+          };
+        });
+      },
+    });
+    await t.readersReady();
+    await t.pickFiles(chosen);
+    await t.page.waitForFunction((n) => window.__held === n, chosen.length);
+    rmSync(gone);
+    await t.page.evaluate(() => window.__go());
+    const s = await t.waitDone();
+    assert.equal(s.events, uniqueEvents(kept.flatMap(recordsOf)), 'every other file loads');
+    const warnings = await t.page.$$eval('[data-testid=warnings] li', (lis) =>
+      lis.map((li) => [li.querySelector('.wfile').textContent, li.querySelector('.wmsg').textContent]));
+    assert.equal(warnings.length, 1, JSON.stringify(warnings));
+    assert.equal(warnings[0][0], basename(gone));
+    assert.match(warnings[0][1], /^the browser could not read the file: NotFoundError: /);
+    assert.deepEqual(t.problems, []);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+});
+
 test('the generated files are where the tests expect', { skip: skip() }, () => {
   // Guards the test data itself: the truth file and the files agree, counted in node.
   assert.equal(data.files.length, data.truth.files);

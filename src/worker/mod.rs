@@ -539,6 +539,15 @@ async fn read_file(
         feed(&read?);
         at = end;
     }
+    if size == 0.0 && !stop() {
+        // A file deleted after it was picked has size 0 too: only a read tells it from an empty
+        // file (it fails, NotFoundError), so the warning says what happened.
+        let t = now();
+        let bytes = bytes_of(file.array_buffer()).await?;
+        stats.reads += 1;
+        stats.read_ms += now() - t;
+        feed(&bytes);
+    }
     Ok(stats)
 }
 
