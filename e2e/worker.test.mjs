@@ -145,16 +145,33 @@ test('a second drop adds to what is loaded', { skip: skip() }, async () => {
   assert.deepEqual(t.problems, []);
 });
 
+/** The first `n` generated files, copied into `work` under numbered names (so they sort as chosen). */
+function copies(n, work) {
+  return data.files.slice(0, n).map((p, i) => {
+    const to = join(work, `${String(i).padStart(3, '0')}-${basename(p)}`);
+    cpSync(p, to);
+    return to;
+  });
+}
+
+/** Loading ends with every `kept` file's events and one warning, on `gone`, saying the browser could
+ * not read it (not that it is empty). */
+async function goneIsNamed(t, gone, kept) {
+  const s = await t.waitDone();
+  assert.equal(s.events, uniqueEvents(kept.flatMap(recordsOf)), 'every other file loads');
+  const warnings = await t.page.$$eval('[data-testid=warnings] li', (lis) =>
+    lis.map((li) => [li.querySelector('.wfile').textContent, li.querySelector('.wmsg').textContent]));
+  assert.equal(warnings.length, 1, JSON.stringify(warnings));
+  assert.equal(warnings[0][0], basename(gone));
+  assert.match(warnings[0][1], /^the browser could not read the file: NotFoundError: /);
+}
+
 test('a file gone from disk after it was chosen is named; the files read with it still load', { skip: skip() }, async () => {
   // Small files are read several at a time (one Blob of them, one read): one of them disappearing
   // must fail that file alone, with its name, and not the others of its read.
   const work = mkdtempSync(join(tmpdir(), 'trailscope-gone-'));
   try {
-    const chosen = data.files.slice(0, 80).map((p, i) => {
-      const to = join(work, `${String(i).padStart(3, '0')}-${basename(p)}`);
-      cpSync(p, to);
-      return to;
-    });
+    const chosen = copies(80, work);
     const gone = chosen[41];
     const kept = chosen.filter((p) => p !== gone);
     // The engine's worker holds its own reads, and the files it hands to its ingest workers, until
@@ -202,14 +219,7 @@ test('a file gone from disk after it was chosen is named; the files read with it
     await t.page.waitForFunction((n) => window.__holding.includes(`received ${n}`), chosen.length);
     rmSync(gone);
     await t.page.evaluate(() => new BroadcastChannel('e2e-reads').postMessage('go'));
-    const s = await t.waitDone();
-    assert.equal(s.events, uniqueEvents(kept.flatMap(recordsOf)), 'every other file loads');
-    // One warning, on that file, saying the browser could not read it (not that it is empty).
-    const warnings = await t.page.$$eval('[data-testid=warnings] li', (lis) =>
-      lis.map((li) => [li.querySelector('.wfile').textContent, li.querySelector('.wmsg').textContent]));
-    assert.equal(warnings.length, 1, JSON.stringify(warnings));
-    assert.equal(warnings[0][0], basename(gone));
-    assert.match(warnings[0][1], /^the browser could not read the file: NotFoundError: /);
+    await goneIsNamed(t, gone, kept);
     const kind = await t.page.$$eval('[data-testid=files] tbody tr', (trs, name) =>
       trs.filter((tr) => tr.querySelector('td.path').textContent === name).map((tr) => tr.children[1].textContent), basename(gone));
     assert.deepEqual(kind, ['unreadable']);
@@ -225,11 +235,7 @@ test('a file gone from disk before the page hands it to the engine is named too,
   // like an empty file: only a read tells them apart.
   const work = mkdtempSync(join(tmpdir(), 'trailscope-gone-early-'));
   try {
-    const chosen = data.files.slice(0, 20).map((p, i) => {
-      const to = join(work, `${String(i).padStart(3, '0')}-${basename(p)}`);
-      cpSync(p, to);
-      return to;
-    });
+    const chosen = copies(20, work);
     const gone = chosen[7];
     const kept = chosen.filter((p) => p !== gone);
     // The page holds its Ingest messages (the file handles) until the test says go.
@@ -255,13 +261,7 @@ test('a file gone from disk before the page hands it to the engine is named too,
     await t.page.waitForFunction((n) => window.__held === n, chosen.length);
     rmSync(gone);
     await t.page.evaluate(() => window.__go());
-    const s = await t.waitDone();
-    assert.equal(s.events, uniqueEvents(kept.flatMap(recordsOf)), 'every other file loads');
-    const warnings = await t.page.$$eval('[data-testid=warnings] li', (lis) =>
-      lis.map((li) => [li.querySelector('.wfile').textContent, li.querySelector('.wmsg').textContent]));
-    assert.equal(warnings.length, 1, JSON.stringify(warnings));
-    assert.equal(warnings[0][0], basename(gone));
-    assert.match(warnings[0][1], /^the browser could not read the file: NotFoundError: /);
+    await goneIsNamed(t, gone, kept);
     assert.deepEqual(t.problems, []);
   } finally {
     rmSync(work, { recursive: true, force: true });
