@@ -112,6 +112,26 @@ pub fn tooltip(s: &str) -> String {
     out
 }
 
+/// A file name split where a narrow column should cut it: the head may be cut (with an ellipsis),
+/// the tail stays. CloudTrail names the files of one trail alike up to the region
+/// (`123456789012_CloudTrail_us-east-1_`), so their tail is the time and unique part that tells them
+/// apart (`20260301T0003Z_23729f21acbfb7ff.json.gz`); other names keep their last 24 characters.
+pub fn name_parts(name: &str) -> (&str, &str) {
+    let mut parts = name.splitn(4, '_');
+    if let (Some(account), Some("CloudTrail" | "CloudTrail-Digest"), Some(region), Some(rest)) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    {
+        if !account.is_empty() && !region.is_empty() && !rest.is_empty() {
+            return name.split_at(name.len() - rest.len());
+        }
+    }
+    let count = name.chars().count();
+    match name.char_indices().nth(count.saturating_sub(24)) {
+        Some((at, _)) if count > 24 => name.split_at(at),
+        _ => ("", name),
+    }
+}
+
 /// The first `n` characters of `s`, and how many characters follow them.
 pub fn first_chars(s: &str, n: usize) -> (&str, usize) {
     match s.char_indices().nth(n) {
@@ -152,6 +172,20 @@ mod tests {
         // costs nothing.
         let long = format!("{}\u{202E}", "é".repeat(999));
         assert_eq!(tooltip(&long), format!("{}… and 760 more characters", "é".repeat(240)));
+    }
+
+    #[test]
+    fn ok_name_parts_keep_what_tells_files_apart() {
+        let ct = "123456789012_CloudTrail_ap-southeast-2_20260301T0003Z_23729f21acbfb7ff.json.gz";
+        assert_eq!(name_parts(ct), ("123456789012_CloudTrail_ap-southeast-2_", "20260301T0003Z_23729f21acbfb7ff.json.gz"));
+        let digest = "123456789012_CloudTrail-Digest_us-east-1_trail_us-east-1_20260301T0100Z.json.gz";
+        assert_eq!(name_parts(digest).0, "123456789012_CloudTrail-Digest_us-east-1_");
+        // Other names: the last 24 characters (here two-byte letters, cut between characters).
+        assert_eq!(name_parts("event-history-export.json"), ("e", "vent-history-export.json"));
+        assert_eq!(name_parts(&"é".repeat(30)), ("éééééé", &*"é".repeat(24)));
+        assert_eq!(name_parts("short.json"), ("", "short.json"));
+        // Not the CloudTrail shape (no region, nothing after it): the short-name rule.
+        assert_eq!(name_parts("x_CloudTrail_"), ("", "x_CloudTrail_"));
     }
 
     #[test]

@@ -152,7 +152,7 @@ fn files_table(p: &FilesProps) -> Html {
                 <tbody>
                 { for p.files.iter().map(|f| html! {
                     <tr data-finding={f.finding.as_str()}>
-                        <td class="path" title={tooltip(&f.path)}>{file_name(&f.path)}</td>
+                        <td class="path" title={tooltip(&f.path)}>{super::file_label(&f.path)}</td>
                         <td>
                             {finding_badge(f.finding)}
                             if f.signed { <span class="badge badge-verified" title="listed by a digest whose signature verified">{"signed"}</span> }

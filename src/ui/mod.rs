@@ -168,3 +168,11 @@ fn url_sync() -> Html {
     notes::use_persist_notes();
     html! {}
 }
+
+/// A file's name for a narrow column: the part that tells files apart stays and the rest is cut
+/// with an ellipsis (`text::name_parts`); bidi and invisible characters are shown (`text::file_name`).
+fn file_label(path: &str) -> Html {
+    let name = crate::text::file_name(path);
+    let (head, tail) = crate::text::name_parts(&name);
+    html! { <span class="fname"><span class="fhead">{head.to_owned()}</span><span class="ftail">{tail.to_owned()}</span></span> }
+}

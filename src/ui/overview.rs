@@ -403,7 +403,7 @@ fn files(p: &FilesProps) -> Html {
                     <tbody>
                     { for files.iter().take(files_shown).map(|f| html! {
                         <tr class={classes!((f.warnings > 0).then_some("has-warning"))}>
-                            <td class="path" title={tooltip(&f.path)}>{file_name(&f.path)}</td>
+                            <td class="path" title={tooltip(&f.path)}>{super::file_label(&f.path)}</td>
                             <td>{kind_label(f.kind)}{ if f.gzip { " · gz" } else { "" } }</td>
                             <td class="num">{thousands(f.events)}</td>
                             <td class="num">{bytes(f.bytes)}</td>
