@@ -177,7 +177,10 @@ mod tests {
     #[test]
     fn ok_name_parts_keep_what_tells_files_apart() {
         let ct = "123456789012_CloudTrail_ap-southeast-2_20260301T0003Z_23729f21acbfb7ff.json.gz";
-        assert_eq!(name_parts(ct), ("123456789012_CloudTrail_ap-southeast-2_", "20260301T0003Z_23729f21acbfb7ff.json.gz"));
+        assert_eq!(
+            name_parts(ct),
+            ("123456789012_CloudTrail_ap-southeast-2_", "20260301T0003Z_23729f21acbfb7ff.json.gz")
+        );
         let digest = "123456789012_CloudTrail-Digest_us-east-1_trail_us-east-1_20260301T0100Z.json.gz";
         assert_eq!(name_parts(digest).0, "123456789012_CloudTrail-Digest_us-east-1_");
         // Other names: the last 24 characters (here two-byte letters, cut between characters).
