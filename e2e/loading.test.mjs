@@ -39,7 +39,8 @@ test('the folder picker reads a whole AWSLogs tree and keeps the paths', async (
   // The files list shows the relative paths (the title holds the whole path).
   const titles = await t.page.locator('[data-testid=files] td.path').evaluateAll((tds) => tds.map((td) => td.title));
   const want = files.map((p) => `sample/${relative(dir, p)}`).sort();
-  assert.deepEqual([...titles].sort(), want);
+  // Listed by path (none has a warning), however the ingest workers' batches arrived.
+  assert.deepEqual(titles, want);
   // Accounts came from the S3 keys: three generated accounts.
   const accounts = new Set(files.map((p) => relative(dir, p).split('/')[1]));
   assert.match(await t.page.textContent('[data-testid=overview-cards]'), new RegExp(`${accounts.size} accounts`));

@@ -585,6 +585,14 @@ impl Engine {
         all
     }
 
+    /// Indices of the files in path order (ties in id order), so that lists of files read the same
+    /// however the ingest workers' batches arrived.
+    fn files_by_path(&self) -> impl Iterator<Item = (usize, &FileEntry)> {
+        let mut order: Vec<usize> = (0..self.files.len()).collect();
+        order.sort_by(|&a, &b| self.files[a].path.cmp(&self.files[b].path).then(a.cmp(&b)));
+        order.into_iter().map(|id| (id, &*self.files[id]))
+    }
+
     fn overview(&self) -> Overview {
         let (counts, names_total) = self.counts_all_listed();
         let mut files: Vec<FileRow> = self
@@ -604,13 +612,12 @@ impl Engine {
                 warnings: f.report.warnings_total,
             })
             .collect();
-        // Files with problems first, then in the order they were dropped.
-        files.sort_by_key(|f| (f.warnings == 0, f.id));
+        // Files with problems first, then by path. Not by id: ids follow the order the ingest
+        // workers' batches arrive in, which changes from one load of the same folder to the next.
+        files.sort_by(|a, b| (a.warnings == 0, &a.path, a.id).cmp(&(b.warnings == 0, &b.path, b.id)));
         files.truncate(MAX_FILES_LISTED);
         let warnings = self
-            .files
-            .iter()
-            .enumerate()
+            .files_by_path()
             .flat_map(|(id, f)| {
                 f.report.warnings.iter().map(move |w| FileWarning {
                     file: id as FileId,
@@ -657,9 +664,8 @@ impl Engine {
             .map(|n: &NameCount| serde_json::json!({"source": n.source, "name": n.name, "count": n.count, "errors": n.errors}))
             .collect();
         let files: Vec<serde_json::Value> = self
-            .files
-            .iter()
-            .map(|f| {
+            .files_by_path()
+            .map(|(_, f)| {
                 serde_json::json!({
                     "path": f.path,
                     "kind": f.report.kind,
