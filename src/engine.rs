@@ -585,8 +585,8 @@ impl Engine {
         all
     }
 
-    /// Indices of the files in path order (ties in id order), so that lists of files read the same
-    /// however the ingest workers' batches arrived.
+    /// The files in path order (ties in id order), with their ids. Not in id order: ids follow the
+    /// order the ingest workers' batches arrive in, which changes from one load of a folder to the next.
     fn files_by_path(&self) -> impl Iterator<Item = (usize, &FileEntry)> {
         let mut order: Vec<usize> = (0..self.files.len()).collect();
         order.sort_by(|&a, &b| self.files[a].path.cmp(&self.files[b].path).then(a.cmp(&b)));
@@ -595,11 +595,10 @@ impl Engine {
 
     fn overview(&self) -> Overview {
         let (counts, names_total) = self.counts_all_listed();
-        let mut files: Vec<FileRow> = self
-            .files
+        let by_path: Vec<(usize, &FileEntry)> = self.files_by_path().collect();
+        let mut files: Vec<FileRow> = by_path
             .iter()
-            .enumerate()
-            .map(|(id, f)| FileRow {
+            .map(|&(id, f)| FileRow {
                 id: id as FileId,
                 path: f.path.clone(),
                 kind: f.report.kind,
@@ -612,12 +611,11 @@ impl Engine {
                 warnings: f.report.warnings_total,
             })
             .collect();
-        // Files with problems first, then by path. Not by id: ids follow the order the ingest
-        // workers' batches arrive in, which changes from one load of the same folder to the next.
-        files.sort_by(|a, b| (a.warnings == 0, &a.path, a.id).cmp(&(b.warnings == 0, &b.path, b.id)));
+        // Files with problems first, then by path (a stable sort keeps that order).
+        files.sort_by_key(|f| f.warnings == 0);
         files.truncate(MAX_FILES_LISTED);
-        let warnings = self
-            .files_by_path()
+        let warnings = by_path
+            .into_iter()
             .flat_map(|(id, f)| {
                 f.report.warnings.iter().map(move |w| FileWarning {
                     file: id as FileId,
