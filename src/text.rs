@@ -97,7 +97,8 @@ pub fn file_name(path: &str) -> String {
     reveal(path.rsplit(['/', '\\']).next().unwrap_or(path)).into_owned()
 }
 
-/// Text longer than this many characters is cut where people read it: a drawer fact, a tooltip.
+/// Text longer than this many characters is cut where people read it: a drawer fact (Copy copies
+/// all), a string of the raw JSON (until opened), a tooltip.
 pub const LONG_TEXT: usize = 240;
 
 /// Text for a `title` tooltip: a tooltip is plain text, but the browser still obeys bidi controls in

@@ -20,9 +20,6 @@ use crate::viewstate::Action;
 /// Nesting levels open at first.
 const OPEN_DEPTH: usize = 2;
 
-/// Strings longer than this many characters are cut until opened (facts: cut, with Copy for all).
-const LONG_STRING: usize = LONG_TEXT;
-
 fn copy(text: String) -> Callback<MouseEvent> {
     Callback::from(move |_| {
         if let Some(w) = web_sys::window() {
@@ -118,7 +115,7 @@ fn body(p: &BodyProps) -> Html {
             return html! {};
         }
         // A 100,000-character value would fill the drawer: the raw JSON below has it all.
-        let (shown, cut) = first_chars(value, LONG_STRING);
+        let (shown, cut) = first_chars(value, LONG_TEXT);
         html! {
             <>
                 <dt>{label.to_owned()}</dt>
@@ -289,7 +286,7 @@ fn node(key: Option<&str>, v: &Value, depth: usize) -> Html {
                 };
             }
             let quoted = format!("{s:?}");
-            if let (head, 1..) = first_chars(&quoted, LONG_STRING) {
+            if let (head, 1..) = first_chars(&quoted, LONG_TEXT) {
                 let head = head.to_owned();
                 return html! {
                     <div class="leaf">
