@@ -540,8 +540,9 @@ async fn read_file(
         at = end;
     }
     if size == 0.0 && !stop() {
-        // A file deleted after it was picked has size 0 too: only a read tells it from an empty
-        // file (it fails, NotFoundError), so the warning says what happened.
+        // A file deleted after it was picked has size 0 too: only a read of the file itself tells
+        // it from an empty file (it fails, NotFoundError), so the warning says what happened. Not
+        // `first`: a group's read of its 0 bytes succeeds without touching the file (e2e-tested).
         let t = now();
         let bytes = bytes_of(file.array_buffer()).await?;
         stats.reads += 1;
