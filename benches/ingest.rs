@@ -31,7 +31,7 @@ const BATCH_EVENTS: usize = 16_384;
 /// The batches ingest workers would send for `files`.
 fn batches(files: &[(String, Vec<u8>)]) -> Vec<Vec<u8>> {
     let mut out = Vec::new();
-    let mut reader = Engine::new();
+    let mut reader = Engine::for_batches();
     for (path, bytes) in files {
         reader.ingest_bytes(path, bytes);
         if reader.store().len() >= BATCH_EVENTS {

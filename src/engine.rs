@@ -20,7 +20,7 @@ use crate::integrity::keys::KeyMaterial;
 use crate::integrity::report::KeysInput;
 use crate::integrity::{Finding, HashOutcome, Integrity, IntegrityReport};
 use crate::model::time::format_iso;
-use crate::store::{FileId, Store};
+use crate::store::{FileId, Locator, RecordKind, Store};
 
 /// Longest list in a response: breakdowns beyond this are cut and say how many were left out.
 pub const MAX_LIST: usize = 500;
@@ -281,6 +281,15 @@ impl Engine {
         Self::default()
     }
 
+    /// An engine for an ingest worker: it reads files for [`Self::take_batch`] and keeps every
+    /// record, duplicates included, so that the engine absorbing the batches, which sees every
+    /// copy of an event, chooses which one counts (see [`Self::absorb_batch`]).
+    pub fn for_batches() -> Self {
+        let mut e = Self::new();
+        e.store.keep_every_record();
+        e
+    }
+
     /// The store.
     pub fn store(&self) -> &Store {
         &self.store
@@ -320,6 +329,7 @@ impl Engine {
         if let Some(at) = self.open.iter().position(|(id, _)| *id == file) {
             let (_, reader) = self.open.swap_remove(at);
             self.files[file as usize].report = reader.finish(&mut self.store);
+            self.settle_copies();
             let f = &self.files[file as usize];
             self.integrity.digest_read(file, f.report.digest.as_deref(), &f.path, f.report.kind);
             self.integrity_cache.get_mut().take();
@@ -356,7 +366,7 @@ impl Engine {
             }
         }
         w.bytes(&self.store.encode_batch());
-        *self = Engine::new();
+        *self = if self.store.keeps_every_record() { Engine::for_batches() } else { Engine::new() };
         w.out
     }
 
@@ -387,12 +397,33 @@ impl Engine {
             entry.report.duplicates += held;
             self.files.push(Box::new(entry));
         }
+        self.settle_copies();
         for &id in &ids {
             let f = &self.files[id as usize];
             self.integrity.digest_read(id, f.report.digest.as_deref(), &f.path, f.report.kind);
         }
         self.integrity_cache.get_mut().take();
         Ok(ids)
+    }
+
+    /// Settles which copy each duplicated event stands for, whatever order files and batches came
+    /// in: the JSON before a console CSV row, then the file first by path (the order the files are
+    /// listed in), then the copy read first. When a row moves to another file's copy, the event
+    /// counts as loaded from that file and as a duplicate in the other. Files still being read
+    /// wait until they are closed.
+    fn settle_copies(&mut self) {
+        let (files, open) = (&self.files, &self.open);
+        let rank =
+            |l: &Locator| (l.kind == RecordKind::CsvRow, files.get(l.file as usize).map_or("", |f| f.path.as_str()));
+        let moves = self.store.settle(|f| open.iter().all(|(id, _)| *id != f), |a, b| rank(a) < rank(b));
+        for (from, to) in moves {
+            let from = &mut self.files[from as usize].report;
+            from.events = from.events.saturating_sub(1);
+            from.duplicates += 1;
+            let to = &mut self.files[to as usize].report;
+            to.events += 1;
+            to.duplicates = to.duplicates.saturating_sub(1);
+        }
     }
 
     /// Files the integrity check still needs hashed (their decompressed content's SHA-256), in file

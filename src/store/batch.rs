@@ -69,6 +69,7 @@ impl Store {
     /// The whole store as bytes for [`Store::absorb`] (the store of an ingest worker: a few thousand
     /// events; the dedupe index and hash tables are not written, since absorbing rebuilds them).
     pub fn encode_batch(&self) -> Vec<u8> {
+        debug_assert!(self.moved.is_empty(), "a batch's rows stand for the copies they were read from");
         let mut w = Writer::default();
         w.u64(self.strings.len() as u64 - 1);
         // As stored, so that packed strings are not spelled out here and packed again there.
@@ -265,6 +266,7 @@ impl Store {
                 Some(held) => {
                     self.duplicates += 1;
                     out.held_before[file_index] += 1;
+                    self.copies.push((held, loc));
                     if loc.kind != super::RecordKind::CsvRow && self.locator(held).kind == super::RecordKind::CsvRow {
                         // The same event as JSON knows the caller: keep that (as `Store::upgrade` does).
                         self.upgrades += 1;

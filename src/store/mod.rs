@@ -13,6 +13,12 @@
 //! Dedupe: CloudTrail may deliver an event twice, in two files. The key is the `eventID` together with
 //! the time, source and name, because `eventID` alone is not unique across services in practice (AWS's
 //! own documentation examples reuse `e3c6f4ce-EXAMPLE` for an ECR and an ECS event).
+//!
+//! Which copy a row stands for does not depend on the order files arrive in: every copy read after
+//! the first is kept aside, and [`Store::settle`] moves the row to the copy its caller ranks first
+//! (the engine: JSON before a console CSV row, then the file first by path). Ingest workers read
+//! with [`Store::keep_every_record`], so that the one store that sees every copy is the one that
+//! chooses.
 
 mod arena;
 mod batch;
@@ -313,7 +319,13 @@ pub struct Store {
     /// `(first row, file)`: rows of one file are contiguous runs, so files cost per run, not per row.
     file_runs: Vec<(Row, FileId)>,
     dedupe: Sharded<Row>,
+    /// Off in an ingest worker's store: every record is a row, and the engine's store dedupes.
+    keep_every_record: bool,
     duplicates: u64,
+    /// Copies of held events read since the last [`Store::settle`]: `(row, where the copy is)`.
+    copies: Vec<(Row, Locator)>,
+    /// Rows that stand for a later copy than the one they were first read from (see [`Store::settle`]).
+    moved: hashbrown::HashMap<Row, Locator>,
     /// Rows changed in place by [`Store::upgrade`], so caches over rows can tell they are stale.
     upgrades: u64,
     /// Container supply-chain facts (see [`crate::facts::container`]).
@@ -387,11 +399,25 @@ impl Store {
             .copied()
     }
 
-    /// Adds an event unless the same one (id, time, source, name) is already held.
+    /// Makes every record a row, held or not, and keeps no dedupe index: for an ingest worker's
+    /// store, whose batches the engine's store dedupes (see [`Store::settle`]).
+    pub fn keep_every_record(&mut self) {
+        self.keep_every_record = true;
+    }
+
+    /// Whether this store makes every record a row ([`Store::keep_every_record`]).
+    pub fn keeps_every_record(&self) -> bool {
+        self.keep_every_record
+    }
+
+    /// Adds an event unless the same one (id, time, source, name) is already held; a copy of a held
+    /// event is kept aside for [`Store::settle`].
     pub fn insert(&mut self, row: &EventRow) -> Inserted {
         let hash = self.key_hash(row.event_id, row.time, row.source, row.name);
-        if let Some(r) = self.find(hash, row) {
+        let held = if self.keep_every_record { None } else { self.find(hash, row) };
+        if let Some(r) = held {
             self.duplicates += 1;
+            self.copies.push((r, row.locator));
             return Inserted::Duplicate(r);
         }
         let h = self.hasher;
@@ -427,6 +453,9 @@ impl Store {
         if self.file_runs.last().is_none_or(|&(_, f)| f != loc.file) {
             self.file_runs.push((r, loc.file));
         }
+        if self.keep_every_record {
+            return r;
+        }
         // Rehashing reads the other columns, so the index is out of the store while it grows.
         let mut dedupe = std::mem::take(&mut self.dedupe);
         dedupe.insert_unique(hash, r, |&r| {
@@ -439,8 +468,8 @@ impl Store {
 
     /// Replaces what row `r` says with `row`, the same event (same dedupe key) read from a richer
     /// source: a console CSV row is held until the same event arrives as JSON, which knows the caller.
-    /// The row keeps its number (and its file run, so its locator's file stays that of the first copy
-    /// when the files differ: the detail view then shows the CSV row).
+    /// The row keeps its number; [`Store::settle`] then moves its locator to the JSON copy (the
+    /// engine ranks JSON first), so the detail view shows the JSON.
     pub fn upgrade(&mut self, r: Row, row: &EventRow) {
         let (i, h) = (r as usize, self.hasher);
         self.upgrades += 1;
@@ -448,6 +477,37 @@ impl Store {
         let id = self.identity_number(&row.identity);
         self.identity.set(i, id);
         self.client.set(i, self.clients.id((row.ip, row.user_agent), h));
+    }
+
+    /// Weighs the copies of held events read since the last call. When `first(copy, current)` says
+    /// a copy comes before the one a row stands for, the row moves to it: its locator (the detail
+    /// view, exports and the event's file) is the copy's from then on. Returns `(from, to)` files
+    /// once per move, so the caller can move the event's credit from one file's report to the
+    /// other's. Copies for which `ready` is false of their file or of the row's file (still being
+    /// read) wait for a later call. Whatever the order copies arrive in, each row ends on the copy
+    /// `first` ranks before all others (ties keep the earlier).
+    pub fn settle(
+        &mut self,
+        ready: impl Fn(FileId) -> bool,
+        first: impl Fn(&Locator, &Locator) -> bool,
+    ) -> Vec<(FileId, FileId)> {
+        let mut moves = Vec::new();
+        let mut waiting = Vec::new();
+        for (r, copy) in std::mem::take(&mut self.copies) {
+            let current = self.locator(r);
+            if !ready(copy.file) || !ready(current.file) {
+                waiting.push((r, copy));
+            } else if first(&copy, &current) {
+                self.moved.insert(r, copy);
+                self.upgrades += 1;
+                if copy.file != current.file {
+                    moves.push((current.file, copy.file));
+                }
+            }
+        }
+        waiting.shrink_to_fit();
+        self.copies = waiting;
+        moves
     }
 
     /// The identity number of `i`, interning it when new.
@@ -583,8 +643,13 @@ impl Store {
     pub fn event_uuid(&self, r: Row) -> Option<u128> {
         (self.flags(r) & flags::ID_SYMBOL == 0).then(|| self.event_id.get(r as usize))
     }
-    /// Where the original JSON is.
+    /// Where the original JSON is: the copy the row stands for.
     pub fn locator(&self, r: Row) -> Locator {
+        if !self.moved.is_empty() {
+            if let Some(l) = self.moved.get(&r) {
+                return *l;
+            }
+        }
         let run = self.file_runs.partition_point(|&(first, _)| first <= r).saturating_sub(1);
         let file = self.file_runs.get(run).map_or(0, |&(_, f)| f);
         self.loc.get(r as usize).unpack(file)
@@ -598,7 +663,10 @@ impl Store {
             ("context/identity/client ids", {
                 self.context.heap_bytes() + self.identity.heap_bytes() + self.client.heap_bytes()
             }),
-            ("locators", self.loc.heap_bytes() + self.file_runs.capacity() * 8),
+            ("locators", {
+                let copies = self.copies.capacity() * std::mem::size_of::<(Row, Locator)>();
+                self.loc.heap_bytes() + self.file_runs.capacity() * 8 + copies + self.moved.allocation_size()
+            }),
             ("identities", self.identities.heap_bytes() + self.identity_shapes.heap_bytes()),
             ("context and client tables", self.contexts.heap_bytes() + self.clients.heap_bytes()),
             ("strings", self.strings.heap_bytes()),

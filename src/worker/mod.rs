@@ -196,7 +196,7 @@ const WARM_UP_ROUNDS: usize = 4;
 fn warm_up(ingest: bool) {
     let rounds = if ingest { WARM_UP_ROUNDS } else { WARM_UP_ROUNDS / 2 };
     for _ in 0..rounds {
-        let mut engine = Engine::new();
+        let mut engine = Engine::for_batches();
         for (path, bytes) in SAMPLE_FILES {
             engine.ingest_bytes(path, bytes);
         }

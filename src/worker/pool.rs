@@ -316,7 +316,8 @@ struct Parser {
 }
 
 thread_local! {
-    static PARSER: Rc<RefCell<Parser>> = Rc::new(RefCell::new(Parser::default()));
+    static PARSER: Rc<RefCell<Parser>> =
+        Rc::new(RefCell::new(Parser { engine: Engine::for_batches(), ..Parser::default() }));
 }
 
 /// [`ToWorker::Parse`]: queue the files and start reading if idle.

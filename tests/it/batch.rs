@@ -6,6 +6,7 @@ use std::path::Path;
 
 use trailscope::engine::{Engine, Query, Response};
 use trailscope::model::IdentityType;
+use trailscope::store::RecordKind;
 
 use super::common::{read_maybe_gz, records, root, unique, walk};
 use super::container::generate;
@@ -13,7 +14,7 @@ use super::container::generate;
 /// Reads `files` with `workers` engines (file `i` goes to worker `i % workers`), each handing over a
 /// batch every `per_batch` files, and absorbs the batches into one engine in round-robin order.
 fn load_in_batches(files: &[(String, Vec<u8>)], workers: usize, per_batch: usize) -> Engine {
-    let mut readers: Vec<Engine> = (0..workers).map(|_| Engine::new()).collect();
+    let mut readers: Vec<Engine> = (0..workers).map(|_| Engine::for_batches()).collect();
     let mut batches: Vec<Vec<Vec<u8>>> = vec![Vec::new(); workers];
     for (i, (path, bytes)) in files.iter().enumerate() {
         let w = i % workers;
@@ -134,7 +135,7 @@ fn ok_documentation_examples_with_non_uuid_ids_dedupe_across_batches() {
 #[test]
 fn err_a_cut_or_corrupt_batch_is_refused_and_adds_nothing() {
     let path = root().join("tests/fixtures/seeds/ecr-documentation-examples.json");
-    let mut reader = Engine::new();
+    let mut reader = Engine::for_batches();
     reader.ingest_bytes("docs.json", &std::fs::read(&path).unwrap());
     let batch = reader.take_batch();
     assert!(reader.files().is_empty() && reader.store().is_empty(), "taking a batch empties the reader");
@@ -149,4 +150,111 @@ fn err_a_cut_or_corrupt_batch_is_refused_and_adds_nothing() {
     assert!(engine.absorb_batch(&longer).is_err());
     engine.absorb_batch(&batch).expect("the whole batch reads");
     assert_eq!(engine.store().len(), unique(&records(&path)));
+}
+
+/// The `MultiMember` fixture's bytes and its number of records (counted by `serde_json`).
+fn multi_member() -> (Vec<u8>, u64) {
+    let rel = "tests/fixtures/ingest/shapes/AWSLogs/123456789012/CloudTrail/us-east-2/2019/04/15/123456789012_CloudTrail_us-east-2_20190415T1725Z_MultiMember0001.json.gz";
+    let all = serde_json::from_slice::<serde_json::Value>(&read_maybe_gz(&root().join(rel))).unwrap();
+    (std::fs::read(root().join(rel)).unwrap(), all["Records"].as_array().unwrap().len() as u64)
+}
+
+/// `(events, duplicates)` of the file at `path`.
+fn credit(engine: &Engine, path: &str) -> (u64, u64) {
+    let f = engine.files().iter().find(|f| f.path == path).unwrap();
+    (f.report.events, f.report.duplicates)
+}
+
+/// The path of the file every row's locator points at.
+fn located_in(engine: &Engine) -> Vec<&str> {
+    let store = engine.store();
+    let mut paths: Vec<&str> =
+        (0..store.len() as u32).map(|r| engine.files()[store.locator(r).file as usize].path.as_str()).collect();
+    paths.dedup();
+    paths
+}
+
+#[test]
+fn ok_an_event_in_two_files_counts_for_the_file_first_by_path_whatever_the_order() {
+    // An account trail and an organization trail in one folder deliver every event twice. Which file
+    // gets the event, and which one the duplicate, must not depend on which was read first (ingest
+    // workers finish files in a different order on every load).
+    let (bytes, n) = multi_member();
+    assert!(n > 1);
+    let (a, b) = ("a/account-trail.json.gz", "b/org-trail.json.gz");
+    let orders = [[a, b], [b, a]];
+    for order in orders {
+        let files: Vec<(String, Vec<u8>)> = order.iter().map(|p| (p.to_string(), bytes.clone())).collect();
+        let mut one = Engine::new();
+        for (path, bytes) in &files {
+            one.ingest_bytes(path, bytes);
+        }
+        for (how, engine) in [("one engine", one), ("batches", load_in_batches(&files, 2, 1))] {
+            assert_eq!((engine.status().events, engine.status().duplicates), (n, n), "{how}, {order:?}");
+            assert_eq!(credit(&engine, a), (n, 0), "{how}, read in the order {order:?}");
+            assert_eq!(credit(&engine, b), (0, n), "{how}, read in the order {order:?}");
+            assert_eq!(located_in(&engine), [a], "{how}, {order:?}: the events are read back from the first file");
+        }
+    }
+}
+
+#[test]
+fn ok_files_read_at_once_settle_their_copies_once_both_are_closed() {
+    // The engine's worker can have several files open; a copy is weighed only when both files are
+    // closed, so that no move lands on a report that closing the file then replaces.
+    let (bytes, n) = multi_member();
+    let (a, b) = ("a/account-trail.json.gz", "b/org-trail.json.gz");
+    for close_first in [a, b] {
+        let mut engine = Engine::new();
+        let ib = engine.open_file(b, bytes.len() as u64);
+        let ia = engine.open_file(a, bytes.len() as u64);
+        engine.push(ib, &bytes);
+        engine.push(ia, &bytes);
+        let (first, second) = if close_first == a { (ia, ib) } else { (ib, ia) };
+        engine.close_file(first);
+        engine.close_file(second);
+        assert_eq!(credit(&engine, a), (n, 0), "{close_first} closed first");
+        assert_eq!(credit(&engine, b), (0, n), "{close_first} closed first");
+        assert_eq!(located_in(&engine), [a]);
+    }
+}
+
+#[test]
+fn ok_an_event_in_a_csv_and_in_json_counts_for_the_json_file_whatever_the_order() {
+    let dir = root().join("tests/fixtures/ingest/shapes");
+    // Named so that it sorts before the S3 file: the JSON copy still wins, since it knows the caller
+    // and has JSON to show.
+    let csv = "0-downloads/event-history.csv";
+    let s3 = "AWSLogs/123456789012/CloudTrail/us-east-2/2019/04/15/123456789012_CloudTrail_us-east-2_20190415T1725Z_MultiMember0001.json.gz";
+    let csv_text = std::fs::read_to_string(dir.join("event-history.csv")).unwrap();
+    let json = records(&dir.join(s3));
+    // Events of the S3 file that the console CSV also holds, found by their eventID in its text.
+    let shared = json.iter().filter(|e| csv_text.contains(e["eventID"].as_str().unwrap())).count() as u64;
+    assert!(shared > 0);
+    let mut csv_only = Engine::new();
+    csv_only.ingest_bytes(csv, csv_text.as_bytes());
+    let csv_rows = csv_only.status().events;
+    assert!(csv < s3);
+    for order in [[csv, s3], [s3, csv]] {
+        let files: Vec<(String, Vec<u8>)> = order
+            .iter()
+            .map(|&p| {
+                (
+                    p.to_string(),
+                    if p == csv { csv_text.clone().into_bytes() } else { std::fs::read(dir.join(p)).unwrap() },
+                )
+            })
+            .collect();
+        let mut one = Engine::new();
+        for (path, bytes) in &files {
+            one.ingest_bytes(path, bytes);
+        }
+        for (how, engine) in [("one engine", one), ("batches", load_in_batches(&files, 2, 1))] {
+            assert_eq!(credit(&engine, s3), (json.len() as u64, 0), "{how}, {order:?}");
+            assert_eq!(credit(&engine, csv), (csv_rows - shared, shared), "{how}, {order:?}");
+            let store = engine.store();
+            let from_json = (0..store.len() as u32).filter(|&r| store.locator(r).kind != RecordKind::CsvRow).count();
+            assert_eq!(from_json, json.len(), "{how}, {order:?}: the shared events are read back from the JSON");
+        }
+    }
 }
