@@ -7,7 +7,7 @@
 
 use flate2::{Crc, Decompress, FlushDecompress, Status};
 
-use super::limits::{MAX_DECOMPRESSED_BYTES, MAX_INFLATE_RATIO, RATIO_CHECK_AFTER};
+use super::limits::{human_bytes, MAX_DECOMPRESSED_BYTES, MAX_INFLATE_RATIO, RATIO_CHECK_AFTER};
 
 /// Decompressed output is produced in pieces of at most this many bytes. Small enough that the
 /// allocator reuses the buffer from one file to the next (a folder holds thousands of small files;
@@ -41,10 +41,15 @@ impl std::fmt::Display for DecodeError {
             DecodeError::Checksum { offset } => {
                 write!(f, "gzip checksum mismatch for the member ending at byte {offset}")
             }
-            DecodeError::Bomb { decompressed, compressed, limit } => write!(
-                f,
-                "decompression stopped after {decompressed} bytes from {compressed} compressed bytes: {limit}"
-            ),
+            DecodeError::Bomb { decompressed, compressed, limit } => {
+                let size = |n: u64| format!("{} ({} bytes)", human_bytes(n), crate::text::thousands(n));
+                write!(
+                    f,
+                    "decompression stopped after {} from {} of gzip: {limit}",
+                    size(*decompressed),
+                    size(*compressed)
+                )
+            }
         }
     }
 }

@@ -227,11 +227,19 @@ fn err_decompression_bomb_stops_with_the_ratio_in_the_warning() {
     assert_eq!(r.events + r.duplicates, 2, "what came before the padding was read");
     assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
     let m = &r.warnings[0].message;
-    let numbers: Vec<u64> = m.split(|c: char| !c.is_ascii_digit()).filter_map(|s| s.parse().ok()).collect();
-    let (decompressed, compressed) = (numbers[0], numbers[1]);
-    assert_eq!(
-        m,
-        &format!("decompression stopped after {decompressed} bytes from {compressed} compressed bytes: a compression ratio over 250:1 is a decompression bomb, not a log; what came before was read")
+    // Sizes read as people read them, with the exact counts beside: "16.1 MB (16,842,752 bytes)".
+    let exact: Vec<u64> = m
+        .split('(')
+        .skip(1)
+        .filter_map(|s| s.split_once(" bytes)").and_then(|(n, _)| n.replace(',', "").parse().ok()))
+        .collect();
+    let [decompressed, compressed] = exact[..] else { panic!("two exact sizes in {m}") };
+    assert!(m.starts_with("decompression stopped after "), "{m}");
+    assert!(m.contains(&format!(" MB ({} bytes) from ", grouped(decompressed))), "{m}");
+    assert!(m.contains(&format!(" KB ({} bytes) of gzip: ", grouped(compressed))), "{m}");
+    assert!(
+        m.ends_with(": a compression ratio over 250:1 is a decompression bomb, not a log; what came before was read"),
+        "{m}"
     );
     assert!(decompressed > 16 << 20 && decompressed > 250 * compressed && compressed <= bytes.len() as u64);
 }
@@ -252,7 +260,7 @@ fn err_decompressed_size_cap_is_named_in_the_warning() {
     let m = &r.warnings[0].message;
     assert!(m.starts_with("decompression stopped after "), "{m}");
     assert!(
-        m.ends_with(" compressed bytes: the limit is 64 KB of decompressed data per file; what came before was read"),
+        m.ends_with(" bytes) of gzip: the limit is 64 KB of decompressed data per file; what came before was read"),
         "{m}"
     );
     assert_eq!(store.len() as u64, 1 + r.events);
@@ -394,4 +402,17 @@ fn err_array_of_things_that_are_not_events() {
             w(Some(11), "the record at byte 11 is JSON but not an event object (duplicate field `eventName`); skipped"),
         ]
     );
+}
+
+/// `n` with a comma between each group of three digits.
+fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
