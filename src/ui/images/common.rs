@@ -93,12 +93,20 @@ pub fn repo_link(p: &RepoLinkProps) -> Html {
 }
 
 /// Who made a call: the principal (resource part of an ARN first), the kind, the client.
+/// `text` with a line-break opportunity after each of `after`, so a long name wraps between its
+/// parts (`assumed-role/` · `Role/` · `session`) before it wraps inside one.
+pub fn breaks_after(text: &str, after: &[char]) -> Html {
+    let parts: Vec<&str> = text.split_inclusive(after).collect();
+    let last = parts.len().saturating_sub(1);
+    html! { <>{ for parts.into_iter().enumerate().map(|(i, part)| html! { <>{part.to_owned()}if i < last { <wbr /> }</> }) }</> }
+}
+
 pub fn who(w: &Who) -> Html {
     let (main, account) = arn_parts(&w.principal);
     html! {
         <div class="who" title={tooltip(&format!("{}\n{}\nfrom {}\n{}", w.principal, w.kind, w.ip, w.user_agent))}>
             <div class="who-main">
-                <span class="principal">{reveal(main).into_owned()}</span>
+                <span class="principal">{breaks_after(&reveal(main), &['/'])}</span>
                 if !account.is_empty() {
                     <span class="acct">{reveal(account).into_owned()}</span>
                 }

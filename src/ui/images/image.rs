@@ -3,7 +3,9 @@
 use yew::prelude::*;
 
 use super::super::Ctx;
-use super::common::{digest, loading, open, short_digest, use_container, when, who, Events, ImageLink, RepoLink};
+use super::common::{
+    breaks_after, digest, loading, open, short_digest, use_container, when, who, Events, ImageLink, RepoLink,
+};
 use super::lists::{image_use, layers_cell};
 use crate::analysis::container::nav::Page;
 use crate::analysis::container::report::{
@@ -87,7 +89,7 @@ fn header(page: &ImagePage) -> Html {
                 <div><dt>{"Pulls"}</dt><dd data-testid="image-pulls">{thousands(u64::from(page.pulls))}
                     <span class="muted">{format!(" by {}", plural(u64::from(page.pullers), "principal", "principals"))}</span></dd></div>
                 if !page.media_type.is_empty() {
-                    <div><dt>{"Manifest"}</dt><dd class="small">{page.media_type.clone()}</dd></div>
+                    <div><dt>{"Manifest"}</dt><dd class="small">{breaks_after(&reveal(&page.media_type), &['/', '.', '+'])}</dd></div>
                 }
                 if !page.also_in.is_empty() {
                     <div><dt>{"Same digest in"}</dt><dd>
