@@ -1,18 +1,23 @@
 // Timeline benchmark in headless Chromium: frame times while zooming and panning, and how long a brush
 // takes to reach the views, over N generated events, against the same run over a small baseline.
 //
-//   node scripts/bench-timeline.mjs [N ...]        (default: 10000 1000000; the first N is the baseline)
+//   node scripts/bench-timeline.mjs [N ...] [--dist DIST]   (default: 10000 1000000; the first N is the baseline)
+//
+// --dist DIST serves another build instead of dist/ (a copy of an older build, for before/after pairs).
 //
 // Needs a release build in dist/ (trunk build --release) and ../shared/tools/gen_cloudtrail.py. Data is
 // generated once into target/bench-data/ev-N (S3 layout) and reused. Loads through the file input, as
 // a person would. Frame figures: the canvas draw as the page timed it (window.__trailscopeFrames) and
 // the interval between animation frames while the interaction runs (what a person sees).
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { ROOT, start, Trailscope, walk } from '../e2e/harness.mjs';
 
-const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+const args = process.argv.slice(2);
+const distAt = args.indexOf('--dist');
+const DIST = distAt >= 0 ? resolve(args[distAt + 1]) : undefined;
+const sizes = args.filter((_, i) => i !== distAt && i !== distAt + 1).map(Number).filter((n) => n > 0);
 const NS = sizes.length ? sizes : [10_000, 1_000_000];
 const GEN = join(ROOT, '..', 'shared', 'tools', 'gen_cloudtrail.py');
 const GUTTER = 200;
@@ -123,7 +128,7 @@ async function brush(page) {
   return { timeline, overview, events };
 }
 
-const env = await start();
+const env = await start(DIST ? { dist: DIST } : {});
 const results = [];
 try {
   for (const n of NS) {
@@ -135,6 +140,9 @@ try {
     const loadS = (Date.now() - t0) / 1000;
     await t.page.click('[data-testid=tab-timeline]');
     await ready(t.page);
+    // The engine reports the memory its timeline index took right after the answer.
+    await t.page.waitForTimeout(500);
+    const heapTimeline = (await t.status()).heapBytes;
     // Read before the brush: afterwards the test clicks back to a timeline still asking for its
     // answer, whose readout has no lanes yet (this printed `lanes: null`).
     const r = await readout(t.page);
@@ -143,6 +151,8 @@ try {
     const b = await brush(t.page);
     const row = {
       events: status.events, files: files.length, load_s: Number(loadS.toFixed(1)), lanes: Number(r.lanes),
+      heap_bytes_per_event_loaded: Number((status.heapBytes / status.events).toFixed(1)),
+      heap_bytes_per_event_timeline: Number((heapTimeline / status.events).toFixed(1)),
       draws: draws.length, draw_p50_ms: pct(draws, 50), draw_p95_ms: pct(draws, 95), draw_p99_ms: pct(draws, 99),
       draw_max_ms: Math.max(...draws), slow_frames: gaps.filter((g) => g > 20).length, frames: gaps.length,
       frame_p50_ms: pct(gaps, 50), frame_p95_ms: pct(gaps, 95),
@@ -159,9 +169,9 @@ try {
 const [base, ...rest] = results;
 const f = (x) => (Number.isFinite(x) ? x.toFixed(2) : 'n/a');
 console.log(`\nbaseline: ${base.events} events`);
-console.log('| events | draw p95 ms | frame p95 ms | brush → timeline ms | → overview ms | → events ms | draw p95 ratio | frame p95 ratio |');
-console.log('|---|---|---|---|---|---|---|---|');
+console.log('| events | draw p95 ms | frame p95 ms | brush → timeline ms | → overview ms | → events ms | draw p95 ratio | frame p95 ratio | heap B/event loaded → timeline open |');
+console.log('|---|---|---|---|---|---|---|---|---|');
 for (const r of results) {
-  console.log(`| ${r.events} | ${f(r.draw_p95_ms)} | ${f(r.frame_p95_ms)} | ${f(r.brush_timeline_ms)} | ${f(r.brush_overview_ms)} | ${f(r.brush_events_ms)} | ${f(r.draw_p95_ms / base.draw_p95_ms)} | ${f(r.frame_p95_ms / base.frame_p95_ms)} |`);
+  console.log(`| ${r.events} | ${f(r.draw_p95_ms)} | ${f(r.frame_p95_ms)} | ${f(r.brush_timeline_ms)} | ${f(r.brush_overview_ms)} | ${f(r.brush_events_ms)} | ${f(r.draw_p95_ms / base.draw_p95_ms)} | ${f(r.frame_p95_ms / base.frame_p95_ms)} | ${f(r.heap_bytes_per_event_loaded)} → ${f(r.heap_bytes_per_event_timeline)} |`);
 }
 if (!rest.length) console.log('(only the baseline was run)');

@@ -144,6 +144,13 @@ pub enum FromWorker {
     Ready,
     /// Progress; `phase` says whether loading is over.
     Progress(Box<Progress>),
+    /// The engine's memory grew while it was idle (answering a query built an index, such as the
+    /// timeline's): the new [`Progress::heap_bytes`], so that "in use" stays true. It asks nothing
+    /// of the page, unlike a progress report, which refreshes the overview.
+    Memory {
+        /// The engine's wasm memory in bytes.
+        heap_bytes: u64,
+    },
     /// The answer to `ToWorker::Query { id, .. }`.
     Answer {
         /// The query's id.

@@ -106,6 +106,8 @@ pub enum Action {
     SendingStopped,
     /// The worker reported progress.
     Progress(Box<Progress>),
+    /// The engine's memory changed while it was idle.
+    Memory(u64),
     /// The worker answered a query.
     Answer(Box<Response>),
     /// The worker could not do something.
@@ -219,17 +221,10 @@ impl ViewState {
             }
             Action::SendingStopped => self.sending = None,
             Action::Progress(p) => self.progress(*p),
+            Action::Memory(bytes) => self.progress.heap_bytes = bytes,
             Action::Answer(r) => {
                 if let Response::Overview(o) = *r {
-                    // An overview that does not include every file read yet is stale: keep loading.
-                    if self.awaiting_final && o.status.files >= self.progress.status.files {
-                        self.awaiting_final = false;
-                        self.phase = UiPhase::Done;
-                    }
-                    if self.overview.as_ref().is_none_or(|old| old.status != o.status) {
-                        self.data_version += 1;
-                    }
-                    self.overview = Some(*o);
+                    self.overview_came(*o);
                 }
             }
             Action::Failed(message) => {
@@ -318,6 +313,18 @@ impl ViewState {
     }
 
     /// The worker reported progress.
+    fn overview_came(&mut self, o: Overview) {
+        // An overview that does not include every file read yet is stale: keep loading.
+        if self.awaiting_final && o.status.files >= self.progress.status.files {
+            self.awaiting_final = false;
+            self.phase = UiPhase::Done;
+        }
+        if self.overview.as_ref().is_none_or(|old| old.status != o.status) {
+            self.data_version += 1;
+        }
+        self.overview = Some(o);
+    }
+
     fn progress(&mut self, p: Progress) {
         // The worker has every file once all are posted and its total reached them.
         if self.sending.is_some_and(|s| s.all_posted && p.files_total >= s.files_total) {

@@ -175,6 +175,7 @@ impl Bridge {
                             }
                         }
                     }
+                    FromWorker::Memory { heap_bytes } => dispatch.dispatch(Action::Memory(heap_bytes)),
                     FromWorker::Answer { id, response } => answered(id, *response, &waiting, &dispatch),
                     FromWorker::AnswerJson { id, json } => match serde_json::from_str::<Response>(&json) {
                         Ok(response) => answered(id, response, &waiting, &dispatch),

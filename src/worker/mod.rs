@@ -220,6 +220,30 @@ fn set_panic_hook() {
     }));
 }
 
+/// Answers a query (other than an event's detail, which reads its file).
+fn answer(id: u32, query: &Query) {
+    let (response, memory) = WORKER.with(|w| {
+        let mut w = w.borrow_mut();
+        let t = now();
+        let response = Box::new(w.engine.query(query));
+        if w.running {
+            w.run.query_ms += now() - t;
+        }
+        // Loading reports memory with its progress; idle, a query that built an index (the
+        // timeline's) would otherwise leave "in use" short of the truth.
+        let heap = heap_bytes();
+        let grew = !w.running && heap != w.progress.heap_bytes;
+        if grew {
+            w.progress.heap_bytes = heap;
+        }
+        (response, grew.then_some(heap))
+    });
+    post(&crate::protocol::answer(id, response));
+    if let Some(heap_bytes) = memory {
+        post(&FromWorker::Memory { heap_bytes });
+    }
+}
+
 fn on_message(data: &JsValue) {
     let msg = Reflect::get(data, &"msg".into()).unwrap_or(JsValue::UNDEFINED);
     let msg: ToWorker = match serde_wasm_bindgen::from_value(msg) {
@@ -292,13 +316,8 @@ fn on_message(data: &JsValue) {
                     spawn_local(answer_event(id, detail, source));
                     return;
                 }
-                let t = now();
-                let response = Box::new(w.engine.query(&query));
-                if w.running {
-                    w.run.query_ms += now() - t;
-                }
                 drop(w);
-                post(&crate::protocol::answer(id, response));
+                answer(id, &query);
                 return;
             }
             ToWorker::Inflate => {
