@@ -312,7 +312,7 @@ impl ViewState {
         s.all_posted = false;
     }
 
-    /// The worker reported progress.
+    /// The worker answered the overview.
     fn overview_came(&mut self, o: Overview) {
         // An overview that does not include every file read yet is stale: keep loading.
         if self.awaiting_final && o.status.files >= self.progress.status.files {
@@ -325,6 +325,7 @@ impl ViewState {
         self.overview = Some(o);
     }
 
+    /// The worker reported progress.
     fn progress(&mut self, p: Progress) {
         // The worker has every file once all are posted and its total reached them.
         if self.sending.is_some_and(|s| s.all_posted && p.files_total >= s.files_total) {

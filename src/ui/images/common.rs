@@ -92,7 +92,6 @@ pub fn repo_link(p: &RepoLinkProps) -> Html {
     }
 }
 
-/// Who made a call: the principal (resource part of an ARN first), the kind, the client.
 /// `text` with a line-break opportunity after each of `after`, so a long name wraps between its
 /// parts (`assumed-role/` · `Role/` · `session`) before it wraps inside one.
 pub fn breaks_after(text: &str, after: &[char]) -> Html {
@@ -101,6 +100,7 @@ pub fn breaks_after(text: &str, after: &[char]) -> Html {
     html! { <>{ for parts.into_iter().enumerate().map(|(i, part)| html! { <>{part.to_owned()}if i < last { <wbr /> }</> }) }</> }
 }
 
+/// Who made a call: the principal (resource part of an ARN first), the kind, the client.
 pub fn who(w: &Who) -> Html {
     let (main, account) = arn_parts(&w.principal);
     html! {
