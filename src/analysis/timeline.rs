@@ -33,7 +33,7 @@ use super::filter::{Compiled, Filter};
 use super::principal::principal_label;
 use crate::model::{Millis, Sym};
 use crate::store::{Row, Store};
-use series::{Agg, Entry, Series};
+use series::{Agg, Item, Series};
 
 /// Most buckets in one answer (a canvas a few thousand pixels wide, a bucket every few pixels).
 pub const MAX_BUCKETS: u32 = 4000;
@@ -331,15 +331,9 @@ impl LaneKey {
     }
 }
 
-/// An event's entry in its lane's series.
-fn event_entry(store: &Store, r: Row) -> Entry {
-    Entry {
-        time: store.time(r),
-        row: r,
-        actor: store.identity_id(r),
-        weight: 1,
-        error: !store.error_code(r).is_empty(),
-    }
+/// Whether an event failed (an `errorCode`).
+fn failed(store: &Store, r: Row) -> bool {
+    !store.error_code(r).is_empty()
 }
 
 impl Prepared {
@@ -348,27 +342,25 @@ impl Prepared {
         let f = Filter { from: None, to: None, ..filter.clone() };
         let c = Compiled::new(&f, store);
         let keyer = Keyer::new(store, by);
-        // Lanes by events, busiest first, then by name.
+        // Each value's rows, then lanes by events, busiest first, then by name.
         let mut key_ids: HashMap<LaneKey, u32> = HashMap::new();
-        let mut keys: Vec<(LaneKey, u64)> = Vec::new();
-        let mut kept: Vec<(Row, u32)> = Vec::new();
+        let mut keys: Vec<(LaneKey, Vec<Row>)> = Vec::new();
         let mut extent: Option<Range> = None;
         for r in c.rows() {
             let k = keyer.key(store, r);
             let next = keys.len() as u32;
             let id = *key_ids.entry(k).or_insert(next);
             if id == next {
-                keys.push((k, 0));
+                keys.push((k, Vec::new()));
             }
-            keys[id as usize].1 += 1;
-            kept.push((r, id));
+            keys[id as usize].1.push(r);
             let t = store.time(r);
             extent = Some(
                 extent.map_or(Range { from: t, to: t + 1 }, |e| Range { from: e.from.min(t), to: e.to.max(t + 1) }),
             );
         }
         let mut order: Vec<(u64, String, u32)> =
-            keys.iter().enumerate().map(|(i, &(k, n))| (n, k.label(store, by), i as u32)).collect();
+            keys.iter().enumerate().map(|(i, (k, rows))| (rows.len() as u64, k.label(store, by), i as u32)).collect();
         order.sort_unstable_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
         let mut lane_of_key = vec![0u16; keys.len()];
         let mut lane_list = Vec::new();
@@ -388,12 +380,22 @@ impl Prepared {
             let values = keys.len() - MAX_LANES;
             other.label = format!("Other ({values} more)");
         }
-        let mut per_lane: Vec<Vec<Entry>> = lane_list.iter().map(|l| Vec::with_capacity(l.total as usize)).collect();
-        for (r, key) in kept {
-            per_lane[lane_of_key[key as usize] as usize].push(event_entry(store, r));
+        // A lane of one value takes its rows as they are; Other gathers its values' rows into one
+        // list of the right size (each value's list freed as it goes).
+        let mut per_lane: Vec<Vec<Row>> = lane_list
+            .iter()
+            .map(|l| if l.kind == LaneKind::Other { Vec::with_capacity(l.total as usize) } else { Vec::new() })
+            .collect();
+        for (key, (_, rows)) in keys.into_iter().enumerate() {
+            let lane = &mut per_lane[lane_of_key[key] as usize];
+            if lane_list[lane_of_key[key] as usize].kind == LaneKind::Other {
+                lane.extend_from_slice(&rows);
+            } else {
+                *lane = rows;
+            }
         }
         let mut p = Prepared {
-            events: per_lane.into_iter().map(Series::new).collect(),
+            events: per_lane.into_iter().map(|rows| Series::of_rows(store, rows, |r| failed(store, r))).collect(),
             marks: Vec::new(),
             sessions: Vec::new(),
             longest: 0,
@@ -414,14 +416,17 @@ impl Prepared {
         lane_of_key: &[u16],
     ) {
         let lane = |r: Row| key_ids.get(&keyer.key(store, r)).map_or(0, |&k| lane_of_key[k as usize]);
-        let mut items: std::collections::BTreeMap<(u16, Mark), Vec<Entry>> = std::collections::BTreeMap::new();
+        let mut items: std::collections::BTreeMap<(u16, Mark), Vec<Item>> = std::collections::BTreeMap::new();
+        let mut sides: Vec<(u16, Mark, Vec<Row>)> = Vec::new();
         let mut sessions = Vec::new();
+        // A session's actor is its key row's identity (sessions are per identity), so its mark reads
+        // it from the store like every other element.
         let mut session = |mark, key: Row, rows: &[Row], start, end, error: bool, actor: u32, weight: u32| {
             if !c.keeps(key) {
                 return;
             }
-            let (time, lane) = (store.time(key), lane(key));
-            items.entry((lane, mark)).or_default().push(Entry { time, row: key, actor, weight, error });
+            let lane = lane(key);
+            items.entry((lane, mark)).or_default().push(Item { row: key, weight, error });
             if end > start {
                 let events = rows.len() as u32;
                 sessions.push(Session { time: start, end, lane, mark, error, row: key, actor, events });
@@ -442,21 +447,25 @@ impl Prepared {
             session(Mark::Expiry, key, &run.rows, run.start, run.start, run.failures > 0, actor, images);
         }
         let mut side = |rows: &[Row], mark: Mark, kind: LaneKind, label: &str| {
-            let kept: Vec<Entry> =
-                rows.iter().copied().filter(|&r| c.keeps(r)).map(|r| event_entry(store, r)).collect();
+            let kept: Vec<Row> = rows.iter().copied().filter(|&r| c.keeps(r)).collect();
             if kept.is_empty() {
                 return;
             }
             let lane = self.lane_list.len() as u16;
             self.lane_list.push(Lane { kind, label: label.to_owned(), total: kept.len() as u64 });
-            items.insert((lane, mark), kept);
+            sides.push((lane, mark, kept));
         };
         side(&ix.ecs, Mark::Deploy, LaneKind::Ecs, "ECS");
         side(&ix.builder, Mark::Build, LaneKind::Builder, "Image Builder");
         sessions.sort_unstable_by_key(|i| (i.time, i.row, i.mark));
         self.longest = sessions.iter().map(|s| s.end - s.time).max().unwrap_or(0);
         self.sessions = sessions;
-        self.marks = items.into_iter().map(|((lane, mark), entries)| (lane, mark, Series::new(entries))).collect();
+        self.marks = items.into_iter().map(|((lane, mark), items)| (lane, mark, Series::new(store, items))).collect();
+        self.marks.extend(
+            sides
+                .into_iter()
+                .map(|(lane, mark, rows)| (lane, mark, Series::of_rows(store, rows, |r| failed(store, r)))),
+        );
     }
 
     /// Events kept over all time.
@@ -502,14 +511,14 @@ impl Prepared {
             who: a.actor,
         };
         for (lane, s) in self.events.iter().enumerate() {
-            out.in_range += s.count_in(range) as u64;
-            s.cells(range, n, |b, a| {
+            out.in_range += s.count_in(store, range) as u64;
+            s.cells(store, range, n, |b, a| {
                 out.density[b as usize] += a.count;
                 cells.push(cell(lane as u16, b, Mark::Events, a));
             });
         }
         for (lane, mark, s) in &self.marks {
-            s.cells(range, n, |b, a| cells.push(cell(*lane, b, *mark, a)));
+            s.cells(store, range, n, |b, a| cells.push(cell(*lane, b, *mark, a)));
         }
         let mut people = People::default();
         // Each series gave a run sorted by bucket: a stable sort merges the runs rather than sorting afresh.

@@ -545,6 +545,11 @@ impl Store {
             secs => Millis::from(secs) * 1000,
         }
     }
+    /// Row `r`'s time in whole seconds since the epoch, when it is one (most are: CloudTrail writes
+    /// `eventTime` to the second); `None` for the others, which [`Store::time`] gives to the millisecond.
+    pub fn whole_seconds(&self, r: Row) -> Option<u32> {
+        Some(self.time.get(r as usize)).filter(|&s| s != TIME_EXACT)
+    }
     /// `eventSource`.
     pub fn source(&self, r: Row) -> Sym {
         self.ctx(r).source
