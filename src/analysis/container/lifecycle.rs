@@ -57,6 +57,6 @@ pub(super) fn runs(store: &Store, mut facts: Vec<(RepoId, Fact)>) -> Vec<Run> {
     for run in &mut out {
         sort_rows(store, &mut run.rows);
     }
-    out.sort_by_key(|r| (r.start, r.rows[0]));
+    out.sort_unstable_by_key(|r| (r.start, r.rows[0]));
     out
 }

@@ -35,7 +35,7 @@ pub fn is_digest(id: &str) -> bool {
 /// become pulls of their own (their `BatchGetImage` is not in these logs).
 pub(super) fn resolve(ix: &mut Index, store: &Store, mut urls: Vec<(RepoId, Row, Sym)>) {
     let mut pulls = std::mem::take(&mut ix.pulls);
-    pulls.sort_by_key(|p| (p.start, p.rows[0]));
+    pulls.sort_unstable_by_key(|p| (p.start, p.rows[0]));
     for p in &mut pulls {
         p.resolved = store
             .container
@@ -52,7 +52,7 @@ pub(super) fn resolve(ix: &mut Index, store: &Store, mut urls: Vec<(RepoId, Row,
             by_actor.entry((p.repo, p.actor)).or_default().push(i);
         }
     }
-    urls.sort_by_key(|&(_, r, _)| (store.time(r), r));
+    urls.sort_unstable_by_key(|&(repo, r, layer)| (store.time(r), r, repo, layer));
     let mut stray: Vec<(RepoId, Row)> = Vec::new();
     for (repo, r, layer) in urls {
         let (t, actor) = (store.time(r), store.identity_id(r));
@@ -108,6 +108,6 @@ pub(super) fn resolve(ix: &mut Index, store: &Store, mut urls: Vec<(RepoId, Row,
             p.end = store.time(b);
         }
     }
-    pulls.sort_by_key(|p| (p.start, p.rows[0]));
+    pulls.sort_unstable_by_key(|p| (p.start, p.rows[0]));
     ix.pulls = pulls;
 }

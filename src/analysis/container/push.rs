@@ -93,7 +93,7 @@ impl Parts {
         let mut leftovers = Vec::new();
 
         let mut uploads: Vec<Upload> = uploads.into_values().collect();
-        uploads.sort_by_key(|u| (u.start, u.rows[0]));
+        uploads.sort_unstable_by_key(|u| (u.start, u.rows[0]));
         for mut u in uploads {
             sort_rows(store, &mut u.rows);
             let by_layer = (!u.digest.is_empty())
@@ -149,7 +149,7 @@ impl Parts {
             finish(store, p);
         }
         pushes.extend(group_leftovers(store, leftovers));
-        pushes.sort_by_key(|p| (p.start, p.rows[0]));
+        pushes.sort_unstable_by_key(|p| (p.start, p.rows[0]));
         pushes
     }
 }
