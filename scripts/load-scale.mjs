@@ -6,8 +6,11 @@
 // Generates the logs once with ../shared/tools/gen_cloudtrail.py (cached in target/bench-data/), or
 // reads FOLDER; serves dist/ (run `trunk build --release` first), picks every file through the file
 // input of one headless Chromium tab, waits for data-state="done", and reports the events held
-// against the generator's count, the time, and the memory in use; then opens the event table, which
-// must answer. A crashed tab, a wrong count or a page error fails the run (exit code 1).
+// against the generator's count, the time, and the memory in use; then opens the event table, the
+// timeline and the Images tab, as a person would next, each of which must answer, and reports the
+// memory in use after each. A crashed tab, a wrong count (events held; with generated logs also the
+// Images tab's pushes and expired images against the generator's truth file), a view that does not
+// answer or a page error fails the run (exit code 1).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, start, Trailscope, walk } from '../e2e/harness.mjs';
@@ -25,6 +28,7 @@ if (!existsSync(join(ROOT, 'dist', 'index.html'))) {
 const DIR = opt('--dir', null);
 let files;
 let expected = null;
+let truth = null;
 if (DIR) {
   files = walk(DIR).filter((p) => p.endsWith('.json.gz') && !p.includes('CloudTrail-Digest'));
 } else {
@@ -35,6 +39,7 @@ if (DIR) {
   }
   files = data.files;
   expected = data.truth.events;
+  truth = data.truth;
 }
 console.error(`${files.length} files`);
 const env = await start();
@@ -50,6 +55,26 @@ const d = await t.page.$eval('[data-testid=ingest-status]', (el) => ({ ...el.dat
 await t.page.click('[data-testid=tab-events]');
 await t.page.waitForSelector('[data-testid=events] .ev-row[data-row]', { timeout: 300_000 });
 await t.shot('scale-events');
+// Memory as the status bar shows it once the engine has reported what the view's answer took.
+const heapNow = async () => {
+  await t.page.waitForTimeout(500);
+  return Number(await t.page.$eval('[data-testid=ingest-status]', (el) => el.dataset.heapBytes));
+};
+const heapEvents = await heapNow();
+await t.page.click('[data-testid=tab-timeline]');
+await t.page.waitForFunction(
+  () => document.querySelector('[data-testid=timeline-range]')?.dataset.state === 'ready', null, { timeout: 300_000 });
+const heapTimeline = await heapNow();
+await t.shot('scale-timeline');
+await t.page.click('[data-testid=tab-images]');
+await t.page.waitForSelector('[data-testid=images-cards]', { timeout: 300_000 });
+const card = (id) => t.page.getAttribute(`[data-testid=${id}]`, 'data-value').then(Number);
+const pushesShown = await card('card-pushes');
+const expiredShown = await card('card-expired');
+await t.page.click('[data-testid=images-nav-pushes]');
+await t.page.waitForSelector('[data-testid=push-list] [data-testid=push-row]', { timeout: 300_000 });
+const heapImages = await heapNow();
+await t.shot('scale-images');
 await env.close();
 const events = Number(d.events);
 const result = {
@@ -60,11 +85,19 @@ const result = {
   json_bytes: Number(d.bytesDecoded),
   engine_heap_bytes: Number(d.heapBytes),
   engine_heap_bytes_per_event: Number(d.heapBytes) / events,
+  engine_heap_bytes_per_event_events_table: heapEvents / events,
+  engine_heap_bytes_per_event_timeline: heapTimeline / events,
+  engine_heap_bytes_per_event_images: heapImages / events,
   ingest_workers_heap_bytes: Number(d.workersHeapBytes),
+  pushes_shown: pushesShown,
+  expected_pushes: truth?.pushes ?? null,
+  expired_images_shown: expiredShown,
+  expected_expired_images: truth?.lifecycle_expired_images ?? null,
   crashed,
   page_problems: t.problems,
 };
 console.log(JSON.stringify(result, null, 1));
 const ok = !crashed && t.problems.length === 0 && Number(d.filesDone) === files.length
-  && (expected === null || events === expected);
+  && (expected === null || events === expected)
+  && (truth === null || (pushesShown === truth.pushes && expiredShown === truth.lifecycle_expired_images));
 process.exit(ok ? 0 : 1);
