@@ -389,9 +389,9 @@ mod tests {
             let weighted = round % 3 == 0;
             let entries: Vec<Entry> = (0..len)
                 .map(|i| {
-                    let time = if next() % 4 == 0 { 500 } else { (next() % 1000).cast_signed() - 100 };
+                    let time = if next().is_multiple_of(4) { 500 } else { (next() % 1000).cast_signed() - 100 };
                     let weight = if weighted { (next() % 5) as u32 + 1 } else { 1 };
-                    e(time, i as Row, (next() % 3) as u32 / 2, weight, next() % 7 == 0)
+                    e(time, i as Row, (next() % 3) as u32 / 2, weight, next().is_multiple_of(7))
                 })
                 .collect();
             let s = series(&entries);
@@ -424,7 +424,7 @@ mod tests {
             let entries: Vec<Entry> = (0..500u32)
                 .map(|row| {
                     let secs = (next() % 40).cast_signed();
-                    let millis = if with_millis && next() % 50 == 0 { 250 } else { 0 };
+                    let millis = if with_millis && next().is_multiple_of(50) { 250 } else { 0 };
                     e(secs * 1000 + millis, 1000 - row, 0, 1, false)
                 })
                 .collect();
