@@ -24,6 +24,8 @@ pub mod series;
 pub mod viewport;
 pub mod wire;
 
+use std::cell::RefCell;
+
 use hashbrown::HashMap;
 use serde::{Deserialize, Serialize};
 
@@ -31,6 +33,7 @@ use super::container::report::Outcome;
 use super::container::Index;
 use super::filter::{Compiled, Filter};
 use super::principal::principal_label;
+use crate::facts::container::FactReader;
 use crate::model::{Millis, Sym};
 use crate::store::{Row, Store};
 use series::{Agg, Item, Series};
@@ -287,6 +290,8 @@ struct Keyer {
     /// For each identity, the first identity with the same principal label (identities differ by
     /// access key and session too, but a lane is one principal).
     principal: Vec<u32>,
+    /// Container facts by row, for repository lanes (rows come in order: each block is read once).
+    facts: RefCell<FactReader>,
 }
 
 impl Keyer {
@@ -299,12 +304,15 @@ impl Keyer {
                 principal.push(*first.entry(label).or_insert(i as u32));
             }
         }
-        Keyer { by, principal }
+        Keyer { by, principal, facts: RefCell::default() }
     }
 
     fn key(&self, store: &Store, r: Row) -> LaneKey {
         match self.by {
-            GroupBy::Repository => LaneKey::Sym(store.container.repos_of(r).next().unwrap_or_default()),
+            GroupBy::Repository => {
+                let fact = self.facts.borrow_mut().get(&store.container, r);
+                LaneKey::Sym(store.container.repos_in(fact).next().unwrap_or_default())
+            }
             GroupBy::Identity => LaneKey::Identity(self.principal[store.identity_id(r) as usize]),
             GroupBy::Service => LaneKey::Sym(store.source(r)),
             GroupBy::AccountRegion => LaneKey::Pair(store.account(r), store.region(r)),

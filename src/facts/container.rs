@@ -177,6 +177,37 @@ pub struct Fact {
     pub kind: Kind,
 }
 
+/// Reads facts by row like [`ContainerFacts::get`], keeping the block it decoded last, so a scan in
+/// row order (a filter over every row, the timeline's lanes) decodes each block once instead of once
+/// per row: at a million events a search over every row's container facts took 0.68 s natively
+/// that way, most of it decoding. It holds no borrow: each call is given the table, and a table that
+/// has grown since (more facts in the block it holds) is read afresh.
+#[derive(Debug, Default)]
+pub struct FactReader {
+    /// The block held in `facts`, and how many facts the table had when it was read.
+    block: Option<(usize, usize)>,
+    facts: Vec<Fact>,
+}
+
+impl FactReader {
+    /// The fact of row `r` in `of`, if the event had one.
+    pub fn get(&mut self, of: &ContainerFacts, r: Row) -> Option<Fact> {
+        let held = self.block.is_some_and(|(b, count)| {
+            count == of.count
+                && of.blocks.get(b).is_some_and(|&(first, _)| first <= r)
+                && of.blocks.get(b + 1).is_none_or(|&(next, _)| r < next)
+        });
+        if !held {
+            let b = of.block_of(r)?;
+            self.facts.clear();
+            self.facts.extend(of.facts_from_block(b).take(codec::BLOCK));
+            self.block = Some((b, of.count));
+        }
+        let at = self.facts.partition_point(|f| f.row < r);
+        self.facts.get(at).filter(|f| f.row == r).copied()
+    }
+}
+
 /// The container side table of the store.
 #[derive(Default)]
 pub struct ContainerFacts {
@@ -237,10 +268,16 @@ impl ContainerFacts {
         })
     }
 
-    /// The fact of row `r`, if the event had one.
+    /// The fact of row `r`, if the event had one. It decodes up to a block of facts: a scan over
+    /// many rows reads them with a [`FactReader`] instead.
     pub fn get(&self, r: Row) -> Option<Fact> {
-        let b = self.blocks.partition_point(|&(row, _)| row <= r).checked_sub(1)?;
+        let b = self.block_of(r)?;
         self.facts_from_block(b).take(codec::BLOCK).take_while(|f| f.row <= r).find(|f| f.row == r)
+    }
+
+    /// The block that would hold row `r`'s fact.
+    fn block_of(&self, r: Row) -> Option<usize> {
+        self.blocks.partition_point(|&(row, _)| row <= r).checked_sub(1)
     }
 
     /// Symbols of a span of the `syms` arena.
@@ -266,7 +303,11 @@ impl ContainerFacts {
     /// The repository names row `r` is about: the one it names, or for task definitions and tasks,
     /// those of the ECR images they use.
     pub fn repos_of(&self, r: Row) -> impl Iterator<Item = Sym> + '_ {
-        let fact = self.get(r);
+        self.repos_in(self.get(r))
+    }
+
+    /// [`ContainerFacts::repos_of`] a row, given its fact (from [`ContainerFacts::get`] or a [`FactReader`]).
+    pub fn repos_in(&self, fact: Option<Fact>) -> impl Iterator<Item = Sym> + '_ {
         let direct = fact.map(|f| f.repo).filter(|s| !s.is_empty());
         let pairs = match fact.map(|f| f.kind) {
             Some(Kind::TaskDef { images, .. } | Kind::Task { images, .. }) => self.syms(images),
@@ -278,7 +319,13 @@ impl ContainerFacts {
     /// Symbols a free-text search should also look at for row `r`: repository, tags, digests, image
     /// URIs, task definition families, clusters, services, pipelines.
     pub fn searchable(&self, r: Row) -> Vec<Sym> {
-        let Some(f) = self.get(r) else { return Vec::new() };
+        self.searchable_in(self.get(r))
+    }
+
+    /// [`ContainerFacts::searchable`] for a row, given its fact (from [`ContainerFacts::get`] or a
+    /// [`FactReader`]).
+    pub fn searchable_in(&self, fact: Option<Fact>) -> Vec<Sym> {
+        let Some(f) = fact else { return Vec::new() };
         let mut out = vec![f.repo];
         match f.kind {
             Kind::PutImage { tag, digest, .. } => out.extend([tag, digest]),

@@ -266,3 +266,35 @@ fn ok_facts_across_many_chunks_read_back() {
         }
     }
 }
+
+/// A reader gives what `get` gives for every row, asked in order, backwards, at random and while the
+/// table grows under it (a block it holds gains facts).
+#[test]
+fn ok_reader_agrees_with_get() {
+    let mut facts = ContainerFacts::default();
+    let fact = |i: u32| Fact {
+        row: i * 3 + 1,
+        registry: Sym(i % 5),
+        repo: Sym(i % 13),
+        kind: Kind::LayerUrl { digest: Sym(i) },
+    };
+    let n: u32 = 1_000;
+    for i in 0..n {
+        facts.push(fact(i));
+    }
+    // Rows with a fact, rows between them, and rows past the last; in order, backwards, and jumping.
+    let rows: Vec<Row> = (0..n * 3 + 10).collect();
+    let jumping: Vec<Row> = (0..5_000u32).map(|i| (i * 7919) % (n * 3 + 10)).collect();
+    let mut reader = FactReader::default();
+    for r in rows.iter().chain(rows.iter().rev()).chain(&jumping) {
+        assert_eq!(reader.get(&facts, *r), facts.get(*r), "row {r}");
+    }
+    // The last block is partly filled: read it, add facts to it, and read them.
+    let last = (n - 1) * 3 + 1;
+    assert_eq!(reader.get(&facts, last), Some(fact(n - 1)));
+    facts.push(fact(n));
+    facts.push(fact(n + 1));
+    assert_eq!(reader.get(&facts, n * 3 + 1), Some(fact(n)));
+    assert_eq!(reader.get(&facts, (n + 1) * 3 + 1), Some(fact(n + 1)));
+    assert_eq!(FactReader::default().get(&ContainerFacts::default(), 5), None);
+}
