@@ -22,7 +22,7 @@ step "clippy (native)" cargo clippy --all-targets --locked -- -D warnings
 step "clippy (wasm32)" cargo clippy --target wasm32-unknown-unknown --lib --bins --tests --locked -- -D warnings
 step "no HTML or code built from strings" "$ROOT/scripts/forbid.sh"
 step "cargo test (native)" cargo test --locked
-step "benchmarks, once each as tests" cargo test --locked --bench ingest --bench store_memory
+step "benchmarks, once each as tests" cargo test --locked --bench ingest --bench store_memory --bench filter
 step "wasm-bindgen-test (headless Chromium)" cargo test --target wasm32-unknown-unknown --locked --test web
 step "trunk build --release" trunk build --release
 step "end-to-end tests (Playwright, Chromium)" node --test --test-concurrency=1 "$ROOT"/e2e/*.test.mjs
