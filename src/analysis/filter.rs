@@ -17,7 +17,7 @@ use super::identity::mfa_label;
 use super::principal::principal_label;
 use crate::facts::container::FactReader;
 use crate::model::{Identity, KeyKind, Millis, Sym};
-use crate::store::{flags, Row, Store};
+use crate::store::{flags, Row, SearchMemo, Store};
 
 /// Whether to keep failed calls, successful ones, or both.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -354,26 +354,31 @@ impl<'s> Compiled<'s> {
         let (text_syms, text_identities) = if f.text.trim().is_empty() {
             (None, None)
         } else {
-            let mut needle = Needle::new(&f.text.trim().to_lowercase());
-            let mut text_syms = Vec::with_capacity(store.strings.len());
-            store.strings.scan(0, |_, s| text_syms.push(needle.found_in(s)));
-            let text_identities = store
-                .identities()
-                .map(|id| {
-                    [
-                        id.arn,
-                        id.access_key,
-                        id.issuer_arn,
-                        id.user_name,
-                        id.principal_id,
-                        id.invoked_by,
-                        id.on_behalf_user,
-                    ]
-                    .iter()
-                    .any(|s| text_syms[s.0 as usize])
-                        || needle.found_in(&principal_label(&id, &store.strings))
-                })
-                .collect();
+            let lower = f.text.trim().to_lowercase();
+            let mut memo = store.search_memo();
+            if memo.needle != lower {
+                *memo = SearchMemo { needle: lower, ..SearchMemo::default() };
+            }
+            // Only what was added since the last query with this text is asked.
+            let mut needle = Needle::new(&memo.needle);
+            let SearchMemo { strings: text_syms, identities: text_identities, .. } = &mut *memo;
+            store.strings.scan(text_syms.len() as u32, |_, s| text_syms.push(needle.found_in(s)));
+            for id in (text_identities.len() as u32..store.identity_count() as u32).map(|i| store.identity_by_id(i)) {
+                let hit = [
+                    id.arn,
+                    id.access_key,
+                    id.issuer_arn,
+                    id.user_name,
+                    id.principal_id,
+                    id.invoked_by,
+                    id.on_behalf_user,
+                ]
+                .iter()
+                .any(|s| text_syms[s.0 as usize])
+                    || needle.found_in(&principal_label(&id, &store.strings));
+                text_identities.push(hit);
+            }
+            let (text_syms, text_identities) = (text_syms.clone(), text_identities.clone());
             (Some(text_syms), Some(text_identities))
         };
         Compiled {
@@ -579,6 +584,40 @@ mod tests {
         let s = e.store();
         let c = Compiled::new(f, s);
         c.rows().map(|r| s.str(s.name(r)).into_owned()).collect()
+    }
+
+    /// Event names of the rows a search keeps, in row order.
+    fn found(e: &Engine, text: &str) -> Vec<String> {
+        let s = e.store();
+        let c = Compiled::new(&Filter { text: text.into(), ..Filter::default() }, s);
+        c.rows().map(|r| s.str(s.name(r)).into_owned()).collect()
+    }
+
+    #[test]
+    fn ok_search_kept_between_queries_follows_a_growing_store() {
+        // A second file brings new strings and a new identity that match: a store searched before
+        // it came must answer as a store that never was.
+        const MORE: &str = r#"{"Records":[
+          {"eventTime":"2026-03-01T00:03:00Z","eventSource":"ecr.amazonaws.com","eventName":"ListImages","eventID":"00000000-0000-0000-0000-000000000004",
+           "awsRegion":"us-east-1","recipientAccountId":"111111111111","readOnly":true,
+           "userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111111111111:user/Mary_Minor","accessKeyId":"AKIAEXAMPLE3"}},
+          {"eventTime":"2026-03-01T00:04:00Z","eventSource":"ecr.amazonaws.com","eventName":"DescribeImages","eventID":"00000000-0000-0000-0000-000000000005",
+           "awsRegion":"us-east-1","recipientAccountId":"111111111111","readOnly":true,"userAgent":"MARY-tool/1.0",
+           "userIdentity":{"type":"AssumedRole","arn":"arn:aws:sts::222222222222:assumed-role/ecsTaskExecutionRole/abc","accessKeyId":"ASIAEXAMPLE2"}}
+        ]}"#;
+        let mut grown = Engine::new();
+        grown.ingest_bytes("f.json", LOG.as_bytes());
+        assert_eq!(found(&grown, "MARY"), ["PutImage", "AssumeRole"]);
+        assert_eq!(found(&grown, "mary"), ["PutImage", "AssumeRole"]);
+        grown.ingest_bytes("more.json", MORE.as_bytes());
+        let mut fresh = Engine::new();
+        fresh.ingest_bytes("f.json", LOG.as_bytes());
+        fresh.ingest_bytes("more.json", MORE.as_bytes());
+        for text in ["mary", "ecsTask", "mary", "AKIAEXAMPLE3", "nothing like it"] {
+            assert_eq!(found(&grown, text), found(&fresh, text), "{text:?}");
+        }
+        // The events' own JSON says which match: both new events name a Mary, one in its user agent.
+        assert_eq!(found(&grown, "mary"), ["PutImage", "AssumeRole", "ListImages", "DescribeImages"]);
     }
 
     #[test]

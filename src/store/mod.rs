@@ -294,6 +294,20 @@ const TIME_EXACT: u32 = u32::MAX;
 /// A store's state as [`Store::version`] gives it: its size and the rows changed in place so far.
 pub type Version = (usize, u64);
 
+/// Which strings and identities contain the last search text, as `analysis::filter` worked them
+/// out: a search asks every string of the store, and each view's query compiles the filter again,
+/// so the answers are kept with the store and extended when it grows (strings and identities are
+/// only ever added) rather than worked out anew for each query.
+#[derive(Debug, Default)]
+pub struct SearchMemo {
+    /// The search text, lower case.
+    pub needle: String,
+    /// By symbol number: the string contains it.
+    pub strings: Vec<bool>,
+    /// By identity number: the identity's principal, ARN or key contains it.
+    pub identities: Vec<bool>,
+}
+
 /// The event store.
 #[derive(Default)]
 pub struct Store {
@@ -328,6 +342,8 @@ pub struct Store {
     moved: hashbrown::HashMap<Row, Locator>,
     /// Rows changed in place by [`Store::upgrade`], so caches over rows can tell they are stale.
     upgrades: u64,
+    /// See [`SearchMemo`].
+    search: std::cell::RefCell<SearchMemo>,
     /// Container supply-chain facts (see [`crate::facts::container`]).
     pub container: ContainerFacts,
     /// Credentials STS handed out (see [`crate::facts::credentials`]).
@@ -606,6 +622,10 @@ impl Store {
     /// Number of distinct identities: identity numbers are `0..identity_count()`.
     pub fn identity_count(&self) -> usize {
         self.identities.values.len()
+    }
+    /// The last search's answers, for `analysis::filter` to read and extend (see [`SearchMemo`]).
+    pub fn search_memo(&self) -> std::cell::RefMut<'_, SearchMemo> {
+        self.search.borrow_mut()
     }
     /// All distinct identities, by identity number.
     pub fn identities(&self) -> impl ExactSizeIterator<Item = Identity> + '_ {
