@@ -300,13 +300,9 @@ impl ContainerFacts {
         self.rules.get(s.start, s.len).unwrap_or(&[])
     }
 
-    /// The repository names row `r` is about: the one it names, or for task definitions and tasks,
-    /// those of the ECR images they use.
-    pub fn repos_of(&self, r: Row) -> impl Iterator<Item = Sym> + '_ {
-        self.repos_in(self.get(r))
-    }
-
-    /// [`ContainerFacts::repos_of`] a row, given its fact (from [`ContainerFacts::get`] or a [`FactReader`]).
+    /// The repository names an event with this fact (from [`ContainerFacts::get`] or a
+    /// [`FactReader`]) is about: the one it names, or for task definitions and tasks, those of the
+    /// ECR images they use.
     pub fn repos_in(&self, fact: Option<Fact>) -> impl Iterator<Item = Sym> + '_ {
         let direct = fact.map(|f| f.repo).filter(|s| !s.is_empty());
         let pairs = match fact.map(|f| f.kind) {
@@ -316,14 +312,9 @@ impl ContainerFacts {
         direct.into_iter().chain(pairs.chunks_exact(2).map(|p| p[1]).filter(|s| !s.is_empty()))
     }
 
-    /// Symbols a free-text search should also look at for row `r`: repository, tags, digests, image
-    /// URIs, task definition families, clusters, services, pipelines.
-    pub fn searchable(&self, r: Row) -> Vec<Sym> {
-        self.searchable_in(self.get(r))
-    }
-
-    /// [`ContainerFacts::searchable`] for a row, given its fact (from [`ContainerFacts::get`] or a
-    /// [`FactReader`]).
+    /// Symbols a free-text search should also look at for an event with this fact (from
+    /// [`ContainerFacts::get`] or a [`FactReader`]): repository, tags, digests, image URIs, task
+    /// definition families, clusters, services, pipelines.
     pub fn searchable_in(&self, fact: Option<Fact>) -> Vec<Sym> {
         let Some(f) = fact else { return Vec::new() };
         let mut out = vec![f.repo];

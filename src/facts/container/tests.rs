@@ -147,7 +147,7 @@ fn ok_task_definition_images_and_their_repositories() {
             ""
         ]
     );
-    let repos: Vec<String> = s.container.repos_of(f.row).map(|x| s.str(x).into_owned()).collect();
+    let repos: Vec<String> = s.container.repos_in(s.container.get(f.row)).map(|x| s.str(x).into_owned()).collect();
     assert_eq!(repos, ["web/api"]);
 }
 
