@@ -116,16 +116,8 @@ impl Series {
         let failed: Vec<u32> = (0..items.len() as u32).filter(|&i| items[i as usize].error).collect();
         let mut s = Series { run_end: run_ends(at, &rows), rows, weights: None, failed, failed_weights: None };
         if items.iter().any(|i| i.weight != 1) {
-            let prefix = |of: &mut dyn Iterator<Item = u32>| {
-                std::iter::once(0)
-                    .chain(of.scan(0u64, |sum, w| {
-                        *sum += u64::from(w);
-                        Some(*sum)
-                    }))
-                    .collect::<Vec<u64>>()
-            };
-            s.weights = Some(prefix(&mut items.iter().map(|i| i.weight)));
-            s.failed_weights = Some(prefix(&mut s.failed.iter().map(|&i| items[i as usize].weight)));
+            s.weights = Some(prefix_sums(items.iter().map(|i| i.weight)));
+            s.failed_weights = Some(prefix_sums(s.failed.iter().map(|&i| items[i as usize].weight)));
         }
         s
     }
@@ -189,6 +181,17 @@ impl Series {
             a = next;
         }
     }
+}
+
+/// 0, then the running sums of `weights`.
+fn prefix_sums(weights: impl Iterator<Item = u32>) -> Vec<u64> {
+    let mut sum = 0u64;
+    std::iter::once(0)
+        .chain(weights.map(|w| {
+            sum += u64::from(w);
+            sum
+        }))
+        .collect()
 }
 
 /// Sorts `rows` by (time, row). When every time is a whole second, (seconds, row) packed in a `u64`
