@@ -6,6 +6,11 @@
 //! offset, and forget it. Any other top-level value (a single event, one JSON line, an EventBridge
 //! envelope, a digest file, a bare array's elements) is handed out whole. Records that are too large or
 //! nested too deeply are skipped while streaming, so they never sit in memory.
+//!
+//! Finding an element's end means reading every byte of it, which the parser then does again. So
+//! [`Framer::push_leading`] first offers each `Records` element to the caller as a [`Frame::Lead`]:
+//! a parser that reads it whole says how long it was, and the framer goes on after it. Anything the
+//! caller declines (cut off by the end of what has arrived, broken, too large) is framed as before.
 
 use memchr::memchr2;
 
@@ -47,7 +52,17 @@ pub enum Frame<'a> {
     Skipped { offset: u64, len: u64, reason: SkipReason },
     /// Text that is not JSON at `offset`. When `fatal`, the rest of the input is not read.
     Error { offset: u64, message: String, fatal: bool },
+    /// The start of a `Records` element (its `{`) and every byte buffered after it, offered only by
+    /// [`Framer::push_leading`]. A reader that reads the whole element from these bytes answers its
+    /// length, and the framer goes on after it without scanning it; any other answer (`None`: cut
+    /// off by the end of the buffer, or not one it reads) and the framer scans it as usual and hands
+    /// it out as an [`Frame::Item`] or [`Frame::Skipped`].
+    Lead { bytes: &'a [u8], offset: u64 },
 }
+
+/// Where frames go: `Some(length)` answers a [`Frame::Lead`] that was read; other frames' answers
+/// are ignored.
+type Out<'o> = dyn FnMut(Frame<'_>) -> Option<usize> + 'o;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
@@ -55,8 +70,10 @@ enum State {
     Top,
     /// Just after a top-level `{`: deciding from its first key whether it is a container.
     Probe,
-    /// Inside a container array, between elements.
+    /// Inside a container array, where an element (or the array's end) comes next.
     InArray { container: Container, closes_object: bool },
+    /// Just after an element: a `,` or the array's end comes next.
+    AfterItem { container: Container, closes_object: bool },
     /// Scanning one value.
     Value { kind: ValueKind },
     /// After a container array inside its top-level object: skipping to the object's end.
@@ -140,7 +157,25 @@ impl Framer {
     }
 
     /// Feeds more text; frames found are passed to `out`.
-    pub fn push(&mut self, mut data: &[u8], out: &mut dyn FnMut(Frame<'_>)) {
+    pub fn push(&mut self, data: &[u8], out: &mut dyn FnMut(Frame<'_>)) {
+        self.feed(
+            data,
+            &mut |f| {
+                out(f);
+                None
+            },
+            false,
+        );
+    }
+
+    /// Feeds more text as [`Framer::push`] does, and also offers `out` each `Records` element as a
+    /// [`Frame::Lead`] before scanning it. Reading an element from there saves scanning it twice
+    /// (once here for its end, once more to parse it), the larger part of framing's cost.
+    pub fn push_leading(&mut self, data: &[u8], out: &mut Out<'_>) {
+        self.feed(data, out, true);
+    }
+
+    fn feed(&mut self, mut data: &[u8], out: &mut Out<'_>, leads: bool) {
         if self.base == 0 && self.pos == 0 && self.buf.is_empty() && data.starts_with(b"\xEF\xBB\xBF") {
             // A UTF-8 byte order mark, as Windows tools write: not part of the JSON.
             self.base = 3;
@@ -153,7 +188,7 @@ impl Framer {
             let (piece, rest) = data.split_at(if room == 0 { data.len() } else { room.min(data.len()) });
             self.reserve(piece.len());
             self.buf.extend_from_slice(piece);
-            self.run(out);
+            self.run(out, leads);
             self.compact();
             data = rest;
         }
@@ -219,7 +254,7 @@ impl Framer {
         }
     }
 
-    fn fail(&mut self, out: &mut dyn FnMut(Frame<'_>), at: usize, message: String) {
+    fn fail(&mut self, out: &mut Out<'_>, at: usize, message: String) {
         out(Frame::Error { offset: self.base + at as u64, message, fatal: true });
         self.state = State::Dead;
     }
@@ -243,7 +278,7 @@ impl Framer {
         self.excess_depth = 0;
     }
 
-    fn run(&mut self, out: &mut dyn FnMut(Frame<'_>)) {
+    fn run(&mut self, out: &mut Out<'_>, leads: bool) {
         loop {
             match self.state {
                 State::Dead => return,
@@ -292,6 +327,18 @@ impl Framer {
                     }
                     Probe::Whole => self.begin_value(ValueKind::Whole),
                 },
+                State::AfterItem { container, closes_object } => {
+                    let Some(b) = self.skip_ws() else { return };
+                    if b == b',' {
+                        self.pos += 1;
+                        self.state = State::InArray { container, closes_object };
+                    } else if b == b']' {
+                        self.state = State::InArray { container, closes_object };
+                    } else {
+                        let at = self.pos;
+                        self.fail(out, at, "a record is followed by something other than `,` or `]`".into());
+                    }
+                }
                 State::InArray { container, closes_object } => {
                     let Some(b) = self.skip_ws() else { return };
                     match b {
@@ -306,6 +353,7 @@ impl Framer {
                                 State::Top
                             };
                         }
+                        b'{' if leads && container == Container::Records => self.lead(container, closes_object, out),
                         _ => self.begin_value(ValueKind::Item { container, closes_object }),
                     }
                 }
@@ -324,8 +372,24 @@ impl Framer {
         }
     }
 
+    /// Offers the element starting here as a [`Frame::Lead`]: goes on after it when `out` read it,
+    /// or scans it.
+    fn lead(&mut self, container: Container, closes_object: bool, out: &mut Out<'_>) {
+        let at = self.pos;
+        let rest = self.buf.len() - at;
+        match out(Frame::Lead { bytes: &self.buf[at..], offset: self.base + at as u64 }) {
+            Some(n) if n > 0 && n <= rest => {
+                // Where a file cut off after this element says it ended.
+                self.value_start = self.base + at as u64;
+                self.pos = at + n;
+                self.state = State::AfterItem { container, closes_object };
+            }
+            _ => self.begin_value(ValueKind::Item { container, closes_object }),
+        }
+    }
+
     /// Scans the open value; when it completes, hands it out. Returns false when more input is needed.
-    fn value(&mut self, kind: ValueKind, out: &mut dyn FnMut(Frame<'_>)) -> bool {
+    fn value(&mut self, kind: ValueKind, out: &mut Out<'_>) -> bool {
         let limit = match kind {
             ValueKind::Whole => MAX_WHOLE_VALUE_BYTES,
             ValueKind::Item { .. } => MAX_EVENT_BYTES,
@@ -348,22 +412,12 @@ impl Framer {
             match kind {
                 ValueKind::Whole => out(Frame::Whole { bytes, offset }),
                 ValueKind::Item { container, .. } => out(Frame::Item { container, bytes, offset }),
-            }
+            };
         }
         self.state = match kind {
             ValueKind::Whole => State::Top,
-            ValueKind::Item { container, closes_object } => State::InArray { container, closes_object },
+            ValueKind::Item { container, closes_object } => State::AfterItem { container, closes_object },
         };
-        if let State::InArray { .. } = self.state {
-            // Elements must be followed by `,` or `]`.
-            match self.skip_ws() {
-                None | Some(b',' | b']') => {}
-                Some(_) => {
-                    let at = self.pos;
-                    self.fail(out, at, "a record is followed by something other than `,` or `]`".into());
-                }
-            }
-        }
         true
     }
 
@@ -543,20 +597,23 @@ mod tests {
         Error(u64, bool),
     }
 
+    fn as_f(fr: Frame<'_>) -> F {
+        match fr {
+            Frame::Item { container, bytes, offset } => {
+                F::Item(container, String::from_utf8_lossy(bytes).into(), offset)
+            }
+            Frame::Whole { bytes, offset } => F::Whole(String::from_utf8_lossy(bytes).into(), offset),
+            Frame::ArrayOpen { offset } => F::Open(offset),
+            Frame::Skipped { offset, len, reason } => F::Skipped(offset, len, reason),
+            Frame::Error { offset, fatal, .. } => F::Error(offset, fatal),
+            Frame::Lead { .. } => unreachable!("only push_leading offers leads"),
+        }
+    }
+
     fn frames(input: &[u8], chunk: usize) -> Vec<F> {
         let mut f = Framer::new();
         let mut v = Vec::new();
-        let mut sink = |fr: Frame<'_>| {
-            v.push(match fr {
-                Frame::Item { container, bytes, offset } => {
-                    F::Item(container, String::from_utf8_lossy(bytes).into(), offset)
-                }
-                Frame::Whole { bytes, offset } => F::Whole(String::from_utf8_lossy(bytes).into(), offset),
-                Frame::ArrayOpen { offset } => F::Open(offset),
-                Frame::Skipped { offset, len, reason } => F::Skipped(offset, len, reason),
-                Frame::Error { offset, fatal, .. } => F::Error(offset, fatal),
-            });
-        };
+        let mut sink = |fr: Frame<'_>| v.push(as_f(fr));
         for c in input.chunks(chunk.max(1)) {
             f.push(c, &mut sink);
         }
@@ -564,10 +621,40 @@ mod tests {
         v
     }
 
+    /// The frames `push_leading` gives with a reader that finds an element's end with serde's
+    /// stream reader (not with this framer) and takes every other lead it can read whole. A lead it
+    /// takes is listed as the item it stands for, so the list compares with [`frames`]'.
+    fn leading_frames(input: &[u8], chunk: usize) -> Vec<F> {
+        let mut f = Framer::new();
+        let mut v = Vec::new();
+        let mut offered = 0;
+        let mut sink = |fr: Frame<'_>| -> Option<usize> {
+            let Frame::Lead { bytes, offset } = fr else {
+                v.push(as_f(fr));
+                return None;
+            };
+            offered += 1;
+            let mut stream = serde_json::Deserializer::from_slice(bytes).into_iter::<serde_json::Value>();
+            if offered % 2 == 0 || !matches!(stream.next(), Some(Ok(_))) {
+                return None;
+            }
+            let n = stream.byte_offset();
+            v.push(F::Item(Container::Records, String::from_utf8_lossy(&bytes[..n]).into(), offset));
+            Some(n)
+        };
+        for c in input.chunks(chunk.max(1)) {
+            f.push_leading(c, &mut sink);
+        }
+        f.finish(&mut |fr| v.push(as_f(fr)));
+        v
+    }
+
+    /// What `input` frames into, checked to be the same in every chunking, with and without leads.
     fn all_chunkings(input: &[u8]) -> Vec<F> {
         let whole = frames(input, input.len());
-        for chunk in [1, 2, 3, 5, 8, 13] {
+        for chunk in [1, 2, 3, 5, 8, 13, input.len()] {
             assert_eq!(frames(input, chunk), whole, "chunk size {chunk}");
+            assert_eq!(leading_frames(input, chunk), whole, "chunk size {chunk}, with leads");
         }
         whole
     }
@@ -638,6 +725,24 @@ mod tests {
     #[test]
     fn err_truncated_records_keeps_complete_elements() {
         let got = all_chunkings(b"{\"Records\":[{\"a\":1},{\"b\":");
+        assert_eq!(got, vec![F::Item(Container::Records, "{\"a\":1}".into(), 12), F::Error(20, true)]);
+        // Cut right after an element: the error names where that element started.
+        let got = all_chunkings(b"{\"Records\":[{\"a\":1}");
+        assert_eq!(got, vec![F::Item(Container::Records, "{\"a\":1}".into(), 12), F::Error(12, true)]);
+    }
+
+    #[test]
+    fn ok_leads_read_or_declined_give_the_same_frames() {
+        let text = br#"{"Records":[{"a":"x]}"}, {"b":[1,{"c":"\"}"}]},{"c":{}},{"d":"{"},{"e":2}] , "x":[1]}
+{"Records":[{"f":3}]}"#;
+        let got = all_chunkings(text);
+        let items = got.iter().filter(|f| matches!(f, F::Item(Container::Records, ..))).count();
+        assert_eq!((items, got.len()), (6, 6), "{got:?}");
+    }
+
+    #[test]
+    fn err_element_followed_by_garbage_after_a_lead() {
+        let got = all_chunkings(b"{\"Records\":[{\"a\":1} x]}");
         assert_eq!(got, vec![F::Item(Container::Records, "{\"a\":1}".into(), 12), F::Error(20, true)]);
     }
 

@@ -179,7 +179,12 @@ struct Sink {
     notes: Vec<String>,
     /// The rest of the file is not read.
     stopped: bool,
+    /// How many bytes of a [`Frame::Lead`] to check as UTF-8 before parsing it (see [`Sink::lead`]).
+    lead_window: usize,
 }
+
+/// The least [`Sink::lead`] checks as UTF-8 ahead of an element, whatever the last one's length.
+const LEAD_WINDOW: usize = 2 << 10;
 
 impl FileReader {
     /// A reader for file number `file`, at relative `path` (which gives account/region/date).
@@ -196,6 +201,7 @@ impl FileReader {
                 pipeline_times: (0, 0),
                 notes: Vec::new(),
                 stopped: false,
+                lead_window: LEAD_WINDOW,
             },
             decode_failed: false,
             unread: false,
@@ -309,7 +315,7 @@ fn text(body: &mut Body, sink: &mut Sink, piece: &[u8], store: &mut Store) {
                 *body = start_body(sink, buf, store);
             }
         }
-        Body::Json(framer) => framer.push(piece, &mut |f| sink.frame(f, store)),
+        Body::Json(framer) => framer.push_leading(piece, &mut |f| sink.lead_or_frame(f, store)),
         Body::ExportLines(lines) => {
             lines.push(piece, &mut |offset, line| sink.export_line(offset, line, store));
             sink.long_lines(&mut lines.skipped);
@@ -354,7 +360,7 @@ fn start_body(sink: &mut Sink, buf: Vec<u8>, store: &mut Store) -> Body {
     match &mut body {
         Body::Json(framer) => {
             framer.skip_bytes(bom as u64);
-            framer.push(rest, &mut |f| sink.frame(f, store));
+            framer.push_leading(rest, &mut |f| sink.lead_or_frame(f, store));
         }
         Body::ExportLines(lines) => {
             lines.push(rest, &mut |offset, line| sink.export_line(offset, line, store));
@@ -448,6 +454,58 @@ impl Sink {
         }
     }
 
+    /// Reads a [`Frame::Lead`] as a whole `Records` element when it can (see [`Sink::lead`]), and
+    /// takes any other frame as [`Sink::frame`] does.
+    fn lead_or_frame(&mut self, frame: Frame<'_>, store: &mut Store) -> Option<usize> {
+        match frame {
+            Frame::Lead { bytes, offset } => self.lead(bytes, offset, store),
+            other => {
+                self.frame(other, store);
+                None
+            }
+        }
+    }
+
+    /// Parses the `Records` element at the start of `bytes` and adds it, answering its length, when
+    /// that gives what framing it first and then [`Sink::event_json`] would: the element is whole
+    /// in `bytes`, UTF-8 throughout, parses, is within [`limits::MAX_EVENT_BYTES`] and cannot nest
+    /// deeper than [`limits::MAX_DEPTH`] (it has no more brackets than that). Otherwise `None`,
+    /// having changed nothing, and the framer frames it for the usual way, with its warnings.
+    ///
+    /// The parser reads text (serde's `&str` reader skips strings faster than its byte reader,
+    /// which checks UTF-8 string by string), so the bytes are checked as UTF-8 first, but only twice
+    /// the last element's length ahead (`bytes` runs to the end of what is buffered); an
+    /// element longer than that is parsed again with all of `bytes`.
+    fn lead(&mut self, bytes: &[u8], offset: u64, store: &mut Store) -> Option<usize> {
+        let mut window = self.lead_window.min(bytes.len());
+        let (raw, json) = loop {
+            let text = match std::str::from_utf8(&bytes[..window]) {
+                Ok(text) => text,
+                // Cut inside a character, or not UTF-8 there: the element may end before.
+                Err(e) => std::str::from_utf8(&bytes[..e.valid_up_to()]).ok()?,
+            };
+            let mut stream = serde_json::Deserializer::from_str(text).into_iter::<RawEvent>();
+            match stream.next()? {
+                Ok(raw) => break (raw, &text[..stream.byte_offset()]),
+                Err(e) if e.is_eof() && window < bytes.len() => window = bytes.len(),
+                Err(_) => return None,
+            }
+        };
+        self.lead_window = (2 * json.len()).max(LEAD_WINDOW);
+        let deep = || memchr::memchr2_iter(b'{', b'[', json.as_bytes()).nth(limits::MAX_DEPTH as usize).is_some();
+        if json.len() > limits::MAX_EVENT_BYTES || deep() {
+            return None;
+        }
+        let json = json.as_bytes();
+        self.report.saw(Format::Records);
+        if looks_like_event(&raw) {
+            self.add(&raw, offset, json.len(), RecordKind::Direct, &[], store);
+        } else {
+            self.unknown(offset, json);
+        }
+        Some(json.len())
+    }
+
     fn frame(&mut self, frame: Frame<'_>, store: &mut Store) {
         match frame {
             Frame::Item { container, bytes, offset } => match container {
@@ -490,6 +548,8 @@ impl Sink {
                 self.report.warn(Some(offset), format!("{message} at byte {offset}{rest}"));
                 self.report.rejected += 1;
             }
+            // Only answered by `lead_or_frame`; declined here, so the framer frames it.
+            Frame::Lead { .. } => {}
         }
     }
 

@@ -185,6 +185,62 @@ fn err_deep_nesting_is_skipped_without_parsing_it() {
 }
 
 #[test]
+fn err_event_nested_past_the_limit_is_skipped_and_one_at_the_limit_loads() {
+    // An event object is one level; `requestParameters` of `k` nested arrays makes it `k + 1` deep.
+    // serde alone would read either (its own limit is 128), so this checks the reader's limit holds.
+    let nested = |n: u32, k: usize| {
+        let mut e = event(n);
+        e["requestParameters"] = serde_json::from_str(&format!("{}{}", "[".repeat(k), "]".repeat(k))).unwrap();
+        compact(&e)
+    };
+    let (at_limit, past) = (nested(1, 99), nested(2, 100));
+    let text = format!(r#"{{"Records":[{at_limit},{past},{}]}}"#, compact(&event(3)));
+    let at = text.find(&past).unwrap() as u64;
+    for bytes in [text.clone().into_bytes(), gz(text.as_bytes())] {
+        let (_, r) = batch("CloudTrail/us-east-1/2019/04/15/nested.json", &bytes);
+        assert_eq!((r.events, r.rejected), (2, 1));
+        assert_eq!(
+            r.warnings,
+            [w(Some(at), &format!("the record at byte {at} is nested more than 100 levels deep; it was skipped"))]
+        );
+    }
+}
+
+#[test]
+fn ok_non_ascii_text_read_whole_across_chunk_and_lookahead_edges() {
+    // Events of growing length with two-, three- and four-byte characters in them, read in pieces
+    // of several sizes: wherever a piece (or the reader's look-ahead) ends inside a character or
+    // inside an event, every event loads with its text intact and without a warning.
+    let agents: Vec<String> =
+        (0..40).map(|n| format!("{}é—🦀{}", "a".repeat(n * 397 % 9000), "ü".repeat(n * 113 % 3000))).collect();
+    let events: Vec<Value> = agents
+        .iter()
+        .enumerate()
+        .map(|(n, a)| {
+            let mut e = event(n as u32);
+            e["userAgent"] = json!(a);
+            e
+        })
+        .collect();
+    let text = serde_json::to_string(&json!({ "Records": events })).unwrap();
+    for piece in [1 << 20, 4096, 1000, 997] {
+        let mut store = Store::new();
+        let mut reader = FileReader::new(0, "CloudTrail/us-east-1/2019/04/15/text.json");
+        for p in text.as_bytes().chunks(piece) {
+            reader.push(p, &mut store);
+        }
+        let r = reader.finish(&mut store);
+        assert_eq!((r.events, r.rejected, r.warnings.len()), (40, 0, 0), "pieces of {piece}: {:?}", r.warnings);
+        let mut got: Vec<String> =
+            (0..store.len() as u32).map(|r| store.str(store.user_agent(r)).into_owned()).collect();
+        let mut want = agents.clone();
+        got.sort();
+        want.sort();
+        assert_eq!(got, want, "pieces of {piece}");
+    }
+}
+
+#[test]
 fn err_invalid_utf8_is_shown_as_replacement_characters() {
     let a = compact(&event(1)).replace("\"userAgent\":\"", "\"userAgent\":\"bad \u{1}");
     let mut text = format!(r#"{{"Records":[{a},{}]}}"#, compact(&event(2))).into_bytes();
