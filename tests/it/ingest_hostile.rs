@@ -240,6 +240,92 @@ fn ok_non_ascii_text_read_whole_across_chunk_and_lookahead_edges() {
     }
 }
 
+/// What a reader made of `bytes`, pushed in pieces of the given sizes (cycled): the report and
+/// every stored row, as text.
+fn read_in_pieces(bytes: &[u8], pieces: &[usize], leads: bool) -> (String, Vec<String>) {
+    let mut store = Store::new();
+    let reader = FileReader::new(0, "AWSLogs/123456789012/CloudTrail/us-east-1/2019/04/15/m.json");
+    let mut reader = if leads { reader } else { reader.framing_every_record() };
+    let (mut at, mut k) = (0, 0);
+    while at < bytes.len() {
+        let end = (at + pieces[k % pieces.len()]).min(bytes.len());
+        reader.push(&bytes[at..end], &mut store);
+        (at, k) = (end, k + 1);
+    }
+    let report = format!("{:?}", reader.finish(&mut store));
+    let rows = (0..store.len() as u32)
+        .map(|r| {
+            format!(
+                "{} {} {} {} {:?} {:?}",
+                store.time(r),
+                store.str(store.name(r)),
+                store.event_id(r),
+                store.str(store.user_agent(r)),
+                store.identity(r),
+                store.locator(r)
+            )
+        })
+        .collect();
+    (report, rows)
+}
+
+#[test]
+fn ok_leads_read_mangled_files_as_framing_every_record_does() {
+    const BYTES: &[u8] = b"{}[]\",:\\ 0a\xff\xc3\xe2\n";
+    // Reading `Records` elements straight from the buffer (leads) must give what framing each
+    // first gives, warnings and offsets included, whatever the damage: the same files, mangled
+    // at random (seeded), read both ways in pieces of random sizes.
+    let mut records: Vec<Value> = seed_events();
+    records.extend((0..12).map(event));
+    let clean = serde_json::to_string_pretty(&json!({ "Records": records })).unwrap().into_bytes();
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = |n: usize| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        (x % n.max(1) as u64) as usize
+    };
+    let mut loaded_somewhere = 0;
+    for case in 0..400 {
+        let mut text = clean.clone();
+        for _ in 0..=next(4) {
+            let at = next(text.len());
+            match next(6) {
+                0 => text[at] = BYTES[next(BYTES.len())],
+                1 => {
+                    let n = next(40);
+                    text.drain(at..(at + n).min(text.len()));
+                }
+                2 => {
+                    // A field nested about as deep as the reader's limit of 100, within serde's
+                    // own of 128, in the next object from here.
+                    if let Some(open) = text[at..].iter().position(|&b| b == b'{') {
+                        let k = 95 + next(30);
+                        let field = format!("\"deep\":{}{},", "[".repeat(k), "]".repeat(k));
+                        let after = at + open + 1;
+                        text.splice(after..after, field.into_bytes());
+                    }
+                }
+                3 => text.truncate(at),
+                4 => {
+                    // A copy of some text elsewhere: whole elements, half elements, keys twice.
+                    let (from, n) = (next(text.len()), next(3000));
+                    let piece = text[from..(from + n).min(text.len())].to_vec();
+                    text.splice(at..at, piece);
+                }
+                _ => text.insert(at, BYTES[next(BYTES.len())]),
+            }
+        }
+        let pieces: Vec<usize> = (0..3).map(|_| 1 + next(6000)).collect();
+        let with = read_in_pieces(&text, &pieces, true);
+        let without = read_in_pieces(&text, &pieces, false);
+        assert_eq!(with, without, "case {case}, pieces {pieces:?}");
+        loaded_somewhere += with.1.len();
+    }
+    // The damage leaves most events readable, so the comparison is over rows, not empty stores.
+    assert!(loaded_somewhere > 400 * records.len() / 2, "{loaded_somewhere}");
+}
+
 #[test]
 fn err_invalid_utf8_is_shown_as_replacement_characters() {
     let a = compact(&event(1)).replace("\"userAgent\":\"", "\"userAgent\":\"bad \u{1}");
