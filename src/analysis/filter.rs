@@ -361,8 +361,11 @@ impl<'s> Compiled<'s> {
             }
             // Only what was added since the last query with this text is asked.
             let mut needle = Needle::new(&memo.needle);
+            let spell_hex = crate::store::Interner::could_be_in_hex(&memo.needle);
             let SearchMemo { strings: text_syms, identities: text_identities, .. } = &mut *memo;
-            store.strings.scan(text_syms.len() as u32, |_, s| text_syms.push(needle.found_in(s)));
+            store.strings.scan_some(text_syms.len() as u32, spell_hex, |_, s| {
+                text_syms.push(s.is_some_and(|s| needle.found_in(s)));
+            });
             for id in (text_identities.len() as u32..store.identity_count() as u32).map(|i| store.identity_by_id(i)) {
                 let hit = [
                     id.arn,
@@ -618,6 +621,43 @@ mod tests {
         }
         // The events' own JSON says which match: both new events name a Mary, one in its user agent.
         assert_eq!(found(&grown, "mary"), ["PutImage", "AssumeRole", "ListImages", "DescribeImages"]);
+    }
+
+    #[test]
+    fn ok_search_in_digests_and_ids_finds_what_lower_casing_finds() {
+        // Digests and UUIDs are kept packed and only spelled out for text that could be in them;
+        // the reference spells every string out, lower-cases it and searches.
+        let digest = format!("sha256:{}", "0123456789abcdef".repeat(4));
+        let log = format!(
+            r#"{{"Records":[
+          {{"eventTime":"2026-03-01T00:01:00Z","eventSource":"ecr.amazonaws.com","eventName":"PutImage","eventID":"00000000-0000-0000-0000-00000000000a",
+           "userAgent":"3c9a1b2e-7f4d-4e8a-9c1b-2d3e4f5a6b7c","awsRegion":"us-east-1","recipientAccountId":"111111111111",
+           "userIdentity":{{"type":"IAMUser","arn":"arn:aws:iam::111111111111:user/Bea","accessKeyId":"AKIAIOSFODNN7EXAMPLE"}},
+           "requestParameters":{{"repositoryName":"web","imageDigest":"{digest}"}},
+           "responseElements":{{"image":{{"repositoryName":"web","imageId":{{"imageDigest":"{digest}","imageTag":"v1"}}}}}}}},
+          {{"eventTime":"2026-03-01T00:02:00Z","eventSource":"ecr.amazonaws.com","eventName":"ListImages","eventID":"00000000-0000-0000-0000-00000000000b",
+           "awsRegion":"us-east-1","recipientAccountId":"111111111111","userAgent":"Deadbeef-cli/2",
+           "userIdentity":{{"type":"IAMUser","arn":"arn:aws:iam::111111111111:user/Cy","accessKeyId":"AKIAEXAMPLE4"}}}}
+        ]}}"#
+        );
+        let mut e = Engine::new();
+        e.ingest_bytes("f.json", log.as_bytes());
+        let s = e.store();
+        let (mut digests, mut uuids) = (0, 0);
+        for (_, t) in s.strings.iter() {
+            digests += usize::from(t.starts_with("sha256:"));
+            uuids += usize::from(t.len() == 36 && t.matches('-').count() == 4);
+        }
+        assert!(digests > 0 && uuids > 0, "the log has packed digests ({digests}) and UUIDs ({uuids})");
+        for text in
+            ["0123456789ABC", "sha256:0123", "SHA256", "3C9A1B2E", "7f4d-4e8a", "deadbeef", "abcdef0", "web", "zz"]
+        {
+            let lower = text.to_lowercase();
+            let want: Vec<bool> = s.strings.iter().map(|(_, t)| t.to_lowercase().contains(&lower)).collect();
+            Compiled::new(&Filter { text: text.into(), ..Filter::default() }, s);
+            let memo = s.search_memo();
+            assert_eq!(memo.strings, want, "{text:?}");
+        }
     }
 
     #[test]

@@ -83,6 +83,20 @@ impl<T: Copy> Arena<T> {
         self.chunks[at].get(local..local.checked_add(len as usize)?)
     }
 
+    /// As [`Arena::get`], for reads in increasing order: `chunk` is where the last read was found
+    /// (start at 0), so a scan over the arena looks for each run from there instead of searching
+    /// every chunk's base.
+    pub fn get_after(&self, chunk: &mut usize, start: u32, len: u32) -> Option<&[T]> {
+        if len == 0 {
+            return Some(&[]);
+        }
+        while self.bases.get(*chunk + 1).is_some_and(|&next| next <= start) {
+            *chunk += 1;
+        }
+        let local = (start.checked_sub(*self.bases.get(*chunk)?)?) as usize;
+        self.chunks[*chunk].get(local..local.checked_add(len as usize)?)
+    }
+
     /// The chunk holding global index `i` and the index within it.
     pub fn locate(&self, i: u32) -> Option<(usize, usize)> {
         let at = self.bases.partition_point(|&base| base <= i).checked_sub(1)?;
@@ -128,6 +142,14 @@ mod tests {
         assert!(a.chunks().len() > 3, "{} chunks", a.chunks().len());
         for (start, items) in &runs {
             assert_eq!(a.get(*start, items.len() as u32), Some(&items[..]));
+        }
+        // Read in order from a remembered chunk: the same runs, from the first or from any later one.
+        for from in [0, 1, runs.len() / 2] {
+            let mut chunk = 0;
+            for (start, items) in &runs[from..] {
+                assert_eq!(a.get_after(&mut chunk, *start, items.len() as u32), Some(&items[..]));
+            }
+            assert_eq!(chunk, a.chunks().len() - 1);
         }
         assert_eq!(a.len(), next as usize);
         assert!(a.iter().copied().eq(0..next), "in order, without gaps");

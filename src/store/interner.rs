@@ -286,18 +286,40 @@ impl Interner {
     /// Calls `f` with every symbol from `from` on and its text, in symbol order, rebuilding packed
     /// strings in one reused buffer rather than one allocation each (for scans of the whole table).
     pub fn scan(&self, from: u32, mut f: impl FnMut(Sym, &str)) {
-        let mut buf = String::new();
+        self.scan_some(from, true, |sym, text| f(sym, text.unwrap_or_default()));
+    }
+
+    /// As [`Interner::scan`], but when `spell_hex` is false a packed digest or UUID, whose text is
+    /// only `sha256:`, hex digits and dashes, is given as `None` instead of being spelled out: a
+    /// search for text with any other character cannot be in it, and spelling out the table's
+    /// digests was most of a search's cost.
+    pub fn scan_some(&self, from: u32, spell_hex: bool, mut f: impl FnMut(Sym, Option<&str>)) {
+        let (mut buf, mut chunk) = (String::new(), 0);
         for i in from..self.ends.len() as u32 {
-            let e = self.stored(i);
+            let e = match i as usize {
+                0 => &[],
+                i => {
+                    let (start, end) = (self.ends.get(i - 1), self.ends.get(i));
+                    self.text.get_after(&mut chunk, start, end - start).unwrap_or_default()
+                }
+            };
             let at = head_len(e);
             if at == 0 {
-                f(Sym(i), std::str::from_utf8(e).unwrap_or_default());
+                f(Sym(i), Some(std::str::from_utf8(e).unwrap_or_default()));
+            } else if !spell_hex && matches!(e[0], TAG_SHA256 | TAG_UUID) {
+                f(Sym(i), None);
             } else {
                 buf.clear();
                 unpack_into(e, &mut buf);
-                f(Sym(i), &buf);
+                f(Sym(i), Some(&buf));
             }
         }
+    }
+
+    /// Whether `text` could be found in the text of a packed digest or UUID (see
+    /// [`Interner::scan_some`]): it has only the characters those are written with, in either case.
+    pub fn could_be_in_hex(text: &str) -> bool {
+        text.bytes().all(|b| b.is_ascii_hexdigit() || matches!(b, b's' | b'S' | b'h' | b'H' | b':' | b'-'))
     }
 }
 
@@ -415,6 +437,40 @@ mod tests {
         let iterated: Vec<(Sym, String)> = i.iter().skip(1).map(|(s, t)| (s, t.into_owned())).collect();
         assert_eq!(scanned, iterated);
         assert_eq!(scanned.iter().map(|(_, t)| t.clone()).collect::<Vec<_>>(), texts);
+    }
+
+    #[test]
+    fn ok_scan_some_leaves_out_only_digests_and_uuids_and_only_for_other_text() {
+        let mut i = Interner::new();
+        let texts = shapes();
+        for t in &texts {
+            i.intern(t);
+        }
+        let mut all = Vec::new();
+        i.scan(1, |_, t| all.push(t.to_owned()));
+        let mut some = Vec::new();
+        i.scan_some(1, false, |_, t| some.push(t.map(str::to_owned)));
+        assert_eq!(some.len(), all.len());
+        for (t, got) in all.iter().zip(&some) {
+            // Digests and UUIDs as packed (lower-case hex); anything else is spelled out.
+            let hex = |h: &str| !h.is_empty() && h.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f' | b'-'));
+            let left_out = t.strip_prefix("sha256:").is_some_and(|h| h.len() == 64 && hex(h))
+                || (t.len() == 36 && hex(t) && t.matches('-').count() == 4);
+            assert_eq!(got.is_none(), left_out, "{t}");
+            if let Some(g) = got {
+                assert_eq!(g, t);
+            }
+        }
+        assert!(some.iter().any(Option::is_none) && some.iter().any(Option::is_some));
+        let mut spelled = Vec::new();
+        i.scan_some(1, true, |_, t| spelled.push(t.unwrap().to_owned()));
+        assert_eq!(spelled, all);
+        for t in ["sha256:", "SHA256:AB", "3c9a-1b2e", "0", "deadBEEF"] {
+            assert!(Interner::could_be_in_hex(t), "{t}");
+        }
+        for t in ["nginx", "sha256:ag", "é", " ", "x"] {
+            assert!(!Interner::could_be_in_hex(t), "{t}");
+        }
     }
 
     #[test]
