@@ -296,13 +296,8 @@ impl Interner {
     pub fn scan_some(&self, from: u32, spell_hex: bool, mut f: impl FnMut(Sym, Option<&str>)) {
         let (mut buf, mut chunk) = (String::new(), 0);
         for i in from..self.ends.len() as u32 {
-            let e = match i as usize {
-                0 => &[],
-                i => {
-                    let (start, end) = (self.ends.get(i - 1), self.ends.get(i));
-                    self.text.get_after(&mut chunk, start, end - start).unwrap_or_default()
-                }
-            };
+            let (start, len) = span(&self.ends, i);
+            let e = self.text.get_after(&mut chunk, start, len).unwrap_or_default();
             let at = head_len(e);
             if at == 0 {
                 f(Sym(i), Some(std::str::from_utf8(e).unwrap_or_default()));
@@ -333,12 +328,16 @@ fn hash_parts(hasher: DefaultHashBuilder, head: &[u8], tail: &[u8]) -> u64 {
 }
 
 fn stored<'t>(text: &'t Arena<u8>, ends: &Column<u32>, i: u32) -> &'t [u8] {
-    let i = i as usize;
-    if i == 0 {
-        return &[];
+    let (start, len) = span(ends, i);
+    text.get(start, len).unwrap_or_default()
+}
+
+/// Where symbol `i`'s stored entry starts in the text, and its length (symbol 0 is empty).
+fn span(ends: &Column<u32>, i: u32) -> (u32, u32) {
+    match i as usize {
+        0 => (0, 0),
+        i => (ends.get(i - 1), ends.get(i) - ends.get(i - 1)),
     }
-    let (start, end) = (ends.get(i - 1), ends.get(i));
-    text.get(start, end - start).unwrap_or_default()
 }
 
 #[cfg(test)]
