@@ -387,6 +387,16 @@ mod tests {
         assert!(i.text.chunks().len() >= 4, "{}", i.text.chunks().len());
     }
     /// Strings of the packed shapes, and their near misses, which must stay text.
+    /// A table holding [`shapes`], each as symbol `n + 1`, and the shapes.
+    fn shapes_interned() -> (Interner, Vec<String>) {
+        let mut i = Interner::new();
+        let texts = shapes();
+        for t in &texts {
+            i.intern(t);
+        }
+        (i, texts)
+    }
+
     fn shapes() -> Vec<String> {
         let hex64 = "0123456789abcdef".repeat(4);
         vec![
@@ -440,11 +450,7 @@ mod tests {
 
     #[test]
     fn ok_scan_some_leaves_out_only_digests_and_uuids_and_only_for_other_text() {
-        let mut i = Interner::new();
-        let texts = shapes();
-        for t in &texts {
-            i.intern(t);
-        }
+        let (i, _) = shapes_interned();
         let mut all = Vec::new();
         i.scan(1, |_, t| all.push(t.to_owned()));
         let mut some = Vec::new();
@@ -501,11 +507,7 @@ mod tests {
     }
     #[test]
     fn ok_stored_strings_move_between_tables_and_bad_ones_are_refused() {
-        let mut a = Interner::new();
-        let texts = shapes();
-        for t in &texts {
-            a.intern(t);
-        }
+        let (a, texts) = shapes_interned();
         let mut b = Interner::new();
         b.intern("already here");
         b.intern("AKIAIOSFODNN7EXAMPLE");
