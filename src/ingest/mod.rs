@@ -494,10 +494,10 @@ impl Sink {
         }
         let mut window = self.lead_window.min(bytes.len());
         let (raw, json) = loop {
-            let text = match std::str::from_utf8(&bytes[..window]) {
+            let text = match simdutf8::compat::from_utf8(&bytes[..window]) {
                 Ok(text) => text,
                 // Cut inside a character, or not UTF-8 there: the element may end before.
-                Err(e) => std::str::from_utf8(&bytes[..e.valid_up_to()]).ok()?,
+                Err(e) => simdutf8::compat::from_utf8(&bytes[..e.valid_up_to()]).ok()?,
             };
             let mut stream = serde_json::Deserializer::from_str(text).into_iter::<RawEvent>();
             match stream.next()? {
@@ -714,7 +714,7 @@ impl Sink {
         if rec.iter().all(|&b| b.is_ascii_whitespace() || b == b',') {
             return;
         }
-        let (text, not_utf8) = match std::str::from_utf8(rec) {
+        let (text, not_utf8) = match simdutf8::compat::from_utf8(rec) {
             Ok(t) => (Cow::Borrowed(t), None),
             Err(e) => (String::from_utf8_lossy(rec), Some(e.valid_up_to())),
         };
@@ -808,9 +808,9 @@ impl Sink {
             RecordKind::ExportLine => Some(offset + (len - json.len()) as u64),
             _ => None,
         };
-        // UTF-8 is checked once for the whole record (an ASCII fast path), not string by string as
-        // serde's slice reader does; bytes that are not UTF-8 go the slice way, to the repair below.
-        let (parsed, not_utf8_at) = match std::str::from_utf8(json) {
+        // UTF-8 is checked once for the whole record (with SIMD), not string by string as serde's
+        // slice reader does; bytes that are not UTF-8 go the slice way, to the repair below.
+        let (parsed, not_utf8_at) = match simdutf8::compat::from_utf8(json) {
             Ok(text) => (serde_json::from_str::<RawEvent>(text), None),
             Err(e) => (serde_json::from_slice::<RawEvent>(json), Some(e.valid_up_to())),
         };
