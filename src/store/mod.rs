@@ -429,13 +429,17 @@ impl Store {
     /// Adds an event unless the same one (id, time, source, name) is already held; a copy of a held
     /// event is kept aside for [`Store::settle`].
     pub fn insert(&mut self, row: &EventRow) -> Inserted {
-        let hash = self.key_hash(row.event_id, row.time, row.source, row.name);
-        let held = if self.keep_every_record { None } else { self.find(hash, row) };
-        if let Some(r) = held {
-            self.duplicates += 1;
-            self.copies.push((r, row.locator));
-            return Inserted::Duplicate(r);
-        }
+        let hash = if self.keep_every_record {
+            0 // no dedupe index, so no key to hash: `put` does not read it then
+        } else {
+            let hash = self.key_hash(row.event_id, row.time, row.source, row.name);
+            if let Some(r) = self.find(hash, row) {
+                self.duplicates += 1;
+                self.copies.push((r, row.locator));
+                return Inserted::Duplicate(r);
+            }
+            hash
+        };
         let h = self.hasher;
         let context = self.contexts.id(Context::of(row), h);
         let identity = self.identity_number(&row.identity);
@@ -443,8 +447,8 @@ impl Store {
         Inserted::New(self.put(hash, row.time, row.event_id, [context, identity, client], &row.locator))
     }
 
-    /// Appends a row that is not held yet (`hash` is its dedupe key's hash), with its context,
-    /// identity and client numbers.
+    /// Appends a row that is not held yet (`hash` is its dedupe key's hash, unread in a store that
+    /// keeps every record), with its context, identity and client numbers.
     fn put(
         &mut self,
         hash: u64,
