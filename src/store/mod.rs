@@ -476,13 +476,14 @@ impl Store {
         if self.keep_every_record {
             return r;
         }
-        // Rehashing reads the other columns, so the index is out of the store while it grows.
-        let mut dedupe = std::mem::take(&mut self.dedupe);
-        dedupe.insert_unique(hash, r, |&r| {
+        // Rehashing reads the other columns, so the table the row goes in is out of the store while
+        // it grows.
+        let mut table = self.dedupe.take(hash);
+        table.insert_unique(hash, r, |&r| {
             let c = self.ctx(r);
             self.key_hash(self.event_id.get(r as usize), self.time(r), c.source, c.name)
         });
-        self.dedupe = dedupe;
+        self.dedupe.restore(hash, table);
         r
     }
 

@@ -40,6 +40,19 @@ impl<T> Sharded<T> {
         self.shards[shard(hash)].insert_unique(hash, value, hasher);
     }
 
+    /// Moves out the table `hash` falls in, leaving an empty one, for an insert whose hasher reads
+    /// the owner of this table (as the store's dedupe index does: it hashes rows from the store's
+    /// columns); give it back with [`Sharded::restore`]. Only that one table moves, not all
+    /// sixteen, which are too large to copy out and back on every insert.
+    pub fn take(&mut self, hash: u64) -> HashTable<T> {
+        std::mem::take(&mut self.shards[shard(hash)])
+    }
+
+    /// Puts back the table [`Sharded::take`] moved out for `hash`.
+    pub fn restore(&mut self, hash: u64, table: HashTable<T>) {
+        self.shards[shard(hash)] = table;
+    }
+
     /// Bytes allocated, for the memory figures.
     pub fn allocation_size(&self) -> usize {
         self.shards.iter().map(HashTable::allocation_size).sum()
@@ -67,5 +80,22 @@ mod tests {
         assert_eq!(used, SHARDS, "every shard takes a share");
         // Each shard holds about a sixteenth, so none is more than twice its share.
         assert!(t.shards.iter().all(|s| s.len() < 2 * 100_000 / SHARDS));
+    }
+
+    #[test]
+    fn ok_tables_taken_out_to_grow_come_back_whole() {
+        let h = hashbrown::DefaultHashBuilder::default();
+        let mut t: Sharded<u64> = Sharded::default();
+        for v in 0..20_000u64 {
+            let hash = h.hash_one(v);
+            let mut table = t.take(hash);
+            assert_eq!(t.find(hash, |_| true), None, "the table is out while it grows");
+            table.insert_unique(hash, v, |&x| h.hash_one(x));
+            t.restore(hash, table);
+        }
+        assert_eq!(t.shards.iter().map(HashTable::len).sum::<usize>(), 20_000);
+        for v in 0..20_000u64 {
+            assert_eq!(t.find(h.hash_one(v), |&x| x == v), Some(&v));
+        }
     }
 }
