@@ -570,16 +570,17 @@ impl Sink {
 
     /// A top-level value or bare-array element: an event, or an envelope around events.
     fn value(&mut self, bytes: &[u8], offset: u64, store: &mut Store, top: bool) {
-        let raw: RawEvent = match serde_json::from_slice(bytes) {
-            Ok(r) => r,
+        let (parsed, not_utf8_at) = parse_event(bytes);
+        let Ok(raw) = parsed else {
             // Not an object, or broken: event_json repairs what can be repaired, and says what it can't.
-            Err(_) => return self.event_json(bytes, offset, bytes.len(), RecordKind::Direct, store),
+            return self.event_json(bytes, offset, bytes.len(), RecordKind::Direct, store);
         };
         if looks_like_event(&raw) {
             if top {
                 self.report.saw(Format::SingleEvent);
             }
-            return self.add(&raw, offset, bytes.len(), RecordKind::Direct, &[], store);
+            let notes = not_utf8(not_utf8_at, Some(offset));
+            return self.add(&raw, offset, bytes.len(), RecordKind::Direct, &notes, store);
         }
         drop(raw);
         let env: Envelope = match serde_json::from_slice(bytes) {
@@ -808,20 +809,11 @@ impl Sink {
             RecordKind::ExportLine => Some(offset + (len - json.len()) as u64),
             _ => None,
         };
-        // UTF-8 is checked once for the whole record (with SIMD), not string by string as serde's
-        // slice reader does; bytes that are not UTF-8 go the slice way, to the repair below.
-        let (parsed, not_utf8_at) = match simdutf8::compat::from_utf8(json) {
-            Ok(text) => (serde_json::from_str::<RawEvent>(text), None),
-            Err(e) => (serde_json::from_slice::<RawEvent>(json), Some(e.valid_up_to())),
-        };
+        // Bytes that are not UTF-8 go the slice way, to the repair below when that fails.
+        let (parsed, not_utf8_at) = parse_event(json);
         let first = match parsed {
             Ok(raw) if looks_like_event(&raw) => {
-                // The slice reader checks only the strings it reads: bytes that are not UTF-8 in a
-                // field it passes over (`tlsDetails`, say) parse, and are worth a warning all the same.
-                let notes = match not_utf8_at {
-                    Some(at) => json::Repairs { not_utf8_at: Some(at), control_chars: false }.describe(base),
-                    None => Vec::new(),
-                };
+                let notes = not_utf8(not_utf8_at, base);
                 return self.add(&raw, offset, len, kind, &notes, store);
             }
             Ok(_) => return self.unknown(offset, json),
@@ -929,6 +921,26 @@ impl Sink {
             }
         };
         self.report.warn(Some(offset), format!("{what}; skipped"));
+    }
+}
+
+/// Parses `json` as an event. UTF-8 is checked once for the whole (with SIMD), then serde's text
+/// reader parses it, rather than serde's slice reader checking string by string. Bytes that are not
+/// UTF-8 go the slice way, and where the first of them is comes back too: the slice reader checks
+/// only the strings it reads, so they may parse.
+fn parse_event(json: &[u8]) -> (serde_json::Result<RawEvent<'_>>, Option<usize>) {
+    match simdutf8::compat::from_utf8(json) {
+        Ok(text) => (serde_json::from_str(text), None),
+        Err(e) => (serde_json::from_slice(json), Some(e.valid_up_to())),
+    }
+}
+
+/// The note an event that parsed gets for bytes that are not UTF-8 (in a field it passes over,
+/// `tlsDetails` say), at `at` in a record starting at file offset `base` when known.
+fn not_utf8(at: Option<usize>, base: Option<u64>) -> Vec<String> {
+    match at {
+        Some(at) => json::Repairs { not_utf8_at: Some(at), control_chars: false }.describe(base),
+        None => Vec::new(),
     }
 }
 

@@ -361,6 +361,26 @@ fn err_invalid_utf8_in_a_field_not_read_is_still_named() {
 }
 
 #[test]
+fn err_invalid_utf8_in_a_field_not_read_is_named_in_json_lines_too() {
+    // A line of JSON lines is read apart from a `Records` element; it was loaded without a word.
+    let first = compact(&event(2));
+    let second = compact(&event(1)).replacen('{', "{\"tlsDetails\":{\"clientProvidedHostHeader\":\"x\u{1}y\"},", 1);
+    let mut text = format!("{first}\n{second}\n").into_bytes();
+    let at = text.iter().position(|&b| b == 1).unwrap();
+    text[at] = 0xfe;
+    let line = first.len() + 1;
+    let (_, r) = batch("tls.jsonl", &text);
+    assert_eq!((r.events, r.rejected), (2, 0));
+    assert_eq!(
+        r.warnings,
+        [w(
+            Some(line as u64),
+            &format!("the event at byte {line} was loaded, but it holds bytes that are not UTF-8 (the first at byte {at}), shown as �")
+        )]
+    );
+}
+
+#[test]
 fn err_decompression_bomb_stops_with_the_ratio_in_the_warning() {
     // tests/fixtures/ingest/hostile/bomb.json.gz: two events, then 40 MB of spaces in 42 KB of gzip.
     let bytes = std::fs::read(root().join("tests/fixtures/ingest/hostile/bomb.json.gz")).unwrap();
