@@ -8,9 +8,10 @@
 //! nested too deeply are skipped while streaming, so they never sit in memory.
 //!
 //! Finding an element's end means reading every byte of it, which the parser then does again. So
-//! [`Framer::push_leading`] first offers each `Records` element to the caller as a [`Frame::Lead`]:
-//! a parser that reads it whole says how long it was, and the framer goes on after it. Anything the
-//! caller declines (cut off by the end of what has arrived, broken, too large) is framed as before.
+//! [`Framer::push_leading`] first offers each `Records` element, and each top-level object that is
+//! not a container (a line of JSON lines), to the caller as a [`Frame::Lead`]: a parser that reads
+//! it whole says how long it was, and the framer goes on after it. Anything the caller declines (cut
+//! off by the end of what has arrived, broken, too large, not an event) is framed as before.
 
 use memchr::memchr2;
 
@@ -52,12 +53,13 @@ pub enum Frame<'a> {
     Skipped { offset: u64, len: u64, reason: SkipReason },
     /// Text that is not JSON at `offset`. When `fatal`, the rest of the input is not read.
     Error { offset: u64, message: String, fatal: bool },
-    /// The start of a `Records` element (its `{`) and every byte buffered after it, offered only by
-    /// [`Framer::push_leading`]. A reader that reads the whole element from these bytes answers its
+    /// The start of a `Records` element or, when `whole`, of a top-level object that is not a
+    /// container (its `{`), and every byte buffered after it, offered only by
+    /// [`Framer::push_leading`]. A reader that reads the whole value from these bytes answers its
     /// length, and the framer goes on after it without scanning it; any other answer (`None`: cut
     /// off by the end of the buffer, or not one it reads) and the framer scans it as usual and hands
-    /// it out as an [`Frame::Item`] or [`Frame::Skipped`].
-    Lead { bytes: &'a [u8], offset: u64 },
+    /// it out as an [`Frame::Item`], [`Frame::Whole`] or [`Frame::Skipped`].
+    Lead { bytes: &'a [u8], offset: u64, whole: bool },
 }
 
 /// Where frames go: `Some(length)` answers a [`Frame::Lead`] that was read; other frames' answers
@@ -86,6 +88,14 @@ enum State {
 enum ValueKind {
     Whole,
     Item { container: Container, closes_object: bool },
+}
+
+/// Where the framer is once a value of this kind has been read.
+fn after(kind: ValueKind) -> State {
+    match kind {
+        ValueKind::Whole => State::Top,
+        ValueKind::Item { container, closes_object } => State::AfterItem { container, closes_object },
+    }
 }
 
 /// The most the buffer grows to: the largest value held whole and a little more. [`Framer::push`]
@@ -168,8 +178,8 @@ impl Framer {
         );
     }
 
-    /// Feeds more text as [`Framer::push`] does, and also offers `out` each `Records` element as a
-    /// [`Frame::Lead`] before scanning it. Reading an element from there saves scanning it twice
+    /// Feeds more text as [`Framer::push`] does, and also offers `out` each `Records` element and
+    /// each top-level object that is not a container as a [`Frame::Lead`] before scanning it. Reading an element from there saves scanning it twice
     /// (once here for its end, once more to parse it), the larger part of framing's cost.
     pub fn push_leading(&mut self, data: &[u8], out: &mut Out<'_>) {
         self.feed(data, out, true);
@@ -325,6 +335,7 @@ impl Framer {
                         self.pos += len;
                         self.state = State::InArray { container, closes_object: true };
                     }
+                    Probe::Whole if leads => self.lead(ValueKind::Whole, out),
                     Probe::Whole => self.begin_value(ValueKind::Whole),
                 },
                 State::AfterItem { container, closes_object } => {
@@ -353,7 +364,9 @@ impl Framer {
                                 State::Top
                             };
                         }
-                        b'{' if leads && container == Container::Records => self.lead(container, closes_object, out),
+                        b'{' if leads && container == Container::Records => {
+                            self.lead(ValueKind::Item { container, closes_object }, out);
+                        }
                         _ => self.begin_value(ValueKind::Item { container, closes_object }),
                     }
                 }
@@ -372,19 +385,20 @@ impl Framer {
         }
     }
 
-    /// Offers the element starting here as a [`Frame::Lead`]: goes on after it when `out` read it,
+    /// Offers the value starting here as a [`Frame::Lead`]: goes on after it when `out` read it,
     /// or scans it.
-    fn lead(&mut self, container: Container, closes_object: bool, out: &mut Out<'_>) {
+    fn lead(&mut self, kind: ValueKind, out: &mut Out<'_>) {
         let at = self.pos;
         let rest = self.buf.len() - at;
-        match out(Frame::Lead { bytes: &self.buf[at..], offset: self.base + at as u64 }) {
+        let whole = kind == ValueKind::Whole;
+        match out(Frame::Lead { bytes: &self.buf[at..], offset: self.base + at as u64, whole }) {
             Some(n) if n > 0 && n <= rest => {
-                // Where a file cut off after this element says it ended.
+                // Where a file cut off after this value says it ended.
                 self.value_start = self.base + at as u64;
                 self.pos = at + n;
-                self.state = State::AfterItem { container, closes_object };
+                self.state = after(kind);
             }
-            _ => self.begin_value(ValueKind::Item { container, closes_object }),
+            _ => self.begin_value(kind),
         }
     }
 
@@ -414,10 +428,7 @@ impl Framer {
                 ValueKind::Item { container, .. } => out(Frame::Item { container, bytes, offset }),
             };
         }
-        self.state = match kind {
-            ValueKind::Whole => State::Top,
-            ValueKind::Item { container, closes_object } => State::AfterItem { container, closes_object },
-        };
+        self.state = after(kind);
         true
     }
 
@@ -621,15 +632,15 @@ mod tests {
         v
     }
 
-    /// The frames `push_leading` gives with a reader that finds an element's end with serde's
-    /// stream reader (not with this framer) and takes every other lead it can read whole. A lead it
-    /// takes is listed as the item it stands for, so the list compares with [`frames`]'.
+    /// The frames `push_leading` gives with a reader that finds a value's end with serde's stream
+    /// reader (not with this framer) and takes every other lead it can read whole. A lead it takes
+    /// is listed as the item or whole value it stands for, so the list compares with [`frames`]'.
     fn leading_frames(input: &[u8], chunk: usize) -> Vec<F> {
         let mut f = Framer::new();
         let mut v = Vec::new();
         let mut offered = 0;
         let mut sink = |fr: Frame<'_>| -> Option<usize> {
-            let Frame::Lead { bytes, offset } = fr else {
+            let Frame::Lead { bytes, offset, whole } = fr else {
                 v.push(as_f(fr));
                 return None;
             };
@@ -639,7 +650,8 @@ mod tests {
                 return None;
             }
             let n = stream.byte_offset();
-            v.push(F::Item(Container::Records, String::from_utf8_lossy(&bytes[..n]).into(), offset));
+            let text = String::from_utf8_lossy(&bytes[..n]).into();
+            v.push(if whole { F::Whole(text, offset) } else { F::Item(Container::Records, text, offset) });
             Some(n)
         };
         for c in input.chunks(chunk.max(1)) {

@@ -181,8 +181,12 @@ struct Sink {
     stopped: bool,
     /// How many bytes of a [`Frame::Lead`] to check as UTF-8 before parsing it (see [`Sink::lead`]).
     lead_window: usize,
-    /// Whether `Records` elements are parsed as leads (off only to test that leads change nothing).
+    /// Whether `Records` elements and lines are parsed as leads (off only to test that leads change
+    /// nothing).
     leads: bool,
+    /// A top-level value was an event: the file is JSON lines (or one event), so top-level values
+    /// are taken as leads too (not before, so an envelope is not parsed once more as an event).
+    lines: bool,
 }
 
 /// The least [`Sink::lead`] checks as UTF-8 ahead of an element, whatever the last one's length.
@@ -205,6 +209,7 @@ impl FileReader {
                 stopped: false,
                 lead_window: LEAD_WINDOW,
                 leads: true,
+                lines: false,
             },
             decode_failed: false,
             unread: false,
@@ -218,7 +223,7 @@ impl FileReader {
         r
     }
 
-    /// The same, framing every `Records` element before parsing it, as readers did before leads
+    /// The same, framing every `Records` element and line before parsing it, as readers did before leads
     /// ([`frame::Frame::Lead`]): for tests that leads change nothing.
     #[doc(hidden)]
     #[must_use]
@@ -466,11 +471,11 @@ impl Sink {
         }
     }
 
-    /// Reads a [`Frame::Lead`] as a whole `Records` element when it can (see [`Sink::lead`]), and
-    /// takes any other frame as [`Sink::frame`] does.
+    /// Reads a [`Frame::Lead`] as a whole `Records` element or line when it can (see
+    /// [`Sink::lead`]), and takes any other frame as [`Sink::frame`] does.
     fn lead_or_frame(&mut self, frame: Frame<'_>, store: &mut Store) -> Option<usize> {
         match frame {
-            Frame::Lead { bytes, offset } => self.lead(bytes, offset, store),
+            Frame::Lead { bytes, offset, whole } => self.lead(bytes, offset, whole, store),
             other => {
                 self.frame(other, store);
                 None
@@ -478,18 +483,20 @@ impl Sink {
         }
     }
 
-    /// Parses the `Records` element at the start of `bytes` and adds it, answering its length, when
-    /// that gives what framing it first and then [`Sink::event_json`] would: the element is whole
-    /// in `bytes`, UTF-8 throughout, parses, is within [`limits::MAX_EVENT_BYTES`] and cannot nest
-    /// deeper than [`limits::MAX_DEPTH`] (it has no more brackets than that). Otherwise `None`,
-    /// having changed nothing, and the framer frames it for the usual way, with its warnings.
+    /// Parses the `Records` element (or, when `whole`, the top-level value) at the start of `bytes`
+    /// and adds it, answering its length, when that gives what framing it first and then
+    /// [`Sink::event_json`] (or [`Sink::value`]) would: the element is whole in `bytes`, UTF-8
+    /// throughout, parses, is within [`limits::MAX_EVENT_BYTES`] and cannot nest deeper than
+    /// [`limits::MAX_DEPTH`] (it has no more brackets than that); a top-level value must also be
+    /// an event, in a file where one was before (JSON lines). Otherwise `None`, having changed
+    /// nothing, and the framer frames it for the usual way, with its warnings.
     ///
     /// The parser reads text (serde's `&str` reader skips strings faster than its byte reader,
     /// which checks UTF-8 string by string), so the bytes are checked as UTF-8 first, but only twice
     /// the last element's length ahead (`bytes` runs to the end of what is buffered); an
     /// element longer than that is parsed again with all of `bytes`.
-    fn lead(&mut self, bytes: &[u8], offset: u64, store: &mut Store) -> Option<usize> {
-        if !self.leads {
+    fn lead(&mut self, bytes: &[u8], offset: u64, whole: bool, store: &mut Store) -> Option<usize> {
+        if !self.leads || (whole && !self.lines) {
             return None;
         }
         let mut window = self.lead_window.min(bytes.len());
@@ -508,11 +515,16 @@ impl Sink {
         };
         self.lead_window = (2 * json.len()).max(LEAD_WINDOW);
         let deep = || memchr::memchr2_iter(b'{', b'[', json.as_bytes()).nth(limits::MAX_DEPTH as usize).is_some();
-        if json.len() > limits::MAX_EVENT_BYTES || deep() {
+        if json.len() > limits::MAX_EVENT_BYTES || deep() || (whole && !looks_like_event(&raw)) {
             return None;
         }
         let json = json.as_bytes();
-        self.report.saw(Format::Records);
+        if whole {
+            self.top_values += 1;
+            self.report.saw(Format::SingleEvent);
+        } else {
+            self.report.saw(Format::Records);
+        }
         if looks_like_event(&raw) {
             self.add(&raw, offset, json.len(), RecordKind::Direct, &[], store);
         } else {
@@ -578,6 +590,7 @@ impl Sink {
         if looks_like_event(&raw) {
             if top {
                 self.report.saw(Format::SingleEvent);
+                self.lines = true;
             }
             let notes = not_utf8(not_utf8_at, Some(offset));
             return self.add(&raw, offset, bytes.len(), RecordKind::Direct, &notes, store);

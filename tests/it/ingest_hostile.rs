@@ -271,13 +271,36 @@ fn read_in_pieces(bytes: &[u8], pieces: &[usize], leads: bool) -> (String, Vec<S
 
 #[test]
 fn ok_leads_read_mangled_files_as_framing_every_record_does() {
-    const BYTES: &[u8] = b"{}[]\",:\\ 0a\xff\xc3\xe2\n";
     // Reading `Records` elements straight from the buffer (leads) must give what framing each
     // first gives, warnings and offsets included, whatever the damage: the same files, mangled
     // at random (seeded), read both ways in pieces of random sizes.
     let mut records: Vec<Value> = seed_events();
     records.extend((0..12).map(event));
     let clean = serde_json::to_string_pretty(&json!({ "Records": records })).unwrap().into_bytes();
+    read_mangled_both_ways(&clean, records.len());
+}
+
+#[test]
+fn ok_leads_read_mangled_json_lines_as_framing_every_record_does() {
+    // The same for JSON lines, whose lines are leads once one was an event. Leads decline the
+    // lines that are not events: an EventBridge envelope and a lookup-events entry, each around an
+    // event, and JSON that is neither.
+    let mut records: Vec<Value> = seed_events();
+    records.extend((0..12).map(event));
+    let mut lines: Vec<String> = records.iter().map(compact).collect();
+    lines.insert(3, r#"{"note":"not an event"}"#.to_owned());
+    let bridge =
+        json!({ "version": "0", "id": "e1", "detail-type": "AWS API Call via CloudTrail", "detail": event(40) });
+    lines.insert(5, bridge.to_string());
+    lines.insert(7, json!({ "EventId": "e2", "CloudTrailEvent": compact(&event(41)) }).to_string());
+    let clean = (lines.join("\n") + "\n").into_bytes();
+    read_mangled_both_ways(&clean, records.len() + 2);
+}
+
+/// Reads 400 randomly mangled copies of `clean` (which holds `events` events) with leads and with
+/// framing every record, and fails unless both give the same report and rows.
+fn read_mangled_both_ways(clean: &[u8], events: usize) {
+    const BYTES: &[u8] = b"{}[]\",:\\ 0a\xff\xc3\xe2\n";
     let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
     let mut next = |n: usize| {
         x ^= x << 13;
@@ -287,7 +310,7 @@ fn ok_leads_read_mangled_files_as_framing_every_record_does() {
     };
     let mut loaded_somewhere = 0;
     for case in 0..400 {
-        let mut text = clean.clone();
+        let mut text = clean.to_vec();
         for _ in 0..=next(4) {
             let at = next(text.len());
             match next(6) {
@@ -323,7 +346,7 @@ fn ok_leads_read_mangled_files_as_framing_every_record_does() {
         loaded_somewhere += with.1.len();
     }
     // The damage leaves most events readable, so the comparison is over rows, not empty stores.
-    assert!(loaded_somewhere > 400 * records.len() / 2, "{loaded_somewhere}");
+    assert!(loaded_somewhere > 400 * events / 2, "{loaded_somewhere}");
 }
 
 #[test]
