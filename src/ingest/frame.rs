@@ -179,8 +179,9 @@ impl Framer {
     }
 
     /// Feeds more text as [`Framer::push`] does, and also offers `out` each `Records` element and
-    /// each top-level object that is not a container as a [`Frame::Lead`] before scanning it. Reading an element from there saves scanning it twice
-    /// (once here for its end, once more to parse it), the larger part of framing's cost.
+    /// each top-level object that is not a container as a [`Frame::Lead`] before scanning it.
+    /// Reading a value from there saves scanning it twice (once here for its end, once more to
+    /// parse it), the larger part of framing's cost.
     pub fn push_leading(&mut self, data: &[u8], out: &mut Out<'_>) {
         self.feed(data, out, true);
     }
