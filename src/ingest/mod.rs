@@ -223,8 +223,8 @@ impl FileReader {
         r
     }
 
-    /// The same, framing every `Records` element and line before parsing it, as readers did before leads
-    /// ([`frame::Frame::Lead`]): for tests that leads change nothing.
+    /// The same, framing every `Records` element and line before parsing it, as readers did
+    /// before leads ([`frame::Frame::Lead`]): for tests that leads change nothing.
     #[doc(hidden)]
     #[must_use]
     pub fn framing_every_record(mut self) -> Self {
@@ -515,7 +515,8 @@ impl Sink {
         };
         self.lead_window = (2 * json.len()).max(LEAD_WINDOW);
         let deep = || memchr::memchr2_iter(b'{', b'[', json.as_bytes()).nth(limits::MAX_DEPTH as usize).is_some();
-        if json.len() > limits::MAX_EVENT_BYTES || deep() || (whole && !looks_like_event(&raw)) {
+        let event = looks_like_event(&raw);
+        if json.len() > limits::MAX_EVENT_BYTES || deep() || (whole && !event) {
             return None;
         }
         let json = json.as_bytes();
@@ -525,7 +526,7 @@ impl Sink {
         } else {
             self.report.saw(Format::Records);
         }
-        if looks_like_event(&raw) {
+        if event {
             self.add(&raw, offset, json.len(), RecordKind::Direct, &[], store);
         } else {
             self.unknown(offset, json);

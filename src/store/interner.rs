@@ -386,7 +386,6 @@ mod tests {
         }
         assert!(i.text.chunks().len() >= 4, "{}", i.text.chunks().len());
     }
-    /// Strings of the packed shapes, and their near misses, which must stay text.
     /// A table holding [`shapes`], each as symbol `n + 1`, and the shapes.
     fn shapes_interned() -> (Interner, Vec<String>) {
         let mut i = Interner::new();
@@ -397,6 +396,7 @@ mod tests {
         (i, texts)
     }
 
+    /// Strings of the packed shapes, and their near misses, which must stay text.
     fn shapes() -> Vec<String> {
         let hex64 = "0123456789abcdef".repeat(4);
         vec![
