@@ -14,7 +14,8 @@ mkdirSync(SHOTS, { recursive: true });
 const CHROMIUM = process.env.CHROME_BIN || '/usr/bin/chromium';
 // Without the background-networking flags, Chromium's own connections are refused on these machines.
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-  '--disable-sync', '--no-first-run', '--disable-quic', '--disable-dev-shm-usage'];
+  '--disable-sync', '--no-first-run', '--disable-quic', '--disable-dev-shm-usage',
+  ...(process.env.CHROMIUM_EXTRA_ARGS ? process.env.CHROMIUM_EXTRA_ARGS.split(' ') : [])];
 
 /** Starts the server (of `dist`, by default the repository's dist/) and the browser; returns
  * { browser, server, url, close }. */

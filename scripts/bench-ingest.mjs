@@ -5,7 +5,10 @@
 //   node scripts/bench-ingest.mjs [--events 300000] [--dir FOLDER] [--dist DIST] [--json] [--trace FILE]
 //
 // --dist DIST serves another build instead of dist/ (a copy of an older build, for before/after pairs).
-// --trace FILE keeps the browser trace of step 4 (with what ran inside each task) for a closer look.
+// --trace FILE keeps the browser trace of step 4 (with what ran inside each task) for a closer look;
+// TRACE_CATEGORIES=a,b adds Chromium tracing categories to it (e.g. mojom, v8.wasm), and
+// CHROMIUM_EXTRA_ARGS passes flags to Chromium (e2e/harness.mjs): with DEBUG=pw:browser and
+// CHROMIUM_EXTRA_ARGS=--js-flags=--trace-wasm-compilation-times, V8 prints each function it compiles.
 //
 // Generates the logs once with ../shared/tools/gen_cloudtrail.py (cached in target/bench-data/), or
 // reads FOLDER; serves dist/ (run `trunk build --release` first) and, in that order:
@@ -173,6 +176,18 @@ function mainThreadCpu(trace) {
   };
 }
 
+/** From a trace: V8's optimising compiles of wasm functions (the page's and the workers') from the
+ * drop to done, which compete with the load for the cores. */
+function topTierCompiles(trace) {
+  const events = trace.traceEvents || trace;
+  const at = (name) => events.find((e) => e.name === name && String(e.cat).includes('user_timing'));
+  const [from, to] = [at('trailscope:ingest-start'), at('trailscope:ingest-end')];
+  if (!from || !to) return null;
+  const units = events.filter((e) => e.name === 'wasm.TopTierCompilation' && e.ph === 'X' && e.ts >= from.ts
+    && e.ts <= to.ts);
+  return { functions: units.length, cpuMs: units.reduce((n, e) => n + (e.tdur ?? e.dur) / 1000, 0) };
+}
+
 log('3/4 Trailscope: drop to data-state=done');
 await page.evaluate(() => {
   // The benchmark's own input is done with: holding 5,744 files, it cost the page a 50 ms task about
@@ -201,13 +216,18 @@ await page.evaluate(() => {
 // the page's own work from waiting for a core while the ingest workers hold both.
 // With --trace FILE the trace is kept, with what ran inside each task (devtools.timeline: more tracing
 // overhead, so compare such runs with each other).
-const categories = ['toplevel', 'blink.user_timing', ...(TRACE_OUT ? ['devtools.timeline'] : [])];
+// "v8.wasm" tells how much of the load V8 spent compiling our wasm again, optimised (see `warm_up` in
+// src/worker/mod.rs).
+const categories = ['toplevel', 'blink.user_timing', 'v8.wasm', ...(TRACE_OUT ? ['devtools.timeline'] : []),
+  ...(process.env.TRACE_CATEGORIES ? process.env.TRACE_CATEGORIES.split(',') : [])];
 await env.browser.startTracing(page, { categories });
 await page.setInputFiles('[data-testid=file-input]', files);
 await page.waitForSelector('[data-testid=ingest-status][data-state=done]', { timeout: 3_600_000 });
 const traceText = (await env.browser.stopTracing()).toString();
 if (TRACE_OUT) writeFileSync(TRACE_OUT, traceText);
-const cpu = mainThreadCpu(JSON.parse(traceText));
+const trace = JSON.parse(traceText);
+const cpu = mainThreadCpu(trace);
+const tierUp = topTierCompiles(trace);
 const ours = await page.evaluate(() => {
   window.__longObserver.disconnect();
   const d = document.querySelector('[data-testid=ingest-status]').dataset;
@@ -263,6 +283,7 @@ const result = {
   main_thread_tasks_over_50ms: ours.longTasks,
   longest_task_before_drop_ms: Math.round(ours.longestBeforeDropMs),
   main_thread_cpu: cpu,
+  wasm_top_tier_compiles_while_loading: tierUp,
   worker_ms: ours.timings,
   queries_asked: ours.asked,
 };
@@ -280,6 +301,7 @@ Trailscope ingest benchmark: ${files.length} files, ${f1(compressed / 1e6)} MB g
   (c) heap ${f1(ours.heapBytes / 1e6)} MB = ${f1(result.heap_bytes_per_event)} bytes per event (the engine's, once done); peak while loading, with the ingest workers: ${f1(ours.peakHeap / 1e6)} MB
   (d) longest main-thread task from the drop to done ${result.longest_main_thread_task_ms} ms (${ours.longTasks} over 50 ms); before the drop (the browser making ${files.length} File objects for the input) ${result.longest_task_before_drop_ms} ms
       main thread's CPU, from a trace: ${cpu ? `the longest task ${f1(cpu.longestWallMs)} ms used ${f1(cpu.longestWallCpuMs)} ms of CPU (the rest waiting for a core); the most CPU any task used ${f1(cpu.maxCpuMs)} ms, ${cpu.over50Cpu} over 50 ms; ${f1(cpu.cpuMs / 1000)} s in all` : 'no trace'}
+  V8 compiling wasm functions again, optimised, from the drop to done: ${tierUp ? `${tierUp.functions} functions, ${f1(tierUp.cpuMs)} ms of CPU` : 'no trace'}
   ingest workers: ${ours.workers} (the browser reports ${ours.cores} cores)
   engine worker time: ${t ? `reading ${t.read_ms} ms (${t.reads} reads), ingest ${t.ingest_ms} ms (of which adding the ingest workers' batches ${t.absorb_ms ?? 0} ms), queries while loading ${t.query_ms} ms, ${t.files} files` : 'not reported'}
   ingest workers' time, summed: ${t ? `reading ${t.workers_read_ms ?? 0} ms, ingest ${t.workers_ingest_ms ?? 0} ms` : 'not reported'}

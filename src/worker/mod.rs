@@ -185,28 +185,70 @@ pub fn start() {
 /// the engine's worker, which mostly adds batches, reads it half as often.
 const WARM_UP_ROUNDS: usize = 4;
 
+/// How often the engine's worker adds the sample's batch to a throwaway engine when it starts...
+/// The browser compiles a function again, optimised, once it has run a certain amount of that
+/// function's code, so a large function called only a few times a second during a load waits long
+/// for it: [`Engine::query`], the largest function of the worker's wasm, answers the page's overview
+/// every 500 ms. With 2 batches and 2 overviews it was compiled during the load, not before.
+const WARM_UP_ABSORBS: usize = 16;
+
+/// ... and how many overviews (and progress reports) it answers after each.
+const WARM_UP_OVERVIEWS: usize = 4;
+
+/// Messages between the workers encoded and decoded when a worker starts (see [`warm_messages`]).
+const WARM_UP_MESSAGES: usize = 64;
+
 /// Reads the bundled sample into a throwaway engine a few times, batch included, before a worker
 /// says it is ready (while the page waits for a drop). The browser first runs WebAssembly
 /// compiled quickly, and compiles the functions that turn out to be hot again, optimised, on other
 /// threads. Without this that happened during the user's first load: a trace of a 300,000-event load
 /// showed 1.2 s of compiling competing with the ingest workers for the cores, and parsing ran
 /// unoptimised until it was done. The sample is already in the worker, so this reads nothing.
-/// The engine's worker also adds each batch to another throwaway engine and answers the overview
-/// that the page asks for while loading.
+/// The engine's worker then adds the batch to throwaway engines and answers the overviews and
+/// progress reports that a load brings, as messages; both kinds of worker encode and decode the
+/// messages that go between them.
 fn warm_up(ingest: bool) {
     let rounds = if ingest { WARM_UP_ROUNDS } else { WARM_UP_ROUNDS / 2 };
+    let mut batch = Vec::new();
     for _ in 0..rounds {
         let mut engine = Engine::for_batches();
         for (path, bytes) in SAMPLE_FILES {
             engine.ingest_bytes(path, bytes);
         }
-        let batch = engine.take_batch();
-        if !ingest {
-            let mut whole = Engine::new();
-            // The sample is ours and reads cleanly; a failure would only mean less warming.
-            let _ = whole.absorb_batch(&batch);
-            drop(whole.query(&Query::Overview));
+        batch = engine.take_batch();
+    }
+    for _ in 0..WARM_UP_MESSAGES {
+        warm_messages();
+    }
+    if ingest {
+        return;
+    }
+    for _ in 0..WARM_UP_ABSORBS {
+        let mut whole = Engine::new();
+        // The sample is ours and reads cleanly; a failure would only mean less warming.
+        let _ = whole.absorb_batch(&batch);
+        for id in 0..WARM_UP_OVERVIEWS {
+            let answer = crate::protocol::answer(id as u32, Box::new(whole.query(&Query::Overview)));
+            let progress = Progress { status: whole.status(), ..Progress::default() };
+            for msg in [answer, FromWorker::Progress(Box::new(progress))] {
+                drop(envelope(&msg, &[]));
+            }
         }
+    }
+}
+
+/// Encodes and decodes, without posting them, the messages a load sends between the engine's worker
+/// and the ingest workers (files handed out, a batch sent back), as [`warm_up`] does the parsing.
+fn warm_messages() {
+    let jobs: Vec<u32> = (0..pool::HAND_FILES as u32).collect();
+    let parse = ToWorker::Parse { jobs: jobs.iter().map(|&id| (id, format!("AWSLogs/{id}.json.gz"))).collect() };
+    let batch = FromWorker::Batch { jobs, dropped: Vec::new(), heap_bytes: 0, read_ms: 0, ingest_ms: 0 };
+    let msg = |e: js_sys::Object| Reflect::get(&e, &"msg".into()).unwrap_or(JsValue::UNDEFINED);
+    if let Ok(e) = envelope(&parse, &[]) {
+        drop(serde_wasm_bindgen::from_value::<ToWorker>(msg(e)));
+    }
+    if let Ok(e) = envelope(&batch, &[]) {
+        drop(serde_wasm_bindgen::from_value::<FromWorker>(msg(e)));
     }
 }
 

@@ -34,7 +34,7 @@ pub const INGEST_NAME: &str = "trailscope-ingest";
 pub const MAX_WORKERS: usize = 4;
 
 /// Files handed to an ingest worker at a time.
-const HAND_FILES: usize = 48;
+pub(crate) const HAND_FILES: usize = 48;
 
 /// Compressed bytes handed to an ingest worker at a time (at least one file).
 const HAND_BYTES: u64 = 24 * 1024 * 1024;
