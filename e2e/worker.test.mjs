@@ -3,7 +3,8 @@
 // (../shared/tools/gen_cloudtrail.py); expected counts from its truth file and from the files, read in node.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { start, Trailscope, recordsOf, uniqueEvents } from './harness.mjs';
@@ -262,6 +263,83 @@ test('a file gone from disk before the page hands it to the engine is named too,
     rmSync(gone);
     await t.page.evaluate(() => window.__go());
     await goneIsNamed(t, gone, kept);
+    assert.deepEqual(t.problems, []);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+});
+
+/** Writes `bytes` or a little more of JSON lines, one ECR pull event a line, each with its own event
+ * id; returns how many events it wrote. */
+function largeJsonLines(path, bytes) {
+  const lines = [];
+  let size = 0;
+  for (let i = 0; size < bytes; i++) {
+    const line = JSON.stringify({
+      eventVersion: '1.08',
+      userIdentity: { type: 'AssumedRole', arn: 'arn:aws:sts::123456789012:assumed-role/puller/i-0abc', accountId: '123456789012' },
+      eventTime: new Date(Date.UTC(2026, 2, 1) + i * 1000).toISOString().replace('.000', ''),
+      eventSource: 'ecr.amazonaws.com',
+      eventName: 'BatchGetImage',
+      awsRegion: 'us-east-1',
+      sourceIPAddress: '10.0.0.1',
+      userAgent: 'containerd/1.7',
+      requestParameters: { repositoryName: 'large', imageIds: [{ imageTag: `t${i % 50}` }] },
+      responseElements: null,
+      requestID: randomUUID(),
+      eventID: randomUUID(),
+      readOnly: true,
+      eventType: 'AwsApiCall',
+      recipientAccountId: '123456789012',
+    });
+    lines.push(line);
+    size += line.length + 1;
+  }
+  writeFileSync(path, lines.join('\n') + '\n');
+  return lines.length;
+}
+
+test('ingest workers read the files behind a large one while the engine\'s worker reads it', { skip: skip() }, async () => {
+  // Files over 64 MB are read by the engine's worker itself (src/worker/pool.rs, MAX_POOLED_BYTES).
+  // Its reads of the large file (4 MB slices) are held here until every other file has loaded: a build
+  // that hands out files only from the front of the queue, which the large file holds, never gets
+  // there. (Playwright routes the engine worker's script but not the ingest workers'.)
+  const work = mkdtempSync(join(tmpdir(), 'trailscope-large-'));
+  try {
+    const large = join(work, 'large.jsonl');
+    const largeEvents = largeJsonLines(large, 70 * 1024 * 1024);
+    const small = copies(60, work);
+    const t = await Trailscope.open(env, {
+      route: async (page) => {
+        await page.route('**/worker_loader.js', async (route) => {
+          const original = await (await route.fetch()).text();
+          const hold = `(() => {
+            if (self.name === 'trailscope-ingest') return;
+            let go;
+            const gate = new Promise((ok) => { go = ok; });
+            new BroadcastChannel('e2e-large').onmessage = () => go();
+            const read = Blob.prototype.arrayBuffer;
+            Blob.prototype.arrayBuffer = function () {
+              return this.size >= ${4 * 1024 * 1024} ? gate.then(() => read.call(this)) : read.call(this);
+            };
+          })();`;
+          await route.fulfill({ contentType: 'text/javascript', headers: { 'cache-control': 'no-store' }, body: hold + original });
+        });
+      },
+    });
+    await t.readersReady();
+    await t.pickFiles([large, ...small]);
+    await t.page.waitForFunction((n) => {
+      const d = document.querySelector('[data-testid=ingest-status]').dataset;
+      return Number(d.filesDone) === n;
+    }, small.length, { timeout: 60_000 });
+    const held = await progress(t.page);
+    assert.equal(held.state, 'loading', 'the large file is still being read');
+    assert.equal(held.events, uniqueEvents(small.flatMap(recordsOf)), 'every small file loaded meanwhile');
+    await t.page.evaluate(() => new BroadcastChannel('e2e-large').postMessage('go'));
+    const s = await t.waitDone(120_000);
+    assert.equal(s.events, largeEvents + held.events);
+    assert.equal((await progress(t.page)).filesDone, small.length + 1);
     assert.deepEqual(t.problems, []);
   } finally {
     rmSync(work, { recursive: true, force: true });

@@ -309,6 +309,13 @@ fn on_message(data: &JsValue) {
                     w.progress.files_total += 1;
                     w.progress.bytes_total += size;
                 }
+                // Now, not only when the running queue loop next looks: it may be reading a large file
+                // itself. (A loop that is not running starts below, and hands files out first; after a
+                // Cancel, the loop drops what is queued.)
+                let w = &mut *w;
+                if let (true, false, Some(pool)) = (w.running, w.cancel, w.pool.as_mut()) {
+                    pool.hand_out(&mut w.queue);
+                }
             }
             ToWorker::LoadSample => {
                 // The page posts the sample after the files dropped with it.
@@ -469,7 +476,11 @@ fn next_step(w: &mut Worker, hashes: &mut HashQueue) -> Next {
         return Next::Wait;
     }
     if let Some(job) = w.queue.pop_front() {
-        read_ahead(&mut w.queue);
+        // With ingest workers taking files, the engine's worker reads only those they cannot take
+        // (see [`pool::Pool::hand_out`]): reads asked ahead would mostly be of files they take.
+        if w.pool.as_ref().is_none_or(|p| p.ready() == 0) {
+            read_ahead(&mut w.queue);
+        }
         w.progress.phase = Phase::Loading;
         // New files can list or be listed: ask again once the queue is empty.
         *hashes = HashQueue::default();

@@ -8,7 +8,8 @@
 //! asks for more ([`FromWorker::Want`]) before it runs out, and sends a batch every
 //! [`BATCH_EVENTS`] events or [`BATCH_MS`], so views fill in while loading. A batch holds whole
 //! files, so files over [`MAX_POOLED_BYTES`] are read by the engine's worker itself, as are files
-//! while the ingest workers start. A crashed ingest worker's files go back to the queue, to be read by
+//! while the ingest workers start; the files queued behind such a file go to the ingest workers
+//! meanwhile. A crashed ingest worker's files go back to the queue, to be read by
 //! the engine's worker, which then reports the crash as it would its own. The ingest workers start
 //! with the engine's worker (so they load the site's files with the rest of it, and the page makes
 //! no request later) and stay until the page goes: idle, each holds the memory of one batch.
@@ -145,8 +146,10 @@ impl Pool {
         !self.inflight.is_empty()
     }
 
-    /// Hands files from the front of `queue` to the ingest workers that want more, a few dozen each,
-    /// stopping at a file the engine's worker must read itself.
+    /// Hands files from the front of `queue` to the ingest workers that want more, a few dozen each.
+    /// Files the engine's worker must read itself (over [`MAX_POOLED_BYTES`], the sample) stay in the
+    /// queue, in order, and the files behind them are handed out past them, so a large file at the
+    /// front does not keep the ingest workers idle while the engine's worker reads it.
     pub fn hand_out(&mut self, queue: &mut VecDeque<Job>) {
         for index in 0..self.children.len() {
             let c = &self.children[index];
@@ -154,13 +157,28 @@ impl Pool {
                 continue;
             }
             let (mut jobs, mut bytes) = (Vec::new(), 0);
-            while jobs.len() < HAND_FILES && bytes < HAND_BYTES && queue.front().is_some_and(poolable) {
-                let Some(mut job) = queue.pop_front() else { break };
+            let mut at = 0;
+            while jobs.len() < HAND_FILES && bytes < HAND_BYTES && at < queue.len() {
+                if !poolable(&queue[at]) {
+                    at += 1;
+                    continue;
+                }
+                // A run of files to hand out, taken out at once (moving only the few files before it).
+                let mut end = at;
+                while end < queue.len()
+                    && poolable(&queue[end])
+                    && jobs.len() + (end - at) < HAND_FILES
+                    && bytes < HAND_BYTES
+                {
+                    bytes += queue[end].size;
+                    end += 1;
+                }
+                jobs.extend(queue.drain(at..end));
+            }
+            for job in &mut jobs {
                 job.id = self.next_job;
                 job.first = None;
                 self.next_job += 1;
-                bytes += job.size;
-                jobs.push(job);
             }
             if jobs.is_empty() {
                 return;
@@ -176,7 +194,8 @@ impl Pool {
             let posted = envelope(&ToWorker::Parse { jobs: list }, &[("files", &files)])
                 .and_then(|m| self.children[index].worker.post_message(&m).map_err(|e| format!("{e:?}")));
             if posted.is_err() {
-                // Not handed: back to the queue, in order.
+                // Not handed: back to the queue (at its front, so before any file that was behind
+                // them, and still in order among themselves).
                 for job in jobs.into_iter().rev() {
                     queue.push_front(job);
                 }
@@ -245,22 +264,31 @@ fn on_child_message(index: usize, data: &JsValue) {
                 w.run.absorb_ms += spent;
                 w.run.workers_read_ms += read_ms as f64;
                 w.run.workers_ingest_ms += ingest_ms as f64;
+                // The last file out is back: say so now, as the engine's worker may be reading a large
+                // file of its own and send nothing for a while.
+                let all_back = !pool.busy();
                 wake();
-                send_progress(w, false);
+                send_progress(w, all_back);
             });
         }
         FromWorker::Ready | FromWorker::Want => WORKER.with(|w| {
             let mut w = w.borrow_mut();
+            let w = &mut *w;
             let Some(pool) = w.pool.as_mut() else { return };
             let first = pool.children.get(index).is_some_and(|c| !c.ready);
             if let Some(c) = pool.children.get_mut(index) {
                 c.ready = true;
                 c.wants = true;
             }
+            // Now, not only when the queue loop next looks: it may be reading a large file itself.
+            // (Without a running loop, there is nothing queued; after a Cancel, the loop drops it.)
+            if w.running && !w.cancel {
+                pool.hand_out(&mut w.queue);
+            }
             wake();
             if first {
                 // The page shows how many are ready (`data-readers`).
-                send_progress(&mut w, true);
+                send_progress(w, true);
             }
         }),
         FromWorker::Crashed { message } => {
