@@ -336,6 +336,7 @@ test('ingest workers read the files behind a large one while the engine\'s worke
     const held = await progress(t.page);
     assert.equal(held.state, 'loading', 'the large file is still being read');
     assert.equal(held.events, uniqueEvents(small.flatMap(recordsOf)), 'every small file loaded meanwhile');
+    await t.shot('worker-large-file-held');
     await t.page.evaluate(() => new BroadcastChannel('e2e-large').postMessage('go'));
     const s = await t.waitDone(120_000);
     assert.equal(s.events, largeEvents + held.events);
