@@ -299,7 +299,7 @@ function largeJsonLines(path, bytes) {
   return lines.length;
 }
 
-test('ingest workers read the files behind a large one while the engine\'s worker reads it', { skip: skip() }, async () => {
+test('ingest workers read the files behind a large one while the engine\'s worker reads it, and the views keep up', { skip: skip() }, async () => {
   // Files over 64 MB are read by the engine's worker itself (src/worker/pool.rs, MAX_POOLED_BYTES).
   // Its reads of the large file (4 MB slices) are held here until every other file has loaded: a build
   // that hands out files only from the front of the queue, which the large file holds, never gets
@@ -336,6 +336,13 @@ test('ingest workers read the files behind a large one while the engine\'s worke
     const held = await progress(t.page);
     assert.equal(held.state, 'loading', 'the large file is still being read');
     assert.equal(held.events, uniqueEvents(small.flatMap(recordsOf)), 'every small file loaded meanwhile');
+    // The overview keeps up while the engine's worker waits for those reads and sends no more
+    // reports (the page asked for it only on a report, at most every 500 ms, so it showed the files
+    // loaded up to the report before the last one, until the large file was read).
+    await t.page.waitForFunction((n) => {
+      const total = document.querySelector('[data-testid=total-events]');
+      return total && total.textContent.replace(/\D/g, '') === String(n);
+    }, held.events, { timeout: 5_000 });
     await t.shot('worker-large-file-held');
     await t.page.evaluate(() => new BroadcastChannel('e2e-large').postMessage('go'));
     const s = await t.waitDone(120_000);

@@ -137,7 +137,7 @@ impl Bridge {
             }
         };
         let next_id = Rc::new(Cell::new(1));
-        let last_live = Rc::new(Cell::new(0.0));
+        let live = Rc::new(Live::default());
         let waiting: Rc<RefCell<HashMap<u32, Callback<Response>>>> = Rc::default();
         let held: Rc<RefCell<Option<Vec<JsValue>>>> = Rc::new(RefCell::new(Some(Vec::new())));
         let outbox: Rc<RefCell<Outbox>> = Rc::default();
@@ -162,17 +162,25 @@ impl Bridge {
                     FromWorker::Progress(p) => {
                         let phase = p.phase;
                         dispatch.dispatch(Action::Progress(p));
-                        let t = now();
+                        live.loading.set(phase == Phase::Loading);
+                        let since = now() - live.asked.get();
                         // An idle report (ingest workers getting ready before any drop) changes no view.
-                        if phase != Phase::Idle && (phase == Phase::Done || t - last_live.get() >= LIVE_EVERY_MS) {
-                            last_live.set(t);
-                            let id = next_id.get();
-                            next_id.set(id + 1);
-                            if let Err(e) =
-                                post(&worker, &ToWorker::Query { id, query: Box::new(Query::Overview) }, None)
-                            {
-                                dispatch.dispatch(Action::Failed(format!("Could not ask the engine: {e}")));
-                            }
+                        if phase != Phase::Idle && (phase == Phase::Done || since >= LIVE_EVERY_MS) {
+                            live.ask(&worker, &next_id, &dispatch);
+                        } else if phase == Phase::Loading && !live.trailing.replace(true) {
+                            // A report sooner than that: ask once the time has passed, so the views
+                            // show it even when no report follows (the engine's worker waiting for a
+                            // slow read of a large file, say).
+                            let (live, worker, next_id, dispatch) =
+                                (live.clone(), worker.clone(), next_id.clone(), dispatch.clone());
+                            let wait = (LIVE_EVERY_MS - since).ceil() as u32;
+                            gloo::timers::callback::Timeout::new(wait, move || {
+                                live.trailing.set(false);
+                                if live.loading.get() && now() - live.asked.get() >= LIVE_EVERY_MS - 1.0 {
+                                    live.ask(&worker, &next_id, &dispatch);
+                                }
+                            })
+                            .forget();
                         }
                     }
                     FromWorker::Memory { heap_bytes } => dispatch.dispatch(Action::Memory(heap_bytes)),
@@ -470,6 +478,29 @@ fn pump(worker: Worker, outbox: Rc<RefCell<Outbox>>, dispatch: UseReducerDispatc
             let (worker, outbox, dispatch) = (worker.clone(), outbox.clone(), dispatch.clone());
             gloo::timers::callback::Timeout::new(0, move || pump(worker, outbox, dispatch)).forget();
             return;
+        }
+    }
+}
+
+/// The live overview while loading: asked at most every [`LIVE_EVERY_MS`] on the engine's progress
+/// reports, and once more that long after a report that came sooner.
+#[derive(Default)]
+struct Live {
+    /// When it was last asked for.
+    asked: Cell<f64>,
+    /// The last report said a load runs.
+    loading: Cell<bool>,
+    /// An ask waits for [`LIVE_EVERY_MS`] to pass.
+    trailing: Cell<bool>,
+}
+
+impl Live {
+    fn ask(&self, worker: &Worker, next_id: &Cell<u32>, dispatch: &UseReducerDispatcher<State>) {
+        self.asked.set(now());
+        let id = next_id.get();
+        next_id.set(id + 1);
+        if let Err(e) = post(worker, &ToWorker::Query { id, query: Box::new(Query::Overview) }, None) {
+            dispatch.dispatch(Action::Failed(format!("Could not ask the engine: {e}")));
         }
     }
 }
