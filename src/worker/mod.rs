@@ -102,6 +102,18 @@ pub(crate) struct Worker {
     more: bool,
 }
 
+impl Worker {
+    /// Hands queued files to the ingest workers that want more now, not only when the running queue
+    /// loop next looks: it may be reading a large file itself. Without a running loop, nothing is
+    /// queued for long (one that starts hands files out first); after a Cancel, the loop drops what
+    /// is queued.
+    fn hand_out_now(&mut self) {
+        if let (true, false, Some(pool)) = (self.running, self.cancel, self.pool.as_mut()) {
+            pool.hand_out(&mut self.queue);
+        }
+    }
+}
+
 thread_local! {
     pub(crate) static WORKER: Rc<RefCell<Worker>> = Rc::new(RefCell::new(Worker::default()));
     /// Resolves the promise the queue loop waits on when it has nothing to read (see [`news`]).
@@ -309,13 +321,7 @@ fn on_message(data: &JsValue) {
                     w.progress.files_total += 1;
                     w.progress.bytes_total += size;
                 }
-                // Now, not only when the running queue loop next looks: it may be reading a large file
-                // itself. (A loop that is not running starts below, and hands files out first; after a
-                // Cancel, the loop drops what is queued.)
-                let w = &mut *w;
-                if let (true, false, Some(pool)) = (w.running, w.cancel, w.pool.as_mut()) {
-                    pool.hand_out(&mut w.queue);
-                }
+                w.hand_out_now();
             }
             ToWorker::LoadSample => {
                 // The page posts the sample after the files dropped with it.

@@ -280,11 +280,7 @@ fn on_child_message(index: usize, data: &JsValue) {
                 c.ready = true;
                 c.wants = true;
             }
-            // Now, not only when the queue loop next looks: it may be reading a large file itself.
-            // (Without a running loop, there is nothing queued; after a Cancel, the loop drops it.)
-            if w.running && !w.cancel {
-                pool.hand_out(&mut w.queue);
-            }
+            w.hand_out_now();
             wake();
             if first {
                 // The page shows how many are ready (`data-readers`).
