@@ -627,8 +627,14 @@ impl Engine {
     fn overview(&self) -> Overview {
         let (counts, names_total) = self.counts_all_listed();
         let by_path: Vec<(usize, &FileEntry)> = self.files_by_path().collect();
-        let mut files: Vec<FileRow> = by_path
-            .iter()
+        // Files with problems first, then by path. Rows are made for the listed files only: a row
+        // copies its path, and making one for each of a drop's thousands of files held a copy of
+        // every path at once, each time the live overview was asked.
+        let (problems, clean): (Vec<_>, Vec<_>) = by_path.iter().partition(|(_, f)| f.report.warnings_total > 0);
+        let files = problems
+            .into_iter()
+            .chain(clean)
+            .take(MAX_FILES_LISTED)
             .map(|&(id, f)| FileRow {
                 id: id as FileId,
                 path: f.path.clone(),
@@ -642,9 +648,6 @@ impl Engine {
                 warnings: f.report.warnings_total,
             })
             .collect();
-        // Files with problems first, then by path (a stable sort keeps that order).
-        files.sort_by_key(|f| f.warnings == 0);
-        files.truncate(MAX_FILES_LISTED);
         let warnings = by_path
             .into_iter()
             .flat_map(|(id, f)| {

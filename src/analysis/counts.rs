@@ -2,9 +2,8 @@
 
 use hashbrown::HashMap;
 use serde::{Deserialize, Serialize};
-use std::borrow::Cow;
 
-use super::principal::principal_label;
+use super::principal::{principal_key, principal_label, PrincipalKey};
 use crate::model::{IdentityType, Millis, Sym};
 use crate::store::{Row, Store};
 
@@ -159,48 +158,55 @@ impl Tally {
         sorted(principals.into_iter())
     }
 
-    /// The `limit` biggest principals, and how many there are in all.
+    /// The `limit` biggest principals, and how many there are in all. Events are counted by
+    /// [`PrincipalKey`] (nearly all an ARN's symbol, in a map of 8-byte entries), the cut is found
+    /// from the counts alone, and only what can make it is ranked: a live refresh while loading
+    /// neither makes text nor holds a ranked list for each of the tens of thousands of principals
+    /// (that list was the engine's largest allocation at the end of a load, above all it holds).
     fn top_principals(&self, store: &Store, limit: usize) -> (Vec<Count>, u64) {
-        let mut by_arn: HashMap<Sym, u64> = HashMap::new();
-        let mut other: HashMap<String, u64> = HashMap::new();
+        let mut by_sym: HashMap<Sym, u32> = HashMap::new();
+        let mut other: HashMap<PrincipalKey, u64> = HashMap::new();
         for (id, n) in self.identities() {
-            let identity = store.identity_by_id(id);
-            // Only the empty string is symbol 0.
-            if identity.arn == Sym::EMPTY {
-                *other.entry(principal_label(&identity, &store.strings)).or_default() += n;
-            } else {
-                *by_arn.entry(identity.arn).or_default() += n;
+            match principal_key(&store.identity_by_id(id)) {
+                // Counts fit: an identity's count is a `u32`, and so are the store's rows.
+                PrincipalKey::Text(s) => *by_sym.entry(s).or_default() += n as u32,
+                key => *other.entry(key).or_default() += n,
             }
         }
-        if other.keys().any(|k| k.starts_with("arn:")) {
-            // A label that reads like an ARN may be one of the ARNs: merge them by text instead.
+        if by_sym.keys().any(|&s| PrincipalKey::Text(s).may_share_text(&store.strings)) {
+            // A name that reads like a label made for another principal: merge them by text instead.
             let mut all = self.principals(store);
             let total = all.len() as u64;
             all.truncate(limit);
             return (all, total);
         }
-        let order = |a: &(u64, Result<Sym, String>), b: &(u64, Result<Sym, String>)| {
-            b.0.cmp(&a.0).then_with(|| label_text(store, &a.1).cmp(&label_text(store, &b.1)))
+        let keyed = || {
+            by_sym
+                .iter()
+                .map(|(&s, &n)| (u64::from(n), PrincipalKey::Text(s)))
+                .chain(other.iter().map(|(&k, &n)| (n, k)))
         };
-        let mut ranked: Vec<(u64, Result<Sym, String>)> =
-            by_arn.into_iter().map(|(s, n)| (n, Ok(s))).chain(other.into_iter().map(|(t, n)| (n, Err(t)))).collect();
-        let total = ranked.len() as u64;
-        if limit == 0 {
-            ranked.clear();
-        } else if ranked.len() > limit {
-            // Keep what can make the cut by count alone (no text needed: most principals are far
-            // below it), then rank the rest, whose ties at the cut are broken by text.
-            ranked.select_nth_unstable_by(limit - 1, |a, b| b.0.cmp(&a.0));
-            let cut = ranked[limit - 1].0;
-            ranked.retain(|(n, _)| *n >= cut);
-            if ranked.len() > limit {
-                ranked.select_nth_unstable_by(limit, order);
-                ranked.truncate(limit);
+        let total = (by_sym.len() + other.len()) as u64;
+        // The count at the cut: whatever has fewer events cannot be listed.
+        let cut = match limit {
+            0 => return (Vec::new(), total),
+            _ if total as usize <= limit => 0,
+            _ => {
+                let mut counts: Vec<u64> = keyed().map(|(n, _)| n).collect();
+                *counts.select_nth_unstable_by(limit - 1, |a, b| b.cmp(a)).1
             }
+        };
+        let mut ranked: Vec<(u64, PrincipalKey)> = keyed().filter(|&(n, _)| n >= cut).collect();
+        // Ties at the cut are broken by text.
+        let order = |a: &(u64, PrincipalKey), b: &(u64, PrincipalKey)| {
+            b.0.cmp(&a.0).then_with(|| a.1.text(&store.strings).cmp(&b.1.text(&store.strings)))
+        };
+        if ranked.len() > limit {
+            ranked.select_nth_unstable_by(limit, order);
+            ranked.truncate(limit);
         }
         ranked.sort_by(order);
-        let top =
-            ranked.iter().map(|(count, label)| Count { key: label_text(store, label).into_owned(), count: *count });
+        let top = ranked.iter().map(|&(count, key)| Count { key: key.text(&store.strings).into_owned(), count });
         (top.collect(), total)
     }
 
@@ -232,14 +238,6 @@ impl Tally {
             by_account: by_sym(&self.account),
             by_region: by_sym(&self.region),
         }
-    }
-}
-
-/// A ranked principal's text: an interned ARN, or a label made for one without an ARN.
-fn label_text<'a>(store: &'a Store, label: &'a Result<Sym, String>) -> Cow<'a, str> {
-    match label {
-        Ok(s) => store.str(*s),
-        Err(t) => Cow::Borrowed(t),
     }
 }
 
@@ -306,5 +304,66 @@ mod tests {
         assert_eq!(cut.by_principal[0].count, 3);
         assert_eq!(cut.principals, 3);
         assert_eq!(tally.counts(store).principals, 3);
+    }
+
+    /// An engine holding one event for each `userIdentity` given.
+    fn engine_of(identities: &[&str]) -> Engine {
+        let records: Vec<String> = identities
+            .iter()
+            .enumerate()
+            .map(|(i, id)| {
+                format!(
+                    r#"{{"eventTime":"2026-01-01T00:00:{i:02}Z","eventSource":"ecr.amazonaws.com","eventName":"ListImages",
+                    "eventID":"00000000-0000-4000-8000-0000000000{i:02}"{id}}}"#
+                )
+            })
+            .collect();
+        let mut e = Engine::new();
+        e.ingest_bytes("mixed.json", format!(r#"{{"Records":[{}]}}"#, records.join(",")).as_bytes());
+        assert_eq!(e.store().len(), identities.len());
+        e
+    }
+
+    fn listed(c: &Counts) -> Vec<(&str, u64)> {
+        c.by_principal.iter().map(|c| (c.key.as_str(), c.count)).collect()
+    }
+
+    #[test]
+    fn ok_cut_principals_merge_labels_of_the_same_text_whatever_they_are_made_from() {
+        let arn = r#","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/a"}"#;
+        // No ARN, but a user name that is that ARN's text: one principal.
+        let named_like_arn = r#","userIdentity":{"type":"IAMUser","userName":"arn:aws:iam::111122223333:user/a"}"#;
+        let center = r#","userIdentity":{"type":"IdentityCenterUser","onBehalfOf":{"userId":"u-1"}}"#;
+        let account = r#","userIdentity":{"type":"Unknown","accountId":"111122223333"}"#;
+        let service = r#","userIdentity":{"type":"AWSService","invokedBy":"ecr.amazonaws.com"}"#;
+        let plain = [arn, arn, arn, named_like_arn, center, center, center, account, account, service, ""];
+        let expected = [
+            ("arn:aws:iam::111122223333:user/a", 4),
+            ("Identity Center user u-1", 3),
+            ("account 111122223333", 2),
+            ("(not recorded)", 1),
+            ("ecr.amazonaws.com", 1),
+        ];
+        // A user named as the label made for an account with no other name: one principal too,
+        // which only their text can tell.
+        let user_like_account = r#","userIdentity":{"type":"IAMUser","userName":"account 111122223333"}"#;
+        let mut colliding = plain.to_vec();
+        colliding.push(user_like_account);
+        let mut expected_colliding = expected;
+        // Now a tie with the Identity Center user, which goes by text: "Identity…" before
+        // "account…" (upper case first).
+        expected_colliding[2].1 = 3;
+        for (identities, expected) in [(plain.to_vec(), expected), (colliding, expected_colliding)] {
+            let e = engine_of(&identities);
+            let store = e.store();
+            let mut tally = Tally::default();
+            tally.add(store, 0..store.len() as Row);
+            assert_eq!(listed(&tally.counts(store)), expected);
+            for limit in 0..=expected.len() + 1 {
+                let cut = tally.counts_cut(store, limit);
+                assert_eq!(listed(&cut), expected[..limit.min(expected.len())], "limit {limit}");
+                assert_eq!(cut.principals, expected.len() as u64);
+            }
+        }
     }
 }

@@ -57,3 +57,33 @@ fn ok_cut_principals_are_the_top_of_the_full_list() {
     let Response::Overview(o) = engine.query(&Query::Overview) else { panic!("not an overview") };
     assert_eq!(o.counts.by_principal, full[..MAX_LIST.min(full.len())]);
 }
+
+#[test]
+fn ok_overview_lists_files_with_warnings_first_then_by_path_up_to_the_cap() {
+    use trailscope::engine::MAX_FILES_LISTED;
+    let clean = br#"{"Records":[]}"#;
+    let bad = br#"{"Records":[{"eventVersion":"1.08","eventTime":"not a time","eventSource":"ecr.amazonaws.com","eventName":"PutImage","eventID":"x"}]}"#;
+    let mut engine = Engine::new();
+    let mut clean_paths = Vec::new();
+    let mut bad_paths = Vec::new();
+    // Read in an order that is neither the listing's nor its reverse.
+    for i in (0..MAX_FILES_LISTED + 40).map(|i| (i * 7) % (MAX_FILES_LISTED + 40)) {
+        let path = format!("AWSLogs/f{i:04}.json");
+        if i % 60 == 59 {
+            engine.ingest_bytes(&path, bad);
+            bad_paths.push(path);
+        } else {
+            engine.ingest_bytes(&path, clean);
+            clean_paths.push(path);
+        }
+    }
+    bad_paths.sort();
+    clean_paths.sort();
+    let Response::Overview(o) = engine.query(&Query::Overview) else { panic!("not an overview") };
+    let listed: Vec<&str> = o.files.iter().map(|f| f.path.as_str()).collect();
+    let expected: Vec<&str> = bad_paths.iter().chain(&clean_paths).map(String::as_str).take(MAX_FILES_LISTED).collect();
+    assert_eq!(listed, expected);
+    assert_eq!(o.files_total, (MAX_FILES_LISTED + 40) as u64);
+    assert!(o.files[..bad_paths.len()].iter().all(|f| f.warnings > 0), "{:?}", &o.files[..bad_paths.len()]);
+    assert!(o.files[bad_paths.len()..].iter().all(|f| f.warnings == 0));
+}
