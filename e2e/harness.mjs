@@ -73,9 +73,11 @@ export class Trailscope {
     }));
   }
 
-  /** Picks files through the file input. */
+  /** Picks files through the file input. The browser makes a `File` for each before the page sees
+   * any: about a millisecond a file on a busy 2-core machine, so tens of thousands of files get
+   * longer than Playwright's default 30 s. */
   async pickFiles(paths) {
-    await this.page.setInputFiles('[data-testid=file-input]', paths);
+    await this.page.setInputFiles('[data-testid=file-input]', paths, { timeout: Math.max(30_000, paths.length * 5) });
   }
 
   /** Waits until the engine's ingest workers (one per core, 2 to 4; none on one core) all take files. */
