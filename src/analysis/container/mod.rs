@@ -85,8 +85,6 @@ pub struct Upload {
     pub bytes: u64,
     /// `UploadLayerPart` calls.
     pub parts: u32,
-    /// Its calls.
-    pub rows: Vec<Row>,
     /// Who.
     pub actor: u32,
     /// Where.

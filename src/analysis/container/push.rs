@@ -13,7 +13,9 @@ use crate::store::{Row, Store};
 #[derive(Default)]
 pub(super) struct Parts {
     puts: Vec<(RepoId, Fact)>,
-    uploads: HashMap<(RepoId, Sym), Upload>,
+    /// Each upload with its calls, which join its push's [`Push::rows`] (an upload keeps none of its
+    /// own: they were a second copy of a push's calls in the finished index).
+    uploads: HashMap<(RepoId, Sym), (Upload, Vec<Row>)>,
     /// Calls no upload id ties to anything: a refused `InitiateLayerUpload`, parts without an id.
     loose: Vec<(RepoId, Row)>,
     checks: Vec<(RepoId, Row, Span)>,
@@ -54,18 +56,20 @@ impl Parts {
             return;
         }
         let t = store.time(r);
-        let u = self.uploads.entry((repo, upload)).or_insert_with(|| Upload {
-            id: upload,
-            digest: Sym::EMPTY,
-            bytes: 0,
-            parts: 0,
-            rows: Vec::new(),
-            actor: store.identity_id(r),
-            repo,
-            start: t,
-            end: t,
+        let (u, rows) = self.uploads.entry((repo, upload)).or_insert_with(|| {
+            let u = Upload {
+                id: upload,
+                digest: Sym::EMPTY,
+                bytes: 0,
+                parts: 0,
+                actor: store.identity_id(r),
+                repo,
+                start: t,
+                end: t,
+            };
+            (u, Vec::new())
         });
-        u.rows.push(r);
+        rows.push(r);
         u.start = u.start.min(t);
         u.end = u.end.max(t);
         match f.kind {
@@ -92,10 +96,10 @@ impl Parts {
         }
         let mut leftovers = Vec::new();
 
-        let mut uploads: Vec<Upload> = uploads.into_values().collect();
-        uploads.sort_unstable_by_key(|u| (u.start, u.rows[0]));
-        for mut u in uploads {
-            sort_rows(store, &mut u.rows);
+        let mut uploads: Vec<(Upload, Vec<Row>)> = uploads.into_values().collect();
+        uploads.sort_unstable_by_key(|(u, rows)| (u.start, rows[0]));
+        // Their calls are sorted with the rest of their push's, in `finish`.
+        for (u, rows) in uploads {
             let by_layer = (!u.digest.is_empty())
                 .then(|| claim(&pushes, layers.get(&(u.repo, u.digest)), u.actor, u.end, UPLOAD_TO_PUT_MS))
                 .flatten();
@@ -106,13 +110,16 @@ impl Parts {
                     .filter(|&i| u.digest.is_empty() || pushes[i].entries.len == 0)
             });
             match target {
-                Some(i) => pushes[i].uploads.push(u),
+                Some(i) => {
+                    pushes[i].uploads.push(u);
+                    pushes[i].rows.extend(rows);
+                }
                 None => leftovers.push(Leftover {
                     repo: u.repo,
                     actor: u.actor,
                     start: u.start,
                     end: u.end,
-                    rows: Vec::new(),
+                    rows,
                     upload: Some(u),
                     attempt: true,
                 }),
@@ -144,8 +151,6 @@ impl Parts {
         leftovers.extend(loose.into_iter().map(|(repo, r)| loose_call(store, repo, r)));
 
         for p in &mut pushes {
-            let upload_rows = p.uploads.iter().flat_map(|u| u.rows.iter().copied()).collect::<Vec<_>>();
-            p.rows.extend(upload_rows);
             finish(store, p);
         }
         pushes.extend(group_leftovers(store, leftovers));
@@ -250,8 +255,6 @@ fn group_leftovers(store: &Store, mut items: Vec<Leftover>) -> Vec<Push> {
     out.into_iter()
         .filter(|(_, attempt)| *attempt)
         .map(|(mut p, _)| {
-            let rows = p.uploads.iter().flat_map(|u| u.rows.iter().copied()).collect::<Vec<_>>();
-            p.rows.extend(rows);
             finish(store, &mut p);
             p.outcome = if first_error(store, &p.rows).is_some() { Outcome::Failed } else { Outcome::Incomplete };
             p
