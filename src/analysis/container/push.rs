@@ -89,7 +89,7 @@ impl Parts {
         let Parts { mut puts, uploads, loose, mut checks } = self;
         puts.sort_by_key(|(_, f)| (store.time(f.row), f.row));
         let mut pushes: Vec<Push> = puts.iter().map(|&(repo, f)| from_put(store, repo, f)).collect();
-        let layers = layer_index(store, &pushes);
+        let layers = Layers::of(store, &pushes);
         let mut by_actor: HashMap<(RepoId, u32), Vec<usize>> = HashMap::new();
         for (i, p) in pushes.iter().enumerate() {
             by_actor.entry((p.repo, p.actor)).or_default().push(i);
@@ -101,7 +101,7 @@ impl Parts {
         // Their calls are sorted with the rest of their push's, in `finish`.
         for (u, rows) in uploads {
             let by_layer = (!u.digest.is_empty())
-                .then(|| claim(&pushes, layers.get(&(u.repo, u.digest)), u.actor, u.end, UPLOAD_TO_PUT_MS))
+                .then(|| claim(&pushes, layers.get(u.repo, u.digest), u.actor, u.end, UPLOAD_TO_PUT_MS))
                 .flatten();
             // No manifest names it: the next push of the same principal, if its manifest is unknown
             // or the upload never completed (a retried upload belongs to the push that retried it).
@@ -133,7 +133,7 @@ impl Parts {
             // images that share a base layer both name that one).
             let mut hits: HashMap<usize, u32> = HashMap::new();
             for d in store.container.syms(digests) {
-                for &i in layers.get(&(repo, *d)).map_or(&[][..], Vec::as_slice) {
+                for i in layers.get(repo, *d) {
                     if pushes[i].start >= t && pushes[i].start - t <= UPLOAD_TO_PUT_MS {
                         *hits.entry(i).or_default() += 1;
                     }
@@ -183,28 +183,45 @@ fn from_put(store: &Store, repo: RepoId, f: Fact) -> Push {
     }
 }
 
-/// (repository, blob digest) → pushes whose manifest names that layer or config blob, oldest first.
-fn layer_index(store: &Store, pushes: &[Push]) -> HashMap<(RepoId, Sym), Vec<usize>> {
-    let mut out: HashMap<(RepoId, Sym), Vec<usize>> = HashMap::new();
-    for (i, p) in pushes.iter().enumerate() {
-        for e in store.container.entries(p.entries) {
-            if e.kind != EntryKind::Manifest {
-                let v = out.entry((p.repo, e.digest)).or_default();
-                if v.last() != Some(&i) {
-                    v.push(i);
+/// For each layer or config blob a push's manifest names: (repository, blob digest, push), sorted, so
+/// the pushes naming one blob are a run, oldest first. A map from each blob to a list of pushes held
+/// a list for each of a load's hundred thousand layers (most named by one push): the largest part
+/// of the container index's peak while it is built.
+struct Layers(Vec<(RepoId, Sym, u32)>);
+
+impl Layers {
+    fn of(store: &Store, pushes: &[Push]) -> Layers {
+        let mut v = Vec::new();
+        for (i, p) in pushes.iter().enumerate() {
+            for e in store.container.entries(p.entries) {
+                if e.kind != EntryKind::Manifest {
+                    v.push((p.repo, e.digest, i as u32));
                 }
             }
         }
+        // A manifest may name a blob twice: the push is listed once.
+        v.sort_unstable();
+        v.dedup();
+        Layers(v)
     }
-    out
+
+    /// The pushes (indexes into `pushes`, oldest first) whose manifest names `digest` in `repo`.
+    fn get(&self, repo: RepoId, digest: Sym) -> impl Iterator<Item = usize> + '_ {
+        let from = self.0.partition_point(|&(r, d, _)| (r, d) < (repo, digest));
+        self.0[from..].iter().take_while(move |&&(r, d, _)| (r, d) == (repo, digest)).map(|&(_, _, i)| i as usize)
+    }
 }
 
 /// Among `candidates`, the push at or after `t` (within `window`) that the same principal made, else
 /// anyone's; the earliest such.
-fn claim(pushes: &[Push], candidates: Option<&Vec<usize>>, actor: u32, t: Millis, window: Millis) -> Option<usize> {
-    candidates?
-        .iter()
-        .copied()
+fn claim(
+    pushes: &[Push],
+    candidates: impl Iterator<Item = usize>,
+    actor: u32,
+    t: Millis,
+    window: Millis,
+) -> Option<usize> {
+    candidates
         .filter(|&i| pushes[i].start >= t && pushes[i].start - t <= window)
         .min_by_key(|&i| (pushes[i].actor != actor, pushes[i].start, i))
 }
