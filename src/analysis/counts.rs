@@ -162,7 +162,8 @@ impl Tally {
     /// [`PrincipalKey`] (nearly all an ARN's symbol, in a map of 8-byte entries), the cut is found
     /// from the counts alone, and only what can make it is ranked: a live refresh while loading
     /// neither makes text nor holds a ranked list for each of the tens of thousands of principals
-    /// (that list was the engine's largest allocation at the end of a load, above all it holds).
+    /// (that list, with a string for each principal without an ARN, was most of what a live
+    /// overview allocated at the end of a load, when it set the engine's high-water mark).
     fn top_principals(&self, store: &Store, limit: usize) -> (Vec<Count>, u64) {
         let mut by_sym: HashMap<Sym, u32> = HashMap::new();
         let mut other: HashMap<PrincipalKey, u64> = HashMap::new();
