@@ -15,7 +15,10 @@ pub(super) struct Parts {
     puts: Vec<(RepoId, Fact)>,
     /// Each upload with its calls, which join its push's [`Push::rows`] (an upload keeps none of its
     /// own: they were a second copy of a push's calls in the finished index).
-    uploads: HashMap<(RepoId, Sym), (Upload, Vec<Row>)>,
+    uploads: Vec<(Upload, Vec<Row>)>,
+    /// Where each upload id is in `uploads`. A map holding the uploads themselves had to be
+    /// collected into a list to be sorted, and held both at once.
+    upload_ids: HashMap<(RepoId, Sym), u32>,
     /// Calls no upload id ties to anything: a refused `InitiateLayerUpload`, parts without an id.
     loose: Vec<(RepoId, Row)>,
     checks: Vec<(RepoId, Row, Span)>,
@@ -56,7 +59,9 @@ impl Parts {
             return;
         }
         let t = store.time(r);
-        let (u, rows) = self.uploads.entry((repo, upload)).or_insert_with(|| {
+        let next = self.uploads.len() as u32;
+        let i = *self.upload_ids.entry((repo, upload)).or_insert(next);
+        if i == next {
             let u = Upload {
                 id: upload,
                 digest: Sym::EMPTY,
@@ -67,8 +72,9 @@ impl Parts {
                 start: t,
                 end: t,
             };
-            (u, Vec::new())
-        });
+            self.uploads.push((u, Vec::new()));
+        }
+        let (u, rows) = &mut self.uploads[i as usize];
         rows.push(r);
         u.start = u.start.min(t);
         u.end = u.end.max(t);
@@ -86,7 +92,8 @@ impl Parts {
 
     /// Builds the push sessions.
     pub(super) fn into_pushes(self, store: &Store) -> Vec<Push> {
-        let Parts { mut puts, uploads, loose, mut checks } = self;
+        let Parts { mut puts, mut uploads, upload_ids, loose, mut checks } = self;
+        drop(upload_ids);
         puts.sort_by_key(|(_, f)| (store.time(f.row), f.row));
         let mut pushes: Vec<Push> = puts.iter().map(|&(repo, f)| from_put(store, repo, f)).collect();
         let layers = Layers::of(store, &pushes);
@@ -96,7 +103,6 @@ impl Parts {
         }
         let mut leftovers = Vec::new();
 
-        let mut uploads: Vec<(Upload, Vec<Row>)> = uploads.into_values().collect();
         uploads.sort_unstable_by_key(|(u, rows)| (u.start, rows[0]));
         // Their calls are sorted with the rest of their push's, in `finish`.
         for (u, rows) in uploads {
