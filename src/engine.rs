@@ -630,10 +630,11 @@ impl Engine {
         // Files with problems first, then by path. Rows are made for the listed files only: a row
         // copies its path, and making one for each of a drop's thousands of files held a copy of
         // every path at once, each time the live overview was asked.
-        let (problems, clean): (Vec<_>, Vec<_>) = by_path.iter().partition(|(_, f)| f.report.warnings_total > 0);
-        let files = problems
-            .into_iter()
-            .chain(clean)
+        let warned = |f: &FileEntry| f.report.warnings_total > 0;
+        let files = by_path
+            .iter()
+            .filter(|(_, f)| warned(f))
+            .chain(by_path.iter().filter(|(_, f)| !warned(f)))
             .take(MAX_FILES_LISTED)
             .map(|&(id, f)| FileRow {
                 id: id as FileId,
