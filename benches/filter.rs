@@ -8,12 +8,18 @@
 //! every row as a filter does), with a search text (new, and asked again as another view would), and
 //! with a repository filter, and the timeline's lanes grouped by repository and by service. The search and the
 //! repository read every row's container facts; the repository lanes too.
+//!
+//! The event table's rows by time: every row sorted (what opening the table costs, and what each
+//! refresh of an open table cost during a load before), against the same list after one ingest
+//! worker's batch of 16,384 events was added (what a refresh costs now: the new rows sorted and
+//! merged in).
 
 #[path = "support.rs"]
 mod support;
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use trailscope::analysis::container::Index;
+use trailscope::analysis::events::{by_time, RowCache};
 use trailscope::analysis::filter::Filter;
 use trailscope::analysis::timeline::{GroupBy, Prepared};
 use trailscope::engine::{Engine, Query};
@@ -62,6 +68,16 @@ fn bench(c: &mut Criterion) {
             b.iter(|| Prepared::new(store, &ix, &Filter::default(), by));
         });
     }
+    g.bench_function("event table, every row sorted (baseline)", |b| {
+        b.iter(|| RowCache::default().rows(store, &Filter::default()).len());
+    });
+    let (n, batch) = (store.len(), 16_384.min(store.len()));
+    let mut before: Vec<u32> = (0..(n - batch) as u32).collect();
+    before.sort_unstable_by_key(|&r| (store.time(r), r));
+    let was = (n - batch, store.upgrades());
+    g.bench_function("event table, one batch of 16,384 merged in", |b| {
+        b.iter_batched(|| before.clone(), |order| by_time(store, was, order), BatchSize::LargeInput);
+    });
     g.finish();
 }
 
