@@ -5,8 +5,8 @@
 //   node scripts/bench-ingest.mjs [--events 300000] [--dir FOLDER] [--dist DIST] [--json] [--trace FILE]
 //
 // --dist DIST serves another build instead of dist/ (a copy of an older build, for before/after pairs).
-// --trace FILE keeps the browser trace of step 4 (with what ran inside each task) for a closer look;
-// TRACE_CATEGORIES=a,b adds Chromium tracing categories to it (e.g. mojom, v8.wasm), and
+// --trace FILE keeps the browser trace of step 4's traced load (with what ran inside each task) for a
+// closer look; TRACE_CATEGORIES=a,b adds Chromium tracing categories to it (e.g. mojom, v8.wasm), and
 // CHROMIUM_EXTRA_ARGS passes flags to Chromium (e2e/harness.mjs): with DEBUG=pw:browser and
 // CHROMIUM_EXTRA_ARGS=--js-flags=--trace-wasm-compilation-times, V8 prints each function it compiles.
 //
@@ -18,8 +18,10 @@
 //   3. decompression alone: DecompressionStream, and Trailscope's Rust inflater in a worker of its own
 //      (`ToWorker::Inflate`: the same reads and decoder as ingest, without parsing);
 //   4. Trailscope: the files go through the file input, timed by the `trailscope:ingest` measure from
-//      the drop to data-state="done", with the Long Tasks API watching the main thread and a trace of
-//      the browser's tasks telling how much of each main-thread task was CPU (the rest: waiting for a core).
+//      the drop to data-state="done", with the Long Tasks API watching the main thread; then the same
+//      load in a new page under a trace of the browser's tasks, telling how much of each main-thread
+//      task was CPU (the rest: waiting for a core). The trace costs a load time of its own (it records
+//      every task of every thread), so (a) is the load without it.
 // Throughput is MB/s (10^6 bytes) of decompressed JSON. Ratios compare contenders of the same run.
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
@@ -57,39 +59,46 @@ const compressed = files.reduce((n, p) => n + statSync(p).size, 0);
 log(`${files.length} files, ${(compressed / 1e6).toFixed(1)} MB on disk (${relative(ROOT, files[0])} ...)`);
 
 const env = await start({ dist: DIST });
-const page = await (await env.browser.newContext()).newPage();
-page.on('pageerror', (e) => log(`page error: ${e.message}`));
-// Keep the worker's last progress report: it carries where the worker's time went.
-await page.addInitScript(() => {
-  const Base = window.Worker;
-  window.__progress = null;
-  window.__asked = {};
-  window.Worker = class extends Base {
-    postMessage(data, ...rest) {
-      const q = data && data.msg && data.msg.Query;
-      if (q) {
-        const kind = typeof q.query === 'string' ? q.query : Object.keys(q.query)[0];
-        window.__asked[kind] = (window.__asked[kind] || 0) + 1;
-      }
-      return super.postMessage(data, ...rest);
-    }
 
-    constructor(...a) {
-      super(...a);
-      this.addEventListener('message', (e) => {
-        const m = e.data && e.data.msg;
-        if (m && m.Progress) {
-          window.__progress = m.Progress;
-          window.__workers = Math.max(window.__workers || 0, m.Progress.workers || 0);
-          // Peak memory while loading: the engine's and its ingest workers' at the same moment.
-          window.__peakHeap = Math.max(window.__peakHeap || 0, (m.Progress.heap_bytes || 0) + (m.Progress.workers_heap_bytes || 0));
+/** A new page (in a context of its own) with the app loaded and its engine idle. */
+async function openApp() {
+  const page = await (await env.browser.newContext()).newPage();
+  page.on('pageerror', (e) => log(`page error: ${e.message}`));
+  // Keep the worker's last progress report: it carries where the worker's time went.
+  await page.addInitScript(() => {
+    const Base = window.Worker;
+    window.__progress = null;
+    window.__asked = {};
+    window.Worker = class extends Base {
+      postMessage(data, ...rest) {
+        const q = data && data.msg && data.msg.Query;
+        if (q) {
+          const kind = typeof q.query === 'string' ? q.query : Object.keys(q.query)[0];
+          window.__asked[kind] = (window.__asked[kind] || 0) + 1;
         }
-      });
-    }
-  };
-});
-await page.goto(env.url);
-await page.waitForSelector('[data-testid=ingest-status][data-state=idle]');
+        return super.postMessage(data, ...rest);
+      }
+
+      constructor(...a) {
+        super(...a);
+        this.addEventListener('message', (e) => {
+          const m = e.data && e.data.msg;
+          if (m && m.Progress) {
+            window.__progress = m.Progress;
+            window.__workers = Math.max(window.__workers || 0, m.Progress.workers || 0);
+            // Peak memory while loading: the engine's and its ingest workers' at the same moment.
+            window.__peakHeap = Math.max(window.__peakHeap || 0, (m.Progress.heap_bytes || 0) + (m.Progress.workers_heap_bytes || 0));
+          }
+        });
+      }
+    };
+  });
+  await page.goto(env.url);
+  await page.waitForSelector('[data-testid=ingest-status][data-state=idle]');
+  return page;
+}
+
+const page = await openApp();
 await page.evaluate(() => {
   const input = document.createElement('input');
   input.type = 'file';
@@ -188,71 +197,90 @@ function topTierCompiles(trace) {
   return { functions: units.length, cpuMs: units.reduce((n, e) => n + (e.tdur ?? e.dur) / 1000, 0) };
 }
 
-log('3/4 Trailscope: drop to data-state=done');
-await page.evaluate(() => {
-  // The benchmark's own input is done with: holding 5,744 files, it cost the page a 50 ms task about
-  // a second after the drop (the browser saving the page's form state), which is not Trailscope's.
-  const input = document.getElementById('bench-input');
-  input.value = '';
-  input.remove();
-});
-// The JS pipeline above left hundreds of MB of parsed JSON and thousands of streams behind. Collected
-// later, they cost the page a 60 ms garbage collection and a 100 ms sweep during Trailscope's load,
-// which are not Trailscope's: collect them now, and let the sweep finish, before the drop.
-const cdp = await page.context().newCDPSession(page);
-await cdp.send('HeapProfiler.collectGarbage');
-await page.waitForTimeout(1000);
-await cdp.send('HeapProfiler.collectGarbage');
-await page.waitForTimeout(500);
-await cdp.detach();
-await page.evaluate(() => {
-  window.__tasks = [];
-  window.__longObserver = new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) window.__tasks.push([e.startTime, e.duration]);
+/**
+ * Trailscope's load of the files in `page`, through the file input: the `trailscope:ingest` measure
+ * from the drop to done, with the Long Tasks API watching the main thread; with `traced`, under a
+ * Chromium trace, which tells the main thread's CPU and V8's optimising compiles but costs the load
+ * time of its own (every task of every thread is recorded).
+ */
+async function loadIn(page, { traced }) {
+  await page.evaluate(() => {
+    // The benchmark's own input is done with: holding 5,744 files, it cost the page a 50 ms task about
+    // a second after the drop (the browser saving the page's form state), which is not Trailscope's.
+    const input = document.getElementById('bench-input');
+    if (input) {
+      input.value = '';
+      input.remove();
+    }
   });
-  window.__longObserver.observe({ type: 'longtask' });
-});
-// A trace of the browser's task runs (the "toplevel" category: each task's wall and CPU time) tells
-// the page's own work from waiting for a core while the ingest workers hold both.
-// With --trace FILE the trace is kept, with what ran inside each task (devtools.timeline: more tracing
-// overhead, so compare such runs with each other).
-// "v8.wasm" tells how much of the load V8 spent compiling our wasm again, optimised (see `warm_up` in
-// src/worker/mod.rs).
-const categories = ['toplevel', 'blink.user_timing', 'v8.wasm', ...(TRACE_OUT ? ['devtools.timeline'] : []),
-  ...(process.env.TRACE_CATEGORIES ? process.env.TRACE_CATEGORIES.split(',') : [])];
-await env.browser.startTracing(page, { categories });
-await page.setInputFiles('[data-testid=file-input]', files);
-await page.waitForSelector('[data-testid=ingest-status][data-state=done]', { timeout: 3_600_000 });
-const traceText = (await env.browser.stopTracing()).toString();
-if (TRACE_OUT) writeFileSync(TRACE_OUT, traceText);
-const trace = JSON.parse(traceText);
-const cpu = mainThreadCpu(trace);
-const tierUp = topTierCompiles(trace);
-const ours = await page.evaluate(() => {
-  window.__longObserver.disconnect();
-  const d = document.querySelector('[data-testid=ingest-status]').dataset;
-  const m = performance.getEntriesByName('trailscope:ingest', 'measure').at(-1);
-  // Before the drop mark is the browser making File objects for the input, not Trailscope. The mark
-  // is set in the input's change handler, inside the same task: that task's part after the mark is ours.
-  const drop = m ? m.startTime : Infinity;
-  const after = window.__tasks.filter(([at, d]) => at + d > drop).map(([at, d]) => at + d - Math.max(at, drop));
-  const before = window.__tasks.filter(([at]) => at < drop).map(([at, d]) => Math.min(at + d, drop) - at);
-  return {
-    ms: m ? m.duration : NaN,
-    events: Number(d.events),
-    files: Number(d.filesDone),
-    bytesDecoded: Number(d.bytesDecoded),
-    heapBytes: Number(d.heapBytes),
-    longestTaskMs: Math.max(0, ...after),
-    longTasks: after.filter((d) => d > 50).length,
-    longestBeforeDropMs: Math.max(0, ...before),
-    timings: window.__progress ? window.__progress.timings : null,
-    asked: window.__asked,
-    workers: window.__workers || 0,
-    peakHeap: window.__peakHeap || 0,
-    cores: navigator.hardwareConcurrency,
-  };
-});
+  // The JS pipeline above left hundreds of MB of parsed JSON and thousands of streams behind. Collected
+  // later, they cost the page a 60 ms garbage collection and a 100 ms sweep during Trailscope's load,
+  // which are not Trailscope's: collect them now, and let the sweep finish, before the drop.
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('HeapProfiler.collectGarbage');
+  await page.waitForTimeout(1000);
+  await cdp.send('HeapProfiler.collectGarbage');
+  await page.waitForTimeout(500);
+  await cdp.detach();
+  await page.evaluate(() => {
+    window.__tasks = [];
+    window.__longObserver = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__tasks.push([e.startTime, e.duration]);
+    });
+    window.__longObserver.observe({ type: 'longtask' });
+  });
+  // A trace of the browser's task runs (the "toplevel" category: each task's wall and CPU time) tells
+  // the page's own work from waiting for a core while the ingest workers hold both.
+  // With --trace FILE the trace is kept, with what ran inside each task (devtools.timeline: more tracing
+  // overhead, so compare such runs with each other).
+  // "v8.wasm" tells how much of the load V8 spent compiling our wasm again, optimised (see `warm_up` in
+  // src/worker/mod.rs).
+  const categories = ['toplevel', 'blink.user_timing', 'v8.wasm', ...(TRACE_OUT ? ['devtools.timeline'] : []),
+    ...(process.env.TRACE_CATEGORIES ? process.env.TRACE_CATEGORIES.split(',') : [])];
+  if (traced) await env.browser.startTracing(page, { categories });
+  await page.setInputFiles('[data-testid=file-input]', files);
+  await page.waitForSelector('[data-testid=ingest-status][data-state=done]', { timeout: 3_600_000 });
+  let cpu = null;
+  let tierUp = null;
+  if (traced) {
+    const traceText = (await env.browser.stopTracing()).toString();
+    if (TRACE_OUT) writeFileSync(TRACE_OUT, traceText);
+    const trace = JSON.parse(traceText);
+    cpu = mainThreadCpu(trace);
+    tierUp = topTierCompiles(trace);
+  }
+  const ours = await page.evaluate(() => {
+    window.__longObserver.disconnect();
+    const d = document.querySelector('[data-testid=ingest-status]').dataset;
+    const m = performance.getEntriesByName('trailscope:ingest', 'measure').at(-1);
+    // Before the drop mark is the browser making File objects for the input, not Trailscope. The mark
+    // is set in the input's change handler, inside the same task: that task's part after the mark is ours.
+    const drop = m ? m.startTime : Infinity;
+    const after = window.__tasks.filter(([at, d]) => at + d > drop).map(([at, d]) => at + d - Math.max(at, drop));
+    const before = window.__tasks.filter(([at]) => at < drop).map(([at, d]) => Math.min(at + d, drop) - at);
+    return {
+      ms: m ? m.duration : NaN,
+      events: Number(d.events),
+      files: Number(d.filesDone),
+      bytesDecoded: Number(d.bytesDecoded),
+      heapBytes: Number(d.heapBytes),
+      longestTaskMs: Math.max(0, ...after),
+      longTasks: after.filter((d) => d > 50).length,
+      longestBeforeDropMs: Math.max(0, ...before),
+      timings: window.__progress ? window.__progress.timings : null,
+      asked: window.__asked,
+      workers: window.__workers || 0,
+      peakHeap: window.__peakHeap || 0,
+      cores: navigator.hardwareConcurrency,
+    };
+  });
+  return { ...ours, cpu, tierUp };
+}
+
+log('3/4 Trailscope: drop to data-state=done (then again in a new page, under a trace)');
+const ours = await loadIn(page, { traced: false });
+const tracedLoad = await loadIn(await openApp(), { traced: true });
+const { cpu, tierUp } = tracedLoad;
 log('4/4 done');
 await env.close();
 
@@ -268,6 +296,8 @@ const result = {
   events_js: js.events,
   trailscope_ms: Math.round(ours.ms),
   trailscope_mb_s: ourRate,
+  trailscope_traced_ms: Math.round(tracedLoad.ms),
+  trailscope_traced_mb_s: mbps(tracedLoad.bytesDecoded, tracedLoad.ms),
   js_pipeline_mb_s: pipeRate,
   json_parse_mb_s: parseRate,
   ratio_to_js_pipeline: ourRate / pipeRate,
@@ -295,13 +325,14 @@ if (JSON_OUT) {
   console.log(`
 Trailscope ingest benchmark: ${files.length} files, ${f1(compressed / 1e6)} MB gzip, ${f1(js.bytes / 1e6)} MB of JSON, ${ours.events} events (JS counted ${js.events})
   (a) Trailscope, drop to done        ${f1(ourRate)} MB/s  (${(ours.ms / 1000).toFixed(2)} s)
+      the same load again in a new page, under a trace: ${f1(result.trailscope_traced_mb_s)} MB/s (${(tracedLoad.ms / 1000).toFixed(2)} s)
   (b) JS pipeline (DecompressionStream → text → JSON.parse)  ${f1(pipeRate)} MB/s   ours/it = ${(ourRate / pipeRate).toFixed(2)}x
       JSON.parse alone                ${f1(parseRate)} MB/s   ours/it = ${(ourRate / parseRate).toFixed(2)}x
       inflate only, bytes already in memory: DecompressionStream ${f1(result.inflate_decompression_stream_mb_s)} MB/s, Rust (flate2) in a worker ${f1(result.inflate_rust_worker_mb_s)} MB/s
   (c) heap ${f1(ours.heapBytes / 1e6)} MB = ${f1(result.heap_bytes_per_event)} bytes per event (the engine's, once done); peak while loading, with the ingest workers: ${f1(ours.peakHeap / 1e6)} MB
   (d) longest main-thread task from the drop to done ${result.longest_main_thread_task_ms} ms (${ours.longTasks} over 50 ms); before the drop (the browser making ${files.length} File objects for the input) ${result.longest_task_before_drop_ms} ms
-      main thread's CPU, from a trace: ${cpu ? `the longest task ${f1(cpu.longestWallMs)} ms used ${f1(cpu.longestWallCpuMs)} ms of CPU (the rest waiting for a core); the most CPU any task used ${f1(cpu.maxCpuMs)} ms, ${cpu.over50Cpu} over 50 ms; ${f1(cpu.cpuMs / 1000)} s in all` : 'no trace'}
-  V8 compiling wasm functions again, optimised, from the drop to done: ${tierUp ? `${tierUp.functions} functions, ${f1(tierUp.cpuMs)} ms of CPU` : 'no trace'}
+      main thread's CPU, from the traced load: ${cpu ? `the longest task ${f1(cpu.longestWallMs)} ms used ${f1(cpu.longestWallCpuMs)} ms of CPU (the rest waiting for a core); the most CPU any task used ${f1(cpu.maxCpuMs)} ms, ${cpu.over50Cpu} over 50 ms; ${f1(cpu.cpuMs / 1000)} s in all` : 'no trace'}
+  V8 compiling wasm functions again, optimised, from the drop to done (traced load): ${tierUp ? `${tierUp.functions} functions, ${f1(tierUp.cpuMs)} ms of CPU` : 'no trace'}
   ingest workers: ${ours.workers} (the browser reports ${ours.cores} cores)
   engine worker time: ${t ? `reading ${t.read_ms} ms (${t.reads} reads), ingest ${t.ingest_ms} ms (of which adding the ingest workers' batches ${t.absorb_ms ?? 0} ms), queries while loading ${t.query_ms} ms, ${t.files} files` : 'not reported'}
   ingest workers' time, summed: ${t ? `reading ${t.workers_read_ms ?? 0} ms, ingest ${t.workers_ingest_ms ?? 0} ms` : 'not reported'}
