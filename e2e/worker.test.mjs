@@ -136,13 +136,26 @@ test('a second drop adds to what is loaded', { skip: skip() }, async () => {
   let p = await t.waitDone().then(() => progress(t.page));
   assert.equal(p.events, uniqueEvents(first.flatMap(recordsOf)));
   assert.equal(p.filesDone, first.length);
+  // The event table stays open while the second drop loads: it takes the new events into time order
+  // as they arrive (merged into its list by time, not sorted again), so its first rows must be the
+  // earliest events of both drops, read in node.
+  await t.page.click('[data-testid=tab-events]');
+  await t.page.waitForSelector('[data-testid=events] .ev-row[data-row]');
   await t.pickFiles(second);
   p = await t.waitDone().then(() => progress(t.page));
-  assert.equal(p.events, uniqueEvents([...first, ...second].flatMap(recordsOf)));
+  const all = [...first, ...second].flatMap(recordsOf);
+  assert.equal(p.events, uniqueEvents(all));
   assert.equal(p.filesDone, first.length + second.length);
   assert.equal(p.filesTotal, first.length + second.length);
   assert.equal(p.bytesTotal, sizeOf(first) + sizeOf(second));
   assert.equal(p.bytesRead, p.bytesTotal);
+  const times = [...new Map(all.map((e) => [JSON.stringify([e.eventID, e.eventTime, e.eventSource, e.eventName]), e.eventTime]))
+    .values()].sort().map((at) => at.replace('T', ' ').replace('Z', ''));
+  await t.page.waitForFunction((n) => document.querySelector('[data-testid=events-total]')?.textContent === n,
+    p.events.toLocaleString('en-US'));
+  const shown = await t.page.$$eval('[data-testid=events] .ev-row[data-row] .cell.time', (cells) => cells.map((c) => c.textContent));
+  assert.ok(shown.length > 5, `${shown.length} rows shown`);
+  assert.deepEqual(shown, times.slice(0, shown.length));
   assert.deepEqual(t.problems, []);
 });
 
