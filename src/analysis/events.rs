@@ -167,8 +167,10 @@ pub fn by_time(store: &Store, was: crate::store::Version, mut order: Vec<Row>) -
     let mut fresh: Vec<Row> = (old as Row..n as Row).collect();
     fresh.sort_unstable_by_key(|&r| key(r));
     if order.capacity() < n {
-        // Room for an eighth more, so a load that keeps adding rows does not move the list each time.
-        order.reserve_exact(n - old + n / 8);
+        // Once rows are being added, room for an eighth more, so a load that keeps adding rows does
+        // not move the list each time; a list made whole (the table opened) has no room to spare.
+        let room = if old == 0 { n } else { n + n / 8 };
+        order.reserve_exact(room - old);
     }
     // Merged from the back: each step writes the larger of the two lists' last unplaced rows into the
     // last free slot, which is never a slot of the old rows still unplaced. An old row and a new row
