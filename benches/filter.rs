@@ -74,9 +74,8 @@ fn bench(c: &mut Criterion) {
     let (n, batch) = (store.len(), 16_384.min(store.len()));
     let mut before: Vec<u32> = (0..(n - batch) as u32).collect();
     before.sort_unstable_by_key(|&r| (store.time(r), r));
-    let was = (n - batch, store.upgrades());
     g.bench_function("event table, one batch of 16,384 merged in", |b| {
-        b.iter_batched(|| before.clone(), |order| by_time(store, was, order), BatchSize::LargeInput);
+        b.iter_batched(|| before.clone(), |order| by_time(store, order), BatchSize::LargeInput);
     });
     g.finish();
 }
