@@ -21,7 +21,8 @@
 //      the drop to data-state="done", with the Long Tasks API watching the main thread; then the same
 //      load in a new page under a trace of the browser's tasks, telling how much of each main-thread
 //      task was CPU (the rest: waiting for a core). The trace costs a load time of its own (it records
-//      every task of every thread), so (a) is the load without it.
+//      every task of every thread), so (a) is the load without it. Last, in a third page, the time
+//      the page takes to post the picked files to a worker, nothing else running.
 // Throughput is MB/s (10^6 bytes) of decompressed JSON. Ratios compare contenders of the same run.
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
@@ -98,16 +99,21 @@ async function openApp() {
   return page;
 }
 
+/** Picks the files through a hidden file input of the benchmark's own, `#id`, in `page`. */
+async function pickIntoOwnInput(page, id) {
+  await page.evaluate((id) => {
+    const input = document.createElement('input');
+    input.type = 'file';
+    input.multiple = true;
+    input.id = id;
+    input.hidden = true;
+    document.body.append(input);
+  }, id);
+  await page.setInputFiles(`#${id}`, files);
+}
+
 const page = await openApp();
-await page.evaluate(() => {
-  const input = document.createElement('input');
-  input.type = 'file';
-  input.multiple = true;
-  input.id = 'bench-input';
-  input.hidden = true;
-  document.body.append(input);
-});
-await page.setInputFiles('#bench-input', files);
+await pickIntoOwnInput(page, 'bench-input');
 
 log('1/4 JavaScript pipeline: DecompressionStream → text → JSON.parse');
 const js = await page.evaluate(async () => {
@@ -281,6 +287,23 @@ log('3/4 Trailscope: drop to data-state=done (then again in a new page, under a 
 const ours = await loadIn(page, { traced: false });
 const tracedLoad = await loadIn(await openApp(), { traced: true });
 const { cpu, tierUp } = tracedLoad;
+
+// What handing the files to a worker costs the page alone: the browser asks for each picked file's
+// size and time on disk, synchronously, the first time the file is posted (a second post of the same
+// `File` is nearly free). Posted here through a MessageChannel, 16 files a message as the page does,
+// in a new page with `File` objects of its own, nothing else running: a floor for any design that
+// posts picked files to workers.
+const postOnly = await (async () => {
+  const p = await openApp();
+  await pickIntoOwnInput(p, 'bench-post');
+  return p.evaluate(() => {
+    const all = [...document.getElementById('bench-post').files];
+    const { port1 } = new MessageChannel();
+    const t = performance.now();
+    for (let i = 0; i < all.length; i += 16) port1.postMessage(all.slice(i, i + 16));
+    return performance.now() - t;
+  });
+})();
 log('4/4 done');
 await env.close();
 
@@ -304,6 +327,7 @@ const result = {
   ratio_to_json_parse: ourRate / parseRate,
   inflate_decompression_stream_mb_s: mbps(js.bytes, js.inflateMs),
   inflate_rust_worker_mb_s: mbps(rust.bytes_out, rust.inflate_ms ?? rust.ms),
+  posting_files_alone_ms: Math.round(postOnly),
   heap_bytes: ours.heapBytes,
   heap_bytes_per_event: ours.heapBytes / ours.events,
   peak_heap_bytes_with_ingest_workers: ours.peakHeap,
@@ -326,6 +350,7 @@ if (JSON_OUT) {
 Trailscope ingest benchmark: ${files.length} files, ${f1(compressed / 1e6)} MB gzip, ${f1(js.bytes / 1e6)} MB of JSON, ${ours.events} events (JS counted ${js.events})
   (a) Trailscope, drop to done        ${f1(ourRate)} MB/s  (${(ours.ms / 1000).toFixed(2)} s)
       the same load again in a new page, under a trace: ${f1(result.trailscope_traced_mb_s)} MB/s (${(tracedLoad.ms / 1000).toFixed(2)} s)
+      posting the ${files.length} picked files to a worker alone, nothing else running: ${(postOnly / 1000).toFixed(2)} s (the load took ${(ours.ms / postOnly).toFixed(2)}x that)
   (b) JS pipeline (DecompressionStream → text → JSON.parse)  ${f1(pipeRate)} MB/s   ours/it = ${(ourRate / pipeRate).toFixed(2)}x
       JSON.parse alone                ${f1(parseRate)} MB/s   ours/it = ${(ourRate / parseRate).toFixed(2)}x
       inflate only, bytes already in memory: DecompressionStream ${f1(result.inflate_decompression_stream_mb_s)} MB/s, Rust (flate2) in a worker ${f1(result.inflate_rust_worker_mb_s)} MB/s
