@@ -214,11 +214,7 @@ impl ViewState {
                 self.awaiting_final = false;
             }
             Action::Sending { files } => self.sending(files),
-            Action::Sent => {
-                if let Some(s) = &mut self.sending {
-                    s.all_posted = true;
-                }
-            }
+            Action::Sent => self.sent(),
             Action::SendingStopped => self.sending = None,
             Action::Progress(p) => self.progress(*p),
             Action::Memory(bytes) => self.progress.heap_bytes = bytes,
@@ -310,6 +306,23 @@ impl ViewState {
         let s = self.sending.get_or_insert(Sending { files_total: self.progress.files_total, all_posted: false });
         s.files_total += files;
         s.all_posted = false;
+    }
+
+    /// Every batch has been posted. The worker may have read the last files and said done before
+    /// this was applied (the page's last step of posting runs in a task of its own, and reports of
+    /// the worker can be handled first): then nothing else would end the load, so end it here, on
+    /// the overview the worker's done asked for (at once when it came already).
+    fn sent(&mut self) {
+        let Some(s) = &mut self.sending else { return };
+        s.all_posted = true;
+        let p = &self.progress;
+        if p.phase == Phase::Done && p.files_total >= s.files_total {
+            self.sending = None;
+            self.awaiting_final = true;
+            if let Some(o) = self.overview.take() {
+                self.overview_came(o);
+            }
+        }
     }
 
     /// The worker answered the overview.
@@ -441,6 +454,31 @@ mod tests {
         assert_eq!(s.phase, UiPhase::Loading, "done once the final overview arrives");
         s.apply(overview(7));
         assert_eq!((s.phase, s.files_total()), (UiPhase::Done, 7));
+    }
+
+    #[test]
+    fn ok_done_reported_before_the_last_post_is_acknowledged_still_ends() {
+        // Seen in a browser: the worker read the last batch and said done, twice, and its overview
+        // came, all before the page applied `Sent`; the load then showed "loading" for good.
+        for overview_first in [true, false] {
+            let mut s = ViewState::default();
+            s.apply(Action::Started);
+            s.apply(Action::Sending { files: 5 });
+            s.apply(totals(Phase::Loading, 3, 5));
+            s.apply(totals(Phase::Done, 5, 5));
+            s.apply(totals(Phase::Done, 5, 5));
+            if overview_first {
+                s.apply(overview(5));
+            }
+            assert_eq!(s.phase, UiPhase::Loading, "not done while the page says files are on their way");
+            s.apply(Action::Sent);
+            if !overview_first {
+                assert_eq!(s.phase, UiPhase::Loading, "done once the final overview arrives");
+                s.apply(overview(5));
+            }
+            assert_eq!((s.phase, s.files_total()), (UiPhase::Done, 5), "overview first: {overview_first}");
+            assert!(s.sending.is_none());
+        }
     }
 
     #[test]

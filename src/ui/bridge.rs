@@ -420,9 +420,8 @@ fn pump(worker: Worker, outbox: Rc<RefCell<Outbox>>, dispatch: UseReducerDispatc
                 return;
             }
             if o.items.is_empty() {
-                o.pumping = false;
                 drop(o);
-                dispatch.dispatch(Action::Sent);
+                finish_if_empty(&outbox, &dispatch);
                 return;
             }
             let left = POST_SLICE_MS - (now() - start);
@@ -474,12 +473,30 @@ fn pump(worker: Worker, outbox: Rc<RefCell<Outbox>>, dispatch: UseReducerDispatc
         if let Err(e) = result {
             dispatch.dispatch(Action::Failed(format!("Could not reach the engine: {e}")));
         }
+        // The last batch is posted: say so in this task, before any report of the worker on it is
+        // handled (in a later task, `Sent` could come after the worker's last "done").
+        if finish_if_empty(&outbox, &dispatch) {
+            return;
+        }
         if now() - start >= POST_SLICE_MS {
             let (worker, outbox, dispatch) = (worker.clone(), outbox.clone(), dispatch.clone());
             gloo::timers::callback::Timeout::new(0, move || pump(worker, outbox, dispatch)).forget();
             return;
         }
     }
+}
+
+/// When nothing waits to be posted: ends the pumping and tells the page every batch is posted.
+fn finish_if_empty(outbox: &RefCell<Outbox>, dispatch: &UseReducerDispatcher<State>) -> bool {
+    {
+        let mut o = outbox.borrow_mut();
+        if !o.items.is_empty() {
+            return false;
+        }
+        o.pumping = false;
+    }
+    dispatch.dispatch(Action::Sent);
+    true
 }
 
 /// The live overview while loading: asked at most every [`LIVE_EVERY_MS`] on the engine's progress
