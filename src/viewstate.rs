@@ -318,9 +318,10 @@ impl ViewState {
         let p = &self.progress;
         if p.phase == Phase::Done && p.files_total >= s.files_total {
             self.sending = None;
-            self.awaiting_final = true;
-            if let Some(o) = self.overview.take() {
-                self.overview_came(o);
+            if self.overview.as_ref().is_some_and(|o| o.status.files >= p.status.files) {
+                self.phase = UiPhase::Done;
+            } else {
+                self.awaiting_final = true;
             }
         }
     }
