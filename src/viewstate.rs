@@ -309,30 +309,30 @@ impl ViewState {
     }
 
     /// Every batch has been posted. The worker may have read the last files and said done before
-    /// this was applied (the page's last step of posting runs in a task of its own, and reports of
-    /// the worker can be handled first): then nothing else would end the load, so end it here, on
-    /// the overview the worker's done asked for (at once when it came already).
+    /// this was applied (reports of the worker can be handled before the page applies it): nothing
+    /// else would end the load then, so its last report is weighed again, and the overview its done
+    /// asked for ends the load if it came already.
     fn sent(&mut self) {
         let Some(s) = &mut self.sending else { return };
         s.all_posted = true;
-        let p = &self.progress;
-        if p.phase == Phase::Done && p.files_total >= s.files_total {
-            self.sending = None;
-            if self.overview.as_ref().is_some_and(|o| o.status.files >= p.status.files) {
-                self.phase = UiPhase::Done;
-            } else {
-                self.awaiting_final = true;
-            }
+        self.progress(self.progress.clone());
+        if let Some(o) = &self.overview {
+            self.end_on(o.status.files);
+        }
+    }
+
+    /// The load ends on an overview of `files` files, awaited and covering every file read.
+    fn end_on(&mut self, files: u64) {
+        // An overview that does not include every file read yet is stale: keep loading.
+        if self.awaiting_final && files >= self.progress.status.files {
+            self.awaiting_final = false;
+            self.phase = UiPhase::Done;
         }
     }
 
     /// The worker answered the overview.
     fn overview_came(&mut self, o: Overview) {
-        // An overview that does not include every file read yet is stale: keep loading.
-        if self.awaiting_final && o.status.files >= self.progress.status.files {
-            self.awaiting_final = false;
-            self.phase = UiPhase::Done;
-        }
+        self.end_on(o.status.files);
         if self.overview.as_ref().is_none_or(|old| old.status != o.status) {
             self.data_version += 1;
         }
