@@ -106,6 +106,20 @@ export class Trailscope {
   }
 }
 
+/**
+ * Drops files or folders from disk on the drop zone as a person would from their file manager: a real
+ * drop through the DevTools protocol (`Input.dispatchDragEvent` with the paths), so the page gets
+ * File and Directory Entries to walk, which a `DataTransfer` made in the page cannot give.
+ */
+export async function dropFromDisk(page, paths) {
+  const box = await page.locator('[data-testid=drop-zone]').boundingBox();
+  const cdp = await page.context().newCDPSession(page);
+  const at = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+  const data = { items: [], files: paths, dragOperationsMask: 1 };
+  for (const type of ['dragEnter', 'dragOver', 'drop']) await cdp.send('Input.dispatchDragEvent', { type, ...at, data });
+  await cdp.detach();
+}
+
 /** Counts events the way CloudTrail means them, independently of Trailscope's Rust code. */
 export function uniqueEvents(events) {
   const keys = new Set(events.map((e) => JSON.stringify([e.eventID, e.eventTime, e.eventSource, e.eventName])));

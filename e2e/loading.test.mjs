@@ -1,9 +1,12 @@
-// Loading: drops onto the drop zone, the folder picker with its relative paths, progress and cancel.
+// Loading: drops onto the drop zone (files, and folders from disk walked whole), the folder picker with
+// its relative paths, progress and cancel.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { ROOT, start, Trailscope, recordsOf, uniqueEvents, walk } from './harness.mjs';
+import { gzipSync } from 'node:zlib';
+import { ROOT, dropFromDisk, start, Trailscope, recordsOf, uniqueEvents, walk } from './harness.mjs';
 
 let env;
 before(async () => { env = await start(); });
@@ -45,4 +48,62 @@ test('the folder picker reads a whole AWSLogs tree and keeps the paths', async (
   const accounts = new Set(files.map((p) => relative(dir, p).split('/')[1]));
   assert.match(await t.page.textContent('[data-testid=overview-cards]'), new RegExp(`${accounts.size} accounts`));
   assert.deepEqual(t.problems, []);
+});
+
+/** A folder on disk to drop: the sample's AWSLogs tree, a folder of 130 files (more than the 100 one
+ * `readEntries` call hands out), each holding one of the sample's events, and an empty folder. */
+function folderToDrop() {
+  const root = mkdtempSync(join(tmpdir(), 'trailscope-drop-'));
+  const top = join(root, 'logs');
+  cpSync(join(ROOT, 'sample', 'AWSLogs'), join(top, 'AWSLogs'), { recursive: true });
+  const records = walk(join(ROOT, 'sample')).filter((p) => p.endsWith('.json.gz')).flatMap(recordsOf);
+  mkdirSync(join(top, 'exports', 'many'), { recursive: true });
+  for (let i = 0; i < 130; i++) {
+    const name = join(top, 'exports', 'many', `event-${String(i).padStart(3, '0')}.json.gz`);
+    writeFileSync(name, gzipSync(JSON.stringify({ Records: [records[(i * 5) % records.length]] })));
+  }
+  mkdirSync(join(top, 'empty'));
+  return { root, top };
+}
+
+test('a folder dropped from disk is walked whole, past 100 entries a folder, and keeps its paths', async () => {
+  const { root, top } = folderToDrop();
+  try {
+    const files = walk(top);
+    assert.equal(files.length, 21 + 130);
+    const expected = uniqueEvents(files.flatMap(recordsOf));
+    const t = await Trailscope.open(env);
+    await dropFromDisk(t.page, [top]);
+    const s = await t.waitDone();
+    assert.equal(s.files, files.length);
+    assert.equal(s.events, expected);
+    // Listed by path below the dropped folder, which leads it (the list draws its first rows).
+    const titles = await t.page.locator('[data-testid=files] td.path').evaluateAll((tds) => tds.map((td) => td.title));
+    const want = files.map((p) => `logs/${relative(top, p)}`).sort();
+    assert.ok(titles.length >= 20, `${titles.length} rows drawn`);
+    assert.deepEqual(titles, want.slice(0, titles.length));
+    assert.deepEqual(t.problems, []);
+    await t.shot('folder-dropped');
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('a dropped folder with no files says so and leaves the page as it was', async () => {
+  const { root, top } = folderToDrop();
+  try {
+    const t = await Trailscope.open(env);
+    await dropFromDisk(t.page, [join(top, 'empty')]);
+    await t.page.waitForSelector('.errors >> text=Nothing to read in what was dropped');
+    assert.equal((await t.status()).state, 'idle');
+    // After a load: still done, with the same counts.
+    await dropFromDisk(t.page, [join(top, 'AWSLogs')]);
+    const loaded = await t.waitDone();
+    await dropFromDisk(t.page, [join(top, 'empty')]);
+    await t.page.waitForFunction(() => document.querySelectorAll('.errors p').length === 2);
+    const again = await t.waitDone();
+    assert.deepEqual(again, loaded);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });

@@ -102,6 +102,8 @@ pub enum Action {
     },
     /// Every file of the drops being sent has been posted to the worker.
     Sent,
+    /// Dropped folders are being walked (true), so more files may come; or every walk ended (false).
+    Listing(bool),
     /// Sending stopped before the end (Cancel): files not posted are not loaded.
     SendingStopped,
     /// The worker reported progress.
@@ -161,6 +163,10 @@ pub struct Sending {
     pub files_total: u64,
     /// Every batch has been posted.
     pub all_posted: bool,
+    /// Dropped folders are being walked: the total grows as they are.
+    pub listing: bool,
+    /// Files added to the total since sending started.
+    pub found: u64,
 }
 
 /// Everything the page shows.
@@ -215,7 +221,8 @@ impl ViewState {
             }
             Action::Sending { files } => self.sending(files),
             Action::Sent => self.sent(),
-            Action::SendingStopped => self.sending = None,
+            Action::Listing(on) => self.listing(on),
+            Action::SendingStopped => self.sending_stopped(),
             Action::Progress(p) => self.progress(*p),
             Action::Memory(bytes) => self.progress.heap_bytes = bytes,
             Action::Answer(r) => {
@@ -303,9 +310,30 @@ impl ViewState {
 
     /// More files are on their way to the worker.
     fn sending(&mut self, files: u64) {
-        let s = self.sending.get_or_insert(Sending { files_total: self.progress.files_total, all_posted: false });
+        let s = self.sending.get_or_insert(Sending { files_total: self.progress.files_total, ..Sending::default() });
         s.files_total += files;
+        s.found += files;
         s.all_posted = false;
+    }
+
+    /// Folder walks started (`true`: more files may come however many are posted) or all ended.
+    fn listing(&mut self, on: bool) {
+        if on {
+            self.sending(0);
+        }
+        if let Some(s) = &mut self.sending {
+            s.listing = on;
+        }
+    }
+
+    /// Cancel: files not posted yet are not loaded.
+    fn sending_stopped(&mut self) {
+        self.sending = None;
+        // If nothing of this load reached the worker (Cancel while a folder was listed), no report
+        // of it will come: its last one stands.
+        if self.progress.phase != Phase::Loading {
+            self.settle();
+        }
     }
 
     /// Every batch has been posted. The worker may have read the last files and said done before
@@ -315,7 +343,17 @@ impl ViewState {
     fn sent(&mut self) {
         let Some(s) = &mut self.sending else { return };
         s.all_posted = true;
+        self.settle();
+    }
+
+    /// Nothing more is on its way to the worker: its last report is weighed again. A done ends the
+    /// load once the overview it asked for is there; a worker that never started (a dropped folder
+    /// held no files) leaves the page as it was.
+    fn settle(&mut self) {
         self.progress(self.progress.clone());
+        if self.sending.is_none() && self.phase == UiPhase::Loading && self.progress.phase == Phase::Idle {
+            self.phase = UiPhase::Idle;
+        }
         if let Some(o) = &self.overview {
             self.end_on(o.status.files);
         }
@@ -479,6 +517,66 @@ mod tests {
             }
             assert_eq!((s.phase, s.files_total()), (UiPhase::Done, 5), "overview first: {overview_first}");
             assert!(s.sending.is_none());
+        }
+    }
+
+    #[test]
+    fn ok_a_folder_walk_hands_files_over_as_it_goes_and_the_load_ends_after_the_walk() {
+        let mut s = ViewState::default();
+        s.apply(Action::Started);
+        s.apply(Action::Listing(true));
+        assert_eq!((s.phase, s.files_total()), (UiPhase::Loading, 0));
+        assert!(s.sending.is_some_and(|s| s.listing && s.found == 0));
+        s.apply(Action::Sending { files: 3 }); // the first folder's files
+        s.apply(totals(Phase::Loading, 1, 3));
+        // The worker read all it had while the walk went on: not the end.
+        s.apply(totals(Phase::Done, 3, 3));
+        s.apply(overview(3));
+        assert_eq!(s.phase, UiPhase::Loading);
+        s.apply(Action::Sending { files: 2 }); // the next folder's
+        assert_eq!(s.files_total(), 5);
+        s.apply(totals(Phase::Loading, 4, 5));
+        s.apply(totals(Phase::Done, 5, 5));
+        s.apply(overview(5));
+        assert_eq!(s.phase, UiPhase::Loading, "the walk may find more");
+        s.apply(Action::Listing(false));
+        s.apply(Action::Sent);
+        assert_eq!((s.phase, s.files_total()), (UiPhase::Done, 5));
+        assert!(s.sending.is_none());
+    }
+
+    /// A page that has loaded `files` files, then had a folder dropped and listed, none of it posted.
+    fn listing_after(files: u64) -> ViewState {
+        let mut s = ViewState::default();
+        if files > 0 {
+            s.apply(totals(Phase::Done, files, files));
+            s.apply(overview(files));
+            assert_eq!(s.phase, UiPhase::Done);
+        }
+        s.apply(Action::Started);
+        s.apply(Action::Listing(true));
+        assert_eq!(s.phase, UiPhase::Loading);
+        s
+    }
+
+    #[test]
+    fn ok_a_dropped_folder_without_files_leaves_the_page_as_it_was() {
+        // The first drop: idle again. After a load of 2 files: done again, on the overview there.
+        for (loaded, phase) in [(0, UiPhase::Idle), (2, UiPhase::Done)] {
+            let mut s = listing_after(loaded);
+            s.apply(Action::Listing(false));
+            s.apply(Action::Sent);
+            assert_eq!((s.phase, s.files_total()), (phase, loaded));
+        }
+    }
+
+    #[test]
+    fn ok_cancel_while_a_folder_is_listed_before_any_file_is_posted_ends_the_load() {
+        // No report of the worker follows (it was sent nothing), so the page must end the load itself.
+        for (loaded, phase) in [(0, UiPhase::Idle), (2, UiPhase::Done)] {
+            let mut s = listing_after(loaded);
+            s.apply(Action::SendingStopped);
+            assert_eq!((s.phase, s.files_total()), (phase, loaded));
         }
     }
 

@@ -8,12 +8,15 @@ use std::rc::Rc;
 use js_sys::{Array, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Blob, BlobPropertyBag, File, HtmlAnchorElement, MessageEvent, Url, Worker, WorkerOptions};
+use web_sys::{
+    Blob, BlobPropertyBag, File, FileSystemEntry, HtmlAnchorElement, MessageEvent, Url, Worker, WorkerOptions,
+};
 use yew::{Callback, UseReducerDispatcher};
 
 use super::state::State;
 use crate::engine::{Query, Response};
 use crate::protocol::{FromWorker, Phase, ToWorker};
+use crate::text::{plural, thousands};
 use crate::viewstate::Action;
 
 /// While loading, the overview is refreshed at most this often.
@@ -77,6 +80,10 @@ struct Outbox {
     closed: bool,
     /// Milliseconds posting one file took lately (0 before the first batch).
     ms_per_file: f64,
+    /// Folder walks handing files over (see [`Bridge::walk`]): every batch is posted only once they end.
+    walks: u32,
+    /// Cancels so far: a walk started before the last one hands nothing more over.
+    cancels: u32,
 }
 
 thread_local! {
@@ -107,9 +114,10 @@ fn post(worker: &Worker, msg: &ToWorker, files: Option<&Array>) -> Result<(), St
 }
 
 /// The worker panicked, or an uncaught error (a wasm trap, out of memory) left it unusable: stop it,
-/// and let the page offer a new one.
-fn crashed(worker: &Worker, dispatch: &UseReducerDispatcher<State>, message: &str) {
+/// and let the page offer a new one (which gets a bridge and an outbox of its own).
+fn crashed(worker: &Worker, outbox: &RefCell<Outbox>, dispatch: &UseReducerDispatcher<State>, message: &str) {
     worker.terminate();
+    outbox.borrow_mut().closed = true;
     dispatch.dispatch(Action::Crashed(format!("The engine stopped: {message}")));
 }
 
@@ -194,7 +202,7 @@ impl Bridge {
                     FromWorker::Failed { message } => dispatch.dispatch(Action::Failed(message)),
                     // Only the benchmark asks for inflating alone, from a worker of its own.
                     FromWorker::Inflated { .. } | FromWorker::Batch { .. } | FromWorker::Want => {}
-                    FromWorker::Crashed { message } => crashed(&worker, &dispatch, &message),
+                    FromWorker::Crashed { message } => crashed(&worker, &outbox, &dispatch, &message),
                     FromWorker::Download { name, events, problems } => {
                         let saved = match &blob {
                             Some(b) => save_blob(&name, b),
@@ -209,10 +217,10 @@ impl Bridge {
             })
         };
         let on_error = {
-            let (worker, dispatch) = (worker.clone(), dispatch.clone());
+            let (worker, outbox, dispatch) = (worker.clone(), outbox.clone(), dispatch.clone());
             Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
                 let message = Reflect::get(&e, &"message".into()).ok().and_then(|m| m.as_string()).unwrap_or_default();
-                crashed(&worker, &dispatch, &message);
+                crashed(&worker, &outbox, &dispatch, &message);
             })
         };
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -274,6 +282,58 @@ impl Bridge {
         self.hand_over([Item::Files { files, paths, next: 0 }]);
     }
 
+    /// Walks dropped folders (see [`super::walk`]) and reads their files as the walk finds them. The
+    /// load starts now, so the status bar says so from the drop on, and it does not end before the
+    /// walk does.
+    pub fn walk(self: &Rc<Self>, entries: Vec<FileSystemEntry>) {
+        self.started();
+        let cancels = {
+            let mut o = self.outbox.borrow_mut();
+            o.walks += 1;
+            o.cancels
+        };
+        self.dispatch.dispatch(Action::Listing(true));
+        let bridge = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let mut to = HandOver { bridge: &bridge, cancels };
+            let (found, problems) = super::walk::walk(entries, &mut to).await;
+            bridge.walked(cancels, found, &problems);
+        });
+    }
+
+    /// A walk ended, having found `found` files.
+    fn walked(&self, cancels: u32, found: u64, problems: &[String]) {
+        let closed = {
+            let mut o = self.outbox.borrow_mut();
+            if o.cancels != cancels {
+                // Cancelled: what it found before is loaded, the rest was never asked for.
+                return;
+            }
+            o.walks -= 1;
+            o.closed
+        };
+        if closed {
+            self.dispatch.dispatch(Action::Failed(format!(
+                "The engine stopped while the dropped folders were listed, after {}; drop them again to \
+                 read all of them.",
+                plural(found, "file", "files")
+            )));
+            return;
+        }
+        if !problems.is_empty() {
+            self.dispatch.dispatch(Action::Failed(some_of(problems)));
+        } else if found == 0 {
+            self.dispatch.dispatch(Action::Failed("Nothing to read in what was dropped: no files in it.".into()));
+        }
+        if self.outbox.borrow().walks == 0 {
+            self.dispatch.dispatch(Action::Listing(false));
+        }
+        let idle = !self.outbox.borrow().pumping;
+        if idle {
+            finish_if_empty(&self.outbox, &self.dispatch);
+        }
+    }
+
     /// Loads the bundled sample.
     pub fn load_sample(&self) {
         LOADS.with(|l| l.borrow_mut().push(Load::Sample));
@@ -287,9 +347,15 @@ impl Bridge {
         self.send(&ToWorker::Export { format, filter: Box::new(filter) }, None);
     }
 
-    /// Stops loading, keeping what was read; files not handed to the worker yet are dropped.
+    /// Stops loading, keeping what was read; files not handed to the worker yet are dropped, and folder
+    /// walks stop.
     pub fn cancel(&self) {
-        self.outbox.borrow_mut().items.clear();
+        {
+            let mut o = self.outbox.borrow_mut();
+            o.items.clear();
+            o.walks = 0;
+            o.cancels += 1;
+        }
         self.dispatch.dispatch(Action::SendingStopped);
         self.send(&ToWorker::Cancel, None);
     }
@@ -486,7 +552,8 @@ fn pump(worker: Worker, outbox: Rc<RefCell<Outbox>>, dispatch: UseReducerDispatc
     }
 }
 
-/// When nothing waits to be posted: ends the pumping and tells the page every batch is posted.
+/// When nothing waits to be posted: ends the pumping and, unless a folder walk may hand more over,
+/// tells the page every batch is posted.
 fn finish_if_empty(outbox: &RefCell<Outbox>, dispatch: &UseReducerDispatcher<State>) -> bool {
     {
         let mut o = outbox.borrow_mut();
@@ -494,9 +561,45 @@ fn finish_if_empty(outbox: &RefCell<Outbox>, dispatch: &UseReducerDispatcher<Sta
             return false;
         }
         o.pumping = false;
+        if o.walks > 0 {
+            return true;
+        }
     }
     dispatch.dispatch(Action::Sent);
     true
+}
+
+/// Where a folder walk hands its files: the load of the bridge it started on, while that load is not
+/// cancelled and its engine runs.
+struct HandOver<'a> {
+    bridge: &'a Bridge,
+    cancels: u32,
+}
+
+impl super::walk::Found for HandOver<'_> {
+    fn files(&mut self, files: Vec<File>, paths: Vec<String>) -> bool {
+        {
+            let o = self.bridge.outbox.borrow();
+            if o.closed || o.cancels != self.cancels {
+                return false;
+            }
+        }
+        let files: Array = files.into_iter().collect();
+        let paths: Paths = Some(Rc::from(paths));
+        LOADS.with(|l| l.borrow_mut().push(Load::Files(files.clone(), paths.clone())));
+        self.bridge.hand_over([Item::Files { files, paths, next: 0 }]);
+        true
+    }
+}
+
+/// Problems to show: the first few, and how many more.
+fn some_of(problems: &[String]) -> String {
+    const SHOWN: usize = 10;
+    let text = problems.iter().take(SHOWN).cloned().collect::<Vec<_>>().join("; ");
+    match problems.len().checked_sub(SHOWN) {
+        Some(more) if more > 0 => format!("{text}; and {} more", thousands(more as u64)),
+        _ => text,
+    }
 }
 
 /// The live overview while loading: asked at most every [`LIVE_EVERY_MS`] on the engine's progress

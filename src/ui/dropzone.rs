@@ -33,7 +33,7 @@ pub fn drop_zone(props: &DropZoneProps) -> Html {
         })
     };
     let on_drop = {
-        let (bridge, over, state) = (ctx.bridge.clone(), over.clone(), ctx.state.clone());
+        let (bridge, over) = (ctx.bridge.clone(), over.clone());
         Callback::from(move |e: DragEvent| {
             e.prevent_default();
             over.set(false);
@@ -44,14 +44,7 @@ pub fn drop_zone(props: &DropZoneProps) -> Html {
                 bridge.ingest(plain.iter().collect(), None);
                 return;
             }
-            let (bridge, state) = (bridge.clone(), state.clone());
-            wasm_bindgen_futures::spawn_local(async move {
-                let (files, paths, problems) = super::walk::walk(entries).await;
-                if !problems.is_empty() {
-                    state.dispatch(crate::viewstate::Action::Failed(problems.join("; ")));
-                }
-                bridge.ingest(files.iter().collect(), Some(paths));
-            });
+            bridge.walk(entries);
         })
     };
     let on_drag_over = {

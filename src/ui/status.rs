@@ -24,7 +24,17 @@ pub fn status_bar() -> Html {
         UiPhase::Idle => "No logs loaded yet".to_owned(),
         UiPhase::Loading => {
             let done = s.bytes_read.min(bytes_total);
-            if view.sending.is_some() {
+            let listing = view.sending.filter(|s| s.listing);
+            if listing.is_some_and(|l| l.found == 0) {
+                "Listing the dropped folders…".to_owned()
+            } else if listing.is_some() {
+                format!(
+                    "Reading {} of {} found so far · {} read",
+                    thousands(s.files),
+                    plural(files_total, "file", "files"),
+                    bytes(done)
+                )
+            } else if view.sending.is_some() {
                 format!(
                     "Reading {} of {} · {} read",
                     thousands(s.files),
