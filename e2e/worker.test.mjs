@@ -7,7 +7,7 @@ import { cpSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { start, Trailscope, recordsOf, uniqueEvents } from './harness.mjs';
+import { dropFromDisk, start, Trailscope, recordsOf, uniqueEvents } from './harness.mjs';
 import { generated } from './generated.mjs';
 
 const EVENTS = 100_000;
@@ -124,6 +124,32 @@ test('Cancel stops promptly and keeps what was loaded', { skip: skip() }, async 
   await t.page.click('[data-testid=tab-events]');
   await t.page.waitForSelector('[data-testid=events] .ev-row[data-row]', { timeout: 30_000 });
   await t.shot('worker-cancelled');
+  assert.deepEqual(t.problems, []);
+});
+
+test('Cancel while a dropped folder is walked stops the walk too and keeps what was read', { skip: skip() }, async () => {
+  const t = await Trailscope.open(env);
+  await t.readersReady();
+  await dropFromDisk(t.page, [join(data.dir, 'AWSLogs')]);
+  // Cancel once a file is read while the walk is still finding more (the bar says "found so far").
+  const clicked = await t.page.waitForFunction(() => {
+    const s = document.querySelector('[data-testid=ingest-status]');
+    const button = document.querySelector('[data-testid=ingest-cancel]');
+    if (s.dataset.state === 'done') return 'the walk and the load ended before a file was read';
+    if (!button || Number(s.dataset.filesDone) < 1) return false;
+    if (!/found so far/.test(s.textContent)) return 'the walk ended before a file was read';
+    button.click();
+    return performance.now();
+  }, null, { polling: 'raf', timeout: 120_000 }).then((h) => h.jsonValue());
+  assert.equal(typeof clicked, 'number', clicked);
+  const p = await t.waitDone(60_000).then(() => progress(t.page));
+  assert.equal(p.cancelled, true);
+  assert.ok(p.filesDone >= 1 && p.filesDone < data.files.length, `${p.filesDone} files of ${data.files.length}`);
+  assert.equal(p.filesTotal, p.filesDone, 'files never read leave the total');
+  // The walk handed nothing more over: a second later the load is still done, with the same files.
+  await t.page.waitForTimeout(1500);
+  const later = await progress(t.page);
+  assert.deepEqual([later.state, later.filesTotal, later.filesDone], ['done', p.filesTotal, p.filesDone]);
   assert.deepEqual(t.problems, []);
 });
 
