@@ -269,15 +269,19 @@ impl Bridge {
         self.dispatch.dispatch(Action::Started);
     }
 
-    /// Reads files (a JS array of `File`s); `paths[i]` is the relative path of file `i`, or, without
-    /// `paths`, each file's own (see [`own_path`]). Costs the page the same for one file or thousands:
-    /// the files are taken apart in small batches as they are posted.
-    pub fn ingest(&self, files: Array, paths: Option<Vec<String>>) {
+    /// Reads picked or dropped files (a JS array of `File`s), each under its own path (see
+    /// [`own_path`]). Costs the page the same for one file or thousands: the files are taken apart in
+    /// small batches as they are posted.
+    pub fn ingest(&self, files: Array) {
         if files.length() == 0 {
             return;
         }
         self.started();
-        let paths: Paths = paths.map(Rc::from);
+        self.queue(files, None);
+    }
+
+    /// Queues files of the load under way, kept to be read again by a restarted engine.
+    fn queue(&self, files: Array, paths: Paths) {
         LOADS.with(|l| l.borrow_mut().push(Load::Files(files.clone(), paths.clone())));
         self.hand_over([Item::Files { files, paths, next: 0 }]);
     }
@@ -584,10 +588,7 @@ impl super::walk::Found for HandOver<'_> {
                 return false;
             }
         }
-        let files: Array = files.into_iter().collect();
-        let paths: Paths = Some(Rc::from(paths));
-        LOADS.with(|l| l.borrow_mut().push(Load::Files(files.clone(), paths.clone())));
-        self.bridge.hand_over([Item::Files { files, paths, next: 0 }]);
+        self.bridge.queue(files.into_iter().collect(), Some(Rc::from(paths)));
         true
     }
 }

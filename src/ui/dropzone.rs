@@ -29,7 +29,7 @@ pub fn drop_zone(props: &DropZoneProps) -> Html {
             let files = input.files().map(|list| Array::from(&list)).unwrap_or_default();
             // Picking the same file again must fire `change` again.
             input.set_value("");
-            bridge.ingest(files, None);
+            bridge.ingest(files);
         })
     };
     let on_drop = {
@@ -41,7 +41,7 @@ pub fn drop_zone(props: &DropZoneProps) -> Html {
             let (entries, plain) = super::walk::entries(&dt);
             if entries.is_empty() {
                 // Dropped files keep their names (see `own_path` in the bridge).
-                bridge.ingest(plain.iter().collect(), None);
+                bridge.ingest(plain.iter().collect());
                 return;
             }
             bridge.walk(entries);

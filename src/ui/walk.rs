@@ -70,7 +70,7 @@ pub async fn walk(entries: Vec<FileSystemEntry>, found: &mut impl Found) -> (u64
     loop {
         files.sort_by(|a, b| a.0.cmp(&b.0));
         let (mut got, mut paths) = (Vec::new(), Vec::new());
-        for group in files.chunks(FILES_AT_ONCE) {
+        for (i, group) in files.chunks(FILES_AT_ONCE).enumerate() {
             let opened = join_all(group.iter().map(|(_, entry)| open(entry))).await;
             for ((path, _), file) in group.iter().zip(opened) {
                 match file {
@@ -81,17 +81,16 @@ pub async fn walk(entries: Vec<FileSystemEntry>, found: &mut impl Found) -> (u64
                     Err(e) => problems.push(format!("{path}: the file could not be opened ({e})")),
                 }
             }
-            if got.len() >= HAND_OVER {
+            let last = (i + 1) * FILES_AT_ONCE >= files.len();
+            if got.len() >= HAND_OVER || (last && !got.is_empty()) {
                 count += got.len() as u64;
                 if !found.files(std::mem::take(&mut got), std::mem::take(&mut paths)) {
                     return (count, problems);
                 }
             }
-            next_task().await;
-        }
-        count += got.len() as u64;
-        if !got.is_empty() && !found.files(got, paths) {
-            return (count, problems);
+            if !last {
+                next_task().await;
+            }
         }
         files.clear();
         if folders.is_empty() {
