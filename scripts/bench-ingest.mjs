@@ -207,6 +207,24 @@ function topTierCompiles(trace) {
   return { functions: units.length, cpuMs: units.reduce((n, e) => n + (e.tdur ?? e.dur) / 1000, 0) };
 }
 
+/** Records the page's long tasks (Long Tasks API) from now on, as [start, duration] in `__tasks`. */
+function watchLongTasks(page) {
+  return page.evaluate(() => {
+    window.__tasks = [];
+    window.__longObserver = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__tasks.push([e.startTime, e.duration]);
+    });
+    window.__longObserver.observe({ type: 'longtask' });
+  });
+}
+
+/** The longest of `tasks` from `drop` on (a task under way at the drop counts from it), and how
+ * many were over 50 ms. */
+function tasksFrom(tasks, drop) {
+  const after = tasks.filter(([at, d]) => at + d > drop).map(([at, d]) => at + d - Math.max(at, drop));
+  return { longestTaskMs: Math.max(0, ...after), longTasks: after.filter((d) => d > 50).length };
+}
+
 /**
  * Trailscope's load of the files in `page`, through the file input: the `trailscope:ingest` measure
  * from the drop to done, with the Long Tasks API watching the main thread; with `traced`, under a
@@ -232,13 +250,7 @@ async function loadIn(page, { traced }) {
   await cdp.send('HeapProfiler.collectGarbage');
   await page.waitForTimeout(500);
   await cdp.detach();
-  await page.evaluate(() => {
-    window.__tasks = [];
-    window.__longObserver = new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) window.__tasks.push([e.startTime, e.duration]);
-    });
-    window.__longObserver.observe({ type: 'longtask' });
-  });
+  await watchLongTasks(page);
   // A trace of the browser's task runs (the "toplevel" category: each task's wall and CPU time) tells
   // the page's own work from waiting for a core while the ingest workers hold both.
   // With --trace FILE the trace is kept, with what ran inside each task (devtools.timeline: more tracing
@@ -263,20 +275,14 @@ async function loadIn(page, { traced }) {
     window.__longObserver.disconnect();
     const d = document.querySelector('[data-testid=ingest-status]').dataset;
     const m = performance.getEntriesByName('trailscope:ingest', 'measure').at(-1);
-    // Before the drop mark is the browser making File objects for the input, not Trailscope. The mark
-    // is set in the input's change handler, inside the same task: that task's part after the mark is ours.
-    const drop = m ? m.startTime : Infinity;
-    const after = window.__tasks.filter(([at, d]) => at + d > drop).map(([at, d]) => at + d - Math.max(at, drop));
-    const before = window.__tasks.filter(([at]) => at < drop).map(([at, d]) => Math.min(at + d, drop) - at);
     return {
       ms: m ? m.duration : NaN,
+      drop: m ? m.startTime : null,
+      tasks: window.__tasks,
       events: Number(d.events),
       files: Number(d.filesDone),
       bytesDecoded: Number(d.bytesDecoded),
       heapBytes: Number(d.heapBytes),
-      longestTaskMs: Math.max(0, ...after),
-      longTasks: after.filter((d) => d > 50).length,
-      longestBeforeDropMs: Math.max(0, ...before),
       timings: window.__progress ? window.__progress.timings : null,
       asked: window.__asked,
       workers: window.__workers || 0,
@@ -284,7 +290,11 @@ async function loadIn(page, { traced }) {
       cores: navigator.hardwareConcurrency,
     };
   });
-  return { ...ours, cpu, tierUp };
+  // Before the drop mark is the browser making File objects for the input, not Trailscope. The mark
+  // is set in the input's change handler, inside the same task: that task's part after the mark is ours.
+  const drop = ours.drop ?? Infinity;
+  const before = ours.tasks.filter(([at]) => at < drop).map(([at, d]) => Math.min(at + d, drop) - at);
+  return { ...ours, ...tasksFrom(ours.tasks, drop), longestBeforeDropMs: Math.max(0, ...before), cpu, tierUp };
 }
 
 log('3/5 Trailscope: drop to data-state=done (then again in a new page, under a trace)');
@@ -317,11 +327,8 @@ log(`5/5 ${relative(ROOT, dropRoot) || dropRoot} dropped on the drop zone`);
 const dropped = await (async () => {
   const p = await openApp();
   await p.waitForTimeout(1500); // as (a): the ingest workers get ready before the drop
+  await watchLongTasks(p);
   await p.evaluate(() => {
-    window.__tasks = [];
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) window.__tasks.push([e.startTime, e.duration]);
-    }).observe({ type: 'longtask' });
     window.__drop = null;
     window.__shown = null;
     window.__done = null;
@@ -335,20 +342,20 @@ const dropped = await (async () => {
   });
   await dropFromDisk(p, [dropRoot]);
   await p.waitForSelector('[data-testid=ingest-status][data-state=done]', { timeout: 3_600_000 });
-  return p.evaluate(() => {
+  const seen = await p.evaluate(() => {
     const d = document.querySelector('[data-testid=ingest-status]').dataset;
-    const after = window.__tasks.filter(([at, ms]) => at + ms > window.__drop)
-      .map(([at, ms]) => at + ms - Math.max(at, window.__drop));
     return {
       ms: window.__done - window.__drop,
       shownMs: window.__shown - window.__drop,
       files: Number(d.filesDone),
       events: Number(d.events),
       bytesDecoded: Number(d.bytesDecoded),
-      longestTaskMs: Math.max(0, ...after),
-      longTasks: after.filter((ms) => ms > 50).length,
+      drop: window.__drop,
+      tasks: window.__tasks,
     };
   });
+  const { tasks, drop, ...rest } = seen;
+  return { ...rest, ...tasksFrom(tasks, drop) };
 })();
 log('done');
 await env.close();
