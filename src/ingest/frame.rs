@@ -105,6 +105,12 @@ const BUFFER_CAP: usize = MAX_WHOLE_VALUE_BYTES + (64 << 10);
 /// A buffer bigger than this, and four times bigger than what it holds, is shrunk.
 const SHRINK_ABOVE: usize = 8 << 20;
 
+/// Input is framed this many bytes at a time, so the buffer holds a piece and the value cut off at its
+/// end, not a whole chunk as read: a file read 4 MB at a time otherwise kept a buffer of 8 MB (a
+/// chunk and the record before it, doubled), the largest block of an engine reading one big
+/// uncompressed file. Values longer than a piece still grow the buffer as they need.
+const PIECE_BYTES: usize = 256 << 10;
+
 /// Streaming framer over UTF-8 JSON text (records stay bytes; the parser checks UTF-8).
 pub struct Framer {
     buf: Vec<u8>,
@@ -192,11 +198,13 @@ impl Framer {
             self.base = 3;
             data = &data[3..];
         }
-        // In pieces that fit under the buffer's cap (see [`Framer::reserve`]): a value that passes
-        // the whole-value limit is found to be skipped, and its bytes let go, before more arrive.
+        // In pieces of at most [`PIECE_BYTES`] that fit under the buffer's cap (see
+        // [`Framer::reserve`]): a value that passes the whole-value limit is found to be skipped, and
+        // its bytes let go, before more arrive.
         while !data.is_empty() && self.state != State::Dead {
             let room = BUFFER_CAP.saturating_sub(self.buf.len());
-            let (piece, rest) = data.split_at(if room == 0 { data.len() } else { room.min(data.len()) });
+            let (piece, rest) =
+                data.split_at(if room == 0 { data.len() } else { room.min(data.len()).min(PIECE_BYTES) });
             self.reserve(piece.len());
             self.buf.extend_from_slice(piece);
             self.run(out, leads);
@@ -787,6 +795,31 @@ mod tests {
         assert!(got[1].contains("Item"), "{got:?}");
         // The buffer is bounded by the limit (Vec doubling included), not by the 8 MB record.
         assert!(peak <= 2 * MAX_EVENT_BYTES + 128 * 1024, "buffer grew to {peak}");
+    }
+
+    #[test]
+    fn ok_large_chunks_are_framed_in_pieces_so_the_buffer_stays_small() {
+        // JSON lines read 4 MB at a time, as the worker reads a big file: every line is handed out,
+        // and the buffer holds a piece and the line cut off at its end, not the chunk.
+        let line = format!("{{\"eventName\":\"PutImage\",\"requestParameters\":\"{}\"}}\n", "x".repeat(1500));
+        let lines = 12_000;
+        let text = line.repeat(lines);
+        let mut f = Framer::new();
+        let (mut whole, mut at, mut peak) = (0, Vec::new(), 0);
+        for c in text.as_bytes().chunks(4 << 20) {
+            f.push(c, &mut |fr| {
+                if let Frame::Whole { bytes, offset } = fr {
+                    assert_eq!(bytes, line.trim_end().as_bytes());
+                    whole += 1;
+                    at.push(offset);
+                }
+            });
+            peak = peak.max(f.buf.capacity());
+        }
+        f.finish(&mut |_| {});
+        assert_eq!(whole, lines);
+        assert!(at.iter().enumerate().all(|(i, &o)| o == (i * line.len()) as u64), "offsets");
+        assert!(peak <= 2 * PIECE_BYTES, "buffer grew to {peak} for 4 MB chunks");
     }
 
     #[test]

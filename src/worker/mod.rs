@@ -588,7 +588,7 @@ struct ReadStats {
 }
 
 /// Reads `file` in [`CHUNK_BYTES`] slices (the first may have been asked for ahead, `first`), giving
-/// each to `feed`, until the end or until `stop` says so.
+/// each to `feed` in pieces of at most [`FEED_BYTES`], until the end or until `stop` says so.
 async fn read_file(
     file: &File,
     first: Option<Ahead>,
@@ -597,24 +597,25 @@ async fn read_file(
 ) -> Result<ReadStats, String> {
     let mut stats = ReadStats { reads: 0, read_ms: 0.0 };
     let mut first = first;
+    let mut piece = Vec::new();
     let size = file.size();
     let mut at = 0.0;
     while at < size && !stop() {
         let end = (at + CHUNK_BYTES).min(size);
         let t = now();
         let read = match first.take() {
-            Some(Ahead::Slice(asked)) => bytes_of(asked).await,
+            Some(Ahead::Slice(asked)) => js_bytes_of(asked).await,
             // A group's read failed (one of its files went away, say): this file alone, so that the
             // message names the file that fails.
-            Some(Ahead::Group { read, offset, len }) => match part_of(read, offset, len).await {
-                Some(bytes) if bytes.len() as u64 == (end - at) as u64 => Ok(bytes),
-                _ => read_slice(file, at, end).await,
+            Some(Ahead::Group { read, offset, len }) => match js_part_of(read, offset, len).await {
+                Some(bytes) if u64::from(bytes.length()) == (end - at) as u64 => Ok(bytes),
+                _ => js_bytes_of(ask_part(file, at, end)?).await,
             },
-            None => read_slice(file, at, end).await,
+            None => js_bytes_of(ask_part(file, at, end)?).await,
         };
         stats.reads += 1;
         stats.read_ms += now() - t;
-        feed(&read?);
+        in_pieces(&read?, &mut piece, &mut feed);
         at = end;
     }
     if size == 0.0 && !stop() {
@@ -700,12 +701,30 @@ fn handled(read: js_sys::Promise) -> js_sys::Promise {
     read
 }
 
-/// One file's bytes out of a group's read, or `None` if that read failed.
-async fn part_of(read: js_sys::Promise, offset: u32, len: u32) -> Option<Vec<u8>> {
+/// One file's bytes out of a group's read (still in the browser's memory), or `None` if that read
+/// failed.
+async fn js_part_of(read: js_sys::Promise, offset: u32, len: u32) -> Option<Uint8Array> {
     let buf = JsFuture::from(read).await.ok()?;
     let all = Uint8Array::new(&buf);
     let end = offset.checked_add(len)?;
-    (end <= all.length()).then(|| all.subarray(offset, end).to_vec())
+    (end <= all.length()).then(|| all.subarray(offset, end))
+}
+
+/// Bytes read are copied into wasm memory this many at a time, into one buffer: a whole
+/// [`CHUNK_BYTES`] chunk copied at once was a 4 MB block of its own, beside the engine's.
+const FEED_BYTES: u32 = 256 << 10;
+
+/// Gives `bytes` to `feed` [`FEED_BYTES`] at a time, copied into `piece`.
+fn in_pieces(bytes: &Uint8Array, piece: &mut Vec<u8>, feed: &mut impl FnMut(&[u8])) {
+    let len = bytes.length();
+    let mut at = 0;
+    while at < len {
+        let end = len.min(at + FEED_BYTES);
+        piece.resize((end - at) as usize, 0);
+        bytes.subarray(at, end).copy_to(piece);
+        feed(piece);
+        at = end;
+    }
 }
 
 /// Reads a file again, from its kept source, into the SHA-256 of its decompressed content.
@@ -761,8 +780,13 @@ fn ask_part(file: &File, start: f64, end: f64) -> Result<js_sys::Promise, String
 
 /// The bytes of a `Blob.arrayBuffer()` read, copied into wasm memory.
 async fn bytes_of(read: js_sys::Promise) -> Result<Vec<u8>, String> {
+    Ok(js_bytes_of(read).await?.to_vec())
+}
+
+/// The bytes of a `Blob.arrayBuffer()` read, still in the browser's memory.
+async fn js_bytes_of(read: js_sys::Promise) -> Result<Uint8Array, String> {
     let buf = JsFuture::from(read).await.map_err(|e| js_error(&e))?;
-    Ok(Uint8Array::new(&buf).to_vec())
+    Ok(Uint8Array::new(&buf))
 }
 
 /// Reads one event's original JSON again from its file and answers query `id` with it.
