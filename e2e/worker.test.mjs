@@ -3,7 +3,8 @@
 // (../shared/tools/gen_cloudtrail.py); expected counts from its truth file and from the files, read in node.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -338,34 +339,42 @@ function largeJsonLines(path, bytes) {
   return lines.length;
 }
 
+/** A route for `Trailscope.open` that holds the engine's worker's reads (not the ingest workers':
+ * Playwright routes the engine worker's script but not theirs) of `bytes` or more, after the first
+ * `pass` of them, until the test posts on the BroadcastChannel `channel`. */
+function holdingEngineReads(channel, bytes, pass = 0) {
+  return async (page) => {
+    await page.route('**/worker_loader.js', async (route) => {
+      const original = await (await route.fetch()).text();
+      const hold = `(() => {
+        if (self.name === 'trailscope-ingest') return;
+        let go;
+        const gate = new Promise((ok) => { go = ok; });
+        new BroadcastChannel(${JSON.stringify(channel)}).onmessage = () => go();
+        const read = Blob.prototype.arrayBuffer;
+        let pass = ${pass};
+        Blob.prototype.arrayBuffer = function () {
+          if (this.size < ${bytes}) return read.call(this);
+          if (pass > 0) { pass -= 1; return read.call(this); }
+          return gate.then(() => read.call(this));
+        };
+      })();`;
+      await route.fulfill({ contentType: 'text/javascript', headers: { 'cache-control': 'no-store' }, body: hold + original });
+    });
+  };
+}
+
 test('ingest workers read the files behind a large one while the engine\'s worker reads it, and the views keep up', { skip: skip() }, async () => {
   // Files over 64 MB are read by the engine's worker itself (src/worker/pool.rs, MAX_POOLED_BYTES).
   // Its reads of the large file (4 MB slices) are held here until every other file has loaded: a build
   // that hands out files only from the front of the queue, which the large file holds, never gets
-  // there. (Playwright routes the engine worker's script but not the ingest workers'.)
+  // there.
   const work = mkdtempSync(join(tmpdir(), 'trailscope-large-'));
   try {
     const large = join(work, 'large.jsonl');
     const largeEvents = largeJsonLines(large, 70 * 1024 * 1024);
     const small = copies(60, work);
-    const t = await Trailscope.open(env, {
-      route: async (page) => {
-        await page.route('**/worker_loader.js', async (route) => {
-          const original = await (await route.fetch()).text();
-          const hold = `(() => {
-            if (self.name === 'trailscope-ingest') return;
-            let go;
-            const gate = new Promise((ok) => { go = ok; });
-            new BroadcastChannel('e2e-large').onmessage = () => go();
-            const read = Blob.prototype.arrayBuffer;
-            Blob.prototype.arrayBuffer = function () {
-              return this.size >= ${4 * 1024 * 1024} ? gate.then(() => read.call(this)) : read.call(this);
-            };
-          })();`;
-          await route.fulfill({ contentType: 'text/javascript', headers: { 'cache-control': 'no-store' }, body: hold + original });
-        });
-      },
-    });
+    const t = await Trailscope.open(env, { route: holdingEngineReads('e2e-large', 4 * 1024 * 1024) });
     await t.readersReady();
     await t.pickFiles([large, ...small]);
     await t.page.waitForFunction((n) => {
@@ -387,6 +396,50 @@ test('ingest workers read the files behind a large one while the engine\'s worke
     const s = await t.waitDone(120_000);
     assert.equal(s.events, largeEvents + held.events);
     assert.equal((await progress(t.page)).filesDone, small.length + 1);
+    assert.deepEqual(t.problems, []);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+});
+
+test('a big gzip file is read by the engine\'s worker, its events shown as they are read, while an ingest worker reads another', { skip: skip() }, async () => {
+  // A gzip file whose text is likely over 32 MB (over 4 MB, src/worker/pool.rs, BIG_TEXT_BYTES) is read
+  // by the engine's worker, which adds events as it reads; an ingest worker sends a file's events only
+  // at its end (a 36 MB export showed 0 events for 2.3 s). While it reads one, the ingest workers take
+  // the others. Each file is stored uncompressed in gzip (level 0), so a few MB of text make one.
+  // The engine's reads of 1 MB and more, after its first, are held here until the test lets them go:
+  // a build that gives big files to the ingest workers shows nothing until both are read (and none is
+  // held); one that keeps every big file for the engine's worker reads the second only after the first.
+  const work = mkdtempSync(join(tmpdir(), 'trailscope-big-gzip-'));
+  try {
+    const files = [];
+    const counts = [];
+    for (const name of ['first', 'second']) {
+      const text = join(work, `${name}.jsonl`);
+      counts.push(largeJsonLines(text, 6 * 1024 * 1024));
+      files.push(`${text}.gz`);
+      writeFileSync(`${text}.gz`, gzipSync(readFileSync(text), { level: 0 }));
+      rmSync(text);
+      assert.ok(statSync(`${text}.gz`).size > 4 * 1024 * 1024, 'the file is big');
+    }
+    const t = await Trailscope.open(env, { route: holdingEngineReads('e2e-big-gzip', 1024 * 1024, 1) });
+    await t.readersReady();
+    await t.pickFiles(files);
+    // The second file read whole by an ingest worker, and the first one's first 4 MB already shown.
+    await t.page.waitForFunction((n) => {
+      const d = document.querySelector('[data-testid=ingest-status]').dataset;
+      return d.state === 'loading' && Number(d.filesDone) === 1 && Number(d.events) > n;
+    }, counts[1], { timeout: 60_000 });
+    const held = await progress(t.page);
+    assert.ok(held.events < counts[0] + counts[1], `the first file is still being read (${held.events} events)`);
+    await t.page.waitForFunction((n) => {
+      const total = document.querySelector('[data-testid=total-events]');
+      return total && Number(total.textContent.replace(/\D/g, '')) > n;
+    }, counts[1], { timeout: 5_000 });
+    await t.page.evaluate(() => new BroadcastChannel('e2e-big-gzip').postMessage('go'));
+    const s = await t.waitDone(120_000);
+    assert.equal(s.events, counts[0] + counts[1]);
+    assert.equal((await progress(t.page)).filesDone, 2);
     assert.deepEqual(t.problems, []);
   } finally {
     rmSync(work, { recursive: true, force: true });

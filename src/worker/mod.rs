@@ -100,6 +100,9 @@ pub(crate) struct Worker {
     pool: Option<pool::Pool>,
     /// The page said more files of this drop follow (see `ToWorker::Ingest`).
     more: bool,
+    /// The big file this worker is reading (see [`pool::big`]), if any: the ingest workers may take
+    /// other big files meanwhile.
+    reading_big: Option<FileId>,
 }
 
 impl Worker {
@@ -109,7 +112,7 @@ impl Worker {
     /// is queued.
     fn hand_out_now(&mut self) {
         if let (true, false, Some(pool)) = (self.running, self.cancel, self.pool.as_mut()) {
-            pool.hand_out(&mut self.queue);
+            pool.hand_out(&mut self.queue, self.reading_big.is_some());
         }
     }
 }
@@ -466,9 +469,9 @@ fn next_step(w: &mut Worker, hashes: &mut HashQueue) -> Next {
     }
     let mut waiting = false;
     if let Some(pool) = w.pool.as_mut() {
-        pool.hand_out(&mut w.queue);
+        pool.hand_out(&mut w.queue, false);
         // While the ingest workers start, and for files they do not take, the engine reads itself.
-        let local = w.queue.front().is_some_and(|j| pool.ready() == 0 || !pool::poolable(j));
+        let local = w.queue.front().is_some_and(|j| pool.ready() == 0 || !pool::poolable(j, false));
         waiting = !local && (pool.busy() || !w.queue.is_empty());
         if pool.alive() == 0 {
             waiting = false;
@@ -539,6 +542,11 @@ async fn run_queue() {
             let id = w.engine.open_file(&job.path, job.size);
             debug_assert_eq!(id as usize, w.sources.len());
             w.sources.push(job.source.clone());
+            // Other big files may go to the ingest workers now, rather than wait for this one.
+            if matches!(job.source, Source::File(_)) && pool::big(&job) {
+                w.reading_big = Some(id);
+                w.hand_out_now();
+            }
             id
         };
         match job.source {
@@ -573,6 +581,7 @@ async fn run_queue() {
             }
         }
         let mut w = worker.borrow_mut();
+        w.reading_big = None;
         let t = now();
         w.engine.close_file(id);
         w.run.ingest_ms += now() - t;

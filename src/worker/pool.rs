@@ -7,9 +7,9 @@
 //! The engine's worker keeps the queue and hands out files a few dozen at a time: an ingest worker
 //! asks for more ([`FromWorker::Want`]) before it runs out, and sends a batch every
 //! [`BATCH_EVENTS`] events or [`BATCH_MS`], so views fill in while loading. A batch holds whole
-//! files, so files over [`MAX_POOLED_BYTES`] are read by the engine's worker itself, as are files
-//! while the ingest workers start; the files queued behind such a file go to the ingest workers
-//! meanwhile. A crashed ingest worker's files go back to the queue, to be read by
+//! files, so files over [`MAX_POOLED_BYTES`] are read by the engine's worker itself, as are big
+//! files (see [`BIG_TEXT_BYTES`]) unless it is reading one already, and files while the ingest
+//! workers start; the files queued behind such a file go to the ingest workers meanwhile. A crashed ingest worker's files go back to the queue, to be read by
 //! the engine's worker, which then reports the crash as it would its own. The ingest workers start
 //! with the engine's worker (so they load the site's files with the rest of it, and the page makes
 //! no request later) and stay until the page goes: idle, each holds the memory of one batch.
@@ -52,6 +52,20 @@ pub const BATCH_MS: f64 = 300.0;
 /// Files larger than this are read by the engine's worker itself.
 pub const MAX_POOLED_BYTES: u64 = 64 * 1024 * 1024;
 
+/// A file whose text is likely longer than this is big: about a batch's worth of events
+/// ([`BATCH_EVENTS`] of CloudTrail's are about 25 MB). An ingest worker sends a file's events only
+/// once the file is read, so a big file it read showed nothing and held the views still until its
+/// end (a 36 MB `.json.gz` export of 150,000 events: 2.3 s at 0 events), and the engine took all
+/// its events in one batch, a block as large as a tenth of them held twice (308 heap bytes per event
+/// for that load, against 138 read by the engine's worker). The engine's worker reads a big file
+/// itself, adding its events as they are read; while it does, the ingest workers may take other big
+/// files, so a drop of several still uses every core (see [`poolable`]).
+const BIG_TEXT_BYTES: u64 = 32 * 1024 * 1024;
+
+/// How much longer the text of a gzip file is than the file, at least, for CloudTrail logs (the
+/// benchmark's: 8.1 times).
+const GZIP_RATIO: u64 = 8;
+
 /// How many ingest workers to start: one per core the browser reports, up to [`MAX_WORKERS`]; none
 /// on a single core, where they could only take turns with the engine.
 pub fn wanted_workers() -> usize {
@@ -67,9 +81,16 @@ pub fn wanted_workers() -> usize {
     }
 }
 
-/// Whether a queued file can go to an ingest worker.
-pub(crate) fn poolable(job: &Job) -> bool {
-    matches!(job.source, Source::File(_)) && job.size <= MAX_POOLED_BYTES
+/// Whether a queued file is big (see [`BIG_TEXT_BYTES`]), judged from its size and its name's `.gz`.
+pub(crate) fn big(job: &Job) -> bool {
+    let ratio = if job.path.to_ascii_lowercase().ends_with(".gz") { GZIP_RATIO } else { 1 };
+    job.size.saturating_mul(ratio) > BIG_TEXT_BYTES
+}
+
+/// Whether a queued file can go to an ingest worker: not over [`MAX_POOLED_BYTES`], and not big
+/// unless the engine's worker is reading a big file already (`engine_reads_big`).
+pub(crate) fn poolable(job: &Job, engine_reads_big: bool) -> bool {
+    matches!(job.source, Source::File(_)) && job.size <= MAX_POOLED_BYTES && (engine_reads_big || !big(job))
 }
 
 struct Child {
@@ -147,10 +168,11 @@ impl Pool {
     }
 
     /// Hands files from the front of `queue` to the ingest workers that want more, a few dozen each.
-    /// Files the engine's worker must read itself (over [`MAX_POOLED_BYTES`], the sample) stay in the
-    /// queue, in order, and the files behind them are handed out past them, so a large file at the
-    /// front does not keep the ingest workers idle while the engine's worker reads it.
-    pub fn hand_out(&mut self, queue: &mut VecDeque<Job>) {
+    /// Files the engine's worker must read itself (over [`MAX_POOLED_BYTES`], big ones unless it is
+    /// reading a big file already, `engine_reads_big`, the sample) stay in the queue, in order, and
+    /// the files behind them are handed out past them, so a large file at the front does not keep
+    /// the ingest workers idle while the engine's worker reads it.
+    pub fn hand_out(&mut self, queue: &mut VecDeque<Job>, engine_reads_big: bool) {
         for index in 0..self.children.len() {
             let c = &self.children[index];
             if !c.ready || !c.wants || c.dead {
@@ -159,14 +181,14 @@ impl Pool {
             let (mut jobs, mut bytes) = (Vec::new(), 0);
             let mut at = 0;
             while jobs.len() < HAND_FILES && bytes < HAND_BYTES && at < queue.len() {
-                if !poolable(&queue[at]) {
+                if !poolable(&queue[at], engine_reads_big) {
                     at += 1;
                     continue;
                 }
                 // A run of files to hand out, taken out at once (moving only the few files before it).
                 let mut end = at;
                 while end < queue.len()
-                    && poolable(&queue[end])
+                    && poolable(&queue[end], engine_reads_big)
                     && jobs.len() + (end - at) < HAND_FILES
                     && bytes < HAND_BYTES
                 {
