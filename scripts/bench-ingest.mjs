@@ -24,9 +24,14 @@
 //      every task of every thread), so (a) is the load without it. Then, in a third page, the time
 //      the page takes to post the picked files to a worker, nothing else running;
 //   5. the folder dropped on the drop zone instead (a real drop through the DevTools protocol), timed
-//      from the drop to done, as people load a whole AWSLogs/ tree.
+//      from the drop to done, as people load a whole AWSLogs/ tree;
+//   6. the same events as one JSON-lines file through the file input (written once next to the
+//      generated logs): one big uncompressed file, as a pipeline's export is;
+//   7. that file gzipped, through the file input.
+// Each load also reports when its first events reached the engine's store (views show them next).
 // Throughput is MB/s (10^6 bytes) of decompressed JSON. Ratios compare contenders of the same run.
-import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, renameSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { join, relative, resolve } from 'node:path';
 import { ROOT, dropFromDisk, start, walk } from '../e2e/harness.mjs';
 import { generated } from '../e2e/generated.mjs';
@@ -90,6 +95,8 @@ async function openApp() {
           const m = e.data && e.data.msg;
           if (m && m.Progress) {
             window.__progress = m.Progress;
+            // When the first events reached the engine's store (the views show them at the next refresh).
+            if (m.Progress.status && m.Progress.status.events > 0) window.__firstEvents ??= performance.now();
             window.__workers = Math.max(window.__workers || 0, m.Progress.workers || 0);
             // Peak memory while loading: the engine's and its ingest workers' at the same moment.
             window.__peakHeap = Math.max(window.__peakHeap || 0, (m.Progress.heap_bytes || 0) + (m.Progress.workers_heap_bytes || 0));
@@ -119,7 +126,7 @@ async function pickIntoOwnInput(page, id) {
 const page = await openApp();
 await pickIntoOwnInput(page, 'bench-input');
 
-log('1/5 JavaScript pipeline: DecompressionStream → text → JSON.parse');
+log('1/7 JavaScript pipeline: DecompressionStream → text → JSON.parse');
 const js = await page.evaluate(async () => {
   const files = [...document.getElementById('bench-input').files];
   const inflate = (f) => new Response(f.stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer();
@@ -159,7 +166,7 @@ const js = await page.evaluate(async () => {
   return { bytes, events, pipelineMs, parseMs, inflateMs };
 });
 
-log('2/5 Rust inflater in a worker of its own (ToWorker::Inflate)');
+log('2/7 Rust inflater in a worker of its own (ToWorker::Inflate)');
 const rust = await page.evaluate(() => new Promise((ok, fail) => {
   const files = [...document.getElementById('bench-input').files];
   const w = new Worker('./worker_loader.js');
@@ -231,7 +238,7 @@ function tasksFrom(tasks, drop) {
  * Chromium trace, which tells the main thread's CPU and V8's optimising compiles but costs the load
  * time of its own (every task of every thread is recorded).
  */
-async function loadIn(page, { traced }) {
+async function loadIn(page, { traced, paths = files }) {
   await page.evaluate(() => {
     // The benchmark's own input is done with: holding 5,744 files, it cost the page a 50 ms task about
     // a second after the drop (the browser saving the page's form state), which is not Trailscope's.
@@ -260,7 +267,7 @@ async function loadIn(page, { traced }) {
   const categories = ['toplevel', 'blink.user_timing', 'v8.wasm', ...(TRACE_OUT ? ['devtools.timeline'] : []),
     ...(process.env.TRACE_CATEGORIES ? process.env.TRACE_CATEGORIES.split(',') : [])];
   if (traced) await env.browser.startTracing(page, { categories });
-  await page.setInputFiles('[data-testid=file-input]', files);
+  await page.setInputFiles('[data-testid=file-input]', paths);
   await page.waitForSelector('[data-testid=ingest-status][data-state=done]', { timeout: 3_600_000 });
   let cpu = null;
   let tierUp = null;
@@ -278,6 +285,7 @@ async function loadIn(page, { traced }) {
     return {
       ms: m ? m.duration : NaN,
       drop: m ? m.startTime : null,
+      firstEventsMs: m && window.__firstEvents != null ? window.__firstEvents - m.startTime : null,
       tasks: window.__tasks,
       events: Number(d.events),
       files: Number(d.filesDone),
@@ -297,7 +305,7 @@ async function loadIn(page, { traced }) {
   return { ...ours, ...tasksFrom(ours.tasks, drop), longestBeforeDropMs: Math.max(0, ...before), cpu, tierUp };
 }
 
-log('3/5 Trailscope: drop to data-state=done (then again in a new page, under a trace)');
+log('3/7 Trailscope: drop to data-state=done (then again in a new page, under a trace)');
 const ours = await loadIn(page, { traced: false });
 const tracedLoad = await loadIn(await openApp(), { traced: true });
 const { cpu, tierUp } = tracedLoad;
@@ -323,7 +331,7 @@ const postOnly = await (async () => {
 // File and Directory Entries API. Timed in the page from the drop event to data-state="done", and to
 // the status bar's first "loading"; the folder holds every file under it (digests too).
 const dropRoot = DIR ? resolve(DIR) : join(dataDir, 'AWSLogs');
-log(`5/5 ${relative(ROOT, dropRoot) || dropRoot} dropped on the drop zone`);
+log(`5/7 ${relative(ROOT, dropRoot) || dropRoot} dropped on the drop zone`);
 const dropped = await (async () => {
   const p = await openApp();
   await p.waitForTimeout(1500); // as (a): the ingest workers get ready before the drop
@@ -357,10 +365,50 @@ const dropped = await (async () => {
   const { tasks, drop, ...rest } = seen;
   return { ...rest, ...tasksFrom(tasks, drop) };
 })();
+// The same events as one JSON-lines file (as a pipeline's export is), through the file input: one
+// big uncompressed file, read in 4 MB chunks, which no ingest worker shares. Written once next to the
+// generated logs (one compact line per record, in file order), or in target/bench-data/ for --dir.
+const linesPath = join(dataDir ?? join(ROOT, 'target', 'bench-data'), DIR ? 'dir.jsonl' : 'events.jsonl');
+if (!existsSync(linesPath) || DIR) {
+  const tmp = `${linesPath}.partial`;
+  const fd = openSync(tmp, 'w');
+  for (const path of files) {
+    let text = readFileSync(path);
+    if (path.endsWith('.gz')) text = gunzipSync(text);
+    const records = JSON.parse(text.toString('utf8')).Records ?? [];
+    if (records.length) writeSync(fd, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  }
+  closeSync(fd);
+  renameSync(tmp, linesPath);
+}
+log(`6/7 the same events as one JSON-lines file (${relative(ROOT, linesPath)}), through the file input`);
+const oneFile = await loadIn(await openApp(), { traced: false, paths: [linesPath] });
+// That file gzipped (zlib's default level), as an export is often kept: under 64 MB, so an ingest
+// worker may read it, where one big file showed nothing until its end.
+const gzPath = `${linesPath}.gz`;
+if (!existsSync(gzPath) || DIR) {
+  writeFileSync(`${gzPath}.partial`, gzipSync(readFileSync(linesPath)));
+  renameSync(`${gzPath}.partial`, gzPath);
+}
+log(`7/7 the same file gzipped (${relative(ROOT, gzPath)}), through the file input`);
+const oneGz = await loadIn(await openApp(), { traced: false, paths: [gzPath] });
 log('done');
 await env.close();
 
 const mbps = (bytes, ms) => bytes / 1e6 / (ms / 1000);
+/** The figures of a load of one file, `path`. */
+const oneLoad = (path, load) => ({
+  path,
+  bytes: statSync(path).size,
+  events: load.events,
+  ms: Math.round(load.ms),
+  mb_s: mbps(load.bytesDecoded, load.ms),
+  first_events_ms: load.firstEventsMs == null ? null : Math.round(load.firstEventsMs),
+  heap_bytes: load.heapBytes,
+  heap_bytes_per_event: load.heapBytes / load.events,
+  longest_main_thread_task_ms: Math.round(load.longestTaskMs),
+  main_thread_tasks_over_50ms: load.longTasks,
+});
 const ourRate = mbps(ours.bytesDecoded, ours.ms);
 const pipeRate = mbps(js.bytes, js.pipelineMs);
 const parseRate = mbps(js.bytes, js.parseMs);
@@ -382,6 +430,9 @@ const result = {
   inflate_rust_worker_mb_s: mbps(rust.bytes_out, rust.inflate_ms ?? rust.ms),
   posting_files_alone_ms: Math.round(postOnly),
   folder_drop: { ...dropped, ms: Math.round(dropped.ms), shown_ms: Math.round(dropped.shownMs), mb_s: mbps(dropped.bytesDecoded, dropped.ms), folder: dropRoot },
+  one_jsonl_file: oneLoad(linesPath, oneFile),
+  one_jsonl_gz_file: oneLoad(gzPath, oneGz),
+  first_events_ms: ours.firstEventsMs == null ? null : Math.round(ours.firstEventsMs),
   heap_bytes: ours.heapBytes,
   heap_bytes_per_event: ours.heapBytes / ours.events,
   peak_heap_bytes_with_ingest_workers: ours.peakHeap,
@@ -400,12 +451,15 @@ if (JSON_OUT) {
 } else {
   const f1 = (x) => x.toFixed(1);
   const t = ours.timings;
+  const oneLine = (r) => `${f1(r.bytes / 1e6)} MB, ${f1(r.mb_s)} MB/s (${(r.ms / 1000).toFixed(2)} s, ${r.events} events; ${(r.ms / ours.ms).toFixed(2)}x the time of (a)); first events after ${r.first_events_ms} ms; heap ${f1(r.heap_bytes_per_event)} bytes per event; longest main-thread task ${r.longest_main_thread_task_ms} ms (${r.main_thread_tasks_over_50ms} over 50 ms)`;
   console.log(`
 Trailscope ingest benchmark: ${files.length} files, ${f1(compressed / 1e6)} MB gzip, ${f1(js.bytes / 1e6)} MB of JSON, ${ours.events} events (JS counted ${js.events})
-  (a) Trailscope, drop to done        ${f1(ourRate)} MB/s  (${(ours.ms / 1000).toFixed(2)} s)
+  (a) Trailscope, drop to done        ${f1(ourRate)} MB/s  (${(ours.ms / 1000).toFixed(2)} s; first events after ${result.first_events_ms} ms)
       the same load again in a new page, under a trace: ${f1(result.trailscope_traced_mb_s)} MB/s (${(tracedLoad.ms / 1000).toFixed(2)} s)
       posting the ${files.length} picked files to a worker alone, nothing else running: ${(postOnly / 1000).toFixed(2)} s (the load took ${(ours.ms / postOnly).toFixed(2)}x that)
   (e) the folder dropped instead: ${f1(result.folder_drop.mb_s)} MB/s (${(dropped.ms / 1000).toFixed(2)} s from the drop to done, ${dropped.files} files, ${dropped.events} events; ${(dropped.ms / ours.ms).toFixed(2)}x the time of (a)); on screen after ${Math.round(dropped.shownMs)} ms; longest main-thread task ${Math.round(dropped.longestTaskMs)} ms (${dropped.longTasks} over 50 ms)
+  (f) the same events as one JSON-lines file: ${oneLine(result.one_jsonl_file)}
+  (g) that file gzipped: ${oneLine(result.one_jsonl_gz_file)}
   (b) JS pipeline (DecompressionStream → text → JSON.parse)  ${f1(pipeRate)} MB/s   ours/it = ${(ourRate / pipeRate).toFixed(2)}x
       JSON.parse alone                ${f1(parseRate)} MB/s   ours/it = ${(ourRate / parseRate).toFixed(2)}x
       inflate only, bytes already in memory: DecompressionStream ${f1(result.inflate_decompression_stream_mb_s)} MB/s, Rust (flate2) in a worker ${f1(result.inflate_rust_worker_mb_s)} MB/s
