@@ -436,6 +436,7 @@ test('a big gzip file is read by the engine\'s worker, its events shown as they 
       const total = document.querySelector('[data-testid=total-events]');
       return total && Number(total.textContent.replace(/\D/g, '')) > n;
     }, counts[1], { timeout: 5_000 });
+    await t.shot('worker-big-gzip-held');
     await t.page.evaluate(() => new BroadcastChannel('e2e-big-gzip').postMessage('go'));
     const s = await t.waitDone(120_000);
     assert.equal(s.events, counts[0] + counts[1]);
