@@ -636,17 +636,25 @@ impl Engine {
             .filter(|(_, f)| warned(f))
             .chain(by_path.iter().filter(|(_, f)| !warned(f)))
             .take(MAX_FILES_LISTED)
-            .map(|&(id, f)| FileRow {
-                id: id as FileId,
-                path: f.path.clone(),
-                kind: f.report.kind,
-                formats: f.report.formats.clone(),
-                gzip: f.report.gzip,
-                bytes: f.size,
-                events: f.report.events,
-                duplicates: f.report.duplicates,
-                rejected: f.report.rejected,
-                warnings: f.report.warnings_total,
+            .map(|&(id, f)| {
+                // A file being read has no report yet: its counts so far.
+                let (events, duplicates) = self
+                    .open
+                    .iter()
+                    .find(|(open, _)| *open as usize == id)
+                    .map_or((f.report.events, f.report.duplicates), |(_, reader)| reader.so_far());
+                FileRow {
+                    id: id as FileId,
+                    path: f.path.clone(),
+                    kind: f.report.kind,
+                    formats: f.report.formats.clone(),
+                    gzip: f.report.gzip,
+                    bytes: f.size,
+                    events,
+                    duplicates,
+                    rejected: f.report.rejected,
+                    warnings: f.report.warnings_total,
+                }
             })
             .collect();
         let warnings = by_path

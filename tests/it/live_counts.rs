@@ -87,3 +87,30 @@ fn ok_overview_lists_files_with_warnings_first_then_by_path_up_to_the_cap() {
     assert!(o.files[..bad_paths.len()].iter().all(|f| f.warnings > 0), "{:?}", &o.files[..bad_paths.len()]);
     assert!(o.files[bad_paths.len()..].iter().all(|f| f.warnings == 0));
 }
+
+#[test]
+fn ok_a_file_being_read_is_listed_with_its_events_so_far() {
+    // JSON lines fed in two halves, as the worker reads a big file: between them, the overview lists
+    // the open file with the events of its first half (counted here from the text), not 0; a line
+    // repeated in the second half is a duplicate there.
+    let line = |i: u32| {
+        format!(
+            r#"{{"eventVersion":"1.08","eventTime":"2026-03-01T00:00:{:02}Z","eventSource":"ecr.amazonaws.com","eventName":"BatchGetImage","awsRegion":"us-east-1","eventID":"00000000-0000-0000-0000-{i:012}"}}"#,
+            i % 60
+        ) + "\n"
+    };
+    let first: String = (0..40).map(line).collect();
+    let second: String = (40..70).map(line).chain([line(3)]).collect();
+    let listed = |engine: &Engine| {
+        let Response::Overview(o) = engine.query(&Query::Overview) else { panic!("not an overview") };
+        let f = o.files.iter().find(|f| f.path == "big.jsonl").expect("the file is listed").clone();
+        (f.events, f.duplicates, o.status.events)
+    };
+    let mut engine = Engine::new();
+    let id = engine.open_file("big.jsonl", (first.len() + second.len()) as u64);
+    engine.push(id, first.as_bytes());
+    assert_eq!(listed(&engine), (first.lines().count() as u64, 0, 40));
+    engine.push(id, second.as_bytes());
+    engine.close_file(id);
+    assert_eq!(listed(&engine), (70, 1, 70));
+}
