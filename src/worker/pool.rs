@@ -83,8 +83,9 @@ pub fn wanted_workers() -> usize {
 
 /// Whether a queued file is big (see [`BIG_TEXT_BYTES`]), judged from its size and its name's `.gz`.
 pub(crate) fn big(job: &Job) -> bool {
-    let ratio = if job.path.to_ascii_lowercase().ends_with(".gz") { GZIP_RATIO } else { 1 };
-    job.size.saturating_mul(ratio) > BIG_TEXT_BYTES
+    let name = job.path.as_bytes();
+    let gz = name.len() >= 3 && name[name.len() - 3..].eq_ignore_ascii_case(b".gz");
+    job.size.saturating_mul(if gz { GZIP_RATIO } else { 1 }) > BIG_TEXT_BYTES
 }
 
 /// Whether a queued file can go to an ingest worker: not over [`MAX_POOLED_BYTES`], and not big
