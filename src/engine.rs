@@ -250,6 +250,9 @@ pub struct Engine {
     #[allow(clippy::vec_box)]
     files: Vec<Box<FileEntry>>,
     open: Vec<(FileId, FileReader)>,
+    /// Files an ingest worker is still reading, absorbed in parts so far (see [`Self::absorb_part`]),
+    /// each with the events of its parts this engine already held.
+    parts: Vec<(FileId, u64)>,
     /// The joined container story, rebuilt when events are added.
     container: crate::analysis::container::Cache,
     /// Digests read and hashes computed, for the integrity check.
@@ -347,16 +350,34 @@ impl Engine {
     }
 
     /// Everything read so far, as a batch for another engine's [`Self::absorb_batch`]; this engine is
-    /// then empty again. An ingest worker calls it between files (files still open are not sent: call
-    /// it only when none is open). See [`crate::store::Store::absorb`].
+    /// then empty again. An ingest worker calls it between files, or in the middle of a large one:
+    /// at most one file may be open, and it must be the last one opened. Its events so far go in the
+    /// batch, marked as a part, and it stays open here as this engine's first file, so its next
+    /// batch starts with the rest of it (see [`Self::absorb_part`]). See [`crate::store::Store::absorb`].
+    ///
+    /// # Panics
+    ///
+    /// When more than one file is open, or the open one is not the last opened.
     pub fn take_batch(&mut self) -> Vec<u8> {
-        debug_assert!(self.open.is_empty(), "a batch holds whole files");
+        assert!(self.open.len() <= 1, "a batch holds at most one file still being read");
+        let open = self.open.pop();
+        if let Some((id, _)) = &open {
+            assert_eq!(*id as usize + 1, self.files.len(), "the file still being read is the last one opened");
+        }
         let mut w = crate::store::wire::Writer::default();
         w.u64(self.files.len() as u64);
-        for f in &self.files {
+        for (i, f) in self.files.iter().enumerate() {
             // The entry as JSON (it is small and serde already knows it), then the digest, which the
-            // JSON leaves out.
-            w.str(&serde_json::to_string(f).unwrap_or_default());
+            // JSON leaves out. A file still being read has its report so far.
+            let json = match &open {
+                Some((id, reader)) if *id as usize == i => serde_json::to_string(&FileEntry {
+                    path: f.path.clone(),
+                    size: f.size,
+                    report: reader.report().clone(),
+                }),
+                _ => serde_json::to_string(f),
+            };
+            w.str(&json.unwrap_or_default());
             match &f.report.digest {
                 Some(d) => {
                     w.u64(1);
@@ -365,15 +386,51 @@ impl Engine {
                 None => w.u64(0),
             }
         }
+        // Whether the last file is a part (the rest of it comes in the next batch).
+        w.u64(u64::from(open.is_some()));
         w.bytes(&self.store.encode_batch());
+        let last = self.files.pop();
         *self = if self.store.keeps_every_record() { Engine::for_batches() } else { Engine::new() };
+        if let (Some((_, mut reader)), Some(entry)) = (open, last) {
+            reader.renumber(0);
+            self.files.push(Box::new(FileEntry { path: entry.path, size: entry.size, report: FileReport::default() }));
+            self.open.push((0, reader));
+        }
         w.out
     }
 
     /// Adds a batch from another engine's [`Self::take_batch`]: its files join the file list (their
     /// ids are returned, in the batch's order), its events the store. Events this engine already held
     /// move from a file's "events" to its "duplicates". A batch that cannot be read adds nothing.
+    /// A batch that ends with part of a file, or starts with the rest of one, is refused: those are
+    /// for [`Self::absorb_part`].
     pub fn absorb_batch(&mut self, bytes: &[u8]) -> Result<Vec<FileId>, String> {
+        self.absorb(bytes, None, false).map(|(ids, _)| ids)
+    }
+
+    /// Adds a batch that may carry parts of a file an ingest worker reads across several batches:
+    /// `continues` is the file (as this engine numbered it) whose part ended that worker's last
+    /// batch, which this batch's first file then continues. Returns the ids of the batch's files, in
+    /// its order, and the file still being read if the batch ends with a part of one.
+    ///
+    /// Until its last part, such a file is listed with its events so far and counts as open: which
+    /// copy of a duplicated event stands for it waits for its end, as for a file this engine reads
+    /// (see [`Self::settle_copies`]). Each part's report counts the whole file so far, so it replaces
+    /// the last one, less every event its parts gave that this engine already held.
+    pub fn absorb_part(
+        &mut self,
+        bytes: &[u8],
+        continues: Option<FileId>,
+    ) -> Result<(Vec<FileId>, Option<FileId>), String> {
+        self.absorb(bytes, continues, true)
+    }
+
+    fn absorb(
+        &mut self,
+        bytes: &[u8],
+        continues: Option<FileId>,
+        parts_allowed: bool,
+    ) -> Result<(Vec<FileId>, Option<FileId>), String> {
         let mut r = crate::store::wire::Reader::new(bytes);
         let n = r.count()?;
         let mut entries = Vec::with_capacity(n);
@@ -385,37 +442,81 @@ impl Engine {
             }
             entries.push(entry);
         }
+        let ends_in_part = match r.u64()? {
+            0 => false,
+            1 if n > 0 && parts_allowed => true,
+            1 => return Err("the batch ends with part of a file".into()),
+            _ => return Err("the batch's part marker is not readable".into()),
+        };
         let store_bytes = r.bytes()?;
         if !r.done() {
             return Err("the batch has bytes after its end".into());
         }
-        let first = self.files.len() as FileId;
-        let ids: Vec<FileId> = (first..first + entries.len() as FileId).collect();
+        let continued = match continues {
+            None => None,
+            Some(file) => {
+                let at = self.parts.iter().position(|(id, _)| *id == file);
+                match (at, entries.first()) {
+                    (Some(at), Some(first)) if self.files[file as usize].path == first.path => Some(at),
+                    _ => return Err(format!("the batch does not continue file {file}")),
+                }
+            }
+        };
+        let mut next = self.files.len() as FileId;
+        let ids: Vec<FileId> = (0..n)
+            .map(|i| match continues {
+                Some(file) if i == 0 => file,
+                _ => {
+                    next += 1;
+                    next - 1
+                }
+            })
+            .collect();
         let absorbed = self.store.absorb(store_bytes, &ids)?;
-        for (mut entry, held) in entries.into_iter().zip(absorbed.held_before) {
+        let held_earlier = continued.map_or(0, |at| self.parts.swap_remove(at).1);
+        for (i, ((mut entry, held), &id)) in entries.into_iter().zip(absorbed.held_before).zip(&ids).enumerate() {
+            let held = held + if i == 0 { held_earlier } else { 0 };
             entry.report.events -= held.min(entry.report.events);
             entry.report.duplicates += held;
-            self.files.push(Box::new(entry));
+            if ends_in_part && i + 1 == n {
+                self.parts.push((id, held));
+            }
+            match self.files.get_mut(id as usize) {
+                Some(listed) => **listed = entry,
+                None => self.files.push(Box::new(entry)),
+            }
         }
         self.settle_copies();
-        for &id in &ids {
+        let open = ends_in_part.then(|| ids[n - 1]);
+        for &id in ids.iter().filter(|&&id| Some(id) != open) {
             let f = &self.files[id as usize];
             self.integrity.digest_read(id, f.report.digest.as_deref(), &f.path, f.report.kind);
         }
         self.integrity_cache.get_mut().take();
-        Ok(ids)
+        Ok((ids, open))
+    }
+
+    /// The ingest worker reading `file` in parts is gone (`why`) before its last part: the file
+    /// keeps what its parts gave, and a warning says the rest was not read.
+    pub fn part_lost(&mut self, file: FileId, why: &str) {
+        let Some(at) = self.parts.iter().position(|(id, _)| *id == file) else { return };
+        self.parts.swap_remove(at);
+        self.files[file as usize].report.lost_partway(why);
+        self.settle_copies();
+        self.integrity_cache.get_mut().take();
     }
 
     /// Settles which copy each duplicated event stands for, whatever order files and batches came
     /// in: the JSON before a console CSV row, then the file first by path (the order the files are
     /// listed in), then the copy read first. When a row moves to another file's copy, the event
     /// counts as loaded from that file and as a duplicate in the other. Files still being read
-    /// wait until they are closed.
+    /// wait until they are closed (or, read in parts by an ingest worker, until their last part).
     fn settle_copies(&mut self) {
-        let (files, open) = (&self.files, &self.open);
+        let (files, open, parts) = (&self.files, &self.open, &self.parts);
         let rank =
             |l: &Locator| (l.kind == RecordKind::CsvRow, files.get(l.file as usize).map_or("", |f| f.path.as_str()));
-        let moves = self.store.settle(|f| open.iter().all(|(id, _)| *id != f), |a, b| rank(a) < rank(b));
+        let ready = |f: FileId| open.iter().all(|(id, _)| *id != f) && parts.iter().all(|(id, _)| *id != f);
+        let moves = self.store.settle(ready, |a, b| rank(a) < rank(b));
         for (from, to) in moves {
             let from = &mut self.files[from as usize].report;
             from.events = from.events.saturating_sub(1);

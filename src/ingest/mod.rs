@@ -134,6 +134,23 @@ impl FileReport {
         }
     }
 
+    /// The rest of the file was not read, because whatever read it is gone (`why`): what its events so
+    /// far make it stays, and a warning says so.
+    pub fn lost_partway(&mut self, why: &str) {
+        let read = self.bytes_read;
+        self.warn(
+            None,
+            format!("{why} after reading {read} bytes of this file; what came before was read, the rest was not"),
+        );
+        if self.kind == FileKind::Pending {
+            self.kind = if self.events + self.duplicates > 0 || !self.formats.is_empty() {
+                FileKind::Logs
+            } else {
+                FileKind::Unreadable
+            };
+        }
+    }
+
     fn saw(&mut self, f: Format) {
         if let Err(at) = self.formats.binary_search(&f) {
             self.formats.insert(at, f);
@@ -235,6 +252,13 @@ impl FileReader {
     /// What the path said.
     pub fn meta(&self) -> &PathMeta {
         &self.sink.meta
+    }
+
+    /// Gives the file another number: the store's rows it adds from now on carry it. An ingest
+    /// worker's engine numbers its files afresh after each batch, and a file it was reading carries
+    /// on as the first of the next (see [`crate::engine::Engine::take_batch`]).
+    pub fn renumber(&mut self, file: FileId) {
+        self.sink.file = file;
     }
 
     /// The report so far.

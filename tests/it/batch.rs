@@ -258,3 +258,181 @@ fn ok_an_event_in_a_csv_and_in_json_counts_for_the_json_file_whatever_the_order(
         }
     }
 }
+
+/// What an ingest worker reading large files does: `files` read by one engine, fed `chunk` bytes at
+/// a time, with a batch taken every `every` chunks whatever file is open (so files are cut into
+/// parts), each absorbed as the engine's worker does, continuing the file the last one ended in.
+/// Also returns how many batches ended in the middle of a file.
+fn load_in_parts(files: &[(String, Vec<u8>)], chunk: usize, every: usize) -> (Engine, usize) {
+    let mut reader = Engine::for_batches();
+    let mut engine = Engine::new();
+    let mut open = None;
+    let (mut fed, mut cut) = (0, 0);
+    for (path, bytes) in files {
+        let mut id = reader.open_file(path, bytes.len() as u64);
+        for piece in bytes.chunks(chunk) {
+            reader.push(id, piece);
+            fed += 1;
+            if fed % every == 0 {
+                let (_, part) = engine.absorb_part(&reader.take_batch(), open).expect("a part reads back");
+                assert!(part.is_some(), "a batch taken while a file is open ends with a part of it");
+                (open, id, cut) = (part, 0, cut + 1);
+            }
+        }
+        reader.close_file(id);
+    }
+    let (_, part) = engine.absorb_part(&reader.take_batch(), open).expect("the last batch reads back");
+    assert_eq!(part, None, "every file was closed");
+    (engine, cut)
+}
+
+/// `(kind, formats, events, duplicates, rejected, warnings)` of every file, by path.
+fn reports(engine: &Engine) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = engine
+        .files()
+        .iter()
+        .map(|f| {
+            let r = &f.report;
+            let w: Vec<&str> = r.warnings.iter().map(|w| w.message.as_str()).collect();
+            (f.path.clone(), format!("{:?} {:?} {} {} {} {w:?}", r.kind, r.formats, r.events, r.duplicates, r.rejected))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn ok_files_read_in_parts_equal_the_generators_truth_and_one_engine() {
+    // Gzip files cut into parts mid-stream: the inflater's and the framer's state carry on into the
+    // next batch's engine.
+    let Some((dir, truth)) = generate(3_000, 13) else { return };
+    let files = files_under(&dir.join("logs"));
+    let all: Vec<serde_json::Value> = walk(&dir.join("logs")).iter().flat_map(|f| records(f)).collect();
+    let (engine, cut) = load_in_parts(&files, 1024, 3);
+    assert!(cut > files.len(), "files were cut into parts ({cut} cuts, {} files)", files.len());
+    let status = engine.status();
+    assert_eq!(status.events, unique(&all) as u64, "events, counted by serde_json::Value");
+    assert_eq!(status.events + status.duplicates, all.len() as u64, "every record is an event or a duplicate");
+    assert_eq!(status.files, files.len() as u64);
+    let doc: serde_json::Value = serde_json::from_str(&engine.summary_json()).unwrap();
+    let n = |v: &serde_json::Value| v.as_u64().unwrap_or(u64::MAX);
+    assert_eq!(n(&doc["ecr"]["pushes"]), n(&truth["pushes"]), "pushes");
+    assert_eq!(n(&doc["ecr"]["expired_images"]), n(&truth["lifecycle_expired_images"]), "expired images");
+    let mut one = Engine::new();
+    for (path, bytes) in &files {
+        one.ingest_bytes(path, bytes);
+    }
+    assert_eq!(doc, serde_json::from_str::<serde_json::Value>(&one.summary_json()).unwrap());
+    assert_eq!(reports(&engine), reports(&one), "each file's report");
+    assert_eq!(engine.files().len(), files.len(), "a file read in parts is listed once");
+}
+
+/// JSON lines of the `MultiMember` fixture's records, `times` over.
+fn multi_member_lines(times: usize) -> (Vec<u8>, Vec<serde_json::Value>) {
+    let rel = "tests/fixtures/ingest/shapes/AWSLogs/123456789012/CloudTrail/us-east-2/2019/04/15/123456789012_CloudTrail_us-east-2_20190415T1725Z_MultiMember0001.json.gz";
+    let records = records(&root().join(rel));
+    let mut text = Vec::new();
+    let mut all = Vec::new();
+    for _ in 0..times {
+        for r in &records {
+            text.extend_from_slice(serde_json::to_string(r).unwrap().as_bytes());
+            text.push(b'\n');
+            all.push(r.clone());
+        }
+    }
+    (text, all)
+}
+
+#[test]
+fn ok_a_file_repeating_its_events_counts_the_repeats_as_duplicates_across_parts() {
+    let (text, all) = multi_member_lines(3);
+    let files = vec![("export.jsonl".to_owned(), text)];
+    let (engine, cut) = load_in_parts(&files, 512, 2);
+    assert!(cut >= 3, "{cut} cuts");
+    let n = unique(&all) as u64;
+    assert_eq!(credit(&engine, "export.jsonl"), (n, all.len() as u64 - n));
+}
+
+/// An ingest worker's engine that has read the first half of the `MultiMember` fixture's records as
+/// JSON lines at `path` (the file still open): with the whole text, the records, and the number of
+/// complete lines in that half, counted by `serde_json`.
+fn half_read(path: &str) -> (Engine, Vec<u8>, Vec<serde_json::Value>, u64) {
+    let (text, all) = multi_member_lines(1);
+    let half = text.len() / 2;
+    let lines_fed =
+        text[..half].split(|&b| b == b'\n').filter(|l| serde_json::from_slice::<serde_json::Value>(l).is_ok()).count();
+    assert!(lines_fed > 0 && lines_fed < all.len());
+    let mut reader = Engine::for_batches();
+    let id = reader.open_file(path, text.len() as u64);
+    reader.push(id, &text[..half]);
+    (reader, text, all, lines_fed as u64)
+}
+
+/// Feeds `reader` the rest of `text` after its first half, into its first file, and closes it.
+fn read_rest(reader: &mut Engine, text: &[u8]) {
+    reader.push(0, &text[text.len() / 2..]);
+    reader.close_file(0);
+}
+
+#[test]
+fn ok_a_file_being_read_in_parts_is_listed_with_its_events_so_far_and_not_counted_done() {
+    let (mut reader, text, all, lines_fed) = half_read("export.jsonl");
+    let mut engine = Engine::new();
+    let (ids, open) = engine.absorb_part(&reader.take_batch(), None).unwrap();
+    assert_eq!(open, Some(ids[0]));
+    assert_eq!(engine.status().events, lines_fed);
+    assert_eq!(engine.status().files, 0, "a file still being read is not done");
+    let Response::Overview(o) = engine.query(&Query::Overview) else { panic!("not an overview") };
+    assert_eq!(o.files.len(), 1);
+    assert_eq!((o.files[0].kind, o.files[0].events), (trailscope::ingest::FileKind::Pending, lines_fed));
+    // A batch of whole files refuses it; continuing another file is refused too. Neither adds anything.
+    let part = half_read("other.jsonl").0.take_batch();
+    assert!(engine.absorb_batch(&part).is_err());
+    assert!(engine.absorb_part(&part, Some(ids[0])).is_err(), "another file's part does not continue this one");
+    assert!(engine.absorb_part(&part, Some(7)).is_err());
+    assert_eq!((engine.status().events, engine.files().len()), (lines_fed, 1));
+    read_rest(&mut reader, &text);
+    let (rest, open) = engine.absorb_part(&reader.take_batch(), Some(ids[0])).unwrap();
+    assert_eq!((rest, open), (ids.clone(), None));
+    assert_eq!(engine.status().files, 1);
+    assert_eq!(credit(&engine, "export.jsonl"), (unique(&all) as u64, (all.len() - unique(&all)) as u64));
+}
+
+#[test]
+fn ok_a_part_whose_reader_is_lost_keeps_its_events_and_says_the_rest_was_not_read() {
+    let (mut reader, _, _, lines_fed) = half_read("export.jsonl");
+    let mut engine = Engine::new();
+    let (_, open) = engine.absorb_part(&reader.take_batch(), None).unwrap();
+    engine.part_lost(open.unwrap(), "the ingest worker reading it crashed");
+    let f = &engine.files()[0];
+    assert_eq!(f.report.kind, trailscope::ingest::FileKind::Logs);
+    assert_eq!(f.report.events, lines_fed);
+    assert_eq!(engine.status().files, 1);
+    let warned: Vec<&str> = f.report.warnings.iter().map(|w| w.message.as_str()).collect();
+    assert_eq!(warned.len(), 1, "{warned:?}");
+    assert!(warned[0].starts_with("the ingest worker reading it crashed after reading"), "{warned:?}");
+    assert!(warned[0].contains("the rest was not"), "{warned:?}");
+}
+
+#[test]
+fn ok_an_event_of_a_file_read_in_parts_settles_on_the_file_first_by_path_once_it_ends() {
+    // `b/` is read in parts; meanwhile another ingest worker sends `a/`, which holds the same events
+    // and sorts first, so the events move to `a/`. The move waits for `b/`'s last part, whose report
+    // (the whole file's) would otherwise overwrite it and count the events in both files.
+    let (a, b) = ("a/account-trail.jsonl", "b/org-trail.jsonl");
+    let (mut reader, text, all, _) = half_read(b);
+    let n = all.len() as u64;
+    let mut engine = Engine::new();
+    let (ids, open) = engine.absorb_part(&reader.take_batch(), None).unwrap();
+    let mut whole = Engine::for_batches();
+    whole.ingest_bytes(a, &text);
+    engine.absorb_batch(&whole.take_batch()).unwrap();
+    read_rest(&mut reader, &text);
+    engine.absorb_part(&reader.take_batch(), open).unwrap();
+    assert_eq!(open, Some(ids[0]));
+    assert_eq!(credit(&engine, a), (n, 0));
+    assert_eq!(credit(&engine, b), (0, n));
+    assert_eq!(located_in(&engine), [a]);
+    let listed: u64 = engine.files().iter().map(|f| f.report.events).sum();
+    assert_eq!(listed, engine.status().events, "each event counts for one file");
+}
