@@ -364,9 +364,20 @@ function holdingEngineReads(channel, bytes, pass = 0) {
   };
 }
 
+/** A gzip file of JSON lines (`largeJsonLines`) stored uncompressed (level 0), so that `textBytes` of
+ * text make a file that big: returns its path and its number of events. */
+function bigGzip(work, name, textBytes) {
+  const text = join(work, `${name}.jsonl`);
+  const count = largeJsonLines(text, textBytes);
+  writeFileSync(`${text}.gz`, gzipSync(readFileSync(text), { level: 0 }));
+  rmSync(text);
+  assert.ok(statSync(`${text}.gz`).size > 4 * 1024 * 1024, 'the file is big');
+  return [`${text}.gz`, count];
+}
+
 test('ingest workers read the files behind a large one while the engine\'s worker reads it, and the views keep up', { skip: skip() }, async () => {
-  // Files over 64 MB are read by the engine's worker itself (src/worker/pool.rs, MAX_POOLED_BYTES).
-  // Its reads of the large file (4 MB slices) are held here until every other file has loaded: a build
+  // A file whose text is likely over 32 MB is read by the engine's worker itself (src/worker/pool.rs,
+  // BIG_TEXT_BYTES). Its reads of the large file (4 MB slices) are held here until every other file has loaded: a build
   // that hands out files only from the front of the queue, which the large file holds, never gets
   // there.
   const work = mkdtempSync(join(tmpdir(), 'trailscope-large-'));
@@ -415,12 +426,9 @@ test('a big gzip file is read by the engine\'s worker, its events shown as they 
     const files = [];
     const counts = [];
     for (const name of ['first', 'second']) {
-      const text = join(work, `${name}.jsonl`);
-      counts.push(largeJsonLines(text, 6 * 1024 * 1024));
-      files.push(`${text}.gz`);
-      writeFileSync(`${text}.gz`, gzipSync(readFileSync(text), { level: 0 }));
-      rmSync(text);
-      assert.ok(statSync(`${text}.gz`).size > 4 * 1024 * 1024, 'the file is big');
+      const [path, count] = bigGzip(work, name, 6 * 1024 * 1024);
+      files.push(path);
+      counts.push(count);
     }
     const t = await Trailscope.open(env, { route: holdingEngineReads('e2e-big-gzip', 1024 * 1024, 1) });
     await t.readersReady();
@@ -440,6 +448,59 @@ test('a big gzip file is read by the engine\'s worker, its events shown as they 
     await t.page.evaluate(() => new BroadcastChannel('e2e-big-gzip').postMessage('go'));
     const s = await t.waitDone(120_000);
     assert.equal(s.events, counts[0] + counts[1]);
+    assert.equal((await progress(t.page)).filesDone, 2);
+    assert.deepEqual(t.problems, []);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+});
+
+test('a big file an ingest worker reads shows its events as they are read, in parts', { skip: skip() }, async () => {
+  // While the engine's worker reads one big file, an ingest worker takes the next. It sends its events
+  // in parts, a batch every 16,384 events or 300 ms, each continuing the file the last one ended in
+  // (src/worker/pool.rs). The engine's reads are held after its first here, so the first file gives at
+  // most its first 4 MB; more events than the whole first file holds, with neither file done, can only
+  // be the second file's parts. A build whose batches hold whole files shows the second file's events
+  // only with the file done, and never passes.
+  const work = mkdtempSync(join(tmpdir(), 'trailscope-parts-'));
+  try {
+    const [first, firstEvents] = bigGzip(work, 'first', 6 * 1024 * 1024);
+    const [second, secondEvents] = bigGzip(work, 'second', 80 * 1024 * 1024);
+    const t = await Trailscope.open(env, { route: holdingEngineReads('e2e-parts', 1024 * 1024, 1) });
+    await t.readersReady();
+    // Every state of the status bar and of the file list is seen, however briefly it lasts.
+    await t.page.evaluate((most) => {
+      window.__partsSeen = 0;
+      window.__readingRow = 0;
+      const bar = document.querySelector('[data-testid=ingest-status]');
+      new MutationObserver(() => {
+        const d = bar.dataset;
+        if (d.state === 'loading' && Number(d.filesDone) === 0 && Number(d.events) > most) {
+          window.__partsSeen = Math.max(window.__partsSeen, Number(d.events));
+        }
+        for (const row of document.querySelectorAll('[data-testid=files] tbody tr')) {
+          const cells = [...row.cells].map((c) => c.textContent);
+          const events = Number(cells[2].replace(/\D/g, ''));
+          if (cells[0].includes('second.jsonl.gz') && cells[1].startsWith('reading') && events > 0) {
+            window.__readingRow = Math.max(window.__readingRow, events);
+          }
+        }
+      }).observe(document.body, { attributes: true, childList: true, subtree: true, characterData: true });
+    }, firstEvents);
+    await t.pickFiles([first, second]);
+    await t.page.waitForFunction(() => window.__partsSeen > 0, null, { timeout: 60_000 });
+    // The file list showed the second file being read, with its events so far.
+    await t.page.waitForFunction(() => window.__readingRow > 0, null, { timeout: 60_000 });
+    assert.ok(await t.page.evaluate(() => window.__readingRow) < secondEvents, 'listed while being read');
+    await t.shot('worker-parts');
+    // Its last part: the second file done while the first is still held.
+    await t.page.waitForFunction((n) => {
+      const d = document.querySelector('[data-testid=ingest-status]').dataset;
+      return d.state === 'loading' && Number(d.filesDone) === 1 && Number(d.events) >= n;
+    }, secondEvents, { timeout: 60_000 });
+    await t.page.evaluate(() => new BroadcastChannel('e2e-parts').postMessage('go'));
+    const s = await t.waitDone(120_000);
+    assert.equal(s.events, firstEvents + secondEvents);
     assert.equal((await progress(t.page)).filesDone, 2);
     assert.deepEqual(t.problems, []);
   } finally {

@@ -194,7 +194,9 @@ pub enum FromWorker {
     },
     /// From an ingest worker: the files of jobs `jobs`, read whole (or, after a cancel, as far as they
     /// were read), as an `Engine::take_batch` whose bytes travel next to the message (as `bytes`, a
-    /// transferred `ArrayBuffer`). `dropped` are jobs it was given but did not start (after a cancel).
+    /// transferred `ArrayBuffer`). The first may be the rest of a file whose part ended its last batch,
+    /// and the last may be a file it is still reading, whose part ends this one. `dropped` are jobs
+    /// it was given but did not start (after a cancel).
     Batch {
         /// Job ids, in the batch's file order.
         jobs: Vec<u32>,

@@ -6,15 +6,18 @@
 //!
 //! The engine's worker keeps the queue and hands out files a few dozen at a time: an ingest worker
 //! asks for more ([`FromWorker::Want`]) before it runs out, and sends a batch every
-//! [`BATCH_EVENTS`] events or [`BATCH_MS`], so views fill in while loading. A batch holds whole
-//! files, so files over [`MAX_POOLED_BYTES`] are read by the engine's worker itself, as are big
-//! files (see [`BIG_TEXT_BYTES`]) unless it is reading one already, and files while the ingest
-//! workers start; the files queued behind such a file go to the ingest workers meanwhile. A crashed ingest worker's files go back to the queue, to be read by
-//! the engine's worker, which then reports the crash as it would its own. The ingest workers start
+//! [`BATCH_EVENTS`] events or [`BATCH_MS`], so views fill in while loading. A batch may end in the
+//! middle of a large file, and the next one carries on with it (`Engine::absorb_part`), so a large
+//! file shows its events as it is read and is never held whole. Big files (see [`BIG_TEXT_BYTES`])
+//! are read by the engine's worker itself unless it is reading one already, as are files while the
+//! ingest workers start; the files queued behind such a file go to the ingest workers meanwhile. A
+//! crashed ingest worker's files go back to the queue, to be read by the engine's worker, which then
+//! reports the crash as it would its own; a file it had sent part of keeps that part, and a warning
+//! says the rest was not read. The ingest workers start
 //! with the engine's worker (so they load the site's files with the rest of it, and the page makes
 //! no request later) and stay until the page goes: idle, each holds the memory of one batch.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;
 
@@ -27,6 +30,7 @@ use web_sys::{File, MessageEvent};
 use super::{envelope, heap_bytes, now, post, read_ahead, read_file, scope, send_progress, wake, Job, Source, WORKER};
 use crate::engine::Engine;
 use crate::protocol::{FromWorker, ToWorker};
+use crate::store::FileId;
 
 /// The `name` an ingest worker is started with, so it knows its role.
 pub const INGEST_NAME: &str = "trailscope-ingest";
@@ -43,23 +47,20 @@ const HAND_BYTES: u64 = 24 * 1024 * 1024;
 /// An ingest worker asks for more files when this many are left in its queue.
 const LOW_WATER: usize = 16;
 
-/// An ingest worker sends a batch once it holds this many events...
+/// An ingest worker sends a batch once it holds this many events, in the middle of a file or not...
 pub const BATCH_EVENTS: usize = 16_384;
 
-/// ... or this many milliseconds after its last batch (checked between files).
+/// ... or this many milliseconds after its last batch (checked between files, and while a file is
+/// read once that file alone has taken this long since the last batch).
 pub const BATCH_MS: f64 = 300.0;
 
-/// Files larger than this are read by the engine's worker itself.
-pub const MAX_POOLED_BYTES: u64 = 64 * 1024 * 1024;
-
 /// A file whose text is likely longer than this is big: about a batch's worth of events
-/// ([`BATCH_EVENTS`] of CloudTrail's are about 25 MB). An ingest worker sends a file's events only
-/// once the file is read, so a big file it read showed nothing and held the views still until its
-/// end (a 36 MB `.json.gz` export of 150,000 events: 2.3 s at 0 events), and the engine took all
-/// its events in one batch, a block as large as a tenth of them held twice (308 heap bytes per event
-/// for that load, against 138 read by the engine's worker). The engine's worker reads a big file
-/// itself, adding its events as they are read; while it does, the ingest workers may take other big
-/// files, so a drop of several still uses every core (see [`poolable`]).
+/// ([`BATCH_EVENTS`] of CloudTrail's are about 25 MB). The engine's worker reads a big file itself,
+/// adding its events as they are read, rather than taking them as batches; while it does, the ingest
+/// workers may take other big files, which they send in parts, so a drop of several still uses
+/// every core (see [`poolable`]). (When ingest workers sent only whole files, a big file they read
+/// showed nothing until its end, 2.3 s at 0 events for a 36 MB `.json.gz` export of 150,000 events,
+/// and arrived as one batch held twice, 308 heap bytes per event for that load against 138.)
 const BIG_TEXT_BYTES: u64 = 32 * 1024 * 1024;
 
 /// How much longer the text of a gzip file is than the file, at least, for CloudTrail logs (the
@@ -88,10 +89,10 @@ pub(crate) fn big(job: &Job) -> bool {
     job.size.saturating_mul(if gz { GZIP_RATIO } else { 1 }) > BIG_TEXT_BYTES
 }
 
-/// Whether a queued file can go to an ingest worker: not over [`MAX_POOLED_BYTES`], and not big
-/// unless the engine's worker is reading a big file already (`engine_reads_big`).
+/// Whether a queued file can go to an ingest worker: not big unless the engine's worker is reading
+/// a big file already (`engine_reads_big`).
 pub(crate) fn poolable(job: &Job, engine_reads_big: bool) -> bool {
-    matches!(job.source, Source::File(_)) && job.size <= MAX_POOLED_BYTES && (engine_reads_big || !big(job))
+    matches!(job.source, Source::File(_)) && (engine_reads_big || !big(job))
 }
 
 struct Child {
@@ -104,6 +105,9 @@ struct Child {
     dead: bool,
     /// Its memory, as it last reported.
     heap: u64,
+    /// The job whose part ended its last batch, and that file's id in the engine: its next batch
+    /// starts with the rest of it.
+    part: Option<(u32, FileId)>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_error: Closure<dyn FnMut(JsValue)>,
 }
@@ -141,6 +145,7 @@ impl Pool {
                 wants: false,
                 dead: false,
                 heap: 0,
+                part: None,
                 _on_message: on_message,
                 _on_error: on_error,
             });
@@ -169,8 +174,7 @@ impl Pool {
     }
 
     /// Hands files from the front of `queue` to the ingest workers that want more, a few dozen each.
-    /// Files the engine's worker must read itself (over [`MAX_POOLED_BYTES`], big ones unless it is
-    /// reading a big file already, `engine_reads_big`, the sample) stay in the queue, in order, and
+    /// Files the engine's worker must read itself (big ones unless it is reading a big file already, `engine_reads_big`, the sample) stay in the queue, in order, and
     /// the files behind them are handed out past them, so a large file at the front does not keep
     /// the ingest workers idle while the engine's worker reads it.
     pub fn hand_out(&mut self, queue: &mut VecDeque<Job>, engine_reads_big: bool) {
@@ -248,32 +252,33 @@ fn on_child_message(index: usize, data: &JsValue) {
     match msg {
         FromWorker::Batch { jobs, dropped, heap_bytes, read_ms, ingest_ms } => {
             let bytes = Reflect::get(data, &"bytes".into()).map(|b| Uint8Array::new(&b).to_vec()).unwrap_or_default();
-            WORKER.with(|w| {
+            let unreadable = WORKER.with(|w| {
                 let mut w = w.borrow_mut();
-                let t = now();
-                let added = w.engine.absorb_batch(&bytes);
-                let spent = now() - t;
                 let w = &mut *w;
-                let Some(pool) = w.pool.as_mut() else { return };
-                if let Some(c) = pool.children.get_mut(index) {
-                    c.heap = heap_bytes;
-                }
-                let mut back: Vec<Job> =
-                    jobs.iter().filter_map(|id| pool.inflight.remove(id)).map(|(j, _)| j).collect();
-                match added {
-                    Ok(ids) => {
-                        for (id, job) in ids.into_iter().zip(back.drain(..)) {
-                            debug_assert_eq!(id as usize, w.sources.len());
-                            w.sources.push(job.source);
-                        }
-                    }
-                    Err(e) => {
-                        // Never expected (the same build wrote the bytes), but then the engine's
-                        // worker reads those files itself.
-                        web_sys::console::error_1(&format!("trailscope: a batch could not be read ({e})").into());
-                        for job in back.into_iter().rev() {
-                            w.queue.push_front(job);
-                        }
+                let pool = w.pool.as_mut()?;
+                let child = pool.children.get_mut(index)?;
+                child.heap = heap_bytes;
+                let continues = child.part.map(|(_, file)| file);
+                let t = now();
+                let added = w.engine.absorb_part(&bytes, continues);
+                let spent = now() - t;
+                let (ids, open) = match added {
+                    Ok(added) => added,
+                    // Never expected (the same build wrote the bytes). Its files are still in
+                    // flight, so losing the ingest worker gives them to the engine's worker.
+                    Err(e) => return Some(e),
+                };
+                child.part = open.and_then(|file| Some((*jobs.last()?, file)));
+                for (&id, job) in ids.iter().zip(&jobs) {
+                    // A file still being read stays in flight, as its ingest worker may yet be lost.
+                    let source = if Some(id) == open {
+                        pool.inflight.get(job).map(|(j, _)| j.source.clone())
+                    } else {
+                        pool.inflight.remove(job).map(|(j, _)| j.source)
+                    };
+                    // The rest of a file already has its source.
+                    if let (Some(source), true) = (source, id as usize == w.sources.len()) {
+                        w.sources.push(source);
                     }
                 }
                 for id in dropped {
@@ -282,7 +287,7 @@ fn on_child_message(index: usize, data: &JsValue) {
                         w.progress.bytes_total -= job.size;
                     }
                 }
-                w.run.files += jobs.len() as u64;
+                w.run.files += (jobs.len() - usize::from(open.is_some())) as u64;
                 w.run.ingest_ms += spent;
                 w.run.absorb_ms += spent;
                 w.run.workers_read_ms += read_ms as f64;
@@ -292,7 +297,12 @@ fn on_child_message(index: usize, data: &JsValue) {
                 let all_back = !pool.busy();
                 wake();
                 send_progress(w, all_back);
+                None
             });
+            if let Some(e) = unreadable {
+                web_sys::console::error_1(&format!("trailscope: a batch could not be read ({e})").into());
+                child_lost(index, "a batch from an ingest worker could not be read");
+            }
         }
         FromWorker::Ready | FromWorker::Want => WORKER.with(|w| {
             let mut w = w.borrow_mut();
@@ -331,6 +341,11 @@ fn child_lost(index: usize, why: &str) {
         }
         c.dead = true;
         c.worker.terminate();
+        if let Some((job, file)) = c.part.take() {
+            // Part of it is in the store already; reading it again would add those events twice.
+            pool.inflight.remove(&job);
+            w.engine.part_lost(file, why);
+        }
         let mut back: Vec<Job> = pool.inflight.extract_if(|_, (_, i)| *i == index).map(|(_, (job, _))| job).collect();
         back.sort_by_key(|j| j.id);
         web_sys::console::warn_1(
@@ -402,13 +417,13 @@ async fn parse_queue() {
             let mut p = parser.borrow_mut();
             if p.cancel {
                 let dropped = p.queue.drain(..).map(|j| j.id).collect();
-                send_batch(&mut p, dropped);
+                send_batch(&mut p, dropped, None);
                 p.cancel = false;
                 p.running = false;
                 return;
             }
             let Some(job) = p.queue.pop_front() else {
-                send_batch(&mut p, Vec::new());
+                send_batch(&mut p, Vec::new(), None);
                 p.running = false;
                 return;
             };
@@ -419,7 +434,10 @@ async fn parse_queue() {
             read_ahead(&mut p.queue);
             job
         };
-        let id = parser.borrow_mut().engine.open_file(&job.path, job.size);
+        // The file's number in the engine, which starts afresh after each batch: a file still being
+        // read when one is sent carries on as its first.
+        let id = Cell::new(parser.borrow_mut().engine.open_file(&job.path, job.size));
+        let started = now();
         if let Source::File(file) = &job.source {
             let read = read_file(
                 file,
@@ -428,36 +446,43 @@ async fn parse_queue() {
                 |bytes| {
                     let mut p = parser.borrow_mut();
                     let t = now();
-                    p.engine.push(id, bytes);
+                    p.engine.push(id.get(), bytes);
                     p.ingest_ms += now() - t;
+                    if p.engine.store().len() >= BATCH_EVENTS || now() - p.last_batch.max(started) >= BATCH_MS {
+                        send_batch(&mut p, Vec::new(), Some(job.id));
+                        id.set(0);
+                    }
                 },
             )
             .await;
             let mut p = parser.borrow_mut();
             match read {
                 Ok(stats) => p.read_ms += stats.read_ms,
-                Err(why) => p.engine.read_failed(id, &why),
+                Err(why) => p.engine.read_failed(id.get(), &why),
             }
         }
         let mut p = parser.borrow_mut();
         let t = now();
-        p.engine.close_file(id);
+        p.engine.close_file(id.get());
         p.ingest_ms += now() - t;
         p.done.push(job.id);
         if p.engine.store().len() >= BATCH_EVENTS || now() - p.last_batch >= BATCH_MS {
-            send_batch(&mut p, Vec::new());
+            send_batch(&mut p, Vec::new(), None);
         }
     }
 }
 
-/// Sends what was read since the last batch (its bytes transferred, not copied) and starts afresh.
-fn send_batch(p: &mut Parser, dropped: Vec<u32>) {
-    if p.done.is_empty() && dropped.is_empty() {
+/// Sends what was read since the last batch (its bytes transferred, not copied) and starts afresh;
+/// `reading` is the job of the file still being read, if any, whose events so far end the batch.
+fn send_batch(p: &mut Parser, dropped: Vec<u32>, reading: Option<u32>) {
+    if p.done.is_empty() && dropped.is_empty() && reading.is_none() {
         return;
     }
     let bytes = Uint8Array::from(&p.engine.take_batch()[..]);
+    let mut jobs = std::mem::take(&mut p.done);
+    jobs.extend(reading);
     let msg = FromWorker::Batch {
-        jobs: std::mem::take(&mut p.done),
+        jobs,
         dropped,
         heap_bytes: heap_bytes(),
         read_ms: p.read_ms as u64,
