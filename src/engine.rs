@@ -595,6 +595,7 @@ impl Engine {
         }
         for (_, reader) in &self.open {
             s.bytes_read += reader.report().bytes_read;
+            s.bytes_decoded += reader.report().bytes_decoded;
         }
         s
     }

@@ -274,6 +274,8 @@ impl FileReader {
         self.sink.report.bytes_read += chunk.len() as u64;
         let FileReader { decoder, body, sink, .. } = self;
         let result = decoder.push(chunk, &mut |piece| text(body, sink, piece, store));
+        // So far, for the file list and the status bar while the file is read.
+        sink.report.bytes_decoded = decoder.produced();
         if let Err(e) = result {
             if !self.sink.stopped {
                 self.sink.report.warn(None, format!("{e}; what came before was read"));

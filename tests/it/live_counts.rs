@@ -110,7 +110,45 @@ fn ok_a_file_being_read_is_listed_with_its_events_so_far() {
     let id = engine.open_file("big.jsonl", (first.len() + second.len()) as u64);
     engine.push(id, first.as_bytes());
     assert_eq!(listed(&engine), (first.lines().count() as u64, 0, 40));
+    // The status bar and the Files card count the text read so far too (they said "0 B of JSON").
+    assert_eq!((engine.status().bytes_read, engine.status().bytes_decoded), (first.len() as u64, first.len() as u64));
     engine.push(id, second.as_bytes());
     engine.close_file(id);
     assert_eq!(listed(&engine), (70, 1, 70));
+    let all = (first.len() + second.len()) as u64;
+    assert_eq!((engine.status().bytes_read, engine.status().bytes_decoded), (all, all));
+}
+
+#[test]
+fn ok_a_gzip_file_being_read_counts_the_text_it_gave_so_far() {
+    // The gzip'd JSON lines of the test above's kind, fed in two halves: between them, the text so far
+    // is what flate2 inflates from the same first half.
+    use std::io::Write;
+    let text: String = (0..400)
+        .map(|i| format!(r#"{{"eventTime":"2026-03-01T00:00:00Z","eventSource":"ecr.amazonaws.com","eventName":"BatchGetImage","eventID":"00000000-0000-0000-0000-{i:012}"}}"#) + "\n")
+        .collect();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(1));
+    gz.write_all(text.as_bytes()).unwrap();
+    let gz = gz.finish().unwrap();
+    let half = &gz[..gz.len() / 2];
+    let mut inflated = Vec::new();
+    let mut d = flate2::write::GzDecoder::new(&mut inflated);
+    let _ = d.write_all(half);
+    let _ = d.flush();
+    drop(d);
+    let mut engine = Engine::new();
+    let id = engine.open_file("big.jsonl.gz", gz.len() as u64);
+    engine.push(id, half);
+    let s = engine.status();
+    assert_eq!(s.bytes_read, half.len() as u64);
+    assert!(s.bytes_decoded > 0 && s.bytes_decoded < text.len() as u64, "{} of {}", s.bytes_decoded, text.len());
+    assert!(
+        s.bytes_decoded.abs_diff(inflated.len() as u64) <= 32 * 1024,
+        "{} against flate2's {}",
+        s.bytes_decoded,
+        inflated.len()
+    );
+    engine.push(id, &gz[gz.len() / 2..]);
+    engine.close_file(id);
+    assert_eq!(engine.status().bytes_decoded, text.len() as u64);
 }
