@@ -740,17 +740,14 @@ impl Engine {
             .take(MAX_FILES_LISTED)
             .map(|&(id, f)| {
                 // A file being read has no report yet: its counts so far.
-                let (events, duplicates) = self
-                    .open
-                    .iter()
-                    .find(|(open, _)| *open as usize == id)
-                    .map_or((f.report.events, f.report.duplicates), |(_, reader)| reader.so_far());
+                let open = self.open.iter().find(|(open, _)| *open as usize == id).map(|(_, reader)| reader);
+                let (events, duplicates) = open.map_or((f.report.events, f.report.duplicates), FileReader::so_far);
                 FileRow {
                     id: id as FileId,
                     path: f.path.clone(),
                     kind: f.report.kind,
                     formats: f.report.formats.clone(),
-                    gzip: f.report.gzip,
+                    gzip: open.map_or(f.report.gzip, |reader| reader.report().gzip),
                     bytes: f.size,
                     events,
                     duplicates,

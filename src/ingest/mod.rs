@@ -276,6 +276,7 @@ impl FileReader {
         let result = decoder.push(chunk, &mut |piece| text(body, sink, piece, store));
         // So far, for the file list and the status bar while the file is read.
         sink.report.bytes_decoded = decoder.produced();
+        sink.report.gzip = decoder.is_gzip();
         if let Err(e) = result {
             if !self.sink.stopped {
                 self.sink.report.warn(None, format!("{e}; what came before was read"));

@@ -148,6 +148,9 @@ fn ok_a_gzip_file_being_read_counts_the_text_it_gave_so_far() {
         s.bytes_decoded,
         inflated.len()
     );
+    // And is listed as gzip already (the list said so only once the file ended).
+    let Response::Overview(o) = engine.query(&Query::Overview) else { panic!("not an overview") };
+    assert!(o.files[0].gzip);
     engine.push(id, &gz[gz.len() / 2..]);
     engine.close_file(id);
     assert_eq!(engine.status().bytes_decoded, text.len() as u64);
