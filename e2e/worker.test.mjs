@@ -455,6 +455,11 @@ test('a big gzip file is read by the engine\'s worker, its events shown as they 
   }
 });
 
+/** A 6 MB and an 80 MB big gzip file (`bigGzip`): `[first, its events, second, its events]`. */
+function twoBigFiles(work) {
+  return [...bigGzip(work, 'first', 6 * 1024 * 1024), ...bigGzip(work, 'second', 80 * 1024 * 1024)];
+}
+
 test('a big file an ingest worker reads shows its events as they are read, in parts', { skip: skip() }, async () => {
   // While the engine's worker reads one big file, an ingest worker takes the next. It sends its events
   // in parts, a batch every 16,384 events or 300 ms, each continuing the file the last one ended in
@@ -464,8 +469,7 @@ test('a big file an ingest worker reads shows its events as they are read, in pa
   // only with the file done, and never passes.
   const work = mkdtempSync(join(tmpdir(), 'trailscope-parts-'));
   try {
-    const [first, firstEvents] = bigGzip(work, 'first', 6 * 1024 * 1024);
-    const [second, secondEvents] = bigGzip(work, 'second', 80 * 1024 * 1024);
+    const [first, firstEvents, second, secondEvents] = twoBigFiles(work);
     const t = await Trailscope.open(env, { route: holdingEngineReads('e2e-parts', 1024 * 1024, 1) });
     await t.readersReady();
     // Every state of the status bar and of the file list is seen, however briefly it lasts.
@@ -503,6 +507,39 @@ test('a big file an ingest worker reads shows its events as they are read, in pa
     assert.equal(s.events, firstEvents + secondEvents);
     assert.equal((await progress(t.page)).filesDone, 2);
     assert.deepEqual(t.problems, []);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+});
+
+test('a file whose ingest worker crashes after sending part of it keeps that part and says the rest was not read', { skip: skip() }, async () => {
+  // The test fragment makes the first ingest worker given files panic just after it sends its first
+  // part of one (src/worker/pool.rs). The engine's worker reads the first big file, the ingest worker
+  // the second. Reading the second again would count its first part twice, and dropping it would
+  // lose those events without a word: it keeps them, and a warning names it.
+  const work = mkdtempSync(join(tmpdir(), 'trailscope-parts-lost-'));
+  try {
+    const [first, firstEvents, second, secondEvents] = twoBigFiles(work);
+    const t = await Trailscope.open({ ...env, url: `${env.url}#trailscope-test=ingest-panic` });
+    await t.readersReady();
+    await t.pickFiles([first, second]);
+    const s = await t.waitDone(120_000);
+    const p = await progress(t.page);
+    // Read again, the second file would be listed twice, its part's events as duplicates.
+    assert.equal(p.filesDone, 2, 'each file is listed once');
+    assert.ok(s.events > firstEvents && s.events < firstEvents + secondEvents,
+      `the first file's ${firstEvents} events and part of the second's ${secondEvents}: ${s.events}`);
+    assert.equal(p.workers, 1, 'one ingest worker is left');
+    const warnings = await t.page.$$eval('[data-testid=warnings] li', (items) => items.map((li) => li.textContent));
+    assert.equal(warnings.length, 1, JSON.stringify(warnings));
+    assert.match(warnings[0], /^second\.jsonl\.gz.*an ingest worker crashed after reading \d+ bytes of this file; what came before was read, the rest was not/);
+    const rows = await t.page.$$eval('[data-testid=files] tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
+    const row = rows.find((r) => r[0].includes('second.jsonl.gz'));
+    assert.equal(row[1], 'logs · gz');
+    assert.equal(Number(row[2].replace(/\D/g, '')), s.events - firstEvents, 'the file lists the events of its part');
+    await t.shot('worker-part-lost');
+    // The panic's own reports and the engine's note of the crash are the only console errors.
+    assert.deepEqual(t.problems.filter((m) => !/panic|unreachable|RuntimeError|ingest worker crashed/i.test(m)), []);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

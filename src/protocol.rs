@@ -50,12 +50,20 @@ pub enum ToWorker {
     },
     /// Panic on purpose, to test that the page survives a crashed engine. The page sends it only when
     /// its URL fragment is [`TEST_PANIC_FRAGMENT`] (see `e2e/crash.test.mjs`); a crash needs no
-    /// attacker help to be harmless, so this opens nothing.
+    /// attacker help to be harmless, so this opens nothing. An ingest worker given it (see
+    /// [`ToWorker::TestIngestPanic`]) panics just after it sends its next part of a file instead.
     TestPanic,
+    /// Make the next ingest worker given files panic just after it sends part of one, to test that
+    /// the file keeps that part and says the rest was not read. The page sends it only when its URL
+    /// fragment is [`TEST_INGEST_PANIC_FRAGMENT`] (see `e2e/worker.test.mjs`).
+    TestIngestPanic,
 }
 
 /// The URL fragment that makes the page send [`ToWorker::TestPanic`] once loading is done.
 pub const TEST_PANIC_FRAGMENT: &str = "trailscope-test=worker-panic";
+
+/// The URL fragment that makes the page send [`ToWorker::TestIngestPanic`] with its first load.
+pub const TEST_INGEST_PANIC_FRAGMENT: &str = "trailscope-test=ingest-panic";
 
 /// Where ingest is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]

@@ -277,6 +277,9 @@ impl Bridge {
             return;
         }
         self.started();
+        if super::crash::take_ingest_panic() {
+            self.send(&ToWorker::TestIngestPanic, None);
+        }
         self.queue(files, None);
     }
 

@@ -8,7 +8,7 @@ use yew::prelude::*;
 
 use super::bridge::Bridge;
 use super::Ctx;
-use crate::protocol::TEST_PANIC_FRAGMENT;
+use crate::protocol::{TEST_INGEST_PANIC_FRAGMENT, TEST_PANIC_FRAGMENT};
 use crate::text::plural;
 use crate::viewstate::{Action, UiPhase};
 
@@ -16,6 +16,8 @@ thread_local! {
     /// Whether the page opened with the test fragment and has not crashed the engine yet (once only,
     /// so the restarted engine is left alone).
     static TEST_PANIC_PENDING: Cell<bool> = const { Cell::new(false) };
+    /// Whether the page opened with the ingest worker's test fragment and has not sent it yet.
+    static TEST_INGEST_PANIC_PENDING: Cell<bool> = const { Cell::new(false) };
 }
 
 /// How long after loading the test hook crashes the engine.
@@ -24,12 +26,20 @@ const TEST_PANIC_AFTER_MS: u32 = 1500;
 /// Reads the URL fragment once, before the page rewrites it with its own view.
 pub fn init() {
     let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
-    TEST_PANIC_PENDING.with(|p| p.set(is_test_fragment(hash.trim_start_matches('#'))));
+    let fragment = hash.trim_start_matches('#');
+    TEST_PANIC_PENDING.with(|p| p.set(fragment == TEST_PANIC_FRAGMENT));
+    TEST_INGEST_PANIC_PENDING.with(|p| p.set(fragment == TEST_INGEST_PANIC_FRAGMENT));
 }
 
-/// Whether a URL fragment is the crash test's, not a shared view.
+/// Whether a URL fragment is a crash test's, not a shared view.
 pub fn is_test_fragment(fragment: &str) -> bool {
-    fragment == TEST_PANIC_FRAGMENT
+    fragment == TEST_PANIC_FRAGMENT || fragment == TEST_INGEST_PANIC_FRAGMENT
+}
+
+/// Whether the page opened with the ingest worker's crash test fragment (once: true only the first
+/// time it is asked).
+pub fn take_ingest_panic() -> bool {
+    TEST_INGEST_PANIC_PENDING.with(|p| p.replace(false))
 }
 
 /// The crash notice with its restart button (nothing while the engine runs).

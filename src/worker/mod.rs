@@ -342,7 +342,13 @@ fn on_message(data: &JsValue) {
                     w.progress.bytes_total += bytes.len() as u64;
                 }
             }
+            ToWorker::TestPanic if scope().name() == pool::INGEST_NAME => pool::arm_test_panic(),
             ToWorker::TestPanic => panic!("a test asked the engine to panic ({TEST_PANIC_FRAGMENT})"),
+            ToWorker::TestIngestPanic => {
+                if let Some(pool) = w.pool.as_mut() {
+                    pool.test_panic = true;
+                }
+            }
             ToWorker::Cancel => {
                 w.more = false;
                 wake();

@@ -13,9 +13,9 @@
 //! ingest workers start; the files queued behind such a file go to the ingest workers meanwhile. A
 //! crashed ingest worker's files go back to the queue, to be read by the engine's worker, which then
 //! reports the crash as it would its own; a file it had sent part of keeps that part, and a warning
-//! says the rest was not read. The ingest workers start
-//! with the engine's worker (so they load the site's files with the rest of it, and the page makes
-//! no request later) and stay until the page goes: idle, each holds the memory of one batch.
+//! says the rest was not read. The ingest workers start with the engine's worker (so they load the
+//! site's files with the rest of it, and the page makes no request later) and stay until the page
+//! goes: idle, each holds the memory of one batch.
 
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, VecDeque};
@@ -118,6 +118,9 @@ pub(crate) struct Pool {
     /// Files handed out and not back yet, by job id, with the ingest worker that has them.
     inflight: HashMap<u32, (Job, usize)>,
     next_job: u32,
+    /// The next ingest worker given files is to panic after its first part of one (a test's:
+    /// [`ToWorker::TestIngestPanic`]).
+    pub test_panic: bool,
 }
 
 impl Pool {
@@ -134,8 +137,18 @@ impl Pool {
             let Ok(worker) = web_sys::Worker::new_with_options(&href, &opts) else { break };
             let on_message =
                 Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| on_child_message(index, &e.data()));
-            let on_error = Closure::<dyn FnMut(JsValue)>::new(move |_: JsValue| {
-                child_lost(index, "an ingest worker could not start");
+            let on_error = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
+                // Handled here: an error left unhandled in an ingest worker is reported on to the
+                // page as the engine's worker's own, which then shows the engine as crashed.
+                if let Some(e) = e.dyn_ref::<web_sys::Event>() {
+                    e.prevent_default();
+                }
+                let started = WORKER
+                    .with(|w| w.borrow().pool.as_ref().and_then(|p| p.children.get(index)).is_some_and(|c| c.ready));
+                child_lost(
+                    index,
+                    if started { "an ingest worker stopped" } else { "an ingest worker could not start" },
+                );
             });
             worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
             worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
@@ -150,7 +163,7 @@ impl Pool {
                 _on_error: on_error,
             });
         }
-        (!children.is_empty()).then(|| Pool { children, inflight: HashMap::new(), next_job: 1 })
+        (!children.is_empty()).then(|| Pool { children, inflight: HashMap::new(), next_job: 1, test_panic: false })
     }
 
     /// Ingest workers listening.
@@ -174,9 +187,10 @@ impl Pool {
     }
 
     /// Hands files from the front of `queue` to the ingest workers that want more, a few dozen each.
-    /// Files the engine's worker must read itself (big ones unless it is reading a big file already, `engine_reads_big`, the sample) stay in the queue, in order, and
-    /// the files behind them are handed out past them, so a large file at the front does not keep
-    /// the ingest workers idle while the engine's worker reads it.
+    /// Files the engine's worker must read itself (big ones unless it is reading a big file already,
+    /// `engine_reads_big`, the sample) stay in the queue, in order, and the files behind them are
+    /// handed out past them, so a large file at the front does not keep the ingest workers idle
+    /// while the engine's worker reads it.
     pub fn hand_out(&mut self, queue: &mut VecDeque<Job>, engine_reads_big: bool) {
         for index in 0..self.children.len() {
             let c = &self.children[index];
@@ -217,6 +231,11 @@ impl Pool {
                     files.push(f);
                 }
                 list.push((job.id, job.path.clone()));
+            }
+            if std::mem::take(&mut self.test_panic) {
+                if let Ok(m) = envelope(&ToWorker::TestPanic, &[]) {
+                    let _ = self.children[index].worker.post_message(&m);
+                }
             }
             let posted = envelope(&ToWorker::Parse { jobs: list }, &[("files", &files)])
                 .and_then(|m| self.children[index].worker.post_message(&m).map_err(|e| format!("{e:?}")));
@@ -378,6 +397,8 @@ struct Parser {
 }
 
 thread_local! {
+    /// Panic just after sending the next part of a file (a test's: [`ToWorker::TestIngestPanic`]).
+    static PANIC_AFTER_PART: Cell<bool> = const { Cell::new(false) };
     static PARSER: Rc<RefCell<Parser>> =
         Rc::new(RefCell::new(Parser { engine: Engine::for_batches(), ..Parser::default() }));
 }
@@ -398,6 +419,11 @@ pub(crate) fn on_parse(jobs: Vec<(u32, String)>, files: &Array) {
             spawn_local(parse_queue());
         }
     });
+}
+
+/// [`ToWorker::TestPanic`] in an ingest worker: panic just after sending the next part of a file.
+pub(crate) fn arm_test_panic() {
+    PANIC_AFTER_PART.with(|p| p.set(true));
 }
 
 /// [`ToWorker::Cancel`] in an ingest worker: stop after the current slice.
@@ -451,6 +477,7 @@ async fn parse_queue() {
                     if p.engine.store().len() >= BATCH_EVENTS || now() - p.last_batch.max(started) >= BATCH_MS {
                         send_batch(&mut p, Vec::new(), Some(job.id));
                         id.set(0);
+                        assert!(!PANIC_AFTER_PART.get(), "a test asked an ingest worker to panic after a part");
                     }
                 },
             )
