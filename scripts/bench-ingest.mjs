@@ -27,7 +27,9 @@
 //      from the drop to done, as people load a whole AWSLogs/ tree;
 //   6. the same events as one JSON-lines file through the file input (written once next to the
 //      generated logs): one big uncompressed file, as a pipeline's export is;
-//   7. that file gzipped, through the file input.
+//   7. that file gzipped, through the file input;
+//   8. that file's two halves, each gzipped, through the file input: the engine's worker reads one
+//      and an ingest worker the other, which sends it in parts.
 // Each load also reports when its first events reached the engine's store (views show them next).
 // Throughput is MB/s (10^6 bytes) of decompressed JSON. Ratios compare contenders of the same run.
 import { closeSync, existsSync, openSync, readFileSync, renameSync, statSync, writeFileSync, writeSync } from 'node:fs';
@@ -381,25 +383,39 @@ if (!existsSync(linesPath) || DIR) {
   closeSync(fd);
   renameSync(tmp, linesPath);
 }
-log(`6/7 the same events as one JSON-lines file (${relative(ROOT, linesPath)}), through the file input`);
+log(`6/8 the same events as one JSON-lines file (${relative(ROOT, linesPath)}), through the file input`);
 const oneFile = await loadIn(await openApp(), { traced: false, paths: [linesPath] });
-// That file gzipped (zlib's default level), as an export is often kept: under 64 MB, so an ingest
-// worker may read it, where one big file showed nothing until its end.
+// That file gzipped (zlib's default level), as an export is often kept: big (its text likely over
+// 32 MB), so the engine's worker reads it and adds its events as it reads.
 const gzPath = `${linesPath}.gz`;
 if (!existsSync(gzPath) || DIR) {
   writeFileSync(`${gzPath}.partial`, gzipSync(readFileSync(linesPath)));
   renameSync(`${gzPath}.partial`, gzPath);
 }
-log(`7/7 the same file gzipped (${relative(ROOT, gzPath)}), through the file input`);
+log(`7/8 the same file gzipped (${relative(ROOT, gzPath)}), through the file input`);
 const oneGz = await loadIn(await openApp(), { traced: false, paths: [gzPath] });
+// Its two halves (by lines), each gzipped: two big files, so the engine's worker reads one and an
+// ingest worker the other, which sends its events in parts as it reads.
+const halfPaths = [1, 2].map((n) => `${linesPath}.half${n}.gz`);
+if (!halfPaths.every(existsSync) || DIR) {
+  const lines = readFileSync(linesPath);
+  let cut = lines.indexOf(10, Math.floor(lines.length / 2)) + 1;
+  if (cut === 0) cut = lines.length;
+  [lines.subarray(0, cut), lines.subarray(cut)].forEach((part, i) => {
+    writeFileSync(`${halfPaths[i]}.partial`, gzipSync(part));
+    renameSync(`${halfPaths[i]}.partial`, halfPaths[i]);
+  });
+}
+log(`8/8 its two halves, each gzipped (${halfPaths.map((p) => relative(ROOT, p)).join(', ')}), through the file input`);
+const twoGz = await loadIn(await openApp(), { traced: false, paths: halfPaths });
 log('done');
 await env.close();
 
 const mbps = (bytes, ms) => bytes / 1e6 / (ms / 1000);
-/** The figures of a load of one file, `path`. */
+/** The figures of a load of one file, `path` (or of several, a list). */
 const oneLoad = (path, load) => ({
   path,
-  bytes: statSync(path).size,
+  bytes: [path].flat().reduce((sum, p) => sum + statSync(p).size, 0),
   events: load.events,
   ms: Math.round(load.ms),
   mb_s: mbps(load.bytesDecoded, load.ms),
@@ -408,6 +424,7 @@ const oneLoad = (path, load) => ({
   heap_bytes_per_event: load.heapBytes / load.events,
   longest_main_thread_task_ms: Math.round(load.longestTaskMs),
   main_thread_tasks_over_50ms: load.longTasks,
+  peak_heap_bytes_with_ingest_workers: load.peakHeap,
 });
 const ourRate = mbps(ours.bytesDecoded, ours.ms);
 const pipeRate = mbps(js.bytes, js.pipelineMs);
@@ -432,6 +449,7 @@ const result = {
   folder_drop: { ...dropped, ms: Math.round(dropped.ms), shown_ms: Math.round(dropped.shownMs), mb_s: mbps(dropped.bytesDecoded, dropped.ms), folder: dropRoot },
   one_jsonl_file: oneLoad(linesPath, oneFile),
   one_jsonl_gz_file: oneLoad(gzPath, oneGz),
+  two_jsonl_gz_halves: oneLoad(halfPaths, twoGz),
   first_events_ms: ours.firstEventsMs == null ? null : Math.round(ours.firstEventsMs),
   heap_bytes: ours.heapBytes,
   heap_bytes_per_event: ours.heapBytes / ours.events,
@@ -460,6 +478,7 @@ Trailscope ingest benchmark: ${files.length} files, ${f1(compressed / 1e6)} MB g
   (e) the folder dropped instead: ${f1(result.folder_drop.mb_s)} MB/s (${(dropped.ms / 1000).toFixed(2)} s from the drop to done, ${dropped.files} files, ${dropped.events} events; ${(dropped.ms / ours.ms).toFixed(2)}x the time of (a)); on screen after ${Math.round(dropped.shownMs)} ms; longest main-thread task ${Math.round(dropped.longestTaskMs)} ms (${dropped.longTasks} over 50 ms)
   (f) the same events as one JSON-lines file: ${oneLine(result.one_jsonl_file)}
   (g) that file gzipped: ${oneLine(result.one_jsonl_gz_file)}
+  (h) its two halves, each gzipped: ${oneLine(result.two_jsonl_gz_halves)}; peak with the ingest workers ${f1(result.two_jsonl_gz_halves.peak_heap_bytes_with_ingest_workers / 1e6)} MB
   (b) JS pipeline (DecompressionStream → text → JSON.parse)  ${f1(pipeRate)} MB/s   ours/it = ${(ourRate / pipeRate).toFixed(2)}x
       JSON.parse alone                ${f1(parseRate)} MB/s   ours/it = ${(ourRate / parseRate).toFixed(2)}x
       inflate only, bytes already in memory: DecompressionStream ${f1(result.inflate_decompression_stream_mb_s)} MB/s, Rust (flate2) in a worker ${f1(result.inflate_rust_worker_mb_s)} MB/s
