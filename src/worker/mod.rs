@@ -121,6 +121,20 @@ thread_local! {
     pub(crate) static WORKER: Rc<RefCell<Worker>> = Rc::new(RefCell::new(Worker::default()));
     /// Resolves the promise the queue loop waits on when it has nothing to read (see [`news`]).
     static NEWS: RefCell<Option<js_sys::Function>> = const { RefCell::new(None) };
+    /// Whether a report [`send_progress`] held back is due (a timer runs [`progress_later`]).
+    static PROGRESS_DUE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// [`progress_later`], as the timer calls it (made once).
+    static PROGRESS_LATER: Closure<dyn FnMut()> = Closure::new(progress_later);
+}
+
+/// Sends the report [`send_progress`] held back (unless one went since, which holds it back again).
+fn progress_later() {
+    PROGRESS_DUE.with(|due| due.set(false));
+    WORKER.with(|w| {
+        if let Ok(mut w) = w.try_borrow_mut() {
+            send_progress(&mut w, false);
+        }
+    });
 }
 
 /// Wakes the queue loop if it waits for news: files arrived, an ingest worker sent a batch, asked
@@ -408,6 +422,15 @@ fn on_message(data: &JsValue) {
 fn send_progress(w: &mut Worker, force: bool) {
     let t = now();
     if !force && t - w.last_progress < PROGRESS_EVERY_MS {
+        // Sent when the interval is up, unless another goes first: a read that takes long (a slow
+        // disk, a big file's next slice) would otherwise leave the page showing the counts of
+        // up to an interval before it.
+        if !PROGRESS_DUE.with(|due| due.replace(true)) {
+            let wait = (w.last_progress + PROGRESS_EVERY_MS - t).ceil().max(1.0) as i32;
+            PROGRESS_LATER.with(|f| {
+                let _ = scope().set_timeout_with_callback_and_timeout_and_arguments_0(f.as_ref().unchecked_ref(), wait);
+            });
+        }
         return;
     }
     w.last_progress = t;
