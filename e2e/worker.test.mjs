@@ -545,6 +545,35 @@ test('a file whose ingest worker crashes after sending part of it keeps that par
   }
 });
 
+test('Cancel while a big file is read keeps what was read of it and says how far it got', { skip: skip() }, async () => {
+  // A 10 MB file is read in three slices; the engine's reads after its first are held here, Cancel
+  // is clicked meanwhile, and the held read then goes on: the read stops after the second slice.
+  // Closed there, the file was reported as a gzip stream that ends early, as if it were damaged.
+  const work = mkdtempSync(join(tmpdir(), 'trailscope-cancel-big-'));
+  try {
+    const [path, count] = bigGzip(work, 'export', 10 * 1024 * 1024);
+    const t = await Trailscope.open(env, { route: holdingEngineReads('e2e-cancel-big', 1024 * 1024, 1) });
+    await t.readersReady();
+    await t.pickFiles([path]);
+    await t.page.waitForFunction(() => {
+      const d = document.querySelector('[data-testid=ingest-status]').dataset;
+      return d.state === 'loading' && Number(d.events) > 0;
+    }, null, { timeout: 60_000 });
+    await t.page.click('[data-testid=ingest-cancel]');
+    await t.page.evaluate(() => new BroadcastChannel('e2e-cancel-big').postMessage('go'));
+    const s = await t.waitDone(60_000);
+    assert.equal((await progress(t.page)).cancelled, true);
+    assert.ok(s.events > 0 && s.events < count, `${s.events} of ${count} events kept`);
+    const warnings = await t.page.$$eval('[data-testid=warnings] li', (items) => items.map((li) => li.textContent));
+    assert.equal(warnings.length, 1, JSON.stringify(warnings));
+    assert.match(warnings[0], /^export\.jsonl\.gz.*loading was cancelled after \d+ bytes of this file; what came before was read, the rest was not$/);
+    await t.shot('worker-cancelled-big');
+    assert.deepEqual(t.problems, []);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+});
+
 test('the generated files are where the tests expect', { skip: skip() }, () => {
   // Guards the test data itself: the truth file and the files agree, counted in node.
   assert.equal(data.files.length, data.truth.files);

@@ -327,6 +327,14 @@ impl Engine {
         }
     }
 
+    /// Loading was cancelled while an open file was read: its report says how far it got, and what
+    /// was read before stays. Close it as usual.
+    pub fn read_cancelled(&mut self, file: FileId) {
+        if let Some((_, reader)) = self.open.iter_mut().find(|(id, _)| *id == file) {
+            reader.cancelled();
+        }
+    }
+
     /// Ends a file.
     pub fn close_file(&mut self, file: FileId) {
         if let Some(at) = self.open.iter().position(|(id, _)| *id == file) {

@@ -307,6 +307,20 @@ impl FileReader {
         self.unread = true;
     }
 
+    /// Loading was cancelled partway through the file: a warning says how much of it was read, and
+    /// the record cut off there is not reported as broken, nor the end as missing.
+    pub fn cancelled(&mut self) {
+        let read = self.sink.report.bytes_read;
+        self.sink.report.warn(
+            None,
+            format!(
+                "loading was cancelled after {read} bytes of this file; what came before was read, the rest was not"
+            ),
+        );
+        self.sink.stopped = true;
+        self.decode_failed = true;
+    }
+
     /// Ends the file and returns what it gave.
     pub fn finish(mut self, store: &mut Store) -> FileReport {
         let FileReader { decoder, body, sink, decode_failed, unread } = &mut self;

@@ -604,6 +604,9 @@ async fn run_queue() {
                     Ok(stats) => {
                         w.run.read_ms += stats.read_ms;
                         w.run.reads += stats.reads;
+                        if stats.stopped {
+                            w.engine.read_cancelled(id);
+                        }
                     }
                     Err(why) => w.engine.read_failed(id, &why),
                 }
@@ -623,6 +626,8 @@ async fn run_queue() {
 struct ReadStats {
     reads: u64,
     read_ms: f64,
+    /// `stop` said so before the end of the file.
+    stopped: bool,
 }
 
 /// Reads `file` in [`CHUNK_BYTES`] slices (the first may have been asked for ahead, `first`), giving
@@ -633,7 +638,7 @@ async fn read_file(
     stop: impl Fn() -> bool,
     mut feed: impl FnMut(&[u8]),
 ) -> Result<ReadStats, String> {
-    let mut stats = ReadStats { reads: 0, read_ms: 0.0 };
+    let mut stats = ReadStats { reads: 0, read_ms: 0.0, stopped: false };
     let mut first = first;
     let mut piece = Vec::new();
     let size = file.size();
@@ -656,6 +661,7 @@ async fn read_file(
         in_pieces(&read?, &mut piece, &mut feed);
         at = end;
     }
+    stats.stopped = at < size;
     if size == 0.0 && !stop() {
         // A file deleted after it was picked has size 0 too: only a read of the file itself tells
         // it from an empty file (it fails, NotFoundError), so the warning says what happened. Not

@@ -484,7 +484,12 @@ async fn parse_queue() {
             .await;
             let mut p = parser.borrow_mut();
             match read {
-                Ok(stats) => p.read_ms += stats.read_ms,
+                Ok(stats) => {
+                    p.read_ms += stats.read_ms;
+                    if stats.stopped {
+                        p.engine.read_cancelled(id.get());
+                    }
+                }
                 Err(why) => p.engine.read_failed(id.get(), &why),
             }
         }

@@ -119,17 +119,56 @@ fn ok_a_file_being_read_is_listed_with_its_events_so_far() {
     assert_eq!((engine.status().bytes_read, engine.status().bytes_decoded), (all, all));
 }
 
-#[test]
-fn ok_a_gzip_file_being_read_counts_the_text_it_gave_so_far() {
-    // The gzip'd JSON lines of the test above's kind, fed in two halves: between them, the text so far
-    // is what flate2 inflates from the same first half.
+/// 400 JSON lines (distinct events) and their gzip.
+fn gzip_lines() -> (String, Vec<u8>) {
     use std::io::Write;
     let text: String = (0..400)
         .map(|i| format!(r#"{{"eventTime":"2026-03-01T00:00:00Z","eventSource":"ecr.amazonaws.com","eventName":"BatchGetImage","eventID":"00000000-0000-0000-0000-{i:012}"}}"#) + "\n")
         .collect();
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(1));
     gz.write_all(text.as_bytes()).unwrap();
-    let gz = gz.finish().unwrap();
+    (text, gz.finish().unwrap())
+}
+
+#[test]
+fn ok_a_file_whose_load_is_cancelled_partway_keeps_what_was_read_and_says_so() {
+    // Cancel stops a read between slices. Closed there, the file was reported as a truncated gzip
+    // stream (and a JSON-lines file as a broken last line), as if the file were damaged.
+    let (text, gz) = gzip_lines();
+    let half = &gz[..gz.len() / 2];
+    let warnings = |cancel: bool| {
+        let mut engine = Engine::new();
+        let id = engine.open_file("big.jsonl.gz", gz.len() as u64);
+        engine.push(id, half);
+        if cancel {
+            engine.read_cancelled(id);
+        }
+        engine.close_file(id);
+        let r = &engine.files()[0].report;
+        assert!(r.events > 0 && r.events < 400, "{} of 400 events kept", r.events);
+        assert_eq!(r.kind, trailscope::ingest::FileKind::Logs);
+        r.warnings.iter().map(|w| w.message.clone()).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        warnings(true),
+        [format!(
+            "loading was cancelled after {} bytes of this file; what came before was read, the rest was not",
+            half.len()
+        )]
+    );
+    // Without the cancel, the same cut is a damaged file (the build before said only this).
+    let damaged = warnings(false);
+    assert_eq!(damaged.len(), 1);
+    assert!(!damaged[0].contains("cancelled"), "{damaged:?}");
+    assert!(text.len() > half.len());
+}
+
+#[test]
+fn ok_a_gzip_file_being_read_counts_the_text_it_gave_so_far() {
+    // The gzip'd JSON lines of the test above's kind, fed in two halves: between them, the text so far
+    // is what flate2 inflates from the same first half.
+    use std::io::Write;
+    let (text, gz) = gzip_lines();
     let half = &gz[..gz.len() / 2];
     let mut inflated = Vec::new();
     let mut d = flate2::write::GzDecoder::new(&mut inflated);
