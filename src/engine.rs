@@ -410,8 +410,8 @@ impl Engine {
     /// Adds a batch from another engine's [`Self::take_batch`]: its files join the file list (their
     /// ids are returned, in the batch's order), its events the store. Events this engine already held
     /// move from a file's "events" to its "duplicates". A batch that cannot be read adds nothing.
-    /// A batch that ends with part of a file, or starts with the rest of one, is refused: those are
-    /// for [`Self::absorb_part`].
+    /// A batch that ends with part of a file is refused: batches of an ingest worker that reads
+    /// files in parts are for [`Self::absorb_part`], which also knows which file the next continues.
     pub fn absorb_batch(&mut self, bytes: &[u8]) -> Result<Vec<FileId>, String> {
         self.absorb(bytes, None, false).map(|(ids, _)| ids)
     }
