@@ -423,7 +423,7 @@ impl Engine {
     ///
     /// Until its last part, such a file is listed with its events so far and counts as open: which
     /// copy of a duplicated event stands for it waits for its end, as for a file this engine reads
-    /// (see [`Self::settle_copies`]). Each part's report counts the whole file so far, so it replaces
+    /// (see `settle_copies`). Each part's report counts the whole file so far, so it replaces
     /// the last one, less every event its parts gave that this engine already held.
     pub fn absorb_part(
         &mut self,
