@@ -3,7 +3,7 @@
 //!
 //! The store keeps no raw JSON, so what the container analyses need from `requestParameters`,
 //! `responseElements` and `serviceEventDetails` is read here, once, into one compact [`Fact`] per
-//! event (varint-encoded, see [`codec`]: usually under ten bytes) plus shared arenas for the
+//! event (varint-encoded, see `codec`: usually under ten bytes) plus shared arenas for the
 //! variable-length parts (layer lists, image ids, lifecycle expiries). Every string is a [`Sym`]; nothing is kept per event as a `String` or JSON.
 //!
 //! Reading is lenient: the free-form parts are attacker-controlled, so a field of the wrong type is
@@ -11,7 +11,7 @@
 //! whose parts cannot be read still gets a fact when its name alone says something (a
 //! `BatchGetImage` that failed has no response, and that is what makes it a failed pull).
 //!
-//! Facts are kept in row order, compactly encoded ([`codec`]: a typical fact takes under ten bytes),
+//! Facts are kept in row order, compactly encoded (`codec`: a typical fact takes under ten bytes),
 //! so the analyses (and the filter's repository field) find the fact of a row by binary search over
 //! blocks of them.
 

@@ -1,7 +1,7 @@
 //! The page: a thin Yew UI over the engine in the worker. It draws and asks; it never parses.
 //!
-//! One state ([`crate::viewstate::ViewState`], wrapped by [`state::State`]) changed by one action enum,
-//! shared with components by context together with the [`bridge::Bridge`] to the worker.
+//! One state ([`crate::viewstate::ViewState`], wrapped by `state::State`) changed by one action enum,
+//! shared with components by context together with the `bridge::Bridge` to the worker.
 
 mod bridge;
 mod crash;
