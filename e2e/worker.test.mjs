@@ -121,6 +121,8 @@ test('Cancel stops promptly and keeps what was loaded', { skip: skip() }, async 
   assert.ok(p.filesDone >= 1 && p.filesDone < data.files.length);
   assert.equal(p.filesTotal, p.filesDone, 'files never read leave the total');
   assert.match(await t.page.textContent('[data-testid=ingest-status] .label'), /Stopped/);
+  // Files are read in one slice each here, so Cancel cut none short.
+  assert.equal(await t.page.getAttribute('[data-testid=ingest-status]', 'data-files-cut'), '0');
   // What was kept answers queries: the event table has rows.
   await t.page.click('[data-testid=tab-events]');
   await t.page.waitForSelector('[data-testid=events] .ev-row[data-row]', { timeout: 30_000 });
@@ -567,6 +569,9 @@ test('Cancel while a big file is read keeps what was read of it and says how far
     const warnings = await t.page.$$eval('[data-testid=warnings] li', (items) => items.map((li) => li.textContent));
     assert.equal(warnings.length, 1, JSON.stringify(warnings));
     assert.match(warnings[0], /^export\.jsonl\.gz.*loading was cancelled after \d+ bytes of this file; what came before was read, the rest was not$/);
+    // The status bar says so too.
+    assert.equal(await t.page.getAttribute('[data-testid=ingest-status]', 'data-files-cut'), '1');
+    assert.equal(await t.page.textContent('[data-testid=ingest-status] .label'), 'Stopped: kept 1 file read before Cancel (in part)');
     await t.shot('worker-cancelled-big');
     assert.deepEqual(t.problems, []);
   } finally {

@@ -91,6 +91,9 @@ pub struct Status {
     /// Files hashed for the integrity check (after ingest; see [`crate::integrity`]).
     #[serde(default)]
     pub hashed: u64,
+    /// Files of those read whose reading Cancel stopped partway.
+    #[serde(default)]
+    pub files_cut: u64,
 }
 
 /// A file as listed in the overview.
@@ -597,6 +600,7 @@ impl Engine {
                 }
             }
             s.warnings += r.warnings_total;
+            s.files_cut += u64::from(r.cut);
             s.rejected += r.rejected;
             s.bytes_read += r.bytes_read;
             s.bytes_decoded += r.bytes_decoded;

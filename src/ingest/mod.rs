@@ -121,6 +121,9 @@ pub struct FileReport {
     /// The decompressed digest JSON, for integrity checks.
     #[serde(skip)]
     pub digest: Option<Vec<u8>>,
+    /// Cancel stopped reading it partway (see [`FileReader::cancelled`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cut: bool,
     /// The header cells of a console CSV download, which [`event_json`] needs to show a row.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub csv_header: Option<Vec<String>>,
@@ -317,6 +320,7 @@ impl FileReader {
                 "loading was cancelled after {read} bytes of this file; what came before was read, the rest was not"
             ),
         );
+        self.sink.report.cut = true;
         self.sink.stopped = true;
         self.decode_failed = true;
     }

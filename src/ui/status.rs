@@ -53,7 +53,12 @@ pub fn status_bar() -> Html {
             }
         }
         UiPhase::Done if p.cancelled => {
-            format!("Stopped: kept {} read before Cancel", plural(s.files, "file", "files"))
+            let part = match s.files_cut {
+                0 => String::new(),
+                n if n == s.files => " (in part)".to_owned(),
+                n => format!(" ({} of them in part)", thousands(n)),
+            };
+            format!("Stopped: kept {} read before Cancel{part}", plural(s.files, "file", "files"))
         }
         UiPhase::Done => format!("Loaded {}", plural(s.files, "file", "files")),
         UiPhase::Error => "The engine reported a problem".to_owned(),
@@ -83,6 +88,7 @@ pub fn status_bar() -> Html {
             data-files={s.files.to_string()}
             data-skipped={s.skipped.to_string()}
             data-warnings={s.warnings.to_string()}
+            data-files-cut={s.files_cut.to_string()}
             data-heap-bytes={p.heap_bytes.to_string()}
             data-workers={p.workers.to_string()}
             data-readers={p.readers.to_string()}

@@ -147,6 +147,8 @@ fn ok_a_file_whose_load_is_cancelled_partway_keeps_what_was_read_and_says_so() {
         let r = &engine.files()[0].report;
         assert!(r.events > 0 && r.events < 400, "{} of 400 events kept", r.events);
         assert_eq!(r.kind, trailscope::ingest::FileKind::Logs);
+        // The status bar says how many files Cancel cut short.
+        assert_eq!(engine.status().files_cut, u64::from(cancel));
         r.warnings.iter().map(|w| w.message.clone()).collect::<Vec<_>>()
     };
     assert_eq!(
