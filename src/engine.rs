@@ -751,18 +751,21 @@ impl Engine {
             .chain(by_path.iter().filter(|(_, f)| !warned(f)))
             .take(MAX_FILES_LISTED)
             .map(|&(id, f)| {
-                // A file being read has no report yet: its counts so far.
-                let open = self.open.iter().find(|(open, _)| *open as usize == id).map(|(_, reader)| reader);
-                let (events, duplicates) = open.map_or((f.report.events, f.report.duplicates), FileReader::so_far);
+                // A file being read has no report yet: its reader's so far gives its counts.
+                let so_far = self
+                    .open
+                    .iter()
+                    .find(|(open, _)| *open as usize == id)
+                    .map_or(&f.report, |(_, reader)| reader.report());
                 FileRow {
                     id: id as FileId,
                     path: f.path.clone(),
                     kind: f.report.kind,
                     formats: f.report.formats.clone(),
-                    gzip: open.map_or(f.report.gzip, |reader| reader.report().gzip),
+                    gzip: so_far.gzip,
                     bytes: f.size,
-                    events,
-                    duplicates,
+                    events: so_far.events,
+                    duplicates: so_far.duplicates,
                     rejected: f.report.rejected,
                     warnings: f.report.warnings_total,
                 }

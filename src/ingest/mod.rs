@@ -289,12 +289,6 @@ impl FileReader {
         }
     }
 
-    /// What the file gave so far: events added and events already held (the overview lists a file
-    /// being read with these, rather than with nothing until it ends).
-    pub fn so_far(&self) -> (u64, u64) {
-        (self.sink.report.events, self.sink.report.duplicates)
-    }
-
     /// The file could not be read further (`why`, as the browser said): a warning names it, what came
     /// before is kept, and a record it cut off is not reported again.
     pub fn read_failed(&mut self, why: &str) {
