@@ -151,6 +151,11 @@ async fn news() {
     let _ = JsFuture::from(promise).await;
 }
 
+/// Whether this worker is one of the engine's ingest workers (see [`pool`]), not the engine's own.
+fn is_ingest_worker() -> bool {
+    scope().name() == pool::INGEST_NAME
+}
+
 fn scope() -> DedicatedWorkerGlobalScope {
     js_sys::global().unchecked_into()
 }
@@ -198,7 +203,7 @@ pub fn start() {
     let handler = Closure::<dyn FnMut(MessageEvent)>::new(|e: MessageEvent| on_message(&e.data()));
     scope().set_onmessage(Some(handler.as_ref().unchecked_ref()));
     handler.forget();
-    let ingest = scope().name() == pool::INGEST_NAME;
+    let ingest = is_ingest_worker();
     if !ingest {
         // The engine's worker: start the ingest workers now, while the site's files load anyway.
         let n = pool::wanted_workers();
@@ -356,7 +361,7 @@ fn on_message(data: &JsValue) {
                     w.progress.bytes_total += bytes.len() as u64;
                 }
             }
-            ToWorker::TestPanic if scope().name() == pool::INGEST_NAME => pool::arm_test_panic(),
+            ToWorker::TestPanic if is_ingest_worker() => pool::arm_test_panic(),
             ToWorker::TestPanic => panic!("a test asked the engine to panic ({TEST_PANIC_FRAGMENT})"),
             ToWorker::TestIngestPanic => {
                 if let Some(pool) = w.pool.as_mut() {
