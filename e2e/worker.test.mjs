@@ -212,8 +212,7 @@ async function goneIsNamed(t, gone, kept) {
 test('a file gone from disk after it was chosen is named; the files read with it still load', { skip: skip() }, async () => {
   // Small files are read several at a time (one Blob of them, one read): one of them disappearing
   // must fail that file alone, with its name, and not the others of its read.
-  const work = mkdtempSync(join(tmpdir(), 'trailscope-gone-'));
-  try {
+  await inWorkDir('gone', async (work) => {
     const chosen = copies(80, work);
     const gone = chosen[41];
     const kept = chosen.filter((p) => p !== gone);
@@ -268,16 +267,13 @@ test('a file gone from disk after it was chosen is named; the files read with it
     assert.deepEqual(kind, ['unreadable']);
     await t.shot('worker-file-gone');
     assert.deepEqual(t.problems, []);
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
+  });
 });
 
 test('a file gone from disk before the page hands it to the engine is named too, not called empty', { skip: skip() }, async () => {
   // A file deleted between the pick and the page posting its handle reaches the engine with size 0,
   // like an empty file: only a read tells them apart.
-  const work = mkdtempSync(join(tmpdir(), 'trailscope-gone-early-'));
-  try {
+  await inWorkDir('gone-early', async (work) => {
     const chosen = copies(20, work);
     const gone = chosen[7];
     const kept = chosen.filter((p) => p !== gone);
@@ -306,9 +302,7 @@ test('a file gone from disk before the page hands it to the engine is named too,
     await t.page.evaluate(() => window.__go());
     await goneIsNamed(t, gone, kept);
     assert.deepEqual(t.problems, []);
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
+  });
 });
 
 /** Writes `bytes` or a little more of JSON lines, one ECR pull event a line, each with its own event
@@ -339,6 +333,16 @@ function largeJsonLines(path, bytes) {
   }
   writeFileSync(path, lines.join('\n') + '\n');
   return lines.length;
+}
+
+/** Runs `body` with a new temporary folder, `trailscope-PREFIX-…`, removed afterwards whatever happens. */
+async function inWorkDir(prefix, body) {
+  const work = mkdtempSync(join(tmpdir(), `trailscope-${prefix}-`));
+  try {
+    return await body(work);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
 }
 
 /** A route for `Trailscope.open` that holds the engine's worker's reads (not the ingest workers':
@@ -382,8 +386,7 @@ test('ingest workers read the files behind a large one while the engine\'s worke
   // BIG_TEXT_BYTES). Its reads of the large file (4 MB slices) are held here until every other file has loaded: a build
   // that hands out files only from the front of the queue, which the large file holds, never gets
   // there.
-  const work = mkdtempSync(join(tmpdir(), 'trailscope-large-'));
-  try {
+  await inWorkDir('large', async (work) => {
     const large = join(work, 'large.jsonl');
     const largeEvents = largeJsonLines(large, 70 * 1024 * 1024);
     const small = copies(60, work);
@@ -410,9 +413,7 @@ test('ingest workers read the files behind a large one while the engine\'s worke
     assert.equal(s.events, largeEvents + held.events);
     assert.equal((await progress(t.page)).filesDone, small.length + 1);
     assert.deepEqual(t.problems, []);
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
+  });
 });
 
 test('a big gzip file is read by the engine\'s worker, its events shown as they are read, while an ingest worker reads another', { skip: skip() }, async () => {
@@ -423,8 +424,7 @@ test('a big gzip file is read by the engine\'s worker, its events shown as they 
   // The engine's reads of 1 MB and more, after its first, are held here until the test lets them go:
   // a build that gives big files to the ingest workers shows nothing until both are read (and none is
   // held); one that keeps every big file for the engine's worker reads the second only after the first.
-  const work = mkdtempSync(join(tmpdir(), 'trailscope-big-gzip-'));
-  try {
+  await inWorkDir('big-gzip', async (work) => {
     const files = [];
     const counts = [];
     for (const name of ['first', 'second']) {
@@ -452,9 +452,7 @@ test('a big gzip file is read by the engine\'s worker, its events shown as they 
     assert.equal(s.events, counts[0] + counts[1]);
     assert.equal((await progress(t.page)).filesDone, 2);
     assert.deepEqual(t.problems, []);
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
+  });
 });
 
 /** A 6 MB and an 80 MB big gzip file (`bigGzip`): `[first, its events, second, its events]`. */
@@ -469,8 +467,7 @@ test('a big file an ingest worker reads shows its events as they are read, in pa
   // most its first 4 MB; more events than the whole first file holds, with neither file done, can only
   // be the second file's parts. A build whose batches hold whole files shows the second file's events
   // only with the file done, and never passes.
-  const work = mkdtempSync(join(tmpdir(), 'trailscope-parts-'));
-  try {
+  await inWorkDir('parts', async (work) => {
     const [first, firstEvents, second, secondEvents] = twoBigFiles(work);
     const t = await Trailscope.open(env, { route: holdingEngineReads('e2e-parts', 1024 * 1024, 1) });
     await t.readersReady();
@@ -509,9 +506,7 @@ test('a big file an ingest worker reads shows its events as they are read, in pa
     assert.equal(s.events, firstEvents + secondEvents);
     assert.equal((await progress(t.page)).filesDone, 2);
     assert.deepEqual(t.problems, []);
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
+  });
 });
 
 test('a file whose ingest worker crashes after sending part of it keeps that part and says the rest was not read', { skip: skip() }, async () => {
@@ -519,8 +514,7 @@ test('a file whose ingest worker crashes after sending part of it keeps that par
   // part of one (src/worker/pool.rs). The engine's worker reads the first big file, the ingest worker
   // the second. Reading the second again would count its first part twice, and dropping it would
   // lose those events without a word: it keeps them, and a warning names it.
-  const work = mkdtempSync(join(tmpdir(), 'trailscope-parts-lost-'));
-  try {
+  await inWorkDir('parts-lost', async (work) => {
     const [first, firstEvents, second, secondEvents] = twoBigFiles(work);
     const t = await Trailscope.open({ ...env, url: `${env.url}#trailscope-test=ingest-panic` });
     await t.readersReady();
@@ -542,17 +536,14 @@ test('a file whose ingest worker crashes after sending part of it keeps that par
     await t.shot('worker-part-lost');
     // The panic's own reports and the engine's note of the crash are the only console errors.
     assert.deepEqual(t.problems.filter((m) => !/panic|unreachable|RuntimeError|ingest worker crashed/i.test(m)), []);
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
+  });
 });
 
 test('Cancel while a big file is read keeps what was read of it and says how far it got', { skip: skip() }, async () => {
   // A 10 MB file is read in three slices; the engine's reads after its first are held here, Cancel
   // is clicked meanwhile, and the held read then goes on: the read stops after the second slice.
   // Closed there, the file was reported as a gzip stream that ends early, as if it were damaged.
-  const work = mkdtempSync(join(tmpdir(), 'trailscope-cancel-big-'));
-  try {
+  await inWorkDir('cancel-big', async (work) => {
     const [path, count] = bigGzip(work, 'export', 10 * 1024 * 1024);
     const t = await Trailscope.open(env, { route: holdingEngineReads('e2e-cancel-big', 1024 * 1024, 1) });
     await t.readersReady();
@@ -574,9 +565,7 @@ test('Cancel while a big file is read keeps what was read of it and says how far
     assert.equal(await t.page.textContent('[data-testid=ingest-status] .label'), 'Stopped: kept 1 file read before Cancel (in part)');
     await t.shot('worker-cancelled-big');
     assert.deepEqual(t.problems, []);
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
+  });
 });
 
 test('the generated files are where the tests expect', { skip: skip() }, () => {
