@@ -474,7 +474,7 @@ async fn parse_queue() {
                     let t = now();
                     p.engine.push(id.get(), bytes);
                     p.ingest_ms += now() - t;
-                    if p.engine.store().len() >= BATCH_EVENTS || now() - p.last_batch.max(started) >= BATCH_MS {
+                    if batch_due(&p, started) {
                         send_batch(&mut p, Vec::new(), Some(job.id));
                         id.set(0);
                         assert!(!PANIC_AFTER_PART.get(), "a test asked an ingest worker to panic after a part");
@@ -498,10 +498,16 @@ async fn parse_queue() {
         p.engine.close_file(id.get());
         p.ingest_ms += now() - t;
         p.done.push(job.id);
-        if p.engine.store().len() >= BATCH_EVENTS || now() - p.last_batch >= BATCH_MS {
+        if batch_due(&p, p.last_batch) {
             send_batch(&mut p, Vec::new(), None);
         }
     }
+}
+
+/// Whether a batch is due: [`BATCH_EVENTS`] held, or [`BATCH_MS`] gone since the last batch and since
+/// `since` (a file's start, for a part of it; the last batch itself, between files).
+fn batch_due(p: &Parser, since: f64) -> bool {
+    p.engine.store().len() >= BATCH_EVENTS || now() - p.last_batch.max(since) >= BATCH_MS
 }
 
 /// Sends what was read since the last batch (its bytes transferred, not copied) and starts afresh;
