@@ -14,6 +14,7 @@ use web_sys::{
 use yew::{Callback, UseReducerDispatcher};
 
 use super::state::State;
+use super::task::soon;
 use crate::engine::{Query, Response};
 use crate::protocol::{FromWorker, Phase, ToWorker};
 use crate::text::{plural, thousands};
@@ -479,7 +480,7 @@ fn start_pump(worker: &Worker, outbox: &Rc<RefCell<Outbox>>, dispatch: &UseReduc
     }
     // In a task of its own: not in the drop's, which should only take the files.
     let (worker, outbox, dispatch) = (worker.clone(), outbox.clone(), dispatch.clone());
-    gloo::timers::callback::Timeout::new(0, move || pump(worker, outbox, dispatch)).forget();
+    soon(move || pump(worker, outbox, dispatch));
 }
 
 /// Posts batches of files for about [`POST_SLICE_MS`], then yields the thread to the page and goes
@@ -553,7 +554,7 @@ fn pump(worker: Worker, outbox: Rc<RefCell<Outbox>>, dispatch: UseReducerDispatc
         }
         if now() - start >= POST_SLICE_MS {
             let (worker, outbox, dispatch) = (worker.clone(), outbox.clone(), dispatch.clone());
-            gloo::timers::callback::Timeout::new(0, move || pump(worker, outbox, dispatch)).forget();
+            soon(move || pump(worker, outbox, dispatch));
             return;
         }
     }

@@ -16,6 +16,8 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{DataTransfer, File, FileSystemDirectoryEntry, FileSystemEntry, FileSystemFileEntry};
 
+use super::task::next_task;
+
 /// Folders listed at a time.
 const FOLDERS_AT_ONCE: usize = 8;
 
@@ -145,16 +147,6 @@ async fn list(folder: &FileSystemDirectoryEntry) -> (Vec<FileSystemEntry>, Optio
             Err(e) => return (entries, Some(describe(&e))),
         }
     }
-}
-
-/// Resolves in a later task of the page (a timer's), so what runs next is not part of this one.
-async fn next_task() {
-    let _ = JsFuture::from(Promise::new(&mut |resolve: Function, _: Function| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
-        }
-    }))
-    .await;
 }
 
 /// The `File` of a file entry.
