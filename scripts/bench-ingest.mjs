@@ -32,7 +32,9 @@
 //      and an ingest worker the other, which sends it in parts.
 // Each load also reports when its first events reached the engine's store (views show them next).
 // Throughput is MB/s (10^6 bytes) of decompressed JSON. Ratios compare contenders of the same run.
-import { closeSync, existsSync, openSync, readFileSync, renameSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync, existsSync, openSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync, writeSync,
+} from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { join, relative, resolve } from 'node:path';
 import { ROOT, dropFromDisk, start, walk } from '../e2e/harness.mjs';
@@ -216,6 +218,65 @@ function topTierCompiles(trace) {
   return { functions: units.length, cpuMs: units.reduce((n, e) => n + (e.tdur ?? e.dur) / 1000, 0) };
 }
 
+/**
+ * CPU time (user + system, seconds) of every thread of the browser this benchmark started, from
+ * Linux's /proc, keyed by process id and thread id; null where there is no /proc. The browser's
+ * processes are this process's descendants; each thread is named `kind:thread` (kind from the
+ * process's `--type=`, "browser" for the browser's own; "main" for a process's main thread).
+ */
+function browserThreadCpu() {
+  if (!existsSync('/proc/self/stat')) return null;
+  const fields = (text) => text.slice(text.lastIndexOf(')') + 2).split(' ');
+  const parent = new Map();
+  const pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  for (const pid of pids) {
+    try { parent.set(pid, fields(readFileSync(`/proc/${pid}/stat`, 'utf8'))[1]); } catch { /* gone */ }
+  }
+  const ours = (pid) => {
+    for (let p = pid, hops = 0; p && p !== '0' && hops < 16; p = parent.get(p), hops++) {
+      if (p === String(process.pid)) return pid !== String(process.pid);
+    }
+    return false;
+  };
+  const tick = 100; // USER_HZ on Linux
+  const out = new Map();
+  for (const pid of pids.filter(ours)) {
+    try {
+      const kind = (readFileSync(`/proc/${pid}/cmdline`, 'utf8').match(/--type=([a-z-]+)/) || [null, 'browser'])[1];
+      for (const tid of readdirSync(`/proc/${pid}/task`)) {
+        const text = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+        const f = fields(text);
+        const name = tid === pid ? 'main' : text.slice(text.indexOf('(') + 1, text.lastIndexOf(')'));
+        out.set(`${pid}/${tid}`, { thread: `${kind}:${name}`, s: (Number(f[11]) + Number(f[12])) / tick });
+      }
+    } catch { /* a process or thread that ended meanwhile */ }
+  }
+  return out;
+}
+
+/** Where the browser's CPU went between two `browserThreadCpu()` readings, in seconds, by role. */
+function cpuByRole(before, after) {
+  if (!before || !after) return null;
+  const role = (thread) => {
+    if (thread.startsWith('renderer:DedicatedWorker')) return 'our workers';
+    if (thread === 'renderer:main') return 'page main thread';
+    // The browser's side of describing (size, time) and reading files: its I/O thread and thread
+    // pool, and the renderer's I/O thread that carries the messages and the bytes.
+    if (/^browser:(Chrome_IOThread|ThreadPool)/.test(thread) || thread === 'renderer:Chrome_ChildIOT') return 'browser file handling';
+    // The renderer's thread pool: V8 compiling our wasm again, optimised, and collecting garbage.
+    if (thread.startsWith('renderer:ThreadPool')) return 'V8 in the background';
+    return 'the rest';
+  };
+  const out = { total: 0 };
+  for (const [id, { thread, s }] of after) {
+    const d = s - (before.get(id)?.s ?? 0);
+    if (d <= 0) continue;
+    out[role(thread)] = (out[role(thread)] || 0) + d;
+    out.total += d;
+  }
+  return out;
+}
+
 /** Records the page's long tasks (Long Tasks API) from now on, as [start, duration] in `__tasks`. */
 function watchLongTasks(page) {
   return page.evaluate(() => {
@@ -270,7 +331,11 @@ async function loadIn(page, { traced, paths = files }) {
     ...(process.env.TRACE_CATEGORIES ? process.env.TRACE_CATEGORIES.split(',') : [])];
   if (traced) await env.browser.startTracing(page, { categories });
   await page.setInputFiles('[data-testid=file-input]', paths);
+  // From here (the page has the files and has started on them) to done; before it, the browser made
+  // the `File` objects, which is not Trailscope's.
+  const threadsBefore = browserThreadCpu();
   await page.waitForSelector('[data-testid=ingest-status][data-state=done]', { timeout: 3_600_000 });
+  const threads = cpuByRole(threadsBefore, browserThreadCpu());
   let cpu = null;
   let tierUp = null;
   if (traced) {
@@ -304,7 +369,7 @@ async function loadIn(page, { traced, paths = files }) {
   // is set in the input's change handler, inside the same task: that task's part after the mark is ours.
   const drop = ours.drop ?? Infinity;
   const before = ours.tasks.filter(([at]) => at < drop).map(([at, d]) => Math.min(at + d, drop) - at);
-  return { ...ours, ...tasksFrom(ours.tasks, drop), longestBeforeDropMs: Math.max(0, ...before), cpu, tierUp };
+  return { ...ours, ...tasksFrom(ours.tasks, drop), longestBeforeDropMs: Math.max(0, ...before), cpu, tierUp, threads };
 }
 
 log('3/7 Trailscope: drop to data-state=done (then again in a new page, under a trace)');
@@ -462,6 +527,7 @@ const result = {
   main_thread_cpu: cpu,
   wasm_top_tier_compiles_while_loading: tierUp,
   worker_ms: ours.timings,
+  cpu_seconds_by_role: ours.threads,
   queries_asked: ours.asked,
 };
 if (JSON_OUT) {
@@ -486,6 +552,7 @@ Trailscope ingest benchmark: ${files.length} files, ${f1(compressed / 1e6)} MB g
   (d) longest main-thread task from the drop to done ${result.longest_main_thread_task_ms} ms (${ours.longTasks} over 50 ms); before the drop (the browser making ${files.length} File objects for the input) ${result.longest_task_before_drop_ms} ms
       main thread's CPU, from the traced load: ${cpu ? `the longest task ${f1(cpu.longestWallMs)} ms used ${f1(cpu.longestWallCpuMs)} ms of CPU (the rest waiting for a core); the most CPU any task used ${f1(cpu.maxCpuMs)} ms, ${cpu.over50Cpu} over 50 ms; ${f1(cpu.cpuMs / 1000)} s in all` : 'no trace'}
   V8 compiling wasm functions again, optimised, from the drop to done (traced load): ${tierUp ? `${tierUp.functions} functions, ${f1(tierUp.cpuMs)} ms of CPU` : 'no trace'}
+  the browser's CPU from the drop to done (untraced load, Linux's per-thread times): ${ours.threads ? `${f1(ours.threads.total)} s in ${(ours.ms / 1000).toFixed(2)} s on ${ours.cores} cores: ${Object.entries(ours.threads).filter(([k]) => k !== 'total').sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v.toFixed(2)} s`).join(', ')}` : 'not available here (no /proc)'}
   ingest workers: ${ours.workers} (the browser reports ${ours.cores} cores)
   engine worker time: ${t ? `reading ${t.read_ms} ms (${t.reads} reads), ingest ${t.ingest_ms} ms (of which adding the ingest workers' batches ${t.absorb_ms ?? 0} ms), queries while loading ${t.query_ms} ms, ${t.files} files` : 'not reported'}
   ingest workers' time, summed: ${t ? `reading ${t.workers_read_ms ?? 0} ms, ingest ${t.workers_ingest_ms ?? 0} ms` : 'not reported'}
