@@ -66,28 +66,48 @@ function folderToDrop() {
   return { root, top };
 }
 
-test('a folder dropped from disk is walked whole, past 100 entries a folder, and keeps its paths', async () => {
-  const { root, top } = folderToDrop();
-  try {
-    const files = walk(top);
-    assert.equal(files.length, 21 + 130);
-    const expected = uniqueEvents(files.flatMap(recordsOf));
-    const t = await Trailscope.open(env);
-    await dropFromDisk(t.page, [top]);
-    const s = await t.waitDone();
-    assert.equal(s.files, files.length);
-    assert.equal(s.events, expected);
-    // Listed by path below the dropped folder, which leads it (the list draws its first rows).
-    const titles = await t.page.locator('[data-testid=files] td.path').evaluateAll((tds) => tds.map((td) => td.title));
-    const want = files.map((p) => `logs/${relative(top, p)}`).sort();
-    assert.ok(titles.length >= 20, `${titles.length} rows drawn`);
-    assert.deepEqual(titles, want.slice(0, titles.length));
-    assert.deepEqual(t.problems, []);
-    await t.shot('folder-dropped');
-  } finally {
-    rmSync(root, { recursive: true, force: true });
+/**
+ * Counts the files a walk opens through File System Access handles (`getFile()`); `withoutHandles`
+ * takes that API away, as in a browser without it (Firefox, Safari), so the walk must use the File
+ * and Directory Entries API (whose objects the browser does not expose to patch). Given to
+ * `Trailscope.open`.
+ */
+const countOpens = (withoutHandles) => (page) => page.addInitScript((without) => {
+  window.__opened = 0;
+  if (without) {
+    delete DataTransferItem.prototype.getAsFileSystemHandle;
+  } else {
+    const getFile = FileSystemFileHandle.prototype.getFile;
+    FileSystemFileHandle.prototype.getFile = function counted() { window.__opened += 1; return getFile.call(this); };
   }
-});
+}, withoutHandles);
+
+for (const api of ['handles', 'entries']) {
+  test(`a folder dropped from disk is walked whole (${api}), past 100 entries a folder, and keeps its paths`, async () => {
+    const { root, top } = folderToDrop();
+    try {
+      const files = walk(top);
+      assert.equal(files.length, 21 + 130);
+      const expected = uniqueEvents(files.flatMap(recordsOf));
+      const t = await Trailscope.open(env, { route: countOpens(api === 'entries') });
+      await dropFromDisk(t.page, [top]);
+      const s = await t.waitDone();
+      assert.equal(s.files, files.length);
+      assert.equal(s.events, expected);
+      // Through the handles, each file opened once; without them, the entries read every file.
+      assert.equal(await t.page.evaluate(() => window.__opened), api === 'handles' ? files.length : 0);
+      // Listed by path below the dropped folder, which leads it (the list draws its first rows).
+      const titles = await t.page.locator('[data-testid=files] td.path').evaluateAll((tds) => tds.map((td) => td.title));
+      const want = files.map((p) => `logs/${relative(top, p)}`).sort();
+      assert.ok(titles.length >= 20, `${titles.length} rows drawn`);
+      assert.deepEqual(titles, want.slice(0, titles.length));
+      assert.deepEqual(t.problems, []);
+      await t.shot(api === 'handles' ? 'folder-dropped' : 'folder-dropped-entries');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+}
 
 test('a dropped folder with no files says so and leaves the page as it was', async () => {
   const { root, top } = folderToDrop();

@@ -8,9 +8,7 @@ use std::rc::Rc;
 use js_sys::{Array, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{
-    Blob, BlobPropertyBag, File, FileSystemEntry, HtmlAnchorElement, MessageEvent, Url, Worker, WorkerOptions,
-};
+use web_sys::{Blob, BlobPropertyBag, File, HtmlAnchorElement, MessageEvent, Url, Worker, WorkerOptions};
 use yew::{Callback, UseReducerDispatcher};
 
 use super::state::State;
@@ -293,7 +291,7 @@ impl Bridge {
     /// Walks dropped folders (see [`super::walk`]) and reads their files as the walk finds them. The
     /// load starts now, so the status bar says so from the drop on, and it does not end before the
     /// walk does.
-    pub fn walk(self: &Rc<Self>, entries: Vec<FileSystemEntry>) {
+    pub fn walk(self: &Rc<Self>, dropped: super::walk::Dropped) {
         self.started();
         let cancels = {
             let mut o = self.outbox.borrow_mut();
@@ -304,7 +302,7 @@ impl Bridge {
         let bridge = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
             let mut to = HandOver { bridge: &bridge, cancels };
-            let (found, problems) = super::walk::walk(entries, &mut to).await;
+            let (found, problems) = super::walk::walk(dropped, &mut to).await;
             bridge.walked(cancels, found, &problems);
         });
     }

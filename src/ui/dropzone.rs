@@ -38,13 +38,13 @@ pub fn drop_zone(props: &DropZoneProps) -> Html {
             e.prevent_default();
             over.set(false);
             let Some(dt) = e.data_transfer() else { return };
-            let (entries, plain) = super::walk::entries(&dt);
-            if entries.is_empty() {
+            let dropped = super::walk::dropped(&dt);
+            if dropped.only_files() {
                 // Dropped files keep their names (see `own_path` in the bridge).
-                bridge.ingest(plain.iter().collect());
+                bridge.ingest(dropped.files.iter().collect());
                 return;
             }
-            bridge.walk(entries);
+            bridge.walk(dropped);
         })
     };
     let on_drag_over = {

@@ -1,16 +1,23 @@
-//! Folder drops: a dropped directory is walked with the File and Directory Entries API, all of it
-//! (`readEntries` hands out at most 100 entries a call, so it is called until it returns none), and
-//! every file keeps its path below the drop, so `AWSLogs/<account>/CloudTrail/<region>/...` still tells
-//! account, region and date.
+//! Folder drops: a dropped directory is walked whole, and every file keeps its path below the drop,
+//! so `AWSLogs/<account>/CloudTrail/<region>/...` still tells account, region and date.
 //!
-//! Every `readEntries` and every `file()` is a round trip to the browser. One at a time, a drop of
-//! 5,744 files took 6–8 s before the first file was read, with nothing on screen meanwhile. So the
-//! walk lists [`FOLDERS_AT_ONCE`] folders together, opens the files it listed [`FILES_AT_ONCE`] at a
-//! time, and hands them over as it goes: reading starts with the first folder, while the walk goes
-//! on.
+//! Two of the browser's APIs can walk a drop. Where there is the File System Access API (Chromium),
+//! the drop's handles are walked: their `getFile()` answers with the file's size and time, so handing
+//! the file to the engine later costs the page nothing more. Elsewhere the File and Directory Entries
+//! API is: all of it (`readEntries` hands out at most 100 entries a call, so it is called until it
+//! returns none), where each `file()` costs the page a blocking call, and posting each file another
+//! (the browser asks for its size and time then). A scratch page dropped the 5,744 files of the
+//! benchmark and walked, opened and posted them with the handles in 1.0–1.1 s, 0.4 s of it the
+//! page's CPU, and no task over 50 ms; see the README's "Folder drops through handles".
+//!
+//! Every listing and every opening is a round trip to the browser. One at a time, a drop of 5,744
+//! files took 6–8 s before the first file was read, with nothing on screen meanwhile. So the walk
+//! lists [`FOLDERS_AT_ONCE`] folders together, opens the files it listed a few at a time
+//! ([`Node::OPEN_AT_ONCE`]), and hands them over as it goes: reading starts with the first folder,
+//! while the walk goes on.
 
 use futures::future::join_all;
-use js_sys::{Array, Function, Promise};
+use js_sys::{Array, Function, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -21,36 +28,52 @@ use super::task::next_task;
 /// Folders listed at a time.
 const FOLDERS_AT_ONCE: usize = 8;
 
-/// `file()` calls made together. The browser answers each with a blocking call of its own (the file's
-/// blob), and runs every answer that waits in one task of the page, calls made from those answers
-/// included: 256 calls made together gave tasks of 230–440 ms (24 over 50 ms a load of 5,744 files),
-/// 32 still 127 ms while the ingest workers held the cores, and 8 kept under way all the time (each
-/// answer making the next call) one task of 2.4 s. So the walk makes 8 and, once all are answered,
-/// yields to the page before the next 8.
-const FILES_AT_ONCE: usize = 8;
-
 /// Files handed over together (fewer at the end of what was listed).
 const HAND_OVER: usize = 256;
 
-/// Takes what a drop holds; must be called during the drop event (the list is gone after it).
-pub fn entries(dt: &DataTransfer) -> (Vec<FileSystemEntry>, Vec<File>) {
+/// What a drop holds, taken during the drop event (the list is gone after it).
+pub struct Dropped {
+    /// The dropped items' File System Access handles, as asked for (one promise an item), where the
+    /// browser has the API.
+    handles: Vec<Promise>,
+    /// The same items as File and Directory Entries.
+    entries: Vec<FileSystemEntry>,
+    /// Without either API: the top-level files only.
+    pub files: Vec<File>,
+}
+
+impl Dropped {
+    /// Nothing to walk: only [`Dropped::files`] (a browser without the Entries API, or files that
+    /// are not on disk, as a page's own `DataTransfer` holds).
+    pub fn only_files(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+/// Takes what a drop holds; must be called during the drop event.
+pub fn dropped(dt: &DataTransfer) -> Dropped {
     let items = dt.items();
-    let mut entries = Vec::new();
+    let (mut handles, mut entries) = (Vec::new(), Vec::new());
     for i in 0..items.length() {
-        if let Some(item) = items.get(i) {
-            if item.kind() == "file" {
-                if let Ok(Some(entry)) = item.webkit_get_as_entry() {
-                    entries.push(entry);
-                }
-            }
+        let Some(item) = items.get(i) else { continue };
+        if item.kind() != "file" {
+            continue;
+        }
+        if let Ok(Some(entry)) = item.webkit_get_as_entry() {
+            entries.push(entry);
+        }
+        // Not in web-sys's stable API: called by name where the browser has it.
+        let ask = Reflect::get(&item, &"getAsFileSystemHandle".into()).ok().and_then(|f| f.dyn_into::<Function>().ok());
+        if let Some(promise) = ask.and_then(|f| f.call0(&item).ok()).and_then(|p| p.dyn_into::<Promise>().ok()) {
+            handles.push(promise);
         }
     }
     if entries.is_empty() {
         // No Entries API: the top-level files only.
         let files = dt.files().map(|l| (0..l.length()).filter_map(|i| l.get(i)).collect()).unwrap_or_default();
-        return (Vec::new(), files);
+        return Dropped { handles: Vec::new(), entries: Vec::new(), files };
     }
-    (entries, Vec::new())
+    Dropped { handles, entries, files: Vec::new() }
 }
 
 /// What the walk hands over as it goes.
@@ -59,21 +82,51 @@ pub trait Found {
     fn files(&mut self, files: Vec<File>, paths: Vec<String>) -> bool;
 }
 
-/// Walks every file under the dropped entries, handing them to `found` in groups as they are opened.
-/// Returns how many files it found and what could not be read. Folders are listed in path order,
-/// the first ones first, so a CloudTrail tree is read roughly from its oldest day on.
-pub async fn walk(entries: Vec<FileSystemEntry>, found: &mut impl Found) -> (u64, Vec<String>) {
+/// Walks every file under the dropped folders and files, handing them to `found` in groups as they
+/// are opened, through their handles when each item has one, else through their entries. Returns how
+/// many files it found and what could not be read. Folders are listed in path order, the first ones
+/// first, so a CloudTrail tree is read roughly from its oldest day on.
+pub async fn walk(dropped: Dropped, found: &mut impl Found) -> (u64, Vec<String>) {
+    let Dropped { handles, entries, .. } = dropped;
+    if handles.len() == entries.len() {
+        let got: Result<Vec<Handle>, JsValue> =
+            join_all(handles.into_iter().map(JsFuture::from)).await.into_iter().map(|h| h.map(Handle)).collect();
+        // A handle is null for what is not a file or folder on disk; then the entries walk it all.
+        if let Ok(got) = got {
+            if got.iter().all(|h| h.is_file() || h.is_folder()) {
+                return walk_nodes(got, found).await;
+            }
+        }
+    }
+    walk_nodes(entries.into_iter().map(Entry).collect(), found).await
+}
+
+/// A dropped file or folder, as one of the browser's two APIs shows it.
+trait Node: Sized {
+    /// Files opened together, before the walk yields to the page.
+    const OPEN_AT_ONCE: usize;
+    fn name(&self) -> String;
+    fn is_folder(&self) -> bool;
+    fn is_file(&self) -> bool;
+    /// Every entry of a folder, and why the listing stopped early if it did.
+    async fn list(&self) -> (Vec<Self>, Option<String>);
+    /// The `File` of a file.
+    async fn open(&self) -> Result<File, String>;
+}
+
+/// The walk over either API.
+async fn walk_nodes<N: Node>(top: Vec<N>, found: &mut impl Found) -> (u64, Vec<String>) {
     let mut problems = Vec::new();
     let mut count = 0;
     // Folders to list, the next one last; files listed and not opened yet.
-    let mut folders: Vec<(String, FileSystemDirectoryEntry)> = Vec::new();
-    let mut files: Vec<(String, FileSystemFileEntry)> = Vec::new();
-    sort_in(entries, &mut folders, &mut files);
+    let mut folders: Vec<(String, N)> = Vec::new();
+    let mut files: Vec<(String, N)> = Vec::new();
+    sort_in(None, top, &mut folders, &mut files);
     loop {
         files.sort_by(|a, b| a.0.cmp(&b.0));
         let (mut got, mut paths) = (Vec::new(), Vec::new());
-        for (i, group) in files.chunks(FILES_AT_ONCE).enumerate() {
-            let opened = join_all(group.iter().map(|(_, entry)| open(entry))).await;
+        for (i, group) in files.chunks(N::OPEN_AT_ONCE).enumerate() {
+            let opened = join_all(group.iter().map(|(_, node)| node.open())).await;
             for ((path, _), file) in group.iter().zip(opened) {
                 match file {
                     Ok(f) => {
@@ -83,7 +136,7 @@ pub async fn walk(entries: Vec<FileSystemEntry>, found: &mut impl Found) -> (u64
                     Err(e) => problems.push(format!("{path}: the file could not be opened ({e})")),
                 }
             }
-            let last = (i + 1) * FILES_AT_ONCE >= files.len();
+            let last = (i + 1) * N::OPEN_AT_ONCE >= files.len();
             if got.len() >= HAND_OVER || (last && !got.is_empty()) {
                 count += got.len() as u64;
                 if !found.files(std::mem::take(&mut got), std::mem::take(&mut paths)) {
@@ -99,35 +152,116 @@ pub async fn walk(entries: Vec<FileSystemEntry>, found: &mut impl Found) -> (u64
             return (count, problems);
         }
         let take = folders.split_off(folders.len().saturating_sub(FOLDERS_AT_ONCE));
-        let listed = join_all(take.iter().map(|(_, folder)| list(folder))).await;
-        let mut inside = Vec::new();
-        for ((path, _), (entries, failed)) in take.iter().zip(listed) {
+        let listed = join_all(take.iter().map(|(_, folder)| folder.list())).await;
+        for ((path, _), (inside, failed)) in take.iter().zip(listed) {
             if let Some(e) = failed {
                 problems.push(format!("{path}: the folder could not be listed ({e})"));
             }
-            inside.extend(entries);
+            sort_in(Some(path), inside, &mut folders, &mut files);
         }
-        sort_in(inside, &mut folders, &mut files);
     }
 }
 
-/// Sorts entries into folders (pushed so that the first in path order is listed next) and files.
-fn sort_in(
-    entries: Vec<FileSystemEntry>,
-    folders: &mut Vec<(String, FileSystemDirectoryEntry)>,
-    files: &mut Vec<(String, FileSystemFileEntry)>,
-) {
+/// Sorts the nodes found in the folder at `path` (`None`: the drop itself) into folders (pushed so
+/// that the first in path order is listed next) and files.
+fn sort_in<N: Node>(path: Option<&str>, nodes: Vec<N>, folders: &mut Vec<(String, N)>, files: &mut Vec<(String, N)>) {
     let mut found = Vec::new();
-    for entry in entries {
-        let path = entry.full_path().trim_start_matches('/').to_owned();
-        if entry.is_directory() {
-            found.push((path, entry.unchecked_into::<FileSystemDirectoryEntry>()));
-        } else if entry.is_file() {
-            files.push((path, entry.unchecked_into::<FileSystemFileEntry>()));
+    for node in nodes {
+        let name = node.name();
+        let path = path.map_or_else(|| name.clone(), |p| format!("{p}/{name}"));
+        if node.is_folder() {
+            found.push((path, node));
+        } else if node.is_file() {
+            files.push((path, node));
         }
     }
     found.sort_by(|a, b| b.0.cmp(&a.0));
     folders.extend(found);
+}
+
+/// A File and Directory Entries API entry.
+struct Entry(FileSystemEntry);
+
+impl Node for Entry {
+    /// The browser answers each `file()` with a blocking call of its own (the file's blob), and runs
+    /// every answer that waits in one task of the page, calls made from those answers included: 256
+    /// calls made together gave tasks of 230–440 ms (24 over 50 ms a load of 5,744 files), 32 still
+    /// 127 ms while the ingest workers held the cores, and 8 kept under way all the time (each answer
+    /// making the next call) one task of 2.4 s. So the walk makes 8 and, once all are answered, yields
+    /// to the page before the next 8.
+    const OPEN_AT_ONCE: usize = 8;
+
+    fn name(&self) -> String {
+        self.0.name()
+    }
+    fn is_folder(&self) -> bool {
+        self.0.is_directory()
+    }
+    fn is_file(&self) -> bool {
+        self.0.is_file()
+    }
+    async fn list(&self) -> (Vec<Self>, Option<String>) {
+        let (entries, failed) = list(self.0.unchecked_ref()).await;
+        (entries.into_iter().map(Entry).collect(), failed)
+    }
+    async fn open(&self) -> Result<File, String> {
+        open(self.0.unchecked_ref()).await
+    }
+}
+
+/// A File System Access API handle (`FileSystemFileHandle` or `FileSystemDirectoryHandle`), used by
+/// name: web-sys has these only among its unstable APIs.
+struct Handle(JsValue);
+
+impl Handle {
+    fn kind(&self) -> Option<String> {
+        Reflect::get(&self.0, &"kind".into()).ok().and_then(|k| k.as_string())
+    }
+    /// Calls the method `name` of the handle, or of `on`, with no arguments.
+    fn call(on: &JsValue, name: &str) -> Result<JsValue, JsValue> {
+        Reflect::get(on, &name.into())?.dyn_into::<Function>()?.call0(on)
+    }
+    async fn next(iterator: &JsValue) -> Result<Option<JsValue>, JsValue> {
+        let step = JsFuture::from(Handle::call(iterator, "next")?.dyn_into::<Promise>()?).await?;
+        if Reflect::get(&step, &"done".into())?.is_truthy() {
+            return Ok(None);
+        }
+        Reflect::get(&step, &"value".into()).map(Some)
+    }
+}
+
+impl Node for Handle {
+    /// `getFile()` has no blocking call: 16 opened together, with the page's yield between groups,
+    /// kept every task of the benchmark's folder drop short (see the README).
+    const OPEN_AT_ONCE: usize = 16;
+
+    fn name(&self) -> String {
+        Reflect::get(&self.0, &"name".into()).ok().and_then(|n| n.as_string()).unwrap_or_default()
+    }
+    fn is_folder(&self) -> bool {
+        self.kind().as_deref() == Some("directory")
+    }
+    fn is_file(&self) -> bool {
+        self.kind().as_deref() == Some("file")
+    }
+    async fn list(&self) -> (Vec<Self>, Option<String>) {
+        let mut found = Vec::new();
+        let iterator = match Handle::call(&self.0, "values") {
+            Ok(i) => i,
+            Err(e) => return (found, Some(describe(&e))),
+        };
+        loop {
+            match Handle::next(&iterator).await {
+                Ok(Some(h)) => found.push(Handle(h)),
+                Ok(None) => return (found, None),
+                Err(e) => return (found, Some(describe(&e))),
+            }
+        }
+    }
+    async fn open(&self) -> Result<File, String> {
+        let asked = Handle::call(&self.0, "getFile").and_then(JsCast::dyn_into::<Promise>).map_err(|e| describe(&e))?;
+        JsFuture::from(asked).await.and_then(JsCast::dyn_into::<File>).map_err(|e| describe(&e))
+    }
 }
 
 /// Every entry of a folder, and why the listing stopped early if it did.
