@@ -1,5 +1,6 @@
 //! Browser tests (wasm-bindgen-test in headless Chromium): the engine compiled to wasm32 reads gzip
-//! and JSON as natively, and a browser `File` is read in slices as the worker reads it.
+//! and JSON as natively, a browser `File` is read in slices as the worker reads it, and the page's own
+//! task queue runs what it is given in order.
 #![cfg(target_arch = "wasm32")]
 
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -48,4 +49,31 @@ async fn a_browser_file_is_read_in_slices() {
     }
     engine.close_file(id);
     assert_eq!(engine.status().events, seed_count() as u64);
+}
+
+/// The page's own task queue (`ui::task::soon`): each callback runs once, in order, in a later task.
+#[wasm_bindgen_test]
+async fn soon_runs_each_callback_once_in_order_in_a_later_task() {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    use trailscope::ui::task::{next_task, soon};
+
+    let ran = Rc::new(RefCell::new(Vec::new()));
+    for i in 0..5 {
+        let ran = ran.clone();
+        soon(move || {
+            ran.borrow_mut().push(i);
+            // Queued from inside one: after the five.
+            if i == 0 {
+                let ran = ran.clone();
+                soon(move || ran.borrow_mut().push(10));
+            }
+        });
+    }
+    assert!(ran.borrow().is_empty(), "ran in the caller's task");
+    // `next_task` queues behind the five; the one the first queued comes after it.
+    next_task().await;
+    assert_eq!(*ran.borrow(), vec![0, 1, 2, 3, 4]);
+    next_task().await;
+    assert_eq!(*ran.borrow(), vec![0, 1, 2, 3, 4, 10]);
 }

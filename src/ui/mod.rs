@@ -17,7 +17,7 @@ mod overview;
 mod query;
 mod state;
 mod status;
-mod task;
+pub mod task;
 mod timeline;
 mod toolbar;
 mod url;

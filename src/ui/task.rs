@@ -44,7 +44,8 @@ fn self_channel() -> Option<SelfChannel> {
 pub fn soon(f: impl FnOnce() + 'static) {
     let mut f: Option<Box<dyn FnOnce()>> = Some(Box::new(f));
     SELF_CHANNEL.with(|c| {
-        let (Some(c), Some(g)) = (c, f.take()) else { return };
+        let Some(c) = c else { return };
+        let Some(g) = f.take() else { return };
         c.waiting.borrow_mut().push_back(g);
         if c.to_self.post_message(&JsValue::NULL).is_err() {
             f = c.waiting.borrow_mut().pop_back();
