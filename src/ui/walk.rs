@@ -63,8 +63,7 @@ pub fn dropped(dt: &DataTransfer) -> Dropped {
             entries.push(entry);
         }
         // Not in web-sys's stable API: called by name where the browser has it.
-        let ask = Reflect::get(&item, &"getAsFileSystemHandle".into()).ok().and_then(|f| f.dyn_into::<Function>().ok());
-        if let Some(promise) = ask.and_then(|f| f.call0(&item).ok()).and_then(|p| p.dyn_into::<Promise>().ok()) {
+        if let Ok(promise) = call_method(&item, "getAsFileSystemHandle").and_then(JsCast::dyn_into::<Promise>) {
             handles.push(promise);
         }
     }
@@ -217,12 +216,9 @@ impl Handle {
     fn kind(&self) -> Option<String> {
         Reflect::get(&self.0, &"kind".into()).ok().and_then(|k| k.as_string())
     }
-    /// Calls the method `name` of the handle, or of `on`, with no arguments.
-    fn call(on: &JsValue, name: &str) -> Result<JsValue, JsValue> {
-        Reflect::get(on, &name.into())?.dyn_into::<Function>()?.call0(on)
-    }
+    /// The next value of an async iterator (`values()` of a folder's handle), `None` at its end.
     async fn next(iterator: &JsValue) -> Result<Option<JsValue>, JsValue> {
-        let step = JsFuture::from(Handle::call(iterator, "next")?.dyn_into::<Promise>()?).await?;
+        let step = JsFuture::from(call_method(iterator, "next")?.dyn_into::<Promise>()?).await?;
         if Reflect::get(&step, &"done".into())?.is_truthy() {
             return Ok(None);
         }
@@ -246,7 +242,7 @@ impl Node for Handle {
     }
     async fn list(&self) -> (Vec<Self>, Option<String>) {
         let mut found = Vec::new();
-        let iterator = match Handle::call(&self.0, "values") {
+        let iterator = match call_method(&self.0, "values") {
             Ok(i) => i,
             Err(e) => return (found, Some(describe(&e))),
         };
@@ -259,9 +255,15 @@ impl Node for Handle {
         }
     }
     async fn open(&self) -> Result<File, String> {
-        let asked = Handle::call(&self.0, "getFile").and_then(JsCast::dyn_into::<Promise>).map_err(|e| describe(&e))?;
+        let asked = call_method(&self.0, "getFile").and_then(JsCast::dyn_into::<Promise>).map_err(|e| describe(&e))?;
         JsFuture::from(asked).await.and_then(JsCast::dyn_into::<File>).map_err(|e| describe(&e))
     }
+}
+
+/// Calls the method `name` of `on` with no arguments, looked up by name (for the APIs web-sys has only
+/// among its unstable ones); an error when there is no such method.
+fn call_method(on: &JsValue, name: &str) -> Result<JsValue, JsValue> {
+    Reflect::get(on, &name.into())?.dyn_into::<Function>()?.call0(on)
 }
 
 /// Every entry of a folder, and why the listing stopped early if it did.
