@@ -120,6 +120,26 @@ export async function dropFromDisk(page, paths) {
   await cdp.detach();
 }
 
+/**
+ * A route for `Trailscope.open` over File System Access handles, which a folder drop is walked through
+ * where the browser has them: counts the files opened with `getFile()` (in `window.__opened`), holding
+ * each for `holdMs` first; `withoutHandles` takes the API away instead (`getAsFileSystemHandle`), as in
+ * a browser without it (Firefox, Safari), so the walk uses the File and Directory Entries API.
+ */
+export const fileHandles = ({ withoutHandles = false, holdMs = 0 } = {}) => (page) => page.addInitScript(({ without, hold }) => {
+  window.__opened = 0;
+  if (without) {
+    delete DataTransferItem.prototype.getAsFileSystemHandle;
+    return;
+  }
+  const getFile = FileSystemFileHandle.prototype.getFile;
+  FileSystemFileHandle.prototype.getFile = function watched() {
+    window.__opened += 1;
+    const held = hold > 0 ? new Promise((ok) => { setTimeout(ok, hold); }) : Promise.resolve();
+    return held.then(() => getFile.call(this));
+  };
+}, { without: withoutHandles, hold: holdMs });
+
 /** Counts events the way CloudTrail means them, independently of Trailscope's Rust code. */
 export function uniqueEvents(events) {
   const keys = new Set(events.map((e) => JSON.stringify([e.eventID, e.eventTime, e.eventSource, e.eventName])));

@@ -6,7 +6,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { ROOT, dropFromDisk, start, Trailscope, recordsOf, uniqueEvents, walk } from './harness.mjs';
+import { ROOT, dropFromDisk, fileHandles, start, Trailscope, recordsOf, uniqueEvents, walk } from './harness.mjs';
 
 let env;
 before(async () => { env = await start(); });
@@ -66,22 +66,6 @@ function folderToDrop() {
   return { root, top };
 }
 
-/**
- * Counts the files a walk opens through File System Access handles (`getFile()`); `withoutHandles`
- * takes that API away, as in a browser without it (Firefox, Safari), so the walk must use the File
- * and Directory Entries API (whose objects the browser does not expose to patch). Given to
- * `Trailscope.open`.
- */
-const countOpens = (withoutHandles) => (page) => page.addInitScript((without) => {
-  window.__opened = 0;
-  if (without) {
-    delete DataTransferItem.prototype.getAsFileSystemHandle;
-  } else {
-    const getFile = FileSystemFileHandle.prototype.getFile;
-    FileSystemFileHandle.prototype.getFile = function counted() { window.__opened += 1; return getFile.call(this); };
-  }
-}, withoutHandles);
-
 for (const api of ['handles', 'entries']) {
   test(`a folder dropped from disk is walked whole (${api}), past 100 entries a folder, and keeps its paths`, async () => {
     const { root, top } = folderToDrop();
@@ -89,7 +73,7 @@ for (const api of ['handles', 'entries']) {
       const files = walk(top);
       assert.equal(files.length, 21 + 130);
       const expected = uniqueEvents(files.flatMap(recordsOf));
-      const t = await Trailscope.open(env, { route: countOpens(api === 'entries') });
+      const t = await Trailscope.open(env, { route: fileHandles({ withoutHandles: api === 'entries' }) });
       await dropFromDisk(t.page, [top]);
       const s = await t.waitDone();
       assert.equal(s.files, files.length);

@@ -8,7 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { dropFromDisk, start, Trailscope, recordsOf, uniqueEvents } from './harness.mjs';
+import { dropFromDisk, fileHandles, start, Trailscope, recordsOf, uniqueEvents } from './harness.mjs';
 import { generated } from './generated.mjs';
 
 const EVENTS = 100_000;
@@ -134,14 +134,7 @@ test('Cancel while a dropped folder is walked stops the walk too and keeps what 
   // Through File System Access handles the walk opens this folder's files in about a third of a
   // second, which a fast machine could finish before the first file is read: each `getFile()` is held
   // 20 ms here, so the walk is still under way when the test clicks Cancel.
-  const slowOpens = (page) => page.addInitScript(() => {
-    if (!window.FileSystemFileHandle) return;
-    const getFile = FileSystemFileHandle.prototype.getFile;
-    FileSystemFileHandle.prototype.getFile = function held() {
-      return new Promise((ok) => { setTimeout(ok, 20); }).then(() => getFile.call(this));
-    };
-  });
-  const t = await Trailscope.open(env, { route: slowOpens });
+  const t = await Trailscope.open(env, { route: fileHandles({ holdMs: 20 }) });
   await t.readersReady();
   await dropFromDisk(t.page, [join(data.dir, 'AWSLogs')]);
   // Cancel once a file is read while the walk is still finding more (the bar says "found so far").
