@@ -296,7 +296,10 @@ impl FileReader {
         let message = if read == 0 {
             format!("the browser could not read the file: {why}")
         } else {
-            format!("the browser stopped reading the file after {read} bytes: {why}; what came before was read")
+            format!(
+                "the browser stopped reading the file after {} bytes: {why}; what came before was read",
+                crate::text::thousands(read)
+            )
         };
         self.sink.report.warn(None, message);
         self.sink.stopped = true;
@@ -307,7 +310,7 @@ impl FileReader {
     /// Loading was cancelled partway through the file: a warning says how much of it was read, and
     /// the record cut off there is not reported as broken, nor the end as missing.
     pub fn cancelled(&mut self) {
-        let read = self.sink.report.bytes_read;
+        let read = crate::text::thousands(self.sink.report.bytes_read);
         self.sink.report.warn(
             None,
             format!(

@@ -95,3 +95,16 @@ pub fn counts(tsv: &str) -> Vec<Counted> {
         })
         .collect()
 }
+
+/// `n` with a comma between each group of three digits.
+pub fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}

@@ -10,7 +10,7 @@ use trailscope::engine::Engine;
 use trailscope::ingest::{FileKind, FileReader, FileReport, Warning};
 use trailscope::store::Store;
 
-use super::common::root;
+use super::common::{grouped, root};
 
 const GOOD: &str = "AWSLogs/123456789012/CloudTrail/us-east-2/2019/04/15/123456789012_CloudTrail_us-east-2_20190415T1725Z_MultiMember0001.json.gz";
 /// Unique events in GOOD (tests/data/fixture-counts.tsv).
@@ -486,7 +486,8 @@ fn err_read_failing_mid_file_keeps_the_records_before_and_reports_no_cut_record(
     engine.close_file(id);
     let r = &engine.files()[0].report;
     let expected = format!(
-        "the browser stopped reading the file after {cut} bytes: NotReadableError: the file changed; what came before was read"
+        "the browser stopped reading the file after {} bytes: NotReadableError: the file changed; what came before was read",
+        grouped(cut as u64)
     );
     assert_eq!((r.kind, r.events), (FileKind::Logs, 2));
     assert_eq!(r.warnings, [w(None, &expected)]);
@@ -587,17 +588,4 @@ fn err_array_of_things_that_are_not_events() {
             w(Some(11), "the record at byte 11 is JSON but not an event object (duplicate field `eventName`); skipped"),
         ]
     );
-}
-
-/// `n` with a comma between each group of three digits.
-fn grouped(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use super::common::{records, root, walk};
+use super::common::{grouped, records, root, walk};
 use trailscope::analysis::counts::{count, Tally};
 use trailscope::engine::{Engine, Query, Response, MAX_LIST};
 
@@ -155,7 +155,7 @@ fn ok_a_file_whose_load_is_cancelled_partway_keeps_what_was_read_and_says_so() {
         warnings(true),
         [format!(
             "loading was cancelled after {} bytes of this file; what came before was read, the rest was not",
-            half.len()
+            grouped(half.len() as u64)
         )]
     );
     // Without the cancel, the same cut is a damaged file (the build before said only this).
