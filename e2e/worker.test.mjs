@@ -498,6 +498,19 @@ test('a big file an ingest worker reads shows its events as they are read, in pa
     // The file list showed the second file being read, with its events so far.
     await t.page.waitForFunction(() => window.__readingRow > 0, null, { timeout: 60_000 });
     assert.ok(await t.page.evaluate(() => window.__readingRow) < secondEvents, 'listed while being read');
+    // While loading, the status bar keeps its inner margins: its dot and its last fact stand off its
+    // edges as when it is idle (a page-wide `.loading` rule, meant for a "Loading…" line, once took them).
+    const inset = await t.page.evaluate(() => {
+      const bar = document.querySelector('[data-testid=ingest-status]');
+      const edge = bar.getBoundingClientRect();
+      return {
+        state: bar.dataset.state,
+        left: bar.querySelector('.dot').getBoundingClientRect().left - edge.left,
+        right: edge.right - bar.querySelector('.facts').getBoundingClientRect().right,
+      };
+    });
+    assert.equal(inset.state, 'loading');
+    assert.ok(inset.left >= 10 && inset.right >= 10, JSON.stringify(inset));
     await t.shot('worker-parts');
     // Its last part: the second file done while the first is still held.
     await t.page.waitForFunction((n) => {
