@@ -15,6 +15,12 @@
 //!   [`BATCH_EVENTS`] events, made beforehand): the share of loading that does not run in parallel.
 //!
 //! A second group reports `trailscope_gzip` in events per second.
+//!
+//! A third reads each `Records` element of the decompressed files into a [`RawEvent`] (the elements
+//! found beforehand; throughput in their bytes): `serde_derive` through serde's derived
+//! `Deserialize`, `quick` through [`quick::event`], the fast path ingest takes first, and
+//! `serde_ignored_any` skipping the same bytes with serde (`IgnoredAny`), the floor of any serde
+//! reader.
 
 #[path = "support.rs"]
 mod support;
@@ -23,7 +29,22 @@ use std::hint::black_box;
 use std::io::Read;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use serde::de::IgnoredAny;
+use serde_json::value::RawValue;
 use trailscope::engine::Engine;
+use trailscope::ingest::quick;
+use trailscope::ingest::raw::RawEvent;
+
+/// The `Records` elements of a decompressed CloudTrail file, as text.
+fn elements(bytes: &[u8]) -> Vec<&str> {
+    #[derive(serde::Deserialize)]
+    struct Log<'a> {
+        #[serde(borrow, rename = "Records")]
+        records: Vec<&'a RawValue>,
+    }
+    let log: Log = serde_json::from_slice(bytes).expect("a CloudTrail log");
+    log.records.into_iter().map(RawValue::get).collect()
+}
 
 /// Events per batch, as an ingest worker sends them (`worker::pool::BATCH_EVENTS`, wasm-only).
 const BATCH_EVENTS: usize = 16_384;
@@ -109,6 +130,33 @@ fn bench(c: &mut Criterion) {
     g.sample_size(10);
     g.throughput(Throughput::Elements(held));
     g.bench_function("trailscope_gzip", |b| b.iter(|| black_box(ingest_all(&gz).status().events)));
+    g.finish();
+
+    let texts: Vec<&str> = plain.iter().flat_map(|(_, bytes)| elements(bytes)).collect();
+    let mut g = c.benchmark_group("read_event");
+    g.sample_size(10);
+    g.throughput(Throughput::Bytes(texts.iter().map(|t| t.len() as u64).sum()));
+    g.bench_function("serde_derive", |b| {
+        b.iter(|| {
+            for t in &texts {
+                black_box(serde_json::from_str::<RawEvent>(t).expect("an event"));
+            }
+        });
+    });
+    g.bench_function("quick", |b| {
+        b.iter(|| {
+            for t in &texts {
+                black_box(quick::event(t).expect("the fast path reads generated events"));
+            }
+        });
+    });
+    g.bench_function("serde_ignored_any", |b| {
+        b.iter(|| {
+            for t in &texts {
+                black_box(serde_json::from_str::<IgnoredAny>(t).expect("JSON"));
+            }
+        });
+    });
     g.finish();
 }
 

@@ -25,6 +25,7 @@ pub mod lines;
 pub mod locate;
 pub mod path;
 pub mod progress;
+pub mod quick;
 pub mod raw;
 pub mod record;
 
@@ -554,6 +555,9 @@ impl Sink {
                 // Cut inside a character, or not UTF-8 there: the element may end before.
                 Err(e) => simdutf8::compat::from_utf8(&bytes[..e.valid_up_to()]).ok()?,
             };
+            if let Some((raw, end)) = quick::event(text) {
+                break (raw, &text[..end]);
+            }
             let mut stream = serde_json::Deserializer::from_str(text).into_iter::<RawEvent>();
             match stream.next()? {
                 Ok(raw) => break (raw, &text[..stream.byte_offset()]),

@@ -215,6 +215,29 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Obj<T> {
     }
 }
 
+/// A free-form part of an event (`requestParameters`, `resources`...), kept as its JSON text: valid
+/// JSON, unparsed, borrowed from the input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Raw<'a>(&'a str);
+
+impl<'a> Raw<'a> {
+    /// The JSON text.
+    pub fn get(self) -> &'a str {
+        self.0
+    }
+
+    /// `text`, which the caller has checked is one whole JSON value.
+    pub(crate) fn checked(text: &'a str) -> Raw<'a> {
+        Raw(text)
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Raw<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        <&RawValue>::deserialize(d).map(|v| Raw(v.get()))
+    }
+}
+
 /// One CloudTrail event, as much of it as the store keeps or the analyses read.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
@@ -255,15 +278,15 @@ pub struct RawEvent<'a> {
     #[serde(borrow)]
     pub vpc_endpoint_id: Lenient<Text<'a>>,
     #[serde(borrow)]
-    pub resources: Option<&'a RawValue>,
+    pub resources: Option<Raw<'a>>,
     #[serde(borrow)]
-    pub request_parameters: Option<&'a RawValue>,
+    pub request_parameters: Option<Raw<'a>>,
     #[serde(borrow)]
-    pub response_elements: Option<&'a RawValue>,
+    pub response_elements: Option<Raw<'a>>,
     #[serde(borrow)]
-    pub additional_event_data: Option<&'a RawValue>,
+    pub additional_event_data: Option<Raw<'a>>,
     #[serde(borrow)]
-    pub service_event_details: Option<&'a RawValue>,
+    pub service_event_details: Option<Raw<'a>>,
     /// A log pipeline's time (Logstash / Elastic exports), used only when `eventTime` is absent.
     #[serde(borrow, rename = "@timestamp")]
     pub pipeline_time: Lenient<Text<'a>>,

@@ -1,9 +1,8 @@
 //! One parsed event → one store row, and the warnings it deserves.
 
 use serde::Deserialize;
-use serde_json::value::RawValue;
 
-use super::raw::{Lenient, RawEvent, RawIdentity, Text};
+use super::raw::{Lenient, Raw, RawEvent, RawIdentity, Text};
 use super::PathMeta;
 use crate::model::time::parse_iso;
 use crate::model::{Identity, IdentityType, Mfa};
@@ -186,7 +185,7 @@ fn identity(raw: &Lenient<RawIdentity>, store: &mut Store, notes: &mut Vec<Strin
 }
 
 /// `additionalEventData.MFAUsed` of a `ConsoleLogin`: `"Yes"` / `"No"`.
-fn console_mfa(extra: Option<&RawValue>) -> Mfa {
+fn console_mfa(extra: Option<Raw>) -> Mfa {
     #[derive(Deserialize)]
     struct Extra<'a> {
         #[serde(borrow, rename = "MFAUsed", default)]

@@ -10,4 +10,5 @@ mod ingest_hostile;
 mod ingest_shapes;
 mod integrity;
 mod live_counts;
+mod quick;
 mod sample;

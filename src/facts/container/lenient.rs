@@ -12,7 +12,7 @@ use std::marker::PhantomData;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 
-use crate::ingest::raw::{Lenient, Text};
+use crate::ingest::raw::{Lenient, Raw, Text};
 
 /// A whole number that AWS writes as a JSON number (`"partFirstByte": 0`) or, in some exports, as a
 /// string of digits. Negative, fractional or out-of-range values and other types read as `None`.
@@ -218,7 +218,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for OneOrMany<'a> {
 /// Parses `json` as `T`, or `None` when it is not an object of that shape (never an error: the
 /// event is already stored; a part the analyses cannot read is simply not used). Only objects are
 /// read: serde would otherwise fill a struct from an array, field by field.
-pub fn parse<'a, T: Deserialize<'a>>(json: Option<&'a serde_json::value::RawValue>) -> Option<T> {
+pub fn parse<'a, T: Deserialize<'a>>(json: Option<Raw<'a>>) -> Option<T> {
     let text = json?.get();
     if !text.trim_start().starts_with('{') {
         return None;
@@ -279,8 +279,8 @@ mod tests {
 
     #[test]
     fn err_not_an_object_is_none() {
-        let raw = serde_json::value::RawValue::from_string("[1,2]".into()).unwrap();
-        let parsed: Option<Probe> = parse(Some(&raw));
+        let raw: Raw = serde_json::from_str("[1,2]").unwrap();
+        let parsed: Option<Probe> = parse(Some(raw));
         assert!(parsed.is_none());
         assert!(parse::<Probe>(None).is_none());
     }
