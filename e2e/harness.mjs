@@ -140,6 +140,33 @@ export const fileHandles = ({ withoutHandles = false, holdMs = 0 } = {}) => (pag
   };
 }, { without: withoutHandles, hold: holdMs });
 
+/**
+ * A route for `Trailscope.open` standing in for the person at the browser's folder picker, which a
+ * headless browser cannot show: `showDirectoryPicker()` answers with the handle of the folder last
+ * dropped from disk with `dropFromDisk` after `pickNext(page)` (that drop is taken before the page
+ * sees it), or fails as `fail` says: `'AbortError'` as when the picker is closed, any other name as
+ * when it cannot open. The options it was called with are kept in `window.__pickerOptions`.
+ */
+export const folderPicker = ({ fail = null } = {}) => (page) => page.addInitScript(({ fail }) => {
+  window.__pickerCalls = 0;
+  window.addEventListener('drop', (e) => {
+    if (!window.__takeDrop) return;
+    window.__takeDrop = false;
+    e.preventDefault();
+    e.stopImmediatePropagation();
+    window.__picked = e.dataTransfer.items[0].getAsFileSystemHandle();
+  }, true);
+  window.showDirectoryPicker = async (options) => {
+    window.__pickerCalls += 1;
+    window.__pickerOptions = options;
+    if (fail) throw new DOMException(`stand-in picker: ${fail}`, fail);
+    return window.__picked;
+  };
+}, { fail });
+
+/** Makes the next `dropFromDisk` the folder `folderPicker`'s picker answers with. */
+export const pickNext = (page) => page.evaluate(() => { window.__takeDrop = true; });
+
 /** Counts events the way CloudTrail means them, independently of Trailscope's Rust code. */
 export function uniqueEvents(events) {
   const keys = new Set(events.map((e) => JSON.stringify([e.eventID, e.eventTime, e.eventSource, e.eventName])));

@@ -6,7 +6,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { ROOT, dropFromDisk, fileHandles, start, Trailscope, recordsOf, uniqueEvents, walk } from './harness.mjs';
+import { ROOT, dropFromDisk, fileHandles, folderPicker, pickNext, start, Trailscope, recordsOf, uniqueEvents, walk } from './harness.mjs';
 
 let env;
 before(async () => { env = await start(); });
@@ -93,12 +93,70 @@ for (const api of ['handles', 'entries']) {
   });
 }
 
+test('a folder chosen with the browser\'s folder picker is read through its handle, while it is listed', async () => {
+  const { root, top } = folderToDrop();
+  try {
+    const files = walk(top);
+    const expected = uniqueEvents(files.flatMap(recordsOf));
+    // Each getFile() held 60 ms, so the bar says it is listing for that long at least.
+    const handles = fileHandles({ holdMs: 60 });
+    const picker = folderPicker();
+    const t = await Trailscope.open(env, { route: async (page) => { await handles(page); await picker(page); } });
+    await pickNext(t.page);
+    await dropFromDisk(t.page, [top]);
+    assert.equal(await t.page.evaluate(() => window.__opened), 0, 'the drop was taken for the picker');
+    await t.page.click('[data-testid=choose-folder]');
+    await t.page.waitForSelector('[data-testid=ingest-status] >> text=Listing the folders');
+    const s = await t.waitDone();
+    assert.equal(await t.page.evaluate(() => window.__pickerCalls), 1);
+    assert.deepEqual(await t.page.evaluate(() => window.__pickerOptions), { mode: 'read', id: 'trailscope-logs' });
+    assert.equal(s.files, files.length);
+    assert.equal(s.events, expected);
+    // Opened through the handles, once each; the upload input was never used.
+    assert.equal(await t.page.evaluate(() => window.__opened), files.length);
+    assert.equal(await t.page.evaluate(() => document.querySelector('[data-testid=folder-input]').files.length), 0);
+    // Paths below the chosen folder, which leads them, as a folder upload gives them.
+    const titles = await t.page.locator('[data-testid=files] td.path').evaluateAll((tds) => tds.map((td) => td.title));
+    const want = files.map((p) => `logs/${relative(top, p)}`).sort();
+    assert.ok(titles.length >= 20, `${titles.length} rows drawn`);
+    assert.deepEqual(titles, want.slice(0, titles.length));
+    assert.deepEqual(t.problems, []);
+    await t.shot('folder-picked');
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+for (const [fail, says] of [['AbortError', null], ['SecurityError', 'The folder could not be opened (stand-in picker: SecurityError).']]) {
+  test(`a folder picker that ${fail === 'AbortError' ? 'is closed changes nothing' : 'cannot open says why, loading nothing'}`, async () => {
+    const t = await Trailscope.open(env, { route: folderPicker({ fail }) });
+    await t.page.click('[data-testid=choose-folder]');
+    await t.page.waitForFunction(() => window.__pickerCalls === 1);
+    if (says) {
+      await t.page.waitForSelector('.errors p');
+      assert.equal(await t.page.textContent('.errors p'), says);
+    } else {
+      // Give a wrongly shown message time to appear.
+      await t.page.waitForTimeout(200);
+      assert.equal(await t.page.locator('.errors p').count(), 0);
+    }
+    // Nothing loaded; a message with nothing loaded is the bar's error state, as for any load that fails.
+    const s = await t.status();
+    assert.equal(s.state, says ? 'error' : 'idle');
+    assert.match(await t.page.textContent('[data-testid=ingest-status]'), says ? /Nothing loaded: see the message below/ : /No logs loaded yet/);
+    assert.equal(s.files, 0);
+    assert.equal(s.events, 0);
+    assert.deepEqual(t.problems, []);
+    if (says) await t.shot('folder-picker-failed');
+  });
+}
+
 test('a dropped folder with no files says so and leaves the page as it was', async () => {
   const { root, top } = folderToDrop();
   try {
     const t = await Trailscope.open(env);
     await dropFromDisk(t.page, [join(top, 'empty')]);
-    await t.page.waitForSelector('.errors >> text=Nothing to read in what was dropped');
+    await t.page.waitForSelector('.errors >> text=Nothing to read in those folders');
     assert.equal((await t.status()).state, 'idle');
     // After a load: still done, with the same counts.
     await dropFromDisk(t.page, [join(top, 'AWSLogs')]);

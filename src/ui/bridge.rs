@@ -307,6 +307,21 @@ impl Bridge {
         });
     }
 
+    /// Opens the browser's folder picker (where [`super::walk::can_pick_folder`]) and walks the
+    /// folder chosen, as a dropped one; must be called while handling the person's click.
+    pub fn pick_folder(self: &Rc<Self>) {
+        let bridge = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            match super::walk::pick_folder().await {
+                Ok(Some(folder)) => bridge.walk(folder),
+                Ok(None) => {}
+                Err(why) => {
+                    bridge.dispatch.dispatch(Action::Failed(format!("The folder could not be opened ({why}).")));
+                }
+            }
+        });
+    }
+
     /// A walk ended, having found `found` files.
     fn walked(&self, cancels: u32, found: u64, problems: &[String]) {
         let closed = {
@@ -320,8 +335,8 @@ impl Bridge {
         };
         if closed {
             self.dispatch.dispatch(Action::Failed(format!(
-                "The engine stopped while the dropped folders were listed, after {}; drop them again to \
-                 read all of them.",
+                "The engine stopped while the folders were listed, after {}; add them again to read all \
+                 of them.",
                 plural(found, "file", "files")
             )));
             return;
@@ -329,7 +344,7 @@ impl Bridge {
         if !problems.is_empty() {
             self.dispatch.dispatch(Action::Failed(some_of(problems)));
         } else if found == 0 {
-            self.dispatch.dispatch(Action::Failed("Nothing to read in what was dropped: no files in it.".into()));
+            self.dispatch.dispatch(Action::Failed("Nothing to read in those folders: no files in them.".into()));
         }
         if self.outbox.borrow().walks == 0 {
             self.dispatch.dispatch(Action::Listing(false));

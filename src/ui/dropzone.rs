@@ -32,6 +32,19 @@ pub fn drop_zone(props: &DropZoneProps) -> Html {
             bridge.ingest(files);
         })
     };
+    // With a folder picker that answers with the folder's handle, "Choose a folder" opens that
+    // instead of the upload input (which stays, for browsers without it). A click on the input (from
+    // its label, or from the keyboard) is where the picker opens, while the click still counts as
+    // the person's.
+    let on_folder_click = {
+        let bridge = ctx.bridge.clone();
+        Callback::from(move |e: MouseEvent| {
+            if super::walk::can_pick_folder() {
+                e.prevent_default();
+                bridge.pick_folder();
+            }
+        })
+    };
     let on_drop = {
         let (bridge, over) = (ctx.bridge.clone(), over.clone());
         Callback::from(move |e: DragEvent| {
@@ -94,10 +107,10 @@ pub fn drop_zone(props: &DropZoneProps) -> Html {
                         accept=".gz,.json,.jsonl,.ndjson,.csv,.log,.txt,application/json,application/gzip,text/csv"
                         onchange={on_pick.clone()} />
                 </label>
-                <label class="button">
+                <label class="button" data-testid="choose-folder">
                     {"Choose a folder"}
                     <input type="file" webkitdirectory=true multiple=true data-testid="folder-input" class="visually-hidden"
-                        onchange={on_pick} />
+                        onclick={on_folder_click} onchange={on_pick} />
                 </label>
                 <button type="button" class="button ghost" data-testid="load-sample" onclick={on_sample}>
                     {"Load sample logs"}

@@ -26,7 +26,7 @@ pub fn status_bar() -> Html {
             let done = s.bytes_read.min(bytes_total);
             let listing = view.sending.filter(|s| s.listing);
             if listing.is_some_and(|l| l.found == 0) {
-                "Listing the dropped folders…".to_owned()
+                "Listing the folders…".to_owned()
             } else if listing.is_some() {
                 format!(
                     "Reading {} of {} found so far · {} read",
@@ -61,7 +61,8 @@ pub fn status_bar() -> Html {
             format!("Stopped: kept {} read before Cancel{part}", plural(s.files, "file", "files"))
         }
         UiPhase::Done => format!("Loaded {}", plural(s.files, "file", "files")),
-        UiPhase::Error => "The engine reported a problem".to_owned(),
+        // Not only the engine's: a picker, a download or a save can fail with nothing loaded.
+        UiPhase::Error => "Nothing loaded: see the message below".to_owned(),
     };
     let pct = if view.sending.is_some() {
         (s.files * 100).checked_div(files_total).unwrap_or(0)
