@@ -127,7 +127,7 @@ test('a folder chosen with the browser\'s folder picker is read through its hand
   }
 });
 
-for (const [fail, says] of [['AbortError', null], ['SecurityError', 'The folder could not be opened (stand-in picker: SecurityError).']]) {
+for (const [fail, says] of [['AbortError', null], ['SecurityError', 'The folder could not be opened (stand-in picker: SecurityError); drop it on the page instead.']]) {
   test(`a folder picker that ${fail === 'AbortError' ? 'is closed changes nothing' : 'cannot open says why, loading nothing'}`, async () => {
     const t = await Trailscope.open(env, { route: folderPicker({ fail }) });
     await t.page.click('[data-testid=choose-folder]');

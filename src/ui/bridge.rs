@@ -316,7 +316,9 @@ impl Bridge {
                 Ok(Some(folder)) => bridge.walk(folder),
                 Ok(None) => {}
                 Err(why) => {
-                    bridge.dispatch.dispatch(Action::Failed(format!("The folder could not be opened ({why}).")));
+                    bridge.dispatch.dispatch(Action::Failed(format!(
+                        "The folder could not be opened ({why}); drop it on the page instead."
+                    )));
                 }
             }
         });
