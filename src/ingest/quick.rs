@@ -250,12 +250,7 @@ impl<'a> Parser<'a> {
             b'n' => self.literal(b"null").map(|()| Lenient::Missing),
             b'"' => {
                 self.at += 1;
-                Some(match &*self.string()? {
-                    "true" | "True" | "TRUE" | "Yes" | "yes" => Lenient::Ok(Flag(true)),
-                    "false" | "False" | "FALSE" | "No" | "no" => Lenient::Ok(Flag(false)),
-                    "" => Lenient::Missing,
-                    _ => Lenient::Wrong("a string that is not true/false"),
-                })
+                Some(Flag::from_text(&self.string()?))
             }
             _ => None,
         }

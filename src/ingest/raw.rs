@@ -111,6 +111,18 @@ impl<'de: 'a, 'a> Deserialize<'de> for Lenient<Text<'a>> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Flag(pub bool);
 
+impl Flag {
+    /// A flag written as a string: the spellings taken for true and false, `""` for missing.
+    pub fn from_text(v: &str) -> Lenient<Flag> {
+        match v {
+            "true" | "True" | "TRUE" | "Yes" | "yes" => Lenient::Ok(Flag(true)),
+            "false" | "False" | "FALSE" | "No" | "no" => Lenient::Ok(Flag(false)),
+            "" => Lenient::Missing,
+            _ => Lenient::Wrong("a string that is not true/false"),
+        }
+    }
+}
+
 struct FlagVisitor;
 
 impl<'de> Visitor<'de> for FlagVisitor {
@@ -123,12 +135,7 @@ impl<'de> Visitor<'de> for FlagVisitor {
         Ok(Lenient::Ok(Flag(v)))
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(match v {
-            "true" | "True" | "TRUE" | "Yes" | "yes" => Lenient::Ok(Flag(true)),
-            "false" | "False" | "FALSE" | "No" | "no" => Lenient::Ok(Flag(false)),
-            "" => Lenient::Missing,
-            _ => Lenient::Wrong("a string that is not true/false"),
-        })
+        Ok(Flag::from_text(v))
     }
     fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
         Ok(Lenient::Missing)
