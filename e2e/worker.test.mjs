@@ -584,6 +584,79 @@ test('Cancel while a big file is read keeps what was read of it and says how far
   });
 });
 
+/** The memory limit's figures on the status bar. */
+function memory(page) {
+  return page.$eval('[data-testid=ingest-status]', (el) => ({
+    full: el.dataset.memoryFull === 'true',
+    filesNotRead: Number(el.dataset.filesNotRead),
+    bytesNotRead: Number(el.dataset.bytesNotRead),
+    filesCut: Number(el.dataset.filesCut),
+  }));
+}
+
+/** Opens the app with the engine's memory limit set to its memory plus `megabytes` (the test hook of
+ * src/ui/crash.rs), so reaching it takes megabytes of logs rather than gigabytes. */
+function withMemoryLimit(megabytes) {
+  return Trailscope.open({ ...env, url: `${env.url}#trailscope-test=memory-limit-${megabytes}` });
+}
+
+test('at its memory limit the engine stops taking files, keeps those it read and says which it did not read', { skip: skip() }, async () => {
+  const t = await withMemoryLimit(6);
+  await t.readersReady();
+  await t.pickFiles(data.files);
+  const s = await t.waitDone(120_000);
+  const m = await memory(t.page);
+  assert.equal(m.full, true);
+  // Files are taken in the order given and those begun are read to their end, so what was read is
+  // the first files and what was not the rest.
+  const read = data.files.length - m.filesNotRead;
+  assert.ok(m.filesNotRead > 0 && read > 0, `${read} files read, ${m.filesNotRead} not`);
+  assert.equal(s.files, read);
+  assert.equal(m.bytesNotRead, sizeOf(data.files.slice(read)));
+  assert.equal(m.filesCut, 0);
+  // Its events are those files' events, counted in node.
+  assert.equal(s.events, uniqueEvents(data.files.slice(0, read).flatMap(recordsOf)));
+  assert.equal(
+    await t.page.textContent('[data-testid=ingest-status] .label'),
+    `Stopped at the memory limit: kept ${read.toLocaleString('en-US')} files; ${m.filesNotRead.toLocaleString('en-US')} not read`,
+  );
+  const notice = await t.page.textContent('[data-testid=memory-full]');
+  assert.match(notice, new RegExp(`^The engine's memory reached its limit \\([\\d.]+ MB\\), the most this tab can safely hold, so it stopped reading\\. ${m.filesNotRead.toLocaleString('en-US')} files \\([\\d.]+ [KMG]?B\\) were not read, from ${basename(data.files[read]).replaceAll('.', '\\.')} on\\. What is shown is what was read: every file it read was read whole\\.`));
+  await t.shot('worker-memory-full');
+  // What was read answers queries.
+  await t.page.click('[data-testid=tab-events]');
+  await t.page.waitForSelector('[data-testid=events] .ev-row[data-row]', { timeout: 30_000 });
+  // A file dropped later is not read either, and counted with the others.
+  await t.pickFiles([data.files[0]]);
+  await t.page.waitForFunction((n) => Number(document.querySelector('[data-testid=ingest-status]').dataset.filesNotRead) === n,
+    m.filesNotRead + 1, { timeout: 30_000 });
+  const after = await t.waitDone(30_000);
+  assert.equal(after.events, s.events);
+  assert.deepEqual(t.problems, []);
+});
+
+test('at its memory limit the engine stops a big file it reads between two slices and says how far it got', { skip: skip() }, async () => {
+  await inWorkDir('memory-big', async (work) => {
+    const [path, count] = bigGzip(work, 'export', 48 * 1024 * 1024);
+    const t = await withMemoryLimit(2);
+    await t.readersReady();
+    await t.pickFiles([path]);
+    const s = await t.waitDone(120_000);
+    const m = await memory(t.page);
+    assert.equal(m.full, true);
+    assert.equal(m.filesNotRead, 0);
+    assert.equal(m.filesCut, 1);
+    assert.ok(s.events > 0 && s.events < count, `${s.events} of ${count} events kept`);
+    const warnings = await t.page.$$eval('[data-testid=warnings] li', (items) => items.map((li) => li.textContent));
+    assert.equal(warnings.length, 1, JSON.stringify(warnings));
+    assert.match(warnings[0], /^export\.jsonl\.gz.*the engine's memory reached its limit \([\d.]+ MB\) after \d{1,3}(,\d{3})* bytes of this file; what came before was read, the rest was not$/);
+    assert.equal(await t.page.textContent('[data-testid=ingest-status] .label'), 'Stopped at the memory limit: kept 1 file (in part)');
+    assert.match(await t.page.textContent('[data-testid=memory-full]'), /so it stopped reading\. What is shown is what was read: every file it read was read whole but one, whose warning says how far it got\./);
+    await t.shot('worker-memory-full-big');
+    assert.deepEqual(t.problems, []);
+  });
+});
+
 test('the generated files are where the tests expect', { skip: skip() }, () => {
   // Guards the test data itself: the truth file and the files agree, counted in node.
   assert.equal(data.files.length, data.truth.files);

@@ -338,6 +338,14 @@ impl Engine {
         }
     }
 
+    /// Loading stopped while an open file was read (`why`, as "the engine's memory reached its
+    /// limit"): as [`Engine::read_cancelled`], with the reason said. Close it as usual.
+    pub fn read_stopped(&mut self, file: FileId, why: &str) {
+        if let Some((_, reader)) = self.open.iter_mut().find(|(id, _)| *id == file) {
+            reader.stopped(why);
+        }
+    }
+
     /// Ends a file.
     pub fn close_file(&mut self, file: FileId) {
         if let Some(at) = self.open.iter().position(|(id, _)| *id == file) {

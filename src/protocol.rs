@@ -57,6 +57,14 @@ pub enum ToWorker {
     /// the file keeps that part and says the rest was not read. The page sends it only when its URL
     /// fragment is [`TEST_INGEST_PANIC_FRAGMENT`] (see `e2e/worker.test.mjs`).
     TestIngestPanic,
+    /// Set the engine's memory limit (see `worker::memory_limit`) to its memory now plus `above`
+    /// bytes, to test what happens when it is reached without loading gigabytes. The page sends it
+    /// only when its URL fragment is [`TEST_MEMORY_LIMIT_FRAGMENT`] followed by megabytes (see
+    /// `e2e/worker.test.mjs`); a lower limit only means fewer files read.
+    TestMemoryLimit {
+        /// Bytes above the engine's memory when the message arrives.
+        above: u64,
+    },
 }
 
 /// The URL fragment that makes the page send [`ToWorker::TestPanic`] once loading is done.
@@ -64,6 +72,10 @@ pub const TEST_PANIC_FRAGMENT: &str = "trailscope-test=worker-panic";
 
 /// The URL fragment that makes the page send [`ToWorker::TestIngestPanic`] with its first load.
 pub const TEST_INGEST_PANIC_FRAGMENT: &str = "trailscope-test=ingest-panic";
+
+/// The URL fragment, followed by a number of megabytes, that makes the page send
+/// [`ToWorker::TestMemoryLimit`] before its first load.
+pub const TEST_MEMORY_LIMIT_FRAGMENT: &str = "trailscope-test=memory-limit-";
 
 /// Where ingest is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -118,6 +130,34 @@ pub struct Progress {
     /// Where the worker's time went over this run, for the benchmark.
     #[serde(default)]
     pub timings: Timings,
+    /// The engine's memory reached its limit: files queued since are not read.
+    #[serde(default)]
+    pub memory_full: Option<MemoryFull>,
+}
+
+impl Progress {
+    /// Files the worker was given, every drop so far: those it counts in [`Progress::files_total`]
+    /// and those the memory limit left unread ([`MemoryFull::files_not_read`]).
+    pub fn files_received(&self) -> u64 {
+        self.files_total + self.memory_full.as_ref().map_or(0, |f| f.files_not_read)
+    }
+}
+
+/// Loading stopped at the engine's memory limit (see `worker::memory_limit`): a tab that grows its
+/// memory past what the browser allows (4 GB for WebAssembly) or the machine has is stopped
+/// outright, everything loaded lost, so the engine stops taking files before that and says which
+/// it did not read. Files it had begun are read to their end, except a big file it reads itself,
+/// which stops between two slices with a warning saying how far it got.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemoryFull {
+    /// The limit reached, in bytes of the engine's memory.
+    pub limit_bytes: u64,
+    /// Files not read because of it, over every drop since.
+    pub files_not_read: u64,
+    /// Their size on disk.
+    pub bytes_not_read: u64,
+    /// The path of the first of them.
+    pub first_not_read: Option<String>,
 }
 
 /// Milliseconds the worker spent in each part of loading, over one run (see `scripts/bench-ingest.mjs`).

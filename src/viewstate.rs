@@ -310,7 +310,8 @@ impl ViewState {
 
     /// More files are on their way to the worker.
     fn sending(&mut self, files: u64) {
-        let s = self.sending.get_or_insert(Sending { files_total: self.progress.files_total, ..Sending::default() });
+        let s =
+            self.sending.get_or_insert(Sending { files_total: self.progress.files_received(), ..Sending::default() });
         s.files_total += files;
         s.found += files;
         s.all_posted = false;
@@ -380,7 +381,7 @@ impl ViewState {
     /// The worker reported progress.
     fn progress(&mut self, p: Progress) {
         // The worker has every file once all are posted and its total reached them.
-        if self.sending.is_some_and(|s| s.all_posted && p.files_total >= s.files_total) {
+        if self.sending.is_some_and(|s| s.all_posted && p.files_received() >= s.files_total) {
             self.sending = None;
         }
         // The worker may run out of work between two batches: not the end while files are on their way.
@@ -409,6 +410,7 @@ impl ViewState {
         self.restarts += 1;
         // The new engine starts empty: what it is sent again counts from nothing.
         self.progress.files_total = 0;
+        self.progress.memory_full = None;
         self.progress.bytes_total = 0;
         self.phase = UiPhase::Idle;
         // The new engine answers again: every view asks once more.
@@ -493,6 +495,35 @@ mod tests {
         assert_eq!(s.phase, UiPhase::Loading, "done once the final overview arrives");
         s.apply(overview(7));
         assert_eq!((s.phase, s.files_total()), (UiPhase::Done, 7));
+    }
+
+    #[test]
+    fn ok_files_the_memory_limit_left_unread_count_as_received() {
+        // The worker takes unread files out of its total once its memory is full; the page, which
+        // posted them, still ends the load once every file it sent is accounted for, this drop and the next.
+        let full = |files: u64, files_total: u64, not_read: u64| {
+            let mut p = Progress { phase: Phase::Done, files_total, ..Progress::default() };
+            p.status.files = files;
+            p.memory_full = Some(crate::protocol::MemoryFull { files_not_read: not_read, ..Default::default() });
+            Action::Progress(Box::new(p))
+        };
+        let mut s = ViewState::default();
+        s.apply(Action::Started);
+        s.apply(Action::Sending { files: 5 });
+        s.apply(Action::Sent);
+        s.apply(full(3, 3, 2));
+        assert!(s.sending.is_none(), "3 read and 2 not: the worker had all 5");
+        s.apply(overview(3));
+        assert_eq!(s.phase, UiPhase::Done);
+        s.apply(Action::Started);
+        s.apply(Action::Sending { files: 1 });
+        s.apply(Action::Sent);
+        s.apply(full(3, 3, 2));
+        assert!(s.sending.is_some(), "the new file is not accounted for yet");
+        s.apply(full(3, 3, 3));
+        assert!(s.sending.is_none());
+        s.apply(overview(3));
+        assert_eq!(s.phase, UiPhase::Done);
     }
 
     #[test]

@@ -311,13 +311,16 @@ impl FileReader {
     /// Loading was cancelled partway through the file: a warning says how much of it was read, and
     /// the record cut off there is not reported as broken, nor the end as missing.
     pub fn cancelled(&mut self) {
+        self.stopped("loading was cancelled");
+    }
+
+    /// Loading stopped partway through the file (`why`, as "loading was cancelled"): as
+    /// [`FileReader::cancelled`], with the reason said.
+    pub fn stopped(&mut self, why: &str) {
         let read = crate::text::thousands(self.sink.report.bytes_read);
-        self.sink.report.warn(
-            None,
-            format!(
-                "loading was cancelled after {read} bytes of this file; what came before was read, the rest was not"
-            ),
-        );
+        self.sink
+            .report
+            .warn(None, format!("{why} after {read} bytes of this file; what came before was read, the rest was not"));
         self.sink.report.cut = true;
         self.sink.stopped = true;
         self.decode_failed = true;

@@ -265,6 +265,9 @@ impl Bridge {
             perf.clear_marks_with_mark_name(START_MARK);
             let _ = perf.mark(START_MARK);
         }
+        if let Some(megabytes) = super::crash::take_memory_limit() {
+            self.send(&ToWorker::TestMemoryLimit { above: megabytes << 20 }, None);
+        }
         self.dispatch.dispatch(Action::Started);
     }
 

@@ -8,7 +8,7 @@ use yew::prelude::*;
 
 use super::bridge::Bridge;
 use super::Ctx;
-use crate::protocol::{TEST_INGEST_PANIC_FRAGMENT, TEST_PANIC_FRAGMENT};
+use crate::protocol::{TEST_INGEST_PANIC_FRAGMENT, TEST_MEMORY_LIMIT_FRAGMENT, TEST_PANIC_FRAGMENT};
 use crate::text::plural;
 use crate::viewstate::{Action, UiPhase};
 
@@ -18,6 +18,9 @@ thread_local! {
     static TEST_PANIC_PENDING: Cell<bool> = const { Cell::new(false) };
     /// Whether the page opened with the ingest worker's test fragment and has not sent it yet.
     static TEST_INGEST_PANIC_PENDING: Cell<bool> = const { Cell::new(false) };
+    /// Megabytes above the engine's memory to set its limit to before the first load, when the page
+    /// opened with the memory test's fragment and has not sent it yet.
+    static TEST_MEMORY_LIMIT_PENDING: Cell<Option<u64>> = const { Cell::new(None) };
 }
 
 /// How long after loading the test hook crashes the engine.
@@ -29,17 +32,31 @@ pub fn init() {
     let fragment = hash.trim_start_matches('#');
     TEST_PANIC_PENDING.with(|p| p.set(fragment == TEST_PANIC_FRAGMENT));
     TEST_INGEST_PANIC_PENDING.with(|p| p.set(fragment == TEST_INGEST_PANIC_FRAGMENT));
+    TEST_MEMORY_LIMIT_PENDING.with(|p| p.set(memory_limit_megabytes(fragment)));
+}
+
+/// The megabytes of the memory test's fragment ([`TEST_MEMORY_LIMIT_FRAGMENT`] then a number).
+fn memory_limit_megabytes(fragment: &str) -> Option<u64> {
+    fragment.strip_prefix(TEST_MEMORY_LIMIT_FRAGMENT)?.parse().ok()
 }
 
 /// Whether a URL fragment is a crash test's, not a shared view.
 pub fn is_test_fragment(fragment: &str) -> bool {
-    fragment == TEST_PANIC_FRAGMENT || fragment == TEST_INGEST_PANIC_FRAGMENT
+    fragment == TEST_PANIC_FRAGMENT
+        || fragment == TEST_INGEST_PANIC_FRAGMENT
+        || memory_limit_megabytes(fragment).is_some()
 }
 
 /// Whether the page opened with the ingest worker's crash test fragment (once: true only the first
 /// time it is asked).
 pub fn take_ingest_panic() -> bool {
     TEST_INGEST_PANIC_PENDING.with(|p| p.replace(false))
+}
+
+/// The memory test's megabytes, if the page opened with its fragment (once: `None` after the first
+/// time it is asked).
+pub fn take_memory_limit() -> Option<u64> {
+    TEST_MEMORY_LIMIT_PENDING.with(Cell::take)
 }
 
 /// The crash notice with its restart button (nothing while the engine runs).

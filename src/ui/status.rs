@@ -3,8 +3,8 @@
 use yew::prelude::*;
 
 use super::Ctx;
-use crate::engine::Query;
-use crate::protocol::Progress;
+use crate::engine::{Query, Status};
+use crate::protocol::{MemoryFull, Progress};
 use crate::text::{bytes, duration, plural, thousands};
 use crate::viewstate::{Action, UiPhase};
 
@@ -22,6 +22,9 @@ pub fn status_bar() -> Html {
     let bytes_total = p.bytes_total;
     let label = match phase {
         UiPhase::Idle => "No logs loaded yet".to_owned(),
+        UiPhase::Loading if p.memory_full.is_some() => {
+            "Memory limit reached: finishing the files begun; no others will be read".to_owned()
+        }
         UiPhase::Loading => {
             let done = s.bytes_read.min(bytes_total);
             let listing = view.sending.filter(|s| s.listing);
@@ -53,14 +56,22 @@ pub fn status_bar() -> Html {
             }
         }
         UiPhase::Done if p.cancelled => {
-            let part = match s.files_cut {
-                0 => String::new(),
-                n if n == s.files => " (in part)".to_owned(),
-                n => format!(" ({} of them in part)", thousands(n)),
-            };
-            format!("Stopped: kept {} read before Cancel{part}", plural(s.files, "file", "files"))
+            format!("Stopped: kept {} read before Cancel{}", plural(s.files, "file", "files"), in_part(s))
         }
-        UiPhase::Done => format!("Loaded {}", plural(s.files, "file", "files")),
+        UiPhase::Done => match &p.memory_full {
+            Some(full) => {
+                let not_read = match full.files_not_read {
+                    0 => String::new(),
+                    n => format!("; {} not read", thousands(n)),
+                };
+                format!(
+                    "Stopped at the memory limit: kept {}{}{not_read}",
+                    plural(s.files, "file", "files"),
+                    in_part(s)
+                )
+            }
+            None => format!("Loaded {}", plural(s.files, "file", "files")),
+        },
         // Not only the engine's: a picker, a download or a save can fail with nothing loaded.
         UiPhase::Error => "Nothing loaded: see the message below".to_owned(),
     };
@@ -103,6 +114,9 @@ pub fn status_bar() -> Html {
             data-rate-events={p.rate_events_per_s.to_string()}
             data-eta-ms={p.eta_ms.map(|ms| ms.to_string())}
             data-cancelled={p.cancelled.to_string()}
+            data-memory-full={p.memory_full.is_some().to_string()}
+            data-files-not-read={p.memory_full.as_ref().map_or(0, |f| f.files_not_read).to_string()}
+            data-bytes-not-read={p.memory_full.as_ref().map_or(0, |f| f.bytes_not_read).to_string()}
             aria-live="polite">
             <span class="dot" aria-hidden="true"></span>
             <span class="label">{label}</span>
@@ -143,6 +157,9 @@ pub fn status_bar() -> Html {
                 </button>
             }
         </section>
+        if let (UiPhase::Done, Some(full)) = (phase, &p.memory_full) {
+            <p class="memory-full" role="status" data-testid="memory-full">{memory_notice(full, s.files_cut)}</p>
+        }
         if !view.errors.is_empty() {
             <div class="errors" role="alert">
                 { for view.errors.iter().map(|e| html! { <p>{e}</p> }) }
@@ -151,6 +168,37 @@ pub fn status_bar() -> Html {
         }
         </>
     }
+}
+
+/// ` (in part)` or ` (2 of them in part)`: files a stop cut short.
+fn in_part(s: &Status) -> String {
+    match s.files_cut {
+        0 => String::new(),
+        n if n == s.files => " (in part)".to_owned(),
+        n => format!(" ({} of them in part)", thousands(n)),
+    }
+}
+
+/// What the page says once loading stopped at the engine's memory limit.
+fn memory_notice(full: &MemoryFull, files_cut: u64) -> String {
+    let unread = match full.files_not_read {
+        0 => String::new(),
+        n => {
+            let from = full.first_not_read.as_deref().map(|p| format!(", from {p} on")).unwrap_or_default();
+            format!(" {} ({}) were not read{from}.", plural(n, "file", "files"), bytes(full.bytes_not_read))
+        }
+    };
+    let cut = match files_cut {
+        0 => "every file it read was read whole",
+        1 => "every file it read was read whole but one, whose warning says how far it got",
+        _ => "every file it read was read whole but a few, whose warnings say how far each got",
+    };
+    format!(
+        "The engine's memory reached its limit ({}), the most this tab can safely hold, so it stopped \
+         reading.{unread} What is shown is what was read: {cut}. To see the rest, load fewer files at a \
+         time in another tab (one account, region or stretch of days).",
+        bytes(full.limit_bytes),
+    )
 }
 
 /// ` · 2.1 MB/s · about 5 s left`, once the worker has measured a rate.

@@ -24,7 +24,7 @@ use crate::engine::{Engine, EventDetail, Query, Response};
 use crate::ingest::progress::Run;
 use crate::integrity::hash::Hasher;
 use crate::integrity::HashOutcome;
-use crate::protocol::{FromWorker, Phase, Progress, Timings, ToWorker, TEST_PANIC_FRAGMENT};
+use crate::protocol::{FromWorker, MemoryFull, Phase, Progress, Timings, ToWorker, TEST_PANIC_FRAGMENT};
 
 mod export;
 mod inflate;
@@ -56,6 +56,36 @@ pub const GROUP_FILE_BYTES: f64 = 1024.0 * 1024.0;
 
 /// Bytes asked for ahead at most (so read-ahead never holds more than this besides the engine).
 pub const READ_AHEAD_BYTES: f64 = 32.0 * 1024.0 * 1024.0;
+
+/// The most the engine's memory may grow to while loading (see [`MemoryFull`]): WebAssembly's memory
+/// tops out at 4 GB, and queries need room beyond the store (an event table sorted over 20 million
+/// rows takes 80 MB more while it sorts). At about 150 bytes per event this holds some 20 million.
+pub const MEMORY_LIMIT: u64 = 3 << 30;
+
+/// The least limit set from a small device's memory (see `memory_limit`).
+pub const MEMORY_LIMIT_FLOOR: u64 = 512 << 20;
+
+/// The engine's memory limit here: [`MEMORY_LIMIT`], or half the device's memory where the browser
+/// says it has less than twice that (`navigator.deviceMemory`, in GB, which Chromium gives), but not
+/// under [`MEMORY_LIMIT_FLOOR`]. A tab that takes more than the machine has is stopped by the browser,
+/// everything it loaded lost.
+fn memory_limit() -> u64 {
+    let device = Reflect::get(&js_sys::global(), &"navigator".into())
+        .and_then(|n| Reflect::get(&n, &"deviceMemory".into()))
+        .ok()
+        .and_then(|gb| gb.as_f64())
+        .filter(|gb| gb.is_finite() && *gb > 0.0);
+    match device {
+        Some(gb) => ((gb * f64::from(1u32 << 30) / 2.0) as u64).clamp(MEMORY_LIMIT_FLOOR, MEMORY_LIMIT),
+        None => MEMORY_LIMIT,
+    }
+}
+
+/// What a file the engine was reading when its memory reached the limit says (see
+/// [`crate::ingest::FileReader::stopped`]).
+fn memory_reason(limit: u64) -> String {
+    format!("the engine's memory reached its limit ({})", crate::text::bytes(limit))
+}
 
 /// Where a file's bytes are: kept for every file read, so the engine can read one again (an event's
 /// original JSON, a hash for integrity checks) without the person dropping it again.
@@ -103,6 +133,8 @@ pub(crate) struct Worker {
     /// The big file this worker is reading (see [`pool::big`]), if any: the ingest workers may take
     /// other big files meanwhile.
     reading_big: Option<FileId>,
+    /// The engine's memory limit ([`memory_limit`], set when the worker starts; 0 before).
+    limit: u64,
 }
 
 impl Worker {
@@ -111,8 +143,45 @@ impl Worker {
     /// queued for long (one that starts hands files out first); after a Cancel, the loop drops what
     /// is queued.
     fn hand_out_now(&mut self) {
+        if self.memory_full() {
+            return;
+        }
         if let (true, false, Some(pool)) = (self.running, self.cancel, self.pool.as_mut()) {
             pool.hand_out(&mut self.queue, self.reading_big.is_some());
+        }
+    }
+
+    /// Whether the engine's memory is at its limit (see [`MemoryFull`]): checked before each file is
+    /// started or handed out, and between slices of a file this worker reads. The first time, the
+    /// progress says so; it stays so (WebAssembly's memory never shrinks).
+    fn memory_full(&mut self) -> bool {
+        if self.progress.memory_full.is_none() && self.over_limit() {
+            self.progress.memory_full = Some(MemoryFull { limit_bytes: self.limit(), ..MemoryFull::default() });
+        }
+        self.progress.memory_full.is_some()
+    }
+
+    fn limit(&self) -> u64 {
+        if self.limit == 0 {
+            MEMORY_LIMIT
+        } else {
+            self.limit
+        }
+    }
+
+    fn over_limit(&self) -> bool {
+        self.progress.memory_full.is_some() || heap_bytes() >= self.limit()
+    }
+
+    /// Takes every queued file out unread, once the memory is full, and counts it as such.
+    fn leave_queue_unread(&mut self) {
+        let Some(full) = self.progress.memory_full.as_mut() else { return };
+        for job in self.queue.drain(..) {
+            self.progress.files_total -= 1;
+            self.progress.bytes_total -= job.size;
+            full.files_not_read += 1;
+            full.bytes_not_read += job.size;
+            full.first_not_read.get_or_insert(job.path);
         }
     }
 }
@@ -210,6 +279,7 @@ pub fn start() {
         if n > 0 {
             WORKER.with(|w| w.borrow_mut().pool = pool::Pool::start(n));
         }
+        WORKER.with(|w| w.borrow_mut().limit = memory_limit());
     }
     warm_up(ingest);
     post(&FromWorker::Ready);
@@ -361,6 +431,7 @@ fn on_message(data: &JsValue) {
                     w.progress.bytes_total += bytes.len() as u64;
                 }
             }
+            ToWorker::TestMemoryLimit { above } => w.limit = heap_bytes() + above,
             ToWorker::TestPanic if is_ingest_worker() => pool::arm_test_panic(),
             ToWorker::TestPanic => panic!("a test asked the engine to panic ({TEST_PANIC_FRAGMENT})"),
             ToWorker::TestIngestPanic => {
@@ -501,6 +572,9 @@ fn next_step(w: &mut Worker, hashes: &mut HashQueue) -> Next {
         }
         hashes.fetched = true;
     }
+    if w.memory_full() {
+        w.leave_queue_unread();
+    }
     let mut waiting = false;
     if let Some(pool) = w.pool.as_mut() {
         pool.hand_out(&mut w.queue, false);
@@ -594,7 +668,10 @@ async fn run_queue() {
                 let read = read_file(
                     &file,
                     job.first,
-                    || worker.borrow().cancel,
+                    || {
+                        let w = worker.borrow();
+                        w.cancel || w.over_limit()
+                    },
                     |bytes| {
                         let mut w = worker.borrow_mut();
                         let t = now();
@@ -609,8 +686,11 @@ async fn run_queue() {
                     Ok(stats) => {
                         w.run.read_ms += stats.read_ms;
                         w.run.reads += stats.reads;
-                        if stats.stopped {
+                        if stats.stopped && w.cancel {
                             w.engine.read_cancelled(id);
+                        } else if stats.stopped {
+                            let why = memory_reason(w.limit());
+                            w.engine.read_stopped(id, &why);
                         }
                     }
                     Err(why) => w.engine.read_failed(id, &why),

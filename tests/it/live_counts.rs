@@ -166,6 +166,31 @@ fn ok_a_file_whose_load_is_cancelled_partway_keeps_what_was_read_and_says_so() {
 }
 
 #[test]
+fn ok_a_file_stopped_partway_for_another_reason_says_that_reason() {
+    // The engine's worker stops reading a big file between slices when its memory reaches its limit
+    // (src/worker/mod.rs): the file keeps what was read, as with Cancel, and its warning gives the reason.
+    let (_, gz) = gzip_lines();
+    let half = &gz[..gz.len() / 2];
+    let mut engine = Engine::new();
+    let id = engine.open_file("big.jsonl.gz", gz.len() as u64);
+    engine.push(id, half);
+    engine.read_stopped(id, "the engine's memory reached its limit (3 GB)");
+    engine.close_file(id);
+    let r = &engine.files()[0].report;
+    assert!(r.events > 0 && r.events < 400, "{} of 400 events kept", r.events);
+    assert_eq!(r.kind, trailscope::ingest::FileKind::Logs);
+    assert_eq!(engine.status().files_cut, 1);
+    let warnings: Vec<_> = r.warnings.iter().map(|w| w.message.clone()).collect();
+    assert_eq!(
+        warnings,
+        [format!(
+            "the engine's memory reached its limit (3 GB) after {} bytes of this file; what came before was read, the rest was not",
+            grouped(half.len() as u64)
+        )]
+    );
+}
+
+#[test]
 fn ok_a_gzip_file_being_read_counts_the_text_it_gave_so_far() {
     // The gzip'd JSON lines of the test above's kind, fed in two halves: between them, the text so far
     // is what flate2 inflates from the same first half.
