@@ -65,6 +65,19 @@ impl FileEntry {
     }
 }
 
+/// Files the engine was given and did not read, and why (see [`Engine::left_unread`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unread {
+    /// Why, as the first file left unread was told (the engine's worker: its memory limit).
+    pub why: String,
+    /// How many.
+    pub files: u64,
+    /// Their size, as on disk.
+    pub bytes: u64,
+    /// The path of the first of them.
+    pub first: Option<String>,
+}
+
 /// The ingest counters shown in the status bar and on `[data-testid=ingest-status]`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Status {
@@ -268,6 +281,8 @@ pub struct Engine {
     all_counts: RefCell<AllCounts>,
     /// The timeline's events for the last filter and grouping, by time (keyed by the store's size).
     timeline: RefCell<Option<TimelineCache>>,
+    /// Files given and not read (see [`Engine::left_unread`]).
+    unread: Option<Unread>,
 }
 
 /// Counts over the first `rows` rows of the store, as it was after `upgrades` in-place changes, and
@@ -356,6 +371,16 @@ impl Engine {
             self.integrity.digest_read(file, f.report.digest.as_deref(), &f.path, f.report.kind);
             self.integrity_cache.get_mut().take();
         }
+    }
+
+    /// A file given to the engine is left unread (`why`: the engine's worker reached its memory
+    /// limit): nothing of it is listed, but the summary says how many files were left so, their
+    /// bytes, the first one's path and why, so a summary of an incomplete load says it is one.
+    pub fn left_unread(&mut self, path: &str, size: u64, why: &str) {
+        let u = self.unread.get_or_insert_with(|| Unread { why: why.to_owned(), ..Unread::default() });
+        u.files += 1;
+        u.bytes += size;
+        u.first.get_or_insert_with(|| path.to_owned());
     }
 
     /// Reads a whole file held in memory.
@@ -892,6 +917,7 @@ impl Engine {
                 "skipped_files": status.skipped,
                 "unreadable_files": status.unreadable,
                 "warnings_total": status.warnings,
+                "not_read": self.unread,
             },
         });
         serde_json::to_string_pretty(&doc).unwrap_or_default()

@@ -176,7 +176,9 @@ impl Worker {
     /// Takes every queued file out unread, once the memory is full, and counts it as such.
     fn leave_queue_unread(&mut self) {
         let Some(full) = self.progress.memory_full.as_mut() else { return };
+        let why = memory_reason(full.limit_bytes);
         for job in self.queue.drain(..) {
+            self.engine.left_unread(&job.path, job.size, &why);
             self.progress.files_total -= 1;
             self.progress.bytes_total -= job.size;
             full.files_not_read += 1;

@@ -191,6 +191,28 @@ fn ok_a_file_stopped_partway_for_another_reason_says_that_reason() {
 }
 
 #[test]
+fn ok_the_summary_of_a_load_that_left_files_unread_says_so() {
+    // Files the engine's worker does not read once its memory is full are not listed, but the
+    // summary counts them, so a summary of an incomplete load cannot pass for a complete one.
+    let (_, gz) = gzip_lines();
+    let summary = |engine: &Engine| -> serde_json::Value { serde_json::from_str(&engine.summary_json()).unwrap() };
+    let mut engine = Engine::new();
+    engine.ingest_bytes("read.jsonl.gz", &gz);
+    assert_eq!(summary(&engine)["input"]["not_read"], serde_json::Value::Null);
+    let why = "the engine's memory reached its limit (3 GB)";
+    engine.left_unread("b/second.json.gz", 1_000, why);
+    engine.left_unread("c/third.json.gz", 234, why);
+    let doc = summary(&engine);
+    assert_eq!(
+        doc["input"]["not_read"],
+        serde_json::json!({"why": why, "files": 2, "bytes": 1_234, "first": "b/second.json.gz"})
+    );
+    // Only the file read is listed, with its 400 events.
+    assert_eq!(doc["input"]["files_total"], 1);
+    assert_eq!(doc["events"], 400);
+}
+
+#[test]
 fn ok_a_gzip_file_being_read_counts_the_text_it_gave_so_far() {
     // The gzip'd JSON lines of the test above's kind, fed in two halves: between them, the text so far
     // is what flate2 inflates from the same first half.
