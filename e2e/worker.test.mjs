@@ -622,6 +622,8 @@ test('at its memory limit the engine stops taking files, keeps those it read and
   );
   const notice = await t.page.textContent('[data-testid=memory-full]');
   assert.match(notice, new RegExp(`^The engine's memory reached its limit \\([\\d.]+ MB\\), the most this tab can safely hold, so it stopped reading\\. ${m.filesNotRead.toLocaleString('en-US')} files \\([\\d.]+ [KMG]?B\\) were not read, from ${basename(data.files[read]).replaceAll('.', '\\.')} on\\. What is shown is what was read: every file it read was read whole\\.`));
+  // The status dot turns amber, as after Cancel: not everything given was read.
+  assert.match(await t.page.getAttribute('[data-testid=ingest-status]', 'class'), /\bstopped\b/);
   await t.shot('worker-memory-full');
   // What was read answers queries.
   await t.page.click('[data-testid=tab-events]');

@@ -80,6 +80,8 @@ pub fn status_bar() -> Html {
     } else {
         (s.bytes_read.min(bytes_total) * 100).checked_div(bytes_total).unwrap_or(0)
     };
+    // Loading ended before every file was read (Cancel, the memory limit): the dot says so too.
+    let stopped = p.cancelled || p.memory_full.is_some();
     let on_cancel = {
         let bridge = ctx.bridge.clone();
         Callback::from(move |_| bridge.cancel())
@@ -94,7 +96,7 @@ pub fn status_bar() -> Html {
     };
     html! {
         <>
-        <section class={classes!("statusbar", phase.as_str())} data-testid="ingest-status"
+        <section class={classes!("statusbar", phase.as_str(), stopped.then_some("stopped"))} data-testid="ingest-status"
             data-state={phase.as_str()}
             data-events={s.events.to_string()}
             data-files={s.files.to_string()}
