@@ -659,6 +659,37 @@ test('at its memory limit the engine stops a big file it reads between two slice
   });
 });
 
+test('at its memory limit the ingest workers stop the big files they read in parts too', { skip: skip() }, async () => {
+  // The engine's worker reads the first big file itself and an ingest worker the second, sending it in
+  // parts (see above). The engine's reads after its first are held, so its memory grows only with the
+  // ingest worker's parts; once full it tells that worker to stop files in parts after their current
+  // slice. Then the held read goes on, and the engine's worker stops its own file before its next slice.
+  await inWorkDir('memory-parts', async (work) => {
+    const [first, count1] = bigGzip(work, 'first', 24 * 1024 * 1024);
+    const [second, count2] = bigGzip(work, 'second', 96 * 1024 * 1024);
+    const t = await Trailscope.open({ ...env, url: `${env.url}#trailscope-test=memory-limit-3` },
+      { route: holdingEngineReads('e2e-memory-parts', 1024 * 1024, 1) });
+    await t.readersReady();
+    await t.pickFiles([first, second]);
+    await t.page.waitForFunction(() => document.querySelector('[data-testid=ingest-status]').dataset.memoryFull === 'true',
+      null, { timeout: 60_000 });
+    await t.page.evaluate(() => new BroadcastChannel('e2e-memory-parts').postMessage('go'));
+    const s = await t.waitDone(120_000);
+    const m = await memory(t.page);
+    assert.equal(m.filesNotRead, 0);
+    assert.equal(m.filesCut, 2, 'both files stopped partway');
+    assert.ok(s.events > 0 && s.events < count1 + count2, `${s.events} of ${count1 + count2} events kept`);
+    const warnings = await t.page.$$eval('[data-testid=warnings] li', (items) => items.map((li) => li.textContent));
+    assert.equal(warnings.length, 2, JSON.stringify(warnings));
+    for (const [i, name] of ['first', 'second'].entries()) {
+      assert.match(warnings.find((w) => w.startsWith(`${name}.jsonl.gz`)) ?? '', new RegExp(`^${name}\\.jsonl\\.gz.*the engine's memory reached its limit \\([\\d.]+ MB\\) after \\d{1,3}(,\\d{3})* bytes of this file; what came before was read, the rest was not$`), `warning ${i}`);
+    }
+    assert.equal(await t.page.textContent('[data-testid=ingest-status] .label'), 'Stopped at the memory limit: kept 2 files (in part)');
+    await t.shot('worker-memory-full-parts');
+    assert.deepEqual(t.problems, []);
+  });
+});
+
 test('the generated files are where the tests expect', { skip: skip() }, () => {
   // Guards the test data itself: the truth file and the files agree, counted in node.
   assert.equal(data.files.length, data.truth.files);

@@ -57,6 +57,12 @@ pub enum ToWorker {
     /// the file keeps that part and says the rest was not read. The page sends it only when its URL
     /// fragment is [`TEST_INGEST_PANIC_FRAGMENT`] (see `e2e/worker.test.mjs`).
     TestIngestPanic,
+    /// To an ingest worker: the engine's memory is full (`why`), so stop each file read in several
+    /// slices after the current one, and leave those not started unread (see `worker::pool`).
+    StopParts {
+        /// What the warning of a file cut short gives as the reason.
+        why: String,
+    },
     /// Set the engine's memory limit (see `worker::memory_limit`) to its memory now plus `above`
     /// bytes, to test what happens when it is reached without loading gigabytes. The page sends it
     /// only when its URL fragment is [`TEST_MEMORY_LIMIT_FRAGMENT`] followed by megabytes (see

@@ -191,9 +191,9 @@ fn memory_notice(full: &MemoryFull, files_cut: u64) -> String {
         }
     };
     let cut = match files_cut {
-        0 => "every file it read was read whole",
-        1 => "every file it read was read whole but one, whose warning says how far it got",
-        _ => "every file it read was read whole but a few, whose warnings say how far each got",
+        0 => "every file it read was read whole".to_owned(),
+        1 => "every file it read was read whole but one, whose warning says how far it got".to_owned(),
+        n => format!("every file it read was read whole but {}, whose warnings say how far each got", thousands(n)),
     };
     format!(
         "The engine's memory reached its limit ({}), the most this tab can safely hold, so it stopped \

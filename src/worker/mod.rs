@@ -151,12 +151,30 @@ impl Worker {
         }
     }
 
+    /// [`ToWorker::Cancel`]: stop after the current slice; keep what was read.
+    fn cancel_load(&mut self) {
+        self.more = false;
+        wake();
+        if self.running {
+            self.cancel = true;
+            if let Some(pool) = &self.pool {
+                pool.cancel();
+            }
+        }
+        // In an ingest worker, the engine's worker asks.
+        pool::on_cancel();
+    }
+
     /// Whether the engine's memory is at its limit (see [`MemoryFull`]): checked before each file is
     /// started or handed out, and between slices of a file this worker reads. The first time, the
     /// progress says so; it stays so (WebAssembly's memory never shrinks).
     fn memory_full(&mut self) -> bool {
         if self.progress.memory_full.is_none() && self.over_limit() {
-            self.progress.memory_full = Some(MemoryFull { limit_bytes: self.limit(), ..MemoryFull::default() });
+            let limit = self.limit();
+            self.progress.memory_full = Some(MemoryFull { limit_bytes: limit, ..MemoryFull::default() });
+            if let Some(pool) = &self.pool {
+                pool.stop_parts(&memory_reason(limit));
+            }
         }
         self.progress.memory_full.is_some()
     }
@@ -173,18 +191,24 @@ impl Worker {
         self.progress.memory_full.is_some() || heap_bytes() >= self.limit()
     }
 
-    /// Takes every queued file out unread, once the memory is full, and counts it as such.
+    /// Takes every queued file out unread, once the memory is full.
     fn leave_queue_unread(&mut self) {
-        let Some(full) = self.progress.memory_full.as_mut() else { return };
-        let why = memory_reason(full.limit_bytes);
-        for job in self.queue.drain(..) {
-            self.engine.left_unread(&job.path, job.size, &why);
-            self.progress.files_total -= 1;
-            self.progress.bytes_total -= job.size;
-            full.files_not_read += 1;
-            full.bytes_not_read += job.size;
-            full.first_not_read.get_or_insert(job.path);
+        let jobs: Vec<Job> = self.queue.drain(..).collect();
+        for job in &jobs {
+            self.leave_unread(job);
         }
+    }
+
+    /// Counts a file left unread at the memory limit (queued, or handed back by an ingest worker that
+    /// had not started it): out of the totals, into [`MemoryFull`] and the engine's summary.
+    fn leave_unread(&mut self, job: &Job) {
+        let Some(full) = self.progress.memory_full.as_mut() else { return };
+        self.engine.left_unread(&job.path, job.size, &memory_reason(full.limit_bytes));
+        self.progress.files_total -= 1;
+        self.progress.bytes_total -= job.size;
+        full.files_not_read += 1;
+        full.bytes_not_read += job.size;
+        full.first_not_read.get_or_insert_with(|| job.path.clone());
     }
 }
 
@@ -434,6 +458,7 @@ fn on_message(data: &JsValue) {
                 }
             }
             ToWorker::TestMemoryLimit { above } => w.limit = heap_bytes() + above,
+            ToWorker::StopParts { why } => pool::on_stop_parts(why),
             ToWorker::TestPanic if is_ingest_worker() => pool::arm_test_panic(),
             ToWorker::TestPanic => panic!("a test asked the engine to panic ({TEST_PANIC_FRAGMENT})"),
             ToWorker::TestIngestPanic => {
@@ -441,18 +466,7 @@ fn on_message(data: &JsValue) {
                     pool.test_panic = true;
                 }
             }
-            ToWorker::Cancel => {
-                w.more = false;
-                wake();
-                if w.running {
-                    w.cancel = true;
-                    if let Some(pool) = &w.pool {
-                        pool.cancel();
-                    }
-                }
-                // In an ingest worker, the engine's worker asks.
-                pool::on_cancel();
-            }
+            ToWorker::Cancel => w.cancel_load(),
             ToWorker::Parse { jobs } => {
                 let files: Array = Reflect::get(data, &"files".into()).map(JsCast::unchecked_into).unwrap_or_default();
                 drop(w);

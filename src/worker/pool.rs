@@ -15,7 +15,10 @@
 //! reports the crash as it would its own; a file it had sent part of keeps that part, and a warning
 //! says the rest was not read. The ingest workers start with the engine's worker (so they load the
 //! site's files with the rest of it, and the page makes no request later) and stay until the page
-//! goes: idle, each holds the memory of one batch.
+//! goes: idle, each holds the memory of one batch. Once the engine's memory is full (see
+//! [`crate::protocol::MemoryFull`]), it hands out nothing more and tells the ingest workers to stop
+//! files they read in parts after the current slice ([`ToWorker::StopParts`]); files they have not
+//! started come back unread.
 
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, VecDeque};
@@ -255,6 +258,16 @@ impl Pool {
         }
     }
 
+    /// Tells every ingest worker to stop reading files in parts (`why`: the engine's memory is
+    /// full; see [`on_stop_parts`]).
+    pub fn stop_parts(&self, why: &str) {
+        if let Ok(msg) = envelope(&ToWorker::StopParts { why: why.to_owned() }, &[]) {
+            for c in self.children.iter().filter(|c| !c.dead) {
+                let _ = c.worker.post_message(&msg);
+            }
+        }
+    }
+
     /// Tells every ingest worker to stop; each sends what it read and the files it did not start.
     pub fn cancel(&self) {
         if let Ok(msg) = envelope(&ToWorker::Cancel, &[]) {
@@ -300,8 +313,13 @@ fn on_child_message(index: usize, data: &JsValue) {
                         w.sources.push(source);
                     }
                 }
-                for id in dropped {
-                    if let Some((job, _)) = pool.inflight.remove(&id) {
+                let dropped: Vec<Job> =
+                    dropped.iter().filter_map(|id| pool.inflight.remove(id)).map(|(j, _)| j).collect();
+                for job in dropped {
+                    // Left unread at the memory limit, or not started before a Cancel.
+                    if w.progress.memory_full.is_some() {
+                        w.leave_unread(&job);
+                    } else {
                         w.progress.files_total -= 1;
                         w.progress.bytes_total -= job.size;
                     }
@@ -313,7 +331,10 @@ fn on_child_message(index: usize, data: &JsValue) {
                 w.run.workers_ingest_ms += ingest_ms as f64;
                 // The last file out is back: say so now, as the engine's worker may be reading a large
                 // file of its own and send nothing for a while.
-                let all_back = !pool.busy();
+                let all_back = !w.pool.as_ref().is_some_and(Pool::busy);
+                // Batches are most of what fills the engine's memory: check it now, which tells the
+                // ingest workers to stop files in parts if it is full.
+                w.memory_full();
                 wake();
                 send_progress(w, all_back);
                 None
@@ -391,6 +412,10 @@ struct Parser {
     asked: bool,
     /// Jobs read since the last batch, in file order.
     done: Vec<u32>,
+    /// Jobs left unread since the last batch (see [`on_stop_parts`]).
+    unread: Vec<u32>,
+    /// Why files read in several slices stop after the current one ([`ToWorker::StopParts`]).
+    stop_parts: Option<String>,
     last_batch: f64,
     read_ms: f64,
     ingest_ms: f64,
@@ -426,6 +451,13 @@ pub(crate) fn arm_test_panic() {
     PANIC_AFTER_PART.with(|p| p.set(true));
 }
 
+/// [`ToWorker::StopParts`] in an ingest worker: from now on a file read in several slices stops
+/// after the current one, saying `why`, and one not started is left unread (sent back as dropped,
+/// for the engine's worker to count); files read in one slice are still read.
+pub(crate) fn on_stop_parts(why: String) {
+    PARSER.with(|p| p.borrow_mut().stop_parts = Some(why));
+}
+
 /// [`ToWorker::Cancel`] in an ingest worker: stop after the current slice.
 pub(crate) fn on_cancel() {
     PARSER.with(|p| {
@@ -458,18 +490,28 @@ async fn parse_queue() {
                 post(&FromWorker::Want);
             }
             read_ahead(&mut p.queue);
+            if p.stop_parts.is_some() && job.size as f64 > super::CHUNK_BYTES {
+                p.unread.push(job.id);
+                continue;
+            }
             job
         };
         // The file's number in the engine, which starts afresh after each batch: a file still being
         // read when one is sent carries on as its first.
         let id = Cell::new(parser.borrow_mut().engine.open_file(&job.path, job.size));
         let started = now();
+        // Whether a slice of the file was read: a stop for files in parts cuts it after that.
+        let fed = Cell::new(false);
         if let Source::File(file) = &job.source {
             let read = read_file(
                 file,
                 job.first,
-                || parser.borrow().cancel,
+                || {
+                    let p = parser.borrow();
+                    p.cancel || (fed.get() && p.stop_parts.is_some())
+                },
                 |bytes| {
+                    fed.set(true);
                     let mut p = parser.borrow_mut();
                     let t = now();
                     p.engine.push(id.get(), bytes);
@@ -486,8 +528,10 @@ async fn parse_queue() {
             match read {
                 Ok(stats) => {
                     p.read_ms += stats.read_ms;
-                    if stats.stopped {
-                        p.engine.read_cancelled(id.get());
+                    match (stats.stopped, p.cancel, p.stop_parts.clone()) {
+                        (true, false, Some(why)) => p.engine.read_stopped(id.get(), &why),
+                        (true, ..) => p.engine.read_cancelled(id.get()),
+                        _ => {}
                     }
                 }
                 Err(why) => p.engine.read_failed(id.get(), &why),
@@ -512,7 +556,8 @@ fn batch_due(p: &Parser, since: f64) -> bool {
 
 /// Sends what was read since the last batch (its bytes transferred, not copied) and starts afresh;
 /// `reading` is the job of the file still being read, if any, whose events so far end the batch.
-fn send_batch(p: &mut Parser, dropped: Vec<u32>, reading: Option<u32>) {
+fn send_batch(p: &mut Parser, mut dropped: Vec<u32>, reading: Option<u32>) {
+    dropped.append(&mut p.unread);
     if p.done.is_empty() && dropped.is_empty() && reading.is_none() {
         return;
     }
