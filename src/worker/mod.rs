@@ -681,14 +681,18 @@ async fn run_queue() {
                 w.run.ingest_ms += now() - t;
             }
             Source::File(file) => {
+                // Whether a slice was read: the memory limit cuts a file only after one, so a file started
+                // just as the memory filled is not listed with nothing read.
+                let fed = std::cell::Cell::new(false);
                 let read = read_file(
                     &file,
                     job.first,
                     || {
                         let w = worker.borrow();
-                        w.cancel || w.over_limit()
+                        w.cancel || (fed.get() && w.over_limit())
                     },
                     |bytes| {
+                        fed.set(true);
                         let mut w = worker.borrow_mut();
                         let t = now();
                         w.engine.push(id, bytes);
