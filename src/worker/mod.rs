@@ -191,21 +191,22 @@ impl Worker {
         self.progress.memory_full.is_some() || heap_bytes() >= self.limit()
     }
 
-    /// Takes every queued file out unread, once the memory is full.
-    fn leave_queue_unread(&mut self) {
+    /// Takes every queued file out unread (Cancel, or the memory is full): see [`Worker::unread`].
+    fn drop_queue(&mut self) {
         let jobs: Vec<Job> = self.queue.drain(..).collect();
         for job in &jobs {
-            self.leave_unread(job);
+            self.unread(job);
         }
     }
 
-    /// Counts a file left unread at the memory limit (queued, or handed back by an ingest worker that
-    /// had not started it): out of the totals, into [`MemoryFull`] and the engine's summary.
-    fn leave_unread(&mut self, job: &Job) {
-        let Some(full) = self.progress.memory_full.as_mut() else { return };
-        self.engine.left_unread(&job.path, job.size, &memory_reason(full.limit_bytes));
+    /// A file given and not read (queued, or handed back by an ingest worker that had not started
+    /// it) leaves the totals; at the memory limit it counts in [`MemoryFull`] and the engine's
+    /// summary, while after a Cancel it is simply not loaded.
+    fn unread(&mut self, job: &Job) {
         self.progress.files_total -= 1;
         self.progress.bytes_total -= job.size;
+        let Some(full) = self.progress.memory_full.as_mut() else { return };
+        self.engine.left_unread(&job.path, job.size, &memory_reason(full.limit_bytes));
         full.files_not_read += 1;
         full.bytes_not_read += job.size;
         full.first_not_read.get_or_insert_with(|| job.path.clone());
@@ -575,11 +576,7 @@ fn next_step(w: &mut Worker, hashes: &mut HashQueue) -> Next {
     if w.cancel {
         w.cancel = false;
         w.progress.cancelled = true;
-        let dropped: Vec<Job> = w.queue.drain(..).collect();
-        for j in dropped {
-            w.progress.files_total -= 1;
-            w.progress.bytes_total -= j.size;
-        }
+        w.drop_queue();
         // Files not hashed yet stay unchecked, and say why.
         let rest: Vec<FileId> =
             if hashes.fetched { hashes.ids.drain(..).collect() } else { w.engine.integrity_to_hash() };
@@ -589,7 +586,7 @@ fn next_step(w: &mut Worker, hashes: &mut HashQueue) -> Next {
         hashes.fetched = true;
     }
     if w.memory_full() {
-        w.leave_queue_unread();
+        w.drop_queue();
     }
     let mut waiting = false;
     if let Some(pool) = w.pool.as_mut() {

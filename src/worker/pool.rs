@@ -315,14 +315,9 @@ fn on_child_message(index: usize, data: &JsValue) {
                 }
                 let dropped: Vec<Job> =
                     dropped.iter().filter_map(|id| pool.inflight.remove(id)).map(|(j, _)| j).collect();
-                for job in dropped {
-                    // Left unread at the memory limit, or not started before a Cancel.
-                    if w.progress.memory_full.is_some() {
-                        w.leave_unread(&job);
-                    } else {
-                        w.progress.files_total -= 1;
-                        w.progress.bytes_total -= job.size;
-                    }
+                // Not started before a Cancel, or left unread at the memory limit.
+                for job in &dropped {
+                    w.unread(job);
                 }
                 w.run.files += (jobs.len() - usize::from(open.is_some())) as u64;
                 w.run.ingest_ms += spent;
