@@ -383,6 +383,11 @@ impl Engine {
         u.first.get_or_insert_with(|| path.to_owned());
     }
 
+    /// The files given and not read so far (see [`Self::left_unread`]), if any.
+    pub fn unread(&self) -> Option<&Unread> {
+        self.unread.as_ref()
+    }
+
     /// Reads a whole file held in memory.
     pub fn ingest_bytes(&mut self, path: &str, bytes: &[u8]) -> FileId {
         let id = self.open_file(path, bytes.len() as u64);

@@ -207,9 +207,13 @@ impl Worker {
         self.progress.bytes_total -= job.size;
         let Some(full) = self.progress.memory_full.as_mut() else { return };
         self.engine.left_unread(&job.path, job.size, &memory_reason(full.limit_bytes));
-        full.files_not_read += 1;
-        full.bytes_not_read += job.size;
-        full.first_not_read.get_or_insert_with(|| job.path.clone());
+        // The engine counts them (its summary says so); the progress tells the page.
+        if let Some(u) = self.engine.unread() {
+            (full.files_not_read, full.bytes_not_read) = (u.files, u.bytes);
+            if full.first_not_read.is_none() {
+                full.first_not_read.clone_from(&u.first);
+            }
+        }
     }
 }
 

@@ -202,6 +202,9 @@ fn ok_the_summary_of_a_load_that_left_files_unread_says_so() {
     let why = "the engine's memory reached its limit (3 GB)";
     engine.left_unread("b/second.json.gz", 1_000, why);
     engine.left_unread("c/third.json.gz", 234, why);
+    // What the worker's progress tells the page comes from the same count.
+    let unread = engine.unread().expect("two files left unread");
+    assert_eq!((unread.files, unread.bytes, unread.first.as_deref()), (2, 1_234, Some("b/second.json.gz")));
     let doc = summary(&engine);
     assert_eq!(
         doc["input"]["not_read"],
