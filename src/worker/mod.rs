@@ -682,18 +682,16 @@ async fn run_queue() {
                 w.run.ingest_ms += now() - t;
             }
             Source::File(file) => {
-                // Whether a slice was read: the memory limit cuts a file only after one, so a file started
-                // just as the memory filled is not listed with nothing read.
-                let fed = std::cell::Cell::new(false);
                 let read = read_file(
                     &file,
                     job.first,
-                    || {
+                    // The memory limit cuts a file only after a slice of it, so a file started just as
+                    // the memory filled is not listed with nothing read.
+                    |fed| {
                         let w = worker.borrow();
-                        w.cancel || (fed.get() && w.over_limit())
+                        w.cancel || (fed && w.over_limit())
                     },
-                    |bytes| {
-                        fed.set(true);
+                    |bytes, _| {
                         let mut w = worker.borrow_mut();
                         let t = now();
                         w.engine.push(id, bytes);
@@ -737,19 +735,20 @@ struct ReadStats {
 }
 
 /// Reads `file` in [`CHUNK_BYTES`] slices (the first may have been asked for ahead, `first`), giving
-/// each to `feed` in pieces of at most [`FEED_BYTES`], until the end or until `stop` says so.
+/// each to `feed` in pieces of at most [`FEED_BYTES`], with whether the piece ends the file, until
+/// the end or until `stop` says so; `stop` is told whether a slice has been read yet.
 async fn read_file(
     file: &File,
     first: Option<Ahead>,
-    stop: impl Fn() -> bool,
-    mut feed: impl FnMut(&[u8]),
+    stop: impl Fn(bool) -> bool,
+    mut feed: impl FnMut(&[u8], bool),
 ) -> Result<ReadStats, String> {
     let mut stats = ReadStats { reads: 0, read_ms: 0.0, stopped: false };
     let mut first = first;
     let mut piece = Vec::new();
     let size = file.size();
     let mut at = 0.0;
-    while at < size && !stop() {
+    while at < size && !stop(at > 0.0) {
         let end = (at + CHUNK_BYTES).min(size);
         let t = now();
         let read = match first.take() {
@@ -764,11 +763,11 @@ async fn read_file(
         };
         stats.reads += 1;
         stats.read_ms += now() - t;
-        in_pieces(&read?, &mut piece, &mut feed);
+        in_pieces(&read?, &mut piece, end >= size, &mut feed);
         at = end;
     }
     stats.stopped = at < size;
-    if size == 0.0 && !stop() {
+    if size == 0.0 && !stop(false) {
         // A file deleted after it was picked has size 0 too: only a read of the file itself tells
         // it from an empty file (it fails, NotFoundError), so the warning says what happened. Not
         // `first`: a group's read of its 0 bytes succeeds without touching the file (e2e-tested).
@@ -776,7 +775,7 @@ async fn read_file(
         let bytes = bytes_of(file.array_buffer()).await?;
         stats.reads += 1;
         stats.read_ms += now() - t;
-        feed(&bytes);
+        feed(&bytes, true);
     }
     Ok(stats)
 }
@@ -864,15 +863,16 @@ async fn js_part_of(read: js_sys::Promise, offset: u32, len: u32) -> Option<Uint
 /// [`CHUNK_BYTES`] chunk copied at once was a 4 MB block of its own, beside the engine's.
 const FEED_BYTES: u32 = 256 << 10;
 
-/// Gives `bytes` to `feed` [`FEED_BYTES`] at a time, copied into `piece`.
-fn in_pieces(bytes: &Uint8Array, piece: &mut Vec<u8>, feed: &mut impl FnMut(&[u8])) {
+/// Gives `bytes` to `feed` [`FEED_BYTES`] at a time, copied into `piece`, with whether the piece ends
+/// the file (the last of the file's last slice, `last_slice`).
+fn in_pieces(bytes: &Uint8Array, piece: &mut Vec<u8>, last_slice: bool, feed: &mut impl FnMut(&[u8], bool)) {
     let len = bytes.length();
     let mut at = 0;
     while at < len {
         let end = len.min(at + FEED_BYTES);
         piece.resize((end - at) as usize, 0);
         bytes.subarray(at, end).copy_to(piece);
-        feed(piece);
+        feed(piece, last_slice && end == len);
         at = end;
     }
 }

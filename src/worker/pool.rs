@@ -495,23 +495,23 @@ async fn parse_queue() {
         // read when one is sent carries on as its first.
         let id = Cell::new(parser.borrow_mut().engine.open_file(&job.path, job.size));
         let started = now();
-        // Whether a slice of the file was read: a stop for files in parts cuts it after that.
-        let fed = Cell::new(false);
         if let Source::File(file) = &job.source {
             let read = read_file(
                 file,
                 job.first,
-                || {
+                // A stop for files in parts cuts one only after a slice of it.
+                |fed| {
                     let p = parser.borrow();
-                    p.cancel || (fed.get() && p.stop_parts.is_some())
+                    p.cancel || (fed && p.stop_parts.is_some())
                 },
-                |bytes| {
-                    fed.set(true);
+                |bytes, end| {
                     let mut p = parser.borrow_mut();
                     let t = now();
                     p.engine.push(id.get(), bytes);
                     p.ingest_ms += now() - t;
-                    if batch_due(&p, started) {
+                    // Not at the file's end: the batch due then follows with the file whole, rather
+                    // than end with all of it as a part and leave an empty rest to the next.
+                    if !end && batch_due(&p, started) {
                         send_batch(&mut p, Vec::new(), Some(job.id));
                         id.set(0);
                         assert!(!PANIC_AFTER_PART.get(), "a test asked an ingest worker to panic after a part");
