@@ -726,6 +726,11 @@ async fn run_queue() {
     }
 }
 
+/// Slices of a file asked for ahead while one is fed (see `read_file`): the browser reads a 4 MB slice
+/// of a file on disk in about as long as the engine parses one of JSON lines, and two ahead waited less
+/// than one (0.76–0.86 s against 0.93–1.04 s for the benchmark's JSON-lines file, six loads each).
+const SLICES_AHEAD: usize = 2;
+
 /// What reading one file cost.
 struct ReadStats {
     reads: u64,
@@ -736,7 +741,10 @@ struct ReadStats {
 
 /// Reads `file` in [`CHUNK_BYTES`] slices (the first may have been asked for ahead, `first`), giving
 /// each to `feed` in pieces of at most [`FEED_BYTES`], with whether the piece ends the file, until
-/// the end or until `stop` says so; `stop` is told whether a slice has been read yet.
+/// the end or until `stop` says so; `stop` is told whether a slice has been read yet. The next
+/// [`SLICES_AHEAD`] slices are asked for before one is fed, so the browser reads them while the engine
+/// parses: a 457 MB JSON-lines file waited 1.6–1.9 s of its 4.6–5.2 s load for slices read one after
+/// the other, 0.75–0.95 s with two ahead.
 async fn read_file(
     file: &File,
     first: Option<Ahead>,
@@ -745,13 +753,16 @@ async fn read_file(
 ) -> Result<ReadStats, String> {
     let mut stats = ReadStats { reads: 0, read_ms: 0.0, stopped: false };
     let mut first = first;
+    // Reads of the slices from `at` on, asked for while the ones before were fed, and where the last ends.
+    let mut next: VecDeque<js_sys::Promise> = VecDeque::new();
+    let mut asked_to = 0.0;
     let mut piece = Vec::new();
     let size = file.size();
     let mut at = 0.0;
     while at < size && !stop(at > 0.0) {
         let end = (at + CHUNK_BYTES).min(size);
         let t = now();
-        let read = match first.take() {
+        let read = match next.pop_front().map_or_else(|| first.take(), |asked| Some(Ahead::Slice(asked))) {
             Some(Ahead::Slice(asked)) => js_bytes_of(asked).await,
             // A group's read failed (one of its files went away, say): this file alone, so that the
             // message names the file that fails.
@@ -763,7 +774,15 @@ async fn read_file(
         };
         stats.reads += 1;
         stats.read_ms += now() - t;
-        in_pieces(&read?, &mut piece, end >= size, &mut feed);
+        let read = read?;
+        asked_to = f64::max(asked_to, end);
+        while next.len() < SLICES_AHEAD && asked_to < size {
+            // Failing to ask now is not fatal: asked again next time round, the failure names itself.
+            let Ok(asked) = ask_part(file, asked_to, (asked_to + CHUNK_BYTES).min(size)) else { break };
+            next.push_back(handled(asked));
+            asked_to = (asked_to + CHUNK_BYTES).min(size);
+        }
+        in_pieces(&read, &mut piece, end >= size, &mut feed);
         at = end;
     }
     stats.stopped = at < size;

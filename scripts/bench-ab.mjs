@@ -1,0 +1,84 @@
+#!/usr/bin/env node
+// Before/after pairs of one load: the same files through the file input of two builds, in turn, each
+// load in a new page of one headless Chromium, the order swapped every round (this host's speed swings
+// by 2x within minutes, so only loads close in time compare).
+//
+//   node scripts/bench-ab.mjs --a DIST_BEFORE --b DIST_AFTER [--rounds 6] PATH...
+//
+// PATH is a file or a folder (every file under it). Prints each load's time from the drop to done (the
+// `trailscope:ingest` measure), events, and where the engine's worker spent it (waiting for reads of
+// the files it reads itself, in the engine, answering the views' queries), then the medians and the
+// after/before ratio of each round's pair. Build a copy with `trunk build --release --dist DIST`.
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { start, walk } from '../e2e/harness.mjs';
+
+const args = process.argv.slice(2);
+const opt = (name, fallback) => {
+  const at = args.indexOf(name);
+  if (at < 0) return fallback;
+  const [value] = args.splice(at, 2).slice(1);
+  return value;
+};
+const [distA, distB] = [opt('--a', null), opt('--b', null)];
+const rounds = Number(opt('--rounds', '6'));
+const paths = args.flatMap((p) => (statSync(p).isDirectory() ? walk(resolve(p)) : [resolve(p)]));
+if (!distA || !distB || !paths.length || !(rounds > 0)) {
+  console.error('usage: node scripts/bench-ab.mjs --a DIST_BEFORE --b DIST_AFTER [--rounds N] PATH...');
+  process.exit(2);
+}
+
+const envs = { a: await start({ dist: resolve(distA) }), b: await start({ dist: resolve(distB) }) };
+
+/** One load of `paths` in a new page of build `which`. */
+async function load(which) {
+  const env = envs[which];
+  const page = await (await env.browser.newContext()).newPage();
+  // The worker's last progress report carries where its time went.
+  await page.addInitScript(() => {
+    const Base = window.Worker;
+    window.Worker = class extends Base {
+      constructor(...a) {
+        super(...a);
+        this.addEventListener('message', (e) => {
+          const m = e.data && e.data.msg;
+          if (m && m.Progress) window.__progress = m.Progress;
+        });
+      }
+    };
+  });
+  await page.goto(env.url);
+  await page.waitForSelector('[data-testid=ingest-status][data-state=idle]');
+  await page.waitForTimeout(1500); // the ingest workers get ready before the drop, as in bench-ingest
+  await page.setInputFiles('[data-testid=file-input]', paths);
+  await page.waitForSelector('[data-testid=ingest-status][data-state=done]', { timeout: 3_600_000 });
+  const seen = await page.evaluate(() => {
+    const m = performance.getEntriesByName('trailscope:ingest', 'measure').at(-1);
+    const d = document.querySelector('[data-testid=ingest-status]').dataset;
+    return { ms: m ? m.duration : NaN, events: Number(d.events), timings: window.__progress?.timings ?? {} };
+  });
+  await page.context().close();
+  return seen;
+}
+
+const seen = { a: [], b: [] };
+const ratios = [];
+for (let r = 0; r < rounds; r++) {
+  const pair = {};
+  for (const which of r % 2 ? ['b', 'a'] : ['a', 'b']) {
+    const s = await load(which);
+    pair[which] = s.ms;
+    seen[which].push(s.ms);
+    const t = s.timings;
+    console.log(`round ${r + 1} ${which === 'a' ? 'before' : 'after '}: ${(s.ms / 1000).toFixed(2)} s, ${s.events} events; engine's worker: waiting for reads ${t.read_ms} ms (${t.reads} reads), ingest ${t.ingest_ms} ms, queries ${t.query_ms} ms`);
+  }
+  ratios.push(pair.b / pair.a);
+}
+for (const env of Object.values(envs)) await env.close();
+
+const median = (xs) => {
+  const s = [...xs].sort((x, y) => x - y);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const secs = (ms) => (ms / 1000).toFixed(2);
+console.log(`median before ${secs(median(seen.a))} s, after ${secs(median(seen.b))} s; after/before in each round: ${ratios.map((x) => x.toFixed(2)).join(', ')} (median ${median(ratios).toFixed(2)})`);
