@@ -728,7 +728,7 @@ async fn run_queue() {
 
 /// Slices of a file asked for ahead while one is fed (see `read_file`): the browser reads a 4 MB slice
 /// of a file on disk in about as long as the engine parses one of JSON lines, and two ahead waited less
-/// than one (0.76–0.86 s against 0.93–1.04 s for the benchmark's JSON-lines file, six loads each).
+/// than one (0.74–0.86 s against 0.93–1.04 s for the benchmark's JSON-lines file, six loads each).
 const SLICES_AHEAD: usize = 2;
 
 /// What reading one file cost.
