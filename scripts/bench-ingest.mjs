@@ -3,7 +3,10 @@
 // page, the same files for every contender.
 //
 //   node scripts/bench-ingest.mjs [--events 300000] [--dir FOLDER] [--dist DIST] [--json] [--trace FILE]
+//                                 [--rounds N]
 //
+// --rounds N loads (a) and (b) N - 1 more times, alternating which goes first, each in a new page, and
+// reports every round's ratio and their median (the host's speed swings between runs).
 // --dist DIST serves another build instead of dist/ (a copy of an older build, for before/after pairs).
 // --trace FILE keeps the browser trace of step 4's traced load (with what ran inside each task) for a
 // closer look; TRACE_CATEGORIES=a,b adds Chromium tracing categories to it (e.g. mojom, v8.wasm), and
@@ -48,6 +51,7 @@ const opt = (name, fallback) => {
 const EVENTS = Number(opt('--events', '300000'));
 const DIR = opt('--dir', null);
 const JSON_OUT = args.includes('--json');
+const ROUNDS = Math.max(1, Number(opt('--rounds', '1')));
 const TRACE_OUT = opt('--trace', null);
 const log = (...m) => { if (!JSON_OUT) console.error(...m); };
 
@@ -73,6 +77,7 @@ const compressed = files.reduce((n, p) => n + statSync(p).size, 0);
 log(`${files.length} files, ${(compressed / 1e6).toFixed(1)} MB on disk (${relative(ROOT, files[0])} ...)`);
 
 const env = await start({ dist: DIST });
+const mbps = (bytes, ms) => bytes / 1e6 / (ms / 1000);
 
 /** A new page (in a context of its own) with the app loaded and its engine idle. */
 async function openApp() {
@@ -130,20 +135,31 @@ async function pickIntoOwnInput(page, id) {
 const page = await openApp();
 await pickIntoOwnInput(page, 'bench-input');
 
+/** The plain JavaScript pipeline a minimal viewer needs, on the main thread of `page`, over the
+ * files picked into its input `#id`: per file DecompressionStream → text → JSON.parse. */
+function pipelineIn(page, id) {
+  return page.evaluate(async (id) => {
+    const files = [...document.getElementById(id).files];
+    const inflate = (f) => new Response(f.stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer();
+    const decoder = new TextDecoder();
+    let bytes = 0;
+    let events = 0;
+    const t = performance.now();
+    for (const f of files) {
+      const buf = await inflate(f);
+      bytes += buf.byteLength;
+      events += JSON.parse(decoder.decode(buf)).Records.length;
+    }
+    return { bytes, events, pipelineMs: performance.now() - t };
+  }, id);
+}
+
 log('1/7 JavaScript pipeline: DecompressionStream → text → JSON.parse');
-const js = await page.evaluate(async () => {
+const pipeline = await pipelineIn(page, 'bench-input');
+const js = await page.evaluate(async (pipeline) => {
   const files = [...document.getElementById('bench-input').files];
   const inflate = (f) => new Response(f.stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer();
   const decoder = new TextDecoder();
-  let bytes = 0;
-  let events = 0;
-  let t = performance.now();
-  for (const f of files) {
-    const buf = await inflate(f);
-    bytes += buf.byteLength;
-    events += JSON.parse(decoder.decode(buf)).Records.length;
-  }
-  const pipelineMs = performance.now() - t;
   // JSON.parse alone, over batches of decompressed text made beforehand.
   let parseMs = 0;
   let batch = [];
@@ -164,11 +180,11 @@ const js = await page.evaluate(async () => {
   parseBatch();
   // Decompression alone, over the compressed bytes read into memory beforehand (so no file reads).
   const compressed = await Promise.all(files.map((f) => f.arrayBuffer()));
-  t = performance.now();
+  const t = performance.now();
   for (const buf of compressed) await inflate(new Blob([buf]));
   const inflateMs = performance.now() - t;
-  return { bytes, events, pipelineMs, parseMs, inflateMs };
-});
+  return { ...pipeline, parseMs, inflateMs };
+}, pipeline);
 
 log('2/7 Rust inflater in a worker of its own (ToWorker::Inflate)');
 const rust = await page.evaluate(() => new Promise((ok, fail) => {
@@ -473,10 +489,37 @@ if (!halfPaths.every(existsSync) || DIR) {
 }
 log(`8/8 its two halves, each gzipped (${halfPaths.map((p) => relative(ROOT, p)).join(', ')}), through the file input`);
 const twoGz = await loadIn(await openApp(), { traced: false, paths: halfPaths });
+// With --rounds N, N - 1 more pairs of (a) and (b), each load in a new page, in turn ours first and the
+// pipeline first: the host's speed swings by 2x within minutes, so one pair's ratio says as much about
+// the host as about Trailscope, and the median of several pairs says less about it.
+/** The CPU seconds the browser spent on a load besides our workers' (its file handling, the page,
+ * V8's background work), or null without /proc: even if our workers took none, the load could not
+ * take less than that spread over every core. */
+const othersCpu = (load) => (load.threads ? load.threads.total - (load.threads['our workers'] || 0) : null);
+const rounds = [];
+for (let r = 1; r < ROUNDS; r++) {
+  log(`round ${r + 1}/${ROUNDS}: (a) and (b) again, ${r % 2 ? 'ours' : 'the pipeline'} first`);
+  const pair = {};
+  for (const who of r % 2 ? ['ours', 'js'] : ['js', 'ours']) {
+    const p = await openApp();
+    if (who === 'js') {
+      await pickIntoOwnInput(p, 'bench-input');
+      const run = await pipelineIn(p, 'bench-input');
+      pair.js_mb_s = mbps(run.bytes, run.pipelineMs);
+    } else {
+      await p.waitForTimeout(1500); // as (a): the ingest workers get ready before the drop
+      const run = await loadIn(p, { traced: false });
+      pair.trailscope_mb_s = mbps(run.bytesDecoded, run.ms);
+      pair.events = run.events;
+      pair.others_cpu_s = othersCpu(run);
+    }
+    await p.context().close();
+  }
+  rounds.push({ ...pair, ratio: pair.trailscope_mb_s / pair.js_mb_s });
+}
 log('done');
 await env.close();
 
-const mbps = (bytes, ms) => bytes / 1e6 / (ms / 1000);
 /** The figures of a load of one file, `path` (or of several, a list). */
 const oneLoad = (path, load) => ({
   path,
@@ -529,7 +572,20 @@ const result = {
   worker_ms: ours.timings,
   cpu_seconds_by_role: ours.threads,
   queries_asked: ours.asked,
+  // (a) and (b) of every round, the first being the figures above (see --rounds).
+  rounds: [{ trailscope_mb_s: ourRate, js_mb_s: pipeRate, events: ours.events, others_cpu_s: othersCpu(ours) }, ...rounds]
+    .map((r) => ({
+      ...r,
+      ratio: r.trailscope_mb_s / r.js_mb_s,
+      // The ratio to the pipeline if our workers had taken no CPU at all (see `othersCpu`).
+      ceiling_ratio: r.others_cpu_s ? (js.bytes / r.js_mb_s / 1e6) / (r.others_cpu_s / ours.cores) : null,
+    })),
 };
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+result.median_ratio_to_js_pipeline = median(result.rounds.map((r) => r.ratio));
 if (JSON_OUT) {
   console.log(JSON.stringify(result));
 } else {
@@ -557,4 +613,12 @@ Trailscope ingest benchmark: ${files.length} files, ${f1(compressed / 1e6)} MB g
   engine worker time: ${t ? `reading ${t.read_ms} ms (${t.reads} reads), ingest ${t.ingest_ms} ms (of which adding the ingest workers' batches ${t.absorb_ms ?? 0} ms), queries while loading ${t.query_ms} ms, ${t.files} files` : 'not reported'}
   ingest workers' time, summed: ${t ? `reading ${t.workers_read_ms ?? 0} ms, ingest ${t.workers_ingest_ms ?? 0} ms` : 'not reported'}
   queries the page asked: ${JSON.stringify(ours.asked)}`);
+  if (result.rounds.length > 1) {
+    console.log(`  (a)/(b) in ${result.rounds.length} rounds (ours MB/s / pipeline MB/s): ${result.rounds.map((r) => `${f1(r.trailscope_mb_s)}/${f1(r.js_mb_s)} = ${r.ratio.toFixed(2)}x`).join(', ')}
+      median ratio to the JS pipeline ${result.median_ratio_to_js_pipeline.toFixed(2)}x (range ${Math.min(...result.rounds.map((r) => r.ratio)).toFixed(2)}–${Math.max(...result.rounds.map((r) => r.ratio)).toFixed(2)}x)`);
+  }
+  const ceilings = result.rounds.filter((r) => r.ceiling_ratio);
+  if (ceilings.length) {
+    console.log(`  the most the ratio could be if our workers took no CPU (the browser's other CPU in each load over ${ours.cores} cores, against that round's pipeline): ${ceilings.map((r) => `${r.others_cpu_s.toFixed(2)} s: ${r.ceiling_ratio.toFixed(2)}x`).join(', ')}`);
+  }
 }
