@@ -562,17 +562,40 @@ enum Next {
     Ingest(Job),
     /// Wait for the ingest workers (see [`pool`]).
     Wait,
-    /// Hash a file read earlier, for the integrity check.
-    Hash(FileId, Option<Source>),
+    /// Hash a file read earlier, for the integrity check (its `id` is the file's).
+    Hash(Job),
     /// Nothing left.
     Finish,
 }
 
-/// Files to hash for the integrity check, asked of the engine once the queue is empty.
+/// Files to hash for the integrity check, asked of the engine once the queue is empty. They are read
+/// as files to load are, small neighbours together and asked for ahead (see [`read_ahead`]): read one
+/// after the other, the 6,299 files of a 300,000-event folder with its digests took 12.5–13.3 s to
+/// check after the load.
 #[derive(Default)]
 struct HashQueue {
-    ids: VecDeque<FileId>,
+    jobs: VecDeque<Job>,
     fetched: bool,
+}
+
+impl HashQueue {
+    /// The files the engine wants hashed now, from their kept sources; one whose bytes were not kept
+    /// is not read, and says why.
+    fn fetch(&mut self, w: &mut Worker) {
+        for id in w.engine.integrity_to_hash() {
+            match w.sources.get(id as usize).cloned() {
+                Some(source) => {
+                    let size = match &source {
+                        Source::File(f) => f.size() as u64,
+                        Source::Bytes(b) => b.len() as u64,
+                    };
+                    self.jobs.push_back(Job { id, path: String::new(), size, source, first: None });
+                }
+                None => w.engine.set_integrity_hash(id, HashOutcome::Unread("its bytes were not kept".into())),
+            }
+        }
+        self.fetched = true;
+    }
 }
 
 /// Picks the next step; tells the page when loading is over (before any hashing starts).
@@ -583,7 +606,7 @@ fn next_step(w: &mut Worker, hashes: &mut HashQueue) -> Next {
         w.drop_queue();
         // Files not hashed yet stay unchecked, and say why.
         let rest: Vec<FileId> =
-            if hashes.fetched { hashes.ids.drain(..).collect() } else { w.engine.integrity_to_hash() };
+            if hashes.fetched { hashes.jobs.drain(..).map(|j| j.id).collect() } else { w.engine.integrity_to_hash() };
         for id in rest {
             w.engine.set_integrity_hash(id, HashOutcome::Unread("loading was cancelled before it was hashed".into()));
         }
@@ -626,11 +649,11 @@ fn next_step(w: &mut Worker, hashes: &mut HashQueue) -> Next {
         send_progress(w, true);
     }
     if !hashes.fetched {
-        hashes.ids = w.engine.integrity_to_hash().into();
-        hashes.fetched = true;
+        hashes.fetch(w);
     }
-    if let Some(id) = hashes.ids.pop_front() {
-        return Next::Hash(id, w.sources.get(id as usize).cloned());
+    if let Some(job) = hashes.jobs.pop_front() {
+        read_ahead(&mut hashes.jobs);
+        return Next::Hash(job);
     }
     w.running = false;
     send_progress(w, true);
@@ -649,14 +672,11 @@ async fn run_queue() {
                 continue;
             }
             Next::Finish => return,
-            Next::Hash(id, source) => {
-                let outcome = match source {
-                    Some(source) => hash_source(&worker, source).await,
-                    None => HashOutcome::Unread("its bytes were not kept".into()),
-                };
+            Next::Hash(job) => {
+                let outcome = hash_source(&worker, job.source, job.first).await;
                 let mut w = worker.borrow_mut();
-                w.engine.set_integrity_hash(id, outcome);
-                send_progress(&mut w, hashes.ids.is_empty());
+                w.engine.set_integrity_hash(job.id, outcome);
+                send_progress(&mut w, hashes.jobs.is_empty());
                 continue;
             }
         };
@@ -896,24 +916,20 @@ fn in_pieces(bytes: &Uint8Array, piece: &mut Vec<u8>, last_slice: bool, feed: &m
     }
 }
 
-/// Reads a file again, from its kept source, into the SHA-256 of its decompressed content.
-async fn hash_source(worker: &Rc<RefCell<Worker>>, source: Source) -> HashOutcome {
+/// Reads a file again, from its kept source, into the SHA-256 of its decompressed content (its first
+/// slice may have been asked for ahead, `first`, see [`HashQueue`]).
+async fn hash_source(worker: &Rc<RefCell<Worker>>, source: Source, first: Option<Ahead>) -> HashOutcome {
     let mut hasher = Hasher::new();
     match source {
         Source::Bytes(bytes) => hasher.push(bytes),
         Source::File(file) => {
-            let size = file.size();
-            let mut at = 0.0;
-            while at < size {
-                if worker.borrow().cancel {
-                    return HashOutcome::Unread("loading was cancelled before it was hashed".into());
+            let read = read_file(&file, first, |_| worker.borrow().cancel, |bytes, _| hasher.push(bytes)).await;
+            match read {
+                Ok(stats) if stats.stopped => {
+                    return HashOutcome::Unread("loading was cancelled before it was hashed".into())
                 }
-                let end = (at + CHUNK_BYTES).min(size);
-                match read_slice(&file, at, end).await {
-                    Ok(bytes) => hasher.push(&bytes),
-                    Err(message) => return HashOutcome::Unread(message),
-                }
-                at = end;
+                Ok(_) => {}
+                Err(message) => return HashOutcome::Unread(message),
             }
         }
     }
