@@ -261,16 +261,17 @@ impl Pool {
     /// Tells every ingest worker to stop reading files in parts (`why`: the engine's memory is
     /// full; see [`on_stop_parts`]).
     pub fn stop_parts(&self, why: &str) {
-        if let Ok(msg) = envelope(&ToWorker::StopParts { why: why.to_owned() }, &[]) {
-            for c in self.children.iter().filter(|c| !c.dead) {
-                let _ = c.worker.post_message(&msg);
-            }
-        }
+        self.tell_all(&ToWorker::StopParts { why: why.to_owned() });
     }
 
     /// Tells every ingest worker to stop; each sends what it read and the files it did not start.
     pub fn cancel(&self) {
-        if let Ok(msg) = envelope(&ToWorker::Cancel, &[]) {
+        self.tell_all(&ToWorker::Cancel);
+    }
+
+    /// Posts `msg` to every ingest worker not lost.
+    fn tell_all(&self, msg: &ToWorker) {
+        if let Ok(msg) = envelope(msg, &[]) {
             for c in self.children.iter().filter(|c| !c.dead) {
                 let _ = c.worker.post_message(&msg);
             }
