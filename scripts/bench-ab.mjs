@@ -3,12 +3,16 @@
 // load in a new page of one headless Chromium, the order swapped every round (this host's speed swings
 // by 2x within minutes, so only loads close in time compare).
 //
-//   node scripts/bench-ab.mjs --a DIST_BEFORE --b DIST_AFTER [--rounds 6] PATH...
+//   node scripts/bench-ab.mjs --a DIST_BEFORE --b DIST_AFTER [--rounds 6] [--integrity] PATH...
 //
 // PATH is a file or a folder (every file under it). Prints each load's time from the drop to done (the
 // `trailscope:ingest` measure), events, and where the engine's worker spent it (waiting for reads of
 // the files it reads itself, in the engine, answering the views' queries), then the medians and the
 // after/before ratio of each round's pair. Build a copy with `trunk build --release --dist DIST`.
+//
+// With --integrity (PATH holding CloudTrail digests too, as `gen_cloudtrail.py --digests` writes), what
+// is compared is instead how long after the load's end the Integrity tab is ready: the tab is opened
+// once loading is done and the clock stops at `[data-testid=integrity-status][data-state=done]`.
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { start, walk } from '../e2e/harness.mjs';
@@ -22,9 +26,11 @@ const opt = (name, fallback) => {
 };
 const [distA, distB] = [opt('--a', null), opt('--b', null)];
 const rounds = Number(opt('--rounds', '6'));
+const integrity = args.includes('--integrity');
+if (integrity) args.splice(args.indexOf('--integrity'), 1);
 const paths = args.flatMap((p) => (statSync(p).isDirectory() ? walk(resolve(p)) : [resolve(p)]));
 if (!distA || !distB || !paths.length || !(rounds > 0)) {
-  console.error('usage: node scripts/bench-ab.mjs --a DIST_BEFORE --b DIST_AFTER [--rounds N] PATH...');
+  console.error('usage: node scripts/bench-ab.mjs --a DIST_BEFORE --b DIST_AFTER [--rounds N] [--integrity] PATH...');
   process.exit(2);
 }
 
@@ -57,6 +63,13 @@ async function load(which) {
     const d = document.querySelector('[data-testid=ingest-status]').dataset;
     return { ms: m ? m.duration : NaN, events: Number(d.events), timings: window.__progress?.timings ?? {} };
   });
+  if (integrity) {
+    const t0 = Date.now();
+    await page.click('[data-testid=tab-integrity]');
+    await page.waitForSelector('[data-testid=integrity-status][data-state=done]', { timeout: 3_600_000 });
+    seen.integrityMs = Date.now() - t0;
+    seen.verified = await page.$eval('[data-testid=integrity-status]', (el) => el.dataset.verified);
+  }
   await page.context().close();
   return seen;
 }
@@ -67,10 +80,12 @@ for (let r = 0; r < rounds; r++) {
   const pair = {};
   for (const which of r % 2 ? ['b', 'a'] : ['a', 'b']) {
     const s = await load(which);
-    pair[which] = s.ms;
-    seen[which].push(s.ms);
+    const ms = integrity ? s.integrityMs : s.ms;
+    pair[which] = ms;
+    seen[which].push(ms);
     const t = s.timings;
-    console.log(`round ${r + 1} ${which === 'a' ? 'before' : 'after '}: ${(s.ms / 1000).toFixed(2)} s, ${s.events} events; engine's worker: waiting for reads ${t.read_ms} ms (${t.reads} reads), ingest ${t.ingest_ms} ms, queries ${t.query_ms} ms`);
+    const check = integrity ? `; Integrity tab ready ${(ms / 1000).toFixed(2)} s after, ${s.verified} files verified` : '';
+    console.log(`round ${r + 1} ${which === 'a' ? 'before' : 'after '}: ${(s.ms / 1000).toFixed(2)} s, ${s.events} events; engine's worker: waiting for reads ${t.read_ms} ms (${t.reads} reads), ingest ${t.ingest_ms} ms, queries ${t.query_ms} ms${check}`);
   }
   ratios.push(pair.b / pair.a);
 }
@@ -81,4 +96,4 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 const secs = (ms) => (ms / 1000).toFixed(2);
-console.log(`median before ${secs(median(seen.a))} s, after ${secs(median(seen.b))} s; after/before in each round: ${ratios.map((x) => x.toFixed(2)).join(', ')} (median ${median(ratios).toFixed(2)})`);
+console.log(`${integrity ? 'Integrity tab, ' : ''}median before ${secs(median(seen.a))} s, after ${secs(median(seen.b))} s; after/before in each round: ${ratios.map((x) => x.toFixed(2)).join(', ')} (median ${median(ratios).toFixed(2)})`);
