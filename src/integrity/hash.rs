@@ -3,7 +3,9 @@
 //! Push-based like the ingest reader: [`Hasher::push`] takes the file's bytes in chunks of any size,
 //! decompresses them with the ingest [`Decoder`] (gzip sniffed by content, multi-member safe) and
 //! hashes what comes out. A file already decompressed by the person (`.json`) hashes the same as
-//! the `.json.gz` CloudTrail delivered, so either matches its digest entry.
+//! the `.json.gz` CloudTrail delivered, so either matches its digest entry. [`Hasher::keeping`]
+//! keeps the decompressed content whole instead, for the browser's faster SHA-256 (the worker's
+//! `hash_source`).
 
 use sha2::{Digest as _, Sha256};
 
@@ -29,10 +31,29 @@ pub enum HashOutcome {
     Unread(String),
 }
 
+/// Decompressed bytes a [`Hasher::keeping`] holds whole at most by default; past it the file is
+/// hashed here as it streams. CloudTrail's log files are far smaller (about 100 KB each in the
+/// generator's folders); a big `lookup-events` export may not be.
+pub const KEEP_BYTES: usize = 64 << 20;
+
+/// How a [`Hasher::keeping`] ended: hashed here, or the whole decompressed content for the caller to
+/// hash elsewhere (the browser's own SHA-256, several times faster than this one in wasm).
+#[derive(Debug, PartialEq, Eq)]
+pub enum Finished {
+    /// Hashed here (the file was too big to keep), or not hashable.
+    Done(HashOutcome),
+    /// Every decompressed byte, to be hashed.
+    Whole(Vec<u8>),
+}
+
 /// Streams one file into a SHA-256 of its decompressed content.
 pub struct Hasher {
     decoder: Decoder,
     sha: Sha256,
+    /// The decompressed content so far, while it is kept whole (see [`Hasher::keeping`]).
+    kept: Option<Vec<u8>>,
+    /// The most `kept` may hold.
+    keep_limit: usize,
     error: Option<String>,
 }
 
@@ -45,7 +66,13 @@ impl Default for Hasher {
 impl Hasher {
     /// A hasher at the start of a file.
     pub fn new() -> Self {
-        Hasher { decoder: Decoder::new(), sha: Sha256::new(), error: None }
+        Hasher { decoder: Decoder::new(), sha: Sha256::new(), kept: None, keep_limit: 0, error: None }
+    }
+
+    /// A hasher that keeps the decompressed content whole, up to `limit` bytes, for
+    /// [`Hasher::finish_kept`]; a file that decompresses to more is hashed here instead.
+    pub fn keeping(limit: usize) -> Self {
+        Hasher { kept: Some(Vec::new()), keep_limit: limit, ..Hasher::new() }
     }
 
     /// Feeds the next chunk of the file as it is on disk.
@@ -53,23 +80,36 @@ impl Hasher {
         if self.error.is_some() {
             return;
         }
-        let sha = &mut self.sha;
-        if let Err(e) = self.decoder.push(chunk, &mut |piece| sha.update(piece)) {
+        let (sha, kept, limit) = (&mut self.sha, &mut self.kept, self.keep_limit);
+        if let Err(e) = self.decoder.push(chunk, &mut |piece| take(sha, kept, limit, piece)) {
             self.error = Some(e.to_string());
         }
     }
 
     /// Ends the file.
-    pub fn finish(mut self) -> HashOutcome {
+    pub fn finish(self) -> HashOutcome {
+        match self.finish_kept() {
+            Finished::Done(outcome) => outcome,
+            Finished::Whole(bytes) => HashOutcome::Hashed { sha256: sha256(&bytes), bytes: bytes.len() as u64 },
+        }
+    }
+
+    /// Ends the file: its whole decompressed content when it was kept (see [`Hasher::keeping`]),
+    /// else what hashing it here gave.
+    pub fn finish_kept(mut self) -> Finished {
         if self.error.is_none() {
-            let sha = &mut self.sha;
-            if let Err(e) = self.decoder.finish(&mut |piece| sha.update(piece)) {
+            let (sha, kept, limit) = (&mut self.sha, &mut self.kept, self.keep_limit);
+            if let Err(e) = self.decoder.finish(&mut |piece| take(sha, kept, limit, piece)) {
                 self.error = Some(e.to_string());
             }
         }
-        match self.error {
-            Some(e) => HashOutcome::Undecodable(e),
-            None => HashOutcome::Hashed { sha256: self.sha.finalize().into(), bytes: self.decoder.produced() },
+        match (self.error, self.kept) {
+            (Some(e), _) => Finished::Done(HashOutcome::Undecodable(e)),
+            (None, Some(whole)) => Finished::Whole(whole),
+            (None, None) => Finished::Done(HashOutcome::Hashed {
+                sha256: self.sha.finalize().into(),
+                bytes: self.decoder.produced(),
+            }),
         }
     }
 
@@ -80,6 +120,20 @@ impl Hasher {
             h.push(chunk);
         }
         h.finish()
+    }
+}
+
+/// Takes one decompressed piece: kept whole while the whole stays within `limit`, else hashed (with
+/// what was kept before it, which is then dropped).
+fn take(sha: &mut Sha256, kept: &mut Option<Vec<u8>>, limit: usize, piece: &[u8]) {
+    match kept {
+        Some(whole) if whole.len() + piece.len() <= limit => whole.extend_from_slice(piece),
+        Some(whole) => {
+            sha.update(&whole);
+            sha.update(piece);
+            *kept = None;
+        }
+        None => sha.update(piece),
     }
 }
 
@@ -137,6 +191,27 @@ mod tests {
             h.push(&[b]); // one byte at a time
         }
         assert_eq!(h.finish(), HashOutcome::Hashed { sha256: plain, bytes: 3 });
+    }
+
+    #[test]
+    fn ok_keeping_gives_the_whole_content_or_hashes_past_the_limit() {
+        let data: Vec<u8> = (0..5000u32).map(|i| (i * 7 % 251) as u8).collect();
+        let expected: Sha = Sha256::digest(&data).into(); // the sha2 crate itself, not our streaming
+        let feed = |mut h: Hasher| {
+            for chunk in gzip(&data).chunks(333) {
+                h.push(chunk);
+            }
+            h.finish_kept()
+        };
+        assert_eq!(feed(Hasher::keeping(5000)), Finished::Whole(data.clone()));
+        let past = Finished::Done(HashOutcome::Hashed { sha256: expected, bytes: 5000 });
+        assert_eq!(feed(Hasher::keeping(4999)), past);
+        assert_eq!(feed(Hasher::keeping(10)), past);
+        assert_eq!(Hasher::keeping(5000).finish(), Hasher::of(b""));
+        let gz = gzip(&data);
+        let mut cut = Hasher::keeping(5000);
+        cut.push(&gz[..gz.len() - 4]);
+        assert!(matches!(cut.finish_kept(), Finished::Done(HashOutcome::Undecodable(_))));
     }
 
     #[test]
