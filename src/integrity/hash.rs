@@ -31,10 +31,10 @@ pub enum HashOutcome {
     Unread(String),
 }
 
-/// Decompressed bytes a [`Hasher::keeping`] holds whole at most by default; past it the file is
+/// Decompressed bytes the worker's [`Hasher::keeping`] holds whole at most; past it the file is
 /// hashed here as it streams. CloudTrail's log files are far smaller (about 100 KB each in the
-/// generator's folders); a big `lookup-events` export may not be.
-pub const KEEP_BYTES: usize = 64 << 20;
+/// generator's folders). Kept small because wasm memory, once grown, stays grown.
+pub const KEEP_BYTES: usize = 16 << 20;
 
 /// How a [`Hasher::keeping`] ended: hashed here, or the whole decompressed content for the caller to
 /// hash elsewhere (the browser's own SHA-256, several times faster than this one in wasm).
