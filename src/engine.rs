@@ -16,6 +16,7 @@ use crate::analysis::identity::{self, IdentityReport};
 use crate::analysis::timeline::{GroupBy, Prepared, Timeline, TimelineQuery};
 use crate::ingest::{FileKind, FileReader, FileReport, Format, PathMeta};
 use crate::integrity::check::Checked;
+use crate::integrity::hash::{sha256, Finished, KEEP_BYTES};
 use crate::integrity::keys::KeyMaterial;
 use crate::integrity::report::KeysInput;
 use crate::integrity::{Finding, HashOutcome, Integrity, IntegrityReport};
@@ -283,6 +284,13 @@ pub struct Engine {
     timeline: RefCell<Option<TimelineCache>>,
     /// Files given and not read (see [`Engine::left_unread`]).
     unread: Option<Unread>,
+    /// Files opened from now on are hashed as they are read (see [`Engine::hash_while_reading`]).
+    hash_on_read: bool,
+    /// Decompressed content of files hashed as they were read, kept whole for the caller to hash
+    /// (see [`Engine::take_kept`]).
+    kept: Vec<(FileId, Vec<u8>)>,
+    /// Files read again after their load to hash them (see [`Engine::read_again`]).
+    read_again: u64,
 }
 
 /// Counts over the first `rows` rows of the store, as it was after `upgrades` in-place changes, and
@@ -321,10 +329,43 @@ impl Engine {
         &self.files
     }
 
+    /// Whether files opened from now on are also hashed as they are read, for the integrity check,
+    /// rather than read again after the load: for a drop with digests, whose files the check needs
+    /// hashed. A file that decompresses to at most [`KEEP_BYTES`] is kept whole at its end, for the
+    /// caller to hash with the browser's faster SHA-256 ([`Engine::take_kept`]); a bigger one is
+    /// hashed here as it is read. A file not read to its end is hashed by reading it again, as
+    /// before ([`Engine::integrity_to_hash`]).
+    pub fn hash_while_reading(&mut self, on: bool) {
+        self.hash_on_read = on;
+    }
+
+    /// Whether files opened now are hashed as they are read (see [`Engine::hash_while_reading`]).
+    pub fn hashes_while_reading(&self) -> bool {
+        self.hash_on_read
+    }
+
+    /// The decompressed content of each file closed since the last call that was hashed as it was
+    /// read and kept whole: the caller hashes it and gives the outcome to
+    /// [`Engine::set_integrity_hash`] (or [`Engine::hash_kept_here`] does).
+    pub fn take_kept(&mut self) -> Vec<(FileId, Vec<u8>)> {
+        std::mem::take(&mut self.kept)
+    }
+
+    /// Hashes here, in wasm, the content [`Engine::take_kept`] would give.
+    pub fn hash_kept_here(&mut self) {
+        for (file, content) in self.take_kept() {
+            let outcome = HashOutcome::Hashed { sha256: sha256(&content), bytes: content.len() as u64 };
+            self.set_integrity_hash(file, outcome);
+        }
+    }
+
     /// Registers a file about to be pushed.
     pub fn open_file(&mut self, path: &str, size: u64) -> FileId {
         let id = self.files.len() as FileId;
-        let reader = FileReader::new(id, path);
+        let mut reader = FileReader::new(id, path);
+        if self.hash_on_read {
+            reader = reader.hashing(KEEP_BYTES);
+        }
         self.files.push(Box::new(FileEntry { path: path.to_owned(), size, report: FileReport::default() }));
         self.open.push((id, reader));
         id
@@ -365,7 +406,13 @@ impl Engine {
     pub fn close_file(&mut self, file: FileId) {
         if let Some(at) = self.open.iter().position(|(id, _)| *id == file) {
             let (_, reader) = self.open.swap_remove(at);
-            self.files[file as usize].report = reader.finish(&mut self.store);
+            let (report, hashed) = reader.finish_hashed(&mut self.store);
+            self.files[file as usize].report = report;
+            match hashed {
+                Some(Finished::Done(outcome)) => self.integrity.set_hash(file, outcome),
+                Some(Finished::Whole(content)) => self.kept.push((file, content)),
+                None => {}
+            }
             self.settle_copies();
             let f = &self.files[file as usize];
             self.integrity.digest_read(file, f.report.digest.as_deref(), &f.path, f.report.kind);
@@ -409,6 +456,8 @@ impl Engine {
     /// When more than one file is open, or the open one is not the last opened.
     pub fn take_batch(&mut self) -> Vec<u8> {
         assert!(self.open.len() <= 1, "a batch holds at most one file still being read");
+        // Content the caller did not hash is hashed here, so no file's hash is lost with the batch.
+        self.hash_kept_here();
         let open = self.open.pop();
         if let Some((id, _)) = &open {
             assert_eq!(*id as usize + 1, self.files.len(), "the file still being read is the last one opened");
@@ -434,12 +483,23 @@ impl Engine {
                 }
                 None => w.u64(0),
             }
+            // Its content's hash, when it was taken as it was read.
+            match self.integrity.hash(i as FileId) {
+                Some(HashOutcome::Hashed { sha256, bytes }) => {
+                    w.u64(1);
+                    w.bytes(sha256);
+                    w.u64(*bytes);
+                }
+                _ => w.u64(0),
+            }
         }
         // Whether the last file is a part (the rest of it comes in the next batch).
         w.u64(u64::from(open.is_some()));
         w.bytes(&self.store.encode_batch());
         let last = self.files.pop();
+        let hash_on_read = self.hash_on_read;
         *self = if self.store.keeps_every_record() { Engine::for_batches() } else { Engine::new() };
+        self.hash_on_read = hash_on_read;
         if let (Some((_, mut reader)), Some(entry)) = (open, last) {
             reader.renumber(0);
             self.files.push(Box::new(FileEntry { path: entry.path, size: entry.size, report: FileReport::default() }));
@@ -483,6 +543,7 @@ impl Engine {
         let mut r = crate::store::wire::Reader::new(bytes);
         let n = r.count()?;
         let mut entries = Vec::with_capacity(n);
+        let mut hashes = Vec::with_capacity(n);
         for _ in 0..n {
             let mut entry: FileEntry = serde_json::from_str(r.str()?)
                 .map_err(|e| format!("a file entry of the batch is not readable: {e}"))?;
@@ -490,6 +551,14 @@ impl Engine {
                 entry.report.digest = Some(r.bytes()?.to_vec());
             }
             entries.push(entry);
+            hashes.push(match r.u64()? {
+                0 => None,
+                1 => {
+                    let sha256 = r.bytes()?.try_into().map_err(|_| "a file hash of the batch is not 32 bytes")?;
+                    Some(HashOutcome::Hashed { sha256, bytes: r.u64()? })
+                }
+                _ => return Err("a file hash marker of the batch is not readable".into()),
+            });
         }
         let ends_in_part = match r.u64()? {
             0 => false,
@@ -537,9 +606,12 @@ impl Engine {
         }
         self.settle_copies();
         let open = ends_in_part.then(|| ids[n - 1]);
-        for &id in ids.iter().filter(|&&id| Some(id) != open) {
+        for (&id, hash) in ids.iter().zip(hashes).filter(|(&id, _)| Some(id) != open) {
             let f = &self.files[id as usize];
             self.integrity.digest_read(id, f.report.digest.as_deref(), &f.path, f.report.kind);
+            if let Some(hash) = hash {
+                self.integrity.set_hash(id, hash);
+            }
         }
         self.integrity_cache.get_mut().take();
         Ok((ids, open))
@@ -583,6 +655,13 @@ impl Engine {
         self.integrity.to_hash(&files)
     }
 
+    /// Notes that `files` more files were read again to hash them (see [`Self::integrity_to_hash`]),
+    /// as the integrity report says (`read_again`).
+    pub fn read_again(&mut self, files: u64) {
+        self.read_again += files;
+        self.integrity_cache.get_mut().take();
+    }
+
     /// Records a file's hash for the integrity check.
     pub fn set_integrity_hash(&mut self, file: FileId, outcome: HashOutcome) {
         self.integrity.set_hash(file, outcome);
@@ -598,7 +677,9 @@ impl Engine {
         }
         let files: Vec<(&str, FileKind)> = self.files.iter().map(|f| (f.path.as_str(), f.report.kind)).collect();
         let material = (!keys.is_empty()).then(|| KeyMaterial::read(&keys.public_keys, &keys.signatures));
-        let checked = Rc::new(self.integrity.check(&files, material.as_ref()));
+        let mut checked = self.integrity.check(&files, material.as_ref());
+        checked.report.counts.read_again = self.read_again;
+        let checked = Rc::new(checked);
         *self.integrity_cache.borrow_mut() = Some((keys.clone(), Rc::clone(&checked)));
         checked
     }

@@ -42,6 +42,7 @@ pub use path::PathMeta;
 use raw::{Flag, Lenient, Obj, RawEvent, RawIdentity, Text};
 use record::{build_row, clip, looks_like_event, TimeSource};
 
+use crate::integrity::hash::{ContentSha, Finished};
 use crate::store::{FileId, Inserted, Locator, RecordKind, Store};
 
 /// A problem with one file or one record in it.
@@ -183,6 +184,8 @@ pub struct FileReader {
     decode_failed: bool,
     /// Reading the file failed ([`FileReader::read_failed`]).
     unread: bool,
+    /// The decompressed content's SHA-256 being taken as the file is read (see [`FileReader::hashing`]).
+    hash: Option<Box<ContentSha>>,
 }
 
 /// Everything that handles records, apart from the framing state, so the framer can hand records
@@ -234,7 +237,17 @@ impl FileReader {
             },
             decode_failed: false,
             unread: false,
+            hash: None,
         }
+    }
+
+    /// The same, also taking the SHA-256 of the decompressed content as it is read, for the integrity
+    /// check (kept whole up to `keep` bytes, see [`ContentSha::keeping`]): [`FileReader::finish_hashed`]
+    /// gives it when the whole file was decompressed.
+    #[must_use]
+    pub fn hashing(mut self, keep: usize) -> Self {
+        self.hash = Some(Box::new(ContentSha::keeping(keep)));
+        self
     }
 
     /// The same, with another cap on decompressed bytes than [`limits::MAX_DECOMPRESSED_BYTES`].
@@ -276,8 +289,13 @@ impl FileReader {
             return;
         }
         self.sink.report.bytes_read += chunk.len() as u64;
-        let FileReader { decoder, body, sink, .. } = self;
-        let result = decoder.push(chunk, &mut |piece| text(body, sink, piece, store));
+        let FileReader { decoder, body, sink, hash, .. } = self;
+        let result = decoder.push(chunk, &mut |piece| {
+            if let Some(h) = hash {
+                h.take(piece);
+            }
+            text(body, sink, piece, store);
+        });
         // So far, for the file list and the status bar while the file is read.
         sink.report.bytes_decoded = decoder.produced();
         sink.report.gzip = decoder.is_gzip();
@@ -327,10 +345,24 @@ impl FileReader {
     }
 
     /// Ends the file and returns what it gave.
-    pub fn finish(mut self, store: &mut Store) -> FileReport {
-        let FileReader { decoder, body, sink, decode_failed, unread } = &mut self;
+    pub fn finish(self, store: &mut Store) -> FileReport {
+        self.finish_hashed(store).0
+    }
+
+    /// Ends the file and returns what it gave, with its decompressed content's hash (or the content
+    /// whole, see [`FileReader::hashing`]) when it was taken and every byte of the file was
+    /// decompressed: not for a file cut short, whose reading failed, that does not decompress, or
+    /// that was left unread past its start as not CloudTrail. Those are hashed by reading them again.
+    pub fn finish_hashed(mut self, store: &mut Store) -> (FileReport, Option<Finished>) {
+        let FileReader { decoder, body, sink, decode_failed, unread, hash } = &mut self;
+        let whole = !sink.stopped;
         if !sink.stopped {
-            let result = decoder.finish(&mut |piece| text(body, sink, piece, store));
+            let result = decoder.finish(&mut |piece| {
+                if let Some(h) = hash.as_deref_mut() {
+                    h.take(piece);
+                }
+                text(body, sink, piece, store);
+            });
             if let Err(e) = result {
                 sink.report.warn(None, format!("{e}; what came before was read"));
                 *decode_failed = true;
@@ -361,7 +393,11 @@ impl FileReader {
             }
             _ => {}
         }
-        self.sink.conclude()
+        let hashed = match self.hash.take() {
+            Some(h) if whole && !self.decode_failed && !self.unread => Some(h.finish()),
+            _ => None,
+        };
+        (self.sink.conclude(), hashed)
     }
 }
 

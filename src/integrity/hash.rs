@@ -49,11 +49,7 @@ pub enum Finished {
 /// Streams one file into a SHA-256 of its decompressed content.
 pub struct Hasher {
     decoder: Decoder,
-    sha: Sha256,
-    /// The decompressed content so far, while it is kept whole (see [`Hasher::keeping`]).
-    kept: Option<Vec<u8>>,
-    /// The most `kept` may hold.
-    keep_limit: usize,
+    content: ContentSha,
     error: Option<String>,
 }
 
@@ -66,13 +62,13 @@ impl Default for Hasher {
 impl Hasher {
     /// A hasher at the start of a file.
     pub fn new() -> Self {
-        Hasher { decoder: Decoder::new(), sha: Sha256::new(), kept: None, keep_limit: 0, error: None }
+        Hasher { decoder: Decoder::new(), content: ContentSha::new(), error: None }
     }
 
     /// A hasher that keeps the decompressed content whole, up to `limit` bytes, for
     /// [`Hasher::finish_kept`]; a file that decompresses to more is hashed here instead.
     pub fn keeping(limit: usize) -> Self {
-        Hasher { kept: Some(Vec::new()), keep_limit: limit, ..Hasher::new() }
+        Hasher { content: ContentSha::keeping(limit), ..Hasher::new() }
     }
 
     /// Feeds the next chunk of the file as it is on disk.
@@ -80,8 +76,8 @@ impl Hasher {
         if self.error.is_some() {
             return;
         }
-        let (sha, kept, limit) = (&mut self.sha, &mut self.kept, self.keep_limit);
-        if let Err(e) = self.decoder.push(chunk, &mut |piece| take(sha, kept, limit, piece)) {
+        let content = &mut self.content;
+        if let Err(e) = self.decoder.push(chunk, &mut |piece| content.take(piece)) {
             self.error = Some(e.to_string());
         }
     }
@@ -98,18 +94,14 @@ impl Hasher {
     /// else what hashing it here gave.
     pub fn finish_kept(mut self) -> Finished {
         if self.error.is_none() {
-            let (sha, kept, limit) = (&mut self.sha, &mut self.kept, self.keep_limit);
-            if let Err(e) = self.decoder.finish(&mut |piece| take(sha, kept, limit, piece)) {
+            let content = &mut self.content;
+            if let Err(e) = self.decoder.finish(&mut |piece| content.take(piece)) {
                 self.error = Some(e.to_string());
             }
         }
-        match (self.error, self.kept) {
-            (Some(e), _) => Finished::Done(HashOutcome::Undecodable(e)),
-            (None, Some(whole)) => Finished::Whole(whole),
-            (None, None) => Finished::Done(HashOutcome::Hashed {
-                sha256: self.sha.finalize().into(),
-                bytes: self.decoder.produced(),
-            }),
+        match self.error {
+            Some(e) => Finished::Done(HashOutcome::Undecodable(e)),
+            None => self.content.finish(),
         }
     }
 
@@ -123,17 +115,59 @@ impl Hasher {
     }
 }
 
-/// Takes one decompressed piece: kept whole while the whole stays within `limit`, else hashed (with
-/// what was kept before it, which is then dropped).
-fn take(sha: &mut Sha256, kept: &mut Option<Vec<u8>>, limit: usize, piece: &[u8]) {
-    match kept {
-        Some(whole) if whole.len() + piece.len() <= limit => whole.extend_from_slice(piece),
-        Some(whole) => {
-            sha.update(&whole);
-            sha.update(piece);
-            *kept = None;
+/// The SHA-256 of decompressed content given piece by piece, or the content itself kept whole while
+/// it stays within a limit (see [`Hasher::keeping`]). [`Hasher`] feeds it from its own decoder;
+/// ingest feeds it the pieces its decoder gives while it reads a file (see
+/// `crate::ingest::FileReader::hashing`), so a file is not decompressed twice.
+#[derive(Clone)]
+pub struct ContentSha {
+    sha: Sha256,
+    /// The content so far, while it is kept whole.
+    kept: Option<Vec<u8>>,
+    /// The most `kept` may hold.
+    limit: usize,
+    /// Bytes taken.
+    len: u64,
+}
+
+impl ContentSha {
+    /// Hashes every piece as it comes.
+    pub fn new() -> Self {
+        ContentSha { sha: Sha256::new(), kept: None, limit: 0, len: 0 }
+    }
+
+    /// Keeps the content whole up to `limit` bytes; past it, hashes it as it comes.
+    pub fn keeping(limit: usize) -> Self {
+        ContentSha { kept: Some(Vec::new()), limit, ..ContentSha::new() }
+    }
+
+    /// Takes the next piece: kept while the whole stays within the limit, else hashed (with what was
+    /// kept before it, which is then dropped).
+    pub fn take(&mut self, piece: &[u8]) {
+        self.len += piece.len() as u64;
+        match &mut self.kept {
+            Some(whole) if whole.len() + piece.len() <= self.limit => whole.extend_from_slice(piece),
+            Some(whole) => {
+                self.sha.update(&whole);
+                self.sha.update(piece);
+                self.kept = None;
+            }
+            None => self.sha.update(piece),
         }
-        None => sha.update(piece),
+    }
+
+    /// The content whole if it was kept, else its hash.
+    pub fn finish(self) -> Finished {
+        match self.kept {
+            Some(whole) => Finished::Whole(whole),
+            None => Finished::Done(HashOutcome::Hashed { sha256: self.sha.finalize().into(), bytes: self.len }),
+        }
+    }
+}
+
+impl Default for ContentSha {
+    fn default() -> Self {
+        Self::new()
     }
 }
 

@@ -13,9 +13,12 @@
 //!   digest, with the pasted `list-public-keys` output ([`keys`], [`signature`]).
 //!
 //! Hashing costs: SHA-256 in WebAssembly (no SHA instructions) costs about three quarters of ingest's
-//! own time per byte (`cargo bench --bench integrity --features soft-sha256`), so ingest does not hash.
-//! After ingest, the worker reads again only the files that need a hash ([`Integrity::to_hash`]: the
-//! digests, and files whose name a digest lists) and hands each [`HashOutcome`] to the engine.
+//! own time per byte (`cargo bench --bench integrity --features soft-sha256`), so a load without
+//! digests does not hash. Once a drop holds digests, files are hashed as they are read
+//! (`Engine::hash_while_reading`: the decompressed content is kept whole and the worker has the
+//! browser's faster SHA-256 hash it); a file read before any digest, or not read to its end, is read
+//! again after the load: the worker asks for the files that still need a hash ([`Integrity::to_hash`]:
+//! the digests, and files whose name a digest lists) and hands each [`HashOutcome`] to the engine.
 //! Everything here is pure and tested natively.
 //!
 //! ```
@@ -106,6 +109,11 @@ impl Integrity {
     /// Records a file's hash.
     pub fn set_hash(&mut self, file: FileId, outcome: HashOutcome) {
         self.hashes.insert(file, outcome);
+    }
+
+    /// A file's hash, if it has one.
+    pub fn hash(&self, file: FileId) -> Option<&HashOutcome> {
+        self.hashes.get(&file)
     }
 
     /// Files hashed so far.

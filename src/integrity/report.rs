@@ -162,6 +162,9 @@ pub struct IntegrityCounts {
     pub pending: u64,
     /// Files that could not be read again.
     pub unread: u64,
+    /// Files read again after the load to be hashed (not hashed as they were loaded: dropped before
+    /// any digest, or not read to their end then). Set by the engine, which knows.
+    pub read_again: u64,
     /// Verified files whose digest's signature was verified too.
     pub signed: u64,
     /// Distinct log files the digests list.

@@ -417,3 +417,129 @@ fn ok_aws_documentation_digest_examples_parse() {
     }
     assert_eq!(n, 2, "the CloudTrail user guide's two digest examples");
 }
+
+/// Reads `files` as ingest workers do with hashing on (`Engine::hash_while_reading`): two engines
+/// taking alternate files, fed `chunk` bytes at a time, a batch taken every `every` chunks whatever
+/// file is open (so files are cut into parts), the content kept at each file's end hashed by
+/// `hash_kept_here` (the worker asks the browser instead), each batch absorbed as the engine's
+/// worker does. Returns the engine, with nothing hashed after the load.
+fn load_hashing(files: &Dropped, chunk: usize, every: usize) -> Engine {
+    let mut readers = [Engine::for_batches(), Engine::for_batches()];
+    let mut open = [None, None];
+    let mut engine = Engine::new();
+    engine.hash_while_reading(true);
+    for r in &mut readers {
+        r.hash_while_reading(true);
+    }
+    let mut fed = 0;
+    for (i, (path, bytes)) in files.iter().enumerate() {
+        let w = i % 2;
+        let mut id = readers[w].open_file(path, bytes.len() as u64);
+        for piece in bytes.chunks(chunk) {
+            readers[w].push(id, piece);
+            fed += 1;
+            if fed % every == 0 {
+                let (_, part) = engine.absorb_part(&readers[w].take_batch(), open[w]).expect("a part reads back");
+                (open[w], id) = (part, 0);
+            }
+        }
+        readers[w].close_file(id);
+        readers[w].hash_kept_here();
+    }
+    for (w, r) in readers.iter_mut().enumerate() {
+        let (_, part) = engine.absorb_part(&r.take_batch(), open[w]).expect("the last batch reads back");
+        assert_eq!(part, None, "every file was closed");
+    }
+    engine
+}
+
+#[test]
+fn ok_files_hashed_as_they_are_read_in_batches_and_parts_verify_without_reading_again() {
+    let files = trail();
+    let logs = files.iter().filter(|(p, _)| !is_digest(p)).count() as u64;
+    let digests = files.iter().filter(|(p, _)| is_digest(p)).count() as u64;
+    // 512-byte pieces and a batch every 7: most files end up in two or more parts.
+    let engine = load_hashing(&files, 512, 7);
+    assert_eq!(engine.integrity_to_hash(), Vec::<u32>::new(), "every file was hashed as it was read");
+    let checked = engine.integrity(&no_keys());
+    let c = &checked.report.counts;
+    assert_eq!(checked.report.state, CheckState::Done);
+    assert_eq!((c.verified, c.modified, c.missing, c.unlisted, c.read_again), (logs, 0, 0, 0, 0));
+    let chains = truth()["chains"].as_array().unwrap().len() as u64;
+    assert_eq!((c.digests, c.links_ok, c.breaks), (digests, digests - chains, 0), "digests are hashed too");
+}
+
+#[test]
+fn err_a_log_edited_is_found_modified_when_hashed_as_it_is_read() {
+    let mut files = trail();
+    let i = files.iter().position(|(p, _)| !is_digest(p)).unwrap();
+    let mut content = gunzip(&files[i].1);
+    let at = content.windows(10).position(|w| w == b"eventName\"").expect("an eventName") + 12;
+    content[at] ^= 0x20;
+    files[i].1 = gzip(&content);
+    let engine = load_hashing(&files, 4096, 3);
+    let checked = engine.integrity(&no_keys());
+    assert_eq!((checked.report.counts.modified, checked.report.counts.verified), (1, listed(&files).len() as u64 - 1));
+    // The hash the row gives is the edited content's, computed here with the sha2 crate alone.
+    let row = checked.report.files.iter().find(|f| f.path == files[i].0).unwrap();
+    let ours = trailscope::integrity::hash::hex(&sha2_of(&content));
+    assert!(row.detail.contains(&ours), "{}", row.detail);
+}
+
+#[test]
+fn ok_a_file_not_read_to_its_end_is_left_to_be_read_again() {
+    let files = trail();
+    let (i, (path, bytes)) = files.iter().enumerate().find(|(_, (p, _))| !is_digest(p)).unwrap();
+    let mut engine = Engine::new();
+    engine.hash_while_reading(true);
+    for (j, (p, b)) in files.iter().enumerate() {
+        let id = engine.open_file(p, b.len() as u64);
+        if j == i {
+            engine.push(id, &bytes[..bytes.len() / 2]);
+            engine.read_cancelled(id);
+        } else {
+            engine.push(id, b);
+        }
+        engine.close_file(id);
+        engine.hash_kept_here();
+    }
+    assert_eq!(engine.integrity_to_hash(), vec![i as u32], "only {path} is to be read again");
+    engine.set_integrity_hash(i as u32, Hasher::of(bytes));
+    engine.read_again(1);
+    let c = engine.integrity(&no_keys()).report.counts.clone();
+    assert_eq!((c.verified, c.read_again), (listed(&files).len() as u64, 1));
+}
+
+#[test]
+fn ok_a_reader_hashing_keeps_the_content_or_hashes_past_its_limit_and_gives_nothing_when_cut() {
+    use trailscope::ingest::FileReader;
+    use trailscope::integrity::hash::Finished;
+    use trailscope::integrity::HashOutcome;
+    use trailscope::store::Store;
+    // Two gzip members, as some writers split a file.
+    let (a, b) = (
+        br#"{"Records":[{"eventVersion":"1.08","eventTime":"2026-03-01T00:00:00Z","#.to_vec(),
+        br#""eventSource":"ecr.amazonaws.com","eventName":"PutImage","eventID":"x"}]}"#.to_vec(),
+    );
+    let whole = [a.clone(), b.clone()].concat();
+    let gz = [gzip(&a), gzip(&b)].concat();
+    let read = |keep: usize, cut: bool| {
+        let mut store = Store::new();
+        let mut r = FileReader::new(0, "x.json.gz").hashing(keep);
+        let end = if cut { gz.len() - 5 } else { gz.len() };
+        for piece in gz[..end].chunks(7) {
+            r.push(piece, &mut store);
+        }
+        r.finish_hashed(&mut store).1
+    };
+    assert_eq!(read(1 << 20, false), Some(Finished::Whole(whole.clone())));
+    let hashed = HashOutcome::Hashed { sha256: sha2_of(&whole), bytes: whole.len() as u64 };
+    assert_eq!(read(10, false), Some(Finished::Done(hashed)));
+    assert_eq!(read(1 << 20, true), None, "a cut gzip is read again, to say it is undecodable");
+    // Not CloudTrail: the rest is not decompressed, so it is left to be read again.
+    let mut store = Store::new();
+    let mut r = FileReader::new(0, "notes.txt").hashing(1 << 20);
+    r.push(b"just some notes\nand more\n", &mut store);
+    r.push(&vec![b'x'; 70_000], &mut store);
+    assert_eq!(r.finish_hashed(&mut store).1, None);
+}
