@@ -4,11 +4,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, createPublicKey, verify } from 'node:crypto';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { ROOT, SHOTS, start, Trailscope, walk } from './harness.mjs';
+import { ROOT, SHOTS, dropFromDisk, start, Trailscope, walk } from './harness.mjs';
 
 const FIXTURE = join(ROOT, 'tests/fixtures/integrity');
 const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
@@ -97,6 +97,7 @@ async function integrity(t) {
     missing: Number(el.dataset.missing), unlisted: Number(el.dataset.unlisted),
     breaks: Number(el.dataset.breaks), gaps: Number(el.dataset.gaps),
     sigVerified: Number(el.dataset.signaturesVerified), sigFailed: Number(el.dataset.signaturesFailed),
+    readAgain: Number(el.dataset.readAgain),
   }));
 }
 
@@ -124,6 +125,7 @@ test('a folder of logs and digests with one log edited, one deleted and one adde
   assert.deepEqual({ verified: got.verified, modified: got.modified, missing: got.missing, unlisted: got.unlisted }, expected);
   assert.equal(got.breaks, 0);
   assert.equal(got.gaps, 0);
+  assert.equal(got.readAgain, 0, 'the digests were posted first, so every file was hashed as it was loaded');
   // The three rows, badged, with the files' names.
   const name = (p) => p.split(/[\\/]/).pop();
   const rows = await t.page.$$eval('[data-testid=integrity-files] tbody tr', (trs) =>
@@ -155,6 +157,7 @@ test('picked files (names only) verify, and the pasted key and newest signatures
   await t.waitDone();
   let got = await integrity(t);
   assert.equal(got.verified, expected.verified);
+  assert.equal(got.readAgain, 0, 'picked digests go first, whatever order the files were picked in');
   assert.equal(got.sigVerified, 0, 'no signature is checked before keys are pasted');
   await t.page.fill('[data-testid=integrity-keys]', publicKeys);
   await t.page.fill('[data-testid=integrity-signatures]', newest.join('\n'));
@@ -197,6 +200,52 @@ test('an edited digest breaks the chain and fails its signature', async () => {
   assert.match(await broken.textContent(), /chain break: its previousDigestHashValue is/);
   await t.shot('integrity-edited-digest');
   await panelShot(t, 'integrity-digests', 'integrity-edited-digest-chains');
+  assert.deepEqual(t.problems, []);
+});
+
+test('a folder dropped from disk is walked digests first and hashed as it loads; logs dropped before their digests are read again', async () => {
+  // The fixture's trail with two earlier months of logs no digest lists, a file a day, so that
+  // in plain path order the walk would reach many log folders before the CloudTrail-Digest one.
+  const wide = copyTrail('wide');
+  const logsDir = join(wide, 'AWSLogs/555566667777/CloudTrail/eu-west-1/2026');
+  for (const month of ['01', '02']) {
+    for (let day = 1; day <= 28; day += 1) {
+      const dd = String(day).padStart(2, '0');
+      const folder = join(logsDir, month, dd);
+      mkdirSync(folder, { recursive: true });
+      writeFileSync(join(folder, `555566667777_CloudTrail_eu-west-1_2026${month}${dd}T0000Z_EARLIERearlier0001.json.gz`),
+        gzipSync(JSON.stringify({ Records: [{ eventVersion: '1.08', eventTime: `2026-${month}-${dd}T00:00:00Z`,
+          eventSource: 'ecr.amazonaws.com', eventName: 'GetAuthorizationToken', awsRegion: 'eu-west-1',
+          eventID: `e2e00000-0000-4000-8000-0000${month}0000${dd}` }] })));
+    }
+  }
+  const wideExpected = expectedCounts(wide);
+  assert.equal(wideExpected.unlisted, 56);
+  let t = await Trailscope.open(env);
+  await dropFromDisk(t.page, [wide]);
+  await t.waitDone();
+  let got = await integrity(t);
+  assert.deepEqual({ verified: got.verified, modified: got.modified, missing: got.missing, unlisted: got.unlisted }, wideExpected);
+  assert.equal(got.readAgain, 0, 'the walk hands the CloudTrail-Digest folder over first');
+  await t.page.context().close();
+
+  const dir = copyTrail('dropped');
+  const expected = expectedCounts(dir);
+  assert.deepEqual({ ...expected, verified: 0 }, { verified: 0, modified: 0, missing: 0, unlisted: 0 });
+  // The logs first, in one drop, then their digests in another: the logs were read before any
+  // digest, so they are read again and hashed after the second load; the digests are not.
+  const rel = (p) => relative(dir, p).split('\\').join('/');
+  const files = walk(dir);
+  t = await Trailscope.open(env);
+  await t.pickFiles(files.filter((p) => !isDigest(rel(p))));
+  await t.waitDone();
+  await t.pickFiles(files.filter((p) => isDigest(rel(p))));
+  await t.page.waitForFunction((n) => document.querySelector('[data-testid=ingest-status]')?.dataset.files === String(n), files.length);
+  await t.waitDone();
+  got = await integrity(t);
+  assert.equal(got.verified, expected.verified);
+  assert.equal(got.readAgain, expected.verified, 'every listed log, and no digest');
+  await panelShot(t, 'integrity-status', 'integrity-read-again-status');
   assert.deepEqual(t.problems, []);
 });
 

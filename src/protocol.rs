@@ -47,6 +47,10 @@ pub enum ToWorker {
     Parse {
         /// `(job id, relative path)` of each attached file.
         jobs: Vec<(u32, String)>,
+        /// Hash the files as they are read, for the integrity check (see
+        /// `Engine::hash_while_reading`); the hashes travel with the batches.
+        #[serde(default)]
+        hash: bool,
     },
     /// Panic on purpose, to test that the page survives a crashed engine. The page sends it only when
     /// its URL fragment is [`TEST_PANIC_FRAGMENT`] (see `e2e/crash.test.mjs`); a crash needs no

@@ -69,6 +69,21 @@ fn own_path(file: &File) -> String {
     }
 }
 
+/// The same files with CloudTrail digests first, as a folder walk hands them over (see
+/// `walk::walk`): the browser lists a picked folder's files in no set order. A digest's file name
+/// says it is one (`<account>_CloudTrail-Digest_<region>_...`), so only names are read.
+fn digests_first(files: Array) -> Array {
+    let (digests, rest) = (Array::new(), Array::new());
+    for file in files.iter() {
+        let digest = file.dyn_ref::<File>().is_some_and(|f| f.name().contains("_CloudTrail-Digest_"));
+        if digest { &digests } else { &rest }.push(&file);
+    }
+    if digests.length() == 0 {
+        return files;
+    }
+    digests.concat(&rest)
+}
+
 /// Files (and sample loads) not posted yet: posted in batches over several tasks by [`pump`].
 #[derive(Default)]
 struct Outbox {
@@ -282,7 +297,7 @@ impl Bridge {
         if super::crash::take_ingest_panic() {
             self.send(&ToWorker::TestIngestPanic, None);
         }
-        self.queue(files, None);
+        self.queue(digests_first(files), None);
     }
 
     /// Queues files of the load under way, kept to be read again by a restarted engine.

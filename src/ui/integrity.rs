@@ -88,7 +88,7 @@ fn status_cards(p: &ReportProps) -> Html {
         <section class="cards integrity-cards" data-testid="integrity-status" data-state={r.state.as_str()}
             data-verified={c.verified.to_string()} data-modified={c.modified.to_string()}
             data-missing={c.missing.to_string()} data-unlisted={c.unlisted.to_string()}
-            data-pending={c.pending.to_string()} data-digests={c.digests.to_string()}
+            data-pending={c.pending.to_string()} data-digests={c.digests.to_string()} data-read-again={c.read_again.to_string()}
             data-breaks={c.breaks.to_string()} data-gaps={c.gaps.to_string()}
             data-signatures-verified={c.signatures_verified.to_string()} data-signatures-failed={c.signatures_failed.to_string()}>
             if r.state == CheckState::NoDigests {

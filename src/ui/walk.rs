@@ -116,7 +116,9 @@ pub trait Found {
 /// Walks every file under the dropped folders and files, handing them to `found` in groups as they
 /// are opened, through their handles when each item has one, else through their entries. Returns how
 /// many files it found and what could not be read. Folders are listed in path order, the first ones
-/// first, so a CloudTrail tree is read roughly from its oldest day on.
+/// first, so a CloudTrail tree is read roughly from its oldest day on, except that `CloudTrail-Digest`
+/// folders go before all others: once the engine sees a digest, it hashes the files it reads for the
+/// integrity check, rather than read them again after the load (see `Worker::hash_while_reading`).
 pub async fn walk(dropped: Dropped, found: &mut impl Found) -> (u64, Vec<String>) {
     let Dropped { handles, entries, .. } = dropped;
     // A drop has both, one of each an item; a picked folder only its handle.
@@ -195,7 +197,7 @@ async fn walk_nodes<N: Node>(top: Vec<N>, found: &mut impl Found) -> (u64, Vec<S
 }
 
 /// Sorts the nodes found in the folder at `path` (`None`: the drop itself) into folders (pushed so
-/// that the first in path order is listed next) and files.
+/// that a `CloudTrail-Digest` folder, else the first in path order, is listed next) and files.
 fn sort_in<N: Node>(path: Option<&str>, nodes: Vec<N>, folders: &mut Vec<(String, N)>, files: &mut Vec<(String, N)>) {
     let mut found = Vec::new();
     for node in nodes {
@@ -207,8 +209,15 @@ fn sort_in<N: Node>(path: Option<&str>, nodes: Vec<N>, folders: &mut Vec<(String
             files.push((path, node));
         }
     }
-    found.sort_by(|a, b| b.0.cmp(&a.0));
+    folders_first(&mut found);
     folders.extend(found);
+}
+
+/// Orders folders so that popping them gives `CloudTrail-Digest` ones first, then the rest, each
+/// in path order.
+fn folders_first<N>(found: &mut [(String, N)]) {
+    let key = |path: &str| (!path.ends_with("/CloudTrail-Digest") && path != "CloudTrail-Digest", path.to_owned());
+    found.sort_by_cached_key(|(path, _)| std::cmp::Reverse(key(path)));
 }
 
 /// A File and Directory Entries API entry.

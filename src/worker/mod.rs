@@ -151,6 +151,18 @@ impl Worker {
         }
     }
 
+    /// From now on, files are hashed for the integrity check as they are read, here and by the ingest
+    /// workers, rather than read again after the load (see `Engine::hash_while_reading`): once a drop
+    /// holds a file at a `CloudTrail-Digest` path, as the check will want the files it lists hashed.
+    /// The page posts digests ahead of the logs beside them (see `ui::bridge`), so few logs are read
+    /// before this. It stays on: digests dropped once may list files dropped later.
+    fn hash_while_reading(&mut self) {
+        self.engine.hash_while_reading(true);
+        if let Some(pool) = self.pool.as_mut() {
+            pool.hash_on_read = true;
+        }
+    }
+
     /// [`ToWorker::Cancel`]: stop after the current slice; keep what was read.
     fn cancel_load(&mut self) {
         self.more = false;
@@ -376,7 +388,8 @@ fn warm_up(ingest: bool) {
 /// and the ingest workers (files handed out, a batch sent back), as [`warm_up`] does the parsing.
 fn warm_messages() {
     let jobs: Vec<u32> = (0..pool::HAND_FILES as u32).collect();
-    let parse = ToWorker::Parse { jobs: jobs.iter().map(|&id| (id, format!("AWSLogs/{id}.json.gz"))).collect() };
+    let parse =
+        ToWorker::Parse { jobs: jobs.iter().map(|&id| (id, format!("AWSLogs/{id}.json.gz"))).collect(), hash: false };
     let batch = FromWorker::Batch { jobs, dropped: Vec::new(), heap_bytes: 0, read_ms: 0, ingest_ms: 0 };
     let msg = |e: js_sys::Object| Reflect::get(&e, &"msg".into()).unwrap_or(JsValue::UNDEFINED);
     if let Ok(e) = envelope(&parse, &[]) {
@@ -437,6 +450,9 @@ fn on_message(data: &JsValue) {
                 w.more = more;
                 wake();
                 let files: Array = Reflect::get(data, &"files".into()).map(JsCast::unchecked_into).unwrap_or_default();
+                if !w.engine.hashes_while_reading() && paths.iter().any(|p| p.contains("CloudTrail-Digest")) {
+                    w.hash_while_reading();
+                }
                 for (i, path) in paths.into_iter().enumerate() {
                     let Ok(file) = files.get(i as u32).dyn_into::<File>() else { continue };
                     let size = file.size() as u64;
@@ -472,10 +488,10 @@ fn on_message(data: &JsValue) {
                 }
             }
             ToWorker::Cancel => w.cancel_load(),
-            ToWorker::Parse { jobs } => {
+            ToWorker::Parse { jobs, hash } => {
                 let files: Array = Reflect::get(data, &"files".into()).map(JsCast::unchecked_into).unwrap_or_default();
                 drop(w);
-                pool::on_parse(jobs, &files);
+                pool::on_parse(jobs, hash, &files);
                 return;
             }
             ToWorker::Export { format, filter } => {
@@ -568,10 +584,12 @@ enum Next {
     Finish,
 }
 
-/// Files to hash for the integrity check, asked of the engine once the queue is empty. They are read
-/// as files to load are, small neighbours together and asked for ahead (see [`read_ahead`]): read one
-/// after the other, the 6,299 files of a 300,000-event folder with its digests took 11.1–13.2 s to
-/// check after the load, 7.2–9.5 s so (README, "Checking log integrity").
+/// Files to hash for the integrity check that were not hashed as they were read (read before any
+/// digest was dropped, or not to their end; see [`Worker::hash_while_reading`]), asked of the engine
+/// once the queue is empty. They are read again as files to load are, small neighbours together and
+/// asked for ahead (see [`read_ahead`]): read one after the other, the 6,299 files of a 300,000-event
+/// folder with its digests took 11.1–13.2 s to check after the load, 7.2–9.5 s so (README,
+/// "Checking log integrity").
 #[derive(Default)]
 struct HashQueue {
     jobs: VecDeque<Job>,
@@ -663,7 +681,18 @@ fn next_step(w: &mut Worker, hashes: &mut HashQueue) -> Next {
 async fn run_queue() {
     let worker = WORKER.with(Rc::clone);
     let mut hashes = HashQueue::default();
+    // Digests the browser is taking of files this worker read with hashing on, not yet recorded.
+    let mut digests = Digests::default();
     loop {
+        // Recorded before the queue loop may look for files still to hash (its queue empty), and
+        // every so often, so few contents wait.
+        if digests.len() >= DIGESTS_AHEAD || worker.borrow().queue.is_empty() {
+            let done = digests.wait().await;
+            let mut w = worker.borrow_mut();
+            for (file, outcome) in done {
+                w.engine.set_integrity_hash(file, outcome);
+            }
+        }
         let next = next_step(&mut worker.borrow_mut(), &mut hashes);
         let job = match next {
             Next::Ingest(job) => job,
@@ -676,6 +705,7 @@ async fn run_queue() {
                 let outcome = hash_source(&worker, job.source, job.first).await;
                 let mut w = worker.borrow_mut();
                 w.engine.set_integrity_hash(job.id, outcome);
+                w.engine.read_again(1);
                 send_progress(&mut w, hashes.jobs.is_empty());
                 continue;
             }
@@ -740,9 +770,51 @@ async fn run_queue() {
         w.reading_big = None;
         let t = now();
         w.engine.close_file(id);
+        digests.start(&mut w.engine);
         w.run.ingest_ms += now() - t;
         w.run.files += 1;
         send_progress(&mut w, false);
+    }
+}
+
+/// Most digests asked of the browser and not yet recorded (see [`Digests`]).
+const DIGESTS_AHEAD: usize = 32;
+
+/// Digests the browser is taking, for the integrity check, of the content of files an engine hashed
+/// as it read them (see `Engine::take_kept`), by the engine's file number. The browser copies the
+/// content when asked, so it is freed at once; the engine records the outcomes once [`Digests::wait`]
+/// gives them. Where the browser has no SHA-256, the engine hashes the content itself, at once.
+#[derive(Default)]
+pub(crate) struct Digests(Vec<(FileId, u64, js_sys::Promise)>);
+
+impl Digests {
+    /// Asks the browser for the digest of each content the engine kept.
+    pub(crate) fn start(&mut self, engine: &mut Engine) {
+        for (file, content) in engine.take_kept() {
+            if let Some(promise) = ask_sha256(&content) {
+                self.0.push((file, content.len() as u64, handled(promise)));
+            } else {
+                let outcome = HashOutcome::Hashed { sha256: sha256(&content), bytes: content.len() as u64 };
+                engine.set_integrity_hash(file, outcome);
+            }
+        }
+    }
+
+    /// Digests asked for and not yet given.
+    pub(crate) fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Waits for every digest asked for. One the browser refused is left out: its file is read
+    /// again after the load, as when hashing is off.
+    pub(crate) async fn wait(&mut self) -> Vec<(FileId, HashOutcome)> {
+        let mut done = Vec::with_capacity(self.0.len());
+        for (file, bytes, promise) in std::mem::take(&mut self.0) {
+            if let Some(sha256) = sha256_of(promise).await {
+                done.push((file, HashOutcome::Hashed { sha256, bytes }));
+            }
+        }
+        done
     }
 }
 
@@ -900,7 +972,7 @@ async fn js_part_of(read: js_sys::Promise, offset: u32, len: u32) -> Option<Uint
 
 /// Bytes read are copied into wasm memory this many at a time, into one buffer: a whole
 /// [`CHUNK_BYTES`] chunk copied at once was a 4 MB block of its own, beside the engine's.
-const FEED_BYTES: u32 = 256 << 10;
+pub(crate) const FEED_BYTES: u32 = 256 << 10;
 
 /// Gives `bytes` to `feed` [`FEED_BYTES`] at a time, copied into `piece`, with whether the piece ends
 /// the file (the last of the file's last slice, `last_slice`).
@@ -948,14 +1020,25 @@ async fn hash_source(worker: &Rc<RefCell<Worker>>, source: Source, first: Option
 
 /// SHA-256 by the browser's `crypto.subtle` (native code: 1.0-1.3 GB/s in this machine's Chromium
 /// for 117 KB files, against about 270 MB/s for the `sha2` crate in wasm), or `None` where there is
-/// none (not a secure context) or it refuses. The browser copies `bytes` when asked, so nothing
-/// points into wasm memory while it hashes.
+/// none (not a secure context) or it refuses.
 async fn browser_sha256(bytes: &[u8]) -> Option<Sha> {
+    sha256_of(ask_sha256(bytes)?).await
+}
+
+/// Asks the browser's `crypto.subtle` for the SHA-256 of `bytes` (see [`browser_sha256`]), or
+/// `None` where there is none or it refuses at once. The browser copies `bytes` when asked, so
+/// nothing points into wasm memory while it hashes, and they may be freed at once.
+fn ask_sha256(bytes: &[u8]) -> Option<js_sys::Promise> {
     let subtle = scope().crypto().ok()?.subtle();
     if subtle.is_undefined() {
         return None;
     }
-    let digest = JsFuture::from(subtle.digest_with_str_and_u8_array("SHA-256", bytes).ok()?).await.ok()?;
+    subtle.digest_with_str_and_u8_array("SHA-256", bytes).ok()
+}
+
+/// The digest an [`ask_sha256`] promise gives, or `None` if the browser refused.
+async fn sha256_of(promise: js_sys::Promise) -> Option<Sha> {
+    let digest = JsFuture::from(promise).await.ok()?;
     let digest = Uint8Array::new(&digest);
     let mut sha = Sha::default();
     if digest.length() as usize != sha.len() {

@@ -30,7 +30,9 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::{File, MessageEvent};
 
-use super::{envelope, heap_bytes, now, post, read_ahead, read_file, scope, send_progress, wake, Job, Source, WORKER};
+use super::{
+    envelope, heap_bytes, now, post, read_ahead, read_file, scope, send_progress, wake, Digests, Job, Source, WORKER,
+};
 use crate::engine::Engine;
 use crate::protocol::{FromWorker, ToWorker};
 use crate::store::FileId;
@@ -124,6 +126,8 @@ pub(crate) struct Pool {
     /// The next ingest worker given files is to panic after its first part of one (a test's:
     /// [`ToWorker::TestIngestPanic`]).
     pub test_panic: bool,
+    /// Files handed out from now on are hashed as they are read (see `Worker::hash_while_reading`).
+    pub hash_on_read: bool,
 }
 
 impl Pool {
@@ -166,7 +170,13 @@ impl Pool {
                 _on_error: on_error,
             });
         }
-        (!children.is_empty()).then(|| Pool { children, inflight: HashMap::new(), next_job: 1, test_panic: false })
+        (!children.is_empty()).then(|| Pool {
+            children,
+            inflight: HashMap::new(),
+            next_job: 1,
+            test_panic: false,
+            hash_on_read: false,
+        })
     }
 
     /// Ingest workers listening.
@@ -240,7 +250,7 @@ impl Pool {
                     let _ = self.children[index].worker.post_message(&m);
                 }
             }
-            let posted = envelope(&ToWorker::Parse { jobs: list }, &[("files", &files)])
+            let posted = envelope(&ToWorker::Parse { jobs: list, hash: self.hash_on_read }, &[("files", &files)])
                 .and_then(|m| self.children[index].worker.post_message(&m).map_err(|e| format!("{e:?}")));
             if posted.is_err() {
                 // Not handed: back to the queue (at its front, so before any file that was behind
@@ -412,6 +422,9 @@ struct Parser {
     unread: Vec<u32>,
     /// Why files read in several slices stop after the current one ([`ToWorker::StopParts`]).
     stop_parts: Option<String>,
+    /// Digests of files read since the last batch, taken by the browser: each batch waits for
+    /// them, so it carries the hashes of its files (see `Engine::take_batch`).
+    digests: Digests,
     last_batch: f64,
     read_ms: f64,
     ingest_ms: f64,
@@ -424,11 +437,15 @@ thread_local! {
         Rc::new(RefCell::new(Parser { engine: Engine::for_batches(), ..Parser::default() }));
 }
 
-/// [`ToWorker::Parse`]: queue the files and start reading if idle.
-pub(crate) fn on_parse(jobs: Vec<(u32, String)>, files: &Array) {
+/// [`ToWorker::Parse`]: queue the files and start reading if idle; with `hash`, files opened from
+/// now on are hashed as they are read.
+pub(crate) fn on_parse(jobs: Vec<(u32, String)>, hash: bool, files: &Array) {
     PARSER.with(|p| {
         let mut p = p.borrow_mut();
         p.asked = false;
+        if hash {
+            p.engine.hash_while_reading(true);
+        }
         for (i, (id, path)) in jobs.into_iter().enumerate() {
             let Ok(file) = files.get(i as u32).dyn_into::<File>() else { continue };
             let size = file.size() as u64;
@@ -467,6 +484,14 @@ pub(crate) fn on_cancel() {
 async fn parse_queue() {
     let parser = PARSER.with(Rc::clone);
     loop {
+        // The last batch waits for the digests of its files.
+        let last = {
+            let p = parser.borrow();
+            p.cancel || p.queue.is_empty()
+        };
+        if last {
+            wait_digests(&parser).await;
+        }
         let job = {
             let mut p = parser.borrow_mut();
             if p.cancel {
@@ -492,6 +517,11 @@ async fn parse_queue() {
             }
             job
         };
+        // A file read in several pieces may send a batch partway, where nothing can wait: the
+        // digests of the files before it are in first.
+        if job.size > u64::from(super::FEED_BYTES) {
+            wait_digests(&parser).await;
+        }
         // The file's number in the engine, which starts afresh after each batch: a file still being
         // read when one is sent carries on as its first.
         let id = Cell::new(parser.borrow_mut().engine.open_file(&job.path, job.size));
@@ -533,14 +563,34 @@ async fn parse_queue() {
                 Err(why) => p.engine.read_failed(id.get(), &why),
             }
         }
-        let mut p = parser.borrow_mut();
-        let t = now();
-        p.engine.close_file(id.get());
-        p.ingest_ms += now() - t;
-        p.done.push(job.id);
-        if batch_due(&p, p.last_batch) {
-            send_batch(&mut p, Vec::new(), None);
+        let due = {
+            let mut p = parser.borrow_mut();
+            let p = &mut *p;
+            let t = now();
+            p.engine.close_file(id.get());
+            p.digests.start(&mut p.engine);
+            p.ingest_ms += now() - t;
+            p.done.push(job.id);
+            batch_due(p, p.last_batch)
+        };
+        if due {
+            wait_digests(&parser).await;
+            send_batch(&mut parser.borrow_mut(), Vec::new(), None);
         }
+    }
+}
+
+/// Waits for the digests asked of the browser since the last batch and gives them to the engine,
+/// for the next batch to carry.
+async fn wait_digests(parser: &Rc<RefCell<Parser>>) {
+    let mut digests = std::mem::take(&mut parser.borrow_mut().digests);
+    if digests.len() == 0 {
+        return;
+    }
+    let done = digests.wait().await;
+    let mut p = parser.borrow_mut();
+    for (file, outcome) in done {
+        p.engine.set_integrity_hash(file, outcome);
     }
 }
 
