@@ -16,7 +16,7 @@ use crate::analysis::identity::{self, IdentityReport};
 use crate::analysis::timeline::{GroupBy, Prepared, Timeline, TimelineQuery};
 use crate::ingest::{FileKind, FileReader, FileReport, Format, PathMeta};
 use crate::integrity::check::Checked;
-use crate::integrity::hash::{sha256, Finished, KEEP_BYTES};
+use crate::integrity::hash::{Finished, KEEP_BYTES};
 use crate::integrity::keys::KeyMaterial;
 use crate::integrity::report::KeysInput;
 use crate::integrity::{Finding, HashOutcome, Integrity, IntegrityReport};
@@ -354,8 +354,7 @@ impl Engine {
     /// Hashes here, in wasm, the content [`Engine::take_kept`] would give.
     pub fn hash_kept_here(&mut self) {
         for (file, content) in self.take_kept() {
-            let outcome = HashOutcome::Hashed { sha256: sha256(&content), bytes: content.len() as u64 };
-            self.set_integrity_hash(file, outcome);
+            self.set_integrity_hash(file, HashOutcome::of_content(&content));
         }
     }
 

@@ -31,6 +31,13 @@ pub enum HashOutcome {
     Unread(String),
 }
 
+impl HashOutcome {
+    /// The outcome for a file whose whole decompressed content is `content`.
+    pub fn of_content(content: &[u8]) -> Self {
+        HashOutcome::Hashed { sha256: sha256(content), bytes: content.len() as u64 }
+    }
+}
+
 /// Decompressed bytes the worker's [`Hasher::keeping`] holds whole at most; past it the file is
 /// hashed here as it streams. CloudTrail's log files are far smaller (about 100 KB each in the
 /// generator's folders). Kept small because wasm memory, once grown, stays grown.
@@ -86,7 +93,7 @@ impl Hasher {
     pub fn finish(self) -> HashOutcome {
         match self.finish_kept() {
             Finished::Done(outcome) => outcome,
-            Finished::Whole(bytes) => HashOutcome::Hashed { sha256: sha256(&bytes), bytes: bytes.len() as u64 },
+            Finished::Whole(bytes) => HashOutcome::of_content(&bytes),
         }
     }
 

@@ -22,7 +22,7 @@ use web_sys::{Blob, DedicatedWorkerGlobalScope, File, MessageEvent};
 use crate::analysis::detail::{cut_event, RangeReader};
 use crate::engine::{Engine, EventDetail, Query, Response};
 use crate::ingest::progress::Run;
-use crate::integrity::hash::{sha256, Finished, Hasher, Sha, KEEP_BYTES};
+use crate::integrity::hash::{Finished, Hasher, Sha, KEEP_BYTES};
 use crate::integrity::HashOutcome;
 use crate::protocol::{FromWorker, MemoryFull, Phase, Progress, Timings, ToWorker, TEST_PANIC_FRAGMENT};
 
@@ -147,7 +147,7 @@ impl Worker {
             return;
         }
         if let (true, false, Some(pool)) = (self.running, self.cancel, self.pool.as_mut()) {
-            pool.hand_out(&mut self.queue, self.reading_big.is_some());
+            pool.hand_out(&mut self.queue, self.reading_big.is_some(), self.engine.hashes_while_reading());
         }
     }
 
@@ -158,9 +158,6 @@ impl Worker {
     /// before this. It stays on: digests dropped once may list files dropped later.
     fn hash_while_reading(&mut self) {
         self.engine.hash_while_reading(true);
-        if let Some(pool) = self.pool.as_mut() {
-            pool.hash_on_read = true;
-        }
     }
 
     /// [`ToWorker::Cancel`]: stop after the current slice; keep what was read.
@@ -635,7 +632,7 @@ fn next_step(w: &mut Worker, hashes: &mut HashQueue) -> Next {
     }
     let mut waiting = false;
     if let Some(pool) = w.pool.as_mut() {
-        pool.hand_out(&mut w.queue, false);
+        pool.hand_out(&mut w.queue, false, w.engine.hashes_while_reading());
         // While the ingest workers start, and for files they do not take, the engine reads itself.
         let local = w.queue.front().is_some_and(|j| pool.ready() == 0 || !pool::poolable(j, false));
         waiting = !local && (pool.busy() || !w.queue.is_empty());
@@ -794,8 +791,7 @@ impl Digests {
             if let Some(promise) = ask_sha256(&content) {
                 self.0.push((file, content.len() as u64, handled(promise)));
             } else {
-                let outcome = HashOutcome::Hashed { sha256: sha256(&content), bytes: content.len() as u64 };
-                engine.set_integrity_hash(file, outcome);
+                engine.set_integrity_hash(file, HashOutcome::of_content(&content));
             }
         }
     }
@@ -1008,13 +1004,10 @@ async fn hash_source(worker: &Rc<RefCell<Worker>>, source: Source, first: Option
     }
     match hasher.finish_kept() {
         Finished::Done(outcome) => outcome,
-        Finished::Whole(content) => {
-            let sha = match browser_sha256(&content).await {
-                Some(sha) => sha,
-                None => sha256(&content),
-            };
-            HashOutcome::Hashed { sha256: sha, bytes: content.len() as u64 }
-        }
+        Finished::Whole(content) => match browser_sha256(&content).await {
+            Some(sha256) => HashOutcome::Hashed { sha256, bytes: content.len() as u64 },
+            None => HashOutcome::of_content(&content),
+        },
     }
 }
 

@@ -126,8 +126,6 @@ pub(crate) struct Pool {
     /// The next ingest worker given files is to panic after its first part of one (a test's:
     /// [`ToWorker::TestIngestPanic`]).
     pub test_panic: bool,
-    /// Files handed out from now on are hashed as they are read (see `Worker::hash_while_reading`).
-    pub hash_on_read: bool,
 }
 
 impl Pool {
@@ -170,13 +168,7 @@ impl Pool {
                 _on_error: on_error,
             });
         }
-        (!children.is_empty()).then(|| Pool {
-            children,
-            inflight: HashMap::new(),
-            next_job: 1,
-            test_panic: false,
-            hash_on_read: false,
-        })
+        (!children.is_empty()).then(|| Pool { children, inflight: HashMap::new(), next_job: 1, test_panic: false })
     }
 
     /// Ingest workers listening.
@@ -203,8 +195,9 @@ impl Pool {
     /// Files the engine's worker must read itself (big ones unless it is reading a big file already,
     /// `engine_reads_big`, the sample) stay in the queue, in order, and the files behind them are
     /// handed out past them, so a large file at the front does not keep the ingest workers idle
-    /// while the engine's worker reads it.
-    pub fn hand_out(&mut self, queue: &mut VecDeque<Job>, engine_reads_big: bool) {
+    /// while the engine's worker reads it. With `hash`, the ingest workers hash the files as they read
+    /// them (see `Worker::hash_while_reading`).
+    pub fn hand_out(&mut self, queue: &mut VecDeque<Job>, engine_reads_big: bool, hash: bool) {
         for index in 0..self.children.len() {
             let c = &self.children[index];
             if !c.ready || !c.wants || c.dead {
@@ -250,7 +243,7 @@ impl Pool {
                     let _ = self.children[index].worker.post_message(&m);
                 }
             }
-            let posted = envelope(&ToWorker::Parse { jobs: list, hash: self.hash_on_read }, &[("files", &files)])
+            let posted = envelope(&ToWorker::Parse { jobs: list, hash }, &[("files", &files)])
                 .and_then(|m| self.children[index].worker.post_message(&m).map_err(|e| format!("{e:?}")));
             if posted.is_err() {
                 // Not handed: back to the queue (at its front, so before any file that was behind
