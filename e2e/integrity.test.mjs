@@ -89,6 +89,26 @@ async function panelShot(t, testid, name) {
   await t.page.locator(`[data-testid=${testid}]`).screenshot({ path: join(SHOTS, `${name}.png`) });
 }
 
+/** Under `dir`, one log a day for `days` days of each of `months` of 2026 in the fixture's trail,
+ * which no digest lists (the digests cover March); returns their paths. */
+function writeEarlierLogs(dir, months, days) {
+  const logsDir = join(dir, 'AWSLogs/555566667777/CloudTrail/eu-west-1/2026');
+  const paths = [];
+  for (const month of months) {
+    for (let day = 1; day <= days; day += 1) {
+      const dd = String(day).padStart(2, '0');
+      const folder = join(logsDir, month, dd);
+      mkdirSync(folder, { recursive: true });
+      const path = join(folder, `555566667777_CloudTrail_eu-west-1_2026${month}${dd}T0000Z_EARLIERearlier0001.json.gz`);
+      writeFileSync(path, gzipSync(JSON.stringify({ Records: [{ eventVersion: '1.08', eventTime: `2026-${month}-${dd}T00:00:00Z`,
+        eventSource: 'ecr.amazonaws.com', eventName: 'GetAuthorizationToken', awsRegion: 'eu-west-1',
+        eventID: `e2e00000-0000-4000-8000-0000${month}0000${dd}` }] })));
+      paths.push(path);
+    }
+  }
+  return paths;
+}
+
 async function integrity(t) {
   await t.page.click('[data-testid=tab-integrity]');
   await t.page.waitForSelector('[data-testid=integrity-status][data-state=done]', { timeout: 60_000 });
@@ -98,7 +118,16 @@ async function integrity(t) {
     breaks: Number(el.dataset.breaks), gaps: Number(el.dataset.gaps),
     sigVerified: Number(el.dataset.signaturesVerified), sigFailed: Number(el.dataset.signaturesFailed),
     readAgain: Number(el.dataset.readAgain),
+    hashed: Number(document.querySelector('[data-testid=ingest-status]').dataset.hashed),
   }));
+}
+
+/** Picks `paths` through the file input, adding to what is loaded, and waits for that load. */
+async function pickMore(t, paths) {
+  const before = await t.page.$eval('[data-testid=ingest-status]', (el) => Number(el.dataset.files));
+  await t.pickFiles(paths);
+  await t.page.waitForFunction((n) => document.querySelector('[data-testid=ingest-status]')?.dataset.files === String(n), before + paths.length);
+  await t.waitDone();
 }
 
 test('a folder of logs and digests with one log edited, one deleted and one added shows exactly those three', async () => {
@@ -207,18 +236,7 @@ test('a folder dropped from disk is walked digests first and hashed as it loads;
   // The fixture's trail with two earlier months of logs no digest lists, a file a day, so that
   // in plain path order the walk would reach many log folders before the CloudTrail-Digest one.
   const wide = copyTrail('wide');
-  const logsDir = join(wide, 'AWSLogs/555566667777/CloudTrail/eu-west-1/2026');
-  for (const month of ['01', '02']) {
-    for (let day = 1; day <= 28; day += 1) {
-      const dd = String(day).padStart(2, '0');
-      const folder = join(logsDir, month, dd);
-      mkdirSync(folder, { recursive: true });
-      writeFileSync(join(folder, `555566667777_CloudTrail_eu-west-1_2026${month}${dd}T0000Z_EARLIERearlier0001.json.gz`),
-        gzipSync(JSON.stringify({ Records: [{ eventVersion: '1.08', eventTime: `2026-${month}-${dd}T00:00:00Z`,
-          eventSource: 'ecr.amazonaws.com', eventName: 'GetAuthorizationToken', awsRegion: 'eu-west-1',
-          eventID: `e2e00000-0000-4000-8000-0000${month}0000${dd}` }] })));
-    }
-  }
+  writeEarlierLogs(wide, ['01', '02'], 28);
   const wideExpected = expectedCounts(wide);
   assert.equal(wideExpected.unlisted, 56);
   let t = await Trailscope.open(env);
@@ -246,6 +264,39 @@ test('a folder dropped from disk is walked digests first and hashed as it loads;
   assert.equal(got.verified, expected.verified);
   assert.equal(got.readAgain, expected.verified, 'every listed log, and no digest');
   await panelShot(t, 'integrity-status', 'integrity-read-again-status');
+  assert.deepEqual(t.problems, []);
+});
+
+test('once its digests are read, later drops hash only the files they list', async () => {
+  const dir = copyTrail('later');
+  const rel = (p) => relative(dir, p).split('\\').join('/');
+  const listed = new Set(digestsOf(dir).flatMap((d) => d.json.logFiles.map((e) => e.s3Object)));
+  const files = walk(dir);
+  const held = files.find((p) => listed.has(rel(p)));
+  const expected = expectedCounts(dir);
+  const earlier = writeEarlierLogs(join(work, 'later-earlier'), ['01'], 10);
+
+  const t = await Trailscope.open(env);
+  await t.pickFiles(files.filter((p) => p !== held));
+  await t.waitDone();
+  const first = await integrity(t);
+  assert.equal(expected.unlisted, 0, 'the digests list every log of the fixture');
+  assert.equal(first.verified, expected.verified - 1);
+  assert.equal(first.hashed, files.length - 1, 'every file dropped, each a digest or a listed log, is hashed');
+
+  // Logs no digest lists: not hashed.
+  await pickMore(t, earlier);
+  const second = await integrity(t);
+  assert.equal(second.unlisted, expected.unlisted + earlier.length);
+  assert.equal(second.hashed, first.hashed, 'no file of a drop no digest lists is hashed');
+
+  // The listed log held back: hashed as it loads, not read again.
+  await pickMore(t, [held]);
+  const third = await integrity(t);
+  assert.deepEqual({ verified: third.verified, modified: third.modified, missing: third.missing },
+    { verified: expected.verified, modified: expected.modified, missing: expected.missing });
+  assert.equal(third.hashed, first.hashed + 1);
+  assert.equal(third.readAgain, 0, 'nothing is read again');
   assert.deepEqual(t.problems, []);
 });
 

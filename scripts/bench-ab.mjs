@@ -3,7 +3,7 @@
 // load in a new page of one headless Chromium, the order swapped every round (this host's speed swings
 // by 2x within minutes, so only loads close in time compare).
 //
-//   node scripts/bench-ab.mjs --a DIST_BEFORE --b DIST_AFTER [--rounds 6] [--integrity] PATH...
+//   node scripts/bench-ab.mjs --a DIST_BEFORE --b DIST_AFTER [--rounds 6] [--integrity] [--first DIR] PATH...
 //
 // PATH is a file or a folder (every file under it). Prints each load's time from the drop to done (the
 // `trailscope:ingest` measure), events, and where the engine's worker spent it (waiting for reads of
@@ -14,6 +14,9 @@
 // is compared is instead how long the Integrity tab takes to be ready from the drop: the load, then the
 // tab opened once loading is done until `[data-testid=integrity-status][data-state=done]` (the two
 // parts' medians are printed too, as hashing may be done in either).
+//
+// With --first DIR, each page loads DIR first (a file or folder, untimed), then the load timed is of
+// PATH, added to it: for what a load costs after another (say, one with digests).
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { start, walk } from '../e2e/harness.mjs';
@@ -27,11 +30,14 @@ const opt = (name, fallback) => {
 };
 const [distA, distB] = [opt('--a', null), opt('--b', null)];
 const rounds = Number(opt('--rounds', '6'));
+const first = opt('--first', null);
 const integrity = args.includes('--integrity');
 if (integrity) args.splice(args.indexOf('--integrity'), 1);
-const paths = args.flatMap((p) => (statSync(p).isDirectory() ? walk(resolve(p)) : [resolve(p)]));
+const filesOf = (p) => (statSync(p).isDirectory() ? walk(resolve(p)) : [resolve(p)]);
+const paths = args.flatMap(filesOf);
+const firstPaths = first ? filesOf(first) : [];
 if (!distA || !distB || !paths.length || !(rounds > 0)) {
-  console.error('usage: node scripts/bench-ab.mjs --a DIST_BEFORE --b DIST_AFTER [--rounds N] [--integrity] PATH...');
+  console.error('usage: node scripts/bench-ab.mjs --a DIST_BEFORE --b DIST_AFTER [--rounds N] [--integrity] [--first DIR] PATH...');
   process.exit(2);
 }
 
@@ -57,8 +63,24 @@ async function load(which) {
   await page.goto(env.url);
   await page.waitForSelector('[data-testid=ingest-status][data-state=idle]');
   await page.waitForTimeout(1500); // the ingest workers get ready before the drop, as in bench-ingest
+  if (firstPaths.length) {
+    await page.setInputFiles('[data-testid=file-input]', firstPaths);
+    await page.waitForFunction((n) => {
+      const d = document.querySelector('[data-testid=ingest-status]').dataset;
+      return d.state === 'done' && d.files === String(n);
+    }, firstPaths.length, { timeout: 3_600_000 });
+    if (integrity) {
+      await page.click('[data-testid=tab-integrity]');
+      await page.waitForSelector('[data-testid=integrity-status][data-state=done]', { timeout: 3_600_000 });
+      await page.click('[data-testid=tab-overview]');
+    }
+    await page.waitForTimeout(500);
+  }
   await page.setInputFiles('[data-testid=file-input]', paths);
-  await page.waitForSelector('[data-testid=ingest-status][data-state=done]', { timeout: 3_600_000 });
+  await page.waitForFunction((n) => {
+    const d = document.querySelector('[data-testid=ingest-status]').dataset;
+    return d.state === 'done' && d.files === String(n);
+  }, firstPaths.length + paths.length, { timeout: 3_600_000, polling: 100 });
   const seen = await page.evaluate(() => {
     const m = performance.getEntriesByName('trailscope:ingest', 'measure').at(-1);
     const d = document.querySelector('[data-testid=ingest-status]').dataset;

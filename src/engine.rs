@@ -330,8 +330,8 @@ impl Engine {
     }
 
     /// Whether files opened from now on are also hashed as they are read, for the integrity check,
-    /// rather than read again after the load: for a drop with digests, whose files the check needs
-    /// hashed. A file that decompresses to at most [`KEEP_BYTES`] is kept whole at its end, for the
+    /// rather than read again after the load: for files the check needs hashed (the worker asks
+    /// [`Engine::wants_hash`] before each file). A file that decompresses to at most [`KEEP_BYTES`] is kept whole at its end, for the
     /// caller to hash with the browser's faster SHA-256 ([`Engine::take_kept`]); a bigger one is
     /// hashed here as it is read. A file not read to its end is hashed by reading it again, as
     /// before ([`Engine::integrity_to_hash`]).
@@ -339,9 +339,19 @@ impl Engine {
         self.hash_on_read = on;
     }
 
-    /// Whether files opened now are hashed as they are read (see [`Engine::hash_while_reading`]).
-    pub fn hashes_while_reading(&self) -> bool {
-        self.hash_on_read
+    /// Whether the file at `path`, about to be read, is one to hash as it is read (see
+    /// [`Engine::hash_while_reading`]): a digest (the chain check needs its hash), a file whose name a
+    /// digest read so far lists, or, while `digests_pending` (digests given and not all read yet,
+    /// which may list it), any file. With no digest given, none.
+    pub fn wants_hash(&self, path: &str, digests_pending: bool) -> bool {
+        digests_pending || crate::integrity::digest_named(path) || self.integrity.may_list(path)
+    }
+
+    /// Whether a file being read is at a `CloudTrail-Digest` path.
+    pub fn reading_digest(&self) -> bool {
+        self.open
+            .iter()
+            .any(|(id, _)| self.files.get(*id as usize).is_some_and(|f| crate::integrity::digest_named(&f.path)))
     }
 
     /// The decompressed content of each file closed since the last call that was hashed as it was

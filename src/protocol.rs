@@ -45,12 +45,10 @@ pub enum ToWorker {
     /// To an ingest worker (a worker the engine's worker started, see `worker::pool`): read the
     /// attached files (`jobs[i]` is the job id and path of file `i`) and send them back as batches.
     Parse {
-        /// `(job id, relative path)` of each attached file.
-        jobs: Vec<(u32, String)>,
-        /// Hash the files as they are read, for the integrity check (see
-        /// `Engine::hash_while_reading`); the hashes travel with the batches.
-        #[serde(default)]
-        hash: bool,
+        /// `(job id, relative path, hash)` of each attached file: with `hash`, the file is hashed as
+        /// it is read, for the integrity check (see `Engine::hash_while_reading`), and its hash
+        /// travels with its batch.
+        jobs: Vec<(u32, String, bool)>,
     },
     /// Panic on purpose, to test that the page survives a crashed engine. The page sends it only when
     /// its URL fragment is [`TEST_PANIC_FRAGMENT`] (see `e2e/crash.test.mjs`); a crash needs no

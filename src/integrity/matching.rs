@@ -38,6 +38,13 @@ pub fn suffix_match(dropped: &str, key: &str) -> Option<usize> {
     Some(n)
 }
 
+/// Whether a key named so that `has_name` holds for its file name could be the dropped file at
+/// `dropped`: one with the same name, or the same name and `.gz` (a decompressed copy).
+pub fn name_may_match(dropped: &str, has_name: impl Fn(&str) -> bool) -> bool {
+    let name = file_name(dropped);
+    has_name(name) || has_name(&format!("{name}.gz"))
+}
+
 /// S3 keys by file name, to find the keys a dropped path may be.
 #[derive(Debug, Default)]
 pub struct KeyIndex {
@@ -58,8 +65,7 @@ impl KeyIndex {
 
     /// Whether some key could be this dropped file (by name only): such files need a hash.
     pub fn may_match(&self, dropped: &str) -> bool {
-        let name = file_name(dropped);
-        self.by_name.contains_key(name) || self.by_name.contains_key(&format!("{name}.gz"))
+        name_may_match(dropped, |name| self.by_name.contains_key(name))
     }
 
     /// The keys `dropped` is, best match first: every key sharing the longest suffix, sorted.

@@ -14,10 +14,12 @@
 //!
 //! Hashing costs: SHA-256 in WebAssembly (no SHA instructions) costs about three quarters of ingest's
 //! own time per byte (`cargo bench --bench integrity --features soft-sha256`), so a load without
-//! digests does not hash. Once a drop holds digests, files are hashed as they are read
+//! digests does not hash. Files the check needs hashed are hashed as they are read
 //! (`Engine::hash_while_reading`: the decompressed content is kept whole and the worker has the
-//! browser's faster SHA-256 hash it); a file read before any digest, or not read to its end, is read
-//! again after the load: the worker asks for the files that still need a hash ([`Integrity::to_hash`]:
+//! browser's faster SHA-256 hash it): digests, files a digest read so far may list
+//! ([`Integrity::may_list`]), and, while digests given are not all read yet, every file
+//! (`Engine::wants_hash`). A file read before the digest that lists it, or not read to its end, is
+//! read again after the load: the worker asks for the files that still need a hash ([`Integrity::to_hash`]:
 //! the digests, and files whose name a digest lists) and hands each [`HashOutcome`] to the engine.
 //! Everything here is pure and tested natively.
 //!
@@ -44,7 +46,7 @@ pub mod matching;
 pub mod report;
 pub mod signature;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use check::{Checked, DroppedFile, Inputs};
 use digest::Digest;
@@ -56,11 +58,20 @@ pub use report::{Finding, IntegrityReport};
 use crate::ingest::FileKind;
 use crate::store::FileId;
 
+/// Whether `path` is at a `CloudTrail-Digest` folder or named so: a file there is read as a digest
+/// when it is one, and files are hashed as they are read while such files are given and not read
+/// (see `Engine::wants_hash`).
+pub fn digest_named(path: &str) -> bool {
+    path.contains("CloudTrail-Digest")
+}
+
 /// The integrity state the engine keeps: digests read at ingest and hashes computed after it.
 #[derive(Debug, Default)]
 pub struct Integrity {
     digests: BTreeMap<FileId, Result<Digest, String>>,
     hashes: HashMap<FileId, HashOutcome>,
+    /// The file names of the log files the readable digests list (see [`Integrity::may_list`]).
+    listed_names: HashSet<String>,
 }
 
 impl Integrity {
@@ -69,7 +80,11 @@ impl Integrity {
     pub fn digest_read(&mut self, file: FileId, json: Option<&[u8]>, path: &str, kind: FileKind) {
         match (kind, json) {
             (FileKind::Digest, Some(json)) => {
-                self.digests.insert(file, Digest::parse(json));
+                let digest = Digest::parse(json);
+                if let Ok(d) = &digest {
+                    self.listed_names.extend(d.log_files.iter().map(|e| matching::file_name(&e.key).to_owned()));
+                }
+                self.digests.insert(file, digest);
             }
             (FileKind::Logs | FileKind::Pending, _) => {}
             _ if crate::ingest::PathMeta::from_path(path).digest_path => {
@@ -104,6 +119,12 @@ impl Integrity {
             })
             .map(|(id, _)| id)
             .collect()
+    }
+
+    /// Whether a digest read so far may list the file at `path` (by its name, as
+    /// [`KeyIndex::may_match`] says): such a file needs a hash, one no digest lists does not.
+    pub fn may_list(&self, path: &str) -> bool {
+        matching::name_may_match(path, |name| self.listed_names.contains(name))
     }
 
     /// Records a file's hash.

@@ -103,6 +103,7 @@ pub fn status_bar() -> Html {
             data-skipped={s.skipped.to_string()}
             data-warnings={s.warnings.to_string()}
             data-files-cut={s.files_cut.to_string()}
+            data-hashed={s.hashed.to_string()}
             data-heap-bytes={p.heap_bytes.to_string()}
             data-workers={p.workers.to_string()}
             data-readers={p.readers.to_string()}

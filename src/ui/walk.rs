@@ -118,7 +118,7 @@ pub trait Found {
 /// many files it found and what could not be read. Folders are listed in path order, the first ones
 /// first, so a CloudTrail tree is read roughly from its oldest day on, except that `CloudTrail-Digest`
 /// folders go before all others: once the engine sees a digest, it hashes the files it reads for the
-/// integrity check, rather than read them again after the load (see `Worker::hash_while_reading`).
+/// integrity check, rather than read them again after the load (see `Worker::digests_pending`).
 pub async fn walk(dropped: Dropped, found: &mut impl Found) -> (u64, Vec<String>) {
     let Dropped { handles, entries, .. } = dropped;
     // A drop has both, one of each an item; a picked folder only its handle.

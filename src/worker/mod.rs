@@ -23,7 +23,7 @@ use crate::analysis::detail::{cut_event, RangeReader};
 use crate::engine::{Engine, EventDetail, Query, Response};
 use crate::ingest::progress::Run;
 use crate::integrity::hash::{Finished, Hasher, Sha, KEEP_BYTES};
-use crate::integrity::HashOutcome;
+use crate::integrity::{digest_named, HashOutcome};
 use crate::protocol::{FromWorker, MemoryFull, Phase, Progress, Timings, ToWorker, TEST_PANIC_FRAGMENT};
 
 mod export;
@@ -103,6 +103,9 @@ struct Job {
     source: Source,
     /// The first slice's read, once asked for ahead of time.
     first: Option<Ahead>,
+    /// Hash it as it is read, for the integrity check: decided when it is handed out or started
+    /// (see [`Worker::digests_pending`]).
+    hash: bool,
 }
 
 /// A read asked of the browser before the engine needs it.
@@ -135,6 +138,17 @@ pub(crate) struct Worker {
     reading_big: Option<FileId>,
     /// The engine's memory limit ([`memory_limit`], set when the worker starts; 0 before).
     limit: u64,
+    /// Whether files at a `CloudTrail-Digest` path given may not all be read yet.
+    digests: GivenDigests,
+}
+
+/// Whether the digests given to the engine's worker are all read (see [`Worker::digests_pending`]).
+#[derive(Default, Clone, Copy, PartialEq, Eq)]
+enum GivenDigests {
+    #[default]
+    AllRead,
+    /// Some may not be read yet.
+    Pending,
 }
 
 impl Worker {
@@ -146,18 +160,35 @@ impl Worker {
         if self.memory_full() {
             return;
         }
-        if let (true, false, Some(pool)) = (self.running, self.cancel, self.pool.as_mut()) {
-            pool.hand_out(&mut self.queue, self.reading_big.is_some(), self.engine.hashes_while_reading());
+        if !(self.running && !self.cancel && self.pool.is_some()) {
+            return;
+        }
+        let pending = self.digests_pending();
+        if let Some(pool) = self.pool.as_mut() {
+            let engine = &self.engine;
+            pool.hand_out(&mut self.queue, self.reading_big.is_some(), &|path| engine.wants_hash(path, pending));
         }
     }
 
-    /// From now on, files are hashed for the integrity check as they are read, here and by the ingest
-    /// workers, rather than read again after the load (see `Engine::hash_while_reading`): once a drop
-    /// holds a file at a `CloudTrail-Digest` path, as the check will want the files it lists hashed.
-    /// The page posts digests ahead of the logs beside them (see `ui::bridge`), so few logs are read
-    /// before this. It stays on: digests dropped once may list files dropped later.
-    fn hash_while_reading(&mut self) {
-        self.engine.hash_while_reading(true);
+    /// Whether files at a `CloudTrail-Digest` path were given and are not all read yet: they may
+    /// list any file. Files are hashed for the integrity check as they are read, here and by the
+    /// ingest workers, rather than read again after the load (see `Engine::hash_while_reading`), when
+    /// the check will want them hashed, decided as each is handed out or started
+    /// ([`Engine::wants_hash`]): while digests are pending, every file is. The page posts digests
+    /// ahead of the logs beside them (see `ui::bridge`), so few logs are read before they are. So a
+    /// drop without digests hashes nothing, unless digests dropped earlier list its files; a file
+    /// only a digest dropped later lists is read again after the load.
+    fn digests_pending(&mut self) -> bool {
+        if self.digests == GivenDigests::Pending {
+            let given = |job: &Job| digest_named(&job.path);
+            let unread = self.queue.iter().any(given)
+                || self.pool.as_ref().is_some_and(|p| p.inflight_any(given))
+                || self.engine.reading_digest();
+            if !unread {
+                self.digests = GivenDigests::AllRead;
+            }
+        }
+        self.digests == GivenDigests::Pending
     }
 
     /// [`ToWorker::Cancel`]: stop after the current slice; keep what was read.
@@ -385,8 +416,7 @@ fn warm_up(ingest: bool) {
 /// and the ingest workers (files handed out, a batch sent back), as [`warm_up`] does the parsing.
 fn warm_messages() {
     let jobs: Vec<u32> = (0..pool::HAND_FILES as u32).collect();
-    let parse =
-        ToWorker::Parse { jobs: jobs.iter().map(|&id| (id, format!("AWSLogs/{id}.json.gz"))).collect(), hash: false };
+    let parse = ToWorker::Parse { jobs: jobs.iter().map(|&id| (id, format!("AWSLogs/{id}.json.gz"), false)).collect() };
     let batch = FromWorker::Batch { jobs, dropped: Vec::new(), heap_bytes: 0, read_ms: 0, ingest_ms: 0 };
     let msg = |e: js_sys::Object| Reflect::get(&e, &"msg".into()).unwrap_or(JsValue::UNDEFINED);
     if let Ok(e) = envelope(&parse, &[]) {
@@ -447,13 +477,13 @@ fn on_message(data: &JsValue) {
                 w.more = more;
                 wake();
                 let files: Array = Reflect::get(data, &"files".into()).map(JsCast::unchecked_into).unwrap_or_default();
-                if !w.engine.hashes_while_reading() && paths.iter().any(|p| p.contains("CloudTrail-Digest")) {
-                    w.hash_while_reading();
+                if paths.iter().any(|p| digest_named(p)) {
+                    w.digests = GivenDigests::Pending;
                 }
                 for (i, path) in paths.into_iter().enumerate() {
                     let Ok(file) = files.get(i as u32).dyn_into::<File>() else { continue };
                     let size = file.size() as u64;
-                    w.queue.push_back(Job { id: 0, path, size, source: Source::File(file), first: None });
+                    w.queue.push_back(Job { id: 0, path, size, source: Source::File(file), first: None, hash: false });
                     w.progress.files_total += 1;
                     w.progress.bytes_total += size;
                 }
@@ -470,6 +500,7 @@ fn on_message(data: &JsValue) {
                         size: bytes.len() as u64,
                         source: Source::Bytes(bytes),
                         first: None,
+                        hash: false,
                     });
                     w.progress.files_total += 1;
                     w.progress.bytes_total += bytes.len() as u64;
@@ -485,10 +516,10 @@ fn on_message(data: &JsValue) {
                 }
             }
             ToWorker::Cancel => w.cancel_load(),
-            ToWorker::Parse { jobs, hash } => {
+            ToWorker::Parse { jobs } => {
                 let files: Array = Reflect::get(data, &"files".into()).map(JsCast::unchecked_into).unwrap_or_default();
                 drop(w);
-                pool::on_parse(jobs, hash, &files);
+                pool::on_parse(jobs, &files);
                 return;
             }
             ToWorker::Export { format, filter } => {
@@ -582,7 +613,7 @@ enum Next {
 }
 
 /// Files to hash for the integrity check that were not hashed as they were read (read before any
-/// digest was dropped, or not to their end; see [`Worker::hash_while_reading`]), asked of the engine
+/// digest was dropped, or not to their end; see [`Worker::digests_pending`]), asked of the engine
 /// once the queue is empty. They are read again as files to load are, small neighbours together and
 /// asked for ahead (see [`read_ahead`]): read one after the other, the 6,299 files of a 300,000-event
 /// folder with its digests took 11.1–13.2 s to check after the load, 7.2–9.5 s so (README,
@@ -604,7 +635,7 @@ impl HashQueue {
                         Source::File(f) => f.size() as u64,
                         Source::Bytes(b) => b.len() as u64,
                     };
-                    self.jobs.push_back(Job { id, path: String::new(), size, source, first: None });
+                    self.jobs.push_back(Job { id, path: String::new(), size, source, first: None, hash: false });
                 }
                 None => w.engine.set_integrity_hash(id, HashOutcome::Unread("its bytes were not kept".into())),
             }
@@ -631,8 +662,10 @@ fn next_step(w: &mut Worker, hashes: &mut HashQueue) -> Next {
         w.drop_queue();
     }
     let mut waiting = false;
+    let pending = w.digests_pending();
     if let Some(pool) = w.pool.as_mut() {
-        pool.hand_out(&mut w.queue, false, w.engine.hashes_while_reading());
+        let engine = &w.engine;
+        pool.hand_out(&mut w.queue, false, &|path| engine.wants_hash(path, pending));
         // While the ingest workers start, and for files they do not take, the engine reads itself.
         let local = w.queue.front().is_some_and(|j| pool.ready() == 0 || !pool::poolable(j, false));
         waiting = !local && (pool.busy() || !w.queue.is_empty());
@@ -711,6 +744,9 @@ async fn run_queue() {
             let mut w = worker.borrow_mut();
             w.progress.current = Some(job.path.clone());
             send_progress(&mut w, false);
+            let pending = w.digests_pending();
+            let hash = w.engine.wants_hash(&job.path, pending);
+            w.engine.hash_while_reading(hash);
             let id = w.engine.open_file(&job.path, job.size);
             debug_assert_eq!(id as usize, w.sources.len());
             w.sources.push(job.source.clone());

@@ -191,13 +191,18 @@ impl Pool {
         !self.inflight.is_empty()
     }
 
+    /// Whether a file handed out and not back yet is one `is` holds for.
+    pub fn inflight_any(&self, is: impl Fn(&Job) -> bool) -> bool {
+        self.inflight.values().any(|(job, _)| is(job))
+    }
+
     /// Hands files from the front of `queue` to the ingest workers that want more, a few dozen each.
     /// Files the engine's worker must read itself (big ones unless it is reading a big file already,
     /// `engine_reads_big`, the sample) stay in the queue, in order, and the files behind them are
     /// handed out past them, so a large file at the front does not keep the ingest workers idle
-    /// while the engine's worker reads it. With `hash`, the ingest workers hash the files as they read
-    /// them (see `Worker::hash_while_reading`).
-    pub fn hand_out(&mut self, queue: &mut VecDeque<Job>, engine_reads_big: bool, hash: bool) {
+    /// while the engine's worker reads it. The ingest workers hash a file as they read it when `hash`
+    /// says so of its path (see `Worker::digests_pending`).
+    pub fn hand_out(&mut self, queue: &mut VecDeque<Job>, engine_reads_big: bool, hash: &dyn Fn(&str) -> bool) {
         for index in 0..self.children.len() {
             let c = &self.children[index];
             if !c.ready || !c.wants || c.dead {
@@ -225,6 +230,7 @@ impl Pool {
             for job in &mut jobs {
                 job.id = self.next_job;
                 job.first = None;
+                job.hash = hash(&job.path);
                 self.next_job += 1;
             }
             if jobs.is_empty() {
@@ -236,14 +242,14 @@ impl Pool {
                 if let Source::File(f) = &job.source {
                     files.push(f);
                 }
-                list.push((job.id, job.path.clone()));
+                list.push((job.id, job.path.clone(), job.hash));
             }
             if std::mem::take(&mut self.test_panic) {
                 if let Ok(m) = envelope(&ToWorker::TestPanic, &[]) {
                     let _ = self.children[index].worker.post_message(&m);
                 }
             }
-            let posted = envelope(&ToWorker::Parse { jobs: list, hash }, &[("files", &files)])
+            let posted = envelope(&ToWorker::Parse { jobs: list }, &[("files", &files)])
                 .and_then(|m| self.children[index].worker.post_message(&m).map_err(|e| format!("{e:?}")));
             if posted.is_err() {
                 // Not handed: back to the queue (at its front, so before any file that was behind
@@ -430,19 +436,15 @@ thread_local! {
         Rc::new(RefCell::new(Parser { engine: Engine::for_batches(), ..Parser::default() }));
 }
 
-/// [`ToWorker::Parse`]: queue the files and start reading if idle; with `hash`, files opened from
-/// now on are hashed as they are read.
-pub(crate) fn on_parse(jobs: Vec<(u32, String)>, hash: bool, files: &Array) {
+/// [`ToWorker::Parse`]: queue the files and start reading if idle.
+pub(crate) fn on_parse(jobs: Vec<(u32, String, bool)>, files: &Array) {
     PARSER.with(|p| {
         let mut p = p.borrow_mut();
         p.asked = false;
-        if hash {
-            p.engine.hash_while_reading(true);
-        }
-        for (i, (id, path)) in jobs.into_iter().enumerate() {
+        for (i, (id, path, hash)) in jobs.into_iter().enumerate() {
             let Ok(file) = files.get(i as u32).dyn_into::<File>() else { continue };
             let size = file.size() as u64;
-            p.queue.push_back(Job { id, path, size, source: Source::File(file), first: None });
+            p.queue.push_back(Job { id, path, size, source: Source::File(file), first: None, hash });
         }
         if !p.running && !p.queue.is_empty() {
             p.running = true;
@@ -517,7 +519,11 @@ async fn parse_queue() {
         }
         // The file's number in the engine, which starts afresh after each batch: a file still being
         // read when one is sent carries on as its first.
-        let id = Cell::new(parser.borrow_mut().engine.open_file(&job.path, job.size));
+        let id = Cell::new({
+            let mut p = parser.borrow_mut();
+            p.engine.hash_while_reading(job.hash);
+            p.engine.open_file(&job.path, job.size)
+        });
         let started = now();
         if let Source::File(file) = &job.source {
             let read = read_file(

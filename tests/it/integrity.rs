@@ -543,3 +543,49 @@ fn ok_a_reader_hashing_keeps_the_content_or_hashes_past_its_limit_and_gives_noth
     r.push(&vec![b'x'; 70_000], &mut store);
     assert_eq!(r.finish_hashed(&mut store).1, None);
 }
+
+#[test]
+fn ok_once_the_digests_are_read_only_the_files_they_list_are_hashed_as_they_load() {
+    let files = trail();
+    let keys = listed(&files);
+    let is_listed = |path: &str| keys.iter().any(|(key, _)| path.ends_with(key.as_str()));
+    let (digests, logs): (Dropped, Dropped) = files.into_iter().partition(|(p, _)| is_digest(p));
+    // A log of the same trail from a month no digest covers.
+    let extra = (
+        "trail/AWSLogs/555566667777/CloudTrail/eu-west-1/2026/02/01/555566667777_CloudTrail_eu-west-1_20260201T0000Z_EARLIERearlier0001.json.gz".to_owned(),
+        gzip(br#"{"Records":[{"eventVersion":"1.08","eventTime":"2026-02-01T00:00:00Z","eventSource":"ecr.amazonaws.com","eventName":"GetAuthorizationToken","awsRegion":"eu-west-1","eventID":"e2e00000-0000-4000-8000-000002000001"}]}"#),
+    );
+    assert!(!is_listed(&extra.0));
+
+    let mut engine = Engine::new();
+    // Before any digest is read: nothing, unless digests were given and are still to be read.
+    assert!(!engine.wants_hash(&logs[0].0, false), "a load without digests hashes nothing");
+    assert!(engine.wants_hash(&logs[0].0, true), "while digests are pending, every file");
+    assert!(digests.iter().all(|(p, _)| engine.wants_hash(p, false)), "a digest is always hashed");
+
+    let mut hashed_as_read = 0;
+    let mut read = |engine: &mut Engine, (path, bytes): &(String, Vec<u8>), pending: bool| {
+        let hash = engine.wants_hash(path, pending);
+        hashed_as_read += u64::from(hash);
+        engine.hash_while_reading(hash);
+        engine.ingest_bytes(path, bytes);
+        engine.hash_kept_here();
+    };
+    for (i, d) in digests.iter().enumerate() {
+        read(&mut engine, d, i + 1 < digests.len());
+    }
+    for log in logs.iter().chain([&extra]) {
+        assert_eq!(engine.wants_hash(&log.0, false), is_listed(&log.0), "{}", log.0);
+        read(&mut engine, log, false);
+    }
+    // A decompressed copy of a listed file is listed under its `.gz` name.
+    let plain = logs.iter().find(|(p, _)| is_listed(p)).unwrap().0.trim_end_matches(".gz").to_owned();
+    assert!(engine.wants_hash(&plain, false));
+
+    let listed_logs = logs.iter().filter(|(p, _)| is_listed(p)).count() as u64;
+    assert_eq!(hashed_as_read, digests.len() as u64 + listed_logs);
+    assert_eq!(engine.status().hashed, hashed_as_read);
+    assert_eq!(engine.integrity_to_hash(), Vec::<u32>::new(), "nothing is left to read again");
+    let c = engine.integrity(&no_keys()).report.counts.clone();
+    assert_eq!((c.verified, c.unlisted, c.read_again), (listed_logs, 1, 0));
+}
