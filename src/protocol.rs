@@ -59,6 +59,13 @@ pub enum ToWorker {
     /// the file keeps that part and says the rest was not read. The page sends it only when its URL
     /// fragment is [`TEST_INGEST_PANIC_FRAGMENT`] (see `e2e/worker.test.mjs`).
     TestIngestPanic,
+    /// To an ingest worker: hash the attached files for the integrity check, without loading them
+    /// (`files[i]` is the engine's id of attached file `i`): files loaded before the digest that
+    /// lists them, read again after the load; answered by [`FromWorker::Hashed`], a few at a time.
+    HashFiles {
+        /// The engine's file id of each attached file.
+        files: Vec<u32>,
+    },
     /// To an ingest worker: the engine's memory is full (`why`), so stop each file read in several
     /// slices after the current one, and leave those not started unread (see `worker::pool`).
     StopParts {
@@ -190,6 +197,9 @@ pub struct Timings {
     /// Summed over the ingest workers: decompressing, parsing and storing.
     #[serde(default)]
     pub workers_ingest_ms: u64,
+    /// Files the ingest workers read again to hash them (see `ToWorker::HashFiles`).
+    #[serde(default)]
+    pub workers_hashed: u64,
 }
 
 /// From the worker to the page.
@@ -267,6 +277,14 @@ pub enum FromWorker {
     },
     /// From an ingest worker: it is running low on files; send more.
     Want,
+    /// From an ingest worker: what hashing files it was given ([`ToWorker::HashFiles`]) gave, by
+    /// file id; `dropped` it did not start (after a Cancel).
+    Hashed {
+        /// `(file id, outcome)` of each file hashed since its last such message.
+        outcomes: Vec<(u32, crate::integrity::HashOutcome)>,
+        /// Files not started.
+        dropped: Vec<u32>,
+    },
     /// The engine panicked (its panic hook sends this just before the worker's wasm traps): the worker
     /// is unusable; the page keeps what it shows and offers to start a new one.
     Crashed {

@@ -35,6 +35,8 @@ pub struct Run {
     pub workers_read_ms: f64,
     /// Milliseconds the ingest workers spent in their engines, summed over them.
     pub workers_ingest_ms: f64,
+    /// Files the ingest workers read again to hash them.
+    pub workers_hashed: u64,
     /// Files read to the end.
     pub files: u64,
     /// File slices read.

@@ -7,6 +7,7 @@
 //! keeps the decompressed content whole instead, for the browser's faster SHA-256 (the worker's
 //! `hash_source`).
 
+use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 
 use crate::ingest::decode::Decoder;
@@ -15,7 +16,7 @@ use crate::ingest::decode::Decoder;
 pub type Sha = [u8; 32];
 
 /// What hashing one file gave.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum HashOutcome {
     /// The SHA-256 of the decompressed content, and its length.
     Hashed {

@@ -215,7 +215,10 @@ impl Bridge {
                     },
                     FromWorker::Failed { message } => dispatch.dispatch(Action::Failed(message)),
                     // Only the benchmark asks for inflating alone, from a worker of its own.
-                    FromWorker::Inflated { .. } | FromWorker::Batch { .. } | FromWorker::Want => {}
+                    FromWorker::Inflated { .. }
+                    | FromWorker::Batch { .. }
+                    | FromWorker::Want
+                    | FromWorker::Hashed { .. } => {}
                     FromWorker::Crashed { message } => crashed(&worker, &outbox, &dispatch, &message),
                     FromWorker::Download { name, events, problems } => {
                         let saved = match &blob {

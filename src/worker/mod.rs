@@ -140,6 +140,8 @@ pub(crate) struct Worker {
     limit: u64,
     /// Whether files at a `CloudTrail-Digest` path given may not all be read yet.
     digests: GivenDigests,
+    /// Files to read again to hash them, once the queue is empty.
+    hashes: HashQueue,
 }
 
 /// Whether the digests given to the engine's worker are all read (see [`Worker::digests_pending`]).
@@ -167,6 +169,9 @@ impl Worker {
         if let Some(pool) = self.pool.as_mut() {
             let engine = &self.engine;
             pool.hand_out(&mut self.queue, self.reading_big.is_some(), &|path| engine.wants_hash(path, pending));
+            if self.queue.is_empty() {
+                pool.hand_out_hashes(&mut self.hashes.jobs);
+            }
         }
     }
 
@@ -516,10 +521,10 @@ fn on_message(data: &JsValue) {
                 }
             }
             ToWorker::Cancel => w.cancel_load(),
-            ToWorker::Parse { jobs } => {
+            msg @ (ToWorker::Parse { .. } | ToWorker::HashFiles { .. }) => {
                 let files: Array = Reflect::get(data, &"files".into()).map(JsCast::unchecked_into).unwrap_or_default();
                 drop(w);
-                pool::on_parse(jobs, &files);
+                pool::on_files(msg, &files);
                 return;
             }
             ToWorker::Export { format, filter } => {
@@ -596,6 +601,7 @@ fn send_progress(w: &mut Worker, force: bool) {
         absorb_ms: r.absorb_ms as u64,
         workers_read_ms: r.workers_read_ms as u64,
         workers_ingest_ms: r.workers_ingest_ms as u64,
+        workers_hashed: r.workers_hashed,
     };
     post(&FromWorker::Progress(Box::new(w.progress.clone())));
 }
@@ -617,46 +623,69 @@ enum Next {
 /// once the queue is empty. They are read again as files to load are, small neighbours together and
 /// asked for ahead (see [`read_ahead`]): read one after the other, the 6,299 files of a 300,000-event
 /// folder with its digests took 11.1–13.2 s to check after the load, 7.2–9.5 s so (README,
-/// "Checking log integrity").
+/// "Checking log integrity"). The ingest workers take them, as they take files to load
+/// ([`pool::Pool::hand_out_hashes`]); the engine's worker reads only those they cannot take (the
+/// sample), or all of them when there are no ingest workers.
 #[derive(Default)]
 struct HashQueue {
     jobs: VecDeque<Job>,
     fetched: bool,
 }
 
-impl HashQueue {
-    /// The files the engine wants hashed now, from their kept sources; one whose bytes were not kept
-    /// is not read, and says why.
-    fn fetch(&mut self, w: &mut Worker) {
-        for id in w.engine.integrity_to_hash() {
-            match w.sources.get(id as usize).cloned() {
+impl Worker {
+    /// Queues the files the engine wants hashed now (and no ingest worker is hashing), from their
+    /// kept sources; one whose bytes were not kept is not read, and says why.
+    fn fetch_hashes(&mut self) {
+        for id in self.engine.integrity_to_hash() {
+            if self.pool.as_ref().is_some_and(|p| p.hashing(id)) {
+                continue;
+            }
+            match self.sources.get(id as usize).cloned() {
                 Some(source) => {
                     let size = match &source {
                         Source::File(f) => f.size() as u64,
                         Source::Bytes(b) => b.len() as u64,
                     };
-                    self.jobs.push_back(Job { id, path: String::new(), size, source, first: None, hash: false });
+                    self.hashes.jobs.push_back(Job { id, path: String::new(), size, source, first: None, hash: false });
                 }
-                None => w.engine.set_integrity_hash(id, HashOutcome::Unread("its bytes were not kept".into())),
+                None => self.engine.set_integrity_hash(id, HashOutcome::Unread("its bytes were not kept".into())),
             }
         }
-        self.fetched = true;
+        self.hashes.fetched = true;
+    }
+
+    /// Files to hash an ingest worker was lost with: back to the front of the queue of files to
+    /// hash, unless that is to be fetched anew (which finds them).
+    fn hashes_back(&mut self, jobs: Vec<Job>) {
+        if self.hashes.fetched {
+            for job in jobs.into_iter().rev() {
+                self.hashes.jobs.push_front(job);
+            }
+        }
+    }
+
+    /// Files queued to hash.
+    fn hashes_left(&self) -> usize {
+        self.hashes.jobs.len()
     }
 }
 
 /// Picks the next step; tells the page when loading is over (before any hashing starts).
-fn next_step(w: &mut Worker, hashes: &mut HashQueue) -> Next {
+fn next_step(w: &mut Worker) -> Next {
     if w.cancel {
         w.cancel = false;
         w.progress.cancelled = true;
         w.drop_queue();
         // Files not hashed yet stay unchecked, and say why.
-        let rest: Vec<FileId> =
-            if hashes.fetched { hashes.jobs.drain(..).map(|j| j.id).collect() } else { w.engine.integrity_to_hash() };
+        let rest: Vec<FileId> = if w.hashes.fetched {
+            w.hashes.jobs.drain(..).map(|j| j.id).collect()
+        } else {
+            w.engine.integrity_to_hash()
+        };
         for id in rest {
             w.engine.set_integrity_hash(id, HashOutcome::Unread("loading was cancelled before it was hashed".into()));
         }
-        hashes.fetched = true;
+        w.hashes.fetched = true;
     }
     if w.memory_full() {
         w.drop_queue();
@@ -677,7 +706,7 @@ fn next_step(w: &mut Worker, hashes: &mut HashQueue) -> Next {
     waiting |= w.queue.is_empty() && w.more;
     if waiting {
         w.progress.phase = Phase::Loading;
-        *hashes = HashQueue::default();
+        w.hashes = HashQueue::default();
         return Next::Wait;
     }
     if let Some(job) = w.queue.pop_front() {
@@ -688,7 +717,7 @@ fn next_step(w: &mut Worker, hashes: &mut HashQueue) -> Next {
         }
         w.progress.phase = Phase::Loading;
         // New files can list or be listed: ask again once the queue is empty.
-        *hashes = HashQueue::default();
+        w.hashes = HashQueue::default();
         return Next::Ingest(job);
     }
     if w.progress.phase != Phase::Done {
@@ -696,12 +725,24 @@ fn next_step(w: &mut Worker, hashes: &mut HashQueue) -> Next {
         w.progress.current = None;
         send_progress(w, true);
     }
-    if !hashes.fetched {
-        hashes.fetch(w);
+    if !w.hashes.fetched {
+        w.fetch_hashes();
     }
-    if let Some(job) = hashes.jobs.pop_front() {
-        read_ahead(&mut hashes.jobs);
-        return Next::Hash(job);
+    let mut hashing = false;
+    if let Some(pool) = w.pool.as_mut() {
+        pool.hand_out_hashes(&mut w.hashes.jobs);
+        hashing = pool.hashing_any();
+    }
+    // With ingest workers to take them, the engine's worker hashes only what they cannot (the sample).
+    let pooled = w.pool.as_ref().is_some_and(|p| p.ready() > 0);
+    if !pooled || w.hashes.jobs.front().is_some_and(|j| matches!(j.source, Source::Bytes(_))) {
+        if let Some(job) = w.hashes.jobs.pop_front() {
+            read_ahead(&mut w.hashes.jobs);
+            return Next::Hash(job);
+        }
+    }
+    if hashing || (pooled && !w.hashes.jobs.is_empty()) {
+        return Next::Wait;
     }
     w.running = false;
     send_progress(w, true);
@@ -710,7 +751,6 @@ fn next_step(w: &mut Worker, hashes: &mut HashQueue) -> Next {
 
 async fn run_queue() {
     let worker = WORKER.with(Rc::clone);
-    let mut hashes = HashQueue::default();
     // Digests the browser is taking of files this worker read with hashing on, not yet recorded.
     let mut digests = Digests::default();
     loop {
@@ -723,7 +763,7 @@ async fn run_queue() {
                 w.engine.set_integrity_hash(file, outcome);
             }
         }
-        let next = next_step(&mut worker.borrow_mut(), &mut hashes);
+        let next = next_step(&mut worker.borrow_mut());
         let job = match next {
             Next::Ingest(job) => job,
             Next::Wait => {
@@ -732,11 +772,12 @@ async fn run_queue() {
             }
             Next::Finish => return,
             Next::Hash(job) => {
-                let outcome = hash_source(&worker, job.source, job.first).await;
+                let outcome = hash_source(job.source, job.first, || worker.borrow().cancel).await;
                 let mut w = worker.borrow_mut();
                 w.engine.set_integrity_hash(job.id, outcome);
                 w.engine.read_again(1);
-                send_progress(&mut w, hashes.jobs.is_empty());
+                let last = w.hashes.jobs.is_empty() && !w.pool.as_ref().is_some_and(pool::Pool::hashing_any);
+                send_progress(&mut w, last);
                 continue;
             }
         };
@@ -1022,13 +1063,14 @@ fn in_pieces(bytes: &Uint8Array, piece: &mut Vec<u8>, last_slice: bool, feed: &m
 
 /// Reads a file again, from its kept source, into the SHA-256 of its decompressed content (its first
 /// slice may have been asked for ahead, `first`, see [`HashQueue`]). The content is hashed by the
-/// browser when it has its own SHA-256 ([`browser_sha256`]), else here.
-async fn hash_source(worker: &Rc<RefCell<Worker>>, source: Source, first: Option<Ahead>) -> HashOutcome {
+/// browser when it has its own SHA-256 ([`browser_sha256`]), else here. Once `cancelled` says so,
+/// it stops after the current slice and says the file was not hashed.
+async fn hash_source(source: Source, first: Option<Ahead>, cancelled: impl Fn() -> bool) -> HashOutcome {
     let mut hasher = Hasher::keeping(KEEP_BYTES);
     match source {
         Source::Bytes(bytes) => hasher.push(bytes),
         Source::File(file) => {
-            let read = read_file(&file, first, |_| worker.borrow().cancel, |bytes, _| hasher.push(bytes)).await;
+            let read = read_file(&file, first, |_| cancelled(), |bytes, _| hasher.push(bytes)).await;
             match read {
                 Ok(stats) if stats.stopped => {
                     return HashOutcome::Unread("loading was cancelled before it was hashed".into())

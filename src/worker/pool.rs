@@ -19,6 +19,11 @@
 //! [`crate::protocol::MemoryFull`]), it hands out nothing more and tells the ingest workers to stop
 //! files they read in parts after the current slice ([`ToWorker::StopParts`]); files they have not
 //! started come back unread.
+//!
+//! After a load, files to read again for the integrity check (loaded before the digest that lists
+//! them) are handed out the same way ([`ToWorker::HashFiles`], [`Pool::hand_out_hashes`]); an ingest
+//! worker reads, decompresses and hashes them without its engine and sends the outcomes back a few
+//! at a time ([`FromWorker::Hashed`]), while the engine's worker hashes files too.
 
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, VecDeque};
@@ -31,7 +36,8 @@ use wasm_bindgen_futures::spawn_local;
 use web_sys::{File, MessageEvent};
 
 use super::{
-    envelope, heap_bytes, now, post, read_ahead, read_file, scope, send_progress, wake, Digests, Job, Source, WORKER,
+    envelope, hash_source, heap_bytes, now, post, read_ahead, read_file, scope, send_progress, wake, Digests, Job,
+    Source, WORKER,
 };
 use crate::engine::Engine;
 use crate::protocol::{FromWorker, ToWorker};
@@ -122,6 +128,9 @@ pub(crate) struct Pool {
     children: Vec<Child>,
     /// Files handed out and not back yet, by job id, with the ingest worker that has them.
     inflight: HashMap<u32, (Job, usize)>,
+    /// Files handed out to hash ([`ToWorker::HashFiles`]) and not back yet, by file id, with the
+    /// ingest worker that has them.
+    hashing: HashMap<FileId, (Job, usize)>,
     next_job: u32,
     /// The next ingest worker given files is to panic after its first part of one (a test's:
     /// [`ToWorker::TestIngestPanic`]).
@@ -168,7 +177,13 @@ impl Pool {
                 _on_error: on_error,
             });
         }
-        (!children.is_empty()).then(|| Pool { children, inflight: HashMap::new(), next_job: 1, test_panic: false })
+        (!children.is_empty()).then(|| Pool {
+            children,
+            inflight: HashMap::new(),
+            hashing: HashMap::new(),
+            next_job: 1,
+            test_panic: false,
+        })
     }
 
     /// Ingest workers listening.
@@ -189,6 +204,73 @@ impl Pool {
     /// Files handed out and not back yet.
     pub fn busy(&self) -> bool {
         !self.inflight.is_empty()
+    }
+
+    /// Whether an ingest worker is hashing file `id` (see [`Self::hand_out_hashes`]).
+    pub fn hashing(&self, id: FileId) -> bool {
+        self.hashing.contains_key(&id)
+    }
+
+    /// Whether any file handed out to hash is not back yet.
+    pub fn hashing_any(&self) -> bool {
+        !self.hashing.is_empty()
+    }
+
+    /// Hands files to read again and hash (`Job::id` the file's), from the front of `jobs`, to the
+    /// ingest workers that want more, as [`Self::hand_out`] does files to load: the files whose
+    /// digests came after them are read again on every core. Files held in memory (the sample)
+    /// stay for the engine's worker.
+    pub fn hand_out_hashes(&mut self, jobs: &mut VecDeque<Job>) {
+        for index in 0..self.children.len() {
+            let c = &self.children[index];
+            if !c.ready || !c.wants || c.dead || jobs.is_empty() {
+                continue;
+            }
+            let (mut given, mut bytes) = (Vec::new(), 0);
+            let mut at = 0;
+            while given.len() < HAND_FILES && bytes < HAND_BYTES && at < jobs.len() {
+                if matches!(jobs[at].source, Source::File(_)) {
+                    let mut job = jobs.remove(at).expect("within the queue");
+                    bytes += job.size;
+                    job.first = None;
+                    given.push(job);
+                } else {
+                    at += 1;
+                }
+            }
+            if given.is_empty() {
+                return;
+            }
+            let msg = ToWorker::HashFiles { files: given.iter().map(|j| j.id).collect() };
+            let Some(given) = self.give(index, &msg, given, jobs) else { continue };
+            for job in given {
+                self.hashing.insert(job.id, (job, index));
+            }
+        }
+    }
+
+    /// Posts `msg` with the files of `jobs` to ingest worker `index`, which then wants nothing more
+    /// until it asks, and gives the jobs back to note in flight. If it cannot be posted, they go back
+    /// to the front of `queue` (before any file that was behind them, and still in order among
+    /// themselves) and that ingest worker gets nothing more.
+    fn give(&mut self, index: usize, msg: &ToWorker, jobs: Vec<Job>, queue: &mut VecDeque<Job>) -> Option<Vec<Job>> {
+        let files = Array::new();
+        for job in &jobs {
+            if let Source::File(f) = &job.source {
+                files.push(f);
+            }
+        }
+        let posted = envelope(msg, &[("files", &files)])
+            .and_then(|m| self.children[index].worker.post_message(&m).map_err(|e| format!("{e:?}")));
+        if posted.is_err() {
+            for job in jobs.into_iter().rev() {
+                queue.push_front(job);
+            }
+            self.children[index].dead = true;
+            return None;
+        }
+        self.children[index].wants = false;
+        Some(jobs)
     }
 
     /// Whether a file handed out and not back yet is one `is` holds for.
@@ -236,31 +318,13 @@ impl Pool {
             if jobs.is_empty() {
                 return;
             }
-            let files = Array::new();
-            let mut list = Vec::with_capacity(jobs.len());
-            for job in &jobs {
-                if let Source::File(f) = &job.source {
-                    files.push(f);
-                }
-                list.push((job.id, job.path.clone(), job.hash));
-            }
+            let list = jobs.iter().map(|job| (job.id, job.path.clone(), job.hash)).collect();
             if std::mem::take(&mut self.test_panic) {
                 if let Ok(m) = envelope(&ToWorker::TestPanic, &[]) {
                     let _ = self.children[index].worker.post_message(&m);
                 }
             }
-            let posted = envelope(&ToWorker::Parse { jobs: list }, &[("files", &files)])
-                .and_then(|m| self.children[index].worker.post_message(&m).map_err(|e| format!("{e:?}")));
-            if posted.is_err() {
-                // Not handed: back to the queue (at its front, so before any file that was behind
-                // them, and still in order among themselves).
-                for job in jobs.into_iter().rev() {
-                    queue.push_front(job);
-                }
-                self.children[index].dead = true;
-                continue;
-            }
-            self.children[index].wants = false;
+            let Some(jobs) = self.give(index, &ToWorker::Parse { jobs: list }, jobs, queue) else { continue };
             for job in jobs {
                 self.inflight.insert(job.id, (job, index));
             }
@@ -349,6 +413,27 @@ fn on_child_message(index: usize, data: &JsValue) {
                 child_lost(index, "a batch from an ingest worker could not be read");
             }
         }
+        FromWorker::Hashed { outcomes, dropped } => WORKER.with(|w| {
+            let mut w = w.borrow_mut();
+            let w = &mut *w;
+            let Some(pool) = w.pool.as_mut() else { return };
+            for (id, outcome) in outcomes {
+                if pool.hashing.remove(&id).is_some() {
+                    w.engine.set_integrity_hash(id, outcome);
+                    w.engine.read_again(1);
+                    w.run.workers_hashed += 1;
+                }
+            }
+            for id in dropped {
+                if pool.hashing.remove(&id).is_some() {
+                    let why = "loading was cancelled before it was hashed";
+                    w.engine.set_integrity_hash(id, crate::integrity::HashOutcome::Unread(why.into()));
+                }
+            }
+            let last = !pool.hashing_any() && w.hashes_left() == 0;
+            wake();
+            send_progress(w, last);
+        }),
         FromWorker::Ready | FromWorker::Want => WORKER.with(|w| {
             let mut w = w.borrow_mut();
             let w = &mut *w;
@@ -391,6 +476,11 @@ fn child_lost(index: usize, why: &str) {
             pool.inflight.remove(&job);
             w.engine.part_lost(file, why);
         }
+        // Files it was hashing are hashed by another, or the engine's worker.
+        let mut hashes: Vec<Job> = pool.hashing.extract_if(|_, (_, i)| *i == index).map(|(_, (job, _))| job).collect();
+        hashes.sort_by_key(|j| j.id);
+        w.hashes_back(hashes);
+        let Some(pool) = w.pool.as_mut() else { return };
         let mut back: Vec<Job> = pool.inflight.extract_if(|_, (_, i)| *i == index).map(|(_, (job, _))| job).collect();
         back.sort_by_key(|j| j.id);
         web_sys::console::warn_1(
@@ -436,8 +526,17 @@ thread_local! {
         Rc::new(RefCell::new(Parser { engine: Engine::for_batches(), ..Parser::default() }));
 }
 
+/// Files given to an ingest worker: [`ToWorker::Parse`] to load, [`ToWorker::HashFiles`] to hash.
+pub(crate) fn on_files(msg: ToWorker, files: &Array) {
+    match msg {
+        ToWorker::Parse { jobs } => on_parse(jobs, files),
+        ToWorker::HashFiles { files: ids } => on_hash_files(ids, files),
+        _ => {}
+    }
+}
+
 /// [`ToWorker::Parse`]: queue the files and start reading if idle.
-pub(crate) fn on_parse(jobs: Vec<(u32, String, bool)>, files: &Array) {
+fn on_parse(jobs: Vec<(u32, String, bool)>, files: &Array) {
     PARSER.with(|p| {
         let mut p = p.borrow_mut();
         p.asked = false;
@@ -452,6 +551,79 @@ pub(crate) fn on_parse(jobs: Vec<(u32, String, bool)>, files: &Array) {
             spawn_local(parse_queue());
         }
     });
+}
+
+/// Files an ingest worker was given to hash ([`ToWorker::HashFiles`]): read apart from files to
+/// load, which need its engine; these need none.
+#[derive(Default)]
+struct Hashing {
+    queue: VecDeque<Job>,
+    running: bool,
+    cancel: bool,
+    /// It asked for more ([`FromWorker::Want`]) since it was last given some.
+    asked: bool,
+}
+
+thread_local! {
+    static HASHING: Rc<RefCell<Hashing>> = Rc::default();
+}
+
+/// Outcomes sent together, at most (or every [`BATCH_MS`]).
+const HASHED_AT_ONCE: usize = 16;
+
+/// [`ToWorker::HashFiles`]: queue the files to hash and start if idle.
+fn on_hash_files(ids: Vec<u32>, files: &Array) {
+    HASHING.with(|h| {
+        let mut h = h.borrow_mut();
+        h.asked = false;
+        for (i, id) in ids.into_iter().enumerate() {
+            let Ok(file) = files.get(i as u32).dyn_into::<File>() else { continue };
+            let size = file.size() as u64;
+            h.queue.push_back(Job {
+                id,
+                path: String::new(),
+                size,
+                source: Source::File(file),
+                first: None,
+                hash: false,
+            });
+        }
+        if !h.running && !h.queue.is_empty() {
+            h.running = true;
+            spawn_local(hash_queue());
+        }
+    });
+}
+
+/// Hashes the files given, as the engine's worker does its own (`hash_source`), sending the
+/// outcomes a few at a time; after a Cancel, the files not started go back as dropped.
+async fn hash_queue() {
+    let hashing = HASHING.with(Rc::clone);
+    let mut outcomes = Vec::new();
+    let mut last = now();
+    loop {
+        let job = {
+            let mut h = hashing.borrow_mut();
+            if h.cancel || h.queue.is_empty() {
+                let dropped = h.queue.drain(..).map(|j| j.id).collect();
+                (h.cancel, h.running) = (false, false);
+                post(&FromWorker::Hashed { outcomes, dropped });
+                return;
+            }
+            if h.queue.len() <= LOW_WATER && !h.asked {
+                h.asked = true;
+                post(&FromWorker::Want);
+            }
+            read_ahead(&mut h.queue);
+            h.queue.pop_front().expect("not empty")
+        };
+        let outcome = hash_source(job.source, job.first, || hashing.borrow().cancel).await;
+        outcomes.push((job.id, outcome));
+        if outcomes.len() >= HASHED_AT_ONCE || now() - last >= BATCH_MS {
+            post(&FromWorker::Hashed { outcomes: std::mem::take(&mut outcomes), dropped: Vec::new() });
+            last = now();
+        }
+    }
 }
 
 /// [`ToWorker::TestPanic`] in an ingest worker: panic just after sending the next part of a file.
@@ -472,6 +644,12 @@ pub(crate) fn on_cancel() {
         let mut p = p.borrow_mut();
         if p.running {
             p.cancel = true;
+        }
+    });
+    HASHING.with(|h| {
+        let mut h = h.borrow_mut();
+        if h.running {
+            h.cancel = true;
         }
     });
 }
