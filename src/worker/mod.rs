@@ -618,8 +618,8 @@ enum Next {
     Finish,
 }
 
-/// Files to hash for the integrity check that were not hashed as they were read (read before any
-/// digest was dropped, or not to their end; see [`Worker::digests_pending`]), asked of the engine
+/// Files to hash for the integrity check that were not hashed as they were read (read before the
+/// digest that lists them, or not to their end; see [`Worker::digests_pending`]), asked of the engine
 /// once the queue is empty. They are read again as files to load are, small neighbours together and
 /// asked for ahead (see [`read_ahead`]): read one after the other, the 6,299 files of a 300,000-event
 /// folder with its digests took 11.1–13.2 s to check after the load, 7.2–9.5 s so (README,

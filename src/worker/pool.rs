@@ -23,7 +23,7 @@
 //! After a load, files to read again for the integrity check (loaded before the digest that lists
 //! them) are handed out the same way ([`ToWorker::HashFiles`], [`Pool::hand_out_hashes`]); an ingest
 //! worker reads, decompresses and hashes them without its engine and sends the outcomes back a few
-//! at a time ([`FromWorker::Hashed`]), while the engine's worker hashes files too.
+//! at a time ([`FromWorker::Hashed`]); the engine's worker hashes only those they cannot take.
 
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, VecDeque};
