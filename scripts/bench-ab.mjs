@@ -43,6 +43,15 @@ if (!distA || !distB || !paths.length || !(rounds > 0)) {
 
 const envs = { a: await start({ dist: resolve(distA) }), b: await start({ dist: resolve(distB) }) };
 
+/** Waits until the page is done loading and holds `files` files (a drop added to an earlier one
+ * must not be taken for done by the earlier one's state). */
+async function loaded(page, files) {
+  await page.waitForFunction((n) => {
+    const d = document.querySelector('[data-testid=ingest-status]').dataset;
+    return d.state === 'done' && d.files === String(n);
+  }, files, { timeout: 3_600_000, polling: 100 });
+}
+
 /** One load of `paths` in a new page of build `which`. */
 async function load(which) {
   const env = envs[which];
@@ -65,17 +74,11 @@ async function load(which) {
   await page.waitForTimeout(1500); // the ingest workers get ready before the drop, as in bench-ingest
   if (firstPaths.length) {
     await page.setInputFiles('[data-testid=file-input]', firstPaths);
-    await page.waitForFunction((n) => {
-      const d = document.querySelector('[data-testid=ingest-status]').dataset;
-      return d.state === 'done' && d.files === String(n);
-    }, firstPaths.length, { timeout: 3_600_000 });
+    await loaded(page, firstPaths.length);
     await page.waitForTimeout(500);
   }
   await page.setInputFiles('[data-testid=file-input]', paths);
-  await page.waitForFunction((n) => {
-    const d = document.querySelector('[data-testid=ingest-status]').dataset;
-    return d.state === 'done' && d.files === String(n);
-  }, firstPaths.length + paths.length, { timeout: 3_600_000, polling: 100 });
+  await loaded(page, firstPaths.length + paths.length);
   const seen = await page.evaluate(() => {
     const m = performance.getEntriesByName('trailscope:ingest', 'measure').at(-1);
     const d = document.querySelector('[data-testid=ingest-status]').dataset;
