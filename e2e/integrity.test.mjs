@@ -308,3 +308,101 @@ test('without digests the tab says what to drop', async () => {
   await t.shot('integrity-no-digests');
   assert.deepEqual(t.problems, []);
 });
+
+/** A route for `Trailscope.open`: from the first file handed to an ingest worker to hash after the
+ * load (`ToWorker::HashFiles`) on, the engine's worker's messages to its ingest workers wait, in
+ * order, until the test posts to BroadcastChannel `channel`. So the check is still hashing when the
+ * test presses Stop, and the ingest workers get the Cancel just after the files. (The ingest workers'
+ * own script is not routed: they are started from within the engine's worker.) */
+function holdingRehashes(channel) {
+  return async (page) => {
+    await page.route('**/worker_loader.js', async (route) => {
+      const original = await (await route.fetch()).text();
+      const hold = `(() => {
+        if (self.name === 'trailscope-ingest') return;
+        let holding = false;
+        let released = false;
+        const held = [];
+        const post = Worker.prototype.postMessage;
+        const send = (w, m, t) => (t === undefined ? post.call(w, m) : post.call(w, m, t));
+        new BroadcastChannel(${JSON.stringify(channel)}).onmessage = () => {
+          released = true;
+          holding = false;
+          for (const [w, m, t] of held.splice(0)) send(w, m, t);
+        };
+        Worker.prototype.postMessage = function (m, t) {
+          const msg = m && m.msg;
+          if (!released && msg && typeof msg === 'object' && 'HashFiles' in msg) holding = true;
+          if (holding) { held.push([this, m, t]); return; }
+          return send(this, m, t);
+        };
+      })();`;
+      await route.fulfill({ contentType: 'text/javascript', headers: { 'cache-control': 'no-store' }, body: hold + original });
+    });
+  };
+}
+
+test('checking logs read again can be stopped after the load, and the files not hashed checked later', async (ctx) => {
+  const dir = copyTrail('stopped');
+  const rel = (p) => relative(dir, p).split('\\').join('/');
+  const expected = expectedCounts(dir);
+  const files = walk(dir);
+  const t = await Trailscope.open(env, { route: holdingRehashes('e2e-stop-check') });
+  await t.readersReady();
+  if (await t.page.$eval('[data-testid=ingest-status]', (el) => el.dataset.readers === '0')) {
+    // One core: no ingest workers, so the engine's worker hashes, and nothing holds it.
+    await t.page.context().close();
+    ctx.skip('no ingest workers on one core: the hashing cannot be held to stop it');
+    return;
+  }
+  await t.pickFiles(files.filter((p) => !isDigest(rel(p))));
+  await t.waitDone();
+  // The digests after their logs: loading ends, then the logs are read again to hash them, held.
+  await pickMore(t, files.filter((p) => isDigest(rel(p))));
+  await t.page.click('[data-testid=tab-integrity]');
+  const bar = '[data-testid=integrity-check-bar]';
+  await t.page.waitForSelector(`${bar}[data-state=checking]`);
+  const pending = await t.page.$eval('[data-testid=integrity-status]', (el) => Number(el.dataset.pending));
+  assert.equal(pending, expected.verified, 'every listed log waits to be hashed');
+  assert.match(await t.page.textContent(bar), new RegExp(`Hashing ${expected.verified} log files`));
+  await panelShot(t, 'integrity-check-bar', 'integrity-check-bar-checking');
+  await t.page.click('[data-testid=integrity-stop]');
+  await t.page.evaluate(() => new BroadcastChannel('e2e-stop-check').postMessage('go'));
+  await t.page.waitForSelector(`${bar}[data-state=stopped]`, { timeout: 30_000 });
+  const counts = () => t.page.$eval('[data-testid=integrity-status]', (el) => ({
+    state: el.dataset.state, verified: Number(el.dataset.verified), modified: Number(el.dataset.modified),
+    unread: Number(el.dataset.unread), stopped: Number(el.dataset.stopped), pending: Number(el.dataset.pending),
+    readAgain: Number(el.dataset.readAgain),
+  }));
+  const stopped = await counts();
+  const workers = await t.page.$eval('[data-testid=ingest-status]', (el) => Number(el.dataset.workers));
+  assert.equal(stopped.state, 'done', 'stopped is not still checking');
+  assert.equal(stopped.pending, 0);
+  assert.equal(stopped.modified, 0);
+  assert.equal(stopped.verified + stopped.unread, expected.verified, 'each listed log is verified or not hashed');
+  assert.equal(stopped.stopped, stopped.unread, 'every log not hashed was stopped (the digests were hashed as they loaded)');
+  // At most the file each ingest worker had begun is hashed to its end.
+  assert.ok(stopped.verified <= workers, `${stopped.verified} verified with ${workers} ingest workers`);
+  assert.equal(stopped.readAgain, stopped.verified, 'files stopped do not count as read again');
+  assert.match(await t.page.textContent(bar), new RegExp(`${stopped.stopped} files were not hashed: loading was cancelled or checking was stopped first`));
+  const rows = t.page.locator('[data-testid=integrity-files] tr[data-finding=unread]');
+  assert.equal(await rows.count(), stopped.unread);
+  assert.match(await rows.first().textContent(), /it was not hashed: checking was stopped before it was hashed/);
+  const status = await t.page.$eval('[data-testid=ingest-status]', (el) => ({ cancelled: el.dataset.cancelled, label: el.querySelector('.label').textContent }));
+  assert.deepEqual(status, { cancelled: 'false', label: `Loaded ${files.length} files` }, 'the load itself was not cancelled');
+  await t.shot('integrity-check-stopped');
+  await panelShot(t, 'integrity-check-bar', 'integrity-check-bar-stopped');
+
+  await t.page.click('[data-testid=integrity-check-again]');
+  // The counts come back to where they were before the stop (every file hashed): the page must ask
+  // for the check again all the same.
+  await t.page.waitForFunction(() => {
+    const d = document.querySelector('[data-testid=integrity-status]')?.dataset;
+    return d && d.state === 'done' && d.stopped === '0' && !document.querySelector('[data-testid=integrity-check-bar]');
+  }, null, { timeout: 30_000 });
+  const after = await counts();
+  assert.deepEqual({ verified: after.verified, modified: after.modified, unread: after.unread, stopped: after.stopped },
+    { verified: expected.verified, modified: 0, unread: 0, stopped: 0 });
+  assert.equal(after.readAgain, expected.verified, 'each listed log read again once to its end');
+  assert.deepEqual(t.problems, []);
+});

@@ -127,6 +127,16 @@ test('Cancel stops promptly and keeps what was loaded', { skip: skip() }, async 
   await t.page.click('[data-testid=tab-events]');
   await t.page.waitForSelector('[data-testid=events] .ev-row[data-row]', { timeout: 30_000 });
   await t.shot('worker-cancelled');
+  // Dropped again, every file loads: the ingest workers given files just before the Cancel take
+  // more, and the re-delivered events are held once.
+  await t.pickFiles(data.files);
+  await t.page.waitForFunction((n) => {
+    const d = document.querySelector('[data-testid=ingest-status]').dataset;
+    return d.state === 'done' && Number(d.filesDone) === n;
+  }, p.filesDone + data.files.length, { timeout: 120_000 });
+  const again = await t.status();
+  assert.equal(again.events, data.truth.events);
+  assert.equal((await progress(t.page)).cancelled, false);
   assert.deepEqual(t.problems, []);
 });
 

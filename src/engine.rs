@@ -108,6 +108,10 @@ pub struct Status {
     /// Files of those read whose reading Cancel stopped partway.
     #[serde(default)]
     pub files_cut: u64,
+    /// Moves whenever the integrity check's hash outcomes change ([`crate::integrity::Integrity::changes`]),
+    /// so the page asks for the check again.
+    #[serde(default)]
+    pub integrity_changes: u64,
 }
 
 /// A file as listed in the overview.
@@ -677,6 +681,16 @@ impl Engine {
         self.integrity_cache.get_mut().take();
     }
 
+    /// Asks the integrity check again of the files not hashed because loading was cancelled or
+    /// checking stopped first: [`Self::integrity_to_hash`] gives them again. Returns how many.
+    pub fn check_again(&mut self) -> u64 {
+        let n = self.integrity.unstop();
+        if n > 0 {
+            self.integrity_cache.get_mut().take();
+        }
+        n
+    }
+
     /// The integrity check with `keys` (cached until files or hashes change).
     pub fn integrity(&self, keys: &KeysInput) -> Rc<Checked> {
         if let Some((input, checked)) = self.integrity_cache.borrow().as_ref() {
@@ -711,6 +725,7 @@ impl Engine {
             duplicates: self.store.duplicates(),
             store_bytes: self.store.heap_bytes() as u64,
             hashed: self.integrity.hashed(),
+            integrity_changes: self.integrity.changes(),
             ..Status::default()
         };
         for f in &self.files {

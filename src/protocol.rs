@@ -25,6 +25,12 @@ pub enum ToWorker {
     LoadSample,
     /// Stop reading; keep what was loaded.
     Cancel,
+    /// Once loading is over, stop hashing files for the integrity check (files loaded before the
+    /// digests that list them, read again); those not hashed yet say so until [`ToWorker::CheckAgain`].
+    /// Ignored while loading, so a stop sent as a new drop starts does not cancel it.
+    StopCheck,
+    /// Hash the files not hashed because loading was cancelled or checking stopped first.
+    CheckAgain,
     /// Export the events a filter keeps; the file comes back as [`FromWorker::Download`].
     Export {
         /// JSON, JSON lines or CSV.

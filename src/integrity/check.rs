@@ -147,6 +147,7 @@ pub fn check(inputs: &Inputs<'_>) -> Checked {
         });
     }
     report.digests_total = report.digests.len() as u64;
+    report.counts.stopped = inputs.hashes.values().filter(|h| matches!(h, HashOutcome::Stopped(_))).count() as u64;
     let pending = report.counts.pending > 0
         || digests.iter().any(|(id, _)| !inputs.hashes.contains_key(id))
         || report.digests.iter().any(|d| d.link == Link::Pending);
@@ -191,6 +192,7 @@ fn finding_of(outcome: Option<&HashOutcome>, matched: &[usize], entries: &[Entry
         Some(HashOutcome::Unread(why)) => {
             (Finding::Unread, matched[0], format!("it could not be read again to hash it: {why}"))
         }
+        Some(HashOutcome::Stopped(why)) => (Finding::Unread, matched[0], format!("it was not hashed: {why}")),
         Some(HashOutcome::Undecodable(why)) => (
             Finding::Modified,
             matched[0],
@@ -492,7 +494,7 @@ fn chains(inputs: &Inputs<'_>, digests: &[(FileId, &Digest)], sigs: &Sigs, repor
                 Link::Linked => row.links_ok += 1,
                 Link::Broken => row.breaks += 1,
                 Link::Restarted | Link::PreviousMissing => row.gaps += 1,
-                Link::ChainStart | Link::PreviousNotDropped | Link::Pending => {}
+                Link::ChainStart | Link::PreviousNotDropped | Link::Pending | Link::Unchecked => {}
             }
             let (signature, why) = sigs.get(&id).cloned().unwrap_or((SigCheck::NotChecked, String::new()));
             if !why.is_empty() {
@@ -533,7 +535,8 @@ fn link_to(d: &Digest, p: FileId, hashes: &HashMap<FileId, HashOutcome>, p_path:
     };
     match hashes.get(&p) {
         None => (Link::Pending, "the previous digest is being hashed".into()),
-        Some(HashOutcome::Unread(why)) => (Link::Pending, format!("the previous digest could not be read again: {why}")),
+        Some(HashOutcome::Unread(why)) => (Link::Unchecked, format!("the previous digest could not be read again: {why}")),
+        Some(HashOutcome::Stopped(why)) => (Link::Unchecked, format!("the previous digest was not hashed: {why}")),
         Some(HashOutcome::Undecodable(why)) => {
             (Link::Broken, format!("the previous digest, {}, cannot be decompressed ({why})", file_name(p_path)))
         }
@@ -561,9 +564,15 @@ fn statements(report: &mut IntegrityReport, keys_given: bool) {
     ));
     if c.pending + c.unread > 0 {
         s.push(format!(
-            "{} file(s) are still being hashed and {} could not be read again: not checked yet.",
+            "{} file(s) are still being hashed and {} were not hashed: not checked yet.",
             thousands(c.pending),
             thousands(c.unread)
+        ));
+    }
+    if c.stopped > 0 {
+        s.push(format!(
+            "{} file(s) were not hashed because loading was cancelled or checking was stopped first: \"Check them\" hashes them.",
+            thousands(c.stopped)
         ));
     }
     s.push(format!(

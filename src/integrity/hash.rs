@@ -28,8 +28,11 @@ pub enum HashOutcome {
     /// The content cannot be decompressed (corrupt or cut gzip), so it cannot be what CloudTrail
     /// delivered: CloudTrail writes valid gzip.
     Undecodable(String),
-    /// The file could not be read again (the browser refused, or loading was cancelled): not checked.
+    /// The file could not be read again (the browser refused, its bytes were not kept): not checked.
     Unread(String),
+    /// Not hashed because loading was cancelled, or checking stopped, first (`why` says which): not
+    /// checked, and hashed if the check is asked again (see `Engine::check_again`).
+    Stopped(String),
 }
 
 impl HashOutcome {

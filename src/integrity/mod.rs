@@ -72,6 +72,8 @@ pub struct Integrity {
     hashes: HashMap<FileId, HashOutcome>,
     /// The file names of the log files the readable digests list (see [`Integrity::may_list`]).
     listed_names: HashSet<String>,
+    /// Hash outcomes recorded or forgotten so far (see [`Integrity::changes`]).
+    changes: u64,
 }
 
 impl Integrity {
@@ -124,12 +126,30 @@ impl Integrity {
     /// Whether a digest read so far may list the file at `path` (by its name, as
     /// [`KeyIndex::may_match`] says): such a file needs a hash, one no digest lists does not.
     pub fn may_list(&self, path: &str) -> bool {
-        matching::name_may_match(path, |name| self.listed_names.contains(name))
+        // Before any digest is read (most drops have none), without a `name.gz` per file.
+        !self.listed_names.is_empty() && matching::name_may_match(path, |name| self.listed_names.contains(name))
     }
 
     /// Records a file's hash.
     pub fn set_hash(&mut self, file: FileId, outcome: HashOutcome) {
         self.hashes.insert(file, outcome);
+        self.changes += 1;
+    }
+
+    /// Forgets the outcomes of files not hashed because loading was cancelled or checking stopped
+    /// first ([`HashOutcome::Stopped`]), so that [`Self::to_hash`] gives them again; returns how many.
+    pub fn unstop(&mut self) -> u64 {
+        let before = self.hashes.len();
+        self.hashes.retain(|_, h| !matches!(h, HashOutcome::Stopped(_)));
+        self.changes += 1;
+        (before - self.hashes.len()) as u64
+    }
+
+    /// A count that moves whenever a hash outcome is recorded or forgotten: the page asks for the
+    /// check again when it moves, as counts alone can come back to where they were (a file stopped,
+    /// asked again, then hashed).
+    pub fn changes(&self) -> u64 {
+        self.changes
     }
 
     /// A file's hash, if it has one.
@@ -137,9 +157,9 @@ impl Integrity {
         self.hashes.get(&file)
     }
 
-    /// Files hashed so far.
+    /// Files hashed so far (or found unreadable; not those stopped before they were hashed).
     pub fn hashed(&self) -> u64 {
-        self.hashes.len() as u64
+        self.hashes.values().filter(|h| !matches!(h, HashOutcome::Stopped(_))).count() as u64
     }
 
     /// Whether any digest (readable or not) was dropped.

@@ -92,6 +92,9 @@ pub enum Link {
     PreviousNotDropped,
     /// The previous digest is still being hashed.
     Pending,
+    /// The previous digest was not hashed (it could not be read again, or checking stopped first):
+    /// the link is not checked.
+    Unchecked,
 }
 
 /// A digest's signature check.
@@ -160,8 +163,12 @@ pub struct IntegrityCounts {
     pub unlisted: u64,
     /// Files still being hashed.
     pub pending: u64,
-    /// Files that could not be read again.
+    /// Log files not hashed: they could not be read again, or loading was cancelled or checking
+    /// stopped first.
     pub unread: u64,
+    /// Files (log files and digests) not hashed because loading was cancelled or checking stopped
+    /// first: hashed if the check is asked again (see `Engine::check_again`).
+    pub stopped: u64,
     /// Files read again after the load to be hashed (not hashed as they were loaded: dropped before
     /// any digest, or not read to their end then). Set by the engine, which knows.
     pub read_again: u64,

@@ -404,6 +404,16 @@ impl Bridge {
         self.send(&ToWorker::Cancel, None);
     }
 
+    /// Stops hashing files for the integrity check after the load (see [`ToWorker::StopCheck`]).
+    pub fn stop_check(&self) {
+        self.send(&ToWorker::StopCheck, None);
+    }
+
+    /// Hashes the files the integrity check stopped before (see [`ToWorker::CheckAgain`]).
+    pub fn check_again(&self) {
+        self.send(&ToWorker::CheckAgain, None);
+    }
+
     /// Asks a question; the answer arrives as an action (or, for downloads, as a file).
     pub fn query(&self, query: Query) {
         let id = self.next_id.get();

@@ -11,12 +11,14 @@ use web_sys::{File, HtmlInputElement};
 use yew::prelude::*;
 
 use super::query::use_query;
+use super::Ctx;
 use crate::engine::{Query, Response};
 use crate::integrity::report::{
     ChainRow, CheckState, DigestRow, FileFinding, IntegrityCounts, IntegrityReport, KeysInput, Link, SigCheck,
 };
 use crate::integrity::Finding;
-use crate::text::{file_name, reveal, thousands, tooltip};
+use crate::text::{file_name, plural, reveal, thousands, tooltip};
+use crate::viewstate::UiPhase;
 
 /// Largest key or signature file read from a pick (`list-public-keys` output is a few KB).
 const MAX_KEY_FILE_BYTES: f64 = 1024.0 * 1024.0;
@@ -47,6 +49,7 @@ pub fn integrity_view() -> Html {
     };
     html! {
         <>
+            <CheckBar state={r.state} counts={r.counts.clone()} />
             <StatusCards report={r.clone()} />
             if r.state != CheckState::NoDigests {
                 <section class="panel" data-testid="integrity-statements">
@@ -58,6 +61,58 @@ pub fn integrity_view() -> Html {
                 <SignaturePanel applied={(*applied).clone()} on_apply={on_apply} problems={r.key_problems.clone()} counts={r.counts.clone()} />
             }
         </>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct CheckBarProps {
+    state: CheckState,
+    counts: IntegrityCounts,
+}
+
+/// Once loading is over: while files are hashed for the check (read again: loaded before the digests
+/// that list them), a way to stop; once some were not hashed because loading was cancelled or
+/// checking stopped, a way to hash them. While loading, the status bar's Cancel stops both.
+#[function_component(CheckBar)]
+fn check_bar(p: &CheckBarProps) -> Html {
+    let ctx = use_context::<Ctx>().expect("Ctx is provided by App");
+    // The counts when a button was last pressed: it stays disabled until the answer changes.
+    let pressed = use_state(|| None::<IntegrityCounts>);
+    if ctx.state.0.phase != UiPhase::Done {
+        return Html::default();
+    }
+    let c = &p.counts;
+    let waiting = pressed.as_ref() == Some(c);
+    let press = |send: fn(&super::bridge::Bridge)| {
+        let (bridge, pressed, counts) = (ctx.bridge.clone(), pressed.clone(), c.clone());
+        Callback::from(move |_| {
+            pressed.set(Some(counts.clone()));
+            send(&bridge);
+        })
+    };
+    if p.state == CheckState::Checking {
+        html! {
+            <p class="notice check-bar" data-testid="integrity-check-bar" data-state="checking" role="status">
+                <span>{format!("Hashing {} to check them against their digests…", plural(c.pending, "log file", "log files"))}</span>
+                <button type="button" class="button small" data-testid="integrity-stop" disabled={waiting}
+                    onclick={press(super::bridge::Bridge::stop_check)}
+                    title="Stop hashing; the files not hashed yet stay unchecked until you check them">
+                    {if waiting { "Stopping…" } else { "Stop checking" }}
+                </button>
+            </p>
+        }
+    } else if c.stopped > 0 {
+        html! {
+            <p class="notice check-bar" data-testid="integrity-check-bar" data-state="stopped" role="status">
+                <span>{format!("{} not hashed: loading was cancelled or checking was stopped first.", plural(c.stopped, "file was", "files were"))}</span>
+                <button type="button" class="button small" data-testid="integrity-check-again" disabled={waiting}
+                    onclick={press(super::bridge::Bridge::check_again)}>
+                    {if c.stopped == 1 { "Check it" } else { "Check them" }}
+                </button>
+            </p>
+        }
+    } else {
+        Html::default()
     }
 }
 
@@ -89,6 +144,7 @@ fn status_cards(p: &ReportProps) -> Html {
             data-verified={c.verified.to_string()} data-modified={c.modified.to_string()}
             data-missing={c.missing.to_string()} data-unlisted={c.unlisted.to_string()}
             data-pending={c.pending.to_string()} data-digests={c.digests.to_string()} data-read-again={c.read_again.to_string()}
+            data-unread={c.unread.to_string()} data-stopped={c.stopped.to_string()}
             data-breaks={c.breaks.to_string()} data-gaps={c.gaps.to_string()}
             data-signatures-verified={c.signatures_verified.to_string()} data-signatures-failed={c.signatures_failed.to_string()}>
             if r.state == CheckState::NoDigests {
@@ -123,6 +179,7 @@ fn link_badge(l: Link) -> Html {
         Link::PreviousMissing => ("missing", "gap: previous missing"),
         Link::PreviousNotDropped => ("neutral", "previous not dropped"),
         Link::Pending => ("pending", "hashing"),
+        Link::Unchecked => ("neutral", "not checked"),
     };
     html! { <span class={classes!("badge", format!("badge-{class}"))}>{text}</span> }
 }

@@ -118,6 +118,7 @@ enum Ahead {
 }
 
 #[derive(Default)]
+#[allow(clippy::struct_excessive_bools)] // independent flags, each set by its own message from the page
 pub(crate) struct Worker {
     pub(crate) engine: Engine,
     /// By file id: where each file's bytes are.
@@ -142,7 +143,17 @@ pub(crate) struct Worker {
     digests: GivenDigests,
     /// Files to read again to hash them, once the queue is empty.
     hashes: HashQueue,
+    /// Why files to hash were not, after the last Cancel or stop (see [`Worker::record_hash`]).
+    stop_why: &'static str,
+    /// The page asked to hash the files stopped before ([`ToWorker::CheckAgain`]), once the queue
+    /// loop has nothing else in flight; a Cancel or stop sent after it forgets it.
+    recheck: bool,
 }
+
+/// Why a file was not hashed after a Cancel while loading.
+const LOAD_CANCELLED: &str = "loading was cancelled before it was hashed";
+/// Why a file was not hashed after [`ToWorker::StopCheck`].
+const CHECK_STOPPED: &str = "checking was stopped before it was hashed";
 
 /// Whether the digests given to the engine's worker are all read (see [`Worker::digests_pending`]).
 #[derive(Default, Clone, Copy, PartialEq, Eq)]
@@ -201,13 +212,60 @@ impl Worker {
         self.more = false;
         wake();
         if self.running {
-            self.cancel = true;
+            (self.cancel, self.recheck) = (true, false);
+            self.stop_why = if self.progress.phase == Phase::Done { CHECK_STOPPED } else { LOAD_CANCELLED };
             if let Some(pool) = &self.pool {
                 pool.cancel();
             }
         }
         // In an ingest worker, the engine's worker asks.
         pool::on_cancel();
+    }
+
+    /// [`ToWorker::StopCheck`]: once loading is over, stop hashing files for the integrity check, as
+    /// a Cancel stops loading ([`next_step`] tells them apart by the phase).
+    fn stop_check(&mut self) {
+        if self.running && self.progress.phase == Phase::Done && self.queue.is_empty() {
+            (self.cancel, self.recheck) = (true, false);
+            self.stop_why = CHECK_STOPPED;
+            if let Some(pool) = &self.pool {
+                pool.cancel();
+            }
+            wake();
+        }
+    }
+
+    /// [`ToWorker::CheckAgain`]: hash the files not hashed because loading was cancelled or checking
+    /// stopped first. The queue loop (started if it is not running) does so once nothing else is to
+    /// be read or hashed ([`Worker::recheck`]): an ingest worker may still hold files a stop has not
+    /// come back from, which it will give back as not hashed.
+    fn check_again(&mut self) {
+        self.recheck = true;
+        if self.running {
+            wake();
+        } else {
+            (self.running, self.cancel) = (true, false);
+            spawn_local(run_queue());
+        }
+    }
+
+    /// Records a file's hash; one stopped says why: after a Cancel while loading, or a stop of the
+    /// check ([`Worker::stop_why`]), which only this worker knows.
+    pub(crate) fn record_hash(&mut self, file: FileId, outcome: HashOutcome) {
+        let outcome = match outcome {
+            HashOutcome::Stopped(_) => HashOutcome::Stopped(self.stop_why.into()),
+            outcome => outcome,
+        };
+        self.engine.set_integrity_hash(file, outcome);
+    }
+
+    /// Records the hash of a file read again (see [`HashQueue`]), which counts as read again unless
+    /// it was stopped before its end.
+    pub(crate) fn record_rehash(&mut self, file: FileId, outcome: HashOutcome) {
+        if !matches!(outcome, HashOutcome::Stopped(_)) {
+            self.engine.read_again(1);
+        }
+        self.record_hash(file, outcome);
     }
 
     /// Whether the engine's memory is at its limit (see [`MemoryFull`]): checked before each file is
@@ -521,6 +579,8 @@ fn on_message(data: &JsValue) {
                 }
             }
             ToWorker::Cancel => w.cancel_load(),
+            ToWorker::StopCheck => w.stop_check(),
+            ToWorker::CheckAgain => w.check_again(),
             msg @ (ToWorker::Parse { .. } | ToWorker::HashFiles { .. }) => {
                 let files: Array = Reflect::get(data, &"files".into()).map(JsCast::unchecked_into).unwrap_or_default();
                 drop(w);
@@ -674,16 +734,21 @@ impl Worker {
 fn next_step(w: &mut Worker) -> Next {
     if w.cancel {
         w.cancel = false;
-        w.progress.cancelled = true;
+        // A Cancel while loading; once loading is over, a stop of the check (see `stop_check`).
+        if w.progress.phase != Phase::Done {
+            w.progress.cancelled = true;
+        }
         w.drop_queue();
-        // Files not hashed yet stay unchecked, and say why.
+        // Files not hashed yet stay unchecked, and say why, until the check is asked again; those
+        // an ingest worker holds say so as it gives them back.
         let rest: Vec<FileId> = if w.hashes.fetched {
             w.hashes.jobs.drain(..).map(|j| j.id).collect()
         } else {
-            w.engine.integrity_to_hash()
+            let pool = w.pool.as_ref();
+            w.engine.integrity_to_hash().into_iter().filter(|&id| !pool.is_some_and(|p| p.hashing(id))).collect()
         };
         for id in rest {
-            w.engine.set_integrity_hash(id, HashOutcome::Unread("loading was cancelled before it was hashed".into()));
+            w.record_hash(id, HashOutcome::Stopped(String::new()));
         }
         w.hashes.fetched = true;
     }
@@ -744,6 +809,11 @@ fn next_step(w: &mut Worker) -> Next {
     if hashing || (pooled && !w.hashes.jobs.is_empty()) {
         return Next::Wait;
     }
+    // Nothing in flight: the files stopped before can be asked again.
+    if std::mem::take(&mut w.recheck) && w.engine.check_again() > 0 {
+        w.hashes = HashQueue::default();
+        return next_step(w);
+    }
     w.running = false;
     send_progress(w, true);
     Next::Finish
@@ -774,8 +844,7 @@ async fn run_queue() {
             Next::Hash(job) => {
                 let outcome = hash_source(job.source, job.first, || worker.borrow().cancel).await;
                 let mut w = worker.borrow_mut();
-                w.engine.set_integrity_hash(job.id, outcome);
-                w.engine.read_again(1);
+                w.record_rehash(job.id, outcome);
                 let last = w.hashes.jobs.is_empty() && !w.pool.as_ref().is_some_and(pool::Pool::hashing_any);
                 send_progress(&mut w, last);
                 continue;
@@ -1072,9 +1141,7 @@ async fn hash_source(source: Source, first: Option<Ahead>, cancelled: impl Fn() 
         Source::File(file) => {
             let read = read_file(&file, first, |_| cancelled(), |bytes, _| hasher.push(bytes)).await;
             match read {
-                Ok(stats) if stats.stopped => {
-                    return HashOutcome::Unread("loading was cancelled before it was hashed".into())
-                }
+                Ok(stats) if stats.stopped => return HashOutcome::Stopped(String::new()),
                 Ok(_) => {}
                 Err(message) => return HashOutcome::Unread(message),
             }

@@ -417,19 +417,25 @@ fn on_child_message(index: usize, data: &JsValue) {
             let mut w = w.borrow_mut();
             let w = &mut *w;
             let Some(pool) = w.pool.as_mut() else { return };
+            let (mut stopped, mut hashed) = (Vec::new(), Vec::new());
             for (id, outcome) in outcomes {
                 if pool.hashing.remove(&id).is_some() {
-                    w.engine.set_integrity_hash(id, outcome);
-                    w.engine.read_again(1);
-                    w.run.workers_hashed += 1;
+                    hashed.push((id, outcome));
                 }
             }
             for id in dropped {
                 if pool.hashing.remove(&id).is_some() {
-                    let why = "loading was cancelled before it was hashed";
-                    w.engine.set_integrity_hash(id, crate::integrity::HashOutcome::Unread(why.into()));
+                    stopped.push(id);
                 }
             }
+            for (id, outcome) in hashed {
+                w.record_rehash(id, outcome);
+                w.run.workers_hashed += 1;
+            }
+            for id in stopped {
+                w.record_hash(id, crate::integrity::HashOutcome::Stopped(String::new()));
+            }
+            let Some(pool) = w.pool.as_ref() else { return };
             let last = !pool.hashing_any() && w.hashes_left() == 0;
             wake();
             send_progress(w, last);
@@ -608,6 +614,7 @@ async fn hash_queue() {
                 let dropped = h.queue.drain(..).map(|j| j.id).collect();
                 (h.cancel, h.running) = (false, false);
                 post(&FromWorker::Hashed { outcomes, dropped });
+                want_after_cancel(&mut h.asked);
                 return;
             }
             if h.queue.len() <= LOW_WATER && !h.asked {
@@ -654,6 +661,17 @@ pub(crate) fn on_cancel() {
     });
 }
 
+/// A queue emptied by a Cancel before it ran low asks for more files, as one read to its end has
+/// (see [`LOW_WATER`]): the engine's worker gives files only to an ingest worker that asked, so one
+/// cancelled just after it was given many would get no files again (a Check again after stopping the
+/// check waited for it forever).
+fn want_after_cancel(asked: &mut bool) {
+    if !*asked {
+        *asked = true;
+        post(&FromWorker::Want);
+    }
+}
+
 async fn parse_queue() {
     let parser = PARSER.with(Rc::clone);
     loop {
@@ -672,6 +690,7 @@ async fn parse_queue() {
                 send_batch(&mut p, dropped, None);
                 p.cancel = false;
                 p.running = false;
+                want_after_cancel(&mut p.asked);
                 return;
             }
             let Some(job) = p.queue.pop_front() else {

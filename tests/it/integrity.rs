@@ -589,3 +589,69 @@ fn ok_once_the_digests_are_read_only_the_files_they_list_are_hashed_as_they_load
     let c = engine.integrity(&no_keys()).report.counts.clone();
     assert_eq!((c.verified, c.unlisted, c.read_again), (listed_logs, 1, 0));
 }
+
+#[test]
+fn ok_files_stopped_before_they_were_hashed_stay_unchecked_until_checked_again() {
+    use trailscope::integrity::HashOutcome;
+    let files = trail();
+    let mut engine = Engine::new();
+    for (path, bytes) in &files {
+        engine.ingest_bytes(path, bytes);
+    }
+    let id_of = |path: &str| files.iter().position(|(p, _)| p.ends_with(path)).unwrap() as u32;
+    // Stopped: every other log, and the oldest digest of the first chain (its successor's link then
+    // cannot be checked); one log the browser would not read again, which checking again leaves.
+    let logs: Vec<u32> = (0..files.len() as u32).filter(|&i| !is_digest(&files[i as usize].0)).collect();
+    let chains = truth()["chains"].as_array().unwrap().clone();
+    let oldest = id_of(chains[0]["digests"][0].as_str().unwrap());
+    let second = id_of(chains[0]["digests"][1].as_str().unwrap());
+    let refused = logs[1];
+    let mut stopped: Vec<u32> = logs.iter().copied().step_by(2).chain([oldest]).collect();
+    stopped.sort_unstable();
+    let todo = engine.integrity_to_hash();
+    assert_eq!(todo.len(), files.len(), "every log and digest of the fixture is to be hashed");
+    for id in todo {
+        let outcome = if stopped.contains(&id) {
+            HashOutcome::Stopped("checking was stopped before it was hashed".into())
+        } else if id == refused {
+            HashOutcome::Unread("the browser refused".into())
+        } else {
+            HashOutcome::of_content(&gunzip(&files[id as usize].1))
+        };
+        engine.set_integrity_hash(id, outcome);
+    }
+    let digests = files.len() - logs.len();
+    let stopped_logs = stopped.len() - 1;
+    let checked = engine.integrity(&no_keys());
+    let c = &checked.report.counts;
+    assert_eq!(checked.report.state, CheckState::Done, "nothing is being hashed: stopped is not checking");
+    assert_eq!((c.stopped, c.unread, c.pending), (stopped.len() as u64, stopped_logs as u64 + 1, 0));
+    assert_eq!((c.verified, c.modified, c.missing), ((logs.len() - stopped_logs - 1) as u64, 0, 0));
+    assert_eq!((c.links_ok, c.breaks), ((digests - chains.len() - 1) as u64, 0), "one link is not checked");
+    let row = checked.report.digests.iter().find(|d| d.file == second).unwrap();
+    assert_eq!(row.link, Link::Unchecked);
+    let path = &files[stopped[0] as usize].0;
+    let f = checked.report.files.iter().find(|f| &f.path == path).unwrap();
+    assert_eq!(f.finding, Finding::Unread);
+    assert!(f.detail.contains("checking was stopped"), "{}", f.detail);
+    assert!(checked.report.statements.iter().any(|s| s.contains("Check them")));
+    let status = engine.status();
+    assert_eq!(status.hashed, (files.len() - stopped.len()) as u64, "files stopped are not hashed");
+
+    assert_eq!(engine.check_again(), stopped.len() as u64);
+    assert_ne!(engine.status().integrity_changes, status.integrity_changes, "the page is to ask again");
+    assert_eq!(engine.integrity_to_hash(), stopped, "exactly the stopped files are asked again");
+    let again = engine.integrity(&no_keys());
+    assert_eq!(again.report.state, CheckState::Checking);
+    assert_eq!((again.report.counts.stopped, again.report.counts.pending), (0, stopped_logs as u64));
+    for id in engine.integrity_to_hash() {
+        engine.set_integrity_hash(id, HashOutcome::of_content(&gunzip(&files[id as usize].1)));
+    }
+    assert_eq!(engine.check_again(), 0, "nothing is stopped now");
+    assert_eq!(engine.status().hashed, files.len() as u64);
+    let done = engine.integrity(&no_keys());
+    let c = &done.report.counts;
+    assert_eq!(done.report.state, CheckState::Done);
+    assert_eq!((c.verified, c.unread, c.stopped), (logs.len() as u64 - 1, 1, 0), "all but the refused one");
+    assert_eq!(c.links_ok, (digests - chains.len()) as u64);
+}
