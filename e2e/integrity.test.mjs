@@ -311,10 +311,10 @@ test('without digests the tab says what to drop', async () => {
 
 /** A route for `Trailscope.open`: from the first file handed to an ingest worker to hash after the
  * load (`ToWorker::HashFiles`) on, the engine's worker's messages to its ingest workers wait, in
- * order, until the test posts to BroadcastChannel `channel`. So the check is still hashing when the
- * test presses Stop, and the ingest workers get the Cancel just after the files. (The ingest workers'
+ * order, until it has handled the page's `StopCheck`. So the check is still hashing when the test
+ * presses Stop, and each ingest worker gets the Cancel right after its files. (The ingest workers'
  * own script is not routed: they are started from within the engine's worker.) */
-function holdingRehashes(channel) {
+function holdingRehashesUntilStop() {
   return async (page) => {
     await page.route('**/worker_loader.js', async (route) => {
       const original = await (await route.fetch()).text();
@@ -325,11 +325,14 @@ function holdingRehashes(channel) {
         const held = [];
         const post = Worker.prototype.postMessage;
         const send = (w, m, t) => (t === undefined ? post.call(w, m) : post.call(w, m, t));
-        new BroadcastChannel(${JSON.stringify(channel)}).onmessage = () => {
-          released = true;
-          holding = false;
-          for (const [w, m, t] of held.splice(0)) send(w, m, t);
-        };
+        // Registered before the engine's own handler: the release runs after it has handled the stop.
+        self.addEventListener('message', (e) => {
+          if (e.data && e.data.msg === 'StopCheck') setTimeout(() => {
+            released = true;
+            holding = false;
+            for (const [w, m, t] of held.splice(0)) send(w, m, t);
+          }, 0);
+        });
         Worker.prototype.postMessage = function (m, t) {
           const msg = m && m.msg;
           if (!released && msg && typeof msg === 'object' && 'HashFiles' in msg) holding = true;
@@ -347,7 +350,7 @@ test('checking logs read again can be stopped after the load, and the files not 
   const rel = (p) => relative(dir, p).split('\\').join('/');
   const expected = expectedCounts(dir);
   const files = walk(dir);
-  const t = await Trailscope.open(env, { route: holdingRehashes('e2e-stop-check') });
+  const t = await Trailscope.open(env, { route: holdingRehashesUntilStop() });
   await t.readersReady();
   if (await t.page.$eval('[data-testid=ingest-status]', (el) => el.dataset.readers === '0')) {
     // One core: no ingest workers, so the engine's worker hashes, and nothing holds it.
@@ -367,7 +370,6 @@ test('checking logs read again can be stopped after the load, and the files not 
   assert.match(await t.page.textContent(bar), new RegExp(`Hashing ${expected.verified} log files`));
   await panelShot(t, 'integrity-check-bar', 'integrity-check-bar-checking');
   await t.page.click('[data-testid=integrity-stop]');
-  await t.page.evaluate(() => new BroadcastChannel('e2e-stop-check').postMessage('go'));
   await t.page.waitForSelector(`${bar}[data-state=stopped]`, { timeout: 30_000 });
   const counts = () => t.page.$eval('[data-testid=integrity-status]', (el) => ({
     state: el.dataset.state, verified: Number(el.dataset.verified), modified: Number(el.dataset.modified),
