@@ -369,6 +369,12 @@ test('checking logs read again can be stopped after the load, and the files not 
   assert.equal(pending, expected.verified, 'every listed log waits to be hashed');
   assert.match(await t.page.textContent(bar), new RegExp(`Hashing ${expected.verified} log files`));
   await panelShot(t, 'integrity-check-bar', 'integrity-check-bar-checking');
+  // The status bar says so on every tab, while the load itself is done.
+  await t.page.waitForFunction(() => document.querySelector('[data-testid=ingest-status]').dataset.checking !== '0');
+  const checking = await t.page.$eval('[data-testid=ingest-status]', (el) => ({ state: el.dataset.state, checking: el.dataset.checking }));
+  assert.deepEqual(checking, { state: 'done', checking: String(expected.verified) });
+  assert.equal(await t.page.textContent('[data-testid=ingest-checking]'), `Checking integrity: ${expected.verified} files left`);
+  await t.shot('integrity-checking-status');
   await t.page.click('[data-testid=integrity-stop]');
   await t.page.waitForSelector(`${bar}[data-state=stopped]`, { timeout: 30_000 });
   const counts = () => t.page.$eval('[data-testid=integrity-status]', (el) => ({
@@ -390,8 +396,9 @@ test('checking logs read again can be stopped after the load, and the files not 
   const rows = t.page.locator('[data-testid=integrity-files] tr[data-finding=unread]');
   assert.equal(await rows.count(), stopped.unread);
   assert.match(await rows.first().textContent(), /it was not hashed: checking was stopped before it was hashed/);
-  const status = await t.page.$eval('[data-testid=ingest-status]', (el) => ({ cancelled: el.dataset.cancelled, label: el.querySelector('.label').textContent }));
-  assert.deepEqual(status, { cancelled: 'false', label: `Loaded ${files.length} files` }, 'the load itself was not cancelled');
+  const status = await t.page.$eval('[data-testid=ingest-status]', (el) => ({ cancelled: el.dataset.cancelled, label: el.querySelector('.label').textContent, checking: el.dataset.checking }));
+  assert.deepEqual(status, { cancelled: 'false', label: `Loaded ${files.length} files`, checking: '0' }, 'the load itself was not cancelled');
+  assert.equal(await t.page.$('[data-testid=ingest-checking]'), null);
   await t.shot('integrity-check-stopped');
   await panelShot(t, 'integrity-check-bar', 'integrity-check-bar-stopped');
 

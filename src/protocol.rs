@@ -154,6 +154,10 @@ pub struct Progress {
     /// The engine's memory reached its limit: files queued since are not read.
     #[serde(default)]
     pub memory_full: Option<MemoryFull>,
+    /// Once loading is over, files still to hash for the integrity check (read again: loaded before
+    /// the digests that list them), queued or being hashed; 0 otherwise.
+    #[serde(default)]
+    pub checking: u64,
 }
 
 impl Progress {

@@ -104,6 +104,7 @@ pub fn status_bar() -> Html {
             data-warnings={s.warnings.to_string()}
             data-files-cut={s.files_cut.to_string()}
             data-hashed={s.hashed.to_string()}
+            data-checking={p.checking.to_string()}
             data-heap-bytes={p.heap_bytes.to_string()}
             data-workers={p.workers.to_string()}
             data-readers={p.readers.to_string()}
@@ -148,6 +149,11 @@ pub fn status_bar() -> Html {
                 if p.heap_bytes > 0 {
                     <span title="Memory the engine (and, while loading, its ingest workers) uses in this tab">
                         {bytes(p.heap_bytes + p.workers_heap_bytes)}{" in use"}
+                    </span>
+                }
+                if phase == UiPhase::Done && p.checking > 0 {
+                    <span data-testid="ingest-checking" title="Log files loaded before the digests that list them, read again to check them (the Integrity tab can stop it)">
+                        {"Checking integrity: "}{plural(p.checking, "file", "files")}{" left"}
                     </span>
                 }
                 if p.workers > 0 && phase == UiPhase::Loading {

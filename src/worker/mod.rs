@@ -651,6 +651,11 @@ fn send_progress(w: &mut Worker, force: bool) {
     p.workers = w.pool.as_ref().map_or(0, |pool| pool.alive() as u32);
     p.readers = w.pool.as_ref().map_or(0, |pool| pool.ready() as u32);
     p.workers_heap_bytes = w.pool.as_ref().map_or(0, pool::Pool::heap_bytes);
+    p.checking = if w.running && p.phase == Phase::Done {
+        (w.hashes.jobs.len() + w.pool.as_ref().map_or(0, pool::Pool::hashing_count)) as u64
+    } else {
+        0
+    };
     let r = &w.run;
     p.timings = Timings {
         read_ms: r.read_ms as u64,
@@ -790,13 +795,18 @@ fn next_step(w: &mut Worker) -> Next {
         w.progress.current = None;
         send_progress(w, true);
     }
-    if !w.hashes.fetched {
+    let fetched_now = !w.hashes.fetched;
+    if fetched_now {
         w.fetch_hashes();
     }
     let mut hashing = false;
     if let Some(pool) = w.pool.as_mut() {
         pool.hand_out_hashes(&mut w.hashes.jobs);
         hashing = pool.hashing_any();
+    }
+    // The page says the check is under way (`Progress::checking`) from the start.
+    if fetched_now && (hashing || !w.hashes.jobs.is_empty()) {
+        send_progress(w, true);
     }
     // With ingest workers to take them, the engine's worker hashes only what they cannot (the sample).
     let pooled = w.pool.as_ref().is_some_and(|p| p.ready() > 0);

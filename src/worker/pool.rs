@@ -211,6 +211,11 @@ impl Pool {
         self.hashing.contains_key(&id)
     }
 
+    /// Files handed out to hash and not back yet.
+    pub fn hashing_count(&self) -> usize {
+        self.hashing.len()
+    }
+
     /// Whether any file handed out to hash is not back yet.
     pub fn hashing_any(&self) -> bool {
         !self.hashing.is_empty()
