@@ -93,7 +93,11 @@ fn check_bar(p: &CheckBarProps) -> Html {
     if p.state == CheckState::Checking {
         html! {
             <p class="notice check-bar" data-testid="integrity-check-bar" data-state="checking" role="status">
-                <span>{format!("Hashing {} to check them against their digests…", plural(c.pending, "log file", "log files"))}</span>
+                <span>{if c.pending > 0 {
+                    format!("Hashing {} to check them against their digests…", plural(c.pending, "log file", "log files"))
+                } else {
+                    "Hashing digest files to check the links between them…".to_owned()
+                }}</span>
                 <button type="button" class="button small" data-testid="integrity-stop" disabled={waiting}
                     onclick={press(super::bridge::Bridge::stop_check)}
                     title="Stop hashing; the files not hashed yet stay unchecked until you check them">
