@@ -222,16 +222,11 @@ impl Worker {
         pool::on_cancel();
     }
 
-    /// [`ToWorker::StopCheck`]: once loading is over, stop hashing files for the integrity check, as
-    /// a Cancel stops loading ([`next_step`] tells them apart by the phase).
+    /// [`ToWorker::StopCheck`]: once loading is over, stop hashing files for the integrity check: a
+    /// Cancel then ([`next_step`] tells the two apart by the phase).
     fn stop_check(&mut self) {
         if self.running && self.progress.phase == Phase::Done && self.queue.is_empty() {
-            (self.cancel, self.recheck) = (true, false);
-            self.stop_why = CHECK_STOPPED;
-            if let Some(pool) = &self.pool {
-                pool.cancel();
-            }
-            wake();
+            self.cancel_load();
         }
     }
 
@@ -642,6 +637,7 @@ fn send_progress(w: &mut Worker, force: bool) {
     w.last_progress = t;
     w.progress.status = w.engine.status();
     w.progress.heap_bytes = heap_bytes();
+    let outstanding = w.hashes_outstanding() as u64;
     let p = &mut w.progress;
     let m = w.run.measure(t, p.status.bytes_read, p.bytes_total, p.status.events);
     p.elapsed_ms = m.elapsed_ms;
@@ -651,11 +647,7 @@ fn send_progress(w: &mut Worker, force: bool) {
     p.workers = w.pool.as_ref().map_or(0, |pool| pool.alive() as u32);
     p.readers = w.pool.as_ref().map_or(0, |pool| pool.ready() as u32);
     p.workers_heap_bytes = w.pool.as_ref().map_or(0, pool::Pool::heap_bytes);
-    p.checking = if w.running && p.phase == Phase::Done {
-        (w.hashes.jobs.len() + w.pool.as_ref().map_or(0, pool::Pool::hashing_count)) as u64
-    } else {
-        0
-    };
+    p.checking = if w.running && p.phase == Phase::Done { outstanding } else { 0 };
     let r = &w.run;
     p.timings = Timings {
         read_ms: r.read_ms as u64,
@@ -701,10 +693,7 @@ impl Worker {
     /// Queues the files the engine wants hashed now (and no ingest worker is hashing), from their
     /// kept sources; one whose bytes were not kept is not read, and says why.
     fn fetch_hashes(&mut self) {
-        for id in self.engine.integrity_to_hash() {
-            if self.pool.as_ref().is_some_and(|p| p.hashing(id)) {
-                continue;
-            }
+        for id in self.to_hash_unheld() {
             match self.sources.get(id as usize).cloned() {
                 Some(source) => {
                     let size = match &source {
@@ -729,9 +718,16 @@ impl Worker {
         }
     }
 
-    /// Files queued to hash.
-    fn hashes_left(&self) -> usize {
-        self.hashes.jobs.len()
+    /// Files to hash not back yet: queued, or handed to an ingest worker.
+    pub(crate) fn hashes_outstanding(&self) -> usize {
+        self.hashes.jobs.len() + self.pool.as_ref().map_or(0, pool::Pool::hashing_count)
+    }
+
+    /// The files the engine wants hashed now that no ingest worker is hashing (one that is gives its
+    /// outcome when it is back).
+    fn to_hash_unheld(&self) -> Vec<FileId> {
+        let held = |id: &FileId| self.pool.as_ref().is_some_and(|p| p.hashing(*id));
+        self.engine.integrity_to_hash().into_iter().filter(|id| !held(id)).collect()
     }
 }
 
@@ -746,12 +742,8 @@ fn next_step(w: &mut Worker) -> Next {
         w.drop_queue();
         // Files not hashed yet stay unchecked, and say why, until the check is asked again; those
         // an ingest worker holds say so as it gives them back.
-        let rest: Vec<FileId> = if w.hashes.fetched {
-            w.hashes.jobs.drain(..).map(|j| j.id).collect()
-        } else {
-            let pool = w.pool.as_ref();
-            w.engine.integrity_to_hash().into_iter().filter(|&id| !pool.is_some_and(|p| p.hashing(id))).collect()
-        };
+        let rest: Vec<FileId> =
+            if w.hashes.fetched { w.hashes.jobs.drain(..).map(|j| j.id).collect() } else { w.to_hash_unheld() };
         for id in rest {
             w.record_hash(id, HashOutcome::Stopped(String::new()));
         }
@@ -802,10 +794,10 @@ fn next_step(w: &mut Worker) -> Next {
     let mut hashing = false;
     if let Some(pool) = w.pool.as_mut() {
         pool.hand_out_hashes(&mut w.hashes.jobs);
-        hashing = pool.hashing_any();
+        hashing = pool.hashing_count() > 0;
     }
     // The page says the check is under way (`Progress::checking`) from the start.
-    if fetched_now && (hashing || !w.hashes.jobs.is_empty()) {
+    if fetched_now && w.hashes_outstanding() > 0 {
         send_progress(w, true);
     }
     // With ingest workers to take them, the engine's worker hashes only what they cannot (the sample).
@@ -855,7 +847,7 @@ async fn run_queue() {
                 let outcome = hash_source(job.source, job.first, || worker.borrow().cancel).await;
                 let mut w = worker.borrow_mut();
                 w.record_rehash(job.id, outcome);
-                let last = w.hashes.jobs.is_empty() && !w.pool.as_ref().is_some_and(pool::Pool::hashing_any);
+                let last = w.hashes_outstanding() == 0;
                 send_progress(&mut w, last);
                 continue;
             }

@@ -216,11 +216,6 @@ impl Pool {
         self.hashing.len()
     }
 
-    /// Whether any file handed out to hash is not back yet.
-    pub fn hashing_any(&self) -> bool {
-        !self.hashing.is_empty()
-    }
-
     /// Hands files to read again and hash (`Job::id` the file's), from the front of `jobs`, to the
     /// ingest workers that want more, as [`Self::hand_out`] does files to load: the files whose
     /// digests came after them are read again on every core. Files held in memory (the sample)
@@ -422,26 +417,17 @@ fn on_child_message(index: usize, data: &JsValue) {
             let mut w = w.borrow_mut();
             let w = &mut *w;
             let Some(pool) = w.pool.as_mut() else { return };
-            let (mut stopped, mut hashed) = (Vec::new(), Vec::new());
+            // Only files still handed out (not lost with a worker and handed out again since).
+            let outcomes: Vec<_> = outcomes.into_iter().filter(|(id, _)| pool.hashing.remove(id).is_some()).collect();
+            let dropped: Vec<_> = dropped.into_iter().filter(|id| pool.hashing.remove(id).is_some()).collect();
             for (id, outcome) in outcomes {
-                if pool.hashing.remove(&id).is_some() {
-                    hashed.push((id, outcome));
-                }
-            }
-            for id in dropped {
-                if pool.hashing.remove(&id).is_some() {
-                    stopped.push(id);
-                }
-            }
-            for (id, outcome) in hashed {
                 w.record_rehash(id, outcome);
                 w.run.workers_hashed += 1;
             }
-            for id in stopped {
+            for id in dropped {
                 w.record_hash(id, crate::integrity::HashOutcome::Stopped(String::new()));
             }
-            let Some(pool) = w.pool.as_ref() else { return };
-            let last = !pool.hashing_any() && w.hashes_left() == 0;
+            let last = w.hashes_outstanding() == 0;
             wake();
             send_progress(w, last);
         }),
@@ -619,12 +605,12 @@ async fn hash_queue() {
                 let dropped = h.queue.drain(..).map(|j| j.id).collect();
                 (h.cancel, h.running) = (false, false);
                 post(&FromWorker::Hashed { outcomes, dropped });
-                want_after_cancel(&mut h.asked);
+                // Emptied by a Cancel before it ran low, it has not asked yet.
+                ask_for_more(&mut h.asked);
                 return;
             }
-            if h.queue.len() <= LOW_WATER && !h.asked {
-                h.asked = true;
-                post(&FromWorker::Want);
+            if h.queue.len() <= LOW_WATER {
+                ask_for_more(&mut h.asked);
             }
             read_ahead(&mut h.queue);
             h.queue.pop_front().expect("not empty")
@@ -666,11 +652,12 @@ pub(crate) fn on_cancel() {
     });
 }
 
-/// A queue emptied by a Cancel before it ran low asks for more files, as one read to its end has
-/// (see [`LOW_WATER`]): the engine's worker gives files only to an ingest worker that asked, so one
-/// cancelled just after it was given many would get no files again (a Check again after stopping the
-/// check waited for it forever).
-fn want_after_cancel(asked: &mut bool) {
+/// Asks the engine's worker for more files ([`FromWorker::Want`]) unless it was asked since files
+/// were last given: when the queue runs low ([`LOW_WATER`]), and when a Cancel empties it before
+/// that, as the engine's worker gives files only to an ingest worker that asked (one cancelled just
+/// after it was given many got no files again, and a Check again after a stopped check waited for it
+/// forever).
+fn ask_for_more(asked: &mut bool) {
     if !*asked {
         *asked = true;
         post(&FromWorker::Want);
@@ -695,7 +682,8 @@ async fn parse_queue() {
                 send_batch(&mut p, dropped, None);
                 p.cancel = false;
                 p.running = false;
-                want_after_cancel(&mut p.asked);
+                // Emptied by a Cancel before it ran low, it has not asked yet.
+                ask_for_more(&mut p.asked);
                 return;
             }
             let Some(job) = p.queue.pop_front() else {
@@ -703,9 +691,8 @@ async fn parse_queue() {
                 p.running = false;
                 return;
             };
-            if p.queue.len() <= LOW_WATER && !p.asked {
-                p.asked = true;
-                post(&FromWorker::Want);
+            if p.queue.len() <= LOW_WATER {
+                ask_for_more(&mut p.asked);
             }
             read_ahead(&mut p.queue);
             if p.stop_parts.is_some() && job.size as f64 > super::CHUNK_BYTES {
