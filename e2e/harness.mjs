@@ -121,6 +121,18 @@ export async function dropFromDisk(page, paths) {
 }
 
 /**
+ * Serves the engine's worker script (`worker_loader.js`) with `script` run first, for tests that hold
+ * or watch what that worker does. Playwright routes the engine worker's script but not those of the
+ * ingest workers it starts (they are started from within it).
+ */
+export async function engineWorkerPrelude(page, script) {
+  await page.route('**/worker_loader.js', async (route) => {
+    const original = await (await route.fetch()).text();
+    await route.fulfill({ contentType: 'text/javascript', headers: { 'cache-control': 'no-store' }, body: script + original });
+  });
+}
+
+/**
  * A route for `Trailscope.open` over File System Access handles, which a folder drop is walked through
  * where the browser has them: counts the files opened with `getFile()` (in `window.__opened`), holding
  * each for `holdMs` first; `withoutHandles` takes the API away instead (`getAsFileSystemHandle`), as in

@@ -8,7 +8,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { ROOT, SHOTS, dropFromDisk, start, Trailscope, walk } from './harness.mjs';
+import { ROOT, SHOTS, dropFromDisk, engineWorkerPrelude, start, Trailscope, walk } from './harness.mjs';
 
 const FIXTURE = join(ROOT, 'tests/fixtures/integrity');
 const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
@@ -312,37 +312,30 @@ test('without digests the tab says what to drop', async () => {
 /** A route for `Trailscope.open`: from the first file handed to an ingest worker to hash after the
  * load (`ToWorker::HashFiles`) on, the engine's worker's messages to its ingest workers wait, in
  * order, until it has handled the page's `StopCheck`. So the check is still hashing when the test
- * presses Stop, and each ingest worker gets the Cancel right after its files. (The ingest workers'
- * own script is not routed: they are started from within the engine's worker.) */
+ * presses Stop, and each ingest worker gets the Cancel right after its files. */
 function holdingRehashesUntilStop() {
-  return async (page) => {
-    await page.route('**/worker_loader.js', async (route) => {
-      const original = await (await route.fetch()).text();
-      const hold = `(() => {
-        if (self.name === 'trailscope-ingest') return;
-        let holding = false;
-        let released = false;
-        const held = [];
-        const post = Worker.prototype.postMessage;
-        const send = (w, m, t) => (t === undefined ? post.call(w, m) : post.call(w, m, t));
-        // Registered before the engine's own handler: the release runs after it has handled the stop.
-        self.addEventListener('message', (e) => {
-          if (e.data && e.data.msg === 'StopCheck') setTimeout(() => {
-            released = true;
-            holding = false;
-            for (const [w, m, t] of held.splice(0)) send(w, m, t);
-          }, 0);
-        });
-        Worker.prototype.postMessage = function (m, t) {
-          const msg = m && m.msg;
-          if (!released && msg && typeof msg === 'object' && 'HashFiles' in msg) holding = true;
-          if (holding) { held.push([this, m, t]); return; }
-          return send(this, m, t);
-        };
-      })();`;
-      await route.fulfill({ contentType: 'text/javascript', headers: { 'cache-control': 'no-store' }, body: hold + original });
+  return (page) => engineWorkerPrelude(page, `(() => {
+    if (self.name === 'trailscope-ingest') return;
+    let holding = false;
+    let released = false;
+    const held = [];
+    const post = Worker.prototype.postMessage;
+    const send = (w, m, t) => (t === undefined ? post.call(w, m) : post.call(w, m, t));
+    // Registered before the engine's own handler: the release runs after it has handled the stop.
+    self.addEventListener('message', (e) => {
+      if (e.data && e.data.msg === 'StopCheck') setTimeout(() => {
+        released = true;
+        holding = false;
+        for (const [w, m, t] of held.splice(0)) send(w, m, t);
+      }, 0);
     });
-  };
+    Worker.prototype.postMessage = function (m, t) {
+      const msg = m && m.msg;
+      if (!released && msg && typeof msg === 'object' && 'HashFiles' in msg) holding = true;
+      if (holding) { held.push([this, m, t]); return; }
+      return send(this, m, t);
+    };
+  })();`);
 }
 
 test('checking logs read again can be stopped after the load, and the files not hashed checked later', async (ctx) => {

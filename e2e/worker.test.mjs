@@ -8,7 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { dropFromDisk, fileHandles, start, Trailscope, recordsOf, uniqueEvents } from './harness.mjs';
+import { dropFromDisk, engineWorkerPrelude, fileHandles, start, Trailscope, recordsOf, uniqueEvents } from './harness.mjs';
 import { generated } from './generated.mjs';
 
 const EVENTS = 100_000;
@@ -239,9 +239,7 @@ test('a file gone from disk after it was chosen is named; the files read with it
           window.__holding = [];
           new BroadcastChannel('e2e-holding').onmessage = (m) => window.__holding.push(m.data);
         });
-        await page.route('**/worker_loader.js', async (route) => {
-          const original = await (await route.fetch()).text();
-          const hold = `(() => {
+        await engineWorkerPrelude(page, `(() => {
             let go;
             const gate = new Promise((ok) => { go = ok; });
             new BroadcastChannel('e2e-reads').onmessage = () => go();
@@ -261,9 +259,7 @@ test('a file gone from disk after it was chosen is named; the files read with it
                 new BroadcastChannel('e2e-holding').postMessage('received ' + received);
               }
             });
-          })();`;
-          await route.fulfill({ contentType: 'text/javascript', headers: { 'cache-control': 'no-store' }, body: hold + original });
-        });
+          })();`);
       },
     });
     await t.page.waitForFunction(() => window.__holding.includes('engine'));
@@ -362,25 +358,19 @@ async function inWorkDir(prefix, body) {
  * Playwright routes the engine worker's script but not theirs) of `bytes` or more, after the first
  * `pass` of them, until the test posts on the BroadcastChannel `channel`. */
 function holdingEngineReads(channel, bytes, pass = 0) {
-  return async (page) => {
-    await page.route('**/worker_loader.js', async (route) => {
-      const original = await (await route.fetch()).text();
-      const hold = `(() => {
-        if (self.name === 'trailscope-ingest') return;
-        let go;
-        const gate = new Promise((ok) => { go = ok; });
-        new BroadcastChannel(${JSON.stringify(channel)}).onmessage = () => go();
-        const read = Blob.prototype.arrayBuffer;
-        let pass = ${pass};
-        Blob.prototype.arrayBuffer = function () {
-          if (this.size < ${bytes}) return read.call(this);
-          if (pass > 0) { pass -= 1; return read.call(this); }
-          return gate.then(() => read.call(this));
-        };
-      })();`;
-      await route.fulfill({ contentType: 'text/javascript', headers: { 'cache-control': 'no-store' }, body: hold + original });
-    });
-  };
+  return (page) => engineWorkerPrelude(page, `(() => {
+    if (self.name === 'trailscope-ingest') return;
+    let go;
+    const gate = new Promise((ok) => { go = ok; });
+    new BroadcastChannel(${JSON.stringify(channel)}).onmessage = () => go();
+    const read = Blob.prototype.arrayBuffer;
+    let pass = ${pass};
+    Blob.prototype.arrayBuffer = function () {
+      if (this.size < ${bytes}) return read.call(this);
+      if (pass > 0) { pass -= 1; return read.call(this); }
+      return gate.then(() => read.call(this));
+    };
+  })();`);
 }
 
 /** A gzip file of JSON lines (`largeJsonLines`) stored uncompressed (level 0), so that `textBytes` of
