@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::digest::{Digest, Trail};
-use super::hash::{hex, HashOutcome, Sha};
+use super::hash::{hex, HashOutcome, Sha, StopCause};
 use super::keys::KeyMaterial;
 use super::matching::{file_name, suffix_match, KeyIndex};
 use super::report::{ChainRow, CheckState, DigestRow, FileFinding, Finding, IntegrityReport, Link, SigCheck};
@@ -147,7 +147,12 @@ pub fn check(inputs: &Inputs<'_>) -> Checked {
         });
     }
     report.digests_total = report.digests.len() as u64;
-    report.counts.stopped = inputs.hashes.values().filter(|h| matches!(h, HashOutcome::Stopped(_))).count() as u64;
+    for h in inputs.hashes.values() {
+        if let HashOutcome::Stopped(cause) = h {
+            report.counts.stopped += 1;
+            report.counts.stopped_cancelled += u64::from(*cause == StopCause::LoadCancelled);
+        }
+    }
     let pending = report.counts.pending > 0
         || digests.iter().any(|(id, _)| !inputs.hashes.contains_key(id))
         || report.digests.iter().any(|d| d.link == Link::Pending);
@@ -192,7 +197,9 @@ fn finding_of(outcome: Option<&HashOutcome>, matched: &[usize], entries: &[Entry
         Some(HashOutcome::Unread(why)) => {
             (Finding::Unread, matched[0], format!("it could not be read again to hash it: {why}"))
         }
-        Some(HashOutcome::Stopped(why)) => (Finding::Unread, matched[0], format!("it was not hashed: {why}")),
+        Some(HashOutcome::Stopped(cause)) => {
+            (Finding::Unread, matched[0], format!("it was not hashed: {}", cause.why()))
+        }
         Some(HashOutcome::Undecodable(why)) => (
             Finding::Modified,
             matched[0],
@@ -536,7 +543,9 @@ fn link_to(d: &Digest, p: FileId, hashes: &HashMap<FileId, HashOutcome>, p_path:
     match hashes.get(&p) {
         None => (Link::Pending, "the previous digest is being hashed".into()),
         Some(HashOutcome::Unread(why)) => (Link::Unchecked, format!("the previous digest could not be read again: {why}")),
-        Some(HashOutcome::Stopped(why)) => (Link::Unchecked, format!("the previous digest was not hashed: {why}")),
+        Some(HashOutcome::Stopped(cause)) => {
+            (Link::Unchecked, format!("the previous digest was not hashed: {}", cause.why()))
+        }
         Some(HashOutcome::Undecodable(why)) => {
             (Link::Broken, format!("the previous digest, {}, cannot be decompressed ({why})", file_name(p_path)))
         }
@@ -571,8 +580,9 @@ fn statements(report: &mut IntegrityReport, keys_given: bool) {
     }
     if c.stopped > 0 {
         s.push(format!(
-            "{} file(s) were not hashed because loading was cancelled or checking was stopped first: \"Check them\" hashes them.",
-            thousands(c.stopped)
+            "{} file(s) were not hashed because {}: \"Check them\" hashes them.",
+            thousands(c.stopped),
+            c.stopped_because()
         ));
     }
     s.push(format!(

@@ -30,9 +30,30 @@ pub enum HashOutcome {
     Undecodable(String),
     /// The file could not be read again (the browser refused, its bytes were not kept): not checked.
     Unread(String),
-    /// Not hashed because loading was cancelled, or checking stopped, first (`why` says which): not
-    /// checked, and hashed if the check is asked again (see `Engine::check_again`).
-    Stopped(String),
+    /// Not hashed because loading was cancelled, or checking stopped, first: not checked, and
+    /// hashed if the check is asked again (see `Engine::check_again`).
+    Stopped(StopCause),
+}
+
+/// Which of the two stopped a file before it was hashed. Only the engine's worker knows (it got the
+/// page's Cancel or Stop); a file an ingest worker gives back unhashed gets its cause there.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StopCause {
+    /// Cancel, while loading.
+    #[default]
+    LoadCancelled,
+    /// Stop checking, once loading was over.
+    CheckStopped,
+}
+
+impl StopCause {
+    /// Why the file was not hashed, as its row says.
+    pub fn why(self) -> &'static str {
+        match self {
+            StopCause::LoadCancelled => "loading was cancelled before it was hashed",
+            StopCause::CheckStopped => "checking was stopped before it was hashed",
+        }
+    }
 }
 
 impl HashOutcome {

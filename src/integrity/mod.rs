@@ -50,7 +50,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use check::{Checked, DroppedFile, Inputs};
 use digest::Digest;
-pub use hash::HashOutcome;
+pub use hash::{HashOutcome, StopCause};
 use keys::KeyMaterial;
 use matching::KeyIndex;
 pub use report::{Finding, IntegrityReport};

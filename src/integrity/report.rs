@@ -169,6 +169,8 @@ pub struct IntegrityCounts {
     /// Files (log files and digests) not hashed because loading was cancelled or checking stopped
     /// first: hashed if the check is asked again (see `Engine::check_again`).
     pub stopped: u64,
+    /// Of those, the files loading's Cancel stopped (the rest, Stop checking's).
+    pub stopped_cancelled: u64,
     /// Files read again after the load to be hashed (not hashed as they were loaded: dropped before
     /// any digest, or not read to their end then). Set by the engine, which knows.
     pub read_again: u64,
@@ -198,6 +200,23 @@ pub struct IntegrityCounts {
     pub keys: u64,
     /// Signatures read from the paste.
     pub signatures_given: u64,
+}
+
+impl IntegrityCounts {
+    /// Why the files [`Self::stopped`] counts were not hashed, to follow "not hashed because": one
+    /// cause, or both with how many each stopped.
+    pub fn stopped_because(&self) -> String {
+        let (cancelled, checking) = (self.stopped_cancelled, self.stopped - self.stopped_cancelled.min(self.stopped));
+        match (cancelled, checking) {
+            (_, 0) => "loading was cancelled first".to_owned(),
+            (0, _) => "checking was stopped first".to_owned(),
+            _ => format!(
+                "loading was cancelled ({}) or checking was stopped ({}) first",
+                crate::text::thousands(cancelled),
+                crate::text::thousands(checking)
+            ),
+        }
+    }
 }
 
 /// The whole answer.

@@ -108,7 +108,7 @@ fn check_bar(p: &CheckBarProps) -> Html {
     } else if c.stopped > 0 {
         html! {
             <p class="notice check-bar" data-testid="integrity-check-bar" data-state="stopped" role="status">
-                <span>{format!("{} not hashed: loading was cancelled or checking was stopped first.", plural(c.stopped, "file was", "files were"))}</span>
+                <span>{format!("{} not hashed: {}.", plural(c.stopped, "file was", "files were"), c.stopped_because())}</span>
                 <button type="button" class="button small" data-testid="integrity-check-again" disabled={waiting}
                     onclick={press(super::bridge::Bridge::check_again)}>
                     {if c.stopped == 1 { "Check it" } else { "Check them" }}
@@ -148,7 +148,7 @@ fn status_cards(p: &ReportProps) -> Html {
             data-verified={c.verified.to_string()} data-modified={c.modified.to_string()}
             data-missing={c.missing.to_string()} data-unlisted={c.unlisted.to_string()}
             data-pending={c.pending.to_string()} data-digests={c.digests.to_string()} data-read-again={c.read_again.to_string()}
-            data-unread={c.unread.to_string()} data-stopped={c.stopped.to_string()}
+            data-unread={c.unread.to_string()} data-stopped={c.stopped.to_string()} data-stopped-cancelled={c.stopped_cancelled.to_string()}
             data-breaks={c.breaks.to_string()} data-gaps={c.gaps.to_string()}
             data-signatures-verified={c.signatures_verified.to_string()} data-signatures-failed={c.signatures_failed.to_string()}>
             if r.state == CheckState::NoDigests {

@@ -23,7 +23,7 @@ use crate::analysis::detail::{cut_event, RangeReader};
 use crate::engine::{Engine, EventDetail, Query, Response};
 use crate::ingest::progress::Run;
 use crate::integrity::hash::{Finished, Hasher, Sha, KEEP_BYTES};
-use crate::integrity::{digest_named, HashOutcome};
+use crate::integrity::{digest_named, HashOutcome, StopCause};
 use crate::protocol::{FromWorker, MemoryFull, Phase, Progress, Timings, ToWorker, TEST_PANIC_FRAGMENT};
 
 mod export;
@@ -144,16 +144,11 @@ pub(crate) struct Worker {
     /// Files to read again to hash them, once the queue is empty.
     hashes: HashQueue,
     /// Why files to hash were not, after the last Cancel or stop (see [`Worker::record_hash`]).
-    stop_why: &'static str,
+    stop_why: StopCause,
     /// The page asked to hash the files stopped before ([`ToWorker::CheckAgain`]), once the queue
     /// loop has nothing else in flight; a Cancel or stop sent after it forgets it.
     recheck: bool,
 }
-
-/// Why a file was not hashed after a Cancel while loading.
-const LOAD_CANCELLED: &str = "loading was cancelled before it was hashed";
-/// Why a file was not hashed after [`ToWorker::StopCheck`].
-const CHECK_STOPPED: &str = "checking was stopped before it was hashed";
 
 /// Whether the digests given to the engine's worker are all read (see [`Worker::digests_pending`]).
 #[derive(Default, Clone, Copy, PartialEq, Eq)]
@@ -213,7 +208,8 @@ impl Worker {
         wake();
         if self.running {
             (self.cancel, self.recheck) = (true, false);
-            self.stop_why = if self.progress.phase == Phase::Done { CHECK_STOPPED } else { LOAD_CANCELLED };
+            self.stop_why =
+                if self.progress.phase == Phase::Done { StopCause::CheckStopped } else { StopCause::LoadCancelled };
             if let Some(pool) = &self.pool {
                 pool.cancel();
             }
@@ -248,7 +244,7 @@ impl Worker {
     /// check ([`Worker::stop_why`]), which only this worker knows.
     pub(crate) fn record_hash(&mut self, file: FileId, outcome: HashOutcome) {
         let outcome = match outcome {
-            HashOutcome::Stopped(_) => HashOutcome::Stopped(self.stop_why.into()),
+            HashOutcome::Stopped(_) => HashOutcome::Stopped(self.stop_why),
             outcome => outcome,
         };
         self.engine.set_integrity_hash(file, outcome);
@@ -745,7 +741,7 @@ fn next_step(w: &mut Worker) -> Next {
         let rest: Vec<FileId> =
             if w.hashes.fetched { w.hashes.jobs.drain(..).map(|j| j.id).collect() } else { w.to_hash_unheld() };
         for id in rest {
-            w.record_hash(id, HashOutcome::Stopped(String::new()));
+            w.record_hash(id, HashOutcome::Stopped(w.stop_why));
         }
         w.hashes.fetched = true;
     }
@@ -1143,7 +1139,8 @@ async fn hash_source(source: Source, first: Option<Ahead>, cancelled: impl Fn() 
         Source::File(file) => {
             let read = read_file(&file, first, |_| cancelled(), |bytes, _| hasher.push(bytes)).await;
             match read {
-                Ok(stats) if stats.stopped => return HashOutcome::Stopped(String::new()),
+                // Its cause is set by the engine's worker as it records it (`Worker::record_hash`).
+                Ok(stats) if stats.stopped => return HashOutcome::Stopped(StopCause::LoadCancelled),
                 Ok(_) => {}
                 Err(message) => return HashOutcome::Unread(message),
             }

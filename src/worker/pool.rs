@@ -425,7 +425,7 @@ fn on_child_message(index: usize, data: &JsValue) {
                 w.run.workers_hashed += 1;
             }
             for id in dropped {
-                w.record_hash(id, crate::integrity::HashOutcome::Stopped(String::new()));
+                w.record_hash(id, crate::integrity::HashOutcome::Stopped(w.stop_why));
             }
             let last = w.hashes_outstanding() == 0;
             wake();

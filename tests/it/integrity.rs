@@ -592,7 +592,7 @@ fn ok_once_the_digests_are_read_only_the_files_they_list_are_hashed_as_they_load
 
 #[test]
 fn ok_files_stopped_before_they_were_hashed_stay_unchecked_until_checked_again() {
-    use trailscope::integrity::HashOutcome;
+    use trailscope::integrity::{HashOutcome, StopCause};
     let files = trail();
     let mut engine = Engine::new();
     for (path, bytes) in &files {
@@ -610,9 +610,12 @@ fn ok_files_stopped_before_they_were_hashed_stay_unchecked_until_checked_again()
     stopped.sort_unstable();
     let todo = engine.integrity_to_hash();
     assert_eq!(todo.len(), files.len(), "every log and digest of the fixture is to be hashed");
+    // The oldest digest was stopped by a Cancel while loading, the logs by Stop checking after.
     for id in todo {
-        let outcome = if stopped.contains(&id) {
-            HashOutcome::Stopped("checking was stopped before it was hashed".into())
+        let outcome = if id == oldest {
+            HashOutcome::Stopped(StopCause::LoadCancelled)
+        } else if stopped.contains(&id) {
+            HashOutcome::Stopped(StopCause::CheckStopped)
         } else if id == refused {
             HashOutcome::Unread("the browser refused".into())
         } else {
@@ -626,15 +629,25 @@ fn ok_files_stopped_before_they_were_hashed_stay_unchecked_until_checked_again()
     let c = &checked.report.counts;
     assert_eq!(checked.report.state, CheckState::Done, "nothing is being hashed: stopped is not checking");
     assert_eq!((c.stopped, c.unread, c.pending), (stopped.len() as u64, stopped_logs as u64 + 1, 0));
+    assert_eq!(c.stopped_cancelled, 1, "the oldest digest, by Cancel");
     assert_eq!((c.verified, c.modified, c.missing), ((logs.len() - stopped_logs - 1) as u64, 0, 0));
     assert_eq!((c.links_ok, c.breaks), ((digests - chains.len() - 1) as u64, 0), "one link is not checked");
     let row = checked.report.digests.iter().find(|d| d.file == second).unwrap();
     assert_eq!(row.link, Link::Unchecked);
+    assert!(row.notes.iter().any(|n| n.contains("loading was cancelled before it was hashed")), "{:?}", row.notes);
     let path = &files[stopped[0] as usize].0;
     let f = checked.report.files.iter().find(|f| &f.path == path).unwrap();
     assert_eq!(f.finding, Finding::Unread);
     assert!(f.detail.contains("checking was stopped"), "{}", f.detail);
-    assert!(checked.report.statements.iter().any(|s| s.contains("Check them")));
+    let says = format!(
+        "{} file(s) were not hashed because loading was cancelled (1) or checking was stopped ({stopped_logs}) first: \"Check them\"",
+        stopped.len()
+    );
+    assert!(
+        checked.report.statements.iter().any(|s| s.starts_with(&says)),
+        "{says} in {:?}",
+        checked.report.statements
+    );
     let status = engine.status();
     assert_eq!(status.hashed, (files.len() - stopped.len()) as u64, "files stopped are not hashed");
 
