@@ -309,21 +309,23 @@ test('without digests the tab says what to drop', async () => {
   assert.deepEqual(t.problems, []);
 });
 
-/** A route for `Trailscope.open`: from the first file handed to an ingest worker to hash after the
- * load (`ToWorker::HashFiles`) on, the engine's worker's messages to its ingest workers wait, in
- * order, until it has handled the page's `StopCheck`. So the check is still hashing when the test
- * presses Stop, and each ingest worker gets the Cancel right after its files. */
-function holdingRehashesUntilStop() {
+/** A route for `Trailscope.open`: from the first message of the engine's worker to an ingest worker
+ * that `startsHold` matches (the source of a function of the message's `msg`), its messages to its
+ * ingest workers wait, in order, until it has handled the page's `until` (a `ToWorker` without
+ * fields). So the ingest workers are still busy when the test presses the button that sends it, and
+ * each gets the Cancel that follows right after the files it was handed. */
+function holdingIngestMessages(startsHold, until) {
   return (page) => engineWorkerPrelude(page, `(() => {
     if (self.name === 'trailscope-ingest') return;
+    const startsHold = ${startsHold};
     let holding = false;
     let released = false;
     const held = [];
     const post = Worker.prototype.postMessage;
     const send = (w, m, t) => (t === undefined ? post.call(w, m) : post.call(w, m, t));
-    // Registered before the engine's own handler: the release runs after it has handled the stop.
+    // Registered before the engine's own handler: the release runs after it has handled the message.
     self.addEventListener('message', (e) => {
-      if (e.data && e.data.msg === 'StopCheck') setTimeout(() => {
+      if (e.data && e.data.msg === ${JSON.stringify(until)}) setTimeout(() => {
         released = true;
         holding = false;
         for (const [w, m, t] of held.splice(0)) send(w, m, t);
@@ -331,26 +333,40 @@ function holdingRehashesUntilStop() {
     });
     Worker.prototype.postMessage = function (m, t) {
       const msg = m && m.msg;
-      if (!released && msg && typeof msg === 'object' && 'HashFiles' in msg) holding = true;
+      if (!released && msg && typeof msg === 'object' && startsHold(msg)) holding = true;
       if (holding) { held.push([this, m, t]); return; }
       return send(this, m, t);
     };
   })();`);
 }
 
+/** Opens the page with `route` once its ingest workers are ready; on one core there are none (the
+ * engine's worker reads and hashes, and nothing holds it), so the test is skipped (`null`). */
+async function openWithIngestWorkers(ctx, route, why) {
+  const t = await Trailscope.open(env, { route });
+  await t.readersReady();
+  if (await t.page.$eval('[data-testid=ingest-status]', (el) => el.dataset.readers !== '0')) return t;
+  await t.page.context().close();
+  ctx.skip(`no ingest workers on one core: ${why}`);
+  return null;
+}
+
+/** From the first file handed to an ingest worker to hash after the load (`ToWorker::HashFiles`)
+ * until the engine's worker has handled Stop checking. */
+const holdingRehashesUntilStop = () => holdingIngestMessages("(msg) => 'HashFiles' in msg", 'StopCheck');
+
+/** From the first log file (not a digest) handed to an ingest worker to load until the engine's
+ * worker has handled Cancel. */
+const holdingLogsUntilCancel = () => holdingIngestMessages(
+  "(msg) => 'Parse' in msg && msg.Parse.jobs.some(([, path]) => !path.includes('CloudTrail-Digest'))", 'Cancel');
+
 test('checking logs read again can be stopped after the load, and the files not hashed checked later', async (ctx) => {
   const dir = copyTrail('stopped');
   const rel = (p) => relative(dir, p).split('\\').join('/');
   const expected = expectedCounts(dir);
   const files = walk(dir);
-  const t = await Trailscope.open(env, { route: holdingRehashesUntilStop() });
-  await t.readersReady();
-  if (await t.page.$eval('[data-testid=ingest-status]', (el) => el.dataset.readers === '0')) {
-    // One core: no ingest workers, so the engine's worker hashes, and nothing holds it.
-    await t.page.context().close();
-    ctx.skip('no ingest workers on one core: the hashing cannot be held to stop it');
-    return;
-  }
+  const t = await openWithIngestWorkers(ctx, holdingRehashesUntilStop(), 'the hashing cannot be held to stop it');
+  if (!t) return;
   await t.pickFiles(files.filter((p) => !isDigest(rel(p))));
   await t.waitDone();
   // The digests after their logs: loading ends, then the logs are read again to hash them, held.
@@ -407,5 +423,58 @@ test('checking logs read again can be stopped after the load, and the files not 
   assert.deepEqual({ verified: after.verified, modified: after.modified, unread: after.unread, stopped: after.stopped },
     { verified: expected.verified, modified: 0, unread: 0, stopped: 0 });
   assert.equal(after.readAgain, expected.verified, 'each listed log read again once to its end');
+  assert.deepEqual(t.problems, []);
+});
+
+test('listed logs a Cancel left unread are not called missing, and load and verify when dropped again', async (ctx) => {
+  const dir = copyTrail('cancelled');
+  const rel = (p) => relative(dir, p).split('\\').join('/');
+  const expected = expectedCounts(dir);
+  const files = walk(dir);
+  const digests = files.filter((p) => isDigest(rel(p)));
+  const logs = files.filter((p) => !isDigest(rel(p)));
+  const t = await openWithIngestWorkers(ctx, holdingLogsUntilCancel(), 'the load cannot be held to cancel it');
+  if (!t) return;
+  await t.pickFiles(digests);
+  await t.waitDone();
+  // The logs: handed to the ingest workers and held there, so Cancel lands before any is read.
+  await t.pickFiles(logs);
+  await t.page.waitForSelector('[data-testid=ingest-cancel]');
+  await t.page.click('[data-testid=ingest-cancel]');
+  await t.waitDone();
+  const status = await t.page.$eval('[data-testid=ingest-status]', (el) => ({
+    cancelled: el.dataset.cancelled, filesDone: Number(el.dataset.filesDone), filesTotal: Number(el.dataset.filesTotal),
+  }));
+  assert.equal(status.cancelled, 'true');
+  assert.equal(status.filesTotal, status.filesDone, 'files never read leave the total');
+  const logsRead = status.filesDone - digests.length;
+  const workers = await t.page.$eval('[data-testid=ingest-status]', (el) => Number(el.dataset.workers));
+  // At most the file each ingest worker had begun is read to its end.
+  assert.ok(logsRead <= workers, `${logsRead} logs read with ${workers} ingest workers`);
+
+  await t.page.click('[data-testid=tab-integrity]');
+  await t.page.waitForSelector('[data-testid=integrity-status][data-state=done]');
+  const counts = () => t.page.$eval('[data-testid=integrity-status]', (el) => ({
+    verified: Number(el.dataset.verified), missing: Number(el.dataset.missing), unlisted: Number(el.dataset.unlisted),
+    unread: Number(el.dataset.unread), notRead: Number(el.dataset.notRead), modified: Number(el.dataset.modified),
+  }));
+  const cancelled = await counts();
+  const notRead = expected.verified - logsRead;
+  assert.ok(notRead > 0);
+  assert.deepEqual(cancelled, { verified: logsRead, missing: 0, unlisted: 0, unread: notRead, notRead, modified: 0 },
+    'every listed log not read because of the Cancel is said so, none is missing');
+  const rows = t.page.locator('[data-testid=integrity-files] tr[data-finding=unread]');
+  assert.equal(await rows.count(), notRead);
+  assert.match(await rows.first().textContent(), /it was dropped but not read: loading was cancelled before it was read; drop it again to check it/);
+  assert.match(await t.page.textContent('[data-testid=integrity-statements]'),
+    new RegExp(`${notRead} listed log file\\(s\\) were dropped but not read, as loading stopped before them`));
+  await t.shot('integrity-cancelled-not-read');
+
+  await pickMore(t, logs);
+  await t.page.waitForFunction((n) => {
+    const d = document.querySelector('[data-testid=integrity-status]')?.dataset;
+    return d && d.state === 'done' && d.verified === String(n);
+  }, expected.verified, { timeout: 30_000 });
+  assert.deepEqual(await counts(), { verified: expected.verified, missing: 0, unlisted: 0, unread: 0, notRead: 0, modified: 0 });
   assert.deepEqual(t.problems, []);
 });

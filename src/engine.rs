@@ -19,7 +19,7 @@ use crate::integrity::check::Checked;
 use crate::integrity::hash::{Finished, KEEP_BYTES};
 use crate::integrity::keys::KeyMaterial;
 use crate::integrity::report::KeysInput;
-use crate::integrity::{Finding, HashOutcome, Integrity, IntegrityReport};
+use crate::integrity::{Finding, HashOutcome, Integrity, IntegrityReport, NotRead};
 use crate::model::time::format_iso;
 use crate::store::{FileId, Locator, RecordKind, Store};
 
@@ -431,6 +431,13 @@ impl Engine {
             self.integrity.digest_read(file, f.report.digest.as_deref(), &f.path, f.report.kind);
             self.integrity_cache.get_mut().take();
         }
+    }
+
+    /// A file given to the engine was never read, as loading was cancelled or the memory filled
+    /// first: the integrity check says so for a file a digest lists, rather than "missing".
+    pub fn not_read(&mut self, path: &str, why: NotRead) {
+        self.integrity.not_read(path, why);
+        self.integrity_cache.get_mut().take();
     }
 
     /// A file given to the engine is left unread (`why`: the engine's worker reached its memory

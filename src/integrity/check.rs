@@ -10,6 +10,7 @@ use super::keys::KeyMaterial;
 use super::matching::{file_name, suffix_match, KeyIndex};
 use super::report::{ChainRow, CheckState, DigestRow, FileFinding, Finding, IntegrityReport, Link, SigCheck};
 use super::signature::{signing_string, verify, ALGORITHM};
+use super::NotRead;
 use crate::ingest::FileKind;
 use crate::model::time::parse_iso;
 use crate::store::FileId;
@@ -32,6 +33,8 @@ pub struct Inputs<'a> {
     pub digests: &'a BTreeMap<FileId, Result<Digest, String>>,
     /// Hashes computed so far.
     pub hashes: &'a HashMap<FileId, HashOutcome>,
+    /// Files given and never read, by path (see `Integrity::not_read`).
+    pub not_read: &'a BTreeMap<Box<str>, NotRead>,
     /// Pasted keys and signatures, when the person gave some.
     pub keys: Option<&'a KeyMaterial>,
 }
@@ -56,17 +59,20 @@ struct Entry<'a> {
 pub fn check(inputs: &Inputs<'_>) -> Checked {
     let mut report = IntegrityReport::default();
     let mut by_file = vec![None; inputs.files.len()];
-    let digests: Vec<(FileId, &Digest)> =
-        inputs.digests.iter().filter_map(|(&id, d)| d.as_ref().ok().map(|d| (id, d))).collect();
-    let unreadable: Vec<(FileId, &String)> =
-        inputs.digests.iter().filter_map(|(&id, d)| d.as_ref().err().map(|e| (id, e))).collect();
+    let copies = copies(inputs);
+    let mut digests: Vec<(FileId, &Digest)> = Vec::new();
+    let mut unreadable: Vec<(FileId, &String)> = Vec::new();
+    for (&id, d) in inputs.digests.iter().filter(|(id, _)| !copies.contains_key(id)) {
+        match d {
+            Ok(d) => digests.push((id, d)),
+            Err(why) => unreadable.push((id, why)),
+        }
+    }
     report.counts.digests = digests.len() as u64;
     report.counts.digests_unreadable = unreadable.len() as u64;
+    report.counts.digests_not_read = inputs.not_read.keys().filter(|p| super::digest_named(p)).count() as u64;
     if digests.is_empty() && unreadable.is_empty() {
-        report.statements.push(
-            "No CloudTrail digest file was dropped, so nothing was checked. Drop the CloudTrail-Digest folder with the logs to check them."
-                .into(),
-        );
+        report.statements.push(nothing_checked(report.counts.digests_not_read));
         return Checked { report, by_file };
     }
     let path_of = |id: FileId| inputs.files.get(id as usize).map_or("", |f| f.path);
@@ -92,7 +98,10 @@ pub fn check(inputs: &Inputs<'_>) -> Checked {
     // Dropped files against the entries.
     for (id, f) in inputs.files.iter().enumerate() {
         let id = id as FileId;
-        if matches!(f.kind, FileKind::Digest | FileKind::Pending) || inputs.digests.contains_key(&id) {
+        if matches!(f.kind, FileKind::Digest | FileKind::Pending)
+            || inputs.digests.contains_key(&id)
+            || copies.contains_key(&id)
+        {
             continue;
         }
         let matched = index.matches(f.path);
@@ -116,19 +125,10 @@ pub fn check(inputs: &Inputs<'_>) -> Checked {
         let digest = Some(path_of(listing).to_owned());
         push_file(&mut report, &mut by_file, Some(id), f.path, finding, digest, detail, is_signed);
     }
-    for e in entries.iter().filter(|e| !e.found) {
-        let listing = e.listings[0].2;
-        let detail = format!("listed in digest {} and not among the dropped files", file_name(path_of(listing)));
-        push_file(
-            &mut report,
-            &mut by_file,
-            None,
-            e.key,
-            Finding::Missing,
-            Some(path_of(listing).to_owned()),
-            detail,
-            false,
-        );
+    entries_not_found(inputs, &index, &mut entries, &mut report, &mut by_file);
+    // A copy's events are badged as the file it copies.
+    for (&copy, &of) in &copies {
+        by_file[copy as usize] = by_file[of as usize];
     }
     report.files.sort_by(|a, b| (a.finding, &a.path).cmp(&(b.finding, &b.path)));
     report.files_total = report.files.len() as u64;
@@ -159,6 +159,69 @@ pub fn check(inputs: &Inputs<'_>) -> Checked {
     report.state = if pending { CheckState::Checking } else { CheckState::Done };
     statements(&mut report, inputs.keys.is_some());
     Checked { report, by_file }
+}
+
+/// Why nothing was checked: no digest was dropped, or those dropped were not read.
+fn nothing_checked(digests_not_read: u64) -> String {
+    if digests_not_read > 0 {
+        format!(
+            "{} file(s) at a CloudTrail-Digest path were dropped but not read, as loading stopped before them, so nothing was checked. Drop them again to check the logs.",
+            thousands(digests_not_read)
+        )
+    } else {
+        "No CloudTrail digest file was dropped, so nothing was checked. Drop the CloudTrail-Digest folder with the logs to check them."
+            .into()
+    }
+}
+
+/// The entries no dropped file was found for: a file given but never read (see `Integrity::not_read`),
+/// or missing.
+fn entries_not_found(
+    inputs: &Inputs<'_>,
+    index: &KeyIndex,
+    entries: &mut [Entry],
+    report: &mut IntegrityReport,
+    by_file: &mut [Option<Finding>],
+) {
+    let path_of = |id: FileId| inputs.files.get(id as usize).map_or("", |f| f.path);
+    // Listed files given but never read: what stopped the load, not "missing".
+    for (path, why) in inputs.not_read {
+        for m in index.matches(path) {
+            if entries[m].found {
+                continue;
+            }
+            entries[m].found = true;
+            let digest = Some(path_of(entries[m].listings[0].2).to_owned());
+            let detail = format!("it was dropped but not read: {}; drop it again to check it", why.why());
+            push_file(report, by_file, None, path, Finding::Unread, digest, detail, false);
+            report.counts.not_read += 1;
+        }
+    }
+    for e in entries.iter().filter(|e| !e.found) {
+        let listing = path_of(e.listings[0].2);
+        let detail = format!("listed in digest {} and not among the dropped files", file_name(listing));
+        push_file(report, by_file, None, e.key, Finding::Missing, Some(listing.to_owned()), detail, false);
+    }
+}
+
+/// Files dropped again: by file id, the first file dropped at the same path whose hash is the
+/// same (both hashed alike, or both still being hashed). A folder dropped twice is checked once: its
+/// logs are not counted twice, nor are its digests taken for a chain that forks. A file at the same
+/// path with other content is checked on its own.
+fn copies(inputs: &Inputs<'_>) -> HashMap<FileId, FileId> {
+    let mut by_path: HashMap<&str, Vec<FileId>> = HashMap::new();
+    let mut copies = HashMap::new();
+    for (id, f) in inputs.files.iter().enumerate() {
+        let id = id as FileId;
+        let same = by_path.entry(f.path).or_default();
+        match same.iter().find(|&&earlier| inputs.hashes.get(&earlier) == inputs.hashes.get(&id)) {
+            Some(&earlier) => {
+                copies.insert(id, earlier);
+            }
+            None => same.push(id),
+        }
+    }
+    copies
 }
 
 #[allow(clippy::too_many_arguments)] // one row's fields, named at the call sites
@@ -431,10 +494,38 @@ impl SigContext<'_> {
     }
 }
 
+/// The link of a digest whose previous digest, `key`, is not among the digests read: dropped and not
+/// read (`not_read` says why), a gap when older digests of its trail were dropped, else where the
+/// dropped chain starts.
+fn link_to_absent(key: &str, older_dropped: bool, not_read: Option<NotRead>) -> (Link, String) {
+    let name = file_name(key);
+    match not_read {
+        Some(why) => (
+            Link::Unchecked,
+            format!(
+                "the previous digest it names, {name}, was dropped but not read ({}): the link is not checked",
+                why.why()
+            ),
+        ),
+        None if older_dropped => (
+            Link::PreviousMissing,
+            format!("the previous digest it names, {name}, was not dropped (a gap in the chain)"),
+        ),
+        None => (
+            Link::PreviousNotDropped,
+            format!("the previous digest it names, {name}, was not dropped: the chain is checked from here on"),
+        ),
+    }
+}
+
 /// Links, gaps, breaks and per-trail rows.
 fn chains(inputs: &Inputs<'_>, digests: &[(FileId, &Digest)], sigs: &Sigs, report: &mut IntegrityReport) {
     let path_of = |id: FileId| inputs.files.get(id as usize).map_or("", |f| f.path);
     let prev = predecessors(digests);
+    // Digests given but never read (few: one an hour per trail), for links to one of them.
+    let unread: Vec<(&str, NotRead)> =
+        inputs.not_read.iter().filter(|(p, _)| super::digest_named(p)).map(|(p, &why)| (&**p, why)).collect();
+    let not_read_digest = |key: &str| unread.iter().find(|(p, _)| suffix_match(p, key).is_some()).map(|&(_, why)| why);
     let mut claimed: HashMap<FileId, FileId> = HashMap::new();
     let mut by_trail: BTreeMap<Trail, Vec<(FileId, &Digest)>> = BTreeMap::new();
     for &(id, d) in digests {
@@ -465,19 +556,10 @@ fn chains(inputs: &Inputs<'_>, digests: &[(FileId, &Digest)], sigs: &Sigs, repor
                     notes.push("the chain starts here (no previous digest)".into());
                     Link::ChainStart
                 }
-                (Some(key), None) if older_dropped => {
-                    notes.push(format!(
-                        "the previous digest it names, {}, was not dropped (a gap in the chain)",
-                        file_name(key)
-                    ));
-                    Link::PreviousMissing
-                }
                 (Some(key), None) => {
-                    notes.push(format!(
-                        "the previous digest it names, {}, was not dropped: the chain is checked from here on",
-                        file_name(key)
-                    ));
-                    Link::PreviousNotDropped
+                    let (link, note) = link_to_absent(key, older_dropped, not_read_digest(key));
+                    notes.push(note);
+                    link
                 }
                 (Some(_), Some(&p)) => {
                     let (link, note) = link_to(d, p, inputs.hashes, path_of(p));
@@ -571,11 +653,19 @@ fn statements(report: &mut IntegrityReport, keys_given: bool) {
         "{} digest file(s) in {} chain(s) list {} log file(s). Of the dropped log files, {} match their listed SHA-256 exactly (verified), {} do not (modified); {} listed file(s) were not dropped (missing); {} dropped log file(s) are in no dropped digest (unlisted).",
         thousands(c.digests), thousands(c.chains), thousands(c.listed), thousands(c.verified), thousands(c.modified), thousands(c.missing), thousands(c.unlisted)
     ));
-    if c.pending + c.unread > 0 {
+    // Files given and not read have their own sentence below.
+    let unhashed = c.unread - c.not_read.min(c.unread);
+    if c.pending + unhashed > 0 {
         s.push(format!(
             "{} file(s) are still being hashed and {} were not hashed: not checked yet.",
             thousands(c.pending),
-            thousands(c.unread)
+            thousands(unhashed)
+        ));
+    }
+    if c.not_read > 0 {
+        s.push(format!(
+            "{} listed log file(s) were dropped but not read, as loading stopped before them: not checked, and not missing. Drop them again to check them.",
+            thousands(c.not_read)
         ));
     }
     if c.stopped > 0 {

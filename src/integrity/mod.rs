@@ -74,6 +74,29 @@ pub struct Integrity {
     listed_names: HashSet<String>,
     /// Hash outcomes recorded or forgotten so far (see [`Integrity::changes`]).
     changes: u64,
+    /// Files given and never read, by path (see [`Integrity::not_read`]).
+    not_read: BTreeMap<Box<str>, NotRead>,
+}
+
+/// Why a file given was never read: the load stopped before it. A log file a digest lists that was
+/// given but not read is not "missing" (not dropped), and a digest given but not read is not a gap
+/// in its chain; the check says what happened instead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotRead {
+    /// Cancel, while loading.
+    Cancelled,
+    /// The engine's memory reached its limit.
+    MemoryFull,
+}
+
+impl NotRead {
+    /// Why, as the file's row says.
+    pub fn why(self) -> &'static str {
+        match self {
+            NotRead::Cancelled => "loading was cancelled before it was read",
+            NotRead::MemoryFull => "the engine's memory reached its limit before it was read",
+        }
+    }
 }
 
 impl Integrity {
@@ -162,6 +185,13 @@ impl Integrity {
         self.hashes.values().filter(|h| !matches!(h, HashOutcome::Stopped(_))).count() as u64
     }
 
+    /// Notes a file given and never read (queued when loading was cancelled or the memory filled).
+    /// It stays noted if it is given again and read: a file read then is found by its path first.
+    pub fn not_read(&mut self, path: &str, why: NotRead) {
+        self.not_read.insert(path.into(), why);
+        self.changes += 1;
+    }
+
     /// Whether any digest (readable or not) was dropped.
     pub fn has_digests(&self) -> bool {
         !self.digests.is_empty()
@@ -170,6 +200,12 @@ impl Integrity {
     /// Runs the check over `files` ((path, kind) by file id), with pasted keys when given.
     pub fn check(&self, files: &[(&str, FileKind)], keys: Option<&KeyMaterial>) -> Checked {
         let dropped: Vec<DroppedFile> = files.iter().map(|&(path, kind)| DroppedFile { path, kind }).collect();
-        check::check(&Inputs { files: &dropped, digests: &self.digests, hashes: &self.hashes, keys })
+        check::check(&Inputs {
+            files: &dropped,
+            digests: &self.digests,
+            hashes: &self.hashes,
+            not_read: &self.not_read,
+            keys,
+        })
     }
 }

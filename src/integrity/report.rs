@@ -171,6 +171,11 @@ pub struct IntegrityCounts {
     pub stopped: u64,
     /// Of those, the files loading's Cancel stopped (the rest, Stop checking's).
     pub stopped_cancelled: u64,
+    /// Listed log files given but never read, as loading stopped first (counted in `unread`, not
+    /// `missing`).
+    pub not_read: u64,
+    /// Files at a `CloudTrail-Digest` path given but never read, as loading stopped first.
+    pub digests_not_read: u64,
     /// Files read again after the load to be hashed (not hashed as they were loaded: dropped before
     /// any digest, or not read to their end then). Set by the engine, which knows.
     pub read_again: u64,

@@ -148,14 +148,23 @@ fn status_cards(p: &ReportProps) -> Html {
             data-verified={c.verified.to_string()} data-modified={c.modified.to_string()}
             data-missing={c.missing.to_string()} data-unlisted={c.unlisted.to_string()}
             data-pending={c.pending.to_string()} data-digests={c.digests.to_string()} data-read-again={c.read_again.to_string()}
-            data-unread={c.unread.to_string()} data-stopped={c.stopped.to_string()} data-stopped-cancelled={c.stopped_cancelled.to_string()}
+            data-unread={c.unread.to_string()} data-stopped={c.stopped.to_string()} data-stopped-cancelled={c.stopped_cancelled.to_string()} data-not-read={c.not_read.to_string()} data-digests-not-read={c.digests_not_read.to_string()}
             data-breaks={c.breaks.to_string()} data-gaps={c.gaps.to_string()}
             data-signatures-verified={c.signatures_verified.to_string()} data-signatures-failed={c.signatures_failed.to_string()}>
             if r.state == CheckState::NoDigests {
                 <div class="card wide">
                     <div class="label">{"Log integrity"}</div>
-                    <div class="value muted">{"No digest files"}</div>
-                    <div class="sub">{"Drop the CloudTrail-Digest folder (next to CloudTrail/ under AWSLogs/<account>/) with the logs to check that no log file was changed, deleted or added."}</div>
+                    if c.digests_not_read > 0 {
+                        <div class="value muted">{"Digests not read"}</div>
+                        <div class="sub">{format!(
+                            "{} at a CloudTrail-Digest path {} dropped but not read, as loading stopped before them. Drop them again to check the logs against them.",
+                            plural(c.digests_not_read, "file", "files"),
+                            if c.digests_not_read == 1 { "was" } else { "were" }
+                        )}</div>
+                    } else {
+                        <div class="value muted">{"No digest files"}</div>
+                        <div class="sub">{"Drop the CloudTrail-Digest folder (next to CloudTrail/ under AWSLogs/<account>/) with the logs to check that no log file was changed, deleted or added."}</div>
+                    }
                 </div>
             } else {
                 {card("Verified", c.verified, false, format!("of {} listed log files{}", thousands(c.listed), if r.state == CheckState::Checking { format!(" · {} being hashed", thousands(c.pending)) } else { String::new() }))}

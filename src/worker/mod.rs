@@ -23,7 +23,7 @@ use crate::analysis::detail::{cut_event, RangeReader};
 use crate::engine::{Engine, EventDetail, Query, Response};
 use crate::ingest::progress::Run;
 use crate::integrity::hash::{Finished, Hasher, Sha, KEEP_BYTES};
-use crate::integrity::{digest_named, HashOutcome, StopCause};
+use crate::integrity::{digest_named, HashOutcome, NotRead, StopCause};
 use crate::protocol::{FromWorker, MemoryFull, Phase, Progress, Timings, ToWorker, TEST_PANIC_FRAGMENT};
 
 mod export;
@@ -299,6 +299,8 @@ impl Worker {
     fn unread(&mut self, job: &Job) {
         self.progress.files_total -= 1;
         self.progress.bytes_total -= job.size;
+        let why = if self.progress.memory_full.is_some() { NotRead::MemoryFull } else { NotRead::Cancelled };
+        self.engine.not_read(&job.path, why);
         let Some(full) = self.progress.memory_full.as_mut() else { return };
         self.engine.left_unread(&job.path, job.size, &memory_reason(full.limit_bytes));
         // The engine counts them (its summary says so); the progress tells the page.

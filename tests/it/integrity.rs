@@ -668,3 +668,119 @@ fn ok_files_stopped_before_they_were_hashed_stay_unchecked_until_checked_again()
     assert_eq!((c.verified, c.unread, c.stopped), (logs.len() as u64 - 1, 1, 0), "all but the refused one");
     assert_eq!(c.links_ok, (digests - chains.len()) as u64);
 }
+
+#[test]
+fn ok_listed_files_given_but_not_read_are_not_missing_and_when_read_they_verify() {
+    use std::collections::HashSet;
+    use trailscope::integrity::NotRead;
+    let files = trail();
+    let chains = truth()["chains"].as_array().unwrap().clone();
+    let digest_of = |i: usize| chains[0]["digests"][i].as_str().unwrap().to_owned();
+    // The load stopped before every other log (a Cancel) and before the middle digest of the first
+    // chain (the memory limit): given, never read.
+    let (middle, newest) = (digest_of(1), digest_of(2));
+    assert_eq!(chains[0]["digests"].as_array().unwrap().len(), 3, "the fixture's chain is three digests long");
+    let logs: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).filter(|p| !is_digest(p)).collect();
+    let skipped: HashSet<&str> = logs.iter().copied().step_by(2).collect();
+    let (mut engine, mut read, mut later) = (Engine::new(), Dropped::new(), Dropped::new());
+    for (path, bytes) in &files {
+        let why = if skipped.contains(path.as_str()) {
+            Some(NotRead::Cancelled)
+        } else {
+            path.ends_with(&middle).then_some(NotRead::MemoryFull)
+        };
+        if let Some(why) = why {
+            engine.not_read(path, why);
+            later.push((path.clone(), bytes.clone()));
+        } else {
+            engine.ingest_bytes(path, bytes);
+            read.push((path.clone(), bytes.clone()));
+        }
+    }
+    let hash_asked = |engine: &mut Engine, read: &Dropped| {
+        for id in engine.integrity_to_hash() {
+            engine.set_integrity_hash(id, Hasher::of(&read[id as usize].1));
+        }
+    };
+    hash_asked(&mut engine, &read);
+    // What the digests read list, read as plain JSON: the skipped logs they list are not read, the
+    // logs only the middle digest lists are in no digest read.
+    let keys: Vec<String> = listed(&read).into_iter().map(|(key, _)| key).collect();
+    let is_listed = |path: &str| keys.iter().any(|k| k.ends_with(path.rsplit('/').next().unwrap()));
+    let not_read = skipped.iter().filter(|p| is_listed(p)).count() as u64;
+    let verified = read.iter().filter(|(p, _)| !is_digest(p) && is_listed(p)).count() as u64;
+    let unlisted = read.iter().filter(|(p, _)| !is_digest(p) && !is_listed(p)).count() as u64;
+    assert!(not_read > 0 && unlisted > 0, "the fixture gives both cases ({not_read}, {unlisted})");
+    let checked = engine.integrity(&no_keys());
+    let c = &checked.report.counts;
+    assert_eq!(checked.report.state, CheckState::Done);
+    assert_eq!((c.missing, c.not_read, c.unread), (0, not_read, not_read), "given but not read is not missing");
+    assert_eq!((c.verified, c.unlisted, c.modified), (verified, unlisted, 0));
+    let row = checked.report.files.iter().find(|f| f.finding == Finding::Unread).unwrap();
+    assert!(skipped.contains(row.path.as_str()), "{} is a skipped log", row.path);
+    assert_eq!(row.file, None, "it was never read, so it has no file id");
+    assert!(row.detail.contains("dropped but not read: loading was cancelled before it was read"), "{}", row.detail);
+    assert!(checked
+        .report
+        .statements
+        .iter()
+        .any(|s| s.starts_with(&format!("{not_read} listed log file(s) were dropped but not read"))));
+    assert!(!checked.report.statements.iter().any(|s| s.contains("not checked yet")), "nothing else is unhashed");
+    // The newest digest's predecessor was given and not read: its link is not checked, not a gap.
+    let digests = files.iter().filter(|(p, _)| is_digest(p)).count() as u64;
+    let row = checked.report.digests.iter().find(|d| d.path.ends_with(&newest)).unwrap();
+    assert_eq!(row.link, Link::Unchecked);
+    assert!(
+        row.notes.iter().any(|n| n.contains("was dropped but not read (the engine's memory reached its limit")),
+        "{:?}",
+        row.notes
+    );
+    assert_eq!((c.gaps, c.breaks, c.links_ok), (0, 0, digests - 1 - chains.len() as u64 - 1));
+
+    // Dropped again and read, they are checked as any other file.
+    for (path, bytes) in &later {
+        engine.ingest_bytes(path, bytes);
+        read.push((path.clone(), bytes.clone()));
+    }
+    hash_asked(&mut engine, &read);
+    let checked = engine.integrity(&no_keys());
+    let c = &checked.report.counts;
+    assert_eq!((c.verified, c.not_read, c.unread, c.missing, c.unlisted), (logs.len() as u64, 0, 0, 0, 0));
+    assert_eq!((c.gaps, c.links_ok), (0, digests - chains.len() as u64));
+}
+
+#[test]
+fn ok_digests_given_but_not_read_are_said_so_rather_than_none_dropped() {
+    use trailscope::integrity::NotRead;
+    let files = trail();
+    let mut engine = Engine::new();
+    for (path, bytes) in &files {
+        if is_digest(path) {
+            engine.not_read(path, NotRead::Cancelled);
+        } else {
+            engine.ingest_bytes(path, bytes);
+        }
+    }
+    let digests = files.iter().filter(|(p, _)| is_digest(p)).count() as u64;
+    assert_eq!(digests, truth()["digest_files"].as_u64().unwrap());
+    let checked = engine.integrity(&no_keys());
+    assert_eq!(checked.report.state, CheckState::NoDigests, "nothing to check against");
+    assert_eq!((checked.report.counts.digests, checked.report.counts.digests_not_read), (0, digests));
+    let says = format!("{digests} file(s) at a CloudTrail-Digest path were dropped but not read");
+    assert!(checked.report.statements[0].starts_with(&says), "{:?}", checked.report.statements);
+}
+
+#[test]
+fn ok_the_same_folder_dropped_twice_checks_as_once() {
+    let files = trail();
+    let twice: Dropped = files.iter().chain(&files).cloned().collect();
+    let (_, checked) = run(&twice, &no_keys());
+    let c = &checked.report.counts;
+    let logs = files.iter().filter(|(p, _)| !is_digest(p)).count() as u64;
+    let digests = files.len() as u64 - logs;
+    let chains = truth()["chains"].as_array().unwrap().len() as u64;
+    assert_eq!(logs, truth()["log_files_listed"].as_u64().unwrap());
+    assert_eq!((c.verified, c.modified, c.missing, c.unlisted, c.unread), (logs, 0, 0, 0, 0));
+    assert_eq!((c.digests, c.links_ok, c.breaks, c.gaps), (digests, digests - chains, 0, 0));
+    assert_eq!(checked.report.files_total, logs, "one row per log file");
+}
