@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ROOT, start, Trailscope, recordsOf, uniqueEvents, walk } from './harness.mjs';
+import { ROOT, downloadSummary, start, Trailscope, recordsOf, uniqueEvents, walk } from './harness.mjs';
 
 let env;
 before(async () => { env = await start(); });
@@ -81,11 +81,8 @@ test('the summary downloads as trailscope-summary.json with the same counts', as
   const t = await Trailscope.open(env);
   await t.pickFiles([file]);
   await t.waitDone();
-  const [download] = await Promise.all([t.page.waitForEvent('download'), t.page.click('[data-testid=download-summary]')]);
-  assert.equal(download.suggestedFilename(), 'trailscope-summary.json');
-  const chunks = [];
-  for await (const c of await download.createReadStream()) chunks.push(c);
-  const summary = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  const { name, summary } = await downloadSummary(t.page);
+  assert.equal(name, 'trailscope-summary.json');
   assert.equal(summary.schema, 'trailscope-summary/1');
   assert.equal(summary.events, uniqueEvents(events));
   const bySource = {};

@@ -199,3 +199,11 @@ export function walk(dir) {
     return statSync(p).isDirectory() ? walk(p) : [p];
   });
 }
+
+/** The summary "Download summary" on the status bar gives: its file name and its JSON, parsed. */
+export async function downloadSummary(page) {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=download-summary]')]);
+  const chunks = [];
+  for await (const c of await download.createReadStream()) chunks.push(c);
+  return { name: download.suggestedFilename(), summary: JSON.parse(Buffer.concat(chunks).toString('utf8')) };
+}

@@ -4,11 +4,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, createPublicKey, verify } from 'node:crypto';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { ROOT, SHOTS, dropFromDisk, engineWorkerPrelude, start, Trailscope, walk } from './harness.mjs';
+import { ROOT, SHOTS, downloadSummary, dropFromDisk, engineWorkerPrelude, start, Trailscope, walk } from './harness.mjs';
 
 const FIXTURE = join(ROOT, 'tests/fixtures/integrity');
 const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
@@ -469,6 +469,13 @@ test('listed logs a Cancel left unread are not called missing, and load and veri
   assert.match(await t.page.textContent('[data-testid=integrity-statements]'),
     new RegExp(`${notRead} listed log file\\(s\\) were dropped but not read, as loading stopped before them`));
   await t.shot('integrity-cancelled-not-read');
+  // The summary says the load was cut short: the logs not read, their size on disk.
+  const { summary } = await downloadSummary(t.page);
+  const nameOf = (p) => p.split(/[\\/]/).pop();
+  const read = new Set(summary.input.files.map((f) => nameOf(f.path)));
+  const unreadLogs = logs.filter((p) => !read.has(nameOf(p)));
+  assert.equal(unreadLogs.length, notRead);
+  assert.deepEqual(summary.input.cancelled, { files: notRead, bytes: unreadLogs.reduce((n, p) => n + statSync(p).size, 0) });
 
   await pickMore(t, logs);
   await t.page.waitForFunction((n) => {
@@ -476,5 +483,6 @@ test('listed logs a Cancel left unread are not called missing, and load and veri
     return d && d.state === 'done' && d.verified === String(n);
   }, expected.verified, { timeout: 30_000 });
   assert.deepEqual(await counts(), { verified: expected.verified, missing: 0, unlisted: 0, unread: 0, notRead: 0, modified: 0 });
+  assert.equal((await downloadSummary(t.page)).summary.input.cancelled, null, 'every file given is read now');
   assert.deepEqual(t.problems, []);
 });

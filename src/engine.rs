@@ -379,6 +379,7 @@ impl Engine {
         if self.hash_on_read {
             reader = reader.hashing(KEEP_BYTES);
         }
+        self.integrity.reading(path);
         self.files.push(Box::new(FileEntry { path: path.to_owned(), size, report: FileReport::default() }));
         self.open.push((id, reader));
         id
@@ -434,9 +435,10 @@ impl Engine {
     }
 
     /// A file given to the engine was never read, as loading was cancelled or the memory filled
-    /// first: the integrity check says so for a file a digest lists, rather than "missing".
-    pub fn not_read(&mut self, path: &str, why: NotRead) {
-        self.integrity.not_read(path, why);
+    /// first: the integrity check says so for a file a digest lists, rather than "missing", and the
+    /// summary counts those a Cancel left (`input.cancelled`) until they are given again and read.
+    pub fn not_read(&mut self, path: &str, why: NotRead, size: u64) {
+        self.integrity.not_read(path, why, size);
         self.integrity_cache.get_mut().take();
     }
 
@@ -619,9 +621,11 @@ impl Engine {
             if ends_in_part && i + 1 == n {
                 self.parts.push((id, held));
             }
-            match self.files.get_mut(id as usize) {
-                Some(listed) => **listed = entry,
-                None => self.files.push(Box::new(entry)),
+            if let Some(listed) = self.files.get_mut(id as usize) {
+                **listed = entry;
+            } else {
+                self.integrity.reading(&entry.path);
+                self.files.push(Box::new(entry));
             }
         }
         self.settle_copies();
@@ -968,23 +972,6 @@ impl Engine {
             .iter()
             .map(|n: &NameCount| serde_json::json!({"source": n.source, "name": n.name, "count": n.count, "errors": n.errors}))
             .collect();
-        let files: Vec<serde_json::Value> = self
-            .files_by_path()
-            .map(|(_, f)| {
-                serde_json::json!({
-                    "path": f.path,
-                    "kind": f.report.kind,
-                    "formats": f.report.formats,
-                    "gzip": f.report.gzip,
-                    "bytes": f.size,
-                    "events": f.report.events,
-                    "duplicates": f.report.duplicates,
-                    "rejected": f.report.rejected,
-                    "warnings_total": f.report.warnings_total,
-                    "warnings": f.report.warnings,
-                })
-            })
-            .collect();
         let integrity = {
             let keys = self.integrity_cache.borrow().as_ref().map(|(k, _)| k.clone()).unwrap_or_default();
             let r = &self.integrity(&keys).report;
@@ -1028,15 +1015,43 @@ impl Engine {
             },
             "ecr": crate::analysis::container::summary(&self.container.get(&self.store), &self.store),
             "integrity": integrity,
-            "input": {
-                "files": files,
-                "files_total": self.files.len(),
-                "skipped_files": status.skipped,
-                "unreadable_files": status.unreadable,
-                "warnings_total": status.warnings,
-                "not_read": self.unread,
-            },
+            "input": self.input_summary(&status),
         });
         serde_json::to_string_pretty(&doc).unwrap_or_default()
+    }
+
+    /// The summary's `input`: every file read, by path, and what was not read.
+    fn input_summary(&self, status: &Status) -> serde_json::Value {
+        let files: Vec<serde_json::Value> = self
+            .files_by_path()
+            .map(|(_, f)| {
+                serde_json::json!({
+                    "path": f.path,
+                    "kind": f.report.kind,
+                    "formats": f.report.formats,
+                    "gzip": f.report.gzip,
+                    "bytes": f.size,
+                    "events": f.report.events,
+                    "duplicates": f.report.duplicates,
+                    "rejected": f.report.rejected,
+                    "warnings_total": f.report.warnings_total,
+                    "warnings": f.report.warnings,
+                })
+            })
+            .collect();
+        // Files a Cancel left unread and not read since: the load this summarises is incomplete.
+        let cancelled = match self.integrity.not_read_count(NotRead::Cancelled) {
+            (0, _) => serde_json::Value::Null,
+            (files, bytes) => serde_json::json!({ "files": files, "bytes": bytes }),
+        };
+        serde_json::json!({
+            "files": files,
+            "files_total": self.files.len(),
+            "skipped_files": status.skipped,
+            "unreadable_files": status.unreadable,
+            "warnings_total": status.warnings,
+            "not_read": self.unread,
+            "cancelled": cancelled,
+        })
     }
 }

@@ -33,8 +33,8 @@ pub struct Inputs<'a> {
     pub digests: &'a BTreeMap<FileId, Result<Digest, String>>,
     /// Hashes computed so far.
     pub hashes: &'a HashMap<FileId, HashOutcome>,
-    /// Files given and never read, by path (see `Integrity::not_read`).
-    pub not_read: &'a BTreeMap<Box<str>, NotRead>,
+    /// Files given and never read, by path, with their size (see `Integrity::not_read`).
+    pub not_read: &'a BTreeMap<Box<str>, (NotRead, u64)>,
     /// Pasted keys and signatures, when the person gave some.
     pub keys: Option<&'a KeyMaterial>,
 }
@@ -185,7 +185,7 @@ fn entries_not_found(
 ) {
     let path_of = |id: FileId| inputs.files.get(id as usize).map_or("", |f| f.path);
     // Listed files given but never read: what stopped the load, not "missing".
-    for (path, why) in inputs.not_read {
+    for (path, &(why, _)) in inputs.not_read {
         for m in index.matches(path) {
             if entries[m].found {
                 continue;
@@ -524,7 +524,7 @@ fn chains(inputs: &Inputs<'_>, digests: &[(FileId, &Digest)], sigs: &Sigs, repor
     let prev = predecessors(digests);
     // Digests given but never read (few: one an hour per trail), for links to one of them.
     let unread: Vec<(&str, NotRead)> =
-        inputs.not_read.iter().filter(|(p, _)| super::digest_named(p)).map(|(p, &why)| (&**p, why)).collect();
+        inputs.not_read.iter().filter(|(p, _)| super::digest_named(p)).map(|(p, &(why, _))| (&**p, why)).collect();
     let not_read_digest = |key: &str| unread.iter().find(|(p, _)| suffix_match(p, key).is_some()).map(|&(_, why)| why);
     let mut claimed: HashMap<FileId, FileId> = HashMap::new();
     let mut by_trail: BTreeMap<Trail, Vec<(FileId, &Digest)>> = BTreeMap::new();

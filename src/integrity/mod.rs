@@ -74,8 +74,8 @@ pub struct Integrity {
     listed_names: HashSet<String>,
     /// Hash outcomes recorded or forgotten so far (see [`Integrity::changes`]).
     changes: u64,
-    /// Files given and never read, by path (see [`Integrity::not_read`]).
-    not_read: BTreeMap<Box<str>, NotRead>,
+    /// Files given and never read, by path, with their size (see [`Integrity::not_read`]).
+    not_read: BTreeMap<Box<str>, (NotRead, u64)>,
 }
 
 /// Why a file given was never read: the load stopped before it. A log file a digest lists that was
@@ -185,11 +185,24 @@ impl Integrity {
         self.hashes.values().filter(|h| !matches!(h, HashOutcome::Stopped(_))).count() as u64
     }
 
-    /// Notes a file given and never read (queued when loading was cancelled or the memory filled).
-    /// It stays noted if it is given again and read: a file read then is found by its path first.
-    pub fn not_read(&mut self, path: &str, why: NotRead) {
-        self.not_read.insert(path.into(), why);
+    /// Notes a file given and never read (queued when loading was cancelled or the memory filled),
+    /// until it is given again and read ([`Integrity::reading`]).
+    pub fn not_read(&mut self, path: &str, why: NotRead, size: u64) {
+        self.not_read.insert(path.into(), (why, size));
         self.changes += 1;
+    }
+
+    /// A file at `path` is being read: given again after it was not read, it no longer counts as
+    /// not read.
+    pub fn reading(&mut self, path: &str) {
+        if !self.not_read.is_empty() && self.not_read.remove(path).is_some() {
+            self.changes += 1;
+        }
+    }
+
+    /// How many files `why` left unread (and not read since), and their size.
+    pub fn not_read_count(&self, why: NotRead) -> (u64, u64) {
+        self.not_read.values().filter(|(w, _)| *w == why).fold((0, 0), |(n, b), &(_, size)| (n + 1, b + size))
     }
 
     /// Whether any digest (readable or not) was dropped.

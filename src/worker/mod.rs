@@ -300,7 +300,7 @@ impl Worker {
         self.progress.files_total -= 1;
         self.progress.bytes_total -= job.size;
         let why = if self.progress.memory_full.is_some() { NotRead::MemoryFull } else { NotRead::Cancelled };
-        self.engine.not_read(&job.path, why);
+        self.engine.not_read(&job.path, why, job.size);
         let Some(full) = self.progress.memory_full.as_mut() else { return };
         self.engine.left_unread(&job.path, job.size, &memory_reason(full.limit_bytes));
         // The engine counts them (its summary says so); the progress tells the page.

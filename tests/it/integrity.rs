@@ -690,7 +690,7 @@ fn ok_listed_files_given_but_not_read_are_not_missing_and_when_read_they_verify(
             path.ends_with(&middle).then_some(NotRead::MemoryFull)
         };
         if let Some(why) = why {
-            engine.not_read(path, why);
+            engine.not_read(path, why, bytes.len() as u64);
             later.push((path.clone(), bytes.clone()));
         } else {
             engine.ingest_bytes(path, bytes);
@@ -756,7 +756,7 @@ fn ok_digests_given_but_not_read_are_said_so_rather_than_none_dropped() {
     let mut engine = Engine::new();
     for (path, bytes) in &files {
         if is_digest(path) {
-            engine.not_read(path, NotRead::Cancelled);
+            engine.not_read(path, NotRead::Cancelled, bytes.len() as u64);
         } else {
             engine.ingest_bytes(path, bytes);
         }

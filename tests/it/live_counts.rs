@@ -216,6 +216,28 @@ fn ok_the_summary_of_a_load_that_left_files_unread_says_so() {
 }
 
 #[test]
+fn ok_the_summary_after_a_cancel_counts_the_files_not_read_until_they_are() {
+    // After a Cancel, files still queued are not read and not listed; the summary says how many, so
+    // it cannot pass for the summary of everything dropped, and stops saying so once they are read.
+    use trailscope::integrity::NotRead;
+    let (_, gz) = gzip_lines();
+    let summary = |engine: &Engine| -> serde_json::Value { serde_json::from_str(&engine.summary_json()).unwrap() };
+    let mut engine = Engine::new();
+    engine.ingest_bytes("read.jsonl.gz", &gz);
+    assert_eq!(summary(&engine)["input"]["cancelled"], serde_json::Value::Null);
+    engine.not_read("b/second.jsonl.gz", NotRead::Cancelled, gz.len() as u64);
+    engine.not_read("c/third.json.gz", NotRead::Cancelled, 234);
+    let doc = summary(&engine);
+    assert_eq!(doc["input"]["cancelled"], serde_json::json!({"files": 2, "bytes": gz.len() + 234}));
+    assert_eq!(doc["input"]["not_read"], serde_json::Value::Null, "that one is the memory limit's");
+    // Dropped again and read, the second no longer counts; its events are the first file's again.
+    engine.ingest_bytes("b/second.jsonl.gz", &gz);
+    let doc = summary(&engine);
+    assert_eq!(doc["input"]["cancelled"], serde_json::json!({"files": 1, "bytes": 234}));
+    assert_eq!(doc["input"]["files_total"], 2);
+}
+
+#[test]
 fn ok_a_gzip_file_being_read_counts_the_text_it_gave_so_far() {
     // The gzip'd JSON lines of the test above's kind, fed in two halves: between them, the text so far
     // is what flate2 inflates from the same first half.
