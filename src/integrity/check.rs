@@ -192,7 +192,7 @@ fn entries_not_found(
             }
             entries[m].found = true;
             let digest = Some(path_of(entries[m].listings[0].2).to_owned());
-            let detail = format!("it was dropped but not read: {}; drop it again to check it", why.why());
+            let detail = format!("it was dropped but not read: {}; {}", why.why(), why.advice());
             push_file(report, by_file, None, path, Finding::Unread, digest, detail, false);
             report.counts.not_read += 1;
         }
@@ -664,7 +664,7 @@ fn statements(report: &mut IntegrityReport, keys_given: bool) {
     }
     if c.not_read > 0 {
         s.push(format!(
-            "{} listed log file(s) were dropped but not read, as loading stopped before them: not checked, and not missing. Drop them again to check them.",
+            "{} listed log file(s) were dropped but not read, as loading stopped before them: not checked, and not missing (each one's row says why, and how to check it).",
             thousands(c.not_read)
         ));
     }

@@ -97,6 +97,14 @@ impl NotRead {
             NotRead::MemoryFull => "the engine's memory reached its limit before it was read",
         }
     }
+
+    /// What to do to check it: this tab reads no more files once its memory is full.
+    pub fn advice(self) -> &'static str {
+        match self {
+            NotRead::Cancelled => "drop it again to check it",
+            NotRead::MemoryFull => "load it with fewer files, in another tab, to check it",
+        }
+    }
 }
 
 impl Integrity {
