@@ -204,16 +204,18 @@ fn entries_not_found(
     }
 }
 
-/// Files dropped again: by file id, the first file dropped at the same path whose hash is the
-/// same (both hashed alike, or both still being hashed). A folder dropped twice is checked once: its
-/// logs are not counted twice, nor are its digests taken for a chain that forks. A file at the same
-/// path with other content is checked on its own.
+/// Files dropped again: by file id, the first file dropped with the same name whose hash is the
+/// same (both hashed alike, or both still being hashed). A folder dropped twice, or dropped and then
+/// its files picked (which carry no folders), is checked once: its logs are not counted twice, nor
+/// are its digests taken for a chain that forks. CloudTrail names each file uniquely (account,
+/// region, time and a random part), so a file with the same name and content is the same file; one
+/// with other content is checked on its own.
 fn copies(inputs: &Inputs<'_>) -> HashMap<FileId, FileId> {
-    let mut by_path: HashMap<&str, Vec<FileId>> = HashMap::new();
+    let mut by_name: HashMap<&str, Vec<FileId>> = HashMap::new();
     let mut copies = HashMap::new();
     for (id, f) in inputs.files.iter().enumerate() {
         let id = id as FileId;
-        let same = by_path.entry(f.path).or_default();
+        let same = by_name.entry(file_name(f.path)).or_default();
         match same.iter().find(|&&earlier| inputs.hashes.get(&earlier) == inputs.hashes.get(&id)) {
             Some(&earlier) => {
                 copies.insert(id, earlier);
