@@ -190,12 +190,16 @@ fn ok_a_file_stopped_partway_for_another_reason_says_that_reason() {
     );
 }
 
+/// The engine's summary document, parsed.
+fn summary(engine: &Engine) -> serde_json::Value {
+    serde_json::from_str(&engine.summary_json()).unwrap()
+}
+
 #[test]
 fn ok_the_summary_of_a_load_that_left_files_unread_says_so() {
     // Files the engine's worker does not read once its memory is full are not listed, but the
     // summary counts them, so a summary of an incomplete load cannot pass for a complete one.
     let (_, gz) = gzip_lines();
-    let summary = |engine: &Engine| -> serde_json::Value { serde_json::from_str(&engine.summary_json()).unwrap() };
     let mut engine = Engine::new();
     engine.ingest_bytes("read.jsonl.gz", &gz);
     assert_eq!(summary(&engine)["input"]["not_read"], serde_json::Value::Null);
@@ -221,7 +225,6 @@ fn ok_the_summary_after_a_cancel_counts_the_files_not_read_until_they_are() {
     // it cannot pass for the summary of everything dropped, and stops saying so once they are read.
     use trailscope::integrity::NotRead;
     let (_, gz) = gzip_lines();
-    let summary = |engine: &Engine| -> serde_json::Value { serde_json::from_str(&engine.summary_json()).unwrap() };
     let mut engine = Engine::new();
     engine.ingest_bytes("read.jsonl.gz", &gz);
     assert_eq!(summary(&engine)["input"]["cancelled"], serde_json::Value::Null);
