@@ -70,9 +70,12 @@ pub fn check(inputs: &Inputs<'_>) -> Checked {
     }
     report.counts.digests = digests.len() as u64;
     report.counts.digests_unreadable = unreadable.len() as u64;
-    report.counts.digests_not_read = inputs.not_read.keys().filter(|p| super::digest_named(p)).count() as u64;
+    let digests_not_read = || inputs.not_read.iter().filter(|(p, _)| super::digest_named(p)).map(|(_, &(why, _))| why);
+    report.counts.digests_not_read = digests_not_read().count() as u64;
+    report.digests_not_read_why =
+        digests_not_read().find(|&why| why == NotRead::MemoryFull).or_else(|| digests_not_read().next());
     if digests.is_empty() && unreadable.is_empty() {
-        report.statements.push(nothing_checked(report.counts.digests_not_read));
+        report.statements.push(nothing_checked(report.counts.digests_not_read, report.digests_not_read_why));
         return Checked { report, by_file };
     }
     let path_of = |id: FileId| inputs.files.get(id as usize).map_or("", |f| f.path);
@@ -161,16 +164,15 @@ pub fn check(inputs: &Inputs<'_>) -> Checked {
     Checked { report, by_file }
 }
 
-/// Why nothing was checked: no digest was dropped, or those dropped were not read.
-fn nothing_checked(digests_not_read: u64) -> String {
-    if digests_not_read > 0 {
-        format!(
-            "{} file(s) at a CloudTrail-Digest path were dropped but not read, as loading stopped before them, so nothing was checked. Drop them again to check the logs.",
-            thousands(digests_not_read)
-        )
-    } else {
-        "No CloudTrail digest file was dropped, so nothing was checked. Drop the CloudTrail-Digest folder with the logs to check them."
-            .into()
+/// Why nothing was checked: no digest was dropped, or those dropped were not read (`why`: the
+/// reason of any one of them, the memory limit first: a full tab reads no more files).
+fn nothing_checked(digests_not_read: u64, why: Option<NotRead>) -> String {
+    match why {
+        Some(why) if digests_not_read > 0 => {
+            format!("No digest was read, so nothing was checked. {}", why.digests_sentence(digests_not_read))
+        }
+        _ => "No CloudTrail digest file was dropped, so nothing was checked. Drop the CloudTrail-Digest folder with the logs to check them."
+            .into(),
     }
 }
 

@@ -81,7 +81,7 @@ pub struct Integrity {
 /// Why a file given was never read: the load stopped before it. A log file a digest lists that was
 /// given but not read is not "missing" (not dropped), and a digest given but not read is not a gap
 /// in its chain; the check says what happened instead.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum NotRead {
     /// Cancel, while loading.
     Cancelled,
@@ -104,6 +104,23 @@ impl NotRead {
             NotRead::Cancelled => "drop it again to check it",
             NotRead::MemoryFull => "load it with fewer files, in another tab, to check it",
         }
+    }
+
+    /// What the check says of `n` digests given and not read, when no digest was read: why, and
+    /// what to do (a full tab reads no more files, so "drop them again" would not work there).
+    pub fn digests_sentence(self, n: u64) -> String {
+        let (why, advice) = match self {
+            NotRead::Cancelled => ("loading was cancelled before they were read", "Drop them again"),
+            NotRead::MemoryFull => (
+                "the engine's memory reached its limit before they were read",
+                "Load them with fewer log files, in another tab,",
+            ),
+        };
+        format!(
+            "{} at a CloudTrail-Digest path {} dropped but not read: {why}. {advice} to check the logs against them.",
+            crate::text::plural(n, "file", "files"),
+            if n == 1 { "was" } else { "were" }
+        )
     }
 }
 

@@ -241,6 +241,9 @@ pub struct IntegrityReport {
     pub digests_total: u64,
     /// One row per trail.
     pub chains: Vec<ChainRow>,
+    /// Why the digests given were not read, when some were (the memory limit if any was left for
+    /// it, as its advice differs): see `counts.digests_not_read`.
+    pub digests_not_read_why: Option<super::NotRead>,
     /// What was and was not verified, in sentences.
     pub statements: Vec<String>,
     /// Problems with the pasted keys and signatures.

@@ -154,13 +154,9 @@ fn status_cards(p: &ReportProps) -> Html {
             if r.state == CheckState::NoDigests {
                 <div class="card wide">
                     <div class="label">{"Log integrity"}</div>
-                    if c.digests_not_read > 0 {
+                    if let Some(why) = r.digests_not_read_why.filter(|_| c.digests_not_read > 0) {
                         <div class="value muted">{"Digests not read"}</div>
-                        <div class="sub">{format!(
-                            "{} at a CloudTrail-Digest path {} dropped but not read, as loading stopped before them. Drop them again to check the logs against them.",
-                            plural(c.digests_not_read, "file", "files"),
-                            if c.digests_not_read == 1 { "was" } else { "were" }
-                        )}</div>
+                        <div class="sub">{why.digests_sentence(c.digests_not_read)}</div>
                     } else {
                         <div class="value muted">{"No digest files"}</div>
                         <div class="sub">{"Drop the CloudTrail-Digest folder (next to CloudTrail/ under AWSLogs/<account>/) with the logs to check that no log file was changed, deleted or added."}</div>

@@ -766,8 +766,22 @@ fn ok_digests_given_but_not_read_are_said_so_rather_than_none_dropped() {
     let checked = engine.integrity(&no_keys());
     assert_eq!(checked.report.state, CheckState::NoDigests, "nothing to check against");
     assert_eq!((checked.report.counts.digests, checked.report.counts.digests_not_read), (0, digests));
-    let says = format!("{digests} file(s) at a CloudTrail-Digest path were dropped but not read");
-    assert!(checked.report.statements[0].starts_with(&says), "{:?}", checked.report.statements);
+    let says = format!("{digests} files at a CloudTrail-Digest path were dropped but not read: loading was cancelled");
+    assert!(checked.report.statements[0].contains(&says), "{:?}", checked.report.statements);
+    assert!(checked.report.statements[0].contains("Drop them again"));
+
+    // One left unread by the memory limit: this tab reads no more files, so the advice is another tab.
+    let (path, bytes) = files.iter().rfind(|(p, _)| is_digest(p)).unwrap();
+    engine.not_read(path, NotRead::MemoryFull, bytes.len() as u64);
+    let checked = engine.integrity(&no_keys());
+    assert_eq!(checked.report.counts.digests_not_read, digests, "the same digests, one reason changed");
+    assert_eq!(checked.report.digests_not_read_why, Some(NotRead::MemoryFull));
+    let statement = &checked.report.statements[0];
+    assert!(
+        statement.contains("the engine's memory reached its limit") && statement.contains("in another tab"),
+        "{statement}"
+    );
+    assert!(!statement.contains("Drop them again"), "{statement}");
 }
 
 #[test]
