@@ -379,7 +379,10 @@ impl Engine {
         if self.hash_on_read {
             reader = reader.hashing(KEEP_BYTES);
         }
-        self.integrity.reading(path);
+        if self.integrity.reading(path) {
+            // A check asked while it is read must not say it was not read.
+            self.integrity_cache.get_mut().take();
+        }
         self.files.push(Box::new(FileEntry { path: path.to_owned(), size, report: FileReport::default() }));
         self.open.push((id, reader));
         id

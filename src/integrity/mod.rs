@@ -218,11 +218,13 @@ impl Integrity {
     }
 
     /// A file at `path` is being read: given again after it was not read, it no longer counts as
-    /// not read.
-    pub fn reading(&mut self, path: &str) {
-        if !self.not_read.is_empty() && self.not_read.remove(path).is_some() {
+    /// not read. Returns whether it was one (the check changed).
+    pub fn reading(&mut self, path: &str) -> bool {
+        let was = !self.not_read.is_empty() && self.not_read.remove(path).is_some();
+        if was {
             self.changes += 1;
         }
+        was
     }
 
     /// How many files `why` left unread (and not read since), and their size.

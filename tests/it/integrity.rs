@@ -737,6 +737,14 @@ fn ok_listed_files_given_but_not_read_are_not_missing_and_when_read_they_verify(
     );
     assert_eq!((c.gaps, c.breaks, c.links_ok), (0, 0, digests - 1 - chains.len() as u64 - 1));
 
+    // While one is read again, it is no longer "not read": a check asked before it closes says so.
+    let at = later.iter().position(|(p, _)| is_listed(p)).unwrap();
+    let (path, bytes) = later.remove(at);
+    let id = engine.open_file(&path, bytes.len() as u64);
+    assert_eq!(engine.integrity(&no_keys()).report.counts.not_read, not_read - 1, "{path} is being read");
+    engine.push(id, &bytes);
+    engine.close_file(id);
+    read.push((path, bytes));
     // Dropped again and read, they are checked as any other file.
     for (path, bytes) in &later {
         engine.ingest_bytes(path, bytes);
