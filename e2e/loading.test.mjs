@@ -30,6 +30,34 @@ test('files dropped on the drop zone are read', async () => {
   assert.deepEqual(t.problems, []);
 });
 
+test('files picked again add no events and are said to add none', async () => {
+  const logs = walk(join(ROOT, 'sample')).filter((p) => p.endsWith('.json.gz') && recordsOf(p).length > 0);
+  const [first, more] = [logs.slice(0, 3), logs.slice(3, 4)];
+  const t = await Trailscope.open(env);
+  await t.pickFiles(first);
+  await t.waitDone();
+  await t.pickFiles([...first, ...more]);
+  await t.page.waitForFunction((n) => Number(document.querySelector('[data-testid=ingest-status]').dataset.files) === n,
+    first.length * 2 + more.length);
+  const s = await t.waitDone();
+  assert.equal(s.events, uniqueEvents([...first, ...more].flatMap(recordsOf)), 'events are held once');
+  const repeated = await t.page.getAttribute('[data-testid=ingest-status]', 'data-files-repeated');
+  // The three picked again add nothing new, unless one of them is all events of another.
+  const keys = (p) => recordsOf(p).map((e) => JSON.stringify([e.eventID, e.eventTime, e.eventSource, e.eventName]));
+  const seen = new Set();
+  let expected = 0;
+  for (const p of [...first, ...first, ...more]) {
+    const ks = keys(p);
+    if (ks.every((k) => seen.has(k))) expected += 1;
+    ks.forEach((k) => seen.add(k));
+  }
+  assert.equal(Number(repeated), expected);
+  assert.ok(expected >= first.length);
+  assert.match(await t.page.textContent('[data-testid=ingest-status]'), new RegExp(`${expected} files with no new events`));
+  await t.shot('files-picked-again');
+  assert.deepEqual(t.problems, []);
+});
+
 test('the folder picker reads a whole AWSLogs tree and keeps the paths', async () => {
   const dir = join(ROOT, 'sample');
   const files = walk(dir).filter((p) => p.endsWith('.json.gz'));

@@ -108,6 +108,10 @@ pub struct Status {
     /// Files of those read whose reading Cancel stopped partway.
     #[serde(default)]
     pub files_cut: u64,
+    /// Log files read whose every event was already held: dropped again, or a log delivered twice.
+    /// Counted in `files`, so the page can say how many of those added nothing.
+    #[serde(default)]
+    pub repeated: u64,
     /// Moves whenever the integrity check's hash outcomes change ([`crate::integrity::Integrity::changes`]),
     /// so the page asks for the check again.
     #[serde(default)]
@@ -746,7 +750,10 @@ impl Engine {
             let r = &f.report;
             match r.kind {
                 FileKind::Pending => {}
-                FileKind::Logs => s.files += 1,
+                FileKind::Logs => {
+                    s.files += 1;
+                    s.repeated += u64::from(r.events == 0 && r.duplicates > 0);
+                }
                 FileKind::Digest => {
                     s.files += 1;
                     s.skipped += 1;

@@ -228,7 +228,12 @@ fn cards(p: &CardsProps) -> Html {
             <div class="card">
                 <div class="label">{"Files"}</div>
                 <div class="value">{thousands(o.files_total)}</div>
-                <div class="sub">{bytes(o.status.bytes_read)}{" read, "}{bytes(o.status.bytes_decoded)}{" of JSON"}</div>
+                <div class="sub">
+                    {bytes(o.status.bytes_read)}{" read, "}{bytes(o.status.bytes_decoded)}{" of JSON"}
+                    if o.status.repeated > 0 {
+                        <br />{thousands(o.status.repeated)}{" with no new events"}
+                    }
+                </div>
             </div>
         </section>
     }

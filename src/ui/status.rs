@@ -103,6 +103,7 @@ pub fn status_bar() -> Html {
             data-skipped={s.skipped.to_string()}
             data-warnings={s.warnings.to_string()}
             data-files-cut={s.files_cut.to_string()}
+            data-files-repeated={s.repeated.to_string()}
             data-hashed={s.hashed.to_string()}
             data-checking={p.checking.to_string()}
             data-heap-bytes={p.heap_bytes.to_string()}
@@ -136,6 +137,11 @@ pub fn status_bar() -> Html {
                 }
                 if s.duplicates > 0 {
                     <span title="Re-delivered events held once">{plural(s.duplicates, "duplicate", "duplicates")}</span>
+                }
+                if s.repeated > 0 {
+                    <span title="Log files every event of which was already loaded: dropped again, or the same log delivered twice">
+                        {plural(s.repeated, "file", "files")}{" with no new events"}
+                    </span>
                 }
                 if s.skipped > 0 {
                     <span title="Digest files: kept for integrity checks, not events">{plural(s.skipped, "digest file", "digest files")}{" set aside"}</span>

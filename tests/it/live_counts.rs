@@ -271,3 +271,25 @@ fn ok_a_gzip_file_being_read_counts_the_text_it_gave_so_far() {
     engine.close_file(id);
     assert_eq!(engine.status().bytes_decoded, text.len() as u64);
 }
+
+#[test]
+fn ok_log_files_that_add_no_new_event_are_counted_as_repeated() {
+    // The sample as delivered, then every file dropped again: a file is repeated when each of its
+    // events (unique by the key `by_source` uses) was held already, counted here from the JSON.
+    let files = walk(&root().join("sample"));
+    let key = |e: &serde_json::Value| {
+        [&e["eventID"], &e["eventTime"], &e["eventSource"], &e["eventName"]].map(ToString::to_string)
+    };
+    let (mut seen, mut expected, mut engine) = (HashSet::new(), 0, Engine::new());
+    for (i, path) in files.iter().chain(&files).enumerate() {
+        let events = records(path);
+        let new = events.iter().filter(|e| seen.insert(key(e))).count();
+        expected += u64::from(!events.is_empty() && new == 0);
+        engine.ingest_bytes(&path.to_string_lossy(), &std::fs::read(path).unwrap());
+        assert_eq!(engine.status().repeated, expected, "after {} (file {i})", path.display());
+    }
+    let logs = files.iter().filter(|p| !records(p).is_empty()).count() as u64;
+    assert!(logs > 10, "the sample has many logs ({logs})");
+    assert!(expected >= logs, "every log dropped again adds nothing ({expected} of {logs})");
+    assert_eq!(engine.status().files, 2 * files.len() as u64, "each is read both times");
+}
