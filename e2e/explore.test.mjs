@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ROOT, start, Trailscope, recordsOf, uniqueEvents, walk } from './harness.mjs';
+import { ROOT, recordTexts, recordedTexts, start, Trailscope, recordsOf, uniqueEvents, walk } from './harness.mjs';
 
 let env;
 before(async () => { env = await start(); });
@@ -15,6 +15,7 @@ async function openSampleEvents() {
   const t = await Trailscope.open(env);
   await t.page.click('[data-testid=load-sample]');
   await t.waitDone();
+  await recordTexts(t.page, '[data-testid=events-total]');
   await t.page.click('[data-testid=tab-events]');
   await t.page.waitForSelector('[data-testid=events] .ev-row[data-row]');
   return t;
@@ -31,7 +32,10 @@ test('the event table pages through every event in time order', async () => {
   const all = sampleEvents();
   const times = all.map((e) => e.eventTime).sort();
   const t = await openSampleEvents();
-  assert.equal(await t.page.textContent('[data-testid=events-total]'), uniqueEvents(all).toLocaleString('en-US'));
+  const total = uniqueEvents(all).toLocaleString('en-US');
+  assert.equal(await t.page.textContent('[data-testid=events-total]'), total);
+  // Before the first page came, the count said it was counting, not "0".
+  assert.deepEqual(await recordedTexts(t.page, '[data-testid=events-total]'), ['…', total]);
   const firstTime = await t.page.textContent('[data-testid=events] .ev-row[data-row] .cell.time');
   assert.equal(firstTime, times[0].replace('T', ' ').replace('Z', ''));
   // Only the visible rows exist in the DOM.

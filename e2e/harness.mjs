@@ -107,6 +107,26 @@ export class Trailscope {
 }
 
 /**
+ * Records every text the element at `selector` shows from now on, even one shown for a moment (a
+ * count before its first answer): read them with `recordedTexts`.
+ */
+export async function recordTexts(page, selector) {
+  await page.evaluate((selector) => {
+    window.__texts ??= {};
+    const seen = (window.__texts[selector] = []);
+    new MutationObserver(() => {
+      const text = document.querySelector(selector)?.textContent;
+      if (text && text !== seen.at(-1)) seen.push(text);
+    }).observe(document.body, { subtree: true, childList: true, characterData: true });
+  }, selector);
+}
+
+/** The texts `recordTexts` saw at `selector`, in order (each change once). */
+export async function recordedTexts(page, selector) {
+  return page.evaluate((selector) => window.__texts[selector], selector);
+}
+
+/**
  * Drops files or folders from disk on the drop zone as a person would from their file manager: a real
  * drop through the DevTools protocol (`Input.dispatchDragEvent` with the paths), so the page gets
  * File and Directory Entries to walk, which a `DataTransfer` made in the page cannot give.

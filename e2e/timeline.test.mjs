@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ROOT, start, Trailscope, recordsOf, uniqueEvents, walk } from './harness.mjs';
+import { ROOT, recordTexts, recordedTexts, start, Trailscope, recordsOf, uniqueEvents, walk } from './harness.mjs';
 
 let env;
 before(async () => { env = await start(); });
@@ -56,6 +56,7 @@ async function openTimeline(options = {}) {
   const t = await Trailscope.open(env, options);
   await t.page.click('[data-testid=load-sample]');
   await t.waitDone();
+  await recordTexts(t.page, '[data-testid=timeline-range]');
   await t.page.click('[data-testid=tab-timeline]');
   await t.page.waitForSelector('[data-testid=timeline-canvas]');
   await until(t.page, (d) => d.buckets > 0);
@@ -82,9 +83,14 @@ test('zoom, pan and brush on the sample; every view follows the brushed range', 
   const t = await openTimeline();
   const page = t.page;
 
-  // Zoomed out: everything is in view.
+  // Zoomed out: everything is in view. Before the first answer the readout counted nothing, and
+  // said so, rather than "0 events".
   let r = await readout(page);
   assert.ok(r.from <= first && r.to > last, `view ${r.from}..${r.to} holds ${first}..${last}`);
+  const readouts = await recordedTexts(page, '[data-testid=timeline-range]');
+  assert.ok(readouts.length > 0);
+  assert.deepEqual(readouts.filter((text) => / 0 events in view/.test(text)), [], `the sample has ${all.length} events`);
+  assert.match(readouts.at(-1), new RegExp(`· ${uniqueEvents(all).toLocaleString('en-US')} events in view$`));
   assert.ok(r.lanes >= 2, `${r.lanes} lanes`);
   await t.shot('timeline-1-years');
 

@@ -92,8 +92,9 @@ pub fn events_view() -> Html {
     }
 
     // Which rows to ask for: a page aligned to OVERSCAN so small scrolls reuse it.
-    let total_known = use_state(|| 0u64);
-    let (first, sub) = first_row(*scroll_top, *viewport, *total_known);
+    // None until the first page: the count then says it is counting, not "0".
+    let total_known = use_state(|| None::<u64>);
+    let (first, sub) = first_row(*scroll_top, *viewport, total_known.unwrap_or(0));
     let visible = (*viewport / ROW_PX).ceil() as u64 + 1;
     let page_start = first.saturating_sub(OVERSCAN / 2) / OVERSCAN * OVERSCAN;
     let limit = (visible + 2 * OVERSCAN) as u32;
@@ -107,12 +108,13 @@ pub fn events_view() -> Html {
         let total_known = total_known.clone();
         let total = page.as_ref().map(|p| p.total);
         use_effect_with(total, move |t| {
-            if let Some(t) = t {
+            if t.is_some() {
                 total_known.set(*t);
             }
         });
     }
-    let total = page.as_ref().map_or(*total_known, |p| p.total);
+    let known = page.as_ref().map(|p| p.total).or(*total_known);
+    let total = known.unwrap_or(0);
 
     // Geometry through the CSSOM.
     {
@@ -226,7 +228,7 @@ pub fn events_view() -> Html {
     html! {
         <section class="panel events" data-testid="events">
             <div class="ev-head">
-                <h2>{"Events"}<span class="count" data-testid="events-total">{thousands(total)}</span></h2>
+                <h2>{"Events"}<span class="count" data-testid="events-total">{known.map_or_else(|| "…".to_owned(), thousands)}</span></h2>
                 <span class="muted ev-help">{"↑ ↓ to move, Enter to open, drag a column edge to resize"}</span>
             </div>
             <div class="ev-table" ref={table} role="grid" aria-rowcount={(total + 1).to_string()} aria-label="Events">

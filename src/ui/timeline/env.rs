@@ -122,8 +122,12 @@ impl Env {
         set("data-drawn-marks", &drawn.to_string());
         let from = super::shown(v.from.round() as i64, m.local);
         let to = super::shown(v.to.round() as i64, m.local);
-        let events = crate::text::plural(visible, "event", "events");
-        el.set_text_content(Some(&format!("{from} → {to} · {events} in view")));
+        // Before the first answer there is nothing to count: "0 events" would be a wrong count.
+        let events = match m.data {
+            Some(_) => format!("{} in view", crate::text::plural(visible, "event", "events")),
+            None => "counting events…".to_owned(),
+        };
+        el.set_text_content(Some(&format!("{from} → {to} · {events}")));
     }
 
     /// Asks the engine for the view's buckets (or marks the answer on its way as stale).
