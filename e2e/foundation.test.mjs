@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ROOT, downloadSummary, start, Trailscope, recordsOf, uniqueEvents, walk } from './harness.mjs';
+import { ROOT, downloadSummary, recordTexts, recordedTexts, start, Trailscope, recordsOf, uniqueEvents, walk } from './harness.mjs';
 
 let env;
 before(async () => { env = await start(); });
@@ -100,8 +100,11 @@ test('clicking a breakdown row filters the views; removing its chip restores the
   await t.page.click('[data-testid=load-sample]');
   const s = await t.waitDone();
   const total = () => t.page.textContent('[data-testid=total-events]');
+  await recordTexts(t.page, '[data-testid=total-events]');
   await t.page.click('[data-testid=by-source] tr:has-text("ecr.amazonaws.com")');
   await t.page.waitForFunction((n) => document.querySelector('[data-testid=total-events]').textContent === n, ecr.toLocaleString('en-US'));
+  // Until the filtered counts came, the overview said it was counting rather than show zeros.
+  assert.deepEqual(await recordedTexts(t.page, '[data-testid=total-events]'), [s.events, ecr].map((n) => n.toLocaleString('en-US')));
   assert.equal(await t.page.locator('[data-testid=filter-chips] .chip').count(), 1);
   await t.page.click('[data-testid=filter-chips] .chip-x');
   await t.page.waitForFunction((n) => document.querySelector('[data-testid=total-events]').textContent === n, s.events.toLocaleString('en-US'));

@@ -107,13 +107,15 @@ export class Trailscope {
 }
 
 /**
- * Records every text the element at `selector` shows from now on, even one shown for a moment (a
- * count before its first answer): read them with `recordedTexts`.
+ * Records the text the element at `selector` shows now (if it is there) and every text it shows from
+ * now on, even one shown for a moment (a count before its first answer): read them with
+ * `recordedTexts`.
  */
 export async function recordTexts(page, selector) {
   await page.evaluate((selector) => {
     window.__texts ??= {};
-    const seen = (window.__texts[selector] = []);
+    const now = document.querySelector(selector)?.textContent;
+    const seen = (window.__texts[selector] = now ? [now] : []);
     new MutationObserver(() => {
       const text = document.querySelector(selector)?.textContent;
       if (text && text !== seen.at(-1)) seen.push(text);

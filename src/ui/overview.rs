@@ -113,7 +113,14 @@ pub fn overview_view() -> Html {
     let (counts, names_total) = match filtered_counts {
         _ if !filtered => (all_counts, o.names_total),
         Some(c) => (c, filtered_names),
-        None => (Rc::new(Counts::default()), 0),
+        // The first answer under a filter is on its way: zeros would be counts nobody made.
+        None => {
+            return html! {
+                <section class="panel" data-testid="overview-counting">
+                    <p class="muted">{"Counting the events that match the filters…"}</p>
+                </section>
+            }
+        }
     };
     html! {
         <>
