@@ -135,3 +135,28 @@ test('the headline figures and lists agree with the sample', async () => {
   assert.deepEqual(t.problems, []);
   assert.deepEqual(await t.cspViolations(), []);
 });
+
+test('a repository created in the logs says so; under a filter that leaves its creation out, it says the filter did', async () => {
+  const events = sample();
+  const created = events.filter((e) => e.eventName === 'CreateRepository' && ok(e)).map(place);
+  const pushedTo = new Set(events.filter((e) => e.eventName === 'PutImage').map(place));
+  const both = created.filter((p) => pushedTo.has(p));
+  assert.ok(both.length > 0, 'the sample has a repository created and pushed to');
+  const t = await Trailscope.open(env);
+  await t.page.click('[data-testid=load-sample]');
+  await t.waitDone();
+  await t.page.click('[data-testid=tab-images]');
+  await t.page.waitForSelector('[data-testid=repo-row]');
+  const createdCell = async (where) => {
+    const [account, region, repo] = where.split('|');
+    return t.page.textContent(`[data-testid=repo-row][data-repo="${repo}"][data-account="${account}"][data-region="${region}"] td:nth-child(2)`);
+  };
+  for (const where of created) assert.match(await createdCell(where), /^\d{4}-\d\d-\d\d /, where);
+  // Only the PutImage calls: the repositories are there, their CreateRepository is filtered out.
+  await t.page.fill('[data-testid=search]', 'PutImage');
+  await t.page.press('[data-testid=search]', 'Enter');
+  await t.page.waitForFunction(() => document.querySelectorAll('[data-testid=filter-chips] .chip').length === 1);
+  await t.page.waitForFunction((n) => document.querySelectorAll('[data-testid=repo-row]').length === n, pushedTo.size);
+  for (const where of both) assert.equal(await createdCell(where), 'not in the filtered events', where);
+  assert.deepEqual(t.problems, []);
+});

@@ -227,6 +227,17 @@ pub fn empty(what: &str, filtered: bool) -> Html {
     html! { <p class="empty-list muted">{format!("No {what}{why}.")}</p> }
 }
 
+/// When a repository was created, or that its `CreateRepository` is not among the events shown
+/// (under a filter it may be in the logs and filtered out, so "not in these logs" would be wrong).
+pub fn created(at: Option<i64>, filtered: bool) -> Html {
+    match at {
+        Some(t) => when(t),
+        None => {
+            html! { <span class="muted">{if filtered { "not in the filtered events" } else { "not in these logs" }}</span> }
+        }
+    }
+}
+
 /// A "Loading…" placeholder while the engine answers.
 pub fn loading() -> Html {
     html! { <p class="muted loading">{"Loading…"}</p> }

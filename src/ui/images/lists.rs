@@ -3,7 +3,9 @@
 use yew::prelude::*;
 
 use super::super::Ctx;
-use super::common::{empty, loading, open, outcome, use_container, when, who, Events, ImageLink, Pager, RepoLink};
+use super::common::{
+    created, empty, loading, open, outcome, use_container, when, who, Events, ImageLink, Pager, RepoLink,
+};
 use crate::analysis::container::nav::Page;
 use crate::analysis::container::report::{
     BuilderItem, EcsItem, ImageRef, ImageUse, Outcome, PullItem, PushItem, RepoSummary, RunItem,
@@ -47,7 +49,7 @@ pub fn repo_list() -> Html {
                     <th class="num">{"Other accounts"}</th><th class="num">{"Images"}</th><th class="num">{"Expired"}</th><th>{"Last activity"}</th>
                 </tr></thead>
                 <tbody>
-                    { for page.items.iter().map(repo_row) }
+                    { for page.items.iter().map(|s| repo_row(s, filtered)) }
                 </tbody>
             </table>
             <Pager offset={offset} total={page.total} on_change={set} />
@@ -55,7 +57,7 @@ pub fn repo_list() -> Html {
     }
 }
 
-fn repo_row(s: &RepoSummary) -> Html {
+fn repo_row(s: &RepoSummary, filtered: bool) -> Html {
     let failed = |n: u32| {
         if n > 0 {
             html! { <span class="bad small">{format!(" +{} refused", thousands(u64::from(n)))}</span> }
@@ -74,7 +76,7 @@ fn repo_row(s: &RepoSummary) -> Html {
                     <span class="badge">{s.encryption.clone()}</span>
                 }
             </td>
-            <td>{s.created.map_or_else(|| html! { <span class="muted">{"not in these logs"}</span> }, when)}</td>
+            <td>{created(s.created, filtered)}</td>
             <td class="num">{thousands(u64::from(s.pushes))}{failed(s.failed_pushes)}</td>
             <td class="num">{thousands(u64::from(s.pulls))}{failed(s.failed_pulls)}</td>
             <td class={classes!("num", (s.cross_account_pulls > 0).then_some("warn"))}>{thousands(u64::from(s.cross_account_pulls))}</td>

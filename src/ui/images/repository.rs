@@ -4,7 +4,7 @@
 use yew::prelude::*;
 
 use super::super::Ctx;
-use super::common::{loading, open, outcome, use_container, when, who, Events, ImageLink};
+use super::common::{created, loading, open, outcome, use_container, when, who, Events, ImageLink};
 use super::lists::{asked_cell, builder_row, layers_cell, took, Run};
 use crate::analysis::container::nav::Page;
 use crate::analysis::container::report::{ImageRef, RepoPage, RepoRef, Timeline};
@@ -37,7 +37,7 @@ pub fn repository_view(p: &RepositoryProps) -> Html {
     html! {
         <div class="repo-page" data-testid="repo-page" data-repo={p.repo.name.clone()}>
             {crumbs}
-            {header(&page)}
+            {header(&page, !ctx.state.0.filter.is_empty())}
             <div class="grid two">
                 <section class="panel" data-testid="repo-activity">
                     <h2>{"Pushes and pulls over time"}</h2>
@@ -140,7 +140,7 @@ pub fn repository_view(p: &RepositoryProps) -> Html {
     }
 }
 
-fn header(page: &RepoPage) -> Html {
+fn header(page: &RepoPage, filtered: bool) -> Html {
     let s = &page.summary;
     html! {
         <section class="panel page-head">
@@ -151,7 +151,7 @@ fn header(page: &RepoPage) -> Html {
             </div>
             <div class="arn"><code>{s.repo.arn()}</code></div>
             <dl class="facts">
-                <div><dt>{"Created"}</dt><dd>{s.created.map_or_else(|| html! { <span class="muted">{"not in these logs"}</span> }, when)}</dd></div>
+                <div><dt>{"Created"}</dt><dd>{created(s.created, filtered)}</dd></div>
                 if let Some(d) = s.deleted { <div><dt>{"Deleted"}</dt><dd>{when(d)}</dd></div> }
                 <div><dt>{"Pushes"}</dt><dd>{thousands(u64::from(s.pushes))}{refused(s.failed_pushes)}</dd></div>
                 <div><dt>{"Pulls"}</dt><dd>{thousands(u64::from(s.pulls))}{refused(s.failed_pulls)}</dd></div>
