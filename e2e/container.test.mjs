@@ -13,6 +13,16 @@ const sample = () => walk(join(ROOT, 'sample')).filter((p) => p.endsWith('.json.
 const ok = (e) => !e.errorCode;
 const place = (e) => `${e.recipientAccountId}|${e.awsRegion}|${e.requestParameters?.repositoryName ?? e.serviceEventDetails?.repositoryName}`;
 
+/** The app with the sample loaded, on the Images tab once `selector` shows. */
+async function openSampleImages(selector) {
+  const t = await Trailscope.open(env);
+  await t.page.click('[data-testid=load-sample]');
+  await t.waitDone();
+  await t.page.click('[data-testid=tab-images]');
+  await t.page.waitForSelector(selector);
+  return t;
+}
+
 /** The story of every pushed image, computed from the raw events. */
 function stories(events) {
   const puts = events.filter((e) => e.eventName === 'PutImage' && ok(e))
@@ -57,11 +67,7 @@ test('an image page from the sample tells the whole story: pushed, pulled, expir
   assert.ok(image, 'the sample has an image that was pushed and then expired');
   assert.ok(image.pulls > 0, 'and pulled in between');
 
-  const t = await Trailscope.open(env);
-  await t.page.click('[data-testid=load-sample]');
-  await t.waitDone();
-  await t.page.click('[data-testid=tab-images]');
-  await t.page.waitForSelector('[data-testid=repo-list]');
+  const t = await openSampleImages('[data-testid=repo-list]');
   await t.shot('images-repositories');
 
   const row = `[data-testid=repo-row][data-repo="${image.repo}"][data-account="${image.account}"][data-region="${image.region}"]`;
@@ -100,11 +106,7 @@ test('the headline figures and lists agree with the sample', async () => {
   const failedPulls = events.filter((e) => e.eventName === 'BatchGetImage' && !ok(e)).length;
   const expired = events.filter((e) => e.eventName === 'PolicyExecutionEvent')
     .reduce((n, e) => n + e.serviceEventDetails.lifecycleEventImageActions.length, 0);
-  const t = await Trailscope.open(env);
-  await t.page.click('[data-testid=load-sample]');
-  await t.waitDone();
-  await t.page.click('[data-testid=tab-images]');
-  await t.page.waitForSelector('[data-testid=images-cards]');
+  const t = await openSampleImages('[data-testid=images-cards]');
   const value = (id) => t.page.getAttribute(`[data-testid=${id}]`, 'data-value').then(Number);
   assert.equal(await value('card-pushes'), pushes);
   assert.equal(await value('card-failed-pulls'), failedPulls);
@@ -142,11 +144,7 @@ test('a repository created in the logs says so; under a filter that leaves its c
   const pushedTo = new Set(events.filter((e) => e.eventName === 'PutImage').map(place));
   const both = created.filter((p) => pushedTo.has(p));
   assert.ok(both.length > 0, 'the sample has a repository created and pushed to');
-  const t = await Trailscope.open(env);
-  await t.page.click('[data-testid=load-sample]');
-  await t.waitDone();
-  await t.page.click('[data-testid=tab-images]');
-  await t.page.waitForSelector('[data-testid=repo-row]');
+  const t = await openSampleImages('[data-testid=repo-row]');
   const createdCell = async (where) => {
     const [account, region, repo] = where.split('|');
     return t.page.textContent(`[data-testid=repo-row][data-repo="${repo}"][data-account="${account}"][data-region="${region}"] td:nth-child(2)`);
