@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ROOT, start, Trailscope, recordsOf, walk } from './harness.mjs';
+import { ROOT, recordTexts, recordedTexts, start, Trailscope, recordsOf, walk } from './harness.mjs';
 
 let env;
 before(async () => { env = await start(); });
@@ -151,10 +151,16 @@ test('a repository created in the logs says so; under a filter that leaves its c
   };
   for (const where of created) assert.match(await createdCell(where), /^\d{4}-\d\d-\d\d /, where);
   // Only the PutImage calls: the repositories are there, their CreateRepository is filtered out.
+  await recordTexts(t.page, '[data-testid=images-cards]', 'data-state');
+  await recordTexts(t.page, '[data-testid=repo-list]', 'aria-busy');
   await t.page.fill('[data-testid=search]', 'PutImage');
   await t.page.press('[data-testid=search]', 'Enter');
   await t.page.waitForFunction(() => document.querySelectorAll('[data-testid=filter-chips] .chip').length === 1);
   await t.page.waitForFunction((n) => document.querySelectorAll('[data-testid=repo-row]').length === n, pushedTo.size);
+  await t.page.waitForSelector('[data-testid=images-cards][data-state=ready]');
+  // Until the new answers came, the figures and the list shown were marked as being updated.
+  assert.deepEqual(await recordedTexts(t.page, '[data-testid=images-cards]', 'data-state'), ['ready', 'updating', 'ready']);
+  assert.deepEqual(await recordedTexts(t.page, '[data-testid=repo-list]', 'aria-busy'), ['false', 'true', 'false']);
   for (const where of both) assert.equal(await createdCell(where), 'not in the filtered events', where);
   assert.deepEqual(t.problems, []);
 });

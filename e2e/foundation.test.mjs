@@ -113,5 +113,14 @@ test('clicking a breakdown row filters the views; removing its chip restores the
   await t.page.waitForFunction((n) => document.querySelector('[data-testid=total-events]').textContent === n, docker.toLocaleString('en-US'));
   assert.equal(await total(), docker.toLocaleString('en-US'));
   await t.shot('filtered-by-search');
+  // From one filter to another: the counts shown meanwhile are marked as being updated.
+  const buildkit = all.filter((e) => (e.userAgent || '').toLowerCase().includes('buildkit'));
+  const source = buildkit[0].eventSource;
+  const both = uniqueEvents(buildkit.filter((e) => e.eventSource === source));
+  await recordTexts(t.page, '[data-testid=overview]', 'data-state');
+  await t.page.click(`[data-testid=by-source] tr:has-text("${source}")`);
+  await t.page.waitForFunction((n) => document.querySelector('[data-testid=total-events]').textContent === n, both.toLocaleString('en-US'));
+  await t.page.waitForSelector('[data-testid=overview][data-state=ready]');
+  assert.deepEqual(await recordedTexts(t.page, '[data-testid=overview]', 'data-state'), ['ready', 'updating', 'ready']);
   assert.deepEqual(t.problems, []);
 });

@@ -109,23 +109,27 @@ export class Trailscope {
 /**
  * Records the text the element at `selector` shows now (if it is there) and every text it shows from
  * now on, even one shown for a moment (a count before its first answer): read them with
- * `recordedTexts`.
+ * `recordedTexts`. With `attribute`, records that attribute's values instead.
  */
-export async function recordTexts(page, selector) {
-  await page.evaluate((selector) => {
+export async function recordTexts(page, selector, attribute = null) {
+  await page.evaluate(([selector, attribute]) => {
+    const read = () => {
+      const el = document.querySelector(selector);
+      return attribute ? el?.getAttribute(attribute) : el?.textContent;
+    };
     window.__texts ??= {};
-    const now = document.querySelector(selector)?.textContent;
-    const seen = (window.__texts[selector] = now ? [now] : []);
+    const now = read();
+    const seen = (window.__texts[`${selector}|${attribute}`] = now ? [now] : []);
     new MutationObserver(() => {
-      const text = document.querySelector(selector)?.textContent;
+      const text = read();
       if (text && text !== seen.at(-1)) seen.push(text);
-    }).observe(document.body, { subtree: true, childList: true, characterData: true });
-  }, selector);
+    }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+  }, [selector, attribute]);
 }
 
-/** The texts `recordTexts` saw at `selector`, in order (each change once). */
-export async function recordedTexts(page, selector) {
-  return page.evaluate((selector) => window.__texts[selector], selector);
+/** What `recordTexts` saw at `selector` (and `attribute`), in order (each change once). */
+export async function recordedTexts(page, selector, attribute = null) {
+  return page.evaluate((key) => window.__texts[key], `${selector}|${attribute}`);
 }
 
 /**

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ROOT, start, Trailscope, recordsOf, walk } from './harness.mjs';
+import { ROOT, recordTexts, recordedTexts, start, Trailscope, recordsOf, walk } from './harness.mjs';
 
 let env;
 before(async () => { env = await start(); });
@@ -97,8 +97,11 @@ test('clicking a principal narrows the identities view, the overview, the event 
   await t.waitDone();
   await openIdentities(t);
   await identitiesShow(t, events.length);
+  await recordTexts(t.page, '[data-testid=identities]', 'data-state');
   await t.page.click(`[data-testid=identity-by-principal] tr[data-key="${arn}"]`);
   await identitiesShow(t, count);
+  // Until the new counts came, the old ones were marked as being updated.
+  assert.deepEqual(await recordedTexts(t.page, '[data-testid=identities]', 'data-state'), ['ready', 'updating', 'ready']);
   assert.equal(await t.page.locator('[data-testid=filter-chips] .chip').count(), 1);
   assert.equal(await t.page.textContent('[data-testid=filter-chips] .chip-value'), arn);
   // Every identity table now speaks of that principal only.

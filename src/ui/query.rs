@@ -20,10 +20,37 @@ pub fn use_query(query: Query) -> Option<Rc<Response>> {
 /// and draw, what it already has or does not show.
 #[hook]
 pub fn use_query_if(query: Option<Query>) -> Option<Rc<Response>> {
+    use_answer(query).response
+}
+
+/// The latest answer, and whether it answers the question asked now.
+pub struct Answer {
+    /// The latest answer to this or an earlier question.
+    pub response: Option<Rc<Response>>,
+    /// False while a new question (another filter) is on its way and `response` answers an older
+    /// one: the view shows it dimmed, as it may not hold for the filter shown (answers to the same
+    /// question on more data, while loading, are current).
+    pub current: bool,
+}
+
+impl Answer {
+    /// An answer is shown, and it is not to the question asked now.
+    pub fn outdated(&self) -> bool {
+        self.response.is_some() && !self.current
+    }
+}
+
+/// [`use_query_if`], saying whether the answer is to the question asked now.
+#[hook]
+pub fn use_answer(query: Option<Query>) -> Answer {
     let ctx = use_context::<Ctx>().expect("Ctx is provided by App");
-    let answer = use_state(|| None::<Rc<Response>>);
+    let answer = use_state(|| None::<(Query, Rc<Response>)>);
     let generation = use_mut_ref(|| Rc::new(Cell::new(0u64)));
     let version = ctx.state.0.data_version;
+    let current = match (&*answer, &query) {
+        (Some((answered, _)), Some(asked)) => answered == asked,
+        _ => false,
+    };
     {
         let (answer, generation, bridge) = (answer.clone(), generation.clone(), ctx.bridge.clone());
         // Without a question the data version does not matter: nothing to ask again.
@@ -38,15 +65,16 @@ pub fn use_query_if(query: Option<Query>) -> Option<Rc<Response>> {
                 }
                 return;
             };
+            let asked = query.clone();
             bridge.ask(
                 query.clone(),
                 Callback::from(move |r: Response| {
                     if gen_cell.get() == mine {
-                        answer.set(Some(Rc::new(r)));
+                        answer.set(Some((asked.clone(), Rc::new(r))));
                     }
                 }),
             );
         });
     }
-    (*answer).clone()
+    Answer { response: answer.as_ref().map(|(_, r)| Rc::clone(r)), current }
 }

@@ -16,7 +16,7 @@ use crate::analysis::identity::{IdentityReport, Stat};
 use crate::engine::{Query, Response};
 use crate::model::KeyKind;
 use crate::text::{arn_parts, plural, thousands};
-use crate::ui::query::use_query;
+use crate::ui::query::use_answer;
 use crate::ui::Ctx;
 use table::{Line, StatTable};
 
@@ -24,8 +24,11 @@ use table::{Line, StatTable};
 #[function_component(IdentitiesView)]
 pub fn identities_view() -> Html {
     let ctx = use_context::<Ctx>().expect("Ctx is provided by App");
-    let answer = use_query(Query::Identities(Box::new(ctx.state.0.filter.clone())));
-    let Some(Response::Identities(r)) = answer.as_deref() else {
+    let answered = use_answer(Some(Query::Identities(Box::new(ctx.state.0.filter.clone()))));
+    // An answer to the filter before, while this one's is on its way: shown dimmed.
+    let (outdated, updating) = (answered.outdated(), answered.outdated().then_some("updating"));
+    let state = if outdated { "updating" } else { "ready" };
+    let Some(Response::Identities(r)) = answered.response.as_deref() else {
         return html! {
             <section class="panel" data-testid="identities" data-state="loading">
                 <p class="muted">{"Counting who did what…"}</p>
@@ -34,13 +37,15 @@ pub fn identities_view() -> Html {
     };
     if r.events == 0 {
         return html! {
-            <section class="panel empty-filter" data-testid="identities" data-state="ready" data-events="0">
+            <section class={classes!("panel", "empty-filter", updating)} data-testid="identities" data-state={state} data-events="0"
+                aria-busy={outdated.to_string()}>
                 <p class="muted">{"No events match the filters. Remove a chip, or clear the search, to see who did what."}</p>
             </section>
         };
     }
     html! {
-        <div class="identities" data-testid="identities" data-state="ready" data-events={r.events.to_string()}>
+        <div class={classes!("identities", updating)} data-testid="identities" data-state={state} data-events={r.events.to_string()}
+            aria-busy={outdated.to_string()}>
             <Headline report={(**r).clone()} />
             if r.csv_events > 0 {
                 <p class="note csv" data-testid="identity-csv-note">

@@ -4,7 +4,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use super::super::query::use_query;
+use super::super::query::use_answer;
 use super::super::Ctx;
 use crate::analysis::container::nav::Page;
 use crate::analysis::container::report::{EventRef, ImageRef, Outcome, RepoRef, Who, PAGE};
@@ -13,16 +13,19 @@ use crate::engine::{Query, Response};
 use crate::text::{arn_parts, reveal, thousands, tooltip, utc};
 use crate::viewstate::Action;
 
-/// Asks the engine a container question under the current filter; the latest answer.
+/// Asks the engine a container question under the current filter; the latest answer, and the
+/// `updating` class when it answers an earlier question (another filter or page) while this one's
+/// is on its way, for the view to show it dimmed.
 #[hook]
-pub fn use_container(ask: Ask) -> Option<Rc<ContainerAnswer>> {
+pub fn use_container(ask: Ask) -> (Option<Rc<ContainerAnswer>>, Option<&'static str>) {
     let ctx = use_context::<Ctx>().expect("Ctx is provided by App");
     let filter = ctx.state.0.filter.clone();
-    let answer = use_query(Query::Container(Box::new(ContainerQuery { filter, ask })));
-    match answer.as_deref() {
+    let answered = use_answer(Some(Query::Container(Box::new(ContainerQuery { filter, ask }))));
+    let answer = match answered.response.as_deref() {
         Some(Response::Container(a)) => Some(Rc::new((**a).clone())),
         _ => None,
-    }
+    };
+    (answer, answered.outdated().then_some("updating"))
 }
 
 /// A callback that opens a page of the Images view.

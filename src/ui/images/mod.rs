@@ -23,7 +23,7 @@ use common::{open, use_container};
 pub fn images_view() -> Html {
     let ctx = use_context::<Ctx>().expect("Ctx is provided by App");
     let page = ctx.state.0.container.clone();
-    let headline = use_container(Ask::Headline);
+    let (headline, updating) = use_container(Ask::Headline);
     let h = match headline.as_deref() {
         Some(ContainerAnswer::Headline(h)) => Some(*h),
         _ => None,
@@ -41,7 +41,7 @@ pub fn images_view() -> Html {
     html! {
         <div class="images-view" data-testid="images-view" data-page={page.slug()}>
             if let Some(h) = h {
-                <Cards headline={h} />
+                <Cards headline={h} updating={updating.is_some()} />
             }
             <nav class="subtabs" aria-label="Container story">
                 { for Page::LISTS.iter().map(|tab| {
@@ -78,6 +78,8 @@ fn count_of(tab: &Page, h: &Headline) -> u64 {
 #[derive(Properties, PartialEq)]
 struct CardsProps {
     headline: Headline,
+    /// The figures answer an earlier filter; this one's are on their way.
+    updating: bool,
 }
 
 /// Headline figures; each opens the list behind it.
@@ -95,7 +97,8 @@ fn cards(p: &CardsProps) -> Html {
         }
     };
     html! {
-        <section class="cards images-cards" data-testid="images-cards">
+        <section class={classes!("cards", "images-cards", p.updating.then_some("updating"))} data-testid="images-cards"
+            data-state={if p.updating { "updating" } else { "ready" }} aria-busy={p.updating.to_string()}>
             { card("Pushes", h.pushes, html! { <>{thousands(h.images)}{" distinct images"}</> }, Page::Pushes(None), "card-pushes", false) }
             { card("Refused pushes", h.failed_pushes, html! {
                 if h.incomplete_pushes > 0 { {format!("{} incomplete", thousands(h.incomplete_pushes))} } else { {"with their errors"} }

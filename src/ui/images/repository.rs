@@ -19,7 +19,7 @@ pub struct RepositoryProps {
 #[function_component(RepositoryView)]
 pub fn repository_view(p: &RepositoryProps) -> Html {
     let ctx = use_context::<Ctx>().expect("Ctx is provided by App");
-    let answer = use_container(Ask::Repository(p.repo.clone()));
+    let (answer, updating) = use_container(Ask::Repository(p.repo.clone()));
     let crumbs = html! {
         <nav class="crumbs" aria-label="Breadcrumb">
             <button type="button" class="linkish" onclick={open(&ctx, Page::Repositories)}>{"Repositories"}</button>
@@ -35,7 +35,7 @@ pub fn repository_view(p: &RepositoryProps) -> Html {
         _ => return html! { <>{crumbs}{loading()}</> },
     };
     html! {
-        <div class="repo-page" data-testid="repo-page" data-repo={p.repo.name.clone()}>
+        <div class={classes!("repo-page", updating)} data-testid="repo-page" data-repo={p.repo.name.clone()} aria-busy={updating.is_some().to_string()}>
             {crumbs}
             {header(&page, !ctx.state.0.filter.is_empty())}
             <div class="grid two">
