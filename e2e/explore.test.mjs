@@ -59,7 +59,11 @@ test('Enter opens the event detail with its original JSON and decoded manifest',
   const all = sampleEvents();
   const put = all.filter((e) => e.eventName === 'PutImage').sort((a, b) => a.eventTime.localeCompare(b.eventTime))[0];
   const t = await openSampleEvents();
+  await recordTexts(t.page, '[data-testid=events]', 'data-state');
   await searchOne(t, put.eventID);
+  // The whole table shown meanwhile was marked as being updated.
+  await t.page.waitForSelector('[data-testid=events][data-state=ready]');
+  assert.deepEqual(await recordedTexts(t.page, '[data-testid=events]', 'data-state'), ['ready', 'updating', 'ready']);
   await t.page.focus('[data-testid=events-scroller]');
   await t.page.keyboard.press('ArrowDown');
   await t.page.keyboard.press('Enter');

@@ -31,6 +31,8 @@ pub struct Answer {
     /// one: the view shows it dimmed, as it may not hold for the filter shown (answers to the same
     /// question on more data, while loading, are current).
     pub current: bool,
+    /// The question `response` answers.
+    pub answered: Option<Query>,
 }
 
 impl Answer {
@@ -76,5 +78,9 @@ pub fn use_answer(query: Option<Query>) -> Answer {
             );
         });
     }
-    Answer { response: answer.as_ref().map(|(_, r)| Rc::clone(r)), current }
+    Answer {
+        response: answer.as_ref().map(|(_, r)| Rc::clone(r)),
+        current,
+        answered: answer.as_ref().map(|(q, _)| q.clone()),
+    }
 }
