@@ -8,7 +8,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFi
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { ROOT, SHOTS, downloadSummary, dropFromDisk, engineWorkerPrelude, start, Trailscope, walk } from './harness.mjs';
+import { ROOT, SHOTS, downloadSummary, dropFromDisk, engineWorkerPrelude, recordTexts, recordedTexts, start, Trailscope, walk } from './harness.mjs';
 
 const FIXTURE = join(ROOT, 'tests/fixtures/integrity');
 const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
@@ -302,9 +302,12 @@ test('without digests the tab says what to drop', async () => {
   const t = await Trailscope.open(env);
   await t.pickFiles([join(ROOT, 'tests/fixtures/seeds/ecr-documentation-examples.json')]);
   await t.waitDone();
+  await recordTexts(t.page, '[data-testid=integrity-status]', 'data-state');
   await t.page.click('[data-testid=tab-integrity]');
   await t.page.waitForSelector('[data-testid=integrity-status][data-state=none]');
   assert.match(await t.page.textContent('[data-testid=integrity-status]'), /CloudTrail-Digest folder/);
+  // Until the answer came, it did not claim to be checking anything.
+  assert.deepEqual(await recordedTexts(t.page, '[data-testid=integrity-status]', 'data-state'), ['loading', 'none']);
   await t.shot('integrity-no-digests');
   assert.deepEqual(t.problems, []);
 });

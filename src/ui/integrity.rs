@@ -45,7 +45,8 @@ pub fn integrity_view() -> Html {
         _ => None,
     };
     let Some(r) = report else {
-        return html! { <section class="panel" data-testid="integrity-status" data-state="checking"><p class="muted">{"Checking…"}</p></section> };
+        // Not "checking": whether there is anything to check is what the answer says.
+        return html! { <section class="panel" data-testid="integrity-status" data-state="loading"><p class="muted">{"Loading the integrity check…"}</p></section> };
     };
     html! {
         <>
