@@ -1058,6 +1058,7 @@ impl Engine {
             "files": files,
             "files_total": self.files.len(),
             "skipped_files": status.skipped,
+            "repeated_files": status.repeated,
             "unreadable_files": status.unreadable,
             "warnings_total": status.warnings,
             "not_read": self.unread,
