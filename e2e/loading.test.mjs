@@ -54,6 +54,13 @@ test('files picked again add no events and are said to add none', async () => {
   assert.equal(Number(repeated), expected);
   assert.ok(expected >= first.length);
   assert.match(await t.page.textContent('[data-testid=ingest-status]'), new RegExp(`${expected} files with no new events`));
+  // The Files panel says, file by file, how many of its events were already loaded: in all, every
+  // record read less the events held.
+  const records = [...first, ...first, ...more].flatMap(recordsOf).length;
+  const dups = await t.page.$$eval('[data-testid=files] td[data-duplicates]', (tds) => tds.map((td) => Number(td.dataset.duplicates)));
+  assert.equal(dups.length, first.length * 2 + more.length);
+  assert.equal(dups.reduce((a, b) => a + b, 0), records - s.events);
+  assert.equal(await t.page.locator('[data-testid=files] td[data-duplicates] >> text=already loaded').count(), dups.filter((n) => n > 0).length);
   await t.shot('files-picked-again');
   assert.deepEqual(t.problems, []);
 });

@@ -419,7 +419,14 @@ fn files(p: &FilesProps) -> Html {
                         <tr class={classes!((f.warnings > 0).then_some("has-warning"))}>
                             <td class="path" title={tooltip(&f.path)}>{super::file_label(&f.path)}</td>
                             <td>{kind_label(f.kind)}{ if f.gzip { " · gz" } else { "" } }</td>
-                            <td class="num">{thousands(f.events)}</td>
+                            <td class="num" data-duplicates={f.duplicates.to_string()}>
+                                {thousands(f.events)}
+                                if f.duplicates > 0 {
+                                    <div class="muted small" title="Events of this file already loaded from another file (or earlier in it): held once">
+                                        {format!("+{} already loaded", thousands(f.duplicates))}
+                                    </div>
+                                }
+                            </td>
                             <td class="num">{bytes(f.bytes)}</td>
                         </tr>
                     }) }
