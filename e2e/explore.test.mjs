@@ -88,6 +88,23 @@ test('Enter opens the event detail with its original JSON and decoded manifest',
   assert.deepEqual(t.problems, []);
 });
 
+test('opening another event dims the one shown until it is read', async () => {
+  const t = await openSampleEvents();
+  const rows = '[data-testid=events] .ev-row[data-row]';
+  await t.page.click(`${rows} >> nth=0`);
+  await t.page.waitForSelector('[data-testid=event-detail][data-state=ready]');
+  // Rows 0 and 3: two different calls in the sample's first minutes.
+  const name = (i) => t.page.textContent(`${rows} >> nth=${i} >> .cell >> nth=1`).then((s) => s.trim());
+  assert.notEqual(await name(0), await name(3));
+  await recordTexts(t.page, '[data-testid=event-detail]', 'data-state');
+  await t.page.click(`${rows} >> nth=3 >> .cell.time`);
+  await t.page.waitForFunction((n) => document.querySelector('[data-testid=detail-name]')?.textContent === n,
+    (await name(3)).split(/\s+/).pop());
+  await t.page.waitForSelector('[data-testid=event-detail][data-state=ready]');
+  assert.deepEqual(await recordedTexts(t.page, '[data-testid=event-detail]', 'data-state'), ['ready', 'updating', 'ready']);
+  assert.deepEqual(t.problems, []);
+});
+
 test("an event's detail opens the page of the image it belongs to", async () => {
   const all = sampleEvents();
   const pull = all.filter((e) => e.eventName === 'BatchGetImage' && !e.errorCode
