@@ -188,7 +188,7 @@ test('exports of the current filter: JSON and JSON lines load back with the same
   await t.page.click('[data-testid=load-sample]');
   await t.waitDone();
   await t.page.click('[data-testid=by-source] tr:has-text("ecr.amazonaws.com")');
-  await t.page.waitForFunction((n) => document.querySelector('[data-testid=total-events]').textContent === n, uniqueEvents(ecr).toLocaleString('en-US'));
+  await t.page.waitForFunction((n) => document.querySelector('[data-testid=total-events]')?.textContent === n, uniqueEvents(ecr).toLocaleString('en-US'));
   const json = await downloadOf(t.page, '[data-testid=export-json]');
   assert.equal(json.name, 'trailscope-events.json');
   const records = JSON.parse(json.text).Records;

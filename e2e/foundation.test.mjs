@@ -102,15 +102,15 @@ test('clicking a breakdown row filters the views; removing its chip restores the
   const total = () => t.page.textContent('[data-testid=total-events]');
   await recordTexts(t.page, '[data-testid=total-events]');
   await t.page.click('[data-testid=by-source] tr:has-text("ecr.amazonaws.com")');
-  await t.page.waitForFunction((n) => document.querySelector('[data-testid=total-events]').textContent === n, ecr.toLocaleString('en-US'));
+  await t.page.waitForFunction((n) => document.querySelector('[data-testid=total-events]')?.textContent === n, ecr.toLocaleString('en-US'));
   // Until the filtered counts came, the overview said it was counting rather than show zeros.
   assert.deepEqual(await recordedTexts(t.page, '[data-testid=total-events]'), [s.events, ecr].map((n) => n.toLocaleString('en-US')));
   assert.equal(await t.page.locator('[data-testid=filter-chips] .chip').count(), 1);
   await t.page.click('[data-testid=filter-chips] .chip-x');
-  await t.page.waitForFunction((n) => document.querySelector('[data-testid=total-events]').textContent === n, s.events.toLocaleString('en-US'));
+  await t.page.waitForFunction((n) => document.querySelector('[data-testid=total-events]')?.textContent === n, s.events.toLocaleString('en-US'));
   await t.page.fill('[data-testid=search]', 'BuildKit');
   await t.page.press('[data-testid=search]', 'Enter');
-  await t.page.waitForFunction((n) => document.querySelector('[data-testid=total-events]').textContent === n, docker.toLocaleString('en-US'));
+  await t.page.waitForFunction((n) => document.querySelector('[data-testid=total-events]')?.textContent === n, docker.toLocaleString('en-US'));
   assert.equal(await total(), docker.toLocaleString('en-US'));
   await t.shot('filtered-by-search');
   // From one filter to another: the counts shown meanwhile are marked as being updated.
@@ -119,7 +119,7 @@ test('clicking a breakdown row filters the views; removing its chip restores the
   const both = uniqueEvents(buildkit.filter((e) => e.eventSource === source));
   await recordTexts(t.page, '[data-testid=overview]', 'data-state');
   await t.page.click(`[data-testid=by-source] tr:has-text("${source}")`);
-  await t.page.waitForFunction((n) => document.querySelector('[data-testid=total-events]').textContent === n, both.toLocaleString('en-US'));
+  await t.page.waitForFunction((n) => document.querySelector('[data-testid=total-events]')?.textContent === n, both.toLocaleString('en-US'));
   await t.page.waitForSelector('[data-testid=overview][data-state=ready]');
   assert.deepEqual(await recordedTexts(t.page, '[data-testid=overview]', 'data-state'), ['ready', 'updating', 'ready']);
   assert.deepEqual(t.problems, []);
