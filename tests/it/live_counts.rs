@@ -292,6 +292,5 @@ fn ok_log_files_that_add_no_new_event_are_counted_as_repeated() {
     assert!(logs > 10, "the sample has many logs ({logs})");
     assert!(expected >= logs, "every log dropped again adds nothing ({expected} of {logs})");
     assert_eq!(engine.status().files, 2 * files.len() as u64, "each is read both times");
-    let summary: serde_json::Value = serde_json::from_str(&engine.summary_json()).unwrap();
-    assert_eq!(summary["input"]["repeated_files"], expected, "the summary says so too");
+    assert_eq!(summary(&engine)["input"]["repeated_files"], expected, "the summary says so too");
 }
