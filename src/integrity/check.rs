@@ -211,13 +211,15 @@ fn entries_not_found(
 /// its files picked (which carry no folders), is checked once: its logs are not counted twice, nor
 /// are its digests taken for a chain that forks. CloudTrail names each file uniquely (account,
 /// region, time and a random part), so a file with the same name and content is the same file; one
-/// with other content is checked on its own.
+/// with other content is checked on its own. A decompressed copy (`x.json` beside `x.json.gz`) has
+/// the same name but for `.gz`, and the same hash (of the decompressed content), so it is a copy too.
 fn copies(inputs: &Inputs<'_>) -> HashMap<FileId, FileId> {
     let mut by_name: HashMap<&str, Vec<FileId>> = HashMap::new();
     let mut copies = HashMap::new();
     for (id, f) in inputs.files.iter().enumerate() {
         let id = id as FileId;
-        let same = by_name.entry(file_name(f.path)).or_default();
+        let name = file_name(f.path);
+        let same = by_name.entry(name.strip_suffix(".gz").unwrap_or(name)).or_default();
         match same.iter().find(|&&earlier| inputs.hashes.get(&earlier) == inputs.hashes.get(&id)) {
             Some(&earlier) => {
                 copies.insert(id, earlier);

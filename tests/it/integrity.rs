@@ -792,13 +792,12 @@ fn ok_digests_given_but_not_read_are_said_so_rather_than_none_dropped() {
     assert!(!statement.contains("Drop them again"), "{statement}");
 }
 
-#[test]
-fn ok_the_same_folder_dropped_twice_checks_as_once() {
-    // Dropped as a folder, then its files picked again (a pick carries no folders).
+/// Asserts that the fixture's trail dropped with `again` (the same files once more, in some form)
+/// checks as the trail alone: each listed file verified once, one row each, each digest one link.
+fn assert_checks_as_once(again: impl Iterator<Item = (String, Vec<u8>)>) {
     let files = trail();
-    let picked = files.iter().map(|(p, b)| (p.rsplit('/').next().unwrap().to_owned(), b.clone()));
-    let twice: Dropped = files.iter().cloned().chain(picked).collect();
-    let (_, checked) = run(&twice, &no_keys());
+    let both: Dropped = files.iter().cloned().chain(again).collect();
+    let (_, checked) = run(&both, &no_keys());
     let c = &checked.report.counts;
     let logs = files.iter().filter(|(p, _)| !is_digest(p)).count() as u64;
     let digests = files.len() as u64 - logs;
@@ -807,4 +806,17 @@ fn ok_the_same_folder_dropped_twice_checks_as_once() {
     assert_eq!((c.verified, c.modified, c.missing, c.unlisted, c.unread), (logs, 0, 0, 0, 0));
     assert_eq!((c.digests, c.links_ok, c.breaks, c.gaps), (digests, digests - chains, 0, 0));
     assert_eq!(checked.report.files_total, logs, "one row per log file");
+}
+
+#[test]
+fn ok_the_same_folder_dropped_twice_checks_as_once() {
+    // Dropped as a folder, then its files picked again (a pick carries no folders).
+    assert_checks_as_once(trail().into_iter().map(|(p, b)| (p.rsplit('/').next().unwrap().to_owned(), b)));
+}
+
+#[test]
+fn ok_decompressed_copies_beside_their_gzip_check_as_once() {
+    // The folder, then every file decompressed (`x.json` for `x.json.gz`, whose content and so hash
+    // is the same).
+    assert_checks_as_once(trail().into_iter().map(|(p, b)| (p.trim_end_matches(".gz").to_owned(), gunzip(&b))));
 }
