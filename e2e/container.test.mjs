@@ -153,6 +153,7 @@ test('a repository created in the logs says so; under a filter that leaves its c
   // Only the PutImage calls: the repositories are there, their CreateRepository is filtered out.
   await recordTexts(t.page, '[data-testid=images-cards]', 'data-state');
   await recordTexts(t.page, '[data-testid=repo-list]', 'aria-busy');
+  await recordTexts(t.page, '[data-testid=images-nav-pushes] .count', 'class');
   await t.page.fill('[data-testid=search]', 'PutImage');
   await t.page.press('[data-testid=search]', 'Enter');
   await t.page.waitForFunction(() => document.querySelectorAll('[data-testid=filter-chips] .chip').length === 1);
@@ -161,6 +162,7 @@ test('a repository created in the logs says so; under a filter that leaves its c
   // Until the new answers came, the figures and the list shown were marked as being updated.
   assert.deepEqual(await recordedTexts(t.page, '[data-testid=images-cards]', 'data-state'), ['ready', 'updating', 'ready']);
   assert.deepEqual(await recordedTexts(t.page, '[data-testid=repo-list]', 'aria-busy'), ['false', 'true', 'false']);
+  assert.deepEqual(await recordedTexts(t.page, '[data-testid=images-nav-pushes] .count', 'class'), ['count', 'count updating', 'count']);
   for (const where of both) assert.equal(await createdCell(where), 'not in the filtered events', where);
   assert.deepEqual(t.problems, []);
 });

@@ -237,6 +237,34 @@ test('hover tells what, who, when; keys walk the marks; Enter and click open the
   assert.deepEqual(t.problems, []);
 });
 
+test('under a new filter or grouping, the marks drawn for the one before are dimmed until the new answer', async () => {
+  const all = sampleEvents();
+  const put = all.filter((e) => e.eventName === 'PutImage')[0];
+  const t = await openTimeline();
+  const page = t.page;
+  const lanes = (await readout(page)).lanes;
+  await recordTexts(page, '[data-testid=timeline-plot]', 'data-state');
+  await recordTexts(page, '[data-testid=timeline-plot]', 'aria-busy');
+  // One event by its id: what is drawn is that event alone once the answer comes.
+  await page.fill('[data-testid=search]', put.eventID);
+  await page.press('[data-testid=search]', 'Enter');
+  await until(page, (d) => d.text.endsWith('· 1 event in view'));
+  await page.waitForSelector('[data-testid=timeline-plot][data-state=ready]');
+  assert.deepEqual(await recordedTexts(page, '[data-testid=timeline-plot]', 'data-state'), ['ready', 'updating', 'ready']);
+  assert.deepEqual(await recordedTexts(page, '[data-testid=timeline-plot]', 'aria-busy'), ['false', 'true', 'false']);
+  // Clearing the search and grouping the lanes otherwise: dimmed again until the lanes are redrawn.
+  await page.fill('[data-testid=search]', '');
+  await page.press('[data-testid=search]', 'Enter');
+  await until(page, (d) => d.lanes === lanes);
+  await page.waitForSelector('[data-testid=timeline-plot][data-state=ready]');
+  const other = await page.$eval('[data-testid=timeline-group]', (s) => [...s.options].find((o) => !o.selected).value);
+  await page.selectOption('[data-testid=timeline-group]', other);
+  await page.waitForFunction(() => window.__texts['[data-testid=timeline-plot]|data-state'].length === 7);
+  assert.deepEqual(await recordedTexts(page, '[data-testid=timeline-plot]', 'data-state'),
+    ['ready', 'updating', 'ready', 'updating', 'ready', 'updating', 'ready']);
+  assert.deepEqual(t.problems, []);
+});
+
 test('local time follows daylight saving time: each time shows the offset in force at that instant', async () => {
   // Berlin is UTC+2 in summer and UTC+1 in winter; the sample has marks in both (April 2018, March
   // 2026). The offset expected for each time shown comes from the tz database of node's Intl.

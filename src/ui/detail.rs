@@ -8,7 +8,7 @@ use web_sys::KeyboardEvent;
 use yew::prelude::*;
 
 use super::images::short_digest;
-use super::query::use_answer;
+use super::query::{use_answer, Shown};
 use super::Ctx;
 use crate::analysis::container::nav::Page;
 use crate::analysis::container::report::{ImageRef, RepoRef};
@@ -48,7 +48,7 @@ fn drawer(p: &DrawerProps) -> Html {
     let ctx = use_context::<Ctx>().expect("Ctx is provided by App");
     let answered = use_answer(Some(Query::Event { row: p.row }));
     // Another event's detail, while this one is read from its file: dimmed, and said so.
-    let outdated = answered.outdated();
+    let shown = answered.shown();
     let answer = answered.response;
     let close = {
         let state = ctx.state.clone();
@@ -81,13 +81,13 @@ fn drawer(p: &DrawerProps) -> Html {
         });
     }
     let body = match answer.as_deref() {
-        Some(Response::Event(Some(d))) => html! { <Body detail={(**d).clone()} {outdated} /> },
+        Some(Response::Event(Some(d))) => html! { <Body detail={(**d).clone()} {shown} /> },
         Some(Response::Event(None)) => html! { <p class="muted">{"This event is no longer loaded."}</p> },
         _ => html! { <p class="muted">{"Reading the event from its file…"}</p> },
     };
     html! {
         <aside class="drawer" role="dialog" aria-label="Event detail" data-testid="event-detail" onkeydown={on_key} tabindex="-1"
-            data-state={if answer.is_none() { "loading" } else if outdated { "updating" } else { "ready" }}>
+            data-state={if answer.is_none() { "loading" } else { shown.state }}>
             <div class="drawer-head">
                 <h2>{"Event"}</h2>
                 <button type="button" class="button small" onclick={close} data-testid="close-detail" aria-label="Close">{"Close ✕"}</button>
@@ -100,8 +100,8 @@ fn drawer(p: &DrawerProps) -> Html {
 #[derive(Properties, PartialEq)]
 struct BodyProps {
     detail: EventDetail,
-    /// It is another event's, shown dimmed while this one is read.
-    outdated: bool,
+    /// Whether it is another event's, shown dimmed while this one is read.
+    shown: Shown,
 }
 
 #[function_component(Body)]
@@ -143,7 +143,7 @@ fn body(p: &BodyProps) -> Html {
         None => "not recorded",
     };
     html! {
-        <div class={classes!("drawer-body", p.outdated.then_some("updating"))} aria-busy={p.outdated.to_string()}>
+        <div class={classes!("drawer-body", p.shown.class)} aria-busy={p.shown.busy}>
             <p class="headline">
                 <span class="svc">{reveal(v.source.strip_suffix(".amazonaws.com").unwrap_or(&v.source)).into_owned()}</span>
                 {" "}<b data-testid="detail-name">{reveal(&v.name).into_owned()}</b>

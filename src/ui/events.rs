@@ -9,7 +9,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, KeyboardEvent};
 use yew::prelude::*;
 
-use super::query::use_answer;
+use super::query::{use_answer, Shown};
 use super::Ctx;
 use crate::analysis::events::{EventPage, EventView, Order};
 use crate::engine::{Query, Response};
@@ -102,10 +102,10 @@ pub fn events_view() -> Html {
         use_answer(Some(Query::Events { filter: Box::new(filter.clone()), order: *order, offset: page_start, limit }));
     // The rows shown are another filter's (or order's) while this one's are on its way: dimmed. A
     // page further down the same list is not.
-    let outdated = match &answered.answered {
+    let shown = Shown::of(match &answered.answered {
         Some(Query::Events { filter: f, order: o, .. }) => **f != filter || o != &*order,
         _ => false,
-    };
+    });
     let page: Option<EventPage> = match answered.response.as_deref() {
         Some(Response::Events(p)) => Some((**p).clone()),
         _ => None,
@@ -232,8 +232,8 @@ pub fn events_view() -> Html {
         .collect();
 
     html! {
-        <section class={classes!("panel", "events", outdated.then_some("updating"))} data-testid="events"
-            data-state={if outdated { "updating" } else { "ready" }} aria-busy={outdated.to_string()}>
+        <section class={classes!("panel", "events", shown.class)} data-testid="events"
+            data-state={shown.state} aria-busy={shown.busy}>
             <div class="ev-head">
                 <h2>{"Events"}<span class="count" data-testid="events-total">{known.map_or_else(|| "…".to_owned(), thousands)}</span></h2>
                 <span class="muted ev-help">{"↑ ↓ to move, Enter to open, drag a column edge to resize"}</span>

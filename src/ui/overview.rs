@@ -6,7 +6,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use super::query::use_answer;
+use super::query::{use_answer, Shown};
 use super::Ctx;
 use crate::analysis::counts::{Counts, NameCount};
 use crate::analysis::filter::Field;
@@ -98,7 +98,7 @@ pub fn overview_view() -> Html {
     // Without a filter the overview (refreshed by the bridge while loading) has the counts already.
     let filtered = !view.filter.is_empty();
     let answered = use_answer(filtered.then(|| Query::Counts(Box::new(view.filter.clone()))));
-    let (answer, outdated) = (answered.response.clone(), filtered && answered.outdated());
+    let (answer, marks) = (answered.response.clone(), Shown::of(filtered && answered.outdated()));
     let shown = view.overview.as_ref().filter(|o| o.files_total > 0);
     let overview = use_shared(shown);
     let (filtered_counts, filtered_names) = match answer.as_deref() {
@@ -124,8 +124,7 @@ pub fn overview_view() -> Html {
         }
     };
     html! {
-        <div class={classes!("view-body", outdated.then_some("updating"))} data-testid="overview"
-            data-state={if outdated { "updating" } else { "ready" }} aria-busy={outdated.to_string()}>
+        <div class={classes!("view-body", marks.class)} data-testid="overview" data-state={marks.state} aria-busy={marks.busy}>
             if stage >= 1 {
                 <Cards status={o.status.clone()} files_total={o.files_total} counts={counts.clone()} names_total={names_total} />
             }

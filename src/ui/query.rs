@@ -40,6 +40,35 @@ impl Answer {
     pub fn outdated(&self) -> bool {
         self.response.is_some() && !self.current
     }
+
+    /// How the view marks the answer it shows (see [`Shown`]).
+    pub fn shown(&self) -> Shown {
+        Shown::of(self.outdated())
+    }
+}
+
+/// How a view marks the answer it shows, the same way in every view: `data-state` (`ready`, or
+/// `updating` for an answer to an earlier question shown while this one's is on its way), the
+/// `updating` class that dims it (after a moment, so quick answers do not flicker) and `aria-busy`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shown {
+    /// `data-state`.
+    pub state: &'static str,
+    /// The class to add.
+    pub class: Option<&'static str>,
+    /// `aria-busy`.
+    pub busy: &'static str,
+}
+
+impl Shown {
+    /// `outdated`: the answer shown is to an earlier question.
+    pub fn of(outdated: bool) -> Shown {
+        if outdated {
+            Shown { state: "updating", class: Some("updating"), busy: "true" }
+        } else {
+            Shown { state: "ready", class: None, busy: "false" }
+        }
+    }
 }
 
 /// [`use_query_if`], saying whether the answer is to the question asked now.

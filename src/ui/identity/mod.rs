@@ -26,8 +26,7 @@ pub fn identities_view() -> Html {
     let ctx = use_context::<Ctx>().expect("Ctx is provided by App");
     let answered = use_answer(Some(Query::Identities(Box::new(ctx.state.0.filter.clone()))));
     // An answer to the filter before, while this one's is on its way: shown dimmed.
-    let (outdated, updating) = (answered.outdated(), answered.outdated().then_some("updating"));
-    let state = if outdated { "updating" } else { "ready" };
+    let shown = answered.shown();
     let Some(Response::Identities(r)) = answered.response.as_deref() else {
         return html! {
             <section class="panel" data-testid="identities" data-state="loading">
@@ -37,15 +36,15 @@ pub fn identities_view() -> Html {
     };
     if r.events == 0 {
         return html! {
-            <section class={classes!("panel", "empty-filter", updating)} data-testid="identities" data-state={state} data-events="0"
-                aria-busy={outdated.to_string()}>
+            <section class={classes!("panel", "empty-filter", shown.class)} data-testid="identities" data-state={shown.state} data-events="0"
+                aria-busy={shown.busy}>
                 <p class="muted">{"No events match the filters. Remove a chip, or clear the search, to see who did what."}</p>
             </section>
         };
     }
     html! {
-        <div class={classes!("identities", updating)} data-testid="identities" data-state={state} data-events={r.events.to_string()}
-            aria-busy={outdated.to_string()}>
+        <div class={classes!("identities", shown.class)} data-testid="identities" data-state={shown.state} data-events={r.events.to_string()}
+            aria-busy={shown.busy}>
             <Headline report={(**r).clone()} />
             if r.csv_events > 0 {
                 <p class="note csv" data-testid="identity-csv-note">

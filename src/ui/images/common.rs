@@ -4,7 +4,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use super::super::query::use_answer;
+use super::super::query::{use_answer, Shown};
 use super::super::Ctx;
 use crate::analysis::container::nav::Page;
 use crate::analysis::container::report::{EventRef, ImageRef, Outcome, RepoRef, Who, PAGE};
@@ -13,11 +13,11 @@ use crate::engine::{Query, Response};
 use crate::text::{arn_parts, reveal, thousands, tooltip, utc};
 use crate::viewstate::Action;
 
-/// Asks the engine a container question under the current filter; the latest answer, and the
-/// `updating` class when it answers an earlier question (another filter or page) while this one's
-/// is on its way, for the view to show it dimmed.
+/// Asks the engine a container question under the current filter; the latest answer, and how to
+/// mark it (dimmed when it answers an earlier question, another filter or page, while this one's is
+/// on its way).
 #[hook]
-pub fn use_container(ask: Ask) -> (Option<Rc<ContainerAnswer>>, Option<&'static str>) {
+pub fn use_container(ask: Ask) -> (Option<Rc<ContainerAnswer>>, Shown) {
     let ctx = use_context::<Ctx>().expect("Ctx is provided by App");
     let filter = ctx.state.0.filter.clone();
     let answered = use_answer(Some(Query::Container(Box::new(ContainerQuery { filter, ask }))));
@@ -25,7 +25,7 @@ pub fn use_container(ask: Ask) -> (Option<Rc<ContainerAnswer>>, Option<&'static 
         Some(Response::Container(a)) => Some(Rc::new((**a).clone())),
         _ => None,
     };
-    (answer, answered.outdated().then_some("updating"))
+    (answer, answered.shown())
 }
 
 /// A callback that opens a page of the Images view.

@@ -22,7 +22,7 @@ pub struct ImageProps {
 #[function_component(ImageView)]
 pub fn image_view(p: &ImageProps) -> Html {
     let ctx = use_context::<Ctx>().expect("Ctx is provided by App");
-    let (answer, updating) = use_container(Ask::Image(p.image.clone()));
+    let (answer, shown) = use_container(Ask::Image(p.image.clone()));
     let crumbs = html! {
         <nav class="crumbs" aria-label="Breadcrumb">
             <button type="button" class="linkish" onclick={open(&ctx, Page::Repositories)}>{"Repositories"}</button>
@@ -40,8 +40,8 @@ pub fn image_view(p: &ImageProps) -> Html {
         _ => return html! { <>{crumbs}{loading()}</> },
     };
     html! {
-        <div class={classes!("image-page", updating)} data-testid="image-page" data-digest={page.image.digest.clone()} data-status={page.status.clone()}
-            aria-busy={updating.is_some().to_string()}>
+        <div class={classes!("image-page", shown.class)} data-state={shown.state} data-testid="image-page" data-digest={page.image.digest.clone()} data-status={page.status.clone()}
+            aria-busy={shown.busy}>
             {crumbs}
             {header(&page)}
             <div class="image-grid">

@@ -35,13 +35,13 @@ fn use_offset() -> (u32, Callback<u32>) {
 pub fn repo_list() -> Html {
     let (offset, set) = use_offset();
     let filtered = use_filtered();
-    let (answer, updating) = use_container(Ask::Repositories { offset });
+    let (answer, shown) = use_container(Ask::Repositories { offset });
     let Some(ContainerAnswer::Repositories(page)) = answer.as_deref() else { return loading() };
     if page.items.is_empty() {
-        return html! { <section class={classes!("panel", updating)}>{empty("ECR repositories", filtered)}</section> };
+        return html! { <section class={classes!("panel", shown.class)} aria-busy={shown.busy}>{empty("ECR repositories", filtered)}</section> };
     }
     html! {
-        <section class={classes!("panel", updating)} data-testid="repo-list" aria-busy={updating.is_some().to_string()}>
+        <section class={classes!("panel", shown.class)} data-testid="repo-list" data-state={shown.state} aria-busy={shown.busy}>
             <h2>{"Repositories"}<span class="count">{thousands(page.total)}</span></h2>
             <table class="list repos">
                 <thead><tr>
@@ -107,10 +107,10 @@ pub fn push_list(p: &OutcomeProps) -> Html {
     let ctx = use_context::<Ctx>().expect("Ctx is provided by App");
     let (offset, set) = use_offset();
     let filtered = use_filtered();
-    let (answer, updating) = use_container(Ask::Pushes { offset, outcome: p.outcome });
+    let (answer, shown) = use_container(Ask::Pushes { offset, outcome: p.outcome });
     let Some(ContainerAnswer::Pushes(page)) = answer.as_deref() else { return loading() };
     html! {
-        <section class={classes!("panel", updating)} data-testid="push-list" aria-busy={updating.is_some().to_string()}>
+        <section class={classes!("panel", shown.class)} data-testid="push-list" data-state={shown.state} aria-busy={shown.busy}>
             <h2>{"Pushes"}<span class="count">{thousands(page.total)}</span>{outcome_switch(&ctx, p.outcome, Page::Pushes)}</h2>
             <p class="hint">{"Each push joins the token, layer checks, uploads and PutImage of one image, matched by upload id and by the layers its manifest names."}</p>
             if page.items.is_empty() {
@@ -187,10 +187,10 @@ pub fn pull_list(p: &OutcomeProps) -> Html {
     let ctx = use_context::<Ctx>().expect("Ctx is provided by App");
     let (offset, set) = use_offset();
     let filtered = use_filtered();
-    let (answer, updating) = use_container(Ask::Pulls { offset, outcome: p.outcome });
+    let (answer, shown) = use_container(Ask::Pulls { offset, outcome: p.outcome });
     let Some(ContainerAnswer::Pulls(page)) = answer.as_deref() else { return loading() };
     html! {
-        <section class={classes!("panel", updating)} data-testid="pull-list" aria-busy={updating.is_some().to_string()}>
+        <section class={classes!("panel", shown.class)} data-testid="pull-list" data-state={shown.state} aria-busy={shown.busy}>
             <h2>{"Pulls"}<span class="count">{thousands(page.total)}</span>{outcome_switch(&ctx, p.outcome, Page::Pulls)}</h2>
             <p class="hint">{"Each pull is a BatchGetImage and the layer downloads (GetDownloadUrlForLayer) that followed it; layers the puller had cached are not downloaded again."}</p>
             if page.items.is_empty() {
@@ -262,10 +262,10 @@ fn pull_row(p: &PullItem) -> Html {
 pub fn lifecycle_list() -> Html {
     let (offset, set) = use_offset();
     let filtered = use_filtered();
-    let (answer, updating) = use_container(Ask::Lifecycle { offset });
+    let (answer, shown) = use_container(Ask::Lifecycle { offset });
     let Some(ContainerAnswer::Lifecycle(page)) = answer.as_deref() else { return loading() };
     html! {
-        <section class={classes!("panel", updating)} data-testid="lifecycle-list" aria-busy={updating.is_some().to_string()}>
+        <section class={classes!("panel", shown.class)} data-testid="lifecycle-list" data-state={shown.state} aria-busy={shown.busy}>
             <h2>{"Lifecycle expiries"}<span class="count">{thousands(page.total)}</span></h2>
             <p class="hint">{"ECR logs a lifecycle run as PolicyExecutionEvent, split into several events when 10 or more images expire; they are joined back here. DryRunEvent previews deleted nothing."}</p>
             if page.items.is_empty() {
@@ -345,10 +345,10 @@ pub fn run(p: &RunProps) -> Html {
 pub fn ecs_list() -> Html {
     let (offset, set) = use_offset();
     let filtered = use_filtered();
-    let (answer, updating) = use_container(Ask::Deployments { offset });
+    let (answer, shown) = use_container(Ask::Deployments { offset });
     let Some(ContainerAnswer::Deployments(page)) = answer.as_deref() else { return loading() };
     html! {
-        <section class={classes!("panel", updating)} data-testid="ecs-list" aria-busy={updating.is_some().to_string()}>
+        <section class={classes!("panel", shown.class)} data-testid="ecs-list" data-state={shown.state} aria-busy={shown.busy}>
             <h2>{"ECS deployments"}<span class="count">{thousands(page.total)}</span></h2>
             <p class="hint">{"Services and tasks name only family:revision: the image comes from the task definition's registration, and a tag is resolved to the image it pointed to at the time. Task state changes are not in CloudTrail."}</p>
             if page.items.is_empty() {
@@ -412,10 +412,10 @@ pub fn ecs_row(e: &EcsItem) -> Html {
 pub fn builder_list() -> Html {
     let (offset, set) = use_offset();
     let filtered = use_filtered();
-    let (answer, updating) = use_container(Ask::ImageBuilder { offset });
+    let (answer, shown) = use_container(Ask::ImageBuilder { offset });
     let Some(ContainerAnswer::ImageBuilder(page)) = answer.as_deref() else { return loading() };
     html! {
-        <section class={classes!("panel", updating)} data-testid="builder-list" aria-busy={updating.is_some().to_string()}>
+        <section class={classes!("panel", shown.class)} data-testid="builder-list" data-state={shown.state} aria-busy={shown.busy}>
             <h2>{"EC2 Image Builder"}<span class="count">{thousands(page.total)}</span></h2>
             <p class="notice" data-testid="builder-notice">
                 <b>{"Build completion is not in CloudTrail. "}</b>

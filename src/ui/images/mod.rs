@@ -11,6 +11,7 @@ pub(super) use common::short_digest;
 
 use yew::prelude::*;
 
+use super::query::Shown;
 use super::Ctx;
 use crate::analysis::container::nav::Page;
 use crate::analysis::container::report::{Headline, Outcome};
@@ -23,7 +24,7 @@ use common::{open, use_container};
 pub fn images_view() -> Html {
     let ctx = use_context::<Ctx>().expect("Ctx is provided by App");
     let page = ctx.state.0.container.clone();
-    let (headline, updating) = use_container(Ask::Headline);
+    let (headline, shown) = use_container(Ask::Headline);
     let h = match headline.as_deref() {
         Some(ContainerAnswer::Headline(h)) => Some(*h),
         _ => None,
@@ -41,7 +42,7 @@ pub fn images_view() -> Html {
     html! {
         <div class="images-view" data-testid="images-view" data-page={page.slug()}>
             if let Some(h) = h {
-                <Cards headline={h} updating={updating.is_some()} />
+                <Cards headline={h} {shown} />
             }
             <nav class="subtabs" aria-label="Container story">
                 { for Page::LISTS.iter().map(|tab| {
@@ -51,7 +52,7 @@ pub fn images_view() -> Html {
                             data-testid={format!("images-nav-{}", tab.slug())} onclick={open(&ctx, tab.clone())}>
                             {tab.label()}
                             if let Some(n) = count {
-                                <span class="count">{thousands(n)}</span>
+                                <span class={classes!("count", shown.class)}>{thousands(n)}</span>
                             }
                         </button>
                     }
@@ -78,8 +79,8 @@ fn count_of(tab: &Page, h: &Headline) -> u64 {
 #[derive(Properties, PartialEq)]
 struct CardsProps {
     headline: Headline,
-    /// The figures answer an earlier filter; this one's are on their way.
-    updating: bool,
+    /// Whether the figures answer an earlier filter while this one's are on their way.
+    shown: Shown,
 }
 
 /// Headline figures; each opens the list behind it.
@@ -97,8 +98,8 @@ fn cards(p: &CardsProps) -> Html {
         }
     };
     html! {
-        <section class={classes!("cards", "images-cards", p.updating.then_some("updating"))} data-testid="images-cards"
-            data-state={if p.updating { "updating" } else { "ready" }} aria-busy={p.updating.to_string()}>
+        <section class={classes!("cards", "images-cards", p.shown.class)} data-testid="images-cards"
+            data-state={p.shown.state} aria-busy={p.shown.busy}>
             { card("Pushes", h.pushes, html! { <>{thousands(h.images)}{" distinct images"}</> }, Page::Pushes(None), "card-pushes", false) }
             { card("Refused pushes", h.failed_pushes, html! {
                 if h.incomplete_pushes > 0 { {format!("{} incomplete", thousands(h.incomplete_pushes))} } else { {"with their errors"} }

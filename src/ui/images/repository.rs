@@ -19,7 +19,7 @@ pub struct RepositoryProps {
 #[function_component(RepositoryView)]
 pub fn repository_view(p: &RepositoryProps) -> Html {
     let ctx = use_context::<Ctx>().expect("Ctx is provided by App");
-    let (answer, updating) = use_container(Ask::Repository(p.repo.clone()));
+    let (answer, shown) = use_container(Ask::Repository(p.repo.clone()));
     let crumbs = html! {
         <nav class="crumbs" aria-label="Breadcrumb">
             <button type="button" class="linkish" onclick={open(&ctx, Page::Repositories)}>{"Repositories"}</button>
@@ -35,7 +35,8 @@ pub fn repository_view(p: &RepositoryProps) -> Html {
         _ => return html! { <>{crumbs}{loading()}</> },
     };
     html! {
-        <div class={classes!("repo-page", updating)} data-testid="repo-page" data-repo={p.repo.name.clone()} aria-busy={updating.is_some().to_string()}>
+        <div class={classes!("repo-page", shown.class)} data-testid="repo-page" data-repo={p.repo.name.clone()} data-state={shown.state}
+            aria-busy={shown.busy}>
             {crumbs}
             {header(&page, !ctx.state.0.filter.is_empty())}
             <div class="grid two">

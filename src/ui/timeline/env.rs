@@ -33,8 +33,9 @@ pub struct Env {
     /// The whole filter, for the brush.
     pub filter: Rc<RefCell<Filter>>,
     pub dispatch: Callback<Action>,
-    /// A new answer arrived (re-renders the table and the empty state).
-    pub landed: Callback<Rc<Timeline>>,
+    /// A new answer arrived, with the filter and grouping it answers (re-renders the table and the
+    /// empty state, and dims the plot while it answers another filter than the one shown).
+    pub landed: Callback<(Rc<Timeline>, (Filter, GroupBy))>,
 }
 
 impl Env {
@@ -144,20 +145,20 @@ impl Env {
             m.stale = false;
             (range, buckets)
         };
-        let (filter, group_by) = self.base.borrow().clone();
-        let q = TimelineQuery { filter, range, buckets, group_by };
+        let asked = self.base.borrow().clone();
+        let q = TimelineQuery { filter: asked.0.clone(), range, buckets, group_by: asked.1 };
         let env = self.clone();
         self.bridge.ask(
             Query::Timeline(Box::new(q)),
             Callback::from(move |r: Response| {
                 if let Response::Timeline(t) = r {
-                    env.arrived(Rc::new(*t));
+                    env.arrived(Rc::new(*t), asked.clone());
                 }
             }),
         );
     }
 
-    fn arrived(&self, t: Rc<Timeline>) {
+    fn arrived(&self, t: Rc<Timeline>, asked: (Filter, GroupBy)) {
         let again = {
             let mut m = self.model.borrow_mut();
             m.asking = None;
@@ -174,7 +175,7 @@ impl Env {
             m.stale || !m.served()
         };
         self.schedule();
-        self.landed.emit(t);
+        self.landed.emit((t, asked));
         if again {
             self.ask();
         }

@@ -17,6 +17,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use super::query::Shown;
 use super::Ctx;
 use crate::analysis::filter::Filter;
 use crate::analysis::timeline::viewport::Viewport;
@@ -49,7 +50,7 @@ pub fn timeline_view() -> Html {
     let local = use_state(|| false);
     let brush_mode = use_state(|| false);
     let show_table = use_state(|| false);
-    let answer = use_state(|| None::<Rc<Timeline>>);
+    let answer = use_state(|| None::<(Rc<Timeline>, (Filter, GroupBy))>);
     let (canvas, host, readout, tip, live) =
         (use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref(), use_node_ref());
     let model = use_mut_ref(Model::default);
@@ -73,6 +74,8 @@ pub fn timeline_view() -> Html {
         }
     };
     let base_filter = Filter { from: None, to: None, ..s.filter.clone() };
+    // The marks drawn answer another filter or grouping while this one's are on their way: dimmed.
+    let shown = Shown::of(answer.as_ref().is_some_and(|(_, (f, g))| *f != base_filter || *g != *group_by));
     *whole.borrow_mut() = s.filter.clone();
     let selection = match (s.filter.from, s.filter.to) {
         (None, None) => None,
@@ -127,7 +130,7 @@ pub fn timeline_view() -> Html {
     }
     events::use_native_listeners(&env);
     let handlers = events::handlers(&env);
-    let data = (*answer).clone();
+    let data = answer.as_ref().map(|(t, _)| Rc::clone(t));
     let empty = data.as_ref().is_some_and(|d| d.extent.is_none());
     let loading = s.phase == UiPhase::Loading;
     let group_select = {
@@ -175,7 +178,7 @@ pub fn timeline_view() -> Html {
             </div>
             <p class="tl-readout" data-testid="timeline-range" ref={readout} aria-live="off"></p>
             <Legend />
-            <div class="tl-host" ref={host}>
+            <div class={classes!("tl-host", shown.class)} ref={host} data-testid="timeline-plot" data-state={shown.state} aria-busy={shown.busy}>
                 <canvas ref={canvas} class={classes!("tl-canvas", brush_mode.then_some("brush"))} data-testid="timeline-canvas" tabindex="0"
                     role="img" aria-roledescription="timeline"
                     aria-label="Timeline of events. Plus and minus zoom, left and right arrows pan, up and down arrows move between marks, Enter opens one, 0 resets."
