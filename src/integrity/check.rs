@@ -137,18 +137,7 @@ pub fn check(inputs: &Inputs<'_>) -> Checked {
     report.files_total = report.files.len() as u64;
 
     chains(inputs, &digests, &sigs, &mut report);
-    for (id, why) in unreadable {
-        report.digests.push(DigestRow {
-            file: id,
-            path: path_of(id).to_owned(),
-            trail: String::new(),
-            end: String::new(),
-            logs_listed: 0,
-            link: Link::Broken,
-            signature: SigCheck::NotChecked,
-            notes: vec![format!("this file is at a CloudTrail-Digest path or looked like a digest, but {why}")],
-        });
-    }
+    report.digests.extend(unreadable.into_iter().map(|(id, why)| unreadable_digest(id, path_of(id), why)));
     report.digests_total = report.digests.len() as u64;
     for h in inputs.hashes.values() {
         if let HashOutcome::Stopped(cause) = h {
@@ -156,12 +145,30 @@ pub fn check(inputs: &Inputs<'_>) -> Checked {
             report.counts.stopped_cancelled += u64::from(*cause == StopCause::LoadCancelled);
         }
     }
+    // A copy of a hashed file waits for its own hash: it may yet differ.
+    report.counts.copies_pending =
+        copies.iter().filter(|(c, o)| !inputs.hashes.contains_key(c) && inputs.hashes.contains_key(o)).count() as u64;
     let pending = report.counts.pending > 0
+        || report.counts.copies_pending > 0
         || digests.iter().any(|(id, _)| !inputs.hashes.contains_key(id))
         || report.digests.iter().any(|d| d.link == Link::Pending);
     report.state = if pending { CheckState::Checking } else { CheckState::Done };
     statements(&mut report, inputs.keys.is_some());
     Checked { report, by_file }
+}
+
+/// The row of a file at a digest path that could not be read as a digest.
+fn unreadable_digest(file: FileId, path: &str, why: &str) -> DigestRow {
+    DigestRow {
+        file,
+        path: path.to_owned(),
+        trail: String::new(),
+        end: String::new(),
+        logs_listed: 0,
+        link: Link::Broken,
+        signature: SigCheck::NotChecked,
+        notes: vec![format!("this file is at a CloudTrail-Digest path or looked like a digest, but {why}")],
+    }
 }
 
 /// Why nothing was checked: no digest was dropped, or those dropped were not read (`why`: the
@@ -207,7 +214,7 @@ fn entries_not_found(
 }
 
 /// Files dropped again: by file id, the first file dropped with the same name whose hash is the
-/// same (both hashed alike, or both still being hashed). A folder dropped twice, or dropped and then
+/// same (both hashed alike, or either still being hashed). A folder dropped twice, or dropped and then
 /// its files picked (which carry no folders), is checked once: its logs are not counted twice, nor
 /// are its digests taken for a chain that forks. CloudTrail names each file uniquely (account,
 /// region, time and a random part), so a file with the same name and content is the same file; one
@@ -220,8 +227,12 @@ fn copies(inputs: &Inputs<'_>) -> HashMap<FileId, FileId> {
         let id = id as FileId;
         let name = file_name(f.path);
         let same = by_name.entry(name.strip_suffix(".gz").unwrap_or(name)).or_default();
-        match same.iter().find(|&&earlier| inputs.hashes.get(&earlier) == inputs.hashes.get(&id)) {
-            Some(&earlier) => {
+        let hash = |id: FileId| inputs.hashes.get(&id);
+        // Until both are hashed, the same name is taken as the same file: a folder dropped again
+        // is read and hashed again, and meanwhile its digests are no second chain.
+        let copy = |earlier: FileId| hash(earlier).is_none() || hash(id).is_none() || hash(earlier) == hash(id);
+        match same.iter().copied().find(|&earlier| copy(earlier)) {
+            Some(earlier) => {
                 copies.insert(id, earlier);
             }
             None => same.push(id),

@@ -163,6 +163,9 @@ pub struct IntegrityCounts {
     pub unlisted: u64,
     /// Files still being hashed.
     pub pending: u64,
+    /// Files dropped again (same name as a file hashed) still being hashed: until then they are
+    /// taken for the file they copy (see `check::copies`), not counted in `pending`.
+    pub copies_pending: u64,
     /// Log files not hashed: they could not be read again, or loading was cancelled or checking
     /// stopped first.
     pub unread: u64,

@@ -96,6 +96,8 @@ fn check_bar(p: &CheckBarProps) -> Html {
             <p class="notice check-bar" data-testid="integrity-check-bar" data-state="checking" role="status">
                 <span>{if c.pending > 0 {
                     format!("Hashing {} to check them against their digests…", plural(c.pending, "log file", "log files"))
+                } else if c.copies_pending > 0 {
+                    format!("Hashing {} dropped again to check they are the files already checked…", plural(c.copies_pending, "file", "files"))
                 } else {
                     "Hashing digest files to check the links between them…".to_owned()
                 }}</span>

@@ -820,3 +820,33 @@ fn ok_decompressed_copies_beside_their_gzip_check_as_once() {
     // is the same).
     assert_checks_as_once(trail().into_iter().map(|(p, b)| (p.trim_end_matches(".gz").to_owned(), gunzip(&b))));
 }
+
+#[test]
+fn ok_files_dropped_again_are_not_a_second_chain_while_they_wait_for_their_hash() {
+    // The folder loaded and checked, then its files picked again: until the copies are hashed, the
+    // check must not take their digests for a second chain (a fork) nor their logs for new files.
+    let files = trail();
+    let (mut engine, _) = run(&files, &no_keys());
+    let picked: Dropped = files.iter().map(|(p, b)| (p.rsplit('/').next().unwrap().to_owned(), b.clone())).collect();
+    for (path, bytes) in &picked {
+        engine.ingest_bytes(path, bytes);
+    }
+    let waiting = engine.integrity_to_hash();
+    assert_eq!(waiting.len(), files.len(), "every copy waits for its hash");
+    let checked = engine.integrity(&no_keys());
+    let c = &checked.report.counts;
+    let logs = files.iter().filter(|(p, _)| !is_digest(p)).count() as u64;
+    let digests = files.len() as u64 - logs;
+    let chains = truth()["chains"].as_array().unwrap().len() as u64;
+    assert_eq!((c.digests, c.chains, c.links_ok, c.breaks, c.gaps), (digests, chains, digests - chains, 0, 0));
+    assert_eq!((c.verified, c.modified, c.missing, c.unlisted), (logs, 0, 0, 0));
+    assert_eq!(checked.report.files_total, logs, "one row per log file");
+    assert_eq!(checked.report.state, CheckState::Checking, "the copies may yet differ");
+    assert_eq!((c.pending, c.copies_pending), (0, files.len() as u64));
+    for id in waiting {
+        engine.set_integrity_hash(id, Hasher::of(&picked[id as usize - files.len()].1));
+    }
+    let checked = engine.integrity(&no_keys());
+    assert_eq!(checked.report.state, CheckState::Done);
+    assert_eq!(checked.report.counts.verified, logs);
+}
