@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ROOT, recordTexts, recordedTexts, start, Trailscope, recordsOf, walk } from './harness.mjs';
+import { ROOT, recordTexts, recordedTexts, start, Trailscope, recordsOf, uniqueEvents, walk } from './harness.mjs';
 
 let env;
 before(async () => { env = await start(); });
@@ -126,8 +126,16 @@ test('the headline figures and lists agree with the sample', async () => {
   await t.page.waitForSelector('[data-testid=lifecycle-run]');
   await t.shot('images-lifecycle');
 
+  // The ECS list: the calls that register, deploy, run, stop and host images, not the reads.
+  const ecsCalls = new Set(['RegisterTaskDefinition', 'DeregisterTaskDefinition', 'DeleteTaskDefinitions', 'CreateService',
+    'UpdateService', 'DeleteService', 'RunTask', 'StartTask', 'StopTask', 'ExecuteCommand', 'CreateCluster', 'DeleteCluster',
+    'UpdateCluster', 'UpdateClusterSettings', 'PutClusterCapacityProviders']);
+  const ecs = uniqueEvents(events.filter((e) => e.eventSource === 'ecs.amazonaws.com' && ecsCalls.has(e.eventName)));
+  assert.ok(ecs > 0 && ecs < uniqueEvents(events.filter((e) => e.eventSource === 'ecs.amazonaws.com')), 'the sample has both kinds');
   await t.page.click('[data-testid=images-nav-ecs]');
   await t.page.waitForSelector('[data-testid=ecs-list]');
+  assert.equal(await t.page.textContent('[data-testid=images-nav-ecs] .count'), String(ecs));
+  assert.equal(await t.page.locator('[data-testid=ecs-row]').count(), ecs);
   await t.shot('images-ecs');
 
   await t.page.click('[data-testid=images-nav-builder]');

@@ -37,7 +37,7 @@ impl Page {
             Page::Pushes(_) => "Pushes",
             Page::Pulls(_) => "Pulls",
             Page::Lifecycle => "Lifecycle expiries",
-            Page::Ecs => "ECS deployments",
+            Page::Ecs => "ECS",
             Page::Builder => "Image Builder",
             Page::Repository(_) => "Repository",
             Page::Image(_) => "Image",

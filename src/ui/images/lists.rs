@@ -349,8 +349,8 @@ pub fn ecs_list() -> Html {
     let Some(ContainerAnswer::Deployments(page)) = answer.as_deref() else { return loading() };
     html! {
         <section class={classes!("panel", shown.class)} data-testid="ecs-list" data-state={shown.state} aria-busy={shown.busy}>
-            <h2>{"ECS deployments"}<span class="count">{thousands(page.total)}</span></h2>
-            <p class="hint">{"Services and tasks name only family:revision: the image comes from the task definition's registration, and a tag is resolved to the image it pointed to at the time. Task state changes are not in CloudTrail."}</p>
+            <h2>{"ECS task definitions, services, tasks and clusters"}<span class="count">{thousands(page.total)}</span></h2>
+            <p class="hint">{"The ECS calls that register, deploy, run, stop and host images; reads (Describe…, List…) are in Events. Services and tasks name only family:revision: the image comes from the task definition's registration, and a tag is resolved to the image it pointed to at the time. Task state changes are not in CloudTrail."}</p>
             if page.items.is_empty() {
                 {empty("ECS calls", filtered)}
             } else {
