@@ -1,11 +1,14 @@
 //! Links that share a view without sharing data.
 //!
 //! The view (filters, time range, open tab, open event) lives in the URL fragment, so a link
-//! reproduces it for a colleague who drops the same files. AWS's own vocabulary (services, API call
-//! names, identity types, regions) is written as is; values that come from the logs and identify
-//! people or resources (principals, access keys, accounts, IP addresses, the open event) are written
-//! only as `h.` + the first 16 hex digits of their SHA-256, and resolved back against the logs the
-//! colleague has loaded. The search text is written as typed. A fragment is never sent to a server.
+//! reproduces it for a colleague who drops the same files. AWS's own vocabulary and Trailscope's
+//! labels (services, API call names, identity types, regions, MFA, key kinds, `invokedBy` services,
+//! clients) are written as is; values that come from the logs and identify people or resources
+//! (principals, access keys, accounts, IP addresses, repositories, roles, Identity Center users,
+//! user agents, the open event) are written only as `h.` + the first 16 hex digits of their
+//! SHA-256, and resolved back against the logs the colleague has loaded. Every filter field is in
+//! the link ([`list_key`] must name each). The search text is written as typed. A fragment is never
+//! sent to a server.
 //!
 //! Caveat, also in the README: a digest of a value from a small space (an IPv4 address, an account
 //! id) can be found by trying every value, so links are for colleagues, not for publishing.
@@ -16,7 +19,7 @@ use hashbrown::{HashMap, HashSet};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::analysis::filter::{Access, Compiled, Errors, Filter};
+use crate::analysis::filter::{Access, Compiled, Errors, Field, Filter};
 use crate::analysis::principal::principal_label;
 use crate::model::{time::format_iso, Sym};
 use crate::store::{Row, Store};
@@ -30,6 +33,37 @@ pub fn digest(value: &str) -> String {
         let _ = write!(s, "{b:02x}");
     }
     s
+}
+
+/// How a link writes a list field: its key, and whether its values are written as digests (values
+/// from the logs that identify people or resources) rather than as they are. `None` for the fields
+/// that are not lists. Every list field has a key, so a link carries the whole filter.
+pub fn list_key(field: Field) -> Option<(&'static str, bool)> {
+    Some(match field {
+        Field::Source => ("src", false),
+        Field::Name => ("name", false),
+        Field::IdentityType => ("type", false),
+        Field::Region => ("region", false),
+        Field::Principal => ("p", true),
+        Field::AccessKey => ("key", true),
+        Field::Account => ("acct", true),
+        Field::Ip => ("ip", true),
+        Field::Repository => ("repo", true),
+        Field::Role => ("role", true),
+        Field::Mfa => ("mfa", false),
+        Field::KeyKind => ("kind", false),
+        Field::InvokedBy => ("via", false),
+        Field::IdentityCenterUser => ("idc", true),
+        Field::UserAgent => ("ua", true),
+        Field::Client => ("client", false),
+        Field::Origin => ("origin", true),
+        Field::Errors | Field::Access | Field::Range | Field::Text => return None,
+    })
+}
+
+/// The list fields a link writes as digests.
+fn hashed_lists() -> impl Iterator<Item = Field> {
+    Field::LISTS.into_iter().filter(|&f| list_key(f).is_some_and(|(_, hashed)| hashed))
 }
 
 /// A view as a link carries it: AWS vocabulary in clear, log values as digests.
@@ -52,8 +86,8 @@ impl ViewLink {
     /// The link for a view, hashing the values that come from the logs.
     pub fn new(view: &str, filter: &Filter, event_key: Option<&str>) -> ViewLink {
         let mut f = filter.clone();
-        for list in [&mut f.principals, &mut f.access_keys, &mut f.accounts, &mut f.ips] {
-            for v in list.iter_mut() {
+        for field in hashed_lists() {
+            for v in f.list_mut(field).into_iter().flatten() {
                 *v = digest(v);
             }
         }
@@ -74,16 +108,8 @@ impl ViewLink {
         if let Some(t) = f.to {
             put("to", &t.to_string());
         }
-        for (k, list) in [
-            ("src", &f.sources),
-            ("name", &f.names),
-            ("type", &f.identity_types),
-            ("region", &f.regions),
-            ("p", &f.principals),
-            ("key", &f.access_keys),
-            ("acct", &f.accounts),
-            ("ip", &f.ips),
-        ] {
+        for field in Field::LISTS {
+            let (Some((k, _)), Some(list)) = (list_key(field), f.list(field)) else { continue };
             for v in list {
                 put(k, v);
             }
@@ -110,22 +136,23 @@ impl ViewLink {
     /// Parses a fragment (with or without `#`); unknown keys and malformed values are ignored.
     pub fn from_fragment(fragment: &str) -> ViewLink {
         let mut link = ViewLink::default();
+        let lists: HashMap<&str, (Field, bool)> =
+            Field::LISTS.into_iter().filter_map(|f| list_key(f).map(|(k, hashed)| (k, (f, hashed)))).collect();
         let f = &mut link.filter;
         for part in fragment.trim_start_matches('#').split('&').filter(|p| !p.is_empty()) {
             let (k, v) = part.split_once('=').unwrap_or((part, ""));
             let v = decode(v);
+            if let Some(&(field, hashed)) = lists.get(k) {
+                // A value from the logs in clear is not accepted: links never carry one.
+                if let Some(list) = f.list_mut(field).filter(|_| !hashed || is_digest(&v)) {
+                    list.push(v);
+                }
+                continue;
+            }
             match k {
                 "v" => link.view = v,
                 "from" => f.from = v.parse().ok(),
                 "to" => f.to = v.parse().ok(),
-                "src" => f.sources.push(v),
-                "name" => f.names.push(v),
-                "type" => f.identity_types.push(v),
-                "region" => f.regions.push(v),
-                "p" if is_digest(&v) => f.principals.push(v),
-                "key" if is_digest(&v) => f.access_keys.push(v),
-                "acct" if is_digest(&v) => f.accounts.push(v),
-                "ip" if is_digest(&v) => f.ips.push(v),
                 "err" => f.errors = if v == "none" { Errors::None } else { Errors::Only },
                 "acc" => f.access = if v == "write" { Access::Write } else { Access::ReadOnly },
                 "q" => f.text = v,
@@ -158,29 +185,16 @@ pub fn row_key(store: &Store, r: Row) -> String {
 pub fn resolve(link: &ViewLink, store: &Store) -> Resolved {
     let mut f = link.filter.clone();
     let mut unresolved = 0;
-    let mut swap = |list: &mut Vec<String>, candidates: &dyn Fn() -> HashMap<String, String>| {
-        if list.iter().all(|v| !is_digest(v)) {
-            return;
-        }
-        let known = candidates();
+    for field in hashed_lists() {
+        let Some(list) = f.list_mut(field).filter(|l| l.iter().any(|v| is_digest(v))) else { continue };
+        let known = candidates(store, field);
         for v in list.iter_mut().filter(|v| is_digest(v)) {
             match known.get(v.as_str()) {
                 Some(value) => value.clone_into(v),
                 None => unresolved += 1,
             }
         }
-    };
-    let by_digest = |values: &mut dyn Iterator<Item = String>| -> HashMap<String, String> {
-        values.map(|v| (digest(&v), v)).collect()
-    };
-    let column = |get: fn(&Store, Row) -> Sym| -> HashMap<String, String> {
-        let syms: HashSet<Sym> = (0..store.len() as Row).map(|r| get(store, r)).collect();
-        by_digest(&mut syms.into_iter().map(|s| store.str(s).into_owned()))
-    };
-    swap(&mut f.principals, &|| by_digest(&mut store.identities().map(|id| principal_label(&id, &store.strings))));
-    swap(&mut f.access_keys, &|| by_digest(&mut store.identities().map(|id| store.str(id.access_key).into_owned())));
-    swap(&mut f.accounts, &|| column(Store::account));
-    swap(&mut f.ips, &|| column(Store::ip));
+    }
     let event = link.event.as_ref().and_then(|want| {
         // Look where the link's own filter points first; the open event is usually among those rows.
         let c = Compiled::new(&f, store);
@@ -191,6 +205,36 @@ pub fn resolve(link: &ViewLink, store: &Store) -> Resolved {
         unresolved += 1;
     }
     Resolved { filter: f, event, unresolved }
+}
+
+/// The values of `field` in `store`, by digest: what a link's digests for that field may stand for.
+fn candidates(store: &Store, field: Field) -> HashMap<String, String> {
+    let text = |s: Sym| store.str(s).into_owned();
+    let column = |get: fn(&Store, Row) -> Sym| -> Vec<String> {
+        let syms: HashSet<Sym> = (0..store.len() as Row).map(|r| get(store, r)).collect();
+        syms.into_iter().map(text).collect()
+    };
+    let of_identities = |get: fn(&crate::model::Identity) -> Sym| -> Vec<String> {
+        let syms: HashSet<Sym> = store.identities().map(|id| get(&id)).collect();
+        syms.into_iter().map(text).collect()
+    };
+    let values = match field {
+        Field::Principal | Field::Origin => store.identities().map(|id| principal_label(&id, &store.strings)).collect(),
+        Field::AccessKey => of_identities(|id| id.access_key),
+        Field::Role => of_identities(|id| id.issuer_arn),
+        Field::IdentityCenterUser => of_identities(|id| id.on_behalf_user),
+        Field::Account => column(Store::account),
+        Field::Ip => column(Store::ip),
+        Field::UserAgent => column(Store::user_agent),
+        Field::Repository => {
+            let c = &store.container;
+            let syms: HashSet<Sym> = c.all().flat_map(|fact| c.repos_in(Some(fact)).collect::<Vec<_>>()).collect();
+            syms.into_iter().map(text).collect()
+        }
+        // Written as they are: nothing to look up.
+        _ => Vec::new(),
+    };
+    values.into_iter().map(|v| (digest(&v), v)).collect()
 }
 
 /// Whether `v` is a digest as [`digest`] writes it.

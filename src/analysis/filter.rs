@@ -144,6 +144,27 @@ pub enum Field {
 }
 
 impl Field {
+    /// Every field that holds a list of alternatives, in the order chips show them.
+    pub const LISTS: [Field; 17] = [
+        Field::Source,
+        Field::Name,
+        Field::Principal,
+        Field::IdentityType,
+        Field::AccessKey,
+        Field::Account,
+        Field::Region,
+        Field::Ip,
+        Field::Repository,
+        Field::Role,
+        Field::Mfa,
+        Field::KeyKind,
+        Field::InvokedBy,
+        Field::IdentityCenterUser,
+        Field::UserAgent,
+        Field::Client,
+        Field::Origin,
+    ];
+
     /// What the chip calls the field.
     pub fn label(self) -> &'static str {
         match self {
@@ -187,7 +208,32 @@ impl Filter {
         *self == Filter::default()
     }
 
-    fn list_mut(&mut self, field: Field) -> Option<&mut Vec<String>> {
+    /// The alternatives of a list field (`None` for the others).
+    pub fn list(&self, field: Field) -> Option<&[String]> {
+        Some(match field {
+            Field::Source => &self.sources,
+            Field::Name => &self.names,
+            Field::Principal => &self.principals,
+            Field::IdentityType => &self.identity_types,
+            Field::AccessKey => &self.access_keys,
+            Field::Account => &self.accounts,
+            Field::Region => &self.regions,
+            Field::Ip => &self.ips,
+            Field::Repository => &self.repositories,
+            Field::Role => &self.roles,
+            Field::Mfa => &self.mfa,
+            Field::KeyKind => &self.key_kinds,
+            Field::InvokedBy => &self.invoked_by,
+            Field::IdentityCenterUser => &self.identity_center_users,
+            Field::UserAgent => &self.user_agents,
+            Field::Client => &self.clients,
+            Field::Origin => &self.origins,
+            Field::Errors | Field::Access | Field::Range | Field::Text => return None,
+        })
+    }
+
+    /// The alternatives of a list field, to change (`None` for the others).
+    pub fn list_mut(&mut self, field: Field) -> Option<&mut Vec<String>> {
         Some(match field {
             Field::Source => &mut self.sources,
             Field::Name => &mut self.names,
@@ -255,29 +301,9 @@ impl Filter {
             let end = |t: Option<Millis>| t.map_or_else(|| "…".to_owned(), crate::text::utc);
             out.push(Chip { field: Field::Range, value: format!("{} → {}", end(self.from), end(self.to)) });
         }
-        let mut f = self.clone();
-        for field in [
-            Field::Source,
-            Field::Name,
-            Field::Principal,
-            Field::IdentityType,
-            Field::AccessKey,
-            Field::Account,
-            Field::Region,
-            Field::Ip,
-            Field::Repository,
-            Field::Role,
-            Field::Mfa,
-            Field::KeyKind,
-            Field::InvokedBy,
-            Field::IdentityCenterUser,
-            Field::UserAgent,
-            Field::Client,
-            Field::Origin,
-        ] {
-            if let Some(list) = f.list_mut(field) {
-                out.extend(list.iter().map(|v| Chip { field, value: v.clone() }));
-            }
+        for field in Field::LISTS {
+            let list = self.list(field).unwrap_or_default();
+            out.extend(list.iter().map(|v| Chip { field, value: v.clone() }));
         }
         match self.errors {
             Errors::Only => out.push(Chip { field: Field::Errors, value: "only".into() }),

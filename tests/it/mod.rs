@@ -9,6 +9,7 @@ mod identity_corpus;
 mod ingest_hostile;
 mod ingest_shapes;
 mod integrity;
+mod links;
 mod live_counts;
 mod quick;
 mod sample;
