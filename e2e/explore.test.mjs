@@ -155,6 +155,43 @@ test('a view link reproduces the view next to the same files, without their valu
   assert.equal(page2.url(), url, 'the URL stays the same view');
 });
 
+test('a link pasted into a tab that already has the logs opens its view there and then', async () => {
+  const t = await Trailscope.open(env);
+  await t.page.click('[data-testid=load-sample]');
+  await t.waitDone();
+  // A view: a repository's events, as a colleague would have shared it.
+  await t.page.click('[data-testid=tab-images]');
+  await t.page.waitForSelector('[data-testid=repo-row]');
+  const repo = await t.page.getAttribute('[data-testid=repo-row] >> nth=0', 'data-repo');
+  const puts = sampleEvents().filter((e) => e.eventName === 'PutImage' && e.requestParameters?.repositoryName === repo);
+  assert.ok(puts.length > 0, `the sample pushes to ${repo}`);
+  await t.page.click(`[data-testid=repo-row][data-repo="${repo}"] [data-testid=open-repo] >> nth=0`);
+  await t.page.waitForSelector('[data-testid=filter-repository]');
+  await t.shot('repo-page');
+  await t.page.click('[data-testid=filter-repository]');
+  await t.page.waitForSelector('[data-testid=filter-chips] .chip');
+  assert.equal(await t.page.locator('[data-testid=filter-repository]').count(), 0, 'the repository is filtered already');
+  await t.page.fill('[data-testid=search]', 'PutImage');
+  await t.page.press('[data-testid=search]', 'Enter');
+  await t.page.click('[data-testid=tab-events]');
+  await t.page.waitForFunction((n) => document.querySelector('[data-testid=events-total]')?.textContent === String(n), puts.length);
+  const chips = await t.page.locator('[data-testid=filter-chips] .chip').allTextContents();
+  const hash = new URL(t.page.url()).hash;
+  assert.ok(hash.includes('repo=h.') && !hash.includes(encodeURIComponent(repo)), `the repository is a digest: ${hash}`);
+  // Back to everything, then the link pasted into this tab's address bar (only the fragment changes).
+  await t.page.click('[data-testid=clear-filters]');
+  await t.page.click('[data-testid=tab-overview]');
+  await t.page.waitForFunction(() => location.hash === '');
+  await t.page.evaluate((h) => { location.hash = h; }, hash);
+  await t.page.waitForFunction((n) => document.querySelector('[data-testid=events-total]')?.textContent === String(n), puts.length);
+  assert.equal(await t.page.getAttribute('[data-testid=tab-events]', 'aria-selected'), 'true');
+  assert.deepEqual(await t.page.locator('[data-testid=filter-chips] .chip').allTextContents(), chips);
+  assert.equal(await t.page.locator('[data-testid=link-notice]').count(), 0);
+  assert.equal(new URL(t.page.url()).hash, hash, 'the URL stays the same view');
+  await t.shot('link-pasted');
+  assert.deepEqual(t.problems, []);
+});
+
 /** The text of a download triggered by clicking `selector` (in the export menu). */
 async function downloadOf(page, selector) {
   if (!(await page.locator('[data-testid=export-menu]').evaluate((s) => s.parentElement.open))) {

@@ -264,11 +264,12 @@ impl ViewState {
             }
             Action::SelectedKey(key) => self.selected_key = key,
             Action::LinkArrived(link) => {
-                if let Some(v) = View::from_slug(&link.view) {
-                    self.view = v;
-                }
-                self.link_notice =
-                    Some("This link opens a shared view. Drop the same CloudTrail files to see it.".into());
+                // A link without a tab (the view at rest) is the overview.
+                self.view = View::from_slug(&link.view).unwrap_or_default();
+                // With logs loaded the link is resolved at once (and says so if some of it is not
+                // in them); before, it waits for them.
+                self.link_notice = (self.phase != UiPhase::Done)
+                    .then(|| "This link opens a shared view. Drop the same CloudTrail files to see it.".into());
                 self.pending_link = Some(*link);
             }
             Action::SetNote(key, note) => {
@@ -716,6 +717,21 @@ mod tests {
         assert!(s.link_notice.as_deref().unwrap_or("").starts_with("1 of the shared view's values"));
         s.apply(Action::SetFilter(Box::default()));
         assert!(s.pending_link.is_none());
+    }
+
+    #[test]
+    fn ok_a_link_pasted_once_logs_are_loaded_waits_for_nothing() {
+        use crate::analysis::filter::Field;
+        let mut s = ViewState { phase: UiPhase::Done, view: View::Identities, ..ViewState::default() };
+        s.filter = Filter::default().with(Field::Region, "eu-west-1");
+        let link = ViewLink::new("events", &Filter::default().with(Field::Region, "us-east-1"), None);
+        s.apply(Action::LinkArrived(Box::new(link)));
+        assert_eq!(s.view, View::Events);
+        assert!(s.pending_link.is_some(), "resolved against the loaded logs next");
+        assert_eq!(s.link_notice, None, "no 'drop the files' for logs already loaded");
+        // The fragment emptied: the view at rest.
+        s.apply(Action::LinkArrived(Box::default()));
+        assert_eq!(s.view, View::default());
     }
 
     #[test]

@@ -78,16 +78,7 @@ pub fn events_view() -> Html {
                 }
             };
             measure();
-            let closure = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(measure);
-            let win = web_sys::window();
-            if let Some(w) = &win {
-                let _ = w.add_event_listener_with_callback("resize", closure.as_ref().unchecked_ref());
-            }
-            move || {
-                if let Some(w) = win {
-                    let _ = w.remove_event_listener_with_callback("resize", closure.as_ref().unchecked_ref());
-                }
-            }
+            super::on_window("resize", measure)
         });
     }
 

@@ -28,6 +28,22 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::viewstate::{Action, UiPhase, View};
+
+/// Calls `f` on every `event` the window gets, until the returned cleanup runs (for an effect to
+/// return).
+fn on_window(event: &'static str, f: impl FnMut() + 'static) -> impl FnOnce() {
+    use wasm_bindgen::JsCast;
+    let closure = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(f);
+    let win = web_sys::window();
+    if let Some(w) = &win {
+        let _ = w.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref());
+    }
+    move || {
+        if let Some(w) = win {
+            let _ = w.remove_event_listener_with_callback(event, closure.as_ref().unchecked_ref());
+        }
+    }
+}
 use bridge::Bridge;
 use state::State;
 

@@ -16,6 +16,14 @@ pub fn initial_link() -> Option<ViewLink> {
     (!hash.is_empty() && !super::crash::is_test_fragment(hash)).then(|| ViewLink::from_fragment(hash))
 }
 
+/// The link now in the URL after the person changed its fragment (a link pasted into this tab's
+/// address bar, or Back): `None` when it is a test fragment. An empty fragment is the view at rest.
+fn changed_link() -> Option<ViewLink> {
+    let hash = web_sys::window()?.location().hash().ok()?;
+    let hash = hash.trim_start_matches('#');
+    (!super::crash::is_test_fragment(hash)).then(|| ViewLink::from_fragment(hash))
+}
+
 fn write_fragment(fragment: &str) {
     let Some(window) = web_sys::window() else { return };
     let location = window.location();
@@ -38,6 +46,19 @@ fn write_fragment(fragment: &str) {
 pub fn use_url_sync() {
     let ctx = use_context::<Ctx>().expect("Ctx is provided by App");
     let s = &ctx.state.0;
+    // A link pasted into this tab's address bar only changes the fragment (no new page): it is
+    // taken as a link arriving. The page's own writes replace the history entry, which fires no
+    // `hashchange`.
+    {
+        let state = ctx.state.clone();
+        use_effect_with((), move |()| {
+            super::on_window("hashchange", move || {
+                if let Some(link) = changed_link() {
+                    state.dispatch(Action::LinkArrived(Box::new(link)));
+                }
+            })
+        });
+    }
     // Resolve a shared link whenever loading completes.
     {
         let (state, bridge) = (ctx.state.clone(), ctx.bridge.clone());

@@ -230,14 +230,21 @@ pub fn empty(what: &str, filtered: bool) -> Html {
     html! { <p class="empty-list muted">{format!("No {what}{why}.")}</p> }
 }
 
-/// When a repository was created, or that its `CreateRepository` is not among the events shown
-/// (under a filter it may be in the logs and filtered out, so "not in these logs" would be wrong).
+/// Where something shown was not found: "in these logs", or under a filter "in the filtered events"
+/// (it may be in the logs and filtered out, so "not in these logs" would be wrong).
+pub fn in_these(filtered: bool) -> &'static str {
+    if filtered {
+        "in the filtered events"
+    } else {
+        "in these logs"
+    }
+}
+
+/// When a repository was created, or that its `CreateRepository` is not among the events shown.
 pub fn created(at: Option<i64>, filtered: bool) -> Html {
     match at {
         Some(t) => when(t),
-        None => {
-            html! { <span class="muted">{if filtered { "not in the filtered events" } else { "not in these logs" }}</span> }
-        }
+        None => html! { <span class="muted">{format!("not {}", in_these(filtered))}</span> },
     }
 }
 

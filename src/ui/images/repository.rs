@@ -4,12 +4,14 @@
 use yew::prelude::*;
 
 use super::super::Ctx;
-use super::common::{created, loading, open, outcome, use_container, when, who, Events, ImageLink};
+use super::common::{created, in_these, loading, open, outcome, use_container, when, who, Events, ImageLink};
 use super::lists::{asked_cell, builder_row, layers_cell, took, Run};
 use crate::analysis::container::nav::Page;
 use crate::analysis::container::report::{ImageRef, RepoPage, RepoRef, Timeline};
 use crate::analysis::container::{Ask, ContainerAnswer};
+use crate::analysis::filter::Field;
 use crate::text::{bytes, duration, plural, reveal, thousands, tooltip, utc};
+use crate::viewstate::Action;
 
 #[derive(Properties, PartialEq)]
 pub struct RepositoryProps {
@@ -34,11 +36,12 @@ pub fn repository_view(p: &RepositoryProps) -> Html {
         }
         _ => return html! { <>{crumbs}{loading()}</> },
     };
+    let filtered = !ctx.state.0.filter.is_empty();
     html! {
         <div class={classes!("repo-page", shown.class)} data-testid="repo-page" data-repo={p.repo.name.clone()} data-state={shown.state}
             aria-busy={shown.busy}>
             {crumbs}
-            {header(&page, !ctx.state.0.filter.is_empty())}
+            {header(&ctx, &page, filtered)}
             <div class="grid two">
                 <section class="panel" data-testid="repo-activity">
                     <h2>{"Pushes and pulls over time"}</h2>
@@ -63,7 +66,7 @@ pub fn repository_view(p: &RepositoryProps) -> Html {
                 <section class="panel" data-testid="repo-changes">
                     <h2>{"Repository changes"}<span class="count">{thousands(page.changes.len() as u64)}</span></h2>
                     if page.changes.is_empty() {
-                        <p class="muted">{"No creation, policy, grant or deletion in these logs."}</p>
+                        <p class="muted">{format!("No creation, policy, grant or deletion {}.", in_these(filtered))}</p>
                     }
                     <ol class="changes">
                         { for page.changes.iter().map(|c| html! {
@@ -83,7 +86,7 @@ pub fn repository_view(p: &RepositoryProps) -> Html {
             </div>
             <section class="panel" data-testid="repo-images">
                 <h2>{"Images"}<span class="count">{thousands(u64::from(page.summary.images))}</span></h2>
-                {images(&page)}
+                {images(&page, filtered)}
             </section>
             <div class="grid two">
                 <section class="panel">
@@ -141,14 +144,26 @@ pub fn repository_view(p: &RepositoryProps) -> Html {
     }
 }
 
-fn header(page: &RepoPage, filtered: bool) -> Html {
+fn header(ctx: &Ctx, page: &RepoPage, filtered: bool) -> Html {
     let s = &page.summary;
+    let filter = &ctx.state.0.filter;
+    // Every view (the timeline, identities, events) narrowed to this repository's calls.
+    let only_this = (!filter.repositories.contains(&s.repo.name)).then(|| {
+        let (state, f) = (ctx.state.clone(), filter.with(Field::Repository, &s.repo.name));
+        Callback::from(move |_| state.dispatch(Action::SetFilter(Box::new(f.clone()))))
+    });
     html! {
         <section class="panel page-head">
             <div class="title-row">
                 <h1><span class="kind-label">{"Repository"}</span>{s.repo.name.clone()}</h1>
                 if s.deleted.is_some() { <span class="badge bad">{"deleted"}</span> }
                 if !s.encryption.is_empty() { <span class="badge">{format!("encryption {}", s.encryption)}</span> }
+                if let Some(onclick) = only_this {
+                    <button type="button" class="button small" data-testid="filter-repository" {onclick}
+                        title={tooltip(&format!("Show only the calls that name {} (in any account or region), in every view", s.repo.name))}>
+                        {"Filter every view to this repository"}
+                    </button>
+                }
             </div>
             <div class="arn"><code>{s.repo.arn()}</code></div>
             <dl class="facts">
@@ -171,9 +186,9 @@ fn refused(n: u32) -> Html {
     html! { <span class="bad small">{format!(" + {} refused", thousands(u64::from(n)))}</span> }
 }
 
-fn images(page: &RepoPage) -> Html {
+fn images(page: &RepoPage, filtered: bool) -> Html {
     if page.images.is_empty() {
-        return html! { <p class="muted">{"No image of this repository is named in these logs."}</p> };
+        return html! { <p class="muted">{format!("No image of this repository is named {}.", in_these(filtered))}</p> };
     }
     let repo = page.summary.repo.clone();
     html! {

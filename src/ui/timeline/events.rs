@@ -225,10 +225,6 @@ pub fn use_native_listeners(env: &Env) {
                 }
             })
         };
-        let resize = {
-            let env = env.clone();
-            Closure::<dyn FnMut()>::new(move || env.schedule())
-        };
         let opts = AddEventListenerOptions::new();
         opts.set_passive(false);
         if let Some(c) = &canvas {
@@ -238,18 +234,16 @@ pub fn use_native_listeners(env: &Env) {
                 &opts,
             );
         }
-        let window = web_sys::window();
-        if let Some(w) = &window {
-            let _ = w.add_event_listener_with_callback("resize", resize.as_ref().unchecked_ref());
-        }
+        let resized = {
+            let env = env.clone();
+            super::super::on_window("resize", move || env.schedule())
+        };
         env.schedule();
         move || {
             if let Some(c) = &canvas {
                 let _ = c.remove_event_listener_with_callback("wheel", wheel.as_ref().unchecked_ref());
             }
-            if let Some(w) = &window {
-                let _ = w.remove_event_listener_with_callback("resize", resize.as_ref().unchecked_ref());
-            }
+            resized();
         }
     });
 }
