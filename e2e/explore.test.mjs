@@ -11,10 +11,16 @@ after(async () => { await env?.close(); });
 
 const sampleEvents = () => walk(join(ROOT, 'sample')).filter((p) => p.endsWith('.json.gz')).flatMap(recordsOf);
 
-async function openSampleEvents() {
+/** A page with the sample loaded. */
+async function openSample() {
   const t = await Trailscope.open(env);
   await t.page.click('[data-testid=load-sample]');
   await t.waitDone();
+  return t;
+}
+
+async function openSampleEvents() {
+  const t = await openSample();
   await recordTexts(t.page, '[data-testid=events-total]');
   await t.page.click('[data-testid=tab-events]');
   await t.page.waitForSelector('[data-testid=events] .ev-row[data-row]');
@@ -122,9 +128,7 @@ test("an event's detail opens the page of the image it belongs to", async () => 
 });
 
 test('a view link reproduces the view next to the same files, without their values in clear', async () => {
-  const t = await Trailscope.open(env);
-  await t.page.click('[data-testid=load-sample]');
-  await t.waitDone();
+  const t = await openSample();
   // A principal from the breakdown, errors only, then the events tab and one event.
   await t.page.click('[data-testid=by-principal] tr.pickable >> nth=0');
   await t.page.waitForSelector('[data-testid=filter-chips] .chip');
@@ -155,10 +159,27 @@ test('a view link reproduces the view next to the same files, without their valu
   assert.equal(page2.url(), url, 'the URL stays the same view');
 });
 
+test("a link to an image's page opens that page next to the same logs, naming neither image nor repository", async () => {
+  const t = await openSample();
+  await t.page.click('[data-testid=tab-images]');
+  await t.page.click('[data-testid=repo-row] [data-testid=open-repo] >> nth=0');
+  await t.page.click('[data-testid=image-row] [data-testid=open-image] >> nth=0');
+  const digest = await t.page.getAttribute('[data-testid=image-page]', 'data-digest');
+  await t.page.waitForFunction(() => location.hash.includes('pg=image.h.'));
+  const url = t.page.url();
+  assert.ok(!url.includes(digest.slice(7, 19)), `the image's digest is not in ${url}`);
+  const page2 = await t.page.context().newPage();
+  await page2.goto(url);
+  await page2.waitForSelector('[data-testid=link-notice]');
+  await page2.click('[data-testid=load-sample]');
+  await page2.waitForSelector(`[data-testid=image-page][data-digest="${digest}"]`);
+  assert.equal(await page2.locator('[data-testid=link-notice]').count(), 0);
+  assert.equal(page2.url(), url, 'the URL stays the same view');
+  assert.deepEqual(t.problems, []);
+});
+
 test('a link pasted into a tab that already has the logs opens its view there and then', async () => {
-  const t = await Trailscope.open(env);
-  await t.page.click('[data-testid=load-sample]');
-  await t.waitDone();
+  const t = await openSample();
   // A view: a repository's events, as a colleague would have shared it.
   await t.page.click('[data-testid=tab-images]');
   await t.page.waitForSelector('[data-testid=repo-row]');
@@ -221,9 +242,7 @@ function parseCsv(text) {
 test('exports of the current filter: JSON and JSON lines load back with the same count', async () => {
   const all = sampleEvents();
   const ecr = all.filter((e) => e.eventSource === 'ecr.amazonaws.com');
-  const t = await Trailscope.open(env);
-  await t.page.click('[data-testid=load-sample]');
-  await t.waitDone();
+  const t = await openSample();
   await t.page.click('[data-testid=by-source] tr:has-text("ecr.amazonaws.com")');
   await t.page.waitForFunction((n) => document.querySelector('[data-testid=total-events]')?.textContent === n, uniqueEvents(ecr).toLocaleString('en-US'));
   const json = await downloadOf(t.page, '[data-testid=export-json]');
@@ -327,9 +346,7 @@ test('notes and bookmarks persist, and a triage bundle carries them with the vie
 test('filter controls: errors only, writes, a time range and a facet value, each a chip, counts follow', async () => {
   const all = sampleEvents();
   const uniq = (pred) => uniqueEvents(all.filter(pred)).toLocaleString('en-US');
-  const t = await Trailscope.open(env);
-  await t.page.click('[data-testid=load-sample]');
-  await t.waitDone();
+  const t = await openSample();
   const totalIs = (n) => t.page.waitForFunction((n) => document.querySelector('[data-testid=total-events]')?.textContent === n, n);
   await t.page.click('[data-testid=errors-only]');
   await totalIs(uniq((e) => e.errorCode));

@@ -807,7 +807,10 @@ impl Engine {
                 Response::Events(Box::new(events::page(&self.store, rows, *order, *offset, *limit)))
             }
             Query::Event { row } => Response::Event(self.event_detail(*row).map(Box::new)),
-            Query::Resolve(link) => Response::Resolved(Box::new(crate::link::resolve(link, &self.store))),
+            Query::Resolve(link) => {
+                let ix = self.container.get(&self.store);
+                Response::Resolved(Box::new(crate::link::resolve(link, &self.store, &ix)))
+            }
             Query::Timeline(q) => {
                 Response::Timeline(Box::new(self.timeline(q).answer(&self.store, q.range, q.buckets)))
             }

@@ -19,6 +19,8 @@ use hashbrown::{HashMap, HashSet};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::analysis::container::nav::Page as ContainerPage;
+use crate::analysis::container::Index;
 use crate::analysis::filter::{Access, Compiled, Errors, Field, Filter};
 use crate::analysis::principal::principal_label;
 use crate::model::{time::format_iso, Sym};
@@ -75,6 +77,8 @@ pub struct ViewLink {
     pub filter: Filter,
     /// Digest of the open event's key (see [`event_key`]).
     pub event: Option<String>,
+    /// The Images view's page, as [`ContainerPage::link_value`] writes it.
+    pub page: Option<String>,
 }
 
 /// What identifies one event across sessions: its id, time, source and name (the dedupe key).
@@ -91,7 +95,14 @@ impl ViewLink {
                 *v = digest(v);
             }
         }
-        ViewLink { view: view.to_owned(), filter: f, event: event_key.map(digest) }
+        ViewLink { view: view.to_owned(), filter: f, event: event_key.map(digest), page: None }
+    }
+
+    /// This link opening `page` of the Images view (the repositories, the default, need no mention).
+    #[must_use]
+    pub fn with_page(mut self, page: &ContainerPage) -> ViewLink {
+        self.page = (*page != ContainerPage::default()).then(|| page.link_value());
+        self
     }
 
     /// The URL fragment, without `#`.
@@ -130,6 +141,9 @@ impl ViewLink {
         if let Some(e) = &self.event {
             put("ev", e);
         }
+        if let Some(p) = &self.page {
+            put("pg", p);
+        }
         parts.join("&")
     }
 
@@ -157,6 +171,7 @@ impl ViewLink {
                 "acc" => f.access = if v == "write" { Access::Write } else { Access::ReadOnly },
                 "q" => f.text = v,
                 "ev" if is_digest(&v) => link.event = Some(v),
+                "pg" => link.page = Some(v),
                 _ => {}
             }
         }
@@ -172,6 +187,8 @@ pub struct Resolved {
     pub filter: Filter,
     /// The open event's row, when found.
     pub event: Option<Row>,
+    /// The Images view's page, when the link names one found in these logs.
+    pub page: Option<ContainerPage>,
     /// Digests (and the open event) not found in the loaded logs.
     pub unresolved: u32,
 }
@@ -181,8 +198,9 @@ pub fn row_key(store: &Store, r: Row) -> String {
     event_key(&store.event_id(r), &format_iso(store.time(r)), &store.str(store.source(r)), &store.str(store.name(r)))
 }
 
-/// Replaces the link's digests with the values they stand for in `store`.
-pub fn resolve(link: &ViewLink, store: &Store) -> Resolved {
+/// Replaces the link's digests with the values they stand for in `store` (whose container index,
+/// for a repository's or an image's page, is `ix`).
+pub fn resolve(link: &ViewLink, store: &Store, ix: &Index) -> Resolved {
     let mut f = link.filter.clone();
     let mut unresolved = 0;
     for field in hashed_lists() {
@@ -204,7 +222,11 @@ pub fn resolve(link: &ViewLink, store: &Store) -> Resolved {
     if link.event.is_some() && event.is_none() {
         unresolved += 1;
     }
-    Resolved { filter: f, event, unresolved }
+    let page = link.page.as_deref().and_then(|v| ContainerPage::from_link(v, ix, store));
+    if link.page.is_some() && page.is_none() {
+        unresolved += 1;
+    }
+    Resolved { filter: f, event, page, unresolved }
 }
 
 /// The values of `field` in `store`, by digest: what a link's digests for that field may stand for.
@@ -345,7 +367,7 @@ mod tests {
             .with(Field::Ip, "192.0.2.1");
         let key = row_key(s, 1);
         let link = ViewLink::from_fragment(&ViewLink::new("events", &f, Some(&key)).to_fragment());
-        let r = resolve(&link, s);
+        let r = resolve(&link, s, &crate::analysis::container::Index::build(s));
         assert_eq!(r.event, Some(1));
         assert_eq!(r.unresolved, 1, "192.0.2.1 is not in these logs");
         assert_eq!(r.filter.principals, f.principals);

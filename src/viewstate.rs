@@ -212,6 +212,16 @@ pub struct ViewState {
 }
 
 impl ViewState {
+    /// The link to the view shown: the tab, the filter, the open event, the Images view's page.
+    pub fn link(&self) -> ViewLink {
+        let link = ViewLink::new(self.view.slug(), &self.filter, self.selected_key.as_deref());
+        if self.view == View::Images {
+            link.with_page(&self.container)
+        } else {
+            link
+        }
+    }
+
     /// Applies one action.
     pub fn apply(&mut self, action: Action) {
         match action {
@@ -294,6 +304,7 @@ impl ViewState {
             Action::RestartEngine => self.restart_engine(),
             Action::LinkResolved(r) => {
                 self.filter = r.filter;
+                self.container = r.page.unwrap_or_default();
                 self.selected = r.event;
                 self.selected_key = None;
                 if r.unresolved == 0 {
@@ -704,19 +715,34 @@ mod tests {
         s.apply(Action::LinkArrived(Box::new(link.clone())));
         assert_eq!(s.view, View::Events);
         assert!(s.link_notice.is_some() && s.pending_link.is_some());
-        let resolved =
-            Resolved { filter: Filter::default().with(Field::Ip, "203.0.113.12"), event: Some(4), unresolved: 0 };
+        let resolved = Resolved {
+            filter: Filter::default().with(Field::Ip, "203.0.113.12"),
+            event: Some(4),
+            unresolved: 0,
+            page: None,
+        };
         s.apply(Action::LinkResolved(Box::new(resolved)));
         assert_eq!(s.filter.ips, ["203.0.113.12"]);
         assert_eq!(s.selected, Some(4));
         assert!(s.pending_link.is_none() && s.link_notice.is_none());
         // Partly resolved: kept pending, with a notice; an edit by the person drops it.
         s.apply(Action::LinkArrived(Box::new(link)));
-        s.apply(Action::LinkResolved(Box::new(Resolved { filter: Filter::default(), event: None, unresolved: 1 })));
+        s.apply(Action::LinkResolved(Box::new(Resolved {
+            filter: Filter::default(),
+            event: None,
+            unresolved: 1,
+            page: None,
+        })));
         assert!(s.pending_link.is_some());
         assert!(s.link_notice.as_deref().unwrap_or("").starts_with("1 of the shared view's values"));
         s.apply(Action::SetFilter(Box::default()));
         assert!(s.pending_link.is_none());
+        // A link to a page of the Images view opens it; one without, the view's first page.
+        let r = |page| Resolved { filter: Filter::default(), event: None, unresolved: 0, page };
+        s.apply(Action::LinkResolved(Box::new(r(Some(ContainerPage::Lifecycle)))));
+        assert_eq!(s.container, ContainerPage::Lifecycle);
+        s.apply(Action::LinkResolved(Box::new(r(None))));
+        assert_eq!(s.container, ContainerPage::Repositories);
     }
 
     #[test]

@@ -38,7 +38,7 @@ pub fn toolbar() -> Html {
             let b = Bundle {
                 schema: SCHEMA.into(),
                 created: super::notes::now_iso(),
-                view: ViewLink::new(s.view.slug(), &s.filter, s.selected_key.as_deref()).to_fragment(),
+                view: s.link().to_fragment(),
                 notes: s.notes.clone(),
                 files,
             };

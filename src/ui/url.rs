@@ -7,7 +7,7 @@ use yew::prelude::*;
 use super::Ctx;
 use crate::engine::{Query, Response};
 use crate::link::ViewLink;
-use crate::viewstate::{Action, UiPhase, View};
+use crate::viewstate::{Action, UiPhase, View, ViewState};
 
 /// The link in the page's URL when it opened, if any.
 pub fn initial_link() -> Option<ViewLink> {
@@ -82,16 +82,10 @@ pub fn use_url_sync() {
     }
     // Write the view into the URL, unless a shared view is still waiting for its logs.
     {
-        let deps = (s.filter.clone(), s.view, s.selected_key.clone(), s.pending_link.is_some());
-        use_effect_with(deps, move |(filter, view, key, waiting)| {
+        use_effect_with((s.link(), s.pending_link.is_some()), move |(link, waiting)| {
             if !*waiting {
-                let at_rest = filter.is_empty() && *view == View::default() && key.is_none();
-                let fragment = if at_rest {
-                    String::new()
-                } else {
-                    ViewLink::new(view.slug(), filter, key.as_deref()).to_fragment()
-                };
-                write_fragment(&fragment);
+                let at_rest = *link == ViewState::default().link();
+                write_fragment(&if at_rest { String::new() } else { link.to_fragment() });
             }
         });
     }

@@ -5,6 +5,9 @@
 
 use super::common::{records, root, walk};
 use serde_json::Value;
+use trailscope::analysis::container::nav::Page;
+use trailscope::analysis::container::report::{ImageRef, Outcome, RepoRef};
+use trailscope::analysis::container::Index;
 use trailscope::analysis::filter::{Compiled, Field, Filter};
 use trailscope::engine::Engine;
 use trailscope::link::{list_key, resolve, ViewLink};
@@ -81,7 +84,7 @@ fn identifies(field: Field) -> bool {
 /// The view `f` gives, through a link: written, read back, resolved against the same logs.
 fn through_a_link(f: &Filter, engine: &Engine) -> (String, Filter, u32) {
     let fragment = ViewLink::new("events", f, None).to_fragment();
-    let r = resolve(&ViewLink::from_fragment(&fragment), engine.store());
+    let r = resolve(&ViewLink::from_fragment(&fragment), engine.store(), &Index::build(engine.store()));
     (fragment, r.filter, r.unresolved)
 }
 
@@ -119,4 +122,43 @@ fn ok_values_not_in_the_logs_match_nothing_and_are_counted() {
     let (_, back, unresolved) = through_a_link(&f, &engine);
     assert_eq!(unresolved, 2);
     assert_eq!(Compiled::new(&back, engine.store()).rows().count(), 0);
+}
+
+#[test]
+fn ok_the_images_page_survives_a_link_a_repository_and_an_image_as_digests() {
+    let (engine, events) = sample();
+    let ix = Index::build(engine.store());
+    let through = |page: &Page| {
+        let fragment = ViewLink::new("images", &Filter::default(), None).with_page(page).to_fragment();
+        (fragment.clone(), resolve(&ViewLink::from_fragment(&fragment), engine.store(), &ix))
+    };
+    // A pushed image and its repository, read from a successful PutImage of the sample.
+    let put = events.iter().find(|e| e["eventName"] == "PutImage" && e["errorCode"].is_null()).unwrap();
+    let repo = RepoRef {
+        registry: put["requestParameters"]["registryId"].as_str().unwrap().to_owned(),
+        region: put["awsRegion"].as_str().unwrap().to_owned(),
+        name: put["requestParameters"]["repositoryName"].as_str().unwrap().to_owned(),
+    };
+    let digest = put["responseElements"]["image"]["imageId"]["imageDigest"].as_str().unwrap().to_owned();
+    let pages = [
+        Page::Pushes(Some(Outcome::Failed)),
+        Page::Pulls(None),
+        Page::Lifecycle,
+        Page::Ecs,
+        Page::Builder,
+        Page::Repository(repo.clone()),
+        Page::Image(ImageRef { repo: repo.clone(), digest: digest.clone() }),
+    ];
+    for page in pages {
+        let (fragment, r) = through(&page);
+        assert_eq!((r.page.as_ref(), r.unresolved), (Some(&page), 0), "{page:?} through {fragment}");
+        for secret in [&repo.name, &repo.registry, &digest] {
+            assert!(!fragment.contains(secret.as_str()), "{secret} leaked into {fragment}");
+        }
+    }
+    // The default page goes without saying; one not in these logs is counted, and not opened.
+    assert_eq!(through(&Page::Repositories).0, "v=images");
+    let elsewhere = RepoRef { name: "not-in-the-sample".into(), ..repo };
+    let (_, r) = through(&Page::Repository(elsewhere));
+    assert_eq!((r.page, r.unresolved), (None, 1));
 }

@@ -1,10 +1,15 @@
 //! Where the container views are: a list, a repository's page or an image's page. Plain data, so
 //! the page state stays pure and testable.
 
+use serde::{Deserialize, Serialize};
+
 use super::report::{ImageRef, Outcome, RepoRef};
+use super::Index;
+use crate::link::digest;
+use crate::store::Store;
 
 /// A page of the Images view.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub enum Page {
     /// Repositories, most active first.
     #[default]
@@ -72,6 +77,72 @@ impl Page {
         match self {
             Page::Repository(r) => Some(r),
             Page::Image(i) => Some(&i.repo),
+            _ => None,
+        }
+    }
+}
+
+/// How a link writes an outcome.
+fn outcome_slug(o: Outcome) -> &'static str {
+    match o {
+        Outcome::Ok => "ok",
+        Outcome::Failed => "failed",
+        Outcome::Incomplete => "incomplete",
+    }
+}
+
+/// The digest a link writes for an image (its repository's ARN and its digest).
+fn image_digest(i: &ImageRef) -> String {
+    digest(&format!("{}@{}", i.repo.arn(), i.digest))
+}
+
+impl Page {
+    /// The page as a link writes it: a list by its slug (`pushes.failed` for one outcome); a
+    /// repository or an image, which name resources from the logs, as `repository.` or `image.` and
+    /// a digest (see [`crate::link`]).
+    pub fn link_value(&self) -> String {
+        match self {
+            Page::Pushes(Some(o)) | Page::Pulls(Some(o)) => format!("{}.{}", self.slug(), outcome_slug(*o)),
+            Page::Repository(r) => format!("repository.{}", digest(&r.arn())),
+            Page::Image(i) => format!("image.{}", image_digest(i)),
+            _ => self.slug().to_owned(),
+        }
+    }
+
+    /// The page a link's value names, looked up in `ix` for a repository or an image; `None` when
+    /// the value names a repository or image not in these logs, or nothing known.
+    pub fn from_link(value: &str, ix: &Index, store: &Store) -> Option<Page> {
+        let (kind, rest) = value.split_once('.').unwrap_or((value, ""));
+        let outcome =
+            [Outcome::Ok, Outcome::Failed, Outcome::Incomplete].into_iter().find(|&o| outcome_slug(o) == rest);
+        let repo_refs = || (0..ix.repos.len() as super::RepoId).map(|id| (id, ix.repo_ref(store, id)));
+        match (kind, rest) {
+            ("repositories", "") => Some(Page::Repositories),
+            ("pushes", _) if rest.is_empty() || outcome.is_some() => Some(Page::Pushes(outcome)),
+            ("pulls", _) if rest.is_empty() || outcome.is_some() => Some(Page::Pulls(outcome)),
+            ("lifecycle", "") => Some(Page::Lifecycle),
+            ("ecs", "") => Some(Page::Ecs),
+            ("builder", "") => Some(Page::Builder),
+            ("repository", want) => {
+                repo_refs().map(|(_, r)| r).find(|r| digest(&r.arn()) == want).map(Page::Repository)
+            }
+            ("image", want) => {
+                // Every image the index names: pushed, pulled or expired.
+                let pushed = ix.pushes.iter().map(|p| (p.repo, p.digest));
+                let pulled = ix.pulls.iter().flat_map(|p| p.resolved.iter().map(move |&d| (p.repo, d)));
+                let expired = ix.runs.iter().flat_map(|r| r.images.iter().map(move |i| (r.repo, i.digest)));
+                let refs: Vec<(super::RepoId, RepoRef)> = repo_refs().collect();
+                pushed
+                    .chain(pulled)
+                    .chain(expired)
+                    .filter(|(_, d)| !d.is_empty())
+                    .map(|(repo, d)| ImageRef {
+                        repo: refs[repo as usize].1.clone(),
+                        digest: store.str(d).into_owned(),
+                    })
+                    .find(|i| image_digest(i) == want)
+                    .map(Page::Image)
+            }
             _ => None,
         }
     }
