@@ -369,5 +369,21 @@ test('filter controls: errors only, writes, a time range and a facet value, each
   await t.shot('filters');
   await t.page.click('[data-testid=clear-filters]');
   await totalIs(uniq(() => true));
+  // A repository from the menu: offered with its count, which picking it keeps; every PutImage to it
+  // (counted in the sample's JSON) among them.
+  await t.page.click('[data-testid=add-filter]');
+  await t.page.click('.facet-tab[data-facet=Repository]');
+  await t.page.waitForSelector('.facet-value');
+  const [repo, count] = await t.page.$$eval('.facet-value', (vs) => [vs[0].querySelector('.fv-key').textContent, vs[0].querySelector('.fv-count').textContent]);
+  await t.shot('filter-menu-repository');
+  await t.page.click('.facet-value >> nth=0');
+  await totalIs(count);
+  assert.deepEqual(await t.page.locator('[data-testid=filter-chips] .chip .chip-field').allTextContents(), ['Repository']);
+  await t.page.click('[data-testid=tab-events]');
+  await t.page.fill('[data-testid=search]', 'PutImage');
+  await t.page.press('[data-testid=search]', 'Enter');
+  const puts = uniqueEvents(all.filter((e) => e.eventName === 'PutImage' && e.requestParameters?.repositoryName === repo));
+  assert.ok(puts > 0, `the sample pushes to ${repo}`);
+  await t.page.waitForFunction((n) => document.querySelector('[data-testid=events-total]')?.textContent === n, puts.toLocaleString('en-US'));
   assert.deepEqual(t.problems, []);
 });

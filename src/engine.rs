@@ -207,6 +207,8 @@ pub enum Query {
     },
     /// A shared view's link, resolved against the loaded logs.
     Resolve(Box<crate::link::ViewLink>),
+    /// Events under a filter by the ECR repositories they are about (for the filter menu).
+    Repositories(Box<Filter>),
     /// Timeline buckets over a time range.
     Timeline(Box<TimelineQuery>),
 }
@@ -237,6 +239,8 @@ pub enum Response {
     Event(Option<Box<EventDetail>>),
     /// For [`Query::Resolve`].
     Resolved(Box<crate::link::Resolved>),
+    /// For [`Query::Repositories`] (cut at [`MAX_LIST`]), and how many repositories there were.
+    Repositories(Vec<crate::analysis::counts::Count>, u64),
     /// For [`Query::Timeline`].
     Timeline(Box<Timeline>),
 }
@@ -807,6 +811,13 @@ impl Engine {
                 Response::Events(Box::new(events::page(&self.store, rows, *order, *offset, *limit)))
             }
             Query::Event { row } => Response::Event(self.event_detail(*row).map(Box::new)),
+            Query::Repositories(filter) => {
+                let mut repos =
+                    crate::analysis::counts::by_repository(&self.store, Compiled::new(filter, &self.store).rows());
+                let total = repos.len() as u64;
+                repos.truncate(MAX_LIST);
+                Response::Repositories(repos, total)
+            }
             Query::Resolve(link) => {
                 let ix = self.container.get(&self.store);
                 Response::Resolved(Box::new(crate::link::resolve(link, &self.store, &ix)))

@@ -242,6 +242,26 @@ impl Tally {
     }
 }
 
+/// Events by the ECR repositories they are about (the repository a call names, or the repositories
+/// of a task definition's images, as the filter's repository field matches them), most first. An
+/// event about several repositories counts for each; one about a repository twice, once.
+pub fn by_repository(store: &Store, rows: impl Iterator<Item = Row>) -> Vec<Count> {
+    let mut reader = crate::facts::container::FactReader::default();
+    let mut counts: HashMap<Sym, u64> = HashMap::new();
+    let mut seen: Vec<Sym> = Vec::new();
+    for r in rows {
+        let Some(fact) = reader.get(&store.container, r) else { continue };
+        seen.clear();
+        for repo in store.container.repos_in(Some(fact)) {
+            if !seen.contains(&repo) {
+                seen.push(repo);
+                *counts.entry(repo).or_default() += 1;
+            }
+        }
+    }
+    sorted(counts.into_iter().map(|(s, n)| (store.str(s).into_owned(), n)))
+}
+
 fn sorted(it: impl Iterator<Item = (String, u64)>) -> Vec<Count> {
     let mut v: Vec<Count> = it.map(|(key, count)| Count { key, count }).collect();
     v.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.key.cmp(&b.key)));

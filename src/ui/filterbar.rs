@@ -105,13 +105,14 @@ pub fn filter_bar() -> Html {
 }
 
 /// The facets of the "Add filter" menu, with where their values come from.
-const FACETS: [(Field, &str); 6] = [
+const FACETS: [(Field, &str); 7] = [
     (Field::Source, "Service"),
     (Field::Name, "API call"),
     (Field::Principal, "Principal"),
     (Field::IdentityType, "Identity type"),
     (Field::Account, "Account"),
     (Field::Region, "Region"),
+    (Field::Repository, "Repository"),
 ];
 
 fn facet_values(counts: &crate::analysis::counts::Counts, field: Field) -> Vec<Count> {
@@ -138,8 +139,11 @@ fn add_filter() -> Html {
     let facet = use_state(|| Field::Source);
     let narrow = use_state(String::new);
     let filter = ctx.state.0.filter.clone();
-    // Values are only needed while the menu is open.
-    let answer = use_query_if((*open).then(|| Query::Counts(Box::new(filter.clone()))));
+    // Values are only needed while the menu is open; repositories are counted apart, only when
+    // asked for (they read every event's container facts).
+    let repos = *facet == Field::Repository;
+    let answer = use_query_if((*open && !repos).then(|| Query::Counts(Box::new(filter.clone()))));
+    let repo_answer = use_query_if((*open && repos).then(|| Query::Repositories(Box::new(filter.clone()))));
     let toggle = {
         let open = open.clone();
         Callback::from(move |e: MouseEvent| {
@@ -147,8 +151,9 @@ fn add_filter() -> Html {
             open.set(!*open);
         })
     };
-    let values = match answer.as_deref() {
-        Some(Response::Counts { counts, .. }) => facet_values(counts, *facet),
+    let values = match (answer.as_deref(), repo_answer.as_deref()) {
+        (_, Some(Response::Repositories(list, _))) => list.clone(),
+        (Some(Response::Counts { counts, .. }), _) => facet_values(counts, *facet),
         _ => Vec::new(),
     };
     let needle = narrow.to_lowercase();

@@ -1,6 +1,7 @@
 //! The bundled sample: what "Load sample logs" shows must match what was generated and documented.
 
 use super::common::{records, root, unique, walk};
+use trailscope::analysis::filter::{Compiled, Field, Filter};
 use trailscope::engine::Engine;
 use trailscope::ingest::FileKind;
 use trailscope::sample::SAMPLE_FILES;
@@ -48,4 +49,32 @@ fn ok_seed_fixture_counts_by_source() {
     let kms = events.iter().filter(|e| e["eventSource"] == "kms.amazonaws.com").count() as u64;
     let kms_row = counts.by_source.iter().find(|c| c.key == "kms.amazonaws.com").map(|c| c.count);
     assert_eq!(kms_row, Some(kms));
+}
+
+#[test]
+fn ok_the_repository_facet_counts_what_picking_it_keeps() {
+    let mut engine = Engine::new();
+    for (path, bytes) in SAMPLE_FILES {
+        engine.ingest_bytes(path, bytes);
+    }
+    let events: Vec<_> = walk(&root().join("sample")).iter().flat_map(|p| records(p)).collect();
+    let store = engine.store();
+    let all = Compiled::new(&Filter::default(), store);
+    let facet = trailscope::analysis::counts::by_repository(store, all.rows());
+    // Every repository an ECR call of the sample names is listed (read from the JSON).
+    let named: std::collections::BTreeSet<&str> = events
+        .iter()
+        .filter(|e| e["eventSource"] == "ecr.amazonaws.com")
+        .filter_map(|e| e["requestParameters"]["repositoryName"].as_str())
+        .collect();
+    assert!(named.len() > 3, "{named:?}");
+    for name in &named {
+        assert!(facet.iter().any(|c| c.key == *name), "{name} is not offered");
+    }
+    // The count beside each is what the filter keeps once it is picked.
+    for c in &facet {
+        let kept = Compiled::new(&Filter::default().with(Field::Repository, &c.key), store).rows().count() as u64;
+        assert_eq!(kept, c.count, "{}", c.key);
+    }
+    assert!(facet.windows(2).all(|w| w[0].count >= w[1].count), "most first");
 }
