@@ -87,11 +87,12 @@ pub fn event_key(event_id: &str, time_iso: &str, source: &str, name: &str) -> St
 }
 
 impl ViewLink {
-    /// The link for a view, hashing the values that come from the logs.
+    /// The link for a view, hashing the values that come from the logs (a value still a digest, from
+    /// a link some of whose values were not in the logs, is kept as it is).
     pub fn new(view: &str, filter: &Filter, event_key: Option<&str>) -> ViewLink {
         let mut f = filter.clone();
         for field in hashed_lists() {
-            for v in f.list_mut(field).into_iter().flatten() {
+            for v in f.list_mut(field).into_iter().flatten().filter(|v| !is_digest(v)) {
                 *v = digest(v);
             }
         }
@@ -376,6 +377,15 @@ mod tests {
         assert_eq!(r.filter.ips[0], "198.51.100.4");
         assert_eq!(r.filter.ips[1], digest("192.0.2.1"));
         assert_eq!(Compiled::new(&r.filter, s).rows().collect::<Vec<_>>(), [1]);
+    }
+
+    #[test]
+    fn ok_a_value_left_a_digest_is_written_back_as_it_came() {
+        // A link's IP not in the logs stays a digest in the filter; the link written from that
+        // filter must carry the same digest, not a digest of it.
+        let sent = ViewLink::new("events", &Filter::default().with(Field::Ip, "192.0.2.1"), None);
+        let kept = ViewLink::new("events", &sent.filter, None);
+        assert_eq!(kept.filter.ips, [digest("192.0.2.1")]);
     }
 
     #[test]

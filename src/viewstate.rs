@@ -261,12 +261,18 @@ impl ViewState {
                 self.pending_link = None;
                 edit(&mut self.filter, &value);
             }
-            Action::SetView(v) => self.view = v,
+            // A tab, a page or an event the person opened: the shared view no longer applies either.
+            Action::SetView(v) => {
+                self.pending_link = None;
+                self.view = v;
+            }
             Action::OpenContainer(page) => {
+                self.pending_link = None;
                 self.view = View::Images;
                 self.container = *page;
             }
             Action::Select(row) => {
+                self.pending_link = None;
                 if row != self.selected {
                     self.selected_key = None;
                 }
@@ -303,6 +309,9 @@ impl ViewState {
             Action::Crashed(message) => self.crash(message),
             Action::RestartEngine => self.restart_engine(),
             Action::LinkResolved(r) => {
+                if let Some(v) = self.pending_link.as_ref().and_then(|l| View::from_slug(&l.view)) {
+                    self.view = v;
+                }
                 self.filter = r.filter;
                 self.container = r.page.unwrap_or_default();
                 self.selected = r.event;
@@ -737,6 +746,20 @@ mod tests {
         assert!(s.link_notice.as_deref().unwrap_or("").starts_with("1 of the shared view's values"));
         s.apply(Action::SetFilter(Box::default()));
         assert!(s.pending_link.is_none());
+        // So does a tab, a page or an event the person opens; until then the link's tab comes back
+        // with its answer.
+        for took_over in [
+            Action::SetView(View::Timeline),
+            Action::OpenContainer(Box::new(ContainerPage::Ecs)),
+            Action::Select(Some(2)),
+        ] {
+            s.apply(Action::LinkArrived(Box::new(ViewLink::new("events", &Filter::default(), None))));
+            s.view = View::Overview;
+            s.apply(Action::LinkResolved(Box::new(Resolved { unresolved: 1, ..Resolved::default() })));
+            assert_eq!(s.view, View::Events);
+            s.apply(took_over);
+            assert!(s.pending_link.is_none());
+        }
         // A link to a page of the Images view opens it; one without, the view's first page.
         let r = |page| Resolved { filter: Filter::default(), event: None, unresolved: 0, page };
         s.apply(Action::LinkResolved(Box::new(r(Some(ContainerPage::Lifecycle)))));

@@ -7,7 +7,7 @@ use yew::prelude::*;
 use super::Ctx;
 use crate::engine::{Query, Response};
 use crate::link::ViewLink;
-use crate::viewstate::{Action, UiPhase, View, ViewState};
+use crate::viewstate::{Action, UiPhase, ViewState};
 
 /// The link in the page's URL when it opened, if any.
 pub fn initial_link() -> Option<ViewLink> {
@@ -65,15 +65,11 @@ pub fn use_url_sync() {
         let pending = s.pending_link.clone();
         use_effect_with((s.phase, s.data_version, pending), move |(phase, _, pending)| {
             if let (UiPhase::Done, Some(link)) = (phase, pending) {
-                let view = View::from_slug(&link.view);
                 bridge.ask(
                     Query::Resolve(Box::new(link.clone())),
                     Callback::from(move |r: Response| {
                         if let Response::Resolved(r) = r {
                             state.dispatch(Action::LinkResolved(r));
-                            if let Some(v) = view {
-                                state.dispatch(Action::SetView(v));
-                            }
                         }
                     }),
                 );
