@@ -320,8 +320,10 @@ impl ViewState {
                     self.pending_link = None;
                     self.link_notice = None;
                 } else {
+                    let (verb, match_, them) =
+                        if r.unresolved == 1 { ("is", "it matches", "it") } else { ("are", "they match", "them") };
                     self.link_notice = Some(format!(
-                        "{} of the shared view's values are not in the loaded logs, so they match nothing yet. Drop the same files to see them.",
+                        "{} of the shared view's values {verb} not in the loaded logs, so {match_} nothing yet. Drop the same files to see {them}.",
                         r.unresolved
                     ));
                 }
@@ -743,7 +745,10 @@ mod tests {
             page: None,
         })));
         assert!(s.pending_link.is_some());
-        assert!(s.link_notice.as_deref().unwrap_or("").starts_with("1 of the shared view's values"));
+        assert_eq!(
+            s.link_notice.as_deref(),
+            Some("1 of the shared view's values is not in the loaded logs, so it matches nothing yet. Drop the same files to see it.")
+        );
         s.apply(Action::SetFilter(Box::default()));
         assert!(s.pending_link.is_none());
         // So does a tab, a page or an event the person opens; until then the link's tab comes back
