@@ -1,12 +1,13 @@
 //! Links that share a view without sharing data.
 //!
-//! The view (filters, time range, open tab, open event) lives in the URL fragment, so a link
-//! reproduces it for a colleague who drops the same files. AWS's own vocabulary and Trailscope's
-//! labels (services, API call names, identity types, regions, MFA, key kinds, `invokedBy` services,
-//! clients) are written as is; values that come from the logs and identify people or resources
-//! (principals, access keys, accounts, IP addresses, repositories, roles, Identity Center users,
-//! user agents, the open event) are written only as `h.` + the first 16 hex digits of their
-//! SHA-256, and resolved back against the logs the colleague has loaded. Every filter field is in
+//! The view (filters, time range, open tab, the Images view's page, open event) lives in the URL
+//! fragment, so a link reproduces it for a colleague who drops the same files. AWS's own vocabulary
+//! and Trailscope's labels (services, API call names, identity types, regions, MFA, key kinds,
+//! `invokedBy` services, clients, the Images lists) are written as is; values that come from the
+//! logs and identify people or resources (principals, access keys, accounts, IP addresses,
+//! repositories, roles, Identity Center users, user agents, the repository or image whose page is
+//! open, the open event) are written only as `h.` + the first 16 hex digits of their SHA-256, and
+//! resolved back against the logs the colleague has loaded. Every filter field is in
 //! the link ([`list_key`] must name each). The search text is written as typed. A fragment is never
 //! sent to a server.
 //!
