@@ -79,6 +79,20 @@ log(`${files.length} files, ${(compressed / 1e6).toFixed(1)} MB on disk (${relat
 const env = await start({ dist: DIST });
 const mbps = (bytes, ms) => bytes / 1e6 / (ms / 1000);
 
+/**
+ * Runs `f` on a new page of the app (see `openApp`), then closes the page's context, so every load
+ * is measured with no earlier load's tab alive (its engine and ingest workers, hundreds of MB).
+ * Before, the tabs of (a), its traced run and (e)-(h) stayed open through the later rounds.
+ */
+async function inNewPage(f) {
+  const p = await openApp();
+  try {
+    return await f(p);
+  } finally {
+    await p.context().close();
+  }
+}
+
 /** A new page (in a context of its own) with the app loaded and its engine idle. */
 async function openApp() {
   const page = await (await env.browser.newContext()).newPage();
@@ -390,7 +404,8 @@ async function loadIn(page, { traced, paths = files }) {
 
 log('3/7 Trailscope: drop to data-state=done (then again in a new page, under a trace)');
 const ours = await loadIn(page, { traced: false });
-const tracedLoad = await loadIn(await openApp(), { traced: true });
+await page.context().close();
+const tracedLoad = await inNewPage((p) => loadIn(p, { traced: true }));
 const { cpu, tierUp } = tracedLoad;
 
 // What handing the files to a worker costs the page alone: the browser asks for each picked file's
@@ -398,8 +413,7 @@ const { cpu, tierUp } = tracedLoad;
 // `File` is nearly free). Posted here through a MessageChannel, 16 files a message as the page does,
 // in a new page with `File` objects of its own, nothing else running: a floor for any design that
 // posts picked files to workers.
-const postOnly = await (async () => {
-  const p = await openApp();
+const postOnly = await inNewPage(async (p) => {
   await pickIntoOwnInput(p, 'bench-post');
   return p.evaluate(() => {
     const all = [...document.getElementById('bench-post').files];
@@ -408,15 +422,14 @@ const postOnly = await (async () => {
     for (let i = 0; i < all.length; i += 16) port1.postMessage(all.slice(i, i + 16));
     return performance.now() - t;
   });
-})();
+});
 // The same folder dropped on the drop zone, as people load a whole AWSLogs/ tree: a real drop (the
 // DevTools protocol, `dropFromDisk` in e2e/harness.mjs), so the page walks it with the
 // File and Directory Entries API. Timed in the page from the drop event to data-state="done", and to
 // the status bar's first "loading"; the folder holds every file under it (digests too).
 const dropRoot = DIR ? resolve(DIR) : join(dataDir, 'AWSLogs');
 log(`5/7 ${relative(ROOT, dropRoot) || dropRoot} dropped on the drop zone`);
-const dropped = await (async () => {
-  const p = await openApp();
+const dropped = await inNewPage(async (p) => {
   await p.waitForTimeout(1500); // as (a): the ingest workers get ready before the drop
   await watchLongTasks(p);
   await p.evaluate(() => {
@@ -447,7 +460,7 @@ const dropped = await (async () => {
   });
   const { tasks, drop, ...rest } = seen;
   return { ...rest, ...tasksFrom(tasks, drop) };
-})();
+});
 // The same events as one JSON-lines file (as a pipeline's export is), through the file input: one
 // big uncompressed file, read in 4 MB chunks, which no ingest worker shares. Written once next to the
 // generated logs (one compact line per record, in file order), or in target/bench-data/ for --dir.
@@ -465,7 +478,7 @@ if (!existsSync(linesPath) || DIR) {
   renameSync(tmp, linesPath);
 }
 log(`6/8 the same events as one JSON-lines file (${relative(ROOT, linesPath)}), through the file input`);
-const oneFile = await loadIn(await openApp(), { traced: false, paths: [linesPath] });
+const oneFile = await inNewPage((p) => loadIn(p, { traced: false, paths: [linesPath] }));
 // That file gzipped (zlib's default level), as an export is often kept: big (its text likely over
 // 32 MB), so the engine's worker reads it and adds its events as it reads.
 const gzPath = `${linesPath}.gz`;
@@ -474,7 +487,7 @@ if (!existsSync(gzPath) || DIR) {
   renameSync(`${gzPath}.partial`, gzPath);
 }
 log(`7/8 the same file gzipped (${relative(ROOT, gzPath)}), through the file input`);
-const oneGz = await loadIn(await openApp(), { traced: false, paths: [gzPath] });
+const oneGz = await inNewPage((p) => loadIn(p, { traced: false, paths: [gzPath] }));
 // Its two halves (by lines), each gzipped: two big files, so the engine's worker reads one and an
 // ingest worker the other, which sends its events in parts as it reads.
 const halfPaths = [1, 2].map((n) => `${linesPath}.half${n}.gz`);
@@ -488,7 +501,7 @@ if (!halfPaths.every(existsSync) || DIR) {
   });
 }
 log(`8/8 its two halves, each gzipped (${halfPaths.map((p) => relative(ROOT, p)).join(', ')}), through the file input`);
-const twoGz = await loadIn(await openApp(), { traced: false, paths: halfPaths });
+const twoGz = await inNewPage((p) => loadIn(p, { traced: false, paths: halfPaths }));
 // With --rounds N, N - 1 more pairs of (a) and (b), each load in a new page, in turn ours first and the
 // pipeline first: the host's speed swings by 2x within minutes, so one pair's ratio says as much about
 // the host as about Trailscope, and the median of several pairs says less about it.
@@ -501,19 +514,19 @@ for (let r = 1; r < ROUNDS; r++) {
   log(`round ${r + 1}/${ROUNDS}: (a) and (b) again, ${r % 2 ? 'ours' : 'the pipeline'} first`);
   const pair = {};
   for (const who of r % 2 ? ['ours', 'js'] : ['js', 'ours']) {
-    const p = await openApp();
-    if (who === 'js') {
-      await pickIntoOwnInput(p, 'bench-input');
-      const run = await pipelineIn(p, 'bench-input');
-      pair.js_mb_s = mbps(run.bytes, run.pipelineMs);
-    } else {
-      await p.waitForTimeout(1500); // as (a): the ingest workers get ready before the drop
-      const run = await loadIn(p, { traced: false });
-      pair.trailscope_mb_s = mbps(run.bytesDecoded, run.ms);
-      pair.events = run.events;
-      pair.others_cpu_s = othersCpu(run);
-    }
-    await p.context().close();
+    await inNewPage(async (p) => {
+      if (who === 'js') {
+        await pickIntoOwnInput(p, 'bench-input');
+        const run = await pipelineIn(p, 'bench-input');
+        pair.js_mb_s = mbps(run.bytes, run.pipelineMs);
+      } else {
+        await p.waitForTimeout(1500); // as (a): the ingest workers get ready before the drop
+        const run = await loadIn(p, { traced: false });
+        pair.trailscope_mb_s = mbps(run.bytesDecoded, run.ms);
+        pair.events = run.events;
+        pair.others_cpu_s = othersCpu(run);
+      }
+    });
   }
   rounds.push({ ...pair, ratio: pair.trailscope_mb_s / pair.js_mb_s });
 }
