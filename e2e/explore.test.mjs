@@ -89,6 +89,12 @@ test('Enter opens the event detail with its original JSON and decoded manifest',
   const digest = put.responseElements.image.imageId.imageDigest;
   assert.equal(await t.page.getAttribute('[data-testid=detail-open-image]', 'title'), digest);
   assert.equal(await t.page.textContent('[data-testid=detail-open-repo]'), put.requestParameters.repositoryName);
+  // Its filter button adds that repository to the filter, which still keeps this event.
+  await t.page.click('[data-testid=detail-filter-repo]');
+  await t.page.waitForFunction(() => document.querySelectorAll('[data-testid=filter-chips] .chip').length === 2);
+  assert.deepEqual(await t.page.locator('[data-testid=filter-chips] .chip .chip-field').allTextContents(), ['Repository', 'Search']);
+  await t.page.waitForSelector('[data-testid=events][data-state=ready]');
+  assert.equal(await t.page.textContent('[data-testid=events-total]'), '1');
   await t.page.click('[data-testid=close-detail]');
   assert.equal(await t.page.locator('[data-testid=event-detail]').count(), 0);
   assert.deepEqual(t.problems, []);

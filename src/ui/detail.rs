@@ -194,12 +194,21 @@ fn belongs(p: &BelongsProps) -> Html {
             state.dispatch(Action::OpenContainer(Box::new(page.clone())));
         })
     };
+    let filter_to_repo = |name: String| {
+        let state = ctx.state.clone();
+        Callback::from(move |_| {
+            let f = state.0.filter.with(Field::Repository, &name);
+            state.dispatch(Action::SetFilter(Box::new(f)));
+        })
+    };
     html! {
         <p class="belongs" data-testid="detail-belongs">
             if let Some(r) = &p.repo {
                 <span>{"Repository "}</span>
                 <button type="button" class="linkish" data-testid="detail-open-repo" title={tooltip(&r.arn())}
                     onclick={open(Page::Repository(r.clone()))}>{r.name.clone()}</button>
+                <button type="button" class="icon" data-testid="detail-filter-repo" title="Show only the events about this repository"
+                    aria-label="Filter to this repository" onclick={filter_to_repo(r.name.clone())}>{icon_filter()}</button>
             }
             if let Some(i) = &p.image {
                 <span>{" · image "}</span>
