@@ -7,6 +7,7 @@ use serde_json::Value;
 use web_sys::KeyboardEvent;
 use yew::prelude::*;
 
+use super::identity::table::pick;
 use super::images::short_digest;
 use super::query::{use_answer, Shown};
 use super::Ctx;
@@ -109,13 +110,6 @@ fn body(p: &BodyProps) -> Html {
     let ctx = use_context::<Ctx>().expect("Ctx is provided by App");
     let d = &p.detail;
     let v = &d.view;
-    let filter_to = |field: Field, value: String| {
-        let state = ctx.state.clone();
-        Callback::from(move |_| {
-            let f = state.0.filter.with(field, &value);
-            state.dispatch(Action::SetFilter(Box::new(f)));
-        })
-    };
     let fact = |label: &str, value: &str, field: Option<Field>| {
         if value.is_empty() {
             return html! {};
@@ -131,7 +125,7 @@ fn body(p: &BodyProps) -> Html {
                     <button type="button" class="icon" title="Copy" aria-label={format!("Copy {label}")} onclick={copy(value.to_owned())}>{icon_copy()}</button>
                     if let Some(field) = field {
                         <button type="button" class="icon" title={tooltip(&format!("Show only events with this {}", label.to_lowercase()))}
-                            aria-label={format!("Filter to this {}", label.to_lowercase())} onclick={filter_to(field, value.to_owned())}>{icon_filter()}</button>
+                            aria-label={format!("Filter to this {}", label.to_lowercase())} onclick={pick(&ctx, field, value.to_owned())}>{icon_filter()}</button>
                     }
                 </dd>
             </>
@@ -194,13 +188,6 @@ fn belongs(p: &BelongsProps) -> Html {
             state.dispatch(Action::OpenContainer(Box::new(page.clone())));
         })
     };
-    let filter_to_repo = |name: String| {
-        let state = ctx.state.clone();
-        Callback::from(move |_| {
-            let f = state.0.filter.with(Field::Repository, &name);
-            state.dispatch(Action::SetFilter(Box::new(f)));
-        })
-    };
     html! {
         <p class="belongs" data-testid="detail-belongs">
             if let Some(r) = &p.repo {
@@ -208,7 +195,7 @@ fn belongs(p: &BelongsProps) -> Html {
                 <button type="button" class="linkish" data-testid="detail-open-repo" title={tooltip(&r.arn())}
                     onclick={open(Page::Repository(r.clone()))}>{r.name.clone()}</button>
                 <button type="button" class="icon" data-testid="detail-filter-repo" title="Show only the events about this repository"
-                    aria-label="Filter to this repository" onclick={filter_to_repo(r.name.clone())}>{icon_filter()}</button>
+                    aria-label="Filter to this repository" onclick={pick(&ctx, Field::Repository, r.name.clone())}>{icon_filter()}</button>
             }
             if let Some(i) = &p.image {
                 <span>{" · image "}</span>

@@ -7,7 +7,7 @@
 mod attention;
 mod chains;
 mod roles;
-mod table;
+pub(super) mod table;
 
 use yew::prelude::*;
 

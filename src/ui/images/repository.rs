@@ -3,6 +3,7 @@
 
 use yew::prelude::*;
 
+use super::super::identity::table::pick;
 use super::super::Ctx;
 use super::common::{created, in_these, loading, open, outcome, use_container, when, who, Events, ImageLink};
 use super::lists::{asked_cell, builder_row, layers_cell, took, Run};
@@ -11,7 +12,6 @@ use crate::analysis::container::report::{ImageRef, RepoPage, RepoRef, Timeline};
 use crate::analysis::container::{Ask, ContainerAnswer};
 use crate::analysis::filter::Field;
 use crate::text::{bytes, duration, plural, reveal, thousands, tooltip, utc};
-use crate::viewstate::Action;
 
 #[derive(Properties, PartialEq)]
 pub struct RepositoryProps {
@@ -148,10 +148,8 @@ fn header(ctx: &Ctx, page: &RepoPage, filtered: bool) -> Html {
     let s = &page.summary;
     let filter = &ctx.state.0.filter;
     // Every view (the timeline, identities, events) narrowed to this repository's calls.
-    let only_this = (!filter.repositories.contains(&s.repo.name)).then(|| {
-        let (state, f) = (ctx.state.clone(), filter.with(Field::Repository, &s.repo.name));
-        Callback::from(move |_| state.dispatch(Action::SetFilter(Box::new(f.clone()))))
-    });
+    let only_this =
+        (!filter.repositories.contains(&s.repo.name)).then(|| pick(ctx, Field::Repository, s.repo.name.clone()));
     html! {
         <section class="panel page-head">
             <div class="title-row">
