@@ -115,7 +115,7 @@ impl Page {
         let (kind, rest) = value.split_once('.').unwrap_or((value, ""));
         let outcome =
             [Outcome::Ok, Outcome::Failed, Outcome::Incomplete].into_iter().find(|&o| outcome_slug(o) == rest);
-        let repo_refs = || (0..ix.repos.len() as super::RepoId).map(|id| (id, ix.repo_ref(store, id)));
+        let repo_refs = || (0..ix.repos.len() as super::RepoId).map(|id| ix.repo_ref(store, id));
         match (kind, rest) {
             ("repositories", "") => Some(Page::Repositories),
             ("pushes", _) if rest.is_empty() || outcome.is_some() => Some(Page::Pushes(outcome)),
@@ -123,23 +123,18 @@ impl Page {
             ("lifecycle", "") => Some(Page::Lifecycle),
             ("ecs", "") => Some(Page::Ecs),
             ("builder", "") => Some(Page::Builder),
-            ("repository", want) => {
-                repo_refs().map(|(_, r)| r).find(|r| digest(&r.arn()) == want).map(Page::Repository)
-            }
+            ("repository", want) => repo_refs().find(|r| digest(&r.arn()) == want).map(Page::Repository),
             ("image", want) => {
                 // Every image the index names: pushed, pulled or expired.
                 let pushed = ix.pushes.iter().map(|p| (p.repo, p.digest));
                 let pulled = ix.pulls.iter().flat_map(|p| p.resolved.iter().map(move |&d| (p.repo, d)));
                 let expired = ix.runs.iter().flat_map(|r| r.images.iter().map(move |i| (r.repo, i.digest)));
-                let refs: Vec<(super::RepoId, RepoRef)> = repo_refs().collect();
+                let refs: Vec<RepoRef> = repo_refs().collect();
                 pushed
                     .chain(pulled)
                     .chain(expired)
                     .filter(|(_, d)| !d.is_empty())
-                    .map(|(repo, d)| ImageRef {
-                        repo: refs[repo as usize].1.clone(),
-                        digest: store.str(d).into_owned(),
-                    })
+                    .map(|(repo, d)| ImageRef { repo: refs[repo as usize].clone(), digest: store.str(d).into_owned() })
                     .find(|i| image_digest(i) == want)
                     .map(Page::Image)
             }
