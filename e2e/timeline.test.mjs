@@ -265,6 +265,49 @@ test('under a new filter or grouping, the marks drawn for the one before are dim
   assert.deepEqual(t.problems, []);
 });
 
+test('a lane\'s name filters every view to it: a service, then an account and region (by keyboard)', async () => {
+  const all = sampleEvents();
+  const count = (keep) => uniqueEvents(all.filter(keep));
+  const busiest = (key, events) => {
+    const n = new Map();
+    for (const e of events) n.set(key(e), (n.get(key(e)) ?? 0) + 1);
+    return [...n].sort((a, b) => b[1] - a[1]).map(([k]) => k);
+  };
+  // The busiest service after the first that has no ECS or Image Builder lane of its own.
+  const service = busiest((e) => e.eventSource, all).filter((s) => !/^(ecs|imagebuilder)\./.test(s))[1];
+  const t = await openTimeline();
+  const page = t.page;
+  await page.selectOption('[data-testid=timeline-group]', 'service');
+  const button = (name) => page.locator(`[data-testid=timeline-lane-filter][aria-label="Filter every view to ${name}"]`);
+  await button(service).waitFor();
+  // The button sits over its lane's name (the canvas draws lane i at 26 + 36 + 30 i px).
+  const [canvas, box] = [await page.locator('[data-testid=timeline-canvas]').boundingBox(), await button(service).boundingBox()];
+  const lane = Number(await button(service).getAttribute('data-lane'));
+  assert.ok(Math.abs(box.y - (canvas.y + 26 + 36 + 30 * lane)) < 1 && box.x === canvas.x && box.width === GUTTER, JSON.stringify(box));
+  await button(service).hover();
+  await t.shot('timeline-lane-hover');
+  await button(service).click();
+  const chips = () => page.$$eval('[data-testid=filter-chips] .chip', (els) => els.map((el) => [el.dataset.field, el.querySelector('.chip-value').textContent]));
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=filter-chips] .chip').length === 1);
+  assert.deepEqual(await chips(), [['Source', service]]);
+  const kept = all.filter((e) => e.eventSource === service);
+  await until(page, (d) => d.lanes === 1 && d.text.endsWith(`· ${count((e) => e.eventSource === service).toLocaleString('en-US')} events in view`));
+  assert.equal(await page.locator('[data-testid=timeline-lane-filter]').getAttribute('aria-pressed'), 'true');
+  // Then by account and region, from the keyboard: both chips, and the events of all three.
+  await page.selectOption('[data-testid=timeline-group]', 'account-region');
+  const [pair] = busiest((e) => `${e.recipientAccountId} / ${e.awsRegion}`, kept);
+  await button(pair).focus();
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=filter-chips] .chip').length === 3);
+  const [account, region] = pair.split(' / ');
+  assert.deepEqual(await chips(), [['Source', service], ['Account', account], ['Region', region]]);
+  const expected = count((e) => e.eventSource === service && e.recipientAccountId === account && e.awsRegion === region);
+  await until(page, (d) => d.lanes === 1 && d.text.endsWith(` ${expected.toLocaleString('en-US')} events in view`));
+  assert.ok(expected > 0 && expected < kept.length, `${expected} of ${kept.length}`);
+  await t.shot('timeline-lane-picked');
+  assert.deepEqual(t.problems, []);
+});
+
 test('local time follows daylight saving time: each time shows the offset in force at that instant', async () => {
   // Berlin is UTC+2 in summer and UTC+1 in winter; the sample has marks in both (April 2018, March
   // 2026). The offset expected for each time shown comes from the tz database of node's Intl.

@@ -31,7 +31,7 @@ use serde::{Deserialize, Serialize};
 
 use super::container::report::Outcome;
 use super::container::Index;
-use super::filter::{Compiled, Filter};
+use super::filter::{Compiled, Field, Filter};
 use super::principal::principal_label;
 use crate::facts::container::FactReader;
 use crate::model::{Millis, Sym};
@@ -184,6 +184,10 @@ pub struct Lane {
     pub label: String,
     /// Events (or, for ECS and Image Builder lanes, calls) over all time that the filter keeps.
     pub total: u64,
+    /// The filter values that keep this lane's value (the repository, the principal, the service,
+    /// the account and the region); empty for a lane no filter names ("(no repository)", Other,
+    /// ECS, Image Builder).
+    pub pick: Vec<(Field, String)>,
 }
 
 /// Counts of one kind of mark in one bucket of one lane.
@@ -337,6 +341,31 @@ impl LaneKey {
             LaneKey::Pair(a, r) => format!("{} / {}", or(&store.str(a), "?"), or(&store.str(r), "?")),
         }
     }
+
+    /// The filter values that keep this value.
+    fn pick(self, store: &Store, by: GroupBy) -> Vec<(Field, String)> {
+        let named = |field: Field, s: Sym| {
+            let value = store.str(s);
+            (!value.is_empty()).then(|| (field, value.into_owned()))
+        };
+        match self {
+            LaneKey::Sym(s) if by == GroupBy::Repository => named(Field::Repository, s).into_iter().collect(),
+            LaneKey::Sym(s) => named(Field::Source, s).into_iter().collect(),
+            LaneKey::Identity(i) => {
+                let label = principal_label(&store.identity_by_id(i), &store.strings);
+                if label.is_empty() {
+                    Vec::new()
+                } else {
+                    vec![(Field::Principal, label)]
+                }
+            }
+            // Both or neither: a lane of one account in every region is not one lane.
+            LaneKey::Pair(a, r) => match (named(Field::Account, a), named(Field::Region, r)) {
+                (Some(a), Some(r)) => vec![a, r],
+                _ => Vec::new(),
+            },
+        }
+    }
 }
 
 /// Whether an event failed (an `errorCode`).
@@ -375,10 +404,11 @@ impl Prepared {
         for (at, (n, label, key)) in order.into_iter().enumerate() {
             if at < MAX_LANES {
                 lane_of_key[key as usize] = at as u16;
-                lane_list.push(Lane { kind: LaneKind::Group, label, total: n });
+                let pick = keys[key as usize].0.pick(store, by);
+                lane_list.push(Lane { kind: LaneKind::Group, label, total: n, pick });
             } else {
                 if at == MAX_LANES {
-                    lane_list.push(Lane { kind: LaneKind::Other, label: String::new(), total: 0 });
+                    lane_list.push(Lane { kind: LaneKind::Other, label: String::new(), total: 0, pick: Vec::new() });
                 }
                 lane_of_key[key as usize] = MAX_LANES as u16;
                 lane_list[MAX_LANES].total += n;
@@ -460,7 +490,7 @@ impl Prepared {
                 return;
             }
             let lane = self.lane_list.len() as u16;
-            self.lane_list.push(Lane { kind, label: label.to_owned(), total: kept.len() as u64 });
+            self.lane_list.push(Lane { kind, label: label.to_owned(), total: kept.len() as u64, pick: Vec::new() });
             sides.push((lane, mark, kept));
         };
         side(&ix.ecs, Mark::Deploy, LaneKind::Ecs, "ECS");

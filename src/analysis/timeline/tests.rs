@@ -244,6 +244,54 @@ fn ok_one_lane_per_principal_whatever_its_keys() {
     assert_eq!(lanes, [("arn:aws:iam::111122223333:user/Mary", 2), ("arn:aws:iam::111122223333:user/Paulo", 1)]);
 }
 
+/// A lane's filter values and its events.
+type LanePick<'a> = (Vec<(Field, &'a str)>, u64);
+
+#[test]
+fn ok_a_lane_names_the_filter_that_keeps_it() {
+    // The seven events of `engine()`, by hand: web/api 3 (2, 4, 5), no repository 3 (1, 3, 7),
+    // base/alpine 1 (6); Mary 4 (1, 2, 5, 7), Paulo 3 (3, 4, 6); s3 2, ecr 4, sts 1; one account
+    // and region for all 7.
+    let e = engine();
+    let whole = Range { from: t("2026-03-01T09:00:00Z"), to: t("2026-03-01T11:00:00Z") };
+    let mary = "arn:aws:iam::111122223333:user/Mary";
+    let paulo = "arn:aws:iam::111122223333:user/Paulo";
+    let expected: [(GroupBy, Vec<LanePick>); 4] = [
+        (
+            GroupBy::Repository,
+            vec![
+                // A tie of 3 is in name order: "(no repository)" before "web/api".
+                (vec![], 3),
+                (vec![(Field::Repository, "web/api")], 3),
+                (vec![(Field::Repository, "base/alpine")], 1),
+            ],
+        ),
+        (GroupBy::Identity, vec![(vec![(Field::Principal, mary)], 4), (vec![(Field::Principal, paulo)], 3)]),
+        (
+            GroupBy::Service,
+            vec![
+                (vec![(Field::Source, "ecr.amazonaws.com")], 4),
+                (vec![(Field::Source, "s3.amazonaws.com")], 2),
+                (vec![(Field::Source, "sts.amazonaws.com")], 1),
+            ],
+        ),
+        (GroupBy::AccountRegion, vec![(vec![(Field::Account, "111122223333"), (Field::Region, "us-east-1")], 7)]),
+    ];
+    for (by, lanes) in expected {
+        let tl = ask(&e, Filter::default(), whole, 1, by);
+        let got: Vec<LanePick> =
+            tl.lanes.iter().map(|l| (l.pick.iter().map(|(f, v)| (*f, v.as_str())).collect(), l.total)).collect();
+        assert_eq!(got, lanes, "{by:?}");
+        // Picking a lane keeps its events and only them: one lane, of the same total.
+        for lane in tl.lanes.iter().filter(|l| !l.pick.is_empty()) {
+            let f = lane.pick.iter().fold(Filter::default(), |f, (field, v)| f.with(*field, v));
+            let picked = ask(&e, f, whole, 1, by);
+            let kept: Vec<(&str, u64)> = picked.lanes.iter().map(|l| (l.label.as_str(), l.total)).collect();
+            assert_eq!(kept, [(lane.label.as_str(), lane.total)], "{by:?} {}", lane.label);
+        }
+    }
+}
+
 /// The bundled sample (generated container activity and AWS's documentation examples).
 fn sample() -> Engine {
     let mut e = Engine::new();

@@ -3,7 +3,7 @@
 //!
 //! Wheel, pinch, the buttons and `+` / `-` zoom; dragging and the arrow keys pan; shift-drag (or the
 //! brush button) selects a range, which becomes the filter's time range so every view follows;
-//! double-click resets. `↑` / `↓` walk the marks, Enter opens one. The view and the answer live in
+//! double-click resets; a lane's name is a button that filters every view to it. `↑` / `↓` walk the marks, Enter opens one. The view and the answer live in
 //! a [`model::Model`] outside Yew's state, so a frame redraws the canvas without re-rendering.
 
 mod draw;
@@ -21,7 +21,7 @@ use super::query::Shown;
 use super::Ctx;
 use crate::analysis::filter::Filter;
 use crate::analysis::timeline::viewport::Viewport;
-use crate::analysis::timeline::{GroupBy, Mark, Range, Timeline};
+use crate::analysis::timeline::{GroupBy, Lane, Mark, Range, Timeline};
 use crate::viewstate::UiPhase;
 use env::Env;
 use model::Model;
@@ -186,6 +186,9 @@ pub fn timeline_view() -> Html {
                     onpointercancel={handlers.up} onpointerleave={handlers.leave} ondblclick={handlers.dbl}
                     onkeydown={handlers.key} />
                 <div class="tl-tip" data-testid="timeline-tooltip" role="tooltip" ref={tip} hidden=true></div>
+                if let Some(d) = &data {
+                    <LaneButtons lanes={Rc::clone(d)} />
+                }
                 if empty {
                     <p class="tl-empty" data-testid="timeline-empty">
                         { if loading { "No events yet: the timeline fills in as your logs are read." } else { "No events match the filters. Remove a filter to see the timeline." } }
@@ -193,7 +196,7 @@ pub fn timeline_view() -> Html {
                 }
             </div>
             <p class="sr-only" aria-live="polite" data-testid="timeline-focus" ref={live}></p>
-            <p class="tl-help">{"Scroll or pinch to zoom, drag to pan, shift-drag (or Select range) to filter every view to a time range, double-click to reset. Keys: + − zoom, ← → pan, ↑ ↓ move between marks, Enter opens, 0 resets."}</p>
+            <p class="tl-help">{"Scroll or pinch to zoom, drag to pan, shift-drag (or Select range) to filter every view to a time range, double-click to reset; click a lane's name to filter every view to it. Keys: + − zoom, ← → pan, ↑ ↓ move between marks, Enter opens, 0 resets."}</p>
             <details class="tl-table" open={*show_table}
                 ontoggle={let st = show_table.clone(); Callback::from(move |e: Event| {
                     let open = e.target_unchecked_into::<web_sys::HtmlDetailsElement>().open();
@@ -205,6 +208,53 @@ pub fn timeline_view() -> Html {
                 }
             </details>
         </section>
+    }
+}
+
+#[derive(Properties)]
+struct LaneProps {
+    lanes: Rc<Timeline>,
+}
+
+impl PartialEq for LaneProps {
+    fn eq(&self, other: &Self) -> bool {
+        self.lanes.lanes == other.lanes.lanes
+    }
+}
+
+/// A button over each lane's name that filters every view to it (its repository, principal, service
+/// or account and region). One row per lane, so each sits over its lane (`static/timeline.css` gives
+/// rows the canvas's lane height); a lane no filter names has an empty row.
+#[function_component(LaneButtons)]
+fn lane_buttons(props: &LaneProps) -> Html {
+    let ctx = use_context::<Ctx>().expect("Ctx is provided by App");
+    let filter = &ctx.state.0.filter;
+    let button = |i: usize, lane: &Lane| {
+        if lane.pick.is_empty() {
+            return html! { <li></li> };
+        }
+        let on = lane.pick.iter().all(|(field, v)| filter.list(*field).is_some_and(|l| l.contains(v)));
+        let name = crate::text::reveal(&lane.label);
+        let title =
+            if on { format!("{name}: every view is filtered to it") } else { format!("Filter every view to {name}") };
+        let onclick = {
+            let (ctx, pick) = (ctx.clone(), lane.pick.clone());
+            Callback::from(move |_: MouseEvent| {
+                let f = pick.iter().fold(ctx.state.0.filter.clone(), |f, (field, v)| f.with(*field, v));
+                super::identity::table::set_filter(&ctx, f);
+            })
+        };
+        html! {
+            <li>
+                <button type="button" class={classes!("tl-lane", on.then_some("on"))} data-testid="timeline-lane-filter"
+                    data-lane={i.to_string()} aria-pressed={on.to_string()} title={title.clone()} aria-label={title} {onclick}></button>
+            </li>
+        }
+    };
+    html! {
+        <ul class="tl-lanes" aria-label="Lanes">
+            { for props.lanes.lanes.iter().enumerate().map(|(i, l)| button(i, l)) }
+        </ul>
     }
 }
 
