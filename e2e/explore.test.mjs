@@ -2,7 +2,9 @@
 // again from the file), search and chips. Expected values are computed here from the files.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { ROOT, recordTexts, recordedTexts, start, Trailscope, recordsOf, uniqueEvents, walk } from './harness.mjs';
 
 let env;
@@ -217,6 +219,42 @@ test('a link pasted into a tab that already has the logs opens its view there an
   assert.equal(new URL(t.page.url()).hash, hash, 'the URL stays the same view');
   await t.shot('link-pasted');
   assert.deepEqual(t.problems, []);
+});
+
+test('a link\'s value that none of the loaded logs holds is a chip that says so, not a digest', async () => {
+  const t = await openSample();
+  await t.page.click('[data-testid=tab-images]');
+  await t.page.waitForSelector('[data-testid=repo-row]');
+  const repo = await t.page.getAttribute('[data-testid=repo-row] >> nth=0', 'data-repo');
+  await t.page.click(`[data-testid=repo-row][data-repo="${repo}"] [data-testid=open-repo] >> nth=0`);
+  await t.page.click('[data-testid=filter-repository]');
+  await t.page.click('[data-testid=tab-events]');
+  await t.page.waitForFunction(() => location.hash.includes('repo=h.') && location.hash.includes('v=events'));
+  const url = t.page.url();
+  // The colleague has only the files that never mention the repository.
+  const files = walk(join(ROOT, 'sample')).filter((p) => p.endsWith('.json.gz'))
+    .filter((p) => !gunzipSync(readFileSync(p)).toString('utf8').includes(repo));
+  assert.ok(files.length > 0, `some sample files do not name ${repo}`);
+  const t2 = await Trailscope.open(env);
+  await t2.page.goto(url);
+  await t2.page.waitForSelector('[data-testid=link-notice]');
+  await t2.pickFiles(files);
+  await t2.waitDone();
+  const chip = t2.page.locator('[data-testid=filter-chips] .chip[data-field=Repository]');
+  await chip.locator('.chip-value', { hasText: 'not in the loaded logs' }).waitFor();
+  assert.equal(await chip.getAttribute('class'), 'chip unresolved');
+  assert.match(await chip.locator('.chip-value').getAttribute('title'), /shared link that none of the loaded logs holds/);
+  assert.ok(!(await chip.textContent()).includes('h.'), await chip.textContent());
+  assert.equal(await chip.locator('.chip-x').getAttribute('aria-label'), 'Remove Repository not in the loaded logs');
+  assert.match(await t2.page.textContent('[data-testid=link-notice]'), /of the shared view's values (is|are) not in the loaded logs/);
+  await t2.page.waitForFunction(() => document.querySelector('[data-testid=events-total]')?.textContent === '0');
+  await t2.shot('link-unresolved');
+  // Removing it shows every event of those files.
+  await chip.locator('.chip-x').click();
+  const n = uniqueEvents(files.flatMap(recordsOf));
+  await t2.page.waitForFunction((n) => document.querySelector('[data-testid=events-total]')?.textContent === n, n.toLocaleString('en-US'));
+  assert.deepEqual(t.problems, []);
+  assert.deepEqual(t2.problems, []);
 });
 
 /** The text of a download triggered by clicking `selector` (in the export menu). */

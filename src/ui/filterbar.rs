@@ -12,6 +12,10 @@ use crate::model::time::{format_iso, parse_iso};
 use crate::text::{reveal, thousands, tooltip};
 use crate::viewstate::Action;
 
+/// What a chip of a shared link's value that no loaded log holds tells on hover.
+const UNRESOLVED: &str = "A value from a shared link that none of the loaded logs holds (the link names it only by a \
+digest), so it matches nothing yet. Drop the files the link was made from to see it, or remove it.";
+
 /// Values listed per facet in the "Add filter" menu.
 const FACET_VALUES: usize = 60;
 
@@ -87,11 +91,20 @@ pub fn filter_bar() -> Html {
                         let (state, filter, chip) = (ctx.state.clone(), filter.clone(), chip.clone());
                         Callback::from(move |_| state.dispatch(Action::SetFilter(Box::new(filter.without(&chip)))))
                     };
+                    // A link's digest of a value none of the logs holds: the digest means nothing to
+                    // a person, so the chip says what it is.
+                    let unresolved = crate::link::list_key(chip.field).is_some_and(|(_, hashed)| hashed)
+                        && crate::link::is_digest(&chip.value);
+                    let (value, title) = if unresolved {
+                        (String::from("not in the loaded logs"), String::from(UNRESOLVED))
+                    } else {
+                        (reveal(&chip.value).into_owned(), tooltip(&chip.value))
+                    };
                     html! {
-                        <li class="chip" data-field={format!("{:?}", chip.field)}>
+                        <li class={classes!("chip", unresolved.then_some("unresolved"))} data-field={format!("{:?}", chip.field)}>
                             <span class="chip-field">{chip.field.label()}</span>
-                            <span class="chip-value" title={tooltip(&chip.value)}>{reveal(&chip.value).into_owned()}</span>
-                            <button type="button" class="chip-x" aria-label={format!("Remove {} {}", chip.field.label(), chip.value)}
+                            <span class="chip-value" {title}>{value.clone()}</span>
+                            <button type="button" class="chip-x" aria-label={format!("Remove {} {}", chip.field.label(), value)}
                                 onclick={remove}>{"×"}</button>
                         </li>
                     }
