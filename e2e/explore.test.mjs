@@ -429,5 +429,56 @@ test('filter controls: errors only, writes, a time range and a facet value, each
   const puts = uniqueEvents(all.filter((e) => e.eventName === 'PutImage' && e.requestParameters?.repositoryName === repo));
   assert.ok(puts > 0, `the sample pushes to ${repo}`);
   await t.page.waitForFunction((n) => document.querySelector('[data-testid=events-total]')?.textContent === n, puts.toLocaleString('en-US'));
+  await t.page.click('[data-testid=clear-filters]');
+  await t.page.fill('[data-testid=search]', '');
+  await t.page.press('[data-testid=search]', 'Enter');
+  await t.page.click('[data-testid=tab-overview]');
+  await totalIs(uniq(() => true));
+
+  // Source IPs narrowed by typing: the engine offers those holding the text, counted as in the JSON.
+  const menuValues = () => t.page.$$eval('.facet-value', (vs) => vs.map((v) => [v.querySelector('.fv-key').textContent, v.querySelector('.fv-count').textContent]));
+  await t.page.click('[data-testid=add-filter]');
+  await t.page.click('.facet-tab[data-facet="Source IP"]');
+  await t.page.fill('.facet-search', '198.51.');
+  const ips = new Map();
+  for (const e of all) if (e.sourceIPAddress.includes('198.51.')) ips.set(e.sourceIPAddress, (ips.get(e.sourceIPAddress) ?? 0) + 1);
+  const expected = [...ips].sort((a, b) => b[1] - a[1]).map(([ip, n]) => [ip, n.toLocaleString('en-US')]);
+  assert.ok(expected.length >= 2, JSON.stringify(expected));
+  await t.page.waitForFunction((n) => document.querySelectorAll('.facet-value').length === n, expected.length);
+  assert.deepEqual(await menuValues(), expected);
+  await t.shot('filter-menu-ip');
+  await t.page.click(`.facet-value:has-text("${expected[1][0]}")`);
+  await totalIs(expected[1][1]);
+  assert.deepEqual(await t.page.locator('[data-testid=filter-chips] .chip .chip-field').allTextContents(), ['Source IP']);
+  // Open again: both still offered, with the same counts (alternatives), the picked one marked; the
+  // other one adds to it, then the first is taken out again.
+  const ipTab = async () => {
+    await t.page.click('[data-testid=add-filter]');
+    await t.page.click('.facet-tab[data-facet="Source IP"]');
+    await t.page.fill('.facet-search', '198.51.');
+    await t.page.waitForFunction((n) => document.querySelectorAll('.facet-value').length === n, expected.length);
+  };
+  await ipTab();
+  assert.deepEqual(await menuValues(), expected);
+  assert.deepEqual(await t.page.$$eval('.facet-value', (vs) => vs.map((v) => v.getAttribute('aria-pressed'))), ['false', 'true']);
+  await t.page.click(`.facet-value:has-text("${expected[0][0]}")`);
+  await totalIs(uniq((e) => e.sourceIPAddress === expected[0][0] || e.sourceIPAddress === expected[1][0]));
+  await ipTab();
+  await t.page.click(`.facet-value:has-text("${expected[1][0]}")`);
+  await totalIs(expected[0][1]);
+  assert.deepEqual(await t.page.locator('[data-testid=filter-chips] .chip .chip-value').allTextContents(), [expected[0][0]]);
+  await t.page.click('[data-testid=clear-filters]');
+  await totalIs(uniq(() => true));
+  // Principals: more than the menu lists, which it says, until narrowed.
+  await t.page.click('[data-testid=add-filter]');
+  await t.page.click('.facet-tab[data-facet=Principal]');
+  const more = await t.page.textContent('[data-testid=facet-more]');
+  const [, shownN, totalN] = more.match(/^The (\d+) most frequent of ([\d,]+) values/).map((x) => x?.replaceAll?.(',', '') ?? x);
+  assert.equal(await t.page.locator('.facet-value').count(), Number(shownN));
+  assert.ok(Number(totalN) > Number(shownN), more);
+  await t.page.fill('.facet-search', 'PAULO');
+  await t.page.waitForSelector('[data-testid=facet-more]', { state: 'detached' });
+  const paulo = await menuValues();
+  assert.ok(paulo.length > 0 && paulo.every(([k]) => k.toLowerCase().includes('paulo')), JSON.stringify(paulo));
   assert.deepEqual(t.problems, []);
 });

@@ -207,8 +207,18 @@ pub enum Query {
     },
     /// A shared view's link, resolved against the loaded logs.
     Resolve(Box<crate::link::ViewLink>),
-    /// Events under a filter by the ECR repositories they are about (for the filter menu).
-    Repositories(Box<Filter>),
+    /// Events under a filter by the values of one of its list fields (for the filter menu; see
+    /// [`crate::analysis::counts::by_value`]), only those containing `narrow` (ignoring case). The
+    /// filter's own values of that field are left out (they are alternatives to the others): each
+    /// count is what picking that value alone would keep.
+    Values {
+        /// The field.
+        field: crate::analysis::filter::Field,
+        /// Which events.
+        filter: Box<Filter>,
+        /// Text the values must contain, any case; empty for all.
+        narrow: String,
+    },
     /// Timeline buckets over a time range.
     Timeline(Box<TimelineQuery>),
 }
@@ -239,8 +249,9 @@ pub enum Response {
     Event(Option<Box<EventDetail>>),
     /// For [`Query::Resolve`].
     Resolved(Box<crate::link::Resolved>),
-    /// For [`Query::Repositories`] (cut at [`MAX_LIST`]), and how many repositories there were.
-    Repositories(Vec<crate::analysis::counts::Count>, u64),
+    /// For [`Query::Values`] (cut at [`MAX_LIST`]), and how many values there were (that contain
+    /// the text asked for).
+    Values(Vec<crate::analysis::counts::Count>, u64),
     /// For [`Query::Timeline`].
     Timeline(Box<Timeline>),
 }
@@ -811,12 +822,22 @@ impl Engine {
                 Response::Events(Box::new(events::page(&self.store, rows, *order, *offset, *limit)))
             }
             Query::Event { row } => Response::Event(self.event_detail(*row).map(Box::new)),
-            Query::Repositories(filter) => {
-                let mut repos =
-                    crate::analysis::counts::by_repository(&self.store, Compiled::new(filter, &self.store).rows());
-                let total = repos.len() as u64;
-                repos.truncate(MAX_LIST);
-                Response::Repositories(repos, total)
+            Query::Values { field, filter, narrow } => {
+                // The field's own values are alternatives: counted as if none were picked yet.
+                let mut others = (**filter).clone();
+                if let Some(list) = others.list_mut(*field) {
+                    list.clear();
+                }
+                let mut cache = self.rows.borrow_mut();
+                let rows = cache.rows(&self.store, &others).iter().copied();
+                let mut values = crate::analysis::counts::by_value(&self.store, rows, *field);
+                let narrow = narrow.to_lowercase();
+                if !narrow.is_empty() {
+                    values.retain(|c| c.key.to_lowercase().contains(&narrow));
+                }
+                let total = values.len() as u64;
+                values.truncate(MAX_LIST);
+                Response::Values(values, total)
             }
             Query::Resolve(link) => {
                 let ix = self.container.get(&self.store);

@@ -3,6 +3,7 @@
 use hashbrown::HashMap;
 use serde::{Deserialize, Serialize};
 
+use super::filter::Field;
 use super::principal::{principal_key, principal_label, PrincipalKey};
 use crate::model::{IdentityType, Millis, Sym};
 use crate::store::{Row, Store};
@@ -260,6 +261,86 @@ pub fn by_repository(store: &Store, rows: impl Iterator<Item = Row>) -> Vec<Coun
         }
     }
     sorted(counts.into_iter().map(|(s, n)| (store.str(s).into_owned(), n)))
+}
+
+/// Events by the values of a list field of the filter, most first, as the filter matches them:
+/// picking a value keeps its count (with the filter the rows came from). Values that are empty in
+/// the logs (no access key, no role) are not listed; nor are "started by" origins, which the
+/// Identities view's chains set. An event about several repositories counts for each.
+pub fn by_value(store: &Store, rows: impl Iterator<Item = Row>, field: Field) -> Vec<Count> {
+    use crate::analysis::identity::client::classify;
+    use crate::analysis::identity::mfa_label;
+    use crate::model::KeyKind;
+    let per_sym = |rows: &mut dyn Iterator<Item = Row>, of: fn(&Store, Row) -> Sym| {
+        let mut n: HashMap<Sym, u64> = HashMap::new();
+        for r in rows {
+            *n.entry(of(store, r)).or_default() += 1;
+        }
+        n
+    };
+    // Values made from a symbol (a client from its user agent), or from an identity, summed.
+    let mut named: HashMap<String, u64> = HashMap::new();
+    let mut add = |value: std::borrow::Cow<'_, str>, n: u64| {
+        if !value.is_empty() {
+            *named.entry(value.into_owned()).or_default() += n;
+        }
+    };
+    let mut rows = rows;
+    let of: fn(&Store, Row) -> Sym = match field {
+        Field::Repository => return by_repository(store, rows),
+        Field::Source => Store::source,
+        Field::Name => Store::name,
+        Field::Account => Store::account,
+        Field::Region => Store::region,
+        Field::Ip => Store::ip,
+        Field::UserAgent | Field::Client => Store::user_agent,
+        Field::Principal
+        | Field::IdentityType
+        | Field::AccessKey
+        | Field::Role
+        | Field::Mfa
+        | Field::KeyKind
+        | Field::InvokedBy
+        | Field::IdentityCenterUser => {
+            let mut per_identity: Vec<u64> = Vec::new();
+            for r in rows {
+                let id = store.identity_id(r) as usize;
+                if per_identity.len() <= id {
+                    per_identity.resize(id + 1, 0);
+                }
+                per_identity[id] += 1;
+            }
+            for (id, &n) in per_identity.iter().enumerate().filter(|(_, &n)| n > 0) {
+                let id = store.identity_by_id(id as u32);
+                let text = |s: Sym| store.str(s);
+                add(
+                    match field {
+                        Field::Principal => principal_label(&id, &store.strings).into(),
+                        Field::IdentityType => id.kind.label().into(),
+                        Field::AccessKey => text(id.access_key),
+                        Field::Role => text(id.issuer_arn),
+                        Field::Mfa => mfa_label(id.mfa).into(),
+                        Field::KeyKind => KeyKind::of(&text(id.access_key)).label().into(),
+                        Field::InvokedBy => text(id.invoked_by),
+                        _ => text(id.on_behalf_user),
+                    },
+                    n,
+                );
+            }
+            return sorted(named.into_iter());
+        }
+        Field::Origin | Field::Errors | Field::Access | Field::Range | Field::Text => return Vec::new(),
+    };
+    let n = per_sym(&mut rows, of);
+    for (sym, n) in n {
+        let value = store.str(sym);
+        if field == Field::Client {
+            add(classify(&value).label().into(), n);
+        } else {
+            add(value, n);
+        }
+    }
+    sorted(named.into_iter())
 }
 
 fn sorted(it: impl Iterator<Item = (String, u64)>) -> Vec<Count> {

@@ -5,7 +5,6 @@ use yew::prelude::*;
 
 use super::query::use_query_if;
 use super::Ctx;
-use crate::analysis::counts::Count;
 use crate::analysis::filter::{Access, Errors, Field, Filter};
 use crate::engine::{Query, Response};
 use crate::model::time::{format_iso, parse_iso};
@@ -117,32 +116,25 @@ pub fn filter_bar() -> Html {
     }
 }
 
-/// The facets of the "Add filter" menu, with where their values come from.
-const FACETS: [(Field, &str); 7] = [
-    (Field::Source, "Service"),
-    (Field::Name, "API call"),
-    (Field::Principal, "Principal"),
-    (Field::IdentityType, "Identity type"),
-    (Field::Account, "Account"),
-    (Field::Region, "Region"),
-    (Field::Repository, "Repository"),
+/// The facets of the "Add filter" menu, in its order (named as their chips are).
+const FACETS: [Field; 16] = [
+    Field::Source,
+    Field::Name,
+    Field::Repository,
+    Field::Principal,
+    Field::IdentityType,
+    Field::Role,
+    Field::IdentityCenterUser,
+    Field::AccessKey,
+    Field::KeyKind,
+    Field::Mfa,
+    Field::InvokedBy,
+    Field::Ip,
+    Field::UserAgent,
+    Field::Client,
+    Field::Account,
+    Field::Region,
 ];
-
-fn facet_values(counts: &crate::analysis::counts::Counts, field: Field) -> Vec<Count> {
-    match field {
-        Field::Name => {
-            // The same name can belong to several services: merge them.
-            let mut m: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
-            for n in &counts.by_name {
-                *m.entry(n.name.clone()).or_default() += n.count;
-            }
-            let mut v: Vec<Count> = m.into_iter().map(|(key, count)| Count { key, count }).collect();
-            v.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.key.cmp(&b.key)));
-            v
-        }
-        _ => counts.by_field(field).to_vec(),
-    }
-}
 
 /// "Add filter": pick a facet, then a value (with its count under the current filters).
 #[function_component(AddFilter)]
@@ -152,11 +144,13 @@ fn add_filter() -> Html {
     let facet = use_state(|| Field::Source);
     let narrow = use_state(String::new);
     let filter = ctx.state.0.filter.clone();
-    // Values are only needed while the menu is open; repositories are counted apart, only when
-    // asked for (they read every event's container facts).
-    let repos = *facet == Field::Repository;
-    let answer = use_query_if((*open && !repos).then(|| Query::Counts(Box::new(filter.clone()))));
-    let repo_answer = use_query_if((*open && repos).then(|| Query::Repositories(Box::new(filter.clone()))));
+    // Values are only needed while the menu is open; the engine narrows them (there can be more
+    // than it sends, as IP addresses or access keys over millions of events).
+    let answer = use_query_if((*open).then(|| Query::Values {
+        field: *facet,
+        filter: Box::new(filter.clone()),
+        narrow: (*narrow).clone(),
+    }));
     let toggle = {
         let open = open.clone();
         Callback::from(move |e: MouseEvent| {
@@ -164,24 +158,19 @@ fn add_filter() -> Html {
             open.set(!*open);
         })
     };
-    let values = match (answer.as_deref(), repo_answer.as_deref()) {
-        (_, Some(Response::Repositories(list, _))) => list.clone(),
-        (Some(Response::Counts { counts, .. }), _) => facet_values(counts, *facet),
-        _ => Vec::new(),
+    let (values, total) = match answer.as_deref() {
+        Some(Response::Values(list, total)) => (list.as_slice(), *total),
+        _ => (&[][..], 0),
     };
-    let needle = narrow.to_lowercase();
-    let shown: Vec<&Count> = values
-        .iter()
-        .filter(|c| needle.is_empty() || c.key.to_lowercase().contains(&needle))
-        .take(FACET_VALUES)
-        .collect();
+    let shown = &values[..values.len().min(FACET_VALUES)];
     html! {
         <div class="menu add-filter">
             <button type="button" class="button small" data-testid="add-filter" aria-expanded={open.to_string()} onclick={toggle}>{"+ Filter"}</button>
             if *open {
                 <div class="menu-body facet-menu" role="dialog" aria-label="Add a filter">
                     <div class="facet-tabs" role="tablist">
-                        { for FACETS.iter().map(|&(field, label)| {
+                        { for FACETS.iter().map(|&field| {
+                            let label = field.label();
                             let active = *facet == field;
                             let (facet, narrow) = (facet.clone(), narrow.clone());
                             let onclick = Callback::from(move |_| { facet.set(field); narrow.set(String::new()); });
@@ -195,24 +184,40 @@ fn add_filter() -> Html {
                         value={(*narrow).clone()}
                         oninput={ let narrow = narrow.clone(); Callback::from(move |e: InputEvent| narrow.set(e.target_unchecked_into::<HtmlInputElement>().value())) } />
                     <ul class="facet-values">
-                        { for shown.into_iter().map(|c| {
+                        { for shown.iter().map(|c| {
+                            let picked = filter.list(*facet).is_some_and(|l| l.contains(&c.key));
                             let (state, filter, open, key, field) = (ctx.state.clone(), filter.clone(), open.clone(), c.key.clone(), *facet);
+                            // A value picked already is taken out again.
                             let onclick = Callback::from(move |_| {
-                                state.dispatch(Action::SetFilter(Box::new(filter.with(field, &key))));
+                                let mut f = filter.with(field, &key);
+                                if picked {
+                                    if let Some(list) = f.list_mut(field) {
+                                        list.retain(|v| *v != key);
+                                    }
+                                }
+                                state.dispatch(Action::SetFilter(Box::new(f)));
                                 open.set(false);
                             });
+                            let title = if picked { format!("{} (picked: click to remove)", tooltip(&c.key)) } else { tooltip(&c.key) };
                             html! {
                                 <li>
-                                    <button type="button" class="facet-value" title={tooltip(&c.key)} {onclick}>
-                                        <span class="fv-key">{ if c.key.is_empty() { "(none)".to_owned() } else { c.key.clone() } }</span>
+                                    <button type="button" class={classes!("facet-value", picked.then_some("on"))} aria-pressed={picked.to_string()} {title} {onclick}>
+                                        <span class="fv-key">{ reveal(&c.key).into_owned() }</span>
                                         <span class="fv-count">{thousands(c.count)}</span>
                                     </button>
                                 </li>
                             }
                         }) }
                     </ul>
-                    if values.is_empty() {
-                        <p class="muted">{"No values under the current filters."}</p>
+                    if answer.is_some() && values.is_empty() {
+                        <p class="muted" data-testid="facet-none">
+                            { if narrow.is_empty() { "No values under the current filters." } else { "No value contains this text under the current filters." } }
+                        </p>
+                    }
+                    if (shown.len() as u64) < total {
+                        <p class="muted facet-more" data-testid="facet-more">
+                            { format!("The {} most frequent of {} values: narrow the list to find the others.", shown.len(), thousands(total)) }
+                        </p>
                     }
                 </div>
             }

@@ -2,7 +2,7 @@
 
 use super::common::{records, root, unique, walk};
 use trailscope::analysis::filter::{Compiled, Field, Filter};
-use trailscope::engine::Engine;
+use trailscope::engine::{Engine, Query, Response};
 use trailscope::ingest::FileKind;
 use trailscope::sample::SAMPLE_FILES;
 
@@ -51,16 +51,29 @@ fn ok_seed_fixture_counts_by_source() {
     assert_eq!(kms_row, Some(kms));
 }
 
-#[test]
-fn ok_the_repository_facet_counts_what_picking_it_keeps() {
+/// The sample loaded.
+fn sample_engine() -> Engine {
     let mut engine = Engine::new();
     for (path, bytes) in SAMPLE_FILES {
         engine.ingest_bytes(path, bytes);
     }
+    engine
+}
+
+/// The "+ Filter" menu's values of `field` under `filter` containing `narrow`, and how many there were.
+fn values(engine: &Engine, field: Field, filter: &Filter, narrow: &str) -> (Vec<(String, u64)>, u64) {
+    let q = Query::Values { field, filter: Box::new(filter.clone()), narrow: narrow.to_owned() };
+    match engine.query(&q) {
+        Response::Values(list, total) => (list.into_iter().map(|c| (c.key, c.count)).collect(), total),
+        other => panic!("not values: {other:?}"),
+    }
+}
+
+#[test]
+fn ok_the_repository_facet_counts_what_picking_it_keeps() {
+    let engine = sample_engine();
     let events: Vec<_> = walk(&root().join("sample")).iter().flat_map(|p| records(p)).collect();
-    let store = engine.store();
-    let all = Compiled::new(&Filter::default(), store);
-    let facet = trailscope::analysis::counts::by_repository(store, all.rows());
+    let (facet, _) = values(&engine, Field::Repository, &Filter::default(), "");
     // Every repository an ECR call of the sample names is listed (read from the JSON).
     let named: std::collections::BTreeSet<&str> = events
         .iter()
@@ -69,12 +82,73 @@ fn ok_the_repository_facet_counts_what_picking_it_keeps() {
         .collect();
     assert!(named.len() > 3, "{named:?}");
     for name in &named {
-        assert!(facet.iter().any(|c| c.key == *name), "{name} is not offered");
+        assert!(facet.iter().any(|(k, _)| k == name), "{name} is not offered");
     }
-    // The count beside each is what the filter keeps once it is picked.
-    for c in &facet {
-        let kept = Compiled::new(&Filter::default().with(Field::Repository, &c.key), store).rows().count() as u64;
-        assert_eq!(kept, c.count, "{}", c.key);
+}
+
+#[test]
+fn ok_every_facet_counts_what_picking_each_value_keeps() {
+    let engine = sample_engine();
+    let store = engine.store();
+    // Under no filter and under one (errors only), every value of every facet.
+    for filter in
+        [Filter::default(), Filter { errors: trailscope::analysis::filter::Errors::Only, ..Filter::default() }]
+    {
+        for field in Field::LISTS.into_iter().filter(|&f| f != Field::Origin) {
+            let (facet, total) = values(&engine, field, &filter, "");
+            if facet.is_empty() {
+                assert!(filter != Filter::default(), "{field:?} offers values");
+                continue;
+            }
+            assert_eq!(total, facet.len() as u64, "{field:?}: the sample has fewer values than a list holds");
+            for (key, count) in &facet {
+                let kept = Compiled::new(&filter.with(field, key), store).rows().count() as u64;
+                assert_eq!(kept, *count, "{field:?} = {key}");
+            }
+            assert!(facet.windows(2).all(|w| w[0].1 >= w[1].1), "{field:?}: most first");
+            // With the first value picked, the field's values are still offered, counted as
+            // before: they are alternatives to it.
+            let picked = filter.with(field, &facet[0].0);
+            assert_eq!(values(&engine, field, &picked, ""), (facet.clone(), total), "{field:?} once picked");
+        }
     }
-    assert!(facet.windows(2).all(|w| w[0].count >= w[1].count), "most first");
+}
+
+#[test]
+fn ok_facets_read_from_the_events_as_logged() {
+    // Counted from the sample's JSON, not by the engine: the values an event's fields hold.
+    let engine = sample_engine();
+    let events: Vec<_> = walk(&root().join("sample")).iter().flat_map(|p| records(p)).collect();
+    assert_eq!(unique(&events), events.len(), "the sample has no duplicates, so events are counted as they are");
+    let fields: [(Field, &[&str]); 8] = [
+        (Field::Source, &["eventSource"]),
+        (Field::Name, &["eventName"]),
+        (Field::Region, &["awsRegion"]),
+        (Field::Ip, &["sourceIPAddress"]),
+        (Field::UserAgent, &["userAgent"]),
+        (Field::AccessKey, &["userIdentity", "accessKeyId"]),
+        (Field::Role, &["userIdentity", "sessionContext", "sessionIssuer", "arn"]),
+        (Field::InvokedBy, &["userIdentity", "invokedBy"]),
+    ];
+    for (field, path) in fields {
+        let mut expected: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
+        for e in &events {
+            let v = path.iter().fold(e, |v, k| &v[*k]);
+            if let Some(s) = v.as_str().filter(|s| !s.is_empty()) {
+                *expected.entry(s.to_owned()).or_default() += 1;
+            }
+        }
+        let (facet, _) = values(&engine, field, &Filter::default(), "");
+        let got: std::collections::BTreeMap<String, u64> = facet.into_iter().collect();
+        assert_eq!(got, expected, "{field:?}");
+    }
+    // Narrowed: the IP addresses holding "203.0.113." in any case, counted the same.
+    let (narrowed, total) = values(&engine, Field::Ip, &Filter::default(), "203.0.113.");
+    let wanted: std::collections::BTreeSet<&str> =
+        events.iter().filter_map(|e| e["sourceIPAddress"].as_str()).filter(|ip| ip.contains("203.0.113.")).collect();
+    assert!(!wanted.is_empty());
+    assert_eq!(narrowed.iter().map(|(k, _)| k.as_str()).collect::<std::collections::BTreeSet<_>>(), wanted);
+    assert_eq!(total, wanted.len() as u64);
+    let (upper, _) = values(&engine, Field::UserAgent, &Filter::default(), "DOCKER");
+    assert!(!upper.is_empty() && upper.iter().all(|(k, _)| k.to_lowercase().contains("docker")), "{upper:?}");
 }
