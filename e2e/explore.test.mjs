@@ -387,6 +387,25 @@ test('notes and bookmarks persist, and a triage bundle carries them with the vie
   assert.deepEqual(t.problems, []);
 });
 
+test("an API call's row in the overview filters to that service's call (mouse and keyboard)", async () => {
+  const all = sampleEvents();
+  const t = await openSample();
+  const totalIs = (n) => t.page.waitForFunction((n) => document.querySelector('[data-testid=total-events]')?.textContent === n, n);
+  // The call is read from the row's title ("Show only SOURCE NAME"), its count from the JSON.
+  const call = async (i) => (await t.page.getAttribute(`[data-testid=by-name] tbody tr >> nth=${i}`, 'title')).replace(/^Show only /, '').split(' ');
+  const [source, name] = await call(1);
+  await t.page.click('[data-testid=by-name] tbody tr >> nth=1');
+  await totalIs(uniqueEvents(all.filter((e) => e.eventSource === source && e.eventName === name)).toLocaleString('en-US'));
+  assert.deepEqual(await t.page.locator('[data-testid=filter-chips] .chip .chip-value').allTextContents(), [source, name]);
+  await t.page.click('[data-testid=clear-filters]');
+  await totalIs(uniqueEvents(all).toLocaleString('en-US'));
+  const [source2, name2] = await call(2);
+  await t.page.focus('[data-testid=by-name] tbody tr >> nth=2');
+  await t.page.keyboard.press('Enter');
+  await totalIs(uniqueEvents(all.filter((e) => e.eventSource === source2 && e.eventName === name2)).toLocaleString('en-US'));
+  assert.deepEqual(t.problems, []);
+});
+
 test('filter controls: errors only, writes, a time range and a facet value, each a chip, counts follow', async () => {
   const all = sampleEvents();
   const uniq = (pred) => uniqueEvents(all.filter(pred)).toLocaleString('en-US');

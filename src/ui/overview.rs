@@ -13,7 +13,6 @@ use crate::analysis::filter::Field;
 use crate::engine::{FileRow, FileWarning, Overview, Query, Response, Status};
 use crate::ingest::FileKind;
 use crate::text::{arn_parts, bytes, duration, file_name, plural, reveal, thousands, tooltip, utc};
-use crate::viewstate::Action;
 use crate::viewstate::UiPhase;
 
 /// Rows shown per breakdown before "show all".
@@ -304,15 +303,9 @@ fn breakdown(p: &BreakdownProps) -> Html {
             <table class="counts">
                 <tbody>
                 { for rows.iter().take(shown).map(|r| {
-                    let pick = {
-                        let (state, key) = (ctx.state.clone(), r.key.clone());
-                        Callback::from(move |_| {
-                            let f = state.0.filter.with(field, &key);
-                            state.dispatch(Action::SetFilter(Box::new(f)));
-                        })
-                    };
+                    let (pick, key) = (super::identity::table::pick(&ctx, field, r.key.clone()), super::identity::table::pick_key(&ctx, field, r.key.clone()));
                     html! {
-                    <tr class="pickable" onclick={pick} title={tooltip(&format!("Show only {}", r.key))}>
+                    <tr class="pickable" tabindex="0" onclick={pick} onkeydown={key} title={tooltip(&format!("Show only {}", r.key))}>
                         <td class="key">{key_cell(&r.key, p.arns)}</td>
                         <td class="barcell">{bar(r.count, max)}</td>
                         <td class="num">{thousands(r.count)}</td>
@@ -342,6 +335,7 @@ struct NamesProps {
 
 #[function_component(Names)]
 fn names(p: &NamesProps) -> Html {
+    let ctx = use_context::<Ctx>().expect("Ctx is provided by App");
     let all = use_state(|| false);
     let rows: &[NameCount] = &p.counts.by_name;
     let shown = if *all { rows.len() } else { rows.len().min(TOP) };
@@ -356,15 +350,19 @@ fn names(p: &NamesProps) -> Html {
             <table class="counts">
                 <thead><tr><th>{"Call"}</th><th></th><th class="num">{"Events"}</th><th class="num">{"Errors"}</th></tr></thead>
                 <tbody>
-                { for rows.iter().take(shown).map(|r| html! {
-                    <tr>
-                        <td class="key" title={tooltip(&format!("{} {}", r.source, r.name))}>
+                { for rows.iter().take(shown).map(|r| {
+                    let call = vec![(Field::Source, r.source.clone()), (Field::Name, r.name.clone())];
+                    let (pick, key) = (super::identity::table::pick_all(&ctx, call.clone()), super::identity::table::pick_all_key(&ctx, call));
+                    html! {
+                    <tr class="pickable" tabindex="0" onclick={pick} onkeydown={key} title={tooltip(&format!("Show only {} {}", r.source, r.name))}>
+                        <td class="key">
                             <span class="svc">{reveal(short_source(&r.source)).into_owned()}</span>{" "}{ if r.name.is_empty() { "(none)".to_owned() } else { reveal(&r.name).into_owned() } }
                         </td>
                         <td class="barcell">{bar(r.count, max)}</td>
                         <td class="num">{thousands(r.count)}</td>
                         <td class={classes!("num", (r.errors > 0).then_some("bad"))}>{ if r.errors > 0 { thousands(r.errors) } else { String::new() } }</td>
                     </tr>
+                    }
                 }) }
                 </tbody>
             </table>

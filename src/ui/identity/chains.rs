@@ -55,15 +55,7 @@ fn hop_line(h: &Hop) -> Html {
 }
 
 fn chain_item(ctx: &Ctx, c: &Chain) -> Html {
-    let origin = {
-        let ctx2 = ctx.clone();
-        let value = c.origin.clone();
-        Callback::from(move |e: MouseEvent| {
-            e.stop_propagation();
-            let f = ctx2.state.0.filter.with(Field::Origin, &value);
-            super::table::set_filter(&ctx2, f);
-        })
-    };
+    let origin = pick(ctx, Field::Origin, c.origin.clone());
     html! {
         <li class="chain" data-key={c.stat.key.clone()}>
             <div class="chain-head pickable" tabindex="0" title={tooltip(&format!("Show only the events of session key {}", c.stat.key))}

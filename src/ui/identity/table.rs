@@ -51,23 +51,36 @@ pub fn set_filter(ctx: &Ctx, f: Filter) {
 
 /// A callback that adds `field = value` to the current filter.
 pub fn pick(ctx: &Ctx, field: Field, value: String) -> Callback<MouseEvent> {
+    pick_all(ctx, vec![(field, value)])
+}
+
+/// A callback that adds every `field = value` to the current filter (a call's service and name, a
+/// lane's account and region).
+pub fn pick_all(ctx: &Ctx, values: Vec<(Field, String)>) -> Callback<MouseEvent> {
     let ctx = ctx.clone();
     Callback::from(move |e: MouseEvent| {
         e.stop_propagation();
-        let f = ctx.state.0.filter.with(field, &value);
-        set_filter(&ctx, f);
+        set_filter(&ctx, with_all(&ctx.state.0.filter, &values));
     })
 }
 
 /// The same on Enter, for keyboard users.
 pub fn pick_key(ctx: &Ctx, field: Field, value: String) -> Callback<KeyboardEvent> {
+    pick_all_key(ctx, vec![(field, value)])
+}
+
+/// [`pick_all`] on Enter.
+pub fn pick_all_key(ctx: &Ctx, values: Vec<(Field, String)>) -> Callback<KeyboardEvent> {
     let ctx = ctx.clone();
     Callback::from(move |e: KeyboardEvent| {
         if e.key() == "Enter" {
-            let f = ctx.state.0.filter.with(field, &value);
-            set_filter(&ctx, f);
+            set_filter(&ctx, with_all(&ctx.state.0.filter, &values));
         }
     })
+}
+
+fn with_all(f: &Filter, values: &[(Field, String)]) -> Filter {
+    values.iter().fold(f.clone(), |f, (field, v)| f.with(*field, v))
 }
 
 /// `2026-03-01 00:04:12 UTC` → `2026-03-01 00:04:12`.

@@ -237,13 +237,7 @@ fn lane_buttons(props: &LaneProps) -> Html {
         let name = crate::text::reveal(&lane.label);
         let title =
             if on { format!("{name}: every view is filtered to it") } else { format!("Filter every view to {name}") };
-        let onclick = {
-            let (ctx, pick) = (ctx.clone(), lane.pick.clone());
-            Callback::from(move |_: MouseEvent| {
-                let f = pick.iter().fold(ctx.state.0.filter.clone(), |f, (field, v)| f.with(*field, v));
-                super::identity::table::set_filter(&ctx, f);
-            })
-        };
+        let onclick = super::identity::table::pick_all(&ctx, lane.pick.clone());
         html! {
             <li>
                 <button type="button" class={classes!("tl-lane", on.then_some("on"))} data-testid="timeline-lane-filter"
