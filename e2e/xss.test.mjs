@@ -39,7 +39,7 @@ async function damage(page) {
     // Names people act on (repositories, principals, breakdown keys, files, filter chips) and the
     // values beside them (every cell of the event table, the drawer's facts, errors, addresses,
     // clients) show bidi controls as markers instead of obeying them.
-    bidi: [...document.querySelectorAll('[data-testid=open-repo], td.key, td.path, .who, .principal, .ev-row .cell, .facts-list .val, .headline, .errmsg, .error, .ip, .client, .chip-value, .item-title, .why, .repo-name')]
+    bidi: [...document.querySelectorAll('[data-testid=open-repo], [data-testid=detail-open-repo], .fv-key, td.key, td.path, .who, .principal, .ev-row .cell, .facts-list .val, .headline, .errmsg, .error, .ip, .client, .chip-value, .item-title, .why, .repo-name')]
       .map((e) => e.textContent).filter((s) => /[\u202a-\u202e\u2066-\u2069\u200b]/.test(s)).map((s) => s.slice(0, 60)),
     // Tooltips are plain text, but the browser obeys bidi controls in them too, and a 100,000-
     // character one covers the screen: revealed, and cut after 240 characters (each shown as at most
@@ -84,6 +84,15 @@ test('a log file of payloads runs nothing, in any view, and shows them as text',
   assert.match(drawer, /and 99,760 more characters \(Copy copies all\)/);
   await page.click('[data-testid=close-detail]');
   await settle(page);
+  // Every facet of "+ Filter" lists values from the logs.
+  await page.click('[data-testid=add-filter]');
+  for (const facet of await page.$$eval('.facet-tab', (ts) => ts.map((x) => x.dataset.facet))) {
+    await page.click(`.facet-tab[data-facet="${facet}"]`);
+    await page.waitForSelector(`[data-testid=facet-values][data-facet="${facet}"][data-state=ready]`, { state: 'attached' });
+    seen[`+ Filter ${facet}`] = await damage(page);
+  }
+  await t.shot('xss-filter-menu', { fullPage: false });
+  await page.click('[data-testid=add-filter]');
 
   for (const [where, d] of Object.entries(seen)) {
     assert.deepEqual(d, { ran: null, elements: [], handlers: [], bidi: [], tooltips: [], links: [] }, where);

@@ -3,7 +3,7 @@
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use super::query::use_query_if;
+use super::query::use_answer;
 use super::Ctx;
 use crate::analysis::filter::{Access, Errors, Field, Filter};
 use crate::engine::{Query, Response};
@@ -146,7 +146,7 @@ fn add_filter() -> Html {
     let filter = ctx.state.0.filter.clone();
     // Values are only needed while the menu is open; the engine narrows them (there can be more
     // than it sends, as IP addresses or access keys over millions of events).
-    let answer = use_query_if((*open).then(|| Query::Values {
+    let asked = use_answer((*open).then(|| Query::Values {
         field: *facet,
         filter: Box::new(filter.clone()),
         narrow: (*narrow).clone(),
@@ -158,6 +158,12 @@ fn add_filter() -> Html {
             open.set(!*open);
         })
     };
+    // The facet the values shown are of (another one's while a new tab's are on their way).
+    let of = match &asked.answered {
+        Some(Query::Values { field, .. }) => field.label(),
+        _ => "",
+    };
+    let (shown_as, answer) = (asked.shown(), asked.response.clone());
     let (values, total) = match answer.as_deref() {
         Some(Response::Values(list, total)) => (list.as_slice(), *total),
         _ => (&[][..], 0),
@@ -183,7 +189,8 @@ fn add_filter() -> Html {
                     <input type="search" class="facet-search" placeholder="Narrow the list…" aria-label="Narrow the values"
                         value={(*narrow).clone()}
                         oninput={ let narrow = narrow.clone(); Callback::from(move |e: InputEvent| narrow.set(e.target_unchecked_into::<HtmlInputElement>().value())) } />
-                    <ul class="facet-values">
+                    <ul class={classes!("facet-values", shown_as.class)} data-testid="facet-values" data-facet={of}
+                        data-state={shown_as.state} aria-busy={shown_as.busy}>
                         { for shown.iter().map(|c| {
                             let picked = filter.list(*facet).is_some_and(|l| l.contains(&c.key));
                             let (state, filter, open, key, field) = (ctx.state.clone(), filter.clone(), open.clone(), c.key.clone(), *facet);

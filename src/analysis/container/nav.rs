@@ -130,10 +130,12 @@ impl Page {
                 let pulled = ix.pulls.iter().flat_map(|p| p.resolved.iter().map(move |&d| (p.repo, d)));
                 let expired = ix.runs.iter().flat_map(|r| r.images.iter().map(move |i| (r.repo, i.digest)));
                 let refs: Vec<RepoRef> = repo_refs().collect();
+                // An image is pushed, pulled and expired many times: each hashed once.
+                let mut seen = hashbrown::HashSet::new();
                 pushed
                     .chain(pulled)
                     .chain(expired)
-                    .filter(|(_, d)| !d.is_empty())
+                    .filter(|&(repo, d)| !d.is_empty() && seen.insert((repo, d)))
                     .map(|(repo, d)| ImageRef { repo: refs[repo as usize].clone(), digest: store.str(d).into_owned() })
                     .find(|i| image_digest(i) == want)
                     .map(Page::Image)

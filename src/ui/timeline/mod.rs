@@ -234,7 +234,8 @@ fn lane_buttons(props: &LaneProps) -> Html {
             return html! { <li></li> };
         }
         let on = lane.pick.iter().all(|(field, v)| filter.list(*field).is_some_and(|l| l.contains(v)));
-        let name = crate::text::reveal(&lane.label);
+        // Revealed and cut, as every tooltip: a name from the logs can be 100,000 characters long.
+        let name = crate::text::tooltip(&lane.label);
         let title =
             if on { format!("{name}: every view is filtered to it") } else { format!("Filter every view to {name}") };
         let onclick = super::identity::table::pick_all(&ctx, lane.pick.clone());
