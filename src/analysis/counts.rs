@@ -271,13 +271,6 @@ pub fn by_value(store: &Store, rows: impl Iterator<Item = Row>, field: Field) ->
     use crate::analysis::identity::client::classify;
     use crate::analysis::identity::mfa_label;
     use crate::model::KeyKind;
-    let per_sym = |rows: &mut dyn Iterator<Item = Row>, of: fn(&Store, Row) -> Sym| {
-        let mut n: HashMap<Sym, u64> = HashMap::new();
-        for r in rows {
-            *n.entry(of(store, r)).or_default() += 1;
-        }
-        n
-    };
     // Values made from a symbol (a client from its user agent), or from an identity, summed.
     let mut named: HashMap<String, u64> = HashMap::new();
     let mut add = |value: std::borrow::Cow<'_, str>, n: u64| {
@@ -285,7 +278,6 @@ pub fn by_value(store: &Store, rows: impl Iterator<Item = Row>, field: Field) ->
             *named.entry(value.into_owned()).or_default() += n;
         }
     };
-    let mut rows = rows;
     let of: fn(&Store, Row) -> Sym = match field {
         Field::Repository => return by_repository(store, rows),
         Field::Source => Store::source,
@@ -331,8 +323,11 @@ pub fn by_value(store: &Store, rows: impl Iterator<Item = Row>, field: Field) ->
         }
         Field::Origin | Field::Errors | Field::Access | Field::Range | Field::Text => return Vec::new(),
     };
-    let n = per_sym(&mut rows, of);
-    for (sym, n) in n {
+    let mut per_sym: HashMap<Sym, u64> = HashMap::new();
+    for r in rows {
+        *per_sym.entry(of(store, r)).or_default() += 1;
+    }
+    for (sym, n) in per_sym {
         let value = store.str(sym);
         if field == Field::Client {
             add(classify(&value).label().into(), n);

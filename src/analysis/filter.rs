@@ -276,6 +276,18 @@ impl Filter {
         f
     }
 
+    /// This filter with every `field = value` added (a call's service and name, a lane's account and
+    /// region).
+    #[must_use]
+    pub fn with_all(&self, values: &[(Field, String)]) -> Filter {
+        values.iter().fold(self.clone(), |f, (field, v)| f.with(*field, v))
+    }
+
+    /// Whether `value` is one of the alternatives of the list field `field`.
+    pub fn has(&self, field: Field, value: &str) -> bool {
+        self.list(field).is_some_and(|l| l.iter().any(|v| v == value))
+    }
+
     /// This filter without one chip.
     #[must_use]
     pub fn without(&self, chip: &Chip) -> Filter {

@@ -5,7 +5,7 @@ use yew::prelude::*;
 
 use super::query::use_answer;
 use super::Ctx;
-use crate::analysis::filter::{Access, Errors, Field, Filter};
+use crate::analysis::filter::{Access, Chip, Errors, Field, Filter};
 use crate::engine::{Query, Response};
 use crate::model::time::{format_iso, parse_iso};
 use crate::text::{reveal, thousands, tooltip};
@@ -192,16 +192,11 @@ fn add_filter() -> Html {
                     <ul class={classes!("facet-values", shown_as.class)} data-testid="facet-values" data-facet={of}
                         data-state={shown_as.state} aria-busy={shown_as.busy}>
                         { for shown.iter().map(|c| {
-                            let picked = filter.list(*facet).is_some_and(|l| l.contains(&c.key));
+                            let picked = filter.has(*facet, &c.key);
                             let (state, filter, open, key, field) = (ctx.state.clone(), filter.clone(), open.clone(), c.key.clone(), *facet);
                             // A value picked already is taken out again.
                             let onclick = Callback::from(move |_| {
-                                let mut f = filter.with(field, &key);
-                                if picked {
-                                    if let Some(list) = f.list_mut(field) {
-                                        list.retain(|v| *v != key);
-                                    }
-                                }
+                                let f = if picked { filter.without(&Chip { field, value: key.clone() }) } else { filter.with(field, &key) };
                                 state.dispatch(Action::SetFilter(Box::new(f)));
                                 open.set(false);
                             });

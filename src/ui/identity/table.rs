@@ -60,7 +60,7 @@ pub fn pick_all(ctx: &Ctx, values: Vec<(Field, String)>) -> Callback<MouseEvent>
     let ctx = ctx.clone();
     Callback::from(move |e: MouseEvent| {
         e.stop_propagation();
-        set_filter(&ctx, with_all(&ctx.state.0.filter, &values));
+        set_filter(&ctx, ctx.state.0.filter.with_all(&values));
     })
 }
 
@@ -74,13 +74,9 @@ pub fn pick_all_key(ctx: &Ctx, values: Vec<(Field, String)>) -> Callback<Keyboar
     let ctx = ctx.clone();
     Callback::from(move |e: KeyboardEvent| {
         if e.key() == "Enter" {
-            set_filter(&ctx, with_all(&ctx.state.0.filter, &values));
+            set_filter(&ctx, ctx.state.0.filter.with_all(&values));
         }
     })
-}
-
-fn with_all(f: &Filter, values: &[(Field, String)]) -> Filter {
-    values.iter().fold(f.clone(), |f, (field, v)| f.with(*field, v))
 }
 
 /// `2026-03-01 00:04:12 UTC` → `2026-03-01 00:04:12`.

@@ -233,7 +233,7 @@ fn lane_buttons(props: &LaneProps) -> Html {
         if lane.pick.is_empty() {
             return html! { <li></li> };
         }
-        let on = lane.pick.iter().all(|(field, v)| filter.list(*field).is_some_and(|l| l.contains(v)));
+        let on = lane.pick.iter().all(|(field, v)| filter.has(*field, v));
         // Revealed and cut, as every tooltip: a name from the logs can be 100,000 characters long.
         let name = crate::text::tooltip(&lane.label);
         let title =
