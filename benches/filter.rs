@@ -13,14 +13,20 @@
 //! refresh of an open table cost during a load before), against the same list after one ingest
 //! worker's batch of 16,384 events was added (what a refresh costs now: the new rows sorted and
 //! merged in).
+//!
+//! The "+ Filter" menu's values of a field, counted over every event as the menu asks when it opens
+//! a field: source IPs, user agents, principals (through each row's identity) and repositories
+//! (through the container facts, also read by time, as before); and the principals again narrowed
+//! by a text, as each keystroke in the menu's box asks (the counted list kept).
 
 #[path = "support.rs"]
 mod support;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use trailscope::analysis::container::Index;
-use trailscope::analysis::events::{by_time, RowCache};
-use trailscope::analysis::filter::Filter;
+use trailscope::analysis::counts::by_value;
+use trailscope::analysis::events::{by_time, in_row_order, RowCache};
+use trailscope::analysis::filter::{Field, Filter};
 use trailscope::analysis::timeline::{GroupBy, Prepared};
 use trailscope::engine::{Engine, Query};
 
@@ -40,6 +46,7 @@ fn bench(c: &mut Criterion) {
         .map(|f| store.str(f.repo).into_owned())
         .expect("the generated logs push images");
     let ix = Index::build(store);
+    let n = store.len();
     let mut g = c.benchmark_group("filter");
     g.sample_size(10);
     for (name, f) in [
@@ -68,10 +75,31 @@ fn bench(c: &mut Criterion) {
             b.iter(|| Prepared::new(store, &ix, &Filter::default(), by));
         });
     }
+    // The menu's values: counted over the rows the filter keeps (the event table's list, by time),
+    // read in row order, as the engine does; the repositories read by time as well, as before.
+    let by_time_rows = RowCache::default().rows(store, &Filter::default()).to_vec();
+    for (name, field) in [
+        ("+ Filter values: source IP", Field::Ip),
+        ("+ Filter values: user agent", Field::UserAgent),
+        ("+ Filter values: principal", Field::Principal),
+        ("+ Filter values: repository", Field::Repository),
+    ] {
+        g.bench_function(name, |b| b.iter(|| by_value(store, in_row_order(&by_time_rows, n), field)));
+    }
+    g.bench_function("+ Filter values: repository, rows read by time (before)", |b| {
+        b.iter(|| by_value(store, by_time_rows.iter().copied(), Field::Repository));
+    });
+    // Each keystroke in the menu's box asks again with the same field and filter: the engine keeps
+    // the counted list and only narrows it.
+    let narrowed = Query::Values { field: Field::Principal, filter: Box::default(), narrow: "deploy".into() };
+    engine.query(&narrowed);
+    g.bench_function("+ Filter values: principal, narrowed by a text (counted already)", |b| {
+        b.iter(|| engine.query(&narrowed));
+    });
     g.bench_function("event table, every row sorted (baseline)", |b| {
         b.iter(|| RowCache::default().rows(store, &Filter::default()).len());
     });
-    let (n, batch) = (store.len(), 16_384.min(store.len()));
+    let batch = 16_384.min(n);
     let mut before: Vec<u32> = (0..(n - batch) as u32).collect();
     before.sort_unstable_by_key(|&r| (store.time(r), r));
     g.bench_function("event table, one batch of 16,384 merged in", |b| {

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::analysis::counts::{count, Count, Counts, NameCount, Tally};
 use crate::analysis::events::{self, EventPage, EventView, Order, RowCache};
-use crate::analysis::filter::{Compiled, Filter};
+use crate::analysis::filter::{Compiled, Field, Filter};
 use crate::analysis::identity::{self, IdentityReport};
 use crate::analysis::timeline::{GroupBy, Prepared, Timeline, TimelineQuery};
 use crate::ingest::{FileKind, FileReader, FileReport, Format, PathMeta};
@@ -280,6 +280,10 @@ pub struct EventDetail {
 /// The timeline's prepared events with what they were prepared for: store version, filter, grouping.
 type TimelineCache = (crate::store::Version, Filter, GroupBy, Rc<Prepared>);
 
+/// A field's values, counted, with what they were counted for: store version, field, filter (the
+/// field's own values cleared).
+type ValuesCache = (crate::store::Version, Field, Filter, Rc<Vec<Count>>);
+
 /// Ingest and analysis state.
 #[derive(Default)]
 pub struct Engine {
@@ -305,6 +309,8 @@ pub struct Engine {
     all_counts: RefCell<AllCounts>,
     /// The timeline's events for the last filter and grouping, by time (keyed by the store's size).
     timeline: RefCell<Option<TimelineCache>>,
+    /// The "+ Filter" menu's last field's values, so narrowing them by a text only reads the list.
+    values: RefCell<Option<ValuesCache>>,
     /// Files given and not read (see [`Engine::left_unread`]).
     unread: Option<Unread>,
     /// Files opened from now on are hashed as they are read (see [`Engine::hash_while_reading`]).
@@ -823,21 +829,16 @@ impl Engine {
             }
             Query::Event { row } => Response::Event(self.event_detail(*row).map(Box::new)),
             Query::Values { field, filter, narrow } => {
-                // The field's own values are alternatives: counted as if none were picked yet.
-                let mut others = (**filter).clone();
-                if let Some(list) = others.list_mut(*field) {
-                    list.clear();
-                }
-                let mut cache = self.rows.borrow_mut();
-                let rows = cache.rows(&self.store, &others).iter().copied();
-                let mut values = crate::analysis::counts::by_value(&self.store, rows, *field);
+                let values = self.values(*field, filter);
                 let narrow = narrow.to_lowercase();
-                if !narrow.is_empty() {
-                    values.retain(|c| c.key.to_lowercase().contains(&narrow));
+                let (mut total, mut listed) = (0, Vec::new());
+                for c in values.iter().filter(|c| narrow.is_empty() || c.key.to_lowercase().contains(&narrow)) {
+                    total += 1;
+                    if listed.len() < MAX_LIST {
+                        listed.push(c.clone());
+                    }
                 }
-                let total = values.len() as u64;
-                values.truncate(MAX_LIST);
-                Response::Values(values, total)
+                Response::Values(listed, total)
             }
             Query::Resolve(link) => {
                 let ix = self.container.get(&self.store);
@@ -847,6 +848,30 @@ impl Engine {
                 Response::Timeline(Box::new(self.timeline(q).answer(&self.store, q.range, q.buckets)))
             }
         }
+    }
+
+    /// The values of `field` among the events `filter` keeps, counted as if none of the field's own
+    /// were picked (they are alternatives: each count is what picking that value alone would keep),
+    /// most first; cached while the store, field and filter stay the same, so each keystroke that
+    /// narrows the list only reads it (counting every principal of 300,000 events took 34 ms
+    /// natively, narrowing the counted list a small part of that: `cargo bench --bench filter`).
+    fn values(&self, field: Field, filter: &Filter) -> Rc<Vec<Count>> {
+        let mut others = filter.clone();
+        if let Some(list) = others.list_mut(field) {
+            list.clear();
+        }
+        let version = self.store.version();
+        if let Some((v, f, of, values)) = self.values.borrow().as_ref() {
+            if *v == version && *f == field && *of == others {
+                return Rc::clone(values);
+            }
+        }
+        // Let the last list go first, so that it and the new one are not held at once.
+        *self.values.borrow_mut() = None;
+        let rows = events::in_row_order(self.rows.borrow_mut().rows(&self.store, &others), self.store.len());
+        let values = Rc::new(crate::analysis::counts::by_value(&self.store, rows, field));
+        *self.values.borrow_mut() = Some((version, field, others, Rc::clone(&values)));
+        values
     }
 
     /// The timeline's events for `q`'s filter (without its time range) and grouping, cached while

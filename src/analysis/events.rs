@@ -195,6 +195,28 @@ pub fn by_time(store: &Store, mut order: Vec<Row>) -> Vec<Row> {
     order
 }
 
+/// `rows` (distinct rows of a store of `len` rows, in any order) in row order, for a walk whose
+/// answer does not depend on order. The store's columns and its container facts are read fastest
+/// front to back: the facts are decoded a block at a time, and rows by time jump between files, so
+/// a walk by time decoded a block for almost every row (the "+ Filter" menu's repositories took
+/// 7.4× as long that way: `cargo bench --bench filter`). The rows are marked in a bitmap (a bit a
+/// row) and read off it.
+pub fn in_row_order(rows: &[Row], len: usize) -> impl Iterator<Item = Row> {
+    let mut words = vec![0u64; len.div_ceil(64)];
+    for &r in rows {
+        words[r as usize / 64] |= 1 << (r % 64);
+    }
+    words.into_iter().enumerate().flat_map(|(w, mut bits)| {
+        std::iter::from_fn(move || {
+            (bits != 0).then(|| {
+                let bit = bits.trailing_zeros();
+                bits &= bits - 1;
+                (w * 64) as Row + bit
+            })
+        })
+    })
+}
+
 /// Page `offset..offset + limit` of `rows` (oldest first) in `order`.
 pub fn page(store: &Store, rows: &[Row], order: Order, offset: u64, limit: u32) -> EventPage {
     let total = rows.len() as u64;
@@ -213,6 +235,19 @@ mod tests {
     use super::*;
     use crate::analysis::filter::Field;
     use crate::engine::Engine;
+
+    #[test]
+    fn ok_in_row_order_gives_each_row_once_in_order() {
+        // Rows on both sides of each 64-row word's edges, the last row, and others, out of order.
+        let len = 200;
+        let rows: Vec<Row> = vec![199, 0, 64, 63, 5, 128, 127, 65, 130, 1];
+        let mut expected = rows.clone();
+        expected.sort_unstable();
+        assert_eq!(in_row_order(&rows, len).collect::<Vec<_>>(), expected);
+        assert_eq!(in_row_order(&[], len).count(), 0);
+        let every: Vec<Row> = (0..len as Row).rev().collect();
+        assert!(in_row_order(&every, len).eq(0..len as Row));
+    }
 
     /// Events in a deliberately shuffled file order; times are the truth for the expected order.
     const LOG: &str = r#"{"Records":[

@@ -152,3 +152,27 @@ fn ok_facets_read_from_the_events_as_logged() {
     let (upper, _) = values(&engine, Field::UserAgent, &Filter::default(), "DOCKER");
     assert!(!upper.is_empty() && upper.iter().all(|(k, _)| k.to_lowercase().contains("docker")), "{upper:?}");
 }
+
+#[test]
+fn ok_facet_values_counted_before_more_files_load_are_counted_again() {
+    // The menu's lists are kept while the store stays the same: asked again after more files loaded,
+    // each must count what an engine that loaded every file at once counts.
+    let (first, rest) = SAMPLE_FILES.split_at(SAMPLE_FILES.len() / 2);
+    let mut engine = Engine::new();
+    for (path, bytes) in first {
+        engine.ingest_bytes(path, bytes);
+    }
+    let whole = sample_engine();
+    let fields = [Field::Ip, Field::Principal, Field::Repository, Field::Name];
+    let before: Vec<_> = fields.iter().map(|&f| values(&engine, f, &Filter::default(), "")).collect();
+    // Narrowed, from the kept list.
+    assert!(values(&engine, Field::Ip, &Filter::default(), "1").0.iter().all(|(ip, _)| ip.contains('1')));
+    for (path, bytes) in rest {
+        engine.ingest_bytes(path, bytes);
+    }
+    for (&field, before) in fields.iter().zip(&before) {
+        let after = values(&engine, field, &Filter::default(), "");
+        assert_eq!(after, values(&whole, field, &Filter::default(), ""), "{field:?}");
+        assert_ne!(&after, before, "{field:?}: the second half adds to every one of these fields");
+    }
+}
