@@ -2,7 +2,8 @@
 // again from the file), search and chips. Expected values are computed here from the files.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { ROOT, recordTexts, recordedTexts, start, Trailscope, recordsOf, uniqueEvents, walk } from './harness.mjs';
@@ -499,5 +500,51 @@ test('filter controls: errors only, writes, a time range and a facet value, each
   await t.page.waitForSelector('[data-testid=facet-more]', { state: 'detached' });
   const paulo = await menuValues();
   assert.ok(paulo.length > 0 && paulo.every(([k]) => k.toLowerCase().includes('paulo')), JSON.stringify(paulo));
+  assert.deepEqual(t.problems, []);
+});
+
+test('an organization trail: the overview counts every account and principal, and says when it lists only the top ones', async () => {
+  // 620 accounts, 700 IAM users (user i in account i mod 620), 3 regions, one event each: more of
+  // each than the engine lists (500), counted by construction.
+  const [accounts, users, regions] = [620, 700, ['us-east-1', 'eu-west-1', 'ap-southeast-2']];
+  const Records = Array.from({ length: users }, (_, i) => {
+    const account = String(100000000000 + (i % accounts));
+    return {
+      eventVersion: '1.08',
+      eventTime: `2026-03-01T00:${String(Math.floor(i / 60)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}Z`,
+      eventSource: 'ecr.amazonaws.com',
+      eventName: 'DescribeRepositories',
+      awsRegion: regions[i % 3],
+      eventID: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+      recipientAccountId: account,
+      userIdentity: { type: 'IAMUser', accountId: account, arn: `arn:aws:iam::${account}:user/user${i}`, principalId: `AIDA${String(i).padStart(16, '0')}` },
+    };
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'trailscope-org-'));
+  const file = join(dir, 'org-trail.json');
+  writeFileSync(file, JSON.stringify({ Records }));
+  const t = await Trailscope.open(env);
+  await t.pickFiles([file]);
+  await t.waitDone();
+  rmSync(dir, { recursive: true });
+  assert.equal(await t.page.textContent('[data-testid=total-events]'), '700');
+  assert.equal(await t.page.textContent('[data-testid=total-principals]'), '700');
+  assert.equal((await t.page.textContent('[data-testid=total-accounts-regions]')).trim(), '620 accounts, 3 regions');
+  const more = '[data-testid=by-principal] [data-testid=breakdown-more]';
+  assert.equal(await t.page.textContent(more), 'Show the top 500 of 700');
+  assert.equal(await t.page.locator('[data-testid=by-principal] tbody tr').count(), 12);
+  await t.shot('overview-org-trail');
+  await t.page.click(more);
+  await t.page.waitForFunction(() => document.querySelectorAll('[data-testid=by-principal] tbody tr').length === 500);
+  assert.equal(await t.page.textContent('[data-testid=by-principal] [data-testid=breakdown-cut]'),
+    'The 500 with the most events of 700 principals; to find another, use + Filter or search.');
+  await t.page.locator('[data-testid=by-principal] [data-testid=breakdown-cut]').scrollIntoViewIfNeeded();
+  await t.shot('overview-org-trail-cut', { fullPage: false });
+  assert.equal(await t.page.textContent(more), 'Show fewer');
+  await t.page.click(more);
+  await t.page.waitForSelector('[data-testid=by-principal] [data-testid=breakdown-cut]', { state: 'detached' });
+  assert.equal(await t.page.locator('[data-testid=by-principal] tbody tr').count(), 12);
+  // A list the engine did not cut still offers all of it.
+  assert.equal(await t.page.locator('[data-testid=by-source] [data-testid=breakdown-more]').count(), 0);
   assert.deepEqual(t.problems, []);
 });

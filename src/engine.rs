@@ -32,21 +32,6 @@ pub const MAX_WARNINGS_LISTED: usize = 200;
 /// Files listed in an overview (files with warnings first; all are counted).
 pub const MAX_FILES_LISTED: usize = 200;
 
-/// Cuts every breakdown to [`MAX_LIST`] entries.
-fn cut_lists(counts: &mut Counts) {
-    counts.by_name.truncate(MAX_LIST);
-    for list in [
-        &mut counts.by_source,
-        &mut counts.by_error,
-        &mut counts.by_principal,
-        &mut counts.by_account,
-        &mut counts.by_region,
-        &mut counts.by_identity_type,
-    ] {
-        list.truncate(MAX_LIST);
-    }
-}
-
 /// One input file.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FileEntry {
@@ -806,8 +791,7 @@ impl Engine {
                     self.counts_all_listed()
                 } else {
                     let mut counts = count(&self.store, Compiled::new(filter, &self.store).rows());
-                    let names_total = counts.by_name.len() as u64;
-                    cut_lists(&mut counts);
+                    let names_total = counts.cut(MAX_LIST);
                     (counts, names_total)
                 };
                 Response::Counts { counts: Box::new(counts), names_total }
@@ -933,8 +917,7 @@ impl Engine {
             return listed.clone();
         }
         let mut counts = all.tally.counts_cut(&self.store, MAX_LIST);
-        let names_total = counts.by_name.len() as u64;
-        cut_lists(&mut counts);
+        let names_total = counts.cut(MAX_LIST);
         all.listed = Some((counts.clone(), names_total));
         (counts, names_total)
     }

@@ -58,6 +58,27 @@ pub struct Counts {
     pub by_account: Vec<Count>,
     /// By region.
     pub by_region: Vec<Count>,
+    /// How many keys the other breakdowns had before they were cut for the views (see
+    /// [`Counts::distinct`]); zeros when they were not cut.
+    #[serde(default)]
+    pub distinct: Distinct,
+}
+
+/// How many distinct keys each breakdown had before it was cut to its biggest entries: an
+/// organization trail can hold more accounts than a view lists, and the Overview says how many
+/// there are, not how many it lists.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Distinct {
+    /// Event sources.
+    pub sources: u64,
+    /// Error codes.
+    pub errors: u64,
+    /// Identity types.
+    pub identity_types: u64,
+    /// Accounts.
+    pub accounts: u64,
+    /// Regions.
+    pub regions: u64,
 }
 
 impl Counts {
@@ -73,6 +94,48 @@ impl Counts {
             Field::Region => &self.by_region,
             _ => &[],
         }
+    }
+
+    /// How many distinct keys the breakdown by `field` has (as [`Counts::by_field`]), however many
+    /// its list holds once cut for the views: [`Counts::principals`] for principals.
+    pub fn distinct(&self, field: super::filter::Field) -> u64 {
+        use super::filter::Field;
+        let d = &self.distinct;
+        let before_cut = match field {
+            Field::Source => d.sources,
+            Field::Principal => self.principals,
+            Field::IdentityType => d.identity_types,
+            Field::Account => d.accounts,
+            Field::Region => d.regions,
+            _ => 0,
+        };
+        before_cut.max(self.by_field(field).len() as u64)
+    }
+
+    /// Cuts every breakdown to its `limit` biggest entries, first noting in [`Counts::distinct`]
+    /// how many each had; returns how many event names there were (`by_name` is cut too).
+    pub fn cut(&mut self, limit: usize) -> u64 {
+        let len = |l: &Vec<Count>| l.len() as u64;
+        let names = self.by_name.len() as u64;
+        self.distinct = Distinct {
+            sources: len(&self.by_source),
+            errors: len(&self.by_error),
+            identity_types: len(&self.by_identity_type),
+            accounts: len(&self.by_account),
+            regions: len(&self.by_region),
+        };
+        self.by_name.truncate(limit);
+        for list in [
+            &mut self.by_source,
+            &mut self.by_error,
+            &mut self.by_principal,
+            &mut self.by_account,
+            &mut self.by_region,
+            &mut self.by_identity_type,
+        ] {
+            list.truncate(limit);
+        }
+        names
     }
 }
 
@@ -239,6 +302,7 @@ impl Tally {
             principals,
             by_account: by_sym(&self.account),
             by_region: by_sym(&self.region),
+            distinct: Distinct::default(),
         }
     }
 }

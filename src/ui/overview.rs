@@ -129,14 +129,14 @@ pub fn overview_view() -> Html {
             }
             if stage >= 2 {
                 <div class="grid two">
-                    <Breakdown title="Events by service" testid="by-source" counts={counts.clone()} field={Field::Source} />
+                    <Breakdown title="Events by service" testid="by-source" counts={counts.clone()} field={Field::Source} what="services" />
                     <Names counts={counts.clone()} total={names_total} />
                 </div>
             }
             if stage >= 3 {
                 <div class="grid two">
-                    <Breakdown title="Identity types" testid="by-identity-type" counts={counts.clone()} field={Field::IdentityType} />
-                    <Breakdown title="Principals" testid="by-principal" counts={counts} field={Field::Principal} arns=true />
+                    <Breakdown title="Identity types" testid="by-identity-type" counts={counts.clone()} field={Field::IdentityType} what="identity types" />
+                    <Breakdown title="Principals" testid="by-principal" counts={counts} field={Field::Principal} arns=true what="principals" />
                 </div>
             }
             if stage >= 4 {
@@ -219,7 +219,7 @@ fn cards(p: &CardsProps) -> Html {
             </div>
             <div class="card">
                 <div class="label">{"Services"}</div>
-                <div class="value">{thousands(c.by_source.len() as u64)}</div>
+                <div class="value" data-testid="total-services">{thousands(c.distinct(Field::Source))}</div>
                 <div class="sub">{plural(p.names_total, "API call type", "API call types")}</div>
             </div>
             <div class="card">
@@ -229,8 +229,10 @@ fn cards(p: &CardsProps) -> Html {
             </div>
             <div class="card">
                 <div class="label">{"Principals"}</div>
-                <div class="value">{thousands(c.principals)}</div>
-                <div class="sub">{plural(c.by_account.len() as u64, "account", "accounts")}{", "}{plural(c.by_region.len() as u64, "region", "regions")}</div>
+                <div class="value" data-testid="total-principals">{thousands(c.principals)}</div>
+                <div class="sub" data-testid="total-accounts-regions">
+                    {plural(c.distinct(Field::Account), "account", "accounts")}{", "}{plural(c.distinct(Field::Region), "region", "regions")}
+                </div>
             </div>
             <div class="card">
                 <div class="label">{"Files"}</div>
@@ -267,6 +269,8 @@ struct BreakdownProps {
     /// Keys are ARNs: show the resource part first and the account after.
     #[prop_or_default]
     arns: bool,
+    /// What the rows are, plural ("principals").
+    what: AttrValue,
 }
 
 /// A breakdown key as text: `(none)` for empty, ARNs split into resource and account.
@@ -317,12 +321,52 @@ fn breakdown(p: &BreakdownProps) -> Html {
             if rows.is_empty() {
                 <p class="muted">{"No events match the filters."}</p>
             }
-            if rows.len() > TOP {
-                <button type="button" class="link" onclick={toggle}>
-                    { if *all { "Show fewer".to_owned() } else { format!("Show all {}", thousands(rows.len() as u64)) } }
-                </button>
-            }
+            <More listed={rows.len()} total={p.counts.distinct(field)} all={*all} {toggle} what={p.what.clone()} />
         </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct MoreProps {
+    /// Rows in the list the engine sent.
+    listed: usize,
+    /// Rows there are: more than `listed` when the engine cut the list to its biggest.
+    total: u64,
+    /// Whether every listed row is shown.
+    all: bool,
+    toggle: Callback<MouseEvent>,
+    /// What the rows are, plural ("principals").
+    what: AttrValue,
+}
+
+/// The button under a breakdown that shows every row it lists (or fewer again); when the engine
+/// listed only the biggest of more, it says so rather than "all", and, once they are shown, where
+/// the others are found.
+#[function_component(More)]
+fn more(p: &MoreProps) -> Html {
+    if p.listed <= TOP {
+        return html! {};
+    }
+    let cut = p.total > p.listed as u64;
+    let label = match (p.all, cut) {
+        (true, _) => "Show fewer".to_owned(),
+        (false, false) => format!("Show all {}", thousands(p.total)),
+        (false, true) => format!("Show the top {} of {}", thousands(p.listed as u64), thousands(p.total)),
+    };
+    html! {
+        <>
+            if p.all && cut {
+                <p class="muted small" data-testid="breakdown-cut">
+                    {format!(
+                        "The {} with the most events of {} {}; to find another, use + Filter or search.",
+                        thousands(p.listed as u64),
+                        thousands(p.total),
+                        p.what
+                    )}
+                </p>
+            }
+            <button type="button" class="link" data-testid="breakdown-more" onclick={p.toggle.clone()}>{label}</button>
+        </>
     }
 }
 
@@ -366,11 +410,7 @@ fn names(p: &NamesProps) -> Html {
                 }) }
                 </tbody>
             </table>
-            if rows.len() > TOP {
-                <button type="button" class="link" onclick={toggle}>
-                    { if *all { "Show fewer".to_owned() } else { format!("Show all {}", thousands(p.total)) } }
-                </button>
-            }
+            <More listed={rows.len()} total={p.total} all={*all} {toggle} what="API calls" />
         </section>
     }
 }

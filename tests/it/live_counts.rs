@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use super::common::{grouped, records, root, walk};
 use trailscope::analysis::counts::{count, Tally};
+use trailscope::analysis::filter::{Field, Filter};
 use trailscope::engine::{Engine, Query, Response, MAX_LIST};
 
 /// Events by `eventSource`, unique by (eventID, eventTime, eventSource, eventName), from plain JSON.
@@ -293,4 +294,41 @@ fn ok_log_files_that_add_no_new_event_are_counted_as_repeated() {
     assert!(expected >= logs, "every log dropped again adds nothing ({expected} of {logs})");
     assert_eq!(engine.status().files, 2 * files.len() as u64, "each is read both times");
     assert_eq!(summary(&engine)["input"]["repeated_files"], expected, "the summary says so too");
+}
+
+#[test]
+fn ok_overview_says_how_many_accounts_and_principals_there_are_past_the_listed_cut() {
+    // An organization trail: 620 accounts, 700 IAM users (user i in account i mod 620), 3 regions.
+    // The lists the views get are cut to MAX_LIST; the number of each is what the logs hold.
+    let (accounts, users, regions) = (620, 700, ["us-east-1", "eu-west-1", "ap-southeast-2"]);
+    assert!(accounts > MAX_LIST && users > MAX_LIST);
+    let records: Vec<String> = (0..users)
+        .map(|i| {
+            let account = 100_000_000_000u64 + (i % accounts) as u64;
+            format!(
+                r#"{{"eventVersion":"1.08","eventTime":"2026-03-01T00:{:02}:{:02}Z","eventSource":"ecr.amazonaws.com",
+                "eventName":"DescribeRepositories","awsRegion":"{}","eventID":"00000000-0000-4000-8000-{i:012}",
+                "recipientAccountId":"{account}","userIdentity":{{"type":"IAMUser","accountId":"{account}",
+                "arn":"arn:aws:iam::{account}:user/user{i}","principalId":"AIDA{i:016}"}}}}"#,
+                i / 60,
+                i % 60,
+                regions[i % regions.len()]
+            )
+        })
+        .collect();
+    let mut engine = Engine::new();
+    engine.ingest_bytes("org-trail.json", format!(r#"{{"Records":[{}]}}"#, records.join(",")).as_bytes());
+    assert_eq!(engine.status().events, users as u64);
+    // Every event (the kept counts) and a filter that keeps every event (counted afresh).
+    for filter in [Filter::default(), Filter { from: Some(0), ..Filter::default() }] {
+        let Response::Counts { counts, .. } = engine.query(&Query::Counts(Box::new(filter.clone()))) else {
+            panic!("counts")
+        };
+        assert_eq!(counts.by_account.len(), MAX_LIST, "{filter:?}");
+        assert_eq!(counts.distinct(Field::Account), accounts as u64, "{filter:?}");
+        assert_eq!(counts.by_principal.len(), MAX_LIST, "{filter:?}");
+        assert_eq!(counts.distinct(Field::Principal), users as u64, "{filter:?}");
+        assert_eq!(counts.distinct(Field::Region), regions.len() as u64, "{filter:?}");
+        assert_eq!(counts.distinct(Field::Source), 1, "{filter:?}");
+    }
 }
