@@ -530,21 +530,32 @@ test('an organization trail: the overview counts every account and principal, an
   assert.equal(await t.page.textContent('[data-testid=total-events]'), '700');
   assert.equal(await t.page.textContent('[data-testid=total-principals]'), '700');
   assert.equal((await t.page.textContent('[data-testid=total-accounts-regions]')).trim(), '620 accounts, 3 regions');
-  const more = '[data-testid=by-principal] [data-testid=breakdown-more]';
+  const more = '[data-testid=by-principal] [data-testid=list-more]';
   assert.equal(await t.page.textContent(more), 'Show the top 500 of 700');
   assert.equal(await t.page.locator('[data-testid=by-principal] tbody tr').count(), 12);
   await t.shot('overview-org-trail');
   await t.page.click(more);
   await t.page.waitForFunction(() => document.querySelectorAll('[data-testid=by-principal] tbody tr').length === 500);
-  assert.equal(await t.page.textContent('[data-testid=by-principal] [data-testid=breakdown-cut]'),
-    'The 500 with the most events of 700 principals; to find another, use + Filter or search.');
-  await t.page.locator('[data-testid=by-principal] [data-testid=breakdown-cut]').scrollIntoViewIfNeeded();
+  assert.equal(await t.page.textContent('[data-testid=by-principal] [data-testid=list-cut]'),
+    '500 of 700 principals listed; to find another, use + Filter or search.');
+  await t.page.locator('[data-testid=by-principal] [data-testid=list-cut]').scrollIntoViewIfNeeded();
   await t.shot('overview-org-trail-cut', { fullPage: false });
   assert.equal(await t.page.textContent(more), 'Show fewer');
   await t.page.click(more);
-  await t.page.waitForSelector('[data-testid=by-principal] [data-testid=breakdown-cut]', { state: 'detached' });
+  await t.page.waitForSelector('[data-testid=by-principal] [data-testid=list-cut]', { state: 'detached' });
   assert.equal(await t.page.locator('[data-testid=by-principal] tbody tr').count(), 12);
   // A list the engine did not cut still offers all of it.
-  assert.equal(await t.page.locator('[data-testid=by-source] [data-testid=breakdown-more]').count(), 0);
+  assert.equal(await t.page.locator('[data-testid=by-source] [data-testid=list-more]').count(), 0);
+  // The Identities tab lists 200 rows a table, and says so the same way.
+  await t.page.click('[data-testid=tab-identities]');
+  const byAccount = '[data-testid=identity-by-account]';
+  await t.page.waitForSelector(`${byAccount} [data-testid=list-more]`);
+  assert.equal(await t.page.textContent(`[data-testid=identity-by-principal] [data-testid=list-more]`), 'Show the top 200 of 700');
+  assert.equal(await t.page.textContent(`${byAccount} [data-testid=list-more]`), 'Show the top 200 of 620');
+  await t.page.click(`${byAccount} [data-testid=list-more]`);
+  assert.equal(await t.page.textContent(`${byAccount} [data-testid=list-cut]`), '200 of 620 accounts listed; narrow the filter to list the others.');
+  assert.equal(await t.page.locator(`${byAccount} tbody tr`).count(), 200);
+  await t.page.locator(`${byAccount} [data-testid=list-cut]`).scrollIntoViewIfNeeded();
+  await t.shot('identities-org-trail-cut', { fullPage: false });
   assert.deepEqual(t.problems, []);
 });

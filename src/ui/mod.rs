@@ -12,6 +12,7 @@ mod filterbar;
 mod identity;
 mod images;
 mod integrity;
+mod more;
 mod notes;
 mod overview;
 mod query;

@@ -6,6 +6,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use super::more::More;
 use super::query::{use_answer, Shown};
 use super::Ctx;
 use crate::analysis::counts::{Counts, NameCount};
@@ -17,6 +18,9 @@ use crate::viewstate::UiPhase;
 
 /// Rows shown per breakdown before "show all".
 const TOP: usize = 12;
+
+/// Where the rows a breakdown does not list are found.
+const FIND_OTHERS: &str = "to find another, use + Filter or search";
 
 /// Rows of the file and warning lists drawn at first (more than their scrolling panels show); more
 /// are drawn as the person scrolls near the end. Laying out all 200 listed files took most of a
@@ -321,52 +325,8 @@ fn breakdown(p: &BreakdownProps) -> Html {
             if rows.is_empty() {
                 <p class="muted">{"No events match the filters."}</p>
             }
-            <More listed={rows.len()} total={p.counts.distinct(field)} all={*all} {toggle} what={p.what.clone()} />
+            <More listed={rows.len()} total={p.counts.distinct(field)} top={TOP} all={*all} {toggle} what={p.what.clone()} hint={FIND_OTHERS} />
         </section>
-    }
-}
-
-#[derive(Properties, PartialEq)]
-struct MoreProps {
-    /// Rows in the list the engine sent.
-    listed: usize,
-    /// Rows there are: more than `listed` when the engine cut the list to its biggest.
-    total: u64,
-    /// Whether every listed row is shown.
-    all: bool,
-    toggle: Callback<MouseEvent>,
-    /// What the rows are, plural ("principals").
-    what: AttrValue,
-}
-
-/// The button under a breakdown that shows every row it lists (or fewer again); when the engine
-/// listed only the biggest of more, it says so rather than "all", and, once they are shown, where
-/// the others are found.
-#[function_component(More)]
-fn more(p: &MoreProps) -> Html {
-    if p.listed <= TOP {
-        return html! {};
-    }
-    let cut = p.total > p.listed as u64;
-    let label = match (p.all, cut) {
-        (true, _) => "Show fewer".to_owned(),
-        (false, false) => format!("Show all {}", thousands(p.total)),
-        (false, true) => format!("Show the top {} of {}", thousands(p.listed as u64), thousands(p.total)),
-    };
-    html! {
-        <>
-            if p.all && cut {
-                <p class="muted small" data-testid="breakdown-cut">
-                    {format!(
-                        "The {} with the most events of {} {}; to find another, use + Filter or search.",
-                        thousands(p.listed as u64),
-                        thousands(p.total),
-                        p.what
-                    )}
-                </p>
-            }
-            <button type="button" class="link" data-testid="breakdown-more" onclick={p.toggle.clone()}>{label}</button>
-        </>
     }
 }
 
@@ -410,7 +370,7 @@ fn names(p: &NamesProps) -> Html {
                 }) }
                 </tbody>
             </table>
-            <More listed={rows.len()} total={p.total} all={*all} {toggle} what="API calls" />
+            <More listed={rows.len()} total={p.total} top={TOP} all={*all} {toggle} what="API calls" hint={FIND_OTHERS} />
         </section>
     }
 }

@@ -3,9 +3,10 @@
 
 use yew::prelude::*;
 
-use super::table::{seen, set_filter};
+use super::table::{seen, set_filter, NARROW};
 use crate::analysis::identity::{Attention, List};
 use crate::text::{plural, reveal, thousands, tooltip};
+use crate::ui::more::More;
 use crate::ui::Ctx;
 
 /// Items shown before "show all".
@@ -65,14 +66,7 @@ pub fn attention_panel(p: &AttentionProps) -> Html {
                     }
                 }) }
                 </ul>
-                if rows.len() > TOP {
-                    <button type="button" class="link" onclick={toggle}>
-                        { if *all { "Show fewer".to_owned() } else { format!("Show all {}", thousands(rows.len() as u64)) } }
-                    </button>
-                }
-                if p.items.total > rows.len() as u64 {
-                    <p class="muted">{format!("{} more not listed: narrow the filter to see them", thousands(p.items.total - rows.len() as u64))}</p>
-                }
+                <More listed={rows.len()} total={p.items.total} top={TOP} all={*all} {toggle} what="items" hint={NARROW} />
             }
         </section>
     }

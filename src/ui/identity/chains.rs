@@ -4,10 +4,11 @@
 
 use yew::prelude::*;
 
-use super::table::{pick, seen, TOP};
+use super::table::{pick, seen, NARROW, TOP};
 use crate::analysis::filter::Field;
 use crate::analysis::identity::{Chain, Chains, Hop};
 use crate::text::{arn_parts, plural, reveal, thousands, tooltip, utc};
+use crate::ui::more::More;
 use crate::ui::Ctx;
 
 /// Props of [`ChainsPanel`].
@@ -117,11 +118,7 @@ pub fn chains_panel(p: &ChainsProps) -> Html {
                 <p class="muted">{"No session in these events can be traced back: the STS calls that opened them are not in the loaded logs."}</p>
             } else {
                 <ul class="chain-list">{ for rows.iter().take(shown).map(|ch| chain_item(&ctx, ch)) }</ul>
-                if rows.len() > TOP {
-                    <button type="button" class="link" onclick={toggle}>
-                        { if *all { "Show fewer".to_owned() } else { format!("Show all {}", thousands(rows.len() as u64)) } }
-                    </button>
-                }
+                <More listed={rows.len()} total={c.rows.total} top={TOP} all={*all} {toggle} what="chains" hint={NARROW} />
             }
         </section>
     }

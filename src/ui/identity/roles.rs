@@ -5,10 +5,11 @@ use std::collections::HashSet;
 
 use yew::prelude::*;
 
-use super::table::{count_cells, head, pick, pick_key, who_cell, TOP};
+use super::table::{count_cells, head, pick, pick_key, who_cell, NARROW, TOP};
 use crate::analysis::filter::Field;
 use crate::analysis::identity::{List, RoleRow, SessionRow};
 use crate::text::{arn_parts, plural, reveal, thousands, tooltip};
+use crate::ui::more::More;
 use crate::ui::Ctx;
 
 /// Props of [`RolesPanel`].
@@ -112,11 +113,7 @@ pub fn roles_panel(p: &RolesProps) -> Html {
                     }) }
                     </tbody>
                 </table>
-                if rows.len() > TOP {
-                    <button type="button" class="link" onclick={toggle_all}>
-                        { if *all { "Show fewer".to_owned() } else { format!("Show all {}", thousands(rows.len() as u64)) } }
-                    </button>
-                }
+                <More listed={rows.len()} total={p.roles.total} top={TOP} all={*all} toggle={toggle_all} what="roles" hint={NARROW} />
             }
         </section>
     }

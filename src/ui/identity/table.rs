@@ -7,11 +7,15 @@ use crate::analysis::filter::{Field, Filter};
 use crate::analysis::identity::Stat;
 use crate::model::Millis;
 use crate::text::{reveal, thousands, tooltip, utc};
+use crate::ui::more::More;
 use crate::ui::Ctx;
 use crate::viewstate::Action;
 
 /// Rows shown before "show all".
 pub const TOP: usize = 10;
+
+/// Where the rows a panel does not list are found.
+pub const NARROW: &str = "narrow the filter to list the others";
 
 /// One row as shown.
 #[derive(Clone, PartialEq)]
@@ -189,14 +193,7 @@ pub fn stat_table(p: &TableProps) -> Html {
                 </table>
             }
             <div class="more">
-                if p.lines.len() > TOP {
-                    <button type="button" class="link" onclick={toggle}>
-                        { if *all { "Show fewer".to_owned() } else { format!("Show all {}", thousands(p.lines.len() as u64)) } }
-                    </button>
-                }
-                if p.total > p.lines.len() as u64 {
-                    <span class="muted">{format!("{} more not listed: narrow the filter to see them", thousands(p.total - p.lines.len() as u64))}</span>
-                }
+                <More listed={p.lines.len()} total={p.total} top={TOP} all={*all} {toggle} what={p.title.to_lowercase()} hint={NARROW} />
             </div>
         </section>
     }
