@@ -559,3 +559,24 @@ test('an organization trail: the overview counts every account and principal, an
   await t.shot('identities-org-trail-cut', { fullPage: false });
   assert.deepEqual(t.problems, []);
 });
+
+test('a call logged without a name: its "(none)" row filters to those events, and the chip says "(none)"', async () => {
+  // Two ECR events with no eventName, one PutImage.
+  const Records = ['PutImage', undefined, undefined].map((eventName, i) => ({
+    eventTime: `2026-03-01T00:00:0${i}Z`, eventSource: 'ecr.amazonaws.com', eventName,
+    eventID: `00000000-0000-4000-8000-00000000000${i}`, awsRegion: 'us-east-1',
+  }));
+  const dir = mkdtempSync(join(tmpdir(), 'trailscope-unnamed-'));
+  const file = join(dir, 'unnamed.json');
+  writeFileSync(file, JSON.stringify({ Records }));
+  const t = await Trailscope.open(env);
+  await t.pickFiles([file]);
+  await t.waitDone();
+  rmSync(dir, { recursive: true });
+  const row = t.page.locator('[data-testid=by-name] tbody tr', { hasText: '(none)' });
+  assert.equal((await row.locator('td.num').first().textContent()).trim(), '2');
+  await row.click();
+  await t.page.waitForFunction(() => document.querySelector('[data-testid=total-events]')?.textContent === '2');
+  assert.deepEqual(await t.page.locator('[data-testid=filter-chips] .chip .chip-value').allTextContents(), ['ecr.amazonaws.com', '(none)']);
+  assert.deepEqual(t.problems, []);
+});

@@ -96,6 +96,9 @@ pub fn filter_bar() -> Html {
                         && crate::link::is_digest(&chip.value);
                     let (value, title) = if unresolved {
                         (String::from("not in the loaded logs"), String::from(UNRESOLVED))
+                    } else if chip.value.is_empty() {
+                        // The overview's "(none)" row: events that logged no value for the field.
+                        (String::from("(none)"), String::from("Events that logged no value for this field"))
                     } else {
                         (reveal(&chip.value).into_owned(), tooltip(&chip.value))
                     };

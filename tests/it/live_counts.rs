@@ -332,3 +332,31 @@ fn ok_overview_says_how_many_accounts_and_principals_there_are_past_the_listed_c
         assert_eq!(counts.distinct(Field::Source), 1, "{filter:?}");
     }
 }
+
+#[test]
+fn ok_a_call_logged_without_a_name_is_a_row_that_filters_to_exactly_those_events() {
+    // Two ECR events with no eventName and one PutImage: the overview's "(none)" row adds the
+    // source and an empty name, which must keep the two.
+    let records = [r#""eventName":"PutImage","#, "", ""]
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            format!(
+                r#"{{"eventTime":"2026-03-01T00:00:0{i}Z","eventSource":"ecr.amazonaws.com",{name}
+                "eventID":"00000000-0000-4000-8000-00000000000{i}","awsRegion":"us-east-1"}}"#
+            )
+        })
+        .collect::<Vec<_>>();
+    let mut engine = Engine::new();
+    engine.ingest_bytes("unnamed.json", format!(r#"{{"Records":[{}]}}"#, records.join(",")).as_bytes());
+    assert_eq!(engine.status().events, 3);
+    let counts = |filter: Filter| match engine.query(&Query::Counts(Box::new(filter))) {
+        Response::Counts { counts, .. } => counts,
+        _ => panic!("counts"),
+    };
+    let all = counts(Filter::default());
+    let unnamed = all.by_name.iter().find(|n| n.name.is_empty()).expect("a row for the calls with no name");
+    assert_eq!((unnamed.source.as_str(), unnamed.count), ("ecr.amazonaws.com", 2));
+    let picked = Filter::default().with_all(&[(Field::Source, unnamed.source.clone()), (Field::Name, String::new())]);
+    assert_eq!(counts(picked).events, 2);
+}
