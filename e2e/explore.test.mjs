@@ -22,6 +22,18 @@ async function openSample() {
   return t;
 }
 
+/** A page with one file loaded, `name`, written with these CloudTrail records. */
+async function openRecords(name, Records) {
+  const dir = mkdtempSync(join(tmpdir(), 'trailscope-records-'));
+  const file = join(dir, name);
+  writeFileSync(file, JSON.stringify({ Records }));
+  const t = await Trailscope.open(env);
+  await t.pickFiles([file]);
+  await t.waitDone();
+  rmSync(dir, { recursive: true });
+  return t;
+}
+
 async function openSampleEvents() {
   const t = await openSample();
   await recordTexts(t.page, '[data-testid=events-total]');
@@ -520,13 +532,7 @@ test('an organization trail: the overview counts every account and principal, an
       userIdentity: { type: 'IAMUser', accountId: account, arn: `arn:aws:iam::${account}:user/user${i}`, principalId: `AIDA${String(i).padStart(16, '0')}` },
     };
   });
-  const dir = mkdtempSync(join(tmpdir(), 'trailscope-org-'));
-  const file = join(dir, 'org-trail.json');
-  writeFileSync(file, JSON.stringify({ Records }));
-  const t = await Trailscope.open(env);
-  await t.pickFiles([file]);
-  await t.waitDone();
-  rmSync(dir, { recursive: true });
+  const t = await openRecords('org-trail.json', Records);
   assert.equal(await t.page.textContent('[data-testid=total-events]'), '700');
   assert.equal(await t.page.textContent('[data-testid=total-principals]'), '700');
   assert.equal((await t.page.textContent('[data-testid=total-accounts-regions]')).trim(), '620 accounts, 3 regions');
@@ -566,13 +572,7 @@ test('a call logged without a name: its "(none)" row filters to those events, an
     eventTime: `2026-03-01T00:00:0${i}Z`, eventSource: 'ecr.amazonaws.com', eventName,
     eventID: `00000000-0000-4000-8000-00000000000${i}`, awsRegion: 'us-east-1',
   }));
-  const dir = mkdtempSync(join(tmpdir(), 'trailscope-unnamed-'));
-  const file = join(dir, 'unnamed.json');
-  writeFileSync(file, JSON.stringify({ Records }));
-  const t = await Trailscope.open(env);
-  await t.pickFiles([file]);
-  await t.waitDone();
-  rmSync(dir, { recursive: true });
+  const t = await openRecords('unnamed.json', Records);
   const row = t.page.locator('[data-testid=by-name] tbody tr', { hasText: '(none)' });
   assert.equal((await row.locator('td.num').first().textContent()).trim(), '2');
   await row.click();
