@@ -202,6 +202,33 @@ pub struct Chip {
     pub value: String,
 }
 
+/// The list of `field` in `filter`, borrowed as the trailing tokens say (`&` or `&mut`); `None`
+/// for the fields that are not lists. One table for [`Filter::list`] and [`Filter::list_mut`].
+macro_rules! list_of {
+    ($filter:expr, $field:expr, $($borrow:tt)+) => {
+        match $field {
+            Field::Source => Some($($borrow)+ $filter.sources),
+            Field::Name => Some($($borrow)+ $filter.names),
+            Field::Principal => Some($($borrow)+ $filter.principals),
+            Field::IdentityType => Some($($borrow)+ $filter.identity_types),
+            Field::AccessKey => Some($($borrow)+ $filter.access_keys),
+            Field::Account => Some($($borrow)+ $filter.accounts),
+            Field::Region => Some($($borrow)+ $filter.regions),
+            Field::Ip => Some($($borrow)+ $filter.ips),
+            Field::Repository => Some($($borrow)+ $filter.repositories),
+            Field::Role => Some($($borrow)+ $filter.roles),
+            Field::Mfa => Some($($borrow)+ $filter.mfa),
+            Field::KeyKind => Some($($borrow)+ $filter.key_kinds),
+            Field::InvokedBy => Some($($borrow)+ $filter.invoked_by),
+            Field::IdentityCenterUser => Some($($borrow)+ $filter.identity_center_users),
+            Field::UserAgent => Some($($borrow)+ $filter.user_agents),
+            Field::Client => Some($($borrow)+ $filter.clients),
+            Field::Origin => Some($($borrow)+ $filter.origins),
+            Field::Errors | Field::Access | Field::Range | Field::Text => None,
+        }
+    };
+}
+
 impl Filter {
     /// Whether this filter keeps everything.
     pub fn is_empty(&self) -> bool {
@@ -210,50 +237,12 @@ impl Filter {
 
     /// The alternatives of a list field (`None` for the others).
     pub fn list(&self, field: Field) -> Option<&[String]> {
-        Some(match field {
-            Field::Source => &self.sources,
-            Field::Name => &self.names,
-            Field::Principal => &self.principals,
-            Field::IdentityType => &self.identity_types,
-            Field::AccessKey => &self.access_keys,
-            Field::Account => &self.accounts,
-            Field::Region => &self.regions,
-            Field::Ip => &self.ips,
-            Field::Repository => &self.repositories,
-            Field::Role => &self.roles,
-            Field::Mfa => &self.mfa,
-            Field::KeyKind => &self.key_kinds,
-            Field::InvokedBy => &self.invoked_by,
-            Field::IdentityCenterUser => &self.identity_center_users,
-            Field::UserAgent => &self.user_agents,
-            Field::Client => &self.clients,
-            Field::Origin => &self.origins,
-            Field::Errors | Field::Access | Field::Range | Field::Text => return None,
-        })
+        list_of!(self, field, &).map(Vec::as_slice)
     }
 
     /// The alternatives of a list field, to change (`None` for the others).
     pub fn list_mut(&mut self, field: Field) -> Option<&mut Vec<String>> {
-        Some(match field {
-            Field::Source => &mut self.sources,
-            Field::Name => &mut self.names,
-            Field::Principal => &mut self.principals,
-            Field::IdentityType => &mut self.identity_types,
-            Field::AccessKey => &mut self.access_keys,
-            Field::Account => &mut self.accounts,
-            Field::Region => &mut self.regions,
-            Field::Ip => &mut self.ips,
-            Field::Repository => &mut self.repositories,
-            Field::Role => &mut self.roles,
-            Field::Mfa => &mut self.mfa,
-            Field::KeyKind => &mut self.key_kinds,
-            Field::InvokedBy => &mut self.invoked_by,
-            Field::IdentityCenterUser => &mut self.identity_center_users,
-            Field::UserAgent => &mut self.user_agents,
-            Field::Client => &mut self.clients,
-            Field::Origin => &mut self.origins,
-            Field::Errors | Field::Access | Field::Range | Field::Text => return None,
-        })
+        list_of!(self, field, &mut)
     }
 
     /// This filter with `value` added to `field` (a list field gains an alternative; `Errors` takes
