@@ -149,7 +149,7 @@ fn header(ctx: &Ctx, page: &RepoPage, filtered: bool) -> Html {
     let filter = &ctx.state.0.filter;
     // Every view (the timeline, identities, events) narrowed to this repository's calls.
     let only_this =
-        (!filter.repositories.contains(&s.repo.name)).then(|| pick(ctx, Field::Repository, s.repo.name.clone()));
+        (!filter.has(Field::Repository, &s.repo.name)).then(|| pick(ctx, Field::Repository, s.repo.name.clone()));
     html! {
         <section class="panel page-head">
             <div class="title-row">
