@@ -199,7 +199,7 @@ pub fn by_time(store: &Store, mut order: Vec<Row>) -> Vec<Row> {
 /// answer does not depend on order. The store's columns and its container facts are read fastest
 /// front to back: the facts are decoded a block at a time, and rows by time jump between files, so
 /// a walk by time decoded a block for almost every row (the "+ Filter" menu's repositories took
-/// 7.4× as long that way: `cargo bench --bench filter`). The rows are marked in a bitmap (a bit a
+/// 8.3× as long that way: `cargo bench --bench filter`). The rows are marked in a bitmap (a bit a
 /// row) and read off it.
 pub fn in_row_order(rows: &[Row], len: usize) -> impl Iterator<Item = Row> {
     let mut words = vec![0u64; len.div_ceil(64)];
