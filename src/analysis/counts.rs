@@ -71,8 +71,6 @@ pub struct Counts {
 pub struct Distinct {
     /// Event sources.
     pub sources: u64,
-    /// Error codes.
-    pub errors: u64,
     /// Identity types.
     pub identity_types: u64,
     /// Accounts.
@@ -119,7 +117,6 @@ impl Counts {
         let names = self.by_name.len() as u64;
         self.distinct = Distinct {
             sources: len(&self.by_source),
-            errors: len(&self.by_error),
             identity_types: len(&self.by_identity_type),
             accounts: len(&self.by_account),
             regions: len(&self.by_region),
