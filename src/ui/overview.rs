@@ -6,7 +6,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use super::more::More;
+use super::more::{use_fold, More};
 use super::query::{use_answer, Shown};
 use super::Ctx;
 use crate::analysis::counts::{Counts, NameCount};
@@ -295,14 +295,9 @@ fn key_cell(key: &str, arns: bool) -> Html {
 
 #[function_component(Breakdown)]
 fn breakdown(p: &BreakdownProps) -> Html {
-    let all = use_state(|| false);
     let rows = p.counts.by_field(p.field);
     let max = rows.first().map_or(0, |r| r.count);
-    let shown = if *all { rows.len() } else { rows.len().min(TOP) };
-    let toggle = {
-        let all = all.clone();
-        Callback::from(move |_| all.set(!*all))
-    };
+    let fold = use_fold(rows.len(), TOP);
     let ctx = use_context::<Ctx>().expect("Ctx is provided by App");
     let field = p.field;
     html! {
@@ -310,7 +305,7 @@ fn breakdown(p: &BreakdownProps) -> Html {
             <h2>{p.title.clone()}</h2>
             <table class="counts">
                 <tbody>
-                { for rows.iter().take(shown).map(|r| {
+                { for rows.iter().take(fold.shown()).map(|r| {
                     let (pick, key) = (super::identity::table::pick(&ctx, field, r.key.clone()), super::identity::table::pick_key(&ctx, field, r.key.clone()));
                     html! {
                     <tr class="pickable" tabindex="0" onclick={pick} onkeydown={key} title={tooltip(&format!("Show only {}", r.key))}>
@@ -325,7 +320,7 @@ fn breakdown(p: &BreakdownProps) -> Html {
             if rows.is_empty() {
                 <p class="muted">{"No events match the filters."}</p>
             }
-            <More listed={rows.len()} total={p.counts.distinct(field)} top={TOP} all={*all} {toggle} what={p.what.clone()} hint={FIND_OTHERS} />
+            <More {fold} total={p.counts.distinct(field)} what={p.what.clone()} hint={FIND_OTHERS} />
         </section>
     }
 }
@@ -340,21 +335,16 @@ struct NamesProps {
 #[function_component(Names)]
 fn names(p: &NamesProps) -> Html {
     let ctx = use_context::<Ctx>().expect("Ctx is provided by App");
-    let all = use_state(|| false);
     let rows: &[NameCount] = &p.counts.by_name;
-    let shown = if *all { rows.len() } else { rows.len().min(TOP) };
+    let fold = use_fold(rows.len(), TOP);
     let max = rows.first().map_or(0, |r| r.count);
-    let toggle = {
-        let all = all.clone();
-        Callback::from(move |_| all.set(!*all))
-    };
     html! {
         <section class="panel" data-testid="by-name">
             <h2>{"API calls"}</h2>
             <table class="counts">
                 <thead><tr><th>{"Call"}</th><th></th><th class="num">{"Events"}</th><th class="num">{"Errors"}</th></tr></thead>
                 <tbody>
-                { for rows.iter().take(shown).map(|r| {
+                { for rows.iter().take(fold.shown()).map(|r| {
                     let call = vec![(Field::Source, r.source.clone()), (Field::Name, r.name.clone())];
                     let (pick, key) = (super::identity::table::pick_all(&ctx, call.clone()), super::identity::table::pick_all_key(&ctx, call));
                     html! {
@@ -370,7 +360,7 @@ fn names(p: &NamesProps) -> Html {
                 }) }
                 </tbody>
             </table>
-            <More listed={rows.len()} total={p.total} top={TOP} all={*all} {toggle} what="API calls" hint={FIND_OTHERS} />
+            <More {fold} total={p.total} what="API calls" hint={FIND_OTHERS} />
         </section>
     }
 }

@@ -6,7 +6,7 @@ use yew::prelude::*;
 use super::table::{seen, set_filter, NARROW};
 use crate::analysis::identity::{Attention, List};
 use crate::text::{plural, reveal, thousands, tooltip};
-use crate::ui::more::More;
+use crate::ui::more::{use_fold, More};
 use crate::ui::Ctx;
 
 /// Items shown before "show all".
@@ -23,13 +23,8 @@ pub struct AttentionProps {
 #[function_component(AttentionPanel)]
 pub fn attention_panel(p: &AttentionProps) -> Html {
     let ctx = use_context::<Ctx>().expect("Ctx is provided by App");
-    let all = use_state(|| false);
     let rows = &p.items.rows;
-    let shown = if *all { rows.len() } else { rows.len().min(TOP) };
-    let toggle = {
-        let all = all.clone();
-        Callback::from(move |_| all.set(!*all))
-    };
+    let fold = use_fold(rows.len(), TOP);
     html! {
         <section class="panel attention" data-testid="identity-attention">
             <h2>{"Needs attention"}<span class="count">{thousands(p.items.total)}</span></h2>
@@ -40,7 +35,7 @@ pub fn attention_panel(p: &AttentionProps) -> Html {
                 </p>
             } else {
                 <ul class="attention-list">
-                { for rows.iter().take(shown).map(|a| {
+                { for rows.iter().take(fold.shown()).map(|a| {
                     let narrow = {
                         let (ctx, a) = (ctx.clone(), a.clone());
                         Callback::from(move |_| set_filter(&ctx, a.narrow(&ctx.state.0.filter)))
@@ -66,7 +61,7 @@ pub fn attention_panel(p: &AttentionProps) -> Html {
                     }
                 }) }
                 </ul>
-                <More listed={rows.len()} total={p.items.total} top={TOP} all={*all} {toggle} what="items" hint={NARROW} />
+                <More {fold} total={p.items.total} what="items" hint={NARROW} />
             }
         </section>
     }

@@ -8,7 +8,7 @@ use super::table::{pick, seen, NARROW, TOP};
 use crate::analysis::filter::Field;
 use crate::analysis::identity::{Chain, Chains, Hop};
 use crate::text::{arn_parts, plural, reveal, thousands, tooltip, utc};
-use crate::ui::more::More;
+use crate::ui::more::{use_fold, More};
 use crate::ui::Ctx;
 
 /// Props of [`ChainsPanel`].
@@ -87,14 +87,9 @@ fn chain_item(ctx: &Ctx, c: &Chain) -> Html {
 #[function_component(ChainsPanel)]
 pub fn chains_panel(p: &ChainsProps) -> Html {
     let ctx = use_context::<Ctx>().expect("Ctx is provided by App");
-    let all = use_state(|| false);
     let c = &p.chains;
     let rows = &c.rows.rows;
-    let shown = if *all { rows.len() } else { rows.len().min(TOP) };
-    let toggle = {
-        let all = all.clone();
-        Callback::from(move |_| all.set(!*all))
-    };
+    let fold = use_fold(rows.len(), TOP);
     let linked = c.temporary_keys - c.not_in_logs;
     html! {
         <section class="panel chains" data-testid="identity-chains">
@@ -117,8 +112,8 @@ pub fn chains_panel(p: &ChainsProps) -> Html {
             if rows.is_empty() {
                 <p class="muted">{"No session in these events can be traced back: the STS calls that opened them are not in the loaded logs."}</p>
             } else {
-                <ul class="chain-list">{ for rows.iter().take(shown).map(|ch| chain_item(&ctx, ch)) }</ul>
-                <More listed={rows.len()} total={c.rows.total} top={TOP} all={*all} {toggle} what="chains" hint={NARROW} />
+                <ul class="chain-list">{ for rows.iter().take(fold.shown()).map(|ch| chain_item(&ctx, ch)) }</ul>
+                <More {fold} total={c.rows.total} what="chains" hint={NARROW} />
             }
         </section>
     }

@@ -9,7 +9,7 @@ use super::table::{count_cells, head, pick, pick_key, who_cell, NARROW, TOP};
 use crate::analysis::filter::Field;
 use crate::analysis::identity::{List, RoleRow, SessionRow};
 use crate::text::{arn_parts, plural, reveal, thousands, tooltip};
-use crate::ui::more::More;
+use crate::ui::more::{use_fold, More};
 use crate::ui::Ctx;
 
 /// Props of [`RolesPanel`].
@@ -54,13 +54,8 @@ fn session_line(ctx: &Ctx, s: &SessionRow) -> Html {
 pub fn roles_panel(p: &RolesProps) -> Html {
     let ctx = use_context::<Ctx>().expect("Ctx is provided by App");
     let open = use_state(HashSet::<String>::new);
-    let all = use_state(|| false);
     let rows = &p.roles.rows;
-    let shown = if *all { rows.len() } else { rows.len().min(TOP) };
-    let toggle_all = {
-        let all = all.clone();
-        Callback::from(move |_| all.set(!*all))
-    };
+    let fold = use_fold(rows.len(), TOP);
     html! {
         <section class="panel idt" data-testid="identity-by-role">
             <h2>{"Roles and their sessions"}<span class="count">{thousands(p.roles.total)}</span></h2>
@@ -71,7 +66,7 @@ pub fn roles_panel(p: &RolesProps) -> Html {
                 <table class="idt">
                     {head("Role")}
                     <tbody>
-                    { for rows.iter().take(shown).map(|r| {
+                    { for rows.iter().take(fold.shown()).map(|r| {
                         let is_open = open.contains(&r.stat.key);
                         let flip = {
                             let (open, key) = (open.clone(), r.stat.key.clone());
@@ -113,7 +108,7 @@ pub fn roles_panel(p: &RolesProps) -> Html {
                     }) }
                     </tbody>
                 </table>
-                <More listed={rows.len()} total={p.roles.total} top={TOP} all={*all} toggle={toggle_all} what="roles" hint={NARROW} />
+                <More {fold} total={p.roles.total} what="roles" hint={NARROW} />
             }
         </section>
     }

@@ -7,7 +7,7 @@ use crate::analysis::filter::{Field, Filter};
 use crate::analysis::identity::Stat;
 use crate::model::Millis;
 use crate::text::{reveal, thousands, tooltip, utc};
-use crate::ui::more::More;
+use crate::ui::more::{use_fold, More};
 use crate::ui::Ctx;
 use crate::viewstate::Action;
 
@@ -163,12 +163,7 @@ pub struct TableProps {
 #[function_component(StatTable)]
 pub fn stat_table(p: &TableProps) -> Html {
     let ctx = use_context::<Ctx>().expect("Ctx is provided by App");
-    let all = use_state(|| false);
-    let shown = if *all { p.lines.len() } else { p.lines.len().min(TOP) };
-    let toggle = {
-        let all = all.clone();
-        Callback::from(move |_| all.set(!*all))
-    };
+    let fold = use_fold(p.lines.len(), TOP);
     html! {
         <section class="panel idt" data-testid={p.testid.clone()}>
             <h2>{p.title.clone()}<span class="count">{thousands(p.total)}</span></h2>
@@ -181,7 +176,7 @@ pub fn stat_table(p: &TableProps) -> Html {
                 <table class="idt">
                     {head(&p.what)}
                     <tbody>
-                    { for p.lines.iter().take(shown).map(|l| html! {
+                    { for p.lines.iter().take(fold.shown()).map(|l| html! {
                         <tr class="pickable" tabindex="0" data-key={l.value.clone()}
                             title={tooltip(&format!("Show only {} {}", p.what.to_lowercase(), l.value))}
                             onclick={pick(&ctx, l.field, l.value.clone())} onkeydown={pick_key(&ctx, l.field, l.value.clone())}>
@@ -193,7 +188,7 @@ pub fn stat_table(p: &TableProps) -> Html {
                 </table>
             }
             <div class="more">
-                <More listed={p.lines.len()} total={p.total} top={TOP} all={*all} {toggle} what={p.title.to_lowercase()} hint={NARROW} />
+                <More {fold} total={p.total} what={p.title.to_lowercase()} hint={NARROW} />
             </div>
         </section>
     }
