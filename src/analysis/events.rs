@@ -143,6 +143,16 @@ impl RowCache {
         }
     }
 
+    /// The rows `filter` keeps, oldest first, if this cache holds them for the store as it is now;
+    /// asks nothing of the store and keeps the list it holds.
+    pub fn held(&self, store: &Store, filter: &Filter) -> Option<&[Row]> {
+        let version = store.version();
+        match &self.last {
+            Some((f, v, rows)) if *v == version && f == filter => Some(rows.as_deref().unwrap_or(&self.by_time.1)),
+            _ => None,
+        }
+    }
+
     /// Bytes held.
     pub fn heap_bytes(&self) -> usize {
         let filtered = self.last.as_ref().and_then(|l| l.2.as_ref()).map_or(0, Vec::capacity);
