@@ -1,0 +1,66 @@
+// The page at the widths people open it at: a 1024-pixel laptop window and a phone. Nothing makes the
+// page scroll sideways, no table is wider than its panel where panels do not scroll (at 1024 the
+// repository list ran 15 pixels past its panel), and no column heading runs into the next (at 1024 the
+// API calls panel read "EVENTSERRORS").
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { start, Trailscope } from './harness.mjs';
+import { settle, visitEveryTab } from './visit.mjs';
+
+let env;
+before(async () => { env = await start(); });
+after(async () => { await env?.close(); });
+
+/** What does not fit at this width on the page as it is now, as readable lines (none when all fits). */
+function misfits(page, { tablesInPanels }) {
+  return page.evaluate((tablesInPanels) => {
+    const out = [];
+    const sideways = document.documentElement.scrollWidth - window.innerWidth;
+    if (sideways > 0) out.push(`the page scrolls ${sideways} px sideways`);
+    for (const th of document.querySelectorAll('th')) {
+      if (th.getClientRects().length === 0) continue;
+      if (th.scrollWidth > th.clientWidth + 1) out.push(`heading "${th.textContent}" is wider than its column`);
+    }
+    if (tablesInPanels) {
+      for (const table of document.querySelectorAll('.panel table')) {
+        const panel = table.closest('.panel');
+        const right = panel.getBoundingClientRect().right - parseFloat(getComputedStyle(panel).paddingRight);
+        const over = table.getBoundingClientRect().right - right;
+        if (over > 1) out.push(`table.${table.className} runs ${Math.round(over)} px past its panel`);
+      }
+    }
+    return out;
+  }, tablesInPanels);
+}
+
+/** Every tab, and every sub-tab of Images, at this width: what does not fit, by where it was seen. */
+async function walkAt(width, height, opts) {
+  const t = await Trailscope.open(env, { viewport: { width, height } });
+  await t.page.click('[data-testid=load-sample]');
+  await t.waitDone();
+  const seen = [];
+  await visitEveryTab(t, async (id) => {
+    for (const m of await misfits(t.page, opts)) seen.push(`${id}: ${m}`);
+    await t.shot(`layout-${width}-${id}`);
+  });
+  await t.page.click('[data-testid=tab-images]');
+  const subtabs = await t.page.$$eval('[data-testid^=images-nav-]', (els) => els.map((e) => e.dataset.testid));
+  assert.ok(subtabs.length >= 5, `Images has its sub-tabs: ${subtabs}`);
+  for (const id of subtabs) {
+    await t.page.click(`[data-testid=${id}]`);
+    await settle(t.page, 400);
+    for (const m of await misfits(t.page, opts)) seen.push(`${id}: ${m}`);
+  }
+  assert.deepEqual(t.problems, []);
+  await t.page.context().close();
+  return seen;
+}
+
+test('in a 1024-pixel window every table fits its panel and every heading its column', async () => {
+  assert.deepEqual(await walkAt(1024, 768, { tablesInPanels: true }), []);
+});
+
+test('on a phone the page does not scroll sideways: tabs and wide tables scroll in place', async () => {
+  // Panels scroll sideways here, so a wide table inside one is expected.
+  assert.deepEqual(await walkAt(390, 844, { tablesInPanels: false }), []);
+});
