@@ -64,3 +64,38 @@ test('on a phone the page does not scroll sideways: tabs and wide tables scroll 
   // Panels scroll sideways here, so a wide table inside one is expected.
   assert.deepEqual(await walkAt(390, 844, { tablesInPanels: false }), []);
 });
+
+test('where the event table is narrower than its columns, its rows scroll sideways and the header with them', async () => {
+  const t = await Trailscope.open(env, { viewport: { width: 1024, height: 768 } });
+  await t.page.click('[data-testid=load-sample]');
+  await t.waitDone();
+  await t.page.click('[data-testid=tab-events]');
+  await t.page.waitForSelector('[data-testid=events] .ev-row[data-row]');
+  const lastColumn = () => t.page.evaluate(() => {
+    const table = document.querySelector('[data-testid=events] .ev-table').getBoundingClientRect();
+    const head = [...document.querySelectorAll('[data-testid=events] .ev-header .cell')].at(-1);
+    const cell = [...document.querySelector('[data-testid=events] .ev-row[data-row]').children].at(-1);
+    const scroller = document.querySelector('[data-testid=events-scroller]');
+    return {
+      label: head.textContent, headLeft: head.getBoundingClientRect().left, headRight: head.getBoundingClientRect().right,
+      cellLeft: cell.getBoundingClientRect().left, tableRight: table.right,
+      sideways: scroller.scrollWidth - scroller.clientWidth,
+    };
+  });
+  const before = await lastColumn();
+  assert.equal(before.label, 'User agent');
+  assert.ok(before.sideways > 0, `the columns are wider than the table: ${JSON.stringify(before)}`);
+  assert.ok(before.headRight > before.tableRight, `the last column starts cut off: ${JSON.stringify(before)}`);
+  await t.page.$eval('[data-testid=events-scroller]', (el) => { el.scrollLeft = el.scrollWidth; });
+  await settle(t.page);
+  const after = await lastColumn();
+  assert.ok(after.headRight <= after.tableRight + 1, `scrolled, the last column is in view: ${JSON.stringify(after)}`);
+  assert.ok(Math.abs(after.headLeft - after.cellLeft) <= 1, `the header moved with the rows: ${JSON.stringify(after)}`);
+  await t.shot('layout-1024-events-scrolled', { fullPage: false });
+  // A wide window needs no sideways scroll.
+  await t.page.setViewportSize({ width: 1440, height: 900 });
+  await settle(t.page);
+  assert.equal((await lastColumn()).sideways, 0);
+  assert.deepEqual(t.problems, []);
+  await t.page.context().close();
+});

@@ -32,6 +32,13 @@ const COLUMNS: [(&str, &str); 8] = [
     ("User agent", "minmax(10rem, 1fr)"),
 ];
 
+/// The least width the columns take (a `minmax`'s first value, else the column's width), as CSS: in a
+/// window narrower than that the table scrolls sideways rather than hide its last columns.
+fn least_width(widths: &[String]) -> String {
+    let least = widths.iter().map(|w| w.strip_prefix("minmax(").and_then(|m| m.split(',').next()).unwrap_or(w).trim());
+    format!("calc({})", least.collect::<Vec<_>>().join(" + "))
+}
+
 fn set_style(node: &NodeRef, property: &str, value: &str) {
     if let Some(el) = node.cast::<HtmlElement>() {
         let _ = el.style().set_property(property, value);
@@ -123,14 +130,20 @@ pub fn events_view() -> Html {
             set_style(&window_rows, "height", &format!("{vp}px"));
             set_style(&window_rows, "--shift", &format!("{}px", -sub));
             set_style(&table, "--cols", &widths.join(" "));
+            set_style(&table, "--least", &least_width(&widths));
         });
     }
 
     let on_scroll = {
-        let scroll_top = scroll_top.clone();
+        let (scroll_top, table) = (scroll_top.clone(), table.clone());
         Callback::from(move |e: Event| {
             let el: HtmlElement = e.target_unchecked_into();
-            scroll_top.set(f64::from(el.scroll_top()));
+            // The header row is outside the scroller: it follows the rows sideways.
+            set_style(&table, "--scroll-x", &format!("{}px", el.scroll_left()));
+            let top = f64::from(el.scroll_top());
+            if top.to_bits() != scroll_top.to_bits() {
+                scroll_top.set(top);
+            }
         })
     };
     let open = {
