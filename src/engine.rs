@@ -855,17 +855,17 @@ impl Engine {
         // Let the last list go first, so that it and the new one are not held at once.
         *self.values.borrow_mut() = None;
         let (store, len) = (&self.store, self.store.len());
-        let rows = self.rows.borrow();
-        let values = Rc::new(match rows.held(store, &others) {
+        let values = Rc::new(if others.is_empty() {
             // Every row: no list of them by time to make (and hold) for this.
-            _ if others.is_empty() => by_value(store, 0..len as u32, field),
+            by_value(store, 0..len as u32, field)
+        } else if let Some(rows) = self.rows.borrow().held(store, &others) {
             // The event table's filter: its rows are listed already.
-            Some(rows) => by_value(store, events::in_row_order(rows, len), field),
+            by_value(store, events::in_row_order(rows, len), field)
+        } else {
             // Another filter (the field's own values picked, say): the rows it keeps, in row order,
             // without replacing the table's list, which its next page would have to make again.
-            None => by_value(store, Compiled::new(&others, store).rows(), field),
+            by_value(store, Compiled::new(&others, store).rows(), field)
         });
-        drop(rows);
         *self.values.borrow_mut() = Some((version, field, others, Rc::clone(&values)));
         values
     }

@@ -122,8 +122,7 @@ impl RowCache {
     /// The rows `filter` keeps, oldest first.
     pub fn rows(&mut self, store: &Store, filter: &Filter) -> &[Row] {
         let (n, version) = (store.len(), store.version());
-        let hit = matches!(&self.last, Some((f, v, _)) if *v == version && f == filter);
-        if !hit {
+        if self.held(store, filter).is_none() {
             if self.by_time.0 != version || self.by_time.1.len() != n {
                 // Let the old filter's list go first, so that it and the new one are not held at once.
                 self.last = None;
@@ -136,11 +135,7 @@ impl RowCache {
             });
             self.last = Some((filter.clone(), version, rows));
         }
-        match &self.last {
-            Some((_, _, Some(rows))) => rows,
-            Some((_, _, None)) => &self.by_time.1,
-            None => &[],
-        }
+        self.held(store, filter).unwrap_or(&[])
     }
 
     /// The rows `filter` keeps, oldest first, if this cache holds them for the store as it is now;
