@@ -109,17 +109,19 @@ impl NotRead {
     /// What the check says of `n` digests given and not read, when no digest was read: why, and
     /// what to do (a full tab reads no more files, so "drop them again" would not work there).
     pub fn digests_sentence(self, n: u64) -> String {
+        let (they, them, were) = if n == 1 { ("it", "it", "was") } else { ("they", "them", "were") };
         let (why, advice) = match self {
-            NotRead::Cancelled => ("loading was cancelled before they were read", "Drop them again"),
+            NotRead::Cancelled => {
+                (format!("loading was cancelled before {they} {were} read"), format!("Drop {them} again"))
+            }
             NotRead::MemoryFull => (
-                "the engine's memory reached its limit before they were read",
-                "Load them with fewer log files, in another tab,",
+                format!("the engine's memory reached its limit before {they} {were} read"),
+                format!("Load {them} with fewer log files, in another tab,"),
             ),
         };
         format!(
-            "{} at a CloudTrail-Digest path {} dropped but not read: {why}. {advice} to check the logs against them.",
+            "{} at a CloudTrail-Digest path {were} dropped but not read: {why}. {advice} to check the logs against {them}.",
             crate::text::plural(n, "file", "files"),
-            if n == 1 { "was" } else { "were" }
         )
     }
 }
@@ -247,5 +249,23 @@ impl Integrity {
             not_read: &self.not_read,
             keys,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::NotRead;
+
+    #[test]
+    fn ok_one_digest_not_read_is_spoken_of_as_one() {
+        assert_eq!(
+            NotRead::Cancelled.digests_sentence(1),
+            "1 file at a CloudTrail-Digest path was dropped but not read: loading was cancelled before it was \
+             read. Drop it again to check the logs against it."
+        );
+        let many = NotRead::MemoryFull.digests_sentence(3);
+        assert!(many.starts_with("3 files at a CloudTrail-Digest path were dropped"), "{many}");
+        assert!(many.contains("before they were read. Load them with fewer log files"), "{many}");
+        assert!(many.ends_with("against them."), "{many}");
     }
 }
