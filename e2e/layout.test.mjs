@@ -91,6 +91,24 @@ test('where the event table is narrower than its columns, its rows scroll sidewa
   const after = await lastColumn();
   assert.ok(after.headRight <= after.tableRight + 1, `scrolled, the last column is in view: ${JSON.stringify(after)}`);
   assert.ok(Math.abs(after.headLeft - after.cellLeft) <= 1, `the header moved with the rows: ${JSON.stringify(after)}`);
+  // The time column stays at the left, in the rows and the header, above the columns passing beneath.
+  const time = await t.page.evaluate(() => {
+    const table = document.querySelector('[data-testid=events] .ev-table').getBoundingClientRect();
+    const head = document.querySelector('[data-testid=events] .ev-header .cell').getBoundingClientRect();
+    const cell = document.querySelector('[data-testid=events] .ev-row[data-row] .cell.time');
+    const box = cell.getBoundingClientRect();
+    const top = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+    const headTop = document.elementFromPoint(head.left + head.width / 2, head.top + head.height / 2);
+    return {
+      tableLeft: table.left, headLeft: head.left, cellLeft: box.left, text: cell.textContent,
+      onTop: cell.contains(top), headOnTop: headTop?.closest('.cell')?.textContent ?? null,
+    };
+  });
+  assert.ok(Math.abs(time.cellLeft - time.tableLeft) <= 2, `the time cell stays at the left: ${JSON.stringify(time)}`);
+  assert.ok(Math.abs(time.headLeft - time.cellLeft) <= 1, `so does its header: ${JSON.stringify(time)}`);
+  assert.match(time.text, /\d{4}-\d{2}-\d{2}/, 'the cell shows a time');
+  assert.ok(time.onTop, `nothing covers the time cell: ${JSON.stringify(time)}`);
+  assert.match(time.headOnTop ?? '', /time/i, `nothing covers its header: ${JSON.stringify(time)}`);
   await t.shot('layout-1024-events-scrolled', { fullPage: false });
   // A wide window needs no sideways scroll.
   await t.page.setViewportSize({ width: 1440, height: 900 });
