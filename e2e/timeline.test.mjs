@@ -308,6 +308,34 @@ test('a lane\'s name filters every view to it: a service, then an account and re
   assert.deepEqual(t.problems, []);
 });
 
+test('the "(no repository)" lane filters to the events that name no repository', async () => {
+  // Bounds from the sample's JSON: every call outside ECR, ECS and Image Builder names none; an ECR
+  // call without a repositoryName (GetAuthorizationToken) names none; ECS and Image Builder calls may.
+  const all = sampleEvents();
+  const outside = uniqueEvents(all.filter((e) => !/^(ecr|ecs|imagebuilder)\./.test(e.eventSource)));
+  const ecrNone = uniqueEvents(all.filter((e) => e.eventSource === 'ecr.amazonaws.com' && !e.requestParameters?.repositoryName));
+  const maybe = uniqueEvents(all.filter((e) => /^(ecs|imagebuilder)\./.test(e.eventSource)));
+  const t = await openTimeline();
+  const page = t.page;
+  const button = page.locator('[data-testid=timeline-lane-filter][aria-label="Filter every view to (no repository)"]');
+  const inView = (d) => Number(d.text.match(/([\d,]+) events? in view$/)?.[1].replaceAll(',', ''));
+  const before = inView(await until(page, (d) => inView(d) > 0));
+  await button.click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=filter-chips] .chip').length === 1);
+  const chip = await page.$eval('[data-testid=filter-chips] .chip', (el) => [el.dataset.field, el.querySelector('.chip-value').textContent]);
+  assert.deepEqual(chip, ['Repository', '(none)']);
+  // Its lane, and the ECS and Image Builder lanes of the calls among them.
+  const shown = inView(await until(page, (d) => inView(d) < before));
+  const least = outside + ecrNone;
+  assert.ok(least <= shown && shown <= least + maybe, `${shown} events, expected ${least} to ${least + maybe}`);
+  const on = page.locator('[data-testid=timeline-lane-filter][aria-label="(no repository): every view is filtered to it"]');
+  assert.equal(await on.getAttribute('aria-pressed'), 'true');
+  await t.shot('timeline-no-repository');
+  await page.click('[data-testid=tab-events]');
+  await page.waitForFunction((n) => document.querySelector('[data-testid=events-total]')?.textContent === n, shown.toLocaleString('en-US'));
+  assert.deepEqual(t.problems, []);
+});
+
 test('local time follows daylight saving time: each time shows the offset in force at that instant', async () => {
   // Berlin is UTC+2 in summer and UTC+1 in winter; the sample has marks in both (April 2018, March
   // 2026). The offset expected for each time shown comes from the tz database of node's Intl.

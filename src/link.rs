@@ -252,7 +252,9 @@ fn candidates(store: &Store, field: Field) -> HashMap<String, String> {
         Field::UserAgent => column(Store::user_agent),
         Field::Repository => {
             let c = &store.container;
-            let syms: HashSet<Sym> = c.all().flat_map(|fact| c.repos_in(Some(fact)).collect::<Vec<_>>()).collect();
+            let mut syms: HashSet<Sym> = c.all().flat_map(|fact| c.repos_in(Some(fact)).collect::<Vec<_>>()).collect();
+            // The empty name: the events that name no repository.
+            syms.insert(Sym::EMPTY);
             syms.into_iter().map(text).collect()
         }
         // Written as they are: nothing to look up.

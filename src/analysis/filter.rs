@@ -68,7 +68,7 @@ pub struct Filter {
     /// Source IP addresses (or service names).
     pub ips: Vec<String>,
     /// ECR repository names (matched through the container facts: the repository a call names, or
-    /// the repositories of a task definition's images).
+    /// the repositories of a task definition's images); the empty name keeps the events that name none.
     pub repositories: Vec<String>,
     /// Session issuers (for a role session, the role's ARN).
     pub roles: Vec<String>,
@@ -459,7 +459,11 @@ impl<'s> Compiled<'s> {
         }
         if let Some(repos) = &self.repositories {
             let fact = self.facts.borrow_mut().get(&s.container, r);
-            if !s.container.repos_in(fact).any(|x| repos.contains(&x)) {
+            // The empty name stands for events that name no repository (the timeline's "(no
+            // repository)" lane).
+            let mut named = s.container.repos_in(fact).peekable();
+            let none = named.peek().is_none();
+            if !(named.any(|x| repos.contains(&x)) || none && repos.contains(&Sym::EMPTY)) {
                 return false;
             }
         }
@@ -797,7 +801,8 @@ mod tests {
           {"eventTime":"2026-03-01T00:00:01Z","eventSource":"ecs.amazonaws.com","eventName":"RegisterTaskDefinition","eventID":"00000000-0000-0000-0000-000000000002",
            "requestParameters":{"family":"api","containerDefinitions":[{"image":"111111111111.dkr.ecr.us-east-1.amazonaws.com/web/api:v1.2.3"}]}},
           {"eventTime":"2026-03-01T00:00:02Z","eventSource":"ecr.amazonaws.com","eventName":"PutImage","eventID":"00000000-0000-0000-0000-000000000003",
-           "requestParameters":{"repositoryName":"base/alpine","imageTag":"3.19"}}
+           "requestParameters":{"repositoryName":"base/alpine","imageTag":"3.19"}},
+          {"eventTime":"2026-03-01T00:00:03Z","eventSource":"sts.amazonaws.com","eventName":"GetCallerIdentity","eventID":"00000000-0000-0000-0000-000000000004"}
         ]}"#;
         let mut e = Engine::new();
         e.ingest_bytes("f.json", log.as_bytes());
@@ -809,6 +814,10 @@ mod tests {
         assert_eq!(names(&Filter { text: "FEED".into(), ..Filter::default() }), ["PutImage"]);
         assert_eq!(names(&Filter { text: "3.19".into(), ..Filter::default() }), ["PutImage"]);
         assert!(names(&Filter::default().with(Field::Repository, "nope")).is_empty());
+        // The empty name keeps the events that name no repository, alone or beside a name.
+        let none = Filter::default().with(Field::Repository, "");
+        assert_eq!(names(&none), ["GetCallerIdentity"]);
+        assert_eq!(names(&none.with(Field::Repository, "base/alpine")), ["PutImage", "GetCallerIdentity"]);
     }
 
     #[test]

@@ -185,8 +185,8 @@ pub struct Lane {
     /// Events (or, for ECS and Image Builder lanes, calls) over all time that the filter keeps.
     pub total: u64,
     /// The filter values that keep this lane's value (the repository, the principal, the service,
-    /// the account and the region); empty for a lane no filter names ("(no repository)", Other,
-    /// ECS, Image Builder).
+    /// the account and the region; an empty value for "(no repository)", "(unknown)" and the like);
+    /// empty for a lane no filter names (Other, ECS, Image Builder).
     pub pick: Vec<(Field, String)>,
 }
 
@@ -344,26 +344,13 @@ impl LaneKey {
 
     /// The filter values that keep this value.
     fn pick(self, store: &Store, by: GroupBy) -> Vec<(Field, String)> {
-        let named = |field: Field, s: Sym| {
-            let value = store.str(s);
-            (!value.is_empty()).then(|| (field, value.into_owned()))
-        };
+        // An empty value too: the filter keeps the events that logged none.
+        let named = |field: Field, s: Sym| (field, store.str(s).into_owned());
         match self {
-            LaneKey::Sym(s) if by == GroupBy::Repository => named(Field::Repository, s).into_iter().collect(),
-            LaneKey::Sym(s) => named(Field::Source, s).into_iter().collect(),
-            LaneKey::Identity(i) => {
-                let label = principal_label(&store.identity_by_id(i), &store.strings);
-                if label.is_empty() {
-                    Vec::new()
-                } else {
-                    vec![(Field::Principal, label)]
-                }
-            }
-            // Both or neither: a lane of one account in every region is not one lane.
-            LaneKey::Pair(a, r) => match (named(Field::Account, a), named(Field::Region, r)) {
-                (Some(a), Some(r)) => vec![a, r],
-                _ => Vec::new(),
-            },
+            LaneKey::Sym(s) if by == GroupBy::Repository => vec![named(Field::Repository, s)],
+            LaneKey::Sym(s) => vec![named(Field::Source, s)],
+            LaneKey::Identity(i) => vec![(Field::Principal, principal_label(&store.identity_by_id(i), &store.strings))],
+            LaneKey::Pair(a, r) => vec![named(Field::Account, a), named(Field::Region, r)],
         }
     }
 }

@@ -116,6 +116,19 @@ fn ok_every_filter_field_survives_a_link_and_log_values_stay_out_of_it() {
 }
 
 #[test]
+fn ok_no_repository_survives_a_link() {
+    // The timeline's "(no repository)" lane filters to the empty name; a link carries it as a digest.
+    let (engine, events) = sample();
+    let f = Filter::default().with(Field::Repository, "");
+    let kept = Compiled::new(&f, engine.store()).rows().count();
+    // Not every event of the sample is an ECR or ECS call.
+    assert!(kept > 0 && kept < events.len(), "{kept} of {}", events.len());
+    let (fragment, back, unresolved) = through_a_link(&f, &engine);
+    assert_eq!((&back, unresolved), (&f, 0), "through {fragment}");
+    assert!(fragment.starts_with("v=events&repo=h."), "{fragment}");
+}
+
+#[test]
 fn ok_values_not_in_the_logs_match_nothing_and_are_counted() {
     let (engine, _) = sample();
     let f = Filter::default().with(Field::Repository, "no-such-repository").with(Field::UserAgent, "no-such-agent");

@@ -261,7 +261,7 @@ fn ok_a_lane_names_the_filter_that_keeps_it() {
             GroupBy::Repository,
             vec![
                 // A tie of 3 is in name order: "(no repository)" before "web/api".
-                (vec![], 3),
+                (vec![(Field::Repository, "")], 3),
                 (vec![(Field::Repository, "web/api")], 3),
                 (vec![(Field::Repository, "base/alpine")], 1),
             ],
