@@ -51,6 +51,14 @@ async function walkAt(width, height, opts) {
     await settle(t.page, 400);
     for (const m of await misfits(t.page, opts)) seen.push(`${id}: ${m}`);
   }
+  // A filter's chips, a time range's the longest.
+  await t.page.fill('[data-testid=time-from]', '2019-12-29 00:00:00');
+  await t.page.fill('[data-testid=time-to]', '2024-12-25 00:00:00');
+  await t.page.click('.time-range button[type=submit]');
+  await t.page.waitForSelector('[data-testid=filter-chips] .chip');
+  await settle(t.page, 400);
+  for (const m of await misfits(t.page, opts)) seen.push(`a time range's chip: ${m}`);
+  await t.shot(`layout-${width}-chip`);
   assert.deepEqual(t.problems, []);
   await t.page.context().close();
   return seen;
