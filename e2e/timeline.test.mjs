@@ -12,7 +12,9 @@ after(async () => { await env?.close(); });
 
 const sampleEvents = () => walk(join(ROOT, 'sample')).filter((p) => p.endsWith('.json.gz')).flatMap(recordsOf);
 const ms = (iso) => Date.parse(iso);
-// The canvas's lane names take the first 200 px and 12 px are kept on the right (src/ui/timeline/draw.rs).
+// The canvas's lane names take the first 35% of it, 112 to 200 px, and 12 px are kept on the right
+// (src/ui/timeline/draw.rs). In the 1440 px window of these tests, 200 px.
+const gutterOf = (width) => Math.min(200, Math.max(112, width * 0.35));
 const GUTTER = 200;
 const PAD_R = 12;
 
@@ -48,8 +50,9 @@ async function until(page, pred, arg, timeout = 20_000) {
 async function xOf(page, t) {
   const box = await page.locator('[data-testid=timeline-canvas]').boundingBox();
   const r = await readout(page);
-  const plot = box.width - GUTTER - PAD_R;
-  return box.x + GUTTER + ((t - r.from) / (r.to - r.from)) * plot;
+  const gutter = gutterOf(box.width);
+  const plot = box.width - gutter - PAD_R;
+  return box.x + gutter + ((t - r.from) / (r.to - r.from)) * plot;
 }
 
 async function openTimeline(options = {}) {
@@ -333,6 +336,29 @@ test('the "(no repository)" lane filters to the events that name no repository',
   await t.shot('timeline-no-repository');
   await page.click('[data-testid=tab-events]');
   await page.waitForFunction((n) => document.querySelector('[data-testid=events-total]')?.textContent === n, shown.toLocaleString('en-US'));
+  assert.deepEqual(t.problems, []);
+});
+
+test('on a phone the lane names take less room and the plot more; a brush there still takes the times dragged', async () => {
+  const t = await openTimeline({ viewport: { width: 390, height: 844 } });
+  const page = t.page;
+  // Below the fold here: the mouse reaches only what is on screen.
+  await page.$eval('[data-testid=timeline-plot]', (el) => el.scrollIntoView({ block: 'center' }));
+  const canvas = await page.locator('[data-testid=timeline-canvas]').boundingBox();
+  const gutter = gutterOf(canvas.width);
+  assert.ok(gutter < 200 && canvas.width - gutter - PAD_R > canvas.width / 2, `a ${canvas.width} px canvas, gutter ${gutter}`);
+  // The lane buttons sit over the narrower names.
+  const lane = await page.locator('[data-testid=timeline-lane-filter]').first().boundingBox();
+  assert.ok(lane.x === canvas.x && Math.abs(lane.width - gutter) < 1, `${JSON.stringify(lane)} over a ${gutter} px gutter`);
+  // Brush 2020 to 2024 (the sample spans 2018 to 2026): the range taken is the one dragged, to a few
+  // pixels' worth of time (a gutter drawn and read differently would be off by years).
+  const r = await readout(page);
+  const [a, b] = [ms('2020-01-01T00:00:00Z'), ms('2025-01-01T00:00:00Z')];
+  const tol = 3 * (r.to - r.from) / (canvas.width - gutter - PAD_R);
+  await brush(page, a, b);
+  const got = await until(page, (d) => d.selFrom !== null);
+  assert.ok(Math.abs(got.selFrom - a) < tol && Math.abs(got.selTo - b) < tol, `brushed ${got.selFrom}..${got.selTo}, wanted ${a}..${b} ± ${tol}`);
+  await t.shot('timeline-phone-brushed');
   assert.deepEqual(t.problems, []);
 });
 

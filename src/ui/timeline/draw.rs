@@ -14,8 +14,19 @@ use crate::analysis::timeline::viewport::Viewport;
 use crate::analysis::timeline::{bucket_start, Cell, LaneKind, Mark, Range, Timeline};
 use crate::model::Millis;
 
-/// Lane names on the left.
-pub const GUTTER: f64 = 200.0;
+/// Lane names on the left: 35% of the canvas, from [`GUTTER_MIN`] to [`GUTTER_MAX`] px (a fixed
+/// 200 px left a phone's canvas a plot of about 100 px).
+pub fn gutter(width: f64) -> f64 {
+    (width * 0.35).clamp(GUTTER_MIN, GUTTER_MAX)
+}
+/// The plot's width in a canvas `width` px wide.
+pub fn plot_w(width: f64) -> f64 {
+    (width - gutter(width) - PAD_R).max(10.0)
+}
+/// The gutter in a wide canvas (from about 570 px).
+pub const GUTTER_MAX: f64 = 200.0;
+/// The gutter in a narrow one: room for "(no repository)" and "Image Builder".
+pub const GUTTER_MIN: f64 = 112.0;
 /// Room on the right.
 pub const PAD_R: f64 = 12.0;
 /// Time axis on top.
@@ -70,19 +81,24 @@ pub struct Geometry {
 }
 
 impl Geometry {
+    /// The lane names' width.
+    pub fn gutter(self) -> f64 {
+        gutter(self.width)
+    }
+
     /// Plot width.
     pub fn plot_w(self) -> f64 {
-        (self.width - GUTTER - PAD_R).max(10.0)
+        plot_w(self.width)
     }
 
     /// x of a time.
     pub fn x(self, t: Millis) -> f64 {
-        GUTTER + self.view.x_of(t as f64, self.plot_w())
+        self.gutter() + self.view.x_of(t as f64, self.plot_w())
     }
 
     /// Time at an x.
     pub fn t(self, x: f64) -> f64 {
-        self.view.time_at(x - GUTTER, self.plot_w())
+        self.view.time_at(x - self.gutter(), self.plot_w())
     }
 
     /// The x range of bucket `b` of an answer.
@@ -112,7 +128,7 @@ pub enum Hit {
 
 /// What is at (x, y), preferring marks (as drawn) over spans over event cells.
 pub fn hit(tl: &Timeline, marks: &Marks, g: Geometry, x: f64, y: f64) -> Option<Hit> {
-    if x < GUTTER || x > g.width - PAD_R + 4.0 {
+    if x < g.gutter() || x > g.width - PAD_R + 4.0 {
         return None;
     }
     if (AXIS_H..AXIS_H + DENSITY_H).contains(&y) {
@@ -169,6 +185,10 @@ pub fn frame(canvas: &HtmlCanvasElement, m: &Model) {
         let style = canvas.style();
         let _ = style.set_property("width", &format!("{w}px"));
         let _ = style.set_property("height", &format!("{h}px"));
+        // The lane buttons over the names take the gutter's width (static/timeline.css).
+        if let Some(host) = canvas.parent_element().and_then(|p| p.dyn_into::<web_sys::HtmlElement>().ok()) {
+            let _ = host.style().set_property("--gutter", &format!("{}px", gutter(w)));
+        }
     }
     let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
     ctx.clear_rect(0.0, 0.0, w, h);
@@ -200,7 +220,7 @@ fn context(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
 
 fn lanes_background(ctx: &CanvasRenderingContext2d, g: Geometry, tl: Option<&Timeline>, h: f64) {
     ctx.set_fill_style_str("#f8fafc");
-    ctx.fill_rect(GUTTER, AXIS_H, g.plot_w(), DENSITY_H);
+    ctx.fill_rect(g.gutter(), AXIS_H, g.plot_w(), DENSITY_H);
     let Some(tl) = tl else { return };
     for (i, lane) in tl.lanes.iter().enumerate() {
         let y = Geometry::lane_y(i);
@@ -209,28 +229,30 @@ fn lanes_background(ctx: &CanvasRenderingContext2d, g: Geometry, tl: Option<&Tim
         let special = matches!(lane.kind, LaneKind::Ecs | LaneKind::Builder);
         ctx.set_fill_style_str(if special { "#0f766e" } else { "#334155" });
         // A repository or principal name from the log: the canvas obeys bidi controls too.
-        let label = fitted_label(ctx, &crate::text::reveal(&lane.label));
+        let label = fitted_label(ctx, &crate::text::reveal(&lane.label), g.gutter() - 16.0);
         let _ = ctx.fill_text(&label, 8.0, y + LANE_H / 2.0);
     }
     ctx.set_stroke_style_str("#e2e8f0");
     ctx.set_line_width(1.0);
     ctx.begin_path();
-    ctx.move_to(GUTTER - 0.5, AXIS_H);
-    ctx.line_to(GUTTER - 0.5, h - PAD_B);
+    ctx.move_to(g.gutter() - 0.5, AXIS_H);
+    ctx.line_to(g.gutter() - 0.5, h - PAD_B);
     ctx.stroke();
 }
 
-/// A lane label cut to the gutter, remembered: measuring text every frame would cost more than drawing.
-fn fitted_label(ctx: &CanvasRenderingContext2d, s: &str) -> String {
+/// A lane label cut to `max` px (the gutter's room), remembered for that room: measuring text every
+/// frame would cost more than drawing.
+fn fitted_label(ctx: &CanvasRenderingContext2d, s: &str, max: f64) -> String {
+    type Fitted = std::collections::HashMap<(u64, String), String>;
     thread_local! {
-        static FITTED: std::cell::RefCell<std::collections::HashMap<String, String>> = std::cell::RefCell::default();
+        static FITTED: std::cell::RefCell<Fitted> = std::cell::RefCell::default();
     }
     FITTED.with(|f| {
         let mut f = f.borrow_mut();
         if f.len() > 4096 {
             f.clear();
         }
-        f.entry(s.to_owned()).or_insert_with(|| fit(ctx, s, GUTTER - 16.0)).clone()
+        f.entry((max.round().to_bits(), s.to_owned())).or_insert_with(|| fit(ctx, s, max.round())).clone()
     })
 }
 
@@ -258,7 +280,7 @@ fn axis(ctx: &CanvasRenderingContext2d, g: Geometry, local: bool, h: f64) {
     ctx.set_line_width(1.0);
     for t in ticks(from, to, g.plot_w(), 90.0, |t| super::offset_at(local, t)) {
         let x = g.x(t.at).round() + 0.5;
-        if x < GUTTER || x > g.width - PAD_R {
+        if x < g.gutter() || x > g.width - PAD_R {
             continue;
         }
         ctx.set_stroke_style_str(if t.major { "#cbd5e1" } else { "#eef2f7" });
@@ -312,8 +334,8 @@ fn visible_buckets(g: Geometry, tl: &Timeline, margin_px: f64) -> (u32, u32) {
 
 /// A bucket's x range cut to the plot: (left, width), or `None` when outside it.
 fn clip(g: Geometry, (x0, x1): (f64, f64)) -> Option<(f64, f64)> {
-    let (a, b) = (x0.max(GUTTER), x1.min(g.width - PAD_R));
-    (b > a - 1.0 && x1 >= GUTTER && x0 <= g.width - PAD_R).then(|| (a, (b - a).max(1.0)))
+    let (a, b) = (x0.max(g.gutter()), x1.min(g.width - PAD_R));
+    (b > a - 1.0 && x1 >= g.gutter() && x0 <= g.width - PAD_R).then(|| (a, (b - a).max(1.0)))
 }
 
 /// Event cells as a heat map: darker for more events (on a log scale), a red foot for errors.
@@ -332,7 +354,7 @@ fn cells(ctx: &CanvasRenderingContext2d, g: Geometry, tl: &Timeline) {
         Some(run) if run.2 == lane && run.3 + 1 == bucket => (run.1, run.3) = (b, bucket),
         _ => runs.push((a, b, lane, bucket)),
     };
-    let (left, right) = (GUTTER, g.width - PAD_R);
+    let (left, right) = (g.gutter(), g.width - PAD_R);
     for c in tl.cells.iter().filter(|c| c.mark == Mark::Events && (first..=last).contains(&c.bucket)) {
         let (x0, x1) = g.bucket_x(tl, c.bucket);
         if x1 < left || x0 > right {
@@ -376,7 +398,7 @@ const SHADES: [&str; 8] = [
 
 fn spans(ctx: &CanvasRenderingContext2d, g: Geometry, tl: &Timeline) {
     for s in &tl.spans {
-        let (x0, x1) = (g.x(s.start).max(GUTTER), g.x(s.end).min(g.width - PAD_R));
+        let (x0, x1) = (g.x(s.start).max(g.gutter()), g.x(s.end).min(g.width - PAD_R));
         if x1 - x0 < 2.0 {
             continue;
         }
@@ -403,7 +425,7 @@ fn place(g: Geometry, m: &Drawn, t: f64) -> (f64, f64, f64) {
         Mark::Pull => r * 0.8,
         _ => 0.0,
     };
-    (GUTTER + g.view.x_of(t, g.plot_w()) + nudge, Geometry::lane_y(m.lane as usize) + LANE_H / 2.0, r)
+    (g.gutter() + g.view.x_of(t, g.plot_w()) + nudge, Geometry::lane_y(m.lane as usize) + LANE_H / 2.0, r)
 }
 
 /// Where a hit is drawn: its centre and half its size.
@@ -430,7 +452,7 @@ fn draw_marks(ctx: &CanvasRenderingContext2d, g: Geometry, tl: &Timeline, marks:
     let _ = ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0);
     for (m, &t) in marks.list.iter().zip(marks.at.iter()).filter(|(m, _)| (first..=last).contains(&m.group)) {
         let (x, y, r) = place(g, m, t);
-        if x < GUTTER - r || x > g.width - PAD_R + r {
+        if x < g.gutter() - r || x > g.width - PAD_R + r {
             continue;
         }
         let stamped = super::sprites::with(m.mark, m.errors > 0, r, dpr, |sprite, half| {
@@ -527,7 +549,7 @@ pub fn path(ctx: &CanvasRenderingContext2d, mark: Mark, x: f64, y: f64, r: f64) 
 fn selection(ctx: &CanvasRenderingContext2d, g: Geometry, m: &Model, h: f64) {
     let top = AXIS_H;
     let dim = |x0: f64, x1: f64| {
-        let (a, b) = (x0.max(GUTTER), x1.min(g.width - PAD_R));
+        let (a, b) = (x0.max(g.gutter()), x1.min(g.width - PAD_R));
         if b > a {
             ctx.fill_rect(a, top, b - a, h - top - PAD_B);
         }
@@ -535,12 +557,12 @@ fn selection(ctx: &CanvasRenderingContext2d, g: Geometry, m: &Model, h: f64) {
     if let Some(sel) = m.selection {
         let (a, b) = (g.x(sel.from), g.x(sel.to));
         ctx.set_fill_style_str("rgba(241,245,249,0.72)");
-        dim(GUTTER, a);
+        dim(g.gutter(), a);
         dim(b, g.width);
         ctx.set_stroke_style_str("#0f766e");
         ctx.set_line_width(1.5);
         for x in [a, b] {
-            if (GUTTER..=g.width - PAD_R).contains(&x) {
+            if (g.gutter()..=g.width - PAD_R).contains(&x) {
                 ctx.begin_path();
                 ctx.move_to(x, top);
                 ctx.line_to(x, h - PAD_B);
@@ -551,9 +573,9 @@ fn selection(ctx: &CanvasRenderingContext2d, g: Geometry, m: &Model, h: f64) {
     if let Some(Drag::Brush { start, now, .. }) = m.drag {
         let (a, b) = (g.x(start.min(now) as Millis), g.x(start.max(now) as Millis));
         ctx.set_fill_style_str("rgba(20,184,166,0.18)");
-        ctx.fill_rect(a.max(GUTTER), top, (b.min(g.width - PAD_R) - a.max(GUTTER)).max(1.0), h - top - PAD_B);
+        ctx.fill_rect(a.max(g.gutter()), top, (b.min(g.width - PAD_R) - a.max(g.gutter())).max(1.0), h - top - PAD_B);
         ctx.set_stroke_style_str("#0f766e");
         ctx.set_line_width(1.0);
-        ctx.stroke_rect(a.max(GUTTER), top, (b.min(g.width - PAD_R) - a.max(GUTTER)).max(1.0), h - top - PAD_B);
+        ctx.stroke_rect(a.max(g.gutter()), top, (b.min(g.width - PAD_R) - a.max(g.gutter())).max(1.0), h - top - PAD_B);
     }
 }

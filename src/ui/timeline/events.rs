@@ -4,7 +4,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::{AddEventListenerOptions, Element, KeyboardEvent, PointerEvent, WheelEvent};
 use yew::prelude::*;
 
-use super::draw::{self, Geometry, Hit, GUTTER};
+use super::draw::{self, Geometry, Hit};
 use super::model::Drag;
 use super::Env;
 
@@ -72,10 +72,10 @@ fn on_down(env: &Env) -> Callback<PointerEvent> {
                 Some(Drag::Pinch {
                     dist: (a - b).abs().max(1.0),
                     view: g.view,
-                    at: (f64::midpoint(a, b) - GUTTER) / g.plot_w(),
+                    at: (f64::midpoint(a, b) - g.gutter()) / g.plot_w(),
                 })
             } else if e.shift_key() || m.brush_mode {
-                let t = g.t(x.max(GUTTER));
+                let t = g.t(x.max(g.gutter()));
                 Some(Drag::Brush { start: t, now: t })
             } else {
                 Some(Drag::Pan { x, view: g.view, moved: false })
@@ -107,7 +107,7 @@ fn on_move(env: &Env) -> Callback<PointerEvent> {
                     }
                 }
                 Some(Drag::Brush { start, .. }) => {
-                    env.model.borrow_mut().drag = Some(Drag::Brush { start, now: g.t(x.clamp(GUTTER, g.width)) });
+                    env.model.borrow_mut().drag = Some(Drag::Brush { start, now: g.t(x.clamp(g.gutter(), g.width)) });
                     env.schedule();
                 }
                 Some(Drag::Pinch { dist, view, at }) => {
@@ -220,7 +220,7 @@ pub fn use_native_listeners(env: &Env) {
                 if dx.abs() > dy.abs() && !e.ctrl_key() {
                     env.pan(dx / g.plot_w());
                 } else {
-                    let at = (f64::from(e.offset_x()) - GUTTER) / g.plot_w();
+                    let at = (f64::from(e.offset_x()) - g.gutter()) / g.plot_w();
                     env.zoom((dy * 0.002).exp(), at);
                 }
             })

@@ -117,7 +117,7 @@ impl Model {
 
     /// The plot's width in CSS px.
     pub fn plot_w(&self) -> f64 {
-        (self.width - super::draw::GUTTER - super::draw::PAD_R).max(10.0)
+        super::draw::plot_w(self.width)
     }
 
     /// Buckets per drawn mark at the current zoom (1 when nothing is drawn yet).
