@@ -26,6 +26,10 @@ use crate::store::{FileId, Locator, RecordKind, Store};
 /// Longest list in a response: breakdowns beyond this are cut and say how many were left out.
 pub const MAX_LIST: usize = 500;
 
+/// How the filter menu shows a field's empty value (the events that logged none), and the text that
+/// finds it there.
+pub const NONE_VALUE: &str = "(none)";
+
 /// Warnings listed in an overview (all are counted).
 pub const MAX_WARNINGS_LISTED: usize = 200;
 
@@ -193,7 +197,8 @@ pub enum Query {
     /// A shared view's link, resolved against the loaded logs.
     Resolve(Box<crate::link::ViewLink>),
     /// Events under a filter by the values of one of its list fields (for the filter menu; see
-    /// [`crate::analysis::counts::by_value`]), only those containing `narrow` (ignoring case). The
+    /// [`crate::analysis::counts::by_value`]), only those containing `narrow` (ignoring case; the
+    /// empty value as [`NONE_VALUE`]). The
     /// filter's own values of that field are left out (they are alternatives to the others): each
     /// count is what picking that value alone would keep.
     Values {
@@ -815,8 +820,10 @@ impl Engine {
             Query::Values { field, filter, narrow } => {
                 let values = self.values(*field, filter);
                 let narrow = narrow.to_lowercase();
+                // The empty value reads "(none)" in the menu, and is found by that text.
+                let shown = |key: &str| if key.is_empty() { NONE_VALUE.to_owned() } else { key.to_lowercase() };
                 let (mut total, mut listed) = (0, Vec::new());
-                for c in values.iter().filter(|c| narrow.is_empty() || c.key.to_lowercase().contains(&narrow)) {
+                for c in values.iter().filter(|c| narrow.is_empty() || shown(&c.key).contains(&narrow)) {
                     total += 1;
                     if listed.len() < MAX_LIST {
                         listed.push(c.clone());

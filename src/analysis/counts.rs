@@ -305,29 +305,34 @@ impl Tally {
 }
 
 /// Events by the ECR repositories they are about (the repository a call names, or the repositories
-/// of a task definition's images, as the filter's repository field matches them), most first. An
-/// event about several repositories counts for each; one about a repository twice, once.
+/// of a task definition's images, as the filter's repository field matches them), most first; the
+/// events about none under the empty name, as the filter keeps them. An event about several
+/// repositories counts for each; one about a repository twice, once.
 pub fn by_repository(store: &Store, rows: impl Iterator<Item = Row>) -> Vec<Count> {
     let mut reader = crate::facts::container::FactReader::default();
     let mut counts: HashMap<Sym, u64> = HashMap::new();
     let mut seen: Vec<Sym> = Vec::new();
     for r in rows {
-        let Some(fact) = reader.get(&store.container, r) else { continue };
         seen.clear();
-        for repo in store.container.repos_in(Some(fact)) {
+        let fact = reader.get(&store.container, r);
+        for repo in store.container.repos_in(fact) {
             if !seen.contains(&repo) {
                 seen.push(repo);
                 *counts.entry(repo).or_default() += 1;
             }
+        }
+        if seen.is_empty() {
+            *counts.entry(Sym::EMPTY).or_default() += 1;
         }
     }
     sorted(counts.into_iter().map(|(s, n)| (store.str(s).into_owned(), n)))
 }
 
 /// Events by the values of a list field of the filter, most first, as the filter matches them:
-/// picking a value keeps its count (with the filter the rows came from). Values that are empty in
-/// the logs (no access key, no role) are not listed; nor are "started by" origins, which the
-/// Identities view's chains set. An event about several repositories counts for each.
+/// picking a value keeps its count (with the filter the rows came from). The events that logged no
+/// value (no access key, no role) count under the empty value, which the menu shows as "(none)".
+/// "Started by" origins, which the Identities view's chains set, are not listed. An event about
+/// several repositories counts for each.
 pub fn by_value(store: &Store, rows: impl Iterator<Item = Row>, field: Field) -> Vec<Count> {
     use crate::analysis::identity::client::classify;
     use crate::analysis::identity::mfa_label;
@@ -335,9 +340,7 @@ pub fn by_value(store: &Store, rows: impl Iterator<Item = Row>, field: Field) ->
     // Values made from a symbol (a client from its user agent), or from an identity, summed.
     let mut named: HashMap<String, u64> = HashMap::new();
     let mut add = |value: std::borrow::Cow<'_, str>, n: u64| {
-        if !value.is_empty() {
-            *named.entry(value.into_owned()).or_default() += n;
-        }
+        *named.entry(value.into_owned()).or_default() += n;
     };
     let of: fn(&Store, Row) -> Sym = match field {
         Field::Repository => return by_repository(store, rows),

@@ -6,12 +6,15 @@ use yew::prelude::*;
 use super::query::use_answer;
 use super::Ctx;
 use crate::analysis::filter::{Access, Chip, Errors, Field, Filter};
-use crate::engine::{Query, Response};
+use crate::engine::{Query, Response, NONE_VALUE};
 use crate::model::time::{format_iso, parse_iso};
 use crate::text::{reveal, thousands, tooltip};
 use crate::viewstate::Action;
 
 /// What a chip of a shared link's value that no loaded log holds tells on hover.
+/// What a "(none)" value (a chip or the menu's) stands for.
+const NONE_TITLE: &str = "Events that logged no value for this field";
+
 const UNRESOLVED: &str = "A value from a shared link that none of the loaded logs holds (the link names it only by a \
 digest), so it matches nothing yet. Drop the files the link was made from to see it, or remove it.";
 
@@ -97,8 +100,8 @@ pub fn filter_bar() -> Html {
                     let (value, title) = if unresolved {
                         (String::from("not in the loaded logs"), String::from(UNRESOLVED))
                     } else if chip.value.is_empty() {
-                        // The overview's "(none)" row: events that logged no value for the field.
-                        (String::from("(none)"), String::from("Events that logged no value for this field"))
+                        // The overview's "(none)" row, or the menu's: events that logged no value for the field.
+                        (String::from(NONE_VALUE), String::from(NONE_TITLE))
                     } else {
                         (reveal(&chip.value).into_owned(), tooltip(&chip.value))
                     };
@@ -203,11 +206,14 @@ fn add_filter() -> Html {
                                 state.dispatch(Action::SetFilter(Box::new(f)));
                                 open.set(false);
                             });
-                            let title = if picked { format!("{} (picked: click to remove)", tooltip(&c.key)) } else { tooltip(&c.key) };
+                            // The empty value: the events that logged none for the field.
+                            let none = c.key.is_empty();
+                            let what = if none { String::from(NONE_TITLE) } else { tooltip(&c.key) };
+                            let title = if picked { format!("{what} (picked: click to remove)") } else { what };
                             html! {
                                 <li>
-                                    <button type="button" class={classes!("facet-value", picked.then_some("on"))} aria-pressed={picked.to_string()} {title} {onclick}>
-                                        <span class="fv-key">{ reveal(&c.key).into_owned() }</span>
+                                    <button type="button" class={classes!("facet-value", picked.then_some("on"), none.then_some("none"))} aria-pressed={picked.to_string()} {title} {onclick}>
+                                        <span class="fv-key">{ if none { NONE_VALUE.to_owned() } else { reveal(&c.key).into_owned() } }</span>
                                         <span class="fv-count">{thousands(c.count)}</span>
                                     </button>
                                 </li>

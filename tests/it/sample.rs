@@ -134,9 +134,8 @@ fn ok_facets_read_from_the_events_as_logged() {
         let mut expected: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
         for e in &events {
             let v = path.iter().fold(e, |v, k| &v[*k]);
-            if let Some(s) = v.as_str().filter(|s| !s.is_empty()) {
-                *expected.entry(s.to_owned()).or_default() += 1;
-            }
+            // An event without the field (or with it empty) counts under the empty value, "(none)".
+            *expected.entry(v.as_str().unwrap_or_default().to_owned()).or_default() += 1;
         }
         let (facet, _) = values(&engine, field, &Filter::default(), "");
         let got: std::collections::BTreeMap<String, u64> = facet.into_iter().collect();
@@ -151,6 +150,12 @@ fn ok_facets_read_from_the_events_as_logged() {
     assert_eq!(total, wanted.len() as u64);
     let (upper, _) = values(&engine, Field::UserAgent, &Filter::default(), "DOCKER");
     assert!(!upper.is_empty() && upper.iter().all(|(k, _)| k.to_lowercase().contains("docker")), "{upper:?}");
+    // The events without an access key, found by the text the menu shows for them, "(none)".
+    let keyless = events.iter().filter(|e| e["userIdentity"]["accessKeyId"].as_str().unwrap_or_default().is_empty());
+    let keyless = keyless.count() as u64;
+    assert!(keyless > 0, "the sample has calls made without an access key");
+    let (none, total) = values(&engine, Field::AccessKey, &Filter::default(), "NoNe");
+    assert_eq!((none, total), (vec![(String::new(), keyless)], 1));
 }
 
 #[test]
