@@ -581,3 +581,27 @@ test('a call logged without a name: its "(none)" row filters to those events, an
   assert.deepEqual(await t.page.locator('[data-testid=filter-chips] .chip .chip-value').allTextContents(), ['ecr.amazonaws.com', '(none)']);
   assert.deepEqual(t.problems, []);
 });
+
+test('"/" goes to the search box from anywhere but a text field, where it is typed', async () => {
+  const t = await openSampleEvents();
+  const page = t.page;
+  const active = () => page.evaluate(() => document.activeElement?.dataset.testid ?? document.activeElement?.tagName);
+  await page.focus('[data-testid=events-scroller]');
+  await page.keyboard.press('/');
+  assert.equal(await active(), 'search');
+  // Typed there, it is text.
+  await page.keyboard.type('PutImage/');
+  assert.equal(await page.inputValue('[data-testid=search]'), 'PutImage/');
+  // In another text field too: the time range's.
+  await page.focus('[data-testid=time-from]');
+  await page.keyboard.type('2026/');
+  assert.equal(await page.inputValue('[data-testid=time-from]'), '2026/');
+  assert.equal(await active(), 'time-from');
+  // From the page itself (nothing focused), and it selects what the box holds, to be typed over.
+  await page.evaluate(() => document.activeElement.blur());
+  await page.keyboard.press('/');
+  assert.equal(await active(), 'search');
+  await page.keyboard.type('PutImage');
+  assert.equal(await page.inputValue('[data-testid=search]'), 'PutImage');
+  assert.deepEqual(t.problems, []);
+});

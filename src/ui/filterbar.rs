@@ -1,5 +1,6 @@
 //! The filter bar: free-text search and one removable chip per filter value. Every view follows it.
 
+use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
@@ -31,6 +32,35 @@ pub fn filter_bar() -> Html {
         // The search box follows the filter when something else changes it (a removed chip, a link).
         let draft = draft.clone();
         use_effect_with(filter.text.clone(), move |text| draft.set(text.clone()));
+    }
+    let search = use_node_ref();
+    {
+        // "/" anywhere but in a text field goes to the search box, as on most sites with one.
+        let search = search.clone();
+        use_effect_with((), move |()| {
+            let on_key = wasm_bindgen::closure::Closure::<dyn FnMut(KeyboardEvent)>::new(move |e: KeyboardEvent| {
+                if e.key() != "/" || e.ctrl_key() || e.meta_key() || e.alt_key() || e.default_prevented() {
+                    return;
+                }
+                let typing = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok()).is_some_and(|el| {
+                    matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT") || el.is_content_editable()
+                });
+                if let (false, Some(input)) = (typing, search.cast::<HtmlInputElement>()) {
+                    e.prevent_default();
+                    let _ = input.focus();
+                    input.select();
+                }
+            });
+            let document = web_sys::window().and_then(|w| w.document());
+            if let Some(d) = &document {
+                let _ = d.add_event_listener_with_callback("keydown", on_key.as_ref().unchecked_ref());
+            }
+            move || {
+                if let Some(d) = document {
+                    let _ = d.remove_event_listener_with_callback("keydown", on_key.as_ref().unchecked_ref());
+                }
+            }
+        });
     }
     let on_input = {
         let draft = draft.clone();
@@ -73,7 +103,8 @@ pub fn filter_bar() -> Html {
         <section class="filterbar" aria-label="Filters">
             <form class="search" role="search" onsubmit={on_submit}>
                 <input type="search" data-testid="search" placeholder="Search names, ARNs, keys, IPs, user agents, errors, event IDs…"
-                    aria-label="Search events" value={(*draft).clone()} oninput={on_input} />
+                    aria-label="Search events" aria-keyshortcuts="/" title="Search (press / to come here)" ref={search}
+                    value={(*draft).clone()} oninput={on_input} />
             </form>
             <AddFilter />
             <TimeRange />
