@@ -312,6 +312,7 @@ pub fn by_repository(store: &Store, rows: impl Iterator<Item = Row>) -> Vec<Coun
     let mut reader = crate::facts::container::FactReader::default();
     let mut counts: HashMap<Sym, u64> = HashMap::new();
     let mut seen: Vec<Sym> = Vec::new();
+    let mut none = 0;
     for r in rows {
         seen.clear();
         let fact = reader.get(&store.container, r);
@@ -321,9 +322,10 @@ pub fn by_repository(store: &Store, rows: impl Iterator<Item = Row>) -> Vec<Coun
                 *counts.entry(repo).or_default() += 1;
             }
         }
-        if seen.is_empty() {
-            *counts.entry(Sym::EMPTY).or_default() += 1;
-        }
+        none += u64::from(seen.is_empty());
+    }
+    if none > 0 {
+        counts.insert(Sym::EMPTY, none);
     }
     sorted(counts.into_iter().map(|(s, n)| (store.str(s).into_owned(), n)))
 }
