@@ -27,6 +27,7 @@ async function readout(page) {
     buckets: Number(el.dataset.buckets),
     marks: Number(el.dataset.marks),
     drawnMarks: Number(el.dataset.drawnMarks),
+    axisLabels: Number(el.dataset.axisLabels),
     stride: Number(el.dataset.stride),
     lanes: Number(el.dataset.lanes),
     selFrom: el.dataset.selectionFrom === undefined ? null : Number(el.dataset.selectionFrom),
@@ -350,9 +351,13 @@ test('on a phone the lane names take less room and the plot more; a brush there 
   // The lane buttons sit over the narrower names.
   const lane = await page.locator('[data-testid=timeline-lane-filter]').first().boundingBox();
   assert.ok(lane.x === canvas.x && Math.abs(lane.width - gutter) < 1, `${JSON.stringify(lane)} over a ${gutter} px gutter`);
+  // The axis labels several years of the eight the sample spans (with ticks 90 px apart, as on a
+  // desktop, it labelled one).
+  const whole = await readout(page);
+  assert.ok(whole.axisLabels >= 3, `${whole.axisLabels} labels on the axis`);
   // Brush 2020 to 2024 (the sample spans 2018 to 2026): the range taken is the one dragged, to a few
   // pixels' worth of time (a gutter drawn and read differently would be off by years).
-  const r = await readout(page);
+  const r = whole;
   const [a, b] = [ms('2020-01-01T00:00:00Z'), ms('2025-01-01T00:00:00Z')];
   const tol = 3 * (r.to - r.from) / (canvas.width - gutter - PAD_R);
   await brush(page, a, b);

@@ -22,7 +22,7 @@ const H: Millis = 60 * M;
 const D: Millis = 24 * H;
 
 /// Fixed steps, shortest first; months and years are counted on the calendar.
-const STEPS: [Step; 26] = [
+const STEPS: [Step; 28] = [
     Step::Fixed(1),
     Step::Fixed(10),
     Step::Fixed(100),
@@ -48,6 +48,9 @@ const STEPS: [Step; 26] = [
     Step::Months(1),
     Step::Months(3),
     Step::Months(12),
+    // Every other year, and every fifth: on a phone's plot, a year is about 25 px.
+    Step::Months(24),
+    Step::Months(60),
     Step::Months(120),
 ];
 
@@ -197,6 +200,13 @@ mod tests {
 
     fn labels(t: &[Tick]) -> Vec<&str> {
         t.iter().map(|t| t.label.as_str()).collect()
+    }
+
+    #[test]
+    fn ok_years_on_a_phone() {
+        // Eight years over 194 px, 48 px apart: a year is 24 px, two are 49 (24 months of 30.5 days).
+        let t = ticks(at("2018-04-25T14:10:34Z"), at("2026-04-26T04:59:43Z"), 194.0, 48.0, |_| 0);
+        assert_eq!(labels(&t), ["2020", "2022", "2024", "2026"]);
     }
 
     #[test]

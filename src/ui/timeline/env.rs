@@ -121,6 +121,10 @@ impl Env {
         set("data-visible-events", &visible.to_string());
         set("data-marks", &marks.to_string());
         set("data-drawn-marks", &drawn.to_string());
+        // The labels the axis draws (the frame's geometry: its width is at least 100 px).
+        let g = draw::Geometry { width: m.width.max(100.0), view: v };
+        let labels = draw::axis_ticks(g, m.local).into_iter().filter(|t| t.2.is_some()).count();
+        set("data-axis-labels", &labels.to_string());
         let from = super::shown(v.from.round() as i64, m.local);
         let to = super::shown(v.to.round() as i64, m.local);
         // Before the first answer there is nothing to count: "0 events" would be a wrong count.
