@@ -605,3 +605,42 @@ test('"/" goes to the search box from anywhere but a text field, where it is typ
   assert.equal(await page.inputValue('[data-testid=search]'), 'PutImage');
   assert.deepEqual(t.problems, []);
 });
+
+test('a value left out from the menu: a "not" chip, its events gone from every count, and put back the same way', async () => {
+  const all = sampleEvents();
+  const uniq = (pred) => uniqueEvents(all.filter(pred)).toLocaleString('en-US');
+  const t = await openSample();
+  const page = t.page;
+  const totalIs = (n) => page.waitForFunction((n) => document.querySelector('[data-testid=total-events]')?.textContent === n, n);
+  const row = (name) => page.locator('.facet-row', { has: page.locator('.fv-key', { hasText: name }) });
+  // Leave out ECR's own calls, then a region too: AND NOT each.
+  await page.click('[data-testid=add-filter]');
+  await page.click('.facet-tab[data-facet=Service]');
+  await row('ecr.amazonaws.com').locator('.facet-not').click();
+  await totalIs(uniq((e) => e.eventSource !== 'ecr.amazonaws.com'));
+  const chips = () => page.$$eval('[data-testid=filter-chips] .chip', (els) => els.map((el) => [el.querySelector('.chip-field').textContent, el.querySelector('.chip-value').textContent, el.classList.contains('not')]));
+  assert.deepEqual(await chips(), [['not Service', 'ecr.amazonaws.com', true]]);
+  await page.click('[data-testid=add-filter]');
+  await page.click('.facet-tab[data-facet=Region]');
+  await row('us-east-1').locator('.facet-not').click();
+  await totalIs(uniq((e) => e.eventSource !== 'ecr.amazonaws.com' && e.awsRegion !== 'us-east-1'));
+  // The events table agrees.
+  await page.click('[data-testid=tab-events]');
+  const expected = uniq((e) => e.eventSource !== 'ecr.amazonaws.com' && e.awsRegion !== 'us-east-1');
+  await page.waitForFunction((n) => document.querySelector('[data-testid=events-total]')?.textContent === n, expected);
+  // In the menu the value left out is still listed, with its events, struck through; its "−" puts it back.
+  await page.click('[data-testid=add-filter]');
+  await page.click('.facet-tab[data-facet=Service]');
+  await page.waitForSelector('.facet-value.out');
+  const out = row('ecr.amazonaws.com');
+  assert.equal(await out.locator('.fv-count').textContent(), uniq((e) => e.eventSource === 'ecr.amazonaws.com' && e.awsRegion !== 'us-east-1'));
+  assert.equal(await out.locator('.facet-not').getAttribute('aria-pressed'), 'true');
+  await t.shot('filter-menu-left-out');
+  await out.locator('.facet-not').click();
+  await page.waitForFunction((n) => document.querySelector('[data-testid=events-total]')?.textContent === n, uniq((e) => e.awsRegion !== 'us-east-1'));
+  // And the chip's × takes the other away.
+  await page.click('[data-testid=filter-chips] .chip.not .chip-x');
+  await page.waitForFunction((n) => document.querySelector('[data-testid=events-total]')?.textContent === n, uniq(() => true));
+  assert.deepEqual(await chips(), []);
+  assert.deepEqual(t.problems, []);
+});

@@ -853,6 +853,8 @@ impl Engine {
         if let Some(list) = others.list_mut(field) {
             list.clear();
         }
+        // The field's values left out are listed too, with what they would keep, to be put back.
+        others.exclude.retain(|(x, _)| *x != field);
         let version = self.store.version();
         if let Some((v, f, of, values)) = self.values.borrow().as_ref() {
             if *v == version && *f == field && *of == others {

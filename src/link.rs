@@ -97,6 +97,11 @@ impl ViewLink {
                 *v = digest(v);
             }
         }
+        for (field, v) in &mut f.exclude {
+            if list_key(*field).is_some_and(|(_, hashed)| hashed) && !is_digest(v) {
+                *v = digest(v);
+            }
+        }
         ViewLink { view: view.to_owned(), filter: f, event: event_key.map(digest), page: None }
     }
 
@@ -125,6 +130,12 @@ impl ViewLink {
             let (Some((k, _)), Some(list)) = (list_key(field), f.list(field)) else { continue };
             for v in list {
                 put(k, v);
+            }
+        }
+        // A value left out: its field's key after `x.`.
+        for (field, v) in &f.exclude {
+            if let Some((k, _)) = list_key(*field) {
+                put(&format!("x.{k}"), v);
             }
         }
         match f.errors {
@@ -158,6 +169,12 @@ impl ViewLink {
         for part in fragment.trim_start_matches('#').split('&').filter(|p| !p.is_empty()) {
             let (k, v) = part.split_once('=').unwrap_or((part, ""));
             let v = decode(v);
+            if let Some(&(field, hashed)) = k.strip_prefix("x.").and_then(|k| lists.get(k)) {
+                if (!hashed || is_digest(&v)) && !f.excludes(field, &v) {
+                    f.exclude.push((field, v));
+                }
+                continue;
+            }
             if let Some(&(field, hashed)) = lists.get(k) {
                 // A value from the logs in clear is not accepted: links never carry one.
                 if let Some(list) = f.list_mut(field).filter(|_| !hashed || is_digest(&v)) {
@@ -209,6 +226,18 @@ pub fn resolve(link: &ViewLink, store: &Store, ix: &Index) -> Resolved {
         let Some(list) = f.list_mut(field).filter(|l| l.iter().any(|v| is_digest(v))) else { continue };
         let known = candidates(store, field);
         for v in list.iter_mut().filter(|v| is_digest(v)) {
+            match known.get(v.as_str()) {
+                Some(value) => value.clone_into(v),
+                None => unresolved += 1,
+            }
+        }
+    }
+    for field in hashed_lists() {
+        if !f.exclude.iter().any(|(x, v)| *x == field && is_digest(v)) {
+            continue;
+        }
+        let known = candidates(store, field);
+        for (_, v) in f.exclude.iter_mut().filter(|(x, v)| *x == field && is_digest(v)) {
             match known.get(v.as_str()) {
                 Some(value) => value.clone_into(v),
                 None => unresolved += 1,

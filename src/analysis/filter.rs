@@ -94,6 +94,9 @@ pub struct Filter {
     /// Case-insensitive text that must appear in the event's name, source, principal, ARN, access
     /// key, IP, user agent, region, account or error, or be its whole `eventID`.
     pub text: String,
+    /// Values of list fields left out ("not"): an event that one of them alone would keep is dropped
+    /// (a noisy CI role, a service's own calls). A value of an origin is not left out this way.
+    pub exclude: Vec<(Field, String)>,
 }
 
 /// A part of a filter that can be added or removed on its own (a chip).
@@ -200,6 +203,16 @@ pub struct Chip {
     pub field: Field,
     /// The value (for lists, one of the alternatives).
     pub value: String,
+    /// A value left out (see [`Filter::exclude`]) rather than kept.
+    #[serde(default)]
+    pub not: bool,
+}
+
+impl Chip {
+    /// A chip that keeps `field = value`.
+    pub fn of(field: Field, value: impl Into<String>) -> Chip {
+        Chip { field, value: value.into(), not: false }
+    }
 }
 
 /// The list of `field` in `filter`, borrowed as the trailing tokens say (`&` or `&mut`); `None`
@@ -250,6 +263,8 @@ impl Filter {
     #[must_use]
     pub fn with(&self, field: Field, value: &str) -> Filter {
         let mut f = self.clone();
+        // Kept now, so no longer left out.
+        f.exclude.retain(|(x, v)| !(*x == field && v == value));
         if let Some(list) = f.list_mut(field) {
             if !list.iter().any(|v| v == value) {
                 list.push(value.to_owned());
@@ -277,10 +292,30 @@ impl Filter {
         self.list(field).is_some_and(|l| l.iter().any(|v| v == value))
     }
 
+    /// This filter leaving out the events `field = value` would keep (and no longer keeping that
+    /// value, if it did). Only list fields other than [`Field::Origin`] can be left out.
+    #[must_use]
+    pub fn excluding(&self, field: Field, value: &str) -> Filter {
+        let mut f = self.without(&Chip::of(field, value));
+        if Field::LISTS.contains(&field) && field != Field::Origin && !f.excludes(field, value) {
+            f.exclude.push((field, value.to_owned()));
+        }
+        f
+    }
+
+    /// Whether the events `field = value` keeps are left out.
+    pub fn excludes(&self, field: Field, value: &str) -> bool {
+        self.exclude.iter().any(|(x, v)| *x == field && v == value)
+    }
+
     /// This filter without one chip.
     #[must_use]
     pub fn without(&self, chip: &Chip) -> Filter {
         let mut f = self.clone();
+        if chip.not {
+            f.exclude.retain(|(x, v)| !(*x == chip.field && *v == chip.value));
+            return f;
+        }
         if let Some(list) = f.list_mut(chip.field) {
             list.retain(|v| *v != chip.value);
             return f;
@@ -300,24 +335,25 @@ impl Filter {
         let mut out = Vec::new();
         if self.from.is_some() || self.to.is_some() {
             let end = |t: Option<Millis>| t.map_or_else(|| "…".to_owned(), crate::text::utc);
-            out.push(Chip { field: Field::Range, value: format!("{} → {}", end(self.from), end(self.to)) });
+            out.push(Chip::of(Field::Range, format!("{} → {}", end(self.from), end(self.to))));
         }
         for field in Field::LISTS {
             let list = self.list(field).unwrap_or_default();
-            out.extend(list.iter().map(|v| Chip { field, value: v.clone() }));
+            out.extend(list.iter().map(|v| Chip::of(field, v.clone())));
         }
+        out.extend(self.exclude.iter().map(|(field, v)| Chip { field: *field, value: v.clone(), not: true }));
         match self.errors {
-            Errors::Only => out.push(Chip { field: Field::Errors, value: "only".into() }),
-            Errors::None => out.push(Chip { field: Field::Errors, value: "none".into() }),
+            Errors::Only => out.push(Chip::of(Field::Errors, "only")),
+            Errors::None => out.push(Chip::of(Field::Errors, "none")),
             Errors::Any => {}
         }
         match self.access {
-            Access::ReadOnly => out.push(Chip { field: Field::Access, value: "read-only".into() }),
-            Access::Write => out.push(Chip { field: Field::Access, value: "write".into() }),
+            Access::ReadOnly => out.push(Chip::of(Field::Access, "read-only")),
+            Access::Write => out.push(Chip::of(Field::Access, "write")),
             Access::Any => {}
         }
         if !self.text.trim().is_empty() {
-            out.push(Chip { field: Field::Text, value: self.text.clone() });
+            out.push(Chip::of(Field::Text, self.text.clone()));
         }
         out
     }
@@ -351,6 +387,9 @@ pub struct Compiled<'s> {
     /// The container facts, read by row for the repository filter and the search: rows are mostly
     /// asked in order, and the reader decodes each block of facts once for them.
     facts: RefCell<FactReader>,
+    /// The values left out, each compiled alone: a row one of them keeps is dropped. Those no
+    /// event holds are not here (they leave nothing out).
+    excluded: Vec<Compiled<'s>>,
 }
 
 fn syms(store: &Store, values: &[String], impossible: &mut bool) -> Option<HashSet<Sym>> {
@@ -431,6 +470,13 @@ impl<'s> Compiled<'s> {
             text_uuid,
             impossible,
             facts: RefCell::default(),
+            excluded: f
+                .exclude
+                .iter()
+                .filter(|(field, _)| *field != Field::Origin)
+                .map(|(field, v)| Compiled::new(&Filter::default().with(*field, v), store))
+                .filter(|c| !c.impossible)
+                .collect(),
         }
     }
 
@@ -500,7 +546,7 @@ impl<'s> Compiled<'s> {
                 return false;
             }
         }
-        true
+        self.excluded.iter().all(|x| !x.keeps(r))
     }
 
     /// The rows kept, in store order.
@@ -785,7 +831,7 @@ mod tests {
             .with(Field::Text, "docker");
         let chips = f.chips();
         assert_eq!(chips.len(), 4);
-        assert_eq!(chips[0], Chip { field: Field::Source, value: "ecr.amazonaws.com".into() });
+        assert_eq!(chips[0], Chip::of(Field::Source, "ecr.amazonaws.com"));
         let g = f.without(&chips[0]);
         assert_eq!(g.sources, ["sts.amazonaws.com"]);
         assert_eq!(g.errors, Errors::Only);
@@ -810,7 +856,7 @@ mod tests {
         let names = |f: &Filter| Compiled::new(f, s).rows().map(|r| s.str(s.name(r)).into_owned()).collect::<Vec<_>>();
         let f = Filter::default().with(Field::Repository, "web/api");
         assert_eq!(names(&f), ["PutImage", "RegisterTaskDefinition"]);
-        assert_eq!(f.chips(), [Chip { field: Field::Repository, value: "web/api".into() }]);
+        assert_eq!(f.chips(), [Chip::of(Field::Repository, "web/api")]);
         assert_eq!(names(&Filter { text: "FEED".into(), ..Filter::default() }), ["PutImage"]);
         assert_eq!(names(&Filter { text: "3.19".into(), ..Filter::default() }), ["PutImage"]);
         assert!(names(&Filter::default().with(Field::Repository, "nope")).is_empty());
@@ -818,6 +864,34 @@ mod tests {
         let none = Filter::default().with(Field::Repository, "");
         assert_eq!(names(&none), ["GetCallerIdentity"]);
         assert_eq!(names(&none.with(Field::Repository, "base/alpine")), ["PutImage", "GetCallerIdentity"]);
+    }
+
+    #[test]
+    fn ok_a_value_left_out_drops_the_events_it_keeps_and_only_those() {
+        // By hand from LOG: Mary_Major made PutImage and AssumeRole; the ECR calls are PutImage and
+        // BatchGetImage; only PutImage logged a user agent.
+        let mary = "arn:aws:iam::111111111111:user/Mary_Major";
+        let no_mary = Filter::default().excluding(Field::Principal, mary);
+        assert_eq!(kept(&no_mary), ["BatchGetImage"]);
+        assert_eq!(no_mary.chips(), [Chip { field: Field::Principal, value: mary.into(), not: true }]);
+        // With what else the filter keeps: AND NOT.
+        let ecr = Filter::default().with(Field::Source, "ecr.amazonaws.com");
+        assert_eq!(kept(&ecr.excluding(Field::Region, "eu-west-1")), ["PutImage"]);
+        // Two left out: neither's events. The empty value leaves out the events that logged none.
+        let two = no_mary.excluding(Field::Name, "BatchGetImage");
+        assert!(kept(&two).is_empty());
+        assert_eq!(kept(&Filter::default().excluding(Field::UserAgent, "")), ["PutImage"]);
+        // A value no event holds leaves nothing out.
+        assert_eq!(kept(&Filter::default().excluding(Field::Ip, "198.51.100.1")).len(), 3);
+        // Leaving out a kept value stops keeping it, keeping it again stops leaving it out, and its
+        // chip takes it away.
+        let flipped = Filter::default().with(Field::Principal, mary).excluding(Field::Principal, mary);
+        assert_eq!((flipped.principals.len(), flipped.exclude.len()), (0, 1));
+        assert_eq!(flipped.with(Field::Principal, mary), Filter::default().with(Field::Principal, mary));
+        assert!(flipped.without(&flipped.chips()[0]).is_empty());
+        // Not a list field, or the origins the Identities view sets: nothing to leave out.
+        assert!(Filter::default().excluding(Field::Errors, "only").is_empty());
+        assert!(Filter::default().excluding(Field::Origin, mary).is_empty());
     }
 
     #[test]

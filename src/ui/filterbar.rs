@@ -136,11 +136,13 @@ pub fn filter_bar() -> Html {
                     } else {
                         (reveal(&chip.value).into_owned(), tooltip(&chip.value))
                     };
+                    // A value left out reads "not Principal …".
+                    let field = if chip.not { format!("not {}", chip.field.label()) } else { chip.field.label().to_owned() };
                     html! {
-                        <li class={classes!("chip", unresolved.then_some("unresolved"))} data-field={format!("{:?}", chip.field)}>
-                            <span class="chip-field">{chip.field.label()}</span>
+                        <li class={classes!("chip", unresolved.then_some("unresolved"), chip.not.then_some("not"))} data-field={format!("{:?}", chip.field)}>
+                            <span class="chip-field">{field.clone()}</span>
                             <span class="chip-value" {title}>{value.clone()}</span>
-                            <button type="button" class="chip-x" aria-label={format!("Remove {} {}", chip.field.label(), value)}
+                            <button type="button" class="chip-x" aria-label={format!("Remove {field} {value}")}
                                 onclick={remove}>{"×"}</button>
                         </li>
                     }
@@ -229,24 +231,39 @@ fn add_filter() -> Html {
                     <ul class={classes!("facet-values", shown_as.class)} data-testid="facet-values" data-facet={of}
                         data-state={shown_as.state} aria-busy={shown_as.busy}>
                         { for shown.iter().map(|c| {
-                            let picked = filter.has(*facet, &c.key);
+                            let (picked, out) = (filter.has(*facet, &c.key), filter.excludes(*facet, &c.key));
                             let (state, filter, open, key, field) = (ctx.state.clone(), filter.clone(), open.clone(), c.key.clone(), *facet);
-                            // A value picked already is taken out again.
-                            let onclick = Callback::from(move |_| {
-                                let f = if picked { filter.without(&Chip { field, value: key.clone() }) } else { filter.with(field, &key) };
+                            // A value picked already is taken out again; one left out is kept instead.
+                            let onclick = {
+                                let (state, filter, open, key) = (state.clone(), filter.clone(), open.clone(), key.clone());
+                                Callback::from(move |_| {
+                                    let f = if picked { filter.without(&Chip::of(field, key.clone())) } else { filter.with(field, &key) };
+                                    state.dispatch(Action::SetFilter(Box::new(f)));
+                                    open.set(false);
+                                })
+                            };
+                            // The minus button leaves the value out, or puts it back.
+                            let on_not = Callback::from(move |_| {
+                                let back = Chip { field, value: key.clone(), not: true };
+                                let f = if out { filter.without(&back) } else { filter.excluding(field, &key) };
                                 state.dispatch(Action::SetFilter(Box::new(f)));
                                 open.set(false);
                             });
                             // The empty value: the events that logged none for the field.
                             let none = c.key.is_empty();
                             let what = if none { String::from(NONE_TITLE) } else { tooltip(&c.key) };
-                            let title = if picked { format!("{what} (picked: click to remove)") } else { what };
+                            let title = if picked { format!("{what} (picked: click to remove)") } else { what.clone() };
+                            let shown_key = if none { NONE_VALUE.to_owned() } else { reveal(&c.key).into_owned() };
+                            let not_label = if out { format!("Put back {shown_key}") } else { format!("Leave out {shown_key}") };
+                            let not_title = if out { format!("{what} is left out: click to put it back") } else { format!("Leave out {what}") };
                             html! {
-                                <li>
-                                    <button type="button" class={classes!("facet-value", picked.then_some("on"), none.then_some("none"))} aria-pressed={picked.to_string()} {title} {onclick}>
-                                        <span class="fv-key">{ if none { NONE_VALUE.to_owned() } else { reveal(&c.key).into_owned() } }</span>
+                                <li class="facet-row">
+                                    <button type="button" class={classes!("facet-value", picked.then_some("on"), none.then_some("none"), out.then_some("out"))} aria-pressed={picked.to_string()} {title} {onclick}>
+                                        <span class="fv-key">{shown_key}</span>
                                         <span class="fv-count">{thousands(c.count)}</span>
                                     </button>
+                                    <button type="button" class={classes!("facet-not", out.then_some("on"))} aria-pressed={out.to_string()}
+                                        aria-label={not_label} title={not_title} onclick={on_not}>{"−"}</button>
                                 </li>
                             }
                         }) }

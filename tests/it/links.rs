@@ -88,6 +88,20 @@ fn through_a_link(f: &Filter, engine: &Engine) -> (String, Filter, u32) {
     (fragment, r.filter, r.unresolved)
 }
 
+/// Asserts that `f`, of one `field = value` (kept, or left out: `prefix` `x.`), comes back from a
+/// link as it went, under the field's key, and that a value from the logs is not in the link.
+fn assert_travels(f: &Filter, engine: &Engine, field: Field, value: &str, prefix: &str) {
+    let (fragment, back, unresolved) = through_a_link(f, engine);
+    assert_eq!((&back, unresolved), (f, 0), "{field:?} {value} through {fragment}");
+    let (key, _) = list_key(field).unwrap();
+    assert!(fragment.starts_with(&format!("v=events&{prefix}{key}=")), "{fragment}");
+    if identifies(field) {
+        // Neither the value nor a recognisable part of it (a name after the last '/' or ':').
+        let tail = value.rsplit(['/', ':']).next().unwrap();
+        assert!(!fragment.contains(tail), "{field:?}: {tail} leaked into {fragment}");
+    }
+}
+
 #[test]
 fn ok_every_filter_field_survives_a_link_and_log_values_stay_out_of_it() {
     let (engine, events) = sample();
@@ -97,15 +111,7 @@ fn ok_every_filter_field_survives_a_link_and_log_values_stay_out_of_it() {
         let f = Filter::default().with(*field, value);
         let kept = Compiled::new(&f, store).rows().count();
         assert!(kept > 0, "{field:?} {value} keeps some of the sample");
-        let (fragment, back, unresolved) = through_a_link(&f, &engine);
-        assert_eq!((&back, unresolved), (&f, 0), "{field:?} {value} through {fragment}");
-        let (key, _) = list_key(*field).unwrap();
-        assert!(fragment.starts_with(&format!("v=events&{key}=")), "{fragment}");
-        if identifies(*field) {
-            // Neither the value nor a recognisable part of it (a name after the last '/' or ':').
-            let tail = value.rsplit(['/', ':']).next().unwrap();
-            assert!(!fragment.contains(tail), "{field:?}: {tail} leaked into {fragment}");
-        }
+        assert_travels(&f, &engine, *field, value, "");
     }
     // All at once: the same filter, and so the same rows.
     let all = values.iter().fold(Filter::default(), |f, (field, value)| f.with(*field, value));
@@ -113,6 +119,23 @@ fn ok_every_filter_field_survives_a_link_and_log_values_stay_out_of_it() {
     assert_eq!((&back, unresolved), (&all, 0), "through {fragment}");
     let keys: Vec<&str> = fragment.split('&').map(|p| p.split('=').next().unwrap()).collect();
     assert_eq!(keys.len(), Field::LISTS.len() + 1, "the view and one key per field: {fragment}");
+}
+
+#[test]
+fn ok_values_left_out_survive_a_link_and_stay_out_of_it() {
+    let (engine, events) = sample();
+    let store = engine.store();
+    let total = Compiled::new(&Filter::default(), store).rows().count();
+    for (field, value) in one_value_per_field(&events).iter().filter(|(f, _)| *f != Field::Origin) {
+        let f = Filter::default().excluding(*field, value);
+        // Leaving it out drops what keeping it keeps, and nothing else.
+        let (kept, dropped) = (
+            Compiled::new(&f, store).rows().count(),
+            Compiled::new(&Filter::default().with(*field, value), store).rows().count(),
+        );
+        assert_eq!(kept + dropped, total, "{field:?} {value}");
+        assert_travels(&f, &engine, *field, value, "x.");
+    }
 }
 
 #[test]
