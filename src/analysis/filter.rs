@@ -296,8 +296,12 @@ impl Filter {
     /// value, if it did). Only list fields other than [`Field::Origin`] can be left out.
     #[must_use]
     pub fn excluding(&self, field: Field, value: &str) -> Filter {
+        // Another field is not touched (its chip is not taken away either).
+        if !Field::LISTS.contains(&field) || field == Field::Origin {
+            return self.clone();
+        }
         let mut f = self.without(&Chip::of(field, value));
-        if Field::LISTS.contains(&field) && field != Field::Origin && !f.excludes(field, value) {
+        if !f.excludes(field, value) {
             f.exclude.push((field, value.to_owned()));
         }
         f
@@ -891,6 +895,8 @@ mod tests {
         assert!(flipped.without(&flipped.chips()[0]).is_empty());
         // Not a list field, or the origins the Identities view sets: nothing to leave out.
         assert!(Filter::default().excluding(Field::Errors, "only").is_empty());
+        let failed = Filter::default().with(Field::Errors, "only");
+        assert_eq!(failed.excluding(Field::Errors, "only"), failed, "errors only stays as it was");
         assert!(Filter::default().excluding(Field::Origin, mary).is_empty());
     }
 

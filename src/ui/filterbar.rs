@@ -12,10 +12,10 @@ use crate::model::time::{format_iso, parse_iso};
 use crate::text::{reveal, thousands, tooltip};
 use crate::viewstate::Action;
 
-/// What a chip of a shared link's value that no loaded log holds tells on hover.
 /// What a "(none)" value (a chip or the menu's) stands for.
 const NONE_TITLE: &str = "Events that logged no value for this field";
 
+/// What a chip of a shared link's value that no loaded log holds tells on hover.
 const UNRESOLVED: &str = "A value from a shared link that none of the loaded logs holds (the link names it only by a \
 digest), so it matches nothing yet. Drop the files the link was made from to see it, or remove it.";
 
