@@ -222,28 +222,24 @@ pub fn row_key(store: &Store, r: Row) -> String {
 pub fn resolve(link: &ViewLink, store: &Store, ix: &Index) -> Resolved {
     let mut f = link.filter.clone();
     let mut unresolved = 0;
+    // A field's values kept and left out are looked up together: its candidates are made once.
+    let mut exclude = std::mem::take(&mut f.exclude);
     for field in hashed_lists() {
-        let Some(list) = f.list_mut(field).filter(|l| l.iter().any(|v| is_digest(v))) else { continue };
-        let known = candidates(store, field);
-        for v in list.iter_mut().filter(|v| is_digest(v)) {
-            match known.get(v.as_str()) {
-                Some(value) => value.clone_into(v),
-                None => unresolved += 1,
-            }
-        }
-    }
-    for field in hashed_lists() {
-        if !f.exclude.iter().any(|(x, v)| *x == field && is_digest(v)) {
+        let left_out = exclude.iter_mut().filter(|(x, _)| *x == field).map(|(_, v)| v);
+        let digests: Vec<&mut String> =
+            f.list_mut(field).into_iter().flatten().chain(left_out).filter(|v| is_digest(v)).collect();
+        if digests.is_empty() {
             continue;
         }
         let known = candidates(store, field);
-        for (_, v) in f.exclude.iter_mut().filter(|(x, v)| *x == field && is_digest(v)) {
+        for v in digests {
             match known.get(v.as_str()) {
                 Some(value) => value.clone_into(v),
                 None => unresolved += 1,
             }
         }
     }
+    f.exclude = exclude;
     let event = link.event.as_ref().and_then(|want| {
         // Look where the link's own filter points first; the open event is usually among those rows.
         let c = Compiled::new(&f, store);
