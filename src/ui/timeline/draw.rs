@@ -171,10 +171,10 @@ pub fn hit(tl: &Timeline, marks: &Marks, g: Geometry, x: f64, y: f64) -> Option<
     events.map(Hit::Cell)
 }
 
-/// Draws one frame and returns nothing: errors from the canvas API are ignored (the next frame
-/// draws again).
-pub fn frame(canvas: &HtmlCanvasElement, m: &Model) {
-    let Some(ctx) = context(canvas) else { return };
+/// Draws one frame and returns how many time labels its axis shows (for the readout); errors from
+/// the canvas API are ignored (the next frame draws again).
+pub fn frame(canvas: &HtmlCanvasElement, m: &Model) -> usize {
+    let Some(ctx) = context(canvas) else { return 0 };
     let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()).max(1.0);
     let lanes = m.data.as_ref().map_or(0, |d| d.lanes.len());
     let (w, h) = (m.width.max(100.0), height(lanes));
@@ -192,18 +192,19 @@ pub fn frame(canvas: &HtmlCanvasElement, m: &Model) {
     }
     let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
     ctx.clear_rect(0.0, 0.0, w, h);
-    let Some(view) = m.view else { return };
+    let Some(view) = m.view else { return 0 };
     let g = Geometry { width: w, view };
     ctx.set_font("12px system-ui, -apple-system, 'Segoe UI', sans-serif");
     ctx.set_text_baseline("middle");
     lanes_background(&ctx, g, m.data.as_deref(), h);
-    axis(&ctx, g, m.local, h);
+    let labels = axis(&ctx, g, m.local, h);
     if let Some(tl) = m.data.as_deref() {
         let marks = m.marks();
         plot(&ctx, g, tl, &marks, dpr);
         focus_ring(&ctx, g, tl, &marks, m);
     }
     selection(&ctx, g, m, h);
+    labels
 }
 
 /// Draws what the answer holds (density, event cells, spans, marks as merged) with `g`'s geometry.
@@ -279,8 +280,8 @@ fn fit(ctx: &CanvasRenderingContext2d, s: &str, max: f64) -> String {
 /// are at least 90 px apart, 48 on a plot narrower than 400 px (where 90 left a phone's eight-year
 /// view one year labelled), and a label that would run into the one before it or past the right edge
 /// is left out (its line still shows). Label widths are estimated (7 px a character, above what
-/// the 12 px font takes), so the readout counts the same labels the frame draws.
-pub fn axis_ticks(g: Geometry, local: bool) -> Vec<(f64, bool, Option<String>)> {
+/// the 12 px font takes).
+fn axis_ticks(g: Geometry, local: bool) -> Vec<(f64, bool, Option<String>)> {
     let (from, to) = (g.view.from.floor() as Millis, g.view.to.ceil() as Millis);
     let min_px = if g.plot_w() < 400.0 { 48.0 } else { 90.0 };
     let mut free_from = g.gutter();
@@ -300,8 +301,10 @@ pub fn axis_ticks(g: Geometry, local: bool) -> Vec<(f64, bool, Option<String>)> 
     out
 }
 
-fn axis(ctx: &CanvasRenderingContext2d, g: Geometry, local: bool, h: f64) {
+/// Draws the axis; returns how many labels it shows.
+fn axis(ctx: &CanvasRenderingContext2d, g: Geometry, local: bool, h: f64) -> usize {
     ctx.set_line_width(1.0);
+    let mut labels = 0;
     for (x, major, label) in axis_ticks(g, local) {
         ctx.set_stroke_style_str(if major { "#cbd5e1" } else { "#eef2f7" });
         ctx.begin_path();
@@ -311,8 +314,10 @@ fn axis(ctx: &CanvasRenderingContext2d, g: Geometry, local: bool, h: f64) {
         if let Some(label) = label {
             ctx.set_fill_style_str(if major { "#0f172a" } else { "#475569" });
             let _ = ctx.fill_text(&label, x + 3.0, AXIS_H / 2.0);
+            labels += 1;
         }
     }
+    labels
 }
 
 fn density(ctx: &CanvasRenderingContext2d, g: Geometry, tl: &Timeline) {

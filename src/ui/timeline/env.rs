@@ -61,10 +61,8 @@ impl Env {
             if width > 0.0 {
                 m.width = width;
             }
-            if let Some(c) = self.canvas.cast::<HtmlCanvasElement>() {
-                draw::frame(&c, &m);
-            }
-            self.readout(&m);
+            let labels = self.canvas.cast::<HtmlCanvasElement>().map_or(0, |c| draw::frame(&c, &m));
+            self.readout(&m, labels);
             m.view.is_some() && m.asking.is_none() && !m.served()
         };
         if let Some(p) = perf {
@@ -76,8 +74,8 @@ impl Env {
     }
 
     /// The `[data-testid=timeline-range]` readout: the visible range and the answer, as attributes
-    /// for tests and as text for people.
-    fn readout(&self, m: &Model) {
+    /// for tests and as text for people; `axis_labels`: the time labels the frame's axis shows.
+    fn readout(&self, m: &Model, axis_labels: usize) {
         let Some(el) = self.readout.cast::<Element>() else { return };
         let set = |k: &str, v: &str| {
             let _ = el.set_attribute(k, v);
@@ -121,10 +119,7 @@ impl Env {
         set("data-visible-events", &visible.to_string());
         set("data-marks", &marks.to_string());
         set("data-drawn-marks", &drawn.to_string());
-        // The labels the axis draws (the frame's geometry: its width is at least 100 px).
-        let g = draw::Geometry { width: m.width.max(100.0), view: v };
-        let labels = draw::axis_ticks(g, m.local).into_iter().filter(|t| t.2.is_some()).count();
-        set("data-axis-labels", &labels.to_string());
+        set("data-axis-labels", &axis_labels.to_string());
         let from = super::shown(v.from.round() as i64, m.local);
         let to = super::shown(v.to.round() as i64, m.local);
         // Before the first answer there is nothing to count: "0 events" would be a wrong count.
