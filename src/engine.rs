@@ -287,6 +287,8 @@ pub struct Engine {
     /// Files an ingest worker is still reading, absorbed in parts so far (see [`Self::absorb_part`]),
     /// each with the events of its parts this engine already held.
     parts: Vec<(FileId, u64)>,
+    /// Files of JSON lines cut into parts that several readers read (see [`Self::split`]).
+    splits: Vec<Split>,
     /// The joined container story, rebuilt when events are added.
     container: crate::analysis::container::Cache,
     /// Digests read and hashes computed, for the integrity check.
@@ -310,6 +312,77 @@ pub struct Engine {
     kept: Vec<(FileId, Vec<u8>)>,
     /// Files read again after their load to hash them (see [`Engine::read_again`]).
     read_again: u64,
+}
+
+/// A file of JSON lines cut into parts (see [`Engine::split`]): each part's report so far, in file order.
+struct Split {
+    file: FileId,
+    parts: Vec<SplitPart>,
+}
+
+/// One part of a [`Split`] file: the lines that start in `start..end`.
+struct SplitPart {
+    start: u64,
+    end: u64,
+    /// What reading it gave so far: the report of the last batch that carried it, or, once this
+    /// engine read it itself, the reader's.
+    report: FileReport,
+    /// Events its batches gave that this engine held already (counted as duplicates).
+    held: u64,
+    /// Read to its end (or given up: see [`Engine::part_unread`]).
+    done: bool,
+    /// Why it was not read at all, if it was not (see [`Engine::part_unread`]).
+    unread: Option<String>,
+    /// This engine is reading it (its report is the open reader's until it closes).
+    here: bool,
+}
+
+impl Split {
+    fn part(&mut self, start: u64) -> Option<&mut SplitPart> {
+        self.parts.iter_mut().find(|p| p.start == start)
+    }
+
+    fn done(&self) -> bool {
+        self.parts.iter().all(|p| p.done)
+    }
+
+    /// The file's report: its parts' together, first saying which bytes were not read (one warning
+    /// for each run of neighbouring parts left for the same reason, so a cancelled load of a file in
+    /// a hundred parts says so once, not a hundred times, and never after the cap on warnings).
+    fn report(&self) -> FileReport {
+        let read = self.parts.iter().filter(|p| p.unread.is_none()).map(|p| &p.report);
+        let mut r = FileReport::of_parts(read, self.done());
+        let mut not_read = Vec::new();
+        let mut at = 0;
+        while at < self.parts.len() {
+            let Some(why) = &self.parts[at].unread else {
+                at += 1;
+                continue;
+            };
+            let mut last = at;
+            while self.parts.get(last + 1).is_some_and(|p| p.unread.as_ref() == Some(why)) {
+                last += 1;
+            }
+            let (start, end) = (self.parts[at].start, self.parts[last].end);
+            not_read.push(crate::ingest::Warning {
+                offset: Some(start),
+                message: format!(
+                    "bytes {} to {} of this file were not read: {why}",
+                    crate::text::thousands(start),
+                    crate::text::thousands(end)
+                ),
+            });
+            at = last + 1;
+        }
+        if !not_read.is_empty() {
+            r.cut = true;
+            r.warnings_total += not_read.len() as u64;
+            not_read.append(&mut r.warnings);
+            not_read.truncate(crate::ingest::limits::MAX_WARNINGS_PER_FILE);
+            r.warnings = not_read;
+        }
+        r
+    }
 }
 
 /// Counts over the first `rows` rows of the store, as it was after `upgrades` in-place changes, and
@@ -403,6 +476,111 @@ impl Engine {
         id
     }
 
+    /// Cuts the file this engine is reading, `file`, so that other readers share it, when it is plain
+    /// text of one event per line (see [`FileReader::can_cut`]): this engine reads on to about
+    /// `keep_to` bytes (to the end of the line under way there, or further on when it read more
+    /// already), and the lines after that are left in parts of about `piece` bytes, answered as
+    /// `(start, end)` byte ranges. Each is read by [`Self::open_file_part`] in an ingest worker's
+    /// engine, whose batches [`Self::absorb_split`] takes, or by [`Self::open_part`] here. Until every
+    /// part is read, the file is listed with what its parts gave so far and counts as open. Answers
+    /// none, cutting nothing, for a file that cannot be cut or is too short to be worth it.
+    pub fn split(&mut self, file: FileId, keep_to: u64, piece: u64) -> Vec<(u64, u64)> {
+        let Some(size) = self.files.get(file as usize).map(|f| f.size) else { return Vec::new() };
+        if self.splits.iter().any(|s| s.file == file) || keep_to.saturating_add(piece / 2) >= size {
+            return Vec::new();
+        }
+        let Some((_, reader)) = self.open.iter_mut().find(|(id, _)| *id == file) else { return Vec::new() };
+        let Some(at) = reader.end_at(keep_to) else { return Vec::new() };
+        let rest = crate::ingest::range::cut(at, size, piece);
+        let part = |start, end, here| SplitPart {
+            start,
+            end,
+            report: FileReport::default(),
+            held: 0,
+            done: false,
+            unread: None,
+            here,
+        };
+        let mut parts = vec![part(0, at, true)];
+        parts.extend(rest.iter().map(|&(start, end)| part(start, end, false)));
+        self.splits.push(Split { file, parts });
+        rest
+    }
+
+    /// Opens, to read here, the part of split file `file` (see [`Self::split`]) that starts at
+    /// `start` (one no other reader took: an ingest worker lost before it began). Answers the byte to
+    /// push from, or `None` if there is no such part to read.
+    pub fn open_part(&mut self, file: FileId, start: u64) -> Option<u64> {
+        let split = self.splits.iter_mut().find(|s| s.file == file)?;
+        let part = split.part(start).filter(|p| !p.done && !p.here)?;
+        part.here = true;
+        let reader = FileReader::new(file, &self.files[file as usize].path).lines_in(start, part.end);
+        let first = reader.first_byte();
+        self.open.push((file, reader));
+        Some(first)
+    }
+
+    /// Registers a part of a file about to be pushed, in an ingest worker's engine: the lines of file
+    /// `path` (of `size` bytes) that start in `start..end`, pushed from the byte before `start` (see
+    /// [`crate::ingest::range`]). Its batches carry the part's report under the file's path.
+    pub fn open_file_part(&mut self, path: &str, size: u64, start: u64, end: u64) -> FileId {
+        let id = self.files.len() as FileId;
+        self.files.push(Box::new(FileEntry { path: path.to_owned(), size, report: FileReport::default() }));
+        self.open.push((id, FileReader::new(id, path).lines_in(start, end)));
+        id
+    }
+
+    /// Whether the open reader of a part of a file (see [`Self::open_part`]) has read all the lines it
+    /// owns, or the one this engine reads of a split file has read to where it was cut: no more need
+    /// be pushed.
+    pub fn part_read(&self, file: FileId) -> bool {
+        self.open.iter().any(|(id, reader)| *id == file && reader.part_done())
+    }
+
+    /// A part of split file `file` (see [`Self::split`]) that starts at `start` will not be read (`why`:
+    /// loading was cancelled, the memory is full): the file says which bytes were not read.
+    pub fn part_unread(&mut self, file: FileId, start: u64, why: &str) {
+        let Some(split) = self.splits.iter_mut().find(|s| s.file == file) else { return };
+        let Some(part) = split.part(start).filter(|p| !p.done && !p.here) else { return };
+        (part.unread, part.done) = (Some(why.to_owned()), true);
+        self.split_changed(file);
+    }
+
+    /// A part of split file `file` that starts at `start` was being read by an ingest worker that is
+    /// gone (`why`): the file keeps what the part gave, and a warning says the rest of it was not read.
+    pub fn split_part_lost(&mut self, file: FileId, start: u64, why: &str) {
+        let Some(split) = self.splits.iter_mut().find(|s| s.file == file) else { return };
+        let Some(part) = split.part(start).filter(|p| !p.done) else { return };
+        let (read, end) = (part.report.bytes_read, part.end);
+        part.report.warnings_total += 1;
+        part.report.warnings.push(crate::ingest::Warning {
+            offset: Some(start),
+            message: format!(
+                "{why} while reading bytes {} to {} of this file: {} bytes of them were read, the rest were not",
+                crate::text::thousands(start),
+                crate::text::thousands(end),
+                crate::text::thousands(read)
+            ),
+        });
+        part.report.cut = true;
+        part.done = true;
+        self.split_changed(file);
+    }
+
+    /// A part of split file `file` changed: its listed report is the parts' so far; once every part
+    /// is read, it is done as a file closed is.
+    fn split_changed(&mut self, file: FileId) {
+        let Some(at) = self.splits.iter().position(|s| s.file == file) else { return };
+        self.files[file as usize].report = self.splits[at].report();
+        if self.splits[at].done() {
+            self.splits.swap_remove(at);
+            self.settle_copies();
+            let f = &self.files[file as usize];
+            self.integrity.digest_read(file, f.report.digest.as_deref(), &f.path, f.report.kind);
+        }
+        self.integrity_cache.get_mut().take();
+    }
+
     /// Feeds the next chunk of an open file.
     pub fn push(&mut self, file: FileId, chunk: &[u8]) {
         if let Some((_, reader)) = self.open.iter_mut().find(|(id, _)| *id == file) {
@@ -438,6 +616,15 @@ impl Engine {
     pub fn close_file(&mut self, file: FileId) {
         if let Some(at) = self.open.iter().position(|(id, _)| *id == file) {
             let (_, reader) = self.open.swap_remove(at);
+            if let Some(split) = self.splits.iter_mut().find(|s| s.file == file) {
+                // One part of a split file (parts are never hashed).
+                let report = reader.finish(&mut self.store);
+                if let Some(part) = split.parts.iter_mut().find(|p| p.here) {
+                    (part.report, part.done, part.here) = (report, true, false);
+                }
+                self.split_changed(file);
+                return;
+            }
             let (report, hashed) = reader.finish_hashed(&mut self.store);
             self.files[file as usize].report = report;
             match hashed {
@@ -554,7 +741,7 @@ impl Engine {
     /// A batch that ends with part of a file is refused: batches of an ingest worker that reads
     /// files in parts are for [`Self::absorb_part`], which also knows which file the next continues.
     pub fn absorb_batch(&mut self, bytes: &[u8]) -> Result<Vec<FileId>, String> {
-        self.absorb(bytes, None, false).map(|(ids, _)| ids)
+        self.absorb(bytes, None, false, &[]).map(|(ids, _)| ids)
     }
 
     /// Adds a batch that may carry parts of a file an ingest worker reads across several batches:
@@ -571,7 +758,20 @@ impl Engine {
         bytes: &[u8],
         continues: Option<FileId>,
     ) -> Result<(Vec<FileId>, Option<FileId>), String> {
-        self.absorb(bytes, continues, true)
+        self.absorb(bytes, continues, true, &[])
+    }
+
+    /// As [`Self::absorb_part`], for a batch that may also carry parts of split files (see
+    /// [`Self::split`]): `part_of[i]`, when set, says the batch's file `i` is the part of file `.0`
+    /// that starts at byte `.1`, which it adds to (a part read across batches carries on so, whatever
+    /// `continues` says). Its report replaces that part's last one.
+    pub fn absorb_split(
+        &mut self,
+        bytes: &[u8],
+        continues: Option<FileId>,
+        part_of: &[Option<(FileId, u64)>],
+    ) -> Result<(Vec<FileId>, Option<FileId>), String> {
+        self.absorb(bytes, continues, true, part_of)
     }
 
     fn absorb(
@@ -579,6 +779,7 @@ impl Engine {
         bytes: &[u8],
         continues: Option<FileId>,
         parts_allowed: bool,
+        part_of: &[Option<(FileId, u64)>],
     ) -> Result<(Vec<FileId>, Option<FileId>), String> {
         let mut r = crate::store::wire::Reader::new(bytes);
         let n = r.count()?;
@@ -610,6 +811,10 @@ impl Engine {
         if !r.done() {
             return Err("the batch has bytes after its end".into());
         }
+        self.check_parts(&entries, part_of)?;
+        let part_of = |i: usize| part_of.get(i).copied().flatten();
+        // A part read across batches carries on as a part, not as the file the last batch ended in.
+        let continues = continues.filter(|_| part_of(0).is_none());
         let continued = match continues {
             None => None,
             Some(file) => {
@@ -622,8 +827,9 @@ impl Engine {
         };
         let mut next = self.files.len() as FileId;
         let ids: Vec<FileId> = (0..n)
-            .map(|i| match continues {
-                Some(file) if i == 0 => file,
+            .map(|i| match (continues, part_of(i)) {
+                (_, Some((file, _))) => file,
+                (Some(file), None) if i == 0 => file,
                 _ => {
                     next += 1;
                     next - 1
@@ -632,7 +838,13 @@ impl Engine {
             .collect();
         let absorbed = self.store.absorb(store_bytes, &ids)?;
         let held_earlier = continued.map_or(0, |at| self.parts.swap_remove(at).1);
+        let mut split_files = Vec::new();
         for (i, ((mut entry, held), &id)) in entries.into_iter().zip(absorbed.held_before).zip(&ids).enumerate() {
+            if let Some((file, start)) = part_of(i) {
+                self.absorb_split_part(file, start, entry.report, held, !(ends_in_part && i + 1 == n));
+                split_files.push(file);
+                continue;
+            }
             let held = held + if i == 0 { held_earlier } else { 0 };
             entry.report.events -= held.min(entry.report.events);
             entry.report.duplicates += held;
@@ -646,9 +858,15 @@ impl Engine {
                 self.files.push(Box::new(entry));
             }
         }
+        for file in split_files {
+            self.split_changed(file);
+        }
         self.settle_copies();
         let open = ends_in_part.then(|| ids[n - 1]);
-        for (&id, hash) in ids.iter().zip(hashes).filter(|(&id, _)| Some(id) != open) {
+        let split = |i: usize| part_of(i).is_some();
+        for (_, (&id, hash)) in
+            ids.iter().zip(hashes).enumerate().filter(|&(i, (&id, _))| Some(id) != open && !split(i))
+        {
             let f = &self.files[id as usize];
             self.integrity.digest_read(id, f.report.digest.as_deref(), &f.path, f.report.kind);
             if let Some(hash) = hash {
@@ -657,6 +875,31 @@ impl Engine {
         }
         self.integrity_cache.get_mut().take();
         Ok((ids, open))
+    }
+
+    /// Checks that each of a batch's `entries` that `part_of` says is a part of a split file is one
+    /// still being read elsewhere, of a file of the same path.
+    fn check_parts(&self, entries: &[FileEntry], part_of: &[Option<(FileId, u64)>]) -> Result<(), String> {
+        for (i, (entry, of)) in entries.iter().zip(part_of).enumerate() {
+            let Some((file, start)) = *of else { continue };
+            let split = self.splits.iter().find(|s| s.file == file);
+            let part = split.and_then(|s| s.parts.iter().find(|p| p.start == start));
+            if !part.is_some_and(|p| !p.done && !p.here) || self.files[file as usize].path != entry.path {
+                return Err(format!("the batch's file {i} is not a part of file {file} still being read"));
+            }
+        }
+        Ok(())
+    }
+
+    /// A batch's `report` of the part of split `file` at `start` (checked by [`Self::check_parts`]),
+    /// which gave `held` events this engine held already: it replaces the part's last one, less every
+    /// event its batches gave that were held; `done` once the batch ends the part.
+    fn absorb_split_part(&mut self, file: FileId, start: u64, mut report: FileReport, held: u64, done: bool) {
+        let Some(part) = self.splits.iter_mut().find(|s| s.file == file).and_then(|s| s.part(start)) else { return };
+        part.held += held;
+        report.events -= part.held.min(report.events);
+        report.duplicates += part.held;
+        (part.report, part.done) = (report, done);
     }
 
     /// The ingest worker reading `file` in parts is gone (`why`) before its last part: the file
@@ -678,7 +921,12 @@ impl Engine {
         let (files, open, parts) = (&self.files, &self.open, &self.parts);
         let rank =
             |l: &Locator| (l.kind == RecordKind::CsvRow, files.get(l.file as usize).map_or("", |f| f.path.as_str()));
-        let ready = |f: FileId| open.iter().all(|(id, _)| *id != f) && parts.iter().all(|(id, _)| *id != f);
+        let splits = &self.splits;
+        let ready = |f: FileId| {
+            open.iter().all(|(id, _)| *id != f)
+                && parts.iter().all(|(id, _)| *id != f)
+                && splits.iter().all(|s| s.file != f)
+        };
         let moves = self.store.settle(ready, |a, b| rank(a) < rank(b));
         for (from, to) in moves {
             let from = &mut self.files[from as usize].report;

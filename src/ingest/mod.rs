@@ -26,6 +26,7 @@ pub mod locate;
 pub mod path;
 pub mod progress;
 pub mod quick;
+pub mod range;
 pub mod raw;
 pub mod record;
 
@@ -161,6 +162,40 @@ impl FileReport {
             self.formats.insert(at, f);
         }
     }
+
+    /// The report of a file of JSON lines read in parts by several readers (see [`range`]), from the
+    /// parts' reports in file order; `done` says whether every part is read (until then the file is
+    /// `Pending`). Counts add up; warnings come in file order, up to the cap; a part that held one
+    /// line counts as JSON lines, as the file does.
+    pub fn of_parts<'a>(parts: impl IntoIterator<Item = &'a FileReport>, done: bool) -> FileReport {
+        let mut out = FileReport::default();
+        let mut kinds = Vec::new();
+        for p in parts {
+            kinds.push((p.kind, p.events + p.duplicates));
+            for &f in &p.formats {
+                out.saw(if f == Format::SingleEvent { Format::JsonLines } else { f });
+            }
+            out.gzip |= p.gzip;
+            out.bytes_read += p.bytes_read;
+            out.bytes_decoded += p.bytes_decoded;
+            out.events += p.events;
+            out.duplicates += p.duplicates;
+            out.rejected += p.rejected;
+            let room = limits::MAX_WARNINGS_PER_FILE.saturating_sub(out.warnings.len());
+            out.warnings.extend(p.warnings.iter().take(room).cloned());
+            out.warnings_total += p.warnings_total;
+            out.cut |= p.cut;
+        }
+        out.kind = if !done {
+            FileKind::Pending
+        } else if kinds.iter().any(|&(k, n)| k == FileKind::Logs && n > 0) {
+            FileKind::Logs
+        } else {
+            // No part holds an event: the file is what its first part found it to be.
+            kinds.first().map_or(FileKind::Empty, |&(k, _)| k)
+        };
+        out
+    }
 }
 
 /// What the text turned out to be, once enough of it was seen.
@@ -186,6 +221,9 @@ pub struct FileReader {
     unread: bool,
     /// The decompressed content's SHA-256 being taken as the file is read (see [`FileReader::hashing`]).
     hash: Option<Box<ContentSha>>,
+    /// The part of the file this reader owns, when it reads one part of a file of JSON lines that
+    /// several read (see [`range`]).
+    range: Option<range::LineRange>,
 }
 
 /// Everything that handles records, apart from the framing state, so the framer can hand records
@@ -211,6 +249,11 @@ struct Sink {
     /// A top-level value was an event: the file is JSON lines (or one event), so top-level values
     /// are taken as leads too (not before, so an envelope is not parsed once more as an event).
     lines: bool,
+    /// Top-level values that spanned several lines (pretty-printed): a file with any cannot be cut
+    /// at newlines.
+    multiline: u64,
+    /// Where the text read starts in the file: 0 but for a part of a file (see [`range`]).
+    base: u64,
 }
 
 /// The least [`Sink::lead`] checks as UTF-8 ahead of an element, whatever the last one's length.
@@ -234,11 +277,65 @@ impl FileReader {
                 lead_window: LEAD_WINDOW,
                 leads: true,
                 lines: false,
+                multiline: 0,
+                base: 0,
             },
             decode_failed: false,
             unread: false,
             hash: None,
+            range: None,
         }
+    }
+
+    /// A reader of the lines of a plain-text file that start at a byte in `start..end` (see
+    /// [`range::LineRange`]), to be fed from [`FileReader::first_byte`]: offsets in its locators and
+    /// warnings are the file's. Its report counts what it owns.
+    #[must_use]
+    pub fn lines_in(mut self, start: u64, end: u64) -> Self {
+        self.range = Some(range::LineRange::new(start, end));
+        self
+    }
+
+    /// Where the file is to be fed from: 0, or for a part of it ([`FileReader::lines_in`]) the byte
+    /// before its start.
+    pub fn first_byte(&self) -> u64 {
+        self.range.as_ref().map_or(0, range::LineRange::first_byte)
+    }
+
+    /// Whether the file read so far can be cut at newlines, for other readers to read the lines from
+    /// some point on ([`FileReader::end_at`]): plain text (not gzip), read from its start and not
+    /// hashed, whose top-level values so far were all events, each on one line, at least two of them.
+    pub fn can_cut(&self) -> bool {
+        let s = &self.sink;
+        self.range.is_none()
+            && self.hash.is_none()
+            && !self.decoder.is_gzip()
+            && !s.stopped
+            && !self.decode_failed
+            && matches!(self.body, Body::Json(_))
+            && s.lines
+            && s.multiline == 0
+            && s.top_values >= 2
+            && s.unknown.0 == 0
+    }
+
+    /// Stops this reader, which reads a file from its start, after the line that holds byte
+    /// `end - 1` (or the one under way, when more was read already), and answers where the lines it
+    /// leaves start: others read them (see [`range`]). Only where [`FileReader::can_cut`] says so;
+    /// otherwise it answers `None` and reads on.
+    pub fn end_at(&mut self, end: u64) -> Option<u64> {
+        if !self.can_cut() {
+            return None;
+        }
+        let r = range::LineRange::ending(self.sink.report.bytes_read, end);
+        let at = r.end();
+        self.range = Some(r);
+        Some(at)
+    }
+
+    /// Whether a reader of part of a file has read all it owns (nothing more need be fed).
+    pub fn part_done(&self) -> bool {
+        self.range.as_ref().is_some_and(range::LineRange::done)
     }
 
     /// The same, also taking the SHA-256 of the decompressed content as it is read, for the integrity
@@ -288,6 +385,19 @@ impl FileReader {
         if self.sink.stopped {
             return;
         }
+        let chunk = match &mut self.range {
+            Some(r) => {
+                let (owned, at) = r.owned(chunk);
+                if owned.is_empty() {
+                    return;
+                }
+                if self.sink.report.bytes_read == 0 {
+                    self.sink.base = at;
+                }
+                owned
+            }
+            None => chunk,
+        };
         self.sink.report.bytes_read += chunk.len() as u64;
         let FileReader { decoder, body, sink, hash, .. } = self;
         let result = decoder.push(chunk, &mut |piece| {
@@ -354,7 +464,7 @@ impl FileReader {
     /// decompressed: not for a file cut short, whose reading failed, that does not decompress, or
     /// that was left unread past its start as not CloudTrail. Those are hashed by reading them again.
     pub fn finish_hashed(mut self, store: &mut Store) -> (FileReport, Option<Finished>) {
-        let FileReader { decoder, body, sink, decode_failed, unread, hash } = &mut self;
+        let FileReader { decoder, body, sink, decode_failed, unread, hash, range } = &mut self;
         let whole = !sink.stopped;
         if !sink.stopped {
             let result = decoder.finish(&mut |piece| {
@@ -373,7 +483,12 @@ impl FileReader {
         match std::mem::replace(body, Body::Ignored) {
             Body::Sniff(buf) => {
                 if buf.iter().all(u8::is_ascii_whitespace) {
-                    if sink.report.bytes_read == 0 && *unread {
+                    if range.is_some() && !*unread {
+                        // A part of a file that owns no line (one longer than the part began before
+                        // it), or only blank ones: nothing to say; the file is what its other parts
+                        // make it.
+                        sink.report.kind = FileKind::Logs;
+                    } else if sink.report.bytes_read == 0 && *unread {
                         sink.report.kind = FileKind::Unreadable;
                     } else if sink.report.bytes_read == 0 {
                         sink.report.kind = FileKind::Empty;
@@ -442,12 +557,12 @@ fn start_body(sink: &mut Sink, buf: Vec<u8>, store: &mut Store) -> Body {
     let mut body = if matches!(buf.get(first), Some(b'{' | b'[')) {
         Body::Json(Box::default())
     } else if is_export_line(line) {
-        Body::ExportLines(Lines::at(bom as u64))
+        Body::ExportLines(Lines::at(sink.base + bom as u64))
     } else if let Some(header) = csv::Header::parse(line.strip_suffix(b"\r").unwrap_or(line)) {
         sink.report.saw(Format::ConsoleCsv);
         sink.report.csv_header = Some(header.names.clone());
         // The header row itself is read (and skipped) by the record splitter, which starts at the BOM.
-        Body::Csv(Box::new(csv::Records::at(bom as u64)), None)
+        Body::Csv(Box::new(csv::Records::at(sink.base + bom as u64)), None)
     } else {
         sink.report.kind = FileKind::NotCloudTrail;
         let what = if buf.iter().take(512).any(|&b| b == 0 || (b < 0x20 && !b.is_ascii_whitespace())) {
@@ -457,14 +572,14 @@ fn start_body(sink: &mut Sink, buf: Vec<u8>, store: &mut Store) -> Body {
         } else {
             format!("not a CloudTrail log: the text {}", preview(line))
         };
-        sink.report.warn(Some(0), format!("this is {what}"));
+        sink.report.warn(Some(sink.base), format!("this is {what}"));
         sink.stopped = true;
         return Body::Ignored;
     };
     let rest = &buf[bom..];
     match &mut body {
         Body::Json(framer) => {
-            framer.skip_bytes(bom as u64);
+            framer.skip_bytes(sink.base + bom as u64);
             framer.push_leading(rest, &mut |f| sink.lead_or_frame(f, store));
         }
         Body::ExportLines(lines) => {
@@ -613,6 +728,7 @@ impl Sink {
         let json = json.as_bytes();
         if whole {
             self.top_values += 1;
+            self.multiline += u64::from(memchr::memchr(b'\n', json).is_some());
             self.report.saw(Format::SingleEvent);
         } else {
             self.report.saw(Format::Records);
@@ -648,6 +764,7 @@ impl Sink {
             Frame::ArrayOpen { .. } => self.report.saw(Format::JsonArray),
             Frame::Whole { bytes, offset } => {
                 self.top_values += 1;
+                self.multiline += u64::from(memchr::memchr(b'\n', bytes).is_some());
                 self.value(bytes, offset, store, true);
             }
             Frame::Skipped { offset, len, reason } => {

@@ -13,3 +13,4 @@ mod links;
 mod live_counts;
 mod quick;
 mod sample;
+mod split;

@@ -1,0 +1,350 @@
+//! One large file of JSON lines shared among readers (`Engine::split`): the engine reading it cuts
+//! the rest into byte ranges, ingest workers' engines read the lines starting in each
+//! (`Engine::open_file_part`) and send them as batches (`Engine::absorb_split`), and the file must
+//! come out as the generator's truth and independent counts say, exactly as one engine reading it
+//! whole makes it: one file, the same report, the same events at the same offsets.
+
+use trailscope::engine::Engine;
+use trailscope::ingest::FileKind;
+use trailscope::store::FileId;
+
+use super::common::{grouped as thousands, records, unique, walk};
+use super::container::generate;
+
+const PATH: &str = "exports/cloudtrail-events.jsonl";
+
+/// The generator's records as JSON lines, in file order, with the truth file.
+fn lines(events: u32, seed: u32) -> Option<(Vec<u8>, Vec<serde_json::Value>, serde_json::Value)> {
+    let (dir, truth) = generate(events, seed)?;
+    let all: Vec<serde_json::Value> = walk(&dir.join("logs")).iter().flat_map(|f| records(f)).collect();
+    let mut text = Vec::new();
+    for r in &all {
+        text.extend_from_slice(serde_json::to_string(r).unwrap().as_bytes());
+        text.push(b'\n');
+    }
+    Some((text, all, truth))
+}
+
+/// How a split load goes: the engine's own reading, the parts' sizes, the ingest workers'.
+struct Plan {
+    /// Bytes the engine reads before it cuts the file, and then keeps reading to.
+    first: usize,
+    piece: u64,
+    /// Bytes pushed at a time.
+    chunk: usize,
+    workers: usize,
+    /// An ingest worker sends a batch every this many chunks (so parts are cut across batches).
+    every: usize,
+    /// Parts (by index) no ingest worker reads: the engine reads them itself (`Engine::open_part`).
+    here: Vec<usize>,
+}
+
+/// One batch an ingest worker sent, with which split part each of its files is.
+struct Batch {
+    bytes: Vec<u8>,
+    part_of: Vec<Option<(FileId, u64)>>,
+}
+
+/// Loads `text` as a split file: the engine reads the first bytes, cuts the rest, the ingest
+/// workers read the parts round-robin and their batches are absorbed in turn while the engine reads
+/// on. Returns the engine and how many parts there were.
+fn load_split(text: &[u8], plan: &Plan) -> (Engine, usize) {
+    let size = text.len() as u64;
+    let mut engine = Engine::new();
+    let id = engine.open_file(PATH, size);
+    engine.push(id, &text[..plan.first]);
+    let parts = engine.split(id, plan.first as u64 + plan.chunk as u64, plan.piece);
+    assert!(parts.len() >= 3, "{} parts", parts.len());
+    // Each ingest worker's batches, in the order it sent them.
+    let mut sent: Vec<Vec<Batch>> = (0..plan.workers).map(|_| Vec::new()).collect();
+    for (w, out) in sent.iter_mut().enumerate() {
+        let mut reader = Engine::for_batches();
+        let mut part_of = Vec::new();
+        let mut chunks = 0;
+        for (k, &(start, end)) in parts.iter().enumerate() {
+            if k % plan.workers != w || plan.here.contains(&k) {
+                continue;
+            }
+            let mut local = reader.open_file_part(PATH, size, start, end);
+            part_of.push(Some((id, start)));
+            let from = start.saturating_sub(1) as usize;
+            for piece in text[from..].chunks(plan.chunk) {
+                if reader.part_read(local) {
+                    break;
+                }
+                reader.push(local, piece);
+                chunks += 1;
+                if chunks % plan.every == 0 && !reader.part_read(local) {
+                    out.push(Batch { bytes: reader.take_batch(), part_of: std::mem::take(&mut part_of) });
+                    // The part carries on as the next batch's first file.
+                    (local, part_of) = (0, vec![Some((id, start))]);
+                }
+            }
+            reader.close_file(local);
+        }
+        if !part_of.is_empty() {
+            out.push(Batch { bytes: reader.take_batch(), part_of });
+        }
+    }
+    // Absorbed in turn, the engine reading a chunk of its own between rounds.
+    let mut at = plan.first;
+    let mut continues: Vec<Option<FileId>> = vec![None; plan.workers];
+    let rounds = sent.iter().map(Vec::len).max().unwrap_or(0);
+    for round in 0..rounds {
+        for (w, list) in sent.iter().enumerate() {
+            if let Some(b) = list.get(round) {
+                let (_, open) = engine.absorb_split(&b.bytes, continues[w], &b.part_of).expect("a part reads back");
+                continues[w] = open;
+            }
+        }
+        if at < text.len() && !engine.part_read(id) {
+            let end = (at + plan.chunk).min(text.len());
+            engine.push(id, &text[at..end]);
+            at = end;
+        }
+    }
+    while at < text.len() && !engine.part_read(id) {
+        let end = (at + plan.chunk).min(text.len());
+        engine.push(id, &text[at..end]);
+        at = end;
+    }
+    engine.close_file(id);
+    for &k in &plan.here {
+        let from = engine.open_part(id, parts[k].0).expect("a part no one read") as usize;
+        for piece in text[from..].chunks(plan.chunk) {
+            if engine.part_read(id) {
+                break;
+            }
+            engine.push(id, piece);
+        }
+        engine.close_file(id);
+    }
+    (engine, parts.len())
+}
+
+/// `(kind, formats, bytes read, events, duplicates, rejected, warnings with offsets)` of every file.
+fn reports(engine: &Engine) -> Vec<String> {
+    engine
+        .files()
+        .iter()
+        .map(|f| {
+            let r = &f.report;
+            let w: Vec<(Option<u64>, &str)> = r.warnings.iter().map(|w| (w.offset, w.message.as_str())).collect();
+            format!(
+                "{} {:?} {:?} {} {} {} {} {w:?}",
+                f.path, r.kind, r.formats, r.bytes_read, r.events, r.duplicates, r.rejected
+            )
+        })
+        .collect()
+}
+
+/// Every row's `(offset, length)` in the file, sorted.
+fn located(engine: &Engine) -> Vec<(u64, u32)> {
+    let store = engine.store();
+    let mut out: Vec<(u64, u32)> =
+        (0..store.len() as u32).map(|r| store.locator(r)).map(|l| (l.offset, l.len)).collect();
+    out.sort_unstable();
+    out
+}
+
+fn whole(text: &[u8]) -> Engine {
+    let mut one = Engine::new();
+    one.ingest_bytes(PATH, text);
+    one
+}
+
+#[test]
+fn ok_a_file_of_json_lines_split_among_readers_equals_the_truth_and_one_engine() {
+    let Some((text, all, truth)) = lines(3_000, 21) else { return };
+    let plan = Plan { first: 40_000, piece: 150_000, chunk: 4_096, workers: 2, every: 7, here: vec![1] };
+    let (engine, parts) = load_split(&text, &plan);
+    assert!(parts >= 10, "{parts} parts");
+    let status = engine.status();
+    assert_eq!(status.events, unique(&all) as u64, "events, counted by serde_json::Value");
+    assert_eq!(status.events + status.duplicates, all.len() as u64, "every record is an event or a duplicate");
+    assert_eq!((status.files, engine.files().len()), (1, 1), "one file, listed once and done");
+    assert_eq!(status.bytes_read, text.len() as u64, "every byte counted once");
+    let doc: serde_json::Value = serde_json::from_str(&engine.summary_json()).unwrap();
+    let n = |v: &serde_json::Value| v.as_u64().unwrap_or(u64::MAX);
+    assert_eq!(n(&doc["ecr"]["pushes"]), n(&truth["pushes"]), "pushes");
+    assert_eq!(n(&doc["ecr"]["pulls"]), n(&truth["pulls"]), "pulls");
+    assert_eq!(n(&doc["ecr"]["expired_images"]), n(&truth["lifecycle_expired_images"]), "expired images");
+    let one = whole(&text);
+    assert_eq!(doc, serde_json::from_str::<serde_json::Value>(&one.summary_json()).unwrap());
+    assert_eq!(reports(&engine), reports(&one), "the file's report");
+    assert_eq!(located(&engine), located(&one), "every event at the offset it has in the file");
+    // And those offsets are the lines', found by splitting the text.
+    let mut starts = Vec::new();
+    let mut at = 0u64;
+    for line in text.split_inclusive(|&b| b == b'\n') {
+        starts.push(at);
+        at += line.len() as u64;
+    }
+    assert!(located(&engine).iter().all(|(o, _)| starts.binary_search(o).is_ok()));
+}
+
+#[test]
+fn ok_bad_lines_in_any_part_are_named_at_their_file_offsets() {
+    let Some((mut text, all, _)) = lines(1_500, 22) else { return };
+    // A broken line every 97 lines, placed by hand; their offsets are counted here.
+    let mut with_bad = Vec::new();
+    let mut bad_at = Vec::new();
+    for (i, line) in text.split_inclusive(|&b| b == b'\n').enumerate() {
+        if i % 97 == 50 {
+            bad_at.push(with_bad.len() as u64);
+            with_bad.extend_from_slice(b"{\"eventTime\": \"2026-01-01T00:00:00Z\", oops}\n");
+        }
+        with_bad.extend_from_slice(line);
+    }
+    text = with_bad;
+    assert!(bad_at.len() >= 10);
+    let plan = Plan { first: 30_000, piece: 60_000, chunk: 1_000, workers: 3, every: 5, here: vec![2, 5] };
+    let (engine, _) = load_split(&text, &plan);
+    let r = &engine.files()[0].report;
+    assert_eq!((r.kind, r.rejected, r.events + r.duplicates), (FileKind::Logs, bad_at.len() as u64, all.len() as u64));
+    let named: Vec<u64> = r.warnings.iter().filter_map(|w| w.offset).collect();
+    assert_eq!(named, bad_at[..named.len()], "warnings in file order, at the bad lines' offsets");
+    assert_eq!(r.warnings_total, bad_at.len() as u64);
+    assert_eq!(reports(&engine), reports(&whole(&text)));
+}
+
+/// An engine that has read the start of `text` and cut the rest, with the parts.
+fn cut(text: &[u8]) -> (Engine, FileId, Vec<(u64, u64)>) {
+    let mut engine = Engine::new();
+    let id = engine.open_file(PATH, text.len() as u64);
+    engine.push(id, &text[..20_000]);
+    let parts = engine.split(id, 20_000, 50_000);
+    assert!(parts.len() >= 3);
+    (engine, id, parts)
+}
+
+/// Events on the lines that start in `from..to`, counted from the text.
+fn lines_in(text: &[u8], from: u64, to: u64) -> u64 {
+    let mut at = 0u64;
+    let mut n = 0;
+    for line in text.split_inclusive(|&b| b == b'\n') {
+        n += u64::from((from..to).contains(&at) && line.len() > 2);
+        at += line.len() as u64;
+    }
+    n
+}
+
+#[test]
+fn ok_a_part_left_unread_or_lost_says_so_and_the_file_keeps_the_rest() {
+    let Some((text, _, _)) = lines(800, 23) else { return };
+    let (mut engine, id, parts) = cut(&text);
+    // The engine's own part to its cut.
+    let mut at = 20_000;
+    while !engine.part_read(id) && at < text.len() {
+        let end = (at + 4_096).min(text.len());
+        engine.push(id, &text[at..end]);
+        at = end;
+    }
+    engine.close_file(id);
+    assert_eq!(engine.status().files, 0, "parts still to read: the file is not done");
+    assert_eq!(engine.files()[0].report.kind, FileKind::Pending);
+    // Part 0 of the rest: read by a worker, which is lost after one batch.
+    let (s0, e0) = parts[0];
+    let mut reader = Engine::for_batches();
+    let local = reader.open_file_part(PATH, text.len() as u64, s0, e0);
+    let from = s0 as usize - 1;
+    reader.push(local, &text[from..from + 10_000]);
+    engine.absorb_split(&reader.take_batch(), None, &[Some((id, s0))]).unwrap();
+    engine.split_part_lost(id, s0, "the ingest worker reading it crashed");
+    // The other parts: never started (the load was cancelled).
+    for &(s, _) in &parts[1..] {
+        engine.part_unread(id, s, "loading was cancelled");
+    }
+    let r = &engine.files()[0].report;
+    assert_eq!(engine.status().files, 1, "every part accounted for: the file is done");
+    assert_eq!(r.kind, FileKind::Logs);
+    assert!(r.cut);
+    // What was read: the lines before the first cut, and those of part 0 whose line ended within the
+    // 10,000 bytes fed.
+    let first_cut = s0;
+    let fed_end = from as u64 + 10_000;
+    let complete = {
+        let mut at = 0u64;
+        let mut n = 0;
+        for line in text.split_inclusive(|&b| b == b'\n') {
+            let end = at + line.len() as u64;
+            n += u64::from(at >= first_cut && end <= fed_end);
+            at = end;
+        }
+        n
+    };
+    assert_eq!(r.events + r.duplicates, lines_in(&text, 0, first_cut) + complete);
+    // The parts not read, together, first; then the lost part's own warning.
+    let messages: Vec<&str> = r.warnings.iter().map(|w| w.message.as_str()).collect();
+    let (s1, size) = (thousands(parts[1].0), thousands(text.len() as u64));
+    assert_eq!(messages[0], format!("bytes {s1} to {size} of this file were not read: loading was cancelled"));
+    let (s0, e0) = (thousands(s0), thousands(e0));
+    assert!(
+        messages[1].starts_with(&format!("the ingest worker reading it crashed while reading bytes {s0} to {e0}")),
+        "{messages:?}"
+    );
+    assert_eq!((messages.len(), r.warnings_total), (2, 2));
+}
+
+#[test]
+fn ok_only_plain_one_event_per_line_files_are_cut() {
+    let Some((text, all, _)) = lines(400, 24) else { return };
+    let try_cut = |bytes: &[u8]| {
+        let mut engine = Engine::new();
+        let id = engine.open_file(PATH, bytes.len() as u64);
+        engine.push(id, &bytes[..20_000.min(bytes.len())]);
+        engine.split(id, 20_000, 20_000).len()
+    };
+    assert!(try_cut(&text) > 0, "JSON lines are cut");
+    // The same events pretty-printed, one after the other: a newline is not a record's end.
+    let pretty: Vec<u8> = all
+        .iter()
+        .flat_map(|r| serde_json::to_string_pretty(r).unwrap().into_bytes().into_iter().chain([b'\n']))
+        .collect();
+    assert_eq!(try_cut(&pretty), 0, "pretty-printed");
+    // A CloudTrail log file: one Records document.
+    let records = serde_json::to_vec(&serde_json::json!({ "Records": all })).unwrap();
+    assert_eq!(try_cut(&records), 0, "Records");
+    // Gzip JSON lines: offsets are not the file's.
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut gz, &text).unwrap();
+    let gz = gz.finish().unwrap();
+    assert_eq!(try_cut(&gz), 0, "gzip");
+    // Too short to be worth it: the rest is less than half a part.
+    let mut engine = Engine::new();
+    let id = engine.open_file(PATH, text.len() as u64);
+    engine.push(id, &text[..20_000]);
+    assert!(engine.split(id, 20_000, 2 * text.len() as u64).is_empty());
+}
+
+#[test]
+fn err_a_batch_naming_a_part_that_is_not_being_read_is_refused() {
+    let Some((text, _, _)) = lines(600, 25) else { return };
+    let (mut engine, id, parts) = cut(&text);
+    let (s0, e0) = parts[0];
+    let mut reader = Engine::for_batches();
+    let local = reader.open_file_part(PATH, text.len() as u64, s0, e0);
+    reader.push(local, &text[s0 as usize - 1..s0 as usize + 5_000]);
+    let batch = reader.take_batch();
+    let before = engine.status().events;
+    assert!(engine.absorb_split(&batch, None, &[Some((id, s0 + 1))]).is_err(), "no part starts there");
+    assert!(engine.absorb_split(&batch, None, &[Some((id + 1, s0))]).is_err(), "no such file");
+    engine.part_unread(id, s0, "loading was cancelled");
+    assert!(engine.absorb_split(&batch, None, &[Some((id, s0))]).is_err(), "that part is given up");
+    assert_eq!(engine.status().events, before, "nothing was added");
+}
+
+#[test]
+fn ok_lines_repeated_in_other_parts_count_once_and_then_as_duplicates() {
+    // The export twice over, as a careless concatenation makes it: each event's second copy is in a
+    // part read by another reader, which the engine may take before or after the first.
+    let Some((once, all, _)) = lines(1_200, 26) else { return };
+    let text = [once.as_slice(), once.as_slice()].concat();
+    let plan = Plan { first: 25_000, piece: 90_000, chunk: 2_048, workers: 3, every: 4, here: vec![4] };
+    let (engine, _) = load_split(&text, &plan);
+    let r = &engine.files()[0].report;
+    let n = unique(&all) as u64;
+    assert_eq!((r.events, r.duplicates), (n, 2 * all.len() as u64 - n), "(events, duplicates), by serde_json::Value");
+    assert_eq!(engine.status().events, n);
+    assert_eq!(reports(&engine), reports(&whole(&text)));
+}
