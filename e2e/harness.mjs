@@ -203,6 +203,21 @@ export const folderPicker = ({ fail = null } = {}) => (page) => page.addInitScri
 }, { fail });
 
 /** Makes the next `dropFromDisk` the folder `folderPicker`'s picker answers with. */
+/** Keeps the engine's worker's last progress report in `window.__progress` (its timings say where
+ * the load's time went, and who read what), from before the app starts: a `route` for `Trailscope.open`. */
+export const keepProgress = (page) => page.addInitScript(() => {
+  const Base = window.Worker;
+  window.Worker = class extends Base {
+    constructor(...a) {
+      super(...a);
+      this.addEventListener('message', (e) => {
+        const m = e.data && e.data.msg;
+        if (m && m.Progress) window.__progress = m.Progress;
+      });
+    }
+  };
+});
+
 export const pickNext = (page) => page.evaluate(() => { window.__takeDrop = true; });
 
 /** Counts events the way CloudTrail means them, independently of Trailscope's Rust code. */

@@ -19,7 +19,7 @@
 // PATH, added to it: for what a load costs after another (say, one with digests).
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { start, walk } from '../e2e/harness.mjs';
+import { keepProgress, start, walk } from '../e2e/harness.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, fallback) => {
@@ -57,18 +57,7 @@ async function load(which) {
   const env = envs[which];
   const page = await (await env.browser.newContext()).newPage();
   // The worker's last progress report carries where its time went.
-  await page.addInitScript(() => {
-    const Base = window.Worker;
-    window.Worker = class extends Base {
-      constructor(...a) {
-        super(...a);
-        this.addEventListener('message', (e) => {
-          const m = e.data && e.data.msg;
-          if (m && m.Progress) window.__progress = m.Progress;
-        });
-      }
-    };
-  });
+  await keepProgress(page);
   await page.goto(env.url);
   await page.waitForSelector('[data-testid=ingest-status][data-state=idle]');
   await page.waitForTimeout(1500); // the ingest workers get ready before the drop, as in bench-ingest

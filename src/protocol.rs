@@ -9,6 +9,10 @@ use crate::analysis::filter::Filter;
 use crate::engine::{Query, Response, Status};
 use crate::export::Format;
 
+/// A file handed to an ingest worker ([`ToWorker::Parse`]): job id, relative path, whether to hash
+/// it, and the part of it to read (`(start, end)` bytes where its lines start), if only a part.
+pub type ParseJob = (u32, String, bool, Option<(u64, u64)>);
+
 /// From the page to the worker.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ToWorker {
@@ -51,10 +55,11 @@ pub enum ToWorker {
     /// To an ingest worker (a worker the engine's worker started, see `worker::pool`): read the
     /// attached files (`jobs[i]` is the job id and path of file `i`) and send them back as batches.
     Parse {
-        /// `(job id, relative path, hash)` of each attached file: with `hash`, the file is hashed as
-        /// it is read, for the integrity check (see `Engine::hash_while_reading`), and its hash
-        /// travels with its batch.
-        jobs: Vec<(u32, String, bool)>,
+        /// `(job id, relative path, hash, part)` of each attached file: with `hash`, the file is
+        /// hashed as it is read, for the integrity check (see `Engine::hash_while_reading`), and its
+        /// hash travels with its batch; with `part`, `(start, end)`, only the lines of the file that
+        /// start in those bytes are read (a part of a split file, see `Engine::split`).
+        jobs: Vec<ParseJob>,
     },
     /// Panic on purpose, to test that the page survives a crashed engine. The page sends it only when
     /// its URL fragment is [`TEST_PANIC_FRAGMENT`] (see `e2e/crash.test.mjs`); a crash needs no

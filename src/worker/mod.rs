@@ -9,7 +9,7 @@
 //! integrity check needs hashed ([`Engine::integrity_to_hash`]: digests and the log files they list),
 //! one at a time from their kept sources, so ingest itself never pays for SHA-256.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::rc::Rc;
 
@@ -106,6 +106,17 @@ struct Job {
     /// Hash it as it is read, for the integrity check: decided when it is handed out or started
     /// (see [`Worker::digests_pending`]).
     hash: bool,
+    /// A part of a split file (see `Engine::split`): the file (as the engine's worker numbers it) and
+    /// the bytes `start..end` where the lines to read start. `size` is then the part's length in the
+    /// engine's worker, the whole file's in an ingest worker.
+    part: Option<(FileId, u64, u64)>,
+}
+
+impl Job {
+    /// A whole file to read (numbered when handed out or started).
+    fn new(path: String, size: u64, source: Source) -> Self {
+        Job { id: 0, path, size, source, first: None, hash: false, part: None }
+    }
 }
 
 /// A read asked of the browser before the engine needs it.
@@ -297,6 +308,16 @@ impl Worker {
     /// it) leaves the totals; at the memory limit it counts in [`MemoryFull`] and the engine's
     /// summary, while after a Cancel it is simply not loaded.
     fn unread(&mut self, job: &Job) {
+        if let Some((file, start, end)) = job.part {
+            // A part of a file partly read: the file says which bytes were not.
+            self.progress.bytes_total -= end - start;
+            let why = match &self.progress.memory_full {
+                Some(full) => memory_reason(full.limit_bytes),
+                None => "loading was cancelled".to_owned(),
+            };
+            self.engine.part_unread(file, start, &why);
+            return;
+        }
         self.progress.files_total -= 1;
         self.progress.bytes_total -= job.size;
         let why = if self.progress.memory_full.is_some() { NotRead::MemoryFull } else { NotRead::Cancelled };
@@ -472,7 +493,8 @@ fn warm_up(ingest: bool) {
 /// and the ingest workers (files handed out, a batch sent back), as [`warm_up`] does the parsing.
 fn warm_messages() {
     let jobs: Vec<u32> = (0..pool::HAND_FILES as u32).collect();
-    let parse = ToWorker::Parse { jobs: jobs.iter().map(|&id| (id, format!("AWSLogs/{id}.json.gz"), false)).collect() };
+    let parse =
+        ToWorker::Parse { jobs: jobs.iter().map(|&id| (id, format!("AWSLogs/{id}.json.gz"), false, None)).collect() };
     let batch = FromWorker::Batch { jobs, dropped: Vec::new(), heap_bytes: 0, read_ms: 0, ingest_ms: 0 };
     let msg = |e: js_sys::Object| Reflect::get(&e, &"msg".into()).unwrap_or(JsValue::UNDEFINED);
     if let Ok(e) = envelope(&parse, &[]) {
@@ -539,7 +561,7 @@ fn on_message(data: &JsValue) {
                 for (i, path) in paths.into_iter().enumerate() {
                     let Ok(file) = files.get(i as u32).dyn_into::<File>() else { continue };
                     let size = file.size() as u64;
-                    w.queue.push_back(Job { id: 0, path, size, source: Source::File(file), first: None, hash: false });
+                    w.queue.push_back(Job::new(path, size, Source::File(file)));
                     w.progress.files_total += 1;
                     w.progress.bytes_total += size;
                 }
@@ -550,14 +572,7 @@ fn on_message(data: &JsValue) {
                 w.more = false;
                 wake();
                 for (path, bytes) in SAMPLE_FILES {
-                    w.queue.push_back(Job {
-                        id: 0,
-                        path: format!("sample/{path}"),
-                        size: bytes.len() as u64,
-                        source: Source::Bytes(bytes),
-                        first: None,
-                        hash: false,
-                    });
+                    w.queue.push_back(Job::new(format!("sample/{path}"), bytes.len() as u64, Source::Bytes(bytes)));
                     w.progress.files_total += 1;
                     w.progress.bytes_total += bytes.len() as u64;
                 }
@@ -698,7 +713,7 @@ impl Worker {
                         Source::File(f) => f.size() as u64,
                         Source::Bytes(b) => b.len() as u64,
                     };
-                    self.hashes.jobs.push_back(Job { id, path: String::new(), size, source, first: None, hash: false });
+                    self.hashes.jobs.push_back(Job { id, ..Job::new(String::new(), size, source) });
                 }
                 None => self.engine.set_integrity_hash(id, HashOutcome::Unread("its bytes were not kept".into())),
             }
@@ -834,8 +849,8 @@ async fn run_queue() {
             }
         }
         let next = next_step(&mut worker.borrow_mut());
-        let job = match next {
-            Next::Ingest(job) => job,
+        let (first, job) = match next {
+            Next::Ingest(mut job) => (job.first.take(), job),
             Next::Wait => {
                 news().await;
                 continue;
@@ -850,24 +865,8 @@ async fn run_queue() {
                 continue;
             }
         };
-        let id = {
-            let mut w = worker.borrow_mut();
-            w.progress.current = Some(job.path.clone());
-            send_progress(&mut w, false);
-            let pending = w.digests_pending();
-            let hash = w.engine.wants_hash(&job.path, pending);
-            w.engine.hash_while_reading(hash);
-            let id = w.engine.open_file(&job.path, job.size);
-            debug_assert_eq!(id as usize, w.sources.len());
-            w.sources.push(job.source.clone());
-            // Other big files may go to the ingest workers now, rather than wait for this one.
-            if matches!(job.source, Source::File(_)) && pool::big(&job) {
-                w.reading_big = Some(id);
-                w.hand_out_now();
-            }
-            id
-        };
-        match job.source {
+        let Some((id, from)) = start_job(&mut worker.borrow_mut(), &job) else { continue };
+        match &job.source {
             Source::Bytes(bytes) => {
                 let mut w = worker.borrow_mut();
                 let t = now();
@@ -875,29 +874,42 @@ async fn run_queue() {
                 w.run.ingest_ms += now() - t;
             }
             Source::File(file) => {
+                let to = match job.part {
+                    Some((_, _, end)) => end.saturating_add(pool::PART_TAIL).min(file.size() as u64),
+                    None => file.size() as u64,
+                };
+                // Bytes given to the engine so far, to know when to try cutting the file.
+                let fed = Cell::new(0u64);
                 let read = read_file(
-                    &file,
-                    job.first,
+                    file,
+                    first,
+                    (from as f64, to as f64),
                     // The memory limit cuts a file only after a slice of it, so a file started just as
-                    // the memory filled is not listed with nothing read.
-                    |fed| {
+                    // the memory filled is not listed with nothing read. A part (or the start of a
+                    // file cut into parts) ends once it has its lines.
+                    |sliced| {
                         let w = worker.borrow();
-                        w.cancel || (fed && w.over_limit())
+                        w.cancel || (sliced && w.over_limit()) || w.engine.part_read(id)
                     },
                     |bytes, _| {
                         let mut w = worker.borrow_mut();
                         let t = now();
                         w.engine.push(id, bytes);
                         w.run.ingest_ms += now() - t;
+                        let before = fed.replace(fed.get() + bytes.len() as u64);
+                        if job.part.is_none() && before < SPLIT_AFTER && fed.get() >= SPLIT_AFTER {
+                            split_file(&mut w, &job, id, fed.get());
+                        }
                         send_progress(&mut w, false);
                     },
                 )
                 .await;
                 let mut w = worker.borrow_mut();
                 match read {
-                    Ok(stats) => {
+                    Ok(mut stats) => {
                         w.run.read_ms += stats.read_ms;
                         w.run.reads += stats.reads;
+                        stats.stopped &= !w.engine.part_read(id);
                         if stats.stopped && w.cancel {
                             w.engine.read_cancelled(id);
                         } else if stats.stopped {
@@ -915,8 +927,64 @@ async fn run_queue() {
         w.engine.close_file(id);
         digests.start(&mut w.engine);
         w.run.ingest_ms += now() - t;
-        w.run.files += 1;
+        w.run.files += u64::from(job.part.is_none());
         send_progress(&mut w, false);
+    }
+}
+
+/// Opens the file (or part) `job` in the engine, to be read by the engine's worker: answers its
+/// number and the byte to read from, or `None` for a part no longer to be read.
+fn start_job(w: &mut Worker, job: &Job) -> Option<(FileId, u64)> {
+    w.progress.current = Some(job.path.clone());
+    send_progress(w, false);
+    if let Some((file, start, _)) = job.part {
+        // A part of a split file that no ingest worker took (one was lost before it began).
+        return w.engine.open_part(file, start).map(|from| (file, from));
+    }
+    let pending = w.digests_pending();
+    let hash = w.engine.wants_hash(&job.path, pending);
+    w.engine.hash_while_reading(hash);
+    let id = w.engine.open_file(&job.path, job.size);
+    debug_assert_eq!(id as usize, w.sources.len());
+    w.sources.push(job.source.clone());
+    // Other big files may go to the ingest workers now, rather than wait for this one.
+    if matches!(job.source, Source::File(_)) && pool::big(job) {
+        w.reading_big = Some(id);
+        w.hand_out_now();
+    }
+    Some((id, 0))
+}
+
+/// Bytes of a big plain file the engine's worker reads before it tries to cut the rest into parts for
+/// the ingest workers (see [`split_file`]): enough lines to tell one event per line from other shapes.
+const SPLIT_AFTER: u64 = 1 << 20;
+
+/// Cuts the big file the engine's worker is reading (`job`, file `id`, `fed` bytes given to the
+/// engine so far) into parts for the ingest workers, when it is plain text of one event per line
+/// (see `Engine::split`) and there are ingest workers to read them: one 457 MB JSON-lines export
+/// used one core before. The engine's worker reads on only through the slices it has asked for
+/// already (see [`SLICES_AHEAD`]), then absorbs the ingest workers' batches; the parts go to the
+/// front of the queue, to be handed out next, a part at a time.
+fn split_file(w: &mut Worker, job: &Job, id: FileId, fed: u64) {
+    let pooled = w.pool.as_ref().is_some_and(|p| p.ready() > 0);
+    if !pooled || w.cancel || w.over_limit() || !matches!(job.source, Source::File(_)) || !pool::big(job) {
+        return;
+    }
+    let keep_to = fed + SLICES_AHEAD as u64 * CHUNK_BYTES as u64;
+    let parts = w.engine.split(id, keep_to, pool::PART_BYTES);
+    for &(start, end) in parts.iter().rev() {
+        w.queue.push_front(Job {
+            id: 0,
+            path: job.path.clone(),
+            size: end - start,
+            source: job.source.clone(),
+            first: None,
+            hash: false,
+            part: Some((id, start, end)),
+        });
+    }
+    if !parts.is_empty() {
+        w.hand_out_now();
     }
 }
 
@@ -973,7 +1041,8 @@ struct ReadStats {
     stopped: bool,
 }
 
-/// Reads `file` in [`CHUNK_BYTES`] slices (the first may have been asked for ahead, `first`), giving
+/// Reads bytes `from..to` of `file` (all of it, or a part of a split file) in [`CHUNK_BYTES`]
+/// slices (the first may have been asked for ahead, `first`), giving
 /// each to `feed` in pieces of at most [`FEED_BYTES`], with whether the piece ends the file, until
 /// the end or until `stop` says so; `stop` is told whether a slice has been read yet. The next
 /// [`SLICES_AHEAD`] slices are asked for before one is fed, so the browser reads them while the engine
@@ -982,6 +1051,7 @@ struct ReadStats {
 async fn read_file(
     file: &File,
     first: Option<Ahead>,
+    (from, to): (f64, f64),
     stop: impl Fn(bool) -> bool,
     mut feed: impl FnMut(&[u8], bool),
 ) -> Result<ReadStats, String> {
@@ -989,11 +1059,11 @@ async fn read_file(
     let mut first = first;
     // Reads of the slices from `at` on, asked for while the ones before were fed, and where the last ends.
     let mut next: VecDeque<js_sys::Promise> = VecDeque::new();
-    let mut asked_to = 0.0;
+    let mut asked_to = from;
     let mut piece = Vec::new();
-    let size = file.size();
-    let mut at = 0.0;
-    while at < size && !stop(at > 0.0) {
+    let size = to;
+    let mut at = from;
+    while at < size && !stop(at > from) {
         let end = (at + CHUNK_BYTES).min(size);
         let t = now();
         let read = match next.pop_front().map_or_else(|| first.take(), |asked| Some(Ahead::Slice(asked))) {
@@ -1020,7 +1090,7 @@ async fn read_file(
         at = end;
     }
     stats.stopped = at < size;
-    if size == 0.0 && !stop(false) {
+    if from == 0.0 && size == 0.0 && !stop(false) {
         // A file deleted after it was picked has size 0 too: only a read of the file itself tells
         // it from an empty file (it fails, NotFoundError), so the warning says what happened. Not
         // `first`: a group's read of its 0 bytes succeeds without touching the file (e2e-tested).
@@ -1039,7 +1109,8 @@ fn read_ahead(queue: &mut VecDeque<Job>) {
     let (mut bytes, mut i) = (0.0, 0);
     let ahead = queue.len().min(READ_AHEAD_FILES);
     while i < ahead && bytes <= READ_AHEAD_BYTES {
-        let Source::File(file) = &queue[i].source else {
+        // A part of a split file is read from its own start, never from the file's.
+        let (Source::File(file), None) = (&queue[i].source, queue[i].part) else {
             i += 1;
             continue;
         };
@@ -1058,7 +1129,7 @@ fn read_ahead(queue: &mut VecDeque<Job>) {
         let mut j = i;
         while j < ahead && members.len() < GROUP_FILES {
             let job = &queue[j];
-            let Source::File(f) = &job.source else { break };
+            let (Source::File(f), None) = (&job.source, job.part) else { break };
             let size = f.size();
             if job.first.is_some() || size > GROUP_FILE_BYTES || (total + size > GROUP_BYTES && !members.is_empty()) {
                 break;
@@ -1139,7 +1210,8 @@ async fn hash_source(source: Source, first: Option<Ahead>, cancelled: impl Fn() 
     match source {
         Source::Bytes(bytes) => hasher.push(bytes),
         Source::File(file) => {
-            let read = read_file(&file, first, |_| cancelled(), |bytes, _| hasher.push(bytes)).await;
+            let read =
+                read_file(&file, first, (0.0, file.size()), |_| cancelled(), |bytes, _| hasher.push(bytes)).await;
             match read {
                 // Its cause is set by the engine's worker as it records it (`Worker::record_hash`).
                 Ok(stats) if stats.stopped => return HashOutcome::Stopped(StopCause::LoadCancelled),

@@ -74,6 +74,18 @@ pub const BATCH_MS: f64 = 300.0;
 /// and arrived as one batch held twice, 308 heap bytes per event for that load against 138.)
 const BIG_TEXT_BYTES: u64 = 32 * 1024 * 1024;
 
+/// The parts a large plain file of one event per line is cut into (see `Engine::split`), so that
+/// every ingest worker reads some of it: small enough that the workers finish within a part's time of
+/// each other (about a quarter of a second on one core), large enough that a part costs nothing
+/// beside its lines. A part job is handed out alone ([`Pool::hand_out`]), so no worker holds more
+/// than the one it reads and the one after.
+pub(crate) const PART_BYTES: u64 = 16 << 20;
+
+/// A part is read from the byte before its start to this much past its end: far enough to finish
+/// the line that crosses its end, which is at most an event ([`crate::ingest::limits::MAX_EVENT_BYTES`])
+/// and its line break (a longer line is skipped anyway, as cut off rather than as too long).
+pub(crate) const PART_TAIL: u64 = crate::ingest::limits::MAX_EVENT_BYTES as u64 + 2;
+
 /// How much longer the text of a gzip file is than the file, at least, for CloudTrail logs (the
 /// benchmark's: 8.1 times).
 const GZIP_RATIO: u64 = 8;
@@ -306,19 +318,25 @@ impl Pool {
                 {
                     bytes += queue[end].size;
                     end += 1;
+                    // A part of a split file ends the hand (see [`PART_BYTES`]).
+                    if queue[end - 1].part.is_some() {
+                        bytes = HAND_BYTES;
+                    }
                 }
                 jobs.extend(queue.drain(at..end));
             }
             for job in &mut jobs {
                 job.id = self.next_job;
                 job.first = None;
-                job.hash = hash(&job.path);
+                // A part is never hashed: the check hashes a file whole.
+                job.hash = job.part.is_none() && hash(&job.path);
                 self.next_job += 1;
             }
             if jobs.is_empty() {
                 return;
             }
-            let list = jobs.iter().map(|job| (job.id, job.path.clone(), job.hash)).collect();
+            let list =
+                jobs.iter().map(|job| (job.id, job.path.clone(), job.hash, job.part.map(|(_, s, e)| (s, e)))).collect();
             if std::mem::take(&mut self.test_panic) {
                 if let Ok(m) = envelope(&ToWorker::TestPanic, &[]) {
                     let _ = self.children[index].worker.post_message(&m);
@@ -365,8 +383,13 @@ fn on_child_message(index: usize, data: &JsValue) {
                 let child = pool.children.get_mut(index)?;
                 child.heap = heap_bytes;
                 let continues = child.part.map(|(_, file)| file);
+                // Which of the batch's files are parts of a split file, and of which.
+                let part_of: Vec<Option<(FileId, u64)>> = jobs
+                    .iter()
+                    .map(|j| pool.inflight.get(j).and_then(|(job, _)| job.part).map(|(file, start, _)| (file, start)))
+                    .collect();
                 let t = now();
-                let added = w.engine.absorb_part(&bytes, continues);
+                let added = w.engine.absorb_split(&bytes, continues, &part_of);
                 let spent = now() - t;
                 let (ids, open) = match added {
                     Ok(added) => added,
@@ -375,9 +398,11 @@ fn on_child_message(index: usize, data: &JsValue) {
                     Err(e) => return Some(e),
                 };
                 child.part = open.and_then(|file| Some((*jobs.last()?, file)));
-                for (&id, job) in ids.iter().zip(&jobs) {
-                    // A file still being read stays in flight, as its ingest worker may yet be lost.
-                    let source = if Some(id) == open {
+                for (i, (&id, job)) in ids.iter().zip(&jobs).enumerate() {
+                    // A file still being read (the batch's last, if it ends in a part) stays in
+                    // flight, as its ingest worker may yet be lost. Not any file of that number: the
+                    // parts of a split file all have the file's.
+                    let source = if open.is_some() && i + 1 == jobs.len() {
                         pool.inflight.get(job).map(|(j, _)| j.source.clone())
                     } else {
                         pool.inflight.remove(job).map(|(j, _)| j.source)
@@ -393,7 +418,9 @@ fn on_child_message(index: usize, data: &JsValue) {
                 for job in &dropped {
                     w.unread(job);
                 }
-                w.run.files += (jobs.len() - usize::from(open.is_some())) as u64;
+                // Files read whole (a split file's parts are not files).
+                w.run.files +=
+                    ids.iter().zip(&part_of).filter(|&(&id, of)| of.is_none() && Some(id) != open).count() as u64;
                 w.run.ingest_ms += spent;
                 w.run.absorb_ms += spent;
                 w.run.workers_read_ms += read_ms as f64;
@@ -470,8 +497,10 @@ fn child_lost(index: usize, why: &str) {
         c.worker.terminate();
         if let Some((job, file)) = c.part.take() {
             // Part of it is in the store already; reading it again would add those events twice.
-            pool.inflight.remove(&job);
-            w.engine.part_lost(file, why);
+            match pool.inflight.remove(&job).and_then(|(job, _)| job.part) {
+                Some((_, start, _)) => w.engine.split_part_lost(file, start, why),
+                None => w.engine.part_lost(file, why),
+            }
         }
         // Files it was hashing are hashed by another, or the engine's worker.
         let mut hashes: Vec<Job> = pool.hashing.extract_if(|_, (_, i)| *i == index).map(|(_, (job, _))| job).collect();
@@ -533,14 +562,16 @@ pub(crate) fn on_files(msg: ToWorker, files: &Array) {
 }
 
 /// [`ToWorker::Parse`]: queue the files and start reading if idle.
-fn on_parse(jobs: Vec<(u32, String, bool)>, files: &Array) {
+fn on_parse(jobs: Vec<crate::protocol::ParseJob>, files: &Array) {
     PARSER.with(|p| {
         let mut p = p.borrow_mut();
         p.asked = false;
-        for (i, (id, path, hash)) in jobs.into_iter().enumerate() {
+        for (i, (id, path, hash, part)) in jobs.into_iter().enumerate() {
             let Ok(file) = files.get(i as u32).dyn_into::<File>() else { continue };
             let size = file.size() as u64;
-            p.queue.push_back(Job { id, path, size, source: Source::File(file), first: None, hash });
+            // The file's number is the engine's worker's business; here a part is its bytes.
+            let part = part.map(|(start, end)| (0, start, end));
+            p.queue.push_back(Job { id, hash, part, ..Job::new(path, size, Source::File(file)) });
         }
         if !p.running && !p.queue.is_empty() {
             p.running = true;
@@ -576,14 +607,7 @@ fn on_hash_files(ids: Vec<u32>, files: &Array) {
         for (i, id) in ids.into_iter().enumerate() {
             let Ok(file) = files.get(i as u32).dyn_into::<File>() else { continue };
             let size = file.size() as u64;
-            h.queue.push_back(Job {
-                id,
-                path: String::new(),
-                size,
-                source: Source::File(file),
-                first: None,
-                hash: false,
-            });
+            h.queue.push_back(Job { id, ..Job::new(String::new(), size, Source::File(file)) });
         }
         if !h.running && !h.queue.is_empty() {
             h.running = true;
@@ -708,20 +732,19 @@ async fn parse_queue() {
         }
         // The file's number in the engine, which starts afresh after each batch: a file still being
         // read when one is sent carries on as its first.
-        let id = Cell::new({
-            let mut p = parser.borrow_mut();
-            p.engine.hash_while_reading(job.hash);
-            p.engine.open_file(&job.path, job.size)
-        });
+        let id = Cell::new(open(&mut parser.borrow_mut().engine, &job));
         let started = now();
+        let range = bytes_to_read(&job);
         if let Source::File(file) = &job.source {
             let read = read_file(
                 file,
                 job.first,
-                // A stop for files in parts cuts one only after a slice of it.
+                range,
+                // A stop for files in parts cuts one only after a slice of it; a part stops once it
+                // has its lines.
                 |fed| {
                     let p = parser.borrow();
-                    p.cancel || (fed && p.stop_parts.is_some())
+                    p.cancel || (fed && p.stop_parts.is_some()) || p.engine.part_read(id.get())
                 },
                 |bytes, end| {
                     let mut p = parser.borrow_mut();
@@ -742,7 +765,8 @@ async fn parse_queue() {
             match read {
                 Ok(stats) => {
                     p.read_ms += stats.read_ms;
-                    match (stats.stopped, p.cancel, p.stop_parts.clone()) {
+                    let stopped = stats.stopped && !p.engine.part_read(id.get());
+                    match (stopped, p.cancel, p.stop_parts.clone()) {
                         (true, false, Some(why)) => p.engine.read_stopped(id.get(), &why),
                         (true, ..) => p.engine.read_cancelled(id.get()),
                         _ => {}
@@ -765,6 +789,24 @@ async fn parse_queue() {
             wait_digests(&parser).await;
             send_batch(&mut parser.borrow_mut(), Vec::new(), None);
         }
+    }
+}
+
+/// Opens `job` in an ingest worker's engine: a file, or a part of one.
+fn open(engine: &mut Engine, job: &Job) -> FileId {
+    engine.hash_while_reading(job.hash);
+    match job.part {
+        Some((_, start, end)) => engine.open_file_part(&job.path, job.size, start, end),
+        None => engine.open_file(&job.path, job.size),
+    }
+}
+
+/// The bytes of its file an ingest worker reads for `job`: all of them, or for a part from the byte
+/// before its start to a little past its end (see [`PART_TAIL`]).
+fn bytes_to_read(job: &Job) -> (f64, f64) {
+    match job.part {
+        Some((_, start, end)) => (start.saturating_sub(1) as f64, end.saturating_add(PART_TAIL).min(job.size) as f64),
+        None => (0.0, job.size as f64),
     }
 }
 
