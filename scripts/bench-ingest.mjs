@@ -462,7 +462,7 @@ const dropped = await inNewPage(async (p) => {
   return { ...rest, ...tasksFrom(tasks, drop) };
 });
 // The same events as one JSON-lines file (as a pipeline's export is), through the file input: one
-// big uncompressed file, read in 4 MB chunks, which no ingest worker shares. Written once next to the
+// big uncompressed file, cut into 16 MB parts that the ingest workers read (see "One big JSON-lines file, shared" in the README). Written once next to the
 // generated logs (one compact line per record, in file order), or in target/bench-data/ for --dir.
 const linesPath = join(dataDir ?? join(ROOT, 'target', 'bench-data'), DIR ? 'dir.jsonl' : 'events.jsonl');
 if (!existsSync(linesPath) || DIR) {

@@ -446,9 +446,15 @@ impl FileReader {
     /// [`FileReader::cancelled`], with the reason said.
     pub fn stopped(&mut self, why: &str) {
         let read = crate::text::thousands(self.sink.report.bytes_read);
-        self.sink
-            .report
-            .warn(None, format!("{why} after {read} bytes of this file; what came before was read, the rest was not"));
+        let message = match &self.range {
+            // A part of a file several read (see [`range`]): its bytes, not the file's.
+            Some(_) => format!(
+                "{why} after {read} bytes of the part of this file from byte {}; what came before was read, the rest of that part was not",
+                crate::text::thousands(self.sink.base)
+            ),
+            None => format!("{why} after {read} bytes of this file; what came before was read, the rest was not"),
+        };
+        self.sink.report.warn(None, message);
         self.sink.report.cut = true;
         self.sink.stopped = true;
         self.decode_failed = true;

@@ -348,3 +348,31 @@ fn ok_lines_repeated_in_other_parts_count_once_and_then_as_duplicates() {
     assert_eq!(engine.status().events, n);
     assert_eq!(reports(&engine), reports(&whole(&text)));
 }
+
+#[test]
+fn ok_a_part_cancelled_partway_says_how_far_into_the_part_it_got() {
+    let Some((text, _, _)) = lines(600, 27) else { return };
+    let (mut engine, id, parts) = cut(&text);
+    let (s0, e0) = parts[0];
+    let mut reader = Engine::for_batches();
+    let local = reader.open_file_part(PATH, text.len() as u64, s0, e0);
+    let from = s0 as usize - 1;
+    reader.push(local, &text[from..from + 10_000]);
+    reader.read_cancelled(local);
+    reader.close_file(local);
+    engine.absorb_split(&reader.take_batch(), None, &[Some((id, s0))]).unwrap();
+    // The part's first line starts at the first line start at or after its start, found here.
+    let first = s0 as usize + text[s0 as usize - 1..].iter().position(|&b| b == b'\n').unwrap();
+    let owned = from + 10_000 - first;
+    let r = &engine.files()[0].report;
+    assert_eq!(r.kind, FileKind::Pending, "other parts are still to come");
+    let messages: Vec<&str> = r.warnings.iter().map(|w| w.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        [format!(
+            "loading was cancelled after {} bytes of the part of this file from byte {}; what came before was read, the rest of that part was not",
+            thousands(owned as u64),
+            thousands(first as u64)
+        )]
+    );
+}
