@@ -218,6 +218,17 @@ fn cut(text: &[u8]) -> (Engine, FileId, Vec<(u64, u64)>) {
     (engine, id, parts)
 }
 
+/// An ingest worker's engine that has read the first `n` bytes it was fed of the part of `text` that
+/// starts at `start` and ends at `end` (fed from the byte before `start`), the part still open as its
+/// file 0.
+fn part_fed(text: &[u8], (start, end): (u64, u64), n: usize) -> Engine {
+    let mut reader = Engine::for_batches();
+    let local = reader.open_file_part(PATH, text.len() as u64, start, end);
+    let from = start as usize - 1;
+    reader.push(local, &text[from..from + n]);
+    reader
+}
+
 /// Events on the lines that start in `from..to`, counted from the text.
 fn lines_in(text: &[u8], from: u64, to: u64) -> u64 {
     let mut at = 0u64;
@@ -245,11 +256,8 @@ fn ok_a_part_left_unread_or_lost_says_so_and_the_file_keeps_the_rest() {
     assert_eq!(engine.files()[0].report.kind, FileKind::Pending);
     // Part 0 of the rest: read by a worker, which is lost after one batch.
     let (s0, e0) = parts[0];
-    let mut reader = Engine::for_batches();
-    let local = reader.open_file_part(PATH, text.len() as u64, s0, e0);
     let from = s0 as usize - 1;
-    reader.push(local, &text[from..from + 10_000]);
-    engine.absorb_split(&reader.take_batch(), None, &[Some((id, s0))]).unwrap();
+    engine.absorb_split(&part_fed(&text, parts[0], 10_000).take_batch(), None, &[Some((id, s0))]).unwrap();
     engine.split_part_lost(id, s0, "the ingest worker reading it crashed");
     // The other parts: never started (the load was cancelled).
     for &(s, _) in &parts[1..] {
@@ -321,11 +329,8 @@ fn ok_only_plain_one_event_per_line_files_are_cut() {
 fn err_a_batch_naming_a_part_that_is_not_being_read_is_refused() {
     let Some((text, _, _)) = lines(600, 25) else { return };
     let (mut engine, id, parts) = cut(&text);
-    let (s0, e0) = parts[0];
-    let mut reader = Engine::for_batches();
-    let local = reader.open_file_part(PATH, text.len() as u64, s0, e0);
-    reader.push(local, &text[s0 as usize - 1..s0 as usize + 5_000]);
-    let batch = reader.take_batch();
+    let s0 = parts[0].0;
+    let batch = part_fed(&text, parts[0], 5_000).take_batch();
     let before = engine.status().events;
     assert!(engine.absorb_split(&batch, None, &[Some((id, s0 + 1))]).is_err(), "no part starts there");
     assert!(engine.absorb_split(&batch, None, &[Some((id + 1, s0))]).is_err(), "no such file");
@@ -353,13 +358,11 @@ fn ok_lines_repeated_in_other_parts_count_once_and_then_as_duplicates() {
 fn ok_a_part_cancelled_partway_says_how_far_into_the_part_it_got() {
     let Some((text, _, _)) = lines(600, 27) else { return };
     let (mut engine, id, parts) = cut(&text);
-    let (s0, e0) = parts[0];
-    let mut reader = Engine::for_batches();
-    let local = reader.open_file_part(PATH, text.len() as u64, s0, e0);
+    let s0 = parts[0].0;
     let from = s0 as usize - 1;
-    reader.push(local, &text[from..from + 10_000]);
-    reader.read_cancelled(local);
-    reader.close_file(local);
+    let mut reader = part_fed(&text, parts[0], 10_000);
+    reader.read_cancelled(0);
+    reader.close_file(0);
     engine.absorb_split(&reader.take_batch(), None, &[Some((id, s0))]).unwrap();
     // The part's first line starts at the first line start at or after its start, found here.
     let first = s0 as usize + text[s0 as usize - 1..].iter().position(|&b| b == b'\n').unwrap();
