@@ -781,6 +781,41 @@ test('a part of a large JSON-lines file whose ingest worker crashes keeps what i
   });
 });
 
+test('Cancel while a large JSON-lines file is read in parts keeps what was read and says which bytes were not', { skip: skip() }, async () => {
+  // The engine's reads after its first slice are held here: it has cut the file into parts by then
+  // (after its first MB), and the ingest workers read them meanwhile, but the engine's own part stays
+  // open, so the file is still being read when Cancel is clicked. Then the held read goes on.
+  await inWorkDir('split-cancel', async (work) => {
+    const [path, lines] = generatedJsonLines(work);
+    const t = await Trailscope.open(env, { route: holdingEngineReads('e2e-split-cancel', 1024 * 1024, 1) });
+    await t.readersReady();
+    await t.pickFiles([path]);
+    // More events than the engine's own first slice holds: the ingest workers are reading parts.
+    await t.page.waitForFunction(() => {
+      const d = document.querySelector('[data-testid=ingest-status]').dataset;
+      return d.state === 'loading' && Number(d.events) > 10_000;
+    }, null, { timeout: 60_000 });
+    await t.page.click('[data-testid=ingest-cancel]');
+    await t.page.evaluate(() => new BroadcastChannel('e2e-split-cancel').postMessage('go'));
+    const s = await t.waitDone(120_000);
+    const p = await progress(t.page);
+    assert.equal(p.cancelled, true);
+    assert.equal(p.filesDone, 1, 'one file, listed once');
+    assert.ok(s.events > 10_000 && s.events < lines.length, `${s.events} of ${lines.length} events kept`);
+    const warnings = await t.page.$$eval('[data-testid=warnings] li', (items) => items.map((li) => li.textContent));
+    // The engine's own part, cut by the Cancel; parts not begun (if any were left), by their bytes;
+    // a part an ingest worker was reading (if any), by how far into it.
+    const own = /^export\.jsonl.*loading was cancelled after [\d,]+ bytes of the part of this file from byte 0; what came before was read, the rest of that part was not$/;
+    const notBegun = /^export\.jsonl.*bytes [\d,]+ to [\d,]+ of this file were not read: loading was cancelled$/;
+    const partway = /^export\.jsonl.*loading was cancelled after [\d,]+ bytes of the part of this file from byte [\d,]+; what came before was read, the rest of that part was not$/;
+    assert.ok(warnings.some((w) => own.test(w)), JSON.stringify(warnings));
+    assert.ok(warnings.every((w) => own.test(w) || notBegun.test(w) || partway.test(w)), JSON.stringify(warnings));
+    assert.equal(await t.page.textContent('[data-testid=ingest-status] .label'), 'Stopped: kept 1 file read before Cancel (in part)');
+    await t.shot('worker-split-cancelled');
+    assert.deepEqual(t.problems, []);
+  });
+});
+
 test('the generated files are where the tests expect', { skip: skip() }, () => {
   // Guards the test data itself: the truth file and the files agree, counted in node.
   assert.equal(data.files.length, data.truth.files);
