@@ -557,22 +557,29 @@ test('a file whose ingest worker crashes after sending part of it keeps that par
   });
 });
 
+/** Loads `path` with the engine's reads after its first slice held (on BroadcastChannel `channel`),
+ * clicks Cancel once more than `events` events are loaded, lets the held read go on, and answers the
+ * page and its status once done. */
+async function cancelWhileHeld(path, channel, events) {
+  const t = await Trailscope.open(env, { route: holdingEngineReads(channel, 1024 * 1024, 1) });
+  await t.readersReady();
+  await t.pickFiles([path]);
+  await t.page.waitForFunction((n) => {
+    const d = document.querySelector('[data-testid=ingest-status]').dataset;
+    return d.state === 'loading' && Number(d.events) > n;
+  }, events, { timeout: 60_000 });
+  await t.page.click('[data-testid=ingest-cancel]');
+  await t.page.evaluate((c) => new BroadcastChannel(c).postMessage('go'), channel);
+  return [t, await t.waitDone(120_000)];
+}
+
 test('Cancel while a big file is read keeps what was read of it and says how far it got', { skip: skip() }, async () => {
   // A 10 MB file is read in three slices; the engine's reads after its first are held here, Cancel
   // is clicked meanwhile, and the held read then goes on: the read stops after the second slice.
   // Closed there, the file was reported as a gzip stream that ends early, as if it were damaged.
   await inWorkDir('cancel-big', async (work) => {
     const [path, count] = bigGzip(work, 'export', 10 * 1024 * 1024);
-    const t = await Trailscope.open(env, { route: holdingEngineReads('e2e-cancel-big', 1024 * 1024, 1) });
-    await t.readersReady();
-    await t.pickFiles([path]);
-    await t.page.waitForFunction(() => {
-      const d = document.querySelector('[data-testid=ingest-status]').dataset;
-      return d.state === 'loading' && Number(d.events) > 0;
-    }, null, { timeout: 60_000 });
-    await t.page.click('[data-testid=ingest-cancel]');
-    await t.page.evaluate(() => new BroadcastChannel('e2e-cancel-big').postMessage('go'));
-    const s = await t.waitDone(60_000);
+    const [t, s] = await cancelWhileHeld(path, 'e2e-cancel-big', 0);
     assert.equal((await progress(t.page)).cancelled, true);
     assert.ok(s.events > 0 && s.events < count, `${s.events} of ${count} events kept`);
     const warnings = await t.page.$$eval('[data-testid=warnings] li', (items) => items.map((li) => li.textContent));
@@ -787,17 +794,8 @@ test('Cancel while a large JSON-lines file is read in parts keeps what was read 
   // open, so the file is still being read when Cancel is clicked. Then the held read goes on.
   await inWorkDir('split-cancel', async (work) => {
     const [path, lines] = generatedJsonLines(work);
-    const t = await Trailscope.open(env, { route: holdingEngineReads('e2e-split-cancel', 1024 * 1024, 1) });
-    await t.readersReady();
-    await t.pickFiles([path]);
     // More events than the engine's own first slice holds: the ingest workers are reading parts.
-    await t.page.waitForFunction(() => {
-      const d = document.querySelector('[data-testid=ingest-status]').dataset;
-      return d.state === 'loading' && Number(d.events) > 10_000;
-    }, null, { timeout: 60_000 });
-    await t.page.click('[data-testid=ingest-cancel]');
-    await t.page.evaluate(() => new BroadcastChannel('e2e-split-cancel').postMessage('go'));
-    const s = await t.waitDone(120_000);
+    const [t, s] = await cancelWhileHeld(path, 'e2e-split-cancel', 10_000);
     const p = await progress(t.page);
     assert.equal(p.cancelled, true);
     assert.equal(p.filesDone, 1, 'one file, listed once');
