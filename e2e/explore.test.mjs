@@ -606,12 +606,19 @@ test('"/" goes to the search box from anywhere but a text field, where it is typ
   assert.deepEqual(t.problems, []);
 });
 
-test('a value left out from the menu: a "not" chip, its events gone from every count, and put back the same way', async () => {
+/** The sample opened, with its events (`all`), their unique count where `pred` holds as the page writes
+ * it (`uniq`), and a wait for the overview's total to read `n` (`totalIs`). */
+async function sampleToLeaveOut() {
   const all = sampleEvents();
   const uniq = (pred) => uniqueEvents(all.filter(pred)).toLocaleString('en-US');
   const t = await openSample();
   const page = t.page;
   const totalIs = (n) => page.waitForFunction((n) => document.querySelector('[data-testid=total-events]')?.textContent === n, n);
+  return { all, uniq, t, page, totalIs };
+}
+
+test('a value left out from the menu: a "not" chip, its events gone from every count, and put back the same way', async () => {
+  const { all, uniq, t, page, totalIs } = await sampleToLeaveOut();
   const row = (name) => page.locator('.facet-row', { has: page.locator('.fv-key', { hasText: name }) });
   // Leave out ECR's own calls, then a region too: AND NOT each.
   await page.click('[data-testid=add-filter]');
@@ -642,5 +649,26 @@ test('a value left out from the menu: a "not" chip, its events gone from every c
   await page.click('[data-testid=filter-chips] .chip.not .chip-x');
   await page.waitForFunction((n) => document.querySelector('[data-testid=events-total]')?.textContent === n, uniq(() => true));
   assert.deepEqual(await chips(), []);
+  assert.deepEqual(t.problems, []);
+});
+
+test('a breakdown row\'s "−" leaves its value out, by click or by Enter, without picking the row', async () => {
+  const { all, uniq, t, page, totalIs } = await sampleToLeaveOut();
+  const chips = () => page.$$eval('[data-testid=filter-chips] .chip', (els) => els.map((el) => [el.querySelector('.chip-field').textContent, el.querySelector('.chip-value').textContent]));
+  // The largest service, by a click on its row's "−".
+  const ecr = page.locator('[data-testid=by-source] tr', { hasText: 'ecr.amazonaws.com' });
+  assert.equal(await ecr.locator('.facet-not').getAttribute('aria-label'), 'Leave out ecr.amazonaws.com');
+  await ecr.locator('.facet-not').click();
+  await totalIs(uniq((e) => e.eventSource !== 'ecr.amazonaws.com'));
+  assert.deepEqual(await chips(), [['not Service', 'ecr.amazonaws.com']]);
+  // An identity type, from the keyboard: Enter on the button leaves it out and does not also pick it.
+  // (One whose label in the breakdown is its name in the logs.)
+  const type = ['IAMUser', 'AssumedRole', 'Root'].find((ty) => all.some((e) => e.eventSource !== 'ecr.amazonaws.com' && e.userIdentity?.type === ty));
+  const button = page.locator('[data-testid=by-identity-type] tr', { hasText: type }).first().locator('.facet-not');
+  await button.focus();
+  await page.keyboard.press('Enter');
+  await totalIs(uniq((e) => e.eventSource !== 'ecr.amazonaws.com' && e.userIdentity?.type !== type));
+  assert.deepEqual(await chips(), [['not Service', 'ecr.amazonaws.com'], ['not Identity type', type]]);
+  await t.shot('overview-left-out');
   assert.deepEqual(t.problems, []);
 });

@@ -83,6 +83,21 @@ pub fn pick_all_key(ctx: &Ctx, values: Vec<(Field, String)>) -> Callback<Keyboar
     })
 }
 
+/// A callback that leaves out the events `field = value` (see `Filter::excluding`), for a row's "−"
+/// button: the click, and an Enter on the button, go no further (the row itself keeps the value).
+pub fn leave_out(ctx: &Ctx, field: Field, value: String) -> Callback<MouseEvent> {
+    let ctx = ctx.clone();
+    Callback::from(move |e: MouseEvent| {
+        e.stop_propagation();
+        set_filter(&ctx, ctx.state.0.filter.excluding(field, &value));
+    })
+}
+
+/// Keeps a key press on a row's button from reaching the row (whose Enter picks the value).
+pub fn own_keys() -> Callback<KeyboardEvent> {
+    Callback::from(|e: KeyboardEvent| e.stop_propagation())
+}
+
 /// `2026-03-01 00:04:12 UTC` → `2026-03-01 00:04:12`.
 fn stamp(ms: Millis) -> String {
     utc(ms).trim_end_matches(" UTC").to_owned()
