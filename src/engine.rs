@@ -511,10 +511,10 @@ impl Engine {
     /// `start` (one no other reader took: an ingest worker lost before it began). Answers the byte to
     /// push from, or `None` if there is no such part to read.
     pub fn open_part(&mut self, file: FileId, start: u64) -> Option<u64> {
-        let split = self.splits.iter_mut().find(|s| s.file == file)?;
-        let part = split.part(start).filter(|p| !p.done && !p.here)?;
+        let part = self.split_part(file, start).filter(|p| !p.done && !p.here)?;
         part.here = true;
-        let reader = FileReader::new(file, &self.files[file as usize].path).lines_in(start, part.end);
+        let end = part.end;
+        let reader = FileReader::new(file, &self.files[file as usize].path).lines_in(start, end);
         let first = reader.first_byte();
         self.open.push((file, reader));
         Some(first)
@@ -540,8 +540,7 @@ impl Engine {
     /// A part of split file `file` (see [`Self::split`]) that starts at `start` will not be read (`why`:
     /// loading was cancelled, the memory is full): the file says which bytes were not read.
     pub fn part_unread(&mut self, file: FileId, start: u64, why: &str) {
-        let Some(split) = self.splits.iter_mut().find(|s| s.file == file) else { return };
-        let Some(part) = split.part(start).filter(|p| !p.done && !p.here) else { return };
+        let Some(part) = self.split_part(file, start).filter(|p| !p.done && !p.here) else { return };
         (part.unread, part.done) = (Some(why.to_owned()), true);
         self.split_changed(file);
     }
@@ -549,22 +548,15 @@ impl Engine {
     /// A part of split file `file` that starts at `start` was being read by an ingest worker that is
     /// gone (`why`): the file keeps what the part gave, and a warning says the rest of it was not read.
     pub fn split_part_lost(&mut self, file: FileId, start: u64, why: &str) {
-        let Some(split) = self.splits.iter_mut().find(|s| s.file == file) else { return };
-        let Some(part) = split.part(start).filter(|p| !p.done) else { return };
-        let (read, end) = (part.report.bytes_read, part.end);
-        part.report.warnings_total += 1;
-        part.report.warnings.push(crate::ingest::Warning {
-            offset: Some(start),
-            message: format!(
-                "{why} while reading bytes {} to {} of this file: {} bytes of them were read, the rest were not",
-                crate::text::thousands(start),
-                crate::text::thousands(end),
-                crate::text::thousands(read)
-            ),
-        });
-        part.report.cut = true;
+        let Some(part) = self.split_part(file, start).filter(|p| !p.done) else { return };
+        part.report.part_lost(start, part.end, why);
         part.done = true;
         self.split_changed(file);
+    }
+
+    /// The part of split file `file` that starts at `start`, if `file` is split and still read.
+    fn split_part(&mut self, file: FileId, start: u64) -> Option<&mut SplitPart> {
+        self.splits.iter_mut().find(|s| s.file == file)?.part(start)
     }
 
     /// A part of split file `file` changed: its listed report is the parts' so far; once every part
@@ -895,7 +887,7 @@ impl Engine {
     /// which gave `held` events this engine held already: it replaces the part's last one, less every
     /// event its batches gave that were held; `done` once the batch ends the part.
     fn absorb_split_part(&mut self, file: FileId, start: u64, mut report: FileReport, held: u64, done: bool) {
-        let Some(part) = self.splits.iter_mut().find(|s| s.file == file).and_then(|s| s.part(start)) else { return };
+        let Some(part) = self.split_part(file, start) else { return };
         part.held += held;
         report.events -= part.held.min(report.events);
         report.duplicates += part.held;

@@ -157,6 +157,18 @@ impl FileReport {
         }
     }
 
+    /// The part of a split file's lines in bytes `start..end` (see [`range`]) was not read to its end,
+    /// because whatever read it is gone (`why`): what this report of it counts stays, a warning says
+    /// how much of the part was read, and the part counts as cut.
+    pub fn part_lost(&mut self, start: u64, end: u64, why: &str) {
+        let [from, to, read] = [start, end, self.bytes_read].map(crate::text::thousands);
+        self.warn(
+            Some(start),
+            format!("{why} while reading bytes {from} to {to} of this file: {read} bytes of them were read, the rest were not"),
+        );
+        self.cut = true;
+    }
+
     fn saw(&mut self, f: Format) {
         if let Err(at) = self.formats.binary_search(&f) {
             self.formats.insert(at, f);
