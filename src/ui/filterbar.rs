@@ -15,6 +15,17 @@ use crate::viewstate::Action;
 /// What a "(none)" value (a chip or the menu's) stands for.
 const NONE_TITLE: &str = "Events that logged no value for this field";
 
+/// How a field's value reads, and what it tells on hover: the empty value (events that logged none)
+/// as [`NONE_VALUE`] and [`NONE_TITLE`], any other as itself (revealed, and in full on hover). For the
+/// chips, the "+ Filter" menu and the overview's rows.
+pub fn value_text(value: &str) -> (String, String) {
+    if value.is_empty() {
+        (String::from(NONE_VALUE), String::from(NONE_TITLE))
+    } else {
+        (reveal(value).into_owned(), tooltip(value))
+    }
+}
+
 /// What a chip of a shared link's value that no loaded log holds tells on hover.
 const UNRESOLVED: &str = "A value from a shared link that none of the loaded logs holds (the link names it only by a \
 digest), so it matches nothing yet. Drop the files the link was made from to see it, or remove it.";
@@ -130,11 +141,9 @@ pub fn filter_bar() -> Html {
                         && crate::link::is_digest(&chip.value);
                     let (value, title) = if unresolved {
                         (String::from("not in the loaded logs"), String::from(UNRESOLVED))
-                    } else if chip.value.is_empty() {
-                        // The overview's "(none)" row, or the menu's: events that logged no value for the field.
-                        (String::from(NONE_VALUE), String::from(NONE_TITLE))
                     } else {
-                        (reveal(&chip.value).into_owned(), tooltip(&chip.value))
+                        // An empty value: the overview's "(none)" row, or the menu's.
+                        value_text(&chip.value)
                     };
                     // A value left out reads "not Principal …".
                     let field = if chip.not { format!("not {}", chip.field.label()) } else { chip.field.label().to_owned() };
@@ -251,9 +260,8 @@ fn add_filter() -> Html {
                             });
                             // The empty value: the events that logged none for the field.
                             let none = c.key.is_empty();
-                            let what = if none { String::from(NONE_TITLE) } else { tooltip(&c.key) };
+                            let (shown_key, what) = value_text(&c.key);
                             let title = if picked { format!("{what} (picked: click to remove)") } else { what.clone() };
-                            let shown_key = if none { NONE_VALUE.to_owned() } else { reveal(&c.key).into_owned() };
                             let not_label = if out { format!("Put back {shown_key}") } else { format!("Leave out {shown_key}") };
                             let not_title = if out { format!("{what} is left out: click to put it back") } else { format!("Leave out {what}") };
                             html! {

@@ -11,7 +11,7 @@ use super::query::{use_answer, Shown};
 use super::Ctx;
 use crate::analysis::counts::{Counts, NameCount};
 use crate::analysis::filter::Field;
-use crate::engine::{FileRow, FileWarning, Overview, Query, Response, Status, NONE_VALUE};
+use crate::engine::{FileRow, FileWarning, Overview, Query, Response, Status};
 use crate::ingest::FileKind;
 use crate::text::{arn_parts, bytes, duration, file_name, plural, reveal, thousands, tooltip, utc};
 use crate::viewstate::UiPhase;
@@ -308,7 +308,7 @@ fn breakdown(p: &BreakdownProps) -> Html {
                 { for rows.iter().take(fold.shown()).map(|r| {
                     let (pick, key) = (super::identity::table::pick(&ctx, field, r.key.clone()), super::identity::table::pick_key(&ctx, field, r.key.clone()));
                     let not = super::identity::table::leave_out(&ctx, field, r.key.clone());
-                    let shown = if r.key.is_empty() { NONE_VALUE.to_owned() } else { reveal(&r.key).into_owned() };
+                    let (shown, what) = super::filterbar::value_text(&r.key);
                     html! {
                     <tr class="pickable" tabindex="0" onclick={pick} onkeydown={key} title={tooltip(&format!("Show only {}", r.key))}>
                         <td class="key">{key_cell(&r.key, p.arns)}</td>
@@ -316,7 +316,7 @@ fn breakdown(p: &BreakdownProps) -> Html {
                         <td class="num">{thousands(r.count)}</td>
                         <td class="not">
                             <button type="button" class="facet-not" aria-label={format!("Leave out {shown}")}
-                                title={tooltip(&format!("Leave out {}", r.key))} onclick={not} onkeydown={super::identity::table::own_keys()}>{"−"}</button>
+                                title={format!("Leave out {what}")} onclick={not} onkeydown={super::identity::table::own_keys()}>{"−"}</button>
                         </td>
                     </tr>
                     }

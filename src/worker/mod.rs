@@ -865,7 +865,7 @@ async fn run_queue() {
                 continue;
             }
         };
-        let Some((id, from)) = start_job(&mut worker.borrow_mut(), &job) else { continue };
+        let Some(id) = start_job(&mut worker.borrow_mut(), &job) else { continue };
         match &job.source {
             Source::Bytes(bytes) => {
                 let mut w = worker.borrow_mut();
@@ -874,16 +874,12 @@ async fn run_queue() {
                 w.run.ingest_ms += now() - t;
             }
             Source::File(file) => {
-                let to = match job.part {
-                    Some((_, _, end)) => end.saturating_add(pool::PART_TAIL).min(file.size() as u64),
-                    None => file.size() as u64,
-                };
                 // Bytes given to the engine so far, to know when to try cutting the file.
                 let fed = Cell::new(0u64);
                 let read = read_file(
                     file,
                     first,
-                    (from as f64, to as f64),
+                    pool::bytes_to_read(&job, file.size() as u64),
                     // The memory limit cuts a file only after a slice of it, so a file started just as
                     // the memory filled is not listed with nothing read. A part (or the start of a
                     // file cut into parts) ends once it has its lines.
@@ -933,13 +929,13 @@ async fn run_queue() {
 }
 
 /// Opens the file (or part) `job` in the engine, to be read by the engine's worker: answers its
-/// number and the byte to read from, or `None` for a part no longer to be read.
-fn start_job(w: &mut Worker, job: &Job) -> Option<(FileId, u64)> {
+/// number, or `None` for a part no longer to be read.
+fn start_job(w: &mut Worker, job: &Job) -> Option<FileId> {
     w.progress.current = Some(job.path.clone());
     send_progress(w, false);
     if let Some((file, start, _)) = job.part {
         // A part of a split file that no ingest worker took (one was lost before it began).
-        return w.engine.open_part(file, start).map(|from| (file, from));
+        return w.engine.open_part(file, start).map(|_| file);
     }
     let pending = w.digests_pending();
     let hash = w.engine.wants_hash(&job.path, pending);
@@ -952,7 +948,7 @@ fn start_job(w: &mut Worker, job: &Job) -> Option<(FileId, u64)> {
         w.reading_big = Some(id);
         w.hand_out_now();
     }
-    Some((id, 0))
+    Some(id)
 }
 
 /// Bytes of a big plain file the engine's worker reads before it tries to cut the rest into parts for
@@ -973,15 +969,8 @@ fn split_file(w: &mut Worker, job: &Job, id: FileId, fed: u64) {
     let keep_to = fed + SLICES_AHEAD as u64 * CHUNK_BYTES as u64;
     let parts = w.engine.split(id, keep_to, pool::PART_BYTES);
     for &(start, end) in parts.iter().rev() {
-        w.queue.push_front(Job {
-            id: 0,
-            path: job.path.clone(),
-            size: end - start,
-            source: job.source.clone(),
-            first: None,
-            hash: false,
-            part: Some((id, start, end)),
-        });
+        let part = Job::new(job.path.clone(), end - start, job.source.clone());
+        w.queue.push_front(Job { part: Some((id, start, end)), ..part });
     }
     if !parts.is_empty() {
         w.hand_out_now();

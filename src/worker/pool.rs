@@ -734,7 +734,7 @@ async fn parse_queue() {
         // read when one is sent carries on as its first.
         let id = Cell::new(open(&mut parser.borrow_mut().engine, &job));
         let started = now();
-        let range = bytes_to_read(&job);
+        let range = bytes_to_read(&job, job.size);
         if let Source::File(file) = &job.source {
             let read = read_file(
                 file,
@@ -801,12 +801,13 @@ fn open(engine: &mut Engine, job: &Job) -> FileId {
     }
 }
 
-/// The bytes of its file an ingest worker reads for `job`: all of them, or for a part from the byte
-/// before its start to a little past its end (see [`PART_TAIL`]).
-fn bytes_to_read(job: &Job) -> (f64, f64) {
+/// The bytes of a file of `size` bytes to read for `job`: all of them, or for a part from the byte
+/// before its start to a little past its end (see [`PART_TAIL`]). (An ingest worker's job has the
+/// file's size; the engine's worker's a part's.)
+pub(crate) fn bytes_to_read(job: &Job, size: u64) -> (f64, f64) {
     match job.part {
-        Some((_, start, end)) => (start.saturating_sub(1) as f64, end.saturating_add(PART_TAIL).min(job.size) as f64),
-        None => (0.0, job.size as f64),
+        Some((_, start, end)) => (start.saturating_sub(1) as f64, end.saturating_add(PART_TAIL).min(size) as f64),
+        None => (0.0, size as f64),
     }
 }
 
