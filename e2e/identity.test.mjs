@@ -138,6 +138,51 @@ test('clicking a principal narrows the identities view, the overview, the event 
   assert.deepEqual(t.problems, []);
 });
 
+test('an identities row\'s "−" leaves its principal, role or session out of every view', async () => {
+  const events = sample();
+  const byArn = tally(events.filter((e) => e.userIdentity?.arn).map((e) => e.userIdentity.arn));
+  const [arn, count] = Object.entries(byArn).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0];
+  const rest = events.filter((e) => e.userIdentity?.arn !== arn);
+  // The role (session issuer) with the most events among the rest, and the events left without it.
+  const issuer = (e) => e.userIdentity?.sessionContext?.sessionIssuer?.arn;
+  const [role] = Object.entries(tally(rest.filter(issuer).map(issuer))).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0];
+  const left = rest.filter((e) => issuer(e) !== role);
+  const chips = (t) => t.page.$$eval('[data-testid=filter-chips] .chip', (els) => els.map((el) => [el.querySelector('.chip-field').textContent, el.querySelector('.chip-value').textContent]));
+
+  const t = await Trailscope.open(env);
+  await t.page.click('[data-testid=load-sample]');
+  await t.waitDone();
+  await openIdentities(t);
+  await identitiesShow(t, events.length);
+  // The busiest principal, by a click on its "−": its row goes, the rest stay, nothing is picked.
+  const row = t.page.locator(`[data-testid=identity-by-principal] tr[data-key="${arn}"]`);
+  assert.equal(await row.locator('.facet-not').getAttribute('aria-label'), `Leave out ${arn}`);
+  await row.locator('.facet-not').click();
+  await identitiesShow(t, rest.length);
+  assert.deepEqual(await chips(t), [['not Principal', arn]]);
+  assert.equal(await row.count(), 0);
+  // A role, from the keyboard: Enter on its "−" leaves it out and does not also pick it or open it.
+  const button = t.page.locator(`[data-testid=identity-by-role] tr[data-key="${role}"] .facet-not`);
+  await button.focus();
+  await t.page.keyboard.press('Enter');
+  await identitiesShow(t, left.length);
+  assert.deepEqual(await chips(t), [['not Principal', arn], ['not Role', role]]);
+  assert.equal(await t.page.locator('[data-testid=identity-by-role] tr.session').count(), 0);
+  // A session (its temporary key) under another role, opened first.
+  const other = left.find((e) => issuer(e) && e.userIdentity.accessKeyId);
+  const key = other.userIdentity.accessKeyId;
+  const last = left.filter((e) => e.userIdentity?.accessKeyId !== key);
+  await t.page.click(`[data-testid=identity-by-role] tr[data-key="${issuer(other)}"] .disclose`);
+  await t.page.locator(`[data-testid=identity-by-role] tr.session[data-key="${key}"] .facet-not`).click();
+  await identitiesShow(t, last.length);
+  assert.deepEqual(await chips(t), [['not Principal', arn], ['not Role', role], ['not Access key', key]]);
+  await t.shot('identities-left-out');
+  // The overview follows.
+  await t.page.click('[data-testid=tab-overview]');
+  await t.page.waitForFunction((n) => document.querySelector('[data-testid=total-events]')?.textContent === n, fmt(last.length));
+  assert.deepEqual(t.problems, []);
+});
+
 test('a role chain is followed back to who started it, and "everything it started" filters to it', async () => {
   const file = join(ROOT, 'tests/fixtures/identity/role-chain.json');
   const events = recordsOf(file);

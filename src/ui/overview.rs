@@ -307,17 +307,12 @@ fn breakdown(p: &BreakdownProps) -> Html {
                 <tbody>
                 { for rows.iter().take(fold.shown()).map(|r| {
                     let (pick, key) = (super::identity::table::pick(&ctx, field, r.key.clone()), super::identity::table::pick_key(&ctx, field, r.key.clone()));
-                    let not = super::identity::table::leave_out(&ctx, field, r.key.clone());
-                    let (shown, what) = super::filterbar::value_text(&r.key);
                     html! {
                     <tr class="pickable" tabindex="0" onclick={pick} onkeydown={key} title={tooltip(&format!("Show only {}", r.key))}>
                         <td class="key">{key_cell(&r.key, p.arns)}</td>
                         <td class="barcell">{bar(r.count, max)}</td>
                         <td class="num">{thousands(r.count)}</td>
-                        <td class="not">
-                            <button type="button" class="facet-not" aria-label={format!("Leave out {shown}")}
-                                title={format!("Leave out {what}")} onclick={not} onkeydown={super::identity::table::own_keys()}>{"−"}</button>
-                        </td>
+                        {super::identity::table::not_cell(&ctx, field, &r.key)}
                     </tr>
                     }
                 }) }

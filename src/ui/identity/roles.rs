@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use yew::prelude::*;
 
-use super::table::{count_cells, head, pick, pick_key, who_cell, NARROW, TOP};
+use super::table::{count_cells, head, not_cell, pick, pick_key, who_cell, NARROW, TOP};
 use crate::analysis::filter::Field;
 use crate::analysis::identity::{List, RoleRow, SessionRow};
 use crate::text::{arn_parts, plural, reveal, thousands, tooltip};
@@ -42,9 +42,10 @@ fn session_line(ctx: &Ctx, s: &SessionRow) -> Html {
     }
     html! {
         <tr class="pickable session" tabindex="0" data-key={value.clone()} title={tooltip(&format!("Show only session {}", s.stat.key))}
-            onclick={pick(ctx, field, value.clone())} onkeydown={pick_key(ctx, field, value)}>
+            onclick={pick(ctx, field, value.clone())} onkeydown={pick_key(ctx, field, value.clone())}>
             {who_cell(session_name(&s.stat.key), &sub.join(" · "), None)}
             {count_cells(&s.stat)}
+            {not_cell(ctx, field, &value)}
         </tr>
     }
 }
@@ -94,11 +95,12 @@ pub fn roles_panel(p: &RolesProps) -> Html {
                                     <div class="sub" title={tooltip(&sub)}>{reveal(&sub).into_owned()}</div>
                                 </td>
                                 {count_cells(&r.stat)}
+                                {not_cell(&ctx, Field::Role, &r.stat.key)}
                             </tr>
                             if is_open {
                                 { for r.sessions.rows.iter().map(|s| session_line(&ctx, s)) }
                                 if r.sessions.total > r.sessions.rows.len() as u64 {
-                                    <tr class="session"><td colspan="4" class="muted">
+                                    <tr class="session"><td colspan="5" class="muted">
                                         {format!("{} more sessions: filter by this role to list them", thousands(r.sessions.total - r.sessions.rows.len() as u64))}
                                     </td></tr>
                                 }

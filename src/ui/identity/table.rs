@@ -1,5 +1,6 @@
 //! A breakdown table: one row per value with its events, errors and first / last seen. Clicking a
-//! row (or pressing Enter on it) adds it to the filter, so every view narrows to it.
+//! row (or pressing Enter on it) adds it to the filter, so every view narrows to it; its "−" leaves
+//! the value out instead.
 
 use yew::prelude::*;
 
@@ -85,7 +86,7 @@ pub fn pick_all_key(ctx: &Ctx, values: Vec<(Field, String)>) -> Callback<Keyboar
 
 /// A callback that leaves out the events `field = value` (see `Filter::excluding`), for a row's "−"
 /// button: the click, and an Enter on the button, go no further (the row itself keeps the value).
-pub fn leave_out(ctx: &Ctx, field: Field, value: String) -> Callback<MouseEvent> {
+fn leave_out(ctx: &Ctx, field: Field, value: String) -> Callback<MouseEvent> {
     let ctx = ctx.clone();
     Callback::from(move |e: MouseEvent| {
         e.stop_propagation();
@@ -94,8 +95,20 @@ pub fn leave_out(ctx: &Ctx, field: Field, value: String) -> Callback<MouseEvent>
 }
 
 /// Keeps a key press on a row's button from reaching the row (whose Enter picks the value).
-pub fn own_keys() -> Callback<KeyboardEvent> {
+fn own_keys() -> Callback<KeyboardEvent> {
     Callback::from(|e: KeyboardEvent| e.stop_propagation())
+}
+
+/// A row's last cell: a "−" button that leaves out `field = value` (see [`leave_out`]), faint until
+/// the row is hovered or the button focused.
+pub fn not_cell(ctx: &Ctx, field: Field, value: &str) -> Html {
+    let (shown, what) = crate::ui::filterbar::value_text(value);
+    html! {
+        <td class="not">
+            <button type="button" class="facet-not" aria-label={format!("Leave out {shown}")}
+                title={format!("Leave out {what}")} onclick={leave_out(ctx, field, value.to_owned())} onkeydown={own_keys()}>{"−"}</button>
+        </td>
+    }
 }
 
 /// `2026-03-01 00:04:12 UTC` → `2026-03-01 00:04:12`.
@@ -131,7 +144,7 @@ pub fn head(what: &str) -> Html {
     html! {
         <thead><tr>
             <th class="who">{what.to_owned()}</th><th class="num">{"Events"}</th><th class="num">{"Errors"}</th>
-            <th class="seen">{"First → last seen (UTC)"}</th>
+            <th class="seen">{"First → last seen (UTC)"}</th><th class="not" aria-label="Leave out"></th>
         </tr></thead>
     }
 }
@@ -197,6 +210,7 @@ pub fn stat_table(p: &TableProps) -> Html {
                             onclick={pick(&ctx, l.field, l.value.clone())} onkeydown={pick_key(&ctx, l.field, l.value.clone())}>
                             {who_cell(&l.main, &l.sub, l.badge.as_ref())}
                             {count_cells(&l.stat)}
+                            {not_cell(&ctx, l.field, &l.value)}
                         </tr>
                     }) }
                     </tbody>
