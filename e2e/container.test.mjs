@@ -2,6 +2,7 @@
 // and every expected figure are worked out here, in JavaScript, from the sample files themselves.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, recordTexts, recordedTexts, start, Trailscope, recordsOf, uniqueEvents, walk } from './harness.mjs';
 
@@ -172,5 +173,21 @@ test('a repository created in the logs says so; under a filter that leaves its c
   assert.deepEqual(await recordedTexts(t.page, '[data-testid=repo-list]', 'aria-busy'), ['false', 'true', 'false']);
   assert.deepEqual(await recordedTexts(t.page, '[data-testid=images-nav-pushes] .count', 'class'), ['count', 'count updating', 'count']);
   for (const where of both) assert.equal(await createdCell(where), 'not in the filtered events', where);
+  assert.deepEqual(t.problems, []);
+});
+
+test('one event and one pushed image are spoken of in the singular', async () => {
+  const file = join(ROOT, 'tests/fixtures/ingest/shapes/single-event.json');
+  // The file is one event, not a Records document.
+  const event = JSON.parse(readFileSync(file, 'utf8'));
+  assert.equal(event.eventName, 'PutImage');
+  const t = await Trailscope.open(env);
+  await t.pickFiles([file]);
+  await t.waitDone();
+  assert.equal(await t.page.textContent('[data-testid=ingest-status] .facts > span:first-child'), '1 event');
+  await t.page.click('[data-testid=tab-images]');
+  await t.page.waitForSelector('[data-testid=card-pushes][data-value="1"]');
+  assert.equal(await t.page.textContent('[data-testid=card-pushes] .sub'), '1 distinct image');
+  assert.equal(await t.page.textContent('[data-testid=card-expired] .sub'), '0 lifecycle runs');
   assert.deepEqual(t.problems, []);
 });

@@ -15,7 +15,7 @@ use crate::analysis::container::nav::Page;
 use crate::analysis::container::report::{ImageRef, RepoRef};
 use crate::analysis::filter::Field;
 use crate::engine::{EventDetail, Query, Response};
-use crate::text::{bytes, first_chars, reveal, thousands, tooltip, utc, LONG_TEXT};
+use crate::text::{bytes, first_chars, plural, reveal, thousands, tooltip, utc, LONG_TEXT};
 use crate::viewstate::Action;
 
 /// Nesting levels open at first.
@@ -338,7 +338,7 @@ fn manifest_layers(v: &Value) -> Html {
                     </tr>
                 }) }
             </tbody>
-            <tfoot><tr><td></td><td>{format!("{} layers", layers.len())}</td><td></td><td class="num">{bytes(total)}</td></tr></tfoot>
+            <tfoot><tr><td></td><td>{plural(layers.len() as u64, "layer", "layers")}</td><td></td><td class="num">{bytes(total)}</td></tr></tfoot>
         </table>
     }
 }

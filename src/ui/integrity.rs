@@ -170,7 +170,7 @@ fn status_cards(p: &ReportProps) -> Html {
                 {card("Modified", c.modified, true, "hash differs from the digest".into())}
                 {card("Missing", c.missing, true, "listed, not dropped".into())}
                 {card("Unlisted", c.unlisted, true, "dropped, in no digest".into())}
-                {card("Chain breaks", c.breaks, true, format!("{} links checked, {} gaps", thousands(c.links_ok), thousands(c.gaps)))}
+                {card("Chain breaks", c.breaks, true, format!("{} checked, {}", plural(c.links_ok, "link", "links"), plural(c.gaps, "gap", "gaps")))}
                 {card("Signatures verified", c.signatures_verified, false, sigs)}
             }
         </section>
@@ -276,7 +276,7 @@ fn chains_table(p: &ChainsProps) -> Html {
                     <div class="digest-head">
                         <span class="path" title={tooltip(&d.path)}>{file_name(&d.path)}</span>
                         {link_badge(d.link)}{sig_badge(d.signature)}
-                        <span class="acct">{format!("{} log files", thousands(d.logs_listed))}</span>
+                        <span class="acct">{plural(d.logs_listed, "log file", "log files")}</span>
                     </div>
                     <ul class="notes">{ for d.notes.iter().map(|n| html! { <li>{n.clone()}</li> }) }</ul>
                 </li>

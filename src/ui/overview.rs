@@ -422,7 +422,7 @@ fn files(p: &FilesProps) -> Html {
                 </table>
                 </div>
                 if total > files.len() as u64 {
-                    <p class="muted">{format!("{} more files not listed", thousands(total - files.len() as u64))}</p>
+                    <p class="muted">{format!("{} not listed", plural(total - files.len() as u64, "more file", "more files"))}</p>
                 }
             </section>
             <section class="panel" data-testid="warnings" id="warnings">

@@ -54,7 +54,7 @@ pub fn image_view(p: &ImageProps) -> Html {
                         { for page.story.iter().map(step) }
                     </ol>
                     if page.story_total as usize > page.story.len() {
-                        <p class="muted">{format!("{} more pulls, not listed", thousands(u64::from(page.story_total) - page.story.len() as u64))}</p>
+                        <p class="muted">{format!("{}, not listed", plural(u64::from(page.story_total) - page.story.len() as u64, "more pull", "more pulls"))}</p>
                     }
                 </section>
                 <section class="panel" data-testid="image-layers">

@@ -334,7 +334,7 @@ pub fn run(p: &RunProps) -> Html {
                 </table>
             }
             if (r.images.len() as u32) < r.images_total {
-                <p class="muted small">{format!("{} more images in this run", thousands(u64::from(r.images_total) - r.images.len() as u64))}</p>
+                <p class="muted small">{format!("{} in this run", plural(u64::from(r.images_total) - r.images.len() as u64, "more image", "more images"))}</p>
             }
             <Events events={r.events.clone()} total={Some(r.events_total)} />
         </article>

@@ -16,7 +16,7 @@ use super::Ctx;
 use crate::analysis::container::nav::Page;
 use crate::analysis::container::report::{Headline, Outcome};
 use crate::analysis::container::{Ask, ContainerAnswer};
-use crate::text::thousands;
+use crate::text::{plural, thousands};
 use common::{open, use_container};
 
 /// The Images view.
@@ -100,17 +100,17 @@ fn cards(p: &CardsProps) -> Html {
     html! {
         <section class={classes!("cards", "images-cards", p.shown.class)} data-testid="images-cards"
             data-state={p.shown.state} aria-busy={p.shown.busy}>
-            { card("Pushes", h.pushes, html! { <>{thousands(h.images)}{" distinct images"}</> }, Page::Pushes(None), "card-pushes", false) }
+            { card("Pushes", h.pushes, html! { {plural(h.images, "distinct image", "distinct images")} }, Page::Pushes(None), "card-pushes", false) }
             { card("Refused pushes", h.failed_pushes, html! {
                 if h.incomplete_pushes > 0 { {format!("{} incomplete", thousands(h.incomplete_pushes))} } else { {"with their errors"} }
               }, Page::Pushes(Some(Outcome::Failed)), "card-failed-pushes", true) }
-            { card("Pulls", h.pulls, html! { <>{thousands(h.cross_account_pulls)}{" from other accounts"}</> }, Page::Pulls(None), "card-pulls", false) }
+            { card("Pulls", h.pulls, html! { {format!("{} from other accounts", thousands(h.cross_account_pulls))} }, Page::Pulls(None), "card-pulls", false) }
             { card("Refused pulls", h.failed_pulls, html! { {"image not found, access denied…"} }, Page::Pulls(Some(Outcome::Failed)), "card-failed-pulls", true) }
             { card("Expired images", h.expired_images, html! {
-                <>{format!("{} lifecycle runs", thousands(h.lifecycle_runs))}
-                  if h.lifecycle_previews > 0 { {format!(", {} previews", thousands(h.lifecycle_previews))} }</>
+                <>{plural(h.lifecycle_runs, "lifecycle run", "lifecycle runs")}
+                  if h.lifecycle_previews > 0 { {format!(", {}", plural(h.lifecycle_previews, "preview", "previews"))} }</>
               }, Page::Lifecycle, "card-expired", false) }
-            { card("Deployments", h.deployments, html! { <>{format!("{} task definitions", thousands(h.task_definitions))}</> }, Page::Ecs, "card-deployments", false) }
+            { card("Deployments", h.deployments, html! { {plural(h.task_definitions, "task definition", "task definitions")} }, Page::Ecs, "card-deployments", false) }
         </section>
     }
 }

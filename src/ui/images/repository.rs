@@ -230,7 +230,7 @@ fn chart(t: &Timeline) -> Html {
     html! {
         <figure class="chart" data-testid="repo-chart">
             <svg viewBox="0 0 100 100" preserveAspectRatio="none" role="img"
-                aria-label={format!("{} pushes and {} pulls", t.pushes.iter().sum::<u32>(), t.pulls.iter().sum::<u32>())}>
+                aria-label={format!("{} and {}", plural(t.pushes.iter().map(|&n| u64::from(n)).sum(), "push", "pushes"), plural(t.pulls.iter().map(|&n| u64::from(n)).sum(), "pull", "pulls"))}>
                 <line x1="0" y1="50" x2="100" y2="50" class="axis" />
                 { for (0..n).map(|i| {
                     let x = i as f64 * w + w * 0.12;
