@@ -470,7 +470,7 @@ test('listed logs a Cancel left unread are not called missing, and load and veri
   assert.equal(await rows.count(), notRead);
   assert.match(await rows.first().textContent(), /it was dropped but not read: loading was cancelled before it was read; drop it again to check it/);
   assert.match(await t.page.textContent('[data-testid=integrity-statements]'),
-    new RegExp(`${notRead} listed log file\\(s\\) were dropped but not read, as loading stopped before them`));
+    new RegExp(`${notRead} listed log ${notRead === 1 ? 'file was' : 'files were'} dropped but not read, as loading stopped before ${notRead === 1 ? 'it' : 'them'}`));
   await t.shot('integrity-cancelled-not-read');
   // The summary says the load was cut short: the logs not read, their size on disk.
   const { summary } = await downloadSummary(t.page);

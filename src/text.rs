@@ -63,6 +63,15 @@ pub fn plural(n: u64, one: &str, many: &str) -> String {
     format!("{} {}", thousands(n), if n == 1 { one } else { many })
 }
 
+/// `one` when `n` is 1, else `many`: a verb that agrees with a count ("1 file was", "2 files were").
+pub fn agree(n: u64, one: &'static str, many: &'static str) -> &'static str {
+    if n == 1 {
+        one
+    } else {
+        many
+    }
+}
+
 /// Whether `c` reorders or hides text: bidi embeddings, overrides and isolates (U+202A-202E,
 /// U+2066-2069), direction marks, and invisible characters (zero-width spaces and joiners, the word
 /// joiner and invisible operators, the byte order mark, the Mongolian vowel separator).
@@ -108,7 +117,7 @@ pub fn tooltip(s: &str) -> String {
     let (head, more) = first_chars(s, LONG_TEXT);
     let mut out = reveal(head).into_owned();
     if more > 0 {
-        let _ = write!(out, "… and {} more characters", thousands(more as u64));
+        let _ = write!(out, "… and {}", plural(more as u64, "more character", "more characters"));
     }
     out
 }

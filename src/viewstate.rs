@@ -146,7 +146,7 @@ pub enum Action {
         name: String,
         /// Events in it.
         events: u64,
-        /// Events that could not be read again.
+        /// Files whose events could not all be read again, one message each.
         problems: Vec<String>,
     },
     /// The engine's worker crashed (a panic, or the worker died): keep what is shown, offer a restart.
@@ -299,12 +299,7 @@ impl ViewState {
             Action::Imported(what) => self.export_notice = Some(what),
             Action::Exporting(what) => self.export_notice = Some(format!("Preparing the {what} export…")),
             Action::Exported { name, events, problems } => {
-                let saved = format!("Saved {name}: {}.", crate::text::plural(events, "event", "events"));
-                self.export_notice = Some(if problems.is_empty() {
-                    saved
-                } else {
-                    format!("{saved} {} could not be read again: {}", problems.len(), problems.join("; "))
-                });
+                self.export_notice = Some(saved_notice(&name, events, &problems));
             }
             Action::Crashed(message) => self.crash(message),
             Action::RestartEngine => self.restart_engine(),
@@ -456,10 +451,34 @@ impl ViewState {
     }
 }
 
+/// What the page says when an export was saved, with the files whose events could not all be read
+/// again.
+fn saved_notice(name: &str, events: u64, problems: &[String]) -> String {
+    let saved = format!("Saved {name}: {}.", crate::text::plural(events, "event", "events"));
+    if problems.is_empty() {
+        return saved;
+    }
+    format!(
+        "{saved} Not every event could be read again ({}): {}",
+        crate::text::plural(problems.len() as u64, "file", "files"),
+        problems.join("; ")
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::engine::Overview;
+
+    #[test]
+    fn an_export_notice_counts_in_words() {
+        assert_eq!(saved_notice("a.csv", 1, &[]), "Saved a.csv: 1 event.");
+        let problems = ["x.json: the file is no longer available".to_owned()];
+        assert_eq!(
+            saved_notice("a.csv", 2, &problems),
+            "Saved a.csv: 2 events. Not every event could be read again (1 file): x.json: the file is no longer available"
+        );
+    }
 
     fn progress(phase: Phase, files: u64) -> Action {
         let mut p = Progress { phase, ..Progress::default() };

@@ -14,7 +14,7 @@ use super::NotRead;
 use crate::ingest::FileKind;
 use crate::model::time::parse_iso;
 use crate::store::FileId;
-use crate::text::thousands;
+use crate::text::{agree, plural, thousands};
 
 /// A dropped file as the check sees it.
 #[derive(Debug, Clone, Copy)]
@@ -667,39 +667,61 @@ fn statements(report: &mut IntegrityReport, keys_given: bool) {
     let c = &report.counts;
     let mut s = Vec::new();
     s.push(format!(
-        "{} digest file(s) in {} chain(s) list {} log file(s). Of the dropped log files, {} match their listed SHA-256 exactly (verified), {} do not (modified); {} listed file(s) were not dropped (missing); {} dropped log file(s) are in no dropped digest (unlisted).",
-        thousands(c.digests), thousands(c.chains), thousands(c.listed), thousands(c.verified), thousands(c.modified), thousands(c.missing), thousands(c.unlisted)
+        "{} in {} {} {}. Of the dropped log files, {} {} their listed SHA-256 exactly (verified), {} {} not (modified); {} {} not dropped (missing); {} {} in no dropped digest (unlisted).",
+        plural(c.digests, "digest file", "digest files"),
+        plural(c.chains, "chain", "chains"),
+        agree(c.digests, "lists", "list"),
+        plural(c.listed, "log file", "log files"),
+        thousands(c.verified),
+        agree(c.verified, "matches", "match"),
+        thousands(c.modified),
+        agree(c.modified, "does", "do"),
+        plural(c.missing, "listed file", "listed files"),
+        agree(c.missing, "was", "were"),
+        plural(c.unlisted, "dropped log file", "dropped log files"),
+        agree(c.unlisted, "is", "are"),
     ));
     // Files given and not read have their own sentence below.
     let unhashed = c.unread - c.not_read.min(c.unread);
     if c.pending + unhashed > 0 {
         s.push(format!(
-            "{} file(s) are still being hashed and {} were not hashed: not checked yet.",
-            thousands(c.pending),
-            thousands(unhashed)
+            "{} still being hashed and {} not hashed: not checked yet.",
+            plural(c.pending, "file is", "files are"),
+            plural(unhashed, "was", "were")
         ));
     }
     if c.not_read > 0 {
         s.push(format!(
-            "{} listed log file(s) were dropped but not read, as loading stopped before them: not checked, and not missing (each one's row says why, and how to check it).",
-            thousands(c.not_read)
+            "{} {} dropped but not read, as loading stopped before {}: not checked, and not missing ({} row says why, and how to check {}).",
+            plural(c.not_read, "listed log file", "listed log files"),
+            agree(c.not_read, "was", "were"),
+            agree(c.not_read, "it", "them"),
+            agree(c.not_read, "its", "each one's"),
+            agree(c.not_read, "it", "them"),
         ));
     }
     if c.stopped > 0 {
         s.push(format!(
-            "{} file(s) were not hashed because {}: \"Check them\" hashes them.",
-            thousands(c.stopped),
-            c.stopped_because()
+            "{} not hashed because {}: \"Check them\" hashes {}.",
+            plural(c.stopped, "file was", "files were"),
+            c.stopped_because(),
+            agree(c.stopped, "it", "them"),
         ));
     }
     s.push(format!(
-        "Chain links: {} checked and equal (each digest's previousDigestHashValue is the SHA-256 of the digest before it), {} broken, {} gap(s).",
-        thousands(c.links_ok), thousands(c.breaks), thousands(c.gaps)
+        "Chain links: {} checked and equal (each digest's previousDigestHashValue is the SHA-256 of the digest before it), {} broken, {}.",
+        thousands(c.links_ok),
+        thousands(c.breaks),
+        plural(c.gaps, "gap", "gaps")
     ));
     if keys_given {
         s.push(format!(
-            "Signatures (SHA256withRSA, checked offline with the {} pasted key(s)): {} digest(s) verified, {} failed, {} not checked. {} verified log file(s) are listed by a digest whose signature verified.",
-            thousands(c.keys), thousands(c.signatures_verified), thousands(c.signatures_failed), thousands(c.signatures_unchecked), thousands(c.signed)
+            "Signatures (SHA256withRSA, checked offline with the {} pasted): {} verified, {} failed, {} not checked. {} listed by a digest whose signature verified.",
+            plural(c.keys, "key", "keys"),
+            plural(c.signatures_verified, "digest", "digests"),
+            thousands(c.signatures_failed),
+            thousands(c.signatures_unchecked),
+            plural(c.signed, "verified log file is", "verified log files are"),
         ));
         s.push("The public keys are trusted as pasted: Trailscope checks that each is the key its fingerprint names (MD5 of the key), not that it is CloudTrail's. Get them yourself with `aws cloudtrail list-public-keys` in the trail's region.".into());
     } else {
@@ -707,4 +729,76 @@ fn statements(report: &mut IntegrityReport, keys_given: bool) {
     }
     s.push("Not covered: log files delivered while log file validation or logging was off (no digest lists them), digests and logs not dropped, and anything before the oldest dropped digest of each chain.".into());
     report.statements = s;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::integrity::report::IntegrityCounts;
+
+    fn said(counts: IntegrityCounts, keys_given: bool) -> Vec<String> {
+        let mut report = IntegrityReport { counts, ..IntegrityReport::default() };
+        statements(&mut report, keys_given);
+        report.statements
+    }
+
+    /// Every count that can be 1 is 1: each sentence is in the singular, written out by hand.
+    #[test]
+    fn ones_are_singular() {
+        let one = IntegrityCounts {
+            digests: 1,
+            chains: 1,
+            listed: 1,
+            verified: 1,
+            modified: 1,
+            missing: 1,
+            unlisted: 1,
+            pending: 1,
+            unread: 3,
+            not_read: 1,
+            stopped: 1,
+            links_ok: 1,
+            breaks: 1,
+            gaps: 1,
+            keys: 1,
+            signatures_verified: 1,
+            signatures_failed: 1,
+            signatures_unchecked: 1,
+            signed: 1,
+            ..IntegrityCounts::default()
+        };
+        let s = said(one, true);
+        assert_eq!(s[0], "1 digest file in 1 chain lists 1 log file. Of the dropped log files, 1 matches their listed SHA-256 exactly (verified), 1 does not (modified); 1 listed file was not dropped (missing); 1 dropped log file is in no dropped digest (unlisted).");
+        assert_eq!(s[1], "1 file is still being hashed and 2 were not hashed: not checked yet.");
+        assert_eq!(s[2], "1 listed log file was dropped but not read, as loading stopped before it: not checked, and not missing (its row says why, and how to check it).");
+        assert_eq!(s[3], "1 file was not hashed because checking was stopped first: \"Check them\" hashes it.");
+        assert_eq!(s[4], "Chain links: 1 checked and equal (each digest's previousDigestHashValue is the SHA-256 of the digest before it), 1 broken, 1 gap.");
+        assert_eq!(s[5], "Signatures (SHA256withRSA, checked offline with the 1 key pasted): 1 digest verified, 1 failed, 1 not checked. 1 verified log file is listed by a digest whose signature verified.");
+    }
+
+    /// The same sentences with twos, and the first with nothing (zero takes the plural).
+    #[test]
+    fn others_are_plural() {
+        let two = IntegrityCounts {
+            digests: 2,
+            chains: 2,
+            listed: 2,
+            verified: 2,
+            unread: 2,
+            not_read: 2,
+            keys: 2,
+            signed: 2,
+            ..IntegrityCounts::default()
+        };
+        let s = said(two, true);
+        assert_eq!(s[0], "2 digest files in 2 chains list 2 log files. Of the dropped log files, 2 match their listed SHA-256 exactly (verified), 0 do not (modified); 0 listed files were not dropped (missing); 0 dropped log files are in no dropped digest (unlisted).");
+        assert_eq!(s[1], "2 listed log files were dropped but not read, as loading stopped before them: not checked, and not missing (each one's row says why, and how to check them).");
+        assert_eq!(s[2], "Chain links: 0 checked and equal (each digest's previousDigestHashValue is the SHA-256 of the digest before it), 0 broken, 0 gaps.");
+        assert!(
+            s[3].starts_with("Signatures (SHA256withRSA, checked offline with the 2 keys pasted): 0 digests verified,"),
+            "{}",
+            s[3]
+        );
+        assert!(s[3].ends_with(" 2 verified log files are listed by a digest whose signature verified."), "{}", s[3]);
+    }
 }

@@ -121,7 +121,7 @@ fn body(p: &BodyProps) -> Html {
                 <dt>{label.to_owned()}</dt>
                 <dd>
                     <span class="val">{reveal(shown).into_owned()}</span>
-                    if cut > 0 { <span class="muted">{format!(" … and {} more characters (Copy copies all)", thousands(cut as u64))}</span> }
+                    if cut > 0 { <span class="muted">{format!(" … and {} (Copy copies all)", plural(cut as u64, "more character", "more characters"))}</span> }
                     <button type="button" class="icon" title="Copy" aria-label={format!("Copy {label}")} onclick={copy(value.to_owned())}>{icon_copy()}</button>
                     if let Some(field) = field {
                         <button type="button" class="icon" title={tooltip(&format!("Show only events with this {}", label.to_lowercase()))}

@@ -381,7 +381,7 @@ fn signature_panel(p: &SignatureProps) -> Html {
                 <button type="button" class="primary" data-testid="integrity-check-signatures" onclick={apply}>{"Check signatures"}</button>
                 if applied {
                     <button type="button" class="link" onclick={clear}>{"Clear"}</button>
-                    <span class="muted">{format!("{} key(s) and {} signature(s) read", thousands(p.counts.keys), thousands(p.counts.signatures_given))}</span>
+                    <span class="muted">{format!("{} and {} read", plural(p.counts.keys, "key", "keys"), plural(p.counts.signatures_given, "signature", "signatures"))}</span>
                 }
             </div>
             if let Some(e) = &*error { <p class="bad">{e.clone()}</p> }

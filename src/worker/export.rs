@@ -181,9 +181,9 @@ async fn json_of_file(file: FilePlan, out: &mut Out) {
     }
     if !cutter.missing().is_empty() {
         out.problems.push(format!(
-            "{}: {} events could not be read again (the file ended early)",
+            "{}: {} could not be read again (the file ended early)",
             file.path,
-            cutter.missing().len()
+            crate::text::plural(cutter.missing().len() as u64, "event", "events")
         ));
     }
 }
