@@ -312,6 +312,43 @@ test('a lane\'s name filters every view to it: a service, then an account and re
   assert.deepEqual(t.problems, []);
 });
 
+test('the "Other" lane leaves out the values drawn above it, so every view keeps what it gathers and the next busiest get lanes', async () => {
+  // Events once each (CloudTrail's key), tallied by principal ARN in JavaScript.
+  const seen = new Set();
+  const events = sampleEvents().filter((e) => {
+    const k = JSON.stringify([e.eventID, e.eventTime, e.eventSource, e.eventName]);
+    return seen.has(k) ? false : (seen.add(k), true);
+  });
+  const byArn = new Map();
+  for (const e of events) if (e.userIdentity?.arn) byArn.set(e.userIdentity.arn, (byArn.get(e.userIdentity.arn) ?? 0) + 1);
+  const t = await openTimeline();
+  const page = t.page;
+  await page.selectOption('[data-testid=timeline-group]', 'identity');
+  const other = page.locator('[data-testid=timeline-other-filter]');
+  await other.waitFor();
+  const drawn = await page.locator('[data-testid=timeline-lane-filter]').count();
+  assert.match(await other.getAttribute('aria-label'), new RegExp(`^Other \\(\\d+ more\\): filter every view to them, leaving out the ${drawn} values drawn above$`));
+  await other.click();
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid=filter-chips] .chip.not').length === n, drawn);
+  const left = await page.$$eval('[data-testid=filter-chips] .chip', (els) => els.map((el) => [el.querySelector('.chip-field').textContent, el.querySelector('.chip-value').textContent]));
+  assert.ok(left.every(([field]) => field === 'not Principal'), JSON.stringify(left));
+  // The values left out are the busiest principals: none of them has fewer events than any kept.
+  const out = new Set(left.map(([, v]) => v));
+  assert.ok([...out].every((arn) => byArn.has(arn)), 'each is a principal of the sample');
+  const leastOut = Math.min(...[...out].map((a) => byArn.get(a)));
+  const mostKept = Math.max(...[...byArn].filter(([a]) => !out.has(a)).map(([, n]) => n));
+  assert.ok(leastOut >= mostKept, `left out down to ${leastOut} events, kept up to ${mostKept}`);
+  // Every view keeps the rest, and the lanes now drawn are of principals not left out.
+  const rest = events.filter((e) => !out.has(e.userIdentity?.arn)).length;
+  await until(page, (d) => d.text.endsWith(` ${rest.toLocaleString('en-US')} events in view`));
+  const lanes = await page.$$eval('[data-testid=timeline-lane-filter]', (els) => els.map((el) => el.getAttribute('aria-label')));
+  assert.ok(lanes.length > 0 && lanes.every((l) => ![...out].some((arn) => l === `Filter every view to ${arn}`)), JSON.stringify(lanes));
+  await t.shot('timeline-other-left-out');
+  await page.click('[data-testid=tab-events]');
+  await page.waitForFunction((n) => document.querySelector('[data-testid=events-total]')?.textContent === n, rest.toLocaleString('en-US'));
+  assert.deepEqual(t.problems, []);
+});
+
 test('the "(no repository)" lane filters to the events that name no repository', async () => {
   // Bounds from the sample's JSON: every call outside ECR, ECS and Image Builder names none; an ECR
   // call without a repositoryName (GetAuthorizationToken) names none; ECS and Image Builder calls may.

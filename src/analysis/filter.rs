@@ -307,6 +307,13 @@ impl Filter {
         f
     }
 
+    /// This filter leaving out every `field = value` (the values a timeline draws in lanes of their
+    /// own, for its "Other" lane).
+    #[must_use]
+    pub fn excluding_all(&self, values: &[(Field, String)]) -> Filter {
+        values.iter().fold(self.clone(), |f, (field, v)| f.excluding(*field, v))
+    }
+
     /// Whether the events `field = value` keeps are left out.
     pub fn excludes(&self, field: Field, value: &str) -> bool {
         self.exclude.iter().any(|(x, v)| *x == field && v == value)
@@ -898,6 +905,19 @@ mod tests {
         let failed = Filter::default().with(Field::Errors, "only");
         assert_eq!(failed.excluding(Field::Errors, "only"), failed, "errors only stays as it was");
         assert!(Filter::default().excluding(Field::Origin, mary).is_empty());
+    }
+
+    #[test]
+    fn ok_several_values_left_out_at_once_drop_each_ones_events() {
+        // By hand from LOG, as above: without Mary_Major and without BatchGetImage, nothing is left;
+        // the same two left out one by one give the same filter, chips in the same order.
+        let mary = "arn:aws:iam::111111111111:user/Mary_Major";
+        let both = [(Field::Principal, mary.to_owned()), (Field::Name, "BatchGetImage".to_owned())];
+        let all = Filter::default().excluding_all(&both);
+        assert!(kept(&all).is_empty());
+        assert_eq!(all, Filter::default().excluding(Field::Principal, mary).excluding(Field::Name, "BatchGetImage"));
+        assert_eq!(kept(&Filter::default().excluding_all(&both[..1])), ["BatchGetImage"]);
+        assert_eq!(Filter::default().excluding_all(&[]), Filter::default());
     }
 
     #[test]

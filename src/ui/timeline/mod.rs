@@ -19,9 +19,9 @@ use yew::prelude::*;
 
 use super::query::Shown;
 use super::Ctx;
-use crate::analysis::filter::Filter;
+use crate::analysis::filter::{Field, Filter};
 use crate::analysis::timeline::viewport::Viewport;
-use crate::analysis::timeline::{GroupBy, Lane, Mark, Range, Timeline};
+use crate::analysis::timeline::{GroupBy, Lane, LaneKind, Mark, Range, Timeline};
 use crate::viewstate::UiPhase;
 use env::Env;
 use model::Model;
@@ -222,14 +222,58 @@ impl PartialEq for LaneProps {
     }
 }
 
+/// What the "Other" lane's button leaves out: the value of every lane drawn on its own, when each
+/// names one value of one field (not an account and region pair: a filter cannot leave out the two
+/// together).
+fn drawn_values(lanes: &[Lane]) -> Option<Vec<(Field, String)>> {
+    let mut out = Vec::new();
+    for lane in lanes.iter().filter(|l| l.kind == LaneKind::Group) {
+        match lane.pick.as_slice() {
+            [one] => out.push(one.clone()),
+            _ => return None,
+        }
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+/// The "Other" lane's button: leaves out the values drawn in lanes of their own, so every view keeps
+/// just the events Other gathers, and the next busiest values get lanes.
+fn other_button(ctx: &Ctx, i: usize, lane: &Lane, drawn: Vec<(Field, String)>) -> Html {
+    let title = format!(
+        "{}: filter every view to them, leaving out the {} drawn above",
+        crate::text::tooltip(&lane.label),
+        crate::text::plural(drawn.len() as u64, "value", "values")
+    );
+    let onclick = {
+        let ctx = ctx.clone();
+        Callback::from(move |e: MouseEvent| {
+            e.stop_propagation();
+            let f = ctx.state.0.filter.excluding_all(&drawn);
+            super::identity::table::set_filter(&ctx, f);
+        })
+    };
+    html! {
+        <li>
+            <button type="button" class="tl-lane" data-testid="timeline-other-filter" data-lane={i.to_string()}
+                title={title.clone()} aria-label={title} {onclick}></button>
+        </li>
+    }
+}
+
 /// A button over each lane's name that filters every view to it (its repository, principal, service
-/// or account and region). One row per lane, so each sits over its lane (`static/timeline.css` gives
-/// rows the canvas's lane height); a lane no filter names has an empty row.
+/// or account and region), and one over "Other" that leaves the lanes drawn out. One row per lane, so
+/// each sits over its lane (`static/timeline.css` gives rows the canvas's lane height); a lane no
+/// filter names has an empty row.
 #[function_component(LaneButtons)]
 fn lane_buttons(props: &LaneProps) -> Html {
     let ctx = use_context::<Ctx>().expect("Ctx is provided by App");
     let filter = &ctx.state.0.filter;
     let button = |i: usize, lane: &Lane| {
+        if lane.kind == LaneKind::Other {
+            if let Some(drawn) = drawn_values(&props.lanes.lanes) {
+                return other_button(&ctx, i, lane, drawn);
+            }
+        }
         if lane.pick.is_empty() {
             return html! { <li></li> };
         }
