@@ -652,6 +652,41 @@ test('a value left out from the menu: a "not" chip, its events gone from every c
   assert.deepEqual(t.problems, []);
 });
 
+test('an API call\'s "−" leaves out that service\'s calls of that name, and a link carries it', async () => {
+  const { all, uniq, t, page, totalIs } = await sampleToLeaveOut();
+  // The busiest call (service and name together), counted here once per event.
+  const seen = new Set();
+  const byCall = new Map();
+  for (const e of all) {
+    const k = JSON.stringify([e.eventID, e.eventTime, e.eventSource, e.eventName]);
+    if (seen.has(k)) continue;
+    seen.add(k);
+    const call = `${e.eventSource} ${e.eventName}`;
+    byCall.set(call, (byCall.get(call) ?? 0) + 1);
+  }
+  const [call] = [...byCall].sort((a, b) => b[1] - a[1])[0];
+  const [source, name] = call.split(' ');
+  const rest = uniq((e) => !(e.eventSource === source && e.eventName === name));
+  const row = page.locator('[data-testid=by-name] tbody tr', { hasText: name });
+  assert.equal(await row.locator('.facet-not').getAttribute('aria-label'), `Leave out ${call}`);
+  await row.locator('.facet-not').click();
+  await totalIs(rest);
+  const chips = () => page.$$eval('[data-testid=filter-chips] .chip', (els) => els.map((el) => [el.querySelector('.chip-field').textContent, el.querySelector('.chip-value').textContent]));
+  assert.deepEqual(await chips(), [['not Call', call]]);
+  assert.equal(await row.count(), 0, 'the call is gone from the panel');
+  await t.shot('overview-call-left-out');
+  // The link says so in clear (AWS vocabulary), and pasted back gives the same view.
+  await page.waitForFunction(() => location.hash.includes('x.call='));
+  const hash = new URL(page.url()).hash;
+  await page.click('[data-testid=clear-filters]');
+  await totalIs(uniq(() => true));
+  await page.waitForFunction(() => location.hash === '');
+  await page.evaluate((h) => { location.hash = h; }, hash);
+  await totalIs(rest);
+  assert.deepEqual(await chips(), [['not Call', call]]);
+  assert.deepEqual(t.problems, []);
+});
+
 test('a breakdown row\'s "−" leaves its value out, by click or by Enter, without picking the row', async () => {
   const { all, uniq, t, page, totalIs } = await sampleToLeaveOut();
   const chips = () => page.$$eval('[data-testid=filter-chips] .chip', (els) => els.map((el) => [el.querySelector('.chip-field').textContent, el.querySelector('.chip-value').textContent]));

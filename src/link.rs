@@ -60,6 +60,7 @@ pub fn list_key(field: Field) -> Option<(&'static str, bool)> {
         Field::UserAgent => ("ua", true),
         Field::Client => ("client", false),
         Field::Origin => ("origin", true),
+        Field::Call => ("call", false),
         Field::Errors | Field::Access | Field::Range | Field::Text => return None,
     })
 }
@@ -163,14 +164,16 @@ impl ViewLink {
     /// Parses a fragment (with or without `#`); unknown keys and malformed values are ignored.
     pub fn from_fragment(fragment: &str) -> ViewLink {
         let mut link = ViewLink::default();
-        let lists: HashMap<&str, (Field, bool)> =
-            Field::LISTS.into_iter().filter_map(|f| list_key(f).map(|(k, hashed)| (k, (f, hashed)))).collect();
+        let key_of = |f: Field| list_key(f).map(|(k, hashed)| (k, (f, hashed)));
+        let lists: HashMap<&str, (Field, bool)> = Field::LISTS.into_iter().filter_map(key_of).collect();
+        let left_out: HashMap<&str, (Field, bool)> =
+            Field::LISTS.into_iter().chain([Field::Call]).filter(|f| f.can_leave_out()).filter_map(key_of).collect();
         let f = &mut link.filter;
         for part in fragment.trim_start_matches('#').split('&').filter(|p| !p.is_empty()) {
             let (k, v) = part.split_once('=').unwrap_or((part, ""));
             let v = decode(v);
-            if let Some(&(field, hashed)) = k.strip_prefix("x.").and_then(|k| lists.get(k)) {
-                if (!hashed || is_digest(&v)) && !f.excludes(field, &v) {
+            if let Some(&(field, hashed)) = k.strip_prefix("x.").and_then(|k| left_out.get(k)) {
+                if (!hashed || is_digest(&v)) && Filter::keeping(field, &v).is_some() && !f.excludes(field, &v) {
                     f.exclude.push((field, v));
                 }
                 continue;
@@ -414,6 +417,24 @@ mod tests {
         let sent = ViewLink::new("events", &Filter::default().with(Field::Ip, "192.0.2.1"), None);
         let kept = ViewLink::new("events", &sent.filter, None);
         assert_eq!(kept.filter.ips, [digest("192.0.2.1")]);
+    }
+
+    #[test]
+    fn ok_a_call_left_out_travels_in_clear_and_back() {
+        let call = crate::analysis::filter::call_value("ecr.amazonaws.com", "BatchGetImage");
+        let f = Filter::default()
+            .excluding(Field::Call, &call)
+            .excluding(Field::Principal, "arn:aws:iam::123456789012:user/Mary_Major");
+        let link = ViewLink::new("overview", &f, None);
+        let frag = link.to_fragment();
+        assert!(frag.contains("x.call=") && frag.contains("BatchGetImage"), "AWS vocabulary in clear: {frag}");
+        assert!(!frag.contains("Mary"), "{frag}");
+        let back = ViewLink::from_fragment(&frag);
+        assert_eq!(back, link);
+        assert_eq!(back.filter.exclude[0], (Field::Call, call));
+        // A value that is not a call is not taken, nor an origin left out (no filter leaves one out).
+        let odd = ViewLink::from_fragment(&format!("#x.call=BatchGetImage&x.origin={}", digest("arn:aws:iam::1:root")));
+        assert!(odd.filter.exclude.is_empty(), "{:?}", odd.filter.exclude);
     }
 
     #[test]

@@ -144,6 +144,9 @@ pub enum Field {
     Range,
     /// `text`.
     Text,
+    /// A call: a service and a name together (the API calls panel's row), only ever left out; its
+    /// value is [`call_value`].
+    Call,
 }
 
 impl Field {
@@ -168,11 +171,17 @@ impl Field {
         Field::Origin,
     ];
 
+    /// Whether this field's values can be left out (see [`Filter::exclude`]): every list but the
+    /// origins, and calls.
+    pub fn can_leave_out(self) -> bool {
+        (Field::LISTS.contains(&self) && self != Field::Origin) || self == Field::Call
+    }
+
     /// What the chip calls the field.
     pub fn label(self) -> &'static str {
         match self {
             Field::Source => "Service",
-            Field::Name => "Call",
+            Field::Name | Field::Call => "Call",
             Field::Principal => "Principal",
             Field::IdentityType => "Identity type",
             Field::AccessKey => "Access key",
@@ -215,6 +224,22 @@ impl Chip {
     }
 }
 
+/// A call's value (see [`Field::Call`]): its service and name as a JSON pair, which no service or
+/// name, whatever characters the logs give it, can make ambiguous.
+pub fn call_value(source: &str, name: &str) -> String {
+    serde_json::to_string(&(source, name)).unwrap_or_default()
+}
+
+/// The service and name of a call's value; `None` for anything else.
+pub fn call_parts(value: &str) -> Option<(String, String)> {
+    serde_json::from_str(value).ok()
+}
+
+/// A call's value as people read it: `ecr.amazonaws.com BatchGetImage`.
+pub fn call_text(value: &str) -> String {
+    call_parts(value).map_or_else(|| value.to_owned(), |(source, name)| format!("{source} {name}"))
+}
+
 /// The list of `field` in `filter`, borrowed as the trailing tokens say (`&` or `&mut`); `None`
 /// for the fields that are not lists. One table for [`Filter::list`] and [`Filter::list_mut`].
 macro_rules! list_of {
@@ -237,7 +262,7 @@ macro_rules! list_of {
             Field::UserAgent => Some($($borrow)+ $filter.user_agents),
             Field::Client => Some($($borrow)+ $filter.clients),
             Field::Origin => Some($($borrow)+ $filter.origins),
-            Field::Errors | Field::Access | Field::Range | Field::Text => None,
+            Field::Errors | Field::Access | Field::Range | Field::Text | Field::Call => None,
         }
     };
 }
@@ -293,11 +318,11 @@ impl Filter {
     }
 
     /// This filter leaving out the events `field = value` would keep (and no longer keeping that
-    /// value, if it did). Only list fields other than [`Field::Origin`] can be left out.
+    /// value, if it did). Only the fields [`Field::can_leave_out`] names can be left out.
     #[must_use]
     pub fn excluding(&self, field: Field, value: &str) -> Filter {
         // Another field is not touched (its chip is not taken away either).
-        if !Field::LISTS.contains(&field) || field == Field::Origin {
+        if Filter::keeping(field, value).is_none() {
             return self.clone();
         }
         let mut f = self.without(&Chip::of(field, value));
@@ -312,6 +337,17 @@ impl Filter {
     #[must_use]
     pub fn excluding_all(&self, values: &[(Field, String)]) -> Filter {
         values.iter().fold(self.clone(), |f, (field, v)| f.excluding(*field, v))
+    }
+
+    /// The filter that keeps just the events `field = value` names, for a value left out: a call
+    /// keeps its service's calls of its name. `None` for what cannot be left out.
+    pub fn keeping(field: Field, value: &str) -> Option<Filter> {
+        match field {
+            Field::Call => call_parts(value)
+                .map(|(source, name)| Filter::default().with(Field::Source, &source).with(Field::Name, &name)),
+            _ if field.can_leave_out() => Some(Filter::default().with(field, value)),
+            _ => None,
+        }
     }
 
     /// Whether the events `field = value` keeps are left out.
@@ -484,8 +520,8 @@ impl<'s> Compiled<'s> {
             excluded: f
                 .exclude
                 .iter()
-                .filter(|(field, _)| *field != Field::Origin)
-                .map(|(field, v)| Compiled::new(&Filter::default().with(*field, v), store))
+                .filter_map(|(field, v)| Filter::keeping(*field, v))
+                .map(|keep| Compiled::new(&keep, store))
                 .filter(|c| !c.impossible)
                 .collect(),
         }
@@ -905,6 +941,30 @@ mod tests {
         let failed = Filter::default().with(Field::Errors, "only");
         assert_eq!(failed.excluding(Field::Errors, "only"), failed, "errors only stays as it was");
         assert!(Filter::default().excluding(Field::Origin, mary).is_empty());
+    }
+
+    #[test]
+    fn ok_a_call_left_out_drops_that_service_s_calls_of_that_name_only() {
+        // By hand from LOG: the ECR calls are PutImage and BatchGetImage, and AssumeRole is STS's.
+        let get = call_value("ecr.amazonaws.com", "BatchGetImage");
+        let f = Filter::default().excluding(Field::Call, &get);
+        assert_eq!(kept(&f), ["PutImage", "AssumeRole"]);
+        assert_eq!(f.chips(), [Chip { field: Field::Call, value: get.clone(), not: true }]);
+        assert!(f.without(&f.chips()[0]).is_empty());
+        // The same name under another service is another call: nothing of ECR's is dropped.
+        assert_eq!(
+            kept(&Filter::default().excluding(Field::Call, &call_value("sts.amazonaws.com", "PutImage"))).len(),
+            3
+        );
+        // With what else the filter keeps, and twice over: left out once.
+        let ecr = Filter::default().with(Field::Source, "ecr.amazonaws.com");
+        assert_eq!(kept(&ecr.excluding(Field::Call, &get).excluding(Field::Call, &get)), ["PutImage"]);
+        assert_eq!(ecr.excluding(Field::Call, &get).excluding(Field::Call, &get).exclude.len(), 1);
+        // A value that is not a call leaves the filter as it was; any characters round-trip.
+        assert!(Filter::default().excluding(Field::Call, "BatchGetImage").is_empty());
+        let odd = call_value("a \"b\" c", "x\u{1f}y ");
+        assert_eq!(call_parts(&odd), Some(("a \"b\" c".to_owned(), "x\u{1f}y ".to_owned())));
+        assert_eq!(call_text(&get), "ecr.amazonaws.com BatchGetImage");
     }
 
     #[test]

@@ -6,7 +6,7 @@ use yew::prelude::*;
 
 use super::query::use_answer;
 use super::Ctx;
-use crate::analysis::filter::{Access, Chip, Errors, Field, Filter};
+use crate::analysis::filter::{call_text, Access, Chip, Errors, Field, Filter};
 use crate::engine::{Query, Response, NONE_VALUE};
 use crate::model::time::{format_iso, parse_iso};
 use crate::text::{reveal, thousands, tooltip};
@@ -15,15 +15,15 @@ use crate::viewstate::Action;
 /// What a "(none)" value (a chip or the menu's) stands for.
 const NONE_TITLE: &str = "Events that logged no value for this field";
 
-/// How a field's value reads, and what it tells on hover: the empty value (events that logged none)
-/// as [`NONE_VALUE`] and [`NONE_TITLE`], any other as itself (revealed, and in full on hover). For the
-/// chips, the "+ Filter" menu and the overview's rows.
-pub fn value_text(value: &str) -> (String, String) {
+/// How a value of `field` reads, and what it tells on hover: the empty value (events that logged
+/// none) as [`NONE_VALUE`] and [`NONE_TITLE`], a call as its service and name, any other as itself
+/// (revealed, and in full on hover). For the chips, the "+ Filter" menu and the breakdowns' "−".
+pub fn value_text(field: Field, value: &str) -> (String, String) {
     if value.is_empty() {
-        (String::from(NONE_VALUE), String::from(NONE_TITLE))
-    } else {
-        (reveal(value).into_owned(), tooltip(value))
+        return (String::from(NONE_VALUE), String::from(NONE_TITLE));
     }
+    let value = if field == Field::Call { call_text(value) } else { value.to_owned() };
+    (reveal(&value).into_owned(), tooltip(&value))
 }
 
 /// What a chip of a shared link's value that no loaded log holds tells on hover.
@@ -143,7 +143,7 @@ pub fn filter_bar() -> Html {
                         (String::from("not in the loaded logs"), String::from(UNRESOLVED))
                     } else {
                         // An empty value: the overview's "(none)" row, or the menu's.
-                        value_text(&chip.value)
+                        value_text(chip.field, &chip.value)
                     };
                     // A value left out reads "not Principal …".
                     let field = if chip.not { format!("not {}", chip.field.label()) } else { chip.field.label().to_owned() };
@@ -260,7 +260,7 @@ fn add_filter() -> Html {
                             });
                             // The empty value: the events that logged none for the field.
                             let none = c.key.is_empty();
-                            let (shown_key, what) = value_text(&c.key);
+                            let (shown_key, what) = value_text(field, &c.key);
                             let title = if picked { format!("{what} (picked: click to remove)") } else { what.clone() };
                             let not_label = if out { format!("Put back {shown_key}") } else { format!("Leave out {shown_key}") };
                             let not_title = if out { format!("{what} is left out: click to put it back") } else { format!("Leave out {what}") };

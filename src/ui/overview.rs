@@ -10,7 +10,7 @@ use super::more::{use_fold, More};
 use super::query::{use_answer, Shown};
 use super::Ctx;
 use crate::analysis::counts::{Counts, NameCount};
-use crate::analysis::filter::Field;
+use crate::analysis::filter::{call_value, Field};
 use crate::engine::{FileRow, FileWarning, Overview, Query, Response, Status};
 use crate::ingest::FileKind;
 use crate::text::{arn_parts, bytes, duration, file_name, plural, reveal, thousands, tooltip, utc};
@@ -343,7 +343,7 @@ fn names(p: &NamesProps) -> Html {
         <section class="panel" data-testid="by-name">
             <h2>{"API calls"}</h2>
             <table class="counts">
-                <thead><tr><th>{"Call"}</th><th></th><th class="num">{"Events"}</th><th class="num">{"Errors"}</th></tr></thead>
+                <thead><tr><th>{"Call"}</th><th></th><th class="num">{"Events"}</th><th class="num">{"Errors"}</th><th class="not" aria-label="Leave out"></th></tr></thead>
                 <tbody>
                 { for rows.iter().take(fold.shown()).map(|r| {
                     let call = vec![(Field::Source, r.source.clone()), (Field::Name, r.name.clone())];
@@ -356,6 +356,7 @@ fn names(p: &NamesProps) -> Html {
                         <td class="barcell">{bar(r.count, max)}</td>
                         <td class="num">{thousands(r.count)}</td>
                         <td class={classes!("num", (r.errors > 0).then_some("bad"))}>{ if r.errors > 0 { thousands(r.errors) } else { String::new() } }</td>
+                        {super::identity::table::not_cell(&ctx, Field::Call, &call_value(&r.source, &r.name))}
                     </tr>
                     }
                 }) }

@@ -8,7 +8,7 @@ use serde_json::Value;
 use trailscope::analysis::container::nav::Page;
 use trailscope::analysis::container::report::{ImageRef, Outcome, RepoRef};
 use trailscope::analysis::container::Index;
-use trailscope::analysis::filter::{Compiled, Field, Filter};
+use trailscope::analysis::filter::{call_value, Compiled, Field, Filter};
 use trailscope::engine::Engine;
 use trailscope::link::{list_key, resolve, ViewLink};
 use trailscope::sample::SAMPLE_FILES;
@@ -136,6 +136,20 @@ fn ok_values_left_out_survive_a_link_and_stay_out_of_it() {
         assert_eq!(kept + dropped, total, "{field:?} {value}");
         assert_travels(&f, &engine, *field, value, "x.");
     }
+    // A call, a service and a name together (the API calls panel's "−"): it drops just the events
+    // of that name from that service, counted here from the JSON (once per event ID and time).
+    let (source, name) = (first(&events, |e| e["eventSource"].as_str()), first(&events, |e| e["eventName"].as_str()));
+    let call = call_value(&source, &name);
+    let f = Filter::default().excluding(Field::Call, &call);
+    let of_call = events
+        .iter()
+        .filter(|e| e["eventSource"] == source.as_str() && e["eventName"] == name.as_str())
+        .map(|e| (e["eventID"].to_string(), e["eventTime"].to_string()))
+        .collect::<std::collections::HashSet<_>>()
+        .len();
+    assert!(of_call > 0);
+    assert_eq!(Compiled::new(&f, store).rows().count(), total - of_call, "{source} {name}");
+    assert_travels(&f, &engine, Field::Call, &call, "x.");
 }
 
 #[test]

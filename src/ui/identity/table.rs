@@ -102,7 +102,7 @@ fn own_keys() -> Callback<KeyboardEvent> {
 /// A row's last cell: a "−" button that leaves out `field = value` (see [`leave_out`]), faint until
 /// the row is hovered or the button focused.
 pub fn not_cell(ctx: &Ctx, field: Field, value: &str) -> Html {
-    let (shown, what) = crate::ui::filterbar::value_text(value);
+    let (shown, what) = crate::ui::filterbar::value_text(field, value);
     html! {
         <td class="not">
             <button type="button" class="facet-not" aria-label={format!("Leave out {shown}")}
