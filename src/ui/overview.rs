@@ -342,8 +342,8 @@ fn names(p: &NamesProps) -> Html {
     html! {
         <section class="panel" data-testid="by-name">
             <h2>{"API calls"}</h2>
-            <table class="counts">
-                <thead><tr><th>{"Call"}</th><th></th><th class="num">{"Events"}</th><th class="num">{"Errors"}</th><th class="not" aria-label="Leave out"></th></tr></thead>
+            <table class="counts calls">
+                <thead><tr><th>{"Call"}</th><th class="barcell"></th><th class="num">{"Events"}</th><th class="num">{"Errors"}</th><th class="not" aria-label="Leave out"></th></tr></thead>
                 <tbody>
                 { for rows.iter().take(fold.shown()).map(|r| {
                     let call = vec![(Field::Source, r.source.clone()), (Field::Name, r.name.clone())];
