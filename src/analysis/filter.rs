@@ -406,6 +406,22 @@ impl Filter {
     }
 }
 
+/// What `f`'s values left out keep, as filters a row must not pass: one per field, its values as
+/// alternatives (leaving out a, b and c drops what keeping any of them keeps, and the 36 principals
+/// three clicks on the timeline's "Other" lane leave out are one look-up a row, not 36), and one
+/// per call (a service and name pair).
+fn left_out(f: &Filter) -> Vec<Filter> {
+    let mut out: Vec<(Field, Filter)> = Vec::new();
+    for (field, v) in &f.exclude {
+        let Some(keep) = Filter::keeping(*field, v) else { continue };
+        match out.iter_mut().find(|(x, _)| x == field && *field != Field::Call) {
+            Some((_, any)) => *any = any.with(*field, v),
+            None => out.push((*field, keep)),
+        }
+    }
+    out.into_iter().map(|(_, keep)| keep).collect()
+}
+
 /// A [`Filter`] resolved against one store.
 pub struct Compiled<'s> {
     store: &'s Store,
@@ -517,13 +533,7 @@ impl<'s> Compiled<'s> {
             text_uuid,
             impossible,
             facts: RefCell::default(),
-            excluded: f
-                .exclude
-                .iter()
-                .filter_map(|(field, v)| Filter::keeping(*field, v))
-                .map(|keep| Compiled::new(&keep, store))
-                .filter(|c| !c.impossible)
-                .collect(),
+            excluded: left_out(f).iter().map(|keep| Compiled::new(keep, store)).filter(|c| !c.impossible).collect(),
         }
     }
 
@@ -924,6 +934,11 @@ mod tests {
         // With what else the filter keeps: AND NOT.
         let ecr = Filter::default().with(Field::Source, "ecr.amazonaws.com");
         assert_eq!(kept(&ecr.excluding(Field::Region, "eu-west-1")), ["PutImage"]);
+        // Two values of one field: neither's events; one of them in no event still leaves the other out.
+        let role = "arn:aws:sts::222222222222:assumed-role/ecsTaskExecutionRole/abc";
+        assert!(kept(&no_mary.excluding(Field::Principal, role)).is_empty());
+        assert_eq!(kept(&no_mary.excluding(Field::Principal, "arn:aws:iam::1:user/nobody")), ["BatchGetImage"]);
+        assert_eq!(kept(&Filter::default().excluding(Field::Principal, "arn:aws:iam::1:user/nobody")).len(), 3);
         // Two left out: neither's events. The empty value leaves out the events that logged none.
         let two = no_mary.excluding(Field::Name, "BatchGetImage");
         assert!(kept(&two).is_empty());
