@@ -667,13 +667,13 @@ fn statements(report: &mut IntegrityReport, keys_given: bool) {
     let c = &report.counts;
     let mut s = Vec::new();
     s.push(format!(
-        "{} in {} {} {}. Of the dropped log files, {} {} their listed SHA-256 exactly (verified), {} {} not (modified); {} {} not dropped (missing); {} {} in no dropped digest (unlisted).",
+        "{} in {} {} {}. Of the dropped log files, {} {} listed SHA-256 exactly (verified), {} {} not (modified); {} {} not dropped (missing); {} {} in no dropped digest (unlisted).",
         plural(c.digests, "digest file", "digest files"),
         plural(c.chains, "chain", "chains"),
         agree(c.digests, "lists", "list"),
         plural(c.listed, "log file", "log files"),
         thousands(c.verified),
-        agree(c.verified, "matches", "match"),
+        agree(c.verified, "matches its", "match their"),
         thousands(c.modified),
         agree(c.modified, "does", "do"),
         plural(c.missing, "listed file", "listed files"),
@@ -768,7 +768,7 @@ mod tests {
             ..IntegrityCounts::default()
         };
         let s = said(one, true);
-        assert_eq!(s[0], "1 digest file in 1 chain lists 1 log file. Of the dropped log files, 1 matches their listed SHA-256 exactly (verified), 1 does not (modified); 1 listed file was not dropped (missing); 1 dropped log file is in no dropped digest (unlisted).");
+        assert_eq!(s[0], "1 digest file in 1 chain lists 1 log file. Of the dropped log files, 1 matches its listed SHA-256 exactly (verified), 1 does not (modified); 1 listed file was not dropped (missing); 1 dropped log file is in no dropped digest (unlisted).");
         assert_eq!(s[1], "1 file is still being hashed and 2 were not hashed: not checked yet.");
         assert_eq!(s[2], "1 listed log file was dropped but not read, as loading stopped before it: not checked, and not missing (its row says why, and how to check it).");
         assert_eq!(s[3], "1 file was not hashed because checking was stopped first: \"Check them\" hashes it.");
