@@ -130,37 +130,119 @@ pub fn filter_bar() -> Html {
                 <option value="write" selected={filter.access == Access::Write}>{"Write calls"}</option>
             </select>
             <ul class="chips" data-testid="filter-chips">
-                { for chips.into_iter().map(|chip| {
-                    let remove = {
-                        let (state, filter, chip) = (ctx.state.clone(), filter.clone(), chip.clone());
-                        Callback::from(move |_| state.dispatch(Action::SetFilter(Box::new(filter.without(&chip)))))
-                    };
-                    // A link's digest of a value none of the logs holds: the digest means nothing to
-                    // a person, so the chip says what it is.
-                    let unresolved = crate::link::list_key(chip.field).is_some_and(|(_, hashed)| hashed)
-                        && crate::link::is_digest(&chip.value);
-                    let (value, title) = if unresolved {
-                        (String::from("not in the loaded logs"), String::from(UNRESOLVED))
-                    } else {
-                        // An empty value: the overview's "(none)" row, or the menu's.
-                        value_text(chip.field, &chip.value)
-                    };
-                    // A value left out reads "not Principal …".
-                    let field = if chip.not { format!("not {}", chip.field.label()) } else { chip.field.label().to_owned() };
-                    html! {
-                        <li class={classes!("chip", unresolved.then_some("unresolved"), chip.not.then_some("not"))} data-field={format!("{:?}", chip.field)}>
-                            <span class="chip-field">{field.clone()}</span>
-                            <span class="chip-value" {title}>{value.clone()}</span>
-                            <button type="button" class="chip-x" aria-label={format!("Remove {field} {value}")}
-                                onclick={remove}>{"×"}</button>
-                        </li>
-                    }
+                { for shown_chips(chips).into_iter().map(|c| match c {
+                    Shown::One(chip) => chip_item(&ctx, &filter, chip),
+                    Shown::Many(field, values) => many_item(&ctx, &filter, field, &values),
                 }) }
             </ul>
             if !filter.is_empty() {
                 <button type="button" class="link" onclick={clear} data-testid="clear-filters">{"Clear all"}</button>
             }
         </section>
+    }
+}
+
+/// More values of one field left out than this read as one chip ("not Principal · 12 values")
+/// whose × puts them all back; the "+ Filter" menu lists each, struck through, to put back one.
+const NOT_CHIPS_APART: usize = 3;
+
+/// A chip as the bar shows it: one part of the filter, or many values of one field left out.
+enum Shown {
+    One(Chip),
+    Many(Field, Vec<String>),
+}
+
+/// The chips as the bar shows them, in their order: a field's values left out gathered into one
+/// [`Shown::Many`] where there are more than [`NOT_CHIPS_APART`] (three clicks on the timeline's
+/// "Other" lane leave out 36 principals).
+fn shown_chips(chips: Vec<Chip>) -> Vec<Shown> {
+    let mut left_out: std::collections::HashMap<Field, usize> = std::collections::HashMap::new();
+    for chip in chips.iter().filter(|c| c.not) {
+        *left_out.entry(chip.field).or_default() += 1;
+    }
+    let mut out: Vec<Shown> = Vec::new();
+    for chip in chips {
+        if !chip.not || left_out[&chip.field] <= NOT_CHIPS_APART {
+            out.push(Shown::One(chip));
+            continue;
+        }
+        match out.iter_mut().find_map(|s| match s {
+            Shown::Many(f, values) if *f == chip.field => Some(values),
+            _ => None,
+        }) {
+            Some(values) => values.push(chip.value),
+            None => out.push(Shown::Many(chip.field, vec![chip.value])),
+        }
+    }
+    out
+}
+
+/// Whether a chip's value is a shared link's digest of a value none of the loaded logs holds.
+fn unresolved(field: Field, value: &str) -> bool {
+    crate::link::list_key(field).is_some_and(|(_, hashed)| hashed) && crate::link::is_digest(value)
+}
+
+/// One chip, with its ×.
+fn chip_item(ctx: &Ctx, filter: &Filter, chip: Chip) -> Html {
+    let remove = {
+        let (state, filter, chip) = (ctx.state.clone(), filter.clone(), chip.clone());
+        Callback::from(move |_| state.dispatch(Action::SetFilter(Box::new(filter.without(&chip)))))
+    };
+    // A link's digest of a value none of the logs holds: the digest means nothing to a person, so
+    // the chip says what it is.
+    let unresolved = unresolved(chip.field, &chip.value);
+    let (value, title) = if unresolved {
+        (String::from("not in the loaded logs"), String::from(UNRESOLVED))
+    } else {
+        // An empty value: the overview's "(none)" row, or the menu's.
+        value_text(chip.field, &chip.value)
+    };
+    // A value left out reads "not Principal …".
+    let field = if chip.not { format!("not {}", chip.field.label()) } else { chip.field.label().to_owned() };
+    html! {
+        <li class={classes!("chip", unresolved.then_some("unresolved"), chip.not.then_some("not"))} data-field={format!("{:?}", chip.field)}>
+            <span class="chip-field">{field.clone()}</span>
+            <span class="chip-value" {title}>{value.clone()}</span>
+            <button type="button" class="chip-x" aria-label={format!("Remove {field} {value}")}
+                onclick={remove}>{"×"}</button>
+        </li>
+    }
+}
+
+/// Values a gathered chip lists on hover.
+const LISTED: usize = 20;
+
+/// Values of one field left out, as one chip: how many, the first [`LISTED`] on hover, and a × that
+/// puts them all back.
+fn many_item(ctx: &Ctx, filter: &Filter, field: Field, values: &[String]) -> Html {
+    let put_back = {
+        let (state, mut next) = (ctx.state.clone(), filter.clone());
+        next.exclude.retain(|(x, _)| *x != field);
+        Callback::from(move |_| state.dispatch(Action::SetFilter(Box::new(next.clone()))))
+    };
+    let mut list: Vec<String> = values
+        .iter()
+        .take(LISTED)
+        .map(|v| {
+            if unresolved(field, v) {
+                String::from("(a value not in the loaded logs)")
+            } else {
+                value_text(field, v).0
+            }
+        })
+        .collect();
+    if values.len() > LISTED {
+        list.push(format!("… and {} more", thousands((values.len() - LISTED) as u64)));
+    }
+    let label = format!("not {}", field.label());
+    let count = format!("{} values", thousands(values.len() as u64));
+    html! {
+        <li class="chip not many" data-field={format!("{field:?}")} data-count={values.len().to_string()}>
+            <span class="chip-field">{label.clone()}</span>
+            <span class="chip-value" title={list.join("\n")}>{count.clone()}</span>
+            <button type="button" class="chip-x" aria-label={format!("Remove {label} {count}: put them all back")}
+                onclick={put_back}>{"×"}</button>
+        </li>
     }
 }
 
