@@ -7,7 +7,8 @@
 //! the Overview asks for over every event (the baseline: a time range from the epoch, which walks
 //! every row as a filter does), with a search text (new, and asked again as another view would), and
 //! with a repository filter, with the 36 busiest principals left out (three clicks on the timeline's
-//! "Other" lane), and the timeline's lanes grouped by repository and by service. The search and the
+//! "Other" lane) and with 36 calls left out, and the timeline's lanes grouped by repository and by
+//! service. The search and the
 //! repository read every row's container facts; the repository lanes too.
 //!
 //! The event table's rows by time: every row sorted (what opening the table costs, and what each
@@ -27,7 +28,7 @@ use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use trailscope::analysis::container::Index;
 use trailscope::analysis::counts::by_value;
 use trailscope::analysis::events::{by_time, in_row_order, RowCache};
-use trailscope::analysis::filter::{Field, Filter};
+use trailscope::analysis::filter::{call_value, Field, Filter};
 use trailscope::analysis::timeline::{GroupBy, Prepared};
 use trailscope::engine::{Engine, Query};
 
@@ -51,6 +52,15 @@ fn bench(c: &mut Criterion) {
     // The 36 busiest principals left out, as three clicks on the timeline's "Other" lane leave them.
     let busiest = by_value(store, 0..n as u32, Field::Principal);
     let busiest: Vec<(Field, String)> = busiest.iter().take(36).map(|c| (Field::Principal, c.key.clone())).collect();
+    // And 36 calls (a service and name each) left out, from the API calls panel's "−".
+    let mut calls: Vec<(Field, String)> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for r in 0..n as u32 {
+        let (source, name) = (store.source(r), store.name(r));
+        if calls.len() < 36 && seen.insert((source, name)) {
+            calls.push((Field::Call, call_value(&store.str(source), &store.str(name))));
+        }
+    }
     let mut g = c.benchmark_group("filter");
     g.sample_size(10);
     for (name, f) in [
@@ -59,6 +69,7 @@ fn bench(c: &mut Criterion) {
         ("counts, every event walked (baseline)", Filter { from: Some(0), ..Filter::default() }),
         ("counts, one repository", Filter { repositories: vec![repo.clone()], ..Filter::default() }),
         ("counts, 36 principals left out", Filter::default().excluding_all(&busiest)),
+        ("counts, 36 calls left out", Filter::default().excluding_all(&calls)),
     ] {
         let q = Query::Counts(Box::new(f));
         g.bench_function(name, |b| b.iter(|| engine.query(&q)));

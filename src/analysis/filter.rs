@@ -408,18 +408,29 @@ impl Filter {
 
 /// What `f`'s values left out keep, as filters a row must not pass: one per field, its values as
 /// alternatives (leaving out a, b and c drops what keeping any of them keeps, and the 36 principals
-/// three clicks on the timeline's "Other" lane leave out are one look-up a row, not 36), and one
-/// per call (a service and name pair).
+/// three clicks on the timeline's "Other" lane leave out are one look-up a row, not 36). Calls, a
+/// service and name pair each, are not among them: see [`calls_left_out`].
 fn left_out(f: &Filter) -> Vec<Filter> {
     let mut out: Vec<(Field, Filter)> = Vec::new();
-    for (field, v) in &f.exclude {
+    for (field, v) in f.exclude.iter().filter(|(field, _)| *field != Field::Call) {
         let Some(keep) = Filter::keeping(*field, v) else { continue };
-        match out.iter_mut().find(|(x, _)| x == field && *field != Field::Call) {
+        match out.iter_mut().find(|(x, _)| x == field) {
             Some((_, any)) => *any = any.with(*field, v),
             None => out.push((*field, keep)),
         }
     }
     out.into_iter().map(|(_, keep)| keep).collect()
+}
+
+/// The calls `f` leaves out, as the symbols of their service and name, one set for all of them
+/// (a call none of the logs holds leaves nothing out and is not in it).
+fn calls_left_out(f: &Filter, store: &Store) -> HashSet<(Sym, Sym)> {
+    f.exclude
+        .iter()
+        .filter(|(field, _)| *field == Field::Call)
+        .filter_map(|(_, v)| call_parts(v))
+        .filter_map(|(source, name)| Some((store.strings.lookup(&source)?, store.strings.lookup(&name)?)))
+        .collect()
 }
 
 /// A [`Filter`] resolved against one store.
@@ -450,9 +461,11 @@ pub struct Compiled<'s> {
     /// The container facts, read by row for the repository filter and the search: rows are mostly
     /// asked in order, and the reader decodes each block of facts once for them.
     facts: RefCell<FactReader>,
-    /// The values left out, each compiled alone: a row one of them keeps is dropped. Those no
-    /// event holds are not here (they leave nothing out).
+    /// The values left out, a field's compiled together (see [`left_out`]): a row one of them keeps
+    /// is dropped. Those no event holds are not here (they leave nothing out).
     excluded: Vec<Compiled<'s>>,
+    /// The calls left out, as their service's and name's symbols (those the store holds).
+    calls_left_out: HashSet<(Sym, Sym)>,
 }
 
 fn syms(store: &Store, values: &[String], impossible: &mut bool) -> Option<HashSet<Sym>> {
@@ -534,6 +547,7 @@ impl<'s> Compiled<'s> {
             impossible,
             facts: RefCell::default(),
             excluded: left_out(f).iter().map(|keep| Compiled::new(keep, store)).filter(|c| !c.impossible).collect(),
+            calls_left_out: calls_left_out(f, store),
         }
     }
 
@@ -553,6 +567,9 @@ impl<'s> Compiled<'s> {
             || !within(&self.user_agents, s.user_agent(r))
             || !within(&self.clients, s.user_agent(r))
         {
+            return false;
+        }
+        if !self.calls_left_out.is_empty() && self.calls_left_out.contains(&(s.source(r), s.name(r))) {
             return false;
         }
         if let Some(ids) = &self.identities {
@@ -975,6 +992,11 @@ mod tests {
         let ecr = Filter::default().with(Field::Source, "ecr.amazonaws.com");
         assert_eq!(kept(&ecr.excluding(Field::Call, &get).excluding(Field::Call, &get)), ["PutImage"]);
         assert_eq!(ecr.excluding(Field::Call, &get).excluding(Field::Call, &get).exclude.len(), 1);
+        // Two calls, and one no event holds, left out together: each one's events go, only those.
+        let three = f
+            .excluding(Field::Call, &call_value("sts.amazonaws.com", "AssumeRole"))
+            .excluding(Field::Call, &call_value("s3.amazonaws.com", "GetObject"));
+        assert_eq!(kept(&three), ["PutImage"]);
         // A value that is not a call leaves the filter as it was; any characters round-trip.
         assert!(Filter::default().excluding(Field::Call, "BatchGetImage").is_empty());
         let odd = call_value("a \"b\" c", "x\u{1f}y ");
