@@ -173,7 +173,7 @@ impl ViewLink {
             let (k, v) = part.split_once('=').unwrap_or((part, ""));
             let v = decode(v);
             if let Some(&(field, hashed)) = k.strip_prefix("x.").and_then(|k| left_out.get(k)) {
-                if (!hashed || is_digest(&v)) && Filter::keeping(field, &v).is_some() && !f.excludes(field, &v) {
+                if (!hashed || is_digest(&v)) && Filter::can_leave_out(field, &v) && !f.excludes(field, &v) {
                     f.exclude.push((field, v));
                 }
                 continue;

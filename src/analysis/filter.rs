@@ -322,7 +322,7 @@ impl Filter {
     #[must_use]
     pub fn excluding(&self, field: Field, value: &str) -> Filter {
         // Another field is not touched (its chip is not taken away either).
-        if Filter::keeping(field, value).is_none() {
+        if !Filter::can_leave_out(field, value) {
             return self.clone();
         }
         let mut f = self.without(&Chip::of(field, value));
@@ -339,15 +339,10 @@ impl Filter {
         values.iter().fold(self.clone(), |f, (field, v)| f.excluding(*field, v))
     }
 
-    /// The filter that keeps just the events `field = value` names, for a value left out: a call
-    /// keeps its service's calls of its name. `None` for what cannot be left out.
-    pub fn keeping(field: Field, value: &str) -> Option<Filter> {
-        match field {
-            Field::Call => call_parts(value)
-                .map(|(source, name)| Filter::default().with(Field::Source, &source).with(Field::Name, &name)),
-            _ if field.can_leave_out() => Some(Filter::default().with(field, value)),
-            _ => None,
-        }
+    /// Whether `field = value` can be left out: a field [`Field::can_leave_out`] names, and for a
+    /// call a value [`call_value`] made.
+    pub fn can_leave_out(field: Field, value: &str) -> bool {
+        field.can_leave_out() && (field != Field::Call || call_parts(value).is_some())
     }
 
     /// Whether the events `field = value` keeps are left out.
@@ -412,11 +407,10 @@ impl Filter {
 /// service and name pair each, are not among them: see [`calls_left_out`].
 fn left_out(f: &Filter) -> Vec<Filter> {
     let mut out: Vec<(Field, Filter)> = Vec::new();
-    for (field, v) in f.exclude.iter().filter(|(field, _)| *field != Field::Call) {
-        let Some(keep) = Filter::keeping(*field, v) else { continue };
+    for (field, v) in f.exclude.iter().filter(|(field, _)| *field != Field::Call && field.can_leave_out()) {
         match out.iter_mut().find(|(x, _)| x == field) {
             Some((_, any)) => *any = any.with(*field, v),
-            None => out.push((*field, keep)),
+            None => out.push((*field, Filter::default().with(*field, v))),
         }
     }
     out.into_iter().map(|(_, keep)| keep).collect()

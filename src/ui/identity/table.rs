@@ -84,13 +84,14 @@ pub fn pick_all_key(ctx: &Ctx, values: Vec<(Field, String)>) -> Callback<Keyboar
     })
 }
 
-/// A callback that leaves out the events `field = value` (see `Filter::excluding`), for a row's "−"
-/// button: the click, and an Enter on the button, go no further (the row itself keeps the value).
-fn leave_out(ctx: &Ctx, field: Field, value: String) -> Callback<MouseEvent> {
+/// A callback that leaves out the events each `field = value` keeps (see `Filter::excluding_all`),
+/// for a row's "−" button or the timeline's "Other" lane: the click goes no further (a row itself
+/// keeps its value).
+pub fn leave_out(ctx: &Ctx, values: Vec<(Field, String)>) -> Callback<MouseEvent> {
     let ctx = ctx.clone();
     Callback::from(move |e: MouseEvent| {
         e.stop_propagation();
-        set_filter(&ctx, ctx.state.0.filter.excluding(field, &value));
+        set_filter(&ctx, ctx.state.0.filter.excluding_all(&values));
     })
 }
 
@@ -106,7 +107,7 @@ pub fn not_cell(ctx: &Ctx, field: Field, value: &str) -> Html {
     html! {
         <td class="not">
             <button type="button" class="facet-not" aria-label={format!("Leave out {shown}")}
-                title={format!("Leave out {what}")} onclick={leave_out(ctx, field, value.to_owned())} onkeydown={own_keys()}>{"−"}</button>
+                title={format!("Leave out {what}")} onclick={leave_out(ctx, vec![(field, value.to_owned())])} onkeydown={own_keys()}>{"−"}</button>
         </td>
     }
 }

@@ -244,14 +244,7 @@ fn other_button(ctx: &Ctx, i: usize, lane: &Lane, drawn: Vec<(Field, String)>) -
         crate::text::tooltip(&lane.label),
         crate::text::plural(drawn.len() as u64, "value", "values")
     );
-    let onclick = {
-        let ctx = ctx.clone();
-        Callback::from(move |e: MouseEvent| {
-            e.stop_propagation();
-            let f = ctx.state.0.filter.excluding_all(&drawn);
-            super::identity::table::set_filter(&ctx, f);
-        })
-    };
+    let onclick = super::identity::table::leave_out(ctx, drawn);
     html! {
         <li>
             <button type="button" class="tl-lane" data-testid="timeline-other-filter" data-lane={i.to_string()}
