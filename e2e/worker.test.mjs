@@ -749,6 +749,67 @@ test('a large JSON-lines file is cut into parts that the ingest workers read, an
   });
 });
 
+test('two large JSON-lines files, the smaller first, are both cut into parts, not the second read whole by one ingest worker', { skip: skip() }, async () => {
+  // The engine's worker cuts the first; while it read that one's start, the second (a big file too)
+  // used to go whole to one ingest worker, which then read it alone long after the other had read the
+  // first's parts (src/worker/pool.rs, poolable). It waits for the engine's worker now, which cuts it
+  // too. `timings.split` counts the files cut; every event and line is where one reader puts it.
+  await inWorkDir('split-two', async (work) => {
+    const [path, lines] = generatedJsonLines(work);
+    // The first file just over the size that makes a file big (32 MB of text), the second the rest.
+    let first = 0;
+    let bytes = 0;
+    while (bytes <= 40 * 1024 * 1024) bytes += Buffer.byteLength(lines[first++]) + 1;
+    const paths = [join(work, 'a.jsonl'), join(work, 'b.jsonl')];
+    writeFileSync(paths[0], lines.slice(0, first).join('\n') + '\n');
+    writeFileSync(paths[1], lines.slice(first).join('\n') + '\n');
+    rmSync(path);
+    assert.ok(statSync(paths[1]).size > 2 * statSync(paths[0]).size, 'the second file is the bigger');
+    const t = await Trailscope.open(env, { route: keepProgress });
+    await t.readersReady();
+    await t.pickFiles(paths);
+    const s = await t.waitDone(240_000);
+    assert.equal(s.events, data.truth.events, 'every generated event, by the truth file');
+    assert.equal(s.warnings, 0);
+    const p = await progress(t.page);
+    assert.equal(p.filesDone, 2);
+    assert.equal(p.bytesRead, sizeOf(paths), 'every byte read once');
+    const timings = await t.page.evaluate(() => window.__progress.timings);
+    assert.equal(timings.split, 2, `both files cut into parts: ${JSON.stringify(timings)}`);
+    assert.equal(timings.parts_here, 0, `the ingest workers read every part: ${JSON.stringify(timings)}`);
+    const rows = await t.page.$$eval('[data-testid=files] tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
+    assert.deepEqual(rows.map((r) => [r[0], r[2]]).sort(), [
+      ['a.jsonl', first.toLocaleString('en-US')],
+      ['b.jsonl', (lines.length - first).toLocaleString('en-US')],
+    ]);
+    assert.deepEqual(t.problems, []);
+  });
+});
+
+test('a JSON-lines file named .gz is cut into parts that the ingest workers read, all of them', { skip: skip() }, async () => {
+  // Gzip is told by content, so a plain file named `.gz` is read as plain text and cut into parts
+  // like any other. Its parts were judged by its name, as eight times their length: too big for an
+  // ingest worker once the engine's worker had read its start, so the engine's worker read them itself.
+  await inWorkDir('split-gz-name', async (work) => {
+    const [path, lines] = generatedJsonLines(work);
+    const named = join(work, 'export.jsonl.gz');
+    cpSync(path, named);
+    rmSync(path);
+    const t = await Trailscope.open(env, { route: keepProgress });
+    await t.readersReady();
+    await t.pickFiles([named]);
+    const s = await t.waitDone(240_000);
+    assert.equal(s.events, data.truth.events, 'every generated event, by the truth file');
+    assert.equal(s.warnings, 0);
+    const timings = await t.page.evaluate(() => window.__progress.timings);
+    assert.equal(timings.split, 1, JSON.stringify(timings));
+    assert.equal(timings.parts_here, 0, `the ingest workers read every part: ${JSON.stringify(timings)}`);
+    const rows = await t.page.$$eval('[data-testid=files] tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
+    assert.deepEqual(rows.map((r) => [r[0], r[2]]), [['export.jsonl.gz', lines.length.toLocaleString('en-US')]]);
+    assert.deepEqual(t.problems, []);
+  });
+});
+
 test('a part of a large JSON-lines file whose ingest worker crashes keeps what it sent and says which bytes were not read', { skip: skip() }, async () => {
   // The test fragment makes the first ingest worker given files panic just after it sends its first
   // batch in the middle of one (src/worker/pool.rs): here, a part of the split file. The other parts

@@ -215,6 +215,12 @@ pub struct Timings {
     /// Files the ingest workers read again to hash them (see `ToWorker::HashFiles`).
     #[serde(default)]
     pub workers_hashed: u64,
+    /// Files the engine's worker cut into parts for every reader (see `Engine::split`).
+    #[serde(default)]
+    pub split: u64,
+    /// Parts of those that the engine's worker read itself, as no ingest worker could.
+    #[serde(default)]
+    pub parts_here: u64,
 }
 
 /// From the worker to the page.

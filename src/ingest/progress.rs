@@ -39,6 +39,10 @@ pub struct Run {
     pub workers_hashed: u64,
     /// Files read to the end.
     pub files: u64,
+    /// Files the engine's worker cut into parts for every reader.
+    pub split: u64,
+    /// Parts of those that the engine's worker read itself, as no ingest worker could.
+    pub parts_here: u64,
     /// File slices read.
     pub reads: u64,
 }

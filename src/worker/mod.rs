@@ -31,6 +31,7 @@ mod inflate;
 mod pool;
 use crate::sample::SAMPLE_FILES;
 use crate::store::FileId;
+use pool::EngineReads;
 
 /// Bytes read from a file at a time.
 pub const CHUNK_BYTES: f64 = 4.0 * 1024.0 * 1024.0;
@@ -145,9 +146,9 @@ pub(crate) struct Worker {
     pool: Option<pool::Pool>,
     /// The page said more files of this drop follow (see `ToWorker::Ingest`).
     more: bool,
-    /// The big file this worker is reading (see [`pool::big`]), if any: the ingest workers may take
-    /// other big files meanwhile.
-    reading_big: Option<FileId>,
+    /// What this worker is reading: a big file (see [`pool::big`]) or not, and whether it cut it into
+    /// parts. The ingest workers may take other big files meanwhile, as [`pool::poolable`] says.
+    reading: EngineReads,
     /// The engine's memory limit ([`memory_limit`], set when the worker starts; 0 before).
     limit: u64,
     /// Whether files at a `CloudTrail-Digest` path given may not all be read yet.
@@ -185,7 +186,7 @@ impl Worker {
         let pending = self.digests_pending();
         if let Some(pool) = self.pool.as_mut() {
             let engine = &self.engine;
-            pool.hand_out(&mut self.queue, self.reading_big.is_some(), &|path| engine.wants_hash(path, pending));
+            pool.hand_out(&mut self.queue, self.reading, &|path| engine.wants_hash(path, pending));
             if self.queue.is_empty() {
                 pool.hand_out_hashes(&mut self.hashes.jobs);
             }
@@ -672,6 +673,8 @@ fn send_progress(w: &mut Worker, force: bool) {
         workers_read_ms: r.workers_read_ms as u64,
         workers_ingest_ms: r.workers_ingest_ms as u64,
         workers_hashed: r.workers_hashed,
+        split: r.split,
+        parts_here: r.parts_here,
     };
     post(&FromWorker::Progress(Box::new(w.progress.clone())));
 }
@@ -769,10 +772,19 @@ fn next_step(w: &mut Worker) -> Next {
     let pending = w.digests_pending();
     if let Some(pool) = w.pool.as_mut() {
         let engine = &w.engine;
-        pool.hand_out(&mut w.queue, false, &|path| engine.wants_hash(path, pending));
-        // While the ingest workers start, and for files they do not take, the engine reads itself.
-        let local = w.queue.front().is_some_and(|j| pool.ready() == 0 || !pool::poolable(j, false));
-        waiting = !local && (pool.busy() || !w.queue.is_empty());
+        pool.hand_out(&mut w.queue, EngineReads::NoBig, &|path| engine.wants_hash(path, pending));
+        // While the ingest workers start, the engine reads itself; then the files they do not take,
+        // the first of them wherever it is in the queue: behind files the ingest workers will take
+        // (a split file's parts, say), it would keep the engine's worker idle meanwhile.
+        let own = if pool.ready() == 0 {
+            (!w.queue.is_empty()).then_some(0)
+        } else {
+            w.queue.iter().position(|j| !pool::poolable(j, EngineReads::NoBig))
+        };
+        if let Some(job) = own.filter(|&at| at > 0).and_then(|at| w.queue.remove(at)) {
+            w.queue.push_front(job);
+        }
+        waiting = own.is_none() && (pool.busy() || !w.queue.is_empty());
         if pool.alive() == 0 {
             waiting = false;
         }
@@ -918,7 +930,7 @@ async fn run_queue() {
             }
         }
         let mut w = worker.borrow_mut();
-        w.reading_big = None;
+        w.reading = EngineReads::NoBig;
         let t = now();
         w.engine.close_file(id);
         digests.start(&mut w.engine);
@@ -935,7 +947,9 @@ fn start_job(w: &mut Worker, job: &Job) -> Option<FileId> {
     send_progress(w, false);
     if let Some((file, start, _)) = job.part {
         // A part of a split file that no ingest worker took (one was lost before it began).
-        return w.engine.open_part(file, start).map(|_| file);
+        let opened = w.engine.open_part(file, start).map(|_| file);
+        w.run.parts_here += u64::from(opened.is_some());
+        return opened;
     }
     let pending = w.digests_pending();
     let hash = w.engine.wants_hash(&job.path, pending);
@@ -945,7 +959,7 @@ fn start_job(w: &mut Worker, job: &Job) -> Option<FileId> {
     w.sources.push(job.source.clone());
     // Other big files may go to the ingest workers now, rather than wait for this one.
     if matches!(job.source, Source::File(_)) && pool::big(job) {
-        w.reading_big = Some(id);
+        w.reading = EngineReads::BigStart;
         w.hand_out_now();
     }
     Some(id)
@@ -972,9 +986,13 @@ fn split_file(w: &mut Worker, job: &Job, id: FileId, fed: u64) {
         let part = Job::new(job.path.clone(), end - start, job.source.clone());
         w.queue.push_front(Job { part: Some((id, start, end)), ..part });
     }
-    if !parts.is_empty() {
-        w.hand_out_now();
+    if parts.is_empty() {
+        // Read whole here: the big files that waited for this worker to cut them may go now.
+        w.reading = EngineReads::BigWhole;
+    } else {
+        w.run.split += 1;
     }
+    w.hand_out_now();
 }
 
 /// Most digests asked of the browser and not yet recorded (see [`Digests`]).

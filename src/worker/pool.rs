@@ -68,8 +68,8 @@ pub const BATCH_MS: f64 = 300.0;
 /// A file whose text is likely longer than this is big: about a batch's worth of events
 /// ([`BATCH_EVENTS`] of CloudTrail's are about 25 MB). The engine's worker reads a big file itself,
 /// adding its events as they are read, rather than taking them as batches; while it does, the ingest
-/// workers may take other big files, which they send in parts, so a drop of several still uses
-/// every core (see [`poolable`]). (When ingest workers sent only whole files, a big file they read
+/// workers may take other big files it could not cut into parts either, which they send in parts as
+/// they read, so a drop of several still uses every core (see [`poolable`]). (When ingest workers sent only whole files, a big file they read
 /// showed nothing until its end, 2.3 s at 0 events for a 36 MB `.json.gz` export of 150,000 events,
 /// and arrived as one batch held twice, 308 heap bytes per event for that load against 138.)
 const BIG_TEXT_BYTES: u64 = 32 * 1024 * 1024;
@@ -105,17 +105,50 @@ pub fn wanted_workers() -> usize {
     }
 }
 
-/// Whether a queued file is big (see [`BIG_TEXT_BYTES`]), judged from its size and its name's `.gz`.
-pub(crate) fn big(job: &Job) -> bool {
+/// Whether a queued file's name ends in `.gz`: its text is likely [`GZIP_RATIO`] times as long, and it
+/// cannot be cut into parts (a gzip stream is read from its start).
+fn gz_named(job: &Job) -> bool {
     let name = job.path.as_bytes();
-    let gz = name.len() >= 3 && name[name.len() - 3..].eq_ignore_ascii_case(b".gz");
-    job.size.saturating_mul(if gz { GZIP_RATIO } else { 1 }) > BIG_TEXT_BYTES
+    name.len() >= 3 && name[name.len() - 3..].eq_ignore_ascii_case(b".gz")
 }
 
-/// Whether a queued file can go to an ingest worker: not big unless the engine's worker is reading
-/// a big file already (`engine_reads_big`).
-pub(crate) fn poolable(job: &Job, engine_reads_big: bool) -> bool {
-    matches!(job.source, Source::File(_)) && (engine_reads_big || !big(job))
+/// Whether a queued file is big (see [`BIG_TEXT_BYTES`]), judged from its size and its name's `.gz`.
+/// A part of a split file is plain text, whatever the file is named (only plain text is cut): a part
+/// of a JSON-lines file named `.gz` had been judged eight times its length, so the engine's worker
+/// read the parts itself once it was done with the start.
+pub(crate) fn big(job: &Job) -> bool {
+    let ratio = if job.part.is_none() && gz_named(job) { GZIP_RATIO } else { 1 };
+    job.size.saturating_mul(ratio) > BIG_TEXT_BYTES
+}
+
+/// What the engine's worker is reading, as far as the big files the ingest workers may take go (see
+/// [`poolable`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum EngineReads {
+    /// No big file (or a part of one): it reads every big file itself, adding its events as they are
+    /// read.
+    #[default]
+    NoBig,
+    /// The start of a big file, which it cuts into parts for every reader when that file is plain
+    /// text of one event per line (see `split_file`), or has cut: other big files that it could cut
+    /// too wait for it, as an ingest worker reads a file whole; only those named `.gz` go.
+    BigStart,
+    /// A big file it could not cut, to its end: any big file may go, to be read whole meanwhile.
+    BigWhole,
+}
+
+/// Whether a queued file can go to an ingest worker, with the engine's worker reading `engine`: a
+/// small one always; a big one while the engine's worker reads a big file, if the engine's worker
+/// could not share it out in parts either (see [`EngineReads`]). Two plain JSON-lines exports, of 50
+/// and 407 MB, had the second read whole by one ingest worker while the other's parts were soon done.
+pub(crate) fn poolable(job: &Job, engine: EngineReads) -> bool {
+    matches!(job.source, Source::File(_))
+        && (!big(job)
+            || match engine {
+                EngineReads::NoBig => false,
+                EngineReads::BigStart => gz_named(job),
+                EngineReads::BigWhole => true,
+            })
 }
 
 struct Child {
@@ -291,12 +324,12 @@ impl Pool {
     }
 
     /// Hands files from the front of `queue` to the ingest workers that want more, a few dozen each.
-    /// Files the engine's worker must read itself (big ones unless it is reading a big file already,
-    /// `engine_reads_big`, the sample) stay in the queue, in order, and the files behind them are
+    /// Files the engine's worker must read itself (big ones, as [`poolable`] says with the engine's
+    /// worker reading `engine`; the sample) stay in the queue, in order, and the files behind them are
     /// handed out past them, so a large file at the front does not keep the ingest workers idle
     /// while the engine's worker reads it. The ingest workers hash a file as they read it when `hash`
     /// says so of its path (see `Worker::digests_pending`).
-    pub fn hand_out(&mut self, queue: &mut VecDeque<Job>, engine_reads_big: bool, hash: &dyn Fn(&str) -> bool) {
+    pub fn hand_out(&mut self, queue: &mut VecDeque<Job>, engine: EngineReads, hash: &dyn Fn(&str) -> bool) {
         for index in 0..self.children.len() {
             let c = &self.children[index];
             if !c.ready || !c.wants || c.dead {
@@ -305,14 +338,14 @@ impl Pool {
             let (mut jobs, mut bytes) = (Vec::new(), 0);
             let mut at = 0;
             while jobs.len() < HAND_FILES && bytes < HAND_BYTES && at < queue.len() {
-                if !poolable(&queue[at], engine_reads_big) {
+                if !poolable(&queue[at], engine) {
                     at += 1;
                     continue;
                 }
                 // A run of files to hand out, taken out at once (moving only the few files before it).
                 let mut end = at;
                 while end < queue.len()
-                    && poolable(&queue[end], engine_reads_big)
+                    && poolable(&queue[end], engine)
                     && jobs.len() + (end - at) < HAND_FILES
                     && bytes < HAND_BYTES
                 {
