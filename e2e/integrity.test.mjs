@@ -451,9 +451,13 @@ test('listed logs a Cancel left unread are not called missing, and load and veri
   assert.equal(status.cancelled, 'true');
   assert.equal(status.filesTotal, status.filesDone, 'files never read leave the total');
   const logsRead = status.filesDone - digests.length;
-  const workers = await t.page.$eval('[data-testid=ingest-status]', (el) => Number(el.dataset.workers));
-  // At most the file each ingest worker had begun is read to its end.
-  assert.ok(logsRead <= workers, `${logsRead} logs read with ${workers} ingest workers`);
+  // Each ingest worker gets its Cancel right after its files, but may still read those whose bytes
+  // it already holds: it reads small files in groups, one read each, and the browser may run a
+  // group's read before the Cancel message waiting beside it (its task queues are not one line).
+  // With a host this busy, 5 of the 9 files one worker held were read (a scratch trace of the
+  // messages, 2026-12-04). What it never reads are the files handed out after the Cancel: the ingest
+  // workers were given at most two of the page's batches of 16 files, and the rest are not read.
+  assert.ok(logsRead <= 2 * 16 && logsRead < logs.length, `${logsRead} of ${logs.length} logs read`);
 
   await t.page.click('[data-testid=tab-integrity]');
   await t.page.waitForSelector('[data-testid=integrity-status][data-state=done]');

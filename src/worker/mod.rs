@@ -957,7 +957,8 @@ fn start_job(w: &mut Worker, job: &Job) -> Option<FileId> {
     let id = w.engine.open_file(&job.path, job.size);
     debug_assert_eq!(id as usize, w.sources.len());
     w.sources.push(job.source.clone());
-    // Other big files may go to the ingest workers now, rather than wait for this one.
+    // Other big files that cannot be cut may go to the ingest workers now, rather than wait for
+    // this one; the rest wait until it is cut, or found not to be (see `split_file`).
     if matches!(job.source, Source::File(_)) && pool::big(job) {
         w.reading = EngineReads::BigStart;
         w.hand_out_now();
