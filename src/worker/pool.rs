@@ -69,9 +69,10 @@ pub const BATCH_MS: f64 = 300.0;
 /// ([`BATCH_EVENTS`] of CloudTrail's are about 25 MB). The engine's worker reads a big file itself,
 /// adding its events as they are read, rather than taking them as batches; while it does, the ingest
 /// workers may take other big files it could not cut into parts either, which they send in parts as
-/// they read, so a drop of several still uses every core (see [`poolable`]). (When ingest workers sent only whole files, a big file they read
-/// showed nothing until its end, 2.3 s at 0 events for a 36 MB `.json.gz` export of 150,000 events,
-/// and arrived as one batch held twice, 308 heap bytes per event for that load against 138.)
+/// they read, so a drop of several still uses every core (see [`poolable`]). (When ingest workers
+/// sent only whole files, a big file they read showed nothing until its end, 2.3 s at 0 events for a
+/// 36 MB `.json.gz` export of 150,000 events, and arrived as one batch held twice, 308 heap bytes per
+/// event for that load against 138.)
 const BIG_TEXT_BYTES: u64 = 32 * 1024 * 1024;
 
 /// The parts a large plain file of one event per line is cut into (see `Engine::split`), so that
@@ -138,9 +139,11 @@ pub(crate) enum EngineReads {
 }
 
 /// Whether a queued file can go to an ingest worker, with the engine's worker reading `engine`: a
-/// small one always; a big one while the engine's worker reads a big file, if the engine's worker
-/// could not share it out in parts either (see [`EngineReads`]). Two plain JSON-lines exports, of 50
-/// and 407 MB, had the second read whole by one ingest worker while the other's parts were soon done.
+/// small one always; a big one only while the engine's worker reads a big file: one named `.gz`
+/// (which no reader can cut) at once, any other once the file the engine's worker reads turns out
+/// not to be cut, which keeps it busy to the end. Until then those wait, as the engine's worker may cut
+/// them into parts for every reader (see [`EngineReads`]): of two plain JSON-lines exports, of 50 and
+/// 407 MB, the second had been read whole by one ingest worker, long after the first's parts were done.
 pub(crate) fn poolable(job: &Job, engine: EngineReads) -> bool {
     matches!(job.source, Source::File(_))
         && (!big(job)
