@@ -17,7 +17,7 @@ use crate::integrity::report::{
     ChainRow, CheckState, DigestRow, FileFinding, IntegrityCounts, IntegrityReport, KeysInput, Link, SigCheck,
 };
 use crate::integrity::Finding;
-use crate::text::{file_name, plural, reveal, thousands, tooltip};
+use crate::text::{agree, file_name, plural, reveal, thousands, tooltip};
 use crate::viewstate::UiPhase;
 
 /// Largest key or signature file read from a pick (`list-public-keys` output is a few KB).
@@ -114,7 +114,7 @@ fn check_bar(p: &CheckBarProps) -> Html {
                 <span>{format!("{} not hashed: {}.", plural(c.stopped, "file was", "files were"), c.stopped_because())}</span>
                 <button type="button" class="button small" data-testid="integrity-check-again" disabled={waiting}
                     onclick={press(super::bridge::Bridge::check_again)}>
-                    {if c.stopped == 1 { "Check it" } else { "Check them" }}
+                    {agree(c.stopped, "Check it", "Check them")}
                 </button>
             </p>
         }

@@ -5,7 +5,7 @@ use yew::prelude::*;
 use super::Ctx;
 use crate::engine::{Query, Status};
 use crate::protocol::{MemoryFull, Progress};
-use crate::text::{bytes, duration, plural, thousands};
+use crate::text::{agree, bytes, duration, plural, thousands};
 use crate::viewstate::{Action, UiPhase};
 
 /// The status bar.
@@ -131,7 +131,7 @@ pub fn status_bar() -> Html {
                     title="Stop reading; keep what was loaded">{"Cancel"}</button>
             }
             <span class="facts">
-                <span><b>{thousands(s.events)}</b>{ if s.events == 1 { " event" } else { " events" } }</span>
+                <span><b>{thousands(s.events)}</b>{agree(s.events, " event", " events")}</span>
                 if phase == UiPhase::Loading && p.rate_events_per_s > 0 {
                     <span>{thousands(p.rate_events_per_s)}{" events/s"}</span>
                 }

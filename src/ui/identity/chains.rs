@@ -7,7 +7,7 @@ use yew::prelude::*;
 use super::table::{pick, seen, NARROW, TOP};
 use crate::analysis::filter::Field;
 use crate::analysis::identity::{Chain, Chains, Hop};
-use crate::text::{arn_parts, plural, reveal, thousands, tooltip, utc};
+use crate::text::{agree, arn_parts, plural, reveal, thousands, tooltip, utc};
 use crate::ui::more::{use_fold, More};
 use crate::ui::Ctx;
 
@@ -96,7 +96,7 @@ pub fn chains_panel(p: &ChainsProps) -> Html {
             <h2>{"Role chains"}<span class="count">{thousands(c.rows.total)}</span></h2>
             <p class="note">
                 {format!("{} in these events; {} traced to the STS call that issued {}",
-                    plural(c.temporary_keys, "temporary key", "temporary keys"), thousands(linked), if linked == 1 { "it" } else { "them" })}
+                    plural(c.temporary_keys, "temporary key", "temporary keys"), thousands(linked), agree(linked, "it", "them"))}
                 if c.not_in_logs > 0 {
                     {format!("; {} issued outside these logs (earlier, or in another trail)", thousands(c.not_in_logs))}
                 }

@@ -10,7 +10,7 @@ use crate::analysis::container::nav::Page;
 use crate::analysis::container::report::{EventRef, ImageRef, Outcome, RepoRef, Who, PAGE};
 use crate::analysis::container::{Ask, ContainerAnswer, ContainerQuery};
 use crate::engine::{Query, Response};
-use crate::text::{arn_parts, reveal, thousands, tooltip, utc};
+use crate::text::{arn_parts, plural, reveal, thousands, tooltip, utc};
 use crate::viewstate::Action;
 
 /// Asks the engine a container question under the current filter; the latest answer, and how to
@@ -159,7 +159,7 @@ pub struct EventsProps {
 #[function_component(Events)]
 pub fn events(p: &EventsProps) -> Html {
     let total = p.total.unwrap_or(p.events.len() as u32);
-    let label = if total == 1 { "1 event".to_owned() } else { format!("{} events", thousands(u64::from(total))) };
+    let label = plural(u64::from(total), "event", "events");
     let ctx = use_context::<Ctx>().expect("Ctx is provided by App");
     let open_event = |row: u32| {
         let state = ctx.state.clone();
