@@ -11,6 +11,14 @@ before(async () => { env = await start(); });
 after(async () => { await env?.close(); });
 
 const sampleEvents = () => walk(join(ROOT, 'sample')).filter((p) => p.endsWith('.json.gz')).flatMap(recordsOf);
+/** The sample's events, once each (CloudTrail's key: the same event in two files is one). */
+function sampleOnce() {
+  const seen = new Set();
+  return sampleEvents().filter((e) => {
+    const k = JSON.stringify([e.eventID, e.eventTime, e.eventSource, e.eventName]);
+    return seen.has(k) ? false : (seen.add(k), true);
+  });
+}
 const ms = (iso) => Date.parse(iso);
 // The canvas's lane names take the first 35% of it, 112 to 200 px, and 12 px are kept on the right
 // (src/ui/timeline/draw.rs). In the 1440 px window of these tests, 200 px.
@@ -314,11 +322,7 @@ test('a lane\'s name filters every view to it: a service, then an account and re
 
 test('the "Other" lane leaves out the values drawn above it, so every view keeps what it gathers and the next busiest get lanes', async () => {
   // Events once each (CloudTrail's key), tallied by principal ARN in JavaScript.
-  const seen = new Set();
-  const events = sampleEvents().filter((e) => {
-    const k = JSON.stringify([e.eventID, e.eventTime, e.eventSource, e.eventName]);
-    return seen.has(k) ? false : (seen.add(k), true);
-  });
+  const events = sampleOnce();
   const byArn = new Map();
   for (const e of events) if (e.userIdentity?.arn) byArn.set(e.userIdentity.arn, (byArn.get(e.userIdentity.arn) ?? 0) + 1);
   const t = await openTimeline();
@@ -356,6 +360,56 @@ test('the "Other" lane leaves out the values drawn above it, so every view keeps
   await many.locator('.chip-x').click();
   await page.waitForFunction((n) => document.querySelector('[data-testid=events-total]')?.textContent === n, events.length.toLocaleString('en-US'));
   assert.equal(await page.locator('[data-testid=filter-chips] .chip').count(), 0);
+  assert.deepEqual(t.problems, []);
+});
+
+test('by account and region, the "Other" lane leaves out the pairs drawn above it, each pair together, and its link carries them as digests', async () => {
+  // Events once each (CloudTrail's key), tallied by account and region in JavaScript.
+  const events = sampleOnce();
+  const pairOf = (e) => `${e.recipientAccountId} / ${e.awsRegion}`;
+  const byPair = new Map();
+  for (const e of events) byPair.set(pairOf(e), (byPair.get(pairOf(e)) ?? 0) + 1);
+  const t = await openTimeline();
+  const page = t.page;
+  await page.selectOption('[data-testid=timeline-group]', 'account-region');
+  const other = page.locator('[data-testid=timeline-other-filter]');
+  await other.waitFor();
+  const drawn = await page.locator('[data-testid=timeline-lane-filter]').count();
+  assert.ok(drawn > 0 && drawn < byPair.size, `${drawn} lanes drawn of ${byPair.size} pairs`);
+  assert.match(await other.getAttribute('aria-label'), new RegExp(`^Other \\(${byPair.size - drawn} more\\): filter every view to them, leaving out the ${drawn} values drawn above$`));
+  await other.click();
+  const many = page.locator('[data-testid=filter-chips] .chip.not.many');
+  await many.waitFor();
+  assert.equal(await page.locator('[data-testid=filter-chips] .chip').count(), 1);
+  assert.equal(await many.locator('.chip-field').textContent(), 'not Account and region');
+  assert.equal(await many.locator('.chip-value').textContent(), `${drawn} values`);
+  const out = new Set((await many.locator('.chip-value').getAttribute('title')).split('\n'));
+  assert.equal(out.size, drawn);
+  assert.ok([...out].every((pair) => byPair.has(pair)), `each is an account and region of the sample: ${[...out]}`);
+  // The busiest pairs: none left out has fewer events than any kept.
+  const leastOut = Math.min(...[...out].map((p) => byPair.get(p)));
+  const mostKept = Math.max(...[...byPair].filter(([p]) => !out.has(p)).map(([, n]) => n));
+  assert.ok(leastOut >= mostKept, `left out down to ${leastOut} events, kept up to ${mostKept}`);
+  // Only the events of a pair left out go: an account's other regions and a region's other accounts
+  // stay (in the sample, every account left out has a region kept).
+  const rest = events.filter((e) => !out.has(pairOf(e))).length;
+  const accountsKept = new Set(events.filter((e) => !out.has(pairOf(e))).map((e) => e.recipientAccountId));
+  assert.ok([...out].some((p) => accountsKept.has(p.split(' / ')[0])), 'the test needs an account left out in one region and kept in another');
+  await until(page, (d) => d.text.endsWith(` ${rest.toLocaleString('en-US')} events in view`));
+  const lanes = await page.$$eval('[data-testid=timeline-lane-filter]', (els) => els.map((el) => el.getAttribute('aria-label').replace('Filter every view to ', '')));
+  assert.deepEqual(lanes.sort(), [...byPair.keys()].filter((p) => !out.has(p)).sort());
+  await t.shot('timeline-other-pairs-left-out');
+  await page.click('[data-testid=tab-events]');
+  await page.waitForFunction((n) => document.querySelector('[data-testid=events-total]')?.textContent === n, rest.toLocaleString('en-US'));
+  // The link names each pair by a digest, never an account in clear, and pasted back gives the same view.
+  await page.waitForFunction((n) => (location.hash.match(/x\.place=h\.[0-9a-f]{16}/g) || []).length === n, drawn);
+  const hash = new URL(page.url()).hash;
+  for (const account of new Set(events.map((e) => e.recipientAccountId))) assert.ok(!hash.includes(account), hash);
+  await many.locator('.chip-x').click();
+  await page.waitForFunction((n) => document.querySelector('[data-testid=events-total]')?.textContent === n, events.length.toLocaleString('en-US'));
+  await page.evaluate((h) => { location.hash = h; }, hash);
+  await page.waitForFunction((n) => document.querySelector('[data-testid=events-total]')?.textContent === n, rest.toLocaleString('en-US'));
+  assert.equal(await many.locator('.chip-field').textContent(), 'not Account and region');
   assert.deepEqual(t.problems, []);
 });
 

@@ -22,7 +22,7 @@ use sha2::{Digest, Sha256};
 
 use crate::analysis::container::nav::Page as ContainerPage;
 use crate::analysis::container::Index;
-use crate::analysis::filter::{Access, Compiled, Errors, Field, Filter};
+use crate::analysis::filter::{place_value, Access, Compiled, Errors, Field, Filter};
 use crate::analysis::principal::principal_label;
 use crate::model::{time::format_iso, Sym};
 use crate::store::{Row, Store};
@@ -61,13 +61,15 @@ pub fn list_key(field: Field) -> Option<(&'static str, bool)> {
         Field::Client => ("client", false),
         Field::Origin => ("origin", true),
         Field::Call => ("call", false),
+        // An account in it: the pair's digest.
+        Field::Place => ("place", true),
         Field::Errors | Field::Access | Field::Range | Field::Text => return None,
     })
 }
 
-/// The list fields a link writes as digests.
+/// The fields a link writes as digests: lists, and the pairs only ever left out.
 fn hashed_lists() -> impl Iterator<Item = Field> {
-    Field::LISTS.into_iter().filter(|&f| list_key(f).is_some_and(|(_, hashed)| hashed))
+    Field::LISTS.into_iter().chain(Field::PAIRS).filter(|&f| list_key(f).is_some_and(|(_, hashed)| hashed))
 }
 
 /// A view as a link carries it: AWS vocabulary in clear, log values as digests.
@@ -167,13 +169,15 @@ impl ViewLink {
         let key_of = |f: Field| list_key(f).map(|(k, hashed)| (k, (f, hashed)));
         let lists: HashMap<&str, (Field, bool)> = Field::LISTS.into_iter().filter_map(key_of).collect();
         let left_out: HashMap<&str, (Field, bool)> =
-            Field::LISTS.into_iter().chain([Field::Call]).filter(|f| f.can_leave_out()).filter_map(key_of).collect();
+            Field::LISTS.into_iter().chain(Field::PAIRS).filter(|f| f.can_leave_out()).filter_map(key_of).collect();
         let f = &mut link.filter;
         for part in fragment.trim_start_matches('#').split('&').filter(|p| !p.is_empty()) {
             let (k, v) = part.split_once('=').unwrap_or((part, ""));
             let v = decode(v);
             if let Some(&(field, hashed)) = k.strip_prefix("x.").and_then(|k| left_out.get(k)) {
-                if (!hashed || is_digest(&v)) && Filter::can_leave_out(field, &v) && !f.excludes(field, &v) {
+                // A hashed pair's digest is no pair: only its field is asked.
+                let ok = if hashed { is_digest(&v) } else { Filter::can_leave_out(field, &v) };
+                if ok && !f.excludes(field, &v) {
                     f.exclude.push((field, v));
                 }
                 continue;
@@ -276,6 +280,11 @@ fn candidates(store: &Store, field: Field) -> HashMap<String, String> {
         Field::Role => of_identities(|id| id.issuer_arn),
         Field::IdentityCenterUser => of_identities(|id| id.on_behalf_user),
         Field::Account => column(Store::account),
+        Field::Place => {
+            let pairs: HashSet<(Sym, Sym)> =
+                (0..store.len() as Row).map(|r| (store.account(r), store.region(r))).collect();
+            pairs.into_iter().map(|(a, r)| place_value(&store.str(a), &store.str(r))).collect()
+        }
         Field::Ip => column(Store::ip),
         Field::UserAgent => column(Store::user_agent),
         Field::Repository => {
@@ -435,6 +444,33 @@ mod tests {
         // A value that is not a call is not taken, nor an origin left out (no filter leaves one out).
         let odd = ViewLink::from_fragment(&format!("#x.call=BatchGetImage&x.origin={}", digest("arn:aws:iam::1:root")));
         assert!(odd.filter.exclude.is_empty(), "{:?}", odd.filter.exclude);
+    }
+
+    #[test]
+    fn ok_an_account_and_region_left_out_travel_as_a_digest_and_resolve_back() {
+        use crate::analysis::filter::place_value;
+        let log = br#"{"Records":[
+          {"eventTime":"2026-03-01T00:00:00Z","eventSource":"ecr.amazonaws.com","eventName":"PutImage","eventID":"00000000-0000-0000-0000-000000000001",
+           "recipientAccountId":"111111111111","awsRegion":"us-east-1"},
+          {"eventTime":"2026-03-01T00:01:00Z","eventSource":"ecr.amazonaws.com","eventName":"BatchGetImage","eventID":"00000000-0000-0000-0000-000000000002",
+           "recipientAccountId":"111111111111","awsRegion":"eu-west-1"}
+        ]}"#;
+        let mut e = crate::engine::Engine::new();
+        e.ingest_bytes("f.json", log);
+        let s = e.store();
+        let east = place_value("111111111111", "us-east-1");
+        let gone = place_value("999999999999", "us-east-1");
+        let f = Filter::default().excluding(Field::Place, &east).excluding(Field::Place, &gone);
+        let frag = ViewLink::new("timeline", &f, None).to_fragment();
+        assert!(!frag.contains("111111111111") && !frag.contains("us-east-1"), "the pair is a digest: {frag}");
+        assert_eq!(frag.matches("x.place=h.").count(), 2, "{frag}");
+        let r = resolve(&ViewLink::from_fragment(&frag), s, &crate::analysis::container::Index::build(s));
+        assert_eq!(r.filter.exclude, [(Field::Place, east), (Field::Place, digest(&gone))]);
+        assert_eq!(r.unresolved, 1, "999999999999 is not in these logs");
+        assert_eq!(Compiled::new(&r.filter, s).rows().collect::<Vec<_>>(), [1], "the eu-west-1 event stays");
+        // A pair in clear is not taken from a link.
+        let clear = ViewLink::from_fragment(&format!("#x.place={}", encode(&place_value("111111111111", "us-east-1"))));
+        assert!(clear.filter.exclude.is_empty(), "{:?}", clear.filter.exclude);
     }
 
     #[test]

@@ -387,7 +387,9 @@ pub fn by_value(store: &Store, rows: impl Iterator<Item = Row>, field: Field) ->
             }
             return sorted(named.into_iter());
         }
-        Field::Origin | Field::Errors | Field::Access | Field::Range | Field::Text | Field::Call => return Vec::new(),
+        Field::Origin | Field::Errors | Field::Access | Field::Range | Field::Text | Field::Call | Field::Place => {
+            return Vec::new()
+        }
     };
     let mut per_sym: HashMap<Sym, u64> = HashMap::new();
     for r in rows {

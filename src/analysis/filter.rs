@@ -147,6 +147,9 @@ pub enum Field {
     /// A call: a service and a name together (the API calls panel's row), only ever left out; its
     /// value is [`call_value`].
     Call,
+    /// An account and a region together (the timeline's lane by account and region), only ever left
+    /// out; its value is [`place_value`].
+    Place,
 }
 
 impl Field {
@@ -171,10 +174,14 @@ impl Field {
         Field::Origin,
     ];
 
+    /// The fields whose value is a pair of two others' values ([`call_value`], [`place_value`]), only
+    /// ever left out.
+    pub const PAIRS: [Field; 2] = [Field::Call, Field::Place];
+
     /// Whether this field's values can be left out (see [`Filter::exclude`]): every list but the
-    /// origins, and calls.
+    /// origins, and the pairs.
     pub fn can_leave_out(self) -> bool {
-        (Field::LISTS.contains(&self) && self != Field::Origin) || self == Field::Call
+        (Field::LISTS.contains(&self) && self != Field::Origin) || Field::PAIRS.contains(&self)
     }
 
     /// What the chip calls the field.
@@ -187,6 +194,7 @@ impl Field {
             Field::AccessKey => "Access key",
             Field::Account => "Account",
             Field::Region => "Region",
+            Field::Place => "Account and region",
             Field::Ip => "Source IP",
             Field::Repository => "Repository",
             Field::Role => "Role",
@@ -224,20 +232,37 @@ impl Chip {
     }
 }
 
-/// A call's value (see [`Field::Call`]): its service and name as a JSON pair, which no service or
-/// name, whatever characters the logs give it, can make ambiguous.
-pub fn call_value(source: &str, name: &str) -> String {
-    serde_json::to_string(&(source, name)).unwrap_or_default()
+/// Two values as one (see [`Field::PAIRS`]): a JSON pair, which no value, whatever characters the
+/// logs give it, can make ambiguous.
+fn pair_value(a: &str, b: &str) -> String {
+    serde_json::to_string(&(a, b)).unwrap_or_default()
 }
 
-/// The service and name of a call's value; `None` for anything else.
-pub fn call_parts(value: &str) -> Option<(String, String)> {
+/// The two values of a pair's value; `None` for anything else.
+pub fn pair_parts(value: &str) -> Option<(String, String)> {
     serde_json::from_str(value).ok()
 }
 
-/// A call's value as people read it: `ecr.amazonaws.com BatchGetImage`.
-pub fn call_text(value: &str) -> String {
-    call_parts(value).map_or_else(|| value.to_owned(), |(source, name)| format!("{source} {name}"))
+/// A call's value (see [`Field::Call`]): its service and name.
+pub fn call_value(source: &str, name: &str) -> String {
+    pair_value(source, name)
+}
+
+/// An account and region's value (see [`Field::Place`]).
+pub fn place_value(account: &str, region: &str) -> String {
+    pair_value(account, region)
+}
+
+/// A pair's value as people read it: a call as `ecr.amazonaws.com BatchGetImage`, an account and
+/// region as the timeline's lane names them, `123456789012 / us-east-1`; any other field's value as
+/// it is.
+pub fn pair_text(field: Field, value: &str) -> String {
+    let sep = match field {
+        Field::Call => " ",
+        Field::Place => " / ",
+        _ => return value.to_owned(),
+    };
+    pair_parts(value).map_or_else(|| value.to_owned(), |(a, b)| format!("{a}{sep}{b}"))
 }
 
 /// The list of `field` in `filter`, borrowed as the trailing tokens say (`&` or `&mut`); `None`
@@ -262,7 +287,7 @@ macro_rules! list_of {
             Field::UserAgent => Some($($borrow)+ $filter.user_agents),
             Field::Client => Some($($borrow)+ $filter.clients),
             Field::Origin => Some($($borrow)+ $filter.origins),
-            Field::Errors | Field::Access | Field::Range | Field::Text | Field::Call => None,
+            Field::Errors | Field::Access | Field::Range | Field::Text | Field::Call | Field::Place => None,
         }
     };
 }
@@ -340,9 +365,9 @@ impl Filter {
     }
 
     /// Whether `field = value` can be left out: a field [`Field::can_leave_out`] names, and for a
-    /// call a value [`call_value`] made.
+    /// pair a value [`call_value`] or [`place_value`] made.
     pub fn can_leave_out(field: Field, value: &str) -> bool {
-        field.can_leave_out() && (field != Field::Call || call_parts(value).is_some())
+        field.can_leave_out() && (!Field::PAIRS.contains(&field) || pair_parts(value).is_some())
     }
 
     /// Whether the events `field = value` keeps are left out.
@@ -403,11 +428,12 @@ impl Filter {
 
 /// What `f`'s values left out keep, as filters a row must not pass: one per field, its values as
 /// alternatives (leaving out a, b and c drops what keeping any of them keeps, and the 36 principals
-/// three clicks on the timeline's "Other" lane leave out are one look-up a row, not 36). Calls, a
-/// service and name pair each, are not among them: see [`calls_left_out`].
+/// three clicks on the timeline's "Other" lane leave out are one look-up a row, not 36). Pairs (a
+/// call, an account and region) are not among them: see [`pairs_left_out`].
 fn left_out(f: &Filter) -> Vec<Filter> {
     let mut out: Vec<(Field, Filter)> = Vec::new();
-    for (field, v) in f.exclude.iter().filter(|(field, _)| *field != Field::Call && field.can_leave_out()) {
+    let single = |field: &Field| !Field::PAIRS.contains(field) && field.can_leave_out();
+    for (field, v) in f.exclude.iter().filter(|(field, _)| single(field)) {
         match out.iter_mut().find(|(x, _)| x == field) {
             Some((_, any)) => *any = any.with(*field, v),
             None => out.push((*field, Filter::default().with(*field, v))),
@@ -416,14 +442,15 @@ fn left_out(f: &Filter) -> Vec<Filter> {
     out.into_iter().map(|(_, keep)| keep).collect()
 }
 
-/// The calls `f` leaves out, as the symbols of their service and name, one set for all of them
-/// (a call none of the logs holds leaves nothing out and is not in it).
-fn calls_left_out(f: &Filter, store: &Store) -> HashSet<(Sym, Sym)> {
+/// The pairs of `field` (a [`Field::PAIRS`] one) `f` leaves out, as the symbols of their two values
+/// (a call's service and name, an account and region), one set for all of them (a pair none of the
+/// logs holds leaves nothing out and is not in it).
+fn pairs_left_out(f: &Filter, store: &Store, field: Field) -> HashSet<(Sym, Sym)> {
     f.exclude
         .iter()
-        .filter(|(field, _)| *field == Field::Call)
-        .filter_map(|(_, v)| call_parts(v))
-        .filter_map(|(source, name)| Some((store.strings.lookup(&source)?, store.strings.lookup(&name)?)))
+        .filter(|(x, _)| *x == field)
+        .filter_map(|(_, v)| pair_parts(v))
+        .filter_map(|(a, b)| Some((store.strings.lookup(&a)?, store.strings.lookup(&b)?)))
         .collect()
 }
 
@@ -460,6 +487,8 @@ pub struct Compiled<'s> {
     excluded: Vec<Compiled<'s>>,
     /// The calls left out, as their service's and name's symbols (those the store holds).
     calls_left_out: HashSet<(Sym, Sym)>,
+    /// The accounts and regions left out together, as their symbols (those the store holds).
+    places_left_out: HashSet<(Sym, Sym)>,
 }
 
 fn syms(store: &Store, values: &[String], impossible: &mut bool) -> Option<HashSet<Sym>> {
@@ -541,7 +570,8 @@ impl<'s> Compiled<'s> {
             impossible,
             facts: RefCell::default(),
             excluded: left_out(f).iter().map(|keep| Compiled::new(keep, store)).filter(|c| !c.impossible).collect(),
-            calls_left_out: calls_left_out(f, store),
+            calls_left_out: pairs_left_out(f, store, Field::Call),
+            places_left_out: pairs_left_out(f, store, Field::Place),
         }
     }
 
@@ -564,6 +594,9 @@ impl<'s> Compiled<'s> {
             return false;
         }
         if !self.calls_left_out.is_empty() && self.calls_left_out.contains(&(s.source(r), s.name(r))) {
+            return false;
+        }
+        if !self.places_left_out.is_empty() && self.places_left_out.contains(&(s.account(r), s.region(r))) {
             return false;
         }
         if let Some(ids) = &self.identities {
@@ -994,8 +1027,49 @@ mod tests {
         // A value that is not a call leaves the filter as it was; any characters round-trip.
         assert!(Filter::default().excluding(Field::Call, "BatchGetImage").is_empty());
         let odd = call_value("a \"b\" c", "x\u{1f}y ");
-        assert_eq!(call_parts(&odd), Some(("a \"b\" c".to_owned(), "x\u{1f}y ".to_owned())));
-        assert_eq!(call_text(&get), "ecr.amazonaws.com BatchGetImage");
+        assert_eq!(pair_parts(&odd), Some(("a \"b\" c".to_owned(), "x\u{1f}y ".to_owned())));
+        assert_eq!(pair_text(Field::Call, &get), "ecr.amazonaws.com BatchGetImage");
+    }
+
+    #[test]
+    fn ok_an_account_and_region_left_out_drop_only_the_events_of_both() {
+        // Four events, one for each account and region of two each; the names say which.
+        let event = |n: u32, account: &str, region: &str| {
+            format!(
+                r#"{{"eventTime":"2026-03-01T00:0{n}:00Z","eventSource":"ecr.amazonaws.com","eventName":"{account}-{region}",
+                "eventID":"00000000-0000-0000-0000-00000000000{n}","awsRegion":"{region}","recipientAccountId":"{account}"}}"#
+            )
+        };
+        let log = format!(
+            r#"{{"Records":[{},{},{},{}]}}"#,
+            event(1, "111111111111", "us-east-1"),
+            event(2, "111111111111", "eu-west-1"),
+            event(3, "222222222222", "us-east-1"),
+            event(4, "222222222222", "eu-west-1")
+        );
+        let mut e = Engine::new();
+        e.ingest_bytes("f.json", log.as_bytes());
+        let s = e.store();
+        let kept =
+            |f: &Filter| -> Vec<String> { Compiled::new(f, s).rows().map(|r| s.str(s.name(r)).into_owned()).collect() };
+        let one = place_value("111111111111", "us-east-1");
+        let f = Filter::default().excluding(Field::Place, &one);
+        // The account's other region and the region's other account stay.
+        assert_eq!(kept(&f), ["111111111111-eu-west-1", "222222222222-us-east-1", "222222222222-eu-west-1"]);
+        assert_eq!(f.chips(), [Chip { field: Field::Place, value: one.clone(), not: true }]);
+        assert_eq!(pair_text(Field::Place, &one), "111111111111 / us-east-1");
+        assert!(f.without(&f.chips()[0]).is_empty());
+        // Two pairs, and one no event holds, left out together: each one's events go, only those.
+        let three = f
+            .excluding(Field::Place, &place_value("222222222222", "eu-west-1"))
+            .excluding(Field::Place, &place_value("333333333333", "us-east-1"));
+        assert_eq!(kept(&three), ["111111111111-eu-west-1", "222222222222-us-east-1"]);
+        // With what else the filter keeps and leaves out.
+        let east = Filter::default().with(Field::Region, "us-east-1");
+        assert_eq!(kept(&east.excluding(Field::Place, &one)), ["222222222222-us-east-1"]);
+        assert_eq!(kept(&f.excluding(Field::Account, "222222222222")), ["111111111111-eu-west-1"]);
+        // A value that is not a pair leaves the filter as it was.
+        assert!(Filter::default().excluding(Field::Place, "111111111111").is_empty());
     }
 
     #[test]

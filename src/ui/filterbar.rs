@@ -6,7 +6,7 @@ use yew::prelude::*;
 
 use super::query::use_answer;
 use super::Ctx;
-use crate::analysis::filter::{call_text, Access, Chip, Errors, Field, Filter};
+use crate::analysis::filter::{pair_text, Access, Chip, Errors, Field, Filter};
 use crate::engine::{Query, Response, NONE_VALUE};
 use crate::model::time::{format_iso, parse_iso};
 use crate::text::{reveal, thousands, tooltip};
@@ -16,13 +16,14 @@ use crate::viewstate::Action;
 const NONE_TITLE: &str = "Events that logged no value for this field";
 
 /// How a value of `field` reads, and what it tells on hover: the empty value (events that logged
-/// none) as [`NONE_VALUE`] and [`NONE_TITLE`], a call as its service and name, any other as itself
-/// (revealed, and in full on hover). For the chips, the "+ Filter" menu and the breakdowns' "−".
+/// none) as [`NONE_VALUE`] and [`NONE_TITLE`], a pair as its two values ([`pair_text`]), any other
+/// as itself (revealed, and in full on hover). For the chips, the "+ Filter" menu and the breakdowns'
+/// "−".
 pub fn value_text(field: Field, value: &str) -> (String, String) {
     if value.is_empty() {
         return (String::from(NONE_VALUE), String::from(NONE_TITLE));
     }
-    let value = if field == Field::Call { call_text(value) } else { value.to_owned() };
+    let value = pair_text(field, value);
     (reveal(&value).into_owned(), tooltip(&value))
 }
 

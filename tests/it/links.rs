@@ -8,7 +8,7 @@ use serde_json::Value;
 use trailscope::analysis::container::nav::Page;
 use trailscope::analysis::container::report::{ImageRef, Outcome, RepoRef};
 use trailscope::analysis::container::Index;
-use trailscope::analysis::filter::{call_value, Compiled, Field, Filter};
+use trailscope::analysis::filter::{call_value, place_value, Compiled, Field, Filter};
 use trailscope::engine::Engine;
 use trailscope::link::{list_key, resolve, ViewLink};
 use trailscope::sample::SAMPLE_FILES;
@@ -78,6 +78,7 @@ fn identifies(field: Field) -> bool {
             | Field::Role
             | Field::IdentityCenterUser
             | Field::UserAgent
+            | Field::Place
     )
 }
 
@@ -121,6 +122,13 @@ fn ok_every_filter_field_survives_a_link_and_log_values_stay_out_of_it() {
     assert_eq!(keys.len(), Field::LISTS.len() + 1, "the view and one key per field: {fragment}");
 }
 
+/// How many of `events` `keep` keeps, once per event ID and time (the same event in two files is one).
+fn count(events: &[Value], keep: impl Fn(&Value) -> bool) -> usize {
+    let keys: std::collections::HashSet<_> =
+        events.iter().filter(|e| keep(e)).map(|e| (e["eventID"].to_string(), e["eventTime"].to_string())).collect();
+    keys.len()
+}
+
 #[test]
 fn ok_values_left_out_survive_a_link_and_stay_out_of_it() {
     let (engine, events) = sample();
@@ -136,20 +144,23 @@ fn ok_values_left_out_survive_a_link_and_stay_out_of_it() {
         assert_eq!(kept + dropped, total, "{field:?} {value}");
         assert_travels(&f, &engine, *field, value, "x.");
     }
-    // A call, a service and a name together (the API calls panel's "−"): it drops just the events
-    // of that name from that service, counted here from the JSON (once per event ID and time).
-    let (source, name) = (first(&events, |e| e["eventSource"].as_str()), first(&events, |e| e["eventName"].as_str()));
-    let call = call_value(&source, &name);
-    let f = Filter::default().excluding(Field::Call, &call);
-    let of_call = events
-        .iter()
-        .filter(|e| e["eventSource"] == source.as_str() && e["eventName"] == name.as_str())
-        .map(|e| (e["eventID"].to_string(), e["eventTime"].to_string()))
-        .collect::<std::collections::HashSet<_>>()
-        .len();
-    assert!(of_call > 0);
-    assert_eq!(Compiled::new(&f, store).rows().count(), total - of_call, "{source} {name}");
-    assert_travels(&f, &engine, Field::Call, &call, "x.");
+    // A pair left out: a call, a service and a name together (the API calls panel's "−"), and an
+    // account and region together (the timeline's "Other" lane under Account / region). Each drops
+    // just the events of both its values, counted here from the JSON. A call travels in clear; an
+    // account and region as the digest of the pair, neither of them anywhere in the link.
+    let pairs = [(Field::Call, "eventSource", "eventName"), (Field::Place, "recipientAccountId", "awsRegion")];
+    for (field, a_key, b_key) in pairs {
+        let (a, b) = (first(&events, |e| e[a_key].as_str()), first(&events, |e| e[b_key].as_str()));
+        let value = if field == Field::Call { call_value(&a, &b) } else { place_value(&a, &b) };
+        let f = Filter::default().excluding(field, &value);
+        let of_pair = count(&events, |e| e[a_key] == a.as_str() && e[b_key] == b.as_str());
+        assert!(of_pair > 0);
+        assert_eq!(Compiled::new(&f, store).rows().count(), total - of_pair, "{field:?} {a} {b}");
+        assert_travels(&f, &engine, field, &value, "x.");
+        let (fragment, ..) = through_a_link(&f, &engine);
+        let (has_a, has_b) = (fragment.contains(&a), fragment.contains(&b));
+        assert_eq!((has_a, has_b), if field == Field::Call { (true, true) } else { (false, false) }, "{fragment}");
+    }
 }
 
 #[test]

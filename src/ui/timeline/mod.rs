@@ -222,14 +222,17 @@ impl PartialEq for LaneProps {
     }
 }
 
-/// What the "Other" lane's button leaves out: the value of every lane drawn on its own, when each
-/// names one value of one field (not an account and region pair: a filter cannot leave out the two
-/// together).
+/// What the "Other" lane's button leaves out: the value of every lane drawn on its own, one value of
+/// one field (a repository, principal or service) or an account and region together (their pair, as
+/// [`Field::Place`]: the account's other regions and the region's other accounts stay).
 fn drawn_values(lanes: &[Lane]) -> Option<Vec<(Field, String)>> {
     let mut out = Vec::new();
     for lane in lanes.iter().filter(|l| l.kind == LaneKind::Group) {
         match lane.pick.as_slice() {
             [one] => out.push(one.clone()),
+            [(Field::Account, account), (Field::Region, region)] => {
+                out.push((Field::Place, crate::analysis::filter::place_value(account, region)));
+            }
             _ => return None,
         }
     }
