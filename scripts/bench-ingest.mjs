@@ -17,7 +17,9 @@
 // reads FOLDER; serves dist/ (run `trunk build --release` first) and, in that order:
 //   1. the plain JavaScript pipeline a minimal viewer needs: per file, DecompressionStream → text →
 //      JSON.parse (no indexing), on the main thread;
-//   2. JSON.parse alone over the same decompressed text (decompressed beforehand, not timed);
+//   2. JSON.parse alone over the same decompressed text (decompressed beforehand, not timed), and
+//      reading the files alone as the ingest workers read them (nothing inflated or parsed): no load
+//      of these files can be faster than that;
 //   3. decompression alone: DecompressionStream, and Trailscope's Rust inflater in a worker of its own
 //      (`ToWorker::Inflate`: the same reads and decoder as ingest, without parsing);
 //   4. Trailscope: the files go through the file input, timed by the `trailscope:ingest` measure from
@@ -197,7 +199,22 @@ const js = await page.evaluate(async (pipeline) => {
   const t = performance.now();
   for (const buf of compressed) await inflate(new Blob([buf]));
   const inflateMs = performance.now() - t;
-  return { ...pipeline, parseMs, inflateMs };
+  // Reading alone: the files read as ingest workers read them (16 neighbours as one Blob, one read
+  // each), two reads at a time, nothing inflated or parsed. No load of these files, in any tool, can
+  // take less time here than this.
+  const groups = [];
+  for (let i = 0; i < files.length; i += 16) groups.push(files.slice(i, i + 16));
+  let readBytes = 0;
+  const t2 = performance.now();
+  const reader = async () => {
+    for (let g = groups.shift(); g; g = groups.shift()) {
+      const n = (await new Blob(g).arrayBuffer()).byteLength;
+      readBytes += n;
+    }
+  };
+  await Promise.all([reader(), reader()]);
+  const readMs = performance.now() - t2;
+  return { ...pipeline, parseMs, inflateMs, readMs, readBytes };
 }, pipeline);
 
 log('2/7 Rust inflater in a worker of its own (ToWorker::Inflate)');
@@ -570,6 +587,11 @@ const result = {
   inflate_decompression_stream_mb_s: mbps(js.bytes, js.inflateMs),
   inflate_rust_worker_mb_s: mbps(rust.bytes_out, rust.inflate_ms ?? rust.ms),
   posting_files_alone_ms: Math.round(postOnly),
+  // Reading the files alone (see step 1) and the most any load reading them could reach against the
+  // pipeline of the same run: its time over the reads' time.
+  reading_alone_ms: Math.round(js.readMs),
+  reading_alone_bytes: js.readBytes,
+  ratio_if_only_reading: js.pipelineMs / js.readMs,
   folder_drop: { ...dropped, ms: Math.round(dropped.ms), shown_ms: Math.round(dropped.shownMs), mb_s: mbps(dropped.bytesDecoded, dropped.ms), folder: dropRoot },
   one_jsonl_file: oneLoad(linesPath, oneFile),
   one_jsonl_gz_file: oneLoad(gzPath, oneGz),
@@ -620,6 +642,7 @@ Trailscope ingest benchmark: ${files.length} files, ${f1(compressed / 1e6)} MB g
   (b) JS pipeline (DecompressionStream → text → JSON.parse)  ${f1(pipeRate)} MB/s   ours/it = ${(ourRate / pipeRate).toFixed(2)}x
       JSON.parse alone                ${f1(parseRate)} MB/s   ours/it = ${(ourRate / parseRate).toFixed(2)}x
       inflate only, bytes already in memory: DecompressionStream ${f1(result.inflate_decompression_stream_mb_s)} MB/s, Rust (flate2) in a worker ${f1(result.inflate_rust_worker_mb_s)} MB/s
+      reading the files alone, as the ingest workers read them (16 as one Blob, two reads at a time, nothing inflated or parsed): ${(result.reading_alone_ms / 1000).toFixed(2)} s for ${(result.reading_alone_bytes / 1e6).toFixed(1)} MB; the most any load reading them could be: ${result.ratio_if_only_reading.toFixed(2)}x the pipeline
   (c) heap ${f1(ours.heapBytes / 1e6)} MB = ${f1(result.heap_bytes_per_event)} bytes per event (the engine's, once done); peak while loading, with the ingest workers: ${f1(ours.peakHeap / 1e6)} MB
   (d) longest main-thread task from the drop to done ${result.longest_main_thread_task_ms} ms (${ours.longTasks} over 50 ms); before the drop (the browser making ${files.length} File objects for the input) ${result.longest_task_before_drop_ms} ms
       main thread's CPU, from the traced load: ${cpu ? `the longest task ${f1(cpu.longestWallMs)} ms used ${f1(cpu.longestWallCpuMs)} ms of CPU (the rest waiting for a core); the most CPU any task used ${f1(cpu.maxCpuMs)} ms, ${cpu.over50Cpu} over 50 ms; ${f1(cpu.cpuMs / 1000)} s in all` : 'no trace'}
