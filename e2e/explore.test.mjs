@@ -540,6 +540,11 @@ test('an organization trail: the overview counts every account and principal, an
   const more = '[data-testid=by-principal] [data-testid=list-more]';
   assert.equal(await t.page.textContent(more), 'Show the top 500 of 700');
   assert.equal(await t.page.locator('[data-testid=by-principal] tbody tr').count(), 12);
+  // The accounts too: 620 held, the 500 busiest listed; the 3 regions in full, 700 / 3 each.
+  assert.equal(await t.page.textContent('[data-testid=by-account] [data-testid=list-more]'), 'Show the top 500 of 620');
+  const byRegion = await t.page.$$eval('[data-testid=by-region] tbody tr', (trs) => trs.map((tr) => [tr.querySelector('td.key').textContent, tr.querySelector('td.num').textContent]));
+  assert.deepEqual(byRegion.sort(), [['ap-southeast-2', '233'], ['eu-west-1', '233'], ['us-east-1', '234']]);
+  assert.equal(await t.page.locator('[data-testid=by-region] [data-testid=list-more]').count(), 0);
   await t.shot('overview-org-trail');
   await t.page.click(more);
   await t.page.waitForFunction(() => document.querySelectorAll('[data-testid=by-principal] tbody tr').length === 500);

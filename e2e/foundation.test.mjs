@@ -70,6 +70,16 @@ test('"Load sample logs" loads the bundled sample and shows its breakdowns', asy
   assert.ok(s.heapBytes > 0, 'the engine reports its memory');
   const ecrRow = t.page.locator('[data-testid=by-source] tr', { hasText: 'ecr.amazonaws.com' });
   assert.equal(await ecrRow.locator('td.num').textContent(), ecr.toLocaleString('en-US'));
+  // Where the events were recorded: every account and region of the sample with its events (once
+  // each), counted here from the JSON, busiest first.
+  for (const [testid, key] of [['by-account', 'recipientAccountId'], ['by-region', 'awsRegion']]) {
+    const values = [...new Set(all.map((e) => e[key]))];
+    const want = values.map((v) => [v, uniqueEvents(all.filter((e) => e[key] === v)).toLocaleString('en-US')]);
+    const rows = await t.page.$$eval(`[data-testid=${testid}] tbody tr`, (trs) => trs.map((tr) => [tr.querySelector('td.key').textContent, tr.querySelector('td.num').textContent]));
+    assert.deepEqual([...rows].sort(), want.sort(), testid);
+    const n = (r) => Number(r[1].replaceAll(',', ''));
+    assert.ok(rows.every((r, i) => i === 0 || n(rows[i - 1]) >= n(r)), `${testid} busiest first: ${JSON.stringify(rows)}`);
+  }
   await t.shot('sample-overview');
   assert.deepEqual(t.problems, []);
   assert.deepEqual(await t.cspViolations(), []);
@@ -107,6 +117,18 @@ test('clicking a breakdown row filters the views; removing its chip restores the
   assert.deepEqual(await recordedTexts(t.page, '[data-testid=total-events]'), [s.events, ecr].map((n) => n.toLocaleString('en-US')));
   assert.equal(await t.page.locator('[data-testid=filter-chips] .chip').count(), 1);
   await t.page.click('[data-testid=filter-chips] .chip-x');
+  await t.page.waitForFunction((n) => document.querySelector('[data-testid=total-events]')?.textContent === n, s.events.toLocaleString('en-US'));
+  // A region's row, and then its "−" on an account's row: the region's events, less that account's.
+  const region = all[0].awsRegion;
+  const inRegion = all.filter((e) => e.awsRegion === region);
+  await t.page.click(`[data-testid=by-region] tr:has-text("${region}")`);
+  await t.page.waitForFunction((n) => document.querySelector('[data-testid=total-events]')?.textContent === n, uniqueEvents(inRegion).toLocaleString('en-US'));
+  const account = inRegion[0].recipientAccountId;
+  await t.page.locator('[data-testid=by-account] tr', { hasText: account }).locator('.facet-not').click();
+  const rest = uniqueEvents(inRegion.filter((e) => e.recipientAccountId !== account));
+  await t.page.waitForFunction((n) => document.querySelector('[data-testid=total-events]')?.textContent === n, rest.toLocaleString('en-US'));
+  assert.ok(rest > 0 && rest < uniqueEvents(inRegion), `${rest} of ${uniqueEvents(inRegion)}`);
+  await t.page.click('[data-testid=clear-filters]');
   await t.page.waitForFunction((n) => document.querySelector('[data-testid=total-events]')?.textContent === n, s.events.toLocaleString('en-US'));
   await t.page.fill('[data-testid=search]', 'BuildKit');
   await t.page.press('[data-testid=search]', 'Enter');
