@@ -1040,12 +1040,14 @@ mod tests {
                 "eventID":"00000000-0000-0000-0000-00000000000{n}","awsRegion":"{region}","recipientAccountId":"{account}"}}"#
             )
         };
+        // And one that logged no account (its lane reads "? / us-east-1").
         let log = format!(
-            r#"{{"Records":[{},{},{},{}]}}"#,
+            r#"{{"Records":[{},{},{},{},{}]}}"#,
             event(1, "111111111111", "us-east-1"),
             event(2, "111111111111", "eu-west-1"),
             event(3, "222222222222", "us-east-1"),
-            event(4, "222222222222", "eu-west-1")
+            event(4, "222222222222", "eu-west-1"),
+            event(5, "", "us-east-1").replace(r#","recipientAccountId":"""#, "")
         );
         let mut e = Engine::new();
         e.ingest_bytes("f.json", log.as_bytes());
@@ -1054,8 +1056,15 @@ mod tests {
             |f: &Filter| -> Vec<String> { Compiled::new(f, s).rows().map(|r| s.str(s.name(r)).into_owned()).collect() };
         let one = place_value("111111111111", "us-east-1");
         let f = Filter::default().excluding(Field::Place, &one);
-        // The account's other region and the region's other account stay.
-        assert_eq!(kept(&f), ["111111111111-eu-west-1", "222222222222-us-east-1", "222222222222-eu-west-1"]);
+        // The account's other region and the region's other accounts stay.
+        assert_eq!(
+            kept(&f),
+            ["111111111111-eu-west-1", "222222222222-us-east-1", "222222222222-eu-west-1", "-us-east-1"]
+        );
+        // The events that logged no account, in that region: that one only.
+        let none = kept(&Filter::default().excluding(Field::Place, &place_value("", "us-east-1")));
+        assert_eq!(none.len(), 4);
+        assert!(!none.contains(&"-us-east-1".to_owned()), "{none:?}");
         assert_eq!(f.chips(), [Chip { field: Field::Place, value: one.clone(), not: true }]);
         assert_eq!(pair_text(Field::Place, &one), "111111111111 / us-east-1");
         assert!(f.without(&f.chips()[0]).is_empty());
@@ -1063,11 +1072,11 @@ mod tests {
         let three = f
             .excluding(Field::Place, &place_value("222222222222", "eu-west-1"))
             .excluding(Field::Place, &place_value("333333333333", "us-east-1"));
-        assert_eq!(kept(&three), ["111111111111-eu-west-1", "222222222222-us-east-1"]);
+        assert_eq!(kept(&three), ["111111111111-eu-west-1", "222222222222-us-east-1", "-us-east-1"]);
         // With what else the filter keeps and leaves out.
         let east = Filter::default().with(Field::Region, "us-east-1");
-        assert_eq!(kept(&east.excluding(Field::Place, &one)), ["222222222222-us-east-1"]);
-        assert_eq!(kept(&f.excluding(Field::Account, "222222222222")), ["111111111111-eu-west-1"]);
+        assert_eq!(kept(&east.excluding(Field::Place, &one)), ["222222222222-us-east-1", "-us-east-1"]);
+        assert_eq!(kept(&f.excluding(Field::Account, "222222222222")), ["111111111111-eu-west-1", "-us-east-1"]);
         // A value that is not a pair leaves the filter as it was.
         assert!(Filter::default().excluding(Field::Place, "111111111111").is_empty());
     }
