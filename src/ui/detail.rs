@@ -256,7 +256,7 @@ fn node(key: Option<&str>, v: &Value, depth: usize) -> Html {
     match v {
         Value::Object(map) => html! {
             <details open={depth < OPEN_DEPTH}>
-                <summary>{key_html(key)}<span class="p">{format!("{{…}} {} {}", map.len(), if map.len() == 1 { "key" } else { "keys" })}</span></summary>
+                <summary>{key_html(key)}<span class="p">{format!("{{…}} {}", crate::text::plural(map.len() as u64, "key", "keys"))}</span></summary>
                 <div class="children">
                     { for map.iter().map(|(k, v)| node(Some(k), v, depth + 1)) }
                 </div>
@@ -264,7 +264,7 @@ fn node(key: Option<&str>, v: &Value, depth: usize) -> Html {
         },
         Value::Array(items) => html! {
             <details open={depth < OPEN_DEPTH}>
-                <summary>{key_html(key)}<span class="p">{format!("[…] {} {}", items.len(), if items.len() == 1 { "item" } else { "items" })}</span></summary>
+                <summary>{key_html(key)}<span class="p">{format!("[…] {}", crate::text::plural(items.len() as u64, "item", "items"))}</span></summary>
                 <div class="children">
                     { for items.iter().enumerate().map(|(i, v)| node(Some(&i.to_string()), v, depth + 1)) }
                 </div>
