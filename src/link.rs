@@ -448,7 +448,6 @@ mod tests {
 
     #[test]
     fn ok_an_account_and_region_left_out_travel_as_a_digest_and_resolve_back() {
-        use crate::analysis::filter::place_value;
         let log = br#"{"Records":[
           {"eventTime":"2026-03-01T00:00:00Z","eventSource":"ecr.amazonaws.com","eventName":"PutImage","eventID":"00000000-0000-0000-0000-000000000001",
            "recipientAccountId":"111111111111","awsRegion":"us-east-1"},

@@ -254,15 +254,16 @@ pub fn place_value(account: &str, region: &str) -> String {
 }
 
 /// A pair's value as people read it: a call as `ecr.amazonaws.com BatchGetImage`, an account and
-/// region as the timeline's lane names them, `123456789012 / us-east-1`; any other field's value as
-/// it is.
+/// region as the timeline's lane names them, `123456789012 / us-east-1` (`? / us-east-1` for the
+/// events that logged no account); any other field's value as it is.
 pub fn pair_text(field: Field, value: &str) -> String {
-    let sep = match field {
-        Field::Call => " ",
-        Field::Place => " / ",
-        _ => return value.to_owned(),
-    };
-    pair_parts(value).map_or_else(|| value.to_owned(), |(a, b)| format!("{a}{sep}{b}"))
+    let Some((a, b)) = pair_parts(value) else { return value.to_owned() };
+    let or = |s: String| if s.is_empty() { "?".to_owned() } else { s };
+    match field {
+        Field::Call => format!("{a} {b}"),
+        Field::Place => format!("{} / {}", or(a), or(b)),
+        _ => value.to_owned(),
+    }
 }
 
 /// The list of `field` in `filter`, borrowed as the trailing tokens say (`&` or `&mut`); `None`
@@ -1033,7 +1034,8 @@ mod tests {
 
     #[test]
     fn ok_an_account_and_region_left_out_drop_only_the_events_of_both() {
-        // Four events, one for each account and region of two each; the names say which.
+        // Four events, one for each account and region of two each, and a fifth below; the names say
+        // which.
         let event = |n: u32, account: &str, region: &str| {
             format!(
                 r#"{{"eventTime":"2026-03-01T00:0{n}:00Z","eventSource":"ecr.amazonaws.com","eventName":"{account}-{region}",
@@ -1065,6 +1067,7 @@ mod tests {
         let none = kept(&Filter::default().excluding(Field::Place, &place_value("", "us-east-1")));
         assert_eq!(none.len(), 4);
         assert!(!none.contains(&"-us-east-1".to_owned()), "{none:?}");
+        assert_eq!(pair_text(Field::Place, &place_value("", "us-east-1")), "? / us-east-1");
         assert_eq!(f.chips(), [Chip { field: Field::Place, value: one.clone(), not: true }]);
         assert_eq!(pair_text(Field::Place, &one), "111111111111 / us-east-1");
         assert!(f.without(&f.chips()[0]).is_empty());
