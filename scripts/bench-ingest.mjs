@@ -201,8 +201,8 @@ const js = await page.evaluate(async (pipeline) => {
   const inflateMs = performance.now() - t;
   // Reading alone: the files read on the page as ingest workers read them (16 neighbours as one
   // Blob, one read each), two reads at a time, nothing inflated or parsed (a scratch page found
-  // reading in workers no faster: README, "Reading the files alone"). No load of these files, in any tool, can
-  // take less time here than this.
+  // reading in workers no faster: README, "Reading the files alone"). No load of these files, in
+  // any tool, can take less time here than this.
   const groups = [];
   for (let i = 0; i < files.length; i += 16) groups.push(files.slice(i, i + 16));
   let readBytes = 0;
