@@ -436,13 +436,30 @@ test('listed logs a Cancel left unread are not called missing, and load and veri
   const files = walk(dir);
   const digests = files.filter((p) => isDigest(rel(p)));
   const logs = files.filter((p) => !isDigest(rel(p)));
-  const t = await openWithIngestWorkers(ctx, holdingLogsUntilCancel(), 'the load cannot be held to cancel it');
+  const route = async (page) => {
+    await holdingLogsUntilCancel()(page);
+    // Counts the page's posts of files to the engine's worker.
+    await page.addInitScript(() => {
+      window.__filesPosted = 0;
+      const post = Worker.prototype.postMessage;
+      Worker.prototype.postMessage = function (m, ...rest) {
+        if (m && m.msg && m.msg.Ingest) window.__filesPosted += m.msg.Ingest.paths.length;
+        return post.call(this, m, ...rest);
+      };
+    });
+  };
+  const t = await openWithIngestWorkers(ctx, route, 'the load cannot be held to cancel it');
   if (!t) return;
   await t.pickFiles(digests);
   await t.waitDone();
-  // The logs: handed to the ingest workers and held there, so Cancel lands before any is read.
+  // The logs: handed to the ingest workers and held there, so Cancel lands before any is read. The
+  // Cancel button shows at the drop, before the page has posted a file (it posts in a task of its
+  // own): a click then cancels a load the engine never heard of (nothing read, nothing to say
+  // cancelled), so the click waits for the first batch to be posted.
+  const before = await t.page.evaluate(() => window.__filesPosted);
   await t.pickFiles(logs);
   await t.page.waitForSelector('[data-testid=ingest-cancel]');
+  await t.page.waitForFunction((n) => window.__filesPosted > n, before);
   await t.page.click('[data-testid=ingest-cancel]');
   await t.waitDone();
   const status = await t.page.$eval('[data-testid=ingest-status]', (el) => ({
