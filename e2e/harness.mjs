@@ -218,6 +218,24 @@ export const keepProgress = (page) => page.addInitScript(() => {
   };
 });
 
+/** A `route` for `Trailscope.open` counting the files the page posts to the engine's worker
+ * (`ToWorker::Ingest`) in `window.__posted`; with `hold`, the posts wait until the test calls
+ * `window.__go()` (the page has handed nothing over until then). */
+export const ingestPosts = ({ hold = false } = {}) => (page) => page.addInitScript((hold) => {
+  let go;
+  const gate = new Promise((ok) => { go = ok; });
+  window.__go = go;
+  window.__posted = 0;
+  const post = Worker.prototype.postMessage;
+  Worker.prototype.postMessage = function (...args) {
+    const ingest = args[0] && args[0].msg && args[0].msg.Ingest;
+    if (!ingest) return post.apply(this, args);
+    window.__posted += ingest.paths.length;
+    if (!hold) return post.apply(this, args);
+    gate.then(() => post.apply(this, args));
+  };
+}, hold);
+
 export const pickNext = (page) => page.evaluate(() => { window.__takeDrop = true; });
 
 /** Counts events the way CloudTrail means them, independently of Trailscope's Rust code. */

@@ -8,7 +8,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFi
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { ROOT, SHOTS, downloadSummary, dropFromDisk, engineWorkerPrelude, recordTexts, recordedTexts, start, Trailscope, walk } from './harness.mjs';
+import { ROOT, SHOTS, downloadSummary, dropFromDisk, engineWorkerPrelude, ingestPosts, recordTexts, recordedTexts, start, Trailscope, walk } from './harness.mjs';
 
 const FIXTURE = join(ROOT, 'tests/fixtures/integrity');
 const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
@@ -438,15 +438,7 @@ test('listed logs a Cancel left unread are not called missing, and load and veri
   const logs = files.filter((p) => !isDigest(rel(p)));
   const route = async (page) => {
     await holdingLogsUntilCancel()(page);
-    // Counts the page's posts of files to the engine's worker.
-    await page.addInitScript(() => {
-      window.__filesPosted = 0;
-      const post = Worker.prototype.postMessage;
-      Worker.prototype.postMessage = function (m, ...rest) {
-        if (m && m.msg && m.msg.Ingest) window.__filesPosted += m.msg.Ingest.paths.length;
-        return post.call(this, m, ...rest);
-      };
-    });
+    await ingestPosts()(page);
   };
   const t = await openWithIngestWorkers(ctx, route, 'the load cannot be held to cancel it');
   if (!t) return;
@@ -456,10 +448,10 @@ test('listed logs a Cancel left unread are not called missing, and load and veri
   // Cancel button shows at the drop, before the page has posted a file (it posts in a task of its
   // own): a click then cancels a load the engine never heard of (nothing read, nothing to say
   // cancelled), so the click waits for the first batch to be posted.
-  const before = await t.page.evaluate(() => window.__filesPosted);
+  const before = await t.page.evaluate(() => window.__posted);
   await t.pickFiles(logs);
   await t.page.waitForSelector('[data-testid=ingest-cancel]');
-  await t.page.waitForFunction((n) => window.__filesPosted > n, before);
+  await t.page.waitForFunction((n) => window.__posted > n, before);
   await t.page.click('[data-testid=ingest-cancel]');
   await t.waitDone();
   const status = await t.page.$eval('[data-testid=ingest-status]', (el) => ({

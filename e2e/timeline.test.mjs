@@ -75,6 +75,17 @@ async function openTimeline(options = {}) {
   return t;
 }
 
+/** The sample's timeline with lanes by `group`: its "Other" lane's button and how many lanes are
+ * drawn above it. */
+async function otherLane(group) {
+  const t = await openTimeline();
+  const page = t.page;
+  await page.selectOption('[data-testid=timeline-group]', group);
+  const other = page.locator('[data-testid=timeline-other-filter]');
+  await other.waitFor();
+  return { t, page, other, drawn: await page.locator('[data-testid=timeline-lane-filter]').count() };
+}
+
 async function brush(page, fromT, toT) {
   const box = await page.locator('[data-testid=timeline-canvas]').boundingBox();
   const y = box.y + box.height - 20;
@@ -325,12 +336,7 @@ test('the "Other" lane leaves out the values drawn above it, so every view keeps
   const events = sampleOnce();
   const byArn = new Map();
   for (const e of events) if (e.userIdentity?.arn) byArn.set(e.userIdentity.arn, (byArn.get(e.userIdentity.arn) ?? 0) + 1);
-  const t = await openTimeline();
-  const page = t.page;
-  await page.selectOption('[data-testid=timeline-group]', 'identity');
-  const other = page.locator('[data-testid=timeline-other-filter]');
-  await other.waitFor();
-  const drawn = await page.locator('[data-testid=timeline-lane-filter]').count();
+  const { t, page, other, drawn } = await otherLane('identity');
   assert.match(await other.getAttribute('aria-label'), new RegExp(`^Other \\(\\d+ more\\): filter every view to them, leaving out the ${drawn} values drawn above$`));
   await other.click();
   // More than three values of one field left out read as one chip, listing them on hover.
@@ -369,12 +375,7 @@ test('by account and region, the "Other" lane leaves out the pairs drawn above i
   const pairOf = (e) => `${e.recipientAccountId} / ${e.awsRegion}`;
   const byPair = new Map();
   for (const e of events) byPair.set(pairOf(e), (byPair.get(pairOf(e)) ?? 0) + 1);
-  const t = await openTimeline();
-  const page = t.page;
-  await page.selectOption('[data-testid=timeline-group]', 'account-region');
-  const other = page.locator('[data-testid=timeline-other-filter]');
-  await other.waitFor();
-  const drawn = await page.locator('[data-testid=timeline-lane-filter]').count();
+  const { t, page, other, drawn } = await otherLane('account-region');
   assert.ok(drawn > 0 && drawn < byPair.size, `${drawn} lanes drawn of ${byPair.size} pairs`);
   assert.match(await other.getAttribute('aria-label'), new RegExp(`^Other \\(${byPair.size - drawn} more\\): filter every view to them, leaving out the ${drawn} values drawn above$`));
   await other.click();

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import {
-  dropFromDisk, engineWorkerPrelude, fileHandles, keepProgress, start, Trailscope, recordsOf, uniqueEvents,
+  dropFromDisk, engineWorkerPrelude, fileHandles, ingestPosts, keepProgress, start, Trailscope, recordsOf, uniqueEvents,
 } from './harness.mjs';
 import { generated } from './generated.mjs';
 
@@ -289,26 +289,10 @@ test('a file gone from disk before the page hands it to the engine is named too,
     const gone = chosen[7];
     const kept = chosen.filter((p) => p !== gone);
     // The page holds its Ingest messages (the file handles) until the test says go.
-    const t = await Trailscope.open(env, {
-      route: async (page) => {
-        await page.addInitScript(() => {
-          let go;
-          const gate = new Promise((ok) => { go = ok; });
-          window.__go = go;
-          window.__held = 0;
-          const post = Worker.prototype.postMessage;
-          Worker.prototype.postMessage = function (...args) {
-            const ingest = args[0] && args[0].msg && args[0].msg.Ingest;
-            if (!ingest) return post.apply(this, args);
-            window.__held += ingest.paths.length;
-            gate.then(() => post.apply(this, args));
-          };
-        });
-      },
-    });
+    const t = await Trailscope.open(env, { route: ingestPosts({ hold: true }) });
     await t.readersReady();
     await t.pickFiles(chosen);
-    await t.page.waitForFunction((n) => window.__held === n, chosen.length);
+    await t.page.waitForFunction((n) => window.__posted === n, chosen.length);
     rmSync(gone);
     await t.page.evaluate(() => window.__go());
     await goneIsNamed(t, gone, kept);
