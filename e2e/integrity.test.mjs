@@ -446,8 +446,8 @@ test('listed logs a Cancel left unread are not called missing, and load and veri
   await t.waitDone();
   // The logs: handed to the ingest workers and held there, so Cancel lands before any is read. The
   // Cancel button shows at the drop, before the page has posted a file (it posts in a task of its
-  // own): a click then cancels a load the engine never heard of (nothing read, nothing to say
-  // cancelled), so the click waits for the first batch to be posted.
+  // own): a click then stops a load the engine never heard of (the page keeps every log, and none is
+  // held by an ingest worker), so the click waits for the first batch to be posted.
   const before = await t.page.evaluate(() => window.__posted);
   await t.pickFiles(logs);
   await t.page.waitForSelector('[data-testid=ingest-cancel]');

@@ -122,7 +122,11 @@ test('Cancel stops promptly and keeps what was loaded', { skip: skip() }, async 
   assert.ok(p.events < data.truth.events, `${p.events} events: loading stopped before the end`);
   assert.ok(p.filesDone >= 1 && p.filesDone < data.files.length);
   assert.equal(p.filesTotal, p.filesDone, 'files never read leave the total');
-  assert.match(await t.page.textContent('[data-testid=ingest-status] .label'), /Stopped/);
+  // Every file picked was read or is counted as not read, whether the engine had it or the page did.
+  const notRead = data.files.length - p.filesDone;
+  assert.equal(await t.page.getAttribute('[data-testid=ingest-status]', 'data-files-not-read'), String(notRead));
+  assert.equal(await t.page.textContent('[data-testid=ingest-status] .label'),
+    `Stopped: kept ${p.filesDone.toLocaleString('en-US')} file${p.filesDone === 1 ? '' : 's'} read before Cancel; ${notRead.toLocaleString('en-US')} not read`);
   // Files are read in one slice each here, so Cancel cut none short.
   assert.equal(await t.page.getAttribute('[data-testid=ingest-status]', 'data-files-cut'), '0');
   // What was kept answers queries: the event table has rows.
@@ -139,6 +143,46 @@ test('Cancel stops promptly and keeps what was loaded', { skip: skip() }, async 
   const again = await t.status();
   assert.equal(again.events, data.truth.events);
   assert.equal((await progress(t.page)).cancelled, false);
+  assert.deepEqual(t.problems, []);
+});
+
+test('Cancel before the page hands the engine any file says none was read, and the files load when dropped again', { skip: skip() }, async () => {
+  // The engine's worker is held before it fetches its wasm, so the page keeps the picked files: a
+  // Cancel then stops a load the engine never heard of (as when logs are dropped the moment the page
+  // opens). It was ended by the page alone, saying nothing of the files dropped.
+  const channel = 'e2e-engine-start';
+  const route = async (page) => {
+    await ingestPosts()(page);
+    await engineWorkerPrelude(page, `(() => {
+      if (self.name === 'trailscope-ingest') return;
+      let go;
+      const gate = new Promise((ok) => { go = ok; });
+      new BroadcastChannel(${JSON.stringify(channel)}).onmessage = () => go();
+      const fetch = self.fetch;
+      self.fetch = (...args) => gate.then(() => fetch.apply(self, args));
+    })();`);
+  };
+  const t = await Trailscope.open(env, { route });
+  const files = data.files.slice(0, 40);
+  await t.pickFiles(files);
+  await t.page.click('[data-testid=ingest-cancel]');
+  // Until the engine answers the Cancel, the load is stopping.
+  await t.page.waitForSelector('[data-testid=ingest-status][data-state=loading] >> text=Stopping');
+  assert.equal(await t.page.$('[data-testid=ingest-cancel]'), null, 'no second Cancel while stopping');
+  await t.page.evaluate((c) => new BroadcastChannel(c).postMessage('go'), channel);
+  await t.page.waitForSelector('[data-testid=ingest-status][data-state=idle][data-cancelled=true]', { timeout: 30_000 });
+  const status = (name) => t.page.getAttribute('[data-testid=ingest-status]', name);
+  assert.equal(await t.page.textContent('[data-testid=ingest-status] .label'), 'Stopped before any file was read: 40 files not read');
+  assert.deepEqual([await status('data-files-not-read'), await status('data-files-done'), await status('data-events')], ['40', '0', '0']);
+  assert.equal(await t.page.evaluate(() => window.__posted), 0, 'the page handed the engine none of them');
+  await t.shot('worker-cancelled-before-any-read');
+  // Picked again, all 40 load.
+  await t.pickFiles(files);
+  const s = await t.waitDone(60_000);
+  assert.equal(s.events, uniqueEvents(files.flatMap(recordsOf)));
+  assert.equal(s.files, 40);
+  assert.equal(await t.page.textContent('[data-testid=ingest-status] .label'), 'Loaded 40 files');
+  assert.deepEqual([await status('data-cancelled'), await status('data-files-not-read')], ['false', '0']);
   assert.deepEqual(t.problems, []);
 });
 

@@ -27,7 +27,9 @@ pub enum ToWorker {
     },
     /// Read the sample logs bundled into the worker.
     LoadSample,
-    /// Stop reading; keep what was loaded.
+    /// Stop reading; keep what was loaded. Always answered by a progress report counting it
+    /// ([`Progress::cancels`]), at once when nothing is being loaded (the page's drop never reached
+    /// the worker), else once loading has stopped.
     Cancel,
     /// Once loading is over, stop hashing files for the integrity check (files loaded before the
     /// digests that list them, read again); those not hashed yet say so until [`ToWorker::CheckAgain`].
@@ -132,6 +134,14 @@ pub struct Progress {
     pub heap_bytes: u64,
     /// Whether the last batch was cancelled.
     pub cancelled: bool,
+    /// Cancels this worker has been sent, every one answered by a report ([`ToWorker::Cancel`]): a
+    /// report counting the page's last Cancel tells it loading has stopped.
+    #[serde(default)]
+    pub cancels: u32,
+    /// Files given to the worker and left unread by the last Cancel (not counting the files the page
+    /// had not posted yet, which only it knows).
+    #[serde(default)]
+    pub files_cancelled: u64,
     /// Milliseconds since this run of loading started (a run lasts while the queue is not empty).
     #[serde(default)]
     pub elapsed_ms: u64,

@@ -105,7 +105,10 @@ pub enum Action {
     /// Dropped folders are being walked (true), so more files may come; or every walk ended (false).
     Listing(bool),
     /// Sending stopped before the end (Cancel): files not posted are not loaded.
-    SendingStopped,
+    SendingStopped {
+        /// Files of the drops under way the page had not posted yet.
+        unsent: u64,
+    },
     /// The worker reported progress.
     Progress(Box<Progress>),
     /// The engine's memory changed while it was idle.
@@ -209,6 +212,12 @@ pub struct ViewState {
     pub crashed: Option<String>,
     /// Engines started after a crash; a new value starts a new worker (see `ui::App`).
     pub restarts: u32,
+    /// Cancels sent to this engine (see [`Progress::cancels`]).
+    pub cancels: u32,
+    /// A Cancel was sent and the worker has not said yet that loading stopped.
+    pub stopping: bool,
+    /// Files of this load a Cancel stopped before the page handed them to the worker.
+    pub unsent: u64,
 }
 
 impl ViewState {
@@ -228,11 +237,13 @@ impl ViewState {
             Action::Started => {
                 self.phase = UiPhase::Loading;
                 self.awaiting_final = false;
+                // A new load: the last one's Cancel no longer stands (the worker's next report says so too).
+                (self.stopping, self.unsent, self.progress.cancelled) = (false, 0, false);
             }
             Action::Sending { files } => self.sending(files),
             Action::Sent => self.sent(),
             Action::Listing(on) => self.listing(on),
-            Action::SendingStopped => self.sending_stopped(),
+            Action::SendingStopped { unsent } => self.sending_stopped(unsent),
             Action::Progress(p) => self.progress(*p),
             Action::Memory(bytes) => self.progress.heap_bytes = bytes,
             Action::Answer(r) => {
@@ -345,14 +356,20 @@ impl ViewState {
         }
     }
 
-    /// Cancel: files not posted yet are not loaded.
-    fn sending_stopped(&mut self) {
+    /// Cancel: files not posted yet are not loaded. The load ends on the worker's report that counts
+    /// this Cancel (it answers every one, even when it was handed nothing of the load).
+    fn sending_stopped(&mut self, unsent: u64) {
         self.sending = None;
-        // If nothing of this load reached the worker (Cancel while a folder was listed), no report
-        // of it will come: its last one stands.
-        if self.progress.phase != Phase::Loading {
-            self.settle();
-        }
+        self.cancels += 1;
+        self.stopping = true;
+        self.unsent += unsent;
+    }
+
+    /// Files a Cancel left unread, once it has stopped the load: those the worker was given and those
+    /// the page had not posted yet.
+    pub fn cancelled_not_read(&self) -> Option<u64> {
+        (self.cancels > 0 && self.progress.cancelled && !self.stopping)
+            .then_some(self.progress.files_cancelled + self.unsent)
     }
 
     /// Every batch has been posted. The worker may have read the last files and said done before
@@ -398,6 +415,8 @@ impl ViewState {
 
     /// The worker reported progress.
     fn progress(&mut self, p: Progress) {
+        // Loading stopped after the last Cancel: nothing more of the load will come.
+        let stopped = self.stopping && p.cancels >= self.cancels && p.phase != Phase::Loading;
         // The worker has every file once all are posted and its total reached them.
         if self.sending.is_some_and(|s| s.all_posted && p.files_received() >= s.files_total) {
             self.sending = None;
@@ -412,12 +431,17 @@ impl ViewState {
             self.phase = UiPhase::Loading;
         }
         self.progress = p;
+        if stopped {
+            self.stopping = false;
+            self.settle();
+        }
     }
 
     /// The engine stopped: what is shown stays, the first reason is kept.
     fn crash(&mut self, message: String) {
         self.crashed.get_or_insert(message);
         self.sending = None;
+        self.stopping = false;
         self.phase = UiPhase::Error;
         self.awaiting_final = false;
     }
@@ -426,6 +450,8 @@ impl ViewState {
     fn restart_engine(&mut self) {
         self.crashed = None;
         self.restarts += 1;
+        // The new engine counts its Cancels from none.
+        (self.cancels, self.stopping, self.unsent) = (0, false, 0);
         // The new engine starts empty: what it is sent again counts from nothing.
         self.progress.files_total = 0;
         self.progress.memory_full = None;
@@ -643,29 +669,73 @@ mod tests {
         }
     }
 
+    /// A report of the worker in `phase` with `files` read (and in its total), having had `cancels`
+    /// Cancels, the last of which left `files_cancelled` of the files it was given unread.
+    fn after_cancels(phase: Phase, files: u64, cancels: u32, files_cancelled: u64) -> Action {
+        let mut p = Progress { phase, files_total: files, cancels, files_cancelled, ..Progress::default() };
+        p.cancelled = cancels > 0;
+        p.status.files = files;
+        Action::Progress(Box::new(p))
+    }
+
     #[test]
-    fn ok_cancel_while_a_folder_is_listed_before_any_file_is_posted_ends_the_load() {
-        // No report of the worker follows (it was sent nothing), so the page must end the load itself.
-        for (loaded, phase) in [(0, UiPhase::Idle), (2, UiPhase::Done)] {
+    fn ok_cancel_before_any_file_is_posted_ends_the_load_on_the_workers_answer() {
+        // The worker was handed nothing of the load (a folder listed, 40 files found, none posted): it
+        // answers the Cancel at once, as it was, and the load ends on that answer, not before.
+        for (loaded, worker, phase) in [(0, Phase::Idle, UiPhase::Idle), (2, Phase::Done, UiPhase::Done)] {
             let mut s = listing_after(loaded);
-            s.apply(Action::SendingStopped);
-            assert_eq!((s.phase, s.files_total()), (phase, loaded));
+            s.apply(Action::Sending { files: 40 });
+            s.apply(Action::SendingStopped { unsent: 40 });
+            assert_eq!((s.phase, s.stopping, s.cancelled_not_read()), (UiPhase::Loading, true, None));
+            // A report sent before the worker had the Cancel does not end it.
+            s.apply(after_cancels(worker, loaded, 0, 0));
+            assert_eq!((s.phase, s.stopping), (UiPhase::Loading, true));
+            s.apply(after_cancels(worker, loaded, 1, 0));
+            assert_eq!((s.phase, s.files_total(), s.stopping), (phase, loaded, false));
+            assert_eq!(s.cancelled_not_read(), Some(40), "the files found and never posted are not read");
+            // The next drop starts afresh.
+            s.apply(Action::Started);
+            assert_eq!(s.cancelled_not_read(), None);
         }
     }
 
     #[test]
-    fn ok_cancel_while_sending_shows_the_workers_totals() {
+    fn ok_cancel_while_sending_shows_the_workers_totals_and_every_file_left_unread() {
         let mut s = ViewState::default();
         s.apply(Action::Started);
         s.apply(Action::Sending { files: 10 });
         s.apply(Action::Sending { files: 2 }); // a second drop while the first is sent
         assert_eq!(s.files_total(), 12);
         s.apply(totals(Phase::Loading, 1, 3));
-        s.apply(Action::SendingStopped);
+        // 3 posted, 9 not yet.
+        s.apply(Action::SendingStopped { unsent: 9 });
         assert_eq!(s.files_total(), 3);
-        s.apply(totals(Phase::Done, 1, 1));
+        // The worker finishes the slice under way: still loading, stopping.
+        s.apply(after_cancels(Phase::Loading, 1, 1, 0));
+        assert_eq!((s.phase, s.stopping), (UiPhase::Loading, true));
+        // Loading stopped, the 2 files it had queued left unread: done on the overview of the file read.
+        s.apply(after_cancels(Phase::Done, 1, 1, 2));
+        assert_eq!((s.phase, s.stopping), (UiPhase::Loading, false));
         s.apply(overview(1));
         assert_eq!((s.phase, s.files_total()), (UiPhase::Done, 1));
+        assert_eq!(s.cancelled_not_read(), Some(11), "2 the worker had, 9 the page had");
+    }
+
+    #[test]
+    fn ok_a_restarted_engine_counts_its_cancels_from_none() {
+        let mut s = ViewState::default();
+        s.apply(Action::Started);
+        s.apply(Action::Sending { files: 3 });
+        s.apply(Action::SendingStopped { unsent: 3 });
+        s.apply(Action::Crashed("boom".into()));
+        s.apply(Action::RestartEngine);
+        s.apply(Action::Started);
+        s.apply(Action::Sending { files: 3 });
+        s.apply(Action::SendingStopped { unsent: 1 });
+        // The new engine's first Cancel answers the page's first to it.
+        s.apply(after_cancels(Phase::Done, 2, 1, 0));
+        s.apply(overview(2));
+        assert_eq!((s.phase, s.cancelled_not_read()), (UiPhase::Done, Some(1)));
     }
 
     #[test]

@@ -46,6 +46,16 @@ enum Load {
     Sample,
 }
 
+impl Item {
+    /// Files of it not posted yet.
+    fn files_left(&self) -> u64 {
+        match self {
+            Item::Files { files, next, .. } => u64::from(files.length().saturating_sub(*next)),
+            Item::Sample => 0,
+        }
+    }
+}
+
 /// What waits to be handed to the worker, in order.
 enum Item {
     /// The files of one load (a JS array of `File`s, as picked), from `next` on. Kept as the one
@@ -253,9 +263,7 @@ impl Bridge {
         {
             let mut outbox = self.outbox.borrow_mut();
             for item in items {
-                if let Item::Files { files: f, next, .. } = &item {
-                    files += u64::from(f.length().saturating_sub(*next));
-                }
+                files += item.files_left();
                 outbox.items.push_back(item);
             }
         }
@@ -394,13 +402,15 @@ impl Bridge {
     /// Stops loading, keeping what was read; files not handed to the worker yet are dropped, and folder
     /// walks stop.
     pub fn cancel(&self) {
-        {
+        let unsent = {
             let mut o = self.outbox.borrow_mut();
+            let unsent = o.items.iter().map(Item::files_left).sum();
             o.items.clear();
             o.walks = 0;
             o.cancels += 1;
-        }
-        self.dispatch.dispatch(Action::SendingStopped);
+            unsent
+        };
+        self.dispatch.dispatch(Action::SendingStopped { unsent });
         self.send(&ToWorker::Cancel, None);
     }
 

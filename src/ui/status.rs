@@ -20,8 +20,15 @@ pub fn status_bar() -> Html {
     // once the worker has them, so meanwhile the bar follows files.
     let files_total = view.files_total();
     let bytes_total = p.bytes_total;
+    // Once a Cancel stopped the load: the files it left unread.
+    let cancelled = view.cancelled_not_read();
+    let not_read = |n: u64| if n == 0 { String::new() } else { format!("; {} not read", thousands(n)) };
     let label = match phase {
-        UiPhase::Idle => "No logs loaded yet".to_owned(),
+        UiPhase::Idle => match cancelled {
+            Some(0) | None => "No logs loaded yet".to_owned(),
+            Some(n) => format!("Stopped before any file was read: {} not read", plural(n, "file", "files")),
+        },
+        UiPhase::Loading if view.stopping => "Stopping: finishing what is being read…".to_owned(),
         UiPhase::Loading if p.memory_full.is_some() => {
             "Memory limit reached: finishing the files begun; no others will be read".to_owned()
         }
@@ -55,21 +62,19 @@ pub fn status_bar() -> Html {
                 )
             }
         }
-        UiPhase::Done if p.cancelled => {
-            format!("Stopped: kept {} read before Cancel{}", plural(s.files, "file", "files"), in_part(s))
-        }
+        UiPhase::Done if cancelled.is_some() => format!(
+            "Stopped: kept {} read before Cancel{}{}",
+            plural(s.files, "file", "files"),
+            in_part(s),
+            not_read(cancelled.unwrap_or(0))
+        ),
         UiPhase::Done => match &p.memory_full {
-            Some(full) => {
-                let not_read = match full.files_not_read {
-                    0 => String::new(),
-                    n => format!("; {} not read", thousands(n)),
-                };
-                format!(
-                    "Stopped at the memory limit: kept {}{}{not_read}",
-                    plural(s.files, "file", "files"),
-                    in_part(s)
-                )
-            }
+            Some(full) => format!(
+                "Stopped at the memory limit: kept {}{}{}",
+                plural(s.files, "file", "files"),
+                in_part(s),
+                not_read(full.files_not_read)
+            ),
             None => format!("Loaded {}", plural(s.files, "file", "files")),
         },
         // Not only the engine's: a picker, a download or a save can fail with nothing loaded.
@@ -81,7 +86,7 @@ pub fn status_bar() -> Html {
         (s.bytes_read.min(bytes_total) * 100).checked_div(bytes_total).unwrap_or(0)
     };
     // Loading ended before every file was read (Cancel, the memory limit): the dot says so too.
-    let stopped = p.cancelled || p.memory_full.is_some();
+    let stopped = cancelled.is_some() || p.memory_full.is_some();
     let on_cancel = {
         let bridge = ctx.bridge.clone();
         Callback::from(move |_| bridge.cancel())
@@ -118,14 +123,14 @@ pub fn status_bar() -> Html {
             data-rate={p.rate_bytes_per_s.to_string()}
             data-rate-events={p.rate_events_per_s.to_string()}
             data-eta-ms={p.eta_ms.map(|ms| ms.to_string())}
-            data-cancelled={p.cancelled.to_string()}
+            data-cancelled={cancelled.is_some().to_string()}
             data-memory-full={p.memory_full.is_some().to_string()}
-            data-files-not-read={p.memory_full.as_ref().map_or(0, |f| f.files_not_read).to_string()}
+            data-files-not-read={(p.memory_full.as_ref().map_or(0, |f| f.files_not_read) + cancelled.unwrap_or(0)).to_string()}
             data-bytes-not-read={p.memory_full.as_ref().map_or(0, |f| f.bytes_not_read).to_string()}
             aria-live="polite">
             <span class="dot" aria-hidden="true"></span>
             <span class="label">{label}</span>
-            if phase == UiPhase::Loading {
+            if phase == UiPhase::Loading && !view.stopping {
                 <progress class="bar" max="100" value={pct.to_string()} aria-label="Bytes read"></progress>
                 <button type="button" class="button small" onclick={on_cancel} data-testid="ingest-cancel"
                     title="Stop reading; keep what was loaded">{"Cancel"}</button>

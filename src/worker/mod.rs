@@ -214,7 +214,21 @@ impl Worker {
         self.digests == GivenDigests::Pending
     }
 
-    /// [`ToWorker::Cancel`]: stop after the current slice; keep what was read.
+    /// The page's [`ToWorker::Cancel`]: [`Worker::cancel_load`], answered by a report counting it.
+    fn cancel(&mut self) {
+        self.progress.cancels += 1;
+        self.progress.files_cancelled = 0;
+        let loading = self.running && self.progress.phase != Phase::Done;
+        self.cancel_load();
+        if !loading && !is_ingest_worker() {
+            // Nothing is being loaded: the page cancelled a drop before handing this worker any of
+            // it. Said at once, as no end of loading will say it.
+            self.progress.cancelled = true;
+            send_progress(self, true);
+        }
+    }
+
+    /// Stop after the current slice; keep what was read (a Cancel, or a stop of the check).
     fn cancel_load(&mut self) {
         self.more = false;
         wake();
@@ -321,6 +335,9 @@ impl Worker {
         }
         self.progress.files_total -= 1;
         self.progress.bytes_total -= job.size;
+        if self.progress.memory_full.is_none() {
+            self.progress.files_cancelled += 1;
+        }
         let why = if self.progress.memory_full.is_some() { NotRead::MemoryFull } else { NotRead::Cancelled };
         self.engine.not_read(&job.path, why, job.size);
         let Some(full) = self.progress.memory_full.as_mut() else { return };
@@ -587,7 +604,7 @@ fn on_message(data: &JsValue) {
                     pool.test_panic = true;
                 }
             }
-            ToWorker::Cancel => w.cancel_load(),
+            ToWorker::Cancel => w.cancel(),
             ToWorker::StopCheck => w.stop_check(),
             ToWorker::CheckAgain => w.check_again(),
             msg @ (ToWorker::Parse { .. } | ToWorker::HashFiles { .. }) => {
