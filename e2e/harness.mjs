@@ -219,22 +219,44 @@ export const keepProgress = (page) => page.addInitScript(() => {
 });
 
 /** A `route` for `Trailscope.open` counting the files the page posts to the engine's worker
- * (`ToWorker::Ingest`) in `window.__posted`; with `hold`, the posts wait until the test calls
- * `window.__go()` (the page has handed nothing over until then). */
+ * (`ToWorker::Ingest`) in `window.__posted` (their paths in `window.__postedPaths`); with `hold`, the posts wait until the test calls
+ * `window.__go()` (the page has handed nothing over until then). Once the test sets
+ * `window.__cancelAfterPost`, the next post is followed by a click on Cancel before the page posts
+ * another (the post takes longer than the page's slice of posting, so the page yields after it, and
+ * the click comes first). */
 export const ingestPosts = ({ hold = false } = {}) => (page) => page.addInitScript((hold) => {
   let go;
   const gate = new Promise((ok) => { go = ok; });
   window.__go = go;
   window.__posted = 0;
+  window.__postedPaths = [];
   const post = Worker.prototype.postMessage;
   Worker.prototype.postMessage = function (...args) {
     const ingest = args[0] && args[0].msg && args[0].msg.Ingest;
     if (!ingest) return post.apply(this, args);
     window.__posted += ingest.paths.length;
+    window.__postedPaths.push(...ingest.paths);
+    if (window.__cancelAfterPost) {
+      window.__cancelAfterPost = false;
+      const end = performance.now() + 15;
+      while (performance.now() < end) { /* longer than POST_SLICE_MS in src/ui/bridge.rs */ }
+      queueMicrotask(() => document.querySelector('[data-testid=ingest-cancel]').click());
+    }
     if (!hold) return post.apply(this, args);
     gate.then(() => post.apply(this, args));
   };
 }, hold);
+
+/** A `route` for `Trailscope.open` holding the engine's worker before it fetches its wasm until the
+ * test posts to BroadcastChannel `channel`: the page holds what it would send it meanwhile. */
+export const engineHeld = (channel) => (page) => engineWorkerPrelude(page, `(() => {
+  if (self.name === 'trailscope-ingest') return;
+  let go;
+  const gate = new Promise((ok) => { go = ok; });
+  new BroadcastChannel(${JSON.stringify(channel)}).onmessage = () => go();
+  const fetch = self.fetch;
+  self.fetch = (...args) => gate.then(() => fetch.apply(self, args));
+})();`);
 
 export const pickNext = (page) => page.evaluate(() => { window.__takeDrop = true; });
 

@@ -9,7 +9,8 @@ import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import {
-  dropFromDisk, engineWorkerPrelude, fileHandles, ingestPosts, keepProgress, start, Trailscope, recordsOf, uniqueEvents,
+  downloadSummary, dropFromDisk, engineHeld, engineWorkerPrelude, fileHandles, ingestPosts, keepProgress, start, Trailscope, recordsOf,
+  uniqueEvents,
 } from './harness.mjs';
 import { generated } from './generated.mjs';
 
@@ -127,6 +128,7 @@ test('Cancel stops promptly and keeps what was loaded', { skip: skip() }, async 
   assert.equal(await t.page.getAttribute('[data-testid=ingest-status]', 'data-files-not-read'), String(notRead));
   assert.equal(await t.page.textContent('[data-testid=ingest-status] .label'),
     `Stopped: kept ${p.filesDone.toLocaleString('en-US')} file${p.filesDone === 1 ? '' : 's'} read before Cancel; ${notRead.toLocaleString('en-US')} not read`);
+  assert.equal((await downloadSummary(t.page)).summary.input.cancelled.files, notRead, 'the summary counts the same files');
   // Files are read in one slice each here, so Cancel cut none short.
   assert.equal(await t.page.getAttribute('[data-testid=ingest-status]', 'data-files-cut'), '0');
   // What was kept answers queries: the event table has rows.
@@ -153,14 +155,7 @@ test('Cancel before the page hands the engine any file says none was read, and t
   const channel = 'e2e-engine-start';
   const route = async (page) => {
     await ingestPosts()(page);
-    await engineWorkerPrelude(page, `(() => {
-      if (self.name === 'trailscope-ingest') return;
-      let go;
-      const gate = new Promise((ok) => { go = ok; });
-      new BroadcastChannel(${JSON.stringify(channel)}).onmessage = () => go();
-      const fetch = self.fetch;
-      self.fetch = (...args) => gate.then(() => fetch.apply(self, args));
-    })();`);
+    await engineHeld(channel)(page);
   };
   const t = await Trailscope.open(env, { route });
   const files = data.files.slice(0, 40);
@@ -174,7 +169,7 @@ test('Cancel before the page hands the engine any file says none was read, and t
   const status = (name) => t.page.getAttribute('[data-testid=ingest-status]', name);
   assert.equal(await t.page.textContent('[data-testid=ingest-status] .label'), 'Stopped before any file was read: 40 files not read');
   assert.deepEqual([await status('data-files-not-read'), await status('data-files-done'), await status('data-events')], ['40', '0', '0']);
-  assert.equal(await t.page.evaluate(() => window.__posted), 0, 'the page handed the engine none of them');
+  assert.equal(await t.page.evaluate(() => window.__posted), 0, 'the page handed the engine none of them to read');
   await t.shot('worker-cancelled-before-any-read');
   // Picked again, all 40 load.
   await t.pickFiles(files);
@@ -183,6 +178,8 @@ test('Cancel before the page hands the engine any file says none was read, and t
   assert.equal(s.files, 40);
   assert.equal(await t.page.textContent('[data-testid=ingest-status] .label'), 'Loaded 40 files');
   assert.deepEqual([await status('data-cancelled'), await status('data-files-not-read')], ['false', '0']);
+  // The page handed the 40 over after the Cancel to be noted as not read; read now, they are not.
+  assert.equal((await downloadSummary(t.page)).summary.input.cancelled, null, 'every file is read now');
   assert.deepEqual(t.problems, []);
 });
 
@@ -208,6 +205,15 @@ test('Cancel while a dropped folder is walked stops the walk too and keeps what 
   assert.equal(p.cancelled, true);
   assert.ok(p.filesDone >= 1 && p.filesDone < data.files.length, `${p.filesDone} files of ${data.files.length}`);
   assert.equal(p.filesTotal, p.filesDone, 'files never read leave the total');
+  // The files found and not read are counted, and the bar says the folders were not all listed, so
+  // no one takes files read and not read for the whole folder.
+  const label = await t.page.textContent('[data-testid=ingest-status] .label');
+  const said = label.match(/^Stopped while the folders were listed: kept ([\d,]+) files read before Cancel(?:; ([\d,]+) found not read)?$/);
+  assert.ok(said, label);
+  assert.equal(Number(said[1].replace(/,/g, '')), p.filesDone);
+  const notRead = Number((said[2] ?? '0').replace(/,/g, ''));
+  assert.equal(await t.page.getAttribute('[data-testid=ingest-status]', 'data-files-not-read'), String(notRead));
+  assert.ok(p.filesDone + notRead < data.files.length, 'the walk stopped before it found every file');
   // The walk handed nothing more over: a second later the load is still done, with the same files.
   await t.page.waitForTimeout(1500);
   const later = await progress(t.page);

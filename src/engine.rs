@@ -634,7 +634,7 @@ impl Engine {
     /// A file given to the engine was never read, as loading was cancelled or the memory filled
     /// first: the integrity check says so for a file a digest lists, rather than "missing", and the
     /// summary counts those a Cancel left (`input.cancelled`) until they are given again and read.
-    pub fn not_read(&mut self, path: &str, why: NotRead, size: u64) {
+    pub fn not_read(&mut self, path: &str, why: NotRead, size: Option<u64>) {
         self.integrity.not_read(path, why, size);
         self.integrity_cache.get_mut().take();
     }
@@ -1354,9 +1354,10 @@ impl Engine {
             })
             .collect();
         // Files a Cancel left unread and not read since: the load this summarises is incomplete.
+        // The size of a file the page had not handed over when Cancel came was never asked.
         let cancelled = match self.integrity.not_read_count(NotRead::Cancelled) {
-            (0, _) => serde_json::Value::Null,
-            (files, bytes) => serde_json::json!({ "files": files, "bytes": bytes }),
+            c if c.files == 0 => serde_json::Value::Null,
+            c => serde_json::json!({ "files": c.files, "bytes": c.bytes, "files_size_unknown": c.size_unknown }),
         };
         serde_json::json!({
             "files": files,

@@ -25,6 +25,15 @@ pub enum ToWorker {
         #[serde(default)]
         more: bool,
     },
+    /// Files dropped but a Cancel came before the page handed them over: not read, but noted as
+    /// such, as the files the worker had queued are (the integrity check and the summary say so).
+    /// Paths only: handing a `File` over costs as long as asking its size, a third of a millisecond
+    /// a file, which for a large drop kept the page "Stopping" for seconds. Not counted in
+    /// [`Progress::files_cancelled`]: the page counts them.
+    Unread {
+        /// The relative path (folder drops) or name of each file.
+        paths: Vec<String>,
+    },
     /// Read the sample logs bundled into the worker.
     LoadSample,
     /// Stop reading; keep what was loaded. Always answered by a progress report counting it
@@ -142,6 +151,10 @@ pub struct Progress {
     /// had not posted yet, which only it knows).
     #[serde(default)]
     pub files_cancelled: u64,
+    /// Files noted as not read, every [`ToWorker::Unread`] so far: the page's Cancel ends once they
+    /// reach the files it handed over so.
+    #[serde(default)]
+    pub noted_unread: u64,
     /// Milliseconds since this run of loading started (a run lasts while the queue is not empty).
     #[serde(default)]
     pub elapsed_ms: u64,

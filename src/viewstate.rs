@@ -218,6 +218,11 @@ pub struct ViewState {
     pub stopping: bool,
     /// Files of this load a Cancel stopped before the page handed them to the worker.
     pub unsent: u64,
+    /// A Cancel of this load stopped folder walks: files they had not found are counted nowhere.
+    pub unlisted: bool,
+    /// Files handed to this engine after a Cancel to be noted as not read (see
+    /// [`Progress::noted_unread`]), every load.
+    pub handed_unread: u64,
 }
 
 impl ViewState {
@@ -238,7 +243,7 @@ impl ViewState {
                 self.phase = UiPhase::Loading;
                 self.awaiting_final = false;
                 // A new load: the last one's Cancel no longer stands (the worker's next report says so too).
-                (self.stopping, self.unsent, self.progress.cancelled) = (false, 0, false);
+                (self.stopping, self.unsent, self.unlisted, self.progress.cancelled) = (false, 0, false, false);
             }
             Action::Sending { files } => self.sending(files),
             Action::Sent => self.sent(),
@@ -359,10 +364,12 @@ impl ViewState {
     /// Cancel: files not posted yet are not loaded. The load ends on the worker's report that counts
     /// this Cancel (it answers every one, even when it was handed nothing of the load).
     fn sending_stopped(&mut self, unsent: u64) {
+        self.unlisted |= self.sending.is_some_and(|s| s.listing);
         self.sending = None;
         self.cancels += 1;
         self.stopping = true;
         self.unsent += unsent;
+        self.handed_unread += unsent;
     }
 
     /// Files a Cancel left unread, once it has stopped the load: those the worker was given and those
@@ -397,8 +404,9 @@ impl ViewState {
 
     /// The load ends on an overview of `files` files, awaited and covering every file read.
     fn end_on(&mut self, files: u64) {
-        // An overview that does not include every file read yet is stale: keep loading.
-        if self.awaiting_final && files >= self.progress.status.files {
+        // An overview that does not include every file read yet is stale: keep loading. A Cancel
+        // not answered yet (see `sending_stopped`) is not the end either.
+        if self.awaiting_final && !self.stopping && files >= self.progress.status.files {
             self.awaiting_final = false;
             self.phase = UiPhase::Done;
         }
@@ -415,8 +423,12 @@ impl ViewState {
 
     /// The worker reported progress.
     fn progress(&mut self, p: Progress) {
-        // Loading stopped after the last Cancel: nothing more of the load will come.
-        let stopped = self.stopping && p.cancels >= self.cancels && p.phase != Phase::Loading;
+        // Loading stopped after the last Cancel, and the files the page had not posted are noted as
+        // not read: nothing more of the load will come.
+        let stopped = self.stopping
+            && p.cancels >= self.cancels
+            && p.phase != Phase::Loading
+            && p.noted_unread >= self.handed_unread;
         // The worker has every file once all are posted and its total reached them.
         if self.sending.is_some_and(|s| s.all_posted && p.files_received() >= s.files_total) {
             self.sending = None;
@@ -451,7 +463,7 @@ impl ViewState {
         self.crashed = None;
         self.restarts += 1;
         // The new engine counts its Cancels from none.
-        (self.cancels, self.stopping, self.unsent) = (0, false, 0);
+        (self.cancels, self.stopping, self.unsent, self.unlisted, self.handed_unread) = (0, false, 0, false, 0);
         // The new engine starts empty: what it is sent again counts from nothing.
         self.progress.files_total = 0;
         self.progress.memory_full = None;
@@ -670,9 +682,11 @@ mod tests {
     }
 
     /// A report of the worker in `phase` with `files` read (and in its total), having had `cancels`
-    /// Cancels, the last of which left `files_cancelled` of the files it was given unread.
-    fn after_cancels(phase: Phase, files: u64, cancels: u32, files_cancelled: u64) -> Action {
-        let mut p = Progress { phase, files_total: files, cancels, files_cancelled, ..Progress::default() };
+    /// Cancels, the last of which left `files_cancelled` of the files it was given unread, and noted
+    /// `noted_unread` files the page handed over after its Cancels.
+    fn after_cancels(phase: Phase, files: u64, cancels: u32, files_cancelled: u64, noted_unread: u64) -> Action {
+        let mut p =
+            Progress { phase, files_total: files, cancels, files_cancelled, noted_unread, ..Progress::default() };
         p.cancelled = cancels > 0;
         p.status.files = files;
         Action::Progress(Box::new(p))
@@ -687,15 +701,19 @@ mod tests {
             s.apply(Action::Sending { files: 40 });
             s.apply(Action::SendingStopped { unsent: 40 });
             assert_eq!((s.phase, s.stopping, s.cancelled_not_read()), (UiPhase::Loading, true, None));
-            // A report sent before the worker had the Cancel does not end it.
-            s.apply(after_cancels(worker, loaded, 0, 0));
+            // A report sent before the worker had the Cancel does not end it, nor its answer before
+            // it has noted the files handed over after the Cancel.
+            s.apply(after_cancels(worker, loaded, 0, 0, 0));
             assert_eq!((s.phase, s.stopping), (UiPhase::Loading, true));
-            s.apply(after_cancels(worker, loaded, 1, 0));
+            s.apply(after_cancels(worker, loaded, 1, 0, 16));
+            assert_eq!((s.phase, s.stopping), (UiPhase::Loading, true));
+            s.apply(after_cancels(worker, loaded, 1, 0, 40));
             assert_eq!((s.phase, s.files_total(), s.stopping), (phase, loaded, false));
             assert_eq!(s.cancelled_not_read(), Some(40), "the files found and never posted are not read");
+            assert!(s.unlisted, "the walk had not ended: files it had not found are counted nowhere");
             // The next drop starts afresh.
             s.apply(Action::Started);
-            assert_eq!(s.cancelled_not_read(), None);
+            assert_eq!((s.cancelled_not_read(), s.unlisted), (None, false));
         }
     }
 
@@ -711,14 +729,18 @@ mod tests {
         s.apply(Action::SendingStopped { unsent: 9 });
         assert_eq!(s.files_total(), 3);
         // The worker finishes the slice under way: still loading, stopping.
-        s.apply(after_cancels(Phase::Loading, 1, 1, 0));
+        s.apply(after_cancels(Phase::Loading, 1, 1, 0, 3));
         assert_eq!((s.phase, s.stopping), (UiPhase::Loading, true));
-        // Loading stopped, the 2 files it had queued left unread: done on the overview of the file read.
-        s.apply(after_cancels(Phase::Done, 1, 1, 2));
-        assert_eq!((s.phase, s.stopping), (UiPhase::Loading, false));
+        // Loading stopped before the worker noted the files the page handed over after the Cancel:
+        // its overview does not end the load.
+        s.apply(after_cancels(Phase::Done, 1, 1, 2, 6));
         s.apply(overview(1));
-        assert_eq!((s.phase, s.files_total()), (UiPhase::Done, 1));
+        assert_eq!((s.phase, s.stopping), (UiPhase::Loading, true));
+        // All 9 noted: done, on the overview already there (of the file read).
+        s.apply(after_cancels(Phase::Done, 1, 1, 2, 9));
+        assert_eq!((s.phase, s.stopping, s.files_total()), (UiPhase::Done, false, 1));
         assert_eq!(s.cancelled_not_read(), Some(11), "2 the worker had, 9 the page had");
+        assert!(!s.unlisted, "no folder was walked");
     }
 
     #[test]
@@ -732,8 +754,9 @@ mod tests {
         s.apply(Action::Started);
         s.apply(Action::Sending { files: 3 });
         s.apply(Action::SendingStopped { unsent: 1 });
-        // The new engine's first Cancel answers the page's first to it.
-        s.apply(after_cancels(Phase::Done, 2, 1, 0));
+        // The new engine's first Cancel answers the page's first to it, its count of files noted
+        // as not read the file the page handed it after that Cancel.
+        s.apply(after_cancels(Phase::Done, 2, 1, 0, 1));
         s.apply(overview(2));
         assert_eq!((s.phase, s.cancelled_not_read()), (UiPhase::Done, Some(1)));
     }

@@ -34,7 +34,7 @@ pub struct Inputs<'a> {
     /// Hashes computed so far.
     pub hashes: &'a HashMap<FileId, HashOutcome>,
     /// Files given and never read, by path, with their size (see `Integrity::not_read`).
-    pub not_read: &'a BTreeMap<Box<str>, (NotRead, u64)>,
+    pub not_read: &'a BTreeMap<Box<str>, (NotRead, Option<u64>)>,
     /// Pasted keys and signatures, when the person gave some.
     pub keys: Option<&'a KeyMaterial>,
 }

@@ -75,7 +75,7 @@ pub struct Integrity {
     /// Hash outcomes recorded or forgotten so far (see [`Integrity::changes`]).
     changes: u64,
     /// Files given and never read, by path, with their size (see [`Integrity::not_read`]).
-    not_read: BTreeMap<Box<str>, (NotRead, u64)>,
+    not_read: BTreeMap<Box<str>, (NotRead, Option<u64>)>,
 }
 
 /// Why a file given was never read: the load stopped before it. A log file a digest lists that was
@@ -213,8 +213,9 @@ impl Integrity {
     }
 
     /// Notes a file given and never read (queued when loading was cancelled or the memory filled),
-    /// until it is given again and read ([`Integrity::reading`]).
-    pub fn not_read(&mut self, path: &str, why: NotRead, size: u64) {
+    /// until it is given again and read ([`Integrity::reading`]); its size is `None` when it was
+    /// never asked (a file the page had not handed over when Cancel came).
+    pub fn not_read(&mut self, path: &str, why: NotRead, size: Option<u64>) {
         self.not_read.insert(path.into(), (why, size));
         self.changes += 1;
     }
@@ -229,9 +230,18 @@ impl Integrity {
         was
     }
 
-    /// How many files `why` left unread (and not read since), and their size.
-    pub fn not_read_count(&self, why: NotRead) -> (u64, u64) {
-        self.not_read.values().filter(|(w, _)| *w == why).fold((0, 0), |(n, b), &(_, size)| (n + 1, b + size))
+    /// How many files `why` left unread (and not read since), the size of those whose size is known,
+    /// and how many of them have none.
+    pub fn not_read_count(&self, why: NotRead) -> NotReadCount {
+        let mut count = NotReadCount::default();
+        for &(_, size) in self.not_read.values().filter(|(w, _)| *w == why) {
+            count.files += 1;
+            match size {
+                Some(size) => count.bytes += size,
+                None => count.size_unknown += 1,
+            }
+        }
+        count
     }
 
     /// Whether any digest (readable or not) was dropped.
@@ -250,6 +260,17 @@ impl Integrity {
             keys,
         })
     }
+}
+
+/// Files left unread for one reason (see [`Integrity::not_read_count`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct NotReadCount {
+    /// Files left unread.
+    pub files: u64,
+    /// The size of those whose size is known.
+    pub bytes: u64,
+    /// Files whose size was never asked.
+    pub size_unknown: u64,
 }
 
 #[cfg(test)]

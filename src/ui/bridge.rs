@@ -32,6 +32,9 @@ const BATCH_FILES: usize = 16;
 /// 50 ms of a long task); batches are sized to fit it from the time files took so far.
 const POST_SLICE_MS: f64 = 10.0;
 
+/// Paths in one [`ToWorker::Unread`] message.
+const UNREAD_BATCH: usize = 1024;
+
 const START_MARK: &str = "trailscope:ingest-start";
 const END_MARK: &str = "trailscope:ingest-end";
 
@@ -47,11 +50,11 @@ enum Load {
 }
 
 impl Item {
-    /// Files of it not posted yet.
-    fn files_left(&self) -> u64 {
+    /// Files of it to read not posted yet.
+    fn to_read(&self) -> u64 {
         match self {
-            Item::Files { files, next, .. } => u64::from(files.length().saturating_sub(*next)),
-            Item::Sample => 0,
+            Item::Files { files, next, unread: false, .. } => u64::from(files.length().saturating_sub(*next)),
+            Item::Files { .. } | Item::Sample => 0,
         }
     }
 }
@@ -64,6 +67,8 @@ enum Item {
         files: Array,
         paths: Paths,
         next: u32,
+        /// A Cancel came first: posted only to be noted as not read ([`ToWorker::Unread`]).
+        unread: bool,
     },
     Sample,
 }
@@ -263,7 +268,7 @@ impl Bridge {
         {
             let mut outbox = self.outbox.borrow_mut();
             for item in items {
-                files += item.files_left();
+                files += item.to_read();
                 outbox.items.push_back(item);
             }
         }
@@ -314,7 +319,7 @@ impl Bridge {
     /// Queues files of the load under way, kept to be read again by a restarted engine.
     fn queue(&self, files: Array, paths: Paths) {
         LOADS.with(|l| l.borrow_mut().push(Load::Files(files.clone(), paths.clone())));
-        self.hand_over([Item::Files { files, paths, next: 0 }]);
+        self.hand_over([Item::Files { files, paths, next: 0, unread: false }]);
     }
 
     /// Walks dropped folders (see [`super::walk`]) and reads their files as the walk finds them. The
@@ -404,14 +409,26 @@ impl Bridge {
     pub fn cancel(&self) {
         let unsent = {
             let mut o = self.outbox.borrow_mut();
-            let unsent = o.items.iter().map(Item::files_left).sum();
-            o.items.clear();
+            let unsent = o.items.iter().map(Item::to_read).sum();
+            // Files not posted yet are still handed over after the Cancel, to be noted as not read:
+            // the integrity check then calls a log a digest lists "not read", not "missing", and the
+            // summary counts it with the files the engine had queued.
+            o.items.retain_mut(|item| match item {
+                Item::Files { unread, .. } => {
+                    *unread = true;
+                    true
+                }
+                Item::Sample => false,
+            });
             o.walks = 0;
             o.cancels += 1;
             unsent
         };
         self.dispatch.dispatch(Action::SendingStopped { unsent });
         self.send(&ToWorker::Cancel, None);
+        if let (Some(worker), None) = (&self.worker, self.held.borrow().as_ref()) {
+            start_pump(worker, &self.outbox, &self.dispatch);
+        }
     }
 
     /// Stops hashing files for the integrity check after the load (see [`ToWorker::StopCheck`]).
@@ -450,7 +467,9 @@ impl Bridge {
             }
             self.started();
             let items = loads.iter().map(|load| match load {
-                Load::Files(files, paths) => Item::Files { files: files.clone(), paths: paths.clone(), next: 0 },
+                Load::Files(files, paths) => {
+                    Item::Files { files: files.clone(), paths: paths.clone(), next: 0, unread: false }
+                }
                 Load::Sample => Item::Sample,
             });
             self.hand_over(items);
@@ -544,7 +563,7 @@ fn start_pump(worker: &Worker, outbox: &Rc<RefCell<Outbox>>, dispatch: &UseReduc
 fn pump(worker: Worker, outbox: Rc<RefCell<Outbox>>, dispatch: UseReducerDispatcher<State>) {
     let start = now();
     loop {
-        let (files, paths, sample, more) = {
+        let (files, paths, sample, more, unread_batch) = {
             let mut o = outbox.borrow_mut();
             if o.closed {
                 return;
@@ -556,12 +575,18 @@ fn pump(worker: Worker, outbox: Rc<RefCell<Outbox>>, dispatch: UseReducerDispatc
             }
             let left = POST_SLICE_MS - (now() - start);
             let fit = if o.ms_per_file > 0.0 { (left / o.ms_per_file) as usize } else { 8 };
-            let batch = fit.clamp(1, BATCH_FILES);
+            // Files noted as not read go as paths only, many at a time (see `ToWorker::Unread`).
+            let unread_next = matches!(o.items.front(), Some(Item::Files { unread: true, .. }));
+            let batch = if unread_next { UNREAD_BATCH } else { fit.clamp(1, BATCH_FILES) };
             let (files, mut paths) = (Array::new(), Vec::new());
             let mut sample = false;
+            // A batch is of files to read, or of files to note as not read, not both.
+            let mut unread_batch = false;
             while paths.len() < batch {
                 match o.items.front_mut() {
-                    Some(Item::Files { files: all, paths: known, next }) => {
+                    Some(Item::Files { unread, .. }) if !paths.is_empty() && *unread != unread_batch => break,
+                    Some(Item::Files { files: all, paths: known, next, unread }) => {
+                        unread_batch = *unread;
                         let end = all.length().min(*next + (batch - paths.len()) as u32);
                         for i in *next..end {
                             let Ok(file) = all.get(i).dyn_into::<File>() else { continue };
@@ -569,7 +594,9 @@ fn pump(worker: Worker, outbox: Rc<RefCell<Outbox>>, dispatch: UseReducerDispatc
                                 Some(known) => known.get(i as usize).cloned().unwrap_or_else(|| file.name()),
                                 None => own_path(&file),
                             });
-                            files.push(&file);
+                            if !*unread {
+                                files.push(&file);
+                            }
                         }
                         *next = end;
                         if end >= all.length() {
@@ -585,10 +612,12 @@ fn pump(worker: Worker, outbox: Rc<RefCell<Outbox>>, dispatch: UseReducerDispatc
                     None => break,
                 }
             }
-            (files, paths, sample, sample || !o.items.is_empty())
+            (files, paths, sample, sample || !o.items.is_empty(), unread_batch)
         };
         let mut result = Ok(());
-        if !paths.is_empty() {
+        if unread_batch {
+            result = post(&worker, &ToWorker::Unread { paths }, None);
+        } else if !paths.is_empty() {
             let (t, n) = (now(), paths.len());
             result = post(&worker, &ToWorker::Ingest { paths, more }, Some(&files));
             let per_file = (now() - t) / n as f64;

@@ -25,6 +25,10 @@ pub fn status_bar() -> Html {
     let not_read = |n: u64| if n == 0 { String::new() } else { format!("; {} not read", thousands(n)) };
     let label = match phase {
         UiPhase::Idle => match cancelled {
+            Some(n) if view.unlisted => format!(
+                "Stopped while the folders were listed, before any file was read{}",
+                if n == 0 { String::new() } else { format!(": {} found not read", plural(n, "file", "files")) }
+            ),
             Some(0) | None => "No logs loaded yet".to_owned(),
             Some(n) => format!("Stopped before any file was read: {} not read", plural(n, "file", "files")),
         },
@@ -63,10 +67,14 @@ pub fn status_bar() -> Html {
             }
         }
         UiPhase::Done if cancelled.is_some() => format!(
-            "Stopped: kept {} read before Cancel{}{}",
+            "Stopped{}: kept {} read before Cancel{}{}",
+            if view.unlisted { " while the folders were listed" } else { "" },
             plural(s.files, "file", "files"),
             in_part(s),
-            not_read(cancelled.unwrap_or(0))
+            match cancelled.unwrap_or(0) {
+                n if view.unlisted && n > 0 => format!("; {} found not read", thousands(n)),
+                n => not_read(n),
+            }
         ),
         UiPhase::Done => match &p.memory_full {
             Some(full) => format!(

@@ -339,7 +339,7 @@ impl Worker {
             self.progress.files_cancelled += 1;
         }
         let why = if self.progress.memory_full.is_some() { NotRead::MemoryFull } else { NotRead::Cancelled };
-        self.engine.not_read(&job.path, why, job.size);
+        self.engine.not_read(&job.path, why, Some(job.size));
         let Some(full) = self.progress.memory_full.as_mut() else { return };
         self.engine.left_unread(&job.path, job.size, &memory_reason(full.limit_bytes));
         // The engine counts them (its summary says so); the progress tells the page.
@@ -584,6 +584,14 @@ fn on_message(data: &JsValue) {
                     w.progress.bytes_total += size;
                 }
                 w.hand_out_now();
+            }
+            ToWorker::Unread { paths } => {
+                for path in &paths {
+                    w.engine.not_read(path, NotRead::Cancelled, None);
+                }
+                w.progress.noted_unread += paths.len() as u64;
+                // The integrity check changed: the page asks again on the report.
+                send_progress(&mut w, false);
             }
             ToWorker::LoadSample => {
                 // The page posts the sample after the files dropped with it.

@@ -691,7 +691,7 @@ fn ok_listed_files_given_but_not_read_are_not_missing_and_when_read_they_verify(
             path.ends_with(&middle).then_some(NotRead::MemoryFull)
         };
         if let Some(why) = why {
-            engine.not_read(path, why, bytes.len() as u64);
+            engine.not_read(path, why, Some(bytes.len() as u64));
             later.push((path.clone(), bytes.clone()));
         } else {
             engine.ingest_bytes(path, bytes);
@@ -768,7 +768,7 @@ fn ok_digests_given_but_not_read_are_said_so_rather_than_none_dropped() {
     let mut engine = Engine::new();
     for (path, bytes) in &files {
         if is_digest(path) {
-            engine.not_read(path, NotRead::Cancelled, bytes.len() as u64);
+            engine.not_read(path, NotRead::Cancelled, Some(bytes.len() as u64));
         } else {
             engine.ingest_bytes(path, bytes);
         }
@@ -784,7 +784,7 @@ fn ok_digests_given_but_not_read_are_said_so_rather_than_none_dropped() {
 
     // One left unread by the memory limit: this tab reads no more files, so the advice is another tab.
     let (path, bytes) = files.iter().rfind(|(p, _)| is_digest(p)).unwrap();
-    engine.not_read(path, NotRead::MemoryFull, bytes.len() as u64);
+    engine.not_read(path, NotRead::MemoryFull, Some(bytes.len() as u64));
     let checked = engine.integrity(&no_keys());
     assert_eq!(checked.report.counts.digests_not_read, digests, "the same digests, one reason changed");
     assert_eq!(checked.report.digests_not_read_why, Some(NotRead::MemoryFull));

@@ -229,15 +229,20 @@ fn ok_the_summary_after_a_cancel_counts_the_files_not_read_until_they_are() {
     let mut engine = Engine::new();
     engine.ingest_bytes("read.jsonl.gz", &gz);
     assert_eq!(summary(&engine)["input"]["cancelled"], serde_json::Value::Null);
-    engine.not_read("b/second.jsonl.gz", NotRead::Cancelled, gz.len() as u64);
-    engine.not_read("c/third.json.gz", NotRead::Cancelled, 234);
+    engine.not_read("b/second.jsonl.gz", NotRead::Cancelled, Some(gz.len() as u64));
+    engine.not_read("c/third.json.gz", NotRead::Cancelled, Some(234));
+    // One the page never handed over: its size was never asked.
+    engine.not_read("d/fourth.json.gz", NotRead::Cancelled, None);
     let doc = summary(&engine);
-    assert_eq!(doc["input"]["cancelled"], serde_json::json!({"files": 2, "bytes": gz.len() + 234}));
+    assert_eq!(
+        doc["input"]["cancelled"],
+        serde_json::json!({"files": 3, "bytes": gz.len() + 234, "files_size_unknown": 1})
+    );
     assert_eq!(doc["input"]["not_read"], serde_json::Value::Null, "that one is the memory limit's");
     // Dropped again and read, the second no longer counts; its events are the first file's again.
     engine.ingest_bytes("b/second.jsonl.gz", &gz);
     let doc = summary(&engine);
-    assert_eq!(doc["input"]["cancelled"], serde_json::json!({"files": 1, "bytes": 234}));
+    assert_eq!(doc["input"]["cancelled"], serde_json::json!({"files": 2, "bytes": 234, "files_size_unknown": 1}));
     assert_eq!(doc["input"]["files_total"], 2);
 }
 
