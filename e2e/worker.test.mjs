@@ -627,6 +627,40 @@ test('Cancel while a big file is read keeps what was read of it and says how far
   });
 });
 
+test('files dropped while a Cancel is being answered wait for it, then all load', { skip: skip() }, async () => {
+  // The engine's worker reads a big file itself; its reads after the first slice are held, so after
+  // Cancel it cannot stop (and answer) until the test lets the read go on. Files dropped meanwhile
+  // were posted at once, and the Cancel took them too: they were not read, and the page, counting
+  // them as on their way, never ended the load.
+  await inWorkDir('cancel-then-drop', async (work) => {
+    const [path] = bigGzip(work, 'export', 10 * 1024 * 1024);
+    const channel = 'e2e-cancel-then-drop';
+    const t = await Trailscope.open(env, { route: holdingEngineReads(channel, 1024 * 1024, 1) });
+    await t.readersReady();
+    await t.pickFiles([path]);
+    await t.page.waitForFunction(() => {
+      const d = document.querySelector('[data-testid=ingest-status]').dataset;
+      return d.state === 'loading' && Number(d.events) > 0;
+    }, null, { timeout: 60_000 });
+    await t.page.click('[data-testid=ingest-cancel]');
+    await t.page.waitForSelector('[data-testid=ingest-status][data-state=loading] >> text=Stopping');
+    const more = data.files.slice(0, 30);
+    await t.pickFiles(more);
+    await t.page.evaluate((c) => new BroadcastChannel(c).postMessage('go'), channel);
+    await t.page.waitForFunction(() => {
+      const d = document.querySelector('[data-testid=ingest-status]').dataset;
+      return d.state === 'done' && d.filesDone === '31';
+    }, null, { timeout: 60_000 });
+    // The big file's events up to the Cancel, and every event of the 30 files (counted in node).
+    const rows = await t.page.$$eval('[data-testid=files] tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
+    const big = rows.find((r) => r[0].includes('export.jsonl.gz'));
+    const bigEvents = Number(big[2].replace(/\D/g, ''));
+    assert.equal((await t.status()).events, bigEvents + uniqueEvents(more.flatMap(recordsOf)));
+    assert.equal(await t.page.textContent('[data-testid=ingest-status] .label'), 'Loaded 31 files');
+    assert.deepEqual(t.problems, []);
+  });
+});
+
 /** The memory limit's figures on the status bar. */
 function memory(page) {
   return page.$eval('[data-testid=ingest-status]', (el) => ({

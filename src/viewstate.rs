@@ -242,8 +242,10 @@ impl ViewState {
             Action::Started => {
                 self.phase = UiPhase::Loading;
                 self.awaiting_final = false;
-                // A new load: the last one's Cancel no longer stands (the worker's next report says so too).
-                (self.stopping, self.unsent, self.unlisted, self.progress.cancelled) = (false, 0, false, false);
+                // A new load: the last one's Cancel no longer stands (the worker's next report says so
+                // too). One not answered yet still holds the load: the page posts none of the new
+                // files before the answer (see `ui::bridge`).
+                (self.unsent, self.unlisted, self.progress.cancelled) = (0, false, false);
             }
             Action::Sending { files } => self.sending(files),
             Action::Sent => self.sent(),
@@ -441,6 +443,13 @@ impl ViewState {
             self.awaiting_final = true;
         } else if p.phase == Phase::Loading {
             self.phase = UiPhase::Loading;
+        }
+        if stopped {
+            // Files dropped while the Cancel was answered wait on the page until now: the worker's
+            // total before them is the one the Cancel left.
+            if let Some(s) = &mut self.sending {
+                s.files_total = p.files_received() + s.found;
+            }
         }
         self.progress = p;
         if stopped {
@@ -741,6 +750,28 @@ mod tests {
         assert_eq!((s.phase, s.stopping, s.files_total()), (UiPhase::Done, false, 1));
         assert_eq!(s.cancelled_not_read(), Some(11), "2 the worker had, 9 the page had");
         assert!(!s.unlisted, "no folder was walked");
+    }
+
+    #[test]
+    fn ok_files_dropped_while_a_cancel_is_answered_count_from_what_the_cancel_left() {
+        let mut s = ViewState::default();
+        s.apply(Action::Started);
+        s.apply(Action::Sending { files: 4 });
+        s.apply(Action::Sent);
+        s.apply(totals(Phase::Loading, 1, 4));
+        s.apply(Action::SendingStopped { unsent: 0 });
+        // 5 more dropped before the answer: counted on the worker's total of 4, not yet cut.
+        s.apply(Action::Started);
+        s.apply(Action::Sending { files: 5 });
+        assert!(s.stopping, "the new drop waits for the answer");
+        // The Cancel left 2 of the 4 unread (1 read, 1 cut short).
+        s.apply(after_cancels(Phase::Done, 2, 1, 2, 0));
+        assert_eq!((s.phase, s.stopping, s.files_total()), (UiPhase::Loading, false, 7));
+        s.apply(Action::Sent);
+        s.apply(totals(Phase::Loading, 4, 7));
+        s.apply(totals(Phase::Done, 7, 7));
+        s.apply(overview(7));
+        assert_eq!((s.phase, s.files_total()), (UiPhase::Done, 7), "the load of the new files ends");
     }
 
     #[test]

@@ -14,7 +14,7 @@ use yew::{Callback, UseReducerDispatcher};
 use super::state::State;
 use super::task::soon;
 use crate::engine::{Query, Response};
-use crate::protocol::{FromWorker, Phase, ToWorker};
+use crate::protocol::{FromWorker, Phase, Progress, ToWorker};
 use crate::text::{plural, thousands};
 use crate::viewstate::Action;
 
@@ -113,6 +113,29 @@ struct Outbox {
     walks: u32,
     /// Cancels so far: a walk started before the last one hands nothing more over.
     cancels: u32,
+    /// Cancels the worker has answered, loading over and every file handed over after them noted
+    /// as not read (as the page's `ViewState` waits for). Files to read wait until it has answered
+    /// the last: posted sooner, the Cancel would take them too, and the page's count of files on
+    /// their way would not know it.
+    answered: u32,
+    /// Files handed over after Cancels to be noted as not read, all so far.
+    unread_total: u64,
+}
+
+impl Outbox {
+    /// Whether the worker's report `p` answers the last Cancel, as the page's `ViewState` takes it:
+    /// loading is over and every file handed over after the Cancels is noted as not read. The files
+    /// to read that waited for it can go then.
+    fn answered_by(&mut self, p: &Progress) -> bool {
+        let answers = self.answered < self.cancels
+            && p.cancels >= self.cancels
+            && p.phase != Phase::Loading
+            && p.noted_unread >= self.unread_total;
+        if answers {
+            self.answered = self.cancels;
+        }
+        answers
+    }
 }
 
 thread_local! {
@@ -198,6 +221,9 @@ impl Bridge {
                     FromWorker::Ready => ready(&worker, &held, &outbox, &dispatch),
                     FromWorker::Progress(p) => {
                         let phase = p.phase;
+                        if outbox.borrow_mut().answered_by(&p) {
+                            start_pump(&worker, &outbox, &dispatch);
+                        }
                         dispatch.dispatch(Action::Progress(p));
                         live.loading.set(phase == Phase::Loading);
                         let since = now() - live.asked.get();
@@ -422,6 +448,7 @@ impl Bridge {
             });
             o.walks = 0;
             o.cancels += 1;
+            o.unread_total += unsent;
             unsent
         };
         self.dispatch.dispatch(Action::SendingStopped { unsent });
@@ -579,6 +606,12 @@ fn pump(worker: Worker, outbox: Rc<RefCell<Outbox>>, dispatch: UseReducerDispatc
             let unread_next = matches!(o.items.front(), Some(Item::Files { unread: true, .. }));
             let batch = if unread_next { UNREAD_BATCH } else { fit.clamp(1, BATCH_FILES) };
             let (files, mut paths) = (Array::new(), Vec::new());
+            if !unread_next && o.answered < o.cancels {
+                // Files to read wait for the engine's answer to the last Cancel (they start
+                // pumping again then).
+                o.pumping = false;
+                return;
+            }
             let mut sample = false;
             // A batch is of files to read, or of files to note as not read, not both.
             let mut unread_batch = false;
