@@ -194,6 +194,13 @@ impl Progress {
     pub fn files_received(&self) -> u64 {
         self.files_total + self.memory_full.as_ref().map_or(0, |f| f.files_not_read)
     }
+
+    /// Whether this report answers the page's `cancels` Cancels: loading is over after the last,
+    /// and the `handed_unread` files handed over after them are noted as not read. Nothing more of
+    /// the cancelled load will come, and files dropped since can go to the worker.
+    pub fn answers(&self, cancels: u32, handed_unread: u64) -> bool {
+        self.cancels >= cancels && self.phase != Phase::Loading && self.noted_unread >= handed_unread
+    }
 }
 
 /// Loading stopped at the engine's memory limit (see `worker::memory_limit`): a tab that grows its

@@ -427,10 +427,7 @@ impl ViewState {
     fn progress(&mut self, p: Progress) {
         // Loading stopped after the last Cancel, and the files the page had not posted are noted as
         // not read: nothing more of the load will come.
-        let stopped = self.stopping
-            && p.cancels >= self.cancels
-            && p.phase != Phase::Loading
-            && p.noted_unread >= self.handed_unread;
+        let stopped = self.stopping && p.answers(self.cancels, self.handed_unread);
         // The worker has every file once all are posted and its total reached them.
         if self.sending.is_some_and(|s| s.all_posted && p.files_received() >= s.files_total) {
             self.sending = None;
@@ -444,15 +441,13 @@ impl ViewState {
         } else if p.phase == Phase::Loading {
             self.phase = UiPhase::Loading;
         }
+        self.progress = p;
         if stopped {
             // Files dropped while the Cancel was answered wait on the page until now: the worker's
             // total before them is the one the Cancel left.
             if let Some(s) = &mut self.sending {
-                s.files_total = p.files_received() + s.found;
+                s.files_total = self.progress.files_received() + s.found;
             }
-        }
-        self.progress = p;
-        if stopped {
             self.stopping = false;
             self.settle();
         }

@@ -123,14 +123,10 @@ struct Outbox {
 }
 
 impl Outbox {
-    /// Whether the worker's report `p` answers the last Cancel, as the page's `ViewState` takes it:
-    /// loading is over and every file handed over after the Cancels is noted as not read. The files
-    /// to read that waited for it can go then.
+    /// Whether the worker's report `p` answers the last Cancel ([`Progress::answers`], as the page's
+    /// `ViewState` takes it): the files to read that waited for it can go then.
     fn answered_by(&mut self, p: &Progress) -> bool {
-        let answers = self.answered < self.cancels
-            && p.cancels >= self.cancels
-            && p.phase != Phase::Loading
-            && p.noted_unread >= self.unread_total;
+        let answers = self.answered < self.cancels && p.answers(self.cancels, self.unread_total);
         if answers {
             self.answered = self.cancels;
         }
@@ -301,6 +297,11 @@ impl Bridge {
         if files > 0 {
             self.dispatch.dispatch(Action::Sending { files });
         }
+        self.pump_if_ready();
+    }
+
+    /// Starts posting what waits in the outbox, once the worker has said it is ready.
+    fn pump_if_ready(&self) {
         if let (Some(worker), None) = (&self.worker, self.held.borrow().as_ref()) {
             start_pump(worker, &self.outbox, &self.dispatch);
         }
@@ -453,9 +454,7 @@ impl Bridge {
         };
         self.dispatch.dispatch(Action::SendingStopped { unsent });
         self.send(&ToWorker::Cancel, None);
-        if let (Some(worker), None) = (&self.worker, self.held.borrow().as_ref()) {
-            start_pump(worker, &self.outbox, &self.dispatch);
-        }
+        self.pump_if_ready();
     }
 
     /// Stops hashing files for the integrity check after the load (see [`ToWorker::StopCheck`]).
