@@ -495,6 +495,7 @@ test('listed logs a Cancel left unread are not called missing, and load and veri
   const sized = unreadLogs.filter((p) => handed.has(nameOf(p)));
   assert.deepEqual(summary.input.cancelled, {
     files: notRead, bytes: sized.reduce((n, p) => n + statSync(p).size, 0), files_size_unknown: notRead - sized.length,
+    folders_not_listed: [],
   });
 
   await pickMore(t, logs);
@@ -504,5 +505,73 @@ test('listed logs a Cancel left unread are not called missing, and load and veri
   }, expected.verified, { timeout: 30_000 });
   assert.deepEqual(await counts(), { verified: expected.verified, missing: 0, unlisted: 0, unread: 0, notRead: 0, modified: 0 });
   assert.equal((await downloadSummary(t.page)).summary.input.cancelled, null, 'every file given is read now');
+  assert.deepEqual(t.problems, []);
+});
+
+/**
+ * A route for `Trailscope.open` that holds, never to answer, the first listing of a dropped folder
+ * named `name` (its handle's `values()`), as a listing the browser is slow to answer is held, so that
+ * a Cancel comes while the walk waits for it.
+ */
+const holdingListingOf = (name) => (page) => page.addInitScript((name) => {
+  window.__listingHeld = false;
+  const values = FileSystemDirectoryHandle.prototype.values;
+  FileSystemDirectoryHandle.prototype.values = function held() {
+    if (this.name !== name || window.__listingHeld) return values.call(this);
+    window.__listingHeld = true;
+    return { next: () => new Promise(() => {}) };
+  };
+}, name);
+
+test('listed logs in a folder a Cancel stopped the walk before it listed are not called missing, and verify when dropped again', async () => {
+  const dir = copyTrail('not-listed');
+  const expected = expectedCounts(dir);
+  assert.deepEqual({ ...expected, verified: 0 }, { verified: 0, modified: 0, missing: 0, unlisted: 0 });
+  const rel = (p) => relative(dir, p).split('\\').join('/');
+  const digests = walk(dir).filter((p) => isDigest(rel(p)));
+  const logsFolder = join(dir, 'AWSLogs', '555566667777', 'CloudTrail');
+  const t = await Trailscope.open(env, { route: holdingListingOf('CloudTrail') });
+  // The digests dropped as files beside the folder of logs: the walk opens and hands over the files
+  // first, then lists the folder, and that listing is held.
+  await dropFromDisk(t.page, [...digests, logsFolder]);
+  await t.page.waitForFunction((n) => {
+    const d = document.querySelector('[data-testid=ingest-status]').dataset;
+    return window.__listingHeld && Number(d.filesDone) === n;
+  }, digests.length, { timeout: 30_000 });
+  await t.page.click('[data-testid=ingest-cancel]');
+  await t.waitDone();
+  assert.equal(await t.page.textContent('[data-testid=ingest-status] .label'),
+    `Stopped while the folders were listed: kept ${digests.length} files read before Cancel; 1 folder not listed`);
+  assert.equal(await t.page.getAttribute('[data-testid=ingest-status]', 'data-folders-not-listed'), '1');
+
+  await t.page.click('[data-testid=tab-integrity]');
+  await t.page.waitForSelector('[data-testid=integrity-status][data-state=done]');
+  const counts = () => t.page.$eval('[data-testid=integrity-status]', (el) => ({
+    verified: Number(el.dataset.verified), missing: Number(el.dataset.missing), unlisted: Number(el.dataset.unlisted),
+    unread: Number(el.dataset.unread), notRead: Number(el.dataset.notRead), notListed: Number(el.dataset.notListed),
+    modified: Number(el.dataset.modified),
+  }));
+  // Every log the digests list was in that folder: none found, none called missing.
+  const listed = expected.verified;
+  assert.deepEqual(await counts(), { verified: 0, missing: 0, unlisted: 0, unread: listed, notRead: 0, notListed: listed, modified: 0 });
+  const rows = t.page.locator('[data-testid=integrity-files] tr[data-finding=unread]');
+  assert.equal(await rows.count(), listed);
+  assert.match(await rows.first().textContent(),
+    /may be in the dropped folder CloudTrail, which was not listed: loading was cancelled before the folders were all listed; drop the folder again to check it/);
+  assert.match(await t.page.textContent('[data-testid=integrity-statements]'),
+    new RegExp(`${listed} listed log files were not found, and may be in dropped folders that were not listed`));
+  await t.shot('integrity-folder-not-listed');
+  // The summary names the folder, and no file: every file found was read.
+  assert.deepEqual((await downloadSummary(t.page)).summary.input.cancelled,
+    { files: 0, bytes: 0, files_size_unknown: 0, folders_not_listed: ['CloudTrail'] });
+
+  // Dropped again (its listing not held now), every log is read and verifies.
+  await dropFromDisk(t.page, [logsFolder]);
+  await t.page.waitForFunction((n) => {
+    const d = document.querySelector('[data-testid=integrity-status]')?.dataset;
+    return d && d.state === 'done' && d.verified === String(n);
+  }, listed, { timeout: 30_000 });
+  assert.deepEqual(await counts(), { verified: listed, missing: 0, unlisted: 0, unread: 0, notRead: 0, notListed: 0, modified: 0 });
+  assert.equal((await downloadSummary(t.page)).summary.input.cancelled, null, 'every folder is listed now');
   assert.deepEqual(t.problems, []);
 });

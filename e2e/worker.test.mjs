@@ -7,7 +7,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } fr
 import { gzipSync } from 'node:zlib';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import {
   downloadSummary, dropFromDisk, engineHeld, engineWorkerPrelude, fileHandles, ingestPosts, keepProgress, start, Trailscope, recordsOf,
   uniqueEvents,
@@ -208,12 +208,26 @@ test('Cancel while a dropped folder is walked stops the walk too and keeps what 
   // The files found and not read are counted, and the bar says the folders were not all listed, so
   // no one takes files read and not read for the whole folder.
   const label = await t.page.textContent('[data-testid=ingest-status] .label');
-  const said = label.match(/^Stopped while the folders were listed: kept ([\d,]+) files read before Cancel(?:; ([\d,]+) found not read)?$/);
+  const said = label.match(/^Stopped while the folders were listed: kept ([\d,]+) files read before Cancel(?:; ([\d,]+) found not read)?(?:; ([\d,]+) folders? not listed)?$/);
   assert.ok(said, label);
   assert.equal(Number(said[1].replace(/,/g, '')), p.filesDone);
   const notRead = Number((said[2] ?? '0').replace(/,/g, ''));
+  const foldersNotListed = Number((said[3] ?? '0').replace(/,/g, ''));
   assert.equal(await t.page.getAttribute('[data-testid=ingest-status]', 'data-files-not-read'), String(notRead));
+  assert.equal(await t.page.getAttribute('[data-testid=ingest-status]', 'data-folders-not-listed'), String(foldersNotListed));
   assert.ok(p.filesDone + notRead < data.files.length, 'the walk stopped before it found every file');
+  // Every file of the folder is accounted for: read, found and not read, or in a folder the walk had
+  // not listed, which the summary names (the files under them counted here, on disk).
+  const { summary } = await downloadSummary(t.page);
+  const folders = summary.input.cancelled.folders_not_listed;
+  assert.equal(folders.length, foldersNotListed);
+  assert.ok(foldersNotListed > 0, 'the walk had folders left to list');
+  const under = data.files.filter((f) => {
+    const path = relative(data.dir, f).split('\\').join('/');
+    return folders.some((folder) => path.startsWith(`${folder}/`));
+  }).length;
+  assert.equal(p.filesDone + notRead + under, data.files.length, `${p.filesDone} read, ${notRead} found not read, ${under} in folders not listed`);
+  assert.equal(summary.input.cancelled.files, notRead);
   // The walk handed nothing more over: a second later the load is still done, with the same files.
   await t.page.waitForTimeout(1500);
   const later = await progress(t.page);

@@ -639,6 +639,15 @@ impl Engine {
         self.integrity_cache.get_mut().take();
     }
 
+    /// A dropped folder was not listed: a Cancel stopped the walk of the drop first (see
+    /// [`crate::integrity::Integrity::not_listed`]). The integrity check says a log a digest lists
+    /// that may be in it was not found, rather than "missing", and the summary names it
+    /// (`input.cancelled.folders_not_listed`) until a file in it is read.
+    pub fn not_listed(&mut self, folder: &str) {
+        self.integrity.not_listed(folder);
+        self.integrity_cache.get_mut().take();
+    }
+
     /// A file given to the engine is left unread (`why`: the engine's worker reached its memory
     /// limit): nothing of it is listed, but the summary says how many files were left so, their
     /// bytes, the first one's path and why, so a summary of an incomplete load says it is one.
@@ -1355,9 +1364,16 @@ impl Engine {
             .collect();
         // Files a Cancel left unread and not read since: the load this summarises is incomplete.
         // The size of a file the page had not handed over when Cancel came was never asked.
+        // So are the folders a Cancel stopped the walk of a drop before it listed.
+        let folders: Vec<&str> = self.integrity.folders_not_listed().collect();
         let cancelled = match self.integrity.not_read_count(NotRead::Cancelled) {
-            c if c.files == 0 => serde_json::Value::Null,
-            c => serde_json::json!({ "files": c.files, "bytes": c.bytes, "files_size_unknown": c.size_unknown }),
+            c if c.files == 0 && folders.is_empty() => serde_json::Value::Null,
+            c => serde_json::json!({
+                "files": c.files,
+                "bytes": c.bytes,
+                "files_size_unknown": c.size_unknown,
+                "folders_not_listed": folders,
+            }),
         };
         serde_json::json!({
             "files": files,

@@ -33,6 +33,10 @@ pub enum ToWorker {
     Unread {
         /// The relative path (folder drops) or name of each file.
         paths: Vec<String>,
+        /// Dropped folders a Cancel stopped a walk before it listed: their files were never found
+        /// (see `Engine::not_listed`).
+        #[serde(default)]
+        folders: Vec<String>,
     },
     /// Read the sample logs bundled into the worker.
     LoadSample,

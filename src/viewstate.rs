@@ -106,8 +106,11 @@ pub enum Action {
     Listing(bool),
     /// Sending stopped before the end (Cancel): files not posted are not loaded.
     SendingStopped {
-        /// Files of the drops under way the page had not posted yet.
+        /// Files of the drops under way the page had not posted yet (found by a folder walk and not
+        /// handed over included).
         unsent: u64,
+        /// Dropped folders the walks under way had not listed yet.
+        folders: u64,
     },
     /// The worker reported progress.
     Progress(Box<Progress>),
@@ -220,6 +223,8 @@ pub struct ViewState {
     pub unsent: u64,
     /// A Cancel of this load stopped folder walks: files they had not found are counted nowhere.
     pub unlisted: bool,
+    /// Dropped folders a Cancel of this load stopped the walks before they listed.
+    pub folders_not_listed: u64,
     /// Files handed to this engine after a Cancel to be noted as not read (see
     /// [`Progress::noted_unread`]), every load.
     pub handed_unread: u64,
@@ -245,12 +250,12 @@ impl ViewState {
                 // A new load: the last one's Cancel no longer stands (the worker's next report says so
                 // too). One not answered yet still holds the load: the page posts none of the new
                 // files before the answer (see `ui::bridge`).
-                (self.unsent, self.unlisted, self.progress.cancelled) = (0, false, false);
+                (self.unsent, self.unlisted, self.folders_not_listed, self.progress.cancelled) = (0, false, 0, false);
             }
             Action::Sending { files } => self.sending(files),
             Action::Sent => self.sent(),
             Action::Listing(on) => self.listing(on),
-            Action::SendingStopped { unsent } => self.sending_stopped(unsent),
+            Action::SendingStopped { unsent, folders } => self.sending_stopped(unsent, folders),
             Action::Progress(p) => self.progress(*p),
             Action::Memory(bytes) => self.progress.heap_bytes = bytes,
             Action::Answer(r) => {
@@ -365,8 +370,9 @@ impl ViewState {
 
     /// Cancel: files not posted yet are not loaded. The load ends on the worker's report that counts
     /// this Cancel (it answers every one, even when it was handed nothing of the load).
-    fn sending_stopped(&mut self, unsent: u64) {
+    fn sending_stopped(&mut self, unsent: u64, folders: u64) {
         self.unlisted |= self.sending.is_some_and(|s| s.listing);
+        self.folders_not_listed += folders;
         self.sending = None;
         self.cancels += 1;
         self.stopping = true;
@@ -468,6 +474,7 @@ impl ViewState {
         self.restarts += 1;
         // The new engine counts its Cancels from none.
         (self.cancels, self.stopping, self.unsent, self.unlisted, self.handed_unread) = (0, false, 0, false, 0);
+        self.folders_not_listed = 0;
         // The new engine starts empty: what it is sent again counts from nothing.
         self.progress.files_total = 0;
         self.progress.memory_full = None;
@@ -703,7 +710,8 @@ mod tests {
         for (loaded, worker, phase) in [(0, Phase::Idle, UiPhase::Idle), (2, Phase::Done, UiPhase::Done)] {
             let mut s = listing_after(loaded);
             s.apply(Action::Sending { files: 40 });
-            s.apply(Action::SendingStopped { unsent: 40 });
+            // 40 files found and not posted, 3 folders not listed yet.
+            s.apply(Action::SendingStopped { unsent: 40, folders: 3 });
             assert_eq!((s.phase, s.stopping, s.cancelled_not_read()), (UiPhase::Loading, true, None));
             // A report sent before the worker had the Cancel does not end it, nor its answer before
             // it has noted the files handed over after the Cancel.
@@ -715,9 +723,10 @@ mod tests {
             assert_eq!((s.phase, s.files_total(), s.stopping), (phase, loaded, false));
             assert_eq!(s.cancelled_not_read(), Some(40), "the files found and never posted are not read");
             assert!(s.unlisted, "the walk had not ended: files it had not found are counted nowhere");
+            assert_eq!(s.folders_not_listed, 3);
             // The next drop starts afresh.
             s.apply(Action::Started);
-            assert_eq!((s.cancelled_not_read(), s.unlisted), (None, false));
+            assert_eq!((s.cancelled_not_read(), s.unlisted, s.folders_not_listed), (None, false, 0));
         }
     }
 
@@ -730,7 +739,7 @@ mod tests {
         assert_eq!(s.files_total(), 12);
         s.apply(totals(Phase::Loading, 1, 3));
         // 3 posted, 9 not yet.
-        s.apply(Action::SendingStopped { unsent: 9 });
+        s.apply(Action::SendingStopped { unsent: 9, folders: 0 });
         assert_eq!(s.files_total(), 3);
         // The worker finishes the slice under way: still loading, stopping.
         s.apply(after_cancels(Phase::Loading, 1, 1, 0, 3));
@@ -754,7 +763,7 @@ mod tests {
         s.apply(Action::Sending { files: 4 });
         s.apply(Action::Sent);
         s.apply(totals(Phase::Loading, 1, 4));
-        s.apply(Action::SendingStopped { unsent: 0 });
+        s.apply(Action::SendingStopped { unsent: 0, folders: 0 });
         // 5 more dropped before the answer: counted on the worker's total of 4, not yet cut.
         s.apply(Action::Started);
         s.apply(Action::Sending { files: 5 });
@@ -774,12 +783,12 @@ mod tests {
         let mut s = ViewState::default();
         s.apply(Action::Started);
         s.apply(Action::Sending { files: 3 });
-        s.apply(Action::SendingStopped { unsent: 3 });
+        s.apply(Action::SendingStopped { unsent: 3, folders: 0 });
         s.apply(Action::Crashed("boom".into()));
         s.apply(Action::RestartEngine);
         s.apply(Action::Started);
         s.apply(Action::Sending { files: 3 });
-        s.apply(Action::SendingStopped { unsent: 1 });
+        s.apply(Action::SendingStopped { unsent: 1, folders: 0 });
         // The new engine's first Cancel answers the page's first to it, its count of files noted
         // as not read the file the page handed it after that Cancel.
         s.apply(after_cancels(Phase::Done, 2, 1, 0, 1));

@@ -2,12 +2,12 @@
 //! each chain. Pure: it takes the files' paths and kinds, the parsed digests and the hashes computed so
 //! far, and returns a report; nothing is read here.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use super::digest::{Digest, Trail};
 use super::hash::{hex, HashOutcome, Sha, StopCause};
 use super::keys::KeyMaterial;
-use super::matching::{file_name, suffix_match, KeyIndex};
+use super::matching::{file_name, parts, suffix_match, KeyIndex};
 use super::report::{ChainRow, CheckState, DigestRow, FileFinding, Finding, IntegrityReport, Link, SigCheck};
 use super::signature::{signing_string, verify, ALGORITHM};
 use super::NotRead;
@@ -35,6 +35,9 @@ pub struct Inputs<'a> {
     pub hashes: &'a HashMap<FileId, HashOutcome>,
     /// Files given and never read, by path, with their size (see `Integrity::not_read`).
     pub not_read: &'a BTreeMap<Box<str>, (NotRead, Option<u64>)>,
+    /// Dropped folders the walk of the drop did not list, as a Cancel stopped it first (see
+    /// `Integrity::not_listed`): a listed log that may lie in one was never found, not deleted.
+    pub not_listed: &'a BTreeSet<Box<str>>,
     /// Pasted keys and signatures, when the person gave some.
     pub keys: Option<&'a KeyMaterial>,
 }
@@ -206,10 +209,71 @@ fn entries_not_found(
             report.counts.not_read += 1;
         }
     }
+    let folders = FoldersNotListed::new(inputs.not_listed);
     for e in entries.iter().filter(|e| !e.found) {
         let listing = path_of(e.listings[0].2);
+        if let Some(folder) = folders.holding(e.key) {
+            let detail = format!(
+                "listed in digest {}, and may be in the dropped folder {folder}, which was not listed: loading was cancelled before the folders were all listed; drop the folder again to check it",
+                file_name(listing)
+            );
+            push_file(report, by_file, None, e.key, Finding::Unread, Some(listing.to_owned()), detail, false);
+            report.counts.not_listed += 1;
+            continue;
+        }
         let detail = format!("listed in digest {} and not among the dropped files", file_name(listing));
         push_file(report, by_file, None, e.key, Finding::Missing, Some(listing.to_owned()), detail, false);
+    }
+}
+
+/// Dropped folders not listed, to ask which of them may hold the log at an S3 key. The files under a
+/// folder have paths that start with it and end with their keys (see [`super::matching`]), so a key
+/// may be in a folder when the key's first folders are the folder's last ones
+/// (`logs/AWSLogs/1/CloudTrail/eu-west-1` holds `AWSLogs/1/CloudTrail/eu-west-1/2026/03/01/x.json.gz`),
+/// or when the whole folder's path is among the key's folders (a dropped `CloudTrail` holds it,
+/// its files' paths being shorter than their keys). A folder wholly above the keys (`logs`) holds
+/// none; but then no digest in it was read either.
+struct FoldersNotListed<'a> {
+    /// Each folder's trailing parts after its first (`1/CloudTrail`, `CloudTrail` for
+    /// `AWSLogs/1/CloudTrail`), to the folder: they hold a key that starts with them.
+    tails: HashMap<Vec<&'a str>, &'a str>,
+    /// Each folder's parts: they hold a key they are found anywhere in.
+    whole: HashMap<Vec<&'a str>, &'a str>,
+}
+
+impl<'a> FoldersNotListed<'a> {
+    fn new(folders: &'a BTreeSet<Box<str>>) -> Self {
+        let (mut tails, mut whole) = (HashMap::new(), HashMap::new());
+        for folder in folders {
+            let parts = parts(folder);
+            for start in 1..parts.len() {
+                tails.entry(parts[start..].to_vec()).or_insert(&**folder);
+            }
+            whole.entry(parts).or_insert(&**folder);
+        }
+        FoldersNotListed { tails, whole }
+    }
+
+    /// A folder not listed that may hold the log at `key`, one as deep as can be first.
+    fn holding(&self, key: &str) -> Option<&'a str> {
+        if self.whole.is_empty() {
+            return None;
+        }
+        let parts = parts(key);
+        // The key's folders, never its file name: those it starts with, the longest run first, then
+        // every run of them.
+        let folders = &parts[..parts.len().saturating_sub(1)];
+        (1..=folders.len())
+            .rev()
+            .find_map(|end| {
+                let run = &folders[..end];
+                self.tails.get(run).or_else(|| self.whole.get(run)).copied()
+            })
+            .or_else(|| {
+                (1..folders.len()).find_map(|start| {
+                    (start + 1..=folders.len()).rev().find_map(|end| self.whole.get(&folders[start..end]).copied())
+                })
+            })
     }
 }
 
@@ -682,7 +746,7 @@ fn statements(report: &mut IntegrityReport, keys_given: bool) {
         agree(c.unlisted, "is", "are"),
     ));
     // Files given and not read have their own sentence below.
-    let unhashed = c.unread - c.not_read.min(c.unread);
+    let unhashed = c.unread - (c.not_read + c.not_listed).min(c.unread);
     if c.pending + unhashed > 0 {
         s.push(format!(
             "{} still being hashed and {} not hashed: not checked yet.",
@@ -698,6 +762,14 @@ fn statements(report: &mut IntegrityReport, keys_given: bool) {
             agree(c.not_read, "it", "them"),
             agree(c.not_read, "its", "each one's"),
             agree(c.not_read, "it", "them"),
+        ));
+    }
+    if c.not_listed > 0 {
+        s.push(format!(
+            "{} not found, and may be in dropped folders that were not listed, as loading was cancelled before the folders were all listed: not checked, and not taken for missing ({} row names the folder; drop it again to check {}).",
+            plural(c.not_listed, "listed log file was", "listed log files were"),
+            agree(c.not_listed, "its", "each one's"),
+            agree(c.not_listed, "it", "them"),
         ));
     }
     if c.stopped > 0 {
@@ -742,6 +814,39 @@ mod tests {
         report.statements
     }
 
+    #[test]
+    fn ok_a_key_may_be_in_a_folder_not_listed_that_ends_where_it_starts_or_is_among_its_folders() {
+        let key = "AWSLogs/1/CloudTrail/eu-west-1/2026/03/01/1_CloudTrail_eu-west-1_20260301T0000Z_a.json.gz";
+        let holding = |folder: &str| {
+            let folders: BTreeSet<Box<str>> = [folder.into()].into();
+            FoldersNotListed::new(&folders).holding(key).map(str::to_owned)
+        };
+        for folder in [
+            "logs/AWSLogs/1/CloudTrail/eu-west-1",
+            "AWSLogs/1/CloudTrail/eu-west-1/2026/03/01",
+            "bucket/AWSLogs",
+            "CloudTrail",
+            "eu-west-1/2026",
+            "03",
+        ] {
+            assert_eq!(holding(folder).as_deref(), Some(folder), "{folder}");
+        }
+        for folder in [
+            "logs",
+            "logs/elsewhere",
+            "logs/AWSLogs/1/CloudTrail/us-east-1",
+            "AWSLogs/1/CloudTrail-Digest",
+            "AWSLogs/1/CloudTrail/eu-west-1/2026/03/02",
+            "1_CloudTrail_eu-west-1_20260301T0000Z_a.json.gz",
+        ] {
+            assert_eq!(holding(folder), None, "{folder}");
+        }
+        // Of two that may hold it, the deeper.
+        let folders: BTreeSet<Box<str>> =
+            ["logs/AWSLogs/1".into(), "logs/AWSLogs/1/CloudTrail/eu-west-1".into()].into();
+        assert_eq!(FoldersNotListed::new(&folders).holding(key), Some("logs/AWSLogs/1/CloudTrail/eu-west-1"));
+    }
+
     /// Every count that can be 1 is 1: each sentence is in the singular, written out by hand.
     #[test]
     fn ones_are_singular() {
@@ -754,8 +859,9 @@ mod tests {
             missing: 1,
             unlisted: 1,
             pending: 1,
-            unread: 3,
+            unread: 4,
             not_read: 1,
+            not_listed: 1,
             stopped: 1,
             links_ok: 1,
             breaks: 1,
@@ -771,9 +877,10 @@ mod tests {
         assert_eq!(s[0], "1 digest file in 1 chain lists 1 log file. Of the dropped log files, 1 matches its listed SHA-256 exactly (verified), 1 does not (modified); 1 listed file was not dropped (missing); 1 dropped log file is in no dropped digest (unlisted).");
         assert_eq!(s[1], "1 file is still being hashed and 2 were not hashed: not checked yet.");
         assert_eq!(s[2], "1 listed log file was dropped but not read, as loading stopped before it: not checked, and not missing (its row says why, and how to check it).");
-        assert_eq!(s[3], "1 file was not hashed because checking was stopped first: \"Check them\" hashes it.");
-        assert_eq!(s[4], "Chain links: 1 checked and equal (each digest's previousDigestHashValue is the SHA-256 of the digest before it), 1 broken, 1 gap.");
-        assert_eq!(s[5], "Signatures (SHA256withRSA, checked offline with the 1 key pasted): 1 digest verified, 1 failed, 1 not checked. 1 verified log file is listed by a digest whose signature verified.");
+        assert_eq!(s[3], "1 listed log file was not found, and may be in dropped folders that were not listed, as loading was cancelled before the folders were all listed: not checked, and not taken for missing (its row names the folder; drop it again to check it).");
+        assert_eq!(s[4], "1 file was not hashed because checking was stopped first: \"Check them\" hashes it.");
+        assert_eq!(s[5], "Chain links: 1 checked and equal (each digest's previousDigestHashValue is the SHA-256 of the digest before it), 1 broken, 1 gap.");
+        assert_eq!(s[6], "Signatures (SHA256withRSA, checked offline with the 1 key pasted): 1 digest verified, 1 failed, 1 not checked. 1 verified log file is listed by a digest whose signature verified.");
     }
 
     /// The same sentences with twos, and the first with nothing (zero takes the plural).
@@ -784,8 +891,9 @@ mod tests {
             chains: 2,
             listed: 2,
             verified: 2,
-            unread: 2,
+            unread: 4,
             not_read: 2,
+            not_listed: 2,
             keys: 2,
             signed: 2,
             ..IntegrityCounts::default()
@@ -793,12 +901,13 @@ mod tests {
         let s = said(two, true);
         assert_eq!(s[0], "2 digest files in 2 chains list 2 log files. Of the dropped log files, 2 match their listed SHA-256 exactly (verified), 0 do not (modified); 0 listed files were not dropped (missing); 0 dropped log files are in no dropped digest (unlisted).");
         assert_eq!(s[1], "2 listed log files were dropped but not read, as loading stopped before them: not checked, and not missing (each one's row says why, and how to check them).");
-        assert_eq!(s[2], "Chain links: 0 checked and equal (each digest's previousDigestHashValue is the SHA-256 of the digest before it), 0 broken, 0 gaps.");
+        assert_eq!(s[2], "2 listed log files were not found, and may be in dropped folders that were not listed, as loading was cancelled before the folders were all listed: not checked, and not taken for missing (each one's row names the folder; drop it again to check them).");
+        assert_eq!(s[3], "Chain links: 0 checked and equal (each digest's previousDigestHashValue is the SHA-256 of the digest before it), 0 broken, 0 gaps.");
         assert!(
-            s[3].starts_with("Signatures (SHA256withRSA, checked offline with the 2 keys pasted): 0 digests verified,"),
+            s[4].starts_with("Signatures (SHA256withRSA, checked offline with the 2 keys pasted): 0 digests verified,"),
             "{}",
-            s[3]
+            s[4]
         );
-        assert!(s[3].ends_with(" 2 verified log files are listed by a digest whose signature verified."), "{}", s[3]);
+        assert!(s[4].ends_with(" 2 verified log files are listed by a digest whose signature verified."), "{}", s[4]);
     }
 }

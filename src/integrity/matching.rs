@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 
 /// Path parts, `/` or `\` separated, empty parts dropped.
-fn parts(path: &str) -> Vec<&str> {
+pub fn parts(path: &str) -> Vec<&str> {
     path.split(['/', '\\']).filter(|p| !p.is_empty()).collect()
 }
 

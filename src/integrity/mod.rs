@@ -46,7 +46,7 @@ pub mod matching;
 pub mod report;
 pub mod signature;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use check::{Checked, DroppedFile, Inputs};
 use digest::Digest;
@@ -76,6 +76,8 @@ pub struct Integrity {
     changes: u64,
     /// Files given and never read, by path, with their size (see [`Integrity::not_read`]).
     not_read: BTreeMap<Box<str>, (NotRead, Option<u64>)>,
+    /// Dropped folders a Cancel stopped the walk before it listed (see [`Integrity::not_listed`]).
+    not_listed: BTreeSet<Box<str>>,
 }
 
 /// Why a file given was never read: the load stopped before it. A log file a digest lists that was
@@ -220,10 +222,34 @@ impl Integrity {
         self.changes += 1;
     }
 
+    /// A dropped folder a Cancel stopped the walk of the drop before it listed: the files in it
+    /// were never found, so a log a digest lists there is not "missing" (see
+    /// [`check::Inputs::not_listed`]). It stands until a file in it is read (the folder was dropped
+    /// again and listed then).
+    pub fn not_listed(&mut self, folder: &str) {
+        let folder = folder.trim_end_matches(['/', '\\']);
+        if !folder.is_empty() && self.not_listed.insert(folder.into()) {
+            self.changes += 1;
+        }
+    }
+
+    /// Dropped folders not listed (see [`Integrity::not_listed`]), in path order.
+    pub fn folders_not_listed(&self) -> impl Iterator<Item = &str> {
+        self.not_listed.iter().map(AsRef::as_ref)
+    }
+
     /// A file at `path` is being read: given again after it was not read, it no longer counts as
-    /// not read. Returns whether it was one (the check changed).
+    /// not read, and the folders it is in were listed. Returns whether either changed the check.
     pub fn reading(&mut self, path: &str) -> bool {
-        let was = !self.not_read.is_empty() && self.not_read.remove(path).is_some();
+        let mut was = !self.not_read.is_empty() && self.not_read.remove(path).is_some();
+        if !self.not_listed.is_empty() {
+            // Each folder above the file, from its own up.
+            let mut folder = path;
+            while let Some(end) = folder.rfind(['/', '\\']) {
+                folder = &folder[..end];
+                was |= self.not_listed.remove(folder);
+            }
+        }
         if was {
             self.changes += 1;
         }
@@ -257,6 +283,7 @@ impl Integrity {
             digests: &self.digests,
             hashes: &self.hashes,
             not_read: &self.not_read,
+            not_listed: &self.not_listed,
             keys,
         })
     }

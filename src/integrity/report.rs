@@ -177,6 +177,9 @@ pub struct IntegrityCounts {
     /// Listed log files given but never read, as loading stopped first (counted in `unread`, not
     /// `missing`).
     pub not_read: u64,
+    /// Listed log files not found, that may lie in a dropped folder a Cancel stopped the walk
+    /// before it listed (counted in `unread`, not `missing`).
+    pub not_listed: u64,
     /// Files at a `CloudTrail-Digest` path given but never read, as loading stopped first.
     pub digests_not_read: u64,
     /// Files read again after the load to be hashed (not hashed as they were loaded: dropped before

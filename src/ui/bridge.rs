@@ -120,6 +120,8 @@ struct Outbox {
     answered: u32,
     /// Files handed over after Cancels to be noted as not read, all so far.
     unread_total: u64,
+    /// What each folder walk under way has not listed or handed over yet (see [`super::walk::Left`]).
+    walks_left: Vec<Rc<RefCell<super::walk::Left>>>,
 }
 
 impl Outbox {
@@ -354,16 +356,19 @@ impl Bridge {
     /// walk does.
     pub fn walk(self: &Rc<Self>, dropped: super::walk::Dropped) {
         self.started();
+        let left = Rc::new(RefCell::new(super::walk::Left::default()));
         let cancels = {
             let mut o = self.outbox.borrow_mut();
             o.walks += 1;
+            o.walks_left.push(left.clone());
             o.cancels
         };
         self.dispatch.dispatch(Action::Listing(true));
         let bridge = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
             let mut to = HandOver { bridge: &bridge, cancels };
-            let (found, problems) = super::walk::walk(dropped, &mut to).await;
+            let (found, problems) = super::walk::walk(dropped, &mut to, &left).await;
+            bridge.outbox.borrow_mut().walks_left.retain(|l| !Rc::ptr_eq(l, &left));
             bridge.walked(cancels, found, &problems);
         });
     }
@@ -434,9 +439,9 @@ impl Bridge {
     /// Stops loading, keeping what was read; files not handed to the worker yet are dropped, and folder
     /// walks stop.
     pub fn cancel(&self) {
-        let unsent = {
+        let (unsent, found, folders) = {
             let mut o = self.outbox.borrow_mut();
-            let unsent = o.items.iter().map(Item::to_read).sum();
+            let unsent: u64 = o.items.iter().map(Item::to_read).sum();
             // Files not posted yet are still handed over after the Cancel, to be noted as not read:
             // the integrity check then calls a log a digest lists "not read", not "missing", and the
             // summary counts it with the files the engine had queued.
@@ -448,11 +453,24 @@ impl Bridge {
                 Item::Sample => false,
             });
             o.walks = 0;
+            let (found, folders) = walks_left(o.walks_left.drain(..));
             o.cancels += 1;
-            o.unread_total += unsent;
-            unsent
+            o.unread_total += unsent + found.len() as u64;
+            (unsent, found, folders)
         };
-        self.dispatch.dispatch(Action::SendingStopped { unsent });
+        // What the walks under way had found and not handed over goes to be noted as not read, as
+        // the files not posted do, and the folders they had not listed, so that the integrity check
+        // does not take the logs in them for missing. Before the Cancel, which the engine answers
+        // only once it has noted them all.
+        let (unsent, folders_count) = (unsent + found.len() as u64, folders.len() as u64);
+        let mut folders = Some(folders).filter(|f| !f.is_empty());
+        for paths in found.chunks(UNREAD_BATCH) {
+            self.send(&ToWorker::Unread { paths: paths.to_vec(), folders: folders.take().unwrap_or_default() }, None);
+        }
+        if let Some(folders) = folders {
+            self.send(&ToWorker::Unread { paths: Vec::new(), folders }, None);
+        }
+        self.dispatch.dispatch(Action::SendingStopped { unsent, folders: folders_count });
         self.send(&ToWorker::Cancel, None);
         self.pump_if_ready();
     }
@@ -648,7 +666,7 @@ fn pump(worker: Worker, outbox: Rc<RefCell<Outbox>>, dispatch: UseReducerDispatc
         };
         let mut result = Ok(());
         if unread_batch {
-            result = post(&worker, &ToWorker::Unread { paths }, None);
+            result = post(&worker, &ToWorker::Unread { paths, folders: Vec::new() }, None);
         } else if !paths.is_empty() {
             let (t, n) = (now(), paths.len());
             result = post(&worker, &ToWorker::Ingest { paths, more }, Some(&files));
@@ -712,6 +730,20 @@ impl super::walk::Found for HandOver<'_> {
         self.bridge.queue(files.into_iter().collect(), Some(Rc::from(paths)));
         true
     }
+}
+
+/// What folder walks left, each in path order: the files they found and had not handed over, and
+/// the folders they had not listed.
+fn walks_left(walks: impl Iterator<Item = Rc<RefCell<super::walk::Left>>>) -> (Vec<String>, Vec<String>) {
+    let (mut files, mut folders) = (Vec::new(), Vec::new());
+    for left in walks {
+        let left = std::mem::take(&mut *left.borrow_mut());
+        files.extend(left.files);
+        folders.extend(left.folders);
+    }
+    files.sort_unstable();
+    folders.sort_unstable();
+    (files, folders)
 }
 
 /// Problems to show: the first few, and how many more.

@@ -151,7 +151,7 @@ fn status_cards(p: &ReportProps) -> Html {
             data-verified={c.verified.to_string()} data-modified={c.modified.to_string()}
             data-missing={c.missing.to_string()} data-unlisted={c.unlisted.to_string()}
             data-pending={c.pending.to_string()} data-digests={c.digests.to_string()} data-read-again={c.read_again.to_string()}
-            data-unread={c.unread.to_string()} data-stopped={c.stopped.to_string()} data-stopped-cancelled={c.stopped_cancelled.to_string()} data-not-read={c.not_read.to_string()} data-digests-not-read={c.digests_not_read.to_string()}
+            data-unread={c.unread.to_string()} data-stopped={c.stopped.to_string()} data-stopped-cancelled={c.stopped_cancelled.to_string()} data-not-read={c.not_read.to_string()} data-not-listed={c.not_listed.to_string()} data-digests-not-read={c.digests_not_read.to_string()}
             data-breaks={c.breaks.to_string()} data-gaps={c.gaps.to_string()}
             data-signatures-verified={c.signatures_verified.to_string()} data-signatures-failed={c.signatures_failed.to_string()}>
             if r.state == CheckState::NoDigests {

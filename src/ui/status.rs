@@ -23,10 +23,15 @@ pub fn status_bar() -> Html {
     // Once a Cancel stopped the load: the files it left unread.
     let cancelled = view.cancelled_not_read();
     let not_read = |n: u64| if n == 0 { String::new() } else { format!("; {} not read", thousands(n)) };
+    // A walk a Cancel stopped: the folders it had not listed, whose files were never found.
+    let folders = match view.folders_not_listed {
+        0 => String::new(),
+        n => format!("; {} not listed", plural(n, "folder", "folders")),
+    };
     let label = match phase {
         UiPhase::Idle => match cancelled {
             Some(n) if view.unlisted => format!(
-                "Stopped while the folders were listed, before any file was read{}",
+                "Stopped while the folders were listed, before any file was read{}{folders}",
                 if n == 0 { String::new() } else { format!(": {} found not read", plural(n, "file", "files")) }
             ),
             Some(0) | None => "No logs loaded yet".to_owned(),
@@ -67,7 +72,7 @@ pub fn status_bar() -> Html {
             }
         }
         UiPhase::Done if cancelled.is_some() => format!(
-            "Stopped{}: kept {} read before Cancel{}{}",
+            "Stopped{}: kept {} read before Cancel{}{}{folders}",
             if view.unlisted { " while the folders were listed" } else { "" },
             plural(s.files, "file", "files"),
             in_part(s),
@@ -134,6 +139,7 @@ pub fn status_bar() -> Html {
             data-cancelled={cancelled.is_some().to_string()}
             data-memory-full={p.memory_full.is_some().to_string()}
             data-files-not-read={(p.memory_full.as_ref().map_or(0, |f| f.files_not_read) + cancelled.unwrap_or(0)).to_string()}
+            data-folders-not-listed={view.folders_not_listed.to_string()}
             data-bytes-not-read={p.memory_full.as_ref().map_or(0, |f| f.bytes_not_read).to_string()}
             aria-live="polite">
             <span class="dot" aria-hidden="true"></span>

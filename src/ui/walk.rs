@@ -16,6 +16,9 @@
 //! ([`Node::OPEN_AT_ONCE`]), and hands them over as it goes: reading starts with the first folder,
 //! while the walk goes on.
 
+use std::cell::RefCell;
+use std::collections::HashSet;
+
 use futures::future::join_all;
 use js_sys::{Array, Function, Promise, Reflect};
 use wasm_bindgen::prelude::*;
@@ -107,6 +110,17 @@ pub async fn pick_folder() -> Result<Option<Dropped>, String> {
     }
 }
 
+/// What a walk has not done yet: the folders it has not listed and the files it found and has not
+/// handed over. Shared with the page, so that a Cancel can say at once what the walk leaves: the
+/// walk itself notices only when it next hands files over, maybe a folder's listing later.
+#[derive(Debug, Default)]
+pub struct Left {
+    /// Folders not listed yet, those being listed included, by path.
+    pub folders: HashSet<String>,
+    /// Files found and not handed over yet, those being opened included, by path.
+    pub files: HashSet<String>,
+}
+
 /// What the walk hands over as it goes.
 pub trait Found {
     /// More files, with their relative paths. False: stop walking (the load was cancelled).
@@ -119,7 +133,8 @@ pub trait Found {
 /// first, so a CloudTrail tree is read roughly from its oldest day on, except that `CloudTrail-Digest`
 /// folders go before all others: once the engine sees a digest, it hashes the files it reads for the
 /// integrity check, rather than read them again after the load (see `Worker::digests_pending`).
-pub async fn walk(dropped: Dropped, found: &mut impl Found) -> (u64, Vec<String>) {
+/// Keeps `left` up to date as it goes.
+pub async fn walk(dropped: Dropped, found: &mut impl Found, left: &RefCell<Left>) -> (u64, Vec<String>) {
     let Dropped { handles, entries, .. } = dropped;
     // A drop has both, one of each an item; a picked folder only its handle.
     if !handles.is_empty() && (entries.is_empty() || handles.len() == entries.len()) {
@@ -128,11 +143,11 @@ pub async fn walk(dropped: Dropped, found: &mut impl Found) -> (u64, Vec<String>
         // A handle is null for what is not a file or folder on disk; then the entries walk it all.
         if let Ok(got) = got {
             if got.iter().all(|h| h.is_file() || h.is_folder()) {
-                return walk_nodes(got, found).await;
+                return walk_nodes(got, found, left).await;
             }
         }
     }
-    walk_nodes(entries.into_iter().map(Entry).collect(), found).await
+    walk_nodes(entries.into_iter().map(Entry).collect(), found, left).await
 }
 
 /// A dropped file or folder, as one of the browser's two APIs shows it.
@@ -149,13 +164,13 @@ trait Node: Sized {
 }
 
 /// The walk over either API.
-async fn walk_nodes<N: Node>(top: Vec<N>, found: &mut impl Found) -> (u64, Vec<String>) {
+async fn walk_nodes<N: Node>(top: Vec<N>, found: &mut impl Found, left: &RefCell<Left>) -> (u64, Vec<String>) {
     let mut problems = Vec::new();
     let mut count = 0;
     // Folders to list, the next one last; files listed and not opened yet.
     let mut folders: Vec<(String, N)> = Vec::new();
     let mut files: Vec<(String, N)> = Vec::new();
-    sort_in(None, top, &mut folders, &mut files);
+    sort_in(None, top, &mut folders, &mut files, &mut left.borrow_mut());
     loop {
         files.sort_by(|a, b| a.0.cmp(&b.0));
         let (mut got, mut paths) = (Vec::new(), Vec::new());
@@ -167,12 +182,21 @@ async fn walk_nodes<N: Node>(top: Vec<N>, found: &mut impl Found) -> (u64, Vec<S
                         got.push(f);
                         paths.push(path.clone());
                     }
-                    Err(e) => problems.push(format!("{path}: the file could not be opened ({e})")),
+                    Err(e) => {
+                        left.borrow_mut().files.remove(path);
+                        problems.push(format!("{path}: the file could not be opened ({e})"));
+                    }
                 }
             }
             let last = (i + 1) * N::OPEN_AT_ONCE >= files.len();
             if got.len() >= HAND_OVER || (last && !got.is_empty()) {
                 count += got.len() as u64;
+                {
+                    let mut left = left.borrow_mut();
+                    for path in &paths {
+                        left.files.remove(path);
+                    }
+                }
                 if !found.files(std::mem::take(&mut got), std::mem::take(&mut paths)) {
                     return (count, problems);
                 }
@@ -187,25 +211,36 @@ async fn walk_nodes<N: Node>(top: Vec<N>, found: &mut impl Found) -> (u64, Vec<S
         }
         let take = folders.split_off(folders.len().saturating_sub(FOLDERS_AT_ONCE));
         let listed = join_all(take.iter().map(|(_, folder)| folder.list())).await;
+        let mut left = left.borrow_mut();
         for ((path, _), (inside, failed)) in take.iter().zip(listed) {
             if let Some(e) = failed {
                 problems.push(format!("{path}: the folder could not be listed ({e})"));
             }
-            sort_in(Some(path), inside, &mut folders, &mut files);
+            left.folders.remove(path);
+            sort_in(Some(path), inside, &mut folders, &mut files, &mut left);
         }
     }
 }
 
 /// Sorts the nodes found in the folder at `path` (`None`: the drop itself) into folders (pushed so
-/// that a `CloudTrail-Digest` folder, else the first in path order, is listed next) and files.
-fn sort_in<N: Node>(path: Option<&str>, nodes: Vec<N>, folders: &mut Vec<(String, N)>, files: &mut Vec<(String, N)>) {
+/// that a `CloudTrail-Digest` folder, else the first in path order, is listed next) and files, and
+/// notes both in `left`.
+fn sort_in<N: Node>(
+    path: Option<&str>,
+    nodes: Vec<N>,
+    folders: &mut Vec<(String, N)>,
+    files: &mut Vec<(String, N)>,
+    left: &mut Left,
+) {
     let mut found = Vec::new();
     for node in nodes {
         let name = node.name();
         let path = path.map_or_else(|| name.clone(), |p| format!("{p}/{name}"));
         if node.is_folder() {
+            left.folders.insert(path.clone());
             found.push((path, node));
         } else if node.is_file() {
+            left.files.insert(path.clone());
             files.push((path, node));
         }
     }

@@ -585,9 +585,12 @@ fn on_message(data: &JsValue) {
                 }
                 w.hand_out_now();
             }
-            ToWorker::Unread { paths } => {
+            ToWorker::Unread { paths, folders } => {
                 for path in &paths {
                     w.engine.not_read(path, NotRead::Cancelled, None);
+                }
+                for folder in &folders {
+                    w.engine.not_listed(folder);
                 }
                 w.progress.noted_unread += paths.len() as u64;
                 // The integrity check changed: the page asks again on the report.

@@ -762,6 +762,81 @@ fn ok_listed_files_given_but_not_read_are_not_missing_and_when_read_they_verify(
 }
 
 #[test]
+fn ok_listed_files_in_a_folder_not_listed_are_not_missing_and_when_read_they_verify() {
+    // A Cancel stopped the walk of the dropped `trail` folder after it read the digests and one
+    // region's logs, before it listed the other region's: the engine is told that folder was not
+    // listed, and never hears of its files.
+    let files = trail();
+    let unlisted_folder = "trail/AWSLogs/555566667777/CloudTrail/ap-southeast-2";
+    let in_folder = |p: &str| p.starts_with(&format!("{unlisted_folder}/"));
+    let (mut engine, mut read) = (Engine::new(), Dropped::new());
+    for (path, bytes) in files.iter().filter(|(p, _)| !in_folder(p)) {
+        engine.ingest_bytes(path, bytes);
+        read.push((path.clone(), bytes.clone()));
+    }
+    engine.not_listed(&format!("{unlisted_folder}/"));
+    // A folder not listed above where the keys start holds none of them.
+    engine.not_listed("trail/elsewhere");
+    for id in engine.integrity_to_hash() {
+        engine.set_integrity_hash(id, Hasher::of(&read[id as usize].1));
+    }
+    // Counted from the digests' own lists, read as plain JSON: the keys in that region.
+    let keys = listed(&files);
+    let in_region = keys.iter().filter(|(k, _)| k.contains("/CloudTrail/ap-southeast-2/")).count() as u64;
+    let dropped = files.iter().filter(|(p, _)| in_folder(p)).count() as u64;
+    assert!(in_region > 1 && in_region == dropped, "the fixture lists {in_region} logs there and holds {dropped}");
+    let checked = engine.integrity(&no_keys());
+    let c = &checked.report.counts;
+    assert_eq!(checked.report.state, CheckState::Done);
+    assert_eq!(
+        (c.missing, c.not_listed, c.not_read, c.unread),
+        (0, in_region, 0, in_region),
+        "not found is not missing"
+    );
+    assert_eq!(c.verified, keys.len() as u64 - in_region);
+    let rows: Vec<_> = checked.report.files.iter().filter(|f| f.finding == Finding::Unread).collect();
+    assert_eq!(rows.len() as u64, in_region);
+    for row in &rows {
+        assert!(row.path.contains("/CloudTrail/ap-southeast-2/"), "{}", row.path);
+        assert!(
+            row.detail.contains(&format!("may be in the dropped folder {unlisted_folder}, which was not listed")),
+            "{}",
+            row.detail
+        );
+    }
+    let says =
+        format!("{in_region} listed log files were not found, and may be in dropped folders that were not listed");
+    assert!(checked.report.statements.iter().any(|s| s.starts_with(&says)), "{:?}", checked.report.statements);
+    assert!(!checked.report.statements.iter().any(|s| s.contains("not checked yet")), "nothing else is unhashed");
+    // The summary names the folders.
+    let summary: serde_json::Value = serde_json::from_str(&engine.summary_json()).unwrap();
+    assert_eq!(
+        summary["input"]["cancelled"]["folders_not_listed"],
+        serde_json::json!([unlisted_folder, "trail/elsewhere"])
+    );
+
+    // The folder dropped again: once a file in it is read, it was listed, and the rest of it are
+    // missing until they are read too.
+    let mut later: Dropped = files.iter().filter(|(p, _)| in_folder(p)).cloned().collect();
+    let (path, bytes) = later.remove(0);
+    engine.ingest_bytes(&path, &bytes);
+    read.push((path, bytes));
+    let c = engine.integrity(&no_keys()).report.counts.clone();
+    assert_eq!((c.not_listed, c.missing), (0, in_region - 1));
+    for (path, bytes) in later {
+        engine.ingest_bytes(&path, &bytes);
+        read.push((path, bytes));
+    }
+    for id in engine.integrity_to_hash() {
+        engine.set_integrity_hash(id, Hasher::of(&read[id as usize].1));
+    }
+    let c = engine.integrity(&no_keys()).report.counts.clone();
+    assert_eq!((c.verified, c.missing, c.not_listed, c.unread), (keys.len() as u64, 0, 0, 0));
+    let summary: serde_json::Value = serde_json::from_str(&engine.summary_json()).unwrap();
+    assert_eq!(summary["input"]["cancelled"]["folders_not_listed"], serde_json::json!(["trail/elsewhere"]));
+}
+
+#[test]
 fn ok_digests_given_but_not_read_are_said_so_rather_than_none_dropped() {
     use trailscope::integrity::NotRead;
     let files = trail();

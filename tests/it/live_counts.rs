@@ -236,13 +236,16 @@ fn ok_the_summary_after_a_cancel_counts_the_files_not_read_until_they_are() {
     let doc = summary(&engine);
     assert_eq!(
         doc["input"]["cancelled"],
-        serde_json::json!({"files": 3, "bytes": gz.len() + 234, "files_size_unknown": 1})
+        serde_json::json!({"files": 3, "bytes": gz.len() + 234, "files_size_unknown": 1, "folders_not_listed": []})
     );
     assert_eq!(doc["input"]["not_read"], serde_json::Value::Null, "that one is the memory limit's");
     // Dropped again and read, the second no longer counts; its events are the first file's again.
     engine.ingest_bytes("b/second.jsonl.gz", &gz);
     let doc = summary(&engine);
-    assert_eq!(doc["input"]["cancelled"], serde_json::json!({"files": 2, "bytes": 234, "files_size_unknown": 1}));
+    assert_eq!(
+        doc["input"]["cancelled"],
+        serde_json::json!({"files": 2, "bytes": 234, "files_size_unknown": 1, "folders_not_listed": []})
+    );
     assert_eq!(doc["input"]["files_total"], 2);
 }
 
