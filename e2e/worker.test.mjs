@@ -148,6 +148,38 @@ test('Cancel stops promptly and keeps what was loaded', { skip: skip() }, async 
   assert.deepEqual(t.problems, []);
 });
 
+test('after a Cancel and a crash, a restart reads again only the files read before the Cancel', { skip: skip() }, async () => {
+  // The test fragment makes the engine panic once loading is done: here, once Cancel stopped it.
+  const t = await Trailscope.open({ ...env, url: `${env.url}#trailscope-test=worker-panic` });
+  await t.pickFiles(data.files);
+  await t.page.waitForFunction(() => {
+    const s = document.querySelector('[data-testid=ingest-status]');
+    const button = document.querySelector('[data-testid=ingest-cancel]');
+    if (!button || Number(s.dataset.filesDone) < 1) return false;
+    button.click();
+    return true;
+  }, null, { polling: 'raf', timeout: 120_000 });
+  const p = await t.waitDone(60_000).then(() => progress(t.page));
+  assert.equal(p.cancelled, true);
+  const notRead = data.files.length - p.filesDone;
+  assert.ok(notRead > 0);
+  await t.page.waitForSelector('[data-testid=engine-crashed]', { timeout: 30_000 });
+  // The files the engine had queued and those the page had not posted are left out.
+  const files = (n) => `${n.toLocaleString('en-US')} file${n === 1 ? '' : 's'}`;
+  assert.equal(await t.page.textContent('[data-testid=restart-engine]'), `Restart the engine and read ${files(p.filesDone)} again`);
+  await t.page.click('[data-testid=restart-engine]');
+  const again = await t.waitDone(60_000);
+  assert.deepEqual([again.files, again.events], [p.filesDone, p.events], 'what was loaded before the crash, no more');
+  // The events of the files the new engine read, by their names, counted here.
+  const { summary } = await downloadSummary(t.page);
+  const byName = new Map(data.files.map((f) => [basename(f), f]));
+  const read = summary.input.files.map((f) => byName.get(basename(f.path)));
+  assert.equal(uniqueEvents(read.flatMap(recordsOf)), again.events);
+  // The rest are noted as not read again, for the integrity check and the summary.
+  assert.equal(summary.input.cancelled.files, notRead);
+  assert.deepEqual(t.problems.filter((m) => !/panic|unreachable|RuntimeError/i.test(m)), []);
+});
+
 test('Cancel before the page hands the engine any file says none was read, and the files load when dropped again', { skip: skip() }, async () => {
   // The engine's worker is held before it fetches its wasm, so the page keeps the picked files: a
   // Cancel then stops a load the engine never heard of (as when logs are dropped the moment the page

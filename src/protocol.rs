@@ -272,6 +272,14 @@ pub enum FromWorker {
         /// The engine's wasm memory in bytes.
         heap_bytes: u64,
     },
+    /// Files posted to read that a Cancel left unread, by their place among every file posted to
+    /// this worker to read (0 for the first), sent before the progress report that counts them
+    /// ([`Progress::files_cancelled`]). The page then leaves them out of what it gives an engine
+    /// started after a crash to read again: a Cancel's files were not loaded.
+    NotRead {
+        /// Places, in the order the files were found unread.
+        seqs: Vec<u64>,
+    },
     /// The answer to `ToWorker::Query { id, .. }`.
     Answer {
         /// The query's id.

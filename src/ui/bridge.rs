@@ -2,7 +2,7 @@
 //! its messages into actions.
 
 use std::cell::{Cell, RefCell};
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::rc::Rc;
 
 use js_sys::{Array, Reflect};
@@ -42,11 +42,32 @@ const END_MARK: &str = "trailscope:ingest-end";
 /// `webkitRelativePath` from a folder pick, else its name), read as the file is posted.
 type Paths = Option<Rc<[String]>>;
 
-/// What was asked to be loaded, in order: a restarted engine (after a crash) reads it all again.
+/// What was asked to be loaded, in order: a restarted engine (after a crash) reads it all again,
+/// but for what a Cancel left unread, which it is told of as not read, as the engine before it was.
 /// Only `File` handles are kept on this thread, never their bytes.
 enum Load {
-    Files(Array, Paths),
+    Files {
+        files: Array,
+        paths: Paths,
+        /// Files of it (by index) a Cancel left unread: queued in the worker, or not posted yet.
+        not_read: HashSet<u32>,
+    },
     Sample,
+    /// What a Cancel left of folder walks (see [`super::walk::Left`]): files found and not handed
+    /// over, and folders not listed.
+    WalkLeft {
+        files: Vec<String>,
+        folders: Vec<String>,
+    },
+}
+
+impl Load {
+    /// Marks the file at `index` as left unread by a Cancel.
+    fn not_read(loads: &mut [Load], load: usize, index: u32) {
+        if let Some(Load::Files { not_read, .. }) = loads.get_mut(load) {
+            not_read.insert(index);
+        }
+    }
 }
 
 impl Item {
@@ -56,6 +77,11 @@ impl Item {
             Item::Files { files, next, unread: false, .. } => u64::from(files.length().saturating_sub(*next)),
             Item::Files { .. } | Item::Sample => 0,
         }
+    }
+
+    /// The index in its load of the file at `i` here.
+    fn index_in_load(at: Option<&Rc<[u32]>>, i: u32) -> u32 {
+        at.and_then(|at| at.get(i as usize).copied()).unwrap_or(i)
     }
 }
 
@@ -69,6 +95,10 @@ enum Item {
         next: u32,
         /// A Cancel came first: posted only to be noted as not read ([`ToWorker::Unread`]).
         unread: bool,
+        /// Where its files are kept in `LOADS`: the load, and each file's index there when it is
+        /// not the same as here (a restarted engine is given the files a Cancel did not leave).
+        load: usize,
+        at: Option<Rc<[u32]>>,
     },
     Sample,
 }
@@ -122,6 +152,9 @@ struct Outbox {
     unread_total: u64,
     /// What each folder walk under way has not listed or handed over yet (see [`super::walk::Left`]).
     walks_left: Vec<Rc<RefCell<super::walk::Left>>>,
+    /// Every file posted to this worker to read, in order: its load and index in `LOADS` (see
+    /// [`FromWorker::NotRead`]).
+    posted: Vec<(usize, u32)>,
 }
 
 impl Outbox {
@@ -244,6 +277,7 @@ impl Bridge {
                             .forget();
                         }
                     }
+                    FromWorker::NotRead { seqs } => cancelled_unread(&outbox.borrow(), &seqs),
                     FromWorker::Memory { heap_bytes } => dispatch.dispatch(Action::Memory(heap_bytes)),
                     FromWorker::Answer { id, response } => answered(id, *response, &waiting, &dispatch),
                     FromWorker::AnswerJson { id, json } => match serde_json::from_str::<Response>(&json) {
@@ -347,8 +381,12 @@ impl Bridge {
 
     /// Queues files of the load under way, kept to be read again by a restarted engine.
     fn queue(&self, files: Array, paths: Paths) {
-        LOADS.with(|l| l.borrow_mut().push(Load::Files(files.clone(), paths.clone())));
-        self.hand_over([Item::Files { files, paths, next: 0, unread: false }]);
+        let load = LOADS.with(|l| {
+            let mut l = l.borrow_mut();
+            l.push(Load::Files { files: files.clone(), paths: paths.clone(), not_read: HashSet::new() });
+            l.len() - 1
+        });
+        self.hand_over([Item::Files { files, paths, next: 0, unread: false, load, at: None }]);
     }
 
     /// Walks dropped folders (see [`super::walk`]) and reads their files as the walk finds them. The
@@ -445,6 +483,16 @@ impl Bridge {
             // Files not posted yet are still handed over after the Cancel, to be noted as not read:
             // the integrity check then calls a log a digest lists "not read", not "missing", and the
             // summary counts it with the files the engine had queued.
+            LOADS.with(|l| {
+                let mut loads = l.borrow_mut();
+                for item in &o.items {
+                    if let Item::Files { files, next, unread: false, load, at, .. } = item {
+                        for i in *next..files.length() {
+                            Load::not_read(&mut loads, *load, Item::index_in_load(at.as_ref(), i));
+                        }
+                    }
+                }
+            });
             o.items.retain_mut(|item| match item {
                 Item::Files { unread, .. } => {
                     *unread = true;
@@ -454,6 +502,10 @@ impl Bridge {
             });
             o.walks = 0;
             let (found, folders) = walks_left(o.walks_left.drain(..));
+            if !found.is_empty() || !folders.is_empty() {
+                let left = Load::WalkLeft { files: found.clone(), folders: folders.clone() };
+                LOADS.with(|l| l.borrow_mut().push(left));
+            }
             o.cancels += 1;
             o.unread_total += unsent + found.len() as u64;
             (unsent, found, folders)
@@ -463,16 +515,22 @@ impl Bridge {
         // does not take the logs in them for missing. Before the Cancel, which the engine answers
         // only once it has noted them all.
         let (unsent, folders_count) = (unsent + found.len() as u64, folders.len() as u64);
+        self.note_walk_left(&found, folders);
+        self.dispatch.dispatch(Action::SendingStopped { unsent, folders: folders_count });
+        self.send(&ToWorker::Cancel, None);
+        self.pump_if_ready();
+    }
+
+    /// Hands the engine what a Cancel left of folder walks, to be noted: the files found and not
+    /// handed over as not read, the folders not listed as such.
+    fn note_walk_left(&self, files: &[String], folders: Vec<String>) {
         let mut folders = Some(folders).filter(|f| !f.is_empty());
-        for paths in found.chunks(UNREAD_BATCH) {
+        for paths in files.chunks(UNREAD_BATCH) {
             self.send(&ToWorker::Unread { paths: paths.to_vec(), folders: folders.take().unwrap_or_default() }, None);
         }
         if let Some(folders) = folders {
             self.send(&ToWorker::Unread { paths: Vec::new(), folders }, None);
         }
-        self.dispatch.dispatch(Action::SendingStopped { unsent, folders: folders_count });
-        self.send(&ToWorker::Cancel, None);
-        self.pump_if_ready();
     }
 
     /// Stops hashing files for the integrity check after the load (see [`ToWorker::StopCheck`]).
@@ -504,28 +562,64 @@ impl Bridge {
 impl Bridge {
     /// Sends everything loaded so far again (to a new engine, after a crash).
     pub fn replay(&self) {
-        LOADS.with(|loads| {
-            let loads = loads.borrow();
-            if loads.is_empty() {
-                return;
-            }
-            self.started();
-            let items = loads.iter().map(|load| match load {
-                Load::Files(files, paths) => {
-                    Item::Files { files: files.clone(), paths: paths.clone(), next: 0, unread: false }
+        let (items, left) = LOADS.with(|loads| {
+            let (mut items, mut left) = (Vec::new(), Vec::new());
+            for (load, what) in loads.borrow().iter().enumerate() {
+                match what {
+                    Load::Files { files, paths, not_read } if not_read.is_empty() => {
+                        items.push(Item::Files {
+                            files: files.clone(),
+                            paths: paths.clone(),
+                            next: 0,
+                            unread: false,
+                            load,
+                            at: None,
+                        });
+                    }
+                    // Its files a Cancel left unread are noted as such again, not read.
+                    Load::Files { files, paths, not_read } => {
+                        let split = |keep: bool| {
+                            let at: Vec<u32> = (0..files.length()).filter(|i| not_read.contains(i) != keep).collect();
+                            let array: Array = at.iter().map(|&i| files.get(i)).collect();
+                            let paths =
+                                paths.as_ref().map(|p| at.iter().filter_map(|&i| p.get(i as usize).cloned()).collect());
+                            (array, paths, Rc::from(at))
+                        };
+                        for keep in [true, false] {
+                            let (files, paths, at) = split(keep);
+                            if files.length() > 0 {
+                                items.push(Item::Files { files, paths, next: 0, unread: !keep, load, at: Some(at) });
+                            }
+                        }
+                    }
+                    Load::Sample => items.push(Item::Sample),
+                    Load::WalkLeft { files, folders } => left.push((files.clone(), folders.clone())),
                 }
-                Load::Sample => Item::Sample,
-            });
-            self.hand_over(items);
+            }
+            (items, left)
         });
+        if items.is_empty() && left.is_empty() {
+            return;
+        }
+        self.started();
+        for (files, folders) in left {
+            self.note_walk_left(&files, folders);
+        }
+        self.hand_over(items);
     }
 
-    /// What the engine has been asked to read, for people: files picked or dropped, and whether the
-    /// sample is among them.
+    /// What the engine has been asked to read, for people: files picked or dropped (not those a
+    /// Cancel left unread), and whether the sample is among them.
     pub fn loads() -> (u64, bool) {
         LOADS.with(|l| {
             let l = l.borrow();
-            let files = l.iter().map(|load| if let Load::Files(f, _) = load { u64::from(f.length()) } else { 0 }).sum();
+            let files = l
+                .iter()
+                .map(|load| match load {
+                    Load::Files { files, not_read, .. } => u64::from(files.length()) - not_read.len() as u64,
+                    _ => 0,
+                })
+                .sum();
             (files, l.iter().any(|load| matches!(load, Load::Sample)))
         })
     }
@@ -630,12 +724,13 @@ fn pump(worker: Worker, outbox: Rc<RefCell<Outbox>>, dispatch: UseReducerDispatc
                 return;
             }
             let mut sample = false;
+            let mut posted = Vec::new();
             // A batch is of files to read, or of files to note as not read, not both.
             let mut unread_batch = false;
             while paths.len() < batch {
                 match o.items.front_mut() {
                     Some(Item::Files { unread, .. }) if !paths.is_empty() && *unread != unread_batch => break,
-                    Some(Item::Files { files: all, paths: known, next, unread }) => {
+                    Some(Item::Files { files: all, paths: known, next, unread, load, at }) => {
                         unread_batch = *unread;
                         let end = all.length().min(*next + (batch - paths.len()) as u32);
                         for i in *next..end {
@@ -646,6 +741,7 @@ fn pump(worker: Worker, outbox: Rc<RefCell<Outbox>>, dispatch: UseReducerDispatc
                             });
                             if !*unread {
                                 files.push(&file);
+                                posted.push((*load, Item::index_in_load(at.as_ref(), i)));
                             }
                         }
                         *next = end;
@@ -662,7 +758,11 @@ fn pump(worker: Worker, outbox: Rc<RefCell<Outbox>>, dispatch: UseReducerDispatc
                     None => break,
                 }
             }
-            (files, paths, sample, sample || !o.items.is_empty(), unread_batch)
+            o.posted.append(&mut posted);
+            // More to read follows: not files only to be noted as not read (a restarted engine is
+            // given those after the files it reads).
+            let more = sample || o.items.iter().any(|i| matches!(i, Item::Sample) || i.to_read() > 0);
+            (files, paths, sample, more, unread_batch)
         };
         let mut result = Ok(());
         if unread_batch {
@@ -730,6 +830,17 @@ impl super::walk::Found for HandOver<'_> {
         self.bridge.queue(files.into_iter().collect(), Some(Rc::from(paths)));
         true
     }
+}
+
+/// Files posted to read that a Cancel left unread (`seqs`, see [`FromWorker::NotRead`]): a restarted
+/// engine is not given them to read.
+fn cancelled_unread(outbox: &Outbox, seqs: &[u64]) {
+    LOADS.with(|l| {
+        let mut loads = l.borrow_mut();
+        for &(load, index) in seqs.iter().filter_map(|&seq| outbox.posted.get(seq as usize)) {
+            Load::not_read(&mut loads, load, index);
+        }
+    });
 }
 
 /// What folder walks left, each in path order: the files they found and had not handed over, and

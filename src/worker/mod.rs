@@ -111,12 +111,14 @@ struct Job {
     /// the bytes `start..end` where the lines to read start. `size` is then the part's length in the
     /// engine's worker, the whole file's in an ingest worker.
     part: Option<(FileId, u64, u64)>,
+    /// Its place among the files the page posted to read (see [`FromWorker::NotRead`]).
+    seq: Option<u64>,
 }
 
 impl Job {
     /// A whole file to read (numbered when handed out or started).
     fn new(path: String, size: u64, source: Source) -> Self {
-        Job { id: 0, path, size, source, first: None, hash: false, part: None }
+        Job { id: 0, path, size, source, first: None, hash: false, part: None, seq: None }
     }
 }
 
@@ -160,6 +162,10 @@ pub(crate) struct Worker {
     /// The page asked to hash the files stopped before ([`ToWorker::CheckAgain`]), once the queue
     /// loop has nothing else in flight; a Cancel or stop sent after it forgets it.
     recheck: bool,
+    /// Files the page has posted to read, all drops so far (the next one's [`Job::seq`]).
+    posted: u64,
+    /// Of those, the ones a Cancel left unread, not told to the page yet ([`FromWorker::NotRead`]).
+    cancelled_seqs: Vec<u64>,
 }
 
 /// Whether the digests given to the engine's worker are all read (see [`Worker::digests_pending`]).
@@ -242,6 +248,26 @@ impl Worker {
         }
         // In an ingest worker, the engine's worker asks.
         pool::on_cancel();
+    }
+
+    /// [`ToWorker::Ingest`]: queues the files (`File`s, with their `paths`) and hands them out.
+    fn take_files(&mut self, paths: Vec<String>, files: &Array, more: bool) {
+        self.more = more;
+        wake();
+        if paths.iter().any(|p| digest_named(p)) {
+            self.digests = GivenDigests::Pending;
+        }
+        let first = self.posted;
+        self.posted += paths.len() as u64;
+        for (i, path) in paths.into_iter().enumerate() {
+            let Ok(file) = files.get(i as u32).dyn_into::<File>() else { continue };
+            let size = file.size() as u64;
+            let seq = Some(first + i as u64);
+            self.queue.push_back(Job { seq, ..Job::new(path, size, Source::File(file)) });
+            self.progress.files_total += 1;
+            self.progress.bytes_total += size;
+        }
+        self.hand_out_now();
     }
 
     /// [`ToWorker::StopCheck`]: once loading is over, stop hashing files for the integrity check: a
@@ -337,6 +363,7 @@ impl Worker {
         self.progress.bytes_total -= job.size;
         if self.progress.memory_full.is_none() {
             self.progress.files_cancelled += 1;
+            self.cancelled_seqs.extend(job.seq);
         }
         let why = if self.progress.memory_full.is_some() { NotRead::MemoryFull } else { NotRead::Cancelled };
         self.engine.not_read(&job.path, why, Some(job.size));
@@ -570,20 +597,8 @@ fn on_message(data: &JsValue) {
         let mut w = w.borrow_mut();
         match msg {
             ToWorker::Ingest { paths, more } => {
-                w.more = more;
-                wake();
                 let files: Array = Reflect::get(data, &"files".into()).map(JsCast::unchecked_into).unwrap_or_default();
-                if paths.iter().any(|p| digest_named(p)) {
-                    w.digests = GivenDigests::Pending;
-                }
-                for (i, path) in paths.into_iter().enumerate() {
-                    let Ok(file) = files.get(i as u32).dyn_into::<File>() else { continue };
-                    let size = file.size() as u64;
-                    w.queue.push_back(Job::new(path, size, Source::File(file)));
-                    w.progress.files_total += 1;
-                    w.progress.bytes_total += size;
-                }
-                w.hand_out_now();
+                w.take_files(paths, &files, more);
             }
             ToWorker::Unread { paths, folders } => {
                 for path in &paths {
@@ -677,6 +692,10 @@ fn send_progress(w: &mut Worker, force: bool) {
         return;
     }
     w.last_progress = t;
+    // Before the report that counts them.
+    if !w.cancelled_seqs.is_empty() {
+        post(&FromWorker::NotRead { seqs: std::mem::take(&mut w.cancelled_seqs) });
+    }
     w.progress.status = w.engine.status();
     w.progress.heap_bytes = heap_bytes();
     let outstanding = w.hashes_outstanding() as u64;
