@@ -2,15 +2,12 @@
 //! sense, and the rest of the file and of the batch (a good S3 log file loaded alongside) still loads.
 //! Expected offsets and counts come from how each input is built here, not from Trailscope.
 
-use std::io::Write;
-
-use flate2::{write::GzEncoder, Compression};
 use serde_json::{json, Value};
 use trailscope::engine::Engine;
 use trailscope::ingest::{FileKind, FileReader, FileReport, Warning};
 use trailscope::store::Store;
 
-use super::common::{grouped, root};
+use super::common::{grouped, gzip, root};
 
 const GOOD: &str = "AWSLogs/123456789012/CloudTrail/us-east-2/2019/04/15/123456789012_CloudTrail_us-east-2_20190415T1725Z_MultiMember0001.json.gz";
 /// Unique events in GOOD (tests/data/fixture-counts.tsv).
@@ -30,12 +27,6 @@ fn event(n: u32) -> Value {
 
 fn compact(v: &Value) -> String {
     serde_json::to_string(v).unwrap()
-}
-
-fn gz(data: &[u8]) -> Vec<u8> {
-    let mut e = GzEncoder::new(Vec::new(), Compression::default());
-    e.write_all(data).unwrap();
-    e.finish().unwrap()
 }
 
 /// Loads the good file and then `bytes` as `name` in one batch; returns the hostile file's report.
@@ -75,8 +66,8 @@ fn err_truncated_gzip_keeps_the_events_before_the_cut() {
     // Two gzip members; the second ends inside the fourth event and its 8-byte trailer is cut off.
     let head = format!(r#"{{"Records":[{},{},"#, compact(&event(1)), compact(&event(2)));
     let tail = format!(r#"{},{{"eventVersion":"1.08","eventTime":"2019-04"#, compact(&event(3)));
-    let mut file = gz(head.as_bytes());
-    let second = gz(tail.as_bytes());
+    let mut file = gzip(head.as_bytes());
+    let second = gzip(tail.as_bytes());
     file.extend_from_slice(&second[..second.len() - 8]);
     let cut_record = (head.len() + tail.find(r#"{"eventVersion":"1.08","eventTime":"2019-04"#).unwrap()) as u64;
     let (_, r) = batch("truncated.json.gz", &file);
@@ -196,7 +187,7 @@ fn err_event_nested_past_the_limit_is_skipped_and_one_at_the_limit_loads() {
     let (at_limit, past) = (nested(1, 99), nested(2, 100));
     let text = format!(r#"{{"Records":[{at_limit},{past},{}]}}"#, compact(&event(3)));
     let at = text.find(&past).unwrap() as u64;
-    for bytes in [text.clone().into_bytes(), gz(text.as_bytes())] {
+    for bytes in [text.clone().into_bytes(), gzip(text.as_bytes())] {
         let (_, r) = batch("CloudTrail/us-east-1/2019/04/15/nested.json", &bytes);
         assert_eq!((r.events, r.rejected), (2, 1));
         assert_eq!(
@@ -433,7 +424,7 @@ fn err_decompression_bomb_stops_with_the_ratio_in_the_warning() {
 fn err_decompressed_size_cap_is_named_in_the_warning() {
     // A real-looking log larger than a 64 KB cap (the default cap is 8 GB, too big for a test).
     let events: Vec<Value> = (0..100).map(event).collect();
-    let bytes = gz(serde_json::to_string(&json!({ "Records": events })).unwrap().as_bytes());
+    let bytes = gzip(serde_json::to_string(&json!({ "Records": events })).unwrap().as_bytes());
     let mut store = Store::new();
     let mut first = FileReader::new(0, "first.json");
     first.push(compact(&event(1000)).as_bytes(), &mut store);

@@ -5,10 +5,9 @@
 //! Expected values come from the fixture itself, read here with plain `serde_json::Value` and
 //! `flate2`, and from the script's truth file, never from Trailscope's own output.
 
-use std::io::Write;
 use std::rc::Rc;
 
-use super::common::{root, walk};
+use super::common::{gzip, root, walk};
 use trailscope::engine::Engine;
 use trailscope::integrity::check::Checked;
 use trailscope::integrity::hash::Hasher;
@@ -37,12 +36,6 @@ fn truth() -> serde_json::Value {
 
 fn is_digest(path: &str) -> bool {
     path.contains("/CloudTrail-Digest/")
-}
-
-fn gzip(data: &[u8]) -> Vec<u8> {
-    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    e.write_all(data).unwrap();
-    e.finish().unwrap()
 }
 
 fn gunzip(data: &[u8]) -> Vec<u8> {
