@@ -122,6 +122,10 @@ async function integrity(t) {
   }));
 }
 
+/** The text under the count of the status card labelled `label`. */
+const cardSub = (t, label) => t.page.$$eval('[data-testid=integrity-status] .card', (cards, label) =>
+  cards.find((c) => c.querySelector('.label')?.textContent === label)?.querySelector('.sub')?.textContent, label);
+
 /** Picks `paths` through the file input, adding to what is loaded, and waits for that load. */
 async function pickMore(t, paths) {
   const before = await t.page.$eval('[data-testid=ingest-status]', (el) => Number(el.dataset.files));
@@ -478,6 +482,8 @@ test('listed logs a Cancel left unread are not called missing, and load and veri
   assert.ok(notRead > 0);
   assert.deepEqual(cancelled, { verified: logsRead, missing: 0, unlisted: 0, unread: notRead, notRead, modified: 0 },
     'every listed log not read because of the Cancel is said so, none is missing');
+  // The card says 0 missing, and that this is not every listed log checked.
+  assert.equal(await cardSub(t, 'Missing'), `listed, not dropped · ${notRead} not read, not checked`);
   const rows = t.page.locator('[data-testid=integrity-files] tr[data-finding=unread]');
   assert.equal(await rows.count(), notRead);
   assert.match(await rows.first().textContent(), /it was dropped but not read: loading was cancelled before it was read; drop it again to check it/);
@@ -554,6 +560,7 @@ test('listed logs in a folder a Cancel stopped the walk before it listed are not
   // Every log the digests list was in that folder: none found, none called missing.
   const listed = expected.verified;
   assert.deepEqual(await counts(), { verified: 0, missing: 0, unlisted: 0, unread: listed, notRead: 0, notListed: listed, modified: 0 });
+  assert.equal(await cardSub(t, 'Missing'), `listed, not dropped · ${listed} not read, not checked`);
   const rows = t.page.locator('[data-testid=integrity-files] tr[data-finding=unread]');
   assert.equal(await rows.count(), listed);
   assert.match(await rows.first().textContent(),
@@ -561,6 +568,7 @@ test('listed logs in a folder a Cancel stopped the walk before it listed are not
   assert.match(await t.page.textContent('[data-testid=integrity-statements]'),
     new RegExp(`${listed} listed log files were not found, and may be in dropped folders that were not listed`));
   await t.shot('integrity-folder-not-listed');
+  await panelShot(t, 'integrity-status', 'integrity-folder-not-listed-status');
   // The summary names the folder, and no file: every file found was read.
   assert.deepEqual((await downloadSummary(t.page)).summary.input.cancelled,
     { files: 0, bytes: 0, files_size_unknown: 0, folders_not_listed: ['CloudTrail'] });
@@ -572,6 +580,7 @@ test('listed logs in a folder a Cancel stopped the walk before it listed are not
     return d && d.state === 'done' && d.verified === String(n);
   }, listed, { timeout: 30_000 });
   assert.deepEqual(await counts(), { verified: listed, missing: 0, unlisted: 0, unread: 0, notRead: 0, notListed: 0, modified: 0 });
+  assert.equal(await cardSub(t, 'Missing'), 'listed, not dropped');
   assert.equal((await downloadSummary(t.page)).summary.input.cancelled, null, 'every folder is listed now');
   assert.deepEqual(t.problems, []);
 });

@@ -168,12 +168,22 @@ fn status_cards(p: &ReportProps) -> Html {
             } else {
                 {card("Verified", c.verified, false, format!("of {} listed log files{}", thousands(c.listed), if r.state == CheckState::Checking { format!(" · {} being hashed", thousands(c.pending)) } else { String::new() }))}
                 {card("Modified", c.modified, true, "hash differs from the digest".into())}
-                {card("Missing", c.missing, true, "listed, not dropped".into())}
+                {card("Missing", c.missing, true, missing_sub(c.not_read + c.not_listed))}
                 {card("Unlisted", c.unlisted, true, "dropped, in no digest".into())}
                 {card("Chain breaks", c.breaks, true, format!("{} checked, {}", plural(c.links_ok, "link", "links"), plural(c.gaps, "gap", "gaps")))}
                 {card("Signatures verified", c.signatures_verified, false, sigs)}
             }
         </section>
+    }
+}
+
+/// Under the count of missing logs: what missing means, and how many listed logs are not counted
+/// there because loading stopped before they were read or found (a Cancel, the memory limit), so
+/// that "0 missing" is not taken for every listed log checked.
+fn missing_sub(not_read: u64) -> String {
+    match not_read {
+        0 => "listed, not dropped".to_owned(),
+        n => format!("listed, not dropped · {} not read, not checked", thousands(n)),
     }
 }
 
