@@ -221,7 +221,9 @@ pub struct ViewState {
     pub stopping: bool,
     /// Files of this load a Cancel stopped before the page handed them to the worker.
     pub unsent: u64,
-    /// A Cancel of this load stopped folder walks: files they had not found are counted nowhere.
+    /// A Cancel of this load stopped folder walks: the files they had found and not handed over
+    /// count among those not read, and the files in folders they had not listed are not counted,
+    /// only those folders ([`ViewState::folders_not_listed`]).
     pub unlisted: bool,
     /// Dropped folders a Cancel of this load stopped the walks before they listed.
     pub folders_not_listed: u64,
@@ -722,7 +724,7 @@ mod tests {
             s.apply(after_cancels(worker, loaded, 1, 0, 40));
             assert_eq!((s.phase, s.files_total(), s.stopping), (phase, loaded, false));
             assert_eq!(s.cancelled_not_read(), Some(40), "the files found and never posted are not read");
-            assert!(s.unlisted, "the walk had not ended: files it had not found are counted nowhere");
+            assert!(s.unlisted, "the walk had not ended: the bar says the folders were not all listed");
             assert_eq!(s.folders_not_listed, 3);
             // The next drop starts afresh.
             s.apply(Action::Started);
