@@ -480,9 +480,8 @@ impl Bridge {
         let (unsent, found, folders) = {
             let mut o = self.outbox.borrow_mut();
             let unsent: u64 = o.items.iter().map(Item::to_read).sum();
-            // Files not posted yet are still handed over after the Cancel, to be noted as not read:
-            // the integrity check then calls a log a digest lists "not read", not "missing", and the
-            // summary counts it with the files the engine had queued.
+            // Files not posted yet are not read: an engine restarted after a crash is not given
+            // them to read either (see `replay`).
             LOADS.with(|l| {
                 let mut loads = l.borrow_mut();
                 for item in &o.items {
@@ -493,6 +492,9 @@ impl Bridge {
                     }
                 }
             });
+            // They are still handed over after the Cancel, to be noted as not read: the integrity
+            // check then calls a log a digest lists "not read", not "missing", and the summary counts
+            // it with the files the engine had queued.
             o.items.retain_mut(|item| match item {
                 Item::Files { unread, .. } => {
                     *unread = true;
@@ -560,7 +562,9 @@ impl Bridge {
 }
 
 impl Bridge {
-    /// Sends everything loaded so far again (to a new engine, after a crash).
+    /// Sends everything loaded so far again (to a new engine, after a crash): the files to read, and
+    /// those a Cancel left unread and what it left of folder walks, to be noted as not read, as the
+    /// engine before it had them.
     pub fn replay(&self) {
         let (items, left) = LOADS.with(|loads| {
             let (mut items, mut left) = (Vec::new(), Vec::new());
