@@ -150,6 +150,33 @@ pub fn first_chars(s: &str, n: usize) -> (&str, usize) {
     }
 }
 
+/// An IAM or STS ARN without what a short label can do without: `arn:aws:sts::123456789012:assumed-role/Deploy/ci`
+/// is `Deploy/ci` (the role and its session), `arn:aws:iam::123456789012:user/alice` is `user/alice`.
+/// For the timeline's lane names, which are narrow and cut from the left: cut, the long prefix left
+/// only the end of the role's name. Anything else is returned as it is.
+pub fn short_arn(s: &str) -> &str {
+    let mut parts = s.splitn(6, ':');
+    let (Some("arn"), Some(_partition), Some("iam" | "sts"), Some(_region), Some(account), Some(rest)) =
+        (parts.next(), parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return s;
+    };
+    if account.is_empty() || rest.is_empty() {
+        return s;
+    }
+    rest.strip_prefix("assumed-role/").filter(|r| !r.is_empty()).unwrap_or(rest)
+}
+
+/// Each label as [`short_arn`] names it, unless two of them would then read the same (one role in
+/// two accounts): those keep their whole text.
+pub fn short_names<'a>(labels: &[&'a str]) -> Vec<&'a str> {
+    let mut count: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
+    for &label in labels {
+        *count.entry(short_arn(label)).or_default() += 1;
+    }
+    labels.iter().map(|&label| if count[short_arn(label)] == 1 { short_arn(label) } else { label }).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -226,5 +253,34 @@ mod tests {
         );
         assert_eq!(arn_parts("arn:aws:iam::123456789012:root"), ("root", "123456789012"));
         assert_eq!(arn_parts("ecs-tasks.amazonaws.com"), ("ecs-tasks.amazonaws.com", ""));
+    }
+
+    #[test]
+    fn ok_short_arns_keep_what_names_the_principal() {
+        for (arn, short) in [
+            ("arn:aws:sts::123456789012:assumed-role/ecsTaskExecutionRole/John_Doe", "ecsTaskExecutionRole/John_Doe"),
+            ("arn:aws:iam::123456789012:user/Nikhil_Jayashankar", "user/Nikhil_Jayashankar"),
+            ("arn:aws-cn:iam::123456789012:role/service-role/Builder", "role/service-role/Builder"),
+            ("arn:aws:iam::123456789012:root", "root"),
+            // Not an IAM or STS ARN, or not a whole one: as it is.
+            ("arn:aws:ecr:us-east-1:123456789012:repository/app", "arn:aws:ecr:us-east-1:123456789012:repository/app"),
+            ("arn:aws:sts::123456789012:", "arn:aws:sts::123456789012:"),
+            ("arn:aws:sts:::assumed-role/x", "arn:aws:sts:::assumed-role/x"),
+            ("ecr.amazonaws.com", "ecr.amazonaws.com"),
+            ("123456789012 / us-east-1", "123456789012 / us-east-1"),
+        ] {
+            assert_eq!(short_arn(arn), short, "{arn}");
+        }
+    }
+
+    #[test]
+    fn ok_short_names_keep_whole_arns_that_would_read_the_same() {
+        let labels = [
+            "arn:aws:sts::111111111111:assumed-role/Deploy/ci",
+            "arn:aws:sts::222222222222:assumed-role/Deploy/ci",
+            "arn:aws:iam::111111111111:user/alice",
+            "ecr.amazonaws.com",
+        ];
+        assert_eq!(short_names(&labels), [labels[0], labels[1], "user/alice", "ecr.amazonaws.com"]);
     }
 }

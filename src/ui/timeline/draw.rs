@@ -223,14 +223,17 @@ fn lanes_background(ctx: &CanvasRenderingContext2d, g: Geometry, tl: Option<&Tim
     ctx.set_fill_style_str("#f8fafc");
     ctx.fill_rect(g.gutter(), AXIS_H, g.plot_w(), DENSITY_H);
     let Some(tl) = tl else { return };
-    for (i, lane) in tl.lanes.iter().enumerate() {
+    // A principal's lane is named by its ARN without the account and type before the name.
+    let labels: Vec<&str> = tl.lanes.iter().map(|lane| lane.label.as_str()).collect();
+    let names = crate::text::short_names(&labels);
+    for (i, (lane, name)) in tl.lanes.iter().zip(names).enumerate() {
         let y = Geometry::lane_y(i);
         ctx.set_fill_style_str(if i % 2 == 0 { "#ffffff" } else { "#f8fafc" });
         ctx.fill_rect(0.0, y, g.width, LANE_H);
         let special = matches!(lane.kind, LaneKind::Ecs | LaneKind::Builder);
         ctx.set_fill_style_str(if special { "#0f766e" } else { "#334155" });
         // A repository or principal name from the log: the canvas obeys bidi controls too.
-        let label = fitted_label(ctx, &crate::text::reveal(&lane.label), g.gutter() - 16.0);
+        let label = fitted_label(ctx, &crate::text::reveal(name), g.gutter() - 16.0);
         let _ = ctx.fill_text(&label, 8.0, y + LANE_H / 2.0);
     }
     ctx.set_stroke_style_str("#e2e8f0");
