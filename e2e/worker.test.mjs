@@ -42,6 +42,7 @@ function progress(page) {
       workers: Number(d.workers),
       readers: Number(d.readers),
       workersHeapBytes: Number(d.workersHeapBytes),
+      filesNotRead: Number(d.filesNotRead),
     };
   });
 }
@@ -170,6 +171,11 @@ test('after a Cancel and a crash, a restart reads again only the files read befo
   await t.page.click('[data-testid=restart-engine]');
   const again = await t.waitDone(60_000);
   assert.deepEqual([again.files, again.events], [p.filesDone, p.events], 'what was loaded before the crash, no more');
+  // The bar says the load was stopped, as before the crash, not that every file dropped was loaded.
+  const after = await progress(t.page);
+  assert.deepEqual([after.cancelled, after.filesNotRead], [true, notRead]);
+  assert.match(await t.page.textContent('[data-testid=ingest-status] .label'), new RegExp(`^Stopped: kept ${files(p.filesDone)} read before Cancel( \\(.*in part\\))?; ${notRead.toLocaleString('en-US')} not read$`));
+  await t.shot('worker-restarted-after-cancel');
   // The events of the files the new engine read, by their names, counted here.
   const { summary } = await downloadSummary(t.page);
   const byName = new Map(data.files.map((f) => [basename(f), f]));

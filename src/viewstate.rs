@@ -112,6 +112,17 @@ pub enum Action {
         /// Dropped folders the walks under way had not listed yet.
         folders: u64,
     },
+    /// An engine started after a crash is given again what was loaded: files a Cancel left before
+    /// the crash are noted to it as not read, not read (see `ui::bridge`), so its load ends as the
+    /// cancelled one did.
+    Replaying {
+        /// Files a Cancel left unread (found by a folder walk and not handed over included).
+        not_read: u64,
+        /// Dropped folders a Cancel stopped the walks before they listed.
+        folders: u64,
+        /// A Cancel stopped a folder walk.
+        walked: bool,
+    },
     /// The worker reported progress.
     Progress(Box<Progress>),
     /// The engine's memory changed while it was idle.
@@ -230,6 +241,10 @@ pub struct ViewState {
     /// Files handed to this engine after a Cancel to be noted as not read (see
     /// [`Progress::noted_unread`]), every load.
     pub handed_unread: u64,
+    /// Files a Cancel left before a crash, when this load gives an engine started after it what was
+    /// loaded ([`Action::Replaying`]): the load ends as stopped, though this engine was sent no
+    /// Cancel.
+    pub replayed_cancel: Option<u64>,
 }
 
 impl ViewState {
@@ -253,11 +268,13 @@ impl ViewState {
                 // too). One not answered yet still holds the load: the page posts none of the new
                 // files before the answer (see `ui::bridge`).
                 (self.unsent, self.unlisted, self.folders_not_listed, self.progress.cancelled) = (0, false, 0, false);
+                self.replayed_cancel = None;
             }
             Action::Sending { files } => self.sending(files),
             Action::Sent => self.sent(),
             Action::Listing(on) => self.listing(on),
             Action::SendingStopped { unsent, folders } => self.sending_stopped(unsent, folders),
+            Action::Replaying { not_read, folders, walked } => self.replaying(not_read, folders, walked),
             Action::Progress(p) => self.progress(*p),
             Action::Memory(bytes) => self.progress.heap_bytes = bytes,
             Action::Answer(r) => {
@@ -382,11 +399,22 @@ impl ViewState {
         self.handed_unread += unsent;
     }
 
+    /// An engine started after a crash is told of what a Cancel left (see [`Action::Replaying`]).
+    fn replaying(&mut self, not_read: u64, folders: u64, walked: bool) {
+        self.replayed_cancel = (not_read > 0 || folders > 0).then_some(not_read);
+        self.folders_not_listed += folders;
+        self.unlisted |= walked;
+    }
+
     /// Files a Cancel left unread, once it has stopped the load: those the worker was given and those
-    /// the page had not posted yet.
+    /// the page had not posted yet. After a crash, once the restarted engine has read again what the
+    /// Cancel kept, the files it left ([`Action::Replaying`]).
     pub fn cancelled_not_read(&self) -> Option<u64> {
-        (self.cancels > 0 && self.progress.cancelled && !self.stopping)
-            .then_some(self.progress.files_cancelled + self.unsent)
+        let cancelled = self.cancels > 0 && self.progress.cancelled;
+        let replayed = self.replayed_cancel.filter(|_| self.phase != UiPhase::Loading);
+        let files_cancelled = if cancelled { self.progress.files_cancelled } else { 0 };
+        ((cancelled || replayed.is_some()) && !self.stopping)
+            .then_some(files_cancelled + self.unsent + replayed.unwrap_or(0))
     }
 
     /// Every batch has been posted. The worker may have read the last files and said done before
@@ -476,7 +504,7 @@ impl ViewState {
         self.restarts += 1;
         // The new engine counts its Cancels from none.
         (self.cancels, self.stopping, self.unsent, self.unlisted, self.handed_unread) = (0, false, 0, false, 0);
-        self.folders_not_listed = 0;
+        (self.folders_not_listed, self.replayed_cancel) = (0, None);
         // The new engine starts empty: what it is sent again counts from nothing.
         self.progress.files_total = 0;
         self.progress.memory_full = None;
@@ -796,6 +824,35 @@ mod tests {
         s.apply(after_cancels(Phase::Done, 2, 1, 0, 1));
         s.apply(overview(2));
         assert_eq!((s.phase, s.cancelled_not_read()), (UiPhase::Done, Some(1)));
+    }
+
+    #[test]
+    fn ok_a_restarted_engine_given_what_a_cancel_left_ends_stopped() {
+        let mut s = ViewState::default();
+        s.apply(Action::Started);
+        s.apply(Action::Sending { files: 7 });
+        s.apply(Action::SendingStopped { unsent: 3, folders: 1 });
+        s.apply(after_cancels(Phase::Done, 2, 1, 2, 3));
+        s.apply(overview(2));
+        assert_eq!(s.cancelled_not_read(), Some(5));
+        s.apply(Action::Crashed("boom".into()));
+        s.apply(Action::RestartEngine);
+        s.apply(Action::Started);
+        // The new engine is sent the 2 files read to read, and told of the 5 and the folder.
+        s.apply(Action::Replaying { not_read: 5, folders: 1, walked: true });
+        s.apply(Action::Sending { files: 2 });
+        assert_eq!(s.cancelled_not_read(), None, "still loading");
+        s.apply(Action::Sent);
+        s.apply(totals(Phase::Done, 2, 2));
+        s.apply(overview(2));
+        assert_eq!((s.phase, s.cancelled_not_read(), s.folders_not_listed), (UiPhase::Done, Some(5), 1));
+        // A drop after it is a new load, which reads everything.
+        s.apply(Action::Started);
+        s.apply(Action::Sending { files: 1 });
+        s.apply(Action::Sent);
+        s.apply(totals(Phase::Done, 3, 3));
+        s.apply(overview(3));
+        assert_eq!((s.phase, s.cancelled_not_read(), s.folders_not_listed), (UiPhase::Done, None, 0));
     }
 
     #[test]

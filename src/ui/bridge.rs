@@ -79,6 +79,14 @@ impl Item {
         }
     }
 
+    /// Files of it to note as not read (a Cancel left them).
+    fn to_note(&self) -> u64 {
+        match self {
+            Item::Files { files, next, unread: true, .. } => u64::from(files.length().saturating_sub(*next)),
+            Item::Files { .. } | Item::Sample => 0,
+        }
+    }
+
     /// The index in its load of the file at `i` here.
     fn index_in_load(at: Option<&Rc<[u32]>>, i: u32) -> u32 {
         at.and_then(|at| at.get(i as usize).copied()).unwrap_or(i)
@@ -606,6 +614,15 @@ impl Bridge {
             return;
         }
         self.started();
+        // What the Cancel left, for the bar: the restarted engine is told of it, not sent a Cancel.
+        let noted: u64 = items.iter().map(Item::to_note).sum();
+        let found: usize = left.iter().map(|(files, _)| files.len()).sum();
+        let folders: usize = left.iter().map(|(_, folders)| folders.len()).sum();
+        self.dispatch.dispatch(Action::Replaying {
+            not_read: noted + found as u64,
+            folders: folders as u64,
+            walked: !left.is_empty(),
+        });
         for (files, folders) in left {
             self.note_walk_left(&files, folders);
         }
