@@ -177,9 +177,69 @@ pub fn short_names<'a>(labels: &[&'a str]) -> Vec<&'a str> {
     labels.iter().map(|&label| if count[short_arn(label)] == 1 { short_arn(label) } else { label }).collect()
 }
 
+/// `s` cut with an ellipsis so that its `width` is at most `max`, for a name in a narrow place. The
+/// end is kept: repository and role names are most distinctive at the end of an ARN. A name whose
+/// last part follows a `/` (a role's session, a repository's last folder) keeps that part whole and
+/// as much of its start as fits, cut in the middle (`ecsTask…/John_Doe`); when not even a few
+/// first characters fit so, only its end is kept (`…Doe`).
+pub fn fit_text(s: &str, max: f64, width: impl Fn(&str) -> f64) -> String {
+    /// First characters kept at least when a name is cut in the middle.
+    const MIN_HEAD: usize = 3;
+    if width(s) <= max {
+        return s.to_owned();
+    }
+    let chars: Vec<char> = s.chars().collect();
+    let cut = |head: usize, tail: usize| -> String {
+        chars[..head].iter().copied().chain(std::iter::once('…')).chain(chars[tail..].iter().copied()).collect()
+    };
+    if let Some(slash) = chars.iter().rposition(|&c| c == '/').filter(|&i| i > MIN_HEAD) {
+        // The most first characters that fit before the last part: the width grows with them.
+        let (mut lo, mut hi) = (MIN_HEAD, slash - 1);
+        if width(&cut(lo, slash)) <= max {
+            while lo < hi {
+                let mid = (lo + hi).div_ceil(2);
+                if width(&cut(mid, slash)) <= max {
+                    lo = mid;
+                } else {
+                    hi = mid - 1;
+                }
+            }
+            return cut(lo, slash);
+        }
+    }
+    let mut from = 0;
+    while from < chars.len() {
+        let text = cut(0, from);
+        if width(&text) <= max {
+            return text;
+        }
+        from += (chars.len() - from).div_ceil(8).max(1);
+    }
+    String::from("…")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ok_fit_text_keeps_a_names_last_part_and_its_start() {
+        let chars = |s: &str| s.chars().count() as f64;
+        // What fits is kept whole.
+        assert_eq!(fit_text("ecsTaskExecutionRole/John_Doe", 29.0, chars), "ecsTaskExecutionRole/John_Doe");
+        // Cut in the middle: as many first characters as fit, the ellipsis, the last part whole.
+        assert_eq!(fit_text("ecsTaskExecutionRole/John_Doe", 20.0, chars), "ecsTaskExe…/John_Doe");
+        assert_eq!(fit_text("ecsTaskExecutionRole/John_Doe", 13.0, chars), "ecs…/John_Doe");
+        // Too narrow for three first characters and the last part: the end only.
+        assert_eq!(fit_text("ecsTaskExecutionRole/John_Doe", 12.0, chars).chars().last(), Some('e'));
+        assert!(fit_text("ecsTaskExecutionRole/John_Doe", 12.0, chars).starts_with('…'));
+        assert!(chars(&fit_text("ecsTaskExecutionRole/John_Doe", 12.0, chars)) <= 12.0);
+        // No `/`: the end is kept.
+        assert_eq!(fit_text("payments-service-api", 8.0, chars), "…ice-api");
+        // Letters of two bytes are cut between characters.
+        assert_eq!(fit_text("ééééééé/é", 6.0, chars), "ééé…/é");
+        assert_eq!(fit_text("x", 0.0, chars), "…");
+    }
 
     #[test]
     fn ok_first_chars_counts_characters_not_bytes() {

@@ -260,23 +260,9 @@ fn fitted_label(ctx: &CanvasRenderingContext2d, s: &str, max: f64) -> String {
     })
 }
 
-/// `s` cut with an ellipsis to fit `max` px.
+/// `s` cut with an ellipsis to fit `max` px (see [`crate::text::fit_text`]).
 fn fit(ctx: &CanvasRenderingContext2d, s: &str, max: f64) -> String {
-    let width = |s: &str| ctx.measure_text(s).map_or(0.0, |m| m.width());
-    if width(s) <= max {
-        return s.to_owned();
-    }
-    // Keep the end: repository and role names are most distinctive at the end of an ARN.
-    let chars: Vec<char> = s.chars().collect();
-    let mut lo = 0;
-    while lo < chars.len() {
-        let cut: String = std::iter::once('…').chain(chars[lo..].iter().copied()).collect();
-        if width(&cut) <= max {
-            return cut;
-        }
-        lo += (chars.len() - lo).div_ceil(8).max(1);
-    }
-    String::from("…")
+    crate::text::fit_text(s, max, |s| ctx.measure_text(s).map_or(0.0, |m| m.width()))
 }
 
 /// The axis's ticks in view (x, major) with their labels, `None` where a label is left out: ticks
