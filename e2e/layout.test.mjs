@@ -1,7 +1,8 @@
 // The page at the widths people open it at: a 1024-pixel laptop window and a phone. Nothing makes the
 // page scroll sideways, no table is wider than its panel where panels do not scroll (at 1024 the
-// repository list ran 15 pixels past its panel), and no column heading runs into the next (at 1024 the
-// API calls panel read "EVENTSERRORS").
+// repository list ran 15 pixels past its panel), no column heading runs into the next (at 1024 the
+// API calls panel read "EVENTSERRORS"), and no short name is cut (at 1440 an account read
+// "1111111111…").
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { start, Trailscope } from './harness.mjs';
@@ -20,6 +21,13 @@ function misfits(page, { tablesInPanels }) {
     for (const th of document.querySelectorAll('th')) {
       if (th.getClientRects().length === 0) continue;
       if (th.scrollWidth > th.clientWidth + 1) out.push(`heading "${th.textContent}" is wider than its column`);
+    }
+    // A short name (an account, a key kind, a client) is shown whole; long ones (ARNs, user agents)
+    // are cut, whole on hover.
+    for (const main of document.querySelectorAll('table.idt td.who .main')) {
+      const text = main.textContent;
+      if (main.getClientRects().length === 0 || [...text].length > 20) continue;
+      if (main.scrollWidth > main.clientWidth + 1) out.push(`"${text}" is cut in ${main.closest('[data-testid]').dataset.testid}`);
     }
     if (tablesInPanels) {
       for (const table of document.querySelectorAll('.panel table')) {
@@ -63,6 +71,11 @@ async function walkAt(width, height, opts) {
   await t.page.context().close();
   return seen;
 }
+
+test('in a 1440-pixel window every table fits its panel, every heading its column, every short name its cell', async () => {
+  // Three identity panels side by side had left 80 px for names: "1111111111…" for an account.
+  assert.deepEqual(await walkAt(1440, 900, { tablesInPanels: true }), []);
+});
 
 test('in a 1024-pixel window every table fits its panel and every heading its column', async () => {
   assert.deepEqual(await walkAt(1024, 768, { tablesInPanels: true }), []);
