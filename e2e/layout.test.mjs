@@ -2,7 +2,7 @@
 // page scroll sideways, no table is wider than its panel where panels do not scroll (at 1024 the
 // repository list ran 15 pixels past its panel), no column heading runs into the next (at 1024 the
 // API calls panel read "EVENTSERRORS"), and no short name is cut (at 1440 an account read
-// "1111111111…").
+// "1111111111…"), nor a principal's session (at 1024 the overview read "assumed-role/DeployRole/…").
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { start, Trailscope } from './harness.mjs';
@@ -28,6 +28,31 @@ function misfits(page, { tablesInPanels }) {
       const text = main.textContent;
       if (main.getClientRects().length === 0 || [...text].length > 20) continue;
       if (main.scrollWidth > main.clientWidth + 1) out.push(`"${text}" is cut in ${main.closest('[data-testid]').dataset.testid}`);
+    }
+    // A principal's last part (a session, a user's name) stays in view when its name is cut: it
+    // tells sessions of one role apart. Where its letters are laid out is compared with the edges of
+    // the boxes that clip them (letters an ellipsis hides lie past those).
+    const rows = [
+      ...[...document.querySelectorAll('[data-testid=by-principal] tr[title]')].map((tr) => [tr.querySelector('td.key'), tr.title.replace(/^Show only /, '')]),
+      ...[...document.querySelectorAll('[data-testid=identity-by-principal] td.who .main')].map((main) => [main, main.title]),
+    ];
+    for (const [cell, name] of rows) {
+      const last = name.slice(name.lastIndexOf('/'));
+      if (cell.getClientRects().length === 0 || !name.includes('/') || [...last].length > 20) continue;
+      const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+      let node = null;
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) if (n.data.includes(last)) node = n;
+      if (!node) { out.push(`"${last}" is not in the row of ${name}`); continue; }
+      const range = document.createRange();
+      const at = node.data.lastIndexOf(last);
+      range.setStart(node, at);
+      range.setEnd(node, at + last.length);
+      const right = range.getBoundingClientRect().right;
+      for (let el = node.parentElement; el && cell.contains(el); el = el.parentElement) {
+        if (getComputedStyle(el).overflowX === 'visible') continue;
+        const edge = el.getBoundingClientRect().right - parseFloat(getComputedStyle(el).paddingRight);
+        if (right > edge + 1) { out.push(`"${last}" of ${name} is cut`); break; }
+      }
     }
     if (tablesInPanels) {
       for (const table of document.querySelectorAll('.panel table')) {

@@ -142,6 +142,17 @@ pub fn name_parts(name: &str) -> (&str, &str) {
     }
 }
 
+/// A principal's name cut before its last part, from its `/` on: `assumed-role/Deploy/ci` is
+/// `assumed-role/Deploy` and `/ci`, so that a narrow column cuts the role's name and keeps the
+/// session that tells sessions apart. A name without a `/` (or starting with its only one) is all
+/// head.
+pub fn last_part(name: &str) -> (&str, &str) {
+    match name.rfind('/') {
+        Some(at) if at > 0 => name.split_at(at),
+        _ => (name, ""),
+    }
+}
+
 /// The first `n` characters of `s`, and how many characters follow them.
 pub fn first_chars(s: &str, n: usize) -> (&str, usize) {
     match s.char_indices().nth(n) {
@@ -239,6 +250,15 @@ mod tests {
         // Letters of two bytes are cut between characters.
         assert_eq!(fit_text("ééééééé/é", 6.0, chars), "ééé…/é");
         assert_eq!(fit_text("x", 0.0, chars), "…");
+    }
+
+    #[test]
+    fn ok_last_part_splits_before_the_last_slash() {
+        assert_eq!(last_part("assumed-role/Deploy/ci"), ("assumed-role/Deploy", "/ci"));
+        assert_eq!(last_part("user/alice"), ("user", "/alice"));
+        assert_eq!(last_part("root"), ("root", ""));
+        assert_eq!(last_part("/x"), ("/x", ""));
+        assert_eq!(last_part("role/é/ü"), ("role/é", "/ü"));
     }
 
     #[test]

@@ -187,6 +187,22 @@ fn url_sync() -> Html {
     html! {}
 }
 
+/// A principal's name for a narrow column: its last part (a session, a user's name) stays and the
+/// rest is cut with an ellipsis (`text::last_part`); the account after it is cut first, by the
+/// cell; bidi and invisible characters are shown.
+pub fn principal_label(name: &str, account: &str) -> Html {
+    let name = crate::text::reveal(name);
+    let (head, tail) = crate::text::last_part(&name);
+    html! {
+        <>
+            <span class={classes!("pname", (!account.is_empty()).then_some("with-acct"))}><span class="phead">{head.to_owned()}</span><span class="ptail">{tail.to_owned()}</span></span>
+            if !account.is_empty() {
+                <span class="acct">{crate::text::reveal(account).into_owned()}</span>
+            }
+        </>
+    }
+}
+
 /// A file's name for a narrow column: the part that tells files apart stays and the rest is cut
 /// with an ellipsis (`text::name_parts`); bidi and invisible characters are shown (`text::file_name`).
 fn file_label(path: &str) -> Html {

@@ -288,15 +288,11 @@ fn key_cell(key: &str, arns: bool) -> Html {
     if key.is_empty() {
         return html! { <span class="muted">{"(none)"}</span> };
     }
-    let (main, account) = if arns { arn_parts(key) } else { (key, "") };
-    html! {
-        <>
-            {reveal(main).into_owned()}
-            if !account.is_empty() {
-                <span class="acct">{reveal(account).into_owned()}</span>
-            }
-        </>
+    if arns {
+        let (main, account) = arn_parts(key);
+        return super::principal_label(main, account);
     }
+    html! { {reveal(key).into_owned()} }
 }
 
 #[function_component(Breakdown)]

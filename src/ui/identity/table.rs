@@ -150,15 +150,22 @@ pub fn head(what: &str) -> Html {
     }
 }
 
-/// The main cell: badge, main text (or `(none)`), muted second line.
-pub fn who_cell(main: &str, sub: &str, badge: Option<&(String, &'static str)>) -> Html {
+/// The main cell: badge, main text (or `(none)`), muted second line. A principal's name keeps its
+/// last part when cut (see [`crate::ui::principal_label`]).
+pub fn who_cell(main: &str, sub: &str, badge: Option<&(String, &'static str)>, principal: bool) -> Html {
     html! {
         <td class="who">
             <div class="main" title={tooltip(main)}>
                 if let Some((text, class)) = badge {
                     <span class={classes!("tag", *class)}>{text.clone()}</span>
                 }
-                if main.is_empty() { <span class="muted">{"(none)"}</span> } else { {reveal(main).into_owned()} }
+                if main.is_empty() {
+                    <span class="muted">{"(none)"}</span>
+                } else if principal {
+                    {crate::ui::principal_label(main, "")}
+                } else {
+                    {reveal(main).into_owned()}
+                }
             </div>
             if !sub.is_empty() {
                 <div class="sub" title={tooltip(sub)}>{reveal(sub).into_owned()}</div>
@@ -209,7 +216,7 @@ pub fn stat_table(p: &TableProps) -> Html {
                         <tr class="pickable" tabindex="0" data-key={l.value.clone()}
                             title={tooltip(&format!("Show only {} {}", p.what.to_lowercase(), l.value))}
                             onclick={pick(&ctx, l.field, l.value.clone())} onkeydown={pick_key(&ctx, l.field, l.value.clone())}>
-                            {who_cell(&l.main, &l.sub, l.badge.as_ref())}
+                            {who_cell(&l.main, &l.sub, l.badge.as_ref(), l.field == Field::Principal)}
                             {count_cells(&l.stat)}
                             {not_cell(&ctx, l.field, &l.value)}
                         </tr>
