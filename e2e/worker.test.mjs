@@ -186,6 +186,39 @@ test('after a Cancel and a crash, a restart reads again only the files read befo
   assert.deepEqual(t.problems.filter((m) => !/panic|unreachable|RuntimeError/i.test(m)), []);
 });
 
+test('after a Cancel stopped the sample before it was posted and a crash, a restart does not load the sample', { skip: skip() }, async () => {
+  // The engine's worker is held, so the page keeps the files and the sample (queued behind them)
+  // when Cancel is clicked. Two files dropped after it load; the engine then panics (the fragment).
+  const channel = 'e2e-engine-start-sample';
+  const t = await Trailscope.open({ ...env, url: `${env.url}#trailscope-test=worker-panic` }, { route: engineHeld(channel) });
+  const cancelled = data.files.slice(0, 40);
+  await t.pickFiles(cancelled);
+  await t.page.click('[data-testid=load-sample]');
+  await t.page.click('[data-testid=ingest-cancel]');
+  await t.page.evaluate((c) => new BroadcastChannel(c).postMessage('go'), channel);
+  await t.page.waitForSelector('[data-testid=ingest-status][data-state=idle][data-cancelled=true]', { timeout: 30_000 });
+  const later = data.files.slice(40, 42);
+  await t.pickFiles(later);
+  const before = await t.waitDone(60_000);
+  const label = () => t.page.textContent('[data-testid=ingest-status] .label');
+  assert.equal(await label(), 'Loaded 2 files');
+  await t.page.waitForSelector('[data-testid=engine-crashed]', { timeout: 30_000 });
+  // A build that kept the sample to load offered "read 2 files and the sample again".
+  assert.equal(await t.page.textContent('[data-testid=restart-engine]'), 'Restart the engine and read 2 files again');
+  await t.page.click('[data-testid=restart-engine]');
+  // The new engine's worker is held too until told to go.
+  await t.page.waitForFunction((c) => { new BroadcastChannel(c).postMessage('go'); return document.querySelector('[data-testid=ingest-status][data-state=done]'); }, channel, { polling: 500, timeout: 60_000 });
+  const again = await t.waitDone(60_000);
+  assert.deepEqual([again.files, again.events], [2, uniqueEvents(later.flatMap(recordsOf))]);
+  assert.equal(again.events, before.events);
+  // The last drop was read whole: the bar says so, as it did before the crash.
+  assert.equal(await label(), 'Loaded 2 files');
+  const { summary } = await downloadSummary(t.page);
+  assert.deepEqual(summary.input.files.map((f) => basename(f.path)).sort(), later.map((f) => basename(f)).sort());
+  assert.equal(summary.input.cancelled.files, cancelled.length);
+  assert.deepEqual(t.problems.filter((m) => !/panic|unreachable|RuntimeError/i.test(m)), []);
+});
+
 test('Cancel before the page hands the engine any file says none was read, and the files load when dropped again', { skip: skip() }, async () => {
   // The engine's worker is held before it fetches its wasm, so the page keeps the picked files: a
   // Cancel then stops a load the engine never heard of (as when logs are dropped the moment the page

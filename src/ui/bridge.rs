@@ -53,6 +53,8 @@ enum Load {
         not_read: HashSet<u32>,
     },
     Sample,
+    /// The sample, which a Cancel stopped before it was posted: a restarted engine does not load it.
+    SampleNotRead,
     /// What a Cancel left of folder walks (see [`super::walk::Left`]): files found and not handed
     /// over, and folders not listed.
     WalkLeft {
@@ -62,6 +64,16 @@ enum Load {
 }
 
 impl Load {
+    /// Whether a Cancel left this load unread, wholly or in part: a restarted engine's load, given
+    /// the loads again, ends as stopped when the last one was.
+    fn cancelled(&self) -> bool {
+        match self {
+            Load::Files { not_read, .. } => !not_read.is_empty(),
+            Load::SampleNotRead | Load::WalkLeft { .. } => true,
+            Load::Sample => false,
+        }
+    }
+
     /// Marks the file at `index` as left unread by a Cancel.
     fn not_read(loads: &mut [Load], load: usize, index: u32) {
         if let Some(Load::Files { not_read, .. }) = loads.get_mut(load) {
@@ -75,7 +87,7 @@ impl Item {
     fn to_read(&self) -> u64 {
         match self {
             Item::Files { files, next, unread: false, .. } => u64::from(files.length().saturating_sub(*next)),
-            Item::Files { .. } | Item::Sample => 0,
+            Item::Files { .. } | Item::Sample { .. } => 0,
         }
     }
 
@@ -83,7 +95,7 @@ impl Item {
     fn to_note(&self) -> u64 {
         match self {
             Item::Files { files, next, unread: true, .. } => u64::from(files.length().saturating_sub(*next)),
-            Item::Files { .. } | Item::Sample => 0,
+            Item::Files { .. } | Item::Sample { .. } => 0,
         }
     }
 
@@ -108,7 +120,8 @@ enum Item {
         load: usize,
         at: Option<Rc<[u32]>>,
     },
-    Sample,
+    /// The sample, kept in `LOADS` at `load`.
+    Sample { load: usize },
 }
 
 /// The relative path of a picked file: below the chosen folder for folder picks (it tells account,
@@ -471,9 +484,13 @@ impl Bridge {
 
     /// Loads the bundled sample.
     pub fn load_sample(&self) {
-        LOADS.with(|l| l.borrow_mut().push(Load::Sample));
+        let load = LOADS.with(|l| {
+            let mut l = l.borrow_mut();
+            l.push(Load::Sample);
+            l.len() - 1
+        });
         self.started();
-        self.hand_over([Item::Sample]);
+        self.hand_over([Item::Sample { load }]);
     }
 
     /// Exports the events a filter keeps; the file downloads when ready.
@@ -493,10 +510,18 @@ impl Bridge {
             LOADS.with(|l| {
                 let mut loads = l.borrow_mut();
                 for item in &o.items {
-                    if let Item::Files { files, next, unread: false, load, at, .. } = item {
-                        for i in *next..files.length() {
-                            Load::not_read(&mut loads, *load, Item::index_in_load(at.as_ref(), i));
+                    match item {
+                        Item::Files { files, next, unread: false, load, at, .. } => {
+                            for i in *next..files.length() {
+                                Load::not_read(&mut loads, *load, Item::index_in_load(at.as_ref(), i));
+                            }
                         }
+                        Item::Sample { load } => {
+                            if let Some(sample) = loads.get_mut(*load) {
+                                *sample = Load::SampleNotRead;
+                            }
+                        }
+                        Item::Files { .. } => {}
                     }
                 }
             });
@@ -508,7 +533,7 @@ impl Bridge {
                     *unread = true;
                     true
                 }
-                Item::Sample => false,
+                Item::Sample { .. } => false,
             });
             o.walks = 0;
             let (found, folders) = walks_left(o.walks_left.drain(..));
@@ -574,7 +599,7 @@ impl Bridge {
     /// those a Cancel left unread and what it left of folder walks, to be noted as not read, as the
     /// engine before it had them.
     pub fn replay(&self) {
-        let (items, left) = LOADS.with(|loads| {
+        let (items, left, stopped) = LOADS.with(|loads| {
             let (mut items, mut left) = (Vec::new(), Vec::new());
             for (load, what) in loads.borrow().iter().enumerate() {
                 match what {
@@ -604,11 +629,14 @@ impl Bridge {
                             }
                         }
                     }
-                    Load::Sample => items.push(Item::Sample),
+                    Load::Sample => items.push(Item::Sample { load }),
+                    Load::SampleNotRead => {}
                     Load::WalkLeft { files, folders } => left.push((files.clone(), folders.clone())),
                 }
             }
-            (items, left)
+            // As before the crash, the load ends as stopped if the last one a Cancel left unread.
+            let stopped = loads.borrow().last().is_some_and(Load::cancelled);
+            (items, left, stopped)
         });
         if items.is_empty() && left.is_empty() {
             return;
@@ -618,11 +646,13 @@ impl Bridge {
         let noted: u64 = items.iter().map(Item::to_note).sum();
         let found: usize = left.iter().map(|(files, _)| files.len()).sum();
         let folders: usize = left.iter().map(|(_, folders)| folders.len()).sum();
-        self.dispatch.dispatch(Action::Replaying {
-            not_read: noted + found as u64,
-            folders: folders as u64,
-            walked: !left.is_empty(),
-        });
+        if stopped {
+            self.dispatch.dispatch(Action::Replaying {
+                not_read: noted + found as u64,
+                folders: folders as u64,
+                walked: !left.is_empty(),
+            });
+        }
         for (files, folders) in left {
             self.note_walk_left(&files, folders);
         }
@@ -771,7 +801,7 @@ fn pump(worker: Worker, outbox: Rc<RefCell<Outbox>>, dispatch: UseReducerDispatc
                         }
                     }
                     // In order: the files before it, then the sample.
-                    Some(Item::Sample) => {
+                    Some(Item::Sample { .. }) => {
                         o.items.pop_front();
                         sample = true;
                         break;
@@ -782,7 +812,7 @@ fn pump(worker: Worker, outbox: Rc<RefCell<Outbox>>, dispatch: UseReducerDispatc
             o.posted.append(&mut posted);
             // More to read follows: not files only to be noted as not read (a restarted engine is
             // given those after the files it reads).
-            let more = sample || o.items.iter().any(|i| matches!(i, Item::Sample) || i.to_read() > 0);
+            let more = sample || o.items.iter().any(|i| matches!(i, Item::Sample { .. }) || i.to_read() > 0);
             (files, paths, sample, more, unread_batch)
         };
         let mut result = Ok(());
