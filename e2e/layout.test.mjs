@@ -2,7 +2,7 @@
 // page scroll sideways, no table is wider than its panel where panels do not scroll (at 1024 the
 // repository list ran 15 pixels past its panel), no column heading runs into the next (at 1024 the
 // API calls panel read "EVENTSERRORS"), and no short name is cut (at 1440 an account read
-// "1111111111…"), nor a principal's session (at 1024 the overview read "assumed-role/DeployRole/…").
+// "1111111111…"), nor a principal's session (at 1440 the overview read "assumed-role/DataScientist/Paulo_Sa…").
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { start, Trailscope } from './harness.mjs';

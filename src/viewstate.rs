@@ -112,9 +112,9 @@ pub enum Action {
         /// Dropped folders the walks under way had not listed yet.
         folders: u64,
     },
-    /// An engine started after a crash is given again what was loaded: files a Cancel left before
-    /// the crash are noted to it as not read, not read (see `ui::bridge`), so its load ends as the
-    /// cancelled one did.
+    /// An engine started after a crash is given again what was loaded, and the files a Cancel left
+    /// before the crash only as notes that they were not read (see `ui::bridge`): when the last drop
+    /// was the one cancelled, the restarted engine's load ends as stopped, as that drop did.
     Replaying {
         /// Files a Cancel left unread (found by a folder walk and not handed over included).
         not_read: u64,
