@@ -199,9 +199,13 @@ test('after a Cancel stopped the sample before it was posted and a crash, a rest
   await t.page.waitForSelector('[data-testid=ingest-status][data-state=idle][data-cancelled=true]', { timeout: 30_000 });
   const later = data.files.slice(40, 42);
   await t.pickFiles(later);
-  const before = await t.waitDone(60_000);
+  // Read as the load ends, in one go: the engine panics 1.5 s later.
+  const before = await t.page.waitForFunction(() => {
+    const s = document.querySelector('[data-testid=ingest-status][data-state=done]');
+    return s && { events: Number(s.dataset.events), label: s.querySelector('.label').textContent };
+  }, null, { timeout: 60_000 }).then((h) => h.jsonValue());
+  assert.equal(before.label, 'Loaded 2 files');
   const label = () => t.page.textContent('[data-testid=ingest-status] .label');
-  assert.equal(await label(), 'Loaded 2 files');
   await t.page.waitForSelector('[data-testid=engine-crashed]', { timeout: 30_000 });
   // A build that kept the sample to load offered "read 2 files and the sample again".
   assert.equal(await t.page.textContent('[data-testid=restart-engine]'), 'Restart the engine and read 2 files again');
