@@ -166,13 +166,8 @@ pub fn first_chars(s: &str, n: usize) -> (&str, usize) {
 /// For the timeline's lane names, which are narrow and cut from the left: cut, the long prefix left
 /// only the end of the role's name. Anything else is returned as it is.
 pub fn short_arn(s: &str) -> &str {
-    let mut parts = s.splitn(6, ':');
-    let (Some("arn"), Some(_partition), Some("iam" | "sts"), Some(_region), Some(account), Some(rest)) =
-        (parts.next(), parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return s;
-    };
-    if account.is_empty() || rest.is_empty() {
+    let (rest, account) = arn_parts(s);
+    if account.is_empty() || !matches!(s.split(':').nth(2), Some("iam" | "sts")) {
         return s;
     }
     rest.strip_prefix("assumed-role/").filter(|r| !r.is_empty()).unwrap_or(rest)
@@ -203,7 +198,8 @@ pub fn fit_text(s: &str, max: f64, width: impl Fn(&str) -> f64) -> String {
     let cut = |head: usize, tail: usize| -> String {
         chars[..head].iter().copied().chain(std::iter::once('…')).chain(chars[tail..].iter().copied()).collect()
     };
-    if let Some(slash) = chars.iter().rposition(|&c| c == '/').filter(|&i| i > MIN_HEAD) {
+    let slash = last_part(s).0.chars().count();
+    if slash > MIN_HEAD && slash < chars.len() {
         // The most first characters that fit before the last part: the width grows with them.
         let (mut lo, mut hi) = (MIN_HEAD, slash - 1);
         if width(&cut(lo, slash)) <= max {
