@@ -74,6 +74,15 @@ impl Load {
         }
     }
 
+    /// Keeps `load` in `LOADS`; its index there.
+    fn keep(load: Load) -> usize {
+        LOADS.with(|l| {
+            let mut l = l.borrow_mut();
+            l.push(load);
+            l.len() - 1
+        })
+    }
+
     /// Marks the file at `index` as left unread by a Cancel.
     fn not_read(loads: &mut [Load], load: usize, index: u32) {
         if let Some(Load::Files { not_read, .. }) = loads.get_mut(load) {
@@ -402,11 +411,7 @@ impl Bridge {
 
     /// Queues files of the load under way, kept to be read again by a restarted engine.
     fn queue(&self, files: Array, paths: Paths) {
-        let load = LOADS.with(|l| {
-            let mut l = l.borrow_mut();
-            l.push(Load::Files { files: files.clone(), paths: paths.clone(), not_read: HashSet::new() });
-            l.len() - 1
-        });
+        let load = Load::keep(Load::Files { files: files.clone(), paths: paths.clone(), not_read: HashSet::new() });
         self.hand_over([Item::Files { files, paths, next: 0, unread: false, load, at: None }]);
     }
 
@@ -484,11 +489,7 @@ impl Bridge {
 
     /// Loads the bundled sample.
     pub fn load_sample(&self) {
-        let load = LOADS.with(|l| {
-            let mut l = l.borrow_mut();
-            l.push(Load::Sample);
-            l.len() - 1
-        });
+        let load = Load::keep(Load::Sample);
         self.started();
         self.hand_over([Item::Sample { load }]);
     }
@@ -506,40 +507,33 @@ impl Bridge {
             let mut o = self.outbox.borrow_mut();
             let unsent: u64 = o.items.iter().map(Item::to_read).sum();
             // Files not posted yet are not read: an engine restarted after a crash is not given
-            // them to read either (see `replay`).
+            // them to read either (see `replay`). They are still handed over after the Cancel, to be
+            // noted as not read: the integrity check then calls a log a digest lists "not read", not
+            // "missing", and the summary counts it with the files the engine had queued.
             LOADS.with(|l| {
                 let mut loads = l.borrow_mut();
-                for item in &o.items {
-                    match item {
-                        Item::Files { files, next, unread: false, load, at, .. } => {
+                o.items.retain_mut(|item| match item {
+                    Item::Files { files, next, unread, load, at, .. } => {
+                        if !*unread {
                             for i in *next..files.length() {
                                 Load::not_read(&mut loads, *load, Item::index_in_load(at.as_ref(), i));
                             }
                         }
-                        Item::Sample { load } => {
-                            if let Some(sample) = loads.get_mut(*load) {
-                                *sample = Load::SampleNotRead;
-                            }
-                        }
-                        Item::Files { .. } => {}
+                        *unread = true;
+                        true
                     }
-                }
-            });
-            // They are still handed over after the Cancel, to be noted as not read: the integrity
-            // check then calls a log a digest lists "not read", not "missing", and the summary counts
-            // it with the files the engine had queued.
-            o.items.retain_mut(|item| match item {
-                Item::Files { unread, .. } => {
-                    *unread = true;
-                    true
-                }
-                Item::Sample { .. } => false,
+                    Item::Sample { load } => {
+                        if let Some(sample) = loads.get_mut(*load) {
+                            *sample = Load::SampleNotRead;
+                        }
+                        false
+                    }
+                });
             });
             o.walks = 0;
             let (found, folders) = walks_left(o.walks_left.drain(..));
             if !found.is_empty() || !folders.is_empty() {
-                let left = Load::WalkLeft { files: found.clone(), folders: folders.clone() };
-                LOADS.with(|l| l.borrow_mut().push(left));
+                Load::keep(Load::WalkLeft { files: found.clone(), folders: folders.clone() });
             }
             o.cancels += 1;
             o.unread_total += unsent + found.len() as u64;
@@ -643,10 +637,10 @@ impl Bridge {
         }
         self.started();
         // What the Cancel left, for the bar: the restarted engine is told of it, not sent a Cancel.
-        let noted: u64 = items.iter().map(Item::to_note).sum();
-        let found: usize = left.iter().map(|(files, _)| files.len()).sum();
-        let folders: usize = left.iter().map(|(_, folders)| folders.len()).sum();
         if stopped {
+            let noted: u64 = items.iter().map(Item::to_note).sum();
+            let found: usize = left.iter().map(|(files, _)| files.len()).sum();
+            let folders: usize = left.iter().map(|(_, folders)| folders.len()).sum();
             self.dispatch.dispatch(Action::Replaying {
                 not_read: noted + found as u64,
                 folders: folders as u64,
