@@ -105,6 +105,7 @@ test('the headline figures and lists agree with the sample', async () => {
   const events = sample();
   const pushes = events.filter((e) => e.eventName === 'PutImage' && ok(e)).length;
   const failedPulls = events.filter((e) => e.eventName === 'BatchGetImage' && !ok(e)).length;
+  const pulls = events.filter((e) => e.eventName === 'BatchGetImage' && ok(e)).length;
   const expired = events.filter((e) => e.eventName === 'PolicyExecutionEvent')
     .reduce((n, e) => n + e.serviceEventDetails.lifecycleEventImageActions.length, 0);
   const t = await openSampleImages('[data-testid=images-cards]');
@@ -112,6 +113,27 @@ test('the headline figures and lists agree with the sample', async () => {
   assert.equal(await value('card-pushes'), pushes);
   assert.equal(await value('card-failed-pulls'), failedPulls);
   assert.equal(await value('card-expired'), expired);
+  assert.equal(await value('card-pulls'), pulls);
+
+  // A card opens the list of what it counts: the Pulls card, the pulls that went through; the
+  // switch above the list counts each outcome, and all of them add up to the sub-tab's figure.
+  const listCount = (list) => t.page.textContent(`[data-testid=${list}] h2 > .count`).then((s) => Number(s.replace(/,/g, '')));
+  const segCount = (slug) => t.page.getAttribute(`[data-testid=outcome-${slug}]`, 'data-count').then(Number);
+  await t.page.click('[data-testid=card-pulls]');
+  await t.page.waitForSelector('[data-testid=pull-list] [data-testid=outcome-ok].active[data-count]');
+  assert.equal(await listCount('pull-list'), pulls);
+  assert.equal(await segCount('ok'), pulls);
+  assert.equal(await segCount('failed'), failedPulls);
+  assert.equal(await segCount('all'), pulls + failedPulls);
+  assert.equal(await t.page.locator('[data-testid=pull-row][data-outcome=Failed]').count(), 0);
+  await t.page.click('[data-testid=outcome-all]');
+  await t.page.waitForFunction((n) => document.querySelector('[data-testid=pull-list] h2 > .count')?.textContent === String(n)
+    && document.querySelector('[data-testid=outcome-all]')?.classList.contains('active'), pulls + failedPulls);
+  assert.match(await t.page.textContent('[data-testid=images-nav-pulls] .count'), new RegExp(`^${pulls + failedPulls}$`));
+  await t.shot('images-pulls-all');
+  await t.page.click('[data-testid=card-pushes]');
+  await t.page.waitForSelector('[data-testid=push-list] [data-testid=outcome-ok].active[data-count]');
+  assert.equal(await listCount('push-list'), pushes);
 
   await t.page.click('[data-testid=images-nav-pushes]');
   await t.page.waitForSelector('[data-testid=push-list] [data-testid=push-row]');

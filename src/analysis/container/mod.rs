@@ -411,6 +411,7 @@ impl Index {
                 h.failed_pulls += 1;
             } else {
                 h.pulls += 1;
+                h.incomplete_pulls += u64::from(p.outcome == Outcome::Incomplete);
                 let owner = self.repos[p.repo as usize].registry;
                 if who_is_cross_account(store, p.rows[0], owner) {
                     h.cross_account_pulls += 1;

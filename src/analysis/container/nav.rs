@@ -83,7 +83,7 @@ impl Page {
 }
 
 /// How a link writes an outcome.
-fn outcome_slug(o: Outcome) -> &'static str {
+pub fn outcome_slug(o: Outcome) -> &'static str {
     match o {
         Outcome::Ok => "ok",
         Outcome::Failed => "failed",

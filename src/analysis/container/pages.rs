@@ -28,7 +28,7 @@ pub fn answer(ix: &Index, store: &Store, q: &ContainerQuery) -> ContainerAnswer 
         }
         Ask::Pulls { offset, outcome } => {
             let items: Vec<_> =
-                ix.pulls.iter().filter(|p| outcome.is_none_or(|o| p.outcome == o) && kept(&p.rows)).collect();
+                ix.pulls.iter().filter(|p| outcome.is_none_or(|o| pull_is(p, o)) && kept(&p.rows)).collect();
             ContainerAnswer::Pulls(page(&items, *offset, |p| pull_item(ix, store, p)))
         }
         Ask::Lifecycle { offset } => {
@@ -66,6 +66,15 @@ pub fn answer(ix: &Index, store: &Store, q: &ContainerQuery) -> ContainerAnswer 
 }
 
 /// Newest first: items `offset..offset + PAGE` of `items` (which are oldest first).
+/// Whether a pull is one the list's outcome switch keeps: `Ok` stands for every pull that went
+/// through, as the headline counts them, those whose `BatchGetImage` is not in these logs included.
+fn pull_is(p: &super::Pull, o: Outcome) -> bool {
+    match o {
+        Outcome::Ok => pulled(p),
+        _ => p.outcome == o,
+    }
+}
+
 fn page<T, U>(items: &[T], offset: u32, f: impl Fn(&T) -> U) -> ListPage<U> {
     ListPage {
         items: items.iter().rev().skip(offset as usize).take(PAGE).map(f).collect(),
@@ -368,6 +377,7 @@ pub fn summary(ix: &Index, store: &Store) -> serde_json::Value {
         "incomplete_pushes": h.incomplete_pushes,
         "pulls": h.pulls,
         "failed_pulls": h.failed_pulls,
+        "incomplete_pulls": h.incomplete_pulls,
         "cross_account_pulls": h.cross_account_pulls,
         "lifecycle_runs": h.lifecycle_runs,
         "lifecycle_previews": h.lifecycle_previews,

@@ -522,10 +522,12 @@ pub struct Headline {
     pub failed_pushes: u64,
     /// Uploads with no `PutImage`.
     pub incomplete_pushes: u64,
-    /// Pulls that went through.
+    /// Pulls that went through (layers fetched with no `BatchGetImage` in these logs included).
     pub pulls: u64,
     /// Pulls refused with an error.
     pub failed_pulls: u64,
+    /// Of [`Headline::pulls`], those with layer downloads but no `BatchGetImage` in these logs.
+    pub incomplete_pulls: u64,
     /// Pulls by principals of other accounts.
     pub cross_account_pulls: u64,
     /// Lifecycle runs (not previews).

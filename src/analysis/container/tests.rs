@@ -359,7 +359,23 @@ fn ok_pull_by_digest_with_its_layers_and_a_failed_pull() {
     let stray = p.iter().find(|p| p.who.principal == MARY).unwrap();
     assert_eq!((stray.outcome, stray.layers_fetched), (Outcome::Incomplete, 1));
     let ContainerAnswer::Headline(h) = ask(&e, Filter::default(), Ask::Headline) else { panic!() };
-    assert_eq!((h.pulls, h.failed_pulls, h.cross_account_pulls), (2, 1, 0));
+    assert_eq!((h.pulls, h.failed_pulls, h.incomplete_pulls, h.cross_account_pulls), (2, 1, 1, 0));
+    // The list's switch keeps what the headline counts: the task's pull and the stray download
+    // went through, the refused one did not.
+    let principals = |outcome| match ask(&e, Filter::default(), Ask::Pulls { offset: 0, outcome }) {
+        ContainerAnswer::Pulls(page) => {
+            let mut who: Vec<String> = page.items.into_iter().map(|p| p.who.principal).collect();
+            who.sort();
+            who
+        }
+        other => panic!("{other:?}"),
+    };
+    let mut went_through = vec![TASKS.to_owned(), MARY.to_owned()];
+    went_through.sort();
+    assert_eq!(principals(Some(Outcome::Ok)), went_through);
+    assert_eq!(principals(Some(Outcome::Incomplete)), [MARY]);
+    assert_eq!(principals(Some(Outcome::Failed)), [OTHER]);
+    assert_eq!(principals(None).len(), 3);
 }
 
 #[test]

@@ -6,9 +6,9 @@ use super::super::Ctx;
 use super::common::{
     created, empty, loading, open, outcome, use_container, when, who, Events, ImageLink, Pager, RepoLink,
 };
-use crate::analysis::container::nav::Page;
+use crate::analysis::container::nav::{outcome_slug, Page};
 use crate::analysis::container::report::{
-    BuilderItem, EcsItem, ImageRef, ImageUse, Outcome, PullItem, PushItem, RepoSummary, RunItem,
+    BuilderItem, EcsItem, Headline, ImageRef, ImageUse, Outcome, PullItem, PushItem, RepoSummary, RunItem,
 };
 use crate::analysis::container::{Ask, ContainerAnswer};
 use crate::text::{arn_parts, bytes, duration, plural, reveal, thousands, tooltip, utc};
@@ -90,16 +90,79 @@ fn repo_row(s: &RepoSummary, filtered: bool) -> Html {
 #[derive(Properties, PartialEq)]
 pub struct OutcomeProps {
     pub outcome: Option<Outcome>,
+    /// The headline figures under the same filter, for the switch's counts, once known.
+    pub headline: Option<Headline>,
 }
 
-/// Filter buttons above the pushes / pulls lists: all, or only the refused ones.
-fn outcome_switch(ctx: &Ctx, current: Option<Outcome>, page: fn(Option<Outcome>) -> Page) -> Html {
-    let b = |label: &str, o: Option<Outcome>| {
+/// What each position of the pushes' switch keeps: all, pushed, refused, incomplete.
+pub fn push_counts(h: &Headline) -> [u64; 4] {
+    [h.pushes + h.failed_pushes + h.incomplete_pushes, h.pushes, h.failed_pushes, h.incomplete_pushes]
+}
+
+/// What each position of the pulls' switch keeps: all, pulled (incomplete ones included, as the
+/// headline counts them), refused, incomplete.
+pub fn pull_counts(h: &Headline) -> [u64; 4] {
+    [h.pulls + h.failed_pulls, h.pulls, h.failed_pulls, h.incomplete_pulls]
+}
+
+/// One position of an outcome switch: its filter, label and what it means.
+struct Position {
+    outcome: Option<Outcome>,
+    label: &'static str,
+    title: &'static str,
+}
+
+/// The positions of the pushes' switch.
+const PUSH_POSITIONS: [Position; 4] = [
+    Position { outcome: None, label: "All", title: "Every push in these logs, whatever its outcome" },
+    Position { outcome: Some(Outcome::Ok), label: "Pushed", title: "Pushes whose PutImage went through" },
+    Position { outcome: Some(Outcome::Failed), label: "Refused", title: "Pushes refused with an error" },
+    Position {
+        outcome: Some(Outcome::Incomplete),
+        label: "Incomplete",
+        title: "Layers uploaded with no PutImage in these logs",
+    },
+];
+
+/// The positions of the pulls' switch.
+const PULL_POSITIONS: [Position; 4] = [
+    Position { outcome: None, label: "All", title: "Every pull in these logs, whatever its outcome" },
+    Position {
+        outcome: Some(Outcome::Ok),
+        label: "Pulled",
+        title: "Pulls that went through, those whose BatchGetImage is not in these logs included",
+    },
+    Position { outcome: Some(Outcome::Failed), label: "Refused", title: "Pulls refused with an error" },
+    Position {
+        outcome: Some(Outcome::Incomplete),
+        label: "Incomplete",
+        title: "Layer downloads with no BatchGetImage in these logs (counted as pulled)",
+    },
+];
+
+/// Filter buttons above the pushes / pulls lists, each with how many items it keeps.
+fn outcome_switch(
+    ctx: &Ctx,
+    current: Option<Outcome>,
+    page: fn(Option<Outcome>) -> Page,
+    positions: &[Position; 4],
+    counts: Option<[u64; 4]>,
+) -> Html {
+    let b = |(i, p): (usize, &Position)| {
+        let slug = p.outcome.map_or("all", outcome_slug);
+        let count = counts.map(|c| c[i]);
         html! {
-            <button type="button" class={classes!("seg", (current == o).then_some("active"))} onclick={open(ctx, page(o))}>{label.to_owned()}</button>
+            <button type="button" class={classes!("seg", (current == p.outcome).then_some("active"))}
+                data-testid={format!("outcome-{slug}")} data-count={count.map(|n| n.to_string())}
+                title={p.title} aria-pressed={(current == p.outcome).to_string()} onclick={open(ctx, page(p.outcome))}>
+                {p.label}
+                if let Some(n) = count {
+                    <span class="n">{thousands(n)}</span>
+                }
+            </button>
         }
     };
-    html! { <div class="segmented">{b("All", None)}{b("Refused", Some(Outcome::Failed))}{b("Incomplete", Some(Outcome::Incomplete))}</div> }
+    html! { <div class="segmented" role="group" aria-label="Outcome">{ for positions.iter().enumerate().map(b) }</div> }
 }
 
 #[function_component(PushList)]
@@ -111,7 +174,7 @@ pub fn push_list(p: &OutcomeProps) -> Html {
     let Some(ContainerAnswer::Pushes(page)) = answer.as_deref() else { return loading() };
     html! {
         <section class={classes!("panel", shown.class)} data-testid="push-list" data-state={shown.state} aria-busy={shown.busy}>
-            <h2>{"Pushes"}<span class="count">{thousands(page.total)}</span>{outcome_switch(&ctx, p.outcome, Page::Pushes)}</h2>
+            <h2>{"Pushes"}<span class="count">{thousands(page.total)}</span>{outcome_switch(&ctx, p.outcome, Page::Pushes, &PUSH_POSITIONS, p.headline.as_ref().map(push_counts))}</h2>
             <p class="hint">{"Each push joins the token, layer checks, uploads and PutImage of one image, matched by upload id and by the layers its manifest names."}</p>
             if page.items.is_empty() {
                 {empty("pushes", filtered || p.outcome.is_some())}
@@ -191,7 +254,7 @@ pub fn pull_list(p: &OutcomeProps) -> Html {
     let Some(ContainerAnswer::Pulls(page)) = answer.as_deref() else { return loading() };
     html! {
         <section class={classes!("panel", shown.class)} data-testid="pull-list" data-state={shown.state} aria-busy={shown.busy}>
-            <h2>{"Pulls"}<span class="count">{thousands(page.total)}</span>{outcome_switch(&ctx, p.outcome, Page::Pulls)}</h2>
+            <h2>{"Pulls"}<span class="count">{thousands(page.total)}</span>{outcome_switch(&ctx, p.outcome, Page::Pulls, &PULL_POSITIONS, p.headline.as_ref().map(pull_counts))}</h2>
             <p class="hint">{"Each pull is a BatchGetImage and the layer downloads (GetDownloadUrlForLayer) that followed it; layers the puller had cached are not downloaded again."}</p>
             if page.items.is_empty() {
                 {empty("pulls", filtered || p.outcome.is_some())}

@@ -31,8 +31,8 @@ pub fn images_view() -> Html {
     };
     let body = match &page {
         Page::Repositories => html! { <lists::RepoList /> },
-        Page::Pushes(o) => html! { <lists::PushList outcome={*o} /> },
-        Page::Pulls(o) => html! { <lists::PullList outcome={*o} /> },
+        Page::Pushes(o) => html! { <lists::PushList outcome={*o} headline={h} /> },
+        Page::Pulls(o) => html! { <lists::PullList outcome={*o} headline={h} /> },
         Page::Lifecycle => html! { <lists::LifecycleList /> },
         Page::Ecs => html! { <lists::EcsList /> },
         Page::Builder => html! { <lists::BuilderList /> },
@@ -67,8 +67,8 @@ pub fn images_view() -> Html {
 fn count_of(tab: &Page, h: &Headline) -> u64 {
     match tab {
         Page::Repositories => h.repositories,
-        Page::Pushes(_) => h.pushes + h.failed_pushes + h.incomplete_pushes,
-        Page::Pulls(_) => h.pulls + h.failed_pulls,
+        Page::Pushes(_) => lists::push_counts(h)[0],
+        Page::Pulls(_) => lists::pull_counts(h)[0],
         Page::Lifecycle => h.lifecycle_runs + h.lifecycle_previews,
         Page::Ecs => h.ecs_calls,
         Page::Builder => h.builder_executions + h.builder_changes,
@@ -100,11 +100,11 @@ fn cards(p: &CardsProps) -> Html {
     html! {
         <section class={classes!("cards", "images-cards", p.shown.class)} data-testid="images-cards"
             data-state={p.shown.state} aria-busy={p.shown.busy}>
-            { card("Pushes", h.pushes, html! { {plural(h.images, "distinct image", "distinct images")} }, Page::Pushes(None), "card-pushes", false) }
+            { card("Pushes", h.pushes, html! { {plural(h.images, "distinct image", "distinct images")} }, Page::Pushes(Some(Outcome::Ok)), "card-pushes", false) }
             { card("Refused pushes", h.failed_pushes, html! {
                 if h.incomplete_pushes > 0 { {format!("{} incomplete", thousands(h.incomplete_pushes))} } else { {"with their errors"} }
               }, Page::Pushes(Some(Outcome::Failed)), "card-failed-pushes", true) }
-            { card("Pulls", h.pulls, html! { {format!("{} from other accounts", thousands(h.cross_account_pulls))} }, Page::Pulls(None), "card-pulls", false) }
+            { card("Pulls", h.pulls, html! { {format!("{} from other accounts", thousands(h.cross_account_pulls))} }, Page::Pulls(Some(Outcome::Ok)), "card-pulls", false) }
             { card("Refused pulls", h.failed_pulls, html! { {"image not found, access denied…"} }, Page::Pulls(Some(Outcome::Failed)), "card-failed-pulls", true) }
             { card("Expired images", h.expired_images, html! {
                 <>{plural(h.lifecycle_runs, "lifecycle run", "lifecycle runs")}
