@@ -35,8 +35,11 @@ pub fn duration(ms: i64) -> String {
         format!("{:.0} min", s / 60.0)
     } else if s < 48.0 * 3600.0 {
         format!("{:.1} h", s / 3600.0)
-    } else {
+    } else if s < 730.0 * 86_400.0 {
         format!("{:.0} days", s / 86_400.0)
+    } else {
+        // Past two years a count of days has to be divided by the reader: 2,810 days is 7.7 years.
+        format!("{:.1} years", s / (365.25 * 86_400.0))
     }
 }
 
@@ -316,6 +319,11 @@ mod tests {
     fn ok_duration_and_utc() {
         assert_eq!(duration(45_000), "45 s");
         assert_eq!(duration(3 * 3600 * 1000 + 1800 * 1000), "3.5 h");
+        let day = 86_400_000;
+        assert_eq!(duration(400 * day), "400 days");
+        // The sample's span: 2018-06-20 19:04:36 to 2026-03-01 00:05:43 UTC, 2,810 days, which is
+        // 7 years (2,557 days with 2020 and 2024) and 253 days: 7.69 years.
+        assert_eq!(duration(2810 * day), "7.7 years");
         assert_eq!(utc(1_555_346_700_123), "2019-04-15 16:45:00 UTC");
         assert_eq!(plural(1, "file", "files"), "1 file");
         assert_eq!(plural(2000, "file", "files"), "2,000 files");
