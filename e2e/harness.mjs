@@ -43,11 +43,12 @@ export class Trailscope {
   }
 
   /** Opens the app in a new context; `route(page)` may route its requests before it loads;
-   * `timezoneId` (an IANA zone) is the browser's local time zone. */
-  static async open(env, { viewport = { width: 1440, height: 1000 }, route = null, timezoneId = undefined } = {}) {
+   * `timezoneId` (an IANA zone) is the browser's local time zone; `colorScheme` (`light`, `dark`)
+   * the system's setting the page sees. */
+  static async open(env, { viewport = { width: 1440, height: 1000 }, route = null, timezoneId = undefined, colorScheme = 'light' } = {}) {
     // A routed page bypasses the app's service worker, which would answer requests before routes.
     const context = await env.browser.newContext({
-      viewport, acceptDownloads: true, timezoneId, ...(route ? { serviceWorkers: 'block' } : {}),
+      viewport, acceptDownloads: true, timezoneId, colorScheme, ...(route ? { serviceWorkers: 'block' } : {}),
     });
     const page = await context.newPage();
     if (route) await route(page);

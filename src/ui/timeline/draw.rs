@@ -4,6 +4,7 @@
 //! rectangles and shapes whatever the number of events. Text from the logs (lane names) is drawn
 //! with `fillText`, which never interprets it.
 
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
@@ -39,15 +40,129 @@ pub const LANE_H: f64 = 30.0;
 pub const PAD_B: f64 = 8.0;
 
 /// Okabe-Ito colours (distinct for the common colour-vision deficiencies), one per mark, which also
-/// differ in shape.
+/// differ in shape. They read on the dark palette too; only the events' slate turns lighter there.
 pub fn colour(m: Mark) -> &'static str {
     match m {
-        Mark::Events => "#475569",
+        Mark::Events => pal().events,
         Mark::Push => "#0072B2",
         Mark::Pull => "#E69F00",
         Mark::Expiry => "#D55E00",
         Mark::Deploy => "#009E73",
         Mark::Build => "#CC79A7",
+    }
+}
+
+/// The colours the canvas draws with, as the page's light or dark palette (`static/style.css`).
+struct Palette {
+    /// The density strip's ground, and every other lane's.
+    ground: &'static str,
+    /// The other lanes' ground.
+    lane: &'static str,
+    /// Lane names.
+    label: &'static str,
+    /// The ECS and Image Builder lanes' names.
+    special: &'static str,
+    /// The line after the names.
+    gutter: &'static str,
+    /// Grid lines, major and minor.
+    grid: (&'static str, &'static str),
+    /// Axis labels, major and minor.
+    tick: (&'static str, &'static str),
+    /// The density bars.
+    density: &'static str,
+    /// The events' mark.
+    events: &'static str,
+    /// Event cells' colour (`r,g,b`), in eight shades: alpha 0.12 to 0.62 (see [`shades`]).
+    cells: &'static str,
+    /// Failures.
+    error: &'static str,
+    /// The focus ring.
+    focus: &'static str,
+    /// A mark's edge and a failed mark's fill (the lane's ground).
+    edge: &'static str,
+    /// Outside a picked range.
+    dim: &'static str,
+    /// A picked range's edges.
+    range: &'static str,
+}
+
+const LIGHT: Palette = Palette {
+    ground: "#f8fafc",
+    lane: "#ffffff",
+    label: "#334155",
+    special: "#0f766e",
+    gutter: "#e2e8f0",
+    grid: ("#cbd5e1", "#eef2f7"),
+    tick: ("#0f172a", "#475569"),
+    density: "#64748b",
+    events: "#475569",
+    cells: "71,85,105",
+    error: "#B91C1C",
+    focus: "#111827",
+    edge: "#ffffff",
+    dim: "rgba(241,245,249,0.72)",
+    range: "#0f766e",
+};
+
+const DARK: Palette = Palette {
+    ground: "#172033",
+    lane: "#111827",
+    label: "#cbd5e1",
+    special: "#2dd4bf",
+    gutter: "#2b3648",
+    grid: ("#475569", "#243044"),
+    tick: ("#e2e8f0", "#94a3b8"),
+    density: "#94a3b8",
+    events: "#94a3b8",
+    cells: "148,163,184",
+    error: "#f87171",
+    focus: "#f8fafc",
+    edge: "#111827",
+    dim: "rgba(11,17,32,0.72)",
+    range: "#2dd4bf",
+};
+
+thread_local! {
+    /// Whether the frame being drawn takes the dark palette (set by [`frame`]).
+    static DARK_SCHEME: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// The event cells' eight shades in the frame's palette, lightest first (alpha 0.12 to 0.62).
+fn shades() -> [String; 8] {
+    std::array::from_fn(|i| format!("rgba({},{:.3})", pal().cells, 0.12 + 0.5 * i as f64 / 7.0))
+}
+
+/// The palette of the frame being drawn.
+fn pal() -> &'static Palette {
+    if DARK_SCHEME.with(std::cell::Cell::get) {
+        &DARK
+    } else {
+        &LIGHT
+    }
+}
+
+/// The query `static/style.css` takes its dark palette under.
+fn dark_query() -> Option<web_sys::MediaQueryList> {
+    web_sys::window().and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
+}
+
+/// Whether the page is dark.
+fn prefers_dark() -> bool {
+    dark_query().is_some_and(|q| q.matches())
+}
+
+/// Calls `f` whenever the page turns dark or light (the system's setting changed), so the canvas is
+/// drawn again in the page's colours; returns what removes the listener.
+pub fn on_scheme_change(f: impl FnMut() + 'static) -> impl FnOnce() {
+    let closure = Closure::<dyn FnMut()>::new(f);
+    let query = dark_query();
+    if let Some(q) = &query {
+        let _ = q.add_event_listener_with_callback("change", closure.as_ref().unchecked_ref());
+    }
+    move || {
+        if let Some(q) = query {
+            let _ = q.remove_event_listener_with_callback("change", closure.as_ref().unchecked_ref());
+        }
     }
 }
 
@@ -62,9 +177,6 @@ pub fn shape(m: Mark) -> &'static str {
         Mark::Build => "◆",
     }
 }
-
-const ERROR: &str = "#B91C1C";
-const FOCUS: &str = "#111827";
 
 /// The canvas's height in CSS px for `lanes` lanes.
 pub fn height(lanes: usize) -> f64 {
@@ -175,6 +287,7 @@ pub fn hit(tl: &Timeline, marks: &Marks, g: Geometry, x: f64, y: f64) -> Option<
 /// the canvas API are ignored (the next frame draws again).
 pub fn frame(canvas: &HtmlCanvasElement, m: &Model) -> usize {
     let Some(ctx) = context(canvas) else { return 0 };
+    DARK_SCHEME.with(|d| d.set(prefers_dark()));
     let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()).max(1.0);
     let lanes = m.data.as_ref().map_or(0, |d| d.lanes.len());
     let (w, h) = (m.width.max(100.0), height(lanes));
@@ -220,7 +333,7 @@ fn context(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
 }
 
 fn lanes_background(ctx: &CanvasRenderingContext2d, g: Geometry, tl: Option<&Timeline>, h: f64) {
-    ctx.set_fill_style_str("#f8fafc");
+    ctx.set_fill_style_str(pal().ground);
     ctx.fill_rect(g.gutter(), AXIS_H, g.plot_w(), DENSITY_H);
     let Some(tl) = tl else { return };
     // A principal's lane is named by its ARN without the account and type before the name.
@@ -228,15 +341,15 @@ fn lanes_background(ctx: &CanvasRenderingContext2d, g: Geometry, tl: Option<&Tim
     let names = crate::text::short_names(&labels);
     for (i, (lane, name)) in tl.lanes.iter().zip(names).enumerate() {
         let y = Geometry::lane_y(i);
-        ctx.set_fill_style_str(if i % 2 == 0 { "#ffffff" } else { "#f8fafc" });
+        ctx.set_fill_style_str(if i % 2 == 0 { pal().lane } else { pal().ground });
         ctx.fill_rect(0.0, y, g.width, LANE_H);
         let special = matches!(lane.kind, LaneKind::Ecs | LaneKind::Builder);
-        ctx.set_fill_style_str(if special { "#0f766e" } else { "#334155" });
+        ctx.set_fill_style_str(if special { pal().special } else { pal().label });
         // A repository or principal name from the log: the canvas obeys bidi controls too.
         let label = fitted_label(ctx, &crate::text::reveal(name), g.gutter() - 16.0);
         let _ = ctx.fill_text(&label, 8.0, y + LANE_H / 2.0);
     }
-    ctx.set_stroke_style_str("#e2e8f0");
+    ctx.set_stroke_style_str(pal().gutter);
     ctx.set_line_width(1.0);
     ctx.begin_path();
     ctx.move_to(g.gutter() - 0.5, AXIS_H);
@@ -295,13 +408,13 @@ fn axis(ctx: &CanvasRenderingContext2d, g: Geometry, local: bool, h: f64) -> usi
     ctx.set_line_width(1.0);
     let mut labels = 0;
     for (x, major, label) in axis_ticks(g, local) {
-        ctx.set_stroke_style_str(if major { "#cbd5e1" } else { "#eef2f7" });
+        ctx.set_stroke_style_str(if major { pal().grid.0 } else { pal().grid.1 });
         ctx.begin_path();
         ctx.move_to(x, AXIS_H - 6.0);
         ctx.line_to(x, h - PAD_B);
         ctx.stroke();
         if let Some(label) = label {
-            ctx.set_fill_style_str(if major { "#0f172a" } else { "#475569" });
+            ctx.set_fill_style_str(if major { pal().tick.0 } else { pal().tick.1 });
             let _ = ctx.fill_text(&label, x + 3.0, AXIS_H / 2.0);
             labels += 1;
         }
@@ -316,7 +429,7 @@ fn density(ctx: &CanvasRenderingContext2d, g: Geometry, tl: &Timeline) {
     }
     let scale = (DENSITY_H - 6.0) / (f64::from(max) + 1.0).ln();
     let base = AXIS_H + DENSITY_H - 2.0;
-    ctx.set_fill_style_str("#64748b");
+    ctx.set_fill_style_str(pal().density);
     let (first, last) = visible_buckets(g, tl, 0.0);
     for (b, &n) in tl.density.iter().enumerate().take(last as usize + 1).skip(first as usize) {
         if n == 0 {
@@ -378,7 +491,7 @@ fn cells(ctx: &CanvasRenderingContext2d, g: Geometry, tl: &Timeline) {
             extend(&mut errors, run);
         }
     }
-    for (fill, runs) in SHADES.iter().zip(&by_shade) {
+    for (fill, runs) in shades().iter().zip(&by_shade) {
         if runs.is_empty() {
             continue;
         }
@@ -387,7 +500,7 @@ fn cells(ctx: &CanvasRenderingContext2d, g: Geometry, tl: &Timeline) {
             ctx.fill_rect(a, Geometry::lane_y(lane as usize) + 6.0, (b - a).max(1.5), LANE_H - 12.0);
         }
     }
-    ctx.set_fill_style_str(ERROR);
+    ctx.set_fill_style_str(pal().error);
     for (a, b, lane, _) in errors {
         ctx.fill_rect(a, Geometry::lane_y(lane as usize) + LANE_H - 6.0, (b - a).max(3.0), 3.0);
     }
@@ -396,18 +509,6 @@ fn cells(ctx: &CanvasRenderingContext2d, g: Geometry, tl: &Timeline) {
 /// Neighbouring event cells filled as one: left and right x, lane, last bucket.
 type Run = (f64, f64, u16, u32);
 
-/// The event cells' shades, lightest first (alpha 0.12 to 0.62 of slate).
-const SHADES: [&str; 8] = [
-    "rgba(71,85,105,0.120)",
-    "rgba(71,85,105,0.191)",
-    "rgba(71,85,105,0.263)",
-    "rgba(71,85,105,0.334)",
-    "rgba(71,85,105,0.406)",
-    "rgba(71,85,105,0.477)",
-    "rgba(71,85,105,0.549)",
-    "rgba(71,85,105,0.620)",
-];
-
 fn spans(ctx: &CanvasRenderingContext2d, g: Geometry, tl: &Timeline) {
     for s in &tl.spans {
         let (x0, x1) = (g.x(s.start).max(g.gutter()), g.x(s.end).min(g.width - PAD_R));
@@ -415,7 +516,7 @@ fn spans(ctx: &CanvasRenderingContext2d, g: Geometry, tl: &Timeline) {
             continue;
         }
         let y = Geometry::lane_y(s.lane as usize) + LANE_H / 2.0;
-        ctx.set_fill_style_str(if s.error { ERROR } else { colour(s.mark) });
+        ctx.set_fill_style_str(if s.error { pal().error } else { colour(s.mark) });
         ctx.set_global_alpha(0.55);
         ctx.fill_rect(x0, y - 2.0, x1 - x0, 4.0);
         ctx.set_global_alpha(1.0);
@@ -485,7 +586,7 @@ fn draw_marks(ctx: &CanvasRenderingContext2d, g: Geometry, tl: &Timeline, marks:
 /// A dashed box around the focused cell or mark.
 fn focus_ring(ctx: &CanvasRenderingContext2d, g: Geometry, tl: &Timeline, marks: &Marks, m: &Model) {
     if let Some((x, y, r)) = m.focused().and_then(|h| hit_at(g, tl, marks, h)) {
-        ctx.set_stroke_style_str(FOCUS);
+        ctx.set_stroke_style_str(pal().focus);
         ctx.set_line_width(2.0);
         let _ = ctx.set_line_dash(&js_sys::Array::of2(&3.0.into(), &2.0.into()));
         ctx.stroke_rect(x - r - 4.0, y - r - 4.0, 2.0 * r + 8.0, 2.0 * r + 8.0);
@@ -497,15 +598,15 @@ fn focus_ring(ctx: &CanvasRenderingContext2d, g: Geometry, tl: &Timeline, marks:
 /// hollow with a red outline (shape and fill tell it, not only the colour).
 pub fn paint(ctx: &CanvasRenderingContext2d, mark: Mark, failed: bool) {
     if failed {
-        ctx.set_fill_style_str("#ffffff");
+        ctx.set_fill_style_str(pal().edge);
         ctx.fill();
-        ctx.set_stroke_style_str(ERROR);
+        ctx.set_stroke_style_str(pal().error);
         ctx.set_line_width(2.5);
         ctx.stroke();
     } else {
         ctx.set_fill_style_str(colour(mark));
         ctx.fill();
-        ctx.set_stroke_style_str("#ffffff");
+        ctx.set_stroke_style_str(pal().edge);
         ctx.set_line_width(1.0);
         ctx.stroke();
     }
@@ -568,10 +669,10 @@ fn selection(ctx: &CanvasRenderingContext2d, g: Geometry, m: &Model, h: f64) {
     };
     if let Some(sel) = m.selection {
         let (a, b) = (g.x(sel.from), g.x(sel.to));
-        ctx.set_fill_style_str("rgba(241,245,249,0.72)");
+        ctx.set_fill_style_str(pal().dim);
         dim(g.gutter(), a);
         dim(b, g.width);
-        ctx.set_stroke_style_str("#0f766e");
+        ctx.set_stroke_style_str(pal().range);
         ctx.set_line_width(1.5);
         for x in [a, b] {
             if (g.gutter()..=g.width - PAD_R).contains(&x) {
@@ -586,7 +687,7 @@ fn selection(ctx: &CanvasRenderingContext2d, g: Geometry, m: &Model, h: f64) {
         let (a, b) = (g.x(start.min(now) as Millis), g.x(start.max(now) as Millis));
         ctx.set_fill_style_str("rgba(20,184,166,0.18)");
         ctx.fill_rect(a.max(g.gutter()), top, (b.min(g.width - PAD_R) - a.max(g.gutter())).max(1.0), h - top - PAD_B);
-        ctx.set_stroke_style_str("#0f766e");
+        ctx.set_stroke_style_str(pal().range);
         ctx.set_line_width(1.0);
         ctx.stroke_rect(a.max(g.gutter()), top, (b.min(g.width - PAD_R) - a.max(g.gutter())).max(1.0), h - top - PAD_B);
     }

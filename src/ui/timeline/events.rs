@@ -238,12 +238,17 @@ pub fn use_native_listeners(env: &Env) {
             let env = env.clone();
             super::super::on_window("resize", move || env.schedule())
         };
+        let recoloured = {
+            let env = env.clone();
+            draw::on_scheme_change(move || env.schedule())
+        };
         env.schedule();
         move || {
             if let Some(c) = &canvas {
                 let _ = c.remove_event_listener_with_callback("wheel", wheel.as_ref().unchecked_ref());
             }
             resized();
+            recoloured();
         }
     });
 }
