@@ -65,7 +65,6 @@ pub fn answer(ix: &Index, store: &Store, q: &ContainerQuery) -> ContainerAnswer 
     }
 }
 
-/// Newest first: items `offset..offset + PAGE` of `items` (which are oldest first).
 /// Whether a pull is one the list's outcome switch keeps: `Ok` stands for every pull that went
 /// through, as the headline counts them, those whose `BatchGetImage` is not in these logs included.
 fn pull_is(p: &super::Pull, o: Outcome) -> bool {
@@ -75,6 +74,7 @@ fn pull_is(p: &super::Pull, o: Outcome) -> bool {
     }
 }
 
+/// Newest first: items `offset..offset + PAGE` of `items` (which are oldest first).
 fn page<T, U>(items: &[T], offset: u32, f: impl Fn(&T) -> U) -> ListPage<U> {
     ListPage {
         items: items.iter().rev().skip(offset as usize).take(PAGE).map(f).collect(),
