@@ -2,7 +2,8 @@
 // and every expected figure are worked out here, in JavaScript, from the sample files themselves.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, recordTexts, recordedTexts, start, Trailscope, recordsOf, uniqueEvents, walk } from './harness.mjs';
 
@@ -99,6 +100,27 @@ test('an image page from the sample tells the whole story: pushed, pulled, expir
   await t.shot('images-image-story');
   assert.deepEqual(t.problems, []);
   assert.deepEqual(await t.cspViolations(), []);
+});
+
+test('a layer download whose BatchGetImage is not in the logs is a pull, counted as incomplete', async () => {
+  // One GetDownloadUrlForLayer of the sample, alone in a file: one pull, and nothing says which
+  // image it got.
+  const download = sample().find((e) => e.eventName === 'GetDownloadUrlForLayer' && ok(e));
+  const dir = mkdtempSync(join(tmpdir(), 'trailscope-stray-'));
+  const file = join(dir, 'stray-download.json');
+  writeFileSync(file, JSON.stringify({ Records: [download] }));
+  const t = await Trailscope.open(env);
+  await t.pickFiles([file]);
+  await t.waitDone();
+  await t.page.click('[data-testid=tab-images]');
+  await t.page.waitForSelector('[data-testid=card-pulls][data-value="1"]');
+  assert.equal(await t.page.textContent('[data-testid=card-pulls] .sub'), '0 from other accounts, 1 incomplete');
+  await t.page.click('[data-testid=card-pulls]');
+  await t.page.waitForSelector('[data-testid=pull-list] [data-testid=outcome-ok].active[data-count]');
+  const counts = await t.page.$$eval('[data-testid=pull-list] .seg', (els) => els.map((e) => [e.dataset.testid, Number(e.dataset.count)]));
+  assert.deepEqual(counts, [['outcome-all', 1], ['outcome-ok', 1], ['outcome-failed', 0], ['outcome-incomplete', 1]]);
+  assert.equal(await t.page.locator('[data-testid=pull-row][data-outcome=Incomplete]').count(), 1);
+  assert.deepEqual(t.problems, []);
 });
 
 test('the headline figures and lists agree with the sample', async () => {

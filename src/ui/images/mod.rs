@@ -104,7 +104,10 @@ fn cards(p: &CardsProps) -> Html {
             { card("Refused pushes", h.failed_pushes, html! {
                 if h.incomplete_pushes > 0 { {format!("{} incomplete", thousands(h.incomplete_pushes))} } else { {"with their errors"} }
               }, Page::Pushes(Some(Outcome::Failed)), "card-failed-pushes", true) }
-            { card("Pulls", h.pulls, html! { {format!("{} from other accounts", thousands(h.cross_account_pulls))} }, Page::Pulls(Some(Outcome::Ok)), "card-pulls", false) }
+            { card("Pulls", h.pulls, html! {
+                <>{format!("{} from other accounts", thousands(h.cross_account_pulls))}
+                  if h.incomplete_pulls > 0 { {format!(", {} incomplete", thousands(h.incomplete_pulls))} }</>
+              }, Page::Pulls(Some(Outcome::Ok)), "card-pulls", false) }
             { card("Refused pulls", h.failed_pulls, html! { {"image not found, access denied…"} }, Page::Pulls(Some(Outcome::Failed)), "card-failed-pulls", true) }
             { card("Expired images", h.expired_images, html! {
                 <>{plural(h.lifecycle_runs, "lifecycle run", "lifecycle runs")}
