@@ -140,6 +140,17 @@ for (const colorScheme of ['light', 'dark']) {
     assert.equal(a, 255, 'the lane is painted');
     const light = r + g + b > 3 * 128;
     assert.equal(light, colorScheme === 'light', `the canvas's lanes are drawn in rgb(${r}, ${g}, ${b}) on a page of ${page}`);
+
+    // Printed, the page is light whatever the setting: a print leaves dark backgrounds out, which
+    // would leave light text on white paper.
+    await t.page.click('[data-testid=tab-overview]');
+    await settle(t.page);
+    await t.page.emulateMedia({ media: 'print', colorScheme });
+    await settle(t.page); // buttons ease their background over 0.12 s
+    const paper = await t.page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+    assert.equal(paper, 'rgb(246, 247, 251)', 'the light page background when printed');
+    assert.deepEqual(await unreadable(t.page), [], 'every text readable when printed');
+    await t.page.emulateMedia({ media: 'screen', colorScheme });
     assert.deepEqual(t.problems, []);
     assert.deepEqual(await t.cspViolations(), []);
   });

@@ -141,9 +141,9 @@ fn pal() -> &'static Palette {
     }
 }
 
-/// The query `static/style.css` takes its dark palette under.
+/// The query `static/style.css` takes its dark palette under (on screen; a print is light).
 fn dark_query() -> Option<web_sys::MediaQueryList> {
-    web_sys::window().and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
+    web_sys::window().and_then(|w| w.match_media("screen and (prefers-color-scheme: dark)").ok().flatten())
 }
 
 /// Whether the page is dark.
