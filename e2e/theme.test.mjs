@@ -124,15 +124,15 @@ for (const colorScheme of ['light', 'dark']) {
     await openFirstEvent(t);
     note('event drawer', await unreadable(t.page));
     await t.shot(`theme-${colorScheme}-drawer`);
-    await t.page.keyboard.press('Escape');
+    await t.page.click('[data-testid=close-detail]');
     await t.page.click('[data-testid=add-filter]');
     await settle(t.page);
     note('filter menu', await unreadable(t.page));
+    await t.page.click('[data-testid=add-filter]');
     assert.deepEqual([...problems].map(([p, where]) => `${p} on ${where.join(', ')}`), []);
 
     // The page and the timeline's canvas take the setting.
     const page = await t.page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
-    await t.page.keyboard.press('Escape');
     await t.page.click('[data-testid=tab-timeline]');
     await t.page.waitForSelector('[data-testid=timeline-range][data-state=ready]');
     await settle(t.page);
@@ -150,6 +150,11 @@ for (const colorScheme of ['light', 'dark']) {
     const paper = await t.page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
     assert.equal(paper, 'rgb(246, 247, 251)', 'the light page background when printed');
     assert.deepEqual(await unreadable(t.page), [], 'every text readable when printed');
+    for (const control of ['drop-zone', 'export-menu', 'download-summary']) {
+      assert.equal(await t.page.isVisible(`[data-testid=${control}]`), false, `${control} is left out of a print`);
+    }
+    assert.equal(await t.page.isVisible('[data-testid=by-source]'), true, 'the view is printed');
+    await t.shot(`theme-${colorScheme}-print`);
     await t.page.emulateMedia({ media: 'screen', colorScheme });
     assert.deepEqual(t.problems, []);
     assert.deepEqual(await t.cspViolations(), []);
