@@ -33,15 +33,24 @@ use crate::viewstate::{Action, UiPhase, View};
 /// Calls `f` on every `event` the window gets, until the returned cleanup runs (for an effect to
 /// return).
 fn on_window(event: &'static str, f: impl FnMut() + 'static) -> impl FnOnce() {
+    listen(web_sys::window().map(Into::into), event, f)
+}
+
+/// Calls `f` on every `event` `target` gets (none when there is no target), until the returned
+/// cleanup runs.
+pub(crate) fn listen(
+    target: Option<web_sys::EventTarget>,
+    event: &'static str,
+    f: impl FnMut() + 'static,
+) -> impl FnOnce() {
     use wasm_bindgen::JsCast;
     let closure = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(f);
-    let win = web_sys::window();
-    if let Some(w) = &win {
-        let _ = w.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref());
+    if let Some(t) = &target {
+        let _ = t.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref());
     }
     move || {
-        if let Some(w) = win {
-            let _ = w.remove_event_listener_with_callback(event, closure.as_ref().unchecked_ref());
+        if let Some(t) = target {
+            let _ = t.remove_event_listener_with_callback(event, closure.as_ref().unchecked_ref());
         }
     }
 }

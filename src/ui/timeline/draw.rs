@@ -4,7 +4,6 @@
 //! rectangles and shapes whatever the number of events. Text from the logs (lane names) is drawn
 //! with `fillText`, which never interprets it.
 
-use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
@@ -141,29 +140,22 @@ fn pal() -> &'static Palette {
     }
 }
 
-/// The query `static/style.css` takes its dark palette under (on screen; a print is light).
-fn dark_query() -> Option<web_sys::MediaQueryList> {
-    web_sys::window().and_then(|w| w.match_media("screen and (prefers-color-scheme: dark)").ok().flatten())
+thread_local! {
+    /// The query `static/style.css` takes its dark palette under (on screen; a print is light),
+    /// asked once: a frame reads whether it matches.
+    static DARK_QUERY: Option<web_sys::MediaQueryList> =
+        web_sys::window().and_then(|w| w.match_media("screen and (prefers-color-scheme: dark)").ok().flatten());
 }
 
 /// Whether the page is dark.
 fn prefers_dark() -> bool {
-    dark_query().is_some_and(|q| q.matches())
+    DARK_QUERY.with(|q| q.as_ref().is_some_and(web_sys::MediaQueryList::matches))
 }
 
 /// Calls `f` whenever the page turns dark or light (the system's setting changed), so the canvas is
 /// drawn again in the page's colours; returns what removes the listener.
 pub fn on_scheme_change(f: impl FnMut() + 'static) -> impl FnOnce() {
-    let closure = Closure::<dyn FnMut()>::new(f);
-    let query = dark_query();
-    if let Some(q) = &query {
-        let _ = q.add_event_listener_with_callback("change", closure.as_ref().unchecked_ref());
-    }
-    move || {
-        if let Some(q) = query {
-            let _ = q.remove_event_listener_with_callback("change", closure.as_ref().unchecked_ref());
-        }
-    }
+    crate::ui::listen(DARK_QUERY.with(|q| q.clone().map(Into::into)), "change", f)
 }
 
 /// The shape's name, for the legend and the table.
