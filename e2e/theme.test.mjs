@@ -29,21 +29,15 @@ function unreadable(page) {
       return { r: mix('r'), g: mix('g'), b: mix('b'), a };
     };
     // What the element's box shows behind its text: its background over its ancestors', down to the
-    // page's (opacity on the way multiplies in).
+    // first opaque one (the page's own, on <html>, at the latest; white if none were).
     const behind = (el) => {
       const layers = [];
       for (let e = el; e; e = e.parentElement) {
-        const s = getComputedStyle(e);
-        const c = parse(s.backgroundColor);
+        const c = parse(getComputedStyle(e).backgroundColor);
         if (c && c.a > 0) layers.push(c);
         if (c && c.a >= 1) break;
       }
-      let bg = { r: 255, g: 255, b: 255, a: 1 };
-      if (getComputedStyle(document.documentElement).colorScheme.includes('dark') && matchMedia('(prefers-color-scheme: dark)').matches) {
-        bg = { r: 0, g: 0, b: 0, a: 1 };
-      }
-      for (const c of layers.reverse()) bg = over(c, bg);
-      return bg;
+      return layers.reverse().reduce((bg, c) => over(c, bg), { r: 255, g: 255, b: 255, a: 1 });
     };
     const lum = ({ r, g, b }) => {
       const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
