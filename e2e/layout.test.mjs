@@ -2,7 +2,8 @@
 // page scroll sideways, no table is wider than its panel where panels do not scroll (at 1024 the
 // repository list ran 15 pixels past its panel), no column heading runs into the next (at 1024 the
 // API calls panel read "EVENTSERRORS"), and no short name is cut (at 1440 an account read
-// "1111111111…"), nor a principal's session (at 1440 the overview read "assumed-role/DataScientist/Paulo_Sa…").
+// "1111111111…"), nor a principal's session (at 1440 the overview read "assumed-role/DataScientist/Paulo_Sa…"),
+// nor all of a role's name (at 1024 it read "assum… /Paulo_Santos").
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { start, Trailscope } from './harness.mjs';
@@ -53,6 +54,31 @@ function misfits(page, { tablesInPanels }) {
         const edge = el.getBoundingClientRect().right - parseFloat(getComputedStyle(el).paddingRight);
         if (right > edge + 1) { out.push(`"${last}" of ${name} is cut`); break; }
       }
+    }
+    // A principal's name gives way in order: its kind ("assumed-role/") first, and whole; then the
+    // account; then the role's name, which keeps its first three letters (one of four letters or
+    // fewer, such as "user", gives way to the last part). (The overview had read
+    // "assum… /Paulo_Santos": the role was gone while the kind, the same in every session, stayed.)
+    const measure = document.createElement('canvas').getContext('2d');
+    const cut = (el) => el !== null && el.scrollWidth > el.clientWidth + 1;
+    for (const pname of document.querySelectorAll('.pname')) {
+      if (pname.getClientRects().length === 0) continue;
+      const box = pname.getBoundingClientRect();
+      const name = pname.textContent;
+      const kind = pname.querySelector('.pkind');
+      if (kind && kind.getBoundingClientRect().top < box.bottom - 1) {
+        if (kind.getBoundingClientRect().right > box.right + 1) out.push(`the kind of ${name} is cut`);
+        if ([...pname.querySelectorAll('.phead, .ptail, .acct')].some(cut)) out.push(`${name} shows its kind while the rest is cut`);
+      }
+      const head = pname.querySelector('.phead');
+      const text = head?.firstChild;
+      if (!cut(head) || !text || [...text.data].length <= 4) continue;
+      measure.font = getComputedStyle(head).font;
+      const range = document.createRange();
+      range.setStart(text, 0);
+      range.setEnd(text, Math.min(text.length, 3));
+      const room = head.getBoundingClientRect().right - measure.measureText('…').width;
+      if (range.getBoundingClientRect().right > room + 1) out.push(`the role's name in ${name} shows fewer than three letters`);
     }
     if (tablesInPanels) {
       for (const table of document.querySelectorAll('.panel table')) {

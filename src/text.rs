@@ -156,6 +156,19 @@ pub fn last_part(name: &str) -> (&str, &str) {
     }
 }
 
+/// A principal's name in the three parts a narrow column gives way in: its kind, the name, the
+/// last part ([`last_part`]). The kind is what comes before the head's first `/`, with it, when
+/// something follows: `assumed-role/Deploy/ci` is `assumed-role/`, `Deploy` and `/ci`, so that the
+/// kind, which the identity's type tells too, goes before the role's name. `user/alice` (one `/`)
+/// has no kind: `user` and `/alice`.
+pub fn principal_parts(name: &str) -> (&str, &str, &str) {
+    let (head, tail) = last_part(name);
+    match head.find('/') {
+        Some(at) if at > 0 && at + 1 < head.len() => (&head[..=at], &head[at + 1..], tail),
+        _ => ("", head, tail),
+    }
+}
+
 /// The first `n` characters of `s`, and how many characters follow them.
 pub fn first_chars(s: &str, n: usize) -> (&str, usize) {
     match s.char_indices().nth(n) {
@@ -258,6 +271,17 @@ mod tests {
         assert_eq!(last_part("root"), ("root", ""));
         assert_eq!(last_part("/x"), ("/x", ""));
         assert_eq!(last_part("role/é/ü"), ("role/é", "/ü"));
+    }
+
+    #[test]
+    fn ok_principal_parts_put_the_kind_apart_from_a_roles_name() {
+        assert_eq!(principal_parts("assumed-role/Deploy/ci"), ("assumed-role/", "Deploy", "/ci"));
+        assert_eq!(principal_parts("role/service-role/Builder"), ("role/", "service-role", "/Builder"));
+        assert_eq!(principal_parts("user/alice"), ("", "user", "/alice"));
+        assert_eq!(principal_parts("ecr.amazonaws.com"), ("", "ecr.amazonaws.com", ""));
+        assert_eq!(principal_parts("/x/y"), ("", "/x", "/y"));
+        assert_eq!(principal_parts("a//b"), ("", "a/", "/b"));
+        assert_eq!(principal_parts("rôle/é/ü"), ("rôle/", "é", "/ü"));
     }
 
     #[test]

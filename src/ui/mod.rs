@@ -196,21 +196,42 @@ fn url_sync() -> Html {
     html! {}
 }
 
-/// A principal's name for a narrow column: its last part (a session, a user's name) stays and the
-/// rest is cut with an ellipsis (`text::last_part`); the account after it is cut first, by the
-/// cell; bidi and invisible characters are shown.
+/// A principal's name for a narrow column, in the parts it gives way in (`text::principal_parts`):
+/// its kind (`assumed-role/`) goes first, whole; then the account after the name is cut; then the
+/// role's name is cut with an ellipsis, to its first letters (a head of up to four, `user`, goes
+/// altogether). The last part (a session, a user's
+/// name) stays; a long one (an SDK's generated session) keeps at most half the room. Bidi and
+/// invisible characters are shown.
 pub fn principal_label(name: &str, account: &str) -> Html {
     let name = crate::text::reveal(name);
-    let (head, tail) = crate::text::last_part(&name);
+    let (kind, head, tail) = crate::text::principal_parts(&name);
+    let long = tail.chars().count() > LONG_LAST_PART;
+    let short = head.chars().count() <= SHORT_HEAD;
     html! {
-        <>
-            <span class={classes!("pname", (!account.is_empty()).then_some("with-acct"))}><span class="phead">{head.to_owned()}</span><span class="ptail">{tail.to_owned()}</span></span>
-            if !account.is_empty() {
-                <span class="acct">{crate::text::reveal(account).into_owned()}</span>
+        <span class="pname">
+            if !kind.is_empty() {
+                <span class="pkind">{kind.to_owned()}</span>
             }
-        </>
+            <span class="prest">
+                <span class={classes!("pid", short.then_some("short"))}>
+                    <span class="phead">{head.to_owned()}</span>
+                    <span class={classes!("ptail", long.then_some("long"))}>{tail.to_owned()}</span>
+                </span>
+                if !account.is_empty() {
+                    <span class="acct">{crate::text::reveal(account).into_owned()}</span>
+                }
+            </span>
+        </span>
     }
 }
+
+/// How many characters a principal's head has at most when it gives all its room to the last part:
+/// `user` in `user/alice`, which says what the last part is more than it names anything.
+const SHORT_HEAD: usize = 4;
+
+/// How many characters a principal's last part (with its `/`) has before it is long: a person's or
+/// an instance's session name has fewer, an SDK's generated one more.
+const LONG_LAST_PART: usize = 20;
 
 /// A file's name for a narrow column: the part that tells files apart stays and the rest is cut
 /// with an ellipsis (`text::name_parts`); bidi and invisible characters are shown (`text::file_name`).

@@ -305,7 +305,7 @@ fn breakdown(p: &BreakdownProps) -> Html {
     html! {
         <section class="panel" data-testid={p.testid.clone()}>
             <h2>{p.title.clone()}</h2>
-            <table class="counts">
+            <table class={classes!("counts", p.arns.then_some("names"))}>
                 <tbody>
                 { for rows.iter().take(fold.shown()).map(|r| {
                     let (pick, key) = (super::identity::table::pick(&ctx, field, r.key.clone()), super::identity::table::pick_key(&ctx, field, r.key.clone()));
