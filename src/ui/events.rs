@@ -279,10 +279,7 @@ fn cells(v: &EventView, note: Option<&crate::bundle::Note>) -> Html {
                 {utc(v.time).trim_end_matches(" UTC").to_owned()}
             </div>
             <div class="cell" role="gridcell" title={tooltip(&format!("{} {}", v.source, v.name))}><span class="svc">{reveal(&svc).into_owned()}</span>{" "}{reveal(&v.name).into_owned()}</div>
-            <div class="cell" role="gridcell" title={tooltip(&v.principal)}>
-                {reveal(who).into_owned()}
-                if !account.is_empty() { <span class="acct">{reveal(account).into_owned()}</span> }
-            </div>
+            <div class="cell" role="gridcell" title={tooltip(&v.principal)}>{super::principal_label(who, account)}</div>
             <div class="cell mono" role="gridcell" title={tooltip(&v.ip)}>{reveal(&v.ip).into_owned()}</div>
             <div class="cell" role="gridcell">{reveal(&v.region).into_owned()}</div>
             <div class="cell mono" role="gridcell">{reveal(&v.account).into_owned()}</div>
