@@ -50,7 +50,9 @@ pub fn filter_bar() -> Html {
         // "/" anywhere but in a text field goes to the search box, as on most sites with one.
         let search = search.clone();
         use_effect_with((), move |()| {
-            let on_key = wasm_bindgen::closure::Closure::<dyn FnMut(KeyboardEvent)>::new(move |e: KeyboardEvent| {
+            let document = web_sys::window().and_then(|w| w.document());
+            super::listen(document.map(Into::into), "keydown", move |e: web_sys::Event| {
+                let Ok(e) = e.dyn_into::<KeyboardEvent>() else { return };
                 if e.key() != "/" || e.ctrl_key() || e.meta_key() || e.alt_key() || e.default_prevented() {
                     return;
                 }
@@ -62,16 +64,7 @@ pub fn filter_bar() -> Html {
                     let _ = input.focus();
                     input.select();
                 }
-            });
-            let document = web_sys::window().and_then(|w| w.document());
-            if let Some(d) = &document {
-                let _ = d.add_event_listener_with_callback("keydown", on_key.as_ref().unchecked_ref());
-            }
-            move || {
-                if let Some(d) = document {
-                    let _ = d.remove_event_listener_with_callback("keydown", on_key.as_ref().unchecked_ref());
-                }
-            }
+            })
         });
     }
     let on_input = {

@@ -32,19 +32,19 @@ use crate::viewstate::{Action, UiPhase, View};
 
 /// Calls `f` on every `event` the window gets, until the returned cleanup runs (for an effect to
 /// return).
-fn on_window(event: &'static str, f: impl FnMut() + 'static) -> impl FnOnce() {
-    listen(web_sys::window().map(Into::into), event, f)
+fn on_window(event: &'static str, mut f: impl FnMut() + 'static) -> impl FnOnce() {
+    listen(web_sys::window().map(Into::into), event, move |_| f())
 }
 
-/// Calls `f` on every `event` `target` gets (none when there is no target), until the returned
+/// Calls `f` with every `event` `target` gets (none when there is no target), until the returned
 /// cleanup runs.
 pub(crate) fn listen(
     target: Option<web_sys::EventTarget>,
     event: &'static str,
-    f: impl FnMut() + 'static,
+    f: impl FnMut(web_sys::Event) + 'static,
 ) -> impl FnOnce() {
     use wasm_bindgen::JsCast;
-    let closure = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(f);
+    let closure = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::Event)>::new(f);
     if let Some(t) = &target {
         let _ = t.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref());
     }

@@ -154,8 +154,8 @@ fn prefers_dark() -> bool {
 
 /// Calls `f` whenever the page turns dark or light (the system's setting changed), so the canvas is
 /// drawn again in the page's colours; returns what removes the listener.
-pub fn on_scheme_change(f: impl FnMut() + 'static) -> impl FnOnce() {
-    crate::ui::listen(DARK_QUERY.with(|q| q.clone().map(Into::into)), "change", f)
+pub fn on_scheme_change(mut f: impl FnMut() + 'static) -> impl FnOnce() {
+    crate::ui::listen(DARK_QUERY.with(|q| q.clone().map(Into::into)), "change", move |_| f())
 }
 
 /// The shape's name, for the legend and the table.
