@@ -134,6 +134,15 @@ for (const colorScheme of ['light', 'dark']) {
     assert.equal(a, 255, 'the lane is painted');
     const light = r + g + b > 3 * 128;
     assert.equal(light, colorScheme === 'light', `the canvas's lanes are drawn in rgb(${r}, ${g}, ${b}) on a page of ${page}`);
+    // The system's setting changes while the timeline is open: the canvas is drawn again in the
+    // other colours, with nothing else done.
+    const other = colorScheme === 'light' ? 'dark' : 'light';
+    await t.page.emulateMedia({ colorScheme: other });
+    await settle(t.page);
+    const [r2, g2, b2] = await laneGround(t.page);
+    assert.equal(r2 + g2 + b2 > 3 * 128, other === 'light', `after a change to ${other}, the lanes are drawn in rgb(${r2}, ${g2}, ${b2})`);
+    await t.page.emulateMedia({ colorScheme });
+    await settle(t.page);
 
     // Printed, the page is light whatever the setting: a print leaves dark backgrounds out, which
     // would leave light text on white paper.
