@@ -182,6 +182,16 @@ test('the headline figures and lists agree with the sample', async () => {
   assert.equal(await t.page.textContent('[data-testid=images-nav-ecs] .count'), String(ecs));
   assert.equal(await t.page.locator('[data-testid=ecs-row]').count(), ecs);
   await t.shot('images-ecs');
+  // The Deployments card counts the services created or updated and the tasks started that went
+  // through; its line names the task definitions registered and the calls the list it opens shows.
+  const deployments = uniqueEvents(events.filter((e) => e.eventSource === 'ecs.amazonaws.com' && ok(e)
+    && ['CreateService', 'UpdateService', 'RunTask', 'StartTask'].includes(e.eventName)));
+  const taskDefs = uniqueEvents(events.filter((e) => e.eventSource === 'ecs.amazonaws.com' && ok(e) && e.eventName === 'RegisterTaskDefinition'));
+  const plural = (n, one) => `${n} ${one}${n === 1 ? '' : 's'}`;
+  assert.ok(deployments > 0 && deployments + taskDefs < ecs, 'the sample has deployments and other ECS calls');
+  assert.equal(await value('card-deployments'), deployments);
+  assert.equal(await t.page.textContent('[data-testid=card-deployments] .sub'),
+    `${plural(taskDefs, 'task definition')}; ${plural(ecs, 'ECS call')} listed`);
 
   await t.page.click('[data-testid=images-nav-builder]');
   await t.page.waitForSelector('[data-testid=builder-notice]');

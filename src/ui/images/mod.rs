@@ -113,7 +113,11 @@ fn cards(p: &CardsProps) -> Html {
                 <>{plural(h.lifecycle_runs, "lifecycle run", "lifecycle runs")}
                   if h.lifecycle_previews > 0 { {format!(", {}", plural(h.lifecycle_previews, "preview", "previews"))} }</>
               }, Page::Lifecycle, "card-expired", false) }
-            { card("Deployments", h.deployments, html! { {plural(h.task_definitions, "task definition", "task definitions")} }, Page::Ecs, "card-deployments", false) }
+            // The card opens the list of every ECS call (clusters, stops, refusals too), which it names.
+            { card("Deployments", h.deployments, html! {
+                {format!("{}; {} listed", plural(h.task_definitions, "task definition", "task definitions"),
+                    plural(h.ecs_calls, "ECS call", "ECS calls"))}
+              }, Page::Ecs, "card-deployments", false) }
         </section>
     }
 }
