@@ -199,9 +199,8 @@ fn url_sync() -> Html {
 /// A principal's name for a narrow column, in the parts it gives way in (`text::principal_parts`):
 /// its kind (`assumed-role/`) goes first, whole; then the account after the name is cut; then the
 /// role's name is cut with an ellipsis, to its first letters (a head of up to four, `user`, goes
-/// altogether). The last part (a session, a user's
-/// name) stays; a long one (an SDK's generated session) keeps at most half the room. Bidi and
-/// invisible characters are shown.
+/// altogether). The last part (a session, a user's name) stays; a long one (an SDK's generated
+/// session) keeps at most half the room. Bidi and invisible characters are shown.
 pub fn principal_label(name: &str, account: &str) -> Html {
     let name = crate::text::reveal(name);
     let (kind, head, tail) = crate::text::principal_parts(&name);
