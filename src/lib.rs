@@ -31,6 +31,7 @@ pub mod integrity;
 pub mod layout;
 pub mod link;
 pub mod model;
+pub mod palette;
 pub mod protocol;
 pub mod sample;
 pub mod store;

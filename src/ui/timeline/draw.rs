@@ -13,6 +13,7 @@ use crate::analysis::timeline::drawn::Drawn;
 use crate::analysis::timeline::viewport::Viewport;
 use crate::analysis::timeline::{bucket_start, Cell, LaneKind, Mark, Range, Timeline};
 use crate::model::Millis;
+use crate::palette::{Palette, DARK, LIGHT};
 
 /// Lane names on the left: 35% of the canvas, from [`GUTTER_MIN`] to [`GUTTER_MAX`] px (a fixed
 /// 200 px left a phone's canvas a plot of about 100 px).
@@ -50,76 +51,6 @@ pub fn colour(m: Mark) -> &'static str {
         Mark::Build => "#CC79A7",
     }
 }
-
-/// The colours the canvas draws with, as the page's light or dark palette (`static/style.css`).
-struct Palette {
-    /// The density strip's ground, and every other lane's.
-    ground: &'static str,
-    /// The other lanes' ground.
-    lane: &'static str,
-    /// Lane names.
-    label: &'static str,
-    /// The ECS and Image Builder lanes' names.
-    special: &'static str,
-    /// The line after the names.
-    gutter: &'static str,
-    /// Grid lines, major and minor.
-    grid: (&'static str, &'static str),
-    /// Axis labels, major and minor.
-    tick: (&'static str, &'static str),
-    /// The density bars.
-    density: &'static str,
-    /// The events' mark.
-    events: &'static str,
-    /// Event cells' colour (`r,g,b`), in eight shades: alpha 0.12 to 0.62 (see [`shades`]).
-    cells: &'static str,
-    /// Failures.
-    error: &'static str,
-    /// The focus ring.
-    focus: &'static str,
-    /// A mark's edge and a failed mark's fill (the lane's ground).
-    edge: &'static str,
-    /// Outside a picked range.
-    dim: &'static str,
-    /// A picked range's edges.
-    range: &'static str,
-}
-
-const LIGHT: Palette = Palette {
-    ground: "#f8fafc",
-    lane: "#ffffff",
-    label: "#334155",
-    special: "#0f766e",
-    gutter: "#e2e8f0",
-    grid: ("#cbd5e1", "#eef2f7"),
-    tick: ("#0f172a", "#475569"),
-    density: "#64748b",
-    events: "#475569",
-    cells: "71,85,105",
-    error: "#B91C1C",
-    focus: "#111827",
-    edge: "#ffffff",
-    dim: "rgba(241,245,249,0.72)",
-    range: "#0f766e",
-};
-
-const DARK: Palette = Palette {
-    ground: "#172033",
-    lane: "#111827",
-    label: "#cbd5e1",
-    special: "#2dd4bf",
-    gutter: "#2b3648",
-    grid: ("#475569", "#243044"),
-    tick: ("#e2e8f0", "#94a3b8"),
-    density: "#94a3b8",
-    events: "#94a3b8",
-    cells: "148,163,184",
-    error: "#f87171",
-    focus: "#f8fafc",
-    edge: "#111827",
-    dim: "rgba(11,17,32,0.72)",
-    range: "#2dd4bf",
-};
 
 thread_local! {
     /// Whether the frame being drawn takes the dark palette (set by [`frame`]).
