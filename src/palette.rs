@@ -33,6 +33,9 @@ pub struct Palette {
     pub dim: &'static str,
     /// A picked range's edges.
     pub range: &'static str,
+    /// The marks' colours: push, pull, lifecycle expiry, ECS deployment, Image Builder run (see
+    /// `ui::timeline::draw::colour`); `static/style.css` gives the legend's the same (`--mark-*`).
+    pub marks: [&'static str; 5],
 }
 
 /// The light page's.
@@ -52,6 +55,9 @@ pub const LIGHT: Palette = Palette {
     edge: "#ffffff",
     dim: "rgba(241,245,249,0.72)",
     range: "#0f766e",
+    // Okabe-Ito, but for the orange and the reddish purple, darkened to 3:1 on the light lanes (at
+    // 2.2:1 and 2.9:1 a pull and a build read faintly on white).
+    marks: ["#0072B2", "#B07800", "#D55E00", "#009E73", "#B05E93"],
 };
 
 /// The dark page's (`prefers-color-scheme: dark`, on screen).
@@ -71,6 +77,8 @@ pub const DARK: Palette = Palette {
     edge: "#111827",
     dim: "rgba(11,17,32,0.72)",
     range: "#2dd4bf",
+    // Okabe-Ito.
+    marks: ["#0072B2", "#E69F00", "#D55E00", "#009E73", "#CC79A7"],
 };
 
 #[cfg(test)]
@@ -97,15 +105,43 @@ mod tests {
         (a.max(b) + 0.05) / (a.min(b) + 0.05)
     }
 
-    /// The page's panel colour (`--panel`) in the light palette and in the dark one, as
-    /// `static/style.css` writes them: the canvas is cleared, so its axis labels stand on it.
-    fn panels() -> (String, String) {
+    /// The values of the CSS variable `name` in the light palette and in the dark one, as
+    /// `static/style.css` writes them (in `:root`, then under `prefers-color-scheme: dark`).
+    fn css_var(name: &str) -> (String, String) {
         let css = include_str!("../static/style.css");
-        let mut found = css.match_indices("--panel:").map(|(at, name)| {
+        let name = format!("{name}:");
+        let mut found = css.match_indices(&name).map(|(at, name)| {
             let value = &css[at + name.len()..];
             value[..value.find(';').expect("a declaration")].trim().to_owned()
         });
-        (found.next().expect("the light --panel"), found.next().expect("the dark --panel"))
+        (found.next().expect("the light value"), found.next().expect("the dark value"))
+    }
+
+    /// The page's panel colour (`--panel`), light and dark: the canvas is cleared, so its axis
+    /// labels stand on it.
+    fn panels() -> (String, String) {
+        css_var("--panel")
+    }
+
+    #[test]
+    fn ok_every_mark_stands_out_from_its_lane_at_wcag_aa() {
+        // Graphics (WCAG 1.4.11) need 3:1 against what is next to them: the lanes' grounds.
+        for (name, pal) in [("light", &LIGHT), ("dark", &DARK)] {
+            for (mark, colour) in ["push", "pull", "expiry", "deploy", "build"].into_iter().zip(pal.marks) {
+                for ground in [pal.lane, pal.ground] {
+                    let ratio = contrast(colour, ground);
+                    assert!(ratio >= 3.0, "{name}: a {mark} ({colour} on {ground}) has a contrast of {ratio:.2}:1");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn ok_the_legend_shows_the_marks_colours() {
+        for (i, mark) in ["push", "pull", "expiry", "deploy", "build"].into_iter().enumerate() {
+            let (light, dark) = css_var(&format!("--mark-{mark}"));
+            assert_eq!((light.as_str(), dark.as_str()), (LIGHT.marks[i], DARK.marks[i]), "--mark-{mark}");
+        }
     }
 
     #[test]

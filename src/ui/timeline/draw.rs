@@ -39,16 +39,18 @@ pub const LANE_H: f64 = 30.0;
 /// Below the last lane.
 pub const PAD_B: f64 = 8.0;
 
-/// Okabe-Ito colours (distinct for the common colour-vision deficiencies), one per mark, which also
-/// differ in shape. They read on the dark palette too; only the events' slate turns lighter there.
+/// The marks' colours (`Palette::marks`): Okabe-Ito, distinct for the common colour-vision
+/// deficiencies, two of them darker on the light page; the marks also differ in shape. Only the
+/// events' slate follows the page's text.
 pub fn colour(m: Mark) -> &'static str {
+    let p = pal();
     match m {
-        Mark::Events => pal().events,
-        Mark::Push => "#0072B2",
-        Mark::Pull => "#E69F00",
-        Mark::Expiry => "#D55E00",
-        Mark::Deploy => "#009E73",
-        Mark::Build => "#CC79A7",
+        Mark::Events => p.events,
+        Mark::Push => p.marks[0],
+        Mark::Pull => p.marks[1],
+        Mark::Expiry => p.marks[2],
+        Mark::Deploy => p.marks[3],
+        Mark::Build => p.marks[4],
     }
 }
 
