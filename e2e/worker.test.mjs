@@ -943,6 +943,22 @@ test('two large JSON-lines files, the smaller first, are both cut into parts, no
   });
 });
 
+/** Loads `path`, the generated events in one file, and checks that it was cut into parts, that every
+ * event loaded (by the truth file) with no warning and that every byte was read once; returns the
+ * page and the engine's timings. */
+async function loadCut(path) {
+  const t = await Trailscope.open(env, { route: keepProgress });
+  await t.readersReady();
+  await t.pickFiles([path]);
+  const s = await t.waitDone(240_000);
+  assert.equal(s.events, data.truth.events, 'every generated event, by the truth file');
+  assert.equal(s.warnings, 0);
+  assert.equal((await progress(t.page)).bytesRead, statSync(path).size, 'every byte read once');
+  const timings = await t.page.evaluate(() => window.__progress.timings);
+  assert.equal(timings.split, 1, `cut into parts: ${JSON.stringify(timings)}`);
+  return [t, timings];
+}
+
 test('a JSON-lines file named .gz is cut into parts that the ingest workers read, all of them', { skip: skip() }, async () => {
   // Gzip is told by content, so a plain file named `.gz` is read as plain text and cut into parts
   // like any other. Its parts were judged by its name, as eight times their length: too big for an
@@ -952,17 +968,49 @@ test('a JSON-lines file named .gz is cut into parts that the ingest workers read
     const named = join(work, 'export.jsonl.gz');
     cpSync(path, named);
     rmSync(path);
-    const t = await Trailscope.open(env, { route: keepProgress });
-    await t.readersReady();
-    await t.pickFiles([named]);
-    const s = await t.waitDone(240_000);
-    assert.equal(s.events, data.truth.events, 'every generated event, by the truth file');
-    assert.equal(s.warnings, 0);
-    const timings = await t.page.evaluate(() => window.__progress.timings);
-    assert.equal(timings.split, 1, JSON.stringify(timings));
+    const [t, timings] = await loadCut(named);
     assert.equal(timings.parts_here, 0, `the ingest workers read every part: ${JSON.stringify(timings)}`);
     const rows = await t.page.$$eval('[data-testid=files] tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
     assert.deepEqual(rows.map((r) => [r[0], r[2]]), [['export.jsonl.gz', lines.length.toLocaleString('en-US')]]);
+    assert.deepEqual(t.problems, []);
+  });
+});
+
+test('pretty-printed events one after another (as jq writes them) are cut into parts too, and load as one file', { skip: skip() }, async () => {
+  // `jq '.Records[]'` prints each event over many lines, indented inside, its first line a `{`. A
+  // part's reader takes a record to start at each line that opens with `{` (src/ingest/range.rs), so
+  // such a file is cut like JSON lines; before, the engine's worker read it all itself.
+  await inWorkDir('split-pretty', async (work) => {
+    const records = data.files.flatMap(recordsOf);
+    const path = join(work, 'events.json');
+    writeFileSync(path, records.map((r) => JSON.stringify(r, null, 2)).join('\n') + '\n');
+    const [t, timings] = await loadCut(path);
+    assert.ok(timings.workers_ingest_ms > 0, `the ingest workers read parts of it: ${JSON.stringify(timings)}`);
+    const rows = await t.page.$$eval('[data-testid=files] tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
+    assert.deepEqual(rows.map((r) => [r[0], r[1], r[2]]), [['events.json', 'logs', records.length.toLocaleString('en-US')]]);
+    assert.deepEqual(t.problems, []);
+  });
+});
+
+test('a part whose last record runs on far past its end reads on to where the next record starts', { skip: skip() }, async () => {
+  // Lines that do not open with `{` go with the record before them (src/ingest/range.rs). Here only
+  // one line in every 8 MB opens with `{`; the rest are events indented by a space. A part asks for
+  // its slices ahead only to 1 MB past its end (src/worker/pool.rs, PART_TAIL), and a reader that
+  // stopped there left the lines after it unread by anyone.
+  await inWorkDir('split-long-record', async (work) => {
+    const lines = data.files.flatMap(recordsOf).map((r) => JSON.stringify(r));
+    let bytes = 0;
+    const text = lines.map((l, i) => {
+      const opens = i === 0 || bytes >= 8 * 1024 * 1024;
+      if (opens) bytes = 0;
+      bytes += Buffer.byteLength(l) + 2;
+      return opens ? l : ` ${l}`;
+    });
+    const opening = text.filter((l) => l.startsWith('{')).length;
+    assert.ok(opening >= 10 && opening < 30, `${opening} lines open a record`);
+    const path = join(work, 'export.jsonl');
+    writeFileSync(path, text.join('\n') + '\n');
+    const [t] = await loadCut(path);
     assert.deepEqual(t.problems, []);
   });
 });

@@ -477,9 +477,9 @@ impl Engine {
     }
 
     /// Cuts the file this engine is reading, `file`, so that other readers share it, when it is plain
-    /// text of one event per line (see [`FileReader::can_cut`]): this engine reads on to about
-    /// `keep_to` bytes (to the end of the line under way there, or further on when it read more
-    /// already), and the lines after that are left in parts of about `piece` bytes, answered as
+    /// text of events one after another, one per line or pretty-printed (see [`FileReader::can_cut`]):
+    /// this engine reads on to about `keep_to` bytes (to the end of the record under way there, or
+    /// further on when it read more already), and the records after that are left in parts of about `piece` bytes, answered as
     /// `(start, end)` byte ranges. Each is read by [`Self::open_file_part`] in an ingest worker's
     /// engine, whose batches [`Self::absorb_split`] takes, or by [`Self::open_part`] here. Until every
     /// part is read, the file is listed with what its parts gave so far and counts as open. Answers
@@ -514,24 +514,24 @@ impl Engine {
         let part = self.split_part(file, start).filter(|p| !p.done && !p.here)?;
         part.here = true;
         let end = part.end;
-        let reader = FileReader::new(file, &self.files[file as usize].path).lines_in(start, end);
+        let reader = FileReader::new(file, &self.files[file as usize].path).records_in(start, end);
         let first = reader.first_byte();
         self.open.push((file, reader));
         Some(first)
     }
 
-    /// Registers a part of a file about to be pushed, in an ingest worker's engine: the lines of file
+    /// Registers a part of a file about to be pushed, in an ingest worker's engine: the records of file
     /// `path` (of `size` bytes) that start in `start..end`, pushed from the byte before `start` (see
     /// [`crate::ingest::range`]). Its batches carry the part's report under the file's path.
     pub fn open_file_part(&mut self, path: &str, size: u64, start: u64, end: u64) -> FileId {
         let id = self.files.len() as FileId;
         self.files.push(Box::new(FileEntry { path: path.to_owned(), size, report: FileReport::default() }));
-        self.open.push((id, FileReader::new(id, path).lines_in(start, end)));
+        self.open.push((id, FileReader::new(id, path).records_in(start, end)));
         id
     }
 
-    /// Whether the open reader of a part of a file (see [`Self::open_part`]) has read all the lines it
-    /// owns, or the one this engine reads of a split file has read to where it was cut: no more need
+    /// Whether the open reader of a part of a file (see [`Self::open_part`]) has read all the records
+    /// it owns, or the one this engine reads of a split file has read to where it was cut: no more need
     /// be pushed.
     pub fn part_read(&self, file: FileId) -> bool {
         self.open.iter().any(|(id, reader)| *id == file && reader.part_done())

@@ -235,7 +235,7 @@ pub struct FileReader {
     hash: Option<Box<ContentSha>>,
     /// The part of the file this reader owns, when it reads one part of a file of JSON lines that
     /// several read (see [`range`]).
-    range: Option<range::LineRange>,
+    range: Option<range::RecordRange>,
 }
 
 /// Everything that handles records, apart from the framing state, so the framer can hand records
@@ -261,11 +261,18 @@ struct Sink {
     /// A top-level value was an event: the file is JSON lines (or one event), so top-level values
     /// are taken as leads too (not before, so an envelope is not parsed once more as an event).
     lines: bool,
-    /// Top-level values that spanned several lines (pretty-printed): a file with any cannot be cut
-    /// at newlines.
-    multiline: u64,
+    /// Top-level values with a line inside that opens with `{` (pretty-printed without indenting): a
+    /// file with any cannot be cut where records start (see [`range`]).
+    inner_starts: u64,
     /// Where the text read starts in the file: 0 but for a part of a file (see [`range`]).
     base: u64,
+}
+
+/// Whether a top-level value has a line inside it that opens with `{`, where a reader of part of the
+/// file would take a record to start (see [`range`]).
+fn opens_inner_line(value: &[u8]) -> bool {
+    let value = value.trim_ascii_start();
+    memchr::memmem::find(value, b"\n{").is_some()
 }
 
 /// The least [`Sink::lead`] checks as UTF-8 ahead of an element, whatever the last one's length.
@@ -289,7 +296,7 @@ impl FileReader {
                 lead_window: LEAD_WINDOW,
                 leads: true,
                 lines: false,
-                multiline: 0,
+                inner_starts: 0,
                 base: 0,
             },
             decode_failed: false,
@@ -299,24 +306,26 @@ impl FileReader {
         }
     }
 
-    /// A reader of the lines of a plain-text file that start at a byte in `start..end` (see
-    /// [`range::LineRange`]), to be fed from [`FileReader::first_byte`]: offsets in its locators and
+    /// A reader of the records of a plain-text file that start at a byte in `start..end` (see
+    /// [`range::RecordRange`]), to be fed from [`FileReader::first_byte`]: offsets in its locators and
     /// warnings are the file's. Its report counts what it owns.
     #[must_use]
-    pub fn lines_in(mut self, start: u64, end: u64) -> Self {
-        self.range = Some(range::LineRange::new(start, end));
+    pub fn records_in(mut self, start: u64, end: u64) -> Self {
+        self.range = Some(range::RecordRange::new(start, end));
         self
     }
 
-    /// Where the file is to be fed from: 0, or for a part of it ([`FileReader::lines_in`]) the byte
+    /// Where the file is to be fed from: 0, or for a part of it ([`FileReader::records_in`]) the byte
     /// before its start.
     pub fn first_byte(&self) -> u64 {
-        self.range.as_ref().map_or(0, range::LineRange::first_byte)
+        self.range.as_ref().map_or(0, range::RecordRange::first_byte)
     }
 
-    /// Whether the file read so far can be cut at newlines, for other readers to read the lines from
-    /// some point on ([`FileReader::end_at`]): plain text (not gzip), read from its start and not
-    /// hashed, whose top-level values so far were all events, each on one line, at least two of them.
+    /// Whether the file read so far can be cut where records start (see [`range`]), for other readers
+    /// to read the records from some point on ([`FileReader::end_at`]): plain text (not gzip), read
+    /// from its start and not hashed, whose top-level values so far were all events, at least two of
+    /// them, each on a line of its own or pretty-printed with its inner lines indented (no line
+    /// inside one opens with `{`).
     pub fn can_cut(&self) -> bool {
         let s = &self.sink;
         self.range.is_none()
@@ -326,20 +335,20 @@ impl FileReader {
             && !self.decode_failed
             && matches!(self.body, Body::Json(_))
             && s.lines
-            && s.multiline == 0
+            && s.inner_starts == 0
             && s.top_values >= 2
             && s.unknown.0 == 0
     }
 
-    /// Stops this reader, which reads a file from its start, after the line that holds byte
-    /// `end - 1` (or the one under way, when more was read already), and answers where the lines it
+    /// Stops this reader, which reads a file from its start, after the record that holds byte
+    /// `end - 1` (or the one under way, when more was read already), and answers where the records it
     /// leaves start: others read them (see [`range`]). Only where [`FileReader::can_cut`] says so;
     /// otherwise it answers `None` and reads on.
     pub fn end_at(&mut self, end: u64) -> Option<u64> {
         if !self.can_cut() {
             return None;
         }
-        let r = range::LineRange::ending(self.sink.report.bytes_read, end);
+        let r = range::RecordRange::ending(self.sink.report.bytes_read, end);
         let at = r.end();
         self.range = Some(r);
         Some(at)
@@ -347,7 +356,7 @@ impl FileReader {
 
     /// Whether a reader of part of a file has read all it owns (nothing more need be fed).
     pub fn part_done(&self) -> bool {
-        self.range.as_ref().is_some_and(range::LineRange::done)
+        self.range.as_ref().is_some_and(range::RecordRange::done)
     }
 
     /// The same, also taking the SHA-256 of the decompressed content as it is read, for the integrity
@@ -746,7 +755,7 @@ impl Sink {
         let json = json.as_bytes();
         if whole {
             self.top_values += 1;
-            self.multiline += u64::from(memchr::memchr(b'\n', json).is_some());
+            self.inner_starts += u64::from(opens_inner_line(json));
             self.report.saw(Format::SingleEvent);
         } else {
             self.report.saw(Format::Records);
@@ -782,7 +791,7 @@ impl Sink {
             Frame::ArrayOpen { .. } => self.report.saw(Format::JsonArray),
             Frame::Whole { bytes, offset } => {
                 self.top_values += 1;
-                self.multiline += u64::from(memchr::memchr(b'\n', bytes).is_some());
+                self.inner_starts += u64::from(opens_inner_line(bytes));
                 self.value(bytes, offset, store, true);
             }
             Frame::Skipped { offset, len, reason } => {

@@ -1,47 +1,54 @@
-//! One part of a large file of JSON lines, so that several readers can share it.
+//! One part of a large file of events one after another, so that several readers can share it.
 //!
 //! A JSON-lines export of hundreds of MB read by one reader uses one core. Cut into byte ranges, each
-//! read by another worker, it uses them all: a [`LineRange`] owns every line that *starts* at a byte
-//! in `start..end` (a line starts at byte 0 or just after a newline), so ranges that tile the file
-//! give each line to exactly one reader, wherever the cuts fall. A reader of a range is fed from
-//! [`LineRange::first_byte`] (the byte before `start`, to see whether a line starts at `start`) and
-//! passes on only what it owns; once the line that crosses `end` has ended, it wants nothing more.
+//! read by another worker, it uses them all. A *record* starts at byte 0 and at every line that
+//! opens with `{`: each line of JSON lines, and each event of a file of pretty-printed events one
+//! after another (as `jq '.Records[]'` writes them), whose inner lines are indented and whose
+//! closing brace does not open a line with `{`. A [`RecordRange`] owns every record that starts at
+//! a byte in `start..end`, up to where the next record starts, so ranges that tile the file give
+//! each record, and each byte, to exactly one reader, wherever the cuts fall. Lines that do not
+//! open a record (a blank line, a broken line, an indented line) go with the record before them. A
+//! reader of a range is fed from [`RecordRange::first_byte`] (the byte before `start`, to see
+//! whether a record starts at `start`) and passes on only what it owns; once the record that crosses
+//! `end` has ended, it wants nothing more.
 //!
 //! ```
-//! use trailscope::ingest::range::LineRange;
+//! use trailscope::ingest::range::RecordRange;
 //! let text = b"{\"a\":1}\n{\"b\":2}\n{\"c\":3}\n";
 //! // Cut at byte 10, inside the second line: the first range keeps it, the second starts after it.
-//! let (mut one, mut two) = (LineRange::new(0, 10), LineRange::new(10, text.len() as u64));
+//! let (mut one, mut two) = (RecordRange::new(0, 10), RecordRange::new(10, text.len() as u64));
 //! let (first, at) = one.owned(text);
 //! assert_eq!((first, at, one.done()), (&text[..16], 0, true));
 //! let (second, at) = two.owned(&text[two.first_byte() as usize..]);
 //! assert_eq!((second, at), (&text[16..], 16));
 //! ```
 
-/// The lines of a file that start at a byte in `start..end` (see the module docs).
+/// The records of a file that start at a byte in `start..end` (see the module docs).
 #[derive(Debug, Clone)]
-pub struct LineRange {
+pub struct RecordRange {
     /// Absolute position of the next byte pushed.
     pos: u64,
-    /// Still skipping the rest of the line that started before `start`.
+    /// The last byte pushed (0 before any): a `{` first in the next chunk opens a record after a newline.
+    last: u8,
+    /// Still skipping the rest of the record that started before `start`.
     head: bool,
-    /// Lines that start here or later are not ours.
+    /// Records that start here or later are not ours.
     end: u64,
-    /// The line that crosses `end` has ended: nothing more is ours.
+    /// The record that crosses `end` has ended: nothing more is ours.
     done: bool,
 }
 
-impl LineRange {
-    /// The lines starting in `start..end`; the reader is to be fed from [`Self::first_byte`].
+impl RecordRange {
+    /// The records starting in `start..end`; the reader is to be fed from [`Self::first_byte`].
     pub fn new(start: u64, end: u64) -> Self {
-        LineRange { pos: start.saturating_sub(1), head: start > 0, end, done: false }
+        RecordRange { pos: start.saturating_sub(1), last: 0, head: start > 0, end, done: false }
     }
 
-    /// What is left to read of a file read from its start, with `read` bytes read already: the lines
-    /// that start before `end`, and at least the one holding byte `read` (the line under way, which
+    /// What is left to read of a file read from its start, with `read` bytes read already: the records
+    /// that start before `end`, and at least the one holding byte `read` (the record under way, which
     /// started before it, or one starting there).
     pub fn ending(read: u64, end: u64) -> Self {
-        LineRange { pos: read, head: false, end: end.max(read + 1), done: false }
+        RecordRange { pos: read, last: 0, head: false, end: end.max(read + 1), done: false }
     }
 
     /// Where to start feeding: the byte before `start` (or 0).
@@ -49,12 +56,12 @@ impl LineRange {
         self.pos
     }
 
-    /// Where the lines not ours start.
+    /// Where the records not ours start.
     pub fn end(&self) -> u64 {
         self.end
     }
 
-    /// Whether the line crossing the end has ended: nothing more is ours.
+    /// Whether the record crossing the end has ended: nothing more is ours.
     pub fn done(&self) -> bool {
         self.done
     }
@@ -63,36 +70,58 @@ impl LineRange {
     /// position.
     pub fn owned<'a>(&mut self, chunk: &'a [u8]) -> (&'a [u8], u64) {
         let at = self.pos;
+        let before = self.last;
         self.pos += chunk.len() as u64;
+        self.last = chunk.last().copied().unwrap_or(before);
         if self.done {
             return (&[], self.pos);
         }
         let mut from = 0;
         if self.head {
-            let Some(nl) = memchr::memchr(b'\n', chunk) else { return (&[], self.pos) };
-            self.head = false;
-            from = nl + 1;
-            // The first line ours starts here, unless that is past the end.
-            if at + from as u64 >= self.end {
-                self.done = true;
-                return (&[], at + from as u64);
+            match record_start(chunk, 0, before) {
+                // The first record ours starts here, unless that is past the end.
+                Some(i) if at + i as u64 >= self.end => {
+                    self.done = true;
+                    return (&[], at + i as u64);
+                }
+                Some(i) => {
+                    self.head = false;
+                    from = i;
+                }
+                None => {
+                    // Any record starting later starts at `end` or after it.
+                    self.done = self.pos >= self.end;
+                    return (&[], self.pos);
+                }
             }
         }
-        let start = at + from as u64;
-        // The line holding byte `end - 1` is the last one ours: it ends at the first newline there or later.
-        let look = (self.end - 1).saturating_sub(at).max(from as u64);
-        let to = match usize::try_from(look).ok().filter(|&l| l < chunk.len()) {
-            Some(look) => match memchr::memchr(b'\n', &chunk[look..]) {
-                Some(nl) => {
-                    self.done = true;
-                    look + nl + 1
-                }
-                None => chunk.len(),
-            },
+        // The last record ours ends where the first one starting at `end` or later starts (which is
+        // after `from`: that one started before `end`).
+        let look = usize::try_from(self.end.saturating_sub(at)).unwrap_or(usize::MAX);
+        let to = match record_start(chunk, look, before) {
+            Some(i) => {
+                self.done = true;
+                i
+            }
             None => chunk.len(),
         };
-        (&chunk[from..to], start)
+        (&chunk[from..to], at + from as u64)
     }
+}
+
+/// The first index from `from` on in `chunk` where a record starts (a `{` that opens a line), with
+/// `before` the byte before the chunk.
+fn record_start(chunk: &[u8], from: usize, before: u8) -> Option<usize> {
+    if from >= chunk.len() {
+        return None;
+    }
+    if from == 0 && before == b'\n' && chunk[0] == b'{' {
+        return Some(0);
+    }
+    // A newline at `from - 1` or later, followed by `{`.
+    memchr::memchr_iter(b'\n', &chunk[from.saturating_sub(1)..])
+        .map(|nl| from.saturating_sub(1) + nl + 1)
+        .find(|&i| i >= from.max(1) && chunk.get(i) == Some(&b'{'))
 }
 
 /// Cuts `start..size` into ranges of about `piece` bytes (the last may be up to half a piece longer,
@@ -113,55 +142,76 @@ pub fn cut(start: u64, size: u64, piece: u64) -> Vec<(u64, u64)> {
 mod tests {
     use super::*;
 
-    /// Reads `text` as the ranges `cuts` make of it, each fed in chunks of `chunk` bytes, and answers
-    /// what each range owned, with where its first owned byte was.
-    fn read(text: &[u8], cuts: &[u64], chunk: usize) -> Vec<(Vec<u8>, Option<u64>)> {
+    /// What a range's reader was given and passed on.
+    #[derive(Debug, PartialEq)]
+    struct Read {
+        owned: Vec<u8>,
+        /// Where its first owned byte was.
+        first: Option<u64>,
+        /// Where the bytes fed to it ended when it wanted no more (the text's end if it never said so).
+        fed_to: u64,
+    }
+
+    /// Reads `text` as the ranges `cuts` make of it, each fed in chunks of `chunk` bytes until it is
+    /// done.
+    fn read(text: &[u8], cuts: &[u64], chunk: usize) -> Vec<Read> {
         let bounds: Vec<u64> = std::iter::once(0).chain(cuts.iter().copied()).chain([text.len() as u64]).collect();
         bounds
             .windows(2)
             .map(|w| {
-                let mut r = LineRange::new(w[0], w[1]);
-                let (mut got, mut first) = (Vec::new(), None);
+                let mut r = RecordRange::new(w[0], w[1]);
+                let mut got = Read { owned: Vec::new(), first: None, fed_to: r.first_byte() };
                 for piece in text[r.first_byte() as usize..].chunks(chunk) {
                     if r.done() {
                         break;
                     }
                     let (owned, at) = r.owned(piece);
-                    if !owned.is_empty() && first.is_none() {
-                        first = Some(at);
+                    if !owned.is_empty() && got.first.is_none() {
+                        got.first = Some(at);
                     }
-                    got.extend_from_slice(owned);
+                    got.owned.extend_from_slice(owned);
+                    got.fed_to += piece.len() as u64;
                 }
-                (got, first)
+                got
             })
             .collect()
     }
 
-    /// The lines of `text` with where each starts, found by splitting (independently of `LineRange`).
-    fn lines(text: &[u8]) -> Vec<(u64, &[u8])> {
-        let mut out = Vec::new();
+    /// The records of `text` with where each starts, found by splitting it into lines and starting a
+    /// record at the first and at each that opens with `{` (independently of `RecordRange`).
+    fn records(text: &[u8]) -> Vec<(u64, Vec<u8>)> {
+        let mut out: Vec<(u64, Vec<u8>)> = Vec::new();
         let mut at = 0;
         for line in text.split_inclusive(|&b| b == b'\n') {
-            out.push((at as u64, line));
+            match out.last_mut() {
+                Some((_, record)) if line[0] != b'{' => record.extend_from_slice(line),
+                _ => out.push((at as u64, line.to_vec())),
+            }
             at += line.len();
         }
         out
     }
 
-    #[test]
-    fn ok_every_line_to_the_range_it_starts_in_wherever_the_cuts_fall() {
-        let text = b"{\"a\":1}\n{\"bb\":22}\r\n\n{\"c\":3}\n{\"dddd\":4444}";
-        let all = lines(text);
+    /// Cuts `text` at every pair of positions, read in chunks of 1 to 64 bytes, and checks what each
+    /// range owned against [`records`], and that it wanted no more once it had seen where the next
+    /// record after its own starts (or, owning none, its end).
+    fn check_every_cut(text: &[u8]) {
+        let all = records(text);
+        let size = text.len() as u64;
         for chunk in [1, 2, 3, 5, 7, 64] {
-            for c1 in 1..text.len() as u64 {
-                for c2 in c1 + 1..text.len() as u64 {
+            for c1 in 1..size {
+                for c2 in c1 + 1..size {
                     let got = read(text, &[c1, c2], chunk);
-                    // Independently: the lines starting in each range, whole.
-                    for (i, (lo, hi)) in [(0, c1), (c1, c2), (c2, text.len() as u64)].into_iter().enumerate() {
-                        let want: Vec<u8> =
-                            all.iter().filter(|(s, _)| (lo..hi).contains(s)).flat_map(|(_, l)| l.to_vec()).collect();
-                        let first = all.iter().find(|(s, _)| (lo..hi).contains(s)).map(|(s, _)| *s);
-                        assert_eq!(got[i], (want, first), "cuts {c1},{c2}, chunks of {chunk}, range {i}");
+                    for (i, (lo, hi)) in [(0, c1), (c1, c2), (c2, size)].into_iter().enumerate() {
+                        let mine = || all.iter().filter(|(s, _)| (lo..hi).contains(s));
+                        let owned: Vec<u8> = mine().flat_map(|(_, r)| r.clone()).collect();
+                        let first = mine().next().map(|(s, _)| *s);
+                        let next = all.iter().map(|(s, _)| *s).find(|&s| s >= hi);
+                        let seen = if first.is_some() { next.map_or(size, |s| s + 1) } else { hi };
+                        let from = lo.saturating_sub(1);
+                        let fed_to = (from + (seen - from).div_ceil(chunk as u64) * chunk as u64).min(size);
+                        let want = Read { owned, first, fed_to };
+                        assert_eq!(got[i], want, "cuts {c1},{c2}, chunks of {chunk}, range {i}");
                     }
                 }
             }
@@ -169,9 +219,24 @@ mod tests {
     }
 
     #[test]
+    fn ok_every_line_to_the_range_it_starts_in_wherever_the_cuts_fall() {
+        check_every_cut(b"{\"a\":1}\n{\"bb\":22}\r\n\n{\"c\":3}\n{\"dddd\":4444}");
+    }
+
+    #[test]
+    fn ok_every_pretty_printed_record_to_the_range_it_starts_in_wherever_the_cuts_fall() {
+        // Pretty-printed events one after another, a line of JSON lines, a broken line and an
+        // indented one, which go with the record before them, and a record at the very end.
+        let text = b"{\n  \"a\": {\n    \"b\": [\n      {\"c\": 1}\n    ]\n  }\n}\n{\"d\":2}\nnot json\n  {\"e\":3}\n{\n  \"f\": 4\n}\n{";
+        assert_eq!(records(text).len(), 4, "the oracle's records");
+        check_every_cut(text);
+    }
+
+    #[test]
     fn ok_a_line_longer_than_its_range_goes_to_the_range_it_starts_in() {
         let text = b"{\"long\":\"xxxxxxxxxxxxxxxxxxxx\"}\n{\"b\":1}\n";
-        let got = read(text, &[5, 10, 20], 4);
+        let got: Vec<(Vec<u8>, Option<u64>)> =
+            read(text, &[5, 10, 20], 4).into_iter().map(|r| (r.owned, r.first)).collect();
         assert_eq!(got[0], (text[..32].to_vec(), Some(0)));
         assert_eq!(got[1], (Vec::new(), None));
         assert_eq!(got[2], (Vec::new(), None));
@@ -182,12 +247,12 @@ mod tests {
     fn ok_ending_keeps_what_is_left_of_the_line_under_way() {
         let text = b"{\"a\":1}\n{\"b\":2}\n{\"c\":3}\n";
         // Read 3 bytes already; the lines starting before 9 are ours: the first two.
-        let mut r = LineRange::ending(3, 9);
+        let mut r = RecordRange::ending(3, 9);
         let (owned, at) = r.owned(&text[3..]);
         assert_eq!((owned, at, r.done()), (&text[3..16], 3, true));
         // An end at or before what was read still finishes the line under way.
-        assert_eq!(LineRange::ending(12, 4).end(), 13);
-        let mut r = LineRange::ending(10, 10);
+        assert_eq!(RecordRange::ending(12, 4).end(), 13);
+        let mut r = RecordRange::ending(10, 10);
         let (owned, at) = r.owned(&text[10..]);
         assert_eq!((owned, at, r.done()), (&text[10..16], 10, true));
     }

@@ -1096,17 +1096,17 @@ struct ReadStats {
     stopped: bool,
 }
 
-/// Reads bytes `from..to` of `file` (all of it, or a part of a split file) in [`CHUNK_BYTES`]
+/// Reads the bytes `span` says of `file` (all of it, or a part of a split file) in [`CHUNK_BYTES`]
 /// slices (the first may have been asked for ahead, `first`), giving
 /// each to `feed` in pieces of at most [`FEED_BYTES`], with whether the piece ends the file, until
 /// the end or until `stop` says so; `stop` is told whether a slice has been read yet. The next
-/// [`SLICES_AHEAD`] slices are asked for before one is fed, so the browser reads them while the engine
+/// [`SLICES_AHEAD`] slices (below `span.ahead_to`) are asked for before one is fed, so the browser reads them while the engine
 /// parses: a 457 MB JSON-lines file waited 1.6–1.9 s of its 4.6–5.2 s load for slices read one after
 /// the other, 0.75–0.95 s with two ahead.
 async fn read_file(
     file: &File,
     first: Option<Ahead>,
-    (from, to): (f64, f64),
+    span: pool::Span,
     stop: impl Fn(bool) -> bool,
     mut feed: impl FnMut(&[u8], bool),
 ) -> Result<ReadStats, String> {
@@ -1114,9 +1114,9 @@ async fn read_file(
     let mut first = first;
     // Reads of the slices from `at` on, asked for while the ones before were fed, and where the last ends.
     let mut next: VecDeque<js_sys::Promise> = VecDeque::new();
+    let pool::Span { from, ahead_to, to: size } = span;
     let mut asked_to = from;
     let mut piece = Vec::new();
-    let size = to;
     let mut at = from;
     while at < size && !stop(at > from) {
         let end = (at + CHUNK_BYTES).min(size);
@@ -1135,7 +1135,7 @@ async fn read_file(
         stats.read_ms += now() - t;
         let read = read?;
         asked_to = f64::max(asked_to, end);
-        while next.len() < SLICES_AHEAD && asked_to < size {
+        while next.len() < SLICES_AHEAD && asked_to < ahead_to {
             // Failing to ask now is not fatal: asked again next time round, the failure names itself.
             let Ok(asked) = ask_part(file, asked_to, (asked_to + CHUNK_BYTES).min(size)) else { break };
             next.push_back(handled(asked));
@@ -1266,7 +1266,8 @@ async fn hash_source(source: Source, first: Option<Ahead>, cancelled: impl Fn() 
         Source::Bytes(bytes) => hasher.push(bytes),
         Source::File(file) => {
             let read =
-                read_file(&file, first, (0.0, file.size()), |_| cancelled(), |bytes, _| hasher.push(bytes)).await;
+                read_file(&file, first, pool::Span::whole(file.size()), |_| cancelled(), |bytes, _| hasher.push(bytes))
+                    .await;
             match read {
                 // Its cause is set by the engine's worker as it records it (`Worker::record_hash`).
                 Ok(stats) if stats.stopped => return HashOutcome::Stopped(StopCause::LoadCancelled),

@@ -82,9 +82,11 @@ const BIG_TEXT_BYTES: u64 = 32 * 1024 * 1024;
 /// than the one it reads and the one after.
 pub(crate) const PART_BYTES: u64 = 16 << 20;
 
-/// A part is read from the byte before its start to this much past its end: far enough to finish
-/// the line that crosses its end, which is at most an event ([`crate::ingest::limits::MAX_EVENT_BYTES`])
-/// and its line break (a longer line is skipped anyway, as cut off rather than as too long).
+/// A part is read from the byte before its start, with slices asked for ahead up to this much past
+/// its end: far enough to finish the record that crosses its end when that is an event
+/// ([`crate::ingest::limits::MAX_EVENT_BYTES`]) and its line break (a longer one is skipped anyway).
+/// Lines that open no record (see [`crate::ingest::range`]) go with the record before them, so a part
+/// that has not ended there reads on, a slice at a time, until it has.
 pub(crate) const PART_TAIL: u64 = crate::ingest::limits::MAX_EVENT_BYTES as u64 + 2;
 
 /// How much longer the text of a gzip file is than the file, at least, for CloudTrail logs (the
@@ -837,13 +839,34 @@ fn open(engine: &mut Engine, job: &Job) -> FileId {
     }
 }
 
-/// The bytes of a file of `size` bytes to read for `job`: all of them, or for a part from the byte
-/// before its start to a little past its end (see [`PART_TAIL`]). (An ingest worker's job has the
-/// file's size; the engine's worker's a part's.)
-pub(crate) fn bytes_to_read(job: &Job, size: u64) -> (f64, f64) {
+/// The bytes of a file of `size` bytes to read for `job` (see [`Span`]): all of them, or for a part
+/// from the byte before its start, asked for ahead to a little past its end (see [`PART_TAIL`]), and
+/// read on to the file's end if need be. (An ingest worker's job has the file's size; the engine's
+/// worker's a part's.)
+pub(crate) fn bytes_to_read(job: &Job, size: u64) -> Span {
     match job.part {
-        Some((_, start, end)) => (start.saturating_sub(1) as f64, end.saturating_add(PART_TAIL).min(size) as f64),
-        None => (0.0, size as f64),
+        Some((_, start, end)) => Span {
+            from: start.saturating_sub(1) as f64,
+            ahead_to: end.saturating_add(PART_TAIL).min(size) as f64,
+            to: size as f64,
+        },
+        None => Span::whole(size as f64),
+    }
+}
+
+/// Bytes of a file to read: `from..to`, with slices asked for ahead only below `ahead_to` (past it,
+/// one is read when it is needed).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Span {
+    pub from: f64,
+    pub ahead_to: f64,
+    pub to: f64,
+}
+
+impl Span {
+    /// A whole file of `size` bytes.
+    pub fn whole(size: f64) -> Self {
+        Span { from: 0.0, ahead_to: size, to: size }
     }
 }
 

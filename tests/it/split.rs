@@ -15,14 +15,26 @@ const PATH: &str = "exports/cloudtrail-events.jsonl";
 
 /// The generator's records as JSON lines, in file order, with the truth file.
 fn lines(events: u32, seed: u32) -> Option<(Vec<u8>, Vec<serde_json::Value>, serde_json::Value)> {
+    let (all, truth) = generated(events, seed)?;
+    Some((join(all.iter().map(|r| serde_json::to_string(r).unwrap())), all, truth))
+}
+
+/// The same, pretty-printed one after another (indented by two spaces, as `jq '.Records[]'` and
+/// `serde_json::to_string_pretty` write them).
+fn pretty(events: u32, seed: u32) -> Option<(Vec<u8>, Vec<serde_json::Value>, serde_json::Value)> {
+    let (all, truth) = generated(events, seed)?;
+    Some((join(all.iter().map(|r| serde_json::to_string_pretty(r).unwrap())), all, truth))
+}
+
+/// The generator's records in file order, with the truth file.
+fn generated(events: u32, seed: u32) -> Option<(Vec<serde_json::Value>, serde_json::Value)> {
     let (dir, truth) = generate(events, seed)?;
-    let all: Vec<serde_json::Value> = walk(&dir.join("logs")).iter().flat_map(|f| records(f)).collect();
-    let mut text = Vec::new();
-    for r in &all {
-        text.extend_from_slice(serde_json::to_string(r).unwrap().as_bytes());
-        text.push(b'\n');
-    }
-    Some((text, all, truth))
+    Some((walk(&dir.join("logs")).iter().flat_map(|f| records(f)).collect(), truth))
+}
+
+/// `texts`, each followed by a newline.
+fn join(texts: impl Iterator<Item = String>) -> Vec<u8> {
+    texts.flat_map(|t| t.into_bytes().into_iter().chain([b'\n'])).collect()
 }
 
 /// How a split load goes: the engine's own reading, the parts' sizes, the ingest workers'.
@@ -153,14 +165,13 @@ fn whole(text: &[u8]) -> Engine {
     one
 }
 
-#[test]
-fn ok_a_file_of_json_lines_split_among_readers_equals_the_truth_and_one_engine() {
-    let Some((text, all, truth)) = lines(3_000, 21) else { return };
-    let plan = Plan { first: 40_000, piece: 150_000, chunk: 4_096, workers: 2, every: 7, here: vec![1] };
-    let (engine, parts) = load_split(&text, &plan);
+/// Loads `text`, the records `all` of which the generator wrote with `truth`, split as `plan` says,
+/// and checks it against the truth, independent counts and one engine reading it whole.
+fn check_split(text: &[u8], all: &[serde_json::Value], truth: &serde_json::Value, plan: &Plan) {
+    let (engine, parts) = load_split(text, plan);
     assert!(parts >= 10, "{parts} parts");
     let status = engine.status();
-    assert_eq!(status.events, unique(&all) as u64, "events, counted by serde_json::Value");
+    assert_eq!(status.events, unique(all) as u64, "events, counted by serde_json::Value");
     assert_eq!(status.events + status.duplicates, all.len() as u64, "every record is an event or a duplicate");
     assert_eq!((status.files, engine.files().len()), (1, 1), "one file, listed once and done");
     assert_eq!(status.bytes_read, text.len() as u64, "every byte counted once");
@@ -169,18 +180,67 @@ fn ok_a_file_of_json_lines_split_among_readers_equals_the_truth_and_one_engine()
     assert_eq!(n(&doc["ecr"]["pushes"]), n(&truth["pushes"]), "pushes");
     assert_eq!(n(&doc["ecr"]["pulls"]), n(&truth["pulls"]), "pulls");
     assert_eq!(n(&doc["ecr"]["expired_images"]), n(&truth["lifecycle_expired_images"]), "expired images");
-    let one = whole(&text);
+    let one = whole(text);
     assert_eq!(doc, serde_json::from_str::<serde_json::Value>(&one.summary_json()).unwrap());
     assert_eq!(reports(&engine), reports(&one), "the file's report");
     assert_eq!(located(&engine), located(&one), "every event at the offset it has in the file");
-    // And those offsets are the lines', found by splitting the text.
+    // And those offsets are where the events start, found by splitting the text into lines.
+    let starts = record_starts(text);
+    assert_eq!(starts.len(), all.len(), "one line opening with '{{' per event");
+    assert!(located(&engine).iter().all(|(o, _)| starts.binary_search(o).is_ok()));
+}
+
+/// Where the records of `text` start: at its start and at each line that opens with `{`, found by
+/// splitting it into lines.
+fn record_starts(text: &[u8]) -> Vec<u64> {
     let mut starts = Vec::new();
     let mut at = 0u64;
     for line in text.split_inclusive(|&b| b == b'\n') {
-        starts.push(at);
+        if at == 0 || line[0] == b'{' {
+            starts.push(at);
+        }
         at += line.len() as u64;
     }
-    assert!(located(&engine).iter().all(|(o, _)| starts.binary_search(o).is_ok()));
+    starts
+}
+
+#[test]
+fn ok_a_file_of_json_lines_split_among_readers_equals_the_truth_and_one_engine() {
+    let Some((text, all, truth)) = lines(3_000, 21) else { return };
+    let plan = Plan { first: 40_000, piece: 150_000, chunk: 4_096, workers: 2, every: 7, here: vec![1] };
+    check_split(&text, &all, &truth, &plan);
+}
+
+#[test]
+fn ok_pretty_printed_events_split_among_readers_equal_the_truth_and_one_engine() {
+    let Some((text, all, truth)) = pretty(2_000, 26) else { return };
+    let plan = Plan { first: 40_000, piece: 150_000, chunk: 4_096, workers: 3, every: 5, here: vec![2] };
+    check_split(&text, &all, &truth, &plan);
+}
+
+#[test]
+fn ok_a_file_that_turns_from_lines_to_pretty_printed_after_it_was_cut_still_reads_whole() {
+    // JSON lines for the start the engine judges the file by, then pretty-printed events (as when
+    // two exports are put together), a broken line and an indented event, which go with the record
+    // before them, and JSON lines again.
+    let Some((_, all, truth)) = lines(2_500, 27) else { return };
+    let compact = |r: &serde_json::Value| serde_json::to_string(r).unwrap();
+    let mut text = join(all[..200].iter().map(compact));
+    text.extend(join(all[200..2_000].iter().map(|r| serde_json::to_string_pretty(r).unwrap())));
+    text.extend_from_slice(b"not json at all\n");
+    text.extend(join(all[2_000..2_001].iter().map(|r| format!("  {}", compact(r)))));
+    text.extend(join(all[2_001..].iter().map(compact)));
+    assert!(record_starts(&text[..40_000]).len() > 20, "the first 40,000 bytes are JSON lines");
+    let plan = Plan { first: 40_000, piece: 150_000, chunk: 4_096, workers: 2, every: 7, here: vec![3] };
+    let (engine, parts) = load_split(&text, &plan);
+    assert!(parts >= 10, "{parts} parts");
+    let r = &engine.files()[0].report;
+    assert_eq!((r.events + r.duplicates, r.rejected), (all.len() as u64, 1), "every event; the broken line");
+    let doc: serde_json::Value = serde_json::from_str(&engine.summary_json()).unwrap();
+    assert_eq!(doc["ecr"]["pulls"].as_u64(), truth["pulls"].as_u64(), "pulls");
+    let one = whole(&text);
+    assert_eq!(reports(&engine), reports(&one), "the file's report");
+    assert_eq!(located(&engine), located(&one), "every event at the offset it has in the file");
 }
 
 #[test]
@@ -295,7 +355,7 @@ fn ok_a_part_left_unread_or_lost_says_so_and_the_file_keeps_the_rest() {
 }
 
 #[test]
-fn ok_only_plain_one_event_per_line_files_are_cut() {
+fn ok_only_plain_files_of_events_one_after_another_are_cut() {
     let Some((text, all, _)) = lines(400, 24) else { return };
     let try_cut = |bytes: &[u8]| {
         let mut engine = Engine::new();
@@ -304,12 +364,18 @@ fn ok_only_plain_one_event_per_line_files_are_cut() {
         engine.split(id, 20_000, 20_000).len()
     };
     assert!(try_cut(&text) > 0, "JSON lines are cut");
-    // The same events pretty-printed, one after the other: a newline is not a record's end.
-    let pretty: Vec<u8> = all
-        .iter()
-        .flat_map(|r| serde_json::to_string_pretty(r).unwrap().into_bytes().into_iter().chain([b'\n']))
-        .collect();
-    assert_eq!(try_cut(&pretty), 0, "pretty-printed");
+    // The same events pretty-printed, one after the other: each starts a line with `{`, and none
+    // of their indented lines does.
+    let pretty = join(all.iter().map(|r| serde_json::to_string_pretty(r).unwrap()));
+    assert!(try_cut(&pretty) > 0, "pretty-printed");
+    // Pretty-printed without indenting: a line inside an event opens with `{` (an element of
+    // `resources`), where a part's reader would take an event to start.
+    let flat: Vec<u8> = pretty.split_inclusive(|&b| b == b'\n').flat_map(<[u8]>::trim_ascii_start).copied().collect();
+    assert!(
+        record_starts(&flat[..20_000]).len() > record_starts(&pretty[..20_000]).len(),
+        "inner lines open with '{{'"
+    );
+    assert_eq!(try_cut(&flat), 0, "pretty-printed without indenting");
     // A CloudTrail log file: one Records document.
     let records = serde_json::to_vec(&serde_json::json!({ "Records": all })).unwrap();
     assert_eq!(try_cut(&records), 0, "Records");
