@@ -272,7 +272,8 @@ struct Sink {
 /// file would take a record to start (see [`range`]).
 fn opens_inner_line(value: &[u8]) -> bool {
     let value = value.trim_ascii_start();
-    memchr::memmem::find(value, b"\n{").is_some()
+    // Most values are one line: no newline at all.
+    memchr::memchr_iter(b'\n', value).any(|nl| value.get(nl + 1) == Some(&b'{'))
 }
 
 /// The least [`Sink::lead`] checks as UTF-8 ahead of an element, whatever the last one's length.

@@ -1118,8 +1118,10 @@ async fn read_file(
     let mut asked_to = from;
     let mut piece = Vec::new();
     let mut at = from;
+    // Slices end at `ahead_to` too, so that a part reads no more than that unless it must.
+    let slice_end = |at: f64| (at + CHUNK_BYTES).min(if at < ahead_to { ahead_to } else { size });
     while at < size && !stop(at > from) {
-        let end = (at + CHUNK_BYTES).min(size);
+        let end = slice_end(at);
         let t = now();
         let read = match next.pop_front().map_or_else(|| first.take(), |asked| Some(Ahead::Slice(asked))) {
             Some(Ahead::Slice(asked)) => js_bytes_of(asked).await,
@@ -1137,9 +1139,9 @@ async fn read_file(
         asked_to = f64::max(asked_to, end);
         while next.len() < SLICES_AHEAD && asked_to < ahead_to {
             // Failing to ask now is not fatal: asked again next time round, the failure names itself.
-            let Ok(asked) = ask_part(file, asked_to, (asked_to + CHUNK_BYTES).min(size)) else { break };
+            let Ok(asked) = ask_part(file, asked_to, slice_end(asked_to)) else { break };
             next.push_back(handled(asked));
-            asked_to = (asked_to + CHUNK_BYTES).min(size);
+            asked_to = slice_end(asked_to);
         }
         in_pieces(&read, &mut piece, end >= size, &mut feed);
         at = end;

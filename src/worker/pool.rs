@@ -854,8 +854,8 @@ pub(crate) fn bytes_to_read(job: &Job, size: u64) -> Span {
     }
 }
 
-/// Bytes of a file to read: `from..to`, with slices asked for ahead only below `ahead_to` (past it,
-/// one is read when it is needed).
+/// Bytes of a file to read: `from..to`, with slices asked for ahead only below `ahead_to`, the last
+/// of them ending there (past it, one is read when it is needed).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Span {
     pub from: f64,
