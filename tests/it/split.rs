@@ -244,6 +244,55 @@ fn ok_a_file_that_turns_from_lines_to_pretty_printed_after_it_was_cut_still_read
 }
 
 #[test]
+fn ok_files_of_mixed_records_cut_anywhere_read_as_one_engine_reads_them() {
+    // Random mixes of what a file of events one after another may hold (JSON lines, pretty-printed
+    // events, CRLF, blank, broken and indented lines), cut and read with random plans: the file's
+    // report and every event's offset must be those of one engine reading it whole.
+    let Some((_, all, _)) = lines(300, 28) else { return };
+    let mut seed = 0x9E37_79B9_7F4A_7C15_u64;
+    let mut next = |n: usize| {
+        // xorshift64*: any fixed sequence will do; the assertions do not depend on it.
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 33) as usize % n
+    };
+    for round in 0..60 {
+        let compact = |r: &serde_json::Value| serde_json::to_string(r).unwrap();
+        // The start the engine judges the file by: JSON lines, of which it reads two and some of
+        // the third before it cuts the file.
+        let mut text = join(all[..3].iter().map(compact));
+        let two = text.iter().enumerate().filter(|&(_, &b)| b == b'\n').nth(1).map_or(0, |(i, _)| i + 1);
+        let first = two + next(text.len() - two);
+        for r in &all[3..] {
+            let piece = match next(10) {
+                0..=3 => format!("{}\n", compact(r)),
+                4..=6 => format!("{}\n", serde_json::to_string_pretty(r).unwrap()),
+                7 => format!("{}\r\n\r\n", compact(r)),
+                8 => format!("not json {round}\n{}\n", compact(r)),
+                _ => format!("   {}\n", compact(r)),
+            };
+            text.extend_from_slice(piece.as_bytes());
+        }
+        let plan = Plan {
+            first,
+            piece: 3_000 + next(20_000) as u64,
+            chunk: 100 + next(5_000),
+            workers: 1 + next(3),
+            every: 1 + next(7),
+            here: if next(2) == 0 { vec![] } else { vec![0] },
+        };
+        let what =
+            format!("round {round}: {} bytes, first {first}, piece {}, chunk {}", text.len(), plan.piece, plan.chunk);
+        let (engine, _) = load_split(&text, &plan);
+        let one = whole(&text);
+        assert_eq!(engine.status().events, one.status().events, "{what}");
+        assert_eq!(reports(&engine), reports(&one), "{what}");
+        assert_eq!(located(&engine), located(&one), "{what}");
+    }
+}
+
+#[test]
 fn ok_bad_lines_in_any_part_are_named_at_their_file_offsets() {
     let Some((mut text, all, _)) = lines(1_500, 22) else { return };
     // A broken line every 97 lines, placed by hand; their offsets are counted here.
