@@ -980,9 +980,10 @@ test('a JSON-lines file named .gz is cut into parts that the ingest workers read
 });
 
 test('pretty-printed events one after another (as jq writes them) are cut into parts too, and load as one file', { skip: skip() }, async () => {
-  // `jq '.Records[]'` prints each event over many lines, indented inside, its first line a `{`. A
-  // part's reader takes a record to start at each line that opens with `{` (src/ingest/range.rs), so
-  // such a file is cut like JSON lines; before, the engine's worker read it all itself.
+  // `jq '.Records[]'` prints each event over many lines, its first line a `{` right after the last
+  // event's closing `}` line. A part's reader takes a record to start at each such line
+  // (src/ingest/range.rs), so such a file is cut like JSON lines; before, the engine's worker read it
+  // all itself.
   await inWorkDir('split-pretty', async (work) => {
     const records = data.files.flatMap(recordsOf);
     const path = join(work, 'events.json');
@@ -996,8 +997,8 @@ test('pretty-printed events one after another (as jq writes them) are cut into p
 });
 
 test('a part whose last record runs on far past its end reads on to where the next record starts', { skip: skip() }, async () => {
-  // Lines that do not open with `{` go with the record before them (src/ingest/range.rs). Here only
-  // one line in every 8 MB opens with `{`; the rest are events indented by a space. A part asks for
+  // Lines that open no record go with the record before them (src/ingest/range.rs). Here only one
+  // line in every 8 MB opens with `{`; the rest are events indented by a space. A part asks for
   // its slices ahead only to 1 MB past its end (src/worker/pool.rs, PART_TAIL), and a reader that
   // stopped there left the lines after it unread by anyone.
   await inWorkDir('split-long-record', async (work) => {

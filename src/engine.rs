@@ -521,7 +521,7 @@ impl Engine {
     }
 
     /// Registers a part of a file about to be pushed, in an ingest worker's engine: the records of file
-    /// `path` (of `size` bytes) that start in `start..end`, pushed from the byte before `start` (see
+    /// `path` (of `size` bytes) that start in `start..end`, pushed from a few bytes before `start` (see
     /// [`crate::ingest::range`]). Its batches carry the part's report under the file's path.
     pub fn open_file_part(&mut self, path: &str, size: u64, start: u64, end: u64) -> FileId {
         let id = self.files.len() as FileId;

@@ -261,19 +261,8 @@ struct Sink {
     /// A top-level value was an event: the file is JSON lines (or one event), so top-level values
     /// are taken as leads too (not before, so an envelope is not parsed once more as an event).
     lines: bool,
-    /// Top-level values with a line inside that opens with `{` (pretty-printed without indenting): a
-    /// file with any cannot be cut where records start (see [`range`]).
-    inner_starts: u64,
     /// Where the text read starts in the file: 0 but for a part of a file (see [`range`]).
     base: u64,
-}
-
-/// Whether a top-level value has a line inside it that opens with `{`, where a reader of part of the
-/// file would take a record to start (see [`range`]).
-fn opens_inner_line(value: &[u8]) -> bool {
-    let value = value.trim_ascii_start();
-    // Most values are one line: no newline at all.
-    memchr::memchr_iter(b'\n', value).any(|nl| value.get(nl + 1) == Some(&b'{'))
 }
 
 /// The least [`Sink::lead`] checks as UTF-8 ahead of an element, whatever the last one's length.
@@ -297,7 +286,6 @@ impl FileReader {
                 lead_window: LEAD_WINDOW,
                 leads: true,
                 lines: false,
-                inner_starts: 0,
                 base: 0,
             },
             decode_failed: false,
@@ -325,8 +313,7 @@ impl FileReader {
     /// Whether the file read so far can be cut where records start (see [`range`]), for other readers
     /// to read the records from some point on ([`FileReader::end_at`]): plain text (not gzip), read
     /// from its start and not hashed, whose top-level values so far were all events, at least two of
-    /// them, each on a line of its own or pretty-printed with its inner lines indented (no line
-    /// inside one opens with `{`).
+    /// them (on lines of their own or pretty-printed: see [`range`] for where records start).
     pub fn can_cut(&self) -> bool {
         let s = &self.sink;
         self.range.is_none()
@@ -336,7 +323,6 @@ impl FileReader {
             && !self.decode_failed
             && matches!(self.body, Body::Json(_))
             && s.lines
-            && s.inner_starts == 0
             && s.top_values >= 2
             && s.unknown.0 == 0
     }
@@ -756,7 +742,6 @@ impl Sink {
         let json = json.as_bytes();
         if whole {
             self.top_values += 1;
-            self.inner_starts += u64::from(opens_inner_line(json));
             self.report.saw(Format::SingleEvent);
         } else {
             self.report.saw(Format::Records);
@@ -792,7 +777,6 @@ impl Sink {
             Frame::ArrayOpen { .. } => self.report.saw(Format::JsonArray),
             Frame::Whole { bytes, offset } => {
                 self.top_values += 1;
-                self.inner_starts += u64::from(opens_inner_line(bytes));
                 self.value(bytes, offset, store, true);
             }
             Frame::Skipped { offset, len, reason } => {

@@ -1,16 +1,18 @@
 //! One part of a large file of events one after another, so that several readers can share it.
 //!
 //! A JSON-lines export of hundreds of MB read by one reader uses one core. Cut into byte ranges, each
-//! read by another worker, it uses them all. A *record* starts at byte 0 and at every line that
-//! opens with `{`: each line of JSON lines, and each event of a file of pretty-printed events one
-//! after another (as `jq '.Records[]'` writes them), whose inner lines are indented and whose
-//! closing brace does not open a line with `{`. A [`RecordRange`] owns every record that starts at
-//! a byte in `start..end`, up to where the next record starts, so ranges that tile the file give
-//! each record, and each byte, to exactly one reader, wherever the cuts fall. Lines that do not
-//! open a record (a blank line, a broken line, an indented line) go with the record before them. A
-//! reader of a range is fed from [`RecordRange::first_byte`] (the byte before `start`, to see
-//! whether a record starts at `start`) and passes on only what it owns; once the record that crosses
-//! `end` has ended, it wants nothing more.
+//! read by another worker, it uses them all. A *record* starts at byte 0 and at every `{` that
+//! opens a line right after a line that ends with `}`: each line of JSON lines, and each event of a
+//! file of pretty-printed events one after another (as `jq '.Records[]'` writes them). Inside a
+//! value, a line that opens with `{` follows a `[`, `,` or `:`, never a `}` (two values there are
+//! parted by a comma), so a record start is always where a top-level value starts, however the
+//! value is laid out. A [`RecordRange`] owns every record that starts at a byte in `start..end`, up
+//! to where the next record starts, so ranges that tile the file give each record, and each byte,
+//! to exactly one reader, wherever the cuts fall. Lines that open no record (a blank line, a broken
+//! line, an indented line, and the line after one of those) go with the record before them. A
+//! reader of a range is fed from [`RecordRange::first_byte`] ([`LOOK_BACK`] bytes before `start`,
+//! to see whether a record starts at `start`) and passes on only what it owns; once the record that
+//! crosses `end` has ended, it wants nothing more.
 //!
 //! ```
 //! use trailscope::ingest::range::RecordRange;
@@ -23,15 +25,21 @@
 //! assert_eq!((second, at), (&text[16..], 16));
 //! ```
 
+/// How many bytes before a `{` tell whether it starts a record: `}` and a line break (`\n` or
+/// `\r\n`).
+pub const LOOK_BACK: u64 = 3;
+
 /// The records of a file that start at a byte in `start..end` (see the module docs).
 #[derive(Debug, Clone)]
 pub struct RecordRange {
     /// Absolute position of the next byte pushed.
     pos: u64,
-    /// The last byte pushed (0 before any): a `{` first in the next chunk opens a record after a newline.
-    last: u8,
+    /// The last [`LOOK_BACK`] bytes pushed, the last one last (zeros before any).
+    tail: [u8; 3],
     /// Still skipping the rest of the record that started before `start`.
     head: bool,
+    /// Where records ours may start (in the bytes fed before it, none do).
+    start: u64,
     /// Records that start here or later are not ours.
     end: u64,
     /// The record that crosses `end` has ended: nothing more is ours.
@@ -41,17 +49,19 @@ pub struct RecordRange {
 impl RecordRange {
     /// The records starting in `start..end`; the reader is to be fed from [`Self::first_byte`].
     pub fn new(start: u64, end: u64) -> Self {
-        RecordRange { pos: start.saturating_sub(1), last: 0, head: start > 0, end, done: false }
+        let pos = start.saturating_sub(LOOK_BACK);
+        RecordRange { pos, tail: [0; 3], head: start > 0, start, end, done: false }
     }
 
     /// What is left to read of a file read from its start, with `read` bytes read already: the records
     /// that start before `end`, and at least the one holding byte `read` (the record under way, which
-    /// started before it, or one starting there).
+    /// started before it, or one starting there). The end is at least [`LOOK_BACK`] bytes on, so that
+    /// whether a record starts there is told by bytes pushed here.
     pub fn ending(read: u64, end: u64) -> Self {
-        RecordRange { pos: read, last: 0, head: false, end: end.max(read + 1), done: false }
+        RecordRange { pos: read, tail: [0; 3], head: false, start: read, end: end.max(read + LOOK_BACK), done: false }
     }
 
-    /// Where to start feeding: the byte before `start` (or 0).
+    /// Where to start feeding: [`LOOK_BACK`] bytes before `start` (or 0).
     pub fn first_byte(&self) -> u64 {
         self.pos
     }
@@ -70,15 +80,18 @@ impl RecordRange {
     /// position.
     pub fn owned<'a>(&mut self, chunk: &'a [u8]) -> (&'a [u8], u64) {
         let at = self.pos;
-        let before = self.last;
+        let tail = self.tail;
         self.pos += chunk.len() as u64;
-        self.last = chunk.last().copied().unwrap_or(before);
+        for &b in chunk.iter().rev().take(3).rev() {
+            self.tail = [self.tail[1], self.tail[2], b];
+        }
         if self.done {
             return (&[], self.pos);
         }
+        let index = |p: u64| usize::try_from(p.saturating_sub(at)).unwrap_or(usize::MAX);
         let mut from = 0;
         if self.head {
-            match record_start(chunk, 0, before) {
+            match record_start(chunk, index(self.start), tail) {
                 // The first record ours starts here, unless that is past the end.
                 Some(i) if at + i as u64 >= self.end => {
                     self.done = true;
@@ -97,8 +110,7 @@ impl RecordRange {
         }
         // The last record ours ends where the first one starting at `end` or later starts (which is
         // after `from`: that one started before `end`).
-        let look = usize::try_from(self.end.saturating_sub(at)).unwrap_or(usize::MAX);
-        let to = match record_start(chunk, look, before) {
+        let to = match record_start(chunk, index(self.end), tail) {
             Some(i) => {
                 self.done = true;
                 i
@@ -109,19 +121,23 @@ impl RecordRange {
     }
 }
 
-/// The first index from `from` on in `chunk` where a record starts (a `{` that opens a line), with
-/// `before` the byte before the chunk.
-fn record_start(chunk: &[u8], from: usize, before: u8) -> Option<usize> {
+/// The first index from `from` on in `chunk` where a record starts (a `{` that opens a line after one
+/// that ends with `}`), with `tail` the bytes before the chunk.
+fn record_start(chunk: &[u8], from: usize, tail: [u8; 3]) -> Option<usize> {
+    // The byte `back` bytes before index `i` (which is at least `back`, or reaches into `tail`).
+    let byte = |i: usize, back: usize| if i >= back { chunk[i - back] } else { tail[3 + i - back] };
+    let starts = |i: usize| byte(i, 1) == b'\n' && (byte(i, 2) == b'}' || (byte(i, 2) == b'\r' && byte(i, 3) == b'}'));
     if from >= chunk.len() {
         return None;
     }
-    if from == 0 && before == b'\n' && chunk[0] == b'{' {
-        return Some(0);
-    }
-    // A newline at `from - 1` or later, followed by `{`.
-    memchr::memchr_iter(b'\n', &chunk[from.saturating_sub(1)..])
-        .map(|nl| from.saturating_sub(1) + nl + 1)
-        .find(|&i| i >= from.max(1) && chunk.get(i) == Some(&b'{'))
+    // A `{` right after a newline at `from - 1` or later.
+    let first = (from == 0 && chunk[0] == b'{' && starts(0)).then_some(0);
+    first.or_else(|| {
+        let look = from.saturating_sub(1);
+        memchr::memchr_iter(b'\n', &chunk[look..])
+            .map(|nl| look + nl + 1)
+            .find(|&i| i >= from.max(1) && chunk.get(i) == Some(&b'{') && starts(i))
+    })
 }
 
 /// Cuts `start..size` into ranges of about `piece` bytes (the last may be up to half a piece longer,
@@ -178,16 +194,20 @@ mod tests {
     }
 
     /// The records of `text` with where each starts, found by splitting it into lines and starting a
-    /// record at the first and at each that opens with `{` (independently of `RecordRange`).
+    /// record at the first and at each that opens with `{` after one that ends with `}` (independently
+    /// of `RecordRange`).
     fn records(text: &[u8]) -> Vec<(u64, Vec<u8>)> {
         let mut out: Vec<(u64, Vec<u8>)> = Vec::new();
         let mut at = 0;
+        let mut before: &[u8] = b"";
         for line in text.split_inclusive(|&b| b == b'\n') {
+            let opens = line[0] == b'{' && (before.ends_with(b"}\n") || before.ends_with(b"}\r\n"));
             match out.last_mut() {
-                Some((_, record)) if line[0] != b'{' => record.extend_from_slice(line),
+                Some((_, record)) if !opens => record.extend_from_slice(line),
                 _ => out.push((at as u64, line.to_vec())),
             }
             at += line.len();
+            before = line;
         }
         out
     }
@@ -208,7 +228,7 @@ mod tests {
                         let first = mine().next().map(|(s, _)| *s);
                         let next = all.iter().map(|(s, _)| *s).find(|&s| s >= hi);
                         let seen = if first.is_some() { next.map_or(size, |s| s + 1) } else { hi };
-                        let from = lo.saturating_sub(1);
+                        let from = lo.saturating_sub(LOOK_BACK);
                         let fed_to = (from + (seen - from).div_ceil(chunk as u64) * chunk as u64).min(size);
                         let want = Read { owned, first, fed_to };
                         assert_eq!(got[i], want, "cuts {c1},{c2}, chunks of {chunk}, range {i}");
@@ -225,9 +245,10 @@ mod tests {
 
     #[test]
     fn ok_every_pretty_printed_record_to_the_range_it_starts_in_wherever_the_cuts_fall() {
-        // Pretty-printed events one after another, a line of JSON lines, a broken line and an
-        // indented one, which go with the record before them, and a record at the very end.
-        let text = b"{\n  \"a\": {\n    \"b\": [\n      {\"c\": 1}\n    ]\n  }\n}\n{\"d\":2}\nnot json\n  {\"e\":3}\n{\n  \"f\": 4\n}\n{";
+        // Pretty-printed events one after another, indented and not, a line of JSON lines, a broken
+        // line and an indented one, which go with the record before them, with the line after the
+        // broken one, a CRLF, and a record at the very end.
+        let text = b"{\n  \"a\": {\n    \"b\": [\n      {\"c\": 1}\n    ]\n  }\n}\n{\"d\":2}\nnot json\n{\"e\":3}\n  {\"e\":3}\n{\n\"f\": [\n{\n\"g\": 4\n},\n{}\n]\n}\r\n{";
         assert_eq!(records(text).len(), 4, "the oracle's records");
         check_every_cut(text);
     }
@@ -250,8 +271,9 @@ mod tests {
         let mut r = RecordRange::ending(3, 9);
         let (owned, at) = r.owned(&text[3..]);
         assert_eq!((owned, at, r.done()), (&text[3..16], 3, true));
-        // An end at or before what was read still finishes the line under way.
-        assert_eq!(RecordRange::ending(12, 4).end(), 13);
+        // An end at or before what was read still finishes the record under way, and is far enough
+        // on to tell a record's start by bytes read here.
+        assert_eq!(RecordRange::ending(12, 4).end(), 15);
         let mut r = RecordRange::ending(10, 10);
         let (owned, at) = r.owned(&text[10..]);
         assert_eq!((owned, at, r.done()), (&text[10..16], 10, true));

@@ -82,7 +82,7 @@ const BIG_TEXT_BYTES: u64 = 32 * 1024 * 1024;
 /// than the one it reads and the one after.
 pub(crate) const PART_BYTES: u64 = 16 << 20;
 
-/// A part is read from the byte before its start, with slices asked for ahead up to this much past
+/// A part is read from a few bytes before its start, with slices asked for ahead up to this much past
 /// its end: far enough to finish the record that crosses its end when that is an event
 /// ([`crate::ingest::limits::MAX_EVENT_BYTES`]) and its line break (a longer one is skipped anyway).
 /// Lines that open no record (see [`crate::ingest::range`]) go with the record before them, so a part
@@ -840,13 +840,13 @@ fn open(engine: &mut Engine, job: &Job) -> FileId {
 }
 
 /// The bytes of a file of `size` bytes to read for `job` (see [`Span`]): all of them, or for a part
-/// from the byte before its start, asked for ahead to a little past its end (see [`PART_TAIL`]), and
+/// from a few bytes before its start (see [`crate::ingest::range::LOOK_BACK`]), asked for ahead to a little past its end (see [`PART_TAIL`]), and
 /// read on to the file's end if need be. (An ingest worker's job has the file's size; the engine's
 /// worker's a part's.)
 pub(crate) fn bytes_to_read(job: &Job, size: u64) -> Span {
     match job.part {
         Some((_, start, end)) => Span {
-            from: start.saturating_sub(1) as f64,
+            from: start.saturating_sub(crate::ingest::range::LOOK_BACK) as f64,
             ahead_to: end.saturating_add(PART_TAIL).min(size) as f64,
             to: size as f64,
         },
