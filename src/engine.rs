@@ -479,8 +479,8 @@ impl Engine {
     /// Cuts the file this engine is reading, `file`, so that other readers share it, when it is plain
     /// text of events one after another, one per line or pretty-printed (see [`FileReader::can_cut`]):
     /// this engine reads on to about `keep_to` bytes (to the end of the record under way there, or
-    /// further on when it read more already), and the records after that are left in parts of about `piece` bytes, answered as
-    /// `(start, end)` byte ranges. Each is read by [`Self::open_file_part`] in an ingest worker's
+    /// further on when it read more already), and the records after that are left in parts of about
+    /// `piece` bytes, answered as `(start, end)` byte ranges. Each is read by [`Self::open_file_part`] in an ingest worker's
     /// engine, whose batches [`Self::absorb_split`] takes, or by [`Self::open_part`] here. Until every
     /// part is read, the file is listed with what its parts gave so far and counts as open. Answers
     /// none, cutting nothing, for a file that cannot be cut or is too short to be worth it.

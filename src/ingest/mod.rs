@@ -233,8 +233,8 @@ pub struct FileReader {
     unread: bool,
     /// The decompressed content's SHA-256 being taken as the file is read (see [`FileReader::hashing`]).
     hash: Option<Box<ContentSha>>,
-    /// The part of the file this reader owns, when it reads one part of a file of JSON lines that
-    /// several read (see [`range`]).
+    /// The part of the file this reader owns, when it reads one part of a file of events one after
+    /// another that several read (see [`range`]).
     range: Option<range::RecordRange>,
 }
 
@@ -304,8 +304,8 @@ impl FileReader {
         self
     }
 
-    /// Where the file is to be fed from: 0, or for a part of it ([`FileReader::records_in`]) the byte
-    /// before its start.
+    /// Where the file is to be fed from: 0, or for a part of it ([`FileReader::records_in`]) a few
+    /// bytes before its start.
     pub fn first_byte(&self) -> u64 {
         self.range.as_ref().map_or(0, range::RecordRange::first_byte)
     }

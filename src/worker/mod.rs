@@ -1100,9 +1100,9 @@ struct ReadStats {
 /// slices (the first may have been asked for ahead, `first`), giving
 /// each to `feed` in pieces of at most [`FEED_BYTES`], with whether the piece ends the file, until
 /// the end or until `stop` says so; `stop` is told whether a slice has been read yet. The next
-/// [`SLICES_AHEAD`] slices (below `span.ahead_to`) are asked for before one is fed, so the browser reads them while the engine
-/// parses: a 457 MB JSON-lines file waited 1.6–1.9 s of its 4.6–5.2 s load for slices read one after
-/// the other, 0.75–0.95 s with two ahead.
+/// [`SLICES_AHEAD`] slices (below `span.ahead_to`) are asked for before one is fed, so the browser
+/// reads them while the engine parses: a 457 MB JSON-lines file waited 1.6–1.9 s of its 4.6–5.2 s
+/// load for slices read one after the other, 0.75–0.95 s with two ahead.
 async fn read_file(
     file: &File,
     first: Option<Ahead>,
