@@ -52,12 +52,16 @@ async function watch(page) {
   await page.evaluate(() => {
     window.__snaps = [];
     window.__cards = [];
+    window.__ahead = [];
     const status = document.querySelector('[data-testid=ingest-status]');
     const take = () => {
       const d = { ...status.dataset };
       window.__snaps.push(d);
       const cards = document.querySelector('[data-testid=overview-cards]');
       if (d.state === 'loading' && cards) window.__cards.push(cards.textContent);
+      // The overview's event count beside the status bar's, where the overview is ahead.
+      const total = Number(document.querySelector('[data-testid=total-events]')?.textContent.replace(/\D/g, '') || 0);
+      if (d.state === 'loading' && total > Number(d.events)) window.__ahead.push([total, Number(d.events)]);
     };
     new MutationObserver(take).observe(document.body, { attributes: true, childList: true, subtree: true });
   });
@@ -100,6 +104,10 @@ test('progress shows files, bytes, rate and time left, and views refresh while l
   // The overview was redrawn with new figures more than once before the end.
   const cards = await t.page.evaluate(() => window.__cards);
   assert.ok(new Set(cards).size >= 2, `the overview refreshed while loading (${new Set(cards).size} versions)`);
+  // And never showed more events than the status bar beside it: the engine's worker reports its
+  // counts before it answers a view from a later state.
+  const ahead = await t.page.evaluate(() => window.__ahead);
+  assert.deepEqual(ahead.slice(0, 5), [], `the overview ran ahead of the status bar ${ahead.length} times`);
   await t.shot('worker-loaded');
   assert.deepEqual(t.problems, []);
 });

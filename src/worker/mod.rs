@@ -564,6 +564,12 @@ fn set_panic_hook() {
 fn answer(id: u32, query: &Query) {
     let (response, memory) = WORKER.with(|w| {
         let mut w = w.borrow_mut();
+        // While loading, the page shows the counts of the last report beside the views it asks for,
+        // and a view answered from a later state ran ahead of them (the overview said 158,002
+        // events, the status bar 124,421). A report goes first when the counts have moved since.
+        if w.running && w.engine.status() != w.progress.status {
+            send_progress(&mut w, true);
+        }
         let t = now();
         let response = Box::new(w.engine.query(query));
         if w.running {
