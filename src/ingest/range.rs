@@ -2,11 +2,11 @@
 //!
 //! A JSON-lines export of hundreds of MB read by one reader uses one core. Cut into byte ranges, each
 //! read by another worker, it uses them all. A *record* starts at byte 0 and at every `{` that
-//! opens a line right after a line that ends with `}`: each line of JSON lines, and each event of a
+//! opens a line after a `}` with only white space between (blank lines, trailing spaces, CRs; at
+//! most [`LOOK_BACK`] bytes from the `}` to the `{`): each line of JSON lines, and each event of a
 //! file of pretty-printed events one after another (as `jq '.Records[]'` writes them). Inside a
-//! value, a line that opens with `{` follows a `[`, `,` or `:`, never a `}` (two values there are
-//! parted by a comma), so a record start is always where a top-level value starts, however the
-//! value is laid out. A [`RecordRange`] owns every record that starts at a byte in `start..end`, up
+//! value, a `{` follows a `[`, `,` or `:`, never a `}` (two values there are parted by a comma), so
+//! a record start is always where a top-level value starts, however the value is laid out. A [`RecordRange`] owns every record that starts at a byte in `start..end`, up
 //! to where the next record starts, so ranges that tile the file give each record, and each byte,
 //! to exactly one reader, wherever the cuts fall. Lines that open no record (a blank line, a broken
 //! line, an indented line, and the line after one of those) go with the record before them. A
@@ -25,9 +25,12 @@
 //! assert_eq!((second, at), (&text[16..], 16));
 //! ```
 
-/// How many bytes before a `{` tell whether it starts a record: `}` and a line break (`\n` or
-/// `\r\n`).
-pub const LOOK_BACK: u64 = 3;
+/// How many bytes before a `{` tell whether it starts a record: a `}` this close, with only white
+/// space after it, the last a line break.
+pub const LOOK_BACK: u64 = 16;
+
+/// [`LOOK_BACK`] as an index.
+const BACK: usize = LOOK_BACK as usize;
 
 /// The records of a file that start at a byte in `start..end` (see the module docs).
 #[derive(Debug, Clone)]
@@ -35,7 +38,7 @@ pub struct RecordRange {
     /// Absolute position of the next byte pushed.
     pos: u64,
     /// The last [`LOOK_BACK`] bytes pushed, the last one last (zeros before any).
-    tail: [u8; 3],
+    tail: [u8; BACK],
     /// Still skipping the rest of the record that started before `start`.
     head: bool,
     /// Where records ours may start (in the bytes fed before it, none do).
@@ -50,7 +53,7 @@ impl RecordRange {
     /// The records starting in `start..end`; the reader is to be fed from [`Self::first_byte`].
     pub fn new(start: u64, end: u64) -> Self {
         let pos = start.saturating_sub(LOOK_BACK);
-        RecordRange { pos, tail: [0; 3], head: start > 0, start, end, done: false }
+        RecordRange { pos, tail: [0; BACK], head: start > 0, start, end, done: false }
     }
 
     /// What is left to read of a file read from its start, with `read` bytes read already: the records
@@ -58,7 +61,8 @@ impl RecordRange {
     /// started before it, or one starting there). The end is at least [`LOOK_BACK`] bytes on, so that
     /// whether a record starts there is told by bytes pushed here.
     pub fn ending(read: u64, end: u64) -> Self {
-        RecordRange { pos: read, tail: [0; 3], head: false, start: read, end: end.max(read + LOOK_BACK), done: false }
+        let end = end.max(read + LOOK_BACK);
+        RecordRange { pos: read, tail: [0; BACK], head: false, start: read, end, done: false }
     }
 
     /// Where to start feeding: [`LOOK_BACK`] bytes before `start` (or 0).
@@ -82,8 +86,11 @@ impl RecordRange {
         let at = self.pos;
         let tail = self.tail;
         self.pos += chunk.len() as u64;
-        for &b in chunk.iter().rev().take(3).rev() {
-            self.tail = [self.tail[1], self.tail[2], b];
+        if chunk.len() >= BACK {
+            self.tail.copy_from_slice(&chunk[chunk.len() - BACK..]);
+        } else {
+            self.tail.rotate_left(chunk.len());
+            self.tail[BACK - chunk.len()..].copy_from_slice(chunk);
         }
         if self.done {
             return (&[], self.pos);
@@ -121,12 +128,15 @@ impl RecordRange {
     }
 }
 
-/// The first index from `from` on in `chunk` where a record starts (a `{` that opens a line after one
-/// that ends with `}`), with `tail` the bytes before the chunk.
-fn record_start(chunk: &[u8], from: usize, tail: [u8; 3]) -> Option<usize> {
+/// The first index from `from` on in `chunk` where a record starts (a `{` that opens a line, after a
+/// `}` and only white space: see the module docs), with `tail` the bytes before the chunk.
+fn record_start(chunk: &[u8], from: usize, tail: [u8; BACK]) -> Option<usize> {
     // The byte `back` bytes before index `i` (which is at least `back`, or reaches into `tail`).
-    let byte = |i: usize, back: usize| if i >= back { chunk[i - back] } else { tail[3 + i - back] };
-    let starts = |i: usize| byte(i, 1) == b'\n' && (byte(i, 2) == b'}' || (byte(i, 2) == b'\r' && byte(i, 3) == b'}'));
+    let byte = |i: usize, back: usize| if i >= back { chunk[i - back] } else { tail[BACK + i - back] };
+    let starts = |i: usize| {
+        byte(i, 1) == b'\n'
+            && (2..=BACK).map(|back| byte(i, back)).find(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n')) == Some(b'}')
+    };
     if from >= chunk.len() {
         return None;
     }
@@ -194,20 +204,20 @@ mod tests {
     }
 
     /// The records of `text` with where each starts, found by splitting it into lines and starting a
-    /// record at the first and at each that opens with `{` after one that ends with `}` (independently
-    /// of `RecordRange`).
+    /// record at the first and at each that opens with `{` after a `}` and only white space, 16 bytes
+    /// at most (independently of `RecordRange`).
     fn records(text: &[u8]) -> Vec<(u64, Vec<u8>)> {
         let mut out: Vec<(u64, Vec<u8>)> = Vec::new();
         let mut at = 0;
-        let mut before: &[u8] = b"";
         for line in text.split_inclusive(|&b| b == b'\n') {
-            let opens = line[0] == b'{' && (before.ends_with(b"}\n") || before.ends_with(b"}\r\n"));
+            // What comes before, less its white space at the end, ends with `}` at most 16 bytes back.
+            let before = text[..at].trim_ascii_end();
+            let opens = line[0] == b'{' && before.ends_with(b"}") && at - before.len() < 16;
             match out.last_mut() {
                 Some((_, record)) if !opens => record.extend_from_slice(line),
                 _ => out.push((at as u64, line.to_vec())),
             }
             at += line.len();
-            before = line;
         }
         out
     }
@@ -240,7 +250,9 @@ mod tests {
 
     #[test]
     fn ok_every_line_to_the_range_it_starts_in_wherever_the_cuts_fall() {
-        check_every_cut(b"{\"a\":1}\n{\"bb\":22}\r\n\n{\"c\":3}\n{\"dddd\":4444}");
+        // CRLF, a blank line, trailing spaces, a `}` 17 bytes before a `{` (too far) and one 16 bytes
+        // before (a record), no final newline.
+        check_every_cut(b"{\"a\":1}\n{\"bb\":22}\r\n\n{\"c\":3}  \n{\"dddd\":4444}\n              \n{\"e\":5}\n             \n{\"f\":6}");
     }
 
     #[test]
@@ -266,17 +278,19 @@ mod tests {
 
     #[test]
     fn ok_ending_keeps_what_is_left_of_the_line_under_way() {
-        let text = b"{\"a\":1}\n{\"b\":2}\n{\"c\":3}\n";
-        // Read 3 bytes already; the lines starting before 9 are ours: the first two.
-        let mut r = RecordRange::ending(3, 9);
+        let line = |c: char| format!("{{\"{c}\":\"{}\"}}\n", "x".repeat(22));
+        let text: Vec<u8> = [line('a'), line('b'), line('c')].concat().into_bytes();
+        assert_eq!(text.len(), 3 * 31);
+        // Read 3 bytes already; the records starting before 40 are ours: the first two.
+        let mut r = RecordRange::ending(3, 40);
         let (owned, at) = r.owned(&text[3..]);
-        assert_eq!((owned, at, r.done()), (&text[3..16], 3, true));
+        assert_eq!((owned, at, r.done()), (&text[3..62], 3, true));
         // An end at or before what was read still finishes the record under way, and is far enough
         // on to tell a record's start by bytes read here.
-        assert_eq!(RecordRange::ending(12, 4).end(), 15);
-        let mut r = RecordRange::ending(10, 10);
-        let (owned, at) = r.owned(&text[10..]);
-        assert_eq!((owned, at, r.done()), (&text[10..16], 10, true));
+        assert_eq!(RecordRange::ending(12, 4).end(), 12 + LOOK_BACK);
+        let mut r = RecordRange::ending(40, 40);
+        let (owned, at) = r.owned(&text[40..]);
+        assert_eq!((owned, at, r.done()), (&text[40..62], 40, true));
     }
 
     #[test]

@@ -191,17 +191,17 @@ fn check_split(text: &[u8], all: &[serde_json::Value], truth: &serde_json::Value
     assert!(located(&engine).iter().all(|(o, _)| starts.binary_search(o).is_ok()));
 }
 
-/// Where the records of `text` start: at its start and at each line that opens with `{` after one
-/// that ends with `}`, found by splitting it into lines.
+/// Where the records of `text` start: at its start and at each line that opens with `{` after a `}`
+/// and only white space (16 bytes at most), found by splitting it into lines.
 fn record_starts(text: &[u8]) -> Vec<u64> {
     let mut starts = Vec::new();
-    let (mut at, mut before) = (0u64, &b""[..]);
+    let mut at = 0usize;
     for line in text.split_inclusive(|&b| b == b'\n') {
-        if at == 0 || (line[0] == b'{' && (before.ends_with(b"}\n") || before.ends_with(b"}\r\n"))) {
-            starts.push(at);
+        let before = text[..at].trim_ascii_end();
+        if at == 0 || (line[0] == b'{' && before.ends_with(b"}") && at - before.len() < 16) {
+            starts.push(at as u64);
         }
-        at += line.len() as u64;
-        before = line;
+        at += line.len();
     }
     starts
 }
