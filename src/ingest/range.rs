@@ -1,17 +1,18 @@
 //! One part of a large file of events one after another, so that several readers can share it.
 //!
-//! A JSON-lines export of hundreds of MB read by one reader uses one core. Cut into byte ranges, each
-//! read by another worker, it uses them all. A *record* starts at byte 0 and at every `{` that
+//! A JSON-lines export of hundreds of MB read by one reader uses one core. Cut into byte ranges,
+//! each read by another worker, it uses them all. A *record* starts at byte 0 and at every `{` that
 //! opens a line after a `}` with only white space between (blank lines, trailing spaces, CRs; at
 //! most [`LOOK_BACK`] bytes from the `}` to the `{`): each line of JSON lines, and each event of a
 //! file of pretty-printed events one after another (as `jq '.Records[]'` writes them). Inside a
 //! value, a `{` follows a `[`, `,` or `:`, never a `}` (two values there are parted by a comma), so
-//! a record start is always where a top-level value starts, however the value is laid out. A [`RecordRange`] owns every record that starts at a byte in `start..end`, up
-//! to where the next record starts, so ranges that tile the file give each record, and each byte,
-//! to exactly one reader, wherever the cuts fall. Lines that open no record (a blank line, a broken
-//! line, an indented line, and the line after one of those) go with the record before them. A
-//! reader of a range is fed from [`RecordRange::first_byte`] ([`LOOK_BACK`] bytes before `start`,
-//! to see whether a record starts at `start`) and passes on only what it owns; once the record that
+//! a record start is always where a top-level value starts, however the value is laid out. A
+//! [`RecordRange`] owns every record that starts at a byte in `start..end`, up to where the next
+//! record starts, so ranges that tile the file give each record, and each byte, to exactly one
+//! reader, wherever the cuts fall. Lines that open no record (a blank line, a broken line, an
+//! indented line, and the line after one of those) go with the record before them. A reader of a
+//! range is fed from [`RecordRange::first_byte`] ([`LOOK_BACK`] bytes before `start`, to see
+//! whether a record starts at `start`) and passes on only what it owns; once the record that
 //! crosses `end` has ended, it wants nothing more.
 //!
 //! ```
