@@ -117,17 +117,14 @@ mod tests {
         (found.next().expect("the light value"), found.next().expect("the dark value"))
     }
 
-    /// The page's panel colour (`--panel`), light and dark: the canvas is cleared, so its axis
-    /// labels stand on it.
-    fn panels() -> (String, String) {
-        css_var("--panel")
-    }
+    /// The marks, in the order of [`Palette::marks`].
+    const MARKS: [&str; 5] = ["push", "pull", "expiry", "deploy", "build"];
 
     #[test]
     fn ok_every_mark_stands_out_from_its_lane_at_wcag_aa() {
         // Graphics (WCAG 1.4.11) need 3:1 against what is next to them: the lanes' grounds.
         for (name, pal) in [("light", &LIGHT), ("dark", &DARK)] {
-            for (mark, colour) in ["push", "pull", "expiry", "deploy", "build"].into_iter().zip(pal.marks) {
+            for (mark, colour) in MARKS.into_iter().zip(pal.marks) {
                 for ground in [pal.lane, pal.ground] {
                     let ratio = contrast(colour, ground);
                     assert!(ratio >= 3.0, "{name}: a {mark} ({colour} on {ground}) has a contrast of {ratio:.2}:1");
@@ -138,7 +135,7 @@ mod tests {
 
     #[test]
     fn ok_the_legend_shows_the_marks_colours() {
-        for (i, mark) in ["push", "pull", "expiry", "deploy", "build"].into_iter().enumerate() {
+        for (i, mark) in MARKS.into_iter().enumerate() {
             let (light, dark) = css_var(&format!("--mark-{mark}"));
             assert_eq!((light.as_str(), dark.as_str()), (LIGHT.marks[i], DARK.marks[i]), "--mark-{mark}");
         }
@@ -146,7 +143,8 @@ mod tests {
 
     #[test]
     fn ok_every_text_on_the_canvas_reads_at_wcag_aa() {
-        let (light_panel, dark_panel) = panels();
+        // The canvas is cleared, so its axis labels stand on the page's panel colour.
+        let (light_panel, dark_panel) = css_var("--panel");
         for (name, pal, panel) in [("light", &LIGHT, light_panel), ("dark", &DARK, dark_panel)] {
             let texts = [
                 ("lane name", pal.label, pal.lane),
