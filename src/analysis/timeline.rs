@@ -41,7 +41,8 @@ use series::{Agg, Item, Series};
 /// Most buckets in one answer (a canvas a few thousand pixels wide, a bucket every few pixels).
 pub const MAX_BUCKETS: u32 = 4000;
 
-/// Lanes of the chosen grouping drawn on their own; the rest share one "Other" lane.
+/// Lanes of the chosen grouping drawn on their own; the rest share one "Other" lane (unless the rest
+/// is one value, which is drawn on its own: 13 lanes).
 pub const MAX_LANES: usize = 12;
 
 /// Sessions drawn as spans at most; past this the range is too crowded for spans to be readable.
@@ -167,7 +168,7 @@ pub struct TimelineQuery {
 pub enum LaneKind {
     /// One value of the grouping.
     Group,
-    /// The values past [`MAX_LANES`].
+    /// The values past [`MAX_LANES`], when they are two or more.
     Other,
     /// ECS calls.
     Ecs,
@@ -388,8 +389,11 @@ impl Prepared {
         order.sort_unstable_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
         let mut lane_of_key = vec![0u16; keys.len()];
         let mut lane_list = Vec::new();
+        // One value past the busiest would make an "Other (1 more)" lane as tall as its own: it
+        // gets its own, named.
+        let named = if keys.len() == MAX_LANES + 1 { keys.len() } else { MAX_LANES };
         for (at, (n, label, key)) in order.into_iter().enumerate() {
-            if at < MAX_LANES {
+            if at < named {
                 lane_of_key[key as usize] = at as u16;
                 let pick = keys[key as usize].0.pick(store, by);
                 lane_list.push(Lane { kind: LaneKind::Group, label, total: n, pick });
@@ -401,7 +405,7 @@ impl Prepared {
                 lane_list[MAX_LANES].total += n;
             }
         }
-        if let Some(other) = lane_list.get_mut(MAX_LANES) {
+        if let Some(other) = lane_list.get_mut(MAX_LANES).filter(|l| l.kind == LaneKind::Other) {
             let values = keys.len() - MAX_LANES;
             other.label = format!("Other ({values} more)");
         }

@@ -190,13 +190,12 @@ fn ok_the_filter_applies_but_not_its_time_range() {
     assert_eq!(lanes, [("web/api", 3), ("base/alpine", 1)]);
 }
 
-#[test]
-fn ok_lanes_past_the_limit_share_one() {
+/// `principals` principals, principal k making k + 1 calls at one time, drawn by identity.
+fn lanes_of(principals: u32) -> Timeline {
     let mut e = Engine::new();
-    // Fourteen principals, principal k making k + 1 calls: the two quietest share "Other".
     let mut events = Vec::new();
     let mut n = 0;
-    for k in 0..14u32 {
+    for k in 0..principals {
         for _ in 0..=k {
             n += 1;
             events.push(event(
@@ -211,12 +210,30 @@ fn ok_lanes_past_the_limit_share_one() {
     e.ingest_bytes("many.json", json!({ "Records": events }).to_string().as_bytes());
     let r = Range { from: t("2026-03-01T10:00:00Z"), to: t("2026-03-01T10:00:01Z") };
     let tl = ask(&e, Filter::default(), r, 1, GroupBy::Identity);
+    assert_eq!(tl.density, [(1..=principals).sum::<u32>()]);
+    tl
+}
+
+#[test]
+fn ok_lanes_past_the_limit_share_one() {
+    // Fourteen principals: the two quietest share "Other".
+    let tl = lanes_of(14);
     assert_eq!(tl.lanes.len(), MAX_LANES + 1);
     assert_eq!(tl.lanes[0].label, "arn:aws:iam::111122223333:user/u13");
     assert_eq!(tl.lanes[0].total, 14);
     let other = &tl.lanes[MAX_LANES];
     assert_eq!((other.kind, other.label.as_str(), other.total), (LaneKind::Other, "Other (2 more)", 1 + 2));
-    assert_eq!(tl.density, [(1..=14).sum::<u32>()]);
+}
+
+#[test]
+fn ok_one_value_past_the_limit_has_its_own_lane() {
+    // Thirteen principals: an "Other (1 more)" would take the room the quietest's own lane takes.
+    let tl = lanes_of(13);
+    assert_eq!(tl.lanes.len(), 13);
+    assert!(tl.lanes.iter().all(|l| l.kind == LaneKind::Group), "{:?}", tl.lanes);
+    let last = &tl.lanes[12];
+    assert_eq!((last.label.as_str(), last.total), ("arn:aws:iam::111122223333:user/u00", 1));
+    assert!(!last.pick.is_empty(), "the lane picks its value like any other");
 }
 
 #[test]
