@@ -181,6 +181,23 @@ test('the headline figures and lists agree with the sample', async () => {
   await t.page.waitForSelector('[data-testid=ecs-list]');
   assert.equal(await t.page.textContent('[data-testid=images-nav-ecs] .count'), String(ecs));
   assert.equal(await t.page.locator('[data-testid=ecs-row]').count(), ecs);
+  // A service or task whose task definition was registered before the logs says so, unless a task's
+  // response lists its images: in the sample, services updated with revisions registered earlier.
+  const familyRevision = (td) => { const [family, revision] = td.slice(td.lastIndexOf('/') + 1).split(':'); return { family, revision }; };
+  const registrations = events.filter((e) => e.eventSource === 'ecs.amazonaws.com' && e.eventName === 'RegisterTaskDefinition' && ok(e))
+    .map((e) => ({ where: `${e.recipientAccountId}|${e.awsRegion}`, time: e.eventTime, ...familyRevision(e.responseElements.taskDefinition.taskDefinitionArn) }));
+  const unregistered = uniqueEvents(events.filter((e) => {
+    if (e.eventSource !== 'ecs.amazonaws.com' || !['CreateService', 'UpdateService', 'RunTask', 'StartTask'].includes(e.eventName)) return false;
+    const td = e.requestParameters?.taskDefinition;
+    if (!td) return false;
+    const { family, revision } = familyRevision(td);
+    const where = `${e.recipientAccountId}|${e.awsRegion}`;
+    const registered = registrations.some((r) => r.where === where && r.family === family && (revision ? r.revision === revision : r.time <= e.eventTime));
+    const listed = (e.responseElements?.tasks ?? []).some((task) => (task.containers ?? []).some((c) => c.image));
+    return !registered && !listed;
+  }));
+  assert.ok(unregistered > 0, 'the sample has services of task definitions registered before it');
+  assert.equal(await t.page.locator('[data-testid=ecs-registration-missing]').count(), unregistered);
   await t.shot('images-ecs');
   // The Deployments card counts the services created or updated and the tasks started that went
   // through; its line names the task definitions registered and the calls the list it opens shows.

@@ -44,6 +44,7 @@ pub(super) fn item(ix: &Index, store: &Store, r: Row) -> Option<EcsItem> {
         service: String::new(),
         task_definition: String::new(),
         images: Vec::new(),
+        registration_missing: false,
         tasks: Vec::new(),
         desired: None,
         detail: String::new(),
@@ -53,8 +54,10 @@ pub(super) fn item(ix: &Index, store: &Store, r: Row) -> Option<EcsItem> {
         error_code: store.str(store.error_code(r)).into_owned(),
         events: event_refs(store, &[r], 1).0,
     };
-    let td_images = |family: Sym, revision: u32| -> (String, Vec<Sym>) {
+    let mut registration_missing = false;
+    let mut td_images = |family: Sym, revision: u32| -> (String, Vec<Sym>) {
         let found = ix.task_def(store.account(r), store.region(r), family, revision, t, store);
+        registration_missing = found.is_none();
         let rev = match (revision, found.and_then(|row| store.container.get(row))) {
             (0, Some(crate::facts::container::Fact { kind: Kind::TaskDef { revision, .. }, .. })) => {
                 revision.to_string()
@@ -107,5 +110,6 @@ pub(super) fn item(ix: &Index, store: &Store, r: Row) -> Option<EcsItem> {
         _ => return None,
     }
     item.images = image_syms.iter().map(|&u| image_use(ix, store, &store.str(u), t)).collect();
+    item.registration_missing = registration_missing;
     Some(item)
 }

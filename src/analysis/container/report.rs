@@ -269,6 +269,10 @@ pub struct EcsItem {
     pub task_definition: String,
     /// Images, resolved at the time of the call.
     pub images: Vec<ImageUse>,
+    /// A service or task names a task definition whose registration is not in these logs (made
+    /// before them, or, for `latest`, none before the call), so its images are known only where a
+    /// task's response lists them.
+    pub registration_missing: bool,
     /// Task ARNs started.
     pub tasks: Vec<String>,
     /// Desired count, for services.

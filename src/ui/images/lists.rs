@@ -465,7 +465,15 @@ pub fn ecs_row(e: &EcsItem) -> Html {
                 if !e.detail.is_empty() { <div class="muted small" title={tooltip(&e.detail)}>{reveal(&e.detail).into_owned()}</div> }
             </td>
             <td>{if e.task_definition.is_empty() { html! { <span class="muted">{"—"}</span> } } else { html! { <code>{e.task_definition.clone()}</code> } }}</td>
-            <td>{ for e.images.iter().map(image_use) }</td>
+            <td>
+                { for e.images.iter().map(image_use) }
+                if e.images.is_empty() && e.registration_missing {
+                    <span class="muted small" data-testid="ecs-registration-missing"
+                        title={format!("No RegisterTaskDefinition of {} before this call is in these logs, so its images are not known", e.task_definition)}>
+                        {"registration not in these logs"}
+                    </span>
+                }
+            </td>
             <td>{who(&e.who)}</td>
         </tr>
     }
