@@ -3,6 +3,8 @@
 // are computed here, in JavaScript, from the files themselves.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, recordTexts, recordedTexts, start, Trailscope, recordsOf, walk } from './harness.mjs';
 
@@ -78,10 +80,17 @@ test('the identities view breaks the sample down by type, principal, key kind an
   const root = events.filter((e) => typeOf(e) === 'Root');
   const rootItems = t.page.locator('[data-testid=identity-attention] li[data-kind=root-activity]');
   assert.ok(await rootItems.count() >= 1);
-  const listed = await rootItems.evaluateAll((els) => els.map((el) => el.textContent));
+  const listed = await rootItems.evaluateAll((els) => els.map((el) => ({
+    text: el.textContent, who: el.querySelector('[data-testid=attention-who]')?.dataset.principal ?? '',
+    shown: el.querySelector('[data-testid=attention-who]')?.innerText ?? '' })));
   const arns = new Set(root.map((e) => e.userIdentity.arn));
-  for (const arn of arns) assert.ok(listed.some((text) => text.includes(arn)), `${arn} is listed`);
-  assert.ok(listed.every((text) => text.includes('AWS advises')), 'each item says why it is listed');
+  // Each root is named on its item's own line, its account in view.
+  for (const arn of arns) {
+    const item = listed.find((i) => i.who === arn);
+    assert.ok(item, `${arn} is listed`);
+    assert.ok(item.shown.includes(arn.split(':')[4]), `${arn}'s account is in view: ${item.shown}`);
+  }
+  assert.ok(listed.every((i) => i.text.includes('AWS advises')), 'each item says why it is listed');
   await t.shot('identities-sample');
   assert.deepEqual(t.problems, []);
   assert.deepEqual(await t.cspViolations(), []);
@@ -250,4 +259,44 @@ test('the summary counts events by identity type, principal and access key kind'
   const byArn = tally(events.filter((e) => e.userIdentity?.arn).map((e) => e.userIdentity.arn));
   for (const [arn, n] of Object.entries(byArn)) assert.equal(summary.counts.by_principal[arn], n, arn);
   assert.ok(summary.attention.some((a) => a.kind === 'root-activity'));
+});
+
+test('an attention card names its principal in view: two users of one account with long names read apart', async () => {
+  // The cards' titles began with the whole ARN and were cut from the end, so both of these read
+  // "arn:aws:iam::12345678…". A user's name after `user/` was also held to 14em, with room to spare.
+  const account = '123456789012';
+  const names = ['stratus-red-team-nmfalu-gfjyeaypjt', 'stratus-red-team-qkwrnd-pobdxezzlr'];
+  const signIn = (name, i) => ({
+    eventVersion: '1.08', eventTime: `2026-03-01T10:0${i}:00Z`, eventSource: 'signin.amazonaws.com',
+    eventName: 'ConsoleLogin', awsRegion: 'us-east-1', sourceIPAddress: '192.0.2.10', userAgent: 'Mozilla/5.0',
+    eventID: `00000000-0000-4000-8000-00000000000${i}`, eventType: 'AwsConsoleSignIn', recipientAccountId: account,
+    userIdentity: { type: 'IAMUser', principalId: `AIDAEXAMPLE${i}`, arn: `arn:aws:iam::${account}:user/${name}`, accountId: account, userName: name },
+    responseElements: { ConsoleLogin: 'Success' }, additionalEventData: { MFAUsed: 'No' },
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'trailscope-attention-'));
+  const file = join(dir, 'signins.json');
+  writeFileSync(file, JSON.stringify({ Records: names.map(signIn) }));
+  const t = await Trailscope.open(env, { viewport: { width: 1100, height: 900 } });
+  await t.readersReady();
+  await t.pickFiles([file]);
+  await t.waitDone();
+  await openIdentities(t);
+  const who = t.page.locator('[data-testid=identity-attention] li[data-kind=console-login-without-mfa] [data-testid=attention-who]');
+  await who.first().waitFor();
+  const seen = await who.evaluateAll((els) => els.map((el) => {
+    const tail = el.querySelector('.ptail');
+    const acct = el.querySelector('.acct');
+    return {
+      principal: el.dataset.principal, shown: el.innerText, tailCut: tail.scrollWidth > tail.clientWidth + 1,
+      acctCut: acct.scrollWidth > acct.clientWidth + 1, gap: acct.getBoundingClientRect().left - tail.getBoundingClientRect().right,
+    };
+  }));
+  assert.deepEqual(seen.map((s) => s.principal).sort(), names.map((n) => `arn:aws:iam::${account}:user/${n}`));
+  for (const s of seen) {
+    const name = s.principal.slice(s.principal.lastIndexOf('/') + 1);
+    assert.ok(s.shown.includes(name) && !s.tailCut, `${name} in view: ${JSON.stringify(s)}`);
+    assert.ok(s.shown.includes(account) && !s.acctCut, `the account in view: ${JSON.stringify(s)}`);
+    assert.ok(s.gap < 16, `the account follows the name: ${JSON.stringify(s)}`);
+  }
+  assert.deepEqual(t.problems, []);
 });

@@ -36,6 +36,7 @@ function misfits(page, { tablesInPanels }) {
     const rows = [
       ...[...document.querySelectorAll('[data-testid=by-principal] tr[title]')].map((tr) => [tr.querySelector('td.key'), tr.title.replace(/^Show only /, '')]),
       ...[...document.querySelectorAll('[data-testid=identity-by-principal] td.who .main')].map((main) => [main, main.title]),
+      ...[...document.querySelectorAll('[data-testid=attention-who]')].map((who) => [who, who.dataset.principal]),
     ];
     for (const [cell, name] of rows) {
       const last = name.slice(name.lastIndexOf('/'));

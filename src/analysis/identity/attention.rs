@@ -117,6 +117,10 @@ pub struct Attention {
     pub severity: Severity,
     /// Who or what, in a few words.
     pub title: String,
+    /// The principal it is about (its ARN, as the Principal filter names it; for a key, the
+    /// principal that used it most), or empty. The page names it in its own line, where a narrow
+    /// card cuts the role before the session, not the title's end.
+    pub who: String,
     /// The reason, in a sentence or two with the facts behind it.
     pub why: String,
     /// Events behind the item.
@@ -183,6 +187,7 @@ fn root(g: &Gathered, out: &mut Vec<Attention>) {
             kind: AttentionKind::RootActivity,
             severity: Severity::High,
             title: format!("Root user {label}"),
+            who: label.to_owned(),
             why: format!(
                 "The root user made {} ({}, {} failed) {}{}. AWS advises keeping the root user for the few \
                  tasks that need it, so every use is worth checking.",
@@ -225,6 +230,7 @@ fn console_without_mfa(g: &Gathered, out: &mut Vec<Attention>) {
             kind: AttentionKind::ConsoleLoginWithoutMfa,
             severity: if ok > 0 { Severity::High } else { Severity::Medium },
             title: format!("{label} signed in without MFA"),
+            who: label.to_owned(),
             why: format!(
                 "{} to the console with MFAUsed: No ({} succeeded, {} failed) from {}. Without MFA a \
                  password alone opens the console.",
@@ -301,6 +307,7 @@ fn burst(g: &Gathered, label: &str, calls: &[(Millis, Sym, Sym)]) -> Attention {
         kind: AttentionKind::AccessDeniedBurst,
         severity: if names.len() >= 10 { Severity::High } else { Severity::Medium },
         title: format!("{} denied for {label}", plural(calls.len() as u64, "call", "calls")),
+        who: label.to_owned(),
         why: format!(
             "{} refused within {} from {}, across {}: {}. A run of refusals like this is what permission \
              enumeration, or a tool running with the wrong role, looks like.",
@@ -360,6 +367,7 @@ fn new_ips(g: &Gathered, out: &mut Vec<Attention>) {
             kind: AttentionKind::LongTermKeyNewIp,
             severity: if total.writes > 0 { Severity::High } else { Severity::Medium },
             title: format!("{key_text} ({principal}) at {}", plural(new.len() as u64, "new address", "new addresses")),
+            who: principal.to_owned(),
             why: format!(
                 "This long-term key was first used from {} at {}, then from {}{}. A long-term key showing up \
                  at a new address can mean it was copied.",
@@ -493,6 +501,7 @@ fn unusual(g: &Gathered, label: &str, oddity: Oddity, agents: &[Sym], acc: &Acc,
         kind: AttentionKind::UnusualClientWrite,
         severity,
         title,
+        who: label.to_owned(),
         why,
         // The item is about the writes: the chips show exactly those.
         events: acc.writes,
@@ -513,6 +522,7 @@ mod tests {
             kind: AttentionKind::AccessDeniedBurst,
             severity: Severity::Medium,
             title: String::new(),
+            who: String::new(),
             why: String::new(),
             events: 5,
             first: 1000,

@@ -4,6 +4,7 @@
 use yew::prelude::*;
 
 use super::table::{seen, set_filter, NARROW};
+use crate::analysis::filter::Field;
 use crate::analysis::identity::{Attention, List};
 use crate::text::{plural, reveal, thousands, tooltip};
 use crate::ui::more::{use_fold, More};
@@ -50,8 +51,13 @@ pub fn attention_panel(p: &AttentionProps) -> Html {
                             <div class="item-head">
                                 <span class={classes!("sev", a.severity.slug())}>{a.severity.slug()}</span>
                                 <span class="kind">{a.kind.label()}</span>
-                                <span class="item-title" title={tooltip(&a.title)}>{reveal(&a.title).into_owned()}</span>
+                                if a.who.is_empty() {
+                                    <span class="item-title" title={tooltip(&a.title)}>{reveal(&a.title).into_owned()}</span>
+                                }
                             </div>
+                            if !a.who.is_empty() {
+                                {who_line(a)}
+                            }
                             <p class="why" title={tooltip(&a.why)}>{reveal(&a.why).into_owned()}</p>
                             <div class="item-foot">
                                 <span>{plural(a.events, "event", "events")}</span>
@@ -64,5 +70,23 @@ pub fn attention_panel(p: &AttentionProps) -> Html {
                 <More {fold} total={p.items.total} what="items" hint={NARROW} />
             }
         </section>
+    }
+}
+
+/// The item's principal on a line of its own, named as the tables name it: a narrow card gives up
+/// the kind (`assumed-role/`), then the account, then the role's name before the session. In the
+/// title, after the ARN's 40-odd characters, two users of one account read the same (the card had
+/// read `arn:aws:iam::55556666…` twice). A key's item names the key first. The whole title is the
+/// tooltip.
+fn who_line(a: &Attention) -> Html {
+    let (name, account) = crate::text::arn_parts(&a.who);
+    let key = a.chips.iter().find(|(f, _)| *f == Field::AccessKey).map(|(_, k)| k);
+    html! {
+        <div class="item-who" data-testid="attention-who" data-principal={a.who.clone()} title={tooltip(&a.title)}>
+            if let Some(key) = key {
+                <code class="key">{reveal(key).into_owned()}</code>
+            }
+            {crate::ui::principal_label(name, account)}
+        </div>
     }
 }
