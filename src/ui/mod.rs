@@ -200,7 +200,8 @@ fn url_sync() -> Html {
 /// its kind (`assumed-role/`) goes first, whole; then the account after the name is cut; then the
 /// role's name is cut with an ellipsis, to its first letters (a head of up to four, `user`, goes
 /// altogether). The last part (a session, a user's name) stays; a long one (an SDK's generated
-/// session) keeps at most half the room. Bidi and invisible characters are shown.
+/// session) is cut with the role's name, each in proportion to its length, and after `user` takes
+/// all the room. Bidi and invisible characters are shown.
 pub fn principal_label(name: &str, account: &str) -> Html {
     let name = crate::text::reveal(name);
     let (kind, head, tail) = crate::text::principal_parts(&name);
