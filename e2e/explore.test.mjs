@@ -62,6 +62,13 @@ test('the event table pages through every event in time order', async () => {
   // Only the visible rows exist in the DOM.
   const inDom = await t.page.locator('[data-testid=events] .ev-row[data-row]').count();
   assert.ok(inDom > 5 && inDom < 80, `${inDom} rows in the DOM`);
+  // So a print holds only those, and says so; the screen does not need telling.
+  assert.equal(await t.page.isVisible('[data-testid=events-print-note]'), false);
+  await t.page.emulateMedia({ media: 'print' });
+  assert.equal(await t.page.textContent('[data-testid=events-print-note]'),
+    `This print shows only the events in view, from the 1st of ${total}. Export saves them all, as JSON, JSON lines or CSV.`);
+  assert.equal(await t.page.isVisible('[data-testid=events-print-note]'), true);
+  await t.page.emulateMedia({ media: 'screen' });
   // End jumps to the last event.
   await t.page.focus('[data-testid=events-scroller]');
   await t.page.keyboard.press('End');

@@ -19,6 +19,18 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
+/// `1st`, `2nd`, `3rd`, `4th`, `11th`, `21st`, `1,002nd`: a position, its thousands separated.
+pub fn ordinal(n: u64) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{}{suffix}", thousands(n))
+}
+
 /// Bytes with a binary unit: `512 B`, `1.5 KB`, `2 GB`.
 pub fn bytes(n: u64) -> String {
     crate::ingest::limits::human_bytes(n)
@@ -244,6 +256,26 @@ pub fn fit_text(s: &str, max: f64, width: impl Fn(&str) -> f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ok_ordinals_take_englishs_suffixes() {
+        let cases = [
+            (1, "1st"),
+            (2, "2nd"),
+            (3, "3rd"),
+            (4, "4th"),
+            (11, "11th"),
+            (12, "12th"),
+            (13, "13th"),
+            (21, "21st"),
+            (22, "22nd"),
+            (111, "111th"),
+            (1002, "1,002nd"),
+        ];
+        for (n, text) in cases {
+            assert_eq!(ordinal(n), text);
+        }
+    }
 
     #[test]
     fn ok_fit_text_keeps_a_names_last_part_and_its_start() {

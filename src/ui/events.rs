@@ -261,6 +261,13 @@ pub fn events_view() -> Html {
                     <p class="empty-rows">{"No events match the filters."}</p>
                 }
             </div>
+            // Only the rows in view exist, so a print holds those: it says so rather than pass for the list.
+            if total > visible {
+                <p class="print-only" data-testid="events-print-note">
+                    {format!("This print shows only the events in view, from the {} of {}. Export saves them all, as JSON, JSON lines or CSV.",
+                        crate::text::ordinal(first + 1), crate::text::thousands(total))}
+                </p>
+            }
         </section>
     }
 }
