@@ -286,14 +286,18 @@ pub fn asked_cell(p: &PullItem) -> Html {
                             <span class="badge">{"by digest"}</span>
                         } else {
                             <span class="tag">{asked.clone()}</span>
-                            if !(refused && got.is_empty()) {
-                                <span class="arrow">{"→"}</span>
-                            }
                         }
                         if got.is_empty() {
-                            if !by_digest && !refused { <span class="muted small" title="No push of this tag is in these logs">{"image not in these logs"}</span> }
+                            if !by_digest && !refused {
+                                <span class="to"><span class="arrow">{"→"}</span>
+                                <span class="muted small" title="No push of this tag is in these logs">{"image not in these logs"}</span></span>
+                            }
                         } else {
-                            <ImageLink image={image} />
+                            // The arrow goes to the next line with the image, not stay behind at the end of one.
+                            <span class="to">
+                                if !by_digest { <span class="arrow">{"→"}</span> }
+                                <ImageLink image={image} />
+                            </span>
                         }
                     </div>
                 }
@@ -441,8 +445,10 @@ pub fn image_use(u: &ImageUse) -> Html {
             if u.digest.is_empty() {
                 <span class="muted small" title="No push of this tag before this call is in these logs">{"image unknown"}</span>
             } else {
-                if u.via_tag { <span class="arrow">{"→"}</span> }
-                <ImageLink image={ImageRef { repo: repo.clone(), digest: u.digest.clone() }} />
+                <span class="to">
+                    if u.via_tag { <span class="arrow">{"→"}</span> }
+                    <ImageLink image={ImageRef { repo: repo.clone(), digest: u.digest.clone() }} />
+                </span>
             }
         </div>
     }
