@@ -461,8 +461,13 @@ impl Prepared {
                 sessions.push(Session { time: start, end, lane, mark, error, row: key, actor, events });
             }
         };
+        // A push without its PutImage (refused, or cut off by the logs' edge) is drawn at its first
+        // call that names the repository: its GetAuthorizationToken names none, which put refused
+        // pushes in "(no repository)" and out of a repository filter's timeline.
+        let mut facts = FactReader::default();
+        let mut names_repo = |r: Row| store.container.repos_in(facts.get(&store.container, r)).next().is_some();
         for p in &ix.pushes {
-            let key = p.put.unwrap_or(p.rows[0]);
+            let key = p.put.or_else(|| p.rows.iter().copied().find(|&r| names_repo(r))).unwrap_or(p.rows[0]);
             session(Mark::Push, key, &p.rows, p.start, p.end, p.outcome == Outcome::Failed, p.actor, 1);
         }
         for p in &ix.pulls {

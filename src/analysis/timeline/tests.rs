@@ -393,3 +393,27 @@ fn ok_answers_agree_with_visiting_every_event_of_the_sample() {
         }
     }
 }
+
+#[test]
+fn ok_a_refused_push_is_drawn_in_its_repositorys_lane() {
+    // A push refused at its first upload: its token names no repository, its refused call does.
+    let token = event(1, "2026-03-01T10:00:00Z", "ecr.amazonaws.com", "GetAuthorizationToken", "Mary");
+    let mut refused = event(2, "2026-03-01T10:00:01Z", "ecr.amazonaws.com", "InitiateLayerUpload", "Mary");
+    refused["requestParameters"] = json!({"repositoryName": "web/api"});
+    refused["errorCode"] = json!("AccessDeniedException");
+    let mut e = Engine::new();
+    e.ingest_bytes("f.json", json!({ "Records": [token, refused] }).to_string().as_bytes());
+    let r = Range { from: t("2026-03-01T10:00:00Z"), to: t("2026-03-01T10:00:02Z") };
+    let pushes = |tl: &Timeline| -> Vec<(String, u32, u32)> {
+        tl.cells
+            .iter()
+            .filter(|c| c.mark == Mark::Push)
+            .map(|c| (label(tl, c.lane).to_owned(), c.count, c.errors))
+            .collect()
+    };
+    let tl = ask(&e, Filter::default(), r, 1, GroupBy::Repository);
+    assert_eq!(pushes(&tl), [("web/api".to_owned(), 1, 1)], "not in \"(no repository)\"");
+    // Filtered to the repository, the push is still drawn.
+    let f = Filter { repositories: vec!["web/api".into()], ..Filter::default() };
+    assert_eq!(pushes(&ask(&e, f, r, 1, GroupBy::Repository)), [("web/api".to_owned(), 1, 1)]);
+}
