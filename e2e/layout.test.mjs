@@ -111,6 +111,17 @@ async function walkAt(width, height, opts) {
     await settle(t.page, 400);
     for (const m of await misfits(t.page, opts)) seen.push(`${id}: ${m}`);
   }
+  // The page of the repository with the most images (its images table names who pushed each).
+  await t.page.click('[data-testid=images-nav-repositories]');
+  await t.page.waitForSelector('[data-testid=repo-row]');
+  const busiest = await t.page.$$eval('[data-testid=repo-row]', (rows) => rows
+    .map((row, at) => [at, Number(row.querySelector('td:nth-child(6)').textContent.replace(/,/g, ''))])
+    .sort((a, b) => b[1] - a[1])[0][0]);
+  await t.page.locator('[data-testid=repo-row] [data-testid=open-repo]').nth(busiest).click();
+  await t.page.waitForSelector('[data-testid=image-row]');
+  await settle(t.page, 400);
+  for (const m of await misfits(t.page, opts)) seen.push(`a repository's page: ${m}`);
+  await t.shot(`layout-${width}-repository`);
   // A filter's chips, a time range's the longest.
   await t.page.fill('[data-testid=time-from]', '2019-12-29 00:00:00');
   await t.page.fill('[data-testid=time-to]', '2024-12-25 00:00:00');

@@ -37,7 +37,9 @@ pub fn open(ctx: &Ctx, page: Page) -> Callback<MouseEvent> {
 /// `sha256:0c5cc4223d23` (the algorithm and 12 hex digits, as `docker images` shows).
 pub fn short_digest(d: &str) -> String {
     match d.split_once(':') {
-        Some((alg, hex)) => format!("{alg}:{}", hex.chars().take(12).collect::<String>()),
+        Some((alg, hex)) => {
+            format!("{}:{}", alg.chars().take(12).collect::<String>(), hex.chars().take(12).collect::<String>())
+        }
         None => d.chars().take(19).collect(),
     }
 }
@@ -141,7 +143,10 @@ pub fn outcome(o: Outcome, verb: &str) -> Html {
 
 /// A time as `2026-03-01 00:04:12 UTC`.
 pub fn when(ms: i64) -> Html {
-    html! { <time class="when">{utc(ms)}</time> }
+    // Date and time each stay whole; a narrow table may put the time under the date.
+    let text = utc(ms);
+    let (date, time) = text.split_once(' ').unwrap_or((&text, ""));
+    html! { <time class="when"><span>{date.to_owned()}</span>{" "}<span>{time.to_owned()}</span></time> }
 }
 
 #[derive(Properties, PartialEq)]

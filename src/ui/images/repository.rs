@@ -198,7 +198,11 @@ fn images(page: &RepoPage, filtered: bool) -> Html {
                         <td><ImageLink image={ImageRef { repo: repo.clone(), digest: i.digest.clone() }} /></td>
                         <td>{ for i.tags.iter().map(|t| html! { <span class="tag">{t.clone()}</span> }) }</td>
                         <td>{i.pushed.map_or_else(|| html! { <span class="muted">{"—"}</span> }, when)}</td>
-                        <td class="small ellipsis" title={tooltip(&i.pushed_by)}>{reveal(&i.pushed_by).into_owned()}</td>
+                        // Named as the tables name a principal: a whole ARN in one unbroken line had
+                        // taken the table's width and left the image's digest four letters a line.
+                        <td class="small" title={tooltip(&i.pushed_by)}>
+                            <div class="by">{{ let (name, account) = crate::text::arn_parts(&i.pushed_by); crate::ui::principal_label(name, account) }}</div>
+                        </td>
                         <td class="num">{if i.size > 0 { bytes(i.size) } else { String::new() }}</td>
                         <td class="num">{thousands(u64::from(i.pulls))}</td>
                         <td>{i.last_pull.map_or_else(Html::default, when)}</td>
