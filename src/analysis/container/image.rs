@@ -146,6 +146,15 @@ fn pulls(s: &Subject, tags: &mut Vec<String>) -> (Vec<Step>, u32, u32) {
     let mut steps = Vec::new();
     let mut count = 0;
     let mut pullers: HashSet<u32> = HashSet::new();
+    // The blobs its manifest lists (config and layers), when one pushed here is in these logs and
+    // is not an index, whose layers are its platforms' images'.
+    let blobs: Option<HashSet<Sym>> =
+        s.ix.pushes
+            .iter()
+            .find(|p| p.repo == s.repo && p.digest == s.digest && p.outcome == Outcome::Ok)
+            .map(|p| store.container.entries(p.entries))
+            .filter(|entries| !entries.is_empty() && entries.iter().all(|e| e.kind != EntryKind::Manifest))
+            .map(|entries| entries.iter().map(|e| e.digest).collect());
     for p in s.ix.pulls.iter().filter(|p| p.repo == s.repo && p.resolved.contains(&s.digest) && s.kept(&p.rows)) {
         for (&got, &asked) in p.resolved.iter().zip(store.container.syms(p.ids)) {
             if got == s.digest && !is_digest(&store.str(asked)) {
@@ -156,7 +165,16 @@ fn pulls(s: &Subject, tags: &mut Vec<String>) -> (Vec<Step>, u32, u32) {
             count += 1;
             pullers.insert(p.actor);
         }
-        steps.push(Step::Pulled(Box::new(pull_item(s.ix, store, p))));
+        let mut item = pull_item(s.ix, store, p);
+        if p.resolved.len() == 1 {
+            item.layers_listed = blobs.as_ref().map(|blobs| {
+                let listed = |r: &Row| {
+                    matches!(store.container.get(*r).map(|f| f.kind), Some(Kind::LayerUrl { digest }) if blobs.contains(&digest))
+                };
+                p.rows.iter().filter(|r| listed(r)).count() as u32
+            });
+        }
+        steps.push(Step::Pulled(Box::new(item)));
     }
     (steps, count, pullers.len() as u32)
 }

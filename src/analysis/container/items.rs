@@ -116,6 +116,7 @@ pub(super) fn pull_item(ix: &Index, store: &Store, p: &Pull) -> PullItem {
         start: p.start,
         end: p.end,
         layers_fetched: p.layers,
+        layers_listed: None,
         error_code,
         error_message,
         events,

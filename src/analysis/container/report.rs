@@ -173,6 +173,11 @@ pub struct PullItem {
     pub end: Millis,
     /// `GetDownloadUrlForLayer` calls: layers not already cached by the puller.
     pub layers_fetched: u32,
+    /// In an image's story, how many of the layers fetched its manifest lists: fewer than fetched
+    /// says the pull took blobs of another image too (the tag may not have pointed where these
+    /// logs say). `None` elsewhere, and where the manifest is not in these logs, is an index of
+    /// platform manifests, or the pull asked for more than one image.
+    pub layers_listed: Option<u32>,
     /// The first error.
     pub error_code: String,
     /// The error message.

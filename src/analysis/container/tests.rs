@@ -544,3 +544,38 @@ fn ok_filters_keep_whole_sessions() {
     );
     assert!(only(Filter { names: vec!["DeleteRepository".into()], ..Filter::default() }).is_empty());
 }
+
+#[test]
+fn ok_a_pull_in_an_images_story_says_how_many_layers_its_manifest_lists() {
+    let repo_name = "web/api";
+    let mut l = Log::new();
+    l.put(0, CI, repo_name, "v1", "sha256:one", &[("sha256:l1", 10), ("sha256:l2", 20)]);
+    // Its config and one of its layers.
+    l.get(10, TASKS, repo_name, json!({"imageTag": "v1"}));
+    l.layer_url(11, TASKS, repo_name, "sha256:config-of-sha256:one");
+    l.layer_url(12, TASKS, repo_name, "sha256:l2");
+    // Two blobs its manifest does not list, and one it does.
+    l.get(20, MARY, repo_name, json!({"imageTag": "v1"}));
+    l.layer_url(21, MARY, repo_name, "sha256:elsewhere-1");
+    l.layer_url(22, MARY, repo_name, "sha256:l1");
+    l.layer_url(23, MARY, repo_name, "sha256:elsewhere-2");
+    let e = l.engine();
+    let page =
+        match ask(&e, Filter::default(), Ask::Image(ImageRef { repo: repo(repo_name), digest: "sha256:one".into() })) {
+            ContainerAnswer::Image(Some(p)) => p,
+            other => panic!("{other:?}"),
+        };
+    let story: Vec<(u32, Option<u32>)> = page
+        .story
+        .iter()
+        .filter_map(|s| match s {
+            Step::Pulled(p) => Some((p.layers_fetched, p.layers_listed)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(story, [(2, Some(2)), (3, Some(1))]);
+    // Outside an image's story the count is not worked out.
+    let list = pulls(&e);
+    assert_eq!(list.len(), 2);
+    assert!(list.iter().all(|p| p.layers_listed.is_none()));
+}

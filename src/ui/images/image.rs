@@ -178,6 +178,12 @@ fn pulled(p: &PullItem) -> Parts {
             <>
                 {who(&p.who)}
                 <div class="step-facts">{plural(u64::from(p.layers_fetched), "layer downloaded", "layers downloaded")}
+                    if let Some(listed) = p.layers_listed.filter(|&n| n < p.layers_fetched) {
+                        <span class="warn-text" data-testid="pull-layers-elsewhere"
+                            title="Layers this image's manifest does not list: the pull fetched blobs of another image too, so the tag may not have pointed here when it was pulled.">
+                            {if listed == 0 { ", none of them in this image's manifest".to_owned() } else { format!(", {listed} of them in this image's manifest") }}
+                        </span>
+                    }
                     if !p.error_code.is_empty() { <span class="error">{reveal(&p.error_code).into_owned()}</span> }
                 </div>
                 <Events events={p.events.clone()} total={Some(p.events_total)} />
