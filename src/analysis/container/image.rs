@@ -10,7 +10,7 @@ use super::items::{event_refs, layer_rows, pull_item, pulled, push_item, run_ite
 use super::pages::deletions;
 use super::report::{EcsItem, ImagePage, ImageRef, Outcome, RepoRef, Step, STORY_ITEMS};
 use super::who::who;
-use super::{ecs, pull::is_digest, Index, RepoId, Run};
+use super::{ecs, pull::is_digest, Index, Push, RepoId, Run};
 use crate::analysis::filter::Compiled;
 use crate::facts::container::{EntryKind, Kind};
 use crate::model::{Millis, Sym};
@@ -55,7 +55,9 @@ pub(super) fn page(ix: &Index, store: &Store, c: &Compiled, image: &ImageRef) ->
     let mut tags = Vec::new();
     let mut steps = pushes(&s, &mut tags);
     steps.extend(tag_moves(&s));
-    let (pull_steps, pulls, pullers) = pulls(&s, &mut tags);
+    // Its first push that went through: its manifest, for its layers and for what its pulls fetched.
+    let first = ix.pushes.iter().find(|p| p.repo == s.repo && p.digest == s.digest && p.outcome == Outcome::Ok);
+    let (pull_steps, pulls, pullers) = pulls(&s, first, &mut tags);
     let mut status = "present";
     let expiries = expiries(&s, &mut tags);
     if expiries.iter().any(|e| matches!(e, Step::Expired(r) if !r.preview)) {
@@ -78,7 +80,6 @@ pub(super) fn page(ix: &Index, store: &Store, c: &Compiled, image: &ImageRef) ->
     let skip = pull_steps.len().saturating_sub(STORY_ITEMS - steps.len());
     steps.extend(pull_steps.into_iter().skip(skip));
     steps.sort_by_key(Step::time);
-    let first = ix.pushes.iter().find(|p| p.repo == s.repo && p.digest == s.digest && p.outcome == Outcome::Ok);
     let (layers, media_type, size) = first.map_or_else(Default::default, |p| {
         let size =
             store.container.entries(p.entries).iter().filter(|e| e.kind != EntryKind::Manifest).map(|e| e.size).sum();
@@ -141,20 +142,17 @@ fn tag_moves(s: &Subject) -> Vec<Step> {
 }
 
 /// Pulls that got it (by digest, or by a tag that pointed to it then): steps, pulls, pullers.
-fn pulls(s: &Subject, tags: &mut Vec<String>) -> (Vec<Step>, u32, u32) {
+fn pulls(s: &Subject, first: Option<&Push>, tags: &mut Vec<String>) -> (Vec<Step>, u32, u32) {
     let store = s.store;
     let mut steps = Vec::new();
     let mut count = 0;
     let mut pullers: HashSet<u32> = HashSet::new();
-    // The blobs its manifest lists (config and layers), when one pushed here is in these logs and
-    // is not an index, whose layers are its platforms' images'.
-    let blobs: Option<HashSet<Sym>> =
-        s.ix.pushes
-            .iter()
-            .find(|p| p.repo == s.repo && p.digest == s.digest && p.outcome == Outcome::Ok)
-            .map(|p| store.container.entries(p.entries))
-            .filter(|entries| !entries.is_empty() && entries.iter().all(|e| e.kind != EntryKind::Manifest))
-            .map(|entries| entries.iter().map(|e| e.digest).collect());
+    // The blobs its manifest lists (config and layers), when its push is in these logs and it is
+    // not an index, whose layers are its platforms' images'.
+    let blobs: Option<HashSet<Sym>> = first
+        .map(|p| store.container.entries(p.entries))
+        .filter(|entries| !entries.is_empty() && entries.iter().all(|e| e.kind != EntryKind::Manifest))
+        .map(|entries| entries.iter().map(|e| e.digest).collect());
     for p in s.ix.pulls.iter().filter(|p| p.repo == s.repo && p.resolved.contains(&s.digest) && s.kept(&p.rows)) {
         for (&got, &asked) in p.resolved.iter().zip(store.container.syms(p.ids)) {
             if got == s.digest && !is_digest(&store.str(asked)) {
