@@ -225,6 +225,12 @@ pub fn principal_label(name: &str, account: &str) -> Html {
     }
 }
 
+/// [`principal_label`] of a whole ARN: its resource, then its account.
+pub fn arn_label(arn: &str) -> Html {
+    let (name, account) = crate::text::arn_parts(arn);
+    principal_label(name, account)
+}
+
 /// How many characters a principal's head has at most when it gives all its room to the last part:
 /// `user` in `user/alice`, which says what the last part is more than it names anything.
 const SHORT_HEAD: usize = 4;

@@ -13,7 +13,7 @@ use crate::analysis::counts::{Counts, NameCount};
 use crate::analysis::filter::{call_value, Field};
 use crate::engine::{FileRow, FileWarning, Overview, Query, Response, Status};
 use crate::ingest::FileKind;
-use crate::text::{arn_parts, bytes, duration, file_name, plural, reveal, thousands, tooltip, utc};
+use crate::text::{bytes, duration, file_name, plural, reveal, thousands, tooltip, utc};
 use crate::viewstate::UiPhase;
 
 /// Rows shown per breakdown before "show all".
@@ -289,8 +289,7 @@ fn key_cell(key: &str, arns: bool) -> Html {
         return html! { <span class="muted">{"(none)"}</span> };
     }
     if arns {
-        let (main, account) = arn_parts(key);
-        return super::principal_label(main, account);
+        return super::arn_label(key);
     }
     html! { {reveal(key).into_owned()} }
 }

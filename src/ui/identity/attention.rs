@@ -79,14 +79,13 @@ pub fn attention_panel(p: &AttentionProps) -> Html {
 /// read `arn:aws:iam::55556666…` twice). A key's item names the key first. The whole title is the
 /// tooltip.
 fn who_line(a: &Attention) -> Html {
-    let (name, account) = crate::text::arn_parts(&a.who);
     let key = a.chips.iter().find(|(f, _)| *f == Field::AccessKey).map(|(_, k)| k);
     html! {
         <div class="item-who" data-testid="attention-who" data-principal={a.who.clone()} title={tooltip(&a.title)}>
             if let Some(key) = key {
                 <code class="key">{reveal(key).into_owned()}</code>
             }
-            {crate::ui::principal_label(name, account)}
+            {crate::ui::arn_label(&a.who)}
         </div>
     }
 }

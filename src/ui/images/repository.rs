@@ -201,7 +201,7 @@ fn images(page: &RepoPage, filtered: bool) -> Html {
                         // Named as the tables name a principal: a whole ARN in one unbroken line had
                         // taken the table's width and left the image's digest four letters a line.
                         <td class="small" title={tooltip(&i.pushed_by)}>
-                            <div class="by">{{ let (name, account) = crate::text::arn_parts(&i.pushed_by); crate::ui::principal_label(name, account) }}</div>
+                            <div class="by">{crate::ui::arn_label(&i.pushed_by)}</div>
                         </td>
                         <td class="num">{if i.size > 0 { bytes(i.size) } else { String::new() }}</td>
                         <td class="num">{thousands(u64::from(i.pulls))}</td>
