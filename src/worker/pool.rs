@@ -840,13 +840,13 @@ fn open(engine: &mut Engine, job: &Job) -> FileId {
 }
 
 /// The bytes of a file of `size` bytes to read for `job` (see [`Span`]): all of them, or for a part
-/// from a few bytes before its start (see [`crate::ingest::range::LOOK_BACK`]), asked for ahead to a
-/// little past its end (see [`PART_TAIL`]), and read on to the file's end if need be. (An ingest
-/// worker's job has the file's size; the engine's worker's a part's.)
+/// from where its reader is fed ([`crate::ingest::range::RecordRange::first_byte`]), asked for
+/// ahead to a little past its end (see [`PART_TAIL`]), and read on to the file's end if need be.
+/// (An ingest worker's job has the file's size; the engine's worker's a part's.)
 pub(crate) fn bytes_to_read(job: &Job, size: u64) -> Span {
     match job.part {
         Some((_, start, end)) => Span {
-            from: start.saturating_sub(crate::ingest::range::LOOK_BACK) as f64,
+            from: crate::ingest::range::RecordRange::new(start, end).first_byte() as f64,
             ahead_to: end.saturating_add(PART_TAIL).min(size) as f64,
             to: size as f64,
         },
