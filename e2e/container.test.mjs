@@ -55,8 +55,11 @@ function stories(events) {
   for (const l of events.filter((e) => e.eventName === 'PolicyExecutionEvent')) {
     for (const a of l.serviceEventDetails.lifecycleEventImageActions) {
       const s = out.get(`${place(l)}|${a.lifecycleEventImage.digest}`);
-      if (s) s.expiredBy = l.serviceEventDetails.lifecycleEventPolicy.lifecycleEventRules
-        .find((r) => r.rulePriority === a.rulePriority);
+      if (s) {
+        s.expiredBy = l.serviceEventDetails.lifecycleEventPolicy.lifecycleEventRules
+          .find((r) => r.rulePriority === a.rulePriority);
+        s.pushedAt = a.lifecycleEventImage.pushedAt;
+      }
     }
   }
   return [...out.values()];
@@ -76,6 +79,11 @@ test('an image page from the sample tells the whole story: pushed, pulled, expir
   await t.page.click(`${row} [data-testid=open-repo]`);
   await t.page.waitForSelector(`[data-testid=repo-page][data-repo="${image.repo}"] [data-testid=repo-images]`);
   await t.shot('images-repository-page');
+  // The image was pushed when ECR says it was: the `pushedAt` its lifecycle run lists (the time of
+  // its PutImage), not when the push's first call came.
+  const utc = (ms) => new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+  const pushedCell = await t.page.textContent(`[data-testid=image-row][data-digest="${image.digest}"] td:nth-child(3)`);
+  assert.equal(pushedCell.trim(), utc(image.pushedAt), 'the images table gives the time ECR gives');
 
   await t.page.click(`[data-testid=image-row][data-digest="${image.digest}"] [data-testid=open-image]`);
   const pageSel = `[data-testid=image-page][data-digest="${image.digest}"]`;

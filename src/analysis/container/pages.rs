@@ -294,7 +294,9 @@ fn image_rows(ix: &Index, store: &Store, c: &Compiled, id: RepoId) -> Vec<ImageR
         let r = row(&mut rows, &mut order, store, p.digest);
         add_tag(r, &store.str(p.tag));
         if r.pushed.is_none() {
-            r.pushed = Some(p.start);
+            // When the image came to be: its `PutImage`, as ECR's own `imagePushedAt` (which a
+            // lifecycle run lists) counts it, not the push's first call.
+            r.pushed = Some(p.put.map_or(p.start, |put| store.time(put)));
             r.pushed_by = crate::analysis::principal::principal_label(
                 &store.identity(p.put.unwrap_or(p.rows[0])),
                 &store.strings,

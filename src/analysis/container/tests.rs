@@ -522,6 +522,11 @@ fn ok_an_image_page_tells_the_whole_story() {
     assert_eq!((r.summary.pushes, r.summary.pulls, r.summary.images, r.summary.expired), (2, 1, 2, 1));
     assert_eq!(r.changes[0].call, "CreateRepository");
     assert_eq!(r.timeline.pushes.iter().sum::<u32>(), 2);
+    // An image was pushed when its `PutImage` went through (ECR's `imagePushedAt`), not at the
+    // push's first call (its token, 4 s before).
+    let at = |s: i64| crate::model::time::parse_iso(&time(s)).unwrap();
+    let pushed: Vec<_> = r.images.iter().map(|i| (i.digest.as_str(), i.pushed)).collect();
+    assert_eq!(pushed, [("sha256:two", Some(at(50))), ("sha256:one", Some(at(14)))]);
 }
 
 #[test]
