@@ -6,7 +6,8 @@
 // nor all of a role's name (at 1024 it read "assum… /Paulo_Santos").
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, Trailscope } from './harness.mjs';
+import { join } from 'node:path';
+import { ROOT, recordsOf, start, Trailscope, walk } from './harness.mjs';
 import { settle, visitEveryTab } from './visit.mjs';
 
 let env;
@@ -81,6 +82,12 @@ function misfits(page, { tablesInPanels }) {
       const room = head.getBoundingClientRect().right - measure.measureText('…').width;
       if (range.getBoundingClientRect().right > room + 1) out.push(`the role's name in ${name} shows fewer than three letters`);
     }
+    // A fact under a page's title (a repository's creation time) stays in its own cell: at 1024
+    // "2026-03-01 12:06:40 UTC" had run into the pushes beside it.
+    for (const dd of document.querySelectorAll('dl.facts dd')) {
+      if (dd.getClientRects().length === 0) continue;
+      if (dd.scrollWidth > dd.clientWidth + 1) out.push(`"${dd.textContent}" runs past its cell by ${dd.scrollWidth - dd.clientWidth} px`);
+    }
     if (tablesInPanels) {
       for (const table of document.querySelectorAll('.panel table')) {
         const panel = table.closest('.panel');
@@ -122,6 +129,14 @@ async function walkAt(width, height, opts) {
   await settle(t.page, 400);
   for (const m of await misfits(t.page, opts)) seen.push(`a repository's page: ${m}`);
   await t.shot(`layout-${width}-repository`);
+  // A repository the sample creates: its page gives the time (the busiest one says "not in these logs").
+  const made = walk(join(ROOT, 'sample')).filter((p) => p.endsWith('.json.gz')).flatMap(recordsOf)
+    .find((e) => e.eventName === 'CreateRepository' && !e.errorCode);
+  await t.page.click('[data-testid=images-nav-repositories]');
+  await t.page.click(`[data-testid=repo-row][data-repo="${made.requestParameters.repositoryName}"][data-account="${made.recipientAccountId}"][data-region="${made.awsRegion}"] [data-testid=open-repo]`);
+  await t.page.waitForSelector('[data-testid=repo-page] dl.facts time.when');
+  await settle(t.page, 400);
+  for (const m of await misfits(t.page, opts)) seen.push(`a created repository's page: ${m}`);
   // A filter's chips, a time range's the longest.
   await t.page.fill('[data-testid=time-from]', '2019-12-29 00:00:00');
   await t.page.fill('[data-testid=time-to]', '2024-12-25 00:00:00');
