@@ -89,6 +89,13 @@ function misfits(page, { tablesInPanels }) {
       if (dd.scrollWidth > dd.clientWidth + 1) out.push(`"${dd.textContent}" runs past its cell by ${dd.scrollWidth - dd.clientWidth} px`);
     }
     if (tablesInPanels) {
+      // A principal on a repository's page wraps over three lines at most (its recent pushes and
+      // pulls, side by side at 1024, had wrapped a role's ARN over six).
+      for (const name of document.querySelectorAll('[data-testid=repo-page] .who .principal')) {
+        if (name.getClientRects().length === 0) continue;
+        const lines = Math.round(name.getBoundingClientRect().height / parseFloat(getComputedStyle(name).lineHeight));
+        if (lines > 3) out.push(`${name.textContent} wraps over ${lines} lines`);
+      }
       for (const table of document.querySelectorAll('.panel table')) {
         const panel = table.closest('.panel');
         const right = panel.getBoundingClientRect().right - parseFloat(getComputedStyle(panel).paddingRight);

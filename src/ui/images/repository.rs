@@ -88,7 +88,7 @@ pub fn repository_view(p: &RepositoryProps) -> Html {
                 <h2>{"Images"}<span class="count">{thousands(u64::from(page.summary.images))}</span></h2>
                 {images(&page, filtered)}
             </section>
-            <div class="grid two">
+            <div class="grid two recent">
                 <section class="panel">
                     <h2>{"Recent pushes"}<span class="count">{thousands(u64::from(page.summary.pushes + page.summary.failed_pushes))}</span></h2>
                     <table class="list compact">
