@@ -141,6 +141,8 @@ pub fn check(inputs: &Inputs<'_>) -> Checked {
 
     chains(inputs, &digests, &sigs, &mut report);
     report.digests.extend(unreadable.into_iter().map(|(id, why)| unreadable_digest(id, path_of(id), why)));
+    // The page lists the first few hundred: a broken link in a month of hourly digests was cut off.
+    report.digests.sort_by_key(|d| !d.has_problem());
     report.digests_total = report.digests.len() as u64;
     for h in inputs.hashes.values() {
         if let HashOutcome::Stopped(cause) = h {

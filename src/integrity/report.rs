@@ -129,6 +129,14 @@ pub struct DigestRow {
     pub notes: Vec<String>,
 }
 
+impl DigestRow {
+    /// Whether it shows a problem: a broken link, a gap before it, or a signature that failed.
+    pub fn has_problem(&self) -> bool {
+        matches!(self.link, Link::Broken | Link::Restarted | Link::PreviousMissing)
+            || self.signature == SigCheck::Failed
+    }
+}
+
 /// One trail's chain of dropped digests.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChainRow {
@@ -241,7 +249,7 @@ pub struct IntegrityReport {
     pub files: Vec<FileFinding>,
     /// All of them.
     pub files_total: u64,
-    /// Digest files, by trail then time (cut).
+    /// Digest files: those with a problem first, each group by trail then time (cut).
     pub digests: Vec<DigestRow>,
     /// All of them.
     pub digests_total: u64,

@@ -245,7 +245,12 @@ fn files_table(p: &FilesProps) -> Html {
                 </tbody>
             </table>
             if p.total > p.files.len() as u64 {
-                <p class="muted">{format!("{} more (all verified) not listed", thousands(p.total - p.files.len() as u64))}</p>
+                // Problems come first: past a verified row, every row left out is verified.
+                <p class="muted" data-testid="integrity-files-more">{format!(
+                    "{} more{} not listed",
+                    thousands(p.total - p.files.len() as u64),
+                    if p.files.last().is_some_and(|f| f.finding == Finding::Verified) { " (all verified)" } else { "" }
+                )}</p>
             }
         </section>
     }
@@ -292,6 +297,14 @@ fn chains_table(p: &ChainsProps) -> Html {
                 </li>
             }) }
             </ul>
+            if p.total > p.digests.len() as u64 {
+                // Digests with a problem come first: past one without, none left out has one.
+                <p class="muted" data-testid="integrity-digests-more">{format!(
+                    "{} more{} not listed",
+                    thousands(p.total - p.digests.len() as u64),
+                    if p.digests.last().is_some_and(|d| !d.has_problem()) { " (no problem found in them)" } else { "" }
+                )}</p>
+            }
         </section>
     }
 }

@@ -307,6 +307,14 @@ fn err_edited_middle_digest_breaks_the_chain_and_fails_its_signature() {
     let c = &checked.report.counts;
     assert_eq!((c.breaks, c.signatures_failed), (1, 1));
     assert_eq!(c.modified, 1, "the log file whose listed hash was rewritten no longer matches");
+    // The page lists the first few hundred digests: the two with a problem come first, then the
+    // others by trail and time.
+    let order: Vec<&str> = checked.report.digests.iter().map(|d| d.path.as_str()).collect();
+    assert!(order[0].ends_with(keys[1]) && order[1].ends_with(keys[2]), "{order:#?}");
+    let rest: Vec<(&str, &str)> =
+        checked.report.digests[2..].iter().map(|d| (d.trail.as_str(), d.end.as_str())).collect();
+    assert!(rest.windows(2).all(|w| w[0] <= w[1]), "{rest:?}");
+    assert!(rest.len() >= 2 && checked.report.digests[2..].iter().all(|d| !d.has_problem()));
 }
 
 #[test]
