@@ -142,6 +142,17 @@ test('the headline figures and lists agree with the sample', async () => {
   const value = (id) => t.page.getAttribute(`[data-testid=${id}]`, 'data-value').then(Number);
   assert.equal(await value('card-pushes'), pushes);
   assert.equal(await value('card-failed-pulls'), failedPulls);
+  // Under it, why, by the error codes of the refused BatchGetImage calls.
+  const codes = events.filter((e) => e.eventName === 'BatchGetImage' && !ok(e)).map((e) => e.errorCode);
+  const kinds = [
+    [codes.filter((c) => /NotFoundException$/.test(c)).length, 'not found'],
+    [codes.filter((c) => /AccessDenied|UnauthorizedOperation$/.test(c)).length, 'access denied'],
+  ];
+  const others = codes.length - kinds[0][0] - kinds[1][0];
+  const why = [...kinds.filter(([n]) => n > 0).map(([n, what]) => `${n} ${what}`),
+    ...(others > 0 ? [`${others} other error${others === 1 ? '' : 's'}`] : [])].join(', ') || 'none';
+  assert.ok(codes.length > 0, 'the sample has a refused pull');
+  assert.equal(await t.page.textContent('[data-testid=card-failed-pulls] .sub'), why);
   assert.equal(await value('card-expired'), expired);
   assert.equal(await value('card-pulls'), pulls);
 

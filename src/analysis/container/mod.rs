@@ -401,7 +401,10 @@ impl Index {
                     h.pushes += 1;
                     images.insert((p.repo, p.digest));
                 }
-                Outcome::Failed => h.failed_pushes += 1,
+                Outcome::Failed => {
+                    h.failed_pushes += 1;
+                    h.failed_pushes_denied += u64::from(refusal(store, &p.rows) == Refusal::Denied);
+                }
                 Outcome::Incomplete => h.incomplete_pushes += 1,
             }
         }
@@ -409,6 +412,11 @@ impl Index {
             repos[p.repo as usize] = true;
             if p.outcome == Outcome::Failed {
                 h.failed_pulls += 1;
+                match refusal(store, &p.rows) {
+                    Refusal::Denied => h.failed_pulls_denied += 1,
+                    Refusal::NotFound => h.failed_pulls_not_found += 1,
+                    Refusal::Other => {}
+                }
             } else {
                 h.pulls += 1;
                 h.incomplete_pulls += u64::from(p.outcome == Outcome::Incomplete);
@@ -512,6 +520,30 @@ fn sort_rows(store: &Store, rows: &mut [Row]) {
 /// The first error among `rows`.
 fn first_error(store: &Store, rows: &[Row]) -> Option<Row> {
     rows.iter().copied().find(|&r| !store.error_code(r).is_empty())
+}
+
+/// Why a push or a pull was refused, by its first error's code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Refusal {
+    /// For want of permission: `AccessDenied`, `AccessDeniedException`, `Client.UnauthorizedOperation`.
+    Denied,
+    /// A repository, image or layer that does not exist: `RepositoryNotFoundException`,
+    /// `ImageNotFoundException`, `LayersNotFoundException`.
+    NotFound,
+    /// Anything else (a throttle, a limit, a bad request).
+    Other,
+}
+
+fn refusal(store: &Store, rows: &[Row]) -> Refusal {
+    let Some(r) = first_error(store, rows) else { return Refusal::Other };
+    let code = store.str(store.error_code(r));
+    if code.contains("AccessDenied") || code.ends_with("UnauthorizedOperation") {
+        Refusal::Denied
+    } else if code.ends_with("NotFoundException") {
+        Refusal::NotFound
+    } else {
+        Refusal::Other
+    }
 }
 
 /// What to ask about the container story.

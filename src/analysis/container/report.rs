@@ -529,12 +529,20 @@ pub struct Headline {
     pub pushes: u64,
     /// Pushes refused with an error.
     pub failed_pushes: u64,
+    /// Of [`Headline::failed_pushes`], those refused for want of permission (`AccessDenied…`,
+    /// `…UnauthorizedOperation`).
+    pub failed_pushes_denied: u64,
     /// Uploads with no `PutImage`.
     pub incomplete_pushes: u64,
     /// Pulls that went through (layers fetched with no `BatchGetImage` in these logs included).
     pub pulls: u64,
     /// Pulls refused with an error.
     pub failed_pulls: u64,
+    /// Of [`Headline::failed_pulls`], those refused for want of permission.
+    pub failed_pulls_denied: u64,
+    /// Of [`Headline::failed_pulls`], those of a repository, image or layer that does not exist
+    /// (`…NotFoundException`).
+    pub failed_pulls_not_found: u64,
     /// Of [`Headline::pulls`], those with layer downloads but no `BatchGetImage` in these logs.
     pub incomplete_pulls: u64,
     /// Pulls by principals of other accounts.

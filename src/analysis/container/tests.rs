@@ -283,6 +283,29 @@ fn ok_a_refused_push_is_a_failed_push_with_its_error() {
 }
 
 #[test]
+fn ok_the_headline_tells_refusals_apart_by_their_error() {
+    let mut l = Log::new();
+    let ids = json!({"repositoryName": "web/api", "registryId": ACCOUNT, "imageIds": [{"imageTag": "v1"}]});
+    l.fail(0, "BatchGetImage", MARY, ids.clone(), "ImageNotFoundException");
+    l.fail(0, "BatchGetImage", OTHER, ids.clone(), "AccessDeniedException");
+    l.fail(0, "BatchGetImage", TASKS, ids.clone(), "ThrottlingException");
+    l.fail(
+        0,
+        "BatchGetImage",
+        CI,
+        json!({"repositoryName": "gone", "imageIds": [{"imageTag": "v1"}]}),
+        "RepositoryNotFoundException",
+    );
+    let push = json!({"repositoryName": "web/api", "registryId": ACCOUNT});
+    l.fail(600, "InitiateLayerUpload", MARY, push.clone(), "AccessDeniedException");
+    l.fail(600, "InitiateLayerUpload", CI, push, "LimitExceededException");
+    let e = l.engine();
+    let ContainerAnswer::Headline(h) = ask(&e, Filter::default(), Ask::Headline) else { panic!() };
+    assert_eq!((h.failed_pulls, h.failed_pulls_not_found, h.failed_pulls_denied), (4, 2, 1));
+    assert_eq!((h.failed_pushes, h.failed_pushes_denied), (2, 1));
+}
+
+#[test]
 fn ok_uploads_without_a_put_image_are_an_incomplete_push() {
     let mut l = Log::new();
     l.upload(0, CI, "ml/trainer", "up-x", "sha256:big", 3);

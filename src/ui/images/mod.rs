@@ -83,6 +83,24 @@ struct CardsProps {
     shown: Shown,
 }
 
+/// Under a count of refusals, why, by kind: "326 not found, 12 access denied, 1 other error"
+/// ("none" when nothing was refused). `other error` takes a plural.
+fn refusals(kinds: &[(u64, &str)]) -> String {
+    let parts: Vec<String> = kinds
+        .iter()
+        .filter(|&&(n, _)| n > 0)
+        .map(|&(n, what)| match what {
+            "other error" => plural(n, what, "other errors"),
+            _ => format!("{} {what}", thousands(n)),
+        })
+        .collect();
+    if parts.is_empty() {
+        "none".to_owned()
+    } else {
+        parts.join(", ")
+    }
+}
+
 /// Headline figures; each opens the list behind it.
 #[function_component(Cards)]
 fn cards(p: &CardsProps) -> Html {
@@ -102,13 +120,23 @@ fn cards(p: &CardsProps) -> Html {
             data-state={p.shown.state} aria-busy={p.shown.busy}>
             { card("Pushes", h.pushes, html! { {plural(h.images, "distinct image", "distinct images")} }, Page::Pushes(Some(Outcome::Ok)), "card-pushes", false) }
             { card("Refused pushes", h.failed_pushes, html! {
-                if h.incomplete_pushes > 0 { {format!("{} incomplete", thousands(h.incomplete_pushes))} } else { {"with their errors"} }
+                {refusals(&[
+                    (h.failed_pushes_denied, "access denied"),
+                    (h.failed_pushes - h.failed_pushes_denied, "other error"),
+                    (h.incomplete_pushes, "incomplete"),
+                ])}
               }, Page::Pushes(Some(Outcome::Failed)), "card-failed-pushes", true) }
             { card("Pulls", h.pulls, html! {
                 <>{format!("{} from other accounts", thousands(h.cross_account_pulls))}
                   if h.incomplete_pulls > 0 { {format!(", {} incomplete", thousands(h.incomplete_pulls))} }</>
               }, Page::Pulls(Some(Outcome::Ok)), "card-pulls", false) }
-            { card("Refused pulls", h.failed_pulls, html! { {"image not found, access denied…"} }, Page::Pulls(Some(Outcome::Failed)), "card-failed-pulls", true) }
+            { card("Refused pulls", h.failed_pulls, html! {
+                {refusals(&[
+                    (h.failed_pulls_not_found, "not found"),
+                    (h.failed_pulls_denied, "access denied"),
+                    (h.failed_pulls - h.failed_pulls_not_found - h.failed_pulls_denied, "other error"),
+                ])}
+              }, Page::Pulls(Some(Outcome::Failed)), "card-failed-pulls", true) }
             { card("Expired images", h.expired_images, html! {
                 <>{plural(h.lifecycle_runs, "lifecycle run", "lifecycle runs")}
                   if h.lifecycle_previews > 0 { {format!(", {}", plural(h.lifecycle_previews, "preview", "previews"))} }</>
