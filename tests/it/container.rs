@@ -82,6 +82,16 @@ fn ok_pushes_pulls_runs_and_expiries_equal_the_generators_truth() {
             "failed pushes"
         );
         assert_eq!(n(&ecr["failed_pulls"]), count(&all, "BatchGetImage", "ImageNotFoundException"), "failed pulls");
+        // Told apart by their error codes, counted here by name.
+        assert_eq!(
+            (n(&ecr["failed_pushes_denied"]), n(&ecr["failed_pulls_not_found"]), n(&ecr["failed_pulls_denied"])),
+            (
+                count(&all, "InitiateLayerUpload", "AccessDeniedException"),
+                count(&all, "BatchGetImage", "ImageNotFoundException"),
+                0
+            ),
+            "refusals by kind, seed {seed}"
+        );
         assert_eq!(n(&ecr["incomplete_pushes"]), 0, "the generator never leaves an upload without its PutImage");
         assert_eq!(n(&truth["lifecycle_events"]) > n(&truth["lifecycle_runs"]), split, "seed {seed} splits a run");
         // Every event of a push is in exactly one push: the generator's push calls, counted by name.

@@ -376,9 +376,12 @@ pub fn summary(ix: &Index, store: &Store) -> serde_json::Value {
     serde_json::json!({
         "pushes": h.pushes,
         "failed_pushes": h.failed_pushes,
+        "failed_pushes_denied": h.failed_pushes_denied,
         "incomplete_pushes": h.incomplete_pushes,
         "pulls": h.pulls,
         "failed_pulls": h.failed_pulls,
+        "failed_pulls_denied": h.failed_pulls_denied,
+        "failed_pulls_not_found": h.failed_pulls_not_found,
         "incomplete_pulls": h.incomplete_pulls,
         "cross_account_pulls": h.cross_account_pulls,
         "lifecycle_runs": h.lifecycle_runs,
