@@ -48,7 +48,7 @@ pub(super) fn generate(events: u32, seed: u32) -> Option<(PathBuf, serde_json::V
     Some((dir, truth))
 }
 
-fn load(dir: &Path) -> (Engine, Vec<serde_json::Value>) {
+pub(super) fn load(dir: &Path) -> (Engine, Vec<serde_json::Value>) {
     let mut e = Engine::new();
     let mut all = Vec::new();
     for f in walk(&dir.join("logs")) {

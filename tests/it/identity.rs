@@ -544,3 +544,24 @@ fn ok_summary_counts_by_access_key_kind() {
     assert_eq!(summary["counts"]["by_identity_type"], Value::Object(types));
     assert!(summary["attention"].is_array());
 }
+
+#[test]
+fn ok_the_key_counts_cover_every_key_not_only_those_listed() {
+    // 6,000 generated events use far more keys than the table lists (200): the card had counted
+    // the listed ones.
+    let Some((dir, _)) = super::container::generate(6_000, 11) else { return };
+    let (e, all) = super::container::load(&dir);
+    let r = report_of(&e, &Filter::default());
+    let distinct = |prefix: &str| {
+        all.iter()
+            .filter_map(|ev| ev["userIdentity"]["accessKeyId"].as_str())
+            .filter(|k| k.starts_with(prefix))
+            .collect::<std::collections::HashSet<_>>()
+            .len() as u64
+    };
+    let (long_term, temporary) = (distinct("AKIA"), distinct("ASIA"));
+    assert!(long_term + temporary > r.by_key.rows.len() as u64, "more keys than listed");
+    assert_eq!((r.keys_by_kind.long_term, r.keys_by_kind.temporary), (long_term, temporary));
+    assert_eq!(r.by_key.total, long_term + temporary + r.keys_by_kind.other);
+    let _ = std::fs::remove_dir_all(dir);
+}

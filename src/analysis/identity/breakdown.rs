@@ -10,8 +10,8 @@ use super::attention::attention;
 use super::chains::{chains, opened_by};
 use super::client::{classify, Client};
 use super::{
-    finish, mfa_label, AgentRow, CenterUserRow, IdentityReport, KeyRow, List, PrincipalRow, RoleRow, SessionRow, Stat,
-    MAX_ROLES, MAX_ROWS, MAX_SESSIONS_PER_ROLE,
+    finish, mfa_label, AgentRow, CenterUserRow, IdentityReport, KeyRow, KeysByKind, List, PrincipalRow, RoleRow,
+    SessionRow, Stat, MAX_ROLES, MAX_ROWS, MAX_SESSIONS_PER_ROLE,
 };
 use crate::analysis::principal::principal_label;
 use crate::model::{Identity, KeyKind, Millis, Sym};
@@ -260,6 +260,7 @@ pub fn report(store: &Store, rows: impl Iterator<Item = Row>) -> IdentityReport 
         by_principal: principals(&g),
         by_role: roles(&g),
         by_key: keys(&g),
+        keys_by_kind: keys_by_kind(&g),
         by_key_kind: plain(by_id(&|i| Some(KeyKind::of(&store.str(i.access_key)).label().to_owned()))),
         by_mfa: plain(by_id(&|i| Some(mfa_label(i.mfa).to_owned()))),
         by_invoked_by: plain(by_id(&|i| nonempty(i.invoked_by))),
@@ -390,6 +391,20 @@ fn keys(g: &Gathered) -> List<KeyRow> {
         })
         .collect();
     finish(rows, MAX_ROWS, |r| &r.stat)
+}
+
+/// Distinct access keys of each kind among every identity, listed or not.
+fn keys_by_kind(g: &Gathered) -> KeysByKind {
+    let keys: HashSet<Sym> = g.by_id.keys().map(|&id| g.identity(id).access_key).filter(|k| !k.is_empty()).collect();
+    let mut out = KeysByKind::default();
+    for key in keys {
+        match KeyKind::of(&g.str(key)) {
+            KeyKind::LongTerm => out.long_term += 1,
+            KeyKind::Temporary => out.temporary += 1,
+            KeyKind::Other | KeyKind::None => out.other += 1,
+        }
+    }
+    out
 }
 
 fn center_users(g: &Gathered) -> List<CenterUserRow> {

@@ -66,6 +66,17 @@ pub struct Stat {
     pub last: Millis,
 }
 
+/// How many distinct access keys of each kind were used.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeysByKind {
+    /// `AKIA…`: IAM users' and root's long-term keys.
+    pub long_term: u64,
+    /// `ASIA…`: temporary credentials.
+    pub temporary: u64,
+    /// Any other prefix.
+    pub other: u64,
+}
+
 /// A list cut at [`MAX_ROWS`] (or a smaller limit), with how many rows there were.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct List<T> {
@@ -171,6 +182,9 @@ pub struct IdentityReport {
     pub by_role: List<RoleRow>,
     /// By access key.
     pub by_key: List<KeyRow>,
+    /// Distinct access keys of each kind, of all (not only those `by_key` lists): long-term
+    /// (`AKIA`), temporary (`ASIA`), other.
+    pub keys_by_kind: KeysByKind,
     /// By access key kind label.
     pub by_key_kind: List<Stat>,
     /// By MFA (`Yes`, `No`, `Unknown`).

@@ -187,7 +187,9 @@ struct HeadlineProps {
 fn headline(p: &HeadlineProps) -> Html {
     let r = &p.report;
     let mfa = |label: &str| r.by_mfa.rows.iter().find(|s| s.key == label).map_or(0, |s| s.events);
-    let keys_of = |k: KeyKind| r.by_key.rows.iter().filter(|row| row.kind == k).count() as u64;
+    // Of every key, not only of those the table lists (the first 200): a card that read "63
+    // long-term, 137 temporary listed" over 39,836 keys counted the listed ones.
+    let k = r.keys_by_kind;
     let high =
         r.attention.rows.iter().filter(|a| a.severity == crate::analysis::identity::Severity::High).count() as u64;
     html! {
@@ -205,7 +207,8 @@ fn headline(p: &HeadlineProps) -> Html {
             <div class="card">
                 <div class="label">{"Access keys"}</div>
                 <div class="value">{thousands(r.by_key.total)}</div>
-                <div class="sub">{format!("{} long-term, {} temporary listed", thousands(keys_of(KeyKind::LongTerm)), thousands(keys_of(KeyKind::Temporary)))}</div>
+                <div class="sub" data-testid="identity-key-kinds">{format!("{} long-term, {} temporary{}", thousands(k.long_term), thousands(k.temporary),
+                    if k.other > 0 { format!(", {} other", thousands(k.other)) } else { String::new() })}</div>
             </div>
             <div class="card">
                 <div class="label">{"Events without MFA"}</div>
