@@ -565,3 +565,29 @@ fn ok_the_key_counts_cover_every_key_not_only_those_listed() {
     assert_eq!(r.by_key.total, long_term + temporary + r.keys_by_kind.other);
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn ok_the_count_of_high_attention_items_covers_those_past_the_list() {
+    // 250 IAM users each signed in to the console without MFA, a high item each (the shape of
+    // AWS's ConsoleLogin example): more than the 200 the list keeps.
+    let users = 250;
+    let records: Vec<Value> = (0..users)
+        .map(|i| {
+            serde_json::json!({
+                "eventVersion": "1.08", "eventTime": format!("2026-03-01T00:{:02}:{:02}Z", i / 60, i % 60),
+                "eventSource": "signin.amazonaws.com", "eventName": "ConsoleLogin", "awsRegion": "us-east-1",
+                "sourceIPAddress": "192.0.2.1", "userAgent": "Mozilla/5.0", "eventID": format!("signin-{i}"),
+                "eventType": "AwsConsoleSignIn", "recipientAccountId": "111122223333",
+                "userIdentity": {"type": "IAMUser", "principalId": format!("AIDA{i}"), "accountId": "111122223333",
+                    "arn": format!("arn:aws:iam::111122223333:user/u{i}"), "userName": format!("u{i}")},
+                "responseElements": {"ConsoleLogin": "Success"},
+                "additionalEventData": {"MFAUsed": "No", "LoginTo": "https://console.aws.amazon.com/"}
+            })
+        })
+        .collect();
+    let mut e = Engine::new();
+    e.ingest_bytes("signins.json", serde_json::json!({ "Records": records }).to_string().as_bytes());
+    let r = report_of(&e, &Filter::default());
+    assert_eq!((r.attention.total, r.attention.rows.len()), (users, 200));
+    assert_eq!(r.attention_high, users);
+}

@@ -148,8 +148,9 @@ impl Attention {
     }
 }
 
-/// The attention list over the gathered rows, most serious first.
-pub(crate) fn attention(g: &Gathered) -> List<Attention> {
+/// What deserves a look, most serious first and cut at [`MAX_ATTENTION`], and how many of all of
+/// them are of high severity.
+pub(crate) fn attention(g: &Gathered) -> (List<Attention>, u64) {
     let mut items = Vec::new();
     root(g, &mut items);
     console_without_mfa(g, &mut items);
@@ -160,8 +161,9 @@ pub(crate) fn attention(g: &Gathered) -> List<Attention> {
         (a.severity, a.kind, a.first, &a.title, &a.why).cmp(&(b.severity, b.kind, b.first, &b.title, &b.why))
     });
     let total = items.len() as u64;
+    let high = items.iter().filter(|a| a.severity == Severity::High).count() as u64;
     items.truncate(MAX_ATTENTION);
-    List { rows: items, total }
+    (List { rows: items, total }, high)
 }
 
 /// `ecr.amazonaws.com` + `PutImage` → `ecr:PutImage`.

@@ -253,6 +253,7 @@ pub fn report(store: &Store, rows: impl Iterator<Item = Row>) -> IdentityReport 
     for (&ua, acc) in &g.by_ua {
         clients.entry(g.client(ua).label()).or_default().merge(acc);
     }
+    let (attention, attention_high) = attention(&g);
     IdentityReport {
         events: g.events,
         csv_events: g.csv_events,
@@ -277,7 +278,8 @@ pub fn report(store: &Store, rows: impl Iterator<Item = Row>) -> IdentityReport 
             |r| &r.stat,
         ),
         chains: chains(&g),
-        attention: attention(&g),
+        attention,
+        attention_high,
     }
 }
 

@@ -205,6 +205,8 @@ pub struct IdentityReport {
     pub chains: Chains,
     /// What deserves a look, most serious first.
     pub attention: List<Attention>,
+    /// Of all of [`IdentityReport::attention`] (not only those listed), how many are of high severity.
+    pub attention_high: u64,
 }
 
 /// The MFA label people see (and the filter's value).

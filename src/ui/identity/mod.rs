@@ -190,8 +190,7 @@ fn headline(p: &HeadlineProps) -> Html {
     // Of every key, not only of those the table lists (the first 200): a card that read "63
     // long-term, 137 temporary listed" over 39,836 keys counted the listed ones.
     let k = r.keys_by_kind;
-    let high =
-        r.attention.rows.iter().filter(|a| a.severity == crate::analysis::identity::Severity::High).count() as u64;
+    let high = r.attention_high;
     html! {
         <section class="cards" data-testid="identity-cards">
             <div class="card">
