@@ -83,17 +83,11 @@ struct CardsProps {
     shown: Shown,
 }
 
-/// Under a count of refusals, why, by kind: "326 not found, 12 access denied, 1 other error"
-/// ("none" when nothing was refused). `other error` takes a plural.
-fn refusals(kinds: &[(u64, &str)]) -> String {
-    let parts: Vec<String> = kinds
-        .iter()
-        .filter(|&&(n, _)| n > 0)
-        .map(|&(n, what)| match what {
-            "other error" => plural(n, what, "other errors"),
-            _ => format!("{} {what}", thousands(n)),
-        })
-        .collect();
+/// Under a count of refusals, why, by kind, each as (count, one, more): "326 not found, 12 access
+/// denied, 1 other error" ("none" when nothing was refused).
+fn refusals(kinds: &[(u64, &str, &str)]) -> String {
+    let parts: Vec<String> =
+        kinds.iter().filter(|&&(n, ..)| n > 0).map(|&(n, one, more)| plural(n, one, more)).collect();
     if parts.is_empty() {
         "none".to_owned()
     } else {
@@ -121,9 +115,9 @@ fn cards(p: &CardsProps) -> Html {
             { card("Pushes", h.pushes, html! { {plural(h.images, "distinct image", "distinct images")} }, Page::Pushes(Some(Outcome::Ok)), "card-pushes", false) }
             { card("Refused pushes", h.failed_pushes, html! {
                 {refusals(&[
-                    (h.failed_pushes_denied, "access denied"),
-                    (h.failed_pushes - h.failed_pushes_denied, "other error"),
-                    (h.incomplete_pushes, "incomplete"),
+                    (h.failed_pushes_denied, "access denied", "access denied"),
+                    (h.failed_pushes - h.failed_pushes_denied, "other error", "other errors"),
+                    (h.incomplete_pushes, "incomplete", "incomplete"),
                 ])}
               }, Page::Pushes(Some(Outcome::Failed)), "card-failed-pushes", true) }
             { card("Pulls", h.pulls, html! {
@@ -132,9 +126,9 @@ fn cards(p: &CardsProps) -> Html {
               }, Page::Pulls(Some(Outcome::Ok)), "card-pulls", false) }
             { card("Refused pulls", h.failed_pulls, html! {
                 {refusals(&[
-                    (h.failed_pulls_not_found, "not found"),
-                    (h.failed_pulls_denied, "access denied"),
-                    (h.failed_pulls - h.failed_pulls_not_found - h.failed_pulls_denied, "other error"),
+                    (h.failed_pulls_not_found, "not found", "not found"),
+                    (h.failed_pulls_denied, "access denied", "access denied"),
+                    (h.failed_pulls - h.failed_pulls_not_found - h.failed_pulls_denied, "other error", "other errors"),
                 ])}
               }, Page::Pulls(Some(Outcome::Failed)), "card-failed-pulls", true) }
             { card("Expired images", h.expired_images, html! {
