@@ -254,14 +254,15 @@ pub fn report(store: &Store, rows: impl Iterator<Item = Row>) -> IdentityReport 
         clients.entry(g.client(ua).label()).or_default().merge(acc);
     }
     let (attention, attention_high) = attention(&g);
+    let (by_key, keys_by_kind) = keys(&g);
     IdentityReport {
         events: g.events,
         csv_events: g.csv_events,
         by_type: plain(by_id(&|i| Some(i.kind.label().to_owned()))),
         by_principal: principals(&g),
         by_role: roles(&g),
-        by_key: keys(&g),
-        keys_by_kind: keys_by_kind(&g),
+        by_key,
+        keys_by_kind,
         by_key_kind: plain(by_id(&|i| Some(KeyKind::of(&store.str(i.access_key)).label().to_owned()))),
         by_mfa: plain(by_id(&|i| Some(mfa_label(i.mfa).to_owned()))),
         by_invoked_by: plain(by_id(&|i| nonempty(i.invoked_by))),
@@ -364,7 +365,8 @@ fn roles(g: &Gathered) -> List<RoleRow> {
     finish(rows, MAX_ROLES, |r| &r.stat)
 }
 
-fn keys(g: &Gathered) -> List<KeyRow> {
+/// Access keys, cut at [`MAX_ROWS`], and how many of each kind there are among all of them.
+fn keys(g: &Gathered) -> (List<KeyRow>, KeysByKind) {
     // key → (tallies, principal with most events, its events)
     let mut groups: HashMap<Sym, (Acc, u32, u64)> = HashMap::new();
     for (&id, acc) in &g.by_id {
@@ -382,7 +384,7 @@ fn keys(g: &Gathered) -> List<KeyRow> {
     for &(key, _) in &g.key_ips {
         *ips.entry(key).or_default() += 1;
     }
-    let rows = groups
+    let rows: Vec<KeyRow> = groups
         .into_iter()
         .map(|(key, (acc, id, _))| KeyRow {
             stat: acc.stat(g.str(key).into_owned()),
@@ -392,21 +394,15 @@ fn keys(g: &Gathered) -> List<KeyRow> {
             opened_by: opened_by(g.store, key),
         })
         .collect();
-    finish(rows, MAX_ROWS, |r| &r.stat)
-}
-
-/// Distinct access keys of each kind among every identity, listed or not.
-fn keys_by_kind(g: &Gathered) -> KeysByKind {
-    let keys: HashSet<Sym> = g.by_id.keys().map(|&id| g.identity(id).access_key).filter(|k| !k.is_empty()).collect();
-    let mut out = KeysByKind::default();
-    for key in keys {
-        match KeyKind::of(&g.str(key)) {
-            KeyKind::LongTerm => out.long_term += 1,
-            KeyKind::Temporary => out.temporary += 1,
-            KeyKind::Other | KeyKind::None => out.other += 1,
+    let mut kinds = KeysByKind::default();
+    for row in &rows {
+        match row.kind {
+            KeyKind::LongTerm => kinds.long_term += 1,
+            KeyKind::Temporary => kinds.temporary += 1,
+            KeyKind::Other | KeyKind::None => kinds.other += 1,
         }
     }
-    out
+    (finish(rows, MAX_ROWS, |r| &r.stat), kinds)
 }
 
 fn center_users(g: &Gathered) -> List<CenterUserRow> {
