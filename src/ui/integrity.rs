@@ -247,16 +247,21 @@ fn files_table(p: &FilesProps) -> Html {
                 </tbody>
             </table>
             </div>
-            if p.total > p.files.len() as u64 {
-                // Problems come first: past a verified row, every row left out is verified.
-                <p class="muted" data-testid="integrity-files-more">{format!(
-                    "{} more{} not listed",
-                    thousands(p.total - p.files.len() as u64),
-                    if p.files.last().is_some_and(|f| f.finding == Finding::Verified) { " (all verified)" } else { "" }
-                )}</p>
-            }
+            // Problems come first: past a verified row, every row left out is verified.
+            {not_listed("integrity-files-more", p.total, p.files.len(),
+                p.files.last().is_some_and(|f| f.finding == Finding::Verified).then_some("all verified"))}
         </section>
     }
+}
+
+/// Under a list cut at `listed` of `total` rows: "N more (what they all are) not listed", or nothing.
+fn not_listed(testid: &str, total: u64, listed: usize, all_are: Option<&str>) -> Html {
+    let more = total.saturating_sub(listed as u64);
+    if more == 0 {
+        return html! {};
+    }
+    let all_are = all_are.map(|a| format!(" ({a})")).unwrap_or_default();
+    html! { <p class="muted" data-testid={testid.to_owned()}>{format!("{} more{all_are} not listed", thousands(more))}</p> }
 }
 
 #[derive(Properties, PartialEq)]
@@ -300,14 +305,9 @@ fn chains_table(p: &ChainsProps) -> Html {
                 </li>
             }) }
             </ul>
-            if p.total > p.digests.len() as u64 {
-                // Digests with a problem come first: past one without, none left out has one.
-                <p class="muted" data-testid="integrity-digests-more">{format!(
-                    "{} more{} not listed",
-                    thousands(p.total - p.digests.len() as u64),
-                    if p.digests.last().is_some_and(|d| !d.has_problem()) { " (no problem found in them)" } else { "" }
-                )}</p>
-            }
+            // Digests with a problem come first: past one without, none left out has one.
+            {not_listed("integrity-digests-more", p.total, p.digests.len(),
+                p.digests.last().is_some_and(|d| !d.has_problem()).then_some("no problem found in them"))}
         </section>
     }
 }
