@@ -72,15 +72,38 @@ function misfits(page, { tablesInPanels }) {
         if (kind.getBoundingClientRect().right > box.right + 1) out.push(`the kind of ${name} is cut`);
         if ([...pname.querySelectorAll('.phead, .ptail, .acct')].some(cut)) out.push(`${name} shows its kind while the rest is cut`);
       }
-      const head = pname.querySelector('.phead');
-      const text = head?.firstChild;
-      if (!cut(head) || !text || [...text.data].length <= 4) continue;
-      measure.font = getComputedStyle(head).font;
-      const range = document.createRange();
-      range.setStart(text, 0);
-      range.setEnd(text, Math.min(text.length, 3));
-      const room = head.getBoundingClientRect().right - measure.measureText('…').width;
-      if (range.getBoundingClientRect().right > room + 1) out.push(`the role's name in ${name} shows fewer than three letters`);
+      // The role's name is what comes before the last part ("/session"); one of four letters or
+      // fewer gives way. Each of its first three letters lies inside every box that clips it, short
+      // of the ellipsis of one that cuts its text; and a role's name that is cut shows its ellipsis.
+      const id = pname.querySelector('.prest')?.firstElementChild;
+      const role = id ? id.textContent.slice(0, Math.max(0, id.textContent.lastIndexOf('/'))) : '';
+      if ([...role].length <= 4) continue;
+      const letters = [];
+      const walker = document.createTreeWalker(id, NodeFilter.SHOW_TEXT);
+      for (let n = walker.nextNode(); n && letters.length < 4; n = walker.nextNode()) {
+        for (let at = 0; at < n.length && letters.length < 4; at += 1) letters.push([n, at]);
+      }
+      measure.font = getComputedStyle(id).font;
+      const ellipsis = measure.measureText('…').width;
+      const shown = ([node, at]) => {
+        const range = document.createRange();
+        range.setStart(node, at);
+        range.setEnd(node, at + 1);
+        const right = range.getBoundingClientRect().right;
+        for (let el = node.parentElement; el && pname.contains(el); el = el.parentElement) {
+          const style = getComputedStyle(el);
+          if (style.overflowX === 'visible') continue;
+          const edge = el.getBoundingClientRect().right - parseFloat(style.paddingRight)
+            - (style.textOverflow === 'ellipsis' && cut(el) ? ellipsis : 0);
+          if (right > edge + 1) return false;
+        }
+        return true;
+      };
+      if (!letters.slice(0, 3).every(shown)) out.push(`the role's name in ${name} shows fewer than three letters`);
+      const more = letters[3]?.[0].parentElement;
+      if (more && cut(more) && more.getBoundingClientRect().width < ellipsis - 1) {
+        out.push(`the role's name in ${name} is cut with no room for its ellipsis`);
+      }
     }
     // A fact under a page's title (a repository's creation time) stays in its own cell: at 1024
     // "2026-03-01 12:06:40 UTC" had run into the pushes beside it.
@@ -152,6 +175,18 @@ async function walkAt(width, height, opts) {
   await settle(t.page, 400);
   for (const m of await misfits(t.page, opts)) seen.push(`a time range's chip: ${m}`);
   await t.shot(`layout-${width}-chip`);
+  // The event table beside an event's panel, over a short role's sessions with long generated names
+  // (at 1440 it read "Ad… /botocore-session-3290…").
+  await t.page.click('[data-testid=clear-filters]');
+  await t.page.click('[data-testid=tab-events]');
+  await t.page.fill('[data-testid=search]', 'assumed-role/Admin/');
+  await t.page.press('[data-testid=search]', 'Enter');
+  await t.page.waitForSelector('[data-testid=events] .ev-row[data-row] .pname');
+  await t.page.click('[data-testid=events] .ev-row[data-row]');
+  await t.page.waitForSelector('[data-testid=event-detail]');
+  await settle(t.page, 400);
+  for (const m of await misfits(t.page, opts)) seen.push(`the event table beside an event: ${m}`);
+  await t.shot(`layout-${width}-event-open`, { fullPage: false });
   assert.deepEqual(t.problems, []);
   await t.page.context().close();
   return seen;

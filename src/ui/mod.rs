@@ -198,25 +198,43 @@ fn url_sync() -> Html {
 
 /// A principal's name for a narrow column, in the parts it gives way in (`text::principal_parts`):
 /// its kind (`assumed-role/`) goes first, whole; then the account after the name is cut; then the
-/// role's name is cut with an ellipsis, to its first letters (a head of up to four, `user`, goes
+/// role's name is cut with an ellipsis, to its first three letters, a part of their own that does
+/// not shrink (a name of up to six letters stays whole; one of up to four, `user`, goes
 /// altogether). The last part (a session, a user's name) stays; a long one (an SDK's generated
-/// session) is cut with the role's name, each in proportion to its length, and after `user` takes
-/// all the room. Bidi and invisible characters are shown.
+/// session) is cut with the rest of the role's name, each in proportion to its length, and after
+/// `user` takes all the room. Bidi and invisible characters are shown.
 pub fn principal_label(name: &str, account: &str) -> Html {
     let name = crate::text::reveal(name);
     let (kind, head, tail) = crate::text::principal_parts(&name);
     let long = tail.chars().count() > LONG_LAST_PART;
     let short = head.chars().count() <= SHORT_HEAD;
+    let (first, rest) = match crate::text::first_chars(head, FIRST_LETTERS) {
+        (first, more) if more >= MORE_LETTERS => (first, &head[first.len()..]),
+        _ => (head, ""),
+    };
+    let last = html! { <span class={classes!("ptail", long.then_some("long"))}>{tail.to_owned()}</span> };
     html! {
         <span class="pname">
             if !kind.is_empty() {
                 <span class="pkind">{kind.to_owned()}</span>
             }
             <span class="prest">
-                <span class={classes!("pid", short.then_some("short"))}>
-                    <span class="phead">{head.to_owned()}</span>
-                    <span class={classes!("ptail", long.then_some("long"))}>{tail.to_owned()}</span>
-                </span>
+                if short {
+                    <span class="pid short">
+                        <span class="phead">{head.to_owned()}</span>
+                        {last}
+                    </span>
+                } else {
+                    <span class="pid">
+                        <span class="pfirst">{first.to_owned()}</span>
+                        <span class="pgroup">
+                            if !rest.is_empty() {
+                                <span class="phead">{rest.to_owned()}</span>
+                            }
+                            {last}
+                        </span>
+                    </span>
+                }
                 if !account.is_empty() {
                     <span class="acct">{crate::text::reveal(account).into_owned()}</span>
                 }
@@ -234,6 +252,14 @@ pub fn arn_label(arn: &str) -> Html {
 /// How many characters a principal's head has at most when it gives all its room to the last part:
 /// `user` in `user/alice`, which says what the last part is more than it names anything.
 const SHORT_HEAD: usize = 4;
+
+/// How many of a role's first letters stay when its name is cut: enough to tell `Admin` from `AppRunner`.
+const FIRST_LETTERS: usize = 3;
+
+/// How many letters of a role's name must follow its first ones for the name to be cut at all: a
+/// shorter name (`Admin`, `Deploy`) is about as wide whole as its first letters and an ellipsis, and
+/// four letters are wider than the ellipsis, which keeps room of its own (`.pgroup .phead`).
+const MORE_LETTERS: usize = 4;
 
 /// How many characters a principal's last part (with its `/`) has before it is long: a person's or
 /// an instance's session name has fewer, an SDK's generated one more.
