@@ -131,6 +131,27 @@ test('a layer download whose BatchGetImage is not in the logs is a pull, counted
   assert.deepEqual(t.problems, []);
 });
 
+test('a layer upload with no PutImage is an incomplete push, not counted as refused', async () => {
+  // One InitiateLayerUpload of the sample, alone in a file: a push begun, with nothing to say it
+  // ended. The Refused pushes card's line had listed it among the refusals its figure leaves out.
+  const upload = sample().find((e) => e.eventName === 'InitiateLayerUpload' && ok(e));
+  const dir = mkdtempSync(join(tmpdir(), 'trailscope-stray-'));
+  const file = join(dir, 'stray-upload.json');
+  writeFileSync(file, JSON.stringify({ Records: [upload] }));
+  const t = await Trailscope.open(env);
+  await t.pickFiles([file]);
+  await t.waitDone();
+  await t.page.click('[data-testid=tab-images]');
+  await t.page.waitForSelector('[data-testid=card-failed-pushes][data-value="0"]');
+  assert.equal(await t.page.getAttribute('[data-testid=card-pushes]', 'data-value'), '0');
+  assert.equal(await t.page.textContent('[data-testid=card-failed-pushes] .sub'), 'none; 1 more incomplete');
+  await t.page.click('[data-testid=card-failed-pushes]');
+  await t.page.waitForSelector('[data-testid=push-list] [data-testid=outcome-failed].active[data-count]');
+  const counts = await t.page.$$eval('[data-testid=push-list] .seg', (els) => els.map((e) => [e.dataset.testid, Number(e.dataset.count)]));
+  assert.deepEqual(counts, [['outcome-all', 1], ['outcome-ok', 0], ['outcome-failed', 0], ['outcome-incomplete', 1]]);
+  assert.deepEqual(t.problems, []);
+});
+
 test('the headline figures and lists agree with the sample', async () => {
   const events = sample();
   const pushes = events.filter((e) => e.eventName === 'PutImage' && ok(e)).length;

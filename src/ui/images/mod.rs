@@ -113,12 +113,14 @@ fn cards(p: &CardsProps) -> Html {
         <section class={classes!("cards", "images-cards", p.shown.class)} data-testid="images-cards"
             data-state={p.shown.state} aria-busy={p.shown.busy}>
             { card("Pushes", h.pushes, html! { {plural(h.images, "distinct image", "distinct images")} }, Page::Pushes(Some(Outcome::Ok)), "card-pushes", false) }
+            // Incomplete pushes (uploads with no PutImage) were not refused: the figure leaves them
+            // out, and the line says so rather than listing them with the refusals.
             { card("Refused pushes", h.failed_pushes, html! {
-                {refusals(&[
+                <>{refusals(&[
                     (h.failed_pushes_denied, "access denied", "access denied"),
                     (h.failed_pushes - h.failed_pushes_denied, "other error", "other errors"),
-                    (h.incomplete_pushes, "incomplete", "incomplete"),
                 ])}
+                  if h.incomplete_pushes > 0 { {format!("; {} more incomplete", thousands(h.incomplete_pushes))} }</>
               }, Page::Pushes(Some(Outcome::Failed)), "card-failed-pushes", true) }
             { card("Pulls", h.pulls, html! {
                 <>{format!("{} from other accounts", thousands(h.cross_account_pulls))}
