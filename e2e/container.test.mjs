@@ -110,17 +110,21 @@ test('an image page from the sample tells the whole story: pushed, pulled, expir
   assert.deepEqual(await t.cspViolations(), []);
 });
 
-test('a layer download whose BatchGetImage is not in the logs is a pull, counted as incomplete', async () => {
-  // One GetDownloadUrlForLayer of the sample, alone in a file: one pull, and nothing says which
-  // image it got.
-  const download = sample().find((e) => e.eventName === 'GetDownloadUrlForLayer' && ok(e));
-  const dir = mkdtempSync(join(tmpdir(), 'trailscope-stray-'));
-  const file = join(dir, 'stray-download.json');
-  writeFileSync(file, JSON.stringify({ Records: [download] }));
+/** The Images tab over one event alone in a file named `name`. */
+async function openAlone(event, name) {
+  const file = join(mkdtempSync(join(tmpdir(), 'trailscope-stray-')), name);
+  writeFileSync(file, JSON.stringify({ Records: [event] }));
   const t = await Trailscope.open(env);
   await t.pickFiles([file]);
   await t.waitDone();
   await t.page.click('[data-testid=tab-images]');
+  return t;
+}
+
+test('a layer download whose BatchGetImage is not in the logs is a pull, counted as incomplete', async () => {
+  // One GetDownloadUrlForLayer of the sample, alone in a file: one pull, and nothing says which
+  // image it got.
+  const t = await openAlone(sample().find((e) => e.eventName === 'GetDownloadUrlForLayer' && ok(e)), 'stray-download.json');
   await t.page.waitForSelector('[data-testid=card-pulls][data-value="1"]');
   assert.equal(await t.page.textContent('[data-testid=card-pulls] .sub'), '0 from other accounts, 1 incomplete');
   await t.page.click('[data-testid=card-pulls]');
@@ -134,14 +138,7 @@ test('a layer download whose BatchGetImage is not in the logs is a pull, counted
 test('a layer upload with no PutImage is an incomplete push, not counted as refused', async () => {
   // One InitiateLayerUpload of the sample, alone in a file: a push begun, with nothing to say it
   // ended. The Refused pushes card's line had listed it among the refusals its figure leaves out.
-  const upload = sample().find((e) => e.eventName === 'InitiateLayerUpload' && ok(e));
-  const dir = mkdtempSync(join(tmpdir(), 'trailscope-stray-'));
-  const file = join(dir, 'stray-upload.json');
-  writeFileSync(file, JSON.stringify({ Records: [upload] }));
-  const t = await Trailscope.open(env);
-  await t.pickFiles([file]);
-  await t.waitDone();
-  await t.page.click('[data-testid=tab-images]');
+  const t = await openAlone(sample().find((e) => e.eventName === 'InitiateLayerUpload' && ok(e)), 'stray-upload.json');
   await t.page.waitForSelector('[data-testid=card-failed-pushes][data-value="0"]');
   assert.equal(await t.page.getAttribute('[data-testid=card-pushes]', 'data-value'), '0');
   assert.equal(await t.page.textContent('[data-testid=card-failed-pushes] .sub'), 'none; 1 more incomplete');
