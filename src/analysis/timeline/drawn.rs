@@ -7,8 +7,9 @@
 //! of two, so zooming regroups only at each doubling and a group splits into two), and [`coalesce`]
 //! merges a lane's cells of one kind within each group of that many buckets: counts and failures
 //! summed, the earliest cell's key event kept, the identity kept only when every merged cell names
-//! the same one. A group with any failure is drawn failed (hollow, red), as a cell with any is; its
-//! mark stands in the middle of the buckets it merges ([`middle`]).
+//! the same one. A group whose every call failed is drawn hollow in a red outline, one with some
+//! failures in its colour in a red outline (the page's `Failed`); its mark stands in the middle of
+//! the buckets it merges ([`middle`]).
 //!
 //! ```
 //! use trailscope::analysis::timeline::drawn::{stride, MARK_PX};

@@ -199,6 +199,10 @@ fn focus_feedback(env: &Env, focused: Option<Hit>) {
         let Some((x, y, _)) = draw::hit_at(g, d, &marks, h) else { return };
         (x, y, super::table::describe(d, &marks, h, m.local))
     };
+    // Where it is drawn, in CSS px in the canvas, for tests that read its pixels.
+    if let Some(canvas) = env.canvas.cast::<Element>() {
+        let _ = canvas.set_attribute("data-focus-at", &format!("{x:.1},{y:.1}"));
+    }
     env.tooltip(Some((h, x, y)));
     env.announce(&lines.join(". "));
 }

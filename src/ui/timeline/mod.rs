@@ -302,7 +302,7 @@ fn legend() -> Html {
                 <li><span class={classes!("sw", format!("m-{}", table::slug(m)))} aria-hidden="true">{draw::shape(m)}</span>{table::name(m)}</li>
             }) }
             <li><span class="sw m-events" aria-hidden="true"></span>{"Events (darker: more)"}</li>
-            <li><span class="sw m-error" aria-hidden="true">{"△"}</span>{"Failed (hollow, red outline; red foot under event cells)"}</li>
+            <li><span class="sw m-error" aria-hidden="true">{"△"}</span>{"Failed (hollow, red outline; some failed: red outline; red foot under event cells)"}</li>
         </ul>
     }
 }

@@ -8,28 +8,34 @@ use std::collections::HashMap;
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
-use super::draw::{paint, path};
+use super::draw::{paint, path, Failed};
 use crate::analysis::timeline::Mark;
 
 /// Radii are rounded to a quarter pixel (marks grow with the log of their count, 4.5 to 8.5 px).
 const STEPS_PER_PX: f64 = 4.0;
 
-/// Room around a mark's radius for its outline (2.5 px when failed) and its sharpest corner's miter.
+/// Room around a mark's radius for its outline (2.5 px when any failed) and its sharpest corner's miter.
 const EDGE: f64 = 4.0;
 
-/// Sprites kept at most (5 marks × 2 states × 17 sizes at one pixel ratio is 170).
+/// Sprites kept at most (5 marks × 3 states × 17 sizes at one pixel ratio is 255).
 const MAX_SPRITES: usize = 1024;
 
-type Key = (Mark, bool, u32, u32);
+type Key = (Mark, Failed, u32, u32);
 
 thread_local! {
     static SPRITES: RefCell<HashMap<Key, (HtmlCanvasElement, f64)>> = RefCell::default();
 }
 
-/// Calls `f` with the sprite of a mark of radius `r` (failed or not) at `dpr` device pixels per CSS
-/// pixel and the half-width in CSS px to draw it at (centred on the mark); `None` when no canvas
-/// can be made. The sprite is lent, not cloned: a frame stamps hundreds.
-pub fn with<T>(mark: Mark, failed: bool, r: f64, dpr: f64, f: impl FnOnce(&HtmlCanvasElement, f64) -> T) -> Option<T> {
+/// Calls `f` with the sprite of a mark of radius `r` (with none, some or all of its calls failed)
+/// at `dpr` device pixels per CSS pixel and the half-width in CSS px to draw it at (centred on the
+/// mark); `None` when no canvas can be made. The sprite is lent, not cloned: a frame stamps hundreds.
+pub fn with<T>(
+    mark: Mark,
+    failed: Failed,
+    r: f64,
+    dpr: f64,
+    f: impl FnOnce(&HtmlCanvasElement, f64) -> T,
+) -> Option<T> {
     let steps = (r * STEPS_PER_PX).round();
     let key = (mark, failed, steps as u32, (dpr * 100.0).round() as u32);
     SPRITES.with(|s| {
@@ -45,7 +51,7 @@ pub fn with<T>(mark: Mark, failed: bool, r: f64, dpr: f64, f: impl FnOnce(&HtmlC
     })
 }
 
-fn make(mark: Mark, failed: bool, r: f64, dpr: f64) -> Option<(HtmlCanvasElement, f64)> {
+fn make(mark: Mark, failed: Failed, r: f64, dpr: f64) -> Option<(HtmlCanvasElement, f64)> {
     // A whole number of device pixels either side of the centre, so stamps land on the pixel grid.
     let half_px = ((r + EDGE) * dpr).ceil();
     let canvas: HtmlCanvasElement = web_sys::window()?.document()?.create_element("canvas").ok()?.dyn_into().ok()?;
