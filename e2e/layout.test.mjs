@@ -113,11 +113,13 @@ function misfits(page, { tablesInPanels }) {
     }
     if (tablesInPanels) {
       // A principal on a repository's page wraps over three lines at most (its recent pushes and
-      // pulls, side by side at 1024, had wrapped a role's ARN over six).
-      for (const name of document.querySelectorAll('[data-testid=repo-page] .who .principal')) {
+      // pulls, side by side at 1024, had wrapped a role's ARN over six), and in the Images lists
+      // over four (an Identity Center role's 46 letters and a 32-letter session are 78; with
+      // "assumed-role/" on a line of its own they had taken five).
+      for (const name of document.querySelectorAll('.who .principal')) {
         if (name.getClientRects().length === 0) continue;
         const lines = Math.round(name.getBoundingClientRect().height / parseFloat(getComputedStyle(name).lineHeight));
-        if (lines > 3) out.push(`${name.textContent} wraps over ${lines} lines`);
+        if (lines > (name.closest('[data-testid=repo-page]') ? 3 : 4)) out.push(`${name.textContent} wraps over ${lines} lines`);
       }
       for (const table of document.querySelectorAll('.panel table')) {
         const panel = table.closest('.panel');

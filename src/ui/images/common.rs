@@ -105,9 +105,12 @@ pub fn breaks_after(text: &str, after: &[char]) -> Html {
     html! { <>{ for parts.into_iter().enumerate().map(|(i, part)| html! { <>{part.to_owned()}if i < last { <wbr /> }</> }) }</> }
 }
 
-/// Who made a call: the principal (resource part of an ARN first), the kind, the client.
+/// Who made a call: the principal (resource part of an ARN first, without `assumed-role/`, which
+/// the kind under it says: a role session, an instance's role, a person through Identity Center),
+/// the kind, the client. In a list's narrow column the prefix had been a line of its own.
 pub fn who(w: &Who) -> Html {
     let (main, account) = arn_parts(&w.principal);
+    let main = main.strip_prefix("assumed-role/").filter(|rest| !rest.is_empty()).unwrap_or(main);
     html! {
         <div class="who" title={tooltip(&format!("{}\n{}\nfrom {}\n{}", w.principal, w.kind, w.ip, w.user_agent))}>
             <div class="who-main">
