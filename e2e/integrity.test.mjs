@@ -1,14 +1,16 @@
 // Log integrity in the browser: logs and digests dropped through the folder and file inputs, tampered
 // copies, and the signature check. Expected counts are computed here, independently of the Rust code:
 // SHA-256 with node:crypto over the gunzipped files, and RSA signatures checked with node:crypto.
+import { execFileSync } from 'node:child_process';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, createPublicKey, verify } from 'node:crypto';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { ROOT, SHOTS, downloadSummary, dropFromDisk, engineWorkerPrelude, ingestPosts, recordTexts, recordedTexts, start, Trailscope, walk } from './harness.mjs';
+import { GENERATOR } from './generated.mjs';
 
 const FIXTURE = join(ROOT, 'tests/fixtures/integrity');
 const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
@@ -299,6 +301,37 @@ test('once its digests are read, later drops hash only the files they list', asy
     { verified: expected.verified, modified: expected.modified, missing: expected.missing });
   assert.equal(third.hashed, first.hashed + 1);
   assert.equal(third.readAgain, 0, 'nothing is read again');
+  assert.deepEqual(t.problems, []);
+});
+
+test('past 500 log files the list says how many more it leaves out, and a problem heads it', { skip: existsSync(GENERATOR) ? false : `the generator ${GENERATOR} is not there` }, async () => {
+  // The fixture has far fewer than 500 files; the generator writes 572 small logs and their hourly
+  // digests. The last log by name is edited: cut by name it would be left out of the list.
+  const dir = join(work, 'many');
+  execFileSync('python3', [GENERATOR, '--events', '6000', '--per-file', '8', '--digests', '--out', dir], { stdio: 'ignore' });
+  const logs = walk(dir).filter((p) => !isDigest(relative(dir, p).split('\\').join('/'))).sort();
+  const edited = logs.at(-1);
+  const content = gunzipSync(readFileSync(edited));
+  const at = content.indexOf('"eventName":"') + 13;
+  content[at] ^= 0x20;
+  writeFileSync(edited, gzipSync(content));
+  const expected = expectedCounts(dir);
+  const total = expected.verified + expected.modified + expected.missing + expected.unlisted;
+  assert.ok(total > 500 && expected.modified === 1, `more than 500 files, one edited: ${JSON.stringify(expected)}`);
+
+  const t = await Trailscope.open(env);
+  await t.page.setInputFiles('[data-testid=folder-input]', dir);
+  await t.waitDone(120_000);
+  const got = await integrity(t);
+  assert.deepEqual({ verified: got.verified, modified: got.modified, missing: got.missing, unlisted: got.unlisted }, expected);
+  const rows = await t.page.$$eval('[data-testid=integrity-files] tbody tr', (trs) =>
+    trs.map((tr) => ({ finding: tr.dataset.finding, name: tr.querySelector('td.path').textContent })));
+  assert.equal(rows.length, 500);
+  assert.deepEqual(rows[0], { finding: 'modified', name: edited.split(/[\\/]/).pop() });
+  assert.ok(rows.slice(1).every((r) => r.finding === 'verified'));
+  assert.equal(await t.page.textContent('[data-testid=integrity-files-more]'), `${total - 500} more (all verified) not listed`);
+  assert.equal(await t.page.locator('[data-testid=integrity-digests-more]').count(), 0, `${digestsOf(dir).length} digests are all listed`);
+  await panelShot(t, 'integrity-files', 'integrity-many-files');
   assert.deepEqual(t.problems, []);
 });
 
