@@ -100,8 +100,11 @@ function misfits(page, { tablesInPanels }) {
         return true;
       };
       if (!letters.slice(0, 3).every(shown)) out.push(`the role's name in ${name} shows fewer than three letters`);
+      // A browser keeps the first letter of a cut text and puts the ellipsis after it: the rest of
+      // the name needs room for both, or it reads "Depl.." (the ellipsis clipped).
       const more = letters[3]?.[0].parentElement;
-      if (more && cut(more) && more.getBoundingClientRect().width < ellipsis - 1) {
+      const room = more ? measure.measureText([...more.textContent][0] ?? '').width + ellipsis : 0;
+      if (more && cut(more) && more.getBoundingClientRect().width < room - 1) {
         out.push(`the role's name in ${name} is cut with no room for its ellipsis`);
       }
     }

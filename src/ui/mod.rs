@@ -199,7 +199,7 @@ fn url_sync() -> Html {
 /// A principal's name for a narrow column, in the parts it gives way in (`text::principal_parts`):
 /// its kind (`assumed-role/`) goes first, whole; then the account after the name is cut; then the
 /// role's name is cut with an ellipsis, to its first three letters, a part of their own that does
-/// not shrink (a name of up to six letters stays whole; one of up to four, `user`, goes
+/// not shrink (a name of up to seven letters stays whole; one of up to four, `user`, goes
 /// altogether). The last part (a session, a user's name) stays; a long one (an SDK's generated
 /// session) is cut with the rest of the role's name, each in proportion to its length, and after
 /// `user` takes all the room. Bidi and invisible characters are shown.
@@ -257,9 +257,9 @@ const SHORT_HEAD: usize = 4;
 const FIRST_LETTERS: usize = 3;
 
 /// How many letters of a role's name must follow its first ones for the name to be cut at all: a
-/// shorter name (`Admin`, `Deploy`) is about as wide whole as its first letters and an ellipsis, and
-/// four letters are wider than the ellipsis, which keeps room of its own (`.pgroup .phead`).
-const MORE_LETTERS: usize = 4;
+/// shorter name (`Admin`, `Deploy`, `CIRole1`) is about as wide whole as its first letters and an
+/// ellipsis, and five letters are wider than the room the ellipsis keeps (`.pgroup .phead`, 2em).
+const MORE_LETTERS: usize = 5;
 
 /// How many characters a principal's last part (with its `/`) has before it is long: a person's or
 /// an instance's session name has fewer, an SDK's generated one more.
