@@ -181,7 +181,7 @@ pub fn timeline_view() -> Html {
             <div class={classes!("tl-host", shown.class)} ref={host} data-testid="timeline-plot" data-state={shown.state} aria-busy={shown.busy}>
                 <canvas ref={canvas} class={classes!("tl-canvas", brush_mode.then_some("brush"))} data-testid="timeline-canvas" tabindex="0"
                     role="img" aria-roledescription="timeline"
-                    aria-label="Timeline of events. Plus and minus zoom, left and right arrows pan, up and down arrows move between marks, Enter opens one, 0 resets."
+                    aria-label="Timeline of events. Plus and minus zoom, left and right arrows pan, up and down arrows move between marks, Enter opens one, zero or Home resets."
                     onpointerdown={handlers.down} onpointermove={handlers.moved} onpointerup={handlers.up.clone()}
                     onpointercancel={handlers.up} onpointerleave={handlers.leave} ondblclick={handlers.dbl}
                     onkeydown={handlers.key} />
@@ -196,7 +196,7 @@ pub fn timeline_view() -> Html {
                 }
             </div>
             <p class="sr-only" aria-live="polite" data-testid="timeline-focus" ref={live}></p>
-            <p class="tl-help">{"Scroll or pinch to zoom, drag to pan, shift-drag (or Select range) to filter every view to a time range, double-click to reset; click a lane's name to filter every view to it. Keys: + − zoom, ← → pan, ↑ ↓ move between marks, Enter opens, 0 resets."}</p>
+            <p class="tl-help">{"Scroll or pinch to zoom, drag to pan, shift-drag (or Select range) to filter every view to a time range, double-click to reset; click a lane's name to filter every view to it. Keys: + − zoom, ← → pan, ↑ ↓ move between marks, Enter opens, 0 or Home resets the zoom."}</p>
             <details class="tl-table" open={*show_table}
                 ontoggle={let st = show_table.clone(); Callback::from(move |e: Event| {
                     let open = e.target_unchecked_into::<web_sys::HtmlDetailsElement>().open();
