@@ -176,6 +176,7 @@ fn on_key(env: &Env, e: &KeyboardEvent) {
         }
         "Escape" => {
             env.model.borrow_mut().focus = None;
+            focus_at(env, None);
             env.tooltip(None);
             env.announce("");
             env.schedule();
@@ -188,6 +189,7 @@ fn on_key(env: &Env, e: &KeyboardEvent) {
 /// Shows the focused cell's or mark's tooltip next to it and says it to screen readers.
 fn focus_feedback(env: &Env, focused: Option<Hit>) {
     let Some(h) = focused else {
+        focus_at(env, None);
         env.announce("No marks in view.");
         return;
     };
@@ -199,12 +201,19 @@ fn focus_feedback(env: &Env, focused: Option<Hit>) {
         let Some((x, y, _)) = draw::hit_at(g, d, &marks, h) else { return };
         (x, y, super::table::describe(d, &marks, h, m.local))
     };
-    // Where it is drawn, in CSS px in the canvas, for tests that read its pixels.
-    if let Some(canvas) = env.canvas.cast::<Element>() {
-        let _ = canvas.set_attribute("data-focus-at", &format!("{x:.1},{y:.1}"));
-    }
+    focus_at(env, Some((x, y)));
     env.tooltip(Some((h, x, y)));
     env.announce(&lines.join(". "));
+}
+
+/// Where the focused mark is drawn (its middle, in CSS px in the canvas), as the canvas's
+/// `data-focus-at`, for tests that read its pixels; taken away when nothing is focused.
+fn focus_at(env: &Env, at: Option<(f64, f64)>) {
+    let Some(canvas) = env.canvas.cast::<Element>() else { return };
+    let _ = match at {
+        Some((x, y)) => canvas.set_attribute("data-focus-at", &format!("{x:.1},{y:.1}")),
+        None => canvas.remove_attribute("data-focus-at"),
+    };
 }
 
 /// The wheel (which must not scroll the page, so it cannot be a passive listener) and window
