@@ -180,8 +180,9 @@ async function walkAt(width, height, opts) {
   await settle(t.page, 400);
   for (const m of await misfits(t.page, opts)) seen.push(`a time range's chip: ${m}`);
   await t.shot(`layout-${width}-chip`);
-  // The event table beside an event's panel, over a short role's sessions with long generated names
-  // (at 1440 it read "Ad… /botocore-session-3290…").
+  // The event table, with an event's panel open, over the sessions of a short role: at 1024 the
+  // sample's "Admin/GitHubActions" had read "Ad… /GitHubAc…", and at 1440 beside an event the
+  // generator's "Admin/botocore-session-3290738487" read "Ad… /botocore-session-3290…".
   await t.page.click('[data-testid=clear-filters]');
   await t.page.click('[data-testid=tab-events]');
   await t.page.fill('[data-testid=search]', 'assumed-role/Admin/');
