@@ -97,7 +97,8 @@ test('an image page from the sample tells the whole story: pushed, pulled, expir
   assert.equal(await t.page.textContent('[data-testid=image-digest]'), image.digest);
   assert.match(await t.page.textContent('[data-testid=image-pulls]'), new RegExp(`^${image.pulls}\\b`));
   const text = await t.page.textContent(pageSel);
-  assert.ok(text.includes(image.pusher.split(':').pop()), 'the pusher is named');
+  // Named by its resource, a role's session without "assumed-role/" (the kind under it says it).
+  assert.ok(text.includes(image.pusher.split(':').pop().replace(/^assumed-role\//, '')), 'the pusher is named');
   assert.ok(text.includes(image.tag), 'the tag is shown');
   assert.ok(text.includes(image.expiredBy.description), 'the expiring rule is named');
   // Every step lists its raw events, each with its store row for the event view.
@@ -146,6 +147,16 @@ test('a layer upload with no PutImage is an incomplete push, not counted as refu
   await t.page.waitForSelector('[data-testid=push-list] [data-testid=outcome-failed].active[data-count]');
   const counts = await t.page.$$eval('[data-testid=push-list] .seg', (els) => els.map((e) => [e.dataset.testid, Number(e.dataset.count)]));
   assert.deepEqual(counts, [['outcome-all', 1], ['outcome-ok', 0], ['outcome-failed', 0], ['outcome-incomplete', 1]]);
+  assert.deepEqual(t.problems, []);
+});
+
+test('a refused ECS call is no deployment, and the Deployments card says it was refused', async () => {
+  // One of the sample's task runs, refused: the list holds it, the card's figure does not.
+  const run = sample().find((e) => e.eventSource === 'ecs.amazonaws.com' && e.eventName === 'RunTask' && ok(e));
+  const refused = { ...run, errorCode: 'AccessDeniedException', errorMessage: 'not authorized to perform: ecs:RunTask', responseElements: null };
+  const t = await openAlone(refused, 'refused-run-task.json');
+  await t.page.waitForSelector('[data-testid=card-deployments][data-value="0"]');
+  assert.equal(await t.page.textContent('[data-testid=card-deployments] .sub'), '0 task definitions; 1 ECS call listed, 1 refused');
   assert.deepEqual(t.problems, []);
 });
 

@@ -442,6 +442,7 @@ impl Index {
         }
         for &r in self.ecs.iter().filter(|&&r| c.keeps(r)) {
             h.ecs_calls += 1;
+            h.ecs_refused += u64::from(!store.error_code(r).is_empty());
             match store.container.get(r).map(|f| f.kind) {
                 Some(Kind::TaskDef { .. }) if store.error_code(r).is_empty() => h.task_definitions += 1,
                 Some(Kind::Service { .. } | Kind::Task { .. })

@@ -391,6 +391,7 @@ pub fn summary(ix: &Index, store: &Store) -> serde_json::Value {
         "images": h.images,
         "ecs_task_definitions": h.task_definitions,
         "ecs_deployments": h.deployments,
+        "ecs_refused": h.ecs_refused,
         "image_builder_executions": h.builder_executions,
         "by_repository": by_repository,
     })

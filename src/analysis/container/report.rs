@@ -563,6 +563,9 @@ pub struct Headline {
     pub deployments: u64,
     /// Every ECS call in the story (task definitions, services, tasks, clusters).
     pub ecs_calls: u64,
+    /// Of those, the calls refused (with an error code): a task run or a service changed that did
+    /// not happen.
+    pub ecs_refused: u64,
     /// Image Builder pipeline executions started.
     pub builder_executions: u64,
     /// Other Image Builder writes.

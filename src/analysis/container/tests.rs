@@ -306,6 +306,27 @@ fn ok_the_headline_tells_refusals_apart_by_their_error() {
 }
 
 #[test]
+fn ok_a_refused_ecs_call_is_counted_refused_not_deployed() {
+    let mut l = Log::new();
+    let run = json!({"cluster": "prod", "taskDefinition": "api:3"});
+    l.add(0, "ecs.amazonaws.com", "RunTask", CI, run.clone(), Value::Null);
+    let e = l.add(60, "ecs.amazonaws.com", "RunTask", MARY, run, Value::Null);
+    e["errorCode"] = json!("AccessDeniedException");
+    let e = l.add(
+        120,
+        "ecs.amazonaws.com",
+        "UpdateService",
+        MARY,
+        json!({"cluster": "prod", "service": "api"}),
+        Value::Null,
+    );
+    e["errorCode"] = json!("ServiceNotFoundException");
+    let e = l.engine();
+    let ContainerAnswer::Headline(h) = ask(&e, Filter::default(), Ask::Headline) else { panic!() };
+    assert_eq!((h.ecs_calls, h.deployments, h.ecs_refused), (3, 1, 2));
+}
+
+#[test]
 fn ok_uploads_without_a_put_image_are_an_incomplete_push() {
     let mut l = Log::new();
     l.upload(0, CI, "ml/trainer", "up-x", "sha256:big", 3);

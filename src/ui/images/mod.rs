@@ -138,9 +138,12 @@ fn cards(p: &CardsProps) -> Html {
                   if h.lifecycle_previews > 0 { {format!(", {}", plural(h.lifecycle_previews, "preview", "previews"))} }</>
               }, Page::Lifecycle, "card-expired", false) }
             // The card opens the list of every ECS call (clusters, stops, refusals too), which it names.
+            // A refused call (a task run or a service changed that did not happen) is no deployment;
+            // the line says how many the list it opens holds.
             { card("Deployments", h.deployments, html! {
-                {format!("{}; {} listed", plural(h.task_definitions, "task definition", "task definitions"),
+                <>{format!("{}; {} listed", plural(h.task_definitions, "task definition", "task definitions"),
                     plural(h.ecs_calls, "ECS call", "ECS calls"))}
+                  if h.ecs_refused > 0 { {format!(", {} refused", thousands(h.ecs_refused))} }</>
               }, Page::Ecs, "card-deployments", false) }
         </section>
     }
