@@ -442,12 +442,13 @@ impl Index {
         }
         for &r in self.ecs.iter().filter(|&&r| c.keeps(r)) {
             h.ecs_calls += 1;
-            h.ecs_refused += u64::from(!store.error_code(r).is_empty());
+            if !store.error_code(r).is_empty() {
+                h.ecs_refused += 1;
+                continue;
+            }
             match store.container.get(r).map(|f| f.kind) {
-                Some(Kind::TaskDef { .. }) if store.error_code(r).is_empty() => h.task_definitions += 1,
-                Some(Kind::Service { .. } | Kind::Task { .. })
-                    if store.error_code(r).is_empty() && store.str(store.name(r)) != "DeleteService" =>
-                {
+                Some(Kind::TaskDef { .. }) => h.task_definitions += 1,
+                Some(Kind::Service { .. } | Kind::Task { .. }) if store.str(store.name(r)) != "DeleteService" => {
                     h.deployments += 1;
                 }
                 _ => {}
