@@ -31,6 +31,23 @@ function misfits(page, { tablesInPanels }) {
       if (main.getClientRects().length === 0 || [...text].length > 20) continue;
       if (main.scrollWidth > main.clientWidth + 1) out.push(`"${text}" is cut in ${main.closest('[data-testid]').dataset.testid}`);
     }
+    const cut = (el) => el !== null && el.scrollWidth > el.clientWidth + 1;
+    // Whether the text of `node` from `start` to `end` lies inside every box within `within` that
+    // clips it: left of its right edge, less `ellipsis` where the box cuts its text with one.
+    const inside = (node, start, end, within, ellipsis = 0) => {
+      const range = document.createRange();
+      range.setStart(node, start);
+      range.setEnd(node, end);
+      const right = range.getBoundingClientRect().right;
+      for (let el = node.parentElement; el && within.contains(el); el = el.parentElement) {
+        const style = getComputedStyle(el);
+        if (style.overflowX === 'visible') continue;
+        const edge = el.getBoundingClientRect().right - parseFloat(style.paddingRight)
+          - (style.textOverflow === 'ellipsis' && cut(el) ? ellipsis : 0);
+        if (right > edge + 1) return false;
+      }
+      return true;
+    };
     // A principal's last part (a session, a user's name) stays in view when its name is cut: it
     // tells sessions of one role apart. Where its letters are laid out is compared with the edges of
     // the boxes that clip them (letters an ellipsis hides lie past those).
@@ -46,23 +63,14 @@ function misfits(page, { tablesInPanels }) {
       let node = null;
       for (let n = walker.nextNode(); n; n = walker.nextNode()) if (n.data.includes(last)) node = n;
       if (!node) { out.push(`"${last}" is not in the row of ${name}`); continue; }
-      const range = document.createRange();
       const at = node.data.lastIndexOf(last);
-      range.setStart(node, at);
-      range.setEnd(node, at + last.length);
-      const right = range.getBoundingClientRect().right;
-      for (let el = node.parentElement; el && cell.contains(el); el = el.parentElement) {
-        if (getComputedStyle(el).overflowX === 'visible') continue;
-        const edge = el.getBoundingClientRect().right - parseFloat(getComputedStyle(el).paddingRight);
-        if (right > edge + 1) { out.push(`"${last}" of ${name} is cut`); break; }
-      }
+      if (!inside(node, at, at + last.length, cell)) out.push(`"${last}" of ${name} is cut`);
     }
     // A principal's name gives way in order: its kind ("assumed-role/") first, and whole; then the
     // account; then the role's name, which keeps its first three letters (one of four letters or
     // fewer, such as "user", gives way to the last part). (The overview had read
     // "assum… /Paulo_Santos": the role was gone while the kind, the same in every session, stayed.)
     const measure = document.createElement('canvas').getContext('2d');
-    const cut = (el) => el !== null && el.scrollWidth > el.clientWidth + 1;
     for (const pname of document.querySelectorAll('.pname')) {
       if (pname.getClientRects().length === 0) continue;
       const box = pname.getBoundingClientRect();
@@ -85,21 +93,7 @@ function misfits(page, { tablesInPanels }) {
       }
       measure.font = getComputedStyle(id).font;
       const ellipsis = measure.measureText('…').width;
-      const shown = ([node, at]) => {
-        const range = document.createRange();
-        range.setStart(node, at);
-        range.setEnd(node, at + 1);
-        const right = range.getBoundingClientRect().right;
-        for (let el = node.parentElement; el && pname.contains(el); el = el.parentElement) {
-          const style = getComputedStyle(el);
-          if (style.overflowX === 'visible') continue;
-          const edge = el.getBoundingClientRect().right - parseFloat(style.paddingRight)
-            - (style.textOverflow === 'ellipsis' && cut(el) ? ellipsis : 0);
-          if (right > edge + 1) return false;
-        }
-        return true;
-      };
-      if (!letters.slice(0, 3).every(shown)) out.push(`the role's name in ${name} shows fewer than three letters`);
+      if (!letters.slice(0, 3).every(([node, at]) => inside(node, at, at + 1, pname, ellipsis))) out.push(`the role's name in ${name} shows fewer than three letters`);
       // A browser keeps the first letter of a cut text and puts the ellipsis after it: the rest of
       // the name needs room for both, or it reads "Depl.." (the ellipsis clipped).
       const more = letters[3]?.[0].parentElement;
