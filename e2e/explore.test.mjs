@@ -437,12 +437,15 @@ test('filter controls: errors only, writes, a time range and a facet value, each
   await t.page.selectOption('[data-testid=access]', 'write');
   await totalIs(uniq((e) => e.readOnly === false));
   await t.page.selectOption('[data-testid=access]', 'any');
-  // A time range: [00:02:00, 00:04:00) UTC on the generated day.
+  // A time range: [00:02:00, 00:04:00) UTC on the generated day, its end typed to the minute, which
+  // keeps the whole of 00:03; the field then names the last second kept, as the chip does.
   await t.page.fill('[data-testid=time-from]', '2026-03-01 00:02:00');
-  await t.page.fill('[data-testid=time-to]', '2026-03-01 00:04:00');
+  await t.page.fill('[data-testid=time-to]', '2026-03-01 00:03');
   await t.page.press('[data-testid=time-to]', 'Enter');
   const inRange = (e) => e.eventTime >= '2026-03-01T00:02:00Z' && e.eventTime < '2026-03-01T00:04:00Z';
   await totalIs(uniq(inRange));
+  assert.equal(await t.page.inputValue('[data-testid=time-to]'), '2026-03-01 00:03:59');
+  assert.equal(await t.page.textContent('[data-testid=filter-chips] .chip .chip-value'), '2026-03-01 00:02:00 UTC → 2026-03-01 00:03:59 UTC');
   // A facet value from the menu: a region.
   await t.page.click('[data-testid=add-filter]');
   await t.page.click('.facet-tab[data-facet=Region]');
@@ -520,6 +523,42 @@ test('filter controls: errors only, writes, a time range and a facet value, each
   await t.page.waitForSelector('[data-testid=facet-more]', { state: 'detached' });
   const paulo = await menuValues();
   assert.ok(paulo.length > 0 && paulo.every(([k]) => k.toLowerCase().includes('paulo')), JSON.stringify(paulo));
+  assert.deepEqual(t.problems, []);
+});
+
+test('a time range as people type it: a date keeps its whole day, an offset is converted, a wrong one says why', async () => {
+  const all = sampleEvents();
+  const uniq = (pred) => uniqueEvents(all.filter(pred)).toLocaleString('en-US');
+  const t = await openSample();
+  const totalIs = (n) => t.page.waitForFunction((n) => document.querySelector('[data-testid=total-events]')?.textContent === n, n);
+  const range = async (from, to) => {
+    await t.page.fill('[data-testid=time-from]', from);
+    await t.page.fill('[data-testid=time-to]', to);
+    await t.page.press('[data-testid=time-to]', 'Enter');
+  };
+  // One day, typed as its date at both ends (the sample's generated day, beside a few older events).
+  await range('2026-03-01', '2026-03-01');
+  const day = uniq((e) => e.eventTime.startsWith('2026-03-01T'));
+  assert.notEqual(day, uniq(() => true), 'the sample holds events of other days');
+  await totalIs(day);
+  assert.equal(await t.page.inputValue('[data-testid=time-to]'), '2026-03-01 23:59:59');
+  assert.equal(await t.page.locator('.time-range .field-error').count(), 0);
+  // Times as the AWS CLI prints them, with an offset: 02:02 at +02:00 is 00:02 UTC.
+  await range('2026-03-01T02:02:00+02:00', '2026-03-01T02:03:59+02:00');
+  await totalIs(uniq((e) => e.eventTime >= '2026-03-01T00:02:00Z' && e.eventTime < '2026-03-01T00:04:00Z'));
+  assert.equal(await t.page.inputValue('[data-testid=time-from]'), '2026-03-01 00:02:00');
+  const kept = await t.page.textContent('[data-testid=total-events]');
+  // An end before the start keeps nothing: it says so and leaves the range as it was.
+  await range('2026-03-01 00:05', '2026-03-01 00:04');
+  const error = t.page.locator('.time-range .field-error');
+  await error.waitFor();
+  assert.match(await error.textContent(), /“2026-03-01 00:04” is before “2026-03-01 00:05”/);
+  assert.equal(await t.page.textContent('[data-testid=total-events]'), kept);
+  // So does text that is no time, naming the forms it takes.
+  await range('2026-03-01 00:05', 'yesterday');
+  await t.page.waitForFunction(() => document.querySelector('.time-range .field-error')?.textContent.includes('“yesterday” is not a time like 2026-03-01'));
+  assert.equal(await t.page.textContent('[data-testid=total-events]'), kept);
+  await t.shot('time-range-error', { fullPage: false });
   assert.deepEqual(t.problems, []);
 });
 

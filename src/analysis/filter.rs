@@ -16,6 +16,7 @@ use super::identity::client::{classify, Client};
 use super::identity::mfa_label;
 use super::principal::principal_label;
 use crate::facts::container::FactReader;
+use crate::model::time::{show_bound, End};
 use crate::model::{Identity, KeyKind, Millis, Sym};
 use crate::store::{flags, Row, SearchMemo, Store};
 
@@ -402,8 +403,10 @@ impl Filter {
     pub fn chips(&self) -> Vec<Chip> {
         let mut out = Vec::new();
         if self.from.is_some() || self.to.is_some() {
-            let end = |t: Option<Millis>| t.map_or_else(|| "…".to_owned(), crate::text::utc);
-            out.push(Chip::of(Field::Range, format!("{} → {}", end(self.from), end(self.to))));
+            // As the range's fields show them: the end is the last second kept.
+            let show =
+                |t: Option<Millis>, end| t.map_or_else(|| "…".to_owned(), |t| format!("{} UTC", show_bound(t, end)));
+            out.push(Chip::of(Field::Range, format!("{} → {}", show(self.from, End::From), show(self.to, End::To))));
         }
         for field in Field::LISTS {
             let list = self.list(field).unwrap_or_default();

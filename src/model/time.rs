@@ -95,6 +95,75 @@ pub fn format_iso(ms: Millis) -> String {
     }
 }
 
+/// Which end of a time range a typed time bounds. A filter's range holds its start and the instant
+/// after its end, so that ranges meet without overlap; people type the last time they want kept.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum End {
+    /// The first instant of what was typed: `2026-03-01` starts at its midnight.
+    From,
+    /// The instant after the last one of what was typed: `2026-03-01` keeps that whole day,
+    /// `2026-03-01 12:05` the whole minute, `2026-03-01 12:05:00` the events at 12:05:00.
+    To,
+}
+
+/// A time typed as one end of a range: a date (`YYYY-MM-DD`), then optionally the hour, minutes,
+/// seconds and a fraction (`T` or a space before them), then optionally `Z`, `UTC` or an offset
+/// (`+02:00`, `-0800`, `+05`, as the AWS CLI prints its times); no zone is UTC. `None` for
+/// anything else, never a guess.
+pub fn parse_bound(s: &str, end: End) -> Option<Millis> {
+    let mut s = s.trim();
+    if s.len() >= 3 && s.is_char_boundary(s.len() - 3) && s[s.len() - 3..].eq_ignore_ascii_case("utc") {
+        s = s[..s.len() - 3].trim_end();
+    }
+    let b = s.as_bytes();
+    if b.len() < 10 || (b.len() > 10 && !matches!(b[10], b'T' | b't' | b' ')) {
+        return None;
+    }
+    // How far the time goes, and the length of its last unit.
+    let (mut to, mut unit, mut pad) = (10, 86_400_000, "T00:00:00");
+    if b.len() > 10 {
+        (to, unit, pad) = (13, 3_600_000, ":00:00");
+        if b.get(13) == Some(&b':') {
+            (to, unit, pad) = (16, 60_000, ":00");
+            if b.get(16) == Some(&b':') {
+                (to, unit, pad) = (19, 1000, "");
+                if b.get(19) == Some(&b'.') {
+                    let n = b[20..].iter().take_while(|c| c.is_ascii_digit()).count();
+                    to = 20 + n;
+                    unit = [1000, 100, 10].get(n).copied().unwrap_or(1);
+                }
+            }
+        }
+    }
+    let to = to.min(b.len());
+    if !s.is_char_boundary(to) {
+        return None;
+    }
+    let start = parse_iso(&format!("{}{pad}{}", &s[..to], &s[to..]))?;
+    Some(match end {
+        End::From => start,
+        End::To => start + unit,
+    })
+}
+
+/// How [`parse_bound`] would have it typed: `YYYY-MM-DD HH:MM:SS`, with `.mmm` where the bound is
+/// not a whole second. A `To` names its last second (or millisecond) kept, so it reads back as the
+/// same bound.
+pub fn show_bound(t: Millis, end: End) -> String {
+    let (t, unit) = match end {
+        End::From => (t, if t.rem_euclid(1000) == 0 { 1000 } else { 1 }),
+        End::To if t.rem_euclid(1000) == 0 => (t - 1000, 1000),
+        End::To => (t - 1, 1),
+    };
+    let iso = format_iso(t - t.rem_euclid(1000));
+    let whole = format!("{} {}", &iso[..10], &iso[11..19]);
+    if unit == 1 {
+        format!("{whole}.{:03}", t.rem_euclid(1000))
+    } else {
+        whole
+    }
+}
+
 fn digits(b: &[u8], at: usize, n: usize) -> Option<i64> {
     let mut v = 0i64;
     for &c in b.get(at..at + n)? {
@@ -184,6 +253,85 @@ mod tests {
             ["1970-01-01T00:00:00Z", "2020-02-29T23:59:59Z", "1969-12-31T23:59:59.999Z", "2026-11-22T02:18:45.120Z"]
         {
             assert_eq!(format_iso(parse_iso(s).unwrap()), s);
+        }
+    }
+
+    // Seconds after the epoch below are `date -u -d 'YYYY-MM-DD HH:MM:SS' +%s`.
+    const MARCH_1: Millis = 1_772_323_200_000;
+    const MARCH_2: Millis = 1_772_409_600_000;
+    const AT_12_05: Millis = 1_772_366_700_000;
+
+    #[test]
+    fn ok_a_bound_as_typed_from_its_first_instant() {
+        for s in ["2026-03-01", "2026-03-01 00", "2026-03-01T00:00", "2026-03-01 00:00:00", "2026-03-01 00:00:00Z"] {
+            assert_eq!(parse_bound(s, End::From), Some(MARCH_1), "{s}");
+        }
+        assert_eq!(parse_bound(" 2026-03-01 12:05 UTC ", End::From), Some(AT_12_05));
+        assert_eq!(parse_bound("2026-03-01 12:05:00utc", End::From), Some(AT_12_05));
+        assert_eq!(parse_bound("2026-03-01 12:05:00.25", End::From), Some(AT_12_05 + 250));
+    }
+
+    #[test]
+    fn ok_a_bound_as_typed_to_keeps_all_of_its_last_unit() {
+        let cases = [
+            ("2026-03-01", MARCH_2),
+            ("2026-03-01 12", 1_772_370_000_000),
+            ("2026-03-01 12:05", 1_772_366_760_000),
+            ("2026-03-01 12:05:00", 1_772_366_701_000),
+            ("2026-03-01T12:05:00Z", 1_772_366_701_000),
+            ("2026-03-01 12:05:00.2", AT_12_05 + 300),
+            ("2026-03-01 12:05:00.25", AT_12_05 + 260),
+            ("2026-03-01 12:05:00.250", AT_12_05 + 251),
+            ("2026-03-01 12:05:00.2501", AT_12_05 + 251),
+        ];
+        for (s, want) in cases {
+            assert_eq!(parse_bound(s, End::To), Some(want), "{s}");
+        }
+    }
+
+    #[test]
+    fn ok_a_bound_with_an_offset_is_converted_to_utc() {
+        // The AWS CLI prints local times with their offset: 12:05+02:00 is 10:05 UTC.
+        assert_eq!(parse_bound("2026-03-01T12:05:00+02:00", End::From), Some(1_772_359_500_000));
+        assert_eq!(parse_bound("2026-03-01 12:05-0800", End::From), Some(1_772_395_500_000));
+        assert_eq!(parse_bound("2026-03-01T12:05:00+02:00", End::To), Some(1_772_359_501_000));
+        // 12 at +02 is the hour from 10:00 UTC, so it ends at 11:00 UTC.
+        assert_eq!(parse_bound("2026-03-01T12+02", End::To), Some(1_772_362_800_000));
+    }
+
+    #[test]
+    fn err_a_bound_that_is_not_a_time() {
+        for bad in [
+            "",
+            "now",
+            "2026-03",
+            "2026-03-01Z",
+            "2026-03-01T",
+            "2026-03-01 1",
+            "2026-03-01 12:5",
+            "2026-03-01 12:05:",
+            "2026-03-01 12:05:00.",
+            "2026-02-30",
+            "2026-03-01 24:00",
+            "2026-03-01 12:05 CET",
+            "2026-03-01 12:05:00é",
+            "2026-03-01é12",
+        ] {
+            assert_eq!(parse_bound(bad, End::From), None, "{bad}");
+            assert_eq!(parse_bound(bad, End::To), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn ok_a_bound_shown_reads_back_as_itself() {
+        assert_eq!(show_bound(MARCH_1, End::From), "2026-03-01 00:00:00");
+        assert_eq!(show_bound(MARCH_2, End::To), "2026-03-01 23:59:59");
+        assert_eq!(show_bound(AT_12_05 + 250, End::From), "2026-03-01 12:05:00.250");
+        assert_eq!(show_bound(AT_12_05 + 1, End::To), "2026-03-01 12:05:00.000");
+        for t in [MARCH_1, MARCH_2, AT_12_05 + 1, AT_12_05 + 999, AT_12_05 + 1000, -1, 0, 1] {
+            for end in [End::From, End::To] {
+                assert_eq!(parse_bound(&show_bound(t, end), end), Some(t), "{t} {end:?}");
+            }
         }
     }
 }

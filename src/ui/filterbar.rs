@@ -8,7 +8,7 @@ use super::query::use_answer;
 use super::Ctx;
 use crate::analysis::filter::{pair_text, Access, Chip, Errors, Field, Filter};
 use crate::engine::{Query, Response, NONE_VALUE};
-use crate::model::time::{format_iso, parse_iso};
+use crate::model::time::{parse_bound, show_bound, End};
 use crate::text::{reveal, thousands, tooltip};
 use crate::viewstate::Action;
 
@@ -368,42 +368,46 @@ fn add_filter() -> Html {
     }
 }
 
-/// A UTC time range: `YYYY-MM-DD HH:MM:SS` text inputs (every browser, no locale surprises).
+/// A UTC time range: text inputs (every browser, no locale surprises) taking a date, or a date and
+/// time to the hour, minute or second; the end keeps all of what it names, a date the whole day
+/// ([`parse_bound`]), and shows the last second kept.
 #[function_component(TimeRange)]
 fn time_range() -> Html {
     let ctx = use_context::<Ctx>().expect("Ctx is provided by App");
     let filter = ctx.state.0.filter.clone();
-    let show = |t: Option<i64>| {
-        t.map(|t| format_iso(t).replace('T', " ").trim_end_matches('Z').to_owned()).unwrap_or_default()
-    };
-    let from = use_state(|| show(filter.from));
-    let to = use_state(|| show(filter.to));
+    let show = |t: Option<i64>, end| t.map(|t| show_bound(t, end)).unwrap_or_default();
+    let from = use_state(|| show(filter.from, End::From));
+    let to = use_state(|| show(filter.to, End::To));
     let error = use_state(|| None::<String>);
     {
         let (from, to) = (from.clone(), to.clone());
         use_effect_with((filter.from, filter.to), move |(f, t)| {
-            from.set(show(*f));
-            to.set(show(*t));
+            from.set(show(*f, End::From));
+            to.set(show(*t, End::To));
         });
     }
-    let parse = |s: &str| -> Result<Option<i64>, String> {
+    let parse = |s: &str, end| -> Result<Option<i64>, String> {
         let s = s.trim();
         if s.is_empty() {
             return Ok(None);
         }
-        let iso = if s.len() == 10 {
-            format!("{s}T00:00:00Z")
-        } else {
-            format!("{}Z", s.replace(' ', "T").trim_end_matches('Z'))
-        };
-        parse_iso(&iso).map(Some).ok_or_else(|| format!("“{s}” is not a UTC time like 2026-03-01 00:05:00"))
+        parse_bound(s, end).map(Some).ok_or_else(|| {
+            format!("“{s}” is not a time like 2026-03-01, 2026-03-01 00:05 or 2026-03-01 00:05:00 (UTC, or add +HH:MM)")
+        })
     };
     let apply = {
         let (state, filter, from, to, error) =
             (ctx.state.clone(), filter.clone(), from.clone(), to.clone(), error.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            match (parse(&from), parse(&to)) {
+            match (parse(&from, End::From), parse(&to, End::To)) {
+                (Ok(Some(f)), Ok(Some(t))) if t <= f => {
+                    error.set(Some(format!(
+                        "“{}” is before “{}”: the range would keep nothing",
+                        to.trim(),
+                        from.trim()
+                    )));
+                }
                 (Ok(f), Ok(t)) => {
                     error.set(None);
                     state.dispatch(Action::SetFilter(Box::new(Filter { from: f, to: t, ..filter.clone() })));
@@ -419,10 +423,12 @@ fn time_range() -> Html {
     html! {
         <form class="time-range" onsubmit={apply} aria-label="Time range (UTC)">
             <input type="text" class="small" placeholder="From (UTC)" size="19" value={(*from).clone()} oninput={input(&from)}
-                aria-label="From, UTC" data-testid="time-from" />
+                aria-label="From, UTC" data-testid="time-from"
+                title="From this time on, UTC: 2026-03-01, 2026-03-01 00:05 or 2026-03-01 00:05:00 (or add +HH:MM)" />
             <span class="muted">{"→"}</span>
             <input type="text" class="small" placeholder="To (UTC)" size="19" value={(*to).clone()} oninput={input(&to)}
-                aria-label="To, UTC" data-testid="time-to" />
+                aria-label="To, UTC" data-testid="time-to"
+                title="Up to the end of this time, UTC: 2026-03-01 keeps that whole day, 2026-03-01 00:05 that whole minute" />
             <button type="submit" class="button small">{"Apply"}</button>
             if let Some(m) = &*error {
                 <span class="field-error" role="alert">{m.clone()}</span>

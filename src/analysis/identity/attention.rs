@@ -323,7 +323,9 @@ fn burst(g: &Gathered, label: &str, calls: &[(Millis, Sym, Sym)]) -> Attention {
         first,
         last,
         chips: vec![(Field::Principal, label.to_owned()), (Field::Errors, "only".to_owned())],
-        range: Some((first, last + 1)),
+        // To the end of the last call's second, which the range's end then names (its chip and
+        // field show the last second kept; `last + 1` read "12:05:00.000").
+        range: Some((first, last - last.rem_euclid(1000) + 1000)),
     }
 }
 
