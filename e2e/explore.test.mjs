@@ -445,7 +445,7 @@ test('filter controls: errors only, writes, a time range and a facet value, each
   const inRange = (e) => e.eventTime >= '2026-03-01T00:02:00Z' && e.eventTime < '2026-03-01T00:04:00Z';
   await totalIs(uniq(inRange));
   assert.equal(await t.page.inputValue('[data-testid=time-to]'), '2026-03-01 00:03:59');
-  assert.equal(await t.page.textContent('[data-testid=filter-chips] .chip .chip-value'), '2026-03-01 00:02:00 UTC → 2026-03-01 00:03:59 UTC');
+  assert.equal(await t.page.textContent('[data-testid=filter-chips] .chip .chip-value'), '2026-03-01 00:02:00 → 00:03:59 UTC');
   // A facet value from the menu: a region.
   await t.page.click('[data-testid=add-filter]');
   await t.page.click('.facet-tab[data-facet=Region]');

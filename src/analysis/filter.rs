@@ -403,10 +403,14 @@ impl Filter {
     pub fn chips(&self) -> Vec<Chip> {
         let mut out = Vec::new();
         if self.from.is_some() || self.to.is_some() {
-            // As the range's fields show them: the end is the last second kept.
-            let show =
-                |t: Option<Millis>, end| t.map_or_else(|| "…".to_owned(), |t| format!("{} UTC", show_bound(t, end)));
-            out.push(Chip::of(Field::Range, format!("{} → {}", show(self.from, End::From), show(self.to, End::To))));
+            // As the range's fields show them, the end as the last second kept; its date is not
+            // said twice, so that a chip cut to its width keeps the end.
+            let (from, to) = (self.from.map(|t| show_bound(t, End::From)), self.to.map(|t| show_bound(t, End::To)));
+            let text = match (from, to) {
+                (Some(a), Some(b)) if a[..10] == b[..10] => format!("{a} → {} UTC", &b[11..]),
+                (a, b) => format!("{} → {} UTC", a.as_deref().unwrap_or("…"), b.as_deref().unwrap_or("…")),
+            };
+            out.push(Chip::of(Field::Range, text));
         }
         for field in Field::LISTS {
             let list = self.list(field).unwrap_or_default();
@@ -892,6 +896,18 @@ mod tests {
         let t = crate::model::time::parse_iso("2026-03-01T00:01:00Z").unwrap();
         assert_eq!(kept(&Filter { from: Some(t), ..Filter::default() }), ["BatchGetImage", "AssumeRole"]);
         assert_eq!(kept(&Filter { to: Some(t), ..Filter::default() }), ["PutImage"]);
+    }
+
+    #[test]
+    fn ok_range_chip_names_the_last_second_kept_and_its_date_once() {
+        let at = |s: &str| crate::model::time::parse_iso(s);
+        let chip = |from, to| Filter { from, to, ..Filter::default() }.chips()[0].value.clone();
+        let day = chip(at("2026-03-01T00:02:00Z"), at("2026-03-01T00:04:00Z"));
+        assert_eq!(day, "2026-03-01 00:02:00 → 00:03:59 UTC");
+        let days = chip(at("2026-03-01T00:00:00Z"), at("2026-03-03T00:00:00Z"));
+        assert_eq!(days, "2026-03-01 00:00:00 → 2026-03-02 23:59:59 UTC");
+        assert_eq!(chip(None, at("2026-03-02T00:00:00Z")), "… → 2026-03-01 23:59:59 UTC");
+        assert_eq!(chip(at("2026-03-01T00:00:00.250Z"), None), "2026-03-01 00:00:00.250 → … UTC");
     }
 
     #[test]

@@ -409,7 +409,7 @@ fn ok_denied_burst_new_address_and_unusual_clients() {
     // Its range reads from the first denied call to the last one's second, as the calls were logged.
     let chips = bursts[0].narrow(&Filter::default()).chips();
     let range = chips.iter().find(|c| c.field == Field::Range).expect("a burst narrows to its time");
-    assert_eq!(range.value, "2026-06-01 09:00:00 UTC → 2026-06-01 09:00:50 UTC");
+    assert_eq!(range.value, "2026-06-01 09:00:00 → 09:00:50 UTC");
     let new_ip = of(AttentionKind::LongTermKeyNewIp);
     assert_eq!(new_ip.len(), 1);
     assert!(new_ip[0].why.contains("192.0.2.1") && new_ip[0].why.contains("203.0.113.66"), "{}", new_ip[0].why);
