@@ -813,6 +813,12 @@ impl Sink {
                 self.report.saw(Format::SingleEvent);
                 self.lines = true;
             }
+            if bytes.len() > limits::MAX_EVENT_BYTES {
+                // A line is framed as a whole value (up to 64 MB), but an event over the limit is
+                // skipped wherever it is, as in `Records`: an export of it must load back the same.
+                drop(raw);
+                return self.event_json(bytes, offset, bytes.len(), RecordKind::Direct, store);
+            }
             let notes = not_utf8(not_utf8_at, Some(offset));
             return self.add(&raw, offset, bytes.len(), RecordKind::Direct, &notes, store);
         }

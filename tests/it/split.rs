@@ -506,3 +506,40 @@ fn ok_a_part_cancelled_partway_says_how_far_into_the_part_it_got() {
         )]
     );
 }
+
+#[test]
+fn ok_lines_longer_than_a_part_and_than_an_event_may_be_read_as_one_engine_reads_them() {
+    // A pipeline's export may hold events far longer than CloudTrail's 256 KB: one of 300 KB, read
+    // with a warning, and one of 1.2 MB, over the most an event may be, skipped with one. Each
+    // crosses several parts' ends (and the second the 1 MB a part reads past its end).
+    let Some((_, all, _)) = lines(400, 29) else { return };
+    let padded = |r: &serde_json::Value, len: usize| {
+        let mut r = r.clone();
+        r["requestParameters"] = serde_json::json!({ "policy": "x".repeat(len) });
+        serde_json::to_string(&r).unwrap()
+    };
+    let (long, too_long) = (150, 300);
+    let text = join(all.iter().enumerate().map(|(i, r)| match i {
+        _ if i == long => padded(r, 300 << 10),
+        _ if i == too_long => padded(r, 1_200 << 10),
+        _ => serde_json::to_string(r).unwrap(),
+    }));
+    let plan = Plan { first: 20_000, piece: 100_000, chunk: 64 << 10, workers: 2, every: 3, here: vec![] };
+    let (engine, parts) = load_split(&text, &plan);
+    assert!(parts >= 20, "{parts} parts");
+    let one = whole(&text);
+    assert_eq!(reports(&engine), reports(&one));
+    assert_eq!(located(&engine), located(&one));
+    // Counted here: every record but the one over 1 MB, as serde_json reads them.
+    let kept: Vec<serde_json::Value> =
+        all.iter().enumerate().filter(|&(i, _)| i != too_long).map(|(_, r)| r.clone()).collect();
+    assert_eq!(engine.status().events, unique(&kept) as u64);
+    // Both long lines are named at their offsets, found by splitting the text into lines.
+    let starts: Vec<u64> = std::iter::once(0)
+        .chain(text.iter().enumerate().filter(|&(_, &b)| b == b'\n').map(|(i, _)| i as u64 + 1))
+        .collect();
+    let r = &engine.files()[0].report;
+    let at = |i: usize| r.warnings.iter().filter(|w| w.offset == Some(starts[i])).count();
+    assert_eq!((at(long), at(too_long)), (1, 1), "{:?}", r.warnings);
+    assert_eq!(r.rejected, 1);
+}
