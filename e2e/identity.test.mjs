@@ -232,6 +232,15 @@ test('a role chain is followed back to who started it, and "everything it starte
   const chain = t.page.locator(`[data-testid=identity-chains] li.chain[data-key="${session}"]`);
   assert.equal(await chain.locator('li.hop').count(), 3, 'three hops back to alice');
   assert.match(await chain.locator('.origin').textContent(), /user\/alice/);
+  // Each name with its account, as its ARN says: this chain crosses from one account into another.
+  const account = (arn) => arn.split(':')[4];
+  const used = events.find((e) => e.userIdentity?.accessKeyId === session);
+  assert.equal(await chain.locator('.chain-head .who .acct').textContent(), account(used.userIdentity.arn));
+  const callers = [];
+  for (let g = grants.get(session); g && callers.length < 3; g = grants.get(g.userIdentity.accessKeyId)) callers.push(account(g.userIdentity.arn));
+  assert.deepEqual(await chain.locator('li.hop .who .acct').allTextContents(), callers);
+  assert.equal(await chain.locator('.origin b .acct').textContent(), account(alice));
+  assert.notEqual(account(alice), account(used.userIdentity.arn), 'the fixture crosses accounts');
   await t.shot('identities-role-chain');
   await chain.locator('.origin button').click();
   await identitiesShow(t, expected);

@@ -18,6 +18,20 @@ pub struct ChainsProps {
     pub chains: Chains,
 }
 
+/// A principal's name (its ARN's resource), and beside it the account when the ARN names one: the
+/// same user name in two accounts is two people, and a hop into another account is worth seeing.
+fn named(arn: &str) -> Html {
+    let (name, account) = arn_parts(arn);
+    html! {
+        <>
+            {reveal(name).into_owned()}
+            if !account.is_empty() {
+                <span class="acct">{reveal(account).into_owned()}</span>
+            }
+        </>
+    }
+}
+
 fn hop_line(h: &Hop) -> Html {
     let mut how = Vec::new();
     if !h.key.is_empty() {
@@ -45,7 +59,7 @@ fn hop_line(h: &Hop) -> Html {
         <li class="hop">
             <span class="arrow" aria-hidden="true">{"←"}</span>
             <span class="call">{h.call.clone()}</span>{" by "}
-            <span class="who" title={tooltip(&h.principal)}>{reveal(arn_parts(&h.principal).0).into_owned()}</span>
+            <span class="who" title={tooltip(&h.principal)}>{named(&h.principal)}</span>
             <span class="tag kind">{h.kind.clone()}</span>
             <div class="hop-sub">{how.join(" · ")}</div>
             if !what.is_empty() {
@@ -61,7 +75,7 @@ fn chain_item(ctx: &Ctx, c: &Chain) -> Html {
         <li class="chain" data-key={c.stat.key.clone()}>
             <div class="chain-head pickable" tabindex="0" title={tooltip(&format!("Show only the events of session key {}", c.stat.key))}
                 onclick={pick(ctx, Field::AccessKey, c.stat.key.clone())}>
-                <span class="who" title={tooltip(&c.session)}>{reveal(arn_parts(&c.session).0).into_owned()}</span>
+                <span class="who" title={tooltip(&c.session)}>{named(&c.session)}</span>
                 <span class="tag temporary">{reveal(&c.stat.key).into_owned()}</span>
                 <span class="facts">
                     {plural(c.stat.events, "event", "events")}
@@ -71,7 +85,7 @@ fn chain_item(ctx: &Ctx, c: &Chain) -> Html {
             </div>
             <ol class="hops">{ for c.hops.iter().map(hop_line) }</ol>
             <div class="origin">
-                {"Started by "}<b title={tooltip(&c.origin)}>{reveal(arn_parts(&c.origin).0).into_owned()}</b>
+                {"Started by "}<b title={tooltip(&c.origin)}>{named(&c.origin)}</b>
                 <span class="tag kind">{c.origin_kind.clone()}</span>
                 <span class="muted">{format!("— {}", c.end.explain())}</span>
                 <button type="button" class="button small" onclick={origin}
