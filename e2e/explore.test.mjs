@@ -472,7 +472,12 @@ test('filter controls: errors only, writes, a time range and a facet value, each
   const puts = uniqueEvents(all.filter((e) => e.eventName === 'PutImage' && e.requestParameters?.repositoryName === repo));
   assert.ok(puts > 0, `the sample pushes to ${repo}`);
   await t.page.waitForFunction((n) => document.querySelector('[data-testid=events-total]')?.textContent === n, puts.toLocaleString('en-US'));
+  // While a search is on, the bar says what it looks at, and what not: the sample's S3 calls name
+  // their bucket only in request parameters and resources.
+  assert.match(await t.page.textContent('[data-testid=search-scope]'), /not at other request parameters or resources, such as S3 buckets/);
+  assert.ok(all.some((e) => e.eventSource === 's3.amazonaws.com' && e.requestParameters?.bucketName && e.resources?.length));
   await t.page.click('[data-testid=clear-filters]');
+  await t.page.waitForSelector('[data-testid=search-scope]', { state: 'detached' });
   await t.page.fill('[data-testid=search]', '');
   await t.page.press('[data-testid=search]', 'Enter');
   await t.page.click('[data-testid=tab-overview]');

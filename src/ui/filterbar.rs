@@ -108,7 +108,7 @@ pub fn filter_bar() -> Html {
         <section class="filterbar" aria-label="Filters">
             <form class="search" role="search" onsubmit={on_submit}>
                 <input type="search" data-testid="search" placeholder="Search names, ARNs, keys, IPs, user agents, errors, event IDs…"
-                    aria-label="Search events" aria-keyshortcuts="/" title="Search (press / to come here)" ref={search}
+                    aria-label="Search events" aria-keyshortcuts="/" title={format!("{SEARCH_SCOPE} Press / to come here.")} ref={search}
                     value={(*draft).clone()} oninput={on_input} />
             </form>
             <AddFilter />
@@ -132,9 +132,20 @@ pub fn filter_bar() -> Html {
             if !filter.is_empty() {
                 <button type="button" class="link" onclick={clear} data-testid="clear-filters">{"Clear all"}</button>
             }
+            if !filter.text.trim().is_empty() {
+                <p class="search-scope" data-testid="search-scope">{SEARCH_SCOPE}</p>
+            }
         </section>
     }
 }
+
+/// What the search looks at, said while a search is on: the engine keeps no raw JSON, so the other
+/// request parameters and the `resources` list are not searched, and a search for an S3 bucket (26
+/// of the sample's events name `ml-datasets`) finds nothing, which must not read as "not touched".
+const SEARCH_SCOPE: &str = "The search looks at who made each call (names, ARNs, keys), from where and with which \
+    client, the call, its error, region, account and event ID, and at ECR, ECS and Image Builder details \
+    (repositories, tags, digests, task definitions, clusters, pipelines); not at other request parameters or \
+    resources, such as S3 buckets or instance IDs (to find those, export the events and search the file).";
 
 /// More values of one field left out than this read as one chip ("not Principal · 12 values")
 /// whose × puts them all back; the "+ Filter" menu lists each, struck through, to put back one.
