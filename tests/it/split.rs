@@ -511,7 +511,7 @@ fn ok_a_part_cancelled_partway_says_how_far_into_the_part_it_got() {
 fn ok_lines_longer_than_a_part_and_than_an_event_may_be_read_as_one_engine_reads_them() {
     // A pipeline's export may hold events far longer than CloudTrail's 256 KB: one of 300 KB, read
     // with a warning, and one of 1.2 MB, over the most an event may be, skipped with one. Each
-    // crosses several parts' ends (and the second the 1 MB a part reads past its end).
+    // crosses several parts' ends, so parts are owned by a record that started parts before.
     let Some((_, all, _)) = lines(400, 29) else { return };
     let padded = |r: &serde_json::Value, len: usize| {
         let mut r = r.clone();
