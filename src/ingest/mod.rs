@@ -813,11 +813,10 @@ impl Sink {
                 self.report.saw(Format::SingleEvent);
                 self.lines = true;
             }
-            if bytes.len() > limits::MAX_EVENT_BYTES {
-                // A line is framed as a whole value (up to 64 MB), but an event over the limit is
-                // skipped wherever it is, as in `Records`: an export of it must load back the same.
-                drop(raw);
-                return self.event_json(bytes, offset, bytes.len(), RecordKind::Direct, store);
+            // A line is framed as a whole value (up to 64 MB), but an event over the limit is
+            // skipped wherever it is, as in `Records`: an export of it must load back the same.
+            if self.skipped_over_limit(bytes, offset) {
+                return;
             }
             let notes = not_utf8(not_utf8_at, Some(offset));
             return self.add(&raw, offset, bytes.len(), RecordKind::Direct, &notes, store);
@@ -1015,20 +1014,30 @@ impl Sink {
         self.add(&raw, offset, rec.len(), RecordKind::CsvRow, &extra, store);
     }
 
+    /// Whether `json` is over the most an event may be ([`limits::MAX_EVENT_BYTES`]), wherever it
+    /// was found (a `Records` element, a line, an envelope's event); if so it is counted as skipped,
+    /// with a warning saying where.
+    fn skipped_over_limit(&mut self, json: &[u8], offset: u64) -> bool {
+        if json.len() <= limits::MAX_EVENT_BYTES {
+            return false;
+        }
+        self.report.rejected += 1;
+        self.report.warn(
+            Some(offset),
+            format!(
+                "the record at byte {offset} is over {} (it is {}; CloudTrail's own limit is 256 KB); it was skipped",
+                limits::human_bytes(limits::MAX_EVENT_BYTES as u64),
+                limits::human_bytes(json.len() as u64)
+            ),
+        );
+        true
+    }
+
     /// Parses `json` as one event and stores it with a locator of `len` bytes at `offset`. A record
     /// that does not parse is repaired when the fault is invalid UTF-8 or raw control characters (and
     /// the event is loaded with a warning saying so), else skipped with a warning saying where.
     fn event_json(&mut self, json: &[u8], offset: u64, len: usize, kind: RecordKind, store: &mut Store) {
-        if json.len() > limits::MAX_EVENT_BYTES {
-            self.report.rejected += 1;
-            self.report.warn(
-                Some(offset),
-                format!(
-                    "the record at byte {offset} is over {} (it is {}; CloudTrail's own limit is 256 KB); it was skipped",
-                    limits::human_bytes(limits::MAX_EVENT_BYTES as u64),
-                    limits::human_bytes(json.len() as u64)
-                ),
-            );
+        if self.skipped_over_limit(json, offset) {
             return;
         }
         if kind != RecordKind::Direct && json::deeper_than(json, limits::MAX_DEPTH) {
