@@ -198,7 +198,13 @@ pub fn short_arn(s: &str) -> &str {
     if account.is_empty() || !matches!(s.split(':').nth(2), Some("iam" | "sts")) {
         return s;
     }
-    rest.strip_prefix("assumed-role/").filter(|r| !r.is_empty()).unwrap_or(rest)
+    without_assumed_role(rest)
+}
+
+/// An ARN's resource part without `assumed-role/` (the role and its session, `Deploy/ci`), where a
+/// label says it is a role's session some other way; anything else is returned as it is.
+pub fn without_assumed_role(resource: &str) -> &str {
+    resource.strip_prefix("assumed-role/").filter(|r| !r.is_empty()).unwrap_or(resource)
 }
 
 /// Each label as [`short_arn`] names it, unless two of them would then read the same (one role in

@@ -10,7 +10,7 @@ use crate::analysis::container::nav::Page;
 use crate::analysis::container::report::{EventRef, ImageRef, Outcome, RepoRef, Who, PAGE};
 use crate::analysis::container::{Ask, ContainerAnswer, ContainerQuery};
 use crate::engine::{Query, Response};
-use crate::text::{arn_parts, plural, reveal, thousands, tooltip, utc};
+use crate::text::{arn_parts, plural, reveal, thousands, tooltip, utc, without_assumed_role};
 use crate::viewstate::Action;
 
 /// Asks the engine a container question under the current filter; the latest answer, and how to
@@ -110,7 +110,7 @@ pub fn breaks_after(text: &str, after: &[char]) -> Html {
 /// the kind, the client. In a list's narrow column the prefix had been a line of its own.
 pub fn who(w: &Who) -> Html {
     let (main, account) = arn_parts(&w.principal);
-    let main = main.strip_prefix("assumed-role/").filter(|rest| !rest.is_empty()).unwrap_or(main);
+    let main = without_assumed_role(main);
     html! {
         <div class="who" title={tooltip(&format!("{}\n{}\nfrom {}\n{}", w.principal, w.kind, w.ip, w.user_agent))}>
             <div class="who-main">
