@@ -14,6 +14,9 @@ after(async () => { await env?.close(); });
 
 const sampleEvents = () => walk(join(ROOT, 'sample')).filter((p) => p.endsWith('.json.gz')).flatMap(recordsOf);
 
+/** Waits until the overview's event count reads `n`, as `toLocaleString('en-US')` writes it. */
+const totalIs = (page, n) => page.waitForFunction((n) => document.querySelector('[data-testid=total-events]')?.textContent === n, n);
+
 /** A page with the sample loaded. */
 async function openSample() {
   const t = await Trailscope.open(env);
@@ -308,7 +311,7 @@ test('exports of the current filter: JSON and JSON lines load back with the same
   const ecr = all.filter((e) => e.eventSource === 'ecr.amazonaws.com');
   const t = await openSample();
   await t.page.click('[data-testid=by-source] tr:has-text("ecr.amazonaws.com")');
-  await t.page.waitForFunction((n) => document.querySelector('[data-testid=total-events]')?.textContent === n, uniqueEvents(ecr).toLocaleString('en-US'));
+  await totalIs(t.page, uniqueEvents(ecr).toLocaleString('en-US'));
   const json = await downloadOf(t.page, '[data-testid=export-json]');
   assert.equal(json.name, 'trailscope-events.json');
   const records = JSON.parse(json.text).Records;
@@ -410,19 +413,18 @@ test('notes and bookmarks persist, and a triage bundle carries them with the vie
 test("an API call's row in the overview filters to that service's call (mouse and keyboard)", async () => {
   const all = sampleEvents();
   const t = await openSample();
-  const totalIs = (n) => t.page.waitForFunction((n) => document.querySelector('[data-testid=total-events]')?.textContent === n, n);
   // The call is read from the row's title ("Show only SOURCE NAME"), its count from the JSON.
   const call = async (i) => (await t.page.getAttribute(`[data-testid=by-name] tbody tr >> nth=${i}`, 'title')).replace(/^Show only /, '').split(' ');
   const [source, name] = await call(1);
   await t.page.click('[data-testid=by-name] tbody tr >> nth=1');
-  await totalIs(uniqueEvents(all.filter((e) => e.eventSource === source && e.eventName === name)).toLocaleString('en-US'));
+  await totalIs(t.page, uniqueEvents(all.filter((e) => e.eventSource === source && e.eventName === name)).toLocaleString('en-US'));
   assert.deepEqual(await t.page.locator('[data-testid=filter-chips] .chip .chip-value').allTextContents(), [source, name]);
   await t.page.click('[data-testid=clear-filters]');
-  await totalIs(uniqueEvents(all).toLocaleString('en-US'));
+  await totalIs(t.page, uniqueEvents(all).toLocaleString('en-US'));
   const [source2, name2] = await call(2);
   await t.page.focus('[data-testid=by-name] tbody tr >> nth=2');
   await t.page.keyboard.press('Enter');
-  await totalIs(uniqueEvents(all.filter((e) => e.eventSource === source2 && e.eventName === name2)).toLocaleString('en-US'));
+  await totalIs(t.page, uniqueEvents(all.filter((e) => e.eventSource === source2 && e.eventName === name2)).toLocaleString('en-US'));
   assert.deepEqual(t.problems, []);
 });
 
@@ -430,12 +432,11 @@ test('filter controls: errors only, writes, a time range and a facet value, each
   const all = sampleEvents();
   const uniq = (pred) => uniqueEvents(all.filter(pred)).toLocaleString('en-US');
   const t = await openSample();
-  const totalIs = (n) => t.page.waitForFunction((n) => document.querySelector('[data-testid=total-events]')?.textContent === n, n);
   await t.page.click('[data-testid=errors-only]');
-  await totalIs(uniq((e) => e.errorCode));
+  await totalIs(t.page, uniq((e) => e.errorCode));
   await t.page.click('[data-testid=errors-only]');
   await t.page.selectOption('[data-testid=access]', 'write');
-  await totalIs(uniq((e) => e.readOnly === false));
+  await totalIs(t.page, uniq((e) => e.readOnly === false));
   await t.page.selectOption('[data-testid=access]', 'any');
   // A time range: [00:02:00, 00:04:00) UTC on the generated day, its end typed to the minute, which
   // keeps the whole of 00:03; the field then names the last second kept, as the chip does.
@@ -443,18 +444,18 @@ test('filter controls: errors only, writes, a time range and a facet value, each
   await t.page.fill('[data-testid=time-to]', '2026-03-01 00:03');
   await t.page.press('[data-testid=time-to]', 'Enter');
   const inRange = (e) => e.eventTime >= '2026-03-01T00:02:00Z' && e.eventTime < '2026-03-01T00:04:00Z';
-  await totalIs(uniq(inRange));
+  await totalIs(t.page, uniq(inRange));
   assert.equal(await t.page.inputValue('[data-testid=time-to]'), '2026-03-01 00:03:59');
   assert.equal(await t.page.textContent('[data-testid=filter-chips] .chip .chip-value'), '2026-03-01 00:02:00 → 00:03:59 UTC');
   // A facet value from the menu: a region.
   await t.page.click('[data-testid=add-filter]');
   await t.page.click('.facet-tab[data-facet=Region]');
   await t.page.click('.facet-value:has-text("eu-west-1")');
-  await totalIs(uniq((e) => inRange(e) && e.awsRegion === 'eu-west-1'));
+  await totalIs(t.page, uniq((e) => inRange(e) && e.awsRegion === 'eu-west-1'));
   assert.deepEqual(await t.page.locator('[data-testid=filter-chips] .chip .chip-field').allTextContents(), ['Time', 'Region']);
   await t.shot('filters');
   await t.page.click('[data-testid=clear-filters]');
-  await totalIs(uniq(() => true));
+  await totalIs(t.page, uniq(() => true));
   // A repository from the menu: offered with its count, which picking it keeps; every PutImage to it
   // (counted in the sample's JSON) among them.
   await t.page.click('[data-testid=add-filter]');
@@ -464,7 +465,7 @@ test('filter controls: errors only, writes, a time range and a facet value, each
   const [repo, count] = await t.page.$$eval('.facet-value:not(.none)', (vs) => [vs[0].querySelector('.fv-key').textContent, vs[0].querySelector('.fv-count').textContent]);
   await t.shot('filter-menu-repository');
   await t.page.click('.facet-value:not(.none) >> nth=0');
-  await totalIs(count);
+  await totalIs(t.page, count);
   assert.deepEqual(await t.page.locator('[data-testid=filter-chips] .chip .chip-field').allTextContents(), ['Repository']);
   await t.page.click('[data-testid=tab-events]');
   await t.page.fill('[data-testid=search]', 'PutImage');
@@ -481,7 +482,7 @@ test('filter controls: errors only, writes, a time range and a facet value, each
   await t.page.fill('[data-testid=search]', '');
   await t.page.press('[data-testid=search]', 'Enter');
   await t.page.click('[data-testid=tab-overview]');
-  await totalIs(uniq(() => true));
+  await totalIs(t.page, uniq(() => true));
 
   // Source IPs narrowed by typing: the engine offers those holding the text, counted as in the JSON.
   const menuValues = () => t.page.$$eval('.facet-value', (vs) => vs.map((v) => [v.querySelector('.fv-key').textContent, v.querySelector('.fv-count').textContent]));
@@ -496,7 +497,7 @@ test('filter controls: errors only, writes, a time range and a facet value, each
   assert.deepEqual(await menuValues(), expected);
   await t.shot('filter-menu-ip');
   await t.page.click(`.facet-value:has-text("${expected[1][0]}")`);
-  await totalIs(expected[1][1]);
+  await totalIs(t.page, expected[1][1]);
   assert.deepEqual(await t.page.locator('[data-testid=filter-chips] .chip .chip-field').allTextContents(), ['Source IP']);
   // Open again: both still offered, with the same counts (alternatives), the picked one marked; the
   // other one adds to it, then the first is taken out again.
@@ -510,13 +511,13 @@ test('filter controls: errors only, writes, a time range and a facet value, each
   assert.deepEqual(await menuValues(), expected);
   assert.deepEqual(await t.page.$$eval('.facet-value', (vs) => vs.map((v) => v.getAttribute('aria-pressed'))), ['false', 'true']);
   await t.page.click(`.facet-value:has-text("${expected[0][0]}")`);
-  await totalIs(uniq((e) => e.sourceIPAddress === expected[0][0] || e.sourceIPAddress === expected[1][0]));
+  await totalIs(t.page, uniq((e) => e.sourceIPAddress === expected[0][0] || e.sourceIPAddress === expected[1][0]));
   await ipTab();
   await t.page.click(`.facet-value:has-text("${expected[1][0]}")`);
-  await totalIs(expected[0][1]);
+  await totalIs(t.page, expected[0][1]);
   assert.deepEqual(await t.page.locator('[data-testid=filter-chips] .chip .chip-value').allTextContents(), [expected[0][0]]);
   await t.page.click('[data-testid=clear-filters]');
-  await totalIs(uniq(() => true));
+  await totalIs(t.page, uniq(() => true));
   // Principals: more than the menu lists, which it says, until narrowed.
   await t.page.click('[data-testid=add-filter]');
   await t.page.click('.facet-tab[data-facet=Principal]');
@@ -535,7 +536,6 @@ test('a time range as people type it: a date keeps its whole day, an offset is c
   const all = sampleEvents();
   const uniq = (pred) => uniqueEvents(all.filter(pred)).toLocaleString('en-US');
   const t = await openSample();
-  const totalIs = (n) => t.page.waitForFunction((n) => document.querySelector('[data-testid=total-events]')?.textContent === n, n);
   const range = async (from, to) => {
     await t.page.fill('[data-testid=time-from]', from);
     await t.page.fill('[data-testid=time-to]', to);
@@ -545,12 +545,12 @@ test('a time range as people type it: a date keeps its whole day, an offset is c
   await range('2026-03-01', '2026-03-01');
   const day = uniq((e) => e.eventTime.startsWith('2026-03-01T'));
   assert.notEqual(day, uniq(() => true), 'the sample holds events of other days');
-  await totalIs(day);
+  await totalIs(t.page, day);
   assert.equal(await t.page.inputValue('[data-testid=time-to]'), '2026-03-01 23:59:59');
   assert.equal(await t.page.locator('.time-range .field-error').count(), 0);
   // Times as the AWS CLI prints them, with an offset: 02:02 at +02:00 is 00:02 UTC.
   await range('2026-03-01T02:02:00+02:00', '2026-03-01T02:03:59+02:00');
-  await totalIs(uniq((e) => e.eventTime >= '2026-03-01T00:02:00Z' && e.eventTime < '2026-03-01T00:04:00Z'));
+  await totalIs(t.page, uniq((e) => e.eventTime >= '2026-03-01T00:02:00Z' && e.eventTime < '2026-03-01T00:04:00Z'));
   assert.equal(await t.page.inputValue('[data-testid=time-from]'), '2026-03-01 00:02:00');
   const kept = await t.page.textContent('[data-testid=total-events]');
   // An end before the start keeps nothing: it says so and leaves the range as it was.
@@ -633,7 +633,7 @@ test('a call logged without a name: its "(none)" row filters to those events, an
   const row = t.page.locator('[data-testid=by-name] tbody tr', { hasText: '(none)' });
   assert.equal((await row.locator('td.num').first().textContent()).trim(), '2');
   await row.click();
-  await t.page.waitForFunction(() => document.querySelector('[data-testid=total-events]')?.textContent === '2');
+  await totalIs(t.page, '2');
   assert.deepEqual(await t.page.locator('[data-testid=filter-chips] .chip .chip-value').allTextContents(), ['ecr.amazonaws.com', '(none)']);
   assert.deepEqual(t.problems, []);
 });
@@ -669,8 +669,7 @@ async function sampleToLeaveOut() {
   const uniq = (pred) => uniqueEvents(all.filter(pred)).toLocaleString('en-US');
   const t = await openSample();
   const page = t.page;
-  const totalIs = (n) => page.waitForFunction((n) => document.querySelector('[data-testid=total-events]')?.textContent === n, n);
-  return { all, uniq, t, page, totalIs };
+  return { all, uniq, t, page, totalIs: (n) => totalIs(page, n) };
 }
 
 test('a value left out from the menu: a "not" chip, its events gone from every count, and put back the same way', async () => {
