@@ -150,14 +150,15 @@ pub fn parse_bound(s: &str, end: End) -> Option<Millis> {
 /// not a whole second. A `To` names its last second (or millisecond) kept, so it reads back as the
 /// same bound.
 pub fn show_bound(t: Millis, end: End) -> String {
-    let (t, unit) = match end {
-        End::From => (t, if t.rem_euclid(1000) == 0 { 1000 } else { 1 }),
-        End::To if t.rem_euclid(1000) == 0 => (t - 1000, 1000),
-        End::To => (t - 1, 1),
+    // The instant shown, and whether it needs its milliseconds.
+    let (t, millis) = match end {
+        End::From => (t, t.rem_euclid(1000) != 0),
+        End::To if t.rem_euclid(1000) == 0 => (t - 1000, false),
+        End::To => (t - 1, true),
     };
     let iso = format_iso(t - t.rem_euclid(1000));
     let whole = format!("{} {}", &iso[..10], &iso[11..19]);
-    if unit == 1 {
+    if millis {
         format!("{whole}.{:03}", t.rem_euclid(1000))
     } else {
         whole
