@@ -782,11 +782,7 @@ impl Sink {
             Frame::Skipped { offset, len, reason } => {
                 self.report.rejected += 1;
                 let why = match reason {
-                    SkipReason::TooLarge(limit) => format!(
-                        "is over {} (it is {}; CloudTrail's own limit is 256 KB)",
-                        limits::human_bytes(limit as u64),
-                        limits::human_bytes(len)
-                    ),
+                    SkipReason::TooLarge(limit) => over_limit(limit as u64, len),
                     SkipReason::TooDeep => format!("is nested more than {} levels deep", limits::MAX_DEPTH),
                 };
                 self.report.warn(Some(offset), format!("the record at byte {offset} {why}; it was skipped"));
@@ -1022,14 +1018,8 @@ impl Sink {
             return false;
         }
         self.report.rejected += 1;
-        self.report.warn(
-            Some(offset),
-            format!(
-                "the record at byte {offset} is over {} (it is {}; CloudTrail's own limit is 256 KB); it was skipped",
-                limits::human_bytes(limits::MAX_EVENT_BYTES as u64),
-                limits::human_bytes(json.len() as u64)
-            ),
-        );
+        let why = over_limit(limits::MAX_EVENT_BYTES as u64, json.len() as u64);
+        self.report.warn(Some(offset), format!("the record at byte {offset} {why}; it was skipped"));
         true
     }
 
@@ -1171,6 +1161,16 @@ impl Sink {
         };
         self.report.warn(Some(offset), format!("{what}; skipped"));
     }
+}
+
+/// Why a record of `len` bytes was skipped, over `limit`: the words its warning uses, wherever the
+/// record was found (the framer's items and whole values, a line's event).
+fn over_limit(limit: u64, len: u64) -> String {
+    format!(
+        "is over {} (it is {}; CloudTrail's own limit is 256 KB)",
+        limits::human_bytes(limit),
+        limits::human_bytes(len)
+    )
 }
 
 /// Parses `json` as an event. UTF-8 is checked once for the whole (with SIMD), then serde's text
