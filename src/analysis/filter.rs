@@ -532,6 +532,11 @@ impl<'s> Compiled<'s> {
             if memo.needle != lower {
                 *memo = SearchMemo { needle: lower, ..SearchMemo::default() };
             }
+            if memo.resolutions != store.resolutions() {
+                // An IAM user's ARN now names identities held without one: ask them again.
+                memo.identities.clear();
+                memo.resolutions = store.resolutions();
+            }
             // Only what was added since the last query with this text is asked.
             let mut needle = Needle::new(&memo.needle);
             let spell_hex = crate::store::Interner::could_be_in_hex(&memo.needle);

@@ -241,7 +241,7 @@ impl Store {
         let shapes: Vec<u32> = shapes.into_iter().map(|s| self.identity_shapes.id(s, h)).collect();
         let identities: Vec<u32> = identities
             .into_iter()
-            .map(|k| self.identities.id(IdentityKey { shape: shapes[k.shape as usize], ..k }, h))
+            .map(|k| self.identity_key_number(IdentityKey { shape: shapes[k.shape as usize], ..k }))
             .collect();
         let clients: Vec<u32> = clients.into_iter().map(|c| self.clients.id(c, h)).collect();
         let mut out = Absorbed { added: 0, held_before: vec![0; files.len()] };

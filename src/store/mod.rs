@@ -250,6 +250,14 @@ struct IdentityKey {
     access_key: Sym,
 }
 
+/// An IAM user as an identity without an ARN names it: `(accountId, userName, principalId)`. A failed
+/// console sign-in logs the user so (`type`, `accountId`, `userName`, `principalId`, no `arn`), and
+/// counting it apart from the user's other events would list the user twice (the corpus's
+/// `bert-jan`: 2,105 events under the ARN, the failed sign-in under the bare name). The principal id
+/// is the user's unique id, so an identity without an ARN reads as the ARN that an identity with
+/// the same three carries, when the store holds one ([`Store::identity_by_id`]).
+type UserKey = (Sym, Sym, Sym);
+
 /// A locator without its file, in one `u64`: offset (37 bits: 128 GB, beyond the 8 GB per-file cap),
 /// length (23 bits: 8 MB, beyond the largest record ingest keeps) and [`RecordKind`] (3 bits).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -306,6 +314,8 @@ pub struct SearchMemo {
     pub strings: Vec<bool>,
     /// By identity number: the identity's principal, ARN or key contains it.
     pub identities: Vec<bool>,
+    /// [`Store::resolutions`] when `identities` were worked out.
+    pub resolutions: u64,
 }
 
 /// The event store.
@@ -344,6 +354,12 @@ pub struct Store {
     upgrades: u64,
     /// See [`SearchMemo`].
     search: std::cell::RefCell<SearchMemo>,
+    /// IAM users' ARNs, for the identities that name a user without one (see [`UserKey`]).
+    user_arns: hashbrown::HashMap<UserKey, Sym>,
+    /// The users that identities held name without an ARN.
+    nameless_users: hashbrown::HashSet<UserKey>,
+    /// How many times a user's ARN changed what a held identity reads as (see [`Store::resolutions`]).
+    resolutions: u64,
     /// Container supply-chain facts (see [`crate::facts::container`]).
     pub container: ContainerFacts,
     /// Credentials STS handed out (see [`crate::facts::credentials`]).
@@ -553,7 +569,66 @@ impl Store {
             source_known: i.source_known,
         };
         let shape = self.identity_shapes.id(shape, h);
-        self.identities.id(IdentityKey { shape, principal_id: i.principal_id, arn: i.arn, access_key: i.access_key }, h)
+        self.identity_key_number(IdentityKey {
+            shape,
+            principal_id: i.principal_id,
+            arn: i.arn,
+            access_key: i.access_key,
+        })
+    }
+
+    /// The identity number of `k`, interning it when new; a new IAM user's identity is noted for
+    /// [`Store::user_arn`].
+    fn identity_key_number(&mut self, k: IdentityKey) -> u32 {
+        let held = self.identities.values.len();
+        let id = self.identities.id(k, self.hasher);
+        if self.identities.values.len() > held {
+            self.note_user(k);
+        }
+        id
+    }
+
+    fn note_user(&mut self, k: IdentityKey) {
+        let Some(user) = self.user_key(k) else { return };
+        if k.arn.is_empty() {
+            self.nameless_users.insert(user);
+            return;
+        }
+        let strings = &self.strings;
+        let changed = match self.user_arns.entry(user) {
+            hashbrown::hash_map::Entry::Vacant(e) => {
+                e.insert(k.arn);
+                true
+            }
+            // Two ARNs for one user (its path changed): the first by text, whatever the order of arrival.
+            hashbrown::hash_map::Entry::Occupied(mut e) if strings.get(k.arn) < strings.get(*e.get()) => {
+                e.insert(k.arn);
+                true
+            }
+            hashbrown::hash_map::Entry::Occupied(_) => false,
+        };
+        if changed && self.nameless_users.contains(&user) {
+            // Identities held read differently from now on: what was counted by them is stale.
+            self.upgrades += 1;
+            self.resolutions += 1;
+        }
+    }
+
+    fn user_key(&self, k: IdentityKey) -> Option<UserKey> {
+        let s = self.identity_shapes.get(k.shape);
+        let named = s.kind == crate::model::IdentityType::IAMUser && !k.principal_id.is_empty();
+        (named && !s.account_id.is_empty()).then_some((s.account_id, s.user_name, k.principal_id))
+    }
+
+    /// The ARN an IAM user's identity without one reads as (see [`UserKey`]).
+    fn user_arn(&self, k: IdentityKey) -> Option<Sym> {
+        self.user_arns.get(&self.user_key(k)?).copied()
+    }
+
+    /// Changes whenever an IAM user's ARN changes what a held identity without one reads as, so
+    /// that answers kept by identity (the search's) can tell they are stale.
+    pub fn resolutions(&self) -> u64 {
+        self.resolutions
     }
 
     /// Event time, ms UTC.
@@ -598,7 +673,9 @@ impl Store {
     pub fn identity(&self, r: Row) -> Identity {
         self.identity_by_id(self.identity.get(r as usize))
     }
-    /// The identity with number `id` (see [`Store::identity_id`]). Panics when out of range.
+    /// The identity with number `id` (see [`Store::identity_id`]). Panics when out of range. An IAM
+    /// user's identity logged without its ARN has the ARN of the same user's other events, when the
+    /// store holds one: the identity with the same account, user name and principal id.
     pub fn identity_by_id(&self, id: u32) -> Identity {
         let k = self.identities.get(id);
         let s = self.identity_shapes.get(k.shape);
@@ -606,7 +683,7 @@ impl Store {
             kind: s.kind,
             type_name: s.type_name,
             principal_id: k.principal_id,
-            arn: k.arn,
+            arn: if k.arn.is_empty() { self.user_arn(k).unwrap_or(k.arn) } else { k.arn },
             account_id: s.account_id,
             user_name: s.user_name,
             access_key: k.access_key,
@@ -697,7 +774,10 @@ impl Store {
                 let copies = self.copies.capacity() * std::mem::size_of::<(Row, Locator)>();
                 self.loc.heap_bytes() + self.file_runs.capacity() * 8 + copies + self.moved.allocation_size()
             }),
-            ("identities", self.identities.heap_bytes() + self.identity_shapes.heap_bytes()),
+            ("identities", {
+                let users = self.user_arns.allocation_size() + self.nameless_users.allocation_size();
+                self.identities.heap_bytes() + self.identity_shapes.heap_bytes() + users
+            }),
             ("context and client tables", self.contexts.heap_bytes() + self.clients.heap_bytes()),
             ("strings", self.strings.heap_bytes()),
             ("dedupe index", self.dedupe.allocation_size()),

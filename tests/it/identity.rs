@@ -595,3 +595,61 @@ fn ok_the_count_of_high_attention_items_covers_those_past_the_list() {
     assert_eq!((r.attention.total, r.attention.rows.len()), (users, 200));
     assert_eq!(r.attention_high, users);
 }
+
+/// AWS's console sign-in examples (CloudTrail user guide, "AWS console sign-in events"): a failed
+/// sign-in logs the IAM user with its principal id and no ARN; a successful one with the ARN.
+const ALICE_FAILED: &str = r#"{"type":"IAMUser","principalId":"AIDAELOPP77CWZEXAMPLE","accountId":"12345679012","accessKeyId":"","userName":"alice"}"#;
+const ALICE_SIGNED_IN: &str = r#"{"type":"IAMUser","principalId":"AIDAELOPP77CWZEXAMPLE","arn":"arn:aws:iam::12345679012:user/alice","accountId":"12345679012","userName":"alice"}"#;
+/// Another account's alice, only ever logged without an ARN: a principal of her own.
+const OTHER_ALICE: &str = r#"{"type":"IAMUser","principalId":"AIDAOTHERALICEEXAMPLE","accountId":"999999999999","accessKeyId":"","userName":"alice"}"#;
+
+fn sign_ins(first: u32, identity: &str, n: u32) -> Vec<u8> {
+    let events: Vec<String> = (first..first + n)
+        .map(|i| {
+            format!(
+                r#"{{"eventTime":"2026-06-01T10:00:{i:02}Z","eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin",
+                "eventID":"00000000-0000-4000-b000-{i:012}","awsRegion":"us-east-1","recipientAccountId":"12345679012",
+                "userIdentity":{identity}}}"#
+            )
+        })
+        .collect();
+    format!(r#"{{"Records":[{}]}}"#, events.join(",")).into_bytes()
+}
+
+#[test]
+fn ok_an_iam_user_logged_without_its_arn_is_the_user_whatever_the_order() {
+    const ARN: &str = "arn:aws:iam::12345679012:user/alice";
+    // Two failed sign-ins, one good one, and one failed sign-in by another account's alice.
+    let files = [
+        ("failed.json", sign_ins(0, ALICE_FAILED, 2)),
+        ("good.json", sign_ins(10, ALICE_SIGNED_IN, 1)),
+        ("other.json", sign_ins(20, OTHER_ALICE, 1)),
+    ];
+    let want: BTreeMap<String, u64> = [(ARN.to_string(), 3), ("alice".to_string(), 1)].into();
+    let search = |e: &Engine, text: &str| kept(e, &Filter { text: text.into(), ..Filter::default() });
+    for order in [[0, 1, 2], [1, 0, 2], [2, 0, 1]] {
+        // One engine, asked between files: what it answered before the ARN came is not kept after.
+        let mut one = Engine::new();
+        for &i in &order {
+            let before = search(&one, "user/alice");
+            one.ingest_bytes(files[i].0, &files[i].1);
+            assert!(search(&one, "user/alice") >= before, "{order:?}: a search finds no less after a file");
+        }
+        // Ingest workers' batches, absorbed in this order.
+        let mut batches = Engine::new();
+        for &i in &order {
+            let mut reader = Engine::for_batches();
+            reader.ingest_bytes(files[i].0, &files[i].1);
+            batches.absorb_batch(&reader.take_batch()).unwrap();
+        }
+        for e in [&one, &batches] {
+            let r = report_of(e, &Filter::default());
+            let principals: Vec<Stat> = r.by_principal.rows.iter().map(|p| p.stat.clone()).collect();
+            assert_eq!(counts(&principals), want, "{order:?}");
+            assert_eq!(search(e, "user/alice"), 3, "{order:?}: the failed sign-ins are found by the ARN");
+            assert_eq!(search(e, "alice"), 4, "{order:?}");
+            assert_eq!(kept(e, &Filter::default().with(Field::Principal, ARN)), 3, "{order:?}");
+            assert_eq!(kept(e, &Filter::default().with(Field::Principal, "alice")), 1, "{order:?}");
+        }
+    }
+}

@@ -63,6 +63,9 @@ fn ok_corpus_identities_match_an_independent_count() {
         assert_eq!(map(&r.by_type.rows), want["by_type"], "{name}: by type");
         assert_eq!(map(&r.by_key_kind.rows), want["by_key_kind"], "{name}: by key kind");
         assert_eq!(map(&r.by_mfa.rows), want["by_mfa"], "{name}: MFA");
+        let principals: Vec<Stat> = r.by_principal.rows.iter().map(|p| p.stat.clone()).collect();
+        assert_eq!(r.by_principal.total as usize, principals.len(), "{name}: every principal listed");
+        assert_eq!(map(&principals), want["by_principal"], "{name}: by principal");
 
         let chains: serde_json::Map<String, Value> = r
             .chains
