@@ -762,3 +762,37 @@ test('a breakdown row\'s "−" leaves its value out, by click or by Enter, witho
   await t.shot('overview-left-out');
   assert.deepEqual(t.problems, []);
 });
+
+test('a search of the whole events finds what only request parameters name, in every view', async () => {
+  const all = sampleEvents();
+  // Counted in node: events whose JSON, as parsed and written again, holds the text in any case.
+  const holding = (text) => uniqueEvents(all.filter((e) => JSON.stringify(e).toLowerCase().includes(text))).toLocaleString('en-US');
+  const fieldsHold = (e, text) => [e.eventName, e.eventSource, e.sourceIPAddress, e.userAgent, e.awsRegion, e.errorCode,
+    e.errorMessage, e.userIdentity?.arn].some((v) => typeof v === 'string' && v.toLowerCase().includes(text));
+  assert.ok(all.some((e) => JSON.stringify(e).includes('ml-datasets')) && !all.some((e) => fieldsHold(e, 'ml-datasets')),
+    'the sample names its bucket in request parameters and resources only');
+  const t = await openSample();
+  await t.page.fill('[data-testid=search]', 'ML-Datasets');
+  await t.page.press('[data-testid=search]', 'Enter');
+  const scope = '[data-testid=search-scope]';
+  await t.page.waitForSelector(`${scope}[data-state=fields]`);
+  assert.match(await t.page.textContent(scope), /not at other request parameters or resources, such as S3 buckets/);
+  await t.page.click('[data-testid=search-json]');
+  await t.page.waitForSelector(`${scope}[data-state=done]`, { timeout: 60_000 });
+  const found = holding('ml-datasets');
+  assert.ok(found !== '0');
+  assert.match(await t.page.textContent(scope), new RegExp(`${found} events' JSON contains “ML-Datasets”`));
+  // Every view keeps them: the overview's count, the event table's, and S3 among the services.
+  await totalIs(t.page, found);
+  await t.page.waitForSelector('[data-testid=by-source] tr:has-text("s3.amazonaws.com")');
+  await t.shot('search-json');
+  await t.page.click('[data-testid=tab-events]');
+  await t.page.waitForFunction((n) => document.querySelector('[data-testid=events-total]')?.textContent === n, found);
+  // Another text is searched in the fields alone until asked: a part of the bucket's name.
+  await t.page.fill('[data-testid=search]', 'ml-dataset');
+  await t.page.press('[data-testid=search]', 'Enter');
+  await t.page.waitForSelector(`${scope}[data-state=fields]`);
+  await t.page.click('[data-testid=search-json]');
+  await t.page.waitForSelector(`${scope}[data-state=done]`, { timeout: 60_000 });
+  await t.page.waitForFunction((n) => document.querySelector('[data-testid=events-total]')?.textContent === n, holding('ml-dataset'));
+});

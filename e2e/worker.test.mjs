@@ -1097,3 +1097,54 @@ test('the generated files are where the tests expect', { skip: skip() }, () => {
   assert.equal(data.files.length, data.truth.files);
   assert.ok(data.files.every((p) => p.startsWith(join(data.dir, 'AWSLogs'))));
 });
+
+/** Unique events of `files` whose JSON, as node parses and writes it again, holds `text` (lower case). */
+const holding = (files, text) => uniqueEvents(files.flatMap(recordsOf).filter((e) => JSON.stringify(e).toLowerCase().includes(text)));
+
+test('a search of the whole events reads every file again, stops when asked, and names a file gone since', { skip: skip() }, async () => {
+  // The generator's S3 calls name their bucket only in request parameters and resources.
+  const bucket = data.files.flatMap(recordsOf).find((e) => e.requestParameters?.bucketName)?.requestParameters.bucketName;
+  assert.ok(bucket, 'the generated logs call S3');
+  const scope = '[data-testid=search-scope]';
+  const t = await Trailscope.open(env);
+  await t.pickFiles(data.files);
+  await t.waitDone(240_000);
+  await t.page.fill('[data-testid=search]', bucket);
+  await t.page.press('[data-testid=search]', 'Enter');
+  await t.page.waitForSelector(`${scope}[data-state=fields]`);
+  const fieldsOnly = await t.page.textContent('[data-testid=total-events]');
+  // Stop as soon as the search reports, from inside the page: nothing is kept, the count stays.
+  await t.page.click('[data-testid=search-json]');
+  await t.page.waitForFunction(() => {
+    const stop = document.querySelector('[data-testid=search-json-stop]');
+    stop?.click();
+    return Boolean(stop);
+  }, null, { polling: 'raf', timeout: 60_000 });
+  await t.page.waitForSelector(`${scope}[data-state=stopped]`, { timeout: 60_000 });
+  assert.equal(await t.page.textContent('[data-testid=total-events]'), fieldsOnly);
+  // Searched to the end: every generated event read again, those holding the bucket kept.
+  await t.page.click('[data-testid=search-json]');
+  await t.page.waitForSelector(`${scope}[data-state=done]`, { timeout: 240_000 });
+  const found = holding(data.files, bucket.toLowerCase()).toLocaleString('en-US');
+  await t.page.waitForFunction((n) => document.querySelector('[data-testid=total-events]')?.textContent === n, found);
+  assert.match(await t.page.textContent(scope), new RegExp(`${found} events' JSON contains`));
+  assert.deepEqual(t.problems, []);
+
+  // A file deleted after it was loaded: named, and the others searched.
+  await inWorkDir('search-gone', async (work) => {
+    const chosen = copies(40, work);
+    const u = await Trailscope.open(env);
+    await u.pickFiles(chosen);
+    await u.waitDone();
+    const gone = chosen.find((p) => recordsOf(p).some((e) => JSON.stringify(e).includes(bucket))) ?? chosen[0];
+    rmSync(gone);
+    await u.page.fill('[data-testid=search]', bucket);
+    await u.page.press('[data-testid=search]', 'Enter');
+    await u.page.click('[data-testid=search-json]');
+    await u.page.waitForSelector(`${scope}[data-state=done]`, { timeout: 60_000 });
+    const kept = chosen.filter((p) => p !== gone);
+    const n = holding(kept, bucket.toLowerCase()).toLocaleString('en-US');
+    await u.page.waitForFunction((n) => document.querySelector('[data-testid=total-events]')?.textContent === n, n);
+    assert.match(await u.page.textContent(`${scope} .search-problems`), new RegExp(`Not read again: ${basename(gone).replace(/\./g, '\\.')}`));
+  });
+});

@@ -13,7 +13,9 @@ use crate::analysis::counts::{by_value, count, Count, Counts, NameCount, Tally};
 use crate::analysis::events::{self, EventPage, EventView, Order, RowCache};
 use crate::analysis::filter::{Compiled, Field, Filter};
 use crate::analysis::identity::{self, IdentityReport};
+use crate::analysis::json_search::{JsonSearch, JsonSearchReport};
 use crate::analysis::timeline::{GroupBy, Prepared, Timeline, TimelineQuery};
+use crate::export;
 use crate::ingest::{FileKind, FileReader, FileReport, Format, PathMeta};
 use crate::integrity::check::Checked;
 use crate::integrity::hash::{Finished, KEEP_BYTES};
@@ -1147,6 +1149,53 @@ impl Engine {
     /// The rows a filter keeps, oldest first.
     pub fn rows_matching(&self, filter: &Filter) -> Vec<u32> {
         self.rows.borrow_mut().rows(&self.store, filter).to_vec()
+    }
+
+    /// The rows `filter` keeps, grouped by the file their event is read from (see
+    /// [`Store::locator`]), for reading them again: files in the order of their first kept row, each
+    /// with its rows in row order.
+    pub fn rows_by_file(&self, filter: &Filter) -> Vec<(FileId, Vec<(u32, Locator)>)> {
+        let mut by_file: std::collections::BTreeMap<FileId, Vec<(u32, Locator)>> = std::collections::BTreeMap::new();
+        let mut order: Vec<FileId> = Vec::new();
+        for r in self.rows_matching(filter) {
+            let loc = self.store.locator(r);
+            let rows = by_file.entry(loc.file).or_default();
+            if rows.is_empty() {
+                order.push(loc.file);
+            }
+            rows.push((r, loc));
+        }
+        order.into_iter().map(|f| (f, by_file.remove(&f).unwrap_or_default())).collect()
+    }
+
+    /// Searches the whole JSON of every event held for `text` (see [`crate::analysis::json_search`]),
+    /// reading each file again with `read` (its path to its bytes as stored, `None` when it is gone),
+    /// and keeps the rows found with the store. What the engine's worker does with the user's files,
+    /// in one go, for native callers and tests.
+    pub fn search_json(&mut self, text: &str, mut read: impl FnMut(&str) -> Option<Vec<u8>>) -> JsonSearchReport {
+        let upto = self.store.len() as u32;
+        let mut search = JsonSearch::new(text);
+        let mut report =
+            JsonSearchReport { text: text.to_owned(), total: u64::from(upto), ..JsonSearchReport::default() };
+        for (file, rows) in self.rows_by_file(&Filter::default()) {
+            let path = self.files.get(file as usize).map_or("", |f| f.path.as_str());
+            let bytes = if rows.iter().all(|&(r, _)| !export::has_json(&self.store, r)) {
+                Some(Vec::new())
+            } else {
+                read(path)
+            };
+            let mut take = |r: u32, json: Result<String, String>| report.take(&mut search, path, r, json);
+            let problems = export::Reread::whole(&self.store, rows, path, bytes.as_deref(), &mut take);
+            report.problems.extend(problems);
+        }
+        report.done = true;
+        self.set_json_hits(search.finish(upto));
+        report
+    }
+
+    /// Keeps the rows a search of the events' JSON found (see [`Store::set_json_hits`]).
+    pub fn set_json_hits(&mut self, hits: crate::analysis::json_search::JsonHits) {
+        self.store.set_json_hits(hits);
     }
 
     /// An event's table row and locator; `json` says the file must be read to fill it.

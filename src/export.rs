@@ -175,6 +175,66 @@ impl Cutter {
     }
 }
 
+/// Reads one file's events again: those from a console CSV at once, from their columns (see
+/// [`event_from_columns`]), the others cut out of the file's bytes as they are pushed ([`Cutter`]).
+/// Each event goes to the caller's `take` as `(row, its JSON or why not)`.
+pub struct Reread {
+    cutter: Cutter,
+}
+
+impl Reread {
+    /// Starts on `rows` of one file, handing the events of its CSV rows to `take`.
+    pub fn new(store: &Store, rows: Vec<(Row, Locator)>, take: &mut dyn FnMut(Row, Result<String, String>)) -> Reread {
+        let (from_csv, json): (Vec<_>, Vec<_>) = rows.into_iter().partition(|&(r, _)| !has_json(store, r));
+        for (r, _) in from_csv {
+            take(r, Ok(event_from_columns(store, r)));
+        }
+        Reread { cutter: Cutter::new(json) }
+    }
+
+    /// Whether the file's bytes are still wanted.
+    pub fn wants_bytes(&self) -> bool {
+        !self.cutter.done()
+    }
+
+    /// Feeds the next chunk of the file as stored.
+    pub fn push(&mut self, chunk: &[u8], take: &mut dyn FnMut(Row, Result<String, String>)) -> Result<(), String> {
+        self.cutter.push(chunk, take).map_err(|e| e.to_string())
+    }
+
+    /// What went wrong with the file at `path` as a whole: `error` (the file gone, a read or a
+    /// decompression that failed), and the events its end came before.
+    pub fn finish(self, path: &str, error: Option<String>) -> Vec<String> {
+        let missing = crate::text::plural(self.cutter.missing().len() as u64, "event", "events");
+        match error {
+            Some(e) if self.cutter.done() => vec![format!("{path}: {e}")],
+            Some(e) => vec![format!("{path}: {e} ({missing} not read again)")],
+            None if self.cutter.done() => Vec::new(),
+            None => vec![format!("{path}: {missing} could not be read again (the file ended early)")],
+        }
+    }
+
+    /// [`Reread`] of a whole file at once: `bytes` as stored, `None` when the file is gone.
+    pub fn whole(
+        store: &Store,
+        rows: Vec<(Row, Locator)>,
+        path: &str,
+        bytes: Option<&[u8]>,
+        take: &mut dyn FnMut(Row, Result<String, String>),
+    ) -> Vec<String> {
+        let mut reread = Reread::new(store, rows, take);
+        let error = match bytes {
+            _ if !reread.wants_bytes() => None,
+            Some(b) => reread.push(b, take).err(),
+            None => Some(GONE.to_owned()),
+        };
+        reread.finish(path, error)
+    }
+}
+
+/// Why a file's events could not be read again when its bytes are not there.
+pub const GONE: &str = "the file is no longer available";
+
 /// Whether row `r`'s event has JSON in its file (console CSV rows do not).
 pub fn has_json(store: &Store, r: Row) -> bool {
     store.locator(r).kind != RecordKind::CsvRow

@@ -57,6 +57,13 @@ pub enum ToWorker {
         /// Which events.
         filter: Box<Filter>,
     },
+    /// Search the whole JSON of every event held for `text`, reading the files again (see
+    /// `analysis::json_search`); reported as it goes by [`FromWorker::JsonSearch`]. A search under way
+    /// stops (and keeps nothing) when another is asked for; an empty `text` only stops it.
+    SearchJson {
+        /// What to look for, as typed in the search box.
+        text: String,
+    },
     /// Answer a question.
     Query {
         /// Echoed in the answer.
@@ -305,6 +312,8 @@ pub enum FromWorker {
         /// Events that could not be read again (the file changed or went away), for people.
         problems: Vec<String>,
     },
+    /// How a search of the events' JSON ([`ToWorker::SearchJson`]) is going, or how it ended.
+    JsonSearch(crate::analysis::json_search::JsonSearchReport),
     /// Something the worker could not do; what was loaded is kept.
     Failed {
         /// For people.

@@ -166,6 +166,8 @@ pub enum Action {
         /// Files whose events could not all be read again, one message each.
         problems: Vec<String>,
     },
+    /// A search of the events' whole JSON was asked for, or the engine reported on it.
+    JsonSearch(crate::analysis::json_search::JsonSearchReport),
     /// The engine's worker crashed (a panic, or the worker died): keep what is shown, offer a restart.
     Crashed(String),
     /// The person asked for a new engine that reads the same files again.
@@ -219,6 +221,9 @@ pub struct ViewState {
     pub link_notice: Option<String>,
     /// What the last export did, for people (`None` while none is running or done).
     pub export_notice: Option<String>,
+    /// The last search of the events' whole JSON asked for, as the engine last reported it (see
+    /// `analysis::json_search`).
+    pub json_search: Option<crate::analysis::json_search::JsonSearchReport>,
     /// Notes and bookmarks by event digest (persisted in local storage by the UI).
     pub notes: Notes,
     /// Why the engine's worker stopped, while it is stopped (the first reason: one crash can be
@@ -343,6 +348,7 @@ impl ViewState {
             Action::Exported { name, events, problems } => {
                 self.export_notice = Some(saved_notice(&name, events, &problems));
             }
+            Action::JsonSearch(report) => self.json_searched(report),
             Action::Crashed(message) => self.crash(message),
             Action::RestartEngine => self.restart_engine(),
             Action::LinkResolved(r) => {
@@ -489,6 +495,15 @@ impl ViewState {
         }
     }
 
+    /// A search of the events' JSON was asked for, or reported on.
+    fn json_searched(&mut self, report: crate::analysis::json_search::JsonSearchReport) {
+        if report.done {
+            // The engine keeps the rows it found: every view asks again.
+            self.data_version += 1;
+        }
+        self.json_search = Some(report);
+    }
+
     /// The engine stopped: what is shown stays, the first reason is kept.
     fn crash(&mut self, message: String) {
         self.crashed.get_or_insert(message);
@@ -510,6 +525,8 @@ impl ViewState {
         self.progress.memory_full = None;
         self.progress.bytes_total = 0;
         self.phase = UiPhase::Idle;
+        // A new engine has not searched the events' JSON.
+        self.json_search = None;
         // The new engine answers again: every view asks once more.
         self.data_version += 1;
     }

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::identity::chains::origin_keys;
 use super::identity::client::{classify, Client};
 use super::identity::mfa_label;
+use super::json_search::needle_of;
 use super::principal::principal_label;
 use crate::facts::container::FactReader;
 use crate::model::time::{show_bound, End};
@@ -485,6 +486,8 @@ pub struct Compiled<'s> {
     text_identities: Option<Vec<bool>>,
     /// The search text is a whole `eventID` (UUID): rows with that id match too.
     text_uuid: Option<u128>,
+    /// Rows a search of the events' JSON found for this text (see [`super::json_search`]).
+    text_json: Option<&'s super::json_search::JsonHits>,
     /// Some listed value exists nowhere in the store: nothing can match.
     impossible: bool,
     /// The container facts, read by row for the repository filter and the search: rows are mostly
@@ -524,10 +527,11 @@ impl<'s> Compiled<'s> {
         let clients = (!f.clients.is_empty()).then(|| client_agents(store, &f.clients));
         let identities = identity_filter(f, store);
         let text_uuid = crate::store::parse_uuid(&f.text.trim().to_lowercase());
+        let text_json = store.json_hits().filter(|h| !f.text.trim().is_empty() && h.needle == needle_of(&f.text));
         let (text_syms, text_identities) = if f.text.trim().is_empty() {
             (None, None)
         } else {
-            let lower = f.text.trim().to_lowercase();
+            let lower = needle_of(&f.text);
             let mut memo = store.search_memo();
             if memo.needle != lower {
                 *memo = SearchMemo { needle: lower, ..SearchMemo::default() };
@@ -580,6 +584,7 @@ impl<'s> Compiled<'s> {
             text_syms,
             text_identities,
             text_uuid,
+            text_json,
             impossible,
             facts: RefCell::default(),
             excluded: left_out(f).iter().map(|keep| Compiled::new(keep, store)).filter(|c| !c.impossible).collect(),
@@ -655,7 +660,8 @@ impl<'s> Compiled<'s> {
                 || ids[s.identity_id(r) as usize]
                 // Repositories, tags, digests, image URIs... of the container facts.
                 || s.container.searchable_in(self.facts.borrow_mut().get(&s.container, r)).iter().any(|v| text[v.0 as usize])
-                || (self.text_uuid.is_some() && s.event_uuid(r) == self.text_uuid);
+                || (self.text_uuid.is_some() && s.event_uuid(r) == self.text_uuid)
+                || self.text_json.is_some_and(|h| h.has(r));
             if !hit {
                 return false;
             }
@@ -725,7 +731,7 @@ fn client_agents(store: &Store, clients: &[String]) -> HashSet<Sym> {
 /// over every string of the store when the search text changes. ASCII text is lower-cased into a
 /// buffer kept between calls and searched with `memchr`'s vectorised substring search: a byte-window
 /// comparison at every position made this most of a search's cost at a million events.
-struct Needle {
+pub(crate) struct Needle {
     /// The needle, lower case.
     lower: String,
     finder: memchr::memmem::Finder<'static>,
@@ -734,7 +740,7 @@ struct Needle {
 
 impl Needle {
     /// `lower` must be lower case.
-    fn new(lower: &str) -> Needle {
+    pub(crate) fn new(lower: &str) -> Needle {
         Needle {
             lower: lower.to_owned(),
             finder: memchr::memmem::Finder::new(lower.as_bytes()).into_owned(),
@@ -742,8 +748,13 @@ impl Needle {
         }
     }
 
+    /// The needle, lower case.
+    pub(crate) fn lower(&self) -> &str {
+        &self.lower
+    }
+
     /// Whether `hay` contains the needle, ignoring case.
-    fn found_in(&mut self, hay: &str) -> bool {
+    pub(crate) fn found_in(&mut self, hay: &str) -> bool {
         if hay.is_ascii() {
             // An ASCII text cannot contain a needle that is not (its lower case is ASCII too).
             self.buf.clear();

@@ -9,5 +9,6 @@ pub mod detail;
 pub mod events;
 pub mod filter;
 pub mod identity;
+pub mod json_search;
 pub mod principal;
 pub mod timeline;

@@ -360,6 +360,9 @@ pub struct Store {
     nameless_users: hashbrown::HashSet<UserKey>,
     /// How many times a user's ARN changed what a held identity reads as (see [`Store::resolutions`]).
     resolutions: u64,
+    /// The rows whose whole JSON contains the last text searched for so (see
+    /// [`crate::analysis::json_search`]).
+    json_hits: Option<crate::analysis::json_search::JsonHits>,
     /// Container supply-chain facts (see [`crate::facts::container`]).
     pub container: ContainerFacts,
     /// Credentials STS handed out (see [`crate::facts::credentials`]).
@@ -705,6 +708,18 @@ impl Store {
     pub fn identity_count(&self) -> usize {
         self.identities.values.len()
     }
+    /// Keeps the rows a search of the events' JSON found, in place of the last search's: a search
+    /// for its text keeps them from now on. Answers kept for later are stale (see [`Store::version`]).
+    pub fn set_json_hits(&mut self, hits: crate::analysis::json_search::JsonHits) {
+        self.json_hits = Some(hits);
+        self.upgrades += 1;
+    }
+
+    /// The rows the last search of the events' JSON found (see [`Store::set_json_hits`]).
+    pub fn json_hits(&self) -> Option<&crate::analysis::json_search::JsonHits> {
+        self.json_hits.as_ref()
+    }
+
     /// The last search's answers, for `analysis::filter` to read and extend (see [`SearchMemo`]).
     pub fn search_memo(&self) -> std::cell::RefMut<'_, SearchMemo> {
         self.search.borrow_mut()
@@ -778,6 +793,10 @@ impl Store {
                 let users = self.user_arns.allocation_size() + self.nameless_users.allocation_size();
                 self.identities.heap_bytes() + self.identity_shapes.heap_bytes() + users
             }),
+            (
+                "rows found by a search of the events' JSON",
+                self.json_hits.as_ref().map_or(0, |h| h.rows.capacity() * 4),
+            ),
             ("context and client tables", self.contexts.heap_bytes() + self.clients.heap_bytes()),
             ("strings", self.strings.heap_bytes()),
             ("dedupe index", self.dedupe.allocation_size()),

@@ -322,15 +322,10 @@ impl Bridge {
                     | FromWorker::Batch { .. }
                     | FromWorker::Want
                     | FromWorker::Hashed { .. } => {}
+                    FromWorker::JsonSearch(report) => dispatch.dispatch(Action::JsonSearch(report)),
                     FromWorker::Crashed { message } => crashed(&worker, &outbox, &dispatch, &message),
                     FromWorker::Download { name, events, problems } => {
-                        let saved = match &blob {
-                            Some(b) => save_blob(&name, b),
-                            None => Err("the export arrived without its file".into()),
-                        };
-                        if let Err(e) = saved {
-                            dispatch.dispatch(Action::Failed(format!("The download failed: {e}")));
-                        }
+                        downloaded(&name, blob.as_ref(), &dispatch);
                         dispatch.dispatch(Action::Exported { name, events, problems });
                     }
                 }
@@ -498,6 +493,16 @@ impl Bridge {
     pub fn export(&self, format: crate::export::Format, filter: crate::analysis::filter::Filter) {
         self.dispatch.dispatch(Action::Exporting(format!("{format:?}")));
         self.send(&ToWorker::Export { format, filter: Box::new(filter) }, None);
+    }
+
+    /// Searches the whole JSON of every event for `text` (see `analysis::json_search`), stopping the
+    /// search under way; an empty `text` only stops it.
+    pub fn search_json(&self, text: &str) {
+        if !text.trim().is_empty() {
+            let report = crate::analysis::json_search::JsonSearchReport { text: text.to_owned(), ..Default::default() };
+            self.dispatch.dispatch(Action::JsonSearch(report));
+        }
+        self.send(&ToWorker::SearchJson { text: text.to_owned() }, None);
     }
 
     /// Stops loading, keeping what was read; files not handed to the worker yet are dropped, and folder
@@ -955,6 +960,14 @@ pub fn download(name: &str, mime: &str, text: &str) -> Result<(), String> {
     props.set_type(mime);
     let blob = Blob::new_with_str_sequence_and_options(&parts, &props).map_err(|e| format!("{e:?}"))?;
     save_blob(name, &blob)
+}
+
+/// Saves an export's file, which came next to its [`FromWorker::Download`], or says why not.
+fn downloaded(name: &str, blob: Option<&Blob>, dispatch: &UseReducerDispatcher<State>) {
+    let saved = blob.map_or_else(|| Err("the export arrived without its file".into()), |b| save_blob(name, b));
+    if let Err(e) = saved {
+        dispatch.dispatch(Action::Failed(format!("The download failed: {e}")));
+    }
 }
 
 /// Saves a `Blob` as a file through a temporary `blob:` link.

@@ -7,9 +7,10 @@ use yew::prelude::*;
 use super::query::use_answer;
 use super::Ctx;
 use crate::analysis::filter::{pair_text, Access, Chip, Errors, Field, Filter};
+use crate::analysis::json_search::needle_of;
 use crate::engine::{Query, Response, NONE_VALUE};
 use crate::model::time::{parse_bound, show_bound, End};
-use crate::text::{reveal, thousands, tooltip};
+use crate::text::{plural, reveal, thousands, tooltip};
 use crate::viewstate::Action;
 
 /// What a "(none)" value (a chip or the menu's) stands for.
@@ -133,7 +134,7 @@ pub fn filter_bar() -> Html {
                 <button type="button" class="link" onclick={clear} data-testid="clear-filters">{"Clear all"}</button>
             }
             if !filter.text.trim().is_empty() {
-                <p class="search-scope" data-testid="search-scope">{SEARCH_SCOPE}</p>
+                <SearchScope text={filter.text.clone()} />
             }
         </section>
     }
@@ -145,7 +146,94 @@ pub fn filter_bar() -> Html {
 const SEARCH_SCOPE: &str = "The search looks at who made each call (names, ARNs, keys), from where and with which \
     client, the call, its error, region, account and event ID, and at ECR, ECS and Image Builder details \
     (repositories, tags, digests, task definitions, clusters, pipelines); not at other request parameters or \
-    resources, such as S3 buckets or instance IDs (to find those, export the events and search the file).";
+    resources, such as S3 buckets or instance IDs.";
+
+/// The search's scope while a search is on ([`SEARCH_SCOPE`]), and the search of the events' whole
+/// JSON (see `analysis::json_search`): the button that starts it, how far it got, what it found.
+#[function_component(SearchScope)]
+fn search_scope(props: &SearchScopeProps) -> Html {
+    let ctx = use_context::<Ctx>().expect("Ctx is provided by App");
+    let s = &ctx.state.0;
+    let needle = needle_of(&props.text);
+    let report = s.json_search.as_ref().filter(|r| needle_of(&r.text) == needle);
+    let running_other = s.json_search.as_ref().is_some_and(|r| !r.done && !r.stopped && needle_of(&r.text) != needle);
+    {
+        // A search of the whole events for a text no longer searched for is of no use: stop it.
+        let bridge = ctx.bridge.clone();
+        use_effect_with(running_other, move |&other| {
+            if other {
+                bridge.search_json("");
+            }
+        });
+    }
+    let start = {
+        let (bridge, text) = (ctx.bridge.clone(), props.text.trim().to_owned());
+        Callback::from(move |_| bridge.search_json(&text))
+    };
+    let stop = {
+        let bridge = ctx.bridge.clone();
+        Callback::from(move |_| bridge.search_json(""))
+    };
+    let button = |label: &str| {
+        html! {
+            <button type="button" class="linklike" data-testid="search-json" onclick={start.clone()}
+                title="Reads every event again from your files (nothing leaves the browser) and keeps those whose JSON contains the text, in every view">
+                {label.to_owned()}
+            </button>
+        }
+    };
+    let quoted = format!("“{}”", reveal(props.text.trim()));
+    let held = s.overview.as_ref().map_or(0, |o| o.status.events);
+    let (state, body) = match report {
+        Some(r) if r.done => {
+            let found = plural(r.matched, "event's", "events'");
+            let since = held.saturating_sub(r.total);
+            let body = html! { <>
+                {format!("The whole JSON of every event was searched too (request parameters, responses, resources): \
+                    {found} JSON contains {quoted}, and every view keeps them with the events whose fields match. ")}
+                if since > 0 {
+                    {format!("{} loaded since were not searched. ", plural(since, "event", "events"))}
+                    {button("Search them again")}
+                }
+                if !r.problems.is_empty() {
+                    <span class="search-problems">{format!(" Not read again: {}.", r.problems.join("; "))}</span>
+                }
+            </> };
+            ("done", body)
+        }
+        Some(r) if !r.stopped => {
+            let body = html! { <>
+                {format!("Reading every event again to search its whole JSON for {quoted}: {} of {} events, {} found so far. ",
+                    thousands(r.searched), thousands(r.total), thousands(r.matched))}
+                <button type="button" class="linklike" data-testid="search-json-stop" onclick={stop}>{"Stop"}</button>
+            </> };
+            ("running", body)
+        }
+        Some(_) => (
+            "stopped",
+            html! { <>
+                {format!("The search of the whole events was stopped. {SEARCH_SCOPE} ")}
+                {button("Search the whole of every event too")}
+            </> },
+        ),
+        None => (
+            "fields",
+            html! { <>
+                {format!("{SEARCH_SCOPE} ")}
+                {button("Search the whole of every event too")}
+            </> },
+        ),
+    };
+    html! {
+        <p class="search-scope" data-testid="search-scope" data-state={state} aria-live="polite">{body}</p>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct SearchScopeProps {
+    /// The search text.
+    text: String,
+}
 
 /// More values of one field left out than this read as one chip ("not Principal · 12 values")
 /// whose × puts them all back; the "+ Filter" menu lists each, struck through, to put back one.

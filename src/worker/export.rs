@@ -2,14 +2,13 @@
 //! copy is large) and posted to the page as a download. JSON exports read each file once, in the
 //! order of its first kept event, cutting the kept events out as they pass (see [`Cutter`]).
 
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use js_sys::{Array, Uint8Array};
 
 use super::{post, post_with, read_slice, Source, CHUNK_BYTES, WORKER};
 use crate::analysis::filter::Filter;
-use crate::export::{self, Cutter, Format};
+use crate::export::{self, Format, Reread};
 use crate::protocol::FromWorker;
 use crate::store::{Locator, Row};
 
@@ -40,15 +39,6 @@ impl Out {
         self.maybe_flush();
     }
 
-    fn take(&mut self, path: &str, got: &mut Vec<(Row, Result<String, String>)>) {
-        for (_, j) in got.drain(..) {
-            match j {
-                Ok(text) => self.event(&text),
-                Err(e) => self.problems.push(format!("{path}: {e}")),
-            }
-        }
-    }
-
     fn maybe_flush(&mut self) {
         if self.buf.len() > PART_BYTES {
             self.flush();
@@ -63,9 +53,9 @@ impl Out {
     }
 }
 
-/// One file's share of a JSON export.
-struct FilePlan {
-    path: String,
+/// One file's share of a JSON export or of a search of the events' JSON.
+pub(super) struct FilePlan {
+    pub(super) path: String,
     source: Option<Source>,
     rows: Vec<(Row, Locator)>,
 }
@@ -114,76 +104,67 @@ fn csv(filter: &Filter, out: &mut Out) {
 }
 
 /// The kept rows grouped by file, files in the order of their first kept event.
-fn plan(filter: &Filter) -> Vec<FilePlan> {
+pub(super) fn plan(filter: &Filter) -> Vec<FilePlan> {
     let worker = WORKER.with(Rc::clone);
     let w = worker.borrow();
-    let store = w.engine.store();
-    let mut by_file: BTreeMap<u32, Vec<(Row, Locator)>> = BTreeMap::new();
-    let mut order: Vec<u32> = Vec::new();
-    for r in w.engine.rows_matching(filter) {
-        let loc = store.locator(r);
-        let rows = by_file.entry(loc.file).or_default();
-        if rows.is_empty() {
-            order.push(loc.file);
-        }
-        rows.push((r, loc));
-    }
-    order
+    w.engine
+        .rows_by_file(filter)
         .into_iter()
-        .map(|f| FilePlan {
+        .map(|(f, rows)| FilePlan {
             path: w.engine.files().get(f as usize).map(|e| e.path.clone()).unwrap_or_default(),
             source: w.sources.get(f as usize).cloned(),
-            rows: by_file.remove(&f).unwrap_or_default(),
+            rows,
         })
         .collect()
 }
 
 async fn json_of_file(file: FilePlan, out: &mut Out) {
-    let worker = WORKER.with(Rc::clone);
-    let (from_csv, json): (Vec<_>, Vec<_>) = {
+    let path = file.path.clone();
+    let problems = reread(
+        file,
+        &mut |_, json| match json {
+            Ok(text) => out.event(&text),
+            Err(e) => out.problems.push(format!("{path}: {e}")),
+        },
+        &|| false,
+    )
+    .await;
+    out.problems.extend(problems);
+}
+
+/// Reads one file's planned events again (see [`Reread`]), handing each to `take` as it is cut out;
+/// stops between chunks once `stop` says so. Returns what went wrong with the file as a whole.
+pub(super) async fn reread(
+    file: FilePlan,
+    take: &mut dyn FnMut(Row, Result<String, String>),
+    stop: &dyn Fn() -> bool,
+) -> Vec<String> {
+    let mut reread = {
+        let worker = WORKER.with(Rc::clone);
         let w = worker.borrow();
-        file.rows.into_iter().partition(|(r, _)| !export::has_json(w.engine.store(), *r))
+        Reread::new(w.engine.store(), file.rows, take)
     };
-    for (r, _) in from_csv {
-        let text = export::event_from_columns(worker.borrow().engine.store(), r);
-        out.event(&text);
-    }
-    if json.is_empty() {
-        return;
-    }
-    let Some(source) = file.source else {
-        out.problems.push(format!("{}: the file is no longer available", file.path));
-        return;
-    };
-    let mut cutter = Cutter::new(json);
-    let mut got: Vec<(Row, Result<String, String>)> = Vec::new();
-    let result = match source {
-        Source::Bytes(bytes) => cutter.push(bytes, &mut |r, j| got.push((r, j))).map_err(|e| e.to_string()),
-        Source::File(f) => {
+    let error = match file.source {
+        _ if !reread.wants_bytes() => None,
+        None => Some(export::GONE.to_owned()),
+        Some(Source::Bytes(bytes)) => reread.push(bytes, take).err(),
+        Some(Source::File(f)) => {
             let size = f.size();
             let mut at = 0.0;
-            let mut result = Ok(());
-            while at < size && !cutter.done() && result.is_ok() {
+            let mut error = None;
+            while at < size && reread.wants_bytes() && error.is_none() && !stop() {
                 let end = (at + CHUNK_BYTES).min(size);
-                result = match read_slice(&f, at, end).await {
-                    Ok(bytes) => cutter.push(&bytes, &mut |r, j| got.push((r, j))).map_err(|e| e.to_string()),
-                    Err(e) => Err(e),
+                error = match read_slice(&f, at, end).await {
+                    Ok(bytes) => reread.push(&bytes, take).err(),
+                    Err(e) => Some(e),
                 };
-                out.take(&file.path, &mut got);
                 at = end;
             }
-            result
+            error
         }
     };
-    out.take(&file.path, &mut got);
-    if let Err(e) = result {
-        out.problems.push(format!("{}: {e}", file.path));
+    if stop() {
+        return Vec::new();
     }
-    if !cutter.missing().is_empty() {
-        out.problems.push(format!(
-            "{}: {} could not be read again (the file ended early)",
-            file.path,
-            crate::text::plural(cutter.missing().len() as u64, "event", "events")
-        ));
-    }
+    reread.finish(&file.path, error)
 }

@@ -29,6 +29,7 @@ use crate::protocol::{FromWorker, MemoryFull, Phase, Progress, Timings, ToWorker
 mod export;
 mod inflate;
 mod pool;
+mod search;
 use crate::sample::SAMPLE_FILES;
 use crate::store::FileId;
 use pool::EngineReads;
@@ -648,6 +649,11 @@ fn on_message(data: &JsValue) {
             ToWorker::Export { format, filter } => {
                 drop(w);
                 spawn_local(export::export(format, *filter));
+                return;
+            }
+            ToWorker::SearchJson { text } => {
+                drop(w);
+                search::start(text);
                 return;
             }
             ToWorker::Query { id, query } => {

@@ -9,6 +9,7 @@ mod identity_corpus;
 mod ingest_hostile;
 mod ingest_shapes;
 mod integrity;
+mod json_search;
 mod links;
 mod live_counts;
 mod quick;

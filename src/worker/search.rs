@@ -1,0 +1,73 @@
+//! Searches of the events' whole JSON in the worker (see `analysis::json_search`): every event held
+//! is read again from the user's files, file by file as an export reads them, with a report to the
+//! page at most every [`PROGRESS_EVERY_MS`] and at the end.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use wasm_bindgen_futures::spawn_local;
+
+use super::export::{plan, reread};
+use super::{now, post, PROGRESS_EVERY_MS, WORKER};
+use crate::analysis::filter::Filter;
+use crate::analysis::json_search::{JsonSearch, JsonSearchReport};
+use crate::protocol::FromWorker;
+
+/// Problems listed in a report; the rest are counted in one more line.
+const MAX_PROBLEMS: usize = 20;
+
+thread_local! {
+    /// The search under way: each [`start`] makes a new one, and the one before stops.
+    static CURRENT: Cell<u64> = const { Cell::new(0) };
+}
+
+/// [`crate::protocol::ToWorker::SearchJson`]: stops the search under way, and starts one for `text`
+/// unless it is empty.
+pub(super) fn start(text: String) {
+    let this = CURRENT.with(|c| {
+        c.set(c.get() + 1);
+        c.get()
+    });
+    if !text.trim().is_empty() {
+        spawn_local(search(text, this));
+    }
+}
+
+async fn search(text: String, this: u64) {
+    let stopped = || CURRENT.with(Cell::get) != this;
+    let (files, upto) = {
+        let worker = WORKER.with(Rc::clone);
+        let len = worker.borrow().engine.store().len() as u32;
+        (plan(&Filter::default()), len)
+    };
+    let mut search = JsonSearch::new(&text);
+    let mut report = JsonSearchReport { text, total: u64::from(upto), ..JsonSearchReport::default() };
+    post(&FromWorker::JsonSearch(report.clone()));
+    let mut reported = now();
+    for file in files {
+        if stopped() {
+            break;
+        }
+        let path = file.path.clone();
+        let problems = reread(file, &mut |r, json| report.take(&mut search, &path, r, json), &stopped).await;
+        report.problems.extend(problems);
+        if now() - reported >= PROGRESS_EVERY_MS {
+            reported = now();
+            post(&FromWorker::JsonSearch(JsonSearchReport { problems: Vec::new(), ..report.clone() }));
+        }
+    }
+    if stopped() {
+        report.stopped = true;
+        report.problems.clear();
+        post(&FromWorker::JsonSearch(report));
+        return;
+    }
+    if report.problems.len() > MAX_PROBLEMS {
+        let more = report.problems.len() - MAX_PROBLEMS;
+        report.problems.truncate(MAX_PROBLEMS);
+        report.problems.push(format!("and {more} more"));
+    }
+    WORKER.with(|w| w.borrow_mut().engine.set_json_hits(search.finish(upto)));
+    report.done = true;
+    post(&FromWorker::JsonSearch(report));
+}
