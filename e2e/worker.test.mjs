@@ -913,6 +913,25 @@ test('a large JSON-lines file is cut into parts that the ingest workers read, an
     assert.ok((await t.page.textContent('[data-testid=event-detail]')).includes(where), where);
     assert.ok((await t.page.textContent('[data-testid=json-tree]')).includes(last.eventID));
     await t.shot('worker-split-file');
+    // A search of the whole events reads the one file again, and says how far it got while within it.
+    const bucket = lines.map((l) => JSON.parse(l)).find((e) => e.requestParameters?.bucketName).requestParameters.bucketName;
+    await t.page.fill('[data-testid=search]', bucket);
+    await t.page.press('[data-testid=search]', 'Enter');
+    await t.page.waitForSelector('[data-testid=search-scope][data-state=fields]');
+    await t.page.evaluate(() => {
+      window.__searched = [];
+      new MutationObserver(() => {
+        const m = document.querySelector('[data-testid=search-scope][data-state=running]')?.textContent.match(/: ([\d,]+) of ([\d,]+) events/);
+        if (m) window.__searched.push([m[1], m[2]]);
+      }).observe(document.body, { childList: true, subtree: true, characterData: true, attributes: true });
+    });
+    await t.page.click('[data-testid=search-json]');
+    await t.page.waitForSelector('[data-testid=search-scope][data-state=done]', { timeout: 120_000 });
+    const found = lines.filter((l) => l.toLowerCase().includes(bucket.toLowerCase())).length.toLocaleString('en-US');
+    await t.page.waitForFunction((n) => document.querySelector('[data-testid=events-total]')?.textContent === n, found);
+    const total = lines.length.toLocaleString('en-US');
+    const within = (await t.page.evaluate(() => window.__searched)).filter(([n, of]) => n !== '0' && n !== of);
+    assert.ok(within.length > 0 && within.every(([, of]) => of === total), `reports within the file: ${JSON.stringify(within)}`);
     assert.deepEqual(t.problems, []);
   });
 });

@@ -13,6 +13,9 @@ use crate::analysis::filter::Filter;
 use crate::analysis::json_search::{JsonSearch, JsonSearchReport};
 use crate::protocol::FromWorker;
 
+/// Events searched between two looks at the clock, for a report.
+const ASK_CLOCK_EVERY: u64 = 1024;
+
 /// Problems listed in a report; the rest are counted in one more line.
 const MAX_PROBLEMS: usize = 20;
 
@@ -33,6 +36,14 @@ pub(super) fn start(text: String) {
     }
 }
 
+/// Reports how far the search got, when the last report is [`PROGRESS_EVERY_MS`] old.
+fn progress(report: &JsonSearchReport, reported: &mut f64) {
+    if now() - *reported >= PROGRESS_EVERY_MS {
+        *reported = now();
+        post(&FromWorker::JsonSearch(JsonSearchReport { problems: Vec::new(), ..report.clone() }));
+    }
+}
+
 async fn search(text: String, this: u64) {
     let stopped = || CURRENT.with(Cell::get) != this;
     let (files, upto) = {
@@ -49,12 +60,16 @@ async fn search(text: String, this: u64) {
             break;
         }
         let path = file.path.clone();
-        let problems = reread(file, &mut |r, json| report.take(&mut search, &path, r, json), &stopped).await;
+        let mut take = |r, json| {
+            report.take(&mut search, &path, r, json);
+            // Within a file too: a big one holds most of the events.
+            if report.searched.is_multiple_of(ASK_CLOCK_EVERY) {
+                progress(&report, &mut reported);
+            }
+        };
+        let problems = reread(file, &mut take, &stopped).await;
         report.problems.extend(problems);
-        if now() - reported >= PROGRESS_EVERY_MS {
-            reported = now();
-            post(&FromWorker::JsonSearch(JsonSearchReport { problems: Vec::new(), ..report.clone() }));
-        }
+        progress(&report, &mut reported);
     }
     if stopped() {
         report.stopped = true;
