@@ -788,6 +788,23 @@ test('a search of the whole events finds what only request parameters name, in e
   await t.shot('search-json');
   await t.page.click('[data-testid=tab-events]');
   await t.page.waitForFunction((n) => document.querySelector('[data-testid=events-total]')?.textContent === n, found);
+  // An event's JSON marks where the text is, its branches opened to it: as many places (keys and
+  // values) as node counts in that event, each mark the text in some case.
+  await t.page.click('[data-testid=events] .ev-row[data-row] >> nth=0');
+  await t.page.waitForSelector('[data-testid=json-tree] mark.hit');
+  const id = await t.page.$eval('[data-testid=event-detail] dl.facts-list',
+    (dl) => [...dl.querySelectorAll('dt')].find((dt) => dt.textContent === 'Event ID').nextElementSibling.querySelector('.val').textContent);
+  const event = all.find((e) => e.eventID === id);
+  assert.ok(event, `event ${id} is in the sample`);
+  const places = (v) => v && typeof v === 'object'
+    ? Object.entries(v).reduce((n, [k, x]) => n + (Array.isArray(v) ? 0 : Number(k.toLowerCase().includes('ml-datasets'))) + places(x), 0)
+    : Number(v !== null && String(v).toLowerCase().includes('ml-datasets'));
+  assert.equal(await t.page.textContent('[data-testid=json-hits]'), `The search text is in ${places(event)} places, marked`);
+  const marks = await t.page.$$eval('[data-testid=json-tree] mark.hit', (ms) => ms.map((m) => [m.textContent, m.offsetParent !== null]));
+  assert.ok(marks.every(([text]) => text.toLowerCase() === 'ml-datasets'), JSON.stringify(marks));
+  assert.ok(marks.filter(([, shown]) => shown).length >= places(event), `every place shown: ${JSON.stringify(marks)}`);
+  await t.shot('search-json-detail');
+  await t.page.click('[data-testid=close-detail]');
   // Another text is searched in the fields alone until asked: a part of the bucket's name.
   await t.page.fill('[data-testid=search]', 'ml-dataset');
   await t.page.press('[data-testid=search]', 'Enter');

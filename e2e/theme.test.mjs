@@ -119,6 +119,14 @@ for (const colorScheme of ['light', 'dark']) {
     note('event drawer', await unreadable(t.page));
     await t.shot(`theme-${colorScheme}-drawer`);
     await t.page.click('[data-testid=close-detail]');
+    // With a search on, the drawer marks where its text is.
+    await t.page.fill('[data-testid=search]', 'amazonaws');
+    await t.page.press('[data-testid=search]', 'Enter');
+    await openFirstEvent(t);
+    await t.page.waitForSelector('[data-testid=json-tree] mark.hit');
+    note('event drawer with the search marked', await unreadable(t.page));
+    await t.page.click('[data-testid=close-detail]');
+    await t.page.click('[data-testid=clear-filters]');
     await t.page.click('[data-testid=add-filter]');
     await settle(t.page);
     note('filter menu', await unreadable(t.page));

@@ -115,6 +115,31 @@ pub fn reveal(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Where `text` holds `needle` (lower case), ignoring case: byte ranges of `text`, in order, not
+/// overlapping. A character whose lower case is longer than itself (`İ`) is matched as its lower case.
+pub fn hits(text: &str, needle: &str) -> Vec<std::ops::Range<usize>> {
+    if needle.is_empty() {
+        return Vec::new();
+    }
+    // The lower-case text, and for each of its bytes the original character's range.
+    let mut lower = String::with_capacity(text.len());
+    let mut from: Vec<(usize, usize)> = Vec::with_capacity(text.len());
+    for (i, c) in text.char_indices() {
+        for l in c.to_lowercase() {
+            lower.push(l);
+            from.resize(lower.len(), (i, i + c.len_utf8()));
+        }
+    }
+    let mut out: Vec<std::ops::Range<usize>> = Vec::new();
+    for (at, _) in lower.match_indices(needle) {
+        let range = from[at].0..from[at + needle.len() - 1].1;
+        if out.last().is_none_or(|last| last.end <= range.start) {
+            out.push(range);
+        }
+    }
+    out
+}
+
 /// The last part of a path, for people: with bidi and invisible characters shown (see [`reveal`]),
 /// since file names are chosen by whoever wrote the files.
 pub fn file_name(path: &str) -> String {
@@ -428,5 +453,17 @@ mod tests {
             "ecr.amazonaws.com",
         ];
         assert_eq!(short_names(&labels), [labels[0], labels[1], "user/alice", "ecr.amazonaws.com"]);
+    }
+
+    #[test]
+    fn ok_hits_ignore_case_and_land_on_whole_characters() {
+        let at = |t: &str, n: &str| hits(t, n).into_iter().map(|r| t[r].to_owned()).collect::<Vec<_>>();
+        assert_eq!(at("ML-Datasets and ml-datasets", "ml-datasets"), ["ML-Datasets", "ml-datasets"]);
+        assert_eq!(at("aaaa", "aa"), ["aa", "aa"]);
+        assert_eq!(at("Café CAFÉ", "café"), ["Café", "CAFÉ"]);
+        // `İ` lowers to two characters: a needle of its first still marks the whole character.
+        assert_eq!(at("xİy", "i"), ["İ"]);
+        assert!(hits("anything", "").is_empty());
+        assert!(hits("abc", "abcd").is_empty());
     }
 }

@@ -116,6 +116,33 @@ impl JsonSearch {
     }
 }
 
+/// How many keys and values of `v` (strings as logged, numbers and booleans as JSON writes them)
+/// hold `needle` (lower case), ignoring case: the places an event's detail marks.
+pub fn places(v: &serde_json::Value, needle: &str) -> u64 {
+    use serde_json::Value;
+    let has = |s: &str| !crate::text::hits(s, needle).is_empty();
+    match v {
+        Value::Object(map) => map.iter().map(|(k, x)| u64::from(has(k)) + places(x, needle)).sum(),
+        Value::Array(items) => items.iter().map(|x| places(x, needle)).sum(),
+        Value::String(s) => u64::from(has(s)),
+        Value::Null => 0,
+        other => u64::from(has(&other.to_string())),
+    }
+}
+
+/// Whether any key or value of `v` holds `needle`, as [`places`] counts them.
+pub fn holds(v: &serde_json::Value, needle: &str) -> bool {
+    use serde_json::Value;
+    let has = |s: &str| !crate::text::hits(s, needle).is_empty();
+    match v {
+        Value::Object(map) => map.iter().any(|(k, x)| has(k) || holds(x, needle)),
+        Value::Array(items) => items.iter().any(|x| holds(x, needle)),
+        Value::String(s) => has(s),
+        Value::Null => false,
+        other => has(&other.to_string()),
+    }
+}
+
 /// The filter's search text as a search compares it: trimmed, lower case.
 pub fn needle_of(text: &str) -> String {
     text.trim().to_lowercase()
@@ -196,6 +223,19 @@ mod tests {
         assert!(found("😀", r#"{"x":"\ud83d\ude00"}"#));
         assert!(found("a\u{fffd}b", r#"{"x":"a\ud83db"}"#));
         assert!(!found("zzz", r#"{"x":"\u00"}"#), "a cut escape is not a panic");
+    }
+
+    #[test]
+    fn ok_places_counts_keys_and_values_holding_the_text() {
+        let v: serde_json::Value = serde_json::from_str(
+            r#"{"bucketName":"ML-datasets","key":"ml-datasets/a.csv","resources":[{"ARN":"arn:aws:s3:::ml-datasets"}],"n":12,"other":"x"}"#,
+        )
+        .unwrap();
+        assert_eq!(places(&v, "ml-datasets"), 3);
+        assert_eq!(places(&v, "bucket"), 1, "a key");
+        assert_eq!(places(&v, "12"), 1, "a number as written");
+        assert_eq!(places(&v, "nothing"), 0);
+        assert!(holds(&v, "ml-datasets") && holds(&v, "12") && !holds(&v, "nothing"));
     }
 
     #[test]

@@ -14,8 +14,9 @@ use super::Ctx;
 use crate::analysis::container::nav::Page;
 use crate::analysis::container::report::{ImageRef, RepoRef};
 use crate::analysis::filter::Field;
+use crate::analysis::json_search::{holds, needle_of, places};
 use crate::engine::{EventDetail, Query, Response};
-use crate::text::{bytes, first_chars, plural, reveal, thousands, tooltip, utc, LONG_TEXT};
+use crate::text::{bytes, first_chars, hits, plural, reveal, thousands, tooltip, utc, LONG_TEXT};
 use crate::viewstate::Action;
 
 /// Nesting levels open at first.
@@ -161,7 +162,7 @@ fn body(p: &BodyProps) -> Html {
             <super::notes::NoteEditor key_digest={v.key.clone()} />
             <p class="muted small">{format!("{} bytes at byte {} of the {}file", thousands(u64::from(d.locator.len)), thousands(d.locator.offset), if d.gzip { "decompressed " } else { "" })}</p>
             { match &d.json {
-                Ok(text) => json_block(text),
+                Ok(text) => json_block(text, Some(needle_of(&ctx.state.0.filter.text)).filter(|n| !n.is_empty()).as_deref()),
                 Err(e) => html! { <p class="errmsg" data-testid="detail-error">{e.clone()}</p> },
             } }
         </div>
@@ -225,48 +226,77 @@ fn icon_filter() -> Html {
     }
 }
 
-fn json_block(text: &str) -> Html {
+/// The event's JSON as a tree; with a search on, what holds its text (`needle`, lower case) is
+/// marked, and the branches that lead to it are open.
+fn json_block(text: &str, needle: Option<&str>) -> Html {
     let parsed: Option<Value> = serde_json::from_str(text).ok();
     let pretty = parsed.as_ref().and_then(|v| serde_json::to_string_pretty(v).ok()).unwrap_or_else(|| text.to_owned());
+    let places = match (&parsed, needle) {
+        (Some(v), Some(n)) => places(v, n),
+        _ => 0,
+    };
     html! {
         <section class="json">
             <div class="json-head">
                 <h3>{"Original JSON"}</h3>
+                if places > 0 {
+                    <span class="json-hits" data-testid="json-hits">
+                        {format!("The search text is in {}, marked", plural(places, "place", "places"))}
+                    </span>
+                }
                 <button type="button" class="button small" onclick={copy(pretty)} data-testid="copy-json">{"Copy JSON"}</button>
             </div>
             <div class="tree" data-testid="json-tree">
                 { match &parsed {
-                    Some(v) => node(None, v, 0),
-                    None => html! { <pre class="raw">{text.to_owned()}</pre> },
+                    Some(v) => node(None, v, 0, needle),
+                    None => html! { <pre class="raw">{marked(text, needle)}</pre> },
                 } }
             </div>
         </section>
     }
 }
 
-fn key_html(key: Option<&str>) -> Html {
+/// `text`, with where it holds `needle` in `<mark>`s (as text, like everything else).
+fn marked(text: &str, needle: Option<&str>) -> Html {
+    let ranges = needle.map(|n| hits(text, n)).unwrap_or_default();
+    if ranges.is_empty() {
+        return html! { {text.to_owned()} };
+    }
+    let mut at = 0;
+    let mut parts: Vec<Html> = Vec::with_capacity(ranges.len() * 2 + 1);
+    for r in ranges {
+        parts.push(html! { {text[at..r.start].to_owned()} });
+        parts.push(html! { <mark class="hit">{text[r.clone()].to_owned()}</mark> });
+        at = r.end;
+    }
+    parts.push(html! { {text[at..].to_owned()} });
+    parts.into_iter().collect()
+}
+
+fn key_html(key: Option<&str>, needle: Option<&str>) -> Html {
     match key {
-        Some(k) => html! { <><span class="k">{k.to_owned()}</span><span class="p">{": "}</span></> },
+        Some(k) => html! { <><span class="k">{marked(k, needle)}</span><span class="p">{": "}</span></> },
         None => html! {},
     }
 }
 
-/// One JSON value as a tree node.
-fn node(key: Option<&str>, v: &Value, depth: usize) -> Html {
+/// One JSON value as a tree node; `needle` as [`json_block`] has it.
+fn node(key: Option<&str>, v: &Value, depth: usize, needle: Option<&str>) -> Html {
+    let opens = |v: &Value| needle.is_some_and(|n| holds(v, n));
     match v {
         Value::Object(map) => html! {
-            <details open={depth < OPEN_DEPTH}>
-                <summary>{key_html(key)}<span class="p">{format!("{{…}} {}", crate::text::plural(map.len() as u64, "key", "keys"))}</span></summary>
+            <details open={depth < OPEN_DEPTH || opens(v)}>
+                <summary>{key_html(key, needle)}<span class="p">{format!("{{…}} {}", crate::text::plural(map.len() as u64, "key", "keys"))}</span></summary>
                 <div class="children">
-                    { for map.iter().map(|(k, v)| node(Some(k), v, depth + 1)) }
+                    { for map.iter().map(|(k, v)| node(Some(k), v, depth + 1, needle)) }
                 </div>
             </details>
         },
         Value::Array(items) => html! {
-            <details open={depth < OPEN_DEPTH}>
-                <summary>{key_html(key)}<span class="p">{format!("[…] {}", crate::text::plural(items.len() as u64, "item", "items"))}</span></summary>
+            <details open={depth < OPEN_DEPTH || opens(v)}>
+                <summary>{key_html(key, needle)}<span class="p">{format!("[…] {}", crate::text::plural(items.len() as u64, "item", "items"))}</span></summary>
                 <div class="children">
-                    { for items.iter().enumerate().map(|(i, v)| node(Some(&i.to_string()), v, depth + 1)) }
+                    { for items.iter().enumerate().map(|(i, v)| node(Some(&i.to_string()), v, depth + 1, needle)) }
                 </div>
             </details>
         },
@@ -275,13 +305,13 @@ fn node(key: Option<&str>, v: &Value, depth: usize) -> Html {
                 // JSON stored as a string: the decoded value first, the escaped string on request.
                 return html! {
                     <div class="leaf">
-                        <details class="decoded" open={depth < OPEN_DEPTH + 2}>
-                            <summary>{key_html(key)}<span class="badge">{"JSON in a string, decoded"}</span></summary>
+                        <details class="decoded" open={depth < OPEN_DEPTH + 2 || opens(&inner)}>
+                            <summary>{key_html(key, needle)}<span class="badge">{"JSON in a string, decoded"}</span></summary>
                             { manifest_layers(&inner) }
-                            { node(None, &inner, 0) }
+                            { node(None, &inner, 0, needle) }
                             <details class="rawstr">
                                 <summary><span class="p">{format!("the string as logged ({} characters)", thousands(s.chars().count() as u64))}</span></summary>
-                                <span class="s">{format!("{s:?}")}</span>
+                                <span class="s">{marked(&format!("{s:?}"), needle)}</span>
                             </details>
                         </details>
                     </div>
@@ -289,21 +319,24 @@ fn node(key: Option<&str>, v: &Value, depth: usize) -> Html {
             }
             let quoted = format!("{s:?}");
             if let (head, 1..) = first_chars(&quoted, LONG_TEXT) {
-                let head = head.to_owned();
                 return html! {
                     <div class="leaf">
-                        <details class="longstr">
-                            <summary>{key_html(key)}<span class="s">{format!("{head}…")}</span></summary>
-                            <span class="s">{quoted}</span>
+                        <details class="longstr" open={opens(v)}>
+                            <summary>{key_html(key, needle)}<span class="s">{marked(&format!("{head}…"), needle)}</span></summary>
+                            <span class="s">{marked(&quoted, needle)}</span>
                         </details>
                     </div>
                 };
             }
-            html! { <div class="leaf">{key_html(key)}<span class="s">{quoted}</span></div> }
+            html! { <div class="leaf">{key_html(key, needle)}<span class="s">{marked(&quoted, needle)}</span></div> }
         }
-        Value::Number(n) => html! { <div class="leaf">{key_html(key)}<span class="n">{n.to_string()}</span></div> },
-        Value::Bool(b) => html! { <div class="leaf">{key_html(key)}<span class="b">{b.to_string()}</span></div> },
-        Value::Null => html! { <div class="leaf">{key_html(key)}<span class="null">{"null"}</span></div> },
+        Value::Number(n) => {
+            html! { <div class="leaf">{key_html(key, needle)}<span class="n">{marked(&n.to_string(), needle)}</span></div> }
+        }
+        Value::Bool(b) => {
+            html! { <div class="leaf">{key_html(key, needle)}<span class="b">{marked(&b.to_string(), needle)}</span></div> }
+        }
+        Value::Null => html! { <div class="leaf">{key_html(key, needle)}<span class="null">{"null"}</span></div> },
     }
 }
 
