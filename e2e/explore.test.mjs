@@ -805,6 +805,16 @@ test('a search of the whole events finds what only request parameters name, in e
   assert.ok(marks.filter(([, shown]) => shown).length >= places(event), `every place shown: ${JSON.stringify(marks)}`);
   await t.shot('search-json-detail');
   await t.page.click('[data-testid=close-detail]');
+  // The view's link says the whole events were searched; a colleague who drops the same files gets
+  // the same events, searched so on their page too.
+  await t.page.waitForFunction(() => location.hash.includes('qw=1'));
+  const page2 = await t.page.context().newPage();
+  await page2.goto(t.page.url());
+  await page2.waitForSelector('[data-testid=link-notice]');
+  await page2.click('[data-testid=load-sample]');
+  await page2.waitForSelector(`${scope}[data-state=done]`, { timeout: 60_000 });
+  await page2.waitForFunction((n) => document.querySelector('[data-testid=events-total]')?.textContent === n, found);
+  await page2.close();
   // Another text is searched in the fields alone until asked: a part of the bucket's name.
   await t.page.fill('[data-testid=search]', 'ml-dataset');
   await t.page.press('[data-testid=search]', 'Enter');

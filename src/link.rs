@@ -83,6 +83,9 @@ pub struct ViewLink {
     pub event: Option<String>,
     /// The Images view's page, as [`ContainerPage::link_value`] writes it.
     pub page: Option<String>,
+    /// The search text was searched for in the whole of every event too (see
+    /// [`crate::analysis::json_search`]): the colleague's page does so once the logs are loaded.
+    pub whole: bool,
 }
 
 /// What identifies one event across sessions: its id, time, source and name (the dedupe key).
@@ -105,13 +108,20 @@ impl ViewLink {
                 *v = digest(v);
             }
         }
-        ViewLink { view: view.to_owned(), filter: f, event: event_key.map(digest), page: None }
+        ViewLink { view: view.to_owned(), filter: f, event: event_key.map(digest), page: None, whole: false }
     }
 
     /// This link opening `page` of the Images view (the repositories, the default, need no mention).
     #[must_use]
     pub fn with_page(mut self, page: &ContainerPage) -> ViewLink {
         self.page = (*page != ContainerPage::default()).then(|| page.link_value());
+        self
+    }
+
+    /// This link with its search text searched for in the whole of every event too, when `whole`.
+    #[must_use]
+    pub fn searching_whole(mut self, whole: bool) -> ViewLink {
+        self.whole = whole && !self.filter.text.trim().is_empty();
         self
     }
 
@@ -153,6 +163,9 @@ impl ViewLink {
         }
         if !f.text.is_empty() {
             put("q", &f.text);
+        }
+        if self.whole {
+            put("qw", "1");
         }
         if let Some(e) = &self.event {
             put("ev", e);
@@ -196,6 +209,7 @@ impl ViewLink {
                 "err" => f.errors = if v == "none" { Errors::None } else { Errors::Only },
                 "acc" => f.access = if v == "write" { Access::Write } else { Access::ReadOnly },
                 "q" => f.text = v,
+                "qw" => link.whole = v == "1",
                 "ev" if is_digest(&v) => link.event = Some(v),
                 "pg" => link.page = Some(v),
                 _ => {}
@@ -385,6 +399,17 @@ mod tests {
         let link = ViewLink::new("overview", &f, Some("k"));
         let back = ViewLink::from_fragment(&format!("#{}", link.to_fragment()));
         assert_eq!(back, link);
+    }
+
+    #[test]
+    fn ok_a_search_of_the_whole_events_travels_with_its_text_only() {
+        let f = Filter { text: "ml-datasets".into(), ..Filter::default() };
+        let link = ViewLink::new("events", &f, None).searching_whole(true);
+        assert!(link.to_fragment().ends_with("q=ml-datasets&qw=1"), "{}", link.to_fragment());
+        assert_eq!(ViewLink::from_fragment(&link.to_fragment()), link);
+        // Without a search text there is nothing to search the whole events for.
+        assert!(!ViewLink::new("events", &Filter::default(), None).searching_whole(true).whole);
+        assert!(!ViewLink::from_fragment("q=x&qw=0").whole);
     }
 
     #[test]

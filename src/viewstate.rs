@@ -168,6 +168,8 @@ pub enum Action {
     },
     /// A search of the events' whole JSON was asked for, or the engine reported on it.
     JsonSearch(crate::analysis::json_search::JsonSearchReport),
+    /// The search of the whole events a shared link wants ([`ViewState::whole_wanted`]) was asked for.
+    WholeSearchAsked,
     /// The engine's worker crashed (a panic, or the worker died): keep what is shown, offer a restart.
     Crashed(String),
     /// The person asked for a new engine that reads the same files again.
@@ -224,6 +226,8 @@ pub struct ViewState {
     /// The last search of the events' whole JSON asked for, as the engine last reported it (see
     /// `analysis::json_search`).
     pub json_search: Option<crate::analysis::json_search::JsonSearchReport>,
+    /// A search of the whole events for this text, which a shared link asks for, to be started.
+    pub whole_wanted: Option<String>,
     /// Notes and bookmarks by event digest (persisted in local storage by the UI).
     pub notes: Notes,
     /// Why the engine's worker stopped, while it is stopped (the first reason: one crash can be
@@ -255,7 +259,12 @@ pub struct ViewState {
 impl ViewState {
     /// The link to the view shown: the tab, the filter, the open event, the Images view's page.
     pub fn link(&self) -> ViewLink {
-        let link = ViewLink::new(self.view.slug(), &self.filter, self.selected_key.as_deref());
+        let needle = crate::analysis::json_search::needle_of(&self.filter.text);
+        let whole = self
+            .json_search
+            .as_ref()
+            .is_some_and(|r| !r.stopped && crate::analysis::json_search::needle_of(&r.text) == needle);
+        let link = ViewLink::new(self.view.slug(), &self.filter, self.selected_key.as_deref()).searching_whole(whole);
         if self.view == View::Images {
             link.with_page(&self.container)
         } else {
@@ -351,26 +360,41 @@ impl ViewState {
             Action::JsonSearch(report) => self.json_searched(report),
             Action::Crashed(message) => self.crash(message),
             Action::RestartEngine => self.restart_engine(),
-            Action::LinkResolved(r) => {
-                if let Some(v) = self.pending_link.as_ref().and_then(|l| View::from_slug(&l.view)) {
-                    self.view = v;
-                }
-                self.filter = r.filter;
-                self.container = r.page.unwrap_or_default();
-                self.selected = r.event;
-                self.selected_key = None;
-                if r.unresolved == 0 {
-                    self.pending_link = None;
-                    self.link_notice = None;
-                } else {
-                    let (verb, match_, them) =
-                        if r.unresolved == 1 { ("is", "it matches", "it") } else { ("are", "they match", "them") };
-                    self.link_notice = Some(format!(
-                        "{} of the shared view's values {verb} not in the loaded logs, so {match_} nothing yet. Drop the same files to see {them}.",
-                        r.unresolved
-                    ));
-                }
-            }
+            Action::LinkResolved(r) => self.link_resolved(*r),
+            Action::WholeSearchAsked => self.whole_wanted = None,
+        }
+    }
+
+    /// A shared link was resolved against the loaded logs.
+    fn link_resolved(&mut self, r: Resolved) {
+        let whole = self.pending_link.as_ref().is_some_and(|l| l.whole);
+        if let Some(v) = self.pending_link.as_ref().and_then(|l| View::from_slug(&l.view)) {
+            self.view = v;
+        }
+        self.filter = r.filter;
+        self.container = r.page.unwrap_or_default();
+        self.selected = r.event;
+        self.selected_key = None;
+        // The sender searched the whole events for the text: so does this page, once (a link with
+        // values not in the logs is resolved again as the data changes, the search's end included).
+        let needle = crate::analysis::json_search::needle_of(&self.filter.text);
+        let asked = self
+            .json_search
+            .as_ref()
+            .is_some_and(|j| !j.stopped && crate::analysis::json_search::needle_of(&j.text) == needle);
+        if whole && !needle.is_empty() && !asked {
+            self.whole_wanted = Some(self.filter.text.clone());
+        }
+        if r.unresolved == 0 {
+            self.pending_link = None;
+            self.link_notice = None;
+        } else {
+            let (verb, match_, them) =
+                if r.unresolved == 1 { ("is", "it matches", "it") } else { ("are", "they match", "them") };
+            self.link_notice = Some(format!(
+                "{} of the shared view's values {verb} not in the loaded logs, so {match_} nothing yet. Drop the same files to see {them}.",
+                r.unresolved
+            ));
         }
     }
 
@@ -939,6 +963,43 @@ mod tests {
         assert_eq!((s.view, &s.container), (View::Images, &ContainerPage::Lifecycle));
         s.apply(Action::SetView(View::Overview));
         assert_eq!(s.container, ContainerPage::Lifecycle, "the Images view keeps its page");
+    }
+
+    #[test]
+    fn ok_a_link_asks_for_the_search_of_the_whole_events_its_sender_made_once() {
+        use crate::analysis::json_search::JsonSearchReport;
+        let mut s = ViewState::default();
+        s.filter.text = "ML-Datasets".into();
+        assert!(!s.link().whole, "not searched so");
+        s.apply(Action::JsonSearch(JsonSearchReport {
+            text: "ml-datasets ".into(),
+            done: true,
+            ..JsonSearchReport::default()
+        }));
+        let link = s.link();
+        assert!(link.whole, "the same text, in another case");
+        // The colleague's page: resolving the link wants the search, once asked not again, and not
+        // again when the link is resolved anew after the search ended.
+        let mut c = ViewState::default();
+        c.apply(Action::LinkArrived(Box::new(link)));
+        let resolved = || Resolved {
+            filter: Filter { text: "ML-Datasets".into(), ..Filter::default() },
+            unresolved: 1,
+            ..Resolved::default()
+        };
+        c.apply(Action::LinkResolved(Box::new(resolved())));
+        assert_eq!(c.whole_wanted.as_deref(), Some("ML-Datasets"));
+        c.apply(Action::WholeSearchAsked);
+        c.apply(Action::JsonSearch(JsonSearchReport { text: "ML-Datasets".into(), ..JsonSearchReport::default() }));
+        c.apply(Action::LinkResolved(Box::new(resolved())));
+        assert_eq!(c.whole_wanted, None);
+        // Stopped: the search is not under way, so the link's wish counts again.
+        c.apply(Action::JsonSearch(JsonSearchReport {
+            text: "ML-Datasets".into(),
+            stopped: true,
+            ..JsonSearchReport::default()
+        }));
+        assert!(!c.link().whole);
     }
 
     #[test]

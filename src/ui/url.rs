@@ -76,6 +76,16 @@ pub fn use_url_sync() {
             }
         });
     }
+    // A shared link whose sender searched the whole events for its text: search them here too.
+    {
+        let (state, bridge) = (ctx.state.clone(), ctx.bridge.clone());
+        use_effect_with(s.whole_wanted.clone(), move |wanted| {
+            if let Some(text) = wanted {
+                bridge.search_json(text);
+                state.dispatch(Action::WholeSearchAsked);
+            }
+        });
+    }
     // Write the view into the URL, unless a shared view is still waiting for its logs.
     {
         use_effect_with((s.link(), s.pending_link.is_some()), move |(link, waiting)| {
