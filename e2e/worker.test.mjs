@@ -1141,6 +1141,18 @@ test('a search of the whole events reads every file again, stops when asked, and
   }, null, { polling: 'raf', timeout: 60_000 });
   await t.page.waitForSelector(`${scope}[data-state=stopped]`, { timeout: 60_000 });
   assert.equal(await t.page.textContent('[data-testid=total-events]'), fieldsOnly);
+  // Clearing the search while the whole events are searched stops that search too: the same text
+  // typed again finds it stopped, not done.
+  await t.page.click('[data-testid=search-json]');
+  await t.page.waitForFunction(() => {
+    const clear = document.querySelector('[data-testid=search-scope][data-state=running]') && document.querySelector('[data-testid=clear-filters]');
+    clear?.click();
+    return Boolean(clear);
+  }, null, { polling: 'raf', timeout: 60_000 });
+  await t.page.waitForSelector(scope, { state: 'detached' });
+  await t.page.fill('[data-testid=search]', bucket);
+  await t.page.press('[data-testid=search]', 'Enter');
+  await t.page.waitForSelector(`${scope}[data-state=stopped]`, { timeout: 60_000 });
   // Searched to the end: every generated event read again, those holding the bucket kept.
   await t.page.click('[data-testid=search-json]');
   await t.page.waitForSelector(`${scope}[data-state=done]`, { timeout: 240_000 });

@@ -46,6 +46,19 @@ pub fn filter_bar() -> Html {
         let draft = draft.clone();
         use_effect_with(filter.text.clone(), move |text| draft.set(text.clone()));
     }
+    {
+        // A search of the whole events for a text no longer searched for (another, or none) is of
+        // no use: stop it.
+        let needle = needle_of(&filter.text);
+        let running_other =
+            ctx.state.0.json_search.as_ref().is_some_and(|r| !r.done && !r.stopped && needle_of(&r.text) != needle);
+        let bridge = ctx.bridge.clone();
+        use_effect_with(running_other, move |&other| {
+            if other {
+                bridge.search_json("");
+            }
+        });
+    }
     let search = use_node_ref();
     {
         // "/" anywhere but in a text field goes to the search box, as on most sites with one.
@@ -156,16 +169,6 @@ fn search_scope(props: &SearchScopeProps) -> Html {
     let s = &ctx.state.0;
     let needle = needle_of(&props.text);
     let report = s.json_search.as_ref().filter(|r| needle_of(&r.text) == needle);
-    let running_other = s.json_search.as_ref().is_some_and(|r| !r.done && !r.stopped && needle_of(&r.text) != needle);
-    {
-        // A search of the whole events for a text no longer searched for is of no use: stop it.
-        let bridge = ctx.bridge.clone();
-        use_effect_with(running_other, move |&other| {
-            if other {
-                bridge.search_json("");
-            }
-        });
-    }
     let start = {
         let (bridge, text) = (ctx.bridge.clone(), props.text.trim().to_owned());
         Callback::from(move |_| bridge.search_json(&text))
