@@ -184,10 +184,14 @@ pub struct Reread {
 
 impl Reread {
     /// Starts on `rows` of one file, handing the events of its CSV rows to `take`.
-    pub fn new(store: &Store, rows: Vec<(Row, Locator)>, take: &mut dyn FnMut(Row, Result<String, String>)) -> Reread {
-        let (from_csv, json): (Vec<_>, Vec<_>) = rows.into_iter().partition(|&(r, _)| !has_json(store, r));
-        for (r, _) in from_csv {
-            take(r, Ok(event_from_columns(store, r)));
+    pub fn new(store: &Store, rows: Vec<Row>, take: &mut dyn FnMut(Row, Result<String, String>)) -> Reread {
+        let mut json = Vec::with_capacity(rows.len());
+        for r in rows {
+            if has_json(store, r) {
+                json.push((r, store.locator(r)));
+            } else {
+                take(r, Ok(event_from_columns(store, r)));
+            }
         }
         Reread { cutter: Cutter::new(json) }
     }
@@ -217,7 +221,7 @@ impl Reread {
     /// [`Reread`] of a whole file at once: `bytes` as stored, `None` when the file is gone.
     pub fn whole(
         store: &Store,
-        rows: Vec<(Row, Locator)>,
+        rows: Vec<Row>,
         path: &str,
         bytes: Option<&[u8]>,
         take: &mut dyn FnMut(Row, Result<String, String>),

@@ -253,7 +253,7 @@ struct IdentityKey {
 /// An IAM user as an identity without an ARN names it: `(accountId, userName, principalId)`. A failed
 /// console sign-in logs the user so (`type`, `accountId`, `userName`, `principalId`, no `arn`), and
 /// counting it apart from the user's other events would list the user twice (the corpus's
-/// `bert-jan`: 2,105 events under the ARN, the failed sign-in under the bare name). The principal id
+/// `bert-jan`: 2,641 events under the ARN, the failed sign-in under the bare name). The principal id
 /// is the user's unique id, so an identity without an ARN reads as the ARN that an identity with
 /// the same three carries, when the store holds one ([`Store::identity_by_id`]).
 type UserKey = (Sym, Sym, Sym);

@@ -10,7 +10,7 @@ use super::{post, post_with, read_slice, Source, CHUNK_BYTES, WORKER};
 use crate::analysis::filter::Filter;
 use crate::export::{self, Format, Reread};
 use crate::protocol::FromWorker;
-use crate::store::{Locator, Row};
+use crate::store::Row;
 
 /// Blob parts are cut at about this size.
 const PART_BYTES: usize = 4 << 20;
@@ -57,7 +57,7 @@ impl Out {
 pub(super) struct FilePlan {
     pub(super) path: String,
     source: Option<Source>,
-    rows: Vec<(Row, Locator)>,
+    rows: Vec<Row>,
 }
 
 /// Builds an export of the events `filter` keeps and posts it as a download.
