@@ -229,7 +229,7 @@ impl Tally {
         let mut by_sym: HashMap<Sym, u32> = HashMap::new();
         let mut other: HashMap<PrincipalKey, u64> = HashMap::new();
         for (id, n) in self.identities() {
-            match principal_key(&store.identity_by_id(id)) {
+            match principal_key(&store.identity_by_id(id), &store.strings) {
                 // Counts fit: an identity's count is a `u32`, and so are the store's rows.
                 PrincipalKey::Text(s) => *by_sym.entry(s).or_default() += n as u32,
                 key => *other.entry(key).or_default() += n,

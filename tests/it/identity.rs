@@ -653,3 +653,29 @@ fn ok_an_iam_user_logged_without_its_arn_is_the_user_whatever_the_order() {
         }
     }
 }
+
+/// AWS's example of a console sign-in with a user name that is no user of the account (the IAM user
+/// guide's CloudTrail examples, "No username found in supplied account"): AWS logs the name as
+/// `HIDDEN_DUE_TO_SECURITY_REASONS`, with no ARN or principal id.
+const HIDDEN: &str =
+    r#"{"type":"IAMUser","accountId":"123456789012","accessKeyId":"","userName":"HIDDEN_DUE_TO_SECURITY_REASONS"}"#;
+
+#[test]
+fn ok_sign_ins_with_a_name_aws_hid_are_told_apart_by_account() {
+    let other = HIDDEN.replace("123456789012", "210987654321");
+    let mut files = vec![sign_ins(0, HIDDEN, 3), sign_ins(10, &other, 2)];
+    let mut e = Engine::new();
+    for (i, f) in files.drain(..).enumerate() {
+        e.ingest_bytes(&format!("f{i}.json"), &f);
+    }
+    let r = report_of(&e, &Filter::default());
+    let principals: Vec<Stat> = r.by_principal.rows.iter().map(|p| p.stat.clone()).collect();
+    let want: BTreeMap<String, u64> = [
+        ("user name hidden by AWS, account 123456789012".to_string(), 3),
+        ("user name hidden by AWS, account 210987654321".to_string(), 2),
+    ]
+    .into();
+    assert_eq!(counts(&principals), want);
+    let one = "user name hidden by AWS, account 210987654321";
+    assert_eq!(kept(&e, &Filter::default().with(Field::Principal, one)), 2);
+}
