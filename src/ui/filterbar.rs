@@ -228,7 +228,8 @@ fn search_scope(props: &SearchScopeProps) -> Html {
         ),
     };
     html! {
-        <p class="search-scope" data-testid="search-scope" data-state={state} aria-live="polite">{body}</p>
+        // Busy while running: a screen reader then says the outcome, not a count every 200 ms.
+        <p class="search-scope" data-testid="search-scope" data-state={state} aria-live="polite" aria-busy={(state == "running").to_string()}>{body}</p>
     }
 }
 
