@@ -2,11 +2,12 @@
 //! copy is large) and posted to the page as a download. JSON exports read each file once, in the
 //! order of its first kept event, cutting the kept events out as they pass (see [`Cutter`]).
 
+use std::collections::VecDeque;
 use std::rc::Rc;
 
 use js_sys::{Array, Uint8Array};
 
-use super::{post, post_with, read_slice, Source, CHUNK_BYTES, WORKER};
+use super::{ask_part, bytes_of, handled, post, post_with, read_slice, Source, CHUNK_BYTES, WORKER};
 use crate::analysis::filter::Filter;
 use crate::export::{self, Format, Reread};
 use crate::protocol::FromWorker;
@@ -58,6 +59,8 @@ pub(super) struct FilePlan {
     pub(super) path: String,
     source: Option<Source>,
     rows: Vec<Row>,
+    /// The read of its first slice, once asked for ahead of its turn (see [`read_ahead`]).
+    first: Option<js_sys::Promise>,
 }
 
 /// Builds an export of the events `filter` keeps and posts it as a download.
@@ -70,7 +73,9 @@ pub(super) async fn export(format: Format, filter: Filter) {
             if records {
                 out.buf.extend_from_slice(b"{\"Records\":[");
             }
-            for file in plan(&filter) {
+            let mut files = plan(&filter);
+            while let Some(file) = files.pop_front() {
+                read_ahead(&mut files);
                 json_of_file(file, &mut out).await;
             }
             if records {
@@ -103,8 +108,22 @@ fn csv(filter: &Filter, out: &mut Out) {
     }
 }
 
+/// Files whose first slice is asked for before their turn, so the browser reads them while the
+/// engine cuts the one before: one read at a time left the worker waiting on each of thousands of
+/// small files.
+const READ_AHEAD: usize = 4;
+
+/// Asks for the first slice of the next [`READ_AHEAD`] files of `files` not asked for yet.
+pub(super) fn read_ahead(files: &mut VecDeque<FilePlan>) {
+    for file in files.iter_mut().take(READ_AHEAD).filter(|f| f.first.is_none()) {
+        if let Some(Source::File(f)) = &file.source {
+            file.first = ask_part(f, 0.0, CHUNK_BYTES.min(f.size())).ok().map(handled);
+        }
+    }
+}
+
 /// The kept rows grouped by file, files in the order of their first kept event.
-pub(super) fn plan(filter: &Filter) -> Vec<FilePlan> {
+pub(super) fn plan(filter: &Filter) -> VecDeque<FilePlan> {
     let worker = WORKER.with(Rc::clone);
     let w = worker.borrow();
     w.engine
@@ -114,6 +133,7 @@ pub(super) fn plan(filter: &Filter) -> Vec<FilePlan> {
             path: w.engine.files().get(f as usize).map(|e| e.path.clone()).unwrap_or_default(),
             source: w.sources.get(f as usize).cloned(),
             rows,
+            first: None,
         })
         .collect()
 }
@@ -152,9 +172,14 @@ pub(super) async fn reread(
             let size = f.size();
             let mut at = 0.0;
             let mut error = None;
+            let mut first = file.first;
             while at < size && reread.wants_bytes() && error.is_none() && !stop() {
                 let end = (at + CHUNK_BYTES).min(size);
-                error = match read_slice(&f, at, end).await {
+                let bytes = match first.take() {
+                    Some(asked) => bytes_of(asked).await,
+                    None => read_slice(&f, at, end).await,
+                };
+                error = match bytes {
                     Ok(bytes) => reread.push(&bytes, take).err(),
                     Err(e) => Some(e),
                 };

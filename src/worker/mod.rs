@@ -1233,7 +1233,7 @@ fn ask_ahead(file: &File, end: f64) -> Option<Ahead> {
 /// Marks a read asked ahead of time as handled, and returns it: a read that fails before the engine
 /// awaits it (a file gone from disk) would otherwise be reported as an unhandled rejection, an error
 /// in the console for a failure the file's warning already names. Awaiting it later still fails.
-fn handled(read: js_sys::Promise) -> js_sys::Promise {
+pub(super) fn handled(read: js_sys::Promise) -> js_sys::Promise {
     thread_local! {
         static IGNORE: Closure<dyn FnMut(JsValue)> = Closure::new(|_: JsValue| {});
     }
@@ -1348,7 +1348,7 @@ pub async fn read_slice(file: &File, start: f64, end: f64) -> Result<Vec<u8>, St
 /// `Blob.slice` registers a new blob with the browser, a synchronous round trip that cost an ingest
 /// worker about 0.7 ms a file, more than parsing a small one (most CloudTrail files are well under
 /// [`CHUNK_BYTES`]).
-fn ask_part(file: &File, start: f64, end: f64) -> Result<js_sys::Promise, String> {
+pub(super) fn ask_part(file: &File, start: f64, end: f64) -> Result<js_sys::Promise, String> {
     if start <= 0.0 && end >= file.size() {
         return Ok(file.array_buffer());
     }
@@ -1357,7 +1357,7 @@ fn ask_part(file: &File, start: f64, end: f64) -> Result<js_sys::Promise, String
 }
 
 /// The bytes of a `Blob.arrayBuffer()` read, copied into wasm memory.
-async fn bytes_of(read: js_sys::Promise) -> Result<Vec<u8>, String> {
+pub(super) async fn bytes_of(read: js_sys::Promise) -> Result<Vec<u8>, String> {
     Ok(js_bytes_of(read).await?.to_vec())
 }
 

@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use wasm_bindgen_futures::spawn_local;
 
-use super::export::{plan, reread};
+use super::export::{plan, read_ahead, reread};
 use super::{now, post, PROGRESS_EVERY_MS, WORKER};
 use crate::analysis::filter::Filter;
 use crate::analysis::json_search::{JsonSearch, JsonSearchReport};
@@ -55,10 +55,12 @@ async fn search(text: String, this: u64) {
     let mut report = JsonSearchReport { text, total: u64::from(upto), ..JsonSearchReport::default() };
     post(&FromWorker::JsonSearch(report.clone()));
     let mut reported = now();
-    for file in files {
+    let mut files = files;
+    while let Some(file) = files.pop_front() {
         if stopped() {
             break;
         }
+        read_ahead(&mut files);
         let path = file.path.clone();
         let mut take = |r, json| {
             report.take(&mut search, &path, r, json);
