@@ -199,7 +199,8 @@ fn search_scope(props: &SearchScopeProps) -> Html {
                     {button("Search them again")}
                 }
                 if !r.problems.is_empty() {
-                    <span class="search-problems">{format!(" Not read again: {}.", r.problems.join("; "))}</span>
+                    // File names are the user's: shown with bidi and invisible characters revealed.
+                    <span class="search-problems">{format!(" Not read again: {}.", reveal(&r.problems.join("; ")))}</span>
                 }
             </> };
             ("done", body)

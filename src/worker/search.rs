@@ -46,7 +46,7 @@ fn progress(report: &JsonSearchReport, reported: &mut f64) {
 
 async fn search(text: String, this: u64) {
     let stopped = || CURRENT.with(Cell::get) != this;
-    let (files, upto) = {
+    let (mut files, upto) = {
         let worker = WORKER.with(Rc::clone);
         let len = worker.borrow().engine.store().len() as u32;
         (plan(&Filter::default()), len)
@@ -55,7 +55,6 @@ async fn search(text: String, this: u64) {
     let mut report = JsonSearchReport { text, total: u64::from(upto), ..JsonSearchReport::default() };
     post(&FromWorker::JsonSearch(report.clone()));
     let mut reported = now();
-    let mut files = files;
     while let Some(file) = files.pop_front() {
         if stopped() {
             break;
