@@ -250,6 +250,33 @@ test('a role chain is followed back to who started it, and "everything it starte
   assert.deepEqual(t.problems, []);
 });
 
+test('on a phone a role chain\'s names do not break inside "assumed-role/"', async () => {
+  const t = await Trailscope.open(env, { viewport: { width: 390, height: 900 } });
+  await t.pickFiles([join(ROOT, 'tests/fixtures/identity/role-chain.json')]);
+  await t.waitDone();
+  await openIdentities(t);
+  await t.page.waitForSelector('[data-testid=identity-chains] li.chain');
+  // Where each name's "assumed-role/" is drawn: the lines its characters are on.
+  const lines = await t.page.$$eval('[data-testid=identity-chains] .who, [data-testid=identity-chains] .origin b', (els) => els.flatMap((el) => {
+    const text = el.textContent;
+    const at = text.indexOf('assumed-role/');
+    if (at < 0) return [];
+    const range = document.createRange();
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    let seen = 0;
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      if (seen <= at && at < seen + n.data.length) range.setStart(n, at - seen);
+      if (seen < at + 13 && at + 13 <= seen + n.data.length) range.setEnd(n, at + 13 - seen);
+      seen += n.data.length;
+    }
+    return [[text, new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top))).size]];
+  }));
+  assert.ok(lines.length >= 3, `the fixture's chains name role sessions: ${JSON.stringify(lines)}`);
+  assert.deepEqual(lines.filter(([, n]) => n !== 1), []);
+  await t.shot('identities-role-chain-phone');
+  assert.deepEqual(t.problems, []);
+});
+
 test('the summary counts events by identity type, principal and access key kind', async () => {
   const events = sample();
   const t = await Trailscope.open(env);

@@ -22,9 +22,17 @@ pub struct ChainsProps {
 /// same user name in two accounts is two people, and a hop into another account is worth seeing.
 fn named(arn: &str) -> Html {
     let (name, account) = arn_parts(arn);
+    // The kind (`assumed-role/`, `user/`) kept on one line: a narrow line broke after "assumed-".
+    let (kind, rest) = match name.split_once('/') {
+        Some((kind, rest)) if !kind.is_empty() => (kind, rest),
+        _ => ("", name),
+    };
     html! {
         <>
-            {reveal(name).into_owned()}
+            if !kind.is_empty() {
+                <span class="nobr">{format!("{}/", reveal(kind))}</span>
+            }
+            {reveal(rest).into_owned()}
             if !account.is_empty() {
                 <span class="acct">{reveal(account).into_owned()}</span>
             }
