@@ -257,13 +257,16 @@ pub struct ViewState {
 }
 
 impl ViewState {
+    /// The last search of the whole events asked for, when it was for `text` (compared as the
+    /// filter compares search texts).
+    pub fn json_search_of(&self, text: &str) -> Option<&crate::analysis::json_search::JsonSearchReport> {
+        let needle = crate::analysis::json_search::needle_of(text);
+        self.json_search.as_ref().filter(|r| crate::analysis::json_search::needle_of(&r.text) == needle)
+    }
+
     /// The link to the view shown: the tab, the filter, the open event, the Images view's page.
     pub fn link(&self) -> ViewLink {
-        let needle = crate::analysis::json_search::needle_of(&self.filter.text);
-        let whole = self
-            .json_search
-            .as_ref()
-            .is_some_and(|r| !r.stopped && crate::analysis::json_search::needle_of(&r.text) == needle);
+        let whole = self.json_search_of(&self.filter.text).is_some_and(|r| !r.stopped);
         let link = ViewLink::new(self.view.slug(), &self.filter, self.selected_key.as_deref()).searching_whole(whole);
         if self.view == View::Images {
             link.with_page(&self.container)
@@ -377,12 +380,8 @@ impl ViewState {
         self.selected_key = None;
         // The sender searched the whole events for the text: so does this page, once (a link with
         // values not in the logs is resolved again as the data changes, the search's end included).
-        let needle = crate::analysis::json_search::needle_of(&self.filter.text);
-        let asked = self
-            .json_search
-            .as_ref()
-            .is_some_and(|j| !j.stopped && crate::analysis::json_search::needle_of(&j.text) == needle);
-        if whole && !needle.is_empty() && !asked {
+        let asked = self.json_search_of(&self.filter.text).is_some_and(|j| !j.stopped);
+        if whole && !self.filter.text.trim().is_empty() && !asked {
             self.whole_wanted = Some(self.filter.text.clone());
         }
         if r.unresolved == 0 {

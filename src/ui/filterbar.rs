@@ -7,7 +7,6 @@ use yew::prelude::*;
 use super::query::use_answer;
 use super::Ctx;
 use crate::analysis::filter::{pair_text, Access, Chip, Errors, Field, Filter};
-use crate::analysis::json_search::needle_of;
 use crate::engine::{Query, Response, NONE_VALUE};
 use crate::model::time::{parse_bound, show_bound, End};
 use crate::text::{plural, reveal, thousands, tooltip};
@@ -49,9 +48,9 @@ pub fn filter_bar() -> Html {
     {
         // A search of the whole events for a text no longer searched for (another, or none) is of
         // no use: stop it.
-        let needle = needle_of(&filter.text);
-        let running_other =
-            ctx.state.0.json_search.as_ref().is_some_and(|r| !r.done && !r.stopped && needle_of(&r.text) != needle);
+        let s = &ctx.state.0;
+        let running = s.json_search.as_ref().is_some_and(|r| !r.done && !r.stopped);
+        let running_other = running && s.json_search_of(&filter.text).is_none();
         let bridge = ctx.bridge.clone();
         use_effect_with(running_other, move |&other| {
             if other {
@@ -167,8 +166,7 @@ const SEARCH_SCOPE: &str = "The search looks at who made each call (names, ARNs,
 fn search_scope(props: &SearchScopeProps) -> Html {
     let ctx = use_context::<Ctx>().expect("Ctx is provided by App");
     let s = &ctx.state.0;
-    let needle = needle_of(&props.text);
-    let report = s.json_search.as_ref().filter(|r| needle_of(&r.text) == needle);
+    let report = s.json_search_of(&props.text);
     let start = {
         let (bridge, text) = (ctx.bridge.clone(), props.text.trim().to_owned());
         Callback::from(move |_| bridge.search_json(&text))
