@@ -526,12 +526,12 @@ impl<'s> Compiled<'s> {
         let user_agents = syms(store, &f.user_agents, &mut impossible);
         let clients = (!f.clients.is_empty()).then(|| client_agents(store, &f.clients));
         let identities = identity_filter(f, store);
-        let text_uuid = crate::store::parse_uuid(&f.text.trim().to_lowercase());
-        let text_json = store.json_hits().filter(|h| !f.text.trim().is_empty() && h.needle == needle_of(&f.text));
-        let (text_syms, text_identities) = if f.text.trim().is_empty() {
+        let lower = needle_of(&f.text);
+        let text_uuid = crate::store::parse_uuid(&lower);
+        let text_json = store.json_hits().filter(|h| !lower.is_empty() && h.needle == lower);
+        let (text_syms, text_identities) = if lower.is_empty() {
             (None, None)
         } else {
-            let lower = needle_of(&f.text);
             let mut memo = store.search_memo();
             if memo.needle != lower {
                 *memo = SearchMemo { needle: lower, ..SearchMemo::default() };
