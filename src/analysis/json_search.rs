@@ -130,19 +130,6 @@ pub fn places(v: &serde_json::Value, needle: &str) -> u64 {
     }
 }
 
-/// Whether any key or value of `v` holds `needle`, as [`places`] counts them.
-pub fn holds(v: &serde_json::Value, needle: &str) -> bool {
-    use serde_json::Value;
-    let has = |s: &str| !crate::text::hits(s, needle).is_empty();
-    match v {
-        Value::Object(map) => map.iter().any(|(k, x)| has(k) || holds(x, needle)),
-        Value::Array(items) => items.iter().any(|x| holds(x, needle)),
-        Value::String(s) => has(s),
-        Value::Null => false,
-        other => has(&other.to_string()),
-    }
-}
-
 /// The filter's search text as a search compares it: trimmed, lower case.
 pub fn needle_of(text: &str) -> String {
     text.trim().to_lowercase()
@@ -235,7 +222,6 @@ mod tests {
         assert_eq!(places(&v, "bucket"), 1, "a key");
         assert_eq!(places(&v, "12"), 1, "a number as written");
         assert_eq!(places(&v, "nothing"), 0);
-        assert!(holds(&v, "ml-datasets") && holds(&v, "12") && !holds(&v, "nothing"));
     }
 
     #[test]

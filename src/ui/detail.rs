@@ -14,7 +14,7 @@ use super::Ctx;
 use crate::analysis::container::nav::Page;
 use crate::analysis::container::report::{ImageRef, RepoRef};
 use crate::analysis::filter::Field;
-use crate::analysis::json_search::{holds, needle_of, places};
+use crate::analysis::json_search::{needle_of, places};
 use crate::engine::{EventDetail, Query, Response};
 use crate::text::{bytes, first_chars, hits, plural, reveal, thousands, tooltip, utc, LONG_TEXT};
 use crate::viewstate::Action;
@@ -282,7 +282,7 @@ fn key_html(key: Option<&str>, needle: Option<&str>) -> Html {
 
 /// One JSON value as a tree node; `needle` as [`json_block`] has it.
 fn node(key: Option<&str>, v: &Value, depth: usize, needle: Option<&str>) -> Html {
-    let opens = |v: &Value| needle.is_some_and(|n| holds(v, n));
+    let opens = |v: &Value| needle.is_some_and(|n| places(v, n) > 0);
     match v {
         Value::Object(map) => html! {
             <details open={depth < OPEN_DEPTH || opens(v)}>
