@@ -1180,10 +1180,8 @@ impl Engine {
             JsonSearchReport { text: text.to_owned(), total: u64::from(upto), ..JsonSearchReport::default() };
         for (file, rows) in self.rows_by_file(&Filter::default()) {
             let path = self.files.get(file as usize).map_or("", |f| f.path.as_str());
-            let bytes =
-                if rows.iter().all(|&r| !export::has_json(&self.store, r)) { Some(Vec::new()) } else { read(path) };
             let mut take = |r: u32, json: Result<String, String>| report.take(&mut search, path, r, json);
-            let problems = export::Reread::whole(&self.store, rows, path, bytes.as_deref(), &mut take);
+            let problems = export::Reread::whole(&self.store, rows, path, || read(path), &mut take);
             report.problems.extend(problems);
         }
         report.done = true;

@@ -218,18 +218,21 @@ impl Reread {
         }
     }
 
-    /// [`Reread`] of a whole file at once: `bytes` as stored, `None` when the file is gone.
+    /// [`Reread`] of a whole file at once: `read` gives its bytes as stored (`None` when the file is
+    /// gone), asked only when some row's event is in them.
     pub fn whole(
         store: &Store,
         rows: Vec<Row>,
         path: &str,
-        bytes: Option<&[u8]>,
+        read: impl FnOnce() -> Option<Vec<u8>>,
         take: &mut dyn FnMut(Row, Result<String, String>),
     ) -> Vec<String> {
         let mut reread = Reread::new(store, rows, take);
-        let error = match bytes {
-            _ if !reread.wants_bytes() => None,
-            Some(b) => reread.push(b, take).err(),
+        if !reread.wants_bytes() {
+            return reread.finish(path, None);
+        }
+        let error = match read() {
+            Some(b) => reread.push(&b, take).err(),
             None => Some(GONE.to_owned()),
         };
         reread.finish(path, error)
