@@ -22,10 +22,14 @@ fn generator() -> Option<PathBuf> {
     Some(gen)
 }
 
-/// Generates `events` events with `seed` into a fresh folder; returns (folder, truth).
+/// Generates `events` events with `seed` into a fresh folder; returns (folder, truth). Each call has
+/// a folder of its own: tests that run at once and ask for the same seed would otherwise delete
+/// each other's files.
 pub(super) fn generate(events: u32, seed: u32) -> Option<(PathBuf, serde_json::Value)> {
+    static CALLS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
     let gen = generator()?;
-    let dir = std::env::temp_dir().join(format!("trailscope-container-{seed}-{events}-{}", std::process::id()));
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("trailscope-container-{seed}-{events}-{}-{call}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let truth = dir.join("truth.json");
