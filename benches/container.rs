@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use criterion::{criterion_group, criterion_main, Criterion};
+use trailscope::analysis::container::nav::PushKeep;
 use trailscope::analysis::container::{answer, Ask, ContainerQuery, Index};
 use trailscope::analysis::filter::Filter;
 use trailscope::engine::Engine;
@@ -64,7 +65,7 @@ fn bench(c: &mut Criterion) {
             for ask in [
                 Ask::Headline,
                 Ask::Repositories { offset: 0 },
-                Ask::Pushes { offset: 0, outcome: None },
+                Ask::Pushes { offset: 0, keep: PushKeep::All },
                 Ask::Pulls { offset: 0, outcome: None },
             ] {
                 answer(&ix, store, &q(ask));

@@ -146,7 +146,54 @@ test('a layer upload with no PutImage is an incomplete push, not counted as refu
   await t.page.click('[data-testid=card-failed-pushes]');
   await t.page.waitForSelector('[data-testid=push-list] [data-testid=outcome-failed].active[data-count]');
   const counts = await t.page.$$eval('[data-testid=push-list] .seg', (els) => els.map((e) => [e.dataset.testid, Number(e.dataset.count)]));
-  assert.deepEqual(counts, [['outcome-all', 1], ['outcome-ok', 0], ['outcome-failed', 0], ['outcome-incomplete', 1]]);
+  assert.deepEqual(counts, [['outcome-all', 1], ['outcome-ok', 0], ['outcome-moved', 0], ['outcome-failed', 0], ['outcome-incomplete', 1]]);
+  assert.deepEqual(t.problems, []);
+});
+
+test('a push that moved its tag from another image says from which, and the switch lists them', async () => {
+  // The sample's pushes to its repository with the most images, each retagged "prod" as logged
+  // otherwise: every push after the first moves prod. Which moved it, and from where, is worked out
+  // here by the rule: the tag's previous push (by time, then digest) named another image.
+  const puts = sample().filter((e) => e.eventName === 'PutImage' && ok(e));
+  const byRepo = new Map();
+  for (const e of puts) byRepo.set(place(e), [...(byRepo.get(place(e)) ?? []), e]);
+  const [, chosen] = [...byRepo].sort((a, b) => b[1].length - a[1].length)[0];
+  const digestOf = (e) => e.responseElements.image.imageId.imageDigest;
+  assert.ok(new Set(chosen.map(digestOf)).size >= 3, 'three images of one repository');
+  const prod = chosen.map((e) => {
+    const c = structuredClone(e);
+    c.requestParameters.imageTag = 'prod';
+    c.responseElements.image.imageId.imageTag = 'prod';
+    return c;
+  });
+  const ordered = [...prod].sort((a, b) => a.eventTime.localeCompare(b.eventTime) || digestOf(a).localeCompare(digestOf(b)));
+  const moves = ordered.slice(1).map((e, i) => [digestOf(e), digestOf(ordered[i])]).filter(([to, from]) => to !== from);
+  const file = join(mkdtempSync(join(tmpdir(), 'trailscope-moves-')), 'prod-moves.json');
+  writeFileSync(file, JSON.stringify({ Records: prod }));
+  const t = await Trailscope.open(env);
+  await t.pickFiles([file]);
+  await t.waitDone();
+  await t.page.click('[data-testid=tab-images]');
+  await t.page.waitForSelector(`[data-testid=card-pushes][data-value="${prod.length}"]`);
+  const images = new Set(prod.map(digestOf)).size;
+  assert.equal(await t.page.textContent('[data-testid=card-pushes] .sub'), `${images} distinct images; ${moves.length} moved a tag`);
+  await t.page.click('[data-testid=images-nav-pushes]');
+  await t.page.click('[data-testid=outcome-moved]');
+  await t.page.waitForSelector('[data-testid=push-list] [data-testid=outcome-moved].active[data-count]');
+  assert.equal(await t.page.getAttribute('[data-testid=outcome-moved]', 'data-count'), String(moves.length));
+  await t.page.waitForFunction((n) => document.querySelectorAll('[data-testid=push-row]').length === n, moves.length);
+  const rows = await t.page.$$eval('[data-testid=push-row]', (els) => els.map((r) => [r.dataset.digest,
+    r.querySelector('[data-testid=tag-moved]')?.dataset.from ?? null]));
+  assert.deepEqual(rows.sort(), moves.sort());
+  assert.match(t.page.url(), /pg=pushes\.moved/);
+  await t.shot('images-tag-moves');
+  // The image the tag moved from: its story says where the tag went.
+  const [to, from] = moves.at(-1);
+  await t.page.click(`[data-testid=push-row][data-digest="${to}"] [data-testid=tag-moved] button`);
+  await t.page.waitForSelector('[data-testid=image-story] [data-testid=story-step][data-kind=moved]');
+  assert.ok((await t.page.textContent('[data-testid=images-view] h1')).includes(from.slice(0, 19)), 'the page of the image it moved from');
+  const went = await t.page.$$eval('[data-testid=story-step][data-kind=moved]', (els) => els.map((e) => e.textContent));
+  assert.ok(went.some((text) => text.includes('Tag prod moved to another image') && text.includes(to.slice(0, 19))), went.join(' | '));
   assert.deepEqual(t.problems, []);
 });
 

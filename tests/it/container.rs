@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use super::common::{records, root, walk};
+use trailscope::analysis::container::nav::PushKeep;
 use trailscope::analysis::container::{Ask, ContainerAnswer, ContainerQuery, Index};
 use trailscope::analysis::filter::Filter;
 use trailscope::engine::{Engine, Query, Response};
@@ -111,7 +112,7 @@ fn ok_pushes_pulls_runs_and_expiries_equal_the_generators_truth() {
         .sum();
         let pushes = match engine.query(&Query::Container(Box::new(ContainerQuery {
             filter: Filter::default(),
-            ask: Ask::Pushes { offset: 0, outcome: None },
+            ask: Ask::Pushes { offset: 0, keep: PushKeep::All },
         }))) {
             Response::Container(a) => match *a {
                 ContainerAnswer::Pushes(p) => p,
@@ -152,4 +153,70 @@ fn ok_pushes_pulls_runs_and_expiries_equal_the_generators_truth() {
         assert_eq!(tokens, all.iter().filter(|e| e["eventName"] == "GetAuthorizationToken").count());
         let _ = std::fs::remove_dir_all(&dir);
     }
+}
+
+/// (registry, region, repository, tag, digest, the digest the tag named before) of each successful
+/// `PutImage` that moved its tag, counted over the raw events: the tag's previous `PutImage` (by time,
+/// then digest) in the same repository named another image.
+fn tag_moves(all: &[serde_json::Value]) -> Vec<[String; 6]> {
+    let s = |v: &serde_json::Value| v.as_str().unwrap_or("").to_owned();
+    let mut puts: Vec<(String, String, [String; 4])> = all
+        .iter()
+        .filter(|e| e["eventName"] == "PutImage" && e["errorCode"].is_null())
+        .filter_map(|e| {
+            let (req, image) = (&e["requestParameters"], &e["responseElements"]["image"]);
+            let registry = [&req["registryId"], &image["registryId"], &e["recipientAccountId"]]
+                .into_iter()
+                .map(s)
+                .find(|r| !r.is_empty())?;
+            let key = [registry, s(&e["awsRegion"]), s(&req["repositoryName"]), s(&req["imageTag"])];
+            let digest = s(&image["imageId"]["imageDigest"]);
+            (!key[3].is_empty() && !digest.is_empty()).then(|| (s(&e["eventTime"]), digest, key))
+        })
+        .collect();
+    puts.sort();
+    let mut last: std::collections::HashMap<[String; 4], String> = std::collections::HashMap::new();
+    let mut moves = Vec::new();
+    for (_, digest, key) in puts {
+        if let Some(before) = last.insert(key.clone(), digest.clone()).filter(|b| *b != digest) {
+            let [a, b, c, d] = key;
+            moves.push([a, b, c, d, digest, before]);
+        }
+    }
+    moves.sort();
+    moves
+}
+
+#[test]
+fn ok_pushes_that_moved_a_tag_are_those_the_events_say() {
+    let Some((dir, _)) = generate(20_000, 12) else { return };
+    let (engine, all) = load(&dir);
+    let want = tag_moves(&all);
+    assert!(want.len() > 50, "the generator moves tags: {}", want.len());
+    let doc: serde_json::Value = serde_json::from_str(&engine.summary_json()).unwrap();
+    assert_eq!(doc["ecr"]["tag_moves"].as_u64(), Some(want.len() as u64));
+    // The list of the pushes that moved a tag, every page of it.
+    let mut got = Vec::new();
+    loop {
+        let ask = Ask::Pushes { offset: got.len() as u32, keep: PushKeep::MovedTag };
+        let page = match engine.query(&Query::Container(Box::new(ContainerQuery { filter: Filter::default(), ask }))) {
+            Response::Container(a) => match *a {
+                ContainerAnswer::Pushes(p) => p,
+                other => panic!("{other:?}"),
+            },
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(page.total, want.len() as u64);
+        if page.items.is_empty() {
+            break;
+        }
+        got.extend(
+            page.items
+                .into_iter()
+                .map(|p| [p.repo.registry, p.repo.region, p.repo.name, p.tag, p.digest, p.moved_from]),
+        );
+    }
+    got.sort();
+    assert_eq!(got, want);
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -5,7 +5,7 @@
 
 use super::common::{records, root, walk};
 use serde_json::Value;
-use trailscope::analysis::container::nav::Page;
+use trailscope::analysis::container::nav::{Page, PushKeep};
 use trailscope::analysis::container::report::{ImageRef, Outcome, RepoRef};
 use trailscope::analysis::container::Index;
 use trailscope::analysis::filter::{call_value, place_value, Compiled, Field, Filter};
@@ -202,7 +202,8 @@ fn ok_the_images_page_survives_a_link_a_repository_and_an_image_as_digests() {
     };
     let digest = put["responseElements"]["image"]["imageId"]["imageDigest"].as_str().unwrap().to_owned();
     let pages = [
-        Page::Pushes(Some(Outcome::Failed)),
+        Page::Pushes(PushKeep::Outcome(Outcome::Failed)),
+        Page::Pushes(PushKeep::MovedTag),
         Page::Pulls(None),
         Page::Lifecycle,
         Page::Ecs,

@@ -57,6 +57,7 @@ pub(super) fn push_item(ix: &Index, store: &Store, p: &Push, layers: bool) -> Pu
         media_type: store.str(p.media_type).into_owned(),
         outcome: p.outcome,
         retag: p.retag,
+        moved_from: p.moved_from.map(|d| store.str(d).into_owned()).unwrap_or_default(),
         start: p.start,
         end: p.end,
         layers_total: blobs.len() as u32,

@@ -124,6 +124,9 @@ pub struct Push {
     pub outcome: Outcome,
     /// The manifest was pushed to this repository before (in these logs).
     pub retag: bool,
+    /// The image its tag named before it (the tag's previous push in these logs was of another
+    /// image): this push moved the tag.
+    pub moved_from: Option<Sym>,
 }
 
 /// A pull session.
@@ -339,8 +342,18 @@ impl Index {
                 p.retag = true;
             }
         }
+        // A push moved its tag when the tag's push before it (in time) was of another image.
+        let mut moved: HashMap<Row, Sym> = HashMap::new();
         for v in self.tags.values_mut() {
             v.sort_unstable();
+            for w in v.windows(2) {
+                if w[0].1 != w[1].1 {
+                    moved.insert(w[1].2, w[0].1);
+                }
+            }
+        }
+        for p in &mut self.pushes {
+            p.moved_from = p.put.and_then(|put| moved.get(&put).copied());
         }
     }
 
@@ -399,6 +412,7 @@ impl Index {
             match p.outcome {
                 Outcome::Ok => {
                     h.pushes += 1;
+                    h.tag_moves += u64::from(p.moved_from.is_some());
                     images.insert((p.repo, p.digest));
                 }
                 Outcome::Failed => {
@@ -553,12 +567,12 @@ fn refusal(store: &Store, rows: &[Row]) -> Refusal {
 pub enum Ask {
     /// Headline figures.
     Headline,
-    /// Pushes, newest first; `outcome` keeps only those.
+    /// Pushes, newest first; `keep` says which.
     Pushes {
         /// First item.
         offset: u32,
-        /// Only pushes with this outcome.
-        outcome: Option<Outcome>,
+        /// Which pushes.
+        keep: nav::PushKeep,
     },
     /// Pulls, newest first.
     Pulls {

@@ -14,8 +14,8 @@ pub enum Page {
     /// Repositories, most active first.
     #[default]
     Repositories,
-    /// Pushes, newest first (`Some`: only those with that outcome).
-    Pushes(Option<Outcome>),
+    /// Pushes, newest first, those its switch keeps.
+    Pushes(PushKeep),
     /// Pulls, newest first.
     Pulls(Option<Outcome>),
     /// Lifecycle runs and previews.
@@ -33,7 +33,7 @@ pub enum Page {
 impl Page {
     /// The lists, in the order of the sub-tabs.
     pub const LISTS: [Page; 6] =
-        [Page::Repositories, Page::Pushes(None), Page::Pulls(None), Page::Lifecycle, Page::Ecs, Page::Builder];
+        [Page::Repositories, Page::Pushes(PushKeep::All), Page::Pulls(None), Page::Lifecycle, Page::Ecs, Page::Builder];
 
     /// The sub-tab's label.
     pub fn label(&self) -> &'static str {
@@ -82,6 +82,47 @@ impl Page {
     }
 }
 
+/// Which pushes the pushes list keeps: the position of its switch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub enum PushKeep {
+    /// Every push, whatever its outcome.
+    #[default]
+    All,
+    /// Those with this outcome.
+    Outcome(Outcome),
+    /// Those that moved their tag from another image (see [`super::Push::moved_from`]).
+    MovedTag,
+}
+
+impl PushKeep {
+    /// Every position, in the switch's order.
+    pub const ALL: [PushKeep; 5] = [
+        PushKeep::All,
+        PushKeep::Outcome(Outcome::Ok),
+        PushKeep::MovedTag,
+        PushKeep::Outcome(Outcome::Failed),
+        PushKeep::Outcome(Outcome::Incomplete),
+    ];
+
+    /// How a link and the switch's `data-testid` write it.
+    pub fn slug(self) -> &'static str {
+        match self {
+            PushKeep::All => "all",
+            PushKeep::Outcome(o) => outcome_slug(o),
+            PushKeep::MovedTag => "moved",
+        }
+    }
+
+    /// Whether it keeps push `p`.
+    pub fn keeps(self, p: &super::Push) -> bool {
+        match self {
+            PushKeep::All => true,
+            PushKeep::Outcome(o) => p.outcome == o,
+            PushKeep::MovedTag => p.moved_from.is_some(),
+        }
+    }
+}
+
 /// How a link writes an outcome.
 pub fn outcome_slug(o: Outcome) -> &'static str {
     match o {
@@ -97,12 +138,14 @@ fn image_digest(i: &ImageRef) -> String {
 }
 
 impl Page {
-    /// The page as a link writes it: a list by its slug (`pushes.failed` for one outcome); a
+    /// The page as a link writes it: a list by its slug (`pushes.failed` for one outcome,
+    /// `pushes.moved` for the pushes that moved a tag); a
     /// repository or an image, which name resources from the logs, as `repository.` or `image.` and
     /// a digest (see [`crate::link`]).
     pub fn link_value(&self) -> String {
         match self {
-            Page::Pushes(Some(o)) | Page::Pulls(Some(o)) => format!("{}.{}", self.slug(), outcome_slug(*o)),
+            Page::Pulls(Some(o)) => format!("{}.{}", self.slug(), outcome_slug(*o)),
+            Page::Pushes(keep) if *keep != PushKeep::All => format!("{}.{}", self.slug(), keep.slug()),
             Page::Repository(r) => format!("repository.{}", digest(&r.arn())),
             Page::Image(i) => format!("image.{}", image_digest(i)),
             _ => self.slug().to_owned(),
@@ -118,7 +161,8 @@ impl Page {
         let repo_refs = || (0..ix.repos.len() as super::RepoId).map(|id| ix.repo_ref(store, id));
         match (kind, rest) {
             ("repositories", "") => Some(Page::Repositories),
-            ("pushes", _) if rest.is_empty() || outcome.is_some() => Some(Page::Pushes(outcome)),
+            ("pushes", "") => Some(Page::Pushes(PushKeep::All)),
+            ("pushes", _) => PushKeep::ALL.into_iter().find(|k| k.slug() == rest).map(Page::Pushes),
             ("pulls", _) if rest.is_empty() || outcome.is_some() => Some(Page::Pulls(outcome)),
             ("lifecycle", "") => Some(Page::Lifecycle),
             ("ecs", "") => Some(Page::Ecs),
@@ -155,8 +199,9 @@ mod tests {
         let i = Page::Image(ImageRef { repo: r.clone(), digest: "sha256:x".into() });
         assert!(i.under(&Page::Repositories));
         assert!(Page::Repository(r.clone()).under(&Page::Repositories));
-        assert!(Page::Pushes(Some(Outcome::Failed)).under(&Page::Pushes(None)));
-        assert!(!Page::Pulls(None).under(&Page::Pushes(None)));
+        assert!(Page::Pushes(PushKeep::Outcome(Outcome::Failed)).under(&Page::Pushes(PushKeep::All)));
+        assert!(Page::Pushes(PushKeep::MovedTag).under(&Page::Pushes(PushKeep::All)));
+        assert!(!Page::Pulls(None).under(&Page::Pushes(PushKeep::All)));
         assert_eq!(i.repo(), Some(&r));
     }
 }

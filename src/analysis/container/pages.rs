@@ -21,9 +21,8 @@ pub fn answer(ix: &Index, store: &Store, q: &ContainerQuery) -> ContainerAnswer 
     let kept = |rows: &[Row]| rows.iter().any(|&r| c.keeps(r));
     match &q.ask {
         Ask::Headline => ContainerAnswer::Headline(ix.headline(store, &c)),
-        Ask::Pushes { offset, outcome } => {
-            let items: Vec<_> =
-                ix.pushes.iter().filter(|p| outcome.is_none_or(|o| p.outcome == o) && kept(&p.rows)).collect();
+        Ask::Pushes { offset, keep } => {
+            let items: Vec<_> = ix.pushes.iter().filter(|p| keep.keeps(p) && kept(&p.rows)).collect();
             ContainerAnswer::Pushes(page(&items, *offset, |p| push_item(ix, store, p, false)))
         }
         Ask::Pulls { offset, outcome } => {
@@ -378,6 +377,7 @@ pub fn summary(ix: &Index, store: &Store) -> serde_json::Value {
         "failed_pushes": h.failed_pushes,
         "failed_pushes_denied": h.failed_pushes_denied,
         "incomplete_pushes": h.incomplete_pushes,
+        "tag_moves": h.tag_moves,
         "pulls": h.pulls,
         "failed_pulls": h.failed_pulls,
         "failed_pulls_denied": h.failed_pulls_denied,

@@ -186,6 +186,7 @@ fn from_put(store: &Store, repo: RepoId, f: Fact) -> Push {
         end: store.time(r),
         outcome: if failed { Outcome::Failed } else { Outcome::Ok },
         retag: false,
+        moved_from: None,
     }
 }
 
@@ -300,6 +301,7 @@ fn empty_push(repo: RepoId, actor: u32, t: Millis) -> Push {
         end: t,
         outcome: Outcome::Incomplete,
         retag: false,
+        moved_from: None,
     }
 }
 

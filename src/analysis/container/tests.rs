@@ -4,6 +4,7 @@
 
 use serde_json::{json, Value};
 
+use super::nav::PushKeep;
 use super::report::{ImageRef, Outcome, RepoRef, Step};
 use super::*;
 use crate::analysis::filter::Filter;
@@ -170,7 +171,7 @@ fn repo(name: &str) -> RepoRef {
 }
 
 fn pushes(e: &Engine) -> Vec<report::PushItem> {
-    match ask(e, Filter::default(), Ask::Pushes { offset: 0, outcome: None }) {
+    match ask(e, Filter::default(), Ask::Pushes { offset: 0, keep: PushKeep::All }) {
         ContainerAnswer::Pushes(p) => p.items,
         other => panic!("{other:?}"),
     }
@@ -581,7 +582,7 @@ fn ok_filters_keep_whole_sessions() {
     l.put(4, CI, "web/api", "v1", "sha256:v1", &[("sha256:a", 1)]);
     l.put(5, MARY, "base/alpine", "3.19", "sha256:alp", &[("sha256:b", 1)]);
     let e = l.engine();
-    let only = |f: Filter| match ask(&e, f, Ask::Pushes { offset: 0, outcome: None }) {
+    let only = |f: Filter| match ask(&e, f, Ask::Pushes { offset: 0, keep: PushKeep::All }) {
         ContainerAnswer::Pushes(p) => p.items.iter().map(|p| (p.repo.name.clone(), p.events_total)).collect::<Vec<_>>(),
         _ => panic!(),
     };
@@ -627,4 +628,37 @@ fn ok_a_pull_in_an_images_story_says_how_many_layers_its_manifest_lists() {
     let list = pulls(&e);
     assert_eq!(list.len(), 2);
     assert!(list.iter().all(|p| p.layers_listed.is_none()));
+}
+
+#[test]
+fn ok_a_push_that_moves_its_tag_says_from_which_image() {
+    let mut l = Log::new();
+    l.put(0, CI, "web/api", "prod", "sha256:one", &[]);
+    l.put(10, CI, "web/api", "prod", "sha256:two", &[]); // prod: one → two
+    l.put(20, MARY, "web/api", "prod", "sha256:two", &[]); // pushed again where it was: no move
+    l.put(30, MARY, "web/api", "latest", "sha256:one", &[]); // a new tag: nothing to move from
+    l.put(40, MARY, "web/api", "prod", "sha256:one", &[]); // prod: two → one, by Mary
+    l.put(50, CI, "web/worker", "prod", "sha256:three", &[]); // another repository's prod
+    l.fail(60, "PutImage", MARY, json!({"repositoryName": "web/api", "imageTag": "prod"}), "AccessDeniedException");
+    let e = l.engine();
+    let moved: Vec<(String, String, String)> =
+        pushes(&e).into_iter().filter(|p| !p.moved_from.is_empty()).map(|p| (p.tag, p.moved_from, p.digest)).collect();
+    // Newest first.
+    let want = [("prod", "sha256:two", "sha256:one"), ("prod", "sha256:one", "sha256:two")];
+    assert_eq!(moved, want.map(|(t, f, d)| (t.to_owned(), f.to_owned(), d.to_owned())));
+    let list = |filter: Filter| match ask(&e, filter, Ask::Pushes { offset: 0, keep: PushKeep::MovedTag }) {
+        ContainerAnswer::Pushes(p) => (p.total, p.items.iter().map(|p| p.start).collect::<Vec<_>>()),
+        other => panic!("{other:?}"),
+    };
+    let at = |s: i64| crate::model::time::parse_iso(&time(s)).unwrap();
+    assert_eq!(list(Filter::default()), (2, vec![at(40), at(10)]));
+    let headline = |filter: Filter| match ask(&e, filter, Ask::Headline) {
+        ContainerAnswer::Headline(h) => (h.pushes, h.tag_moves),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(headline(Filter::default()), (6, 2));
+    // Under a filter, only the moves it keeps: Mary's.
+    let mary = Filter { text: "Mary_Major".into(), ..Filter::default() };
+    assert_eq!(list(mary.clone()), (1, vec![at(40)]));
+    assert_eq!(headline(mary), (3, 1));
 }

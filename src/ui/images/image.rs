@@ -6,10 +6,10 @@ use super::super::Ctx;
 use super::common::{
     breaks_after, digest, loading, open, short_digest, use_container, when, who, Events, ImageLink, RepoLink,
 };
-use super::lists::{image_use, layers_cell};
+use super::lists::{image_use, layers_cell, moved_from};
 use crate::analysis::container::nav::Page;
 use crate::analysis::container::report::{
-    EcsItem, ImagePage, ImageRef, LayerRow, Outcome, PullItem, PushItem, RunItem, Step,
+    EcsItem, ImagePage, ImageRef, LayerRow, Outcome, PullItem, PushItem, RepoRef, RunItem, Step,
 };
 use crate::analysis::container::{Ask, ContainerAnswer};
 use crate::text::{arn_parts, bytes, plural, reveal, thousands, utc};
@@ -51,7 +51,7 @@ pub fn image_view(p: &ImageProps) -> Html {
                         <p class="muted">{"Nothing about this image passes the filters."}</p>
                     }
                     <ol class="story">
-                        { for page.story.iter().map(step) }
+                        { for page.story.iter().map(|s| step(s, &page.image.repo)) }
                     </ol>
                     if page.story_total as usize > page.story.len() {
                         <p class="muted">{format!("{}, not listed", plural(u64::from(page.story_total) - page.story.len() as u64, "more pull", "more pulls"))}</p>
@@ -102,8 +102,8 @@ fn header(page: &ImagePage) -> Html {
     }
 }
 
-/// One step of the story: a dot, a title, the details and the raw events.
-fn step(s: &Step) -> Html {
+/// One step of the story (of an image of `repo`): a dot, a title, the details and the raw events.
+fn step(s: &Step, repo: &RepoRef) -> Html {
     let (kind, title, body) = match s {
         Step::Pushed(p) => pushed(p),
         Step::TagMoved { tag, to, who: w, events, .. } => (
@@ -111,7 +111,7 @@ fn step(s: &Step) -> Html {
             format!("Tag {tag} moved to another image"),
             html! {
                 <>
-                    <div class="step-facts">{"now "}{digest(to)}</div>
+                    <div class="step-facts">{"now "}<ImageLink image={ImageRef { repo: repo.clone(), digest: to.clone() }} /></div>
                     {who(w)}
                     <Events events={events.clone()} />
                 </>
@@ -153,6 +153,7 @@ fn pushed(p: &PushItem) -> Parts {
         format!("{verb}{tag}"),
         html! {
             <>
+                {moved_from(p)}
                 {who(&p.who)}
                 <div class="step-facts">{layers_cell(p)}
                     if !p.error_code.is_empty() { <span class="error">{reveal(&p.error_code).into_owned()}</span> }

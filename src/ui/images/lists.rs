@@ -6,7 +6,7 @@ use super::super::Ctx;
 use super::common::{
     created, empty, loading, open, outcome, use_container, when, who, Events, ImageLink, Pager, RepoLink,
 };
-use crate::analysis::container::nav::{outcome_slug, Page};
+use crate::analysis::container::nav::{outcome_slug, Page, PushKeep};
 use crate::analysis::container::report::{
     BuilderItem, EcsItem, Headline, ImageRef, ImageUse, Outcome, PullItem, PushItem, RepoSummary, RunItem,
 };
@@ -94,9 +94,16 @@ pub struct OutcomeProps {
     pub headline: Option<Headline>,
 }
 
-/// What each position of the pushes' switch keeps: all, pushed, refused, incomplete.
-pub fn push_counts(h: &Headline) -> [u64; 4] {
-    [h.pushes + h.failed_pushes + h.incomplete_pushes, h.pushes, h.failed_pushes, h.incomplete_pushes]
+#[derive(Properties, PartialEq)]
+pub struct PushesProps {
+    pub keep: PushKeep,
+    /// The headline figures under the same filter, for the switch's counts, once known.
+    pub headline: Option<Headline>,
+}
+
+/// What each position of the pushes' switch keeps: all, pushed, moved a tag, refused, incomplete.
+pub fn push_counts(h: &Headline) -> [u64; 5] {
+    [h.pushes + h.failed_pushes + h.incomplete_pushes, h.pushes, h.tag_moves, h.failed_pushes, h.incomplete_pushes]
 }
 
 /// What each position of the pulls' switch keeps: all, pulled (incomplete ones included, as the
@@ -105,56 +112,62 @@ pub fn pull_counts(h: &Headline) -> [u64; 4] {
     [h.pulls + h.failed_pulls, h.pulls, h.failed_pulls, h.incomplete_pulls]
 }
 
-/// One position of an outcome switch: its filter, label and what it means.
-struct Position {
-    outcome: Option<Outcome>,
+/// One position of an outcome switch: what it keeps, its label and what it means.
+struct Position<K> {
+    keep: K,
     label: &'static str,
     title: &'static str,
 }
 
-/// The positions of the pushes' switch.
-const PUSH_POSITIONS: [Position; 4] = [
-    Position { outcome: None, label: "All", title: "Every push in these logs, whatever its outcome" },
-    Position { outcome: Some(Outcome::Ok), label: "Pushed", title: "Pushes whose PutImage went through" },
-    Position { outcome: Some(Outcome::Failed), label: "Refused", title: "Pushes refused with an error" },
+/// The positions of the pushes' switch, in [`PushKeep::ALL`]'s order.
+const PUSH_POSITIONS: [Position<PushKeep>; 5] = [
+    Position { keep: PushKeep::All, label: "All", title: "Every push in these logs, whatever its outcome" },
+    Position { keep: PushKeep::Outcome(Outcome::Ok), label: "Pushed", title: "Pushes whose PutImage went through" },
     Position {
-        outcome: Some(Outcome::Incomplete),
+        keep: PushKeep::MovedTag,
+        label: "Moved a tag",
+        title: "Pushes of a tag whose previous push in these logs was of another image: the tag now names this one",
+    },
+    Position { keep: PushKeep::Outcome(Outcome::Failed), label: "Refused", title: "Pushes refused with an error" },
+    Position {
+        keep: PushKeep::Outcome(Outcome::Incomplete),
         label: "Incomplete",
         title: "Layers uploaded with no PutImage in these logs",
     },
 ];
 
 /// The positions of the pulls' switch.
-const PULL_POSITIONS: [Position; 4] = [
-    Position { outcome: None, label: "All", title: "Every pull in these logs, whatever its outcome" },
+const PULL_POSITIONS: [Position<Option<Outcome>>; 4] = [
+    Position { keep: None, label: "All", title: "Every pull in these logs, whatever its outcome" },
     Position {
-        outcome: Some(Outcome::Ok),
+        keep: Some(Outcome::Ok),
         label: "Pulled",
         title: "Pulls that went through, those whose BatchGetImage is not in these logs included",
     },
-    Position { outcome: Some(Outcome::Failed), label: "Refused", title: "Pulls refused with an error" },
+    Position { keep: Some(Outcome::Failed), label: "Refused", title: "Pulls refused with an error" },
     Position {
-        outcome: Some(Outcome::Incomplete),
+        keep: Some(Outcome::Incomplete),
         label: "Incomplete",
         title: "Layer downloads with no BatchGetImage in these logs (counted as pulled)",
     },
 ];
 
 /// Filter buttons above the pushes / pulls lists, each with how many items it keeps.
-fn outcome_switch(
+/// A position's `data-testid` is `outcome-` and `slug` of what it keeps.
+fn outcome_switch<K: Copy + PartialEq, const N: usize>(
     ctx: &Ctx,
-    current: Option<Outcome>,
-    page: fn(Option<Outcome>) -> Page,
-    positions: &[Position; 4],
-    counts: Option<[u64; 4]>,
+    current: K,
+    page: fn(K) -> Page,
+    slug: fn(K) -> &'static str,
+    positions: &[Position<K>; N],
+    counts: Option<[u64; N]>,
 ) -> Html {
-    let b = |(i, p): (usize, &Position)| {
-        let slug = p.outcome.map_or("all", outcome_slug);
+    let b = |(i, p): (usize, &Position<K>)| {
         let count = counts.map(|c| c[i]);
         html! {
-            <button type="button" class={classes!("seg", (current == p.outcome).then_some("active"))}
-                data-testid={format!("outcome-{slug}")} data-count={count.map(|n| n.to_string())}
-                title={p.title} aria-pressed={(current == p.outcome).to_string()} onclick={open(ctx, page(p.outcome))}>
+            <button type="button" class={classes!("seg", (current == p.keep).then_some("active"))}
+                data-testid={format!("outcome-{}", slug(p.keep))} data-count={count.map(|n| n.to_string())}
+                title={p.title} aria-pressed={(current == p.keep).to_string()} onclick={open(ctx, page(p.keep))}>
                 {p.label}
                 if let Some(n) = count {
                     <span class="n">{thousands(n)}</span>
@@ -166,18 +179,18 @@ fn outcome_switch(
 }
 
 #[function_component(PushList)]
-pub fn push_list(p: &OutcomeProps) -> Html {
+pub fn push_list(p: &PushesProps) -> Html {
     let ctx = use_context::<Ctx>().expect("Ctx is provided by App");
     let (offset, set) = use_offset();
     let filtered = use_filtered();
-    let (answer, shown) = use_container(Ask::Pushes { offset, outcome: p.outcome });
+    let (answer, shown) = use_container(Ask::Pushes { offset, keep: p.keep });
     let Some(ContainerAnswer::Pushes(page)) = answer.as_deref() else { return loading() };
     html! {
         <section class={classes!("panel", shown.class)} data-testid="push-list" data-state={shown.state} aria-busy={shown.busy}>
-            <h2>{"Pushes"}<span class="count">{thousands(page.total)}</span>{outcome_switch(&ctx, p.outcome, Page::Pushes, &PUSH_POSITIONS, p.headline.as_ref().map(push_counts))}</h2>
+            <h2>{"Pushes"}<span class="count">{thousands(page.total)}</span>{outcome_switch(&ctx, p.keep, Page::Pushes, PushKeep::slug, &PUSH_POSITIONS, p.headline.as_ref().map(push_counts))}</h2>
             <p class="hint">{"Each push joins the token, layer checks, uploads and PutImage of one image, matched by upload id and by the layers its manifest names."}</p>
             if page.items.is_empty() {
-                {empty("pushes", filtered || p.outcome.is_some())}
+                {empty("pushes", filtered || p.keep != PushKeep::All)}
             } else {
                 <table class="list pushes">
                     <thead><tr><th>{"When"}</th><th>{"Repository"}</th><th>{"Image"}</th><th>{"Who"}</th><th>{"Layers"}</th><th>{"Outcome"}</th></tr></thead>
@@ -186,6 +199,21 @@ pub fn push_list(p: &OutcomeProps) -> Html {
             }
             <Pager offset={offset} total={page.total} on_change={set} />
         </section>
+    }
+}
+
+/// "tag moved from sha256:…" under a push that moved its tag from another image (nothing
+/// otherwise).
+pub fn moved_from(p: &PushItem) -> Html {
+    if p.moved_from.is_empty() {
+        return html! {};
+    }
+    let before = ImageRef { repo: p.repo.clone(), digest: p.moved_from.clone() };
+    html! {
+        <div class="moved small muted" data-testid="tag-moved" data-from={p.moved_from.clone()}
+            title="The tag's previous push in these logs was of this other image: this push moved the tag">
+            {"tag moved from "}<ImageLink image={before} />
+        </div>
     }
 }
 
@@ -231,6 +259,7 @@ fn push_row(p: &PushItem) -> Html {
                 if p.retag {
                     <span class="badge" title="This manifest was already in the repository: the push only added a tag">{"tag added"}</span>
                 }
+                {moved_from(p)}
             </td>
             <td>{who(&p.who)}</td>
             <td>{layers_cell(p)}</td>
@@ -254,7 +283,7 @@ pub fn pull_list(p: &OutcomeProps) -> Html {
     let Some(ContainerAnswer::Pulls(page)) = answer.as_deref() else { return loading() };
     html! {
         <section class={classes!("panel", shown.class)} data-testid="pull-list" data-state={shown.state} aria-busy={shown.busy}>
-            <h2>{"Pulls"}<span class="count">{thousands(page.total)}</span>{outcome_switch(&ctx, p.outcome, Page::Pulls, &PULL_POSITIONS, p.headline.as_ref().map(pull_counts))}</h2>
+            <h2>{"Pulls"}<span class="count">{thousands(page.total)}</span>{outcome_switch(&ctx, p.outcome, Page::Pulls, |o| o.map_or("all", outcome_slug), &PULL_POSITIONS, p.headline.as_ref().map(pull_counts))}</h2>
             <p class="hint">{"Each pull is a BatchGetImage and the layer downloads (GetDownloadUrlForLayer) that followed it; layers the puller had cached are not downloaded again."}</p>
             if page.items.is_empty() {
                 {empty("pulls", filtered || p.outcome.is_some())}

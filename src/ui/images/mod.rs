@@ -13,7 +13,7 @@ use yew::prelude::*;
 
 use super::query::Shown;
 use super::Ctx;
-use crate::analysis::container::nav::Page;
+use crate::analysis::container::nav::{Page, PushKeep};
 use crate::analysis::container::report::{Headline, Outcome};
 use crate::analysis::container::{Ask, ContainerAnswer};
 use crate::text::{plural, thousands};
@@ -31,7 +31,7 @@ pub fn images_view() -> Html {
     };
     let body = match &page {
         Page::Repositories => html! { <lists::RepoList /> },
-        Page::Pushes(o) => html! { <lists::PushList outcome={*o} headline={h} /> },
+        Page::Pushes(k) => html! { <lists::PushList keep={*k} headline={h} /> },
         Page::Pulls(o) => html! { <lists::PullList outcome={*o} headline={h} /> },
         Page::Lifecycle => html! { <lists::LifecycleList /> },
         Page::Ecs => html! { <lists::EcsList /> },
@@ -112,7 +112,10 @@ fn cards(p: &CardsProps) -> Html {
     html! {
         <section class={classes!("cards", "images-cards", p.shown.class)} data-testid="images-cards"
             data-state={p.shown.state} aria-busy={p.shown.busy}>
-            { card("Pushes", h.pushes, html! { {plural(h.images, "distinct image", "distinct images")} }, Page::Pushes(Some(Outcome::Ok)), "card-pushes", false) }
+            { card("Pushes", h.pushes, html! {
+                <>{plural(h.images, "distinct image", "distinct images")}
+                  if h.tag_moves > 0 { {format!("; {} moved a tag", thousands(h.tag_moves))} }</>
+              }, Page::Pushes(PushKeep::Outcome(Outcome::Ok)), "card-pushes", false) }
             // Incomplete pushes (uploads with no PutImage) were not refused: the figure leaves them
             // out, and the line says so rather than listing them with the refusals.
             { card("Refused pushes", h.failed_pushes, html! {
@@ -121,7 +124,7 @@ fn cards(p: &CardsProps) -> Html {
                     (h.failed_pushes - h.failed_pushes_denied, "other error", "other errors"),
                 ])}
                   if h.incomplete_pushes > 0 { {format!("; {} more incomplete", thousands(h.incomplete_pushes))} }</>
-              }, Page::Pushes(Some(Outcome::Failed)), "card-failed-pushes", true) }
+              }, Page::Pushes(PushKeep::Outcome(Outcome::Failed)), "card-failed-pushes", true) }
             { card("Pulls", h.pulls, html! {
                 <>{format!("{} from other accounts", thousands(h.cross_account_pulls))}
                   if h.incomplete_pulls > 0 { {format!(", {} incomplete", thousands(h.incomplete_pulls))} }</>

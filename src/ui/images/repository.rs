@@ -6,7 +6,7 @@ use yew::prelude::*;
 use super::super::identity::table::pick;
 use super::super::Ctx;
 use super::common::{created, in_these, loading, open, outcome, use_container, when, who, Events, ImageLink};
-use super::lists::{asked_cell, builder_row, layers_cell, took, Run};
+use super::lists::{asked_cell, builder_row, layers_cell, moved_from, took, Run};
 use crate::analysis::container::nav::Page;
 use crate::analysis::container::report::{ImageRef, RepoPage, RepoRef, Timeline};
 use crate::analysis::container::{Ask, ContainerAnswer};
@@ -99,6 +99,7 @@ pub fn repository_view(p: &RepositoryProps) -> Html {
                                     <td>
                                         if !p.tag.is_empty() { <span class="tag">{p.tag.clone()}</span> }
                                         <ImageLink image={ImageRef { repo: p.repo.clone(), digest: p.digest.clone() }} />
+                                        {moved_from(p)}
                                         <div>{layers_cell(p)}</div>
                                     </td>
                                     <td>{who(&p.who)}</td>
