@@ -157,30 +157,61 @@ fn ok_pushes_pulls_runs_and_expiries_equal_the_generators_truth() {
 
 /// (registry, region, repository, tag, digest, the digest the tag named before) of each successful
 /// `PutImage` that moved its tag, counted over the raw events: the tag's previous `PutImage` (by time,
-/// then digest) in the same repository named another image.
+/// then digest) in the same repository named another image, which no lifecycle run (not a preview)
+/// expired, and no `BatchDeleteImage` deleted, from that push to this one.
 fn tag_moves(all: &[serde_json::Value]) -> Vec<[String; 6]> {
     let s = |v: &serde_json::Value| v.as_str().unwrap_or("").to_owned();
+    let registry = |e: &serde_json::Value, more: &serde_json::Value| {
+        [&e["requestParameters"]["registryId"], more, &e["recipientAccountId"]]
+            .into_iter()
+            .map(s)
+            .find(|r| !r.is_empty())
+    };
+    // When each image was removed: by (registry, region, repository, digest).
+    let mut removed: std::collections::HashMap<[String; 4], Vec<String>> = std::collections::HashMap::new();
+    for e in all.iter().filter(|e| e["errorCode"].is_null()) {
+        let (repo, digests): (String, Vec<String>) = match e["eventName"].as_str() {
+            Some("PolicyExecutionEvent") => {
+                let d = &e["serviceEventDetails"];
+                let images = d["lifecycleEventImageActions"].as_array().into_iter().flatten();
+                (s(&d["repositoryName"]), images.map(|a| s(&a["lifecycleEventImage"]["digest"])).collect())
+            }
+            Some("BatchDeleteImage") => {
+                let ids = e["responseElements"]["imageIds"].as_array().into_iter().flatten();
+                (s(&e["requestParameters"]["repositoryName"]), ids.map(|i| s(&i["imageDigest"])).collect())
+            }
+            _ => continue,
+        };
+        let Some(reg) = registry(e, &serde_json::Value::Null) else { continue };
+        for d in digests {
+            removed.entry([reg.clone(), s(&e["awsRegion"]), repo.clone(), d]).or_default().push(s(&e["eventTime"]));
+        }
+    }
     let mut puts: Vec<(String, String, [String; 4])> = all
         .iter()
         .filter(|e| e["eventName"] == "PutImage" && e["errorCode"].is_null())
         .filter_map(|e| {
             let (req, image) = (&e["requestParameters"], &e["responseElements"]["image"]);
-            let registry = [&req["registryId"], &image["registryId"], &e["recipientAccountId"]]
-                .into_iter()
-                .map(s)
-                .find(|r| !r.is_empty())?;
-            let key = [registry, s(&e["awsRegion"]), s(&req["repositoryName"]), s(&req["imageTag"])];
+            let key = [
+                registry(e, &image["registryId"])?,
+                s(&e["awsRegion"]),
+                s(&req["repositoryName"]),
+                s(&req["imageTag"]),
+            ];
             let digest = s(&image["imageId"]["imageDigest"]);
             (!key[3].is_empty() && !digest.is_empty()).then(|| (s(&e["eventTime"]), digest, key))
         })
         .collect();
     puts.sort();
-    let mut last: std::collections::HashMap<[String; 4], String> = std::collections::HashMap::new();
+    let mut last: std::collections::HashMap<[String; 4], (String, String)> = std::collections::HashMap::new();
     let mut moves = Vec::new();
-    for (_, digest, key) in puts {
-        if let Some(before) = last.insert(key.clone(), digest.clone()).filter(|b| *b != digest) {
+    for (time, digest, key) in puts {
+        if let Some((since, before)) = last.insert(key.clone(), (time.clone(), digest.clone())) {
             let [a, b, c, d] = key;
-            moves.push([a, b, c, d, digest, before]);
+            let gone = removed.get(&[a.clone(), b.clone(), c.clone(), before.clone()]);
+            if before != digest && !gone.into_iter().flatten().any(|t| since <= *t && *t <= time) {
+                moves.push([a, b, c, d, digest, before]);
+            }
         }
     }
     moves.sort();

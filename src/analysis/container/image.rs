@@ -120,25 +120,20 @@ fn pushes(s: &Subject, tags: &mut Vec<String>) -> Vec<Step> {
         .collect()
 }
 
-/// For each time it was pushed with a tag, the next push of that tag to another image.
+/// The pushes that moved one of its tags to another image (see [`super::Push::moved_from`]).
 fn tag_moves(s: &Subject) -> Vec<Step> {
     let store = s.store;
-    let mut out = Vec::new();
-    for p in s.ix.pushes.iter().filter(|p| p.repo == s.repo && p.digest == s.digest && p.outcome == Outcome::Ok) {
-        let (Some(put), false) = (p.put, p.tag.is_empty()) else { continue };
-        let history = s.ix.tag_history(s.repo, p.tag);
-        let next = history.iter().find(|&&(t, digest, row)| (t, row) > (store.time(put), put) && digest != s.digest);
-        if let Some(&(time, to, row)) = next.filter(|&&(_, _, row)| s.c.keeps(row)) {
-            out.push(Step::TagMoved {
-                tag: store.str(p.tag).into_owned(),
-                to: store.str(to).into_owned(),
-                time,
-                who: Box::new(who(store, row, &s.owner())),
-                events: event_refs(store, &[row], 1).0,
-            });
-        }
-    }
-    out
+    let movers = s.ix.pushes.iter().filter(|p| p.repo == s.repo && p.moved_from == Some(s.digest));
+    movers
+        .filter_map(|p| p.put.filter(|&put| s.c.keeps(put)).map(|put| (p, put)))
+        .map(|(p, put)| Step::TagMoved {
+            tag: store.str(p.tag).into_owned(),
+            to: store.str(p.digest).into_owned(),
+            time: store.time(put),
+            who: Box::new(who(store, put, &s.owner())),
+            events: event_refs(store, &[put], 1).0,
+        })
+        .collect()
 }
 
 /// Pulls that got it (by digest, or by a tag that pointed to it then): steps, pulls, pullers.

@@ -124,8 +124,8 @@ pub struct Push {
     pub outcome: Outcome,
     /// The manifest was pushed to this repository before (in these logs).
     pub retag: bool,
-    /// The image its tag named before it (the tag's previous push in these logs was of another
-    /// image): this push moved the tag.
+    /// The image its tag named until it (the tag's previous push in these logs was of another
+    /// image, not expired or deleted since): this push moved the tag.
     pub moved_from: Option<Sym>,
 }
 
@@ -261,6 +261,7 @@ impl Index {
         pull::resolve(&mut ix, store, urls);
         attach_tokens(&mut ix, store, auth);
         ix.runs = lifecycle::runs(store, lifecycle_facts);
+        ix.mark_tag_moves(store);
         ix
     }
 
@@ -342,13 +343,24 @@ impl Index {
                 p.retag = true;
             }
         }
-        // A push moved its tag when the tag's push before it (in time) was of another image.
-        let mut moved: HashMap<Row, Sym> = HashMap::new();
         for v in self.tags.values_mut() {
             v.sort_unstable();
+        }
+    }
+
+    /// Marks the pushes that moved their tag: the tag's push before it (in time) was of another
+    /// image, which was still there (not expired by a lifecycle run, nor deleted, in between: the
+    /// tag went with it, and named nothing).
+    fn mark_tag_moves(&mut self, store: &Store) {
+        let removed = self.removals(store);
+        let mut moved: HashMap<Row, Sym> = HashMap::new();
+        for (&(repo, _), v) in &self.tags {
             for w in v.windows(2) {
-                if w[0].1 != w[1].1 {
-                    moved.insert(w[1].2, w[0].1);
+                let ((since, before, _), (until, _, put)) = (w[0], w[1]);
+                let gone =
+                    removed.get(&(repo, before)).is_some_and(|ts| ts.iter().any(|t| (since..=until).contains(t)));
+                if before != w[1].1 && !gone {
+                    moved.insert(put, before);
                 }
             }
         }
@@ -357,16 +369,28 @@ impl Index {
         }
     }
 
+    /// When each image was removed from its repository, by (repository, digest): expired by a
+    /// lifecycle run (not a preview), or deleted by a `BatchDeleteImage` that went through.
+    fn removals(&self, store: &Store) -> HashMap<(RepoId, Sym), Vec<Millis>> {
+        let mut out: HashMap<(RepoId, Sym), Vec<Millis>> = HashMap::new();
+        for run in self.runs.iter().filter(|r| !r.preview) {
+            for i in &run.images {
+                out.entry((run.repo, i.digest)).or_default().push(run.start);
+            }
+        }
+        for &(repo, r) in self.repo_events.iter().filter(|&&(_, r)| store.error_code(r).is_empty()) {
+            for d in pages::deleted(self, store, repo, r) {
+                out.entry((repo, d)).or_default().push(store.time(r));
+            }
+        }
+        out
+    }
+
     /// The digest `tag` pointed to in `repo` at time `t` (the latest push of it at or before `t`).
     pub fn tag_at(&self, repo: RepoId, tag: Sym, t: Millis) -> Option<Sym> {
         let v = self.tags.get(&(repo, tag))?;
         let i = v.partition_point(|&(time, _, _)| time <= t);
         (i > 0).then(|| v[i - 1].1)
-    }
-
-    /// Every push of `tag` to `repo`: (time, digest, `PutImage` row), oldest first.
-    pub fn tag_history(&self, repo: RepoId, tag: Sym) -> &[TagPush] {
-        self.tags.get(&(repo, tag)).map_or(&[], Vec::as_slice)
     }
 
     /// Repositories other than `repo` whose pushes include `digest`.

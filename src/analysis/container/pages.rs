@@ -344,15 +344,26 @@ pub(super) fn deletions(ix: &Index, store: &Store, c: &Compiled, id: RepoId) -> 
     for &(_, r) in
         ix.repo_events.iter().filter(|&&(repo, r)| repo == id && c.keeps(r) && store.error_code(r).is_empty())
     {
-        let Some(Kind::DeleteImages { ids, deleted }) = store.container.get(r).map(|f| f.kind) else { continue };
-        let t = store.time(r);
-        let list = if deleted.len > 0 { deleted } else { ids };
-        for &x in store.container.syms(list) {
-            let d = if super::pull::is_digest(&store.str(x)) { Some(x) } else { ix.tag_at(id, x, t) };
-            out.extend(d.map(|d| (d, t)));
-        }
+        out.extend(deleted(ix, store, id, r).map(|d| (d, store.time(r))));
     }
     out
+}
+
+/// The images of repository `id` that event `r` deleted, if it is a `BatchDeleteImage`: those its
+/// response lists, else those it asked for; a tag stands for the image it named then.
+pub(super) fn deleted<'a>(ix: &'a Index, store: &'a Store, id: RepoId, r: Row) -> impl Iterator<Item = Sym> + 'a {
+    let list = match store.container.get(r).map(|f| f.kind) {
+        Some(Kind::DeleteImages { ids, deleted }) => Some(if deleted.len > 0 { deleted } else { ids }),
+        _ => None,
+    };
+    let t = store.time(r);
+    list.into_iter().flat_map(|list| store.container.syms(list)).filter_map(move |&x| {
+        if super::pull::is_digest(&store.str(x)) {
+            Some(x)
+        } else {
+            ix.tag_at(id, x, t)
+        }
+    })
 }
 
 /// The `ecr` section of `trailscope-summary.json` (over every event; schema in the README).

@@ -125,8 +125,8 @@ pub struct PushItem {
     pub outcome: Outcome,
     /// The manifest was already in the repository (an earlier push in these logs): a tag was added.
     pub retag: bool,
-    /// The image its tag named before this push (empty: the tag's previous push in these logs, if
-    /// any, was of this image): the push moved the tag from there.
+    /// The image its tag named until this push, which moved the tag from there: the tag's previous
+    /// push in these logs was of that image, not expired or deleted since (empty: it was not so).
     pub moved_from: String,
     /// Who pushed.
     pub who: Who,
@@ -537,8 +537,8 @@ pub struct Headline {
     pub failed_pushes_denied: u64,
     /// Uploads with no `PutImage`.
     pub incomplete_pushes: u64,
-    /// Of [`Headline::pushes`], those that moved their tag from another image (the tag's previous
-    /// push in these logs was of another image).
+    /// Of [`Headline::pushes`], those that moved their tag from another image (see
+    /// [`PushItem::moved_from`]).
     pub tag_moves: u64,
     /// Pulls that went through (layers fetched with no `BatchGetImage` in these logs included).
     pub pulls: u64,

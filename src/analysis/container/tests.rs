@@ -640,25 +640,60 @@ fn ok_a_push_that_moves_its_tag_says_from_which_image() {
     l.put(40, MARY, "web/api", "prod", "sha256:one", &[]); // prod: two → one, by Mary
     l.put(50, CI, "web/worker", "prod", "sha256:three", &[]); // another repository's prod
     l.fail(60, "PutImage", MARY, json!({"repositoryName": "web/api", "imageTag": "prod"}), "AccessDeniedException");
+    // Image one expires, prod and latest with it: the next prod names a new image, moved from nothing.
+    l.lifecycle(70, "PolicyExecutionEvent", "web/api", "pol", &[("sha256:one", "prod")]);
+    l.put(80, CI, "web/api", "prod", "sha256:four", &[]);
+    // So does a tag deleted, and the image it named.
+    l.ecr(
+        90,
+        "BatchDeleteImage",
+        CI,
+        json!({"repositoryName": "web/worker", "registryId": ACCOUNT, "imageIds": [{"imageTag": "prod"}]}),
+        json!({"imageIds": [{"imageTag": "prod", "imageDigest": "sha256:three"}], "failures": []}),
+    );
+    l.put(100, CI, "web/worker", "prod", "sha256:five", &[]);
+    // A lifecycle preview removes nothing.
+    l.put(110, CI, "web/cache", "prod", "sha256:a", &[]);
+    l.lifecycle(115, "DryRunEvent", "web/cache", "pol", &[("sha256:a", "prod")]);
+    l.put(120, CI, "web/cache", "prod", "sha256:b", &[]);
     let e = l.engine();
     let moved: Vec<(String, String, String)> =
         pushes(&e).into_iter().filter(|p| !p.moved_from.is_empty()).map(|p| (p.tag, p.moved_from, p.digest)).collect();
     // Newest first.
-    let want = [("prod", "sha256:two", "sha256:one"), ("prod", "sha256:one", "sha256:two")];
+    let want =
+        [("prod", "sha256:a", "sha256:b"), ("prod", "sha256:two", "sha256:one"), ("prod", "sha256:one", "sha256:two")];
     assert_eq!(moved, want.map(|(t, f, d)| (t.to_owned(), f.to_owned(), d.to_owned())));
     let list = |filter: Filter| match ask(&e, filter, Ask::Pushes { offset: 0, keep: PushKeep::MovedTag }) {
         ContainerAnswer::Pushes(p) => (p.total, p.items.iter().map(|p| p.start).collect::<Vec<_>>()),
         other => panic!("{other:?}"),
     };
     let at = |s: i64| crate::model::time::parse_iso(&time(s)).unwrap();
-    assert_eq!(list(Filter::default()), (2, vec![at(40), at(10)]));
+    assert_eq!(list(Filter::default()), (3, vec![at(120), at(40), at(10)]));
     let headline = |filter: Filter| match ask(&e, filter, Ask::Headline) {
         ContainerAnswer::Headline(h) => (h.pushes, h.tag_moves),
         other => panic!("{other:?}"),
     };
-    assert_eq!(headline(Filter::default()), (6, 2));
+    assert_eq!(headline(Filter::default()), (10, 3));
     // Under a filter, only the moves it keeps: Mary's.
     let mary = Filter { text: "Mary_Major".into(), ..Filter::default() };
     assert_eq!(list(mary.clone()), (1, vec![at(40)]));
     assert_eq!(headline(mary), (3, 1));
+    // An image's story says where its tag went, once for each push that moved it away.
+    let moves_of = |digest: &str| match ask(
+        &e,
+        Filter::default(),
+        Ask::Image(ImageRef { repo: repo("web/api"), digest: digest.into() }),
+    ) {
+        ContainerAnswer::Image(Some(p)) => p
+            .story
+            .into_iter()
+            .filter_map(|s| match s {
+                Step::TagMoved { tag, to, .. } => Some((tag, to)),
+                _ => None,
+            })
+            .collect::<Vec<_>>(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(moves_of("sha256:one"), [("prod".to_owned(), "sha256:two".to_owned())]);
+    assert_eq!(moves_of("sha256:two"), [("prod".to_owned(), "sha256:one".to_owned())]);
 }

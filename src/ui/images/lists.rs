@@ -126,7 +126,7 @@ const PUSH_POSITIONS: [Position<PushKeep>; 5] = [
     Position {
         keep: PushKeep::MovedTag,
         label: "Moved a tag",
-        title: "Pushes of a tag whose previous push in these logs was of another image: the tag now names this one",
+        title: "Pushes of a tag that named another image until then (its previous push in these logs, not expired or deleted since)",
     },
     Position { keep: PushKeep::Outcome(Outcome::Failed), label: "Refused", title: "Pushes refused with an error" },
     Position {
@@ -211,7 +211,7 @@ pub fn moved_from(p: &PushItem) -> Html {
     let before = ImageRef { repo: p.repo.clone(), digest: p.moved_from.clone() };
     html! {
         <div class="moved small muted" data-testid="tag-moved" data-from={p.moved_from.clone()}
-            title="The tag's previous push in these logs was of this other image: this push moved the tag">
+            title="Until this push, the tag named this other image (its previous push in these logs, not expired or deleted since)">
             {"tag moved from "}<ImageLink image={before} />
         </div>
     }
