@@ -197,6 +197,34 @@ test('a push that moved its tag from another image says from which, and the swit
   assert.deepEqual(t.problems, []);
 });
 
+test('a repository policy that lets other accounts or everyone in marks its repository', async () => {
+  // The sample's policies, read here: a repository is marked "other accounts" when a policy set on
+  // it (and not refused) allows a principal of an account other than the repository's.
+  const policies = sample().filter((e) => e.eventName === 'SetRepositoryPolicy' && ok(e));
+  const owner = (e) => e.requestParameters.registryId ?? e.recipientAccountId;
+  const opens = (e) => JSON.parse(e.requestParameters.policyText).Statement.filter((s) => s.Effect === 'Allow')
+    .flatMap((s) => [s.Principal?.AWS ?? []].flat()).some((p) => p.split(':')[4] !== owner(e));
+  const shared = [...new Set(policies.filter(opens).map((e) => `${owner(e)}|${e.awsRegion}|${e.requestParameters.repositoryName}`))].sort();
+  assert.ok(shared.length > 0 && shared.length < policies.length, 'the sample has both kinds of policy');
+  const t = await openSampleImages('[data-testid=repo-row]');
+  const marked = await t.page.$$eval('[data-testid=repo-row]:has([data-testid=policy-exposure])', (rows) => rows.map((r) =>
+    [`${r.dataset.account}|${r.dataset.region}|${r.dataset.repo}`, r.querySelector('[data-testid=policy-exposure]').dataset.exposure]));
+  assert.deepEqual(marked.sort(), shared.map((k) => [k, 'other-accounts']));
+  assert.deepEqual(t.problems, []);
+
+  // The same policy letting everyone in, alone in a file: the repository and the change say so.
+  const open = structuredClone(policies.find(opens));
+  const doc = JSON.parse(open.requestParameters.policyText);
+  doc.Statement[0].Principal = '*';
+  open.requestParameters.policyText = JSON.stringify(doc);
+  const u = await openAlone(open, 'public-policy.json');
+  await u.page.waitForSelector('[data-testid=repo-row] [data-testid=policy-exposure][data-exposure=everyone]');
+  await u.page.click('[data-testid=repo-row] [data-testid=open-repo]');
+  await u.page.waitForSelector('[data-testid=repo-changes] [data-testid=policy-exposure][data-exposure=everyone]');
+  await u.shot('images-repository-public');
+  assert.deepEqual(u.problems, []);
+});
+
 test('a refused ECS call is no deployment, and the Deployments card says it was refused', async () => {
   // One of the sample's task runs, refused: the list holds it, the card's figure does not.
   const run = sample().find((e) => e.eventSource === 'ecs.amazonaws.com' && e.eventName === 'RunTask' && ok(e));

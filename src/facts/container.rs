@@ -116,6 +116,18 @@ pub struct Rule {
     pub description: Sym,
 }
 
+/// Whom a repository policy lets in beyond the repository's own account, widest last.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, serde::Serialize, serde::Deserialize)]
+pub enum Exposure {
+    /// No one else (or not a policy).
+    #[default]
+    Own,
+    /// Principals of other accounts, or anyone who meets the statement's conditions.
+    OtherAccounts,
+    /// Anyone at all: an `Allow` to principal `*` with no condition.
+    Everyone,
+}
+
 /// What an event says, by kind. Event names live in the store; these are the parameters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[allow(missing_docs)]
@@ -144,8 +156,9 @@ pub enum Kind {
     RepoCreated { encryption: Sym, kms_key: Sym, mutability: Sym, scan_on_push: Option<bool> },
     /// `DeleteRepository`.
     RepoDeleted { force: bool },
-    /// Another write naming the repository (policies, settings): summary lines (`syms`).
-    RepoChange { lines: Span },
+    /// Another write naming the repository (policies, settings): summary lines (`syms`), and whom
+    /// a repository policy it sets lets in.
+    RepoChange { lines: Span, exposure: Exposure },
     /// KMS `CreateGrant` whose encryption context names an ECR repository.
     KmsGrant { key: Sym, grantee: Sym, operations: Sym, grant_id: Sym },
     /// `RegisterTaskDefinition`: pairs (image URI, repository name or empty) in `syms`.
@@ -562,7 +575,9 @@ impl ContainerFacts {
                 scan_on_push,
             },
             Kind::RepoDeleted { force } => Kind::RepoDeleted { force },
-            Kind::RepoChange { lines } => Kind::RepoChange { lines: self.remap_syms(src, lines, s) },
+            Kind::RepoChange { lines, exposure } => {
+                Kind::RepoChange { lines: self.remap_syms(src, lines, s), exposure }
+            }
             Kind::KmsGrant { key, grantee, operations, grant_id } => {
                 Kind::KmsGrant { key: s(key), grantee: s(grantee), operations: s(operations), grant_id: s(grant_id) }
             }

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use super::common::{records, root, walk};
+use super::common::{corpus, records, root, walk};
 use trailscope::analysis::container::nav::PushKeep;
 use trailscope::analysis::container::{Ask, ContainerAnswer, ContainerQuery, Index};
 use trailscope::analysis::filter::Filter;
@@ -247,6 +247,79 @@ fn ok_pushes_that_moved_a_tag_are_those_the_events_say() {
                 .map(|p| [p.repo.registry, p.repo.region, p.repo.name, p.tag, p.digest, p.moved_from]),
         );
     }
+    got.sort();
+    assert_eq!(got, want);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The `ecr.by_repository` entries of `engine`'s summary whose `policy_exposure` is not `Own`:
+/// ("account region repository", `policy_exposure`).
+fn exposures(engine: &Engine) -> Vec<(String, String)> {
+    let doc: serde_json::Value = serde_json::from_str(&engine.summary_json()).unwrap();
+    let repos = doc["ecr"]["by_repository"].as_array().unwrap();
+    let s = |v: &serde_json::Value| v.as_str().unwrap().to_owned();
+    repos
+        .iter()
+        .filter(|r| r["policy_exposure"] != "Own")
+        .map(|r| {
+            (format!("{} {} {}", s(&r["account"]), s(&r["region"]), s(&r["repository"])), s(&r["policy_exposure"]))
+        })
+        .collect()
+}
+
+#[test]
+fn ok_a_repository_made_public_says_so() {
+    // StreamAlert's rule tests describe each record they test (the index beside the file): the one
+    // described "ECR made public" must flag its repository as open to everyone, and no other.
+    let Some(dir) = corpus() else { return };
+    let dir = dir.join("airbnb-streamalert");
+    let index = std::fs::read_to_string(dir.join("streamalert_rule_test_records.index.tsv")).unwrap();
+    let line: usize = index
+        .lines()
+        .find_map(|l| l.ends_with("\tECR made public").then(|| l.split('\t').next().unwrap().parse().unwrap()))
+        .expect("the index describes an ECR made public");
+    let file = dir.join("streamalert_rule_test_records.jsonl");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let record: serde_json::Value = serde_json::from_str(text.lines().nth(line - 1).unwrap()).unwrap();
+    let e = &record["Records"][0];
+    let public = format!(
+        "{} {} {}",
+        e["responseElements"]["registryId"].as_str().unwrap(),
+        e["awsRegion"].as_str().unwrap(),
+        e["requestParameters"]["repositoryName"].as_str().unwrap()
+    );
+    let mut engine = Engine::new();
+    engine.ingest_bytes("streamalert_rule_test_records.jsonl", text.as_bytes());
+    assert_eq!(exposures(&engine), [(public, "Everyone".to_owned())]);
+}
+
+#[test]
+fn ok_repositories_shared_with_other_accounts_are_those_the_policies_name() {
+    // The generator's repository policies let another account pull: each repository with such a
+    // policy set (and not refused), by a walk of the raw policies' principals, is flagged so.
+    let Some((dir, _)) = generate(20_000, 14) else { return };
+    let (engine, all) = load(&dir);
+    let mut want: Vec<(String, String)> = Vec::new();
+    for e in all.iter().filter(|e| e["eventName"] == "SetRepositoryPolicy" && e["errorCode"].is_null()) {
+        let req = &e["requestParameters"];
+        let owner = req["registryId"].as_str().or(e["recipientAccountId"].as_str()).unwrap();
+        let policy: serde_json::Value = serde_json::from_str(req["policyText"].as_str().unwrap()).unwrap();
+        let principals =
+            policy["Statement"].as_array().unwrap().iter().filter(|s| s["Effect"] == "Allow").flat_map(|s| {
+                let aws = &s["Principal"]["AWS"];
+                aws.as_array().cloned().unwrap_or_else(|| vec![aws.clone()])
+            });
+        let others = principals
+            .filter_map(|p| p.as_str().map(str::to_owned))
+            .any(|p| p.split(':').nth(4).is_some_and(|a| a != owner));
+        let repo = format!("{owner} {} {}", e["awsRegion"].as_str().unwrap(), req["repositoryName"].as_str().unwrap());
+        if others && !want.iter().any(|(r, _)| *r == repo) {
+            want.push((repo, "OtherAccounts".to_owned()));
+        }
+    }
+    assert!(want.len() > 5, "the generator shares repositories: {}", want.len());
+    let mut got = exposures(&engine);
+    want.sort();
     got.sort();
     assert_eq!(got, want);
     let _ = std::fs::remove_dir_all(&dir);

@@ -1,7 +1,7 @@
 //! The joined sessions as the pages show them: text, resolved digests, who, and the raw events.
 
 use super::report::{
-    BuilderItem, EventRef, ExpiredRow, LayerRow, Outcome, PullItem, PushItem, RepoChange, RuleRow, RunItem,
+    BuilderItem, EventRef, ExpiredRow, Exposure, LayerRow, Outcome, PullItem, PushItem, RepoChange, RuleRow, RunItem,
     EVENTS_PER_ITEM,
 };
 use super::who::who;
@@ -210,7 +210,7 @@ pub(super) fn repo_change(store: &Store, r: Row, owner: &str) -> Option<RepoChan
         Kind::RepoDeleted { force } => {
             vec![if force { "forced: images deleted with it" } else { "not forced" }.to_owned()]
         }
-        Kind::RepoChange { lines } => store.container.syms(lines).iter().map(|&l| s(l)).collect(),
+        Kind::RepoChange { lines, .. } => store.container.syms(lines).iter().map(|&l| s(l)).collect(),
         Kind::KmsGrant { key, grantee, operations, grant_id } => {
             let mut d = vec![format!("key: {}", s(key)), format!("grantee: {}", s(grantee))];
             if !operations.is_empty() {
@@ -233,6 +233,10 @@ pub(super) fn repo_change(store: &Store, r: Row, owner: &str) -> Option<RepoChan
     };
     Some(RepoChange {
         call: s(store.name(r)),
+        exposure: match f.kind {
+            Kind::RepoChange { exposure, .. } if store.error_code(r).is_empty() => exposure,
+            _ => Exposure::Own,
+        },
         details,
         who: who(store, r, owner),
         time: store.time(r),

@@ -140,6 +140,10 @@ fn summaries(ix: &Index, store: &Store, c: &Compiled) -> Vec<RepoSummary> {
                 "KMS".clone_into(&mut s.encryption);
                 s.changes += 1;
             }
+            Some(Kind::RepoChange { exposure, .. }) if ok => {
+                s.exposure = s.exposure.max(exposure);
+                s.changes += 1;
+            }
             _ => s.changes += 1,
         }
     }
@@ -380,6 +384,7 @@ pub fn summary(ix: &Index, store: &Store) -> serde_json::Value {
                 "repository": s.repo.name, "account": s.repo.registry, "region": s.repo.region,
                 "pushes": s.pushes, "failed_pushes": s.failed_pushes, "pulls": s.pulls, "failed_pulls": s.failed_pulls,
                 "cross_account_pulls": s.cross_account_pulls, "images": s.images, "expired_images": s.expired,
+                "policy_exposure": s.exposure,
             })
         })
         .collect();

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::facts::container::Exposure;
 use crate::model::Millis;
 
 /// Items per list page.
@@ -331,6 +332,8 @@ pub struct BuilderItem {
 pub struct RepoChange {
     /// The call (`CreateRepository`, `CreateGrant`, `SetRepositoryPolicy`...).
     pub call: String,
+    /// Whom the repository policy it set lets in beyond the repository's account.
+    pub exposure: Exposure,
     /// What it set, one line each.
     pub details: Vec<String>,
     /// Who.
@@ -370,6 +373,9 @@ pub struct RepoSummary {
     pub expired: u32,
     /// Policy and setting changes.
     pub changes: u32,
+    /// The widest a repository policy set in these logs (and went through) let others in, whether
+    /// or not a later policy took it back.
+    pub exposure: Exposure,
     /// Latest activity.
     pub last: Option<Millis>,
 }

@@ -5,7 +5,7 @@
 //! [`BLOCK`]th fact starts a block whose first row and byte offset the index keeps, so finding a
 //! row's fact is a binary search over blocks and at most a block of decoding.
 
-use super::{Fact, Kind, Span};
+use super::{Exposure, Fact, Kind, Span};
 use crate::model::Sym;
 use crate::store::Row;
 
@@ -103,7 +103,14 @@ impl<'b> Reader<'b> {
                 },
             },
             11 => Kind::RepoDeleted { force: self.flag() },
-            12 => Kind::RepoChange { lines: self.span() },
+            12 => Kind::RepoChange {
+                lines: self.span(),
+                exposure: match self.u64() {
+                    2 => Exposure::Everyone,
+                    1 => Exposure::OtherAccounts,
+                    _ => Exposure::Own,
+                },
+            },
             13 => Kind::KmsGrant { key: self.sym(), grantee: self.sym(), operations: self.sym(), grant_id: self.sym() },
             14 => Kind::TaskDef {
                 family: self.sym(),
@@ -179,7 +186,7 @@ pub fn write(out: &mut Vec<u8>, prev: Row, f: &Fact) {
             (10, vec![s(encryption), s(kms_key), s(mutability), scan])
         }
         Kind::RepoDeleted { force } => (11, vec![u64::from(force)]),
-        Kind::RepoChange { lines } => (12, vec![n(lines.start), n(lines.len)]),
+        Kind::RepoChange { lines, exposure } => (12, vec![n(lines.start), n(lines.len), exposure as u64]),
         Kind::KmsGrant { key, grantee, operations, grant_id } => {
             (13, vec![s(key), s(grantee), s(operations), s(grant_id)])
         }
@@ -244,7 +251,9 @@ mod tests {
             Kind::RepoCreated { encryption: Sym(1), kms_key: Sym(0), mutability: Sym(2), scan_on_push: Some(true) },
             Kind::RepoCreated { encryption: Sym(1), kms_key: Sym(0), mutability: Sym(2), scan_on_push: None },
             Kind::RepoDeleted { force: true },
-            Kind::RepoChange { lines: sp(8, 9) },
+            Kind::RepoChange { lines: sp(8, 9), exposure: Exposure::Own },
+            Kind::RepoChange { lines: sp(8, 9), exposure: Exposure::OtherAccounts },
+            Kind::RepoChange { lines: sp(8, 9), exposure: Exposure::Everyone },
             Kind::KmsGrant { key: Sym(1), grantee: Sym(2), operations: Sym(3), grant_id: Sym(4) },
             Kind::TaskDef { family: Sym(1), revision: 42, images: sp(0, 4), exec_role: Sym(2), task_role: Sym(0) },
             Kind::TaskDefGone { family: Sym(1), revision: u32::MAX },

@@ -5,8 +5,8 @@ use serde::Deserialize;
 
 use super::lenient::{parse, texts, List, Num};
 use super::{
-    policy, EntryKind, ExpiredImage, Found, Kind, ManifestEntry, Rule, Sink, Span, MAX_IMAGE_IDS, MAX_LAYER_DIGESTS,
-    MAX_LIFECYCLE_IMAGES, MAX_MANIFEST_ENTRIES, MAX_RULES, MAX_TAGS_PER_IMAGE,
+    policy, EntryKind, ExpiredImage, Exposure, Found, Kind, ManifestEntry, Rule, Sink, Span, MAX_IMAGE_IDS,
+    MAX_LAYER_DIGESTS, MAX_LIFECYCLE_IMAGES, MAX_MANIFEST_ENTRIES, MAX_RULES, MAX_TAGS_PER_IMAGE,
 };
 use crate::ingest::raw::{Flag, Lenient, Obj, RawEvent, Text};
 use crate::model::Sym;
@@ -136,6 +136,9 @@ struct Response<'a> {
     repository: Obj<RepositoryResponse<'a>>,
     #[serde(borrow)]
     image_ids: ImageIds<'a>,
+    /// `SetRepositoryPolicy`'s.
+    #[serde(borrow)]
+    registry_id: Lenient<Text<'a>>,
 }
 
 /// A manifest descriptor (`config`, `layers[]`, `manifests[]`).
@@ -287,7 +290,15 @@ pub(super) fn read(name: &str, raw: &RawEvent, sink: &mut Sink) -> Found {
         }
         "DeleteRepository" => Kind::RepoDeleted { force: req.force.ok().is_some_and(|f| f.0) },
         _ if is_read(name) || repo.is_empty() => return None,
-        _ => Kind::RepoChange { lines: change_lines(name, &req, sink) },
+        _ => {
+            let exposure = if name == "SetRepositoryPolicy" {
+                let owner = [registry, resp.registry_id.str(), raw.recipient_account_id.str()];
+                policy::exposure(req.policy_text.str(), owner.into_iter().find(|a| !a.is_empty()).unwrap_or(""))
+            } else {
+                Exposure::Own
+            };
+            Kind::RepoChange { lines: change_lines(name, &req, sink), exposure }
+        }
     };
     Some((sink.sym(registry), sink.sym(repo), kind))
 }

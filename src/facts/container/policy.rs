@@ -8,7 +8,7 @@ use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 
 use super::lenient::{texts, List, Num, OneOrMany};
-use super::{Rule, Sink, MAX_POLICY_LINES, MAX_RULES};
+use super::{Exposure, Rule, Sink, MAX_POLICY_LINES, MAX_RULES};
 use crate::ingest::raw::{Lenient, Obj, Text};
 
 /// Characters kept of one summary line: a policy naming hundreds of principals is cut, not listed.
@@ -202,6 +202,9 @@ struct Statement<'a> {
     principal: Principal<'a>,
     #[serde(borrow, rename = "Action")]
     action: OneOrMany<'a>,
+    /// Whether the statement has a `Condition` (what it holds is not read).
+    #[serde(rename = "Condition")]
+    condition: Option<de::IgnoredAny>,
 }
 
 /// `Principal`: `"*"` or `{"AWS": ..., "Service": ..., "Federated": ...}`.
@@ -276,6 +279,37 @@ pub(super) fn statements(text: &str) -> Vec<String> {
             clip(format!("{} {who}: {}", s.effect.str(), what.join(", ")))
         })
         .collect()
+}
+
+/// Whom repository policy `text` lets in beyond account `owner`: [`Exposure::Everyone`] for an
+/// `Allow` to principal `*` (or `{"AWS": "*"}`) with no `Condition`; [`Exposure::OtherAccounts`] for
+/// one with a condition, or to a principal of another account (an ARN's account, or an account id);
+/// services (`ecs.amazonaws.com`) are no account. `Deny` statements let no one in. A policy that does
+/// not read as one says [`Exposure::Own`]: nothing it could be said to open.
+pub(super) fn exposure(text: &str, owner: &str) -> Exposure {
+    let Ok(doc) = serde_json::from_str::<PolicyDoc>(text) else { return Exposure::Own };
+    let mut widest = Exposure::Own;
+    for s in doc.statement.0.iter().filter(|s| s.effect.str().eq_ignore_ascii_case("allow")) {
+        for p in s.principal.0.iter().map(Text::as_str) {
+            let account = if p == "*" {
+                None
+            } else if p.starts_with("arn:") {
+                Some(p.split(':').nth(4).unwrap_or(""))
+            } else if p.len() == 12 && p.bytes().all(|b| b.is_ascii_digit()) {
+                Some(p)
+            } else {
+                continue; // a service
+            };
+            let here = match account {
+                None if s.condition.is_none() => Exposure::Everyone,
+                None => Exposure::OtherAccounts,
+                Some(a) if a != owner => Exposure::OtherAccounts,
+                Some(_) => Exposure::Own,
+            };
+            widest = widest.max(here);
+        }
+    }
+    widest
 }
 
 fn clip(s: String) -> String {

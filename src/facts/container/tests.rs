@@ -218,9 +218,43 @@ fn ok_repository_policy_is_summarised() {
     let e = engine(&json);
     let s = e.store();
     let f = fact_of(&e, "SetRepositoryPolicy");
-    let Kind::RepoChange { lines } = f.kind else { panic!() };
+    let Kind::RepoChange { lines, exposure } = f.kind else { panic!() };
     let lines: Vec<String> = s.container.syms(lines).iter().map(|&l| s.str(l).into_owned()).collect();
     assert_eq!(lines, ["Allow arn:aws:iam::210987654321:root: ecr:BatchGetImage, ecr:GetDownloadUrlForLayer"]);
+    // The event names no account of its own: another account's principal is still another's.
+    assert_eq!(exposure, Exposure::OtherAccounts);
+}
+
+#[test]
+fn ok_a_repository_policy_says_whom_it_lets_in() {
+    let owner = "111122223333";
+    let doc = |statements: &str| format!(r#"{{"Version":"2012-10-17","Statement":{statements}}}"#);
+    let allow = |principal: &str| {
+        doc(&format!(r#"[{{"Effect":"Allow","Principal":{principal},"Action":"ecr:BatchGetImage"}}]"#))
+    };
+    let cases = [
+        (allow(r#""*""#), Exposure::Everyone),
+        (allow(r#"{"AWS":"*"}"#), Exposure::Everyone),
+        (allow(r#"{"AWS":["arn:aws:iam::111122223333:role/ci","*"]}"#), Exposure::Everyone),
+        (allow(r#"{"AWS":"arn:aws:iam::444455556666:root"}"#), Exposure::OtherAccounts),
+        (allow(r#"{"AWS":"444455556666"}"#), Exposure::OtherAccounts),
+        (allow(r#"{"AWS":"arn:aws:iam::111122223333:role/ci"}"#), Exposure::Own),
+        (allow(r#"{"AWS":"111122223333"}"#), Exposure::Own),
+        (allow(r#"{"Service":"codebuild.amazonaws.com"}"#), Exposure::Own),
+        // Anyone, but only under a condition (an organization, a source account): not everyone.
+        (
+            doc(
+                r#"[{"Effect":"Allow","Principal":"*","Action":"ecr:*","Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-1"}}}]"#,
+            ),
+            Exposure::OtherAccounts,
+        ),
+        (doc(r#"[{"Effect":"Deny","Principal":"*","Action":"ecr:*"}]"#), Exposure::Own),
+        (doc(r#"{"Effect":"allow","Principal":"*","Action":"ecr:*"}"#), Exposure::Everyone),
+        ("not a policy".to_owned(), Exposure::Own),
+    ];
+    for (text, want) in cases {
+        assert_eq!(policy::exposure(&text, owner), want, "{text}");
+    }
 }
 
 #[test]

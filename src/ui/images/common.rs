@@ -7,7 +7,7 @@ use yew::prelude::*;
 use super::super::query::{use_answer, Shown};
 use super::super::Ctx;
 use crate::analysis::container::nav::Page;
-use crate::analysis::container::report::{EventRef, ImageRef, Outcome, RepoRef, Who, PAGE};
+use crate::analysis::container::report::{EventRef, Exposure, ImageRef, Outcome, RepoRef, Who, PAGE};
 use crate::analysis::container::{Ask, ContainerAnswer, ContainerQuery};
 use crate::engine::{Query, Response};
 use crate::text::{arn_parts, plural, reveal, thousands, tooltip, utc, without_assumed_role};
@@ -132,6 +132,27 @@ pub fn who(w: &Who) -> Html {
                 }
             </div>
         </div>
+    }
+}
+
+/// A badge saying whom a repository policy let in beyond the repository's account (nothing when no
+/// one); `which` names the policy for the tooltip ("This policy", "A policy set in these logs").
+pub fn exposure_badge(e: Exposure, which: &str) -> Html {
+    let (class, label, slug, whom) = match e {
+        Exposure::Own => return html! {},
+        Exposure::OtherAccounts => (
+            "warn",
+            "policy: other accounts",
+            "other-accounts",
+            "principals of other accounts, or anyone who meets its conditions",
+        ),
+        Exposure::Everyone => {
+            ("bad", "policy: open to everyone", "everyone", "anyone at all (principal *, with no condition)")
+        }
+    };
+    html! {
+        <span class={classes!("badge", class)} data-testid="policy-exposure" data-exposure={slug}
+            title={format!("{which} lets {whom} in")}>{label}</span>
     }
 }
 

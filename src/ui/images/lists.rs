@@ -4,7 +4,8 @@ use yew::prelude::*;
 
 use super::super::Ctx;
 use super::common::{
-    created, empty, loading, open, outcome, use_container, when, who, Events, ImageLink, Pager, RepoLink,
+    created, empty, exposure_badge, loading, open, outcome, use_container, when, who, Events, ImageLink, Pager,
+    RepoLink,
 };
 use crate::analysis::container::nav::{outcome_slug, Page, PushKeep};
 use crate::analysis::container::report::{
@@ -75,6 +76,7 @@ fn repo_row(s: &RepoSummary, filtered: bool) -> Html {
                 if !s.encryption.is_empty() {
                     <span class="badge">{s.encryption.clone()}</span>
                 }
+                {exposure_badge(s.exposure, "A repository policy set in these logs")}
             </td>
             <td>{created(s.created, filtered)}</td>
             <td class="num">{thousands(u64::from(s.pushes))}{failed(s.failed_pushes)}</td>

@@ -5,7 +5,9 @@ use yew::prelude::*;
 
 use super::super::identity::table::pick;
 use super::super::Ctx;
-use super::common::{created, in_these, loading, open, outcome, use_container, when, who, Events, ImageLink};
+use super::common::{
+    created, exposure_badge, in_these, loading, open, outcome, use_container, when, who, Events, ImageLink,
+};
 use super::lists::{asked_cell, builder_row, layers_cell, moved_from, took, Run};
 use crate::analysis::container::nav::Page;
 use crate::analysis::container::report::{ImageRef, RepoPage, RepoRef, Timeline};
@@ -73,6 +75,7 @@ pub fn repository_view(p: &RepositoryProps) -> Html {
                             <li class={classes!((!c.error_code.is_empty()).then_some("failed"))}>
                                 <div class="change-head">
                                     <span class="call">{c.call.clone()}</span>
+                                    {exposure_badge(c.exposure, "This policy")}
                                     {when(c.time)}
                                     if !c.error_code.is_empty() { <span class="error">{reveal(&c.error_code).into_owned()}</span> }
                                 </div>
@@ -157,6 +160,7 @@ fn header(ctx: &Ctx, page: &RepoPage, filtered: bool) -> Html {
                 <h1><span class="kind-label">{"Repository"}</span>{s.repo.name.clone()}</h1>
                 if s.deleted.is_some() { <span class="badge bad">{"deleted"}</span> }
                 if !s.encryption.is_empty() { <span class="badge">{format!("encryption {}", s.encryption)}</span> }
+                {exposure_badge(s.exposure, "A repository policy set in these logs")}
                 if let Some(onclick) = only_this {
                     <button type="button" class="button small" data-testid="filter-repository" {onclick}
                         title={tooltip(&format!("Show only the calls that name {} (in any account or region), in every view", s.repo.name))}>
