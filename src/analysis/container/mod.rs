@@ -356,10 +356,10 @@ impl Index {
         let mut moved: HashMap<Row, Sym> = HashMap::new();
         for (&(repo, _), v) in &self.tags {
             for w in v.windows(2) {
-                let ((since, before, _), (until, _, put)) = (w[0], w[1]);
+                let ((since, before, _), (until, after, put)) = (w[0], w[1]);
                 let gone =
                     removed.get(&(repo, before)).is_some_and(|ts| ts.iter().any(|t| (since..=until).contains(t)));
-                if before != w[1].1 && !gone {
+                if before != after && !gone {
                     moved.insert(put, before);
                 }
             }

@@ -292,7 +292,10 @@ pub(super) fn read(name: &str, raw: &RawEvent, sink: &mut Sink) -> Found {
         _ if is_read(name) || repo.is_empty() => return None,
         _ => {
             let exposure = if name == "SetRepositoryPolicy" {
-                let owner = [registry, resp.registry_id.str(), raw.recipient_account_id.str()];
+                // The registry's account: named, else the account the event was logged in, else the
+                // caller's (a policy is set by the registry's own account).
+                let caller = raw.user_identity.0.ok().map_or("", |i| i.account_id.str());
+                let owner = [registry, resp.registry_id.str(), raw.recipient_account_id.str(), caller];
                 policy::exposure(req.policy_text.str(), owner.into_iter().find(|a| !a.is_empty()).unwrap_or(""))
             } else {
                 Exposure::Own

@@ -223,6 +223,10 @@ fn ok_repository_policy_is_summarised() {
     assert_eq!(lines, ["Allow arn:aws:iam::210987654321:root: ecr:BatchGetImage, ecr:GetDownloadUrlForLayer"]);
     // The event names no account of its own: another account's principal is still another's.
     assert_eq!(exposure, Exposure::OtherAccounts);
+    // Set by that account itself (the caller's account, when the event names no other): its own.
+    let own = json.replace(r#""eventID""#, r#""userIdentity":{"type":"Root","accountId":"210987654321"},"eventID""#);
+    let Kind::RepoChange { exposure, .. } = fact_of(&engine(&own), "SetRepositoryPolicy").kind else { panic!() };
+    assert_eq!(exposure, Exposure::Own);
 }
 
 #[test]
