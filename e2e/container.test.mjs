@@ -167,7 +167,10 @@ test('a push that moved its tag from another image says from which, and the swit
     return c;
   });
   const ordered = [...prod].sort((a, b) => a.eventTime.localeCompare(b.eventTime) || digestOf(a).localeCompare(digestOf(b)));
-  const moves = ordered.slice(1).map((e, i) => [digestOf(e), digestOf(ordered[i])]).filter(([to, from]) => to !== from);
+  // Each with who pushed the image it replaced, when someone else did.
+  const moves = ordered.slice(1).map((e, i) => [digestOf(e), digestOf(ordered[i]),
+    ordered[i].userIdentity.arn === e.userIdentity.arn ? null : ordered[i].userIdentity.arn]).filter(([to, from]) => to !== from);
+  assert.ok(moves.some(([, , by]) => by), "a tag moved from another principal's push");
   const file = join(mkdtempSync(join(tmpdir(), 'trailscope-moves-')), 'prod-moves.json');
   writeFileSync(file, JSON.stringify({ Records: prod }));
   const t = await Trailscope.open(env);
@@ -183,7 +186,8 @@ test('a push that moved its tag from another image says from which, and the swit
   assert.equal(await t.page.getAttribute('[data-testid=outcome-moved]', 'data-count'), String(moves.length));
   await t.page.waitForFunction((n) => document.querySelectorAll('[data-testid=push-row]').length === n, moves.length);
   const rows = await t.page.$$eval('[data-testid=push-row]', (els) => els.map((r) => [r.dataset.digest,
-    r.querySelector('[data-testid=tag-moved]')?.dataset.from ?? null]));
+    r.querySelector('[data-testid=tag-moved]')?.dataset.from ?? null,
+    r.querySelector('[data-testid=tag-moved-by]')?.dataset.principal ?? null]));
   assert.deepEqual(rows.sort(), moves.sort());
   assert.match(t.page.url(), /pg=pushes\.moved/);
   await t.shot('images-tag-moves');

@@ -158,8 +158,9 @@ fn ok_pushes_pulls_runs_and_expiries_equal_the_generators_truth() {
 /// (registry, region, repository, tag, digest, the digest the tag named before) of each successful
 /// `PutImage` that moved its tag, counted over the raw events: the tag's previous `PutImage` (by time,
 /// then digest) in the same repository named another image, which no lifecycle run (not a preview)
-/// expired, and no `BatchDeleteImage` deleted, from that push to this one.
-fn tag_moves(all: &[serde_json::Value]) -> Vec<[String; 6]> {
+/// expired, and no `BatchDeleteImage` deleted, from that push to this one; last, "another" when
+/// another principal (ARN) made that push.
+fn tag_moves(all: &[serde_json::Value]) -> Vec<[String; 7]> {
     let s = |v: &serde_json::Value| v.as_str().unwrap_or("").to_owned();
     let registry = |e: &serde_json::Value, more: &serde_json::Value| {
         [&e["requestParameters"]["registryId"], more, &e["recipientAccountId"]]
@@ -187,7 +188,7 @@ fn tag_moves(all: &[serde_json::Value]) -> Vec<[String; 6]> {
             removed.entry([reg.clone(), s(&e["awsRegion"]), repo.clone(), d]).or_default().push(s(&e["eventTime"]));
         }
     }
-    let mut puts: Vec<(String, String, [String; 4])> = all
+    let mut puts: Vec<(String, String, [String; 4], String)> = all
         .iter()
         .filter(|e| e["eventName"] == "PutImage" && e["errorCode"].is_null())
         .filter_map(|e| {
@@ -199,18 +200,20 @@ fn tag_moves(all: &[serde_json::Value]) -> Vec<[String; 6]> {
                 s(&req["imageTag"]),
             ];
             let digest = s(&image["imageId"]["imageDigest"]);
-            (!key[3].is_empty() && !digest.is_empty()).then(|| (s(&e["eventTime"]), digest, key))
+            let arn = s(&e["userIdentity"]["arn"]);
+            (!key[3].is_empty() && !digest.is_empty()).then(|| (s(&e["eventTime"]), digest, key, arn))
         })
         .collect();
     puts.sort();
-    let mut last: std::collections::HashMap<[String; 4], (String, String)> = std::collections::HashMap::new();
+    let mut last: std::collections::HashMap<[String; 4], (String, String, String)> = std::collections::HashMap::new();
     let mut moves = Vec::new();
-    for (time, digest, key) in puts {
-        if let Some((since, before)) = last.insert(key.clone(), (time.clone(), digest.clone())) {
+    for (time, digest, key, arn) in puts {
+        if let Some((since, before, by)) = last.insert(key.clone(), (time.clone(), digest.clone(), arn.clone())) {
             let [a, b, c, d] = key;
             let gone = removed.get(&[a.clone(), b.clone(), c.clone(), before.clone()]);
             if before != digest && !gone.into_iter().flatten().any(|t| since <= *t && *t <= time) {
-                moves.push([a, b, c, d, digest, before]);
+                let another = if by == arn { "" } else { "another" };
+                moves.push([a, b, c, d, digest, before, another.to_owned()]);
             }
         }
     }
@@ -224,6 +227,10 @@ fn ok_pushes_that_moved_a_tag_are_those_the_events_say() {
     let (engine, all) = load(&dir);
     let want = tag_moves(&all);
     assert!(want.len() > 50, "the generator moves tags: {}", want.len());
+    assert!(
+        want.iter().any(|m| m[6].is_empty()) && want.iter().any(|m| !m[6].is_empty()),
+        "both by the same and another"
+    );
     let doc: serde_json::Value = serde_json::from_str(&engine.summary_json()).unwrap();
     assert_eq!(doc["ecr"]["tag_moves"].as_u64(), Some(want.len() as u64));
     // The list of the pushes that moved a tag, every page of it.
@@ -241,11 +248,10 @@ fn ok_pushes_that_moved_a_tag_are_those_the_events_say() {
         if page.items.is_empty() {
             break;
         }
-        got.extend(
-            page.items
-                .into_iter()
-                .map(|p| [p.repo.registry, p.repo.region, p.repo.name, p.tag, p.digest, p.moved_from]),
-        );
+        got.extend(page.items.into_iter().map(|p| {
+            let another = if p.moved_from_by.is_empty() { "" } else { "another" };
+            [p.repo.registry, p.repo.region, p.repo.name, p.tag, p.digest, p.moved_from, another.to_owned()]
+        }));
     }
     got.sort();
     assert_eq!(got, want);

@@ -123,7 +123,7 @@ fn pushes(s: &Subject, tags: &mut Vec<String>) -> Vec<Step> {
 /// The pushes that moved one of its tags to another image (see [`super::Push::moved_from`]).
 fn tag_moves(s: &Subject) -> Vec<Step> {
     let store = s.store;
-    let movers = s.ix.pushes.iter().filter(|p| p.repo == s.repo && p.moved_from == Some(s.digest));
+    let movers = s.ix.pushes.iter().filter(|p| p.repo == s.repo && p.moved_from.is_some_and(|(d, _)| d == s.digest));
     movers
         .filter_map(|p| p.put.filter(|&put| s.c.keeps(put)).map(|put| (p, put)))
         .map(|(p, put)| Step::TagMoved {

@@ -49,15 +49,23 @@ pub(super) fn push_item(ix: &Index, store: &Store, p: &Push, layers: bool) -> Pu
     };
     let (error_code, error_message) = error_of(store, &p.rows);
     let (events, events_total) = event_refs(store, &p.rows, if layers { usize::MAX } else { EVENTS_PER_ITEM });
+    let pusher = who(store, main, &repo.registry);
+    // Who pushed the image the tag named before, when someone else did.
+    let moved_from_by = p
+        .moved_from
+        .map(|(_, put)| who(store, put, &repo.registry).principal)
+        .filter(|before| *before != pusher.principal)
+        .unwrap_or_default();
     PushItem {
-        who: who(store, main, &repo.registry),
+        who: pusher,
         repo,
         tag: store.str(p.tag).into_owned(),
         digest: store.str(p.digest).into_owned(),
         media_type: store.str(p.media_type).into_owned(),
         outcome: p.outcome,
         retag: p.retag,
-        moved_from: p.moved_from.map(|d| store.str(d).into_owned()).unwrap_or_default(),
+        moved_from: p.moved_from.map(|(d, _)| store.str(d).into_owned()).unwrap_or_default(),
+        moved_from_by,
         start: p.start,
         end: p.end,
         layers_total: blobs.len() as u32,

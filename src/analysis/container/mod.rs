@@ -124,9 +124,9 @@ pub struct Push {
     pub outcome: Outcome,
     /// The manifest was pushed to this repository before (in these logs).
     pub retag: bool,
-    /// The image its tag named until it (the tag's previous push in these logs was of another
-    /// image, not expired or deleted since): this push moved the tag.
-    pub moved_from: Option<Sym>,
+    /// The image its tag named until it, and that image's `PutImage` (the tag's previous push in
+    /// these logs was of another image, not expired or deleted since): this push moved the tag.
+    pub moved_from: Option<(Sym, Row)>,
 }
 
 /// A pull session.
@@ -353,14 +353,14 @@ impl Index {
     /// tag went with it, and named nothing).
     fn mark_tag_moves(&mut self, store: &Store) {
         let removed = self.removals(store);
-        let mut moved: HashMap<Row, Sym> = HashMap::new();
+        let mut moved: HashMap<Row, (Sym, Row)> = HashMap::new();
         for (&(repo, _), v) in &self.tags {
             for w in v.windows(2) {
-                let ((since, before, _), (until, after, put)) = (w[0], w[1]);
+                let ((since, before, first), (until, after, put)) = (w[0], w[1]);
                 let gone =
                     removed.get(&(repo, before)).is_some_and(|ts| ts.iter().any(|t| (since..=until).contains(t)));
                 if before != after && !gone {
-                    moved.insert(put, before);
+                    moved.insert(put, (before, first));
                 }
             }
         }

@@ -129,6 +129,8 @@ pub struct PushItem {
     /// The image its tag named until this push, which moved the tag from there: the tag's previous
     /// push in these logs was of that image, not expired or deleted since (empty: it was not so).
     pub moved_from: String,
+    /// Who pushed that image, when another principal than this push's (else empty).
+    pub moved_from_by: String,
     /// Who pushed.
     pub who: Who,
     /// First call.

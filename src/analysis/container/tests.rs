@@ -656,28 +656,37 @@ fn ok_a_push_that_moves_its_tag_says_from_which_image() {
     l.put(110, CI, "web/cache", "prod", "sha256:a", &[]);
     l.lifecycle(115, "DryRunEvent", "web/cache", "pol", &[("sha256:a", "prod")]);
     l.put(120, CI, "web/cache", "prod", "sha256:b", &[]);
+    // Mary moves the prod CI pushed: the push says who pushed what it replaced.
+    l.put(130, MARY, "web/cache", "prod", "sha256:c", &[]);
     let e = l.engine();
-    let moved: Vec<(String, String, String)> =
-        pushes(&e).into_iter().filter(|p| !p.moved_from.is_empty()).map(|p| (p.tag, p.moved_from, p.digest)).collect();
-    // Newest first.
-    let want =
-        [("prod", "sha256:a", "sha256:b"), ("prod", "sha256:two", "sha256:one"), ("prod", "sha256:one", "sha256:two")];
-    assert_eq!(moved, want.map(|(t, f, d)| (t.to_owned(), f.to_owned(), d.to_owned())));
+    let moved: Vec<[String; 4]> = pushes(&e)
+        .into_iter()
+        .filter(|p| !p.moved_from.is_empty())
+        .map(|p| [p.tag, p.moved_from, p.digest, p.moved_from_by])
+        .collect();
+    // Newest first. The move at 40 replaced two as Mary herself had pushed it last (at 20).
+    let want = [
+        ["prod", "sha256:b", "sha256:c", CI],
+        ["prod", "sha256:a", "sha256:b", ""],
+        ["prod", "sha256:two", "sha256:one", ""],
+        ["prod", "sha256:one", "sha256:two", ""],
+    ];
+    assert_eq!(moved, want.map(|row| row.map(str::to_owned)));
     let list = |filter: Filter| match ask(&e, filter, Ask::Pushes { offset: 0, keep: PushKeep::MovedTag }) {
         ContainerAnswer::Pushes(p) => (p.total, p.items.iter().map(|p| p.start).collect::<Vec<_>>()),
         other => panic!("{other:?}"),
     };
     let at = |s: i64| crate::model::time::parse_iso(&time(s)).unwrap();
-    assert_eq!(list(Filter::default()), (3, vec![at(120), at(40), at(10)]));
+    assert_eq!(list(Filter::default()), (4, vec![at(130), at(120), at(40), at(10)]));
     let headline = |filter: Filter| match ask(&e, filter, Ask::Headline) {
         ContainerAnswer::Headline(h) => (h.pushes, h.tag_moves),
         other => panic!("{other:?}"),
     };
-    assert_eq!(headline(Filter::default()), (10, 3));
+    assert_eq!(headline(Filter::default()), (11, 4));
     // Under a filter, only the moves it keeps: Mary's.
     let mary = Filter { text: "Mary_Major".into(), ..Filter::default() };
-    assert_eq!(list(mary.clone()), (1, vec![at(40)]));
-    assert_eq!(headline(mary), (3, 1));
+    assert_eq!(list(mary.clone()), (2, vec![at(130), at(40)]));
+    assert_eq!(headline(mary), (4, 2));
     // An image's story says where its tag went, once for each push that moved it away.
     let moves_of = |digest: &str| match ask(
         &e,

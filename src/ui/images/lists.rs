@@ -12,7 +12,7 @@ use crate::analysis::container::report::{
     BuilderItem, EcsItem, Headline, ImageRef, ImageUse, Outcome, PullItem, PushItem, RepoSummary, RunItem,
 };
 use crate::analysis::container::{Ask, ContainerAnswer};
-use crate::text::{arn_parts, bytes, duration, plural, reveal, thousands, tooltip, utc};
+use crate::text::{arn_parts, bytes, duration, plural, reveal, short_arn, thousands, tooltip, utc};
 
 /// Whether any filter is set (for the empty-list wording).
 #[hook]
@@ -204,8 +204,8 @@ pub fn push_list(p: &PushesProps) -> Html {
     }
 }
 
-/// "tag moved from sha256:…" under a push that moved its tag from another image (nothing
-/// otherwise).
+/// "tag moved from sha256:…" under a push that moved its tag from another image, and ", pushed by
+/// DeployRole/ci" when another principal pushed that image (nothing when the tag did not move).
 pub fn moved_from(p: &PushItem) -> Html {
     if p.moved_from.is_empty() {
         return html! {};
@@ -215,6 +215,12 @@ pub fn moved_from(p: &PushItem) -> Html {
         <div class="moved small muted" data-testid="tag-moved" data-from={p.moved_from.clone()}
             title="Until this push, the tag named this other image (its previous push in these logs, not expired or deleted since)">
             {"tag moved from "}<ImageLink image={before} />
+            if !p.moved_from_by.is_empty() {
+                <span class="warn" data-testid="tag-moved-by" data-principal={p.moved_from_by.clone()}
+                    title={tooltip(&format!("That image was pushed by {}, not by whoever made this push", p.moved_from_by))}>
+                    {", pushed by "}{reveal(short_arn(&p.moved_from_by)).into_owned()}
+                </span>
+            }
         </div>
     }
 }
