@@ -22,6 +22,7 @@ mod ecs;
 mod kms;
 pub mod lenient;
 mod policy;
+mod registry;
 
 use crate::ingest::raw::RawEvent;
 use crate::model::Sym;
@@ -156,8 +157,10 @@ pub enum Kind {
     RepoCreated { encryption: Sym, kms_key: Sym, mutability: Sym, scan_on_push: Option<bool> },
     /// `DeleteRepository`.
     RepoDeleted { force: bool },
-    /// Another write naming the repository (policies, settings): summary lines (`syms`), and whom
-    /// a repository policy it sets lets in.
+    /// Another write naming the repository (policies, settings), or, with no repository, one to
+    /// the whole registry (its policy, replication, pull-through cache rules, scanning: see
+    /// `registry`): summary lines (`syms`), and whom a policy it sets lets in (or a replication
+    /// rule sends images to) beyond the registry's account.
     RepoChange { lines: Span, exposure: Exposure },
     /// KMS `CreateGrant` whose encryption context names an ECR repository.
     KmsGrant { key: Sym, grantee: Sym, operations: Sym, grant_id: Sym },

@@ -1,8 +1,8 @@
 //! The joined sessions as the pages show them: text, resolved digests, who, and the raw events.
 
 use super::report::{
-    BuilderItem, EventRef, ExpiredRow, Exposure, LayerRow, Outcome, PullItem, PushItem, RepoChange, RuleRow, RunItem,
-    EVENTS_PER_ITEM,
+    BuilderItem, EventRef, ExpiredRow, Exposure, LayerRow, Outcome, PullItem, PushItem, RegistryChange, RepoChange,
+    RuleRow, RunItem, EVENTS_PER_ITEM,
 };
 use super::who::who;
 use super::{first_error, Index, Pull, Push, Run};
@@ -251,6 +251,14 @@ pub(super) fn repo_change(store: &Store, r: Row, owner: &str) -> Option<RepoChan
         error_code: s(store.error_code(r)),
         events: event_refs(store, &[r], 1).0,
     })
+}
+
+/// A registry change as shown.
+pub(super) fn registry_change(store: &Store, r: Row) -> Option<RegistryChange> {
+    let f = store.container.get(r)?;
+    let registry = store.str(if f.registry.is_empty() { store.account(r) } else { f.registry }).into_owned();
+    let change = repo_change(store, r, &registry)?;
+    Some(RegistryChange { registry, region: store.str(store.region(r)).into_owned(), change })
 }
 
 /// Whether a pull went through (a `BatchGetImage` that succeeded, or layer downloads alone).

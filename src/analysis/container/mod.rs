@@ -36,7 +36,7 @@ use hashbrown::HashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::filter::{Compiled, Filter};
-use crate::facts::container::{ExpiredImage, Kind, Span};
+use crate::facts::container::{ExpiredImage, Exposure, Kind, Span};
 use crate::model::{Millis, Sym};
 use crate::store::{Row, Store};
 use report::{Headline, ImageRef, Outcome, RepoRef};
@@ -193,6 +193,9 @@ pub struct Index {
     pub runs: Vec<Run>,
     /// Repository changes: creation, deletion, settings, KMS grants, image deletions (oldest first).
     pub repo_events: Vec<(RepoId, Row)>,
+    /// Changes to a registry as a whole (its policy, replication, pull-through cache rules,
+    /// scanning, creation templates, account settings), oldest first.
+    pub registry_events: Vec<Row>,
     /// ECS task definitions, services and tasks (rows, oldest first).
     pub ecs: Vec<Row>,
     /// Image Builder writes (rows, oldest first).
@@ -229,6 +232,7 @@ impl Index {
                     | Kind::DeleteImages { .. },
                     Some(repo),
                 ) => ix.repo_events.push((repo, r)),
+                (Kind::RepoChange { .. }, None) => ix.registry_events.push(r),
                 (Kind::TaskDef { family, revision, .. }, _) => {
                     ix.ecs.push(r);
                     if !family.is_empty() && store.error_code(r).is_empty() {
@@ -255,6 +259,7 @@ impl Index {
         // Facts come in row order, which is file order: lists want time order.
         sort_rows(store, &mut ix.ecs);
         sort_rows(store, &mut ix.builder);
+        sort_rows(store, &mut ix.registry_events);
         ix.repo_events.sort_unstable_by_key(|&(repo, r)| (store.time(r), r, repo));
         ix.pushes = parts.into_pushes(store);
         ix.index_images(store);
@@ -478,6 +483,14 @@ impl Index {
                 repos[repo as usize] = true;
             }
         }
+        for &r in self.registry_events.iter().filter(|&&r| c.keeps(r)) {
+            h.registry_changes += 1;
+            if store.error_code(r).is_empty()
+                && matches!(store.container.get(r).map(|f| f.kind), Some(Kind::RepoChange { exposure, .. }) if exposure > Exposure::Own)
+            {
+                h.registry_opened += 1;
+            }
+        }
         for &r in self.ecs.iter().filter(|&&r| c.keeps(r)) {
             h.ecs_calls += 1;
             if !store.error_code(r).is_empty() {
@@ -629,6 +642,11 @@ pub enum Ask {
         /// First item.
         offset: u32,
     },
+    /// Changes to registries as a whole, newest first.
+    Registry {
+        /// First item.
+        offset: u32,
+    },
 }
 
 /// The question, with the filter every view follows.
@@ -661,6 +679,8 @@ pub enum ContainerAnswer {
     Deployments(report::ListPage<report::EcsItem>),
     /// For [`Ask::ImageBuilder`].
     ImageBuilder(report::ListPage<report::BuilderItem>),
+    /// For [`Ask::Registry`].
+    Registry(report::ListPage<report::RegistryChange>),
 }
 
 /// The index for the store's current state, rebuilt only when events were added or changed in place.

@@ -3,7 +3,7 @@
 use hashbrown::{HashMap, HashSet};
 
 use super::ecs;
-use super::items::{builder_item, pull_item, pulled, push_item, repo_change, run_item};
+use super::items::{builder_item, pull_item, pulled, push_item, registry_change, repo_change, run_item};
 use super::report::{AccountPulls, ImageRow, ListPage, Outcome, RepoPage, RepoSummary, Timeline, PAGE};
 use super::who::who;
 use super::{Ask, ContainerAnswer, ContainerQuery, Index, RepoId};
@@ -60,6 +60,17 @@ pub fn answer(ix: &Index, store: &Store, q: &ContainerQuery) -> ContainerAnswer 
             let items: Vec<_> =
                 rows.iter().rev().skip(*offset as usize).take(PAGE).filter_map(|&r| builder_item(store, r)).collect();
             ContainerAnswer::ImageBuilder(ListPage { items, total: rows.len() as u64, offset: u64::from(*offset) })
+        }
+        Ask::Registry { offset } => {
+            let rows: Vec<Row> = ix.registry_events.iter().copied().filter(|&r| c.keeps(r)).collect();
+            let items = rows
+                .iter()
+                .rev()
+                .skip(*offset as usize)
+                .take(PAGE)
+                .filter_map(|&r| registry_change(store, r))
+                .collect();
+            ContainerAnswer::Registry(ListPage { items, total: rows.len() as u64, offset: u64::from(*offset) })
         }
     }
 }
@@ -388,6 +399,19 @@ pub fn summary(ix: &Index, store: &Store) -> serde_json::Value {
             })
         })
         .collect();
+    let registry: Vec<serde_json::Value> = ix
+        .registry_events
+        .iter()
+        .take(crate::engine::MAX_LIST)
+        .filter_map(|&r| registry_change(store, r))
+        .map(|g| {
+            serde_json::json!({
+                "call": g.change.call, "time": crate::model::time::format_iso(g.change.time),
+                "account": g.registry, "region": g.region, "principal": g.change.who.principal,
+                "details": g.change.details, "exposure": g.change.exposure, "error_code": g.change.error_code,
+            })
+        })
+        .collect();
     serde_json::json!({
         "pushes": h.pushes,
         "failed_pushes": h.failed_pushes,
@@ -410,5 +434,8 @@ pub fn summary(ix: &Index, store: &Store) -> serde_json::Value {
         "ecs_refused": h.ecs_refused,
         "image_builder_executions": h.builder_executions,
         "by_repository": by_repository,
+        "registry_changes": h.registry_changes,
+        "registry_opened": h.registry_opened,
+        "registry": registry,
     })
 }

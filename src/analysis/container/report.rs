@@ -348,6 +348,20 @@ pub struct RepoChange {
     pub events: Vec<EventRef>,
 }
 
+/// A change to a registry as a whole: its policy, replication, pull-through cache rules, scanning,
+/// creation templates, account settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegistryChange {
+    /// The registry's account.
+    pub registry: String,
+    /// Its region.
+    pub region: String,
+    /// The change, as a repository's are told. Its `exposure` is whom a registry policy or a
+    /// creation template's repository policy lets in, or to whom replication copies images
+    /// ([`Exposure::OtherAccounts`] for a destination in another account).
+    pub change: RepoChange,
+}
+
 /// A repository's line in the list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct RepoSummary {
@@ -582,6 +596,11 @@ pub struct Headline {
     pub ecs_refused: u64,
     /// Image Builder pipeline executions started.
     pub builder_executions: u64,
+    /// Changes to registries as a whole.
+    pub registry_changes: u64,
+    /// Of those, the ones that went through and let other accounts (or everyone) in, or
+    /// replicate images to another account.
+    pub registry_opened: u64,
     /// Other Image Builder writes.
     pub builder_changes: u64,
 }

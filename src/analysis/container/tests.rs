@@ -706,3 +706,140 @@ fn ok_a_push_that_moves_its_tag_says_from_which_image() {
     assert_eq!(moves_of("sha256:one"), [("prod".to_owned(), "sha256:two".to_owned())]);
     assert_eq!(moves_of("sha256:two"), [("prod".to_owned(), "sha256:one".to_owned())]);
 }
+
+/// Changes to the registry of [`ACCOUNT`], request shapes as the ECR API reference writes them:
+/// replication within the account, a registry policy and replication to another, a pull-through
+/// cache rule, scanning, a creation template open to everyone, a refused policy, a removed one, and
+/// two reads.
+fn registry_changes() -> Engine {
+    let mut l = Log::new();
+    let statement = |principal: &str, action: &str| {
+        json!({"Version": "2012-10-17", "Statement": [{"Sid": "s", "Effect": "Allow",
+            "Principal": {"AWS": principal}, "Action": [action], "Resource": "*"}]})
+        .to_string()
+    };
+    let replication = |destinations: Value| {
+        json!({"replicationConfiguration": {"rules": [
+            {"destinations": [{"region": "us-west-2", "registryId": ACCOUNT}],
+             "repositoryFilters": [{"filter": "prod", "filterType": "PREFIX_MATCH"}]},
+            {"destinations": destinations}]}})
+    };
+    l.ecr(
+        0,
+        "PutReplicationConfiguration",
+        MARY,
+        replication(json!([{"region": "us-east-1", "registryId": ACCOUNT}])),
+        Value::Null,
+    );
+    l.ecr(
+        60,
+        "PutRegistryPolicy",
+        MARY,
+        json!({"policyText": statement("arn:aws:iam::444455556666:root", "ecr:ReplicateImage")}),
+        json!({"registryId": ACCOUNT}),
+    );
+    l.ecr(
+        120,
+        "PutReplicationConfiguration",
+        CI,
+        replication(json!([{"region": "eu-west-1", "registryId": "444455556666"}])),
+        Value::Null,
+    );
+    l.ecr(180, "CreatePullThroughCacheRule", MARY,
+        json!({"ecrRepositoryPrefix": "docker-hub", "upstreamRegistryUrl": "registry-1.docker.io", "upstreamRegistry": "docker-hub",
+               "credentialArn": "arn:aws:secretsmanager:us-east-1:111122223333:secret:ecr-pullthroughcache/hub"}),
+        Value::Null);
+    l.ecr(240, "PutRegistryScanningConfiguration", MARY,
+        json!({"scanType": "ENHANCED", "rules": [{"scanFrequency": "CONTINUOUS_SCAN", "repositoryFilters": [{"filter": "*", "filterType": "WILDCARD"}]}]}),
+        Value::Null);
+    l.ecr(300, "CreateRepositoryCreationTemplate", MARY,
+        json!({"prefix": "ROOT", "appliedFor": ["CREATE_ON_PUSH"], "imageTagMutability": "MUTABLE", "repositoryPolicy": statement("*", "ecr:BatchGetImage")}),
+        Value::Null);
+    l.fail(360, "PutRegistryPolicy", OTHER, json!({"policyText": statement("*", "ecr:*")}), "AccessDeniedException");
+    l.ecr(420, "DeleteRegistryPolicy", MARY, json!({}), json!({"registryId": ACCOUNT}));
+    // Reads and repository calls are not registry changes.
+    l.ecr(480, "DescribeRegistry", MARY, json!({}), Value::Null);
+    l.ecr(540, "GetRegistryPolicy", MARY, json!({}), Value::Null);
+    l.engine()
+}
+
+#[test]
+fn ok_changes_to_the_whole_registry_are_listed_with_whom_they_let_in() {
+    let e = registry_changes();
+
+    let ContainerAnswer::Registry(page) = ask(&e, Filter::default(), Ask::Registry { offset: 0 }) else { panic!() };
+    let got: Vec<(&str, Exposure, &str, Vec<&str>)> = page
+        .items
+        .iter()
+        .map(|g| {
+            assert_eq!((g.registry.as_str(), g.region.as_str()), (ACCOUNT, REGION));
+            let c = &g.change;
+            (c.call.as_str(), c.exposure, c.error_code.as_str(), c.details.iter().map(String::as_str).collect())
+        })
+        .collect();
+    let own = Exposure::Own;
+    let others = Exposure::OtherAccounts;
+    assert_eq!(
+        got,
+        [
+            ("DeleteRegistryPolicy", own, "", vec!["registry policy removed"]),
+            // Refused: it changed nothing, so it opened nothing.
+            ("PutRegistryPolicy", own, "AccessDeniedException", vec!["Allow *: ecr:*"]),
+            (
+                "CreateRepositoryCreationTemplate",
+                Exposure::Everyone,
+                "",
+                vec![
+                    "template for new repositories that no other template covers (ROOT)",
+                    "applied for: CREATE_ON_PUSH",
+                    "tag mutability: MUTABLE",
+                    "policy: Allow *: ecr:BatchGetImage",
+                ]
+            ),
+            (
+                "PutRegistryScanningConfiguration",
+                own,
+                "",
+                vec!["scan type: ENHANCED", "CONTINUOUS_SCAN: repositories matching \"*\""]
+            ),
+            (
+                "CreatePullThroughCacheRule",
+                own,
+                "",
+                vec![
+                    "mirror registry-1.docker.io (docker-hub) as repositories under docker-hub/",
+                    "credentials: arn:aws:secretsmanager:us-east-1:111122223333:secret:ecr-pullthroughcache/hub",
+                ]
+            ),
+            (
+                "PutReplicationConfiguration",
+                others,
+                "",
+                vec![
+                    "replicate repositories starting \"prod\" to us-west-2 (this account)",
+                    "replicate every repository to account 444455556666 in eu-west-1",
+                ]
+            ),
+            ("PutRegistryPolicy", others, "", vec!["Allow arn:aws:iam::444455556666:root: ecr:ReplicateImage"]),
+            (
+                "PutReplicationConfiguration",
+                own,
+                "",
+                vec![
+                    "replicate repositories starting \"prod\" to us-west-2 (this account)",
+                    "replicate every repository to us-east-1 (this account)",
+                ]
+            ),
+        ]
+    );
+    assert_eq!(page.total, 8);
+
+    let ContainerAnswer::Headline(h) = ask(&e, Filter::default(), Ask::Headline) else { panic!() };
+    assert_eq!((h.registry_changes, h.registry_opened, h.repositories), (8, 3, 0));
+    // The filter keeps a change by its event, as every list does.
+    let ci = Filter::default().with(crate::analysis::filter::Field::Principal, CI);
+    let ContainerAnswer::Registry(page) = ask(&e, ci.clone(), Ask::Registry { offset: 0 }) else { panic!() };
+    assert_eq!((page.total, page.items[0].change.call.as_str()), (1, "PutReplicationConfiguration"));
+    let ContainerAnswer::Headline(h) = ask(&e, ci, Ask::Headline) else { panic!() };
+    assert_eq!((h.registry_changes, h.registry_opened), (1, 1));
+}

@@ -5,7 +5,7 @@ use serde::Deserialize;
 
 use super::lenient::{parse, texts, List, Num};
 use super::{
-    policy, EntryKind, ExpiredImage, Exposure, Found, Kind, ManifestEntry, Rule, Sink, Span, MAX_IMAGE_IDS,
+    policy, registry, EntryKind, ExpiredImage, Exposure, Found, Kind, ManifestEntry, Rule, Sink, Span, MAX_IMAGE_IDS,
     MAX_LAYER_DIGESTS, MAX_LIFECYCLE_IMAGES, MAX_MANIFEST_ENTRIES, MAX_RULES, MAX_TAGS_PER_IMAGE,
 };
 use crate::ingest::raw::{Flag, Lenient, Obj, RawEvent, Text};
@@ -289,14 +289,17 @@ pub(super) fn read(name: &str, raw: &RawEvent, sink: &mut Sink) -> Found {
             }
         }
         "DeleteRepository" => Kind::RepoDeleted { force: req.force.ok().is_some_and(|f| f.0) },
+        _ if repo.is_empty() && registry::CALLS.contains(&name) => {
+            // A change to the whole registry: a repository change that names no repository.
+            registry = first_non_empty(registry, resp.registry_id.str());
+            let (lines, exposure) = registry::read(name, raw, owner(registry, &resp, raw));
+            let syms: Vec<Sym> = lines.iter().map(|l| sink.sym(l)).collect();
+            Kind::RepoChange { lines: sink.sym_span(&syms), exposure }
+        }
         _ if is_read(name) || repo.is_empty() => return None,
         _ => {
             let exposure = if name == "SetRepositoryPolicy" {
-                // The registry's account: named, else the account the event was logged in, else the
-                // caller's (a policy is set by the registry's own account).
-                let caller = raw.user_identity.0.ok().map_or("", |i| i.account_id.str());
-                let owner = [registry, resp.registry_id.str(), raw.recipient_account_id.str(), caller];
-                policy::exposure(req.policy_text.str(), owner.into_iter().find(|a| !a.is_empty()).unwrap_or(""))
+                policy::exposure(req.policy_text.str(), owner(registry, &resp, raw))
             } else {
                 Exposure::Own
             };
@@ -304,6 +307,15 @@ pub(super) fn read(name: &str, raw: &RawEvent, sink: &mut Sink) -> Found {
         }
     };
     Some((sink.sym(registry), sink.sym(repo), kind))
+}
+
+/// The registry's account, against which a policy's principals are judged: named, else the
+/// response's, else the account the event was logged in, else the caller's (a policy is set by the
+/// registry's own account).
+fn owner<'a>(registry: &'a str, resp: &'a Response, raw: &'a RawEvent) -> &'a str {
+    let caller = raw.user_identity.0.ok().map_or("", |i| i.account_id.str());
+    let owner = [registry, resp.registry_id.str(), raw.recipient_account_id.str(), caller];
+    owner.into_iter().find(|a| !a.is_empty()).unwrap_or("")
 }
 
 /// Calls that only read: nothing to record unless they are part of a push or a pull.

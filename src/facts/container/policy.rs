@@ -312,7 +312,8 @@ pub(super) fn exposure(text: &str, owner: &str) -> Exposure {
     widest
 }
 
-fn clip(s: String) -> String {
+/// `s`, cut to [`MAX_LINE_CHARS`] characters and an ellipsis.
+pub(super) fn clip(s: String) -> String {
     if s.chars().count() <= MAX_LINE_CHARS {
         return s;
     }
