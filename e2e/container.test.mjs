@@ -229,6 +229,61 @@ test('a repository policy that lets other accounts or everyone in marks its repo
   assert.deepEqual(u.problems, []);
 });
 
+test('changes to a whole registry stand above its repositories, marked when they let another account in', async () => {
+  // Registry-wide calls (request shapes of the ECR API reference) made by the identity of one of
+  // the sample's repository policies, in its account, beside the whole sample.
+  const events = sample();
+  const policy = events.find((e) => e.eventName === 'SetRepositoryPolicy' && ok(e));
+  const owner = policy.recipientAccountId;
+  const other = owner === '444455556666' ? '777788889999' : '444455556666';
+  const at = (minutes) => new Date(Date.parse(policy.eventTime) + minutes * 60_000).toISOString().replace('.000Z', 'Z');
+  const call = (n, eventName, requestParameters, extra = {}) => ({ ...structuredClone(policy), eventName, requestParameters,
+    responseElements: null, eventTime: at(n), eventID: `7e6a1c00-0000-4000-8000-${String(n).padStart(12, '0')}`, ...extra });
+  const grant = (principal) => JSON.stringify({ Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { AWS: principal }, Action: ['ecr:ReplicateImage', 'ecr:CreateRepository'], Resource: '*' }] });
+  const replicate = (registryId, region) => ({ replicationConfiguration: { rules: [{ destinations: [{ region, registryId }] }] } });
+  const registry = [
+    call(1, 'PutRegistryScanningConfiguration', { scanType: 'BASIC', rules: [{ scanFrequency: 'SCAN_ON_PUSH', repositoryFilters: [{ filter: '*', filterType: 'WILDCARD' }] }] }),
+    call(2, 'CreatePullThroughCacheRule', { ecrRepositoryPrefix: 'ecr-public', upstreamRegistryUrl: 'public.ecr.aws' }),
+    call(3, 'PutReplicationConfiguration', replicate(owner, 'eu-central-1')),
+    call(4, 'PutRegistryPolicy', { policyText: grant(`arn:aws:iam::${other}:root`) }),
+    call(5, 'PutReplicationConfiguration', replicate(other, 'eu-west-1')),
+    call(6, 'PutRegistryPolicy', { policyText: grant(`arn:aws:iam::${other}:root`) },
+      { errorCode: 'AccessDeniedException', errorMessage: 'not authorized' }),
+    call(7, 'DeleteRegistryPolicy', {}),
+  ];
+  // Worked out here: which went through and let the other account in, or replicate to it.
+  const lets = (e) => ok(e) && (e.eventName === 'PutRegistryPolicy' ? JSON.parse(e.requestParameters.policyText).Statement
+    .some((s) => s.Principal.AWS.split(':')[4] !== owner) : e.eventName === 'PutReplicationConfiguration'
+    && e.requestParameters.replicationConfiguration.rules.some((r) => r.destinations.some((d) => d.registryId !== owner)));
+  const newest = [...registry].sort((a, b) => b.eventTime.localeCompare(a.eventTime));
+  const file = join(mkdtempSync(join(tmpdir(), 'trailscope-registry-')), 'registry.json');
+  writeFileSync(file, JSON.stringify({ Records: [...events, ...registry] }));
+  const t = await Trailscope.open(env);
+  await t.pickFiles([file]);
+  await t.waitDone();
+  await t.page.click('[data-testid=tab-images]');
+  await t.page.waitForSelector(`[data-testid=registry-changes][data-total="${registry.length}"]`);
+  await t.page.waitForSelector('[data-testid=repo-list]');
+  // Folded to the newest five, then all of them.
+  const items = () => t.page.$$eval('[data-testid=registry-changes] [data-testid=change]', (els) => els.map((e) =>
+    [e.dataset.call, Boolean(e.querySelector('[data-testid=replicates-out], [data-testid=policy-exposure]'))]));
+  const want = newest.map((e) => [e.eventName, lets(e)]);
+  assert.deepEqual(await items(), want.slice(0, 5));
+  await t.page.click('[data-testid=registry-more]');
+  await t.page.waitForFunction((n) => document.querySelectorAll('[data-testid=registry-changes] [data-testid=change]').length === n, registry.length);
+  assert.deepEqual(await items(), want);
+  assert.equal(await t.page.locator('[data-testid=registry-changes] [data-testid=replicates-out]').count(),
+    registry.filter((e) => lets(e) && e.eventName === 'PutReplicationConfiguration').length);
+  const where = await t.page.$$eval('[data-testid=registry-changes] [data-testid=registry]', (els) => els.map((e) => `${e.dataset.account}|${e.dataset.region}`));
+  assert.deepEqual([...new Set(where)], [`${owner}|${policy.awsRegion}`]);
+  const text = await t.page.textContent('[data-testid=registry-changes]');
+  assert.ok(text.includes(`replicate every repository to account ${other} in eu-west-1`), text);
+  assert.ok(text.includes('mirror public.ecr.aws as repositories under ecr-public/'), text);
+  await t.shot('images-registry');
+  assert.deepEqual(t.problems, []);
+});
+
 test('a refused ECS call is no deployment, and the Deployments card says it was refused', async () => {
   // One of the sample's task runs, refused: the list holds it, the card's figure does not.
   const run = sample().find((e) => e.eventSource === 'ecs.amazonaws.com' && e.eventName === 'RunTask' && ok(e));

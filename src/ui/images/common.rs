@@ -7,7 +7,7 @@ use yew::prelude::*;
 use super::super::query::{use_answer, Shown};
 use super::super::Ctx;
 use crate::analysis::container::nav::Page;
-use crate::analysis::container::report::{EventRef, Exposure, ImageRef, Outcome, RepoRef, Who, PAGE};
+use crate::analysis::container::report::{EventRef, Exposure, ImageRef, Outcome, RepoChange, RepoRef, Who, PAGE};
 use crate::analysis::container::{Ask, ContainerAnswer, ContainerQuery};
 use crate::engine::{Query, Response};
 use crate::text::{arn_parts, plural, reveal, thousands, tooltip, utc, without_assumed_role};
@@ -153,6 +153,38 @@ pub fn exposure_badge(e: Exposure, which: &str) -> Html {
     html! {
         <span class={classes!("badge", class)} data-testid="policy-exposure" data-exposure={slug}
             title={format!("{which} lets {whom} in")}>{label}</span>
+    }
+}
+
+/// Whom a change lets in beyond its registry's account, as a badge: a policy's principals, or, for
+/// replication, which lets no one in, that it copies images out to another account.
+pub fn change_badge(c: &RepoChange) -> Html {
+    if c.call == "PutReplicationConfiguration" && c.exposure != Exposure::Own {
+        return html! {
+            <span class="badge warn" data-testid="replicates-out"
+                title="Each image pushed to a repository this selects is copied to another account's registry">
+                {"replicates to other accounts"}
+            </span>
+        };
+    }
+    exposure_badge(c.exposure, "This policy")
+}
+
+/// A change to a repository, as a list item: the call, whom it lets in, when, its error, what it
+/// set, who, its raw event.
+pub fn change(c: &RepoChange) -> Html {
+    html! {
+        <li class={classes!((!c.error_code.is_empty()).then_some("failed"))} data-testid="change" data-call={c.call.clone()}>
+            <div class="change-head">
+                <span class="call">{c.call.clone()}</span>
+                {change_badge(c)}
+                {when(c.time)}
+                if !c.error_code.is_empty() { <span class="error">{reveal(&c.error_code).into_owned()}</span> }
+            </div>
+            <ul class="details">{ for c.details.iter().map(|d| html! { <li>{d.clone()}</li> }) }</ul>
+            {who(&c.who)}
+            <Events events={c.events.clone()} />
+        </li>
     }
 }
 

@@ -5,6 +5,7 @@
 mod common;
 mod image;
 mod lists;
+mod registry;
 mod repository;
 
 pub(super) use common::short_digest;
@@ -30,7 +31,7 @@ pub fn images_view() -> Html {
         _ => None,
     };
     let body = match &page {
-        Page::Repositories => html! { <lists::RepoList /> },
+        Page::Repositories => html! { <><registry::RegistryChanges /><lists::RepoList /></> },
         Page::Pushes(k) => html! { <lists::PushList keep={*k} headline={h} /> },
         Page::Pulls(o) => html! { <lists::PullList outcome={*o} headline={h} /> },
         Page::Lifecycle => html! { <lists::LifecycleList /> },

@@ -6,7 +6,7 @@ use yew::prelude::*;
 use super::super::identity::table::pick;
 use super::super::Ctx;
 use super::common::{
-    created, exposure_badge, in_these, loading, open, outcome, use_container, when, who, Events, ImageLink,
+    change, created, exposure_badge, in_these, loading, open, outcome, use_container, when, who, Events, ImageLink,
 };
 use super::lists::{asked_cell, builder_row, layers_cell, moved_from, took, Run};
 use crate::analysis::container::nav::Page;
@@ -71,19 +71,7 @@ pub fn repository_view(p: &RepositoryProps) -> Html {
                         <p class="muted">{format!("No creation, policy, grant or deletion {}.", in_these(filtered))}</p>
                     }
                     <ol class="changes">
-                        { for page.changes.iter().map(|c| html! {
-                            <li class={classes!((!c.error_code.is_empty()).then_some("failed"))}>
-                                <div class="change-head">
-                                    <span class="call">{c.call.clone()}</span>
-                                    {exposure_badge(c.exposure, "This policy")}
-                                    {when(c.time)}
-                                    if !c.error_code.is_empty() { <span class="error">{reveal(&c.error_code).into_owned()}</span> }
-                                </div>
-                                <ul class="details">{ for c.details.iter().map(|d| html! { <li>{d.clone()}</li> }) }</ul>
-                                {who(&c.who)}
-                                <Events events={c.events.clone()} />
-                            </li>
-                        }) }
+                        { for page.changes.iter().map(change) }
                     </ol>
                 </section>
             </div>
