@@ -9,7 +9,8 @@ use std::process::Command;
 use super::common::{corpus, records, root, walk};
 use trailscope::analysis::container::nav::PushKeep;
 use trailscope::analysis::container::{Ask, ContainerAnswer, ContainerQuery, Index};
-use trailscope::analysis::filter::Filter;
+use trailscope::analysis::filter::{Compiled, Field, Filter};
+use trailscope::analysis::identity::{report, Attention, AttentionKind, Severity};
 use trailscope::engine::{Engine, Query, Response};
 
 /// The generator, or `None` (with a notice) when `../shared` or python3 is missing.
@@ -297,6 +298,24 @@ fn ok_a_repository_made_public_says_so() {
     let mut engine = Engine::new();
     engine.ingest_bytes("streamalert_rule_test_records.jsonl", text.as_bytes());
     assert_eq!(exposures(&engine), [(public, "Everyone".to_owned())]);
+    // The Identities tab's attention list has it, as high, named by its repository and caller.
+    let opened = opened(&engine, &Filter::default());
+    let repo = e["requestParameters"]["repositoryName"].as_str().unwrap();
+    assert_eq!(opened.len(), 1, "{opened:?}");
+    assert_eq!(opened[0].severity, Severity::High);
+    assert_eq!(opened[0].title, format!("Repository {repo} opened to everyone"));
+    assert_eq!(opened[0].who, e["userIdentity"]["arn"].as_str().unwrap());
+    let narrowed = Compiled::new(&opened[0].narrow(&Filter::default()), engine.store()).rows().count();
+    assert_eq!(narrowed, 1, "the item narrows every view to its event");
+}
+
+/// The Identities tab's attention items about ECR opened to outsiders, over the events `filter`
+/// keeps.
+fn opened(engine: &Engine, filter: &Filter) -> Vec<Attention> {
+    let kept = Compiled::new(filter, engine.store());
+    let r = report(engine.store(), kept.rows());
+    assert!(r.attention.rows.len() as u64 == r.attention.total, "the list is not cut");
+    r.attention.rows.into_iter().filter(|a| a.kind == AttentionKind::EcrOpened).collect()
 }
 
 #[test]
@@ -306,6 +325,7 @@ fn ok_repositories_shared_with_other_accounts_are_those_the_policies_name() {
     let Some((dir, _)) = generate(20_000, 14) else { return };
     let (engine, all) = load(&dir);
     let mut want: Vec<(String, String)> = Vec::new();
+    let mut policies = 0;
     for e in all.iter().filter(|e| e["eventName"] == "SetRepositoryPolicy" && e["errorCode"].is_null()) {
         let req = &e["requestParameters"];
         let owner = req["registryId"].as_str().or(e["recipientAccountId"].as_str()).unwrap();
@@ -319,6 +339,7 @@ fn ok_repositories_shared_with_other_accounts_are_those_the_policies_name() {
             .filter_map(|p| p.as_str().map(str::to_owned))
             .any(|p| p.split(':').nth(4).is_some_and(|a| a != owner));
         let repo = format!("{owner} {} {}", e["awsRegion"].as_str().unwrap(), req["repositoryName"].as_str().unwrap());
+        policies += usize::from(others);
         if others && !want.iter().any(|(r, _)| *r == repo) {
             want.push((repo, "OtherAccounts".to_owned()));
         }
@@ -328,5 +349,10 @@ fn ok_repositories_shared_with_other_accounts_are_those_the_policies_name() {
     want.sort();
     got.sort();
     assert_eq!(got, want);
+    // One attention item per such policy set (a repository's every one), each of medium severity.
+    // (Over every event the list is cut at 200 by other items; each item is one call's.)
+    let items = opened(&engine, &Filter::default().with(Field::Name, "SetRepositoryPolicy"));
+    assert_eq!(items.len(), policies, "one per policy that lets another account in");
+    assert!(items.iter().all(|a| a.severity == Severity::Medium && a.title.ends_with("opened to other accounts")));
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -843,3 +843,30 @@ fn ok_changes_to_the_whole_registry_are_listed_with_whom_they_let_in() {
     let ContainerAnswer::Headline(h) = ask(&e, ci, Ask::Headline) else { panic!() };
     assert_eq!((h.registry_changes, h.registry_opened), (1, 1));
 }
+
+#[test]
+fn ok_registry_changes_that_let_outsiders_in_need_attention() {
+    use crate::analysis::identity::{report, AttentionKind, Severity};
+    let e = registry_changes();
+    let all = crate::analysis::filter::Compiled::new(&Filter::default(), e.store());
+    let r = report(e.store(), all.rows());
+    let mut got: Vec<(Severity, String)> = r
+        .attention
+        .rows
+        .iter()
+        .filter(|a| a.kind == AttentionKind::EcrOpened)
+        .map(|a| (a.severity, a.title.clone()))
+        .collect();
+    got.sort();
+    let registry = format!("registry {ACCOUNT} in {REGION}");
+    // The template opened to `*`, the registry policy and replication to 444455556666; not the
+    // refused policy, nor replication within the account.
+    assert_eq!(
+        got,
+        [
+            (Severity::High, format!("New repositories of {registry} opened to everyone")),
+            (Severity::Medium, format!("ECR {registry} opened to other accounts")),
+            (Severity::Medium, format!("ECR {registry} replicates to another account")),
+        ]
+    );
+}

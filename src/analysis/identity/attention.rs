@@ -9,6 +9,9 @@
 //!   [`BURST_GAP_MS`] of the previous one: what permission enumeration looks like.
 //! - **Long-term key from a new address**: an `AKIA…` key used from an IP address it had not been
 //!   used from when it first appeared in these logs.
+//! - **Registry opened to outsiders**: an ECR repository policy, registry policy or repository
+//!   creation template's policy that went through and lets principals of another account (or
+//!   anyone meeting a condition) in, or anyone at all (high); or replication to another account.
 //! - **Unusual client on writes**: write calls from a user agent naming a penetration-testing
 //!   distribution, from a client that is none of the known ones, or from a client that makes up less
 //!   than [`RARE_SHARE_PERCENT`]% of a busy principal's calls.
@@ -26,6 +29,7 @@ use super::breakdown::{Acc, Gathered};
 use super::client::{pentest_distribution, Client};
 use super::List;
 use crate::analysis::filter::{Field, Filter};
+use crate::facts::container::{Exposure, Fact, Kind};
 use crate::model::{IdentityType, Mfa, Millis, Sym};
 use crate::text::{duration, plural, thousands, utc};
 
@@ -60,6 +64,8 @@ pub enum AttentionKind {
     LongTermKeyNewIp,
     /// Writes from an unusual client.
     UnusualClientWrite,
+    /// An ECR policy that lets other accounts or everyone in, or replication to another account.
+    EcrOpened,
 }
 
 impl AttentionKind {
@@ -71,6 +77,7 @@ impl AttentionKind {
             AttentionKind::AccessDeniedBurst => "Burst of denied calls",
             AttentionKind::LongTermKeyNewIp => "Long-term key from a new address",
             AttentionKind::UnusualClientWrite => "Writes from an unusual client",
+            AttentionKind::EcrOpened => "Registry opened to outsiders",
         }
     }
 
@@ -82,6 +89,7 @@ impl AttentionKind {
             AttentionKind::AccessDeniedBurst => "access-denied-burst",
             AttentionKind::LongTermKeyNewIp => "long-term-key-new-ip",
             AttentionKind::UnusualClientWrite => "unusual-client-write",
+            AttentionKind::EcrOpened => "ecr-opened",
         }
     }
 }
@@ -157,6 +165,7 @@ pub(crate) fn attention(g: &Gathered) -> (List<Attention>, u64) {
     denied_bursts(g, &mut items);
     new_ips(g, &mut items);
     unusual_clients(g, &mut items);
+    ecr_opened(g, &mut items);
     items.sort_by(|a, b| {
         (a.severity, a.kind, a.first, &a.title, &a.why).cmp(&(b.severity, b.kind, b.first, &b.title, &b.why))
     });
@@ -251,6 +260,75 @@ fn console_without_mfa(g: &Gathered, out: &mut Vec<Attention>) {
             ],
             range: None,
         });
+    }
+}
+
+/// One item per ECR policy or replication that let outsiders in ([`super::breakdown::Gathered::opened`]).
+fn ecr_opened(g: &Gathered, out: &mut Vec<Attention>) {
+    for &(id, r) in &g.opened {
+        let store = g.store;
+        let Some(Fact { registry, repo, kind: Kind::RepoChange { lines, exposure }, .. }) = store.container.get(r)
+        else {
+            continue;
+        };
+        let call = store.str(store.name(r)).into_owned();
+        let account = g.str(if registry.is_empty() { store.account(r) } else { registry });
+        let registry = format!("registry {account} in {}", g.str(store.region(r)));
+        let whom = match exposure {
+            Exposure::Everyone => "anyone at all (principal *, with no condition)",
+            _ => "principals of another account (or anyone who meets its conditions)",
+        };
+        let (title, what) = match call.as_str() {
+            "SetRepositoryPolicy" => (
+                format!("Repository {} opened to {}", g.str(repo), reach(exposure)),
+                format!("set a policy on repository {} ({registry}) that lets {whom} in", g.str(repo)),
+            ),
+            "PutReplicationConfiguration" => (
+                format!("ECR {registry} replicates to another account"),
+                format!("set replication on ECR {registry} that copies images pushed there to another account"),
+            ),
+            "PutRegistryPolicy" => (
+                format!("ECR {registry} opened to {}", reach(exposure)),
+                format!("set the policy of ECR {registry}, which lets {whom} replicate into it or pull through it"),
+            ),
+            _ => (
+                format!("New repositories of {registry} opened to {}", reach(exposure)),
+                format!("set a template that gives new repositories of {registry} a policy that lets {whom} in"),
+            ),
+        };
+        let lines: Vec<Cow<str>> = store.container.syms(lines).iter().map(|&l| g.str(l)).collect();
+        let t = store.time(r);
+        let second = t - t.rem_euclid(1000);
+        let mut chips = vec![(Field::Principal, g.label(id).to_owned()), (Field::Name, call.clone())];
+        if !repo.is_empty() {
+            chips.push((Field::Repository, g.str(repo).into_owned()));
+        }
+        out.push(Attention {
+            kind: AttentionKind::EcrOpened,
+            severity: if exposure == Exposure::Everyone { Severity::High } else { Severity::Medium },
+            title,
+            who: g.label(id).to_owned(),
+            why: format!(
+                "{call} at {} {what}: {}. Whoever it lets in can pull the images (or push, as its \
+                 actions say), and an image copied out leaves this account's control.",
+                utc(t),
+                list(&lines),
+            ),
+            events: 1,
+            first: t,
+            last: t,
+            chips,
+            range: Some((second, second + 1000)),
+        });
+    }
+}
+
+/// "everyone" or "other accounts".
+fn reach(e: Exposure) -> &'static str {
+    if e == Exposure::Everyone {
+        "everyone"
+    } else {
+        "other accounts"
     }
 }
 

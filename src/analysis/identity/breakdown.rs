@@ -14,6 +14,7 @@ use super::{
     SessionRow, Stat, MAX_ROLES, MAX_ROWS, MAX_SESSIONS_PER_ROLE,
 };
 use crate::analysis::principal::principal_label;
+use crate::facts::container::{Exposure, Kind};
 use crate::model::{Identity, KeyKind, Millis, Sym};
 use crate::store::{flags, Row, Store};
 
@@ -116,6 +117,9 @@ pub(crate) struct Gathered<'s> {
     pub denied: Vec<(u32, Millis, Sym, Sym)>,
     /// `ConsoleLogin` rows and their identity.
     pub signins: Vec<(u32, Row)>,
+    /// Rows of an ECR policy or replication that went through and let another account (or
+    /// everyone) in, or replicates to one, and their identity.
+    pub opened: Vec<(u32, Row)>,
     /// The principal name (index into `names`) of each identity seen.
     pub label_ix: HashMap<u32, u32>,
     /// Distinct principal names.
@@ -176,11 +180,13 @@ fn gather(store: &Store, rows: impl Iterator<Item = Row>) -> Gathered<'_> {
         long_term_ip: HashMap::new(),
         denied: Vec::new(),
         signins: Vec::new(),
+        opened: Vec::new(),
         label_ix: HashMap::new(),
         names: Vec::new(),
         clients: HashMap::new(),
     };
     let console_login = store.strings.lookup("ConsoleLogin");
+    let opening: Vec<Sym> = OPENING_CALLS.iter().filter_map(|n| store.strings.lookup(n)).collect();
     // Per identity number: 0 not yet known, 1 long-term key, 2 another key, 3 no key.
     let mut key_kinds = vec![0u8; store.identities().len()];
     for r in rows {
@@ -215,6 +221,9 @@ fn gather(store: &Store, rows: impl Iterator<Item = Row>) -> Gathered<'_> {
         if console_login.is_some_and(|c| c == store.name(r)) {
             g.signins.push((id, r));
         }
+        if opening.contains(&store.name(r)) && code.is_empty() && opens(store, r) {
+            g.opened.push((id, r));
+        }
     }
     for (&(id, ua), acc) in &g.by_id_ua {
         g.by_id.entry(id).or_default().merge(acc);
@@ -232,6 +241,21 @@ fn gather(store: &Store, rows: impl Iterator<Item = Row>) -> Gathered<'_> {
     }
     g.clients = g.by_ua.keys().map(|&ua| (ua, classify(&store.str(ua)))).collect();
     g
+}
+
+/// Calls whose container fact may say they let another account in (a policy) or send images to
+/// one (replication): named first, so that no other row's fact is decoded.
+const OPENING_CALLS: [&str; 5] = [
+    "SetRepositoryPolicy",
+    "PutRegistryPolicy",
+    "PutReplicationConfiguration",
+    "CreateRepositoryCreationTemplate",
+    "UpdateRepositoryCreationTemplate",
+];
+
+/// Whether row `r`'s container fact lets another account (or everyone) in.
+fn opens(store: &Store, r: Row) -> bool {
+    matches!(store.container.get(r).map(|f| f.kind), Some(Kind::RepoChange { exposure, .. }) if exposure > Exposure::Own)
 }
 
 /// The identity breakdowns, chains and attention list over `rows`.
