@@ -284,6 +284,41 @@ test('changes to a whole registry stand above its repositories, marked when they
   assert.deepEqual(t.problems, []);
 });
 
+test('a push to ECR Public is to a repository of its own, marked public, and needs attention', async () => {
+  // One of the sample's pushes made again to the account's public registry (ECR Public logs the
+  // same calls from ecr-public.amazonaws.com, in us-east-1), where a private repository of the same
+  // name, account and region may stand: two repositories, the public one marked.
+  const events = sample();
+  const put = events.find((e) => e.eventName === 'PutImage' && ok(e) && e.awsRegion === 'us-east-1');
+  const name = put.requestParameters.repositoryName;
+  const pub = { ...structuredClone(put), eventSource: 'ecr-public.amazonaws.com', eventID: '5b0c7e00-0000-4000-8000-000000000001' };
+  const file = join(mkdtempSync(join(tmpdir(), 'trailscope-public-')), 'public.json');
+  writeFileSync(file, JSON.stringify({ Records: [...events, pub] }));
+  const pushes = events.filter((e) => e.eventName === 'PutImage' && ok(e)).length + 1;
+  const t = await Trailscope.open(env);
+  await t.pickFiles([file]);
+  await t.waitDone();
+  await t.page.click('[data-testid=tab-images]');
+  await t.page.waitForSelector(`[data-testid=card-pushes][data-value="${pushes}"]`);
+  assert.match(await t.page.textContent('[data-testid=card-pushes] .sub'), /; 1 to ECR Public$/);
+  const rows = await t.page.$$eval(`[data-testid=repo-row][data-repo="${name}"][data-account="${put.recipientAccountId}"][data-region="us-east-1"]`,
+    (els) => els.map((r) => Boolean(r.querySelector('[data-testid=repo-public]'))));
+  assert.deepEqual(rows.sort(), [false, true]);
+  await t.page.click(`[data-testid=repo-row]:has([data-testid=repo-public]) [data-testid=open-repo]`);
+  await t.page.waitForSelector('[data-testid=repo-page] .page-head [data-testid=repo-public]');
+  assert.ok((await t.page.textContent('[data-testid=repo-page] .page-head')).includes(`arn:aws:ecr-public::${put.recipientAccountId}:repository/${name}`));
+  await t.shot('images-repository-ecr-public');
+  await t.page.click('[data-testid=tab-identities]');
+  // Beside the sample's three repository policies shared with another account, the public push.
+  const items = t.page.locator('[data-testid=identity-attention] li[data-kind=ecr-opened]');
+  await items.first().waitFor();
+  const item = items.filter({ hasText: 'public.ecr.aws' });
+  assert.equal(await item.count(), 1);
+  assert.equal(await item.locator('[data-testid=attention-who]').getAttribute('data-principal'), put.userIdentity.arn);
+  assert.ok((await item.textContent()).includes(`to ${name}, a public repository of account ${put.recipientAccountId}`));
+  assert.deepEqual(t.problems, []);
+});
+
 test('a refused ECS call is no deployment, and the Deployments card says it was refused', async () => {
   // One of the sample's task runs, refused: the list holds it, the card's figure does not.
   const run = sample().find((e) => e.eventSource === 'ecs.amazonaws.com' && e.eventName === 'RunTask' && ok(e));

@@ -669,7 +669,9 @@ pub fn record(raw: &RawEvent, row: Row, store: &mut Store) {
     let mut sink = Sink { strings: &mut store.strings, facts: &mut store.container };
     let name = raw.event_name.str();
     let found: Found = match raw.event_source.str() {
-        "ecr.amazonaws.com" => ecr::read(name, raw, &mut sink),
+        // ECR Public takes the same calls, with the same parameters; the index tells its
+        // repositories apart by the event's source.
+        "ecr.amazonaws.com" | "ecr-public.amazonaws.com" => ecr::read(name, raw, &mut sink),
         "ecs.amazonaws.com" => ecs::read(name, raw, &mut sink),
         "imagebuilder.amazonaws.com" => builder::read(name, raw, &mut sink),
         "kms.amazonaws.com" if name == "CreateGrant" => kms::read(raw, &mut sink),

@@ -14,7 +14,11 @@ use crate::store::{Row, Store};
 /// Records what row `row` (just added, not a duplicate) tells the analyses.
 pub fn record(raw: &RawEvent, row: Row, store: &mut Store) {
     match raw.event_source.str() {
-        "ecr.amazonaws.com" | "ecs.amazonaws.com" | "imagebuilder.amazonaws.com" | "kms.amazonaws.com" => {
+        "ecr.amazonaws.com"
+        | "ecr-public.amazonaws.com"
+        | "ecs.amazonaws.com"
+        | "imagebuilder.amazonaws.com"
+        | "kms.amazonaws.com" => {
             container::record(raw, row, store);
         }
         "sts.amazonaws.com" | "signin.amazonaws.com" => credentials::record(raw, row, store),

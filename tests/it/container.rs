@@ -356,3 +356,60 @@ fn ok_repositories_shared_with_other_accounts_are_those_the_policies_name() {
     assert!(items.iter().all(|a| a.severity == Severity::Medium && a.title.ends_with("opened to other accounts")));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn ok_an_ecr_public_repository_is_its_own_and_its_pushes_need_attention() {
+    // AWS's ECR Public user guide logs a CreateRepository and a PutImage to public repositories of
+    // account 123456789012 in us-east-1; the ECR guide's examples (the seeds) push a private
+    // `testrepo` of the same account (and a lifecycle run expires images of another). Each
+    // (source, account, region, name) is one repository.
+    let Some(dir) = corpus() else { return };
+    let public = dir.join("awsdocs/amazon-ecr-public-user-guide/amazon-ecr-public-user-guide__doc_examples.jsonl");
+    let seeds = root().join("tests/fixtures/seeds/ecr-documentation-examples.json");
+    let mut engine = Engine::new();
+    let mut events: Vec<serde_json::Value> = Vec::new();
+    for path in [&public, &seeds] {
+        let bytes = std::fs::read(path).unwrap();
+        engine.ingest_bytes(&path.display().to_string(), &bytes);
+    }
+    // The public guide's file is JSON lines, an event a line.
+    let lines = std::fs::read_to_string(&public).unwrap();
+    events.extend(lines.lines().map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()));
+    events.extend(records(&seeds));
+    let mut want: Vec<(String, bool)> = events
+        .iter()
+        .filter(|e| e["eventSource"].as_str().is_some_and(|s| s.starts_with("ecr")))
+        .filter_map(|e| {
+            let name = e["requestParameters"]["repositoryName"]
+                .as_str()
+                .or(e["serviceEventDetails"]["repositoryName"].as_str())?;
+            let account = e["requestParameters"]["registryId"].as_str().or(e["recipientAccountId"].as_str())?;
+            let key = format!("{account} {} {name}", e["awsRegion"].as_str()?);
+            Some((key, e["eventSource"] == "ecr-public.amazonaws.com"))
+        })
+        .collect();
+    want.sort();
+    want.dedup();
+    assert!(want.iter().any(|(_, p)| *p) && want.iter().any(|(_, p)| !*p), "{want:?}");
+    let ix = Index::build(engine.store());
+    let mut got: Vec<(String, bool)> = (0..ix.repos.len() as u32)
+        .map(|id| {
+            let r = ix.repo_ref(engine.store(), id);
+            (format!("{} {} {}", r.registry, r.region, r.name), r.public)
+        })
+        .collect();
+    got.sort();
+    assert_eq!(got, want);
+
+    let put =
+        events.iter().find(|e| e["eventSource"] == "ecr-public.amazonaws.com" && e["eventName"] == "PutImage").unwrap();
+    let summary: serde_json::Value = serde_json::from_str(&engine.summary_json()).unwrap();
+    assert_eq!(summary["ecr"]["public_pushes"], 1);
+    let items = opened(&engine, &Filter::default());
+    let repo = put["requestParameters"]["repositoryName"].as_str().unwrap();
+    let titles: Vec<(&str, &str)> = items.iter().map(|a| (a.title.as_str(), a.who.as_str())).collect();
+    let title = format!("1 image pushed to ECR Public repository {repo}");
+    assert_eq!(titles, [(title.as_str(), put["userIdentity"]["arn"].as_str().unwrap())]);
+    let narrowed = Compiled::new(&items[0].narrow(&Filter::default()), engine.store()).rows().count();
+    assert_eq!(narrowed, 1, "the item narrows every view to the public push alone");
+}

@@ -199,6 +199,7 @@ fn ok_the_images_page_survives_a_link_a_repository_and_an_image_as_digests() {
         registry: put["requestParameters"]["registryId"].as_str().unwrap().to_owned(),
         region: put["awsRegion"].as_str().unwrap().to_owned(),
         name: put["requestParameters"]["repositoryName"].as_str().unwrap().to_owned(),
+        public: put["eventSource"] == "ecr-public.amazonaws.com",
     };
     let digest = put["responseElements"]["image"]["imageId"]["imageDigest"].as_str().unwrap().to_owned();
     let pages = [

@@ -14,7 +14,9 @@ pub(super) fn image_use(ix: &Index, store: &Store, uri: &str, t: Millis) -> Imag
     let Some(u) = parse_image_uri(uri) else {
         return ImageUse { uri: uri.to_owned(), repo: None, tag: String::new(), digest: String::new(), via_tag: false };
     };
-    let repo = RepoRef { registry: u.account.to_owned(), region: u.region.to_owned(), name: u.name.to_owned() };
+    // A private registry's URI (`<account>.dkr.ecr.<region>.amazonaws.com/<name>`).
+    let repo =
+        RepoRef { registry: u.account.to_owned(), region: u.region.to_owned(), name: u.name.to_owned(), public: false };
     // A URI with neither tag nor digest means `latest`.
     let tag = if u.tag.is_empty() && u.digest.is_empty() { "latest" } else { u.tag };
     let (digest, via_tag) = if u.digest.is_empty() {

@@ -63,7 +63,8 @@ pub type TagPush = (Millis, Sym, Row);
 /// Index of a repository in [`Index::repos`].
 pub type RepoId = u32;
 
-/// A repository: registry account, region, name.
+/// A repository: registry account, region, name, and whether it is in the account's public
+/// registry (ECR Public, `public.ecr.aws`), where a repository may share a private one's name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct RepoKey {
     /// The registry's account.
@@ -72,6 +73,8 @@ pub struct RepoKey {
     pub region: Sym,
     /// Name.
     pub name: Sym,
+    /// An ECR Public repository: anyone can pull its images.
+    pub public: bool,
 }
 
 /// One layer upload (`InitiateLayerUpload`, `UploadLayerPart`*, `CompleteLayerUpload`).
@@ -185,6 +188,8 @@ pub struct Index {
     /// Repositories, by [`RepoId`].
     pub repos: Vec<RepoKey>,
     repo_ids: HashMap<RepoKey, RepoId>,
+    /// ECR Public's event source, when the store holds it.
+    public_source: Option<Sym>,
     /// Push sessions, oldest first.
     pub pushes: Vec<Push>,
     /// Pull sessions, oldest first.
@@ -211,7 +216,7 @@ pub struct Index {
 impl Index {
     /// Joins every container fact of `store`.
     pub fn build(store: &Store) -> Index {
-        let mut ix = Index::default();
+        let mut ix = Index { public_source: store.strings.lookup(PUBLIC_SOURCE), ..Index::default() };
         let mut parts = push::Parts::default();
         let mut urls = Vec::new();
         let mut auth = Vec::new();
@@ -276,7 +281,8 @@ impl Index {
             return None;
         }
         let registry = if registry.is_empty() { store.account(r) } else { registry };
-        let key = RepoKey { registry, region: store.region(r), name };
+        let public = self.public_source.is_some_and(|p| store.source(r) == p);
+        let key = RepoKey { registry, region: store.region(r), name, public };
         let next = self.repos.len() as RepoId;
         let id = *self.repo_ids.entry(key).or_insert(next);
         if id == next {
@@ -288,7 +294,8 @@ impl Index {
     /// The id of a repository given as text, if the logs know it.
     pub fn find_repo(&self, store: &Store, r: &RepoRef) -> Option<RepoId> {
         let sym = |s: &str| store.strings.lookup(s);
-        let key = RepoKey { registry: sym(&r.registry)?, region: sym(&r.region)?, name: sym(&r.name)? };
+        let key =
+            RepoKey { registry: sym(&r.registry)?, region: sym(&r.region)?, name: sym(&r.name)?, public: r.public };
         self.repo_ids.get(&key).copied()
     }
 
@@ -299,6 +306,7 @@ impl Index {
             registry: store.str(k.registry).into_owned(),
             region: store.str(k.region).into_owned(),
             name: store.str(k.name).into_owned(),
+            public: k.public,
         }
     }
 
@@ -442,6 +450,7 @@ impl Index {
                 Outcome::Ok => {
                     h.pushes += 1;
                     h.tag_moves += u64::from(p.moved_from.is_some());
+                    h.public_pushes += u64::from(self.repos[p.repo as usize].public);
                     images.insert((p.repo, p.digest));
                 }
                 Outcome::Failed => {
@@ -522,6 +531,9 @@ impl Index {
 }
 
 /// Whether the caller of row `r` is from another account than `owner`.
+/// The event source of ECR Public.
+pub const PUBLIC_SOURCE: &str = "ecr-public.amazonaws.com";
+
 fn who_is_cross_account(store: &Store, r: Row, owner: Sym) -> bool {
     let id = store.identity(r);
     let account = if id.account_id.is_empty() { id.issuer_account } else { id.account_id };

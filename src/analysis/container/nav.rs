@@ -195,7 +195,7 @@ mod tests {
 
     #[test]
     fn ok_detail_pages_sit_under_repositories() {
-        let r = RepoRef { registry: "1".into(), region: "us-east-1".into(), name: "a".into() };
+        let r = RepoRef { registry: "1".into(), region: "us-east-1".into(), name: "a".into(), public: false };
         let i = Page::Image(ImageRef { repo: r.clone(), digest: "sha256:x".into() });
         assert!(i.under(&Page::Repositories));
         assert!(Page::Repository(r.clone()).under(&Page::Repositories));

@@ -395,7 +395,7 @@ pub fn summary(ix: &Index, store: &Store) -> serde_json::Value {
                 "repository": s.repo.name, "account": s.repo.registry, "region": s.repo.region,
                 "pushes": s.pushes, "failed_pushes": s.failed_pushes, "pulls": s.pulls, "failed_pulls": s.failed_pulls,
                 "cross_account_pulls": s.cross_account_pulls, "images": s.images, "expired_images": s.expired,
-                "policy_exposure": s.exposure,
+                "policy_exposure": s.exposure, "public": s.repo.public,
             })
         })
         .collect();
@@ -418,6 +418,7 @@ pub fn summary(ix: &Index, store: &Store) -> serde_json::Value {
         "failed_pushes_denied": h.failed_pushes_denied,
         "incomplete_pushes": h.incomplete_pushes,
         "tag_moves": h.tag_moves,
+        "public_pushes": h.public_pushes,
         "pulls": h.pulls,
         "failed_pulls": h.failed_pulls,
         "failed_pulls_denied": h.failed_pulls_denied,

@@ -39,11 +39,18 @@ pub struct RepoRef {
     pub region: String,
     /// Repository name.
     pub name: String,
+    /// An ECR Public repository (`public.ecr.aws`): anyone can pull its images.
+    #[serde(default)]
+    pub public: bool,
 }
 
 impl RepoRef {
-    /// `arn:aws:ecr:<region>:<account>:repository/<name>`.
+    /// `arn:aws:ecr:<region>:<account>:repository/<name>`, or for ECR Public
+    /// `arn:aws:ecr-public::<account>:repository/<name>`.
     pub fn arn(&self) -> String {
+        if self.public {
+            return format!("arn:aws:ecr-public::{}:repository/{}", self.registry, self.name);
+        }
         format!("arn:aws:ecr:{}:{}:repository/{}", self.region, self.registry, self.name)
     }
 }
@@ -562,6 +569,8 @@ pub struct Headline {
     /// Of [`Headline::pushes`], those that moved their tag from another image (see
     /// [`PushItem::moved_from`]).
     pub tag_moves: u64,
+    /// Of [`Headline::pushes`], those to ECR Public repositories, which anyone can pull.
+    pub public_pushes: u64,
     /// Pulls that went through (layers fetched with no `BatchGetImage` in these logs included).
     pub pulls: u64,
     /// Pulls refused with an error.

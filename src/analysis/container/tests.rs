@@ -167,7 +167,7 @@ fn ask(e: &Engine, filter: Filter, ask: Ask) -> ContainerAnswer {
 }
 
 fn repo(name: &str) -> RepoRef {
-    RepoRef { registry: ACCOUNT.into(), region: REGION.into(), name: name.into() }
+    RepoRef { registry: ACCOUNT.into(), region: REGION.into(), name: name.into(), public: false }
 }
 
 fn pushes(e: &Engine) -> Vec<report::PushItem> {

@@ -12,6 +12,8 @@
 //! - **Registry opened to outsiders**: an ECR repository policy, registry policy or repository
 //!   creation template's policy that went through and lets principals of another account (or
 //!   anyone meeting a condition) in, or anyone at all (high); or replication to another account.
+//! - **Images pushed to ECR Public**: by one principal to one public repository, where anyone can
+//!   pull them (medium).
 //! - **Unusual client on writes**: write calls from a user agent naming a penetration-testing
 //!   distribution, from a client that is none of the known ones, or from a client that makes up less
 //!   than [`RARE_SHARE_PERCENT`]% of a busy principal's calls.
@@ -28,6 +30,7 @@ use serde::{Deserialize, Serialize};
 use super::breakdown::{Acc, Gathered};
 use super::client::{pentest_distribution, Client};
 use super::List;
+use crate::analysis::container::PUBLIC_SOURCE;
 use crate::analysis::filter::{Field, Filter};
 use crate::facts::container::{Exposure, Fact, Kind};
 use crate::model::{IdentityType, Mfa, Millis, Sym};
@@ -77,7 +80,7 @@ impl AttentionKind {
             AttentionKind::AccessDeniedBurst => "Burst of denied calls",
             AttentionKind::LongTermKeyNewIp => "Long-term key from a new address",
             AttentionKind::UnusualClientWrite => "Writes from an unusual client",
-            AttentionKind::EcrOpened => "Registry opened to outsiders",
+            AttentionKind::EcrOpened => "ECR opened to outsiders",
         }
     }
 
@@ -166,6 +169,7 @@ pub(crate) fn attention(g: &Gathered) -> (List<Attention>, u64) {
     new_ips(g, &mut items);
     unusual_clients(g, &mut items);
     ecr_opened(g, &mut items);
+    public_pushes(g, &mut items);
     items.sort_by(|a, b| {
         (a.severity, a.kind, a.first, &a.title, &a.why).cmp(&(b.severity, b.kind, b.first, &b.title, &b.why))
     });
@@ -319,6 +323,47 @@ fn ecr_opened(g: &Gathered, out: &mut Vec<Attention>) {
             last: t,
             chips,
             range: Some((second, second + 1000)),
+        });
+    }
+}
+
+/// One item per principal and ECR Public repository it pushed to.
+fn public_pushes(g: &Gathered, out: &mut Vec<Attention>) {
+    // (label, registry, repository) → (pushes, first, last)
+    let mut groups: HashMap<(&str, Sym, Sym), (u64, Millis, Millis)> = HashMap::new();
+    for &(id, r) in &g.public_pushes {
+        let Some(f) = g.store.container.get(r) else { continue };
+        let registry = if f.registry.is_empty() { g.store.account(r) } else { f.registry };
+        let t = g.store.time(r);
+        let e = groups.entry((g.label(id), registry, f.repo)).or_insert((0, Millis::MAX, Millis::MIN));
+        e.0 += 1;
+        e.1 = e.1.min(t);
+        e.2 = e.2.max(t);
+    }
+    for ((label, registry, repo), (n, first, last)) in groups {
+        let repo = g.str(repo);
+        out.push(Attention {
+            kind: AttentionKind::EcrOpened,
+            severity: Severity::Medium,
+            title: format!("{} to ECR Public repository {repo}", plural(n, "image pushed", "images pushed")),
+            who: label.to_owned(),
+            why: format!(
+                "{} by {label} {} to {repo}, a public repository of account {} (public.ecr.aws): anyone \
+                 at all can pull what is pushed there. Worth checking that each was meant to be published.",
+                plural(n, "PutImage", "PutImage calls"),
+                when(first, last),
+                g.str(registry),
+            ),
+            events: n,
+            first,
+            last,
+            chips: vec![
+                (Field::Principal, label.to_owned()),
+                (Field::Source, PUBLIC_SOURCE.to_owned()),
+                (Field::Name, "PutImage".to_owned()),
+                (Field::Repository, repo.into_owned()),
+            ],
+            range: None,
         });
     }
 }

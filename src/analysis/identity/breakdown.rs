@@ -13,6 +13,7 @@ use super::{
     finish, mfa_label, AgentRow, CenterUserRow, IdentityReport, KeyRow, KeysByKind, List, PrincipalRow, RoleRow,
     SessionRow, Stat, MAX_ROLES, MAX_ROWS, MAX_SESSIONS_PER_ROLE,
 };
+use crate::analysis::container::PUBLIC_SOURCE;
 use crate::analysis::principal::principal_label;
 use crate::facts::container::{Exposure, Kind};
 use crate::model::{Identity, KeyKind, Millis, Sym};
@@ -120,6 +121,8 @@ pub(crate) struct Gathered<'s> {
     /// Rows of an ECR policy or replication that went through and let another account (or
     /// everyone) in, or replicates to one, and their identity.
     pub opened: Vec<(u32, Row)>,
+    /// `PutImage` rows of ECR Public that went through, and their identity.
+    pub public_pushes: Vec<(u32, Row)>,
     /// The principal name (index into `names`) of each identity seen.
     pub label_ix: HashMap<u32, u32>,
     /// Distinct principal names.
@@ -181,12 +184,14 @@ fn gather(store: &Store, rows: impl Iterator<Item = Row>) -> Gathered<'_> {
         denied: Vec::new(),
         signins: Vec::new(),
         opened: Vec::new(),
+        public_pushes: Vec::new(),
         label_ix: HashMap::new(),
         names: Vec::new(),
         clients: HashMap::new(),
     };
     let console_login = store.strings.lookup("ConsoleLogin");
     let opening: Vec<Sym> = OPENING_CALLS.iter().filter_map(|n| store.strings.lookup(n)).collect();
+    let public_push = store.strings.lookup(PUBLIC_SOURCE).zip(store.strings.lookup("PutImage"));
     // Per identity number: 0 not yet known, 1 long-term key, 2 another key, 3 no key.
     let mut key_kinds = vec![0u8; store.identities().len()];
     for r in rows {
@@ -223,6 +228,9 @@ fn gather(store: &Store, rows: impl Iterator<Item = Row>) -> Gathered<'_> {
         }
         if opening.contains(&store.name(r)) && code.is_empty() && opens(store, r) {
             g.opened.push((id, r));
+        }
+        if public_push == Some((store.source(r), store.name(r))) && code.is_empty() {
+            g.public_pushes.push((id, r));
         }
     }
     for (&(id, ua), acc) in &g.by_id_ua {

@@ -32,7 +32,8 @@ pub fn attention_panel(p: &AttentionProps) -> Html {
             if rows.is_empty() {
                 <p class="muted">
                     {"Nothing stands out in these events: no root activity, no console sign-in without MFA, no burst \
-                      of denied calls, no long-term key at a new address, no writes from an unusual client."}
+                      of denied calls, no long-term key at a new address, no writes from an unusual client, no ECR repository or registry \
+                      opened to outsiders."}
                 </p>
             } else {
                 <ul class="attention-list">

@@ -93,7 +93,19 @@ pub fn repo_link(p: &RepoLinkProps) -> Html {
             if p.place {
                 <span class="acct">{reveal(&format!("{} · {}", p.repo.registry, p.repo.region)).into_owned()}</span>
             }
+            {public_badge(&p.repo)}
         </span>
+    }
+}
+
+/// "public" on an ECR Public repository (nothing on a private one).
+pub fn public_badge(repo: &RepoRef) -> Html {
+    if !repo.public {
+        return html! {};
+    }
+    html! {
+        <span class="badge bad" data-testid="repo-public"
+            title="An ECR Public repository (public.ecr.aws): anyone can pull its images">{"ECR Public"}</span>
     }
 }
 

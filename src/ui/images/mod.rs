@@ -115,7 +115,8 @@ fn cards(p: &CardsProps) -> Html {
             data-state={p.shown.state} aria-busy={p.shown.busy}>
             { card("Pushes", h.pushes, html! {
                 <>{plural(h.images, "distinct image", "distinct images")}
-                  if h.tag_moves > 0 { {format!("; {} moved a tag", thousands(h.tag_moves))} }</>
+                  if h.tag_moves > 0 { {format!("; {} moved a tag", thousands(h.tag_moves))} }
+                  if h.public_pushes > 0 { {format!("; {} to ECR Public", thousands(h.public_pushes))} }</>
               }, Page::Pushes(PushKeep::Outcome(Outcome::Ok)), "card-pushes", false) }
             // Incomplete pushes (uploads with no PutImage) were not refused: the figure leaves them
             // out, and the line says so rather than listing them with the refusals.

@@ -6,7 +6,8 @@ use yew::prelude::*;
 use super::super::identity::table::pick;
 use super::super::Ctx;
 use super::common::{
-    change, created, exposure_badge, in_these, loading, open, outcome, use_container, when, who, Events, ImageLink,
+    change, created, exposure_badge, in_these, loading, open, outcome, public_badge, use_container, when, who, Events,
+    ImageLink,
 };
 use super::lists::{asked_cell, builder_row, layers_cell, moved_from, took, Run};
 use crate::analysis::container::nav::Page;
@@ -146,6 +147,7 @@ fn header(ctx: &Ctx, page: &RepoPage, filtered: bool) -> Html {
         <section class="panel page-head">
             <div class="title-row">
                 <h1><span class="kind-label">{"Repository"}</span>{s.repo.name.clone()}</h1>
+                {public_badge(&s.repo)}
                 if s.deleted.is_some() { <span class="badge bad">{"deleted"}</span> }
                 if !s.encryption.is_empty() { <span class="badge">{format!("encryption {}", s.encryption)}</span> }
                 {exposure_badge(s.exposure, "A repository policy set in these logs")}
