@@ -9,7 +9,7 @@
 //!   [`BURST_GAP_MS`] of the previous one: what permission enumeration looks like.
 //! - **Long-term key from a new address**: an `AKIA…` key used from an IP address it had not been
 //!   used from when it first appeared in these logs.
-//! - **Registry opened to outsiders**: an ECR repository policy, registry policy or repository
+//! - **ECR opened to outsiders**: an ECR repository policy, registry policy or repository
 //!   creation template's policy that went through and lets principals of another account (or
 //!   anyone meeting a condition) in, or anyone at all (high); or replication to another account.
 //! - **Images pushed to ECR Public**: by one principal to one public repository, where anyone can
@@ -282,22 +282,27 @@ fn ecr_opened(g: &Gathered, out: &mut Vec<Attention>) {
             Exposure::Everyone => "anyone at all (principal *, with no condition)",
             _ => "principals of another account (or anyone who meets its conditions)",
         };
-        let (title, what) = match call.as_str() {
+        let let_in = "Whoever it lets in can pull the images (or push, as its actions say).";
+        let (title, what, then) = match call.as_str() {
             "SetRepositoryPolicy" => (
                 format!("Repository {} opened to {}", g.str(repo), reach(exposure)),
                 format!("set a policy on repository {} ({registry}) that lets {whom} in", g.str(repo)),
+                let_in,
             ),
             "PutReplicationConfiguration" => (
                 format!("ECR {registry} replicates to another account"),
                 format!("set replication on ECR {registry} that copies images pushed there to another account"),
+                "An image copied out leaves this account's control.",
             ),
             "PutRegistryPolicy" => (
                 format!("ECR {registry} opened to {}", reach(exposure)),
                 format!("set the policy of ECR {registry}, which lets {whom} replicate into it or pull through it"),
+                "Images replicated in run as this account's own.",
             ),
             _ => (
                 format!("New repositories of {registry} opened to {}", reach(exposure)),
                 format!("set a template that gives new repositories of {registry} a policy that lets {whom} in"),
+                let_in,
             ),
         };
         let lines: Vec<Cow<str>> = store.container.syms(lines).iter().map(|&l| g.str(l)).collect();
@@ -312,12 +317,7 @@ fn ecr_opened(g: &Gathered, out: &mut Vec<Attention>) {
             severity: if exposure == Exposure::Everyone { Severity::High } else { Severity::Medium },
             title,
             who: g.label(id).to_owned(),
-            why: format!(
-                "{call} at {} {what}: {}. Whoever it lets in can pull the images (or push, as its \
-                 actions say), and an image copied out leaves this account's control.",
-                utc(t),
-                list(&lines),
-            ),
+            why: format!("{call} at {} {what}: {}. {then}", utc(t), list(&lines)),
             events: 1,
             first: t,
             last: t,
@@ -350,7 +350,7 @@ fn public_pushes(g: &Gathered, out: &mut Vec<Attention>) {
             why: format!(
                 "{} by {label} {} to {repo}, a public repository of account {} (public.ecr.aws): anyone \
                  at all can pull what is pushed there. Worth checking that each was meant to be published.",
-                plural(n, "PutImage", "PutImage calls"),
+                plural(n, "PutImage call", "PutImage calls"),
                 when(first, last),
                 g.str(registry),
             ),
