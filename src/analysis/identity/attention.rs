@@ -34,6 +34,7 @@ use crate::analysis::container::PUBLIC_SOURCE;
 use crate::analysis::filter::{Field, Filter};
 use crate::facts::container::{Exposure, Fact, Kind};
 use crate::model::{IdentityType, Mfa, Millis, Sym};
+use crate::store::Row;
 use crate::text::{duration, plural, thousands, utc};
 
 /// Refused calls closer together than this belong to one burst.
@@ -267,23 +268,34 @@ fn console_without_mfa(g: &Gathered, out: &mut Vec<Attention>) {
     }
 }
 
-/// One item per ECR policy or replication that let outsiders in ([`super::breakdown::Gathered::opened`]).
+/// One item per repository or registry that ECR policies or replication opened to outsiders
+/// ([`super::breakdown::Gathered::opened`]), by call and by whom they let in: a policy set again
+/// and again (by a pipeline, say) is one item, named by who set it first.
 fn ecr_opened(g: &Gathered, out: &mut Vec<Attention>) {
+    // (call, registry, region, repository, exposure) → its calls: (time, identity, row)
+    type Opening = (Sym, Sym, Sym, Sym, Exposure);
+    let store = g.store;
+    let mut groups: HashMap<Opening, Vec<(Millis, u32, Row)>> = HashMap::new();
     for &(id, r) in &g.opened {
-        let store = g.store;
-        let Some(Fact { registry, repo, kind: Kind::RepoChange { lines, exposure }, .. }) = store.container.get(r)
-        else {
+        let Some(Fact { registry, repo, kind: Kind::RepoChange { exposure, .. }, .. }) = store.container.get(r) else {
             continue;
         };
-        let call = store.str(store.name(r)).into_owned();
-        let account = g.str(if registry.is_empty() { store.account(r) } else { registry });
-        let registry = format!("registry {account} in {}", g.str(store.region(r)));
+        let registry = if registry.is_empty() { store.account(r) } else { registry };
+        let key = (store.name(r), registry, store.region(r), repo, exposure);
+        groups.entry(key).or_default().push((store.time(r), id, r));
+    }
+    for ((call, account, region, repo, exposure), mut calls) in groups {
+        calls.sort_unstable();
+        let (first, opener, _) = calls[0];
+        let (last, _, latest) = calls[calls.len() - 1];
+        let call = g.str(call);
+        let registry = format!("registry {} in {}", g.str(account), g.str(region));
         let whom = match exposure {
             Exposure::Everyone => "anyone at all (principal *, with no condition)",
             _ => "principals of another account (or anyone who meets its conditions)",
         };
         let let_in = "Whoever it lets in can pull the images (or push, as its actions say).";
-        let (title, what, then) = match call.as_str() {
+        let (title, what, then) = match &*call {
             "SetRepositoryPolicy" => (
                 format!("Repository {} opened to {}", g.str(repo), reach(exposure)),
                 format!("set a policy on repository {} ({registry}) that lets {whom} in", g.str(repo)),
@@ -305,24 +317,47 @@ fn ecr_opened(g: &Gathered, out: &mut Vec<Attention>) {
                 let_in,
             ),
         };
-        let lines: Vec<Cow<str>> = store.container.syms(lines).iter().map(|&l| g.str(l)).collect();
-        let t = store.time(r);
-        let second = t - t.rem_euclid(1000);
-        let mut chips = vec![(Field::Principal, g.label(id).to_owned()), (Field::Name, call.clone())];
+        let lines = match store.container.get(latest).map(|f| f.kind) {
+            Some(Kind::RepoChange { lines, .. }) => store.container.syms(lines).iter().map(|&l| g.str(l)).collect(),
+            _ => Vec::new(),
+        };
+        let n = calls.len() as u64;
+        let mut who: Vec<&str> = calls.iter().map(|&(_, id, _)| g.label(id)).collect();
+        who.sort_unstable();
+        who.dedup();
+        let why = if n == 1 {
+            format!("{call} at {} {what}: {}. {then}", utc(first), list(&lines))
+        } else {
+            let by = match who.len() {
+                1 => "the principal named above".to_owned(),
+                k => format!("{k} principals, the first the one named above"),
+            };
+            format!(
+                "{call} {} ({} by {by}) {what}; the last: {}. {then}",
+                when(first, last),
+                plural(n, "call", "calls"),
+                list(&lines)
+            )
+        };
+        let mut chips = vec![(Field::Name, call.into_owned()), (Field::Region, g.str(region).into_owned())];
         if !repo.is_empty() {
             chips.push((Field::Repository, g.str(repo).into_owned()));
+        }
+        if let [one] = who[..] {
+            chips.push((Field::Principal, one.to_owned()));
         }
         out.push(Attention {
             kind: AttentionKind::EcrOpened,
             severity: if exposure == Exposure::Everyone { Severity::High } else { Severity::Medium },
             title,
-            who: g.label(id).to_owned(),
-            why: format!("{call} at {} {what}: {}. {then}", utc(t), list(&lines)),
-            events: 1,
-            first: t,
-            last: t,
+            who: g.label(opener).to_owned(),
+            why,
+            events: n,
+            first,
+            last,
             chips,
-            range: Some((second, second + 1000)),
+            // To the end of the last call's second (see `burst`).
+            range: Some((first - first.rem_euclid(1000), last - last.rem_euclid(1000) + 1000)),
         });
     }
 }
@@ -348,7 +383,7 @@ fn public_pushes(g: &Gathered, out: &mut Vec<Attention>) {
             title: format!("{} to ECR Public repository {repo}", plural(n, "image pushed", "images pushed")),
             who: label.to_owned(),
             why: format!(
-                "{} by {label} {} to {repo}, a public repository of account {} (public.ecr.aws): anyone \
+                "{} {} to {repo}, a public repository of account {} (public.ecr.aws): anyone \
                  at all can pull what is pushed there. Worth checking that each was meant to be published.",
                 plural(n, "PutImage call", "PutImage calls"),
                 when(first, last),
