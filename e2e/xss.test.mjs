@@ -39,7 +39,7 @@ async function damage(page) {
     // Names people act on (repositories, principals, breakdown keys, files, filter chips) and the
     // values beside them (every cell of the event table, the drawer's facts, errors, addresses,
     // clients) show bidi controls as markers instead of obeying them.
-    bidi: [...document.querySelectorAll('[data-testid=open-repo], [data-testid=detail-open-repo], .fv-key, td.key, td.path, .who, .principal, .ev-row .cell, .facts-list .val, .headline, .errmsg, .error, .ip, .client, .chip-value, .item-title, .why, .repo-name')]
+    bidi: [...document.querySelectorAll('[data-testid=open-repo], [data-testid=detail-open-repo], .fv-key, td.key, td.path, .who, .principal, .ev-row .cell, .facts-list .val, .headline, .errmsg, .error, .ip, .client, .chip-value, .item-title, .why, .repo-name, ul.details li, [data-testid=registry]')]
       .map((e) => e.textContent).filter((s) => /[\u202a-\u202e\u2066-\u2069\u200b]/.test(s)).map((s) => s.slice(0, 60)),
     // Tooltips are plain text, but the browser obeys bidi controls in them too, and a 100,000-
     // character one covers the screen: revealed, and cut after 240 characters (each shown as at most

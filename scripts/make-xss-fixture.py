@@ -103,6 +103,22 @@ def main():
     # Half the events keep real source and name, so the container and identity views have items to show.
     for e in events[::2]:
         e["eventSource"], e["eventName"] = "ecr.amazonaws.com", "PutImage"
+    # A few are changes to the registry (its policy, replication to another account) and pushes to
+    # ECR Public, whose parameters are payloads too, for the registry panel and the public marks.
+    for n, e in enumerate(events[1::8]):
+        p = lambda k: PAYLOADS[(n + k) % len(PAYLOADS)]
+        e["eventSource"], e["eventName"] = "ecr.amazonaws.com", "PutReplicationConfiguration"
+        e["requestParameters"] = {"replicationConfiguration": {"rules": [
+            {"destinations": [{"region": p(1), "registryId": p(2)}], "repositoryFilters": [{"filter": p(3), "filterType": "PREFIX_MATCH"}]}]}}
+        e.pop("errorCode", None)
+    for n, e in enumerate(events[3::8]):
+        p = lambda k: PAYLOADS[(n + k) % len(PAYLOADS)]
+        e["eventSource"], e["eventName"] = "ecr.amazonaws.com", "PutRegistryPolicy"
+        e["requestParameters"] = {"policyText": json.dumps({"Statement": [{"Effect": "Allow", "Principal": {"AWS": p(4)}, "Action": [p(5)]}]})}
+        e.pop("errorCode", None)
+    for e in events[5::8]:
+        e["eventSource"], e["eventName"] = "ecr-public.amazonaws.com", "PutImage"
+        e.pop("errorCode", None)
     # A distinct eventID each (dedupe must not merge them); payload inside.
     for n, e in enumerate(events):
         e["eventID"] = f"{PAYLOADS[n % len(PAYLOADS)][:200]}#{n}"

@@ -193,11 +193,17 @@ pub fn change(c: &RepoChange) -> Html {
                 {when(c.time)}
                 if !c.error_code.is_empty() { <span class="error">{reveal(&c.error_code).into_owned()}</span> }
             </div>
-            <ul class="details">{ for c.details.iter().map(|d| html! { <li>{d.clone()}</li> }) }</ul>
+            {details(&c.details)}
             {who(&c.who)}
             <Events events={c.events.clone()} />
         </li>
     }
+}
+
+/// What a change set, a line each, bidi controls and invisible characters shown as markers: a
+/// policy's principal is a name people act on.
+pub fn details(lines: &[String]) -> Html {
+    html! { <ul class="details">{ for lines.iter().map(|d| html! { <li>{reveal(d).into_owned()}</li> }) }</ul> }
 }
 
 /// `pushed`, `refused`, `incomplete` as a badge; `verb` says what went through.

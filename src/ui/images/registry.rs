@@ -4,7 +4,7 @@
 
 use yew::prelude::*;
 
-use super::common::{change_badge, use_container, when, who, Events, Pager};
+use super::common::{change_badge, details, use_container, when, who, Events, Pager};
 use crate::analysis::container::report::{Exposure, RegistryChange};
 use crate::analysis::container::{Ask, ContainerAnswer};
 use crate::text::{plural, reveal, thousands};
@@ -72,10 +72,10 @@ fn row(g: &RegistryChange) -> Html {
                 {change_badge(c)}
                 if !c.error_code.is_empty() { <div class="error">{reveal(&c.error_code).into_owned()}</div> }
                 <div class="muted small" data-testid="registry" data-account={g.registry.clone()} data-region={g.region.clone()}>
-                    {format!("{} · {}", g.registry, g.region)}
+                    {reveal(&format!("{} · {}", g.registry, g.region)).into_owned()}
                 </div>
             </td>
-            <td><ul class="details">{ for c.details.iter().map(|d| html! { <li>{d.clone()}</li> }) }</ul></td>
+            <td>{details(&c.details)}</td>
             <td>{who(&c.who)}<Events events={c.events.clone()} /></td>
         </tr>
     }
