@@ -530,10 +530,10 @@ impl Index {
     }
 }
 
-/// Whether the caller of row `r` is from another account than `owner`.
 /// The event source of ECR Public.
 pub const PUBLIC_SOURCE: &str = "ecr-public.amazonaws.com";
 
+/// Whether the caller of row `r` is from another account than `owner`.
 fn who_is_cross_account(store: &Store, r: Row, owner: Sym) -> bool {
     let id = store.identity(r);
     let account = if id.account_id.is_empty() { id.issuer_account } else { id.account_id };

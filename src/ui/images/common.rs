@@ -98,7 +98,7 @@ pub fn repo_link(p: &RepoLinkProps) -> Html {
     }
 }
 
-/// "public" on an ECR Public repository (nothing on a private one).
+/// "ECR Public" on an ECR Public repository (nothing on a private one).
 pub fn public_badge(repo: &RepoRef) -> Html {
     if !repo.public {
         return html! {};
@@ -188,7 +188,7 @@ pub fn change(c: &RepoChange) -> Html {
     html! {
         <li class={classes!((!c.error_code.is_empty()).then_some("failed"))} data-testid="change" data-call={c.call.clone()}>
             <div class="change-head">
-                <span class="call">{c.call.clone()}</span>
+                <span class="call">{reveal(&c.call).into_owned()}</span>
                 {change_badge(c)}
                 {when(c.time)}
                 if !c.error_code.is_empty() { <span class="error">{reveal(&c.error_code).into_owned()}</span> }
