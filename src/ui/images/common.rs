@@ -128,7 +128,7 @@ pub fn who(w: &Who) -> Html {
             <div class="who-main">
                 <span class="principal">{breaks_after(&reveal(main), &['/'])}</span>
                 if !account.is_empty() {
-                    <span class="acct">{reveal(account).into_owned()}</span>
+                    <span class="acct">{short(account)}</span>
                 }
                 if w.cross_account {
                     <span class="badge warn" title="The caller is in another account than the repository">{"other account"}</span>
@@ -137,14 +137,31 @@ pub fn who(w: &Who) -> Html {
             <div class="who-sub">
                 <span class="kind">{w.kind.clone()}</span>
                 <span class="sep">{"·"}</span>
-                <span class="client">{reveal(&w.client).into_owned()}</span>
+                <span class="client">{short(&w.client)}</span>
                 if !w.ip.is_empty() {
                     <span class="sep">{"·"}</span>
-                    <span class="ip">{reveal(&w.ip).into_owned()}</span>
+                    <span class="ip">{short(&w.ip)}</span>
                 }
             </div>
         </div>
     }
+}
+
+/// Characters of an account, client or address shown under a caller: an IPv6 address has 39, a
+/// service's name about 30.
+const SHORT: usize = 48;
+
+/// `s` revealed, cut after [`SHORT`] characters with an ellipsis (the tooltip has it whole). These
+/// do not wrap, and keep the caller's column as wide as they are: a 100,000-character address in a
+/// hostile log had made the Images tab 777,428 pixels wide. Letting them wrap anywhere instead let
+/// the column narrow until a role's session took five lines.
+fn short(s: &str) -> String {
+    let (head, more) = crate::text::first_chars(s, SHORT);
+    let mut out = reveal(head).into_owned();
+    if more > 0 {
+        out.push('…');
+    }
+    out
 }
 
 /// A badge saying whom a repository policy let in beyond the repository's account (nothing when no
