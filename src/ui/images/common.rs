@@ -122,11 +122,14 @@ pub fn breaks_after(text: &str, after: &[char]) -> Html {
 /// the kind, the client. In a list's narrow column the prefix had been a line of its own.
 pub fn who(w: &Who) -> Html {
     let (main, account) = arn_parts(&w.principal);
-    let main = without_assumed_role(main);
+    // A name of 100,000 characters had taken hundreds of lines of each row it stood in: its first
+    // LONG_TEXT, and an ellipsis (the tooltip says how many more).
+    let (main, more) = crate::text::first_chars(without_assumed_role(main), crate::text::LONG_TEXT);
+    let main = if more > 0 { format!("{main}…") } else { main.to_owned() };
     html! {
         <div class="who" title={tooltip(&format!("{}\n{}\nfrom {}\n{}", w.principal, w.kind, w.ip, w.user_agent))}>
             <div class="who-main">
-                <span class="principal">{breaks_after(&reveal(main), &['/'])}</span>
+                <span class="principal">{breaks_after(&reveal(&main), &['/'])}</span>
                 if !account.is_empty() {
                     <span class="acct">{short(account)}</span>
                 }
