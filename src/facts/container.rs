@@ -193,6 +193,17 @@ pub struct Fact {
     pub kind: Kind,
 }
 
+impl Fact {
+    /// The registry's account: the one named, else the account of the event (row [`Fact::row`]).
+    pub fn registry_or_account(&self, store: &Store) -> Sym {
+        if self.registry.is_empty() {
+            store.account(self.row)
+        } else {
+            self.registry
+        }
+    }
+}
+
 /// Reads facts by row like [`ContainerFacts::get`], keeping the block it decoded last, so a scan in
 /// row order (a filter over every row, the timeline's lanes) decodes each block once instead of once
 /// per row: at a million events a search over every row's container facts took 0.68 s natively

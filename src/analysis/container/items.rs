@@ -256,7 +256,7 @@ pub(super) fn repo_change(store: &Store, r: Row, owner: &str) -> Option<RepoChan
 /// A registry change as shown.
 pub(super) fn registry_change(store: &Store, r: Row) -> Option<RegistryChange> {
     let f = store.container.get(r)?;
-    let registry = store.str(if f.registry.is_empty() { store.account(r) } else { f.registry }).into_owned();
+    let registry = store.str(f.registry_or_account(store)).into_owned();
     let change = repo_change(store, r, &registry)?;
     Some(RegistryChange { registry, region: store.str(store.region(r)).into_owned(), change })
 }

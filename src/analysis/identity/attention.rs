@@ -277,10 +277,10 @@ fn ecr_opened(g: &Gathered, out: &mut Vec<Attention>) {
     let store = g.store;
     let mut groups: HashMap<Opening, Vec<(Millis, u32, Row)>> = HashMap::new();
     for &(id, r) in &g.opened {
-        let Some(Fact { registry, repo, kind: Kind::RepoChange { exposure, .. }, .. }) = store.container.get(r) else {
+        let Some(f @ Fact { repo, kind: Kind::RepoChange { exposure, .. }, .. }) = store.container.get(r) else {
             continue;
         };
-        let registry = if registry.is_empty() { store.account(r) } else { registry };
+        let registry = f.registry_or_account(store);
         let key = (store.name(r), registry, store.region(r), repo, exposure);
         groups.entry(key).or_default().push((store.time(r), id, r));
     }
@@ -368,7 +368,7 @@ fn public_pushes(g: &Gathered, out: &mut Vec<Attention>) {
     let mut groups: HashMap<(&str, Sym, Sym), (u64, Millis, Millis)> = HashMap::new();
     for &(id, r) in &g.public_pushes {
         let Some(f) = g.store.container.get(r) else { continue };
-        let registry = if f.registry.is_empty() { g.store.account(r) } else { f.registry };
+        let registry = f.registry_or_account(g.store);
         let t = g.store.time(r);
         let e = groups.entry((g.label(id), registry, f.repo)).or_insert((0, Millis::MAX, Millis::MIN));
         e.0 += 1;

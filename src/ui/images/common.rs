@@ -124,14 +124,13 @@ pub fn who(w: &Who) -> Html {
     let (main, account) = arn_parts(&w.principal);
     // A name of 100,000 characters had taken hundreds of lines of each row it stood in: its first
     // LONG_TEXT, and an ellipsis (the tooltip says how many more).
-    let (main, more) = crate::text::first_chars(without_assumed_role(main), crate::text::LONG_TEXT);
-    let main = if more > 0 { format!("{main}…") } else { main.to_owned() };
+    let main = cut(without_assumed_role(main), crate::text::LONG_TEXT);
     html! {
         <div class="who" title={tooltip(&format!("{}\n{}\nfrom {}\n{}", w.principal, w.kind, w.ip, w.user_agent))}>
             <div class="who-main">
-                <span class="principal">{breaks_after(&reveal(&main), &['/'])}</span>
+                <span class="principal">{breaks_after(&main, &['/'])}</span>
                 if !account.is_empty() {
-                    <span class="acct">{short(account)}</span>
+                    <span class="acct">{cut(account, SHORT)}</span>
                 }
                 if w.cross_account {
                     <span class="badge warn" title="The caller is in another account than the repository">{"other account"}</span>
@@ -140,10 +139,10 @@ pub fn who(w: &Who) -> Html {
             <div class="who-sub">
                 <span class="kind">{w.kind.clone()}</span>
                 <span class="sep">{"·"}</span>
-                <span class="client">{short(&w.client)}</span>
+                <span class="client">{cut(&w.client, SHORT)}</span>
                 if !w.ip.is_empty() {
                     <span class="sep">{"·"}</span>
-                    <span class="ip">{short(&w.ip)}</span>
+                    <span class="ip">{cut(&w.ip, SHORT)}</span>
                 }
             </div>
         </div>
@@ -154,12 +153,13 @@ pub fn who(w: &Who) -> Html {
 /// service's name about 30.
 const SHORT: usize = 48;
 
-/// `s` revealed, cut after [`SHORT`] characters with an ellipsis (the tooltip has it whole). These
-/// do not wrap, and keep the caller's column as wide as they are: a 100,000-character address in a
-/// hostile log had made the Images tab 777,428 pixels wide. Letting them wrap anywhere instead let
-/// the column narrow until a role's session took five lines.
-fn short(s: &str) -> String {
-    let (head, more) = crate::text::first_chars(s, SHORT);
+/// `s` revealed, cut after `n` characters with an ellipsis (the tooltip has it whole). An account,
+/// client or address is cut at [`SHORT`]: they do not wrap, and keep the caller's column as wide as
+/// they are (a 100,000-character address in a hostile log had made the Images tab 777,428 pixels
+/// wide; letting them wrap anywhere instead let the column narrow until a role's session took five
+/// lines).
+fn cut(s: &str, n: usize) -> String {
+    let (head, more) = crate::text::first_chars(s, n);
     let mut out = reveal(head).into_owned();
     if more > 0 {
         out.push('…');
