@@ -118,6 +118,9 @@ test('Enter opens the event detail with its original JSON and decoded manifest',
   await t.page.click('[data-testid=detail-filter-repo]');
   await t.page.waitForFunction(() => document.querySelectorAll('[data-testid=filter-chips] .chip').length === 2);
   assert.deepEqual(await t.page.locator('[data-testid=filter-chips] .chip .chip-field').allTextContents(), ['Repository', 'Search']);
+  // The repository in its registry and region, as the event names them.
+  const where = [put.requestParameters.repositoryName, put.requestParameters.registryId ?? put.recipientAccountId, put.awsRegion];
+  assert.equal(await t.page.textContent('[data-testid=filter-chips] .chip[data-field=Repository] .chip-value'), where.join(' · '));
   await t.page.waitForSelector('[data-testid=events][data-state=ready]');
   assert.equal(await t.page.textContent('[data-testid=events-total]'), '1');
   await t.page.click('[data-testid=close-detail]');
@@ -214,10 +217,13 @@ test('a link pasted into a tab that already has the logs opens its view there an
   // A view: a repository's events, as a colleague would have shared it.
   await t.page.click('[data-testid=tab-images]');
   await t.page.waitForSelector('[data-testid=repo-row]');
-  const repo = await t.page.getAttribute('[data-testid=repo-row] >> nth=0', 'data-repo');
-  const puts = sampleEvents().filter((e) => e.eventName === 'PutImage' && e.requestParameters?.repositoryName === repo);
+  const row = t.page.locator('[data-testid=repo-row] >> nth=0');
+  const [repo, account, region] = await Promise.all(['data-repo', 'data-account', 'data-region'].map((a) => row.getAttribute(a)));
+  // That repository, in its account and region: the sample's web/frontend is three.
+  const puts = sampleEvents().filter((e) => e.eventName === 'PutImage' && e.requestParameters?.repositoryName === repo
+    && (e.requestParameters.registryId ?? e.recipientAccountId) === account && e.awsRegion === region);
   assert.ok(puts.length > 0, `the sample pushes to ${repo}`);
-  await t.page.click(`[data-testid=repo-row][data-repo="${repo}"] [data-testid=open-repo] >> nth=0`);
+  await row.locator('[data-testid=open-repo]').click();
   await t.page.waitForSelector('[data-testid=filter-repository]');
   await t.shot('repo-page');
   await t.page.click('[data-testid=filter-repository]');
@@ -462,7 +468,10 @@ test('filter controls: errors only, writes, a time range and a facet value, each
   await t.page.click('.facet-tab[data-facet=Repository]');
   await t.page.waitForSelector('.facet-value');
   // The most frequent repository named (the events naming none are "(none)", counted in their place).
-  const [repo, count] = await t.page.$$eval('.facet-value:not(.none)', (vs) => [vs[0].querySelector('.fv-key').textContent, vs[0].querySelector('.fv-count').textContent]);
+  const [repo, where, count] = await t.page.$$eval('.facet-value:not(.none)', (vs) => ['.fv-name', '.fv-where', '.fv-count'].map((c) => vs[0].querySelector(c).textContent));
+  // Each repository is offered in its account and region, its name over them; its ARN on hover.
+  const [account, region] = where.split(' · ');
+  assert.equal(await t.page.getAttribute('.facet-value:not(.none) >> nth=0', 'title'), `arn:aws:ecr:${region}:${account}:repository/${repo}`);
   await t.shot('filter-menu-repository');
   await t.page.click('.facet-value:not(.none) >> nth=0');
   await totalIs(t.page, count);
@@ -470,7 +479,8 @@ test('filter controls: errors only, writes, a time range and a facet value, each
   await t.page.click('[data-testid=tab-events]');
   await t.page.fill('[data-testid=search]', 'PutImage');
   await t.page.press('[data-testid=search]', 'Enter');
-  const puts = uniqueEvents(all.filter((e) => e.eventName === 'PutImage' && e.requestParameters?.repositoryName === repo));
+  const puts = uniqueEvents(all.filter((e) => e.eventName === 'PutImage' && e.requestParameters?.repositoryName === repo
+    && (e.requestParameters.registryId ?? e.recipientAccountId) === account && e.awsRegion === region));
   assert.ok(puts > 0, `the sample pushes to ${repo}`);
   await t.page.waitForFunction((n) => document.querySelector('[data-testid=events-total]')?.textContent === n, puts.toLocaleString('en-US'));
   // While a search is on, the bar says what it looks at, and what not: the sample's S3 calls name

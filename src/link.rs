@@ -302,11 +302,17 @@ fn candidates(store: &Store, field: Field) -> HashMap<String, String> {
         Field::Ip => column(Store::ip),
         Field::UserAgent => column(Store::user_agent),
         Field::Repository => {
-            let c = &store.container;
-            let mut syms: HashSet<Sym> = c.all().flat_map(|fact| c.repos_in(Some(fact)).collect::<Vec<_>>()).collect();
+            use crate::facts::container::{repos_of, RepoOf, PUBLIC_SOURCE};
+            let public = store.strings.lookup(PUBLIC_SOURCE);
+            let repos: HashSet<RepoOf> =
+                store.container.all().flat_map(|fact| repos_of(store, Some(fact), public)).collect();
+            // Each by its ARN, and by its name alone, as links made before ARNs named them.
+            let names: HashSet<Sym> = repos.iter().map(|r| r.name()).collect();
+            let mut values: HashSet<String> = repos.into_iter().filter_map(|r| r.arn(store)).collect();
+            values.extend(names.into_iter().map(text));
             // The empty name: the events that name no repository.
-            syms.insert(Sym::EMPTY);
-            syms.into_iter().map(text).collect()
+            values.insert(String::new());
+            values.into_iter().collect()
         }
         // Written as they are: nothing to look up.
         _ => Vec::new(),

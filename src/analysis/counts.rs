@@ -305,29 +305,47 @@ impl Tally {
 }
 
 /// Events by the ECR repositories they are about (the repository a call names, or the repositories
-/// of a task definition's images, as the filter's repository field matches them), most first; the
-/// events about none under the empty name, as the filter keeps them. An event about several
-/// repositories counts for each; one about a repository twice, once.
+/// of a task definition's images, as the filter's repository field matches them), each by its ARN
+/// (a name in one registry and region), most first; the events about none under the empty value,
+/// as the filter keeps them. An event about several repositories counts for each; one about a
+/// repository twice, once.
 pub fn by_repository(store: &Store, rows: impl Iterator<Item = Row>) -> Vec<Count> {
+    use crate::facts::container::{repos_of, RepoOf, PUBLIC_SOURCE};
+    let public = store.strings.lookup(PUBLIC_SOURCE);
     let mut reader = crate::facts::container::FactReader::default();
-    let mut counts: HashMap<Sym, u64> = HashMap::new();
-    let mut seen: Vec<Sym> = Vec::new();
+    // A call names one repository (by symbols, counted without writing its ARN); a task
+    // definition's images are ARNs at once, so that two of one repository count once.
+    let mut named: HashMap<RepoOf, u64> = HashMap::new();
+    let mut by_arn: HashMap<String, u64> = HashMap::new();
+    let mut seen: Vec<String> = Vec::new();
     let mut none = 0;
     for r in rows {
-        seen.clear();
         let fact = reader.get(&store.container, r);
-        for repo in store.container.repos_in(fact) {
-            if !seen.contains(&repo) {
-                seen.push(repo);
-                *counts.entry(repo).or_default() += 1;
+        let mut any = false;
+        seen.clear();
+        for repo in repos_of(store, fact, public) {
+            any = true;
+            match repo {
+                RepoOf::Named { .. } => *named.entry(repo).or_default() += 1,
+                RepoOf::Image { .. } => {
+                    if let Some(arn) = repo.arn(store).filter(|a| !seen.contains(a)) {
+                        *by_arn.entry(arn.clone()).or_default() += 1;
+                        seen.push(arn);
+                    }
+                }
             }
         }
-        none += u64::from(seen.is_empty());
+        none += u64::from(!any);
+    }
+    for (repo, n) in named {
+        if let Some(arn) = repo.arn(store) {
+            *by_arn.entry(arn).or_default() += n;
+        }
     }
     if none > 0 {
-        counts.insert(Sym::EMPTY, none);
+        by_arn.insert(String::new(), none);
     }
-    sorted(counts.into_iter().map(|(s, n)| (store.str(s).into_owned(), n)))
+    sorted(by_arn.into_iter())
 }
 
 /// Events by the values of a list field of the filter, most first, as the filter matches them:

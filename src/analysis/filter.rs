@@ -16,7 +16,7 @@ use super::identity::client::{classify, Client};
 use super::identity::mfa_label;
 use super::json_search::needle_of;
 use super::principal::principal_label;
-use crate::facts::container::FactReader;
+use crate::facts::container::{parse_image_uri, repos_of, FactReader, RepoAt, RepoOf, PUBLIC_SOURCE};
 use crate::model::time::{show_bound, End};
 use crate::model::{Identity, KeyKind, Millis, Sym};
 use crate::store::{flags, Row, SearchMemo, Store};
@@ -69,8 +69,10 @@ pub struct Filter {
     pub regions: Vec<String>,
     /// Source IP addresses (or service names).
     pub ips: Vec<String>,
-    /// ECR repository names (matched through the container facts: the repository a call names, or
-    /// the repositories of a task definition's images); the empty name keeps the events that name none.
+    /// ECR repositories, each by its ARN ([`RepoAt::arn`]: in its registry and region), or by a
+    /// bare name (in any; links made before repositories were named by ARN), matched through the
+    /// container facts: the repository a call names, or the repositories of a task definition's
+    /// or task's images. The empty value keeps the events that name none.
     pub repositories: Vec<String>,
     /// Session issuers (for a role session, the role's ARN).
     pub roles: Vec<String>,
@@ -255,10 +257,32 @@ pub fn place_value(account: &str, region: &str) -> String {
     pair_value(account, region)
 }
 
+/// A repository's value as people read it: `web/api · 123456789012 · us-east-1` for its ARN,
+/// `web/api · ECR Public · 123456789012` for ECR Public's, a bare name as it is.
+pub fn repo_text(value: &str) -> String {
+    match repo_parts(value) {
+        Some((name, place)) => format!("{name} · {place}"),
+        None => value.to_owned(),
+    }
+}
+
+/// A repository's value (its ARN) as its name and where it is, `123456789012 · us-east-1` or
+/// `ECR Public · 123456789012`; `None` for a bare name.
+pub fn repo_parts(value: &str) -> Option<(&str, String)> {
+    RepoAt::parse(value).map(|r| {
+        let place =
+            if r.public { format!("ECR Public · {}", r.registry) } else { format!("{} · {}", r.registry, r.region) };
+        (r.name, place)
+    })
+}
+
 /// A pair's value as people read it: a call as `ecr.amazonaws.com BatchGetImage`, an account and
 /// region as the timeline's lane names them, `123456789012 / us-east-1` (`? / us-east-1` for the
 /// events that logged no account); any other field's value as it is.
 pub fn pair_text(field: Field, value: &str) -> String {
+    if field == Field::Repository {
+        return repo_text(value);
+    }
     let Some((a, b)) = pair_parts(value) else { return value.to_owned() };
     let or = |s: String| if s.is_empty() { "?".to_owned() } else { s };
     match field {
@@ -474,7 +498,7 @@ pub struct Compiled<'s> {
     accounts: Option<HashSet<Sym>>,
     regions: Option<HashSet<Sym>>,
     ips: Option<HashSet<Sym>>,
-    repositories: Option<HashSet<Sym>>,
+    repositories: Option<Repos>,
     user_agents: Option<HashSet<Sym>>,
     /// User agents whose client is one of the filter's clients.
     clients: Option<HashSet<Sym>>,
@@ -513,6 +537,77 @@ fn syms(store: &Store, values: &[String], impossible: &mut bool) -> Option<HashS
     Some(set)
 }
 
+/// A repository's registry, region (empty for ECR Public) and name, as symbols.
+type RepoSyms = (Sym, Sym, Sym);
+
+/// The *Repository* field's values, resolved: repositories by ARN, bare names, and the empty value.
+#[derive(Debug)]
+struct Repos {
+    /// Repositories by ARN: the ARN's parts, and their symbols where the store holds all three (a
+    /// call naming it needs them; an image URI is matched by its text).
+    at: Vec<(String, Option<RepoSyms>)>,
+    /// Bare names: a repository of that name in any registry and region.
+    names: HashSet<Sym>,
+    /// The empty value: the events that name no repository (the timeline's "(no repository)" lane).
+    none: bool,
+    /// The symbol of ECR Public's event source.
+    public_source: Option<Sym>,
+}
+
+impl Repos {
+    fn new(store: &Store, values: &[String], impossible: &mut bool) -> Option<Repos> {
+        if values.is_empty() {
+            return None;
+        }
+        let sym = |v: &str| store.strings.lookup(v);
+        let mut repos = Repos { at: Vec::new(), names: HashSet::new(), none: false, public_source: sym(PUBLIC_SOURCE) };
+        for v in values {
+            if v.is_empty() {
+                repos.none = true;
+            } else if let Some(at) = RepoAt::parse(v) {
+                let region = if at.public { Some(Sym::EMPTY) } else { sym(at.region) };
+                let syms = sym(at.registry).zip(region).zip(sym(at.name)).map(|((g, r), n)| (g, r, n));
+                repos.at.push((v.clone(), syms));
+            } else if let Some(s) = sym(v) {
+                repos.names.insert(s);
+            }
+        }
+        if repos.at.is_empty() && repos.names.is_empty() && !repos.none {
+            *impossible = true;
+        }
+        Some(repos)
+    }
+
+    /// Whether an event with this fact is about one of the repositories (or about none, when the
+    /// empty value is picked).
+    fn keeps(&self, store: &Store, fact: Option<crate::facts::container::Fact>) -> bool {
+        let mut any = false;
+        for repo in repos_of(store, fact, self.public_source) {
+            any = true;
+            if self.names.contains(&repo.name()) || self.at.iter().any(|(arn, syms)| Repos::is(store, repo, arn, *syms))
+            {
+                return true;
+            }
+        }
+        !any && self.none
+    }
+
+    /// Whether `repo` is the repository of ARN `arn` (its registry's, region's and name's symbols
+    /// `syms`, the region empty for ECR Public).
+    fn is(store: &Store, repo: RepoOf, arn: &str, syms: Option<RepoSyms>) -> bool {
+        match repo {
+            RepoOf::Named { registry, region, name, public } => syms
+                .is_some_and(|(g, r, n)| name == n && registry == g && if public { r.is_empty() } else { region == r }),
+            // A task definition's image names its registry and region in its URI.
+            RepoOf::Image { uri, name } => {
+                syms.is_none_or(|(_, _, n)| n == name)
+                    && parse_image_uri(&store.str(uri))
+                        .is_some_and(|u| Some(RepoAt::of_image(&u)) == RepoAt::parse(arn))
+            }
+        }
+    }
+}
+
 impl<'s> Compiled<'s> {
     /// Resolves `f` against `store`.
     pub fn new(f: &Filter, store: &'s Store) -> Compiled<'s> {
@@ -522,7 +617,7 @@ impl<'s> Compiled<'s> {
         let accounts = syms(store, &f.accounts, &mut impossible);
         let regions = syms(store, &f.regions, &mut impossible);
         let ips = syms(store, &f.ips, &mut impossible);
-        let repositories = syms(store, &f.repositories, &mut impossible);
+        let repositories = Repos::new(store, &f.repositories, &mut impossible);
         let user_agents = syms(store, &f.user_agents, &mut impossible);
         let clients = (!f.clients.is_empty()).then(|| client_agents(store, &f.clients));
         let identities = identity_filter(f, store);
@@ -624,11 +719,7 @@ impl<'s> Compiled<'s> {
         }
         if let Some(repos) = &self.repositories {
             let fact = self.facts.borrow_mut().get(&s.container, r);
-            // The empty name stands for events that name no repository (the timeline's "(no
-            // repository)" lane).
-            let mut named = s.container.repos_in(fact).peekable();
-            let none = named.peek().is_none();
-            if !(named.any(|x| repos.contains(&x)) || none && repos.contains(&Sym::EMPTY)) {
+            if !repos.keeps(s, fact) {
                 return false;
             }
         }
@@ -1001,6 +1092,100 @@ mod tests {
         let none = Filter::default().with(Field::Repository, "");
         assert_eq!(names(&none), ["GetCallerIdentity"]);
         assert_eq!(names(&none.with(Field::Repository, "base/alpine")), ["PutImage", "GetCallerIdentity"]);
+    }
+
+    #[test]
+    fn ok_a_repository_by_arn_is_the_one_of_its_registry_and_region() {
+        // One name, four repositories: 111111111111's in us-east-1 (pushed to, run by a task
+        // definition, in the registry named by a pull from account 222222222222) and in eu-west-1,
+        // 222222222222's own in us-east-1, and 111111111111's on ECR Public.
+        let ev = |n: u32, source: &str, name: &str, account: &str, region: &str, req: &str| {
+            format!(
+                r#"{{"eventTime":"2026-03-01T00:00:0{n}Z","eventSource":"{source}","eventName":"{name}","eventID":"00000000-0000-0000-0000-00000000000{n}",
+                "awsRegion":"{region}","recipientAccountId":"{account}","userIdentity":{{"accountId":"{account}"}},"requestParameters":{req}}}"#
+            )
+        };
+        let events = [
+            ev(
+                1,
+                "ecr.amazonaws.com",
+                "PutImage",
+                "111111111111",
+                "us-east-1",
+                r#"{"repositoryName":"web/api","imageTag":"v1"}"#,
+            ),
+            ev(
+                2,
+                "ecr.amazonaws.com",
+                "PutImage",
+                "111111111111",
+                "eu-west-1",
+                r#"{"repositoryName":"web/api","imageTag":"v1"}"#,
+            ),
+            ev(
+                3,
+                "ecr.amazonaws.com",
+                "PutImage",
+                "222222222222",
+                "us-east-1",
+                r#"{"repositoryName":"web/api","imageTag":"v1"}"#,
+            ),
+            ev(
+                4,
+                "ecr.amazonaws.com",
+                "BatchGetImage",
+                "222222222222",
+                "us-east-1",
+                r#"{"repositoryName":"web/api","registryId":"111111111111","imageIds":[{"imageTag":"v1"}]}"#,
+            ),
+            ev(
+                5,
+                "ecr-public.amazonaws.com",
+                "PutImage",
+                "111111111111",
+                "us-east-1",
+                r#"{"repositoryName":"web/api","imageTag":"v1"}"#,
+            ),
+            ev(
+                6,
+                "ecs.amazonaws.com",
+                "RegisterTaskDefinition",
+                "333333333333",
+                "us-east-1",
+                r#"{"family":"api","containerDefinitions":[{"image":"111111111111.dkr.ecr.us-east-1.amazonaws.com/web/api:v1"},{"image":"111111111111.dkr.ecr.us-east-1.amazonaws.com/web/api@sha256:feed"}]}"#,
+            ),
+            ev(7, "sts.amazonaws.com", "GetCallerIdentity", "111111111111", "us-east-1", "null"),
+        ];
+        let mut e = Engine::new();
+        e.ingest_bytes("f.json", format!(r#"{{"Records":[{}]}}"#, events.join(",")).as_bytes());
+        let s = e.store();
+        let ids = |f: &Filter| Compiled::new(f, s).rows().map(|r| s.time(r) / 1000 % 10).collect::<Vec<_>>();
+        let repo = |v: &str| Filter::default().with(Field::Repository, v);
+        let home = "arn:aws:ecr:us-east-1:111111111111:repository/web/api";
+        assert_eq!(ids(&repo(home)), [1, 4, 6]);
+        assert_eq!(ids(&repo("arn:aws:ecr:eu-west-1:111111111111:repository/web/api")), [2]);
+        assert_eq!(ids(&repo("arn:aws:ecr:us-east-1:222222222222:repository/web/api")), [3]);
+        assert_eq!(ids(&repo("arn:aws:ecr-public::111111111111:repository/web/api")), [5]);
+        assert!(ids(&repo("arn:aws:ecr:us-west-2:111111111111:repository/web/api")).is_empty());
+        // A bare name (a link made before) is the name in any registry and region.
+        assert_eq!(ids(&repo("web/api")), [1, 2, 3, 4, 5, 6]);
+        // Two are alternatives; the empty value keeps the events about none beside them.
+        assert_eq!(ids(&repo(home).with(Field::Repository, "")), [1, 4, 6, 7]);
+        // The menu offers each by its ARN, counting what picking it keeps (the task definition's two
+        // images of the repository count its event once); the chip reads name, account, region.
+        let counts = crate::analysis::counts::by_repository(s, 0..s.len() as u32);
+        let counts: Vec<(&str, u64)> = counts.iter().map(|c| (c.key.as_str(), c.count)).collect();
+        assert_eq!(counts[0], (home, 3));
+        assert_eq!(counts.len(), 5, "{counts:?}");
+        for (key, n) in &counts {
+            assert_eq!(ids(&repo(key)).len() as u64, *n, "{key}");
+        }
+        assert_eq!(pair_text(Field::Repository, home), "web/api · 111111111111 · us-east-1");
+        assert_eq!(
+            pair_text(Field::Repository, "arn:aws:ecr-public::111111111111:repository/web/api"),
+            "web/api · ECR Public · 111111111111"
+        );
+        assert_eq!(pair_text(Field::Repository, "web/api"), "web/api");
     }
 
     #[test]

@@ -33,7 +33,7 @@ use super::container::report::Outcome;
 use super::container::Index;
 use super::filter::{Compiled, Field, Filter};
 use super::principal::principal_label;
-use crate::facts::container::FactReader;
+use crate::facts::container::{parse_image_uri, repos_of, FactReader, RepoOf, PUBLIC_SOURCE};
 use crate::model::{Millis, Sym};
 use crate::store::{Row, Store};
 use series::{Agg, Item, Series};
@@ -183,6 +183,11 @@ pub struct Lane {
     pub kind: LaneKind,
     /// Its name (the repository, principal, service, `account / region`).
     pub label: String,
+    /// For a repository of a name that another lane's repository has too, where it is (its
+    /// account, region, or both, whichever tell them apart), which `label` ends with in brackets
+    /// and the canvas writes under the name; empty for the rest.
+    #[serde(default)]
+    pub place: String,
     /// Events (or, for ECS and Image Builder lanes, calls) over all time that the filter keeps.
     pub total: u64,
     /// The filter values that keep this lane's value (the repository, the principal, the service,
@@ -297,6 +302,8 @@ struct Keyer {
     principal: Vec<u32>,
     /// Container facts by row, for repository lanes (rows come in order: each block is read once).
     facts: RefCell<FactReader>,
+    /// The symbol of ECR Public's event source, for repository lanes.
+    public_source: Option<Sym>,
 }
 
 impl Keyer {
@@ -309,14 +316,14 @@ impl Keyer {
                 principal.push(*first.entry(label).or_insert(i as u32));
             }
         }
-        Keyer { by, principal, facts: RefCell::default() }
+        Keyer { by, principal, facts: RefCell::default(), public_source: store.strings.lookup(PUBLIC_SOURCE) }
     }
 
     fn key(&self, store: &Store, r: Row) -> LaneKey {
         match self.by {
             GroupBy::Repository => {
                 let fact = self.facts.borrow_mut().get(&store.container, r);
-                LaneKey::Sym(store.container.repos_in(fact).next().unwrap_or_default())
+                LaneKey::Repo(repos_of(store, fact, self.public_source).next().map(|repo| named(store, repo)))
             }
             GroupBy::Identity => LaneKey::Identity(self.principal[store.identity_id(r) as usize]),
             GroupBy::Service => LaneKey::Sym(store.source(r)),
@@ -325,18 +332,71 @@ impl Keyer {
     }
 }
 
+/// A task definition's image's repository as the call that names it would (its URI's registry
+/// and region, where the store holds them), so that both are one lane.
+fn named(store: &Store, repo: RepoOf) -> RepoOf {
+    let RepoOf::Image { uri, name } = repo else { return repo };
+    let sym = |s: &str| store.strings.lookup(s);
+    parse_image_uri(&store.str(uri))
+        .and_then(|u| sym(u.account).zip(sym(u.region)))
+        .map_or(repo, |(registry, region)| RepoOf::Named { registry, region, name, public: false })
+}
+
+/// Where each lane's repository is, for those of a name another lane's repository has too (empty
+/// for the rest): its account where the namesakes are of one region, its region where they are of
+/// one account, else both (`123456789012 us-east-1`); `ECR Public` for a public one.
+fn places<T>(store: &Store, keys: &[(LaneKey, T)], labels: &[String]) -> Vec<String> {
+    let mut out = vec![String::new(); keys.len()];
+    let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, (key, _)) in keys.iter().enumerate() {
+        if matches!(key, LaneKey::Repo(Some(_))) {
+            by_name.entry(labels[i].as_str()).or_default().push(i);
+        }
+    }
+    for lanes in by_name.into_values().filter(|l| l.len() > 1) {
+        // (account, region) of each: a public repository's region is "ECR Public"; an image whose
+        // URI the store could not name by symbols, its registry's host.
+        let at: Vec<(String, String)> = lanes
+            .iter()
+            .map(|&i| match keys[i].0 {
+                LaneKey::Repo(Some(RepoOf::Named { registry, region, public, .. })) => {
+                    let region = if public { "ECR Public".into() } else { store.str(region).into_owned() };
+                    (store.str(registry).into_owned(), region)
+                }
+                LaneKey::Repo(Some(RepoOf::Image { uri, .. })) => {
+                    (String::new(), store.str(uri).split('/').next().unwrap_or_default().to_owned())
+                }
+                _ => (String::new(), String::new()),
+            })
+            .collect();
+        let one_account = at.iter().all(|(a, _)| *a == at[0].0);
+        let one_region = at.iter().all(|(_, r)| *r == at[0].1);
+        for (&i, (account, region)) in lanes.iter().zip(at) {
+            out[i] = match (one_account, one_region) {
+                (true, _) => region,
+                (false, true) => account,
+                (false, false) => format!("{account} {region}").trim().to_owned(),
+            };
+        }
+    }
+    out
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum LaneKey {
     Sym(Sym),
+    /// A repository, `None` for the events about none.
+    Repo(Option<RepoOf>),
     Identity(u32),
     Pair(Sym, Sym),
 }
 
 impl LaneKey {
-    fn label(self, store: &Store, by: GroupBy) -> String {
+    fn label(self, store: &Store) -> String {
         let or = |s: &str, none: &str| if s.is_empty() { none.to_owned() } else { s.to_owned() };
         match self {
-            LaneKey::Sym(s) if by == GroupBy::Repository => or(&store.str(s), "(no repository)"),
+            LaneKey::Repo(None) => "(no repository)".to_owned(),
+            LaneKey::Repo(Some(repo)) => store.str(repo.name()).into_owned(),
             LaneKey::Sym(s) => or(&store.str(s), "(no service)"),
             LaneKey::Identity(i) => or(&principal_label(&store.identity_by_id(i), &store.strings), "(unknown)"),
             LaneKey::Pair(a, r) => format!("{} / {}", or(&store.str(a), "?"), or(&store.str(r), "?")),
@@ -344,11 +404,12 @@ impl LaneKey {
     }
 
     /// The filter values that keep this value.
-    fn pick(self, store: &Store, by: GroupBy) -> Vec<(Field, String)> {
+    fn pick(self, store: &Store) -> Vec<(Field, String)> {
         // An empty value too: the filter keeps the events that logged none.
         let named = |field: Field, s: Sym| (field, store.str(s).into_owned());
         match self {
-            LaneKey::Sym(s) if by == GroupBy::Repository => vec![named(Field::Repository, s)],
+            // By its ARN: another repository of that name is another lane.
+            LaneKey::Repo(repo) => vec![(Field::Repository, repo.and_then(|r| r.arn(store)).unwrap_or_default())],
             LaneKey::Sym(s) => vec![named(Field::Source, s)],
             LaneKey::Identity(i) => vec![(Field::Principal, principal_label(&store.identity_by_id(i), &store.strings))],
             LaneKey::Pair(a, r) => vec![named(Field::Account, a), named(Field::Region, r)],
@@ -384,8 +445,17 @@ impl Prepared {
                 extent.map_or(Range { from: t, to: t + 1 }, |e| Range { from: e.from.min(t), to: e.to.max(t + 1) }),
             );
         }
-        let mut order: Vec<(u64, String, u32)> =
-            keys.iter().enumerate().map(|(i, (k, rows))| (rows.len() as u64, k.label(store, by), i as u32)).collect();
+        let labels: Vec<String> = keys.iter().map(|(k, _)| k.label(store)).collect();
+        let places = places(store, &keys, &labels);
+        let mut order: Vec<(u64, String, u32)> = keys
+            .iter()
+            .zip(labels)
+            .enumerate()
+            .map(|(i, ((_, rows), label))| {
+                let label = if places[i].is_empty() { label } else { format!("{label} ({})", places[i]) };
+                (rows.len() as u64, label, i as u32)
+            })
+            .collect();
         order.sort_unstable_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
         let mut lane_of_key = vec![0u16; keys.len()];
         let mut lane_list = Vec::new();
@@ -395,11 +465,18 @@ impl Prepared {
         for (at, (n, label, key)) in order.into_iter().enumerate() {
             if at < named {
                 lane_of_key[key as usize] = at as u16;
-                let pick = keys[key as usize].0.pick(store, by);
-                lane_list.push(Lane { kind: LaneKind::Group, label, total: n, pick });
+                let pick = keys[key as usize].0.pick(store);
+                let place = places[key as usize].clone();
+                lane_list.push(Lane { kind: LaneKind::Group, label, place, total: n, pick });
             } else {
                 if at == MAX_LANES {
-                    lane_list.push(Lane { kind: LaneKind::Other, label: String::new(), total: 0, pick: Vec::new() });
+                    lane_list.push(Lane {
+                        kind: LaneKind::Other,
+                        label: String::new(),
+                        place: String::new(),
+                        total: 0,
+                        pick: Vec::new(),
+                    });
                 }
                 lane_of_key[key as usize] = MAX_LANES as u16;
                 lane_list[MAX_LANES].total += n;
@@ -486,7 +563,13 @@ impl Prepared {
                 return;
             }
             let lane = self.lane_list.len() as u16;
-            self.lane_list.push(Lane { kind, label: label.to_owned(), total: kept.len() as u64, pick: Vec::new() });
+            self.lane_list.push(Lane {
+                kind,
+                label: label.to_owned(),
+                place: String::new(),
+                total: kept.len() as u64,
+                pick: Vec::new(),
+            });
             sides.push((lane, mark, kept));
         };
         side(&ix.ecs, Mark::Deploy, LaneKind::Ecs, "ECS");

@@ -693,16 +693,126 @@ pub fn record(raw: &RawEvent, row: Row, store: &mut Store) {
     }
 }
 
+/// A repository in its registry, as the filter's *Repository* field names one by its ARN
+/// (`arn:aws:ecr:<region>:<account>:repository/<name>`, or for ECR Public
+/// `arn:aws:ecr-public::<account>:repository/<name>`): a name alone is a repository in any account
+/// and region, and the generator's `web/api` is fourteen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RepoAt<'a> {
+    /// The registry's account.
+    pub registry: &'a str,
+    /// The region; empty for ECR Public, whose ARNs name none (its calls are all in us-east-1).
+    pub region: &'a str,
+    /// The repository's name.
+    pub name: &'a str,
+    /// An ECR Public repository.
+    pub public: bool,
+}
+
+impl<'a> RepoAt<'a> {
+    /// The repository's ARN.
+    pub fn arn(&self) -> String {
+        if self.public {
+            return format!("arn:aws:ecr-public::{}:repository/{}", self.registry, self.name);
+        }
+        format!("arn:aws:ecr:{}:{}:repository/{}", self.region, self.registry, self.name)
+    }
+
+    /// Reads an ARN as [`RepoAt::arn`] writes it (in any partition); anything else is `None`.
+    pub fn parse(arn: &'a str) -> Option<RepoAt<'a>> {
+        let mut it = arn.splitn(6, ':');
+        let (Some("arn"), Some(_), Some(service), Some(region), Some(registry), Some(rest)) =
+            (it.next(), it.next(), it.next(), it.next(), it.next(), it.next())
+        else {
+            return None;
+        };
+        let public = match service {
+            "ecr" if !region.is_empty() => false,
+            "ecr-public" if region.is_empty() => true,
+            _ => return None,
+        };
+        let name = rest.strip_prefix("repository/")?;
+        (!name.is_empty() && !registry.is_empty()).then_some(RepoAt { registry, region, name, public })
+    }
+
+    /// The repository of an ECR image URI.
+    pub fn of_image(uri: &ImageUri<'a>) -> RepoAt<'a> {
+        RepoAt { registry: uri.account, region: uri.region, name: uri.name, public: false }
+    }
+}
+
 /// `(account, region, name)` of an ECR repository ARN `arn:aws:ecr:<region>:<account>:repository/<name>`.
 pub fn parse_repo_arn(arn: &str) -> Option<(&str, &str, &str)> {
-    let mut it = arn.splitn(6, ':');
-    let (Some("arn"), Some(_), Some("ecr"), Some(region), Some(account), Some(rest)) =
-        (it.next(), it.next(), it.next(), it.next(), it.next(), it.next())
-    else {
-        return None;
+    RepoAt::parse(arn).filter(|r| !r.public).map(|r| (r.registry, r.region, r.name))
+}
+
+/// The event source of ECR Public, whose calls are ECR's.
+pub const PUBLIC_SOURCE: &str = "ecr-public.amazonaws.com";
+
+/// A repository an event is about, as the store holds it (see [`repos_of`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RepoOf {
+    /// The repository a call names: in the registry it names or the event's account, in the
+    /// event's region, of ECR Public when that logged the call.
+    Named {
+        /// The registry's account.
+        registry: Sym,
+        /// The event's region.
+        region: Sym,
+        /// The name.
+        name: Sym,
+        /// Logged by ECR Public.
+        public: bool,
+    },
+    /// The repository of an ECR image a task definition or task runs (registry and region are
+    /// the image URI's).
+    Image {
+        /// The image URI.
+        uri: Sym,
+        /// The repository's name in it.
+        name: Sym,
+    },
+}
+
+impl RepoOf {
+    /// The repository's name.
+    pub fn name(self) -> Sym {
+        match self {
+            RepoOf::Named { name, .. } | RepoOf::Image { name, .. } => name,
+        }
+    }
+
+    /// The repository's ARN ([`RepoAt::arn`]); `None` for an image URI that is not ECR's.
+    pub fn arn(self, store: &Store) -> Option<String> {
+        match self {
+            RepoOf::Named { registry, region, name, public } => {
+                let (registry, region, name) = (store.str(registry), store.str(region), store.str(name));
+                Some(
+                    RepoAt { registry: &registry, region: if public { "" } else { &region }, name: &name, public }
+                        .arn(),
+                )
+            }
+            RepoOf::Image { uri, .. } => parse_image_uri(&store.str(uri)).map(|u| RepoAt::of_image(&u).arn()),
+        }
+    }
+}
+
+/// The repositories the event of row `fact.row` is about ([`ContainerFacts::repos_in`] with their
+/// registries): `public_source` is the symbol of [`PUBLIC_SOURCE`], if the store holds it.
+pub fn repos_of(store: &Store, fact: Option<Fact>, public_source: Option<Sym>) -> impl Iterator<Item = RepoOf> + '_ {
+    let named = fact.filter(|f| !f.repo.is_empty()).map(|f| RepoOf::Named {
+        registry: f.registry_or_account(store),
+        region: store.region(f.row),
+        name: f.repo,
+        public: public_source.is_some_and(|p| store.source(f.row) == p),
+    });
+    let pairs = match fact.map(|f| f.kind) {
+        Some(Kind::TaskDef { images, .. } | Kind::Task { images, .. }) => store.container.syms(images),
+        _ => &[],
     };
-    let name = rest.strip_prefix("repository/")?;
-    (!name.is_empty()).then_some((account, region, name))
+    named
+        .into_iter()
+        .chain(pairs.chunks_exact(2).filter(|p| !p[1].is_empty()).map(|p| RepoOf::Image { uri: p[0], name: p[1] }))
 }
 
 /// An ECR image URI, `<account>.dkr.ecr.<region>.amazonaws.com[.cn]/<name>[:tag][@digest]`.

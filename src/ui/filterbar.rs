@@ -16,15 +16,18 @@ use crate::viewstate::Action;
 const NONE_TITLE: &str = "Events that logged no value for this field";
 
 /// How a value of `field` reads, and what it tells on hover: the empty value (events that logged
-/// none) as [`NONE_VALUE`] and [`NONE_TITLE`], a pair as its two values ([`pair_text`]), any other
+/// none) as [`NONE_VALUE`] and [`NONE_TITLE`], a pair as its two values and a repository by name, account
+/// and region ([`pair_text`]; its ARN on hover), any other
 /// as itself (revealed, and in full on hover). For the chips, the "+ Filter" menu and the breakdowns'
 /// "−".
 pub fn value_text(field: Field, value: &str) -> (String, String) {
     if value.is_empty() {
         return (String::from(NONE_VALUE), String::from(NONE_TITLE));
     }
-    let value = pair_text(field, value);
-    (reveal(&value).into_owned(), tooltip(&value))
+    let shown = pair_text(field, value);
+    // A repository reads by name, account and region; its ARN is on hover.
+    let title = if field == Field::Repository { value } else { &shown };
+    (reveal(&shown).into_owned(), tooltip(title))
 }
 
 /// What a chip of a shared link's value that no loaded log holds tells on hover.
@@ -308,6 +311,20 @@ fn chip_item(ctx: &Ctx, filter: &Filter, chip: Chip) -> Html {
 /// Values a gathered chip lists on hover.
 const LISTED: usize = 20;
 
+/// A value in the "+ Filter" menu: as [`value_text`] shows it, or a repository's name over where it
+/// is (on one line, the menu's width had cut the region off: "data/report · 123456789012 · us-wes…").
+fn fv_key(field: Field, value: &str, shown: String) -> Html {
+    match crate::analysis::filter::repo_parts(value).filter(|_| field == Field::Repository) {
+        Some((name, place)) => html! {
+            <span class="fv-key">
+                <span class="fv-name">{reveal(name).into_owned()}</span>
+                <span class="fv-where">{reveal(&place).into_owned()}</span>
+            </span>
+        },
+        None => html! { <span class="fv-key">{shown}</span> },
+    }
+}
+
 /// Values of one field left out, as one chip: how many, the first [`LISTED`] on hover, and a × that
 /// puts them all back.
 fn many_item(ctx: &Ctx, filter: &Filter, field: Field, values: &[String]) -> Html {
@@ -445,7 +462,7 @@ fn add_filter() -> Html {
                             html! {
                                 <li class="facet-row">
                                     <button type="button" class={classes!("facet-value", picked.then_some("on"), none.then_some("none"), out.then_some("out"))} aria-pressed={picked.to_string()} {title} {onclick}>
-                                        <span class="fv-key">{shown_key}</span>
+                                        {fv_key(field, &c.key, shown_key)}
                                         <span class="fv-count">{thousands(c.count)}</span>
                                     </button>
                                     <button type="button" class={classes!("facet-not", out.then_some("on"))} aria-pressed={out.to_string()}

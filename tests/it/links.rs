@@ -47,9 +47,14 @@ fn one_value_per_field(events: &[Value]) -> Vec<(Field, String)> {
                 Field::Account => first(events, |e| e["recipientAccountId"].as_str()),
                 Field::Region => first(events, |e| e["awsRegion"].as_str()),
                 Field::Ip => first(events, |e| e["sourceIPAddress"].as_str()),
-                Field::Repository => first(events, |e| {
-                    (e["eventName"] == "PutImage").then(|| e["requestParameters"]["repositoryName"].as_str()).flatten()
-                }),
+                // A repository by its ARN, written from a push's JSON.
+                Field::Repository => {
+                    let put = events.iter().find(|e| e["eventName"] == "PutImage").unwrap();
+                    let req = &put["requestParameters"];
+                    let account = req["registryId"].as_str().or(put["recipientAccountId"].as_str()).unwrap();
+                    let (region, name) = (put["awsRegion"].as_str().unwrap(), req["repositoryName"].as_str().unwrap());
+                    format!("arn:aws:ecr:{region}:{account}:repository/{name}")
+                }
                 Field::Role => first(events, |e| e["userIdentity"]["sessionContext"]["sessionIssuer"]["arn"].as_str()),
                 Field::Mfa => "Yes".to_owned(),
                 Field::KeyKind => "Temporary (ASIA)".to_owned(),
@@ -174,6 +179,21 @@ fn ok_no_repository_survives_a_link() {
     let (fragment, back, unresolved) = through_a_link(&f, &engine);
     assert_eq!((&back, unresolved), (&f, 0), "through {fragment}");
     assert!(fragment.starts_with("v=events&repo=h."), "{fragment}");
+}
+
+#[test]
+fn ok_a_repository_by_name_alone_still_survives_a_link() {
+    // Links made before repositories were named by ARN name one by its name: in any registry and
+    // region, as then.
+    let (engine, events) = sample();
+    let name = events.iter().find(|e| e["eventName"] == "PutImage").unwrap()["requestParameters"]["repositoryName"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let f = Filter::default().with(Field::Repository, &name);
+    let (fragment, back, unresolved) = through_a_link(&f, &engine);
+    assert_eq!((&back, unresolved), (&f, 0), "through {fragment}");
+    assert!(Compiled::new(&back, engine.store()).rows().count() > 0);
 }
 
 #[test]

@@ -70,19 +70,45 @@ fn values(engine: &Engine, field: Field, filter: &Filter, narrow: &str) -> (Vec<
 }
 
 #[test]
-fn ok_the_repository_facet_counts_what_picking_it_keeps() {
+fn ok_the_repository_facet_offers_each_repository_in_its_registry_and_region() {
     let engine = sample_engine();
     let events: Vec<_> = walk(&root().join("sample")).iter().flat_map(|p| records(p)).collect();
     let (facet, _) = values(&engine, Field::Repository, &Filter::default(), "");
-    // Every repository an ECR call of the sample names is listed (read from the JSON).
-    let named: std::collections::BTreeSet<&str> = events
-        .iter()
-        .filter(|e| e["eventSource"] == "ecr.amazonaws.com")
-        .filter_map(|e| e["requestParameters"]["repositoryName"].as_str())
-        .collect();
-    assert!(named.len() > 3, "{named:?}");
-    for name in &named {
-        assert!(facet.iter().any(|(k, _)| k == name), "{name} is not offered");
+    // Every repository an ECR call of the sample names, read from the JSON: its name in the
+    // registry named, else the event's account, and in the event's region (a lifecycle run names
+    // it by the ARN in its `resources` alone); with the events that name it (a task definition's
+    // images are not looked for here: at least these).
+    let mut named: std::collections::BTreeMap<String, Vec<serde_json::Value>> = std::collections::BTreeMap::new();
+    for e in events.iter().filter(|e| e["eventSource"] == "ecr.amazonaws.com") {
+        let arn = match e["requestParameters"]["repositoryName"].as_str() {
+            Some(name) => {
+                let registry =
+                    e["requestParameters"]["registryId"].as_str().or(e["recipientAccountId"].as_str()).unwrap();
+                format!("arn:aws:ecr:{}:{registry}:repository/{name}", e["awsRegion"].as_str().unwrap())
+            }
+            None => match e["resources"][0]["ARN"].as_str() {
+                Some(arn) if e["resources"][0]["type"] == "AWS::ECR::Repository" => arn.to_owned(),
+                _ => continue,
+            },
+        };
+        named.entry(arn).or_default().push(e.clone());
+    }
+    // The sample's web/frontend is three repositories (two accounts, three regions).
+    let names: std::collections::BTreeSet<&str> =
+        named.keys().map(|a| a.rsplit_once(":repository/").unwrap().1).collect();
+    assert!(names.len() > 3 && named.len() > names.len(), "{named:?}");
+    for (arn, about) in &named {
+        let offered = facet.iter().find(|(k, _)| k == arn).map(|(_, n)| *n);
+        assert!(offered.is_some_and(|n| n >= unique(about) as u64), "{arn}: {offered:?}, {} named", unique(about));
+    }
+    // Picking one keeps what it counts; and every ECR call it keeps names that repository in that
+    // registry and region, not one of the same name elsewhere.
+    for (arn, n) in facet.iter().filter(|(k, _)| named.contains_key(k)) {
+        let rows: Vec<u32> =
+            Compiled::new(&Filter::default().with(Field::Repository, arn), engine.store()).rows().collect();
+        assert_eq!(rows.len() as u64, *n, "{arn}");
+        let ecr = rows.iter().filter(|&&r| engine.store().str(engine.store().source(r)) == "ecr.amazonaws.com").count();
+        assert_eq!(ecr, unique(&named[arn]), "{arn}");
     }
 }
 

@@ -36,6 +36,7 @@ use hashbrown::HashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::filter::{Compiled, Filter};
+pub use crate::facts::container::PUBLIC_SOURCE;
 use crate::facts::container::{ExpiredImage, Exposure, Kind, Span};
 use crate::model::{Millis, Sym};
 use crate::store::{Row, Store};
@@ -529,9 +530,6 @@ impl Index {
         h
     }
 }
-
-/// The event source of ECR Public.
-pub const PUBLIC_SOURCE: &str = "ecr-public.amazonaws.com";
 
 /// Whether the caller of row `r` is from another account than `owner`.
 fn who_is_cross_account(store: &Store, r: Row, owner: Sym) -> bool {

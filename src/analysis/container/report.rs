@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 pub use crate::facts::container::Exposure;
+use crate::facts::container::RepoAt;
 use crate::model::Millis;
 
 /// Items per list page.
@@ -46,12 +47,11 @@ pub struct RepoRef {
 
 impl RepoRef {
     /// `arn:aws:ecr:<region>:<account>:repository/<name>`, or for ECR Public
-    /// `arn:aws:ecr-public::<account>:repository/<name>`.
+    /// `arn:aws:ecr-public::<account>:repository/<name>` ([`RepoAt::arn`]): also the value that
+    /// names it in the filter's *Repository* field.
     pub fn arn(&self) -> String {
-        if self.public {
-            return format!("arn:aws:ecr-public::{}:repository/{}", self.registry, self.name);
-        }
-        format!("arn:aws:ecr:{}:{}:repository/{}", self.region, self.registry, self.name)
+        let region = if self.public { "" } else { &self.region };
+        RepoAt { registry: &self.registry, region, name: &self.name, public: self.public }.arn()
     }
 }
 

@@ -32,7 +32,7 @@ use super::client::{pentest_distribution, Client};
 use super::List;
 use crate::analysis::container::PUBLIC_SOURCE;
 use crate::analysis::filter::{Field, Filter};
-use crate::facts::container::{Exposure, Fact, Kind};
+use crate::facts::container::{Exposure, Fact, Kind, RepoAt};
 use crate::model::{IdentityType, Mfa, Millis, Sym};
 use crate::store::Row;
 use crate::text::{duration, plural, thousands, utc};
@@ -272,19 +272,21 @@ fn console_without_mfa(g: &Gathered, out: &mut Vec<Attention>) {
 /// ([`super::breakdown::Gathered::opened`]), by call and by whom they let in: a policy set again
 /// and again (by a pipeline, say) is one item, named by who set it first.
 fn ecr_opened(g: &Gathered, out: &mut Vec<Attention>) {
-    // (call, registry, region, repository, exposure) → its calls: (time, identity, row)
-    type Opening = (Sym, Sym, Sym, Sym, Exposure);
+    // (call, registry, region, repository, ECR Public, exposure) → its calls: (time, identity, row)
+    type Opening = (Sym, Sym, Sym, Sym, bool, Exposure);
     let store = g.store;
+    let public_source = store.strings.lookup(PUBLIC_SOURCE);
     let mut groups: HashMap<Opening, Vec<(Millis, u32, Row)>> = HashMap::new();
     for &(id, r) in &g.opened {
         let Some(f @ Fact { repo, kind: Kind::RepoChange { exposure, .. }, .. }) = store.container.get(r) else {
             continue;
         };
         let registry = f.registry_or_account(store);
-        let key = (store.name(r), registry, store.region(r), repo, exposure);
+        let public = public_source.is_some_and(|p| store.source(r) == p);
+        let key = (store.name(r), registry, store.region(r), repo, public, exposure);
         groups.entry(key).or_default().push((store.time(r), id, r));
     }
-    for ((call, account, region, repo, exposure), mut calls) in groups {
+    for ((call, account, region, repo, public, exposure), mut calls) in groups {
         calls.sort_unstable();
         let (first, opener, _) = calls[0];
         let (last, _, latest) = calls[calls.len() - 1];
@@ -341,7 +343,10 @@ fn ecr_opened(g: &Gathered, out: &mut Vec<Attention>) {
         };
         let mut chips = vec![(Field::Name, call.into_owned()), (Field::Region, g.str(region).into_owned())];
         if !repo.is_empty() {
-            chips.push((Field::Repository, g.str(repo).into_owned()));
+            // By its ARN: the same name in another registry or region is another repository.
+            let (account, region, name) = (g.str(account), g.str(region), g.str(repo));
+            let at = RepoAt { registry: &account, region: if public { "" } else { &region }, name: &name, public };
+            chips.push((Field::Repository, at.arn()));
         }
         if let [one] = who[..] {
             chips.push((Field::Principal, one.to_owned()));
@@ -377,6 +382,7 @@ fn public_pushes(g: &Gathered, out: &mut Vec<Attention>) {
     }
     for ((label, registry, repo), (n, first, last)) in groups {
         let repo = g.str(repo);
+        let arn = RepoAt { registry: &g.str(registry), region: "", name: &repo, public: true }.arn();
         out.push(Attention {
             kind: AttentionKind::EcrOpened,
             severity: Severity::Medium,
@@ -396,7 +402,7 @@ fn public_pushes(g: &Gathered, out: &mut Vec<Attention>) {
                 (Field::Principal, label.to_owned()),
                 (Field::Source, PUBLIC_SOURCE.to_owned()),
                 (Field::Name, "PutImage".to_owned()),
-                (Field::Repository, repo.into_owned()),
+                (Field::Repository, arn),
             ],
             range: None,
         });

@@ -279,8 +279,8 @@ fn ok_a_lane_names_the_filter_that_keeps_it() {
             vec![
                 // A tie of 3 is in name order: "(no repository)" before "web/api".
                 (vec![(Field::Repository, "")], 3),
-                (vec![(Field::Repository, "web/api")], 3),
-                (vec![(Field::Repository, "base/alpine")], 1),
+                (vec![(Field::Repository, "arn:aws:ecr:us-east-1:111122223333:repository/web/api")], 3),
+                (vec![(Field::Repository, "arn:aws:ecr:us-east-1:111122223333:repository/base/alpine")], 1),
             ],
         ),
         (GroupBy::Identity, vec![(vec![(Field::Principal, mary)], 4), (vec![(Field::Principal, paulo)], 3)]),
@@ -308,6 +308,74 @@ fn ok_a_lane_names_the_filter_that_keeps_it() {
     }
 }
 
+#[test]
+fn ok_repositories_of_one_name_are_lanes_of_their_own() {
+    // web/api pushed in us-east-1 twice and in eu-west-1 once, and run by a task definition from
+    // us-east-1's: two repositories, two lanes, each saying where it is (of one account, by its
+    // region); base/alpine one, named alone.
+    let mut eu = put(3, "2026-03-01T10:02:00Z", "web/api", "v1");
+    eu["awsRegion"] = json!("eu-west-1");
+    let mut task = event(4, "2026-03-01T10:02:30Z", "ecs.amazonaws.com", "RegisterTaskDefinition", "Mary");
+    task["requestParameters"] = json!({"family": "api",
+        "containerDefinitions": [{"image": "111122223333.dkr.ecr.us-east-1.amazonaws.com/web/api:v2"}]});
+    let events = vec![
+        put(1, "2026-03-01T10:00:00Z", "web/api", "v1"),
+        put(2, "2026-03-01T10:01:00Z", "web/api", "v2"),
+        eu.clone(),
+        task,
+        get(5, "2026-03-01T10:02:40Z", "base/alpine", None),
+    ];
+    let mut e = Engine::new();
+    e.ingest_bytes("one-name.json", json!({ "Records": events }).to_string().as_bytes());
+    let tl = ask(&e, Filter::default(), range(), 1, GroupBy::Repository);
+    let groups = |tl: &Timeline| tl.lanes.iter().filter(|l| l.kind == LaneKind::Group).cloned().collect::<Vec<_>>();
+    let lanes: Vec<(String, u64, String)> =
+        groups(&tl).into_iter().map(|l| (l.label, l.total, l.pick[0].1.clone())).collect();
+    let lanes: Vec<(&str, u64, &str)> = lanes.iter().map(|(a, n, b)| (a.as_str(), *n, b.as_str())).collect();
+    assert_eq!(
+        lanes,
+        [
+            ("web/api (us-east-1)", 3, "arn:aws:ecr:us-east-1:111122223333:repository/web/api"),
+            ("base/alpine", 1, "arn:aws:ecr:us-east-1:111122223333:repository/base/alpine"),
+            ("web/api (eu-west-1)", 1, "arn:aws:ecr:eu-west-1:111122223333:repository/web/api"),
+        ]
+    );
+    let places: Vec<String> = groups(&tl).into_iter().map(|l| l.place).collect();
+    assert_eq!(places, ["us-east-1", "", "eu-west-1"]);
+    // Another account's web/api in us-east-1 too: neither the account nor the region tells all
+    // three apart, so each says both; without eu-west-1's, the account does.
+    let mut other = put(6, "2026-03-01T10:02:50Z", "web/api", "v1");
+    other["recipientAccountId"] = json!("444455556666");
+    other["userIdentity"]["accountId"] = json!("444455556666");
+    let mut more = events.clone();
+    more.push(other.clone());
+    let places = |events: &[Value]| {
+        let mut e = Engine::new();
+        e.ingest_bytes("more.json", json!({ "Records": events }).to_string().as_bytes());
+        let mut got: Vec<String> = groups(&ask(&e, Filter::default(), range(), 1, GroupBy::Repository))
+            .into_iter()
+            .filter(|l| l.label.starts_with("web/api"))
+            .map(|l| l.label)
+            .collect();
+        got.sort();
+        got
+    };
+    assert_eq!(
+        places(&more),
+        ["web/api (111122223333 eu-west-1)", "web/api (111122223333 us-east-1)", "web/api (444455556666 us-east-1)"]
+    );
+    let without_eu: Vec<Value> = more.iter().filter(|e| e["awsRegion"] != "eu-west-1").cloned().collect();
+    assert_eq!(places(&without_eu), ["web/api (111122223333)", "web/api (444455556666)"]);
+    for lane in groups(&tl) {
+        let picked = ask(&e, Filter::default().with_all(&lane.pick), range(), 1, GroupBy::Repository);
+        let kept: Vec<(String, u64)> = groups(&picked).into_iter().map(|l| (l.label, l.total)).collect();
+        let kept: Vec<(&str, u64)> = kept.iter().map(|(a, n)| (a.as_str(), *n)).collect();
+        // Alone, a lane's repository has no namesake to be told from.
+        let name = lane.label.split(" (").next().unwrap();
+        assert_eq!(kept, [(name, lane.total)], "{}", lane.label);
+    }
+}
+
 /// The bundled sample (generated container activity and AWS's documentation examples).
 fn sample() -> Engine {
     let mut e = Engine::new();
@@ -321,7 +389,7 @@ fn sample() -> Engine {
 type EventCells = std::collections::BTreeMap<(u16, u32), (u32, u32, (Millis, Row), Option<u32>)>;
 
 /// Event cells and the density, counted by visiting every row the filter keeps, with lanes found by
-/// their labels.
+/// the filter values they pick.
 fn brute_events(e: &Engine, tl: &Timeline, by: GroupBy, range: Range, n: u32) -> (EventCells, Vec<u32>) {
     let store = e.store();
     let keyer = Keyer::new(store, by);
@@ -331,8 +399,8 @@ fn brute_events(e: &Engine, tl: &Timeline, by: GroupBy, range: Range, n: u32) ->
     for r in c.rows() {
         let Some(b) = bucket_of(range, n, store.time(r)) else { continue };
         density[b as usize] += 1;
-        let label = keyer.key(store, r).label(store, by);
-        let lane = tl.lanes.iter().position(|l| l.kind == LaneKind::Group && l.label == label).unwrap_or(MAX_LANES);
+        let pick = keyer.key(store, r).pick(store);
+        let lane = tl.lanes.iter().position(|l| l.kind == LaneKind::Group && l.pick == pick).unwrap_or(MAX_LANES);
         let (id, error) = (store.identity_id(r), u32::from(!store.error_code(r).is_empty()));
         let cell = cells.entry((lane as u16, b)).or_insert((0, 0, (store.time(r), r), Some(id)));
         cell.0 += 1;

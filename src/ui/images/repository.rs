@@ -141,8 +141,9 @@ fn header(ctx: &Ctx, page: &RepoPage, filtered: bool) -> Html {
     let s = &page.summary;
     let filter = &ctx.state.0.filter;
     // Every view (the timeline, identities, events) narrowed to this repository's calls.
-    let only_this =
-        (!filter.has(Field::Repository, &s.repo.name)).then(|| pick(ctx, Field::Repository, s.repo.name.clone()));
+    // By its ARN: a repository of the same name in another account or region is another.
+    let arn = s.repo.arn();
+    let only_this = (!filter.has(Field::Repository, &arn)).then(|| pick(ctx, Field::Repository, arn));
     html! {
         <section class="panel page-head">
             <div class="title-row">

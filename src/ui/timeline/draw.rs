@@ -36,6 +36,12 @@ pub const AXIS_H: f64 = 26.0;
 pub const DENSITY_H: f64 = 36.0;
 /// One lane.
 pub const LANE_H: f64 = 30.0;
+
+/// The canvas's text: lane names and axis labels.
+const FONT: &str = "12px system-ui, -apple-system, 'Segoe UI', sans-serif";
+
+/// Where a repository is, under its name when another lane's repository has that name too.
+const PLACE_FONT: &str = "10px system-ui, -apple-system, 'Segoe UI', sans-serif";
 /// Below the last lane.
 pub const PAD_B: f64 = 8.0;
 
@@ -232,7 +238,7 @@ pub fn frame(canvas: &HtmlCanvasElement, m: &Model) -> usize {
     ctx.clear_rect(0.0, 0.0, w, h);
     let Some(view) = m.view else { return 0 };
     let g = Geometry { width: w, view };
-    ctx.set_font("12px system-ui, -apple-system, 'Segoe UI', sans-serif");
+    ctx.set_font(FONT);
     ctx.set_text_baseline("middle");
     lanes_background(&ctx, g, m.data.as_deref(), h);
     let labels = axis(&ctx, g, m.local, h);
@@ -271,8 +277,22 @@ fn lanes_background(ctx: &CanvasRenderingContext2d, g: Geometry, tl: Option<&Tim
         let special = matches!(lane.kind, LaneKind::Ecs | LaneKind::Builder);
         ctx.set_fill_style_str(if special { pal().special } else { pal().label });
         // A repository or principal name from the log: the canvas obeys bidi controls too.
-        let label = fitted_label(ctx, &crate::text::reveal(name), g.gutter() - 16.0);
-        let _ = ctx.fill_text(&label, 8.0, y + LANE_H / 2.0);
+        let room = g.gutter() - 16.0;
+        let mid = y + LANE_H / 2.0;
+        match name.strip_suffix(&format!(" ({})", lane.place)).filter(|_| !lane.place.is_empty()) {
+            // A repository another lane's has the name of: where it is goes under the name, so
+            // that cutting a long one to the gutter's room keeps both.
+            Some(name) => {
+                let _ = ctx.fill_text(&fitted_label(ctx, &crate::text::reveal(name), room, false), 8.0, mid - 6.0);
+                ctx.set_font(PLACE_FONT);
+                let place = fitted_label(ctx, &crate::text::reveal(&lane.place), room, true);
+                let _ = ctx.fill_text(&place, 8.0, mid + 7.0);
+                ctx.set_font(FONT);
+            }
+            None => {
+                let _ = ctx.fill_text(&fitted_label(ctx, &crate::text::reveal(name), room, false), 8.0, mid);
+            }
+        }
     }
     ctx.set_stroke_style_str(pal().gutter);
     ctx.set_line_width(1.0);
@@ -282,10 +302,10 @@ fn lanes_background(ctx: &CanvasRenderingContext2d, g: Geometry, tl: Option<&Tim
     ctx.stroke();
 }
 
-/// A lane label cut to `max` px (the gutter's room), remembered for that room: measuring text every
-/// frame would cost more than drawing.
-fn fitted_label(ctx: &CanvasRenderingContext2d, s: &str, max: f64) -> String {
-    type Fitted = std::collections::HashMap<(u64, String), String>;
+/// A lane label cut to `max` px (the gutter's room), remembered for that room and font (`small`:
+/// [`PLACE_FONT`]): measuring text every frame would cost more than drawing.
+fn fitted_label(ctx: &CanvasRenderingContext2d, s: &str, max: f64, small: bool) -> String {
+    type Fitted = std::collections::HashMap<(u64, bool, String), String>;
     thread_local! {
         static FITTED: std::cell::RefCell<Fitted> = std::cell::RefCell::default();
     }
@@ -294,7 +314,7 @@ fn fitted_label(ctx: &CanvasRenderingContext2d, s: &str, max: f64) -> String {
         if f.len() > 4096 {
             f.clear();
         }
-        f.entry((max.round().to_bits(), s.to_owned())).or_insert_with(|| fit(ctx, s, max.round())).clone()
+        f.entry((max.round().to_bits(), small, s.to_owned())).or_insert_with(|| fit(ctx, s, max.round())).clone()
     })
 }
 
@@ -546,15 +566,29 @@ impl Failed {
 /// Fills and outlines the current path as a mark (shape and fill tell failure, not only the colour).
 pub fn paint(ctx: &CanvasRenderingContext2d, mark: Mark, failed: Failed) {
     ctx.set_fill_style_str(if failed == Failed::All { pal().edge } else { colour(mark) });
-    ctx.fill();
-    if failed == Failed::None {
-        ctx.set_stroke_style_str(pal().edge);
-        ctx.set_line_width(1.0);
-    } else {
-        ctx.set_stroke_style_str(pal().error);
-        ctx.set_line_width(2.5);
+    match failed {
+        Failed::None => {
+            ctx.fill();
+            ctx.set_stroke_style_str(pal().edge);
+            ctx.set_line_width(1.0);
+            ctx.stroke();
+        }
+        // The red outline around the colour, not over its edge: stroked first, then filled over
+        // (half the line is left, outside). Over it, a mark of two or three pulls (the smallest
+        // drawn) had kept a core of its colour little more than a pixel wide, reading as red.
+        Failed::Some => {
+            ctx.set_stroke_style_str(pal().error);
+            ctx.set_line_width(4.0);
+            ctx.stroke();
+            ctx.fill();
+        }
+        Failed::All => {
+            ctx.fill();
+            ctx.set_stroke_style_str(pal().error);
+            ctx.set_line_width(2.5);
+            ctx.stroke();
+        }
     }
-    ctx.stroke();
 }
 
 /// The outline of a mark's shape.
