@@ -319,6 +319,44 @@ test('a push to ECR Public is to a repository of its own, marked public, and nee
   assert.deepEqual(t.problems, []);
 });
 
+test('another service naming an image (a SageMaker model) is in its story and on its repository\'s page', async () => {
+  // CreateModel as AWS's SageMaker guide shows it logged (the image in primaryContainer.image),
+  // naming one of the sample's pushed images by its tag a second after that push: it resolves to
+  // that push's digest. A read of the model names it too, and is no use.
+  const events = sample();
+  const put = events.find((e) => e.eventName === 'PutImage' && ok(e) && e.requestParameters.imageTag
+    && e.responseElements?.image?.imageId?.imageDigest);
+  const account = put.requestParameters.registryId ?? put.recipientAccountId;
+  const repo = put.requestParameters.repositoryName;
+  const digest = put.responseElements.image.imageId.imageDigest;
+  const uri = `${account}.dkr.ecr.${put.awsRegion}.amazonaws.com/${repo}:${put.requestParameters.imageTag}`;
+  const at = (s) => new Date(Date.parse(put.eventTime) + s * 1000).toISOString().replace('.000Z', 'Z');
+  const model = (n, eventName, readOnly) => ({ eventVersion: '1.05', userIdentity: structuredClone(put.userIdentity),
+    eventTime: at(n), eventSource: 'sagemaker.amazonaws.com', eventName, awsRegion: put.awsRegion, sourceIPAddress: '203.0.113.9',
+    userAgent: 'aws-cli/2.15.0', requestParameters: { modelName: 'ExampleModel', primaryContainer: { image: uri },
+      executionRoleArn: `arn:aws:iam::${account}:role/EXAMPLEARN` }, responseElements: null, readOnly,
+    eventID: `0f2b3e81-0000-4000-8000-00000000000${n}`, eventType: 'AwsApiCall', recipientAccountId: account });
+  const file = join(mkdtempSync(join(tmpdir(), 'trailscope-uses-')), 'uses.json');
+  writeFileSync(file, JSON.stringify({ Records: [...events, model(1, 'CreateModel', false), model(2, 'DescribeModel', true)] }));
+  const t = await Trailscope.open(env);
+  await t.pickFiles([file]);
+  await t.waitDone();
+  await t.page.click('[data-testid=tab-images]');
+  await t.page.click(`[data-testid=repo-row][data-repo="${repo}"][data-account="${account}"][data-region="${put.awsRegion}"] [data-testid=open-repo]`);
+  const rows = t.page.locator('[data-testid=repo-uses] [data-testid=use-row]');
+  await rows.first().waitFor();
+  assert.deepEqual(await rows.evaluateAll((els) => els.map((e) => `${e.dataset.service} ${e.dataset.call}`)), ['sagemaker.amazonaws.com CreateModel']);
+  assert.ok((await rows.first().textContent()).includes('ExampleModel'));
+  await t.page.click(`[data-testid=repo-uses] [data-testid=open-image][data-digest="${digest}"]`);
+  await t.page.waitForSelector(`[data-testid=image-page][data-digest="${digest}"]`);
+  const used = t.page.locator('[data-testid=story-step][data-kind=used]');
+  assert.equal(await used.count(), 1);
+  assert.equal(await used.locator('.step-title').textContent(), 'Used by sagemaker CreateModel ExampleModel');
+  await used.scrollIntoViewIfNeeded();
+  await t.shot('images-image-used-by');
+  assert.deepEqual(t.problems, []);
+});
+
 test('a refused ECS call is no deployment, and the Deployments card says it was refused', async () => {
   // One of the sample's task runs, refused: the list holds it, the card's figure does not.
   const run = sample().find((e) => e.eventSource === 'ecs.amazonaws.com' && e.eventName === 'RunTask' && ok(e));

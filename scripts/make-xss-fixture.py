@@ -119,6 +119,14 @@ def main():
     for e in events[5::8]:
         e["eventSource"], e["eventName"] = "ecr-public.amazonaws.com", "PutImage"
         e.pop("errorCode", None)
+    # A few are other services' writes naming an ECR image whose repository, tag and user are
+    # payloads (an image's story, a repository's "Used by other services").
+    for n, e in enumerate(events[7::8]):
+        p = lambda k: PAYLOADS[(n + k) % len(PAYLOADS)]
+        e["eventSource"], e["eventName"], e["readOnly"] = "sagemaker.amazonaws.com", "CreateModel", False
+        e["requestParameters"] = {"modelName": p(1), "primaryContainer": {
+            "image": f"123456789012.dkr.ecr.us-east-1.amazonaws.com/{p(2)}:{p(3)}"}}
+        e.pop("errorCode", None)
     # A distinct eventID each (dedupe must not merge them); payload inside.
     for n, e in enumerate(events):
         e["eventID"] = f"{PAYLOADS[n % len(PAYLOADS)][:200]}#{n}"

@@ -308,7 +308,7 @@ fn candidates(store: &Store, field: Field) -> HashMap<String, String> {
                 store.container.all().flat_map(|fact| repos_of(store, Some(fact), public)).collect();
             // Each by its ARN, and by its name alone, as links made before ARNs named them.
             let names: HashSet<Sym> = repos.iter().map(|r| r.name()).collect();
-            let mut values: HashSet<String> = repos.into_iter().filter_map(|r| r.arn(store)).collect();
+            let mut values: HashSet<String> = repos.into_iter().map(|r| r.value(store)).collect();
             values.extend(names.into_iter().map(text));
             // The empty name: the events that name no repository.
             values.insert(String::new());

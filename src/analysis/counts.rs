@@ -306,7 +306,8 @@ impl Tally {
 
 /// Events by the ECR repositories they are about (the repository a call names, or the repositories
 /// of a task definition's images, as the filter's repository field matches them), each by its ARN
-/// (a name in one registry and region), most first; the events about none under the empty value,
+/// (a name in one registry and region; by its name where it has none, see
+/// [`crate::facts::container::RepoAt::value`]), most first; the events about none under the empty value,
 /// as the filter keeps them. An event about several repositories counts for each; one about a
 /// repository twice, once.
 pub fn by_repository(store: &Store, rows: impl Iterator<Item = Row>) -> Vec<Count> {
@@ -328,9 +329,10 @@ pub fn by_repository(store: &Store, rows: impl Iterator<Item = Row>) -> Vec<Coun
             match repo {
                 RepoOf::Named { .. } => *named.entry(repo).or_default() += 1,
                 RepoOf::Image { .. } => {
-                    if let Some(arn) = repo.arn(store).filter(|a| !seen.contains(a)) {
-                        *by_arn.entry(arn.clone()).or_default() += 1;
-                        seen.push(arn);
+                    let value = repo.value(store);
+                    if !seen.contains(&value) {
+                        *by_arn.entry(value.clone()).or_default() += 1;
+                        seen.push(value);
                     }
                 }
             }
@@ -338,9 +340,7 @@ pub fn by_repository(store: &Store, rows: impl Iterator<Item = Row>) -> Vec<Coun
         none += u64::from(!any);
     }
     for (repo, n) in named {
-        if let Some(arn) = repo.arn(store) {
-            *by_arn.entry(arn).or_default() += n;
-        }
+        *by_arn.entry(repo.value(store)).or_default() += n;
     }
     if none > 0 {
         by_arn.insert(String::new(), none);

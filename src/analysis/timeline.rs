@@ -409,7 +409,7 @@ impl LaneKey {
         let named = |field: Field, s: Sym| (field, store.str(s).into_owned());
         match self {
             // By its ARN: another repository of that name is another lane.
-            LaneKey::Repo(repo) => vec![(Field::Repository, repo.and_then(|r| r.arn(store)).unwrap_or_default())],
+            LaneKey::Repo(repo) => vec![(Field::Repository, repo.map(|r| r.value(store)).unwrap_or_default())],
             LaneKey::Sym(s) => vec![named(Field::Source, s)],
             LaneKey::Identity(i) => vec![(Field::Principal, principal_label(&store.identity_by_id(i), &store.strings))],
             LaneKey::Pair(a, r) => vec![named(Field::Account, a), named(Field::Region, r)],

@@ -23,6 +23,7 @@ mod kms;
 pub mod lenient;
 mod policy;
 mod registry;
+mod uses;
 
 use crate::ingest::raw::RawEvent;
 use crate::model::Sym;
@@ -178,6 +179,10 @@ pub enum Kind {
     Cluster { cluster: Sym },
     /// An EC2 Image Builder write: the pipeline, the resource it names, the build version it started.
     Builder { pipeline: Sym, resource: Sym, build_version: Sym, recipe: Sym },
+    /// Another service's write whose request names ECR images (a `SageMaker` model, a Batch job
+    /// definition, a `CodeBuild` project...): pairs (image URI, repository) like a task definition's,
+    /// and the name of what uses them (empty when the request names none).
+    ImageUse { images: Span, name: Sym },
 }
 
 /// One event's facts.
@@ -333,7 +338,9 @@ impl ContainerFacts {
     pub fn repos_in(&self, fact: Option<Fact>) -> impl Iterator<Item = Sym> + '_ {
         let direct = fact.map(|f| f.repo).filter(|s| !s.is_empty());
         let pairs = match fact.map(|f| f.kind) {
-            Some(Kind::TaskDef { images, .. } | Kind::Task { images, .. }) => self.syms(images),
+            Some(Kind::TaskDef { images, .. } | Kind::Task { images, .. } | Kind::ImageUse { images, .. }) => {
+                self.syms(images)
+            }
             _ => &[],
         };
         direct.into_iter().chain(pairs.chunks_exact(2).map(|p| p[1]).filter(|s| !s.is_empty()))
@@ -368,6 +375,10 @@ impl ContainerFacts {
             Kind::Cluster { cluster } => out.push(cluster),
             Kind::Builder { pipeline, resource, build_version, recipe } => {
                 out.extend([pipeline, resource, build_version, recipe]);
+            }
+            Kind::ImageUse { images, name } => {
+                out.push(name);
+                out.extend_from_slice(self.syms(images));
             }
             Kind::KmsGrant { key, .. } => out.push(key),
             _ => {}
@@ -624,6 +635,9 @@ impl ContainerFacts {
                 build_version: s(build_version),
                 recipe: s(recipe),
             },
+            Kind::ImageUse { images, name } => {
+                Kind::ImageUse { images: self.remap_syms(src, images, s), name: s(name) }
+            }
         }
     }
 }
@@ -686,7 +700,7 @@ pub fn record(raw: &RawEvent, row: Row, store: &mut Store) {
         "ecs.amazonaws.com" => ecs::read(name, raw, &mut sink),
         "imagebuilder.amazonaws.com" => builder::read(name, raw, &mut sink),
         "kms.amazonaws.com" if name == "CreateGrant" => kms::read(raw, &mut sink),
-        _ => None,
+        _ => uses::read(raw, &mut sink),
     };
     if let Some((registry, repo, kind)) = found {
         sink.facts.push(Fact { row, registry, repo, kind });
@@ -716,6 +730,18 @@ impl<'a> RepoAt<'a> {
             return format!("arn:aws:ecr-public::{}:repository/{}", self.registry, self.name);
         }
         format!("arn:aws:ecr:{}:{}:repository/{}", self.region, self.registry, self.name)
+    }
+
+    /// How the filter's *Repository* field names it: its ARN, or where that would not read back as
+    /// this repository (no account logged; an account or region with a `:`, which only a forged
+    /// log holds), its name alone, as links made before ARNs named them (any registry).
+    pub fn value(&self) -> String {
+        let arn = self.arn();
+        if RepoAt::parse(&arn) == Some(*self) {
+            arn
+        } else {
+            self.name.to_owned()
+        }
     }
 
     /// Reads an ARN as [`RepoAt::arn`] writes it (in any partition); anything else is `None`.
@@ -782,17 +808,15 @@ impl RepoOf {
         }
     }
 
-    /// The repository's ARN ([`RepoAt::arn`]); `None` for an image URI that is not ECR's.
-    pub fn arn(self, store: &Store) -> Option<String> {
+    /// How the filter's *Repository* field names it ([`RepoAt::value`]: its ARN, or its name).
+    pub fn value(self, store: &Store) -> String {
         match self {
             RepoOf::Named { registry, region, name, public } => {
                 let (registry, region, name) = (store.str(registry), store.str(region), store.str(name));
-                Some(
-                    RepoAt { registry: &registry, region: if public { "" } else { &region }, name: &name, public }
-                        .arn(),
-                )
+                RepoAt { registry: &registry, region: if public { "" } else { &region }, name: &name, public }.value()
             }
-            RepoOf::Image { uri, .. } => parse_image_uri(&store.str(uri)).map(|u| RepoAt::of_image(&u).arn()),
+            RepoOf::Image { uri, name } => parse_image_uri(&store.str(uri))
+                .map_or_else(|| store.str(name).into_owned(), |u| RepoAt::of_image(&u).value()),
         }
     }
 }
@@ -807,7 +831,9 @@ pub fn repos_of(store: &Store, fact: Option<Fact>, public_source: Option<Sym>) -
         public: public_source.is_some_and(|p| store.source(f.row) == p),
     });
     let pairs = match fact.map(|f| f.kind) {
-        Some(Kind::TaskDef { images, .. } | Kind::Task { images, .. }) => store.container.syms(images),
+        Some(Kind::TaskDef { images, .. } | Kind::Task { images, .. } | Kind::ImageUse { images, .. }) => {
+            store.container.syms(images)
+        }
         _ => &[],
     };
     named

@@ -1,7 +1,7 @@
 //! Facts taken from an event at ingest, for the analyses that need more than the store's columns.
 //!
 //! The store keeps no raw JSON, so what the container story (image digests, tags, upload ids, layer
-//! sizes, lifecycle expiries, task definition images) and the identity chains (credentials that STS
+//! sizes, lifecycle expiries, task definition images, other services' images) and the identity chains (credentials that STS
 //! handed out) need from `requestParameters`, `responseElements` and `serviceEventDetails` is pulled
 //! out here, once, while the parsed event is at hand, into compact side tables of the [`Store`].
 
@@ -22,6 +22,8 @@ pub fn record(raw: &RawEvent, row: Row, store: &mut Store) {
             container::record(raw, row, store);
         }
         "sts.amazonaws.com" | "signin.amazonaws.com" => credentials::record(raw, row, store),
-        _ => {}
+        // Another service's write may name ECR images (a SageMaker model, a Batch job definition):
+        // looked for only where its request holds `.ecr.` (`container::uses`).
+        _ => container::record(raw, row, store),
     }
 }

@@ -196,7 +196,7 @@ fn belongs(p: &BelongsProps) -> Html {
                 <button type="button" class="linkish" data-testid="detail-open-repo" title={tooltip(&r.arn())}
                     onclick={open(Page::Repository(r.clone()))}>{reveal(&r.name).into_owned()}</button>
                 <button type="button" class="icon" data-testid="detail-filter-repo" title="Show only the events about this repository"
-                    aria-label="Filter to this repository" onclick={pick(&ctx, Field::Repository, r.arn())}>{icon_filter()}</button>
+                    aria-label="Filter to this repository" onclick={pick(&ctx, Field::Repository, r.value())}>{icon_filter()}</button>
             }
             if let Some(i) = &p.image {
                 <span>{" · image "}</span>

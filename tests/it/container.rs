@@ -423,3 +423,85 @@ fn ok_an_ecr_public_repository_is_its_own_and_its_pushes_need_attention() {
     let narrowed = Compiled::new(&items[0].narrow(&Filter::default()), engine.store()).rows().count();
     assert_eq!(narrowed, 1, "the item narrows every view to the public push alone");
 }
+
+/// Whether `s` is an ECR image URI, `<12 digits>.dkr.ecr.<region>.amazonaws.com[.cn]/<name>…`,
+/// written out here apart from the reader's parser; its registry, region and name.
+fn ecr_image(s: &str) -> Option<(&str, &str, &str)> {
+    let (host, path) = s.split_once('/')?;
+    let parts: Vec<&str> = host.split('.').collect();
+    if parts.len() < 6 {
+        return None;
+    }
+    let ok = parts[0].len() == 12
+        && parts[0].bytes().all(|b| b.is_ascii_digit())
+        && (parts[1] == "dkr" || parts[1] == "dkr-fips")
+        && parts[2] == "ecr"
+        && parts[4] == "amazonaws";
+    let name = path.split('@').next()?;
+    let name = match name.rfind(':') {
+        Some(i) if !name[i..].contains('/') => &name[..i],
+        _ => name,
+    };
+    (ok && !name.is_empty()).then_some((parts[0], parts[3], name))
+}
+
+/// Every string in `v`.
+fn strings<'v>(v: &'v serde_json::Value, out: &mut Vec<&'v str>) {
+    match v {
+        serde_json::Value::String(s) => out.push(s),
+        serde_json::Value::Array(a) => a.iter().for_each(|x| strings(x, out)),
+        serde_json::Value::Object(o) => o.values().for_each(|x| strings(x, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn ok_other_services_naming_ecr_images_in_aws_examples_are_their_repositories_events() {
+    // Every example event of AWS's user guides in the corpus: a write of another service than ECR,
+    // ECS and Image Builder whose request names an ECR image (SageMaker's CreateModel names
+    // 174872318107's kmeans) is about that image's repository, and in its story.
+    let Some(dir) = corpus() else { return };
+    let mut engine = Engine::new();
+    let mut events: Vec<serde_json::Value> = Vec::new();
+    for path in walk(&dir.join("awsdocs")).into_iter().filter(|p| p.to_string_lossy().ends_with("__doc_examples.jsonl"))
+    {
+        let text = std::fs::read_to_string(&path).unwrap();
+        engine.ingest_bytes(&path.display().to_string(), text.as_bytes());
+        events.extend(text.lines().filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok()));
+    }
+    let mut want: Vec<(String, String, String)> = Vec::new();
+    for e in &events {
+        let source = e["eventSource"].as_str().unwrap_or_default();
+        if ["ecr.amazonaws.com", "ecr-public.amazonaws.com", "ecs.amazonaws.com", "imagebuilder.amazonaws.com"]
+            .contains(&source)
+            || e["readOnly"] == true
+        {
+            continue;
+        }
+        let mut all = Vec::new();
+        strings(&e["requestParameters"], &mut all);
+        for (account, region, name) in all.into_iter().filter_map(ecr_image) {
+            let arn = format!("arn:aws:ecr:{region}:{account}:repository/{name}");
+            want.push((arn, e["eventName"].as_str().unwrap().to_owned(), e["eventID"].as_str().unwrap().to_owned()));
+        }
+    }
+    want.sort();
+    want.dedup();
+    assert!(
+        want.iter().any(|(arn, call, _)| arn.ends_with(":174872318107:repository/kmeans") && call == "CreateModel"),
+        "{want:?}"
+    );
+    // Picking each repository keeps, of each such call, as many events as name it.
+    let store = engine.store();
+    for (arn, call, _) in &want {
+        let naming = want.iter().filter(|(a, c, _)| a == arn && c == call).count();
+        let kept = Compiled::new(&Filter::default().with(Field::Repository, arn), store)
+            .rows()
+            .filter(|&r| store.str(store.name(r)) == call.as_str())
+            .count();
+        assert_eq!(kept, naming, "{arn} {call}");
+    }
+    // And nothing else is: every such event the engine holds is one of these.
+    let ix = Index::build(store);
+    assert_eq!(ix.uses.len(), want.iter().map(|(_, _, id)| id).collect::<std::collections::HashSet<_>>().len());
+}

@@ -2,7 +2,7 @@
 //! tasks name only `family:revision`, so the image that ran is found through the registration, and
 //! a tag is resolved to the image it pointed to when the call was made.
 
-use super::report::{EcsItem, ImageUse, RepoRef};
+use super::report::{EcsItem, ImageUse, RepoRef, UseItem};
 use super::who::who;
 use super::{items::event_refs, Index};
 use crate::facts::container::{parse_image_uri, Kind};
@@ -29,7 +29,8 @@ pub(super) fn image_use(ix: &Index, store: &Store, uri: &str, t: Millis) -> Imag
     ImageUse { uri: uri.to_owned(), repo: Some(repo), tag: tag.to_owned(), digest, via_tag }
 }
 
-/// The image URIs of a task definition or task fact (pairs of URI and repository in the arena).
+/// The image URIs of a task definition, task or image use fact (pairs of URI and repository in the
+/// arena).
 fn uris(store: &Store, images: crate::facts::container::Span) -> Vec<Sym> {
     store.container.syms(images).chunks_exact(2).map(|p| p[0]).collect()
 }
@@ -114,4 +115,22 @@ pub(super) fn item(ix: &Index, store: &Store, r: Row) -> Option<EcsItem> {
     item.images = image_syms.iter().map(|&u| image_use(ix, store, &store.str(u), t)).collect();
     item.registration_missing = registration_missing;
     Some(item)
+}
+
+/// Another service's call naming ECR images (row `r`, an [`Kind::ImageUse`] fact) as an item of
+/// the story, with its images resolved at its time.
+pub(super) fn use_item(ix: &Index, store: &Store, r: Row) -> Option<UseItem> {
+    let Some(Kind::ImageUse { images, name }) = store.container.get(r).map(|f| f.kind) else { return None };
+    let t = store.time(r);
+    let owner = store.str(store.account(r)).into_owned();
+    Some(UseItem {
+        service: store.str(store.source(r)).into_owned(),
+        call: store.str(store.name(r)).into_owned(),
+        name: store.str(name).into_owned(),
+        images: uris(store, images).iter().map(|&u| image_use(ix, store, &store.str(u), t)).collect(),
+        who: who(store, r, &owner),
+        time: t,
+        error_code: store.str(store.error_code(r)).into_owned(),
+        events: event_refs(store, &[r], 1).0,
+    })
 }

@@ -8,7 +8,7 @@ use hashbrown::HashSet;
 
 use super::items::{event_refs, layer_rows, pull_item, pulled, push_item, run_item};
 use super::pages::deletions;
-use super::report::{EcsItem, ImagePage, ImageRef, Outcome, RepoRef, Step, STORY_ITEMS};
+use super::report::{EcsItem, ImagePage, ImageRef, Outcome, RepoRef, Step, UseItem, STORY_ITEMS};
 use super::who::who;
 use super::{ecs, pull::is_digest, Index, Push, RepoId, Run};
 use crate::analysis::filter::Compiled;
@@ -69,7 +69,8 @@ pub(super) fn page(ix: &Index, store: &Store, c: &Compiled, image: &ImageRef) ->
         status = "deleted";
     }
     steps.extend(deleted);
-    let ecs_steps = ecs_steps(&s);
+    let mut ecs_steps = ecs_steps(&s);
+    ecs_steps.extend(use_steps(&s));
     if steps.is_empty() && pull_steps.is_empty() && ecs_steps.is_empty() && ix.manifest(s.repo, s.digest).is_none() {
         return None;
     }
@@ -188,6 +189,16 @@ fn ecs_steps(s: &Subject) -> Vec<Step> {
         }
     }
     out
+}
+
+/// Other services' calls that name it: a `SageMaker` model, a Batch job definition, a `CodeBuild`
+/// project, a Lambda function... (by digest, or by a tag that pointed to it then).
+fn use_steps(s: &Subject) -> Vec<Step> {
+    let uses_it = |item: &UseItem| {
+        item.images.iter().any(|u| u.digest == s.image.digest && u.repo.as_ref() == Some(&s.image.repo))
+    };
+    let rows = s.ix.uses.iter().filter(|&&r| s.c.keeps(r));
+    rows.filter_map(|&r| ecs::use_item(s.ix, s.store, r).filter(uses_it)).map(|u| Step::UsedBy(Box::new(u))).collect()
 }
 
 /// Lifecycle runs (and previews) that selected it, each showing only this image.

@@ -206,6 +206,9 @@ pub struct Index {
     pub ecs: Vec<Row>,
     /// Image Builder writes (rows, oldest first).
     pub builder: Vec<Row>,
+    /// Other services' writes that name ECR images (`SageMaker` models, Batch job definitions,
+    /// `CodeBuild` projects...), rows oldest first.
+    pub uses: Vec<Row>,
     /// (repository, tag) → successful pushes of that tag: (time, digest, `PutImage` row), oldest first.
     tags: HashMap<(RepoId, Sym), Vec<TagPush>>,
     /// (repository, digest) → manifest entries from its first successful push.
@@ -255,6 +258,7 @@ impl Index {
                     _,
                 ) => ix.ecs.push(r),
                 (Kind::Builder { .. }, _) => ix.builder.push(r),
+                (Kind::ImageUse { .. }, _) => ix.uses.push(r),
                 (_, Some(repo)) => parts.add(store, repo, &f),
                 _ => {}
             }
@@ -265,6 +269,7 @@ impl Index {
         // Facts come in row order, which is file order: lists want time order.
         sort_rows(store, &mut ix.ecs);
         sort_rows(store, &mut ix.builder);
+        sort_rows(store, &mut ix.uses);
         sort_rows(store, &mut ix.registry_events);
         ix.repo_events.sort_unstable_by_key(|&(repo, r)| (store.time(r), r, repo));
         ix.pushes = parts.into_pushes(store);

@@ -219,13 +219,33 @@ fn repo_page(ix: &Index, store: &Store, c: &Compiled, id: RepoId) -> RepoPage {
         .take(PAGE)
         .map(|r| run_item(ix, store, r, PAGE))
         .collect();
-    let name = ix.repos[id as usize].name;
+    // A recipe names its target by name alone: the repository of that name in the recipe's account
+    // and region (not every repository of the name).
+    let key = ix.repos[id as usize];
     let builder = ix
         .builder
         .iter()
         .copied()
-        .filter(|&r| c.keeps(r) && store.container.get(r).is_some_and(|f| f.repo == name))
+        .filter(|&r| {
+            c.keeps(r)
+                && store
+                    .container
+                    .get(r)
+                    .is_some_and(|f| f.repo == key.name && f.registry_or_account(store) == key.registry)
+                && store.region(r) == key.region
+        })
         .filter_map(|r| builder_item(store, r))
+        .collect();
+    // Other services' writes naming one of its images (resolved at their time).
+    let this = ix.repo_ref(store, id);
+    let uses = ix
+        .uses
+        .iter()
+        .rev()
+        .filter(|&&r| c.keeps(r))
+        .filter_map(|&r| super::ecs::use_item(ix, store, r))
+        .filter(|u| u.images.iter().any(|i| i.repo.as_ref() == Some(&this)))
+        .take(PAGE)
         .collect();
     RepoPage {
         summary,
@@ -237,6 +257,7 @@ fn repo_page(ix: &Index, store: &Store, c: &Compiled, id: RepoId) -> RepoPage {
         cross_account,
         runs,
         builder,
+        uses,
     }
 }
 

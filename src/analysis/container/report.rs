@@ -47,11 +47,16 @@ pub struct RepoRef {
 
 impl RepoRef {
     /// `arn:aws:ecr:<region>:<account>:repository/<name>`, or for ECR Public
-    /// `arn:aws:ecr-public::<account>:repository/<name>` ([`RepoAt::arn`]): also the value that
-    /// names it in the filter's *Repository* field.
+    /// `arn:aws:ecr-public::<account>:repository/<name>` ([`RepoAt::arn`]).
     pub fn arn(&self) -> String {
         let region = if self.public { "" } else { &self.region };
         RepoAt { registry: &self.registry, region, name: &self.name, public: self.public }.arn()
+    }
+
+    /// How the filter's *Repository* field names it ([`RepoAt::value`]: its ARN, or its name).
+    pub fn value(&self) -> String {
+        let region = if self.public { "" } else { &self.region };
+        RepoAt { registry: &self.registry, region, name: &self.name, public: self.public }.value()
     }
 }
 
@@ -309,6 +314,29 @@ pub struct EcsItem {
     pub events: Vec<EventRef>,
 }
 
+/// Another service's call that names ECR images in its request: a `SageMaker` model, a Batch job
+/// definition, a `CodeBuild` project's build image, a Lambda function...
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UseItem {
+    /// The service (`eventSource`), `sagemaker.amazonaws.com`.
+    pub service: String,
+    /// The call, `CreateModel`.
+    pub call: String,
+    /// What uses them, as the request names it (`modelName`, `functionName`...; empty when it
+    /// names none).
+    pub name: String,
+    /// Images, resolved at the time of the call.
+    pub images: Vec<ImageUse>,
+    /// Who made the call.
+    pub who: Who,
+    /// When.
+    pub time: Millis,
+    /// `errorCode`.
+    pub error_code: String,
+    /// The raw events (one).
+    pub events: Vec<EventRef>,
+}
+
 /// An EC2 Image Builder call.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BuilderItem {
@@ -473,6 +501,9 @@ pub struct RepoPage {
     pub runs: Vec<RunItem>,
     /// Image Builder container recipes that target it.
     pub builder: Vec<BuilderItem>,
+    /// Other services' calls that name its images (a `SageMaker` model, a Batch job definition...),
+    /// newest first (cut at [`PAGE`]).
+    pub uses: Vec<UseItem>,
 }
 
 /// One step of an image's story.
@@ -499,6 +530,8 @@ pub enum Step {
     TaskDefinition(Box<EcsItem>),
     /// A service or task started from such a task definition.
     Deployed(Box<EcsItem>),
+    /// Another service's call that names it (by digest, or by a tag that pointed to it).
+    UsedBy(Box<UseItem>),
     /// Expired by a lifecycle policy (or selected by a preview).
     Expired(Box<RunItem>),
     /// Deleted with `BatchDeleteImage`.
@@ -519,6 +552,7 @@ impl Step {
             Step::Pushed(p) => p.start,
             Step::Pulled(p) => p.start,
             Step::TaskDefinition(e) | Step::Deployed(e) => e.time,
+            Step::UsedBy(u) => u.time,
             Step::Expired(r) => r.start,
             Step::TagMoved { time, .. } | Step::Deleted { time, .. } => *time,
         }

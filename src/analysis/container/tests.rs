@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use super::nav::PushKeep;
 use super::report::{ImageRef, Outcome, RepoRef, Step};
 use super::*;
-use crate::analysis::filter::Filter;
+use crate::analysis::filter::{Field, Filter};
 use crate::engine::Engine;
 
 const ACCOUNT: &str = "111122223333";
@@ -542,6 +542,7 @@ fn ok_an_image_page_tells_the_whole_story() {
             Step::TagMoved { .. } => "tag moved",
             Step::Expired(_) => "expired",
             Step::Deleted { .. } => "deleted",
+            Step::UsedBy(_) => "used by",
         })
         .collect();
     assert_eq!(kinds, ["pushed", "task definition", "service", "pulled", "tag moved", "expired"]);
@@ -572,6 +573,143 @@ fn ok_an_image_page_tells_the_whole_story() {
     let at = |s: i64| crate::model::time::parse_iso(&time(s)).unwrap();
     let pushed: Vec<_> = r.images.iter().map(|i| (i.digest.as_str(), i.pushed)).collect();
     assert_eq!(pushed, [("sha256:two", Some(at(50))), ("sha256:one", Some(at(14)))]);
+}
+
+/// The repository of [`image_uses`] and its images' URI without tag or digest.
+const USED: &str = "ml/kmeans";
+
+fn used_base() -> String {
+    format!("{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/{USED}")
+}
+
+/// `ml/kmeans:latest` pushed (`sha256:one`), named by three other services' writes (one refused),
+/// a read and a Docker Hub image beside, then `latest` pushed again (`sha256:two`) and named.
+fn image_uses() -> Engine {
+    let repo_name = USED;
+    let base = used_base();
+    let mut l = Log::new();
+    l.token(0, CI);
+    l.upload(1, CI, repo_name, "up-1", "sha256:l1", 1);
+    l.put(4, CI, repo_name, "latest", "sha256:one", &[("sha256:l1", 10)]);
+    // SageMaker's CreateModel as AWS's SageMaker guide shows it logged, naming the image by tag.
+    l.add(
+        10,
+        "sagemaker.amazonaws.com",
+        "CreateModel",
+        MARY,
+        json!({"modelName": "ExampleModel", "primaryContainer": {"image": format!("{base}:latest")},
+               "executionRoleArn": format!("arn:aws:iam::{ACCOUNT}:role/EXAMPLEARN")}),
+        json!({"modelArn": format!("arn:aws:sagemaker:{REGION}:{ACCOUNT}:model/examplemodel")}),
+    );
+    // A Batch job definition naming it by digest, deeper in its request.
+    l.add(
+        20,
+        "batch.amazonaws.com",
+        "RegisterJobDefinition",
+        CI,
+        json!({"jobDefinitionName": "train", "type": "container",
+               "containerProperties": {"image": format!("{base}@sha256:one"), "command": ["train"]}}),
+        Value::Null,
+    );
+    // A read names it too, and is no use of it.
+    l.add(
+        30,
+        "sagemaker.amazonaws.com",
+        "DescribeModel",
+        MARY,
+        json!({"modelName": "ExampleModel", "image": format!("{base}:latest")}),
+        Value::Null,
+    )["readOnly"] = json!(true);
+    // Refused: in the story, as refused.
+    l.add(
+        40,
+        "codebuild.amazonaws.com",
+        "CreateProject",
+        MARY,
+        json!({"name": "builder", "environment": {"image": format!("{base}:latest"), "type": "LINUX_CONTAINER"}}),
+        Value::Null,
+    )["errorCode"] = json!("AccessDeniedException");
+    // Docker Hub's image is no ECR image; after the tag moved, a use of `latest` is the new image's.
+    l.add(
+        50,
+        "lambda.amazonaws.com",
+        "CreateFunction20150331",
+        MARY,
+        json!({"functionName": "f", "code": {"imageUri": "alpine:3"}}),
+        Value::Null,
+    );
+    l.put(60, CI, repo_name, "latest", "sha256:two", &[("sha256:l1", 10)]);
+    l.add(
+        70,
+        "sagemaker.amazonaws.com",
+        "CreateModel",
+        MARY,
+        json!({"modelName": "Later", "primaryContainer": {"image": format!("{base}:latest")}}),
+        Value::Null,
+    );
+    l.engine()
+}
+
+#[test]
+fn ok_other_services_that_name_an_image_are_in_its_story() {
+    let (e, repo_name) = (image_uses(), USED);
+    let story = |digest: &str| match ask(
+        &e,
+        Filter::default(),
+        Ask::Image(ImageRef { repo: repo(repo_name), digest: digest.into() }),
+    ) {
+        ContainerAnswer::Image(Some(p)) => p.story,
+        other => panic!("{other:?}"),
+    };
+    let uses = |digest: &str| -> Vec<(String, String, String, bool, String)> {
+        story(digest)
+            .into_iter()
+            .filter_map(|s| match s {
+                Step::UsedBy(u) => Some((u.service, u.call, u.name, u.images[0].via_tag, u.error_code)),
+                _ => None,
+            })
+            .collect()
+    };
+    let own = |s: &str| s.to_owned();
+    assert_eq!(
+        uses("sha256:one"),
+        [
+            (own("sagemaker.amazonaws.com"), own("CreateModel"), own("ExampleModel"), true, String::new()),
+            (own("batch.amazonaws.com"), own("RegisterJobDefinition"), own("train"), false, String::new()),
+            (own("codebuild.amazonaws.com"), own("CreateProject"), own("builder"), true, own("AccessDeniedException")),
+        ]
+    );
+    assert_eq!(
+        uses("sha256:two"),
+        [(own("sagemaker.amazonaws.com"), own("CreateModel"), own("Later"), true, String::new())]
+    );
+}
+
+#[test]
+fn ok_other_services_that_name_an_image_are_its_repositorys_events() {
+    // The repository's filter keeps them (not the read, nor the other image), and so does a search
+    // for the image's URI.
+    let (e, base) = (image_uses(), used_base());
+    let s = e.store();
+    let kept = |f: &Filter| -> Vec<String> {
+        let c = crate::analysis::filter::Compiled::new(f, s);
+        c.rows()
+            .map(|r| s.str(s.name(r)).into_owned())
+            .filter(|n| !n.contains("Layer") && n != "GetAuthorizationToken")
+            .collect()
+    };
+    // Its page lists them, newest first.
+    let ContainerAnswer::Repository(Some(page)) = ask(&e, Filter::default(), Ask::Repository(repo(USED))) else {
+        panic!()
+    };
+    let names: Vec<&str> = page.uses.iter().map(|u| u.name.as_str()).collect();
+    assert_eq!(names, ["Later", "builder", "train", "ExampleModel"]);
+    let arn = repo(USED).arn();
+    assert_eq!(
+        kept(&Filter::default().with(Field::Repository, &arn)),
+        ["PutImage", "CreateModel", "RegisterJobDefinition", "CreateProject", "PutImage", "CreateModel"]
+    );
+    assert_eq!(kept(&Filter { text: format!("{base}@sha256:one"), ..Filter::default() }), ["RegisterJobDefinition"]);
 }
 
 #[test]

@@ -137,6 +137,7 @@ impl<'b> Reader<'b> {
             },
             18 => Kind::TaskCall { cluster: self.sym(), task: self.sym(), detail: self.sym() },
             19 => Kind::Cluster { cluster: self.sym() },
+            21 => Kind::ImageUse { images: self.span(), name: self.sym() },
             _ => Kind::Builder {
                 pipeline: self.sym(),
                 resource: self.sym(),
@@ -215,6 +216,7 @@ pub fn write(out: &mut Vec<u8>, prev: Row, f: &Fact) {
         Kind::Builder { pipeline, resource, build_version, recipe } => {
             (20, vec![s(pipeline), s(resource), s(build_version), s(recipe)])
         }
+        Kind::ImageUse { images, name } => (21, vec![n(images.start), n(images.len), s(name)]),
     };
     put(out, tag);
     for v in fields {
@@ -271,6 +273,7 @@ mod tests {
             Kind::TaskCall { cluster: Sym(1), task: Sym(2), detail: Sym(3) },
             Kind::Cluster { cluster: Sym(300) },
             Kind::Builder { pipeline: Sym(1), resource: Sym(2), build_version: Sym(3), recipe: Sym(4) },
+            Kind::ImageUse { images: sp(5, 6), name: Sym(7) },
         ];
         let facts: Vec<Fact> = kinds
             .iter()

@@ -171,6 +171,22 @@ fn ok_image_uris() {
 }
 
 #[test]
+fn ok_a_repository_is_named_by_its_arn_unless_it_would_not_read_back() {
+    let at = |registry, region, public| RepoAt { registry, region, name: "a/b", public };
+    assert_eq!(at("123456789012", "us-west-2", false).value(), "arn:aws:ecr:us-west-2:123456789012:repository/a/b");
+    assert_eq!(at("123456789012", "", true).value(), "arn:aws:ecr-public::123456789012:repository/a/b");
+    for arn in ["arn:aws:ecr:us-west-2:123456789012:repository/a/b", "arn:aws:ecr-public::123456789012:repository/a/b"]
+    {
+        assert_eq!(RepoAt::parse(arn).map(|r| r.arn()).as_deref(), Some(arn));
+    }
+    // No account logged, an account or a region with a colon (forged): the name alone (any registry).
+    assert_eq!(at("", "us-west-2", false).value(), "a/b");
+    assert_eq!(at("1:2", "us-west-2", false).value(), "a/b");
+    assert_eq!(at("123456789012", "us:west", false).value(), "a/b");
+    assert_eq!(at("123456789012", "", false).value(), "a/b");
+}
+
+#[test]
 fn ok_hostile_parameters_are_skipped_not_fatal() {
     // Wrong types everywhere: the events still load, the facts keep what can be read.
     let json = r#"{"Records":[

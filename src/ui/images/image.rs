@@ -9,7 +9,7 @@ use super::common::{
 use super::lists::{image_use, layers_cell, moved_from};
 use crate::analysis::container::nav::Page;
 use crate::analysis::container::report::{
-    EcsItem, ImagePage, ImageRef, LayerRow, Outcome, PullItem, PushItem, RepoRef, RunItem, Step,
+    EcsItem, ImagePage, ImageRef, LayerRow, Outcome, PullItem, PushItem, RepoRef, RunItem, Step, UseItem,
 };
 use crate::analysis::container::{Ask, ContainerAnswer};
 use crate::text::{arn_parts, bytes, plural, reveal, thousands, utc};
@@ -120,6 +120,7 @@ fn step(s: &Step, repo: &RepoRef) -> Html {
         Step::Pulled(p) => pulled(p),
         Step::TaskDefinition(e) => ecs("taskdef", e),
         Step::Deployed(e) => ecs("deployed", e),
+        Step::UsedBy(u) => used_by(u),
         Step::Expired(r) => expired(r),
         Step::Deleted { who: w, events, .. } => (
             "deleted",
@@ -215,6 +216,27 @@ fn ecs(kind: &'static str, e: &EcsItem) -> Parts {
                 </div>
                 {who(&e.who)}
                 <Events events={e.events.clone()} />
+            </>
+        },
+    )
+}
+
+/// Another service's call that names the image: "Used by sagemaker `CreateModel` `ExampleModel`".
+fn used_by(u: &UseItem) -> Parts {
+    let service = u.service.strip_suffix(".amazonaws.com").unwrap_or(&u.service);
+    let verb = if u.error_code.is_empty() { "Used by" } else { "Refused use by" };
+    let name = if u.name.is_empty() { String::new() } else { format!(" {}", reveal(&u.name)) };
+    (
+        "used",
+        format!("{verb} {} {}{name}", reveal(service), reveal(&u.call)),
+        html! {
+            <>
+                <div class="step-facts" data-testid="used-by" data-service={u.service.clone()} data-call={u.call.clone()}>
+                    { for u.images.iter().map(image_use) }
+                    if !u.error_code.is_empty() { <span class="error">{reveal(&u.error_code).into_owned()}</span> }
+                </div>
+                {who(&u.who)}
+                <Events events={u.events.clone()} />
             </>
         },
     )

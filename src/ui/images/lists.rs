@@ -9,7 +9,7 @@ use super::common::{
 };
 use crate::analysis::container::nav::{outcome_slug, Page, PushKeep};
 use crate::analysis::container::report::{
-    BuilderItem, EcsItem, Headline, ImageRef, ImageUse, Outcome, PullItem, PushItem, RepoSummary, RunItem,
+    BuilderItem, EcsItem, Headline, ImageRef, ImageUse, Outcome, PullItem, PushItem, RepoSummary, RunItem, UseItem,
 };
 use crate::analysis::container::{Ask, ContainerAnswer};
 use crate::text::{arn_parts, bytes, duration, plural, reveal, short_arn, thousands, tooltip, utc};
@@ -545,6 +545,25 @@ pub fn builder_list() -> Html {
             }
             <Pager offset={offset} total={page.total} on_change={set} />
         </section>
+    }
+}
+
+/// Another service's call naming images of a repository: when, the service and call, what uses
+/// them, the images, who.
+pub fn use_row(u: &UseItem) -> Html {
+    let service = u.service.strip_suffix(".amazonaws.com").unwrap_or(&u.service);
+    html! {
+        <tr data-testid="use-row" data-service={u.service.clone()} data-call={u.call.clone()}>
+            <td>{when(u.time)}</td>
+            <td>
+                <span class="call">{format!("{} {}", reveal(service), reveal(&u.call))}</span>
+                if !u.name.is_empty() { <div class="small"><b>{reveal(&u.name).into_owned()}</b></div> }
+                if !u.error_code.is_empty() { <div class="error">{reveal(&u.error_code).into_owned()}</div> }
+                <Events events={u.events.clone()} />
+            </td>
+            <td>{ for u.images.iter().map(image_use) }</td>
+            <td>{who(&u.who)}</td>
+        </tr>
     }
 }
 

@@ -9,7 +9,7 @@ use super::common::{
     change, created, exposure_badge, in_these, loading, open, outcome, public_badge, use_container, when, who, Events,
     ImageLink,
 };
-use super::lists::{asked_cell, builder_row, layers_cell, moved_from, took, Run};
+use super::lists::{asked_cell, builder_row, layers_cell, moved_from, took, use_row, Run};
 use crate::analysis::container::nav::Page;
 use crate::analysis::container::report::{ImageRef, RepoPage, RepoRef, Timeline};
 use crate::analysis::container::{Ask, ContainerAnswer};
@@ -133,6 +133,13 @@ pub fn repository_view(p: &RepositoryProps) -> Html {
                     <table class="list builder"><tbody>{ for page.builder.iter().map(builder_row) }</tbody></table>
                 </section>
             }
+            if !page.uses.is_empty() {
+                <section class="panel" data-testid="repo-uses">
+                    <h2>{"Used by other services"}<span class="count">{thousands(page.uses.len() as u64)}</span></h2>
+                    <p class="muted small">{"Writes of other services (SageMaker models, Batch job definitions, CodeBuild projects, Lambda functions…) whose request names one of its images. Newest first."}</p>
+                    <table class="list uses"><tbody>{ for page.uses.iter().map(use_row) }</tbody></table>
+                </section>
+            }
         </div>
     }
 }
@@ -142,7 +149,7 @@ fn header(ctx: &Ctx, page: &RepoPage, filtered: bool) -> Html {
     let filter = &ctx.state.0.filter;
     // Every view (the timeline, identities, events) narrowed to this repository's calls.
     // By its ARN: a repository of the same name in another account or region is another.
-    let arn = s.repo.arn();
+    let arn = s.repo.value();
     let only_this = (!filter.has(Field::Repository, &arn)).then(|| pick(ctx, Field::Repository, arn));
     html! {
         <section class="panel page-head">
