@@ -6,7 +6,7 @@
 //! `target/bench-data/`; skipped with a notice when it or python3 is missing), then times the counts
 //! the Overview asks for over every event (the baseline: a time range from the epoch, which walks
 //! every row as a filter does), with a search text (new, and asked again as another view would), and
-//! with a repository filter, with the 36 busiest principals left out (three clicks on the timeline's
+//! with a repository filter (by name, and by its ARN), with the 36 busiest principals left out (three clicks on the timeline's
 //! "Other" lane) and with 36 calls left out, and the timeline's lanes grouped by repository and by
 //! service. The search and the
 //! repository read every row's container facts; the repository lanes too.
@@ -31,6 +31,7 @@ use trailscope::analysis::events::{by_time, in_row_order, RowCache};
 use trailscope::analysis::filter::{call_value, Field, Filter};
 use trailscope::analysis::timeline::{GroupBy, Prepared};
 use trailscope::engine::{Engine, Query};
+use trailscope::facts::container::RepoAt;
 
 fn bench(c: &mut Criterion) {
     let events = if support::test_mode() { 20_000 } else { 300_000 };
@@ -41,12 +42,12 @@ fn bench(c: &mut Criterion) {
     }
     let store = engine.store();
     // A repository the logs push to: the generator's names, read from the first push.
-    let repo = store
-        .container
-        .all()
-        .find(|f| !f.repo.is_empty())
-        .map(|f| store.str(f.repo).into_owned())
-        .expect("the generated logs push images");
+    let first = store.container.all().find(|f| !f.repo.is_empty()).expect("the generated logs push images");
+    let repo = store.str(first.repo).into_owned();
+    // The same repository as the filter names it since: by its ARN, in its registry and region
+    // (the generator's names are each in 14 or 15).
+    let (registry, region) = (store.str(first.registry_or_account(store)), store.str(store.region(first.row)));
+    let arn = RepoAt { registry: &registry, region: &region, name: &repo, public: false }.value();
     let ix = Index::build(store);
     let n = store.len();
     // The 36 busiest principals left out, as three clicks on the timeline's "Other" lane leave them.
@@ -68,6 +69,7 @@ fn bench(c: &mut Criterion) {
         // and makes the counts walk every row, as a filter does.
         ("counts, every event walked (baseline)", Filter { from: Some(0), ..Filter::default() }),
         ("counts, one repository", Filter { repositories: vec![repo.clone()], ..Filter::default() }),
+        ("counts, one repository by its ARN", Filter { repositories: vec![arn.clone()], ..Filter::default() }),
         ("counts, 36 principals left out", Filter::default().excluding_all(&busiest)),
         ("counts, 36 calls left out", Filter::default().excluding_all(&calls)),
     ] {

@@ -71,8 +71,9 @@ pub struct Filter {
     pub ips: Vec<String>,
     /// ECR repositories, each by its ARN ([`RepoAt::arn`]: in its registry and region), or by a
     /// bare name (in any; links made before repositories were named by ARN), matched through the
-    /// container facts: the repository a call names, or the repositories of a task definition's
-    /// or task's images. The empty value keeps the events that name none.
+    /// container facts: the repository a call names, or the repositories of the images a task
+    /// definition, a task or another service's write names. The empty value keeps the events that
+    /// name none.
     pub repositories: Vec<String>,
     /// Session issuers (for a role session, the role's ARN).
     pub roles: Vec<String>,

@@ -333,8 +333,8 @@ impl ContainerFacts {
     }
 
     /// The repository names an event with this fact (from [`ContainerFacts::get`] or a
-    /// [`FactReader`]) is about: the one it names, or for task definitions and tasks, those of the
-    /// ECR images they use.
+    /// [`FactReader`]) is about: the one it names, or for task definitions, tasks and other
+    /// services' writes, those of the ECR images they name.
     pub fn repos_in(&self, fact: Option<Fact>) -> impl Iterator<Item = Sym> + '_ {
         let direct = fact.map(|f| f.repo).filter(|s| !s.is_empty());
         let pairs = match fact.map(|f| f.kind) {
@@ -790,8 +790,8 @@ pub enum RepoOf {
         /// Logged by ECR Public.
         public: bool,
     },
-    /// The repository of an ECR image a task definition or task runs (registry and region are
-    /// the image URI's).
+    /// The repository of an ECR image a task definition or task runs, or another service's write
+    /// names (registry and region are the image URI's).
     Image {
         /// The image URI.
         uri: Sym,
