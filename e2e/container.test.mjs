@@ -347,6 +347,13 @@ test('another service naming an image (a SageMaker model) is in its story and on
   await rows.first().waitFor();
   assert.deepEqual(await rows.evaluateAll((els) => els.map((e) => `${e.dataset.service} ${e.dataset.call}`)), ['sagemaker.amazonaws.com CreateModel']);
   assert.ok((await rows.first().textContent()).includes('ExampleModel'));
+  // On a phone each is a block within the panel, not a table running past it.
+  await t.page.setViewportSize({ width: 390, height: 900 });
+  const widths = await t.page.$eval('[data-testid=repo-uses]', (p) => [p.querySelector('table').getBoundingClientRect().width, p.getBoundingClientRect().width]);
+  assert.ok(widths[0] <= widths[1], `the list is ${widths[0]} px wide in a ${widths[1]} px panel`);
+  await t.page.locator('[data-testid=repo-uses]').scrollIntoViewIfNeeded();
+  await t.shot('images-repository-uses-phone', { fullPage: false });
+  await t.page.setViewportSize({ width: 1440, height: 1000 });
   await t.page.click(`[data-testid=repo-uses] [data-testid=open-image][data-digest="${digest}"]`);
   await t.page.waitForSelector(`[data-testid=image-page][data-digest="${digest}"]`);
   const used = t.page.locator('[data-testid=story-step][data-kind=used]');
