@@ -304,8 +304,9 @@ impl Tally {
     }
 }
 
-/// Events by the ECR repositories they are about (the repository a call names, or the repositories
-/// of a task definition's images, as the filter's repository field matches them), each by its ARN
+/// Events by the ECR repositories they are about (the repository a call names, or those of the
+/// images a task definition, a task or another service's write names, as the filter's repository
+/// field matches them), each by its ARN
 /// (a name in one registry and region; by its name where it has none, see
 /// [`crate::facts::container::RepoAt::value`]), most first; the events about none under the empty value,
 /// as the filter keeps them. An event about several repositories counts for each; one about a
@@ -315,7 +316,7 @@ pub fn by_repository(store: &Store, rows: impl Iterator<Item = Row>) -> Vec<Coun
     let public = store.strings.lookup(PUBLIC_SOURCE);
     let mut reader = crate::facts::container::FactReader::default();
     // A call names one repository (by symbols, counted without writing its ARN); a task
-    // definition's images are ARNs at once, so that two of one repository count once.
+    // definition's images are values at once, so that two of one repository count once.
     let mut named: HashMap<RepoOf, u64> = HashMap::new();
     let mut by_arn: HashMap<String, u64> = HashMap::new();
     let mut seen: Vec<String> = Vec::new();
