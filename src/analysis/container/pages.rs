@@ -433,6 +433,20 @@ pub fn summary(ix: &Index, store: &Store) -> serde_json::Value {
             })
         })
         .collect();
+    // Other services' writes that name ECR images, oldest first.
+    let uses: Vec<serde_json::Value> = ix
+        .uses
+        .iter()
+        .take(crate::engine::MAX_LIST)
+        .filter_map(|&r| super::ecs::use_item(ix, store, r).map(|u| (r, u)))
+        .map(|(r, u)| {
+            serde_json::json!({
+                "service": u.service, "call": u.call, "name": u.name, "time": crate::model::time::format_iso(u.time),
+                "account": store.str(store.account(r)), "region": store.str(store.region(r)), "principal": u.who.principal,
+                "images": u.images.iter().map(|i| i.uri.as_str()).collect::<Vec<_>>(), "error_code": u.error_code,
+            })
+        })
+        .collect();
     serde_json::json!({
         "pushes": h.pushes,
         "failed_pushes": h.failed_pushes,
@@ -459,5 +473,7 @@ pub fn summary(ix: &Index, store: &Store) -> serde_json::Value {
         "registry_changes": h.registry_changes,
         "registry_opened": h.registry_opened,
         "registry": registry,
+        "image_uses": ix.uses.len(),
+        "uses": uses,
     })
 }

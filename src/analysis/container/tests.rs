@@ -704,6 +704,16 @@ fn ok_other_services_that_name_an_image_are_its_repositorys_events() {
     };
     let names: Vec<&str> = page.uses.iter().map(|u| u.name.as_str()).collect();
     assert_eq!(names, ["Later", "builder", "train", "ExampleModel"]);
+    // The summary lists them, oldest first, with the URIs as the requests wrote them.
+    let summary = pages::summary(&Index::build(e.store()), e.store());
+    assert_eq!(summary["image_uses"], 4);
+    let first = &summary["uses"][0];
+    assert_eq!(
+        (&first["service"], &first["call"], &first["name"]),
+        (&json!("sagemaker.amazonaws.com"), &json!("CreateModel"), &json!("ExampleModel"))
+    );
+    assert_eq!(first["images"], json!([format!("{base}:latest")]));
+    assert_eq!(summary["uses"][2]["error_code"], "AccessDeniedException");
     let arn = repo(USED).arn();
     assert_eq!(
         kept(&Filter::default().with(Field::Repository, &arn)),
