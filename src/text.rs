@@ -214,6 +214,12 @@ pub fn first_chars(s: &str, n: usize) -> (&str, usize) {
     }
 }
 
+/// An event source without its `.amazonaws.com`, as the lists name a service: `ecr.amazonaws.com`
+/// is `ecr`; anything else is returned as it is.
+pub fn short_source(s: &str) -> &str {
+    s.strip_suffix(".amazonaws.com").unwrap_or(s)
+}
+
 /// An IAM or STS ARN without what a short label can do without: `arn:aws:sts::123456789012:assumed-role/Deploy/ci`
 /// is `Deploy/ci` (the role and its session), `arn:aws:iam::123456789012:user/alice` is `user/alice`.
 /// For the timeline's lane names, which are narrow and cut from the left: cut, the long prefix left

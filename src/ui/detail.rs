@@ -140,7 +140,7 @@ fn body(p: &BodyProps) -> Html {
     html! {
         <div class={classes!("drawer-body", p.shown.class)} aria-busy={p.shown.busy}>
             <p class="headline">
-                <span class="svc">{reveal(v.source.strip_suffix(".amazonaws.com").unwrap_or(&v.source)).into_owned()}</span>
+                <span class="svc">{reveal(crate::text::short_source(&v.source)).into_owned()}</span>
                 {" "}<b data-testid="detail-name">{reveal(&v.name).into_owned()}</b>
                 if !v.error_code.is_empty() { <span class="badge bad">{reveal(&v.error_code).into_owned()}</span> }
             </p>

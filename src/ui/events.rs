@@ -274,7 +274,7 @@ pub fn events_view() -> Html {
 
 fn cells(v: &EventView, note: Option<&crate::bundle::Note>) -> Html {
     let (who, account) = arn_parts(&v.principal);
-    let svc = v.source.strip_suffix(".amazonaws.com").unwrap_or(&v.source).to_owned();
+    let svc = crate::text::short_source(&v.source).to_owned();
     html! {
         <>
             <div class="cell time" role="gridcell">

@@ -13,7 +13,7 @@ use crate::analysis::counts::{Counts, NameCount};
 use crate::analysis::filter::{call_value, Field};
 use crate::engine::{FileRow, FileWarning, Overview, Query, Response, Status};
 use crate::ingest::FileKind;
-use crate::text::{bytes, duration, file_name, plural, reveal, thousands, tooltip, utc};
+use crate::text::{bytes, duration, file_name, plural, reveal, short_source, thousands, tooltip, utc};
 use crate::viewstate::UiPhase;
 
 /// Rows shown per breakdown before "show all".
@@ -366,11 +366,6 @@ fn names(p: &NamesProps) -> Html {
             <More {fold} total={p.total} what="API calls" hint={FIND_OTHERS} />
         </section>
     }
-}
-
-/// `ecr.amazonaws.com` → `ecr`.
-fn short_source(s: &str) -> &str {
-    s.strip_suffix(".amazonaws.com").unwrap_or(s)
 }
 
 #[derive(Properties, PartialEq)]

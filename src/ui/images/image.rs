@@ -223,7 +223,7 @@ fn ecs(kind: &'static str, e: &EcsItem) -> Parts {
 
 /// Another service's call that names the image: "Used by sagemaker `CreateModel` `ExampleModel`".
 fn used_by(u: &UseItem) -> Parts {
-    let service = u.service.strip_suffix(".amazonaws.com").unwrap_or(&u.service);
+    let service = crate::text::short_source(&u.service);
     let verb = if u.error_code.is_empty() { "Used by" } else { "Refused use by" };
     let name = if u.name.is_empty() { String::new() } else { format!(" {}", reveal(&u.name)) };
     (

@@ -551,7 +551,7 @@ pub fn builder_list() -> Html {
 /// Another service's call naming images of a repository: when, the service and call, what uses
 /// them, the images, who.
 pub fn use_row(u: &UseItem) -> Html {
-    let service = u.service.strip_suffix(".amazonaws.com").unwrap_or(&u.service);
+    let service = crate::text::short_source(&u.service);
     html! {
         <tr data-testid="use-row" data-service={u.service.clone()} data-call={u.call.clone()}>
             <td>{when(u.time)}</td>
