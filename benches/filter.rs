@@ -47,7 +47,7 @@ fn bench(c: &mut Criterion) {
     // The same repository as the filter names it since: by its ARN, in its registry and region
     // (the generator's names are each in 14 or 15).
     let (registry, region) = (store.str(first.registry_or_account(store)), store.str(store.region(first.row)));
-    let arn = RepoAt { registry: &registry, region: &region, name: &repo, public: false }.value();
+    let arn = RepoAt::new(&registry, &region, &repo, false).value();
     let ix = Index::build(store);
     let n = store.len();
     // The 36 busiest principals left out, as three clicks on the timeline's "Other" lane leave them.

@@ -724,6 +724,12 @@ pub struct RepoAt<'a> {
 }
 
 impl<'a> RepoAt<'a> {
+    /// A repository of `registry` in `region`, as the logs hold it: an ECR Public one's region (its
+    /// calls' `us-east-1`) is left out, as its ARN leaves it out.
+    pub fn new(registry: &'a str, region: &'a str, name: &'a str, public: bool) -> RepoAt<'a> {
+        RepoAt { registry, region: if public { "" } else { region }, name, public }
+    }
+
     /// The repository's ARN.
     pub fn arn(&self) -> String {
         if self.public {
@@ -763,7 +769,7 @@ impl<'a> RepoAt<'a> {
 
     /// The repository of an ECR image URI.
     pub fn of_image(uri: &ImageUri<'a>) -> RepoAt<'a> {
-        RepoAt { registry: uri.account, region: uri.region, name: uri.name, public: false }
+        RepoAt::new(uri.account, uri.region, uri.name, false)
     }
 }
 
@@ -813,7 +819,7 @@ impl RepoOf {
         match self {
             RepoOf::Named { registry, region, name, public } => {
                 let (registry, region, name) = (store.str(registry), store.str(region), store.str(name));
-                RepoAt { registry: &registry, region: if public { "" } else { &region }, name: &name, public }.value()
+                RepoAt::new(&registry, &region, &name, public).value()
             }
             RepoOf::Image { uri, name } => parse_image_uri(&store.str(uri))
                 .map_or_else(|| store.str(name).into_owned(), |u| RepoAt::of_image(&u).value()),

@@ -49,14 +49,16 @@ impl RepoRef {
     /// `arn:aws:ecr:<region>:<account>:repository/<name>`, or for ECR Public
     /// `arn:aws:ecr-public::<account>:repository/<name>` ([`RepoAt::arn`]).
     pub fn arn(&self) -> String {
-        let region = if self.public { "" } else { &self.region };
-        RepoAt { registry: &self.registry, region, name: &self.name, public: self.public }.arn()
+        self.at().arn()
     }
 
     /// How the filter's *Repository* field names it ([`RepoAt::value`]: its ARN, or its name).
     pub fn value(&self) -> String {
-        let region = if self.public { "" } else { &self.region };
-        RepoAt { registry: &self.registry, region, name: &self.name, public: self.public }.value()
+        self.at().value()
+    }
+
+    fn at(&self) -> RepoAt<'_> {
+        RepoAt::new(&self.registry, &self.region, &self.name, self.public)
     }
 }
 

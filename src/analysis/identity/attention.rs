@@ -345,8 +345,7 @@ fn ecr_opened(g: &Gathered, out: &mut Vec<Attention>) {
         if !repo.is_empty() {
             // By its ARN: the same name in another registry or region is another repository.
             let (account, region, name) = (g.str(account), g.str(region), g.str(repo));
-            let at = RepoAt { registry: &account, region: if public { "" } else { &region }, name: &name, public };
-            chips.push((Field::Repository, at.value()));
+            chips.push((Field::Repository, RepoAt::new(&account, &region, &name, public).value()));
         }
         if let [one] = who[..] {
             chips.push((Field::Principal, one.to_owned()));
@@ -382,7 +381,7 @@ fn public_pushes(g: &Gathered, out: &mut Vec<Attention>) {
     }
     for ((label, registry, repo), (n, first, last)) in groups {
         let repo = g.str(repo);
-        let arn = RepoAt { registry: &g.str(registry), region: "", name: &repo, public: true }.value();
+        let arn = RepoAt::new(&g.str(registry), "", &repo, true).value();
         out.push(Attention {
             kind: AttentionKind::EcrOpened,
             severity: Severity::Medium,
