@@ -8,7 +8,7 @@ use hashbrown::HashSet;
 
 use super::items::{event_refs, layer_rows, pull_item, pulled, push_item, run_item};
 use super::pages::deletions;
-use super::report::{EcsItem, ImagePage, ImageRef, Outcome, RepoRef, Step, UseItem, STORY_ITEMS};
+use super::report::{EcsItem, ImagePage, ImageRef, ImageUse, Outcome, RepoRef, Step, UseItem, STORY_ITEMS};
 use super::who::who;
 use super::{ecs, pull::is_digest, Index, Push, RepoId, Run};
 use crate::analysis::filter::Compiled;
@@ -29,6 +29,11 @@ struct Subject<'a> {
 impl Subject<'_> {
     fn kept(&self, rows: &[Row]) -> bool {
         rows.iter().any(|&r| self.c.keeps(r))
+    }
+
+    /// Whether `images` (resolved at their call's time) name this image, by digest or by a tag.
+    fn among(&self, images: &[ImageUse]) -> bool {
+        images.iter().any(|u| u.digest == self.image.digest && u.repo.as_ref() == Some(&self.image.repo))
     }
 
     fn owner(&self) -> std::borrow::Cow<'_, str> {
@@ -176,9 +181,7 @@ fn pulls(s: &Subject, first: Option<&Push>, tags: &mut Vec<String>) -> (Vec<Step
 /// Task definitions that use it, and services and tasks started from a task definition whose image
 /// resolved to it when they were started.
 fn ecs_steps(s: &Subject) -> Vec<Step> {
-    let uses_it = |item: &EcsItem| {
-        item.images.iter().any(|u| u.digest == s.image.digest && u.repo.as_ref() == Some(&s.image.repo))
-    };
+    let uses_it = |item: &EcsItem| s.among(&item.images);
     let mut out = Vec::new();
     for &r in s.ix.ecs.iter().filter(|&&r| s.c.keeps(r)) {
         let Some(item) = ecs::item(s.ix, s.store, r).filter(uses_it) else { continue };
@@ -194,9 +197,7 @@ fn ecs_steps(s: &Subject) -> Vec<Step> {
 /// Other services' calls that name it: a `SageMaker` model, a Batch job definition, a `CodeBuild`
 /// project, a Lambda function... (by digest, or by a tag that pointed to it then).
 fn use_steps(s: &Subject) -> Vec<Step> {
-    let uses_it = |item: &UseItem| {
-        item.images.iter().any(|u| u.digest == s.image.digest && u.repo.as_ref() == Some(&s.image.repo))
-    };
+    let uses_it = |item: &UseItem| s.among(&item.images);
     let rows = s.ix.uses.iter().filter(|&&r| s.c.keeps(r));
     rows.filter_map(|&r| ecs::use_item(s.ix, s.store, r).filter(uses_it)).map(|u| Step::UsedBy(Box::new(u))).collect()
 }
