@@ -14,16 +14,10 @@ use crate::store::{Row, Store};
 /// Records what row `row` (just added, not a duplicate) tells the analyses.
 pub fn record(raw: &RawEvent, row: Row, store: &mut Store) {
     match raw.event_source.str() {
-        "ecr.amazonaws.com"
-        | "ecr-public.amazonaws.com"
-        | "ecs.amazonaws.com"
-        | "imagebuilder.amazonaws.com"
-        | "kms.amazonaws.com" => {
-            container::record(raw, row, store);
-        }
         "sts.amazonaws.com" | "signin.amazonaws.com" => credentials::record(raw, row, store),
-        // Another service's write may name ECR images (a SageMaker model, a Batch job definition):
-        // looked for only where its request holds `.ecr.` (`container::uses`).
+        // ECR, ECS, Image Builder and KMS calls by name; another service's write may name ECR
+        // images (a SageMaker model, a Batch job definition), looked for only where its request
+        // holds `.ecr.` (`container::uses`).
         _ => container::record(raw, row, store),
     }
 }
