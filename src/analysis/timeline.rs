@@ -196,6 +196,23 @@ pub struct Lane {
     pub pick: Vec<(Field, String)>,
 }
 
+impl Lane {
+    /// Its label `name` (as the canvas names it) in two lines, the second smaller: a repository's
+    /// name over where it is, when another lane's repository has its name; "Other" over how many
+    /// values it gathers, when the whole label does not `fit` (cut as a name is, keeping its end,
+    /// it read "…her (13 more)" on a phone). `None`: one line.
+    pub fn two_lines<'a>(&'a self, name: &'a str, fits: impl Fn(&str) -> bool) -> Option<(&'a str, &'a str)> {
+        if !self.place.is_empty() {
+            return name.strip_suffix(&format!(" ({})", self.place)).map(|name| (name, self.place.as_str()));
+        }
+        if self.kind != LaneKind::Other || fits(name) {
+            return None;
+        }
+        let (head, count) = name.split_once(" (")?;
+        Some((head, count.strip_suffix(')').unwrap_or(count)))
+    }
+}
+
 /// Counts of one kind of mark in one bucket of one lane.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cell {

@@ -226,6 +226,18 @@ fn ok_lanes_past_the_limit_share_one() {
 }
 
 #[test]
+fn ok_a_narrow_other_lane_says_other_over_its_count() {
+    let tl = lanes_of(14);
+    let other = &tl.lanes[MAX_LANES];
+    // A gutter of 8 characters: "Other" over "2 more", not the label's end.
+    let narrow = |s: &str| s.chars().count() <= 8;
+    assert_eq!(other.two_lines(&other.label, narrow), Some(("Other", "2 more")));
+    // Wide enough: one line, as the principals' lanes always are.
+    assert_eq!(other.two_lines(&other.label, |_| true), None);
+    assert_eq!(tl.lanes[0].two_lines(&tl.lanes[0].label, narrow), None);
+}
+
+#[test]
 fn ok_one_value_past_the_limit_has_its_own_lane() {
     // Thirteen principals: an "Other (1 more)" would take the room the quietest's own lane takes.
     let tl = lanes_of(13);
@@ -342,6 +354,9 @@ fn ok_repositories_of_one_name_are_lanes_of_their_own() {
     );
     let places: Vec<String> = groups(&tl).into_iter().map(|l| l.place).collect();
     assert_eq!(places, ["us-east-1", "", "eu-west-1"]);
+    // The canvas writes the place under the name, however wide the gutter.
+    let lines: Vec<Option<(&str, &str)>> = tl.lanes.iter().map(|l| l.two_lines(&l.label, |_| true)).collect();
+    assert_eq!(lines[..3], [Some(("web/api", "us-east-1")), None, Some(("web/api", "eu-west-1"))]);
     // Another account's web/api in us-east-1 too: neither the account nor the region tells all
     // three apart, so each says both; without eu-west-1's, the account does.
     let mut other = put(6, "2026-03-01T10:02:50Z", "web/api", "v1");

@@ -279,13 +279,14 @@ fn lanes_background(ctx: &CanvasRenderingContext2d, g: Geometry, tl: Option<&Tim
         // A repository or principal name from the log: the canvas obeys bidi controls too.
         let room = g.gutter() - 16.0;
         let mid = y + LANE_H / 2.0;
-        match name.strip_suffix(&format!(" ({})", lane.place)).filter(|_| !lane.place.is_empty()) {
+        let fits = |s: &str| ctx.measure_text(s).map_or(0.0, |m| m.width()) <= room;
+        match lane.two_lines(name, fits) {
             // A repository another lane's has the name of: where it is goes under the name, so
             // that cutting a long one to the gutter's room keeps both.
-            Some(name) => {
+            Some((name, place)) => {
                 let _ = ctx.fill_text(&fitted_label(ctx, &crate::text::reveal(name), room, false), 8.0, mid - 6.0);
                 ctx.set_font(PLACE_FONT);
-                let place = fitted_label(ctx, &crate::text::reveal(&lane.place), room, true);
+                let place = fitted_label(ctx, &crate::text::reveal(place), room, true);
                 let _ = ctx.fill_text(&place, 8.0, mid + 7.0);
                 ctx.set_font(FONT);
             }
