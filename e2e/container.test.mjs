@@ -361,6 +361,22 @@ test('another service naming an image (a SageMaker model) is in its story and on
   assert.equal(await used.locator('.step-title').textContent(), 'Used by sagemaker CreateModel ExampleModel');
   await used.scrollIntoViewIfNeeded();
   await t.shot('images-image-used-by');
+  // Every write of another service naming an ECR image, of any repository, on the Images tab's
+  // own list: counted here by walking each request for a private ECR image URI.
+  const ecrImage = /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/[a-z0-9._/-]+([:@].+)?$/;
+  const names = (v) => (typeof v === 'string' ? ecrImage.test(v) : v && typeof v === 'object' && Object.values(v).some(names));
+  const theirs = new Set(['ecr.amazonaws.com', 'ecr-public.amazonaws.com', 'ecs.amazonaws.com', 'imagebuilder.amazonaws.com', 'kms.amazonaws.com']);
+  const uses = [...events, model(1, 'CreateModel', false), model(2, 'DescribeModel', true)]
+    .filter((e) => !theirs.has(e.eventSource) && e.readOnly !== true && names(e.requestParameters));
+  assert.ok(uses.length >= 1);
+  await t.page.click('[data-testid=images-nav-uses]');
+  assert.equal(await t.page.textContent('[data-testid=images-nav-uses] .count'), String(uses.length));
+  const listed = t.page.locator('[data-testid=uses-list] [data-testid=use-row]');
+  await listed.first().waitFor();
+  assert.equal(await listed.count(), Math.min(uses.length, 100));
+  assert.equal(await t.page.textContent('[data-testid=uses-list] h2 .count'), String(uses.length));
+  assert.ok((await listed.evaluateAll((els) => els.map((e) => e.textContent))).some((text) => text.includes('ExampleModel')));
+  await t.shot('images-uses-list');
   assert.deepEqual(t.problems, []);
 });
 

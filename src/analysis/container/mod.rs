@@ -520,6 +520,7 @@ impl Index {
                 _ => {}
             }
         }
+        h.image_uses = self.uses.iter().filter(|&&r| c.keeps(r)).count() as u64;
         for &r in self.builder.iter().filter(|&&r| c.keeps(r)) {
             match store.container.get(r).map(|f| f.kind) {
                 Some(Kind::Builder { build_version, .. })
@@ -652,6 +653,11 @@ pub enum Ask {
         /// First item.
         offset: u32,
     },
+    /// Other services' writes that name ECR images, newest first.
+    Uses {
+        /// First item.
+        offset: u32,
+    },
     /// Image Builder executions and changes, newest first.
     ImageBuilder {
         /// First item.
@@ -692,6 +698,8 @@ pub enum ContainerAnswer {
     Image(Option<Box<report::ImagePage>>),
     /// For [`Ask::Deployments`].
     Deployments(report::ListPage<report::EcsItem>),
+    /// For [`Ask::Uses`].
+    Uses(report::ListPage<report::UseItem>),
     /// For [`Ask::ImageBuilder`].
     ImageBuilder(report::ListPage<report::BuilderItem>),
     /// For [`Ask::Registry`].

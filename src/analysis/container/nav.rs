@@ -24,6 +24,8 @@ pub enum Page {
     Ecs,
     /// EC2 Image Builder.
     Builder,
+    /// Other services' writes that name ECR images.
+    Uses,
     /// One repository.
     Repository(RepoRef),
     /// One image.
@@ -32,8 +34,15 @@ pub enum Page {
 
 impl Page {
     /// The lists, in the order of the sub-tabs.
-    pub const LISTS: [Page; 6] =
-        [Page::Repositories, Page::Pushes(PushKeep::All), Page::Pulls(None), Page::Lifecycle, Page::Ecs, Page::Builder];
+    pub const LISTS: [Page; 7] = [
+        Page::Repositories,
+        Page::Pushes(PushKeep::All),
+        Page::Pulls(None),
+        Page::Lifecycle,
+        Page::Ecs,
+        Page::Uses,
+        Page::Builder,
+    ];
 
     /// The sub-tab's label.
     pub fn label(&self) -> &'static str {
@@ -44,6 +53,7 @@ impl Page {
             Page::Lifecycle => "Lifecycle expiries",
             Page::Ecs => "ECS",
             Page::Builder => "Image Builder",
+            Page::Uses => "Other services",
             Page::Repository(_) => "Repository",
             Page::Image(_) => "Image",
         }
@@ -58,6 +68,7 @@ impl Page {
             Page::Lifecycle => "lifecycle",
             Page::Ecs => "ecs",
             Page::Builder => "builder",
+            Page::Uses => "uses",
             Page::Repository(_) => "repository",
             Page::Image(_) => "image",
         }
@@ -167,6 +178,7 @@ impl Page {
             ("lifecycle", "") => Some(Page::Lifecycle),
             ("ecs", "") => Some(Page::Ecs),
             ("builder", "") => Some(Page::Builder),
+            ("uses", "") => Some(Page::Uses),
             ("repository", want) => repo_refs().find(|r| digest(&r.arn()) == want).map(Page::Repository),
             ("image", want) => {
                 // Every image the index names: pushed, pulled or expired.

@@ -50,29 +50,26 @@ pub fn answer(ix: &Index, store: &Store, q: &ContainerQuery) -> ContainerAnswer 
         }
         Ask::Image(i) => ContainerAnswer::Image(super::image::page(ix, store, &c, i).map(Box::new)),
         Ask::Deployments { offset } => {
-            let rows: Vec<Row> = ix.ecs.iter().copied().filter(|&r| c.keeps(r)).collect();
-            let items =
-                rows.iter().rev().skip(*offset as usize).take(PAGE).filter_map(|&r| ecs::item(ix, store, r)).collect();
-            ContainerAnswer::Deployments(ListPage { items, total: rows.len() as u64, offset: u64::from(*offset) })
+            ContainerAnswer::Deployments(rows_page(&ix.ecs, &c, *offset, |r| ecs::item(ix, store, r)))
+        }
+        Ask::Uses { offset } => {
+            ContainerAnswer::Uses(rows_page(&ix.uses, &c, *offset, |r| ecs::use_item(ix, store, r)))
         }
         Ask::ImageBuilder { offset } => {
-            let rows: Vec<Row> = ix.builder.iter().copied().filter(|&r| c.keeps(r)).collect();
-            let items: Vec<_> =
-                rows.iter().rev().skip(*offset as usize).take(PAGE).filter_map(|&r| builder_item(store, r)).collect();
-            ContainerAnswer::ImageBuilder(ListPage { items, total: rows.len() as u64, offset: u64::from(*offset) })
+            ContainerAnswer::ImageBuilder(rows_page(&ix.builder, &c, *offset, |r| builder_item(store, r)))
         }
         Ask::Registry { offset } => {
-            let rows: Vec<Row> = ix.registry_events.iter().copied().filter(|&r| c.keeps(r)).collect();
-            let items = rows
-                .iter()
-                .rev()
-                .skip(*offset as usize)
-                .take(PAGE)
-                .filter_map(|&r| registry_change(store, r))
-                .collect();
-            ContainerAnswer::Registry(ListPage { items, total: rows.len() as u64, offset: u64::from(*offset) })
+            ContainerAnswer::Registry(rows_page(&ix.registry_events, &c, *offset, |r| registry_change(store, r)))
         }
     }
+}
+
+/// Newest first: items `offset..offset + PAGE` made by `f` of the rows of `all` (oldest first)
+/// that `c` keeps.
+fn rows_page<U>(all: &[Row], c: &Compiled, offset: u32, f: impl Fn(Row) -> Option<U>) -> ListPage<U> {
+    let rows: Vec<Row> = all.iter().copied().filter(|&r| c.keeps(r)).collect();
+    let items = rows.iter().rev().skip(offset as usize).take(PAGE).filter_map(|&r| f(r)).collect();
+    ListPage { items, total: rows.len() as u64, offset: u64::from(offset) }
 }
 
 /// Whether a pull is one the list's outcome switch keeps: `Ok` stands for every pull that went
@@ -238,15 +235,20 @@ fn repo_page(ix: &Index, store: &Store, c: &Compiled, id: RepoId) -> RepoPage {
         .collect();
     // Other services' writes naming one of its images (resolved at their time).
     let this = ix.repo_ref(store, id);
-    let uses = ix
+    let all_uses = ix
         .uses
         .iter()
         .rev()
         .filter(|&&r| c.keeps(r))
         .filter_map(|&r| super::ecs::use_item(ix, store, r))
-        .filter(|u| u.images.iter().any(|i| i.repo.as_ref() == Some(&this)))
-        .take(PAGE)
-        .collect();
+        .filter(|u| u.images.iter().any(|i| i.repo.as_ref() == Some(&this)));
+    let (mut uses, mut uses_total) = (Vec::new(), 0);
+    for u in all_uses {
+        uses_total += 1;
+        if uses.len() < PAGE {
+            uses.push(u);
+        }
+    }
     RepoPage {
         summary,
         changes,
@@ -258,6 +260,7 @@ fn repo_page(ix: &Index, store: &Store, c: &Compiled, id: RepoId) -> RepoPage {
         runs,
         builder,
         uses,
+        uses_total,
     }
 }
 

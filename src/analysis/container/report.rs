@@ -506,6 +506,8 @@ pub struct RepoPage {
     /// Other services' calls that name its images (a `SageMaker` model, a Batch job definition...),
     /// newest first (cut at [`PAGE`]).
     pub uses: Vec<UseItem>,
+    /// How many such calls the filter keeps (`uses` holds the newest [`PAGE`]).
+    pub uses_total: u64,
 }
 
 /// One step of an image's story.
@@ -648,6 +650,8 @@ pub struct Headline {
     pub registry_opened: u64,
     /// Other Image Builder writes.
     pub builder_changes: u64,
+    /// Other services' writes that name ECR images (refused ones too, as ECS calls are counted).
+    pub image_uses: u64,
 }
 
 /// A page of a list.

@@ -585,6 +585,11 @@ fn used_base() -> String {
 /// `ml/kmeans:latest` pushed (`sha256:one`), named by three other services' writes (one refused),
 /// a read and a Docker Hub image beside, then `latest` pushed again (`sha256:two`) and named.
 fn image_uses() -> Engine {
+    image_uses_log().engine()
+}
+
+/// The log of [`image_uses`].
+fn image_uses_log() -> Log {
     let repo_name = USED;
     let base = used_base();
     let mut l = Log::new();
@@ -647,7 +652,7 @@ fn image_uses() -> Engine {
         json!({"modelName": "Later", "primaryContainer": {"image": format!("{base}:latest")}}),
         Value::Null,
     );
-    l.engine()
+    l
 }
 
 #[test]
@@ -720,6 +725,50 @@ fn ok_other_services_that_name_an_image_are_its_repositorys_events() {
         ["PutImage", "CreateModel", "RegisterJobDefinition", "CreateProject", "PutImage", "CreateModel"]
     );
     assert_eq!(kept(&Filter { text: format!("{base}@sha256:one"), ..Filter::default() }), ["RegisterJobDefinition"]);
+}
+
+#[test]
+fn ok_other_services_tab_lists_every_use_of_any_repository() {
+    // The four writes of `image_uses` that name an ECR image (not the read, not Docker Hub's),
+    // newest first, each image resolved as the story resolves it; a second repository's use too.
+    let mut l = image_uses_log();
+    l.put(80, CI, "web/api", "v1", "sha256:web", &[("sha256:w", 1)]);
+    l.add(
+        85,
+        "batch.amazonaws.com",
+        "RegisterJobDefinition",
+        CI,
+        json!({"jobDefinitionName": "web", "containerProperties":
+               {"image": format!("{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/web/api:v1")}}),
+        Value::Null,
+    );
+    let (with_web, alone) = (l.engine(), image_uses());
+    let list = |e: &Engine, f: Filter, offset: u32| match ask(e, f, Ask::Uses { offset }) {
+        ContainerAnswer::Uses(p) => {
+            let names: Vec<String> = p.items.iter().map(|u| u.name.clone()).collect();
+            (names, p.total)
+        }
+        other => panic!("{other:?}"),
+    };
+    let own = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+    assert_eq!(list(&alone, Filter::default(), 0), (own(&["Later", "builder", "train", "ExampleModel"]), 4));
+    assert_eq!(list(&alone, Filter::default(), 3), (own(&["ExampleModel"]), 4));
+    let ContainerAnswer::Headline(h) = ask(&alone, Filter::default(), Ask::Headline) else { panic!() };
+    assert_eq!(h.image_uses, 4);
+    // Another repository's use is listed too; a repository filter keeps its own.
+    assert_eq!(list(&with_web, Filter::default(), 0).1, 5);
+    let web = repo("web/api").arn();
+    assert_eq!(list(&with_web, Filter::default().with(Field::Repository, &web), 0), (own(&["web"]), 1));
+    let ContainerAnswer::Headline(h) = ask(&with_web, Filter::default().with(Field::Repository, &web), Ask::Headline)
+    else {
+        panic!()
+    };
+    assert_eq!(h.image_uses, 1);
+    // Its page counts them all, as the tab does.
+    let ContainerAnswer::Repository(Some(page)) = ask(&with_web, Filter::default(), Ask::Repository(repo(USED))) else {
+        panic!()
+    };
+    assert_eq!((page.uses.len(), page.uses_total), (4, 4));
 }
 
 #[test]

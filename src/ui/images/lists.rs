@@ -548,6 +548,29 @@ pub fn builder_list() -> Html {
     }
 }
 
+#[function_component(UseList)]
+pub fn use_list() -> Html {
+    let (offset, set) = use_offset();
+    let filtered = use_filtered();
+    let (answer, shown) = use_container(Ask::Uses { offset });
+    let Some(ContainerAnswer::Uses(page)) = answer.as_deref() else { return loading() };
+    html! {
+        <section class={classes!("panel", shown.class)} data-testid="uses-list" data-state={shown.state} aria-busy={shown.busy}>
+            <h2>{"Images used by other services"}<span class="count">{thousands(page.total)}</span></h2>
+            <p class="hint">{"Writes of other services (SageMaker models, Batch job definitions, CodeBuild projects, Lambda functions…) whose request names an ECR image, refused ones too; reads are in Events. A tag is resolved to the image it pointed to at the time. What runs afterwards is not in CloudTrail."}</p>
+            if page.items.is_empty() {
+                {empty("other services' writes naming an ECR image", filtered)}
+            } else {
+                <table class="list uses">
+                    <thead><tr><th>{"When"}</th><th>{"Call"}</th><th>{"Images"}</th><th>{"Who"}</th></tr></thead>
+                    <tbody>{ for page.items.iter().map(use_row) }</tbody>
+                </table>
+            }
+            <Pager offset={offset} total={page.total} on_change={set} />
+        </section>
+    }
+}
+
 /// Another service's call naming images of a repository: when, the service and call, what uses
 /// them, the images, who.
 pub fn use_row(u: &UseItem) -> Html {

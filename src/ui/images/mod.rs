@@ -37,6 +37,7 @@ pub fn images_view() -> Html {
         Page::Lifecycle => html! { <lists::LifecycleList /> },
         Page::Ecs => html! { <lists::EcsList /> },
         Page::Builder => html! { <lists::BuilderList /> },
+        Page::Uses => html! { <lists::UseList /> },
         Page::Repository(r) => html! { <repository::RepositoryView repo={r.clone()} /> },
         Page::Image(i) => html! { <image::ImageView image={i.clone()} /> },
     };
@@ -73,6 +74,7 @@ fn count_of(tab: &Page, h: &Headline) -> u64 {
         Page::Lifecycle => h.lifecycle_runs + h.lifecycle_previews,
         Page::Ecs => h.ecs_calls,
         Page::Builder => h.builder_executions + h.builder_changes,
+        Page::Uses => h.image_uses,
         _ => 0,
     }
 }

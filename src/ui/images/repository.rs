@@ -135,8 +135,9 @@ pub fn repository_view(p: &RepositoryProps) -> Html {
             }
             if !page.uses.is_empty() {
                 <section class="panel" data-testid="repo-uses">
-                    <h2>{"Used by other services"}<span class="count">{thousands(page.uses.len() as u64)}</span></h2>
-                    <p class="muted small">{"Writes of other services (SageMaker models, Batch job definitions, CodeBuild projects, Lambda functions…) whose request names one of its images. Newest first."}</p>
+                    <h2>{"Used by other services"}<span class="count">{thousands(page.uses_total)}</span></h2>
+                    <p class="muted small">{"Writes of other services (SageMaker models, Batch job definitions, CodeBuild projects, Lambda functions…) whose request names one of its images. Newest first"}
+                        {if page.uses_total > page.uses.len() as u64 { format!("; the {} newest of {} (the Other services tab lists them all).", page.uses.len(), thousands(page.uses_total)) } else { ".".to_owned() }}</p>
                     <table class="list uses"><tbody>{ for page.uses.iter().map(use_row) }</tbody></table>
                 </section>
             }
@@ -150,6 +151,7 @@ fn header(ctx: &Ctx, page: &RepoPage, filtered: bool) -> Html {
     // Every view (the timeline, identities, events) narrowed to this repository's calls.
     // By its ARN: a repository of the same name in another account or region is another.
     let arn = s.repo.value();
+    let this = crate::analysis::filter::repo_text(&arn);
     let only_this = (!filter.has(Field::Repository, &arn)).then(|| pick(ctx, Field::Repository, arn));
     html! {
         <section class="panel page-head">
@@ -161,7 +163,7 @@ fn header(ctx: &Ctx, page: &RepoPage, filtered: bool) -> Html {
                 {exposure_badge(s.exposure, "A repository policy set in these logs")}
                 if let Some(onclick) = only_this {
                     <button type="button" class="button small" data-testid="filter-repository" {onclick}
-                        title={tooltip(&format!("Show only the calls that name {} (in any account or region), in every view", s.repo.name))}>
+                        title={tooltip(&format!("Show only the calls that name {this}, in every view (not a repository of its name in another account or region)"))}>
                         {"Filter every view to this repository"}
                     </button>
                 }
