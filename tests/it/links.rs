@@ -228,6 +228,7 @@ fn ok_the_images_page_survives_a_link_a_repository_and_an_image_as_digests() {
         Page::Pulls(None),
         Page::Lifecycle,
         Page::Ecs,
+        Page::Uses,
         Page::Builder,
         Page::Repository(repo.clone()),
         Page::Image(ImageRef { repo: repo.clone(), digest: digest.clone() }),

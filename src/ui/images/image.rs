@@ -6,7 +6,7 @@ use super::super::Ctx;
 use super::common::{
     breaks_after, digest, loading, open, short_digest, use_container, when, who, Events, ImageLink, RepoLink,
 };
-use super::lists::{image_use, layers_cell, moved_from};
+use super::lists::{image_use_at, layers_cell, moved_from};
 use crate::analysis::container::nav::Page;
 use crate::analysis::container::report::{
     EcsItem, ImagePage, ImageRef, LayerRow, Outcome, PullItem, PushItem, RepoRef, RunItem, Step, UseItem,
@@ -209,7 +209,7 @@ fn ecs(kind: &'static str, e: &EcsItem) -> Parts {
         html! {
             <>
                 <div class="step-facts">
-                    { for e.images.iter().map(image_use) }
+                    { for e.images.iter().map(|i| image_use_at(i, false)) }
                     if deployed && !e.task_definition.is_empty() { <div class="muted small">{format!("from task definition {}", e.task_definition)}</div> }
                     if let Some(d) = e.desired { <div class="muted small">{format!("desired count {d}")}</div> }
                     if !e.execution_role.is_empty() { <div class="muted small">{format!("execution role {}", arn_parts(&e.execution_role).0)}</div> }
@@ -232,7 +232,7 @@ fn used_by(u: &UseItem) -> Parts {
         html! {
             <>
                 <div class="step-facts" data-testid="used-by" data-service={u.service.clone()} data-call={u.call.clone()}>
-                    { for u.images.iter().map(image_use) }
+                    { for u.images.iter().map(|i| image_use_at(i, false)) }
                     if !u.error_code.is_empty() { <span class="error">{reveal(&u.error_code).into_owned()}</span> }
                 </div>
                 {who(&u.who)}

@@ -468,14 +468,30 @@ pub fn ecs_list() -> Html {
     }
 }
 
-/// An image a task definition or task uses, linked to its page when resolved.
+/// An image a task definition, a task or another service's call uses, linked to its page when
+/// resolved, its repository's account and region after its name: in a list of many registries'
+/// calls a name alone does not say which repository it is, or that it is another account's.
 pub fn image_use(u: &ImageUse) -> Html {
+    image_use_at(u, true)
+}
+
+/// Where repository `repo` is, `123456789012 · us-east-1` (as its *Repository* chip says it).
+fn repo_place(repo: &crate::analysis::container::report::RepoRef) -> Option<String> {
+    crate::analysis::filter::repo_parts(&repo.value()).map(|(_, at)| at)
+}
+
+/// [`image_use`], with the repository's account and region when `place` (an image's own page
+/// leaves them out: they are the page's).
+pub fn image_use_at(u: &ImageUse, place: bool) -> Html {
     let Some(repo) = &u.repo else {
         return html! { <div class="uri"><code title="Not an ECR image">{u.uri.clone()}</code></div> };
     };
     html! {
         <div class="uri">
             <span class="repo-name" title={tooltip(&u.uri)}>{reveal(&repo.name).into_owned()}</span>
+            if let Some(at) = place.then(|| repo_place(repo)).flatten() {
+                <span class="acct" data-testid="use-place">{reveal(&at).into_owned()}</span>
+            }
             if !u.tag.is_empty() {
                 <span class="tag">{u.tag.clone()}</span>
             }
