@@ -380,6 +380,18 @@ test('another service naming an image (a SageMaker model) is in its story and on
   assert.equal(await mine.count(), 1);
   assert.equal(await mine.locator('[data-testid=use-place]').textContent(), `${account} · ${put.awsRegion}`);
   await t.shot('images-uses-list');
+  // On the timeline, a lane of their own after ECS's: its marks count every use, the one refused
+  // among them (none in the sample) as failed.
+  await t.page.click('[data-testid=tab-timeline]');
+  await t.page.click('[data-testid=timeline-table-toggle]');
+  const drawn = t.page.locator('[data-testid=timeline-table] tbody tr[data-mark=use]');
+  await drawn.first().waitFor();
+  const cells = await drawn.evaluateAll((rows) => rows.map((r) => [...r.children].map((td) => td.textContent)));
+  assert.ok(cells.every((c) => c[1] === 'Image uses'), JSON.stringify(cells));
+  assert.equal(cells.reduce((n, c) => n + Number(c[3].replace(/,/g, '')), 0), uses.length);
+  assert.equal(cells.reduce((n, c) => n + Number(c[4].replace(/,/g, '')), 0), uses.filter((e) => e.errorCode).length);
+  await t.page.locator('[data-testid=timeline-canvas]').scrollIntoViewIfNeeded();
+  await t.shot('timeline-image-uses', { fullPage: false });
   assert.deepEqual(t.problems, []);
 });
 

@@ -33,9 +33,10 @@ pub struct Palette {
     pub dim: &'static str,
     /// A picked range's edges.
     pub range: &'static str,
-    /// The marks' colours: push, pull, lifecycle expiry, ECS deployment, Image Builder run (see
-    /// `ui::timeline::draw::colour`); `static/style.css` gives the legend's the same (`--mark-*`).
-    pub marks: [&'static str; 5],
+    /// The marks' colours: push, pull, lifecycle expiry, ECS deployment, Image Builder run, another
+    /// service's use (see `ui::timeline::draw::colour`); `static/style.css` gives the legend's the
+    /// same (`--mark-*`).
+    pub marks: [&'static str; 6],
 }
 
 /// The light page's.
@@ -55,9 +56,9 @@ pub const LIGHT: Palette = Palette {
     edge: "#ffffff",
     dim: "rgba(241,245,249,0.72)",
     range: "#0f766e",
-    // Okabe-Ito, but for the orange and the reddish purple, darkened to 3:1 on the light lanes (at
-    // 2.2:1 and 2.9:1 a pull and a build read faintly on white).
-    marks: ["#0072B2", "#B07800", "#D55E00", "#009E73", "#B05E93"],
+    // Okabe-Ito, but for the orange, the reddish purple and the sky blue, darkened to 3:1 on the
+    // light lanes (at 2.2:1, 2.9:1 and 2.2:1 a pull, a build and a use read faintly on white).
+    marks: ["#0072B2", "#B07800", "#D55E00", "#009E73", "#B05E93", "#3A8FC7"],
 };
 
 /// The dark page's (`prefers-color-scheme: dark`, on screen).
@@ -78,7 +79,7 @@ pub const DARK: Palette = Palette {
     dim: "rgba(11,17,32,0.72)",
     range: "#2dd4bf",
     // Okabe-Ito.
-    marks: ["#0072B2", "#E69F00", "#D55E00", "#009E73", "#CC79A7"],
+    marks: ["#0072B2", "#E69F00", "#D55E00", "#009E73", "#CC79A7", "#56B4E9"],
 };
 
 #[cfg(test)]
@@ -118,7 +119,7 @@ mod tests {
     }
 
     /// The marks, in the order of [`Palette::marks`].
-    const MARKS: [&str; 5] = ["push", "pull", "expiry", "deploy", "build"];
+    const MARKS: [&str; 6] = ["push", "pull", "expiry", "deploy", "build", "use"];
 
     #[test]
     fn ok_every_mark_stands_out_from_its_lane_at_wcag_aa() {

@@ -1,6 +1,6 @@
-//! The timeline: events, ECR pushes, pulls and lifecycle expiries, ECS calls and Image Builder runs
-//! counted into time buckets per lane, so the page draws a canvas from a few thousand numbers
-//! whatever the number of events.
+//! The timeline: events, ECR pushes, pulls and lifecycle expiries, ECS calls, other services' uses of
+//! images and Image Builder runs counted into time buckets per lane, so the page draws a canvas from a
+//! few thousand numbers whatever the number of events.
 //!
 //! A question is a time range `[from, to)`, a bucket count and a grouping (repository, identity,
 //! service or account / region). The engine keeps, per filter and grouping, each lane's events and
@@ -107,6 +107,8 @@ pub enum Mark {
     Deploy,
     /// An EC2 Image Builder call.
     Build,
+    /// Another service's write naming an ECR image (a `SageMaker` model, a Batch job definition...).
+    Use,
 }
 
 impl Mark {
@@ -119,6 +121,7 @@ impl Mark {
             Mark::Expiry => ("expired image", "expired images"),
             Mark::Deploy => ("ECS call", "ECS calls"),
             Mark::Build => ("Image Builder call", "Image Builder calls"),
+            Mark::Use => ("other service's use of an image", "other services' uses of images"),
         };
         crate::text::plural(n, one, many)
     }
@@ -174,6 +177,8 @@ pub enum LaneKind {
     Ecs,
     /// Image Builder calls.
     Builder,
+    /// Other services' writes naming ECR images.
+    Uses,
 }
 
 /// One lane.
@@ -188,11 +193,12 @@ pub struct Lane {
     /// and the canvas writes under the name; empty for the rest.
     #[serde(default)]
     pub place: String,
-    /// Events (or, for ECS and Image Builder lanes, calls) over all time that the filter keeps.
+    /// Events (or, for ECS, image use and Image Builder lanes, calls) over all time that the filter
+    /// keeps.
     pub total: u64,
     /// The filter values that keep this lane's value (the repository, the principal, the service,
     /// the account and the region; an empty value for "(no repository)", "(unknown)" and the like);
-    /// empty for a lane no filter names (Other, ECS, Image Builder).
+    /// empty for a lane no filter names (Other, ECS, image uses, Image Builder).
     pub pick: Vec<(Field, String)>,
 }
 
@@ -262,7 +268,7 @@ pub struct Timeline {
     pub buckets: u32,
     /// First and last event time the filter keeps, over all time (`None` when it keeps nothing).
     pub extent: Option<Range>,
-    /// Lanes, in drawing order: the busiest values first, then Other, ECS, Image Builder.
+    /// Lanes, in drawing order: the busiest values first, then Other, ECS, image uses, Image Builder.
     pub lanes: Vec<Lane>,
     /// Non-empty cells, by lane, bucket, mark.
     #[serde(with = "wire::cells")]
@@ -590,6 +596,7 @@ impl Prepared {
             sides.push((lane, mark, kept));
         };
         side(&ix.ecs, Mark::Deploy, LaneKind::Ecs, "ECS");
+        side(&ix.uses, Mark::Use, LaneKind::Uses, "Image uses");
         side(&ix.builder, Mark::Build, LaneKind::Builder, "Image Builder");
         sessions.sort_unstable_by_key(|i| (i.time, i.row, i.mark));
         self.longest = sessions.iter().map(|s| s.end - s.time).max().unwrap_or(0);

@@ -500,3 +500,38 @@ fn ok_a_refused_push_is_drawn_in_its_repositorys_lane() {
     let f = Filter { repositories: vec!["web/api".into()], ..Filter::default() };
     assert_eq!(pushes(&ask(&e, f, r, 1, GroupBy::Repository)), [("web/api".to_owned(), 1, 1)]);
 }
+
+#[test]
+fn ok_other_services_uses_of_images_have_a_lane_of_their_own() {
+    // A SageMaker model naming an ECR image (written as AWS's SageMaker guide shows it logged), a
+    // refused Batch job definition naming one, a read naming one and a Lambda function of a Docker
+    // Hub image: two uses, one refused, in one lane after ECS's.
+    let uri = "111122223333.dkr.ecr.us-east-1.amazonaws.com/ml/kmeans:latest";
+    let mut model = event(1, "2026-03-01T10:00:10Z", "sagemaker.amazonaws.com", "CreateModel", "Mary");
+    model["requestParameters"] = json!({"modelName": "m", "primaryContainer": {"image": uri}});
+    let mut job = event(2, "2026-03-01T10:01:10Z", "batch.amazonaws.com", "RegisterJobDefinition", "Mary");
+    job["requestParameters"] = json!({"jobDefinitionName": "j", "containerProperties": {"image": uri}});
+    job["errorCode"] = json!("AccessDeniedException");
+    let mut read = event(3, "2026-03-01T10:01:20Z", "sagemaker.amazonaws.com", "DescribeModel", "Mary");
+    read["requestParameters"] = json!({"modelName": "m", "image": uri});
+    read["readOnly"] = json!(true);
+    let mut lambda = event(4, "2026-03-01T10:02:10Z", "lambda.amazonaws.com", "CreateFunction20150331", "Mary");
+    lambda["requestParameters"] = json!({"functionName": "f", "code": {"imageUri": "alpine:3"}});
+    let mut task = event(5, "2026-03-01T10:02:20Z", "ecs.amazonaws.com", "CreateCluster", "Mary");
+    task["requestParameters"] = json!({"clusterName": "c"});
+    let mut e = Engine::new();
+    e.ingest_bytes("uses.json", json!({ "Records": [model, job, read, lambda, task] }).to_string().as_bytes());
+    let tl = ask(&e, Filter::default(), range(), 3, GroupBy::Service);
+    let specials: Vec<(LaneKind, &str, u64)> = tl
+        .lanes
+        .iter()
+        .filter(|l| !matches!(l.kind, LaneKind::Group | LaneKind::Other))
+        .map(|l| (l.kind, l.label.as_str(), l.total))
+        .collect();
+    assert_eq!(specials, [(LaneKind::Ecs, "ECS", 1), (LaneKind::Uses, "Image uses", 2)]);
+    let uses: Vec<_> = cells(&tl).into_iter().filter(|c| c.2 == Mark::Use).collect();
+    assert_eq!(uses, [("Image uses", 0, Mark::Use, 1, 0), ("Image uses", 1, Mark::Use, 1, 1)]);
+    // A filter that keeps neither leaves the lane out.
+    let f = Filter { names: vec!["CreateCluster".into()], ..Filter::default() };
+    assert!(ask(&e, f, range(), 3, GroupBy::Service).lanes.iter().all(|l| l.kind != LaneKind::Uses));
+}

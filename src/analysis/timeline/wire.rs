@@ -67,7 +67,7 @@ impl Reader<'_> {
     }
 }
 
-const MARKS: [Mark; 6] = [Mark::Events, Mark::Push, Mark::Pull, Mark::Expiry, Mark::Deploy, Mark::Build];
+const MARKS: [Mark; 7] = [Mark::Events, Mark::Push, Mark::Pull, Mark::Expiry, Mark::Deploy, Mark::Build, Mark::Use];
 
 fn mark_byte(m: Mark) -> u8 {
     MARKS.iter().position(|&x| x == m).unwrap_or(0) as u8
@@ -281,8 +281,9 @@ mod tests {
         let bytes = pack_cells(&[c]);
         assert_eq!(unpack_cells(&bytes[..22]), Err("the packed list is cut short".into()));
         let mut bad = bytes.clone();
-        bad[6] = 6;
-        assert_eq!(unpack_cells(&bad), Err("no mark numbered 6".into()));
+        // One past the last mark.
+        bad[6] = MARKS.len() as u8;
+        assert_eq!(unpack_cells(&bad), Err(format!("no mark numbered {}", MARKS.len())));
         assert_eq!(unpack_strings(&[5, 0, 0, 0, b'a']), Err("the packed list is cut short".into()));
         assert_eq!(unpack_strings(&[1, 0, 0, 0, 0xff]), Err("a packed string is not UTF-8".into()));
         assert_eq!(unpack_counts(&[1, 2, 3]), Err("the packed list is cut short".into()));

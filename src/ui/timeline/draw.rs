@@ -57,6 +57,7 @@ pub fn colour(m: Mark) -> &'static str {
         Mark::Expiry => p.marks[2],
         Mark::Deploy => p.marks[3],
         Mark::Build => p.marks[4],
+        Mark::Use => p.marks[5],
     }
 }
 
@@ -106,6 +107,7 @@ pub fn shape(m: Mark) -> &'static str {
         Mark::Expiry => "✕",
         Mark::Deploy => "■",
         Mark::Build => "◆",
+        Mark::Use => "●",
     }
 }
 
@@ -274,7 +276,7 @@ fn lanes_background(ctx: &CanvasRenderingContext2d, g: Geometry, tl: Option<&Tim
         let y = Geometry::lane_y(i);
         ctx.set_fill_style_str(if i % 2 == 0 { pal().lane } else { pal().ground });
         ctx.fill_rect(0.0, y, g.width, LANE_H);
-        let special = matches!(lane.kind, LaneKind::Ecs | LaneKind::Builder);
+        let special = matches!(lane.kind, LaneKind::Ecs | LaneKind::Builder | LaneKind::Uses);
         ctx.set_fill_style_str(if special { pal().special } else { pal().label });
         // A repository or principal name from the log: the canvas obeys bidi controls too.
         let room = g.gutter() - 16.0;
@@ -634,6 +636,9 @@ pub fn path(ctx: &CanvasRenderingContext2d, mark: Mark, x: f64, y: f64, r: f64) 
             ctx.line_to(x + r, y);
             ctx.line_to(x, y + r);
             ctx.line_to(x - r, y);
+        }
+        Mark::Use => {
+            let _ = ctx.arc(x, y, r * 0.9, 0.0, std::f64::consts::TAU);
         }
     }
     ctx.close_path();

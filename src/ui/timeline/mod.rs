@@ -295,7 +295,7 @@ fn lane_buttons(props: &LaneProps) -> Html {
 
 #[function_component(Legend)]
 fn legend() -> Html {
-    let items = [Mark::Push, Mark::Pull, Mark::Expiry, Mark::Deploy, Mark::Build];
+    let items = [Mark::Push, Mark::Pull, Mark::Expiry, Mark::Deploy, Mark::Use, Mark::Build];
     html! {
         <ul class="tl-legend" aria-label="Legend">
             { for items.iter().map(|&m| html! {

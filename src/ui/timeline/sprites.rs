@@ -17,7 +17,7 @@ const STEPS_PER_PX: f64 = 4.0;
 /// Room around a mark's radius for its outline (2.5 px when any failed) and its sharpest corner's miter.
 const EDGE: f64 = 4.0;
 
-/// Sprites kept at most (5 marks × 3 states × 17 sizes at one pixel ratio is 255).
+/// Sprites kept at most (6 marks × 3 states × 17 sizes at one pixel ratio is 306).
 const MAX_SPRITES: usize = 1024;
 
 type Key = (Mark, Failed, u32, u32);

@@ -23,6 +23,7 @@ pub fn slug(m: Mark) -> &'static str {
         Mark::Expiry => "expiry",
         Mark::Deploy => "deploy",
         Mark::Build => "build",
+        Mark::Use => "use",
     }
 }
 
@@ -35,6 +36,7 @@ pub fn name(m: Mark) -> &'static str {
         Mark::Expiry => "Lifecycle expiry",
         Mark::Deploy => "ECS",
         Mark::Build => "Image Builder",
+        Mark::Use => "Image use (another service)",
     }
 }
 
