@@ -380,6 +380,14 @@ test('another service naming an image (a SageMaker model) is in its story and on
   assert.equal(await mine.count(), 1);
   assert.equal(await mine.locator('[data-testid=use-place]').textContent(), `${account} · ${put.awsRegion}`);
   await t.shot('images-uses-list');
+  // Its event's detail links to the image it names (the tag as it was then) and its repository.
+  await mine.locator('[data-testid=raw-events] summary').click();
+  await mine.locator('[data-testid=raw-events] li[data-row] button.ename').click();
+  await t.page.waitForSelector('[data-testid=detail-open-image]');
+  assert.equal(await t.page.textContent('[data-testid=detail-name]'), 'CreateModel');
+  assert.equal(await t.page.getAttribute('[data-testid=detail-open-image]', 'title'), digest);
+  assert.equal(await t.page.textContent('[data-testid=detail-open-repo]'), repo);
+  await t.page.click('[data-testid=close-detail]');
   // On the timeline, a lane of their own after ECS's: its marks count every use, the one refused
   // among them (none in the sample) as failed.
   await t.page.click('[data-testid=tab-timeline]');

@@ -318,7 +318,8 @@ impl Index {
 
     /// The repository and image an event belongs to, for the links in its detail: the push or pull
     /// session it is part of names both; a lifecycle run or a repository change names the repository.
-    /// A pull of several images names none of them.
+    /// A pull of several images names none of them. An ECS call or another service's write that
+    /// uses ECR images names the image when it uses one, the repository when they are all of one.
     pub fn belongs(&self, store: &Store, row: Row) -> (Option<RepoRef>, Option<ImageRef>) {
         let image = |repo: RepoId, digest: Sym| {
             let repo = self.repo_ref(store, repo);
@@ -336,6 +337,25 @@ impl Index {
                 _ => Sym::default(),
             };
             return image(p.repo, one);
+        }
+        let used = if self.ecs.contains(&row) {
+            ecs::item(self, store, row).map(|i| i.images)
+        } else if self.uses.contains(&row) {
+            ecs::use_item(self, store, row).map(|u| u.images)
+        } else {
+            None
+        };
+        if let Some(images) = used {
+            let ecr: Vec<&report::ImageUse> = images.iter().filter(|i| i.repo.is_some()).collect();
+            let repo =
+                ecr.first().and_then(|i| i.repo.clone()).filter(|r| ecr.iter().all(|i| i.repo.as_ref() == Some(r)));
+            let image = match ecr[..] {
+                [one] if !one.digest.is_empty() => {
+                    repo.clone().map(|repo| ImageRef { repo, digest: one.digest.clone() })
+                }
+                _ => None,
+            };
+            return (repo, image);
         }
         let repo = self
             .runs

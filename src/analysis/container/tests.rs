@@ -728,6 +728,46 @@ fn ok_other_services_that_name_an_image_are_its_repositorys_events() {
 }
 
 #[test]
+fn ok_a_call_that_uses_one_image_belongs_to_it() {
+    // The detail of a SageMaker model, a Batch job definition or an ECS task definition links to
+    // the image it names (a tag as it was then), and to the repository when all of its images are
+    // of one; a read, and another registry's image, to nothing.
+    let web = format!("{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/web/api:v1");
+    let mut l = image_uses_log();
+    l.put(80, CI, "web/api", "v1", "sha256:web", &[("sha256:w", 1)]);
+    let task_def = |l: &mut Log, at: i64, images: Vec<String>| {
+        let containers: Vec<Value> = images.iter().map(|i| json!({"name": "c", "image": i})).collect();
+        l.add(
+            at,
+            "ecs.amazonaws.com",
+            "RegisterTaskDefinition",
+            CI,
+            json!({"family": format!("f{at}"), "containerDefinitions": containers}),
+            json!({"taskDefinition": {"family": format!("f{at}"), "revision": 1}}),
+        );
+    };
+    task_def(&mut l, 90, vec![format!("{}:latest", used_base())]);
+    task_def(&mut l, 91, vec![format!("{}:latest", used_base()), web.clone()]);
+    task_def(&mut l, 92, vec![format!("{}@sha256:one", used_base()), format!("{}:latest", used_base())]);
+    let e = l.engine();
+    let (ix, s) = (Index::build(e.store()), e.store());
+    let at = |name: &str, secs: i64| -> Row {
+        let want = crate::model::time::parse_iso(&time(secs)).unwrap();
+        (0..s.len() as Row).find(|&r| s.str(s.name(r)) == name && s.time(r) == want).unwrap()
+    };
+    let used = |digest: &str| (Some(repo(USED)), Some(ImageRef { repo: repo(USED), digest: digest.into() }));
+    assert_eq!(ix.belongs(s, at("CreateModel", 10)), used("sha256:one"), "latest named sha256:one then");
+    assert_eq!(ix.belongs(s, at("RegisterJobDefinition", 20)), used("sha256:one"));
+    assert_eq!(ix.belongs(s, at("CreateProject", 40)), used("sha256:one"), "refused, it still names it");
+    assert_eq!(ix.belongs(s, at("CreateModel", 70)), used("sha256:two"), "after the tag moved");
+    assert_eq!(ix.belongs(s, at("DescribeModel", 30)), (None, None));
+    assert_eq!(ix.belongs(s, at("CreateFunction20150331", 50)), (None, None), "Docker Hub's image");
+    assert_eq!(ix.belongs(s, at("RegisterTaskDefinition", 90)), used("sha256:two"));
+    assert_eq!(ix.belongs(s, at("RegisterTaskDefinition", 91)), (None, None), "two repositories");
+    assert_eq!(ix.belongs(s, at("RegisterTaskDefinition", 92)), (Some(repo(USED)), None), "two images of one");
+}
+
+#[test]
 fn ok_other_services_tab_lists_every_use_of_any_repository() {
     // The four writes of `image_uses` that name an ECR image (not the read, not Docker Hub's),
     // newest first, each image resolved as the story resolves it; a second repository's use too.
