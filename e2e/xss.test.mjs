@@ -39,7 +39,7 @@ async function damage(page) {
     // Names people act on (repositories, principals, breakdown keys, files, filter chips) and the
     // values beside them (every cell of the event table, the drawer's facts, errors, addresses,
     // clients) show bidi controls as markers instead of obeying them.
-    bidi: [...document.querySelectorAll('[data-testid=open-repo], [data-testid=detail-open-repo], .fv-key, td.key, td.path, .who, .principal, .ev-row .cell, .facts-list .val, .headline, .errmsg, .error, .ip, .client, .chip-value, .item-title, .why, .repo-name, ul.details li, [data-testid=registry]')]
+    bidi: [...document.querySelectorAll('[data-testid=open-repo], [data-testid=detail-open-repo], .fv-key, td.key, td.path, .who, .principal, .ev-row .cell, .facts-list .val, .headline, .errmsg, .error, .ip, .client, .chip-value, .item-title, .why, .repo-name, .acct, ul.details li, [data-testid=registry]')]
       .map((e) => e.textContent).filter((s) => /[\u202a-\u202e\u2066-\u2069\u200b]/.test(s)).map((s) => s.slice(0, 60)),
     // Tooltips are plain text, but the browser obeys bidi controls in them too, and a 100,000-
     // character one covers the screen: revealed, and cut after 240 characters (each shown as at most
@@ -73,6 +73,18 @@ test('a log file of payloads runs nothing, in any view, and shows them as text',
     assert.ok(width <= 1440 + 20, `${tab}: the page is ${width} px wide`);
   });
   assert.ok(tabs.length >= 5);
+  // Every list of the Images tab (ECS's, other services' uses, Image Builder's...), read from the page.
+  await page.click('[data-testid=tab-images]');
+  const lists = await page.$$eval('[data-testid^=images-nav-]', (els) => els.map((e) => e.dataset.testid));
+  assert.ok(lists.includes('images-nav-uses'));
+  for (const list of lists) {
+    await page.click(`[data-testid=${list}]`);
+    await page.waitForSelector(`[data-testid=${list}].active`);
+    await settle(page);
+    seen[list] = await damage(page);
+    if (list === 'images-nav-uses') await t.shot('xss-images-uses', { fullPage: false });
+  }
+  await page.click('[data-testid=images-nav-repositories]');
   await openFirstEvent(t);
   await t.shot('xss-drawer', { fullPage: false });
   seen.drawer = await damage(page);
