@@ -447,6 +447,11 @@ pub fn summary(ix: &Index, store: &Store) -> serde_json::Value {
                 "service": u.service, "call": u.call, "name": u.name, "time": crate::model::time::format_iso(u.time),
                 "account": store.str(store.account(r)), "region": store.str(store.region(r)), "principal": u.who.principal,
                 "images": u.images.iter().map(|i| i.uri.as_str()).collect::<Vec<_>>(), "error_code": u.error_code,
+                // Each ECR image as the image pages name it: its repository's ARN and the digest
+                // (a tag resolved as it was then; empty when no push of it before is in these logs).
+                "resolved": u.images.iter().filter_map(|i| i.repo.as_ref().map(|r| serde_json::json!({
+                    "uri": i.uri, "repository": r.arn(), "digest": i.digest,
+                }))).collect::<Vec<_>>(),
             })
         })
         .collect();

@@ -718,6 +718,12 @@ fn ok_other_services_that_name_an_image_are_its_repositorys_events() {
         (&json!("sagemaker.amazonaws.com"), &json!("CreateModel"), &json!("ExampleModel"))
     );
     assert_eq!(first["images"], json!([format!("{base}:latest")]));
+    // The tag resolved as it was then; the digest of the later model's after it moved.
+    let resolved = |i: usize| {
+        (summary["uses"][i]["resolved"][0]["repository"].clone(), summary["uses"][i]["resolved"][0]["digest"].clone())
+    };
+    assert_eq!(resolved(0), (json!(repo(USED).arn()), json!("sha256:one")));
+    assert_eq!(resolved(3), (json!(repo(USED).arn()), json!("sha256:two")));
     assert_eq!(summary["uses"][2]["error_code"], "AccessDeniedException");
     let arn = repo(USED).arn();
     assert_eq!(
