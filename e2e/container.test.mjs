@@ -403,6 +403,34 @@ test('another service naming an image (a SageMaker model) is in its story and on
   assert.deepEqual(t.problems, []);
 });
 
+test('an image of another account\'s registry is marked so where a call uses it', async () => {
+  // One of the sample's pushed images named by two SageMaker models: one made in the registry's
+  // own account, one in another (a workload running an image it does not own).
+  const events = sample();
+  const put = events.find((e) => e.eventName === 'PutImage' && ok(e) && e.requestParameters.imageTag);
+  const account = put.requestParameters.registryId ?? put.recipientAccountId;
+  const uri = `${account}.dkr.ecr.${put.awsRegion}.amazonaws.com/${put.requestParameters.repositoryName}:${put.requestParameters.imageTag}`;
+  const model = (n, name, where) => ({ eventVersion: '1.05', eventTime: put.eventTime, eventSource: 'sagemaker.amazonaws.com',
+    eventName: 'CreateModel', awsRegion: put.awsRegion, sourceIPAddress: '203.0.113.9', userAgent: 'aws-cli/2.15.0',
+    userIdentity: { type: 'IAMUser', arn: `arn:aws:iam::${where}:user/ml`, accountId: where, accessKeyId: 'AKIAEXAMPLEEXAMPLE01' },
+    requestParameters: { modelName: name, primaryContainer: { image: uri } }, responseElements: null, readOnly: false,
+    eventID: `0f2b3e81-0000-4000-8000-00000000010${n}`, eventType: 'AwsApiCall', recipientAccountId: where });
+  const elsewhere = account === '444455556666' ? '777788889999' : '444455556666';
+  const file = join(mkdtempSync(join(tmpdir(), 'trailscope-foreign-')), 'foreign.json');
+  writeFileSync(file, JSON.stringify({ Records: [...events, model(1, 'OwnModel', account), model(2, 'ForeignModel', elsewhere)] }));
+  const t = await Trailscope.open(env);
+  await t.pickFiles([file]);
+  await t.waitDone();
+  await t.page.click('[data-testid=tab-images]');
+  await t.page.click('[data-testid=images-nav-uses]');
+  const rows = t.page.locator('[data-testid=uses-list] [data-testid=use-row]');
+  await rows.first().waitFor();
+  const marked = await rows.evaluateAll((els) => els.map((e) => [e.querySelector('b')?.textContent, !!e.querySelector('[data-testid=use-other-account]')]));
+  assert.deepEqual(marked.filter(([name]) => name === 'OwnModel' || name === 'ForeignModel').sort(), [['ForeignModel', true], ['OwnModel', false]]);
+  assert.equal(marked.filter(([, m]) => m).length, 1, JSON.stringify(marked));
+  assert.deepEqual(t.problems, []);
+});
+
 test('a refused ECS call is no deployment, and the Deployments card says it was refused', async () => {
   // One of the sample's task runs, refused: the list holds it, the card's figure does not.
   const run = sample().find((e) => e.eventSource === 'ecs.amazonaws.com' && e.eventName === 'RunTask' && ok(e));

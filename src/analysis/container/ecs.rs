@@ -9,10 +9,18 @@ use crate::facts::container::{parse_image_uri, Kind};
 use crate::model::{Millis, Sym};
 use crate::store::{Row, Store};
 
-/// An image URI, resolved to a repository and digest at time `t` when the logs allow.
-pub(super) fn image_use(ix: &Index, store: &Store, uri: &str, t: Millis) -> ImageUse {
+/// An image URI named by a call in account `owner`, resolved to a repository and digest at time
+/// `t` when the logs allow.
+pub(super) fn image_use(ix: &Index, store: &Store, uri: &str, t: Millis, owner: &str) -> ImageUse {
     let Some(u) = parse_image_uri(uri) else {
-        return ImageUse { uri: uri.to_owned(), repo: None, tag: String::new(), digest: String::new(), via_tag: false };
+        return ImageUse {
+            uri: uri.to_owned(),
+            repo: None,
+            tag: String::new(),
+            digest: String::new(),
+            via_tag: false,
+            other_account: false,
+        };
     };
     // A private registry's URI (`<account>.dkr.ecr.<region>.amazonaws.com/<name>`).
     let repo =
@@ -26,7 +34,8 @@ pub(super) fn image_use(ix: &Index, store: &Store, uri: &str, t: Millis) -> Imag
     } else {
         (u.digest.to_owned(), false)
     };
-    ImageUse { uri: uri.to_owned(), repo: Some(repo), tag: tag.to_owned(), digest, via_tag }
+    let other_account = !owner.is_empty() && u.account != owner;
+    ImageUse { uri: uri.to_owned(), repo: Some(repo), tag: tag.to_owned(), digest, via_tag, other_account }
 }
 
 /// The image URIs of a task definition, task or image use fact (pairs of URI and repository in the
@@ -112,7 +121,7 @@ pub(super) fn item(ix: &Index, store: &Store, r: Row) -> Option<EcsItem> {
         Kind::Cluster { cluster } => store.str(cluster).as_ref().clone_into(&mut item.cluster),
         _ => return None,
     }
-    item.images = image_syms.iter().map(|&u| image_use(ix, store, &store.str(u), t)).collect();
+    item.images = image_syms.iter().map(|&u| image_use(ix, store, &store.str(u), t, &owner)).collect();
     item.registration_missing = registration_missing;
     Some(item)
 }
@@ -127,7 +136,7 @@ pub(super) fn use_item(ix: &Index, store: &Store, r: Row) -> Option<UseItem> {
         service: store.str(store.source(r)).into_owned(),
         call: store.str(store.name(r)).into_owned(),
         name: store.str(name).into_owned(),
-        images: uris(store, images).iter().map(|&u| image_use(ix, store, &store.str(u), t)).collect(),
+        images: uris(store, images).iter().map(|&u| image_use(ix, store, &store.str(u), t, &owner)).collect(),
         who: who(store, r, &owner),
         time: t,
         error_code: store.str(store.error_code(r)).into_owned(),

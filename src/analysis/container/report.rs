@@ -278,6 +278,10 @@ pub struct ImageUse {
     pub digest: String,
     /// The digest came from resolving the tag through the pushes in these logs.
     pub via_tag: bool,
+    /// The image's registry is another account's than the one the call was made in (a workload
+    /// running, or a model serving, an image it does not own).
+    #[serde(default)]
+    pub other_account: bool,
 }
 
 /// An ECS call in the deployment story: a task definition registered, a service created or

@@ -774,6 +774,38 @@ fn ok_a_call_that_uses_one_image_belongs_to_it() {
 }
 
 #[test]
+fn ok_an_image_of_another_accounts_registry_is_marked_so() {
+    // The same model made in the registry's own account and in 444455556666, and a task
+    // definition registered there: only the other account's calls use another account's image.
+    let mut l = image_uses_log();
+    let model = json!({"modelName": "Elsewhere", "primaryContainer": {"image": format!("{}:latest", used_base())}});
+    let elsewhere = |e: &mut Value| {
+        e["recipientAccountId"] = json!("444455556666");
+        e["userIdentity"]["accountId"] = json!("444455556666");
+    };
+    elsewhere(l.add(80, "sagemaker.amazonaws.com", "CreateModel", MARY, model, Value::Null));
+    elsewhere(l.add(
+        90,
+        "ecs.amazonaws.com",
+        "RegisterTaskDefinition",
+        CI,
+        json!({"family": "far", "containerDefinitions": [{"name": "c", "image": format!("{}:latest", used_base())}]}),
+        json!({"taskDefinition": {"family": "far", "revision": 1}}),
+    ));
+    let e = l.engine();
+    let ContainerAnswer::Uses(uses) = ask(&e, Filter::default(), Ask::Uses { offset: 0 }) else { panic!() };
+    let marked: Vec<(&str, bool)> = uses.items.iter().map(|u| (u.name.as_str(), u.images[0].other_account)).collect();
+    assert_eq!(
+        marked,
+        [("Elsewhere", true), ("Later", false), ("builder", false), ("train", false), ("ExampleModel", false)]
+    );
+    let ContainerAnswer::Deployments(ecs) = ask(&e, Filter::default(), Ask::Deployments { offset: 0 }) else {
+        panic!()
+    };
+    assert_eq!(ecs.items.iter().map(|i| i.images[0].other_account).collect::<Vec<_>>(), [true]);
+}
+
+#[test]
 fn ok_other_services_tab_lists_every_use_of_any_repository() {
     // The four writes of `image_uses` that name an ECR image (not the read, not Docker Hub's),
     // newest first, each image resolved as the story resolves it; a second repository's use too.

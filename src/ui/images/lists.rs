@@ -492,6 +492,10 @@ pub fn image_use_at(u: &ImageUse, place: bool) -> Html {
             if let Some(at) = place.then(|| repo_place(repo)).flatten() {
                 <span class="acct" data-testid="use-place">{reveal(&at).into_owned()}</span>
             }
+            if u.other_account {
+                <span class="badge warn" data-testid="use-other-account"
+                    title="This image is in another account's registry than the account the call was made in">{"other account's image"}</span>
+            }
             if !u.tag.is_empty() {
                 <span class="tag">{u.tag.clone()}</span>
             }

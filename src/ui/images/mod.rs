@@ -1,6 +1,7 @@
 //! The Images view: the container story. Headline figures, sub-tabs for repositories, pushes,
-//! pulls, lifecycle expiries, ECS deployments and Image Builder, and the repository and image pages.
-//! Everything here follows the filter bar; every item lists the raw events it was built from.
+//! pulls, lifecycle expiries, ECS deployments, other services' uses and Image Builder, and the
+//! repository and image pages. Everything here follows the filter bar; every item lists the raw
+//! events it was built from.
 
 mod common;
 mod image;
