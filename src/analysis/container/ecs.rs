@@ -13,14 +13,7 @@ use crate::store::{Row, Store};
 /// `t` when the logs allow.
 pub(super) fn image_use(ix: &Index, store: &Store, uri: &str, t: Millis, owner: &str) -> ImageUse {
     let Some(u) = parse_image_uri(uri) else {
-        return ImageUse {
-            uri: uri.to_owned(),
-            repo: None,
-            tag: String::new(),
-            digest: String::new(),
-            via_tag: false,
-            other_account: false,
-        };
+        return ImageUse { uri: uri.to_owned(), ..ImageUse::default() };
     };
     // A private registry's URI (`<account>.dkr.ecr.<region>.amazonaws.com/<name>`).
     let repo =

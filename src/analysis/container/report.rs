@@ -265,8 +265,9 @@ pub struct RunItem {
     pub events_total: u32,
 }
 
-/// An image a task definition or task uses, resolved to a digest when the logs allow.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// An image a task definition, a task or another service's call uses, resolved to a digest when the
+/// logs allow.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImageUse {
     /// The image URI as written.
     pub uri: String,
