@@ -345,6 +345,9 @@ test('without digests the tab says what to drop', async () => {
   assert.match(await t.page.textContent('[data-testid=integrity-status]'), /CloudTrail-Digest folder/);
   // Until the answer came, it did not claim to be checking anything.
   assert.deepEqual(await recordedTexts(t.page, '[data-testid=integrity-status]', 'data-state'), ['loading', 'none']);
+  // AWS's ECR examples change no trail, and the tab says so rather than showing an empty table.
+  assert.equal(await t.page.getAttribute('[data-testid=integrity-logging]', 'data-total'), '0');
+  await t.page.waitForSelector('[data-testid=logging-none]');
   await t.shot('integrity-no-digests');
   assert.deepEqual(t.problems, []);
 });
@@ -615,5 +618,100 @@ test('listed logs in a folder a Cancel stopped the walk before it listed are not
   assert.deepEqual(await counts(), { verified: listed, missing: 0, unlisted: 0, unread: 0, notRead: 0, notListed: 0, modified: 0 });
   assert.equal(await cardSub(t, 'Missing'), 'listed, not dropped');
   assert.equal((await downloadSummary(t.page)).summary.input.cancelled, null, 'every folder is listed now');
+  assert.deepEqual(t.problems, []);
+});
+
+/** The shared corpus (`$TRAILSCOPE_CORPUS`, else `../shared/corpus`), or null with a notice. */
+function corpusDir() {
+  const dir = process.env.TRAILSCOPE_CORPUS || join(ROOT, '../shared/corpus');
+  if (existsSync(dir)) return dir;
+  console.log(`NOTICE: the shared corpus is not at ${dir}; its tests are skipped`);
+  return null;
+}
+
+/** The calls that create, change, start, stop or delete a trail or an event data store (the
+ * CloudTrail API reference's; its Get, List, Describe and LookupEvents calls read). */
+const TRAIL_CALLS = ['CreateTrail', 'UpdateTrail', 'DeleteTrail', 'StartLogging', 'StopLogging', 'PutEventSelectors',
+  'PutInsightSelectors', 'CreateEventDataStore', 'UpdateEventDataStore', 'DeleteEventDataStore',
+  'StartEventDataStoreIngestion', 'StopEventDataStoreIngestion', 'RestoreEventDataStore'];
+
+/** Every CloudTrail event in a corpus file: a Records object, an array or one event. */
+function corpusEvents(path) {
+  const v = JSON.parse(readFileSync(path, 'utf8'));
+  return v.Records ?? (Array.isArray(v) ? v : [v]);
+}
+
+const CORPUS = corpusDir();
+
+test('changes to trails are listed oldest first with what each did, and stops need attention', { skip: CORPUS ? false : 'the shared corpus is not there' }, async () => {
+  // Invictus-IR's simulation of Stratus Red Team's attacks, DataDog's own recordings of the three
+  // techniques that impair CloudTrail, and TrailDiscover's refused examples.
+  const files = [
+    ...walk(join(CORPUS, 'invictus-ir-aws_dataset/CloudTrail')),
+    ...['stop', 'delete', 'event-selectors'].map((x) => join(CORPUS, `DataDog-stratus-red-team/aws.defense-evasion.cloudtrail-${x}.json`)),
+    ...walk(join(CORPUS, 'adanalvarez-TrailDiscover/events/CloudTrail')),
+  ];
+  // What each call did, worked out here from the events: a stop or delete that went through stops
+  // logging; event selectors none of which logs every management event (reads and writes, no
+  // source left out) narrow it; a stop or delete refused is an attempt.
+  const seen = new Set();
+  const changes = files.flatMap(corpusEvents).filter((e) => e.eventSource === 'cloudtrail.amazonaws.com' && TRAIL_CALLS.includes(e.eventName))
+    .filter((e) => !seen.has(`${e.eventID} ${e.eventName}`) && seen.add(`${e.eventID} ${e.eventName}`))
+    .sort((a, b) => (a.eventTime + a.eventID + a.eventName < b.eventTime + b.eventID + b.eventName ? -1 : 1));
+  const ok = (e) => !e.errorCode;
+  const stopping = (e) => e.eventName === 'StopLogging' || e.eventName === 'DeleteTrail';
+  const everything = (s) => s.includeManagementEvents !== false && (s.readWriteType ?? 'All') === 'All' && !(s.excludeManagementEventSources ?? []).length;
+  const narrowing = (e) => e.eventName === 'PutEventSelectors' && !(e.requestParameters?.eventSelectors ?? []).some(everything);
+  const want = {
+    total: changes.length,
+    stops: changes.filter((e) => ok(e) && stopping(e)).length,
+    narrows: changes.filter((e) => ok(e) && narrowing(e)).length,
+    refused: changes.filter((e) => !ok(e) && stopping(e)).length,
+  };
+  assert.ok(want.stops >= 3 && want.narrows >= 2 && want.refused >= 3, JSON.stringify(want));
+
+  const t = await Trailscope.open(env);
+  await t.pickFiles(files);
+  await t.waitDone();
+  await t.page.click('[data-testid=tab-integrity]');
+  const panel = '[data-testid=integrity-logging]';
+  await t.page.waitForSelector(panel);
+  const got = await t.page.$eval(panel, (el) => ({
+    total: Number(el.dataset.total), stops: Number(el.dataset.stops), narrows: Number(el.dataset.narrows), refused: Number(el.dataset.refused),
+  }));
+  assert.deepEqual(got, want);
+  const rows = await t.page.$$eval(`${panel} [data-testid=logging-change]`, (trs) => trs.map((tr) => ({
+    call: tr.dataset.call, effect: tr.dataset.effect, refused: tr.dataset.refused === 'true',
+    restart: tr.querySelector('[data-testid=logging-restart]')?.dataset.state ?? null,
+    row: tr.querySelector('[data-row]')?.dataset.row,
+  })));
+  assert.deepEqual(rows.map((r) => [r.call, r.refused]), changes.map((e) => [e.eventName, !ok(e)]), 'oldest first');
+  rows.forEach((r, i) => {
+    const e = changes[i];
+    if (ok(e) && stopping(e)) assert.equal(r.effect, 'stops', `${e.eventName} ${e.eventTime}`);
+    if (ok(e) && narrowing(e)) assert.equal(r.effect, 'narrows', `${e.eventName} ${e.eventTime}`);
+  });
+  // DataDog's StopLogging: its trail is not started again in these logs, and the lead says so in red.
+  const stop = changes.findIndex((e) => e.eventName === 'StopLogging' && ok(e));
+  assert.equal(rows[stop].restart, 'not-started');
+  assert.match(await t.page.textContent('[data-testid=logging-lead]'), new RegExp(`^${want.stops} calls stopped logging; ${want.narrows} calls narrowed it; ${want.refused} attempts`));
+  await t.shot('integrity-logging');
+  // A change's event opens from its row.
+  const stopRow = t.page.locator(`${panel} [data-testid=logging-change]`).nth(stop);
+  await stopRow.locator('[data-testid=raw-events] summary').click();
+  await stopRow.locator('.ename').click();
+  await t.page.waitForSelector(`[data-testid=event-detail]`);
+  assert.match(await t.page.textContent('[data-testid=event-detail]'), new RegExp(changes[stop].eventID));
+  await t.page.click('[data-testid=close-detail]');
+  // The attention list: one item per trail, call, principal and outcome, a stop that went through high.
+  const { summary } = await downloadSummary(t.page);
+  const items = summary.attention.filter((a) => a.kind === 'logging-weakened');
+  const weakening = changes.filter((e) => (ok(e) && (stopping(e) || narrowing(e))) || (!ok(e) && stopping(e)));
+  const trailOf = (e) => e.responseElements?.trailARN ?? e.requestParameters?.trailName ?? e.requestParameters?.name ?? '';
+  const groups = new Set(weakening.map((e) => `${trailOf(e)} ${e.eventName} ${e.userIdentity?.arn} ${!ok(e)}`));
+  assert.equal(items.length, groups.size);
+  const stopName = changes[stop].requestParameters.name;
+  const stopItem = items.find((a) => a.title.includes(stopName));
+  assert.equal(stopItem?.severity, 'high', JSON.stringify(items));
   assert.deepEqual(t.problems, []);
 });

@@ -127,6 +127,19 @@ def main():
         e["requestParameters"] = {"modelName": p(1), "primaryContainer": {
             "image": f"123456789012.dkr.ecr.us-east-1.amazonaws.com/{p(2)}:{p(3)}"}}
         e.pop("errorCode", None)
+    # A few (half of those) are changes to trails instead, whose trail names, buckets and excluded
+    # sources are payloads (the Integrity tab's "Changes to logging", the attention list).
+    for n, e in enumerate(events[15::16]):
+        p = lambda k: PAYLOADS[(n + k) % len(PAYLOADS)]
+        e["eventSource"], e["readOnly"] = "cloudtrail.amazonaws.com", False
+        if n % 2:
+            e["eventName"] = "StopLogging"
+            e["requestParameters"] = {"name": p(1)}
+        else:
+            e["eventName"] = "PutEventSelectors"
+            e["requestParameters"] = {"trailName": p(1), "eventSelectors": [
+                {"readWriteType": "ReadOnly", "excludeManagementEventSources": [p(2)]}]}
+        e.pop("errorCode", None)
     # A distinct eventID each (dedupe must not merge them); payload inside.
     for n, e in enumerate(events):
         e["eventID"] = f"{PAYLOADS[n % len(PAYLOADS)][:200]}#{n}"

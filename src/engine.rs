@@ -1061,7 +1061,11 @@ impl Engine {
                 let c = Compiled::new(filter, &self.store);
                 Response::Identities(Box::new(identity::report(&self.store, c.rows())))
             }
-            Query::Integrity(keys) => Response::Integrity(Box::new(self.integrity(keys).report.cut(MAX_LIST))),
+            Query::Integrity(keys) => {
+                let mut report = self.integrity(keys).report.cut(MAX_LIST);
+                report.logging = crate::analysis::logging::report(&self.store, MAX_LIST);
+                Response::Integrity(Box::new(report))
+            }
             Query::Events { filter, order, offset, limit } => {
                 let mut cache = self.rows.borrow_mut();
                 let rows = cache.rows(&self.store, filter);
@@ -1383,9 +1387,40 @@ impl Engine {
             },
             "ecr": crate::analysis::container::summary(&self.container.get(&self.store), &self.store),
             "integrity": integrity,
+            "logging": self.logging_summary(),
             "input": self.input_summary(&status),
         });
         serde_json::to_string_pretty(&doc).unwrap_or_default()
+    }
+
+    /// The summary's `logging`: every change to a trail or event data store, oldest first.
+    fn logging_summary(&self) -> serde_json::Value {
+        let r = crate::analysis::logging::report(&self.store, usize::MAX);
+        let changes: Vec<serde_json::Value> = r
+            .changes
+            .iter()
+            .map(|c| {
+                serde_json::json!({
+                    "time": format_iso(c.time),
+                    "call": c.call,
+                    "trail": c.trail,
+                    "effect": c.effect.slug(),
+                    "error_code": c.error_code,
+                    "lines": c.lines,
+                    "principal": c.who.principal,
+                    "principal_arn": c.who.arn,
+                    "started_again": c.started_again.map(format_iso),
+                    "event_id": c.events.first().map(|e| e.id.clone()),
+                })
+            })
+            .collect();
+        serde_json::json!({
+            "changes_total": r.total,
+            "stops": r.stops,
+            "narrows": r.narrows,
+            "refused": r.refused,
+            "changes": changes,
+        })
     }
 
     /// The summary's `input`: every file read, by path, and what was not read.

@@ -10,5 +10,6 @@ pub mod events;
 pub mod filter;
 pub mod identity;
 pub mod json_search;
+pub mod logging;
 pub mod principal;
 pub mod timeline;

@@ -1,12 +1,13 @@
 //! Facts taken from an event at ingest, for the analyses that need more than the store's columns.
 //!
 //! The store keeps no raw JSON, so what the container story (image digests, tags, upload ids, layer
-//! sizes, lifecycle expiries, task definition images, other services' images) and the identity chains (credentials that STS
-//! handed out) need from `requestParameters`, `responseElements` and `serviceEventDetails` is pulled
+//! sizes, lifecycle expiries, task definition images, other services' images), the identity chains (credentials that STS
+//! handed out) and the changes to CloudTrail itself (trails stopped or narrowed) need from `requestParameters`, `responseElements` and `serviceEventDetails` is pulled
 //! out here, once, while the parsed event is at hand, into compact side tables of the [`Store`].
 
 pub mod container;
 pub mod credentials;
+pub mod trail;
 
 use crate::ingest::raw::RawEvent;
 use crate::store::{Row, Store};
@@ -15,6 +16,7 @@ use crate::store::{Row, Store};
 pub fn record(raw: &RawEvent, row: Row, store: &mut Store) {
     match raw.event_source.str() {
         "sts.amazonaws.com" | "signin.amazonaws.com" => credentials::record(raw, row, store),
+        trail::SOURCE => trail::record(raw, row, store),
         // ECR, ECS, Image Builder and KMS calls by name; another service's write may name ECR
         // images (a SageMaker model, a Batch job definition), looked for only where its request
         // holds `.ecr.` (`container::uses`).

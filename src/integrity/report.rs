@@ -262,6 +262,10 @@ pub struct IntegrityReport {
     pub statements: Vec<String>,
     /// Problems with the pasted keys and signatures.
     pub key_problems: Vec<String>,
+    /// Trails and event data stores stopped, narrowed or started in the logs loaded (the engine
+    /// adds them to the answer; the digests' check knows nothing of them).
+    #[serde(default)]
+    pub logging: crate::analysis::logging::LoggingReport,
 }
 
 impl IntegrityReport {

@@ -14,6 +14,7 @@ use super::wire::{index_of, Reader, WireError, Writer};
 use super::{flags, Context, EventType, FileId, IdentityKey, IdentityShape, PackedLoc, Row, Store};
 use crate::facts::container::ContainerFacts;
 use crate::facts::credentials::{self, Credentials};
+use crate::facts::trail::TrailChanges;
 use crate::model::{IdentityType, Mfa, Millis, Sym};
 
 /// Every [`EventType`], for the encoding.
@@ -53,6 +54,7 @@ struct Decoded {
     duplicates: u64,
     container: ContainerFacts,
     creds: Credentials,
+    trail: TrailChanges,
 }
 
 /// One row of a batch, with the batch's own numbers.
@@ -121,6 +123,7 @@ impl Store {
         w.u64(self.duplicates);
         self.container.encode(&mut w);
         self.credentials.encode(&mut w);
+        self.trail.encode(&mut w);
         w.out
     }
 
@@ -220,6 +223,7 @@ impl Store {
         let duplicates = r.u64()?;
         let container = ContainerFacts::decode(&mut r)?;
         let creds = Credentials::decode(&mut r)?;
+        let trail = TrailChanges::decode(&mut r)?;
         if !r.done() {
             return Err("the batch has bytes after its end".into());
         }
@@ -229,13 +233,14 @@ impl Store {
                 ev.event_id = u128::from(sym(u32::try_from(ev.event_id).unwrap_or(u32::MAX))?.0);
             }
         }
-        Ok(Decoded { syms, contexts, shapes, identities, clients, rows, runs, duplicates, container, creds })
+        Ok(Decoded { syms, contexts, shapes, identities, clients, rows, runs, duplicates, container, creds, trail })
     }
 
     /// Adds a batch read by [`Self::decode_batch`]. Each distinct context, identity and client is
     /// numbered here once; then each row is a dedupe lookup and a few column pushes.
     fn add_batch(&mut self, d: Decoded, files: &[FileId]) -> Absorbed {
-        let Decoded { syms, contexts, shapes, identities, clients, rows, runs, duplicates, container, creds } = d;
+        let Decoded { syms, contexts, shapes, identities, clients, rows, runs, duplicates, container, creds, trail } =
+            d;
         let h = self.hasher;
         let contexts: Vec<(u32, Context)> = contexts.into_iter().map(|c| (self.contexts.id(c, h), c)).collect();
         let shapes: Vec<u32> = shapes.into_iter().map(|s| self.identity_shapes.id(s, h)).collect();
@@ -286,6 +291,7 @@ impl Store {
         let map_row = |r: Row| placed.get(r as usize).copied().flatten();
         self.container.absorb(&container, &map_sym, &map_row);
         credentials::absorb(self, &creds, &map_sym, &map_row);
+        crate::facts::trail::absorb(self, &trail, &map_sym, &map_row);
         out
     }
 }

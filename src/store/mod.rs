@@ -367,6 +367,8 @@ pub struct Store {
     pub container: ContainerFacts,
     /// Credentials STS handed out (see [`crate::facts::credentials`]).
     pub credentials: Credentials,
+    /// Changes to trails and event data stores (see [`crate::facts::trail`]).
+    pub trail: crate::facts::trail::TrailChanges,
 }
 
 impl Store {
@@ -802,6 +804,7 @@ impl Store {
             ("dedupe index", self.dedupe.allocation_size()),
             ("container facts", self.container.heap_bytes()),
             ("credential facts", self.credentials.heap_bytes()),
+            ("trail facts", self.trail.heap_bytes()),
         ]
     }
 

@@ -52,6 +52,7 @@ pub fn integrity_view() -> Html {
         <>
             <CheckBar state={r.state} counts={r.counts.clone()} />
             <StatusCards report={r.clone()} />
+            <super::logging::LoggingChanges report={r.logging.clone()} />
             if r.state != CheckState::NoDigests {
                 <section class="panel" data-testid="integrity-statements">
                     <h2>{"What was checked"}</h2>

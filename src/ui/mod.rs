@@ -12,6 +12,7 @@ mod filterbar;
 mod identity;
 mod images;
 mod integrity;
+mod logging;
 mod more;
 mod notes;
 mod overview;

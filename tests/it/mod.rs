@@ -12,6 +12,7 @@ mod integrity;
 mod json_search;
 mod links;
 mod live_counts;
+mod logging;
 mod quick;
 mod sample;
 mod split;

@@ -14,6 +14,10 @@
 //!   anyone meeting a condition) in, or anyone at all (high); or replication to another account.
 //! - **Images pushed to ECR Public**: by one principal to one public repository, where anyone can
 //!   pull them (medium).
+//! - **CloudTrail logging stopped or narrowed**: a trail or event data store stopped (`StopLogging`,
+//!   ingestion stopped) or deleted (high), or told to log less (event selectors that leave out
+//!   management events, digest files turned off, delivery moved; medium), by one principal; a
+//!   refused attempt at any of these too (medium). What it hides is what these logs cannot show.
 //! - **Unusual client on writes**: write calls from a user agent naming a penetration-testing
 //!   distribution, from a client that is none of the known ones, or from a client that makes up less
 //!   than [`RARE_SHARE_PERCENT`]% of a busy principal's calls.
@@ -33,6 +37,7 @@ use super::List;
 use crate::analysis::container::PUBLIC_SOURCE;
 use crate::analysis::filter::{Field, Filter};
 use crate::facts::container::{Exposure, Fact, Kind, RepoAt};
+use crate::facts::trail::Effect;
 use crate::model::{IdentityType, Mfa, Millis, Sym};
 use crate::store::Row;
 use crate::text::{duration, plural, thousands, utc};
@@ -70,6 +75,8 @@ pub enum AttentionKind {
     UnusualClientWrite,
     /// An ECR policy that lets other accounts or everyone in, or replication to another account.
     EcrOpened,
+    /// A trail or event data store stopped, deleted or narrowed, or an attempt at it.
+    LoggingWeakened,
 }
 
 impl AttentionKind {
@@ -82,6 +89,7 @@ impl AttentionKind {
             AttentionKind::LongTermKeyNewIp => "Long-term key from a new address",
             AttentionKind::UnusualClientWrite => "Writes from an unusual client",
             AttentionKind::EcrOpened => "ECR opened to outsiders",
+            AttentionKind::LoggingWeakened => "CloudTrail logging stopped or narrowed",
         }
     }
 
@@ -94,6 +102,7 @@ impl AttentionKind {
             AttentionKind::LongTermKeyNewIp => "long-term-key-new-ip",
             AttentionKind::UnusualClientWrite => "unusual-client-write",
             AttentionKind::EcrOpened => "ecr-opened",
+            AttentionKind::LoggingWeakened => "logging-weakened",
         }
     }
 }
@@ -171,6 +180,7 @@ pub(crate) fn attention(g: &Gathered) -> (List<Attention>, u64) {
     unusual_clients(g, &mut items);
     ecr_opened(g, &mut items);
     public_pushes(g, &mut items);
+    logging(g, &mut items);
     items.sort_by(|a, b| {
         (a.severity, a.kind, a.first, &a.title, &a.why).cmp(&(b.severity, b.kind, b.first, &b.title, &b.why))
     });
@@ -360,8 +370,7 @@ fn ecr_opened(g: &Gathered, out: &mut Vec<Attention>) {
             first,
             last,
             chips,
-            // To the end of the last call's second (see `burst`).
-            range: Some((first - first.rem_euclid(1000), last - last.rem_euclid(1000) + 1000)),
+            range: Some(seconds(first, last)),
         });
     }
 }
@@ -406,6 +415,90 @@ fn public_pushes(g: &Gathered, out: &mut Vec<Attention>) {
             range: None,
         });
     }
+}
+
+/// One item per trail, call, principal and outcome of the calls that stopped or narrowed logging.
+fn logging(g: &Gathered, out: &mut Vec<Attention>) {
+    // (trail, call, principal, refused) → (time, row)
+    type Group<'g> = (Sym, Sym, &'g str, bool);
+    let store = g.store;
+    let mut groups: HashMap<Group, Vec<(Millis, Row)>> = HashMap::new();
+    for &(id, r) in &g.logging {
+        let Some(c) = store.trail.get(r) else { continue };
+        let refused = !store.error_code(r).is_empty();
+        groups.entry((c.trail, store.name(r), g.label(id), refused)).or_default().push((store.time(r), r));
+    }
+    for ((trail, call, label, refused), mut calls) in groups {
+        calls.sort_unstable();
+        let (first, last) = (calls[0].0, calls[calls.len() - 1].0);
+        let (_, latest) = calls[calls.len() - 1];
+        let Some(change) = store.trail.get(latest) else { continue };
+        let value = g.str(trail);
+        let what = if value.contains(":eventdatastore/") || g.str(call).contains("EventDataStore") {
+            "Event data store"
+        } else {
+            "Trail"
+        };
+        let name = match crate::analysis::logging::trail_name(&value) {
+            "" => "(not named)".to_owned(),
+            n => n.to_owned(),
+        };
+        let stops = change.effect == Effect::Stops;
+        let done = match (stops, &*g.str(call)) {
+            (true, c) if c.starts_with("Delete") => "deleted",
+            (true, _) => "stopped",
+            (false, _) => "narrowed",
+        };
+        let call = g.str(call);
+        let n = calls.len() as u64;
+        let lines: Vec<String> = change.lines.iter().map(|&l| g.str(l).into_owned()).collect();
+        let (title, severity) = if refused {
+            let verb = if stops { "stop" } else { "narrow" };
+            (format!("Tried to {verb} {} {name}", what.to_lowercase()), Severity::Medium)
+        } else {
+            (format!("{what} {name} {done}"), if stops { Severity::High } else { Severity::Medium })
+        };
+        let calls_of = format!(
+            "{} of {} {name} {}",
+            plural(n, &format!("{call} call"), &format!("{call} calls")),
+            what.to_lowercase(),
+            when(first, last)
+        );
+        let why = if refused {
+            let code = g.str(store.error_code(latest));
+            format!(
+                "{calls_of} refused ({code}); had it gone through: {}. Nothing changed, but someone tried.",
+                list(&lines)
+            )
+        } else {
+            format!(
+                "{calls_of}: {}. What it did not record from then on is in no log, these or any other.",
+                list(&lines)
+            )
+        };
+        let mut chips = vec![(Field::Source, crate::facts::trail::SOURCE.to_owned()), (Field::Name, call.into_owned())];
+        if !label.is_empty() {
+            chips.push((Field::Principal, label.to_owned()));
+        }
+        out.push(Attention {
+            kind: AttentionKind::LoggingWeakened,
+            severity,
+            title,
+            who: label.to_owned(),
+            why,
+            events: n,
+            first,
+            last,
+            chips,
+            range: Some(seconds(first, last)),
+        });
+    }
+}
+
+/// The range from the start of `first`'s second to the end of `last`'s (see `burst`): event times
+/// are logged in whole seconds, and the time filter's inputs take whole seconds.
+fn seconds(first: Millis, last: Millis) -> (Millis, Millis) {
+    (first - first.rem_euclid(1000), last - last.rem_euclid(1000) + 1000)
 }
 
 /// "everyone" or "other accounts".

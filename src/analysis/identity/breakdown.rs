@@ -16,6 +16,7 @@ use super::{
 use crate::analysis::container::PUBLIC_SOURCE;
 use crate::analysis::principal::principal_label;
 use crate::facts::container::{Exposure, Kind};
+use crate::facts::trail::Effect;
 use crate::model::{Identity, KeyKind, Millis, Sym};
 use crate::store::{flags, Row, Store};
 
@@ -123,6 +124,8 @@ pub(crate) struct Gathered<'s> {
     pub opened: Vec<(u32, Row)>,
     /// `PutImage` rows of ECR Public that went through, and their identity.
     pub public_pushes: Vec<(u32, Row)>,
+    /// Calls that stopped or narrowed a trail or event data store, or tried to, and their identity.
+    pub logging: Vec<(u32, Row)>,
     /// The principal name (index into `names`) of each identity seen.
     pub label_ix: HashMap<u32, u32>,
     /// Distinct principal names.
@@ -185,6 +188,7 @@ fn gather(store: &Store, rows: impl Iterator<Item = Row>) -> Gathered<'_> {
         signins: Vec::new(),
         opened: Vec::new(),
         public_pushes: Vec::new(),
+        logging: Vec::new(),
         label_ix: HashMap::new(),
         names: Vec::new(),
         clients: HashMap::new(),
@@ -192,6 +196,7 @@ fn gather(store: &Store, rows: impl Iterator<Item = Row>) -> Gathered<'_> {
     let console_login = store.strings.lookup("ConsoleLogin");
     let opening: Vec<Sym> = OPENING_CALLS.iter().filter_map(|n| store.strings.lookup(n)).collect();
     let public_push = store.strings.lookup(PUBLIC_SOURCE).zip(store.strings.lookup("PutImage"));
+    let cloudtrail = store.strings.lookup(crate::facts::trail::SOURCE);
     // Per identity number: 0 not yet known, 1 long-term key, 2 another key, 3 no key.
     let mut key_kinds = vec![0u8; store.identities().len()];
     for r in rows {
@@ -231,6 +236,11 @@ fn gather(store: &Store, rows: impl Iterator<Item = Row>) -> Gathered<'_> {
         }
         if public_push == Some((store.source(r), store.name(r))) && code.is_empty() {
             g.public_pushes.push((id, r));
+        }
+        if cloudtrail == Some(store.source(r))
+            && store.trail.get(r).is_some_and(|c| matches!(c.effect, Effect::Stops | Effect::Narrows))
+        {
+            g.logging.push((id, r));
         }
     }
     for (&(id, ua), acc) in &g.by_id_ua {

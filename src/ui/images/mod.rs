@@ -3,7 +3,7 @@
 //! repository and image pages. Everything here follows the filter bar; every item lists the raw
 //! events it was built from.
 
-mod common;
+pub(crate) mod common;
 mod image;
 mod lists;
 mod registry;

@@ -1,0 +1,189 @@
+//! Changes to logging itself: the trails and event data stores stopped, deleted, narrowed or started
+//! in the logs loaded (see [`crate::facts::trail`]), oldest first, each stop with when (if ever, in
+//! these logs) its trail was started again. Shown on the Integrity tab, whether or not digests were
+//! dropped: a trail stopped for twenty minutes is twenty minutes no log file, and no digest, covers.
+
+use hashbrown::HashMap;
+use serde::{Deserialize, Serialize};
+
+use crate::analysis::container::report::{EventRef, Who};
+use crate::analysis::container::who::who;
+use crate::facts::trail::Effect;
+use crate::model::Millis;
+use crate::store::{Row, Store};
+
+/// One call that changed a trail or an event data store.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoggingChange {
+    /// The call (`StopLogging`, `PutEventSelectors`...).
+    pub call: String,
+    /// The trail or event data store as the call names it (an ARN, or a name).
+    pub trail: String,
+    /// Its name: the part of an ARN after `trail/` or `eventdatastore/`.
+    pub name: String,
+    /// What it does to logging, had it gone through.
+    pub effect: Effect,
+    /// `errorCode`: a refused call changed nothing (an attempt).
+    pub error_code: String,
+    /// What it set, one line each.
+    pub lines: Vec<String>,
+    /// Who.
+    pub who: Who,
+    /// When.
+    pub time: Millis,
+    /// For a stop that went through: the first start of the same trail after it that went through
+    /// (`StartLogging`, ingestion started), if these logs hold one.
+    pub started_again: Option<Millis>,
+    /// The raw event.
+    pub events: Vec<EventRef>,
+}
+
+impl LoggingChange {
+    /// Whether it went through and stopped or narrowed logging.
+    pub fn weakened(&self) -> bool {
+        self.error_code.is_empty() && matches!(self.effect, Effect::Stops | Effect::Narrows)
+    }
+}
+
+/// Every change to logging in the logs loaded.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoggingReport {
+    /// Oldest first, cut at the caller's limit (`total` says how many).
+    pub changes: Vec<LoggingChange>,
+    /// All of them.
+    pub total: u64,
+    /// Those that went through and stopped logging.
+    pub stops: u64,
+    /// Those that went through and narrowed it.
+    pub narrows: u64,
+    /// Stops and narrowings that were refused (attempts).
+    pub refused: u64,
+}
+
+/// The name of a trail or event data store from an ARN (`…:trail/main` → `main`), or the value.
+pub fn trail_name(value: &str) -> &str {
+    match value.rsplit_once(":trail/").or_else(|| value.rsplit_once(":eventdatastore/")) {
+        Some((_, name)) => name,
+        None => value,
+    }
+}
+
+/// The account of an ARN's fifth field, if `value` is one.
+fn arn_account(value: &str) -> Option<&str> {
+    value.strip_prefix("arn:").and_then(|rest| rest.split(':').nth(3)).filter(|a| !a.is_empty())
+}
+
+/// Every change to logging, oldest first, the list cut at `limit`.
+pub fn report(store: &Store, limit: usize) -> LoggingReport {
+    let mut rows: Vec<Row> = store.trail.all().iter().map(|c| c.row).collect();
+    // By time, then by event: the same however the files were read (rows are in reading order).
+    rows.sort_by_cached_key(|&r| (store.time(r), store.event_id(r), store.str(store.name(r)).into_owned(), r));
+    // (account, name) of each row's trail, to find a stop's restart.
+    let key = |r: Row| -> Option<(String, String)> {
+        let c = store.trail.get(r)?;
+        let value = store.str(c.trail);
+        let account = arn_account(&value).map_or_else(|| store.str(store.account(r)).into_owned(), str::to_owned);
+        Some((account, trail_name(&value).to_owned()))
+    };
+    // For each row, the first start of its trail after it that went through: one pass, newest
+    // first, so a log of many stops costs no more than one of a few.
+    let mut next_start: Vec<Option<Millis>> = vec![None; rows.len()];
+    let mut started: HashMap<(String, String), Millis> = HashMap::new();
+    for (i, &r) in rows.iter().enumerate().rev() {
+        let Some(k) = key(r) else { continue };
+        next_start[i] = started.get(&k).copied();
+        if store.trail.get(r).is_some_and(|c| c.effect == Effect::Starts) && store.error_code(r).is_empty() {
+            started.insert(k, store.time(r));
+        }
+    }
+    let mut out = LoggingReport { total: rows.len() as u64, ..LoggingReport::default() };
+    for (&r, next) in rows.iter().zip(next_start) {
+        let Some(c) = store.trail.get(r) else { continue };
+        let error_code = store.str(store.error_code(r)).into_owned();
+        match (c.effect, error_code.is_empty()) {
+            (Effect::Stops, true) => out.stops += 1,
+            (Effect::Narrows, true) => out.narrows += 1,
+            (Effect::Stops | Effect::Narrows, false) => out.refused += 1,
+            _ => {}
+        }
+        if out.changes.len() >= limit {
+            continue;
+        }
+        let started_again = next.filter(|_| c.effect == Effect::Stops && error_code.is_empty());
+        let trail = store.str(c.trail).into_owned();
+        let owner = store.str(store.account(r));
+        out.changes.push(LoggingChange {
+            call: store.str(store.name(r)).into_owned(),
+            name: trail_name(&trail).to_owned(),
+            trail,
+            effect: c.effect,
+            error_code,
+            lines: c.lines.iter().map(|&l| store.str(l).into_owned()).collect(),
+            who: who(store, r, &owner),
+            time: store.time(r),
+            started_again,
+            events: vec![EventRef {
+                row: r,
+                id: store.event_id(r),
+                name: store.str(store.name(r)).into_owned(),
+                time: store.time(r),
+                error: store.str(store.error_code(r)).into_owned(),
+            }],
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::Engine;
+    use crate::facts::trail::tests::event;
+
+    fn report_of(events: &[String]) -> LoggingReport {
+        let mut e = Engine::new();
+        e.ingest_bytes("t.json", format!(r#"{{"Records": [{}]}}"#, events.join(",")).as_bytes());
+        report(e.store(), 100)
+    }
+
+    #[test]
+    fn ok_a_stop_says_when_its_trail_was_started_again() {
+        let arn = "arn:aws:cloudtrail:us-east-1:111122223333:trail/main";
+        let r = report_of(&[
+            event(1, "StopLogging", r#"{"name": "main"}"#, "null", ""),
+            // Another trail's start, and a refused start of this one, start nothing.
+            event(2, "StartLogging", r#"{"name": "other"}"#, "null", ""),
+            event(3, "StartLogging", r#"{"name": "main"}"#, "null", "AccessDenied"),
+            // Named by its ARN: the same trail of the same account.
+            event(9, "StartLogging", &format!(r#"{{"name": "{arn}"}}"#), "null", ""),
+            event(10, "StopLogging", r#"{"name": "main"}"#, "null", ""),
+            event(11, "StopLogging", r#"{"name": "main"}"#, "null", "AccessDenied"),
+        ]);
+        let t = |s: u32| crate::model::time::parse_iso(&format!("2024-05-01T10:00:{s:02}Z")).unwrap();
+        let got: Vec<(&str, Option<Millis>)> = r.changes.iter().map(|c| (c.call.as_str(), c.started_again)).collect();
+        assert_eq!(
+            got,
+            [
+                ("StopLogging", Some(t(9))),
+                ("StartLogging", None),
+                ("StartLogging", None),
+                ("StartLogging", None),
+                ("StopLogging", None),
+                ("StopLogging", None),
+            ]
+        );
+        assert_eq!((r.total, r.stops, r.narrows, r.refused), (6, 2, 0, 1));
+        assert_eq!(r.changes[3].name, "main");
+        assert!(r.changes[0].weakened() && !r.changes[5].weakened() && !r.changes[1].weakened());
+    }
+
+    #[test]
+    fn ok_the_list_is_cut_but_every_change_is_counted() {
+        let events: Vec<String> =
+            (1..=30).map(|i| event(i, "StopLogging", r#"{"name": "main"}"#, "null", "")).collect();
+        let mut e = Engine::new();
+        e.ingest_bytes("t.json", format!(r#"{{"Records": [{}]}}"#, events.join(",")).as_bytes());
+        let r = report(e.store(), 10);
+        assert_eq!((r.changes.len(), r.total, r.stops), (10, 30, 30));
+    }
+}

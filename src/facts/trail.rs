@@ -1,0 +1,728 @@
+//! CloudTrail's own changes: the calls that start, stop, delete or narrow a trail (or a CloudTrail
+//! Lake event data store), read at ingest into a small side table of the [`Store`].
+//!
+//! An investigator's first question about a set of logs is whether they are whole. A trail stopped
+//! (`StopLogging`), deleted, told to leave out write calls or whole services (`PutEventSelectors`),
+//! or to deliver to another bucket records nothing, or less, from then on, and the logs loaded say
+//! so only in that one call. What each call did is summarised as lines for people, and an
+//! [`Effect`] says whether it stops logging, narrows it, starts it, or none of these.
+//!
+//! Only the documented calls are read (see [`CALLS`]); reads (`Get…`, `List…`, `Describe…`,
+//! `LookupEvents`) change nothing. Parameters are attacker-controlled and read leniently: a field
+//! of the wrong type is skipped, lists are capped, nothing fails.
+
+use serde::Deserialize;
+
+use super::container::lenient::{parse, texts, List, Num};
+use crate::ingest::raw::{Flag, Lenient, Obj, RawEvent, Text};
+use crate::model::Sym;
+use crate::store::wire::{index_of, Reader, WireError, Writer};
+use crate::store::{Row, Store};
+
+/// `cloudtrail.amazonaws.com`.
+pub const SOURCE: &str = "cloudtrail.amazonaws.com";
+
+/// The calls read: trails, their selectors, and event data stores.
+pub const CALLS: [&str; 13] = [
+    "CreateTrail",
+    "UpdateTrail",
+    "DeleteTrail",
+    "StartLogging",
+    "StopLogging",
+    "PutEventSelectors",
+    "PutInsightSelectors",
+    "CreateEventDataStore",
+    "UpdateEventDataStore",
+    "DeleteEventDataStore",
+    "StartEventDataStoreIngestion",
+    "StopEventDataStoreIngestion",
+    "RestoreEventDataStore",
+];
+
+/// Lines kept per change (a trail has five event selectors at most; advanced ones, 500 conditions).
+pub const MAX_LINES: usize = 12;
+
+/// Event selectors (basic or advanced) read from one call.
+const MAX_SELECTORS: usize = 64;
+
+/// Strings read from one list of a selector (sources, resource types, field values).
+const MAX_VALUES: usize = 32;
+
+/// What a change does to what is logged, most serious last.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, serde::Serialize, serde::Deserialize)]
+pub enum Effect {
+    /// Neither starts, stops nor narrows logging (a trail created, Insights set, a selector that
+    /// logs every management event).
+    #[default]
+    Other,
+    /// Starts logging (`StartLogging`, an event data store's ingestion started or restored).
+    Starts,
+    /// Logs less from then on: management events left out (all, reads or writes, or some
+    /// services'), digest files turned off, a trail made single-region or delivered elsewhere.
+    Narrows,
+    /// Stops logging: `StopLogging`, `DeleteTrail`, an event data store's ingestion stopped or
+    /// the store deleted.
+    Stops,
+}
+
+/// Every [`Effect`], for the batch encoding.
+const EFFECTS: [Effect; 4] = [Effect::Other, Effect::Starts, Effect::Narrows, Effect::Stops];
+
+impl Effect {
+    /// Stable name (summary, page hooks).
+    pub fn slug(self) -> &'static str {
+        match self {
+            Effect::Other => "other",
+            Effect::Starts => "starts",
+            Effect::Narrows => "narrows",
+            Effect::Stops => "stops",
+        }
+    }
+}
+
+/// One call that changed a trail or an event data store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// The event.
+    pub row: Row,
+    /// The trail or event data store: its ARN where the response (or request) gives one, else
+    /// its name as the request gives it.
+    pub trail: Sym,
+    /// What it does to logging (had it gone through: the event's `errorCode` says whether it did).
+    pub effect: Effect,
+    /// What it set, one line each.
+    pub lines: Vec<Sym>,
+}
+
+/// The side table: every change, by row.
+#[derive(Default)]
+pub struct TrailChanges {
+    changes: Vec<Change>,
+}
+
+impl TrailChanges {
+    /// Every change, in row order.
+    pub fn all(&self) -> &[Change] {
+        &self.changes
+    }
+
+    /// The change in row `r`, if the event is one.
+    pub fn get(&self, r: Row) -> Option<&Change> {
+        self.changes.binary_search_by_key(&r, |c| c.row).ok().map(|i| &self.changes[i])
+    }
+
+    /// Adds a change, or replaces the one of its row (an event read again from a richer copy).
+    fn put(&mut self, c: Change) {
+        match self.changes.binary_search_by_key(&c.row, |x| x.row) {
+            Ok(i) => self.changes[i] = c,
+            Err(i) => self.changes.insert(i, c),
+        }
+    }
+
+    /// Resident bytes, for the memory figures.
+    pub fn heap_bytes(&self) -> usize {
+        self.changes.capacity() * std::mem::size_of::<Change>()
+            + self.changes.iter().map(|c| c.lines.capacity() * std::mem::size_of::<Sym>()).sum::<usize>()
+    }
+
+    /// Writes the table (symbols and rows are the batch's own).
+    pub(crate) fn encode(&self, w: &mut Writer) {
+        w.u64(self.changes.len() as u64);
+        for c in &self.changes {
+            w.u32(c.row);
+            w.u32(c.trail.0);
+            w.u64(index_of(&EFFECTS, &c.effect));
+            w.u64(c.lines.len() as u64);
+            for l in &c.lines {
+                w.u32(l.0);
+            }
+        }
+    }
+
+    /// Reads what [`Self::encode`] wrote.
+    pub(crate) fn decode(r: &mut Reader) -> Result<TrailChanges, WireError> {
+        let n = r.count()?;
+        let mut changes = Vec::with_capacity(n);
+        for _ in 0..n {
+            let (row, trail, effect) = (r.u32()?, Sym(r.u32()?), r.pick(&EFFECTS)?);
+            let k = r.count()?;
+            let lines = (0..k).map(|_| r.u32().map(Sym)).collect::<Result<_, _>>()?;
+            changes.push(Change { row, trail, effect, lines });
+        }
+        Ok(TrailChanges { changes })
+    }
+}
+
+/// Adds the table `src` of a decoded batch to `store`: symbols through `sym`, rows through `row`
+/// (`None`: the event was already held).
+pub(crate) fn absorb(
+    store: &mut Store,
+    src: &TrailChanges,
+    sym: &dyn Fn(Sym) -> Sym,
+    row: &dyn Fn(Row) -> Option<Row>,
+) {
+    for c in &src.changes {
+        let Some(r) = row(c.row) else { continue };
+        let lines = c.lines.iter().map(|&l| sym(l)).collect();
+        store.trail.put(Change { row: r, trail: sym(c.trail), effect: c.effect, lines });
+    }
+}
+
+/// One basic event selector (`PutEventSelectors`' `eventSelectors`).
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+struct Selector<'a> {
+    #[serde(borrow)]
+    read_write_type: Lenient<Text<'a>>,
+    include_management_events: Lenient<Flag>,
+    #[serde(borrow)]
+    exclude_management_event_sources: List<Lenient<Text<'a>>, MAX_VALUES>,
+    #[serde(borrow)]
+    data_resources: List<Obj<DataResource<'a>>, MAX_VALUES>,
+}
+
+/// A basic selector's data resource: its type (`AWS::S3::Object`).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct DataResource<'a> {
+    #[serde(borrow, rename = "type", alias = "Type")]
+    kind: Lenient<Text<'a>>,
+}
+
+/// One advanced event selector: its conditions.
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+struct Advanced<'a> {
+    #[serde(borrow)]
+    field_selectors: List<Obj<Condition<'a>>, MAX_VALUES>,
+}
+
+/// One condition of an advanced selector.
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+struct Condition<'a> {
+    #[serde(borrow)]
+    field: Lenient<Text<'a>>,
+    #[serde(borrow)]
+    equals: List<Lenient<Text<'a>>, MAX_VALUES>,
+    #[serde(borrow)]
+    not_equals: List<Lenient<Text<'a>>, MAX_VALUES>,
+}
+
+/// `insightSelectors[]`.
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+struct Insight<'a> {
+    #[serde(borrow)]
+    insight_type: Lenient<Text<'a>>,
+}
+
+/// What the calls read carry in `requestParameters` and `responseElements`.
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+struct Fields<'a> {
+    #[serde(borrow)]
+    name: Lenient<Text<'a>>,
+    #[serde(borrow)]
+    trail_name: Lenient<Text<'a>>,
+    #[serde(borrow, rename = "trailARN")]
+    trail_arn: Lenient<Text<'a>>,
+    #[serde(borrow)]
+    event_data_store: Lenient<Text<'a>>,
+    #[serde(borrow)]
+    event_data_store_arn: Lenient<Text<'a>>,
+    #[serde(borrow)]
+    s3_bucket_name: Lenient<Text<'a>>,
+    #[serde(borrow)]
+    s3_key_prefix: Lenient<Text<'a>>,
+    #[serde(borrow)]
+    kms_key_id: Lenient<Text<'a>>,
+    #[serde(borrow)]
+    cloud_watch_logs_log_group_arn: Lenient<Text<'a>>,
+    enable_log_file_validation: Lenient<Flag>,
+    is_multi_region_trail: Lenient<Flag>,
+    include_global_service_events: Lenient<Flag>,
+    is_organization_trail: Lenient<Flag>,
+    multi_region_enabled: Lenient<Flag>,
+    organization_enabled: Lenient<Flag>,
+    termination_protection_enabled: Lenient<Flag>,
+    retention_period: Num,
+    #[serde(borrow)]
+    event_selectors: List<Obj<Selector<'a>>, MAX_SELECTORS>,
+    #[serde(borrow)]
+    advanced_event_selectors: List<Obj<Advanced<'a>>, MAX_SELECTORS>,
+    #[serde(borrow)]
+    insight_selectors: Option<List<Obj<Insight<'a>>, MAX_VALUES>>,
+}
+
+/// Records the change row `row` (just added, or read again from a richer copy) makes, if it is one.
+pub fn record(raw: &RawEvent, row: Row, store: &mut Store) {
+    let name = raw.event_name.str();
+    if !CALLS.contains(&name) {
+        return;
+    }
+    let req: Fields = parse(raw.request_parameters).unwrap_or_default();
+    let resp: Fields = parse(raw.response_elements).unwrap_or_default();
+    let (trail, effect, lines) = read(name, &req, &resp);
+    let trail = store.intern(trail);
+    let lines = lines.iter().take(MAX_LINES).map(|l| store.intern(l)).collect();
+    store.trail.put(Change { row, trail, effect, lines });
+}
+
+/// The first non-empty of `options`.
+fn first<'x>(options: &[&'x Lenient<Text<'_>>]) -> &'x str {
+    options.iter().map(|t| t.str()).find(|s| !s.is_empty()).unwrap_or("")
+}
+
+/// What call `name` with request `req` and response `resp` names, does and sets.
+fn read<'x>(name: &str, req: &'x Fields, resp: &'x Fields) -> (&'x str, Effect, Vec<String>) {
+    let trail =
+        first(&[&resp.trail_arn, &resp.event_data_store_arn, &req.trail_name, &req.name, &req.event_data_store]);
+    // A call that changes something that was logging can narrow it; a new trail or store logged
+    // nothing before, so what it leaves out is only said.
+    let update = matches!(name, "UpdateTrail" | "PutEventSelectors" | "UpdateEventDataStore");
+    let mut lines = Vec::new();
+    let mut narrows = false;
+    let mut effect = match name {
+        "StopLogging" => {
+            lines.push("logging stopped: the trail records nothing until StartLogging".to_owned());
+            Effect::Stops
+        }
+        "DeleteTrail" => {
+            lines.push("trail deleted: it records nothing from then on".to_owned());
+            Effect::Stops
+        }
+        "StopEventDataStoreIngestion" => {
+            lines.push("ingestion stopped: the event data store records nothing until it is started".to_owned());
+            Effect::Stops
+        }
+        "DeleteEventDataStore" => {
+            lines.push("event data store deleted: it records nothing from then on".to_owned());
+            Effect::Stops
+        }
+        "StartLogging" => {
+            lines.push("logging started".to_owned());
+            Effect::Starts
+        }
+        "StartEventDataStoreIngestion" => {
+            lines.push("ingestion started".to_owned());
+            Effect::Starts
+        }
+        "RestoreEventDataStore" => {
+            lines.push("event data store restored".to_owned());
+            Effect::Starts
+        }
+        "CreateTrail" => {
+            lines.push("trail created (it logs once StartLogging is called)".to_owned());
+            Effect::Other
+        }
+        "CreateEventDataStore" => {
+            lines.push("event data store created".to_owned());
+            Effect::Other
+        }
+        _ => Effect::Other,
+    };
+    trail_settings(req, update, &mut lines, &mut narrows);
+    store_settings(req, update, &mut lines, &mut narrows);
+    let (said, narrower) = selectors(req);
+    lines.extend(said);
+    narrows |= update && narrower;
+    if let Some(insights) = &req.insight_selectors {
+        let kinds: Vec<&str> = insights
+            .items
+            .iter()
+            .filter_map(|i| i.0.ok())
+            .map(|i| i.insight_type.str())
+            .filter(|s| !s.is_empty())
+            .collect();
+        lines.push(if kinds.is_empty() {
+            "Insights off".to_owned()
+        } else {
+            format!("Insights: {}", kinds.join(", "))
+        });
+    }
+    if narrows && effect == Effect::Other {
+        effect = Effect::Narrows;
+    }
+    (trail, effect, lines)
+}
+
+/// Says what flag `f` sets, when given (`on` or `off`), and returns it.
+fn flag(f: &Lenient<Flag>, on: &str, off: &str, lines: &mut Vec<String>) -> Option<bool> {
+    let v = f.ok()?.0;
+    lines.push(if v { on } else { off }.to_owned());
+    Some(v)
+}
+
+/// `CreateTrail` / `UpdateTrail` settings.
+fn trail_settings(req: &Fields, update: bool, lines: &mut Vec<String>, narrows: &mut bool) {
+    let bucket = req.s3_bucket_name.str();
+    if !bucket.is_empty() {
+        let prefix = match req.s3_key_prefix.str() {
+            "" => String::new(),
+            p => format!(" under {p}/"),
+        };
+        lines.push(format!("delivers its logs to S3 bucket {bucket}{prefix}"));
+        // Logs sent elsewhere end in the bucket these were read from.
+        *narrows |= update;
+    }
+    let off = |v: Option<bool>| v == Some(false);
+    let validation = flag(
+        &req.enable_log_file_validation,
+        "log file validation on (digest files)",
+        "log file validation off: no digest files to check its logs against",
+        lines,
+    );
+    let regions = flag(&req.is_multi_region_trail, "logs every region", "logs its home region only", lines);
+    let global = flag(
+        &req.include_global_service_events,
+        "logs global service events (IAM, STS, CloudFront)",
+        "leaves out global service events (IAM, STS, CloudFront)",
+        lines,
+    );
+    let org = flag(
+        &req.is_organization_trail,
+        "logs every account of the organization",
+        "logs its own account only, not the organization's",
+        lines,
+    );
+    *narrows |= update && (off(validation) || off(regions) || off(global) || off(org));
+    let key = req.kms_key_id.str();
+    if !key.is_empty() {
+        lines.push(format!("encrypts its logs with KMS key {key}"));
+    }
+    let group = req.cloud_watch_logs_log_group_arn.str();
+    if !group.is_empty() {
+        lines.push(format!("sends its events to CloudWatch Logs group {group}"));
+    }
+}
+
+/// `CreateEventDataStore` / `UpdateEventDataStore` settings.
+fn store_settings(req: &Fields, update: bool, lines: &mut Vec<String>, narrows: &mut bool) {
+    let off = |v: Option<bool>| v == Some(false);
+    let regions = flag(&req.multi_region_enabled, "records every region", "records its home region only", lines);
+    let org = flag(
+        &req.organization_enabled,
+        "records every account of the organization",
+        "records its own account only, not the organization's",
+        lines,
+    );
+    let protection = flag(
+        &req.termination_protection_enabled,
+        "termination protection on",
+        "termination protection off: it can be deleted",
+        lines,
+    );
+    *narrows |= update && (off(regions) || off(org) || off(protection));
+    if let Some(days) = req.retention_period.0 {
+        lines.push(format!("keeps events {days} days"));
+    }
+}
+
+/// What the event selectors (basic or advanced) log, as lines, and whether that is less than every
+/// management event.
+fn selectors(req: &Fields) -> (Vec<String>, bool) {
+    let basic: Vec<&Selector> = req.event_selectors.items.iter().filter_map(|s| s.0.ok()).collect();
+    let advanced: Vec<&Advanced> = req.advanced_event_selectors.items.iter().filter_map(|s| s.0.ok()).collect();
+    if basic.is_empty() && advanced.is_empty() {
+        return (Vec::new(), false);
+    }
+    // Selectors add up: an event is logged when any selector takes it.
+    let mut logged = Logged::default();
+    for s in &basic {
+        if s.include_management_events.ok().is_some_and(|f| !f.0) {
+            continue;
+        }
+        let excluded: Vec<String> = texts(&s.exclude_management_event_sources).map(str::to_owned).collect();
+        logged.add(s.read_write_type.str(), excluded);
+    }
+    let mut data: Vec<String> = basic
+        .iter()
+        .flat_map(|s| s.data_resources.items.iter().filter_map(|d| d.0.ok()).map(|d| d.kind.str().to_owned()))
+        .filter(|s| !s.is_empty())
+        .collect();
+    for a in &advanced {
+        let conditions: Vec<&Condition> = a.field_selectors.items.iter().filter_map(|c| c.0.ok()).collect();
+        let values = |field: &str, not: bool| -> Vec<String> {
+            conditions
+                .iter()
+                .filter(|c| c.field.str() == field)
+                .flat_map(|c| texts(if not { &c.not_equals } else { &c.equals }).map(str::to_owned).collect::<Vec<_>>())
+                .collect()
+        };
+        let category = values("eventCategory", false);
+        if category.iter().any(|c| c == "Management") {
+            let read_write = match values("readOnly", false)[..] {
+                [ref v] if v == "true" => "ReadOnly",
+                [ref v] if v == "false" => "WriteOnly",
+                _ => "All",
+            };
+            logged.add(read_write, values("eventSource", true));
+            // Any other condition on management events (an event name, a source it must be) takes less.
+            let known = ["eventCategory", "readOnly", "eventSource"];
+            logged.limited |=
+                conditions.iter().any(|c| !known.contains(&c.field.str())) || !values("eventSource", false).is_empty();
+        } else {
+            data.extend(values("resources.type", false));
+        }
+    }
+    data.sort();
+    data.dedup();
+    let mut lines = vec![logged.line()];
+    if !logged.excluded.is_empty() {
+        lines.push(format!("leaves out the management events of {}", logged.excluded.join(", ")));
+    }
+    if logged.limited {
+        lines.push("logs only some management events (advanced selectors' conditions)".to_owned());
+    }
+    if !data.is_empty() {
+        lines.push(format!("data events: {}", data.join(", ")));
+    }
+    let narrower = !(logged.reads && logged.writes && logged.excluded.is_empty()) || logged.limited;
+    (lines, narrower)
+}
+
+/// Which management events the selectors of one call log.
+#[derive(Default)]
+#[allow(clippy::struct_excessive_bools)] // four facts about one set of selectors, each said apart
+struct Logged {
+    reads: bool,
+    writes: bool,
+    /// Sources every selector that logs management events leaves out.
+    excluded: Vec<String>,
+    /// Whether a selector that logs management events was seen.
+    seen: bool,
+    /// Whether a selector's other conditions take only some management events.
+    limited: bool,
+}
+
+impl Logged {
+    fn add(&mut self, read_write: &str, excluded: Vec<String>) {
+        match read_write {
+            "ReadOnly" => self.reads = true,
+            "WriteOnly" => self.writes = true,
+            _ => (self.reads, self.writes) = (true, true),
+        }
+        // A source is left out only if every selector leaves it out.
+        self.excluded =
+            if self.seen { self.excluded.iter().filter(|s| excluded.contains(s)).cloned().collect() } else { excluded };
+        self.seen = true;
+    }
+
+    fn line(&self) -> String {
+        match (self.reads, self.writes) {
+            (true, true) => "logs every management event, reads and writes",
+            (true, false) => "logs management reads only: write calls are not logged",
+            (false, true) => "logs management writes only: read calls are not logged",
+            (false, false) => "logs no management events",
+        }
+        .to_owned()
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::engine::Engine;
+
+    /// One CloudTrail event of call `name` with `request` and `response` (JSON, or `null`), and
+    /// `error` when refused, as CloudTrail logs its own calls.
+    pub(crate) fn event(id: u32, name: &str, request: &str, response: &str, error: &str) -> String {
+        let error = if error.is_empty() { String::new() } else { format!(r#""errorCode": "{error}","#) };
+        format!(
+            r#"{{"eventVersion": "1.08", "userIdentity": {{"type": "IAMUser", "arn": "arn:aws:iam::111122223333:user/mallory", "accountId": "111122223333", "accessKeyId": "AKIAIOSFODNN7EXAMPLE"}},
+             "eventTime": "2024-05-01T10:00:{id:02}Z", "eventSource": "cloudtrail.amazonaws.com", "eventName": "{name}",
+             "awsRegion": "us-east-1", "sourceIPAddress": "203.0.113.7", "userAgent": "aws-cli/2.15.0", {error}
+             "requestParameters": {request}, "responseElements": {response},
+             "eventID": "00000000-0000-0000-0000-0000000000{id:02}", "readOnly": false, "eventType": "AwsApiCall",
+             "managementEvent": true, "recipientAccountId": "111122223333"}}"#
+        )
+    }
+
+    fn changes(events: &[String]) -> Vec<(String, String, Effect, Vec<String>)> {
+        let mut e = Engine::new();
+        e.ingest_bytes("t.json", format!(r#"{{"Records": [{}]}}"#, events.join(",")).as_bytes());
+        let s = e.store();
+        s.trail
+            .all()
+            .iter()
+            .map(|c| {
+                let lines = c.lines.iter().map(|&l| s.str(l).into_owned()).collect();
+                (s.str(s.name(c.row)).into_owned(), s.str(c.trail).into_owned(), c.effect, lines)
+            })
+            .collect()
+    }
+
+    const ARN: &str = "arn:aws:cloudtrail:us-east-1:111122223333:trail/main";
+
+    #[test]
+    fn ok_stop_and_delete_stop_logging_and_start_starts_it() {
+        let got = changes(&[
+            event(1, "StopLogging", r#"{"name": "main"}"#, "null", ""),
+            event(2, "StartLogging", &format!(r#"{{"name": "{ARN}"}}"#), "null", ""),
+            event(3, "DeleteTrail", r#"{"name": "old"}"#, "null", ""),
+            event(
+                4,
+                "StopEventDataStoreIngestion",
+                r#"{"eventDataStore": "EXAMPLE-f852-4e8f-8bd1-bcf6cEXAMPLE"}"#,
+                "null",
+                "",
+            ),
+        ]);
+        let effects: Vec<(&str, &str, Effect)> = got.iter().map(|(n, t, e, _)| (n.as_str(), t.as_str(), *e)).collect();
+        assert_eq!(
+            effects,
+            [
+                ("StopLogging", "main", Effect::Stops),
+                ("StartLogging", ARN, Effect::Starts),
+                ("DeleteTrail", "old", Effect::Stops),
+                ("StopEventDataStoreIngestion", "EXAMPLE-f852-4e8f-8bd1-bcf6cEXAMPLE", Effect::Stops),
+            ]
+        );
+    }
+
+    #[test]
+    fn ok_event_selectors_that_leave_out_management_events_narrow_logging() {
+        // Each selector set as the PutEventSelectors API reference writes it; selectors add up.
+        let put = |id, selectors: &str| {
+            event(
+                id,
+                "PutEventSelectors",
+                &format!(r#"{{"trailName": "main", "eventSelectors": {selectors}}}"#),
+                &format!(r#"{{"trailARN": "{ARN}"}}"#),
+                "",
+            )
+        };
+        let got = changes(&[
+            // Data events only (Stratus Red Team's cloudtrail-event-selectors technique).
+            put(
+                1,
+                r#"[{"readWriteType": "ReadOnly", "includeManagementEvents": false, "dataResources": [{"type": "AWS::S3::Object", "values": []}]}]"#,
+            ),
+            put(2, r#"[{"readWriteType": "ReadOnly", "includeManagementEvents": true}]"#),
+            put(
+                3,
+                r#"[{"readWriteType": "All", "includeManagementEvents": true, "excludeManagementEventSources": ["kms.amazonaws.com"]}]"#,
+            ),
+            // Two selectors: reads of one and writes of the other make every management event.
+            put(4, r#"[{"readWriteType": "ReadOnly"}, {"readWriteType": "WriteOnly"}]"#),
+            // A source is left out only when every selector logging management events leaves it out.
+            put(5, r#"[{"excludeManagementEventSources": ["kms.amazonaws.com"]}, {"readWriteType": "All"}]"#),
+        ]);
+        let at = |i: usize| (got[i].1.as_str(), got[i].2, got[i].3.clone());
+        assert_eq!(
+            at(0),
+            (
+                ARN,
+                Effect::Narrows,
+                vec!["logs no management events".to_owned(), "data events: AWS::S3::Object".to_owned()]
+            )
+        );
+        assert_eq!(at(1).1, Effect::Narrows);
+        assert_eq!(at(1).2, ["logs management reads only: write calls are not logged"]);
+        assert_eq!(at(2).1, Effect::Narrows);
+        assert_eq!(at(2).2[1], "leaves out the management events of kms.amazonaws.com");
+        assert_eq!(
+            (at(3).1, at(3).2),
+            (Effect::Other, vec!["logs every management event, reads and writes".to_owned()])
+        );
+        assert_eq!(at(4).1, Effect::Other, "{:?}", at(4).2);
+    }
+
+    #[test]
+    fn ok_advanced_selectors_are_read_by_their_conditions() {
+        let put = |id, selectors: &str| {
+            event(
+                id,
+                "PutEventSelectors",
+                &format!(r#"{{"trailName": "main", "advancedEventSelectors": {selectors}}}"#),
+                "null",
+                "",
+            )
+        };
+        let got = changes(&[
+            put(
+                1,
+                r#"[{"name": "writes", "fieldSelectors": [{"field": "eventCategory", "equals": ["Management"]}, {"field": "readOnly", "equals": ["false"]}]}]"#,
+            ),
+            put(
+                2,
+                r#"[{"name": "s3", "fieldSelectors": [{"field": "eventCategory", "equals": ["Data"]}, {"field": "resources.type", "equals": ["AWS::S3::Object"]}]}]"#,
+            ),
+            put(3, r#"[{"name": "all", "fieldSelectors": [{"field": "eventCategory", "equals": ["Management"]}]}]"#),
+            put(
+                4,
+                r#"[{"name": "no-kms", "fieldSelectors": [{"field": "eventCategory", "equals": ["Management"]}, {"field": "eventSource", "notEquals": ["kms.amazonaws.com"]}]}]"#,
+            ),
+        ]);
+        assert_eq!(
+            (got[0].2, got[0].3[0].as_str()),
+            (Effect::Narrows, "logs management writes only: read calls are not logged")
+        );
+        assert_eq!(
+            (got[1].2, got[1].3.clone()),
+            (Effect::Narrows, vec!["logs no management events".to_owned(), "data events: AWS::S3::Object".to_owned()])
+        );
+        assert_eq!(got[2].2, Effect::Other);
+        assert_eq!(
+            (got[3].2, got[3].3[1].as_str()),
+            (Effect::Narrows, "leaves out the management events of kms.amazonaws.com")
+        );
+    }
+
+    #[test]
+    fn ok_update_trail_narrows_when_it_turns_something_off_or_moves_the_bucket() {
+        let got = changes(&[
+            event(1, "UpdateTrail", r#"{"name": "main", "enableLogFileValidation": false}"#, "null", ""),
+            event(
+                2,
+                "UpdateTrail",
+                r#"{"name": "main", "isMultiRegionTrail": "false", "includeGlobalServiceEvents": false}"#,
+                "null",
+                "",
+            ),
+            event(3, "UpdateTrail", r#"{"name": "main", "s3BucketName": "elsewhere", "s3KeyPrefix": "x"}"#, "null", ""),
+            event(
+                4,
+                "UpdateTrail",
+                r#"{"name": "main", "enableLogFileValidation": true, "isMultiRegionTrail": true}"#,
+                "null",
+                "",
+            ),
+            // A new trail logged nothing before: what it leaves out narrows nothing.
+            event(
+                5,
+                "CreateTrail",
+                r#"{"name": "new", "s3BucketName": "b", "isMultiRegionTrail": false}"#,
+                &format!(r#"{{"trailARN": "{ARN}"}}"#),
+                "",
+            ),
+        ]);
+        let effects: Vec<Effect> = got.iter().map(|c| c.2).collect();
+        assert_eq!(effects, [Effect::Narrows, Effect::Narrows, Effect::Narrows, Effect::Other, Effect::Other]);
+        assert_eq!(got[0].3, ["log file validation off: no digest files to check its logs against"]);
+        assert_eq!(got[1].3, ["logs its home region only", "leaves out global service events (IAM, STS, CloudFront)"]);
+        assert_eq!(got[2].3, ["delivers its logs to S3 bucket elsewhere under x/"]);
+        assert_eq!(got[4].1, ARN, "the response's ARN names the trail");
+    }
+
+    #[test]
+    fn ok_hostile_or_refused_calls_are_kept_without_failing() {
+        let got = changes(&[
+            // Refused: kept (an attempt), with the effect it would have had.
+            event(1, "StopLogging", "null", "null", "AccessDenied"),
+            event(
+                2,
+                "PutEventSelectors",
+                r#"{"trailName": ["x"], "eventSelectors": "all", "advancedEventSelectors": [1, {"fieldSelectors": {"a": 1}}]}"#,
+                "[]",
+                "",
+            ),
+            event(3, "GetTrailStatus", r#"{"name": "main"}"#, "null", ""),
+        ]);
+        assert_eq!(got.len(), 2, "a read is no change: {got:?}");
+        assert_eq!((got[0].1.as_str(), got[0].2), ("", Effect::Stops));
+        // An advanced selector with no condition takes no management event.
+        assert_eq!((got[1].1.as_str(), got[1].2), ("", Effect::Narrows));
+    }
+}

@@ -1,0 +1,196 @@
+//! Changes to logging itself (trails stopped, deleted, narrowed) in third-party logs: the
+//! Stratus Red Team techniques that impair CloudTrail, Invictus-IR's simulation of them, and
+//! the rule tests and examples of Panther and `TrailDiscover`. What each technique does comes from
+//! its name (`DataDog`'s `aws.defense-evasion.cloudtrail-stop` stops a trail), and which events are
+//! changes to logging from a walk of the files with `serde_json::Value`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::common::{corpus, walk};
+use trailscope::engine::{Engine, Query, Response};
+
+/// The calls that create, change, start, stop or delete a trail or an event data store, as the
+/// CloudTrail API reference lists them (its `Get…`, `List…`, `Describe…` and `LookupEvents` read).
+const TRAIL_CALLS: [&str; 13] = [
+    "CreateTrail",
+    "UpdateTrail",
+    "DeleteTrail",
+    "StartLogging",
+    "StopLogging",
+    "PutEventSelectors",
+    "PutInsightSelectors",
+    "CreateEventDataStore",
+    "UpdateEventDataStore",
+    "DeleteEventDataStore",
+    "StartEventDataStoreIngestion",
+    "StopEventDataStoreIngestion",
+    "RestoreEventDataStore",
+];
+
+/// The corpus files that hold changes to trails, by a walk of every event in them.
+fn files_with_trail_calls(dir: &Path) -> Vec<PathBuf> {
+    walk(dir)
+        .into_iter()
+        .filter(|p| {
+            let text = std::fs::read_to_string(p).unwrap_or_default();
+            TRAIL_CALLS.iter().any(|c| text.contains(&format!("\"{c}\"")))
+                && text.contains("cloudtrail.amazonaws.com")
+                && !p.to_string_lossy().ends_with(".md")
+                && !p.to_string_lossy().ends_with(".tsv")
+        })
+        .collect()
+}
+
+/// Every CloudTrail event of `cloudtrail.amazonaws.com` in a file, whatever its shape: Records
+/// objects, arrays, one event, JSON lines of any of these, EventBridge envelopes (`detail`).
+fn events_in(path: &Path) -> Vec<serde_json::Value> {
+    fn flatten(v: serde_json::Value, out: &mut Vec<serde_json::Value>) {
+        match v {
+            serde_json::Value::Array(a) => a.into_iter().for_each(|x| flatten(x, out)),
+            serde_json::Value::Object(mut o) if o.contains_key("Records") => flatten(o.remove("Records").unwrap(), out),
+            serde_json::Value::Object(mut o) if o.get("detail").is_some_and(|d| d.get("eventSource").is_some()) => {
+                flatten(o.remove("detail").unwrap(), out);
+            }
+            v @ serde_json::Value::Object(_) => out.push(v),
+            _ => {}
+        }
+    }
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut all = Vec::new();
+    match serde_json::from_str::<serde_json::Value>(&text) {
+        Ok(v) => flatten(v, &mut all),
+        Err(_) => text.lines().filter_map(|l| serde_json::from_str(l).ok()).for_each(|v| flatten(v, &mut all)),
+    }
+    all.into_iter().filter(|e| e["eventSource"] == "cloudtrail.amazonaws.com").collect()
+}
+
+#[test]
+fn ok_every_change_to_a_trail_in_the_corpus_is_listed_with_what_it_did() {
+    let Some(dir) = corpus() else { return };
+    let files = files_with_trail_calls(&dir);
+    // (eventID, call) → errorCode, from the files themselves (TrailDiscover's examples share one
+    // made-up eventID between calls; one event is its ID and name, as `common::unique` counts).
+    let mut expected: BTreeMap<(String, String), String> = BTreeMap::new();
+    let mut engine = Engine::new();
+    for f in &files {
+        let rel = f.strip_prefix(&dir).unwrap().to_string_lossy().into_owned();
+        engine.ingest_bytes(&rel, &std::fs::read(f).unwrap());
+        for e in events_in(f) {
+            let call = e["eventName"].as_str().unwrap_or("");
+            if TRAIL_CALLS.contains(&call) {
+                let error = e["errorCode"].as_str().unwrap_or("").to_owned();
+                expected.insert((e["eventID"].as_str().unwrap().to_owned(), call.to_owned()), error);
+            }
+        }
+    }
+    assert!(
+        expected.len() >= 20,
+        "the corpus holds Invictus-IR's, Stratus's and TrailDiscover's trail calls: {expected:?}"
+    );
+    let doc: serde_json::Value = serde_json::from_str(&engine.summary_json()).unwrap();
+    let logging = &doc["logging"];
+    let changes = logging["changes"].as_array().unwrap();
+    let got: BTreeMap<(String, String), String> = changes
+        .iter()
+        .map(|c| {
+            let key = (c["event_id"].as_str().unwrap().to_owned(), c["call"].as_str().unwrap().to_owned());
+            (key, c["error_code"].as_str().unwrap().to_owned())
+        })
+        .collect();
+    assert_eq!(got, expected);
+    assert_eq!(logging["changes_total"], expected.len() as u64, "every change listed");
+    // Oldest first.
+    let times: Vec<&str> = changes.iter().map(|c| c["time"].as_str().unwrap()).collect();
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "{times:?}");
+    // Stops that went through: StopLogging and DeleteTrail with no errorCode.
+    let stops =
+        expected.iter().filter(|((_, c), e)| e.is_empty() && (c == "StopLogging" || c == "DeleteTrail")).count();
+    assert_eq!(logging["stops"], stops as u64);
+    // Attempts refused: every StopLogging, DeleteTrail or UpdateTrail with an errorCode (none of
+    // the corpus's refused UpdateTrail calls names a setting, so those narrow nothing).
+    let refused =
+        expected.iter().filter(|((_, c), e)| !e.is_empty() && (c == "StopLogging" || c == "DeleteTrail")).count();
+    assert_eq!(logging["refused"], refused as u64);
+}
+
+#[test]
+fn ok_the_stratus_techniques_that_impair_cloudtrail_read_as_they_are_named() {
+    let Some(dir) = corpus() else { return };
+    for (technique, effect) in [
+        ("aws.defense-evasion.cloudtrail-stop.json", "stops"),
+        ("aws.defense-evasion.cloudtrail-delete.json", "stops"),
+        ("aws.defense-evasion.cloudtrail-event-selectors.json", "narrows"),
+    ] {
+        let path = dir.join("DataDog-stratus-red-team").join(technique);
+        let mut engine = Engine::new();
+        engine.ingest_bytes(technique, &std::fs::read(&path).unwrap());
+        let raw = &events_in(&path)[0];
+        let doc: serde_json::Value = serde_json::from_str(&engine.summary_json()).unwrap();
+        let change = &doc["logging"]["changes"][0];
+        assert_eq!(change["effect"], effect, "{technique}: {change:#}");
+        assert_eq!(change["call"], raw["eventName"]);
+        let named =
+            raw["requestParameters"]["name"].as_str().or(raw["requestParameters"]["trailName"].as_str()).unwrap();
+        assert!(change["trail"].as_str().unwrap().ends_with(named), "{technique}: {change:#}");
+        assert_eq!(change["principal_arn"], raw["userIdentity"]["arn"]);
+        // The attention list says so, most serious first for a stop.
+        let attention = doc["attention"].as_array().unwrap();
+        let item = attention
+            .iter()
+            .find(|a| a["kind"] == "logging-weakened")
+            .unwrap_or_else(|| panic!("{technique}: {attention:#?}"));
+        assert_eq!(item["severity"], if effect == "stops" { "high" } else { "medium" }, "{item:#}");
+        assert!(item["title"].as_str().unwrap().contains(named), "{item:#}");
+        // And the Integrity tab, which has no digest to check here.
+        let Response::Integrity(r) = engine.query(&Query::Integrity(Box::default())) else { panic!() };
+        assert_eq!(r.logging.total, 1);
+        assert_eq!(r.logging.changes[0].effect.slug(), effect);
+    }
+}
+
+#[test]
+fn ok_changes_read_by_ingest_workers_are_those_one_engine_reads() {
+    let Some(dir) = corpus() else { return };
+    let files = files_with_trail_calls(&dir);
+    let mut one = Engine::new();
+    let mut workers = [Engine::for_batches(), Engine::for_batches()];
+    let mut batches = Vec::new();
+    for (i, f) in files.iter().enumerate() {
+        let rel = f.strip_prefix(&dir).unwrap().to_string_lossy().into_owned();
+        let bytes = std::fs::read(f).unwrap();
+        one.ingest_bytes(&rel, &bytes);
+        workers[i % 2].ingest_bytes(&rel, &bytes);
+        if i % 3 == 2 {
+            batches.push(workers[i % 2].take_batch());
+        }
+    }
+    batches.extend(workers.iter_mut().filter(|w| !w.files().is_empty()).map(Engine::take_batch));
+    let mut engine = Engine::new();
+    for b in batches.iter().rev() {
+        engine.absorb_batch(b).expect("a batch made by take_batch reads back");
+    }
+    let summary = |e: &Engine| serde_json::from_str::<serde_json::Value>(&e.summary_json()).unwrap()["logging"].clone();
+    let (got, want) = (summary(&engine), summary(&one));
+    assert!(want["changes_total"].as_u64().unwrap() >= 20);
+    assert_eq!(got, want);
+}
+
+#[test]
+fn ok_a_refused_attempt_to_stop_a_trail_needs_attention_too() {
+    let Some(dir) = corpus() else { return };
+    // TrailDiscover's StopLogging example was refused (AccessDenied), by the file's own errorCode.
+    let path = dir.join("adanalvarez-TrailDiscover/events/CloudTrail/StopLogging.json.cloudtrail");
+    let raw = &events_in(&path)[0];
+    assert_eq!(raw["errorCode"], "AccessDenied");
+    let mut engine = Engine::new();
+    engine.ingest_bytes("StopLogging.json", &std::fs::read(&path).unwrap());
+    let doc: serde_json::Value = serde_json::from_str(&engine.summary_json()).unwrap();
+    let logging = &doc["logging"];
+    assert_eq!((logging["stops"].as_u64(), logging["refused"].as_u64()), (Some(0), Some(1)), "{logging:#}");
+    let attention = doc["attention"].as_array().unwrap();
+    let item = attention.iter().find(|a| a["kind"] == "logging-weakened").expect("an attention item");
+    assert_eq!(item["severity"], "medium");
+    assert!(item["title"].as_str().unwrap().starts_with("Tried to stop trail"), "{item:#}");
+    assert!(item["why"].as_str().unwrap().contains("refused (AccessDenied)"), "{item:#}");
+}
