@@ -980,7 +980,8 @@ impl Engine {
         }
         let files: Vec<(&str, FileKind)> = self.files.iter().map(|f| (f.path.as_str(), f.report.kind)).collect();
         let material = (!keys.is_empty()).then(|| KeyMaterial::read(&keys.public_keys, &keys.signatures));
-        let mut checked = self.integrity.check(&files, material.as_ref());
+        let causes = crate::analysis::logging::gap_causes(&self.store);
+        let mut checked = self.integrity.check(&files, material.as_ref(), &causes);
         checked.report.counts.read_again = self.read_again;
         let checked = Rc::new(checked);
         *self.integrity_cache.borrow_mut() = Some((keys.clone(), Rc::clone(&checked)));

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::analysis::container::report::{EventRef, Who};
 use crate::analysis::container::who::who;
 use crate::facts::trail::Effect;
+use crate::integrity::check::GapCause;
 use crate::model::Millis;
 use crate::store::{Row, Store};
 
@@ -71,6 +72,32 @@ pub fn trail_name(value: &str) -> &str {
 /// The account of an ARN's fifth field, if `value` is one.
 fn arn_account(value: &str) -> Option<&str> {
     value.strip_prefix("arn:").and_then(|rest| rest.split(':').nth(3)).filter(|a| !a.is_empty())
+}
+
+/// The calls that went through and stopped or narrowed a trail, for the gaps of its digest chain.
+pub fn gap_causes(store: &Store) -> Vec<GapCause> {
+    store
+        .trail
+        .all()
+        .iter()
+        .filter(|c| matches!(c.effect, Effect::Stops | Effect::Narrows) && store.error_code(c.row).is_empty())
+        .map(|c| {
+            let value = store.str(c.trail);
+            let account =
+                arn_account(&value).map_or_else(|| store.str(store.account(c.row)).into_owned(), str::to_owned);
+            let principal = crate::analysis::principal::principal_label(&store.identity(c.row), &store.strings);
+            GapCause {
+                account,
+                trail: trail_name(&value).to_owned(),
+                time: store.time(c.row),
+                text: format!(
+                    "{} at {} by {principal}",
+                    store.str(store.name(c.row)),
+                    crate::text::utc(store.time(c.row))
+                ),
+            }
+        })
+        .collect()
 }
 
 /// Every change to logging, oldest first, the list cut at `limit`.

@@ -40,7 +40,26 @@ pub struct Inputs<'a> {
     pub not_listed: &'a BTreeSet<Box<str>>,
     /// Pasted keys and signatures, when the person gave some.
     pub keys: Option<&'a KeyMaterial>,
+    /// Calls in the logs that stopped or narrowed a trail, which may explain a gap in its chain.
+    pub causes: &'a [GapCause],
 }
+
+/// A call the logs hold that stopped or narrowed a trail (`StopLogging`, `DeleteTrail`, validation
+/// turned off...): a gap in that trail's digest chain after it has its reason in the logs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GapCause {
+    /// The trail's account.
+    pub account: String,
+    /// The trail's name.
+    pub trail: String,
+    /// When.
+    pub time: crate::model::Millis,
+    /// For people: the call, when and by whom.
+    pub text: String,
+}
+
+/// Causes quoted in one digest's note at most.
+const MAX_CAUSES: usize = 3;
 
 /// The report, and each dropped file's finding by file id (for badges on events).
 pub struct Checked {
@@ -601,6 +620,32 @@ fn link_to_absent(key: &str, older_dropped: bool, not_read: Option<NotRead>) -> 
     }
 }
 
+/// A note naming the calls of `causes` that stopped or narrowed `trail` from the start of the hour
+/// of the digest before a gap (`after`) to the end of the digest after it (`until`), if any.
+fn causes_between(causes: &[GapCause], trail: &Trail, after: Option<&str>, until: &str) -> Option<String> {
+    let (from, to) = (after.and_then(parse_iso)?, parse_iso(until)?);
+    let found: Vec<&str> = causes
+        .iter()
+        .filter(|c| c.account == trail.account && c.trail == trail.name && from <= c.time && c.time <= to)
+        .map(|c| c.text.as_str())
+        .collect();
+    let (first, more) =
+        (found.iter().take(MAX_CAUSES).copied().collect::<Vec<_>>(), found.len().saturating_sub(MAX_CAUSES));
+    if first.is_empty() {
+        return None;
+    }
+    let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+    Some(format!(
+        "in between, the logs hold {} of this trail: {}{more} (see Changes to logging)",
+        if found.len() == 1 {
+            "a call that stopped or narrowed logging"
+        } else {
+            "calls that stopped or narrowed logging"
+        },
+        first.join("; ")
+    ))
+}
+
 /// Links, gaps, breaks and per-trail rows.
 fn chains(inputs: &Inputs<'_>, digests: &[(FileId, &Digest)], sigs: &Sigs, report: &mut IntegrityReport) {
     let path_of = |id: FileId| inputs.files.get(id as usize).map_or("", |f| f.path);
@@ -627,6 +672,9 @@ fn chains(inputs: &Inputs<'_>, digests: &[(FileId, &Digest)], sigs: &Sigs, repor
             gaps: 0,
             signatures: [0; 3],
         };
+        // The hour the digest before each one covers began: a trail stopped within it still has that
+        // digest, for the log files delivered before the stop.
+        let mut previous_start: Option<&str> = None;
         for &(id, d) in &list {
             let mut notes = Vec::new();
             let older_dropped = d.end > oldest_end;
@@ -662,6 +710,10 @@ fn chains(inputs: &Inputs<'_>, digests: &[(FileId, &Digest)], sigs: &Sigs, repor
             if suffix_match(path_of(id), &d.key).is_none() {
                 notes.push(format!("it was dropped as {} but says it is {}: moved or renamed", path_of(id), d.key));
             }
+            if matches!(link, Link::Restarted | Link::PreviousMissing) {
+                notes.extend(causes_between(inputs.causes, &trail, previous_start, &d.end));
+            }
+            previous_start = Some(if d.start.is_empty() { &d.end } else { &d.start });
             match link {
                 Link::Linked => row.links_ok += 1,
                 Link::Broken => row.breaks += 1,

@@ -388,6 +388,67 @@ fn ok_restarted_chain_is_a_gap() {
 }
 
 #[test]
+fn ok_a_gap_names_the_stop_of_its_trail_that_the_logs_hold() {
+    let truth = truth();
+    let chain = &truth["chains"][0];
+    let keys: Vec<&str> = chain["digests"].as_array().unwrap().iter().map(|k| k.as_str().unwrap()).collect();
+    let newest = chain["newest"].as_str().unwrap();
+    let mut files = trail();
+    edit_digest(&mut files, newest, |v| {
+        for f in
+            ["previousDigestS3Bucket", "previousDigestS3Object", "previousDigestHashValue", "previousDigestSignature"]
+        {
+            v[f] = serde_json::Value::Null;
+        }
+    });
+    // The trail and hours, from the digests themselves: the key names the trail, the JSON the hours.
+    let digest = |key: &str| -> serde_json::Value {
+        let (_, b) = files.iter().find(|(p, _)| p.ends_with(key)).unwrap();
+        serde_json::from_slice(&gunzip(b)).unwrap()
+    };
+    let name = keys[0].rsplit('/').next().unwrap().split("_CloudTrail-Digest_").nth(1).unwrap();
+    let name = name.split_once('_').unwrap().1.rsplitn(3, '_').nth(2).unwrap().to_owned();
+    let account = chain["account"].as_str().unwrap();
+    // Ten minutes into the hour of the digest before the gap, and into the hour before that.
+    let ten_past = |key: &str| format!("{}10:00Z", &digest(key)["digestStartTime"].as_str().unwrap()[..14]);
+    let (inside, before) = (ten_past(keys[keys.len() - 2]), ten_past(keys[0]));
+    let stop = |id: u32, trail: &str, time: &str, error: &str| {
+        let error = if error.is_empty() { String::new() } else { format!(r#""errorCode": "{error}","#) };
+        format!(
+            r#"{{"eventVersion": "1.08", "userIdentity": {{"type": "IAMUser", "arn": "arn:aws:iam::{account}:user/mallory", "accountId": "{account}"}},
+             "eventTime": "{time}", "eventSource": "cloudtrail.amazonaws.com", "eventName": "StopLogging", "awsRegion": "us-east-1",
+             "sourceIPAddress": "203.0.113.7", "userAgent": "aws-cli/2.15.0", {error} "requestParameters": {{"name": "{trail}"}},
+             "responseElements": null, "eventID": "00000000-0000-0000-0000-0000000000{id:02}", "eventType": "AwsApiCall",
+             "recipientAccountId": "{account}"}}"#
+        )
+    };
+    let events = [
+        stop(1, &name, &inside, ""),
+        // Another trail, a stop before the hour of the digest before the gap, and a refused stop: none.
+        stop(2, "another-trail", &inside, ""),
+        stop(3, &name, &before, ""),
+        stop(4, &name, &inside, "AccessDenied"),
+    ];
+    files.push(("elsewhere/stops.json".to_owned(), format!(r#"{{"Records": [{}]}}"#, events.join(",")).into_bytes()));
+    let (_, checked) = run(&files, &no_keys());
+    let row = checked.report.digests.iter().find(|d| d.path.ends_with(newest)).unwrap();
+    assert_eq!(row.link, Link::Restarted);
+    let said: Vec<&String> = row.notes.iter().filter(|n| n.contains("StopLogging")).collect();
+    assert_eq!(said.len(), 1, "{:#?}", row.notes);
+    assert!(said[0].contains("a call that stopped or narrowed logging"), "{}", said[0]);
+    let when = inside.replace('T', " ");
+    let by = format!("StopLogging at {} UTC by arn:aws:iam::{account}:user/mallory", when.trim_end_matches('Z'));
+    assert!(said[0].contains(&by), "{}", said[0]);
+    // The digests of the other chains, with no gap, say nothing of it.
+    assert!(checked
+        .report
+        .digests
+        .iter()
+        .filter(|d| !d.path.ends_with(newest))
+        .all(|d| d.notes.iter().all(|n| !n.contains("StopLogging"))));
+}
+
+#[test]
 fn err_only_the_decoy_key_checks_nothing_and_says_why() {
     let keys = std::fs::read_to_string(fixture().join("list-public-keys.json")).unwrap();
     let v: serde_json::Value = serde_json::from_str(&keys).unwrap();
