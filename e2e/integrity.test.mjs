@@ -654,21 +654,30 @@ test('changes to trails are listed oldest first with what each did, and stops ne
   // What each call did, worked out here from the events: a stop or delete that went through stops
   // logging; event selectors none of which logs every management event (reads and writes, no
   // source left out) narrow it; a stop or delete refused is an attempt.
+  // Calls to the S3 buckets the trails deliver to (their s3BucketName) count too: deleting one
+  // stops delivery, a lifecycle rule that expires objects deletes the log files.
+  const all = files.flatMap(corpusEvents);
+  const ok = (e) => !e.errorCode;
+  const buckets = new Set(all.filter((e) => e.eventSource === 'cloudtrail.amazonaws.com' && ok(e))
+    .map((e) => e.requestParameters?.s3BucketName).filter(Boolean));
+  const BUCKET_CALLS = ['PutBucketLifecycle', 'DeleteBucket', 'PutBucketPolicy', 'DeleteBucketPolicy'];
   const seen = new Set();
-  const changes = files.flatMap(corpusEvents).filter((e) => e.eventSource === 'cloudtrail.amazonaws.com' && TRAIL_CALLS.includes(e.eventName))
+  const changes = all.filter((e) => (e.eventSource === 'cloudtrail.amazonaws.com' && TRAIL_CALLS.includes(e.eventName))
+      || (e.eventSource === 's3.amazonaws.com' && BUCKET_CALLS.includes(e.eventName) && buckets.has(e.requestParameters?.bucketName)))
     .filter((e) => !seen.has(`${e.eventID} ${e.eventName}`) && seen.add(`${e.eventID} ${e.eventName}`))
     .sort((a, b) => (a.eventTime + a.eventID + a.eventName < b.eventTime + b.eventID + b.eventName ? -1 : 1));
-  const ok = (e) => !e.errorCode;
-  const stopping = (e) => e.eventName === 'StopLogging' || e.eventName === 'DeleteTrail';
+  const stopping = (e) => ['StopLogging', 'DeleteTrail', 'DeleteBucket', 'DeleteBucketPolicy'].includes(e.eventName);
   const everything = (s) => s.includeManagementEvents !== false && (s.readWriteType ?? 'All') === 'All' && !(s.excludeManagementEventSources ?? []).length;
-  const narrowing = (e) => e.eventName === 'PutEventSelectors' && !(e.requestParameters?.eventSelectors ?? []).some(everything);
+  const rules = (e) => [e.requestParameters?.LifecycleConfiguration?.Rule ?? []].flat();
+  const narrowing = (e) => (e.eventName === 'PutEventSelectors' && !(e.requestParameters?.eventSelectors ?? []).some(everything))
+    || (e.eventName === 'PutBucketLifecycle' && rules(e).some((r) => r.Status === 'Enabled' && r.Expiration?.Days !== undefined));
   const want = {
     total: changes.length,
     stops: changes.filter((e) => ok(e) && stopping(e)).length,
     narrows: changes.filter((e) => ok(e) && narrowing(e)).length,
     refused: changes.filter((e) => !ok(e) && stopping(e)).length,
   };
-  assert.ok(want.stops >= 3 && want.narrows >= 2 && want.refused >= 3, JSON.stringify(want));
+  assert.ok(want.stops >= 3 && want.narrows >= 3 && want.refused >= 3 && buckets.size >= 2, JSON.stringify(want));
 
   const t = await Trailscope.open(env);
   await t.pickFiles(files);
@@ -707,7 +716,7 @@ test('changes to trails are listed oldest first with what each did, and stops ne
   const { summary } = await downloadSummary(t.page);
   const items = summary.attention.filter((a) => a.kind === 'logging-weakened');
   const weakening = changes.filter((e) => (ok(e) && (stopping(e) || narrowing(e))) || (!ok(e) && stopping(e)));
-  const trailOf = (e) => e.responseElements?.trailARN ?? e.requestParameters?.trailName ?? e.requestParameters?.name ?? '';
+  const trailOf = (e) => e.responseElements?.trailARN ?? e.requestParameters?.trailName ?? e.requestParameters?.name ?? e.requestParameters?.bucketName ?? '';
   const groups = new Set(weakening.map((e) => `${trailOf(e)} ${e.eventName} ${e.userIdentity?.arn} ${!ok(e)}`));
   assert.equal(items.length, groups.size);
   const stopName = changes[stop].requestParameters.name;

@@ -1060,11 +1060,11 @@ impl Engine {
             }
             Query::Identities(filter) => {
                 let c = Compiled::new(filter, &self.store);
-                Response::Identities(Box::new(identity::report(&self.store, c.rows())))
+                Response::Identities(Box::new(identity::report_knowing(&self.store, c.rows(), &self.log_buckets())))
             }
             Query::Integrity(keys) => {
                 let mut report = self.integrity(keys).report.cut(MAX_LIST);
-                report.logging = crate::analysis::logging::report(&self.store, MAX_LIST);
+                report.logging = crate::analysis::logging::report(&self.store, MAX_LIST, &self.log_buckets());
                 Response::Integrity(Box::new(report))
             }
             Query::Events { filter, order, offset, limit } => {
@@ -1316,7 +1316,7 @@ impl Engine {
     /// The triage summary document; its schema is documented in the README.
     pub fn summary_json(&self) -> String {
         let c = self.counts_all();
-        let ids = identity::report(&self.store, self.all_rows());
+        let ids = identity::report_knowing(&self.store, self.all_rows(), &self.log_buckets());
         let status = self.status();
         let map = |v: &[Count]| {
             v.iter().map(|c| (c.key.clone(), serde_json::Value::from(c.count))).collect::<serde_json::Map<_, _>>()
@@ -1394,9 +1394,21 @@ impl Engine {
         serde_json::to_string_pretty(&doc).unwrap_or_default()
     }
 
+    /// The S3 buckets trails deliver to, as far as the logs and files tell (see
+    /// [`crate::analysis::logging::log_buckets`]): those trails' calls name, those digests name,
+    /// and the folder a dropped `AWSLogs/` sat in (a bucket copied down keeps its name).
+    fn log_buckets(&self) -> hashbrown::HashSet<String> {
+        let folders = self.files.iter().filter_map(|f| {
+            let parts = f.path.split('/');
+            parts.clone().zip(parts.skip(1)).find(|&(_, next)| next == "AWSLogs").map(|(folder, _)| folder.to_owned())
+        });
+        let known: Vec<String> = self.integrity.buckets().map(str::to_owned).chain(folders).collect();
+        crate::analysis::logging::log_buckets(&self.store, known)
+    }
+
     /// The summary's `logging`: every change to a trail or event data store, oldest first.
     fn logging_summary(&self) -> serde_json::Value {
-        let r = crate::analysis::logging::report(&self.store, usize::MAX);
+        let r = crate::analysis::logging::report(&self.store, usize::MAX, &self.log_buckets());
         let changes: Vec<serde_json::Value> = r
             .changes
             .iter()
@@ -1405,6 +1417,8 @@ impl Engine {
                     "time": format_iso(c.time),
                     "call": c.call,
                     "trail": c.trail,
+                    "bucket": c.bucket,
+                    "on_bucket": c.on_bucket,
                     "effect": c.effect.slug(),
                     "error_code": c.error_code,
                     "lines": c.lines,

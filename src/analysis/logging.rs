@@ -3,7 +3,7 @@
 //! these logs) its trail was started again. Shown on the Integrity tab, whether or not digests were
 //! dropped: a trail stopped for twenty minutes is twenty minutes no log file, and no digest, covers.
 
-use hashbrown::HashMap;
+use hashbrown::{HashMap, HashSet};
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::container::report::{EventRef, Who};
@@ -18,8 +18,13 @@ use crate::store::{Row, Store};
 pub struct LoggingChange {
     /// The call (`StopLogging`, `PutEventSelectors`...).
     pub call: String,
-    /// The trail or event data store as the call names it (an ARN, or a name).
+    /// The trail or event data store as the call names it (an ARN, or a name); empty for a call
+    /// to a bucket.
     pub trail: String,
+    /// A call to the S3 bucket a trail delivers to (its lifecycle, its policy, its deletion).
+    pub on_bucket: bool,
+    /// The bucket: the one called, or the one a trail's call names for it.
+    pub bucket: String,
     /// Its name: the part of an ARN after `trail/` or `eventdatastore/`.
     pub name: String,
     /// What it does to logging, had it gone through.
@@ -74,13 +79,33 @@ fn arn_account(value: &str) -> Option<&str> {
     value.strip_prefix("arn:").and_then(|rest| rest.split(':').nth(3)).filter(|a| !a.is_empty())
 }
 
+/// The S3 buckets trails deliver to, as far as these logs tell (those a trail's call that went
+/// through names), and the names in `known` (the engine's: digest files' buckets, the folder a
+/// dropped `AWSLogs/` sat in).
+pub fn log_buckets(store: &Store, known: impl IntoIterator<Item = String>) -> HashSet<String> {
+    let mut out: HashSet<String> = known.into_iter().filter(|b| !b.is_empty()).collect();
+    for c in store.trail.all() {
+        if !c.on_bucket && !c.bucket.is_empty() && store.error_code(c.row).is_empty() {
+            out.insert(store.str(c.bucket).into_owned());
+        }
+    }
+    out
+}
+
+/// Whether change `c` is about logging: a trail's, or a call to a bucket in `buckets`.
+pub fn about_logging(store: &Store, c: &crate::facts::trail::Change, buckets: &HashSet<String>) -> bool {
+    !c.on_bucket || buckets.contains(&*store.str(c.bucket))
+}
+
 /// The calls that went through and stopped or narrowed a trail, for the gaps of its digest chain.
 pub fn gap_causes(store: &Store) -> Vec<GapCause> {
     store
         .trail
         .all()
         .iter()
-        .filter(|c| matches!(c.effect, Effect::Stops | Effect::Narrows) && store.error_code(c.row).is_empty())
+        .filter(|c| {
+            !c.on_bucket && matches!(c.effect, Effect::Stops | Effect::Narrows) && store.error_code(c.row).is_empty()
+        })
         .map(|c| {
             let value = store.str(c.trail);
             let account =
@@ -100,14 +125,16 @@ pub fn gap_causes(store: &Store) -> Vec<GapCause> {
         .collect()
 }
 
-/// Every change to logging, oldest first, the list cut at `limit`.
-pub fn report(store: &Store, limit: usize) -> LoggingReport {
-    let mut rows: Vec<Row> = store.trail.all().iter().map(|c| c.row).collect();
+/// Every change to logging, oldest first, the list cut at `limit`; calls to buckets count only
+/// for the buckets in `buckets` (see [`log_buckets`]).
+pub fn report(store: &Store, limit: usize, buckets: &HashSet<String>) -> LoggingReport {
+    let mut rows: Vec<Row> =
+        store.trail.all().iter().filter(|c| about_logging(store, c, buckets)).map(|c| c.row).collect();
     // By time, then by event: the same however the files were read (rows are in reading order).
     rows.sort_by_cached_key(|&r| (store.time(r), store.event_id(r), store.str(store.name(r)).into_owned(), r));
     // (account, name) of each row's trail, to find a stop's restart.
     let key = |r: Row| -> Option<(String, String)> {
-        let c = store.trail.get(r)?;
+        let c = store.trail.get(r).filter(|c| !c.on_bucket)?;
         let value = store.str(c.trail);
         let account = arn_account(&value).map_or_else(|| store.str(store.account(r)).into_owned(), str::to_owned);
         Some((account, trail_name(&value).to_owned()))
@@ -143,6 +170,8 @@ pub fn report(store: &Store, limit: usize) -> LoggingReport {
             call: store.str(store.name(r)).into_owned(),
             name: trail_name(&trail).to_owned(),
             trail,
+            on_bucket: c.on_bucket,
+            bucket: store.str(c.bucket).into_owned(),
             effect: c.effect,
             error_code,
             lines: c.lines.iter().map(|&l| store.str(l).into_owned()).collect(),
@@ -170,7 +199,7 @@ mod tests {
     fn report_of(events: &[String]) -> LoggingReport {
         let mut e = Engine::new();
         e.ingest_bytes("t.json", format!(r#"{{"Records": [{}]}}"#, events.join(",")).as_bytes());
-        report(e.store(), 100)
+        report(e.store(), 100, &HashSet::new())
     }
 
     #[test]
@@ -205,12 +234,51 @@ mod tests {
     }
 
     #[test]
+    fn ok_calls_to_a_bucket_count_where_a_trail_delivers_to_it() {
+        let s3 = |id, name: &str, bucket: &str| {
+            let source = r#""eventSource": "cloudtrail.amazonaws.com""#;
+            event(id, name, &format!(r#"{{"bucketName": "{bucket}"}}"#), "null", "").replacen(
+                source,
+                r#""eventSource": "s3.amazonaws.com""#,
+                1,
+            )
+        };
+        let calls = [
+            s3(1, "DeleteBucket", "trail-logs"),
+            s3(2, "DeleteBucket", "photos"),
+            s3(3, "DeleteBucket", "dropped-here"),
+        ];
+        let load = |path: &str, events: &[String]| {
+            let mut e = Engine::new();
+            e.ingest_bytes(path, format!(r#"{{"Records": [{}]}}"#, events.join(",")).as_bytes());
+            let doc: serde_json::Value = serde_json::from_str(&e.summary_json()).unwrap();
+            let buckets: Vec<String> = doc["logging"]["changes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["bucket"].as_str().unwrap().to_owned())
+                .collect();
+            (buckets, doc["logging"]["stops"].clone())
+        };
+        // No trail names a bucket, and the file was not dropped from one: none is a log bucket.
+        assert_eq!(load("t.json", &calls), (vec![], 0.into()));
+        // A trail created to deliver to one makes it one (its own call is listed too).
+        let mut with_trail = calls.to_vec();
+        with_trail.push(event(4, "CreateTrail", r#"{"name": "main", "s3BucketName": "trail-logs"}"#, "null", ""));
+        let (buckets, stops) = load("t.json", &with_trail);
+        assert_eq!((buckets.iter().filter(|b| *b == "trail-logs").count(), stops), (2, 1.into()), "{buckets:?}");
+        // A folder named like the bucket, above AWSLogs/, makes it one (a bucket copied down).
+        let (buckets, _) = load("dropped-here/AWSLogs/111122223333/CloudTrail/us-east-1/2024/05/01/x.json", &calls);
+        assert_eq!(buckets, ["dropped-here"]);
+    }
+
+    #[test]
     fn ok_the_list_is_cut_but_every_change_is_counted() {
         let events: Vec<String> =
             (1..=30).map(|i| event(i, "StopLogging", r#"{"name": "main"}"#, "null", "")).collect();
         let mut e = Engine::new();
         e.ingest_bytes("t.json", format!(r#"{{"Records": [{}]}}"#, events.join(",")).as_bytes());
-        let r = report(e.store(), 10);
+        let r = report(e.store(), 10, &HashSet::new());
         assert_eq!((r.changes.len(), r.total, r.stops), (10, 30, 30));
     }
 }

@@ -17,6 +17,9 @@ pub fn record(raw: &RawEvent, row: Row, store: &mut Store) {
     match raw.event_source.str() {
         "sts.amazonaws.com" | "signin.amazonaws.com" => credentials::record(raw, row, store),
         trail::SOURCE => trail::record(raw, row, store),
+        "s3.amazonaws.com" if trail::BUCKET_CALLS.contains(&raw.event_name.str()) => {
+            trail::record_bucket(raw, row, store);
+        }
         // ECR, ECS, Image Builder and KMS calls by name; another service's write may name ECR
         // images (a SageMaker model, a Batch job definition), looked for only where its request
         // holds `.ecr.` (`container::uses`).

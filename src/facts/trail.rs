@@ -18,6 +18,7 @@ use crate::ingest::raw::{Flag, Lenient, Obj, RawEvent, Text};
 use crate::model::Sym;
 use crate::store::wire::{index_of, Reader, WireError, Writer};
 use crate::store::{Row, Store};
+use crate::text::plural;
 
 /// `cloudtrail.amazonaws.com`.
 pub const SOURCE: &str = "cloudtrail.amazonaws.com";
@@ -92,6 +93,12 @@ pub struct Change {
     pub effect: Effect,
     /// What it set, one line each.
     pub lines: Vec<Sym>,
+    /// The S3 bucket: for a trail's call, the one it delivers to (empty when not given); for a call
+    /// to a bucket ([`Change::on_bucket`]), that bucket.
+    pub bucket: Sym,
+    /// A call to an S3 bucket (its lifecycle, its policy, its deletion), which matters only where
+    /// the bucket is where a trail delivers (see `analysis::logging`); `trail` is then empty.
+    pub on_bucket: bool,
 }
 
 /// The side table: every change, by row.
@@ -136,6 +143,8 @@ impl TrailChanges {
             for l in &c.lines {
                 w.u32(l.0);
             }
+            w.u32(c.bucket.0);
+            w.u64(u64::from(c.on_bucket));
         }
     }
 
@@ -147,7 +156,8 @@ impl TrailChanges {
             let (row, trail, effect) = (r.u32()?, Sym(r.u32()?), r.pick(&EFFECTS)?);
             let k = r.count()?;
             let lines = (0..k).map(|_| r.u32().map(Sym)).collect::<Result<_, _>>()?;
-            changes.push(Change { row, trail, effect, lines });
+            let (bucket, on_bucket) = (Sym(r.u32()?), r.pick(&[false, true])?);
+            changes.push(Change { row, trail, effect, lines, bucket, on_bucket });
         }
         Ok(TrailChanges { changes })
     }
@@ -164,7 +174,8 @@ pub(crate) fn absorb(
     for c in &src.changes {
         let Some(r) = row(c.row) else { continue };
         let lines = c.lines.iter().map(|&l| sym(l)).collect();
-        store.trail.put(Change { row: r, trail: sym(c.trail), effect: c.effect, lines });
+        let (trail, bucket) = (sym(c.trail), sym(c.bucket));
+        store.trail.put(Change { row: r, trail, effect: c.effect, lines, bucket, on_bucket: c.on_bucket });
     }
 }
 
@@ -265,8 +276,9 @@ pub fn record(raw: &RawEvent, row: Row, store: &mut Store) {
     let resp: Fields = parse(raw.response_elements).unwrap_or_default();
     let (trail, effect, lines) = read(name, &req, &resp);
     let trail = store.intern(trail);
+    let bucket = store.intern(req.s3_bucket_name.str());
     let lines = lines.iter().take(MAX_LINES).map(|l| store.intern(l)).collect();
-    store.trail.put(Change { row, trail, effect, lines });
+    store.trail.put(Change { row, trail, effect, lines, bucket, on_bucket: false });
 }
 
 /// The first non-empty of `options`.
@@ -520,6 +532,103 @@ impl Logged {
     }
 }
 
+/// The calls to an S3 bucket read, for buckets trails deliver to.
+pub const BUCKET_CALLS: [&str; 4] = ["PutBucketLifecycle", "DeleteBucket", "PutBucketPolicy", "DeleteBucketPolicy"];
+
+/// Records the call to an S3 bucket in row `row`, if it is one of [`BUCKET_CALLS`]: what it does
+/// to the log files a trail delivers there, were the bucket a trail's. These calls are few, and
+/// S3 logs their XML as JSON of varying shape (one rule is an object, two a list), so the request
+/// is read as a generic value.
+pub fn record_bucket(raw: &RawEvent, row: Row, store: &mut Store) {
+    let name = raw.event_name.str();
+    if !BUCKET_CALLS.contains(&name) {
+        return;
+    }
+    let req: serde_json::Value =
+        raw.request_parameters.and_then(|r| serde_json::from_str(r.get()).ok()).unwrap_or_default();
+    let bucket = req["bucketName"].as_str().unwrap_or("");
+    let (effect, lines) = bucket_call(name, &req);
+    let bucket = store.intern(bucket);
+    let lines = lines.iter().take(MAX_LINES).map(|l| store.intern(l)).collect();
+    store.trail.put(Change { row, trail: Sym::EMPTY, effect, lines, bucket, on_bucket: true });
+}
+
+/// One or many: S3's XML gives a lone element as an object, several as a list.
+fn each(v: &serde_json::Value) -> impl Iterator<Item = &serde_json::Value> {
+    let list = match v {
+        serde_json::Value::Array(a) => a.as_slice(),
+        serde_json::Value::Null => &[],
+        other => std::slice::from_ref(other),
+    };
+    list.iter().take(MAX_SELECTORS)
+}
+
+/// A whole number written as a number or a string.
+fn days(v: &serde_json::Value) -> Option<u64> {
+    v.as_u64().or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
+}
+
+/// What a call to a bucket does to the log files in it.
+fn bucket_call(name: &str, req: &serde_json::Value) -> (Effect, Vec<String>) {
+    match name {
+        "DeleteBucket" => (Effect::Stops, vec!["bucket deleted: CloudTrail cannot deliver log files to it".to_owned()]),
+        "DeleteBucketPolicy" => (
+            Effect::Stops,
+            vec!["bucket policy deleted: CloudTrail may no longer write its log files there".to_owned()],
+        ),
+        "PutBucketPolicy" => {
+            let policy = &req["bucketPolicy"];
+            let writes = each(&policy["Statement"]).any(|st| {
+                let services = each(&st["Principal"]["Service"]).filter_map(serde_json::Value::as_str);
+                let actions = each(&st["Action"]).filter_map(serde_json::Value::as_str);
+                st["Effect"] == "Allow"
+                    && services.into_iter().any(|s| s == "cloudtrail.amazonaws.com")
+                    && actions.into_iter().any(|a| a.eq_ignore_ascii_case("s3:PutObject") || a == "s3:*" || a == "*")
+            });
+            let denies = each(&policy["Statement"]).any(|st| {
+                st["Effect"] == "Deny"
+                    && each(&st["Principal"]["Service"])
+                        .filter_map(serde_json::Value::as_str)
+                        .any(|s| s == "cloudtrail.amazonaws.com")
+            });
+            if !policy.is_object() {
+                (Effect::Other, vec!["bucket policy set".to_owned()])
+            } else if writes && !denies {
+                (Effect::Other, vec!["bucket policy lets CloudTrail write its log files".to_owned()])
+            } else {
+                (Effect::Stops, vec!["bucket policy does not let CloudTrail write its log files".to_owned()])
+            }
+        }
+        _ => {
+            // PutBucketLifecycle: rules that expire objects delete the log files after so many days.
+            let mut lines = Vec::new();
+            for rule in each(&req["LifecycleConfiguration"]["Rule"]) {
+                if rule["Status"].as_str().is_some_and(|s| !s.eq_ignore_ascii_case("Enabled")) {
+                    continue;
+                }
+                let id = match rule["ID"].as_str() {
+                    Some(id) if !id.is_empty() => format!(" (rule {id})"),
+                    _ => String::new(),
+                };
+                if let Some(n) = days(&rule["Expiration"]["Days"]) {
+                    lines.push(format!("deletes its objects {} after they are written{id}", plural(n, "day", "days")));
+                }
+                if let Some(n) = days(&rule["NoncurrentVersionExpiration"]["NoncurrentDays"]) {
+                    lines.push(format!(
+                        "deletes overwritten or deleted versions after {}{id}",
+                        plural(n, "day", "days")
+                    ));
+                }
+            }
+            if lines.is_empty() {
+                (Effect::Other, vec!["lifecycle rules set, none that deletes objects".to_owned()])
+            } else {
+                (Effect::Narrows, lines)
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -704,6 +813,63 @@ pub(crate) mod tests {
         assert_eq!(got[1].3, ["logs its home region only", "leaves out global service events (IAM, STS, CloudFront)"]);
         assert_eq!(got[2].3, ["delivers its logs to S3 bucket elsewhere under x/"]);
         assert_eq!(got[4].1, ARN, "the response's ARN names the trail");
+    }
+
+    /// An S3 call as CloudTrail logs one (S3 writes its XML bodies as JSON).
+    fn s3(id: u32, name: &str, request: &str) -> String {
+        let source = r#""eventSource": "cloudtrail.amazonaws.com""#;
+        event(id, name, request, "null", "").replacen(source, r#""eventSource": "s3.amazonaws.com""#, 1)
+    }
+
+    #[test]
+    fn ok_calls_to_a_bucket_say_what_they_do_to_the_log_files_in_it() {
+        let mut e = Engine::new();
+        let events = [
+            // One rule is an object, several a list; a disabled rule deletes nothing.
+            s3(
+                1,
+                "PutBucketLifecycle",
+                r#"{"bucketName": "logs", "LifecycleConfiguration": {"Rule": {"ID": "nuke", "Status": "Enabled", "Expiration": {"Days": 1}}}}"#,
+            ),
+            s3(
+                2,
+                "PutBucketLifecycle",
+                r#"{"bucketName": "logs", "LifecycleConfiguration": {"Rule": [{"Status": "Disabled", "Expiration": {"Days": 1}}, {"Status": "Enabled", "Transition": {"Days": 30}}]}}"#,
+            ),
+            // CloudTrail's own bucket policy lets it write; one without that statement, or that
+            // denies it, does not.
+            s3(
+                3,
+                "PutBucketPolicy",
+                r#"{"bucketName": "logs", "bucketPolicy": {"Statement": [{"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "s3:PutObject"}]}}"#,
+            ),
+            s3(
+                4,
+                "PutBucketPolicy",
+                r#"{"bucketName": "logs", "bucketPolicy": {"Statement": {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": ["s3:GetObject"]}}}"#,
+            ),
+            s3(
+                5,
+                "PutBucketPolicy",
+                r#"{"bucketName": "logs", "bucketPolicy": {"Statement": [{"Effect": "Allow", "Principal": {"Service": ["cloudtrail.amazonaws.com"]}, "Action": ["s3:PutObject"]}, {"Effect": "Deny", "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "s3:*"}]}}"#,
+            ),
+            s3(6, "DeleteBucket", r#"{"bucketName": "logs"}"#),
+            s3(7, "DeleteBucketPolicy", r#"{"bucketName": "logs"}"#),
+            // Other S3 calls are not read.
+            s3(8, "PutBucketTagging", r#"{"bucketName": "logs"}"#),
+        ];
+        e.ingest_bytes("t.json", format!(r#"{{"Records": [{}]}}"#, events.join(",")).as_bytes());
+        let s = e.store();
+        let got: Vec<(Effect, bool, String)> =
+            s.trail.all().iter().map(|c| (c.effect, c.on_bucket, s.str(c.bucket).into_owned())).collect();
+        let effects: Vec<Effect> = got.iter().map(|g| g.0).collect();
+        assert_eq!(
+            effects,
+            [Effect::Narrows, Effect::Other, Effect::Other, Effect::Stops, Effect::Stops, Effect::Stops, Effect::Stops]
+        );
+        assert!(got.iter().all(|(_, on, b)| *on && b == "logs"));
+        let first = &s.trail.all()[0];
+        assert_eq!(s.str(first.lines[0]), "deletes its objects 1 day after they are written (rule nuke)");
     }
 
     #[test]

@@ -270,6 +270,15 @@ impl Integrity {
         count
     }
 
+    /// The S3 buckets the digests read name: where each digest and the log files it lists were
+    /// delivered (for the calls to those buckets that matter to logging).
+    pub fn buckets(&self) -> impl Iterator<Item = &str> {
+        self.digests
+            .values()
+            .filter_map(|d| d.as_ref().ok())
+            .flat_map(|d| std::iter::once(d.bucket.as_str()).chain(d.log_files.iter().map(|l| l.bucket.as_str())))
+    }
+
     /// Whether any digest (readable or not) was dropped.
     pub fn has_digests(&self) -> bool {
         !self.digests.is_empty()

@@ -38,7 +38,7 @@ pub fn logging_changes(p: &LoggingProps) -> Html {
         <section class="panel" data-testid="integrity-logging" data-total={r.total.to_string()}
             data-stops={r.stops.to_string()} data-narrows={r.narrows.to_string()} data-refused={r.refused.to_string()}>
             <h2>{"Changes to logging"}<span class="count">{thousands(r.total)}</span></h2>
-            <p class="muted small">{"Calls that create, start, stop, delete or change a trail, its event selectors, or a CloudTrail Lake event data store, oldest first."}</p>
+            <p class="muted small">{"Calls that create, start, stop, delete or change a trail, its event selectors, or a CloudTrail Lake event data store, and those that delete, expire or close to CloudTrail the S3 bucket a trail delivers to, oldest first."}</p>
             if r.total == 0 {
                 <p class="muted" data-testid="logging-none">{"No trail or event data store was changed in these logs (no StopLogging, DeleteTrail, PutEventSelectors, UpdateTrail…)."}</p>
             } else {
@@ -72,12 +72,15 @@ fn effect_badge(c: &LoggingChange) -> Html {
 
 fn row(c: &LoggingChange) -> Html {
     let refused = !c.error_code.is_empty();
-    let what = if c.trail.contains(":eventdatastore/") || c.call.contains("EventDataStore") {
+    let what = if c.on_bucket {
+        "log bucket "
+    } else if c.trail.contains(":eventdatastore/") || c.call.contains("EventDataStore") {
         "event data store "
     } else {
         "trail "
     };
-    let name = if c.name.is_empty() { "(not named)".to_owned() } else { reveal(&c.name).into_owned() };
+    let named = if c.on_bucket { &c.bucket } else { &c.name };
+    let name = if named.is_empty() { "(not named)".to_owned() } else { reveal(named).into_owned() };
     let restart = (c.effect == Effect::Stops && !refused).then(|| match c.started_again {
         Some(t) => html! {
             <div class="small" data-testid="logging-restart" data-state="started">
@@ -92,13 +95,13 @@ fn row(c: &LoggingChange) -> Html {
     });
     html! {
         <tr class={classes!(refused.then_some("failed"))} data-testid="logging-change" data-call={c.call.clone()}
-            data-effect={c.effect.slug()} data-refused={refused.to_string()}>
+            data-effect={c.effect.slug()} data-refused={refused.to_string()} data-bucket={c.on_bucket.to_string()}>
             <td>{when(c.time)}</td>
             <td>
                 <div class="call">{reveal(&c.call).into_owned()}</div>
                 {effect_badge(c)}
                 if refused { <div class="error">{format!("{}: refused, nothing changed", reveal(&c.error_code))}</div> }
-                <div class="muted small" data-testid="logging-trail" title={tooltip(&c.trail)}>{what}<b>{name}</b></div>
+                <div class="muted small" data-testid="logging-trail" title={tooltip(if c.on_bucket { &c.bucket } else { &c.trail })}>{what}<b>{name}</b></div>
             </td>
             <td>{details(&c.lines)}{ for restart }</td>
             <td>{who(&c.who)}<Events events={c.events.clone()} /></td>

@@ -62,13 +62,30 @@ fn events_in(path: &Path) -> Vec<serde_json::Value> {
         Ok(v) => flatten(v, &mut all),
         Err(_) => text.lines().filter_map(|l| serde_json::from_str(l).ok()).for_each(|v| flatten(v, &mut all)),
     }
-    all.into_iter().filter(|e| e["eventSource"] == "cloudtrail.amazonaws.com").collect()
+    all.into_iter()
+        .filter(|e| e["eventSource"] == "cloudtrail.amazonaws.com" || e["eventSource"] == "s3.amazonaws.com")
+        .collect()
 }
+
+/// The calls to an S3 bucket that delete it, expire what it holds or change who may write to it.
+const BUCKET_CALLS: [&str; 4] = ["PutBucketLifecycle", "DeleteBucket", "PutBucketPolicy", "DeleteBucketPolicy"];
 
 #[test]
 fn ok_every_change_to_a_trail_in_the_corpus_is_listed_with_what_it_did() {
     let Some(dir) = corpus() else { return };
-    let files = files_with_trail_calls(&dir);
+    let mut files = files_with_trail_calls(&dir);
+    // Invictus-IR's logs whole: its S3 calls to the buckets its trails deliver to are in other files.
+    files.extend(walk(&dir.join("invictus-ir-aws_dataset/CloudTrail")));
+    files.sort();
+    files.dedup();
+    let events: Vec<serde_json::Value> = files.iter().flat_map(|f| events_in(f)).collect();
+    // The buckets the trails deliver to: the s3BucketName of each trail created or updated.
+    let buckets: Vec<&str> = events
+        .iter()
+        .filter(|e| e["eventSource"] == "cloudtrail.amazonaws.com" && e["errorCode"].is_null())
+        .filter_map(|e| e["requestParameters"]["s3BucketName"].as_str())
+        .collect();
+    assert!(buckets.len() >= 2, "Invictus-IR's trails name their buckets");
     // (eventID, call) → errorCode, from the files themselves (TrailDiscover's examples share one
     // made-up eventID between calls; one event is its ID and name, as `common::unique` counts).
     let mut expected: BTreeMap<(String, String), String> = BTreeMap::new();
@@ -76,12 +93,16 @@ fn ok_every_change_to_a_trail_in_the_corpus_is_listed_with_what_it_did() {
     for f in &files {
         let rel = f.strip_prefix(&dir).unwrap().to_string_lossy().into_owned();
         engine.ingest_bytes(&rel, &std::fs::read(f).unwrap());
-        for e in events_in(f) {
-            let call = e["eventName"].as_str().unwrap_or("");
-            if TRAIL_CALLS.contains(&call) {
-                let error = e["errorCode"].as_str().unwrap_or("").to_owned();
-                expected.insert((e["eventID"].as_str().unwrap().to_owned(), call.to_owned()), error);
-            }
+    }
+    for e in &events {
+        let call = e["eventName"].as_str().unwrap_or("");
+        let trail_call = e["eventSource"] == "cloudtrail.amazonaws.com" && TRAIL_CALLS.contains(&call);
+        let bucket_call = e["eventSource"] == "s3.amazonaws.com"
+            && BUCKET_CALLS.contains(&call)
+            && buckets.contains(&e["requestParameters"]["bucketName"].as_str().unwrap_or(""));
+        if trail_call || bucket_call {
+            let error = e["errorCode"].as_str().unwrap_or("").to_owned();
+            expected.insert((e["eventID"].as_str().unwrap().to_owned(), call.to_owned()), error);
         }
     }
     assert!(
@@ -103,15 +124,24 @@ fn ok_every_change_to_a_trail_in_the_corpus_is_listed_with_what_it_did() {
     // Oldest first.
     let times: Vec<&str> = changes.iter().map(|c| c["time"].as_str().unwrap()).collect();
     assert!(times.windows(2).all(|w| w[0] <= w[1]), "{times:?}");
-    // Stops that went through: StopLogging and DeleteTrail with no errorCode.
-    let stops =
-        expected.iter().filter(|((_, c), e)| e.is_empty() && (c == "StopLogging" || c == "DeleteTrail")).count();
+    // Stops that went through: StopLogging, DeleteTrail, and a trail's bucket deleted, with no
+    // errorCode (the corpus's policies on those buckets are CloudTrail's own, letting it write).
+    let stopping = ["StopLogging", "DeleteTrail", "DeleteBucket", "DeleteBucketPolicy"];
+    let stops = expected.iter().filter(|((_, c), e)| e.is_empty() && stopping.contains(&c.as_str())).count();
     assert_eq!(logging["stops"], stops as u64);
-    // Attempts refused: every StopLogging, DeleteTrail or UpdateTrail with an errorCode (none of
-    // the corpus's refused UpdateTrail calls names a setting, so those narrow nothing).
-    let refused =
-        expected.iter().filter(|((_, c), e)| !e.is_empty() && (c == "StopLogging" || c == "DeleteTrail")).count();
+    // Attempts refused: each of those with an errorCode (a bucket not empty is not deleted; none
+    // of the corpus's refused UpdateTrail calls names a setting, so those narrow nothing).
+    let refused = expected.iter().filter(|((_, c), e)| !e.is_empty() && stopping.contains(&c.as_str())).count();
     assert_eq!(logging["refused"], refused as u64);
+    // Invictus-IR ran Stratus Red Team's "CloudTrail lifecycle rule" technique (its `ctlr`
+    // resources): a rule on the trail's bucket that expires what it holds after so many days.
+    let rule = events.iter().find(|e| e["eventName"] == "PutBucketLifecycle").expect("the technique's call");
+    let days = &rule["requestParameters"]["LifecycleConfiguration"]["Rule"]["Expiration"]["Days"];
+    let change = changes.iter().find(|c| c["call"] == "PutBucketLifecycle").expect("listed");
+    assert_eq!(change["effect"], "narrows");
+    let after = if days == 1 { "1 day".to_owned() } else { format!("{days} days") };
+    assert!(change["lines"][0].as_str().unwrap().contains(&after), "{change:#}");
+    assert_eq!(change["trail"], "", "a bucket is no trail");
 }
 
 #[test]

@@ -426,7 +426,8 @@ fn logging(g: &Gathered, out: &mut Vec<Attention>) {
     for &(id, r) in &g.logging {
         let Some(c) = store.trail.get(r) else { continue };
         let refused = !store.error_code(r).is_empty();
-        groups.entry((c.trail, store.name(r), g.label(id), refused)).or_default().push((store.time(r), r));
+        let what = if c.on_bucket { c.bucket } else { c.trail };
+        groups.entry((what, store.name(r), g.label(id), refused)).or_default().push((store.time(r), r));
     }
     for ((trail, call, label, refused), mut calls) in groups {
         calls.sort_unstable();
@@ -434,7 +435,9 @@ fn logging(g: &Gathered, out: &mut Vec<Attention>) {
         let (_, latest) = calls[calls.len() - 1];
         let Some(change) = store.trail.get(latest) else { continue };
         let value = g.str(trail);
-        let what = if value.contains(":eventdatastore/") || g.str(call).contains("EventDataStore") {
+        let what = if change.on_bucket {
+            "Log bucket"
+        } else if value.contains(":eventdatastore/") || g.str(call).contains("EventDataStore") {
             "Event data store"
         } else {
             "Trail"
@@ -445,8 +448,10 @@ fn logging(g: &Gathered, out: &mut Vec<Attention>) {
         };
         let stops = change.effect == Effect::Stops;
         let done = match (stops, &*g.str(call)) {
+            (true, "DeleteBucketPolicy" | "PutBucketPolicy") => "closed to CloudTrail",
             (true, c) if c.starts_with("Delete") => "deleted",
             (true, _) => "stopped",
+            (false, "PutBucketLifecycle") => "set to delete log files",
             (false, _) => "narrowed",
         };
         let call = g.str(call);
@@ -471,12 +476,15 @@ fn logging(g: &Gathered, out: &mut Vec<Attention>) {
                 list(&lines)
             )
         } else {
-            format!(
-                "{calls_of}: {}. What it did not record from then on is in no log, these or any other.",
-                list(&lines)
-            )
+            let then = if change.on_bucket {
+                "A trail delivers its log files there: from then on they are deleted, or not delivered."
+            } else {
+                "What it did not record from then on is in no log, these or any other."
+            };
+            format!("{calls_of}: {}. {then}", list(&lines))
         };
-        let mut chips = vec![(Field::Source, crate::facts::trail::SOURCE.to_owned()), (Field::Name, call.into_owned())];
+        let source = if change.on_bucket { "s3.amazonaws.com" } else { crate::facts::trail::SOURCE };
+        let mut chips = vec![(Field::Source, source.to_owned()), (Field::Name, call.into_owned())];
         if !label.is_empty() {
             chips.push((Field::Principal, label.to_owned()));
         }

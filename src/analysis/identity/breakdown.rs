@@ -172,7 +172,7 @@ pub fn is_denied(code: &str) -> bool {
         || code == "Forbidden"
 }
 
-fn gather(store: &Store, rows: impl Iterator<Item = Row>) -> Gathered<'_> {
+fn gather<'s>(store: &'s Store, rows: impl Iterator<Item = Row>, log_buckets: &HashSet<String>) -> Gathered<'s> {
     let mut g = Gathered {
         store,
         events: 0,
@@ -196,7 +196,8 @@ fn gather(store: &Store, rows: impl Iterator<Item = Row>) -> Gathered<'_> {
     let console_login = store.strings.lookup("ConsoleLogin");
     let opening: Vec<Sym> = OPENING_CALLS.iter().filter_map(|n| store.strings.lookup(n)).collect();
     let public_push = store.strings.lookup(PUBLIC_SOURCE).zip(store.strings.lookup("PutImage"));
-    let cloudtrail = store.strings.lookup(crate::facts::trail::SOURCE);
+    let logging_sources: Vec<Sym> =
+        [crate::facts::trail::SOURCE, "s3.amazonaws.com"].iter().filter_map(|s| store.strings.lookup(s)).collect();
     // Per identity number: 0 not yet known, 1 long-term key, 2 another key, 3 no key.
     let mut key_kinds = vec![0u8; store.identities().len()];
     for r in rows {
@@ -237,8 +238,11 @@ fn gather(store: &Store, rows: impl Iterator<Item = Row>) -> Gathered<'_> {
         if public_push == Some((store.source(r), store.name(r))) && code.is_empty() {
             g.public_pushes.push((id, r));
         }
-        if cloudtrail == Some(store.source(r))
-            && store.trail.get(r).is_some_and(|c| matches!(c.effect, Effect::Stops | Effect::Narrows))
+        if logging_sources.contains(&store.source(r))
+            && store.trail.get(r).is_some_and(|c| {
+                matches!(c.effect, Effect::Stops | Effect::Narrows)
+                    && crate::analysis::logging::about_logging(store, c, log_buckets)
+            })
         {
             g.logging.push((id, r));
         }
@@ -278,7 +282,14 @@ fn opens(store: &Store, r: Row) -> bool {
 
 /// The identity breakdowns, chains and attention list over `rows`.
 pub fn report(store: &Store, rows: impl Iterator<Item = Row>) -> IdentityReport {
-    let g = gather(store, rows);
+    report_knowing(store, rows, &HashSet::new())
+}
+
+/// [`report`], knowing more S3 buckets that trails deliver to than the logs' trail calls name
+/// (`log_buckets`: see [`crate::analysis::logging::log_buckets`]), for the calls to them.
+pub fn report_knowing(store: &Store, rows: impl Iterator<Item = Row>, log_buckets: &HashSet<String>) -> IdentityReport {
+    let buckets = crate::analysis::logging::log_buckets(store, log_buckets.iter().cloned());
+    let g = gather(store, rows, &buckets);
     let text = |s: Sym| store.str(s).into_owned();
     let by_id = |f: &dyn Fn(&Identity) -> Option<String>| -> Vec<Stat> {
         let mut groups: HashMap<String, Acc> = HashMap::new();

@@ -34,7 +34,7 @@ pub mod client;
 use serde::{Deserialize, Serialize};
 
 pub use attention::{Attention, AttentionKind, Severity};
-pub use breakdown::report;
+pub use breakdown::{report, report_knowing};
 pub use chains::{Chain, ChainEnd, Chains, Hop};
 
 use crate::model::{KeyKind, Mfa, Millis};
