@@ -276,6 +276,9 @@ type TimelineCache = (crate::store::Version, Filter, GroupBy, Rc<Prepared>);
 /// field's own values cleared).
 type ValuesCache = (crate::store::Version, Field, Filter, Rc<Vec<Count>>);
 
+/// Buckets the files name, with the number of files and digests they were read from.
+type FileBuckets = (usize, usize, Rc<Vec<String>>);
+
 /// Ingest and analysis state.
 #[derive(Default)]
 pub struct Engine {
@@ -305,6 +308,10 @@ pub struct Engine {
     timeline: RefCell<Option<TimelineCache>>,
     /// The "+ Filter" menu's last field's values, so narrowing them by a text only reads the list.
     values: RefCell<Option<ValuesCache>>,
+    /// The buckets the files tell trails deliver to (digests, the folder above `AWSLogs/`), with
+    /// the number of files and digests they were read from: a filter change on the Identities tab
+    /// asks for them, and a large drop has a hundred thousand paths to look through.
+    file_buckets: RefCell<Option<FileBuckets>>,
     /// Files given and not read (see [`Engine::left_unread`]).
     unread: Option<Unread>,
     /// Files opened from now on are hashed as they are read (see [`Engine::hash_while_reading`]).
@@ -1398,12 +1405,20 @@ impl Engine {
     /// [`crate::analysis::logging::log_buckets`]): those trails' calls name, those digests name,
     /// and the folder a dropped `AWSLogs/` sat in (a bucket copied down keeps its name).
     fn log_buckets(&self) -> hashbrown::HashSet<String> {
-        let folders = self.files.iter().filter_map(|f| {
-            let parts = f.path.split('/');
-            parts.clone().zip(parts.skip(1)).find(|&(_, next)| next == "AWSLogs").map(|(folder, _)| folder.to_owned())
+        let key = (self.files.len(), self.integrity.digest_count());
+        let cached =
+            self.file_buckets.borrow().as_ref().filter(|(f, d, _)| (*f, *d) == key).map(|(_, _, b)| Rc::clone(b));
+        let known = cached.unwrap_or_else(|| {
+            let folders = self.files.iter().filter_map(|f| {
+                let parts = f.path.split('/');
+                parts.clone().zip(parts.skip(1)).find(|&(_, next)| next == "AWSLogs").map(|(folder, _)| folder)
+            });
+            let distinct: hashbrown::HashSet<&str> = self.integrity.buckets().chain(folders).collect();
+            let known = Rc::new(distinct.into_iter().map(str::to_owned).collect::<Vec<_>>());
+            *self.file_buckets.borrow_mut() = Some((key.0, key.1, Rc::clone(&known)));
+            known
         });
-        let known: Vec<String> = self.integrity.buckets().map(str::to_owned).chain(folders).collect();
-        crate::analysis::logging::log_buckets(&self.store, known)
+        crate::analysis::logging::log_buckets(&self.store, known.iter().cloned())
     }
 
     /// The summary's `logging`: every change to a trail or event data store, oldest first.

@@ -270,6 +270,17 @@ mod tests {
         // A folder named like the bucket, above AWSLogs/, makes it one (a bucket copied down).
         let (buckets, _) = load("dropped-here/AWSLogs/111122223333/CloudTrail/us-east-1/2024/05/01/x.json", &calls);
         assert_eq!(buckets, ["dropped-here"]);
+        // Learnt from a later drop too: what was worked out for the files before is not kept.
+        let mut e = Engine::new();
+        e.ingest_bytes("t.json", format!(r#"{{"Records": [{}]}}"#, calls.join(",")).as_bytes());
+        let listed = |e: &Engine| {
+            let doc: serde_json::Value = serde_json::from_str(&e.summary_json()).unwrap();
+            doc["logging"]["changes_total"].as_u64().unwrap()
+        };
+        assert_eq!(listed(&e), 0);
+        let later = event(5, "StartLogging", r#"{"name": "main"}"#, "null", "");
+        e.ingest_bytes("dropped-here/AWSLogs/1/CloudTrail/x.json", format!(r#"{{"Records": [{later}]}}"#).as_bytes());
+        assert_eq!(listed(&e), 2, "the StartLogging and the DeleteBucket of dropped-here");
     }
 
     #[test]

@@ -279,6 +279,11 @@ impl Integrity {
             .flat_map(|d| std::iter::once(d.bucket.as_str()).chain(d.log_files.iter().map(|l| l.bucket.as_str())))
     }
 
+    /// Digest files read (readable or not): moves whenever [`Self::buckets`] may.
+    pub fn digest_count(&self) -> usize {
+        self.digests.len()
+    }
+
     /// Whether any digest (readable or not) was dropped.
     pub fn has_digests(&self) -> bool {
         !self.digests.is_empty()
