@@ -59,10 +59,11 @@ pub enum Effect {
     /// Starts logging (`StartLogging`, an event data store's ingestion started or restored).
     Starts,
     /// Logs less from then on: management events left out (all, reads or writes, or some
-    /// services'), digest files turned off, a trail made single-region or delivered elsewhere.
+    /// services'), digest files turned off, a trail made single-region or delivered elsewhere; or
+    /// a bucket's lifecycle rule that deletes what it holds.
     Narrows,
     /// Stops logging: `StopLogging`, `DeleteTrail`, an event data store's ingestion stopped or
-    /// the store deleted.
+    /// the store deleted; or a bucket deleted, or its policy no longer letting CloudTrail write.
     Stops,
 }
 
@@ -81,7 +82,7 @@ impl Effect {
     }
 }
 
-/// One call that changed a trail or an event data store.
+/// One call that changed a trail, an event data store, or an S3 bucket (which may be a trail's).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Change {
     /// The event.
