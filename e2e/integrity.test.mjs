@@ -690,7 +690,7 @@ test('changes to trails are listed oldest first with what each did, and stops ne
   }));
   assert.deepEqual(got, want);
   const rows = await t.page.$$eval(`${panel} [data-testid=logging-change]`, (trs) => trs.map((tr) => ({
-    call: tr.dataset.call, effect: tr.dataset.effect, refused: tr.dataset.refused === 'true',
+    call: tr.dataset.call, effect: tr.dataset.effect, refused: tr.dataset.refused === 'true', bucket: tr.dataset.bucket === 'true',
     restart: tr.querySelector('[data-testid=logging-restart]')?.dataset.state ?? null,
     row: tr.querySelector('[data-row]')?.dataset.row,
   })));
@@ -703,6 +703,10 @@ test('changes to trails are listed oldest first with what each did, and stops ne
   // DataDog's StopLogging: its trail is not started again in these logs, and the lead says so in red.
   const stop = changes.findIndex((e) => e.eventName === 'StopLogging' && ok(e));
   assert.equal(rows[stop].restart, 'not-started');
+  // The calls to the trails' buckets are marked so, and a bucket deleted is never "started again".
+  assert.deepEqual(rows.map((r) => r.bucket), changes.map((e) => e.eventSource === 's3.amazonaws.com'));
+  assert.ok(rows.some((r) => r.bucket && r.effect === 'stops'));
+  assert.ok(rows.filter((r) => r.bucket).every((r) => r.restart === null));
   assert.match(await t.page.textContent('[data-testid=logging-lead]'), new RegExp(`^${want.stops} calls stopped logging; ${want.narrows} calls narrowed it; ${want.refused} attempts`));
   await t.shot('integrity-logging');
   // A change's event opens from its row.

@@ -79,6 +79,14 @@ fn arn_account(value: &str) -> Option<&str> {
     value.strip_prefix("arn:").and_then(|rest| rest.split(':').nth(3)).filter(|a| !a.is_empty())
 }
 
+/// The trail (or event data store) change `c` names, as (account, name): the account of its ARN,
+/// else of its event.
+fn trail_key(store: &Store, c: &crate::facts::trail::Change) -> (String, String) {
+    let value = store.str(c.trail);
+    let account = arn_account(&value).map_or_else(|| store.str(store.account(c.row)).into_owned(), str::to_owned);
+    (account, trail_name(&value).to_owned())
+}
+
 /// The S3 buckets trails deliver to, as far as these logs tell (those a trail's call that went
 /// through names), and the names in `known` (the engine's: digest files' buckets, the folder a
 /// dropped `AWSLogs/` sat in).
@@ -107,13 +115,11 @@ pub fn gap_causes(store: &Store) -> Vec<GapCause> {
             !c.on_bucket && matches!(c.effect, Effect::Stops | Effect::Narrows) && store.error_code(c.row).is_empty()
         })
         .map(|c| {
-            let value = store.str(c.trail);
-            let account =
-                arn_account(&value).map_or_else(|| store.str(store.account(c.row)).into_owned(), str::to_owned);
+            let (account, trail) = trail_key(store, c);
             let principal = crate::analysis::principal::principal_label(&store.identity(c.row), &store.strings);
             GapCause {
                 account,
-                trail: trail_name(&value).to_owned(),
+                trail,
                 time: store.time(c.row),
                 text: format!(
                     "{} at {} by {principal}",
@@ -133,12 +139,7 @@ pub fn report(store: &Store, limit: usize, buckets: &HashSet<String>) -> Logging
     // By time, then by event: the same however the files were read (rows are in reading order).
     rows.sort_by_cached_key(|&r| (store.time(r), store.event_id(r), store.str(store.name(r)).into_owned(), r));
     // (account, name) of each row's trail, to find a stop's restart.
-    let key = |r: Row| -> Option<(String, String)> {
-        let c = store.trail.get(r).filter(|c| !c.on_bucket)?;
-        let value = store.str(c.trail);
-        let account = arn_account(&value).map_or_else(|| store.str(store.account(r)).into_owned(), str::to_owned);
-        Some((account, trail_name(&value).to_owned()))
-    };
+    let key = |r: Row| store.trail.get(r).filter(|c| !c.on_bucket).map(|c| trail_key(store, c));
     // For each row, the first start of its trail after it that went through: one pass, newest
     // first, so a log of many stops costs no more than one of a few.
     let mut next_start: Vec<Option<Millis>> = vec![None; rows.len()];

@@ -81,7 +81,8 @@ fn row(c: &LoggingChange) -> Html {
     };
     let named = if c.on_bucket { &c.bucket } else { &c.name };
     let name = if named.is_empty() { "(not named)".to_owned() } else { reveal(named).into_owned() };
-    let restart = (c.effect == Effect::Stops && !refused).then(|| match c.started_again {
+    // A trail stopped can be started again; a bucket deleted is not "started".
+    let restart = (c.effect == Effect::Stops && !refused && !c.on_bucket).then(|| match c.started_again {
         Some(t) => html! {
             <div class="small" data-testid="logging-restart" data-state="started">
                 {format!("started again {} ({} later)", utc(t), duration(t - c.time))}
