@@ -124,7 +124,8 @@ pub(crate) struct Gathered<'s> {
     pub opened: Vec<(u32, Row)>,
     /// `PutImage` rows of ECR Public that went through, and their identity.
     pub public_pushes: Vec<(u32, Row)>,
-    /// Calls that stopped or narrowed a trail or event data store, or tried to, and their identity.
+    /// Calls that stopped or narrowed a trail or event data store, or a trail's bucket, or tried
+    /// to, and their identity.
     pub logging: Vec<(u32, Row)>,
     /// The principal name (index into `names`) of each identity seen.
     pub label_ix: HashMap<u32, u32>,
