@@ -6,6 +6,7 @@
 use hashbrown::{HashMap, HashSet};
 use serde::{Deserialize, Serialize};
 
+use crate::analysis::container::event_refs;
 use crate::analysis::container::report::{EventRef, Who};
 use crate::analysis::container::who::who;
 use crate::facts::trail::Effect;
@@ -72,6 +73,19 @@ pub fn trail_name(value: &str) -> &str {
         Some((_, name)) => name,
         None => value,
     }
+}
+
+/// What a change is about, for people: `trail`, `event data store` or `log bucket`, and its name
+/// (`(not named)` when the call names none), from the change's trail value, bucket and call.
+pub fn subject(on_bucket: bool, trail: &str, bucket: &str, call: &str) -> (&'static str, String) {
+    let (what, name) = if on_bucket {
+        ("log bucket", bucket)
+    } else if trail.contains(":eventdatastore/") || call.contains("EventDataStore") {
+        ("event data store", trail_name(trail))
+    } else {
+        ("trail", trail_name(trail))
+    };
+    (what, if name.is_empty() { "(not named)".to_owned() } else { name.to_owned() })
 }
 
 /// The account of an ARN's fifth field, if `value` is one.
@@ -179,13 +193,7 @@ pub fn report(store: &Store, limit: usize, buckets: &HashSet<String>) -> Logging
             who: who(store, r, &owner),
             time: store.time(r),
             started_again,
-            events: vec![EventRef {
-                row: r,
-                id: store.event_id(r),
-                name: store.str(store.name(r)).into_owned(),
-                time: store.time(r),
-                error: store.str(store.error_code(r)).into_owned(),
-            }],
+            events: event_refs(store, &[r], 1).0,
         });
     }
     out

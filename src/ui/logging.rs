@@ -72,15 +72,8 @@ fn effect_badge(c: &LoggingChange) -> Html {
 
 fn row(c: &LoggingChange) -> Html {
     let refused = !c.error_code.is_empty();
-    let what = if c.on_bucket {
-        "log bucket "
-    } else if c.trail.contains(":eventdatastore/") || c.call.contains("EventDataStore") {
-        "event data store "
-    } else {
-        "trail "
-    };
-    let named = if c.on_bucket { &c.bucket } else { &c.name };
-    let name = if named.is_empty() { "(not named)".to_owned() } else { reveal(named).into_owned() };
+    let (what, name) = crate::analysis::logging::subject(c.on_bucket, &c.trail, &c.bucket, &c.call);
+    let name = reveal(&name).into_owned();
     // A trail stopped can be started again; a bucket deleted is not "started".
     let restart = (c.effect == Effect::Stops && !refused && !c.on_bucket).then(|| match c.started_again {
         Some(t) => html! {
@@ -102,7 +95,7 @@ fn row(c: &LoggingChange) -> Html {
                 <div class="call">{reveal(&c.call).into_owned()}</div>
                 {effect_badge(c)}
                 if refused { <div class="error">{format!("{}: refused, nothing changed", reveal(&c.error_code))}</div> }
-                <div class="muted small" data-testid="logging-trail" title={tooltip(if c.on_bucket { &c.bucket } else { &c.trail })}>{what}<b>{name}</b></div>
+                <div class="muted small" data-testid="logging-trail" title={tooltip(if c.on_bucket { &c.bucket } else { &c.trail })}>{format!("{what} ")}<b>{name}</b></div>
             </td>
             <td>{details(&c.lines)}{ for restart }</td>
             <td>{who(&c.who)}<Events events={c.events.clone()} /></td>

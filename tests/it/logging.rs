@@ -42,7 +42,17 @@ fn files_with_trail_calls(dir: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
-/// Every CloudTrail event of `cloudtrail.amazonaws.com` in a file, whatever its shape: Records
+/// [`files_with_trail_calls`] and Invictus-IR's logs whole: its S3 calls to the buckets its trails
+/// deliver to are in other files.
+fn files_with_trail_and_bucket_calls(dir: &Path) -> Vec<PathBuf> {
+    let mut files = files_with_trail_calls(dir);
+    files.extend(walk(&dir.join("invictus-ir-aws_dataset/CloudTrail")));
+    files.sort();
+    files.dedup();
+    files
+}
+
+/// Every event of `cloudtrail.amazonaws.com` or `s3.amazonaws.com` in a file, whatever its shape: Records
 /// objects, arrays, one event, JSON lines of any of these, EventBridge envelopes (`detail`).
 fn events_in(path: &Path) -> Vec<serde_json::Value> {
     fn flatten(v: serde_json::Value, out: &mut Vec<serde_json::Value>) {
@@ -73,11 +83,7 @@ const BUCKET_CALLS: [&str; 4] = ["PutBucketLifecycle", "DeleteBucket", "PutBucke
 #[test]
 fn ok_every_change_to_a_trail_in_the_corpus_is_listed_with_what_it_did() {
     let Some(dir) = corpus() else { return };
-    let mut files = files_with_trail_calls(&dir);
-    // Invictus-IR's logs whole: its S3 calls to the buckets its trails deliver to are in other files.
-    files.extend(walk(&dir.join("invictus-ir-aws_dataset/CloudTrail")));
-    files.sort();
-    files.dedup();
+    let files = files_with_trail_and_bucket_calls(&dir);
     let events: Vec<serde_json::Value> = files.iter().flat_map(|f| events_in(f)).collect();
     // The buckets the trails deliver to: the s3BucketName of each trail created or updated.
     let buckets: Vec<&str> = events
@@ -182,11 +188,7 @@ fn ok_the_stratus_techniques_that_impair_cloudtrail_read_as_they_are_named() {
 #[test]
 fn ok_changes_read_by_ingest_workers_are_those_one_engine_reads() {
     let Some(dir) = corpus() else { return };
-    let mut files = files_with_trail_calls(&dir);
-    // With the calls to the trails' buckets (in other files of Invictus-IR's).
-    files.extend(walk(&dir.join("invictus-ir-aws_dataset/CloudTrail")));
-    files.sort();
-    files.dedup();
+    let files = files_with_trail_and_bucket_calls(&dir);
     let mut one = Engine::new();
     let mut workers = [Engine::for_batches(), Engine::for_batches()];
     let mut batches = Vec::new();

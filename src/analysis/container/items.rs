@@ -10,7 +10,7 @@ use crate::facts::container::{EntryKind, Kind};
 use crate::store::{Row, Store};
 
 /// The first `cap` of `rows` as event references, and how many there are.
-pub(super) fn event_refs(store: &Store, rows: &[Row], cap: usize) -> (Vec<EventRef>, u32) {
+pub(crate) fn event_refs(store: &Store, rows: &[Row], cap: usize) -> (Vec<EventRef>, u32) {
     let refs = rows
         .iter()
         .take(cap)

@@ -42,6 +42,7 @@ use crate::model::{Millis, Sym};
 use crate::store::{Row, Store};
 use report::{Headline, ImageRef, Outcome, RepoRef};
 
+pub(crate) use items::event_refs;
 pub use pages::{answer, summary};
 
 /// A `GetAuthorizationToken` belongs to a session that starts at most this long after it.

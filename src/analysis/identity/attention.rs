@@ -435,17 +435,9 @@ fn logging(g: &Gathered, out: &mut Vec<Attention>) {
         let (_, latest) = calls[calls.len() - 1];
         let Some(change) = store.trail.get(latest) else { continue };
         let value = g.str(trail);
-        let what = if change.on_bucket {
-            "Log bucket"
-        } else if value.contains(":eventdatastore/") || g.str(call).contains("EventDataStore") {
-            "Event data store"
-        } else {
-            "Trail"
-        };
-        let name = match crate::analysis::logging::trail_name(&value) {
-            "" => "(not named)".to_owned(),
-            n => n.to_owned(),
-        };
+        let (what, name) = crate::analysis::logging::subject(change.on_bucket, &value, &value, &g.str(call));
+        // "Trail main stopped": the title starts with it.
+        let title_what = format!("{}{}", what[..1].to_uppercase(), &what[1..]);
         let stops = change.effect == Effect::Stops;
         let done = match (stops, &*g.str(call)) {
             (true, "DeleteBucketPolicy" | "PutBucketPolicy") => "closed to CloudTrail",
@@ -459,14 +451,13 @@ fn logging(g: &Gathered, out: &mut Vec<Attention>) {
         let lines: Vec<String> = change.lines.iter().map(|&l| g.str(l).into_owned()).collect();
         let (title, severity) = if refused {
             let verb = if stops { "stop" } else { "narrow" };
-            (format!("Tried to {verb} {} {name}", what.to_lowercase()), Severity::Medium)
+            (format!("Tried to {verb} {what} {name}"), Severity::Medium)
         } else {
-            (format!("{what} {name} {done}"), if stops { Severity::High } else { Severity::Medium })
+            (format!("{title_what} {name} {done}"), if stops { Severity::High } else { Severity::Medium })
         };
         let calls_of = format!(
-            "{} of {} {name} {}",
+            "{} of {what} {name} {}",
             plural(n, &format!("{call} call"), &format!("{call} calls")),
-            what.to_lowercase(),
             when(first, last)
         );
         let why = if refused {

@@ -281,16 +281,17 @@ fn opens(store: &Store, r: Row) -> bool {
     matches!(store.container.get(r).map(|f| f.kind), Some(Kind::RepoChange { exposure, .. }) if exposure > Exposure::Own)
 }
 
-/// The identity breakdowns, chains and attention list over `rows`.
+/// The identity breakdowns, chains and attention list over `rows`, taking the S3 buckets that
+/// trails deliver to from the logs' trail calls alone.
 pub fn report(store: &Store, rows: impl Iterator<Item = Row>) -> IdentityReport {
-    report_knowing(store, rows, &HashSet::new())
+    report_knowing(store, rows, &crate::analysis::logging::log_buckets(store, []))
 }
 
-/// [`report`], knowing more S3 buckets that trails deliver to than the logs' trail calls name
-/// (`log_buckets`: see [`crate::analysis::logging::log_buckets`]), for the calls to them.
+/// [`report`], with `log_buckets` the S3 buckets that trails deliver to (as
+/// [`crate::analysis::logging::log_buckets`] gives them, with what the files tell), for the calls
+/// to them.
 pub fn report_knowing(store: &Store, rows: impl Iterator<Item = Row>, log_buckets: &HashSet<String>) -> IdentityReport {
-    let buckets = crate::analysis::logging::log_buckets(store, log_buckets.iter().cloned());
-    let g = gather(store, rows, &buckets);
+    let g = gather(store, rows, log_buckets);
     let text = |s: Sym| store.str(s).into_owned();
     let by_id = |f: &dyn Fn(&Identity) -> Option<String>| -> Vec<Stat> {
         let mut groups: HashMap<String, Acc> = HashMap::new();
