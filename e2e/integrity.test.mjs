@@ -169,6 +169,10 @@ test('a folder of logs and digests with one log edited, one deleted and one adde
   assert.deepEqual(byFinding('modified'), [name(logs[0])]);
   assert.deepEqual(byFinding('missing'), [name(logs[1])]);
   assert.deepEqual(byFinding('unlisted'), [name(extra)]);
+  // The fixture changes no trail: its empty "Changes to logging" comes after the check's results.
+  const order = await t.page.$$eval('[data-testid=integrity-statements], [data-testid=integrity-logging]',
+    (els) => els.map((e) => e.dataset.testid));
+  assert.deepEqual(order, ['integrity-statements', 'integrity-logging']);
   await t.shot('integrity-tampered');
   await panelShot(t, 'integrity-status', 'integrity-tampered-status');
   await panelShot(t, 'integrity-digests', 'integrity-tampered-digests');
@@ -685,6 +689,8 @@ test('changes to trails are listed oldest first with what each did, and stops ne
   await t.page.click('[data-testid=tab-integrity]');
   const panel = '[data-testid=integrity-logging]';
   await t.page.waitForSelector(panel);
+  // With changes to show, they head the tab, before anything else under the cards.
+  assert.equal(await t.page.$eval(panel, (el) => el.previousElementSibling?.dataset.testid), 'integrity-status');
   const got = await t.page.$eval(panel, (el) => ({
     total: Number(el.dataset.total), stops: Number(el.dataset.stops), narrows: Number(el.dataset.narrows), refused: Number(el.dataset.refused),
   }));

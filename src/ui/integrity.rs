@@ -48,11 +48,16 @@ pub fn integrity_view() -> Html {
         // Not "checking": whether there is anything to check is what the answer says.
         return html! { <section class="panel" data-testid="integrity-status" data-state="loading"><p class="muted">{"Loading the integrity check…"}</p></section> };
     };
+    let logging_first = r.logging.total > 0 || r.state == CheckState::NoDigests;
     html! {
         <>
             <CheckBar state={r.state} counts={r.counts.clone()} />
             <StatusCards report={r.clone()} />
-            <super::logging::LoggingChanges report={r.logging.clone()} />
+            // Changes to logging head the tab when there are some, or nothing else to show; an
+            // empty panel does not push the digest check's results down.
+            if logging_first {
+                <super::logging::LoggingChanges report={r.logging.clone()} />
+            }
             if r.state != CheckState::NoDigests {
                 <section class="panel" data-testid="integrity-statements">
                     <h2>{"What was checked"}</h2>
@@ -61,6 +66,9 @@ pub fn integrity_view() -> Html {
                 <ChainsTable chains={r.chains.clone()} digests={r.digests.clone()} total={r.digests_total} />
                 <FilesTable files={r.files.clone()} total={r.files_total} />
                 <SignaturePanel applied={(*applied).clone()} on_apply={on_apply} problems={r.key_problems.clone()} counts={r.counts.clone()} />
+            }
+            if !logging_first {
+                <super::logging::LoggingChanges report={r.logging.clone()} />
             }
         </>
     }
