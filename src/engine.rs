@@ -1072,6 +1072,7 @@ impl Engine {
             Query::Integrity(keys) => {
                 let mut report = self.integrity(keys).report.cut(MAX_LIST);
                 report.logging = crate::analysis::logging::report(&self.store, MAX_LIST, &self.log_buckets());
+                report.monitoring = crate::analysis::logging::monitoring(&self.store, MAX_LIST);
                 Response::Integrity(Box::new(report))
             }
             Query::Events { filter, order, offset, limit } => {
@@ -1395,7 +1396,8 @@ impl Engine {
             },
             "ecr": crate::analysis::container::summary(&self.container.get(&self.store), &self.store),
             "integrity": integrity,
-            "logging": self.logging_summary(),
+            "logging": changes_summary(&crate::analysis::logging::report(&self.store, usize::MAX, &self.log_buckets())),
+            "monitoring": changes_summary(&crate::analysis::logging::monitoring(&self.store, usize::MAX)),
             "input": self.input_summary(&status),
         });
         serde_json::to_string_pretty(&doc).unwrap_or_default()
@@ -1419,38 +1421,6 @@ impl Engine {
             known
         });
         crate::analysis::logging::log_buckets(&self.store, known.iter().cloned())
-    }
-
-    /// The summary's `logging`: every change to a trail or event data store, oldest first.
-    fn logging_summary(&self) -> serde_json::Value {
-        let r = crate::analysis::logging::report(&self.store, usize::MAX, &self.log_buckets());
-        let changes: Vec<serde_json::Value> = r
-            .changes
-            .iter()
-            .map(|c| {
-                serde_json::json!({
-                    "time": format_iso(c.time),
-                    "call": c.call,
-                    "trail": c.trail,
-                    "bucket": c.bucket,
-                    "on_bucket": c.on_bucket,
-                    "effect": c.effect.slug(),
-                    "error_code": c.error_code,
-                    "lines": c.lines,
-                    "principal": c.who.principal,
-                    "principal_arn": c.who.arn,
-                    "started_again": c.started_again.map(format_iso),
-                    "event_id": c.events.first().map(|e| e.id.clone()),
-                })
-            })
-            .collect();
-        serde_json::json!({
-            "changes_total": r.total,
-            "stops": r.stops,
-            "narrows": r.narrows,
-            "refused": r.refused,
-            "changes": changes,
-        })
     }
 
     /// The summary's `input`: every file read, by path, and what was not read.
@@ -1496,6 +1466,40 @@ impl Engine {
             "cancelled": cancelled,
         })
     }
+}
+
+/// The summary's `logging` (every change to a trail, an event data store or a trail's bucket) or
+/// `monitoring` (to another service that watches the account), oldest first: report `r`.
+fn changes_summary(r: &crate::analysis::logging::LoggingReport) -> serde_json::Value {
+    let changes: Vec<serde_json::Value> = r
+        .changes
+        .iter()
+        .map(|c| {
+            serde_json::json!({
+                "time": format_iso(c.time),
+                "call": c.call,
+                "source": c.source,
+                "target": c.target.slug(),
+                "trail": c.trail,
+                "bucket": c.bucket,
+                "on_bucket": c.target == crate::facts::trail::Target::Bucket,
+                "effect": c.effect.slug(),
+                "error_code": c.error_code,
+                "lines": c.lines,
+                "principal": c.who.principal,
+                "principal_arn": c.who.arn,
+                "started_again": c.started_again.map(format_iso),
+                "event_id": c.events.first().map(|e| e.id.clone()),
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "changes_total": r.total,
+        "stops": r.stops,
+        "narrows": r.narrows,
+        "refused": r.refused,
+        "changes": changes,
+    })
 }
 
 #[cfg(test)]

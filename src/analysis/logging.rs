@@ -2,6 +2,10 @@
 //! in the logs loaded (see [`crate::facts::trail`]), oldest first, each stop with when (if ever, in
 //! these logs) its trail was started again. Shown on the Integrity tab, whether or not digests were
 //! dropped: a trail stopped for twenty minutes is twenty minutes no log file, and no digest, covers.
+//!
+//! The other services that watch the account (`GuardDuty`, Config, flow logs...: see
+//! [`crate::facts::monitor`]) turned off or narrowed make a second list of the same shape
+//! ([`monitoring`]).
 
 use hashbrown::{HashMap, HashSet};
 use serde::{Deserialize, Serialize};
@@ -9,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::analysis::container::event_refs;
 use crate::analysis::container::report::{EventRef, Who};
 use crate::analysis::container::who::who;
-use crate::facts::trail::Effect;
+use crate::facts::trail::{Change, Effect, Target};
 use crate::integrity::check::GapCause;
 use crate::model::Millis;
 use crate::store::{Row, Store};
@@ -20,10 +24,13 @@ pub struct LoggingChange {
     /// The call (`StopLogging`, `PutEventSelectors`...).
     pub call: String,
     /// The trail or event data store as the call names it (an ARN, or a name); empty for a call
-    /// to a bucket.
+    /// to a bucket; for another service, what the call names (a detector, flow logs...).
     pub trail: String,
-    /// A call to the S3 bucket a trail delivers to (its lifecycle, its policy, its deletion).
-    pub on_bucket: bool,
+    /// What the call is to: a trail (or event data store), the S3 bucket a trail delivers to (its
+    /// lifecycle, its policy, its deletion), or another service that watches the account.
+    pub target: Target,
+    /// `eventSource`.
+    pub source: String,
     /// The bucket: the one called, or the one a trail's call names for it.
     pub bucket: String,
     /// Its name: the part of an ARN after `trail/` or `eventdatastore/`.
@@ -39,7 +46,8 @@ pub struct LoggingChange {
     /// When.
     pub time: Millis,
     /// For a stop that went through: the first start of the same trail after it that went through
-    /// (`StartLogging`, ingestion started), if these logs hold one.
+    /// (`StartLogging`, ingestion started), or of the same service in the same account and region
+    /// (a detector enabled, a recorder started), if these logs hold one.
     pub started_again: Option<Millis>,
     /// The raw event.
     pub events: Vec<EventRef>,
@@ -49,6 +57,13 @@ impl LoggingChange {
     /// Whether it went through and stopped or narrowed logging.
     pub fn weakened(&self) -> bool {
         self.error_code.is_empty() && matches!(self.effect, Effect::Stops | Effect::Narrows)
+    }
+
+    /// Whether what it stopped can be started again, and [`Self::started_again`] says whether it
+    /// was: a trail, or a service with one switch per region; not a bucket, flow logs, a
+    /// query-logging configuration or an analyzer deleted.
+    pub fn restartable(&self) -> bool {
+        restartable(self.target, &self.source)
     }
 }
 
@@ -75,11 +90,24 @@ pub fn trail_name(value: &str) -> &str {
     }
 }
 
-/// What a change is about, for people: `trail`, `event data store` or `log bucket`, and its name
-/// (`(not named)` when the call names none), from the change's trail value, bucket and call.
-pub fn subject(on_bucket: bool, trail: &str, bucket: &str, call: &str) -> (&'static str, String) {
-    let (what, name) = if on_bucket {
+/// Whether a stop of `target` by a call of `source` can be undone by a start (see
+/// [`LoggingChange::restartable`]).
+fn restartable(target: Target, source: &str) -> bool {
+    match target {
+        Target::Trail => true,
+        Target::Bucket => false,
+        Target::Monitor => crate::facts::monitor::RESTARTABLE.contains(&source),
+    }
+}
+
+/// What a change is about, for people: `trail`, `event data store`, `log bucket` or another
+/// service's thing (`GuardDuty detector`), and its name (`(not named)` when the call names none),
+/// from the change's target, trail value, bucket, call and event source.
+pub fn subject(target: Target, trail: &str, bucket: &str, call: &str, source: &str) -> (&'static str, String) {
+    let (what, name) = if target == Target::Bucket {
         ("log bucket", bucket)
+    } else if target == Target::Monitor {
+        (crate::facts::monitor::what(source, call), trail)
     } else if trail.contains(":eventdatastore/") || call.contains("EventDataStore") {
         ("event data store", trail_name(trail))
     } else {
@@ -95,10 +123,24 @@ fn arn_account(value: &str) -> Option<&str> {
 
 /// The trail (or event data store) change `c` names, as (account, name): the account of its ARN,
 /// else of its event.
-fn trail_key(store: &Store, c: &crate::facts::trail::Change) -> (String, String) {
+fn trail_key(store: &Store, c: &Change) -> (String, String) {
     let value = store.str(c.trail);
     let account = arn_account(&value).map_or_else(|| store.str(store.account(c.row)).into_owned(), str::to_owned);
     (account, trail_name(&value).to_owned())
+}
+
+/// What a start must name to undo change `c`'s stop: its trail, or its service in its account
+/// and region; `None` when nothing can (see [`restartable`]).
+fn restart_key(store: &Store, c: &Change) -> Option<(String, String)> {
+    let source = store.str(store.source(c.row));
+    match c.target {
+        Target::Trail => Some(trail_key(store, c)),
+        t if restartable(t, &source) => {
+            let account = store.str(store.account(c.row)).into_owned();
+            Some((account, format!("{source} {}", store.str(store.region(c.row)))))
+        }
+        _ => None,
+    }
 }
 
 /// The S3 buckets trails deliver to, as far as these logs tell (those a trail's call that went
@@ -107,7 +149,7 @@ fn trail_key(store: &Store, c: &crate::facts::trail::Change) -> (String, String)
 pub fn log_buckets(store: &Store, known: impl IntoIterator<Item = String>) -> HashSet<String> {
     let mut out: HashSet<String> = known.into_iter().filter(|b| !b.is_empty()).collect();
     for c in store.trail.all() {
-        if !c.on_bucket && !c.bucket.is_empty() && store.error_code(c.row).is_empty() {
+        if c.target == Target::Trail && !c.bucket.is_empty() && store.error_code(c.row).is_empty() {
             out.insert(store.str(c.bucket).into_owned());
         }
     }
@@ -115,8 +157,12 @@ pub fn log_buckets(store: &Store, known: impl IntoIterator<Item = String>) -> Ha
 }
 
 /// Whether change `c` is about logging: a trail's, or a call to a bucket in `buckets`.
-pub fn about_logging(store: &Store, c: &crate::facts::trail::Change, buckets: &HashSet<String>) -> bool {
-    !c.on_bucket || buckets.contains(&*store.str(c.bucket))
+pub fn about_logging(store: &Store, c: &Change, buckets: &HashSet<String>) -> bool {
+    match c.target {
+        Target::Trail => true,
+        Target::Bucket => buckets.contains(&*store.str(c.bucket)),
+        Target::Monitor => false,
+    }
 }
 
 /// The calls that went through and stopped or narrowed a trail, for the gaps of its digest chain.
@@ -126,7 +172,9 @@ pub fn gap_causes(store: &Store) -> Vec<GapCause> {
         .all()
         .iter()
         .filter(|c| {
-            !c.on_bucket && matches!(c.effect, Effect::Stops | Effect::Narrows) && store.error_code(c.row).is_empty()
+            c.target == Target::Trail
+                && matches!(c.effect, Effect::Stops | Effect::Narrows)
+                && store.error_code(c.row).is_empty()
         })
         .map(|c| {
             let (account, trail) = trail_key(store, c);
@@ -148,12 +196,22 @@ pub fn gap_causes(store: &Store) -> Vec<GapCause> {
 /// Every change to logging, oldest first, the list cut at `limit`; calls to buckets count only
 /// for the buckets in `buckets` (see [`log_buckets`]).
 pub fn report(store: &Store, limit: usize, buckets: &HashSet<String>) -> LoggingReport {
-    let mut rows: Vec<Row> =
-        store.trail.all().iter().filter(|c| about_logging(store, c, buckets)).map(|c| c.row).collect();
+    listed(store, limit, |c| about_logging(store, c, buckets))
+}
+
+/// Every change to the other services that watch the account, oldest first, the list cut at
+/// `limit`.
+pub fn monitoring(store: &Store, limit: usize) -> LoggingReport {
+    listed(store, limit, |c| c.target == Target::Monitor)
+}
+
+/// The changes `keep` keeps, oldest first, the list cut at `limit`.
+fn listed(store: &Store, limit: usize, keep: impl Fn(&Change) -> bool) -> LoggingReport {
+    let mut rows: Vec<Row> = store.trail.all().iter().filter(|c| keep(c)).map(|c| c.row).collect();
     // By time, then by event: the same however the files were read (rows are in reading order).
     rows.sort_by_cached_key(|&r| (store.time(r), store.event_id(r), store.str(store.name(r)).into_owned(), r));
-    // (account, name) of each row's trail, to find a stop's restart.
-    let key = |r: Row| store.trail.get(r).filter(|c| !c.on_bucket).map(|c| trail_key(store, c));
+    // (account, name) of each row's trail (or service and region), to find a stop's restart.
+    let key = |r: Row| store.trail.get(r).and_then(|c| restart_key(store, c));
     // For each row, the first start of its trail after it that went through: one pass, newest
     // first, so a log of many stops costs no more than one of a few.
     let mut next_start: Vec<Option<Millis>> = vec![None; rows.len()];
@@ -185,7 +243,8 @@ pub fn report(store: &Store, limit: usize, buckets: &HashSet<String>) -> Logging
             call: store.str(store.name(r)).into_owned(),
             name: trail_name(&trail).to_owned(),
             trail,
-            on_bucket: c.on_bucket,
+            target: c.target,
+            source: store.str(store.source(r)).into_owned(),
             bucket: store.str(c.bucket).into_owned(),
             effect: c.effect,
             error_code,
@@ -290,6 +349,43 @@ mod tests {
         let later = event(5, "StartLogging", r#"{"name": "main"}"#, "null", "");
         e.ingest_bytes("dropped-here/AWSLogs/1/CloudTrail/x.json", format!(r#"{{"Records": [{later}]}}"#).as_bytes());
         assert_eq!(listed(&e), 2, "the StartLogging and the DeleteBucket of dropped-here");
+    }
+
+    #[test]
+    fn ok_a_service_turned_off_is_started_again_only_in_its_account_and_region() {
+        let call = |id, source: &str, name: &str, region: &str| {
+            event(id, name, r#"{"configurationRecorderName": "default"}"#, "null", "")
+                .replacen(r#""eventSource": "cloudtrail.amazonaws.com""#, &format!(r#""eventSource": "{source}""#), 1)
+                .replacen(r#""awsRegion": "us-east-1""#, &format!(r#""awsRegion": "{region}""#), 1)
+        };
+        let config = "config.amazonaws.com";
+        let mut e = Engine::new();
+        let events = [
+            call(1, config, "StopConfigurationRecorder", "us-east-1"),
+            call(2, "ec2.amazonaws.com", "DeleteFlowLogs", "us-east-1"),
+            // Another region's recorder started: not this one.
+            call(3, config, "StartConfigurationRecorder", "eu-west-1"),
+            call(4, config, "StartConfigurationRecorder", "us-east-1"),
+            // A trail's StopLogging is not a monitor, nor is a start of one.
+            event(5, "StopLogging", r#"{"name": "default"}"#, "null", ""),
+        ];
+        e.ingest_bytes("t.json", format!(r#"{{"Records": [{}]}}"#, events.join(",")).as_bytes());
+        let r = monitoring(e.store(), 100);
+        let t = |s: u32| crate::model::time::parse_iso(&format!("2024-05-01T10:00:{s:02}Z")).unwrap();
+        let got: Vec<(&str, bool, Option<Millis>)> =
+            r.changes.iter().map(|c| (c.call.as_str(), c.restartable(), c.started_again)).collect();
+        assert_eq!(
+            got,
+            [
+                ("StopConfigurationRecorder", true, Some(t(4))),
+                ("DeleteFlowLogs", false, None),
+                ("StartConfigurationRecorder", true, None),
+                ("StartConfigurationRecorder", true, None),
+            ]
+        );
+        assert_eq!((r.total, r.stops, r.narrows, r.refused), (4, 2, 0, 0));
+        let logging = report(e.store(), 100, &HashSet::new());
+        assert_eq!((logging.total, logging.changes[0].started_again), (1, None));
     }
 
     #[test]

@@ -2,11 +2,12 @@
 //!
 //! The store keeps no raw JSON, so what the container story (image digests, tags, upload ids, layer
 //! sizes, lifecycle expiries, task definition images, other services' images), the identity chains (credentials that STS
-//! handed out) and the changes to CloudTrail itself (trails stopped or narrowed) need from `requestParameters`, `responseElements` and `serviceEventDetails` is pulled
+//! handed out) the changes to CloudTrail itself (trails stopped or narrowed) and to the services that watch the account (`GuardDuty`, Config, flow logs) need from `requestParameters`, `responseElements` and `serviceEventDetails` is pulled
 //! out here, once, while the parsed event is at hand, into compact side tables of the [`Store`].
 
 pub mod container;
 pub mod credentials;
+pub mod monitor;
 pub mod trail;
 
 use crate::ingest::raw::RawEvent;
@@ -20,6 +21,8 @@ pub fn record(raw: &RawEvent, row: Row, store: &mut Store) {
         "s3.amazonaws.com" if trail::BUCKET_CALLS.contains(&raw.event_name.str()) => {
             trail::record_bucket(raw, row, store);
         }
+        // GuardDuty, Config, flow logs... turned off: a few calls by source and name.
+        source if monitor::wanted(source, raw.event_name.str()) => monitor::record(raw, row, store),
         // ECR, ECS, Image Builder and KMS calls by name; another service's write may name ECR
         // images (a SageMaker model, a Batch job definition), looked for only where its request
         // holds `.ecr.` (`container::uses`).

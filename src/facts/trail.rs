@@ -82,24 +82,54 @@ impl Effect {
     }
 }
 
-/// One call that changed a trail, an event data store, or an S3 bucket (which may be a trail's).
+/// What a change is to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
+pub enum Target {
+    /// A trail or an event data store.
+    #[default]
+    Trail,
+    /// An S3 bucket, which matters only where a trail delivers to it.
+    Bucket,
+    /// Another service that watches the account (`GuardDuty`, Config, VPC flow logs...: see
+    /// [`crate::facts::monitor`]).
+    Monitor,
+}
+
+/// Every [`Target`], for the batch encoding.
+const TARGETS: [Target; 3] = [Target::Trail, Target::Bucket, Target::Monitor];
+
+impl Target {
+    /// Stable name (summary, page hooks).
+    pub fn slug(self) -> &'static str {
+        match self {
+            Target::Trail => "trail",
+            Target::Bucket => "bucket",
+            Target::Monitor => "monitor",
+        }
+    }
+}
+
+/// One call that changed a trail, an event data store, an S3 bucket (which may be a trail's), or
+/// another service that watches the account.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Change {
     /// The event.
     pub row: Row,
     /// The trail or event data store: its ARN where the response (or request) gives one, else
-    /// its name as the request gives it.
+    /// its name as the request gives it. For a [`Target::Monitor`], what the call names (a
+    /// detector, a recorder, flow logs...: see [`crate::facts::monitor`]).
     pub trail: Sym,
     /// What it does to logging (had it gone through: the event's `errorCode` says whether it did).
     pub effect: Effect,
     /// What it set, one line each.
     pub lines: Vec<Sym>,
     /// The S3 bucket: for a trail's call, the one it delivers to (empty when not given); for a call
-    /// to a bucket ([`Change::on_bucket`]), that bucket.
+    /// to a bucket ([`Target::Bucket`]), that bucket.
     pub bucket: Sym,
-    /// A call to an S3 bucket (its lifecycle, its policy, its deletion), which matters only where
-    /// the bucket is where a trail delivers (see `analysis::logging`); `trail` is then empty.
-    pub on_bucket: bool,
+    /// What the call is to. A call to an S3 bucket (its lifecycle, its policy, its deletion)
+    /// matters only where the bucket is where a trail delivers (see `analysis::logging`); `trail`
+    /// is then empty.
+    pub target: Target,
 }
 
 /// The side table: every change, by row.
@@ -120,7 +150,7 @@ impl TrailChanges {
     }
 
     /// Adds a change, or replaces the one of its row (an event read again from a richer copy).
-    fn put(&mut self, c: Change) {
+    pub(crate) fn put(&mut self, c: Change) {
         match self.changes.binary_search_by_key(&c.row, |x| x.row) {
             Ok(i) => self.changes[i] = c,
             Err(i) => self.changes.insert(i, c),
@@ -145,7 +175,7 @@ impl TrailChanges {
                 w.u32(l.0);
             }
             w.u32(c.bucket.0);
-            w.u64(u64::from(c.on_bucket));
+            w.u64(index_of(&TARGETS, &c.target));
         }
     }
 
@@ -157,8 +187,8 @@ impl TrailChanges {
             let (row, trail, effect) = (r.u32()?, Sym(r.u32()?), r.pick(&EFFECTS)?);
             let k = r.count()?;
             let lines = (0..k).map(|_| r.u32().map(Sym)).collect::<Result<_, _>>()?;
-            let (bucket, on_bucket) = (Sym(r.u32()?), r.pick(&[false, true])?);
-            changes.push(Change { row, trail, effect, lines, bucket, on_bucket });
+            let (bucket, target) = (Sym(r.u32()?), r.pick(&TARGETS)?);
+            changes.push(Change { row, trail, effect, lines, bucket, target });
         }
         Ok(TrailChanges { changes })
     }
@@ -176,7 +206,7 @@ pub(crate) fn absorb(
         let Some(r) = row(c.row) else { continue };
         let lines = c.lines.iter().map(|&l| sym(l)).collect();
         let (trail, bucket) = (sym(c.trail), sym(c.bucket));
-        store.trail.put(Change { row: r, trail, effect: c.effect, lines, bucket, on_bucket: c.on_bucket });
+        store.trail.put(Change { row: r, trail, effect: c.effect, lines, bucket, target: c.target });
     }
 }
 
@@ -279,7 +309,7 @@ pub fn record(raw: &RawEvent, row: Row, store: &mut Store) {
     let trail = store.intern(trail);
     let bucket = store.intern(req.s3_bucket_name.str());
     let lines = lines.iter().take(MAX_LINES).map(|l| store.intern(l)).collect();
-    store.trail.put(Change { row, trail, effect, lines, bucket, on_bucket: false });
+    store.trail.put(Change { row, trail, effect, lines, bucket, target: Target::Trail });
 }
 
 /// The first non-empty of `options`.
@@ -551,7 +581,7 @@ pub fn record_bucket(raw: &RawEvent, row: Row, store: &mut Store) {
     let (effect, lines) = bucket_call(name, &req);
     let bucket = store.intern(bucket);
     let lines = lines.iter().take(MAX_LINES).map(|l| store.intern(l)).collect();
-    store.trail.put(Change { row, trail: Sym::EMPTY, effect, lines, bucket, on_bucket: true });
+    store.trail.put(Change { row, trail: Sym::EMPTY, effect, lines, bucket, target: Target::Bucket });
 }
 
 /// One or many: S3's XML gives a lone element as an object, several as a list.
@@ -861,14 +891,14 @@ pub(crate) mod tests {
         ];
         e.ingest_bytes("t.json", format!(r#"{{"Records": [{}]}}"#, events.join(",")).as_bytes());
         let s = e.store();
-        let got: Vec<(Effect, bool, String)> =
-            s.trail.all().iter().map(|c| (c.effect, c.on_bucket, s.str(c.bucket).into_owned())).collect();
+        let got: Vec<(Effect, Target, String)> =
+            s.trail.all().iter().map(|c| (c.effect, c.target, s.str(c.bucket).into_owned())).collect();
         let effects: Vec<Effect> = got.iter().map(|g| g.0).collect();
         assert_eq!(
             effects,
             [Effect::Narrows, Effect::Other, Effect::Other, Effect::Stops, Effect::Stops, Effect::Stops, Effect::Stops]
         );
-        assert!(got.iter().all(|(_, on, b)| *on && b == "logs"));
+        assert!(got.iter().all(|(_, on, b)| *on == Target::Bucket && b == "logs"));
         let first = &s.trail.all()[0];
         assert_eq!(s.str(first.lines[0]), "deletes its objects 1 day after they are written (rule nuke)");
     }

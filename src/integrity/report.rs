@@ -266,6 +266,10 @@ pub struct IntegrityReport {
     /// adds them to the answer; the digests' check knows nothing of them).
     #[serde(default)]
     pub logging: crate::analysis::logging::LoggingReport,
+    /// The other services that watch the account (`GuardDuty`, Config, flow logs...) turned off,
+    /// narrowed or started in the logs loaded (added by the engine likewise).
+    #[serde(default)]
+    pub monitoring: crate::analysis::logging::LoggingReport,
 }
 
 impl IntegrityReport {

@@ -116,3 +116,47 @@ pub fn grouped(n: u64) -> String {
     }
     out
 }
+
+/// Every event in a file, whatever its shape: Records objects, arrays, one event, JSON lines of
+/// any of these, EventBridge envelopes (`detail`).
+pub fn events_of(path: &Path) -> Vec<serde_json::Value> {
+    fn flatten(v: serde_json::Value, out: &mut Vec<serde_json::Value>) {
+        match v {
+            serde_json::Value::Array(a) => a.into_iter().for_each(|x| flatten(x, out)),
+            serde_json::Value::Object(mut o) if o.contains_key("Records") => flatten(o.remove("Records").unwrap(), out),
+            serde_json::Value::Object(mut o) if o.get("detail").is_some_and(|d| d.get("eventSource").is_some()) => {
+                flatten(o.remove("detail").unwrap(), out);
+            }
+            v @ serde_json::Value::Object(_) => out.push(v),
+            _ => {}
+        }
+    }
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let mut all = Vec::new();
+    match serde_json::from_str::<serde_json::Value>(&text) {
+        Ok(v) => flatten(v, &mut all),
+        Err(_) => text.lines().filter_map(|l| serde_json::from_str(l).ok()).for_each(|v| flatten(v, &mut all)),
+    }
+    all
+}
+
+/// `files` (under `dir`, named by their paths below it) read by two ingest workers in turn, their
+/// batches taken now and then and absorbed, newest first, into one engine: as the page's pool does.
+pub fn absorbed_in_batches(dir: &Path, files: &[PathBuf]) -> trailscope::engine::Engine {
+    use trailscope::engine::Engine;
+    let mut workers = [Engine::for_batches(), Engine::for_batches()];
+    let mut batches = Vec::new();
+    for (i, f) in files.iter().enumerate() {
+        let rel = f.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+        workers[i % 2].ingest_bytes(&rel, &std::fs::read(f).unwrap());
+        if i % 3 == 2 {
+            batches.push(workers[i % 2].take_batch());
+        }
+    }
+    batches.extend(workers.iter_mut().filter(|w| !w.files().is_empty()).map(Engine::take_batch));
+    let mut engine = Engine::new();
+    for b in batches.iter().rev() {
+        engine.absorb_batch(b).expect("a batch made by take_batch reads back");
+    }
+    engine
+}

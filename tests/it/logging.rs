@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use super::common::{corpus, walk};
+use super::common::{absorbed_in_batches, corpus, events_of, walk};
 use trailscope::engine::{Engine, Query, Response};
 
 /// The calls that create, change, start, stop or delete a trail or an event data store, as the
@@ -52,27 +52,10 @@ fn files_with_trail_and_bucket_calls(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
-/// Every event of `cloudtrail.amazonaws.com` or `s3.amazonaws.com` in a file, whatever its shape: Records
-/// objects, arrays, one event, JSON lines of any of these, EventBridge envelopes (`detail`).
+/// Every event of `cloudtrail.amazonaws.com` or `s3.amazonaws.com` in a file (see `common::events_of`).
 fn events_in(path: &Path) -> Vec<serde_json::Value> {
-    fn flatten(v: serde_json::Value, out: &mut Vec<serde_json::Value>) {
-        match v {
-            serde_json::Value::Array(a) => a.into_iter().for_each(|x| flatten(x, out)),
-            serde_json::Value::Object(mut o) if o.contains_key("Records") => flatten(o.remove("Records").unwrap(), out),
-            serde_json::Value::Object(mut o) if o.get("detail").is_some_and(|d| d.get("eventSource").is_some()) => {
-                flatten(o.remove("detail").unwrap(), out);
-            }
-            v @ serde_json::Value::Object(_) => out.push(v),
-            _ => {}
-        }
-    }
-    let text = std::fs::read_to_string(path).unwrap();
-    let mut all = Vec::new();
-    match serde_json::from_str::<serde_json::Value>(&text) {
-        Ok(v) => flatten(v, &mut all),
-        Err(_) => text.lines().filter_map(|l| serde_json::from_str(l).ok()).for_each(|v| flatten(v, &mut all)),
-    }
-    all.into_iter()
+    events_of(path)
+        .into_iter()
         .filter(|e| e["eventSource"] == "cloudtrail.amazonaws.com" || e["eventSource"] == "s3.amazonaws.com")
         .collect()
 }
@@ -190,22 +173,11 @@ fn ok_changes_read_by_ingest_workers_are_those_one_engine_reads() {
     let Some(dir) = corpus() else { return };
     let files = files_with_trail_and_bucket_calls(&dir);
     let mut one = Engine::new();
-    let mut workers = [Engine::for_batches(), Engine::for_batches()];
-    let mut batches = Vec::new();
-    for (i, f) in files.iter().enumerate() {
+    for f in &files {
         let rel = f.strip_prefix(&dir).unwrap().to_string_lossy().into_owned();
-        let bytes = std::fs::read(f).unwrap();
-        one.ingest_bytes(&rel, &bytes);
-        workers[i % 2].ingest_bytes(&rel, &bytes);
-        if i % 3 == 2 {
-            batches.push(workers[i % 2].take_batch());
-        }
+        one.ingest_bytes(&rel, &std::fs::read(f).unwrap());
     }
-    batches.extend(workers.iter_mut().filter(|w| !w.files().is_empty()).map(Engine::take_batch));
-    let mut engine = Engine::new();
-    for b in batches.iter().rev() {
-        engine.absorb_batch(b).expect("a batch made by take_batch reads back");
-    }
+    let engine = absorbed_in_batches(&dir, &files);
     let summary = |e: &Engine| serde_json::from_str::<serde_json::Value>(&e.summary_json()).unwrap()["logging"].clone();
     let (got, want) = (summary(&engine), summary(&one));
     assert!(want["changes_total"].as_u64().unwrap() >= 20);

@@ -13,6 +13,7 @@ mod json_search;
 mod links;
 mod live_counts;
 mod logging;
+mod monitoring;
 mod quick;
 mod sample;
 mod split;

@@ -37,7 +37,7 @@ use super::List;
 use crate::analysis::container::PUBLIC_SOURCE;
 use crate::analysis::filter::{Field, Filter};
 use crate::facts::container::{Exposure, Fact, Kind, RepoAt};
-use crate::facts::trail::Effect;
+use crate::facts::trail::{Effect, Target};
 use crate::model::{IdentityType, Mfa, Millis, Sym};
 use crate::store::Row;
 use crate::text::{duration, plural, thousands, utc};
@@ -77,6 +77,9 @@ pub enum AttentionKind {
     EcrOpened,
     /// A trail or event data store stopped, deleted or narrowed, or an attempt at it.
     LoggingWeakened,
+    /// Another service that watches the account (`GuardDuty`, Config, flow logs...) turned off or
+    /// narrowed, or an attempt at it.
+    MonitoringWeakened,
 }
 
 impl AttentionKind {
@@ -90,6 +93,7 @@ impl AttentionKind {
             AttentionKind::UnusualClientWrite => "Writes from an unusual client",
             AttentionKind::EcrOpened => "ECR opened to outsiders",
             AttentionKind::LoggingWeakened => "CloudTrail logging stopped or narrowed",
+            AttentionKind::MonitoringWeakened => "Monitoring turned off or narrowed",
         }
     }
 
@@ -103,6 +107,7 @@ impl AttentionKind {
             AttentionKind::UnusualClientWrite => "unusual-client-write",
             AttentionKind::EcrOpened => "ecr-opened",
             AttentionKind::LoggingWeakened => "logging-weakened",
+            AttentionKind::MonitoringWeakened => "monitoring-weakened",
         }
     }
 }
@@ -417,41 +422,52 @@ fn public_pushes(g: &Gathered, out: &mut Vec<Attention>) {
     }
 }
 
-/// One item per trail, call, principal and outcome of the calls that stopped or narrowed logging.
+/// One item per trail (or bucket, or other service's thing), call, principal and outcome of the
+/// calls that stopped or narrowed logging or monitoring.
 fn logging(g: &Gathered, out: &mut Vec<Attention>) {
-    // (trail, call, principal, refused) → (time, row)
-    type Group<'g> = (Sym, Sym, &'g str, bool);
+    // (trail, source, call, principal, refused) → (time, row)
+    type Group<'g> = (Sym, Sym, Sym, &'g str, bool);
     let store = g.store;
     let mut groups: HashMap<Group, Vec<(Millis, Row)>> = HashMap::new();
     for &(id, r) in &g.logging {
         let Some(c) = store.trail.get(r) else { continue };
         let refused = !store.error_code(r).is_empty();
-        let what = if c.on_bucket { c.bucket } else { c.trail };
-        groups.entry((what, store.name(r), g.label(id), refused)).or_default().push((store.time(r), r));
+        let what = if c.target == Target::Bucket { c.bucket } else { c.trail };
+        let key = (what, store.source(r), store.name(r), g.label(id), refused);
+        groups.entry(key).or_default().push((store.time(r), r));
     }
-    for ((trail, call, label, refused), mut calls) in groups {
+    for ((trail, source, call, label, refused), mut calls) in groups {
         calls.sort_unstable();
         let (first, last) = (calls[0].0, calls[calls.len() - 1].0);
         let (_, latest) = calls[calls.len() - 1];
         let Some(change) = store.trail.get(latest) else { continue };
         let value = g.str(trail);
-        let (what, name) = crate::analysis::logging::subject(change.on_bucket, &value, &value, &g.str(call));
+        let source = g.str(source);
+        let (what, name) = crate::analysis::logging::subject(change.target, &value, &value, &g.str(call), &source);
         // "Trail main stopped": the title starts with it.
         let title_what = format!("{}{}", what[..1].to_uppercase(), &what[1..]);
         let stops = change.effect == Effect::Stops;
         let done = match (stops, &*g.str(call)) {
             (true, "DeleteBucketPolicy" | "PutBucketPolicy") => "closed to CloudTrail",
             (true, c) if c.starts_with("Delete") => "deleted",
+            (true, c) if c.starts_with("Disable") || c.starts_with("Update") => "turned off",
             (true, _) => "stopped",
             (false, "PutBucketLifecycle") => "set to delete log files",
+            (false, "LeaveOrganization" | "RemoveAccountFromOrganization") => "taken out of its organization",
             (false, _) => "narrowed",
         };
         let call = g.str(call);
         let n = calls.len() as u64;
         let lines: Vec<String> = change.lines.iter().map(|&l| g.str(l).into_owned()).collect();
         let (title, severity) = if refused {
-            let verb = if stops { "stop" } else { "narrow" };
-            (format!("Tried to {verb} {what} {name}"), Severity::Medium)
+            let tried = match (stops, &*call) {
+                (false, "LeaveOrganization" | "RemoveAccountFromOrganization") => {
+                    format!("Tried to take {what} {name} out of its organization")
+                }
+                (true, _) => format!("Tried to stop {what} {name}"),
+                (false, _) => format!("Tried to narrow {what} {name}"),
+            };
+            (tried, Severity::Medium)
         } else {
             (format!("{title_what} {name} {done}"), if stops { Severity::High } else { Severity::Medium })
         };
@@ -467,20 +483,26 @@ fn logging(g: &Gathered, out: &mut Vec<Attention>) {
                 list(&lines)
             )
         } else {
-            let then = if change.on_bucket {
-                "A trail delivers its log files there: from then on they are deleted, or not delivered."
-            } else {
-                "What it did not record from then on is in no log, these or any other."
+            let then = match change.target {
+                Target::Bucket => {
+                    "A trail delivers its log files there: from then on they are deleted, or not delivered."
+                }
+                Target::Trail => "What it did not record from then on is in no log, these or any other.",
+                Target::Monitor => "What it would have seen from then on raised no finding and left no record there.",
             };
             format!("{calls_of}: {}. {then}", list(&lines))
         };
-        let source = if change.on_bucket { "s3.amazonaws.com" } else { crate::facts::trail::SOURCE };
-        let mut chips = vec![(Field::Source, source.to_owned()), (Field::Name, call.into_owned())];
+        let kind = if change.target == Target::Monitor {
+            AttentionKind::MonitoringWeakened
+        } else {
+            AttentionKind::LoggingWeakened
+        };
+        let mut chips = vec![(Field::Source, source.into_owned()), (Field::Name, call.into_owned())];
         if !label.is_empty() {
             chips.push((Field::Principal, label.to_owned()));
         }
         out.push(Attention {
-            kind: AttentionKind::LoggingWeakened,
+            kind,
             severity,
             title,
             who: label.to_owned(),

@@ -124,8 +124,8 @@ pub(crate) struct Gathered<'s> {
     pub opened: Vec<(u32, Row)>,
     /// `PutImage` rows of ECR Public that went through, and their identity.
     pub public_pushes: Vec<(u32, Row)>,
-    /// Calls that stopped or narrowed a trail or event data store, or a trail's bucket, or tried
-    /// to, and their identity.
+    /// Calls that stopped or narrowed a trail or event data store, or a trail's bucket, or another
+    /// service that watches the account, or tried to, and their identity.
     pub logging: Vec<(u32, Row)>,
     /// The principal name (index into `names`) of each identity seen.
     pub label_ix: HashMap<u32, u32>,
@@ -197,8 +197,11 @@ fn gather<'s>(store: &'s Store, rows: impl Iterator<Item = Row>, log_buckets: &H
     let console_login = store.strings.lookup("ConsoleLogin");
     let opening: Vec<Sym> = OPENING_CALLS.iter().filter_map(|n| store.strings.lookup(n)).collect();
     let public_push = store.strings.lookup(PUBLIC_SOURCE).zip(store.strings.lookup("PutImage"));
-    let logging_sources: Vec<Sym> =
-        [crate::facts::trail::SOURCE, "s3.amazonaws.com"].iter().filter_map(|s| store.strings.lookup(s)).collect();
+    let logging_sources: Vec<Sym> = [crate::facts::trail::SOURCE, "s3.amazonaws.com"]
+        .into_iter()
+        .chain(crate::facts::monitor::CALLS.iter().map(|(source, _)| *source))
+        .filter_map(|s| store.strings.lookup(s))
+        .collect();
     // Per identity number: 0 not yet known, 1 long-term key, 2 another key, 3 no key.
     let mut key_kinds = vec![0u8; store.identities().len()];
     for r in rows {
@@ -242,7 +245,8 @@ fn gather<'s>(store: &'s Store, rows: impl Iterator<Item = Row>, log_buckets: &H
         if logging_sources.contains(&store.source(r))
             && store.trail.get(r).is_some_and(|c| {
                 matches!(c.effect, Effect::Stops | Effect::Narrows)
-                    && crate::analysis::logging::about_logging(store, c, log_buckets)
+                    && (c.target == crate::facts::trail::Target::Monitor
+                        || crate::analysis::logging::about_logging(store, c, log_buckets))
             })
         {
             g.logging.push((id, r));

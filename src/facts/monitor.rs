@@ -1,0 +1,583 @@
+//! The other services that watch an account, turned off or narrowed: `GuardDuty`, Security Hub,
+//! AWS Config, VPC flow logs, Route 53 Resolver query logs, Inspector, Macie, IAM Access Analyzer,
+//! Detective, and an account leaving its organization (whose trails and security services then
+//! no longer cover it). An intruder blinds these before acting (MITRE ATT&CK T1562, *Impair
+//! Defenses*; Stratus Red Team's `vpc-remove-flow-logs`, `dns-delete-logs`,
+//! `organizations-leave`), and the logs say so only in the one call.
+//!
+//! Read at ingest into the same side table as CloudTrail's own changes
+//! ([`crate::facts::trail::TrailChanges`], [`Target::Monitor`]), with what the call names (a
+//! detector, a recorder, flow logs...), an [`Effect`] and one line each. Only calls that stop,
+//! narrow or start monitoring are kept: a detector's publishing frequency changed, or a findings
+//! filter that only labels, is not. These calls are rare and their requests vary in shape (EC2
+//! writes its XML as JSON), so a request is read as a generic value; parameters are
+//! attacker-controlled and read leniently.
+
+use serde_json::Value;
+
+use super::trail::{Change, Effect, Target, MAX_LINES};
+use crate::ingest::raw::RawEvent;
+use crate::store::{Row, Store};
+
+/// The calls read, by event source.
+pub const CALLS: [(&str, &[&str]); 10] = [
+    (
+        "guardduty.amazonaws.com",
+        &[
+            "CreateDetector",
+            "UpdateDetector",
+            "DeleteDetector",
+            "DisassociateFromMasterAccount",
+            "DisassociateFromAdministratorAccount",
+            "DeleteMembers",
+            "DisassociateMembers",
+            "StopMonitoringMembers",
+            "CreateIPSet",
+            "UpdateIPSet",
+            "CreateFilter",
+            "UpdateFilter",
+            "DeletePublishingDestination",
+        ],
+    ),
+    (
+        "securityhub.amazonaws.com",
+        &[
+            "EnableSecurityHub",
+            "DisableSecurityHub",
+            "DeleteMembers",
+            "DisassociateMembers",
+            "DisassociateFromMasterAccount",
+            "DisassociateFromAdministratorAccount",
+            "BatchDisableStandards",
+        ],
+    ),
+    (
+        "config.amazonaws.com",
+        &[
+            "StartConfigurationRecorder",
+            "StopConfigurationRecorder",
+            "DeleteConfigurationRecorder",
+            "DeleteDeliveryChannel",
+        ],
+    ),
+    ("ec2.amazonaws.com", &["DeleteFlowLogs"]),
+    ("route53resolver.amazonaws.com", &["DeleteResolverQueryLogConfig", "DisassociateResolverQueryLogConfig"]),
+    ("organizations.amazonaws.com", &["LeaveOrganization", "RemoveAccountFromOrganization"]),
+    ("inspector2.amazonaws.com", &["Enable", "Disable"]),
+    ("macie2.amazonaws.com", &["EnableMacie", "DisableMacie", "UpdateMacieSession"]),
+    ("access-analyzer.amazonaws.com", &["DeleteAnalyzer"]),
+    ("detective.amazonaws.com", &["DeleteGraph"]),
+];
+
+/// Services with one switch per account and region, which can be started again (a detector
+/// enabled, a recorder started): a stop of one is followed to its restart.
+pub const RESTARTABLE: [&str; 5] = [
+    "guardduty.amazonaws.com",
+    "securityhub.amazonaws.com",
+    "config.amazonaws.com",
+    "inspector2.amazonaws.com",
+    "macie2.amazonaws.com",
+];
+
+/// Values read from one list (account IDs, flow log IDs, resource types).
+const MAX_VALUES: usize = 16;
+
+/// Whether call `name` of `source` is one read here.
+pub fn wanted(source: &str, name: &str) -> bool {
+    CALLS.iter().any(|(s, names)| *s == source && names.contains(&name))
+}
+
+/// What people call the thing a call of `source` names (`GuardDuty detector`); `call` tells a
+/// Config delivery channel from a recorder. Services with one per region name the region:
+/// "Security Hub in" us-east-1.
+pub fn what(source: &str, call: &str) -> &'static str {
+    match source {
+        "guardduty.amazonaws.com" => "GuardDuty detector",
+        "securityhub.amazonaws.com" => "Security Hub in",
+        "config.amazonaws.com" if call.contains("DeliveryChannel") => "Config delivery channel",
+        "config.amazonaws.com" => "Config recorder",
+        "ec2.amazonaws.com" => "VPC flow logs",
+        "route53resolver.amazonaws.com" => "Resolver query logging",
+        "organizations.amazonaws.com" => "account",
+        "inspector2.amazonaws.com" => "Inspector in",
+        "macie2.amazonaws.com" => "Macie in",
+        "access-analyzer.amazonaws.com" => "Access Analyzer",
+        "detective.amazonaws.com" => "Detective graph",
+        _ => "monitor",
+    }
+}
+
+/// Records the call in row `row`, if it is one of [`CALLS`] that stops, narrows or starts
+/// monitoring.
+pub fn record(raw: &RawEvent, row: Row, store: &mut Store) {
+    let (source, name) = (raw.event_source.str(), raw.event_name.str());
+    if !wanted(source, name) {
+        return;
+    }
+    let parse = |r: Option<crate::ingest::raw::Raw>| -> Value {
+        r.and_then(|r| serde_json::from_str(r.get()).ok()).unwrap_or_default()
+    };
+    let (req, resp) = (parse(raw.request_parameters), parse(raw.response_elements));
+    let (account, region) = (store.str(store.account(row)).into_owned(), store.str(store.region(row)).into_owned());
+    let Some((subject, effect, lines)) = read(source, name, &req, &resp, (&account, &region)) else { return };
+    let trail = store.intern(&subject);
+    let lines = lines.iter().take(MAX_LINES).map(|l| store.intern(l)).collect();
+    store.trail.put(Change { row, trail, effect, lines, bucket: crate::model::Sym::EMPTY, target: Target::Monitor });
+}
+
+/// A string field, or "".
+fn text<'v>(v: &'v Value, key: &str) -> &'v str {
+    v[key].as_str().unwrap_or("")
+}
+
+/// The strings of a list field (or a lone string), capped, joined by ", ".
+fn joined(v: &Value) -> String {
+    let items: Vec<&str> = match v {
+        Value::Array(a) => a.iter().take(MAX_VALUES).filter_map(Value::as_str).collect(),
+        Value::String(s) => vec![s.as_str()],
+        _ => Vec::new(),
+    };
+    items.join(", ")
+}
+
+/// `DeleteFlowLogs`' flow log IDs: the SDK's `flowLogId` list, or EC2's XML as JSON
+/// (`DeleteFlowLogsRequest.FlowLogId`, one `{content}` or a list of them).
+fn flow_logs(req: &Value) -> String {
+    let direct = joined(&req["flowLogId"]);
+    if !direct.is_empty() {
+        return direct;
+    }
+    let node = &req["DeleteFlowLogsRequest"]["FlowLogId"];
+    let list = match node {
+        Value::Array(a) => a.iter().take(MAX_VALUES).collect(),
+        Value::Null => Vec::new(),
+        one => vec![one],
+    };
+    list.iter().filter_map(|n| n["content"].as_str().or_else(|| n.as_str())).collect::<Vec<_>>().join(", ")
+}
+
+/// A flag given as a boolean (or `"true"`/`"false"`).
+fn flag(v: &Value) -> Option<bool> {
+    v.as_bool().or_else(|| match v.as_str()? {
+        s if s.eq_ignore_ascii_case("true") => Some(true),
+        s if s.eq_ignore_ascii_case("false") => Some(false),
+        _ => None,
+    })
+}
+
+/// `GuardDuty` protection plans turned off by an update: `features[].status` `DISABLED`, or the
+/// older `dataSources` (`s3Logs.enable` false...).
+fn detector_plans_off(req: &Value) -> Vec<String> {
+    let mut off: Vec<String> = req["features"]
+        .as_array()
+        .map(|a| a.iter().take(MAX_VALUES).collect::<Vec<_>>())
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|f| text(f, "status").eq_ignore_ascii_case("DISABLED"))
+        .map(|f| text(f, "name").to_owned())
+        .filter(|n| !n.is_empty())
+        .collect();
+    let sources = &req["dataSources"];
+    for (key, label) in
+        [("s3Logs", "S3 protection"), ("kubernetes", "EKS audit logs"), ("malwareProtection", "malware protection")]
+    {
+        let node = &sources[key];
+        let enable = match key {
+            "kubernetes" => flag(&node["auditLogs"]["enable"]),
+            "malwareProtection" => flag(&node["scanEc2InstanceWithFindings"]["ebsVolumes"])
+                .or_else(|| flag(&node["scanEc2InstanceWithFindings"]["ebsVolumes"]["enable"])),
+            _ => flag(&node["enable"]),
+        };
+        if enable == Some(false) {
+            off.push(label.to_owned());
+        }
+    }
+    off
+}
+
+/// What call `name` of `source` (in the event's `account` and `region`) names, does and says;
+/// `None` when it neither stops, narrows nor starts monitoring.
+fn read(
+    source: &str,
+    name: &str,
+    req: &Value,
+    resp: &Value,
+    (account, region): (&str, &str),
+) -> Option<(String, Effect, Vec<String>)> {
+    // GuardDuty's and Inspector's `accountIds`, Security Hub's `AccountIds`.
+    let accounts = [joined(&req["accountIds"]), joined(&req["AccountIds"])].concat();
+    let (subject, effect, line) = match (source, name) {
+        ("guardduty.amazonaws.com", _) => guardduty(name, req, resp, &accounts)?,
+        ("securityhub.amazonaws.com", _) if members(name, "Security Hub", &accounts).is_some() => {
+            let (effect, line) = members(name, "Security Hub", &accounts)?;
+            (region.to_owned(), effect, line)
+        }
+        ("securityhub.amazonaws.com", "EnableSecurityHub") => {
+            (region.to_owned(), Effect::Starts, "Security Hub enabled".to_owned())
+        }
+        ("securityhub.amazonaws.com", "DisableSecurityHub") => (
+            region.to_owned(),
+            Effect::Stops,
+            "Security Hub disabled: no findings gathered or checks run in its region".to_owned(),
+        ),
+        ("securityhub.amazonaws.com", "BatchDisableStandards") => {
+            (region.to_owned(), Effect::Narrows, "security standards disabled: their checks no longer run".to_owned())
+        }
+        ("config.amazonaws.com", "StartConfigurationRecorder") => {
+            (text(req, "configurationRecorderName").to_owned(), Effect::Starts, "recording started".to_owned())
+        }
+        ("config.amazonaws.com", "StopConfigurationRecorder") => (
+            text(req, "configurationRecorderName").to_owned(),
+            Effect::Stops,
+            "recording stopped: configuration changes are not recorded until it is started".to_owned(),
+        ),
+        ("config.amazonaws.com", "DeleteConfigurationRecorder") => (
+            text(req, "configurationRecorderName").to_owned(),
+            Effect::Stops,
+            "recorder deleted: configuration changes are not recorded from then on".to_owned(),
+        ),
+        ("config.amazonaws.com", "DeleteDeliveryChannel") => (
+            text(req, "deliveryChannelName").to_owned(),
+            Effect::Stops,
+            "delivery channel deleted: no configuration snapshots or history delivered".to_owned(),
+        ),
+        ("ec2.amazonaws.com", "DeleteFlowLogs") => (
+            flow_logs(req),
+            Effect::Stops,
+            "flow logs deleted: the network traffic they covered is not recorded from then on".to_owned(),
+        ),
+        ("route53resolver.amazonaws.com", "DeleteResolverQueryLogConfig") => (
+            text(req, "resolverQueryLogConfigId").to_owned(),
+            Effect::Stops,
+            "DNS query logging configuration deleted: the VPCs' DNS queries are not logged from then on".to_owned(),
+        ),
+        ("route53resolver.amazonaws.com", "DisassociateResolverQueryLogConfig") => {
+            let vpc = match text(req, "resourceId") {
+                "" => "a VPC".to_owned(),
+                v => v.to_owned(),
+            };
+            (
+                text(req, "resolverQueryLogConfigId").to_owned(),
+                Effect::Stops,
+                format!("DNS query logging removed from {vpc}: its DNS queries are not logged from then on"),
+            )
+        }
+        ("organizations.amazonaws.com", "LeaveOrganization") => (
+            account.to_owned(),
+            Effect::Narrows,
+            "leaves its organization: the organization's trails and security services no longer cover it".to_owned(),
+        ),
+        ("organizations.amazonaws.com", "RemoveAccountFromOrganization") => (
+            text(req, "accountId").to_owned(),
+            Effect::Narrows,
+            "removed from the organization: the organization's trails and security services no longer cover it"
+                .to_owned(),
+        ),
+        ("inspector2.amazonaws.com" | "macie2.amazonaws.com", _) => {
+            let (effect, line) = scanner(name, req, &accounts)?;
+            (region.to_owned(), effect, line)
+        }
+        ("access-analyzer.amazonaws.com", "DeleteAnalyzer") => (
+            text(req, "analyzerName").to_owned(),
+            Effect::Stops,
+            "analyzer deleted: resources shared outside the account are no longer reported".to_owned(),
+        ),
+        ("detective.amazonaws.com", "DeleteGraph") => (
+            text(req, "graphArn").to_owned(),
+            Effect::Stops,
+            "behavior graph deleted: Detective stops ingesting and its data is deleted".to_owned(),
+        ),
+        _ => return None,
+    };
+    Some((subject, effect, vec![line]))
+}
+
+/// Inspector's and Macie's switches, one per account and region, as [`read`] reads them.
+fn scanner(name: &str, req: &Value, accounts: &str) -> Option<(Effect, String)> {
+    Some(match name {
+        "Enable" => {
+            let types = joined(&req["resourceTypes"]);
+            let what = if types.is_empty() { String::new() } else { format!(" for {types}") };
+            (Effect::Starts, format!("Inspector scanning enabled{what}"))
+        }
+        "Disable" => {
+            let types = joined(&req["resourceTypes"]);
+            let ecr = types.is_empty() || types.split(", ").any(|t| t == "ECR");
+            let mut line = if types.is_empty() {
+                "Inspector scanning disabled".to_owned()
+            } else {
+                format!("Inspector scanning disabled for {types}")
+            };
+            if ecr {
+                line.push_str(": images pushed to ECR are no longer scanned for vulnerabilities");
+            }
+            if !accounts.is_empty() {
+                line = format!("{line} (accounts {accounts})");
+            }
+            (if types.is_empty() { Effect::Stops } else { Effect::Narrows }, line)
+        }
+        "EnableMacie" => (Effect::Starts, "Macie enabled".to_owned()),
+        "DisableMacie" => (Effect::Stops, "Macie disabled: its findings and discovery are deleted".to_owned()),
+        "UpdateMacieSession" => match text(req, "status") {
+            s if s.eq_ignore_ascii_case("PAUSED") => {
+                (Effect::Stops, "Macie paused: no discovery until it is enabled again".to_owned())
+            }
+            s if s.eq_ignore_ascii_case("ENABLED") => (Effect::Starts, "Macie enabled".to_owned()),
+            _ => return None,
+        },
+        _ => return None,
+    })
+}
+
+/// A call about an administrator account and its members (`GuardDuty`'s and Security Hub's):
+/// this account leaving its administrator, or members dropped.
+fn members(name: &str, service: &str, accounts: &str) -> Option<(Effect, String)> {
+    let line = match name {
+        "DisassociateFromMasterAccount" | "DisassociateFromAdministratorAccount" => {
+            format!("this account leaves its {service} administrator account, which no longer sees its findings")
+        }
+        "DeleteMembers" | "DisassociateMembers" | "StopMonitoringMembers" => {
+            let whom =
+                if accounts.is_empty() { "member accounts".to_owned() } else { format!("member accounts {accounts}") };
+            format!("{service} no longer gathers the findings of {whom}")
+        }
+        _ => return None,
+    };
+    Some((Effect::Narrows, line))
+}
+
+/// `GuardDuty`'s calls, as [`read`] reads them: all name the detector.
+fn guardduty(name: &str, req: &Value, resp: &Value, accounts: &str) -> Option<(String, Effect, String)> {
+    let detector = {
+        let id = text(req, "detectorId");
+        if id.is_empty() { text(resp, "detectorId") } else { id }.to_owned()
+    };
+    if let Some((effect, line)) = members(name, "GuardDuty", accounts) {
+        return Some((detector, effect, line));
+    }
+    let (effect, line) = match name {
+        "CreateDetector" => {
+            if flag(&req["enable"]) == Some(false) {
+                return None;
+            }
+            (Effect::Starts, "GuardDuty detector created: findings in its region from then on".to_owned())
+        }
+        "UpdateDetector" => {
+            let plans = detector_plans_off(req);
+            match flag(&req["enable"]) {
+                Some(false) => {
+                    (Effect::Stops, "GuardDuty detector suspended: no findings until it is enabled again".to_owned())
+                }
+                _ if !plans.is_empty() => {
+                    (Effect::Narrows, format!("protection plans turned off: {}", plans.join(", ")))
+                }
+                Some(true) => (Effect::Starts, "GuardDuty detector enabled".to_owned()),
+                None => return None,
+            }
+        }
+        "DeleteDetector" => {
+            (Effect::Stops, "GuardDuty detector deleted: no findings in its region from then on".to_owned())
+        }
+        "CreateIPSet" | "UpdateIPSet" => {
+            if flag(&req["activate"]) == Some(false) {
+                return None;
+            }
+            let list = [text(req, "name"), text(req, "ipSetId")].into_iter().find(|s| !s.is_empty()).unwrap_or("");
+            let at = match text(req, "location") {
+                "" => String::new(),
+                l => format!(" ({l})"),
+            };
+            (Effect::Narrows, format!("trusted IP list {list}{at}: GuardDuty raises no findings for its addresses"))
+        }
+        "CreateFilter" | "UpdateFilter" => {
+            if !text(req, "action").eq_ignore_ascii_case("ARCHIVE") {
+                return None;
+            }
+            let filter = [text(req, "name"), text(req, "filterName")].into_iter().find(|s| !s.is_empty()).unwrap_or("");
+            (Effect::Narrows, format!("findings filter {filter} archives the findings it matches as they come"))
+        }
+        "DeletePublishingDestination" => {
+            (Effect::Narrows, "findings no longer exported to their S3 destination".to_owned())
+        }
+        _ => return None,
+    };
+    Some((detector, effect, line))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::Engine;
+
+    /// One event of call `name` of `source` with `request` (JSON) and `error` when refused.
+    fn event(id: u32, source: &str, name: &str, request: &str, error: &str) -> String {
+        crate::facts::trail::tests::event(id, name, request, "null", error).replacen(
+            r#""eventSource": "cloudtrail.amazonaws.com""#,
+            &format!(r#""eventSource": "{source}""#),
+            1,
+        )
+    }
+
+    /// (call, what it names, effect, first line) of each change read.
+    fn changes(events: &[String]) -> Vec<(String, String, Effect, String)> {
+        let mut e = Engine::new();
+        e.ingest_bytes("t.json", format!(r#"{{"Records": [{}]}}"#, events.join(",")).as_bytes());
+        let s = e.store();
+        s.trail
+            .all()
+            .iter()
+            .map(|c| {
+                assert_eq!(c.target, Target::Monitor);
+                let line = c.lines.first().map(|&l| s.str(l).into_owned()).unwrap_or_default();
+                (s.str(s.name(c.row)).into_owned(), s.str(c.trail).into_owned(), c.effect, line)
+            })
+            .collect()
+    }
+
+    const GD: &str = "guardduty.amazonaws.com";
+
+    #[test]
+    fn ok_guardduty_turned_off_narrowed_or_on_as_its_api_reference_says() {
+        let d = r#""detectorId": "12abc34d567e8fa901bc2d34eexample""#;
+        let got = changes(&[
+            event(1, GD, "UpdateDetector", &format!(r#"{{{d}, "enable": false}}"#), ""),
+            // Only the publishing frequency: neither off nor on.
+            event(2, GD, "UpdateDetector", &format!(r#"{{{d}, "findingPublishingFrequency": "SIX_HOURS"}}"#), ""),
+            event(
+                3,
+                GD,
+                "UpdateDetector",
+                &format!(
+                    r#"{{{d}, "features": [{{"name": "S3_DATA_EVENTS", "status": "DISABLED"}}, {{"name": "EKS_AUDIT_LOGS", "status": "ENABLED"}}]}}"#
+                ),
+                "",
+            ),
+            event(
+                4,
+                GD,
+                "UpdateDetector",
+                &format!(r#"{{{d}, "dataSources": {{"s3Logs": {{"enable": false}}}}}}"#),
+                "",
+            ),
+            event(5, GD, "UpdateDetector", &format!(r#"{{{d}, "enable": true}}"#), ""),
+            event(
+                6,
+                GD,
+                "CreateIPSet",
+                &format!(
+                    r#"{{{d}, "name": "ok-ips", "format": "TXT", "location": "s3://b/ips.txt", "activate": true}}"#
+                ),
+                "",
+            ),
+            // A trusted list deactivated watches more, not less.
+            event(
+                7,
+                GD,
+                "UpdateIPSet",
+                &format!(r#"{{{d}, "ipSetId": "0cb0141ab9fbde177613ab9436example", "activate": false}}"#),
+                "",
+            ),
+            event(
+                8,
+                GD,
+                "CreateFilter",
+                &format!(r#"{{{d}, "name": "hide", "action": "ARCHIVE", "findingCriteria": {{}}}}"#),
+                "",
+            ),
+            event(9, GD, "CreateFilter", &format!(r#"{{{d}, "name": "label", "action": "NOOP"}}"#), ""),
+            event(
+                10,
+                GD,
+                "StopMonitoringMembers",
+                &format!(r#"{{{d}, "accountIds": ["111111111111", "222222222222"]}}"#),
+                "",
+            ),
+            event(11, GD, "DeleteDetector", &format!("{{{d}}}"), ""),
+            // WAF's UpdateIPSet is another thing altogether.
+            event(12, "wafv2.amazonaws.com", "UpdateIPSet", r#"{"name": "x", "activate": true}"#, ""),
+        ]);
+        let id = "12abc34d567e8fa901bc2d34eexample";
+        let got: Vec<(&str, &str, Effect)> = got.iter().map(|(c, t, e, _)| (c.as_str(), t.as_str(), *e)).collect();
+        assert_eq!(
+            got,
+            [
+                ("UpdateDetector", id, Effect::Stops),
+                ("UpdateDetector", id, Effect::Narrows),
+                ("UpdateDetector", id, Effect::Narrows),
+                ("UpdateDetector", id, Effect::Starts),
+                ("CreateIPSet", id, Effect::Narrows),
+                ("CreateFilter", id, Effect::Narrows),
+                ("StopMonitoringMembers", id, Effect::Narrows),
+                ("DeleteDetector", id, Effect::Stops),
+            ]
+        );
+    }
+
+    #[test]
+    fn ok_each_service_names_what_it_turned_off() {
+        let got = changes(&[
+            event(
+                1,
+                "config.amazonaws.com",
+                "StopConfigurationRecorder",
+                r#"{"configurationRecorderName": "default"}"#,
+                "",
+            ),
+            // EC2 writes its XML as JSON: one ID an object, two a list.
+            event(
+                2,
+                "ec2.amazonaws.com",
+                "DeleteFlowLogs",
+                r#"{"DeleteFlowLogsRequest": {"FlowLogId": [{"content": "fl-1", "tag": 1}, {"content": "fl-2", "tag": 2}]}}"#,
+                "",
+            ),
+            event(
+                3,
+                "route53resolver.amazonaws.com",
+                "DisassociateResolverQueryLogConfig",
+                r#"{"resolverQueryLogConfigId": "rqlc-8ca61fe7c055415a", "resourceId": "vpc-03cf94c75cexample"}"#,
+                "",
+            ),
+            event(4, "securityhub.amazonaws.com", "DisableSecurityHub", "{}", ""),
+            event(5, "inspector2.amazonaws.com", "Disable", r#"{"resourceTypes": ["ECR"]}"#, ""),
+            event(6, "inspector2.amazonaws.com", "Disable", "{}", ""),
+            event(7, "organizations.amazonaws.com", "LeaveOrganization", "null", "AccessDenied"),
+            event(8, "macie2.amazonaws.com", "UpdateMacieSession", r#"{"status": "PAUSED"}"#, ""),
+            event(9, "access-analyzer.amazonaws.com", "DeleteAnalyzer", r#"{"analyzerName": "org"}"#, ""),
+            // A read of the same services changes nothing.
+            event(10, "config.amazonaws.com", "DescribeConfigurationRecorders", "{}", ""),
+        ]);
+        let rows: Vec<(&str, &str, Effect)> = got.iter().map(|(c, t, e, _)| (c.as_str(), t.as_str(), *e)).collect();
+        assert_eq!(
+            rows,
+            [
+                ("StopConfigurationRecorder", "default", Effect::Stops),
+                ("DeleteFlowLogs", "fl-1, fl-2", Effect::Stops),
+                ("DisassociateResolverQueryLogConfig", "rqlc-8ca61fe7c055415a", Effect::Stops),
+                ("DisableSecurityHub", "us-east-1", Effect::Stops),
+                ("Disable", "us-east-1", Effect::Narrows),
+                ("Disable", "us-east-1", Effect::Stops),
+                ("LeaveOrganization", "111122223333", Effect::Narrows),
+                ("UpdateMacieSession", "us-east-1", Effect::Stops),
+                ("DeleteAnalyzer", "org", Effect::Stops),
+            ]
+        );
+        assert!(got[2].3.contains("vpc-03cf94c75cexample"), "{}", got[2].3);
+        assert!(got[4].3.contains("ECR images") || got[4].3.contains("images pushed to ECR"), "{}", got[4].3);
+        assert_eq!(what("config.amazonaws.com", "DeleteDeliveryChannel"), "Config delivery channel");
+    }
+
+    #[test]
+    fn ok_hostile_requests_are_read_without_failing() {
+        let got = changes(&[
+            event(1, GD, "UpdateDetector", r#"{"detectorId": ["x"], "enable": "false", "features": "all"}"#, ""),
+            event(2, "ec2.amazonaws.com", "DeleteFlowLogs", r#"{"DeleteFlowLogsRequest": {"FlowLogId": 7}}"#, ""),
+            event(3, GD, "CreateIPSet", "[1, 2]", ""),
+            event(4, "inspector2.amazonaws.com", "Disable", r#"{"resourceTypes": {"a": 1}, "accountIds": "x"}"#, ""),
+        ]);
+        let effects: Vec<Effect> = got.iter().map(|g| g.2).collect();
+        assert_eq!(effects, [Effect::Stops, Effect::Stops, Effect::Narrows, Effect::Stops]);
+        assert_eq!(got[0].1, "", "a detector ID that is no string names nothing");
+        assert_eq!(got[1].1, "");
+    }
+}

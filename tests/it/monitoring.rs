@@ -1,0 +1,265 @@
+//! The other services that watch an account (`GuardDuty`, Security Hub, Config, VPC flow logs,
+//! Route 53 Resolver query logs...) turned off, in third-party logs: Stratus Red Team's
+//! defense-evasion techniques (`vpc-remove-flow-logs`, `dns-delete-logs`, `organizations-leave`),
+//! Invictus-IR's simulation of them, `TrailDiscover`'s catalogue of attack-relevant calls, the AWS
+//! Config and KMS guides' examples and `StreamAlert`'s rule tests. Which events are such calls, and
+//! what each does, comes from a walk of the files with `serde_json::Value` and this file's own
+//! reading of each service's API reference.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::common::{absorbed_in_batches, corpus, events_of, walk};
+use trailscope::engine::{Engine, Query, Response};
+
+/// Calls that turn a service off, as each API reference describes them.
+const STOPS: [(&str, &str); 13] = [
+    ("guardduty.amazonaws.com", "DeleteDetector"),
+    ("securityhub.amazonaws.com", "DisableSecurityHub"),
+    ("config.amazonaws.com", "StopConfigurationRecorder"),
+    ("config.amazonaws.com", "DeleteConfigurationRecorder"),
+    ("config.amazonaws.com", "DeleteDeliveryChannel"),
+    ("ec2.amazonaws.com", "DeleteFlowLogs"),
+    ("route53resolver.amazonaws.com", "DeleteResolverQueryLogConfig"),
+    ("route53resolver.amazonaws.com", "DisassociateResolverQueryLogConfig"),
+    ("macie2.amazonaws.com", "DisableMacie"),
+    ("access-analyzer.amazonaws.com", "DeleteAnalyzer"),
+    ("detective.amazonaws.com", "DeleteGraph"),
+    // Inspector's Disable with no resource types turns every scan off (with some, it narrows).
+    ("inspector2.amazonaws.com", "Disable"),
+    ("guardduty.amazonaws.com", "UpdateDetector"),
+];
+
+/// Calls that leave a service watching less: members dropped, an administrator left, findings
+/// exported nowhere, standards disabled, the account out of its organization.
+const NARROWS: [(&str, &str); 13] = [
+    ("guardduty.amazonaws.com", "DisassociateFromMasterAccount"),
+    ("guardduty.amazonaws.com", "DisassociateFromAdministratorAccount"),
+    ("guardduty.amazonaws.com", "DeleteMembers"),
+    ("guardduty.amazonaws.com", "DisassociateMembers"),
+    ("guardduty.amazonaws.com", "StopMonitoringMembers"),
+    ("guardduty.amazonaws.com", "DeletePublishingDestination"),
+    ("securityhub.amazonaws.com", "DeleteMembers"),
+    ("securityhub.amazonaws.com", "DisassociateMembers"),
+    ("securityhub.amazonaws.com", "DisassociateFromMasterAccount"),
+    ("securityhub.amazonaws.com", "DisassociateFromAdministratorAccount"),
+    ("securityhub.amazonaws.com", "BatchDisableStandards"),
+    ("organizations.amazonaws.com", "LeaveOrganization"),
+    ("organizations.amazonaws.com", "RemoveAccountFromOrganization"),
+];
+
+/// Calls that turn a service on.
+const STARTS: [(&str, &str); 5] = [
+    ("guardduty.amazonaws.com", "CreateDetector"),
+    ("securityhub.amazonaws.com", "EnableSecurityHub"),
+    ("config.amazonaws.com", "StartConfigurationRecorder"),
+    ("inspector2.amazonaws.com", "Enable"),
+    ("macie2.amazonaws.com", "EnableMacie"),
+];
+
+/// What a call does to the service that watches the account, as its API reference says, or `None`
+/// for a call that neither stops, narrows nor starts it (a detector's publishing frequency, a
+/// findings filter that only labels, a trusted IP list deactivated, another service's call of
+/// the same name: WAF's `UpdateIPSet`).
+fn effect(e: &serde_json::Value) -> Option<&'static str> {
+    let req = &e["requestParameters"];
+    let call = (e["eventSource"].as_str()?, e["eventName"].as_str()?);
+    let flag = |v: &serde_json::Value| v.as_bool().or_else(|| v.as_str().and_then(|s| s.parse().ok()));
+    let guardduty = |name: &str| call == ("guardduty.amazonaws.com", name);
+    if guardduty("UpdateDetector") {
+        // Off, some protection plans off, or on; a frequency alone is none of these.
+        let plans_off = req["features"].as_array().is_some_and(|f| f.iter().any(|f| f["status"] == "DISABLED"));
+        return match flag(&req["enable"]) {
+            Some(false) => Some("stops"),
+            _ if plans_off => Some("narrows"),
+            Some(true) => Some("starts"),
+            None => None,
+        };
+    }
+    if guardduty("CreateDetector") && flag(&req["enable"]) == Some(false) {
+        return None;
+    }
+    if guardduty("CreateIPSet") || guardduty("UpdateIPSet") {
+        return (flag(&req["activate"]) != Some(false)).then_some("narrows");
+    }
+    if guardduty("CreateFilter") || guardduty("UpdateFilter") {
+        return (req["action"] == "ARCHIVE").then_some("narrows");
+    }
+    if call == ("inspector2.amazonaws.com", "Disable") && req["resourceTypes"].as_array().is_some_and(|t| !t.is_empty())
+    {
+        return Some("narrows");
+    }
+    if call == ("macie2.amazonaws.com", "UpdateMacieSession") {
+        return match req["status"].as_str() {
+            Some("PAUSED") => Some("stops"),
+            Some("ENABLED") => Some("starts"),
+            _ => None,
+        };
+    }
+    [(&STOPS[..], "stops"), (&NARROWS[..], "narrows"), (&STARTS[..], "starts")]
+        .into_iter()
+        .find(|(calls, _)| calls.contains(&call))
+        .map(|(_, effect)| effect)
+}
+
+/// Every corpus file with a call to one of the services watched, found by its text.
+fn files_with_monitoring_calls(dir: &Path) -> Vec<PathBuf> {
+    let sources = [
+        "guardduty",
+        "securityhub",
+        "config",
+        "ec2",
+        "route53resolver",
+        "organizations",
+        "inspector2",
+        "macie2",
+        "access-analyzer",
+        "detective",
+    ];
+    walk(dir)
+        .into_iter()
+        .filter(|p| {
+            let name = p.to_string_lossy();
+            if name.ends_with(".md") || name.ends_with(".tsv") {
+                return false;
+            }
+            let text = std::fs::read_to_string(p).unwrap_or_default();
+            sources.iter().any(|s| text.contains(&format!("{s}.amazonaws.com")))
+                && events_of(p).iter().any(|e| effect(e).is_some())
+        })
+        .collect()
+}
+
+fn load(dir: &Path, files: &[PathBuf]) -> Engine {
+    let mut engine = Engine::new();
+    for f in files {
+        let rel = f.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+        engine.ingest_bytes(&rel, &std::fs::read(f).unwrap());
+    }
+    engine
+}
+
+#[test]
+fn ok_every_call_that_turns_monitoring_off_or_on_in_the_corpus_is_listed() {
+    let Some(dir) = corpus() else { return };
+    let files = files_with_monitoring_calls(&dir);
+    // (eventID, call, time) → (effect, errorCode), from the files themselves (TrailDiscover's
+    // examples share one made-up eventID between calls, StreamAlert's rule tests between events).
+    let mut expected: BTreeMap<(String, String, String), (String, String)> = BTreeMap::new();
+    for e in files.iter().flat_map(|f| events_of(f)) {
+        if let Some(effect) = effect(&e) {
+            let key = (
+                e["eventID"].as_str().unwrap_or("").to_owned(),
+                e["eventName"].as_str().unwrap().to_owned(),
+                e["eventTime"].as_str().unwrap().to_owned(),
+            );
+            expected.insert(key, (effect.to_owned(), e["errorCode"].as_str().unwrap_or("").to_owned()));
+        }
+    }
+    assert!(expected.len() >= 15, "Stratus's, Invictus-IR's, TrailDiscover's, the guides' calls: {expected:#?}");
+    let engine = load(&dir, &files);
+    let doc: serde_json::Value = serde_json::from_str(&engine.summary_json()).unwrap();
+    let monitoring = &doc["monitoring"];
+    let changes = monitoring["changes"].as_array().unwrap();
+    let got: BTreeMap<(String, String, String), (String, String)> = changes
+        .iter()
+        .map(|c| {
+            let key = (
+                c["event_id"].as_str().unwrap_or("").to_owned(),
+                c["call"].as_str().unwrap().to_owned(),
+                c["time"].as_str().unwrap().to_owned(),
+            );
+            (key, (c["effect"].as_str().unwrap().to_owned(), c["error_code"].as_str().unwrap().to_owned()))
+        })
+        .collect();
+    assert_eq!(got, expected);
+    assert_eq!(monitoring["changes_total"], expected.len() as u64, "every change listed");
+    let count = |effect: &str, refused: bool| {
+        expected
+            .values()
+            .filter(
+                |(e, code)| {
+                    if refused {
+                        e != "starts" && !code.is_empty()
+                    } else {
+                        e == effect && code.is_empty()
+                    }
+                },
+            )
+            .count() as u64
+    };
+    assert_eq!(monitoring["stops"], count("stops", false));
+    assert_eq!(monitoring["narrows"], count("narrows", false));
+    assert_eq!(monitoring["refused"], count("", true));
+    let times: Vec<&str> = changes.iter().map(|c| c["time"].as_str().unwrap()).collect();
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "oldest first: {times:?}");
+    // None of them is a change to CloudTrail's own logging.
+    assert!(doc["logging"]["changes"].as_array().unwrap().iter().all(|c| c["target"] != "monitor"));
+    // WAF's UpdateIPSet (TrailDiscover files it under GuardDuty) is no trusted IP list.
+    assert!(changes.iter().all(|c| c["source"] != "wafv2.amazonaws.com"), "{changes:#?}");
+}
+
+#[test]
+fn ok_the_stratus_techniques_that_blind_monitoring_read_as_they_are_named() {
+    type Named = fn(&serde_json::Value) -> Option<String>;
+    let Some(dir) = corpus() else { return };
+    // What each technique removes, by its own request's field.
+    let cases: [(&str, &str, &str, bool, Named); 3] = [
+        ("aws.defense-evasion.vpc-remove-flow-logs.json", "DeleteFlowLogs", "stops", false, |e| {
+            e["requestParameters"]["DeleteFlowLogsRequest"]["FlowLogId"]["content"].as_str().map(str::to_owned)
+        }),
+        ("aws.defense-evasion.dns-delete-logs.json", "DeleteResolverQueryLogConfig", "stops", false, |e| {
+            e["requestParameters"]["resolverQueryLogConfigId"].as_str().map(str::to_owned)
+        }),
+        ("aws.defense-evasion.organizations-leave.json", "LeaveOrganization", "narrows", true, |e| {
+            e["recipientAccountId"].as_str().map(str::to_owned)
+        }),
+    ];
+    for (technique, call, effect, refused, named) in cases {
+        let path = dir.join("DataDog-stratus-red-team").join(technique);
+        let raw = events_of(&path).into_iter().find(|e| e["eventName"] == call).expect("the technique's call");
+        assert_eq!(raw["errorCode"].is_string(), refused, "{technique}: the file says whether it went through");
+        let name = named(&raw).expect("the call names what it removes");
+        let mut engine = Engine::new();
+        engine.ingest_bytes(technique, &std::fs::read(&path).unwrap());
+        let doc: serde_json::Value = serde_json::from_str(&engine.summary_json()).unwrap();
+        let change = doc["monitoring"]["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["call"] == call)
+            .unwrap_or_else(|| panic!("{technique}: {:#}", doc["monitoring"]))
+            .clone();
+        assert_eq!(change["effect"], effect, "{technique}: {change:#}");
+        assert_eq!(change["trail"], name.as_str(), "{technique}: what it removed");
+        assert_eq!(change["principal_arn"], raw["userIdentity"]["arn"]);
+        assert!(change["started_again"].is_null());
+        let attention = doc["attention"].as_array().unwrap();
+        let item = attention
+            .iter()
+            .find(|a| a["kind"] == "monitoring-weakened")
+            .unwrap_or_else(|| panic!("{technique}: {attention:#?}"));
+        let severity = if refused || effect == "narrows" { "medium" } else { "high" };
+        assert_eq!(item["severity"], severity, "{item:#}");
+        assert!(item["title"].as_str().unwrap().contains(&name), "{item:#}");
+        assert_eq!(item["title"].as_str().unwrap().starts_with("Tried to"), refused, "{item:#}");
+        // Not CloudTrail logging's.
+        assert!(attention.iter().all(|a| a["kind"] != "logging-weakened"), "{attention:#?}");
+        // And the Integrity tab, which has no digest to check here.
+        let Response::Integrity(r) = engine.query(&Query::Integrity(Box::default())) else { panic!() };
+        assert_eq!((r.monitoring.total, r.logging.total), (1, 0), "{technique}");
+    }
+}
+
+#[test]
+fn ok_monitoring_changes_read_by_ingest_workers_are_those_one_engine_reads() {
+    let Some(dir) = corpus() else { return };
+    let files = files_with_monitoring_calls(&dir);
+    let one = load(&dir, &files);
+    let engine = absorbed_in_batches(&dir, &files);
+    let summary =
+        |e: &Engine| serde_json::from_str::<serde_json::Value>(&e.summary_json()).unwrap()["monitoring"].clone();
+    let (got, want) = (summary(&engine), summary(&one));
+    assert!(want["changes_total"].as_u64().unwrap() >= 15, "{want:#}");
+    assert_eq!(got, want);
+}
