@@ -169,10 +169,11 @@ test('a folder of logs and digests with one log edited, one deleted and one adde
   assert.deepEqual(byFinding('modified'), [name(logs[0])]);
   assert.deepEqual(byFinding('missing'), [name(logs[1])]);
   assert.deepEqual(byFinding('unlisted'), [name(extra)]);
-  // The fixture changes no trail: its empty "Changes to logging" comes after the check's results.
-  const order = await t.page.$$eval('[data-testid=integrity-statements], [data-testid=integrity-logging]',
+  // The fixture changes no trail nor monitor: its empty "Changes to logging" and "to monitoring"
+  // come after the check's results.
+  const order = await t.page.$$eval('[data-testid=integrity-statements], [data-testid=integrity-logging], [data-testid=integrity-monitoring]',
     (els) => els.map((e) => e.dataset.testid));
-  assert.deepEqual(order, ['integrity-statements', 'integrity-logging']);
+  assert.deepEqual(order, ['integrity-statements', 'integrity-logging', 'integrity-monitoring']);
   await t.shot('integrity-tampered');
   await panelShot(t, 'integrity-status', 'integrity-tampered-status');
   await panelShot(t, 'integrity-digests', 'integrity-tampered-digests');
@@ -352,6 +353,8 @@ test('without digests the tab says what to drop', async () => {
   // AWS's ECR examples change no trail, and the tab says so rather than showing an empty table.
   assert.equal(await t.page.getAttribute('[data-testid=integrity-logging]', 'data-total'), '0');
   await t.page.waitForSelector('[data-testid=logging-none]');
+  assert.equal(await t.page.getAttribute('[data-testid=integrity-monitoring]', 'data-total'), '0');
+  await t.page.waitForSelector('[data-testid=monitoring-none]');
   await t.shot('integrity-no-digests');
   assert.deepEqual(t.problems, []);
 });
@@ -732,5 +735,81 @@ test('changes to trails are listed oldest first with what each did, and stops ne
   const stopName = changes[stop].requestParameters.name;
   const stopItem = items.find((a) => a.title.includes(stopName));
   assert.equal(stopItem?.severity, 'high', JSON.stringify(items));
+  assert.deepEqual(t.problems, []);
+});
+
+test('other monitoring turned off is listed apart from the trails, and needs attention', { skip: CORPUS ? false : 'the shared corpus is not there' }, async () => {
+  // DataDog's recordings of Stratus Red Team's techniques that blind an account's other monitors,
+  // and TrailDiscover's examples of GuardDuty's and Config's calls (refused, nearly all).
+  const stratus = ['vpc-remove-flow-logs', 'dns-delete-logs', 'organizations-leave']
+    .map((x) => join(CORPUS, `DataDog-stratus-red-team/aws.defense-evasion.${x}.json`));
+  const files = [
+    ...stratus,
+    ...walk(join(CORPUS, 'adanalvarez-TrailDiscover/events/GuardDuty')),
+    ...walk(join(CORPUS, 'adanalvarez-TrailDiscover/events/Config')),
+  ];
+  // Worked out here, from each service's API reference: these turn a monitor off, these narrow
+  // what it watches; UpdateDetector turns GuardDuty off with enable false and on with true.
+  const STOPS = { 'ec2.amazonaws.com': ['DeleteFlowLogs'], 'route53resolver.amazonaws.com': ['DeleteResolverQueryLogConfig'],
+    'config.amazonaws.com': ['StopConfigurationRecorder', 'DeleteConfigurationRecorder', 'DeleteDeliveryChannel'],
+    'guardduty.amazonaws.com': ['DeleteDetector'] };
+  const NARROWS = { 'organizations.amazonaws.com': ['LeaveOrganization'],
+    'guardduty.amazonaws.com': ['DisassociateFromMasterAccount', 'DeleteMembers', 'DisassociateMembers', 'StopMonitoringMembers', 'DeletePublishingDestination', 'CreateIPSet', 'UpdateIPSet'] };
+  const is = (table, e) => (table[e.eventSource] ?? []).includes(e.eventName);
+  const ok = (e) => !e.errorCode;
+  const effect = (e) => {
+    if (e.eventSource === 'guardduty.amazonaws.com' && e.eventName === 'UpdateDetector') {
+      return { false: 'stops', true: 'starts' }[String(e.requestParameters?.enable)] ?? null;
+    }
+    return is(STOPS, e) ? 'stops' : is(NARROWS, e) ? 'narrows' : null;
+  };
+  const changes = files.flatMap(corpusEvents).filter((e) => effect(e))
+    .sort((a, b) => (a.eventTime + a.eventID + a.eventName < b.eventTime + b.eventID + b.eventName ? -1 : 1));
+  const weakening = (e) => effect(e) !== 'starts';
+  const want = {
+    total: changes.length,
+    stops: changes.filter((e) => ok(e) && effect(e) === 'stops').length,
+    narrows: changes.filter((e) => ok(e) && effect(e) === 'narrows').length,
+    refused: changes.filter((e) => !ok(e) && weakening(e)).length,
+  };
+  assert.ok(want.stops >= 2 && want.refused >= 5, JSON.stringify(want));
+
+  const t = await Trailscope.open(env);
+  await t.pickFiles(files);
+  await t.waitDone();
+  await t.page.click('[data-testid=tab-integrity]');
+  const panel = '[data-testid=integrity-monitoring]';
+  await t.page.waitForSelector(panel);
+  const got = await t.page.$eval(panel, (el) => ({
+    total: Number(el.dataset.total), stops: Number(el.dataset.stops), narrows: Number(el.dataset.narrows), refused: Number(el.dataset.refused),
+  }));
+  assert.deepEqual(got, want);
+  // No trail was changed: CloudTrail's own list says none, and the monitors' list follows it.
+  assert.equal(await t.page.getAttribute('[data-testid=integrity-logging]', 'data-total'), '0');
+  assert.equal(await t.page.$eval(panel, (el) => el.previousElementSibling?.dataset.testid), 'integrity-logging');
+  const rows = await t.page.$$eval(`${panel} [data-testid=monitoring-change]`, (trs) => trs.map((tr) => ({
+    call: tr.dataset.call, source: tr.dataset.source, effect: tr.dataset.effect, refused: tr.dataset.refused === 'true',
+    restart: tr.querySelector('[data-testid=monitoring-restart]')?.dataset.state ?? null,
+    subject: tr.querySelector('[data-testid=monitoring-trail]')?.textContent,
+  })));
+  assert.deepEqual(rows.map((r) => [r.source, r.call, r.refused]), changes.map((e) => [e.eventSource, e.eventName, !ok(e)]), 'oldest first');
+  rows.forEach((r, i) => assert.equal(r.effect, effect(changes[i]), `${r.call} ${changes[i].eventTime}`));
+  // The flow logs Stratus deleted are named, and flow logs deleted are never "started again".
+  const flow = changes.findIndex((e) => e.eventName === 'DeleteFlowLogs' && ok(e));
+  assert.equal(rows[flow].subject, `VPC flow logs ${changes[flow].requestParameters.DeleteFlowLogsRequest.FlowLogId.content}`);
+  assert.equal(rows[flow].restart, null);
+  assert.match(await t.page.textContent('[data-testid=monitoring-lead]'), new RegExp(`^${want.stops} calls stopped monitoring; `));
+  await t.shot('integrity-monitoring');
+  // The attention list: one item per thing, call, principal and outcome, a stop that went through high.
+  const { summary } = await downloadSummary(t.page);
+  const items = summary.attention.filter((a) => a.kind === 'monitoring-weakened');
+  const thing = (e) => e.requestParameters?.detectorId ?? e.requestParameters?.resolverQueryLogConfigId
+    ?? e.requestParameters?.DeleteFlowLogsRequest?.FlowLogId?.content ?? e.requestParameters?.configurationRecorderName
+    ?? e.requestParameters?.deliveryChannelName ?? e.recipientAccountId;
+  const groups = new Set(changes.filter(weakening).map((e) => `${e.eventSource} ${thing(e)} ${e.eventName} ${e.userIdentity?.arn} ${!ok(e)}`));
+  assert.equal(items.length, groups.size, JSON.stringify(items.map((a) => a.title)));
+  const flowItem = items.find((a) => a.title.includes(changes[flow].requestParameters.DeleteFlowLogsRequest.FlowLogId.content));
+  assert.equal(flowItem?.severity, 'high', JSON.stringify(items));
+  assert.ok(summary.attention.every((a) => a.kind !== 'logging-weakened'));
   assert.deepEqual(t.problems, []);
 });

@@ -49,14 +49,18 @@ pub fn integrity_view() -> Html {
         return html! { <section class="panel" data-testid="integrity-status" data-state="loading"><p class="muted">{"Loading the integrity check…"}</p></section> };
     };
     let logging_first = r.logging.total > 0 || r.state == CheckState::NoDigests;
+    let monitoring_first = r.monitoring.total > 0 || r.state == CheckState::NoDigests;
     html! {
         <>
             <CheckBar state={r.state} counts={r.counts.clone()} />
             <StatusCards report={r.clone()} />
-            // Changes to logging head the tab when there are some, or nothing else to show; an
-            // empty panel does not push the digest check's results down.
+            // Changes to logging (and to monitoring) head the tab when there are some, or nothing
+            // else to show; an empty panel does not push the digest check's results down.
             if logging_first {
                 <super::logging::LoggingChanges report={r.logging.clone()} />
+            }
+            if monitoring_first {
+                <super::logging::LoggingChanges report={r.monitoring.clone()} monitoring=true />
             }
             if r.state != CheckState::NoDigests {
                 <section class="panel" data-testid="integrity-statements">
@@ -69,6 +73,9 @@ pub fn integrity_view() -> Html {
             }
             if !logging_first {
                 <super::logging::LoggingChanges report={r.logging.clone()} />
+            }
+            if !monitoring_first {
+                <super::logging::LoggingChanges report={r.monitoring.clone()} monitoring=true />
             }
         </>
     }
