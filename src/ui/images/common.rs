@@ -133,7 +133,7 @@ pub fn who(w: &Who) -> Html {
                     <span class="acct">{cut(account, SHORT)}</span>
                 }
                 if w.cross_account {
-                    <span class="badge warn" title="The caller is in another account than the repository">{"other account"}</span>
+                    <span class="badge warn" title="The caller is in another account than what it called (the repository, the trail, the service)">{"other account"}</span>
                 }
             </div>
             <div class="who-sub">
