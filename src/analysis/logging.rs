@@ -94,7 +94,7 @@ pub fn trail_name(value: &str) -> &str {
 /// [`LoggingChange::restartable`]).
 fn restartable(target: Target, source: &str) -> bool {
     match target {
-        Target::Trail => true,
+        Target::Trail | Target::Key => true,
         Target::Bucket => false,
         Target::Monitor => crate::facts::monitor::RESTARTABLE.contains(&source),
     }
@@ -106,6 +106,8 @@ fn restartable(target: Target, source: &str) -> bool {
 pub fn subject(target: Target, trail: &str, bucket: &str, call: &str, source: &str) -> (&'static str, String) {
     let (what, name) = if target == Target::Bucket {
         ("log bucket", bucket)
+    } else if target == Target::Key {
+        ("log key", trail)
     } else if target == Target::Monitor {
         (crate::facts::monitor::what(source, call), trail)
     } else if trail.contains(":eventdatastore/") || call.contains("EventDataStore") {
@@ -135,6 +137,7 @@ fn restart_key(store: &Store, c: &Change) -> Option<(String, String)> {
     let source = store.str(store.source(c.row));
     match c.target {
         Target::Trail => Some(trail_key(store, c)),
+        Target::Key => Some((store.str(store.account(c.row)).into_owned(), key_entry(&store.str(c.trail)))),
         t if restartable(t, &source) => {
             let account = store.str(store.account(c.row)).into_owned();
             Some((account, format!("{source} {}", store.str(store.region(c.row)))))
@@ -145,24 +148,37 @@ fn restart_key(store: &Store, c: &Change) -> Option<(String, String)> {
 
 /// The S3 buckets trails deliver to, as far as these logs tell (those a trail's call that went
 /// through names), and the names in `known` (the engine's: digest files' buckets, the folder a
-/// dropped `AWSLogs/` sat in).
+/// dropped `AWSLogs/` sat in); and the KMS keys such calls name for encrypting the log files, as
+/// `key/<id>`.
 pub fn log_buckets(store: &Store, known: impl IntoIterator<Item = String>) -> HashSet<String> {
     let mut out: HashSet<String> = known.into_iter().filter(|b| !b.is_empty()).collect();
     for c in store.trail.all() {
-        if c.target == Target::Trail && !c.bucket.is_empty() && store.error_code(c.row).is_empty() {
+        if c.target != Target::Trail || !store.error_code(c.row).is_empty() {
+            continue;
+        }
+        if !c.bucket.is_empty() {
             out.insert(store.str(c.bucket).into_owned());
+        }
+        if !c.key.is_empty() {
+            out.insert(key_entry(&store.str(c.key)));
         }
     }
     out
 }
 
-/// Whether change `c` is about logging: a trail's, or a call to a bucket in `buckets`.
+/// Whether change `c` is about logging: a trail's, or a call to a bucket or a key in `buckets`.
 pub fn about_logging(store: &Store, c: &Change, buckets: &HashSet<String>) -> bool {
     match c.target {
         Target::Trail => true,
         Target::Bucket => buckets.contains(&*store.str(c.bucket)),
+        Target::Key => buckets.contains(&key_entry(&store.str(c.trail))),
         Target::Monitor => false,
     }
+}
+
+/// How [`log_buckets`] holds a KMS key's ID (`key/<id>`: no bucket's name holds a `/`).
+fn key_entry(id: &str) -> String {
+    format!("key/{id}")
 }
 
 /// The calls that went through and stopped or narrowed a trail, for the gaps of its digest chain.

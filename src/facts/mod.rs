@@ -21,6 +21,9 @@ pub fn record(raw: &RawEvent, row: Row, store: &mut Store) {
         "s3.amazonaws.com" if trail::BUCKET_CALLS.contains(&raw.event_name.str()) => {
             trail::record_bucket(raw, row, store);
         }
+        "kms.amazonaws.com" if trail::KEY_CALLS.contains(&raw.event_name.str()) => {
+            trail::record_key(raw, row, store);
+        }
         // GuardDuty, Config, flow logs... turned off: a few calls by source and name.
         source if monitor::wanted(source, raw.event_name.str()) => monitor::record(raw, row, store),
         // ECR, ECS, Image Builder and KMS calls by name; another service's write may name ECR

@@ -122,7 +122,8 @@ pub fn record(raw: &RawEvent, row: Row, store: &mut Store) {
     let Some((subject, effect, lines)) = read(source, name, &req, &resp, (&account, &region)) else { return };
     let trail = store.intern(&subject);
     let lines = lines.iter().take(MAX_LINES).map(|l| store.intern(l)).collect();
-    store.trail.put(Change { row, trail, effect, lines, bucket: crate::model::Sym::EMPTY, target: Target::Monitor });
+    let empty = crate::model::Sym::EMPTY;
+    store.trail.put(Change { row, trail, effect, lines, bucket: empty, target: Target::Monitor, key: empty });
 }
 
 /// A string field, or "".

@@ -93,10 +93,12 @@ pub enum Target {
     /// Another service that watches the account (`GuardDuty`, Config, VPC flow logs...: see
     /// [`crate::facts::monitor`]).
     Monitor,
+    /// A KMS key, which matters only where a trail encrypts its log files with it.
+    Key,
 }
 
 /// Every [`Target`], for the batch encoding.
-const TARGETS: [Target; 3] = [Target::Trail, Target::Bucket, Target::Monitor];
+const TARGETS: [Target; 4] = [Target::Trail, Target::Bucket, Target::Monitor, Target::Key];
 
 impl Target {
     /// Stable name (summary, page hooks).
@@ -105,6 +107,7 @@ impl Target {
             Target::Trail => "trail",
             Target::Bucket => "bucket",
             Target::Monitor => "monitor",
+            Target::Key => "key",
         }
     }
 }
@@ -128,8 +131,12 @@ pub struct Change {
     pub bucket: Sym,
     /// What the call is to. A call to an S3 bucket (its lifecycle, its policy, its deletion)
     /// matters only where the bucket is where a trail delivers (see `analysis::logging`); `trail`
-    /// is then empty.
+    /// is then empty. A call to a KMS key ([`Target::Key`]) likewise, where a trail encrypts with
+    /// it; `trail` is then the key's ID.
     pub target: Target,
+    /// For a trail's call, the ID of the KMS key it encrypts its log files with (see [`key_id`]),
+    /// when the call names one; else empty.
+    pub key: Sym,
 }
 
 /// The side table: every change, by row.
@@ -176,6 +183,7 @@ impl TrailChanges {
             }
             w.u32(c.bucket.0);
             w.u64(index_of(&TARGETS, &c.target));
+            w.u32(c.key.0);
         }
     }
 
@@ -187,8 +195,8 @@ impl TrailChanges {
             let (row, trail, effect) = (r.u32()?, Sym(r.u32()?), r.pick(&EFFECTS)?);
             let k = r.count()?;
             let lines = (0..k).map(|_| r.u32().map(Sym)).collect::<Result<_, _>>()?;
-            let (bucket, target) = (Sym(r.u32()?), r.pick(&TARGETS)?);
-            changes.push(Change { row, trail, effect, lines, bucket, target });
+            let (bucket, target, key) = (Sym(r.u32()?), r.pick(&TARGETS)?, Sym(r.u32()?));
+            changes.push(Change { row, trail, effect, lines, bucket, target, key });
         }
         Ok(TrailChanges { changes })
     }
@@ -205,8 +213,8 @@ pub(crate) fn absorb(
     for c in &src.changes {
         let Some(r) = row(c.row) else { continue };
         let lines = c.lines.iter().map(|&l| sym(l)).collect();
-        let (trail, bucket) = (sym(c.trail), sym(c.bucket));
-        store.trail.put(Change { row: r, trail, effect: c.effect, lines, bucket, target: c.target });
+        let (trail, bucket, key) = (sym(c.trail), sym(c.bucket), sym(c.key));
+        store.trail.put(Change { row: r, trail, effect: c.effect, lines, bucket, target: c.target, key });
     }
 }
 
@@ -308,8 +316,11 @@ pub fn record(raw: &RawEvent, row: Row, store: &mut Store) {
     let (trail, effect, lines) = read(name, &req, &resp);
     let trail = store.intern(trail);
     let bucket = store.intern(req.s3_bucket_name.str());
+    // The response names the key by its ARN; the request as the caller wrote it (an ID, an ARN,
+    // or an alias, which no call to the key itself names).
+    let key = store.intern(key_id(first(&[&resp.kms_key_id, &req.kms_key_id])));
     let lines = lines.iter().take(MAX_LINES).map(|l| store.intern(l)).collect();
-    store.trail.put(Change { row, trail, effect, lines, bucket, target: Target::Trail });
+    store.trail.put(Change { row, trail, effect, lines, bucket, target: Target::Trail, key });
 }
 
 /// The first non-empty of `options`.
@@ -581,7 +592,59 @@ pub fn record_bucket(raw: &RawEvent, row: Row, store: &mut Store) {
     let (effect, lines) = bucket_call(name, &req);
     let bucket = store.intern(bucket);
     let lines = lines.iter().take(MAX_LINES).map(|l| store.intern(l)).collect();
-    store.trail.put(Change { row, trail: Sym::EMPTY, effect, lines, bucket, target: Target::Bucket });
+    store.trail.put(Change { row, trail: Sym::EMPTY, effect, lines, bucket, target: Target::Bucket, key: Sym::EMPTY });
+}
+
+/// The calls to a KMS key read, for keys trails encrypt their log files with.
+pub const KEY_CALLS: [&str; 3] = ["DisableKey", "ScheduleKeyDeletion", "EnableKey"];
+
+/// The ID of a KMS key from its ARN (`arn:aws:kms:…:key/<id>` → `<id>`), or the value as given (an
+/// ID, or an alias, which is not the key's ID).
+pub fn key_id(value: &str) -> &str {
+    match value.rsplit_once(":key/") {
+        Some((_, id)) => id,
+        None => value,
+    }
+}
+
+/// Records the call to a KMS key in row `row`, if it is one of [`KEY_CALLS`]: what it does to the
+/// log files of a trail that encrypts with the key, were it a trail's. A key disabled or pending
+/// deletion encrypts nothing, so CloudTrail delivers no log file while it is; once deleted, the
+/// log files it encrypted can never be read.
+pub fn record_key(raw: &RawEvent, row: Row, store: &mut Store) {
+    #[derive(Deserialize, Default)]
+    #[serde(default, rename_all = "camelCase")]
+    struct Request<'a> {
+        #[serde(borrow)]
+        key_id: Lenient<Text<'a>>,
+        pending_window_in_days: Num,
+    }
+    let name = raw.event_name.str();
+    if !KEY_CALLS.contains(&name) {
+        return;
+    }
+    let req: Request = parse(raw.request_parameters).unwrap_or_default();
+    let (effect, line) = match name {
+        "DisableKey" => (
+            Effect::Stops,
+            "KMS key disabled: a trail that encrypts with it delivers no log files until it is enabled".to_owned(),
+        ),
+        "ScheduleKeyDeletion" => {
+            let days =
+                req.pending_window_in_days.0.map_or_else(String::new, |d| format!(" in {}", plural(d, "day", "days")));
+            (
+                Effect::Stops,
+                format!(
+                    "KMS key scheduled for deletion{days}: a trail that encrypts with it delivers no log files, and \
+                     once it is deleted the log files it encrypted can never be read"
+                ),
+            )
+        }
+        _ => (Effect::Starts, "KMS key enabled".to_owned()),
+    };
+    let trail = store.intern(key_id(req.key_id.str()));
+    let lines = vec![store.intern(&line)];
+    store.trail.put(Change { row, trail, effect, lines, bucket: Sym::EMPTY, target: Target::Key, key: Sym::EMPTY });
 }
 
 /// One or many: S3's XML gives a lone element as an object, several as a list.
@@ -901,6 +964,58 @@ pub(crate) mod tests {
         assert!(got.iter().all(|(_, on, b)| *on == Target::Bucket && b == "logs"));
         let first = &s.trail.all()[0];
         assert_eq!(s.str(first.lines[0]), "deletes its objects 1 day after they are written (rule nuke)");
+    }
+
+    #[test]
+    fn ok_calls_to_a_kms_key_say_what_they_do_to_a_trail_that_encrypts_with_it() {
+        let kms = |id, name: &str, request: &str| {
+            event(id, name, request, "null", "").replacen(
+                r#""eventSource": "cloudtrail.amazonaws.com""#,
+                r#""eventSource": "kms.amazonaws.com""#,
+                1,
+            )
+        };
+        let mut e = Engine::new();
+        let events = [
+            kms(1, "DisableKey", r#"{"keyId": "1234abcd-12ab-34cd-56ef-1234567890ab"}"#),
+            kms(
+                2,
+                "ScheduleKeyDeletion",
+                r#"{"keyId": "arn:aws:kms:us-west-2:111122223333:key/0987dcba-09fe-87dc-65ba-ab0987654321", "pendingWindowInDays": 7}"#,
+            ),
+            kms(3, "EnableKey", r#"{"keyId": ["not", "a", "string"]}"#),
+            // Other KMS calls are not read here.
+            kms(4, "Decrypt", r#"{"keyId": "1234abcd-12ab-34cd-56ef-1234567890ab"}"#),
+            event(
+                5,
+                "UpdateTrail",
+                r#"{"name": "main", "kmsKeyId": "arn:aws:kms:us-west-2:111122223333:key/0987dcba-09fe-87dc-65ba-ab0987654321"}"#,
+                "null",
+                "",
+            ),
+        ];
+        e.ingest_bytes("t.json", format!(r#"{{"Records": [{}]}}"#, events.join(",")).as_bytes());
+        let s = e.store();
+        let got: Vec<(Target, String, Effect, String, String)> = s
+            .trail
+            .all()
+            .iter()
+            .map(|c| {
+                let line = s.str(c.lines[0]).into_owned();
+                (c.target, s.str(c.trail).into_owned(), c.effect, line, s.str(c.key).into_owned())
+            })
+            .collect();
+        let key = "0987dcba-09fe-87dc-65ba-ab0987654321";
+        assert_eq!(got.len(), 4, "{got:?}");
+        assert_eq!(
+            (got[0].0, got[0].1.as_str(), got[0].2),
+            (Target::Key, "1234abcd-12ab-34cd-56ef-1234567890ab", Effect::Stops)
+        );
+        assert_eq!((got[1].0, got[1].1.as_str(), got[1].2), (Target::Key, key, Effect::Stops));
+        assert!(got[1].3.contains("in 7 days") && got[1].3.contains("can never be read"), "{}", got[1].3);
+        assert_eq!((got[2].1.as_str(), got[2].2), ("", Effect::Starts));
+        // The trail's own call keeps the key it encrypts with, by its ID.
+        assert_eq!((got[3].0, got[3].4.as_str()), (Target::Trail, key));
     }
 
     #[test]

@@ -36,7 +36,7 @@ struct Words {
 const LOGGING: Words = Words {
     hook: "logging",
     title: "Changes to logging",
-    about: "Calls that create, start, stop, delete or change a trail, its event selectors, or a CloudTrail Lake event data store, and those that delete, expire or close to CloudTrail the S3 bucket a trail delivers to, oldest first.",
+    about: "Calls that create, start, stop, delete or change a trail, its event selectors, or a CloudTrail Lake event data store; those that delete, expire or close to CloudTrail the S3 bucket a trail delivers to; and those that disable the KMS key a trail encrypts with, or schedule its deletion; oldest first.",
     none: "No trail or event data store was changed in these logs (no StopLogging, DeleteTrail, PutEventSelectors, UpdateTrail…).",
     what: "logging",
     after: "What a trail did not record while stopped or narrowed is in no log.",
@@ -117,15 +117,17 @@ fn row(c: &LoggingChange, w: &Words) -> Html {
     let (what, name) = crate::analysis::logging::subject(c.target, &c.trail, &c.bucket, &c.call, &c.source);
     let name = reveal(&name).into_owned();
     // A trail stopped can be started again; a bucket deleted is not "started".
+    // A key is enabled again; a trail or a service started.
+    let again = if c.target == Target::Key { "enabled again" } else { "started again" };
     let restart = (c.effect == Effect::Stops && !refused && c.restartable()).then(|| match c.started_again {
         Some(t) => html! {
             <div class="small" data-testid={format!("{}-restart", w.hook)} data-state="started">
-                {format!("started again {} ({} later)", utc(t), duration(t - c.time))}
+                {format!("{again} {} ({} later)", utc(t), duration(t - c.time))}
             </div>
         },
         None => html! {
             <div class="small bad" data-testid={format!("{}-restart", w.hook)} data-state="not-started">
-                {"not started again in these logs"}
+                {format!("not {again} in these logs")}
             </div>
         },
     });

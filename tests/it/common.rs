@@ -36,20 +36,21 @@ pub fn records(path: &Path) -> Vec<serde_json::Value> {
     v["Records"].as_array().cloned().unwrap_or_default()
 }
 
+/// What tells two events apart, as CloudTrail's dedupe does: (eventID, eventTime, eventSource, eventName).
+fn dedupe_key(e: &serde_json::Value) -> (String, String, String, String) {
+    (e["eventID"].to_string(), e["eventTime"].to_string(), e["eventSource"].to_string(), e["eventName"].to_string())
+}
+
 /// Unique events by (eventID, eventTime, eventSource, eventName).
 pub fn unique(events: &[serde_json::Value]) -> usize {
-    events
-        .iter()
-        .map(|e| {
-            (
-                e["eventID"].to_string(),
-                e["eventTime"].to_string(),
-                e["eventSource"].to_string(),
-                e["eventName"].to_string(),
-            )
-        })
-        .collect::<HashSet<_>>()
-        .len()
+    events.iter().map(dedupe_key).collect::<HashSet<_>>().len()
+}
+
+/// The first of each event by (eventID, eventTime, eventSource, eventName), in order: the events
+/// the engine keeps.
+pub fn first_of_each(events: impl IntoIterator<Item = serde_json::Value>) -> Vec<serde_json::Value> {
+    let mut seen = HashSet::new();
+    events.into_iter().filter(|e| seen.insert(dedupe_key(e))).collect()
 }
 
 /// Files under `dir`, recursively, sorted.

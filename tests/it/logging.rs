@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use super::common::{absorbed_in_batches, corpus, events_of, walk};
+use super::common::{absorbed_in_batches, corpus, events_of, first_of_each, walk};
 use trailscope::engine::{Engine, Query, Response};
 
 /// The calls that create, change, start, stop or delete a trail or an event data store, as the
@@ -202,4 +202,54 @@ fn ok_a_refused_attempt_to_stop_a_trail_needs_attention_too() {
     assert_eq!(item["severity"], "medium");
     assert!(item["title"].as_str().unwrap().starts_with("Tried to stop trail"), "{item:#}");
     assert!(item["why"].as_str().unwrap().contains("refused (AccessDenied)"), "{item:#}");
+}
+
+#[test]
+fn ok_the_kms_key_a_trail_encrypts_with_counts_when_disabled_or_scheduled_for_deletion() {
+    let Some(dir) = corpus() else { return };
+    let guide = dir.join("awsdocs/aws-kms-developer-guide/aws-kms-developer-guide__doc_examples.jsonl");
+    // The KMS guide's examples of a key's state changed, each event once as the engine keeps it
+    // (the first of its eventID, time, source and name: the guide reuses IDs between examples).
+    let calls: Vec<serde_json::Value> = first_of_each(events_of(&guide))
+        .into_iter()
+        .filter(|e| ["DisableKey", "ScheduleKeyDeletion", "EnableKey"].contains(&e["eventName"].as_str().unwrap_or("")))
+        .collect();
+    let key = "1234abcd-12ab-34cd-56ef-1234567890ab";
+    let of_key: Vec<&serde_json::Value> =
+        calls.iter().filter(|e| e["requestParameters"]["keyId"].as_str().unwrap_or("").ends_with(key)).collect();
+    let stopping = of_key.iter().filter(|e| e["eventName"] != "EnableKey" && e["errorCode"].is_null()).count();
+    assert!(stopping >= 3 && of_key.len() > stopping && calls.len() > of_key.len(), "{calls:#?}");
+    let load = |extra: Option<&str>| {
+        let mut engine = Engine::new();
+        engine.ingest_bytes("kms.jsonl", &std::fs::read(&guide).unwrap());
+        if let Some(trail) = extra {
+            engine.ingest_bytes("trail.json", format!(r#"{{"Records": [{trail}]}}"#).as_bytes());
+        }
+        serde_json::from_str::<serde_json::Value>(&engine.summary_json()).unwrap()["logging"].clone()
+    };
+    // Alone, no trail encrypts with any of these keys: none is listed.
+    assert_eq!(load(None)["changes_total"], 0);
+    // A trail created to encrypt with the key: the request names it by alias, the response by its
+    // ARN (as the CreateTrail API reference writes them).
+    let trail = format!(
+        r#"{{"eventVersion": "1.08", "userIdentity": {{"type": "IAMUser", "arn": "arn:aws:iam::111122223333:user/admin", "accountId": "111122223333"}},
+           "eventTime": "2014-11-01T00:00:00Z", "eventSource": "cloudtrail.amazonaws.com", "eventName": "CreateTrail", "awsRegion": "us-west-2",
+           "requestParameters": {{"name": "management-events", "s3BucketName": "amzn-s3-demo-bucket", "kmsKeyId": "alias/trail-logs"}},
+           "responseElements": {{"name": "management-events", "s3BucketName": "amzn-s3-demo-bucket", "kmsKeyId": "arn:aws:kms:us-west-2:111122223333:key/{key}",
+              "trailARN": "arn:aws:cloudtrail:us-west-2:111122223333:trail/management-events"}},
+           "eventID": "5c9ef9b4-0e8c-4c19-9c0b-6bd6c4b3a7d1", "eventType": "AwsApiCall", "recipientAccountId": "111122223333"}}"#
+    );
+    let logging = load(Some(&trail));
+    let changes = logging["changes"].as_array().unwrap();
+    let listed: Vec<(&str, &str)> = changes
+        .iter()
+        .filter(|c| c["target"] == "key")
+        .map(|c| (c["call"].as_str().unwrap(), c["time"].as_str().unwrap()))
+        .collect();
+    let mut want: Vec<(&str, &str)> =
+        of_key.iter().map(|e| (e["eventName"].as_str().unwrap(), e["eventTime"].as_str().unwrap())).collect();
+    want.sort_by_key(|&(name, time)| (time, name));
+    assert_eq!(listed, want, "the key's calls, oldest first; the other keys' are not listed");
+    assert_eq!(logging["stops"], stopping as u64);
+    assert!(changes.iter().filter(|c| c["target"] == "key").all(|c| c["trail"] == key), "{changes:#?}");
 }

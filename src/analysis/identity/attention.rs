@@ -449,6 +449,8 @@ fn logging(g: &Gathered, out: &mut Vec<Attention>) {
         let stops = change.effect == Effect::Stops;
         let done = match (stops, &*g.str(call)) {
             (true, "DeleteBucketPolicy" | "PutBucketPolicy") => "closed to CloudTrail",
+            (true, "DisableKey") => "disabled",
+            (true, "ScheduleKeyDeletion") => "scheduled for deletion",
             (true, c) if c.starts_with("Delete") => "deleted",
             (true, c) if c.starts_with("Disable") || c.starts_with("Update") => "turned off",
             (true, _) => "stopped",
@@ -488,6 +490,9 @@ fn logging(g: &Gathered, out: &mut Vec<Attention>) {
                     "A trail delivers its log files there: from then on they are deleted, or not delivered."
                 }
                 Target::Trail => "What it did not record from then on is in no log, these or any other.",
+                Target::Key => {
+                    "A trail encrypts its log files with it: CloudTrail delivers none while it cannot use the key."
+                }
                 Target::Monitor => "What it would have seen from then on raised no finding and left no record there.",
             };
             format!("{calls_of}: {}. {then}", list(&lines))

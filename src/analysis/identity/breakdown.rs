@@ -197,7 +197,7 @@ fn gather<'s>(store: &'s Store, rows: impl Iterator<Item = Row>, log_buckets: &H
     let console_login = store.strings.lookup("ConsoleLogin");
     let opening: Vec<Sym> = OPENING_CALLS.iter().filter_map(|n| store.strings.lookup(n)).collect();
     let public_push = store.strings.lookup(PUBLIC_SOURCE).zip(store.strings.lookup("PutImage"));
-    let logging_sources: Vec<Sym> = [crate::facts::trail::SOURCE, "s3.amazonaws.com"]
+    let logging_sources: Vec<Sym> = [crate::facts::trail::SOURCE, "s3.amazonaws.com", "kms.amazonaws.com"]
         .into_iter()
         .chain(crate::facts::monitor::CALLS.iter().map(|(source, _)| *source))
         .filter_map(|s| store.strings.lookup(s))
