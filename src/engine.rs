@@ -987,7 +987,7 @@ impl Engine {
         }
         let files: Vec<(&str, FileKind)> = self.files.iter().map(|f| (f.path.as_str(), f.report.kind)).collect();
         let material = (!keys.is_empty()).then(|| KeyMaterial::read(&keys.public_keys, &keys.signatures));
-        let causes = crate::analysis::logging::gap_causes(&self.store);
+        let causes = crate::analysis::logging::gap_causes(&self.store, &self.log_places());
         let mut checked = self.integrity.check(&files, material.as_ref(), &causes);
         checked.report.counts.read_again = self.read_again;
         let checked = Rc::new(checked);
@@ -1067,11 +1067,11 @@ impl Engine {
             }
             Query::Identities(filter) => {
                 let c = Compiled::new(filter, &self.store);
-                Response::Identities(Box::new(identity::report_knowing(&self.store, c.rows(), &self.log_buckets())))
+                Response::Identities(Box::new(identity::report_knowing(&self.store, c.rows(), &self.log_places())))
             }
             Query::Integrity(keys) => {
                 let mut report = self.integrity(keys).report.cut(MAX_LIST);
-                report.logging = crate::analysis::logging::report(&self.store, MAX_LIST, &self.log_buckets());
+                report.logging = crate::analysis::logging::report(&self.store, MAX_LIST, &self.log_places());
                 report.monitoring = crate::analysis::logging::monitoring(&self.store, MAX_LIST);
                 Response::Integrity(Box::new(report))
             }
@@ -1324,7 +1324,7 @@ impl Engine {
     /// The triage summary document; its schema is documented in the README.
     pub fn summary_json(&self) -> String {
         let c = self.counts_all();
-        let ids = identity::report_knowing(&self.store, self.all_rows(), &self.log_buckets());
+        let ids = identity::report_knowing(&self.store, self.all_rows(), &self.log_places());
         let status = self.status();
         let map = |v: &[Count]| {
             v.iter().map(|c| (c.key.clone(), serde_json::Value::from(c.count))).collect::<serde_json::Map<_, _>>()
@@ -1396,17 +1396,17 @@ impl Engine {
             },
             "ecr": crate::analysis::container::summary(&self.container.get(&self.store), &self.store),
             "integrity": integrity,
-            "logging": changes_summary(&crate::analysis::logging::report(&self.store, usize::MAX, &self.log_buckets())),
+            "logging": changes_summary(&crate::analysis::logging::report(&self.store, usize::MAX, &self.log_places())),
             "monitoring": changes_summary(&crate::analysis::logging::monitoring(&self.store, usize::MAX)),
             "input": self.input_summary(&status),
         });
         serde_json::to_string_pretty(&doc).unwrap_or_default()
     }
 
-    /// The S3 buckets trails deliver to, as far as the logs and files tell (see
-    /// [`crate::analysis::logging::log_buckets`]): those trails' calls name, those digests name,
-    /// and the folder a dropped `AWSLogs/` sat in (a bucket copied down keeps its name).
-    fn log_buckets(&self) -> hashbrown::HashSet<String> {
+    /// Where trails put their log files, as far as the logs and files tell (see
+    /// [`crate::analysis::logging::log_places`]): the buckets trails' calls name, those digests
+    /// name, and the folder a dropped `AWSLogs/` sat in (a bucket copied down keeps its name).
+    fn log_places(&self) -> crate::analysis::logging::LogPlaces {
         let key = (self.files.len(), self.integrity.digest_count());
         let cached =
             self.file_buckets.borrow().as_ref().filter(|(f, d, _)| (*f, *d) == key).map(|(_, _, b)| Rc::clone(b));
@@ -1420,7 +1420,7 @@ impl Engine {
             *self.file_buckets.borrow_mut() = Some((key.0, key.1, Rc::clone(&known)));
             known
         });
-        crate::analysis::logging::log_buckets(&self.store, known.iter().cloned())
+        crate::analysis::logging::log_places(&self.store, known.iter().cloned())
     }
 
     /// The summary's `input`: every file read, by path, and what was not read.

@@ -15,7 +15,7 @@ use crate::analysis::container::report::{EventRef, Who};
 use crate::analysis::container::who::who;
 use crate::facts::trail::{Change, Effect, Target};
 use crate::integrity::check::GapCause;
-use crate::model::Millis;
+use crate::model::{Millis, Sym};
 use crate::store::{Row, Store};
 
 /// One call that changed a trail or an event data store.
@@ -146,50 +146,94 @@ fn restart_key(store: &Store, c: &Change) -> Option<(String, String)> {
     }
 }
 
-/// The S3 buckets trails deliver to, as far as these logs tell (those a trail's call that went
-/// through names), and the names in `known` (the engine's: digest files' buckets, the folder a
-/// dropped `AWSLogs/` sat in); and the KMS keys such calls name for encrypting the log files, as
-/// `key/<id>`.
-pub fn log_buckets(store: &Store, known: impl IntoIterator<Item = String>) -> HashSet<String> {
-    let mut out: HashSet<String> = known.into_iter().filter(|b| !b.is_empty()).collect();
-    for c in store.trail.all() {
-        if c.target != Target::Trail || !store.error_code(c.row).is_empty() {
+/// Where trails put their log files, as far as the logs and the dropped files tell, and what
+/// that makes of the calls that name a bucket.
+#[derive(Debug, Default)]
+pub struct LogPlaces {
+    /// The S3 buckets trails deliver to: those a trail's call that went through names, and the
+    /// buckets the dropped files came from; and, as `key/<id>`, the KMS keys such calls name for
+    /// encrypting the log files.
+    buckets: HashSet<String>,
+    /// The updates that name the bucket their trail delivered to already ([`Change::moves`]):
+    /// they narrow nothing.
+    restated: HashSet<Row>,
+}
+
+impl LogPlaces {
+    /// What change `c` does to logging, in the light of the logs around it: an update that names
+    /// the bucket its trail delivered to already changes nothing.
+    pub fn effect(&self, c: &Change) -> Effect {
+        if self.restated.contains(&c.row) {
+            Effect::Other
+        } else {
+            c.effect
+        }
+    }
+}
+
+/// Where trails put their log files (see [`LogPlaces`]); `files` are the buckets the dropped files
+/// came from (the engine's: digest files' buckets, the folder a dropped `AWSLogs/` sat in).
+///
+/// An update that names a bucket ([`Change::moves`]) restates it when the trail's last earlier
+/// call that went through named the same bucket, or, when these logs hold none, when the dropped
+/// files came from it; it moves delivery elsewhere when either names another bucket; when neither
+/// tells, it is taken to move it (an investigator sees it, and the row says where to).
+pub fn log_places(store: &Store, files: impl IntoIterator<Item = String>) -> LogPlaces {
+    let files: HashSet<String> = files.into_iter().filter(|b| !b.is_empty()).collect();
+    let mut out = LogPlaces { buckets: files.clone(), restated: HashSet::new() };
+    let mut calls: Vec<&Change> =
+        store.trail.all().iter().filter(|c| c.target == Target::Trail && store.error_code(c.row).is_empty()).collect();
+    calls.sort_by_cached_key(|c| (store.time(c.row), store.event_id(c.row), c.row));
+    // The bucket each trail (account, name) delivered to after the calls walked so far.
+    let mut last: HashMap<(String, String), Sym> = HashMap::new();
+    for c in calls {
+        if !c.key.is_empty() {
+            out.buckets.insert(key_entry(&store.str(c.key)));
+        }
+        if c.bucket.is_empty() {
             continue;
         }
-        if !c.bucket.is_empty() {
-            out.insert(store.str(c.bucket).into_owned());
+        let bucket = store.str(c.bucket);
+        let trail = trail_key(store, c);
+        if c.moves {
+            let restates = match last.get(&trail) {
+                Some(&before) => before == c.bucket,
+                None => files.contains(&*bucket),
+            };
+            if restates {
+                out.restated.insert(c.row);
+            }
         }
-        if !c.key.is_empty() {
-            out.insert(key_entry(&store.str(c.key)));
-        }
+        out.buckets.insert(bucket.into_owned());
+        last.insert(trail, c.bucket);
     }
     out
 }
 
-/// Whether change `c` is about logging: a trail's, or a call to a bucket or a key in `buckets`.
-pub fn about_logging(store: &Store, c: &Change, buckets: &HashSet<String>) -> bool {
+/// Whether change `c` is about logging: a trail's, or a call to a bucket or a key of `places`.
+pub fn about_logging(store: &Store, c: &Change, places: &LogPlaces) -> bool {
     match c.target {
         Target::Trail => true,
-        Target::Bucket => buckets.contains(&*store.str(c.bucket)),
-        Target::Key => buckets.contains(&key_entry(&store.str(c.trail))),
+        Target::Bucket => places.buckets.contains(&*store.str(c.bucket)),
+        Target::Key => places.buckets.contains(&key_entry(&store.str(c.trail))),
         Target::Monitor => false,
     }
 }
 
-/// How [`log_buckets`] holds a KMS key's ID (`key/<id>`: no bucket's name holds a `/`).
+/// How [`LogPlaces`] holds a KMS key's ID (`key/<id>`: no bucket's name holds a `/`).
 fn key_entry(id: &str) -> String {
     format!("key/{id}")
 }
 
 /// The calls that went through and stopped or narrowed a trail, for the gaps of its digest chain.
-pub fn gap_causes(store: &Store) -> Vec<GapCause> {
+pub fn gap_causes(store: &Store, places: &LogPlaces) -> Vec<GapCause> {
     store
         .trail
         .all()
         .iter()
         .filter(|c| {
             c.target == Target::Trail
-                && matches!(c.effect, Effect::Stops | Effect::Narrows)
+                && matches!(places.effect(c), Effect::Stops | Effect::Narrows)
                 && store.error_code(c.row).is_empty()
         })
         .map(|c| {
@@ -209,20 +253,21 @@ pub fn gap_causes(store: &Store) -> Vec<GapCause> {
         .collect()
 }
 
-/// Every change to logging, oldest first, the list cut at `limit`; calls to buckets count only
-/// for the buckets in `buckets` (see [`log_buckets`]).
-pub fn report(store: &Store, limit: usize, buckets: &HashSet<String>) -> LoggingReport {
-    listed(store, limit, |c| about_logging(store, c, buckets))
+/// Every change to logging, oldest first, the list cut at `limit`; calls to buckets and keys count
+/// only for those of `places` (see [`log_places`]).
+pub fn report(store: &Store, limit: usize, places: &LogPlaces) -> LoggingReport {
+    listed(store, limit, places, |c| about_logging(store, c, places))
 }
 
 /// Every change to the other services that watch the account, oldest first, the list cut at
 /// `limit`.
 pub fn monitoring(store: &Store, limit: usize) -> LoggingReport {
-    listed(store, limit, |c| c.target == Target::Monitor)
+    listed(store, limit, &LogPlaces::default(), |c| c.target == Target::Monitor)
 }
 
-/// The changes `keep` keeps, oldest first, the list cut at `limit`.
-fn listed(store: &Store, limit: usize, keep: impl Fn(&Change) -> bool) -> LoggingReport {
+/// The changes `keep` keeps, oldest first, the list cut at `limit`, their effects as `places` sees
+/// them.
+fn listed(store: &Store, limit: usize, places: &LogPlaces, keep: impl Fn(&Change) -> bool) -> LoggingReport {
     let mut rows: Vec<Row> = store.trail.all().iter().filter(|c| keep(c)).map(|c| c.row).collect();
     // By time, then by event: the same however the files were read (rows are in reading order).
     rows.sort_by_cached_key(|&r| (store.time(r), store.event_id(r), store.str(store.name(r)).into_owned(), r));
@@ -243,7 +288,8 @@ fn listed(store: &Store, limit: usize, keep: impl Fn(&Change) -> bool) -> Loggin
     for (&r, next) in rows.iter().zip(next_start) {
         let Some(c) = store.trail.get(r) else { continue };
         let error_code = store.str(store.error_code(r)).into_owned();
-        match (c.effect, error_code.is_empty()) {
+        let effect = places.effect(c);
+        match (effect, error_code.is_empty()) {
             (Effect::Stops, true) => out.stops += 1,
             (Effect::Narrows, true) => out.narrows += 1,
             (Effect::Stops | Effect::Narrows, false) => out.refused += 1,
@@ -252,7 +298,7 @@ fn listed(store: &Store, limit: usize, keep: impl Fn(&Change) -> bool) -> Loggin
         if out.changes.len() >= limit {
             continue;
         }
-        let started_again = next.filter(|_| c.effect == Effect::Stops && error_code.is_empty());
+        let started_again = next.filter(|_| effect == Effect::Stops && error_code.is_empty());
         let trail = store.str(c.trail).into_owned();
         let owner = store.str(store.account(r));
         out.changes.push(LoggingChange {
@@ -262,7 +308,7 @@ fn listed(store: &Store, limit: usize, keep: impl Fn(&Change) -> bool) -> Loggin
             target: c.target,
             source: store.str(store.source(r)).into_owned(),
             bucket: store.str(c.bucket).into_owned(),
-            effect: c.effect,
+            effect,
             error_code,
             lines: c.lines.iter().map(|&l| store.str(l).into_owned()).collect(),
             who: who(store, r, &owner),
@@ -283,7 +329,7 @@ mod tests {
     fn report_of(events: &[String]) -> LoggingReport {
         let mut e = Engine::new();
         e.ingest_bytes("t.json", format!(r#"{{"Records": [{}]}}"#, events.join(",")).as_bytes());
-        report(e.store(), 100, &HashSet::new())
+        report(e.store(), 100, &log_places(e.store(), []))
     }
 
     #[test]
@@ -400,8 +446,42 @@ mod tests {
             ]
         );
         assert_eq!((r.total, r.stops, r.narrows, r.refused), (4, 2, 0, 0));
-        let logging = report(e.store(), 100, &HashSet::new());
+        let logging = report(e.store(), 100, &log_places(e.store(), []));
         assert_eq!((logging.total, logging.changes[0].started_again), (1, None));
+    }
+
+    #[test]
+    fn ok_an_update_that_names_its_trails_own_bucket_narrows_nothing() {
+        let update = |id, trail: &str, bucket: &str, more: &str| {
+            event(id, "UpdateTrail", &format!(r#"{{"name": "{trail}", "s3BucketName": "{bucket}"{more}}}"#), "null", "")
+        };
+        let events = [
+            event(1, "CreateTrail", r#"{"name": "main", "s3BucketName": "logs-a"}"#, "null", ""),
+            // Terraform restating every setting: the same bucket.
+            update(2, "main", "logs-a", ""),
+            // Elsewhere: a move.
+            update(3, "main", "attacker-b", ""),
+            update(4, "main", "attacker-b", ""),
+            // The same bucket, but single-region: narrows for that.
+            update(5, "main", "attacker-b", r#", "isMultiRegionTrail": false"#),
+            // A trail these logs hold nothing earlier of, nor the files: taken to move.
+            update(6, "other", "logs-c", ""),
+            // Refused: moved nothing, and tells nothing of the trail's bucket.
+            event(7, "UpdateTrail", r#"{"name": "main", "s3BucketName": "logs-a"}"#, "null", "AccessDenied"),
+            update(8, "main", "attacker-b", ""),
+        ];
+        let effects = |path: &str| {
+            let mut e = Engine::new();
+            e.ingest_bytes(path, format!(r#"{{"Records": [{}]}}"#, events.join(",")).as_bytes());
+            let places =
+                log_places(e.store(), e.files().iter().filter_map(|f| f.path.split('/').next().map(str::to_owned)));
+            let r = report(e.store(), 100, &places);
+            r.changes.iter().map(|c| c.effect).collect::<Vec<_>>()
+        };
+        let (o, n) = (Effect::Other, Effect::Narrows);
+        assert_eq!(effects("t.json"), [o, o, n, o, n, n, n, o]);
+        // Dropped from the bucket "other" delivers to: it was delivering there already.
+        assert_eq!(effects("logs-c/AWSLogs/t.json"), [o, o, n, o, n, o, n, o]);
     }
 
     #[test]
@@ -410,7 +490,7 @@ mod tests {
             (1..=30).map(|i| event(i, "StopLogging", r#"{"name": "main"}"#, "null", "")).collect();
         let mut e = Engine::new();
         e.ingest_bytes("t.json", format!(r#"{{"Records": [{}]}}"#, events.join(",")).as_bytes());
-        let r = report(e.store(), 10, &HashSet::new());
+        let r = report(e.store(), 10, &log_places(e.store(), []));
         assert_eq!((r.changes.len(), r.total, r.stops), (10, 30, 30));
     }
 }

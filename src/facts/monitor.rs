@@ -123,7 +123,16 @@ pub fn record(raw: &RawEvent, row: Row, store: &mut Store) {
     let trail = store.intern(&subject);
     let lines = lines.iter().take(MAX_LINES).map(|l| store.intern(l)).collect();
     let empty = crate::model::Sym::EMPTY;
-    store.trail.put(Change { row, trail, effect, lines, bucket: empty, target: Target::Monitor, key: empty });
+    store.trail.put(Change {
+        row,
+        trail,
+        effect,
+        lines,
+        bucket: empty,
+        target: Target::Monitor,
+        key: empty,
+        moves: false,
+    });
 }
 
 /// A string field, or "".

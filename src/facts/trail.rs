@@ -137,6 +137,11 @@ pub struct Change {
     /// For a trail's call, the ID of the KMS key it encrypts its log files with (see [`key_id`]),
     /// when the call names one; else empty.
     pub key: Sym,
+    /// An update that narrows logging only by naming the bucket the trail delivers to: a move
+    /// elsewhere if the trail delivered to another bucket before, none if to this one (`Terraform`
+    /// and `CloudFormation` restate every setting on each update). Which it is, only the logs
+    /// around it tell (`analysis::logging::LogPlaces`).
+    pub moves: bool,
 }
 
 /// The side table: every change, by row.
@@ -184,6 +189,7 @@ impl TrailChanges {
             w.u32(c.bucket.0);
             w.u64(index_of(&TARGETS, &c.target));
             w.u32(c.key.0);
+            w.u64(u64::from(c.moves));
         }
     }
 
@@ -196,7 +202,8 @@ impl TrailChanges {
             let k = r.count()?;
             let lines = (0..k).map(|_| r.u32().map(Sym)).collect::<Result<_, _>>()?;
             let (bucket, target, key) = (Sym(r.u32()?), r.pick(&TARGETS)?, Sym(r.u32()?));
-            changes.push(Change { row, trail, effect, lines, bucket, target, key });
+            let moves = r.pick(&[false, true])?;
+            changes.push(Change { row, trail, effect, lines, bucket, target, key, moves });
         }
         Ok(TrailChanges { changes })
     }
@@ -214,7 +221,8 @@ pub(crate) fn absorb(
         let Some(r) = row(c.row) else { continue };
         let lines = c.lines.iter().map(|&l| sym(l)).collect();
         let (trail, bucket, key) = (sym(c.trail), sym(c.bucket), sym(c.key));
-        store.trail.put(Change { row: r, trail, effect: c.effect, lines, bucket, target: c.target, key });
+        let (effect, target, moves) = (c.effect, c.target, c.moves);
+        store.trail.put(Change { row: r, trail, effect, lines, bucket, target, key, moves });
     }
 }
 
@@ -313,14 +321,14 @@ pub fn record(raw: &RawEvent, row: Row, store: &mut Store) {
     }
     let req: Fields = parse(raw.request_parameters).unwrap_or_default();
     let resp: Fields = parse(raw.response_elements).unwrap_or_default();
-    let (trail, effect, lines) = read(name, &req, &resp);
+    let (trail, effect, lines, moves) = read(name, &req, &resp);
     let trail = store.intern(trail);
     let bucket = store.intern(req.s3_bucket_name.str());
     // The response names the key by its ARN; the request as the caller wrote it (an ID, an ARN,
     // or an alias, which no call to the key itself names).
     let key = store.intern(key_id(first(&[&resp.kms_key_id, &req.kms_key_id])));
     let lines = lines.iter().take(MAX_LINES).map(|l| store.intern(l)).collect();
-    store.trail.put(Change { row, trail, effect, lines, bucket, target: Target::Trail, key });
+    store.trail.put(Change { row, trail, effect, lines, bucket, target: Target::Trail, key, moves });
 }
 
 /// The first non-empty of `options`.
@@ -329,7 +337,9 @@ fn first<'x>(options: &[&'x Lenient<Text<'_>>]) -> &'x str {
 }
 
 /// What call `name` with request `req` and response `resp` names, does and sets.
-fn read<'x>(name: &str, req: &'x Fields, resp: &'x Fields) -> (&'x str, Effect, Vec<String>) {
+/// The last value says whether the call narrows logging only by naming the bucket the trail
+/// delivers to (see [`Change::moves`]).
+fn read<'x>(name: &str, req: &'x Fields, resp: &'x Fields) -> (&'x str, Effect, Vec<String>, bool) {
     let trail =
         first(&[&resp.trail_arn, &resp.event_data_store_arn, &req.trail_name, &req.name, &req.event_data_store]);
     // A call that changes something that was logging can narrow it; a new trail or store logged
@@ -376,7 +386,7 @@ fn read<'x>(name: &str, req: &'x Fields, resp: &'x Fields) -> (&'x str, Effect, 
         }
         _ => Effect::Other,
     };
-    trail_settings(req, update, &mut lines, &mut narrows);
+    let moved = trail_settings(req, update, &mut lines, &mut narrows);
     store_settings(req, update, &mut lines, &mut narrows);
     let (said, narrower) = selectors(req);
     lines.extend(said);
@@ -395,10 +405,11 @@ fn read<'x>(name: &str, req: &'x Fields, resp: &'x Fields) -> (&'x str, Effect, 
             format!("Insights: {}", kinds.join(", "))
         });
     }
-    if narrows && effect == Effect::Other {
+    let moves = moved && !narrows && effect == Effect::Other;
+    if (narrows || moved) && effect == Effect::Other {
         effect = Effect::Narrows;
     }
-    (trail, effect, lines)
+    (trail, effect, lines, moves)
 }
 
 /// Says what flag `f` sets, when given (`on` or `off`), and returns it.
@@ -408,9 +419,11 @@ fn flag(f: &Lenient<Flag>, on: &str, off: &str, lines: &mut Vec<String>) -> Opti
     Some(v)
 }
 
-/// `CreateTrail` / `UpdateTrail` settings.
-fn trail_settings(req: &Fields, update: bool, lines: &mut Vec<String>, narrows: &mut bool) {
+/// `CreateTrail` / `UpdateTrail` settings. Returns whether an update names the bucket the trail delivers to (which narrows logging only if
+/// it is another than the trail's: see [`Change::moves`]).
+fn trail_settings(req: &Fields, update: bool, lines: &mut Vec<String>, narrows: &mut bool) -> bool {
     let bucket = req.s3_bucket_name.str();
+    let mut moved = false;
     if !bucket.is_empty() {
         let prefix = match req.s3_key_prefix.str() {
             "" => String::new(),
@@ -418,7 +431,7 @@ fn trail_settings(req: &Fields, update: bool, lines: &mut Vec<String>, narrows: 
         };
         lines.push(format!("delivers its logs to S3 bucket {bucket}{prefix}"));
         // Logs sent elsewhere end in the bucket these were read from.
-        *narrows |= update;
+        moved = update;
     }
     let off = |v: Option<bool>| v == Some(false);
     let validation = flag(
@@ -449,6 +462,7 @@ fn trail_settings(req: &Fields, update: bool, lines: &mut Vec<String>, narrows: 
     if !group.is_empty() {
         lines.push(format!("sends its events to CloudWatch Logs group {group}"));
     }
+    moved
 }
 
 /// `CreateEventDataStore` / `UpdateEventDataStore` settings.
@@ -592,7 +606,16 @@ pub fn record_bucket(raw: &RawEvent, row: Row, store: &mut Store) {
     let (effect, lines) = bucket_call(name, &req);
     let bucket = store.intern(bucket);
     let lines = lines.iter().take(MAX_LINES).map(|l| store.intern(l)).collect();
-    store.trail.put(Change { row, trail: Sym::EMPTY, effect, lines, bucket, target: Target::Bucket, key: Sym::EMPTY });
+    store.trail.put(Change {
+        row,
+        trail: Sym::EMPTY,
+        effect,
+        lines,
+        bucket,
+        target: Target::Bucket,
+        key: Sym::EMPTY,
+        moves: false,
+    });
 }
 
 /// The calls to a KMS key read, for keys trails encrypt their log files with.
@@ -644,7 +667,16 @@ pub fn record_key(raw: &RawEvent, row: Row, store: &mut Store) {
     };
     let trail = store.intern(key_id(req.key_id.str()));
     let lines = vec![store.intern(&line)];
-    store.trail.put(Change { row, trail, effect, lines, bucket: Sym::EMPTY, target: Target::Key, key: Sym::EMPTY });
+    store.trail.put(Change {
+        row,
+        trail,
+        effect,
+        lines,
+        bucket: Sym::EMPTY,
+        target: Target::Key,
+        key: Sym::EMPTY,
+        moves: false,
+    });
 }
 
 /// One or many: S3's XML gives a lone element as an object, several as a list.

@@ -425,18 +425,18 @@ fn public_pushes(g: &Gathered, out: &mut Vec<Attention>) {
 /// One item per trail (or bucket, or other service's thing), call, principal and outcome of the
 /// calls that stopped or narrowed logging or monitoring.
 fn logging(g: &Gathered, out: &mut Vec<Attention>) {
-    // (trail, source, call, principal, refused) → (time, row)
-    type Group<'g> = (Sym, Sym, Sym, &'g str, bool);
+    // (trail, source, call, principal, refused, effect) → (time, row)
+    type Group<'g> = (Sym, Sym, Sym, &'g str, bool, Effect);
     let store = g.store;
     let mut groups: HashMap<Group, Vec<(Millis, Row)>> = HashMap::new();
-    for &(id, r) in &g.logging {
+    for &(id, r, effect) in &g.logging {
         let Some(c) = store.trail.get(r) else { continue };
         let refused = !store.error_code(r).is_empty();
         let what = if c.target == Target::Bucket { c.bucket } else { c.trail };
-        let key = (what, store.source(r), store.name(r), g.label(id), refused);
+        let key = (what, store.source(r), store.name(r), g.label(id), refused, effect);
         groups.entry(key).or_default().push((store.time(r), r));
     }
-    for ((trail, source, call, label, refused), mut calls) in groups {
+    for ((trail, source, call, label, refused, effect), mut calls) in groups {
         calls.sort_unstable();
         let (first, last) = (calls[0].0, calls[calls.len() - 1].0);
         let (_, latest) = calls[calls.len() - 1];
@@ -446,7 +446,7 @@ fn logging(g: &Gathered, out: &mut Vec<Attention>) {
         let (what, name) = crate::analysis::logging::subject(change.target, &value, &value, &g.str(call), &source);
         // "Trail main stopped": the title starts with it.
         let title_what = format!("{}{}", what[..1].to_uppercase(), &what[1..]);
-        let stops = change.effect == Effect::Stops;
+        let stops = effect == Effect::Stops;
         let done = match (stops, &*g.str(call)) {
             (true, "DeleteBucketPolicy" | "PutBucketPolicy") => "closed to CloudTrail",
             (true, "DisableKey") => "disabled",

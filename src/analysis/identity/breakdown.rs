@@ -4,6 +4,7 @@
 //! so a row costs a few hash updates whatever the length of its ARNs; names are built only once
 //! per distinct identity, afterwards.
 
+use crate::analysis::logging::LogPlaces;
 use hashbrown::{HashMap, HashSet};
 
 use super::attention::attention;
@@ -124,9 +125,10 @@ pub(crate) struct Gathered<'s> {
     pub opened: Vec<(u32, Row)>,
     /// `PutImage` rows of ECR Public that went through, and their identity.
     pub public_pushes: Vec<(u32, Row)>,
-    /// Calls that stopped or narrowed a trail or event data store, or a trail's bucket, or another
-    /// service that watches the account, or tried to, and their identity.
-    pub logging: Vec<(u32, Row)>,
+    /// Calls that stopped or narrowed a trail or event data store, or a trail's bucket or key, or
+    /// another service that watches the account, or tried to, their identity, and what they did
+    /// (`LogPlaces::effect`).
+    pub logging: Vec<(u32, Row, Effect)>,
     /// The principal name (index into `names`) of each identity seen.
     pub label_ix: HashMap<u32, u32>,
     /// Distinct principal names.
@@ -173,7 +175,7 @@ pub fn is_denied(code: &str) -> bool {
         || code == "Forbidden"
 }
 
-fn gather<'s>(store: &'s Store, rows: impl Iterator<Item = Row>, log_buckets: &HashSet<String>) -> Gathered<'s> {
+fn gather<'s>(store: &'s Store, rows: impl Iterator<Item = Row>, places: &LogPlaces) -> Gathered<'s> {
     let mut g = Gathered {
         store,
         events: 0,
@@ -242,14 +244,13 @@ fn gather<'s>(store: &'s Store, rows: impl Iterator<Item = Row>, log_buckets: &H
         if public_push == Some((store.source(r), store.name(r))) && code.is_empty() {
             g.public_pushes.push((id, r));
         }
-        if logging_sources.contains(&store.source(r))
-            && store.trail.get(r).is_some_and(|c| {
-                matches!(c.effect, Effect::Stops | Effect::Narrows)
-                    && (c.target == crate::facts::trail::Target::Monitor
-                        || crate::analysis::logging::about_logging(store, c, log_buckets))
-            })
-        {
-            g.logging.push((id, r));
+        let change = logging_sources.contains(&store.source(r)).then(|| store.trail.get(r)).flatten();
+        if let Some(c) = change.filter(|c| {
+            matches!(places.effect(c), Effect::Stops | Effect::Narrows)
+                && (c.target == crate::facts::trail::Target::Monitor
+                    || crate::analysis::logging::about_logging(store, c, places))
+        }) {
+            g.logging.push((id, r, places.effect(c)));
         }
     }
     for (&(id, ua), acc) in &g.by_id_ua {
@@ -285,17 +286,17 @@ fn opens(store: &Store, r: Row) -> bool {
     matches!(store.container.get(r).map(|f| f.kind), Some(Kind::RepoChange { exposure, .. }) if exposure > Exposure::Own)
 }
 
-/// The identity breakdowns, chains and attention list over `rows`, taking the S3 buckets that
-/// trails deliver to from the logs' trail calls alone.
+/// The identity breakdowns, chains and attention list over `rows`, taking where trails put their
+/// log files from the logs' trail calls alone.
 pub fn report(store: &Store, rows: impl Iterator<Item = Row>) -> IdentityReport {
-    report_knowing(store, rows, &crate::analysis::logging::log_buckets(store, []))
+    report_knowing(store, rows, &crate::analysis::logging::log_places(store, []))
 }
 
-/// [`report`], with `log_buckets` the S3 buckets that trails deliver to (as
-/// [`crate::analysis::logging::log_buckets`] gives them, with what the files tell), for the calls
+/// [`report`], with `places` where trails put their log files (as
+/// [`crate::analysis::logging::log_places`] gives them, with what the files tell), for the calls
 /// to them.
-pub fn report_knowing(store: &Store, rows: impl Iterator<Item = Row>, log_buckets: &HashSet<String>) -> IdentityReport {
-    let g = gather(store, rows, log_buckets);
+pub fn report_knowing(store: &Store, rows: impl Iterator<Item = Row>, places: &LogPlaces) -> IdentityReport {
+    let g = gather(store, rows, places);
     let text = |s: Sym| store.str(s).into_owned();
     let by_id = |f: &dyn Fn(&Identity) -> Option<String>| -> Vec<Stat> {
         let mut groups: HashMap<String, Acc> = HashMap::new();
