@@ -80,7 +80,14 @@ async function openTimeline(options = {}) {
 async function otherLane(group) {
   const t = await openTimeline();
   const page = t.page;
+  // The lanes of the grouping before stay drawn (dimmed) until the new answer: wait for it, or the
+  // "Other" lane read is the old grouping's (a machine busy elsewhere made that race visible).
+  await recordTexts(page, '[data-testid=timeline-plot]', 'data-state');
   await page.selectOption('[data-testid=timeline-group]', group);
+  await page.waitForFunction(() => {
+    const seen = window.__texts['[data-testid=timeline-plot]|data-state'];
+    return seen.includes('updating') && seen.at(-1) === 'ready';
+  });
   const other = page.locator('[data-testid=timeline-other-filter]');
   await other.waitFor();
   return { t, page, other, drawn: await page.locator('[data-testid=timeline-lane-filter]').count() };
