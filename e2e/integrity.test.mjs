@@ -344,6 +344,8 @@ test('without digests the tab says what to drop', async () => {
   const t = await Trailscope.open(env);
   await t.pickFiles([join(ROOT, 'tests/fixtures/seeds/ecr-documentation-examples.json')]);
   await t.waitDone();
+  // Nothing stopped or turned off: the overview has no such line.
+  assert.equal(await t.page.$('[data-testid=overview-weakened]'), null);
   await recordTexts(t.page, '[data-testid=integrity-status]', 'data-state');
   await t.page.click('[data-testid=tab-integrity]');
   await t.page.waitForSelector('[data-testid=integrity-status][data-state=none]');
@@ -689,6 +691,12 @@ test('changes to trails are listed oldest first with what each did, and stops ne
   const t = await Trailscope.open(env);
   await t.pickFiles(files);
   await t.waitDone();
+  // The overview says so first, whatever tab one looks at next.
+  await t.page.waitForSelector('[data-testid=overview-weakened]');
+  const line = await t.page.$eval('[data-testid=overview-weakened]', (el) => ({
+    stops: Number(el.dataset.loggingStops), narrows: Number(el.dataset.loggingNarrows), refused: Number(el.dataset.loggingRefused),
+  }));
+  assert.deepEqual(line, { stops: want.stops, narrows: want.narrows, refused: want.refused });
   await t.page.click('[data-testid=tab-integrity]');
   const panel = '[data-testid=integrity-logging]';
   await t.page.waitForSelector(panel);
@@ -777,7 +785,20 @@ test('other monitoring turned off is listed apart from the trails, and needs att
   const t = await Trailscope.open(env);
   await t.pickFiles(files);
   await t.waitDone();
-  await t.page.click('[data-testid=tab-integrity]');
+  // The overview says so first, in red (some went through), and leads to the list.
+  const weakened = '[data-testid=overview-weakened]';
+  await t.page.waitForSelector(weakened);
+  const line = await t.page.$eval(weakened, (el) => ({
+    stops: Number(el.dataset.monitoringStops), narrows: Number(el.dataset.monitoringNarrows),
+    trails: Number(el.dataset.loggingStops) + Number(el.dataset.loggingNarrows) + Number(el.dataset.loggingRefused),
+    refused: Number(el.dataset.monitoringRefused),
+    bad: el.classList.contains('bad'), text: el.textContent,
+  }));
+  assert.deepEqual([line.stops, line.narrows, line.trails, line.refused, line.bad], [want.stops, want.narrows, 0, want.refused, true]);
+  assert.match(line.text, new RegExp(`${want.stops} calls turned other monitoring off`));
+  await t.shot('overview-weakened');
+  await t.page.click('[data-testid=overview-weakened-open]');
+  assert.equal(await t.page.getAttribute('[data-testid=tab-integrity]', 'aria-selected'), 'true');
   const panel = '[data-testid=integrity-monitoring]';
   await t.page.waitForSelector(panel);
   const got = await t.page.$eval(panel, (el) => ({

@@ -162,6 +162,12 @@ pub struct Overview {
     pub files_total: u64,
     /// Listed warnings.
     pub warnings: Vec<FileWarning>,
+    /// Calls that stopped or narrowed CloudTrail's logging, or tried to (the Integrity tab lists them).
+    #[serde(default)]
+    pub logging: crate::analysis::logging::Weakenings,
+    /// Calls that turned off or narrowed the other services that watch the account, or tried to.
+    #[serde(default)]
+    pub monitoring: crate::analysis::logging::Weakenings,
 }
 
 /// A question for the engine.
@@ -277,7 +283,8 @@ type TimelineCache = (crate::store::Version, Filter, GroupBy, Rc<Prepared>);
 type ValuesCache = (crate::store::Version, Field, Filter, Rc<Vec<Count>>);
 
 /// Buckets the files name, with the number of files and digests they were read from.
-type FileBuckets = (usize, usize, Rc<Vec<String>>);
+/// [`Engine::log_places`]' answer, with the numbers of files, digests and events it was made from.
+type PlacesCache = ((usize, usize, usize), Rc<crate::analysis::logging::LogPlaces>);
 
 /// Ingest and analysis state.
 #[derive(Default)]
@@ -308,10 +315,11 @@ pub struct Engine {
     timeline: RefCell<Option<TimelineCache>>,
     /// The "+ Filter" menu's last field's values, so narrowing them by a text only reads the list.
     values: RefCell<Option<ValuesCache>>,
-    /// The buckets the files tell trails deliver to (digests, the folder above `AWSLogs/`), with
-    /// the number of files and digests they were read from: a filter change on the Identities tab
-    /// asks for them, and a large drop has a hundred thousand paths to look through.
-    file_buckets: RefCell<Option<FileBuckets>>,
+    /// Where trails put their log files (the buckets the files tell, digests and the folder above
+    /// `AWSLogs/`, with the trails' calls), with the numbers of files, digests and events they
+    /// were worked out from: a filter change on the Identities tab, and the overview each half
+    /// second of a load, ask for them, and a large drop has a hundred thousand paths to look through.
+    places: RefCell<Option<PlacesCache>>,
     /// Files given and not read (see [`Engine::left_unread`]).
     unread: Option<Unread>,
     /// Files opened from now on are hashed as they are read (see [`Engine::hash_while_reading`]).
@@ -1318,7 +1326,9 @@ impl Engine {
             })
             .take(MAX_WARNINGS_LISTED)
             .collect();
-        Overview { status: self.status(), counts, names_total, files, files_total: self.files.len() as u64, warnings }
+        let (logging, monitoring) = crate::analysis::logging::weakenings(&self.store, &self.log_places());
+        let files_total = self.files.len() as u64;
+        Overview { status: self.status(), counts, names_total, files, files_total, warnings, logging, monitoring }
     }
 
     /// The triage summary document; its schema is documented in the README.
@@ -1406,21 +1416,20 @@ impl Engine {
     /// Where trails put their log files, as far as the logs and files tell (see
     /// [`crate::analysis::logging::log_places`]): the buckets trails' calls name, those digests
     /// name, and the folder a dropped `AWSLogs/` sat in (a bucket copied down keeps its name).
-    fn log_places(&self) -> crate::analysis::logging::LogPlaces {
-        let key = (self.files.len(), self.integrity.digest_count());
-        let cached =
-            self.file_buckets.borrow().as_ref().filter(|(f, d, _)| (*f, *d) == key).map(|(_, _, b)| Rc::clone(b));
-        let known = cached.unwrap_or_else(|| {
-            let folders = self.files.iter().filter_map(|f| {
-                let parts = f.path.split('/');
-                parts.clone().zip(parts.skip(1)).find(|&(_, next)| next == "AWSLogs").map(|(folder, _)| folder)
-            });
-            let distinct: hashbrown::HashSet<&str> = self.integrity.buckets().chain(folders).collect();
-            let known = Rc::new(distinct.into_iter().map(str::to_owned).collect::<Vec<_>>());
-            *self.file_buckets.borrow_mut() = Some((key.0, key.1, Rc::clone(&known)));
-            known
+    fn log_places(&self) -> Rc<crate::analysis::logging::LogPlaces> {
+        let key = (self.files.len(), self.integrity.digest_count(), self.store.len());
+        if let Some((_, places)) = self.places.borrow().as_ref().filter(|(k, _)| *k == key) {
+            return Rc::clone(places);
+        }
+        let folders = self.files.iter().filter_map(|f| {
+            let parts = f.path.split('/');
+            parts.clone().zip(parts.skip(1)).find(|&(_, next)| next == "AWSLogs").map(|(folder, _)| folder)
         });
-        crate::analysis::logging::log_places(&self.store, known.iter().cloned())
+        let distinct: hashbrown::HashSet<&str> = self.integrity.buckets().chain(folders).collect();
+        let places =
+            Rc::new(crate::analysis::logging::log_places(&self.store, distinct.into_iter().map(str::to_owned)));
+        *self.places.borrow_mut() = Some((key, Rc::clone(&places)));
+        places
     }
 
     /// The summary's `input`: every file read, by path, and what was not read.

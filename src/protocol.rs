@@ -428,6 +428,8 @@ mod tests {
                 offset: Some(7),
                 message: "<b>bad</b>".into(),
             }],
+            logging: crate::analysis::logging::Weakenings { stops: 1, narrows: 2, refused: 3 },
+            monitoring: crate::analysis::logging::Weakenings::default(),
         }
     }
 

@@ -82,6 +82,47 @@ pub struct LoggingReport {
     pub refused: u64,
 }
 
+/// How many changes of one list went through and stopped or narrowed what they changed, and how
+/// many such attempts were refused: the overview's alert.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Weakenings {
+    /// Went through and stopped it.
+    pub stops: u64,
+    /// Went through and narrowed it.
+    pub narrows: u64,
+    /// Refused attempts at either.
+    pub refused: u64,
+}
+
+impl Weakenings {
+    /// Whether there is anything to say.
+    pub fn any(self) -> bool {
+        self.stops + self.narrows + self.refused > 0
+    }
+}
+
+/// [`Weakenings`] of the changes to logging (calls to buckets and keys only for those of
+/// `places`), and of those to monitoring; without sorting or listing them.
+pub fn weakenings(store: &Store, places: &LogPlaces) -> (Weakenings, Weakenings) {
+    let (mut logging, mut monitoring) = (Weakenings::default(), Weakenings::default());
+    for c in store.trail.all() {
+        let list = if c.target == Target::Monitor {
+            &mut monitoring
+        } else if about_logging(store, c, places) {
+            &mut logging
+        } else {
+            continue;
+        };
+        match (places.effect(c), store.error_code(c.row).is_empty()) {
+            (Effect::Stops, true) => list.stops += 1,
+            (Effect::Narrows, true) => list.narrows += 1,
+            (Effect::Stops | Effect::Narrows, false) => list.refused += 1,
+            _ => {}
+        }
+    }
+    (logging, monitoring)
+}
+
 /// The name of a trail or event data store from an ARN (`…:trail/main` → `main`), or the value.
 pub fn trail_name(value: &str) -> &str {
     match value.rsplit_once(":trail/").or_else(|| value.rsplit_once(":eventdatastore/")) {

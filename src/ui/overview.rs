@@ -11,10 +11,11 @@ use super::query::{use_answer, Shown};
 use super::Ctx;
 use crate::analysis::counts::{Counts, NameCount};
 use crate::analysis::filter::{call_value, Field};
+use crate::analysis::logging::Weakenings;
 use crate::engine::{FileRow, FileWarning, Overview, Query, Response, Status};
 use crate::ingest::FileKind;
 use crate::text::{bytes, duration, file_name, plural, reveal, short_source, thousands, tooltip, utc};
-use crate::viewstate::UiPhase;
+use crate::viewstate::{Action, UiPhase, View};
 
 /// Rows shown per breakdown before "show all".
 const TOP: usize = 12;
@@ -128,6 +129,9 @@ pub fn overview_view() -> Html {
     };
     html! {
         <div class={classes!("view-body", marks.class)} data-testid="overview" data-state={marks.state} aria-busy={marks.busy}>
+            if o.logging.any() || o.monitoring.any() {
+                <Weakened logging={o.logging} monitoring={o.monitoring} />
+            }
             if stage >= 1 {
                 <Cards status={o.status.clone()} files_total={o.files_total} counts={counts.clone()} names_total={names_total} />
             }
@@ -181,6 +185,52 @@ fn empty_state(phase: UiPhase) -> Html {
                 </div>
             </div>
         </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct WeakenedProps {
+    logging: Weakenings,
+    monitoring: Weakenings,
+}
+
+/// The first thing an investigator must know of a set of logs, whatever the filter: CloudTrail was
+/// stopped or told to log less in them, or other monitoring was turned off (or someone tried).
+/// The Integrity tab lists the calls.
+#[function_component(Weakened)]
+fn weakened(p: &WeakenedProps) -> Html {
+    let ctx = use_context::<Ctx>().expect("Ctx is provided by App");
+    let (l, m) = (p.logging, p.monitoring);
+    let mut parts = Vec::new();
+    if l.stops > 0 {
+        parts.push(format!("{} stopped CloudTrail logging", plural(l.stops, "call", "calls")));
+    }
+    if l.narrows > 0 {
+        parts.push(format!("{} narrowed what a trail logs", plural(l.narrows, "call", "calls")));
+    }
+    if m.stops > 0 {
+        parts.push(format!("{} turned other monitoring off", plural(m.stops, "call", "calls")));
+    }
+    if m.narrows > 0 {
+        parts.push(format!("{} narrowed other monitoring", plural(m.narrows, "call", "calls")));
+    }
+    let refused = l.refused + m.refused;
+    if refused > 0 {
+        parts.push(format!("{} to do so refused", plural(refused, "attempt", "attempts")));
+    }
+    let went_through = l.stops + l.narrows + m.stops + m.narrows > 0;
+    let onclick = {
+        let state = ctx.state.clone();
+        Callback::from(move |_| state.dispatch(Action::SetView(View::Integrity)))
+    };
+    html! {
+        <p class={classes!("weakened", went_through.then_some("bad"))} data-testid="overview-weakened" role="status"
+            data-logging-stops={l.stops.to_string()} data-logging-narrows={l.narrows.to_string()}
+            data-monitoring-stops={m.stops.to_string()} data-monitoring-narrows={m.narrows.to_string()}
+            data-logging-refused={l.refused.to_string()} data-monitoring-refused={m.refused.to_string()}>
+            <b>{"In these logs: "}</b>{format!("{}. ", parts.join("; "))}
+            <button type="button" class="linklike" data-testid="overview-weakened-open" {onclick}>{"See the changes on the Integrity tab"}</button>
+        </p>
     }
 }
 

@@ -122,6 +122,10 @@ fn ok_every_change_to_a_trail_in_the_corpus_is_listed_with_what_it_did() {
     // of the corpus's refused UpdateTrail calls names a setting, so those narrow nothing).
     let refused = expected.iter().filter(|((_, c), e)| !e.is_empty() && stopping.contains(&c.as_str())).count();
     assert_eq!(logging["refused"], refused as u64);
+    // The overview's line counts the same, without listing them.
+    let Response::Overview(o) = engine.query(&Query::Overview) else { panic!() };
+    assert_eq!((o.logging.stops, o.logging.refused), (stops as u64, refused as u64));
+    assert_eq!(o.logging.narrows, logging["narrows"]);
     // Invictus-IR ran Stratus Red Team's "CloudTrail lifecycle rule" technique (its `ctlr`
     // resources): a rule on the trail's bucket that expires what it holds after so many days.
     let rule = events.iter().find(|e| e["eventName"] == "PutBucketLifecycle").expect("the technique's call");

@@ -191,6 +191,10 @@ fn ok_every_call_that_turns_monitoring_off_or_on_in_the_corpus_is_listed() {
     assert_eq!(monitoring["stops"], count("stops", false));
     assert_eq!(monitoring["narrows"], count("narrows", false));
     assert_eq!(monitoring["refused"], count("", true));
+    // The overview's line counts the same, without listing them.
+    let Response::Overview(o) = engine.query(&Query::Overview) else { panic!() };
+    let line = (o.monitoring.stops, o.monitoring.narrows, o.monitoring.refused);
+    assert_eq!(line, (count("stops", false), count("narrows", false), count("", true)));
     let times: Vec<&str> = changes.iter().map(|c| c["time"].as_str().unwrap()).collect();
     assert!(times.windows(2).all(|w| w[0] <= w[1]), "oldest first: {times:?}");
     // None of them is a change to CloudTrail's own logging.
