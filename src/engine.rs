@@ -283,6 +283,8 @@ type TimelineCache = (crate::store::Version, Filter, GroupBy, Rc<Prepared>);
 type ValuesCache = (crate::store::Version, Field, Filter, Rc<Vec<Count>>);
 
 /// Buckets the files name, with the number of files and digests they were read from.
+type FileBuckets = (usize, usize, Rc<Vec<String>>);
+
 /// [`Engine::log_places`]' answer, with the numbers of files, digests and events it was made from.
 type PlacesCache = ((usize, usize, usize), Rc<crate::analysis::logging::LogPlaces>);
 
@@ -315,10 +317,13 @@ pub struct Engine {
     timeline: RefCell<Option<TimelineCache>>,
     /// The "+ Filter" menu's last field's values, so narrowing them by a text only reads the list.
     values: RefCell<Option<ValuesCache>>,
-    /// Where trails put their log files (the buckets the files tell, digests and the folder above
-    /// `AWSLogs/`, with the trails' calls), with the numbers of files, digests and events they
-    /// were worked out from: a filter change on the Identities tab, and the overview each half
-    /// second of a load, ask for them, and a large drop has a hundred thousand paths to look through.
+    /// The buckets the files tell trails deliver to (digests, the folder above `AWSLogs/`), with
+    /// the number of files and digests they were read from: a large drop has a hundred thousand
+    /// paths to look through, and events are added many times between two files.
+    file_buckets: RefCell<Option<FileBuckets>>,
+    /// Where trails put their log files (those buckets with the trails' calls), with the numbers
+    /// of files, digests and events they were worked out from: a filter change on the Identities
+    /// tab, and the overview each half second of a load, ask for them.
     places: RefCell<Option<PlacesCache>>,
     /// Files given and not read (see [`Engine::left_unread`]).
     unread: Option<Unread>,
@@ -1421,13 +1426,20 @@ impl Engine {
         if let Some((_, places)) = self.places.borrow().as_ref().filter(|(k, _)| *k == key) {
             return Rc::clone(places);
         }
-        let folders = self.files.iter().filter_map(|f| {
-            let parts = f.path.split('/');
-            parts.clone().zip(parts.skip(1)).find(|&(_, next)| next == "AWSLogs").map(|(folder, _)| folder)
+        let files = (key.0, key.1);
+        let cached =
+            self.file_buckets.borrow().as_ref().filter(|(f, d, _)| (*f, *d) == files).map(|(_, _, b)| Rc::clone(b));
+        let known = cached.unwrap_or_else(|| {
+            let folders = self.files.iter().filter_map(|f| {
+                let parts = f.path.split('/');
+                parts.clone().zip(parts.skip(1)).find(|&(_, next)| next == "AWSLogs").map(|(folder, _)| folder)
+            });
+            let distinct: hashbrown::HashSet<&str> = self.integrity.buckets().chain(folders).collect();
+            let known = Rc::new(distinct.into_iter().map(str::to_owned).collect::<Vec<_>>());
+            *self.file_buckets.borrow_mut() = Some((files.0, files.1, Rc::clone(&known)));
+            known
         });
-        let distinct: hashbrown::HashSet<&str> = self.integrity.buckets().chain(folders).collect();
-        let places =
-            Rc::new(crate::analysis::logging::log_places(&self.store, distinct.into_iter().map(str::to_owned)));
+        let places = Rc::new(crate::analysis::logging::log_places(&self.store, known.iter().cloned()));
         *self.places.borrow_mut() = Some((key, Rc::clone(&places)));
         places
     }

@@ -245,12 +245,13 @@ fn gather<'s>(store: &'s Store, rows: impl Iterator<Item = Row>, places: &LogPla
             g.public_pushes.push((id, r));
         }
         let change = logging_sources.contains(&store.source(r)).then(|| store.trail.get(r)).flatten();
-        if let Some(c) = change.filter(|c| {
-            matches!(places.effect(c), Effect::Stops | Effect::Narrows)
-                && (c.target == crate::facts::trail::Target::Monitor
-                    || crate::analysis::logging::about_logging(store, c, places))
-        }) {
-            g.logging.push((id, r, places.effect(c)));
+        if let Some(c) = change {
+            let effect = places.effect(c);
+            let listed = c.target == crate::facts::trail::Target::Monitor
+                || crate::analysis::logging::about_logging(store, c, places);
+            if listed && matches!(effect, Effect::Stops | Effect::Narrows) {
+                g.logging.push((id, r, effect));
+            }
         }
     }
     for (&(id, ua), acc) in &g.by_id_ua {
