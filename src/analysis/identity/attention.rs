@@ -493,7 +493,7 @@ fn logging(g: &Gathered, out: &mut Vec<Attention>) {
                 Target::Key => {
                     "A trail encrypts its log files with it: CloudTrail delivers none while it cannot use the key."
                 }
-                Target::Monitor => "What it would have seen from then on raised no finding and left no record there.",
+                Target::Monitor => "What it did not watch from then on is in none of its records or findings.",
             };
             format!("{calls_of}: {}. {then}", list(&lines))
         };
