@@ -1,7 +1,7 @@
 // Shared end-to-end harness: Debian's Chromium driven by playwright-core, dist/ served on loopback,
 // and a page object for Trailscope's testing hooks (see README, "Testing contract").
 import { chromium } from 'playwright-core';
-import { mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
@@ -288,4 +288,12 @@ export async function downloadSummary(page) {
   const chunks = [];
   for await (const c of await download.createReadStream()) chunks.push(c);
   return { name: download.suggestedFilename(), summary: JSON.parse(Buffer.concat(chunks).toString('utf8')) };
+}
+
+/** The shared corpus (`$TRAILSCOPE_CORPUS`, else `../shared/corpus`), or null with a notice. */
+export function corpusDir() {
+  const dir = process.env.TRAILSCOPE_CORPUS || join(ROOT, '../shared/corpus');
+  if (existsSync(dir)) return dir;
+  console.log(`NOTICE: the shared corpus is not at ${dir}; its tests are skipped`);
+  return null;
 }

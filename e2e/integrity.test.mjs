@@ -9,7 +9,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statS
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { ROOT, SHOTS, downloadSummary, dropFromDisk, engineWorkerPrelude, ingestPosts, recordTexts, recordedTexts, start, Trailscope, walk } from './harness.mjs';
+import { ROOT, SHOTS, corpusDir, downloadSummary, dropFromDisk, engineWorkerPrelude, ingestPosts, recordTexts, recordedTexts, start, Trailscope, walk } from './harness.mjs';
 import { GENERATOR } from './generated.mjs';
 
 const FIXTURE = join(ROOT, 'tests/fixtures/integrity');
@@ -629,14 +629,6 @@ test('listed logs in a folder a Cancel stopped the walk before it listed are not
   assert.equal((await downloadSummary(t.page)).summary.input.cancelled, null, 'every folder is listed now');
   assert.deepEqual(t.problems, []);
 });
-
-/** The shared corpus (`$TRAILSCOPE_CORPUS`, else `../shared/corpus`), or null with a notice. */
-function corpusDir() {
-  const dir = process.env.TRAILSCOPE_CORPUS || join(ROOT, '../shared/corpus');
-  if (existsSync(dir)) return dir;
-  console.log(`NOTICE: the shared corpus is not at ${dir}; its tests are skipped`);
-  return null;
-}
 
 /** The calls that create, change, start, stop or delete a trail or an event data store (the
  * CloudTrail API reference's; its Get, List, Describe and LookupEvents calls read). */

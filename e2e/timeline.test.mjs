@@ -3,8 +3,9 @@
 // from the page: the page only tells which range the person selected.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, recordTexts, recordedTexts, start, Trailscope, recordsOf, uniqueEvents, walk } from './harness.mjs';
+import { ROOT, corpusDir, recordTexts, recordedTexts, start, Trailscope, recordsOf, uniqueEvents, walk } from './harness.mjs';
 
 let env;
 before(async () => { env = await start(); });
@@ -563,5 +564,45 @@ test('a mark with some of its calls failed keeps its colour inside the red outli
   assert.ok(seen.all.length > 0, `and one with all of them: ${JSON.stringify(seen)}`);
   for (const s of seen.some) assert.ok(s.off <= 12, `in its colour: ${JSON.stringify(s)} (legend ${JSON.stringify(legend)})`);
   for (const s of seen.all) assert.ok(s.off > 60, `hollow: ${JSON.stringify(s)} (legend ${JSON.stringify(legend)})`);
+  assert.deepEqual(t.problems, []);
+});
+
+const CORPUS = corpusDir();
+
+test('a time CloudTrail logging was off is shaded over every lane and said in words', { skip: CORPUS ? false : 'the shared corpus is not there' }, async () => {
+  // The sample, and DataDog's recording of Stratus Red Team's cloudtrail-stop: a StopLogging that
+  // went through, its trail never started again in these logs.
+  const stop = JSON.parse(readFileSync(join(CORPUS, 'DataDog-stratus-red-team/aws.defense-evasion.cloudtrail-stop.json'), 'utf8'))
+    .find((e) => e.eventName === 'StopLogging');
+  assert.ok(stop && !stop.errorCode);
+  const t = await openTimeline();
+  const page = t.page;
+  await t.pickFiles([join(CORPUS, 'DataDog-stratus-red-team/aws.defense-evasion.cloudtrail-stop.json')]);
+  await t.waitDone();
+  await page.waitForSelector('[data-testid=timeline-off-item]');
+  const items = await page.$$eval('[data-testid=timeline-off-item]', (els) => els.map((el) => ({ from: el.dataset.from, to: el.dataset.to ?? null, text: el.textContent })));
+  assert.deepEqual(items.map((i) => [Number(i.from), i.to]), [[ms(stop.eventTime), null]]);
+  assert.match(items[0].text, new RegExp(`^trail ${stop.requestParameters.name}: StopLogging at .*, not started again in these logs$`));
+  // The canvas: a column just after the stop is tinted red over the lanes, one just before is not.
+  await until(page, (d) => d.buckets > 0);
+  const x = await xOf(page, ms(stop.eventTime));
+  const tinted = async (dx) => page.$eval('[data-testid=timeline-canvas]', (c, [x, dx]) => {
+    const box = c.getBoundingClientRect();
+    const dpr = c.width / box.width;
+    const col = Math.round((x - box.x + dx) * dpr);
+    const data = c.getContext('2d').getImageData(col, 0, 1, c.height).data;
+    let red = 0;
+    let n = 0;
+    // The lanes, below the axis and the density strip (64 px), above the bottom padding.
+    for (let y = Math.round(64 * dpr); y < c.height - Math.round(8 * dpr); y += 1) {
+      const [r, g, b] = [data[y * 4], data[y * 4 + 1], data[y * 4 + 2]];
+      n += 1;
+      if (r > g + 8 && r > b + 8) red += 1;
+    }
+    return red / n;
+  }, [x, dx]);
+  const [before, after] = [await tinted(-6), await tinted(6)];
+  assert.ok(after > 0.6 && before < 0.2, `tinted after the stop ${after}, before it ${before}`);
+  await t.shot('timeline-logging-off', { fullPage: false });
   assert.deepEqual(t.problems, []);
 });

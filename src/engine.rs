@@ -1113,7 +1113,9 @@ impl Engine {
                 Response::Resolved(Box::new(crate::link::resolve(link, &self.store, &ix)))
             }
             Query::Timeline(q) => {
-                Response::Timeline(Box::new(self.timeline(q).answer(&self.store, q.range, q.buckets)))
+                let mut answer = self.timeline(q).answer(&self.store, q.range, q.buckets);
+                answer.off.clone_from(&self.log_places().off);
+                Response::Timeline(Box::new(answer))
             }
         }
     }

@@ -33,6 +33,8 @@ pub struct Palette {
     pub dim: &'static str,
     /// A picked range's edges.
     pub range: &'static str,
+    /// A time CloudTrail logging was off: its shade (translucent over the lanes), and its edge.
+    pub off: (&'static str, &'static str),
     /// The marks' colours: push, pull, lifecycle expiry, ECS deployment, Image Builder run, another
     /// service's use (see `ui::timeline::draw::colour`); `static/style.css` gives the legend's the
     /// same (`--mark-*`).
@@ -56,6 +58,7 @@ pub const LIGHT: Palette = Palette {
     edge: "#ffffff",
     dim: "rgba(241,245,249,0.72)",
     range: "#0f766e",
+    off: ("rgba(185,28,28,0.10)", "#B91C1C"),
     // Okabe-Ito, but for the orange, the reddish purple and the sky blue, darkened to 3:1 on the
     // light lanes (at 2.2:1, 2.9:1 and 2.2:1 a pull, a build and a use read faintly on white).
     marks: ["#0072B2", "#B07800", "#D55E00", "#009E73", "#B05E93", "#3A8FC7"],
@@ -78,6 +81,7 @@ pub const DARK: Palette = Palette {
     edge: "#111827",
     dim: "rgba(11,17,32,0.72)",
     range: "#2dd4bf",
+    off: ("rgba(248,113,113,0.14)", "#f87171"),
     // Okabe-Ito.
     marks: ["#0072B2", "#E69F00", "#D55E00", "#009E73", "#CC79A7", "#56B4E9"],
 };

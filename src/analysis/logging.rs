@@ -198,7 +198,27 @@ pub struct LogPlaces {
     /// The updates that name the bucket their trail delivered to already ([`Change::moves`]):
     /// they narrow nothing.
     restated: HashSet<Row>,
+    /// When logging was off (see [`Off`]), oldest first, at most [`MAX_OFF`].
+    pub off: Vec<Off>,
 }
+
+/// A time CloudTrail logging was off: from a call that went through and stopped a trail (or
+/// deleted its bucket, or disabled its key) to the first start of the same after it that went
+/// through, if these logs hold one. The timeline shades it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Off {
+    /// The stop.
+    pub from: Millis,
+    /// The start again; `None` when these logs hold none.
+    pub to: Option<Millis>,
+    /// What was stopped, for people (`trail main`, `log bucket b`).
+    pub what: String,
+    /// The call that stopped it.
+    pub call: String,
+}
+
+/// Times logging was off kept for the timeline: the first of them, oldest first.
+pub const MAX_OFF: usize = 50;
 
 impl LogPlaces {
     /// What change `c` does to logging, in the light of the logs around it: an update that names
@@ -221,7 +241,7 @@ impl LogPlaces {
 /// tells, it is taken to move it (an investigator sees it, and the row says where to).
 pub fn log_places(store: &Store, files: impl IntoIterator<Item = String>) -> LogPlaces {
     let files: HashSet<String> = files.into_iter().filter(|b| !b.is_empty()).collect();
-    let mut out = LogPlaces { buckets: files.clone(), restated: HashSet::new() };
+    let mut out = LogPlaces { buckets: files.clone(), restated: HashSet::new(), off: Vec::new() };
     let mut calls: Vec<&Change> =
         store.trail.all().iter().filter(|c| c.target == Target::Trail && store.error_code(c.row).is_empty()).collect();
     calls.sort_by_cached_key(|c| (store.time(c.row), store.event_id(c.row), c.row));
@@ -248,7 +268,34 @@ pub fn log_places(store: &Store, files: impl IntoIterator<Item = String>) -> Log
         out.buckets.insert(bucket.into_owned());
         last.insert(trail, c.bucket);
     }
+    out.off = off_periods(store, &out);
     out
+}
+
+/// The times logging was off (see [`Off`]), from the list of changes as `places` sees them.
+fn off_periods(store: &Store, places: &LogPlaces) -> Vec<Off> {
+    let stops: Vec<Row> = store
+        .trail
+        .all()
+        .iter()
+        .filter(|c| about_logging(store, c, places) && store.error_code(c.row).is_empty())
+        .filter(|c| places.effect(c) == Effect::Stops)
+        .map(|c| c.row)
+        .collect();
+    if stops.is_empty() {
+        return Vec::new();
+    }
+    let listed = report(store, usize::MAX, places);
+    listed
+        .changes
+        .into_iter()
+        .filter(|c| c.effect == Effect::Stops && c.error_code.is_empty())
+        .take(MAX_OFF)
+        .map(|c| {
+            let (what, name) = subject(c.target, &c.trail, &c.bucket, &c.call, &c.source);
+            Off { from: c.time, to: c.started_again, what: format!("{what} {name}"), call: c.call }
+        })
+        .collect()
 }
 
 /// Whether change `c` is about logging: a trail's, or a call to a bucket or a key of `places`.
@@ -523,6 +570,40 @@ mod tests {
         assert_eq!(effects("t.json"), [o, o, n, o, n, n, n, o]);
         // Dropped from the bucket "other" delivers to: it was delivering there already.
         assert_eq!(effects("logs-c/AWSLogs/t.json"), [o, o, n, o, n, o, n, o]);
+    }
+
+    #[test]
+    fn ok_logging_is_off_from_a_stop_that_went_through_to_its_start_again() {
+        let s3 = |id, name: &str, bucket: &str| {
+            event(id, name, &format!(r#"{{"bucketName": "{bucket}"}}"#), "null", "").replacen(
+                r#""eventSource": "cloudtrail.amazonaws.com""#,
+                r#""eventSource": "s3.amazonaws.com""#,
+                1,
+            )
+        };
+        let events = [
+            event(1, "CreateTrail", r#"{"name": "main", "s3BucketName": "logs"}"#, "null", ""),
+            event(2, "StopLogging", r#"{"name": "main"}"#, "null", ""),
+            // Refused, and a narrowing: neither turns logging off.
+            event(3, "StopLogging", r#"{"name": "main"}"#, "null", "AccessDenied"),
+            event(
+                4,
+                "PutEventSelectors",
+                r#"{"trailName": "main", "eventSelectors": [{"readWriteType": "ReadOnly"}]}"#,
+                "null",
+                "",
+            ),
+            event(5, "StartLogging", r#"{"name": "main"}"#, "null", ""),
+            // The trail's bucket deleted: off, and never "started".
+            s3(6, "DeleteBucket", "logs"),
+            s3(7, "DeleteBucket", "photos"),
+        ];
+        let mut e = Engine::new();
+        e.ingest_bytes("t.json", format!(r#"{{"Records": [{}]}}"#, events.join(",")).as_bytes());
+        let t = |s: u32| crate::model::time::parse_iso(&format!("2024-05-01T10:00:{s:02}Z")).unwrap();
+        let off: Vec<(Millis, Option<Millis>, String)> =
+            log_places(e.store(), []).off.into_iter().map(|o| (o.from, o.to, o.what)).collect();
+        assert_eq!(off, [(t(2), Some(t(5)), "trail main".to_owned()), (t(6), None, "log bucket logs".to_owned())]);
     }
 
     #[test]

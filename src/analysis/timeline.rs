@@ -286,6 +286,10 @@ pub struct Timeline {
     pub people: Vec<String>,
     /// Events the filter keeps within the range.
     pub in_range: u64,
+    /// When CloudTrail logging was off in these logs, whatever the filter (the engine adds them:
+    /// see [`crate::analysis::logging::Off`]).
+    #[serde(default)]
+    pub off: Vec<crate::analysis::logging::Off>,
 }
 
 /// A session before bucketing.

@@ -243,6 +243,9 @@ pub fn frame(canvas: &HtmlCanvasElement, m: &Model) -> usize {
     ctx.set_font(FONT);
     ctx.set_text_baseline("middle");
     lanes_background(&ctx, g, m.data.as_deref(), h);
+    if let Some(tl) = m.data.as_deref() {
+        off_bands(&ctx, g, tl, h);
+    }
     let labels = axis(&ctx, g, m.local, h);
     if let Some(tl) = m.data.as_deref() {
         let marks = m.marks();
@@ -259,6 +262,31 @@ pub fn plot(ctx: &CanvasRenderingContext2d, g: Geometry, tl: &Timeline, marks: &
     cells(ctx, g, tl);
     spans(ctx, g, tl);
     draw_marks(ctx, g, tl, marks, dpr);
+}
+
+/// Shades the times CloudTrail logging was off, over every lane, from the stop to the start
+/// again (or the plot's end), edged at the stop: a gap in the marks there is no quiet time.
+fn off_bands(ctx: &CanvasRenderingContext2d, g: Geometry, tl: &Timeline, h: f64) {
+    let (fill, edge) = pal().off;
+    let (top, bottom) = (AXIS_H, h - PAD_B);
+    let end = g.gutter() + g.plot_w();
+    for off in &tl.off {
+        let x0 = g.x(off.from).max(g.gutter());
+        let x1 = off.to.map_or(end, |t| g.x(t)).min(end);
+        if x1 < g.gutter() || x0 > end {
+            continue;
+        }
+        ctx.set_fill_style_str(fill);
+        ctx.fill_rect(x0, top, (x1 - x0).max(2.0), bottom - top);
+        if g.x(off.from) >= g.gutter() {
+            ctx.set_stroke_style_str(edge);
+            ctx.set_line_width(1.5);
+            ctx.begin_path();
+            ctx.move_to(x0, top);
+            ctx.line_to(x0, bottom);
+            ctx.stroke();
+        }
+    }
 }
 
 fn context(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {

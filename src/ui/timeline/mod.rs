@@ -178,6 +178,9 @@ pub fn timeline_view() -> Html {
             </div>
             <p class="tl-readout" data-testid="timeline-range" ref={readout} aria-live="off"></p>
             <Legend />
+            if let Some(d) = data.as_ref().filter(|d| !d.off.is_empty()) {
+                <OffList off={d.off.clone()} />
+            }
             <div class={classes!("tl-host", shown.class)} ref={host} data-testid="timeline-plot" data-state={shown.state} aria-busy={shown.busy}>
                 <canvas ref={canvas} class={classes!("tl-canvas", brush_mode.then_some("brush"))} data-testid="timeline-canvas" tabindex="0"
                     role="img" aria-roledescription="timeline"
@@ -304,5 +307,35 @@ fn legend() -> Html {
             <li><span class="sw m-events" aria-hidden="true"></span>{"Events (darker: more)"}</li>
             <li><span class="sw m-error" aria-hidden="true">{"△"}</span>{"Failed (hollow, red outline; some failed: red outline; red foot under event cells)"}</li>
         </ul>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct OffProps {
+    off: Vec<crate::analysis::logging::Off>,
+}
+
+/// The times CloudTrail logging was off, which the canvas shades: said in words (the canvas is
+/// an image), with when each started again, or that it did not in these logs.
+#[function_component(OffList)]
+fn off_list(p: &OffProps) -> Html {
+    let item = |o: &crate::analysis::logging::Off| {
+        let until = match o.to {
+            Some(t) => format!("until {} ({})", crate::text::utc(t), crate::text::duration(t - o.from)),
+            None => "not started again in these logs".to_owned(),
+        };
+        html! {
+            <li data-testid="timeline-off-item" data-from={o.from.to_string()} data-to={o.to.map(|t| t.to_string())}>
+                <b>{crate::text::reveal(&o.what).into_owned()}</b>
+                {format!(": {} at {}, {until}", crate::text::reveal(&o.call), crate::text::utc(o.from))}
+            </li>
+        }
+    };
+    html! {
+        <div class="tl-off" data-testid="timeline-off">
+            <span class="tl-off-key" aria-hidden="true"></span>
+            {"CloudTrail logging off (shaded): "}
+            <ul>{ for p.off.iter().map(item) }</ul>
+        </div>
     }
 }
