@@ -73,6 +73,10 @@ test('a log file of payloads runs nothing, in any view, and shows them as text',
     assert.ok(width <= 1440 + 20, `${tab}: the page is ${width} px wide`);
   });
   assert.ok(tabs.length >= 5);
+  // The two monitors turned off whose names are payloads are listed (and were visited above).
+  await page.click('[data-testid=tab-integrity]');
+  const monitors = await page.$eval('[data-testid=integrity-monitoring]', (el) => [el.dataset.stops, el.dataset.narrows]);
+  assert.deepEqual(monitors, ['1', '1']);
   // Every list of the Images tab (ECS's, other services' uses, Image Builder's...), read from the page.
   await page.click('[data-testid=tab-images]');
   const lists = await page.$$eval('[data-testid^=images-nav-]', (els) => els.map((e) => e.dataset.testid));

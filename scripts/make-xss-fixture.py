@@ -140,6 +140,16 @@ def main():
             e["requestParameters"] = {"trailName": p(1), "eventSelectors": [
                 {"readWriteType": "ReadOnly", "excludeManagementEventSources": [p(2)]}]}
         e.pop("errorCode", None)
+    # Two turn other monitoring off (the Integrity tab's "Changes to monitoring", the overview's
+    # line, the attention list): flow logs deleted, whose IDs are payloads (EC2's XML as JSON),
+    # and a GuardDuty trusted IP list whose detector, name and location are payloads.
+    flow, ipset = events[7], events[36]
+    flow["eventSource"], flow["eventName"], flow["readOnly"] = "ec2.amazonaws.com", "DeleteFlowLogs", False
+    flow["requestParameters"] = {"DeleteFlowLogsRequest": {"FlowLogId": [{"content": PAYLOADS[1], "tag": 1}, {"content": PAYLOADS[2], "tag": 2}]}}
+    ipset["eventSource"], ipset["eventName"], ipset["readOnly"] = "guardduty.amazonaws.com", "CreateIPSet", False
+    ipset["requestParameters"] = {"detectorId": PAYLOADS[3], "name": PAYLOADS[4], "location": PAYLOADS[5], "activate": True}
+    for e in (flow, ipset):
+        e.pop("errorCode", None)
     # A distinct eventID each (dedupe must not merge them); payload inside.
     for n, e in enumerate(events):
         e["eventID"] = f"{PAYLOADS[n % len(PAYLOADS)][:200]}#{n}"
