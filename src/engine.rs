@@ -1085,7 +1085,7 @@ impl Engine {
             Query::Integrity(keys) => {
                 let mut report = self.integrity(keys).report.cut(MAX_LIST);
                 report.logging = crate::analysis::logging::report(&self.store, MAX_LIST, &self.log_places());
-                report.monitoring = crate::analysis::logging::monitoring(&self.store, MAX_LIST);
+                report.monitoring = crate::analysis::logging::monitoring(&self.store, MAX_LIST, &self.log_places());
                 Response::Integrity(Box::new(report))
             }
             Query::Events { filter, order, offset, limit } => {
@@ -1414,7 +1414,7 @@ impl Engine {
             "ecr": crate::analysis::container::summary(&self.container.get(&self.store), &self.store),
             "integrity": integrity,
             "logging": changes_summary(&crate::analysis::logging::report(&self.store, usize::MAX, &self.log_places())),
-            "monitoring": changes_summary(&crate::analysis::logging::monitoring(&self.store, usize::MAX)),
+            "monitoring": changes_summary(&crate::analysis::logging::monitoring(&self.store, usize::MAX, &self.log_places())),
             "input": self.input_summary(&status),
         });
         serde_json::to_string_pretty(&doc).unwrap_or_default()

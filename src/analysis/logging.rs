@@ -106,7 +106,7 @@ impl Weakenings {
 pub fn weakenings(store: &Store, places: &LogPlaces) -> (Weakenings, Weakenings) {
     let (mut logging, mut monitoring) = (Weakenings::default(), Weakenings::default());
     for c in store.trail.all() {
-        let list = if c.target == Target::Monitor {
+        let list = if about_monitoring(store, c, places) {
             &mut monitoring
         } else if about_logging(store, c, places) {
             &mut logging
@@ -200,6 +200,8 @@ pub struct LogPlaces {
     restated: HashSet<Row>,
     /// When logging was off (see [`Off`]), oldest first, at most [`MAX_OFF`].
     pub off: Vec<Off>,
+    /// The CloudWatch Logs groups that trails or flow logs send to (by calls that went through).
+    groups: HashSet<String>,
 }
 
 /// A time CloudTrail logging was off: from a call that went through and stopped a trail (or
@@ -241,7 +243,14 @@ impl LogPlaces {
 /// tells, it is taken to move it (an investigator sees it, and the row says where to).
 pub fn log_places(store: &Store, files: impl IntoIterator<Item = String>) -> LogPlaces {
     let files: HashSet<String> = files.into_iter().filter(|b| !b.is_empty()).collect();
-    let mut out = LogPlaces { buckets: files.clone(), restated: HashSet::new(), off: Vec::new() };
+    let mut out = LogPlaces { buckets: files.clone(), ..LogPlaces::default() };
+    out.groups = store
+        .trail
+        .all()
+        .iter()
+        .filter(|c| !c.group.is_empty() && c.effect != Effect::Stops && store.error_code(c.row).is_empty())
+        .map(|c| store.str(c.group).into_owned())
+        .collect();
     let mut calls: Vec<&Change> =
         store.trail.all().iter().filter(|c| c.target == Target::Trail && store.error_code(c.row).is_empty()).collect();
     calls.sort_by_cached_key(|c| (store.time(c.row), store.event_id(c.row), c.row));
@@ -298,6 +307,13 @@ fn off_periods(store: &Store, places: &LogPlaces) -> Vec<Off> {
         .collect()
 }
 
+/// Whether change `c` is about another service that watches the account: a monitor's, or the
+/// deletion of a log group that trails or flow logs send to (see [`LogPlaces`]).
+pub fn about_monitoring(store: &Store, c: &Change, places: &LogPlaces) -> bool {
+    c.target == Target::Monitor
+        && (store.str(store.source(c.row)) != "logs.amazonaws.com" || places.groups.contains(&*store.str(c.group)))
+}
+
 /// Whether change `c` is about logging: a trail's, or a call to a bucket or a key of `places`.
 pub fn about_logging(store: &Store, c: &Change, places: &LogPlaces) -> bool {
     match c.target {
@@ -348,9 +364,9 @@ pub fn report(store: &Store, limit: usize, places: &LogPlaces) -> LoggingReport 
 }
 
 /// Every change to the other services that watch the account, oldest first, the list cut at
-/// `limit`.
-pub fn monitoring(store: &Store, limit: usize) -> LoggingReport {
-    listed(store, limit, &LogPlaces::default(), |c| c.target == Target::Monitor)
+/// `limit`; deleted log groups count only for those of `places`.
+pub fn monitoring(store: &Store, limit: usize, places: &LogPlaces) -> LoggingReport {
+    listed(store, limit, places, |c| about_monitoring(store, c, places))
 }
 
 /// The changes `keep` keeps, oldest first, the list cut at `limit`, their effects as `places` sees
@@ -520,7 +536,7 @@ mod tests {
             event(5, "StopLogging", r#"{"name": "default"}"#, "null", ""),
         ];
         e.ingest_bytes("t.json", format!(r#"{{"Records": [{}]}}"#, events.join(",")).as_bytes());
-        let r = monitoring(e.store(), 100);
+        let r = monitoring(e.store(), 100, &log_places(e.store(), []));
         let t = |s: u32| crate::model::time::parse_iso(&format!("2024-05-01T10:00:{s:02}Z")).unwrap();
         let got: Vec<(&str, bool, Option<Millis>)> =
             r.changes.iter().map(|c| (c.call.as_str(), c.restartable(), c.started_again)).collect();

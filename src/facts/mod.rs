@@ -2,7 +2,7 @@
 //!
 //! The store keeps no raw JSON, so what the container story (image digests, tags, upload ids, layer
 //! sizes, lifecycle expiries, task definition images, other services' images), the identity chains (credentials that STS
-//! handed out) the changes to CloudTrail itself (trails stopped or narrowed) and to the services that watch the account (`GuardDuty`, Config, flow logs) need from `requestParameters`, `responseElements` and `serviceEventDetails` is pulled
+//! handed out), the changes to CloudTrail itself (trails stopped or narrowed) and those to the services that watch the account (`GuardDuty`, Config, flow logs) need from `requestParameters`, `responseElements` and `serviceEventDetails` is pulled
 //! out here, once, while the parsed event is at hand, into compact side tables of the [`Store`].
 
 pub mod container;

@@ -20,7 +20,7 @@ use crate::ingest::raw::RawEvent;
 use crate::store::{Row, Store};
 
 /// The calls read, by event source.
-pub const CALLS: [(&str, &[&str]); 10] = [
+pub const CALLS: [(&str, &[&str]); 11] = [
     (
         "guardduty.amazonaws.com",
         &[
@@ -60,7 +60,9 @@ pub const CALLS: [(&str, &[&str]); 10] = [
             "DeleteDeliveryChannel",
         ],
     ),
-    ("ec2.amazonaws.com", &["DeleteFlowLogs"]),
+    ("ec2.amazonaws.com", &["CreateFlowLogs", "DeleteFlowLogs"]),
+    // Only where flow logs or a trail send to the group (see `analysis::logging::LogPlaces`).
+    ("logs.amazonaws.com", &["DeleteLogGroup"]),
     ("route53resolver.amazonaws.com", &["DeleteResolverQueryLogConfig", "DisassociateResolverQueryLogConfig"]),
     ("organizations.amazonaws.com", &["LeaveOrganization", "RemoveAccountFromOrganization"]),
     ("inspector2.amazonaws.com", &["Enable", "Disable"]),
@@ -97,6 +99,7 @@ pub fn what(source: &str, call: &str) -> &'static str {
         "config.amazonaws.com" if call.contains("DeliveryChannel") => "Config delivery channel",
         "config.amazonaws.com" => "Config recorder",
         "ec2.amazonaws.com" => "VPC flow logs",
+        "logs.amazonaws.com" => "CloudWatch Logs group",
         "route53resolver.amazonaws.com" => "Resolver query logging",
         "organizations.amazonaws.com" => "account",
         "inspector2.amazonaws.com" => "Inspector in",
@@ -120,7 +123,13 @@ pub fn record(raw: &RawEvent, row: Row, store: &mut Store) {
     let (req, resp) = (parse(raw.request_parameters), parse(raw.response_elements));
     let (account, region) = (store.str(store.account(row)).into_owned(), store.str(store.region(row)).into_owned());
     let Some((subject, effect, lines)) = read(source, name, &req, &resp, (&account, &region)) else { return };
-    let trail = store.intern(&subject);
+    // Where flow logs created deliver; the group a deletion names.
+    let group = match name {
+        "CreateFlowLogs" => flow_logs_group(&req),
+        "DeleteLogGroup" => text(&req, "logGroupName").to_owned(),
+        _ => String::new(),
+    };
+    let (trail, group) = (store.intern(&subject), store.intern(&group));
     let lines = lines.iter().take(MAX_LINES).map(|l| store.intern(l)).collect();
     let empty = crate::model::Sym::EMPTY;
     store.trail.put(Change {
@@ -132,7 +141,23 @@ pub fn record(raw: &RawEvent, row: Row, store: &mut Store) {
         target: Target::Monitor,
         key: empty,
         moves: false,
+        group,
     });
+}
+
+/// The CloudWatch Logs group `CreateFlowLogs` delivers to: `LogGroupName`, or a `LogDestination`
+/// ARN when it is a log group's (the SDK's fields, or EC2's XML as JSON); empty for S3 or Firehose.
+fn flow_logs_group(req: &Value) -> String {
+    let node = if req["CreateFlowLogsRequest"].is_object() { &req["CreateFlowLogsRequest"] } else { req };
+    let field = |k: &str| {
+        let lower = format!("{}{}", k[..1].to_lowercase(), &k[1..]);
+        node[k].as_str().or_else(|| node[lower.as_str()].as_str()).unwrap_or("")
+    };
+    match (field("LogGroupName"), field("LogDestination")) {
+        (name, _) if !name.is_empty() => name.to_owned(),
+        (_, arn) if arn.contains(":log-group:") => crate::facts::trail::log_group(arn).to_owned(),
+        _ => String::new(),
+    }
 }
 
 /// A string field, or "".
@@ -164,6 +189,22 @@ fn flow_logs(req: &Value) -> String {
         one => vec![one],
     };
     list.iter().filter_map(|n| n["content"].as_str().or_else(|| n.as_str())).collect::<Vec<_>>().join(", ")
+}
+
+/// The IDs of flow logs `CreateFlowLogs` made: the SDK's `flowLogIds`, or EC2's XML as JSON
+/// (`CreateFlowLogsResponse.flowLogIdSet.item`, one or a list).
+fn created_flow_logs(resp: &Value) -> String {
+    let direct = joined(&resp["flowLogIds"]);
+    if !direct.is_empty() {
+        return direct;
+    }
+    let node = &resp["CreateFlowLogsResponse"]["flowLogIdSet"]["item"];
+    let list = match node {
+        Value::Array(a) => a.iter().take(MAX_VALUES).collect(),
+        Value::Null => Vec::new(),
+        one => vec![one],
+    };
+    list.iter().filter_map(|n| n.as_str()).collect::<Vec<_>>().join(", ")
 }
 
 /// A flag given as a boolean (or `"true"`/`"false"`).
@@ -250,6 +291,16 @@ fn read(
             text(req, "deliveryChannelName").to_owned(),
             Effect::Stops,
             "delivery channel deleted: no configuration snapshots or history delivered".to_owned(),
+        ),
+        ("ec2.amazonaws.com", "CreateFlowLogs") => {
+            let group = flow_logs_group(req);
+            let to = if group.is_empty() { String::new() } else { format!(" to CloudWatch Logs group {group}") };
+            (created_flow_logs(resp), Effect::Starts, format!("flow logs created, delivering{to}"))
+        }
+        ("logs.amazonaws.com", "DeleteLogGroup") => (
+            text(req, "logGroupName").to_owned(),
+            Effect::Stops,
+            "log group deleted, with every log it held: what was sent there (flow logs, a trail's events) is gone and has nowhere to go".to_owned(),
         ),
         ("ec2.amazonaws.com", "DeleteFlowLogs") => (
             flow_logs(req),
@@ -575,6 +626,48 @@ mod tests {
         assert!(got[2].3.contains("vpc-03cf94c75cexample"), "{}", got[2].3);
         assert!(got[4].3.contains("ECR images") || got[4].3.contains("images pushed to ECR"), "{}", got[4].3);
         assert_eq!(what("config.amazonaws.com", "DeleteDeliveryChannel"), "Config delivery channel");
+    }
+
+    #[test]
+    fn ok_flow_logs_created_keep_the_log_group_they_deliver_to() {
+        let ec2 = "ec2.amazonaws.com";
+        let mut e = Engine::new();
+        let events = [
+            // EC2's XML as JSON, as Invictus-IR's logs hold it: a log group's ARN.
+            event(
+                1,
+                ec2,
+                "CreateFlowLogs",
+                r#"{"CreateFlowLogsRequest": {"ResourceId": {"tag": 1, "content": "vpc-1"}, "LogDestination": "arn:aws:logs:us-east-1:111122223333:log-group:/flow/vpc-1"}}"#,
+                "",
+            ),
+            // The SDK's fields: a group by name; and an S3 destination, no group.
+            event(2, ec2, "CreateFlowLogs", r#"{"resourceIds": ["vpc-2"], "logGroupName": "flow-2"}"#, ""),
+            event(
+                3,
+                ec2,
+                "CreateFlowLogs",
+                r#"{"resourceIds": ["vpc-3"], "logDestinationType": "s3", "logDestination": "arn:aws:s3:::flow-bucket"}"#,
+                "",
+            ),
+            event(4, "logs.amazonaws.com", "DeleteLogGroup", r#"{"logGroupName": "/flow/vpc-1"}"#, ""),
+        ];
+        e.ingest_bytes("t.json", format!(r#"{{"Records": [{}]}}"#, events.join(",")).as_bytes());
+        let s = e.store();
+        let got: Vec<(Effect, String, String)> = s
+            .trail
+            .all()
+            .iter()
+            .map(|c| (c.effect, s.str(c.group).into_owned(), s.str(c.trail).into_owned()))
+            .collect();
+        let want = [
+            (Effect::Starts, "/flow/vpc-1", ""),
+            (Effect::Starts, "flow-2", ""),
+            (Effect::Starts, "", ""),
+            (Effect::Stops, "/flow/vpc-1", "/flow/vpc-1"),
+        ];
+        let got: Vec<(Effect, &str, &str)> = got.iter().map(|(e, g, t)| (*e, g.as_str(), t.as_str())).collect();
+        assert_eq!(got, want);
     }
 
     #[test]

@@ -142,6 +142,10 @@ pub struct Change {
     /// and `CloudFormation` restate every setting on each update). Which it is, only the logs
     /// around it tell (`analysis::logging::LogPlaces`).
     pub moves: bool,
+    /// The CloudWatch Logs group it sends to: a trail's events (`cloudWatchLogsLogGroupArn`), flow
+    /// logs created (`LogGroupName`, or a `LogDestination` ARN); or, for a log group deleted, that
+    /// group. By name (see [`log_group`]); empty when none.
+    pub group: Sym,
 }
 
 /// The side table: every change, by row.
@@ -190,6 +194,7 @@ impl TrailChanges {
             w.u64(index_of(&TARGETS, &c.target));
             w.u32(c.key.0);
             w.u64(u64::from(c.moves));
+            w.u32(c.group.0);
         }
     }
 
@@ -202,8 +207,8 @@ impl TrailChanges {
             let k = r.count()?;
             let lines = (0..k).map(|_| r.u32().map(Sym)).collect::<Result<_, _>>()?;
             let (bucket, target, key) = (Sym(r.u32()?), r.pick(&TARGETS)?, Sym(r.u32()?));
-            let moves = r.pick(&[false, true])?;
-            changes.push(Change { row, trail, effect, lines, bucket, target, key, moves });
+            let (moves, group) = (r.pick(&[false, true])?, Sym(r.u32()?));
+            changes.push(Change { row, trail, effect, lines, bucket, target, key, moves, group });
         }
         Ok(TrailChanges { changes })
     }
@@ -221,8 +226,8 @@ pub(crate) fn absorb(
         let Some(r) = row(c.row) else { continue };
         let lines = c.lines.iter().map(|&l| sym(l)).collect();
         let (trail, bucket, key) = (sym(c.trail), sym(c.bucket), sym(c.key));
-        let (effect, target, moves) = (c.effect, c.target, c.moves);
-        store.trail.put(Change { row: r, trail, effect, lines, bucket, target, key, moves });
+        let (effect, target, moves, group) = (c.effect, c.target, c.moves, sym(c.group));
+        store.trail.put(Change { row: r, trail, effect, lines, bucket, target, key, moves, group });
     }
 }
 
@@ -327,8 +332,18 @@ pub fn record(raw: &RawEvent, row: Row, store: &mut Store) {
     // The response names the key by its ARN; the request as the caller wrote it (an ID, an ARN,
     // or an alias, which no call to the key itself names).
     let key = store.intern(key_id(first(&[&resp.kms_key_id, &req.kms_key_id])));
+    let group = store.intern(log_group(req.cloud_watch_logs_log_group_arn.str()));
     let lines = lines.iter().take(MAX_LINES).map(|l| store.intern(l)).collect();
-    store.trail.put(Change { row, trail, effect, lines, bucket, target: Target::Trail, key, moves });
+    store.trail.put(Change { row, trail, effect, lines, bucket, target: Target::Trail, key, moves, group });
+}
+
+/// A CloudWatch Logs group's name from its ARN (`arn:aws:logs:…:log-group:<name>:*` → `<name>`),
+/// or the value as given (a name).
+pub fn log_group(value: &str) -> &str {
+    match value.split_once(":log-group:") {
+        Some((_, rest)) => rest.strip_suffix(":*").unwrap_or(rest),
+        None => value,
+    }
 }
 
 /// The first non-empty of `options`.
@@ -615,6 +630,7 @@ pub fn record_bucket(raw: &RawEvent, row: Row, store: &mut Store) {
         target: Target::Bucket,
         key: Sym::EMPTY,
         moves: false,
+        group: Sym::EMPTY,
     });
 }
 
@@ -676,6 +692,7 @@ pub fn record_key(raw: &RawEvent, row: Row, store: &mut Store) {
         target: Target::Key,
         key: Sym::EMPTY,
         moves: false,
+        group: Sym::EMPTY,
     });
 }
 

@@ -6,7 +6,7 @@
 //! what each does, comes from a walk of the files with `serde_json::Value` and this file's own
 //! reading of each service's API reference.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use super::common::{absorbed_in_batches, corpus, events_of, walk};
@@ -49,7 +49,8 @@ const NARROWS: [(&str, &str); 13] = [
 ];
 
 /// Calls that turn a service on.
-const STARTS: [(&str, &str); 5] = [
+const STARTS: [(&str, &str); 6] = [
+    ("ec2.amazonaws.com", "CreateFlowLogs"),
     ("guardduty.amazonaws.com", "CreateDetector"),
     ("securityhub.amazonaws.com", "EnableSecurityHub"),
     ("config.amazonaws.com", "StartConfigurationRecorder"),
@@ -61,9 +62,14 @@ const STARTS: [(&str, &str); 5] = [
 /// for a call that neither stops, narrows nor starts it (a detector's publishing frequency, a
 /// findings filter that only labels, a trusted IP list deactivated, another service's call of
 /// the same name: WAF's `UpdateIPSet`).
-fn effect(e: &serde_json::Value) -> Option<&'static str> {
+///
+/// A log group deleted stops monitoring where flow logs or a trail send to it (`groups`).
+fn effect(e: &serde_json::Value, groups: &HashSet<String>) -> Option<&'static str> {
     let req = &e["requestParameters"];
     let call = (e["eventSource"].as_str()?, e["eventName"].as_str()?);
+    if call == ("logs.amazonaws.com", "DeleteLogGroup") {
+        return req["logGroupName"].as_str().is_some_and(|g| groups.contains(g)).then_some("stops");
+    }
     let flag = |v: &serde_json::Value| v.as_bool().or_else(|| v.as_str().and_then(|s| s.parse().ok()));
     let guardduty = |name: &str| call == ("guardduty.amazonaws.com", name);
     if guardduty("UpdateDetector") {
@@ -102,8 +108,31 @@ fn effect(e: &serde_json::Value) -> Option<&'static str> {
         .map(|(_, effect)| effect)
 }
 
-/// Every corpus file with a call to one of the services watched, found by its text.
-fn files_with_monitoring_calls(dir: &Path) -> Vec<PathBuf> {
+/// The CloudWatch Logs group a call that went through sends to: flow logs created (their
+/// `LogGroupName`, or a `LogDestination` that is a log group's ARN), a trail's events
+/// (`cloudWatchLogsLogGroupArn`); by name.
+fn sends_to(e: &serde_json::Value) -> Option<String> {
+    if e["errorCode"].is_string() {
+        return None;
+    }
+    let req = &e["requestParameters"];
+    let flow = if req["CreateFlowLogsRequest"].is_object() { &req["CreateFlowLogsRequest"] } else { req };
+    let arn = match (e["eventName"].as_str()?, flow["LogGroupName"].as_str()) {
+        ("CreateFlowLogs", Some(name)) => return Some(name.to_owned()),
+        ("CreateFlowLogs", None) => flow["LogDestination"].as_str()?,
+        ("CreateTrail" | "UpdateTrail", _) => req["cloudWatchLogsLogGroupArn"].as_str()?,
+        _ => return None,
+    };
+    // arn:aws:logs:region:account:log-group:NAME (with ":*" after it, for a trail's).
+    let name = arn.split_once(":log-group:")?.1;
+    Some(name.strip_suffix(":*").unwrap_or(name).to_owned())
+}
+
+/// Every corpus file with a call to one of the services watched, or one that sends to a log group,
+/// found by its text; and the groups sent to.
+fn files_with_monitoring_calls(dir: &Path) -> (Vec<PathBuf>, HashSet<String>) {
+    let all = walk(dir);
+    let groups: HashSet<String> = all.iter().flat_map(|p| events_of(p)).filter_map(|e| sends_to(&e)).collect();
     let sources = [
         "guardduty",
         "securityhub",
@@ -115,8 +144,10 @@ fn files_with_monitoring_calls(dir: &Path) -> Vec<PathBuf> {
         "macie2",
         "access-analyzer",
         "detective",
+        "logs",
+        "cloudtrail",
     ];
-    walk(dir)
+    let files = all
         .into_iter()
         .filter(|p| {
             let name = p.to_string_lossy();
@@ -125,9 +156,10 @@ fn files_with_monitoring_calls(dir: &Path) -> Vec<PathBuf> {
             }
             let text = std::fs::read_to_string(p).unwrap_or_default();
             sources.iter().any(|s| text.contains(&format!("{s}.amazonaws.com")))
-                && events_of(p).iter().any(|e| effect(e).is_some())
+                && events_of(p).iter().any(|e| effect(e, &groups).is_some() || sends_to(e).is_some())
         })
-        .collect()
+        .collect();
+    (files, groups)
 }
 
 fn load(dir: &Path, files: &[PathBuf]) -> Engine {
@@ -142,12 +174,17 @@ fn load(dir: &Path, files: &[PathBuf]) -> Engine {
 #[test]
 fn ok_every_call_that_turns_monitoring_off_or_on_in_the_corpus_is_listed() {
     let Some(dir) = corpus() else { return };
-    let files = files_with_monitoring_calls(&dir);
+    let (mut files, groups) = files_with_monitoring_calls(&dir);
+    // Invictus-IR's flow logs delivered to a log group, deleted when the technique was done.
+    let flow_group = "/stratus-red-team/vpc-flow-logs";
+    assert!(groups.contains(flow_group), "{groups:?}");
+    // TrailDiscover's deletion of a log group nothing here sends to: not a monitor turned off.
+    files.push(dir.join("adanalvarez-TrailDiscover/events/CloudWatch/DeleteLogGroup.json.cloudtrail"));
     // (eventID, call, time) → (effect, errorCode), from the files themselves (TrailDiscover's
     // examples share one made-up eventID between calls, StreamAlert's rule tests between events).
     let mut expected: BTreeMap<(String, String, String), (String, String)> = BTreeMap::new();
     for e in files.iter().flat_map(|f| events_of(f)) {
-        if let Some(effect) = effect(&e) {
+        if let Some(effect) = effect(&e, &groups) {
             let key = (
                 e["eventID"].as_str().unwrap_or("").to_owned(),
                 e["eventName"].as_str().unwrap().to_owned(),
@@ -173,6 +210,9 @@ fn ok_every_call_that_turns_monitoring_off_or_on_in_the_corpus_is_listed() {
         })
         .collect();
     assert_eq!(got, expected);
+    let deleted: Vec<&serde_json::Value> = changes.iter().filter(|c| c["call"] == "DeleteLogGroup").collect();
+    assert_eq!(deleted.len(), 1, "{deleted:#?}");
+    assert_eq!((deleted[0]["trail"].as_str(), deleted[0]["effect"].as_str()), (Some(flow_group), Some("stops")));
     assert_eq!(monitoring["changes_total"], expected.len() as u64, "every change listed");
     let count = |effect: &str, refused: bool| {
         expected
@@ -258,7 +298,7 @@ fn ok_the_stratus_techniques_that_blind_monitoring_read_as_they_are_named() {
 #[test]
 fn ok_monitoring_changes_read_by_ingest_workers_are_those_one_engine_reads() {
     let Some(dir) = corpus() else { return };
-    let files = files_with_monitoring_calls(&dir);
+    let (files, _) = files_with_monitoring_calls(&dir);
     let one = load(&dir, &files);
     let engine = absorbed_in_batches(&dir, &files);
     let summary =

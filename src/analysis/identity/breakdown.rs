@@ -247,7 +247,7 @@ fn gather<'s>(store: &'s Store, rows: impl Iterator<Item = Row>, places: &LogPla
         let change = logging_sources.contains(&store.source(r)).then(|| store.trail.get(r)).flatten();
         if let Some(c) = change {
             let effect = places.effect(c);
-            let listed = c.target == crate::facts::trail::Target::Monitor
+            let listed = crate::analysis::logging::about_monitoring(store, c, places)
                 || crate::analysis::logging::about_logging(store, c, places);
             if listed && matches!(effect, Effect::Stops | Effect::Narrows) {
                 g.logging.push((id, r, effect));
