@@ -1,6 +1,7 @@
 //! The other services that watch an account, turned off or narrowed: `GuardDuty`, Security Hub,
-//! AWS Config, VPC flow logs, Route 53 Resolver query logs, Inspector, Macie, IAM Access Analyzer,
-//! Detective, and an account leaving its organization (whose trails and security services then
+//! AWS Config, VPC flow logs (and the CloudWatch Logs groups they or a trail send to), Route 53
+//! Resolver query logs, Inspector, Macie, IAM Access Analyzer, Detective, and an account leaving
+//! its organization (whose trails and security services then
 //! no longer cover it). An intruder blinds these before acting (MITRE ATT&CK T1562, *Impair
 //! Defenses*; Stratus Red Team's `vpc-remove-flow-logs`, `dns-delete-logs`,
 //! `organizations-leave`), and the logs say so only in the one call.
@@ -15,7 +16,7 @@
 
 use serde_json::Value;
 
-use super::trail::{Change, Effect, Target, MAX_LINES};
+use super::trail::{each, Change, Effect, Target, MAX_LINES};
 use crate::ingest::raw::RawEvent;
 use crate::store::{Row, Store};
 
@@ -182,13 +183,8 @@ fn flow_logs(req: &Value) -> String {
     if !direct.is_empty() {
         return direct;
     }
-    let node = &req["DeleteFlowLogsRequest"]["FlowLogId"];
-    let list = match node {
-        Value::Array(a) => a.iter().take(MAX_VALUES).collect(),
-        Value::Null => Vec::new(),
-        one => vec![one],
-    };
-    list.iter().filter_map(|n| n["content"].as_str().or_else(|| n.as_str())).collect::<Vec<_>>().join(", ")
+    let ids = each(&req["DeleteFlowLogsRequest"]["FlowLogId"]).take(MAX_VALUES);
+    ids.filter_map(|n| n["content"].as_str().or_else(|| n.as_str())).collect::<Vec<_>>().join(", ")
 }
 
 /// The IDs of flow logs `CreateFlowLogs` made: the SDK's `flowLogIds`, or EC2's XML as JSON
@@ -198,13 +194,8 @@ fn created_flow_logs(resp: &Value) -> String {
     if !direct.is_empty() {
         return direct;
     }
-    let node = &resp["CreateFlowLogsResponse"]["flowLogIdSet"]["item"];
-    let list = match node {
-        Value::Array(a) => a.iter().take(MAX_VALUES).collect(),
-        Value::Null => Vec::new(),
-        one => vec![one],
-    };
-    list.iter().filter_map(|n| n.as_str()).collect::<Vec<_>>().join(", ")
+    let ids = each(&resp["CreateFlowLogsResponse"]["flowLogIdSet"]["item"]).take(MAX_VALUES);
+    ids.filter_map(Value::as_str).collect::<Vec<_>>().join(", ")
 }
 
 /// A flag given as a boolean (or `"true"`/`"false"`).

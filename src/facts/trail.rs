@@ -696,8 +696,8 @@ pub fn record_key(raw: &RawEvent, row: Row, store: &mut Store) {
     });
 }
 
-/// One or many: S3's XML gives a lone element as an object, several as a list.
-fn each(v: &serde_json::Value) -> impl Iterator<Item = &serde_json::Value> {
+/// One or many: S3's and EC2's XML as JSON give a lone element as an object, several as a list.
+pub(crate) fn each(v: &serde_json::Value) -> impl Iterator<Item = &serde_json::Value> {
     let list = match v {
         serde_json::Value::Array(a) => a.as_slice(),
         serde_json::Value::Null => &[],

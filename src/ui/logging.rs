@@ -48,7 +48,7 @@ const MONITORING: Words = Words {
     about: "Calls that turn off, narrow or turn on the other services that watch the account: GuardDuty (a detector, its members, trusted IP lists, archiving filters), Security Hub, AWS Config, VPC flow logs (and the log groups they or a trail send to), Route 53 Resolver query logs, Inspector, Macie, IAM Access Analyzer, Detective, and an account leaving its organization, oldest first.",
     none: "No other monitoring was turned off or on in these logs (no DeleteDetector, StopConfigurationRecorder, DeleteFlowLogs, LeaveOrganization…).",
     what: "monitoring",
-    after: "What a service did not watch while off raised no finding.",
+    after: "What a service did not watch while off is in none of its records or findings.",
 };
 
 /// The panel.
