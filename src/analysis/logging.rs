@@ -99,6 +99,16 @@ impl Weakenings {
     pub fn any(self) -> bool {
         self.stops + self.narrows + self.refused > 0
     }
+
+    /// Counts a change that does `effect` and went through (`went_through`) or was refused.
+    fn add(&mut self, effect: Effect, went_through: bool) {
+        match (effect, went_through) {
+            (Effect::Stops, true) => self.stops += 1,
+            (Effect::Narrows, true) => self.narrows += 1,
+            (Effect::Stops | Effect::Narrows, false) => self.refused += 1,
+            _ => {}
+        }
+    }
 }
 
 /// [`Weakenings`] of the changes to logging (calls to buckets and keys only for those of
@@ -113,12 +123,7 @@ pub fn weakenings(store: &Store, places: &LogPlaces) -> (Weakenings, Weakenings)
         } else {
             continue;
         };
-        match (places.effect(c), store.error_code(c.row).is_empty()) {
-            (Effect::Stops, true) => list.stops += 1,
-            (Effect::Narrows, true) => list.narrows += 1,
-            (Effect::Stops | Effect::Narrows, false) => list.refused += 1,
-            _ => {}
-        }
+        list.add(places.effect(c), store.error_code(c.row).is_empty());
     }
     (logging, monitoring)
 }
@@ -385,16 +390,12 @@ fn listed(store: &Store, limit: usize, places: &LogPlaces, keep: impl Fn(&Change
         }
     }
     let mut out = LoggingReport { total: rows.len() as u64, ..LoggingReport::default() };
+    let mut tally = Weakenings::default();
     for (&r, next) in rows.iter().zip(next_start) {
         let Some(c) = store.trail.get(r) else { continue };
         let error_code = store.str(store.error_code(r)).into_owned();
         let effect = places.effect(c);
-        match (effect, error_code.is_empty()) {
-            (Effect::Stops, true) => out.stops += 1,
-            (Effect::Narrows, true) => out.narrows += 1,
-            (Effect::Stops | Effect::Narrows, false) => out.refused += 1,
-            _ => {}
-        }
+        tally.add(effect, error_code.is_empty());
         if out.changes.len() >= limit {
             continue;
         }
@@ -417,6 +418,7 @@ fn listed(store: &Store, limit: usize, places: &LogPlaces, keep: impl Fn(&Change
             events: event_refs(store, &[r], 1).0,
         });
     }
+    (out.stops, out.narrows, out.refused) = (tally.stops, tally.narrows, tally.refused);
     out
 }
 
