@@ -1,5 +1,5 @@
-// Ingest end to end: a mixed folder (gzip'd S3 log files, a digest, a console CSV download, a
-// lookup-events page and a junk file) picked through the folder input loads the right number of
+// Ingest end to end: a mixed folder (gzip'd S3 log files, a digest, a console CSV download,
+// lookup-events pages, filter-log-events and Logs Insights output, and a junk file) picked through the folder input loads the right number of
 // events, sets the digest aside and names the junk file in a readable warning. The expected total is
 // computed here, in JavaScript, from the fixture files themselves (tests/fixtures/ingest/, written by
 // make_fixtures.py from AWS's documentation examples).
@@ -9,7 +9,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { ROOT, start, Trailscope } from './harness.mjs';
+import { ROOT, downloadSummary, start, Trailscope } from './harness.mjs';
 
 const SHAPES = join(ROOT, 'tests/fixtures/ingest/shapes');
 const S3 = 'AWSLogs/123456789012/CloudTrail/us-east-2/2019/04/15/123456789012_CloudTrail_us-east-2_20190415T1725Z_MultiMember0001.json.gz';
@@ -20,6 +20,8 @@ const FOLDER = {
   [DIGEST]: join(SHAPES, DIGEST),
   'exports/event-history.csv': join(SHAPES, 'event-history.csv'),
   'exports/lookup-events.json': join(SHAPES, 'lookup-events.json'),
+  'exports/filter-log-events.json': join(SHAPES, 'filter-log-events.json'),
+  'exports/logs-insights.json': join(SHAPES, 'logs-insights.json'),
   'exports/notes.txt': join(ROOT, 'tests/fixtures/ingest/hostile/notes.txt'),
 };
 
@@ -70,6 +72,10 @@ function expectedKeys() {
   for (const page of text(FOLDER['exports/lookup-events.json']).split(/\n(?=\{)/)) {
     JSON.parse(page).Events.forEach((e) => json(JSON.parse(e.CloudTrailEvent)));
   }
+  JSON.parse(text(FOLDER['exports/filter-log-events.json'])).events.forEach((e) => json(JSON.parse(e.message)));
+  for (const row of JSON.parse(text(FOLDER['exports/logs-insights.json'])).results) {
+    json(JSON.parse(row.find((f) => f.field === '@message').value));
+  }
   const [header, ...rows] = csvRows(text(FOLDER['exports/event-history.csv']));
   const col = (name) => header.indexOf(name);
   for (const r of rows) add(r[col('Event ID')], r[col('Event time')], r[col('Event source')], r[col('Event name')]);
@@ -94,6 +100,20 @@ test('a mixed folder: right total, the digest set aside, the junk file named', a
   assert.match(await warning.locator('.wmsg').textContent(), /^this is not a CloudTrail log: the text starts “Meeting notes/);
   const digestRow = t.page.locator('[data-testid=files] tr', { hasText: 'CloudTrail-Digest' });
   assert.match(await digestRow.textContent(), /digest \(set aside\)/);
+  // The CloudWatch Logs outputs hold events the S3 file holds too: each is read whole (every
+  // record loaded or a duplicate), in its own shape.
+  const { summary } = await downloadSummary(t.page);
+  const byPath = Object.fromEntries(summary.input.files.map((f) => [f.path, f]));
+  const insightsRows = JSON.parse(text(FOLDER['exports/logs-insights.json'])).results.length;
+  const logEvents = JSON.parse(text(FOLDER['exports/filter-log-events.json'])).events.length;
+  for (const [rel, format, records] of [
+    ['exports/filter-log-events.json', 'CloudWatchLogsApi', logEvents],
+    ['exports/logs-insights.json', 'LogsInsights', insightsRows],
+  ]) {
+    const f = byPath[`logs/${rel}`];
+    assert.ok(f, `${rel} in ${Object.keys(byPath)}`);
+    assert.deepEqual([f.formats, f.events + f.duplicates, f.rejected], [[format], records, 0], rel);
+  }
   await t.shot('ingest-mixed-folder');
   assert.deepEqual(t.problems, []);
   assert.deepEqual(await t.cspViolations(), []);

@@ -26,6 +26,11 @@ pub enum Container {
     LookupEvents,
     /// `{"logEvents":[...]}`: CloudWatch Logs subscription payloads.
     LogEvents,
+    /// `{"events":[...]}`: `aws logs filter-log-events` and `get-log-events` output.
+    LogsApiEvents,
+    /// `{"results":[[...]]}`: `aws logs get-query-results` output (CloudWatch Logs Insights), each
+    /// element a row of `field`/`value` pairs.
+    InsightsResults,
     /// A bare top-level array.
     Array,
 }
@@ -49,6 +54,10 @@ pub enum Frame<'a> {
     Whole { bytes: &'a [u8], offset: u64 },
     /// A bare top-level array starts (it may hold no element at all).
     ArrayOpen { offset: u64 },
+    /// What follows a container's array up to its object's end (`, "NextToken": "..."}`), `offset`
+    /// the byte after the array's `]`: where a page ends. Not handed out for a `Records` file that
+    /// ends there (`}`), nor when longer than [`MAX_TAIL_BYTES`].
+    Tail { container: Container, bytes: &'a [u8], offset: u64 },
     /// A record that was passed over, `len` bytes from `offset`.
     Skipped { offset: u64, len: u64, reason: SkipReason },
     /// Text that is not JSON at `offset`. When `fatal`, the rest of the input is not read.
@@ -78,8 +87,9 @@ enum State {
     AfterItem { container: Container, closes_object: bool },
     /// Scanning one value.
     Value { kind: ValueKind },
-    /// After a container array inside its top-level object: skipping to the object's end.
-    SkipRest,
+    /// After a container array inside its top-level object: reading to the object's end, for a
+    /// [`Frame::Tail`].
+    SkipRest { container: Container },
     /// Stopped after a fatal error.
     Dead,
 }
@@ -97,6 +107,10 @@ fn after(kind: ValueKind) -> State {
         ValueKind::Item { container, closes_object } => State::AfterItem { container, closes_object },
     }
 }
+
+/// The longest [`Frame::Tail`] handed out: a page's token, a query's statistics and status, a
+/// list of the log streams searched. A longer one is passed over.
+pub const MAX_TAIL_BYTES: usize = 1 << 20;
 
 /// The most the buffer grows to: the largest value held whole and a little more. [`Framer::push`]
 /// feeds longer input in pieces, so a value past the limit is skipped before the buffer must grow.
@@ -259,7 +273,9 @@ impl Framer {
 
     fn compact(&mut self) {
         let keep_from = match self.state {
-            State::Value { .. } | State::Probe if self.skipping.is_none() => (self.value_start - self.base) as usize,
+            State::Value { .. } | State::Probe | State::SkipRest { .. } if self.skipping.is_none() => {
+                (self.value_start - self.base) as usize
+            }
             _ => self.pos,
         };
         if keep_from > 0 {
@@ -366,9 +382,9 @@ impl Framer {
                         b']' => {
                             self.pos += 1;
                             self.state = if closes_object {
+                                self.begin_value(ValueKind::Whole);
                                 self.depth = 1;
-                                self.in_string = false;
-                                State::SkipRest
+                                State::SkipRest { container }
                             } else {
                                 State::Top
                             };
@@ -379,9 +395,18 @@ impl Framer {
                         _ => self.begin_value(ValueKind::Item { container, closes_object }),
                     }
                 }
-                State::SkipRest => {
-                    if !self.scan() {
+                State::SkipRest { container } => {
+                    if !self.scan_limited(MAX_TAIL_BYTES) {
                         return;
+                    }
+                    let start = (self.value_start - self.base) as usize;
+                    let bytes = &self.buf[start..self.pos];
+                    // A `Records` file's `}` alone says nothing (every S3 log file ends so); a
+                    // page's end does: no `NextToken` after it.
+                    let only_end =
+                        container == Container::Records && bytes[..bytes.len() - 1].iter().all(|b| WS[*b as usize]);
+                    if self.skipping.take().is_none() && !only_end {
+                        out(Frame::Tail { container, bytes, offset: self.value_start });
                     }
                     self.state = State::Top;
                 }
@@ -545,51 +570,80 @@ enum Probe {
     Whole,
 }
 
-/// Looks at `{ "key" : [` at the start of a top-level object.
+/// Looks at `{ "key" : [` at the start of a top-level object. A Logs Insights result's
+/// `"queryLanguage": "CWLI",` before its `results` (current CLI versions print it first) is passed
+/// over, so those stream too.
 fn probe_container(b: &[u8]) -> Probe {
-    let mut i = 1;
     let ws = |i: &mut usize| {
         while *i < b.len() && WS[b[*i] as usize] {
             *i += 1;
         }
     };
-    ws(&mut i);
-    if i >= b.len() {
-        return Probe::NeedMore;
-    }
-    if b[i] != b'"' {
-        return Probe::Whole;
-    }
-    let key_start = i + 1;
-    let Some(q) = b[key_start..].iter().take(64).position(|&c| c == b'"' || c == b'\\') else {
-        return if b.len() - key_start < 64 { Probe::NeedMore } else { Probe::Whole };
+    // A string of at most 64 bytes without escapes starting at `b[i]`: the index after its quote.
+    let short_string = |i: usize| -> Result<usize, Probe> {
+        if i >= b.len() {
+            return Err(Probe::NeedMore);
+        }
+        if b[i] != b'"' {
+            return Err(Probe::Whole);
+        }
+        match b[i + 1..].iter().take(64).position(|&c| c == b'"' || c == b'\\') {
+            Some(q) if b[i + 1 + q] == b'"' => Ok(i + 1 + q + 1),
+            None if b.len() - (i + 1) < 64 => Err(Probe::NeedMore),
+            Some(_) | None => Err(Probe::Whole),
+        }
     };
-    if b[key_start + q] == b'\\' {
-        return Probe::Whole;
-    }
-    let container = match &b[key_start..key_start + q] {
-        b"Records" => Container::Records,
-        b"Events" => Container::LookupEvents,
-        b"logEvents" => Container::LogEvents,
-        _ => return Probe::Whole,
-    };
-    i = key_start + q + 1;
-    ws(&mut i);
-    if i >= b.len() {
-        return Probe::NeedMore;
-    }
-    if b[i] != b':' {
-        return Probe::Whole;
-    }
-    i += 1;
-    ws(&mut i);
-    if i >= b.len() {
-        return Probe::NeedMore;
-    }
-    if b[i] == b'[' {
-        Probe::Container(container, i + 1)
-    } else {
-        Probe::Whole
+    let mut i = 1;
+    let mut passed_language = false;
+    loop {
+        ws(&mut i);
+        let key_start = i + 1;
+        let key_end = match short_string(i) {
+            Ok(end) => end - 1,
+            Err(p) => return p,
+        };
+        i = key_end + 1;
+        ws(&mut i);
+        if i >= b.len() {
+            return Probe::NeedMore;
+        }
+        if b[i] != b':' {
+            return Probe::Whole;
+        }
+        i += 1;
+        ws(&mut i);
+        let key = &b[key_start..key_end];
+        if key == b"queryLanguage" && !passed_language {
+            i = match short_string(i) {
+                Ok(end) => end,
+                Err(p) => return p,
+            };
+            ws(&mut i);
+            if i >= b.len() {
+                return Probe::NeedMore;
+            }
+            if b[i] != b',' {
+                return Probe::Whole;
+            }
+            i += 1;
+            passed_language = true;
+            continue;
+        }
+        let container = match key {
+            b"Records" => Container::Records,
+            b"Events" => Container::LookupEvents,
+            b"logEvents" => Container::LogEvents,
+            b"events" => Container::LogsApiEvents,
+            b"results" => Container::InsightsResults,
+            _ => return Probe::Whole,
+        };
+        if passed_language && container != Container::InsightsResults {
+            return Probe::Whole;
+        }
+        if i >= b.len() {
+            return Probe::NeedMore;
+        }
+        return if b[i] == b'[' { Probe::Container(container, i + 1) } else { Probe::Whole };
     }
 }
 
@@ -615,6 +669,7 @@ mod tests {
         Open(u64),
         Skipped(u64, u64, SkipReason),
         Error(u64, bool),
+        Tail(Container, String, u64),
     }
 
     fn as_f(fr: Frame<'_>) -> F {
@@ -626,6 +681,9 @@ mod tests {
             Frame::ArrayOpen { offset } => F::Open(offset),
             Frame::Skipped { offset, len, reason } => F::Skipped(offset, len, reason),
             Frame::Error { offset, fatal, .. } => F::Error(offset, fatal),
+            Frame::Tail { container, bytes, offset } => {
+                F::Tail(container, String::from_utf8_lossy(bytes).into(), offset)
+            }
             Frame::Lead { .. } => unreachable!("only push_leading offers leads"),
         }
     }
@@ -694,14 +752,71 @@ mod tests {
     }
 
     #[test]
-    fn ok_lookup_pages_concatenated_and_next_token_skipped() {
+    fn ok_lookup_pages_concatenated_and_next_token_handed_out_after_its_page() {
         let text = b"{\"Events\": [{\"e\":1}], \"NextToken\": \"t]}\"}\n{\"Events\":[{\"e\":2}]}";
         let got = all_chunkings(text);
         assert_eq!(
             got,
             vec![
                 F::Item(Container::LookupEvents, "{\"e\":1}".into(), 12),
-                F::Item(Container::LookupEvents, "{\"e\":2}".into(), 53)
+                F::Tail(Container::LookupEvents, ", \"NextToken\": \"t]}\"}".into(), 20),
+                F::Item(Container::LookupEvents, "{\"e\":2}".into(), 53),
+                F::Tail(Container::LookupEvents, "}".into(), 61),
+            ]
+        );
+    }
+
+    #[test]
+    fn ok_logs_api_events_and_insights_rows_streamed_with_their_tails() {
+        let text = br#"{"events": [{"message": "{}"}], "searchedLogStreams": [{"logStreamName": "s]"}]}
+{"results": [[{"field": "@message", "value": "{}"}], []], "statistics": {"recordsMatched": 3.0}, "status": "Complete"}"#;
+        let got = all_chunkings(text);
+        assert_eq!(
+            got,
+            vec![
+                F::Item(Container::LogsApiEvents, r#"{"message": "{}"}"#.into(), 12),
+                F::Tail(Container::LogsApiEvents, r#", "searchedLogStreams": [{"logStreamName": "s]"}]}"#.into(), 30),
+                F::Item(Container::InsightsResults, r#"[{"field": "@message", "value": "{}"}]"#.into(), 94),
+                F::Item(Container::InsightsResults, "[]".into(), 134),
+                F::Tail(
+                    Container::InsightsResults,
+                    r#", "statistics": {"recordsMatched": 3.0}, "status": "Complete"}"#.into(),
+                    137
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn ok_insights_results_stream_after_their_query_language() {
+        let text = br#"{ "queryLanguage" : "CWLI",
+ "results": [[{"field": "@message", "value": "{}"}]], "status": "Complete"}
+{"queryLanguage": "CWLI", "events": [{"message": "{}"}]}
+{"queryLanguage": "CWLI", "queryLanguage": "CWLI", "results": []}"#;
+        let got = all_chunkings(text);
+        assert_eq!(
+            got,
+            vec![
+                F::Item(Container::InsightsResults, r#"[{"field": "@message", "value": "{}"}]"#.into(), 41),
+                F::Tail(Container::InsightsResults, r#", "status": "Complete"}"#.into(), 80),
+                F::Whole(r#"{"queryLanguage": "CWLI", "events": [{"message": "{}"}]}"#.into(), 104),
+                F::Whole(r#"{"queryLanguage": "CWLI", "queryLanguage": "CWLI", "results": []}"#.into(), 161),
+            ]
+        );
+    }
+
+    #[test]
+    fn ok_tail_past_its_limit_passed_over_and_a_records_file_end_not_handed_out() {
+        let mut text = br#"{"Events":[{"e":1}],"NextToken":""#.to_vec();
+        text.extend(std::iter::repeat_n(b'x', MAX_TAIL_BYTES));
+        text.extend_from_slice(b"\"}\n{\"Records\":[{\"e\":2}] \n }\n{\"Events\":[]}");
+        let got = frames(&text, 4096);
+        assert_eq!(
+            got,
+            vec![
+                F::Item(Container::LookupEvents, "{\"e\":1}".into(), 11),
+                F::Item(Container::Records, "{\"e\":2}".into(), text.len() as u64 - 26),
+                F::Tail(Container::LookupEvents, "}".into(), text.len() as u64 - 1),
             ]
         );
     }
@@ -758,7 +873,8 @@ mod tests {
 {"Records":[{"f":3}]}"#;
         let got = all_chunkings(text);
         let items = got.iter().filter(|f| matches!(f, F::Item(Container::Records, ..))).count();
-        assert_eq!((items, got.len()), (6, 6), "{got:?}");
+        assert_eq!((items, got.len()), (6, 7), "{got:?}");
+        assert_eq!(got[5], F::Tail(Container::Records, r#" , "x":[1]}"#.into(), 74));
     }
 
     #[test]

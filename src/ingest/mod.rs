@@ -90,6 +90,10 @@ pub enum Format {
     CloudWatchExport,
     /// CloudWatch Logs subscription payloads.
     CloudWatchSubscription,
+    /// `aws logs filter-log-events` / `get-log-events` output.
+    CloudWatchLogsApi,
+    /// `aws logs get-query-results` output (CloudWatch Logs Insights).
+    LogsInsights,
     /// EventBridge envelopes.
     EventBridge,
     /// Console Event history CSV.
@@ -263,6 +267,35 @@ struct Sink {
     lines: bool,
     /// Where the text read starts in the file: 0 but for a part of a file (see [`range`]).
     base: u64,
+    /// Pages of a command's output: whether the last one said more were left.
+    pages: Pages,
+}
+
+/// What the pages of a command's output (lookup-events, filter-log-events, get-query-results) say
+/// about what they hold, for the warnings of [`Sink::conclude`].
+#[derive(Default)]
+struct Pages {
+    /// Rows of the Logs Insights page being read, to compare with its statistics.
+    rows: u64,
+    /// The last page ended with a token for more (its offset, the token's key): the command was
+    /// stopped before its last page. A page after it clears it.
+    more: Option<(u64, &'static str)>,
+    /// Logs Insights rows with no `@message`: count and the first one's offset.
+    no_message: (u64, u64),
+}
+
+/// How a page ends: the keys after its array that say whether it holds everything.
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct PageEnd<'a> {
+    #[serde(borrow, rename = "NextToken")]
+    next_token_upper: Option<&'a RawValue>,
+    #[serde(borrow, rename = "nextToken")]
+    next_token: Option<&'a RawValue>,
+    #[serde(borrow)]
+    statistics: Option<&'a RawValue>,
+    #[serde(borrow)]
+    status: Option<&'a RawValue>,
 }
 
 /// The least [`Sink::lead`] checks as UTF-8 ahead of an element, whatever the last one's length.
@@ -286,6 +319,7 @@ impl FileReader {
                 lead_window: LEAD_WINDOW,
                 leads: true,
                 lines: false,
+                pages: Pages::default(),
                 base: 0,
             },
             decode_failed: false,
@@ -652,6 +686,18 @@ impl Sink {
                 r.warn(Some(*offset), format!("{n} JSON record(s) are not CloudTrail events and were skipped (the first one, at byte {offset}, has {keys})"));
             }
         }
+        if let Some((offset, key)) = self.pages.more {
+            r.warn(
+                Some(offset),
+                format!("the command's output stopped before its last page: the page ending at byte {offset} has a {key} (as `--max-items` or `--no-paginate` leave it), so the events of the pages after it are not in this file"),
+            );
+        }
+        if let (n @ 1.., first) = self.pages.no_message {
+            r.warn(
+                Some(first),
+                format!("{n} Logs Insights row(s) hold no @message field, so no event could be read from them (the first at byte {first}); run the query with `fields @timestamp, @message` to load the events"),
+            );
+        }
         if let (n @ 1.., first) = self.pipeline_times {
             r.warn(Some(first), format!("{n} event(s) have no eventTime; their time was read from the log pipeline's @timestamp field (the first at byte {first})"));
         }
@@ -762,12 +808,22 @@ impl Sink {
                     self.event_json(bytes, offset, bytes.len(), RecordKind::Direct, store);
                 }
                 Container::LookupEvents => {
+                    self.pages.more = None;
                     self.report.saw(Format::LookupEvents);
                     self.lookup_event(bytes, offset, store);
                 }
                 Container::LogEvents => {
                     self.report.saw(Format::CloudWatchSubscription);
-                    self.log_event(bytes, offset, store);
+                    self.log_event(bytes, offset, store, false);
+                }
+                Container::LogsApiEvents => {
+                    self.pages.more = None;
+                    self.log_event(bytes, offset, store, true);
+                }
+                Container::InsightsResults => {
+                    self.pages.more = None;
+                    self.pages.rows += 1;
+                    self.insights_row(bytes, offset, store);
                 }
                 Container::Array => {
                     self.report.saw(Format::JsonArray);
@@ -792,6 +848,7 @@ impl Sink {
                 self.report.warn(Some(offset), format!("{message} at byte {offset}{rest}"));
                 self.report.rejected += 1;
             }
+            Frame::Tail { container, bytes, offset } => self.tail(container, bytes, offset),
             // Only answered by `lead_or_frame`; declined here, so the framer frames it.
             Frame::Lead { .. } => {}
         }
@@ -851,7 +908,20 @@ impl Sink {
             for e in events {
                 self.lookup_event(e.get().as_bytes(), at(e), store);
             }
-            return;
+            return self.page_end(Container::LookupEvents, &page_end(bytes), offset);
+        }
+        if let Some(events) = env.logs_api_events {
+            for e in events {
+                self.log_event(e.get().as_bytes(), at(e), store, true);
+            }
+            return self.page_end(Container::LogsApiEvents, &page_end(bytes), offset);
+        }
+        if let Some(rows) = env.results {
+            self.pages.rows = rows.len() as u64;
+            for r in rows {
+                self.insights_row(r.get().as_bytes(), at(r), store);
+            }
+            return self.page_end(Container::InsightsResults, &page_end(bytes), offset);
         }
         if env.message_type.is_some() || env.log_events.is_some() {
             self.report.saw(Format::CloudWatchSubscription);
@@ -859,7 +929,7 @@ impl Sink {
                 return; // CloudWatch Logs checking its destination: no events, by design.
             }
             for e in env.log_events.unwrap_or_default() {
-                self.log_event(e.get().as_bytes(), at(e), store);
+                self.log_event(e.get().as_bytes(), at(e), store, false);
             }
             return;
         }
@@ -900,8 +970,114 @@ impl Sink {
         }
     }
 
-    /// A CloudWatch Logs `logEvents` element: the event is the `message` string.
-    fn log_event(&mut self, bytes: &[u8], offset: u64, store: &mut Store) {
+    /// A CloudWatch Logs Insights row, `[{"field": "@timestamp", "value": ...}, ...]`: the event
+    /// is the value of `@message` (the log event as CloudWatch Logs holds it). A row the query did
+    /// not give `@message` cannot be an event: counted for one warning. Anything else is read as a
+    /// bare array's element would be.
+    fn insights_row(&mut self, bytes: &[u8], offset: u64, store: &mut Store) {
+        #[derive(serde::Deserialize)]
+        struct ResultField<'a> {
+            #[serde(borrow, default)]
+            field: Lenient<Text<'a>>,
+            #[serde(borrow, default)]
+            value: Lenient<Text<'a>>,
+        }
+        let row = match serde_json::from_slice::<Vec<ResultField>>(bytes) {
+            Ok(row) if row.is_empty() || row.iter().any(|f| f.field.ok().is_some()) => row,
+            _ => return self.value(bytes, offset, store, false),
+        };
+        self.report.saw(Format::LogsInsights);
+        match row.iter().find(|f| f.field.ok().is_some_and(|f| f.as_str() == "@message")) {
+            Some(ResultField { value: Lenient::Ok(text), .. }) => {
+                self.event_json(text.as_str().as_bytes(), offset, bytes.len(), RecordKind::InsightsRow, store);
+            }
+            Some(ResultField { value, .. }) => {
+                self.report.rejected += 1;
+                let what = match value {
+                    Lenient::Wrong(what) => what,
+                    _ => "null",
+                };
+                self.report.warn(
+                    Some(offset),
+                    format!("the @message of the Logs Insights row at byte {offset} is {what}, not a string; skipped"),
+                );
+            }
+            None => {
+                self.report.rejected += 1;
+                if self.pages.no_message.0 == 0 {
+                    self.pages.no_message.1 = offset;
+                }
+                self.pages.no_message.0 += 1;
+            }
+        }
+    }
+
+    /// The keys after a page's array (`, "NextToken": "..."}`), read as an object of their own.
+    fn tail(&mut self, container: Container, bytes: &[u8], offset: u64) {
+        let rest = bytes.trim_ascii_start();
+        let rest = rest.strip_prefix(b",").unwrap_or(rest);
+        let mut object = Vec::with_capacity(rest.len() + 1);
+        object.push(b'{');
+        object.extend_from_slice(rest);
+        self.page_end(container, &page_end(&object), offset);
+    }
+
+    /// A page ends at `offset`: whether it says more were left, and for Logs Insights whether its
+    /// rows are all the query matched.
+    fn page_end(&mut self, container: Container, end: &PageEnd, offset: u64) {
+        #[derive(serde::Deserialize)]
+        struct Statistics {
+            #[serde(rename = "recordsMatched")]
+            records_matched: Option<f64>,
+        }
+        let rows = std::mem::take(&mut self.pages.rows);
+        let token = |v: Option<&RawValue>| v.is_some_and(|v| !matches!(v.get(), "null" | "\"\""));
+        let key = if token(end.next_token_upper) {
+            Some("NextToken")
+        } else if token(end.next_token) {
+            Some("nextToken")
+        } else {
+            None
+        };
+        self.pages.more = match container {
+            Container::LookupEvents | Container::LogsApiEvents => key.map(|k| (offset, k)),
+            _ => None,
+        };
+        if container != Container::InsightsResults {
+            return;
+        }
+        let matched = end
+            .statistics
+            .and_then(|s| serde_json::from_str::<Statistics>(s.get()).ok())
+            .and_then(|s| s.records_matched)
+            .filter(|m| m.is_finite() && *m >= 0.0)
+            .map(|m| m as u64);
+        if let Some(matched) = matched.filter(|&m| m > rows) {
+            self.report.warn(
+                Some(offset),
+                format!(
+                    "the Logs Insights query matched {matched} log events, but its results hold {rows} rows (a query returns at most 10,000; run it again over shorter time ranges for the rest): the others are not in this file"
+                ),
+            );
+        }
+        let status = end.status.and_then(|s| serde_json::from_str::<String>(s.get()).ok());
+        if let Some(status) = status.filter(|s| s != "Complete") {
+            self.report.warn(
+                Some(offset),
+                format!(
+                    "the Logs Insights query's status is “{}”, not Complete: its results may be partial",
+                    clip(&status)
+                ),
+            );
+        }
+    }
+
+    /// A CloudWatch Logs log event: the event is its `message` string. In a subscription's
+    /// `logEvents` one without it is named and skipped; in an `aws logs filter-log-events` /
+    /// `get-log-events` output's `events` (`api`), where the shape is known only from an element
+    /// that has it, it is read as a bare array's element would be (an event itself, or not
+    /// CloudTrail), since `events` is a common key.
+    fn log_event(&mut self, bytes: &[u8], offset: u64, store: &mut Store, api: bool) {
         #[derive(serde::Deserialize)]
         struct LogEvent<'a> {
             #[serde(borrow, default)]
@@ -909,8 +1085,12 @@ impl Sink {
         }
         match serde_json::from_slice::<LogEvent>(bytes) {
             Ok(LogEvent { message: Lenient::Ok(text) }) => {
+                if api {
+                    self.report.saw(Format::CloudWatchLogsApi);
+                }
                 self.event_json(text.as_str().as_bytes(), offset, bytes.len(), RecordKind::LogMessage, store);
             }
+            _ if api => self.value(bytes, offset, store, false),
             Ok(_) => {
                 self.report.rejected += 1;
                 self.report
@@ -1138,6 +1318,9 @@ impl Sink {
             RecordKind::LogMessage => {
                 format!("the message string of the log event at byte {offset} is not valid JSON: {message} (line {}, column {} of the string)", e.line(), e.column())
             }
+            RecordKind::InsightsRow => {
+                format!("the @message of the Logs Insights row at byte {offset} is not valid JSON: {message} (line {}, column {} of the string)", e.line(), e.column())
+            }
             RecordKind::ExportLine | RecordKind::CsvRow => {
                 format!("the line at byte {offset} does not hold valid JSON: {message}")
             }
@@ -1205,6 +1388,10 @@ struct Envelope<'a> {
     events: Option<Vec<&'a RawValue>>,
     #[serde(borrow, rename = "logEvents")]
     log_events: Option<Vec<&'a RawValue>>,
+    #[serde(borrow, rename = "events")]
+    logs_api_events: Option<Vec<&'a RawValue>>,
+    #[serde(borrow)]
+    results: Option<Vec<&'a RawValue>>,
     #[serde(borrow, rename = "messageType")]
     message_type: Option<&'a RawValue>,
     #[serde(borrow)]
@@ -1215,6 +1402,12 @@ struct Envelope<'a> {
     digest_s3_object: Option<&'a RawValue>,
     #[serde(borrow, rename = "logFiles")]
     log_files: Option<&'a RawValue>,
+}
+
+/// How the page `bytes` (a whole object, or its keys after the array) ends; nothing when it does
+/// not read.
+fn page_end(bytes: &[u8]) -> PageEnd<'_> {
+    serde_json::from_slice(bytes).unwrap_or_default()
 }
 
 /// "keys a, b, c" of a JSON object, for a warning.

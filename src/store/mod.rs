@@ -61,6 +61,9 @@ pub enum RecordKind {
     ExportLine,
     /// The bytes are one row of a console Event history CSV download.
     CsvRow,
+    /// The bytes are a CloudWatch Logs Insights row (`field`/`value` pairs) whose `@message` value
+    /// holds the event.
+    InsightsRow,
 }
 
 /// Where an event's original text is: `len` bytes at `offset` of the decompressed file.
@@ -276,6 +279,7 @@ impl PackedLoc {
             RecordKind::LogMessage => 2,
             RecordKind::ExportLine => 3,
             RecordKind::CsvRow => 4,
+            RecordKind::InsightsRow => 5,
         };
         PackedLoc((offset << (LEN_BITS + KIND_BITS)) | (len << KIND_BITS) | kind)
     }
@@ -286,6 +290,7 @@ impl PackedLoc {
             2 => RecordKind::LogMessage,
             3 => RecordKind::ExportLine,
             4 => RecordKind::CsvRow,
+            5 => RecordKind::InsightsRow,
             _ => RecordKind::Direct,
         };
         let len = ((self.0 >> KIND_BITS) & ((1 << LEN_BITS) - 1)) as u32;

@@ -9,7 +9,7 @@ about it instead). Events are deduplicated on (eventID, eventTime, eventSource, 
 can deliver an event twice and eventID alone is not unique across services in practice.
 
     python3 tests/data/count_events.py ../shared/corpus tests/data/corpus-counts.tsv
-    python3 tests/data/count_events.py tests/fixtures/ingest tests/data/fixture-counts.tsv
+    python3 tests/data/count_events.py tests/fixtures/ingest/shapes tests/data/fixture-counts.tsv
 
 Output: one row per file, sorted by path: `path  kind  events  records  rejected`, where kind is Logs,
 Digest, NotCloudTrail, Empty or Malformed (JSON that does not parse at all), events the unique events
@@ -100,6 +100,30 @@ class Tally:
                 msg = x.get("message") if isinstance(x, dict) else None
                 if isinstance(msg, str):
                     self.event_text(msg)
+                else:
+                    self.rejected += 1
+        elif isinstance(v.get("events"), list):
+            # `aws logs filter-log-events` / `get-log-events`: the event is each element's message.
+            self.shapes += 1
+            for x in v["events"]:
+                if isinstance(x, dict) and isinstance(x.get("message"), str):
+                    self.event_text(x["message"])
+                elif isinstance(x, (dict, list)):
+                    self.value(x)
+                else:
+                    self.rejected += 1
+        elif isinstance(v.get("results"), list):
+            # `aws logs get-query-results` (Logs Insights): rows of field/value pairs, the event
+            # in the value of @message; a row without @message holds no event.
+            self.shapes += 1
+            for row in v["results"]:
+                pairs = row if isinstance(row, list) and all(isinstance(p, dict) for p in row) else None
+                if pairs is None or (pairs and not any("field" in p for p in pairs)):
+                    self.value(row) if isinstance(row, (dict, list)) else None
+                    continue
+                msg = [p.get("value") for p in pairs if p.get("field") == "@message"]
+                if msg and isinstance(msg[0], str):
+                    self.event_text(msg[0])
                 else:
                     self.rejected += 1
         elif isinstance(v.get("detail"), dict):

@@ -62,6 +62,12 @@ fn values(text: &[u8]) -> Vec<Value> {
     serde_json::Deserializer::from_slice(text).into_iter::<Value>().map(Result::unwrap).collect()
 }
 
+/// The events in the `message` strings of CloudWatch Logs' log events.
+fn messages(log_events: &Value) -> Vec<Value> {
+    let events = log_events.as_array().unwrap();
+    events.iter().map(|e| serde_json::from_str(e["message"].as_str().unwrap()).unwrap()).collect()
+}
+
 fn time_of(store: &Store, id: &str) -> i64 {
     (0..store.len() as u32).find(|&r| store.event_id(r) == id).map(|r| store.time(r)).expect("event")
 }
@@ -111,6 +117,154 @@ fn ok_lookup_events_pages_use_the_inner_utc_time() {
 }
 
 #[test]
+fn ok_logs_filter_and_get_log_events_output() {
+    for rel in ["filter-log-events.json", "get-log-events.json"] {
+        let (engine, _) = load(rel, FileKind::Logs, &[Format::CloudWatchLogsApi]);
+        let (_, plain) = fixture(rel);
+        round_trip(&engine, &plain, &messages(&values(&plain)[0]["events"]), RecordKind::LogMessage);
+    }
+}
+
+#[test]
+fn ok_logs_insights_query_results_streamed_or_whole() {
+    // `queryLanguage` first (current CLI) or `results` first (older CLI): both streamed.
+    for rel in ["logs-insights.json", "logs-insights-older-cli.json"] {
+        let (engine, _) = load(rel, FileKind::Logs, &[Format::LogsInsights]);
+        let (_, plain) = fixture(rel);
+        let events: Vec<Value> = values(&plain)[0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|row| {
+                let message = row.as_array().unwrap().iter().find(|f| f["field"] == "@message").unwrap();
+                serde_json::from_str(message["value"].as_str().unwrap()).unwrap()
+            })
+            .collect();
+        round_trip(&engine, &plain, &events, RecordKind::InsightsRow);
+    }
+}
+
+/// The warnings of `text` loaded alone as `name`, with its events and rejected records.
+fn warnings_of(name: &str, text: &str) -> (Vec<String>, u64, u64) {
+    let mut engine = Engine::new();
+    engine.ingest_bytes(name, text.as_bytes());
+    let r = &engine.files()[0].report;
+    (r.warnings.iter().map(|w| w.message.clone()).collect(), r.events, r.rejected)
+}
+
+/// The fixture's text with its JSON changed by `edit` and written back as the CLI writes it.
+fn edited(rel: &str, edit: impl FnOnce(&mut Value)) -> String {
+    let (_, plain) = fixture(rel);
+    let mut v = values(&plain).remove(0);
+    edit(&mut v);
+    serde_json::to_string_pretty(&v).unwrap()
+}
+
+#[test]
+fn err_output_stopped_before_its_last_page_is_named() {
+    let (_, plain) = fixture("lookup-events.json");
+    let pages = values(&plain);
+    let last_first = format!("{}\n{}", pages[1], pages[0]);
+    let (warnings, events, _) = warnings_of("lookup.json", &last_first);
+    assert_eq!(events, 4, "every event of the pages there is loaded");
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].starts_with("the command's output stopped before its last page: the page ending at byte "),
+        "{warnings:?}"
+    );
+    assert!(warnings[0].contains("has a NextToken"), "{warnings:?}");
+    // The token first: the page is read as one value, and says the same.
+    let token_first = format!(r#"{{"NextToken": "abc", "Events": {}}}"#, pages[1]["Events"]);
+    let (warnings, events, _) = warnings_of("lookup.json", &token_first);
+    assert_eq!((events, warnings.len()), (2, 1), "{warnings:?}");
+    assert!(warnings[0].contains("has a NextToken"), "{warnings:?}");
+    // filter-log-events cut by `--max-items` (the CLI's NextToken) or `--no-paginate` (the API's).
+    for (key, named) in [("NextToken", "a NextToken"), ("nextToken", "a nextToken")] {
+        let text = edited("filter-log-events.json", |v| v[key] = "eyJuZXh0VG9rZW4iOiBudWxsfQ==".into());
+        let (warnings, events, _) = warnings_of("filter.json", &text);
+        assert_eq!((events, warnings.len()), (3, 1), "{warnings:?}");
+        assert!(warnings[0].contains(named), "{warnings:?}");
+    }
+    // A null or empty token, and get-log-events' forward token, leave nothing out.
+    for token in [Value::Null, "".into()] {
+        let text = edited("filter-log-events.json", |v| v["nextToken"] = token);
+        assert_eq!(warnings_of("filter.json", &text).0, Vec::<String>::new());
+    }
+}
+
+#[test]
+fn err_logs_insights_results_short_of_what_the_query_matched_are_named() {
+    let text = edited("logs-insights-older-cli.json", |v| {
+        v["statistics"]["recordsMatched"] = 14_512.0.into();
+        v["status"] = "Timeout".into();
+    });
+    let (warnings, events, _) = warnings_of("insights.json", &text);
+    assert_eq!(events, 2);
+    assert_eq!(warnings.len(), 2, "{warnings:?}");
+    assert!(
+        warnings[0].starts_with("the Logs Insights query matched 14512 log events, but its results hold 2 rows"),
+        "{warnings:?}"
+    );
+    assert!(warnings[1].starts_with("the Logs Insights query's status is “Timeout”, not Complete"), "{warnings:?}");
+    // The same, read as one value (`status` first: not streamed).
+    let (_, plain) = fixture("logs-insights.json");
+    let rows = &values(&plain)[0]["results"];
+    let text = format!(r#"{{"status": "Complete", "statistics": {{"recordsMatched": 10001.0}}, "results": {rows}}}"#);
+    let (warnings, events, _) = warnings_of("insights.json", &text);
+    assert_eq!((events, warnings.len()), (3, 1), "{warnings:?}");
+    assert!(warnings[0].contains("matched 10001 log events, but its results hold 3 rows"), "{warnings:?}");
+}
+
+#[test]
+fn err_logs_insights_rows_without_an_event_are_counted_and_named() {
+    // Three rows and two: the one left with its @message loads.
+    for (rel, left) in [("logs-insights.json", 1), ("logs-insights-older-cli.json", 0)] {
+        let text = edited(rel, |v| {
+            let rows = v["results"].as_array_mut().unwrap();
+            // A query that chose other fields: no @message in these rows.
+            rows[0].as_array_mut().unwrap().retain(|f| f["field"] != "@message");
+            rows[1].as_array_mut().unwrap().retain(|f| f["field"] != "@message");
+        });
+        let (warnings, events, rejected) = warnings_of("insights.json", &text);
+        assert_eq!((events, rejected), (left, 2), "{warnings:?}");
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0].starts_with("2 Logs Insights row(s) hold no @message field"), "{warnings:?}");
+        assert!(warnings[0].contains("`fields @timestamp, @message`"), "{warnings:?}");
+    }
+    let text = edited("logs-insights.json", |v| {
+        v["results"][0][1]["value"] = "not json".into();
+        v["results"][1][1]["value"] = 7.into();
+    });
+    let (warnings, events, rejected) = warnings_of("insights.json", &text);
+    assert_eq!((events, rejected, warnings.len()), (1, 2, 2), "{warnings:?}");
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("the @message of the Logs Insights row at byte ") && w.contains("is not valid JSON")),
+        "{warnings:?}"
+    );
+    assert!(warnings.iter().any(|w| w.contains("is a number, not a string; skipped")), "{warnings:?}");
+}
+
+#[test]
+fn ok_events_and_results_keys_that_hold_no_log_events_read_as_any_json() {
+    // `events` and `results` are common keys: elements that are events load, others are named.
+    let (_, plain) = fixture("single-event.json");
+    let event: Value = serde_json::from_slice(&plain).unwrap();
+    for key in ["events", "results"] {
+        let text = format!(r#"{{"{key}": [{event}, {{"id": 1}}]}}"#);
+        let (warnings, events, _) = warnings_of("other.json", &text);
+        assert_eq!(events, 1, "{key}: {warnings:?}");
+        assert_eq!(warnings.len(), 1, "{key}: {warnings:?}");
+        assert!(warnings[0].starts_with("1 JSON record(s) are not CloudTrail events"), "{key}: {warnings:?}");
+        let text = format!(r#"{{"{key}": [{{"id": 1}}]}}"#);
+        let mut engine = Engine::new();
+        engine.ingest_bytes("other.json", text.as_bytes());
+        assert_eq!(engine.files()[0].report.kind, FileKind::NotCloudTrail, "{key}");
+    }
+}
+
+#[test]
 fn ok_json_lines_gzip_with_a_redelivered_event() {
     let rel = "events.jsonl.gz";
     let (engine, report) = load(rel, FileKind::Logs, &[Format::JsonLines]);
@@ -153,13 +307,7 @@ fn ok_cloudwatch_logs_subscription_payload() {
     let rel = "cloudwatch-subscription.json.gz";
     let (engine, _) = load(rel, FileKind::Logs, &[Format::CloudWatchSubscription]);
     let (_, plain) = fixture(rel);
-    let events: Vec<Value> = values(&plain)[0]["logEvents"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| serde_json::from_str(e["message"].as_str().unwrap()).unwrap())
-        .collect();
-    round_trip(&engine, &plain, &events, RecordKind::LogMessage);
+    round_trip(&engine, &plain, &messages(&values(&plain)[0]["logEvents"]), RecordKind::LogMessage);
 }
 
 #[test]
