@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, recordTexts, recordedTexts, start, Trailscope, recordsOf, uniqueEvents, walk } from './harness.mjs';
+import { ROOT, corpusDir, recordTexts, recordedTexts, start, Trailscope, recordsOf, uniqueEvents, walk } from './harness.mjs';
 
 let env;
 before(async () => { env = await start(); });
@@ -589,5 +589,31 @@ test('one event and one pushed image are spoken of in the singular', async () =>
   await t.page.waitForSelector('[data-testid=card-pushes][data-value="1"]');
   assert.equal(await t.page.textContent('[data-testid=card-pushes] .sub'), '1 distinct image');
   assert.equal(await t.page.textContent('[data-testid=card-expired] .sub'), '0 lifecycle runs');
+  assert.deepEqual(t.problems, []);
+});
+
+test('a push by a GitHub Actions workflow\'s role session names the workflow behind it', async () => {
+  // The real AssumeRoleWithWebIdentity of a workflow in the corpus (ccbrown/cloud-snitch), and one
+  // of the sample's pushes made with the key it handed out.
+  const dir = corpusDir();
+  if (!dir) return;
+  const web = readFileSync(join(dir, 'ccbrown-cloud-snitch/aws_cloudtrail_test.go.rawEvent_literals.jsonl'), 'utf8')
+    .split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l)).find((e) => e.eventName === 'AssumeRoleWithWebIdentity');
+  const { subjectFromWebIdentityToken: subject, credentials, assumedRoleUser } = web.responseElements;
+  const put = structuredClone(sample().find((e) => e.eventName === 'PutImage' && ok(e)));
+  put.userIdentity = { type: 'AssumedRole', arn: assumedRoleUser.arn, accountId: web.recipientAccountId, accessKeyId: credentials.accessKeyId };
+  put.eventTime = '2025-04-16T03:00:00Z';
+  const file = join(mkdtempSync(join(tmpdir(), 'trailscope-origin-')), 'origin.json');
+  writeFileSync(file, JSON.stringify({ Records: [web, put] }));
+  const t = await Trailscope.open(env);
+  await t.pickFiles([file]);
+  await t.waitDone();
+  await t.page.click('[data-testid=tab-images]');
+  await t.page.click('[data-testid=images-nav-pushes]');
+  const origin = t.page.locator('[data-testid=push-row] [data-testid=who-origin]');
+  await origin.waitFor();
+  assert.equal(await origin.getAttribute('data-via'), 'GitHub Actions');
+  assert.equal(await origin.locator('.origin').textContent(), subject);
+  await t.shot('images-push-by-github-actions');
   assert.deepEqual(t.problems, []);
 });

@@ -14,6 +14,7 @@ mod links;
 mod live_counts;
 mod logging;
 mod monitoring;
+mod origin;
 mod quick;
 mod sample;
 mod split;

@@ -4,7 +4,7 @@ use super::report::{
     BuilderItem, EventRef, ExpiredRow, Exposure, LayerRow, Outcome, PullItem, PushItem, RegistryChange, RepoChange,
     RuleRow, RunItem, EVENTS_PER_ITEM,
 };
-use super::who::who;
+use super::who::{caller, who};
 use super::{first_error, Index, Pull, Push, Run};
 use crate::facts::container::{EntryKind, Kind};
 use crate::store::{Row, Store};
@@ -53,7 +53,7 @@ pub(super) fn push_item(ix: &Index, store: &Store, p: &Push, layers: bool) -> Pu
     // Who pushed the image the tag named before, when someone else did.
     let moved_from_by = p
         .moved_from
-        .map(|(_, put)| who(store, put, &repo.registry).principal)
+        .map(|(_, put)| caller(store, put, &repo.registry).principal)
         .filter(|before| *before != pusher.principal)
         .unwrap_or_default();
     PushItem {

@@ -5,7 +5,7 @@ use hashbrown::{HashMap, HashSet};
 use super::ecs;
 use super::items::{builder_item, pull_item, pulled, push_item, registry_change, repo_change, run_item};
 use super::report::{AccountPulls, ImageRow, ListPage, Outcome, RepoPage, RepoSummary, Timeline, PAGE};
-use super::who::who;
+use super::who::caller;
 use super::{Ask, ContainerAnswer, ContainerQuery, Index, RepoId};
 use crate::analysis::filter::Compiled;
 use crate::facts::container::{EntryKind, Kind};
@@ -191,7 +191,7 @@ fn repo_page(ix: &Index, store: &Store, c: &Compiled, id: RepoId) -> RepoPage {
         .collect();
     let mut accounts: HashMap<String, AccountPulls> = HashMap::new();
     for p in pulls.iter().filter(|p| pulled(p)) {
-        let w = who(store, p.get.unwrap_or(p.rows[0]), &owner);
+        let w = caller(store, p.get.unwrap_or(p.rows[0]), &owner);
         if w.cross_account {
             let a = accounts.entry(w.account.clone()).or_insert_with(|| AccountPulls {
                 account: w.account.clone(),

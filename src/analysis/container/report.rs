@@ -94,6 +94,15 @@ pub struct Who {
     pub arn: String,
     /// The access key that signed the calls.
     pub access_key: String,
+    /// Who is behind the session that made the call, when the logs tell: the identity provider's
+    /// subject (a GitHub Actions workflow's `repo:acme/app:ref:refs/heads/main`, a SAML user), the
+    /// session's source identity, or the IAM user or root whose long-term key began its chain of
+    /// roles. Empty for a call not made with a temporary key, or whose key's STS call is not in
+    /// these logs. See [`super::who::origin`].
+    pub origin: String,
+    /// How [`Who::origin`] is known: the identity provider (`GitHub Actions`, `EKS service
+    /// account`, `IAM Identity Center`, a host), `source identity`, or `long-term key`.
+    pub origin_via: String,
 }
 
 /// Whether a push or pull went through.

@@ -4,8 +4,10 @@
 
 use std::borrow::Cow;
 
+use crate::analysis::identity::chains::{walk, ChainEnd};
 use crate::analysis::principal::principal_label;
-use crate::model::{Identity, IdentityType};
+use crate::facts::credentials::StsCall;
+use crate::model::{Identity, IdentityType, KeyKind, Sym};
 use crate::store::{Row, Store};
 
 use super::report::Who;
@@ -83,8 +85,17 @@ fn role_session(arn: &str) -> Option<(&str, &str)> {
     rest.split_once('/')
 }
 
-/// Describes the principal of row `r` for a push or pull into a repository of account `owner`.
+/// Describes the principal of row `r` for a push or pull into a repository of account `owner`,
+/// with who is behind its role session ([`origin`]).
 pub fn who(store: &Store, r: Row, owner: &str) -> Who {
+    let mut w = caller(store, r, owner);
+    (w.origin, w.origin_via) = origin(store, store.identity(r).access_key);
+    w
+}
+
+/// [`who`] without [`Who::origin`], which follows the session's STS calls: for a figure over
+/// every call (the accounts that pulled from a repository), not a row shown.
+pub fn caller(store: &Store, r: Row, owner: &str) -> Who {
     let id = &store.identity(r);
     let s = &store.strings;
     let ip = store.str(store.ip(r));
@@ -103,6 +114,63 @@ pub fn who(store: &Store, r: Row, owner: &str) -> Who {
         ip: ip.into_owned(),
         arn: arn.into_owned(),
         access_key: s.get(id.access_key).into_owned(),
+        origin: String::new(),
+        origin_via: String::new(),
+    }
+}
+
+/// Who is behind the session whose temporary key signed a call, as far as the logs tell, and how
+/// that is known: `(who, via)`. The session's role chain ([`walk`]) is followed back to the first
+/// STS call in the logs; the identity provider's subject there wins (who the provider vouched for:
+/// a GitHub Actions workflow's `repo:acme/app:ref:refs/heads/main`, an EKS pod's
+/// `system:serviceaccount:ns:name`, a SAML user), then a source identity set anywhere along the
+/// chain, then the IAM user or root whose long-term key made the first call. `("", "")` when the
+/// key is not temporary or no STS call in the logs handed it out.
+pub fn origin(store: &Store, key: Sym) -> (String, String) {
+    let none = (String::new(), String::new());
+    if KeyKind::of(&store.str(key)) != KeyKind::Temporary {
+        return none;
+    }
+    let Some((grants, end)) = walk(store, key) else { return none };
+    let Some(first) = grants.last() else { return none };
+    let subject = store.str(first.subject);
+    if !subject.is_empty() {
+        return (subject.into_owned(), provider_name(first.call, &store.str(first.provider)));
+    }
+    // The first call's source identity is the one that stuck: a later one cannot change it.
+    if let Some(g) = grants.iter().rev().find(|g| g.source_identity != Sym::EMPTY) {
+        return (store.str(g.source_identity).into_owned(), "source identity".to_owned());
+    }
+    if end == ChainEnd::LongTermKey {
+        return (principal_label(&store.identity(first.row), &store.strings), "long-term key".to_owned());
+    }
+    none
+}
+
+/// A name for the identity provider of a web identity or SAML session: the well-known CI and
+/// cluster issuers by name, IAM Identity Center for its SAML issuer, else the issuer's host (an
+/// OIDC provider's ARN ends with it).
+fn provider_name(call: StsCall, provider: &str) -> String {
+    let issuer = provider.split_once(":oidc-provider/").map_or(provider, |(_, host)| host);
+    let issuer = issuer.strip_prefix("https://").unwrap_or(issuer);
+    let host = issuer.split('/').next().unwrap_or(issuer).to_ascii_lowercase();
+    let named = match host.as_str() {
+        "token.actions.githubusercontent.com" => "GitHub Actions",
+        "gitlab.com" => "GitLab CI/CD",
+        "app.terraform.io" => "HCP Terraform",
+        "oidc.circleci.com" => "CircleCI",
+        "api.bitbucket.org" => "Bitbucket Pipelines",
+        "accounts.google.com" => "Google",
+        "cognito-identity.amazonaws.com" => "Amazon Cognito",
+        h if h.starts_with("oidc.eks.") && h.ends_with(".amazonaws.com") => "EKS service account",
+        h if h.starts_with("portal.sso.") && h.ends_with(".amazonaws.com") => "IAM Identity Center",
+        _ => "",
+    };
+    match (named, call) {
+        ("", _) if host.is_empty() => call.label().to_owned(),
+        ("", StsCall::AssumeRoleWithSaml) => format!("SAML ({host})"),
+        ("", _) => host,
+        (name, _) => name.to_owned(),
     }
 }
 
@@ -177,6 +245,34 @@ mod tests {
         ];
         for (ua, want) in cases {
             assert_eq!(client(ua), want, "{ua}");
+        }
+    }
+
+    #[test]
+    fn ok_identity_providers_named() {
+        // Provider ARNs and issuers as the STS responses write them (GitHub's from a workflow's
+        // AssumeRoleWithWebIdentity in the corpus; EKS's and Identity Center's per their guides).
+        let web = StsCall::AssumeRoleWithWebIdentity;
+        let cases = [
+            (web, "arn:aws:iam::774305579662:oidc-provider/token.actions.githubusercontent.com", "GitHub Actions"),
+            (
+                web,
+                "arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE",
+                "EKS service account",
+            ),
+            (web, "arn:aws:iam::111122223333:oidc-provider/gitlab.com", "GitLab CI/CD"),
+            (web, "accounts.google.com", "Google"),
+            (web, "arn:aws:iam::111122223333:oidc-provider/auth.example.com/realms/ci", "auth.example.com"),
+            (web, "", "AssumeRoleWithWebIdentity"),
+            (
+                StsCall::AssumeRoleWithSaml,
+                "https://portal.sso.us-east-1.amazonaws.com/saml/assertion/MTExMTIyMjIzMzMzX2lucy1leGFtcGxl",
+                "IAM Identity Center",
+            ),
+            (StsCall::AssumeRoleWithSaml, "https://idp.example.com/saml2", "SAML (idp.example.com)"),
+        ];
+        for (call, provider, want) in cases {
+            assert_eq!(provider_name(call, provider), want, "{provider}");
         }
     }
 

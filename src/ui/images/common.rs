@@ -125,8 +125,9 @@ pub fn who(w: &Who) -> Html {
     // A name of 100,000 characters had taken hundreds of lines of each row it stood in: its first
     // LONG_TEXT, and an ellipsis (the tooltip says how many more).
     let main = cut(without_assumed_role(main), crate::text::LONG_TEXT);
+    let behind = if w.origin.is_empty() { String::new() } else { format!("\n{}: {}", w.origin_via, w.origin) };
     html! {
-        <div class="who" title={tooltip(&format!("{}\n{}\nfrom {}\n{}", w.principal, w.kind, w.ip, w.user_agent))}>
+        <div class="who" title={tooltip(&format!("{}\n{}{behind}\nfrom {}\n{}", w.principal, w.kind, w.ip, w.user_agent))}>
             <div class="who-main">
                 <span class="principal">{breaks_after(&main, &['/'])}</span>
                 if !account.is_empty() {
@@ -145,6 +146,19 @@ pub fn who(w: &Who) -> Html {
                     <span class="ip">{cut(&w.ip, SHORT)}</span>
                 }
             </div>
+            if !w.origin.is_empty() {
+                // Who the session was for: the workflow, pod or person behind a role.
+                <div class="who-origin" data-testid="who-origin" data-via={w.origin_via.clone()}>
+                    if w.origin_via == "long-term key" {
+                        <span class="via">{"started by "}</span>
+                        <span class="origin">{breaks_after(&cut(&w.origin, crate::text::LONG_TEXT), &[':', '/'])}</span>
+                        <span class="via">{" (long-term key)"}</span>
+                    } else {
+                        <span class="via">{format!("{}: ", cut(&w.origin_via, SHORT))}</span>
+                        <span class="origin">{breaks_after(&cut(&w.origin, crate::text::LONG_TEXT), &[':', '/'])}</span>
+                    }
+                </div>
+            }
         </div>
     }
 }
