@@ -615,5 +615,12 @@ test('a push by a GitHub Actions workflow\'s role session names the workflow beh
   assert.equal(await origin.getAttribute('data-via'), 'GitHub Actions');
   assert.equal(await origin.locator('.origin').textContent(), subject);
   await t.shot('images-push-by-github-actions');
+  // One click: everything the workflow started, in every view (the STS call and the push).
+  await origin.locator('button').click();
+  await t.page.waitForSelector('[data-testid=filter-chips] .chip[data-field=Origin]');
+  await t.page.click('[data-testid=tab-events]');
+  await t.page.waitForFunction(() => document.querySelectorAll('[data-testid=events] .ev-row[data-row]').length === 2);
+  const names = await t.page.$$eval('[data-testid=events] .ev-row[data-row] .cell:nth-child(2)', (cells) => cells.map((c) => c.title));
+  assert.deepEqual(names.sort(), ['ecr.amazonaws.com PutImage', 'sts.amazonaws.com AssumeRoleWithWebIdentity']);
   assert.deepEqual(t.problems, []);
 });

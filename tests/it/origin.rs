@@ -107,7 +107,7 @@ fn ok_pushes_and_pulls_name_the_workflow_source_identity_or_user_behind_their_ro
                     "accountId": account, "accessKeyId": "AKIAEXAMPLECIBOT0001", "userName": "ci-bot"});
     let (by_user, user_arn) = assume_role(2, ci.clone(), &deploy, "ASIAEXAMPLEUSER0001", None);
     let (by_source, source_arn) = assume_role(3, ci, &deploy, "ASIAEXAMPLESOURCE01", Some("alice@example.com"));
-    let events = vec![
+    let events = [
         web.clone(),
         hop,
         by_user,
@@ -143,4 +143,18 @@ fn ok_pushes_and_pulls_name_the_workflow_source_identity_or_user_behind_their_ro
     let ContainerAnswer::Pulls(pulls) = ask(&engine, Ask::Pulls { offset: 0, outcome: None }) else { panic!() };
     assert_eq!(pulls.items.len(), 1);
     assert_eq!(origin(&pulls.items[0].who), s(subject, "GitHub Actions"), "through the deploy role");
+
+    // Everything the workflow started is one filter away: its STS call, the session's push and
+    // AssumeRole, and the deploy role's pull.
+    let started_by = pushes.items.iter().find(|p| p.tag == "t1").unwrap().who.origin_principal.clone();
+    let f = Filter { origins: vec![started_by], ..Filter::default() };
+    let store = engine.store();
+    let mut ids: Vec<String> = engine.rows_matching(&f).into_iter().map(|r| store.event_id(r).clone()).collect();
+    ids.sort();
+    let mut want: Vec<String> = [&events[0], &events[1], &events[4], &events[5]]
+        .iter()
+        .map(|e| e["eventID"].as_str().unwrap().to_owned())
+        .collect();
+    want.sort();
+    assert_eq!(ids, want);
 }

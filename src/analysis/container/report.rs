@@ -103,6 +103,9 @@ pub struct Who {
     /// How [`Who::origin`] is known: the identity provider (`GitHub Actions`, `EKS service
     /// account`, `IAM Identity Center`, a host), `source identity`, or `long-term key`.
     pub origin_via: String,
+    /// Who made the first STS call of that chain, as the filter's `origin` names principals:
+    /// everything it started is one filter away.
+    pub origin_principal: String,
 }
 
 /// Whether a push or pull went through.

@@ -89,7 +89,9 @@ fn role_session(arn: &str) -> Option<(&str, &str)> {
 /// with who is behind its role session ([`origin`]).
 pub fn who(store: &Store, r: Row, owner: &str) -> Who {
     let mut w = caller(store, r, owner);
-    (w.origin, w.origin_via) = origin(store, store.identity(r).access_key);
+    if let Some(o) = origin(store, store.identity(r).access_key) {
+        (w.origin, w.origin_via, w.origin_principal) = (o.who, o.via, o.started_by);
+    }
     w
 }
 
@@ -116,35 +118,47 @@ pub fn caller(store: &Store, r: Row, owner: &str) -> Who {
         access_key: s.get(id.access_key).into_owned(),
         origin: String::new(),
         origin_via: String::new(),
+        origin_principal: String::new(),
     }
 }
 
-/// Who is behind the session whose temporary key signed a call, as far as the logs tell, and how
-/// that is known: `(who, via)`. The session's role chain ([`walk`]) is followed back to the first
-/// STS call in the logs; the identity provider's subject there wins (who the provider vouched for:
-/// a GitHub Actions workflow's `repo:acme/app:ref:refs/heads/main`, an EKS pod's
-/// `system:serviceaccount:ns:name`, a SAML user), then a source identity set anywhere along the
-/// chain, then the IAM user or root whose long-term key made the first call. `("", "")` when the
-/// key is not temporary or no STS call in the logs handed it out.
-pub fn origin(store: &Store, key: Sym) -> (String, String) {
-    let none = (String::new(), String::new());
+/// Who is behind a role session, as far as the logs tell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// The identity provider's subject, the source identity, or the principal.
+    pub who: String,
+    /// How that is known: the provider's name, `source identity` or `long-term key`.
+    pub via: String,
+    /// Who made the first STS call of the chain (the filter's `origin`).
+    pub started_by: String,
+}
+
+/// Who is behind the session whose temporary key signed a call, as far as the logs tell. The
+/// session's role chain ([`walk`]) is followed back to the first STS call in the logs; the identity
+/// provider's subject there wins (who the provider vouched for: a GitHub Actions workflow's
+/// `repo:acme/app:ref:refs/heads/main`, an EKS pod's `system:serviceaccount:ns:name`, a SAML
+/// user), then a source identity set anywhere along the chain, then the IAM user or root whose
+/// long-term key made the first call. `None` when the key is not temporary or no STS call in the
+/// logs handed it out.
+pub fn origin(store: &Store, key: Sym) -> Option<Origin> {
     if KeyKind::of(&store.str(key)) != KeyKind::Temporary {
-        return none;
+        return None;
     }
-    let Some((grants, end)) = walk(store, key) else { return none };
-    let Some(first) = grants.last() else { return none };
+    let (grants, end) = walk(store, key)?;
+    let first = grants.last()?;
+    let started_by = principal_label(&store.identity(first.row), &store.strings);
     let subject = store.str(first.subject);
-    if !subject.is_empty() {
-        return (subject.into_owned(), provider_name(first.call, &store.str(first.provider)));
-    }
-    // The first call's source identity is the one that stuck: a later one cannot change it.
-    if let Some(g) = grants.iter().rev().find(|g| g.source_identity != Sym::EMPTY) {
-        return (store.str(g.source_identity).into_owned(), "source identity".to_owned());
-    }
-    if end == ChainEnd::LongTermKey {
-        return (principal_label(&store.identity(first.row), &store.strings), "long-term key".to_owned());
-    }
-    none
+    let (who, via) = if !subject.is_empty() {
+        (subject.into_owned(), provider_name(first.call, &store.str(first.provider)))
+    } else if let Some(g) = grants.iter().rev().find(|g| g.source_identity != Sym::EMPTY) {
+        // The first call's source identity is the one that stuck: a later one cannot change it.
+        (store.str(g.source_identity).into_owned(), "source identity".to_owned())
+    } else if end == ChainEnd::LongTermKey {
+        (started_by.clone(), "long-term key".to_owned())
+    } else {
+        return None;
+    };
+    Some(Origin { who, via, started_by })
 }
 
 /// A name for the identity provider of a web identity or SAML session: the well-known CI and

@@ -9,6 +9,7 @@ use super::super::Ctx;
 use crate::analysis::container::nav::Page;
 use crate::analysis::container::report::{EventRef, Exposure, ImageRef, Outcome, RepoChange, RepoRef, Who, PAGE};
 use crate::analysis::container::{Ask, ContainerAnswer, ContainerQuery};
+use crate::analysis::filter::Field;
 use crate::engine::{Query, Response};
 use crate::text::{arn_parts, plural, reveal, thousands, tooltip, utc, without_assumed_role};
 use crate::viewstate::Action;
@@ -147,18 +148,46 @@ pub fn who(w: &Who) -> Html {
                 }
             </div>
             if !w.origin.is_empty() {
-                // Who the session was for: the workflow, pod or person behind a role.
-                <div class="who-origin" data-testid="who-origin" data-via={w.origin_via.clone()}>
-                    if w.origin_via == "long-term key" {
-                        <span class="via">{"started by "}</span>
-                        <span class="origin">{breaks_after(&cut(&w.origin, crate::text::LONG_TEXT), &[':', '/'])}</span>
-                        <span class="via">{" (long-term key)"}</span>
-                    } else {
-                        <span class="via">{format!("{}: ", cut(&w.origin_via, SHORT))}</span>
-                        <span class="origin">{breaks_after(&cut(&w.origin, crate::text::LONG_TEXT), &[':', '/'])}</span>
-                    }
-                </div>
+                <WhoOrigin origin={w.origin.clone()} via={w.origin_via.clone()} started_by={w.origin_principal.clone()} />
             }
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct WhoOriginProps {
+    origin: String,
+    via: String,
+    started_by: String,
+}
+
+/// Who a caller's role session was for (the workflow, pod or person behind a role), a button
+/// that filters every view to everything the chain's first caller started.
+#[function_component(WhoOrigin)]
+fn who_origin(p: &WhoOriginProps) -> Html {
+    let ctx = use_context::<Ctx>().expect("Ctx is provided by App");
+    let onclick = {
+        let (ctx, started_by) = (ctx.clone(), p.started_by.clone());
+        Callback::from(move |e: MouseEvent| {
+            e.stop_propagation();
+            let f = ctx.state.0.filter.with_all(&[(Field::Origin, started_by.clone())]);
+            ctx.state.dispatch(Action::SetFilter(Box::new(f)));
+        })
+    };
+    let origin = breaks_after(&cut(&p.origin, crate::text::LONG_TEXT), &[':', '/']);
+    let title = format!("Show everything {} started: its own calls and those of every session it opened", p.started_by);
+    html! {
+        <div class="who-origin" data-testid="who-origin" data-via={p.via.clone()} data-started-by={p.started_by.clone()}>
+            <button type="button" class="linkish" title={tooltip(&title)} {onclick}>
+                if p.via == "long-term key" {
+                    <span class="via">{"started by "}</span>
+                    <span class="origin">{origin}</span>
+                    <span class="via">{" (long-term key)"}</span>
+                } else {
+                    <span class="via">{format!("{}: ", cut(&p.via, SHORT))}</span>
+                    <span class="origin">{origin}</span>
+                }
+            </button>
         </div>
     }
 }
