@@ -253,7 +253,10 @@ pub fn log_places(store: &Store, files: impl IntoIterator<Item = String>) -> Log
         .trail
         .all()
         .iter()
+        // A trail's or flow logs' own group; the calls to a group (deleted, retention set) name
+        // it, but do not make it one.
         .filter(|c| !c.group.is_empty() && c.effect != Effect::Stops && store.error_code(c.row).is_empty())
+        .filter(|c| store.str(store.source(c.row)) != "logs.amazonaws.com")
         .map(|c| store.str(c.group).into_owned())
         .collect();
     let mut calls: Vec<&Change> =
@@ -550,6 +553,49 @@ mod tests {
         assert_eq!((r.total, r.stops, r.narrows, r.refused), (4, 2, 0, 0));
         let logging = report(e.store(), 100, &log_places(e.store(), []));
         assert_eq!((logging.total, logging.changes[0].started_again), (1, None));
+    }
+
+    #[test]
+    fn ok_a_log_group_kept_for_less_or_no_longer_streamed_counts_where_a_trail_sends_to_it() {
+        let logs = |id, name: &str, group: &str| {
+            let req = format!(r#"{{"logGroupName": "{group}", "retentionInDays": 1, "filterName": "to-siem"}}"#);
+            event(id, name, &req, "null", "").replacen(
+                r#""eventSource": "cloudtrail.amazonaws.com""#,
+                r#""eventSource": "logs.amazonaws.com""#,
+                1,
+            )
+        };
+        let group = "arn:aws:logs:us-east-1:111122223333:log-group:CloudTrail/main:*";
+        let mut e = Engine::new();
+        let events = [
+            event(
+                1,
+                "CreateTrail",
+                &format!(r#"{{"name": "main", "s3BucketName": "b", "cloudWatchLogsLogGroupArn": "{group}"}}"#),
+                "null",
+                "",
+            ),
+            logs(2, "PutRetentionPolicy", "CloudTrail/main"),
+            logs(3, "DeleteSubscriptionFilter", "CloudTrail/main"),
+            // An application's group: nothing a trail or flow logs send to, not even once named.
+            logs(4, "PutRetentionPolicy", "app/web"),
+            logs(5, "DeleteLogGroup", "app/web"),
+        ];
+        e.ingest_bytes("t.json", format!(r#"{{"Records": [{}]}}"#, events.join(",")).as_bytes());
+        let places = log_places(e.store(), []);
+        assert_eq!(places.groups, HashSet::from(["CloudTrail/main".to_owned()]));
+        let r = monitoring(e.store(), 100, &places);
+        let got: Vec<(&str, &str, Effect)> =
+            r.changes.iter().map(|c| (c.call.as_str(), c.trail.as_str(), c.effect)).collect();
+        assert_eq!(
+            got,
+            [
+                ("PutRetentionPolicy", "CloudTrail/main", Effect::Narrows),
+                ("DeleteSubscriptionFilter", "CloudTrail/main", Effect::Narrows),
+            ]
+        );
+        assert!(r.changes[0].lines[0].starts_with("retention set to 1 day:"), "{:?}", r.changes[0].lines);
+        assert!(r.changes[1].lines[0].starts_with("subscription filter to-siem deleted"), "{:?}", r.changes[1].lines);
     }
 
     #[test]

@@ -63,7 +63,7 @@ pub const CALLS: [(&str, &[&str]); 11] = [
     ),
     ("ec2.amazonaws.com", &["CreateFlowLogs", "DeleteFlowLogs"]),
     // Only where flow logs or a trail send to the group (see `analysis::logging::LogPlaces`).
-    ("logs.amazonaws.com", &["DeleteLogGroup"]),
+    ("logs.amazonaws.com", &["DeleteLogGroup", "PutRetentionPolicy", "DeleteSubscriptionFilter"]),
     ("route53resolver.amazonaws.com", &["DeleteResolverQueryLogConfig", "DisassociateResolverQueryLogConfig"]),
     ("organizations.amazonaws.com", &["LeaveOrganization", "RemoveAccountFromOrganization"]),
     ("inspector2.amazonaws.com", &["Enable", "Disable"]),
@@ -127,7 +127,7 @@ pub fn record(raw: &RawEvent, row: Row, store: &mut Store) {
     // Where flow logs created deliver; the group a deletion names.
     let group = match name {
         "CreateFlowLogs" => flow_logs_group(&req),
-        "DeleteLogGroup" => text(&req, "logGroupName").to_owned(),
+        "DeleteLogGroup" | "PutRetentionPolicy" | "DeleteSubscriptionFilter" => text(&req, "logGroupName").to_owned(),
         _ => String::new(),
     };
     let (trail, group) = (store.intern(&subject), store.intern(&group));
@@ -144,6 +144,37 @@ pub fn record(raw: &RawEvent, row: Row, store: &mut Store) {
         moves: false,
         group,
     });
+}
+
+/// A call to a CloudWatch Logs group (which counts only where flow logs or a trail send to it:
+/// see `analysis::logging::LogPlaces`): deleted, its retention shortened, a subscription filter
+/// deleted.
+fn group_call(name: &str, req: &Value) -> Option<(String, Effect, String)> {
+    let group = text(req, "logGroupName").to_owned();
+    let (effect, line) = match name {
+        "DeleteLogGroup" => (
+            Effect::Stops,
+            "log group deleted, with every log it held: what was sent there (flow logs, a trail's events) is gone and has nowhere to go".to_owned(),
+        ),
+        "PutRetentionPolicy" => {
+            let kept = match req["retentionInDays"].as_u64() {
+                Some(1) => "1 day".to_owned(),
+                Some(n) => format!("{n} days"),
+                None => "a time".to_owned(),
+            };
+            (Effect::Narrows, format!("retention set to {kept}: the group's logs older than that are deleted"))
+        }
+        "DeleteSubscriptionFilter" => {
+            let filter = text(req, "filterName");
+            let filter = if filter.is_empty() { String::new() } else { format!(" {filter}") };
+            (
+                Effect::Narrows,
+                format!("subscription filter{filter} deleted: the group's logs are no longer streamed on (to a SIEM, Firehose, Lambda)"),
+            )
+        }
+        _ => return None,
+    };
+    Some((group, effect, line))
 }
 
 /// The CloudWatch Logs group `CreateFlowLogs` delivers to: `LogGroupName`, or a `LogDestination`
@@ -288,11 +319,7 @@ fn read(
             let to = if group.is_empty() { String::new() } else { format!(" to CloudWatch Logs group {group}") };
             (created_flow_logs(resp), Effect::Starts, format!("flow logs created, delivering{to}"))
         }
-        ("logs.amazonaws.com", "DeleteLogGroup") => (
-            text(req, "logGroupName").to_owned(),
-            Effect::Stops,
-            "log group deleted, with every log it held: what was sent there (flow logs, a trail's events) is gone and has nowhere to go".to_owned(),
-        ),
+        ("logs.amazonaws.com", _) => group_call(name, req)?,
         ("ec2.amazonaws.com", "DeleteFlowLogs") => (
             flow_logs(req),
             Effect::Stops,
@@ -642,6 +669,21 @@ mod tests {
                 "",
             ),
             event(4, "logs.amazonaws.com", "DeleteLogGroup", r#"{"logGroupName": "/flow/vpc-1"}"#, ""),
+            // As the CloudWatch Logs API reference writes the requests.
+            event(
+                5,
+                "logs.amazonaws.com",
+                "PutRetentionPolicy",
+                r#"{"logGroupName": "flow-2", "retentionInDays": 1}"#,
+                "",
+            ),
+            event(
+                6,
+                "logs.amazonaws.com",
+                "DeleteSubscriptionFilter",
+                r#"{"logGroupName": "flow-2", "filterName": "to-siem"}"#,
+                "",
+            ),
         ];
         e.ingest_bytes("t.json", format!(r#"{{"Records": [{}]}}"#, events.join(",")).as_bytes());
         let s = e.store();
@@ -656,6 +698,8 @@ mod tests {
             (Effect::Starts, "flow-2", ""),
             (Effect::Starts, "", ""),
             (Effect::Stops, "/flow/vpc-1", "/flow/vpc-1"),
+            (Effect::Narrows, "flow-2", "flow-2"),
+            (Effect::Narrows, "flow-2", "flow-2"),
         ];
         let got: Vec<(Effect, &str, &str)> = got.iter().map(|(e, g, t)| (*e, g.as_str(), t.as_str())).collect();
         assert_eq!(got, want);

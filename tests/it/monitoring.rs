@@ -63,12 +63,19 @@ const STARTS: [(&str, &str); 6] = [
 /// findings filter that only labels, a trusted IP list deactivated, another service's call of
 /// the same name: WAF's `UpdateIPSet`).
 ///
-/// A log group deleted stops monitoring where flow logs or a trail send to it (`groups`).
+/// A log group deleted stops monitoring where flow logs or a trail send to it (`groups`); its
+/// retention shortened or a subscription filter deleted narrows it there.
 fn effect(e: &serde_json::Value, groups: &HashSet<String>) -> Option<&'static str> {
     let req = &e["requestParameters"];
     let call = (e["eventSource"].as_str()?, e["eventName"].as_str()?);
     if call == ("logs.amazonaws.com", "DeleteLogGroup") {
         return req["logGroupName"].as_str().is_some_and(|g| groups.contains(g)).then_some("stops");
+    }
+    // Its logs kept for less time, or no longer streamed on.
+    if call == ("logs.amazonaws.com", "PutRetentionPolicy")
+        || call == ("logs.amazonaws.com", "DeleteSubscriptionFilter")
+    {
+        return req["logGroupName"].as_str().is_some_and(|g| groups.contains(g)).then_some("narrows");
     }
     let flag = |v: &serde_json::Value| v.as_bool().or_else(|| v.as_str().and_then(|s| s.parse().ok()));
     let guardduty = |name: &str| call == ("guardduty.amazonaws.com", name);
