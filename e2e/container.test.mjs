@@ -41,7 +41,7 @@ function stories(events) {
     const key = `${place(p)}|${digestOf(p)}`;
     if (!out.has(key)) {
       out.set(key, { where: place(p), repo: p.requestParameters.repositoryName, account: p.recipientAccountId,
-        region: p.awsRegion, digest: digestOf(p), tag: p.requestParameters.imageTag, pusher: p.userIdentity.arn,
+        region: p.awsRegion, digest: digestOf(p), tag: p.requestParameters.imageTag, pusher: p.userIdentity.arn, putID: p.eventID,
         pulls: 0, expiredBy: null });
     }
   }
@@ -107,6 +107,23 @@ test('an image page from the sample tells the whole story: pushed, pulled, expir
   // Open the first push's events for the screenshot.
   await t.page.locator(`${pageSel} [data-testid=story-step][data-kind=pushed] details.events summary`).first().click();
   await t.shot('images-image-story');
+
+  // Searched down to its push alone, the page says how much of its story is out of sight, and
+  // one click shows it whole again, on the same page.
+  const count = `${pageSel} [data-testid=image-story] h2 .count`;
+  const whole = await t.page.textContent(count);
+  await t.page.fill('[data-testid=search]', image.putID);
+  await t.page.press('[data-testid=search]', 'Enter');
+  const outside = t.page.locator(`${pageSel} [data-testid=image-outside-filter]`);
+  await outside.waitFor();
+  assert.equal(await t.page.textContent(count), '1');
+  assert.equal(await outside.getAttribute('data-count'), String(Number(whole) - 1));
+  assert.equal(await t.page.getAttribute(pageSel, 'data-status'), 'expired', 'its expiry, out of sight, still tells its status');
+  await t.shot('images-image-outside-filter');
+  await outside.locator('[data-testid=image-whole-story]').click();
+  await t.page.waitForFunction((sel) => !document.querySelector(sel), `${pageSel} [data-testid=image-outside-filter]`);
+  await t.page.waitForFunction(([sel, n]) => document.querySelector(sel)?.textContent === n, [count, whole]);
+  assert.equal(await t.page.inputValue('[data-testid=search]'), '');
   assert.deepEqual(t.problems, []);
   assert.deepEqual(await t.cspViolations(), []);
 });

@@ -111,6 +111,8 @@ pub(super) fn page(ix: &Index, store: &Store, c: &Compiled, image: &ImageRef) ->
         pulls,
         pullers,
         also_in: ix.repos_with(s.digest, s.repo).into_iter().map(|r| ix.repo_ref(store, r)).collect::<Vec<RepoRef>>(),
+        // Worked out by the answer, which knows whether there is a filter.
+        outside_filter: 0,
     })
 }
 

@@ -7,7 +7,7 @@ use super::items::{builder_item, pull_item, pulled, push_item, registry_change, 
 use super::report::{AccountPulls, ImageRow, ListPage, Outcome, RepoPage, RepoSummary, Timeline, PAGE};
 use super::who::caller;
 use super::{Ask, ContainerAnswer, ContainerQuery, Index, RepoId};
-use crate::analysis::filter::Compiled;
+use crate::analysis::filter::{Compiled, Filter};
 use crate::facts::container::{EntryKind, Kind};
 use crate::model::{Millis, Sym};
 use crate::store::{Row, Store};
@@ -48,7 +48,19 @@ pub fn answer(ix: &Index, store: &Store, q: &ContainerQuery) -> ContainerAnswer 
         Ask::Repository(r) => {
             ContainerAnswer::Repository(ix.find_repo(store, r).map(|id| Box::new(repo_page(ix, store, &c, id))))
         }
-        Ask::Image(i) => ContainerAnswer::Image(super::image::page(ix, store, &c, i).map(Box::new)),
+        Ask::Image(i) => {
+            let mut page = super::image::page(ix, store, &c, i);
+            if let Some(p) = page.as_mut().filter(|_| !q.filter.is_empty()) {
+                // Who else pulled or ran it: what one principal's filter hides of its story.
+                let everything = Compiled::new(&Filter::default(), store);
+                if let Some(whole) = super::image::page(ix, store, &everything, i) {
+                    p.outside_filter = whole.story_total.saturating_sub(p.story_total);
+                    // Expired or deleted is what happened to it, whichever events the filter shows.
+                    p.status = whole.status;
+                }
+            }
+            ContainerAnswer::Image(page.map(Box::new))
+        }
         Ask::Deployments { offset } => {
             ContainerAnswer::Deployments(rows_page(&ix.ecs, &c, *offset, |r| ecs::item(ix, store, r)))
         }

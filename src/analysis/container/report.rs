@@ -595,7 +595,8 @@ pub struct ImagePage {
     pub size: u64,
     /// Manifest entries, from its first push.
     pub layers: Vec<LayerRow>,
-    /// `present`, `expired` or `deleted`, as far as these logs tell.
+    /// `present`, `expired` or `deleted`, as far as these logs tell (all of them, whatever the
+    /// filter).
     pub status: String,
     /// Pushes, pulls, task definitions, deployments, expiry: oldest first (cut at [`STORY_ITEMS`]).
     pub story: Vec<Step>,
@@ -607,6 +608,9 @@ pub struct ImagePage {
     pub pullers: u32,
     /// Other repositories holding the same digest.
     pub also_in: Vec<RepoRef>,
+    /// Steps of the image's whole story the filter leaves out (0 without a filter): filtered to
+    /// the principal that pushed it, the pulls and deployments by everyone else.
+    pub outside_filter: u32,
 }
 
 /// Headline figures of the container story.

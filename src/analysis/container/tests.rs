@@ -906,6 +906,29 @@ fn ok_a_pull_in_an_images_story_says_how_many_layers_its_manifest_lists() {
 }
 
 #[test]
+fn ok_an_images_page_under_a_filter_says_how_much_of_its_story_the_filter_leaves_out() {
+    let repo_name = "web/api";
+    let mut l = Log::new();
+    l.put(0, CI, repo_name, "v1", "sha256:one", &[("sha256:l1", 10)]);
+    l.get(10, TASKS, repo_name, json!({"imageTag": "v1"}));
+    l.get(20, MARY, repo_name, json!({"imageDigest": "sha256:one"}));
+    l.get(30, CI, repo_name, json!({"imageTag": "v1"}));
+    l.lifecycle(40, "PolicyExecutionEvent", repo_name, "pol", &[("sha256:one", "v1")]);
+    let e = l.engine();
+    let image = || Ask::Image(ImageRef { repo: repo(repo_name), digest: "sha256:one".into() });
+    let page = |f: Filter| match ask(&e, f, image()) {
+        ContainerAnswer::Image(Some(p)) => (p.story_total, p.outside_filter, p.status),
+        other => panic!("{other:?}"),
+    };
+    // The push, three pulls and its expiry; the pusher's own push and pull, and the others'
+    // two pulls and the expiry. Expired it was, whatever the filter shows.
+    let expired = || "expired".to_owned();
+    assert_eq!(page(Filter::default()), (5, 0, expired()));
+    assert_eq!(page(Filter { principals: vec![CI.into()], ..Filter::default() }), (2, 3, expired()));
+    assert_eq!(page(Filter { principals: vec![MARY.into()], ..Filter::default() }), (1, 4, expired()));
+}
+
+#[test]
 fn ok_a_push_that_moves_its_tag_says_from_which_image() {
     let mut l = Log::new();
     l.put(0, CI, "web/api", "prod", "sha256:one", &[]);

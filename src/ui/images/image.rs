@@ -13,6 +13,7 @@ use crate::analysis::container::report::{
 };
 use crate::analysis::container::{Ask, ContainerAnswer};
 use crate::text::{arn_parts, bytes, plural, reveal, thousands, utc};
+use crate::viewstate::Action;
 
 #[derive(Properties, PartialEq)]
 pub struct ImageProps {
@@ -55,6 +56,18 @@ pub fn image_view(p: &ImageProps) -> Html {
                     </ol>
                     if page.story_total as usize > page.story.len() {
                         <p class="muted">{format!("{}, not listed", plural(u64::from(page.story_total) - page.story.len() as u64, "more pull", "more pulls"))}</p>
+                    }
+                    if page.outside_filter > 0 {
+                        // Filtered to who pushed it, the others who pulled or ran it are out of sight.
+                        <p class="outside-filter" data-testid="image-outside-filter" data-count={page.outside_filter.to_string()}>
+                            {format!("{} of its story {} outside the filter. ",
+                                plural(u64::from(page.outside_filter), "more step", "more steps"),
+                                if page.outside_filter == 1 { "is" } else { "are" })}
+                            <button type="button" class="button small" data-testid="image-whole-story" onclick={whole_story(&ctx)}
+                                title="Clear the filter, staying on this image">
+                                {"Show its whole story"}
+                            </button>
+                        </p>
                     }
                 </section>
                 <section class="panel" data-testid="image-layers">
@@ -301,4 +314,10 @@ fn layers(rows: &[LayerRow]) -> Html {
             </table>
         </>
     }
+}
+
+/// Clears the filter, keeping the image's page open.
+fn whole_story(ctx: &Ctx) -> Callback<MouseEvent> {
+    let ctx = ctx.clone();
+    Callback::from(move |_| ctx.state.dispatch(Action::SetFilter(Box::default())))
 }
