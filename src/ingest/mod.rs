@@ -689,7 +689,7 @@ impl Sink {
         if let Some((offset, key)) = self.pages.more {
             r.warn(
                 Some(offset),
-                format!("the command's output stopped before its last page: the page ending at byte {offset} has a {key} (as `--max-items` or `--no-paginate` leave it), so the events of the pages after it are not in this file"),
+                format!("the command's output stopped before its last page: the page at byte {offset} ends with a {key} (as `--max-items` or `--no-paginate` leave it), so the events of the pages after it are not in this file"),
             );
         }
         if let (n @ 1.., first) = self.pages.no_message {

@@ -169,15 +169,15 @@ fn err_output_stopped_before_its_last_page_is_named() {
     assert_eq!(events, 4, "every event of the pages there is loaded");
     assert_eq!(warnings.len(), 1, "{warnings:?}");
     assert!(
-        warnings[0].starts_with("the command's output stopped before its last page: the page ending at byte "),
+        warnings[0].starts_with("the command's output stopped before its last page: the page at byte "),
         "{warnings:?}"
     );
-    assert!(warnings[0].contains("has a NextToken"), "{warnings:?}");
+    assert!(warnings[0].contains("ends with a NextToken"), "{warnings:?}");
     // The token first: the page is read as one value, and says the same.
     let token_first = format!(r#"{{"NextToken": "abc", "Events": {}}}"#, pages[1]["Events"]);
     let (warnings, events, _) = warnings_of("lookup.json", &token_first);
     assert_eq!((events, warnings.len()), (2, 1), "{warnings:?}");
-    assert!(warnings[0].contains("has a NextToken"), "{warnings:?}");
+    assert!(warnings[0].contains("ends with a NextToken"), "{warnings:?}");
     // filter-log-events cut by `--max-items` (the CLI's NextToken) or `--no-paginate` (the API's).
     for (key, named) in [("NextToken", "a NextToken"), ("nextToken", "a nextToken")] {
         let text = edited("filter-log-events.json", |v| v[key] = "eyJuZXh0VG9rZW4iOiBudWxsfQ==".into());
