@@ -574,58 +574,43 @@ enum Probe {
 /// `"queryLanguage": "CWLI",` before its `results` (current CLI versions print it first) is passed
 /// over, so those stream too.
 fn probe_container(b: &[u8]) -> Probe {
-    let ws = |i: &mut usize| {
-        while *i < b.len() && WS[b[*i] as usize] {
-            *i += 1;
+    probe(b).unwrap_or_else(|p| p)
+}
+
+/// [`probe_container`], whose `Err` is the answer as soon as it is known.
+fn probe(b: &[u8]) -> Result<Probe, Probe> {
+    let ws = |mut i: usize| {
+        while i < b.len() && WS[b[i] as usize] {
+            i += 1;
+        }
+        i
+    };
+    // `c` after whitespace from `i`: the index after it.
+    let expect = |i: usize, c: u8| -> Result<usize, Probe> {
+        match b.get(ws(i)) {
+            None => Err(Probe::NeedMore),
+            Some(&x) if x == c => Ok(ws(i) + 1),
+            Some(_) => Err(Probe::Whole),
         }
     };
     // A string of at most 64 bytes without escapes starting at `b[i]`: the index after its quote.
     let short_string = |i: usize| -> Result<usize, Probe> {
-        if i >= b.len() {
-            return Err(Probe::NeedMore);
-        }
-        if b[i] != b'"' {
-            return Err(Probe::Whole);
-        }
-        match b[i + 1..].iter().take(64).position(|&c| c == b'"' || c == b'\\') {
-            Some(q) if b[i + 1 + q] == b'"' => Ok(i + 1 + q + 1),
-            None if b.len() - (i + 1) < 64 => Err(Probe::NeedMore),
+        let i = expect(i, b'"')?;
+        match b[i..].iter().take(64).position(|&c| c == b'"' || c == b'\\') {
+            Some(q) if b[i + q] == b'"' => Ok(i + q + 1),
+            None if b.len() - i < 64 => Err(Probe::NeedMore),
             Some(_) | None => Err(Probe::Whole),
         }
     };
     let mut i = 1;
     let mut passed_language = false;
     loop {
-        ws(&mut i);
-        let key_start = i + 1;
-        let key_end = match short_string(i) {
-            Ok(end) => end - 1,
-            Err(p) => return p,
-        };
-        i = key_end + 1;
-        ws(&mut i);
-        if i >= b.len() {
-            return Probe::NeedMore;
-        }
-        if b[i] != b':' {
-            return Probe::Whole;
-        }
-        i += 1;
-        ws(&mut i);
+        let key_start = ws(i) + 1;
+        let key_end = short_string(i)? - 1;
+        i = expect(key_end + 1, b':')?;
         let key = &b[key_start..key_end];
         if key == b"queryLanguage" && !passed_language {
-            i = match short_string(i) {
-                Ok(end) => end,
-                Err(p) => return p,
-            };
-            ws(&mut i);
-            if i >= b.len() {
-                return Probe::NeedMore;
-            }
-            if b[i] != b',' {
-                return Probe::Whole;
-            }
-            i += 1;
+            i = expect(short_string(i)?, b',')?;
             passed_language = true;
             continue;
         }
@@ -635,15 +620,12 @@ fn probe_container(b: &[u8]) -> Probe {
             b"logEvents" => Container::LogEvents,
             b"events" => Container::LogsApiEvents,
             b"results" => Container::InsightsResults,
-            _ => return Probe::Whole,
+            _ => return Ok(Probe::Whole),
         };
         if passed_language && container != Container::InsightsResults {
-            return Probe::Whole;
+            return Ok(Probe::Whole);
         }
-        if i >= b.len() {
-            return Probe::NeedMore;
-        }
-        return if b[i] == b'[' { Probe::Container(container, i + 1) } else { Probe::Whole };
+        return expect(i, b'[').map(|end| Probe::Container(container, end));
     }
 }
 
