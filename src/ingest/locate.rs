@@ -26,18 +26,13 @@ pub fn event_json<'a>(kind: RecordKind, bytes: &'a [u8], header: Option<&[String
         RecordKind::LookupString => embedded(bytes, "CloudTrailEvent"),
         RecordKind::LogMessage => embedded(bytes, "message"),
         RecordKind::InsightsRow => {
-            #[derive(Deserialize)]
-            struct ResultField<'a> {
-                #[serde(borrow)]
-                field: Cow<'a, str>,
-                #[serde(borrow, default)]
-                value: Option<Cow<'a, str>>,
-            }
             let text = String::from_utf8_lossy(bytes);
-            let row: Vec<ResultField> =
+            let row: Vec<super::ResultField> =
                 serde_json::from_str(&text).map_err(|e| format!("the Logs Insights row is not JSON: {e}"))?;
-            let message = row.into_iter().find(|f| f.field == "@message").and_then(|f| f.value);
-            Ok(Cow::Owned(message.ok_or("the Logs Insights row has no @message")?.into_owned()))
+            match super::insights_message(&row).and_then(|f| f.value.ok()) {
+                Some(message) => Ok(Cow::Owned(message.as_str().to_owned())),
+                None => Err("the Logs Insights row has no @message string".to_owned()),
+            }
         }
         RecordKind::CsvRow => {
             let names = header.ok_or("a CSV row needs its file's header")?;

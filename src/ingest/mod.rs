@@ -975,19 +975,12 @@ impl Sink {
     /// not give `@message` cannot be an event: counted for one warning. Anything else is read as a
     /// bare array's element would be.
     fn insights_row(&mut self, bytes: &[u8], offset: u64, store: &mut Store) {
-        #[derive(serde::Deserialize)]
-        struct ResultField<'a> {
-            #[serde(borrow, default)]
-            field: Lenient<Text<'a>>,
-            #[serde(borrow, default)]
-            value: Lenient<Text<'a>>,
-        }
         let row = match serde_json::from_slice::<Vec<ResultField>>(bytes) {
             Ok(row) if row.is_empty() || row.iter().any(|f| f.field.ok().is_some()) => row,
             _ => return self.value(bytes, offset, store, false),
         };
         self.report.saw(Format::LogsInsights);
-        match row.iter().find(|f| f.field.ok().is_some_and(|f| f.as_str() == "@message")) {
+        match insights_message(&row) {
             Some(ResultField { value: Lenient::Ok(text), .. }) => {
                 self.event_json(text.as_str().as_bytes(), offset, bytes.len(), RecordKind::InsightsRow, store);
             }
@@ -1402,6 +1395,21 @@ struct Envelope<'a> {
     digest_s3_object: Option<&'a RawValue>,
     #[serde(borrow, rename = "logFiles")]
     log_files: Option<&'a RawValue>,
+}
+
+/// One `field`/`value` pair of a CloudWatch Logs Insights row.
+#[derive(serde::Deserialize)]
+struct ResultField<'a> {
+    #[serde(borrow, default)]
+    field: Lenient<Text<'a>>,
+    #[serde(borrow, default)]
+    value: Lenient<Text<'a>>,
+}
+
+/// The pair of a Logs Insights row that holds its event: `@message`, the log event as CloudWatch
+/// Logs holds it (ingest reads it, and the detail view cuts it out again).
+fn insights_message<'r, 'a>(row: &'r [ResultField<'a>]) -> Option<&'r ResultField<'a>> {
+    row.iter().find(|f| f.field.ok().is_some_and(|f| f.as_str() == "@message"))
 }
 
 /// How the page `bytes` (a whole object, or its keys after the array) ends; nothing when it does
