@@ -128,10 +128,10 @@ test('an image page from the sample tells the whole story: pushed, pulled, expir
   assert.deepEqual(await t.cspViolations(), []);
 });
 
-/** The Images tab over one event alone in a file named `name`. */
-async function openAlone(event, name) {
-  const file = join(mkdtempSync(join(tmpdir(), 'trailscope-stray-')), name);
-  writeFileSync(file, JSON.stringify({ Records: [event] }));
+/** The Images tab over `events` (a Records file named `name`), once they are loaded. */
+async function openWith(events, name) {
+  const file = join(mkdtempSync(join(tmpdir(), 'trailscope-images-')), name);
+  writeFileSync(file, JSON.stringify({ Records: events }));
   const t = await Trailscope.open(env);
   await t.pickFiles([file]);
   await t.waitDone();
@@ -142,7 +142,7 @@ async function openAlone(event, name) {
 test('a layer download whose BatchGetImage is not in the logs is a pull, counted as incomplete', async () => {
   // One GetDownloadUrlForLayer of the sample, alone in a file: one pull, and nothing says which
   // image it got.
-  const t = await openAlone(sample().find((e) => e.eventName === 'GetDownloadUrlForLayer' && ok(e)), 'stray-download.json');
+  const t = await openWith([sample().find((e) => e.eventName === 'GetDownloadUrlForLayer' && ok(e))], 'stray-download.json');
   await t.page.waitForSelector('[data-testid=card-pulls][data-value="1"]');
   assert.equal(await t.page.textContent('[data-testid=card-pulls] .sub'), '0 from other accounts, 1 incomplete');
   await t.page.click('[data-testid=card-pulls]');
@@ -156,7 +156,7 @@ test('a layer download whose BatchGetImage is not in the logs is a pull, counted
 test('a layer upload with no PutImage is an incomplete push, not counted as refused', async () => {
   // One InitiateLayerUpload of the sample, alone in a file: a push begun, with nothing to say it
   // ended. The Refused pushes card's line had listed it among the refusals its figure leaves out.
-  const t = await openAlone(sample().find((e) => e.eventName === 'InitiateLayerUpload' && ok(e)), 'stray-upload.json');
+  const t = await openWith([sample().find((e) => e.eventName === 'InitiateLayerUpload' && ok(e))], 'stray-upload.json');
   await t.page.waitForSelector('[data-testid=card-failed-pushes][data-value="0"]');
   assert.equal(await t.page.getAttribute('[data-testid=card-pushes]', 'data-value'), '0');
   assert.equal(await t.page.textContent('[data-testid=card-failed-pushes] .sub'), 'none; 1 more incomplete');
@@ -188,12 +188,7 @@ test('a push that moved its tag from another image says from which, and the swit
   const moves = ordered.slice(1).map((e, i) => [digestOf(e), digestOf(ordered[i]),
     ordered[i].userIdentity.arn === e.userIdentity.arn ? null : ordered[i].userIdentity.arn]).filter(([to, from]) => to !== from);
   assert.ok(moves.some(([, , by]) => by), "a tag moved from another principal's push");
-  const file = join(mkdtempSync(join(tmpdir(), 'trailscope-moves-')), 'prod-moves.json');
-  writeFileSync(file, JSON.stringify({ Records: prod }));
-  const t = await Trailscope.open(env);
-  await t.pickFiles([file]);
-  await t.waitDone();
-  await t.page.click('[data-testid=tab-images]');
+  const t = await openWith(prod, 'prod-moves.json');
   await t.page.waitForSelector(`[data-testid=card-pushes][data-value="${prod.length}"]`);
   const images = new Set(prod.map(digestOf)).size;
   assert.equal(await t.page.textContent('[data-testid=card-pushes] .sub'), `${images} distinct images; ${moves.length} moved a tag`);
@@ -238,7 +233,7 @@ test('a repository policy that lets other accounts or everyone in marks its repo
   const doc = JSON.parse(open.requestParameters.policyText);
   doc.Statement[0].Principal = '*';
   open.requestParameters.policyText = JSON.stringify(doc);
-  const u = await openAlone(open, 'public-policy.json');
+  const u = await openWith([open], 'public-policy.json');
   await u.page.waitForSelector('[data-testid=repo-row] [data-testid=policy-exposure][data-exposure=everyone]');
   await u.page.click('[data-testid=repo-row] [data-testid=open-repo]');
   await u.page.waitForSelector('[data-testid=repo-changes] [data-testid=policy-exposure][data-exposure=everyone]');
@@ -274,12 +269,7 @@ test('changes to a whole registry stand above its repositories, marked when they
     .some((s) => s.Principal.AWS.split(':')[4] !== owner) : e.eventName === 'PutReplicationConfiguration'
     && e.requestParameters.replicationConfiguration.rules.some((r) => r.destinations.some((d) => d.registryId !== owner)));
   const newest = [...registry].sort((a, b) => b.eventTime.localeCompare(a.eventTime));
-  const file = join(mkdtempSync(join(tmpdir(), 'trailscope-registry-')), 'registry.json');
-  writeFileSync(file, JSON.stringify({ Records: [...events, ...registry] }));
-  const t = await Trailscope.open(env);
-  await t.pickFiles([file]);
-  await t.waitDone();
-  await t.page.click('[data-testid=tab-images]');
+  const t = await openWith([...events, ...registry], 'registry.json');
   await t.page.waitForSelector(`[data-testid=registry-changes][data-total="${registry.length}"]`);
   await t.page.waitForSelector('[data-testid=repo-list]');
   // Folded to the newest five, then all of them.
@@ -309,13 +299,8 @@ test('a push to ECR Public is to a repository of its own, marked public, and nee
   const put = events.find((e) => e.eventName === 'PutImage' && ok(e) && e.awsRegion === 'us-east-1');
   const name = put.requestParameters.repositoryName;
   const pub = { ...structuredClone(put), eventSource: 'ecr-public.amazonaws.com', eventID: '5b0c7e00-0000-4000-8000-000000000001' };
-  const file = join(mkdtempSync(join(tmpdir(), 'trailscope-public-')), 'public.json');
-  writeFileSync(file, JSON.stringify({ Records: [...events, pub] }));
   const pushes = events.filter((e) => e.eventName === 'PutImage' && ok(e)).length + 1;
-  const t = await Trailscope.open(env);
-  await t.pickFiles([file]);
-  await t.waitDone();
-  await t.page.click('[data-testid=tab-images]');
+  const t = await openWith([...events, pub], 'public.json');
   await t.page.waitForSelector(`[data-testid=card-pushes][data-value="${pushes}"]`);
   assert.match(await t.page.textContent('[data-testid=card-pushes] .sub'), /; 1 to ECR Public$/);
   const rows = await t.page.$$eval(`[data-testid=repo-row][data-repo="${name}"][data-account="${put.recipientAccountId}"][data-region="us-east-1"]`,
@@ -353,12 +338,7 @@ test('another service naming an image (a SageMaker model) is in its story and on
     userAgent: 'aws-cli/2.15.0', requestParameters: { modelName: 'ExampleModel', primaryContainer: { image: uri },
       executionRoleArn: `arn:aws:iam::${account}:role/EXAMPLEARN` }, responseElements: null, readOnly,
     eventID: `0f2b3e81-0000-4000-8000-00000000000${n}`, eventType: 'AwsApiCall', recipientAccountId: account });
-  const file = join(mkdtempSync(join(tmpdir(), 'trailscope-uses-')), 'uses.json');
-  writeFileSync(file, JSON.stringify({ Records: [...events, model(1, 'CreateModel', false), model(2, 'DescribeModel', true)] }));
-  const t = await Trailscope.open(env);
-  await t.pickFiles([file]);
-  await t.waitDone();
-  await t.page.click('[data-testid=tab-images]');
+  const t = await openWith([...events, model(1, 'CreateModel', false), model(2, 'DescribeModel', true)], 'uses.json');
   await t.page.click(`[data-testid=repo-row][data-repo="${repo}"][data-account="${account}"][data-region="${put.awsRegion}"] [data-testid=open-repo]`);
   const rows = t.page.locator('[data-testid=repo-uses] [data-testid=use-row]');
   await rows.first().waitFor();
@@ -433,12 +413,7 @@ test('an image of another account\'s registry is marked so where a call uses it'
     requestParameters: { modelName: name, primaryContainer: { image: uri } }, responseElements: null, readOnly: false,
     eventID: `0f2b3e81-0000-4000-8000-00000000010${n}`, eventType: 'AwsApiCall', recipientAccountId: where });
   const elsewhere = account === '444455556666' ? '777788889999' : '444455556666';
-  const file = join(mkdtempSync(join(tmpdir(), 'trailscope-foreign-')), 'foreign.json');
-  writeFileSync(file, JSON.stringify({ Records: [...events, model(1, 'OwnModel', account), model(2, 'ForeignModel', elsewhere)] }));
-  const t = await Trailscope.open(env);
-  await t.pickFiles([file]);
-  await t.waitDone();
-  await t.page.click('[data-testid=tab-images]');
+  const t = await openWith([...events, model(1, 'OwnModel', account), model(2, 'ForeignModel', elsewhere)], 'foreign.json');
   await t.page.click('[data-testid=images-nav-uses]');
   const rows = t.page.locator('[data-testid=uses-list] [data-testid=use-row]');
   await rows.first().waitFor();
@@ -452,7 +427,7 @@ test('a refused ECS call is no deployment, and the Deployments card says it was 
   // One of the sample's task runs, refused: the list holds it, the card's figure does not.
   const run = sample().find((e) => e.eventSource === 'ecs.amazonaws.com' && e.eventName === 'RunTask' && ok(e));
   const refused = { ...run, errorCode: 'AccessDeniedException', errorMessage: 'not authorized to perform: ecs:RunTask', responseElements: null };
-  const t = await openAlone(refused, 'refused-run-task.json');
+  const t = await openWith([refused], 'refused-run-task.json');
   await t.page.waitForSelector('[data-testid=card-deployments][data-value="0"]');
   assert.equal(await t.page.textContent('[data-testid=card-deployments] .sub'), '0 task definitions; 1 ECS call listed, 1 refused');
   assert.deepEqual(t.problems, []);
@@ -620,12 +595,7 @@ test('a push by a GitHub Actions workflow\'s role session names the workflow beh
   const put = structuredClone(sample().find((e) => e.eventName === 'PutImage' && ok(e)));
   put.userIdentity = { type: 'AssumedRole', arn: assumedRoleUser.arn, accountId: web.recipientAccountId, accessKeyId: credentials.accessKeyId };
   put.eventTime = '2025-04-16T03:00:00Z';
-  const file = join(mkdtempSync(join(tmpdir(), 'trailscope-origin-')), 'origin.json');
-  writeFileSync(file, JSON.stringify({ Records: [web, put] }));
-  const t = await Trailscope.open(env);
-  await t.pickFiles([file]);
-  await t.waitDone();
-  await t.page.click('[data-testid=tab-images]');
+  const t = await openWith([web, put], 'origin.json');
   await t.page.click('[data-testid=images-nav-pushes]');
   const origin = t.page.locator('[data-testid=push-row] [data-testid=who-origin]');
   await origin.waitFor();
