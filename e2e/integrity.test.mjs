@@ -740,28 +740,42 @@ test('changes to trails are listed oldest first with what each did, and stops ne
 
 test('other monitoring turned off is listed apart from the trails, and needs attention', { skip: CORPUS ? false : 'the shared corpus is not there' }, async () => {
   // DataDog's recordings of Stratus Red Team's techniques that blind an account's other monitors,
-  // and TrailDiscover's examples of GuardDuty's and Config's calls (refused, nearly all).
+  // TrailDiscover's examples of GuardDuty's, Config's, CloudWatch alarms' and EventBridge rules'
+  // calls (refused, nearly all), and an EventBridge rule disabled and enabled again ten minutes
+  // later, its requests as the EventBridge API reference writes them.
   const stratus = ['vpc-remove-flow-logs', 'dns-delete-logs', 'organizations-leave']
     .map((x) => join(CORPUS, `DataDog-stratus-red-team/aws.defense-evasion.${x}.json`));
+  const rule = join(work, 'eventbridge-rule.json');
+  const ruleCall = (id, name, time) => ({ eventVersion: '1.08', eventTime: time, eventSource: 'events.amazonaws.com', eventName: name,
+    awsRegion: 'us-east-1', sourceIPAddress: '203.0.113.7', userAgent: 'aws-cli/2.15.0', eventID: `rule-${id}`, eventType: 'AwsApiCall',
+    userIdentity: { type: 'IAMUser', arn: 'arn:aws:iam::111122223333:user/mallory', accountId: '111122223333', accessKeyId: 'AKIAIOSFODNN7EXAMPLE' },
+    requestParameters: { name: 'ecr-push-to-security' }, responseElements: null, recipientAccountId: '111122223333' });
+  writeFileSync(rule, JSON.stringify({ Records: [ruleCall(1, 'DisableRule', '2024-05-01T10:00:00Z'), ruleCall(2, 'EnableRule', '2024-05-01T10:10:00Z')] }));
   const files = [
     ...stratus,
     ...walk(join(CORPUS, 'adanalvarez-TrailDiscover/events/GuardDuty')),
     ...walk(join(CORPUS, 'adanalvarez-TrailDiscover/events/Config')),
+    ...['CloudWatch/DeleteAlarms', 'EventBridge/DeleteRule', 'EventBridge/DisableRule', 'EventBridge/RemoveTargets']
+      .map((x) => join(CORPUS, `adanalvarez-TrailDiscover/events/${x}.json.cloudtrail`)),
+    rule,
   ];
   // Worked out here, from each service's API reference: these turn a monitor off, these narrow
-  // what it watches; UpdateDetector turns GuardDuty off with enable false and on with true.
+  // what it watches, these turn it on; UpdateDetector turns GuardDuty off with enable false and on
+  // with true.
   const STOPS = { 'ec2.amazonaws.com': ['DeleteFlowLogs'], 'route53resolver.amazonaws.com': ['DeleteResolverQueryLogConfig'],
     'config.amazonaws.com': ['StopConfigurationRecorder', 'DeleteConfigurationRecorder', 'DeleteDeliveryChannel'],
-    'guardduty.amazonaws.com': ['DeleteDetector'] };
-  const NARROWS = { 'organizations.amazonaws.com': ['LeaveOrganization'],
+    'guardduty.amazonaws.com': ['DeleteDetector'], 'monitoring.amazonaws.com': ['DeleteAlarms'],
+    'events.amazonaws.com': ['DeleteRule', 'DisableRule'] };
+  const NARROWS = { 'organizations.amazonaws.com': ['LeaveOrganization'], 'events.amazonaws.com': ['RemoveTargets'],
     'guardduty.amazonaws.com': ['DisassociateFromMasterAccount', 'DeleteMembers', 'DisassociateMembers', 'StopMonitoringMembers', 'DeletePublishingDestination', 'CreateIPSet', 'UpdateIPSet'] };
+  const STARTS = { 'events.amazonaws.com': ['EnableRule'] };
   const is = (table, e) => (table[e.eventSource] ?? []).includes(e.eventName);
   const ok = (e) => !e.errorCode;
   const effect = (e) => {
     if (e.eventSource === 'guardduty.amazonaws.com' && e.eventName === 'UpdateDetector') {
       return { false: 'stops', true: 'starts' }[String(e.requestParameters?.enable)] ?? null;
     }
-    return is(STOPS, e) ? 'stops' : is(NARROWS, e) ? 'narrows' : null;
+    return is(STOPS, e) ? 'stops' : is(NARROWS, e) ? 'narrows' : is(STARTS, e) ? 'starts' : null;
   };
   const changes = files.flatMap(corpusEvents).filter((e) => effect(e))
     .sort((a, b) => (a.eventTime + a.eventID + a.eventName < b.eventTime + b.eventID + b.eventName ? -1 : 1));
@@ -803,6 +817,7 @@ test('other monitoring turned off is listed apart from the trails, and needs att
   const rows = await t.page.$$eval(`${panel} [data-testid=monitoring-change]`, (trs) => trs.map((tr) => ({
     call: tr.dataset.call, source: tr.dataset.source, effect: tr.dataset.effect, refused: tr.dataset.refused === 'true',
     restart: tr.querySelector('[data-testid=monitoring-restart]')?.dataset.state ?? null,
+    restartText: tr.querySelector('[data-testid=monitoring-restart]')?.textContent ?? null,
     subject: tr.querySelector('[data-testid=monitoring-trail]')?.textContent,
   })));
   assert.deepEqual(rows.map((r) => [r.source, r.call, r.refused]), changes.map((e) => [e.eventSource, e.eventName, !ok(e)]), 'oldest first');
@@ -811,6 +826,11 @@ test('other monitoring turned off is listed apart from the trails, and needs att
   const flow = changes.findIndex((e) => e.eventName === 'DeleteFlowLogs' && ok(e));
   assert.equal(rows[flow].subject, `VPC flow logs ${changes[flow].requestParameters.DeleteFlowLogsRequest.FlowLogId.content}`);
   assert.equal(rows[flow].restart, null);
+  // The rule disabled is named, and says when the same rule was enabled again.
+  const disabled = changes.findIndex((e) => e.eventName === 'DisableRule' && ok(e));
+  assert.equal(rows[disabled].subject, 'EventBridge rule ecr-push-to-security');
+  assert.equal(rows[disabled].restart, 'started');
+  assert.match(rows[disabled].restartText, /^enabled again 2024-05-01.10:10:00.* \(10 min later\)$/);
   assert.match(await t.page.textContent('[data-testid=monitoring-lead]'), new RegExp(`^${want.stops} calls stopped monitoring; `));
   await t.shot('integrity-monitoring');
   // The attention list: one item per thing, call, principal and outcome, a stop that went through high.
@@ -818,7 +838,7 @@ test('other monitoring turned off is listed apart from the trails, and needs att
   const items = summary.attention.filter((a) => a.kind === 'monitoring-weakened');
   const thing = (e) => e.requestParameters?.detectorId ?? e.requestParameters?.resolverQueryLogConfigId
     ?? e.requestParameters?.DeleteFlowLogsRequest?.FlowLogId?.content ?? e.requestParameters?.configurationRecorderName
-    ?? e.requestParameters?.deliveryChannelName ?? e.recipientAccountId;
+    ?? e.requestParameters?.deliveryChannelName ?? e.requestParameters?.name ?? e.recipientAccountId;
   const groups = new Set(changes.filter(weakening).map((e) => `${e.eventSource} ${thing(e)} ${e.eventName} ${e.userIdentity?.arn} ${!ok(e)}`));
   assert.equal(items.length, groups.size, JSON.stringify(items.map((a) => a.title)));
   const flowItem = items.find((a) => a.title.includes(changes[flow].requestParameters.DeleteFlowLogsRequest.FlowLogId.content));

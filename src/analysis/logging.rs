@@ -60,10 +60,11 @@ impl LoggingChange {
     }
 
     /// Whether what it stopped can be started again, and [`Self::started_again`] says whether it
-    /// was: a trail, or a service with one switch per region; not a bucket, flow logs, a
-    /// query-logging configuration or an analyzer deleted.
+    /// was: a trail, a service with one switch per region, or an EventBridge rule or alarm
+    /// actions disabled; not a bucket, flow logs, a query-logging configuration, an analyzer, a
+    /// rule or alarms deleted.
     pub fn restartable(&self) -> bool {
-        restartable(self.target, &self.source)
+        restartable(self.target, &self.source, &self.call)
     }
 }
 
@@ -136,13 +137,13 @@ pub fn trail_name(value: &str) -> &str {
     }
 }
 
-/// Whether a stop of `target` by a call of `source` can be undone by a start (see
+/// Whether a stop of `target` by call `call` of `source` can be undone by a start (see
 /// [`LoggingChange::restartable`]).
-fn restartable(target: Target, source: &str) -> bool {
+fn restartable(target: Target, source: &str, call: &str) -> bool {
     match target {
         Target::Trail | Target::Key => true,
         Target::Bucket => false,
-        Target::Monitor => crate::facts::monitor::RESTARTABLE.contains(&source),
+        Target::Monitor => crate::facts::monitor::restartable(source, call),
     }
 }
 
@@ -177,16 +178,23 @@ fn trail_key(store: &Store, c: &Change) -> (String, String) {
     (account, trail_name(&value).to_owned())
 }
 
-/// What a start must name to undo change `c`'s stop: its trail, or its service in its account
-/// and region; `None` when nothing can (see [`restartable`]).
+/// What a start must name to undo change `c`'s stop: its trail, its service in its account and
+/// region, or, for a rule or alarms, the same ones there; `None` when nothing can (see
+/// [`restartable`]). A start is keyed alike, whatever its call.
 fn restart_key(store: &Store, c: &Change) -> Option<(String, String)> {
     let source = store.str(store.source(c.row));
+    let call = store.str(store.name(c.row));
+    let per_name = crate::facts::monitor::PER_NAME.contains(&&*source);
     match c.target {
         Target::Trail => Some(trail_key(store, c)),
         Target::Key => Some((store.str(store.account(c.row)).into_owned(), key_entry(&store.str(c.trail)))),
-        t if restartable(t, &source) => {
+        t if restartable(t, &source, &call) || (per_name && c.effect == Effect::Starts) => {
             let account = store.str(store.account(c.row)).into_owned();
-            Some((account, format!("{source} {}", store.str(store.region(c.row)))))
+            let mut place = format!("{source} {}", store.str(store.region(c.row)));
+            if per_name {
+                place = format!("{place} {}", store.str(c.trail));
+            }
+            Some((account, place))
         }
         _ => None,
     }
@@ -553,6 +561,46 @@ mod tests {
         assert_eq!((r.total, r.stops, r.narrows, r.refused), (4, 2, 0, 0));
         let logging = report(e.store(), 100, &log_places(e.store(), []));
         assert_eq!((logging.total, logging.changes[0].started_again), (1, None));
+    }
+
+    #[test]
+    fn ok_a_rule_or_alarm_disabled_is_enabled_again_only_by_name_and_one_deleted_is_not() {
+        let call = |id, source: &str, name: &str, req: &str| {
+            event(id, name, req, "null", "").replacen(
+                r#""eventSource": "cloudtrail.amazonaws.com""#,
+                &format!(r#""eventSource": "{source}""#),
+                1,
+            )
+        };
+        let (eb, cw) = ("events.amazonaws.com", "monitoring.amazonaws.com");
+        let mut e = Engine::new();
+        let events = [
+            call(1, eb, "DisableRule", r#"{"name": "guardduty-findings"}"#),
+            call(2, eb, "DeleteRule", r#"{"name": "ecr-push"}"#),
+            call(3, cw, "DisableAlarmActions", r#"{"alarmNames": ["root-sign-in"]}"#),
+            // Another rule enabled, and the same name on another event bus: not these.
+            call(4, eb, "EnableRule", r#"{"name": "nightly"}"#),
+            call(5, eb, "EnableRule", r#"{"name": "guardduty-findings", "eventBusName": "other"}"#),
+            call(6, eb, "EnableRule", r#"{"name": "guardduty-findings"}"#),
+            // A rule of the deleted one's name enabled later does not bring the deleted one back.
+            call(7, eb, "EnableRule", r#"{"name": "ecr-push"}"#),
+        ];
+        e.ingest_bytes("t.json", format!(r#"{{"Records": [{}]}}"#, events.join(",")).as_bytes());
+        let r = monitoring(e.store(), 100, &log_places(e.store(), []));
+        let t = |s: u32| crate::model::time::parse_iso(&format!("2024-05-01T10:00:{s:02}Z")).unwrap();
+        let got: Vec<(&str, bool, Option<Millis>)> =
+            r.changes.iter().take(3).map(|c| (c.call.as_str(), c.restartable(), c.started_again)).collect();
+        assert_eq!(
+            got,
+            [("DisableRule", true, Some(t(6))), ("DeleteRule", false, None), ("DisableAlarmActions", true, None)]
+        );
+        assert_eq!((r.total, r.stops, r.narrows, r.refused), (7, 3, 0, 0));
+        // Needs attention says what was lost: what the rule passed on reaches no one.
+        let doc: serde_json::Value = serde_json::from_str(&e.summary_json()).unwrap();
+        let items = doc["attention"].as_array().unwrap();
+        let deleted = items.iter().find(|a| a["title"] == "EventBridge rule ecr-push deleted").expect("the deletion");
+        assert_eq!((&deleted["kind"], &deleted["severity"]), (&"monitoring-weakened".into(), &"high".into()));
+        assert!(deleted["why"].as_str().unwrap().ends_with("reached no one."), "{deleted:#}");
     }
 
     #[test]

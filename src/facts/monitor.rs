@@ -1,10 +1,12 @@
 //! The other services that watch an account, turned off or narrowed: `GuardDuty`, Security Hub,
 //! AWS Config, VPC flow logs (and the CloudWatch Logs groups they or a trail send to), Route 53
-//! Resolver query logs, Inspector, Macie, IAM Access Analyzer, Detective, and an account leaving
-//! its organization (whose trails and security services then
-//! no longer cover it). An intruder blinds these before acting (MITRE ATT&CK T1562, *Impair
-//! Defenses*; Stratus Red Team's `vpc-remove-flow-logs`, `dns-delete-logs`,
-//! `organizations-leave`), and the logs say so only in the one call.
+//! Resolver query logs, Inspector, Macie, IAM Access Analyzer, Detective, an account leaving
+//! its organization (whose trails and security services then no longer cover it), and the
+//! CloudWatch alarms and EventBridge rules that tell people what happened (an alarm on root
+//! sign-ins, a rule sending `GuardDuty` findings or ECR pushes to a team). An intruder blinds these
+//! before acting (MITRE ATT&CK T1562, *Impair Defenses*; Stratus Red Team's
+//! `vpc-remove-flow-logs`, `dns-delete-logs`, `organizations-leave`), and the logs say so only in
+//! the one call.
 //!
 //! Read at ingest into the same side table as CloudTrail's own changes
 //! ([`crate::facts::trail::TrailChanges`], [`Target::Monitor`]), with what the call names (a
@@ -21,7 +23,7 @@ use crate::ingest::raw::RawEvent;
 use crate::store::{Row, Store};
 
 /// The calls read, by event source.
-pub const CALLS: [(&str, &[&str]); 11] = [
+pub const CALLS: [(&str, &[&str]); 13] = [
     (
         "guardduty.amazonaws.com",
         &[
@@ -70,6 +72,8 @@ pub const CALLS: [(&str, &[&str]); 11] = [
     ("macie2.amazonaws.com", &["EnableMacie", "DisableMacie", "UpdateMacieSession"]),
     ("access-analyzer.amazonaws.com", &["DeleteAnalyzer"]),
     ("detective.amazonaws.com", &["DeleteGraph"]),
+    ("monitoring.amazonaws.com", &["DeleteAlarms", "DisableAlarmActions", "EnableAlarmActions"]),
+    ("events.amazonaws.com", &["DeleteRule", "DisableRule", "EnableRule", "RemoveTargets"]),
 ];
 
 /// Services with one switch per account and region, which can be started again (a detector
@@ -81,6 +85,17 @@ pub const RESTARTABLE: [&str; 5] = [
     "inspector2.amazonaws.com",
     "macie2.amazonaws.com",
 ];
+
+/// Services whose switches are one per thing named (a rule, alarms): a rule disabled is followed
+/// to the same rule enabled; one deleted is not started again.
+pub const PER_NAME: [&str; 2] = ["monitoring.amazonaws.com", "events.amazonaws.com"];
+
+/// Whether what call `name` of `source` stopped can be started again: a service with one switch
+/// per account and region ([`RESTARTABLE`]), or a rule or alarms disabled ([`PER_NAME`]), not
+/// deleted.
+pub fn restartable(source: &str, name: &str) -> bool {
+    RESTARTABLE.contains(&source) || (PER_NAME.contains(&source) && name.starts_with("Disable"))
+}
 
 /// Values read from one list (account IDs, flow log IDs, resource types).
 const MAX_VALUES: usize = 16;
@@ -107,6 +122,8 @@ pub fn what(source: &str, call: &str) -> &'static str {
         "macie2.amazonaws.com" => "Macie in",
         "access-analyzer.amazonaws.com" => "Access Analyzer",
         "detective.amazonaws.com" => "Detective graph",
+        "monitoring.amazonaws.com" => "CloudWatch alarms",
+        "events.amazonaws.com" => "EventBridge rule",
         _ => "monitor",
     }
 }
@@ -116,6 +133,11 @@ pub fn what(source: &str, call: &str) -> &'static str {
 pub fn record(raw: &RawEvent, row: Row, store: &mut Store) {
     let (source, name) = (raw.event_source.str(), raw.event_name.str());
     if !wanted(source, name) {
+        return;
+    }
+    // An AWS service's own alarms and rules come and go with what it manages (Auto Scaling's
+    // target-tracking alarms, a service's managed rules): no one turned monitoring off.
+    if PER_NAME.contains(&source) && by_a_service(store, row) {
         return;
     }
     let parse = |r: Option<crate::ingest::raw::Raw>| -> Value {
@@ -144,6 +166,15 @@ pub fn record(raw: &RawEvent, row: Row, store: &mut Store) {
         moves: false,
         group,
     });
+}
+
+/// Whether an AWS service made the call in row `row` itself or on someone's behalf: an
+/// `AWSService` caller, `invokedBy`, or a service's name as the source address.
+fn by_a_service(store: &Store, row: Row) -> bool {
+    let id = store.identity(row);
+    id.kind == crate::model::IdentityType::AWSService
+        || !store.str(id.invoked_by).is_empty()
+        || store.str(store.ip(row)).ends_with(".amazonaws.com")
 }
 
 /// A call to a CloudWatch Logs group (which counts only where flow logs or a trail send to it:
@@ -361,6 +392,8 @@ fn read(
             Effect::Stops,
             "analyzer deleted: resources shared outside the account are no longer reported".to_owned(),
         ),
+        ("monitoring.amazonaws.com", _) => alarms(name, req)?,
+        ("events.amazonaws.com", _) => rule(name, req)?,
         ("detective.amazonaws.com", "DeleteGraph") => (
             text(req, "graphArn").to_owned(),
             Effect::Stops,
@@ -369,6 +402,54 @@ fn read(
         _ => return None,
     };
     Some((subject, effect, vec![line]))
+}
+
+/// CloudWatch's alarms deleted, their actions disabled or enabled: the alarms the request names
+/// (`alarmNames`, as CloudTrail writes the API's `AlarmNames`).
+fn alarms(name: &str, req: &Value) -> Option<(String, Effect, String)> {
+    let names = [joined(&req["alarmNames"]), joined(&req["AlarmNames"])].concat();
+    let (effect, line) = match name {
+        "DeleteAlarms" => {
+            (Effect::Stops, "alarms deleted: they no longer watch their metrics or notify anyone".to_owned())
+        }
+        "DisableAlarmActions" => (
+            Effect::Stops,
+            "alarm actions disabled: the alarms still change state but notify no one and act on nothing until enabled again"
+                .to_owned(),
+        ),
+        "EnableAlarmActions" => (Effect::Starts, "alarm actions enabled".to_owned()),
+        _ => return None,
+    };
+    Some((names, effect, line))
+}
+
+/// An EventBridge rule deleted, disabled, enabled, or targets taken from it: the rule the request
+/// names (`name`, or `rule` for `RemoveTargets`), with its event bus when not the default one.
+fn rule(name: &str, req: &Value) -> Option<(String, Effect, String)> {
+    let rule = [text(req, "name"), text(req, "rule")].into_iter().find(|s| !s.is_empty()).unwrap_or("");
+    let subject = match text(req, "eventBusName") {
+        "" | "default" => rule.to_owned(),
+        bus => format!("{rule} (event bus {bus})"),
+    };
+    let (effect, line) = match name {
+        "DeleteRule" => (
+            Effect::Stops,
+            "rule deleted: the events it matched (findings, API calls, image pushes, schedules) no longer reach its targets"
+                .to_owned(),
+        ),
+        "DisableRule" => (
+            Effect::Stops,
+            "rule disabled: the events it matches no longer reach its targets until it is enabled again".to_owned(),
+        ),
+        "EnableRule" => (Effect::Starts, "rule enabled".to_owned()),
+        "RemoveTargets" => {
+            let ids = joined(&req["ids"]);
+            let which = if ids.is_empty() { String::new() } else { format!(" {ids}") };
+            (Effect::Narrows, format!("targets{which} removed: the events the rule matches no longer reach them"))
+        }
+        _ => return None,
+    };
+    Some((subject, effect, line))
 }
 
 /// Inspector's and Macie's switches, one per account and region, as [`read`] reads them.
@@ -703,6 +784,54 @@ mod tests {
         ];
         let got: Vec<(Effect, &str, &str)> = got.iter().map(|(e, g, t)| (*e, g.as_str(), t.as_str())).collect();
         assert_eq!(got, want);
+    }
+
+    #[test]
+    fn ok_alarms_and_rules_turned_off_as_the_cloudwatch_and_eventbridge_references_say() {
+        let (cw, eb) = ("monitoring.amazonaws.com", "events.amazonaws.com");
+        // Made by Application Auto Scaling for a target-tracking policy: its own alarm going.
+        let service = event(9, cw, "DeleteAlarms", r#"{"alarmNames": ["TargetTracking-table/x-AlarmHigh"]}"#, "")
+            .replacen(r#""accessKeyId""#, r#""invokedBy": "application-autoscaling.amazonaws.com", "accessKeyId""#, 1)
+            .replacen(
+                r#""sourceIPAddress": "203.0.113.7""#,
+                r#""sourceIPAddress": "application-autoscaling.amazonaws.com""#,
+                1,
+            );
+        let got = changes(&[
+            event(1, cw, "DeleteAlarms", r#"{"alarmNames": ["root-sign-in", "trail-changed"]}"#, ""),
+            event(2, cw, "DisableAlarmActions", r#"{"alarmNames": ["root-sign-in"]}"#, ""),
+            event(3, cw, "EnableAlarmActions", r#"{"alarmNames": ["root-sign-in"]}"#, ""),
+            event(4, eb, "DeleteRule", r#"{"name": "findings-to-slack", "force": false}"#, ""),
+            event(5, eb, "DisableRule", r#"{"name": "ecr-push", "eventBusName": "security"}"#, ""),
+            event(6, eb, "EnableRule", r#"{"name": "ecr-push", "eventBusName": "default"}"#, ""),
+            event(7, eb, "RemoveTargets", r#"{"rule": "findings-to-slack", "ids": ["slack", "pager"]}"#, ""),
+            // Refused, as TrailDiscover's example is: an attempt, with nothing in the request.
+            event(8, eb, "DeleteRule", "null", "AccessDenied"),
+            service,
+            // Other services' rules of the same name: a WAF rule, a Recycle Bin retention rule.
+            event(10, "waf.amazonaws.com", "DeleteRule", r#"{"ruleId": "r-1"}"#, ""),
+            event(11, "rbin.amazonaws.com", "DeleteRule", r#"{"identifier": "a3aeX2T1"}"#, ""),
+            // A read changes nothing.
+            event(12, cw, "DescribeAlarms", r#"{"alarmNames": ["root-sign-in"]}"#, ""),
+        ]);
+        let rows: Vec<(&str, &str, Effect)> = got.iter().map(|(c, t, e, _)| (c.as_str(), t.as_str(), *e)).collect();
+        assert_eq!(
+            rows,
+            [
+                ("DeleteAlarms", "root-sign-in, trail-changed", Effect::Stops),
+                ("DisableAlarmActions", "root-sign-in", Effect::Stops),
+                ("EnableAlarmActions", "root-sign-in", Effect::Starts),
+                ("DeleteRule", "findings-to-slack", Effect::Stops),
+                ("DisableRule", "ecr-push (event bus security)", Effect::Stops),
+                ("EnableRule", "ecr-push", Effect::Starts),
+                ("RemoveTargets", "findings-to-slack", Effect::Narrows),
+                ("DeleteRule", "", Effect::Stops),
+            ]
+        );
+        assert!(got[6].3.contains("targets slack, pager removed"), "{}", got[6].3);
+        assert_eq!((what(cw, "DeleteAlarms"), what(eb, "DeleteRule")), ("CloudWatch alarms", "EventBridge rule"));
+        assert!(restartable(eb, "DisableRule") && restartable(cw, "DisableAlarmActions"));
+        assert!(!restartable(eb, "DeleteRule") && !restartable(cw, "DeleteAlarms"));
     }
 
     #[test]

@@ -45,7 +45,7 @@ const LOGGING: Words = Words {
 const MONITORING: Words = Words {
     hook: "monitoring",
     title: "Changes to monitoring",
-    about: "Calls that turn off, narrow or turn on the other services that watch the account: GuardDuty (a detector, its members, trusted IP lists, archiving filters), Security Hub, AWS Config, VPC flow logs (and the log groups they or a trail send to), Route 53 Resolver query logs, Inspector, Macie, IAM Access Analyzer, Detective, and an account leaving its organization, oldest first.",
+    about: "Calls that turn off, narrow or turn on the other services that watch the account: GuardDuty (a detector, its members, trusted IP lists, archiving filters), Security Hub, AWS Config, VPC flow logs (and the log groups they or a trail send to), Route 53 Resolver query logs, Inspector, Macie, IAM Access Analyzer, Detective, CloudWatch alarms and EventBridge rules (those people made, not a service's own), and an account leaving its organization, oldest first.",
     none: "No other monitoring was turned off or on in these logs (no DeleteDetector, StopConfigurationRecorder, DeleteFlowLogs, LeaveOrganization…).",
     what: "monitoring",
     after: "What a service did not watch while off is in none of its records or findings.",
@@ -117,8 +117,9 @@ fn row(c: &LoggingChange, w: &Words) -> Html {
     let (what, name) = crate::analysis::logging::subject(c.target, &c.trail, &c.bucket, &c.call, &c.source);
     let name = reveal(&name).into_owned();
     // A trail stopped can be started again; a bucket deleted is not "started".
-    // A key is enabled again; a trail or a service started.
-    let again = if c.target == Target::Key { "enabled again" } else { "started again" };
+    // A key, a rule or alarm actions are enabled again; a trail or a service started.
+    let enabled = c.target == Target::Key || crate::facts::monitor::PER_NAME.contains(&c.source.as_str());
+    let again = if enabled { "enabled again" } else { "started again" };
     let restart = (c.effect == Effect::Stops && !refused && c.restartable()).then(|| match c.started_again {
         Some(t) => html! {
             <div class="small" data-testid={format!("{}-restart", w.hook)} data-state="started">

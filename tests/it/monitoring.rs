@@ -1,5 +1,6 @@
 //! The other services that watch an account (`GuardDuty`, Security Hub, Config, VPC flow logs,
-//! Route 53 Resolver query logs...) turned off, in third-party logs: Stratus Red Team's
+//! Route 53 Resolver query logs, CloudWatch alarms, EventBridge rules...) turned off, in
+//! third-party logs: Stratus Red Team's
 //! defense-evasion techniques (`vpc-remove-flow-logs`, `dns-delete-logs`, `organizations-leave`),
 //! Invictus-IR's simulation of them, `TrailDiscover`'s catalogue of attack-relevant calls, the AWS
 //! Config and KMS guides' examples and `StreamAlert`'s rule tests. Which events are such calls, and
@@ -13,7 +14,7 @@ use super::common::{absorbed_in_batches, corpus, events_of, walk};
 use trailscope::engine::{Engine, Query, Response};
 
 /// Calls that turn a service off, as each API reference describes them.
-const STOPS: [(&str, &str); 13] = [
+const STOPS: [(&str, &str); 17] = [
     ("guardduty.amazonaws.com", "DeleteDetector"),
     ("securityhub.amazonaws.com", "DisableSecurityHub"),
     ("config.amazonaws.com", "StopConfigurationRecorder"),
@@ -28,11 +29,16 @@ const STOPS: [(&str, &str); 13] = [
     // Inspector's Disable with no resource types turns every scan off (with some, it narrows).
     ("inspector2.amazonaws.com", "Disable"),
     ("guardduty.amazonaws.com", "UpdateDetector"),
+    ("monitoring.amazonaws.com", "DeleteAlarms"),
+    ("monitoring.amazonaws.com", "DisableAlarmActions"),
+    ("events.amazonaws.com", "DeleteRule"),
+    ("events.amazonaws.com", "DisableRule"),
 ];
 
 /// Calls that leave a service watching less: members dropped, an administrator left, findings
-/// exported nowhere, standards disabled, the account out of its organization.
-const NARROWS: [(&str, &str); 13] = [
+/// exported nowhere, standards disabled, the account out of its organization, a rule's targets
+/// removed.
+const NARROWS: [(&str, &str); 14] = [
     ("guardduty.amazonaws.com", "DisassociateFromMasterAccount"),
     ("guardduty.amazonaws.com", "DisassociateFromAdministratorAccount"),
     ("guardduty.amazonaws.com", "DeleteMembers"),
@@ -46,16 +52,19 @@ const NARROWS: [(&str, &str); 13] = [
     ("securityhub.amazonaws.com", "BatchDisableStandards"),
     ("organizations.amazonaws.com", "LeaveOrganization"),
     ("organizations.amazonaws.com", "RemoveAccountFromOrganization"),
+    ("events.amazonaws.com", "RemoveTargets"),
 ];
 
 /// Calls that turn a service on.
-const STARTS: [(&str, &str); 6] = [
+const STARTS: [(&str, &str); 8] = [
     ("ec2.amazonaws.com", "CreateFlowLogs"),
     ("guardduty.amazonaws.com", "CreateDetector"),
     ("securityhub.amazonaws.com", "EnableSecurityHub"),
     ("config.amazonaws.com", "StartConfigurationRecorder"),
     ("inspector2.amazonaws.com", "Enable"),
     ("macie2.amazonaws.com", "EnableMacie"),
+    ("monitoring.amazonaws.com", "EnableAlarmActions"),
+    ("events.amazonaws.com", "EnableRule"),
 ];
 
 /// What a call does to the service that watches the account, as its API reference says, or `None`
@@ -68,6 +77,13 @@ const STARTS: [(&str, &str); 6] = [
 fn effect(e: &serde_json::Value, groups: &HashSet<String>) -> Option<&'static str> {
     let req = &e["requestParameters"];
     let call = (e["eventSource"].as_str()?, e["eventName"].as_str()?);
+    // A service's own alarms and rules (Auto Scaling's, a service's managed rules) going.
+    let by_service = e["userIdentity"]["type"] == "AWSService"
+        || e["userIdentity"]["invokedBy"].is_string()
+        || e["sourceIPAddress"].as_str().is_some_and(|ip| ip.ends_with(".amazonaws.com"));
+    if matches!(call.0, "monitoring.amazonaws.com" | "events.amazonaws.com") && by_service {
+        return None;
+    }
     if call == ("logs.amazonaws.com", "DeleteLogGroup") {
         return req["logGroupName"].as_str().is_some_and(|g| groups.contains(g)).then_some("stops");
     }
@@ -151,6 +167,8 @@ fn files_with_monitoring_calls(dir: &Path) -> (Vec<PathBuf>, HashSet<String>) {
         "macie2",
         "access-analyzer",
         "detective",
+        "monitoring",
+        "events",
         "logs",
         "cloudtrail",
     ];

@@ -493,6 +493,9 @@ fn logging(g: &Gathered, out: &mut Vec<Attention>) {
                 Target::Key => {
                     "A trail encrypts its log files with it: CloudTrail delivers none while it cannot use the key."
                 }
+                Target::Monitor if crate::facts::monitor::PER_NAME.contains(&&*source) => {
+                    "What it would have raised or passed on from then on reached no one."
+                }
                 Target::Monitor => "What it did not watch from then on is in none of its records or findings.",
             };
             format!("{calls_of}: {}. {then}", list(&lines))
