@@ -241,6 +241,20 @@ test('a role chain is followed back to who started it, and "everything it starte
   assert.deepEqual(await chain.locator('li.hop .who .acct').allTextContents(), callers);
   assert.equal(await chain.locator('.origin b .acct').textContent(), account(alice));
   assert.notEqual(account(alice), account(used.userIdentity.arn), 'the fixture crosses accounts');
+  // The access keys table and the role's session row name alice under the session she began two
+  // roles back (its "opened by" names the role before it); a key whose opener began it names no one more.
+  const opener = (key) => grants.get(key)?.userIdentity.arn;
+  const keyOrigin = t.page.locator(`[data-testid=identity-by-key] tr[data-key="${session}"] [data-testid=who-origin]`);
+  assert.deepEqual([await keyOrigin.getAttribute('data-via'), await keyOrigin.getAttribute('data-started-by')], ['long-term key', alice]);
+  assert.notEqual(opener(session), alice);
+  const direct = [...grants.keys()].filter((k) => opener(k) === origin(k) && grants.get(k).userIdentity.accessKeyId?.startsWith('AKIA'));
+  assert.ok(direct.length >= 1, 'a key its own opener began');
+  for (const k of direct) {
+    assert.equal(await t.page.locator(`[data-testid=identity-by-key] tr[data-key="${k}"] [data-testid=who-origin]`).count(), 0, k);
+  }
+  await t.page.click(`[data-testid=identity-by-role] tr[data-key="${used.userIdentity.sessionContext.sessionIssuer.arn}"] .disclose`);
+  const sessionOrigin = t.page.locator(`[data-testid=identity-by-role] tr.session[data-key="${session}"] [data-testid=who-origin]`);
+  assert.equal(await sessionOrigin.getAttribute('data-started-by'), alice);
   await t.shot('identities-role-chain');
   await chain.locator('.origin button').click();
   await identitiesShow(t, expected);

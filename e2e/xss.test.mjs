@@ -73,10 +73,21 @@ test('a log file of payloads runs nothing, in any view, and shows them as text',
     assert.ok(width <= 1440 + 20, `${tab}: the page is ${width} px wide`);
   });
   assert.ok(tabs.length >= 5);
-  // The two monitors turned off whose names are payloads are listed (and were visited above).
+  // The three monitors turned off or narrowed whose names are payloads (flow logs, an EventBridge
+  // rule, a trusted IP list) are listed (and were visited above).
   await page.click('[data-testid=tab-integrity]');
   const monitors = await page.$eval('[data-testid=integrity-monitoring]', (el) => [el.dataset.stops, el.dataset.narrows]);
-  assert.deepEqual(monitors, ['1', '1']);
+  assert.deepEqual(monitors, ['2', '1']);
+  // The workflow behind the web identity session is named by its subject, a payload, as text, under
+  // the key of the push it made (the Identities tab's access keys, every row shown).
+  await page.click('[data-testid=tab-identities]');
+  const keys = page.locator('[data-testid=identity-by-key]');
+  if (await keys.locator('[data-testid=list-more]').count()) await keys.locator('[data-testid=list-more]').click();
+  const origin = keys.locator('tr[data-key=ASIAXSSWEBIDENTITY01] [data-testid=who-origin]');
+  assert.equal(await origin.getAttribute('data-via'), 'GitHub Actions');
+  assert.equal(await origin.locator('.origin').textContent(), fixture.payloads[9]);
+  await t.shot('xss-identities-origin', { fullPage: false });
+  seen.origin = await damage(page);
   // Every list of the Images tab (ECS's, other services' uses, Image Builder's...), read from the page.
   await page.click('[data-testid=tab-images]');
   const lists = await page.$$eval('[data-testid^=images-nav-]', (els) => els.map((e) => e.dataset.testid));

@@ -150,6 +150,29 @@ def main():
     ipset["requestParameters"] = {"detectorId": PAYLOADS[3], "name": PAYLOADS[4], "location": PAYLOADS[5], "activate": True}
     for e in (flow, ipset):
         e.pop("errorCode", None)
+    # A GitHub Actions workflow's web identity session whose subject and session name are payloads,
+    # and a push made with the key it handed out (the line naming who is behind a caller: the
+    # Images tab's pushes, the Identities tab's keys and sessions, the role chains).
+    web, push = events[21], events[22]
+    web.update({"eventSource": "sts.amazonaws.com", "eventName": "AssumeRoleWithWebIdentity", "readOnly": True})
+    web["userIdentity"] = {"type": "WebIdentityUser", "principalId": PAYLOADS[6], "userName": PAYLOADS[7],
+                           "identityProvider": "token.actions.githubusercontent.com"}
+    web["requestParameters"] = {"roleArn": "arn:aws:iam::123456789012:role/Builder", "roleSessionName": PAYLOADS[8]}
+    web["responseElements"] = {
+        "credentials": {"accessKeyId": "ASIAXSSWEBIDENTITY01", "sessionToken": "", "expiration": "Mar 1, 2026, 1:00:00 AM"},
+        "subjectFromWebIdentityToken": PAYLOADS[9],
+        "assumedRoleUser": {"assumedRoleId": "AROAEXAMPLE:x", "arn": f"arn:aws:sts::123456789012:assumed-role/Builder/{PAYLOADS[10]}"},
+        "provider": "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com",
+        "audience": "sts.amazonaws.com"}
+    push["userIdentity"]["accessKeyId"] = "ASIAXSSWEBIDENTITY01"
+    # An EventBridge rule deleted (a monitor turned off) whose name and event bus are payloads.
+    rule = events[29]
+    rule.update({"eventSource": "events.amazonaws.com", "eventName": "DeleteRule", "readOnly": False,
+                 "sourceIPAddress": "203.0.113.7"})
+    rule["userIdentity"].pop("invokedBy", None)
+    rule["requestParameters"] = {"name": PAYLOADS[11], "eventBusName": PAYLOADS[12]}
+    for e in (web, push, rule):
+        e.pop("errorCode", None)
     # A distinct eventID each (dedupe must not merge them); payload inside.
     for n, e in enumerate(events):
         e["eventID"] = f"{PAYLOADS[n % len(PAYLOADS)][:200]}#{n}"

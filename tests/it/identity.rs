@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 use trailscope::analysis::filter::{Compiled, Field, Filter};
-use trailscope::analysis::identity::{report, AttentionKind, ChainEnd, IdentityReport, Severity, Stat};
+use trailscope::analysis::identity::{report, AttentionKind, ChainEnd, IdentityReport, Origin, Severity, Stat};
 use trailscope::engine::Engine;
 use trailscope::model::{Identity, IdentityType, Sym};
 use trailscope::sample::SAMPLE_FILES;
@@ -265,6 +265,19 @@ fn ok_role_chain_followed_back_through_three_hops() {
     // The sessions show who opened them.
     let push = r.by_key.rows.iter().find(|k| k.stat.key == "ASIAHOPTHREE00000003").unwrap();
     assert_eq!(push.opened_by, DEPLOY);
+    // And who began the chain, where "opened by" does not say it already: alice's long-term key
+    // behind the third hop, carol behind her SAML session; not bob, who opened his own.
+    let alice = Origin { who: ALICE.into(), via: "long-term key".into(), started_by: ALICE.into() };
+    assert_eq!(push.origin.as_ref(), Some(&alice));
+    let key = |k: &str| r.by_key.rows.iter().find(|row| row.stat.key == k).unwrap();
+    assert_eq!(key("ASIABOBSESSION000001").origin, None);
+    let carol = key("ASIASAMLCAROL0000001").origin.clone().expect("carol's SAML session");
+    assert_eq!((carol.who.as_str(), carol.via.as_str()), ("carol@example.com", "SAML (www.okta.com)"));
+    // The role's session row says the same.
+    let role = r.by_role.rows.iter().find(|r| r.stat.key == "arn:aws:iam::222222222222:role/EcrPush").unwrap();
+    assert_eq!(role.sessions.rows[0].origin.as_ref(), Some(&alice));
+    let dev = key("ASIAHOPONE0000000001");
+    assert_eq!((dev.opened_by.as_str(), dev.origin.as_ref()), (ALICE, None), "alice opened Dev herself");
 }
 
 #[test]

@@ -98,7 +98,7 @@ pub struct Who {
     /// subject (a GitHub Actions workflow's `repo:acme/app:ref:refs/heads/main`, a SAML user), the
     /// session's source identity, or the IAM user or root whose long-term key began its chain of
     /// roles. Empty for a call not made with a temporary key, or whose key's STS call is not in
-    /// these logs. See [`super::who::origin`].
+    /// these logs. See [`crate::analysis::identity::origin::origin`].
     pub origin: String,
     /// How [`Who::origin`] is known: the identity provider (`GitHub Actions`, `EKS service
     /// account`, `IAM Identity Center`, a host), `source identity`, or `long-term key`.

@@ -11,8 +11,8 @@ use super::attention::attention;
 use super::chains::{chains, opened_by};
 use super::client::{classify, Client};
 use super::{
-    finish, mfa_label, AgentRow, CenterUserRow, IdentityReport, KeyRow, KeysByKind, List, PrincipalRow, RoleRow,
-    SessionRow, Stat, MAX_ROLES, MAX_ROWS, MAX_SESSIONS_PER_ROLE,
+    beyond, finish, mfa_label, AgentRow, CenterUserRow, IdentityReport, KeyRow, KeysByKind, List, PrincipalRow,
+    RoleRow, SessionRow, Stat, MAX_ROLES, MAX_ROWS, MAX_SESSIONS_PER_ROLE,
 };
 use crate::analysis::container::PUBLIC_SOURCE;
 use crate::analysis::principal::principal_label;
@@ -411,13 +411,19 @@ fn roles(g: &Gathered) -> List<RoleRow> {
                     access_key: g.str(key).into_owned(),
                     source_identity: g.str(source_identity).into_owned(),
                     opened_by: opened_by(g.store, key),
+                    origin: None,
                 })
                 .collect();
+            // Followed back only for the sessions shown.
+            let mut sessions = finish(sessions, MAX_SESSIONS_PER_ROLE, |s| &s.stat);
+            for s in &mut sessions.rows {
+                s.origin = beyond(g.store, &s.access_key, &s.opened_by, &s.source_identity);
+            }
             RoleRow {
                 stat: acc.stat(g.str(arn).into_owned()),
                 issuer_type: g.str(kind).into_owned(),
                 name: g.str(name).into_owned(),
-                sessions: finish(sessions, MAX_SESSIONS_PER_ROLE, |s| &s.stat),
+                sessions,
             }
         })
         .collect();
@@ -451,6 +457,7 @@ fn keys(g: &Gathered) -> (List<KeyRow>, KeysByKind) {
             principal: g.label(id).to_owned(),
             ips: ips.get(&key).copied().unwrap_or(0),
             opened_by: opened_by(g.store, key),
+            origin: None,
         })
         .collect();
     let mut kinds = KeysByKind::default();
@@ -461,7 +468,11 @@ fn keys(g: &Gathered) -> (List<KeyRow>, KeysByKind) {
             KeyKind::Other | KeyKind::None => kinds.other += 1,
         }
     }
-    (finish(rows, MAX_ROWS, |r| &r.stat), kinds)
+    let mut shown = finish(rows, MAX_ROWS, |r| &r.stat);
+    for k in &mut shown.rows {
+        k.origin = beyond(g.store, &k.stat.key, &k.opened_by, "");
+    }
+    (shown, kinds)
 }
 
 fn center_users(g: &Gathered) -> List<CenterUserRow> {

@@ -30,14 +30,17 @@ pub mod attention;
 mod breakdown;
 pub mod chains;
 pub mod client;
+pub mod origin;
 
 use serde::{Deserialize, Serialize};
 
 pub use attention::{Attention, AttentionKind, Severity};
 pub use breakdown::{report, report_knowing};
 pub use chains::{Chain, ChainEnd, Chains, Hop};
+pub use origin::Origin;
 
 use crate::model::{KeyKind, Mfa, Millis};
+use crate::store::Store;
 
 /// Longest list in a report. Each answer crosses the worker boundary on every filter change, so
 /// lists are kept to what a person reads; narrowing the filter shows the rest.
@@ -119,6 +122,10 @@ pub struct SessionRow {
     pub source_identity: String,
     /// Who opened the session, when the STS call that handed out its key is in these logs.
     pub opened_by: String,
+    /// Who is behind it, when that says more than [`Self::opened_by`] and
+    /// [`Self::source_identity`]: a workflow's or pod's subject, or the user who began a chain of
+    /// roles (see [`beyond`]).
+    pub origin: Option<Origin>,
 }
 
 /// A role (or other session issuer) and its sessions.
@@ -147,6 +154,9 @@ pub struct KeyRow {
     pub ips: u64,
     /// For a temporary key: who opened its session, when the STS call is in these logs.
     pub opened_by: String,
+    /// For a temporary key: who is behind its session, when that says more than
+    /// [`Self::opened_by`] (see [`beyond`]).
+    pub origin: Option<Origin>,
 }
 
 /// A user agent and the client it names.
@@ -219,6 +229,19 @@ pub fn mfa_label(m: Mfa) -> &'static str {
 }
 
 /// Sorts by events (descending) then key, and cuts at `limit`.
+/// Who is behind the session of temporary key `key` ([`origin::origin`]), when a table's row does
+/// not say it already: not the user who opened it with a long-term key (its "opened by"), nor the
+/// source identity the row shows.
+fn beyond(store: &Store, key: &str, opened_by: &str, source_identity: &str) -> Option<Origin> {
+    let o = origin::origin(store, store.strings.lookup(key)?)?;
+    let said = match o.via.as_str() {
+        "long-term key" => o.started_by == opened_by,
+        "source identity" => o.who == source_identity,
+        _ => false,
+    };
+    (!said).then_some(o)
+}
+
 fn finish<T>(mut rows: Vec<T>, limit: usize, stat: impl Fn(&T) -> &Stat) -> List<T> {
     rows.sort_by(|a, b| {
         let (a, b) = (stat(a), stat(b));

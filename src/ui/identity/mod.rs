@@ -116,6 +116,7 @@ fn principals(r: &IdentityReport) -> Vec<Line> {
                 badge: None,
                 field: Field::Principal,
                 value: p.stat.key.clone(),
+                origin: None,
             }
         })
         .collect()
@@ -142,6 +143,7 @@ fn keys(r: &IdentityReport) -> Vec<Line> {
                 badge: Some((badge.0.to_owned(), badge.1)),
                 field: Field::AccessKey,
                 value: k.stat.key.clone(),
+                origin: k.origin.clone(),
             }
         })
         .collect()
@@ -158,6 +160,7 @@ fn agents(r: &IdentityReport) -> Vec<Line> {
             badge: None,
             field: Field::UserAgent,
             value: a.stat.key.clone(),
+            origin: None,
         })
         .collect()
 }
@@ -173,6 +176,7 @@ fn center_users(r: &IdentityReport) -> Vec<Line> {
             badge: None,
             field: Field::IdentityCenterUser,
             value: u.stat.key.clone(),
+            origin: None,
         })
         .collect()
 }

@@ -43,7 +43,7 @@ fn session_line(ctx: &Ctx, s: &SessionRow) -> Html {
     html! {
         <tr class="pickable session" tabindex="0" data-key={value.clone()} title={tooltip(&format!("Show only session {}", s.stat.key))}
             onclick={pick(ctx, field, value.clone())} onkeydown={pick_key(ctx, field, value.clone())}>
-            {who_cell(session_name(&s.stat.key), &sub.join(" · "), None, false)}
+            {who_cell(session_name(&s.stat.key), &sub.join(" · "), None, false, s.origin.as_ref())}
             {count_cells(&s.stat)}
             {not_cell(ctx, field, &value)}
         </tr>

@@ -5,9 +5,10 @@
 use yew::prelude::*;
 
 use crate::analysis::filter::{Field, Filter};
-use crate::analysis::identity::Stat;
+use crate::analysis::identity::{Origin, Stat};
 use crate::model::Millis;
 use crate::text::{reveal, thousands, tooltip, utc};
+use crate::ui::images::common::WhoOrigin;
 use crate::ui::more::{use_fold, More};
 use crate::ui::Ctx;
 use crate::viewstate::Action;
@@ -33,6 +34,8 @@ pub struct Line {
     pub field: Field,
     /// The value a click adds.
     pub value: String,
+    /// Who is behind a session's key (a temporary key's row), as a button under the second line.
+    pub origin: Option<Origin>,
 }
 
 impl Line {
@@ -45,6 +48,7 @@ impl Line {
             sub: String::new(),
             badge: None,
             field,
+            origin: None,
         }
     }
 }
@@ -152,7 +156,13 @@ pub fn head(what: &str) -> Html {
 
 /// The main cell: badge, main text (or `(none)`), muted second line. A principal's name keeps its
 /// last part when cut (see [`crate::ui::principal_label`]).
-pub fn who_cell(main: &str, sub: &str, badge: Option<&(String, &'static str)>, principal: bool) -> Html {
+pub fn who_cell(
+    main: &str,
+    sub: &str,
+    badge: Option<&(String, &'static str)>,
+    principal: bool,
+    origin: Option<&Origin>,
+) -> Html {
     html! {
         <td class="who">
             <div class="main" title={tooltip(main)}>
@@ -169,6 +179,9 @@ pub fn who_cell(main: &str, sub: &str, badge: Option<&(String, &'static str)>, p
             </div>
             if !sub.is_empty() {
                 <div class="sub" title={tooltip(sub)}>{reveal(sub).into_owned()}</div>
+            }
+            if let Some(o) = origin {
+                <WhoOrigin origin={o.who.clone()} via={o.via.clone()} started_by={o.started_by.clone()} />
             }
         </td>
     }
@@ -216,7 +229,7 @@ pub fn stat_table(p: &TableProps) -> Html {
                         <tr class="pickable" tabindex="0" data-key={l.value.clone()}
                             title={tooltip(&format!("Show only {} {}", p.what.to_lowercase(), l.value))}
                             onclick={pick(&ctx, l.field, l.value.clone())} onkeydown={pick_key(&ctx, l.field, l.value.clone())}>
-                            {who_cell(&l.main, &l.sub, l.badge.as_ref(), l.field == Field::Principal)}
+                            {who_cell(&l.main, &l.sub, l.badge.as_ref(), l.field == Field::Principal, l.origin.as_ref())}
                             {count_cells(&l.stat)}
                             {not_cell(&ctx, l.field, &l.value)}
                         </tr>

@@ -154,17 +154,21 @@ pub fn who(w: &Who) -> Html {
     }
 }
 
+/// Props of [`WhoOrigin`].
 #[derive(Properties, PartialEq)]
-struct WhoOriginProps {
-    origin: String,
-    via: String,
-    started_by: String,
+pub struct WhoOriginProps {
+    /// Who is behind the session ([`crate::analysis::identity::Origin::who`]).
+    pub origin: String,
+    /// How that is known.
+    pub via: String,
+    /// Who made the first STS call of the chain: the filter's value.
+    pub started_by: String,
 }
 
 /// Who a caller's role session was for (the workflow, pod or person behind a role), a button
 /// that filters every view to everything the chain's first caller started.
 #[function_component(WhoOrigin)]
-fn who_origin(p: &WhoOriginProps) -> Html {
+pub fn who_origin(p: &WhoOriginProps) -> Html {
     let ctx = use_context::<Ctx>().expect("Ctx is provided by App");
     let onclick = {
         let (ctx, started_by) = (ctx.clone(), p.started_by.clone());
