@@ -124,7 +124,7 @@ pub struct SessionRow {
     pub opened_by: String,
     /// Who is behind it, when that says more than [`Self::opened_by`] and
     /// [`Self::source_identity`]: a workflow's or pod's subject, or the user who began a chain of
-    /// roles (see [`beyond`]).
+    /// roles ([`origin::origin`]); `None` when its opener began it with a long-term key.
     pub origin: Option<Origin>,
 }
 
@@ -155,7 +155,7 @@ pub struct KeyRow {
     /// For a temporary key: who opened its session, when the STS call is in these logs.
     pub opened_by: String,
     /// For a temporary key: who is behind its session, when that says more than
-    /// [`Self::opened_by`] (see [`beyond`]).
+    /// [`Self::opened_by`] ([`origin::origin`]).
     pub origin: Option<Origin>,
 }
 
