@@ -181,6 +181,43 @@ test('a folder of logs and digests with one log edited, one deleted and one adde
   assert.deepEqual(await t.cspViolations(), []);
 });
 
+test('a listed log file deleted from its bucket says who deleted it, and the deletion needs attention', async () => {
+  // The trail's folder without one log file, and the S3 data event of its deletion (as S3 logs
+  // GetObject, with DeleteObject's name), by a user of the trail's account.
+  const dir = copyTrail('deleted-from-bucket');
+  const logs = walk(dir).filter((p) => !isDigest(relative(dir, p).split('\\').join('/'))).sort();
+  const key = relative(dir, logs[1]).split('\\').join('/');
+  const entry = digestsOf(dir).flatMap((d) => d.json.logFiles).find((e) => e.s3Object === key);
+  rmSync(logs[1]);
+  const account = key.split('/')[1];
+  const user = `arn:aws:iam::${account}:user/mallory`;
+  const events = join(work, 'deleted-from-bucket-s3-data-events.json');
+  writeFileSync(events, JSON.stringify({ Records: [{ eventVersion: '1.08', eventTime: '2026-03-02T08:00:00Z',
+    userIdentity: { type: 'IAMUser', arn: user, accountId: account, accessKeyId: 'AKIAIOSFODNN7EXAMPLE' },
+    eventSource: 's3.amazonaws.com', eventName: 'DeleteObject', awsRegion: 'eu-west-1', sourceIPAddress: '203.0.113.7',
+    userAgent: 'aws-cli/2.15.0', requestParameters: { bucketName: entry.s3Bucket, Host: `${entry.s3Bucket}.s3.amazonaws.com`, key },
+    responseElements: null, eventID: 'e2e00000-0000-4000-8000-00000000de1e', eventType: 'AwsApiCall', eventCategory: 'Data',
+    readOnly: false, recipientAccountId: account }] }));
+
+  const t = await Trailscope.open(env);
+  await t.page.setInputFiles('[data-testid=folder-input]', dir);
+  await t.waitDone();
+  await pickMore(t, [events]);
+  const got = await integrity(t);
+  assert.equal(got.missing, 1);
+  const missing = await t.page.$eval('[data-testid=integrity-files] tbody tr[data-finding=missing] td.why', (td) => td.textContent);
+  assert.match(missing, new RegExp(`deleted from bucket ${entry.s3Bucket} by ${user} at 2026-03-02 08:00:00 UTC \\(DeleteObject\\)`));
+  // Listed under the changes to logging, named by its key, and high on the attention list.
+  const change = t.page.locator('[data-testid=logging-change][data-call=DeleteObject]');
+  assert.equal(await change.count(), 1);
+  assert.equal(await change.locator('[data-testid=logging-trail]').textContent(), `log file ${key}`);
+  await panelShot(t, 'integrity-files', 'integrity-deleted-from-bucket');
+  const { summary } = await downloadSummary(t.page);
+  const item = summary.attention.find((a) => a.title === `Log bucket ${entry.s3Bucket} had log files deleted`);
+  assert.equal(item?.severity, 'high', JSON.stringify(summary.attention.map((a) => a.title)));
+  assert.deepEqual(t.problems, []);
+});
+
 test('picked files (names only) verify, and the pasted key and newest signatures verify every digest', async () => {
   const dir = copyTrail('signed');
   const files = walk(dir);

@@ -1000,8 +1000,11 @@ impl Engine {
         }
         let files: Vec<(&str, FileKind)> = self.files.iter().map(|f| (f.path.as_str(), f.report.kind)).collect();
         let material = (!keys.is_empty()).then(|| KeyMaterial::read(&keys.public_keys, &keys.signatures));
-        let causes = crate::analysis::logging::gap_causes(&self.store, &self.log_places());
-        let mut checked = self.integrity.check(&files, material.as_ref(), &causes);
+        let explained = crate::integrity::check::Explanations {
+            causes: crate::analysis::logging::gap_causes(&self.store, &self.log_places()),
+            deleted: crate::analysis::logging::deleted_files(&self.store),
+        };
+        let mut checked = self.integrity.check(&files, material.as_ref(), &explained);
         checked.report.counts.read_again = self.read_again;
         let checked = Rc::new(checked);
         *self.integrity_cache.borrow_mut() = Some((keys.clone(), Rc::clone(&checked)));

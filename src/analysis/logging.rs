@@ -151,7 +151,9 @@ fn restartable(target: Target, source: &str, call: &str) -> bool {
 /// service's thing (`GuardDuty detector`), and its name (`(not named)` when the call names none),
 /// from the change's target, trail value, bucket, call and event source.
 pub fn subject(target: Target, trail: &str, bucket: &str, call: &str, source: &str) -> (&'static str, String) {
-    let (what, name) = if target == Target::Bucket {
+    let (what, name) = if target == Target::Bucket && call == "DeleteObject" && !trail.is_empty() {
+        (crate::facts::trail::log_file_kind(trail).unwrap_or("log file"), trail)
+    } else if target == Target::Bucket {
         ("log bucket", bucket)
     } else if target == Target::Key {
         ("log key", trail)
@@ -326,14 +328,48 @@ pub fn about_monitoring(store: &Store, c: &Change, places: &LogPlaces) -> bool {
         && (store.str(store.source(c.row)) != "logs.amazonaws.com" || places.groups.contains(&*store.str(c.group)))
 }
 
-/// Whether change `c` is about logging: a trail's, or a call to a bucket or a key of `places`.
+/// Whether change `c` is about logging: a trail's, a call to a bucket or a key of `places`, or a
+/// CloudTrail file deleted (kept only for a CloudTrail file's key, whatever its bucket).
 pub fn about_logging(store: &Store, c: &Change, places: &LogPlaces) -> bool {
     match c.target {
         Target::Trail => true,
+        Target::Bucket if file_deleted(store, c) => true,
         Target::Bucket => places.buckets.contains(&*store.str(c.bucket)),
         Target::Key => places.buckets.contains(&key_entry(&store.str(c.trail))),
         Target::Monitor => false,
     }
+}
+
+/// Whether change `c` is a CloudTrail file deleted from its bucket (a `DeleteObject` data event,
+/// see [`crate::facts::trail::record_bucket`]).
+fn file_deleted(store: &Store, c: &Change) -> bool {
+    c.target == Target::Bucket && !c.trail.is_empty() && store.str(store.name(c.row)) == "DeleteObject"
+}
+
+/// The CloudTrail files deleted from their bucket by a call that went through, by S3 key, each
+/// with who deleted it and when (the first such call, which removed it), for the Integrity tab's
+/// files listed and not found.
+pub fn deleted_files(store: &Store) -> std::collections::HashMap<String, String> {
+    let mut first: HashMap<String, Row> = HashMap::new();
+    for c in store.trail.all().iter().filter(|c| file_deleted(store, c) && store.error_code(c.row).is_empty()) {
+        let key = store.str(c.trail).into_owned();
+        let earlier = first.get(&key).is_some_and(|&r| (store.time(r), r) <= (store.time(c.row), c.row));
+        if !earlier {
+            first.insert(key, c.row);
+        }
+    }
+    first
+        .into_iter()
+        .map(|(key, r)| {
+            let principal = crate::analysis::principal::principal_label(&store.identity(r), &store.strings);
+            let bucket = store.trail.get(r).map(|c| store.str(c.bucket).into_owned()).unwrap_or_default();
+            let text = format!(
+                "deleted from bucket {bucket} by {principal} at {} (DeleteObject)",
+                crate::text::utc(store.time(r))
+            );
+            (key, text)
+        })
+        .collect()
 }
 
 /// How [`LogPlaces`] holds a KMS key's ID (`key/<id>`: no bucket's name holds a `/`).
@@ -561,6 +597,40 @@ mod tests {
         assert_eq!((r.total, r.stops, r.narrows, r.refused), (4, 2, 0, 0));
         let logging = report(e.store(), 100, &log_places(e.store(), []));
         assert_eq!((logging.total, logging.changes[0].started_again), (1, None));
+    }
+
+    #[test]
+    fn ok_a_log_file_deleted_is_listed_whatever_its_bucket_and_other_objects_are_not() {
+        let s3 = |id, name: &str, key: &str| {
+            let req = format!(r#"{{"bucketName": "archive", "key": "{key}"}}"#);
+            event(id, name, &req, "null", "").replacen(
+                r#""eventSource": "cloudtrail.amazonaws.com""#,
+                r#""eventSource": "s3.amazonaws.com""#,
+                1,
+            )
+        };
+        let log = "backup/AWSLogs/o-a1b2c3d4e5/111122223333/CloudTrail/us-east-1/2024/05/01/111122223333_CloudTrail_us-east-1_20240501T1000Z_x.json.gz";
+        let digest = "AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2024/05/01/d.json.gz";
+        let mut e = Engine::new();
+        let events = [
+            s3(1, "DeleteObject", log),
+            s3(2, "DeleteObject", digest),
+            // Not CloudTrail's: a key that only names it, another service's logs.
+            s3(3, "DeleteObject", "notes/AWSLogs-CloudTrail.txt"),
+            s3(4, "DeleteObject", "AWSLogs/111122223333/elasticloadbalancing/us-east-1/x.log.gz"),
+            // A bucket nothing says a trail delivers to: its lifecycle is not listed.
+            s3(5, "PutBucketLifecycle", ""),
+        ];
+        e.ingest_bytes("t.json", format!(r#"{{"Records": [{}]}}"#, events.join(",")).as_bytes());
+        let r = report(e.store(), 100, &log_places(e.store(), []));
+        let got: Vec<(&str, &str, Effect)> =
+            r.changes.iter().map(|c| (c.call.as_str(), c.trail.as_str(), c.effect)).collect();
+        assert_eq!(got, [("DeleteObject", log, Effect::Narrows), ("DeleteObject", digest, Effect::Narrows)]);
+        let c = &r.changes[0];
+        assert_eq!(subject(c.target, &c.trail, &c.bucket, &c.call, &c.source), ("log file", log.to_owned()));
+        let c = &r.changes[1];
+        assert_eq!(subject(c.target, &c.trail, &c.bucket, &c.call, &c.source).0, "digest file");
+        assert_eq!((r.narrows, r.stops), (2, 0));
     }
 
     #[test]

@@ -120,7 +120,8 @@ pub struct Change {
     pub row: Row,
     /// The trail or event data store: its ARN where the response (or request) gives one, else
     /// its name as the request gives it. For a [`Target::Monitor`], what the call names (a
-    /// detector, a recorder, flow logs...: see [`crate::facts::monitor`]).
+    /// detector, a recorder, flow logs...: see [`crate::facts::monitor`]); for a log file deleted
+    /// (`DeleteObject`, [`Target::Bucket`]), its S3 key.
     pub trail: Sym,
     /// What it does to logging (had it gone through: the event's `errorCode` says whether it did).
     pub effect: Effect,
@@ -603,13 +604,33 @@ impl Logged {
     }
 }
 
-/// The calls to an S3 bucket read, for buckets trails deliver to.
-pub const BUCKET_CALLS: [&str; 4] = ["PutBucketLifecycle", "DeleteBucket", "PutBucketPolicy", "DeleteBucketPolicy"];
+/// The calls to an S3 bucket read, for buckets trails deliver to; `DeleteObject` (an S3 data
+/// event) only for a CloudTrail file's key (see [`log_file_kind`]).
+pub const BUCKET_CALLS: [&str; 5] =
+    ["PutBucketLifecycle", "DeleteBucket", "PutBucketPolicy", "DeleteBucketPolicy", "DeleteObject"];
+
+/// What CloudTrail file an S3 key is, by the layout CloudTrail delivers in
+/// (`[prefix/]AWSLogs/[o-org/]<account>/CloudTrail/<region>/<yyyy>/<mm>/<dd>/<file>`, digests under
+/// `CloudTrail-Digest/`, Insights events under `CloudTrail-Insight/`), or `None`.
+pub fn log_file_kind(key: &str) -> Option<&'static str> {
+    let rest = key.split_once("AWSLogs/")?.1;
+    let kind = |folder: &str| rest.split('/').any(|part| part == folder);
+    if kind("CloudTrail-Digest") {
+        Some("digest file")
+    } else if kind("CloudTrail-Insight") {
+        Some("Insights log file")
+    } else if kind("CloudTrail") {
+        Some("log file")
+    } else {
+        None
+    }
+}
 
 /// Records the call to an S3 bucket in row `row`, if it is one of [`BUCKET_CALLS`]: what it does
 /// to the log files a trail delivers there, were the bucket a trail's. These calls are few, and
 /// S3 logs their XML as JSON of varying shape (one rule is an object, two a list), so the request
-/// is read as a generic value.
+/// is read as a generic value. A `DeleteObject` is kept only when its key is a CloudTrail file's,
+/// with the key as [`Change::trail`]: a busy bucket's data events are many, log files deleted few.
 pub fn record_bucket(raw: &RawEvent, row: Row, store: &mut Store) {
     let name = raw.event_name.str();
     if !BUCKET_CALLS.contains(&name) {
@@ -618,12 +639,21 @@ pub fn record_bucket(raw: &RawEvent, row: Row, store: &mut Store) {
     let req: serde_json::Value =
         raw.request_parameters.and_then(|r| serde_json::from_str(r.get()).ok()).unwrap_or_default();
     let bucket = req["bucketName"].as_str().unwrap_or("");
-    let (effect, lines) = bucket_call(name, &req);
+    let (effect, lines, object) = if name == "DeleteObject" {
+        let key = req["key"].as_str().unwrap_or("");
+        let Some(kind) = log_file_kind(key) else { return };
+        let line = format!("{kind} deleted: what it held is in no other copy these logs can be checked against");
+        (Effect::Narrows, vec![line], key)
+    } else {
+        let (effect, lines) = bucket_call(name, &req);
+        (effect, lines, "")
+    };
     let bucket = store.intern(bucket);
     let lines = lines.iter().take(MAX_LINES).map(|l| store.intern(l)).collect();
+    let trail = store.intern(object);
     store.trail.put(Change {
         row,
-        trail: Sym::EMPTY,
+        trail,
         effect,
         lines,
         bucket,

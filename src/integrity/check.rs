@@ -40,8 +40,20 @@ pub struct Inputs<'a> {
     pub not_listed: &'a BTreeSet<Box<str>>,
     /// Pasted keys and signatures, when the person gave some.
     pub keys: Option<&'a KeyMaterial>,
-    /// Calls in the logs that stopped or narrowed a trail, which may explain a gap in its chain.
-    pub causes: &'a [GapCause],
+    /// What the logs say that explains a gap in a chain or a listed file not found.
+    pub explained: &'a Explanations,
+}
+
+/// What the logs hold that explains a finding: the calls that stopped or narrowed a trail (a gap
+/// in its digest chain after them) and the CloudTrail files deleted from their bucket (a listed
+/// file not among the dropped ones).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Explanations {
+    /// Calls that stopped or narrowed a trail.
+    pub causes: Vec<GapCause>,
+    /// By S3 key, for people: who deleted the file and when (`DeleteObject` data events that went
+    /// through).
+    pub deleted: HashMap<String, String>,
 }
 
 /// A call the logs hold that stopped or narrowed a trail (`StopLogging`, `DeleteTrail`, validation
@@ -242,7 +254,10 @@ fn entries_not_found(
             report.counts.not_listed += 1;
             continue;
         }
-        let detail = format!("listed in digest {} and not among the dropped files", file_name(listing));
+        let mut detail = format!("listed in digest {} and not among the dropped files", file_name(listing));
+        if let Some(deleted) = inputs.explained.deleted.get(e.key) {
+            detail = format!("{detail}; {deleted}");
+        }
         push_file(report, by_file, None, e.key, Finding::Missing, Some(listing.to_owned()), detail, false);
     }
 }
@@ -711,7 +726,7 @@ fn chains(inputs: &Inputs<'_>, digests: &[(FileId, &Digest)], sigs: &Sigs, repor
                 notes.push(format!("it was dropped as {} but says it is {}: moved or renamed", path_of(id), d.key));
             }
             if matches!(link, Link::Restarted | Link::PreviousMissing) {
-                notes.extend(causes_between(inputs.causes, &trail, previous_start, &d.end));
+                notes.extend(causes_between(&inputs.explained.causes, &trail, previous_start, &d.end));
             }
             previous_start = Some(if d.start.is_empty() { &d.end } else { &d.start });
             match link {

@@ -34,7 +34,7 @@
 //! assert_eq!(state.to_hash(&files), vec![0, 1]);
 //! state.set_hash(0, Hasher::of(digest));
 //! state.set_hash(1, Hasher::of(b"abc"));
-//! let checked = state.check(&files, None, &[]);
+//! let checked = state.check(&files, None, &Default::default());
 //! assert_eq!((checked.report.counts.verified, checked.report.counts.missing), (1, 0));
 //! ```
 
@@ -290,7 +290,13 @@ impl Integrity {
     }
 
     /// Runs the check over `files` ((path, kind) by file id), with pasted keys when given.
-    pub fn check(&self, files: &[(&str, FileKind)], keys: Option<&KeyMaterial>, causes: &[check::GapCause]) -> Checked {
+    /// `explained` holds what the logs say about gaps and files not found.
+    pub fn check(
+        &self,
+        files: &[(&str, FileKind)],
+        keys: Option<&KeyMaterial>,
+        explained: &check::Explanations,
+    ) -> Checked {
         let dropped: Vec<DroppedFile> = files.iter().map(|&(path, kind)| DroppedFile { path, kind }).collect();
         check::check(&Inputs {
             files: &dropped,
@@ -299,7 +305,7 @@ impl Integrity {
             not_read: &self.not_read,
             not_listed: &self.not_listed,
             keys,
-            causes,
+            explained,
         })
     }
 }

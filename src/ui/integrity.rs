@@ -255,7 +255,7 @@ fn files_table(p: &FilesProps) -> Html {
                             if f.signed { <span class="badge badge-verified" title="listed by a digest whose signature verified">{"signed"}</span> }
                         </td>
                         <td class="why">
-                            {f.detail.clone()}
+                            {reveal(&f.detail).into_owned()}
                             if let Some(d) = &f.digest { <span class="acct" title={tooltip(d)}>{" · "}{file_name(d)}</span> }
                         </td>
                     </tr>

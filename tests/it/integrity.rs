@@ -449,6 +449,77 @@ fn ok_a_gap_names_the_stop_of_its_trail_that_the_logs_hold() {
 }
 
 #[test]
+fn ok_a_log_file_deleted_from_its_bucket_names_who_deleted_it() {
+    let mut files = trail();
+    // Two listed log files, and the bucket their digest names, from the digests themselves.
+    let mut listing: Vec<(String, String)> = Vec::new();
+    for (_, b) in files.iter().filter(|(p, _)| is_digest(p)) {
+        let v: serde_json::Value = serde_json::from_slice(&gunzip(b)).unwrap();
+        for e in v["logFiles"].as_array().unwrap() {
+            listing.push((e["s3Object"].as_str().unwrap().to_owned(), e["s3Bucket"].as_str().unwrap().to_owned()));
+        }
+    }
+    let (gone, bucket) = listing[0].clone();
+    let (kept_out, _) = listing[1].clone();
+    files.retain(|(p, _)| !p.ends_with(&gone) && !p.ends_with(&kept_out));
+    // S3 data events, as S3 logs GetObject (the corpus's OTRF recording) with `DeleteObject`'s name.
+    let account = gone.split('/').nth(1).unwrap();
+    let delete = |id: u32, key: &str, time: &str, error: &str| {
+        let error = if error.is_empty() { String::new() } else { format!(r#""errorCode": "{error}","#) };
+        format!(
+            r#"{{"eventVersion": "1.08", "userIdentity": {{"type": "IAMUser", "arn": "arn:aws:iam::{account}:user/mallory", "accountId": "{account}", "accessKeyId": "AKIAIOSFODNN7EXAMPLE"}},
+             "eventTime": "{time}", "eventSource": "s3.amazonaws.com", "eventName": "DeleteObject", "awsRegion": "us-east-1",
+             "sourceIPAddress": "203.0.113.7", "userAgent": "aws-cli/2.15.0", {error}
+             "requestParameters": {{"bucketName": "{bucket}", "Host": "{bucket}.s3.amazonaws.com", "key": "{key}"}},
+             "responseElements": null, "eventID": "00000000-0000-4000-8000-0000000000{id:02}", "eventType": "AwsApiCall",
+             "eventCategory": "Data", "readOnly": false, "recipientAccountId": "{account}",
+             "resources": [{{"type": "AWS::S3::Object", "ARN": "arn:aws:s3:::{bucket}/{key}"}}]}}"#
+        )
+    };
+    let events = [
+        // Deleted three times, the logs not in time order: the earliest call removed it.
+        delete(1, &gone, "2026-03-02T09:00:00Z", ""),
+        delete(2, &gone, "2026-03-02T08:00:00Z", ""),
+        delete(5, &gone, "2026-03-02T10:00:00Z", ""),
+        // Refused: the other file was not deleted this way (it was only not dropped).
+        delete(3, &kept_out, "2026-03-02T08:30:00Z", "AccessDenied"),
+        // Not a CloudTrail file.
+        delete(4, "photos/cat.jpg", "2026-03-02T08:40:00Z", ""),
+    ];
+    files.push((
+        "elsewhere/s3-data-events.json".to_owned(),
+        format!(r#"{{"Records": [{}]}}"#, events.join(",")).into_bytes(),
+    ));
+    let (engine, checked) = run(&files, &no_keys());
+    let detail = |key: &str| -> String {
+        let row = checked.report.files.iter().find(|f| f.path == key).unwrap_or_else(|| panic!("no row for {key}"));
+        assert_eq!(row.finding, Finding::Missing);
+        row.detail.clone()
+    };
+    let by = format!(
+        "deleted from bucket {bucket} by arn:aws:iam::{account}:user/mallory at 2026-03-02 08:00:00 UTC (DeleteObject)"
+    );
+    assert!(detail(&gone).ends_with(&by), "{}", detail(&gone));
+    assert!(!detail(&kept_out).contains("deleted"), "{}", detail(&kept_out));
+    // The changes to logging list the four calls on log files, whatever the trail calls say of the
+    // bucket; Needs attention has the deletions high and the refused one medium.
+    let doc: serde_json::Value = serde_json::from_str(&engine.summary_json()).unwrap();
+    let changes: Vec<(&str, &str, &str)> = doc["logging"]["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["call"] == "DeleteObject")
+        .map(|c| (c["trail"].as_str().unwrap(), c["effect"].as_str().unwrap(), c["error_code"].as_str().unwrap()))
+        .collect();
+    let (deleted, refused) = ((gone.as_str(), "narrows", ""), (kept_out.as_str(), "narrows", "AccessDenied"));
+    assert_eq!(changes, [deleted, refused, deleted, deleted], "oldest first");
+    let attention = doc["attention"].as_array().unwrap();
+    let item = |title: &str| attention.iter().find(|a| a["title"] == title).unwrap_or_else(|| panic!("{attention:#?}"));
+    assert_eq!(item(&format!("Log bucket {bucket} had log files deleted"))["severity"], "high");
+    assert_eq!(item(&format!("Tried to delete log files from log bucket {bucket}"))["severity"], "medium");
+}
+
+#[test]
 fn err_only_the_decoy_key_checks_nothing_and_says_why() {
     let keys = std::fs::read_to_string(fixture().join("list-public-keys.json")).unwrap();
     let v: serde_json::Value = serde_json::from_str(&keys).unwrap();

@@ -422,6 +422,41 @@ fn public_pushes(g: &Gathered, out: &mut Vec<Attention>) {
     }
 }
 
+/// What call `call` did to what it named, for an attention item's title ("Trail main stopped"):
+/// `stops` whether it stopped it, else it narrowed it.
+fn done(stops: bool, call: &str) -> &'static str {
+    match (stops, call) {
+        (true, "DeleteBucketPolicy" | "PutBucketPolicy") => "closed to CloudTrail",
+        (true, "DisableKey") => "disabled",
+        (true, "ScheduleKeyDeletion") => "scheduled for deletion",
+        (true, c) if c.starts_with("Delete") => "deleted",
+        (true, c) if c.starts_with("Disable") || c.starts_with("Update") => "turned off",
+        (true, _) => "stopped",
+        (false, "PutBucketLifecycle") => "set to delete log files",
+        (false, "DeleteObject") => "had log files deleted",
+        (false, "LeaveOrganization" | "RemoveAccountFromOrganization") => "taken out of its organization",
+        (false, _) => "narrowed",
+    }
+}
+
+/// What is lost once call `call` of `source` to `target` went through, for an item's reason.
+fn lost(target: Target, call: &str, source: &str) -> &'static str {
+    match target {
+        Target::Bucket if call == "DeleteObject" => {
+            "The files deleted are in no copy these logs hold; with their digests dropped, the Integrity tab lists them as missing, with who deleted them."
+        }
+        Target::Bucket => "A trail delivers its log files there: from then on they are deleted, or not delivered.",
+        Target::Trail => "What it did not record from then on is in no log, these or any other.",
+        Target::Key => {
+            "A trail encrypts its log files with it: CloudTrail delivers none while it cannot use the key."
+        }
+        Target::Monitor if crate::facts::monitor::PER_NAME.contains(&source) => {
+            "What it would have raised or passed on from then on reached no one."
+        }
+        Target::Monitor => "What it did not watch from then on is in none of its records or findings.",
+    }
+}
+
 /// One item per trail (or bucket, or other service's thing), call, principal and outcome of the
 /// calls that stopped or narrowed logging or monitoring.
 fn logging(g: &Gathered, out: &mut Vec<Attention>) {
@@ -443,21 +478,13 @@ fn logging(g: &Gathered, out: &mut Vec<Attention>) {
         let Some(change) = store.trail.get(latest) else { continue };
         let value = g.str(trail);
         let source = g.str(source);
-        let (what, name) = crate::analysis::logging::subject(change.target, &value, &value, &g.str(call), &source);
+        // Grouped by bucket: a log file deleted is about its bucket here, not its key.
+        let trail_value = if change.target == Target::Bucket { "" } else { &*value };
+        let (what, name) = crate::analysis::logging::subject(change.target, trail_value, &value, &g.str(call), &source);
         // "Trail main stopped": the title starts with it.
         let title_what = format!("{}{}", what[..1].to_uppercase(), &what[1..]);
         let stops = effect == Effect::Stops;
-        let done = match (stops, &*g.str(call)) {
-            (true, "DeleteBucketPolicy" | "PutBucketPolicy") => "closed to CloudTrail",
-            (true, "DisableKey") => "disabled",
-            (true, "ScheduleKeyDeletion") => "scheduled for deletion",
-            (true, c) if c.starts_with("Delete") => "deleted",
-            (true, c) if c.starts_with("Disable") || c.starts_with("Update") => "turned off",
-            (true, _) => "stopped",
-            (false, "PutBucketLifecycle") => "set to delete log files",
-            (false, "LeaveOrganization" | "RemoveAccountFromOrganization") => "taken out of its organization",
-            (false, _) => "narrowed",
-        };
+        let done = done(stops, &g.str(call));
         let call = g.str(call);
         let n = calls.len() as u64;
         let lines: Vec<String> = change.lines.iter().map(|&l| g.str(l).into_owned()).collect();
@@ -466,12 +493,15 @@ fn logging(g: &Gathered, out: &mut Vec<Attention>) {
                 (false, "LeaveOrganization" | "RemoveAccountFromOrganization") => {
                     format!("Tried to take {what} {name} out of its organization")
                 }
+                (false, "DeleteObject") => format!("Tried to delete log files from {what} {name}"),
                 (true, _) => format!("Tried to stop {what} {name}"),
                 (false, _) => format!("Tried to narrow {what} {name}"),
             };
             (tried, Severity::Medium)
         } else {
-            (format!("{title_what} {name} {done}"), if stops { Severity::High } else { Severity::Medium })
+            // Log files deleted are evidence gone, as a trail stopped is evidence never made.
+            let high = stops || &*call == "DeleteObject";
+            (format!("{title_what} {name} {done}"), if high { Severity::High } else { Severity::Medium })
         };
         let calls_of = format!(
             "{} of {what} {name} {}",
@@ -485,20 +515,7 @@ fn logging(g: &Gathered, out: &mut Vec<Attention>) {
                 list(&lines)
             )
         } else {
-            let then = match change.target {
-                Target::Bucket => {
-                    "A trail delivers its log files there: from then on they are deleted, or not delivered."
-                }
-                Target::Trail => "What it did not record from then on is in no log, these or any other.",
-                Target::Key => {
-                    "A trail encrypts its log files with it: CloudTrail delivers none while it cannot use the key."
-                }
-                Target::Monitor if crate::facts::monitor::PER_NAME.contains(&&*source) => {
-                    "What it would have raised or passed on from then on reached no one."
-                }
-                Target::Monitor => "What it did not watch from then on is in none of its records or findings.",
-            };
-            format!("{calls_of}: {}. {then}", list(&lines))
+            format!("{calls_of}: {}. {}", list(&lines), lost(change.target, &call, &source))
         };
         let kind = if change.target == Target::Monitor {
             AttentionKind::MonitoringWeakened
