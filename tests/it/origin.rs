@@ -140,9 +140,13 @@ fn ok_pushes_and_pulls_name_the_workflow_source_identity_or_user_behind_their_ro
             ("t5".to_owned(), s("", "")),
         ]
     );
+    // The workflow's session and the role it assumed are a CI workflow's; the others plain sessions.
+    let kind = |tag: &str| pushes.items.iter().find(|p| p.tag == tag).unwrap().who.kind.clone();
+    assert_eq!([kind("t1"), kind("t3"), kind("t4")], ["CI workflow (role)", "Role session", "Role session"]);
     let ContainerAnswer::Pulls(pulls) = ask(&engine, Ask::Pulls { offset: 0, outcome: None }) else { panic!() };
     assert_eq!(pulls.items.len(), 1);
     assert_eq!(origin(&pulls.items[0].who), s(subject, "GitHub Actions"), "through the deploy role");
+    assert_eq!(pulls.items[0].who.kind, "CI workflow (role)");
 
     // Everything the workflow started is one filter away: its STS call, the session's push and
     // AssumeRole, and the deploy role's pull.

@@ -89,6 +89,10 @@ fn role_session(arn: &str) -> Option<(&str, &str)> {
 pub fn who(store: &Store, r: Row, owner: &str) -> Who {
     let mut w = caller(store, r, owner);
     if let Some(o) = origin(store, store.identity(r).access_key) {
+        // A plain role session says more as what is behind it: "CI workflow (role)".
+        if let Some(kind) = o.kind().filter(|_| w.kind == ROLE_SESSION) {
+            kind.clone_into(&mut w.kind);
+        }
         (w.origin, w.origin_via, w.origin_principal) = (o.who, o.via, o.started_by);
     }
     w
@@ -120,6 +124,9 @@ pub fn caller(store: &Store, r: Row, owner: &str) -> Who {
         origin_principal: String::new(),
     }
 }
+
+/// The kind of a role session nothing else names (see [`kind_of`]).
+const ROLE_SESSION: &str = "Role session";
 
 /// The caller's account: `userIdentity.accountId`, else the session issuer's.
 fn account_of<'s>(id: &Identity, store: &'s Store) -> Cow<'s, str> {
@@ -154,7 +161,7 @@ fn kind_of(id: &Identity, store: &Store, ip: &str, ua: &str) -> (String, String)
             } else if !invoked.is_empty() && invoked.ends_with(".amazonaws.com") {
                 "AWS service (role)"
             } else {
-                "Role session"
+                ROLE_SESSION
             }
         }
         IdentityType::IAMUser => "IAM user",

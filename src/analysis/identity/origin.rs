@@ -50,6 +50,23 @@ pub fn origin(store: &Store, key: Sym) -> Option<Origin> {
     Some(Origin { who, via, started_by })
 }
 
+impl Origin {
+    /// What a role session is, by who is behind it: a CI workflow, a Kubernetes pod, a person
+    /// signed in through an identity provider; `None` when the provider says nothing of the kind
+    /// (a source identity, a long-term key, an unknown issuer).
+    pub fn kind(&self) -> Option<&'static str> {
+        Some(match self.via.as_str() {
+            "GitHub Actions" | "GitLab CI/CD" | "HCP Terraform" | "CircleCI" | "Bitbucket Pipelines" => {
+                "CI workflow (role)"
+            }
+            "EKS service account" => "EKS pod (role)",
+            "IAM Identity Center" => "Person (IAM Identity Center)",
+            via if via.starts_with("SAML (") => "Person (SAML)",
+            _ => return None,
+        })
+    }
+}
+
 /// A name for the identity provider of a web identity or SAML session: the well-known CI and
 /// cluster issuers by name, IAM Identity Center for its SAML issuer, else the issuer's host (an
 /// OIDC provider's ARN ends with it).
@@ -108,6 +125,18 @@ mod tests {
         ];
         for (call, provider, want) in cases {
             assert_eq!(provider_name(call, provider), want, "{provider}");
+        }
+    }
+
+    #[test]
+    fn ok_kinds_of_session_by_who_is_behind_them() {
+        let of = |via: &str| Origin { who: "x".into(), via: via.into(), started_by: "y".into() }.kind();
+        assert_eq!(of("GitLab CI/CD"), Some("CI workflow (role)"));
+        assert_eq!(of("EKS service account"), Some("EKS pod (role)"));
+        assert_eq!(of("SAML (www.okta.com)"), Some("Person (SAML)"));
+        assert_eq!(of("IAM Identity Center"), Some("Person (IAM Identity Center)"));
+        for via in ["long-term key", "source identity", "auth.example.com", "Google"] {
+            assert_eq!(of(via), None, "{via}");
         }
     }
 }
