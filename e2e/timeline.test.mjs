@@ -586,23 +586,53 @@ test('a time CloudTrail logging was off is shaded over every lane and said in wo
   // The canvas: a column just after the stop is tinted red over the lanes, one just before is not.
   await until(page, (d) => d.buckets > 0);
   const x = await xOf(page, ms(stop.eventTime));
-  const tinted = async (dx) => page.$eval('[data-testid=timeline-canvas]', (c, [x, dx]) => {
-    const box = c.getBoundingClientRect();
-    const dpr = c.width / box.width;
-    const col = Math.round((x - box.x + dx) * dpr);
-    const data = c.getContext('2d').getImageData(col, 0, 1, c.height).data;
-    let red = 0;
-    let n = 0;
-    // The lanes, below the axis and the density strip (64 px), above the bottom padding.
-    for (let y = Math.round(64 * dpr); y < c.height - Math.round(8 * dpr); y += 1) {
-      const [r, g, b] = [data[y * 4], data[y * 4 + 1], data[y * 4 + 2]];
-      n += 1;
-      if (r > g + 8 && r > b + 8) red += 1;
-    }
-    return red / n;
-  }, [x, dx]);
-  const [before, after] = [await tinted(-6), await tinted(6)];
+  const red = ([r, g, b]) => r > g + 8 && r > b + 8;
+  const [before, after] = [await tinted(page, x - 6, red), await tinted(page, x + 6, red)];
   assert.ok(after > 0.6 && before < 0.2, `tinted after the stop ${after}, before it ${before}`);
   await t.shot('timeline-logging-off', { fullPage: false });
   assert.deepEqual(t.problems, []);
 });
+
+test('another service that watches the account turned off is shaded in its own colour and said apart', { skip: CORPUS ? false : 'the shared corpus is not there' }, async () => {
+  // DataDog's recording of Stratus Red Team's vpc-remove-flow-logs: flow logs deleted, which no
+  // call can start again. Which calls turn a monitor off is read here from the file itself.
+  const file = join(CORPUS, 'DataDog-stratus-red-team/aws.defense-evasion.vpc-remove-flow-logs.json');
+  const deletions = JSON.parse(readFileSync(file, 'utf8')).filter((e) => e.eventName === 'DeleteFlowLogs' && !e.errorCode);
+  assert.equal(deletions.length, 1);
+  const [del] = deletions;
+  const id = del.requestParameters.DeleteFlowLogsRequest.FlowLogId.content;
+  const t = await openTimeline();
+  const page = t.page;
+  await t.pickFiles([file]);
+  await t.waitDone();
+  await page.waitForSelector('[data-testid=timeline-off][data-kind=monitoring] [data-testid=timeline-off-item]');
+  const items = await page.$$eval('[data-testid=timeline-off-item]', (els) => els.map((el) => ({ kind: el.dataset.kind, from: el.dataset.from, to: el.dataset.to ?? null, text: el.textContent })));
+  assert.deepEqual(items.map((i) => [i.kind, Number(i.from), i.to]), [['monitoring', ms(del.eventTime), null]]);
+  assert.match(items[0].text, new RegExp(`^VPC flow logs ${id}: DeleteFlowLogs at .*, not started again in these logs$`));
+  assert.equal(await page.locator('[data-testid=timeline-off][data-kind=logging]').count(), 0, 'CloudTrail was not stopped');
+  // The canvas: a column just after the deletion is tinted violet, not red; one just before is not.
+  await until(page, (d) => d.buckets > 0);
+  const x = await xOf(page, ms(del.eventTime));
+  const violet = ([r, g, b]) => b > g + 8 && b > r + 4;
+  const red = ([r, g, b]) => r > g + 8 && r > b + 8;
+  const [before, after] = [await tinted(page, x - 6, violet), await tinted(page, x + 6, violet)];
+  assert.ok(after > 0.6 && before < 0.2, `tinted after the deletion ${after}, before it ${before}`);
+  assert.ok(await tinted(page, x + 6, red) < 0.2, 'not in CloudTrail logging\'s red');
+  await t.shot('timeline-monitoring-off', { fullPage: false });
+  assert.deepEqual(t.problems, []);
+});
+
+/** The share of the lanes' pixels in the canvas's column at page x `x` for which `is([r, g, b])`:
+ * below the axis and the density strip (64 px), above the bottom padding. */
+async function tinted(page, x, is) {
+  const pixels = await page.$eval('[data-testid=timeline-canvas]', (c, x) => {
+    const box = c.getBoundingClientRect();
+    const dpr = c.width / box.width;
+    const col = Math.round((x - box.x) * dpr);
+    const data = c.getContext('2d').getImageData(col, 0, 1, c.height).data;
+    const out = [];
+    for (let y = Math.round(64 * dpr); y < c.height - Math.round(8 * dpr); y += 1) out.push([data[y * 4], data[y * 4 + 1], data[y * 4 + 2]]);
+    return out;
+  }, x);
+  return pixels.filter(is).length / pixels.length;
+}

@@ -35,6 +35,9 @@ pub struct Palette {
     pub range: &'static str,
     /// A time CloudTrail logging was off: its shade (translucent over the lanes), and its edge.
     pub off: (&'static str, &'static str),
+    /// A time another service that watches the account was off (`GuardDuty`, flow logs, an
+    /// alarm...): its shade and its edge, drawn dashed.
+    pub monitor_off: (&'static str, &'static str),
     /// The marks' colours: push, pull, lifecycle expiry, ECS deployment, Image Builder run, another
     /// service's use (see `ui::timeline::draw::colour`); `static/style.css` gives the legend's the
     /// same (`--mark-*`).
@@ -59,6 +62,7 @@ pub const LIGHT: Palette = Palette {
     dim: "rgba(241,245,249,0.72)",
     range: "#0f766e",
     off: ("rgba(185,28,28,0.10)", "#B91C1C"),
+    monitor_off: ("rgba(91,33,182,0.10)", "#5B21B6"),
     // Okabe-Ito, but for the orange, the reddish purple and the sky blue, darkened to 3:1 on the
     // light lanes (at 2.2:1, 2.9:1 and 2.2:1 a pull, a build and a use read faintly on white).
     marks: ["#0072B2", "#B07800", "#D55E00", "#009E73", "#B05E93", "#3A8FC7"],
@@ -82,6 +86,7 @@ pub const DARK: Palette = Palette {
     dim: "rgba(11,17,32,0.72)",
     range: "#2dd4bf",
     off: ("rgba(248,113,113,0.14)", "#f87171"),
+    monitor_off: ("rgba(167,139,250,0.12)", "#a78bfa"),
     // Okabe-Ito.
     marks: ["#0072B2", "#E69F00", "#D55E00", "#009E73", "#CC79A7", "#56B4E9"],
 };

@@ -232,9 +232,13 @@ pub struct Off {
     pub what: String,
     /// The call that stopped it.
     pub call: String,
+    /// Another service that watches the account turned off (`GuardDuty`, flow logs, an alarm...),
+    /// not CloudTrail's logging.
+    pub monitor: bool,
 }
 
-/// Times logging was off kept for the timeline: the first of them, oldest first.
+/// Times logging was off kept for the timeline: the first of them, oldest first (and as many
+/// times another service that watches the account was).
 pub const MAX_OFF: usize = 50;
 
 impl LogPlaces {
@@ -299,26 +303,31 @@ pub fn log_places(store: &Store, files: impl IntoIterator<Item = String>) -> Log
     out
 }
 
-/// The times logging was off (see [`Off`]), from the list of changes as `places` sees them.
+/// The times logging, or another service that watches the account, was off (see [`Off`]), from
+/// the lists of changes as `places` sees them: at most [`MAX_OFF`] of each, oldest first.
 fn off_periods(store: &Store, places: &LogPlaces) -> Vec<Off> {
     // Most logs hold no stop: they are not listed for nothing.
     let stopped = |c: &Change| {
-        about_logging(store, c, places) && store.error_code(c.row).is_empty() && places.effect(c) == Effect::Stops
+        (about_logging(store, c, places) || about_monitoring(store, c, places))
+            && store.error_code(c.row).is_empty()
+            && places.effect(c) == Effect::Stops
     };
     if !store.trail.all().iter().any(stopped) {
         return Vec::new();
     }
-    let listed = report(store, usize::MAX, places);
-    listed
-        .changes
-        .into_iter()
-        .filter(|c| c.effect == Effect::Stops && c.error_code.is_empty())
-        .take(MAX_OFF)
-        .map(|c| {
-            let (what, name) = subject(c.target, &c.trail, &c.bucket, &c.call, &c.source);
-            Off { from: c.time, to: c.started_again, what: format!("{what} {name}"), call: c.call }
-        })
-        .collect()
+    let periods = |listed: LoggingReport, monitor: bool| {
+        listed.changes.into_iter().filter(|c| c.effect == Effect::Stops && c.error_code.is_empty()).take(MAX_OFF).map(
+            move |c| {
+                let (what, name) = subject(c.target, &c.trail, &c.bucket, &c.call, &c.source);
+                Off { from: c.time, to: c.started_again, what: format!("{what} {name}"), call: c.call, monitor }
+            },
+        )
+    };
+    let mut out: Vec<Off> = periods(report(store, usize::MAX, places), false)
+        .chain(periods(monitoring(store, usize::MAX, places), true))
+        .collect();
+    out.sort_by_key(|o| (o.from, o.monitor));
+    out
 }
 
 /// Whether change `c` is about another service that watches the account: a monitor's, or the
@@ -633,15 +642,18 @@ mod tests {
         assert_eq!((r.narrows, r.stops), (2, 0));
     }
 
+    /// A call that went through, of `name` of `source` with `req`, in the shape of [`event`].
+    fn call_of(id: u32, source: &str, name: &str, req: &str) -> String {
+        event(id, name, req, "null", "").replacen(
+            r#""eventSource": "cloudtrail.amazonaws.com""#,
+            &format!(r#""eventSource": "{source}""#),
+            1,
+        )
+    }
+
     #[test]
     fn ok_a_rule_or_alarm_disabled_is_enabled_again_only_by_name_and_one_deleted_is_not() {
-        let call = |id, source: &str, name: &str, req: &str| {
-            event(id, name, req, "null", "").replacen(
-                r#""eventSource": "cloudtrail.amazonaws.com""#,
-                &format!(r#""eventSource": "{source}""#),
-                1,
-            )
-        };
+        let call = call_of;
         let (eb, cw) = ("events.amazonaws.com", "monitoring.amazonaws.com");
         let mut e = Engine::new();
         let events = [
@@ -782,6 +794,40 @@ mod tests {
         let off: Vec<(Millis, Option<Millis>, String)> =
             log_places(e.store(), []).off.into_iter().map(|o| (o.from, o.to, o.what)).collect();
         assert_eq!(off, [(t(2), Some(t(5)), "trail main".to_owned()), (t(6), None, "log bucket logs".to_owned())]);
+    }
+
+    #[test]
+    fn ok_monitors_turned_off_are_off_periods_of_their_own_beside_a_trail_stopped() {
+        let call = call_of;
+        let config = "config.amazonaws.com";
+        let recorder = r#"{"configurationRecorderName": "default"}"#;
+        let events = [
+            call(1, config, "StopConfigurationRecorder", recorder),
+            event(2, "StopLogging", r#"{"name": "main"}"#, "null", ""),
+            call(3, "ec2.amazonaws.com", "DeleteFlowLogs", r#"{"flowLogId": ["fl-1"]}"#),
+            call(4, config, "StartConfigurationRecorder", recorder),
+            // A narrowing, and a refused stop: no time off.
+            call(5, "events.amazonaws.com", "RemoveTargets", r#"{"rule": "r", "ids": ["t"]}"#),
+            event(6, "DeleteDetector", r#"{"detectorId": "d"}"#, "null", "AccessDenied").replacen(
+                r#""eventSource": "cloudtrail.amazonaws.com""#,
+                r#""eventSource": "guardduty.amazonaws.com""#,
+                1,
+            ),
+        ];
+        let mut e = Engine::new();
+        e.ingest_bytes("t.json", format!(r#"{{"Records": [{}]}}"#, events.join(",")).as_bytes());
+        let t = |s: u32| crate::model::time::parse_iso(&format!("2024-05-01T10:00:{s:02}Z")).unwrap();
+        let off: Vec<(Millis, Option<Millis>, String, bool)> =
+            log_places(e.store(), []).off.into_iter().map(|o| (o.from, o.to, o.what, o.monitor)).collect();
+        let s = str::to_owned;
+        assert_eq!(
+            off,
+            [
+                (t(1), Some(t(4)), s("Config recorder default"), true),
+                (t(2), None, s("trail main"), false),
+                (t(3), None, s("VPC flow logs fl-1"), true),
+            ]
+        );
     }
 
     #[test]

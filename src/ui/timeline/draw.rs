@@ -265,26 +265,35 @@ pub fn plot(ctx: &CanvasRenderingContext2d, g: Geometry, tl: &Timeline, marks: &
 }
 
 /// Shades the times CloudTrail logging was off, over every lane, from the stop to the start
-/// again (or the plot's end), edged at the stop: a gap in the marks there is no quiet time.
+/// again (or the plot's end), edged at the stop: a gap in the marks there is no quiet time. The
+/// times another service that watches the account was off are shaded too, in their own colour
+/// and edged dashed, under CloudTrail's.
 fn off_bands(ctx: &CanvasRenderingContext2d, g: Geometry, tl: &Timeline, h: f64) {
-    let (fill, edge) = pal().off;
     let (top, bottom) = (AXIS_H, h - PAD_B);
     let end = g.gutter() + g.plot_w();
-    for off in &tl.off {
-        let x0 = g.x(off.from).max(g.gutter());
-        let x1 = off.to.map_or(end, |t| g.x(t)).min(end);
-        if x1 < g.gutter() || x0 > end {
-            continue;
-        }
-        ctx.set_fill_style_str(fill);
-        ctx.fill_rect(x0, top, (x1 - x0).max(2.0), bottom - top);
-        if g.x(off.from) >= g.gutter() {
-            ctx.set_stroke_style_str(edge);
-            ctx.set_line_width(1.5);
-            ctx.begin_path();
-            ctx.move_to(x0, top);
-            ctx.line_to(x0, bottom);
-            ctx.stroke();
+    let dashed = js_sys::Array::of2(&4.0.into(), &3.0.into());
+    for monitor in [true, false] {
+        let (fill, edge) = if monitor { pal().monitor_off } else { pal().off };
+        for off in tl.off.iter().filter(|o| o.monitor == monitor) {
+            let x0 = g.x(off.from).max(g.gutter());
+            let x1 = off.to.map_or(end, |t| g.x(t)).min(end);
+            if x1 < g.gutter() || x0 > end {
+                continue;
+            }
+            ctx.set_fill_style_str(fill);
+            ctx.fill_rect(x0, top, (x1 - x0).max(2.0), bottom - top);
+            if g.x(off.from) >= g.gutter() {
+                ctx.set_stroke_style_str(edge);
+                ctx.set_line_width(1.5);
+                if monitor {
+                    let _ = ctx.set_line_dash(&dashed);
+                }
+                ctx.begin_path();
+                ctx.move_to(x0, top);
+                ctx.line_to(x0, bottom);
+                ctx.stroke();
+                let _ = ctx.set_line_dash(&js_sys::Array::new());
+            }
         }
     }
 }

@@ -324,18 +324,30 @@ fn off_list(p: &OffProps) -> Html {
             Some(t) => format!("until {} ({})", crate::text::utc(t), crate::text::duration(t - o.from)),
             None => "not started again in these logs".to_owned(),
         };
+        let kind = if o.monitor { "monitoring" } else { "logging" };
         html! {
-            <li data-testid="timeline-off-item" data-from={o.from.to_string()} data-to={o.to.map(|t| t.to_string())}>
+            <li data-testid="timeline-off-item" data-kind={kind} data-from={o.from.to_string()} data-to={o.to.map(|t| t.to_string())}>
                 <b>{crate::text::reveal(&o.what).into_owned()}</b>
                 {format!(": {} at {}, {until}", crate::text::reveal(&o.call), crate::text::utc(o.from))}
             </li>
         }
     };
+    let list = |monitor: bool, class: &'static str, label: &'static str| {
+        let items: Vec<_> = p.off.iter().filter(|o| o.monitor == monitor).collect();
+        (!items.is_empty()).then(|| {
+            html! {
+                <div class={classes!("tl-off", class)} data-testid="timeline-off" data-kind={if monitor { "monitoring" } else { "logging" }}>
+                    <span class="tl-off-key" aria-hidden="true"></span>
+                    {label}
+                    <ul>{ for items.into_iter().map(item) }</ul>
+                </div>
+            }
+        })
+    };
     html! {
-        <div class="tl-off" data-testid="timeline-off">
-            <span class="tl-off-key" aria-hidden="true"></span>
-            {"CloudTrail logging off (shaded): "}
-            <ul>{ for p.off.iter().map(item) }</ul>
-        </div>
+        <>
+            { for list(false, "", "CloudTrail logging off (shaded): ") }
+            { for list(true, "monitor", "Other monitoring off (shaded, dashed edge): ") }
+        </>
     }
 }
