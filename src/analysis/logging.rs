@@ -213,7 +213,8 @@ pub struct LogPlaces {
     /// The updates that name the bucket their trail delivered to already ([`Change::moves`]):
     /// they narrow nothing.
     restated: HashSet<Row>,
-    /// When logging was off (see [`Off`]), oldest first, at most [`MAX_OFF`].
+    /// When logging, or another service that watches the account, was off (see [`Off`]), oldest
+    /// first, at most [`MAX_OFF`] of each.
     pub off: Vec<Off>,
     /// The CloudWatch Logs groups that trails or flow logs send to (by calls that went through).
     groups: HashSet<String>,
@@ -221,7 +222,8 @@ pub struct LogPlaces {
 
 /// A time CloudTrail logging was off: from a call that went through and stopped a trail (or
 /// deleted its bucket, or disabled its key) to the first start of the same after it that went
-/// through, if these logs hold one. The timeline shades it.
+/// through, if these logs hold one; or, with [`Off::monitor`], a time another service that
+/// watches the account was (a stop of [`monitoring`]'s list). The timeline shades it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Off {
     /// The stop.

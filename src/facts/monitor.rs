@@ -407,7 +407,8 @@ fn read(
 /// CloudWatch's alarms deleted, their actions disabled or enabled: the alarms the request names
 /// (`alarmNames`, as CloudTrail writes the API's `AlarmNames`).
 fn alarms(name: &str, req: &Value) -> Option<(String, Effect, String)> {
-    let names = [joined(&req["alarmNames"]), joined(&req["AlarmNames"])].concat();
+    let names = [joined(&req["alarmNames"]), joined(&req["AlarmNames"])].into_iter().find(|n| !n.is_empty());
+    let names = names.unwrap_or_default();
     let (effect, line) = match name {
         "DeleteAlarms" => {
             (Effect::Stops, "alarms deleted: they no longer watch their metrics or notify anyone".to_owned())
@@ -841,9 +842,12 @@ mod tests {
             event(2, "ec2.amazonaws.com", "DeleteFlowLogs", r#"{"DeleteFlowLogsRequest": {"FlowLogId": 7}}"#, ""),
             event(3, GD, "CreateIPSet", "[1, 2]", ""),
             event(4, "inspector2.amazonaws.com", "Disable", r#"{"resourceTypes": {"a": 1}, "accountIds": "x"}"#, ""),
+            // Both spellings of the alarms' names: the one CloudTrail writes is read, not run together.
+            event(5, "monitoring.amazonaws.com", "DeleteAlarms", r#"{"alarmNames": ["a"], "AlarmNames": ["b"]}"#, ""),
         ]);
         let effects: Vec<Effect> = got.iter().map(|g| g.2).collect();
-        assert_eq!(effects, [Effect::Stops, Effect::Stops, Effect::Narrows, Effect::Stops]);
+        assert_eq!(effects, [Effect::Stops, Effect::Stops, Effect::Narrows, Effect::Stops, Effect::Stops]);
+        assert_eq!(got[4].1, "a");
         assert_eq!(got[0].1, "", "a detector ID that is no string names nothing");
         assert_eq!(got[1].1, "");
     }
