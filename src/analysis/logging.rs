@@ -152,7 +152,7 @@ fn restartable(target: Target, source: &str, call: &str) -> bool {
 /// from the change's target, trail value, bucket, call and event source.
 pub fn subject(target: Target, trail: &str, bucket: &str, call: &str, source: &str) -> (&'static str, String) {
     let (what, name) = if target == Target::Bucket && call == "DeleteObject" && !trail.is_empty() {
-        (crate::facts::trail::log_file_kind(trail).unwrap_or("log file"), trail)
+        (crate::ingest::path::cloudtrail_file_kind(trail).unwrap_or("log file"), trail)
     } else if target == Target::Bucket {
         ("log bucket", bucket)
     } else if target == Target::Key {

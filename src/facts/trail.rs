@@ -14,6 +14,7 @@
 use serde::Deserialize;
 
 use super::container::lenient::{parse, texts, List, Num};
+use crate::ingest::path::cloudtrail_file_kind;
 use crate::ingest::raw::{Flag, Lenient, Obj, RawEvent, Text};
 use crate::model::Sym;
 use crate::store::wire::{index_of, Reader, WireError, Writer};
@@ -605,26 +606,9 @@ impl Logged {
 }
 
 /// The calls to an S3 bucket read, for buckets trails deliver to; `DeleteObject` (an S3 data
-/// event) only for a CloudTrail file's key (see [`log_file_kind`]).
+/// event) only for a CloudTrail file's key (see [`cloudtrail_file_kind`]).
 pub const BUCKET_CALLS: [&str; 5] =
     ["PutBucketLifecycle", "DeleteBucket", "PutBucketPolicy", "DeleteBucketPolicy", "DeleteObject"];
-
-/// What CloudTrail file an S3 key is, by the layout CloudTrail delivers in
-/// (`[prefix/]AWSLogs/[o-org/]<account>/CloudTrail/<region>/<yyyy>/<mm>/<dd>/<file>`, digests under
-/// `CloudTrail-Digest/`, Insights events under `CloudTrail-Insight/`), or `None`.
-pub fn log_file_kind(key: &str) -> Option<&'static str> {
-    let rest = key.split_once("AWSLogs/")?.1;
-    let kind = |folder: &str| rest.split('/').any(|part| part == folder);
-    if kind("CloudTrail-Digest") {
-        Some("digest file")
-    } else if kind("CloudTrail-Insight") {
-        Some("Insights log file")
-    } else if kind("CloudTrail") {
-        Some("log file")
-    } else {
-        None
-    }
-}
 
 /// Records the call to an S3 bucket in row `row`, if it is one of [`BUCKET_CALLS`]: what it does
 /// to the log files a trail delivers there, were the bucket a trail's. These calls are few, and
@@ -641,7 +625,7 @@ pub fn record_bucket(raw: &RawEvent, row: Row, store: &mut Store) {
     let bucket = req["bucketName"].as_str().unwrap_or("");
     let (effect, lines, object) = if name == "DeleteObject" {
         let key = req["key"].as_str().unwrap_or("");
-        let Some(kind) = log_file_kind(key) else { return };
+        let Some(kind) = cloudtrail_file_kind(key) else { return };
         let line = format!("{kind} deleted: what it held is in no other copy these logs can be checked against");
         (Effect::Narrows, vec![line], key)
     } else {

@@ -24,13 +24,11 @@ pub struct PathMeta {
 impl PathMeta {
     /// Reads a relative path such as `AWSLogs/123456789012/CloudTrail/us-east-1/2026/03/01/x.json.gz`.
     pub fn from_path(path: &str) -> PathMeta {
-        let parts: Vec<&str> = path.split(['/', '\\']).filter(|p| !p.is_empty()).collect();
+        let parts = parts(path);
         let mut meta = PathMeta::default();
-        if let Some(at) = parts.iter().rposition(|p| *p == "AWSLogs") {
-            let mut rest = &parts[at + 1..];
-            if let Some(org) = rest.first().filter(|p| p.starts_with("o-")) {
-                (*org).clone_into(&mut meta.org);
-                rest = &rest[1..];
+        if let Some((org, rest)) = after_awslogs(&parts) {
+            if let Some(org) = org {
+                org.clone_into(&mut meta.org);
             }
             if let [account, kind, region, tail @ ..] = rest {
                 if is_account(account) && (*kind == "CloudTrail" || *kind == "CloudTrail-Digest") {
@@ -63,6 +61,38 @@ impl PathMeta {
             }
         }
         meta
+    }
+}
+
+/// A path's folders and name, without empty parts.
+fn parts(path: &str) -> Vec<&str> {
+    path.split(['/', '\\']).filter(|p| !p.is_empty()).collect()
+}
+
+/// What follows the last `AWSLogs` folder of a path's `parts`: the organization ID when there is
+/// one (`o-…`), and the parts after it (`<account>/<CloudTrail…>/<region>/…` in CloudTrail's layout).
+fn after_awslogs<'p, 'a>(parts: &'p [&'a str]) -> Option<(Option<&'a str>, &'p [&'a str])> {
+    let at = parts.iter().rposition(|p| *p == "AWSLogs")?;
+    let rest = &parts[at + 1..];
+    match rest.first().filter(|p| p.starts_with("o-")) {
+        Some(org) => Some((Some(*org), &rest[1..])),
+        None => Some((None, rest)),
+    }
+}
+
+/// What CloudTrail file an S3 key is, by the folder CloudTrail delivers it to in its layout
+/// (`[prefix/]AWSLogs/[o-org/]<account>/CloudTrail/…` a log file, `CloudTrail-Digest/` a digest
+/// file, `CloudTrail-Insight/` an Insights log file), or `None`.
+pub fn cloudtrail_file_kind(key: &str) -> Option<&'static str> {
+    let parts = parts(key);
+    match after_awslogs(&parts)?.1 {
+        [account, kind, ..] if is_account(account) => match *kind {
+            "CloudTrail" => Some("log file"),
+            "CloudTrail-Digest" => Some("digest file"),
+            "CloudTrail-Insight" => Some("Insights log file"),
+            _ => None,
+        },
+        _ => None,
     }
 }
 
@@ -107,5 +137,20 @@ mod tests {
     #[test]
     fn ok_unrelated_path_says_nothing() {
         assert_eq!(PathMeta::from_path("Downloads/event_history.csv"), PathMeta::default());
+    }
+
+    #[test]
+    fn ok_cloudtrail_files_told_apart_by_their_delivery_folder() {
+        let kind = cloudtrail_file_kind;
+        assert_eq!(kind("b/AWSLogs/o-abc123/123456789012/CloudTrail/eu-west-1/2026/03/01/x.json.gz"), Some("log file"));
+        assert_eq!(kind("AWSLogs/123456789012/CloudTrail-Digest/eu-west-1/2026/03/01/d.json.gz"), Some("digest file"));
+        assert_eq!(
+            kind("AWSLogs/123456789012/CloudTrail-Insight/eu-west-1/2026/03/01/i.json.gz"),
+            Some("Insights log file")
+        );
+        // Another service's logs, a folder that is no account, a name that only says CloudTrail.
+        assert_eq!(kind("AWSLogs/123456789012/elasticloadbalancing/eu-west-1/x.log.gz"), None);
+        assert_eq!(kind("AWSLogs/logs/CloudTrail/eu-west-1/x.json.gz"), None);
+        assert_eq!(kind("123456789012_CloudTrail_eu-west-1_20260301T0005Z_AbCd.json.gz"), None);
     }
 }
