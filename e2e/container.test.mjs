@@ -321,6 +321,70 @@ test('a push to ECR Public is to a repository of its own, marked public, and nee
   assert.deepEqual(t.problems, []);
 });
 
+test('tags made mutable, a tag moved and made immutable again: high on the attention list and marked on the repository', async () => {
+  // After everything the sample logs in its repository with the most images, its tags are made
+  // mutable (a PutImageTagMutability as the ECR API reference writes it), one of its tags is pushed
+  // again to another of its images, and the tags are made immutable again. Which tag can move is
+  // worked out here by the rule: the image its last push named was neither expired nor deleted.
+  const events = sample();
+  const puts = events.filter((e) => e.eventName === 'PutImage' && ok(e)).sort((a, b) => a.eventTime.localeCompare(b.eventTime));
+  const byRepo = new Map();
+  for (const e of puts) byRepo.set(place(e), [...(byRepo.get(place(e)) ?? []), e]);
+  const [where, chosen] = [...byRepo].sort((a, b) => b[1].length - a[1].length)[0];
+  const digestOf = (e) => e.responseElements.image.imageId.imageDigest;
+  const gone = new Set(events.filter((e) => place(e) === where && e.eventName === 'PolicyExecutionEvent')
+    .flatMap((e) => e.serviceEventDetails.lifecycleEventImageActions.map((a) => a.lifecycleEventImage.digest)));
+  const lastOf = new Map(chosen.map((e) => [e.requestParameters.imageTag, digestOf(e)]));
+  const [tag, from] = [...lastOf].find(([, d]) => !gone.has(d)) ?? [];
+  assert.ok(tag, 'a tag whose image is still there');
+  const other = chosen.find((e) => digestOf(e) !== from);
+  const name = other.requestParameters.repositoryName;
+  const end = events.filter((e) => place(e) === where).map((e) => e.eventTime).sort().at(-1);
+  const at = (minutes) => new Date(Date.parse(end) + minutes * 60_000).toISOString().replace('.000Z', 'Z');
+  const mutability = (n, value) => ({ ...structuredClone(other), eventName: 'PutImageTagMutability', eventTime: at(n),
+    eventID: `6d1a0c00-0000-4000-8000-${String(n).padStart(12, '0')}`,
+    requestParameters: { repositoryName: name, registryId: other.recipientAccountId, imageTagMutability: value },
+    responseElements: { repositoryName: name, registryId: other.recipientAccountId, imageTagMutability: value } });
+  const moved = { ...structuredClone(other), eventTime: at(2), eventID: '6d1a0c00-0000-4000-8000-0000000000f2' };
+  moved.requestParameters.imageTag = tag;
+  moved.responseElements.image.imageId.imageTag = tag;
+  const added = [mutability(1, 'MUTABLE'), moved, mutability(3, 'IMMUTABLE')];
+  const created = events.find((e) => place(e) === where && e.eventName === 'CreateRepository' && ok(e));
+  const before = created ? (created.requestParameters.imageTagMutability ?? created.responseElements?.repository?.imageTagMutability ?? 'MUTABLE') : null;
+
+  const t = await openWith([...events, ...added], 'mutable.json');
+  await t.page.click('[data-testid=tab-identities]');
+  const items = t.page.locator('[data-testid=identity-attention] li[data-kind=ecr-protection-lowered]');
+  await items.first().waitFor();
+  // Set to MUTABLE from IMMUTABLE-or-unknown lowers it; from MUTABLE it would not.
+  assert.notEqual(before, 'MUTABLE', `the sample made ${name} ${before}: pick a repository whose tags were protected`);
+  assert.equal(await items.count(), 1);
+  const item = items.first();
+  assert.equal(await item.getAttribute('data-severity'), 'high');
+  const text = await item.textContent();
+  // The title is the principal line's tooltip (the card names the principal in its place).
+  const title = await item.locator('[data-testid=attention-who]').getAttribute('title');
+  assert.ok(title.includes(`Tags of repository ${name} made mutable, then ${tag} moved`), title);
+  assert.ok(text.includes(`${tag} from ${from.slice(0, 19)} to ${digestOf(other).slice(0, 19)}`), text);
+  assert.ok(text.includes(before ? `from ${before} (set by CreateRepository` : '(the setting before is not in these logs)'), text);
+  assert.ok(text.includes('set to IMMUTABLE again'), text);
+  assert.equal(await item.locator('[data-testid=attention-who]').getAttribute('data-principal'), other.userIdentity.arn);
+  await t.shot('identities-protection-lowered');
+  // It narrows every view to the change, the move and the change back.
+  await item.click();
+  await t.page.click('[data-testid=tab-events]');
+  await t.page.waitForFunction((n) => document.querySelector('[data-testid=events-total]')?.textContent === n, String(added.length));
+  // The repository's page marks the change that went through and turned the protection down.
+  await t.page.click('[data-testid=tab-images]');
+  await t.page.click(`[data-testid=repo-row][data-repo="${name}"][data-account="${other.recipientAccountId}"][data-region="${other.awsRegion}"] [data-testid=open-repo]`);
+  await t.page.waitForSelector('[data-testid=repo-changes] [data-testid=protection-lowered]');
+  const marks = await t.page.$$eval('[data-testid=repo-changes] [data-testid=change]', (els) => els.map((e) =>
+    [e.dataset.call, e.querySelector('[data-testid=protection-lowered]')?.textContent ?? '']));
+  assert.deepEqual(marks.filter(([call]) => call === 'PutImageTagMutability'), [['PutImageTagMutability', 'tags made mutable'], ['PutImageTagMutability', '']]);
+  await t.shot('images-repository-protection-lowered');
+  assert.deepEqual(t.problems, []);
+});
+
 test('another service naming an image (a SageMaker model) is in its story and on its repository\'s page', async () => {
   // CreateModel as AWS's SageMaker guide shows it logged (the image in primaryContainer.image),
   // naming one of the sample's pushed images by its tag a second after that push: it resolves to

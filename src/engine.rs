@@ -1083,7 +1083,12 @@ impl Engine {
             }
             Query::Identities(filter) => {
                 let c = Compiled::new(filter, &self.store);
-                Response::Identities(Box::new(identity::report_knowing(&self.store, c.rows(), &self.log_places())))
+                Response::Identities(Box::new(identity::report_knowing(
+                    &self.store,
+                    &self.container.get(&self.store),
+                    c.rows(),
+                    &self.log_places(),
+                )))
             }
             Query::Integrity(keys) => {
                 let mut report = self.integrity(keys).report.cut(MAX_LIST);
@@ -1344,7 +1349,12 @@ impl Engine {
     /// The triage summary document; its schema is documented in the README.
     pub fn summary_json(&self) -> String {
         let c = self.counts_all();
-        let ids = identity::report_knowing(&self.store, self.all_rows(), &self.log_places());
+        let ids = identity::report_knowing(
+            &self.store,
+            &self.container.get(&self.store),
+            self.all_rows(),
+            &self.log_places(),
+        );
         let status = self.status();
         let map = |v: &[Count]| {
             v.iter().map(|c| (c.key.clone(), serde_json::Value::from(c.count))).collect::<serde_json::Map<_, _>>()

@@ -57,6 +57,16 @@ pub const MAX_CONTAINERS: usize = 16;
 /// Lines kept when summarising a policy document (statements, lifecycle rules).
 pub const MAX_POLICY_LINES: usize = 20;
 
+/// How a repository change's line gives the tag mutability it set ("tag mutability: IMMUTABLE"),
+/// as [`crate::analysis::container::guards`] reads it back.
+pub const MUTABILITY_LINE: &str = "tag mutability: ";
+
+/// How a repository change's line gives the scan on push it set ("scan on push: off").
+pub const SCAN_ON_PUSH_LINE: &str = "scan on push: ";
+
+/// The line of a registry's scanning configuration with no rules at all.
+pub const NO_SCAN_RULES: &str = "no scanning rules";
+
 /// A range in one of the arenas of [`ContainerFacts`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Span {

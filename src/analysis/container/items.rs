@@ -9,6 +9,9 @@ use super::{first_error, Index, Pull, Push, Run};
 use crate::facts::container::{EntryKind, Kind};
 use crate::store::{Row, Store};
 
+/// The changes that turned a protection down ([`super::guards::lowered`]).
+pub(super) type Lowered = hashbrown::HashMap<Row, super::guards::Guard>;
+
 /// The first `cap` of `rows` as event references, and how many there are.
 pub(crate) fn event_refs(store: &Store, rows: &[Row], cap: usize) -> (Vec<EventRef>, u32) {
     let refs = rows
@@ -194,8 +197,9 @@ pub(super) fn builder_item(store: &Store, r: Row) -> Option<BuilderItem> {
     })
 }
 
-/// A repository change as shown.
-pub(super) fn repo_change(store: &Store, r: Row, owner: &str) -> Option<RepoChange> {
+/// A repository change as shown; `lowered` the changes that turned a protection down
+/// ([`super::guards::lowered`]).
+pub(super) fn repo_change(store: &Store, r: Row, owner: &str, lowered: &Lowered) -> Option<RepoChange> {
     let f = store.container.get(r)?;
     let s = |x| store.str(x).into_owned();
     let details = match f.kind {
@@ -245,6 +249,7 @@ pub(super) fn repo_change(store: &Store, r: Row, owner: &str) -> Option<RepoChan
             Kind::RepoChange { exposure, .. } if store.error_code(r).is_empty() => exposure,
             _ => Exposure::Own,
         },
+        lowered: lowered.get(&r).map(|g| g.label().to_owned()).unwrap_or_default(),
         details,
         who: who(store, r, owner),
         time: store.time(r),
@@ -254,10 +259,10 @@ pub(super) fn repo_change(store: &Store, r: Row, owner: &str) -> Option<RepoChan
 }
 
 /// A registry change as shown.
-pub(super) fn registry_change(store: &Store, r: Row) -> Option<RegistryChange> {
+pub(super) fn registry_change(store: &Store, r: Row, lowered: &Lowered) -> Option<RegistryChange> {
     let f = store.container.get(r)?;
     let registry = store.str(f.registry_or_account(store)).into_owned();
-    let change = repo_change(store, r, &registry)?;
+    let change = repo_change(store, r, &registry, lowered)?;
     Some(RegistryChange { registry, region: store.str(store.region(r)).into_owned(), change })
 }
 

@@ -19,6 +19,7 @@
 //! is shown when any of its events passes the filter, and lists it with all its events.
 
 mod ecs;
+pub mod guards;
 mod image;
 mod items;
 mod lifecycle;

@@ -71,7 +71,10 @@ pub fn answer(ix: &Index, store: &Store, q: &ContainerQuery) -> ContainerAnswer 
             ContainerAnswer::ImageBuilder(rows_page(&ix.builder, &c, *offset, |r| builder_item(store, r)))
         }
         Ask::Registry { offset } => {
-            ContainerAnswer::Registry(rows_page(&ix.registry_events, &c, *offset, |r| registry_change(store, r)))
+            let lowered = super::guards::lowered(ix, store);
+            ContainerAnswer::Registry(rows_page(&ix.registry_events, &c, *offset, |r| {
+                registry_change(store, r, &lowered)
+            }))
         }
     }
 }
@@ -189,11 +192,12 @@ fn repo_page(ix: &Index, store: &Store, c: &Compiled, id: RepoId) -> RepoPage {
         .unwrap_or_else(|| RepoSummary { repo: ix.repo_ref(store, id), ..RepoSummary::default() });
     let pushes: Vec<_> = ix.pushes.iter().filter(|p| p.repo == id && kept(&p.rows)).collect();
     let pulls: Vec<_> = ix.pulls.iter().filter(|p| p.repo == id && kept(&p.rows)).collect();
+    let lowered = super::guards::lowered(ix, store);
     let changes = ix
         .repo_events
         .iter()
         .filter(|&&(repo, r)| repo == id && c.keeps(r))
-        .filter_map(|&(_, r)| repo_change(store, r, &owner))
+        .filter_map(|&(_, r)| repo_change(store, r, &owner, &lowered))
         .collect();
     let times: Vec<(Millis, bool)> = pushes
         .iter()
@@ -435,16 +439,18 @@ pub fn summary(ix: &Index, store: &Store) -> serde_json::Value {
             })
         })
         .collect();
+    let lowered = super::guards::lowered(ix, store);
     let registry: Vec<serde_json::Value> = ix
         .registry_events
         .iter()
         .take(crate::engine::MAX_LIST)
-        .filter_map(|&r| registry_change(store, r))
+        .filter_map(|&r| registry_change(store, r, &lowered))
         .map(|g| {
             serde_json::json!({
                 "call": g.change.call, "time": crate::model::time::format_iso(g.change.time),
                 "account": g.registry, "region": g.region, "principal": g.change.who.principal,
                 "details": g.change.details, "exposure": g.change.exposure, "error_code": g.change.error_code,
+                "lowered": g.change.lowered,
             })
         })
         .collect();

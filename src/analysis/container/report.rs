@@ -390,6 +390,10 @@ pub struct RepoChange {
     pub call: String,
     /// Whom the repository policy it set lets in beyond the repository's account.
     pub exposure: Exposure,
+    /// The protection it turned down, in words ("tags made mutable"; see
+    /// [`super::guards`]), or empty.
+    #[serde(default)]
+    pub lowered: String,
     /// What it set, one line each.
     pub details: Vec<String>,
     /// Who.

@@ -1168,3 +1168,152 @@ fn ok_registry_changes_that_let_outsiders_in_need_attention() {
         ]
     );
 }
+
+/// A repository's protections turned down and up again, requests as the ECR API reference writes
+/// them (`CreateRepository`, `PutImageTagMutability`, `PutImageScanningConfiguration`,
+/// `PutRegistryScanningConfiguration`).
+fn protections() -> Log {
+    let mut l = Log::new();
+    let mutability =
+        |repo: &str, m: &str| json!({"repositoryName": repo, "registryId": ACCOUNT, "imageTagMutability": m});
+    l.ecr(
+        0,
+        "CreateRepository",
+        CI,
+        json!({"repositoryName": "web/api", "imageTagMutability": "IMMUTABLE",
+               "imageScanningConfiguration": {"scanOnPush": true}}),
+        json!({"repository": {"repositoryName": "web/api", "registryId": ACCOUNT, "imageTagMutability": "IMMUTABLE"}}),
+    );
+    l.put(10, CI, "web/api", "prod", "sha256:one", &[]);
+    l.ecr(20, "PutImageTagMutability", MARY, mutability("web/api", "MUTABLE"), mutability("web/api", "MUTABLE"));
+    l.put(30, MARY, "web/api", "prod", "sha256:two", &[]); // prod: one → two while mutable
+    l.put(35, MARY, "web/api", "latest", "sha256:two", &[]); // a new tag moves nothing
+    l.ecr(40, "PutImageTagMutability", MARY, mutability("web/api", "IMMUTABLE"), mutability("web/api", "IMMUTABLE"));
+    // Refused twice: nothing changed.
+    l.fail(45, "PutImageTagMutability", CI, mutability("web/api", "MUTABLE"), "AccessDeniedException");
+    l.fail(46, "PutImageTagMutability", CI, mutability("web/api", "MUTABLE"), "AccessDeniedException");
+    // Made mutable with no creation in the logs, then asked for again: listed once.
+    l.ecr(50, "PutImageTagMutability", CI, mutability("web/worker", "MUTABLE"), Value::Null);
+    l.ecr(55, "PutImageTagMutability", CI, mutability("web/worker", "MUTABLE"), Value::Null);
+    // Scan on push turned off where the logs do not say it was on, then asked for again: listed once.
+    let scan_off = json!({"repositoryName": "web/worker", "imageScanningConfiguration": {"scanOnPush": false}});
+    l.ecr(56, "PutImageScanningConfiguration", CI, scan_off.clone(), Value::Null);
+    l.ecr(57, "PutImageScanningConfiguration", CI, scan_off, Value::Null);
+    // Made with ECR's default (mutable), set so again, then partly immutable: nothing turned down.
+    l.ecr(60, "CreateRepository", CI, json!({"repositoryName": "web/cache"}), Value::Null);
+    l.ecr(61, "PutImageTagMutability", CI, mutability("web/cache", "MUTABLE"), Value::Null);
+    let mut partly = mutability("web/cache", "IMMUTABLE_WITH_EXCLUSION");
+    partly["imageTagMutabilityExclusionFilters"] = json!([{"filter": "dev-*", "filterType": "WILDCARD"}]);
+    l.ecr(62, "PutImageTagMutability", CI, partly, Value::Null);
+    // Scan on push off, then a push while it is.
+    l.ecr(
+        70,
+        "PutImageScanningConfiguration",
+        MARY,
+        json!({"repositoryName": "web/api", "registryId": ACCOUNT, "imageScanningConfiguration": {"scanOnPush": false}}),
+        Value::Null,
+    );
+    l.put(75, CI, "web/api", "v2", "sha256:three", &[]);
+    // The registry left with no scanning rule.
+    l.ecr(80, "PutRegistryScanningConfiguration", MARY, json!({"scanType": "BASIC", "rules": []}), Value::Null);
+    l.put(85, CI, "web/worker", "v3", "sha256:four", &[]);
+    l
+}
+
+#[test]
+fn ok_protections_turned_down_need_attention_with_what_happened_meanwhile() {
+    use crate::analysis::identity::{report, AttentionKind, Severity};
+    let e = protections().engine();
+    let items = |filter: &Filter| {
+        let c = crate::analysis::filter::Compiled::new(filter, e.store());
+        let mut got: Vec<(Severity, String, u64)> = report(e.store(), c.rows())
+            .attention
+            .rows
+            .into_iter()
+            .filter(|a| a.kind == AttentionKind::EcrProtectionLowered)
+            .map(|a| (a.severity, a.title, a.events))
+            .collect();
+        got.sort();
+        got
+    };
+    let registry = format!("registry {ACCOUNT} in {REGION}");
+    let all = items(&Filter::default());
+    assert_eq!(
+        all,
+        [
+            // The change, prod's move, and the change back.
+            (Severity::High, "Tags of repository web/api made mutable, then prod moved".to_owned(), 3),
+            // The change and the push after it (to web/worker); the change and the push of v2.
+            (Severity::Medium, format!("Image scanning turned off for ECR {registry}"), 2),
+            (Severity::Medium, "Scan on push turned off for repository web/api".to_owned(), 2),
+            // The change and the push of v3.
+            (Severity::Medium, "Scan on push turned off for repository web/worker".to_owned(), 2),
+            (Severity::Medium, "Tags of repository web/worker made mutable".to_owned(), 1),
+            (Severity::Medium, "Tried to make tags of repository web/api mutable".to_owned(), 2),
+        ]
+    );
+    // Only what the filter keeps: CI's own changes.
+    let ci = Filter::default().with(Field::Principal, CI);
+    let titles: Vec<String> = items(&ci).into_iter().map(|(_, t, _)| t).collect();
+    assert_eq!(
+        titles,
+        [
+            "Scan on push turned off for repository web/worker",
+            "Tags of repository web/worker made mutable",
+            "Tried to make tags of repository web/api mutable"
+        ]
+    );
+    // The reasons say what was there before, what happened while it held, and when it ended.
+    let c = crate::analysis::filter::Compiled::new(&Filter::default(), e.store());
+    let r = report(e.store(), c.rows());
+    let why = |title: &str| r.attention.rows.iter().find(|a| a.title.starts_with(title)).unwrap().why.clone();
+    let api = why("Tags of repository web/api");
+    let utc = |s: i64| crate::text::utc(crate::model::time::parse_iso(&time(s)).unwrap());
+    assert!(api.contains(&format!("to MUTABLE from IMMUTABLE (set by CreateRepository at {})", utc(0))), "{api}");
+    assert!(
+        api.contains(
+            "1 push moved a tag: prod from sha256:one to sha256:two by arn:aws:iam::111122223333:user/Mary_Major"
+        ),
+        "{api}"
+    );
+    assert!(api.contains(&format!("set to IMMUTABLE again at {} by {MARY} (20 s later)", utc(40))), "{api}");
+    let worker = why("Tags of repository web/worker");
+    assert!(worker.contains("(the setting before is not in these logs)"), "{worker}");
+    assert!(worker.contains("No push moved a tag"), "{worker}");
+    assert!(why("Scan on push turned off for repository web/api").contains("from on (set by CreateRepository"));
+    // The item narrows to the repository from the change to the change back.
+    let item = r.attention.rows.iter().find(|a| a.title.starts_with("Tags of repository web/api")).unwrap();
+    let at = |s: i64| crate::model::time::parse_iso(&time(s)).unwrap();
+    assert_eq!(item.range, Some((at(20), at(41))));
+    // The exclusion filters are in the change's lines.
+    let lines: Vec<String> = e
+        .store()
+        .container
+        .all()
+        .filter_map(|f| match f.kind {
+            crate::facts::container::Kind::RepoChange { lines, .. } => Some(lines),
+            _ => None,
+        })
+        .flat_map(|s| e.store().container.syms(s).iter().map(|&l| e.store().str(l).into_owned()).collect::<Vec<_>>())
+        .collect();
+    assert!(lines.contains(&"tags matching \"dev-*\" stay mutable".to_owned()), "{lines:?}");
+    // The repository's page marks the changes that went through and turned a protection down.
+    let ContainerAnswer::Repository(Some(page)) = ask(&e, Filter::default(), Ask::Repository(repo("web/api"))) else {
+        panic!()
+    };
+    let marked: Vec<(&str, &str, bool)> =
+        page.changes.iter().map(|c| (c.call.as_str(), c.lowered.as_str(), c.error_code.is_empty())).collect();
+    assert_eq!(
+        marked,
+        [
+            ("CreateRepository", "", true),
+            ("PutImageTagMutability", "tags made mutable", true),
+            ("PutImageTagMutability", "", true),
+            ("PutImageTagMutability", "", false),
+            ("PutImageTagMutability", "", false),
+            ("PutImageScanningConfiguration", "scan on push turned off", true),
+        ]
+    );
+    let ContainerAnswer::Registry(page) = ask(&e, Filter::default(), Ask::Registry { offset: 0 }) else { panic!() };
+    assert_eq!(page.items[0].change.lowered, "scanning turned off");
+}

@@ -14,6 +14,10 @@
 //!   anyone meeting a condition) in, or anyone at all (high); or replication to another account.
 //! - **Images pushed to ECR Public**: by one principal to one public repository, where anyone can
 //!   pull them (medium).
+//! - **ECR protection turned down** ([`crate::analysis::container::guards`]): a repository's tags
+//!   made mutable (high when a push moved a tag while they were, medium else), its scan on push or
+//!   a registry's scanning turned off (medium), or a refused attempt at any of these (medium,
+//!   grouped by principal).
 //! - **CloudTrail logging stopped or narrowed**: a trail or event data store stopped (`StopLogging`,
 //!   ingestion stopped) or deleted (high), or told to log less (event selectors that leave out
 //!   management events, digest files turned off, delivery moved; medium), by one principal; a
@@ -80,6 +84,9 @@ pub enum AttentionKind {
     /// Another service that watches the account (`GuardDuty`, Config, flow logs...) turned off or
     /// narrowed, or an attempt at it.
     MonitoringWeakened,
+    /// An ECR repository's tags made mutable, its scan on push or a registry's scanning turned
+    /// off, or an attempt at it.
+    EcrProtectionLowered,
 }
 
 impl AttentionKind {
@@ -94,6 +101,7 @@ impl AttentionKind {
             AttentionKind::EcrOpened => "ECR opened to outsiders",
             AttentionKind::LoggingWeakened => "CloudTrail logging stopped or narrowed",
             AttentionKind::MonitoringWeakened => "Monitoring turned off or narrowed",
+            AttentionKind::EcrProtectionLowered => "ECR protection turned down",
         }
     }
 
@@ -108,6 +116,7 @@ impl AttentionKind {
             AttentionKind::EcrOpened => "ecr-opened",
             AttentionKind::LoggingWeakened => "logging-weakened",
             AttentionKind::MonitoringWeakened => "monitoring-weakened",
+            AttentionKind::EcrProtectionLowered => "ecr-protection-lowered",
         }
     }
 }
@@ -162,6 +171,23 @@ pub struct Attention {
 }
 
 impl Attention {
+    /// An item about `n` calls of principal `label` (ARN; empty when none) made between `first`
+    /// and `last`, narrowing to `chips`, that principal and those seconds.
+    pub(super) fn of_calls(
+        kind: AttentionKind,
+        severity: Severity,
+        (title, why): (String, String),
+        label: &str,
+        (n, first, last): (u64, Millis, Millis),
+        mut chips: Vec<(Field, String)>,
+    ) -> Attention {
+        if !label.is_empty() {
+            chips.push((Field::Principal, label.to_owned()));
+        }
+        let range = Some(seconds(first, last));
+        Attention { kind, severity, title, who: label.to_owned(), why, events: n, first, last, chips, range }
+    }
+
     /// `f` narrowed to this item's events.
     #[must_use]
     pub fn narrow(&self, f: &Filter) -> Filter {
@@ -185,6 +211,7 @@ pub(crate) fn attention(g: &Gathered) -> (List<Attention>, u64) {
     unusual_clients(g, &mut items);
     ecr_opened(g, &mut items);
     public_pushes(g, &mut items);
+    super::protection::lowered(g, &mut items);
     logging(g, &mut items);
     items.sort_by(|a, b| {
         (a.severity, a.kind, a.first, &a.title, &a.why).cmp(&(b.severity, b.kind, b.first, &b.title, &b.why))
@@ -522,28 +549,14 @@ fn logging(g: &Gathered, out: &mut Vec<Attention>) {
         } else {
             AttentionKind::LoggingWeakened
         };
-        let mut chips = vec![(Field::Source, source.into_owned()), (Field::Name, call.into_owned())];
-        if !label.is_empty() {
-            chips.push((Field::Principal, label.to_owned()));
-        }
-        out.push(Attention {
-            kind,
-            severity,
-            title,
-            who: label.to_owned(),
-            why,
-            events: n,
-            first,
-            last,
-            chips,
-            range: Some(seconds(first, last)),
-        });
+        let chips = vec![(Field::Source, source.into_owned()), (Field::Name, call.into_owned())];
+        out.push(Attention::of_calls(kind, severity, (title, why), label, (n, first, last), chips));
     }
 }
 
 /// The range from the start of `first`'s second to the end of `last`'s (see `burst`): event times
 /// are logged in whole seconds, and the time filter's inputs take whole seconds.
-fn seconds(first: Millis, last: Millis) -> (Millis, Millis) {
+pub(super) fn seconds(first: Millis, last: Millis) -> (Millis, Millis) {
     (first - first.rem_euclid(1000), last - last.rem_euclid(1000) + 1000)
 }
 
@@ -557,7 +570,7 @@ fn reach(e: Exposure) -> &'static str {
 }
 
 /// "at T" or "between A and B".
-fn when(first: Millis, last: Millis) -> String {
+pub(super) fn when(first: Millis, last: Millis) -> String {
     if first == last {
         format!("at {}", utc(first))
     } else {
@@ -565,8 +578,17 @@ fn when(first: Millis, last: Millis) -> String {
     }
 }
 
+/// Up to [`MAX_NAMES`] items joined by `sep`, then " and N more".
+pub(super) fn plural_list(items: &[String], sep: &str) -> String {
+    let shown = items.iter().take(MAX_NAMES).map(String::as_str).collect::<Vec<_>>().join(sep);
+    match items.len().checked_sub(MAX_NAMES) {
+        Some(more) if more > 0 => format!("{shown} and {more} more"),
+        _ => shown,
+    }
+}
+
 /// Up to [`MAX_NAMES`] items, then "and N more".
-fn list<S: AsRef<str>>(items: &[S]) -> String {
+pub(super) fn list<S: AsRef<str>>(items: &[S]) -> String {
     let shown = items.iter().take(MAX_NAMES).map(AsRef::as_ref).collect::<Vec<_>>().join(", ");
     if items.len() > MAX_NAMES {
         format!("{shown} and {} more", items.len() - MAX_NAMES)

@@ -14,7 +14,7 @@ use super::{
     beyond, finish, mfa_label, AgentRow, CenterUserRow, IdentityReport, KeyRow, KeysByKind, List, PrincipalRow,
     RoleRow, SessionRow, Stat, MAX_ROLES, MAX_ROWS, MAX_SESSIONS_PER_ROLE,
 };
-use crate::analysis::container::PUBLIC_SOURCE;
+use crate::analysis::container::{guards, Index, PUBLIC_SOURCE};
 use crate::analysis::principal::principal_label;
 use crate::facts::container::{Exposure, Kind};
 use crate::facts::trail::Effect;
@@ -125,6 +125,11 @@ pub(crate) struct Gathered<'s> {
     pub opened: Vec<(u32, Row)>,
     /// `PutImage` rows of ECR Public that went through, and their identity.
     pub public_pushes: Vec<(u32, Row)>,
+    /// Rows of ECR calls that can turn a registry's protection down
+    /// ([`crate::analysis::container::guards::CALLS`]), and their identity.
+    pub guards: Vec<(u32, Row)>,
+    /// Every log's container index, for what happened around such a call.
+    pub container: &'s Index,
     /// Calls that stopped or narrowed a trail or event data store, or a trail's bucket or key, or
     /// another service that watches the account, or tried to, their identity, and what they did
     /// (`LogPlaces::effect`).
@@ -175,7 +180,12 @@ pub fn is_denied(code: &str) -> bool {
         || code == "Forbidden"
 }
 
-fn gather<'s>(store: &'s Store, rows: impl Iterator<Item = Row>, places: &LogPlaces) -> Gathered<'s> {
+fn gather<'s>(
+    store: &'s Store,
+    container: &'s Index,
+    rows: impl Iterator<Item = Row>,
+    places: &LogPlaces,
+) -> Gathered<'s> {
     let mut g = Gathered {
         store,
         events: 0,
@@ -191,6 +201,8 @@ fn gather<'s>(store: &'s Store, rows: impl Iterator<Item = Row>, places: &LogPla
         signins: Vec::new(),
         opened: Vec::new(),
         public_pushes: Vec::new(),
+        guards: Vec::new(),
+        container,
         logging: Vec::new(),
         label_ix: HashMap::new(),
         names: Vec::new(),
@@ -199,6 +211,7 @@ fn gather<'s>(store: &'s Store, rows: impl Iterator<Item = Row>, places: &LogPla
     let console_login = store.strings.lookup("ConsoleLogin");
     let opening: Vec<Sym> = OPENING_CALLS.iter().filter_map(|n| store.strings.lookup(n)).collect();
     let public_push = store.strings.lookup(PUBLIC_SOURCE).zip(store.strings.lookup("PutImage"));
+    let guarding: Vec<Sym> = guards::CALLS.iter().filter_map(|n| store.strings.lookup(n)).collect();
     // Changes to logging and monitoring are a handful of rows: when there are none, no row asks.
     let any_change = !store.trail.all().is_empty();
     // Per identity number: 0 not yet known, 1 long-term key, 2 another key, 3 no key.
@@ -240,6 +253,9 @@ fn gather<'s>(store: &'s Store, rows: impl Iterator<Item = Row>, places: &LogPla
         }
         if public_push == Some((store.source(r), store.name(r))) && code.is_empty() {
             g.public_pushes.push((id, r));
+        }
+        if guarding.contains(&store.name(r)) {
+            g.guards.push((id, r));
         }
         // A search of the few changes costs less than comparing the row's source with a dozen.
         let change = if any_change { store.trail.get(r) } else { None };
@@ -288,14 +304,23 @@ fn opens(store: &Store, r: Row) -> bool {
 /// The identity breakdowns, chains and attention list over `rows`, taking where trails put their
 /// log files from the logs' trail calls alone.
 pub fn report(store: &Store, rows: impl Iterator<Item = Row>) -> IdentityReport {
-    report_knowing(store, rows, &crate::analysis::logging::log_places(store, []))
+    // The container index only serves the calls that turn an ECR protection down: without any,
+    // none is built (the engine keeps its own).
+    let any = guards::CALLS.iter().any(|n| store.strings.lookup(n).is_some());
+    let container = if any { Index::build(store) } else { Index::default() };
+    report_knowing(store, &container, rows, &crate::analysis::logging::log_places(store, []))
 }
 
-/// [`report`], with `places` where trails put their log files (as
-/// [`crate::analysis::logging::log_places`] gives them, with what the files tell), for the calls
-/// to them.
-pub fn report_knowing(store: &Store, rows: impl Iterator<Item = Row>, places: &LogPlaces) -> IdentityReport {
-    let g = gather(store, rows, places);
+/// [`report`], with the container index of every log loaded (`container`, as the engine keeps it)
+/// and `places` where trails put their log files (as [`crate::analysis::logging::log_places`]
+/// gives them, with what the files tell), for the calls to them.
+pub fn report_knowing(
+    store: &Store,
+    container: &Index,
+    rows: impl Iterator<Item = Row>,
+    places: &LogPlaces,
+) -> IdentityReport {
+    let g = gather(store, container, rows, places);
     let text = |s: Sym| store.str(s).into_owned();
     let by_id = |f: &dyn Fn(&Identity) -> Option<String>| -> Vec<Stat> {
         let mut groups: HashMap<String, Acc> = HashMap::new();

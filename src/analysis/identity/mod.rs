@@ -31,6 +31,7 @@ mod breakdown;
 pub mod chains;
 pub mod client;
 pub mod origin;
+mod protection;
 
 use serde::{Deserialize, Serialize};
 

@@ -6,7 +6,8 @@ use serde::Deserialize;
 use super::lenient::{parse, texts, List, Num};
 use super::{
     policy, registry, EntryKind, ExpiredImage, Exposure, Found, Kind, ManifestEntry, Rule, Sink, Span, MAX_IMAGE_IDS,
-    MAX_LAYER_DIGESTS, MAX_LIFECYCLE_IMAGES, MAX_MANIFEST_ENTRIES, MAX_RULES, MAX_TAGS_PER_IMAGE,
+    MAX_LAYER_DIGESTS, MAX_LIFECYCLE_IMAGES, MAX_MANIFEST_ENTRIES, MAX_RULES, MAX_TAGS_PER_IMAGE, MUTABILITY_LINE,
+    SCAN_ON_PUSH_LINE,
 };
 use crate::ingest::raw::{Flag, Lenient, Obj, RawEvent, Text};
 use crate::model::Sym;
@@ -84,6 +85,8 @@ struct Request<'a> {
     encryption_configuration: Obj<Encryption<'a>>,
     #[serde(borrow)]
     image_tag_mutability: Lenient<Text<'a>>,
+    #[serde(borrow)]
+    image_tag_mutability_exclusion_filters: registry::Filters<'a>,
     image_scanning_configuration: Obj<Scanning>,
     force: Lenient<Flag>,
     #[serde(borrow)]
@@ -436,11 +439,13 @@ fn change_lines(name: &str, req: &Request, sink: &mut Sink) -> Span {
             lines = policy::lifecycle_rules(req.lifecycle_policy_text.str());
         }
         "PutImageTagMutability" if !req.image_tag_mutability.str().is_empty() => {
-            lines.push(format!("tag mutability: {}", req.image_tag_mutability.str()));
+            let mutability = req.image_tag_mutability.str();
+            lines.push(format!("{MUTABILITY_LINE}{mutability}"));
+            lines.extend(registry::excluded_tags(mutability, &req.image_tag_mutability_exclusion_filters));
         }
         "PutImageScanningConfiguration" => {
             if let Some(v) = req.image_scanning_configuration.0.ok().and_then(|s| s.scan_on_push.ok()) {
-                lines.push(format!("scan on push: {}", if v.0 { "on" } else { "off" }));
+                lines.push(format!("{SCAN_ON_PUSH_LINE}{}", if v.0 { "on" } else { "off" }));
             }
         }
         _ => {}

@@ -9,7 +9,7 @@
 use serde::Deserialize;
 
 use super::lenient::{parse, texts, List};
-use super::{policy, Exposure, MAX_POLICY_LINES, MAX_RULES};
+use super::{policy, Exposure, MAX_POLICY_LINES, MAX_RULES, MUTABILITY_LINE, NO_SCAN_RULES};
 use crate::ingest::raw::{Lenient, Obj, RawEvent, Text};
 
 /// ECR's calls that change the registry rather than one repository.
@@ -31,14 +31,14 @@ pub(super) const CALLS: [&str; 12] = [
 /// `repositoryFilters[]` of a replication or scanning rule.
 #[derive(Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
-struct RepoFilter<'a> {
+pub(super) struct RepoFilter<'a> {
     #[serde(borrow)]
     filter: Lenient<Text<'a>>,
     #[serde(borrow)]
     filter_type: Lenient<Text<'a>>,
 }
 
-type Filters<'a> = List<Obj<RepoFilter<'a>>, MAX_RULES>;
+pub(super) type Filters<'a> = List<Obj<RepoFilter<'a>>, MAX_RULES>;
 
 /// `replicationConfiguration.rules[].destinations[]`.
 #[derive(Deserialize, Default)]
@@ -189,7 +189,7 @@ pub(super) fn read(name: &str, raw: &RawEvent, owner: &str) -> (Vec<String>, Exp
                 lines.push(format!("{how}: {}", filters(&rule.repository_filters)));
             }
             if req.rules.items.is_empty() {
-                lines.push("no scanning rules".to_owned());
+                lines.push(NO_SCAN_RULES.to_owned());
             }
         }
         "CreateRepositoryCreationTemplate" | "UpdateRepositoryCreationTemplate" => {
@@ -199,7 +199,7 @@ pub(super) fn read(name: &str, raw: &RawEvent, owner: &str) -> (Vec<String>, Exp
                 lines.push(format!("applied for: {}", applied.join(", ")));
             }
             if !req.image_tag_mutability.str().is_empty() {
-                lines.push(format!("tag mutability: {}", req.image_tag_mutability.str()));
+                lines.push(format!("{MUTABILITY_LINE}{}", req.image_tag_mutability.str()));
             }
             let policy_text = req.repository_policy.str();
             let statements = policy::statements(policy_text);
@@ -239,6 +239,25 @@ fn filters(f: &Filters) -> String {
     } else {
         format!("repositories {}", parts.join(" or "))
     }
+}
+
+/// The tags a mutability setting's exclusion filters leave out of it, as a line ("tags matching
+/// \"release-*\" stay immutable"), or none.
+pub(super) fn excluded_tags(mutability: &str, f: &Filters) -> Option<String> {
+    let tags: Vec<String> = f
+        .items
+        .iter()
+        .filter_map(|x| x.0.ok())
+        .map(|x| x.filter.str())
+        .filter(|t| !t.is_empty())
+        .map(|t| format!("\"{t}\""))
+        .collect();
+    let stay = match mutability {
+        "IMMUTABLE_WITH_EXCLUSION" => "mutable",
+        "MUTABLE_WITH_EXCLUSION" => "immutable",
+        _ => return None,
+    };
+    (!tags.is_empty()).then(|| format!("tags matching {} stay {stay}", tags.join(" or ")))
 }
 
 /// A creation template's prefix as words: `ROOT` is every repository with no other template.

@@ -257,6 +257,12 @@ pub fn change(c: &RepoChange) -> Html {
             <div class="change-head">
                 <span class="call">{reveal(&c.call).into_owned()}</span>
                 {change_badge(c)}
+                if !c.lowered.is_empty() {
+                    <span class="badge bad" data-testid="protection-lowered"
+                        title="This turned a protection of the registry down: see Needs attention on the Identities tab">
+                        {c.lowered.clone()}
+                    </span>
+                }
                 {when(c.time)}
                 if !c.error_code.is_empty() { <span class="error">{reveal(&c.error_code).into_owned()}</span> }
             </div>

@@ -1,0 +1,280 @@
+//! A registry's protections turned down: what lets an intruder put an image where a trusted one
+//! stood, or keep a bad one from being looked at.
+//!
+//! - **Tag immutability**: `PutImageTagMutability` to a setting weaker than the repository had
+//!   (`IMMUTABLE` → `IMMUTABLE_WITH_EXCLUSION` → `MUTABLE_WITH_EXCLUSION` → `MUTABLE`). Once tags
+//!   are mutable, a push of `prod` moves `prod` to whatever image was pushed. The pushes that moved
+//!   a tag while it stayed so (until the next change of the setting) are listed with it: turn it
+//!   off, repoint `prod`, turn it on again is how a release tag is swapped without a trace on the
+//!   repository's settings.
+//! - **Scan on push**: `PutImageScanningConfiguration` turning a repository's off.
+//! - **Registry scanning**: `PutRegistryScanningConfiguration` leaving no rule that scans on push
+//!   or continuously.
+//!
+//! The setting before comes from the repository's `CreateRepository` (ECR's defaults when it names
+//! none: `MUTABLE`, scan on push off) or the last change that went through, in time order over
+//! every log loaded; when neither is in the logs, a change to a weak setting is listed anyway (one
+//! rarely asks for `MUTABLE` unless tags were immutable) and says the setting before is unknown. A
+//! refused change is listed too (it set nothing); a change to the setting already in force is not.
+
+use hashbrown::HashMap;
+
+use super::{Index, Outcome, RepoId};
+use crate::facts::container::{Kind, MUTABILITY_LINE, NO_SCAN_RULES, SCAN_ON_PUSH_LINE};
+use crate::model::{Millis, Sym};
+use crate::store::{Row, Store};
+
+/// ECR's calls that can turn a protection down.
+pub const CALLS: [&str; 3] =
+    ["PutImageTagMutability", "PutImageScanningConfiguration", "PutRegistryScanningConfiguration"];
+
+/// Which protection a change turned down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Guard {
+    /// A repository's tag immutability: a tag pushed again can now name another image.
+    TagImmutability,
+    /// A repository's scan on push.
+    ScanOnPush,
+    /// A registry's scanning rules, in one region.
+    RegistryScanning,
+}
+
+impl Guard {
+    /// What a change that went through did, as its badge says it.
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            Guard::TagImmutability => "tags made mutable",
+            Guard::ScanOnPush => "scan on push turned off",
+            Guard::RegistryScanning => "scanning turned off",
+        }
+    }
+}
+
+/// The changes that went through and turned a protection down, by row.
+#[must_use]
+pub fn lowered(ix: &Index, store: &Store) -> HashMap<Row, Guard> {
+    lowerings(ix, store).into_iter().filter(|l| !l.refused).map(|l| (l.row, l.guard)).collect()
+}
+
+/// One change that turned a protection down, or tried to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lowering {
+    /// The call.
+    pub row: Row,
+    /// What it turned down.
+    pub guard: Guard,
+    /// The repository ([`Guard::RegistryScanning`]: none).
+    pub repo: Option<RepoId>,
+    /// The registry's account.
+    pub registry: Sym,
+    /// Its region.
+    pub region: Sym,
+    /// The setting before and the call that set it (a `CreateRepository` that named none: ECR's
+    /// default), when these logs tell it.
+    pub before: Option<(String, Row)>,
+    /// The setting it asked for, as ECR names it ("MUTABLE", "off", "no rule that scans").
+    pub after: String,
+    /// The call was refused: nothing changed.
+    pub refused: bool,
+    /// The later change of the same setting that ended it, and the setting it made, if these logs
+    /// hold one.
+    pub until: Option<(Row, String)>,
+    /// Pushes (indices into [`Index::pushes`]) made while it was so: for tag immutability those
+    /// that moved a tag, else every push that went through.
+    pub pushes: Vec<usize>,
+}
+
+/// How much a tag mutability setting protects tags: a lower one lets more tags move.
+fn strength(mutability: &str) -> u8 {
+    match mutability {
+        "IMMUTABLE" => 3,
+        "IMMUTABLE_WITH_EXCLUSION" => 2,
+        "MUTABLE_WITH_EXCLUSION" => 1,
+        _ => 0,
+    }
+}
+
+/// The value a change's line gives after `prefix`, up to the end.
+fn line_value(store: &Store, lines: &[Sym], prefix: &str) -> Option<String> {
+    lines.iter().find_map(|&l| store.str(l).strip_prefix(prefix).map(str::to_owned))
+}
+
+/// Whether a registry's scanning rules (the lines of its `PutRegistryScanningConfiguration`)
+/// scan anything by themselves: a rule on push or continuous (or of no stated frequency).
+fn registry_scans(store: &Store, lines: &[Sym]) -> bool {
+    lines.iter().any(|&l| {
+        let l = store.str(l);
+        ["SCAN_ON_PUSH:", "CONTINUOUS_SCAN:", "scan:"].iter().any(|p| l.starts_with(p))
+    })
+}
+
+/// A setting as the logs know it: its value and the call that set it.
+type Setting = (String, Row);
+
+/// Every change in `ix` that turned a protection down (or tried to), oldest first.
+#[must_use]
+pub fn lowerings(ix: &Index, store: &Store) -> Vec<Lowering> {
+    let mut out: Vec<Lowering> = Vec::new();
+    // (guard, repository) → its setting now, and the open lowering of it (index into `out`).
+    let mut now: HashMap<(Guard, RepoId), Setting> = HashMap::new();
+    let mut open: HashMap<(Guard, RepoId), usize> = HashMap::new();
+    for &(repo, r) in &ix.repo_events {
+        let Some(f) = store.container.get(r) else { continue };
+        let ok = store.error_code(r).is_empty();
+        let key = ix.repos[repo as usize];
+        let change = |guard, value: String| (guard, value);
+        let (guard, value) = match f.kind {
+            Kind::RepoCreated { mutability, scan_on_push, .. } if ok => {
+                // A repository made again starts from what it was made with.
+                let m = match store.str(mutability) {
+                    m if m.is_empty() => "MUTABLE".to_owned(),
+                    m => m.into_owned(),
+                };
+                let scan = if scan_on_push == Some(true) { "on" } else { "off" };
+                now.insert((Guard::TagImmutability, repo), (m, r));
+                now.insert((Guard::ScanOnPush, repo), (scan.to_owned(), r));
+                open.remove(&(Guard::TagImmutability, repo));
+                open.remove(&(Guard::ScanOnPush, repo));
+                continue;
+            }
+            Kind::RepoDeleted { .. } if ok => {
+                for g in [Guard::TagImmutability, Guard::ScanOnPush] {
+                    now.remove(&(g, repo));
+                    open.remove(&(g, repo));
+                }
+                continue;
+            }
+            Kind::RepoChange { lines, .. } => {
+                let lines = store.container.syms(lines);
+                match &*store.str(store.name(r)) {
+                    "PutImageTagMutability" => match line_value(store, lines, MUTABILITY_LINE) {
+                        Some(v) => change(Guard::TagImmutability, v),
+                        None => continue,
+                    },
+                    "PutImageScanningConfiguration" => match line_value(store, lines, SCAN_ON_PUSH_LINE) {
+                        Some(v) => change(Guard::ScanOnPush, v),
+                        None => continue,
+                    },
+                    _ => continue,
+                }
+            }
+            _ => continue,
+        };
+        let slot = (guard, repo);
+        let before = now.get(&slot).cloned();
+        let weaker = match guard {
+            Guard::TagImmutability => {
+                strength(&value) < before.as_ref().map_or(strength("IMMUTABLE"), |(b, _)| strength(b))
+            }
+            _ => value == "off" && before.as_ref().is_none_or(|(b, _)| b != "off"),
+        };
+        if ok && before.as_ref().is_none_or(|(b, _)| *b != value) {
+            if let Some(i) = open.remove(&slot) {
+                out[i].until = Some((r, value.clone()));
+            }
+            now.insert(slot, (value.clone(), r));
+        }
+        if weaker {
+            if ok {
+                open.insert(slot, out.len());
+            }
+            out.push(Lowering {
+                row: r,
+                guard,
+                repo: Some(repo),
+                registry: key.registry,
+                region: key.region,
+                before,
+                after: value,
+                refused: !ok,
+                until: None,
+                pushes: Vec::new(),
+            });
+        }
+    }
+    registry_scanning(ix, store, &mut out);
+    for l in &mut out {
+        if !l.refused {
+            l.pushes = pushes_while(ix, store, l);
+        }
+    }
+    out.sort_by_key(|l| (store.time(l.row), l.row));
+    out
+}
+
+/// The registries' scanning turned down: `PutRegistryScanningConfiguration` that went through
+/// (or was refused) with no rule that scans by itself, where the one before had one or is not in
+/// the logs.
+fn registry_scanning(ix: &Index, store: &Store, out: &mut Vec<Lowering>) {
+    let Some(call) = store.strings.lookup("PutRegistryScanningConfiguration") else { return };
+    // (registry, region) → whether it scanned, since which call; the open lowering.
+    let mut now: HashMap<(Sym, Sym), (bool, Row)> = HashMap::new();
+    let mut open: HashMap<(Sym, Sym), usize> = HashMap::new();
+    for &r in &ix.registry_events {
+        if store.name(r) != call {
+            continue;
+        }
+        let Some(f @ crate::facts::container::Fact { kind: Kind::RepoChange { lines, .. }, .. }) =
+            store.container.get(r)
+        else {
+            continue;
+        };
+        let lines = store.container.syms(lines);
+        let scans = registry_scans(store, lines);
+        let ok = store.error_code(r).is_empty();
+        let slot = (f.registry_or_account(store), store.region(r));
+        let before = now.get(&slot).copied();
+        if ok && before.is_none_or(|(b, _)| b != scans) {
+            if let Some(i) = open.remove(&slot) {
+                out[i].until = Some((r, if scans { "rules that scan" } else { "no rule that scans" }.to_owned()));
+            }
+            now.insert(slot, (scans, r));
+        }
+        if !scans && before.is_none_or(|(b, _)| b) {
+            if ok {
+                open.insert(slot, out.len());
+            }
+            let empty = lines.iter().any(|&l| store.str(l) == NO_SCAN_RULES);
+            out.push(Lowering {
+                row: r,
+                guard: Guard::RegistryScanning,
+                repo: None,
+                registry: slot.0,
+                region: slot.1,
+                before: before.map(|(_, b)| ("rules that scan".to_owned(), b)),
+                after: if empty {
+                    NO_SCAN_RULES.to_owned()
+                } else {
+                    "no rule that scans on push or continuously".to_owned()
+                },
+                refused: !ok,
+                until: None,
+                pushes: Vec::new(),
+            });
+        }
+    }
+}
+
+/// The pushes made while `l` held: from its call to the change that ended it (or the end of the
+/// logs), to its repository (or, for a registry's scanning, to any private repository of that
+/// registry and region); for tag immutability only those that moved a tag.
+fn pushes_while(ix: &Index, store: &Store, l: &Lowering) -> Vec<usize> {
+    let from = store.time(l.row);
+    let to = l.until.as_ref().map_or(Millis::MAX, |(u, _)| store.time(*u));
+    let here = |repo: RepoId| {
+        let k = ix.repos[repo as usize];
+        l.repo.map_or(!k.public && k.registry == l.registry && k.region == l.region, |mine| repo == mine)
+    };
+    ix.pushes
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.outcome == Outcome::Ok && here(p.repo))
+        .filter(|(_, p)| l.guard != Guard::TagImmutability || p.moved_from.is_some())
+        .filter(|(_, p)| {
+            let t = p.put.map_or(p.end, |put| store.time(put));
+            (from..to).contains(&t)
+        })
+        .map(|(i, _)| i)
+        .collect()
+}

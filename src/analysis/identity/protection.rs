@@ -1,0 +1,242 @@
+//! *ECR protection turned down*: the attention items of the changes
+//! [`crate::analysis::container::guards`] finds, among the rows looked at, each with what happened
+//! while it held over every log loaded.
+
+use std::borrow::Cow;
+
+use hashbrown::{HashMap, HashSet};
+
+use super::attention::{list, plural_list, seconds, when, Attention, AttentionKind, Severity};
+use super::breakdown::Gathered;
+use crate::analysis::container::guards::{lowerings, Guard, Lowering};
+use crate::analysis::container::{Push, RepoId};
+use crate::analysis::filter::Field;
+use crate::analysis::principal::principal_label;
+use crate::facts::container::{Kind, RepoAt};
+use crate::model::{Millis, Sym};
+use crate::store::Row;
+use crate::text::{duration, plural, utc};
+
+/// Refused attempts of one principal at one protection of one place.
+type Tries<'g> = HashMap<(Guard, Option<RepoId>, Sym, Sym, &'g str), Vec<(Millis, Row)>>;
+
+/// One item per change that turned an ECR protection down among the rows looked at; refused
+/// attempts one item per principal, protection and place.
+pub(super) fn lowered(g: &Gathered, out: &mut Vec<Attention>) {
+    if g.guards.is_empty() {
+        return;
+    }
+    let store = g.store;
+    let looked_at: HashMap<Row, u32> = g.guards.iter().map(|&(id, r)| (r, id)).collect();
+    let mut tries: Tries = HashMap::new();
+    for l in lowerings(g.container, store) {
+        let Some(&id) = looked_at.get(&l.row) else { continue };
+        if l.refused {
+            let key = (l.guard, l.repo, l.registry, l.region, g.label(id));
+            tries.entry(key).or_default().push((store.time(l.row), l.row));
+        } else {
+            out.push(item(g, &l, id));
+        }
+    }
+    for ((guard, repo, registry, region, label), mut calls) in tries {
+        calls.sort_unstable();
+        let (first, last) = (calls[0].0, calls[calls.len() - 1].0);
+        let latest = calls[calls.len() - 1].1;
+        let place = Place::of(g, repo, registry, region);
+        let title = match guard {
+            Guard::TagImmutability => format!("Tried to make tags of repository {} mutable", place.name),
+            Guard::ScanOnPush => format!("Tried to turn scan on push off for repository {}", place.name),
+            Guard::RegistryScanning => format!("Tried to turn image scanning off for ECR {}", place.registry),
+        };
+        let call = g.str(store.name(latest));
+        let n = calls.len() as u64;
+        let why = format!(
+            "{} {} refused ({}). Nothing changed, but someone tried.",
+            plural(n, &format!("{call} call"), &format!("{call} calls")),
+            when(first, last),
+            g.str(store.error_code(latest))
+        );
+        let mut chips = place.chips;
+        chips.push((Field::Name, call.into_owned()));
+        let kind = AttentionKind::EcrProtectionLowered;
+        out.push(Attention::of_calls(kind, Severity::Medium, (title, why), label, (n, first, last), chips));
+    }
+}
+
+/// The item of a change `l` that went through, made by identity `id`.
+fn item(g: &Gathered, l: &Lowering, id: u32) -> Attention {
+    let store = g.store;
+    let at = store.time(l.row);
+    let place = Place::of(g, l.repo, l.registry, l.region);
+    let before = match &l.before {
+        Some((b, r)) => format!("from {b} (set by {} at {})", g.str(store.name(*r)), utc(store.time(*r))),
+        None => "(the setting before is not in these logs)".to_owned(),
+    };
+    let (ended, until) = match &l.until {
+        Some((r, v)) => {
+            let t = store.time(*r);
+            let by = principal_label(&store.identity(*r), &store.strings);
+            (format!(" It was set to {v} again at {} by {by} ({} later).", utc(t), duration(t - at)), t)
+        }
+        None => (" It stays so to the end of these logs.".to_owned(), at),
+    };
+    let pushed: Vec<&Push> = l.pushes.iter().map(|&i| &g.container.pushes[i]).collect();
+    let last = pushed.last().map_or(until, |p| until.max(put_time(g, p)));
+    let lines: Vec<String> = match store.container.get(l.row).map(|f| f.kind) {
+        Some(Kind::RepoChange { lines, .. }) => {
+            store.container.syms(lines).iter().map(|&x| g.str(x).into_owned()).collect()
+        }
+        _ => Vec::new(),
+    };
+    let (title, severity, what, then) = match l.guard {
+        Guard::TagImmutability => tags_made_mutable(g, l, &place, &before, &lines, &pushed),
+        Guard::ScanOnPush => (
+            format!("Scan on push turned off for repository {}", place.name),
+            Severity::Medium,
+            format!(
+                "turned scan on push off for repository {} ({}) {before}: images pushed to it are no longer \
+                 scanned for vulnerabilities as they arrive.",
+                place.name, place.registry
+            ),
+            unscanned(&pushed),
+        ),
+        Guard::RegistryScanning => (
+            format!("Image scanning turned off for ECR {}", place.registry),
+            Severity::Medium,
+            format!(
+                "left ECR {} with {} {before}: {}. Images pushed there are no longer scanned for \
+                 vulnerabilities unless someone asks.",
+                place.registry,
+                l.after,
+                list(&lines)
+            ),
+            unscanned(&pushed),
+        ),
+    };
+    Attention {
+        kind: AttentionKind::EcrProtectionLowered,
+        severity,
+        title,
+        who: g.label(id).to_owned(),
+        why: format!("{} at {} {what}{ended}{then}", g.str(store.name(l.row)), utc(at)),
+        events: 1 + u64::from(l.until.is_some()) + pushed.len() as u64,
+        first: at,
+        last,
+        chips: place.chips,
+        range: Some(seconds(at, last)),
+    }
+}
+
+/// Title, severity, what the change did and what happened meanwhile, for tags made mutable:
+/// high when a push moved a tag while they were.
+fn tags_made_mutable(
+    g: &Gathered,
+    l: &Lowering,
+    place: &Place,
+    before: &str,
+    lines: &[String],
+    pushed: &[&Push],
+) -> (String, Severity, String, String) {
+    let mut seen = HashSet::new();
+    let tags: Vec<String> =
+        pushed.iter().map(|p| g.str(p.tag).into_owned()).filter(|t| seen.insert(t.clone())).collect();
+    let some = if l.after == "IMMUTABLE_WITH_EXCLUSION" { "Some tags" } else { "Tags" };
+    let title = if tags.is_empty() {
+        format!("{some} of repository {} made mutable", place.name)
+    } else {
+        format!("{some} of repository {} made mutable, then {} moved", place.name, list(&tags))
+    };
+    let moves: Vec<String> = pushed
+        .iter()
+        .map(|p| {
+            let from = p.moved_from.map_or(Cow::Borrowed(""), |(d, _)| g.str(d));
+            format!(
+                "{} from {} to {} by {} at {}",
+                g.str(p.tag),
+                short_digest(&from),
+                short_digest(&g.str(p.digest)),
+                principal_label(&g.store.identity_by_id(p.actor), &g.store.strings),
+                utc(put_time(g, p))
+            )
+        })
+        .collect();
+    let then = if moves.is_empty() {
+        " No push moved a tag while it was so, in these logs.".to_owned()
+    } else {
+        let n = moves.len() as u64;
+        format!(" While it was so, {} moved a tag: {}.", plural(n, "push", "pushes"), plural_list(&moves, "; "))
+    };
+    // The exclusion filters' line, if any ("tags matching "dev-*" stay mutable").
+    let except: String = lines.iter().skip(1).fold(String::new(), |acc, x| acc + " (" + x + ")");
+    let what = format!(
+        "set the tags of repository {} ({}) to {}{except} {before}. A tag pushed again then names the image \
+         pushed, so a prod or latest can be repointed to any image.",
+        place.name, place.registry, l.after,
+    );
+    let severity = if moves.is_empty() { Severity::Medium } else { Severity::High };
+    (title, severity, what, then)
+}
+
+/// " 3 pushes went through while it was so."
+fn unscanned(pushed: &[&Push]) -> String {
+    format!(" {} went through while it was so.", plural(pushed.len() as u64, "push", "pushes"))
+}
+
+/// When a push put its image (its last call when no `PutImage` is in the logs).
+fn put_time(g: &Gathered, p: &Push) -> Millis {
+    p.put.map_or(p.end, |put| g.store.time(put))
+}
+
+/// Where a protection was turned down, in words and as the filter chips that keep its calls.
+struct Place {
+    /// The repository's name (empty for a registry's scanning).
+    name: String,
+    /// "registry 111122223333 in us-east-1".
+    registry: String,
+    chips: Vec<(Field, String)>,
+}
+
+impl Place {
+    /// Repository `repo` of `registry` in `region`, or the registry itself.
+    fn of(g: &Gathered, repo: Option<RepoId>, registry: Sym, region: Sym) -> Place {
+        let (account, region) = (g.str(registry), g.str(region));
+        let registry = format!("registry {account} in {region}");
+        match repo {
+            Some(repo) => {
+                let key = g.container.repos[repo as usize];
+                let name = g.str(key.name).into_owned();
+                let arn = RepoAt::new(&account, &region, &name, key.public).value();
+                Place { name, registry, chips: vec![(Field::Repository, arn)] }
+            }
+            None => Place {
+                name: String::new(),
+                registry,
+                chips: vec![(Field::Region, region.into_owned()), (Field::Source, "ecr.amazonaws.com".to_owned())],
+            },
+        }
+    }
+}
+
+/// A digest cut to its first 12 hex digits ("sha256:0123456789ab"), as people read them.
+fn short_digest(d: &str) -> String {
+    // By characters: a hostile log's "digest" may be any text.
+    match d.split_once(':').and_then(|(alg, hex)| hex.char_indices().nth(12).map(|(i, _)| (alg, &hex[..i]))) {
+        Some((alg, head)) => format!("{alg}:{head}"),
+        None => d.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short_digest;
+
+    #[test]
+    fn ok_a_digest_is_cut_by_characters_whatever_it_holds() {
+        let hex = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+        assert_eq!(short_digest(&format!("sha256:{hex}")), "sha256:0123456789ab");
+        // A hostile log's digest of many-byte characters: cut, not split inside one.
+        assert_eq!(short_digest("sha256:ééééééééééééééé"), "sha256:éééééééééééé");
+        assert_eq!(short_digest("sha256:abc"), "sha256:abc");
+        assert_eq!(short_digest("no digest"), "no digest");
+    }
+}
