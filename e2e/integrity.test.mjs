@@ -181,24 +181,32 @@ test('a folder of logs and digests with one log edited, one deleted and one adde
   assert.deepEqual(await t.cspViolations(), []);
 });
 
-test('a listed log file deleted from its bucket says who deleted it, and the deletion needs attention', async () => {
-  // The trail's folder without one log file, and the S3 data event of its deletion (as S3 logs
-  // GetObject, with DeleteObject's name), by a user of the trail's account.
-  const dir = copyTrail('deleted-from-bucket');
+/** A copy of the trail's folder without its `index`th log file (in path order): the folder, the
+ * file's S3 key, its digest entry, its account and a user of that account. */
+function withoutLogFile(name, index) {
+  const dir = copyTrail(name);
   const logs = walk(dir).filter((p) => !isDigest(relative(dir, p).split('\\').join('/'))).sort();
-  const key = relative(dir, logs[1]).split('\\').join('/');
+  const key = relative(dir, logs[index]).split('\\').join('/');
   const entry = digestsOf(dir).flatMap((d) => d.json.logFiles).find((e) => e.s3Object === key);
-  rmSync(logs[1]);
+  rmSync(logs[index]);
   const account = key.split('/')[1];
-  const user = `arn:aws:iam::${account}:user/mallory`;
-  const events = join(work, 'deleted-from-bucket-s3-data-events.json');
-  writeFileSync(events, JSON.stringify({ Records: [{ eventVersion: '1.08', eventTime: '2026-03-02T08:00:00Z',
-    userIdentity: { type: 'IAMUser', arn: user, accountId: account, accessKeyId: 'AKIAIOSFODNN7EXAMPLE' },
-    eventSource: 's3.amazonaws.com', eventName: 'DeleteObject', awsRegion: 'eu-west-1', sourceIPAddress: '203.0.113.7',
-    userAgent: 'aws-cli/2.15.0', requestParameters: { bucketName: entry.s3Bucket, Host: `${entry.s3Bucket}.s3.amazonaws.com`, key },
-    responseElements: null, eventID: 'e2e00000-0000-4000-8000-00000000de1e', eventType: 'AwsApiCall', eventCategory: 'Data',
-    readOnly: false, recipientAccountId: account }] }));
+  return { dir, key, entry, account, user: `arn:aws:iam::${account}:user/mallory` };
+}
 
+/** A file holding one S3 data event (as S3 logs GetObject) by `user` of `account`, with the
+ * given call, time, agent, ID, request and resources. */
+function s3DataEvent(name, { account, user, ...event }) {
+  const file = join(work, `${name}-s3-data-events.json`);
+  writeFileSync(file, JSON.stringify({ Records: [{ eventVersion: '1.08',
+    userIdentity: { type: 'IAMUser', arn: user, accountId: account, accessKeyId: 'AKIAIOSFODNN7EXAMPLE' },
+    eventSource: 's3.amazonaws.com', awsRegion: 'eu-west-1', sourceIPAddress: '203.0.113.7', responseElements: null,
+    eventType: 'AwsApiCall', eventCategory: 'Data', readOnly: false, recipientAccountId: account, ...event }] }));
+  return file;
+}
+
+/** The app with folder `dir` dropped and then file `events` picked: one listed file is missing,
+ * and what its row says why. */
+async function missingWhy(dir, events) {
   const t = await Trailscope.open(env);
   await t.page.setInputFiles('[data-testid=folder-input]', dir);
   await t.waitDone();
@@ -206,6 +214,18 @@ test('a listed log file deleted from its bucket says who deleted it, and the del
   const got = await integrity(t);
   assert.equal(got.missing, 1);
   const missing = await t.page.$eval('[data-testid=integrity-files] tbody tr[data-finding=missing] td.why', (td) => td.textContent);
+  return { t, missing };
+}
+
+test('a listed log file deleted from its bucket says who deleted it, and the deletion needs attention', async () => {
+  // The trail's folder without one log file, and the S3 data event of its deletion (as S3 logs
+  // GetObject, with DeleteObject's name), by a user of the trail's account.
+  const { dir, key, entry, account, user } = withoutLogFile('deleted-from-bucket', 1);
+  const events = s3DataEvent('deleted-from-bucket', { account, user, eventTime: '2026-03-02T08:00:00Z',
+    eventName: 'DeleteObject', userAgent: 'aws-cli/2.15.0', eventID: 'e2e00000-0000-4000-8000-00000000de1e',
+    requestParameters: { bucketName: entry.s3Bucket, Host: `${entry.s3Bucket}.s3.amazonaws.com`, key } });
+
+  const { t, missing } = await missingWhy(dir, events);
   assert.match(missing, new RegExp(`deleted from bucket ${entry.s3Bucket} by ${user} at 2026-03-02 08:00:00 UTC \\(DeleteObject\\)`));
   // Listed under the changes to logging, named by its key, and high on the attention list.
   const change = t.page.locator('[data-testid=logging-change][data-call=DeleteObject]');
@@ -215,6 +235,32 @@ test('a listed log file deleted from its bucket says who deleted it, and the del
   const { summary } = await downloadSummary(t.page);
   const item = summary.attention.find((a) => a.title === `Log bucket ${entry.s3Bucket} had log files deleted`);
   assert.equal(item?.severity, 'high', JSON.stringify(summary.attention.map((a) => a.title)));
+  assert.deepEqual(t.problems, []);
+});
+
+test('objects deleted in one call from a log bucket, as the S3 console deletes: a listed file not found may be one', async () => {
+  // The trail's folder without one log file, and a DeleteObjects on its bucket (as CloudTrail logs
+  // it: the bucket and no key) an hour after the file's name says it was delivered.
+  const { dir, key, entry, account, user } = withoutLogFile('objects-deleted', 2);
+  const stamp = key.split('/').at(-1).split('_')[3];
+  const delivered = Date.UTC(+stamp.slice(0, 4), +stamp.slice(4, 6) - 1, +stamp.slice(6, 8), +stamp.slice(9, 11), +stamp.slice(11, 13));
+  const when = new Date(delivered + 3_600_000).toISOString().replace('.000Z', 'Z');
+  const events = s3DataEvent('objects-deleted', { account, user, eventTime: when, eventName: 'DeleteObjects',
+    userAgent: '[S3Console/0.4]', eventID: 'e2e00000-0000-4000-8000-00000000de15',
+    requestParameters: { bucketName: entry.s3Bucket, Host: `${entry.s3Bucket}.s3.amazonaws.com`, delete: '' },
+    resources: [{ type: 'AWS::S3::Object', ARNPrefix: `arn:aws:s3:::${entry.s3Bucket}/` }] });
+
+  const { t, missing } = await missingWhy(dir, events);
+  const at = when.replace('T', ' ').replace('Z', ' UTC');
+  assert.ok(missing.includes(`; objects were deleted from bucket ${entry.s3Bucket} at ${at} by ${user} with DeleteObjects, which does not log which: it may have been one`), missing);
+  // Listed under the changes to logging as a change to the log bucket, and medium on the attention list.
+  const change = t.page.locator('[data-testid=logging-change][data-call=DeleteObjects]');
+  assert.equal(await change.count(), 1);
+  assert.equal(await change.locator('[data-testid=logging-trail]').textContent(), `log bucket ${entry.s3Bucket}`);
+  await panelShot(t, 'integrity-files', 'integrity-objects-deleted');
+  const { summary } = await downloadSummary(t.page);
+  const item = summary.attention.find((a) => a.title === `Log bucket ${entry.s3Bucket} had objects deleted`);
+  assert.equal(item?.severity, 'medium', JSON.stringify(summary.attention.map((a) => a.title)));
   assert.deepEqual(t.problems, []);
 });
 

@@ -1003,6 +1003,7 @@ impl Engine {
         let explained = crate::integrity::check::Explanations {
             causes: crate::analysis::logging::gap_causes(&self.store, &self.log_places()),
             deleted: crate::analysis::logging::deleted_files(&self.store),
+            batches: crate::analysis::logging::batch_deletions(&self.store),
         };
         let mut checked = self.integrity.check(&files, material.as_ref(), &explained);
         checked.report.counts.read_again = self.read_again;

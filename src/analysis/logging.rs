@@ -383,6 +383,31 @@ pub fn deleted_files(store: &Store) -> std::collections::HashMap<String, String>
         .collect()
 }
 
+/// The `DeleteObjects` calls that went through, oldest first, each as a [`GapCause`] naming its
+/// bucket (as `trail`): which keys each deleted is in no log, so a listed log file of that bucket
+/// not found may have been among them, if it was delivered before.
+pub fn batch_deletions(store: &Store) -> Vec<GapCause> {
+    let Some(call) = store.strings.lookup("DeleteObjects") else { return Vec::new() };
+    let mut out: Vec<GapCause> = store
+        .trail
+        .all()
+        .iter()
+        .filter(|c| c.target == Target::Bucket && store.name(c.row) == call && store.error_code(c.row).is_empty())
+        .map(|c| {
+            let bucket = store.str(c.bucket).into_owned();
+            let principal = crate::analysis::principal::principal_label(&store.identity(c.row), &store.strings);
+            let time = store.time(c.row);
+            let text = format!(
+                "objects were deleted from bucket {bucket} at {} by {principal} with DeleteObjects",
+                crate::text::utc(time)
+            );
+            GapCause { account: store.str(store.account(c.row)).into_owned(), trail: bucket, time, text }
+        })
+        .collect();
+    out.sort_by_key(|g| g.time);
+    out
+}
+
 /// How [`LogPlaces`] holds a KMS key's ID (`key/<id>`: no bucket's name holds a `/`).
 fn key_entry(id: &str) -> String {
     format!("key/{id}")
@@ -642,6 +667,51 @@ mod tests {
         let c = &r.changes[1];
         assert_eq!(subject(c.target, &c.trail, &c.bucket, &c.call, &c.source).0, "digest file");
         assert_eq!((r.narrows, r.stops), (2, 0));
+    }
+
+    #[test]
+    fn ok_objects_deleted_in_one_call_are_listed_for_a_log_bucket_only() {
+        // As CloudTrail logs `DeleteObjects`: the bucket, and no key.
+        let s3 = |id, bucket: &str, error: &str| {
+            let req = format!(r#"{{"bucketName": "{bucket}", "Host": "{bucket}.s3.amazonaws.com", "delete": ""}}"#);
+            event(id, "DeleteObjects", &req, "null", error).replacen(
+                r#""eventSource": "cloudtrail.amazonaws.com""#,
+                r#""eventSource": "s3.amazonaws.com""#,
+                1,
+            )
+        };
+        let mut e = Engine::new();
+        let events = [s3(1, "trail-logs", ""), s3(2, "photos", ""), s3(3, "trail-logs", "AccessDenied")];
+        e.ingest_bytes("t.json", format!(r#"{{"Records": [{}]}}"#, events.join(",")).as_bytes());
+        // Where a trail delivers, as a digest or a dropped folder names it.
+        let places = log_places(e.store(), ["trail-logs".to_owned()]);
+        let r = report(e.store(), 100, &places);
+        let got: Vec<(&str, &str, Effect, &str)> =
+            r.changes.iter().map(|c| (c.call.as_str(), c.bucket.as_str(), c.effect, c.error_code.as_str())).collect();
+        let want = [
+            ("DeleteObjects", "trail-logs", Effect::Narrows, ""),
+            ("DeleteObjects", "trail-logs", Effect::Narrows, "AccessDenied"),
+        ];
+        assert_eq!(got, want);
+        let c = &r.changes[0];
+        assert_eq!(subject(c.target, &c.trail, &c.bucket, &c.call, &c.source), ("log bucket", "trail-logs".to_owned()));
+        assert_eq!(c.lines, [crate::facts::trail::OBJECTS_DELETED]);
+        // Nothing says `photos` holds log files: not listed, nor on the attention list.
+        assert!(report(e.store(), 100, &log_places(e.store(), [])).changes.is_empty());
+        let all = crate::analysis::filter::Compiled::new(&crate::analysis::filter::Filter::default(), e.store());
+        let container = crate::analysis::container::Index::build(e.store());
+        let ids = crate::analysis::identity::report_knowing(e.store(), &container, all.rows(), &places);
+        let mut items: Vec<(String, &str)> =
+            ids.attention.rows.iter().map(|a| (a.title.clone(), a.severity.slug())).collect();
+        items.sort();
+        let want = [
+            ("Log bucket trail-logs had objects deleted".to_owned(), "medium"),
+            ("Tried to delete objects from log bucket trail-logs".to_owned(), "medium"),
+        ];
+        assert_eq!(items, want);
+        // Only the call that went through may explain a log file not found.
+        let batches = batch_deletions(e.store());
+        assert_eq!(batches.iter().map(|b| b.trail.as_str()).collect::<Vec<_>>(), ["trail-logs", "photos"]);
     }
 
     /// A call that went through, of `name` of `source` with `req`, in the shape of [`event`].

@@ -606,15 +606,23 @@ impl Logged {
 }
 
 /// The calls to an S3 bucket read, for buckets trails deliver to; `DeleteObject` (an S3 data
-/// event) only for a CloudTrail file's key (see [`cloudtrail_file_kind`]).
-pub const BUCKET_CALLS: [&str; 5] =
-    ["PutBucketLifecycle", "DeleteBucket", "PutBucketPolicy", "DeleteBucketPolicy", "DeleteObject"];
+/// event) only for a CloudTrail file's key (see [`cloudtrail_file_kind`]); `DeleteObjects`, which
+/// does not log the keys it deleted, for any bucket.
+pub const BUCKET_CALLS: [&str; 6] =
+    ["PutBucketLifecycle", "DeleteBucket", "PutBucketPolicy", "DeleteBucketPolicy", "DeleteObject", "DeleteObjects"];
+
+/// The line of a `DeleteObjects` call's change: what it did, and what its event leaves out.
+pub const OBJECTS_DELETED: &str =
+    "objects deleted: DeleteObjects does not log which (the bucket's S3 server access logs name them)";
 
 /// Records the call to an S3 bucket in row `row`, if it is one of [`BUCKET_CALLS`]: what it does
 /// to the log files a trail delivers there, were the bucket a trail's. These calls are few, and
 /// S3 logs their XML as JSON of varying shape (one rule is an object, two a list), so the request
 /// is read as a generic value. A `DeleteObject` is kept only when its key is a CloudTrail file's,
 /// with the key as [`Change::trail`]: a busy bucket's data events are many, log files deleted few.
+/// A `DeleteObjects` (up to 1,000 keys in one call, which CloudTrail does not log; the S3 console
+/// deletes so, even one object) is kept whatever the bucket, the analyses asking whether it is a
+/// trail's.
 pub fn record_bucket(raw: &RawEvent, row: Row, store: &mut Store) {
     let name = raw.event_name.str();
     if !BUCKET_CALLS.contains(&name) {
@@ -628,6 +636,8 @@ pub fn record_bucket(raw: &RawEvent, row: Row, store: &mut Store) {
         let Some(kind) = cloudtrail_file_kind(key) else { return };
         let line = format!("{kind} deleted: what it held is in no other copy these logs can be checked against");
         (Effect::Narrows, vec![line], key)
+    } else if name == "DeleteObjects" {
+        (Effect::Narrows, vec![OBJECTS_DELETED.to_owned()], "")
     } else {
         let (effect, lines) = bucket_call(name, &req);
         (effect, lines, "")

@@ -80,6 +80,20 @@ fn after_awslogs<'p, 'a>(parts: &'p [&'a str]) -> Option<(Option<&'a str>, &'p [
     }
 }
 
+/// When CloudTrail delivered the file at S3 key (or path) `key`, to the minute, from the stamp its
+/// name carries (`<account>_CloudTrail_<region>_20260301T0004Z_<id>.json.gz`), if it carries one.
+pub fn delivered_at(key: &str) -> Option<crate::model::Millis> {
+    let name = parts(key).last().copied()?;
+    let stamp = name.split('_').nth(3)?;
+    let b = stamp.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    if !(stamp.len() == 14 && digits(0..8) && b[8] == b'T' && digits(9..13) && b[13] == b'Z') {
+        return None;
+    }
+    let iso = format!("{}-{}-{}T{}:{}:00Z", &stamp[0..4], &stamp[4..6], &stamp[6..8], &stamp[9..11], &stamp[11..13]);
+    crate::model::time::parse_iso(&iso)
+}
+
 /// What CloudTrail file an S3 key is, by the folder CloudTrail delivers it to in its layout
 /// (`[prefix/]AWSLogs/[o-org/]<account>/CloudTrail/…` a log file, `CloudTrail-Digest/` a digest
 /// file, `CloudTrail-Insight/` an Insights log file), or `None`.
@@ -103,6 +117,20 @@ fn is_account(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ok_the_delivery_time_a_file_name_gives() {
+        let key = "AWSLogs/123456789012/CloudTrail/eu-west-1/2026/03/01/123456789012_CloudTrail_eu-west-1_20260301T0005Z_AbCd.json.gz";
+        assert_eq!(delivered_at(key), crate::model::time::parse_iso("2026-03-01T00:05:00Z"));
+        let digest = "123456789012_CloudTrail-Digest_eu-west-1_trail_us-east-1_20260301T0105Z.json.gz";
+        // A digest's name has the trail's name and home region before its stamp: no time read.
+        assert_eq!(delivered_at(digest), None);
+        for odd in
+            ["x.json.gz", "a_b_c_2026030100052_x", "a_b_c_2026030XT0005Z_x", "a_b_c_20260301T0005Zé_x", "a_b_c_é"]
+        {
+            assert_eq!(delivered_at(odd), None, "{odd}");
+        }
+    }
 
     #[test]
     fn ok_s3_layout() {

@@ -54,10 +54,14 @@ pub struct Explanations {
     /// By S3 key, for people: who deleted the file and when (`DeleteObject` data events that went
     /// through).
     pub deleted: HashMap<String, String>,
+    /// `DeleteObjects` calls that went through, oldest first: each may have deleted any file its
+    /// bucket held then, the keys being in no log.
+    pub batches: Vec<GapCause>,
 }
 
 /// A call the logs hold that stopped or narrowed a trail (`StopLogging`, `DeleteTrail`, validation
-/// turned off...): a gap in that trail's digest chain after it has its reason in the logs.
+/// turned off...): a gap in that trail's digest chain after it has its reason in the logs. In
+/// [`Explanations::batches`], a `DeleteObjects` on the bucket named by `trail`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GapCause {
     /// The trail's account.
@@ -83,6 +87,8 @@ pub struct Checked {
 
 /// One distinct log file the digests list.
 struct Entry<'a> {
+    /// The bucket the digests name for it.
+    bucket: &'a str,
     key: &'a str,
     /// (lower-case hex hash, algorithm, listing digest's file id), one per digest listing it.
     listings: Vec<(String, &'a str, FileId)>,
@@ -120,7 +126,7 @@ pub fn check(inputs: &Inputs<'_>) -> Checked {
         for e in &d.log_files {
             entries
                 .entry((e.bucket.as_str(), e.key.as_str()))
-                .or_insert_with(|| Entry { key: &e.key, listings: Vec::new(), found: false })
+                .or_insert_with(|| Entry { bucket: &e.bucket, key: &e.key, listings: Vec::new(), found: false })
                 .listings
                 .push((e.hash.trim().to_ascii_lowercase(), e.algorithm.as_str(), id));
         }
@@ -257,9 +263,18 @@ fn entries_not_found(
         let mut detail = format!("listed in digest {} and not among the dropped files", file_name(listing));
         if let Some(deleted) = inputs.explained.deleted.get(e.key) {
             detail = format!("{detail}; {deleted}");
+        } else if let Some(batch) = batch_after(inputs.explained, e) {
+            detail = format!("{detail}; {}, which does not log which: it may have been one", batch.text);
         }
         push_file(report, by_file, None, e.key, Finding::Missing, Some(listing.to_owned()), detail, false);
     }
+}
+
+/// The first `DeleteObjects` that went through on the bucket of entry `e` once CloudTrail had
+/// delivered it (the time its name gives; any time, when it gives none).
+fn batch_after<'x>(explained: &'x Explanations, e: &Entry) -> Option<&'x GapCause> {
+    let delivered = crate::ingest::path::delivered_at(e.key).unwrap_or(crate::model::Millis::MIN);
+    explained.batches.iter().find(|b| b.trail == e.bucket && b.time >= delivered)
 }
 
 /// Dropped folders not listed, to ask which of them may hold the log at an S3 key. The files under a

@@ -55,8 +55,9 @@ fn corpus() -> Option<std::path::PathBuf> {
     }
 }
 
-/// The digest entries of the dropped digests, read as plain JSON: (s3Object, hashValue).
-fn listed(files: &Dropped) -> Vec<(String, String)> {
+/// The digest entries of the dropped digests, read as plain JSON: (s3Object, the entry's `field`:
+/// `hashValue`, `s3Bucket`).
+fn listed(files: &Dropped, field: &str) -> Vec<(String, String)> {
     files
         .iter()
         .filter(|(p, _)| is_digest(p))
@@ -66,7 +67,7 @@ fn listed(files: &Dropped) -> Vec<(String, String)> {
                 .as_array()
                 .unwrap()
                 .iter()
-                .map(|e| (e["s3Object"].as_str().unwrap().to_owned(), e["hashValue"].as_str().unwrap().to_owned()))
+                .map(|e| (e["s3Object"].as_str().unwrap().to_owned(), e[field].as_str().unwrap().to_owned()))
                 .collect::<Vec<_>>()
         })
         .collect()
@@ -109,7 +110,7 @@ fn finding_of(checked: &Checked, path: &str) -> Finding {
 #[test]
 fn ok_untouched_logs_all_verify_against_their_digests() {
     let files = trail();
-    let entries = listed(&files);
+    let entries = listed(&files, "hashValue");
     let logs = files.iter().filter(|(p, _)| !is_digest(p)).count();
     assert_eq!(entries.len(), logs, "the fixture holds exactly the files its digests list");
     assert_eq!(entries.len() as u64, truth()["log_files_listed"].as_u64().unwrap());
@@ -127,7 +128,7 @@ fn ok_untouched_logs_all_verify_against_their_digests() {
 #[test]
 fn ok_flipped_deleted_and_extra_logs_are_exactly_three_findings() {
     let mut files = trail();
-    let entries = listed(&files);
+    let entries = listed(&files, "hashValue");
     let logs: Vec<usize> = (0..files.len()).filter(|&i| !is_digest(&files[i].0)).collect();
     // Flip one byte of one log's content (an edited event: still valid JSON, still gzip).
     let flipped = files[logs[0]].0.clone();
@@ -215,7 +216,7 @@ fn ok_file_names_only_and_a_decompressed_copy_still_match() {
     let (_, checked) = run(&files, &no_keys());
     let c = &checked.report.counts;
     assert_eq!((c.modified, c.missing, c.unlisted), (0, 0, 0), "{:#?}", checked.report.files);
-    assert_eq!(c.verified, listed(&trail()).len() as u64);
+    assert_eq!(c.verified, listed(&trail(), "hashValue").len() as u64);
 }
 
 #[test]
@@ -348,7 +349,7 @@ fn err_a_missing_middle_digest_is_a_gap_and_its_logs_unlisted() {
     let mut files = trail();
     let gone = files.iter().position(|(p, _)| p.ends_with(middle)).unwrap();
     let removed = files.remove(gone);
-    let orphaned = listed(&vec![removed]).len() as u64;
+    let orphaned = listed(&vec![removed], "hashValue").len() as u64;
     let (_, checked) = run(&files, &no_keys());
     let c = &checked.report.counts;
     assert_eq!((c.gaps, c.breaks, c.unlisted, c.missing, c.modified), (1, 0, orphaned, 0, 0));
@@ -365,7 +366,7 @@ fn ok_oldest_dropped_digest_with_an_earlier_one_not_dropped_is_no_gap() {
     let removed = files.remove(gone);
     let (_, checked) = run(&files, &no_keys());
     assert_eq!(checked.report.counts.gaps, 0);
-    assert_eq!(checked.report.counts.unlisted, listed(&vec![removed]).len() as u64);
+    assert_eq!(checked.report.counts.unlisted, listed(&vec![removed], "hashValue").len() as u64);
     assert!(checked.report.digests.iter().any(|d| d.link == Link::PreviousNotDropped));
 }
 
@@ -448,33 +449,43 @@ fn ok_a_gap_names_the_stop_of_its_trail_that_the_logs_hold() {
         .all(|d| d.notes.iter().all(|n| !n.contains("StopLogging"))));
 }
 
+/// An S3 data event (the shape S3 logs `GetObject` in, the corpus's OTRF recording) of call `name`
+/// by user mallory of `account`, numbered `id`, with the request's members and `resources`' items
+/// given as JSON text; refused with `error` unless it is empty.
+fn s3_data_event(
+    account: &str,
+    (name, id): (&str, u32),
+    time: &str,
+    error: &str,
+    (req, resources): (&str, &str),
+) -> String {
+    let error = if error.is_empty() { String::new() } else { format!(r#""errorCode": "{error}","#) };
+    let agent = if name == "DeleteObjects" { "[S3Console/0.4]" } else { "aws-cli/2.15.0" };
+    format!(
+        r#"{{"eventVersion": "1.08", "userIdentity": {{"type": "IAMUser", "arn": "arn:aws:iam::{account}:user/mallory", "accountId": "{account}", "accessKeyId": "AKIAIOSFODNN7EXAMPLE"}},
+         "eventTime": "{time}", "eventSource": "s3.amazonaws.com", "eventName": "{name}", "awsRegion": "us-east-1",
+         "sourceIPAddress": "203.0.113.7", "userAgent": "{agent}", {error}
+         "requestParameters": {{{req}}}, "responseElements": null,
+         "eventID": "00000000-0000-4000-8000-{:012}", "eventType": "AwsApiCall",
+         "eventCategory": "Data", "readOnly": false, "recipientAccountId": "{account}", "resources": [{resources}]}}"#,
+        u64::from(id) + if name == "DeleteObjects" { 100 } else { 0 }
+    )
+}
+
 #[test]
 fn ok_a_log_file_deleted_from_its_bucket_names_who_deleted_it() {
     let mut files = trail();
     // Two listed log files, and the bucket their digest names, from the digests themselves.
-    let mut listing: Vec<(String, String)> = Vec::new();
-    for (_, b) in files.iter().filter(|(p, _)| is_digest(p)) {
-        let v: serde_json::Value = serde_json::from_slice(&gunzip(b)).unwrap();
-        for e in v["logFiles"].as_array().unwrap() {
-            listing.push((e["s3Object"].as_str().unwrap().to_owned(), e["s3Bucket"].as_str().unwrap().to_owned()));
-        }
-    }
+    let listing = listed(&files, "s3Bucket");
     let (gone, bucket) = listing[0].clone();
     let (kept_out, _) = listing[1].clone();
     files.retain(|(p, _)| !p.ends_with(&gone) && !p.ends_with(&kept_out));
     // S3 data events, as S3 logs GetObject (the corpus's OTRF recording) with `DeleteObject`'s name.
     let account = gone.split('/').nth(1).unwrap();
     let delete = |id: u32, key: &str, time: &str, error: &str| {
-        let error = if error.is_empty() { String::new() } else { format!(r#""errorCode": "{error}","#) };
-        format!(
-            r#"{{"eventVersion": "1.08", "userIdentity": {{"type": "IAMUser", "arn": "arn:aws:iam::{account}:user/mallory", "accountId": "{account}", "accessKeyId": "AKIAIOSFODNN7EXAMPLE"}},
-             "eventTime": "{time}", "eventSource": "s3.amazonaws.com", "eventName": "DeleteObject", "awsRegion": "us-east-1",
-             "sourceIPAddress": "203.0.113.7", "userAgent": "aws-cli/2.15.0", {error}
-             "requestParameters": {{"bucketName": "{bucket}", "Host": "{bucket}.s3.amazonaws.com", "key": "{key}"}},
-             "responseElements": null, "eventID": "00000000-0000-4000-8000-0000000000{id:02}", "eventType": "AwsApiCall",
-             "eventCategory": "Data", "readOnly": false, "recipientAccountId": "{account}",
-             "resources": [{{"type": "AWS::S3::Object", "ARN": "arn:aws:s3:::{bucket}/{key}"}}]}}"#
-        )
+        let req = format!(r#""bucketName": "{bucket}", "Host": "{bucket}.s3.amazonaws.com", "key": "{key}""#);
+        let resources = format!(r#"{{"type": "AWS::S3::Object", "ARN": "arn:aws:s3:::{bucket}/{key}"}}"#);
+        s3_data_event(account, ("DeleteObject", id), time, error, (&req, &resources))
     };
     let events = [
         // Deleted three times, the logs not in time order: the earliest call removed it.
@@ -517,6 +528,56 @@ fn ok_a_log_file_deleted_from_its_bucket_names_who_deleted_it() {
     let item = |title: &str| attention.iter().find(|a| a["title"] == title).unwrap_or_else(|| panic!("{attention:#?}"));
     assert_eq!(item(&format!("Log bucket {bucket} had log files deleted"))["severity"], "high");
     assert_eq!(item(&format!("Tried to delete log files from log bucket {bucket}"))["severity"], "medium");
+}
+
+#[test]
+fn ok_a_log_file_not_found_after_objects_were_deleted_from_its_bucket_may_be_one_of_them() {
+    let mut files = trail();
+    // A listed log file and its bucket, from the digests themselves; it is not dropped.
+    let listing = listed(&files, "s3Bucket");
+    let (gone, bucket) = listing[0].clone();
+    files.retain(|(p, _)| !p.ends_with(&gone));
+    // `DeleteObjects` as CloudTrail logs it: the bucket, no key.
+    let account = gone.split('/').nth(1).unwrap();
+    let batch = |id: u32, bucket: &str, time: &str, error: &str| {
+        let req = format!(r#""bucketName": "{bucket}", "Host": "{bucket}.s3.amazonaws.com", "delete": """#);
+        let resources = format!(
+            r#"{{"type": "AWS::S3::Object", "ARNPrefix": "arn:aws:s3:::{bucket}/"}}, {{"type": "AWS::S3::Bucket", "ARN": "arn:aws:s3:::{bucket}"}}"#
+        );
+        s3_data_event(account, ("DeleteObjects", id), time, error, (&req, &resources))
+    };
+    let events = [
+        // Before the file was delivered (its name says when): it cannot have deleted it.
+        batch(1, &bucket, "2000-01-01T00:00:00Z", ""),
+        // Refused, or another bucket: nothing deleted there.
+        batch(2, &bucket, "2098-01-01T00:00:00Z", "AccessDenied"),
+        batch(3, "photos", "2098-06-01T00:00:00Z", ""),
+        // The first after it, and a later one.
+        batch(4, &bucket, "2099-01-01T00:00:00Z", ""),
+        batch(5, &bucket, "2099-02-01T00:00:00Z", ""),
+    ];
+    files.push((
+        "elsewhere/s3-data-events.json".to_owned(),
+        format!(r#"{{"Records": [{}]}}"#, events.join(",")).into_bytes(),
+    ));
+    let (engine, checked) = run(&files, &no_keys());
+    let row = checked.report.files.iter().find(|f| f.path == gone).unwrap_or_else(|| panic!("no row for {gone}"));
+    assert_eq!(row.finding, Finding::Missing);
+    let may = format!(
+        "; objects were deleted from bucket {bucket} at 2099-01-01 00:00:00 UTC by arn:aws:iam::{account}:user/mallory \
+         with DeleteObjects, which does not log which: it may have been one"
+    );
+    assert!(row.detail.ends_with(&may), "{}", row.detail);
+    // The changes to logging list the calls on the log bucket the digests name, not on photos.
+    let doc: serde_json::Value = serde_json::from_str(&engine.summary_json()).unwrap();
+    let buckets: Vec<&str> = doc["logging"]["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["call"] == "DeleteObjects")
+        .map(|c| c["bucket"].as_str().unwrap())
+        .collect();
+    assert_eq!(buckets, [bucket.as_str(); 4]);
 }
 
 #[test]
@@ -612,7 +673,10 @@ fn err_a_log_edited_is_found_modified_when_hashed_as_it_is_read() {
     files[i].1 = gzip(&content);
     let engine = load_hashing(&files, 4096, 3);
     let checked = engine.integrity(&no_keys());
-    assert_eq!((checked.report.counts.modified, checked.report.counts.verified), (1, listed(&files).len() as u64 - 1));
+    assert_eq!(
+        (checked.report.counts.modified, checked.report.counts.verified),
+        (1, listed(&files, "hashValue").len() as u64 - 1)
+    );
     // The hash the row gives is the edited content's, computed here with the sha2 crate alone.
     let row = checked.report.files.iter().find(|f| f.path == files[i].0).unwrap();
     let ours = trailscope::integrity::hash::hex(&sha2_of(&content));
@@ -640,7 +704,7 @@ fn ok_a_file_not_read_to_its_end_is_left_to_be_read_again() {
     engine.set_integrity_hash(i as u32, Hasher::of(bytes));
     engine.read_again(1);
     let c = engine.integrity(&no_keys()).report.counts.clone();
-    assert_eq!((c.verified, c.read_again), (listed(&files).len() as u64, 1));
+    assert_eq!((c.verified, c.read_again), (listed(&files, "hashValue").len() as u64, 1));
 }
 
 #[test]
@@ -680,7 +744,7 @@ fn ok_a_reader_hashing_keeps_the_content_or_hashes_past_its_limit_and_gives_noth
 #[test]
 fn ok_once_the_digests_are_read_only_the_files_they_list_are_hashed_as_they_load() {
     let files = trail();
-    let keys = listed(&files);
+    let keys = listed(&files, "hashValue");
     let is_listed = |path: &str| keys.iter().any(|(key, _)| path.ends_with(key.as_str()));
     let (digests, logs): (Dropped, Dropped) = files.into_iter().partition(|(p, _)| is_digest(p));
     // A log of the same trail from a month no digest covers.
@@ -839,7 +903,7 @@ fn ok_listed_files_given_but_not_read_are_not_missing_and_when_read_they_verify(
     hash_asked(&mut engine, &read);
     // What the digests read list, read as plain JSON: the skipped logs they list are not read, the
     // logs only the middle digest lists are in no digest read.
-    let keys: Vec<String> = listed(&read).into_iter().map(|(key, _)| key).collect();
+    let keys: Vec<String> = listed(&read, "hashValue").into_iter().map(|(key, _)| key).collect();
     let is_listed = |path: &str| keys.iter().any(|k| k.ends_with(path.rsplit('/').next().unwrap()));
     let not_read = skipped.iter().filter(|p| is_listed(p)).count() as u64;
     let verified = read.iter().filter(|(p, _)| !is_digest(p) && is_listed(p)).count() as u64;
@@ -914,7 +978,7 @@ fn ok_listed_files_in_a_folder_not_listed_are_not_missing_and_when_read_they_ver
         engine.set_integrity_hash(id, Hasher::of(&read[id as usize].1));
     }
     // Counted from the digests' own lists, read as plain JSON: the keys in that region.
-    let keys = listed(&files);
+    let keys = listed(&files, "hashValue");
     let in_region = keys.iter().filter(|(k, _)| k.contains("/CloudTrail/ap-southeast-2/")).count() as u64;
     let dropped = files.iter().filter(|(p, _)| in_folder(p)).count() as u64;
     assert!(in_region > 1 && in_region == dropped, "the fixture lists {in_region} logs there and holds {dropped}");

@@ -461,6 +461,7 @@ fn done(stops: bool, call: &str) -> &'static str {
         (true, _) => "stopped",
         (false, "PutBucketLifecycle") => "set to delete log files",
         (false, "DeleteObject") => "had log files deleted",
+        (false, "DeleteObjects") => "had objects deleted",
         (false, "LeaveOrganization" | "RemoveAccountFromOrganization") => "taken out of its organization",
         (false, _) => "narrowed",
     }
@@ -471,6 +472,9 @@ fn lost(target: Target, call: &str, source: &str) -> &'static str {
     match target {
         Target::Bucket if call == "DeleteObject" => {
             "The files deleted are in no copy these logs hold; with their digests dropped, the Integrity tab lists them as missing, with who deleted them."
+        }
+        Target::Bucket if call == "DeleteObjects" => {
+            "Which objects is not logged: log files among them are in no copy these logs hold; with their digests dropped, the Integrity tab lists those it misses, saying objects were deleted here after they were delivered."
         }
         Target::Bucket => "A trail delivers its log files there: from then on they are deleted, or not delivered.",
         Target::Trail => "What it did not record from then on is in no log, these or any other.",
@@ -521,6 +525,7 @@ fn logging(g: &Gathered, out: &mut Vec<Attention>) {
                     format!("Tried to take {what} {name} out of its organization")
                 }
                 (false, "DeleteObject") => format!("Tried to delete log files from {what} {name}"),
+                (false, "DeleteObjects") => format!("Tried to delete objects from {what} {name}"),
                 (true, _) => format!("Tried to stop {what} {name}"),
                 (false, _) => format!("Tried to narrow {what} {name}"),
             };
