@@ -381,6 +381,11 @@ test('tags made mutable, a tag moved and made immutable again: high on the atten
   const marks = await t.page.$$eval('[data-testid=repo-changes] [data-testid=change]', (els) => els.map((e) =>
     [e.dataset.call, e.querySelector('[data-testid=protection-lowered]')?.textContent ?? '']));
   assert.deepEqual(marks.filter(([call]) => call === 'PutImageTagMutability'), [['PutImageTagMutability', 'tags made mutable'], ['PutImageTagMutability', '']]);
+  // The push that moved the tag says the tags were mutable then, since when and by whom.
+  const unguarded = t.page.locator('[data-testid=repo-page] [data-testid=tag-moved][data-from] [data-testid=tag-moved-unguarded]');
+  assert.equal(await unguarded.count(), 1);
+  assert.equal(await unguarded.getAttribute('data-principal'), other.userIdentity.arn);
+  assert.ok((await unguarded.textContent()).includes(`made so at ${at(1).replace('T', ' ').replace('Z', ' UTC')}`));
   await t.shot('images-repository-protection-lowered');
   assert.deepEqual(t.problems, []);
 });

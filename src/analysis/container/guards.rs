@@ -53,8 +53,19 @@ impl Guard {
 
 /// The changes that went through and turned a protection down, by row.
 #[must_use]
-pub fn lowered(ix: &Index, store: &Store) -> HashMap<Row, Guard> {
-    lowerings(ix, store).into_iter().filter(|l| !l.refused).map(|l| (l.row, l.guard)).collect()
+pub fn lowered(ix: &Index) -> HashMap<Row, Guard> {
+    ix.lowerings.iter().filter(|l| !l.refused).map(|l| (l.row, l.guard)).collect()
+}
+
+/// The change that made the tags of push `p`'s repository mutable, if `p` moved a tag while they
+/// were.
+#[must_use]
+pub fn unguarded<'x>(ix: &'x Index, p: &super::Push) -> Option<&'x Lowering> {
+    let put = p.put?;
+    ix.lowerings
+        .iter()
+        .filter(|l| l.guard == Guard::TagImmutability && !l.refused)
+        .find(|l| l.pushes.iter().any(|&i| ix.pushes[i].put == Some(put)))
 }
 
 /// One change that turned a protection down, or tried to.
@@ -112,9 +123,10 @@ fn registry_scans(store: &Store, lines: &[Sym]) -> bool {
 /// A setting as the logs know it: its value and the call that set it.
 type Setting = (String, Row);
 
-/// Every change in `ix` that turned a protection down (or tried to), oldest first.
+/// Every change in `ix` that turned a protection down (or tried to), oldest first: run by
+/// [`Index::build`], which keeps them in [`Index::lowerings`].
 #[must_use]
-pub fn lowerings(ix: &Index, store: &Store) -> Vec<Lowering> {
+pub(super) fn lowerings(ix: &Index, store: &Store) -> Vec<Lowering> {
     let mut out: Vec<Lowering> = Vec::new();
     // (guard, repository) → its setting now, and the open lowering of it (index into `out`).
     let mut now: HashMap<(Guard, RepoId), Setting> = HashMap::new();

@@ -53,6 +53,8 @@ pub(super) fn push_item(ix: &Index, store: &Store, p: &Push, layers: bool) -> Pu
     let (error_code, error_message) = error_of(store, &p.rows);
     let (events, events_total) = event_refs(store, &p.rows, if layers { usize::MAX } else { EVENTS_PER_ITEM });
     let pusher = who(store, main, &repo.registry);
+    let unguarded =
+        super::guards::unguarded(ix, p).map(|l| (store.time(l.row), caller(store, l.row, &repo.registry).principal));
     // Who pushed the image the tag named before, when someone else did.
     let moved_from_by = p
         .moved_from
@@ -69,6 +71,7 @@ pub(super) fn push_item(ix: &Index, store: &Store, p: &Push, layers: bool) -> Pu
         retag: p.retag,
         moved_from: p.moved_from.map(|(d, _)| store.str(d).into_owned()).unwrap_or_default(),
         moved_from_by,
+        unguarded,
         start: p.start,
         end: p.end,
         layers_total: blobs.len() as u32,

@@ -211,6 +211,9 @@ pub struct Index {
     /// Other services' writes that name ECR images (`SageMaker` models, Batch job definitions,
     /// `CodeBuild` projects...), rows oldest first.
     pub uses: Vec<Row>,
+    /// The changes that turned a registry's protection down, or tried to, oldest first
+    /// (see [`guards`]).
+    pub lowerings: Vec<guards::Lowering>,
     /// (repository, tag) → successful pushes of that tag: (time, digest, `PutImage` row), oldest first.
     tags: HashMap<(RepoId, Sym), Vec<TagPush>>,
     /// (repository, digest) → manifest entries from its first successful push.
@@ -280,6 +283,7 @@ impl Index {
         attach_tokens(&mut ix, store, auth);
         ix.runs = lifecycle::runs(store, lifecycle_facts);
         ix.mark_tag_moves(store);
+        ix.lowerings = guards::lowerings(&ix, store);
         ix
     }
 

@@ -71,7 +71,7 @@ pub fn answer(ix: &Index, store: &Store, q: &ContainerQuery) -> ContainerAnswer 
             ContainerAnswer::ImageBuilder(rows_page(&ix.builder, &c, *offset, |r| builder_item(store, r)))
         }
         Ask::Registry { offset } => {
-            let lowered = super::guards::lowered(ix, store);
+            let lowered = super::guards::lowered(ix);
             ContainerAnswer::Registry(rows_page(&ix.registry_events, &c, *offset, |r| {
                 registry_change(store, r, &lowered)
             }))
@@ -192,7 +192,7 @@ fn repo_page(ix: &Index, store: &Store, c: &Compiled, id: RepoId) -> RepoPage {
         .unwrap_or_else(|| RepoSummary { repo: ix.repo_ref(store, id), ..RepoSummary::default() });
     let pushes: Vec<_> = ix.pushes.iter().filter(|p| p.repo == id && kept(&p.rows)).collect();
     let pulls: Vec<_> = ix.pulls.iter().filter(|p| p.repo == id && kept(&p.rows)).collect();
-    let lowered = super::guards::lowered(ix, store);
+    let lowered = super::guards::lowered(ix);
     let changes = ix
         .repo_events
         .iter()
@@ -439,7 +439,7 @@ pub fn summary(ix: &Index, store: &Store) -> serde_json::Value {
             })
         })
         .collect();
-    let lowered = super::guards::lowered(ix, store);
+    let lowered = super::guards::lowered(ix);
     let registry: Vec<serde_json::Value> = ix
         .registry_events
         .iter()

@@ -157,6 +157,10 @@ pub struct PushItem {
     pub moved_from: String,
     /// Who pushed that image, when another principal than this push's (else empty).
     pub moved_from_by: String,
+    /// When it moved the tag while the repository's tags had been made mutable: when and by
+    /// whom they were (see [`super::guards`]).
+    #[serde(default)]
+    pub unguarded: Option<(Millis, String)>,
     /// Who pushed.
     pub who: Who,
     /// First call.

@@ -1316,4 +1316,11 @@ fn ok_protections_turned_down_need_attention_with_what_happened_meanwhile() {
     );
     let ContainerAnswer::Registry(page) = ask(&e, Filter::default(), Ask::Registry { offset: 0 }) else { panic!() };
     assert_eq!(page.items[0].change.lowered, "scanning turned off");
+    // The push that moved prod while the tags were mutable says since when and by whom; no other.
+    let unguarded: Vec<(String, Option<(i64, String)>)> = pushes(&e)
+        .into_iter()
+        .filter(|p| p.unguarded.is_some() || p.tag == "latest")
+        .map(|p| (p.tag, p.unguarded))
+        .collect();
+    assert_eq!(unguarded, [("latest".to_owned(), None), ("prod".to_owned(), Some((at(20), MARY.to_owned())))]);
 }

@@ -8,7 +8,7 @@ use hashbrown::{HashMap, HashSet};
 
 use super::attention::{list, plural_list, seconds, when, Attention, AttentionKind, Severity};
 use super::breakdown::Gathered;
-use crate::analysis::container::guards::{lowerings, Guard, Lowering};
+use crate::analysis::container::guards::{Guard, Lowering};
 use crate::analysis::container::{Push, RepoId};
 use crate::analysis::filter::Field;
 use crate::analysis::principal::principal_label;
@@ -29,13 +29,13 @@ pub(super) fn lowered(g: &Gathered, out: &mut Vec<Attention>) {
     let store = g.store;
     let looked_at: HashMap<Row, u32> = g.guards.iter().map(|&(id, r)| (r, id)).collect();
     let mut tries: Tries = HashMap::new();
-    for l in lowerings(g.container, store) {
+    for l in &g.container.lowerings {
         let Some(&id) = looked_at.get(&l.row) else { continue };
         if l.refused {
             let key = (l.guard, l.repo, l.registry, l.region, g.label(id));
             tries.entry(key).or_default().push((store.time(l.row), l.row));
         } else {
-            out.push(item(g, &l, id));
+            out.push(item(g, l, id));
         }
     }
     for ((guard, repo, registry, region, label), mut calls) in tries {

@@ -221,6 +221,12 @@ pub fn moved_from(p: &PushItem) -> Html {
                     {", pushed by "}{reveal(short_arn(&p.moved_from_by)).into_owned()}
                 </span>
             }
+            if let Some((at, by)) = &p.unguarded {
+                <div class="bad-text" data-testid="tag-moved-unguarded" data-principal={by.clone()}
+                    title="The repository's tags had been made mutable (PutImageTagMutability): see Needs attention on the Identities tab">
+                    {format!("while tags were mutable: made so at {} by {}", utc(*at), reveal(short_arn(by)))}
+                </div>
+            }
         </div>
     }
 }
