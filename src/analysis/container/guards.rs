@@ -131,7 +131,13 @@ pub(super) fn lowerings(ix: &Index, store: &Store) -> Vec<Lowering> {
     // (guard, repository) → its setting now, and the open lowering of it (index into `out`).
     let mut now: HashMap<(Guard, RepoId), Setting> = HashMap::new();
     let mut open: HashMap<(Guard, RepoId), usize> = HashMap::new();
-    for &(repo, r) in &ix.repo_events {
+    // Only these calls set what is followed: the other repository events (KMS grants, images
+    // deleted...) are passed over without decoding their facts.
+    let calls: Vec<Sym> = ["CreateRepository", "DeleteRepository", CALLS[0], CALLS[1]]
+        .iter()
+        .filter_map(|n| store.strings.lookup(n))
+        .collect();
+    for &(repo, r) in ix.repo_events.iter().filter(|&&(_, r)| calls.contains(&store.name(r))) {
         let Some(f) = store.container.get(r) else { continue };
         let ok = store.error_code(r).is_empty();
         let key = ix.repos[repo as usize];
