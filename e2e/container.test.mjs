@@ -367,7 +367,7 @@ test('tags made mutable, a tag moved and made immutable again: high on the atten
   assert.ok(title.includes(`Tags of repository ${name} made mutable, then ${tag} moved`), title);
   assert.ok(text.includes(`${tag} from ${from.slice(0, 19)} to ${digestOf(other).slice(0, 19)}`), text);
   assert.ok(text.includes(before ? `from ${before} (set by CreateRepository` : '(the setting before is not in these logs)'), text);
-  assert.ok(text.includes('set to IMMUTABLE again'), text);
+  assert.ok(text.includes('It was set to IMMUTABLE at'), text);
   assert.equal(await item.locator('[data-testid=attention-who]').getAttribute('data-principal'), other.userIdentity.arn);
   await t.shot('identities-protection-lowered');
   // It narrows every view to the change, the move and the change back.

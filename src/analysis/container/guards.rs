@@ -88,8 +88,8 @@ pub struct Lowering {
     pub after: String,
     /// The call was refused: nothing changed.
     pub refused: bool,
-    /// The later change of the same setting that ended it, and the setting it made, if these logs
-    /// hold one.
+    /// The later call that ended it, and what it did ("set to IMMUTABLE", "deleted with its
+    /// repository"), if these logs hold one.
     pub until: Option<(Row, String)>,
     /// Pushes (indices into [`Index::pushes`]) made while it was so: for tag immutability those
     /// that moved a tag, else every push that went through.
@@ -141,7 +141,12 @@ pub(super) fn lowerings(ix: &Index, store: &Store) -> Vec<Lowering> {
         let Some(f) = store.container.get(r) else { continue };
         let ok = store.error_code(r).is_empty();
         let key = ix.repos[repo as usize];
-        let change = |guard, value: String| (guard, value);
+        // A repository deleted, or made again, ends what its settings were.
+        let mut close = |g: Guard, what: &str| {
+            if let Some(i) = open.remove(&(g, repo)) {
+                out[i].until = Some((r, what.to_owned()));
+            }
+        };
         let (guard, value) = match f.kind {
             Kind::RepoCreated { mutability, scan_on_push, .. } if ok => {
                 // A repository made again starts from what it was made with.
@@ -150,16 +155,16 @@ pub(super) fn lowerings(ix: &Index, store: &Store) -> Vec<Lowering> {
                     m => m.into_owned(),
                 };
                 let scan = if scan_on_push == Some(true) { "on" } else { "off" };
+                close(Guard::TagImmutability, "made again with its repository");
+                close(Guard::ScanOnPush, "made again with its repository");
                 now.insert((Guard::TagImmutability, repo), (m, r));
                 now.insert((Guard::ScanOnPush, repo), (scan.to_owned(), r));
-                open.remove(&(Guard::TagImmutability, repo));
-                open.remove(&(Guard::ScanOnPush, repo));
                 continue;
             }
             Kind::RepoDeleted { .. } if ok => {
                 for g in [Guard::TagImmutability, Guard::ScanOnPush] {
+                    close(g, "deleted with its repository");
                     now.remove(&(g, repo));
-                    open.remove(&(g, repo));
                 }
                 continue;
             }
@@ -167,11 +172,11 @@ pub(super) fn lowerings(ix: &Index, store: &Store) -> Vec<Lowering> {
                 let lines = store.container.syms(lines);
                 match &*store.str(store.name(r)) {
                     "PutImageTagMutability" => match line_value(store, lines, MUTABILITY_LINE) {
-                        Some(v) => change(Guard::TagImmutability, v),
+                        Some(v) => (Guard::TagImmutability, v),
                         None => continue,
                     },
                     "PutImageScanningConfiguration" => match line_value(store, lines, SCAN_ON_PUSH_LINE) {
-                        Some(v) => change(Guard::ScanOnPush, v),
+                        Some(v) => (Guard::ScanOnPush, v),
                         None => continue,
                     },
                     _ => continue,
@@ -189,7 +194,9 @@ pub(super) fn lowerings(ix: &Index, store: &Store) -> Vec<Lowering> {
         };
         if ok && before.as_ref().is_none_or(|(b, _)| *b != value) {
             if let Some(i) = open.remove(&slot) {
-                out[i].until = Some((r, value.clone()));
+                let what =
+                    if guard == Guard::ScanOnPush { format!("turned {value}") } else { format!("set to {value}") };
+                out[i].until = Some((r, what));
             }
             now.insert(slot, (value.clone(), r));
         }
@@ -245,7 +252,8 @@ fn registry_scanning(ix: &Index, store: &Store, out: &mut Vec<Lowering>) {
         let before = now.get(&slot).copied();
         if ok && before.is_none_or(|(b, _)| b != scans) {
             if let Some(i) = open.remove(&slot) {
-                out[i].until = Some((r, if scans { "rules that scan" } else { "no rule that scans" }.to_owned()));
+                out[i].until =
+                    Some((r, if scans { "given rules that scan" } else { "left with no rule that scans" }.to_owned()));
             }
             now.insert(slot, (scans, r));
         }

@@ -1184,6 +1184,15 @@ fn protections() -> Log {
                "imageScanningConfiguration": {"scanOnPush": true}}),
         json!({"repository": {"repositoryName": "web/api", "registryId": ACCOUNT, "imageTagMutability": "IMMUTABLE"}}),
     );
+    // Made mutable, then deleted and made again: what is pushed to the new one is not while the
+    // old one's tags were mutable.
+    let create = |m: &str| json!({"repositoryName": "web/old", "imageTagMutability": m});
+    l.ecr(2, "CreateRepository", MARY, create("IMMUTABLE"), Value::Null);
+    l.ecr(3, "PutImageTagMutability", MARY, mutability("web/old", "MUTABLE"), Value::Null);
+    l.ecr(4, "DeleteRepository", MARY, json!({"repositoryName": "web/old", "force": true}), Value::Null);
+    l.ecr(5, "CreateRepository", MARY, create("MUTABLE"), Value::Null);
+    l.put(6, MARY, "web/old", "prod", "sha256:x", &[]);
+    l.put(7, MARY, "web/old", "prod", "sha256:y", &[]);
     l.put(10, CI, "web/api", "prod", "sha256:one", &[]);
     l.ecr(20, "PutImageTagMutability", MARY, mutability("web/api", "MUTABLE"), mutability("web/api", "MUTABLE"));
     l.put(30, MARY, "web/api", "prod", "sha256:two", &[]); // prod: one → two while mutable
@@ -1248,6 +1257,8 @@ fn ok_protections_turned_down_need_attention_with_what_happened_meanwhile() {
             (Severity::Medium, "Scan on push turned off for repository web/api".to_owned(), 2),
             // The change and the push of v3.
             (Severity::Medium, "Scan on push turned off for repository web/worker".to_owned(), 2),
+            // The change and the deletion.
+            (Severity::Medium, "Tags of repository web/old made mutable".to_owned(), 2),
             (Severity::Medium, "Tags of repository web/worker made mutable".to_owned(), 1),
             (Severity::Medium, "Tried to make tags of repository web/api mutable".to_owned(), 2),
         ]
@@ -1276,7 +1287,9 @@ fn ok_protections_turned_down_need_attention_with_what_happened_meanwhile() {
         ),
         "{api}"
     );
-    assert!(api.contains(&format!("set to IMMUTABLE again at {} by {MARY} (20 s later)", utc(40))), "{api}");
+    assert!(api.contains(&format!("It was set to IMMUTABLE at {} by {MARY} (20 s later)", utc(40))), "{api}");
+    let old = why("Tags of repository web/old");
+    assert!(old.contains(&format!("It was deleted with its repository at {} by {MARY} (1 s later)", utc(4))), "{old}");
     let worker = why("Tags of repository web/worker");
     assert!(worker.contains("(the setting before is not in these logs)"), "{worker}");
     assert!(worker.contains("No push moved a tag"), "{worker}");

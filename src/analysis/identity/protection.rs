@@ -76,7 +76,7 @@ fn item(g: &Gathered, l: &Lowering, id: u32) -> Attention {
         Some((r, v)) => {
             let t = store.time(*r);
             let by = principal_label(&store.identity(*r), &store.strings);
-            (format!(" It was set to {v} again at {} by {by} ({} later).", utc(t), duration(t - at)), t)
+            (format!(" It was {v} at {} by {by} ({} later).", utc(t), duration(t - at)), t)
         }
         None => (" It stays so to the end of these logs.".to_owned(), at),
     };
