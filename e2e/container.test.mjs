@@ -390,6 +390,47 @@ test('tags made mutable, a tag moved and made immutable again: high on the atten
   assert.deepEqual(t.problems, []);
 });
 
+test('a repository\'s KMS key disabled: high on the attention list, and the call on its repository\'s page', async () => {
+  // The sample's repositories say which KMS key encrypts them through the grants ECR asks KMS for
+  // (CreateGrant, the repository's ARN in its encryption context). One such key is disabled after
+  // everything the sample logs; which repositories it stops is worked out here from the grants.
+  const events = sample();
+  const grants = events.filter((e) => e.eventName === 'CreateGrant' && ok(e)
+    && e.requestParameters.constraints?.encryptionContextSubset?.['aws:ecr:arn']);
+  const keyOf = (id) => id.split(':key/').at(-1);
+  const repos = new Map();
+  for (const g of grants) {
+    const key = keyOf(g.requestParameters.keyId);
+    repos.set(key, new Set([...(repos.get(key) ?? []), g.requestParameters.constraints.encryptionContextSubset['aws:ecr:arn']]));
+  }
+  const [key, arns] = [...repos].sort((a, b) => b[1].size - a[1].size)[0];
+  const grant = grants.find((g) => keyOf(g.requestParameters.keyId) === key);
+  const end = events.map((e) => e.eventTime).sort().at(-1);
+  const disable = { ...structuredClone(grant), eventName: 'DisableKey', requestParameters: { keyId: key }, responseElements: null,
+    eventTime: new Date(Date.parse(end) + 60_000).toISOString().replace('.000Z', 'Z'), eventID: '6d1a0c00-0000-4000-8000-0000000000d1' };
+  delete disable.userIdentity.invokedBy;
+  const names = [...arns].map((a) => a.split(':repository/')[1]);
+  const title = names.length === 1 ? `KMS key of repository ${names[0]} disabled` : `KMS key of ${names.length} repositories disabled`;
+
+  const t = await openWith([...events, disable], 'key-disabled.json');
+  await t.page.click('[data-testid=tab-identities]');
+  const items = t.page.locator('[data-testid=identity-attention] li[data-kind=ecr-protection-lowered]');
+  await items.first().waitFor();
+  assert.equal(await items.count(), 1);
+  assert.equal(await items.first().getAttribute('data-severity'), 'high');
+  assert.ok((await items.first().locator('[data-testid=attention-who]').getAttribute('title')).includes(title));
+  assert.ok((await items.first().textContent()).includes(`left KMS key ${key} disabled: repository`));
+  await t.shot('identities-repository-key-disabled');
+  // Each repository the key encrypts lists the call, marked.
+  await t.page.click('[data-testid=tab-images]');
+  const [account, region] = [arns.values().next().value.split(':')[4], arns.values().next().value.split(':')[3]];
+  await t.page.click(`[data-testid=repo-row][data-repo="${names[0]}"][data-account="${account}"][data-region="${region}"] [data-testid=open-repo]`);
+  const mark = t.page.locator('[data-testid=repo-changes] [data-testid=change][data-call=DisableKey] [data-testid=protection-lowered]');
+  await mark.waitFor();
+  assert.equal(await mark.textContent(), 'KMS key disabled');
+  assert.deepEqual(t.problems, []);
+});
+
 test('another service naming an image (a SageMaker model) is in its story and on its repository\'s page', async () => {
   // CreateModel as AWS's SageMaker guide shows it logged (the image in primaryContainer.image),
   // naming one of the sample's pushed images by its tag a second after that push: it resolves to

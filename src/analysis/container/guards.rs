@@ -10,6 +10,11 @@
 //! - **Scan on push**: `PutImageScanningConfiguration` turning a repository's off.
 //! - **Registry scanning**: `PutRegistryScanningConfiguration` leaving no rule that scans on push
 //!   or continuously.
+//! - **A repository's KMS key**: `DisableKey` or `ScheduleKeyDeletion` of the key a repository was
+//!   made to encrypt its images with (by the key's ID, as `CreateRepository` names it by ARN or ID;
+//!   an alias is not followed), until `EnableKey`. While it is off, the images can be neither
+//!   pushed nor pulled; once it is deleted, never again: a registry held to ransom, or a
+//!   deployment stopped, with no call to ECR.
 //!
 //! The setting before comes from the repository's `CreateRepository` (ECR's defaults when it names
 //! none: `MUTABLE`, scan on push off) or the last change that went through, in time order over
@@ -21,12 +26,18 @@ use hashbrown::HashMap;
 
 use super::{Index, Outcome, RepoId};
 use crate::facts::container::{Kind, MUTABILITY_LINE, NO_SCAN_RULES, SCAN_ON_PUSH_LINE};
+use crate::facts::trail::{key_id, Change, Effect, Target};
 use crate::model::{Millis, Sym};
 use crate::store::{Row, Store};
 
-/// ECR's calls that can turn a protection down.
-pub const CALLS: [&str; 3] =
-    ["PutImageTagMutability", "PutImageScanningConfiguration", "PutRegistryScanningConfiguration"];
+/// The calls that can turn a protection down: ECR's, and KMS's that turn a key off.
+pub const CALLS: [&str; 5] = [
+    "PutImageTagMutability",
+    "PutImageScanningConfiguration",
+    "PutRegistryScanningConfiguration",
+    "DisableKey",
+    "ScheduleKeyDeletion",
+];
 
 /// Which protection a change turned down.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -37,6 +48,8 @@ pub enum Guard {
     ScanOnPush,
     /// A registry's scanning rules, in one region.
     RegistryScanning,
+    /// The KMS key a repository encrypts its images with.
+    RepositoryKey,
 }
 
 impl Guard {
@@ -47,6 +60,7 @@ impl Guard {
             Guard::TagImmutability => "tags made mutable",
             Guard::ScanOnPush => "scan on push turned off",
             Guard::RegistryScanning => "scanning turned off",
+            Guard::RepositoryKey => "KMS key turned off",
         }
     }
 }
@@ -77,6 +91,8 @@ pub struct Lowering {
     pub guard: Guard,
     /// The repository ([`Guard::RegistryScanning`]: none).
     pub repo: Option<RepoId>,
+    /// Other repositories it touches: those made with the same KMS key ([`Guard::RepositoryKey`]).
+    pub more: Vec<RepoId>,
     /// The registry's account.
     pub registry: Sym,
     /// Its region.
@@ -208,6 +224,7 @@ pub(super) fn lowerings(ix: &Index, store: &Store) -> Vec<Lowering> {
                 row: r,
                 guard,
                 repo: Some(repo),
+                more: Vec::new(),
                 registry: key.registry,
                 region: key.region,
                 before,
@@ -219,7 +236,8 @@ pub(super) fn lowerings(ix: &Index, store: &Store) -> Vec<Lowering> {
         }
     }
     registry_scanning(ix, store, &mut out);
-    for l in &mut out {
+    repository_keys(ix, store, &mut out);
+    for l in out.iter_mut().filter(|l| l.guard != Guard::RepositoryKey) {
         if !l.refused {
             l.pushes = pushes_while(ix, store, l);
         }
@@ -266,6 +284,7 @@ fn registry_scanning(ix: &Index, store: &Store, out: &mut Vec<Lowering>) {
                 row: r,
                 guard: Guard::RegistryScanning,
                 repo: None,
+                more: Vec::new(),
                 registry: slot.0,
                 region: slot.1,
                 before: before.map(|(_, b)| ("rules that scan".to_owned(), b)),
@@ -278,6 +297,78 @@ fn registry_scanning(ix: &Index, store: &Store, out: &mut Vec<Lowering>) {
                 until: None,
                 pushes: Vec::new(),
             });
+        }
+    }
+}
+
+/// The KMS keys of repositories turned off: `DisableKey` or `ScheduleKeyDeletion` (or a refused
+/// one) of the key a repository was made with before it, each one lowering naming every such
+/// repository, ended by the next `EnableKey` that went through.
+fn repository_keys(ix: &Index, store: &Store, out: &mut Vec<Lowering>) {
+    let named: Vec<Sym> = ["CreateRepository", "CreateGrant"].iter().filter_map(|n| store.strings.lookup(n)).collect();
+    // Key ID → the repositories made with it (a `CreateRepository` that names it) or whose images
+    // ECR was granted its use for (the `CreateGrant` ECR makes for a repository it encrypts,
+    // which names the key when the creation says only "KMS"), and that call, oldest first.
+    let mut by_key: HashMap<String, Vec<(RepoId, Row)>> = HashMap::new();
+    for &(repo, r) in ix.repo_events.iter().filter(|&&(_, r)| named.contains(&store.name(r))) {
+        if !store.error_code(r).is_empty() {
+            continue;
+        }
+        let key = match store.container.get(r).map(|f| f.kind) {
+            Some(Kind::RepoCreated { kms_key, .. }) => kms_key,
+            Some(Kind::KmsGrant { key, .. }) => key,
+            _ => continue,
+        };
+        if !key.is_empty() {
+            let repos = by_key.entry(key_id(&store.str(key)).to_owned()).or_default();
+            if !repos.iter().any(|&(known, _)| known == repo) {
+                repos.push((repo, r));
+            }
+        }
+    }
+    if by_key.is_empty() {
+        return;
+    }
+    let mut calls: Vec<&Change> = store.trail.all().iter().filter(|c| c.target == Target::Key).collect();
+    calls.sort_by_key(|c| (store.time(c.row), c.row));
+    let mut open: HashMap<Sym, Vec<usize>> = HashMap::new();
+    for c in calls {
+        let key = store.str(c.trail);
+        let Some(repos) = by_key.get(&*key) else { continue };
+        let ok = store.error_code(c.row).is_empty();
+        match c.effect {
+            Effect::Starts if ok => {
+                for i in open.remove(&c.trail).unwrap_or_default() {
+                    out[i].until = Some((c.row, "enabled again".to_owned()));
+                }
+            }
+            Effect::Stops => {
+                let at = store.time(c.row);
+                let made: Vec<(RepoId, Row)> = repos.iter().copied().filter(|&(_, r)| store.time(r) <= at).collect();
+                let Some(&(first, made_row)) = made.first() else { continue };
+                let after = match &*store.str(store.name(c.row)) {
+                    "ScheduleKeyDeletion" => "scheduled for deletion",
+                    _ => "disabled",
+                };
+                if ok {
+                    open.entry(c.trail).or_default().push(out.len());
+                }
+                let k = ix.repos[first as usize];
+                out.push(Lowering {
+                    row: c.row,
+                    guard: Guard::RepositoryKey,
+                    repo: Some(first),
+                    more: made[1..].iter().map(|&(r, _)| r).collect(),
+                    registry: k.registry,
+                    region: k.region,
+                    before: Some((format!("KMS key {key}"), made_row)),
+                    after: after.to_owned(),
+                    refused: !ok,
+                    until: None,
+                    pushes: Vec::new(),
+                });
+            }
+            _ => {}
         }
     }
 }

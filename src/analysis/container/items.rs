@@ -261,6 +261,25 @@ pub(super) fn repo_change(store: &Store, r: Row, owner: &str, lowered: &Lowered)
     })
 }
 
+/// A call that turned a repository's KMS key off (`l`, a [`super::guards::Guard::RepositoryKey`]
+/// lowering), shown among the repository's changes: it names no repository itself.
+pub(super) fn key_change(store: &Store, l: &super::guards::Lowering, owner: &str) -> RepoChange {
+    let r = l.row;
+    let details = store.trail.get(r).map(|c| c.lines.iter().map(|&x| store.str(x).into_owned()).collect());
+    let mut details: Vec<String> = details.unwrap_or_default();
+    details.insert(0, format!("key: {}", store.str(store.trail.get(r).map_or(crate::model::Sym::EMPTY, |c| c.trail))));
+    RepoChange {
+        call: store.str(store.name(r)).into_owned(),
+        exposure: Exposure::Own,
+        lowered: if l.refused { String::new() } else { format!("KMS key {}", l.after) },
+        details,
+        who: who(store, r, owner),
+        time: store.time(r),
+        error_code: store.str(store.error_code(r)).into_owned(),
+        events: event_refs(store, &[r], 1).0,
+    }
+}
+
 /// A registry change as shown.
 pub(super) fn registry_change(store: &Store, r: Row, lowered: &Lowered) -> Option<RegistryChange> {
     let f = store.container.get(r)?;

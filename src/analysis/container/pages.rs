@@ -193,12 +193,20 @@ fn repo_page(ix: &Index, store: &Store, c: &Compiled, id: RepoId) -> RepoPage {
     let pushes: Vec<_> = ix.pushes.iter().filter(|p| p.repo == id && kept(&p.rows)).collect();
     let pulls: Vec<_> = ix.pulls.iter().filter(|p| p.repo == id && kept(&p.rows)).collect();
     let lowered = super::guards::lowered(ix);
-    let changes = ix
+    let mut changes = ix
         .repo_events
         .iter()
         .filter(|&&(repo, r)| repo == id && c.keeps(r))
         .filter_map(|&(_, r)| repo_change(store, r, &owner, &lowered))
-        .collect();
+        .chain(
+            ix.lowerings
+                .iter()
+                .filter(|l| l.guard == super::guards::Guard::RepositoryKey && c.keeps(l.row))
+                .filter(|l| l.repo == Some(id) || l.more.contains(&id))
+                .map(|l| super::items::key_change(store, l, &owner)),
+        )
+        .collect::<Vec<_>>();
+    changes.sort_by_key(|c| c.time);
     let times: Vec<(Millis, bool)> = pushes
         .iter()
         .filter(|p| p.outcome == Outcome::Ok)

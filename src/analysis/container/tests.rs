@@ -1337,3 +1337,93 @@ fn ok_protections_turned_down_need_attention_with_what_happened_meanwhile() {
         .collect();
     assert_eq!(unguarded, [("latest".to_owned(), None), ("prod".to_owned(), Some((at(20), MARY.to_owned())))]);
 }
+
+#[test]
+fn ok_a_repositorys_kms_key_turned_off_needs_attention_and_is_on_its_page() {
+    use crate::analysis::identity::{report, AttentionKind, Severity};
+    // Requests as the ECR API reference and the KMS developer guide write them: a key named by ARN
+    // when the repository is made, by ID when disabled.
+    const KEY: &str = "1234abcd-12ab-34cd-56ef-1234567890ab";
+    let arn = format!("arn:aws:kms:{REGION}:{ACCOUNT}:key/{KEY}");
+    let mut l = Log::new();
+    let create = |l: &mut Log, at, name: &str, key: &str| {
+        let req = json!({"repositoryName": name, "encryptionConfiguration": {"encryptionType": "KMS", "kmsKey": key}});
+        l.ecr(at, "CreateRepository", CI, req, Value::Null);
+    };
+    create(&mut l, 0, "web/secure", &arn);
+    create(&mut l, 1, "web/also", &arn);
+    create(&mut l, 2, "web/other", &format!("arn:aws:kms:{REGION}:{ACCOUNT}:key/0987dcba-09fe-87dc-65ba-ab0987654321"));
+    // Made to encrypt with "KMS" alone: the grant ECR asks for names the key (as the ECR user
+    // guide's CreateGrant example logs it).
+    l.ecr(
+        3,
+        "CreateRepository",
+        CI,
+        json!({"repositoryName": "web/granted", "encryptionConfiguration": {"encryptionType": "KMS"}}),
+        Value::Null,
+    );
+    let grant = json!({"keyId": KEY, "granteePrincipal": format!("ecr.{REGION}.amazonaws.com"), "operations": ["GenerateDataKey", "Decrypt"],
+        "retiringPrincipal": format!("ecr.{REGION}.amazonaws.com"),
+        "constraints": {"encryptionContextSubset": {"aws:ecr:arn": format!("arn:aws:ecr:{REGION}:{ACCOUNT}:repository/web/granted")}}});
+    l.add(3, "kms.amazonaws.com", "CreateGrant", CI, grant, json!({"grantId": "3636af9a"}));
+    l.add(10, "kms.amazonaws.com", "DisableKey", MARY, json!({"keyId": KEY}), Value::Null);
+    l.add(20, "kms.amazonaws.com", "EnableKey", MARY, json!({"keyId": arn}), Value::Null);
+    let refused = l.add(
+        30,
+        "kms.amazonaws.com",
+        "ScheduleKeyDeletion",
+        CI,
+        json!({"keyId": KEY, "pendingWindowInDays": 7}),
+        Value::Null,
+    );
+    refused["errorCode"] = json!("AccessDeniedException");
+    // Another key, which no repository names.
+    l.add(
+        40,
+        "kms.amazonaws.com",
+        "DisableKey",
+        MARY,
+        json!({"keyId": "5555aaaa-0000-4000-8000-000000000000"}),
+        Value::Null,
+    );
+    let e = l.engine();
+    let c = crate::analysis::filter::Compiled::new(&Filter::default(), e.store());
+    let r = report(e.store(), c.rows());
+    let mut got: Vec<(Severity, &str, u64)> = r
+        .attention
+        .rows
+        .iter()
+        .filter(|a| a.kind == AttentionKind::EcrProtectionLowered)
+        .map(|a| (a.severity, a.title.as_str(), a.events))
+        .collect();
+    got.sort();
+    // The call and the key enabled again; the refused one.
+    let want = [
+        (Severity::High, "KMS key of 3 repositories disabled", 2),
+        (Severity::Medium, "Tried to turn off the KMS key of repository web/secure", 1),
+    ];
+    assert_eq!(got, want);
+    let item = r.attention.rows.iter().find(|a| a.severity == Severity::High).unwrap();
+    let utc = |s: i64| crate::text::utc(crate::model::time::parse_iso(&time(s)).unwrap());
+    assert!(item.why.contains(&format!("left KMS key {KEY} disabled: repository web/secure")), "{}", item.why);
+    assert!(item.why.contains("and 2 more (web/also, web/granted)"), "{}", item.why);
+    assert!(item.why.contains(&format!("It was enabled again at {} by {MARY}", utc(20))), "{}", item.why);
+    // Both repositories' pages list the calls to their key; the other's does not.
+    let calls = |name: &str| {
+        let ContainerAnswer::Repository(Some(page)) = ask(&e, Filter::default(), Ask::Repository(repo(name))) else {
+            panic!()
+        };
+        page.changes.iter().map(|c| (c.call.clone(), c.lowered.clone(), c.error_code.clone())).collect::<Vec<_>>()
+    };
+    let on_page = [
+        ("CreateRepository".to_owned(), String::new(), String::new()),
+        ("DisableKey".to_owned(), "KMS key disabled".to_owned(), String::new()),
+        ("ScheduleKeyDeletion".to_owned(), String::new(), "AccessDeniedException".to_owned()),
+    ];
+    assert_eq!(calls("web/secure"), on_page);
+    assert_eq!(calls("web/also"), on_page);
+    let granted: Vec<String> =
+        calls("web/granted").into_iter().map(|(call, lowered, _)| call + " " + &lowered).collect();
+    assert_eq!(granted, ["CreateRepository ", "CreateGrant ", "DisableKey KMS key disabled", "ScheduleKeyDeletion "]);
+    assert_eq!(calls("web/other").len(), 1);
+}

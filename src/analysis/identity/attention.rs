@@ -16,8 +16,8 @@
 //!   pull them (medium).
 //! - **ECR protection turned down** ([`crate::analysis::container::guards`]): a repository's tags
 //!   made mutable (high when a push moved a tag while they were, medium else), its scan on push or
-//!   a registry's scanning turned off (medium), or a refused attempt at any of these (medium,
-//!   grouped by principal).
+//!   a registry's scanning turned off (medium), its KMS key turned off (high), or a refused attempt
+//!   at any of these (medium, grouped by principal).
 //! - **CloudTrail logging stopped or narrowed**: a trail or event data store stopped (`StopLogging`,
 //!   ingestion stopped) or deleted (high), or told to log less (event selectors that leave out
 //!   management events, digest files turned off, delivery moved; medium), by one principal; a

@@ -47,6 +47,7 @@ pub(super) fn lowered(g: &Gathered, out: &mut Vec<Attention>) {
             Guard::TagImmutability => format!("Tried to make tags of repository {} mutable", place.name),
             Guard::ScanOnPush => format!("Tried to turn scan on push off for repository {}", place.name),
             Guard::RegistryScanning => format!("Tried to turn image scanning off for ECR {}", place.registry),
+            Guard::RepositoryKey => format!("Tried to turn off the KMS key of repository {}", place.name),
         };
         let call = g.str(store.name(latest));
         let n = calls.len() as u64;
@@ -112,6 +113,13 @@ fn item(g: &Gathered, l: &Lowering, id: u32) -> Attention {
             ),
             unscanned(&pushed),
         ),
+        Guard::RepositoryKey => key_turned_off(g, l, &place),
+    };
+    // A KMS call names no repository: the item narrows to KMS's calls of those seconds instead.
+    let chips = if l.guard == Guard::RepositoryKey {
+        vec![(Field::Source, "kms.amazonaws.com".to_owned())]
+    } else {
+        place.chips
     };
     Attention {
         kind: AttentionKind::EcrProtectionLowered,
@@ -122,9 +130,34 @@ fn item(g: &Gathered, l: &Lowering, id: u32) -> Attention {
         events: 1 + u64::from(l.until.is_some()) + pushed.len() as u64,
         first: at,
         last,
-        chips: place.chips,
+        chips,
         range: Some(seconds(at, last)),
     }
+}
+
+/// Title, severity, what the call did and what it means, for a repository's KMS key turned off.
+fn key_turned_off(g: &Gathered, l: &Lowering, place: &Place) -> (String, Severity, String, String) {
+    let store = g.store;
+    let names: Vec<String> = l.more.iter().map(|&r| g.str(g.container.repos[r as usize].name).into_owned()).collect();
+    let title = if names.is_empty() {
+        format!("KMS key of repository {} {}", place.name, l.after)
+    } else {
+        format!("KMS key of {} repositories {}", names.len() + 1, l.after)
+    };
+    let (key, made) = l.before.as_ref().map_or(("its KMS key".to_owned(), None), |(k, r)| (k.clone(), Some(*r)));
+    let made = made.map_or(String::new(), |r| format!(", by {} at {}", g.str(store.name(r)), utc(store.time(r))));
+    let others = if names.is_empty() { String::new() } else { format!(" and {} more ({})", names.len(), list(&names)) };
+    let gone = if l.after == "scheduled for deletion" {
+        " Once the key is deleted, they can never be read again."
+    } else {
+        ""
+    };
+    let what = format!(
+        "left {key} {}: repository {} ({}{made}){others} encrypts its images with it, and while the key is \
+         off they can be neither pushed nor pulled: a deployment that pulls them fails.{gone}",
+        l.after, place.name, place.registry
+    );
+    (title, Severity::High, what, String::new())
 }
 
 /// Title, severity, what the change did and what happened meanwhile, for tags made mutable:
