@@ -263,6 +263,7 @@ test('changes to a whole registry stand above its repositories, marked when they
     call(6, 'PutRegistryPolicy', { policyText: grant(`arn:aws:iam::${other}:root`) },
       { errorCode: 'AccessDeniedException', errorMessage: 'not authorized' }),
     call(7, 'DeleteRegistryPolicy', {}),
+    call(8, 'PutRegistryScanningConfiguration', { scanType: 'BASIC', rules: [] }),
   ];
   // Worked out here: which went through and let the other account in, or replicate to it.
   const lets = (e) => ok(e) && (e.eventName === 'PutRegistryPolicy' ? JSON.parse(e.requestParameters.policyText).Statement
@@ -287,6 +288,10 @@ test('changes to a whole registry stand above its repositories, marked when they
   const text = await t.page.textContent('[data-testid=registry-changes]');
   assert.ok(text.includes(`replicate every repository to account ${other} in eu-west-1`), text);
   assert.ok(text.includes('mirror public.ecr.aws as repositories under ecr-public/'), text);
+  // The scanning left with no rule, after one that scanned on push, is marked turned off.
+  const lowered = await t.page.$$eval('[data-testid=registry-changes] [data-testid=change]:has([data-testid=protection-lowered])',
+    (els) => els.map((e) => [e.dataset.call, e.querySelector('[data-testid=protection-lowered]').textContent]));
+  assert.deepEqual(lowered, [['PutRegistryScanningConfiguration', 'scanning turned off']]);
   await t.shot('images-registry');
   assert.deepEqual(t.problems, []);
 });

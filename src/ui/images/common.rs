@@ -249,6 +249,19 @@ pub fn change_badge(c: &RepoChange) -> Html {
     exposure_badge(c.exposure, "This policy")
 }
 
+/// What protection a change turned down, as a badge ("tags made mutable"), or nothing.
+pub fn lowered_badge(c: &RepoChange) -> Html {
+    if c.lowered.is_empty() {
+        return html! {};
+    }
+    html! {
+        <span class="badge bad" data-testid="protection-lowered"
+            title="This turned a protection of the registry down: see Needs attention on the Identities tab">
+            {c.lowered.clone()}
+        </span>
+    }
+}
+
 /// A change to a repository, as a list item: the call, whom it lets in, when, its error, what it
 /// set, who, its raw event.
 pub fn change(c: &RepoChange) -> Html {
@@ -257,12 +270,7 @@ pub fn change(c: &RepoChange) -> Html {
             <div class="change-head">
                 <span class="call">{reveal(&c.call).into_owned()}</span>
                 {change_badge(c)}
-                if !c.lowered.is_empty() {
-                    <span class="badge bad" data-testid="protection-lowered"
-                        title="This turned a protection of the registry down: see Needs attention on the Identities tab">
-                        {c.lowered.clone()}
-                    </span>
-                }
+                {lowered_badge(c)}
                 {when(c.time)}
                 if !c.error_code.is_empty() { <span class="error">{reveal(&c.error_code).into_owned()}</span> }
             </div>

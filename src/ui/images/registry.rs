@@ -4,7 +4,7 @@
 
 use yew::prelude::*;
 
-use super::common::{change_badge, details, use_container, when, who, Events, Pager};
+use super::common::{change_badge, details, lowered_badge, use_container, when, who, Events, Pager};
 use crate::analysis::container::report::{Exposure, RegistryChange};
 use crate::analysis::container::{Ask, ContainerAnswer};
 use crate::text::{plural, reveal, thousands};
@@ -70,6 +70,7 @@ fn row(g: &RegistryChange) -> Html {
             <td>
                 <div class="call">{c.call.clone()}</div>
                 {change_badge(c)}
+                {lowered_badge(c)}
                 if !c.error_code.is_empty() { <div class="error">{reveal(&c.error_code).into_owned()}</div> }
                 <div class="muted small" data-testid="registry" data-account={g.registry.clone()} data-region={g.region.clone()}>
                     {reveal(&format!("{} · {}", g.registry, g.region)).into_owned()}
