@@ -43,7 +43,7 @@ pub fn registry_changes() -> Html {
             <p class="muted small">
                 {"Changes to a registry as a whole: its policy, replication, pull-through cache rules, scanning, templates for new repositories."}
                 if opened {
-                    {" Those marked let another account in, or copy images to one."}
+                    {" Those marked let another account in, copy images to one, or turn scanning off."}
                 }
             </p>
             <table class="list registry">
