@@ -214,6 +214,17 @@ pub fn first_chars(s: &str, n: usize) -> (&str, usize) {
     }
 }
 
+/// `sha256:0c5cc4223d23` (the algorithm and 12 hex digits, as `docker images` shows), cut by
+/// characters: a hostile log's "digest" may be any text.
+pub fn short_digest(d: &str) -> String {
+    match d.split_once(':') {
+        Some((alg, hex)) => {
+            format!("{}:{}", alg.chars().take(12).collect::<String>(), hex.chars().take(12).collect::<String>())
+        }
+        None => d.chars().take(19).collect(),
+    }
+}
+
 /// An event source without its `.amazonaws.com`, as the lists name a service: `ecr.amazonaws.com`
 /// is `ecr`; anything else is returned as it is.
 pub fn short_source(s: &str) -> &str {
@@ -293,6 +304,16 @@ pub fn fit_text(s: &str, max: f64, width: impl Fn(&str) -> f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ok_a_digest_is_cut_by_characters_whatever_it_holds() {
+        let hex = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+        assert_eq!(short_digest(&format!("sha256:{hex}")), "sha256:0123456789ab");
+        // A hostile log's digest of many-byte characters: cut, not split inside one.
+        assert_eq!(short_digest("sha256:ééééééééééééééé"), "sha256:éééééééééééé");
+        assert_eq!(short_digest("sha256:abc"), "sha256:abc");
+        assert_eq!(short_digest("no digest"), "no digest");
+    }
 
     #[test]
     fn ok_ordinals_take_englishs_suffixes() {

@@ -584,23 +584,19 @@ pub(super) fn when(first: Millis, last: Millis) -> String {
 }
 
 /// Up to [`MAX_NAMES`] items joined by `sep`, then " and N more".
-pub(super) fn plural_list(items: &[String], sep: &str) -> String {
-    let shown = items.iter().take(MAX_NAMES).map(String::as_str).collect::<Vec<_>>().join(sep);
+pub(super) fn joined<S: AsRef<str>>(items: &[S], sep: &str) -> String {
+    let shown = items.iter().take(MAX_NAMES).map(AsRef::as_ref).collect::<Vec<_>>().join(sep);
     match items.len().checked_sub(MAX_NAMES) {
         Some(more) if more > 0 => format!("{shown} and {more} more"),
         _ => shown,
     }
 }
 
-/// Up to [`MAX_NAMES`] items, then "and N more".
+/// Up to [`MAX_NAMES`] items, then "and N more" ("no recorded address" when that says nothing).
 pub(super) fn list<S: AsRef<str>>(items: &[S]) -> String {
-    let shown = items.iter().take(MAX_NAMES).map(AsRef::as_ref).collect::<Vec<_>>().join(", ");
-    if items.len() > MAX_NAMES {
-        format!("{shown} and {} more", items.len() - MAX_NAMES)
-    } else if shown.is_empty() {
-        "no recorded address".to_owned()
-    } else {
-        shown
+    match joined(items, ", ") {
+        shown if shown.is_empty() => "no recorded address".to_owned(),
+        shown => shown,
     }
 }
 

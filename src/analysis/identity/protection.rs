@@ -6,7 +6,7 @@ use std::borrow::Cow;
 
 use hashbrown::{HashMap, HashSet};
 
-use super::attention::{list, plural_list, seconds, when, Attention, AttentionKind, Severity};
+use super::attention::{joined, list, seconds, when, Attention, AttentionKind, Severity};
 use super::breakdown::Gathered;
 use crate::analysis::container::guards::{Guard, Lowering};
 use crate::analysis::container::{Push, RepoId};
@@ -15,7 +15,7 @@ use crate::analysis::principal::principal_label;
 use crate::facts::container::{Kind, RepoAt};
 use crate::model::{Millis, Sym};
 use crate::store::Row;
-use crate::text::{duration, plural, utc};
+use crate::text::{duration, plural, short_digest, utc};
 
 /// Refused attempts of one principal at one protection of one place.
 type Tries<'g> = HashMap<(Guard, Option<RepoId>, Sym, Sym, &'g str), Vec<(Millis, Row)>>;
@@ -197,7 +197,7 @@ fn tags_made_mutable(
         " No push moved a tag while it was so, in these logs.".to_owned()
     } else {
         let n = moves.len() as u64;
-        format!(" While it was so, {} moved a tag: {}.", plural(n, "push", "pushes"), plural_list(&moves, "; "))
+        format!(" While it was so, {} moved a tag: {}.", plural(n, "push", "pushes"), joined(&moves, "; "))
     };
     // The exclusion filters' line, if any ("tags matching "dev-*" stay mutable").
     let except: String = lines.iter().skip(1).fold(String::new(), |acc, x| acc + " (" + x + ")");
@@ -247,29 +247,5 @@ impl Place {
                 chips: vec![(Field::Region, region.into_owned()), (Field::Source, "ecr.amazonaws.com".to_owned())],
             },
         }
-    }
-}
-
-/// A digest cut to its first 12 hex digits ("sha256:0123456789ab"), as people read them.
-fn short_digest(d: &str) -> String {
-    // By characters: a hostile log's "digest" may be any text.
-    match d.split_once(':').and_then(|(alg, hex)| hex.char_indices().nth(12).map(|(i, _)| (alg, &hex[..i]))) {
-        Some((alg, head)) => format!("{alg}:{head}"),
-        None => d.to_owned(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::short_digest;
-
-    #[test]
-    fn ok_a_digest_is_cut_by_characters_whatever_it_holds() {
-        let hex = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
-        assert_eq!(short_digest(&format!("sha256:{hex}")), "sha256:0123456789ab");
-        // A hostile log's digest of many-byte characters: cut, not split inside one.
-        assert_eq!(short_digest("sha256:ééééééééééééééé"), "sha256:éééééééééééé");
-        assert_eq!(short_digest("sha256:abc"), "sha256:abc");
-        assert_eq!(short_digest("no digest"), "no digest");
     }
 }

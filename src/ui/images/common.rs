@@ -35,15 +35,7 @@ pub fn open(ctx: &Ctx, page: Page) -> Callback<MouseEvent> {
     Callback::from(move |_| state.dispatch(Action::OpenContainer(Box::new(page.clone()))))
 }
 
-/// `sha256:0c5cc4223d23` (the algorithm and 12 hex digits, as `docker images` shows).
-pub fn short_digest(d: &str) -> String {
-    match d.split_once(':') {
-        Some((alg, hex)) => {
-            format!("{}:{}", alg.chars().take(12).collect::<String>(), hex.chars().take(12).collect::<String>())
-        }
-        None => d.chars().take(19).collect(),
-    }
-}
+pub use crate::text::short_digest;
 
 /// A digest in monospace, the whole of it in the tooltip.
 pub fn digest(d: &str) -> Html {
