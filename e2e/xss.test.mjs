@@ -82,6 +82,9 @@ test('a log file of payloads runs nothing, in any view, and shows them as text',
   // the key of the push it made (the Identities tab's access keys, every row shown).
   await page.click('[data-testid=tab-identities]');
   const keys = page.locator('[data-testid=identity-by-key]');
+  // The tab's tables come from the engine after the click: wait for the rows before asking whether
+  // some are behind "Show the top".
+  await keys.locator('tr[data-key]').first().waitFor();
   if (await keys.locator('[data-testid=list-more]').count()) await keys.locator('[data-testid=list-more]').click();
   const origin = keys.locator('tr[data-key=ASIAXSSWEBIDENTITY01] [data-testid=who-origin]');
   assert.equal(await origin.getAttribute('data-via'), 'GitHub Actions');
