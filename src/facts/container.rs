@@ -21,7 +21,7 @@ mod ecr;
 mod ecs;
 mod kms;
 pub mod lenient;
-mod policy;
+pub(crate) mod policy;
 mod registry;
 mod uses;
 

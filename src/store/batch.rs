@@ -14,6 +14,7 @@ use super::wire::{index_of, Reader, WireError, Writer};
 use super::{flags, Context, EventType, FileId, IdentityKey, IdentityShape, PackedLoc, Row, Store};
 use crate::facts::container::ContainerFacts;
 use crate::facts::credentials::{self, Credentials};
+use crate::facts::iam::IamChanges;
 use crate::facts::trail::TrailChanges;
 use crate::model::{IdentityType, Mfa, Millis, Sym};
 
@@ -52,9 +53,26 @@ struct Decoded {
     /// `(first row, index of the file in the batch)`.
     runs: Vec<(Row, usize)>,
     duplicates: u64,
+    facts: Facts,
+}
+
+/// The side tables of facts a batch carries (see [`crate::facts`]).
+struct Facts {
     container: ContainerFacts,
     creds: Credentials,
     trail: TrailChanges,
+    iam: IamChanges,
+}
+
+impl Facts {
+    /// Reads what [`Store::encode_batch`] wrote after the rows.
+    fn decode(r: &mut Reader) -> Result<Facts, WireError> {
+        let container = ContainerFacts::decode(r)?;
+        let creds = Credentials::decode(r)?;
+        let trail = TrailChanges::decode(r)?;
+        let iam = IamChanges::decode(r)?;
+        Ok(Facts { container, creds, trail, iam })
+    }
 }
 
 /// One row of a batch, with the batch's own numbers.
@@ -124,6 +142,7 @@ impl Store {
         self.container.encode(&mut w);
         self.credentials.encode(&mut w);
         self.trail.encode(&mut w);
+        self.iam.encode(&mut w);
         w.out
     }
 
@@ -221,9 +240,7 @@ impl Store {
             return Err("the batch's rows are not all in a file".into());
         }
         let duplicates = r.u64()?;
-        let container = ContainerFacts::decode(&mut r)?;
-        let creds = Credentials::decode(&mut r)?;
-        let trail = TrailChanges::decode(&mut r)?;
+        let facts = Facts::decode(&mut r)?;
         if !r.done() {
             return Err("the batch has bytes after its end".into());
         }
@@ -233,14 +250,13 @@ impl Store {
                 ev.event_id = u128::from(sym(u32::try_from(ev.event_id).unwrap_or(u32::MAX))?.0);
             }
         }
-        Ok(Decoded { syms, contexts, shapes, identities, clients, rows, runs, duplicates, container, creds, trail })
+        Ok(Decoded { syms, contexts, shapes, identities, clients, rows, runs, duplicates, facts })
     }
 
     /// Adds a batch read by [`Self::decode_batch`]. Each distinct context, identity and client is
     /// numbered here once; then each row is a dedupe lookup and a few column pushes.
     fn add_batch(&mut self, d: Decoded, files: &[FileId]) -> Absorbed {
-        let Decoded { syms, contexts, shapes, identities, clients, rows, runs, duplicates, container, creds, trail } =
-            d;
+        let Decoded { syms, contexts, shapes, identities, clients, rows, runs, duplicates, facts } = d;
         let h = self.hasher;
         let contexts: Vec<(u32, Context)> = contexts.into_iter().map(|c| (self.contexts.id(c, h), c)).collect();
         let shapes: Vec<u32> = shapes.into_iter().map(|s| self.identity_shapes.id(s, h)).collect();
@@ -289,9 +305,11 @@ impl Store {
         self.duplicates += duplicates;
         let map_sym = |s: Sym| syms.get(s.0 as usize).copied().unwrap_or(Sym::EMPTY);
         let map_row = |r: Row| placed.get(r as usize).copied().flatten();
+        let Facts { container, creds, trail, iam } = facts;
         self.container.absorb(&container, &map_sym, &map_row);
         credentials::absorb(self, &creds, &map_sym, &map_row);
         crate::facts::trail::absorb(self, &trail, &map_sym, &map_row);
+        crate::facts::iam::absorb(self, &iam, &map_sym, &map_row);
         out
     }
 }

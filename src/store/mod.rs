@@ -374,6 +374,8 @@ pub struct Store {
     pub credentials: Credentials,
     /// Changes to trails and event data stores (see [`crate::facts::trail`]).
     pub trail: crate::facts::trail::TrailChanges,
+    /// IAM's credentials and access given or taken back (see [`crate::facts::iam`]).
+    pub iam: crate::facts::iam::IamChanges,
 }
 
 impl Store {
@@ -810,6 +812,7 @@ impl Store {
             ("container facts", self.container.heap_bytes()),
             ("credential facts", self.credentials.heap_bytes()),
             ("trail facts", self.trail.heap_bytes()),
+            ("iam facts", self.iam.heap_bytes()),
         ]
     }
 

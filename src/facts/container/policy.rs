@@ -266,7 +266,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for Principal<'a> {
 }
 
 /// One line per statement of a repository policy: `Allow arn:aws:iam::210987654321:root: ecr:BatchGetImage, …`.
-pub(super) fn statements(text: &str) -> Vec<String> {
+pub(crate) fn statements(text: &str) -> Vec<String> {
     let Ok(doc) = serde_json::from_str::<PolicyDoc>(text) else { return Vec::new() };
     doc.statement
         .0
@@ -286,7 +286,7 @@ pub(super) fn statements(text: &str) -> Vec<String> {
 /// one with a condition, or to a principal of another account (an ARN's account, or an account id);
 /// services (`ecs.amazonaws.com`) are no account. `Deny` statements let no one in. A policy that does
 /// not read as one says [`Exposure::Own`]: nothing it could be said to open.
-pub(super) fn exposure(text: &str, owner: &str) -> Exposure {
+pub(crate) fn exposure(text: &str, owner: &str) -> Exposure {
     let Ok(doc) = serde_json::from_str::<PolicyDoc>(text) else { return Exposure::Own };
     let mut widest = Exposure::Own;
     for s in doc.statement.0.iter().filter(|s| s.effect.str().eq_ignore_ascii_case("allow")) {
