@@ -350,3 +350,58 @@ test('an attention card names its principal in view: two users of one account wi
   }
   assert.deepEqual(t.problems, []);
 });
+
+test('a key made for another user, then used to push an image, and administrator access given: both on the attention list', async () => {
+  // After everything the sample logs, a contractor makes an access key for user ci-deployer (as the
+  // IAM API reference writes CreateAccessKey), the key signs a push of one of the sample's images
+  // from the contractor's address, and the contractor attaches AdministratorAccess to ci-deployer.
+  const events = sample();
+  const put = events.find((e) => e.eventName === 'PutImage' && !e.errorCode);
+  const account = put.recipientAccountId;
+  const end = events.map((e) => e.eventTime).sort().at(-1);
+  const at = (minutes) => new Date(Date.parse(end) + minutes * 60_000).toISOString().replace('.000Z', 'Z');
+  const ip = '203.0.113.66';
+  const key = 'AKIAE2EBACKDOOR00001';
+  const contractor = { type: 'IAMUser', principalId: 'AIDAE2ECONTRACTOR01', arn: `arn:aws:iam::${account}:user/contractor`,
+    accountId: account, accessKeyId: 'AKIAE2ECONTRACTOR001', userName: 'contractor' };
+  const iam = (n, name, requestParameters, responseElements) => ({
+    eventVersion: '1.09', userIdentity: contractor, eventTime: at(n), eventSource: 'iam.amazonaws.com', eventName: name,
+    awsRegion: 'us-east-1', sourceIPAddress: ip, userAgent: 'aws-cli/2.15.0', requestParameters, responseElements,
+    eventID: `7e2e0000-0000-4000-8000-00000000000${n}`, readOnly: false, eventType: 'AwsApiCall', recipientAccountId: account,
+  });
+  const made = iam(1, 'CreateAccessKey', { userName: 'ci-deployer' },
+    { accessKey: { accessKeyId: key, status: 'Active', userName: 'ci-deployer', createDate: 'Mar 1, 2026 1:00:00 AM' } });
+  const pushed = { ...structuredClone(put), eventTime: at(2), sourceIPAddress: ip, eventID: '7e2e0000-0000-4000-8000-000000000002',
+    userIdentity: { type: 'IAMUser', principalId: 'AIDAE2ECIDEPLOYER01', arn: `arn:aws:iam::${account}:user/ci-deployer`,
+      accountId: account, accessKeyId: key, userName: 'ci-deployer' } };
+  const admin = iam(3, 'AttachUserPolicy', { userName: 'ci-deployer', policyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' }, null);
+  const file = join(mkdtempSync(join(tmpdir(), 'trailscope-iam-')), 'backdoor.json');
+  writeFileSync(file, JSON.stringify({ Records: [...events, made, pushed, admin] }));
+  const t = await Trailscope.open(env);
+  await t.pickFiles([file]);
+  await t.waitDone();
+  await openIdentities(t);
+  const list = t.page.locator('[data-testid=identity-attention]');
+  const keyItem = list.locator('li[data-kind=credentials-made]');
+  await keyItem.first().waitFor();
+  assert.equal(await keyItem.count(), 1);
+  assert.equal(await keyItem.getAttribute('data-severity'), 'high');
+  assert.equal(await keyItem.locator('[data-testid=attention-who]').getAttribute('data-principal'), contractor.arn);
+  assert.equal(await keyItem.locator('[data-testid=attention-who]').getAttribute('title'), 'Access key made for user ci-deployer');
+  const text = await keyItem.textContent();
+  assert.ok(text.includes(`made access key ${key} for IAM user ci-deployer`), text);
+  assert.ok(text.includes(`used for 1 call from ${ip}`) && text.includes('the address it was made from'), text);
+  const adminItem = list.locator('li[data-kind=access-widened]');
+  assert.equal(await adminItem.count(), 1);
+  assert.equal(await adminItem.getAttribute('data-severity'), 'high');
+  assert.equal(await adminItem.locator('[data-testid=attention-who]').getAttribute('title'), 'AdministratorAccess given to user ci-deployer');
+  await keyItem.scrollIntoViewIfNeeded();
+  await t.shot('identities-credentials-made');
+  // The item narrows every view to the call that made the key.
+  await keyItem.click();
+  await t.page.click('[data-testid=tab-events]');
+  await t.page.waitForFunction(() => document.querySelector('[data-testid=events-total]')?.textContent === '1');
+  await t.page.waitForSelector('[data-testid=events] .ev-row[data-row]');
+  assert.ok((await t.page.textContent('[data-testid=events] .ev-row[data-row]')).includes('CreateAccessKey'));
+  assert.deepEqual(t.problems, []);
+});

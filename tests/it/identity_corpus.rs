@@ -96,5 +96,48 @@ fn ok_corpus_identities_match_an_independent_count() {
         let roots: serde_json::Map<String, Value> =
             items(AttentionKind::RootActivity).map(|a| (a.chips[0].1.clone(), Value::from(a.events))).collect();
         assert_eq!(Value::Object(roots), want["root_events"], "{name}: root activity");
+
+        // Credentials made for others and access given away: each expected one is an item of its
+        // kind and severity, naming its call and whom it was for, and saying whether a later call
+        // took it back; and no other item of these kinds is listed.
+        let mut given: Vec<_> = r
+            .attention
+            .rows
+            .iter()
+            .filter(|a| matches!(a.kind, AttentionKind::CredentialsMade | AttentionKind::AccessWidened))
+            .collect();
+        let want_given = want["iam_given"].as_array().unwrap();
+        assert!(!want_given.is_empty(), "{name}: the datasets hold Stratus Red Team's IAM persistence techniques");
+        for w in want_given {
+            let (kind, severity, call, whom, back) = (
+                w[0].as_str().unwrap(),
+                w[1].as_str().unwrap(),
+                w[2].as_str().unwrap(),
+                w[3].as_str().unwrap(),
+                w[4].as_bool().unwrap(),
+            );
+            let found = given.iter().position(|a| {
+                a.kind.slug() == kind
+                    && a.severity.slug() == severity
+                    && a.chips.iter().any(|(_, v)| v == call)
+                    && a.title.contains(whom)
+                    && a.why.contains("at the end of these logs") != back
+            });
+            let Some(i) = found else {
+                panic!("{name}: no {severity} {kind} item for {call} of {whom} (taken back: {back}) among {given:#?}")
+            };
+            given.remove(i);
+        }
+        assert!(given.is_empty(), "{name}: unexpected items {given:#?}");
+        if std::env::var_os("SHOW_GIVEN").is_some() {
+            for a in r
+                .attention
+                .rows
+                .iter()
+                .filter(|a| matches!(a.kind, AttentionKind::CredentialsMade | AttentionKind::AccessWidened))
+            {
+                eprintln!("[{}] {} | {}\n    {}\n", a.severity.slug(), a.title, a.who, a.why);
+            }
+        }
     }
 }

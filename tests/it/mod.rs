@@ -4,6 +4,7 @@ mod batch;
 mod common;
 mod container;
 mod corpus;
+mod iam_access;
 mod identity;
 mod identity_corpus;
 mod ingest_hostile;

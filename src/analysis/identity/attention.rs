@@ -18,6 +18,10 @@
 //!   made mutable (high when a push moved a tag while they were, medium else), its scan on push or
 //!   a registry's scanning turned off (medium), its KMS key turned off (high), or a refused attempt
 //!   at any of these (medium, grouped by principal).
+//! - **Credentials made or MFA removed** and **Administrator access or outside trust given**
+//!   (calls read by [`crate::facts::iam`]): an access key or console password made for another
+//!   user, MFA taken off a user; administrator access given, a role made to trust another account
+//!   or anyone; or a refused attempt at any of these.
 //! - **CloudTrail logging stopped or narrowed**: a trail or event data store stopped (`StopLogging`,
 //!   ingestion stopped) or deleted (high), or told to log less (event selectors that leave out
 //!   management events, digest files turned off, delivery moved; medium), by one principal; a
@@ -87,6 +91,11 @@ pub enum AttentionKind {
     /// An ECR repository's tags made mutable, its scan on push or a registry's scanning turned
     /// off, or an attempt at it.
     EcrProtectionLowered,
+    /// An access key or console password made for another user, or MFA taken off a user.
+    CredentialsMade,
+    /// Administrator access given, or a role made to trust another account or anyone, or an
+    /// attempt at either or at [`AttentionKind::CredentialsMade`].
+    AccessWidened,
 }
 
 impl AttentionKind {
@@ -102,6 +111,8 @@ impl AttentionKind {
             AttentionKind::LoggingWeakened => "CloudTrail logging stopped or narrowed",
             AttentionKind::MonitoringWeakened => "Monitoring turned off or narrowed",
             AttentionKind::EcrProtectionLowered => "ECR protection turned down",
+            AttentionKind::CredentialsMade => "Credentials made or MFA removed",
+            AttentionKind::AccessWidened => "Administrator access or outside trust given",
         }
     }
 
@@ -117,6 +128,8 @@ impl AttentionKind {
             AttentionKind::LoggingWeakened => "logging-weakened",
             AttentionKind::MonitoringWeakened => "monitoring-weakened",
             AttentionKind::EcrProtectionLowered => "ecr-protection-lowered",
+            AttentionKind::CredentialsMade => "credentials-made",
+            AttentionKind::AccessWidened => "access-widened",
         }
     }
 }
@@ -212,6 +225,7 @@ pub(crate) fn attention(g: &Gathered) -> (List<Attention>, u64) {
     ecr_opened(g, &mut items);
     public_pushes(g, &mut items);
     super::protection::lowered(g, &mut items);
+    super::access::given(g, &mut items);
     logging(g, &mut items);
     items.sort_by(|a, b| {
         (a.severity, a.kind, a.first, &a.title, &a.why).cmp(&(b.severity, b.kind, b.first, &b.title, &b.why))

@@ -128,6 +128,9 @@ pub(crate) struct Gathered<'s> {
     /// Rows of ECR calls that can turn a registry's protection down
     /// ([`crate::analysis::container::guards::CALLS`]), and their identity.
     pub guards: Vec<(u32, Row)>,
+    /// Rows of IAM calls that give or take back credentials or access
+    /// ([`crate::facts::iam`]), and their identity.
+    pub iam: Vec<(u32, Row)>,
     /// Every log's container index, for what happened around such a call.
     pub container: &'s Index,
     /// Calls that stopped or narrowed a trail or event data store, or a trail's bucket or key, or
@@ -202,6 +205,7 @@ fn gather<'s>(
         opened: Vec::new(),
         public_pushes: Vec::new(),
         guards: Vec::new(),
+        iam: Vec::new(),
         container,
         logging: Vec::new(),
         label_ix: HashMap::new(),
@@ -214,6 +218,7 @@ fn gather<'s>(
     let guarding: Vec<Sym> = guards::CALLS.iter().filter_map(|n| store.strings.lookup(n)).collect();
     // Changes to logging and monitoring are a handful of rows: when there are none, no row asks.
     let any_change = !store.trail.all().is_empty();
+    let any_iam = !store.iam.all().is_empty();
     // Per identity number: 0 not yet known, 1 long-term key, 2 another key, 3 no key.
     let mut key_kinds = vec![0u8; store.identities().len()];
     for r in rows {
@@ -256,6 +261,9 @@ fn gather<'s>(
         }
         if guarding.contains(&store.name(r)) {
             g.guards.push((id, r));
+        }
+        if any_iam && store.iam.get(r).is_some() {
+            g.iam.push((id, r));
         }
         // A search of the few changes costs less than comparing the row's source with a dozen.
         let change = if any_change { store.trail.get(r) } else { None };

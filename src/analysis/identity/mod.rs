@@ -26,6 +26,7 @@
 //! Every list is sorted by events (descending), then by key, and cut at [`MAX_ROWS`]; `total` says how
 //! many there were before the cut.
 
+mod access;
 pub mod attention;
 mod breakdown;
 pub mod chains;

@@ -1,0 +1,543 @@
+//! *Credentials made or MFA removed* and *Administrator access or outside trust given*: the
+//! attention items of the IAM calls [`crate::facts::iam`] reads, among the rows looked at, each
+//! with what followed over every log loaded.
+//!
+//! - An access key or a console password made for another user (not the caller's own): high when
+//!   the caller had made that user too, or when the key was then used (or the user signed in)
+//!   from the address it was made from, which says whoever made it holds it; medium else.
+//! - MFA taken off a user (`DeactivateMFADevice`): medium.
+//! - Administrator access given: `AdministratorAccess` or `IAMFullAccess` attached, a managed
+//!   policy made in these logs to allow everything attached, an inline policy that allows
+//!   everything put, or a managed policy made (or given a default version) that does: high.
+//! - A role's trust policy that lets another account in (medium; high when the role had
+//!   administrator access meanwhile) or anyone at all (high).
+//! - Refused attempts at any of these: one medium item per principal.
+//!
+//! Each says when it was taken back, if it was (the key deleted or made inactive, the password
+//! deleted, the policy detached, the trust set back, the user or role deleted), and by whom.
+
+use hashbrown::{HashMap, HashSet};
+
+use super::attention::{joined, list, seconds, when, Attention, AttentionKind, Severity};
+use super::breakdown::{is_denied, Gathered};
+use crate::analysis::filter::Field;
+use crate::analysis::principal::principal_label;
+use crate::facts::container::Exposure;
+use crate::facts::iam::{admin_policy, Act, IamChange};
+use crate::model::{IdentityType, Millis, Sym};
+use crate::store::{Row, Store};
+use crate::text::{duration, plural, utc};
+
+/// What every item's facts are read against: the IAM calls of every log that went through.
+struct Context<'s> {
+    store: &'s Store,
+    /// Calls that went through, in time order.
+    done: Vec<&'s IamChange>,
+    /// Managed policies made (or given a default version) that allow everything, by ARN.
+    allow_all: HashSet<Sym>,
+}
+
+impl<'s> Context<'s> {
+    fn of(store: &'s Store) -> Context<'s> {
+        let mut done: Vec<&IamChange> = store.iam.all().iter().filter(|c| store.error_code(c.row).is_empty()).collect();
+        done.sort_by_key(|c| (store.time(c.row), c.row));
+        let allow_all = done.iter().filter(|c| c.act == Act::PolicyAllowsAll).map(|c| c.detail).collect();
+        Context { store, done, allow_all }
+    }
+
+    /// Whether a call that went through in row `r` gives something away (see the module's list).
+    fn gives(&self, c: &IamChange) -> bool {
+        match c.act {
+            Act::KeyMade | Act::PasswordSet => !c.subject.is_empty() && !self.own(c),
+            Act::MfaRemoved | Act::InlineAdmin | Act::PolicyAllowsAll => true,
+            Act::Attached => self.admin(c.detail),
+            Act::Trust => c.exposure > Exposure::Own,
+            _ => false,
+        }
+    }
+
+    /// Whether managed policy `arn` makes whoever has it an administrator.
+    fn admin(&self, arn: Sym) -> bool {
+        admin_policy(&self.store.str(arn)) || self.allow_all.contains(&arn)
+    }
+
+    /// Whether `c` names the caller's own user.
+    fn own(&self, c: &IamChange) -> bool {
+        let id = self.store.identity(c.row);
+        let subject = self.store.str(c.subject);
+        id.kind == IdentityType::IAMUser && subject.strip_prefix("user/") == Some(&*self.store.str(id.user_name))
+    }
+
+    /// The first call at or after `t` in the account of row `at` that takes back what `c` gave.
+    fn end(&self, c: &IamChange, t: Millis) -> Option<&'s IamChange> {
+        let account = self.store.account(c.row);
+        self.done.iter().copied().find(|e| {
+            let takes_back = match (c.act, e.act) {
+                (_, Act::Deleted) => e.subject == c.subject && !c.subject.is_empty(),
+                (Act::KeyMade, Act::KeyEnded) => e.detail == c.detail,
+                (Act::PasswordSet, Act::PasswordEnded) => e.subject == c.subject,
+                (Act::Attached, Act::Detached) | (Act::InlineAdmin, Act::InlineDeleted) => {
+                    e.subject == c.subject && e.detail == c.detail
+                }
+                (Act::Trust, Act::Trust) => e.subject == c.subject && e.exposure == Exposure::Own,
+                _ => false,
+            };
+            takes_back && e.row != c.row && self.store.time(e.row) >= t && self.store.account(e.row) == account
+        })
+    }
+
+    /// The `CreateUser` of `subject` in the account of row `r`, if these logs hold it.
+    fn made(&self, subject: Sym, r: Row) -> Option<&'s IamChange> {
+        let account = self.store.account(r);
+        self.done
+            .iter()
+            .copied()
+            .find(|c| c.act == Act::UserMade && c.subject == subject && self.store.account(c.row) == account)
+    }
+
+    /// Administrator access `subject` had at some time in `[from, to]`: the calls that gave it.
+    fn admin_during(&self, subject: Sym, r: Row, (from, to): (Millis, Millis)) -> Vec<&'s IamChange> {
+        let account = self.store.account(r);
+        self.done
+            .iter()
+            .copied()
+            .filter(|c| c.subject == subject && self.store.account(c.row) == account)
+            .filter(|c| (c.act == Act::Attached && self.admin(c.detail)) || c.act == Act::InlineAdmin)
+            .filter(|c| {
+                let t = self.store.time(c.row);
+                t <= to && self.end(c, t).is_none_or(|e| self.store.time(e.row) >= from)
+            })
+            .collect()
+    }
+}
+
+/// What followed a key made or a password set: the calls signed with the key, or the user's
+/// console sign-ins that went through, at or after it (time, address).
+type Followed = HashMap<Row, Vec<(Millis, Sym)>>;
+
+/// One pass over every row for what the keys made and passwords set in `items` were used for.
+fn followed(store: &Store, items: &[&IamChange]) -> Followed {
+    let mut keys: HashMap<Sym, Vec<Row>> = HashMap::new();
+    let mut users: HashMap<(Sym, String), Vec<Row>> = HashMap::new();
+    for c in items {
+        match c.act {
+            Act::KeyMade if !c.detail.is_empty() => keys.entry(c.detail).or_default().push(c.row),
+            Act::PasswordSet => {
+                let name = store.str(c.subject).strip_prefix("user/").unwrap_or_default().to_owned();
+                users.entry((store.account(c.row), name)).or_default().push(c.row);
+            }
+            _ => {}
+        }
+    }
+    let mut out = Followed::new();
+    if keys.is_empty() && users.is_empty() {
+        return out;
+    }
+    // Per identity: the grants it may follow (few identities, many rows).
+    let wanted: Vec<Vec<Row>> = store
+        .identities()
+        .map(|id| {
+            let by_key = keys.get(&id.access_key).cloned().unwrap_or_default();
+            let by_user = if id.kind == IdentityType::IAMUser {
+                users.get(&(id.account_id, store.str(id.user_name).into_owned())).cloned().unwrap_or_default()
+            } else {
+                Vec::new()
+            };
+            [by_key, by_user].concat()
+        })
+        .collect();
+    let signin = store.strings.lookup("ConsoleLogin");
+    for r in 0..store.len() as Row {
+        let grants = &wanted[store.identity_id(r) as usize];
+        if grants.is_empty() {
+            continue;
+        }
+        let t = store.time(r);
+        for &g in grants {
+            let by_user = store.iam.get(g).is_some_and(|c| c.act == Act::PasswordSet);
+            let counts = if by_user {
+                Some(store.name(r)) == signin && store.error_code(r).is_empty() && !store.credentials.signin_failed(r)
+            } else {
+                true
+            };
+            if counts && t >= store.time(g) {
+                out.entry(g).or_default().push((t, store.ip(r)));
+            }
+        }
+    }
+    out
+}
+
+/// What was given to whom, for grouping: act, account, subject, detail, exposure.
+type What = (Act, Sym, Sym, Sym, Exposure);
+
+/// One item per gift (grouped by what, to whom) among the rows looked at; refused attempts one
+/// item per principal.
+pub(super) fn given(g: &Gathered, out: &mut Vec<Attention>) {
+    if g.iam.is_empty() {
+        return;
+    }
+    let store = g.store;
+    let cx = Context::of(store);
+    let mut groups: HashMap<What, Vec<(Millis, u32, Row)>> = HashMap::new();
+    let mut tries: HashMap<&str, Vec<(Millis, Row)>> = HashMap::new();
+    for &(id, r) in &g.iam {
+        let Some(c) = store.iam.get(r) else { continue };
+        if !cx.gives(c) {
+            continue;
+        }
+        let code = store.error_code(r);
+        if code.is_empty() {
+            let key = (c.act, store.account(r), c.subject, c.detail, c.exposure);
+            groups.entry(key).or_default().push((store.time(r), id, r));
+        } else if is_denied(&store.str(code)) {
+            tries.entry(g.label(id)).or_default().push((store.time(r), r));
+        }
+    }
+    let firsts: Vec<&IamChange> =
+        groups.values().filter_map(|calls| calls.iter().min().and_then(|&(_, _, r)| store.iam.get(r))).collect();
+    let followed = followed(store, &firsts);
+    for (_, mut calls) in groups {
+        calls.sort_unstable();
+        out.push(item(g, &cx, &calls, &followed));
+    }
+    for (label, mut calls) in tries {
+        calls.sort_unstable();
+        let (first, last) = (calls[0].0, calls[calls.len() - 1].0);
+        let latest = calls[calls.len() - 1].1;
+        let mut names: Vec<String> = calls.iter().map(|&(_, r)| g.str(store.name(r)).into_owned()).collect();
+        names.sort_unstable();
+        names.dedup();
+        let n = calls.len() as u64;
+        let why = format!(
+            "{} {} refused ({}): {}. Nothing was given, but someone tried to make credentials for another \
+             user or give access away.",
+            plural(n, "IAM call", "IAM calls"),
+            when(first, last),
+            g.str(store.error_code(latest)),
+            list(&names)
+        );
+        let title = "Tried to make credentials or give access".to_owned();
+        let chips = vec![(Field::Source, crate::facts::iam::SOURCE.to_owned())];
+        out.push(Attention::of_calls(
+            AttentionKind::AccessWidened,
+            Severity::Medium,
+            (title, why),
+            label,
+            (n, first, last),
+            chips,
+        ));
+    }
+}
+
+/// `user/NAME` → ("user", "NAME").
+fn split(subject: &str) -> (&str, &str) {
+    subject.split_once('/').unwrap_or(("", subject))
+}
+
+/// What an item says, by part: "{call} at {time} {what}.{then}{ended}{meaning}".
+struct Said {
+    severity: Severity,
+    title: String,
+    what: String,
+    then: String,
+    meaning: &'static str,
+}
+
+/// The facts of one gift that every kind of item may name.
+struct Gift<'a> {
+    c: &'a IamChange,
+    /// `user`, `role` or `group`, and its name.
+    kind: &'a str,
+    name: &'a str,
+    detail: String,
+    /// The address the call came from.
+    ip: String,
+    /// ", whom the same principal had made (…)" or ", made by …", when these logs hold the user's
+    /// creation.
+    made_text: String,
+    /// Whether the caller had made the user too.
+    by_same: bool,
+    /// What followed (see [`Followed`]): how many, from where, when.
+    uses: usize,
+    addresses: Vec<String>,
+    span: String,
+}
+
+impl Gift<'_> {
+    /// Whether what was given was used from the address it was given from.
+    fn held_by_maker(&self) -> bool {
+        !self.ip.is_empty() && self.addresses.contains(&self.ip)
+    }
+
+    /// High when the caller had made the user too or used what it made.
+    fn severity(&self) -> Severity {
+        if self.by_same || self.held_by_maker() {
+            Severity::High
+        } else {
+            Severity::Medium
+        }
+    }
+}
+
+/// The item of the calls `calls` (time, identity, row; in time order) that gave one thing.
+fn item(g: &Gathered, cx: &Context, calls: &[(Millis, u32, Row)], followed: &Followed) -> Attention {
+    let store = g.store;
+    let (first, maker, row) = calls[0];
+    let (last, _, _) = calls[calls.len() - 1];
+    let Some(c) = store.iam.get(row) else { unreachable!("grouped rows are IAM changes") };
+    let call = g.str(store.name(row)).into_owned();
+    let who = g.label(maker).to_owned();
+    let end = cx.end(c, last);
+    // Who made the user it is for, if these logs say.
+    let made = cx.made(c.subject, row).map(|u| {
+        let by = principal_label(&store.identity(u.row), &store.strings);
+        (by == who, format!("{} at {}", by, utc(store.time(u.row))))
+    });
+    let uses = followed.get(&row).map(Vec::as_slice).unwrap_or_default();
+    let mut addresses: Vec<String> = uses.iter().map(|&(_, a)| g.str(a).into_owned()).collect();
+    addresses.sort_unstable();
+    addresses.dedup();
+    let (use_first, use_last) = uses.iter().fold((Millis::MAX, Millis::MIN), |(a, b), &(t, _)| (a.min(t), b.max(t)));
+    let subject = g.str(c.subject);
+    let (kind, name) = split(&subject);
+    let gift = Gift {
+        c,
+        kind,
+        name,
+        detail: g.str(c.detail).into_owned(),
+        ip: g.str(store.ip(row)).into_owned(),
+        made_text: match &made {
+            Some((true, at)) => format!(", whom the same principal had made (CreateUser by {at})"),
+            Some((false, at)) => format!(", made by {at}"),
+            None => String::new(),
+        },
+        by_same: made.as_ref().is_some_and(|m| m.0),
+        uses: uses.len(),
+        addresses,
+        span: if uses.is_empty() { String::new() } else { span(use_first, use_last) },
+    };
+    let said = match c.act {
+        Act::KeyMade | Act::PasswordSet | Act::MfaRemoved => credentials(store, &gift),
+        Act::Attached | Act::InlineAdmin | Act::PolicyAllowsAll => administrator(&gift),
+        _ => trust(cx, &gift, (first, end.map_or(Millis::MAX, |e| store.time(e.row)))),
+    };
+    let n = calls.len() as u64;
+    let opening = if n == 1 {
+        format!("{call} at {}", utc(first))
+    } else {
+        format!("{} {}", plural(n, &format!("{call} call"), &format!("{call} calls")), when(first, last))
+    };
+    let Said { severity, title, what, then, meaning } = said;
+    let why = format!("{opening} {what}.{then}{}{meaning}", ended(store, c, end, last));
+    let kind = match c.act {
+        Act::KeyMade | Act::PasswordSet | Act::MfaRemoved => AttentionKind::CredentialsMade,
+        _ => AttentionKind::AccessWidened,
+    };
+    let last_seen = end.map_or(last, |e| store.time(e.row)).max(if uses.is_empty() { last } else { use_last });
+    let chips = vec![(Field::Name, call), (Field::Principal, who.clone())];
+    let range = Some(seconds(first, last));
+    Attention { kind, severity, title, who, why, events: n, first, last: last_seen, chips, range }
+}
+
+/// An access key made or a password set for another user, or MFA taken off one.
+fn credentials(store: &Store, f: &Gift) -> Said {
+    let (name, ip) = (f.name, &f.ip);
+    let places = list(&f.addresses);
+    match f.c.act {
+        Act::KeyMade => {
+            let then = if f.uses == 0 {
+                " The key is not used in these logs.".to_owned()
+            } else {
+                let holder = if f.held_by_maker() {
+                    format!("; from {ip}, the address it was made from: whoever made it holds it")
+                } else {
+                    String::new()
+                };
+                let calls = plural(f.uses as u64, "call", "calls");
+                format!(" The key was then used for {calls} from {places} ({}){holder}.", f.span)
+            };
+            Said {
+                severity: f.severity(),
+                title: format!("Access key made for user {name}"),
+                what: format!(
+                    "made access key {} for IAM user {name}{}",
+                    or(&f.detail, "(its ID is not in the response)"),
+                    f.made_text
+                ),
+                then,
+                meaning:
+                    " A key made for someone else lets its maker act as them, and outlives the maker's own access.",
+            }
+        }
+        Act::PasswordSet => {
+            let then = if f.uses == 0 {
+                format!(" No console sign-in by {name} follows in these logs.")
+            } else {
+                let holder = if f.held_by_maker() {
+                    format!("; from {ip}, the address the password was set from: whoever set it signs in as {name}")
+                } else {
+                    String::new()
+                };
+                let times = if f.uses == 1 { "once".to_owned() } else { format!("{} times", f.uses) };
+                format!(" {name} then signed in to the console {times} from {places} ({}){holder}.", f.span)
+            };
+            let reset = if f.c.no_reset {
+                ", with no change required at the first sign-in (passwordResetRequired: false)"
+            } else {
+                ""
+            };
+            Said {
+                severity: f.severity(),
+                title: format!("Console password set for user {name}"),
+                what: format!("set a console password for IAM user {name}{}{reset}", f.made_text),
+                then,
+                meaning: " A password someone else set lets them sign in as that user.",
+            }
+        }
+        _ => {
+            let whom = if name.is_empty() { caller_user(store, f.c.row) } else { format!("user {name}") };
+            Said {
+                severity: Severity::Medium,
+                title: format!("MFA removed from {whom}"),
+                what: format!("took MFA device {} off {whom}", or(&f.detail, "(not named)")),
+                then: String::new(),
+                meaning: " Without MFA, a password or key alone is enough to act as them.",
+            }
+        }
+    }
+}
+
+/// Administrator access given: a policy that makes one attached or put, or a managed policy made
+/// to allow everything.
+fn administrator(f: &Gift) -> Said {
+    let (kind, name, detail, made) = (f.kind, f.name, &f.detail, &f.made_text);
+    let short = detail.rsplit('/').next().unwrap_or(detail);
+    let (title, what, meaning) = match f.c.act {
+        Act::PolicyAllowsAll => (
+            format!("Managed policy {short} made to allow everything"),
+            format!("made managed policy {detail} allow every action on every resource"),
+            " Whoever has it, or is given it later, is an administrator.",
+        ),
+        Act::Attached if admin_policy(detail) => (
+            format!("{short} given to {kind} {name}"),
+            format!("attached {detail} to {kind} {name}{made}"),
+            ADMIN_MEANS,
+        ),
+        Act::Attached => (
+            format!("{short} given to {kind} {name}"),
+            format!("attached {detail}, a policy made in these logs to allow everything, to {kind} {name}{made}"),
+            ADMIN_MEANS,
+        ),
+        _ => (
+            format!("An inline policy allowing everything given to {kind} {name}"),
+            format!("put inline policy {detail}, which allows every action on every resource, on {kind} {name}{made}"),
+            ADMIN_MEANS,
+        ),
+    };
+    Said { severity: Severity::High, title, what, then: String::new(), meaning }
+}
+
+/// What administrator access means, for an item's reason.
+const ADMIN_MEANS: &str =
+    " With it, whoever acts as it can do anything in the account, including give themselves more.";
+
+/// " The key was deleted at … by … (`DeleteAccessKey`, 4 min later)." when `end` took back what `c`
+/// gave (last given at `last`), else what still holds at the end of the logs.
+fn ended(store: &Store, c: &IamChange, end: Option<&IamChange>, last: Millis) -> String {
+    let Some(e) = end else {
+        let still = match c.act {
+            Act::KeyMade => " The key is still active at the end of these logs.",
+            Act::PasswordSet => " The password is still set at the end of these logs.",
+            Act::Attached => " It is still attached at the end of these logs.",
+            Act::InlineAdmin => " The inline policy is still in place at the end of these logs.",
+            Act::Trust => " The role still trusts them at the end of these logs.",
+            _ => "",
+        };
+        return still.to_owned();
+    };
+    let t = store.time(e.row);
+    let by = principal_label(&store.identity(e.row), &store.strings);
+    let call = store.str(store.name(e.row));
+    format!(" {} at {} by {by} ({call}, {} later).", taken_back(e, store), utc(t), duration(t - last))
+}
+
+/// A trust policy that lets others in, with the administrator access the role had in `window`.
+fn trust(cx: &Context, f: &Gift, window: (Millis, Millis)) -> Said {
+    let store = cx.store;
+    let (c, name) = (f.c, f.name);
+    let lines: Vec<String> = c.lines.iter().map(|&l| store.str(l).into_owned()).collect();
+    let admin = cx.admin_during(c.subject, c.row, window);
+    let then = if admin.is_empty() {
+        String::new()
+    } else {
+        let how: Vec<String> = admin
+            .iter()
+            .map(|a| {
+                format!("{} by {} at {}", store.str(a.detail), store.str(store.name(a.row)), utc(store.time(a.row)))
+            })
+            .collect();
+        format!(" Meanwhile the role was an administrator: {}.", joined(&how, "; "))
+    };
+    let (severity, title) = match c.exposure {
+        Exposure::Everyone => (Severity::High, format!("Role {name} can be assumed by anyone")),
+        _ if !admin.is_empty() => (Severity::High, format!("Administrator role {name} trusts another account")),
+        _ => (Severity::Medium, format!("Role {name} trusts another account")),
+    };
+    let whom = match c.exposure {
+        Exposure::Everyone => "anyone at all (principal *, with no condition)",
+        _ => "principals of another account (or anyone who meets its conditions)",
+    };
+    Said {
+        severity,
+        title,
+        what: format!("set the trust policy of role {name} to let {whom} assume it: {}", list(&lines)),
+        then,
+        meaning:
+            " Whoever it trusts takes the role's permissions with their own credentials, from outside the account.",
+    }
+}
+
+/// "The key was deleted", "The role was deleted"...: what end `e` did.
+fn taken_back(e: &IamChange, store: &Store) -> String {
+    let subject = store.str(e.subject);
+    let (kind, _) = split(&subject);
+    match (e.act, &*store.str(store.name(e.row))) {
+        (Act::KeyEnded, "UpdateAccessKey") => "The key was made inactive".to_owned(),
+        (Act::KeyEnded, _) => "The key was deleted".to_owned(),
+        (Act::PasswordEnded, _) => "The password was deleted".to_owned(),
+        (Act::Detached, _) => "The policy was detached".to_owned(),
+        (Act::InlineDeleted, _) => "The inline policy was deleted".to_owned(),
+        (Act::Trust, _) => {
+            "The trust policy was set back to let in only the account's own principals and services".to_owned()
+        }
+        _ => format!("The {kind} was deleted"),
+    }
+}
+
+/// "the user NAME" or "the root user" making call `r` on itself.
+fn caller_user(store: &Store, r: Row) -> String {
+    let id = store.identity(r);
+    match id.kind {
+        IdentityType::Root => "the root user".to_owned(),
+        _ => format!("user {}", or(&store.str(id.user_name), "(unnamed)")),
+    }
+}
+
+/// "at T" or "first at A, last at B".
+fn span(first: Millis, last: Millis) -> String {
+    if first == last {
+        format!("at {}", utc(first))
+    } else {
+        format!("first at {}, last at {}", utc(first), utc(last))
+    }
+}
+
+/// `s`, or `fallback` when empty.
+fn or(s: &str, fallback: &str) -> String {
+    if s.is_empty() {
+        fallback.to_owned()
+    } else {
+        s.to_owned()
+    }
+}
