@@ -382,6 +382,8 @@ test('a key made for another user, then used to push an image, and administrator
   await t.waitDone();
   await openIdentities(t);
   const list = t.page.locator('[data-testid=identity-attention]');
+  await list.locator('li[data-kind]').first().waitFor();
+  if (await list.locator('[data-testid=list-more]').count()) await list.locator('[data-testid=list-more]').click();
   const keyItem = list.locator('li[data-kind=credentials-made]');
   await keyItem.first().waitFor();
   assert.equal(await keyItem.count(), 1);
@@ -403,5 +405,12 @@ test('a key made for another user, then used to push an image, and administrator
   await t.page.waitForFunction(() => document.querySelector('[data-testid=events-total]')?.textContent === '1');
   await t.page.waitForSelector('[data-testid=events] .ev-row[data-row]');
   assert.ok((await t.page.textContent('[data-testid=events] .ev-row[data-row]')).includes('CreateAccessKey'));
+  // Searched for, the key's row under Access keys says who made it.
+  await t.page.click('[data-testid=clear-filters]');
+  await t.page.fill('[data-testid=search]', key);
+  await t.page.press('[data-testid=search]', 'Enter');
+  await openIdentities(t);
+  const keyRow = t.page.locator(`[data-testid=identity-by-key] tr[data-key=${key}]`);
+  assert.ok((await keyRow.textContent()).includes('made by user/contractor'), await keyRow.textContent());
   assert.deepEqual(t.problems, []);
 });

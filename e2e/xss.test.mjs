@@ -78,6 +78,15 @@ test('a log file of payloads runs nothing, in any view, and shows them as text',
   await page.click('[data-testid=tab-integrity]');
   const monitors = await page.$eval('[data-testid=integrity-monitoring]', (el) => [el.dataset.stops, el.dataset.narrows]);
   assert.deepEqual(monitors, ['2', '1']);
+  // The access key made for a user and the role made to trust another account, whose names are
+  // payloads, are listed (and shown as text: the page was visited above).
+  await page.click('[data-testid=tab-identities]');
+  const attention = page.locator('[data-testid=identity-attention]');
+  await attention.locator('li[data-kind]').first().waitFor();
+  if (await attention.locator('[data-testid=list-more]').count()) await attention.locator('[data-testid=list-more]').click();
+  const given = attention.locator('li[data-kind=credentials-made], li[data-kind=access-widened]');
+  await given.first().waitFor();
+  assert.equal(await given.count(), 2);
   // The workflow behind the web identity session is named by its subject, a payload, as text, under
   // the key of the push it made (the Identities tab's access keys, every row shown).
   await page.click('[data-testid=tab-identities]');

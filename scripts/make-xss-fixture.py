@@ -173,6 +173,17 @@ def main():
     rule["requestParameters"] = {"name": PAYLOADS[11], "eventBusName": PAYLOADS[12]}
     for e in (web, push, rule):
         e.pop("errorCode", None)
+    # An access key made for a user whose name and key are payloads, and a role whose name is one
+    # made to trust another account (the attention list's credentials and access items).
+    key, trust = events[24], events[26]
+    key.update({"eventSource": "iam.amazonaws.com", "eventName": "CreateAccessKey", "readOnly": False})
+    key["requestParameters"] = {"userName": PAYLOADS[13]}
+    key["responseElements"] = {"accessKey": {"accessKeyId": PAYLOADS[14], "status": "Active", "userName": PAYLOADS[13]}}
+    trust.update({"eventSource": "iam.amazonaws.com", "eventName": "UpdateAssumeRolePolicy", "readOnly": False})
+    trust["requestParameters"] = {"roleName": PAYLOADS[15], "policyDocument": json.dumps({"Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:root"}, "Action": PAYLOADS[16]}]})}
+    for e in (key, trust):
+        e.pop("errorCode", None)
     # A distinct eventID each (dedupe must not merge them); payload inside.
     for n, e in enumerate(events):
         e["eventID"] = f"{PAYLOADS[n % len(PAYLOADS)][:200]}#{n}"

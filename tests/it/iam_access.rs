@@ -372,3 +372,17 @@ fn ok_invictus_items_are_the_same_read_whole_or_in_batches() {
     assert_eq!(a.len(), 7, "{a:#?}");
     assert_eq!(a, b);
 }
+
+#[test]
+fn ok_a_long_term_key_made_in_the_logs_says_who_made_it() {
+    let mut e = Engine::new();
+    e.ingest_bytes("iam.jsonl", keys().join("\n").as_bytes());
+    let c = Compiled::new(&Filter::default(), e.store());
+    let r = report(e.store(), c.rows());
+    let made_by = |key: &str| r.by_key.rows.iter().find(|k| k.stat.key == key).map(|k| k.made_by.as_str());
+    // Mallory made the key that then signed two calls as ci.
+    assert_eq!(made_by("AKIACIBACKDOOR000001"), Some("arn:aws:iam::111111111111:user/mallory"));
+    // ci's own first key and mallory's were made before these logs.
+    assert_eq!(made_by("AKIACI00000000000001"), Some(""));
+    assert_eq!(made_by("AKIAMALLORY000000001"), Some(""));
+}
