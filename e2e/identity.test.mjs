@@ -410,7 +410,25 @@ test('a key made for another user, then used to push an image, and administrator
   await t.page.fill('[data-testid=search]', key);
   await t.page.press('[data-testid=search]', 'Enter');
   await openIdentities(t);
-  const keyRow = t.page.locator(`[data-testid=identity-by-key] tr[data-key=${key}]`);
-  assert.ok((await keyRow.textContent()).includes('made by user/contractor'), await keyRow.textContent());
+  const keyOrigin = t.page.locator(`[data-testid=identity-by-key] tr[data-key=${key}] [data-testid=who-origin]`);
+  assert.deepEqual([await keyOrigin.getAttribute('data-via'), await keyOrigin.getAttribute('data-started-by')], ['key made by', contractor.arn]);
+  assert.equal(await keyOrigin.textContent(), `key made by ${contractor.arn}`);
+  // So does the push it signed, on the Images tab; one click there shows everything the
+  // contractor started: its two calls and the push.
+  await t.page.click('[data-testid=clear-filters]');
+  await t.page.click('[data-testid=tab-images]');
+  await t.page.click('[data-testid=images-nav-pushes]');
+  const pushOrigin = t.page.locator('[data-testid=push-row] [data-testid=who-origin][data-via="key made by"]');
+  await pushOrigin.waitFor();
+  assert.equal(await pushOrigin.count(), 1);
+  assert.equal(await pushOrigin.getAttribute('data-started-by'), contractor.arn);
+  await pushOrigin.scrollIntoViewIfNeeded();
+  await t.shot('images-push-with-a-made-key', { fullPage: false });
+  await pushOrigin.locator('button').click();
+  await t.page.waitForSelector('[data-testid=filter-chips] .chip[data-field=Origin]');
+  await t.page.click('[data-testid=tab-events]');
+  await t.page.waitForFunction(() => document.querySelectorAll('[data-testid=events] .ev-row[data-row]').length === 3);
+  const names = await t.page.$$eval('[data-testid=events] .ev-row[data-row] .cell:nth-child(2)', (cells) => cells.map((c) => c.title));
+  assert.deepEqual(names.sort(), ['ecr.amazonaws.com PutImage', 'iam.amazonaws.com AttachUserPolicy', 'iam.amazonaws.com CreateAccessKey']);
   assert.deepEqual(t.problems, []);
 });

@@ -90,7 +90,8 @@ pub struct Filter {
     /// Clients, as [`Client::label`] names them.
     pub clients: Vec<String>,
     /// Principals whose own calls are kept together with the calls of every session they opened,
-    /// directly or through a chain of roles (see [`origin_keys`]).
+    /// directly or through a chain of roles, and of every long-term key they made for another user
+    /// (see [`origin_keys`]).
     pub origins: Vec<String>,
     /// Failed calls only, successful only, or both.
     pub errors: Errors,

@@ -163,6 +163,21 @@ impl IamChanges {
         }
     }
 
+    /// The `CreateAccessKey` that went through and made long-term key `key` for a user other than
+    /// its caller (`store` says whether it went through and who called), if these logs hold one.
+    pub fn made_for_another(&self, store: &Store, key: Sym) -> Option<&IamChange> {
+        if key.is_empty() {
+            return None;
+        }
+        self.changes.iter().find(|c| {
+            c.act == Act::KeyMade
+                && c.detail == key
+                && !c.subject.is_empty()
+                && store.error_code(c.row).is_empty()
+                && !by_itself(store, c)
+        })
+    }
+
     /// Resident bytes, for the memory figures.
     pub fn heap_bytes(&self) -> usize {
         self.changes.capacity() * std::mem::size_of::<IamChange>()
@@ -199,6 +214,13 @@ impl IamChanges {
         }
         Ok(IamChanges { changes })
     }
+}
+
+/// Whether change `c` names its caller's own user (`user/NAME`, called by IAM user NAME).
+pub fn by_itself(store: &Store, c: &IamChange) -> bool {
+    let id = store.identity(c.row);
+    let subject = store.str(c.subject);
+    id.kind == crate::model::IdentityType::IAMUser && subject.strip_prefix("user/") == Some(&*store.str(id.user_name))
 }
 
 /// Adds the table `src` of a decoded batch to `store`: symbols through `sym`, rows through `row`

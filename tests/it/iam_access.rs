@@ -6,7 +6,8 @@
 //! used from where, taken back by what; never read from our output.
 
 use trailscope::analysis::filter::{Compiled, Field, Filter};
-use trailscope::analysis::identity::{report, Attention, AttentionKind, Severity};
+use trailscope::analysis::identity::origin::MADE_KEY;
+use trailscope::analysis::identity::{report, Attention, AttentionKind, Origin, Severity};
 use trailscope::engine::Engine;
 
 use super::common::{absorbed_in_batches, corpus, walk};
@@ -374,15 +375,35 @@ fn ok_invictus_items_are_the_same_read_whole_or_in_batches() {
 }
 
 #[test]
-fn ok_a_long_term_key_made_in_the_logs_says_who_made_it() {
+fn ok_what_a_key_made_for_another_user_signs_is_its_makers() {
+    // The key mallory made for ci opens a role session (AssumeRole, as the STS reference writes
+    // it), which then lists images.
+    let mut lines = keys();
+    let backdoor = user("ci", "AKIACIBACKDOOR000001");
+    lines.push(
+        ev(10, "09:30:00", "AssumeRole", &backdoor, "198.51.100.7", r#","requestParameters":{"roleArn":"arn:aws:iam::111111111111:role/deploy","roleSessionName":"s"},
+            "responseElements":{"credentials":{"accessKeyId":"ASIACISESSION0000001","expiration":"Jun 1, 2026, 10:30:00 AM"},
+            "assumedRoleUser":{"assumedRoleId":"AROADEPLOY:s","arn":"arn:aws:sts::111111111111:assumed-role/deploy/s"}}"#)
+            .replace("iam.amazonaws.com", "sts.amazonaws.com"),
+    );
+    let session = r#"{"type":"AssumedRole","principalId":"AROADEPLOY:s","arn":"arn:aws:sts::111111111111:assumed-role/deploy/s","accountId":"111111111111","accessKeyId":"ASIACISESSION0000001","sessionContext":{"sessionIssuer":{"type":"Role","arn":"arn:aws:iam::111111111111:role/deploy","userName":"deploy"}}}"#;
+    lines.push(
+        ev(11, "09:31:00", "DescribeImages", session, "198.51.100.7", "")
+            .replace("iam.amazonaws.com", "ecr.amazonaws.com"),
+    );
     let mut e = Engine::new();
-    e.ingest_bytes("iam.jsonl", keys().join("\n").as_bytes());
+    e.ingest_bytes("iam.jsonl", lines.join("\n").as_bytes());
     let c = Compiled::new(&Filter::default(), e.store());
     let r = report(e.store(), c.rows());
-    let made_by = |key: &str| r.by_key.rows.iter().find(|k| k.stat.key == key).map(|k| k.made_by.as_str());
-    // Mallory made the key that then signed two calls as ci.
-    assert_eq!(made_by("AKIACIBACKDOOR000001"), Some("arn:aws:iam::111111111111:user/mallory"));
+    let origin = |key: &str| r.by_key.rows.iter().find(|k| k.stat.key == key).and_then(|k| k.origin.clone());
+    let mallory = "arn:aws:iam::111111111111:user/mallory";
+    let made = Origin { who: mallory.to_owned(), via: MADE_KEY.to_owned(), started_by: mallory.to_owned() };
+    assert_eq!(origin("AKIACIBACKDOOR000001"), Some(made.clone()), "the key mallory made");
+    assert_eq!(origin("ASIACISESSION0000001"), Some(made), "a session the key opened");
     // ci's own first key and mallory's were made before these logs.
-    assert_eq!(made_by("AKIACI00000000000001"), Some(""));
-    assert_eq!(made_by("AKIAMALLORY000000001"), Some(""));
+    assert_eq!(origin("AKIACI00000000000001"), None);
+    assert_eq!(origin("AKIAMALLORY000000001"), None);
+    // Everything mallory started: her 3 calls, the key's 3 and the session's 1.
+    let kept = Compiled::new(&Filter::default().with(Field::Origin, mallory), e.store()).rows().count();
+    assert_eq!(kept, 3 + 3 + 1);
 }

@@ -23,7 +23,7 @@ use super::breakdown::{is_denied, Gathered};
 use crate::analysis::filter::Field;
 use crate::analysis::principal::principal_label;
 use crate::facts::container::Exposure;
-use crate::facts::iam::{admin_policy, Act, IamChange};
+use crate::facts::iam::{admin_policy, by_itself, Act, IamChange};
 use crate::model::{IdentityType, Millis, Sym};
 use crate::store::{Row, Store};
 use crate::text::{duration, plural, utc};
@@ -48,7 +48,7 @@ impl<'s> Context<'s> {
     /// Whether a call that went through in row `r` gives something away (see the module's list).
     fn gives(&self, c: &IamChange) -> bool {
         match c.act {
-            Act::KeyMade | Act::PasswordSet => !c.subject.is_empty() && !self.own(c),
+            Act::KeyMade | Act::PasswordSet => !c.subject.is_empty() && !by_itself(self.store, c),
             Act::MfaRemoved | Act::InlineAdmin | Act::PolicyAllowsAll => true,
             Act::Attached => self.admin(c.detail),
             Act::Trust => c.exposure > Exposure::Own,
@@ -59,13 +59,6 @@ impl<'s> Context<'s> {
     /// Whether managed policy `arn` makes whoever has it an administrator.
     fn admin(&self, arn: Sym) -> bool {
         admin_policy(&self.store.str(arn)) || self.allow_all.contains(&arn)
-    }
-
-    /// Whether `c` names the caller's own user.
-    fn own(&self, c: &IamChange) -> bool {
-        let id = self.store.identity(c.row);
-        let subject = self.store.str(c.subject);
-        id.kind == IdentityType::IAMUser && subject.strip_prefix("user/") == Some(&*self.store.str(id.user_name))
     }
 
     /// The first call at or after `t` in the account of row `at` that takes back what `c` gave.

@@ -17,7 +17,6 @@ use super::{
 use crate::analysis::container::{guards, Index, PUBLIC_SOURCE};
 use crate::analysis::principal::principal_label;
 use crate::facts::container::{Exposure, Kind};
-use crate::facts::iam::Act;
 use crate::facts::trail::Effect;
 use crate::model::{Identity, KeyKind, Millis, Sym};
 use crate::store::{flags, Row, Store};
@@ -483,15 +482,6 @@ fn keys(g: &Gathered) -> (List<KeyRow>, KeysByKind) {
     for &(key, _) in &g.key_ips {
         *ips.entry(key).or_default() += 1;
     }
-    // Long-term keys whose making went through in these logs, and who made them.
-    let made: HashMap<Sym, Row> = g
-        .store
-        .iam
-        .all()
-        .iter()
-        .filter(|c| c.act == Act::KeyMade && !c.detail.is_empty() && g.store.error_code(c.row).is_empty())
-        .map(|c| (c.detail, c.row))
-        .collect();
     let rows: Vec<KeyRow> = groups
         .into_iter()
         .map(|(key, (acc, id, _))| KeyRow {
@@ -500,10 +490,6 @@ fn keys(g: &Gathered) -> (List<KeyRow>, KeysByKind) {
             principal: g.label(id).to_owned(),
             ips: ips.get(&key).copied().unwrap_or(0),
             opened_by: opened_by(g.store, key),
-            made_by: made
-                .get(&key)
-                .map(|&r| principal_label(&g.store.identity(r), &g.store.strings))
-                .unwrap_or_default(),
             origin: None,
         })
         .collect();

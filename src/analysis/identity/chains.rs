@@ -18,6 +18,7 @@ use super::client::classify;
 use super::{List, Stat, MAX_ROWS};
 use crate::analysis::principal::principal_label;
 use crate::facts::credentials::{followable, Grant};
+use crate::facts::iam::{by_itself, Act};
 use crate::model::{KeyKind, Sym};
 use crate::store::Store;
 
@@ -156,8 +157,20 @@ pub fn opened_by(store: &Store, key: Sym) -> String {
     store.credentials.grant(key).map(|g| principal_label(&store.identity(g.row), &store.strings)).unwrap_or_default()
 }
 
-/// Keys of every session that `principals` opened, directly or through a chain of roles.
+/// Keys of every session that `principals` opened, directly or through a chain of roles; the
+/// long-term keys they made for other users (`CreateAccessKey`), and every session opened with
+/// those.
 pub fn origin_keys(store: &Store, principals: &[String]) -> HashSet<Sym> {
+    let made: HashSet<Sym> = store
+        .iam
+        .all()
+        .iter()
+        .filter(|c| c.act == Act::KeyMade && !c.subject.is_empty() && store.error_code(c.row).is_empty())
+        .filter(|c| {
+            !by_itself(store, c) && principals.contains(&principal_label(&store.identity(c.row), &store.strings))
+        })
+        .map(|c| c.detail)
+        .collect();
     let mut names: HashMap<u32, bool> = HashMap::new();
     let mut is_wanted = |g: &Grant| {
         let id = store.identity_id(g.row);
@@ -170,8 +183,14 @@ pub fn origin_keys(store: &Store, principals: &[String]) -> HashSet<Sym> {
         .credentials
         .grants()
         .iter()
-        .filter(|g| walk(store, g.key).is_some_and(|(hops, _)| hops.into_iter().any(&mut is_wanted)))
+        .filter(|g| {
+            walk(store, g.key).is_some_and(|(hops, _)| {
+                let begun = hops.last().map(|first| store.identity(first.row).access_key);
+                begun.is_some_and(|k| made.contains(&k)) || hops.into_iter().any(&mut is_wanted)
+            })
+        })
         .map(|g| g.key)
+        .chain(made.iter().copied())
         .collect()
 }
 

@@ -156,8 +156,6 @@ pub struct KeyRow {
     pub ips: u64,
     /// For a temporary key: who opened its session, when the STS call is in these logs.
     pub opened_by: String,
-    /// For a long-term key: who made it (`CreateAccessKey`), when that call is in these logs.
-    pub made_by: String,
     /// For a temporary key: who is behind its session, when that says more than
     /// [`Self::opened_by`] ([`origin::origin`]).
     pub origin: Option<Origin>,

@@ -1,5 +1,6 @@
 //! Who is behind a role session: the workflow, pod or person an identity provider vouched for, the
-//! source identity set along its role chain, or the IAM user whose long-term key opened it. For
+//! source identity set along its role chain, or the IAM user whose long-term key opened it; and
+//! who is behind a long-term key someone made for another user (`CreateAccessKey` in the logs). For
 //! each caller shown (the Images tab's pushes and pulls, the changes to logging, the Identities
 //! tab's sessions and keys), never for every call.
 
@@ -27,11 +28,13 @@ pub struct Origin {
 /// provider's subject there wins (who the provider vouched for: a GitHub Actions workflow's
 /// `repo:acme/app:ref:refs/heads/main`, an EKS pod's `system:serviceaccount:ns:name`, a SAML
 /// user), then a source identity set anywhere along the chain, then the IAM user or root whose
-/// long-term key made the first call. `None` when the key is not temporary or no STS call in the
-/// logs handed it out.
+/// long-term key made the first call, or whoever made that key for its user. For a long-term key,
+/// whoever made it for its user. `None` when none of these is in the logs.
 pub fn origin(store: &Store, key: Sym) -> Option<Origin> {
-    if KeyKind::of(&store.str(key)) != KeyKind::Temporary {
-        return None;
+    match KeyKind::of(&store.str(key)) {
+        KeyKind::LongTerm => return made_by(store, key),
+        KeyKind::Temporary => {}
+        _ => return None,
     }
     let (grants, end) = walk(store, key)?;
     let first = grants.last()?;
@@ -43,11 +46,26 @@ pub fn origin(store: &Store, key: Sym) -> Option<Origin> {
         // The first call's source identity is the one that stuck: a later one cannot change it.
         (store.str(g.source_identity).into_owned(), "source identity".to_owned())
     } else if end == ChainEnd::LongTermKey {
+        // A chain begun with a key someone made for its user is that someone's.
+        if let Some(o) = made_by(store, store.identity(first.row).access_key) {
+            return Some(o);
+        }
         (started_by.clone(), "long-term key".to_owned())
     } else {
         return None;
     };
     Some(Origin { who, via, started_by })
+}
+
+/// How an [`Origin`] is known when a long-term key was made for its user by another principal.
+pub const MADE_KEY: &str = "key made by";
+
+/// Who made long-term key `key` for another user (`CreateAccessKey` in these logs), as the
+/// origin of what the key signs.
+fn made_by(store: &Store, key: Sym) -> Option<Origin> {
+    let c = store.iam.made_for_another(store, key)?;
+    let maker = principal_label(&store.identity(c.row), &store.strings);
+    Some(Origin { who: maker.clone(), via: MADE_KEY.to_owned(), started_by: maker })
 }
 
 impl Origin {

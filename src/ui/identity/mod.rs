@@ -136,9 +136,6 @@ fn keys(r: &IdentityReport) -> Vec<Line> {
             if !k.opened_by.is_empty() {
                 sub.push(format!("opened by {}", arn_parts(&k.opened_by).0));
             }
-            if !k.made_by.is_empty() {
-                sub.push(format!("made by {}", arn_parts(&k.made_by).0));
-            }
             Line {
                 stat: k.stat.clone(),
                 main: k.stat.key.clone(),

@@ -10,6 +10,7 @@ use crate::analysis::container::nav::Page;
 use crate::analysis::container::report::{EventRef, Exposure, ImageRef, Outcome, RepoChange, RepoRef, Who, PAGE};
 use crate::analysis::container::{Ask, ContainerAnswer, ContainerQuery};
 use crate::analysis::filter::Field;
+use crate::analysis::identity::origin::MADE_KEY;
 use crate::engine::{Query, Response};
 use crate::text::{arn_parts, plural, reveal, thousands, tooltip, utc, without_assumed_role};
 use crate::viewstate::Action;
@@ -179,6 +180,9 @@ pub fn who_origin(p: &WhoOriginProps) -> Html {
                     <span class="via">{"started by "}</span>
                     <span class="origin">{origin}</span>
                     <span class="via">{" (long-term key)"}</span>
+                } else if p.via == MADE_KEY {
+                    <span class="via">{"key made by "}</span>
+                    <span class="origin">{origin}</span>
                 } else {
                     <span class="via">{format!("{}: ", cut(&p.via, SHORT))}</span>
                     <span class="origin">{origin}</span>
