@@ -392,7 +392,7 @@ test('a key made for another user, then used to push an image, and administrator
   assert.equal(await keyItem.locator('[data-testid=attention-who]').getAttribute('title'), 'Access key made for user ci-deployer');
   const text = await keyItem.textContent();
   assert.ok(text.includes(`made access key ${key} for IAM user ci-deployer`), text);
-  assert.ok(text.includes(`used for 1 call from ${ip}`) && text.includes('the address it was made from'), text);
+  assert.ok(text.includes(`used for 1 call (ecr:PutImage) from ${ip}`) && text.includes('the address it was made from'), text);
   const adminItem = list.locator('li[data-kind=access-widened]');
   assert.equal(await adminItem.count(), 1);
   assert.equal(await adminItem.getAttribute('data-severity'), 'high');

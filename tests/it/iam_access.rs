@@ -152,7 +152,11 @@ fn ok_a_key_made_for_another_user_says_where_it_was_used_and_when_it_was_taken_b
     );
     assert_eq!(ci.who, "arn:aws:iam::111111111111:user/mallory");
     assert!(ci.why.contains("access key AKIACIBACKDOOR000001"), "{}", ci.why);
-    assert!(ci.why.contains("used for 2 calls from 198.51.100.7, 203.0.113.9"), "{}", ci.why);
+    assert!(
+        ci.why.contains("used for 2 calls (ecr:GetAuthorizationToken, ecr:PutImage) from 198.51.100.7, 203.0.113.9"),
+        "{}",
+        ci.why
+    );
     assert!(ci.why.contains("from 203.0.113.9, the address it was made from"), "{}", ci.why);
     assert!(ci.why.contains("still active at the end of these logs"), "{}", ci.why);
     let bob = titled(&all, "Access key made for user bob");

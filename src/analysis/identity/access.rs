@@ -105,8 +105,8 @@ impl<'s> Context<'s> {
 }
 
 /// What followed a key made or a password set: the calls signed with the key, or the user's
-/// console sign-ins that went through, at or after it (time, address).
-type Followed = HashMap<Row, Vec<(Millis, Sym)>>;
+/// console sign-ins that went through, at or after it (time, row).
+type Followed = HashMap<Row, Vec<(Millis, Row)>>;
 
 /// One pass over every row for what the keys made and passwords set in `items` were used for.
 fn followed(store: &Store, items: &[&IamChange]) -> Followed {
@@ -154,7 +154,7 @@ fn followed(store: &Store, items: &[&IamChange]) -> Followed {
                 true
             };
             if counts && t >= store.time(g) {
-                out.entry(g).or_default().push((t, store.ip(r)));
+                out.entry(g).or_default().push((t, r));
             }
         }
     }
@@ -251,9 +251,10 @@ struct Gift<'a> {
     made_text: String,
     /// Whether the caller had made the user too.
     by_same: bool,
-    /// What followed (see [`Followed`]): how many, from where, when.
+    /// What followed (see [`Followed`]): how many, from where, which calls, when.
     uses: usize,
     addresses: Vec<String>,
+    names: Vec<String>,
     span: String,
 }
 
@@ -288,9 +289,14 @@ fn item(g: &Gathered, cx: &Context, calls: &[(Millis, u32, Row)], followed: &Fol
         (by == who, format!("{} at {}", by, utc(store.time(u.row))))
     });
     let uses = followed.get(&row).map(Vec::as_slice).unwrap_or_default();
-    let mut addresses: Vec<String> = uses.iter().map(|&(_, a)| g.str(a).into_owned()).collect();
-    addresses.sort_unstable();
-    addresses.dedup();
+    let distinct = |f: &dyn Fn(Row) -> String| -> Vec<String> {
+        let mut v: Vec<String> = uses.iter().map(|&(_, r)| f(r)).collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    let addresses = distinct(&|r| g.str(store.ip(r)).into_owned());
+    let names = distinct(&|r| super::attention::call_name(g, store.source(r), store.name(r)));
     let (use_first, use_last) = uses.iter().fold((Millis::MAX, Millis::MIN), |(a, b), &(t, _)| (a.min(t), b.max(t)));
     let subject = g.str(c.subject);
     let (kind, name) = split(&subject);
@@ -308,6 +314,7 @@ fn item(g: &Gathered, cx: &Context, calls: &[(Millis, u32, Row)], followed: &Fol
         by_same: made.as_ref().is_some_and(|m| m.0),
         uses: uses.len(),
         addresses,
+        names,
         span: if uses.is_empty() { String::new() } else { span(use_first, use_last) },
     };
     let said = match c.act {
@@ -348,7 +355,8 @@ fn credentials(store: &Store, f: &Gift) -> Said {
                     String::new()
                 };
                 let calls = plural(f.uses as u64, "call", "calls");
-                format!(" The key was then used for {calls} from {places} ({}){holder}.", f.span)
+                let names = joined(&f.names, ", ");
+                format!(" The key was then used for {calls} ({names}) from {places} ({}){holder}.", f.span)
             };
             Said {
                 severity: f.severity(),

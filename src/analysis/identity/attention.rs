@@ -237,7 +237,7 @@ pub(crate) fn attention(g: &Gathered) -> (List<Attention>, u64) {
 }
 
 /// `ecr.amazonaws.com` + `PutImage` → `ecr:PutImage`.
-fn call_name(g: &Gathered, source: Sym, name: Sym) -> String {
+pub(super) fn call_name(g: &Gathered, source: Sym, name: Sym) -> String {
     let s = g.str(source);
     format!("{}:{}", s.strip_suffix(".amazonaws.com").unwrap_or(&s), g.str(name))
 }
