@@ -45,7 +45,8 @@ impl<'s> Context<'s> {
         Context { store, done, allow_all }
     }
 
-    /// Whether a call that went through in row `r` gives something away (see the module's list).
+    /// Whether call `c` gives something away (see the module's list), or would have, had it gone
+    /// through.
     fn gives(&self, c: &IamChange) -> bool {
         match c.act {
             Act::KeyMade | Act::PasswordSet => !c.subject.is_empty() && !by_itself(self.store, c),
@@ -61,7 +62,7 @@ impl<'s> Context<'s> {
         admin_policy(&self.store.str(arn)) || self.allow_all.contains(&arn)
     }
 
-    /// The first call at or after `t` in the account of row `at` that takes back what `c` gave.
+    /// The first call at or after `t`, in `c`'s account, that takes back what `c` gave.
     fn end(&self, c: &IamChange, t: Millis) -> Option<&'s IamChange> {
         let account = self.store.account(c.row);
         self.done.iter().copied().find(|e| {
@@ -192,7 +193,7 @@ pub(super) fn given(g: &Gathered, out: &mut Vec<Attention>) {
     let followed = followed(store, &firsts);
     for (_, mut calls) in groups {
         calls.sort_unstable();
-        out.push(item(g, &cx, &calls, &followed));
+        out.extend(item(g, &cx, &calls, &followed));
     }
     for (label, mut calls) in tries {
         calls.sort_unstable();
@@ -274,12 +275,13 @@ impl Gift<'_> {
     }
 }
 
-/// The item of the calls `calls` (time, identity, row; in time order) that gave one thing.
-fn item(g: &Gathered, cx: &Context, calls: &[(Millis, u32, Row)], followed: &Followed) -> Attention {
+/// The item of the calls `calls` (time, identity, row; in time order) that gave one thing: `None`
+/// only were its first row not an IAM change, which [`given`] does not group.
+fn item(g: &Gathered, cx: &Context, calls: &[(Millis, u32, Row)], followed: &Followed) -> Option<Attention> {
     let store = g.store;
     let (first, maker, row) = calls[0];
     let (last, _, _) = calls[calls.len() - 1];
-    let Some(c) = store.iam.get(row) else { unreachable!("grouped rows are IAM changes") };
+    let c = store.iam.get(row)?;
     let call = g.str(store.name(row)).into_owned();
     let who = g.label(maker).to_owned();
     let end = cx.end(c, last);
@@ -337,7 +339,7 @@ fn item(g: &Gathered, cx: &Context, calls: &[(Millis, u32, Row)], followed: &Fol
     let last_seen = end.map_or(last, |e| store.time(e.row)).max(if uses.is_empty() { last } else { use_last });
     let chips = vec![(Field::Name, call), (Field::Principal, who.clone())];
     let range = Some(seconds(first, last));
-    Attention { kind, severity, title, who, why, events: n, first, last: last_seen, chips, range }
+    Some(Attention { kind, severity, title, who, why, events: n, first, last: last_seen, chips, range })
 }
 
 /// An access key made or a password set for another user, or MFA taken off one.
