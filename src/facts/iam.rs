@@ -163,19 +163,21 @@ impl IamChanges {
         }
     }
 
-    /// The `CreateAccessKey` that went through and made long-term key `key` for a user other than
-    /// its caller (`store` says whether it went through and who called), if these logs hold one.
-    pub fn made_for_another(&self, store: &Store, key: Sym) -> Option<&IamChange> {
-        if key.is_empty() {
-            return None;
-        }
-        self.changes.iter().find(|c| {
+    /// The `CreateAccessKey` calls that went through and made a key for a user other than their
+    /// caller (`store` says whether each went through and who called).
+    pub fn keys_made_for_others<'a>(&'a self, store: &'a Store) -> impl Iterator<Item = &'a IamChange> + 'a {
+        self.changes.iter().filter(move |c| {
             c.act == Act::KeyMade
-                && c.detail == key
+                && !c.detail.is_empty()
                 && !c.subject.is_empty()
                 && store.error_code(c.row).is_empty()
                 && !by_itself(store, c)
         })
+    }
+
+    /// The call of [`Self::keys_made_for_others`] that made long-term key `key`, if any.
+    pub fn made_for_another<'a>(&'a self, store: &'a Store, key: Sym) -> Option<&'a IamChange> {
+        self.keys_made_for_others(store).find(|c| c.detail == key)
     }
 
     /// Resident bytes, for the memory figures.

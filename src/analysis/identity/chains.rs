@@ -18,7 +18,6 @@ use super::client::classify;
 use super::{List, Stat, MAX_ROWS};
 use crate::analysis::principal::principal_label;
 use crate::facts::credentials::{followable, Grant};
-use crate::facts::iam::{by_itself, Act};
 use crate::model::{KeyKind, Sym};
 use crate::store::Store;
 
@@ -163,12 +162,8 @@ pub fn opened_by(store: &Store, key: Sym) -> String {
 pub fn origin_keys(store: &Store, principals: &[String]) -> HashSet<Sym> {
     let made: HashSet<Sym> = store
         .iam
-        .all()
-        .iter()
-        .filter(|c| c.act == Act::KeyMade && !c.subject.is_empty() && store.error_code(c.row).is_empty())
-        .filter(|c| {
-            !by_itself(store, c) && principals.contains(&principal_label(&store.identity(c.row), &store.strings))
-        })
+        .keys_made_for_others(store)
+        .filter(|c| principals.contains(&principal_label(&store.identity(c.row), &store.strings)))
         .map(|c| c.detail)
         .collect();
     let mut names: HashMap<u32, bool> = HashMap::new();
