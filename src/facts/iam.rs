@@ -23,11 +23,13 @@ use crate::store::{Row, Store};
 pub const SOURCE: &str = "iam.amazonaws.com";
 
 /// The calls read.
-pub const CALLS: [&str; 27] = [
+pub const CALLS: [&str; 29] = [
     "CreateUser",
     "DeleteUser",
     "DeleteRole",
     "DeleteGroup",
+    "AddUserToGroup",
+    "RemoveUserFromGroup",
     "CreateAccessKey",
     "UpdateAccessKey",
     "DeleteAccessKey",
@@ -95,10 +97,14 @@ pub enum Act {
     Trust,
     /// `DeleteUser`, `DeleteRole` or `DeleteGroup`.
     Deleted,
+    /// `AddUserToGroup`: `subject` the group, `detail` the user (`user/NAME`).
+    Joined,
+    /// `RemoveUserFromGroup`: `subject` the group, `detail` the user (`user/NAME`).
+    Left,
 }
 
 /// Every [`Act`], for the batch encoding.
-const ACTS: [Act; 13] = [
+const ACTS: [Act; 15] = [
     Act::UserMade,
     Act::KeyMade,
     Act::KeyEnded,
@@ -112,6 +118,8 @@ const ACTS: [Act; 13] = [
     Act::PolicyAllowsAll,
     Act::Trust,
     Act::Deleted,
+    Act::Joined,
+    Act::Left,
 ];
 
 /// Every [`Exposure`], for the batch encoding.
@@ -302,6 +310,10 @@ fn read(name: &str, req: &Value, resp: &Value, account: &str) -> Option<Read> {
     match name {
         "CreateUser" => (out.act, out.subject) = (Some(Act::UserMade), user()),
         "DeleteUser" | "DeleteRole" | "DeleteGroup" => (out.act, out.subject) = (Some(Act::Deleted), holder()),
+        "AddUserToGroup" | "RemoveUserFromGroup" => {
+            let act = if name == "AddUserToGroup" { Act::Joined } else { Act::Left };
+            (out.act, out.subject, out.detail) = (Some(act), named("group", text(req, "groupName")), user());
+        }
         "CreateAccessKey" => {
             // The response names the user even when the request does not (the caller's own key).
             let key = &resp["accessKey"];
@@ -434,6 +446,11 @@ mod tests {
         assert_eq!(
             (attach.subject.as_str(), attach.detail.as_str()),
             ("group/Finance", "arn:aws:iam::aws:policy/ReadOnlyAccess")
+        );
+        let joined = read_one("AddUserToGroup", r#"{"groupName":"Admins","userName":"Bob"}"#, "").unwrap();
+        assert_eq!(
+            (joined.act, joined.subject.as_str(), joined.detail.as_str()),
+            (Some(Act::Joined), "group/Admins", "user/Bob")
         );
         let gone = read_one("DeleteRole", r#"{"roleName":"Test-Role"}"#, "").unwrap();
         assert_eq!((gone.act, gone.subject.as_str()), (Some(Act::Deleted), "role/Test-Role"));

@@ -245,7 +245,7 @@ fn admin_events() -> Vec<String> {
             r#"{{\"Statement\":[{{\"Effect\":\"Allow\",\"Principal\":{principal},\"Action\":\"sts:AssumeRole\"}}]}}"#
         )
     };
-    vec![
+    let mut events = vec![
         // A managed policy made to allow everything, then attached to role deploy.
         ev(
             1,
@@ -328,6 +328,47 @@ fn admin_events() -> Vec<String> {
             ),
         ),
         ev(9, "09:06:00", "DeleteRole", &admin, "192.0.2.1", r#","requestParameters":{"roleName":"audit"}"#),
+    ];
+    events.extend(group_events(&admin));
+    events
+}
+
+/// A group made an administrator, one user added to it and taken out again, another added to a
+/// group that has nothing.
+fn group_events(admin: &str) -> Vec<String> {
+    vec![
+        ev(
+            12,
+            "08:08:00",
+            "AttachGroupPolicy",
+            admin,
+            "192.0.2.1",
+            r#","requestParameters":{"groupName":"admins","policyArn":"arn:aws:iam::aws:policy/AdministratorAccess"}"#,
+        ),
+        ev(
+            13,
+            "08:09:00",
+            "AddUserToGroup",
+            admin,
+            "192.0.2.1",
+            r#","requestParameters":{"groupName":"admins","userName":"henry"}"#,
+        ),
+        ev(
+            14,
+            "08:10:00",
+            "AddUserToGroup",
+            admin,
+            "192.0.2.1",
+            r#","requestParameters":{"groupName":"readers","userName":"ivan"}"#,
+        ),
+        ev(
+            15,
+            "09:09:00",
+            "RemoveUserFromGroup",
+            admin,
+            "192.0.2.1",
+            r#","requestParameters":{"groupName":"admins","userName":"henry"}"#,
+        ),
     ]
 }
 
@@ -340,10 +381,12 @@ fn ok_administrator_access_and_roles_trusting_outsiders() {
     assert_eq!(
         titles,
         [
+            ("AdministratorAccess given to group admins", Severity::High),
             ("An inline policy allowing everything given to user frank", Severity::High),
             ("Managed policy everything made to allow everything", Severity::High),
             ("Role audit trusts another account", Severity::Medium),
             ("Role deploy can be assumed by anyone", Severity::High),
+            ("User henry added to administrator group admins", Severity::High),
             ("everything given to role deploy", Severity::High),
         ]
     );
@@ -359,6 +402,10 @@ fn ok_administrator_access_and_roles_trusting_outsiders() {
     assert!(titled(&all, "everything given to role deploy")
         .why
         .contains("a policy made in these logs to allow everything"));
+    let henry = titled(&all, "User henry added to administrator group admins");
+    let at = "which had arn:aws:iam::aws:policy/AdministratorAccess (AttachGroupPolicy at 2026-06-01 08:08:00 UTC)";
+    assert!(henry.why.contains(at), "{}", henry.why);
+    assert!(henry.why.contains("The user was taken out of the group at 2026-06-01 09:09:00 UTC"), "{}", henry.why);
 }
 
 #[test]

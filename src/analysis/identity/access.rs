@@ -9,6 +9,7 @@
 //! - Administrator access given: `AdministratorAccess` or `IAMFullAccess` attached, a managed
 //!   policy made in these logs to allow everything attached, an inline policy that allows
 //!   everything put, or a managed policy made (or given a default version) that does: high.
+//! - A user added to a group that was an administrator then (`AddUserToGroup`): high.
 //! - A role's trust policy that lets another account in (medium; high when the role had
 //!   administrator access meanwhile) or anyone at all (high).
 //! - Refused attempts at any of these: one medium item per principal.
@@ -53,6 +54,10 @@ impl<'s> Context<'s> {
             Act::MfaRemoved | Act::InlineAdmin | Act::PolicyAllowsAll => true,
             Act::Attached => self.admin(c.detail),
             Act::Trust => c.exposure > Exposure::Own,
+            Act::Joined => {
+                let t = self.store.time(c.row);
+                !self.admin_during(c.subject, c.row, (t, t)).is_empty()
+            }
             _ => false,
         }
     }
@@ -67,6 +72,9 @@ impl<'s> Context<'s> {
         let account = self.store.account(c.row);
         self.done.iter().copied().find(|e| {
             let takes_back = match (c.act, e.act) {
+                // The user deleted, or the group.
+                (Act::Joined, Act::Deleted) => e.subject == c.detail || e.subject == c.subject,
+                (Act::Joined, Act::Left) => e.subject == c.subject && e.detail == c.detail,
                 (_, Act::Deleted) => e.subject == c.subject && !c.subject.is_empty(),
                 (Act::KeyMade, Act::KeyEnded) => e.detail == c.detail,
                 (Act::PasswordSet, Act::PasswordEnded) => e.subject == c.subject,
@@ -286,7 +294,8 @@ fn item(g: &Gathered, cx: &Context, calls: &[(Millis, u32, Row)], followed: &Fol
     let who = g.label(maker).to_owned();
     let end = cx.end(c, last);
     // Who made the user it is for, if these logs say.
-    let made = cx.made(c.subject, row).map(|u| {
+    let user = if c.act == Act::Joined { c.detail } else { c.subject };
+    let made = cx.made(user, row).map(|u| {
         let by = principal_label(&store.identity(u.row), &store.strings);
         (by == who, format!("{} at {}", by, utc(store.time(u.row))))
     });
@@ -322,6 +331,7 @@ fn item(g: &Gathered, cx: &Context, calls: &[(Millis, u32, Row)], followed: &Fol
     let said = match c.act {
         Act::KeyMade | Act::PasswordSet | Act::MfaRemoved => credentials(store, &gift),
         Act::Attached | Act::InlineAdmin | Act::PolicyAllowsAll => administrator(&gift),
+        Act::Joined => joined_admins(cx, &gift),
         _ => trust(cx, &gift, (first, end.map_or(Millis::MAX, |e| store.time(e.row)))),
     };
     let n = calls.len() as u64;
@@ -441,6 +451,25 @@ fn administrator(f: &Gift) -> Said {
     Said { severity: Severity::High, title, what, then: String::new(), meaning }
 }
 
+/// A user added to a group that was an administrator then.
+fn joined_admins(cx: &Context, f: &Gift) -> Said {
+    let store = cx.store;
+    let (group, user) = (f.name, split(&f.detail).1);
+    let t = store.time(f.c.row);
+    let how: Vec<String> = cx
+        .admin_during(f.c.subject, f.c.row, (t, t))
+        .iter()
+        .map(|a| format!("{} ({} at {})", store.str(a.detail), store.str(store.name(a.row)), utc(store.time(a.row))))
+        .collect();
+    Said {
+        severity: Severity::High,
+        title: format!("User {user} added to administrator group {group}"),
+        what: format!("added IAM user {user}{} to group {group}, which had {}", f.made_text, joined(&how, "; ")),
+        then: String::new(),
+        meaning: ADMIN_MEANS,
+    }
+}
+
 /// What administrator access means, for an item's reason.
 const ADMIN_MEANS: &str =
     " With it, whoever acts as it can do anything in the account, including give themselves more.";
@@ -455,6 +484,7 @@ fn ended(store: &Store, c: &IamChange, end: Option<&IamChange>, last: Millis) ->
             Act::Attached => " It is still attached at the end of these logs.",
             Act::InlineAdmin => " The inline policy is still in place at the end of these logs.",
             Act::Trust => " The role still trusts them at the end of these logs.",
+            Act::Joined => " The user is still in the group at the end of these logs.",
             _ => "",
         };
         return still.to_owned();
@@ -511,6 +541,7 @@ fn taken_back(e: &IamChange, store: &Store) -> String {
         (Act::PasswordEnded, _) => "The password was deleted".to_owned(),
         (Act::Detached, _) => "The policy was detached".to_owned(),
         (Act::InlineDeleted, _) => "The inline policy was deleted".to_owned(),
+        (Act::Left, _) => "The user was taken out of the group".to_owned(),
         (Act::Trust, _) => {
             "The trust policy was set back to let in only the account's own principals and services".to_owned()
         }
