@@ -16,6 +16,7 @@ use serde_json::Value;
 use super::container::{policy, Exposure, MAX_POLICY_LINES};
 use crate::ingest::raw::RawEvent;
 use crate::model::Sym;
+use crate::store::by_row::{ByRow, RowFact};
 use crate::store::wire::{index_of, Reader, WireError, Writer};
 use crate::store::{Row, Store};
 
@@ -147,34 +148,22 @@ pub struct IamChange {
 }
 
 /// The side table: every IAM change, by row.
-#[derive(Default)]
-pub struct IamChanges {
-    changes: Vec<IamChange>,
+pub type IamChanges = ByRow<IamChange>;
+
+impl RowFact for IamChange {
+    fn row(&self) -> Row {
+        self.row
+    }
+    fn heap_extra(&self) -> usize {
+        self.lines.capacity() * std::mem::size_of::<Sym>()
+    }
 }
 
-impl IamChanges {
-    /// Every change, in row order.
-    pub fn all(&self) -> &[IamChange] {
-        &self.changes
-    }
-
-    /// The change in row `r`, if the event is one.
-    pub fn get(&self, r: Row) -> Option<&IamChange> {
-        self.changes.binary_search_by_key(&r, |c| c.row).ok().map(|i| &self.changes[i])
-    }
-
-    /// Adds a change, or replaces the one of its row (an event read again from a richer copy).
-    pub(crate) fn put(&mut self, c: IamChange) {
-        match self.changes.binary_search_by_key(&c.row, |x| x.row) {
-            Ok(i) => self.changes[i] = c,
-            Err(i) => self.changes.insert(i, c),
-        }
-    }
-
+impl ByRow<IamChange> {
     /// The `CreateAccessKey` calls that went through and made a key for a user other than their
     /// caller (`store` says whether each went through and who called).
     pub fn keys_made_for_others<'a>(&'a self, store: &'a Store) -> impl Iterator<Item = &'a IamChange> + 'a {
-        self.changes.iter().filter(move |c| {
+        self.all().iter().filter(move |c| {
             c.act == Act::KeyMade
                 && !c.detail.is_empty()
                 && !c.subject.is_empty()
@@ -188,16 +177,10 @@ impl IamChanges {
         self.keys_made_for_others(store).find(|c| c.detail == key)
     }
 
-    /// Resident bytes, for the memory figures.
-    pub fn heap_bytes(&self) -> usize {
-        self.changes.capacity() * std::mem::size_of::<IamChange>()
-            + self.changes.iter().map(|c| c.lines.capacity() * std::mem::size_of::<Sym>()).sum::<usize>()
-    }
-
     /// Writes the table (symbols and rows are the batch's own).
     pub(crate) fn encode(&self, w: &mut Writer) {
-        w.u64(self.changes.len() as u64);
-        for c in &self.changes {
+        w.u64(self.all().len() as u64);
+        for c in self.all() {
             w.u32(c.row);
             w.u64(index_of(&ACTS, &c.act));
             w.u32(c.subject.0);
@@ -222,7 +205,7 @@ impl IamChanges {
             let lines = (0..k).map(|_| r.u32().map(Sym)).collect::<Result<_, _>>()?;
             changes.push(IamChange { row, act, subject, detail, exposure, no_reset, lines });
         }
-        Ok(IamChanges { changes })
+        Ok(ByRow::from_items(changes))
     }
 }
 
@@ -236,7 +219,7 @@ pub fn by_itself(store: &Store, c: &IamChange) -> bool {
 /// Adds the table `src` of a decoded batch to `store`: symbols through `sym`, rows through `row`
 /// (`None`: the event was already held).
 pub(crate) fn absorb(store: &mut Store, src: &IamChanges, sym: &dyn Fn(Sym) -> Sym, row: &dyn Fn(Row) -> Option<Row>) {
-    for c in &src.changes {
+    for c in src.all() {
         let Some(r) = row(c.row) else { continue };
         let lines = c.lines.iter().map(|&l| sym(l)).collect();
         let (subject, detail) = (sym(c.subject), sym(c.detail));

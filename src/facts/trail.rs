@@ -17,6 +17,7 @@ use super::container::lenient::{parse, texts, List, Num};
 use crate::ingest::path::cloudtrail_file_kind;
 use crate::ingest::raw::{Flag, Lenient, Obj, RawEvent, Text};
 use crate::model::Sym;
+use crate::store::by_row::{ByRow, RowFact};
 use crate::store::wire::{index_of, Reader, WireError, Writer};
 use crate::store::{Row, Store};
 use crate::text::plural;
@@ -151,40 +152,22 @@ pub struct Change {
 }
 
 /// The side table: every change, by row.
-#[derive(Default)]
-pub struct TrailChanges {
-    changes: Vec<Change>,
+pub type TrailChanges = ByRow<Change>;
+
+impl RowFact for Change {
+    fn row(&self) -> Row {
+        self.row
+    }
+    fn heap_extra(&self) -> usize {
+        self.lines.capacity() * std::mem::size_of::<Sym>()
+    }
 }
 
-impl TrailChanges {
-    /// Every change, in row order.
-    pub fn all(&self) -> &[Change] {
-        &self.changes
-    }
-
-    /// The change in row `r`, if the event is one.
-    pub fn get(&self, r: Row) -> Option<&Change> {
-        self.changes.binary_search_by_key(&r, |c| c.row).ok().map(|i| &self.changes[i])
-    }
-
-    /// Adds a change, or replaces the one of its row (an event read again from a richer copy).
-    pub(crate) fn put(&mut self, c: Change) {
-        match self.changes.binary_search_by_key(&c.row, |x| x.row) {
-            Ok(i) => self.changes[i] = c,
-            Err(i) => self.changes.insert(i, c),
-        }
-    }
-
-    /// Resident bytes, for the memory figures.
-    pub fn heap_bytes(&self) -> usize {
-        self.changes.capacity() * std::mem::size_of::<Change>()
-            + self.changes.iter().map(|c| c.lines.capacity() * std::mem::size_of::<Sym>()).sum::<usize>()
-    }
-
+impl ByRow<Change> {
     /// Writes the table (symbols and rows are the batch's own).
     pub(crate) fn encode(&self, w: &mut Writer) {
-        w.u64(self.changes.len() as u64);
-        for c in &self.changes {
+        w.u64(self.all().len() as u64);
+        for c in self.all() {
             w.u32(c.row);
             w.u32(c.trail.0);
             w.u64(index_of(&EFFECTS, &c.effect));
@@ -212,7 +195,7 @@ impl TrailChanges {
             let (moves, group) = (r.pick(&[false, true])?, Sym(r.u32()?));
             changes.push(Change { row, trail, effect, lines, bucket, target, key, moves, group });
         }
-        Ok(TrailChanges { changes })
+        Ok(ByRow::from_items(changes))
     }
 }
 
@@ -224,7 +207,7 @@ pub(crate) fn absorb(
     sym: &dyn Fn(Sym) -> Sym,
     row: &dyn Fn(Row) -> Option<Row>,
 ) {
-    for c in &src.changes {
+    for c in src.all() {
         let Some(r) = row(c.row) else { continue };
         let lines = c.lines.iter().map(|&l| sym(l)).collect();
         let (trail, bucket, key) = (sym(c.trail), sym(c.bucket), sym(c.key));

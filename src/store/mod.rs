@@ -22,6 +22,7 @@
 
 mod arena;
 mod batch;
+pub mod by_row;
 mod column;
 mod interner;
 mod sharded;
