@@ -19,7 +19,7 @@
 
 use hashbrown::{HashMap, HashSet};
 
-use super::attention::{joined, list, seconds, when, Attention, AttentionKind, Severity};
+use super::attention::{joined, list, seconds, when, whom, Attention, AttentionKind, Severity};
 use super::breakdown::{is_denied, Gathered};
 use crate::analysis::filter::Field;
 use crate::analysis::principal::principal_label;
@@ -517,10 +517,7 @@ fn trust(cx: &Context, f: &Gift, window: (Millis, Millis)) -> Said {
         _ if !admin.is_empty() => (Severity::High, format!("Administrator role {name} trusts another account")),
         _ => (Severity::Medium, format!("Role {name} trusts another account")),
     };
-    let whom = match c.exposure {
-        Exposure::Everyone => "anyone at all (principal *, with no condition)",
-        _ => "principals of another account (or anyone who meets its conditions)",
-    };
+    let whom = whom(c.exposure);
     Said {
         severity,
         title,

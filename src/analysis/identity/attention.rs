@@ -348,10 +348,7 @@ fn ecr_opened(g: &Gathered, out: &mut Vec<Attention>) {
         let (last, _, latest) = calls[calls.len() - 1];
         let call = g.str(call);
         let registry = format!("registry {} in {}", g.str(account), g.str(region));
-        let whom = match exposure {
-            Exposure::Everyone => "anyone at all (principal *, with no condition)",
-            _ => "principals of another account (or anyone who meets its conditions)",
-        };
+        let whom = whom(exposure);
         let let_in = "Whoever it lets in can pull the images (or push, as its actions say).";
         let (title, what, then) = match &*call {
             "SetRepositoryPolicy" => (
@@ -577,6 +574,14 @@ fn logging(g: &Gathered, out: &mut Vec<Attention>) {
 /// are logged in whole seconds, and the time filter's inputs take whole seconds.
 pub(super) fn seconds(first: Millis, last: Millis) -> (Millis, Millis) {
     (first - first.rem_euclid(1000), last - last.rem_euclid(1000) + 1000)
+}
+
+/// Whom a policy that lets others in lets in, for an item's reason.
+pub(super) fn whom(e: Exposure) -> &'static str {
+    match e {
+        Exposure::Everyone => "anyone at all (principal *, with no condition)",
+        _ => "principals of another account (or anyone who meets its conditions)",
+    }
 }
 
 /// "everyone" or "other accounts".
