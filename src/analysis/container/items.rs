@@ -265,9 +265,11 @@ pub(super) fn repo_change(store: &Store, r: Row, owner: &str, lowered: &Lowered)
 /// lowering), shown among the repository's changes: it names no repository itself.
 pub(super) fn key_change(store: &Store, l: &super::guards::Lowering, owner: &str) -> RepoChange {
     let r = l.row;
-    let details = store.trail.get(r).map(|c| c.lines.iter().map(|&x| store.str(x).into_owned()).collect());
-    let mut details: Vec<String> = details.unwrap_or_default();
-    details.insert(0, format!("key: {}", store.str(store.trail.get(r).map_or(crate::model::Sym::EMPTY, |c| c.trail))));
+    let change = store.trail.get(r);
+    let key = store.str(change.map_or(crate::model::Sym::EMPTY, |c| c.trail));
+    let lines = change.map(|c| c.lines.as_slice()).unwrap_or_default();
+    let details =
+        std::iter::once(format!("key: {key}")).chain(lines.iter().map(|&x| store.str(x).into_owned())).collect();
     RepoChange {
         call: store.str(store.name(r)).into_owned(),
         exposure: Exposure::Own,
