@@ -94,7 +94,9 @@ pub enum Act {
     /// that allows everything: `detail` its ARN.
     PolicyAllowsAll,
     /// A role's trust policy set (`CreateRole`, `UpdateAssumeRolePolicy`): `exposure` whom it lets
-    /// in beyond the account, `lines` its statements.
+    /// in beyond the account, `lines` its statements; `detail` whom it lets in from a public
+    /// identity provider with no condition on who (`any GitHub Actions workflow, of any
+    /// repository`), when it does.
     Trust,
     /// `DeleteUser`, `DeleteRole` or `DeleteGroup`.
     Deleted,
@@ -346,6 +348,9 @@ fn read(name: &str, req: &Value, resp: &Value, account: &str) -> Option<Read> {
             out.act = Some(Act::Trust);
             out.subject = named("role", text(req, "roleName"));
             out.exposure = policy::exposure(doc, account);
+            if let Some(whom) = policy::open_web_identity(doc) {
+                (out.exposure, out.detail) = (Exposure::Everyone, whom.to_owned());
+            }
             out.lines = policy::statements(doc);
         }
         _ => return None,

@@ -202,9 +202,159 @@ struct Statement<'a> {
     principal: Principal<'a>,
     #[serde(borrow, rename = "Action")]
     action: OneOrMany<'a>,
-    /// Whether the statement has a `Condition` (what it holds is not read).
-    #[serde(rename = "Condition")]
-    condition: Option<de::IgnoredAny>,
+    /// `Condition`: operator → key → value or values.
+    #[serde(borrow, rename = "Condition")]
+    condition: Entries<'a, Entries<'a, Values<'a>>>,
+}
+
+/// Condition tests kept of one statement: a policy with more is summarised, not listed.
+const MAX_TESTS: usize = 16;
+
+/// Values kept of one condition test.
+const MAX_VALUES: usize = 16;
+
+/// One test of a `Condition` block: operator `StringLike`, key
+/// `token.actions.githubusercontent.com:sub`, values `repo:acme/app:*`.
+struct Test<'x> {
+    op: &'x str,
+    key: &'x str,
+    values: &'x [Text<'x>],
+}
+
+impl Test<'_> {
+    /// `token.actions.githubusercontent.com:sub StringLike repo:acme/app:*`.
+    fn describe(&self) -> String {
+        let values: Vec<&str> = self.values.iter().map(Text::as_str).collect();
+        format!("{} {} {}", self.key, self.op, values.join(" or "))
+    }
+
+    /// Whether the test lets in only requests whose `key` has one of the values: an equality or a
+    /// pattern (case folded, and `…IfExists`), not a negation or a set test on a missing key.
+    fn admits_only(&self) -> bool {
+        let op = self.op.to_ascii_lowercase();
+        let op = op.strip_suffix("ifexists").unwrap_or(&op);
+        let op = op.strip_prefix("foranyvalue:").unwrap_or(op);
+        matches!(op, "stringequals" | "stringlike" | "stringequalsignorecase")
+    }
+}
+
+impl Statement<'_> {
+    /// The tests of its `Condition` (operator → key → values), in order, at most [`MAX_TESTS`].
+    fn tests(&self) -> impl Iterator<Item = Test<'_>> + '_ {
+        self.condition
+            .0
+            .iter()
+            .flat_map(|(op, keys)| {
+                keys.0.iter().map(move |(key, values)| Test { op: op.as_str(), key: key.as_str(), values: &values.0 })
+            })
+            .take(MAX_TESTS)
+    }
+}
+
+/// An object's entries, in order, at most [`MAX_TESTS`] kept; anything but an object reads as none.
+struct Entries<'a, V>(Vec<(Text<'a>, V)>);
+
+impl<V> Default for Entries<'_, V> {
+    fn default() -> Self {
+        Entries(Vec::new())
+    }
+}
+
+struct EntriesVisitor<'a, V>(std::marker::PhantomData<(&'a (), V)>);
+
+impl<'de: 'a, 'a, V: Deserialize<'de>> Visitor<'de> for EntriesVisitor<'a, V> {
+    type Value = Entries<'a, V>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<Self::Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some((key, value)) = a.next_entry::<Lenient<Text<'a>>, V>()? {
+            if let (Lenient::Ok(key), true) = (key, out.len() < MAX_TESTS) {
+                out.push((key, value));
+            }
+        }
+        Ok(Entries(out))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> Result<Self::Value, A::Error> {
+        while a.next_element::<de::IgnoredAny>()?.is_some() {}
+        Ok(Entries::default())
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Entries::default())
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(Entries::default())
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(Entries::default())
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(Entries::default())
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(Entries::default())
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(Entries::default())
+    }
+}
+
+impl<'de: 'a, 'a, V: Deserialize<'de>> Deserialize<'de> for Entries<'a, V> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(EntriesVisitor(std::marker::PhantomData))
+    }
+}
+
+/// A condition key's value or values, each written as text (`true`, `3600`); objects are skipped.
+#[derive(Default)]
+struct Values<'a>(Vec<Text<'a>>);
+
+struct ValuesVisitor<'a>(std::marker::PhantomData<&'a ()>);
+
+impl<'de: 'a, 'a> Visitor<'de> for ValuesVisitor<'a> {
+    type Value = Values<'a>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a value or a list of values")
+    }
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Values(vec![Text(v.into())]))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Values(vec![Text(v.to_owned().into())]))
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(Values(vec![Text(v.to_string().into())]))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(Values(vec![Text(v.to_string().into())]))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(Values(vec![Text(v.to_string().into())]))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(Values(vec![Text(v.to_string().into())]))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Values::default())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> Result<Self::Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(v) = a.next_element::<Values<'a>>()? {
+            out.extend(v.0.into_iter().take(MAX_VALUES.saturating_sub(out.len())));
+        }
+        Ok(Values(out))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<Self::Value, A::Error> {
+        while a.next_entry::<de::IgnoredAny, de::IgnoredAny>()?.is_some() {}
+        Ok(Values::default())
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Values<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ValuesVisitor(std::marker::PhantomData))
+    }
 }
 
 /// `Principal`: `"*"` or `{"AWS": ..., "Service": ..., "Federated": ...}`.
@@ -265,7 +415,8 @@ impl<'de: 'a, 'a> Deserialize<'de> for Principal<'a> {
     }
 }
 
-/// One line per statement of a repository policy: `Allow arn:aws:iam::210987654321:root: ecr:BatchGetImage, …`.
+/// One line per statement of a repository or trust policy: `Allow arn:aws:iam::210987654321:root:
+/// ecr:BatchGetImage, …`, and its conditions: `…, when aws:PrincipalOrgID StringEquals o-a1b2c3`.
 pub(crate) fn statements(text: &str) -> Vec<String> {
     let Ok(doc) = serde_json::from_str::<PolicyDoc>(text) else { return Vec::new() };
     doc.statement
@@ -276,7 +427,9 @@ pub(crate) fn statements(text: &str) -> Vec<String> {
             let who: Vec<&str> = s.principal.0.iter().map(Text::as_str).collect();
             let who = if who.is_empty() { "(no principal)".to_owned() } else { who.join(", ") };
             let what: Vec<&str> = s.action.0.iter().map(Text::as_str).collect();
-            clip(format!("{} {who}: {}", s.effect.str(), what.join(", ")))
+            let tests: Vec<String> = s.tests().map(|t| t.describe()).collect();
+            let when = if tests.is_empty() { String::new() } else { format!(", when {}", tests.join(" and ")) };
+            clip(format!("{} {who}: {}{when}", s.effect.str(), what.join(", ")))
         })
         .collect()
 }
@@ -301,7 +454,7 @@ pub(crate) fn exposure(text: &str, owner: &str) -> Exposure {
                 continue; // a service
             };
             let here = match account {
-                None if s.condition.is_none() => Exposure::Everyone,
+                None if s.tests().next().is_none() => Exposure::Everyone,
                 None => Exposure::OtherAccounts,
                 Some(a) if a != owner => Exposure::OtherAccounts,
                 Some(_) => Exposure::Own,
@@ -310,6 +463,65 @@ pub(crate) fn exposure(text: &str, owner: &str) -> Exposure {
         }
     }
     widest
+}
+
+/// Identity providers anyone can get a token from; whom a role that trusts one lets in when no
+/// condition names who; and the condition keys (after `PROVIDER:`) that do name who. The keys are
+/// those IAM documents for web identity federation (and, for GitHub, the claims STS validates);
+/// `aud` is one only where it names an application of the account's own (a Cognito identity
+/// pool, a Google client), not for GitHub, where every workflow asks for the same audience.
+const PUBLIC_PROVIDERS: [(&str, &str, &[&str]); 8] = [
+    (
+        "token.actions.githubusercontent.com",
+        "any GitHub Actions workflow, of any repository",
+        &["sub", "repository", "repository_id", "job_workflow_ref", "enterprise_id", "actor", "actor_id"],
+    ),
+    ("gitlab.com", "any GitLab CI/CD job, of any project", &["sub"]),
+    ("app.terraform.io", "any HCP Terraform run, of any organization", &["sub"]),
+    ("agent.buildkite.com", "any Buildkite job, of any organization", &["sub"]),
+    ("accounts.google.com", "anyone with a Google account", &["aud", "oaud", "sub"]),
+    ("cognito-identity.amazonaws.com", "any Amazon Cognito identity, of any identity pool", &["aud", "sub"]),
+    ("graph.facebook.com", "anyone with a Facebook account", &["app_id", "id"]),
+    ("www.amazon.com", "anyone with an Amazon account", &["app_id", "user_id"]),
+];
+
+/// Whom trust policy `text` lets in from a public identity provider (see [`PUBLIC_PROVIDERS`]):
+/// `Some("any GitHub Actions workflow, of any repository")` when an `Allow` of
+/// `sts:AssumeRoleWithWebIdentity` to that provider (its `oidc-provider/` ARN, or its name) has no
+/// condition that admits only some values of a key naming who, or only patterns that begin with a
+/// wildcard (`repo:*`). `None` else, and for a text that does not read as a policy.
+pub(crate) fn open_web_identity(text: &str) -> Option<&'static str> {
+    let doc = serde_json::from_str::<PolicyDoc>(text).ok()?;
+    doc.statement.0.iter().filter(|s| s.effect.str().eq_ignore_ascii_case("allow") && web_identity(s)).find_map(|s| {
+        s.principal.0.iter().find_map(|p| {
+            let p = p.as_str();
+            let host = p.split_once(":oidc-provider/").map_or(p, |(_, host)| host);
+            let (provider, whom, keys) = PUBLIC_PROVIDERS.iter().find(|(h, _, _)| host.eq_ignore_ascii_case(h))?;
+            let names_who = s.tests().any(|t| {
+                let key = t.key.to_ascii_lowercase();
+                let named =
+                    key.strip_prefix(provider).and_then(|k| k.strip_prefix(':')).is_some_and(|k| keys.contains(&k));
+                named && t.admits_only() && !t.values.is_empty() && t.values.iter().all(|v| !open_pattern(v.as_str()))
+            });
+            (!names_who).then_some(*whom)
+        })
+    })
+}
+
+/// Whether statement `s` allows `sts:AssumeRoleWithWebIdentity`, by name or by a pattern.
+fn web_identity(s: &Statement) -> bool {
+    const ACTION: &str = "sts:assumerolewithwebidentity";
+    s.action.0.iter().any(|a| {
+        let a = a.as_str().to_ascii_lowercase();
+        a == ACTION || a.strip_suffix('*').is_some_and(|prefix| ACTION.starts_with(prefix))
+    })
+}
+
+/// Whether condition value `v` matches anyone: it begins with a wildcard, whole (`*`) or after
+/// the claim's type (`repo:*`, `project_path:*`).
+fn open_pattern(v: &str) -> bool {
+    let rest = v.split_once(':').map_or(v, |(_, rest)| rest);
+    [v, rest].iter().any(|s| s.starts_with(['*', '?']))
 }
 
 /// `s`, cut to [`MAX_LINE_CHARS`] characters and an ellipsis.

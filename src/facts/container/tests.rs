@@ -278,6 +278,86 @@ fn ok_a_repository_policy_says_whom_it_lets_in() {
 }
 
 #[test]
+fn ok_conditions_are_listed_with_their_statement() {
+    // AWS's own example of a repository policy for an organization (ECR user guide), and a
+    // statement with a key given a boolean and a list.
+    let org = r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":"ecr:BatchGetImage",
+        "Condition":{"StringEquals":{"aws:PrincipalOrgID":"o-a1b2c3d4e5"}}}]}"#;
+    assert_eq!(
+        policy::statements(org),
+        ["Allow *: ecr:BatchGetImage, when aws:PrincipalOrgID StringEquals o-a1b2c3d4e5"]
+    );
+    let two = r#"{"Statement":{"Effect":"Deny","Principal":{"AWS":"*"},"Action":"ecr:*","Condition":{
+        "Bool":{"aws:SecureTransport":false},"StringNotEquals":{"aws:SourceVpce":["vpce-1","vpce-2"]}}}}"#;
+    assert_eq!(
+        policy::statements(two),
+        ["Deny *: ecr:*, when aws:SecureTransport Bool false and aws:SourceVpce StringNotEquals vpce-1 or vpce-2"]
+    );
+    // Conditions that are not a block of operators read as none, and nothing fails.
+    for hostile in [
+        r#""Condition":"x""#,
+        r#""Condition":[1,{}]"#,
+        r#""Condition":{"StringEquals":[1]}"#,
+        r#""Condition":{"Null":{"k":{"a":1}}}"#,
+    ] {
+        let text = format!(r#"{{"Statement":[{{"Effect":"Allow","Principal":"*","Action":"a",{hostile}}}]}}"#);
+        let lines = policy::statements(&text);
+        assert_eq!(lines.len(), 1, "{text}");
+        assert!(lines[0].starts_with("Allow *: a"), "{lines:?}");
+    }
+}
+
+#[test]
+fn ok_trust_in_a_public_identity_provider_names_who() {
+    const GITHUB: &str = "any GitHub Actions workflow, of any repository";
+    let trust = |principal: &str, action: &str, condition: &str| {
+        format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"Federated":"{principal}"}},
+            "Action":"{action}","Condition":{{{condition}}}}}]}}"#
+        )
+    };
+    let gh = "arn:aws:iam::123456123456:oidc-provider/token.actions.githubusercontent.com";
+    let web = "sts:AssumeRoleWithWebIdentity";
+    let aud = r#""StringEquals":{"token.actions.githubusercontent.com:aud":"sts.amazonaws.com"}"#;
+    let cases = [
+        // The audience alone, as GitHub's and Datadog's pages show the mistake: every workflow.
+        (trust(gh, web, aud), Some(GITHUB)),
+        // With the subject they recommend: one repository.
+        (
+            trust(gh, web, &format!(r#"{aud},"StringLike":{{"token.actions.githubusercontent.com:sub":"repo:your-organization/your-repository:*"}}"#)),
+            None,
+        ),
+        (trust(gh, web, r#""StringEquals":{"token.actions.githubusercontent.com:repository_id":"123456"}"#), None),
+        // A subject that matches every owner, a negation, or one of several that does: every workflow.
+        (trust(gh, web, r#""StringLike":{"token.actions.githubusercontent.com:sub":"repo:*"}"#), Some(GITHUB)),
+        (trust(gh, web, r#""StringLike":{"token.actions.githubusercontent.com:sub":["repo:acme/app:*","*"]}"#), Some(GITHUB)),
+        (trust(gh, web, r#""StringNotLike":{"token.actions.githubusercontent.com:sub":"repo:evil/*"}"#), Some(GITHUB)),
+        // A claim that any repository can set (its branch) names no one.
+        (trust(gh, web, r#""StringEquals":{"token.actions.githubusercontent.com:ref":"refs/heads/main"}"#), Some(GITHUB)),
+        (trust(gh, "sts:*", ""), Some(GITHUB)),
+        // Not the web identity action: the provider cannot use it.
+        (trust(gh, "sts:AssumeRole", ""), None),
+        // The CDK's Cognito example (aud an identity pool of the account's own), and without it.
+        (
+            trust("cognito-identity.amazonaws.com", web, r#""StringEquals":{"cognito-identity.amazonaws.com:aud":"us-east-2:12345678-abcd-abcd-abcd-123456"},"ForAnyValue:StringLike":{"cognito-identity.amazonaws.com:amr":"unauthenticated"}"#),
+            None,
+        ),
+        (
+            trust("cognito-identity.amazonaws.com", web, r#""ForAnyValue:StringLike":{"cognito-identity.amazonaws.com:amr":"unauthenticated"}"#),
+            Some("any Amazon Cognito identity, of any identity pool"),
+        ),
+        (trust("accounts.google.com", web, ""), Some("anyone with a Google account")),
+        // A cluster's own provider, or a SAML one, is the account's own: not judged.
+        (trust("arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE", web, ""), None),
+        (trust("arn:aws:iam::111122223333:saml-provider/Okta", "sts:AssumeRoleWithSAML", ""), None),
+        ("not a policy".to_owned(), None),
+    ];
+    for (text, want) in cases {
+        assert_eq!(policy::open_web_identity(&text), want, "{text}");
+    }
+}
+
+#[test]
 fn ok_fact_stays_compact() {
     assert!(std::mem::size_of::<Fact>() <= 48, "{}", std::mem::size_of::<Fact>());
 }
