@@ -13,7 +13,7 @@ use trailscope::engine::Engine;
 use super::common::{absorbed_in_batches, corpus, walk};
 
 /// One IAM event (or another service's, with `source`) of account 111111111111.
-fn ev(n: u32, time: &str, name: &str, who: &str, ip: &str, fields: &str) -> String {
+pub(super) fn ev(n: u32, time: &str, name: &str, who: &str, ip: &str, fields: &str) -> String {
     format!(
         r#"{{"eventVersion":"1.09","eventTime":"2026-06-01T{time}Z","eventSource":"iam.amazonaws.com","eventName":"{name}",
         "eventID":"00000000-0000-4000-b000-{n:012}","awsRegion":"us-east-1","recipientAccountId":"111111111111",
@@ -22,13 +22,13 @@ fn ev(n: u32, time: &str, name: &str, who: &str, ip: &str, fields: &str) -> Stri
 }
 
 /// An IAM user of account 111111111111 signing with long-term key `key`.
-fn user(name: &str, key: &str) -> String {
+pub(super) fn user(name: &str, key: &str) -> String {
     format!(
         r#"{{"type":"IAMUser","principalId":"AIDA{name}","arn":"arn:aws:iam::111111111111:user/{name}","accountId":"111111111111","accessKeyId":"{key}","userName":"{name}"}}"#
     )
 }
 
-fn items(lines: &[String], f: &Filter) -> Vec<Attention> {
+pub(super) fn items(lines: &[String], f: &Filter) -> Vec<Attention> {
     let mut e = Engine::new();
     e.ingest_bytes("iam.jsonl", lines.join("\n").as_bytes());
     given(&e, f)
@@ -45,7 +45,7 @@ fn given(e: &Engine, f: &Filter) -> Vec<Attention> {
         .collect()
 }
 
-fn titled<'a>(items: &'a [Attention], title: &str) -> &'a Attention {
+pub(super) fn titled<'a>(items: &'a [Attention], title: &str) -> &'a Attention {
     items.iter().find(|a| a.title == title).unwrap_or_else(|| panic!("no item {title:?} among {items:#?}"))
 }
 

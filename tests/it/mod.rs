@@ -5,6 +5,7 @@ mod common;
 mod container;
 mod corpus;
 mod iam_access;
+mod iam_trust;
 mod identity;
 mod identity_corpus;
 mod ingest_hostile;

@@ -11,7 +11,9 @@
 //!   everything put, or a managed policy made (or given a default version) that does: high.
 //! - A user added to a group that was an administrator then (`AddUserToGroup`): high.
 //! - A role's trust policy that lets another account in (medium; high when the role had
-//!   administrator access meanwhile) or anyone at all (high).
+//!   administrator access meanwhile, or was then taken on from outside) or anyone at all (high),
+//!   counting a public identity provider trusted with no condition on who (see
+//!   [`crate::facts::iam::Act::Trust`]) as anyone; with the role sessions opened after it.
 //! - Refused attempts at any of these: one medium item per principal.
 //!
 //! Each says when it was taken back, if it was (the key deleted or made inactive, the password
@@ -244,6 +246,8 @@ struct Said {
     what: String,
     then: String,
     meaning: &'static str,
+    /// When what was given was last used, when the item follows its uses itself.
+    last_use: Option<Millis>,
 }
 
 /// The facts of one gift that every kind of item may name.
@@ -340,13 +344,14 @@ fn item(g: &Gathered, cx: &Context, calls: &[(Millis, u32, Row)], followed: &Fol
     } else {
         format!("{} {}", plural(n, &format!("{call} call"), &format!("{call} calls")), when(first, last))
     };
-    let Said { severity, title, what, then, meaning } = said;
+    let Said { severity, title, what, then, meaning, last_use } = said;
     let why = format!("{opening} {what}.{then}{}{meaning}", ended(store, c, end, last));
     let kind = match c.act {
         Act::KeyMade | Act::PasswordSet | Act::MfaRemoved => AttentionKind::CredentialsMade,
         _ => AttentionKind::AccessWidened,
     };
     let last_seen = end.map_or(last, |e| store.time(e.row)).max(if uses.is_empty() { last } else { use_last });
+    let last_seen = last_seen.max(last_use.unwrap_or(last));
     let chips = vec![(Field::Name, call), (Field::Principal, who.clone())];
     let range = Some(seconds(first, last));
     Some(Attention { kind, severity, title, who, why, events: n, first, last: last_seen, chips, range })
@@ -381,6 +386,7 @@ fn credentials(store: &Store, f: &Gift) -> Said {
                 then,
                 meaning:
                     " A key made for someone else lets its maker act as them, and outlives the maker's own access.",
+                last_use: None,
             }
         }
         Act::PasswordSet => {
@@ -406,6 +412,7 @@ fn credentials(store: &Store, f: &Gift) -> Said {
                 what: format!("set a console password for IAM user {name}{}{reset}", f.made_text),
                 then,
                 meaning: " A password someone else set lets them sign in as that user.",
+                last_use: None,
             }
         }
         _ => {
@@ -416,6 +423,7 @@ fn credentials(store: &Store, f: &Gift) -> Said {
                 what: format!("took MFA device {} off {whom}", or(&f.detail, "(not named)")),
                 then: String::new(),
                 meaning: " Without MFA, a password or key alone is enough to act as them.",
+                last_use: None,
             }
         }
     }
@@ -448,7 +456,7 @@ fn administrator(f: &Gift) -> Said {
             ADMIN_MEANS,
         ),
     };
-    Said { severity: Severity::High, title, what, then: String::new(), meaning }
+    Said { severity: Severity::High, title, what, then: String::new(), meaning, last_use: None }
 }
 
 /// A user added to a group that was an administrator then.
@@ -467,6 +475,7 @@ fn joined_admins(cx: &Context, f: &Gift) -> Said {
         what: format!("added IAM user {user}{} to group {group}, which had {}", f.made_text, joined(&how, "; ")),
         then: String::new(),
         meaning: ADMIN_MEANS,
+        last_use: None,
     }
 }
 
@@ -512,20 +521,116 @@ fn trust(cx: &Context, f: &Gift, window: (Millis, Millis)) -> Said {
             .collect();
         format!(" Meanwhile the role was an administrator: {}.", joined(&how, "; "))
     };
+    let taken = taken_on(store, c, window);
+    let outside = taken.iter().any(|t| t.outside);
     let (severity, title) = match c.exposure {
+        Exposure::Everyone if !f.detail.is_empty() => {
+            (Severity::High, format!("Role {name} can be assumed by {}", f.detail))
+        }
         Exposure::Everyone => (Severity::High, format!("Role {name} can be assumed by anyone")),
         _ if !admin.is_empty() => (Severity::High, format!("Administrator role {name} trusts another account")),
+        _ if outside => (Severity::High, format!("Role {name} trusts another account, and was taken on from it")),
         _ => (Severity::Medium, format!("Role {name} trusts another account")),
     };
-    let whom = whom(c.exposure);
+    let whom = if f.detail.is_empty() {
+        whom(c.exposure).to_owned()
+    } else {
+        format!("{} (no condition names which)", f.detail)
+    };
     Said {
         severity,
         title,
         what: format!("set the trust policy of role {name} to let {whom} assume it: {}", list(&lines)),
-        then,
+        then: format!("{}{then}", taken_text(&taken)),
         meaning:
             " Whoever it trusts takes the role's permissions with their own credentials, from outside the account.",
+        last_use: taken.iter().map(|t| t.last).max(),
     }
+}
+
+/// Role sessions opened by one principal (or one web identity or SAML subject) with one call.
+struct TakenOn {
+    who: String,
+    call: &'static str,
+    /// Whether from outside the role's account: another account's principal, or a subject an
+    /// identity provider vouched for.
+    outside: bool,
+    times: usize,
+    addresses: Vec<String>,
+    first: Millis,
+    last: Millis,
+}
+
+/// Groups of role sessions kept in an item; more are counted.
+const MAX_TAKEN_ON: usize = 5;
+
+/// The sessions of the role trust change `c` set, opened in `[from, to)`, by who and how, the
+/// most first.
+fn taken_on(store: &Store, c: &IamChange, (from, to): (Millis, Millis)) -> Vec<TakenOn> {
+    let account = store.str(store.account(c.row));
+    let subject = store.str(c.subject);
+    let name = split(&subject).1;
+    let mut groups: HashMap<(String, &'static str), TakenOn> = HashMap::new();
+    for g in store.credentials.grants() {
+        let t = store.time(g.row);
+        let role = store.str(g.role);
+        let this_role = role.split(':').nth(4) == Some(&*account)
+            && role.split(':').nth(5).is_some_and(|r| r.starts_with("role/") && r.rsplit('/').next() == Some(name));
+        if !this_role || t < from || t >= to {
+            continue;
+        }
+        let id = store.identity(g.row);
+        let vouched = store.str(g.subject);
+        let (who, outside) = if vouched.is_empty() {
+            (principal_label(&id, &store.strings), !id.account_id.is_empty() && id.account_id != store.account(c.row))
+        } else {
+            (vouched.into_owned(), true)
+        };
+        let call = g.call.label();
+        let e = groups.entry((who.clone(), call)).or_insert(TakenOn {
+            who,
+            call,
+            outside,
+            times: 0,
+            addresses: Vec::new(),
+            first: t,
+            last: t,
+        });
+        e.times += 1;
+        (e.first, e.last) = (e.first.min(t), e.last.max(t));
+        let ip = store.str(store.ip(g.row)).into_owned();
+        if !e.addresses.contains(&ip) {
+            e.addresses.push(ip);
+        }
+    }
+    let mut out: Vec<TakenOn> = groups.into_values().collect();
+    out.sort_by(|a, b| b.times.cmp(&a.times).then(a.first.cmp(&b.first)).then_with(|| a.who.cmp(&b.who)));
+    out
+}
+
+/// " Then the role was taken on 3 times: by repo:acme/app:ref:refs/heads/main
+/// (`AssumeRoleWithWebIdentity`, 2 times from 203.0.113.5, first at …, last at …); by …." or
+/// " The role is not taken on in these logs after it.".
+fn taken_text(taken: &[TakenOn]) -> String {
+    if taken.is_empty() {
+        return " The role is not taken on in these logs after it.".to_owned();
+    }
+    let total: usize = taken.iter().map(|t| t.times).sum();
+    let mut parts: Vec<String> = taken
+        .iter()
+        .take(MAX_TAKEN_ON)
+        .map(|t| {
+            let mut addresses = t.addresses.clone();
+            addresses.sort_unstable();
+            let times = if t.times == 1 { "once".to_owned() } else { format!("{} times", t.times) };
+            format!("by {} ({}, {times} from {}, {})", t.who, t.call, list(&addresses), span(t.first, t.last))
+        })
+        .collect();
+    if taken.len() > MAX_TAKEN_ON {
+        parts.push(format!("and by {} more", taken.len() - MAX_TAKEN_ON));
+    }
+    let times = if total == 1 { "once".to_owned() } else { format!("{total} times") };
+    format!(" Then the role was taken on {times}: {}.", parts.join("; "))
 }
 
 /// "The key was deleted", "The role was deleted"...: what end `e` did.
