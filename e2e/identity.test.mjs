@@ -51,6 +51,19 @@ async function identitiesShow(t, events) {
 }
 
 /** The events cell of the row whose filter value is `key`, in table `testid`. */
+/** Opens the page on `records` written to `file`, and its whole attention list. */
+async function attentionOf(file, records) {
+  writeFileSync(file, JSON.stringify({ Records: records }));
+  const t = await Trailscope.open(env);
+  await t.pickFiles([file]);
+  await t.waitDone();
+  await openIdentities(t);
+  const list = t.page.locator('[data-testid=identity-attention]');
+  await list.locator('li[data-kind]').first().waitFor();
+  if (await list.locator('[data-testid=list-more]').count()) await list.locator('[data-testid=list-more]').click();
+  return { t, list };
+}
+
 async function rowEvents(t, testid, key) {
   const row = t.page.locator(`[data-testid=${testid}] tr[data-key="${key}"]`);
   return row.locator('td.num').first().textContent();
@@ -376,14 +389,7 @@ test('a key made for another user, then used to push an image, and administrator
       accountId: account, accessKeyId: key, userName: 'ci-deployer' } };
   const admin = iam(3, 'AttachUserPolicy', { userName: 'ci-deployer', policyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' }, null);
   const file = join(mkdtempSync(join(tmpdir(), 'trailscope-iam-')), 'backdoor.json');
-  writeFileSync(file, JSON.stringify({ Records: [...events, made, pushed, admin] }));
-  const t = await Trailscope.open(env);
-  await t.pickFiles([file]);
-  await t.waitDone();
-  await openIdentities(t);
-  const list = t.page.locator('[data-testid=identity-attention]');
-  await list.locator('li[data-kind]').first().waitFor();
-  if (await list.locator('[data-testid=list-more]').count()) await list.locator('[data-testid=list-more]').click();
+  const { t, list } = await attentionOf(file, [...events, made, pushed, admin]);
   const keyItem = list.locator('li[data-kind=credentials-made]');
   await keyItem.first().waitFor();
   assert.equal(await keyItem.count(), 1);
@@ -430,5 +436,76 @@ test('a key made for another user, then used to push an image, and administrator
   await t.page.waitForFunction(() => document.querySelectorAll('[data-testid=events] .ev-row[data-row]').length === 3);
   const names = await t.page.$$eval('[data-testid=events] .ev-row[data-row] .cell:nth-child(2)', (cells) => cells.map((c) => c.title));
   assert.deepEqual(names.sort(), ['ecr.amazonaws.com PutImage', 'iam.amazonaws.com AttachUserPolicy', 'iam.amazonaws.com CreateAccessKey']);
+  assert.deepEqual(t.problems, []);
+});
+
+test('a role opened to every GitHub workflow, then taken on by a stranger\'s repository that pushes an image', async () => {
+  // After everything the sample logs, a contractor makes role ecr-push trust GitHub's OIDC
+  // provider with only the audience checked (the mistake GitHub's and Datadog's pages warn of); a
+  // workflow of another owner's repository takes the role on (as AWS documents the
+  // AssumeRoleWithWebIdentity record) and pushes one of the sample's images with the session.
+  const events = sample();
+  const put = events.find((e) => e.eventName === 'PutImage' && !e.errorCode);
+  const account = put.recipientAccountId;
+  const end = events.map((e) => e.eventTime).sort().at(-1);
+  const at = (minutes) => new Date(Date.parse(end) + minutes * 60_000).toISOString().replace('.000Z', 'Z');
+  const provider = `arn:aws:iam::${account}:oidc-provider/token.actions.githubusercontent.com`;
+  const repo = 'repo:evilcorp/payload:ref:refs/heads/main';
+  const ip = '198.51.100.7';
+  const key = 'ASIAE2EGITHUB0000001';
+  const base = (n, source, name) => ({ eventVersion: '1.09', eventTime: at(n), eventSource: source, eventName: name,
+    awsRegion: 'us-east-1', userAgent: 'aws-cli/2.15.0', eventID: `7e2e0000-0000-4000-9000-00000000000${n}`, readOnly: false,
+    eventType: 'AwsApiCall', recipientAccountId: account });
+  const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Federated: provider },
+    Action: 'sts:AssumeRoleWithWebIdentity', Condition: { StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' } } }] };
+  const created = { ...base(1, 'iam.amazonaws.com', 'CreateRole'), sourceIPAddress: '203.0.113.66',
+    userIdentity: { type: 'IAMUser', principalId: 'AIDAE2ECONTRACTOR01', arn: `arn:aws:iam::${account}:user/contractor`,
+      accountId: account, accessKeyId: 'AKIAE2ECONTRACTOR001', userName: 'contractor' },
+    requestParameters: { roleName: 'ecr-push', assumeRolePolicyDocument: JSON.stringify(trust) } };
+  const session = `arn:aws:sts::${account}:assumed-role/ecr-push/GitHubActions`;
+  const assumed = { ...base(2, 'sts.amazonaws.com', 'AssumeRoleWithWebIdentity'), sourceIPAddress: ip,
+    userIdentity: { type: 'WebIdentityUser', principalId: `${provider}:sts.amazonaws.com:${repo}`, userName: repo, identityProvider: provider },
+    requestParameters: { roleArn: `arn:aws:iam::${account}:role/ecr-push`, roleSessionName: 'GitHubActions' },
+    responseElements: { provider, subjectFromWebIdentityToken: repo, audience: 'sts.amazonaws.com',
+      credentials: { accessKeyId: key, expiration: 'Mar 1, 2026 2:00:00 AM', sessionToken: 'x' },
+      assumedRoleUser: { assumedRoleId: 'AROAE2EECRPUSH:GitHubActions', arn: session } } };
+  const pushed = { ...structuredClone(put), eventTime: at(3), sourceIPAddress: ip, eventID: '7e2e0000-0000-4000-9000-000000000003',
+    userIdentity: { type: 'AssumedRole', principalId: 'AROAE2EECRPUSH:GitHubActions', arn: session, accountId: account, accessKeyId: key,
+      sessionContext: { sessionIssuer: { type: 'Role', principalId: 'AROAE2EECRPUSH', arn: `arn:aws:iam::${account}:role/ecr-push`,
+        accountId: account, userName: 'ecr-push' }, webIdFederationData: { federatedProvider: provider, attributes: {} },
+      attributes: { creationDate: at(2), mfaAuthenticated: 'false' } } } };
+  const file = join(mkdtempSync(join(tmpdir(), 'trailscope-trust-')), 'github-trust.json');
+  const { t, list } = await attentionOf(file, [...events, created, assumed, pushed]);
+  const item = list.locator('li[data-kind=access-widened]');
+  await item.first().waitFor();
+  assert.equal(await item.count(), 1);
+  assert.equal(await item.getAttribute('data-severity'), 'high');
+  assert.equal(await item.locator('[data-testid=attention-who]').getAttribute('title'),
+    'Role ecr-push can be assumed by any GitHub Actions workflow, of any repository');
+  const text = await item.textContent();
+  assert.ok(text.includes('when token.actions.githubusercontent.com:aud StringEquals sts.amazonaws.com'), text);
+  assert.ok(text.includes(`Then the role was taken on once: by ${repo} (AssumeRoleWithWebIdentity, once from ${ip}`), text);
+  assert.ok(text.includes('The role still trusts them at the end of these logs.'), text);
+  // The card says what it is about in view, and reads whole on "Read all" without narrowing.
+  assert.equal(await item.locator('[data-testid=attention-title]').innerText(),
+    'Role ecr-push can be assumed by any GitHub Actions workflow, of any repository');
+  const why = item.locator('[data-testid=attention-why]');
+  const clamped = await why.evaluate((p) => [p.clientHeight, p.scrollHeight]);
+  assert.ok(clamped[1] > clamped[0] + 4, `the reason is cut to four lines: ${clamped}`);
+  await item.locator('[data-testid=attention-read]').click();
+  await t.page.waitForSelector('[data-testid=identity-attention] li[data-kind=access-widened] [data-testid=attention-read][aria-expanded=true]');
+  const opened = await why.evaluate((p) => [p.clientHeight, p.scrollHeight]);
+  assert.ok(opened[0] >= opened[1] && opened[0] > clamped[0], `opened whole: ${opened} after ${clamped}`);
+  assert.ok((await why.innerText()).includes(`by ${repo}`));
+  assert.equal(await t.page.locator('[data-testid=filter-chips] .chip').count(), 0);
+  await item.scrollIntoViewIfNeeded();
+  await t.shot('identities-role-open-to-github', { fullPage: false });
+  // The push the session made names the repository that started it, on the Images tab.
+  await t.page.click('[data-testid=tab-images]');
+  await t.page.click('[data-testid=images-nav-pushes]');
+  const origin = t.page.locator('[data-testid=push-row] [data-testid=who-origin][data-via="GitHub Actions"]');
+  await origin.waitFor();
+  assert.equal(await origin.count(), 1);
+  assert.equal(await origin.getAttribute('data-started-by'), repo);
   assert.deepEqual(t.problems, []);
 });

@@ -21,7 +21,7 @@
 
 use hashbrown::{HashMap, HashSet};
 
-use super::attention::{joined, list, seconds, when, whom, Attention, AttentionKind, Severity};
+use super::attention::{joined, lines_said, list, seconds, when, whom, Attention, AttentionKind, Severity};
 use super::breakdown::{is_denied, Gathered};
 use crate::analysis::filter::Field;
 use crate::analysis::principal::principal_label;
@@ -540,8 +540,9 @@ fn trust(cx: &Context, f: &Gift, window: (Millis, Millis)) -> Said {
     Said {
         severity,
         title,
-        what: format!("set the trust policy of role {name} to let {whom} assume it: {}", list(&lines)),
-        then: format!("{}{then}", taken_text(&taken)),
+        what: format!("set the trust policy of role {name} to let {whom} assume it"),
+        // Who came in first: the statements can run long.
+        then: format!("{}{then} The policy: {}.", taken_text(&taken), lines_said(&lines)),
         meaning:
             " Whoever it trusts takes the role's permissions with their own credentials, from outside the account.",
         last_use: taken.iter().map(|t| t.last).max(),

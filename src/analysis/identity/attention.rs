@@ -381,7 +381,7 @@ fn ecr_opened(g: &Gathered, out: &mut Vec<Attention>) {
         who.sort_unstable();
         who.dedup();
         let why = if n == 1 {
-            format!("{call} at {} {what}: {}. {then}", utc(first), list(&lines))
+            format!("{call} at {} {what}: {}. {then}", utc(first), lines_said(&lines))
         } else {
             let by = match who.len() {
                 1 => "the principal named above".to_owned(),
@@ -391,7 +391,7 @@ fn ecr_opened(g: &Gathered, out: &mut Vec<Attention>) {
                 "{call} {} ({} by {by}) {what}; the last: {}. {then}",
                 when(first, last),
                 plural(n, "call", "calls"),
-                list(&lines)
+                lines_said(&lines)
             )
         };
         let mut chips = vec![(Field::Name, call.into_owned()), (Field::Region, g.str(region).into_owned())];
@@ -555,10 +555,10 @@ fn logging(g: &Gathered, out: &mut Vec<Attention>) {
             let code = g.str(store.error_code(latest));
             format!(
                 "{calls_of} refused ({code}); had it gone through: {}. Nothing changed, but someone tried.",
-                list(&lines)
+                lines_said(&lines)
             )
         } else {
-            format!("{calls_of}: {}. {}", list(&lines), lost(change.target, &call, &source))
+            format!("{calls_of}: {}. {}", lines_said(&lines), lost(change.target, &call, &source))
         };
         let kind = if change.target == Target::Monitor {
             AttentionKind::MonitoringWeakened
@@ -615,6 +615,15 @@ pub(super) fn joined<S: AsRef<str>>(items: &[S], sep: &str) -> String {
 pub(super) fn list<S: AsRef<str>>(items: &[S]) -> String {
     match joined(items, ", ") {
         shown if shown.is_empty() => "no recorded address".to_owned(),
+        shown => shown,
+    }
+}
+
+/// Summary lines of a policy or a setting, one after another ("Allow …: ecr:*; Deny …"), up to
+/// [`MAX_NAMES`]; "nothing of it could be read" when there are none.
+pub(super) fn lines_said<S: AsRef<str>>(lines: &[S]) -> String {
+    match joined(lines, "; ") {
+        shown if shown.is_empty() => "nothing of it could be read".to_owned(),
         shown => shown,
     }
 }

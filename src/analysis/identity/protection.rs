@@ -6,7 +6,7 @@ use std::borrow::Cow;
 
 use hashbrown::{HashMap, HashSet};
 
-use super::attention::{joined, list, seconds, when, Attention, AttentionKind, Severity};
+use super::attention::{joined, lines_said, list, seconds, when, Attention, AttentionKind, Severity};
 use super::breakdown::Gathered;
 use crate::analysis::container::guards::{Guard, Lowering};
 use crate::analysis::container::{Push, RepoId};
@@ -109,7 +109,7 @@ fn item(g: &Gathered, l: &Lowering, id: u32) -> Attention {
                  vulnerabilities unless someone asks.",
                 place.registry,
                 l.after,
-                list(&lines)
+                lines_said(&lines)
             ),
             unscanned(&pushed),
         ),

@@ -37,7 +37,7 @@ pub fn attention_panel(p: &AttentionProps) -> Html {
                 </p>
             } else {
                 <ul class="attention-list">
-                { for rows.iter().take(fold.shown()).map(|a| {
+                { for rows.iter().take(fold.shown()).zip(card_keys(rows)).map(|(a, key)| {
                     let narrow = {
                         let (ctx, a) = (ctx.clone(), a.clone());
                         Callback::from(move |_| set_filter(&ctx, a.narrow(&ctx.state.0.filter)))
@@ -47,7 +47,7 @@ pub fn attention_panel(p: &AttentionProps) -> Html {
                         Callback::from(move |e: KeyboardEvent| if e.key() == "Enter" { set_filter(&ctx, a.narrow(&ctx.state.0.filter)) })
                     };
                     html! {
-                        <li class={classes!("item", a.severity.slug())} data-kind={a.kind.slug()} data-severity={a.severity.slug()}
+                        <li {key} class={classes!("item", a.severity.slug())} data-kind={a.kind.slug()} data-severity={a.severity.slug()}
                             tabindex="0" onclick={narrow} onkeydown={key_narrow} title="Show these events">
                             <div class="item-head">
                                 <span class={classes!("sev", a.severity.slug())}>{a.severity.slug()}</span>
@@ -59,11 +59,13 @@ pub fn attention_panel(p: &AttentionProps) -> Html {
                             if !a.who.is_empty() {
                                 {who_line(a)}
                             }
-                            <p class="why" title={tooltip(&a.why)}>{reveal(&a.why).into_owned()}</p>
-                            <div class="item-foot">
-                                <span>{plural(a.events, "event", "events")}</span>
-                                <span class="seen">{seen(a.first, a.last)}</span>
-                            </div>
+                            // What it is about, unless the title only says the principal again.
+                            if !a.who.is_empty() && !a.title.contains(a.who.as_str()) {
+                                <div class="item-title item-line" data-testid="attention-title" title={tooltip(&a.title)}>
+                                    {reveal(&a.title).into_owned()}
+                                </div>
+                            }
+                            <Why text={a.why.clone()} events={a.events} seen={seen(a.first, a.last)} />
                         </li>
                     }
                 }) }
@@ -71,6 +73,71 @@ pub fn attention_panel(p: &AttentionProps) -> Html {
                 <More {fold} total={p.items.total} what="items" hint={NARROW} />
             }
         </section>
+    }
+}
+
+/// A key per card, the same for the same item across redraws, and never twice in one list.
+fn card_keys(rows: &[Attention]) -> Vec<String> {
+    let mut seen = std::collections::HashMap::new();
+    rows.iter()
+        .map(|a| {
+            let key = format!("{}|{}|{}|{}", a.kind.slug(), a.who, a.title, a.first);
+            let n: &mut u32 = seen.entry(key.clone()).or_default();
+            *n += 1;
+            if *n == 1 {
+                key
+            } else {
+                format!("{key}#{n}")
+            }
+        })
+        .collect()
+}
+
+/// Characters of a reason that four lines of the narrowest card hold: a longer one gets "Read all".
+const CLAMPED_CHARS: usize = 200;
+
+/// Props of [`Why`].
+#[derive(Properties, PartialEq)]
+struct WhyProps {
+    text: String,
+    events: u64,
+    seen: Html,
+}
+
+/// An item's reason, four lines of it, and its foot; a longer reason (a policy's statements, who
+/// took a role on, when it was taken back) opens whole on "Read all", which does not narrow the
+/// views and stays with its item (the card is keyed) while the list is redrawn.
+#[function_component(Why)]
+fn why(p: &WhyProps) -> Html {
+    let open = use_state(|| false);
+    let long = p.text.chars().count() > CLAMPED_CHARS;
+    let toggle = {
+        let open = open.clone();
+        Callback::from(move |e: MouseEvent| {
+            e.stop_propagation();
+            open.set(!*open);
+        })
+    };
+    // Enter on the button is the button's, not the card's (which narrows every view).
+    let keep = Callback::from(|e: KeyboardEvent| e.stop_propagation());
+    html! {
+        <>
+            <p class={classes!("why", (*open).then_some("open"))} data-testid="attention-why" title={tooltip(&p.text)}>
+                {reveal(&p.text).into_owned()}
+            </p>
+            <div class="item-foot">
+                <span>
+                    {plural(p.events, "event", "events")}
+                    if long {
+                        <button class="disclose read" data-testid="attention-read" aria-expanded={open.to_string()}
+                            onclick={toggle} onkeydown={keep}>
+                            { if *open { "Less" } else { "Read all" } }
+                        </button>
+                    }
+                </span>
+                <span class="seen">{p.seen.clone()}</span>
+            </div>
+        </>
     }
 }
 
