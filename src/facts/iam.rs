@@ -75,6 +75,8 @@ pub enum Act {
     KeyMade,
     /// `DeleteAccessKey`, or `UpdateAccessKey` to `Inactive`: `detail` the key's ID.
     KeyEnded,
+    /// `UpdateAccessKey` to `Active`: a key made inactive made active again; `detail` its ID.
+    KeyActivated,
     /// `CreateLoginProfile` or `UpdateLoginProfile`: a console password set.
     PasswordSet,
     /// `DeleteLoginProfile`.
@@ -107,7 +109,7 @@ pub enum Act {
 }
 
 /// Every [`Act`], for the batch encoding.
-const ACTS: [Act; 15] = [
+const ACTS: [Act; 16] = [
     Act::UserMade,
     Act::KeyMade,
     Act::KeyEnded,
@@ -123,6 +125,7 @@ const ACTS: [Act; 15] = [
     Act::Deleted,
     Act::Joined,
     Act::Left,
+    Act::KeyActivated,
 ];
 
 /// Every [`Exposure`], for the batch encoding.
@@ -309,8 +312,13 @@ fn read(name: &str, req: &Value, resp: &Value, account: &str) -> Option<Read> {
         "DeleteAccessKey" => {
             (out.act, out.subject, out.detail) = (Some(Act::KeyEnded), user(), text(req, "accessKeyId").to_owned());
         }
-        "UpdateAccessKey" if text(req, "status").eq_ignore_ascii_case("Inactive") => {
-            (out.act, out.subject, out.detail) = (Some(Act::KeyEnded), user(), text(req, "accessKeyId").to_owned());
+        "UpdateAccessKey" => {
+            let act = match text(req, "status") {
+                s if s.eq_ignore_ascii_case("Inactive") => Act::KeyEnded,
+                s if s.eq_ignore_ascii_case("Active") => Act::KeyActivated,
+                _ => return None,
+            };
+            (out.act, out.subject, out.detail) = (Some(act), user(), text(req, "accessKeyId").to_owned());
         }
         "CreateLoginProfile" | "UpdateLoginProfile" => {
             out.act = Some(Act::PasswordSet);
@@ -418,9 +426,10 @@ mod tests {
         let off =
             read_one("UpdateAccessKey", r#"{"accessKeyId":"AKIAI44QH8DHBEXAMPLE","status":"Inactive"}"#, "").unwrap();
         assert_eq!(off.act, Some(Act::KeyEnded));
-        assert!(
-            read_one("UpdateAccessKey", r#"{"accessKeyId":"AKIAI44QH8DHBEXAMPLE","status":"Active"}"#, "").is_none()
-        );
+        let on =
+            read_one("UpdateAccessKey", r#"{"accessKeyId":"AKIAI44QH8DHBEXAMPLE","status":"Active"}"#, "").unwrap();
+        assert_eq!((on.act, on.detail.as_str()), (Some(Act::KeyActivated), "AKIAI44QH8DHBEXAMPLE"));
+        assert!(read_one("UpdateAccessKey", r#"{"accessKeyId":"AKIAI44QH8DHBEXAMPLE","status":7}"#, "").is_none());
         let pw = read_one("CreateLoginProfile", r#"{"userName":"Bob","passwordResetRequired":true}"#, "").unwrap();
         assert_eq!((pw.act, pw.no_reset), (Some(Act::PasswordSet), false));
         let pw = read_one("UpdateLoginProfile", r#"{"userName":"Bob"}"#, "").unwrap();

@@ -180,6 +180,70 @@ fn ok_a_key_made_for_another_user_says_where_it_was_used_and_when_it_was_taken_b
 }
 
 #[test]
+fn ok_a_key_made_inactive_then_active_again_is_not_said_to_be_taken_back() {
+    let (mallory, alice) = (user("mallory", "AKIAMALLORY000000001"), user("alice", "AKIAALICE00000000001"));
+    let status = |n: u32, time: &str, who: &str, user: &str, key: &str, status: &str| {
+        let ip = if who.contains("mallory") { MALLORY_IP } else { "192.0.2.20" };
+        ev(
+            n,
+            time,
+            "UpdateAccessKey",
+            who,
+            ip,
+            &format!(
+                r#","requestParameters":{{"userName":"{user}","accessKeyId":"{key}","status":"{status}"}},"responseElements":null"#
+            ),
+        )
+    };
+    let made = |n: u32, user: &str, key: &str| {
+        ev(
+            n,
+            "08:00:00",
+            "CreateAccessKey",
+            &mallory,
+            MALLORY_IP,
+            &format!(
+                r#","requestParameters":{{"userName":"{user}"}},"responseElements":{{"accessKey":{{"accessKeyId":"{key}","status":"Active","userName":"{user}"}}}}"#
+            ),
+        )
+    };
+    let lines = vec![
+        // Mallory makes a key for dave; alice turns it off at 09:00, mallory back on at 09:30.
+        made(1, "dave", "AKIADAVE000000000001"),
+        status(2, "09:00:00", &alice, "dave", "AKIADAVE000000000001", "Inactive"),
+        status(3, "09:30:00", &mallory, "dave", "AKIADAVE000000000001", "Active"),
+        // Erin's key: off, on again, then deleted by alice at 10:15.
+        made(4, "erin", "AKIAERIN000000000001"),
+        status(5, "09:00:00", &alice, "erin", "AKIAERIN000000000001", "Inactive"),
+        status(6, "09:30:00", &mallory, "erin", "AKIAERIN000000000001", "Active"),
+        ev(
+            7,
+            "10:15:00",
+            "DeleteAccessKey",
+            &alice,
+            "192.0.2.20",
+            r#","requestParameters":{"userName":"erin","accessKeyId":"AKIAERIN000000000001"},"responseElements":null"#,
+        ),
+    ];
+    let all = items(&lines, &Filter::default());
+    let off = "The key was made inactive at 2026-06-01 09:00:00 UTC by arn:aws:iam::111111111111:user/alice \
+               (UpdateAccessKey, 60 min later). It was made active again at 2026-06-01 09:30:00 UTC by \
+               arn:aws:iam::111111111111:user/mallory (UpdateAccessKey, 30 min later).";
+    let dave = titled(&all, "Access key made for user dave");
+    assert!(dave.why.contains(&format!("{off} The key is still active at the end of these logs.")), "{}", dave.why);
+    let erin = titled(&all, "Access key made for user erin");
+    let deleted =
+        "The key was deleted at 2026-06-01 10:15:00 UTC by arn:aws:iam::111111111111:user/alice (DeleteAccessKey, 45 min later).";
+    assert!(erin.why.contains(&format!("{off} {deleted}")), "{}", erin.why);
+    // Each item runs to the key's last change of state.
+    let at = |hms: &str| {
+        let (h, m) = (hms[..2].parse::<i64>().unwrap(), hms[3..5].parse::<i64>().unwrap());
+        dave.first + ((h - 8) * 60 + m) * 60_000
+    };
+    assert_eq!((dave.last, erin.last), (at("09:30"), at("10:15")));
+}
+
+#[test]
 fn ok_a_password_set_for_a_user_the_caller_made_then_used_to_sign_in() {
     let mallory = user("mallory", "AKIAMALLORY000000001");
     let signin = |n, time: &str, ip: &str, outcome: &str| {

@@ -90,6 +90,40 @@ impl<'s> Context<'s> {
         })
     }
 
+    /// What became of what `c` (last given at `last`) gave, and when that was last settled: its
+    /// [`ended`] sentence; for a key made inactive, also each time it was made active again and
+    /// what followed (the key is active at the end of the logs, or ended again), at most
+    /// [`MAX_TURNS`] turns.
+    fn fate(&self, c: &IamChange, end: Option<&'s IamChange>, last: Millis) -> (String, Millis) {
+        let store = self.store;
+        let mut text = ended(store, c, end, last);
+        let Some(mut off) = end else { return (text, last) };
+        let mut settled = store.time(off.row);
+        for _ in 0..MAX_TURNS {
+            if off.act != Act::KeyEnded || &*store.str(store.name(off.row)) != "UpdateAccessKey" {
+                break;
+            }
+            let Some(on) = self.after(off, |e| e.act == Act::KeyActivated && e.detail == c.detail) else { break };
+            let t = store.time(on.row);
+            let by = principal_label(&store.identity(on.row), &store.strings);
+            let again = duration(t - settled);
+            text = format!("{text} It was made active again at {} by {by} (UpdateAccessKey, {again} later).", utc(t));
+            settled = t;
+            let next = self.after(on, |e| e.act == Act::KeyEnded && e.detail == c.detail);
+            text += &ended(store, c, next, t);
+            let Some(e) = next else { break };
+            (off, settled) = (e, store.time(e.row));
+        }
+        (text, settled)
+    }
+
+    /// The first call after `c` (in time, then row order), in its account, that `wanted` keeps.
+    fn after(&self, c: &IamChange, wanted: impl Fn(&IamChange) -> bool) -> Option<&'s IamChange> {
+        let key = |x: &IamChange| (self.store.time(x.row), x.row);
+        let account = self.store.account(c.row);
+        self.done.iter().copied().find(|e| key(e) > key(c) && self.store.account(e.row) == account && wanted(e))
+    }
+
     /// The `CreateUser` of `subject` in the account of row `r`, if these logs hold it.
     fn made(&self, subject: Sym, r: Row) -> Option<&'s IamChange> {
         let account = self.store.account(r);
@@ -171,6 +205,9 @@ fn followed(store: &Store, items: &[&IamChange]) -> Followed {
     }
     out
 }
+
+/// Times a key's story goes from inactive to active and on, in one item.
+const MAX_TURNS: usize = 3;
 
 /// What was given to whom, for grouping: act, account, subject, detail, exposure.
 type What = (Act, Sym, Sym, Sym, Exposure);
@@ -345,12 +382,13 @@ fn item(g: &Gathered, cx: &Context, calls: &[(Millis, u32, Row)], followed: &Fol
         format!("{} {}", plural(n, &format!("{call} call"), &format!("{call} calls")), when(first, last))
     };
     let Said { severity, title, what, then, meaning, last_use } = said;
-    let why = format!("{opening} {what}.{then}{}{meaning}", ended(store, c, end, last));
+    let (fate, settled) = cx.fate(c, end, last);
+    let why = format!("{opening} {what}.{then}{fate}{meaning}");
     let kind = match c.act {
         Act::KeyMade | Act::PasswordSet | Act::MfaRemoved => AttentionKind::CredentialsMade,
         _ => AttentionKind::AccessWidened,
     };
-    let last_seen = end.map_or(last, |e| store.time(e.row)).max(if uses.is_empty() { last } else { use_last });
+    let last_seen = settled.max(if uses.is_empty() { last } else { use_last });
     let last_seen = last_seen.max(last_use.unwrap_or(last));
     let chips = vec![(Field::Name, call), (Field::Principal, who.clone())];
     let range = Some(seconds(first, last));
