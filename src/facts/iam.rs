@@ -24,7 +24,7 @@ use crate::store::{Row, Store};
 pub const SOURCE: &str = "iam.amazonaws.com";
 
 /// The calls read.
-pub const CALLS: [&str; 29] = [
+pub const CALLS: [&str; 31] = [
     "CreateUser",
     "DeleteUser",
     "DeleteRole",
@@ -38,6 +38,7 @@ pub const CALLS: [&str; 29] = [
     "UpdateLoginProfile",
     "DeleteLoginProfile",
     "DeactivateMFADevice",
+    "EnableMFADevice",
     "AttachUserPolicy",
     "AttachRolePolicy",
     "AttachGroupPolicy",
@@ -52,6 +53,7 @@ pub const CALLS: [&str; 29] = [
     "DeleteGroupPolicy",
     "CreatePolicy",
     "CreatePolicyVersion",
+    "DeletePolicy",
     "CreateRole",
     "UpdateAssumeRolePolicy",
 ];
@@ -77,6 +79,10 @@ pub enum Act {
     KeyEnded,
     /// `UpdateAccessKey` to `Active`: a key made inactive made active again; `detail` its ID.
     KeyActivated,
+    /// `EnableMFADevice`: `detail` the device's serial number.
+    MfaEnabled,
+    /// `DeletePolicy`: `detail` the managed policy's ARN.
+    PolicyDeleted,
     /// `CreateLoginProfile` or `UpdateLoginProfile`: a console password set.
     PasswordSet,
     /// `DeleteLoginProfile`.
@@ -109,7 +115,7 @@ pub enum Act {
 }
 
 /// Every [`Act`], for the batch encoding.
-const ACTS: [Act; 16] = [
+const ACTS: [Act; 18] = [
     Act::UserMade,
     Act::KeyMade,
     Act::KeyEnded,
@@ -126,6 +132,8 @@ const ACTS: [Act; 16] = [
     Act::Joined,
     Act::Left,
     Act::KeyActivated,
+    Act::MfaEnabled,
+    Act::PolicyDeleted,
 ];
 
 /// Every [`Exposure`], for the batch encoding.
@@ -326,9 +334,11 @@ fn read(name: &str, req: &Value, resp: &Value, account: &str) -> Option<Read> {
             out.no_reset = !matches!(req["passwordResetRequired"], Value::Bool(true));
         }
         "DeleteLoginProfile" => (out.act, out.subject) = (Some(Act::PasswordEnded), user()),
-        "DeactivateMFADevice" => {
-            (out.act, out.subject, out.detail) = (Some(Act::MfaRemoved), user(), text(req, "serialNumber").to_owned());
+        "DeactivateMFADevice" | "EnableMFADevice" => {
+            let act = if name == "EnableMFADevice" { Act::MfaEnabled } else { Act::MfaRemoved };
+            (out.act, out.subject, out.detail) = (Some(act), user(), text(req, "serialNumber").to_owned());
         }
+        "DeletePolicy" => (out.act, out.detail) = (Some(Act::PolicyDeleted), text(req, "policyArn").to_owned()),
         "AttachUserPolicy" | "AttachRolePolicy" | "AttachGroupPolicy" => {
             (out.act, out.subject, out.detail) = (Some(Act::Attached), holder(), text(req, "policyArn").to_owned());
         }
@@ -430,6 +440,18 @@ mod tests {
             read_one("UpdateAccessKey", r#"{"accessKeyId":"AKIAI44QH8DHBEXAMPLE","status":"Active"}"#, "").unwrap();
         assert_eq!((on.act, on.detail.as_str()), (Some(Act::KeyActivated), "AKIAI44QH8DHBEXAMPLE"));
         assert!(read_one("UpdateAccessKey", r#"{"accessKeyId":"AKIAI44QH8DHBEXAMPLE","status":7}"#, "").is_none());
+        let mfa =
+            read_one("EnableMFADevice", r#"{"userName":"Bob","serialNumber":"arn:aws:iam::123456789012:mfa/Bob"}"#, "");
+        let mfa = mfa.unwrap();
+        assert_eq!(
+            (mfa.act, mfa.subject.as_str(), mfa.detail.as_str()),
+            (Some(Act::MfaEnabled), "user/Bob", "arn:aws:iam::123456789012:mfa/Bob")
+        );
+        let gone = read_one("DeletePolicy", r#"{"policyArn":"arn:aws:iam::123456789012:policy/all"}"#, "").unwrap();
+        assert_eq!(
+            (gone.act, gone.detail.as_str()),
+            (Some(Act::PolicyDeleted), "arn:aws:iam::123456789012:policy/all")
+        );
         let pw = read_one("CreateLoginProfile", r#"{"userName":"Bob","passwordResetRequired":true}"#, "").unwrap();
         assert_eq!((pw.act, pw.no_reset), (Some(Act::PasswordSet), false));
         let pw = read_one("UpdateLoginProfile", r#"{"userName":"Bob"}"#, "").unwrap();

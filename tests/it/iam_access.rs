@@ -244,6 +244,70 @@ fn ok_a_key_made_inactive_then_active_again_is_not_said_to_be_taken_back() {
 }
 
 #[test]
+fn ok_mfa_enabled_again_and_a_policy_deleted_are_said_to_take_back() {
+    let (mallory, alice) = (user("mallory", "AKIAMALLORY000000001"), user("alice", "AKIAALICE00000000001"));
+    let all_doc =
+        r#"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}]}"#;
+    let lines = vec![
+        // Mallory takes dave's MFA off; alice enables a device for him 20 minutes later. Frank's
+        // is taken off and not put back.
+        ev(
+            1,
+            "08:00:00",
+            "DeactivateMFADevice",
+            &mallory,
+            MALLORY_IP,
+            r#","requestParameters":{"userName":"dave","serialNumber":"arn:aws:iam::111111111111:mfa/dave"}"#,
+        ),
+        ev(
+            2,
+            "08:20:00",
+            "EnableMFADevice",
+            &alice,
+            "192.0.2.20",
+            r#","requestParameters":{"userName":"dave","serialNumber":"arn:aws:iam::111111111111:mfa/dave-2"}"#,
+        ),
+        ev(
+            3,
+            "08:05:00",
+            "DeactivateMFADevice",
+            &mallory,
+            MALLORY_IP,
+            r#","requestParameters":{"userName":"frank","serialNumber":"arn:aws:iam::111111111111:mfa/frank"}"#,
+        ),
+        // Mallory makes a managed policy that allows everything; alice deletes it at 09:00.
+        ev(
+            4,
+            "08:30:00",
+            "CreatePolicy",
+            &mallory,
+            MALLORY_IP,
+            &format!(
+                r#","requestParameters":{{"policyName":"all","policyDocument":"{all_doc}"}},"responseElements":{{"policy":{{"arn":"arn:aws:iam::111111111111:policy/all"}}}}"#
+            ),
+        ),
+        ev(
+            5,
+            "09:00:00",
+            "DeletePolicy",
+            &alice,
+            "192.0.2.20",
+            r#","requestParameters":{"policyArn":"arn:aws:iam::111111111111:policy/all"}"#,
+        ),
+    ];
+    let all = items(&lines, &Filter::default());
+    let alice = "arn:aws:iam::111111111111:user/alice";
+    let dave = titled(&all, "MFA removed from user dave");
+    let back = format!("An MFA device was enabled for the user again at 2026-06-01 08:20:00 UTC by {alice} (EnableMFADevice, 20 min later).");
+    assert!(dave.why.contains(&back), "{}", dave.why);
+    let frank = titled(&all, "MFA removed from user frank");
+    assert!(frank.why.contains("No MFA device is enabled for the user again in these logs."), "{}", frank.why);
+    let policy = titled(&all, "Managed policy all made to allow everything");
+    let deleted = format!("The policy was deleted at 2026-06-01 09:00:00 UTC by {alice} (DeletePolicy, 30 min later).");
+    assert!(policy.why.contains(&deleted), "{}", policy.why);
+}
+
+#[test]
 fn ok_a_password_set_for_a_user_the_caller_made_then_used_to_sign_in() {
     let mallory = user("mallory", "AKIAMALLORY000000001");
     let signin = |n, time: &str, ip: &str, outcome: &str| {

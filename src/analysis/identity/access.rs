@@ -78,8 +78,13 @@ impl<'s> Context<'s> {
                 (Act::Joined, Act::Deleted) => e.subject == c.detail || e.subject == c.subject,
                 (Act::Joined, Act::Left) => e.subject == c.subject && e.detail == c.detail,
                 (_, Act::Deleted) => e.subject == c.subject && !c.subject.is_empty(),
-                (Act::KeyMade, Act::KeyEnded) => e.detail == c.detail,
+                (Act::KeyMade, Act::KeyEnded) | (Act::PolicyAllowsAll, Act::PolicyDeleted) => e.detail == c.detail,
                 (Act::PasswordSet, Act::PasswordEnded) => e.subject == c.subject,
+                // With no user named, each call is about its caller's own device.
+                (Act::MfaRemoved, Act::MfaEnabled) => {
+                    let caller = |x: &IamChange| principal_label(&self.store.identity(x.row), &self.store.strings);
+                    e.subject == c.subject && (!c.subject.is_empty() || caller(e) == caller(c))
+                }
                 (Act::Attached, Act::Detached) | (Act::InlineAdmin, Act::InlineDeleted) => {
                     e.subject == c.subject && e.detail == c.detail
                 }
@@ -532,6 +537,8 @@ fn ended(store: &Store, c: &IamChange, end: Option<&IamChange>, last: Millis) ->
             Act::InlineAdmin => " The inline policy is still in place at the end of these logs.",
             Act::Trust => " The role still trusts them at the end of these logs.",
             Act::Joined => " The user is still in the group at the end of these logs.",
+            Act::MfaRemoved => " No MFA device is enabled for the user again in these logs.",
+            Act::PolicyAllowsAll => " The policy is not deleted in these logs.",
             _ => "",
         };
         return still.to_owned();
@@ -680,6 +687,8 @@ fn taken_back(e: &IamChange, store: &Store) -> String {
         (Act::KeyEnded, "UpdateAccessKey") => "The key was made inactive".to_owned(),
         (Act::KeyEnded, _) => "The key was deleted".to_owned(),
         (Act::PasswordEnded, _) => "The password was deleted".to_owned(),
+        (Act::MfaEnabled, _) => "An MFA device was enabled for the user again".to_owned(),
+        (Act::PolicyDeleted, _) => "The policy was deleted".to_owned(),
         (Act::Detached, _) => "The policy was detached".to_owned(),
         (Act::InlineDeleted, _) => "The inline policy was deleted".to_owned(),
         (Act::Left, _) => "The user was taken out of the group".to_owned(),
