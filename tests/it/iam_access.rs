@@ -465,6 +465,31 @@ fn admin_events() -> Vec<String> {
 /// group that has nothing.
 fn group_events(admin: &str) -> Vec<String> {
     vec![
+        // Before the group is an administrator: judy added to it, kate added and taken out.
+        ev(
+            16,
+            "08:07:00",
+            "AddUserToGroup",
+            admin,
+            "192.0.2.1",
+            r#","requestParameters":{"groupName":"admins","userName":"judy"}"#,
+        ),
+        ev(
+            17,
+            "08:07:10",
+            "AddUserToGroup",
+            admin,
+            "192.0.2.1",
+            r#","requestParameters":{"groupName":"admins","userName":"kate"}"#,
+        ),
+        ev(
+            18,
+            "08:07:20",
+            "RemoveUserFromGroup",
+            admin,
+            "192.0.2.1",
+            r#","requestParameters":{"groupName":"admins","userName":"kate"}"#,
+        ),
         ev(
             12,
             "08:08:00",
@@ -530,6 +555,10 @@ fn ok_administrator_access_and_roles_trusting_outsiders() {
     assert!(titled(&all, "everything given to role deploy")
         .why
         .contains("a policy made in these logs to allow everything"));
+    let group = titled(&all, "AdministratorAccess given to group admins");
+    let members = "Users these logs had added to the group by then, administrators with it: judy (AddUserToGroup at \
+                   2026-06-01 08:07:00 UTC).";
+    assert!(group.why.contains(members), "{}", group.why);
     let henry = titled(&all, "User henry added to administrator group admins");
     let at = "which had arn:aws:iam::aws:policy/AdministratorAccess (AttachGroupPolicy at 2026-06-01 08:08:00 UTC)";
     assert!(henry.why.contains(at), "{}", henry.why);

@@ -129,6 +129,21 @@ impl<'s> Context<'s> {
         self.done.iter().copied().find(|e| key(e) > key(c) && self.store.account(e.row) == account && wanted(e))
     }
 
+    /// The users added to group `group` (in the account of row `r`) before `r` and not taken out
+    /// (or deleted, or the group deleted) by then: "henry (`AddUserToGroup` at …)".
+    fn members(&self, group: Sym, r: Row) -> Vec<String> {
+        let store = self.store;
+        let (account, at) = (store.account(r), (store.time(r), r));
+        self.done
+            .iter()
+            .copied()
+            .filter(|c| c.act == Act::Joined && c.subject == group && store.account(c.row) == account)
+            .filter(|c| (store.time(c.row), c.row) < at)
+            .filter(|c| self.end(c, store.time(c.row)).is_none_or(|e| (store.time(e.row), e.row) > at))
+            .map(|c| format!("{} (AddUserToGroup at {})", split(&store.str(c.detail)).1, utc(store.time(c.row))))
+            .collect()
+    }
+
     /// The `CreateUser` of `subject` in the account of row `r`, if these logs hold it.
     fn made(&self, subject: Sym, r: Row) -> Option<&'s IamChange> {
         let account = self.store.account(r);
@@ -376,7 +391,7 @@ fn item(g: &Gathered, cx: &Context, calls: &[(Millis, u32, Row)], followed: &Fol
     };
     let said = match c.act {
         Act::KeyMade | Act::PasswordSet | Act::MfaRemoved => credentials(store, &gift),
-        Act::Attached | Act::InlineAdmin | Act::PolicyAllowsAll => administrator(&gift),
+        Act::Attached | Act::InlineAdmin | Act::PolicyAllowsAll => administrator(cx, &gift),
         Act::Joined => joined_admins(cx, &gift),
         _ => trust(cx, &gift, (first, end.map_or(Millis::MAX, |e| store.time(e.row)))),
     };
@@ -474,7 +489,7 @@ fn credentials(store: &Store, f: &Gift) -> Said {
 
 /// Administrator access given: a policy that makes one attached or put, or a managed policy made
 /// to allow everything.
-fn administrator(f: &Gift) -> Said {
+fn administrator(cx: &Context, f: &Gift) -> Said {
     let (kind, name, detail, made) = (f.kind, f.name, &f.detail, &f.made_text);
     let short = detail.rsplit('/').next().unwrap_or(detail);
     let (title, what, meaning) = match f.c.act {
@@ -499,7 +514,21 @@ fn administrator(f: &Gift) -> Said {
             ADMIN_MEANS,
         ),
     };
-    Said { severity: Severity::High, title, what, then: String::new(), meaning, last_use: None }
+    // A group's members become administrators with it: those these logs added before.
+    let then = if kind == "group" && f.c.act != Act::PolicyAllowsAll {
+        let members = cx.members(f.c.subject, f.c.row);
+        if members.is_empty() {
+            " These logs add no user to the group before it, so who was in it then is not known from them.".to_owned()
+        } else {
+            format!(
+                " Users these logs had added to the group by then, administrators with it: {}.",
+                joined(&members, ", ")
+            )
+        }
+    } else {
+        String::new()
+    };
+    Said { severity: Severity::High, title, what, then, meaning, last_use: None }
 }
 
 /// A user added to a group that was an administrator then.
