@@ -223,6 +223,12 @@ pub struct Index {
 }
 
 impl Index {
+    /// The images of repository `id` that `BatchDeleteImage` row `r` deleted: the digests its
+    /// response lists, else those it asked for (a tag stands for the image it named then).
+    pub fn deleted(&self, store: &Store, id: RepoId, r: Row) -> Vec<Sym> {
+        pages::deleted(self, store, id, r).collect()
+    }
+
     /// Joins every container fact of `store`.
     pub fn build(store: &Store) -> Index {
         let mut ix = Index { public_source: store.strings.lookup(PUBLIC_SOURCE), ..Index::default() };

@@ -1427,3 +1427,63 @@ fn ok_a_repositorys_kms_key_turned_off_needs_attention_and_is_on_its_page() {
     assert_eq!(granted, ["CreateRepository ", "CreateGrant ", "DisableKey KMS key disabled", "ScheduleKeyDeletion "]);
     assert_eq!(calls("web/other").len(), 1);
 }
+
+#[test]
+fn ok_an_image_deleted_soon_after_its_push_is_an_attention_item() {
+    use crate::analysis::identity::{report, AttentionKind, Severity};
+    let mut l = Log::new();
+    // Mary pushes a tool, a task and another account pull it, and Mary deletes it 10 minutes on.
+    l.put(0, MARY, "web/api", "tool", "sha256:evil", &[("sha256:l1", 10)]);
+    l.get(60, TASKS, "web/api", json!({"imageTag": "tool"}));
+    l.layer_url(61, TASKS, "web/api", "sha256:l1");
+    l.get(120, OTHER, "web/api", json!({"imageDigest": "sha256:evil"}));
+    let delete = |l: &mut Log, at: i64, who: &str, repo: &str, digest: &str| {
+        l.ecr(
+            at,
+            "BatchDeleteImage",
+            who,
+            json!({"repositoryName": repo, "registryId": ACCOUNT, "imageIds": [{"imageDigest": digest}]}),
+            json!({"imageIds": [{"imageDigest": digest}], "failures": []}),
+        );
+    };
+    delete(&mut l, 600, MARY, "web/api", "sha256:evil");
+    // CI's throwaway image, deleted half an hour on unpulled; an old one deleted two days on; a
+    // deletion refused.
+    l.put(0, CI, "web/worker", "pr-1", "sha256:tmp", &[]);
+    delete(&mut l, 1800, CI, "web/worker", "sha256:tmp");
+    l.put(0, CI, "web/cache", "old", "sha256:old", &[]);
+    delete(&mut l, 2 * 86_400, CI, "web/cache", "sha256:old");
+    l.put(0, CI, "web/db", "v1", "sha256:db", &[]);
+    l.fail(
+        60,
+        "BatchDeleteImage",
+        OTHER,
+        json!({"repositoryName": "web/db", "imageIds": [{"imageDigest": "sha256:db"}]}),
+        "AccessDeniedException",
+    );
+    let e = l.engine();
+    let store = e.store();
+    let items: Vec<_> = report(store, 0..store.len() as crate::store::Row)
+        .attention
+        .rows
+        .into_iter()
+        .filter(|a| a.kind == AttentionKind::ImageErased)
+        .collect();
+    let mut titles: Vec<(&str, Severity, &str)> =
+        items.iter().map(|a| (a.title.as_str(), a.severity, a.who.as_str())).collect();
+    titles.sort_unstable();
+    assert_eq!(
+        titles,
+        [
+            ("Image deleted 10 min after its push to web/api", Severity::High, MARY),
+            ("Image deleted 30 min after its push to web/worker", Severity::Medium, CI),
+        ]
+    );
+    let api = &items.iter().find(|a| a.who == MARY).unwrap().why;
+    let told = format!(
+        "sha256:evil (tag tool), pushed by {MARY} at 2026-03-01 10:00:00 UTC, 10 min before; pulled meanwhile by {TASKS} (1×), {OTHER} (1×)"
+    );
+    assert!(api.contains(&told), "{api}");
+    let worker = &items.iter().find(|a| a.who == CI).unwrap().why;
+    assert!(worker.contains("sha256:tmp (tag pr-1), pushed by") && worker.contains("not pulled meanwhile"), "{worker}");
+}

@@ -22,6 +22,8 @@
 //!   (calls read by [`crate::facts::iam`]): an access key or console password made for another
 //!   user, MFA taken off a user; administrator access given, a role made to trust another account
 //!   or anyone; or a refused attempt at any of these.
+//! - **Image deleted soon after its push** (`erased`): a `BatchDeleteImage` that deleted an image
+//!   pushed to the repository less than a day before, with who pulled it meanwhile.
 //! - **CloudTrail logging stopped or narrowed**: a trail or event data store stopped (`StopLogging`,
 //!   ingestion stopped) or deleted (high), or told to log less (event selectors that leave out
 //!   management events, digest files turned off, delivery moved; medium), by one principal; a
@@ -96,6 +98,8 @@ pub enum AttentionKind {
     /// Administrator access given, or a role made to trust another account or anyone, or an
     /// attempt at either or at [`AttentionKind::CredentialsMade`].
     AccessWidened,
+    /// An ECR image deleted (`BatchDeleteImage`) less than a day after its push.
+    ImageErased,
 }
 
 impl AttentionKind {
@@ -113,6 +117,7 @@ impl AttentionKind {
             AttentionKind::EcrProtectionLowered => "ECR protection turned down",
             AttentionKind::CredentialsMade => "Credentials made or MFA removed",
             AttentionKind::AccessWidened => "Administrator access or outside trust given",
+            AttentionKind::ImageErased => "Image deleted soon after its push",
         }
     }
 
@@ -130,6 +135,7 @@ impl AttentionKind {
             AttentionKind::EcrProtectionLowered => "ecr-protection-lowered",
             AttentionKind::CredentialsMade => "credentials-made",
             AttentionKind::AccessWidened => "access-widened",
+            AttentionKind::ImageErased => "image-erased",
         }
     }
 }
@@ -226,6 +232,7 @@ pub(crate) fn attention(g: &Gathered) -> (List<Attention>, u64) {
     public_pushes(g, &mut items);
     super::protection::lowered(g, &mut items);
     super::access::given(g, &mut items);
+    super::erased::short_lived(g, &mut items);
     logging(g, &mut items);
     items.sort_by(|a, b| {
         (a.severity, a.kind, a.first, &a.title, &a.why).cmp(&(b.severity, b.kind, b.first, &b.title, &b.why))

@@ -131,6 +131,8 @@ pub(crate) struct Gathered<'s> {
     /// Rows of IAM calls that give or take back credentials or access
     /// ([`crate::facts::iam`]), and their identity.
     pub iam: Vec<(u32, Row)>,
+    /// `BatchDeleteImage` rows of ECR that went through, and their identity.
+    pub deletes: Vec<(u32, Row)>,
     /// Every log's container index, for what happened around such a call.
     pub container: &'s Index,
     /// Calls that stopped or narrowed a trail or event data store, or a trail's bucket or key, or
@@ -183,39 +185,48 @@ pub fn is_denied(code: &str) -> bool {
         || code == "Forbidden"
 }
 
+impl<'s> Gathered<'s> {
+    /// Nothing gathered yet.
+    fn new(store: &'s Store, container: &'s Index) -> Gathered<'s> {
+        Gathered {
+            store,
+            events: 0,
+            csv_events: 0,
+            by_id_ua: HashMap::new(),
+            by_id: HashMap::new(),
+            by_ua: HashMap::new(),
+            by_account: HashMap::new(),
+            by_ip: HashMap::new(),
+            key_ips: HashSet::new(),
+            long_term_ip: HashMap::new(),
+            denied: Vec::new(),
+            signins: Vec::new(),
+            opened: Vec::new(),
+            public_pushes: Vec::new(),
+            guards: Vec::new(),
+            deletes: Vec::new(),
+            iam: Vec::new(),
+            container,
+            logging: Vec::new(),
+            label_ix: HashMap::new(),
+            names: Vec::new(),
+            clients: HashMap::new(),
+        }
+    }
+}
+
 fn gather<'s>(
     store: &'s Store,
     container: &'s Index,
     rows: impl Iterator<Item = Row>,
     places: &LogPlaces,
 ) -> Gathered<'s> {
-    let mut g = Gathered {
-        store,
-        events: 0,
-        csv_events: 0,
-        by_id_ua: HashMap::new(),
-        by_id: HashMap::new(),
-        by_ua: HashMap::new(),
-        by_account: HashMap::new(),
-        by_ip: HashMap::new(),
-        key_ips: HashSet::new(),
-        long_term_ip: HashMap::new(),
-        denied: Vec::new(),
-        signins: Vec::new(),
-        opened: Vec::new(),
-        public_pushes: Vec::new(),
-        guards: Vec::new(),
-        iam: Vec::new(),
-        container,
-        logging: Vec::new(),
-        label_ix: HashMap::new(),
-        names: Vec::new(),
-        clients: HashMap::new(),
-    };
+    let mut g = Gathered::new(store, container);
     let console_login = store.strings.lookup("ConsoleLogin");
     let opening: Vec<Sym> = OPENING_CALLS.iter().filter_map(|n| store.strings.lookup(n)).collect();
     let public_push = store.strings.lookup(PUBLIC_SOURCE).zip(store.strings.lookup("PutImage"));
     let guarding: Vec<Sym> = guards::CALLS.iter().filter_map(|n| store.strings.lookup(n)).collect();
+    let delete = store.strings.lookup("ecr.amazonaws.com").zip(store.strings.lookup("BatchDeleteImage"));
     // Changes to logging and monitoring are a handful of rows: when there are none, no row asks.
     let any_change = !store.trail.all().is_empty();
     let any_iam = !store.iam.all().is_empty();
@@ -261,6 +272,9 @@ fn gather<'s>(
         }
         if guarding.contains(&store.name(r)) {
             g.guards.push((id, r));
+        }
+        if delete == Some((store.source(r), store.name(r))) && code.is_empty() {
+            g.deletes.push((id, r));
         }
         if any_iam && store.iam.get(r).is_some() {
             g.iam.push((id, r));
@@ -312,9 +326,9 @@ fn opens(store: &Store, r: Row) -> bool {
 /// The identity breakdowns, chains and attention list over `rows`, taking where trails put their
 /// log files from the logs' trail calls alone.
 pub fn report(store: &Store, rows: impl Iterator<Item = Row>) -> IdentityReport {
-    // The container index only serves the calls that turn an ECR protection down: without any,
-    // none is built (the engine keeps its own).
-    let any = guards::CALLS.iter().any(|n| store.strings.lookup(n).is_some());
+    // The container index only serves the calls that turn an ECR protection down and image
+    // deletions: without any, none is built (the engine keeps its own).
+    let any = guards::CALLS.iter().chain(&["BatchDeleteImage"]).any(|n| store.strings.lookup(n).is_some());
     let container = if any { Index::build(store) } else { Index::default() };
     report_knowing(store, &container, rows, &crate::analysis::logging::log_places(store, []))
 }

@@ -31,6 +31,7 @@ pub mod attention;
 mod breakdown;
 pub mod chains;
 pub mod client;
+mod erased;
 pub mod origin;
 mod protection;
 

@@ -1,0 +1,142 @@
+//! *Image deleted soon after its push*: a `BatchDeleteImage`, among the rows looked at, that
+//! deleted an image pushed to the same repository less than [`SHORT`] before, over every log
+//! loaded. What someone who pushed a tool or a backdoored image, had it pulled and run, does to
+//! leave no copy in the registry; its push and pulls stay in these logs. High when whoever pushed
+//! the image deleted it and another principal pulled it meanwhile; medium else (a pipeline's
+//! throwaway images read so too).
+
+use hashbrown::HashMap;
+
+use super::attention::{joined, seconds, Attention, AttentionKind, Severity};
+use super::breakdown::Gathered;
+use crate::analysis::container::report::Outcome;
+use crate::analysis::container::{Push, RepoId};
+use crate::analysis::filter::Field;
+use crate::analysis::principal::principal_label;
+use crate::facts::container::RepoAt;
+use crate::model::{Millis, Sym};
+use crate::store::Row;
+use crate::text::{duration, plural, utc};
+
+/// How soon after its push a deletion counts: a day.
+pub const SHORT: Millis = 24 * 3_600_000;
+
+/// Images named in one item; more are counted.
+const MAX_IMAGES: usize = 5;
+
+/// One image deleted soon after its push.
+struct Erased<'a> {
+    digest: Sym,
+    push: &'a Push,
+    /// Who pulled it between its push and its deletion, and how often each.
+    pullers: Vec<(String, usize)>,
+}
+
+/// One item per `BatchDeleteImage` among the rows looked at that deleted an image pushed less
+/// than [`SHORT`] before.
+pub(super) fn short_lived(g: &Gathered, out: &mut Vec<Attention>) {
+    if g.deletes.is_empty() {
+        return;
+    }
+    let (store, ix) = (g.store, g.container);
+    let repo_of: HashMap<Row, RepoId> = ix.repo_events.iter().map(|&(id, r)| (r, id)).collect();
+    for &(deleter, r) in &g.deletes {
+        let Some(&id) = repo_of.get(&r) else { continue };
+        let t = store.time(r);
+        let erased: Vec<Erased> = ix
+            .deleted(store, id, r)
+            .into_iter()
+            .filter_map(|digest| {
+                let push = ix
+                    .pushes
+                    .iter()
+                    .rev()
+                    .find(|p| p.repo == id && p.digest == digest && p.outcome == Outcome::Ok && p.end <= t)?;
+                (t - push.end < SHORT).then(|| Erased { digest, push, pullers: pullers(g, id, digest, (push.end, t)) })
+            })
+            .collect();
+        if !erased.is_empty() {
+            out.push(item(g, deleter, r, id, &erased));
+        }
+    }
+}
+
+/// Who pulled image `digest` of repository `id` in `[from, to]`, the most first.
+fn pullers(g: &Gathered, id: RepoId, digest: Sym, (from, to): (Millis, Millis)) -> Vec<(String, usize)> {
+    let mut by: HashMap<String, usize> = HashMap::new();
+    for p in g.container.pulls.iter().filter(|p| p.repo == id && p.outcome == Outcome::Ok) {
+        if p.start >= from && p.start <= to && p.resolved.contains(&digest) {
+            *by.entry(principal_label(&g.store.identity_by_id(p.actor), &g.store.strings)).or_default() += 1;
+        }
+    }
+    let mut out: Vec<(String, usize)> = by.into_iter().collect();
+    out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    out
+}
+
+/// The item of deletion `r` by identity `deleter` of the images `erased` of repository `id`.
+fn item(g: &Gathered, deleter: u32, r: Row, id: RepoId, erased: &[Erased]) -> Attention {
+    let store = g.store;
+    let t = store.time(r);
+    let key = &g.container.repos[id as usize];
+    let (registry, region, name) = (g.str(key.registry), g.str(key.region), g.str(key.name));
+    let who = g.label(deleter).to_owned();
+    let pusher = |e: &Erased| principal_label(&store.identity_by_id(e.push.actor), &store.strings);
+    // Used and then erased by the one who put it there.
+    let covered = erased.iter().any(|e| pusher(e) == who && e.pullers.iter().any(|(p, _)| *p != who));
+    let told: Vec<String> = erased
+        .iter()
+        .take(MAX_IMAGES)
+        .map(|e| {
+            let tag = g.str(e.push.tag);
+            let tag = if tag.is_empty() { String::new() } else { format!(" (tag {tag})") };
+            let pulled = if e.pullers.is_empty() {
+                "not pulled meanwhile".to_owned()
+            } else {
+                let by: Vec<String> = e.pullers.iter().map(|(p, n)| format!("{p} ({n}×)")).collect();
+                format!("pulled meanwhile by {}", joined(&by, ", "))
+            };
+            format!(
+                "{}{tag}, pushed by {} at {}, {} before; {pulled}",
+                g.str(e.digest),
+                pusher(e),
+                utc(e.push.end),
+                duration(t - e.push.end)
+            )
+        })
+        .collect();
+    let more = erased.len().saturating_sub(MAX_IMAGES);
+    let more = if more > 0 { format!("; and {more} more") } else { String::new() };
+    let n = erased.len() as u64;
+    let title = if n == 1 {
+        format!("Image deleted {} after its push to {name}", duration(t - erased[0].push.end))
+    } else {
+        format!("{} deleted within a day of their push to {name}", plural(n, "image", "images"))
+    };
+    let why = format!(
+        "BatchDeleteImage at {} deleted from repository {name} ({registry}, {region}) {}: {}{more}. An image pushed, \
+         used and deleted within hours leaves no copy in the registry; its push, its pulls and its layers' digests \
+         are in these logs.",
+        utc(t),
+        plural(n, "image pushed less than a day before", "images pushed less than a day before"),
+        told.join("; ")
+    );
+    let first = erased.iter().map(|e| e.push.start).min().unwrap_or(t);
+    let chips = vec![
+        (Field::Name, "BatchDeleteImage".to_owned()),
+        (Field::Repository, RepoAt::new(&registry, &region, &name, key.public).value()),
+        (Field::Principal, who.clone()),
+    ];
+    Attention {
+        kind: AttentionKind::ImageErased,
+        severity: if covered { Severity::High } else { Severity::Medium },
+        title,
+        who,
+        why,
+        events: 1,
+        first,
+        last: t,
+        chips,
+        range: Some(seconds(t, t)),
+    }
+}
