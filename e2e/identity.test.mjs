@@ -509,3 +509,48 @@ test('a role opened to every GitHub workflow, then taken on by a stranger\'s rep
   assert.equal(await origin.getAttribute('data-started-by'), repo);
   assert.deepEqual(t.problems, []);
 });
+
+test('an image pushed, pulled by another principal and deleted by its pusher minutes later is a high item', async () => {
+  // After everything the sample logs, a contractor pushes one of the sample's images again under a
+  // new tag, another principal pulls it by digest, and the contractor deletes it ten minutes
+  // after the push (requests and responses as the ECR API reference writes them).
+  const events = sample();
+  const put = events.find((e) => e.eventName === 'PutImage' && !e.errorCode && e.responseElements?.image?.imageId?.imageDigest);
+  const { repositoryName } = put.requestParameters;
+  const digest = put.responseElements.image.imageId.imageDigest;
+  const account = put.recipientAccountId;
+  const end = events.map((e) => e.eventTime).sort().at(-1);
+  const at = (minutes) => new Date(Date.parse(end) + minutes * 60_000).toISOString().replace('.000Z', 'Z');
+  const contractor = { type: 'IAMUser', principalId: 'AIDAE2ECONTRACTOR01', arn: `arn:aws:iam::${account}:user/contractor`,
+    accountId: account, accessKeyId: 'AKIAE2ECONTRACTOR001', userName: 'contractor' };
+  const puller = { type: 'IAMUser', principalId: 'AIDAE2EPULLER000001', arn: `arn:aws:iam::${account}:user/runner`,
+    accountId: account, accessKeyId: 'AKIAE2EPULLER0000001', userName: 'runner' };
+  const call = (n, name, userIdentity, requestParameters, responseElements) => ({
+    ...structuredClone(put), eventTime: at(n), eventName: name, userIdentity, requestParameters, responseElements,
+    sourceIPAddress: '203.0.113.66', eventID: `7e2e0000-0000-4000-a000-00000000000${n}`,
+  });
+  const pushed = call(1, 'PutImage', contractor, { ...put.requestParameters, imageTag: 'tool' },
+    { image: { ...put.responseElements.image, imageId: { imageDigest: digest, imageTag: 'tool' } } });
+  const pulled = call(3, 'BatchGetImage', puller, { repositoryName, registryId: account, imageIds: [{ imageDigest: digest }] }, null);
+  const deleted = call(11, 'BatchDeleteImage', contractor, { repositoryName, registryId: account, imageIds: [{ imageDigest: digest }] },
+    { imageIds: [{ imageDigest: digest }], failures: [] });
+  const file = join(mkdtempSync(join(tmpdir(), 'trailscope-erased-')), 'erased.json');
+  const { t, list } = await attentionOf(file, [...events, pushed, pulled, deleted]);
+  const item = list.locator('li[data-kind=image-erased]');
+  await item.first().waitFor();
+  assert.equal(await item.count(), 1);
+  assert.equal(await item.getAttribute('data-severity'), 'high');
+  assert.equal(await item.locator('[data-testid=attention-who]').getAttribute('data-principal'), contractor.arn);
+  assert.equal(await item.locator('[data-testid=attention-title]').innerText(), `Image deleted 10 min after its push to ${repositoryName}`);
+  const text = await item.textContent();
+  assert.ok(text.includes(`${digest} (tag tool), pushed by ${contractor.arn}`), text);
+  assert.ok(text.includes(`pulled meanwhile by ${puller.arn} (1×)`), text);
+  await item.scrollIntoViewIfNeeded();
+  await t.shot('identities-image-erased', { fullPage: false });
+  // The item narrows every view to the deletion.
+  await item.click();
+  await t.page.click('[data-testid=tab-events]');
+  await t.page.waitForFunction(() => document.querySelector('[data-testid=events-total]')?.textContent === '1');
+  assert.ok((await t.page.textContent('[data-testid=events] .ev-row[data-row]')).includes('BatchDeleteImage'));
+  assert.deepEqual(t.problems, []);
+});
