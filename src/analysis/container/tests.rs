@@ -1461,6 +1461,22 @@ fn ok_an_image_deleted_soon_after_its_push_is_an_attention_item() {
         json!({"repositoryName": "web/db", "imageIds": [{"imageDigest": "sha256:db"}]}),
         "AccessDeniedException",
     );
+    // A repository of two recent images, one deleted first (an item of its own), deleted with the
+    // other; one whose deletion was refused.
+    l.put(0, CI, "web/tmp", "a", "sha256:t1", &[]);
+    l.put(10, CI, "web/tmp", "b", "sha256:t2", &[]);
+    delete(&mut l, 20, CI, "web/tmp", "sha256:t1");
+    let gone = |l: &mut Log, at: i64, repo: &str| {
+        l.ecr(
+            at,
+            "DeleteRepository",
+            MARY,
+            json!({"repositoryName": repo, "registryId": ACCOUNT, "force": true}),
+            json!({"repository": {"repositoryName": repo, "registryId": ACCOUNT}}),
+        );
+    };
+    gone(&mut l, 900, "web/tmp");
+    l.fail(900, "DeleteRepository", MARY, json!({"repositoryName": "web/db", "force": true}), "AccessDeniedException");
     let e = l.engine();
     let store = e.store();
     let items: Vec<_> = report(store, 0..store.len() as crate::store::Row)
@@ -1476,14 +1492,19 @@ fn ok_an_image_deleted_soon_after_its_push_is_an_attention_item() {
         titles,
         [
             ("Image deleted 10 min after its push to web/api", Severity::High, MARY),
+            ("Image deleted 20 s after its push to web/tmp", Severity::Medium, CI),
             ("Image deleted 30 min after its push to web/worker", Severity::Medium, CI),
+            ("Repository web/tmp deleted with 1 image pushed within a day", Severity::Medium, MARY),
         ]
     );
-    let api = &items.iter().find(|a| a.who == MARY).unwrap().why;
+    let tmp = &items.iter().find(|a| a.title.starts_with("Repository web/tmp")).unwrap().why;
+    assert!(tmp.starts_with("DeleteRepository at 2026-03-01 10:15:00 UTC deleted repository web/tmp"), "{tmp}");
+    assert!(tmp.contains("sha256:t2 (tag b), pushed by") && !tmp.contains("sha256:t1"), "{tmp}");
+    let api = &items.iter().find(|a| a.title.ends_with("web/api")).unwrap().why;
     let told = format!(
         "sha256:evil (tag tool), pushed by {MARY} at 2026-03-01 10:00:00 UTC, 10 min before; pulled meanwhile by {TASKS} (1×), {OTHER} (1×)"
     );
     assert!(api.contains(&told), "{api}");
-    let worker = &items.iter().find(|a| a.who == CI).unwrap().why;
+    let worker = &items.iter().find(|a| a.title.ends_with("web/worker")).unwrap().why;
     assert!(worker.contains("sha256:tmp (tag pr-1), pushed by") && worker.contains("not pulled meanwhile"), "{worker}");
 }

@@ -23,7 +23,8 @@
 //!   user, MFA taken off a user; administrator access given, a role made to trust another account
 //!   or anyone; or a refused attempt at any of these.
 //! - **Image deleted soon after its push** (`erased`): a `BatchDeleteImage` that deleted an image
-//!   pushed to the repository less than a day before, with who pulled it meanwhile.
+//!   pushed to the repository less than a day before (or a `DeleteRepository` that took such
+//!   images with it), with who pulled it meanwhile.
 //! - **CloudTrail logging stopped or narrowed**: a trail or event data store stopped (`StopLogging`,
 //!   ingestion stopped) or deleted (high), or told to log less (event selectors that leave out
 //!   management events, digest files turned off, delivery moved; medium), by one principal; a
@@ -98,7 +99,8 @@ pub enum AttentionKind {
     /// Administrator access given, or a role made to trust another account or anyone, or an
     /// attempt at either or at [`AttentionKind::CredentialsMade`].
     AccessWidened,
-    /// An ECR image deleted (`BatchDeleteImage`) less than a day after its push.
+    /// An ECR image deleted (`BatchDeleteImage`, or with its repository) less than a day after
+    /// its push.
     ImageErased,
 }
 

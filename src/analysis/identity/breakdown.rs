@@ -131,7 +131,7 @@ pub(crate) struct Gathered<'s> {
     /// Rows of IAM calls that give or take back credentials or access
     /// ([`crate::facts::iam`]), and their identity.
     pub iam: Vec<(u32, Row)>,
-    /// `BatchDeleteImage` rows of ECR that went through, and their identity.
+    /// `BatchDeleteImage` and `DeleteRepository` rows of ECR that went through, and their identity.
     pub deletes: Vec<(u32, Row)>,
     /// Every log's container index, for what happened around such a call.
     pub container: &'s Index,
@@ -226,7 +226,9 @@ fn gather<'s>(
     let opening: Vec<Sym> = OPENING_CALLS.iter().filter_map(|n| store.strings.lookup(n)).collect();
     let public_push = store.strings.lookup(PUBLIC_SOURCE).zip(store.strings.lookup("PutImage"));
     let guarding: Vec<Sym> = guards::CALLS.iter().filter_map(|n| store.strings.lookup(n)).collect();
-    let delete = store.strings.lookup("ecr.amazonaws.com").zip(store.strings.lookup("BatchDeleteImage"));
+    let ecr = store.strings.lookup("ecr.amazonaws.com");
+    let deleting: Vec<Sym> =
+        ["BatchDeleteImage", "DeleteRepository"].iter().filter_map(|n| store.strings.lookup(n)).collect();
     // Changes to logging and monitoring are a handful of rows: when there are none, no row asks.
     let any_change = !store.trail.all().is_empty();
     let any_iam = !store.iam.all().is_empty();
@@ -273,7 +275,7 @@ fn gather<'s>(
         if guarding.contains(&store.name(r)) {
             g.guards.push((id, r));
         }
-        if delete == Some((store.source(r), store.name(r))) && code.is_empty() {
+        if code.is_empty() && deleting.contains(&store.name(r)) && ecr == Some(store.source(r)) {
             g.deletes.push((id, r));
         }
         if any_iam && store.iam.get(r).is_some() {
@@ -328,7 +330,10 @@ fn opens(store: &Store, r: Row) -> bool {
 pub fn report(store: &Store, rows: impl Iterator<Item = Row>) -> IdentityReport {
     // The container index only serves the calls that turn an ECR protection down and image
     // deletions: without any, none is built (the engine keeps its own).
-    let any = guards::CALLS.iter().chain(&["BatchDeleteImage"]).any(|n| store.strings.lookup(n).is_some());
+    let any = guards::CALLS
+        .iter()
+        .chain(&["BatchDeleteImage", "DeleteRepository"])
+        .any(|n| store.strings.lookup(n).is_some());
     let container = if any { Index::build(store) } else { Index::default() };
     report_knowing(store, &container, rows, &crate::analysis::logging::log_places(store, []))
 }

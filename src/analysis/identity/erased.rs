@@ -1,6 +1,6 @@
 //! *Image deleted soon after its push*: a `BatchDeleteImage`, among the rows looked at, that
 //! deleted an image pushed to the same repository less than [`SHORT`] before, over every log
-//! loaded. What someone who pushed a tool or a backdoored image, had it pulled and run, does to
+//! loaded; or a `DeleteRepository` that deleted such images with the repository. What someone who pushed a tool or a backdoored image, had it pulled and run, does to
 //! leave no copy in the registry; its push and pulls stay in these logs. High when whoever pushed
 //! the image deleted it and another principal pulled it meanwhile; medium else (a pipeline's
 //! throwaway images read so too).
@@ -13,7 +13,7 @@ use crate::analysis::container::report::Outcome;
 use crate::analysis::container::{Push, RepoId};
 use crate::analysis::filter::Field;
 use crate::analysis::principal::principal_label;
-use crate::facts::container::RepoAt;
+use crate::facts::container::{Kind, RepoAt};
 use crate::model::{Millis, Sym};
 use crate::store::Row;
 use crate::text::{duration, plural, utc};
@@ -43,8 +43,9 @@ pub(super) fn short_lived(g: &Gathered, out: &mut Vec<Attention>) {
     for &(deleter, r) in &g.deletes {
         let Some(&id) = repo_of.get(&r) else { continue };
         let t = store.time(r);
-        let erased: Vec<Erased> = ix
-            .deleted(store, id, r)
+        let repository = matches!(store.container.get(r).map(|f| f.kind), Some(Kind::RepoDeleted { .. }));
+        let digests = if repository { held(g, id, r) } else { ix.deleted(store, id, r) };
+        let erased: Vec<Erased> = digests
             .into_iter()
             .filter_map(|digest| {
                 let push = ix
@@ -56,9 +57,47 @@ pub(super) fn short_lived(g: &Gathered, out: &mut Vec<Attention>) {
             })
             .collect();
         if !erased.is_empty() {
-            out.push(item(g, deleter, r, id, &erased));
+            out.push(item(g, (deleter, r, repository), id, &erased));
         }
     }
+}
+
+/// The images repository `id` held when `DeleteRepository` row `r` (which went through, so the
+/// repository was empty or the call forced it) deleted it, among those pushed less than [`SHORT`]
+/// before: each pushed since the repository's previous deletion, and not deleted
+/// (`BatchDeleteImage`) or expired (a lifecycle run, not a preview) since its push.
+fn held(g: &Gathered, id: RepoId, r: Row) -> Vec<Sym> {
+    let (store, ix) = (g.store, g.container);
+    let t = store.time(r);
+    let events = || ix.repo_events.iter().filter(move |&&(repo, e)| repo == id && store.error_code(e).is_empty());
+    let before = |e: Row| (store.time(e), e) < (t, r);
+    let recreated = events()
+        .filter(|&&(_, e)| {
+            before(e) && matches!(store.container.get(e).map(|f| f.kind), Some(Kind::RepoDeleted { .. }))
+        })
+        .map(|&(_, e)| store.time(e))
+        .max()
+        .unwrap_or(Millis::MIN);
+    let mut out: Vec<Sym> = Vec::new();
+    for p in ix.pushes.iter().filter(|p| p.repo == id && p.outcome == Outcome::Ok && p.end <= t) {
+        if p.start <= recreated || t - p.end >= SHORT || out.contains(&p.digest) {
+            continue;
+        }
+        let deleted = events()
+            .filter(|&&(_, e)| before(e) && store.time(e) >= p.end)
+            .any(|&(_, e)| ix.deleted(store, id, e).contains(&p.digest));
+        let expired = ix.runs.iter().any(|run| {
+            run.repo == id
+                && !run.preview
+                && run.end >= p.end
+                && run.end <= t
+                && run.images.iter().any(|i| i.digest == p.digest)
+        });
+        if !deleted && !expired {
+            out.push(p.digest);
+        }
+    }
+    out
 }
 
 /// Who pulled image `digest` of repository `id` in `[from, to]`, the most first.
@@ -74,8 +113,9 @@ fn pullers(g: &Gathered, id: RepoId, digest: Sym, (from, to): (Millis, Millis)) 
     out
 }
 
-/// The item of deletion `r` by identity `deleter` of the images `erased` of repository `id`.
-fn item(g: &Gathered, deleter: u32, r: Row, id: RepoId, erased: &[Erased]) -> Attention {
+/// The item of deletion `r` (of the repository itself when `repository`) by identity `deleter`
+/// of the images `erased` of repository `id`.
+fn item(g: &Gathered, (deleter, r, repository): (u32, Row, bool), id: RepoId, erased: &[Erased]) -> Attention {
     let store = g.store;
     let t = store.time(r);
     let key = &g.container.repos[id as usize];
@@ -108,22 +148,29 @@ fn item(g: &Gathered, deleter: u32, r: Row, id: RepoId, erased: &[Erased]) -> At
     let more = erased.len().saturating_sub(MAX_IMAGES);
     let more = if more > 0 { format!("; and {more} more") } else { String::new() };
     let n = erased.len() as u64;
-    let title = if n == 1 {
+    let title = if repository {
+        format!("Repository {name} deleted with {} pushed within a day", plural(n, "image", "images"))
+    } else if n == 1 {
         format!("Image deleted {} after its push to {name}", duration(t - erased[0].push.end))
     } else {
         format!("{} deleted within a day of their push to {name}", plural(n, "image", "images"))
     };
+    let place = format!("repository {name} ({registry}, {region})");
+    let (call, how) = if repository {
+        ("DeleteRepository", format!("deleted {place} and with it"))
+    } else {
+        ("BatchDeleteImage", format!("deleted from {place}"))
+    };
     let why = format!(
-        "BatchDeleteImage at {} deleted from repository {name} ({registry}, {region}) {}: {}{more}. An image pushed, \
-         used and deleted within hours leaves no copy in the registry; its push, its pulls and its layers' digests \
-         are in these logs.",
+        "{call} at {} {how} {}: {}{more}. An image pushed, used and deleted within hours leaves no copy in the \
+         registry; its push, its pulls and its layers' digests are in these logs.",
         utc(t),
         plural(n, "image pushed less than a day before", "images pushed less than a day before"),
         told.join("; ")
     );
     let first = erased.iter().map(|e| e.push.start).min().unwrap_or(t);
     let chips = vec![
-        (Field::Name, "BatchDeleteImage".to_owned()),
+        (Field::Name, call.to_owned()),
         (Field::Repository, RepoAt::new(&registry, &region, &name, key.public).value()),
         (Field::Principal, who.clone()),
     ];
