@@ -5,12 +5,12 @@
 //! the image deleted it and another principal pulled it meanwhile; medium else (a pipeline's
 //! throwaway images read so too).
 
-use hashbrown::HashMap;
+use hashbrown::{HashMap, HashSet};
 
 use super::attention::{joined, seconds, Attention, AttentionKind, Severity};
 use super::breakdown::Gathered;
 use crate::analysis::container::report::Outcome;
-use crate::analysis::container::{Push, RepoId};
+use crate::analysis::container::{Pull, Push, RepoId};
 use crate::analysis::filter::Field;
 use crate::analysis::principal::principal_label;
 use crate::facts::container::{Kind, RepoAt};
@@ -40,20 +40,22 @@ pub(super) fn short_lived(g: &Gathered, out: &mut Vec<Attention>) {
     }
     let (store, ix) = (g.store, g.container);
     let repo_of: HashMap<Row, RepoId> = ix.repo_events.iter().map(|&(id, r)| (r, id)).collect();
+    let seen = Seen::of(g, g.deletes.iter().filter_map(|(_, r)| repo_of.get(r).copied()).collect());
     for &(deleter, r) in &g.deletes {
         let Some(&id) = repo_of.get(&r) else { continue };
         let t = store.time(r);
         let repository = matches!(store.container.get(r).map(|f| f.kind), Some(Kind::RepoDeleted { .. }));
-        let digests = if repository { held(g, id, r) } else { ix.deleted(store, id, r) };
+        let digests = if repository { held(g, &seen, id, r) } else { ix.deleted(store, id, r) };
         let erased: Vec<Erased> = digests
             .into_iter()
             .filter_map(|digest| {
-                let push = ix
-                    .pushes
-                    .iter()
-                    .rev()
-                    .find(|p| p.repo == id && p.digest == digest && p.outcome == Outcome::Ok && p.end <= t)?;
-                (t - push.end < SHORT).then(|| Erased { digest, push, pullers: pullers(g, id, digest, (push.end, t)) })
+                let pushes = seen.by_image.get(&(id, digest))?;
+                let push = pushes.iter().rev().find(|p| p.end <= t)?;
+                (t - push.end < SHORT).then(|| Erased {
+                    digest,
+                    push,
+                    pullers: seen.pullers(g, id, digest, (push.end, t)),
+                })
             })
             .collect();
         if !erased.is_empty() {
@@ -62,11 +64,52 @@ pub(super) fn short_lived(g: &Gathered, out: &mut Vec<Attention>) {
     }
 }
 
+/// The pushes and pulls that went through of the repositories something was deleted from, looked
+/// up by image: a registry cleaned every night deletes thousands.
+struct Seen<'a> {
+    /// By repository, oldest first.
+    pushes: HashMap<RepoId, Vec<&'a Push>>,
+    /// By repository and image, oldest first.
+    by_image: HashMap<(RepoId, Sym), Vec<&'a Push>>,
+    /// By repository and the image they fetched.
+    pulls: HashMap<(RepoId, Sym), Vec<&'a Pull>>,
+}
+
+impl<'a> Seen<'a> {
+    fn of(g: &Gathered<'a>, repos: HashSet<RepoId>) -> Seen<'a> {
+        let mut seen = Seen { pushes: HashMap::new(), by_image: HashMap::new(), pulls: HashMap::new() };
+        for p in g.container.pushes.iter().filter(|p| p.outcome == Outcome::Ok && repos.contains(&p.repo)) {
+            seen.pushes.entry(p.repo).or_default().push(p);
+            seen.by_image.entry((p.repo, p.digest)).or_default().push(p);
+        }
+        for p in g.container.pulls.iter().filter(|p| p.outcome == Outcome::Ok && repos.contains(&p.repo)) {
+            let mut digests = p.resolved.clone();
+            digests.sort_unstable();
+            digests.dedup();
+            for d in digests {
+                seen.pulls.entry((p.repo, d)).or_default().push(p);
+            }
+        }
+        seen
+    }
+
+    /// Who pulled image `digest` of repository `id` in `[from, to]`, the most first.
+    fn pullers(&self, g: &Gathered, id: RepoId, digest: Sym, (from, to): (Millis, Millis)) -> Vec<(String, usize)> {
+        let mut by: HashMap<String, usize> = HashMap::new();
+        for p in self.pulls.get(&(id, digest)).into_iter().flatten().filter(|p| p.start >= from && p.start <= to) {
+            *by.entry(principal_label(&g.store.identity_by_id(p.actor), &g.store.strings)).or_default() += 1;
+        }
+        let mut out: Vec<(String, usize)> = by.into_iter().collect();
+        out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        out
+    }
+}
+
 /// The images repository `id` held when `DeleteRepository` row `r` (which went through, so the
 /// repository was empty or the call forced it) deleted it, among those pushed less than [`SHORT`]
 /// before: each pushed since the repository's previous deletion, and not deleted
 /// (`BatchDeleteImage`) or expired (a lifecycle run, not a preview) since its push.
-fn held(g: &Gathered, id: RepoId, r: Row) -> Vec<Sym> {
+fn held(g: &Gathered, seen: &Seen, id: RepoId, r: Row) -> Vec<Sym> {
     let (store, ix) = (g.store, g.container);
     let t = store.time(r);
     let events = || ix.repo_events.iter().filter(move |&&(repo, e)| repo == id && store.error_code(e).is_empty());
@@ -79,7 +122,7 @@ fn held(g: &Gathered, id: RepoId, r: Row) -> Vec<Sym> {
         .max()
         .unwrap_or(Millis::MIN);
     let mut out: Vec<Sym> = Vec::new();
-    for p in ix.pushes.iter().filter(|p| p.repo == id && p.outcome == Outcome::Ok && p.end <= t) {
+    for p in seen.pushes.get(&id).into_iter().flatten().filter(|p| p.end <= t) {
         if p.start <= recreated || t - p.end >= SHORT || out.contains(&p.digest) {
             continue;
         }
@@ -97,19 +140,6 @@ fn held(g: &Gathered, id: RepoId, r: Row) -> Vec<Sym> {
             out.push(p.digest);
         }
     }
-    out
-}
-
-/// Who pulled image `digest` of repository `id` in `[from, to]`, the most first.
-fn pullers(g: &Gathered, id: RepoId, digest: Sym, (from, to): (Millis, Millis)) -> Vec<(String, usize)> {
-    let mut by: HashMap<String, usize> = HashMap::new();
-    for p in g.container.pulls.iter().filter(|p| p.repo == id && p.outcome == Outcome::Ok) {
-        if p.start >= from && p.start <= to && p.resolved.contains(&digest) {
-            *by.entry(principal_label(&g.store.identity_by_id(p.actor), &g.store.strings)).or_default() += 1;
-        }
-    }
-    let mut out: Vec<(String, usize)> = by.into_iter().collect();
-    out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     out
 }
 
