@@ -627,8 +627,8 @@ fn trust(cx: &Context, f: &Gift, window: (Millis, Millis)) -> Said {
 struct TakenOn {
     who: String,
     call: &'static str,
-    /// Whether from outside the role's account: another account's principal, or a subject an
-    /// identity provider vouched for.
+    /// Whether by a principal of another account (a subject an identity provider vouched for is
+    /// judged by the trust itself: see [`crate::facts::iam::Act::Trust`]).
     outside: bool,
     times: usize,
     addresses: Vec<String>,
@@ -659,7 +659,7 @@ fn taken_on(store: &Store, c: &IamChange, (from, to): (Millis, Millis)) -> Vec<T
         let (who, outside) = if vouched.is_empty() {
             (principal_label(&id, &store.strings), !id.account_id.is_empty() && id.account_id != store.account(c.row))
         } else {
-            (vouched.into_owned(), true)
+            (vouched.into_owned(), false)
         };
         let call = g.call.label();
         let e = groups.entry((who.clone(), call)).or_insert(TakenOn {
