@@ -104,6 +104,8 @@ pub struct Credentials {
     grants: Vec<Grant>,
     by_key: HashMap<Sym, u32>,
     failed_signins: Vec<Row>,
+    /// `AssumeRoleWithWebIdentity` calls refused, and the role each asked for.
+    refused: Vec<(Row, Sym)>,
     /// STS responses whose key cannot be followed (masked, or not a temporary `ASIA…` key).
     pub unfollowable: u64,
     /// STS responses or sign-in outcomes that were not the documented shape.
@@ -121,6 +123,13 @@ impl Credentials {
         &self.grants
     }
 
+    /// `AssumeRoleWithWebIdentity` calls that were refused (any `errorCode`), each with the role
+    /// it asked for (`requestParameters.roleArn`), in ingest order: someone whose token the role
+    /// does not accept, or someone trying roles to find one that does.
+    pub fn refused(&self) -> &[(Row, Sym)] {
+        &self.refused
+    }
+
     /// Whether the `ConsoleLogin` in row `r` failed (`responseElements.ConsoleLogin: "Failure"`).
     pub fn signin_failed(&self, r: Row) -> bool {
         self.failed_signins.binary_search(&r).is_ok()
@@ -131,6 +140,7 @@ impl Credentials {
         self.grants.capacity() * std::mem::size_of::<Grant>()
             + self.by_key.capacity() * (std::mem::size_of::<(Sym, u32)>() + 1)
             + self.failed_signins.capacity() * std::mem::size_of::<Row>()
+            + self.refused.capacity() * std::mem::size_of::<(Row, Sym)>()
     }
 
     /// Adds a grant; `kinds` are the caller identity types of the grant already held for the same
@@ -177,6 +187,11 @@ impl Credentials {
         for &r in &self.failed_signins {
             w.u32(r);
         }
+        w.u64(self.refused.len() as u64);
+        for &(r, role) in &self.refused {
+            w.u32(r);
+            w.u32(role.0);
+        }
         w.u64(self.unfollowable);
         w.u64(self.unreadable);
     }
@@ -197,8 +212,10 @@ impl Credentials {
         }
         let n = r.count()?;
         let failed_signins = (0..n).map(|_| r.u32()).collect::<Result<_, _>>()?;
+        let n = r.count()?;
+        let refused = (0..n).map(|_| Ok((r.u32()?, Sym(r.u32()?)))).collect::<Result<_, WireError>>()?;
         let (unfollowable, unreadable) = (r.u64()?, r.u64()?);
-        Ok(Credentials { grants, by_key: HashMap::new(), failed_signins, unfollowable, unreadable })
+        Ok(Credentials { grants, by_key: HashMap::new(), failed_signins, refused, unfollowable, unreadable })
     }
 }
 
@@ -228,6 +245,11 @@ pub(crate) fn absorb(store: &mut Store, src: &Credentials, sym: &dyn Fn(Sym) -> 
             if store.credentials.failed_signins.get(at) != Some(&r) {
                 store.credentials.failed_signins.insert(at, r);
             }
+        }
+    }
+    for &(f, role) in &src.refused {
+        if let Some(r) = row(f) {
+            store.credentials.refused.push((r, sym(role)));
         }
     }
     store.credentials.unfollowable += src.unfollowable;
@@ -304,6 +326,13 @@ pub fn record(raw: &RawEvent, row: Row, store: &mut Store) {
         record_signin(raw, row, store);
         return;
     }
+    if !raw.error_code.str().is_empty() {
+        if raw.event_name.str() == "AssumeRoleWithWebIdentity" {
+            let role = store.intern(request(raw).role_arn.str());
+            store.credentials.refused.push((row, role));
+        }
+        return;
+    }
     // Failed calls have no response (`null`, which serde gives as `None`).
     let Some(resp) = raw.response_elements else { return };
     // Only an object is a response: serde would otherwise read an array as the struct's fields in order.
@@ -320,10 +349,7 @@ pub fn record(raw: &RawEvent, row: Row, store: &mut Store) {
         store.credentials.unfollowable += 1;
         return;
     }
-    let req = match raw.request_parameters.map(|r| serde_json::from_str::<Obj<StsRequest>>(r.get())) {
-        Some(Ok(Obj(Lenient::Ok(req)))) => req,
-        _ => StsRequest::default(),
-    };
+    let req = request(raw);
     let call = StsCall::parse(raw.event_name.str());
     let session_arn = either(
         resp.assumed_role_user.0.ok().map_or("", |u| u.arn.str()),
@@ -343,6 +369,14 @@ pub fn record(raw: &RawEvent, row: Row, store: &mut Store) {
     let kind = |r: Row| store.identity(r).kind;
     let kinds = store.credentials.grant(grant.key).map(|old| (kind(old.row), kind(grant.row)));
     store.credentials.add(grant, kinds);
+}
+
+/// The request of STS event `raw`, or an empty one when it is not an object of that shape.
+fn request<'a>(raw: &RawEvent<'a>) -> StsRequest<'a> {
+    match raw.request_parameters.map(|r| serde_json::from_str::<Obj<StsRequest>>(r.get())) {
+        Some(Ok(Obj(Lenient::Ok(req)))) => req,
+        _ => StsRequest::default(),
+    }
 }
 
 /// `a` unless it is empty, else `b`.
@@ -390,6 +424,24 @@ mod tests {
       "assumedRoleUser":{"assumedRoleId":"AROACQRSTUVWRAOEXAMPLE:MyAssignedRoleSessionName",
       "arn":"arn:aws:sts::444455556666:assumed-role/FederatedWebIdentityRole/MyAssignedRoleSessionName"}},
       "eventID":"bEXAMPLE-0b30-4246-b28c-e3da3EXAMPLE","eventType":"AwsApiCall","recipientAccountId":"444455556666"}"#;
+
+    #[test]
+    fn ok_refused_web_identity_calls_keep_the_role_they_asked_for() {
+        let refused = WEB_IDENTITY.replace(
+            r#""responseElements":{"provider""#,
+            r#""errorCode":"AccessDenied","responseElements":{"provider""#,
+        );
+        // Another refused, its request not an object: kept, with no role.
+        let odd = refused
+            .replace(r#""requestParameters":{"durationSeconds""#, r#""requestParameters":[1],"x":{"durationSeconds""#)
+            .replace("bEXAMPLE-0b30", "cEXAMPLE-0b30");
+        let mut e = Engine::new();
+        e.ingest_bytes("web.json", format!("{refused}\n{odd}").as_bytes());
+        let s = e.store();
+        let roles: Vec<String> = s.credentials.refused().iter().map(|&(_, role)| s.str(role).into_owned()).collect();
+        assert_eq!(roles, ["arn:aws:iam::444455556666:role/FederatedWebIdentityRole", ""]);
+        assert!(s.credentials.grants().is_empty(), "a refused call hands out nothing");
+    }
 
     #[test]
     fn ok_web_identity_grant_keeps_request_and_response_facts() {

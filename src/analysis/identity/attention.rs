@@ -25,6 +25,8 @@
 //! - **Image deleted soon after its push** (`erased`): a `BatchDeleteImage` that deleted an image
 //!   pushed to the repository less than a day before (or a `DeleteRepository` that took such
 //!   images with it), with who pulled it meanwhile.
+//! - **Role refused to web identities** (`refused`): `AssumeRoleWithWebIdentity` refused, by role,
+//!   with the subjects the tokens named.
 //! - **CloudTrail logging stopped or narrowed**: a trail or event data store stopped (`StopLogging`,
 //!   ingestion stopped) or deleted (high), or told to log less (event selectors that leave out
 //!   management events, digest files turned off, delivery moved; medium), by one principal; a
@@ -102,6 +104,8 @@ pub enum AttentionKind {
     /// An ECR image deleted (`BatchDeleteImage`, or with its repository) less than a day after
     /// its push.
     ImageErased,
+    /// `AssumeRoleWithWebIdentity` refused for a role.
+    RoleRefused,
 }
 
 impl AttentionKind {
@@ -120,6 +124,7 @@ impl AttentionKind {
             AttentionKind::CredentialsMade => "Credentials made or MFA removed",
             AttentionKind::AccessWidened => "Administrator access or outside trust given",
             AttentionKind::ImageErased => "Image deleted soon after its push",
+            AttentionKind::RoleRefused => "Role refused to web identities",
         }
     }
 
@@ -138,6 +143,7 @@ impl AttentionKind {
             AttentionKind::CredentialsMade => "credentials-made",
             AttentionKind::AccessWidened => "access-widened",
             AttentionKind::ImageErased => "image-erased",
+            AttentionKind::RoleRefused => "role-refused",
         }
     }
 }
@@ -235,6 +241,7 @@ pub(crate) fn attention(g: &Gathered) -> (List<Attention>, u64) {
     super::protection::lowered(g, &mut items);
     super::access::given(g, &mut items);
     super::erased::short_lived(g, &mut items);
+    super::refused::refused(g, &mut items);
     logging(g, &mut items);
     items.sort_by(|a, b| {
         (a.severity, a.kind, a.first, &a.title, &a.why).cmp(&(b.severity, b.kind, b.first, &b.title, &b.why))

@@ -133,6 +133,8 @@ pub(crate) struct Gathered<'s> {
     pub iam: Vec<(u32, Row)>,
     /// `BatchDeleteImage` and `DeleteRepository` rows of ECR that went through, and their identity.
     pub deletes: Vec<(u32, Row)>,
+    /// `AssumeRoleWithWebIdentity` rows that were refused, and their identity.
+    pub web_refused: Vec<(u32, Row)>,
     /// Every log's container index, for what happened around such a call.
     pub container: &'s Index,
     /// Calls that stopped or narrowed a trail or event data store, or a trail's bucket or key, or
@@ -205,6 +207,7 @@ impl<'s> Gathered<'s> {
             public_pushes: Vec::new(),
             guards: Vec::new(),
             deletes: Vec::new(),
+            web_refused: Vec::new(),
             iam: Vec::new(),
             container,
             logging: Vec::new(),
@@ -227,6 +230,7 @@ fn gather<'s>(
     let public_push = store.strings.lookup(PUBLIC_SOURCE).zip(store.strings.lookup("PutImage"));
     let guarding: Vec<Sym> = guards::CALLS.iter().filter_map(|n| store.strings.lookup(n)).collect();
     let ecr = store.strings.lookup("ecr.amazonaws.com");
+    let web = store.strings.lookup("AssumeRoleWithWebIdentity");
     let deleting: Vec<Sym> =
         ["BatchDeleteImage", "DeleteRepository"].iter().filter_map(|n| store.strings.lookup(n)).collect();
     // Changes to logging and monitoring are a handful of rows: when there are none, no row asks.
@@ -277,6 +281,8 @@ fn gather<'s>(
         }
         if code.is_empty() && deleting.contains(&store.name(r)) && ecr == Some(store.source(r)) {
             g.deletes.push((id, r));
+        } else if !code.is_empty() && web == Some(store.name(r)) {
+            g.web_refused.push((id, r));
         }
         if any_iam && store.iam.get(r).is_some() {
             g.iam.push((id, r));

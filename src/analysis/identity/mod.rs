@@ -34,6 +34,7 @@ pub mod client;
 mod erased;
 pub mod origin;
 mod protection;
+mod refused;
 
 use serde::{Deserialize, Serialize};
 

@@ -34,7 +34,7 @@ pub fn attention_panel(p: &AttentionProps) -> Html {
                     {"Nothing stands out in these events: no root activity, no console sign-in without MFA, no burst \
                       of denied calls, no long-term key at a new address, no writes from an unusual client, no ECR repository or registry \
                       opened to outsiders, no credentials made for someone else, no administrator access given, no image \
-                      deleted soon after its push."}
+                      deleted soon after its push, no role refused to a web identity."}
                 </p>
             } else {
                 <ul class="attention-list">
