@@ -474,8 +474,18 @@ test('a role opened to every GitHub workflow, then taken on by a stranger\'s rep
       sessionContext: { sessionIssuer: { type: 'Role', principalId: 'AROAE2EECRPUSH', arn: `arn:aws:iam::${account}:role/ecr-push`,
         accountId: account, userName: 'ecr-push' }, webIdFederationData: { federatedProvider: provider, attributes: {} },
       attributes: { creationDate: at(2), mfaAuthenticated: 'false' } } } };
+  // Before the role trusted every workflow, the same workflow had been refused it.
+  const tried = { ...base(0, 'sts.amazonaws.com', 'AssumeRoleWithWebIdentity'), sourceIPAddress: ip,
+    userIdentity: assumed.userIdentity, requestParameters: assumed.requestParameters, responseElements: null,
+    errorCode: 'AccessDenied', errorMessage: 'Not authorized to perform sts:AssumeRoleWithWebIdentity' };
   const file = join(mkdtempSync(join(tmpdir(), 'trailscope-trust-')), 'github-trust.json');
-  const { t, list } = await attentionOf(file, [...events, created, assumed, pushed]);
+  const { t, list } = await attentionOf(file, [...events, tried, created, assumed, pushed]);
+  const refused = list.locator('li[data-kind=role-refused]');
+  await refused.first().waitFor();
+  assert.equal(await refused.count(), 1);
+  assert.equal(await refused.getAttribute('data-severity'), 'high');
+  assert.equal(await refused.locator('[data-testid=attention-title]').innerText(), 'Role ecr-push refused to 1 web identity');
+  assert.ok((await refused.textContent()).includes(`Then ${repo} took the role on at`));
   const item = list.locator('li[data-kind=access-widened]');
   await item.first().waitFor();
   assert.equal(await item.count(), 1);
