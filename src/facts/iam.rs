@@ -200,10 +200,7 @@ impl ByRow<IamChange> {
             w.u32(c.detail.0);
             w.u64(index_of(&EXPOSURES, &c.exposure));
             w.u64(u64::from(c.no_reset));
-            w.u64(c.lines.len() as u64);
-            for l in &c.lines {
-                w.u32(l.0);
-            }
+            w.syms(&c.lines);
         }
     }
 
@@ -214,8 +211,7 @@ impl ByRow<IamChange> {
         for _ in 0..n {
             let (row, act, subject, detail) = (r.u32()?, r.pick(&ACTS)?, Sym(r.u32()?), Sym(r.u32()?));
             let (exposure, no_reset) = (r.pick(&EXPOSURES)?, r.pick(&[false, true])?);
-            let k = r.count()?;
-            let lines = (0..k).map(|_| r.u32().map(Sym)).collect::<Result<_, _>>()?;
+            let lines = r.syms()?;
             changes.push(IamChange { row, act, subject, detail, exposure, no_reset, lines });
         }
         Ok(ByRow::from_items(changes))

@@ -171,10 +171,7 @@ impl ByRow<Change> {
             w.u32(c.row);
             w.u32(c.trail.0);
             w.u64(index_of(&EFFECTS, &c.effect));
-            w.u64(c.lines.len() as u64);
-            for l in &c.lines {
-                w.u32(l.0);
-            }
+            w.syms(&c.lines);
             w.u32(c.bucket.0);
             w.u64(index_of(&TARGETS, &c.target));
             w.u32(c.key.0);
@@ -189,8 +186,7 @@ impl ByRow<Change> {
         let mut changes = Vec::with_capacity(n);
         for _ in 0..n {
             let (row, trail, effect) = (r.u32()?, Sym(r.u32()?), r.pick(&EFFECTS)?);
-            let k = r.count()?;
-            let lines = (0..k).map(|_| r.u32().map(Sym)).collect::<Result<_, _>>()?;
+            let lines = r.syms()?;
             let (bucket, target, key) = (Sym(r.u32()?), r.pick(&TARGETS)?, Sym(r.u32()?));
             let (moves, group) = (r.pick(&[false, true])?, Sym(r.u32()?));
             changes.push(Change { row, trail, effect, lines, bucket, target, key, moves, group });

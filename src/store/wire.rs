@@ -4,6 +4,8 @@
 //! them), so the format has no version; still, a reader never panics: a short or malformed batch is
 //! an error the engine reports.
 
+use crate::model::Sym;
+
 /// Appends values.
 #[derive(Default)]
 pub struct Writer {
@@ -12,6 +14,14 @@ pub struct Writer {
 }
 
 impl Writer {
+    /// A list of interned strings: its length, then each symbol.
+    pub fn syms(&mut self, syms: &[Sym]) {
+        self.u64(syms.len() as u64);
+        for s in syms {
+            self.u32(s.0);
+        }
+    }
+
     /// A varint.
     pub fn u64(&mut self, mut v: u64) {
         while v >= 0x80 {
@@ -97,6 +107,12 @@ impl<'b> Reader<'b> {
     pub fn u32(&mut self) -> Result<u32, WireError> {
         let at = self.at;
         u32::try_from(self.u64()?).map_err(|_| format!("the number at byte {at} is out of range"))
+    }
+
+    /// What [`Writer::syms`] wrote.
+    pub fn syms(&mut self) -> Result<Vec<Sym>, WireError> {
+        let n = self.count()?;
+        (0..n).map(|_| self.u32().map(Sym)).collect()
     }
 
     /// A count of items that each take at least one byte, so a corrupt count cannot ask for more
