@@ -29,7 +29,7 @@ use crate::facts::container::Exposure;
 use crate::facts::iam::{admin_policy, by_itself, Act, IamChange};
 use crate::model::{IdentityType, Millis, Sym};
 use crate::store::{Row, Store};
-use crate::text::{duration, plural, utc};
+use crate::text::{arn_parts, duration, plural, utc};
 
 /// What every item's facts are read against: the IAM calls of every log that went through.
 struct Context<'s> {
@@ -649,8 +649,9 @@ fn taken_on(store: &Store, c: &IamChange, (from, to): (Millis, Millis)) -> Vec<T
     for g in store.credentials.grants() {
         let t = store.time(g.row);
         let role = store.str(g.role);
-        let this_role = role.split(':').nth(4) == Some(&*account)
-            && role.split(':').nth(5).is_some_and(|r| r.starts_with("role/") && r.rsplit('/').next() == Some(name));
+        let (resource, role_account) = arn_parts(&role);
+        let this_role = role_account == &*account
+            && resource.strip_prefix("role/").is_some_and(|r| r.rsplit('/').next() == Some(name));
         if !this_role || t < from || t >= to {
             continue;
         }
