@@ -49,6 +49,11 @@ impl Selection<'_> {
         let n = self.count_number.0.map_or_else(|| "?".to_owned(), |n| n.to_string());
         let unit = self.count_unit.str().to_ascii_lowercase();
         let unit = if unit.is_empty() { "days".to_owned() } else { unit };
+        // "1 day", not "1 days" (ECR's one unit is `days`).
+        let unit = match (self.count_number.0, unit.strip_suffix('s')) {
+            (Some(1), Some(one)) => one.to_owned(),
+            _ => unit,
+        };
         match self.count_type.str() {
             "Image count more than" | "imageCountMoreThan" => parts.push(format!("image count more than {n}")),
             "Time since image pushed" | "sinceImagePushed" => parts.push(format!("pushed more than {n} {unit} ago")),
