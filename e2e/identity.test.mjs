@@ -50,7 +50,6 @@ async function identitiesShow(t, events) {
   await t.page.waitForSelector(`[data-testid=identities][data-state=ready][data-events="${events}"]`);
 }
 
-/** The events cell of the row whose filter value is `key`, in table `testid`. */
 /** Opens the page on `records` written to `file`, and its whole attention list. */
 async function attentionOf(file, records) {
   writeFileSync(file, JSON.stringify({ Records: records }));
@@ -64,6 +63,7 @@ async function attentionOf(file, records) {
   return { t, list };
 }
 
+/** The events cell of the row whose filter value is `key`, in table `testid`. */
 async function rowEvents(t, testid, key) {
   const row = t.page.locator(`[data-testid=${testid}] tr[data-key="${key}"]`);
   return row.locator('td.num').first().textContent();
@@ -562,5 +562,89 @@ test('an image pushed, pulled by another principal and deleted by its pusher min
   await t.page.click('[data-testid=tab-events]');
   await t.page.waitForFunction(() => document.querySelector('[data-testid=events-total]')?.textContent === '1');
   assert.ok((await t.page.textContent('[data-testid=events] .ev-row[data-row]')).includes('BatchDeleteImage'));
+  assert.deepEqual(t.problems, []);
+});
+
+test('a lifecycle policy set minutes before a run that expired an image in use is a high item', async () => {
+  // A contractor sets the lifecycle policy of the repository of the sample's lifecycle run a
+  // minute before it (the request as the ECR API reference writes it). Which images the run
+  // expired, and who had pulled each in the week before (by digest, or by a tag that named it
+  // then), is worked out here from the raw events.
+  const events = sample();
+  const run = events.filter((e) => e.eventName === 'PolicyExecutionEvent').sort((a, b) => b.eventTime.localeCompare(a.eventTime))[0];
+  const repo = run.serviceEventDetails.repositoryName;
+  const account = run.recipientAccountId;
+  const at = (seconds) => new Date(Date.parse(run.eventTime) + seconds * 1000).toISOString().replace('.000Z', 'Z');
+  const contractor = { type: 'IAMUser', principalId: 'AIDAE2ECONTRACTOR02', arn: `arn:aws:iam::${account}:user/contractor`,
+    accountId: account, accessKeyId: 'AKIAE2ECONTRACTOR002', userName: 'contractor' };
+  // The policy the run applied, as PutLifecyclePolicy takes it.
+  const countTypes = { 'Image count more than': 'imageCountMoreThan', 'Time since image pushed': 'sinceImagePushed' };
+  const text = JSON.stringify({ rules: run.serviceEventDetails.lifecycleEventPolicy.lifecycleEventRules.map((r) => ({
+    rulePriority: r.rulePriority, description: r.description, action: { type: r.action },
+    selection: { tagStatus: r.lifecycleEventSelection.tagStatus.toLowerCase(), countType: countTypes[r.lifecycleEventSelection.countType],
+      countNumber: r.lifecycleEventSelection.countNumber, ...(r.lifecycleEventSelection.countUnit ? { countUnit: 'days' } : {}) },
+  })) });
+  const put = {
+    eventVersion: '1.09', userIdentity: contractor, eventTime: at(-60), eventSource: 'ecr.amazonaws.com',
+    eventName: 'PutLifecyclePolicy', awsRegion: run.awsRegion, sourceIPAddress: '203.0.113.67', userAgent: 'aws-cli/2.15.0',
+    requestParameters: { repositoryName: repo, lifecyclePolicyText: text },
+    responseElements: { registryId: account, repositoryName: repo, lifecyclePolicyText: text },
+    eventID: '7e2e0000-0000-4000-a000-0000000000a1', eventType: 'AwsApiCall', recipientAccountId: account,
+  };
+  const runs = events.filter((e) => e.eventName === 'PolicyExecutionEvent' && e.serviceEventDetails.repositoryName === repo
+    && e.eventTime >= put.eventTime && Date.parse(e.eventTime) - Date.parse(put.eventTime) < 2 * 86_400_000);
+  const expired = runs.flatMap((e) => e.serviceEventDetails.lifecycleEventImageActions.map((a) => ({ ...a.lifecycleEventImage, when: e.eventTime })));
+  const mine = (e) => !e.errorCode && e.eventSource === 'ecr.amazonaws.com' && e.requestParameters?.repositoryName === repo;
+  const puts = events.filter((e) => mine(e) && e.eventName === 'PutImage').sort((a, b) => a.eventTime.localeCompare(b.eventTime));
+  const named = (tag, when) => puts.filter((p) => p.eventTime <= when && p.responseElements.image.imageId.imageTag === tag)
+    .at(-1)?.responseElements.image.imageId.imageDigest;
+  const pullers = (img) => tally(events.filter((e) => mine(e) && e.eventName === 'BatchGetImage' && e.eventTime <= img.when
+    && Date.parse(img.when) - Date.parse(e.eventTime) <= 7 * 86_400_000
+    && e.requestParameters.imageIds.some((id) => (id.imageDigest ?? named(id.imageTag, e.eventTime)) === img.digest))
+    .map((e) => e.userIdentity.arn));
+  const inUse = expired.filter((img) => Object.keys(pullers(img)).length > 0);
+  assert.ok(inUse.length > 0, 'the sample\'s run expired an image pulled in the week before');
+  const file = join(mkdtempSync(join(tmpdir(), 'trailscope-lifecycle-')), 'lifecycle.json');
+  const { t, list } = await attentionOf(file, [...events, put]);
+  const item = list.locator('li[data-kind=lifecycle-expired]');
+  await item.first().waitFor();
+  assert.equal(await item.count(), 1);
+  assert.equal(await item.getAttribute('data-severity'), 'high');
+  assert.equal(await item.locator('[data-testid=attention-who]').getAttribute('data-principal'), contractor.arn);
+  assert.equal(await item.locator('[data-testid=attention-title]').innerText(),
+    `New lifecycle policy of ${repo} expired ${inUse.length} image${inUse.length === 1 ? '' : 's'} in use`);
+  await item.locator('[data-testid=attention-read]').click();
+  const why = await item.locator('[data-testid=attention-why]').innerText();
+  for (const img of inUse) {
+    assert.ok(why.includes(`${img.digest} (tag ${img.tagList.join(', ')}), expired at`), why);
+    const by = Object.entries(pullers(img)).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+      .map(([arn, n]) => `${arn} (${n}×)`).join(', ');
+    assert.ok(why.includes(`pulled in the week before by ${by}`), why);
+  }
+  await item.scrollIntoViewIfNeeded();
+  await t.shot('identities-lifecycle-expired', { fullPage: false });
+  // The item narrows the views to the repository from the policy to the run: its run is there.
+  await item.locator('.kind').click();
+  await t.page.click('[data-testid=tab-images]');
+  await t.page.click('[data-testid=images-nav-lifecycle]');
+  await t.page.waitForSelector('[data-testid=lifecycle-list][data-state=ready]');
+  const shown = t.page.locator('[data-testid=lifecycle-run]');
+  await t.page.waitForFunction((n) => document.querySelectorAll('[data-testid=lifecycle-run]').length === n, runs.length);
+  assert.equal(await shown.first().getAttribute('data-images'), String(expired.length));
+  // The run names the change that set its policy, and how often each image was pulled before.
+  assert.equal(await shown.first().locator('[data-testid=run-policy-set]').getAttribute('data-principal'), contractor.arn);
+  for (const img of expired) {
+    const pulls = Object.values(pullers(img)).reduce((a, b) => a + b, 0);
+    const cell = shown.first().locator(`[data-testid=expired-image][data-digest="${img.digest}"] [data-testid=expired-pulled]`);
+    assert.equal(await cell.getAttribute('data-pulls'), String(pulls));
+  }
+  await shown.first().scrollIntoViewIfNeeded();
+  await t.shot('images-lifecycle-policy-set', { fullPage: false });
+  // The image's story says under whose policy it was expired.
+  await shown.first().locator('[data-testid=expired-image] [data-testid=open-image]').first().click();
+  await t.page.waitForSelector('[data-testid=image-page]');
+  const step = t.page.locator('[data-testid=story-step][data-kind=expired] [data-testid=run-policy-set]');
+  await step.first().waitFor();
+  assert.equal(await step.first().getAttribute('data-principal'), contractor.arn);
   assert.deepEqual(t.problems, []);
 });

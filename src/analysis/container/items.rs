@@ -142,6 +142,8 @@ pub(super) fn pull_item(ix: &Index, store: &Store, p: &Pull) -> PullItem {
 /// A lifecycle run as shown, with at most `max_images` of its images.
 pub(super) fn run_item(ix: &Index, store: &Store, run: &Run, max_images: usize) -> RunItem {
     let (events, events_total) = event_refs(store, &run.rows, EVENTS_PER_ITEM);
+    let pulled = if run.preview { hashbrown::HashMap::new() } else { ix.pulled_before(run.repo, run.start) };
+    let owner = store.str(ix.repos[run.repo as usize].registry);
     RunItem {
         repo: ix.repo_ref(store, run.repo),
         preview: run.preview,
@@ -170,12 +172,14 @@ pub(super) fn run_item(ix: &Index, store: &Store, run: &Run, max_images: usize) 
                 tag_status: store.str(i.tag_status).into_owned(),
                 pushed_at: i.pushed_at,
                 rule: i.rule,
+                pulled_before: pulled.get(&i.digest).copied().unwrap_or(0),
             })
             .collect(),
         images_total: run.images.len() as u32,
         failures: run.failures,
         events,
         events_total,
+        policy_set: ix.policy_set(store, run).and_then(|r| repo_change(store, r, &owner, &Lowered::new())),
     }
 }
 

@@ -2,12 +2,53 @@
 //! images expire. Events of the same repository, policy (id and version) and kind (run or
 //! `DryRunEvent` preview) within [`RUN_GAP_MS`] of each other are one run.
 
-use hashbrown::HashSet;
+use hashbrown::{HashMap, HashSet};
 
-use super::{sort_rows, RepoId, Run, RUN_GAP_MS};
+use super::report::Outcome;
+use super::{sort_rows, Index, RepoId, Run, RUN_GAP_MS};
 use crate::facts::container::{Fact, Kind, Span};
-use crate::model::Sym;
-use crate::store::Store;
+use crate::model::{Millis, Sym};
+use crate::store::{Row, Store};
+
+/// An image pulled this long before a run expired it was in use.
+pub const IN_USE: Millis = 7 * 86_400_000;
+
+impl Index {
+    /// The `PutLifecyclePolicy` that set the policy run `run` applied, when these logs hold it:
+    /// the last of its repository's that went through before the run, unless a
+    /// `DeleteLifecyclePolicy` came after it. None for a preview, which applies the policy a
+    /// `StartLifecyclePolicyPreview` gave.
+    pub fn policy_set(&self, store: &Store, run: &Run) -> Option<Row> {
+        if run.preview {
+            return None;
+        }
+        let (put, delete) = (store.strings.lookup("PutLifecyclePolicy"), store.strings.lookup("DeleteLifecyclePolicy"));
+        let last = self
+            .repo_events
+            .iter()
+            .filter(|&&(repo, r)| repo == run.repo && store.time(r) <= run.start && store.error_code(r).is_empty())
+            .filter(|&&(_, r)| put.is_some_and(|n| n == store.name(r)) || delete.is_some_and(|n| n == store.name(r)))
+            .max_by_key(|&&(_, r)| (store.time(r), r))?
+            .1;
+        put.is_some_and(|n| n == store.name(last)).then_some(last)
+    }
+
+    /// How often each image of repository `repo` was pulled (pulls that went through) in the
+    /// [`IN_USE`] before `at`.
+    pub fn pulled_before(&self, repo: RepoId, at: Millis) -> HashMap<Sym, u32> {
+        let mut out: HashMap<Sym, u32> = HashMap::new();
+        let recent = |p: &&super::Pull| p.start <= at && at - p.start <= IN_USE;
+        for p in self.pulls.iter().filter(|p| p.repo == repo && p.outcome == Outcome::Ok).filter(recent) {
+            let mut digests = p.resolved.clone();
+            digests.sort_unstable();
+            digests.dedup();
+            for d in digests {
+                *out.entry(d).or_default() += 1;
+            }
+        }
+        out
+    }
+}
 
 /// Joins lifecycle events into runs, oldest first.
 pub(super) fn runs(store: &Store, mut facts: Vec<(RepoId, Fact)>) -> Vec<Run> {

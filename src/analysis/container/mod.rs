@@ -22,7 +22,7 @@ mod ecs;
 pub mod guards;
 mod image;
 mod items;
-mod lifecycle;
+pub mod lifecycle;
 pub mod nav;
 mod pages;
 mod pull;

@@ -250,6 +250,10 @@ pub struct ExpiredRow {
     pub pushed_at: Option<Millis>,
     /// The rule that selected it.
     pub rule: u32,
+    /// How often it was pulled in the week before the run expired it (see
+    /// [`super::lifecycle::IN_USE`]): it was in use.
+    #[serde(default)]
+    pub pulled_before: u32,
 }
 
 /// A lifecycle policy run, joined back from the events ECR split it into.
@@ -279,6 +283,9 @@ pub struct RunItem {
     pub events: Vec<EventRef>,
     /// All raw events (the number of parts ECR split the run into).
     pub events_total: u32,
+    /// The `PutLifecyclePolicy` that set the policy it applied, when these logs hold it.
+    #[serde(default)]
+    pub policy_set: Option<RepoChange>,
 }
 
 /// An image a task definition, a task or another service's call uses, resolved to a digest when the

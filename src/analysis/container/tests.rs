@@ -140,7 +140,10 @@ impl Log {
     fn lifecycle(&mut self, at: i64, name: &str, repo: &str, policy: &str, images: &[(&str, &str)]) {
         let actions: Vec<Value> = images
             .iter()
-            .map(|(d, t)| json!({"lifecycleEventImage": {"digest": d, "tagStatus": "Tagged", "tagList": [t], "pushedAt": 1_772_000_000_000_i64}, "rulePriority": 1}))
+            .map(|(d, t)| {
+                let (status, tags) = if t.is_empty() { ("Untagged", json!([])) } else { ("Tagged", json!([t])) };
+                json!({"lifecycleEventImage": {"digest": d, "tagStatus": status, "tagList": tags, "pushedAt": 1_772_000_000_000_i64}, "rulePriority": 1})
+            })
             .collect();
         let e = self.ecr(at, name, "", Value::Null, Value::Null);
         e["userIdentity"] = json!({"accountId": ACCOUNT, "invokedBy": "AWS Internal"});
@@ -1428,9 +1431,24 @@ fn ok_a_repositorys_kms_key_turned_off_needs_attention_and_is_on_its_page() {
     assert_eq!(calls("web/other").len(), 1);
 }
 
+/// The attention items of `kind` over every event of `l`.
+fn attention_of(l: &Log, kind: crate::analysis::identity::AttentionKind) -> Vec<crate::analysis::identity::Attention> {
+    let e = l.engine();
+    let store = e.store();
+    let all = crate::analysis::identity::report(store, 0..store.len() as crate::store::Row).attention.rows;
+    all.into_iter().filter(|a| a.kind == kind).collect()
+}
+
+/// Each item's (title, severity, principal), sorted.
+fn titles(items: &[crate::analysis::identity::Attention]) -> Vec<(&str, crate::analysis::identity::Severity, &str)> {
+    let mut out: Vec<_> = items.iter().map(|a| (a.title.as_str(), a.severity, a.who.as_str())).collect();
+    out.sort_unstable();
+    out
+}
+
 #[test]
 fn ok_an_image_deleted_soon_after_its_push_is_an_attention_item() {
-    use crate::analysis::identity::{report, AttentionKind, Severity};
+    use crate::analysis::identity::{AttentionKind, Severity};
     let mut l = Log::new();
     // Mary pushes a tool, a task and another account pull it, and Mary deletes it 10 minutes on.
     l.put(0, MARY, "web/api", "tool", "sha256:evil", &[("sha256:l1", 10)]);
@@ -1477,17 +1495,8 @@ fn ok_an_image_deleted_soon_after_its_push_is_an_attention_item() {
     };
     gone(&mut l, 900, "web/tmp");
     l.fail(900, "DeleteRepository", MARY, json!({"repositoryName": "web/db", "force": true}), "AccessDeniedException");
-    let e = l.engine();
-    let store = e.store();
-    let items: Vec<_> = report(store, 0..store.len() as crate::store::Row)
-        .attention
-        .rows
-        .into_iter()
-        .filter(|a| a.kind == AttentionKind::ImageErased)
-        .collect();
-    let mut titles: Vec<(&str, Severity, &str)> =
-        items.iter().map(|a| (a.title.as_str(), a.severity, a.who.as_str())).collect();
-    titles.sort_unstable();
+    let items = attention_of(&l, AttentionKind::ImageErased);
+    let titles = titles(&items);
     assert_eq!(
         titles,
         [
@@ -1507,4 +1516,145 @@ fn ok_an_image_deleted_soon_after_its_push_is_an_attention_item() {
     assert!(api.contains(&told), "{api}");
     let worker = &items.iter().find(|a| a.title.ends_with("web/worker")).unwrap().why;
     assert!(worker.contains("sha256:tmp (tag pr-1), pushed by") && worker.contains("not pulled meanwhile"), "{worker}");
+}
+
+/// A lifecycle policy as the ECR API reference's `PutLifecyclePolicy` takes it: one rule that
+/// expires images of `tag_status` pushed more than a day before.
+fn set_lifecycle(l: &mut Log, at: i64, who: &str, repo: &str, tag_status: &str) {
+    let text = json!({"rules": [{"rulePriority": 1, "description": "sweep", "selection": {"tagStatus": tag_status,
+        "countType": "sinceImagePushed", "countUnit": "days", "countNumber": 1}, "action": {"type": "expire"}}]})
+    .to_string();
+    l.ecr(
+        at,
+        "PutLifecyclePolicy",
+        who,
+        json!({"repositoryName": repo, "registryId": ACCOUNT, "lifecyclePolicyText": text}),
+        json!({"repositoryName": repo, "registryId": ACCOUNT, "lifecyclePolicyText": text}),
+    );
+}
+
+#[test]
+fn a_new_lifecycle_policy_that_expired_tagged_images_or_images_in_use_is_an_item() {
+    use crate::analysis::identity::{AttentionKind, Severity};
+    let mut l = Log::new();
+    // Three images, one of them pulled by a task; a policy set over them, run an hour on.
+    l.put(0, CI, "web/api", "prod", "sha256:prod", &[]);
+    l.put(10, CI, "web/api", "v1", "sha256:old", &[]);
+    // v1 moved to another image: the one it named is left untagged.
+    l.put(20, CI, "web/api", "v1", "sha256:v1", &[]);
+    l.get(100, TASKS, "web/api", json!({"imageDigest": "sha256:prod"}));
+    // A pull of more than a week before the run does not make an image in use.
+    l.get(-8 * 86_400, TASKS, "web/api", json!({"imageDigest": "sha256:v1"}));
+    l.lifecycle(500, "PolicyExecutionEvent", "web/api", "pol-0", &[("sha256:before", "gone")]);
+    set_lifecycle(&mut l, 1000, MARY, "web/api", "any");
+    // Another change of the repository does not end the policy.
+    l.ecr(
+        2000,
+        "PutImageScanningConfiguration",
+        MARY,
+        json!({"repositoryName": "web/api", "imageScanningConfiguration": {"scanOnPush": true}}),
+        Value::Null,
+    );
+    l.lifecycle(4600, "PolicyExecutionEvent", "web/api", "pol-1", &[("sha256:prod", "prod"), ("sha256:v1", "v1")]);
+    l.lifecycle(4601, "PolicyExecutionEvent", "web/api", "pol-1", &[("sha256:old", "")]);
+    // Tidying: untagged images, not pulled.
+    set_lifecycle(&mut l, 0, CI, "web/tidy", "untagged");
+    l.lifecycle(3600, "PolicyExecutionEvent", "web/tidy", "pol-2", &[("sha256:u1", ""), ("sha256:u2", "")]);
+    // Runs after the first two days are the routine; so is a preview, which deleted nothing.
+    set_lifecycle(&mut l, 0, CI, "web/late", "any");
+    l.lifecycle(60, "DryRunEvent", "web/late", "pol-3", &[("sha256:l0", "v0")]);
+    l.lifecycle(3 * 86_400, "PolicyExecutionEvent", "web/late", "pol-3", &[("sha256:l1", "v1")]);
+    // A policy changed again before the run: the run is the later one's; a refused one is none.
+    set_lifecycle(&mut l, 0, MARY, "web/redo", "any");
+    set_lifecycle(&mut l, 60, CI, "web/redo", "any");
+    l.fail(
+        120,
+        "PutLifecyclePolicy",
+        OTHER,
+        json!({"repositoryName": "web/redo", "lifecyclePolicyText": "{}"}),
+        "AccessDeniedException",
+    );
+    l.lifecycle(3600, "PolicyExecutionEvent", "web/redo", "pol-4", &[("sha256:r1", "r1")]);
+    let items = attention_of(&l, AttentionKind::LifecycleExpired);
+    let titles = titles(&items);
+    assert_eq!(
+        titles,
+        [
+            ("New lifecycle policy of web/api expired 1 image in use", Severity::High, MARY),
+            ("New lifecycle policy of web/redo expired 1 tagged image", Severity::Medium, CI),
+        ]
+    );
+    let api = &items[0].why;
+    let api = if items[0].title.contains("web/api") { api } else { &items[1].why };
+    assert!(
+        api.starts_with("PutLifecyclePolicy at 2026-03-01 10:16:40 UTC set the lifecycle policy of repository web/api"),
+        "{api}"
+    );
+    assert!(api.contains("rule 1: expire any images, pushed more than 1 day ago (sweep)"), "{api}");
+    assert!(api.contains("expired 3 images (2 tagged, 1 pulled in the week before)"), "{api}");
+    let prod = format!(
+        "sha256:prod (tag prod), expired at 2026-03-01 11:16:40 UTC, pushed by {CI} at 2026-03-01 10:00:00 UTC, pulled in the week before by {TASKS} (1×); "
+    );
+    assert!(api.contains(&prod), "{api}");
+    assert!(
+        api.contains("sha256:v1 (tag v1), expired at") && api.contains("sha256:old (untagged), expired at"),
+        "{api}"
+    );
+    assert!(api.contains("at 2026-03-01 10:00:20 UTC, not pulled in the week before"), "{api}");
+    assert!(!api.contains("sha256:before"), "{api}");
+    // In use first, then tagged, then the rest.
+    let at = |d: &str| api.find(d).unwrap();
+    assert!(at("sha256:prod") < at("sha256:v1") && at("sha256:v1") < at("sha256:old"), "{api}");
+}
+
+#[test]
+fn a_lifecycle_run_names_the_policy_change_it_applied_and_how_often_each_image_was_pulled() {
+    let mut l = Log::new();
+    l.put(0, CI, "web/api", "prod", "sha256:prod", &[]);
+    l.put(10, CI, "web/api", "v1", "sha256:v1", &[]);
+    // Pulled by tag twice and by digest once within the week, once eight days before, and a
+    // refused pull: three pulls count.
+    l.get(-8 * 86_400, TASKS, "web/api", json!({"imageTag": "prod"}));
+    l.get(100, TASKS, "web/api", json!({"imageTag": "prod"}));
+    l.get(200, OTHER, "web/api", json!({"imageDigest": "sha256:prod"}));
+    l.get(300, TASKS, "web/api", json!({"imageTag": "prod"}));
+    l.fail(
+        400,
+        "BatchGetImage",
+        OTHER,
+        json!({"repositoryName": "web/api", "imageIds": [{"imageTag": "prod"}]}),
+        "AccessDeniedException",
+    );
+    set_lifecycle(&mut l, 500, CI, "web/api", "untagged");
+    set_lifecycle(&mut l, 1000, MARY, "web/api", "any");
+    l.fail(
+        1500,
+        "PutLifecyclePolicy",
+        OTHER,
+        json!({"repositoryName": "web/api", "lifecyclePolicyText": "{}"}),
+        "AccessDeniedException",
+    );
+    l.lifecycle(4600, "PolicyExecutionEvent", "web/api", "pol-1", &[("sha256:prod", "prod"), ("sha256:v1", "v1")]);
+    // A policy deleted: a later run's policy is not the one set before the deletion.
+    set_lifecycle(&mut l, 0, MARY, "web/old", "any");
+    l.ecr(
+        60,
+        "DeleteLifecyclePolicy",
+        MARY,
+        json!({"repositoryName": "web/old"}),
+        json!({"repositoryName": "web/old"}),
+    );
+    l.lifecycle(3600, "PolicyExecutionEvent", "web/old", "pol-2", &[("sha256:o1", "o1")]);
+    let e = l.engine();
+    let ContainerAnswer::Lifecycle(runs) = ask(&e, Filter::default(), Ask::Lifecycle { offset: 0 }) else { panic!() };
+    let api = runs.items.iter().find(|r| r.repo.name == "web/api").expect("the run of web/api");
+    let set = api.policy_set.as_ref().expect("the policy's change");
+    assert_eq!(
+        (set.call.as_str(), set.who.principal.as_str(), set.time),
+        ("PutLifecyclePolicy", MARY, api.start - 3_600_000)
+    );
+    let pulls: Vec<(&str, u32)> = api.images.iter().map(|i| (i.digest.as_str(), i.pulled_before)).collect();
+    assert_eq!(pulls, [("sha256:prod", 3), ("sha256:v1", 0)]);
+    let old = runs.items.iter().find(|r| r.repo.name == "web/old").expect("the run of web/old");
+    assert_eq!(old.policy_set, None);
 }

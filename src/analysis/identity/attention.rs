@@ -106,6 +106,8 @@ pub enum AttentionKind {
     ImageErased,
     /// `AssumeRoleWithWebIdentity` refused for a role.
     RoleRefused,
+    /// A lifecycle policy put whose first runs expired tagged images or images in use.
+    LifecycleExpired,
 }
 
 impl AttentionKind {
@@ -125,6 +127,7 @@ impl AttentionKind {
             AttentionKind::AccessWidened => "Administrator access or outside trust given",
             AttentionKind::ImageErased => "Image deleted soon after its push",
             AttentionKind::RoleRefused => "Role refused to web identities",
+            AttentionKind::LifecycleExpired => "Images expired by a new lifecycle policy",
         }
     }
 
@@ -144,6 +147,7 @@ impl AttentionKind {
             AttentionKind::AccessWidened => "access-widened",
             AttentionKind::ImageErased => "image-erased",
             AttentionKind::RoleRefused => "role-refused",
+            AttentionKind::LifecycleExpired => "lifecycle-expired",
         }
     }
 }
@@ -241,6 +245,7 @@ pub(crate) fn attention(g: &Gathered) -> (List<Attention>, u64) {
     super::protection::lowered(g, &mut items);
     super::access::given(g, &mut items);
     super::erased::short_lived(g, &mut items);
+    super::expired::by_new_policy(g, &mut items);
     super::refused::refused(g, &mut items);
     logging(g, &mut items);
     items.sort_by(|a, b| {

@@ -135,6 +135,8 @@ pub(crate) struct Gathered<'s> {
     pub deletes: Vec<(u32, Row)>,
     /// `AssumeRoleWithWebIdentity` rows that were refused, and their identity.
     pub web_refused: Vec<(u32, Row)>,
+    /// `PutLifecyclePolicy` rows of ECR that went through, and their identity.
+    pub lifecycle_puts: Vec<(u32, Row)>,
     /// Every log's container index, for what happened around such a call.
     pub container: &'s Index,
     /// Calls that stopped or narrowed a trail or event data store, or a trail's bucket or key, or
@@ -208,6 +210,7 @@ impl<'s> Gathered<'s> {
             guards: Vec::new(),
             deletes: Vec::new(),
             web_refused: Vec::new(),
+            lifecycle_puts: Vec::new(),
             iam: Vec::new(),
             container,
             logging: Vec::new(),
@@ -233,6 +236,7 @@ fn gather<'s>(
     let web = store.strings.lookup("AssumeRoleWithWebIdentity");
     let deleting: Vec<Sym> =
         ["BatchDeleteImage", "DeleteRepository"].iter().filter_map(|n| store.strings.lookup(n)).collect();
+    let lifecycle_put = store.strings.lookup("PutLifecyclePolicy");
     // Changes to logging and monitoring are a handful of rows: when there are none, no row asks.
     let any_change = !store.trail.all().is_empty();
     let any_iam = !store.iam.all().is_empty();
@@ -281,6 +285,8 @@ fn gather<'s>(
         }
         if code.is_empty() && deleting.contains(&store.name(r)) && ecr == Some(store.source(r)) {
             g.deletes.push((id, r));
+        } else if code.is_empty() && lifecycle_put == Some(store.name(r)) && ecr == Some(store.source(r)) {
+            g.lifecycle_puts.push((id, r));
         } else if !code.is_empty() && web == Some(store.name(r)) {
             g.web_refused.push((id, r));
         }
@@ -334,11 +340,11 @@ fn opens(store: &Store, r: Row) -> bool {
 /// The identity breakdowns, chains and attention list over `rows`, taking where trails put their
 /// log files from the logs' trail calls alone.
 pub fn report(store: &Store, rows: impl Iterator<Item = Row>) -> IdentityReport {
-    // The container index only serves the calls that turn an ECR protection down and image
-    // deletions: without any, none is built (the engine keeps its own).
+    // The container index only serves the calls that turn an ECR protection down, image
+    // deletions and lifecycle policies: without any, none is built (the engine keeps its own).
     let any = guards::CALLS
         .iter()
-        .chain(&["BatchDeleteImage", "DeleteRepository"])
+        .chain(&["BatchDeleteImage", "DeleteRepository", "PutLifecyclePolicy"])
         .any(|n| store.strings.lookup(n).is_some());
     let container = if any { Index::build(store) } else { Index::default() };
     report_knowing(store, &container, rows, &crate::analysis::logging::log_places(store, []))

@@ -66,17 +66,17 @@ pub(super) fn short_lived(g: &Gathered, out: &mut Vec<Attention>) {
 
 /// The pushes and pulls that went through of the repositories something was deleted from, looked
 /// up by image: a registry cleaned every night deletes thousands.
-struct Seen<'a> {
+pub(super) struct Seen<'a> {
     /// By repository, oldest first.
     pushes: HashMap<RepoId, Vec<&'a Push>>,
     /// By repository and image, oldest first.
-    by_image: HashMap<(RepoId, Sym), Vec<&'a Push>>,
+    pub by_image: HashMap<(RepoId, Sym), Vec<&'a Push>>,
     /// By repository and the image they fetched.
     pulls: HashMap<(RepoId, Sym), Vec<&'a Pull>>,
 }
 
 impl<'a> Seen<'a> {
-    fn of(g: &Gathered<'a>, repos: HashSet<RepoId>) -> Seen<'a> {
+    pub fn of(g: &Gathered<'a>, repos: HashSet<RepoId>) -> Seen<'a> {
         let mut seen = Seen { pushes: HashMap::new(), by_image: HashMap::new(), pulls: HashMap::new() };
         for p in g.container.pushes.iter().filter(|p| p.outcome == Outcome::Ok && repos.contains(&p.repo)) {
             seen.pushes.entry(p.repo).or_default().push(p);
@@ -94,7 +94,7 @@ impl<'a> Seen<'a> {
     }
 
     /// Who pulled image `digest` of repository `id` in `[from, to]`, the most first.
-    fn pullers(&self, g: &Gathered, id: RepoId, digest: Sym, (from, to): (Millis, Millis)) -> Vec<(String, usize)> {
+    pub fn pullers(&self, g: &Gathered, id: RepoId, digest: Sym, (from, to): (Millis, Millis)) -> Vec<(String, usize)> {
         let mut by: HashMap<String, usize> = HashMap::new();
         for p in self.pulls.get(&(id, digest)).into_iter().flatten().filter(|p| p.start >= from && p.start <= to) {
             *by.entry(principal_label(&g.store.identity_by_id(p.actor), &g.store.strings)).or_default() += 1;

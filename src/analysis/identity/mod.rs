@@ -32,6 +32,7 @@ mod breakdown;
 pub mod chains;
 pub mod client;
 mod erased;
+mod expired;
 pub mod origin;
 mod protection;
 mod refused;

@@ -277,6 +277,11 @@ fn expired(r: &RunItem) -> Parts {
                 if let Some(t) = r.images.first().and_then(|i| i.pushed_at) {
                     <div class="muted small">{format!("ECR says it was pushed {}", utc(t))}</div>
                 }
+                if let Some(c) = &r.policy_set {
+                    <div class="muted small" data-testid="run-policy-set" data-principal={c.who.arn.clone()}>
+                        {format!("under the policy set {} by ", utc(c.time))}{reveal(&c.who.principal).into_owned()}
+                    </div>
+                }
                 <Events events={r.events.clone()} total={Some(r.events_total)} />
             </>
         },

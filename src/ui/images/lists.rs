@@ -4,7 +4,7 @@ use yew::prelude::*;
 
 use super::super::Ctx;
 use super::common::{
-    created, empty, exposure_badge, loading, open, outcome, use_container, when, who, Events, ImageLink, Pager,
+    change, created, empty, exposure_badge, loading, open, outcome, use_container, when, who, Events, ImageLink, Pager,
     RepoLink,
 };
 use crate::analysis::container::nav::{outcome_slug, Page, PushKeep};
@@ -425,9 +425,15 @@ pub fn run(p: &RunProps) -> Html {
                     </li>
                 }) }
             </ul>
+            if let Some(c) = &r.policy_set {
+                <div class="policy-set" data-testid="run-policy-set" data-principal={c.who.arn.clone()}>
+                    <p class="muted small">{"The policy it applied was set in these logs:"}</p>
+                    <ol class="changes">{change(c)}</ol>
+                </div>
+            }
             if !r.images.is_empty() {
                 <table class="list expired">
-                    <thead><tr><th>{"Image"}</th><th>{"Tags"}</th><th>{"Pushed"}</th><th>{"Rule"}</th></tr></thead>
+                    <thead><tr><th>{"Image"}</th><th>{"Tags"}</th><th>{"Pushed"}</th><th class="num">{"Pulled in the week before"}</th><th>{"Rule"}</th></tr></thead>
                     <tbody>
                         { for r.images.iter().map(|i| html! {
                             <tr data-testid="expired-image" data-digest={i.digest.clone()}>
@@ -437,6 +443,17 @@ pub fn run(p: &RunProps) -> Html {
                                     if i.tags.is_empty() { <span class="muted">{i.tag_status.to_lowercase()}</span> }
                                 </td>
                                 <td>{i.pushed_at.map_or_else(Html::default, when)}</td>
+                                <td class="num" data-testid="expired-pulled" data-pulls={i.pulled_before.to_string()}>
+                                    if r.preview {
+                                        <span class="muted">{"–"}</span>
+                                    } else if i.pulled_before > 0 {
+                                        <span class="badge bad" title="Pulled in the week before it was expired: it was in use">
+                                            {plural(u64::from(i.pulled_before), "pull", "pulls")}
+                                        </span>
+                                    } else {
+                                        <span class="muted">{"none"}</span>
+                                    }
+                                </td>
                                 <td>{i.rule}</td>
                             </tr>
                         }) }
