@@ -326,6 +326,54 @@ test('a push to ECR Public is to a repository of its own, marked public, and nee
   assert.deepEqual(t.problems, []);
 });
 
+test('a repository opened to another account names who of that account then pulled from it', async () => {
+  // After the sample's policy that lets another account pull from a repository, a role of that
+  // account pulls one of its images twice (requests as the ECR API reference writes them). Who
+  // of another account pulled or pushed there since the policy is worked out here from the raw
+  // events.
+  const events = sample();
+  const policy = events.filter((e) => e.eventName === 'SetRepositoryPolicy' && ok(e)).sort((a, b) => b.eventTime.localeCompare(a.eventTime))
+    .find((e) => JSON.parse(e.requestParameters.policyText).Statement.some((s) => s.Principal.AWS.split(':')[4] !== e.recipientAccountId));
+  const owner = policy.recipientAccountId;
+  const other = JSON.parse(policy.requestParameters.policyText).Statement.map((s) => s.Principal.AWS.split(':')[4]).find((a) => a !== owner);
+  // An image pushed before these logs: pulled by its digest.
+  const digest = `sha256:${'0e2e'.repeat(16)}`;
+  const role = { type: 'AssumedRole', principalId: 'AROAE2EOUTSIDER:e2e', arn: `arn:aws:sts::${other}:assumed-role/Deploy/e2e`,
+    accountId: other, accessKeyId: 'ASIAE2EOUTSIDER00001' };
+  const at = (minutes) => new Date(Date.parse(policy.eventTime) + minutes * 60_000).toISOString().replace('.000Z', 'Z');
+  const pull = (n) => ({ ...structuredClone(policy), eventName: 'BatchGetImage', userIdentity: role, eventTime: at(n),
+    sourceIPAddress: '198.51.100.99', requestParameters: { repositoryName: policy.requestParameters.repositoryName, registryId: owner,
+      imageIds: [{ imageDigest: digest }] }, responseElements: null, eventID: `0c7e1a00-0000-4000-8000-00000000000${n}` });
+  const added = [pull(1), pull(2)];
+  const all = [...events, ...added];
+  const outsiders = all.filter((e) => ok(e) && place(e) === place(policy) && ['BatchGetImage', 'PutImage'].includes(e.eventName)
+    && e.eventTime >= policy.eventTime && e.userIdentity.accountId && e.userIdentity.accountId !== owner);
+  assert.deepEqual([...new Set(outsiders.map((e) => e.userIdentity.arn))], [role.arn], 'only the role came in from outside');
+  const utc = (iso) => `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
+  const t = await openWith(all, 'opened.json');
+  await t.page.click('[data-testid=tab-identities]');
+  const items = t.page.locator('[data-testid=identity-attention] li[data-kind=ecr-opened]');
+  await items.first().waitFor();
+  if (await t.page.locator('[data-testid=identity-attention] [data-testid=list-more]').count()) {
+    await t.page.click('[data-testid=identity-attention] [data-testid=list-more]');
+  }
+  const item = items.filter({ hasText: `registry ${owner} in ${policy.awsRegion}` });
+  assert.equal(await item.count(), 1);
+  assert.equal(await item.getAttribute('data-severity'), 'high');
+  await item.locator('[data-testid=attention-read]').click();
+  const why = await item.locator('[data-testid=attention-why]').innerText();
+  const times = outsiders.map((e) => e.eventTime).sort();
+  assert.ok(why.includes(`Then 1 principal of another account came in: by ${role.arn} (${outsiders.length} pulls, of 1 image, `
+    + `from 198.51.100.99, between ${utc(times[0])} and ${utc(times.at(-1))})`), why);
+  // The sample's other openings, with no one of the other account after them, stay medium.
+  const others = await items.evaluateAll((els) => els.filter((e) => e.textContent.includes('No principal of another account'))
+    .map((e) => e.dataset.severity));
+  assert.ok(others.length > 0 && others.every((s) => s === 'medium'), String(others));
+  await item.scrollIntoViewIfNeeded();
+  await t.shot('identities-repository-opened-came-in', { fullPage: false });
+  assert.deepEqual(t.problems, []);
+});
+
 test('tags made mutable, a tag moved and made immutable again: high on the attention list and marked on the repository', async () => {
   // After everything the sample logs in its repository with the most images, its tags are made
   // mutable (a PutImageTagMutability as the ECR API reference writes it), one of its tags is pushed

@@ -318,6 +318,13 @@ fn opened(engine: &Engine, filter: &Filter) -> Vec<Attention> {
     r.attention.rows.into_iter().filter(|a| a.kind == AttentionKind::EcrOpened).collect()
 }
 
+/// "account region repository" of an ECR call: the registry named, else the account called.
+fn repo_key(e: &serde_json::Value) -> String {
+    let req = &e["requestParameters"];
+    let owner = req["registryId"].as_str().or(e["recipientAccountId"].as_str()).unwrap_or("");
+    format!("{owner} {} {}", e["awsRegion"].as_str().unwrap_or(""), req["repositoryName"].as_str().unwrap_or(""))
+}
+
 #[test]
 fn ok_repositories_shared_with_other_accounts_are_those_the_policies_name() {
     // The generator's repository policies let another account pull: each repository with such a
@@ -339,7 +346,7 @@ fn ok_repositories_shared_with_other_accounts_are_those_the_policies_name() {
         let others = principals
             .filter_map(|p| p.as_str().map(str::to_owned))
             .any(|p| p.split(':').nth(4).is_some_and(|a| a != owner));
-        let repo = format!("{owner} {} {}", e["awsRegion"].as_str().unwrap(), req["repositoryName"].as_str().unwrap());
+        let repo = repo_key(e);
         if others {
             let name = req["repositoryName"].as_str().unwrap().to_owned();
             *sets.entry((repo.clone(), name)).or_default() += 1;
@@ -363,7 +370,35 @@ fn ok_repositories_shared_with_other_accounts_are_those_the_policies_name() {
     want.sort();
     assert_eq!(got, want);
     assert!(sets.values().any(|&n| n > 1), "a repository opened more than once");
-    assert!(items.iter().all(|a| a.severity == Severity::Medium));
+    // Medium, unless a principal of another account then pulled from it or pushed to it (high).
+    let came_in = |(repo, _): &(String, String)| {
+        let opened = all
+            .iter()
+            .filter(|e| e["eventName"] == "SetRepositoryPolicy" && e["errorCode"].is_null())
+            .filter(|e| repo_key(e) == *repo)
+            .filter_map(|e| e["eventTime"].as_str())
+            .min()
+            .unwrap();
+        let owner = repo.split(' ').next().unwrap();
+        all.iter().any(|e| {
+            (e["eventName"] == "BatchGetImage" || e["eventName"] == "PutImage")
+                && e["errorCode"].is_null()
+                && repo_key(e) == *repo
+                && e["eventTime"].as_str().is_some_and(|t| t >= opened)
+                && e["userIdentity"]["accountId"].as_str().is_some_and(|a| a != owner)
+        })
+    };
+    let mut want: Vec<(String, Severity)> = sets
+        .keys()
+        .map(|k| {
+            let severity = if came_in(k) { Severity::High } else { Severity::Medium };
+            (format!("Repository {} opened to other accounts", k.1), severity)
+        })
+        .collect();
+    let mut got: Vec<(String, Severity)> = items.iter().map(|a| (a.title.clone(), a.severity)).collect();
+    want.sort();
+    got.sort();
+    assert_eq!(got, want);
     let _ = std::fs::remove_dir_all(&dir);
 }
 

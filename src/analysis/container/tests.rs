@@ -1658,3 +1658,68 @@ fn a_lifecycle_run_names_the_policy_change_it_applied_and_how_often_each_image_w
     let old = runs.items.iter().find(|r| r.repo.name == "web/old").expect("the run of web/old");
     assert_eq!(old.policy_set, None);
 }
+
+/// `SetRepositoryPolicy` as the ECR API reference writes it, letting `account` pull and push.
+fn set_policy(l: &mut Log, at: i64, repo: &str, account: &str) {
+    let text = json!({"Version": "2012-10-17", "Statement": [{"Sid": "share", "Effect": "Allow",
+        "Principal": {"AWS": format!("arn:aws:iam::{account}:root")},
+        "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:PutImage"]}]})
+    .to_string();
+    l.ecr(
+        at,
+        "SetRepositoryPolicy",
+        MARY,
+        json!({"repositoryName": repo, "registryId": ACCOUNT, "policyText": text}),
+        json!({"repositoryName": repo, "registryId": ACCOUNT, "policyText": text}),
+    );
+}
+
+#[test]
+fn a_repository_opened_to_another_account_names_who_of_it_came_in_until_it_was_closed() {
+    use crate::analysis::identity::{AttentionKind, Severity};
+    const STRANGER: &str = "arn:aws:sts::444455556666:assumed-role/Builder/session";
+    const ROLE_ELSEWHERE: &str = "arn:aws:sts::444455556666:assumed-role/Reader/session";
+    let mut l = Log::new();
+    l.put(0, CI, "web/api", "prod", "sha256:prod", &[]);
+    // Before the policy: not through it.
+    l.get(50, OTHER, "web/api", json!({"imageTag": "prod"}));
+    set_policy(&mut l, 100, "web/api", "444455556666");
+    l.get(200, OTHER, "web/api", json!({"imageTag": "prod"}));
+    l.get(250, TASKS, "web/api", json!({"imageTag": "prod"}));
+    l.get(300, OTHER, "web/api", json!({"imageDigest": "sha256:prod"}));
+    l.fail(
+        320,
+        "BatchGetImage",
+        STRANGER,
+        json!({"repositoryName": "web/api", "imageIds": [{"imageTag": "prod"}]}),
+        "AccessDeniedException",
+    );
+    l.put(350, STRANGER, "web/api", "evil", "sha256:evil", &[]);
+    // A tag these logs never saw pushed: an image they cannot name.
+    l.get(360, ROLE_ELSEWHERE, "web/api", json!({"imageTag": "v0"}));
+    // Closed: a policy of the account's own, then a pull that is not through the opening.
+    set_policy(&mut l, 400, "web/api", ACCOUNT);
+    l.get(500, OTHER, "web/api", json!({"imageTag": "prod"}));
+    set_policy(&mut l, 100, "web/quiet", "444455556666");
+    let items = attention_of(&l, AttentionKind::EcrOpened);
+    assert_eq!(
+        titles(&items),
+        [
+            ("Repository web/api opened to other accounts", Severity::High, MARY),
+            ("Repository web/quiet opened to other accounts", Severity::Medium, MARY),
+        ]
+    );
+    let api = &items.iter().find(|a| a.title.contains("web/api")).unwrap().why;
+    let came = format!(
+        " Then 3 principals of another account came in: by {OTHER} (2 pulls, of 1 image, from 203.0.113.12, between \
+         2026-03-01 10:03:20 UTC and 2026-03-01 10:05:00 UTC); by {STRANGER} (1 push, of 1 image, from 203.0.113.12, at \
+         2026-03-01 10:05:50 UTC); by {ROLE_ELSEWHERE} (1 pull, from 203.0.113.12, at 2026-03-01 10:06:00 UTC). It was \
+         closed again at 2026-03-01 10:06:40 UTC (SetRepositoryPolicy)."
+    );
+    assert!(api.ends_with(&came), "{api}");
+    let quiet = &items.iter().find(|a| a.title.contains("web/quiet")).unwrap().why;
+    assert!(
+        quiet.ends_with(" No principal of another account pulled from it or pushed to it in these logs after it."),
+        "{quiet}"
+    );
+}

@@ -401,15 +401,21 @@ fn ecr_opened(g: &Gathered, out: &mut Vec<Attention>) {
         let mut who: Vec<&str> = calls.iter().map(|&(_, id, _)| g.label(id)).collect();
         who.sort_unstable();
         who.dedup();
+        // Who came in through a repository opened to other accounts.
+        let (came, outsiders) = if &*call == "SetRepositoryPolicy" && !repo.is_empty() {
+            super::came_in::came_in(g, first, latest)
+        } else {
+            (String::new(), false)
+        };
         let why = if n == 1 {
-            format!("{call} at {} {what}: {}. {then}", utc(first), lines_said(&lines))
+            format!("{call} at {} {what}: {}. {then}{came}", utc(first), lines_said(&lines))
         } else {
             let by = match who.len() {
                 1 => "the principal named above".to_owned(),
                 k => format!("{k} principals, the first the one named above"),
             };
             format!(
-                "{call} {} ({} by {by}) {what}; the last: {}. {then}",
+                "{call} {} ({} by {by}) {what}; the last: {}. {then}{came}",
                 when(first, last),
                 plural(n, "call", "calls"),
                 lines_said(&lines)
@@ -426,7 +432,7 @@ fn ecr_opened(g: &Gathered, out: &mut Vec<Attention>) {
         }
         out.push(Attention {
             kind: AttentionKind::EcrOpened,
-            severity: if exposure == Exposure::Everyone { Severity::High } else { Severity::Medium },
+            severity: if exposure == Exposure::Everyone || outsiders { Severity::High } else { Severity::Medium },
             title,
             who: g.label(opener).to_owned(),
             why,

@@ -341,10 +341,11 @@ fn opens(store: &Store, r: Row) -> bool {
 /// log files from the logs' trail calls alone.
 pub fn report(store: &Store, rows: impl Iterator<Item = Row>) -> IdentityReport {
     // The container index only serves the calls that turn an ECR protection down, image
-    // deletions and lifecycle policies: without any, none is built (the engine keeps its own).
+    // deletions, lifecycle and repository policies: without any, none is built (the engine keeps
+    // its own).
     let any = guards::CALLS
         .iter()
-        .chain(&["BatchDeleteImage", "DeleteRepository", "PutLifecyclePolicy"])
+        .chain(&["BatchDeleteImage", "DeleteRepository", "PutLifecyclePolicy", "SetRepositoryPolicy"])
         .any(|n| store.strings.lookup(n).is_some());
     let container = if any { Index::build(store) } else { Index::default() };
     report_knowing(store, &container, rows, &crate::analysis::logging::log_places(store, []))
