@@ -926,6 +926,12 @@ test('other monitoring turned off is listed apart from the trails, and needs att
   assert.equal(items.length, groups.size, JSON.stringify(items.map((a) => a.title)));
   const flowItem = items.find((a) => a.title.includes(changes[flow].requestParameters.DeleteFlowLogsRequest.FlowLogId.content));
   assert.equal(flowItem?.severity, 'high', JSON.stringify(items));
+  // A stop says when it was undone: the rule enabled again ten minutes on; flow logs deleted never.
+  const enabled = changes.find((e) => e.eventName === 'EnableRule' && ok(e));
+  const ruleItem = items.find((a) => a.title.includes('ecr-push-to-security') && a.severity === 'high');
+  assert.ok(ruleItem?.why.endsWith(` Started again at ${enabled.eventTime.replace('T', ' ').replace('Z', ' UTC')} by `
+    + `${enabled.userIdentity.arn} (EnableRule), 10 min after.`), ruleItem?.why);
+  assert.ok(!flowItem.why.includes('Started again'), flowItem.why);
   assert.ok(summary.attention.every((a) => a.kind !== 'logging-weakened'));
   assert.deepEqual(t.problems, []);
 });

@@ -139,7 +139,7 @@ pub fn trail_name(value: &str) -> &str {
 
 /// Whether a stop of `target` by call `call` of `source` can be undone by a start (see
 /// [`LoggingChange::restartable`]).
-fn restartable(target: Target, source: &str, call: &str) -> bool {
+pub fn restartable(target: Target, source: &str, call: &str) -> bool {
     match target {
         Target::Trail | Target::Key => true,
         Target::Bucket => false,
@@ -200,6 +200,21 @@ fn restart_key(store: &Store, c: &Change) -> Option<(String, String)> {
         }
         _ => None,
     }
+}
+
+/// The first call after row `r` (change `c`, a stop) that went through and started again what it
+/// stopped (its trail, or its service in its account and region), if these logs hold one.
+pub fn started_again(store: &Store, c: &Change, r: Row) -> Option<Row> {
+    let key = restart_key(store, c)?;
+    let at = (store.time(r), r);
+    store
+        .trail
+        .all()
+        .iter()
+        .filter(|s| s.effect == Effect::Starts && store.error_code(s.row).is_empty() && (store.time(s.row), s.row) > at)
+        .filter(|s| restart_key(store, s).as_ref() == Some(&key))
+        .map(|s| s.row)
+        .min_by_key(|&s| (store.time(s), s))
 }
 
 /// Where trails put their log files, as far as the logs and the dropped files tell, and what

@@ -257,3 +257,38 @@ fn ok_the_kms_key_a_trail_encrypts_with_counts_when_disabled_or_scheduled_for_de
     assert_eq!(logging["stops"], stopping as u64);
     assert!(changes.iter().filter(|c| c["target"] == "key").all(|c| c["trail"] == key), "{changes:#?}");
 }
+
+#[test]
+fn ok_a_stopped_trail_says_whether_and_when_it_was_started_again() {
+    let Some(dir) = corpus() else { return };
+    // Stratus Red Team's StopLogging, then (as its clean-up does) a StartLogging of the same trail
+    // by another principal three minutes on.
+    let path = dir.join("DataDog-stratus-red-team/aws.defense-evasion.cloudtrail-stop.json");
+    let stop = events_in(&path)[0].clone();
+    let item = |events: &[serde_json::Value]| {
+        let mut engine = Engine::new();
+        engine.ingest_bytes("log.json", serde_json::json!({ "Records": events }).to_string().as_bytes());
+        let doc: serde_json::Value = serde_json::from_str(&engine.summary_json()).unwrap();
+        let attention = doc["attention"].as_array().unwrap().clone();
+        attention.into_iter().find(|a| a["kind"] == "logging-weakened").expect("an attention item")
+    };
+    let alone = item(std::slice::from_ref(&stop));
+    assert!(alone["why"].as_str().unwrap().ends_with(" Not started again in these logs."), "{alone:#}");
+    let mut start = stop.clone();
+    let at = trailscope::model::time::parse_iso(stop["eventTime"].as_str().unwrap()).unwrap() + 180_000;
+    start["eventTime"] = trailscope::model::time::format_iso(at).into();
+    start["eventName"] = "StartLogging".into();
+    start["eventID"] = "00000000-0000-4000-8000-0000000000a2".into();
+    start["userIdentity"]["arn"] = "arn:aws:iam::111122223333:user/oncall".into();
+    // A refused start, before it, started nothing.
+    let mut refused = start.clone();
+    refused["eventTime"] = trailscope::model::time::format_iso(at - 60_000).into();
+    refused["eventID"] = "00000000-0000-4000-8000-0000000000a1".into();
+    refused["errorCode"] = "AccessDenied".into();
+    let both = item(&[stop.clone(), refused, start.clone()]);
+    let when = trailscope::text::utc(at);
+    let want =
+        format!(" Started again at {when} by arn:aws:iam::111122223333:user/oncall (StartLogging), 3 min after.");
+    assert!(both["why"].as_str().unwrap().ends_with(&want), "{both:#}");
+    assert_eq!(both["severity"], "high", "it was off meanwhile");
+}

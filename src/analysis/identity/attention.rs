@@ -585,7 +585,8 @@ fn logging(g: &Gathered, out: &mut Vec<Attention>) {
                 lines_said(&lines)
             )
         } else {
-            format!("{calls_of}: {}. {}", lines_said(&lines), lost(change.target, &call, &source))
+            let again = if stops { started_again(g, change, latest) } else { String::new() };
+            format!("{calls_of}: {}. {}{again}", lines_said(&lines), lost(change.target, &call, &source))
         };
         let kind = if change.target == Target::Monitor {
             AttentionKind::MonitoringWeakened
@@ -594,6 +595,27 @@ fn logging(g: &Gathered, out: &mut Vec<Attention>) {
         };
         let chips = vec![(Field::Source, source.into_owned()), (Field::Name, call.into_owned())];
         out.push(Attention::of_calls(kind, severity, (title, why), label, (n, first, last), chips));
+    }
+}
+
+/// Whether what stop `c` (row `r`, the group's last) stopped was started again, for its item's
+/// reason: " Started again at … by … (`StartLogging`), 3 min after." or " Not started again in these
+/// logs."; nothing for what no call starts again (a bucket, flow logs, a rule deleted).
+fn started_again(g: &Gathered, c: &crate::facts::trail::Change, r: Row) -> String {
+    let store = g.store;
+    let source = g.str(store.source(r));
+    if !crate::analysis::logging::restartable(c.target, &source, &g.str(store.name(r))) {
+        return String::new();
+    }
+    match crate::analysis::logging::started_again(store, c, r) {
+        Some(s) => format!(
+            " Started again at {} by {} ({}), {} after.",
+            utc(store.time(s)),
+            crate::analysis::principal::principal_label(&store.identity(s), &store.strings),
+            g.str(store.name(s)),
+            crate::text::duration(store.time(s) - store.time(r))
+        ),
+        None => " Not started again in these logs.".to_owned(),
     }
 }
 
