@@ -217,6 +217,22 @@ pub fn started_again(store: &Store, c: &Change, r: Row) -> Option<Row> {
         .min_by_key(|&s| (store.time(s), s))
 }
 
+/// The first `CancelKeyDeletion` of the key change `c` (row `r`, a `ScheduleKeyDeletion`)
+/// scheduled for deletion, after it, that went through, if these logs hold one: the key was kept.
+pub fn deletion_cancelled(store: &Store, c: &Change, r: Row) -> Option<Row> {
+    let cancel = store.strings.lookup("CancelKeyDeletion")?;
+    let key = restart_key(store, c)?;
+    let at = (store.time(r), r);
+    store
+        .trail
+        .all()
+        .iter()
+        .filter(|k| k.target == Target::Key && store.name(k.row) == cancel && store.error_code(k.row).is_empty())
+        .filter(|k| (store.time(k.row), k.row) > at && restart_key(store, k).as_ref() == Some(&key))
+        .map(|k| k.row)
+        .min_by_key(|&k| (store.time(k), k))
+}
+
 /// Where trails put their log files, as far as the logs and the dropped files tell, and what
 /// that makes of the calls that name a bucket.
 #[derive(Debug, Default)]

@@ -638,7 +638,7 @@ pub fn record_bucket(raw: &RawEvent, row: Row, store: &mut Store) {
 }
 
 /// The calls to a KMS key read, for keys trails encrypt their log files with.
-pub const KEY_CALLS: [&str; 3] = ["DisableKey", "ScheduleKeyDeletion", "EnableKey"];
+pub const KEY_CALLS: [&str; 4] = ["DisableKey", "ScheduleKeyDeletion", "CancelKeyDeletion", "EnableKey"];
 
 /// The ID of a KMS key from its ARN (`arn:aws:kms:…:key/<id>` → `<id>`), or the value as given (an
 /// ID, or an alias, which is not the key's ID).
@@ -681,6 +681,10 @@ pub fn record_key(raw: &RawEvent, row: Row, store: &mut Store) {
                      once it is deleted the log files it encrypted can never be read"
                 ),
             )
+        }
+        // KMS leaves a key whose deletion is cancelled disabled, until `EnableKey`.
+        "CancelKeyDeletion" => {
+            (Effect::Other, "KMS key deletion cancelled: the key is kept, but disabled until it is enabled".to_owned())
         }
         _ => (Effect::Starts, "KMS key enabled".to_owned()),
     };

@@ -216,12 +216,17 @@ fn ok_the_kms_key_a_trail_encrypts_with_counts_when_disabled_or_scheduled_for_de
     // (the first of its eventID, time, source and name: the guide reuses IDs between examples).
     let calls: Vec<serde_json::Value> = first_of_each(events_of(&guide))
         .into_iter()
-        .filter(|e| ["DisableKey", "ScheduleKeyDeletion", "EnableKey"].contains(&e["eventName"].as_str().unwrap_or("")))
+        .filter(|e| {
+            ["DisableKey", "ScheduleKeyDeletion", "CancelKeyDeletion", "EnableKey"]
+                .contains(&e["eventName"].as_str().unwrap_or(""))
+        })
         .collect();
     let key = "1234abcd-12ab-34cd-56ef-1234567890ab";
     let of_key: Vec<&serde_json::Value> =
         calls.iter().filter(|e| e["requestParameters"]["keyId"].as_str().unwrap_or("").ends_with(key)).collect();
-    let stopping = of_key.iter().filter(|e| e["eventName"] != "EnableKey" && e["errorCode"].is_null()).count();
+    let stops = ["DisableKey", "ScheduleKeyDeletion"];
+    let stopping =
+        of_key.iter().filter(|e| stops.contains(&e["eventName"].as_str().unwrap()) && e["errorCode"].is_null()).count();
     assert!(stopping >= 3 && of_key.len() > stopping && calls.len() > of_key.len(), "{calls:#?}");
     let load = |extra: Option<&str>| {
         let mut engine = Engine::new();
@@ -256,6 +261,27 @@ fn ok_the_kms_key_a_trail_encrypts_with_counts_when_disabled_or_scheduled_for_de
     assert_eq!(listed, want, "the key's calls, oldest first; the other keys' are not listed");
     assert_eq!(logging["stops"], stopping as u64);
     assert!(changes.iter().filter(|c| c["target"] == "key").all(|c| c["trail"] == key), "{changes:#?}");
+    // A deletion scheduled, then cancelled (the guide's own two calls): the item says the key was
+    // kept, by whom and when.
+    let went = |name: &'static str| of_key.iter().filter(move |e| e["eventName"] == name && e["errorCode"].is_null());
+    let (schedule, cancel) = went("ScheduleKeyDeletion")
+        .find_map(|s| {
+            let after = went("CancelKeyDeletion").filter(|c| c["eventTime"].as_str() > s["eventTime"].as_str());
+            after.min_by_key(|c| c["eventTime"].as_str()).map(|c| (s, c))
+        })
+        .expect("the guide cancels a deletion it scheduled");
+    let mut engine = Engine::new();
+    let file = format!(r#"{{"Records": [{trail}, {schedule}, {cancel}]}}"#);
+    engine.ingest_bytes("kms.json", file.as_bytes());
+    let doc: serde_json::Value = serde_json::from_str(&engine.summary_json()).unwrap();
+    let item = doc["attention"].as_array().unwrap().iter().find(|a| a["kind"] == "logging-weakened").unwrap().clone();
+    let at = trailscope::model::time::parse_iso(cancel["eventTime"].as_str().unwrap()).unwrap();
+    let kept = format!(
+        " Its deletion was cancelled at {} by {} (CancelKeyDeletion): the key was kept, disabled. Not started again in these logs.",
+        trailscope::text::utc(at),
+        cancel["userIdentity"]["arn"].as_str().unwrap()
+    );
+    assert!(item["why"].as_str().unwrap().ends_with(&kept), "{item:#}");
 }
 
 #[test]

@@ -1723,3 +1723,50 @@ fn a_repository_opened_to_another_account_names_who_of_it_came_in_until_it_was_c
         "{quiet}"
     );
 }
+
+#[test]
+fn a_repositorys_kms_key_whose_deletion_was_cancelled_says_it_was_kept() {
+    use crate::analysis::identity::{AttentionKind, Severity};
+    // As the KMS developer guide logs them: a deletion scheduled, then cancelled by someone else;
+    // the key of another repository scheduled and left so.
+    const KEY: &str = "1234abcd-12ab-34cd-56ef-1234567890ab";
+    const OTHER_KEY: &str = "0987dcba-09fe-87dc-65ba-ab0987654321";
+    let mut l = Log::new();
+    for (name, key) in [("web/kept", KEY), ("web/gone", OTHER_KEY)] {
+        let req = json!({"repositoryName": name, "encryptionConfiguration": {"encryptionType": "KMS",
+            "kmsKey": format!("arn:aws:kms:{REGION}:{ACCOUNT}:key/{key}")}});
+        l.ecr(0, "CreateRepository", CI, req, Value::Null);
+    }
+    let schedule = json!({"keyId": KEY, "pendingWindowInDays": 30});
+    l.add(
+        10,
+        "kms.amazonaws.com",
+        "ScheduleKeyDeletion",
+        CI,
+        schedule,
+        json!({"keyId": KEY, "keyState": "PendingDeletion"}),
+    );
+    l.add(20, "kms.amazonaws.com", "CancelKeyDeletion", MARY, json!({"keyId": KEY}), json!({"keyId": KEY}));
+    l.add(
+        30,
+        "kms.amazonaws.com",
+        "ScheduleKeyDeletion",
+        CI,
+        json!({"keyId": OTHER_KEY, "pendingWindowInDays": 7}),
+        Value::Null,
+    );
+    let items = attention_of(&l, AttentionKind::EcrProtectionLowered);
+    assert_eq!(
+        titles(&items),
+        [
+            ("KMS key of repository web/gone scheduled for deletion", Severity::High, CI),
+            ("KMS key of repository web/kept scheduled for deletion", Severity::High, CI),
+        ]
+    );
+    let why = |name: &str| &items.iter().find(|a| a.title.contains(name)).unwrap().why;
+    let kept = format!(
+        " Its deletion was cancelled at 2026-03-01 10:00:20 UTC by {MARY} (CancelKeyDeletion): the key was kept, disabled until it is enabled."
+    );
+    assert!(why("web/kept").contains(&kept) && !why("web/kept").contains("never be read"), "{}", why("web/kept"));
+    assert!(why("web/gone").contains("Once the key is deleted, they can never be read again."), "{}", why("web/gone"));
+}

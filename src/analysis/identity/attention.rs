@@ -607,16 +607,26 @@ fn started_again(g: &Gathered, c: &crate::facts::trail::Change, r: Row) -> Strin
     if !crate::analysis::logging::restartable(c.target, &source, &g.str(store.name(r))) {
         return String::new();
     }
-    match crate::analysis::logging::started_again(store, c, r) {
+    let who = |row: Row| crate::analysis::principal::principal_label(&store.identity(row), &store.strings);
+    let kept = match crate::analysis::logging::deletion_cancelled(store, c, r) {
+        Some(k) => format!(
+            " Its deletion was cancelled at {} by {} (CancelKeyDeletion): the key was kept, disabled.",
+            utc(store.time(k)),
+            who(k)
+        ),
+        None => String::new(),
+    };
+    let again = match crate::analysis::logging::started_again(store, c, r) {
         Some(s) => format!(
             " Started again at {} by {} ({}), {} after.",
             utc(store.time(s)),
-            crate::analysis::principal::principal_label(&store.identity(s), &store.strings),
+            who(s),
             g.str(store.name(s)),
             crate::text::duration(store.time(s) - store.time(r))
         ),
         None => " Not started again in these logs.".to_owned(),
-    }
+    };
+    format!("{kept}{again}")
 }
 
 /// The range from the start of `first`'s second to the end of `last`'s (see `burst`): event times

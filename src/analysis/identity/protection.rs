@@ -147,10 +147,18 @@ fn key_turned_off(g: &Gathered, l: &Lowering, place: &Place) -> (String, Severit
     let (key, made) = l.before.as_ref().map_or(("its KMS key".to_owned(), None), |(k, r)| (k.clone(), Some(*r)));
     let made = made.map_or(String::new(), |r| format!(", by {} at {}", g.str(store.name(r)), utc(store.time(r))));
     let others = if names.is_empty() { String::new() } else { format!(" and {} more ({})", names.len(), list(&names)) };
-    let gone = if l.after == "scheduled for deletion" {
-        " Once the key is deleted, they can never be read again."
-    } else {
-        ""
+    // KMS keeps a key whose deletion is cancelled, disabled.
+    let cancelled = (l.after == "scheduled for deletion" && !l.refused)
+        .then(|| store.trail.get(l.row).and_then(|c| crate::analysis::logging::deletion_cancelled(store, c, l.row)))
+        .flatten();
+    let gone = match cancelled {
+        Some(k) => format!(
+            " Its deletion was cancelled at {} by {} (CancelKeyDeletion): the key was kept, disabled until it is enabled.",
+            utc(store.time(k)),
+            principal_label(&store.identity(k), &store.strings)
+        ),
+        None if l.after == "scheduled for deletion" => " Once the key is deleted, they can never be read again.".to_owned(),
+        None => String::new(),
     };
     let what = format!(
         "left {key} {}: repository {} ({}{made}){others} encrypts its images with it, and while the key is \
