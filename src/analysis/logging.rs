@@ -205,30 +205,27 @@ fn restart_key(store: &Store, c: &Change) -> Option<(String, String)> {
 /// The first call after row `r` (change `c`, a stop) that went through and started again what it
 /// stopped (its trail, or its service in its account and region), if these logs hold one.
 pub fn started_again(store: &Store, c: &Change, r: Row) -> Option<Row> {
-    let key = restart_key(store, c)?;
-    let at = (store.time(r), r);
-    store
-        .trail
-        .all()
-        .iter()
-        .filter(|s| s.effect == Effect::Starts && store.error_code(s.row).is_empty() && (store.time(s.row), s.row) > at)
-        .filter(|s| restart_key(store, s).as_ref() == Some(&key))
-        .map(|s| s.row)
-        .min_by_key(|&s| (store.time(s), s))
+    first_after(store, c, r, |s| s.effect == Effect::Starts)
 }
 
 /// The first `CancelKeyDeletion` of the key change `c` (row `r`, a `ScheduleKeyDeletion`)
 /// scheduled for deletion, after it, that went through, if these logs hold one: the key was kept.
 pub fn deletion_cancelled(store: &Store, c: &Change, r: Row) -> Option<Row> {
     let cancel = store.strings.lookup("CancelKeyDeletion")?;
+    first_after(store, c, r, |k| k.target == Target::Key && store.name(k.row) == cancel)
+}
+
+/// The first change after row `r` (change `c`) that went through, is about what `c` is about
+/// ([`restart_key`]) and that `keep` keeps.
+fn first_after(store: &Store, c: &Change, r: Row, keep: impl Fn(&Change) -> bool) -> Option<Row> {
     let key = restart_key(store, c)?;
     let at = (store.time(r), r);
     store
         .trail
         .all()
         .iter()
-        .filter(|k| k.target == Target::Key && store.name(k.row) == cancel && store.error_code(k.row).is_empty())
-        .filter(|k| (store.time(k.row), k.row) > at && restart_key(store, k).as_ref() == Some(&key))
+        .filter(|k| store.error_code(k.row).is_empty() && (store.time(k.row), k.row) > at && keep(k))
+        .filter(|k| restart_key(store, k).as_ref() == Some(&key))
         .map(|k| k.row)
         .min_by_key(|&k| (store.time(k), k))
 }
