@@ -124,6 +124,12 @@ test('an image page from the sample tells the whole story: pushed, pulled, expir
   await t.page.waitForFunction((sel) => !document.querySelector(sel), `${pageSel} [data-testid=image-outside-filter]`);
   await t.page.waitForFunction(([sel, n]) => document.querySelector(sel)?.textContent === n, [count, whole]);
   assert.equal(await t.page.inputValue('[data-testid=search]'), '');
+  // The search it cleared can be put back, on the same page.
+  await t.page.click(`${pageSel} [data-testid=image-filter-back]`);
+  await outside.waitFor();
+  assert.equal(await t.page.inputValue('[data-testid=search]'), image.putID);
+  assert.equal(await t.page.textContent(count), '1');
+  assert.equal(await t.page.locator(`${pageSel} [data-testid=image-filter-cleared]`).count(), 0);
   assert.deepEqual(t.problems, []);
   assert.deepEqual(await t.cspViolations(), []);
 });

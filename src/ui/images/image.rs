@@ -12,6 +12,7 @@ use crate::analysis::container::report::{
     EcsItem, ImagePage, ImageRef, LayerRow, Outcome, PullItem, PushItem, RepoRef, RunItem, Step, UseItem,
 };
 use crate::analysis::container::{Ask, ContainerAnswer};
+use crate::analysis::filter::Filter;
 use crate::text::{arn_parts, bytes, plural, reveal, thousands, utc};
 use crate::viewstate::Action;
 
@@ -23,6 +24,8 @@ pub struct ImageProps {
 #[function_component(ImageView)]
 pub fn image_view(p: &ImageProps) -> Html {
     let ctx = use_context::<Ctx>().expect("Ctx is provided by App");
+    // The filter *Show its whole story* cleared, and for which image: it can be put back.
+    let kept = use_state(|| None::<(String, Filter)>);
     let (answer, shown) = use_container(Ask::Image(p.image.clone()));
     let crumbs = html! {
         <nav class="crumbs" aria-label="Breadcrumb">
@@ -63,9 +66,18 @@ pub fn image_view(p: &ImageProps) -> Html {
                             {format!("{} of its story {} outside the filter. ",
                                 plural(u64::from(page.outside_filter), "more step", "more steps"),
                                 if page.outside_filter == 1 { "is" } else { "are" })}
-                            <button type="button" class="button small" data-testid="image-whole-story" onclick={whole_story(&ctx)}
-                                title="Clear the filter, staying on this image">
+                            <button type="button" class="button small" data-testid="image-whole-story"
+                                onclick={whole_story(&ctx, &kept, &page.image.digest)} title="Clear the filter, staying on this image">
                                 {"Show its whole story"}
+                            </button>
+                        </p>
+                    }
+                    if let Some((_, before)) = kept.as_ref().filter(|(d, _)| *d == page.image.digest && ctx.state.0.filter == Filter::default()) {
+                        <p class="outside-filter" data-testid="image-filter-cleared">
+                            {"Its whole story, with the filter cleared. "}
+                            <button type="button" class="button small" data-testid="image-filter-back"
+                                onclick={filter_back(&ctx, &kept, before)} title="Put the filter back, staying on this image">
+                                {"Put the filter back"}
                             </button>
                         </p>
                     }
@@ -321,8 +333,21 @@ fn layers(rows: &[LayerRow]) -> Html {
     }
 }
 
-/// Clears the filter, keeping the image's page open.
-fn whole_story(ctx: &Ctx) -> Callback<MouseEvent> {
-    let ctx = ctx.clone();
-    Callback::from(move |_| ctx.state.dispatch(Action::SetFilter(Box::default())))
+/// Clears the filter, keeping the image's page open, and keeps the filter in `kept` (with the
+/// image's `digest`) to be put back.
+fn whole_story(ctx: &Ctx, kept: &UseStateHandle<Option<(String, Filter)>>, digest: &str) -> Callback<MouseEvent> {
+    let (ctx, kept, digest) = (ctx.clone(), kept.clone(), digest.to_owned());
+    Callback::from(move |_| {
+        kept.set(Some((digest.clone(), ctx.state.0.filter.clone())));
+        ctx.state.dispatch(Action::SetFilter(Box::default()));
+    })
+}
+
+/// Puts filter `before` back, still on the image's page.
+fn filter_back(ctx: &Ctx, kept: &UseStateHandle<Option<(String, Filter)>>, before: &Filter) -> Callback<MouseEvent> {
+    let (ctx, kept, before) = (ctx.clone(), kept.clone(), before.clone());
+    Callback::from(move |_| {
+        kept.set(None);
+        ctx.state.dispatch(Action::SetFilter(Box::new(before.clone())));
+    })
 }
