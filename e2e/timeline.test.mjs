@@ -540,7 +540,9 @@ test('a mark with some of its calls failed keeps its colour inside the red outli
       const m = /^([\d,]+) (push|pull)\w* \(([\d,]+) failed\)/.exec(last);
       if (!m) continue;
       const [count, failed] = [m[1], m[3]].map((n) => Number(n.replace(/,/g, '')));
-      const middle = await page.$eval('[data-testid=timeline-canvas]', (c) => {
+      const middle = await page.$eval('[data-testid=timeline-canvas]', async (c) => {
+        // Read once the frame that draws the focus is painted: a busy machine can be a frame behind.
+        await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
         const [x, y] = c.dataset.focusAt.split(',').map(Number);
         const dpr = c.width / c.getBoundingClientRect().width;
         return [...c.getContext('2d').getImageData(Math.round(x * dpr), Math.round(y * dpr), 1, 1).data].slice(0, 3);
