@@ -277,7 +277,8 @@ fn ok_the_kms_key_a_trail_encrypts_with_counts_when_disabled_or_scheduled_for_de
     let item = doc["attention"].as_array().unwrap().iter().find(|a| a["kind"] == "logging-weakened").unwrap().clone();
     let at = trailscope::model::time::parse_iso(cancel["eventTime"].as_str().unwrap()).unwrap();
     let kept = format!(
-        " Its deletion was cancelled at {} by {} (CancelKeyDeletion): the key was kept, disabled. Not started again in these logs.",
+        " Its deletion was cancelled at {} by {} (CancelKeyDeletion): the key was kept, disabled until it is enabled. Not \
+         started again in these logs.",
         trailscope::text::utc(at),
         cancel["userIdentity"]["arn"].as_str().unwrap()
     );

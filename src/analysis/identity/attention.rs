@@ -607,26 +607,29 @@ fn started_again(g: &Gathered, c: &crate::facts::trail::Change, r: Row) -> Strin
     if !crate::analysis::logging::restartable(c.target, &source, &g.str(store.name(r))) {
         return String::new();
     }
-    let who = |row: Row| crate::analysis::principal::principal_label(&store.identity(row), &store.strings);
-    let kept = match crate::analysis::logging::deletion_cancelled(store, c, r) {
-        Some(k) => format!(
-            " Its deletion was cancelled at {} by {} (CancelKeyDeletion): the key was kept, disabled.",
-            utc(store.time(k)),
-            who(k)
-        ),
-        None => String::new(),
-    };
+    let kept = crate::analysis::logging::deletion_cancelled(store, c, r).map_or_else(String::new, |k| kept(g, k));
     let again = match crate::analysis::logging::started_again(store, c, r) {
         Some(s) => format!(
             " Started again at {} by {} ({}), {} after.",
             utc(store.time(s)),
-            who(s),
+            crate::analysis::principal::principal_label(&store.identity(s), &store.strings),
             g.str(store.name(s)),
             crate::text::duration(store.time(s) - store.time(r))
         ),
         None => " Not started again in these logs.".to_owned(),
     };
     format!("{kept}{again}")
+}
+
+/// " Its deletion was cancelled at … by … (`CancelKeyDeletion`): …", for a key whose deletion
+/// `CancelKeyDeletion` row `k` cancelled: KMS keeps it, disabled.
+pub(super) fn kept(g: &Gathered, k: Row) -> String {
+    let store = g.store;
+    format!(
+        " Its deletion was cancelled at {} by {} (CancelKeyDeletion): the key was kept, disabled until it is enabled.",
+        utc(store.time(k)),
+        crate::analysis::principal::principal_label(&store.identity(k), &store.strings)
+    )
 }
 
 /// The range from the start of `first`'s second to the end of `last`'s (see `burst`): event times

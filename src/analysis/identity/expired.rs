@@ -18,7 +18,7 @@ use crate::analysis::principal::principal_label;
 use crate::facts::container::{ExpiredImage, Kind, RepoAt};
 use crate::model::{Millis, Sym};
 use crate::store::Row;
-use crate::text::{plural, utc};
+use crate::text::{plural, thousands, utc};
 
 /// How long after the policy's change its runs count: ECR evaluates a new policy within a day.
 pub const FIRST_RUNS: Millis = 2 * 86_400_000;
@@ -64,7 +64,7 @@ pub(super) fn by_new_policy(g: &Gathered, out: &mut Vec<Attention>) {
         let mut gone: Vec<Gone> = Vec::new();
         for run in ix.runs.iter().filter(|run| run.repo == id && !run.preview && run.start >= t && run.start < until) {
             for image in &run.images {
-                if gone.iter().any(|g| g.image.digest == image.digest) {
+                if gone.iter().any(|e| e.image.digest == image.digest) {
                     continue;
                 }
                 let tags: Vec<String> =
@@ -73,7 +73,7 @@ pub(super) fn by_new_policy(g: &Gathered, out: &mut Vec<Attention>) {
                 gone.push(Gone { image: *image, at: run.start, tags, pullers });
             }
         }
-        if gone.iter().any(|g| !g.tags.is_empty() || !g.pullers.is_empty()) {
+        if gone.iter().any(|e| !e.tags.is_empty() || !e.pullers.is_empty()) {
             out.push(item(g, (setter, r), id, &seen, gone));
         }
     }
@@ -86,10 +86,10 @@ fn item(g: &Gathered, (setter, r): (u32, Row), id: RepoId, seen: &Seen, mut gone
     let t = store.time(r);
     let key = &g.container.repos[id as usize];
     let (registry, region, name) = (g.str(key.registry), g.str(key.region), g.str(key.name));
-    let in_use = gone.iter().filter(|g| !g.pullers.is_empty()).count() as u64;
-    let tagged = gone.iter().filter(|g| !g.tags.is_empty()).count() as u64;
+    let in_use = gone.iter().filter(|e| !e.pullers.is_empty()).count() as u64;
+    let tagged = gone.iter().filter(|e| !e.tags.is_empty()).count() as u64;
     // Those in use first, then the tagged ones, each in the order they were expired.
-    gone.sort_by_key(|g| (g.pullers.is_empty(), g.tags.is_empty(), g.at));
+    gone.sort_by_key(|e| (e.pullers.is_empty(), e.tags.is_empty(), e.at));
     let told: Vec<String> = gone.iter().take(MAX_IMAGES).map(|e| told(g, seen, id, e)).collect();
     let more = gone.len().saturating_sub(MAX_IMAGES);
     let more = if more > 0 { format!("; and {more} more") } else { String::new() };
@@ -107,12 +107,14 @@ fn item(g: &Gathered, (setter, r): (u32, Row), id: RepoId, seen: &Seen, mut gone
     let last = gone.iter().map(|e| e.at).max().unwrap_or(t);
     let why = format!(
         "PutLifecyclePolicy at {} set the lifecycle policy of repository {name} ({registry}, {region}): {}. Its \
-         runs in the two days after expired {} ({tagged} tagged, {in_use} pulled in the week before): {}{more}. \
+         runs in the two days after expired {} ({} tagged, {} pulled in the week before): {}{more}. \
          An expired image is gone from the registry: whatever pulls it again fails, and no copy of what ran \
          is left to examine; its pushes, its pulls and its layers' digests are in these logs.",
         utc(t),
         lines_said(&rules),
         plural(gone.len() as u64, "image", "images"),
+        thousands(tagged),
+        thousands(in_use),
         told.join("; "),
     );
     let chips = vec![(Field::Repository, RepoAt::new(&registry, &region, &name, key.public).value())];

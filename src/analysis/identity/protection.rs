@@ -152,12 +152,10 @@ fn key_turned_off(g: &Gathered, l: &Lowering, place: &Place) -> (String, Severit
         .then(|| store.trail.get(l.row).and_then(|c| crate::analysis::logging::deletion_cancelled(store, c, l.row)))
         .flatten();
     let gone = match cancelled {
-        Some(k) => format!(
-            " Its deletion was cancelled at {} by {} (CancelKeyDeletion): the key was kept, disabled until it is enabled.",
-            utc(store.time(k)),
-            principal_label(&store.identity(k), &store.strings)
-        ),
-        None if l.after == "scheduled for deletion" => " Once the key is deleted, they can never be read again.".to_owned(),
+        Some(k) => super::attention::kept(g, k),
+        None if l.after == "scheduled for deletion" => {
+            " Once the key is deleted, they can never be read again.".to_owned()
+        }
         None => String::new(),
     };
     let what = format!(
