@@ -39,10 +39,7 @@ impl Index {
         let mut out: HashMap<Sym, u32> = HashMap::new();
         let recent = |p: &&super::Pull| p.start <= at && at - p.start <= IN_USE;
         for p in self.pulls.iter().filter(|p| p.repo == repo && p.outcome == Outcome::Ok).filter(recent) {
-            let mut digests = p.resolved.clone();
-            digests.sort_unstable();
-            digests.dedup();
-            for d in digests {
+            for d in p.images() {
                 *out.entry(d).or_default() += 1;
             }
         }

@@ -160,6 +160,16 @@ pub struct Pull {
     pub outcome: Outcome,
 }
 
+impl Pull {
+    /// The images it fetched, each once (a request may name one image by tag and by digest).
+    pub fn images(&self) -> Vec<Sym> {
+        let mut digests = self.resolved.clone();
+        digests.sort_unstable();
+        digests.dedup();
+        digests
+    }
+}
+
 /// A lifecycle run (or preview).
 #[derive(Debug, Clone)]
 pub struct Run {

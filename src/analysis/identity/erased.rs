@@ -83,10 +83,7 @@ impl<'a> Seen<'a> {
             seen.by_image.entry((p.repo, p.digest)).or_default().push(p);
         }
         for p in g.container.pulls.iter().filter(|p| p.outcome == Outcome::Ok && repos.contains(&p.repo)) {
-            let mut digests = p.resolved.clone();
-            digests.sort_unstable();
-            digests.dedup();
-            for d in digests {
+            for d in p.images() {
                 seen.pulls.entry((p.repo, d)).or_default().push(p);
             }
         }
