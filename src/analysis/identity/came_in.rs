@@ -43,10 +43,11 @@ pub(super) fn came_in(g: &Gathered, from: Millis, latest: Row) -> (String, bool)
         !account.is_empty() && account != owner
     };
     let within = |t: Millis| t >= from && until.is_none_or(|u| t < u);
-    let mut by: HashMap<u32, Outsider> = HashMap::new();
+    // By principal name: several keys of one principal are one line.
+    let mut by: HashMap<String, Outsider> = HashMap::new();
     let mut add = |actor: u32, t: Millis, row: Row, images: &[Sym], pull: bool| {
         let who = principal_label(&store.identity_by_id(actor), &store.strings);
-        let o = by.entry(actor).or_insert_with(|| Outsider {
+        let o = by.entry(who.clone()).or_insert_with(|| Outsider {
             who,
             pulls: 0,
             pushes: 0,
@@ -89,22 +90,7 @@ pub(super) fn came_in(g: &Gathered, from: Millis, latest: Row) -> (String, bool)
         );
         return (text, false);
     }
-    // Merged by name: several keys of one principal are one line.
-    let mut merged: HashMap<String, Outsider> = HashMap::new();
-    for o in by.into_values() {
-        match merged.get_mut(&o.who) {
-            Some(m) => {
-                (m.pulls, m.pushes) = (m.pulls + o.pulls, m.pushes + o.pushes);
-                m.images.extend(o.images.into_iter().filter(|d| !m.images.contains(d)).collect::<Vec<_>>());
-                m.addresses.extend(o.addresses.into_iter().filter(|a| !m.addresses.contains(a)).collect::<Vec<_>>());
-                (m.first, m.last) = (m.first.min(o.first), m.last.max(o.last));
-            }
-            None => {
-                merged.insert(o.who.clone(), o);
-            }
-        }
-    }
-    let mut all: Vec<Outsider> = merged.into_values().collect();
+    let mut all: Vec<Outsider> = by.into_values().collect();
     all.sort_by(|a, b| {
         (b.pulls + b.pushes).cmp(&(a.pulls + a.pushes)).then(a.first.cmp(&b.first)).then_with(|| a.who.cmp(&b.who))
     });
