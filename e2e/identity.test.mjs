@@ -648,3 +648,66 @@ test('a lifecycle policy set minutes before a run that expired an image in use i
   assert.equal(await step.first().getAttribute('data-principal'), contractor.arn);
   assert.deepEqual(t.problems, []);
 });
+
+test('a tag moved by a new pusher whose image others then pulled is a high item', async () => {
+  // A contractor, new to a repository of the sample, pushes over the tag of the sample's push
+  // whose tag was then pulled the most, a second after it. Which pulls then got the contractor's
+  // image (by a tag that named it then) is worked out here from the raw events.
+  const events = sample();
+  const ok = (e) => !e.errorCode && e.eventSource === 'ecr.amazonaws.com';
+  const puts = events.filter((e) => ok(e) && e.eventName === 'PutImage' && e.requestParameters.imageTag)
+    .sort((a, b) => a.eventTime.localeCompare(b.eventTime));
+  const repoOf = (e) => `${e.awsRegion} ${e.requestParameters.registryId ?? e.recipientAccountId} ${e.requestParameters.repositoryName}`;
+  // Pulls by tag that got the image push `p` (at `when`) gave the tag: until the tag's next push.
+  const pullsOf = (p, when) => {
+    const next = puts.find((q) => q.eventTime > when && repoOf(q) === repoOf(p) && q.requestParameters.imageTag === p.requestParameters.imageTag);
+    return events.filter((e) => ok(e) && e.eventName === 'BatchGetImage' && repoOf(e) === repoOf(p) && e.eventTime >= when
+      && (!next || e.eventTime < next.eventTime) && e.requestParameters.imageIds.some((id) => id.imageTag === p.requestParameters.imageTag));
+  };
+  const after = (p, seconds) => new Date(Date.parse(p.eventTime) + seconds * 1000).toISOString().replace('.000Z', 'Z');
+  const target = puts.map((p) => ({ p, n: pullsOf(p, after(p, 1)).length })).sort((a, b) => b.n - a.n)[0].p;
+  const repo = target.requestParameters.repositoryName;
+  const tag = target.requestParameters.imageTag;
+  const account = target.recipientAccountId;
+  const contractor = { type: 'IAMUser', principalId: 'AIDAE2ECONTRACTOR03', arn: `arn:aws:iam::${account}:user/contractor`,
+    accountId: account, accessKeyId: 'AKIAE2ECONTRACTOR003', userName: 'contractor' };
+  const digest = `sha256:${'e2e'.repeat(21)}e`;
+  const when = after(target, 1);
+  const pushed = {
+    ...target, userIdentity: contractor, eventTime: when, sourceIPAddress: '203.0.113.68', userAgent: 'docker/24.0.7 go/go1.20.10',
+    responseElements: { image: { ...target.responseElements.image, imageId: { imageDigest: digest, imageTag: tag } } },
+    eventID: '7e2e0000-0000-4000-a000-0000000000b1',
+  };
+  const pulls = pullsOf(target, when);
+  assert.ok(pulls.length > 0, 'the sample pulls that tag after its push');
+  const pusherOf = (e) => (e.userIdentity.type === 'AssumedRole' && e.userIdentity.sessionContext?.sessionIssuer?.arn) || e.userIdentity.arn;
+  const file = join(mkdtempSync(join(tmpdir(), 'trailscope-moved-')), 'moved.json');
+  const { t, list } = await attentionOf(file, [...events, pushed]);
+  const item = list.locator('li[data-kind=tag-moved-new-pusher]');
+  await item.first().waitFor();
+  assert.equal(await item.count(), 1);
+  assert.equal(await item.getAttribute('data-severity'), 'high');
+  assert.equal(await item.locator('[data-testid=attention-who]').getAttribute('data-principal'), contractor.arn);
+  assert.equal(await item.locator('[data-testid=attention-title]').innerText(), `Tag ${tag} of ${repo} moved by a new pusher`);
+  if (await item.locator('[data-testid=attention-read]').count()) await item.locator('[data-testid=attention-read]').click();
+  const why = await item.locator('[data-testid=attention-why]').innerText();
+  const utc = (s) => `${s.slice(0, 10)} ${s.slice(11, 19)} UTC`;
+  const named = target.responseElements.image.imageId.imageDigest;
+  assert.ok(why.includes(`${tag} at ${utc(when)} to ${digest} (it named ${named}, pushed by ${pusherOf(target)})`), why);
+  assert.ok(why.includes('It pushed from 203.0.113.68 with docker.'), why);
+  const by = Object.entries(tally(pulls.map((e) => e.userIdentity.arn))).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .slice(0, 5).map(([arn, n]) => `${arn} (${n}×)`).join(', ');
+  assert.ok(why.includes(`Others then pulled the images it pushed, ${pulls.length} time${pulls.length === 1 ? '' : 's'}: ${by}`), why);
+  await item.scrollIntoViewIfNeeded();
+  await t.shot('identities-tag-moved-new-pusher', { fullPage: false });
+  // The item narrows the views to the repository from the push on: the push is listed as one
+  // that moved the tag.
+  await item.locator('.kind').click();
+  await t.page.click('[data-testid=tab-images]');
+  await t.page.click('[data-testid=images-nav-pushes]');
+  await t.page.waitForSelector(`[data-testid=push-row][data-digest="${digest}"]`);
+  assert.equal(await t.page.locator(`[data-testid=push-row][data-digest="${digest}"] [data-testid=tag-moved]`).count(), 1);
+  const repos = await t.page.$$eval('[data-testid=push-row]', (rows) => [...new Set(rows.map((r) => r.dataset.repo))]);
+  assert.deepEqual(repos, [repo]);
+  assert.deepEqual(t.problems, []);
+});

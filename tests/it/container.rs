@@ -157,11 +157,38 @@ fn ok_pushes_pulls_runs_and_expiries_equal_the_generators_truth() {
 }
 
 /// (registry, region, repository, tag, digest, the digest the tag named before) of each successful
-/// `PutImage` that moved its tag, counted over the raw events: the tag's previous `PutImage` (by time,
-/// then digest) in the same repository named another image, which no lifecycle run (not a preview)
-/// expired, and no `BatchDeleteImage` deleted, from that push to this one; last, "another" when
-/// another principal (ARN) made that push.
-fn tag_moves(all: &[serde_json::Value]) -> Vec<[String; 7]> {
+/// Who pushed, as the *Tag moved by a new pusher* item tells pushers apart: a role session's role,
+/// else the ARN.
+fn pusher_of(e: &serde_json::Value) -> String {
+    let who = &e["userIdentity"];
+    let role = who["sessionContext"]["sessionIssuer"]["arn"].as_str().filter(|a| !a.is_empty());
+    match role {
+        Some(role) if who["type"] == "AssumedRole" => role.to_owned(),
+        _ => who["arn"].as_str().unwrap_or("").to_owned(),
+    }
+}
+
+/// One `PutImage` that went through, read from the raw event.
+struct RawPut {
+    time: String,
+    /// Registry, region, repository, tag.
+    key: [String; 4],
+    digest: String,
+    arn: String,
+    pusher: String,
+}
+
+/// A `PutImage` that moved its tag: the tag's previous `PutImage` (by time, then digest) in the same
+/// repository named another image, which no lifecycle run (not a preview) expired, and no
+/// `BatchDeleteImage` deleted, from that push to this one.
+struct RawMove {
+    put: RawPut,
+    /// That previous push.
+    before: RawPut,
+}
+
+/// Every `PutImage` that went through, by time, and those that moved a tag, counted over the raw events.
+fn raw_moves(all: &[serde_json::Value]) -> (Vec<RawPut>, Vec<RawMove>) {
     let s = |v: &serde_json::Value| v.as_str().unwrap_or("").to_owned();
     let registry = |e: &serde_json::Value, more: &serde_json::Value| {
         [&e["requestParameters"]["registryId"], more, &e["recipientAccountId"]]
@@ -189,7 +216,7 @@ fn tag_moves(all: &[serde_json::Value]) -> Vec<[String; 7]> {
             removed.entry([reg.clone(), s(&e["awsRegion"]), repo.clone(), d]).or_default().push(s(&e["eventTime"]));
         }
     }
-    let mut puts: Vec<(String, String, [String; 4], String)> = all
+    let mut puts: Vec<RawPut> = all
         .iter()
         .filter(|e| e["eventName"] == "PutImage" && e["errorCode"].is_null())
         .filter_map(|e| {
@@ -201,23 +228,44 @@ fn tag_moves(all: &[serde_json::Value]) -> Vec<[String; 7]> {
                 s(&req["imageTag"]),
             ];
             let digest = s(&image["imageId"]["imageDigest"]);
-            let arn = s(&e["userIdentity"]["arn"]);
-            (!key[3].is_empty() && !digest.is_empty()).then(|| (s(&e["eventTime"]), digest, key, arn))
+            let (time, arn, pusher) = (s(&e["eventTime"]), s(&e["userIdentity"]["arn"]), pusher_of(e));
+            (!key[3].is_empty() && !digest.is_empty()).then_some(RawPut { time, key, digest, arn, pusher })
         })
         .collect();
-    puts.sort();
-    let mut last: std::collections::HashMap<[String; 4], (String, String, String)> = std::collections::HashMap::new();
+    puts.sort_by(|a, b| (&a.time, &a.digest).cmp(&(&b.time, &b.digest)));
+    let mut last: std::collections::HashMap<[String; 4], &RawPut> = std::collections::HashMap::new();
     let mut moves = Vec::new();
-    for (time, digest, key, arn) in puts {
-        if let Some((since, before, by)) = last.insert(key.clone(), (time.clone(), digest.clone(), arn.clone())) {
-            let [a, b, c, d] = key;
-            let gone = removed.get(&[a.clone(), b.clone(), c.clone(), before.clone()]);
-            if before != digest && !gone.into_iter().flatten().any(|t| since <= *t && *t <= time) {
-                let another = if by == arn { "" } else { "another" };
-                moves.push([a, b, c, d, digest, before, another.to_owned()]);
+    for put in &puts {
+        if let Some(before) = last.insert(put.key.clone(), put) {
+            let [a, b, c, _] = put.key.clone();
+            let gone = removed.get(&[a, b, c, before.digest.clone()]);
+            if before.digest != put.digest && !gone.into_iter().flatten().any(|t| before.time <= *t && *t <= put.time) {
+                let copy = |p: &RawPut| RawPut {
+                    time: p.time.clone(),
+                    key: p.key.clone(),
+                    digest: p.digest.clone(),
+                    arn: p.arn.clone(),
+                    pusher: p.pusher.clone(),
+                };
+                moves.push(RawMove { put: copy(put), before: copy(before) });
             }
         }
     }
+    (puts, moves)
+}
+
+/// The pushes that moved a tag: registry, region, repository, tag, image, the image it named
+/// before; last, "another" when another principal (ARN) had pushed that one.
+fn tag_moves(all: &[serde_json::Value]) -> Vec<[String; 7]> {
+    let mut moves: Vec<[String; 7]> = raw_moves(all)
+        .1
+        .into_iter()
+        .map(|m| {
+            let another = if m.before.arn == m.put.arn { "" } else { "another" };
+            let [a, b, c, d] = m.put.key;
+            [a, b, c, d, m.put.digest, m.before.digest, another.to_owned()]
+        })
+        .collect();
     moves.sort();
     moves
 }
@@ -539,4 +587,92 @@ fn ok_other_services_naming_ecr_images_in_aws_examples_are_their_repositories_ev
     // And nothing else is: every such event the engine holds is one of these.
     let ix = Index::build(store);
     assert_eq!(ix.uses.len(), want.iter().map(|(_, _, id)| id).collect::<std::collections::HashSet<_>>().len());
+}
+
+#[test]
+fn ok_tags_moved_by_a_new_pusher_are_those_the_events_say() {
+    // The generator's pushers are picked at random, so its tags are often moved by someone new to
+    // the repository (whose first push there came after others'), within a day of that first push:
+    // each such pusher and repository, found by a walk of the raw events, is one item.
+    let Some((dir, _)) = generate(20_000, 12) else { return };
+    let (engine, all) = load(&dir);
+    let ms = |t: &str| trailscope::model::time::parse_iso(t).unwrap();
+    let (puts, moves) = raw_moves(&all);
+    let repo_arn = |k: &[String; 4]| format!("arn:aws:ecr:{}:{}:repository/{}", k[1], k[0], k[2]);
+    let mut arrived: std::collections::HashMap<(String, String), &str> = std::collections::HashMap::new();
+    let mut opened: std::collections::HashMap<String, &str> = std::collections::HashMap::new();
+    for p in &puts {
+        arrived.entry((repo_arn(&p.key), p.pusher.clone())).or_insert(&p.time);
+        opened.entry(repo_arn(&p.key)).or_insert(&p.time);
+    }
+    // (repository, pusher) → the images its moves pushed, and when.
+    let mut want: std::collections::BTreeMap<(String, String), Vec<(String, String)>> =
+        std::collections::BTreeMap::new();
+    for m in moves.iter().filter(|m| m.put.pusher != m.before.pusher) {
+        let at = (repo_arn(&m.put.key), m.put.pusher.clone());
+        // New: others pushed there before its first push.
+        if arrived[&at] > opened[&at.0] && ms(&m.put.time) - ms(arrived[&at]) < 86_400_000 {
+            want.entry(at).or_default().push((m.put.time.clone(), m.put.digest.clone()));
+        }
+    }
+    assert!(want.len() > 20, "the generator's tags are moved by new pushers: {}", want.len());
+    // The image a pull fetched: by digest, or the last push of the tag it named before it.
+    let fetched = |e: &serde_json::Value| -> Option<String> {
+        let id = &e["requestParameters"]["imageIds"][0];
+        if let Some(d) = id["imageDigest"].as_str() {
+            return Some(d.to_owned());
+        }
+        let key = [
+            e["requestParameters"]["registryId"].as_str()?.to_owned(),
+            e["awsRegion"].as_str()?.to_owned(),
+            e["requestParameters"]["repositoryName"].as_str()?.to_owned(),
+            id["imageTag"].as_str()?.to_owned(),
+        ];
+        let t = e["eventTime"].as_str()?;
+        puts.iter().rfind(|p| p.key == key && p.time.as_str() <= t).map(|p| p.digest.clone())
+    };
+    // High when another pusher then pulled an image one of the moves pushed.
+    let pulled = |(repo, who): &(String, String), images: &[(String, String)]| {
+        all.iter().filter(|e| e["eventName"] == "BatchGetImage" && e["errorCode"].is_null()).any(|e| {
+            let t = e["eventTime"].as_str().unwrap_or("");
+            let key = |k: &str| e["requestParameters"][k].as_str().unwrap_or("").to_owned();
+            let arn = format!(
+                "arn:aws:ecr:{}:{}:repository/{}",
+                e["awsRegion"].as_str().unwrap_or(""),
+                key("registryId"),
+                key("repositoryName")
+            );
+            arn == *repo
+                && pusher_of(e) != *who
+                && fetched(e).is_some_and(|d| images.iter().any(|(at, image)| *image == d && at.as_str() <= t))
+        })
+    };
+    let mut want: Vec<(String, String, u64, Severity)> = want
+        .iter()
+        .map(|(k, images)| {
+            let severity = if pulled(k, images) { Severity::High } else { Severity::Medium };
+            (k.0.clone(), k.1.clone(), images.len() as u64, severity)
+        })
+        .collect();
+    assert!(want.iter().any(|w| w.3 == Severity::Medium) && want.iter().any(|w| w.3 == Severity::High));
+    // Over the pushes alone: the list is not cut by other items.
+    let kept = Compiled::new(&Filter::default().with(Field::Name, "PutImage"), engine.store());
+    let r = report(engine.store(), kept.rows());
+    assert_eq!(r.attention.rows.len() as u64, r.attention.total, "the list is not cut");
+    let mut got: Vec<(String, String, u64, Severity)> = r
+        .attention
+        .rows
+        .iter()
+        .filter(|a| a.kind == AttentionKind::TagMovedByNewPusher)
+        .map(|a| {
+            let repo =
+                a.chips.iter().find(|(f, _)| *f == Field::Repository).map(|(_, v)| v.clone()).unwrap_or_default();
+            let who = a.why.split(" is new to repository").next().unwrap_or("").to_owned();
+            (repo, who, a.events, a.severity)
+        })
+        .collect();
+    want.sort();
+    got.sort();
+    assert_eq!(got, want);
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1770,3 +1770,64 @@ fn a_repositorys_kms_key_whose_deletion_was_cancelled_says_it_was_kept() {
     assert!(why("web/kept").contains(&kept) && !why("web/kept").contains("never be read"), "{}", why("web/kept"));
     assert!(why("web/gone").contains("Once the key is deleted, they can never be read again."), "{}", why("web/gone"));
 }
+
+#[test]
+fn ok_a_tag_moved_by_a_new_pusher_is_an_attention_item() {
+    use crate::analysis::identity::{AttentionKind, Severity};
+    // A pipeline's role: every run a session of its own.
+    let ci_run = |l: &mut Log, at: i64, session: &str, repo: &str, tag: &str, digest: &str| {
+        l.put(at, &format!("arn:aws:sts::{ACCOUNT}:assumed-role/ci-build-role/{session}"), repo, tag, digest, &[]);
+        let who = &mut l.events.last_mut().unwrap()["userIdentity"];
+        who["sessionContext"] = json!({"sessionIssuer": {"type": "Role", "arn": format!("arn:aws:iam::{ACCOUNT}:role/ci-build-role"),
+            "accountId": ACCOUNT, "userName": "ci-build-role"}});
+    };
+    let mut l = Log::new();
+    // The pipeline moves prod twice, then Mary moves it, and a task pulls it by tag: high.
+    ci_run(&mut l, 0, "run-1", "web/api", "prod", "sha256:a1");
+    ci_run(&mut l, 100, "run-2", "web/api", "prod", "sha256:a2");
+    l.put(200, MARY, "web/api", "prod", "sha256:a3", &[]);
+    l.get(300, TASKS, "web/api", json!({"imageTag": "prod"}));
+    // The pipeline puts its image back: it pushed there first, so it is not new.
+    ci_run(&mut l, 400, "run-7", "web/api", "prod", "sha256:a4");
+    // Mary moves latest of web/ui and only she pulls it: medium.
+    ci_run(&mut l, 0, "run-3", "web/ui", "latest", "sha256:u1");
+    l.put(50, MARY, "web/ui", "latest", "sha256:u2", &[]);
+    l.get(60, MARY, "web/ui", json!({"imageTag": "latest"}));
+    // Another account's principal moves latest of web/cache: high.
+    ci_run(&mut l, 0, "run-4", "web/cache", "latest", "sha256:c1");
+    l.put(70, OTHER, "web/cache", "latest", "sha256:c2", &[]);
+    // Mary's first push to web/worker is a tag of her own; she moves latest two days later: not new.
+    ci_run(&mut l, 0, "run-5", "web/worker", "latest", "sha256:w1");
+    l.put(10, MARY, "web/worker", "dev", "sha256:w2", &[]);
+    l.put(2 * 86_400, MARY, "web/worker", "latest", "sha256:w3", &[]);
+    // Mary pushes the image v1 already names again: no move.
+    ci_run(&mut l, 0, "run-6", "web/db", "v1", "sha256:d1");
+    l.put(30, MARY, "web/db", "v1", "sha256:d1", &[]);
+    let items = attention_of(&l, AttentionKind::TagMovedByNewPusher);
+    assert_eq!(
+        titles(&items),
+        [
+            ("Tag latest of web/cache moved by a new pusher", Severity::High, OTHER),
+            ("Tag latest of web/ui moved by a new pusher", Severity::Medium, MARY),
+            ("Tag prod of web/api moved by a new pusher", Severity::High, MARY),
+        ]
+    );
+    let api = items.iter().find(|a| a.title.contains("web/api")).unwrap();
+    for part in [
+        "arn:aws:iam::111122223333:user/Mary_Major is new to repository web/api (111122223333, us-east-1)",
+        "prod at 2026-03-01 10:03:20 UTC to sha256:a3 (it named sha256:a2, pushed by arn:aws:iam::111122223333:role/ci-build-role)",
+        "It pushed from 203.0.113.12 with docker.",
+        &format!("Others then pulled the images it pushed, 1 time: {TASKS} (1×)."),
+    ] {
+        assert!(api.why.contains(part), "{part:?} in {}", api.why);
+    }
+    let cache = items.iter().find(|a| a.title.contains("web/cache")).unwrap();
+    assert!(cache.why.contains("It is of account 444455556666, not the registry's."), "{}", cache.why);
+    let ui = items.iter().find(|a| a.title.contains("web/ui")).unwrap();
+    assert!(ui.why.contains("No other principal pulled the images it pushed"), "{}", ui.why);
+    // The item narrows to the repository, from the push to the pull.
+    let f = api.narrow(&Filter::default());
+    assert_eq!(f.list(Field::Repository).map(<[String]>::len), Some(1));
+    let at = |s: i64| crate::model::time::parse_iso(&time(s));
+    assert_eq!((f.from, f.to), (at(200), at(301)));
+}

@@ -27,6 +27,10 @@
 //!   images with it), with who pulled it meanwhile.
 //! - **Role refused to web identities** (`refused`): `AssumeRoleWithWebIdentity` refused, by role,
 //!   with the subjects the tokens named.
+//! - **Images expired by a new lifecycle policy** (`expired`): a `PutLifecyclePolicy` whose first
+//!   runs expired tagged images or images in use.
+//! - **Tag moved by a new pusher** (`moved`): a push that moved a tag naming another's image, by a
+//!   principal new to the repository.
 //! - **CloudTrail logging stopped or narrowed**: a trail or event data store stopped (`StopLogging`,
 //!   ingestion stopped) or deleted (high), or told to log less (event selectors that leave out
 //!   management events, digest files turned off, delivery moved; medium), by one principal; a
@@ -108,6 +112,8 @@ pub enum AttentionKind {
     RoleRefused,
     /// A lifecycle policy put whose first runs expired tagged images or images in use.
     LifecycleExpired,
+    /// An ECR tag that named another's image moved by a principal new to the repository.
+    TagMovedByNewPusher,
 }
 
 impl AttentionKind {
@@ -128,6 +134,7 @@ impl AttentionKind {
             AttentionKind::ImageErased => "Image deleted soon after its push",
             AttentionKind::RoleRefused => "Role refused to web identities",
             AttentionKind::LifecycleExpired => "Images expired by a new lifecycle policy",
+            AttentionKind::TagMovedByNewPusher => "Tag moved by a new pusher",
         }
     }
 
@@ -148,6 +155,7 @@ impl AttentionKind {
             AttentionKind::ImageErased => "image-erased",
             AttentionKind::RoleRefused => "role-refused",
             AttentionKind::LifecycleExpired => "lifecycle-expired",
+            AttentionKind::TagMovedByNewPusher => "tag-moved-new-pusher",
         }
     }
 }
@@ -246,6 +254,7 @@ pub(crate) fn attention(g: &Gathered) -> (List<Attention>, u64) {
     super::access::given(g, &mut items);
     super::erased::short_lived(g, &mut items);
     super::expired::by_new_policy(g, &mut items);
+    super::moved::by_new_pusher(g, &mut items);
     super::refused::refused(g, &mut items);
     logging(g, &mut items);
     items.sort_by(|a, b| {

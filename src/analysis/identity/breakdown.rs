@@ -137,6 +137,8 @@ pub(crate) struct Gathered<'s> {
     pub web_refused: Vec<(u32, Row)>,
     /// `PutLifecyclePolicy` rows of ECR that went through, and their identity.
     pub lifecycle_puts: Vec<(u32, Row)>,
+    /// `PutImage` rows of ECR (not ECR Public) that went through, and their identity.
+    pub put_images: Vec<(u32, Row)>,
     /// Every log's container index, for what happened around such a call.
     pub container: &'s Index,
     /// Calls that stopped or narrowed a trail or event data store, or a trail's bucket or key, or
@@ -211,6 +213,7 @@ impl<'s> Gathered<'s> {
             deletes: Vec::new(),
             web_refused: Vec::new(),
             lifecycle_puts: Vec::new(),
+            put_images: Vec::new(),
             iam: Vec::new(),
             container,
             logging: Vec::new(),
@@ -237,6 +240,7 @@ fn gather<'s>(
     let deleting: Vec<Sym> =
         ["BatchDeleteImage", "DeleteRepository"].iter().filter_map(|n| store.strings.lookup(n)).collect();
     let lifecycle_put = store.strings.lookup("PutLifecyclePolicy");
+    let put_image = store.strings.lookup("PutImage");
     // Changes to logging and monitoring are a handful of rows: when there are none, no row asks.
     let any_change = !store.trail.all().is_empty();
     let any_iam = !store.iam.all().is_empty();
@@ -287,6 +291,8 @@ fn gather<'s>(
             g.deletes.push((id, r));
         } else if code.is_empty() && lifecycle_put == Some(store.name(r)) && ecr == Some(store.source(r)) {
             g.lifecycle_puts.push((id, r));
+        } else if code.is_empty() && put_image == Some(store.name(r)) && ecr == Some(store.source(r)) {
+            g.put_images.push((id, r));
         } else if !code.is_empty() && web == Some(store.name(r)) {
             g.web_refused.push((id, r));
         }
@@ -341,11 +347,11 @@ fn opens(store: &Store, r: Row) -> bool {
 /// log files from the logs' trail calls alone.
 pub fn report(store: &Store, rows: impl Iterator<Item = Row>) -> IdentityReport {
     // The container index only serves the calls that turn an ECR protection down, image
-    // deletions, lifecycle and repository policies: without any, none is built (the engine keeps
-    // its own).
+    // deletions, lifecycle and repository policies, and pushes: without any, none is built (the
+    // engine keeps its own).
     let any = guards::CALLS
         .iter()
-        .chain(&["BatchDeleteImage", "DeleteRepository", "PutLifecyclePolicy", "SetRepositoryPolicy"])
+        .chain(&["BatchDeleteImage", "DeleteRepository", "PutLifecyclePolicy", "SetRepositoryPolicy", "PutImage"])
         .any(|n| store.strings.lookup(n).is_some());
     let container = if any { Index::build(store) } else { Index::default() };
     report_knowing(store, &container, rows, &crate::analysis::logging::log_places(store, []))

@@ -34,6 +34,7 @@ pub mod chains;
 pub mod client;
 mod erased;
 mod expired;
+mod moved;
 pub mod origin;
 mod protection;
 mod refused;
