@@ -602,10 +602,25 @@ test('a lifecycle policy set minutes before a run that expired an image in use i
     && Date.parse(img.when) - Date.parse(e.eventTime) <= 7 * 86_400_000
     && e.requestParameters.imageIds.some((id) => (id.imageDigest ?? named(id.imageTag, e.eventTime)) === img.digest))
     .map((e) => e.userIdentity.arn));
-  const inUse = expired.filter((img) => Object.keys(pullers(img)).length > 0);
-  assert.ok(inUse.length > 0, 'the sample\'s run expired an image pulled in the week before');
+  // An ECS service runs the run's first image (by digest), deployed two minutes before the policy
+  // was set.
+  const deployedImg = expired[0];
+  const ecs = (n, name, req, resp) => ({
+    eventVersion: '1.09', userIdentity: contractor, eventTime: at(-180 + n), eventSource: 'ecs.amazonaws.com',
+    eventName: name, awsRegion: run.awsRegion, sourceIPAddress: '203.0.113.67', userAgent: 'aws-cli/2.15.0',
+    requestParameters: req, responseElements: resp, eventID: `7e2e0000-0000-4000-a000-0000000000c${n}`,
+    eventType: 'AwsApiCall', recipientAccountId: account,
+  });
+  const uri = `${account}.dkr.ecr.${run.awsRegion}.amazonaws.com/${repo}@${deployedImg.digest}`;
+  const deploy = [
+    ecs(1, 'RegisterTaskDefinition', { family: 'e2e-web', containerDefinitions: [{ name: 'web', image: uri }] },
+      { taskDefinition: { family: 'e2e-web', revision: 7, taskDefinitionArn: `arn:aws:ecs:${run.awsRegion}:${account}:task-definition/e2e-web:7` } }),
+    ecs(2, 'CreateService', { cluster: 'e2e', serviceName: 'e2e-web', taskDefinition: 'e2e-web:7', desiredCount: 2 }, null),
+  ];
+  const inUse = expired.filter((img) => Object.keys(pullers(img)).length > 0 || img === deployedImg);
+  assert.ok(inUse.some((img) => Object.keys(pullers(img)).length > 0), 'the sample\'s run expired an image pulled in the week before');
   const file = join(mkdtempSync(join(tmpdir(), 'trailscope-lifecycle-')), 'lifecycle.json');
-  const { t, list } = await attentionOf(file, [...events, put]);
+  const { t, list } = await attentionOf(file, [...events, put, ...deploy]);
   const item = list.locator('li[data-kind=lifecycle-expired]');
   await item.first().waitFor();
   assert.equal(await item.count(), 1);
@@ -619,7 +634,8 @@ test('a lifecycle policy set minutes before a run that expired an image in use i
     assert.ok(why.includes(`${img.digest} (tag ${img.tagList.join(', ')}), expired at`), why);
     const by = Object.entries(pullers(img)).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
       .map(([arn, n]) => `${arn} (${n}×)`).join(', ');
-    assert.ok(why.includes(`pulled in the week before by ${by}`), why);
+    const ran = img === deployedImg ? `, run by service e2e-web of cluster e2e (deployed by ${contractor.arn} at ` : '';
+    assert.ok(why.includes(by ? `pulled in the week before by ${by}${ran}` : `not pulled in the week before${ran}`), why);
   }
   await item.scrollIntoViewIfNeeded();
   await t.shot('identities-lifecycle-expired', { fullPage: false });
@@ -637,7 +653,11 @@ test('a lifecycle policy set minutes before a run that expired an image in use i
     const pulls = Object.values(pullers(img)).reduce((a, b) => a + b, 0);
     const cell = shown.first().locator(`[data-testid=expired-image][data-digest="${img.digest}"] [data-testid=expired-pulled]`);
     assert.equal(await cell.getAttribute('data-pulls'), String(pulls));
+    const runBy = await cell.locator('[data-testid=expired-run-by]').allTextContents();
+    assert.deepEqual(runBy, img === deployedImg ? ['run by e2e-web (cluster e2e)'] : []);
   }
+  await shown.first().scrollIntoViewIfNeeded();
+  await t.shot('images-lifecycle-run-by-service', { fullPage: false });
   await shown.first().scrollIntoViewIfNeeded();
   await t.shot('images-lifecycle-policy-set', { fullPage: false });
   // The image's story says under whose policy it was expired.

@@ -143,6 +143,7 @@ pub(super) fn pull_item(ix: &Index, store: &Store, p: &Pull) -> PullItem {
 pub(super) fn run_item(ix: &Index, store: &Store, run: &Run, max_images: usize) -> RunItem {
     let (events, events_total) = event_refs(store, &run.rows, EVENTS_PER_ITEM);
     let pulled = if run.preview { hashbrown::HashMap::new() } else { ix.pulled_before(run.repo, run.start) };
+    let running = if run.preview { Vec::new() } else { ix.running_at(store, run.start) };
     let owner = store.str(ix.repos[run.repo as usize].registry);
     RunItem {
         repo: ix.repo_ref(store, run.repo),
@@ -173,6 +174,11 @@ pub(super) fn run_item(ix: &Index, store: &Store, run: &Run, max_images: usize) 
                 pushed_at: i.pushed_at,
                 rule: i.rule,
                 pulled_before: pulled.get(&i.digest).copied().unwrap_or(0),
+                run_by: ix
+                    .running(store, &running, run.repo, i.digest)
+                    .iter()
+                    .map(|s| format!("{} (cluster {})", store.str(s.service), store.str(s.cluster)))
+                    .collect(),
             })
             .collect(),
         images_total: run.images.len() as u32,

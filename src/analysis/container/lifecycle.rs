@@ -4,7 +4,7 @@
 
 use hashbrown::{HashMap, HashSet};
 
-use super::report::Outcome;
+use super::report::{ImageUse, Outcome};
 use super::{sort_rows, Index, RepoId, Run, RUN_GAP_MS};
 use crate::facts::container::{Fact, Kind, Span};
 use crate::model::{Millis, Sym};
@@ -44,6 +44,76 @@ impl Index {
             }
         }
         out
+    }
+}
+
+/// An ECS service that ran an image when it was expired.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Service {
+    /// Its cluster.
+    pub cluster: Sym,
+    /// Its name.
+    pub service: Sym,
+    /// Its last deployment (`CreateService` or `UpdateService` naming a task definition) before then.
+    pub deployed: Row,
+}
+
+impl Index {
+    /// The ECS services running at `at`, each with the images its last deployment before then in
+    /// these logs (that went through) runs: named by digest, or by a tag resolved to the image it
+    /// named then (ECS keeps running, and starting tasks from, the image a deployment resolved).
+    /// A service deleted or scaled to no task since is not running; one started before the logs
+    /// is not seen.
+    pub fn running_at(&self, store: &Store, at: Millis) -> Vec<(Service, Vec<ImageUse>)> {
+        // Account, region, cluster, service.
+        type Key = (Sym, Sym, Sym, Sym);
+        // Each service's last deployment, and whether it still runs.
+        let mut last: HashMap<Key, (Option<Row>, bool)> = HashMap::new();
+        let mut rows: Vec<Row> =
+            self.ecs.iter().copied().filter(|&r| store.time(r) < at && store.error_code(r).is_empty()).collect();
+        rows.sort_by_key(|&r| (store.time(r), r));
+        let delete = store.strings.lookup("DeleteService");
+        for r in rows {
+            let Some(Kind::Service { cluster, service, family, desired, .. }) = store.container.get(r).map(|f| f.kind)
+            else {
+                continue;
+            };
+            let state = last.entry((store.account(r), store.region(r), cluster, service)).or_insert((None, false));
+            if delete.is_some_and(|d| d == store.name(r)) {
+                *state = (None, false);
+            } else if !family.is_empty() {
+                *state = (Some(r), desired != Some(0));
+            } else if let Some(n) = desired {
+                state.1 = n > 0;
+            }
+        }
+        let mut out: Vec<(Service, Vec<ImageUse>)> = last
+            .into_iter()
+            .filter_map(|((_, _, cluster, service), (deployed, runs))| {
+                let deployed = deployed.filter(|_| runs)?;
+                let images = super::ecs::item(self, store, deployed).map(|item| item.images).unwrap_or_default();
+                Some((Service { cluster, service, deployed }, images))
+            })
+            .collect();
+        out.sort_by_key(|(s, _)| (store.time(s.deployed), s.deployed));
+        out
+    }
+
+    /// The services of `running` (as [`Index::running_at`] gives them) that run image `digest`
+    /// of repository `repo`.
+    pub fn running(
+        &self,
+        store: &Store,
+        running: &[(Service, Vec<ImageUse>)],
+        repo: RepoId,
+        digest: Sym,
+    ) -> Vec<Service> {
+        let (wanted, text) = (self.repo_ref(store, repo), store.str(digest));
+        running
+            .iter()
+            .filter(|(_, images)| images.iter().any(|u| u.repo.as_ref() == Some(&wanted) && u.digest == *text))
+            .map(|&(s, _)| s)
+            .collect()
     }
 }
 

@@ -254,6 +254,9 @@ pub struct ExpiredRow {
     /// [`super::lifecycle::IN_USE`]): it was in use.
     #[serde(default)]
     pub pulled_before: u32,
+    /// The ECS services that ran it when it was expired (`service (cluster …)`): it was in use.
+    #[serde(default)]
+    pub run_by: Vec<String>,
 }
 
 /// A lifecycle policy run, joined back from the events ECR split it into.

@@ -1591,7 +1591,10 @@ fn a_new_lifecycle_policy_that_expired_tagged_images_or_images_in_use_is_an_item
         "{api}"
     );
     assert!(api.contains("rule 1: expire any images, pushed more than 1 day ago (sweep)"), "{api}");
-    assert!(api.contains("expired 3 images (2 tagged, 1 pulled in the week before)"), "{api}");
+    assert!(
+        api.contains("expired 3 images (2 tagged, 1 in use: pulled in the week before or run by an ECS service)"),
+        "{api}"
+    );
     let prod = format!(
         "sha256:prod (tag prod), expired at 2026-03-01 11:16:40 UTC, pushed by {CI} at 2026-03-01 10:00:00 UTC, pulled in the week before by {TASKS} (1×); "
     );
@@ -1830,4 +1833,81 @@ fn ok_a_tag_moved_by_a_new_pusher_is_an_attention_item() {
     assert_eq!(f.list(Field::Repository).map(<[String]>::len), Some(1));
     let at = |s: i64| crate::model::time::parse_iso(&time(s));
     assert_eq!((f.from, f.to), (at(200), at(301)));
+}
+
+#[test]
+fn an_image_an_ecs_service_runs_expired_by_a_new_policy_is_in_use() {
+    use crate::analysis::identity::{AttentionKind, Severity};
+    const DAY: i64 = 86_400;
+    let mut l = Log::new();
+    let uri = |repo: &str, at: &str| format!("{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/{repo}{at}");
+    let register = |l: &mut Log, at: i64, family: &str, revision: u32, image: &str| {
+        l.add(
+            at,
+            "ecs.amazonaws.com",
+            "RegisterTaskDefinition",
+            CI,
+            json!({"family": family, "containerDefinitions": [{"name": family, "image": image}]}),
+            json!({"taskDefinition": {"family": family, "revision": revision,
+                "taskDefinitionArn": format!("arn:aws:ecs:{REGION}:{ACCOUNT}:task-definition/{family}:{revision}")}}),
+        );
+    };
+    let service = |l: &mut Log, at: i64, call: &str, name: &str, task_def: &str, desired: Option<u32>| {
+        let mut req = json!({"cluster": "prod", "service": name});
+        if !task_def.is_empty() {
+            req["taskDefinition"] = json!(task_def);
+        }
+        if let Some(n) = desired {
+            req["desiredCount"] = json!(n);
+        }
+        l.add(at, "ecs.amazonaws.com", call, CI, req, Value::Null);
+    };
+    // Each repository: the image a service was deployed with ten days ago by tag, and pulled then;
+    // the tag then moved on, so a policy that expires untagged images takes it.
+    for (repo, name) in [("web/run", "run"), ("web/gone", "gone"), ("web/idle", "idle"), ("web/next", "next")] {
+        l.put(-10 * DAY, CI, repo, "latest", &format!("sha256:{name}-1"), &[]);
+        register(&mut l, -10 * DAY + 10, name, 1, &uri(repo, ":latest"));
+        service(&mut l, -10 * DAY + 20, "CreateService", name, &format!("{name}:1"), Some(2));
+        l.get(-10 * DAY + 30, TASKS, repo, json!({"imageTag": "latest"}));
+        l.put(-DAY, CI, repo, "latest", &format!("sha256:{name}-2"), &[]);
+        set_lifecycle(&mut l, 0, MARY, repo, "untagged");
+    }
+    // One service is deleted, one scaled to no task, one deployed anew with the new image.
+    service(&mut l, 100, "DeleteService", "gone", "", None);
+    service(&mut l, 100, "UpdateService", "idle", "", Some(0));
+    register(&mut l, 100, "next", 2, &uri("web/next", "@sha256:next-2"));
+    service(&mut l, 110, "UpdateService", "next", "next:2", None);
+    // A scaling of the running one names no task definition: it still runs its deployment.
+    service(&mut l, 120, "UpdateService", "run", "", Some(4));
+    for (repo, name) in [("web/run", "run"), ("web/gone", "gone"), ("web/idle", "idle"), ("web/next", "next")] {
+        l.lifecycle(3600, "PolicyExecutionEvent", repo, &format!("pol-{name}"), &[(&format!("sha256:{name}-1"), "")]);
+    }
+    let items = attention_of(&l, AttentionKind::LifecycleExpired);
+    assert_eq!(titles(&items), [("New lifecycle policy of web/run expired 1 image in use", Severity::High, MARY)]);
+    let why = &items[0].why;
+    let run = format!(
+        "sha256:run-1 (untagged), expired at 2026-03-01 11:00:00 UTC, pushed by {CI} at 2026-02-19 10:00:00 UTC, \
+         not pulled in the week before, run by service run of cluster prod (deployed by {CI} at 2026-02-19 10:00:20 UTC, CreateService)"
+    );
+    assert!(why.contains(&run), "{why}");
+    assert!(why.contains("(0 tagged, 1 in use: pulled in the week before or run by an ECS service)"), "{why}");
+    // The runs list says which service ran each image.
+    let e = l.engine();
+    let ContainerAnswer::Lifecycle(runs) = ask(&e, Filter::default(), Ask::Lifecycle { offset: 0 }) else { panic!() };
+    let mut run_by: Vec<(&str, &str, Vec<String>)> = runs
+        .items
+        .iter()
+        .flat_map(|r| r.images.iter().map(move |i| (r.repo.name.as_str(), i.digest.as_str(), i.run_by.clone())))
+        .collect();
+    run_by.sort();
+    let none = Vec::new;
+    assert_eq!(
+        run_by,
+        [
+            ("web/gone", "sha256:gone-1", none()),
+            ("web/idle", "sha256:idle-1", none()),
+            ("web/next", "sha256:next-1", none()),
+            ("web/run", "sha256:run-1", vec!["run (cluster prod)".to_owned()]),
+        ]
+    );
 }

@@ -1,7 +1,7 @@
 //! *Images expired by a new lifecycle policy*: a `PutLifecyclePolicy`, among the rows looked at,
 //! whose repository's lifecycle runs in the [`FIRST_RUNS`] after it (and before the policy was
-//! changed or deleted again) expired tagged images, or images pulled in the [`IN_USE`] before
-//! their expiry. A lifecycle run expires untagged images every night in a registry kept tidy; a
+//! changed or deleted again) expired tagged images, or images in use: pulled in the [`IN_USE`]
+//! before their expiry, or run by an ECS service then (`Index::running_at`). A lifecycle run expires untagged images every night in a registry kept tidy; a
 //! policy set to expire what is tagged or running takes releases and the images services pull
 //! away, by accident or to leave no copy of what ran. High when an image in use was expired,
 //! medium else. A policy put before the logs loaded is not judged: its runs are the routine.
@@ -11,7 +11,7 @@ use hashbrown::HashMap;
 use super::attention::{joined, lines_said, seconds, Attention, AttentionKind, Severity};
 use super::breakdown::Gathered;
 use super::erased::Seen;
-use crate::analysis::container::lifecycle::IN_USE;
+use crate::analysis::container::lifecycle::{Service, IN_USE};
 use crate::analysis::container::RepoId;
 use crate::analysis::filter::Field;
 use crate::analysis::principal::principal_label;
@@ -35,6 +35,15 @@ struct Gone {
     tags: Vec<String>,
     /// Who pulled it in the [`IN_USE`] before, and how often each, the most first.
     pullers: Vec<(String, usize)>,
+    /// The ECS services that ran it then.
+    services: Vec<Service>,
+}
+
+impl Gone {
+    /// Pulled in the week before, or run by a service.
+    fn in_use(&self) -> bool {
+        !self.pullers.is_empty() || !self.services.is_empty()
+    }
 }
 
 /// One item per `PutLifecyclePolicy` among the rows looked at whose first runs expired tagged
@@ -63,6 +72,7 @@ pub(super) fn by_new_policy(g: &Gathered, out: &mut Vec<Attention>) {
             .min(t.saturating_add(FIRST_RUNS));
         let mut gone: Vec<Gone> = Vec::new();
         for run in ix.runs.iter().filter(|run| run.repo == id && !run.preview && run.start >= t && run.start < until) {
+            let running = ix.running_at(store, run.start);
             for image in &run.images {
                 if gone.iter().any(|e| e.image.digest == image.digest) {
                     continue;
@@ -70,10 +80,11 @@ pub(super) fn by_new_policy(g: &Gathered, out: &mut Vec<Attention>) {
                 let tags: Vec<String> =
                     store.container.syms(image.tags).iter().map(|&s| g.str(s).into_owned()).collect();
                 let pullers = seen.pullers(g, id, image.digest, (run.start - IN_USE, run.start));
-                gone.push(Gone { image: *image, at: run.start, tags, pullers });
+                let services = ix.running(store, &running, id, image.digest);
+                gone.push(Gone { image: *image, at: run.start, tags, pullers, services });
             }
         }
-        if gone.iter().any(|e| !e.tags.is_empty() || !e.pullers.is_empty()) {
+        if gone.iter().any(|e| !e.tags.is_empty() || e.in_use()) {
             out.push(item(g, (setter, r), id, &seen, gone));
         }
     }
@@ -86,10 +97,10 @@ fn item(g: &Gathered, (setter, r): (u32, Row), id: RepoId, seen: &Seen, mut gone
     let t = store.time(r);
     let key = &g.container.repos[id as usize];
     let (registry, region, name) = (g.str(key.registry), g.str(key.region), g.str(key.name));
-    let in_use = gone.iter().filter(|e| !e.pullers.is_empty()).count() as u64;
+    let in_use = gone.iter().filter(|e| e.in_use()).count() as u64;
     let tagged = gone.iter().filter(|e| !e.tags.is_empty()).count() as u64;
     // Those in use first, then the tagged ones, each in the order they were expired.
-    gone.sort_by_key(|e| (e.pullers.is_empty(), e.tags.is_empty(), e.at));
+    gone.sort_by_key(|e| (!e.in_use(), e.tags.is_empty(), e.at));
     let told: Vec<String> = gone.iter().take(MAX_IMAGES).map(|e| told(g, seen, id, e)).collect();
     let more = gone.len().saturating_sub(MAX_IMAGES);
     let more = if more > 0 { format!("; and {more} more") } else { String::new() };
@@ -107,7 +118,8 @@ fn item(g: &Gathered, (setter, r): (u32, Row), id: RepoId, seen: &Seen, mut gone
     let last = gone.iter().map(|e| e.at).max().unwrap_or(t);
     let why = format!(
         "PutLifecyclePolicy at {} set the lifecycle policy of repository {name} ({registry}, {region}): {}. Its \
-         runs in the two days after expired {} ({} tagged, {} pulled in the week before): {}{more}. \
+         runs in the two days after expired {} ({} tagged, {} in use: pulled in the week before or run by an ECS \
+         service): {}{more}. \
          An expired image is gone from the registry: whatever pulls it again fails, and no copy of what ran \
          is left to examine; its pushes, its pulls and its layers' digests are in these logs.",
         utc(t),
@@ -154,5 +166,21 @@ fn told(g: &Gathered, seen: &Seen, id: RepoId, e: &Gone) -> String {
         let by: Vec<String> = e.pullers.iter().map(|(p, n)| format!("{p} ({n}×)")).collect();
         format!("pulled in the week before by {}", joined(&by, ", "))
     };
-    format!("{}{tags}, expired at {}{pushed}, {pulled}", g.str(e.image.digest), utc(e.at))
+    let store = g.store;
+    let services: Vec<String> = e
+        .services
+        .iter()
+        .map(|s| {
+            format!(
+                "service {} of cluster {} (deployed by {} at {}, {})",
+                g.str(s.service),
+                g.str(s.cluster),
+                principal_label(&store.identity(s.deployed), &store.strings),
+                utc(store.time(s.deployed)),
+                g.str(store.name(s.deployed))
+            )
+        })
+        .collect();
+    let run = if services.is_empty() { String::new() } else { format!(", run by {}", joined(&services, ", ")) };
+    format!("{}{tags}, expired at {}{pushed}, {pulled}{run}", g.str(e.image.digest), utc(e.at))
 }

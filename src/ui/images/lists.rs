@@ -433,7 +433,7 @@ pub fn run(p: &RunProps) -> Html {
             }
             if !r.images.is_empty() {
                 <table class="list expired">
-                    <thead><tr><th>{"Image"}</th><th>{"Tags"}</th><th>{"Pushed"}</th><th class="num">{"Pulled in the week before"}</th><th>{"Rule"}</th></tr></thead>
+                    <thead><tr><th>{"Image"}</th><th>{"Tags"}</th><th>{"Pushed"}</th><th class="num" title="Pulled in the week before it was expired, or run by an ECS service then">{"In use"}</th><th>{"Rule"}</th></tr></thead>
                     <tbody>
                         { for r.images.iter().map(|i| html! {
                             <tr data-testid="expired-image" data-digest={i.digest.clone()}>
@@ -450,9 +450,15 @@ pub fn run(p: &RunProps) -> Html {
                                         <span class="badge bad" title="Pulled in the week before it was expired: it was in use">
                                             {plural(u64::from(i.pulled_before), "pull", "pulls")}
                                         </span>
-                                    } else {
+                                    } else if i.run_by.is_empty() {
                                         <span class="muted">{"none"}</span>
                                     }
+                                    { for i.run_by.iter().map(|s| html! {
+                                        <span class="badge bad name" data-testid="expired-run-by"
+                                            title="An ECS service's last deployment ran it when it was expired: it was in use">
+                                            {format!("run by {}", reveal(s))}
+                                        </span>
+                                    }) }
                                 </td>
                                 <td>{i.rule}</td>
                             </tr>
