@@ -13,6 +13,8 @@ before(async () => { env = await start(); });
 after(async () => { await env?.close(); });
 
 const fmt = (n) => n.toLocaleString('en-US');
+/** An ISO time as the page writes it: `2026-03-01 00:03:48 UTC`. */
+const utc = (s) => `${s.slice(0, 10)} ${s.slice(11, 19)} UTC`;
 
 /** Unique events, by CloudTrail's (eventID, eventTime, eventSource, eventName). */
 function unique(events) {
@@ -634,7 +636,7 @@ test('a lifecycle policy set minutes before a run that expired an image in use i
     assert.ok(why.includes(`${img.digest} (tag ${img.tagList.join(', ')}), expired at`), why);
     const by = Object.entries(pullers(img)).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
       .map(([arn, n]) => `${arn} (${n}×)`).join(', ');
-    const ran = img === deployedImg ? `, run by service e2e-web of cluster e2e (deployed by ${contractor.arn} at ` : '';
+    const ran = img === deployedImg ? `, run by service e2e-web of cluster e2e (CreateService at ${utc(at(-178))} by ${contractor.arn})` : '';
     assert.ok(why.includes(by ? `pulled in the week before by ${by}${ran}` : `not pulled in the week before${ran}`), why);
   }
   await item.scrollIntoViewIfNeeded();
@@ -711,7 +713,6 @@ test('a tag moved by a new pusher whose image others then pulled is a high item'
   assert.equal(await item.locator('[data-testid=attention-title]').innerText(), `Tag ${tag} of ${repo} moved by a new pusher`);
   if (await item.locator('[data-testid=attention-read]').count()) await item.locator('[data-testid=attention-read]').click();
   const why = await item.locator('[data-testid=attention-why]').innerText();
-  const utc = (s) => `${s.slice(0, 10)} ${s.slice(11, 19)} UTC`;
   const named = target.responseElements.image.imageId.imageDigest;
   assert.ok(why.includes(`${tag} at ${utc(when)} to ${digest} (it named ${named}, pushed by ${pusherOf(target)})`), why);
   assert.ok(why.includes('It pushed from 203.0.113.68 with docker.'), why);

@@ -157,13 +157,15 @@ fn ok_pushes_pulls_runs_and_expiries_equal_the_generators_truth() {
 }
 
 /// (registry, region, repository, tag, digest, the digest the tag named before) of each successful
-/// Who pushed, as the *Tag moved by a new pusher* item tells pushers apart: a role session's role,
-/// else the ARN.
+/// Who pushed, as the *Tag moved by a new pusher* item tells pushers apart: a role session's role
+/// (unless it is an Identity Center permission set's, whose sessions are people), else the ARN.
 fn pusher_of(e: &serde_json::Value) -> String {
     let who = &e["userIdentity"];
-    let role = who["sessionContext"]["sessionIssuer"]["arn"].as_str().filter(|a| !a.is_empty());
+    let issuer = &who["sessionContext"]["sessionIssuer"];
+    let role = issuer["arn"].as_str().filter(|a| !a.is_empty());
+    let person = issuer["userName"].as_str().is_some_and(|n| n.starts_with("AWSReservedSSO_"));
     match role {
-        Some(role) if who["type"] == "AssumedRole" => role.to_owned(),
+        Some(role) if who["type"] == "AssumedRole" && !person => role.to_owned(),
         _ => who["arn"].as_str().unwrap_or("").to_owned(),
     }
 }

@@ -99,6 +99,30 @@ impl Index {
         out
     }
 
+    /// The ECS deployments (`CreateService` or `UpdateService` naming a task definition, that went
+    /// through) at or after `from` that ran image `digest` of repository `repo`, by digest or by a
+    /// tag that named it then, oldest first.
+    pub fn deployments(&self, store: &Store, repo: RepoId, digest: Sym, from: Millis) -> Vec<Service> {
+        let (wanted, text) = (self.repo_ref(store, repo), store.str(digest));
+        let delete = store.strings.lookup("DeleteService");
+        let mut out: Vec<Service> = Vec::new();
+        for &r in self.ecs.iter().filter(|&&r| store.time(r) >= from && store.error_code(r).is_empty()) {
+            let Some(Kind::Service { cluster, service, family, .. }) = store.container.get(r).map(|f| f.kind) else {
+                continue;
+            };
+            if family.is_empty() || delete.is_some_and(|d| d == store.name(r)) {
+                continue;
+            }
+            let runs = super::ecs::item(self, store, r)
+                .is_some_and(|item| item.images.iter().any(|u| u.repo.as_ref() == Some(&wanted) && u.digest == *text));
+            if runs {
+                out.push(Service { cluster, service, deployed: r });
+            }
+        }
+        out.sort_by_key(|s| (store.time(s.deployed), s.deployed));
+        out
+    }
+
     /// The services of `running` (as [`Index::running_at`] gives them) that run image `digest`
     /// of repository `repo`.
     pub fn running(

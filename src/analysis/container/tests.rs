@@ -1777,12 +1777,16 @@ fn a_repositorys_kms_key_whose_deletion_was_cancelled_says_it_was_kept() {
 #[test]
 fn ok_a_tag_moved_by_a_new_pusher_is_an_attention_item() {
     use crate::analysis::identity::{AttentionKind, Severity};
+    // A push by a session of a role.
+    let by_role = |l: &mut Log, at: i64, (role, session): (&str, &str), repo: &str, tag: &str, digest: &str| {
+        l.put(at, &format!("arn:aws:sts::{ACCOUNT}:assumed-role/{role}/{session}"), repo, tag, digest, &[]);
+        let who = &mut l.events.last_mut().unwrap()["userIdentity"];
+        who["sessionContext"] = json!({"sessionIssuer": {"type": "Role", "arn": format!("arn:aws:iam::{ACCOUNT}:role/{role}"),
+            "accountId": ACCOUNT, "userName": role}});
+    };
     // A pipeline's role: every run a session of its own.
     let ci_run = |l: &mut Log, at: i64, session: &str, repo: &str, tag: &str, digest: &str| {
-        l.put(at, &format!("arn:aws:sts::{ACCOUNT}:assumed-role/ci-build-role/{session}"), repo, tag, digest, &[]);
-        let who = &mut l.events.last_mut().unwrap()["userIdentity"];
-        who["sessionContext"] = json!({"sessionIssuer": {"type": "Role", "arn": format!("arn:aws:iam::{ACCOUNT}:role/ci-build-role"),
-            "accountId": ACCOUNT, "userName": "ci-build-role"}});
+        by_role(l, at, ("ci-build-role", session), repo, tag, digest);
     };
     let mut l = Log::new();
     // The pipeline moves prod twice, then Mary moves it, and a task pulls it by tag: high.
@@ -1806,15 +1810,44 @@ fn ok_a_tag_moved_by_a_new_pusher_is_an_attention_item() {
     // Mary pushes the image v1 already names again: no move.
     ci_run(&mut l, 0, "run-6", "web/db", "v1", "sha256:d1");
     l.put(30, MARY, "web/db", "v1", "sha256:d1", &[]);
+    // Mary moves latest of web/site, and a service is deployed with it by tag: high.
+    ci_run(&mut l, 0, "run-8", "web/site", "latest", "sha256:s1");
+    l.put(80, MARY, "web/site", "latest", "sha256:s2", &[]);
+    l.add(90, "ecs.amazonaws.com", "RegisterTaskDefinition", CI,
+        json!({"family": "site", "containerDefinitions": [{"name": "site", "image": format!("{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/web/site:latest")}]}),
+        json!({"taskDefinition": {"family": "site", "revision": 1}}));
+    l.add(
+        95,
+        "ecs.amazonaws.com",
+        "UpdateService",
+        CI,
+        json!({"cluster": "prod", "service": "site", "taskDefinition": "site:1"}),
+        Value::Null,
+    );
+    // Two people signed in through one Identity Center permission set are two pushers.
+    let sso = "AWSReservedSSO_PowerUser_0123456789abcdef";
+    by_role(&mut l, 0, (sso, "akua@example.com"), "web/docs", "latest", "sha256:o1");
+    by_role(&mut l, 90, (sso, "bruno@example.com"), "web/docs", "latest", "sha256:o2");
     let items = attention_of(&l, AttentionKind::TagMovedByNewPusher);
     assert_eq!(
         titles(&items),
         [
             ("Tag latest of web/cache moved by a new pusher", Severity::High, OTHER),
+            (
+                "Tag latest of web/docs moved by a new pusher",
+                Severity::Medium,
+                "arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_PowerUser_0123456789abcdef/bruno@example.com"
+            ),
+            ("Tag latest of web/site moved by a new pusher", Severity::High, MARY),
             ("Tag latest of web/ui moved by a new pusher", Severity::Medium, MARY),
             ("Tag prod of web/api moved by a new pusher", Severity::High, MARY),
         ]
     );
+    let site = items.iter().find(|a| a.title.contains("web/site")).unwrap();
+    let deployed =
+        format!("ECS deployed them: service site of cluster prod (UpdateService at 2026-03-01 10:01:35 UTC by {CI}).");
+    assert!(site.why.contains(&deployed), "{}", site.why);
+    assert!(!items.iter().any(|a| a.why.contains("ECS deployed") && !a.title.contains("web/site")));
     let api = items.iter().find(|a| a.title.contains("web/api")).unwrap();
     for part in [
         "arn:aws:iam::111122223333:user/Mary_Major is new to repository web/api (111122223333, us-east-1)",
@@ -1887,7 +1920,7 @@ fn an_image_an_ecs_service_runs_expired_by_a_new_policy_is_in_use() {
     let why = &items[0].why;
     let run = format!(
         "sha256:run-1 (untagged), expired at 2026-03-01 11:00:00 UTC, pushed by {CI} at 2026-02-19 10:00:00 UTC, \
-         not pulled in the week before, run by service run of cluster prod (deployed by {CI} at 2026-02-19 10:00:20 UTC, CreateService)"
+         not pulled in the week before, run by service run of cluster prod (CreateService at 2026-02-19 10:00:20 UTC by {CI})"
     );
     assert!(why.contains(&run), "{why}");
     assert!(why.contains("(0 tagged, 1 in use: pulled in the week before or run by an ECS service)"), "{why}");

@@ -166,21 +166,21 @@ fn told(g: &Gathered, seen: &Seen, id: RepoId, e: &Gone) -> String {
         let by: Vec<String> = e.pullers.iter().map(|(p, n)| format!("{p} ({n}×)")).collect();
         format!("pulled in the week before by {}", joined(&by, ", "))
     };
-    let store = g.store;
-    let services: Vec<String> = e
-        .services
-        .iter()
-        .map(|s| {
-            format!(
-                "service {} of cluster {} (deployed by {} at {}, {})",
-                g.str(s.service),
-                g.str(s.cluster),
-                principal_label(&store.identity(s.deployed), &store.strings),
-                utc(store.time(s.deployed)),
-                g.str(store.name(s.deployed))
-            )
-        })
-        .collect();
+    let services: Vec<String> = e.services.iter().map(|s| service_said(g, s)).collect();
     let run = if services.is_empty() { String::new() } else { format!(", run by {}", joined(&services, ", ")) };
     format!("{}{tags}, expired at {}{pushed}, {pulled}{run}", g.str(e.image.digest), utc(e.at))
+}
+
+/// "service api of cluster prod (`UpdateService` at … by …)": an ECS service and the deployment
+/// that ran an image.
+pub(super) fn service_said(g: &Gathered, s: &Service) -> String {
+    let store = g.store;
+    format!(
+        "service {} of cluster {} ({} at {} by {})",
+        g.str(s.service),
+        g.str(s.cluster),
+        g.str(store.name(s.deployed)),
+        utc(store.time(s.deployed)),
+        principal_label(&store.identity(s.deployed), &store.strings)
+    )
 }

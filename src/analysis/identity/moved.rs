@@ -5,13 +5,15 @@
 //! over by someone new is how a poisoned image reaches the services that run it, and how a
 //! mistaken one does. A role's sessions are one pusher (a pipeline's runs get new session names),
 //! and so are an IAM user's keys. High when another principal then pulled an image it pushed, or
-//! when the pusher is of another account than the registry; medium else. Pushes by AWS services
+//! an ECS service was deployed with one, or when the pusher is of another account than the
+//! registry; medium else. Pushes by AWS services
 //! (replication, pull-through caches) are the registry's settings, judged elsewhere.
 
 use hashbrown::HashMap;
 
 use super::attention::{joined, list, seconds, Attention, AttentionKind, Severity};
 use super::breakdown::Gathered;
+use crate::analysis::container::lifecycle::Service;
 use crate::analysis::container::report::Outcome;
 use crate::analysis::container::{Push, RepoId};
 use crate::analysis::filter::Field;
@@ -27,11 +29,15 @@ pub const ARRIVAL: Millis = 24 * 3_600_000;
 /// Tags or images named in one item; more are counted.
 const MAX_TOLD: usize = 5;
 
-/// Who pushes, as this item tells pushers apart: a role for its sessions, else the principal.
+/// Who pushes, as this item tells pushers apart: a role for its sessions (a pipeline's runs get
+/// new session names), else the principal. An IAM Identity Center permission set's role
+/// (`AWSReservedSSO_…`) is the exception: its sessions are named after the people who sign in.
 fn pusher(store: &Store, actor: u32) -> String {
     let id = store.identity_by_id(actor);
-    if id.kind == IdentityType::AssumedRole && !id.issuer_arn.is_empty() {
-        store.str(id.issuer_arn).into_owned()
+    let role = store.str(id.issuer_arn);
+    let by_person = role.rsplit('/').next().is_some_and(|name| name.starts_with("AWSReservedSSO_"));
+    if id.kind == IdentityType::AssumedRole && !role.is_empty() && !by_person {
+        role.into_owned()
     } else {
         principal_label(&id, &store.strings)
     }
@@ -126,6 +132,7 @@ fn item(g: &Gathered, id: RepoId, who: &str, moves: &[Move]) -> Attention {
     let account = store.identity_by_id(actor).account_id;
     let outsider = !account.is_empty() && account != key.registry;
     let (pullers, last_pull) = pulled_after(g, id, who, moves);
+    let deployed = deployed_after(g, id, moves);
     let told: Vec<String> = moves
         .iter()
         .take(MAX_TOLD)
@@ -166,6 +173,9 @@ fn item(g: &Gathered, id: RepoId, who: &str, moves: &[Move]) -> Attention {
             joined(&by, ", ")
         )
     };
+    let services: Vec<String> = deployed.iter().map(|s| super::expired::service_said(g, s)).collect();
+    let ran =
+        if services.is_empty() { String::new() } else { format!(" ECS deployed them: {}.", joined(&services, "; ")) };
     let stranger =
         if outsider { format!(" It is of account {}, not the registry's.", g.str(account)) } else { String::new() };
     let title = if tags.len() == 1 {
@@ -177,19 +187,23 @@ fn item(g: &Gathered, id: RepoId, who: &str, moves: &[Move]) -> Attention {
     let why = format!(
         "{who} is new to repository {name} ({registry}, {region}): others had pushed there before its first \
          push in these logs. Within a day of it, {} moved a tag that named an image someone else had pushed: {}{more}. It \
-         pushed from {} with {}.{stranger}{pulled} Whatever pulls a moved tag gets the new image: compare \
+         pushed from {} with {}.{stranger}{pulled}{ran} Whatever pulls a moved tag gets the new image: compare \
          its layers with those of the image it replaced, and check who may push.",
-
         if n == 1 { "its push".to_owned() } else { format!("{n} of its pushes") },
         told.join("; "),
         list(&addresses),
         joined(&clients, ", "),
     );
-    let last = last_pull.unwrap_or(last_move).max(last_move);
+    let last_deploy = deployed.iter().map(|s| store.time(s.deployed)).max();
+    let last = last_pull.max(last_deploy).unwrap_or(last_move).max(last_move);
     let chips = vec![(Field::Repository, RepoAt::new(&registry, &region, &name, key.public).value())];
     Attention {
         kind: AttentionKind::TagMovedByNewPusher,
-        severity: if outsider || !pullers.is_empty() { Severity::High } else { Severity::Medium },
+        severity: if outsider || !pullers.is_empty() || !deployed.is_empty() {
+            Severity::High
+        } else {
+            Severity::Medium
+        },
         title,
         who: g.label(actor).to_owned(),
         why,
@@ -199,4 +213,19 @@ fn item(g: &Gathered, id: RepoId, who: &str, moves: &[Move]) -> Attention {
         chips,
         range: Some(seconds(first, last)),
     }
+}
+
+/// The ECS deployments that ran the images `moves` pushed, from each push on, oldest first.
+fn deployed_after(g: &Gathered, id: RepoId, moves: &[Move]) -> Vec<Service> {
+    let store = g.store;
+    let mut out: Vec<Service> = Vec::new();
+    for m in moves {
+        for d in g.container.deployments(store, id, m.push.digest, m.push.end) {
+            if !out.contains(&d) {
+                out.push(d);
+            }
+        }
+    }
+    out.sort_by_key(|s| (store.time(s.deployed), s.deployed));
+    out
 }
