@@ -31,6 +31,23 @@ pub(super) fn image_use(ix: &Index, store: &Store, uri: &str, t: Millis, owner: 
     ImageUse { uri: uri.to_owned(), repo: Some(repo), tag: tag.to_owned(), digest, via_tag, other_account }
 }
 
+/// The images ECS service deployment `r` (a `CreateService` or `UpdateService` naming a task
+/// definition) runs, resolved at its time as [`item`] does, without the rest of the item.
+pub(super) fn service_images(ix: &Index, store: &Store, r: Row) -> Vec<ImageUse> {
+    let Some(Kind::Service { family, revision, .. }) = store.container.get(r).map(|f| f.kind) else {
+        return Vec::new();
+    };
+    let t = store.time(r);
+    let owner = store.str(store.account(r));
+    let found = ix.task_def(store.account(r), store.region(r), family, revision, t, store);
+    match found.and_then(|row| store.container.get(row)).map(|f| f.kind) {
+        Some(Kind::TaskDef { images, .. }) => {
+            uris(store, images).iter().map(|&u| image_use(ix, store, &store.str(u), t, &owner)).collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
 /// The image URIs of a task definition, task or image use fact (pairs of URI and repository in the
 /// arena).
 fn uris(store: &Store, images: crate::facts::container::Span) -> Vec<Sym> {

@@ -91,7 +91,7 @@ impl Index {
             .into_iter()
             .filter_map(|((_, _, cluster, service), (deployed, runs))| {
                 let deployed = deployed.filter(|_| runs)?;
-                let images = super::ecs::item(self, store, deployed).map(|item| item.images).unwrap_or_default();
+                let images = super::ecs::service_images(self, store, deployed);
                 Some((Service { cluster, service, deployed }, images))
             })
             .collect();
@@ -99,32 +99,26 @@ impl Index {
         out
     }
 
-    /// The ECS deployments (`CreateService` or `UpdateService` naming a task definition, that went
-    /// through) at or after `from` that ran image `digest` of repository `repo`, by digest or by a
-    /// tag that named it then, oldest first.
-    pub fn deployments(&self, store: &Store, repo: RepoId, digest: Sym, from: Millis) -> Vec<Service> {
-        let (wanted, text) = (self.repo_ref(store, repo), store.str(digest));
+    /// Every ECS deployment (`CreateService` or `UpdateService` naming a task definition) that
+    /// went through, oldest first, each with the images it ran: by digest, or by a tag resolved to
+    /// the image it named then.
+    pub fn deployments(&self, store: &Store) -> Vec<(Service, Vec<ImageUse>)> {
         let delete = store.strings.lookup("DeleteService");
-        let mut out: Vec<Service> = Vec::new();
-        for &r in self.ecs.iter().filter(|&&r| store.time(r) >= from && store.error_code(r).is_empty()) {
+        let mut out: Vec<(Service, Vec<ImageUse>)> = Vec::new();
+        for &r in self.ecs.iter().filter(|&&r| store.error_code(r).is_empty()) {
             let Some(Kind::Service { cluster, service, family, .. }) = store.container.get(r).map(|f| f.kind) else {
                 continue;
             };
-            if family.is_empty() || delete.is_some_and(|d| d == store.name(r)) {
-                continue;
-            }
-            let runs = super::ecs::item(self, store, r)
-                .is_some_and(|item| item.images.iter().any(|u| u.repo.as_ref() == Some(&wanted) && u.digest == *text));
-            if runs {
-                out.push(Service { cluster, service, deployed: r });
+            if !family.is_empty() && delete.is_none_or(|d| d != store.name(r)) {
+                out.push((Service { cluster, service, deployed: r }, super::ecs::service_images(self, store, r)));
             }
         }
-        out.sort_by_key(|s| (store.time(s.deployed), s.deployed));
+        out.sort_by_key(|(s, _)| (store.time(s.deployed), s.deployed));
         out
     }
 
-    /// The services of `running` (as [`Index::running_at`] gives them) that run image `digest`
-    /// of repository `repo`.
+    /// The services of `running` (as [`Index::running_at`] or [`Index::deployments`] give them)
+    /// that run image `digest` of repository `repo`.
     pub fn running(
         &self,
         store: &Store,

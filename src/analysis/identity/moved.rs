@@ -9,13 +9,13 @@
 //! registry; medium else. Pushes by AWS services
 //! (replication, pull-through caches) are the registry's settings, judged elsewhere.
 
-use hashbrown::HashMap;
+use hashbrown::{HashMap, HashSet};
 
 use super::attention::{joined, list, seconds, Attention, AttentionKind, Severity};
 use super::breakdown::Gathered;
 use crate::analysis::container::lifecycle::Service;
-use crate::analysis::container::report::Outcome;
-use crate::analysis::container::{Push, RepoId};
+use crate::analysis::container::report::{ImageUse, Outcome};
+use crate::analysis::container::{Pull, Push, RepoId};
 use crate::analysis::filter::Field;
 use crate::analysis::principal::principal_label;
 use crate::facts::container::RepoAt;
@@ -90,23 +90,51 @@ pub(super) fn by_new_pusher(g: &Gathered, out: &mut Vec<Attention>) {
             groups.entry((push.repo, who)).or_default().push(Move { push, from: (before, by) });
         }
     }
+    if groups.is_empty() {
+        return;
+    }
+    // What came after: the pulls of the repositories concerned, by image, and ECS deployments.
+    let repos: HashSet<RepoId> = groups.keys().map(|&(id, _)| id).collect();
+    let mut pulls: HashMap<(RepoId, Sym), Vec<&Pull>> = HashMap::new();
+    for p in ix.pulls.iter().filter(|p| p.outcome == Outcome::Ok && repos.contains(&p.repo)) {
+        for d in p.images() {
+            pulls.entry((p.repo, d)).or_default().push(p);
+        }
+    }
+    let after = After { pulls, deployments: ix.deployments(store) };
     for ((id, who), mut moves) in groups {
         moves.sort_by_key(|m| (m.push.end, m.push.rows[0]));
-        out.push(item(g, id, &who, &moves));
+        out.push(item(g, &after, id, &who, &moves));
     }
+}
+
+/// What happened after the moves: pulls that went through, by repository and image, and every
+/// ECS deployment with the images it ran.
+struct After<'a> {
+    pulls: HashMap<(RepoId, Sym), Vec<&'a Pull>>,
+    deployments: Vec<(Service, Vec<ImageUse>)>,
 }
 
 /// Other principals' pulls of the images `moves` pushed, from each push on: (principal, pulls),
 /// the most first, and the last pull's time.
-fn pulled_after(g: &Gathered, id: RepoId, who: &str, moves: &[Move]) -> (Vec<(String, usize)>, Option<Millis>) {
+fn pulled_after(
+    g: &Gathered,
+    after: &After,
+    id: RepoId,
+    who: &str,
+    moves: &[Move],
+) -> (Vec<(String, usize)>, Option<Millis>) {
     let store = g.store;
+    // By first row: a pull of two of the images is one pull.
+    let mut took: HashMap<Row, &Pull> = HashMap::new();
+    for m in moves {
+        for &p in after.pulls.get(&(id, m.push.digest)).into_iter().flatten().filter(|p| p.start >= m.push.end) {
+            took.insert(p.rows[0], p);
+        }
+    }
     let mut by: HashMap<String, usize> = HashMap::new();
     let mut last = None;
-    for p in g.container.pulls.iter().filter(|p| p.repo == id && p.outcome == Outcome::Ok) {
-        let took = moves.iter().any(|m| p.start >= m.push.end && p.resolved.contains(&m.push.digest));
-        if !took || pusher(store, p.actor) == who {
-            continue;
-        }
+    for p in took.into_values().filter(|p| pusher(store, p.actor) != who) {
         *by.entry(principal_label(&store.identity_by_id(p.actor), &store.strings)).or_default() += 1;
         last = Some(last.map_or(p.start, |t: Millis| t.max(p.start)));
     }
@@ -115,8 +143,24 @@ fn pulled_after(g: &Gathered, id: RepoId, who: &str, moves: &[Move]) -> (Vec<(St
     (out, last)
 }
 
+/// The ECS deployments that ran the images `moves` pushed, from each push on, oldest first.
+fn deployed_after(g: &Gathered, after: &After, id: RepoId, moves: &[Move]) -> Vec<Service> {
+    let store = g.store;
+    let mut out: Vec<Service> = Vec::new();
+    for m in moves {
+        let ran = g.container.running(store, &after.deployments, id, m.push.digest);
+        for d in ran.into_iter().filter(|d| store.time(d.deployed) >= m.push.end) {
+            if !out.contains(&d) {
+                out.push(d);
+            }
+        }
+    }
+    out.sort_by_key(|s| (store.time(s.deployed), s.deployed));
+    out
+}
+
 /// The item of pusher `who`'s tag moves `moves` (oldest first) in repository `id`.
-fn item(g: &Gathered, id: RepoId, who: &str, moves: &[Move]) -> Attention {
+fn item(g: &Gathered, after: &After, id: RepoId, who: &str, moves: &[Move]) -> Attention {
     let store = g.store;
     let key = &g.container.repos[id as usize];
     let (registry, region, name) = (g.str(key.registry), g.str(key.region), g.str(key.name));
@@ -131,8 +175,8 @@ fn item(g: &Gathered, id: RepoId, who: &str, moves: &[Move]) -> Attention {
     let actor = moves[0].push.actor;
     let account = store.identity_by_id(actor).account_id;
     let outsider = !account.is_empty() && account != key.registry;
-    let (pullers, last_pull) = pulled_after(g, id, who, moves);
-    let deployed = deployed_after(g, id, moves);
+    let (pullers, last_pull) = pulled_after(g, after, id, who, moves);
+    let deployed = deployed_after(g, after, id, moves);
     let told: Vec<String> = moves
         .iter()
         .take(MAX_TOLD)
@@ -213,19 +257,4 @@ fn item(g: &Gathered, id: RepoId, who: &str, moves: &[Move]) -> Attention {
         chips,
         range: Some(seconds(first, last)),
     }
-}
-
-/// The ECS deployments that ran the images `moves` pushed, from each push on, oldest first.
-fn deployed_after(g: &Gathered, id: RepoId, moves: &[Move]) -> Vec<Service> {
-    let store = g.store;
-    let mut out: Vec<Service> = Vec::new();
-    for m in moves {
-        for d in g.container.deployments(store, id, m.push.digest, m.push.end) {
-            if !out.contains(&d) {
-                out.push(d);
-            }
-        }
-    }
-    out.sort_by_key(|s| (store.time(s.deployed), s.deployed));
-    out
 }
