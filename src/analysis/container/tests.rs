@@ -1495,6 +1495,21 @@ fn ok_an_image_deleted_soon_after_its_push_is_an_attention_item() {
     };
     gone(&mut l, 900, "web/tmp");
     l.fail(900, "DeleteRepository", MARY, json!({"repositoryName": "web/db", "force": true}), "AccessDeniedException");
+    // Mary pushes a hotfix, deploys a service with it by digest, and deletes it: nobody else
+    // pulled it (the tasks' pulls are not in these logs), but it runs.
+    l.put(0, MARY, "web/svc", "hotfix", "sha256:hot", &[]);
+    l.add(100, "ecs.amazonaws.com", "RegisterTaskDefinition", MARY,
+        json!({"family": "svc", "containerDefinitions": [{"name": "svc", "image": format!("{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/web/svc@sha256:hot")}]}),
+        json!({"taskDefinition": {"family": "svc", "revision": 4}}));
+    l.add(
+        110,
+        "ecs.amazonaws.com",
+        "UpdateService",
+        MARY,
+        json!({"cluster": "prod", "service": "svc", "taskDefinition": "svc:4"}),
+        Value::Null,
+    );
+    delete(&mut l, 300, MARY, "web/svc", "sha256:hot");
     let items = attention_of(&l, AttentionKind::ImageErased);
     let titles = titles(&items);
     assert_eq!(
@@ -1503,9 +1518,16 @@ fn ok_an_image_deleted_soon_after_its_push_is_an_attention_item() {
             ("Image deleted 10 min after its push to web/api", Severity::High, MARY),
             ("Image deleted 20 s after its push to web/tmp", Severity::Medium, CI),
             ("Image deleted 30 min after its push to web/worker", Severity::Medium, CI),
+            ("Image deleted 5 min after its push to web/svc", Severity::High, MARY),
             ("Repository web/tmp deleted with 1 image pushed within a day", Severity::Medium, MARY),
         ]
     );
+    let svc = &items.iter().find(|a| a.title.ends_with("web/svc")).unwrap().why;
+    let told = format!(
+        "sha256:hot (tag hotfix), pushed by {MARY} at 2026-03-01 10:00:00 UTC, 5 min before; not pulled meanwhile; \
+         deployed meanwhile on service svc of cluster prod (UpdateService at 2026-03-01 10:01:50 UTC by {MARY})"
+    );
+    assert!(svc.contains(&told), "{svc}");
     let tmp = &items.iter().find(|a| a.title.starts_with("Repository web/tmp")).unwrap().why;
     assert!(tmp.starts_with("DeleteRepository at 2026-03-01 10:15:00 UTC deleted repository web/tmp"), "{tmp}");
     assert!(tmp.contains("sha256:t2 (tag b), pushed by") && !tmp.contains("sha256:t1"), "{tmp}");

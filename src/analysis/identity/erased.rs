@@ -1,14 +1,17 @@
 //! *Image deleted soon after its push*: a `BatchDeleteImage`, among the rows looked at, that
 //! deleted an image pushed to the same repository less than [`SHORT`] before, over every log
-//! loaded; or a `DeleteRepository` that deleted such images with the repository. What someone who pushed a tool or a backdoored image, had it pulled and run, does to
-//! leave no copy in the registry; its push and pulls stay in these logs. High when whoever pushed
-//! the image deleted it and another principal pulled it meanwhile; medium else (a pipeline's
-//! throwaway images read so too).
+//! loaded; or a `DeleteRepository` that deleted such images with the repository. What someone who
+//! pushed a tool or a backdoored image, had it pulled and run, does to leave no copy in the
+//! registry; its push and pulls stay in these logs. High when whoever pushed the image deleted it
+//! and another principal pulled it, or an ECS service was deployed with it, meanwhile; medium else
+//! (a pipeline's throwaway images read so too).
 
 use hashbrown::{HashMap, HashSet};
 
 use super::attention::{joined, seconds, Attention, AttentionKind, Severity};
 use super::breakdown::Gathered;
+use crate::analysis::container::lifecycle::Service;
+use crate::analysis::container::report::ImageUse;
 use crate::analysis::container::report::Outcome;
 use crate::analysis::container::{Pull, Push, RepoId};
 use crate::analysis::filter::Field;
@@ -30,6 +33,8 @@ struct Erased<'a> {
     push: &'a Push,
     /// Who pulled it between its push and its deletion, and how often each.
     pullers: Vec<(String, usize)>,
+    /// The ECS services deployed with it between its push and its deletion.
+    deployed: Vec<Service>,
 }
 
 /// One item per `BatchDeleteImage` among the rows looked at that deleted an image pushed less
@@ -41,12 +46,14 @@ pub(super) fn short_lived(g: &Gathered, out: &mut Vec<Attention>) {
     let (store, ix) = (g.store, g.container);
     let repo_of: HashMap<Row, RepoId> = ix.repo_events.iter().map(|&(id, r)| (r, id)).collect();
     let seen = Seen::of(g, g.deletes.iter().filter_map(|(_, r)| repo_of.get(r).copied()).collect());
+    // Resolved once, when an item needs them.
+    let mut deployments: Option<Vec<(Service, Vec<ImageUse>)>> = None;
     for &(deleter, r) in &g.deletes {
         let Some(&id) = repo_of.get(&r) else { continue };
         let t = store.time(r);
         let repository = matches!(store.container.get(r).map(|f| f.kind), Some(Kind::RepoDeleted { .. }));
         let digests = if repository { held(g, &seen, id, r) } else { ix.deleted(store, id, r) };
-        let erased: Vec<Erased> = digests
+        let mut erased: Vec<Erased> = digests
             .into_iter()
             .filter_map(|digest| {
                 let pushes = seen.by_image.get(&(id, digest))?;
@@ -55,9 +62,17 @@ pub(super) fn short_lived(g: &Gathered, out: &mut Vec<Attention>) {
                     digest,
                     push,
                     pullers: seen.pullers(g, id, digest, (push.end, t)),
+                    deployed: Vec::new(),
                 })
             })
             .collect();
+        if !erased.is_empty() {
+            let all = deployments.get_or_insert_with(|| ix.deployments(store));
+            for e in &mut erased {
+                e.deployed = ix.running(store, all, id, e.digest);
+                e.deployed.retain(|s| (e.push.end..=t).contains(&store.time(s.deployed)));
+            }
+        }
         if !erased.is_empty() {
             out.push(item(g, (deleter, r, repository), id, &erased));
         }
@@ -150,7 +165,8 @@ fn item(g: &Gathered, (deleter, r, repository): (u32, Row, bool), id: RepoId, er
     let who = g.label(deleter).to_owned();
     let pusher = |e: &Erased| principal_label(&store.identity_by_id(e.push.actor), &store.strings);
     // Used and then erased by the one who put it there.
-    let covered = erased.iter().any(|e| pusher(e) == who && e.pullers.iter().any(|(p, _)| *p != who));
+    let covered =
+        erased.iter().any(|e| pusher(e) == who && (e.pullers.iter().any(|(p, _)| *p != who) || !e.deployed.is_empty()));
     let told: Vec<String> = erased
         .iter()
         .take(MAX_IMAGES)
@@ -163,8 +179,14 @@ fn item(g: &Gathered, (deleter, r, repository): (u32, Row, bool), id: RepoId, er
                 let by: Vec<String> = e.pullers.iter().map(|(p, n)| format!("{p} ({n}×)")).collect();
                 format!("pulled meanwhile by {}", joined(&by, ", "))
             };
+            let services: Vec<String> = e.deployed.iter().map(|s| super::expired::service_said(g, s)).collect();
+            let deployed = if services.is_empty() {
+                String::new()
+            } else {
+                format!("; deployed meanwhile on {}", joined(&services, ", "))
+            };
             format!(
-                "{}{tag}, pushed by {} at {}, {} before; {pulled}",
+                "{}{tag}, pushed by {} at {}, {} before; {pulled}{deployed}",
                 g.str(e.digest),
                 pusher(e),
                 utc(e.push.end),
