@@ -156,7 +156,6 @@ fn ok_pushes_pulls_runs_and_expiries_equal_the_generators_truth() {
     }
 }
 
-/// (registry, region, repository, tag, digest, the digest the tag named before) of each successful
 /// Who pushed, as the *Tag moved by a new pusher* item tells pushers apart: a role session's role
 /// (unless it is an Identity Center permission set's, whose sessions are people), else the ARN.
 fn pusher_of(e: &serde_json::Value) -> String {
@@ -171,6 +170,7 @@ fn pusher_of(e: &serde_json::Value) -> String {
 }
 
 /// One `PutImage` that went through, read from the raw event.
+#[derive(Clone)]
 struct RawPut {
     time: String,
     /// Registry, region, repository, tag.
@@ -242,14 +242,7 @@ fn raw_moves(all: &[serde_json::Value]) -> (Vec<RawPut>, Vec<RawMove>) {
             let [a, b, c, _] = put.key.clone();
             let gone = removed.get(&[a, b, c, before.digest.clone()]);
             if before.digest != put.digest && !gone.into_iter().flatten().any(|t| before.time <= *t && *t <= put.time) {
-                let copy = |p: &RawPut| RawPut {
-                    time: p.time.clone(),
-                    key: p.key.clone(),
-                    digest: p.digest.clone(),
-                    arn: p.arn.clone(),
-                    pusher: p.pusher.clone(),
-                };
-                moves.push(RawMove { put: copy(put), before: copy(before) });
+                moves.push(RawMove { put: put.clone(), before: before.clone() });
             }
         }
     }

@@ -175,7 +175,7 @@ pub(super) fn run_item(ix: &Index, store: &Store, run: &Run, max_images: usize) 
                 rule: i.rule,
                 pulled_before: pulled.get(&i.digest).copied().unwrap_or(0),
                 run_by: ix
-                    .running(store, &running, run.repo, i.digest)
+                    .with_image(store, &running, run.repo, i.digest)
                     .iter()
                     .map(|s| format!("{} (cluster {})", store.str(s.service), store.str(s.cluster)))
                     .collect(),

@@ -47,14 +47,15 @@ impl Index {
     }
 }
 
-/// An ECS service that ran an image when it was expired.
+/// An ECS service, and the deployment of it that ran an image.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Service {
     /// Its cluster.
     pub cluster: Sym,
     /// Its name.
     pub service: Sym,
-    /// Its last deployment (`CreateService` or `UpdateService` naming a task definition) before then.
+    /// The deployment (`CreateService` or `UpdateService` naming a task definition): for a running
+    /// service, its last.
     pub deployed: Row,
 }
 
@@ -119,7 +120,7 @@ impl Index {
 
     /// The services of `running` (as [`Index::running_at`] or [`Index::deployments`] give them)
     /// that run image `digest` of repository `repo`.
-    pub fn running(
+    pub fn with_image(
         &self,
         store: &Store,
         running: &[(Service, Vec<ImageUse>)],

@@ -11,8 +11,7 @@ use hashbrown::{HashMap, HashSet};
 use super::attention::{joined, seconds, Attention, AttentionKind, Severity};
 use super::breakdown::Gathered;
 use crate::analysis::container::lifecycle::Service;
-use crate::analysis::container::report::ImageUse;
-use crate::analysis::container::report::Outcome;
+use crate::analysis::container::report::{ImageUse, Outcome};
 use crate::analysis::container::{Pull, Push, RepoId};
 use crate::analysis::filter::Field;
 use crate::analysis::principal::principal_label;
@@ -66,16 +65,15 @@ pub(super) fn short_lived(g: &Gathered, out: &mut Vec<Attention>) {
                 })
             })
             .collect();
-        if !erased.is_empty() {
-            let all = deployments.get_or_insert_with(|| ix.deployments(store));
-            for e in &mut erased {
-                e.deployed = ix.running(store, all, id, e.digest);
-                e.deployed.retain(|s| (e.push.end..=t).contains(&store.time(s.deployed)));
-            }
+        if erased.is_empty() {
+            continue;
         }
-        if !erased.is_empty() {
-            out.push(item(g, (deleter, r, repository), id, &erased));
+        let all = deployments.get_or_insert_with(|| ix.deployments(store));
+        for e in &mut erased {
+            e.deployed = ix.with_image(store, all, id, e.digest);
+            e.deployed.retain(|s| (e.push.end..=t).contains(&store.time(s.deployed)));
         }
+        out.push(item(g, (deleter, r, repository), id, &erased));
     }
 }
 

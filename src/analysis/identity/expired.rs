@@ -1,10 +1,11 @@
 //! *Images expired by a new lifecycle policy*: a `PutLifecyclePolicy`, among the rows looked at,
 //! whose repository's lifecycle runs in the [`FIRST_RUNS`] after it (and before the policy was
 //! changed or deleted again) expired tagged images, or images in use: pulled in the [`IN_USE`]
-//! before their expiry, or run by an ECS service then (`Index::running_at`). A lifecycle run expires untagged images every night in a registry kept tidy; a
-//! policy set to expire what is tagged or running takes releases and the images services pull
-//! away, by accident or to leave no copy of what ran. High when an image in use was expired,
-//! medium else. A policy put before the logs loaded is not judged: its runs are the routine.
+//! before their expiry, or run by an ECS service then (`Index::running_at`). A lifecycle run
+//! expires untagged images every night in a registry kept tidy; a policy set to expire what is
+//! tagged or running takes releases and the images services pull away, by accident or to leave no
+//! copy of what ran. High when an image in use was expired, medium else. A policy put before the
+//! logs loaded is not judged: its runs are the routine.
 
 use hashbrown::HashMap;
 
@@ -80,7 +81,7 @@ pub(super) fn by_new_policy(g: &Gathered, out: &mut Vec<Attention>) {
                 let tags: Vec<String> =
                     store.container.syms(image.tags).iter().map(|&s| g.str(s).into_owned()).collect();
                 let pullers = seen.pullers(g, id, image.digest, (run.start - IN_USE, run.start));
-                let services = ix.running(store, &running, id, image.digest);
+                let services = ix.with_image(store, &running, id, image.digest);
                 gone.push(Gone { image: *image, at: run.start, tags, pullers, services });
             }
         }

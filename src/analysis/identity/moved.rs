@@ -1,13 +1,14 @@
 //! *Tag moved by a new pusher*: a push, among the rows looked at, that moved a tag of an ECR
 //! repository (the tag named another image, pushed by someone else, until it) made by a principal
 //! new to the repository: its first push there in these logs came after others had pushed there,
-//! and this push within [`ARRIVAL`] of it. Whatever pulls the tag gets the new image: a tag such as `prod` or `latest` taken
-//! over by someone new is how a poisoned image reaches the services that run it, and how a
-//! mistaken one does. A role's sessions are one pusher (a pipeline's runs get new session names),
-//! and so are an IAM user's keys. High when another principal then pulled an image it pushed, or
-//! an ECS service was deployed with one, or when the pusher is of another account than the
-//! registry; medium else. Pushes by AWS services
-//! (replication, pull-through caches) are the registry's settings, judged elsewhere.
+//! and this push within [`ARRIVAL`] of it. Whatever pulls the tag gets the new image: a tag such
+//! as `prod` or `latest` taken over by someone new is how a poisoned image reaches the services
+//! that run it, and how a mistaken one does. A role's sessions are one pusher (a pipeline's runs
+//! get new session names), except an Identity Center permission set's, and an IAM user's keys are
+//! one. High when another principal then pulled an image it pushed, or an ECS service was
+//! deployed with one, or when the pusher is of another account than the registry; medium else.
+//! Pushes by AWS services (replication, pull-through caches) are the registry's settings, judged
+//! elsewhere.
 
 use hashbrown::{HashMap, HashSet};
 
@@ -148,7 +149,7 @@ fn deployed_after(g: &Gathered, after: &After, id: RepoId, moves: &[Move]) -> Ve
     let store = g.store;
     let mut out: Vec<Service> = Vec::new();
     for m in moves {
-        let ran = g.container.running(store, &after.deployments, id, m.push.digest);
+        let ran = g.container.with_image(store, &after.deployments, id, m.push.digest);
         for d in ran.into_iter().filter(|d| store.time(d.deployed) >= m.push.end) {
             if !out.contains(&d) {
                 out.push(d);
