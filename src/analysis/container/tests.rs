@@ -27,6 +27,11 @@ fn time(at: i64) -> String {
     crate::model::time::format_iso(crate::model::time::parse_iso(T0).unwrap() + at * 1000)
 }
 
+/// The URI of an image of repository `repo` of [`ACCOUNT`]'s registry: `at` is `:tag` or `@digest`.
+fn image_uri(repo: &str, at: &str) -> String {
+    format!("{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/{repo}{at}")
+}
+
 fn identity(arn: &str) -> Value {
     let account = arn.split(':').nth(4).unwrap_or(ACCOUNT);
     if arn.contains(":user/") {
@@ -135,6 +140,32 @@ impl Log {
             json!({"repositoryName": repo, "registryId": ACCOUNT, "layerDigest": layer}),
             Value::Null,
         );
+    }
+
+    /// `RegisterTaskDefinition` of `family:revision`, one container running `image` (a URI).
+    fn task_def(&mut self, at: i64, who: &str, (family, revision): (&str, u32), image: &str) {
+        self.add(
+            at,
+            "ecs.amazonaws.com",
+            "RegisterTaskDefinition",
+            who,
+            json!({"family": family, "containerDefinitions": [{"name": family, "image": image}]}),
+            json!({"taskDefinition": {"family": family, "revision": revision,
+                "taskDefinitionArn": format!("arn:aws:ecs:{REGION}:{ACCOUNT}:task-definition/{family}:{revision}")}}),
+        );
+    }
+
+    /// An ECS service call (`call`) for service `name` of cluster prod, naming task definition
+    /// `task_def` (none when empty) and `desired` tasks (none when `None`).
+    fn service(&mut self, at: i64, who: &str, (call, name): (&str, &str), task_def: &str, desired: Option<u32>) {
+        let mut req = json!({"cluster": "prod", "service": name});
+        if !task_def.is_empty() {
+            req["taskDefinition"] = json!(task_def);
+        }
+        if let Some(n) = desired {
+            req["desiredCount"] = json!(n);
+        }
+        self.add(at, "ecs.amazonaws.com", call, who, req, Value::Null);
     }
 
     fn lifecycle(&mut self, at: i64, name: &str, repo: &str, policy: &str, images: &[(&str, &str)]) {
@@ -1498,17 +1529,8 @@ fn ok_an_image_deleted_soon_after_its_push_is_an_attention_item() {
     // Mary pushes a hotfix, deploys a service with it by digest, and deletes it: nobody else
     // pulled it (the tasks' pulls are not in these logs), but it runs.
     l.put(0, MARY, "web/svc", "hotfix", "sha256:hot", &[]);
-    l.add(100, "ecs.amazonaws.com", "RegisterTaskDefinition", MARY,
-        json!({"family": "svc", "containerDefinitions": [{"name": "svc", "image": format!("{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/web/svc@sha256:hot")}]}),
-        json!({"taskDefinition": {"family": "svc", "revision": 4}}));
-    l.add(
-        110,
-        "ecs.amazonaws.com",
-        "UpdateService",
-        MARY,
-        json!({"cluster": "prod", "service": "svc", "taskDefinition": "svc:4"}),
-        Value::Null,
-    );
+    l.task_def(100, MARY, ("svc", 4), &image_uri("web/svc", "@sha256:hot"));
+    l.service(110, MARY, ("UpdateService", "svc"), "svc:4", None);
     delete(&mut l, 300, MARY, "web/svc", "sha256:hot");
     let items = attention_of(&l, AttentionKind::ImageErased);
     let titles = titles(&items);
@@ -1835,17 +1857,8 @@ fn ok_a_tag_moved_by_a_new_pusher_is_an_attention_item() {
     // Mary moves latest of web/site, and a service is deployed with it by tag: high.
     ci_run(&mut l, 0, "run-8", "web/site", "latest", "sha256:s1");
     l.put(80, MARY, "web/site", "latest", "sha256:s2", &[]);
-    l.add(90, "ecs.amazonaws.com", "RegisterTaskDefinition", CI,
-        json!({"family": "site", "containerDefinitions": [{"name": "site", "image": format!("{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/web/site:latest")}]}),
-        json!({"taskDefinition": {"family": "site", "revision": 1}}));
-    l.add(
-        95,
-        "ecs.amazonaws.com",
-        "UpdateService",
-        CI,
-        json!({"cluster": "prod", "service": "site", "taskDefinition": "site:1"}),
-        Value::Null,
-    );
+    l.task_def(90, CI, ("site", 1), &image_uri("web/site", ":latest"));
+    l.service(95, CI, ("UpdateService", "site"), "site:1", None);
     // Two people signed in through one Identity Center permission set are two pushers.
     let sso = "AWSReservedSSO_PowerUser_0123456789abcdef";
     by_role(&mut l, 0, (sso, "akua@example.com"), "web/docs", "latest", "sha256:o1");
@@ -1895,45 +1908,23 @@ fn an_image_an_ecs_service_runs_expired_by_a_new_policy_is_in_use() {
     use crate::analysis::identity::{AttentionKind, Severity};
     const DAY: i64 = 86_400;
     let mut l = Log::new();
-    let uri = |repo: &str, at: &str| format!("{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/{repo}{at}");
-    let register = |l: &mut Log, at: i64, family: &str, revision: u32, image: &str| {
-        l.add(
-            at,
-            "ecs.amazonaws.com",
-            "RegisterTaskDefinition",
-            CI,
-            json!({"family": family, "containerDefinitions": [{"name": family, "image": image}]}),
-            json!({"taskDefinition": {"family": family, "revision": revision,
-                "taskDefinitionArn": format!("arn:aws:ecs:{REGION}:{ACCOUNT}:task-definition/{family}:{revision}")}}),
-        );
-    };
-    let service = |l: &mut Log, at: i64, call: &str, name: &str, task_def: &str, desired: Option<u32>| {
-        let mut req = json!({"cluster": "prod", "service": name});
-        if !task_def.is_empty() {
-            req["taskDefinition"] = json!(task_def);
-        }
-        if let Some(n) = desired {
-            req["desiredCount"] = json!(n);
-        }
-        l.add(at, "ecs.amazonaws.com", call, CI, req, Value::Null);
-    };
     // Each repository: the image a service was deployed with ten days ago by tag, and pulled then;
     // the tag then moved on, so a policy that expires untagged images takes it.
     for (repo, name) in [("web/run", "run"), ("web/gone", "gone"), ("web/idle", "idle"), ("web/next", "next")] {
         l.put(-10 * DAY, CI, repo, "latest", &format!("sha256:{name}-1"), &[]);
-        register(&mut l, -10 * DAY + 10, name, 1, &uri(repo, ":latest"));
-        service(&mut l, -10 * DAY + 20, "CreateService", name, &format!("{name}:1"), Some(2));
+        l.task_def(-10 * DAY + 10, CI, (name, 1), &image_uri(repo, ":latest"));
+        l.service(-10 * DAY + 20, CI, ("CreateService", name), &format!("{name}:1"), Some(2));
         l.get(-10 * DAY + 30, TASKS, repo, json!({"imageTag": "latest"}));
         l.put(-DAY, CI, repo, "latest", &format!("sha256:{name}-2"), &[]);
         set_lifecycle(&mut l, 0, MARY, repo, "untagged");
     }
     // One service is deleted, one scaled to no task, one deployed anew with the new image.
-    service(&mut l, 100, "DeleteService", "gone", "", None);
-    service(&mut l, 100, "UpdateService", "idle", "", Some(0));
-    register(&mut l, 100, "next", 2, &uri("web/next", "@sha256:next-2"));
-    service(&mut l, 110, "UpdateService", "next", "next:2", None);
+    l.service(100, CI, ("DeleteService", "gone"), "", None);
+    l.service(100, CI, ("UpdateService", "idle"), "", Some(0));
+    l.task_def(100, CI, ("next", 2), &image_uri("web/next", "@sha256:next-2"));
+    l.service(110, CI, ("UpdateService", "next"), "next:2", None);
     // A scaling of the running one names no task definition: it still runs its deployment.
-    service(&mut l, 120, "UpdateService", "run", "", Some(4));
+    l.service(120, CI, ("UpdateService", "run"), "", Some(4));
     for (repo, name) in [("web/run", "run"), ("web/gone", "gone"), ("web/idle", "idle"), ("web/next", "next")] {
         l.lifecycle(3600, "PolicyExecutionEvent", repo, &format!("pol-{name}"), &[(&format!("sha256:{name}-1"), "")]);
     }

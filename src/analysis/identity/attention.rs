@@ -53,6 +53,7 @@ use super::client::{pentest_distribution, Client};
 use super::List;
 use crate::analysis::container::PUBLIC_SOURCE;
 use crate::analysis::filter::{Field, Filter};
+use crate::analysis::principal::principal_label;
 use crate::facts::container::{Exposure, Fact, Kind, RepoAt};
 use crate::facts::trail::{Effect, Target};
 use crate::model::{IdentityType, Mfa, Millis, Sym};
@@ -621,9 +622,9 @@ fn started_again(g: &Gathered, c: &crate::facts::trail::Change, r: Row) -> Strin
         Some(s) => format!(
             " Started again at {} by {} ({}), {} after.",
             utc(store.time(s)),
-            crate::analysis::principal::principal_label(&store.identity(s), &store.strings),
+            principal_label(&store.identity(s), &store.strings),
             g.str(store.name(s)),
-            crate::text::duration(store.time(s) - store.time(r))
+            duration(store.time(s) - store.time(r))
         ),
         None => " Not started again in these logs.".to_owned(),
     };
@@ -637,7 +638,7 @@ pub(super) fn kept(g: &Gathered, k: Row) -> String {
     format!(
         " Its deletion was cancelled at {} by {} (CancelKeyDeletion): the key was kept, disabled until it is enabled.",
         utc(store.time(k)),
-        crate::analysis::principal::principal_label(&store.identity(k), &store.strings)
+        principal_label(&store.identity(k), &store.strings)
     )
 }
 
