@@ -689,9 +689,16 @@ test('the headline figures and lists agree with the sample', async () => {
   assert.ok(unregistered > 0, 'the sample has services of task definitions registered before it');
   assert.equal(await t.page.locator('[data-testid=ecs-registration-missing]').count(), unregistered);
   await t.shot('images-ecs');
-  // The Deployments card counts the services created or updated and the tasks started that went
-  // through; its line names the task definitions registered and the calls the list it opens shows.
-  const deployments = uniqueEvents(events.filter((e) => e.eventSource === 'ecs.amazonaws.com' && ok(e)
+  // The Deployments card counts the services created or deployed anew and the tasks started that
+  // went through (an UpdateService deploys when it names a task definition or forces a
+  // deployment, or changes network, platform, capacity, load balancers, discovery or volumes, as
+  // AWS's UpdateService reference says); its line names the task definitions registered and the
+  // calls the list it opens shows.
+  const redeploys = ['taskDefinition', 'forceNewDeployment', 'networkConfiguration', 'platformVersion', 'capacityProviderStrategy',
+    'loadBalancers', 'serviceRegistries', 'serviceConnectConfiguration', 'volumeConfigurations'];
+  const deploys = (e) => e.eventName !== 'UpdateService'
+    || redeploys.some((k) => e.requestParameters?.[k] !== undefined && e.requestParameters[k] !== false);
+  const deployments = uniqueEvents(events.filter((e) => e.eventSource === 'ecs.amazonaws.com' && ok(e) && deploys(e)
     && ['CreateService', 'UpdateService', 'RunTask', 'StartTask'].includes(e.eventName)));
   const taskDefs = uniqueEvents(events.filter((e) => e.eventSource === 'ecs.amazonaws.com' && ok(e) && e.eventName === 'RegisterTaskDefinition'));
   const plural = (n, one) => `${n} ${one}${n === 1 ? '' : 's'}`;

@@ -605,7 +605,8 @@ test('a lifecycle policy set minutes before a run that expired an image in use i
     && e.requestParameters.imageIds.some((id) => (id.imageDigest ?? named(id.imageTag, e.eventTime)) === img.digest))
     .map((e) => e.userIdentity.arn));
   // An ECS service runs the run's first image (by digest), deployed two minutes before the policy
-  // was set.
+  // was set, then scaled up: a scaling is no deployment (ECS starts the new tasks from what the
+  // deployment resolved), so the run names the service's creation.
   const deployedImg = expired[0];
   const ecs = (n, name, req, resp) => ({
     eventVersion: '1.09', userIdentity: contractor, eventTime: at(-180 + n), eventSource: 'ecs.amazonaws.com',
@@ -618,6 +619,8 @@ test('a lifecycle policy set minutes before a run that expired an image in use i
     ecs(1, 'RegisterTaskDefinition', { family: 'e2e-web', containerDefinitions: [{ name: 'web', image: uri }] },
       { taskDefinition: { family: 'e2e-web', revision: 7, taskDefinitionArn: `arn:aws:ecs:${run.awsRegion}:${account}:task-definition/e2e-web:7` } }),
     ecs(2, 'CreateService', { cluster: 'e2e', serviceName: 'e2e-web', taskDefinition: 'e2e-web:7', desiredCount: 2 }, null),
+    ecs(3, 'UpdateService', { cluster: 'e2e', service: 'e2e-web', desiredCount: 4 }, { service: { serviceName: 'e2e-web',
+      taskDefinition: `arn:aws:ecs:${run.awsRegion}:${account}:task-definition/e2e-web:7`, desiredCount: 4, status: 'ACTIVE' } }),
   ];
   const inUse = expired.filter((img) => Object.keys(pullers(img)).length > 0 || img === deployedImg);
   assert.ok(inUse.some((img) => Object.keys(pullers(img)).length > 0), 'the sample\'s run expired an image pulled in the week before');
@@ -668,6 +671,25 @@ test('a lifecycle policy set minutes before a run that expired an image in use i
   const step = t.page.locator('[data-testid=story-step][data-kind=expired] [data-testid=run-policy-set]');
   await step.first().waitFor();
   assert.equal(await step.first().getAttribute('data-principal'), contractor.arn);
+  // The ECS list says the scaling started no deployment; every other service update of the sample
+  // names a task definition, so deploys (AWS's UpdateService reference: a new task definition,
+  // forceNewDeployment, or new network, platform, capacity, load balancer, discovery or volume
+  // settings do).
+  const redeploys = ['taskDefinition', 'forceNewDeployment', 'networkConfiguration', 'platformVersion', 'capacityProviderStrategy',
+    'loadBalancers', 'serviceRegistries', 'serviceConnectConfiguration', 'volumeConfigurations'];
+  const scalings = [...events, ...deploy].filter((e) => e.eventName === 'UpdateService' && !e.errorCode
+    && !redeploys.some((k) => e.requestParameters?.[k] !== undefined && e.requestParameters[k] !== false));
+  assert.equal(scalings.length, 1);
+  await t.page.click('[data-testid=clear-filters]');
+  await t.page.click('[data-testid=tab-images]');
+  await t.page.click('[data-testid=images-nav-ecs]');
+  await t.page.waitForSelector('[data-testid=ecs-list][data-state=ready]');
+  const scaled = t.page.locator('[data-testid=ecs-row][data-call=UpdateService]', { has: t.page.locator('[data-testid=ecs-no-deployment]') });
+  await t.page.waitForFunction(() => document.querySelectorAll('[data-testid=ecs-no-deployment]').length > 0);
+  assert.equal(await t.page.locator('[data-testid=ecs-no-deployment]').count(), scalings.length);
+  assert.ok((await scaled.innerText()).includes('e2e-web'));
+  await scaled.scrollIntoViewIfNeeded();
+  await t.shot('images-ecs-scaled', { fullPage: false });
   assert.deepEqual(t.problems, []);
 });
 

@@ -179,8 +179,11 @@ pub enum Kind {
     TaskDef { family: Sym, revision: u32, images: Span, exec_role: Sym, task_role: Sym },
     /// `DeregisterTaskDefinition` / `DeleteTaskDefinitions`.
     TaskDefGone { family: Sym, revision: u32 },
-    /// `CreateService`, `UpdateService`, `DeleteService` (revision 0: not given, the latest).
-    Service { cluster: Sym, service: Sym, family: Sym, revision: u32, desired: Option<u32> },
+    /// `CreateService`, `UpdateService`, `DeleteService` (revision 0: not given, the latest). The
+    /// task definition is the one the request names or else the one the response says the service
+    /// runs; `deploys`: whether the call started a deployment (`CreateService`, an `UpdateService`
+    /// that is more than a scaling, see `ecs::Request::redeploys`).
+    Service { cluster: Sym, service: Sym, family: Sym, revision: u32, desired: Option<u32>, deploys: bool },
     /// `RunTask`, `StartTask`: task ARNs and pairs (image URI, repository) from the response.
     Task { cluster: Sym, family: Sym, revision: u32, count: u16, tasks: Span, images: Span },
     /// `StopTask` (detail: the reason), `ExecuteCommand` (detail: the command).
@@ -624,9 +627,14 @@ impl ContainerFacts {
                 task_role: s(task_role),
             },
             Kind::TaskDefGone { family, revision } => Kind::TaskDefGone { family: s(family), revision },
-            Kind::Service { cluster, service, family, revision, desired } => {
-                Kind::Service { cluster: s(cluster), service: s(service), family: s(family), revision, desired }
-            }
+            Kind::Service { cluster, service, family, revision, desired, deploys } => Kind::Service {
+                cluster: s(cluster),
+                service: s(service),
+                family: s(family),
+                revision,
+                desired,
+                deploys,
+            },
             Kind::Task { cluster, family, revision, count, tasks, images } => Kind::Task {
                 cluster: s(cluster),
                 family: s(family),

@@ -31,8 +31,8 @@ pub(super) fn image_use(ix: &Index, store: &Store, uri: &str, t: Millis, owner: 
     ImageUse { uri: uri.to_owned(), repo: Some(repo), tag: tag.to_owned(), digest, via_tag, other_account }
 }
 
-/// The images ECS service deployment `r` (a `CreateService` or `UpdateService` naming a task
-/// definition) runs, resolved at its time as [`item`] does, without the rest of the item.
+/// The images ECS service deployment `r` (a `CreateService`, or an `UpdateService` that started
+/// one) runs, resolved at its time as [`item`] does, without the rest of the item.
 pub(super) fn service_images(ix: &Index, store: &Store, r: Row) -> Vec<ImageUse> {
     let Some(Kind::Service { family, revision, .. }) = store.container.get(r).map(|f| f.kind) else {
         return Vec::new();
@@ -67,6 +67,7 @@ pub(super) fn item(ix: &Index, store: &Store, r: Row) -> Option<EcsItem> {
         task_definition: String::new(),
         images: Vec::new(),
         registration_missing: false,
+        scaled_only: false,
         tasks: Vec::new(),
         desired: None,
         detail: String::new(),
@@ -103,11 +104,18 @@ pub(super) fn item(ix: &Index, store: &Store, r: Row) -> Option<EcsItem> {
         Kind::TaskDefGone { family, revision } => {
             item.task_definition = format!("{}:{revision}", store.str(family));
         }
-        Kind::Service { cluster, service, family, revision, desired } => {
+        Kind::Service { cluster, service, family, revision, desired, deploys } => {
             store.str(cluster).as_ref().clone_into(&mut item.cluster);
             store.str(service).as_ref().clone_into(&mut item.service);
             item.desired = desired;
-            if !family.is_empty() {
+            item.scaled_only = !deploys && item.call == "UpdateService";
+            if item.scaled_only {
+                // The task definition the service runs, as the response says; its images are what
+                // the last deployment resolved, not what its tags name now.
+                if !family.is_empty() {
+                    item.task_definition = format!("{}:{revision}", store.str(family));
+                }
+            } else if !family.is_empty() {
                 (item.task_definition, image_syms) = td_images(family, revision);
             }
         }

@@ -54,7 +54,7 @@ pub struct Service {
     pub cluster: Sym,
     /// Its name.
     pub service: Sym,
-    /// The deployment (`CreateService` or `UpdateService` naming a task definition): for a running
+    /// The deployment (`CreateService`, or an `UpdateService` that started one): for a running
     /// service, its last.
     pub deployed: Row,
 }
@@ -75,14 +75,15 @@ impl Index {
         rows.sort_by_key(|&r| (store.time(r), r));
         let delete = store.strings.lookup("DeleteService");
         for r in rows {
-            let Some(Kind::Service { cluster, service, family, desired, .. }) = store.container.get(r).map(|f| f.kind)
+            let Some(Kind::Service { cluster, service, family, desired, deploys, .. }) =
+                store.container.get(r).map(|f| f.kind)
             else {
                 continue;
             };
             let state = last.entry((store.account(r), store.region(r), cluster, service)).or_insert((None, false));
             if delete.is_some_and(|d| d == store.name(r)) {
                 *state = (None, false);
-            } else if !family.is_empty() {
+            } else if deploys && !family.is_empty() {
                 *state = (Some(r), desired != Some(0));
             } else if let Some(n) = desired {
                 state.1 = n > 0;
@@ -100,17 +101,17 @@ impl Index {
         out
     }
 
-    /// Every ECS deployment (`CreateService` or `UpdateService` naming a task definition) that
-    /// went through, oldest first, each with the images it ran: by digest, or by a tag resolved to
+    /// Every ECS deployment (`CreateService`, or an `UpdateService` that started one: not a mere
+    /// scaling) that went through, oldest first, each with the images it ran: by digest, or by a tag resolved to
     /// the image it named then.
     pub fn deployments(&self, store: &Store) -> Vec<(Service, Vec<ImageUse>)> {
-        let delete = store.strings.lookup("DeleteService");
         let mut out: Vec<(Service, Vec<ImageUse>)> = Vec::new();
         for &r in self.ecs.iter().filter(|&&r| store.error_code(r).is_empty()) {
-            let Some(Kind::Service { cluster, service, family, .. }) = store.container.get(r).map(|f| f.kind) else {
+            let Some(Kind::Service { cluster, service, family, deploys, .. }) = store.container.get(r).map(|f| f.kind)
+            else {
                 continue;
             };
-            if !family.is_empty() && delete.is_none_or(|d| d != store.name(r)) {
+            if deploys && !family.is_empty() {
                 out.push((Service { cluster, service, deployed: r }, super::ecs::service_images(self, store, r)));
             }
         }

@@ -556,9 +556,7 @@ impl Index {
             }
             match store.container.get(r).map(|f| f.kind) {
                 Some(Kind::TaskDef { .. }) => h.task_definitions += 1,
-                Some(Kind::Service { .. } | Kind::Task { .. }) if store.str(store.name(r)) != "DeleteService" => {
-                    h.deployments += 1;
-                }
+                Some(Kind::Service { deploys: true, .. } | Kind::Task { .. }) => h.deployments += 1,
                 _ => {}
             }
         }

@@ -329,6 +329,10 @@ pub struct EcsItem {
     /// before them, or, for `latest`, none before the call), so its images are known only where a
     /// task's response lists them.
     pub registration_missing: bool,
+    /// An `UpdateService` that started no deployment (it scaled the service, or changed how
+    /// deployments go): its tasks run the images the service's last deployment resolved, so none
+    /// are resolved at its time and `images` is empty.
+    pub scaled_only: bool,
     /// Task ARNs started.
     pub tasks: Vec<String>,
     /// Desired count, for services.

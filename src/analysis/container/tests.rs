@@ -168,6 +168,18 @@ impl Log {
         self.add(at, "ecs.amazonaws.com", call, who, req, Value::Null);
     }
 
+    /// An `UpdateService` of service `name` of cluster prod with request `req`, answered as ECS
+    /// answers: the service as it now is, running task definition `runs` (`family:revision`).
+    fn update_service(&mut self, at: i64, who: &str, name: &str, mut req: Value, runs: &str) {
+        req["cluster"] = json!("prod");
+        req["service"] = json!(name);
+        let td = format!("arn:aws:ecs:{REGION}:{ACCOUNT}:task-definition/{runs}");
+        let resp = json!({"service": {"serviceName": name, "taskDefinition": td, "desiredCount": 4,
+            "serviceArn": format!("arn:aws:ecs:{REGION}:{ACCOUNT}:service/prod/{name}"),
+            "clusterArn": format!("arn:aws:ecs:{REGION}:{ACCOUNT}:cluster/prod"), "status": "ACTIVE"}});
+        self.add(at, "ecs.amazonaws.com", "UpdateService", who, req, resp);
+    }
+
     fn lifecycle(&mut self, at: i64, name: &str, repo: &str, policy: &str, images: &[(&str, &str)]) {
         let actions: Vec<Value> = images
             .iter()
@@ -1564,6 +1576,61 @@ fn ok_an_image_deleted_soon_after_its_push_is_an_attention_item() {
 
 /// A lifecycle policy as the ECR API reference's `PutLifecyclePolicy` takes it: one rule that
 /// expires images of `tag_status` pushed more than a day before.
+/// ECS documents that `UpdateService` with only a new `desiredCount` adds or removes tasks of the
+/// service's current deployment, and that `forceNewDeployment` starts a deployment of the same
+/// task definition; a deployment resolves the tags its task definition names to images.
+#[test]
+fn a_scaling_of_a_service_is_not_a_deployment_a_forced_one_is() {
+    // A service deployed with `latest`, which then moved to another image.
+    let deployed = || {
+        let mut l = Log::new();
+        l.put(0, CI, "web/app", "latest", "sha256:app-1", &[]);
+        l.task_def(10, CI, ("app", 1), &image_uri("web/app", ":latest"));
+        l.service(20, CI, ("CreateService", "app"), "app:1", Some(2));
+        l.put(100, CI, "web/app", "latest", "sha256:app-2", &[]);
+        l
+    };
+    let mut l = deployed();
+    // Scaled up and given a longer grace period after the tag moved: the response names the
+    // task definition the service runs, as ECS's responses do.
+    l.update_service(200, MARY, "app", json!({"desiredCount": 4, "healthCheckGracePeriodSeconds": 60}), "app:1");
+    set_lifecycle(&mut l, 300, MARY, "web/app", "untagged");
+    l.lifecycle(400, "PolicyExecutionEvent", "web/app", "pol-1", &[("sha256:app-1", "")]);
+    let e = l.engine();
+    let ContainerAnswer::Headline(h) = ask(&e, Filter::default(), Ask::Headline) else { panic!() };
+    assert_eq!(h.deployments, 1);
+    // The expired image is what the service's tasks still run.
+    let run_by = |e: &crate::engine::Engine| -> Vec<(String, Vec<String>)> {
+        let ContainerAnswer::Lifecycle(runs) = ask(e, Filter::default(), Ask::Lifecycle { offset: 0 }) else {
+            panic!()
+        };
+        runs.items.iter().flat_map(|r| r.images.iter().map(|i| (i.digest.clone(), i.run_by.clone()))).collect()
+    };
+    assert_eq!(run_by(&e), [("sha256:app-1".to_owned(), vec!["app (cluster prod)".to_owned()])]);
+    let ContainerAnswer::Deployments(list) = ask(&e, Filter::default(), Ask::Deployments { offset: 0 }) else {
+        panic!()
+    };
+    let scaled = list.items.iter().find(|i| i.call == "UpdateService").expect("the scaling is listed");
+    assert!(scaled.scaled_only && scaled.images.is_empty(), "{scaled:?}");
+    assert_eq!((scaled.task_definition.as_str(), scaled.desired), ("app:1", Some(4)));
+
+    // A forced deployment of the same task definition resolves `latest` anew.
+    let mut l2 = deployed();
+    l2.update_service(200, MARY, "app", json!({"forceNewDeployment": true}), "app:1");
+    set_lifecycle(&mut l2, 300, MARY, "web/app", "untagged");
+    l2.lifecycle(400, "PolicyExecutionEvent", "web/app", "pol-1", &[("sha256:app-1", "")]);
+    let e = l2.engine();
+    let ContainerAnswer::Headline(h) = ask(&e, Filter::default(), Ask::Headline) else { panic!() };
+    assert_eq!(h.deployments, 2);
+    assert_eq!(run_by(&e), [("sha256:app-1".to_owned(), Vec::new())]);
+    let ContainerAnswer::Deployments(list) = ask(&e, Filter::default(), Ask::Deployments { offset: 0 }) else {
+        panic!()
+    };
+    let forced = list.items.iter().find(|i| i.call == "UpdateService").expect("the deployment is listed");
+    let digests: Vec<&str> = forced.images.iter().map(|u| u.digest.as_str()).collect();
+    assert_eq!((forced.scaled_only, digests), (false, vec!["sha256:app-2"]));
+}
+
 fn set_lifecycle(l: &mut Log, at: i64, who: &str, repo: &str, tag_status: &str) {
     let text = json!({"rules": [{"rulePriority": 1, "description": "sweep", "selection": {"tagStatus": tag_status,
         "countType": "sinceImagePushed", "countUnit": "days", "countNumber": 1}, "action": {"type": "expire"}}]})

@@ -126,6 +126,7 @@ impl<'b> Reader<'b> {
                 family: self.sym(),
                 revision: self.u32(),
                 desired: self.u64().checked_sub(1).map(|v| v as u32),
+                deploys: self.u64() != 0,
             },
             17 => Kind::Task {
                 cluster: self.sym(),
@@ -195,9 +196,10 @@ pub fn write(out: &mut Vec<u8>, prev: Row, f: &Fact) {
             (14, vec![s(family), n(revision), n(images.start), n(images.len), s(exec_role), s(task_role)])
         }
         Kind::TaskDefGone { family, revision } => (15, vec![s(family), n(revision)]),
-        Kind::Service { cluster, service, family, revision, desired } => {
-            (16, vec![s(cluster), s(service), s(family), n(revision), desired.map_or(0, |d| n(d) + 1)])
-        }
+        Kind::Service { cluster, service, family, revision, desired, deploys } => (
+            16,
+            vec![s(cluster), s(service), s(family), n(revision), desired.map_or(0, |d| n(d) + 1), u64::from(deploys)],
+        ),
         Kind::Task { cluster, family, revision, count, tasks, images } => (
             17,
             vec![
@@ -259,9 +261,30 @@ mod tests {
             Kind::KmsGrant { key: Sym(1), grantee: Sym(2), operations: Sym(3), grant_id: Sym(4) },
             Kind::TaskDef { family: Sym(1), revision: 42, images: sp(0, 4), exec_role: Sym(2), task_role: Sym(0) },
             Kind::TaskDefGone { family: Sym(1), revision: u32::MAX },
-            Kind::Service { cluster: Sym(1), service: Sym(2), family: Sym(3), revision: 0, desired: Some(0) },
-            Kind::Service { cluster: Sym(1), service: Sym(2), family: Sym(3), revision: 0, desired: Some(u32::MAX) },
-            Kind::Service { cluster: Sym(1), service: Sym(2), family: Sym(3), revision: 0, desired: None },
+            Kind::Service {
+                cluster: Sym(1),
+                service: Sym(2),
+                family: Sym(3),
+                revision: 0,
+                desired: Some(0),
+                deploys: true,
+            },
+            Kind::Service {
+                cluster: Sym(1),
+                service: Sym(2),
+                family: Sym(3),
+                revision: 0,
+                desired: Some(u32::MAX),
+                deploys: false,
+            },
+            Kind::Service {
+                cluster: Sym(1),
+                service: Sym(2),
+                family: Sym(3),
+                revision: 0,
+                desired: None,
+                deploys: true,
+            },
             Kind::Task {
                 cluster: Sym(1),
                 family: Sym(2),

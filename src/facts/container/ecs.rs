@@ -1,11 +1,12 @@
 //! Amazon ECS events: task definitions (which images they run), services and tasks started from
 //! them (`family:revision`), clusters.
 
+use serde::de::IgnoredAny;
 use serde::Deserialize;
 
 use super::lenient::{parse, texts, List, Num};
 use super::{parse_image_uri, Found, Kind, Sink, Span, MAX_CONTAINERS};
-use crate::ingest::raw::{Lenient, Obj, RawEvent, Text};
+use crate::ingest::raw::{Flag, Lenient, Obj, RawEvent, Text};
 use crate::model::Sym;
 
 #[derive(Deserialize, Default)]
@@ -48,6 +49,40 @@ struct Request<'a> {
     reason: Lenient<Text<'a>>,
     #[serde(borrow)]
     command: Lenient<Text<'a>>,
+    /// `UpdateService`: starts a deployment of the same task definition.
+    force_new_deployment: Lenient<Flag>,
+    /// `UpdateService` settings whose change starts a new deployment (ECS replaces every task),
+    /// only their presence read.
+    network_configuration: Option<IgnoredAny>,
+    platform_version: Option<IgnoredAny>,
+    capacity_provider_strategy: Option<IgnoredAny>,
+    load_balancers: Option<IgnoredAny>,
+    service_registries: Option<IgnoredAny>,
+    service_connect_configuration: Option<IgnoredAny>,
+    volume_configurations: Option<IgnoredAny>,
+}
+
+impl Request<'_> {
+    /// Whether this `UpdateService` starts a new deployment: it names a task definition, forces
+    /// one, or changes a setting every task must be replaced for (network, platform version,
+    /// capacity providers, load balancers, service discovery or Service Connect, volumes). A call
+    /// that only scales (`desiredCount`) or changes how deployments go does not: the service's
+    /// tasks keep running, and new ones start from, what its last deployment resolved.
+    fn redeploys(&self) -> bool {
+        !self.task_definition.str().is_empty()
+            || matches!(self.force_new_deployment, Lenient::Ok(Flag(true)))
+            || [
+                &self.network_configuration,
+                &self.platform_version,
+                &self.capacity_provider_strategy,
+                &self.load_balancers,
+                &self.service_registries,
+                &self.service_connect_configuration,
+                &self.volume_configurations,
+            ]
+            .iter()
+            .any(|v| v.is_some())
+    }
 }
 
 // Field names mirror AWS's JSON keys.
@@ -212,6 +247,7 @@ pub(super) fn read(name: &str, raw: &RawEvent, sink: &mut Sink) -> Found {
                 family: sink.sym(family),
                 revision,
                 desired: if name == "DeleteService" { None } else { desired },
+                deploys: name == "CreateService" || (name == "UpdateService" && req.redeploys()),
             }
         }
         "RunTask" | "StartTask" => {

@@ -121,6 +121,47 @@ fn ok_ecs_create_cluster_seed() {
     assert_eq!(&*s.str(cluster), "default");
 }
 
+/// Which service calls start a deployment, as AWS's `UpdateService` reference tells: a new task
+/// definition, `forceNewDeployment`, or new network, platform version, capacity provider, load
+/// balancer, service discovery, Service Connect or volume settings; a new desired count, deployment
+/// settings or tags (which reach new tasks only, "set forceNewDeployment to true" to update all)
+/// do not.
+#[test]
+fn ok_a_service_call_deploys_when_aws_says_it_replaces_the_tasks() {
+    let cases = [
+        ("CreateService", r#"{"serviceName":"a","taskDefinition":"a:1","desiredCount":2}"#, true),
+        ("UpdateService", r#"{"service":"a","desiredCount":4}"#, false),
+        ("UpdateService", r#"{"service":"a","desiredCount":"4","healthCheckGracePeriodSeconds":60}"#, false),
+        ("UpdateService", r#"{"service":"a","deploymentConfiguration":{"maximumPercent":200}}"#, false),
+        ("UpdateService", r#"{"service":"a","propagateTags":"SERVICE","enableECSManagedTags":true}"#, false),
+        ("UpdateService", r#"{"service":"a","forceNewDeployment":false,"desiredCount":1}"#, false),
+        ("UpdateService", r#"{"service":"a","taskDefinition":null}"#, false),
+        ("UpdateService", r#"{"service":"a","taskDefinition":"a:2"}"#, true),
+        ("UpdateService", r#"{"service":"a","forceNewDeployment":true}"#, true),
+        ("UpdateService", r#"{"service":"a","forceNewDeployment":"true"}"#, true),
+        ("UpdateService", r#"{"service":"a","networkConfiguration":{"awsvpcConfiguration":{"subnets":["s"]}}}"#, true),
+        ("UpdateService", r#"{"service":"a","platformVersion":"1.4.0"}"#, true),
+        ("UpdateService", r#"{"service":"a","capacityProviderStrategy":[{"capacityProvider":"FARGATE_SPOT"}]}"#, true),
+        ("UpdateService", r#"{"service":"a","loadBalancers":[]}"#, true),
+        ("UpdateService", r#"{"service":"a","serviceRegistries":[]}"#, true),
+        ("UpdateService", r#"{"service":"a","serviceConnectConfiguration":{"enabled":true}}"#, true),
+        ("UpdateService", r#"{"service":"a","volumeConfigurations":[]}"#, true),
+        ("DeleteService", r#"{"service":"a","force":true}"#, false),
+    ];
+    for (call, req, deploys) in cases {
+        let json = format!(
+            r#"{{"Records":[{{"eventTime":"2026-03-01T00:00:00Z","eventSource":"ecs.amazonaws.com","eventName":"{call}",
+            "awsRegion":"us-east-1","requestParameters":{req},"responseElements":{{"service":{{"serviceName":"a",
+            "taskDefinition":"arn:aws:ecs:us-east-1:123456789012:task-definition/a:1"}}}},
+            "eventID":"00000000-0000-4000-8000-000000000001","eventType":"AwsApiCall","recipientAccountId":"123456789012"}}]}}"#
+        );
+        let e = engine(&json);
+        let f = fact_of(&e, call);
+        let Kind::Service { deploys: read, family, .. } = f.kind else { panic!("{f:?}") };
+        assert_eq!((read, &*e.store().str(family)), (deploys, "a"), "{call} {req}");
+    }
+}
+
 #[test]
 fn ok_task_definition_images_and_their_repositories() {
     let json = r#"{"Records":[{"eventTime":"2026-03-01T00:00:00Z","eventSource":"ecs.amazonaws.com","eventName":"RegisterTaskDefinition",

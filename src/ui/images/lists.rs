@@ -565,6 +565,12 @@ pub fn ecs_row(e: &EcsItem) -> Html {
                         {"registration not in these logs"}
                     </span>
                 }
+                if e.scaled_only {
+                    <span class="muted small" data-testid="ecs-no-deployment"
+                        title="This call started no deployment (it scaled the service or tuned how deployments go): the service's tasks run, and new ones start from, the images its last deployment resolved">
+                        {"no new deployment"}
+                    </span>
+                }
             </td>
             <td>{who(&e.who)}</td>
         </tr>
