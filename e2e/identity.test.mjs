@@ -754,3 +754,67 @@ test('a tag moved by a new pusher whose image others then pulled is a high item'
   assert.deepEqual(repos, [repo]);
   assert.deepEqual(t.problems, []);
 });
+
+test('a task definition revision that runs a Docker Hub image where its family ran the account\'s own is a high item once deployed', async () => {
+  // The contractor registers the next revision of a family of the sample with an image from Docker
+  // Hub (an image name with no registry host, as ECS reads it) and deploys it. Which registrations
+  // run an image from a source their family's earlier ones did not use, outside the account's ECR,
+  // is worked out here from the raw events.
+  const events = sample();
+  const ok = (e) => !e.errorCode && e.eventSource === 'ecs.amazonaws.com';
+  const regs = events.filter((e) => ok(e) && e.eventName === 'RegisterTaskDefinition');
+  assert.ok(regs.length > 0, 'the sample registers task definitions');
+  const last = regs.at(-1);
+  const family = last.responseElements.taskDefinition.family;
+  const where = (e) => `${e.recipientAccountId}|${e.awsRegion}|${e.responseElements.taskDefinition.family}`;
+  const revision = Math.max(...regs.filter((e) => where(e) === where(last)).map((e) => e.responseElements.taskDefinition.revision)) + 1;
+  const account = last.recipientAccountId;
+  const contractor = { type: 'IAMUser', principalId: 'AIDAE2ECONTRACTOR04', arn: `arn:aws:iam::${account}:user/contractor`,
+    accountId: account, accessKeyId: 'AKIAE2ECONTRACTOR004', userName: 'contractor' };
+  const end = events.map((e) => e.eventTime).sort().at(-1);
+  const at = (s) => new Date(Date.parse(end) + s * 1000).toISOString().replace('.000Z', 'Z');
+  const ecs = (n, name, req, resp) => ({
+    eventVersion: '1.09', userIdentity: contractor, eventTime: at(n), eventSource: 'ecs.amazonaws.com', eventName: name,
+    awsRegion: last.awsRegion, sourceIPAddress: '203.0.113.69', userAgent: 'aws-cli/2.15.0', requestParameters: req,
+    responseElements: resp, eventID: `7e2e0000-0000-4000-a000-0000000000d${n}`, eventType: 'AwsApiCall', recipientAccountId: account,
+  });
+  const arn = `arn:aws:ecs:${last.awsRegion}:${account}:task-definition/${family}:${revision}`;
+  const mine = [
+    ecs(1, 'RegisterTaskDefinition', { family, containerDefinitions: [{ name: 'app', image: 'contractor/app:latest' }] },
+      { taskDefinition: { family, revision, taskDefinitionArn: arn, containerDefinitions: [{ name: 'app', image: 'contractor/app:latest' }] } }),
+    ecs(2, 'UpdateService', { cluster: 'e2e', service: family, taskDefinition: `${family}:${revision}` },
+      { service: { serviceName: family, taskDefinition: arn, status: 'ACTIVE' } }),
+  ];
+  // Each registration's image sources, and which of them are new to its family and not the account's ECR.
+  const sourceOf = (uri) => {
+    const ecr = /^(\d{12})\.dkr\.ecr\./.exec(uri);
+    if (ecr) return `ECR of account ${ecr[1]}`;
+    const host = uri.includes('/') ? uri.split('/')[0] : '';
+    if (!/[.:]/.test(host) && host !== 'localhost') return 'Docker Hub';
+    return host === 'public.ecr.aws' ? 'ECR Public' : host;
+  };
+  const all = [...events, ...mine].filter((e) => ok(e) && e.eventName === 'RegisterTaskDefinition');
+  const flagged = all.filter((e) => {
+    const earlier = all.filter((o) => where(o) === where(e) && o.responseElements.taskDefinition.revision < e.responseElements.taskDefinition.revision);
+    const known = new Set(earlier.flatMap((o) => o.requestParameters.containerDefinitions.map((c) => sourceOf(c.image))));
+    return earlier.length > 0 && e.requestParameters.containerDefinitions
+      .some((c) => sourceOf(c.image) !== `ECR of account ${e.recipientAccountId}` && !known.has(sourceOf(c.image)));
+  });
+  assert.deepEqual(flagged, [mine[0]]);
+  const file = join(mkdtempSync(join(tmpdir(), 'trailscope-outside-')), 'outside.json');
+  const { t, list } = await attentionOf(file, [...events, ...mine]);
+  const item = list.locator('li[data-kind=image-from-new-source]');
+  await item.first().waitFor();
+  assert.equal(await item.count(), flagged.length);
+  assert.equal(await item.getAttribute('data-severity'), 'high');
+  assert.equal(await item.locator('[data-testid=attention-who]').getAttribute('data-principal'), contractor.arn);
+  assert.equal(await item.locator('[data-testid=attention-title]').innerText(), `Task definition ${family} runs an image from Docker Hub`);
+  if (await item.locator('[data-testid=attention-read]').count()) await item.locator('[data-testid=attention-read]').click();
+  const why = await item.locator('[data-testid=attention-why]').innerText();
+  assert.ok(why.includes(`${family}:${revision} (${account}, ${last.awsRegion}), registered at ${utc(at(1))} from 203.0.113.69`), why);
+  assert.ok(why.includes('runs contractor/app:latest (Docker Hub).'), why);
+  assert.ok(why.includes(`Started from it: service ${family} of cluster e2e (UpdateService at ${utc(at(2))} by ${contractor.arn}).`), why);
+  await item.scrollIntoViewIfNeeded();
+  await t.shot('identities-image-from-new-source', { fullPage: false });
+  assert.deepEqual(t.problems, []);
+});

@@ -467,6 +467,12 @@ impl Index {
         self.manifests.get(&(repo, digest)).copied()
     }
 
+    /// The registrations that went through of task definition family `family` in
+    /// `account`/`region`: (revision, row), by revision.
+    pub fn registrations(&self, account: Sym, region: Sym, family: Sym) -> &[(u32, Row)] {
+        self.taskdefs.get(&(account, region, family)).map_or(&[], Vec::as_slice)
+    }
+
     /// The row of task definition `family:revision` in `account`/`region` (revision 0: the latest
     /// registered at or before `t`).
     pub fn task_def(

@@ -143,13 +143,20 @@ impl Log {
     }
 
     /// `RegisterTaskDefinition` of `family:revision`, one container running `image` (a URI).
-    fn task_def(&mut self, at: i64, who: &str, (family, revision): (&str, u32), image: &str) {
+    fn task_def(&mut self, at: i64, who: &str, family_revision: (&str, u32), image: &str) {
+        self.task_def_of(at, who, family_revision, &[image]);
+    }
+
+    /// A `RegisterTaskDefinition` of a container per image.
+    fn task_def_of(&mut self, at: i64, who: &str, (family, revision): (&str, u32), images: &[&str]) {
+        let containers: Vec<Value> =
+            images.iter().enumerate().map(|(i, image)| json!({"name": format!("c{i}"), "image": image})).collect();
         self.add(
             at,
             "ecs.amazonaws.com",
             "RegisterTaskDefinition",
             who,
-            json!({"family": family, "containerDefinitions": [{"name": family, "image": image}]}),
+            json!({"family": family, "containerDefinitions": containers}),
             json!({"taskDefinition": {"family": family, "revision": revision,
                 "taskDefinitionArn": format!("arn:aws:ecs:{REGION}:{ACCOUNT}:task-definition/{family}:{revision}")}}),
         );
@@ -1968,6 +1975,57 @@ fn ok_a_tag_moved_by_a_new_pusher_is_an_attention_item() {
     assert_eq!(f.list(Field::Repository).map(<[String]>::len), Some(1));
     let at = |s: i64| crate::model::time::parse_iso(&time(s));
     assert_eq!((f.from, f.to), (at(200), at(301)));
+}
+
+/// ECS names an image by its registry's host, a name with no host being Docker Hub's (the task
+/// definition reference's `image` parameter); a family's new revision that runs an image from a
+/// registry none of its earlier revisions used, outside the account's ECR, is an item.
+#[test]
+fn a_task_definition_that_runs_an_image_from_a_new_source_is_an_attention_item() {
+    use crate::analysis::identity::{AttentionKind, Severity};
+    let mut l = Log::new();
+    let own = image_uri("web/app", ":latest");
+    let sidecar = image_uri("web/proxy", ":v2");
+    // web: its own images, then a Docker Hub image beside the proxy, deployed.
+    l.task_def_of(0, CI, ("web", 1), &[&own, &sidecar]);
+    l.service(10, CI, ("CreateService", "web"), "web:1", Some(2));
+    l.task_def_of(100, MARY, ("web", 2), &["attacker/web:latest", &sidecar]);
+    l.service(110, MARY, ("UpdateService", "web"), "web:2", None);
+    // api: ECR Public from its first revision on, so its second is nothing new.
+    l.task_def_of(0, CI, ("api", 1), &["public.ecr.aws/nginx/nginx:1.25", &own]);
+    l.task_def_of(100, CI, ("api", 2), &["public.ecr.aws/nginx/nginx:1.27", &own]);
+    // batch: first registered here, with nothing before it to compare with.
+    l.task_def_of(0, CI, ("batch", 5), &["ghcr.io/acme/batch:3"]);
+    // job: another account's ECR, registered, never started; and a task of another family.
+    l.task_def_of(0, CI, ("job", 1), &[&own]);
+    l.task_def_of(100, CI, ("job", 2), &["999988887777.dkr.ecr.us-east-1.amazonaws.com/tools/job:1"]);
+    // same: the account's own ECR in another region.
+    l.task_def_of(0, CI, ("same", 1), &[&own]);
+    l.task_def_of(100, CI, ("same", 2), &[&format!("{ACCOUNT}.dkr.ecr.eu-west-1.amazonaws.com/web/app:latest")]);
+    // home: from Docker Hub's nginx to the account's own build.
+    l.task_def_of(0, CI, ("home", 1), &["nginx:1.25"]);
+    l.task_def_of(100, CI, ("home", 2), &[&own]);
+    let items = attention_of(&l, AttentionKind::ImageFromNewSource);
+    assert_eq!(
+        titles(&items),
+        [
+            ("Task definition job runs an image from ECR of account 999988887777", Severity::Medium, CI),
+            ("Task definition web runs an image from Docker Hub", Severity::High, MARY),
+        ]
+    );
+    let web = items.iter().find(|a| a.who == MARY).unwrap();
+    let why = &web.why;
+    for part in [
+        "web:2 (111122223333, us-east-1), registered at 2026-03-01 10:01:40 UTC from 203.0.113.12".to_owned(),
+        "runs attacker/web:latest (Docker Hub). No earlier registration of web in these logs ran an image from there"
+            .to_owned(),
+        format!("the last, web:1 at 2026-03-01 10:00:00 UTC by {CI}, ran {own}, {sidecar}."),
+        format!("Started from it: service web of cluster prod (UpdateService at 2026-03-01 10:01:50 UTC by {MARY})."),
+    ] {
+        assert!(why.contains(&part), "{part}\n{why}");
+    }
+    let job = items.iter().find(|a| a.who == CI).unwrap();
+    assert!(job.why.contains("No service was deployed with it, and no task started from it"), "{}", job.why);
 }
 
 #[test]

@@ -115,6 +115,9 @@ pub enum AttentionKind {
     LifecycleExpired,
     /// An ECR tag that named another's image moved by a principal new to the repository.
     TagMovedByNewPusher,
+    /// An ECS task definition's new revision runs an image from a registry its family's earlier
+    /// registrations did not use, outside the account's ECR.
+    ImageFromNewSource,
 }
 
 impl AttentionKind {
@@ -136,6 +139,7 @@ impl AttentionKind {
             AttentionKind::RoleRefused => "Role refused to web identities",
             AttentionKind::LifecycleExpired => "Images expired by a new lifecycle policy",
             AttentionKind::TagMovedByNewPusher => "Tag moved by a new pusher",
+            AttentionKind::ImageFromNewSource => "Task definition runs an image from a new source",
         }
     }
 
@@ -157,6 +161,7 @@ impl AttentionKind {
             AttentionKind::RoleRefused => "role-refused",
             AttentionKind::LifecycleExpired => "lifecycle-expired",
             AttentionKind::TagMovedByNewPusher => "tag-moved-new-pusher",
+            AttentionKind::ImageFromNewSource => "image-from-new-source",
         }
     }
 }
@@ -256,6 +261,7 @@ pub(crate) fn attention(g: &Gathered) -> (List<Attention>, u64) {
     super::erased::short_lived(g, &mut items);
     super::expired::by_new_policy(g, &mut items);
     super::moved::by_new_pusher(g, &mut items);
+    super::outside::new_source(g, &mut items);
     super::refused::refused(g, &mut items);
     logging(g, &mut items);
     items.sort_by(|a, b| {

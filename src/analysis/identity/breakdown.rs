@@ -139,6 +139,8 @@ pub(crate) struct Gathered<'s> {
     pub lifecycle_puts: Vec<(u32, Row)>,
     /// `PutImage` rows of ECR (not ECR Public) that went through, and their identity.
     pub put_images: Vec<(u32, Row)>,
+    /// ECS `RegisterTaskDefinition` rows that went through, and their identity.
+    pub task_defs: Vec<(u32, Row)>,
     /// Every log's container index, for what happened around such a call.
     pub container: &'s Index,
     /// Calls that stopped or narrowed a trail or event data store, or a trail's bucket or key, or
@@ -214,6 +216,7 @@ impl<'s> Gathered<'s> {
             web_refused: Vec::new(),
             lifecycle_puts: Vec::new(),
             put_images: Vec::new(),
+            task_defs: Vec::new(),
             iam: Vec::new(),
             container,
             logging: Vec::new(),
@@ -241,6 +244,7 @@ fn gather<'s>(
         ["BatchDeleteImage", "DeleteRepository"].iter().filter_map(|n| store.strings.lookup(n)).collect();
     let lifecycle_put = store.strings.lookup("PutLifecyclePolicy");
     let put_image = store.strings.lookup("PutImage");
+    let register = store.strings.lookup("RegisterTaskDefinition").zip(store.strings.lookup("ecs.amazonaws.com"));
     // Changes to logging and monitoring are a handful of rows: when there are none, no row asks.
     let any_change = !store.trail.all().is_empty();
     let any_iam = !store.iam.all().is_empty();
@@ -293,6 +297,8 @@ fn gather<'s>(
             g.lifecycle_puts.push((id, r));
         } else if code.is_empty() && put_image == Some(store.name(r)) && ecr == Some(store.source(r)) {
             g.put_images.push((id, r));
+        } else if code.is_empty() && register == Some((store.name(r), store.source(r))) {
+            g.task_defs.push((id, r));
         } else if !code.is_empty() && web == Some(store.name(r)) {
             g.web_refused.push((id, r));
         }
@@ -347,11 +353,18 @@ fn opens(store: &Store, r: Row) -> bool {
 /// log files from the logs' trail calls alone.
 pub fn report(store: &Store, rows: impl Iterator<Item = Row>) -> IdentityReport {
     // The container index only serves the calls that turn an ECR protection down, image
-    // deletions, lifecycle and repository policies, and pushes: without any, none is built (the
-    // engine keeps its own).
+    // deletions, lifecycle and repository policies, pushes and task definitions: without any,
+    // none is built (the engine keeps its own).
     let any = guards::CALLS
         .iter()
-        .chain(&["BatchDeleteImage", "DeleteRepository", "PutLifecyclePolicy", "SetRepositoryPolicy", "PutImage"])
+        .chain(&[
+            "BatchDeleteImage",
+            "DeleteRepository",
+            "PutLifecyclePolicy",
+            "SetRepositoryPolicy",
+            "PutImage",
+            "RegisterTaskDefinition",
+        ])
         .any(|n| store.strings.lookup(n).is_some());
     let container = if any { Index::build(store) } else { Index::default() };
     report_knowing(store, &container, rows, &crate::analysis::logging::log_places(store, []))

@@ -36,6 +36,7 @@ mod erased;
 mod expired;
 mod moved;
 pub mod origin;
+mod outside;
 mod protection;
 mod refused;
 
