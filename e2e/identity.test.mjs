@@ -755,11 +755,12 @@ test('a tag moved by a new pusher whose image others then pulled is a high item'
   assert.deepEqual(t.problems, []);
 });
 
-test('a task definition revision that runs a Docker Hub image where its family ran the account\'s own is a high item once deployed', async () => {
+test('a task definition revision with a Docker Hub image and a new task role: two high items once deployed', async () => {
   // The contractor registers the next revision of a family of the sample with an image from Docker
-  // Hub (an image name with no registry host, as ECS reads it) and deploys it. Which registrations
-  // run an image from a source their family's earlier ones did not use, outside the account's ECR,
-  // is worked out here from the raw events.
+  // Hub (an image name with no registry host, as ECS reads it) and an administrator's task role,
+  // and deploys it; the task's session of the role makes a key. Which registrations run an image
+  // from a source their family's earlier ones did not use, outside the account's ECR, and which
+  // give a task role none of them gave, is worked out here from the raw events.
   const events = sample();
   const ok = (e) => !e.errorCode && e.eventSource === 'ecs.amazonaws.com';
   const regs = events.filter((e) => ok(e) && e.eventName === 'RegisterTaskDefinition');
@@ -779,11 +780,15 @@ test('a task definition revision that runs a Docker Hub image where its family r
     responseElements: resp, eventID: `7e2e0000-0000-4000-a000-0000000000d${n}`, eventType: 'AwsApiCall', recipientAccountId: account,
   });
   const arn = `arn:aws:ecs:${last.awsRegion}:${account}:task-definition/${family}:${revision}`;
+  const role = `arn:aws:iam::${account}:role/e2e-admin`;
   const mine = [
-    ecs(1, 'RegisterTaskDefinition', { family, containerDefinitions: [{ name: 'app', image: 'contractor/app:latest' }] },
+    ecs(1, 'RegisterTaskDefinition', { family, taskRoleArn: role, containerDefinitions: [{ name: 'app', image: 'contractor/app:latest' }] },
       { taskDefinition: { family, revision, taskDefinitionArn: arn, containerDefinitions: [{ name: 'app', image: 'contractor/app:latest' }] } }),
     ecs(2, 'UpdateService', { cluster: 'e2e', service: family, taskDefinition: `${family}:${revision}` },
       { service: { serviceName: family, taskDefinition: arn, status: 'ACTIVE' } }),
+    { ...ecs(3, 'CreateAccessKey', { userName: 'contractor' }, null), eventSource: 'iam.amazonaws.com', readOnly: false,
+      sourceIPAddress: '198.51.100.99', userIdentity: { type: 'AssumedRole', arn: `arn:aws:sts::${account}:assumed-role/e2e-admin/7f1d`,
+        accountId: account, accessKeyId: 'ASIAE2ETASKADMIN01', sessionContext: { sessionIssuer: { type: 'Role', arn: role, accountId: account, userName: 'e2e-admin' } } } },
   ];
   // Each registration's image sources, and which of them are new to its family and not the account's ECR.
   const sourceOf = (uri) => {
@@ -816,5 +821,30 @@ test('a task definition revision that runs a Docker Hub image where its family r
   assert.ok(why.includes(`Started from it: service ${family} of cluster e2e (UpdateService at ${utc(at(2))} by ${contractor.arn}).`), why);
   await item.scrollIntoViewIfNeeded();
   await t.shot('identities-image-from-new-source', { fullPage: false });
+  // The role: no earlier registration of the family gave one; what its sessions did.
+  const roleFlagged = all.filter((e) => {
+    const earlier = all.filter((o) => where(o) === where(e) && o.responseElements.taskDefinition.revision < e.responseElements.taskDefinition.revision);
+    const r = e.requestParameters.taskRoleArn;
+    return earlier.length > 0 && r && !earlier.some((o) => o.requestParameters.taskRoleArn === r);
+  });
+  assert.deepEqual(roleFlagged, [mine[0]]);
+  const previous = all.filter((o) => where(o) === where(last) && o.responseElements.taskDefinition.revision < revision)
+    .sort((a, b) => a.responseElements.taskDefinition.revision - b.responseElements.taskDefinition.revision).at(-1);
+  const sessions = [...events, ...mine].filter((e) => e.userIdentity?.sessionContext?.sessionIssuer?.arn === role);
+  const writes = sessions.filter((e) => e.readOnly === false);
+  const roleItem = list.locator('li[data-kind=task-role-new]');
+  assert.equal(await roleItem.count(), roleFlagged.length);
+  assert.equal(await roleItem.getAttribute('data-severity'), 'high');
+  assert.equal(await roleItem.locator('[data-testid=attention-title]').innerText(), `Task definition ${family} given role e2e-admin`);
+  if (await roleItem.locator('[data-testid=attention-read]').count()) await roleItem.locator('[data-testid=attention-read]').click();
+  const roleWhy = await roleItem.locator('[data-testid=attention-why]').innerText();
+  const gave = previous.requestParameters.taskRoleArn ?? 'no task role';
+  assert.ok(roleWhy.includes(`gives its tasks role ${role}, which no earlier registration of ${family} in these logs gave: the last, `
+    + `${family}:${previous.responseElements.taskDefinition.revision} at ${utc(previous.eventTime)} by ${previous.userIdentity.arn}, gave ${gave}.`), roleWhy);
+  assert.ok(roleWhy.includes(`The role's sessions made ${sessions.length} call${sessions.length === 1 ? '' : 's'} in the rows looked at `
+    + `(${writes.length} write${writes.length === 1 ? '' : 's'})`), roleWhy);
+  assert.ok(roleWhy.includes(`first write: ${writes[0].eventSource.replace('.amazonaws.com', '')}:${writes[0].eventName} at ${utc(writes[0].eventTime)}.`), roleWhy);
+  await roleItem.scrollIntoViewIfNeeded();
+  await t.shot('identities-task-role-new', { fullPage: false });
   assert.deepEqual(t.problems, []);
 });

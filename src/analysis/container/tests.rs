@@ -148,15 +148,25 @@ impl Log {
     }
 
     /// A `RegisterTaskDefinition` of a container per image.
-    fn task_def_of(&mut self, at: i64, who: &str, (family, revision): (&str, u32), images: &[&str]) {
+    fn task_def_of(&mut self, at: i64, who: &str, family_revision: (&str, u32), images: &[&str]) {
+        self.task_def_as(at, who, family_revision, images, "");
+    }
+
+    /// A `RegisterTaskDefinition` of a container per image, giving its tasks `task_role` (none
+    /// when empty).
+    fn task_def_as(&mut self, at: i64, who: &str, (family, revision): (&str, u32), images: &[&str], task_role: &str) {
         let containers: Vec<Value> =
             images.iter().enumerate().map(|(i, image)| json!({"name": format!("c{i}"), "image": image})).collect();
+        let mut req = json!({"family": family, "containerDefinitions": containers});
+        if !task_role.is_empty() {
+            req["taskRoleArn"] = json!(task_role);
+        }
         self.add(
             at,
             "ecs.amazonaws.com",
             "RegisterTaskDefinition",
             who,
-            json!({"family": family, "containerDefinitions": containers}),
+            req,
             json!({"taskDefinition": {"family": family, "revision": revision,
                 "taskDefinitionArn": format!("arn:aws:ecs:{REGION}:{ACCOUNT}:task-definition/{family}:{revision}")}}),
         );
@@ -2026,6 +2036,72 @@ fn a_task_definition_that_runs_an_image_from_a_new_source_is_an_attention_item()
     }
     let job = items.iter().find(|a| a.who == CI).unwrap();
     assert!(job.why.contains("No service was deployed with it, and no task started from it"), "{}", job.why);
+}
+
+/// ECS's task role is the role a task's code acts with (`taskRoleArn`, "the short name or full
+/// ARN of the IAM role that containers in this task can assume"); a family's revision that gives
+/// one none of its earlier revisions gave is an item, saying what the role's sessions did.
+#[test]
+fn a_task_definition_given_a_new_role_is_an_attention_item() {
+    use crate::analysis::identity::{AttentionKind, Severity};
+    let mut l = Log::new();
+    let own = image_uri("web/app", ":latest");
+    let web_role = format!("arn:aws:iam::{ACCOUNT}:role/web-task");
+    let admin = format!("arn:aws:iam::{ACCOUNT}:role/admin");
+    // web: the same role twice, then an administrator's role, and a task started from it.
+    l.task_def_as(0, CI, ("web", 1), &[&own], &web_role);
+    l.task_def_as(50, CI, ("web", 2), &[&own], &web_role);
+    l.task_def_as(100, MARY, ("web", 3), &[&own], &admin);
+    l.add(
+        110,
+        "ecs.amazonaws.com",
+        "RunTask",
+        MARY,
+        json!({"cluster": "prod", "taskDefinition": "web:3"}),
+        Value::Null,
+    );
+    // The task's session of the role makes two calls, one a write.
+    let session = json!({"type": "AssumedRole", "arn": format!("arn:aws:sts::{ACCOUNT}:assumed-role/admin/5f3c"),
+        "accountId": ACCOUNT, "accessKeyId": "ASIAE2ETASKADMIN", "sessionContext": {"sessionIssuer": {"type": "Role",
+        "arn": admin, "accountId": ACCOUNT, "userName": "admin"}}});
+    for (at, source, name) in
+        [(130, "iam.amazonaws.com", "CreateUser"), (120, "sts.amazonaws.com", "GetCallerIdentity")]
+    {
+        let e = l.add(at, source, name, CI, json!({}), Value::Null);
+        e["userIdentity"] = session.clone();
+        e["readOnly"] = json!(name.starts_with("Get"));
+    }
+    // job: no role, then a role by name, never started.
+    l.task_def_as(0, CI, ("job", 1), &[&own], "");
+    l.task_def_as(100, CI, ("job", 2), &[&own], "job-runner");
+    // batch: its first registration here names a role, with nothing before it to compare with.
+    l.task_def_as(0, CI, ("batch", 1), &[&own], &admin);
+    // api: a role, then none.
+    l.task_def_as(0, CI, ("api", 1), &[&own], &web_role);
+    l.task_def_as(100, CI, ("api", 2), &[&own], "");
+    let items = attention_of(&l, AttentionKind::TaskRoleNew);
+    assert_eq!(
+        titles(&items),
+        [
+            ("Task definition job given role job-runner", Severity::Medium, CI),
+            ("Task definition web given role admin", Severity::High, MARY),
+        ]
+    );
+    let web = items.iter().find(|a| a.who == MARY).unwrap();
+    for part in [
+        "web:3 (111122223333, us-east-1), registered at 2026-03-01 10:01:40 UTC from 203.0.113.12".to_owned(),
+        format!("gives its tasks role {admin}, which no earlier registration of web in these logs gave"),
+        format!("the last, web:2 at 2026-03-01 10:00:50 UTC by {CI}, gave {web_role}."),
+        format!("Started from it: a task on cluster prod (RunTask at 2026-03-01 10:01:50 UTC by {MARY})."),
+        "The role's sessions made 2 calls in the rows looked at (1 write), from 2026-03-01 10:02:00 UTC to \
+         2026-03-01 10:02:10 UTC; first write: iam:CreateUser at 2026-03-01 10:02:10 UTC."
+            .to_owned(),
+    ] {
+        assert!(web.why.contains(&part), "{part}\n{}", web.why);
+    }
+    let job = items.iter().find(|a| a.who == CI).unwrap();
+    assert!(job.why.contains("gave no task role."), "{}", job.why);
+    assert!(job.why.contains("The role's sessions made no call in the rows looked at."), "{}", job.why);
 }
 
 #[test]

@@ -118,6 +118,9 @@ pub enum AttentionKind {
     /// An ECS task definition's new revision runs an image from a registry its family's earlier
     /// registrations did not use, outside the account's ECR.
     ImageFromNewSource,
+    /// An ECS task definition's new revision gives its tasks a role its family's earlier
+    /// registrations did not.
+    TaskRoleNew,
 }
 
 impl AttentionKind {
@@ -140,6 +143,7 @@ impl AttentionKind {
             AttentionKind::LifecycleExpired => "Images expired by a new lifecycle policy",
             AttentionKind::TagMovedByNewPusher => "Tag moved by a new pusher",
             AttentionKind::ImageFromNewSource => "Task definition runs an image from a new source",
+            AttentionKind::TaskRoleNew => "Task definition given a new role",
         }
     }
 
@@ -162,6 +166,7 @@ impl AttentionKind {
             AttentionKind::LifecycleExpired => "lifecycle-expired",
             AttentionKind::TagMovedByNewPusher => "tag-moved-new-pusher",
             AttentionKind::ImageFromNewSource => "image-from-new-source",
+            AttentionKind::TaskRoleNew => "task-role-new",
         }
     }
 }
@@ -262,6 +267,7 @@ pub(crate) fn attention(g: &Gathered) -> (List<Attention>, u64) {
     super::expired::by_new_policy(g, &mut items);
     super::moved::by_new_pusher(g, &mut items);
     super::outside::new_source(g, &mut items);
+    super::task_role::new_role(g, &mut items);
     super::refused::refused(g, &mut items);
     logging(g, &mut items);
     items.sort_by(|a, b| {
@@ -280,7 +286,7 @@ pub(super) fn call_name(g: &Gathered, source: Sym, name: Sym) -> String {
 }
 
 /// "the first write was ecr:PutImage at …", when there was one.
-fn first_write(g: &Gathered, acc: &Acc) -> String {
+pub(super) fn first_write(g: &Gathered, acc: &Acc) -> String {
     acc.first_write.map(|(t, s, n)| format!("; first write: {} at {}", call_name(g, s, n), utc(t))).unwrap_or_default()
 }
 

@@ -39,6 +39,7 @@ pub mod origin;
 mod outside;
 mod protection;
 mod refused;
+mod task_role;
 
 use serde::{Deserialize, Serialize};
 

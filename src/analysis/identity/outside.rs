@@ -15,11 +15,11 @@ use super::breakdown::Gathered;
 use crate::analysis::filter::Field;
 use crate::analysis::principal::principal_label;
 use crate::facts::container::{parse_image_uri, Kind};
-use crate::model::Sym;
+use crate::model::{Millis, Sym};
 use crate::store::{Row, Store};
 use crate::text::utc;
 
-/// Where an image comes from, as an investigator names a registry: `ECR of account N (region)`,
+/// Where an image comes from, as an investigator names a registry: `ECR of account N`,
 /// `ECR Public`, `Docker Hub`, or another registry's host.
 fn source(uri: &str) -> String {
     if let Some(u) = parse_image_uri(uri) {
@@ -54,18 +54,10 @@ fn images(store: &Store, r: Row) -> Vec<(String, String)> {
 /// its family and outside the account's own ECR.
 pub(super) fn new_source(g: &Gathered, out: &mut Vec<Attention>) {
     let store = g.store;
-    // Per family (account, region, name): the registration that first ran an image from each
-    // source, in revision order.
+    // Per family: the registration that first ran an image from each source, in revision order.
     let mut first_use: HashMap<(Sym, Sym, Sym), HashMap<String, Row>> = HashMap::new();
-    // The ECS services deployed and tasks started, that went through, by what they started from.
-    let mut started: Option<HashMap<Row, Vec<Row>>> = None;
-    for &(id, r) in &g.task_defs {
-        let Some(Kind::TaskDef { family, revision, .. }) = store.container.get(r).map(|f| f.kind) else { continue };
-        let key = (store.account(r), store.region(r), family);
-        let all = g.container.registrations(key.0, key.1, family);
-        // The family's registration before this one; the first has nothing to compare with.
-        let Some(at) = all.iter().position(|&(_, row)| row == r) else { continue };
-        let Some(&(_, before)) = at.checked_sub(1).and_then(|i| all.get(i)) else { continue };
+    let mut started = Starts::default();
+    each_later(g, |(id, r), key, all, before| {
         let firsts = first_use.entry(key).or_insert_with(|| {
             let mut m = HashMap::new();
             for &(_, row) in all {
@@ -78,12 +70,135 @@ pub(super) fn new_source(g: &Gathered, out: &mut Vec<Attention>) {
         let own = format!("ECR of account {}", store.str(key.0));
         let new: Vec<(String, String)> =
             images(store, r).into_iter().filter(|(_, s)| *s != own && firsts.get(s) == Some(&r)).collect();
-        if new.is_empty() {
-            continue;
+        if !new.is_empty() {
+            out.push(item(g, Around::new(g, (id, r), before, started.of(g, r)), &new));
         }
-        let started = started.get_or_insert_with(|| starts(g));
-        let uses = started.get(&r).map_or(&[][..], Vec::as_slice);
-        out.push(item(g, (id, r), (family, revision), before, &new, uses));
+    });
+}
+
+/// A task definition family: account, region, name.
+pub(super) type Family = (Sym, Sym, Sym);
+
+/// Calls `judge` with every registration among the rows looked at (identity, row) that has an
+/// earlier one of its family in these logs: its family, the family's registrations in revision
+/// order, and the one before it. The first has nothing to compare with.
+pub(super) fn each_later(g: &Gathered, mut judge: impl FnMut((u32, Row), Family, &[(u32, Row)], Row)) {
+    let store = g.store;
+    for &(id, r) in &g.task_defs {
+        let Some(Kind::TaskDef { family, .. }) = store.container.get(r).map(|f| f.kind) else { continue };
+        let key = (store.account(r), store.region(r), family);
+        let all = g.container.registrations(key.0, key.1, family);
+        let Some(at) = all.iter().position(|&(_, row)| row == r) else { continue };
+        if let Some(&(_, before)) = at.checked_sub(1).and_then(|i| all.get(i)) {
+            judge((id, r), key, all, before);
+        }
+    }
+}
+
+/// The ECS services deployed and tasks started, that went through, by the registration they
+/// started from: gathered when first asked.
+#[derive(Default)]
+pub(super) struct Starts(Option<HashMap<Row, Vec<Row>>>);
+
+impl Starts {
+    /// The starts from registration `r`, oldest first.
+    pub(super) fn of(&mut self, g: &Gathered, r: Row) -> Vec<Row> {
+        self.0.get_or_insert_with(|| starts(g)).get(&r).cloned().unwrap_or_default()
+    }
+}
+
+/// What the items of a registration say around it.
+pub(super) struct Around {
+    /// The registering identity.
+    pub id: u32,
+    /// "web:3 (111122223333, us-east-1), registered at … from … with …".
+    pub registered: String,
+    /// "web:2 at … by …": the family's registration before it.
+    pub before: String,
+    /// The row of that one.
+    pub before_row: Row,
+    /// The family's name.
+    pub family: String,
+    /// " It is of account …, not the task definition's.", when the registering identity is.
+    pub stranger: String,
+    /// " Started from it: …." or " No service was deployed with it, …".
+    pub started: String,
+    /// High when started or registered from another account.
+    pub severity: Severity,
+    /// The registration's time, and the last start's.
+    pub first: Millis,
+    pub last: Millis,
+    /// The registration and its starts.
+    pub events: u64,
+}
+
+impl Around {
+    /// Around registration `r` by identity `id`, whose family's one before is `before`, started by
+    /// `uses`.
+    pub(super) fn new(g: &Gathered, (id, r): (u32, Row), before: Row, uses: Vec<Row>) -> Around {
+        let store = g.store;
+        let revision_of = |row: Row| match store.container.get(row).map(|f| f.kind) {
+            Some(Kind::TaskDef { revision, .. }) => revision,
+            _ => 0,
+        };
+        let family = match store.container.get(r).map(|f| f.kind) {
+            Some(Kind::TaskDef { family, .. }) => g.str(family).into_owned(),
+            _ => String::new(),
+        };
+        let account = g.str(store.account(r)).into_owned();
+        let who_account = g.identity(id).account_id;
+        let outsider = !who_account.is_empty() && *g.str(who_account) != *account;
+        let said: Vec<String> = uses.iter().map(|&u| start_said(g, u)).collect();
+        let first = store.time(r);
+        Around {
+            id,
+            registered: format!(
+                "{family}:{} ({account}, {}), registered at {} from {} with {}",
+                revision_of(r),
+                g.str(store.region(r)),
+                utc(first),
+                g.str(store.ip(r)),
+                g.client(store.user_agent(r)).label(),
+            ),
+            before: format!(
+                "{family}:{} at {} by {}",
+                revision_of(before),
+                utc(store.time(before)),
+                principal_label(&store.identity(before), &store.strings)
+            ),
+            before_row: before,
+            stranger: if outsider {
+                format!(" It is of account {}, not the task definition's.", g.str(who_account))
+            } else {
+                String::new()
+            },
+            started: if said.is_empty() {
+                " No service was deployed with it, and no task started from it, in these logs.".to_owned()
+            } else {
+                format!(" Started from it: {}.", joined(&said, "; "))
+            },
+            severity: if outsider || !uses.is_empty() { Severity::High } else { Severity::Medium },
+            first,
+            last: uses.iter().map(|&u| store.time(u)).max().unwrap_or(first).max(first),
+            events: 1 + uses.len() as u64,
+            family,
+        }
+    }
+
+    /// The item of kind `kind` with `title` and `why`, from the registration to `last`.
+    pub(super) fn item(self, g: &Gathered, kind: AttentionKind, title: String, why: String, last: Millis) -> Attention {
+        Attention {
+            kind,
+            severity: self.severity,
+            title,
+            who: g.label(self.id).to_owned(),
+            why,
+            events: self.events,
+            first: self.first,
+            last,
+            chips: vec![(Field::Source, "ecs.amazonaws.com".to_owned())],
+            range: Some(seconds(self.first, last)),
+        }
     }
 }
 
@@ -131,22 +246,9 @@ fn start_said(g: &Gathered, r: Row) -> String {
     }
 }
 
-/// The item of registration `r` (by identity `id`) of `family:revision`, whose images `new` come
-/// from sources its earlier registrations (the last `before`) did not use, started by `uses`.
-fn item(
-    g: &Gathered,
-    (id, r): (u32, Row),
-    (family, revision): (Sym, u32),
-    before: Row,
-    new: &[(String, String)],
-    uses: &[Row],
-) -> Attention {
-    let store = g.store;
-    let family = g.str(family).into_owned();
-    let account = g.str(store.account(r)).into_owned();
-    let region = g.str(store.region(r)).into_owned();
-    let who_account = g.identity(id).account_id;
-    let outsider = !who_account.is_empty() && *g.str(who_account) != *account;
+/// The item of a registration (`a`) whose images `new` come from sources its family's earlier
+/// registrations did not use.
+fn item(g: &Gathered, a: Around, new: &[(String, String)]) -> Attention {
     let mut sources: Vec<&str> = Vec::new();
     for (_, s) in new {
         if !sources.contains(&s.as_str()) {
@@ -154,48 +256,21 @@ fn item(
         }
     }
     let told: Vec<String> = new.iter().map(|(u, s)| format!("{u} ({s})")).collect();
-    let before_revision = match store.container.get(before).map(|f| f.kind) {
-        Some(Kind::TaskDef { revision, .. }) => revision,
-        _ => 0,
-    };
-    let ran: Vec<String> = images(store, before).into_iter().map(|(u, _)| u).collect();
+    let ran: Vec<String> = images(g.store, a.before_row).into_iter().map(|(u, _)| u).collect();
     let ran = if ran.is_empty() { "no image these logs name".to_owned() } else { joined(&ran, ", ") };
-    let stranger = if outsider {
-        format!(" It is of account {}, not the task definition's.", g.str(who_account))
-    } else {
-        String::new()
-    };
-    let started: Vec<String> = uses.iter().map(|&u| start_said(g, u)).collect();
-    let deployed = if started.is_empty() {
-        " No service was deployed with it, and no task started from it, in these logs.".to_owned()
-    } else {
-        format!(" Started from it: {}.", joined(&started, "; "))
-    };
+    let family = &a.family;
     let why = format!(
-        "{family}:{revision} ({account}, {region}), registered at {} from {} with {}, runs {}. No earlier registration \
-         of {family} in these logs ran an image from {}: the last, {family}:{before_revision} at {} by {}, ran {ran}.\
-         {stranger}{deployed} An image from outside the account's registry is not built by its pipelines: check \
-         where it comes from, and who may register task definitions.",
-        utc(store.time(r)),
-        g.str(store.ip(r)),
-        g.client(store.user_agent(r)).label(),
+        "{}, runs {}. No earlier registration of {family} in these logs ran an image from {}: the last, {}, ran \
+         {ran}.{}{} An image from outside the account's registry is not built by its pipelines: check where it comes \
+         from, and who may register task definitions.",
+        a.registered,
         joined(&told, ", "),
-        if sources.len() == 1 { "there".to_owned() } else { "these sources".to_owned() },
-        utc(store.time(before)),
-        principal_label(&store.identity(before), &store.strings),
+        if sources.len() == 1 { "there" } else { "these sources" },
+        a.before,
+        a.stranger,
+        a.started,
     );
-    let first = store.time(r);
-    let last = uses.iter().map(|&u| store.time(u)).max().unwrap_or(first).max(first);
-    Attention {
-        kind: AttentionKind::ImageFromNewSource,
-        severity: if outsider || !uses.is_empty() { Severity::High } else { Severity::Medium },
-        title: format!("Task definition {family} runs an image from {}", joined(&sources, ", ")),
-        who: g.label(id).to_owned(),
-        why,
-        events: 1 + uses.len() as u64,
-        first,
-        last,
-        chips: vec![(Field::Source, "ecs.amazonaws.com".to_owned())],
-        range: Some(seconds(first, last)),
-    }
+    let title = format!("Task definition {family} runs an image from {}", joined(&sources, ", "));
+    let last = a.last;
+    a.item(g, AttentionKind::ImageFromNewSource, title, why, last)
 }
