@@ -755,12 +755,14 @@ test('a tag moved by a new pusher whose image others then pulled is a high item'
   assert.deepEqual(t.problems, []);
 });
 
-test('a task definition revision with a Docker Hub image and a new task role: two high items once deployed', async () => {
+test('a task definition revision with a Docker Hub image and a new task role, and a task run with that role: three high items', async () => {
   // The contractor registers the next revision of a family of the sample with an image from Docker
   // Hub (an image name with no registry host, as ECS reads it) and an administrator's task role,
-  // and deploys it; the task's session of the role makes a key. Which registrations run an image
-  // from a source their family's earlier ones did not use, outside the account's ECR, and which
-  // give a task role none of them gave, is worked out here from the raw events.
+  // and deploys it; the task's session of the role makes a key; then runs a task of the family's
+  // previous revision with the role as an override. Which registrations run an image from a
+  // source their family's earlier ones did not use, outside the account's ECR, which give a task
+  // role none of them gave, and which task starts override the task definition's role, is worked
+  // out here from the raw events.
   const events = sample();
   const ok = (e) => !e.errorCode && e.eventSource === 'ecs.amazonaws.com';
   const regs = events.filter((e) => ok(e) && e.eventName === 'RegisterTaskDefinition');
@@ -789,6 +791,7 @@ test('a task definition revision with a Docker Hub image and a new task role: tw
     { ...ecs(3, 'CreateAccessKey', { userName: 'contractor' }, null), eventSource: 'iam.amazonaws.com', readOnly: false,
       sourceIPAddress: '198.51.100.99', userIdentity: { type: 'AssumedRole', arn: `arn:aws:sts::${account}:assumed-role/e2e-admin/7f1d`,
         accountId: account, accessKeyId: 'ASIAE2ETASKADMIN01', sessionContext: { sessionIssuer: { type: 'Role', arn: role, accountId: account, userName: 'e2e-admin' } } } },
+    ecs(4, 'RunTask', { cluster: 'e2e', taskDefinition: `${family}:${revision - 1}`, overrides: { taskRoleArn: role } }, null),
   ];
   // Each registration's image sources, and which of them are new to its family and not the account's ECR.
   const sourceOf = (uri) => {
@@ -846,5 +849,29 @@ test('a task definition revision with a Docker Hub image and a new task role: tw
   assert.ok(roleWhy.includes(`first write: ${writes[0].eventSource.replace('.amazonaws.com', '')}:${writes[0].eventName} at ${utc(writes[0].eventTime)}.`), roleWhy);
   await roleItem.scrollIntoViewIfNeeded();
   await t.shot('identities-task-role-new', { fullPage: false });
+  // The task started with the role in place of its task definition's.
+  const defined = (e) => all.find((o) => where(o) === `${e.recipientAccountId}|${e.awsRegion}|${e.requestParameters.taskDefinition.split(':')[0]}`
+    && String(o.responseElements.taskDefinition.revision) === e.requestParameters.taskDefinition.split(':')[1]);
+  const overridden = [...events, ...mine].filter((e) => ok(e) && ['RunTask', 'StartTask'].includes(e.eventName)
+    && e.requestParameters?.overrides?.taskRoleArn && e.requestParameters.overrides.taskRoleArn !== defined(e)?.requestParameters.taskRoleArn);
+  assert.deepEqual(overridden, [mine[3]]);
+  const runItem = list.locator('li[data-kind=task-role-overridden]');
+  assert.equal(await runItem.count(), overridden.length);
+  assert.equal(await runItem.getAttribute('data-severity'), 'high');
+  assert.equal(await runItem.locator('[data-testid=attention-title]').innerText(), `Task of ${family} started with role e2e-admin`);
+  if (await runItem.locator('[data-testid=attention-read]').count()) await runItem.locator('[data-testid=attention-read]').click();
+  const runWhy = await runItem.locator('[data-testid=attention-why]').innerText();
+  const givesNow = defined(mine[3]).requestParameters.taskRoleArn;
+  assert.ok(runWhy.startsWith(`RunTask of ${family}:${revision - 1} started at ${utc(at(4))} on cluster e2e from 203.0.113.69 with AWS CLI, `
+    + `with its task role overridden: ${role} (its task definition gives ${givesNow ?? 'no task role'}).`), runWhy);
+  // The ECS list names the role a start gave its tasks.
+  await t.page.click('[data-testid=tab-images]');
+  await t.page.click('[data-testid=images-nav-ecs]');
+  await t.page.waitForSelector('[data-testid=ecs-list][data-state=ready]');
+  await t.page.waitForFunction(() => document.querySelectorAll('[data-testid=ecs-role-override]').length > 0);
+  const overrides = [...events, ...mine].filter((e) => e.eventSource === 'ecs.amazonaws.com' && e.requestParameters?.overrides?.taskRoleArn);
+  assert.deepEqual(await t.page.locator('[data-testid=ecs-role-override] b').allTextContents(), overrides.map((e) => e.requestParameters.overrides.taskRoleArn));
+  await t.page.locator('[data-testid=ecs-role-override]').first().scrollIntoViewIfNeeded();
+  await t.shot('images-ecs-role-override', { fullPage: false });
   assert.deepEqual(t.problems, []);
 });

@@ -184,8 +184,9 @@ pub enum Kind {
     /// runs; `deploys`: whether the call started a deployment (`CreateService`, an `UpdateService`
     /// that is more than a scaling, see `ecs::Request::redeploys`).
     Service { cluster: Sym, service: Sym, family: Sym, revision: u32, desired: Option<u32>, deploys: bool },
-    /// `RunTask`, `StartTask`: task ARNs and pairs (image URI, repository) from the response.
-    Task { cluster: Sym, family: Sym, revision: u32, count: u16, tasks: Span, images: Span },
+    /// `RunTask`, `StartTask`: task ARNs and pairs (image URI, repository) from the response, and
+    /// what the request overrode, when it did: (task role, commands).
+    Task { cluster: Sym, family: Sym, revision: u32, count: u16, tasks: Span, images: Span, overrides: Span },
     /// `StopTask` (detail: the reason), `ExecuteCommand` (detail: the command).
     TaskCall { cluster: Sym, task: Sym, detail: Sym },
     /// `CreateCluster`, `DeleteCluster`, `UpdateCluster`...
@@ -379,9 +380,10 @@ impl ContainerFacts {
                 out.push(family);
                 out.extend_from_slice(self.syms(images));
             }
-            Kind::Task { cluster, family, images, .. } => {
+            Kind::Task { cluster, family, images, overrides, .. } => {
                 out.extend([cluster, family]);
                 out.extend_from_slice(self.syms(images));
+                out.extend_from_slice(self.syms(overrides));
             }
             Kind::Service { cluster, service, family, .. } => out.extend([cluster, service, family]),
             Kind::TaskCall { cluster, task, .. } => out.extend([cluster, task]),
@@ -635,13 +637,14 @@ impl ContainerFacts {
                 desired,
                 deploys,
             },
-            Kind::Task { cluster, family, revision, count, tasks, images } => Kind::Task {
+            Kind::Task { cluster, family, revision, count, tasks, images, overrides } => Kind::Task {
                 cluster: s(cluster),
                 family: s(family),
                 revision,
                 count,
                 tasks: self.remap_syms(src, tasks, s),
                 images: self.remap_syms(src, images, s),
+                overrides: self.remap_syms(src, overrides, s),
             },
             Kind::TaskCall { cluster, task, detail } => {
                 Kind::TaskCall { cluster: s(cluster), task: s(task), detail: s(detail) }

@@ -72,6 +72,7 @@ pub(super) fn item(ix: &Index, store: &Store, r: Row) -> Option<EcsItem> {
         desired: None,
         detail: String::new(),
         execution_role: String::new(),
+        role_override: String::new(),
         who: who(store, r, &owner),
         time: t,
         error_code: store.str(store.error_code(r)).into_owned(),
@@ -119,9 +120,16 @@ pub(super) fn item(ix: &Index, store: &Store, r: Row) -> Option<EcsItem> {
                 (item.task_definition, image_syms) = td_images(family, revision);
             }
         }
-        Kind::Task { cluster, family, revision, tasks, images, .. } => {
+        Kind::Task { cluster, family, revision, tasks, images, overrides, .. } => {
             store.str(cluster).as_ref().clone_into(&mut item.cluster);
             item.tasks = store.container.syms(tasks).iter().map(|&s| store.str(s).into_owned()).collect();
+            if let [role, command] = store.container.syms(overrides) {
+                store.str(*role).as_ref().clone_into(&mut item.role_override);
+                let command = store.str(*command);
+                if !command.is_empty() {
+                    item.detail = format!("command overridden: {command}");
+                }
+            }
             if !family.is_empty() {
                 (item.task_definition, image_syms) = td_images(family, revision);
             }

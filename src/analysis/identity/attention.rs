@@ -121,6 +121,8 @@ pub enum AttentionKind {
     /// An ECS task definition's new revision gives its tasks a role its family's earlier
     /// registrations did not.
     TaskRoleNew,
+    /// An ECS task started with its task role overridden by another.
+    TaskRoleOverridden,
 }
 
 impl AttentionKind {
@@ -144,6 +146,7 @@ impl AttentionKind {
             AttentionKind::TagMovedByNewPusher => "Tag moved by a new pusher",
             AttentionKind::ImageFromNewSource => "Task definition runs an image from a new source",
             AttentionKind::TaskRoleNew => "Task definition given a new role",
+            AttentionKind::TaskRoleOverridden => "Task started with another role",
         }
     }
 
@@ -167,6 +170,7 @@ impl AttentionKind {
             AttentionKind::TagMovedByNewPusher => "tag-moved-new-pusher",
             AttentionKind::ImageFromNewSource => "image-from-new-source",
             AttentionKind::TaskRoleNew => "task-role-new",
+            AttentionKind::TaskRoleOverridden => "task-role-overridden",
         }
     }
 }
@@ -268,6 +272,7 @@ pub(crate) fn attention(g: &Gathered) -> (List<Attention>, u64) {
     super::moved::by_new_pusher(g, &mut items);
     super::outside::new_source(g, &mut items);
     super::task_role::new_role(g, &mut items);
+    super::task_role::overridden(g, &mut items);
     super::refused::refused(g, &mut items);
     logging(g, &mut items);
     items.sort_by(|a, b| {

@@ -141,6 +141,8 @@ pub(crate) struct Gathered<'s> {
     pub put_images: Vec<(u32, Row)>,
     /// ECS `RegisterTaskDefinition` rows that went through, and their identity.
     pub task_defs: Vec<(u32, Row)>,
+    /// ECS `RunTask` and `StartTask` rows that went through, and their identity.
+    pub task_runs: Vec<(u32, Row)>,
     /// Every log's container index, for what happened around such a call.
     pub container: &'s Index,
     /// Calls that stopped or narrowed a trail or event data store, or a trail's bucket or key, or
@@ -217,6 +219,7 @@ impl<'s> Gathered<'s> {
             lifecycle_puts: Vec::new(),
             put_images: Vec::new(),
             task_defs: Vec::new(),
+            task_runs: Vec::new(),
             iam: Vec::new(),
             container,
             logging: Vec::new(),
@@ -244,7 +247,9 @@ fn gather<'s>(
         ["BatchDeleteImage", "DeleteRepository"].iter().filter_map(|n| store.strings.lookup(n)).collect();
     let lifecycle_put = store.strings.lookup("PutLifecyclePolicy");
     let put_image = store.strings.lookup("PutImage");
-    let register = store.strings.lookup("RegisterTaskDefinition").zip(store.strings.lookup("ecs.amazonaws.com"));
+    let ecs = store.strings.lookup("ecs.amazonaws.com");
+    let [register, run, start] =
+        ["RegisterTaskDefinition", "RunTask", "StartTask"].map(|n| store.strings.lookup(n).zip(ecs));
     // Changes to logging and monitoring are a handful of rows: when there are none, no row asks.
     let any_change = !store.trail.all().is_empty();
     let any_iam = !store.iam.all().is_empty();
@@ -299,6 +304,8 @@ fn gather<'s>(
             g.put_images.push((id, r));
         } else if code.is_empty() && register == Some((store.name(r), store.source(r))) {
             g.task_defs.push((id, r));
+        } else if code.is_empty() && [run, start].contains(&Some((store.name(r), store.source(r)))) {
+            g.task_runs.push((id, r));
         } else if !code.is_empty() && web == Some(store.name(r)) {
             g.web_refused.push((id, r));
         }
@@ -353,7 +360,7 @@ fn opens(store: &Store, r: Row) -> bool {
 /// log files from the logs' trail calls alone.
 pub fn report(store: &Store, rows: impl Iterator<Item = Row>) -> IdentityReport {
     // The container index only serves the calls that turn an ECR protection down, image
-    // deletions, lifecycle and repository policies, pushes and task definitions: without any,
+    // deletions, lifecycle and repository policies, pushes, task definitions and tasks: without any,
     // none is built (the engine keeps its own).
     let any = guards::CALLS
         .iter()
@@ -364,6 +371,8 @@ pub fn report(store: &Store, rows: impl Iterator<Item = Row>) -> IdentityReport 
             "SetRepositoryPolicy",
             "PutImage",
             "RegisterTaskDefinition",
+            "RunTask",
+            "StartTask",
         ])
         .any(|n| store.strings.lookup(n).is_some());
     let container = if any { Index::build(store) } else { Index::default() };

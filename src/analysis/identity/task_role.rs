@@ -7,15 +7,19 @@
 //! the role's sessions did in the rows looked at. High when a service was then deployed with the
 //! revision or a task started from it, or when whoever registered it is of another account;
 //! medium else.
+//!
+//! *Task started with another role*: a `RunTask` or `StartTask`, among the rows looked at, whose
+//! `overrides` give its tasks a task role other than the one its task definition gives: the same
+//! way to another role's permissions, without registering anything. Always high.
 
 use hashbrown::HashMap;
 
-use super::attention::Attention;
-use super::attention::{first_write, AttentionKind};
+use super::attention::{first_write, seconds, Attention, AttentionKind, Severity};
 use super::breakdown::{Acc, Gathered};
 use super::outside::{each_later, Around, Starts};
+use crate::analysis::filter::Field;
 use crate::facts::container::Kind;
-use crate::model::Sym;
+use crate::model::{Millis, Sym};
 use crate::store::Row;
 use crate::text::{plural, utc};
 
@@ -70,19 +74,7 @@ fn sessions_of(g: &Gathered, role: &str) -> Acc {
 fn item(g: &Gathered, a: Around, role: Sym, before_role: Sym) -> Attention {
     let role = g.str(role).into_owned();
     let gave = if before_role.is_empty() { "no task role".to_owned() } else { g.str(before_role).into_owned() };
-    let acc = sessions_of(g, &role);
-    let did = if acc.events == 0 {
-        " The role's sessions made no call in the rows looked at.".to_owned()
-    } else {
-        format!(
-            " The role's sessions made {} in the rows looked at ({}), from {} to {}{}.",
-            plural(acc.events, "call", "calls"),
-            plural(acc.writes, "write", "writes"),
-            utc(acc.first),
-            utc(acc.last),
-            first_write(g, &acc)
-        )
-    };
+    let (did, sessions_last) = did(g, &role);
     let family = &a.family;
     let why = format!(
         "{}, gives its tasks role {role}, which no earlier registration of {family} in these logs gave: the last, {}, \
@@ -92,6 +84,89 @@ fn item(g: &Gathered, a: Around, role: Sym, before_role: Sym) -> Attention {
     );
     let title = format!("Task definition {family} given role {}", role.rsplit('/').next().unwrap_or(&role));
     // To the last start, or the role's sessions' last call.
-    let last = if acc.events > 0 { a.last.max(acc.last) } else { a.last };
+    let last = sessions_last.map_or(a.last, |t| t.max(a.last));
     a.item(g, AttentionKind::TaskRoleNew, title, why, last)
+}
+
+/// What the sessions of `role` did in the rows looked at, said; and the last call's time.
+fn did(g: &Gathered, role: &str) -> (String, Option<Millis>) {
+    let acc = sessions_of(g, role);
+    if acc.events == 0 {
+        return (" The role's sessions made no call in the rows looked at.".to_owned(), None);
+    }
+    let said = format!(
+        " The role's sessions made {} in the rows looked at ({}), from {} to {}{}.",
+        plural(acc.events, "call", "calls"),
+        plural(acc.writes, "write", "writes"),
+        utc(acc.first),
+        utc(acc.last),
+        first_write(g, &acc)
+    );
+    (said, Some(acc.last))
+}
+
+/// One item per task start among the rows looked at that gave its tasks a task role other than
+/// its task definition's.
+pub(super) fn overridden(g: &Gathered, out: &mut Vec<Attention>) {
+    let store = g.store;
+    for &(id, r) in &g.task_runs {
+        let Some(Kind::Task { cluster, family, revision, overrides, .. }) = store.container.get(r).map(|f| f.kind)
+        else {
+            continue;
+        };
+        let &[role, command] = store.container.syms(overrides) else { continue };
+        if role.is_empty() {
+            continue;
+        }
+        // The task definition's own role, when its registration is in these logs.
+        let registered =
+            g.container.task_def(store.account(r), store.region(r), family, revision, store.time(r), store);
+        let (defined, td) = match registered.and_then(|row| store.container.get(row)).map(|f| f.kind) {
+            Some(Kind::TaskDef { task_role, revision, .. }) => (Some(task_role), revision),
+            _ => (None, revision),
+        };
+        if defined == Some(role) {
+            continue;
+        }
+        let family = g.str(family).into_owned();
+        let role = g.str(role).into_owned();
+        let instead = match defined {
+            Some(d) if d.is_empty() => "its task definition gives no task role".to_owned(),
+            Some(d) => format!("its task definition gives {}", g.str(d)),
+            None => "its task definition's registration is not in these logs".to_owned(),
+        };
+        let td = if td == 0 { family.clone() } else { format!("{family}:{td}") };
+        let command = g.str(command);
+        let ran = if command.is_empty() {
+            String::new()
+        } else {
+            format!(" It also ran, in place of the image's command: {command}.")
+        };
+        let (did, sessions_last) = did(g, &role);
+        let first = store.time(r);
+        let last = sessions_last.map_or(first, |t| t.max(first));
+        let why = format!(
+            "{} of {td} started at {} on cluster {} from {} with {}, with its task role overridden: {role} ({instead}).\
+             {ran}{did} Overriding the task role runs a task definition's code with another role's permissions, \
+             without registering anything: whoever may start a task and pass a role gets them. Check what the role may \
+             do, and who may pass it.",
+            g.str(store.name(r)),
+            utc(first),
+            g.str(cluster),
+            g.str(store.ip(r)),
+            g.client(store.user_agent(r)).label(),
+        );
+        out.push(Attention {
+            kind: AttentionKind::TaskRoleOverridden,
+            severity: Severity::High,
+            title: format!("Task of {family} started with role {}", role.rsplit('/').next().unwrap_or(&role)),
+            who: g.label(id).to_owned(),
+            why,
+            events: 1,
+            first,
+            last,
+            chips: vec![(Field::Source, "ecs.amazonaws.com".to_owned())],
+            range: Some(seconds(first, last)),
+        });
+    }
 }

@@ -1,5 +1,5 @@
 //! [`Fact`]s as bytes: each field a LEB128 varint, so a fact costs what its numbers need (most
-//! symbols and rows take one to three bytes) instead of the 48 bytes of the largest [`Kind`].
+//! symbols and rows take one to three bytes) instead of the 56 bytes of a [`Fact`] with the largest [`Kind`].
 //!
 //! Facts are written in row order, each row as its distance from the previous fact's row. Every
 //! [`BLOCK`]th fact starts a block whose first row and byte offset the index keeps, so finding a
@@ -135,6 +135,7 @@ impl<'b> Reader<'b> {
                 count: self.u64() as u16,
                 tasks: self.span(),
                 images: self.span(),
+                overrides: self.span(),
             },
             18 => Kind::TaskCall { cluster: self.sym(), task: self.sym(), detail: self.sym() },
             19 => Kind::Cluster { cluster: self.sym() },
@@ -200,7 +201,7 @@ pub fn write(out: &mut Vec<u8>, prev: Row, f: &Fact) {
             16,
             vec![s(cluster), s(service), s(family), n(revision), desired.map_or(0, |d| n(d) + 1), u64::from(deploys)],
         ),
-        Kind::Task { cluster, family, revision, count, tasks, images } => (
+        Kind::Task { cluster, family, revision, count, tasks, images, overrides } => (
             17,
             vec![
                 s(cluster),
@@ -211,6 +212,8 @@ pub fn write(out: &mut Vec<u8>, prev: Row, f: &Fact) {
                 n(tasks.len),
                 n(images.start),
                 n(images.len),
+                n(overrides.start),
+                n(overrides.len),
             ],
         ),
         Kind::TaskCall { cluster, task, detail } => (18, vec![s(cluster), s(task), s(detail)]),
@@ -292,6 +295,7 @@ mod tests {
                 count: u16::MAX,
                 tasks: sp(1, 2),
                 images: sp(3, 4),
+                overrides: sp(7, 2),
             },
             Kind::TaskCall { cluster: Sym(1), task: Sym(2), detail: Sym(3) },
             Kind::Cluster { cluster: Sym(300) },

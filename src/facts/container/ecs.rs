@@ -49,6 +49,9 @@ struct Request<'a> {
     reason: Lenient<Text<'a>>,
     #[serde(borrow)]
     command: Lenient<Text<'a>>,
+    /// `RunTask`, `StartTask`: what the task runs with in place of its task definition's.
+    #[serde(borrow)]
+    overrides: Obj<Overrides<'a>>,
     /// `UpdateService`: starts a deployment of the same task definition.
     force_new_deployment: Lenient<Flag>,
     /// `UpdateService` settings whose change starts a new deployment (ECS replaces every task),
@@ -82,6 +85,46 @@ impl Request<'_> {
             ]
             .iter()
             .any(|v| v.is_some())
+    }
+}
+
+/// `RunTask`'s `overrides`: the task role, and each container's command.
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+struct Overrides<'a> {
+    #[serde(borrow)]
+    task_role_arn: Lenient<Text<'a>>,
+    #[serde(borrow)]
+    container_overrides: List<Obj<ContainerOverride<'a>>, MAX_CONTAINERS>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+struct ContainerOverride<'a> {
+    #[serde(borrow)]
+    command: List<Lenient<Text<'a>>, MAX_COMMAND_WORDS>,
+}
+
+/// Words of an overridden command kept; more are counted, as "…".
+const MAX_COMMAND_WORDS: usize = 32;
+
+impl Overrides<'_> {
+    /// The task role and the commands (each container's words joined by spaces, containers by
+    /// "; "), empty when not overridden.
+    fn said(&self) -> (&str, String) {
+        let commands: Vec<String> = self
+            .container_overrides
+            .items
+            .iter()
+            .filter_map(|c| c.0.ok())
+            .filter(|c| !c.command.items.is_empty())
+            .map(|c| {
+                let words: Vec<&str> = texts(&c.command).collect();
+                let more = if c.command.dropped > 0 { " …" } else { "" };
+                format!("{}{more}", words.join(" "))
+            })
+            .collect();
+        (self.task_role_arn.str(), commands.join("; "))
     }
 }
 
@@ -200,11 +243,6 @@ pub(super) fn read(name: &str, raw: &RawEvent, sink: &mut Sink) -> Found {
     }
     let req: Request = parse(raw.request_parameters).unwrap_or_default();
     let resp: Response = parse(raw.response_elements).unwrap_or_default();
-    // ECS uses the cluster named `default` when a call names none.
-    let cluster_of = |req: &Request<'_>, arn: &str| -> String {
-        let c = short(first_non_empty(arn, req.cluster.str()));
-        if c.is_empty() { "default" } else { c }.to_owned()
-    };
     let kind = match name {
         "RegisterTaskDefinition" => {
             let td = resp.task_definition.0.ok();
@@ -250,31 +288,7 @@ pub(super) fn read(name: &str, raw: &RawEvent, sink: &mut Sink) -> Found {
                 deploys: name == "CreateService" || (name == "UpdateService" && req.redeploys()),
             }
         }
-        "RunTask" | "StartTask" => {
-            let tasks: Vec<&Task> = resp.tasks.items.iter().filter_map(|t| t.0.ok()).collect();
-            let td =
-                first_non_empty(req.task_definition.str(), tasks.first().map_or("", |t| t.task_definition_arn.str()));
-            let (family, revision) = parse_task_def(td);
-            let (family, revision) = match (revision, tasks.first()) {
-                // The response names the revision that actually ran when the request named a family.
-                (0, Some(t)) => {
-                    let (f, r) = parse_task_def(t.task_definition_arn.str());
-                    (first_non_empty(family, f), r)
-                }
-                _ => (family, revision),
-            };
-            let arns: Vec<&str> = tasks.iter().map(|t| t.task_arn.str()).filter(|s| !s.is_empty()).collect();
-            let uris: Vec<&str> = tasks.iter().flat_map(|t| images(&t.containers)).collect();
-            let cluster = cluster_of(&req, tasks.first().map_or("", |t| t.cluster_arn.str()));
-            Kind::Task {
-                cluster: sink.sym(&cluster),
-                family: sink.sym(family),
-                revision,
-                count: req.count.u32().map_or(1, |c| u16::try_from(c).unwrap_or(u16::MAX)),
-                tasks: sink.syms(arns),
-                images: image_pairs(uris.into_iter(), sink),
-            }
-        }
+        "RunTask" | "StartTask" => task(&req, &resp, sink),
         "StopTask" | "ExecuteCommand" => {
             let detail = if name == "StopTask" { req.reason.str() } else { req.command.str() };
             let task = first_non_empty(req.task.str(), resp.task.0.ok().map_or("", |t| t.task_arn.str()));
@@ -297,6 +311,44 @@ pub(super) fn read(name: &str, raw: &RawEvent, sink: &mut Sink) -> Found {
         _ => return None,
     };
     Some((Sym::EMPTY, Sym::EMPTY, kind))
+}
+
+/// ECS uses the cluster named `default` when a call names none.
+fn cluster_of(req: &Request<'_>, arn: &str) -> String {
+    let c = short(first_non_empty(arn, req.cluster.str()));
+    if c.is_empty() { "default" } else { c }.to_owned()
+}
+
+/// A `RunTask` or `StartTask`.
+fn task(req: &Request<'_>, resp: &Response<'_>, sink: &mut Sink) -> Kind {
+    let tasks: Vec<&Task> = resp.tasks.items.iter().filter_map(|t| t.0.ok()).collect();
+    let td = first_non_empty(req.task_definition.str(), tasks.first().map_or("", |t| t.task_definition_arn.str()));
+    let (family, revision) = parse_task_def(td);
+    let (family, revision) = match (revision, tasks.first()) {
+        // The response names the revision that actually ran when the request named a family.
+        (0, Some(t)) => {
+            let (f, r) = parse_task_def(t.task_definition_arn.str());
+            (first_non_empty(family, f), r)
+        }
+        _ => (family, revision),
+    };
+    let arns: Vec<&str> = tasks.iter().map(|t| t.task_arn.str()).filter(|s| !s.is_empty()).collect();
+    let uris: Vec<&str> = tasks.iter().flat_map(|t| images(&t.containers)).collect();
+    let cluster = cluster_of(req, tasks.first().map_or("", |t| t.cluster_arn.str()));
+    let (role, command) = req.overrides.0.ok().map(Overrides::said).unwrap_or_default();
+    Kind::Task {
+        cluster: sink.sym(&cluster),
+        family: sink.sym(family),
+        revision,
+        count: req.count.u32().map_or(1, |c| u16::try_from(c).unwrap_or(u16::MAX)),
+        tasks: sink.syms(arns),
+        images: image_pairs(uris.into_iter(), sink),
+        overrides: if role.is_empty() && command.is_empty() {
+            Span::default()
+        } else {
+            sink.syms([role, command.as_str()])
+        },
+    }
 }
 
 #[cfg(test)]

@@ -398,9 +398,11 @@ fn ok_trust_in_a_public_identity_provider_names_who() {
     }
 }
 
+/// Facts are kept as varints (`codec`); a `Fact` is what one decodes to, a block of them at a
+/// time, and what analysis passes collect: it stays within 56 bytes (a task's three spans).
 #[test]
 fn ok_fact_stays_compact() {
-    assert!(std::mem::size_of::<Fact>() <= 48, "{}", std::mem::size_of::<Fact>());
+    assert!(std::mem::size_of::<Fact>() <= 56, "{}", std::mem::size_of::<Fact>());
 }
 
 #[test]

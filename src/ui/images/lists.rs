@@ -554,6 +554,11 @@ pub fn ecs_row(e: &EcsItem) -> Html {
                 if !e.service.is_empty() { <div>{"service "}<b>{e.service.clone()}</b></div> }
                 if let Some(d) = e.desired { <div class="muted small">{format!("desired count {d}")}</div> }
                 if !e.tasks.is_empty() { <div class="muted small">{plural(e.tasks.len() as u64, "task", "tasks")}</div> }
+                if !e.role_override.is_empty() {
+                    <div class="small" data-testid="ecs-role-override" title="The task role this call gave its tasks in place of its task definition's">
+                        {"task role "}<b>{e.role_override.clone()}</b>
+                    </div>
+                }
                 if !e.detail.is_empty() { <div class="muted small" title={tooltip(&e.detail)}>{reveal(&e.detail).into_owned()}</div> }
             </td>
             <td>{if e.task_definition.is_empty() { html! { <span class="muted">{"—"}</span> } } else { html! { <code>{e.task_definition.clone()}</code> } }}</td>
