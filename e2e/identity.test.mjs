@@ -875,3 +875,46 @@ test('a task definition revision with a Docker Hub image and a new task role, an
   await t.shot('images-ecs-role-override', { fullPage: false });
   assert.deepEqual(t.problems, []);
 });
+
+test('commands run in running containers with ECS Exec are an item per principal and cluster', async () => {
+  // The contractor opens a shell in a task of a cluster of the sample, then reads its environment;
+  // a refused try by someone else is no item. The item's commands are worked out from the events.
+  const events = sample();
+  const task = events.find((e) => e.eventSource === 'ecs.amazonaws.com' && e.eventName === 'RunTask' && !e.errorCode
+    && e.responseElements?.tasks?.[0]?.taskArn);
+  assert.ok(task, 'the sample starts a task');
+  const { taskArn, clusterArn } = task.responseElements.tasks[0];
+  const cluster = clusterArn.split('/').pop();
+  const account = task.recipientAccountId;
+  const contractor = { type: 'IAMUser', principalId: 'AIDAE2ECONTRACTOR05', arn: `arn:aws:iam::${account}:user/contractor`,
+    accountId: account, accessKeyId: 'AKIAE2ECONTRACTOR005', userName: 'contractor' };
+  const at = (s) => new Date(Date.parse(task.eventTime) + s * 1000).toISOString().replace('.000Z', 'Z');
+  const exec = (n, who, command, errorCode) => ({
+    eventVersion: '1.09', userIdentity: who, eventTime: at(n), eventSource: 'ecs.amazonaws.com', eventName: 'ExecuteCommand',
+    awsRegion: task.awsRegion, sourceIPAddress: '203.0.113.70', userAgent: 'aws-cli/2.15.0', recipientAccountId: account,
+    requestParameters: { cluster, task: taskArn, container: 'app', command, interactive: true },
+    responseElements: errorCode ? null : { clusterArn, taskArn, session: { sessionId: `ecs-execute-command-${n}` } },
+    ...(errorCode ? { errorCode, errorMessage: 'not allowed' } : {}),
+    eventID: `7e2e0000-0000-4000-a000-0000000000e${n}`, eventType: 'AwsApiCall',
+  });
+  const mine = [exec(1, contractor, '/bin/sh'), exec(2, contractor, 'cat /proc/self/environ'),
+    exec(3, task.userIdentity, '/bin/sh', 'AccessDeniedException')];
+  const ran = [...events, ...mine].filter((e) => e.eventSource === 'ecs.amazonaws.com' && e.eventName === 'ExecuteCommand' && !e.errorCode);
+  assert.equal(ran.length, 2, 'the sample runs no command of its own');
+  const file = join(mkdtempSync(join(tmpdir(), 'trailscope-exec-')), 'exec.json');
+  const { t, list } = await attentionOf(file, [...events, ...mine]);
+  const item = list.locator('li[data-kind=container-exec]');
+  await item.first().waitFor();
+  assert.equal(await item.count(), 1);
+  assert.equal(await item.getAttribute('data-severity'), 'medium');
+  assert.equal(await item.locator('[data-testid=attention-who]').getAttribute('data-principal'), contractor.arn);
+  assert.equal(await item.locator('[data-testid=attention-title]').innerText(), `Commands run in containers of cluster ${cluster}`);
+  if (await item.locator('[data-testid=attention-read]').count()) await item.locator('[data-testid=attention-read]').click();
+  const why = await item.locator('[data-testid=attention-why]').innerText();
+  const told = ran.map((e) => `${e.requestParameters.command} in task ${e.requestParameters.task.split('/').pop()} at ${utc(e.eventTime)}`).join('; ');
+  assert.ok(why.startsWith(`${ran.length} commands run in running containers of cluster ${cluster} (${account}, ${task.awsRegion}) with ECS Exec: ${told}. `
+    + 'From 203.0.113.70 with AWS CLI.'), why);
+  await item.scrollIntoViewIfNeeded();
+  await t.shot('identities-container-exec', { fullPage: false });
+  assert.deepEqual(t.problems, []);
+});

@@ -2174,6 +2174,46 @@ fn a_task_started_with_another_role_is_an_attention_item() {
     );
 }
 
+/// ECS Exec (`ExecuteCommand`: cluster, task, container, command, interactive, as the ECS API
+/// reference's request names them) that went through: one item per principal and cluster.
+#[test]
+fn commands_run_in_running_containers_are_an_attention_item() {
+    use crate::analysis::identity::{AttentionKind, Severity};
+    let mut l = Log::new();
+    let exec = |cluster: &str, task: &str, command: &str| json!({"cluster": cluster, "task": task, "container": "app", "command": command, "interactive": true});
+    let answer =
+        json!({"session": {"sessionId": "ecs-execute-command-0a1b", "tokenValue": "HIDDEN_DUE_TO_SECURITY_REASONS"}});
+    l.add(0, "ecs.amazonaws.com", "ExecuteCommand", MARY, exec("prod", "a1b2", "/bin/sh"), answer.clone());
+    l.add(
+        60,
+        "ecs.amazonaws.com",
+        "ExecuteCommand",
+        MARY,
+        exec("prod", "c3d4", "cat /proc/self/environ"),
+        answer.clone(),
+    );
+    l.add(90, "ecs.amazonaws.com", "ExecuteCommand", MARY, exec("staging", "e5f6", "/bin/bash"), answer.clone());
+    l.add(120, "ecs.amazonaws.com", "ExecuteCommand", OTHER, exec("prod", "a1b2", "/bin/sh"), answer);
+    let e = l.add(150, "ecs.amazonaws.com", "ExecuteCommand", CI, exec("prod", "a1b2", "/bin/sh"), Value::Null);
+    e["errorCode"] = json!("AccessDeniedException");
+    let items = attention_of(&l, AttentionKind::ContainerExec);
+    assert_eq!(
+        titles(&items),
+        [
+            ("Commands run in containers of cluster prod", Severity::High, OTHER),
+            ("Commands run in containers of cluster prod", Severity::Medium, MARY),
+            ("Commands run in containers of cluster staging", Severity::Medium, MARY),
+        ]
+    );
+    let prod = items.iter().find(|a| a.who == MARY && a.title.ends_with("prod")).unwrap();
+    let expected = "2 commands run in running containers of cluster prod (111122223333, us-east-1) with ECS Exec: /bin/sh \
+                    in task a1b2 at 2026-03-01 10:00:00 UTC; cat /proc/self/environ in task c3d4 at 2026-03-01 10:01:00 \
+                    UTC. From 203.0.113.12 with docker.";
+    assert!(prod.why.starts_with(expected), "{}", prod.why);
+    let other = items.iter().find(|a| a.who == OTHER).unwrap();
+    assert!(other.why.contains("It is of account 444455556666, not the cluster's."), "{}", other.why);
+}
+
 #[test]
 fn an_image_an_ecs_service_runs_expired_by_a_new_policy_is_in_use() {
     use crate::analysis::identity::{AttentionKind, Severity};

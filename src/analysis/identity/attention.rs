@@ -123,6 +123,8 @@ pub enum AttentionKind {
     TaskRoleNew,
     /// An ECS task started with its task role overridden by another.
     TaskRoleOverridden,
+    /// ECS Exec commands run in running containers.
+    ContainerExec,
 }
 
 impl AttentionKind {
@@ -147,6 +149,7 @@ impl AttentionKind {
             AttentionKind::ImageFromNewSource => "Task definition runs an image from a new source",
             AttentionKind::TaskRoleNew => "Task definition given a new role",
             AttentionKind::TaskRoleOverridden => "Task started with another role",
+            AttentionKind::ContainerExec => "Commands run in running containers",
         }
     }
 
@@ -171,6 +174,7 @@ impl AttentionKind {
             AttentionKind::ImageFromNewSource => "image-from-new-source",
             AttentionKind::TaskRoleNew => "task-role-new",
             AttentionKind::TaskRoleOverridden => "task-role-overridden",
+            AttentionKind::ContainerExec => "container-exec",
         }
     }
 }
@@ -273,6 +277,7 @@ pub(crate) fn attention(g: &Gathered) -> (List<Attention>, u64) {
     super::outside::new_source(g, &mut items);
     super::task_role::new_role(g, &mut items);
     super::task_role::overridden(g, &mut items);
+    super::exec::commands(g, &mut items);
     super::refused::refused(g, &mut items);
     logging(g, &mut items);
     items.sort_by(|a, b| {
@@ -288,6 +293,22 @@ pub(crate) fn attention(g: &Gathered) -> (List<Attention>, u64) {
 pub(super) fn call_name(g: &Gathered, source: Sym, name: Sym) -> String {
     let s = g.str(source);
     format!("{}:{}", s.strip_suffix(".amazonaws.com").unwrap_or(&s), g.str(name))
+}
+
+/// The distinct addresses and clients of `rows`, in the order first seen: "from … with …".
+pub(super) fn whence(g: &Gathered, rows: impl Iterator<Item = Row>) -> (Vec<String>, Vec<&'static str>) {
+    let (mut addresses, mut clients): (Vec<String>, Vec<&'static str>) = (Vec::new(), Vec::new());
+    for r in rows {
+        let ip = g.str(g.store.ip(r)).into_owned();
+        if !addresses.contains(&ip) {
+            addresses.push(ip);
+        }
+        let client = g.client(g.store.user_agent(r)).label();
+        if !clients.contains(&client) {
+            clients.push(client);
+        }
+    }
+    (addresses, clients)
 }
 
 /// "the first write was ecr:PutImage at …", when there was one.

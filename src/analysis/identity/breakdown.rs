@@ -143,6 +143,8 @@ pub(crate) struct Gathered<'s> {
     pub task_defs: Vec<(u32, Row)>,
     /// ECS `RunTask` and `StartTask` rows that went through, and their identity.
     pub task_runs: Vec<(u32, Row)>,
+    /// ECS `ExecuteCommand` rows that went through, and their identity.
+    pub execs: Vec<(u32, Row)>,
     /// Every log's container index, for what happened around such a call.
     pub container: &'s Index,
     /// Calls that stopped or narrowed a trail or event data store, or a trail's bucket or key, or
@@ -195,7 +197,23 @@ pub fn is_denied(code: &str) -> bool {
         || code == "Forbidden"
 }
 
+/// The ECS calls items look at: [`Gathered::ecs_call`] sorts them.
+const ECS_CALLS: [&str; 4] = ["RegisterTaskDefinition", "RunTask", "StartTask", "ExecuteCommand"];
+
 impl<'s> Gathered<'s> {
+    /// Sorts ECS call `r` (by identity `id`), which went through, into the list that asks for it
+    /// (`names`: [`ECS_CALLS`] looked up).
+    fn ecs_call(&mut self, names: &[Option<Sym>; 4], id: u32, r: Row) {
+        let name = Some(self.store.name(r));
+        if name == names[0] {
+            self.task_defs.push((id, r));
+        } else if name == names[1] || name == names[2] {
+            self.task_runs.push((id, r));
+        } else if name == names[3] {
+            self.execs.push((id, r));
+        }
+    }
+
     /// Nothing gathered yet.
     fn new(store: &'s Store, container: &'s Index) -> Gathered<'s> {
         Gathered {
@@ -220,6 +238,7 @@ impl<'s> Gathered<'s> {
             put_images: Vec::new(),
             task_defs: Vec::new(),
             task_runs: Vec::new(),
+            execs: Vec::new(),
             iam: Vec::new(),
             container,
             logging: Vec::new(),
@@ -248,8 +267,7 @@ fn gather<'s>(
     let lifecycle_put = store.strings.lookup("PutLifecyclePolicy");
     let put_image = store.strings.lookup("PutImage");
     let ecs = store.strings.lookup("ecs.amazonaws.com");
-    let [register, run, start] =
-        ["RegisterTaskDefinition", "RunTask", "StartTask"].map(|n| store.strings.lookup(n).zip(ecs));
+    let ecs_calls = ECS_CALLS.map(|n| store.strings.lookup(n));
     // Changes to logging and monitoring are a handful of rows: when there are none, no row asks.
     let any_change = !store.trail.all().is_empty();
     let any_iam = !store.iam.all().is_empty();
@@ -302,10 +320,8 @@ fn gather<'s>(
             g.lifecycle_puts.push((id, r));
         } else if code.is_empty() && put_image == Some(store.name(r)) && ecr == Some(store.source(r)) {
             g.put_images.push((id, r));
-        } else if code.is_empty() && register == Some((store.name(r), store.source(r))) {
-            g.task_defs.push((id, r));
-        } else if code.is_empty() && [run, start].contains(&Some((store.name(r), store.source(r)))) {
-            g.task_runs.push((id, r));
+        } else if code.is_empty() && ecs == Some(store.source(r)) {
+            g.ecs_call(&ecs_calls, id, r);
         } else if !code.is_empty() && web == Some(store.name(r)) {
             g.web_refused.push((id, r));
         }
@@ -373,6 +389,7 @@ pub fn report(store: &Store, rows: impl Iterator<Item = Row>) -> IdentityReport 
             "RegisterTaskDefinition",
             "RunTask",
             "StartTask",
+            "ExecuteCommand",
         ])
         .any(|n| store.strings.lookup(n).is_some());
     let container = if any { Index::build(store) } else { Index::default() };

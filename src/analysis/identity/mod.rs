@@ -33,6 +33,7 @@ mod came_in;
 pub mod chains;
 pub mod client;
 mod erased;
+mod exec;
 mod expired;
 mod moved;
 pub mod origin;

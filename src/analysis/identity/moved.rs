@@ -12,7 +12,7 @@
 
 use hashbrown::{HashMap, HashSet};
 
-use super::attention::{joined, list, seconds, Attention, AttentionKind, Severity};
+use super::attention::{joined, list, seconds, whence, Attention, AttentionKind, Severity};
 use super::breakdown::Gathered;
 use crate::analysis::container::lifecycle::Service;
 use crate::analysis::container::report::{ImageUse, Outcome};
@@ -194,19 +194,7 @@ fn item(g: &Gathered, after: &After, id: RepoId, who: &str, moves: &[Move]) -> A
         .collect();
     let more = moves.len().saturating_sub(MAX_TOLD);
     let more = if more > 0 { format!("; and {more} more") } else { String::new() };
-    let mut addresses: Vec<String> = Vec::new();
-    let mut clients: Vec<&str> = Vec::new();
-    for m in moves {
-        let r = m.push.put.unwrap_or(m.push.rows[0]);
-        let ip = g.str(store.ip(r)).into_owned();
-        if !addresses.contains(&ip) {
-            addresses.push(ip);
-        }
-        let client = g.client(store.user_agent(r)).label();
-        if !clients.contains(&client) {
-            clients.push(client);
-        }
-    }
+    let (addresses, clients) = whence(g, moves.iter().map(|m| m.push.put.unwrap_or(m.push.rows[0])));
     let pulled = if pullers.is_empty() {
         " No other principal pulled the images it pushed in these logs.".to_owned()
     } else {
