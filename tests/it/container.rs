@@ -671,3 +671,95 @@ fn ok_tags_moved_by_a_new_pusher_are_those_the_events_say() {
     assert_eq!(got, want);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Where an image comes from, as the ECS task definition reference reads an `image`: an ECR
+/// registry's account, or a registry host (none: Docker Hub).
+fn image_source(uri: &str) -> String {
+    match ecr_image(uri) {
+        Some((account, _, _)) => format!("ECR of account {account}"),
+        None => match uri.split_once('/').map(|(h, _)| h) {
+            Some(h) if h.contains('.') || h.contains(':') || h == "localhost" => h.to_owned(),
+            _ => "Docker Hub".to_owned(),
+        },
+    }
+}
+
+#[test]
+fn ok_task_definition_task_and_exec_items_are_those_the_events_say() {
+    // Over the generator's logs, a walk of the raw events finds the registrations that run an
+    // image from a source new to their family (outside the account's ECR) or give a task role new
+    // to it, the task starts that override their task definition's role, and the principals and
+    // clusters of ECS Exec calls; the identity report has as many items of each kind.
+    let Some((dir, _)) = generate(20_000, 12) else { return };
+    let (engine, all) = load(&dir);
+    let ok = |e: &&serde_json::Value, name: &str| {
+        e["eventSource"] == "ecs.amazonaws.com"
+            && e["eventName"] == name
+            && e.get("errorCode").is_none_or(serde_json::Value::is_null)
+    };
+    let s = |v: &serde_json::Value| v.as_str().unwrap_or("").to_owned();
+    let regs: Vec<&serde_json::Value> = all.iter().filter(|e| ok(e, "RegisterTaskDefinition")).collect();
+    let starts: Vec<&serde_json::Value> = all.iter().filter(|e| ok(e, "RunTask") || ok(e, "StartTask")).collect();
+    assert!(regs.len() > 20 && starts.len() > 20, "the generator registers and runs tasks");
+    let family = |e: &serde_json::Value| {
+        let td = &e["responseElements"]["taskDefinition"];
+        (s(&e["recipientAccountId"]), s(&e["awsRegion"]), s(&td["family"]), td["revision"].as_u64().unwrap_or(0))
+    };
+    let images = |e: &serde_json::Value| -> Vec<String> {
+        e["requestParameters"]["containerDefinitions"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|c| s(&c["image"]))
+            .collect()
+    };
+    let (mut new_source, mut new_role) = (0, 0);
+    for e in &regs {
+        let (account, region, name, revision) = family(e);
+        let earlier: Vec<&&serde_json::Value> = regs
+            .iter()
+            .filter(|o| {
+                let f = family(o);
+                (f.0.as_str(), f.1.as_str(), f.2.as_str()) == (&account, &region, &name) && f.3 < revision
+            })
+            .collect();
+        if earlier.is_empty() {
+            continue;
+        }
+        let known: Vec<String> = earlier.iter().flat_map(|o| images(o)).map(|u| image_source(&u)).collect();
+        let own = format!("ECR of account {account}");
+        new_source +=
+            u64::from(images(e).iter().map(|u| image_source(u)).any(|src| src != own && !known.contains(&src)));
+        let role = s(&e["requestParameters"]["taskRoleArn"]);
+        new_role +=
+            u64::from(!role.is_empty() && earlier.iter().all(|o| s(&o["requestParameters"]["taskRoleArn"]) != role));
+    }
+    let overridden =
+        starts.iter().filter(|e| !s(&e["requestParameters"]["overrides"]["taskRoleArn"]).is_empty()).count() as u64;
+    let mut execs: Vec<(String, String, String, String)> = all
+        .iter()
+        .filter(|e| ok(e, "ExecuteCommand"))
+        .map(|e| {
+            let cluster = s(&e["requestParameters"]["cluster"]);
+            let cluster = cluster.rsplit('/').next().unwrap_or("default").to_owned();
+            (s(&e["userIdentity"]["arn"]), s(&e["recipientAccountId"]), s(&e["awsRegion"]), cluster)
+        })
+        .collect();
+    execs.sort();
+    execs.dedup();
+    // Over the ECS calls alone: the list is not cut by other items.
+    let kept = Compiled::new(&Filter::default().with(Field::Source, "ecs.amazonaws.com"), engine.store());
+    let r = report(engine.store(), kept.rows());
+    assert_eq!(r.attention.rows.len() as u64, r.attention.total, "the list is not cut");
+    let got = |kind: AttentionKind| r.attention.rows.iter().filter(|a| a.kind == kind).count() as u64;
+    assert_eq!(
+        [
+            got(AttentionKind::ImageFromNewSource),
+            got(AttentionKind::TaskRoleNew),
+            got(AttentionKind::TaskRoleOverridden),
+            got(AttentionKind::ContainerExec)
+        ],
+        [new_source, new_role, overridden, execs.len() as u64]
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
