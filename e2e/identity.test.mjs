@@ -802,11 +802,16 @@ test('a task definition revision with a Docker Hub image and a new task role, an
     return host === 'public.ecr.aws' ? 'ECR Public' : host;
   };
   const all = [...events, ...mine].filter((e) => ok(e) && e.eventName === 'RegisterTaskDefinition');
+  // A family's first revision (1) counts when it runs an image from outside and was started.
+  const startedFirst = (e) => [...events, ...mine].some((o) => ok(o) && ['CreateService', 'UpdateService', 'RunTask', 'StartTask'].includes(o.eventName)
+    && `${o.recipientAccountId}|${o.awsRegion}` === `${e.recipientAccountId}|${e.awsRegion}`
+    && [`${e.responseElements.taskDefinition.family}:1`, e.responseElements.taskDefinition.family].includes((o.requestParameters?.taskDefinition ?? '').split('/').pop()));
   const flagged = all.filter((e) => {
     const earlier = all.filter((o) => where(o) === where(e) && o.responseElements.taskDefinition.revision < e.responseElements.taskDefinition.revision);
     const known = new Set(earlier.flatMap((o) => o.requestParameters.containerDefinitions.map((c) => sourceOf(c.image))));
-    return earlier.length > 0 && e.requestParameters.containerDefinitions
-      .some((c) => sourceOf(c.image) !== `ECR of account ${e.recipientAccountId}` && !known.has(sourceOf(c.image)));
+    const outside = e.requestParameters.containerDefinitions.map((c) => sourceOf(c.image)).filter((s) => s !== `ECR of account ${e.recipientAccountId}`);
+    if (earlier.length === 0) return e.responseElements.taskDefinition.revision === 1 && outside.length > 0 && startedFirst(e);
+    return outside.some((s) => !known.has(s));
   });
   assert.deepEqual(flagged, [mine[0]]);
   const file = join(mkdtempSync(join(tmpdir(), 'trailscope-outside-')), 'outside.json');

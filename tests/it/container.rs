@@ -713,6 +713,18 @@ fn ok_task_definition_task_and_exec_items_are_those_the_events_say() {
             .map(|c| s(&c["image"]))
             .collect()
     };
+    // Whether a service was deployed with, or a task started from, revision 1 of a family (by
+    // `family:1`, its ARN, or the family alone, its latest then).
+    let started_first = |account: &str, region: &str, name: &str| {
+        all.iter().any(|e| {
+            let td = s(&e["requestParameters"]["taskDefinition"]);
+            let td = td.rsplit('/').next().unwrap_or("");
+            ["CreateService", "UpdateService", "RunTask", "StartTask"].iter().any(|n| ok(&e, n))
+                && s(&e["recipientAccountId"]) == account
+                && s(&e["awsRegion"]) == region
+                && (td == format!("{name}:1") || td == name)
+        })
+    };
     let (mut new_source, mut new_role) = (0, 0);
     for e in &regs {
         let (account, region, name, revision) = family(e);
@@ -723,13 +735,15 @@ fn ok_task_definition_task_and_exec_items_are_those_the_events_say() {
                 (f.0.as_str(), f.1.as_str(), f.2.as_str()) == (&account, &region, &name) && f.3 < revision
             })
             .collect();
+        let own = format!("ECR of account {account}");
+        let outside: Vec<String> = images(e).iter().map(|u| image_source(u)).filter(|src| *src != own).collect();
         if earlier.is_empty() {
+            // A family created then, and started, running an image from outside.
+            new_source += u64::from(revision == 1 && !outside.is_empty() && started_first(&account, &region, &name));
             continue;
         }
         let known: Vec<String> = earlier.iter().flat_map(|o| images(o)).map(|u| image_source(&u)).collect();
-        let own = format!("ECR of account {account}");
-        new_source +=
-            u64::from(images(e).iter().map(|u| image_source(u)).any(|src| src != own && !known.contains(&src)));
+        new_source += u64::from(outside.iter().any(|src| !known.contains(src)));
         let role = s(&e["requestParameters"]["taskRoleArn"]);
         new_role +=
             u64::from(!role.is_empty() && earlier.iter().all(|o| s(&o["requestParameters"]["taskRoleArn"]) != role));

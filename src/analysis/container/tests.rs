@@ -2004,8 +2004,17 @@ fn a_task_definition_that_runs_an_image_from_a_new_source_is_an_attention_item()
     // api: ECR Public from its first revision on, so its second is nothing new.
     l.task_def_of(0, CI, ("api", 1), &["public.ecr.aws/nginx/nginx:1.25", &own]);
     l.task_def_of(100, CI, ("api", 2), &["public.ecr.aws/nginx/nginx:1.27", &own]);
-    // batch: first registered here, with nothing before it to compare with.
+    // batch: first registered here at revision 5, with nothing before it to compare with.
     l.task_def_of(0, CI, ("batch", 5), &["ghcr.io/acme/batch:3"]);
+    // Families created here (revision 1) and started: with a Docker Hub image, from another
+    // account and from the account's pipeline; with the account's own image. (api and home,
+    // created above with public images, were never started.)
+    l.task_def_of(200, OTHER, ("xmr", 1), &["docker.io/miner/xmrig:latest"]);
+    l.add(210, "ecs.amazonaws.com", "RunTask", OTHER, json!({"cluster": "prod", "taskDefinition": "xmr"}), Value::Null);
+    l.task_def_of(200, CI, ("cache", 1), &["redis:7"]);
+    l.service(210, CI, ("CreateService", "cache"), "cache:1", Some(1));
+    l.task_def_of(200, CI, ("fresh", 1), &[&own]);
+    l.service(210, CI, ("CreateService", "fresh"), "fresh:1", Some(1));
     // job: another account's ECR, registered, never started; and a task of another family.
     l.task_def_of(0, CI, ("job", 1), &[&own]);
     l.task_def_of(100, CI, ("job", 2), &["999988887777.dkr.ecr.us-east-1.amazonaws.com/tools/job:1"]);
@@ -2019,10 +2028,17 @@ fn a_task_definition_that_runs_an_image_from_a_new_source_is_an_attention_item()
     assert_eq!(
         titles(&items),
         [
+            ("New task definition cache runs an image from Docker Hub", Severity::Medium, CI),
+            ("New task definition xmr runs an image from Docker Hub", Severity::High, OTHER),
             ("Task definition job runs an image from ECR of account 999988887777", Severity::Medium, CI),
             ("Task definition web runs an image from Docker Hub", Severity::High, MARY),
         ]
     );
+    let xmr = items.iter().find(|a| a.who == OTHER).unwrap();
+    let expected = "xmr:1 (111122223333, us-east-1), registered at 2026-03-01 10:03:20 UTC from 203.0.113.12 with docker, runs \
+                    docker.io/miner/xmrig:latest (Docker Hub). It is the family's first revision: xmr was created then. \
+                    It is of account 444455556666, not the task definition's. Started from it: a task on cluster prod";
+    assert!(xmr.why.starts_with(expected), "{}", xmr.why);
     let web = items.iter().find(|a| a.who == MARY).unwrap();
     let why = &web.why;
     for part in [

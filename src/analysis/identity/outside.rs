@@ -3,10 +3,13 @@
 //! same family (in its account and region, in these logs) ran an image from, and that is not the
 //! account's own ECR: ECR of another account, ECR Public, Docker Hub, or any other registry. A
 //! family's new revision is how a workload's image is swapped: an image from a registry the
-//! account's pipelines do not push to is not built by them. The family's earlier registration must
-//! be in these logs, or there is nothing to compare with. High when a service was then deployed
+//! account's pipelines do not push to is not built by them. High when a service was then deployed
 //! with the revision, or a task started from it, or when whoever registered it is of another
-//! account; medium else.
+//! account; medium else. A family's first revision (revision 1: the family was created then) that
+//! runs such an image and was started is one too, how a miner or a foothold is started beside the
+//! account's own workloads, but as likely a new service built on a public image: high only when
+//! registered from another account. A later revision whose family's earlier ones are not in these
+//! logs has nothing to compare with.
 
 use hashbrown::HashMap;
 
@@ -51,13 +54,19 @@ fn images(store: &Store, r: Row) -> Vec<(String, String)> {
 }
 
 /// One item per registration among the rows looked at that runs an image from a source new to
-/// its family and outside the account's own ECR.
+/// its family and outside the account's own ECR: one a family's earlier registrations in these
+/// logs did not use, or any, for a family's first revision.
 pub(super) fn new_source(g: &Gathered, out: &mut Vec<Attention>) {
     let store = g.store;
     // Per family: the registration that first ran an image from each source, in revision order.
-    let mut first_use: HashMap<(Sym, Sym, Sym), HashMap<String, Row>> = HashMap::new();
+    let mut first_use: HashMap<Family, HashMap<String, Row>> = HashMap::new();
     let mut started = Starts::default();
-    each_later(g, |(id, r), key, all, before| {
+    each(g, |(id, r), key, all, before| {
+        // With no earlier registration in these logs, only a family's first revision tells.
+        let created = matches!(store.container.get(r).map(|f| f.kind), Some(Kind::TaskDef { revision: 1, .. }));
+        if before.is_none() && !created {
+            return;
+        }
         let firsts = first_use.entry(key).or_insert_with(|| {
             let mut m = HashMap::new();
             for &(_, row) in all {
@@ -70,28 +79,38 @@ pub(super) fn new_source(g: &Gathered, out: &mut Vec<Attention>) {
         let own = format!("ECR of account {}", store.str(key.0));
         let new: Vec<(String, String)> =
             images(store, r).into_iter().filter(|(_, s)| *s != own && firsts.get(s) == Some(&r)).collect();
-        if !new.is_empty() {
-            out.push(item(g, Around::new(g, (id, r), before, started.of(g, r)), &new));
+        if new.is_empty() {
+            return;
         }
+        let uses = started.of(g, r);
+        // A new family registered and never started is not a workload yet; one started is a
+        // new workload, as likely built on a public image as not: high only from another account.
+        if before.is_none() && uses.is_empty() {
+            return;
+        }
+        let mut a = Around::new(g, (id, r), before, uses);
+        if before.is_none() && a.stranger.is_empty() {
+            a.severity = Severity::Medium;
+        }
+        out.push(item(g, a, &new));
     });
 }
 
 /// A task definition family: account, region, name.
 pub(super) type Family = (Sym, Sym, Sym);
 
-/// Calls `judge` with every registration among the rows looked at (identity, row) that has an
-/// earlier one of its family in these logs: its family, the family's registrations in revision
-/// order, and the one before it. The first has nothing to compare with.
-pub(super) fn each_later(g: &Gathered, mut judge: impl FnMut((u32, Row), Family, &[(u32, Row)], Row)) {
+/// Calls `judge` with every registration among the rows looked at (identity, row): its family,
+/// the family's registrations in these logs in revision order, and the one before it (none for
+/// the first).
+pub(super) fn each(g: &Gathered, mut judge: impl FnMut((u32, Row), Family, &[(u32, Row)], Option<Row>)) {
     let store = g.store;
     for &(id, r) in &g.task_defs {
         let Some(Kind::TaskDef { family, .. }) = store.container.get(r).map(|f| f.kind) else { continue };
         let key = (store.account(r), store.region(r), family);
         let all = g.container.registrations(key.0, key.1, family);
         let Some(at) = all.iter().position(|&(_, row)| row == r) else { continue };
-        if let Some(&(_, before)) = at.checked_sub(1).and_then(|i| all.get(i)) {
-            judge((id, r), key, all, before);
-        }
+        let before = at.checked_sub(1).and_then(|i| all.get(i)).map(|&(_, row)| row);
+        judge((id, r), key, all, before);
     }
 }
 
@@ -113,10 +132,10 @@ pub(super) struct Around {
     pub id: u32,
     /// "web:3 (111122223333, us-east-1), registered at … from … with …".
     pub registered: String,
-    /// "web:2 at … by …": the family's registration before it.
+    /// "web:2 at … by …": the family's registration before it in these logs (empty: none).
     pub before: String,
     /// The row of that one.
-    pub before_row: Row,
+    pub before_row: Option<Row>,
     /// The family's name.
     pub family: String,
     /// " It is of account …, not the task definition's.", when the registering identity is.
@@ -135,7 +154,7 @@ pub(super) struct Around {
 impl Around {
     /// Around registration `r` by identity `id`, whose family's one before is `before`, started by
     /// `uses`.
-    pub(super) fn new(g: &Gathered, (id, r): (u32, Row), before: Row, uses: Vec<Row>) -> Around {
+    pub(super) fn new(g: &Gathered, (id, r): (u32, Row), before: Option<Row>, uses: Vec<Row>) -> Around {
         let store = g.store;
         let revision_of = |row: Row| match store.container.get(row).map(|f| f.kind) {
             Some(Kind::TaskDef { revision, .. }) => revision,
@@ -160,12 +179,14 @@ impl Around {
                 g.str(store.ip(r)),
                 g.client(store.user_agent(r)).label(),
             ),
-            before: format!(
-                "{family}:{} at {} by {}",
-                revision_of(before),
-                utc(store.time(before)),
-                principal_label(&store.identity(before), &store.strings)
-            ),
+            before: before.map_or(String::new(), |b| {
+                format!(
+                    "{family}:{} at {} by {}",
+                    revision_of(b),
+                    utc(store.time(b)),
+                    principal_label(&store.identity(b), &store.strings)
+                )
+            }),
             before_row: before,
             stranger: if outsider {
                 format!(" It is of account {}, not the task definition's.", g.str(who_account))
@@ -256,21 +277,29 @@ fn item(g: &Gathered, a: Around, new: &[(String, String)]) -> Attention {
         }
     }
     let told: Vec<String> = new.iter().map(|(u, s)| format!("{u} ({s})")).collect();
-    let ran: Vec<String> = images(g.store, a.before_row).into_iter().map(|(u, _)| u).collect();
-    let ran = if ran.is_empty() { "no image these logs name".to_owned() } else { joined(&ran, ", ") };
     let family = &a.family;
+    let compared = match a.before_row {
+        Some(before) => {
+            let ran: Vec<String> = images(g.store, before).into_iter().map(|(u, _)| u).collect();
+            let ran = if ran.is_empty() { "no image these logs name".to_owned() } else { joined(&ran, ", ") };
+            format!(
+                "No earlier registration of {family} in these logs ran an image from {}: the last, {}, ran {ran}.",
+                if sources.len() == 1 { "there" } else { "these sources" },
+                a.before
+            )
+        }
+        None => format!("It is the family's first revision: {family} was created then."),
+    };
     let why = format!(
-        "{}, runs {}. No earlier registration of {family} in these logs ran an image from {}: the last, {}, ran \
-         {ran}.{}{} An image from outside the account's registry is not built by its pipelines: check where it comes \
-         from, and who may register task definitions.",
+        "{}, runs {}. {compared}{}{} An image from outside the account's registry is not built by its pipelines: \
+         check where it comes from, and who may register task definitions.",
         a.registered,
         joined(&told, ", "),
-        if sources.len() == 1 { "there" } else { "these sources" },
-        a.before,
         a.stranger,
         a.started,
     );
-    let title = format!("Task definition {family} runs an image from {}", joined(&sources, ", "));
+    let new_family = if a.before_row.is_none() { "New task definition" } else { "Task definition" };
+    let title = format!("{new_family} {family} runs an image from {}", joined(&sources, ", "));
     let last = a.last;
     a.item(g, AttentionKind::ImageFromNewSource, title, why, last)
 }

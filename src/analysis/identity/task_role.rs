@@ -16,7 +16,7 @@ use hashbrown::HashMap;
 
 use super::attention::{first_write, seconds, Attention, AttentionKind, Severity};
 use super::breakdown::{Acc, Gathered};
-use super::outside::{each_later, Around, Starts};
+use super::outside::{each, Around, Starts};
 use crate::analysis::filter::Field;
 use crate::facts::container::Kind;
 use crate::model::{Millis, Sym};
@@ -33,11 +33,10 @@ pub(super) fn new_role(g: &Gathered, out: &mut Vec<Attention>) {
     // Per family: the registration that first gave each task role, in revision order.
     let mut first_use: HashMap<(Sym, Sym, Sym), HashMap<Sym, Row>> = HashMap::new();
     let mut started = Starts::default();
-    each_later(g, |(id, r), key, all, before| {
+    each(g, |(id, r), key, all, before| {
         let role = role_of(r);
-        if role.is_empty() {
-            return;
-        }
+        // The first registration in these logs has nothing to compare with.
+        let Some(before) = before.filter(|_| !role.is_empty()) else { return };
         let firsts = first_use.entry(key).or_insert_with(|| {
             let mut m = HashMap::new();
             for &(_, row) in all {
@@ -46,7 +45,7 @@ pub(super) fn new_role(g: &Gathered, out: &mut Vec<Attention>) {
             m
         });
         if firsts.get(&role) == Some(&r) {
-            let a = Around::new(g, (id, r), before, started.of(g, r));
+            let a = Around::new(g, (id, r), Some(before), started.of(g, r));
             out.push(item(g, a, role, role_of(before)));
         }
     });
