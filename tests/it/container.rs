@@ -748,8 +748,21 @@ fn ok_task_definition_task_and_exec_items_are_those_the_events_say() {
         new_role +=
             u64::from(!role.is_empty() && earlier.iter().all(|o| s(&o["requestParameters"]["taskRoleArn"]) != role));
     }
-    let overridden =
-        starts.iter().filter(|e| !s(&e["requestParameters"]["overrides"]["taskRoleArn"]).is_empty()).count() as u64;
+    // One item per principal, family and role overridden (the generator's registrations give no
+    // task role, so any override differs).
+    let mut overridden: Vec<[String; 5]> = starts
+        .iter()
+        .filter(|e| !s(&e["requestParameters"]["overrides"]["taskRoleArn"]).is_empty())
+        .map(|e| {
+            let td = s(&e["requestParameters"]["taskDefinition"]);
+            let name = td.rsplit('/').next().unwrap_or("").split(':').next().unwrap_or("").to_owned();
+            let role = s(&e["requestParameters"]["overrides"]["taskRoleArn"]);
+            [s(&e["userIdentity"]["arn"]), s(&e["recipientAccountId"]), s(&e["awsRegion"]), name, role]
+        })
+        .collect();
+    overridden.sort();
+    overridden.dedup();
+    let overridden = overridden.len() as u64;
     let mut execs: Vec<(String, String, String, String)> = all
         .iter()
         .filter(|e| ok(e, "ExecuteCommand"))

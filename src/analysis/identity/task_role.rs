@@ -107,65 +107,93 @@ fn did(g: &Gathered, role: &str) -> (String, Option<Millis>) {
 /// One item per task start among the rows looked at that gave its tasks a task role other than
 /// its task definition's.
 pub(super) fn overridden(g: &Gathered, out: &mut Vec<Attention>) {
+    // (principal, account, region, family, role) → the starts, in row order: a pipeline that
+    // overrides the role on every run is one item.
+    type Key = (u32, Sym, Sym, Sym, Sym);
     let store = g.store;
+    let mut groups: HashMap<Key, Vec<(u32, Row)>> = HashMap::new();
     for &(id, r) in &g.task_runs {
-        let Some(Kind::Task { cluster, family, revision, overrides, .. }) = store.container.get(r).map(|f| f.kind)
-        else {
+        let Some(Kind::Task { family, revision, overrides, .. }) = store.container.get(r).map(|f| f.kind) else {
             continue;
         };
-        let &[role, command] = store.container.syms(overrides) else { continue };
-        if role.is_empty() {
-            continue;
+        let &[role, _] = store.container.syms(overrides) else { continue };
+        if !role.is_empty() && defined_role(g, r, family, revision).0 != Some(role) {
+            groups.entry((g.name_ix(id), store.account(r), store.region(r), family, role)).or_default().push((id, r));
         }
-        // The task definition's own role, when its registration is in these logs.
-        let registered =
-            g.container.task_def(store.account(r), store.region(r), family, revision, store.time(r), store);
-        let (defined, td) = match registered.and_then(|row| store.container.get(row)).map(|f| f.kind) {
-            Some(Kind::TaskDef { task_role, revision, .. }) => (Some(task_role), revision),
-            _ => (None, revision),
-        };
-        if defined == Some(role) {
-            continue;
-        }
-        let family = g.str(family).into_owned();
-        let role = g.str(role).into_owned();
-        let instead = match defined {
-            Some(d) if d.is_empty() => "its task definition gives no task role".to_owned(),
-            Some(d) => format!("its task definition gives {}", g.str(d)),
-            None => "its task definition's registration is not in these logs".to_owned(),
-        };
-        let td = if td == 0 { family.clone() } else { format!("{family}:{td}") };
-        let command = g.str(command);
-        let ran = if command.is_empty() {
-            String::new()
-        } else {
-            format!(" It also ran, in place of the image's command: {command}.")
-        };
-        let (did, sessions_last) = did(g, &role);
-        let first = store.time(r);
-        let last = sessions_last.map_or(first, |t| t.max(first));
-        let why = format!(
-            "{} of {td} started at {} on cluster {} from {} with {}, with its task role overridden: {role} ({instead}).\
-             {ran}{did} Overriding the task role runs a task definition's code with another role's permissions, \
-             without registering anything: whoever may start a task and pass a role gets them. Check what the role may \
-             do, and who may pass it.",
-            g.str(store.name(r)),
-            utc(first),
-            g.str(cluster),
-            g.str(store.ip(r)),
-            g.client(store.user_agent(r)).label(),
-        );
-        out.push(Attention {
-            kind: AttentionKind::TaskRoleOverridden,
-            severity: Severity::High,
-            title: format!("Task of {family} started with role {}", role.rsplit('/').next().unwrap_or(&role)),
-            who: g.label(id).to_owned(),
-            why,
-            events: 1,
-            first,
-            last,
-            chips: vec![(Field::Source, "ecs.amazonaws.com".to_owned())],
-            range: Some(seconds(first, last)),
-        });
     }
+    for (key, mut starts) in groups {
+        starts.sort_by_key(|&(_, r)| (store.time(r), r));
+        out.extend(override_item(g, key.3, key.4, &starts));
+    }
+}
+
+/// The task role that the task definition task start `r` names (`family`, `revision`) gives,
+/// when its registration is in these logs, and its revision.
+fn defined_role(g: &Gathered, r: Row, family: Sym, revision: u32) -> (Option<Sym>, u32) {
+    let store = g.store;
+    let registered = g.container.task_def(store.account(r), store.region(r), family, revision, store.time(r), store);
+    match registered.and_then(|row| store.container.get(row)).map(|f| f.kind) {
+        Some(Kind::TaskDef { task_role, revision, .. }) => (Some(task_role), revision),
+        _ => (None, revision),
+    }
+}
+
+/// The item of `starts` (oldest first) of tasks of `family` given `role` in place of their task
+/// definition's.
+fn override_item(g: &Gathered, family: Sym, role: Sym, starts: &[(u32, Row)]) -> Option<Attention> {
+    let store = g.store;
+    let (&(id, r), &(_, last_row)) = (starts.first()?, starts.last()?);
+    let Some(Kind::Task { cluster, revision, overrides, .. }) = store.container.get(r).map(|f| f.kind) else {
+        return None;
+    };
+    let (defined, td) = defined_role(g, r, family, revision);
+    let command = store.container.syms(overrides).get(1).map_or(String::new(), |&c| g.str(c).into_owned());
+    let family = g.str(family).into_owned();
+    let role = g.str(role).into_owned();
+    let instead = match defined {
+        Some(d) if d.is_empty() => "its task definition gives no task role".to_owned(),
+        Some(d) => format!("its task definition gives {}", g.str(d)),
+        None => "its task definition's registration is not in these logs".to_owned(),
+    };
+    let td = if td == 0 { family.clone() } else { format!("{family}:{td}") };
+    let ran = if command.is_empty() {
+        String::new()
+    } else {
+        format!(" It also ran, in place of the image's command: {command}.")
+    };
+    let last_start = store.time(last_row);
+    let more = match starts.len() - 1 {
+        0 => String::new(),
+        n => format!(
+            " Then {} of {family} with that role, the last at {}.",
+            plural(n as u64, "more start", "more starts"),
+            utc(last_start)
+        ),
+    };
+    let (did, sessions_last) = did(g, &role);
+    let first = store.time(r);
+    let last = sessions_last.map_or(last_start, |t| t.max(last_start));
+    let why = format!(
+        "{} of {td} started at {} on cluster {} from {} with {}, with its task role overridden: {role} ({instead}).\
+         {ran}{more}{did} Overriding the task role runs a task definition's code with another role's permissions, \
+         without registering anything: whoever may start a task and pass a role gets them. Check what the role may \
+         do, and who may pass it.",
+        g.str(store.name(r)),
+        utc(first),
+        g.str(cluster),
+        g.str(store.ip(r)),
+        g.client(store.user_agent(r)).label(),
+    );
+    Some(Attention {
+        kind: AttentionKind::TaskRoleOverridden,
+        severity: Severity::High,
+        title: format!("Task of {family} started with role {}", role.rsplit('/').next().unwrap_or(&role)),
+        who: g.label(id).to_owned(),
+        why,
+        events: starts.len() as u64,
+        first,
+        last,
+        chips: vec![(Field::Source, "ecs.amazonaws.com".to_owned())],
+        range: Some(seconds(first, last)),
+    })
 }
