@@ -102,8 +102,8 @@ impl Index {
     }
 
     /// Every ECS deployment (`CreateService`, or an `UpdateService` that started one: not a mere
-    /// scaling) that went through, oldest first, each with the images it ran: by digest, or by a tag resolved to
-    /// the image it named then.
+    /// scaling) that went through, oldest first, each with the images it ran: by digest, or by a
+    /// tag resolved to the image it named then.
     pub fn deployments(&self, store: &Store) -> Vec<(Service, Vec<ImageUse>)> {
         let mut out: Vec<(Service, Vec<ImageUse>)> = Vec::new();
         for &r in self.ecs.iter().filter(|&&r| store.error_code(r).is_empty()) {

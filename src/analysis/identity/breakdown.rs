@@ -376,8 +376,8 @@ fn opens(store: &Store, r: Row) -> bool {
 /// log files from the logs' trail calls alone.
 pub fn report(store: &Store, rows: impl Iterator<Item = Row>) -> IdentityReport {
     // The container index only serves the calls that turn an ECR protection down, image
-    // deletions, lifecycle and repository policies, pushes, task definitions and tasks: without any,
-    // none is built (the engine keeps its own).
+    // deletions, lifecycle and repository policies, pushes, task definitions and task starts:
+    // without any, none is built (the engine keeps its own).
     let any = guards::CALLS
         .iter()
         .chain(&[
@@ -389,7 +389,6 @@ pub fn report(store: &Store, rows: impl Iterator<Item = Row>) -> IdentityReport 
             "RegisterTaskDefinition",
             "RunTask",
             "StartTask",
-            "ExecuteCommand",
         ])
         .any(|n| store.strings.lookup(n).is_some());
     let container = if any { Index::build(store) } else { Index::default() };

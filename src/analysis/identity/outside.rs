@@ -248,8 +248,8 @@ fn starts(g: &Gathered) -> HashMap<Row, Vec<Row>> {
     out
 }
 
-/// "service web of cluster prod (`UpdateService` at … by …)", "a task on cluster prod (`RunTask`
-/// at … by …)".
+/// "service web of cluster prod (`UpdateService` at … by …)", "a task on cluster prod
+/// (`RunTask` at … by …)".
 fn start_said(g: &Gathered, r: Row) -> String {
     let store = g.store;
     let by = format!(

@@ -10,13 +10,14 @@
 //!
 //! *Task started with another role*: a `RunTask` or `StartTask`, among the rows looked at, whose
 //! `overrides` give its tasks a task role other than the one its task definition gives: the same
-//! way to another role's permissions, without registering anything. Always high.
+//! way to another role's permissions, without registering anything. One item per principal,
+//! family and role, counting the starts; always high.
 
 use hashbrown::HashMap;
 
 use super::attention::{first_write, seconds, Attention, AttentionKind, Severity};
 use super::breakdown::{Acc, Gathered};
-use super::outside::{each, Around, Starts};
+use super::outside::{each, Around, Family, Starts};
 use crate::analysis::filter::Field;
 use crate::facts::container::Kind;
 use crate::model::{Millis, Sym};
@@ -31,7 +32,7 @@ pub(super) fn new_role(g: &Gathered, out: &mut Vec<Attention>) {
         _ => Sym::EMPTY,
     };
     // Per family: the registration that first gave each task role, in revision order.
-    let mut first_use: HashMap<(Sym, Sym, Sym), HashMap<Sym, Row>> = HashMap::new();
+    let mut first_use: HashMap<Family, HashMap<Sym, Row>> = HashMap::new();
     let mut started = Starts::default();
     each(g, |(id, r), key, all, before| {
         let role = role_of(r);

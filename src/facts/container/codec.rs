@@ -1,5 +1,5 @@
 //! [`Fact`]s as bytes: each field a LEB128 varint, so a fact costs what its numbers need (most
-//! symbols and rows take one to three bytes) instead of the 56 bytes of a [`Fact`] with the largest [`Kind`].
+//! symbols and rows take one to three bytes) instead of the 56 bytes a [`Fact`] takes.
 //!
 //! Facts are written in row order, each row as its distance from the previous fact's row. Every
 //! [`BLOCK`]th fact starts a block whose first row and byte offset the index keeps, so finding a
