@@ -19,7 +19,7 @@ const MAX_TOLD: usize = 5;
 
 /// One item per principal and cluster whose `ExecuteCommand` calls went through.
 pub(super) fn commands(g: &Gathered, out: &mut Vec<Attention>) {
-    // (principal, account, region, cluster) → calls, in row order.
+    // (principal, account, region, cluster) → calls.
     type Key = (u32, Sym, Sym, Sym);
     let store = g.store;
     let mut groups: HashMap<Key, Vec<(u32, Row)>> = HashMap::new();

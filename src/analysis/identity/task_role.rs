@@ -105,8 +105,8 @@ fn did(g: &Gathered, role: &str) -> (String, Option<Millis>) {
     (said, Some(acc.last))
 }
 
-/// One item per task start among the rows looked at that gave its tasks a task role other than
-/// its task definition's.
+/// One item per principal, family and role for the task starts among the rows looked at that
+/// gave their tasks a task role other than their task definition's.
 pub(super) fn overridden(g: &Gathered, out: &mut Vec<Attention>) {
     // (principal, account, region, family, role) → the starts, in row order: a pipeline that
     // overrides the role on every run is one item.
