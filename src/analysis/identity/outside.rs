@@ -15,6 +15,7 @@ use hashbrown::HashMap;
 
 use super::attention::{joined, seconds, Attention, AttentionKind, Severity};
 use super::breakdown::Gathered;
+use crate::analysis::container::lifecycle::Service;
 use crate::analysis::filter::Field;
 use crate::analysis::principal::principal_label;
 use crate::facts::container::{parse_image_uri, Kind};
@@ -248,22 +249,22 @@ fn starts(g: &Gathered) -> HashMap<Row, Vec<Row>> {
     out
 }
 
-/// "service web of cluster prod (`UpdateService` at … by …)", "a task on cluster prod
-/// (`RunTask` at … by …)".
+/// "service web of cluster prod (`UpdateService` at … by …)" as the other items name a service
+/// deployment, "a task on cluster prod (`RunTask` at … by …)".
 fn start_said(g: &Gathered, r: Row) -> String {
     let store = g.store;
-    let by = format!(
-        "({} at {} by {})",
-        g.str(store.name(r)),
-        utc(store.time(r)),
-        principal_label(&store.identity(r), &store.strings)
-    );
     match store.container.get(r).map(|f| f.kind) {
         Some(Kind::Service { service, cluster, .. }) => {
-            format!("service {} of cluster {} {by}", g.str(service), g.str(cluster))
+            super::expired::service_said(g, &Service { cluster, service, deployed: r })
         }
-        Some(Kind::Task { cluster, .. }) => format!("a task on cluster {} {by}", g.str(cluster)),
-        _ => by,
+        Some(Kind::Task { cluster, .. }) => format!(
+            "a task on cluster {} ({} at {} by {})",
+            g.str(cluster),
+            g.str(store.name(r)),
+            utc(store.time(r)),
+            principal_label(&store.identity(r), &store.strings)
+        ),
+        _ => String::new(),
     }
 }
 
