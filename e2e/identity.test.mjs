@@ -755,14 +755,10 @@ test('a tag moved by a new pusher whose image others then pulled is a high item'
   assert.deepEqual(t.problems, []);
 });
 
-test('a task definition revision with a Docker Hub image and a new task role, and a task run with that role: three high items', async () => {
-  // The contractor registers the next revision of a family of the sample with an image from Docker
-  // Hub (an image name with no registry host, as ECS reads it) and an administrator's task role,
-  // and deploys it; the task's session of the role makes a key; then runs a task of the family's
-  // previous revision with the role as an override. Which registrations run an image from a
-  // source their family's earlier ones did not use, outside the account's ECR, which give a task
-  // role none of them gave, and which task starts override the task definition's role, is worked
-  // out here from the raw events.
+/** The sample's events, and what a contractor (`AIDAE2ECONTRACTOR<key>`, from `ip`) needs to
+ * register the next revision of the family the sample registered last and act on it after the
+ * sample's end: `ecs(n, name, req, resp)` makes an ECS event `n` seconds on, its id ending `<idch><n>`. */
+function nextRevision(key, ip, idch) {
   const events = sample();
   const ok = (e) => !e.errorCode && e.eventSource === 'ecs.amazonaws.com';
   const regs = events.filter((e) => ok(e) && e.eventName === 'RegisterTaskDefinition');
@@ -772,15 +768,27 @@ test('a task definition revision with a Docker Hub image and a new task role, an
   const where = (e) => `${e.recipientAccountId}|${e.awsRegion}|${e.responseElements.taskDefinition.family}`;
   const revision = Math.max(...regs.filter((e) => where(e) === where(last)).map((e) => e.responseElements.taskDefinition.revision)) + 1;
   const account = last.recipientAccountId;
-  const contractor = { type: 'IAMUser', principalId: 'AIDAE2ECONTRACTOR04', arn: `arn:aws:iam::${account}:user/contractor`,
-    accountId: account, accessKeyId: 'AKIAE2ECONTRACTOR004', userName: 'contractor' };
+  const contractor = { type: 'IAMUser', principalId: `AIDAE2ECONTRACTOR${key}`, arn: `arn:aws:iam::${account}:user/contractor`,
+    accountId: account, accessKeyId: `AKIAE2ECONTRACTOR0${key}`, userName: 'contractor' };
   const end = events.map((e) => e.eventTime).sort().at(-1);
   const at = (s) => new Date(Date.parse(end) + s * 1000).toISOString().replace('.000Z', 'Z');
   const ecs = (n, name, req, resp) => ({
     eventVersion: '1.09', userIdentity: contractor, eventTime: at(n), eventSource: 'ecs.amazonaws.com', eventName: name,
-    awsRegion: last.awsRegion, sourceIPAddress: '203.0.113.69', userAgent: 'aws-cli/2.15.0', requestParameters: req,
-    responseElements: resp, eventID: `7e2e0000-0000-4000-a000-0000000000d${n}`, eventType: 'AwsApiCall', recipientAccountId: account,
+    awsRegion: last.awsRegion, sourceIPAddress: ip, userAgent: 'aws-cli/2.15.0', requestParameters: req,
+    responseElements: resp, eventID: `7e2e0000-0000-4000-a000-0000000000${idch}${n}`, eventType: 'AwsApiCall', recipientAccountId: account,
   });
+  return { events, ok, regs, last, family, where, revision, account, contractor, at, ecs };
+}
+
+test('a task definition revision with a Docker Hub image and a new task role, and a task run with that role: three high items', async () => {
+  // The contractor registers the next revision of a family of the sample with an image from Docker
+  // Hub (an image name with no registry host, as ECS reads it) and an administrator's task role,
+  // and deploys it; the task's session of the role makes a key; then runs a task of the family's
+  // previous revision with the role as an override. Which registrations run an image from a
+  // source their family's earlier ones did not use, outside the account's ECR, which give a task
+  // role none of them gave, and which task starts override the task definition's role, is worked
+  // out here from the raw events.
+  const { events, ok, last, family, where, revision, account, contractor, at, ecs } = nextRevision('04', '203.0.113.69', 'd');
   const arn = `arn:aws:ecs:${last.awsRegion}:${account}:task-definition/${family}:${revision}`;
   const role = `arn:aws:iam::${account}:role/e2e-admin`;
   const mine = [
@@ -878,6 +886,67 @@ test('a task definition revision with a Docker Hub image and a new task role, an
   assert.deepEqual(await t.page.locator('[data-testid=ecs-role-override] b').allTextContents(), overrides.map((e) => e.requestParameters.overrides.taskRoleArn));
   await t.page.locator('[data-testid=ecs-role-override]').first().scrollIntoViewIfNeeded();
   await t.shot('images-ecs-role-override', { fullPage: false });
+  assert.deepEqual(t.problems, []);
+});
+
+test('a task definition revision that runs privileged with the Docker socket, then started: a high item, and the ECS list says so', async () => {
+  // The contractor registers the next revision of a family of the sample, privileged and mounting
+  // the instance's Docker socket (ECS's `privileged` and `volumes[].host.sourcePath`, mounted by
+  // `mountPoints`), and runs a task of it. Which registrations ask for the host when the family's
+  // registration before did not is worked out here from the raw events.
+  const { events, ok, last, family, where, revision, account, contractor, at, ecs } = nextRevision('06', '203.0.113.71', 'e');
+  const image = last.requestParameters.containerDefinitions[0].image;
+  const mine = [
+    ecs(1, 'RegisterTaskDefinition', { family, volumes: [{ name: 'docker', host: { sourcePath: '/var/run/docker.sock' } }],
+      containerDefinitions: [{ name: 'app', image, privileged: true, mountPoints: [{ sourceVolume: 'docker', containerPath: '/var/run/docker.sock' }] }] },
+    { taskDefinition: { family, revision } }),
+    ecs(2, 'RunTask', { cluster: 'e2e', taskDefinition: `${family}:${revision}` }, null),
+  ];
+  const all = [...events, ...mine];
+  const asksHost = (e) => {
+    const r = e.requestParameters;
+    const mounted = new Set(r.containerDefinitions.flatMap((c) => (c.mountPoints ?? []).map((m) => m.sourceVolume)));
+    return r.pidMode === 'host' || r.ipcMode === 'host' || r.containerDefinitions.some((c) => c.privileged === true)
+      || (r.volumes ?? []).some((v) => v.host?.sourcePath && mounted.has(v.name));
+  };
+  const registered = all.filter((e) => ok(e) && e.eventName === 'RegisterTaskDefinition');
+  const flagged = registered.filter((e) => {
+    const before = registered.filter((o) => where(o) === where(e) && o.responseElements.taskDefinition.revision < e.responseElements.taskDefinition.revision)
+      .sort((a, b) => a.responseElements.taskDefinition.revision - b.responseElements.taskDefinition.revision).at(-1);
+    return asksHost(e) && !(before && asksHost(before));
+  });
+  assert.deepEqual(flagged, [mine[0]]);
+  const previous = registered.filter((o) => where(o) === where(last) && o.responseElements.taskDefinition.revision < revision)
+    .sort((a, b) => a.responseElements.taskDefinition.revision - b.responseElements.taskDefinition.revision).at(-1);
+  const file = join(mkdtempSync(join(tmpdir(), 'trailscope-host-')), 'host.json');
+  const { t, list } = await attentionOf(file, all);
+  const item = list.locator('li[data-kind=task-def-host-access]');
+  await item.first().waitFor();
+  assert.equal(await item.count(), flagged.length);
+  assert.equal(await item.getAttribute('data-severity'), 'high');
+  assert.equal(await item.locator('[data-testid=attention-who]').getAttribute('data-principal'), contractor.arn);
+  assert.equal(await item.locator('[data-testid=attention-title]').innerText(), `Task definition ${family} gives its containers the host`);
+  if (await item.locator('[data-testid=attention-read]').count()) await item.locator('[data-testid=attention-read]').click();
+  const why = await item.locator('[data-testid=attention-why]').innerText();
+  assert.ok(why.includes(`${family}:${revision} (${account}, ${last.awsRegion}), registered at ${utc(at(1))} from 203.0.113.71 with AWS CLI, `
+    + "gives its containers the host they run on: it runs privileged, mounts the host's /var/run/docker.sock."), why);
+  assert.ok(why.includes(`The registration of ${family} before it in these logs, ${family}:${previous.responseElements.taskDefinition.revision} `
+    + `at ${utc(previous.eventTime)} by ${previous.userIdentity.arn}, did not.`), why);
+  assert.ok(why.includes(`Started from it: a task on cluster e2e (RunTask at ${utc(at(2))} by ${contractor.arn}).`), why);
+  await item.scrollIntoViewIfNeeded();
+  await t.shot('identities-task-def-host-access', { fullPage: false });
+  // The ECS list says it of the registration and of the task started from it, and of nothing else.
+  await t.page.click('[data-testid=tab-images]');
+  await t.page.click('[data-testid=images-nav-ecs]');
+  await t.page.waitForSelector('[data-testid=ecs-list][data-state=ready]');
+  await t.page.waitForFunction(() => document.querySelectorAll('[data-testid=ecs-host-access]').length > 0);
+  const rows = t.page.locator('[data-testid=ecs-row]:has([data-testid=ecs-host-access])');
+  assert.deepEqual((await rows.evaluateAll((els) => els.map((el) => el.dataset.call))).sort(), ['RegisterTaskDefinition', 'RunTask']);
+  for (const text of await t.page.locator('[data-testid=ecs-host-access]').allInnerTexts()) {
+    assert.equal(text, "host: runs privileged, mounts the host's /var/run/docker.sock");
+  }
+  await t.page.locator('[data-testid=ecs-host-access]').first().scrollIntoViewIfNeeded();
+  await t.shot('images-ecs-host-access', { fullPage: false });
   assert.deepEqual(t.problems, []);
 });
 

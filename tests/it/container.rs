@@ -684,6 +684,20 @@ fn image_source(uri: &str) -> String {
     }
 }
 
+/// Whether a `RegisterTaskDefinition` asks for any of the host (ECS's `privileged`,
+/// `pidMode`/`ipcMode` `host`, added capabilities, host volumes).
+fn asks_host(e: &serde_json::Value) -> bool {
+    let r = &e["requestParameters"];
+    let containers = r["containerDefinitions"].as_array().into_iter().flatten();
+    let mut volumes = r["volumes"].as_array().into_iter().flatten();
+    r["pidMode"] == "host"
+        || r["ipcMode"] == "host"
+        || volumes.any(|v| v["host"]["sourcePath"].as_str().is_some_and(|p| !p.is_empty()))
+        || containers
+            .into_iter()
+            .any(|c| c["privileged"] == true || !c["linuxParameters"]["capabilities"]["add"].is_null())
+}
+
 #[test]
 fn ok_task_definition_task_and_exec_items_are_those_the_events_say() {
     // Over the generator's logs, a walk of the raw events finds the registrations that run an
@@ -763,6 +777,8 @@ fn ok_task_definition_task_and_exec_items_are_those_the_events_say() {
     overridden.sort();
     overridden.dedup();
     let overridden = overridden.len() as u64;
+    // The generator's registrations ask for none of the host, so no item may say one does.
+    let host_access = regs.iter().filter(|e| asks_host(e)).count() as u64;
     let mut execs: Vec<(String, String, String, String)> = all
         .iter()
         .filter(|e| ok(e, "ExecuteCommand"))
@@ -784,9 +800,10 @@ fn ok_task_definition_task_and_exec_items_are_those_the_events_say() {
             got(AttentionKind::ImageFromNewSource),
             got(AttentionKind::TaskRoleNew),
             got(AttentionKind::TaskRoleOverridden),
-            got(AttentionKind::ContainerExec)
+            got(AttentionKind::ContainerExec),
+            got(AttentionKind::TaskDefHostAccess)
         ],
-        [new_source, new_role, overridden, execs.len() as u64]
+        [new_source, new_role, overridden, execs.len() as u64, host_access]
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -54,6 +54,33 @@ fn uris(store: &Store, images: crate::facts::container::Span) -> Vec<Sym> {
     store.container.syms(images).chunks_exact(2).map(|p| p[0]).collect()
 }
 
+/// One of what a task definition gives its containers of the host (a symbol of the fact's `host`,
+/// see `facts::container::ecs`), in words.
+pub fn host_said(token: &str) -> String {
+    match token.split_once(':') {
+        Some(("cap", cap)) => format!("adds capability {cap}"),
+        Some(("mount", path)) => format!("mounts the host's {path}"),
+        _ => match token {
+            "privileged" => "runs privileged".to_owned(),
+            "pid" => "shares the host's processes (pidMode host)".to_owned(),
+            "ipc" => "shares the host's IPC (ipcMode host)".to_owned(),
+            "network" => "uses the host's network (networkMode host)".to_owned(),
+            other => other.to_owned(),
+        },
+    }
+}
+
+/// Whether one of what a task definition gives its containers of the host (as [`host_said`]
+/// takes it) gives them the instance: all but the host's network, which by itself does not.
+pub fn gives_host(token: &str) -> bool {
+    token != "network"
+}
+
+/// What the task definition registration fact `host` gives, in words.
+fn host_words(store: &Store, host: crate::facts::container::Span) -> Vec<String> {
+    store.container.syms(host).iter().map(|&t| host_said(&store.str(t))).collect()
+}
+
 /// The ECS call of row `r` as an item of the story, with its images resolved at its time.
 pub(super) fn item(ix: &Index, store: &Store, r: Row) -> Option<EcsItem> {
     let f = store.container.get(r)?;
@@ -73,12 +100,14 @@ pub(super) fn item(ix: &Index, store: &Store, r: Row) -> Option<EcsItem> {
         detail: String::new(),
         execution_role: String::new(),
         role_override: String::new(),
+        host_access: Vec::new(),
         who: who(store, r, &owner),
         time: t,
         error_code: store.str(store.error_code(r)).into_owned(),
         events: event_refs(store, &[r], 1).0,
     };
     let mut registration_missing = false;
+    let mut host_access = Vec::new();
     let mut td_images = |family: Sym, revision: u32| -> (String, Vec<Sym>) {
         let found = ix.task_def(store.account(r), store.region(r), family, revision, t, store);
         registration_missing = found.is_none();
@@ -90,17 +119,21 @@ pub(super) fn item(ix: &Index, store: &Store, r: Row) -> Option<EcsItem> {
             (n, _) => n.to_string(),
         };
         let images = match found.and_then(|row| store.container.get(row)).map(|f| f.kind) {
-            Some(Kind::TaskDef { images, .. }) => uris(store, images),
+            Some(Kind::TaskDef { images, host, .. }) => {
+                host_access = host_words(store, host);
+                uris(store, images)
+            }
             _ => Vec::new(),
         };
         (format!("{}:{rev}", store.str(family)), images)
     };
     let mut image_syms = Vec::new();
     match f.kind {
-        Kind::TaskDef { family, revision, images, exec_role, .. } => {
+        Kind::TaskDef { family, revision, images, exec_role, host, .. } => {
             item.task_definition = format!("{}:{revision}", store.str(family));
             store.str(exec_role).as_ref().clone_into(&mut item.execution_role);
             image_syms = uris(store, images);
+            item.host_access = host_words(store, host);
         }
         Kind::TaskDefGone { family, revision } => {
             item.task_definition = format!("{}:{revision}", store.str(family));
@@ -149,6 +182,9 @@ pub(super) fn item(ix: &Index, store: &Store, r: Row) -> Option<EcsItem> {
     }
     item.images = image_syms.iter().map(|&u| image_use(ix, store, &store.str(u), t, &owner)).collect();
     item.registration_missing = registration_missing;
+    if item.host_access.is_empty() {
+        item.host_access = host_access;
+    }
     Some(item)
 }
 

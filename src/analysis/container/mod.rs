@@ -43,6 +43,7 @@ use crate::model::{Millis, Sym};
 use crate::store::{Row, Store};
 use report::{Headline, ImageRef, Outcome, RepoRef};
 
+pub use ecs::{gives_host, host_said};
 pub(crate) use items::event_refs;
 pub use pages::{answer, summary};
 

@@ -344,6 +344,11 @@ pub struct EcsItem {
     pub execution_role: String,
     /// The task role a `RunTask` or `StartTask` gave its tasks in place of its task definition's.
     pub role_override: String,
+    /// What the task definition (registered, or that of the service or task, when its
+    /// registration is in these logs) gives its containers of the instance they run on, in words
+    /// ("privileged", "mounts the host's /var/run/docker.sock"...; see [`super::ecs::host_said`]).
+    #[serde(default)]
+    pub host_access: Vec<String>,
     /// Who made the call.
     pub who: Who,
     /// When.

@@ -2291,3 +2291,119 @@ fn an_image_an_ecs_service_runs_expired_by_a_new_policy_is_in_use() {
         ]
     );
 }
+
+/// A `RegisterTaskDefinition` of family:revision, one container running an image of web/app,
+/// with `container` and `task` merged into its container definition and its request.
+fn task_def_with(l: &mut Log, at: i64, who: &str, (family, revision): (&str, u32), container: Value, task: Value) {
+    let mut c = json!({"name": "app", "image": image_uri("web/app", ":latest")});
+    let mut req = json!({"family": family});
+    for (into, from) in [(&mut c, container), (&mut req, task)] {
+        if let (Some(into), Value::Object(from)) = (into.as_object_mut(), from) {
+            into.extend(from);
+        }
+    }
+    req["containerDefinitions"] = json!([c]);
+    l.add(
+        at,
+        "ecs.amazonaws.com",
+        "RegisterTaskDefinition",
+        who,
+        req,
+        json!({"taskDefinition": {"family": family, "revision": revision}}),
+    );
+}
+
+/// A task definition whose containers get the instance (ECS's `privileged`, `pidMode`/`ipcMode`
+/// `host`, `linuxParameters.capabilities.add`, `volumes[].host.sourcePath` mounted: Security Hub's
+/// ECS.3 and ECS.4 controls) is an item when its family's registration before it did not give
+/// that much; the host's network alone is none.
+#[test]
+fn a_task_definition_giving_containers_the_host_is_an_attention_item() {
+    use crate::analysis::identity::{AttentionKind, Severity};
+    let mut l = Log::new();
+    let sock = json!({"volumes": [{"name": "sock", "host": {"sourcePath": "/var/run/docker.sock"}}]});
+    let mounts = json!({"privileged": true, "mountPoints": [{"sourceVolume": "sock", "containerPath": "/s"}]});
+    // web: two plain revisions, then Mary's privileged one with the Docker socket, deployed.
+    task_def_with(&mut l, 0, CI, ("web", 1), json!({}), json!({}));
+    task_def_with(&mut l, 10, CI, ("web", 2), json!({"privileged": false}), json!({"networkMode": "awsvpc"}));
+    task_def_with(&mut l, 100, MARY, ("web", 3), mounts.clone(), sock.clone());
+    l.service(110, MARY, ("CreateService", "web"), "web:3", Some(2));
+    // agent: first seen at revision 4, privileged with the host's processes, never started;
+    // revision 5 gives the same.
+    let pid = json!({"pidMode": "host"});
+    task_def_with(&mut l, 0, CI, ("agent", 4), json!({"privileged": true}), pid.clone());
+    task_def_with(&mut l, 50, CI, ("agent", 5), json!({"privileged": true}), pid);
+    // miner: created with SYS_ADMIN and started by Mary.
+    let cap = json!({"linuxParameters": {"capabilities": {"add": ["SYS_ADMIN"]}}});
+    task_def_with(&mut l, 200, MARY, ("miner", 1), cap, json!({}));
+    l.add(
+        210,
+        "ecs.amazonaws.com",
+        "RunTask",
+        MARY,
+        json!({"cluster": "prod", "taskDefinition": "miner:1"}),
+        Value::Null,
+    );
+    // net: the host's network only; then a socket volume no container mounts.
+    task_def_with(&mut l, 0, CI, ("net", 1), json!({}), json!({"networkMode": "host"}));
+    task_def_with(&mut l, 60, CI, ("net", 2), json!({}), sock);
+    // ext: from another account, sharing the host's IPC.
+    task_def_with(&mut l, 300, OTHER, ("ext", 2), json!({}), json!({"ipcMode": "host"}));
+    // web2: the socket mounted, then more: privileged too.
+    let mounted = json!({"volumes": [{"name": "sock", "host": {"sourcePath": "/run/containerd/containerd.sock"}}]});
+    let socket_only = json!({"mountPoints": [{"sourceVolume": "sock", "containerPath": "/s"}]});
+    task_def_with(&mut l, 0, CI, ("web2", 7), socket_only, mounted.clone());
+    task_def_with(&mut l, 400, CI, ("web2", 8), mounts, mounted);
+    let items = attention_of(&l, AttentionKind::TaskDefHostAccess);
+    assert_eq!(
+        titles(&items),
+        [
+            ("New task definition miner gives its containers the host", Severity::High, MARY),
+            ("Task definition agent gives its containers the host", Severity::Medium, CI),
+            ("Task definition ext gives its containers the host", Severity::High, OTHER),
+            ("Task definition web gives its containers the host", Severity::High, MARY),
+            ("Task definition web2 gives its containers the host", Severity::Medium, CI),
+            ("Task definition web2 gives its containers the host", Severity::Medium, CI),
+        ]
+    );
+    let why = |title: &str, n: usize| {
+        items.iter().filter(|a| a.title.contains(title)).nth(n).map(|a| a.why.clone()).unwrap_or_default()
+    };
+    let web = why("definition web ", 0);
+    for part in [
+        "web:3 (111122223333, us-east-1), registered at 2026-03-01 10:01:40 UTC".to_owned(),
+        "gives its containers the host they run on: it runs privileged, mounts the host's /var/run/docker.sock."
+            .to_owned(),
+        format!("The registration of web before it in these logs, web:2 at 2026-03-01 10:00:10 UTC by {CI}, did not."),
+        "Started from it: service web of cluster prod".to_owned(),
+    ] {
+        assert!(web.contains(&part), "{part}\n{web}");
+    }
+    assert!(why("agent", 0).contains("it runs privileged, shares the host's processes (pidMode host)."));
+    assert!(why("agent", 0).contains("No earlier registration of agent is in these logs to compare with."));
+    assert!(why("miner", 0).contains("it adds capability SYS_ADMIN."), "{}", why("miner", 0));
+    assert!(why("miner", 0).contains("It is the family's first revision: miner was created then."));
+    assert!(why("ext", 0).contains("It is of account 444455556666, not the task definition's."));
+    // web2's second registration says what was new, and what its family's gave before.
+    let web2: Vec<String> = (0..2).map(|n| why("web2", n)).collect();
+    assert!(web2.iter().any(|w| w.contains("it mounts the host's /run/containerd/containerd.sock.")), "{web2:?}");
+    assert!(
+        web2.iter()
+            .any(|w| w.contains("it runs privileged. It also mounts the host's /run/containerd/containerd.sock.")),
+        "{web2:?}"
+    );
+    // The ECS list says it of the registration and of the service deployed with it.
+    let e = l.engine();
+    let ContainerAnswer::Deployments(list) = ask(&e, Filter::default(), Ask::Deployments { offset: 0 }) else {
+        panic!()
+    };
+    let of = |call: &str, td: &str| {
+        list.items.iter().find(|i| i.call == call && i.task_definition == td).map(|i| i.host_access.clone())
+    };
+    let web3 = ["runs privileged", "mounts the host's /var/run/docker.sock"];
+    assert_eq!(of("RegisterTaskDefinition", "web:3").unwrap(), web3);
+    assert_eq!(of("CreateService", "web:3").unwrap(), web3);
+    assert_eq!(of("RegisterTaskDefinition", "net:1").unwrap(), ["uses the host's network (networkMode host)"]);
+    assert!(of("RegisterTaskDefinition", "net:2").unwrap().is_empty());
+    assert!(of("RegisterTaskDefinition", "web:2").unwrap().is_empty());
+}

@@ -125,6 +125,10 @@ pub enum AttentionKind {
     TaskRoleOverridden,
     /// ECS Exec commands run in running containers.
     ContainerExec,
+    /// An ECS task definition's registration gives its containers the host they run on
+    /// (privileged, the host's processes, such capabilities or mounts), more than its family's
+    /// registration before it did.
+    TaskDefHostAccess,
 }
 
 impl AttentionKind {
@@ -150,6 +154,7 @@ impl AttentionKind {
             AttentionKind::TaskRoleNew => "Task definition given a new role",
             AttentionKind::TaskRoleOverridden => "Task started with another role",
             AttentionKind::ContainerExec => "Commands run in running containers",
+            AttentionKind::TaskDefHostAccess => "Task definition gives containers the host",
         }
     }
 
@@ -175,6 +180,7 @@ impl AttentionKind {
             AttentionKind::TaskRoleNew => "task-role-new",
             AttentionKind::TaskRoleOverridden => "task-role-overridden",
             AttentionKind::ContainerExec => "container-exec",
+            AttentionKind::TaskDefHostAccess => "task-def-host-access",
         }
     }
 }
@@ -278,6 +284,7 @@ pub(crate) fn attention(g: &Gathered) -> (List<Attention>, u64) {
     super::task_role::new_role(g, &mut items);
     super::task_role::overridden(g, &mut items);
     super::exec::commands(g, &mut items);
+    super::host_access::given(g, &mut items);
     super::refused::refused(g, &mut items);
     logging(g, &mut items);
     items.sort_by(|a, b| {

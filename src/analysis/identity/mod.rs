@@ -35,6 +35,7 @@ pub mod client;
 mod erased;
 mod exec;
 mod expired;
+mod host_access;
 mod moved;
 pub mod origin;
 mod outside;

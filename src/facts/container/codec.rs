@@ -118,6 +118,7 @@ impl<'b> Reader<'b> {
                 images: self.span(),
                 exec_role: self.sym(),
                 task_role: self.sym(),
+                host: self.span(),
             },
             15 => Kind::TaskDefGone { family: self.sym(), revision: self.u32() },
             16 => Kind::Service {
@@ -193,9 +194,19 @@ pub fn write(out: &mut Vec<u8>, prev: Row, f: &Fact) {
         Kind::KmsGrant { key, grantee, operations, grant_id } => {
             (13, vec![s(key), s(grantee), s(operations), s(grant_id)])
         }
-        Kind::TaskDef { family, revision, images, exec_role, task_role } => {
-            (14, vec![s(family), n(revision), n(images.start), n(images.len), s(exec_role), s(task_role)])
-        }
+        Kind::TaskDef { family, revision, images, exec_role, task_role, host } => (
+            14,
+            vec![
+                s(family),
+                n(revision),
+                n(images.start),
+                n(images.len),
+                s(exec_role),
+                s(task_role),
+                n(host.start),
+                n(host.len),
+            ],
+        ),
         Kind::TaskDefGone { family, revision } => (15, vec![s(family), n(revision)]),
         Kind::Service { cluster, service, family, revision, desired, deploys } => (
             16,
@@ -262,7 +273,14 @@ mod tests {
             Kind::RepoChange { lines: sp(8, 9), exposure: Exposure::OtherAccounts },
             Kind::RepoChange { lines: sp(8, 9), exposure: Exposure::Everyone },
             Kind::KmsGrant { key: Sym(1), grantee: Sym(2), operations: Sym(3), grant_id: Sym(4) },
-            Kind::TaskDef { family: Sym(1), revision: 42, images: sp(0, 4), exec_role: Sym(2), task_role: Sym(0) },
+            Kind::TaskDef {
+                family: Sym(1),
+                revision: 42,
+                images: sp(0, 4),
+                exec_role: Sym(2),
+                task_role: Sym(0),
+                host: sp(4, 2),
+            },
             Kind::TaskDefGone { family: Sym(1), revision: u32::MAX },
             Kind::Service {
                 cluster: Sym(1),

@@ -14,9 +14,164 @@ use crate::model::Sym;
 struct Container<'a> {
     #[serde(borrow)]
     image: Lenient<Text<'a>>,
+    /// A task definition's: what gives the container the host (see [`host_access`]).
+    privileged: Lenient<Flag>,
+    #[serde(borrow)]
+    linux_parameters: Obj<LinuxParameters<'a>>,
+    #[serde(borrow)]
+    mount_points: List<Obj<MountPoint<'a>>, MAX_CONTAINERS>,
 }
 
 type Containers<'a> = List<Obj<Container<'a>>, MAX_CONTAINERS>;
+
+/// `containerDefinitions[].linuxParameters`.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct LinuxParameters<'a> {
+    #[serde(borrow)]
+    capabilities: Obj<Capabilities<'a>>,
+}
+
+/// `linuxParameters.capabilities`: those added to Docker's defaults.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Capabilities<'a> {
+    #[serde(borrow)]
+    add: List<Lenient<Text<'a>>, MAX_CAPABILITIES>,
+}
+
+/// Capabilities ECS accepts (`ALL` and 38 names).
+const MAX_CAPABILITIES: usize = 40;
+
+/// `containerDefinitions[].mountPoints[]`: the task definition's volume a container mounts.
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+struct MountPoint<'a> {
+    #[serde(borrow)]
+    source_volume: Lenient<Text<'a>>,
+}
+
+/// A task definition's `volumes[]`: a bind mount of the instance's `host.sourcePath`, when given.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Volume<'a> {
+    #[serde(borrow)]
+    name: Lenient<Text<'a>>,
+    #[serde(borrow)]
+    host: Obj<HostPath<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+struct HostPath<'a> {
+    #[serde(borrow)]
+    source_path: Lenient<Text<'a>>,
+}
+
+type Volumes<'a> = List<Obj<Volume<'a>>, MAX_CONTAINERS>;
+
+/// What in a task definition gives its containers the instance they run on. ECS's
+/// `RegisterTaskDefinition` reference and Security Hub's ECS controls (ECS.3 "should not share
+/// the host's process namespace", ECS.4 "should run as non-privileged", ECS.1 on the host network
+/// mode) name them.
+struct Host<'x, 'a> {
+    containers: &'x Containers<'a>,
+    volumes: &'x Volumes<'a>,
+    pid_mode: &'x str,
+    ipc_mode: &'x str,
+    network_mode: &'x str,
+}
+
+/// Capabilities beyond Docker's defaults that let a process reach past its container: mount
+/// filesystems and escape through cgroups (`SYS_ADMIN`), load kernel modules, read raw devices or
+/// any file by handle, reboot; `ALL` gives them all.
+const HOST_CAPABILITIES: [&str; 6] = ["ALL", "SYS_ADMIN", "SYS_MODULE", "SYS_RAWIO", "DAC_READ_SEARCH", "SYS_BOOT"];
+
+/// Host directories whose bind mount gives a container the instance: its configuration, the
+/// kernel's interfaces, devices, home directories, container runtimes' state and the ECS agent's.
+const HOST_DIRECTORIES: [&str; 19] = [
+    "/etc",
+    "/proc",
+    "/sys",
+    "/dev",
+    "/root",
+    "/home",
+    "/boot",
+    "/run",
+    "/var/run",
+    "/var/lib/docker",
+    "/var/lib/containerd",
+    "/var/lib/ecs",
+    "/var/lib/kubelet",
+    "/usr",
+    "/bin",
+    "/sbin",
+    "/lib",
+    "/lib64",
+    "/opt/aws",
+];
+
+/// Whether a bind mount of host path `path` gives the host: its root, a socket (Docker's,
+/// containerd's: whoever talks to it starts containers as root on the instance), or a system
+/// directory or a path in one.
+pub fn host_path_matters(path: &str) -> bool {
+    let p = path.trim_end_matches('/');
+    p.is_empty() && path.starts_with('/')
+        || p.rsplit('/')
+            .next()
+            .and_then(|f| f.rsplit_once('.'))
+            .is_some_and(|(_, ext)| ext.eq_ignore_ascii_case("sock"))
+        || HOST_DIRECTORIES.iter().any(|d| p == *d || p.strip_prefix(d).is_some_and(|rest| rest.starts_with('/')))
+}
+
+/// What a task definition gives its containers of the host, one symbol each: `privileged`, `pid`
+/// and `ipc` (the host's process and IPC namespaces), `cap:NAME` (a capability of
+/// [`HOST_CAPABILITIES`] added), `mount:PATH` (a host path of [`host_path_matters`] a container
+/// mounts), and `network` (the host's network, which by itself does not give the instance).
+fn host_access(h: &Host, sink: &mut Sink) -> Span {
+    let mut said: Vec<String> = Vec::new();
+    let mut add = |s: String| {
+        if !said.contains(&s) {
+            said.push(s);
+        }
+    };
+    let containers: Vec<&Container> = h.containers.items.iter().filter_map(|c| c.0.ok()).collect();
+    if containers.iter().any(|c| matches!(c.privileged, Lenient::Ok(Flag(true)))) {
+        add("privileged".to_owned());
+    }
+    for (mode, token) in [(h.pid_mode, "pid"), (h.ipc_mode, "ipc")] {
+        if mode.eq_ignore_ascii_case("host") {
+            add(token.to_owned());
+        }
+    }
+    for c in &containers {
+        let added = c.linux_parameters.0.ok().and_then(|l| l.capabilities.0.ok());
+        for cap in added.into_iter().flat_map(|a| texts(&a.add)) {
+            let cap = cap.trim().trim_start_matches("CAP_").to_ascii_uppercase();
+            if HOST_CAPABILITIES.contains(&cap.as_str()) {
+                add(format!("cap:{cap}"));
+            }
+        }
+    }
+    let mounted: Vec<&str> = containers
+        .iter()
+        .flat_map(|c| c.mount_points.items.iter().filter_map(|m| m.0.ok()).map(|m| m.source_volume.str()))
+        .collect();
+    for v in h.volumes.items.iter().filter_map(|v| v.0.ok()) {
+        let path = v.host.0.ok().map_or("", |p| p.source_path.str());
+        if host_path_matters(path) && mounted.contains(&v.name.str()) {
+            add(format!("mount:{path}"));
+        }
+    }
+    if h.network_mode.eq_ignore_ascii_case("host") {
+        add("network".to_owned());
+    }
+    said.truncate(MAX_HOST_ACCESS);
+    sink.syms(said.iter().map(String::as_str))
+}
+
+/// Host access kept per task definition; each container's privileges past it are not told apart.
+const MAX_HOST_ACCESS: usize = 12;
 
 #[derive(Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
@@ -39,6 +194,15 @@ struct Request<'a> {
     count: Num,
     #[serde(borrow)]
     container_definitions: Containers<'a>,
+    /// `RegisterTaskDefinition`: what gives its containers the host, with `containerDefinitions`.
+    #[serde(borrow)]
+    pid_mode: Lenient<Text<'a>>,
+    #[serde(borrow)]
+    ipc_mode: Lenient<Text<'a>>,
+    #[serde(borrow)]
+    network_mode: Lenient<Text<'a>>,
+    #[serde(borrow)]
+    volumes: Volumes<'a>,
     #[serde(borrow)]
     execution_role_arn: Lenient<Text<'a>>,
     #[serde(borrow)]
@@ -140,6 +304,14 @@ struct TaskDefinition<'a> {
     revision: Num,
     #[serde(borrow)]
     container_definitions: Containers<'a>,
+    #[serde(borrow)]
+    pid_mode: Lenient<Text<'a>>,
+    #[serde(borrow)]
+    ipc_mode: Lenient<Text<'a>>,
+    #[serde(borrow)]
+    network_mode: Lenient<Text<'a>>,
+    #[serde(borrow)]
+    volumes: Volumes<'a>,
 }
 
 // Field names mirror AWS's JSON keys.
@@ -256,12 +428,30 @@ pub(super) fn read(name: &str, raw: &RawEvent, sink: &mut Sink) -> Found {
             } else {
                 td.map(|t| images(&t.container_definitions).collect()).unwrap_or_default()
             };
+            // The request says what was asked; a response alone (the request left out) says the same.
+            let host = match td.filter(|_| req.container_definitions.items.is_empty()) {
+                Some(t) => Host {
+                    containers: &t.container_definitions,
+                    volumes: &t.volumes,
+                    pid_mode: t.pid_mode.str(),
+                    ipc_mode: t.ipc_mode.str(),
+                    network_mode: t.network_mode.str(),
+                },
+                None => Host {
+                    containers: &req.container_definitions,
+                    volumes: &req.volumes,
+                    pid_mode: req.pid_mode.str(),
+                    ipc_mode: req.ipc_mode.str(),
+                    network_mode: req.network_mode.str(),
+                },
+            };
             Kind::TaskDef {
                 family: sink.sym(family),
                 revision,
                 images: image_pairs(uris.into_iter(), sink),
                 exec_role: sink.sym(req.execution_role_arn.str()),
                 task_role: sink.sym(req.task_role_arn.str()),
+                host: host_access(&host, sink),
             }
         }
         "DeregisterTaskDefinition" | "DeleteTaskDefinitions" => {

@@ -1,5 +1,6 @@
 //! Facts read from AWS's documentation examples and from hostile variations of them.
 
+use super::ecs::host_path_matters;
 use super::*;
 use crate::engine::Engine;
 
@@ -190,6 +191,73 @@ fn ok_task_definition_images_and_their_repositories() {
     );
     let repos: Vec<String> = s.container.repos_in(s.container.get(f.row)).map(|x| s.str(x).into_owned()).collect();
     assert_eq!(repos, ["web/api"]);
+}
+
+/// What a task definition gives its containers of the instance, as ECS's `RegisterTaskDefinition`
+/// reference names the fields: `privileged`, `pidMode`/`ipcMode` `host`, capabilities added, host
+/// volumes (only those a container mounts), and the host network, read from the request, or from
+/// the response when the request is left out.
+#[test]
+fn ok_task_definition_host_access() {
+    let json = r#"{"Records":[{"eventTime":"2026-03-01T00:00:00Z","eventSource":"ecs.amazonaws.com","eventName":"RegisterTaskDefinition",
+      "eventID":"00000000-0000-0000-0000-000000000001",
+      "requestParameters":{"family":"agent","pidMode":"host","networkMode":"host","containerDefinitions":[
+         {"name":"a","image":"agent:7","privileged":"false",
+          "linuxParameters":{"capabilities":{"add":["NET_BIND_SERVICE","SYS_ADMIN","CAP_SYS_MODULE"],"drop":["ALL"]}},
+          "mountPoints":[{"sourceVolume":"sock","containerPath":"/var/run/docker.sock"},
+                         {"sourceVolume":"proc","containerPath":"/host/proc"},
+                         {"sourceVolume":"data","containerPath":"/data"}]},
+         {"name":"b","image":"side:1","mountPoints":[{"sourceVolume":"root","containerPath":"/host"}],
+          "linuxParameters":{"capabilities":{"add":"SYS_ADMIN"}}}],
+       "volumes":[{"name":"sock","host":{"sourcePath":"/var/run/docker.sock"}},
+                  {"name":"proc","host":{"sourcePath":"/proc/"}},
+                  {"name":"data","host":{"sourcePath":"/data/app"}},
+                  {"name":"etc","host":{"sourcePath":"/etc"}},
+                  {"name":"root","host":{"sourcePath":"/"}},
+                  {"name":"scratch"}]},
+      "responseElements":{"taskDefinition":{"family":"agent","revision":3}}},
+     {"eventTime":"2026-03-01T00:01:00Z","eventSource":"ecs.amazonaws.com","eventName":"RegisterTaskDefinition",
+      "eventID":"00000000-0000-0000-0000-000000000002",
+      "requestParameters":null,
+      "responseElements":{"taskDefinition":{"family":"tool","revision":1,"ipcMode":"host",
+        "containerDefinitions":[{"name":"t","image":"tool:1","privileged":true}]}}},
+     {"eventTime":"2026-03-01T00:02:00Z","eventSource":"ecs.amazonaws.com","eventName":"RegisterTaskDefinition",
+      "eventID":"00000000-0000-0000-0000-000000000003",
+      "requestParameters":{"family":"web","networkMode":"awsvpc","containerDefinitions":[{"name":"w","image":"web:1",
+        "privileged":false,"linuxParameters":{"capabilities":{"add":["SYS_PTRACE"]}}}]},
+      "responseElements":{"taskDefinition":{"family":"web","revision":1}}}]}"#;
+    let e = engine(json);
+    let s = e.store();
+    let host = |n: usize| {
+        let f = s.container.get(n as Row).unwrap_or_else(|| panic!("no fact for row {n}"));
+        let Kind::TaskDef { host, .. } = f.kind else { panic!("{f:?}") };
+        s.container.syms(host).iter().map(|&x| s.str(x).into_owned()).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        host(0),
+        ["pid", "cap:SYS_ADMIN", "cap:SYS_MODULE", "mount:/var/run/docker.sock", "mount:/proc/", "mount:/", "network"]
+    );
+    assert_eq!(host(1), ["privileged", "ipc"]);
+    assert!(host(2).is_empty(), "{:?}", host(2));
+}
+
+#[test]
+fn ok_host_paths_that_give_the_host() {
+    for p in [
+        "/",
+        "//",
+        "/var/run/docker.sock",
+        "/run/containerd/containerd.sock",
+        "/etc",
+        "/etc/shadow",
+        "/proc/1/root",
+        "/dev/",
+    ] {
+        assert!(host_path_matters(p), "{p}");
+    }
+    for p in ["", "/data/app", "/var/log", "/etcetera", "/opt/app", "relative/etc", "/var/lib/docker-data"] {
+        assert!(!host_path_matters(p), "{p}");
+    }
 }
 
 #[test]

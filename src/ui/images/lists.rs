@@ -560,6 +560,12 @@ pub fn ecs_row(e: &EcsItem) -> Html {
                     </div>
                 }
                 if !e.detail.is_empty() { <div class="muted small" title={tooltip(&e.detail)}>{reveal(&e.detail).into_owned()}</div> }
+                if !e.host_access.is_empty() {
+                    <div class="small warn-text" data-testid="ecs-host-access"
+                        title="What the task definition gives its containers of the instance they run on: a container that runs privileged, shares the host's processes, holds such a capability or mounts such a path can take it over">
+                        {format!("host: {}", reveal(&e.host_access.join(", ")))}
+                    </div>
+                }
             </td>
             <td>{if e.task_definition.is_empty() { html! { <span class="muted">{"—"}</span> } } else { html! { <code>{e.task_definition.clone()}</code> } }}</td>
             <td>
