@@ -950,6 +950,49 @@ test('a task definition revision that runs privileged with the Docker socket, th
   assert.deepEqual(t.problems, []);
 });
 
+test("a Lambda function's image swapped for another account's: a high item", async () => {
+  // The contractor creates a function on an image of the sample's registry, then points its code at
+  // an image in another account's registry (Lambda's `CreateFunction` `code.imageUri`,
+  // `UpdateFunctionCode` `imageUri`). Which writes give a function an image from an account none
+  // of its earlier writes named is worked out here from the raw events.
+  const { events, last, account, contractor, at, ecs } = nextRevision('07', '203.0.113.72', 'f');
+  const image = last.requestParameters.containerDefinitions[0].image;
+  const theirs = '999988887777.dkr.ecr.us-east-1.amazonaws.com/tools/payload:latest';
+  const lambda = (n, name, req) => ({ ...ecs(n, name, req, null), eventSource: 'lambda.amazonaws.com', readOnly: false });
+  const mine = [
+    lambda(1, 'CreateFunction20150331', { functionName: 'e2e-fn', packageType: 'Image', code: { imageUri: image } }),
+    lambda(2, 'UpdateFunctionCode20150331v2', { functionName: `arn:aws:lambda:${last.awsRegion}:${account}:function:e2e-fn`, imageUri: theirs }),
+  ];
+  const all = [...events, ...mine];
+  const lambdas = all.filter((e) => e.eventSource === 'lambda.amazonaws.com' && !e.errorCode);
+  const uri = (e) => e.requestParameters?.imageUri ?? e.requestParameters?.code?.imageUri ?? '';
+  const registry = (u) => /^(\d{12})\.dkr\.ecr\./.exec(u)?.[1];
+  const fn = (e) => e.requestParameters.functionName.split(':function:').pop().split(':')[0];
+  const flagged = lambdas.filter((e, i) => {
+    const from = registry(uri(e));
+    return from && from !== e.recipientAccountId
+      && !lambdas.slice(0, i).some((o) => fn(o) === fn(e) && registry(uri(o)) === from);
+  });
+  assert.deepEqual(flagged, [mine[1]]);
+  const file = join(mkdtempSync(join(tmpdir(), 'trailscope-lambda-')), 'lambda.json');
+  const { t, list } = await attentionOf(file, all);
+  const item = list.locator('li[data-kind=workload-image-from-outside]');
+  await item.first().waitFor();
+  assert.equal(await item.count(), flagged.length);
+  assert.equal(await item.getAttribute('data-severity'), 'high');
+  assert.equal(await item.locator('[data-testid=attention-who]').getAttribute('data-principal'), contractor.arn);
+  assert.equal(await item.locator('[data-testid=attention-title]').innerText(), 'Lambda function e2e-fn runs an image from ECR of account 999988887777');
+  if (await item.locator('[data-testid=attention-read]').count()) await item.locator('[data-testid=attention-read]').click();
+  const why = await item.locator('[data-testid=attention-why]').innerText();
+  assert.ok(why.startsWith(`Lambda function e2e-fn (${account}, ${last.awsRegion}), UpdateFunctionCode20150331v2 at ${utc(at(2))} `
+    + `from 203.0.113.72 with AWS CLI, names ${theirs} (ECR of account 999988887777).`), why);
+  assert.ok(why.includes(`the last, CreateFunction20150331 at ${utc(at(1))} by ${contractor.arn}, named ${image}.`), why);
+  await item.scrollIntoViewIfNeeded();
+  assert.ok(why.includes("with the function's role: check whose account it is, and who may change the function."), why);
+  await t.shot('identities-workload-image-from-outside', { fullPage: false });
+  assert.deepEqual(t.problems, []);
+});
+
 test('commands run in running containers with ECS Exec are an item per principal and cluster', async () => {
   // The contractor opens a shell in a task of a cluster of the sample, then reads its environment;
   // a refused try by someone else is no item. The item's commands are worked out from the events.

@@ -582,6 +582,31 @@ fn ok_other_services_naming_ecr_images_in_aws_examples_are_their_repositories_ev
     // And nothing else is: every such event the engine holds is one of these.
     let ix = Index::build(store);
     assert_eq!(ix.uses.len(), want.iter().map(|(_, _, id)| id).collect::<std::collections::HashSet<_>>().len());
+    // Another account's image is an item for a Lambda function, or for what an earlier write had
+    // given an image from elsewhere: 174872318107 is SageMaker's own kmeans, a model's first
+    // write, and no item.
+    let foreign = |e: &serde_json::Value| {
+        let mut all = Vec::new();
+        strings(&e["requestParameters"], &mut all);
+        let own = e["recipientAccountId"].as_str().unwrap_or_default();
+        all.into_iter().filter_map(ecr_image).any(|(account, _, _)| account != own)
+    };
+    let named = |e: &serde_json::Value| {
+        let r = &e["requestParameters"];
+        ["functionName", "modelName", "jobDefinitionName", "name"].map(|k| r[k].as_str().unwrap_or_default().to_owned())
+    };
+    let flagged = events
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| want.iter().any(|(_, _, id)| e["eventID"].as_str() == Some(id)) && foreign(e))
+        .filter(|(i, e)| {
+            e["eventSource"] == "lambda.amazonaws.com"
+                || events[..*i].iter().any(|o| o["eventSource"] == e["eventSource"] && named(o) == named(e))
+        })
+        .count();
+    let r = report(store, 0..store.len() as u32);
+    let items = r.attention.rows.iter().filter(|a| a.kind == AttentionKind::WorkloadImageFromOutside).count();
+    assert_eq!(items, flagged);
 }
 
 #[test]

@@ -629,6 +629,16 @@ fn attach_tokens(ix: &mut Index, store: &Store, mut auth: Vec<Row>) {
 }
 
 /// Sorts rows by time, then row number.
+impl Index {
+    /// The rows of other services' writes naming ECR images ([`Index::uses`]), in row order, to
+    /// search by row: they are few.
+    pub fn uses_by_row(&self) -> Vec<Row> {
+        let mut out = self.uses.clone();
+        out.sort_unstable();
+        out
+    }
+}
+
 fn sort_rows(store: &Store, rows: &mut [Row]) {
     rows.sort_unstable_by_key(|&r| (store.time(r), r));
 }

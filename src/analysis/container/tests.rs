@@ -2407,3 +2407,76 @@ fn a_task_definition_giving_containers_the_host_is_an_attention_item() {
     assert!(of("RegisterTaskDefinition", "net:2").unwrap().is_empty());
     assert!(of("RegisterTaskDefinition", "web:2").unwrap().is_empty());
 }
+
+/// Lambda's `CreateFunction` (`code.imageUri`) and `UpdateFunctionCode` (`imageUri`, and a
+/// `functionName` that may be the function's ARN), and Batch's `RegisterJobDefinition`: a write
+/// that gives something an image from another account's ECR that its earlier writes in these
+/// logs did not is an item, a Lambda function's first write too; other services' first writes,
+/// refused writes and images from the account's own registry are none.
+#[test]
+fn a_function_or_job_given_another_accounts_image_is_an_attention_item() {
+    use crate::analysis::identity::{AttentionKind, Severity};
+    let mut l = Log::new();
+    let own = image_uri("web/fn", ":v1");
+    let theirs = format!("444455556666.dkr.ecr.{REGION}.amazonaws.com/tools/fn:latest");
+    let lambda = "lambda.amazonaws.com";
+    let create =
+        |name: &str, image: &str| json!({"functionName": name, "packageType": "Image", "code": {"imageUri": image}});
+    let update = |name: &str, image: &str| json!({"functionName": name, "imageUri": image, "publish": true});
+    // f: created on the account's image, swapped for another account's by Mary, back, and again.
+    l.add(0, lambda, "CreateFunction20150331", CI, create("f", &own), Value::Null);
+    l.add(100, lambda, "UpdateFunctionCode20150331v2", MARY, update("f", &theirs), Value::Null);
+    l.add(200, lambda, "UpdateFunctionCode20150331v2", CI, update("f", &own), Value::Null);
+    l.add(300, lambda, "UpdateFunctionCode20150331v2", MARY, update("f", &theirs), Value::Null);
+    // g: created on another account's image, its first write here.
+    l.add(50, lambda, "CreateFunction20150331", CI, create("g", &theirs), Value::Null);
+    // h: named by its ARN, with an alias, when swapped; the swap refused first.
+    l.add(0, lambda, "CreateFunction20150331", CI, create("h", &own), Value::Null);
+    let h = format!("arn:aws:lambda:{REGION}:{ACCOUNT}:function:h:live");
+    l.add(400, lambda, "UpdateFunctionCode20150331v2", OTHER, update(&h, &theirs), Value::Null)["errorCode"] =
+        json!("AccessDeniedException");
+    l.add(410, lambda, "UpdateFunctionCode20150331v2", OTHER, update(&h, &theirs), Value::Null);
+    // A SageMaker model on an image of AWS's own account: a first write of another service.
+    let aws = format!("382416733822.dkr.ecr.{REGION}.amazonaws.com/kmeans:1");
+    l.add(
+        0,
+        "sagemaker.amazonaws.com",
+        "CreateModel",
+        CI,
+        json!({"modelName": "m", "primaryContainer": {"image": aws}}),
+        Value::Null,
+    );
+    // etl: a Batch job definition's new revision on another account's image.
+    let job =
+        |image: &str| json!({"jobDefinitionName": "etl", "type": "container", "containerProperties": {"image": image}});
+    l.add(0, "batch.amazonaws.com", "RegisterJobDefinition", CI, job(&own), Value::Null);
+    l.add(500, "batch.amazonaws.com", "RegisterJobDefinition", MARY, job(&theirs), Value::Null);
+    let items = attention_of(&l, AttentionKind::WorkloadImageFromOutside);
+    let source = "ECR of account 444455556666";
+    assert_eq!(
+        titles(&items),
+        [
+            (format!("Batch job definition etl runs an image from {source}").as_str(), Severity::High, MARY),
+            (format!("Lambda function f runs an image from {source}").as_str(), Severity::High, MARY),
+            (format!("Lambda function g runs an image from {source}").as_str(), Severity::Medium, CI),
+            (format!("Lambda function h runs an image from {source}").as_str(), Severity::High, OTHER),
+        ]
+    );
+    let f = &items.iter().find(|a| a.title.contains(" f ")).unwrap().why;
+    for part in [
+        "Lambda function f (111122223333, us-east-1), UpdateFunctionCode20150331v2 at 2026-03-01 10:01:40 UTC"
+            .to_owned(),
+        format!("names {theirs} ({source})."),
+        format!(
+            "The 1 earlier write for it in these logs named no image from there: the last, CreateFunction20150331 at \
+                 2026-03-01 10:00:00 UTC by {CI}, named {own}."
+        ),
+        "Lambda runs the new image from the next invocation".to_owned(),
+    ] {
+        assert!(f.contains(&part), "{part}\n{f}");
+    }
+    let h = &items.iter().find(|a| a.title.contains(" h ")).unwrap().why;
+    assert!(h.contains("The caller is of account 444455556666, not the function's."), "{h}");
+    let g = &items.iter().find(|a| a.title.contains(" g ")).unwrap().why;
+    assert!(g.contains("It is the first write naming an image for it in these logs."), "{g}");
+}

@@ -129,6 +129,9 @@ pub enum AttentionKind {
     /// (privileged, the host's processes, such capabilities or mounts), more than its family's
     /// registration before it did.
     TaskDefHostAccess,
+    /// Another service's write (a Lambda function's code, a Batch job definition...) naming an
+    /// image from another account's ECR that the earlier writes for the same thing did not.
+    WorkloadImageFromOutside,
 }
 
 impl AttentionKind {
@@ -155,6 +158,7 @@ impl AttentionKind {
             AttentionKind::TaskRoleOverridden => "Task started with another role",
             AttentionKind::ContainerExec => "Commands run in running containers",
             AttentionKind::TaskDefHostAccess => "Task definition gives containers the host",
+            AttentionKind::WorkloadImageFromOutside => "Function or job given another account's image",
         }
     }
 
@@ -181,6 +185,7 @@ impl AttentionKind {
             AttentionKind::TaskRoleOverridden => "task-role-overridden",
             AttentionKind::ContainerExec => "container-exec",
             AttentionKind::TaskDefHostAccess => "task-def-host-access",
+            AttentionKind::WorkloadImageFromOutside => "workload-image-from-outside",
         }
     }
 }
@@ -285,6 +290,7 @@ pub(crate) fn attention(g: &Gathered) -> (List<Attention>, u64) {
     super::task_role::overridden(g, &mut items);
     super::exec::commands(g, &mut items);
     super::host_access::given(g, &mut items);
+    super::workload::new_source(g, &mut items);
     super::refused::refused(g, &mut items);
     logging(g, &mut items);
     items.sort_by(|a, b| {

@@ -145,6 +145,10 @@ pub(crate) struct Gathered<'s> {
     pub task_runs: Vec<(u32, Row)>,
     /// ECS `ExecuteCommand` rows that went through, and their identity.
     pub execs: Vec<(u32, Row)>,
+    /// Other services' writes naming ECR images (a Lambda function's code, a Batch job
+    /// definition...: [`Kind::ImageUse`](crate::facts::container::Kind::ImageUse)) that went
+    /// through, and their identity.
+    pub image_uses: Vec<(u32, Row)>,
     /// Every log's container index, for what happened around such a call.
     pub container: &'s Index,
     /// Calls that stopped or narrowed a trail or event data store, or a trail's bucket or key, or
@@ -239,6 +243,7 @@ impl<'s> Gathered<'s> {
             task_defs: Vec::new(),
             task_runs: Vec::new(),
             execs: Vec::new(),
+            image_uses: Vec::new(),
             iam: Vec::new(),
             container,
             logging: Vec::new(),
@@ -268,6 +273,7 @@ fn gather<'s>(
     let put_image = store.strings.lookup("PutImage");
     let ecs = store.strings.lookup("ecs.amazonaws.com");
     let ecs_calls = ECS_CALLS.map(|n| store.strings.lookup(n));
+    let uses = container.uses_by_row();
     // Changes to logging and monitoring are a handful of rows: when there are none, no row asks.
     let any_change = !store.trail.all().is_empty();
     let any_iam = !store.iam.all().is_empty();
@@ -322,6 +328,8 @@ fn gather<'s>(
             g.put_images.push((id, r));
         } else if code.is_empty() && ecs == Some(store.source(r)) {
             g.ecs_call(&ecs_calls, id, r);
+        } else if code.is_empty() && uses.binary_search(&r).is_ok() {
+            g.image_uses.push((id, r));
         } else if !code.is_empty() && web == Some(store.name(r)) {
             g.web_refused.push((id, r));
         }
@@ -375,22 +383,9 @@ fn opens(store: &Store, r: Row) -> bool {
 /// The identity breakdowns, chains and attention list over `rows`, taking where trails put their
 /// log files from the logs' trail calls alone.
 pub fn report(store: &Store, rows: impl Iterator<Item = Row>) -> IdentityReport {
-    // The container index only serves the calls that turn an ECR protection down, image
-    // deletions, lifecycle and repository policies, pushes, task definitions and task starts:
-    // without any, none is built (the engine keeps its own).
-    let any = guards::CALLS
-        .iter()
-        .chain(&[
-            "BatchDeleteImage",
-            "DeleteRepository",
-            "PutLifecyclePolicy",
-            "SetRepositoryPolicy",
-            "PutImage",
-            "RegisterTaskDefinition",
-            "RunTask",
-            "StartTask",
-        ])
-        .any(|n| store.strings.lookup(n).is_some());
+    // The container index serves only the items about container facts: without any, none is
+    // built (the engine keeps its own).
+    let any = !store.container.is_empty();
     let container = if any { Index::build(store) } else { Index::default() };
     report_knowing(store, &container, rows, &crate::analysis::logging::log_places(store, []))
 }

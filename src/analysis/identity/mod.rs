@@ -42,6 +42,7 @@ mod outside;
 mod protection;
 mod refused;
 mod task_role;
+mod workload;
 
 use serde::{Deserialize, Serialize};
 

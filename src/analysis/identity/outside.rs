@@ -25,7 +25,7 @@ use crate::text::utc;
 
 /// Where an image comes from, as an investigator names a registry: `ECR of account N`,
 /// `ECR Public`, `Docker Hub`, or another registry's host.
-fn source(uri: &str) -> String {
+pub(super) fn source(uri: &str) -> String {
     if let Some(u) = parse_image_uri(uri) {
         return format!("ECR of account {}", u.account);
     }
@@ -40,9 +40,13 @@ fn source(uri: &str) -> String {
     }
 }
 
-/// The image URIs of task definition registration `r`, each with its source.
-fn images(store: &Store, r: Row) -> Vec<(String, String)> {
-    let Some(Kind::TaskDef { images, .. }) = store.container.get(r).map(|f| f.kind) else { return Vec::new() };
+/// The image URIs of task definition registration (or other service's write naming images) `r`,
+/// each with its source.
+pub(super) fn images(store: &Store, r: Row) -> Vec<(String, String)> {
+    let Some(Kind::TaskDef { images, .. } | Kind::ImageUse { images, .. }) = store.container.get(r).map(|f| f.kind)
+    else {
+        return Vec::new();
+    };
     let mut out: Vec<(String, String)> = Vec::new();
     for pair in store.container.syms(images).chunks_exact(2) {
         let uri = store.str(pair[0]).into_owned();
