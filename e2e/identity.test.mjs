@@ -994,8 +994,10 @@ test("a Lambda function's image swapped for another account's: a high item", asy
 });
 
 test('commands run in running containers with ECS Exec are an item per principal and cluster', async () => {
-  // The contractor opens a shell in a task of a cluster of the sample, then reads its environment;
-  // a refused try by someone else is no item. The item's commands are worked out from the events.
+  // The task's starter turns ECS Exec on for a service of the cluster (`enableExecuteCommand`);
+  // the contractor opens a shell in a task of the cluster, then reads its environment; a refused
+  // try by someone else is no item. The item's commands, and the call that turned ECS Exec on
+  // before them, are worked out from the events.
   const events = sample();
   const task = events.find((e) => e.eventSource === 'ecs.amazonaws.com' && e.eventName === 'RunTask' && !e.errorCode
     && e.responseElements?.tasks?.[0]?.taskArn);
@@ -1014,7 +1016,9 @@ test('commands run in running containers with ECS Exec are an item per principal
     ...(errorCode ? { errorCode, errorMessage: 'not allowed' } : {}),
     eventID: `7e2e0000-0000-4000-a000-0000000000e${n}`, eventType: 'AwsApiCall',
   });
-  const mine = [exec(1, contractor, '/bin/sh'), exec(2, contractor, 'cat /proc/self/environ'),
+  const turnOn = { ...exec(0, task.userIdentity, ''), eventName: 'UpdateService', eventID: '7e2e0000-0000-4000-a000-0000000000e0',
+    requestParameters: { cluster, service: 'e2e-shell', enableExecuteCommand: true, forceNewDeployment: true }, responseElements: null };
+  const mine = [turnOn, exec(1, contractor, '/bin/sh'), exec(2, contractor, 'cat /proc/self/environ'),
     exec(3, task.userIdentity, '/bin/sh', 'AccessDeniedException')];
   const ran = [...events, ...mine].filter((e) => e.eventSource === 'ecs.amazonaws.com' && e.eventName === 'ExecuteCommand' && !e.errorCode);
   assert.equal(ran.length, 2, 'the sample runs no command of its own');
@@ -1031,7 +1035,22 @@ test('commands run in running containers with ECS Exec are an item per principal
   const told = ran.map((e) => `${e.requestParameters.command} in task ${e.requestParameters.task.split('/').pop()} at ${utc(e.eventTime)}`).join('; ');
   assert.ok(why.startsWith(`${ran.length} commands run in running containers of cluster ${cluster} (${account}, ${task.awsRegion}) with ECS Exec: ${told}. `
     + 'From 203.0.113.70 with AWS CLI.'), why);
+  const on = [...events, ...mine].filter((e) => e.eventSource === 'ecs.amazonaws.com' && !e.errorCode && e.requestParameters?.enableExecuteCommand === true
+    && (e.requestParameters.cluster ?? 'default').split('/').pop() === cluster && e.eventTime <= ran[0].eventTime).at(-1);
+  assert.equal(on, turnOn);
+  assert.ok(why.includes(`ECS Exec was turned on before by service e2e-shell of cluster ${cluster} (UpdateService at ${utc(on.eventTime)} `
+    + `by ${on.userIdentity.arn}).`), why);
   await item.scrollIntoViewIfNeeded();
   await t.shot('identities-container-exec', { fullPage: false });
+  // The ECS list says which call turned it on.
+  await t.page.click('[data-testid=tab-images]');
+  await t.page.click('[data-testid=images-nav-ecs]');
+  await t.page.waitForSelector('[data-testid=ecs-list][data-state=ready]');
+  await t.page.waitForFunction(() => document.querySelectorAll('[data-testid=ecs-exec]').length > 0);
+  const turned = [...events, ...mine].filter((e) => e.eventSource === 'ecs.amazonaws.com' && typeof e.requestParameters?.enableExecuteCommand === 'boolean'
+    && ['CreateService', 'UpdateService'].includes(e.eventName) || ['RunTask', 'StartTask'].includes(e.eventName) && e.requestParameters?.enableExecuteCommand === true);
+  assert.deepEqual((await t.page.locator('[data-testid=ecs-exec]').evaluateAll((els) => els.map((el) => el.dataset.on))).sort(),
+    turned.map((e) => String(e.requestParameters.enableExecuteCommand)).sort());
+  assert.equal(await t.page.locator('[data-testid=ecs-exec]').first().innerText(), 'ECS Exec turned on');
   assert.deepEqual(t.problems, []);
 });

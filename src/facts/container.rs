@@ -183,11 +183,30 @@ pub enum Kind {
     /// `CreateService`, `UpdateService`, `DeleteService` (revision 0: not given, the latest). The
     /// task definition is the one the request names or else the one the response says the service
     /// runs; `deploys`: whether the call started a deployment (`CreateService`, an `UpdateService`
-    /// that is more than a scaling, see `ecs::Request::redeploys`).
-    Service { cluster: Sym, service: Sym, family: Sym, revision: u32, desired: Option<u32>, deploys: bool },
+    /// that is more than a scaling, see `ecs::Request::redeploys`); `exec`: ECS Exec turned on or
+    /// off for its tasks (`enableExecuteCommand`), when the request says.
+    Service {
+        cluster: Sym,
+        service: Sym,
+        family: Sym,
+        revision: u32,
+        desired: Option<u32>,
+        deploys: bool,
+        exec: Option<bool>,
+    },
     /// `RunTask`, `StartTask`: task ARNs and pairs (image URI, repository) from the response, and
-    /// what the request overrode, when it did: (task role, commands).
-    Task { cluster: Sym, family: Sym, revision: u32, count: u16, tasks: Span, images: Span, overrides: Span },
+    /// what the request overrode, when it did: (task role, commands); `exec`: started with ECS
+    /// Exec turned on.
+    Task {
+        cluster: Sym,
+        family: Sym,
+        revision: u32,
+        count: u16,
+        tasks: Span,
+        images: Span,
+        overrides: Span,
+        exec: bool,
+    },
     /// `StopTask` (detail: the reason), `ExecuteCommand` (detail: the command).
     TaskCall { cluster: Sym, task: Sym, detail: Sym },
     /// `CreateCluster`, `DeleteCluster`, `UpdateCluster`...
@@ -631,15 +650,16 @@ impl ContainerFacts {
                 host: self.remap_syms(src, host, s),
             },
             Kind::TaskDefGone { family, revision } => Kind::TaskDefGone { family: s(family), revision },
-            Kind::Service { cluster, service, family, revision, desired, deploys } => Kind::Service {
+            Kind::Service { cluster, service, family, revision, desired, deploys, exec } => Kind::Service {
                 cluster: s(cluster),
                 service: s(service),
                 family: s(family),
                 revision,
                 desired,
                 deploys,
+                exec,
             },
-            Kind::Task { cluster, family, revision, count, tasks, images, overrides } => Kind::Task {
+            Kind::Task { cluster, family, revision, count, tasks, images, overrides, exec } => Kind::Task {
                 cluster: s(cluster),
                 family: s(family),
                 revision,
@@ -647,6 +667,7 @@ impl ContainerFacts {
                 tasks: self.remap_syms(src, tasks, s),
                 images: self.remap_syms(src, images, s),
                 overrides: self.remap_syms(src, overrides, s),
+                exec,
             },
             Kind::TaskCall { cluster, task, detail } => {
                 Kind::TaskCall { cluster: s(cluster), task: s(task), detail: s(detail) }

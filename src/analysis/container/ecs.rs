@@ -81,14 +81,11 @@ fn host_words(store: &Store, host: crate::facts::container::Span) -> Vec<String>
     store.container.syms(host).iter().map(|&t| host_said(&store.str(t))).collect()
 }
 
-/// The ECS call of row `r` as an item of the story, with its images resolved at its time.
-pub(super) fn item(ix: &Index, store: &Store, r: Row) -> Option<EcsItem> {
-    let f = store.container.get(r)?;
-    let t = store.time(r);
-    let call = store.str(store.name(r)).into_owned();
-    let owner = store.str(store.account(r)).into_owned();
-    let mut item = EcsItem {
-        call,
+/// The item of ECS call `r` (in account `owner`) with only what every call has: the call, who
+/// made it, when, how it ended.
+fn blank(store: &Store, r: Row, owner: &str) -> EcsItem {
+    EcsItem {
+        call: store.str(store.name(r)).into_owned(),
         cluster: String::new(),
         service: String::new(),
         task_definition: String::new(),
@@ -101,11 +98,21 @@ pub(super) fn item(ix: &Index, store: &Store, r: Row) -> Option<EcsItem> {
         execution_role: String::new(),
         role_override: String::new(),
         host_access: Vec::new(),
-        who: who(store, r, &owner),
-        time: t,
+        exec: None,
+        who: who(store, r, owner),
+        time: store.time(r),
         error_code: store.str(store.error_code(r)).into_owned(),
         events: event_refs(store, &[r], 1).0,
-    };
+    }
+}
+
+/// The ECS call of row `r` as an item of the story, with its images resolved at its time.
+pub(super) fn item(ix: &Index, store: &Store, r: Row) -> Option<EcsItem> {
+    let f = store.container.get(r)?;
+    let t = store.time(r);
+    let owner = store.str(store.account(r)).into_owned();
+    let mut item = blank(store, r, &owner);
+
     let mut registration_missing = false;
     let mut host_access = Vec::new();
     let mut td_images = |family: Sym, revision: u32| -> (String, Vec<Sym>) {
@@ -138,7 +145,8 @@ pub(super) fn item(ix: &Index, store: &Store, r: Row) -> Option<EcsItem> {
         Kind::TaskDefGone { family, revision } => {
             item.task_definition = format!("{}:{revision}", store.str(family));
         }
-        Kind::Service { cluster, service, family, revision, desired, deploys } => {
+        Kind::Service { cluster, service, family, revision, desired, deploys, exec } => {
+            item.exec = exec;
             store.str(cluster).as_ref().clone_into(&mut item.cluster);
             store.str(service).as_ref().clone_into(&mut item.service);
             item.desired = desired;
@@ -153,7 +161,8 @@ pub(super) fn item(ix: &Index, store: &Store, r: Row) -> Option<EcsItem> {
                 (item.task_definition, image_syms) = td_images(family, revision);
             }
         }
-        Kind::Task { cluster, family, revision, tasks, images, overrides, .. } => {
+        Kind::Task { cluster, family, revision, tasks, images, overrides, exec, .. } => {
+            item.exec = exec.then_some(true);
             store.str(cluster).as_ref().clone_into(&mut item.cluster);
             item.tasks = store.container.syms(tasks).iter().map(|&s| store.str(s).into_owned()).collect();
             if let [role, command] = store.container.syms(overrides) {

@@ -349,6 +349,10 @@ pub struct EcsItem {
     /// ("privileged", "mounts the host's /var/run/docker.sock"...; see [`super::ecs::host_said`]).
     #[serde(default)]
     pub host_access: Vec<String>,
+    /// ECS Exec turned on (or off) for the tasks the call starts (`enableExecuteCommand`), when
+    /// it says.
+    #[serde(default)]
+    pub exec: Option<bool>,
     /// Who made the call.
     pub who: Who,
     /// When.

@@ -2480,3 +2480,69 @@ fn a_function_or_job_given_another_accounts_image_is_an_attention_item() {
     let g = &items.iter().find(|a| a.title.contains(" g ")).unwrap().why;
     assert!(g.contains("It is the first write naming an image for it in these logs."), "{g}");
 }
+
+/// `enableExecuteCommand` on `UpdateService` and `RunTask` (ECS's API reference): the ECS Exec
+/// item names the call that turned it on for the cluster before the commands, and is high when
+/// the one who ran them turned it on; a refused call, or one after the commands, turned nothing
+/// on for them.
+#[test]
+fn the_call_that_turned_ecs_exec_on_is_in_the_exec_item() {
+    use crate::analysis::identity::{AttentionKind, Severity};
+    let mut l = Log::new();
+    let exec = |cluster: &str| json!({"cluster": cluster, "task": "a1b2", "container": "app", "command": "/bin/sh", "interactive": true});
+    // prod: Mary turns it on for service web, then uses it.
+    l.update_service(0, MARY, "web", json!({"enableExecuteCommand": true, "forceNewDeployment": true}), "web:3");
+    l.add(100, "ecs.amazonaws.com", "ExecuteCommand", MARY, exec("prod"), Value::Null);
+    // staging: the pipeline starts a task with it on; Mary uses it.
+    let run = json!({"cluster": "staging", "taskDefinition": "job:1", "enableExecuteCommand": true});
+    l.add(10, "ecs.amazonaws.com", "RunTask", CI, run, Value::Null);
+    l.add(200, "ecs.amazonaws.com", "ExecuteCommand", MARY, exec("staging"), Value::Null);
+    // dev: Mary's try is refused, she uses it anyway; the pipeline turns it on only afterwards.
+    let dev = json!({"cluster": "dev", "service": "api", "enableExecuteCommand": true});
+    l.add(20, "ecs.amazonaws.com", "UpdateService", MARY, dev.clone(), Value::Null)["errorCode"] =
+        json!("AccessDeniedException");
+    l.add(300, "ecs.amazonaws.com", "ExecuteCommand", MARY, exec("dev"), Value::Null);
+    l.add(400, "ecs.amazonaws.com", "UpdateService", CI, dev, Value::Null);
+    // prod again: the pipeline turns it off for another service.
+    l.update_service(500, CI, "api", json!({"enableExecuteCommand": false}), "api:2");
+    let items = attention_of(&l, AttentionKind::ContainerExec);
+    assert_eq!(
+        titles(&items),
+        [
+            ("Commands run in containers of cluster dev", Severity::Medium, MARY),
+            ("Commands run in containers of cluster prod", Severity::High, MARY),
+            ("Commands run in containers of cluster staging", Severity::Medium, MARY),
+        ]
+    );
+    let why = |cluster: &str| items.iter().find(|a| a.title.ends_with(cluster)).map(|a| a.why.clone()).unwrap();
+    let prod = format!(
+        "It turned ECS Exec on itself before: service web of cluster prod (UpdateService at 2026-03-01 10:00:00 UTC by {MARY})."
+    );
+    assert!(why("prod").contains(&prod), "{}", why("prod"));
+    let staging = format!(
+        "ECS Exec was turned on before by a task on cluster staging (RunTask at 2026-03-01 10:00:10 UTC by {CI})."
+    );
+    assert!(why("staging").contains(&staging), "{}", why("staging"));
+    assert!(!why("dev").contains("turned ECS Exec on") && !why("dev").contains("was turned on"), "{}", why("dev"));
+    // The ECS list says which calls turned it on or off.
+    let e = l.engine();
+    let ContainerAnswer::Deployments(list) = ask(&e, Filter::default(), Ask::Deployments { offset: 0 }) else {
+        panic!()
+    };
+    let mut said: Vec<(&str, &str, Option<bool>)> =
+        list.items.iter().map(|i| (i.call.as_str(), i.cluster.as_str(), i.exec)).collect();
+    said.sort_unstable();
+    assert_eq!(
+        said,
+        [
+            ("ExecuteCommand", "dev", None),
+            ("ExecuteCommand", "prod", None),
+            ("ExecuteCommand", "staging", None),
+            ("RunTask", "staging", Some(true)),
+            ("UpdateService", "dev", Some(true)),
+            ("UpdateService", "dev", Some(true)),
+            ("UpdateService", "prod", Some(false)),
+            ("UpdateService", "prod", Some(true)),
+        ]
+    );
+}

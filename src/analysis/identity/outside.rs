@@ -255,7 +255,7 @@ fn starts(g: &Gathered) -> HashMap<Row, Vec<Row>> {
 
 /// "service web of cluster prod (`UpdateService` at … by …)" as the other items name a service
 /// deployment, "a task on cluster prod (`RunTask` at … by …)".
-fn start_said(g: &Gathered, r: Row) -> String {
+pub(super) fn start_said(g: &Gathered, r: Row) -> String {
     let store = g.store;
     match store.container.get(r).map(|f| f.kind) {
         Some(Kind::Service { service, cluster, .. }) => {

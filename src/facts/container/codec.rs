@@ -128,6 +128,7 @@ impl<'b> Reader<'b> {
                 revision: self.u32(),
                 desired: self.u64().checked_sub(1).map(|v| v as u32),
                 deploys: self.u64() != 0,
+                exec: self.u64().checked_sub(1).map(|v| v != 0),
             },
             17 => Kind::Task {
                 cluster: self.sym(),
@@ -137,6 +138,7 @@ impl<'b> Reader<'b> {
                 tasks: self.span(),
                 images: self.span(),
                 overrides: self.span(),
+                exec: self.flag(),
             },
             18 => Kind::TaskCall { cluster: self.sym(), task: self.sym(), detail: self.sym() },
             19 => Kind::Cluster { cluster: self.sym() },
@@ -208,11 +210,19 @@ pub fn write(out: &mut Vec<u8>, prev: Row, f: &Fact) {
             ],
         ),
         Kind::TaskDefGone { family, revision } => (15, vec![s(family), n(revision)]),
-        Kind::Service { cluster, service, family, revision, desired, deploys } => (
+        Kind::Service { cluster, service, family, revision, desired, deploys, exec } => (
             16,
-            vec![s(cluster), s(service), s(family), n(revision), desired.map_or(0, |d| n(d) + 1), u64::from(deploys)],
+            vec![
+                s(cluster),
+                s(service),
+                s(family),
+                n(revision),
+                desired.map_or(0, |d| n(d) + 1),
+                u64::from(deploys),
+                exec.map_or(0, |on| 1 + u64::from(on)),
+            ],
         ),
-        Kind::Task { cluster, family, revision, count, tasks, images, overrides } => (
+        Kind::Task { cluster, family, revision, count, tasks, images, overrides, exec } => (
             17,
             vec![
                 s(cluster),
@@ -225,6 +235,7 @@ pub fn write(out: &mut Vec<u8>, prev: Row, f: &Fact) {
                 n(images.len),
                 n(overrides.start),
                 n(overrides.len),
+                u64::from(exec),
             ],
         ),
         Kind::TaskCall { cluster, task, detail } => (18, vec![s(cluster), s(task), s(detail)]),
@@ -289,6 +300,7 @@ mod tests {
                 revision: 0,
                 desired: Some(0),
                 deploys: true,
+                exec: None,
             },
             Kind::Service {
                 cluster: Sym(1),
@@ -297,6 +309,7 @@ mod tests {
                 revision: 0,
                 desired: Some(u32::MAX),
                 deploys: false,
+                exec: Some(true),
             },
             Kind::Service {
                 cluster: Sym(1),
@@ -305,6 +318,7 @@ mod tests {
                 revision: 0,
                 desired: None,
                 deploys: true,
+                exec: Some(false),
             },
             Kind::Task {
                 cluster: Sym(1),
@@ -314,6 +328,7 @@ mod tests {
                 tasks: sp(1, 2),
                 images: sp(3, 4),
                 overrides: sp(7, 2),
+                exec: true,
             },
             Kind::TaskCall { cluster: Sym(1), task: Sym(2), detail: Sym(3) },
             Kind::Cluster { cluster: Sym(300) },

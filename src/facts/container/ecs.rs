@@ -218,6 +218,9 @@ struct Request<'a> {
     overrides: Obj<Overrides<'a>>,
     /// `UpdateService`: starts a deployment of the same task definition.
     force_new_deployment: Lenient<Flag>,
+    /// `CreateService`, `UpdateService`, `RunTask`, `StartTask`: ECS Exec turned on (or off) for
+    /// the tasks they start.
+    enable_execute_command: Lenient<Flag>,
     /// `UpdateService` settings whose change starts a new deployment (ECS replaces every task),
     /// only their presence read.
     network_configuration: Option<IgnoredAny>,
@@ -476,6 +479,10 @@ pub(super) fn read(name: &str, raw: &RawEvent, sink: &mut Sink) -> Found {
                 revision,
                 desired: if name == "DeleteService" { None } else { desired },
                 deploys: name == "CreateService" || (name == "UpdateService" && req.redeploys()),
+                exec: match req.enable_execute_command {
+                    Lenient::Ok(Flag(on)) if name != "DeleteService" => Some(on),
+                    _ => None,
+                },
             }
         }
         "RunTask" | "StartTask" => task(&req, &resp, sink),
@@ -538,6 +545,7 @@ fn task(req: &Request<'_>, resp: &Response<'_>, sink: &mut Sink) -> Kind {
         } else {
             sink.syms([role, command.as_str()])
         },
+        exec: matches!(req.enable_execute_command, Lenient::Ok(Flag(true))),
     }
 }
 

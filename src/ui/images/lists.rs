@@ -560,6 +560,12 @@ pub fn ecs_row(e: &EcsItem) -> Html {
                     </div>
                 }
                 if !e.detail.is_empty() { <div class="muted small" title={tooltip(&e.detail)}>{reveal(&e.detail).into_owned()}</div> }
+                if let Some(on) = e.exec {
+                    <div class={if on { "small warn-text" } else { "muted small" }} data-testid="ecs-exec" data-on={on.to_string()}
+                        title="enableExecuteCommand: whether whoever may call ecs:ExecuteCommand can run commands and open shells in the tasks this call starts">
+                        {if on { "ECS Exec turned on" } else { "ECS Exec turned off" }}
+                    </div>
+                }
                 if !e.host_access.is_empty() {
                     <div class="small warn-text" data-testid="ecs-host-access"
                         title="What the task definition gives its containers of the instance they run on: a container that runs privileged, shares the host's processes, holds such a capability or mounts such a path can take it over">
