@@ -889,16 +889,18 @@ test('a task definition revision with a Docker Hub image and a new task role, an
   assert.deepEqual(t.problems, []);
 });
 
-test('a task definition revision that runs privileged with the Docker socket, then started: a high item, and the ECS list says so', async () => {
+test('a task definition revision that runs privileged with the Docker socket and holds a key pair, then started: two high items, and the ECS list says so', async () => {
   // The contractor registers the next revision of a family of the sample, privileged and mounting
   // the instance's Docker socket (ECS's `privileged` and `volumes[].host.sourcePath`, mounted by
-  // `mountPoints`), and runs a task of it. Which registrations ask for the host when the family's
-  // registration before did not is worked out here from the raw events.
+  // `mountPoints`), with an access key pair in its environment, and runs a task of it. Which
+  // registrations ask for the host, or hold credentials, when the family's registration before did
+  // not is worked out here from the raw events.
   const { events, ok, last, family, where, revision, account, contractor, at, ecs } = nextRevision('06', '203.0.113.71', 'e');
   const image = last.requestParameters.containerDefinitions[0].image;
   const mine = [
     ecs(1, 'RegisterTaskDefinition', { family, volumes: [{ name: 'docker', host: { sourcePath: '/var/run/docker.sock' } }],
-      containerDefinitions: [{ name: 'app', image, privileged: true, mountPoints: [{ sourceVolume: 'docker', containerPath: '/var/run/docker.sock' }] }] },
+      containerDefinitions: [{ name: 'app', image, privileged: true, mountPoints: [{ sourceVolume: 'docker', containerPath: '/var/run/docker.sock' }],
+        environment: [{ name: 'AWS_ACCESS_KEY_ID', value: 'AKIAE2ELEAKED0000006' }, { name: 'AWS_SECRET_ACCESS_KEY', value: 'e2e/NOT+A+REAL+SECRET+0000000000000000000' }] }] },
     { taskDefinition: { family, revision } }),
     ecs(2, 'RunTask', { cluster: 'e2e', taskDefinition: `${family}:${revision}` }, null),
   ];
@@ -935,6 +937,20 @@ test('a task definition revision that runs privileged with the Docker socket, th
   assert.ok(why.includes(`Started from it: a task on cluster e2e (RunTask at ${utc(at(2))} by ${contractor.arn}).`), why);
   await item.scrollIntoViewIfNeeded();
   await t.shot('identities-task-def-host-access', { fullPage: false });
+  // The credentials: names that say so, with a value; the secret itself never shown.
+  const creds = (e) => e.requestParameters.containerDefinitions.flatMap((c) => c.environment ?? [])
+    .filter((v) => v.value && /^(AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|ECS_ENGINE_AUTH_DATA)$|PASSWORD|PASSWD|SECRET|PRIVATE_KEY|API_KEY/.test(v.name.toUpperCase()));
+  const holding = registered.filter((e) => creds(e).length > 0);
+  assert.deepEqual(holding, [mine[0]]);
+  const credItem = list.locator('li[data-kind=task-def-credentials]');
+  assert.equal(await credItem.count(), holding.length);
+  assert.equal(await credItem.getAttribute('data-severity'), 'high');
+  assert.equal(await credItem.locator('[data-testid=attention-title]').innerText(), `Task definition ${family} holds credentials in its environment`);
+  if (await credItem.locator('[data-testid=attention-read]').count()) await credItem.locator('[data-testid=attention-read]').click();
+  const credWhy = await credItem.locator('[data-testid=attention-why]').innerText();
+  assert.ok(credWhy.includes('holds credentials in plain environment variables: AWS_ACCESS_KEY_ID (AKIAE2ELEAKED0000006), AWS_SECRET_ACCESS_KEY.'), credWhy);
+  assert.ok(credWhy.includes('Key AKIAE2ELEAKED0000006 signed no call in the rows looked at.'), credWhy);
+  assert.ok(!credWhy.includes('NOT+A+REAL+SECRET'), credWhy);
   // The ECS list says it of the registration and of the task started from it, and of nothing else.
   await t.page.click('[data-testid=tab-images]');
   await t.page.click('[data-testid=images-nav-ecs]');
@@ -945,6 +961,9 @@ test('a task definition revision that runs privileged with the Docker socket, th
   for (const text of await t.page.locator('[data-testid=ecs-host-access]').allInnerTexts()) {
     assert.equal(text, "host: runs privileged, mounts the host's /var/run/docker.sock");
   }
+  assert.deepEqual(await t.page.locator('[data-testid=ecs-credentials]').allInnerTexts(),
+    ['credentials in environment: AWS_ACCESS_KEY_ID (AKIAE2ELEAKED0000006), AWS_SECRET_ACCESS_KEY']);
+  assert.equal(await t.page.locator('body').evaluate((b) => b.innerText.includes('NOT+A+REAL+SECRET')), false);
   await t.page.locator('[data-testid=ecs-host-access]').first().scrollIntoViewIfNeeded();
   await t.shot('images-ecs-host-access', { fullPage: false });
   assert.deepEqual(t.problems, []);

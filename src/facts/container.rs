@@ -175,9 +175,11 @@ pub enum Kind {
     RepoChange { lines: Span, exposure: Exposure },
     /// KMS `CreateGrant` whose encryption context names an ECR repository.
     KmsGrant { key: Sym, grantee: Sym, operations: Sym, grant_id: Sym },
-    /// `RegisterTaskDefinition`: pairs (image URI, repository name or empty) in `syms`, and what
-    /// it gives its containers of the host they run on (`syms`, see `ecs::host_access`).
-    TaskDef { family: Sym, revision: u32, images: Span, exec_role: Sym, task_role: Sym, host: Span },
+    /// `RegisterTaskDefinition`: pairs (image URI, repository name or empty) in `syms`, and its
+    /// risks (`syms`): what it gives its containers of the host they run on (`privileged`...,
+    /// see `ecs::host_access`), then the credentials they hold in plain environment variables
+    /// (`env:NAME`, `key:AKIA…`, see `ecs::credentials`). One span for both keeps a fact small.
+    TaskDef { family: Sym, revision: u32, images: Span, exec_role: Sym, task_role: Sym, risks: Span },
     /// `DeregisterTaskDefinition` / `DeleteTaskDefinitions`.
     TaskDefGone { family: Sym, revision: u32 },
     /// `CreateService`, `UpdateService`, `DeleteService` (revision 0: not given, the latest). The
@@ -641,13 +643,13 @@ impl ContainerFacts {
             Kind::KmsGrant { key, grantee, operations, grant_id } => {
                 Kind::KmsGrant { key: s(key), grantee: s(grantee), operations: s(operations), grant_id: s(grant_id) }
             }
-            Kind::TaskDef { family, revision, images, exec_role, task_role, host } => Kind::TaskDef {
+            Kind::TaskDef { family, revision, images, exec_role, task_role, risks } => Kind::TaskDef {
                 family: s(family),
                 revision,
                 images: self.remap_syms(src, images, s),
                 exec_role: s(exec_role),
                 task_role: s(task_role),
-                host: self.remap_syms(src, host, s),
+                risks: self.remap_syms(src, risks, s),
             },
             Kind::TaskDefGone { family, revision } => Kind::TaskDefGone { family: s(family), revision },
             Kind::Service { cluster, service, family, revision, desired, deploys, exec } => Kind::Service {

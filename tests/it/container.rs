@@ -709,6 +709,12 @@ fn image_source(uri: &str) -> String {
     }
 }
 
+/// Whether a `RegisterTaskDefinition` puts any variable in its containers' environment.
+fn has_environment(e: &serde_json::Value) -> bool {
+    let containers = e["requestParameters"]["containerDefinitions"].as_array().into_iter().flatten();
+    containers.into_iter().any(|c| c["environment"].as_array().is_some_and(|v| !v.is_empty()))
+}
+
 /// Whether a `RegisterTaskDefinition` asks for any of the host (ECS's `privileged`,
 /// `pidMode`/`ipcMode` `host`, added capabilities, host volumes).
 fn asks_host(e: &serde_json::Value) -> bool {
@@ -804,6 +810,8 @@ fn ok_task_definition_task_and_exec_items_are_those_the_events_say() {
     let overridden = overridden.len() as u64;
     // The generator's registrations ask for none of the host, so no item may say one does.
     let host_access = regs.iter().filter(|e| asks_host(e)).count() as u64;
+    // Nor put anything in their containers' environment, credentials or not.
+    let with_env = regs.iter().filter(|e| has_environment(e)).count() as u64;
     let mut execs: Vec<(String, String, String, String)> = all
         .iter()
         .filter(|e| ok(e, "ExecuteCommand"))
@@ -826,9 +834,10 @@ fn ok_task_definition_task_and_exec_items_are_those_the_events_say() {
             got(AttentionKind::TaskRoleNew),
             got(AttentionKind::TaskRoleOverridden),
             got(AttentionKind::ContainerExec),
-            got(AttentionKind::TaskDefHostAccess)
+            got(AttentionKind::TaskDefHostAccess),
+            got(AttentionKind::TaskDefCredentials)
         ],
-        [new_source, new_role, overridden, execs.len() as u64, host_access]
+        [new_source, new_role, overridden, execs.len() as u64, host_access, with_env]
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

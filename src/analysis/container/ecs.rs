@@ -54,8 +54,8 @@ fn uris(store: &Store, images: crate::facts::container::Span) -> Vec<Sym> {
     store.container.syms(images).chunks_exact(2).map(|p| p[0]).collect()
 }
 
-/// One of what a task definition gives its containers of the host (a symbol of the fact's `host`,
-/// see `facts::container::ecs`), in words.
+/// One of what a task definition gives its containers of the host (a host token of the fact's
+/// `risks`, see `facts::container::ecs`), in words.
 pub fn host_said(token: &str) -> String {
     match token.split_once(':') {
         Some(("cap", cap)) => format!("adds capability {cap}"),
@@ -76,9 +76,44 @@ pub fn gives_host(token: &str) -> bool {
     token != "network"
 }
 
-/// What the task definition registration fact `host` gives, in words.
-fn host_words(store: &Store, host: crate::facts::container::Span) -> Vec<String> {
-    store.container.syms(host).iter().map(|&t| host_said(&store.str(t))).collect()
+/// The risks of a task definition registration fact (`risks`) that are host access, as the
+/// fact keeps them (`privileged`, `mount:/path`...).
+pub fn host_tokens(store: &Store, risks: crate::facts::container::Span) -> Vec<String> {
+    let tokens = store.container.syms(risks).iter().map(|&t| store.str(t).into_owned());
+    tokens.filter(|t| !t.starts_with("env:") && !t.starts_with("key:")).collect()
+}
+
+/// The risks of a task definition registration fact (`risks`) that are credentials in its
+/// environment: the variables' names, and `key:AKIA…`.
+pub fn credential_tokens(store: &Store, risks: crate::facts::container::Span) -> Vec<String> {
+    let tokens = store.container.syms(risks).iter().map(|&t| store.str(t).into_owned());
+    tokens
+        .filter_map(|t| if t.starts_with("key:") { Some(t) } else { t.strip_prefix("env:").map(str::to_owned) })
+        .collect()
+}
+
+/// What the task definition registration fact `risks` gives of the host, in words.
+fn host_words(store: &Store, risks: crate::facts::container::Span) -> Vec<String> {
+    host_tokens(store, risks).iter().map(|t| host_said(t)).collect()
+}
+
+/// The credentials a registration's containers hold in their environment (the fact's `secrets`):
+/// names, `AWS_ACCESS_KEY_ID` with the key's id.
+fn credentials_of(store: &Store, risks: crate::facts::container::Span) -> Vec<String> {
+    credential_words(&credential_tokens(store, risks))
+}
+
+/// Credentials as [`credential_tokens`] gives them (names, and `key:AKIA…`), in words: the names,
+/// `AWS_ACCESS_KEY_ID` with the key's id.
+pub fn credential_words(said: &[String]) -> Vec<String> {
+    let key = said.iter().find_map(|t| t.strip_prefix("key:"));
+    said.iter()
+        .filter(|t| !t.starts_with("key:"))
+        .map(|n| match key {
+            Some(k) if n == "AWS_ACCESS_KEY_ID" => format!("{n} ({k})"),
+            _ => n.clone(),
+        })
+        .collect()
 }
 
 /// The item of ECS call `r` (in account `owner`) with only what every call has: the call, who
@@ -98,6 +133,7 @@ fn blank(store: &Store, r: Row, owner: &str) -> EcsItem {
         execution_role: String::new(),
         role_override: String::new(),
         host_access: Vec::new(),
+        credentials: Vec::new(),
         exec: None,
         who: who(store, r, owner),
         time: store.time(r),
@@ -126,8 +162,8 @@ pub(super) fn item(ix: &Index, store: &Store, r: Row) -> Option<EcsItem> {
             (n, _) => n.to_string(),
         };
         let images = match found.and_then(|row| store.container.get(row)).map(|f| f.kind) {
-            Some(Kind::TaskDef { images, host, .. }) => {
-                host_access = host_words(store, host);
+            Some(Kind::TaskDef { images, risks, .. }) => {
+                host_access = host_words(store, risks);
                 uris(store, images)
             }
             _ => Vec::new(),
@@ -136,11 +172,12 @@ pub(super) fn item(ix: &Index, store: &Store, r: Row) -> Option<EcsItem> {
     };
     let mut image_syms = Vec::new();
     match f.kind {
-        Kind::TaskDef { family, revision, images, exec_role, host, .. } => {
+        Kind::TaskDef { family, revision, images, exec_role, risks, .. } => {
+            item.credentials = credentials_of(store, risks);
             item.task_definition = format!("{}:{revision}", store.str(family));
             store.str(exec_role).as_ref().clone_into(&mut item.execution_role);
             image_syms = uris(store, images);
-            item.host_access = host_words(store, host);
+            item.host_access = host_words(store, risks);
         }
         Kind::TaskDefGone { family, revision } => {
             item.task_definition = format!("{}:{revision}", store.str(family));

@@ -349,6 +349,10 @@ pub struct EcsItem {
     /// ("privileged", "mounts the host's /var/run/docker.sock"...; see [`super::ecs::host_said`]).
     #[serde(default)]
     pub host_access: Vec<String>,
+    /// The names of the environment variables holding credentials, and an access key's id, of a
+    /// task definition registered (`AWS_SECRET_ACCESS_KEY`, `AWS_ACCESS_KEY_ID (AKIA…)`...).
+    #[serde(default)]
+    pub credentials: Vec<String>,
     /// ECS Exec turned on (or off) for the tasks the call starts (`enableExecuteCommand`), when
     /// it says.
     #[serde(default)]

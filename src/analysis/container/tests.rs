@@ -2546,3 +2546,81 @@ fn the_call_that_turned_ecs_exec_on_is_in_the_exec_item() {
         ]
     );
 }
+
+/// A task definition whose containers hold credentials in plain `environment` variables (ECS:
+/// readable by whoever may call `DescribeTaskDefinition`; AWS Config's
+/// `ecs-no-environment-secrets`) is an item when its family's registration before held less;
+/// it says what the access key it holds signed.
+#[test]
+fn a_task_definition_holding_credentials_is_an_attention_item() {
+    use crate::analysis::identity::{AttentionKind, Severity};
+    let mut l = Log::new();
+    let env = |vars: &[(&str, &str)]| {
+        let vars: Vec<Value> = vars.iter().map(|(n, v)| json!({"name": n, "value": v})).collect();
+        json!({"environment": vars})
+    };
+    let key = "AKIAE2ELEAKED0000001";
+    let pair = [("AWS_ACCESS_KEY_ID", key), ("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")];
+    // web: plain, then Mary's revision with a key pair, then the same again.
+    task_def_with(&mut l, 0, CI, ("web", 1), env(&[("LOG_LEVEL", "info")]), json!({}));
+    task_def_with(&mut l, 100, MARY, ("web", 2), env(&pair), json!({}));
+    task_def_with(&mut l, 200, CI, ("web", 3), env(&pair), json!({}));
+    // The key signs two calls, one a write, from elsewhere.
+    let svc = json!({"type": "IAMUser", "arn": format!("arn:aws:iam::{ACCOUNT}:user/svc"), "accountId": ACCOUNT,
+        "accessKeyId": key, "userName": "svc"});
+    for (at, name) in [(300, "GetCallerIdentity"), (310, "CreateUser")] {
+        let e = l.add(at, "iam.amazonaws.com", name, CI, json!({}), Value::Null);
+        e["userIdentity"] = svc.clone();
+        e["sourceIPAddress"] = json!("198.51.100.7");
+        e["readOnly"] = json!(name.starts_with("Get"));
+    }
+    // api: first seen with a database password; job: a harmless variable added.
+    task_def_with(&mut l, 0, CI, ("api", 5), env(&[("DB_PASSWORD", "hunter2")]), json!({}));
+    task_def_with(&mut l, 0, CI, ("job", 1), json!({}), json!({}));
+    task_def_with(&mut l, 50, CI, ("job", 2), env(&[("LOG_LEVEL", "debug"), ("API_KEY", "")]), json!({}));
+    let items = attention_of(&l, AttentionKind::TaskDefCredentials);
+    assert_eq!(
+        titles(&items),
+        [
+            ("Task definition api holds credentials in its environment", Severity::Medium, CI),
+            ("Task definition web holds credentials in its environment", Severity::High, MARY),
+        ]
+    );
+    let web = &items.iter().find(|a| a.who == MARY).unwrap().why;
+    for part in [
+        format!("holds credentials in plain environment variables: AWS_ACCESS_KEY_ID ({key}), AWS_SECRET_ACCESS_KEY."),
+        format!(
+            "The registration of web before it in these logs, web:1 at 2026-03-01 10:00:00 UTC by {CI}, held less."
+        ),
+        format!(
+            "Key {key} (arn:aws:iam::{ACCOUNT}:user/svc) signed 2 calls in the rows looked at (1 write), from \
+             2026-03-01 10:05:00 UTC to 2026-03-01 10:05:10 UTC, from 198.51.100.7; first write: iam:CreateUser at \
+             2026-03-01 10:05:10 UTC."
+        ),
+    ] {
+        assert!(web.contains(&part), "{part}\n{web}");
+    }
+    let api = &items.iter().find(|a| a.who == CI).unwrap().why;
+    assert!(api.contains("holds credentials in plain environment variables: DB_PASSWORD."), "{api}");
+    assert!(!api.contains("hunter2") && !web.contains("wJalrXUtnFEMI"), "a secret's value is never said");
+    // The ECS list says it of each registration.
+    let e = l.engine();
+    let ContainerAnswer::Deployments(list) = ask(&e, Filter::default(), Ask::Deployments { offset: 0 }) else {
+        panic!()
+    };
+    let mut said: Vec<(String, Vec<String>)> =
+        list.items.iter().map(|i| (i.task_definition.clone(), i.credentials.clone())).collect();
+    said.sort_unstable();
+    let pair = vec![format!("AWS_ACCESS_KEY_ID ({key})"), "AWS_SECRET_ACCESS_KEY".to_owned()];
+    assert_eq!(
+        said,
+        [
+            ("api:5".to_owned(), vec!["DB_PASSWORD".to_owned()]),
+            ("job:1".to_owned(), vec![]),
+            ("job:2".to_owned(), vec![]),
+            ("web:1".to_owned(), vec![]),
+            ("web:2".to_owned(), pair.clone()),
+            ("web:3".to_owned(), pair),
+        ]
+    );
+}

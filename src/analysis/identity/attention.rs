@@ -132,6 +132,9 @@ pub enum AttentionKind {
     /// Another service's write (a Lambda function's code, a Batch job definition...) naming an
     /// image from another account's ECR that the earlier writes for the same thing did not.
     WorkloadImageFromOutside,
+    /// An ECS task definition's registration holds credentials in plain environment variables
+    /// its family's registration before it did not.
+    TaskDefCredentials,
 }
 
 impl AttentionKind {
@@ -159,6 +162,7 @@ impl AttentionKind {
             AttentionKind::ContainerExec => "Commands run in running containers",
             AttentionKind::TaskDefHostAccess => "Task definition gives containers the host",
             AttentionKind::WorkloadImageFromOutside => "Function or job given another account's image",
+            AttentionKind::TaskDefCredentials => "Task definition holds credentials",
         }
     }
 
@@ -186,6 +190,7 @@ impl AttentionKind {
             AttentionKind::ContainerExec => "container-exec",
             AttentionKind::TaskDefHostAccess => "task-def-host-access",
             AttentionKind::WorkloadImageFromOutside => "workload-image-from-outside",
+            AttentionKind::TaskDefCredentials => "task-def-credentials",
         }
     }
 }
@@ -291,6 +296,7 @@ pub(crate) fn attention(g: &Gathered) -> (List<Attention>, u64) {
     super::exec::commands(g, &mut items);
     super::host_access::given(g, &mut items);
     super::workload::new_source(g, &mut items);
+    super::secrets::in_environment(g, &mut items);
     super::refused::refused(g, &mut items);
     logging(g, &mut items);
     items.sort_by(|a, b| {

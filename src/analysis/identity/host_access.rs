@@ -14,16 +14,14 @@
 use super::attention::{joined, Attention, AttentionKind, Severity};
 use super::breakdown::Gathered;
 use super::outside::{each, Around, Starts};
-use crate::analysis::container::{gives_host, host_said};
+use crate::analysis::container::{gives_host, host_said, host_tokens};
 use crate::facts::container::Kind;
 use crate::store::{Row, Store};
 
 /// What registration `r` gives its containers of the host, as symbols' text.
 fn host_of(store: &Store, r: Row) -> Vec<String> {
     match store.container.get(r).map(|f| f.kind) {
-        Some(Kind::TaskDef { host, .. }) => {
-            store.container.syms(host).iter().map(|&t| store.str(t).into_owned()).collect()
-        }
+        Some(Kind::TaskDef { risks, .. }) => host_tokens(store, risks),
         _ => Vec::new(),
     }
 }

@@ -41,6 +41,7 @@ pub mod origin;
 mod outside;
 mod protection;
 mod refused;
+mod secrets;
 mod task_role;
 mod workload;
 

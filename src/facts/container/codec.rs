@@ -118,7 +118,7 @@ impl<'b> Reader<'b> {
                 images: self.span(),
                 exec_role: self.sym(),
                 task_role: self.sym(),
-                host: self.span(),
+                risks: self.span(),
             },
             15 => Kind::TaskDefGone { family: self.sym(), revision: self.u32() },
             16 => Kind::Service {
@@ -196,7 +196,7 @@ pub fn write(out: &mut Vec<u8>, prev: Row, f: &Fact) {
         Kind::KmsGrant { key, grantee, operations, grant_id } => {
             (13, vec![s(key), s(grantee), s(operations), s(grant_id)])
         }
-        Kind::TaskDef { family, revision, images, exec_role, task_role, host } => (
+        Kind::TaskDef { family, revision, images, exec_role, task_role, risks } => (
             14,
             vec![
                 s(family),
@@ -205,8 +205,8 @@ pub fn write(out: &mut Vec<u8>, prev: Row, f: &Fact) {
                 n(images.len),
                 s(exec_role),
                 s(task_role),
-                n(host.start),
-                n(host.len),
+                n(risks.start),
+                n(risks.len),
             ],
         ),
         Kind::TaskDefGone { family, revision } => (15, vec![s(family), n(revision)]),
@@ -290,7 +290,7 @@ mod tests {
                 images: sp(0, 4),
                 exec_role: Sym(2),
                 task_role: Sym(0),
-                host: sp(4, 2),
+                risks: sp(4, 2),
             },
             Kind::TaskDefGone { family: Sym(1), revision: u32::MAX },
             Kind::Service {

@@ -20,6 +20,54 @@ struct Container<'a> {
     linux_parameters: Obj<LinuxParameters<'a>>,
     #[serde(borrow)]
     mount_points: List<Obj<MountPoint<'a>>, MAX_CONTAINERS>,
+    /// A task definition's: plain environment variables (see [`credentials`]).
+    #[serde(borrow)]
+    environment: List<Obj<EnvVar<'a>>, MAX_ENVIRONMENT>,
+}
+
+/// `containerDefinitions[].environment[]`.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct EnvVar<'a> {
+    #[serde(borrow)]
+    name: Lenient<Text<'a>>,
+    #[serde(borrow)]
+    value: Lenient<Text<'a>>,
+}
+
+/// Environment variables read per container; a credential past them is not seen.
+const MAX_ENVIRONMENT: usize = 128;
+
+/// Environment variable names that hold AWS credentials (AWS Config's `ecs-no-environment-secrets`,
+/// behind Security Hub's ECS.8, looks for the first, second and last).
+const AWS_CREDENTIALS: [&str; 4] =
+    ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "ECS_ENGINE_AUTH_DATA"];
+
+/// Words in an environment variable's name that say its value is a secret.
+const SECRET_WORDS: [&str; 5] = ["PASSWORD", "PASSWD", "SECRET", "PRIVATE_KEY", "API_KEY"];
+
+/// The credentials a task definition's containers hold in plain environment variables (readable by
+/// whoever may call `DescribeTaskDefinition`, and written into this very log): `env:NAME` for
+/// those whose name says so and whose value is not empty, each once, and, for
+/// `AWS_ACCESS_KEY_ID`, the key's id as `key:AKIA...` (an id, not a secret). Never a secret's
+/// value.
+fn credentials(containers: &Containers) -> Vec<String> {
+    let mut said: Vec<String> = Vec::new();
+    let vars = containers.items.iter().filter_map(|c| c.0.ok()).flat_map(|c| c.environment.items.iter());
+    for v in vars.filter_map(|v| v.0.ok()).filter(|v| !v.value.str().trim().is_empty()) {
+        let name = v.name.str().trim().to_ascii_uppercase();
+        let secret = AWS_CREDENTIALS.contains(&name.as_str()) || SECRET_WORDS.iter().any(|w| name.contains(w));
+        let token = format!("env:{name}");
+        if secret && !said.contains(&token) && said.len() < MAX_HOST_ACCESS {
+            said.push(token);
+        }
+        let value = v.value.str().trim();
+        let is_key_id = value.len() == 20 && value.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+        if name == "AWS_ACCESS_KEY_ID" && is_key_id && !said.iter().any(|s| s.starts_with("key:")) {
+            said.push(format!("key:{value}"));
+        }
+    }
+    said
 }
 
 type Containers<'a> = List<Obj<Container<'a>>, MAX_CONTAINERS>;
@@ -128,7 +176,7 @@ pub fn host_path_matters(path: &str) -> bool {
 /// and `ipc` (the host's process and IPC namespaces), `cap:NAME` (a capability of
 /// [`HOST_CAPABILITIES`] added), `mount:PATH` (a host path of [`host_path_matters`] a container
 /// mounts), and `network` (the host's network, which by itself does not give the instance).
-fn host_access(h: &Host, sink: &mut Sink) -> Span {
+fn host_access(h: &Host) -> Vec<String> {
     let mut said: Vec<String> = Vec::new();
     let mut add = |s: String| {
         if !said.contains(&s) {
@@ -167,7 +215,7 @@ fn host_access(h: &Host, sink: &mut Sink) -> Span {
         add("network".to_owned());
     }
     said.truncate(MAX_HOST_ACCESS);
-    sink.syms(said.iter().map(String::as_str))
+    said
 }
 
 /// Host access kept per task definition; each container's privileges past it are not told apart.
@@ -454,7 +502,10 @@ pub(super) fn read(name: &str, raw: &RawEvent, sink: &mut Sink) -> Found {
                 images: image_pairs(uris.into_iter(), sink),
                 exec_role: sink.sym(req.execution_role_arn.str()),
                 task_role: sink.sym(req.task_role_arn.str()),
-                host: host_access(&host, sink),
+                risks: {
+                    let risks = [host_access(&host), credentials(host.containers)].concat();
+                    sink.syms(risks.iter().map(String::as_str))
+                },
             }
         }
         "DeregisterTaskDefinition" | "DeleteTaskDefinitions" => {

@@ -230,8 +230,8 @@ fn ok_task_definition_host_access() {
     let s = e.store();
     let host = |n: usize| {
         let f = s.container.get(n as Row).unwrap_or_else(|| panic!("no fact for row {n}"));
-        let Kind::TaskDef { host, .. } = f.kind else { panic!("{f:?}") };
-        s.container.syms(host).iter().map(|&x| s.str(x).into_owned()).collect::<Vec<_>>()
+        let Kind::TaskDef { risks, .. } = f.kind else { panic!("{f:?}") };
+        s.container.syms(risks).iter().map(|&x| s.str(x).into_owned()).collect::<Vec<_>>()
     };
     assert_eq!(
         host(0),
@@ -239,6 +239,37 @@ fn ok_task_definition_host_access() {
     );
     assert_eq!(host(1), ["privileged", "ipc"]);
     assert!(host(2).is_empty(), "{:?}", host(2));
+}
+
+/// Credentials in a task definition's plain `environment` (ECS: "readable by all users and roles
+/// that are allowed the `DescribeTaskDefinition` action"): the names that say so, with a value,
+/// and an access key's id; never a value; `secrets` (Secrets Manager references) are none.
+#[test]
+fn ok_task_definition_credentials_in_environment() {
+    let json = r#"{"Records":[{"eventTime":"2026-03-01T00:00:00Z","eventSource":"ecs.amazonaws.com","eventName":"RegisterTaskDefinition",
+      "eventID":"00000000-0000-0000-0000-000000000001",
+      "requestParameters":{"family":"web","containerDefinitions":[
+         {"name":"a","image":"web:1","environment":[
+            {"name":"AWS_ACCESS_KEY_ID","value":"AKIAIOSFODNN7EXAMPLE"},
+            {"name":"AWS_SECRET_ACCESS_KEY","value":"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"},
+            {"name":"LOG_LEVEL","value":"debug"},
+            {"name":"db_password","value":"hunter2"},
+            {"name":"API_KEY_URL","value":""}],
+          "secrets":[{"name":"STRIPE_SECRET","valueFrom":"arn:aws:secretsmanager:us-east-1:111122223333:secret:stripe"}]},
+         {"name":"b","image":"side:1","environment":[{"name":"AWS_SECRET_ACCESS_KEY","value":"other"},{"name":"AWS_ACCESS_KEY_ID","value":"not-a-key"}]}]},
+      "responseElements":{"taskDefinition":{"family":"web","revision":2}}}]}"#;
+    let e = engine(json);
+    let s = e.store();
+    let f = fact_of(&e, "RegisterTaskDefinition");
+    let Kind::TaskDef { risks, .. } = f.kind else { panic!("{f:?}") };
+    let said: Vec<String> = s.container.syms(risks).iter().map(|&x| s.str(x).into_owned()).collect();
+    let want = ["env:AWS_ACCESS_KEY_ID", "key:AKIAIOSFODNN7EXAMPLE", "env:AWS_SECRET_ACCESS_KEY", "env:DB_PASSWORD"];
+    assert_eq!(said, want);
+    // No value is kept anywhere in the facts' symbols.
+    for x in 0..s.strings.len() {
+        let text = s.str(crate::model::Sym(x as u32));
+        assert!(!text.contains("wJalrXUtnFEMI") && !text.contains("hunter2"), "{text}");
+    }
 }
 
 #[test]

@@ -566,6 +566,12 @@ pub fn ecs_row(e: &EcsItem) -> Html {
                         {if on { "ECS Exec turned on" } else { "ECS Exec turned off" }}
                     </div>
                 }
+                if !e.credentials.is_empty() {
+                    <div class="small warn-text" data-testid="ecs-credentials"
+                        title="Environment variables of this task definition that hold credentials: readable by whoever may call ecs:DescribeTaskDefinition, and written into CloudTrail with the registration">
+                        {format!("credentials in environment: {}", reveal(&e.credentials.join(", ")))}
+                    </div>
+                }
                 if !e.host_access.is_empty() {
                     <div class="small warn-text" data-testid="ecs-host-access"
                         title="What the task definition gives its containers of the instance they run on: a container that runs privileged, shares the host's processes, holds such a capability or mounts such a path can take it over">
