@@ -62,7 +62,9 @@ fn credentials(containers: &Containers) -> Vec<String> {
             said.push(token);
         }
         let value = v.value.str().trim();
-        let is_key_id = value.len() == 20 && value.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+        let is_key_id = value.len() == 20
+            && (value.starts_with("AKIA") || value.starts_with("ASIA"))
+            && value.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
         if name == "AWS_ACCESS_KEY_ID" && is_key_id && !said.iter().any(|s| s.starts_with("key:")) {
             said.push(format!("key:{value}"));
         }

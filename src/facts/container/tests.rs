@@ -256,7 +256,7 @@ fn ok_task_definition_credentials_in_environment() {
             {"name":"db_password","value":"hunter2"},
             {"name":"API_KEY_URL","value":""}],
           "secrets":[{"name":"STRIPE_SECRET","valueFrom":"arn:aws:secretsmanager:us-east-1:111122223333:secret:stripe"}]},
-         {"name":"b","image":"side:1","environment":[{"name":"AWS_SECRET_ACCESS_KEY","value":"other"},{"name":"AWS_ACCESS_KEY_ID","value":"not-a-key"}]}]},
+         {"name":"b","image":"side:1","environment":[{"name":"AWS_SECRET_ACCESS_KEY","value":"other"},{"name":"AWS_ACCESS_KEY_ID","value":"NOTAKEYBUTTWENTYCHAR"}]}]},
       "responseElements":{"taskDefinition":{"family":"web","revision":2}}}]}"#;
     let e = engine(json);
     let s = e.store();
