@@ -2565,7 +2565,9 @@ fn a_task_definition_holding_credentials_is_an_attention_item() {
     task_def_with(&mut l, 0, CI, ("web", 1), env(&[("LOG_LEVEL", "info")]), json!({}));
     task_def_with(&mut l, 100, MARY, ("web", 2), env(&pair), json!({}));
     task_def_with(&mut l, 200, CI, ("web", 3), env(&pair), json!({}));
-    // The key signs two calls, one a write, from elsewhere.
+    // Mary made the key for user svc; it signs two calls, one a write, from elsewhere.
+    let made = json!({"accessKey": {"accessKeyId": key, "userName": "svc", "status": "Active"}});
+    l.add(90, "iam.amazonaws.com", "CreateAccessKey", MARY, json!({"userName": "svc"}), made);
     let svc = json!({"type": "IAMUser", "arn": format!("arn:aws:iam::{ACCOUNT}:user/svc"), "accountId": ACCOUNT,
         "accessKeyId": key, "userName": "svc"});
     for (at, name) in [(300, "GetCallerIdentity"), (310, "CreateUser")] {
@@ -2592,6 +2594,7 @@ fn a_task_definition_holding_credentials_is_an_attention_item() {
         format!(
             "The registration of web before it in these logs, web:1 at 2026-03-01 10:00:00 UTC by {CI}, held less."
         ),
+        format!("Key {key} was made for user/svc at 2026-03-01 10:01:30 UTC by {MARY} (CreateAccessKey)."),
         format!(
             "Key {key} (arn:aws:iam::{ACCOUNT}:user/svc) signed 2 calls in the rows looked at (1 write), from \
              2026-03-01 10:05:00 UTC to 2026-03-01 10:05:10 UTC, from 198.51.100.7; first write: iam:CreateUser at \

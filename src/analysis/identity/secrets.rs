@@ -11,7 +11,9 @@ use super::attention::{first_write, joined, list, Attention, AttentionKind, Seve
 use super::breakdown::{Acc, Gathered};
 use super::outside::{each, Around, Starts};
 use crate::analysis::container::{credential_tokens, credential_words};
+use crate::analysis::principal::principal_label;
 use crate::facts::container::Kind;
+use crate::facts::iam::Act;
 use crate::store::{Row, Store};
 use crate::text::{plural, utc};
 
@@ -57,14 +59,15 @@ fn key_use(g: &Gathered, key: &str) -> String {
             }
         }
     }
+    let made = made(g, key);
     if acc.events == 0 {
-        return format!(" Key {key} signed no call in the rows looked at.");
+        return format!("{made} Key {key} signed no call in the rows looked at.");
     }
     let mut addresses: Vec<String> =
         g.key_ips.iter().filter(|(k, _)| *g.str(*k) == *key).map(|(_, ip)| g.str(*ip).into_owned()).collect();
     addresses.sort();
     format!(
-        " Key {key} ({}) signed {} in the rows looked at ({}), from {} to {}, from {}{}.",
+        "{made} Key {key} ({}) signed {} in the rows looked at ({}), from {} to {}, from {}{}.",
         joined(&principals, ", "),
         plural(acc.events, "call", "calls"),
         plural(acc.writes, "write", "writes"),
@@ -73,6 +76,24 @@ fn key_use(g: &Gathered, key: &str) -> String {
         list(&addresses),
         first_write(g, &acc),
     )
+}
+
+/// " Key … was made for user/svc at … by … (`CreateAccessKey`).", when a call in these logs that
+/// went through made it.
+fn made(g: &Gathered, key: &str) -> String {
+    let store = g.store;
+    let Some(k) = store.strings.lookup(key) else { return String::new() };
+    let found =
+        store.iam.all().iter().find(|c| c.act == Act::KeyMade && c.detail == k && store.error_code(c.row).is_empty());
+    found.map_or(String::new(), |c| {
+        let whose =
+            if c.subject.is_empty() { "its maker's own user".to_owned() } else { g.str(c.subject).into_owned() };
+        format!(
+            " Key {key} was made for {whose} at {} by {} (CreateAccessKey).",
+            utc(store.time(c.row)),
+            principal_label(&store.identity(c.row), &store.strings)
+        )
+    })
 }
 
 /// The item of a registration (`a`) whose containers hold `has` in their environment.
