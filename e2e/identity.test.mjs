@@ -903,6 +903,11 @@ test('a task definition revision that runs privileged with the Docker socket and
         environment: [{ name: 'AWS_ACCESS_KEY_ID', value: 'AKIAE2ELEAKED0000006' }, { name: 'AWS_SECRET_ACCESS_KEY', value: 'e2e/NOT+A+REAL+SECRET+0000000000000000000' }] }] },
     { taskDefinition: { family, revision } }),
     ecs(2, 'RunTask', { cluster: 'e2e', taskDefinition: `${family}:${revision}` }, null),
+    // A family of its own that sends its logs to CloudWatch, then nowhere.
+    ecs(3, 'RegisterTaskDefinition', { family: 'e2e-quiet', containerDefinitions: [{ name: 'q', image, logConfiguration: { logDriver: 'awslogs' } }] },
+      { taskDefinition: { family: 'e2e-quiet', revision: 1 } }),
+    ecs(4, 'RegisterTaskDefinition', { family: 'e2e-quiet', containerDefinitions: [{ name: 'q', image }] },
+      { taskDefinition: { family: 'e2e-quiet', revision: 2 } }),
   ];
   const all = [...events, ...mine];
   const asksHost = (e) => {
@@ -951,6 +956,18 @@ test('a task definition revision that runs privileged with the Docker socket and
   assert.ok(credWhy.includes('holds credentials in plain environment variables: AWS_ACCESS_KEY_ID (AKIAE2ELEAKED0000006), AWS_SECRET_ACCESS_KEY.'), credWhy);
   assert.ok(credWhy.includes('Key AKIAE2ELEAKED0000006 signed no call in the rows looked at.'), credWhy);
   assert.ok(!credWhy.includes('NOT+A+REAL+SECRET'), credWhy);
+  // The family whose logging was dropped: registrations naming no log driver after one that did.
+  const drivers = (e) => e.requestParameters.containerDefinitions.map((c) => c.logConfiguration?.logDriver).filter((d) => d && d !== 'none');
+  const quiet = registered.filter((e) => {
+    const before = registered.filter((o) => where(o) === where(e) && o.responseElements.taskDefinition.revision < e.responseElements.taskDefinition.revision)
+      .sort((a, b) => a.responseElements.taskDefinition.revision - b.responseElements.taskDefinition.revision).at(-1);
+    return before && drivers(before).length > 0 && drivers(e).length === 0;
+  });
+  assert.deepEqual(quiet, [mine[3]]);
+  const quietItem = list.locator('li[data-kind=task-def-logs-dropped]');
+  assert.equal(await quietItem.count(), quiet.length);
+  assert.equal(await quietItem.getAttribute('data-severity'), 'medium');
+  assert.equal(await quietItem.locator('[data-testid=attention-title]').innerText(), 'Task definition e2e-quiet stops sending logs');
   // The ECS list says it of the registration and of the task started from it, and of nothing else.
   await t.page.click('[data-testid=tab-images]');
   await t.page.click('[data-testid=images-nav-ecs]');

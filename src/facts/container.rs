@@ -178,7 +178,8 @@ pub enum Kind {
     /// `RegisterTaskDefinition`: pairs (image URI, repository name or empty) in `syms`, and its
     /// risks (`syms`): what it gives its containers of the host they run on (`privileged`...,
     /// see `ecs::host_access`), then the credentials they hold in plain environment variables
-    /// (`env:NAME`, `key:AKIA…`, see `ecs::credentials`). One span for both keeps a fact small.
+    /// (`env:NAME`, `key:AKIA…`, see `ecs::credentials`), then where they send their output
+    /// (`log:awslogs`..., see `ecs::log_drivers`). One span for all keeps a fact small.
     TaskDef { family: Sym, revision: u32, images: Span, exec_role: Sym, task_role: Sym, risks: Span },
     /// `DeregisterTaskDefinition` / `DeleteTaskDefinitions`.
     TaskDefGone { family: Sym, revision: u32 },

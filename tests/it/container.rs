@@ -709,6 +709,12 @@ fn image_source(uri: &str) -> String {
     }
 }
 
+/// Whether a `RegisterTaskDefinition` names a log configuration for any container.
+fn logs_anywhere(e: &serde_json::Value) -> bool {
+    let containers = e["requestParameters"]["containerDefinitions"].as_array().into_iter().flatten();
+    containers.into_iter().any(|c| !c["logConfiguration"].is_null())
+}
+
 /// Whether a `RegisterTaskDefinition` puts any variable in its containers' environment.
 fn has_environment(e: &serde_json::Value) -> bool {
     let containers = e["requestParameters"]["containerDefinitions"].as_array().into_iter().flatten();
@@ -812,6 +818,8 @@ fn ok_task_definition_task_and_exec_items_are_those_the_events_say() {
     let host_access = regs.iter().filter(|e| asks_host(e)).count() as u64;
     // Nor put anything in their containers' environment, credentials or not.
     let with_env = regs.iter().filter(|e| has_environment(e)).count() as u64;
+    // Nor name a log driver, so none can stop naming one.
+    let logged = regs.iter().filter(|e| logs_anywhere(e)).count() as u64;
     let mut execs: Vec<(String, String, String, String)> = all
         .iter()
         .filter(|e| ok(e, "ExecuteCommand"))
@@ -835,9 +843,10 @@ fn ok_task_definition_task_and_exec_items_are_those_the_events_say() {
             got(AttentionKind::TaskRoleOverridden),
             got(AttentionKind::ContainerExec),
             got(AttentionKind::TaskDefHostAccess),
-            got(AttentionKind::TaskDefCredentials)
+            got(AttentionKind::TaskDefCredentials),
+            got(AttentionKind::TaskDefLogsDropped)
         ],
-        [new_source, new_role, overridden, execs.len() as u64, host_access, with_env]
+        [new_source, new_role, overridden, execs.len() as u64, host_access, with_env, logged]
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

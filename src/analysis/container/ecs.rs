@@ -80,7 +80,7 @@ pub fn gives_host(token: &str) -> bool {
 /// fact keeps them (`privileged`, `mount:/path`...).
 pub fn host_tokens(store: &Store, risks: crate::facts::container::Span) -> Vec<String> {
     let tokens = store.container.syms(risks).iter().map(|&t| store.str(t).into_owned());
-    tokens.filter(|t| !t.starts_with("env:") && !t.starts_with("key:")).collect()
+    tokens.filter(|t| !["env:", "key:", "log:"].iter().any(|p| t.starts_with(p))).collect()
 }
 
 /// The risks of a task definition registration fact (`risks`) that are credentials in its
@@ -90,6 +90,12 @@ pub fn credential_tokens(store: &Store, risks: crate::facts::container::Span) ->
     tokens
         .filter_map(|t| if t.starts_with("key:") { Some(t) } else { t.strip_prefix("env:").map(str::to_owned) })
         .collect()
+}
+
+/// The log drivers a task definition registration fact (`risks`) names (`awslogs`...).
+pub fn log_tokens(store: &Store, risks: crate::facts::container::Span) -> Vec<String> {
+    let tokens = store.container.syms(risks).iter().map(|&t| store.str(t).into_owned());
+    tokens.filter_map(|t| t.strip_prefix("log:").map(str::to_owned)).collect()
 }
 
 /// What the task definition registration fact `risks` gives of the host, in words.

@@ -43,7 +43,7 @@ use crate::model::{Millis, Sym};
 use crate::store::{Row, Store};
 use report::{Headline, ImageRef, Outcome, RepoRef};
 
-pub use ecs::{credential_tokens, credential_words, gives_host, host_said, host_tokens};
+pub use ecs::{credential_tokens, credential_words, gives_host, host_said, host_tokens, log_tokens};
 pub(crate) use items::event_refs;
 pub use pages::{answer, summary};
 

@@ -2627,3 +2627,46 @@ fn a_task_definition_holding_credentials_is_an_attention_item() {
         ]
     );
 }
+
+/// A task definition whose containers name no log driver (ECS's `logConfiguration.logDriver`;
+/// `none` keeps nothing) where its family's registration before named one is an item; another
+/// driver, or a family that never logged, is none.
+#[test]
+fn a_task_definition_that_stops_sending_logs_is_an_attention_item() {
+    use crate::analysis::identity::{AttentionKind, Severity};
+    let mut l = Log::new();
+    let logs =
+        |driver: &str| json!({"logConfiguration": {"logDriver": driver, "options": {"awslogs-group": "/ecs/x"}}});
+    // web: to CloudWatch, then Mary's revision with no log configuration, deployed.
+    task_def_with(&mut l, 0, CI, ("web", 1), logs("awslogs"), json!({}));
+    task_def_with(&mut l, 100, MARY, ("web", 2), json!({}), json!({}));
+    l.service(110, MARY, ("CreateService", "web"), "web:2", Some(1));
+    // api: to CloudWatch, then to nowhere; svc: to CloudWatch, then through FireLens.
+    task_def_with(&mut l, 0, CI, ("api", 1), logs("awslogs"), json!({}));
+    task_def_with(&mut l, 50, CI, ("api", 2), logs("none"), json!({}));
+    task_def_with(&mut l, 0, CI, ("svc", 1), logs("awslogs"), json!({}));
+    task_def_with(&mut l, 50, CI, ("svc", 2), logs("awsfirelens"), json!({}));
+    // job: never logged; old: first seen without logs.
+    task_def_with(&mut l, 0, CI, ("job", 1), json!({}), json!({}));
+    task_def_with(&mut l, 50, CI, ("job", 2), json!({}), json!({}));
+    task_def_with(&mut l, 50, CI, ("old", 9), json!({}), json!({}));
+    let items = attention_of(&l, AttentionKind::TaskDefLogsDropped);
+    assert_eq!(
+        titles(&items),
+        [
+            ("Task definition api stops sending logs", Severity::Medium, CI),
+            ("Task definition web stops sending logs", Severity::High, MARY),
+        ]
+    );
+    let web = &items.iter().find(|a| a.who == MARY).unwrap().why;
+    for part in [
+        "web:2 (111122223333, us-east-1), registered at 2026-03-01 10:01:40 UTC".to_owned(),
+        format!(
+            "names no log driver for its containers: the registration of web before it in these logs, web:1 at \
+             2026-03-01 10:00:00 UTC by {CI}, sent their output to awslogs."
+        ),
+        "Started from it: service web of cluster prod".to_owned(),
+    ] {
+        assert!(web.contains(&part), "{part}\n{web}");
+    }
+}

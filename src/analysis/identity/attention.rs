@@ -135,6 +135,9 @@ pub enum AttentionKind {
     /// An ECS task definition's registration holds credentials in plain environment variables
     /// its family's registration before it did not.
     TaskDefCredentials,
+    /// An ECS task definition's registration names no log driver where its family's
+    /// registration before it named one.
+    TaskDefLogsDropped,
 }
 
 impl AttentionKind {
@@ -163,6 +166,7 @@ impl AttentionKind {
             AttentionKind::TaskDefHostAccess => "Task definition gives containers the host",
             AttentionKind::WorkloadImageFromOutside => "Function or job given another account's image",
             AttentionKind::TaskDefCredentials => "Task definition holds credentials",
+            AttentionKind::TaskDefLogsDropped => "Task definition stops sending logs",
         }
     }
 
@@ -191,6 +195,7 @@ impl AttentionKind {
             AttentionKind::TaskDefHostAccess => "task-def-host-access",
             AttentionKind::WorkloadImageFromOutside => "workload-image-from-outside",
             AttentionKind::TaskDefCredentials => "task-def-credentials",
+            AttentionKind::TaskDefLogsDropped => "task-def-logs-dropped",
         }
     }
 }
@@ -297,6 +302,7 @@ pub(crate) fn attention(g: &Gathered) -> (List<Attention>, u64) {
     super::host_access::given(g, &mut items);
     super::workload::new_source(g, &mut items);
     super::secrets::in_environment(g, &mut items);
+    super::task_logs::dropped(g, &mut items);
     super::refused::refused(g, &mut items);
     logging(g, &mut items);
     items.sort_by(|a, b| {

@@ -13,17 +13,14 @@
 
 use super::attention::{joined, Attention, AttentionKind, Severity};
 use super::breakdown::Gathered;
-use super::outside::{each, Around, Starts};
+use super::outside::{each, risks, Around, Starts};
 use crate::analysis::container::{gives_host, host_said, host_tokens};
 use crate::facts::container::Kind;
 use crate::store::{Row, Store};
 
-/// What registration `r` gives its containers of the host, as symbols' text.
+/// What registration `r` gives its containers of the host (`privileged`, `mount:/path`...).
 fn host_of(store: &Store, r: Row) -> Vec<String> {
-    match store.container.get(r).map(|f| f.kind) {
-        Some(Kind::TaskDef { risks, .. }) => host_tokens(store, risks),
-        _ => Vec::new(),
-    }
+    risks(store, r, host_tokens)
 }
 
 /// One item per registration among the rows looked at that gives its containers more of the host

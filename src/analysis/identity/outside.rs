@@ -18,7 +18,7 @@ use super::breakdown::Gathered;
 use crate::analysis::container::lifecycle::Service;
 use crate::analysis::filter::Field;
 use crate::analysis::principal::principal_label;
-use crate::facts::container::{parse_image_uri, Kind};
+use crate::facts::container::{parse_image_uri, Kind, Span};
 use crate::model::{Millis, Sym};
 use crate::store::{Row, Store};
 use crate::text::utc;
@@ -99,6 +99,15 @@ pub(super) fn new_source(g: &Gathered, out: &mut Vec<Attention>) {
         }
         out.push(item(g, a, &new));
     });
+}
+
+/// What `pick` takes of registration `r`'s risks (host access, credentials, log drivers: the
+/// fact's `risks`, as `analysis::container` reads them); nothing for another row.
+pub(super) fn risks(store: &Store, r: Row, pick: fn(&Store, Span) -> Vec<String>) -> Vec<String> {
+    match store.container.get(r).map(|f| f.kind) {
+        Some(Kind::TaskDef { risks, .. }) => pick(store, risks),
+        _ => Vec::new(),
+    }
 }
 
 /// A task definition family: account, region, name.

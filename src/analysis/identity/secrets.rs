@@ -9,10 +9,9 @@
 
 use super::attention::{first_write, joined, list, Attention, AttentionKind, Severity};
 use super::breakdown::{Acc, Gathered};
-use super::outside::{each, Around, Starts};
+use super::outside::{each, risks, Around, Starts};
 use crate::analysis::container::{credential_tokens, credential_words};
 use crate::analysis::principal::principal_label;
-use crate::facts::container::Kind;
 use crate::facts::iam::Act;
 use crate::store::{Row, Store};
 use crate::text::{plural, utc};
@@ -20,12 +19,9 @@ use crate::text::{plural, utc};
 /// Names whose value is an AWS credential, not only a secret of the application's.
 const AWS_SECRETS: [&str; 3] = ["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "ECS_ENGINE_AUTH_DATA"];
 
-/// What registration `r` holds in its environment, as the fact's symbols' text.
+/// What registration `r` holds in its environment: names, and `key:AKIA…`.
 fn held(store: &Store, r: Row) -> Vec<String> {
-    match store.container.get(r).map(|f| f.kind) {
-        Some(Kind::TaskDef { risks, .. }) => credential_tokens(store, risks),
-        _ => Vec::new(),
-    }
+    risks(store, r, credential_tokens)
 }
 
 /// One item per registration among the rows looked at that holds credentials its family's

@@ -23,6 +23,33 @@ struct Container<'a> {
     /// A task definition's: plain environment variables (see [`credentials`]).
     #[serde(borrow)]
     environment: List<Obj<EnvVar<'a>>, MAX_ENVIRONMENT>,
+    /// A task definition's: where the container's output goes (see [`log_drivers`]).
+    #[serde(borrow)]
+    log_configuration: Obj<LogConfiguration<'a>>,
+}
+
+/// `containerDefinitions[].logConfiguration`.
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+struct LogConfiguration<'a> {
+    #[serde(borrow)]
+    log_driver: Lenient<Text<'a>>,
+}
+
+/// Where a task definition's containers send their output: `log:DRIVER` for each log driver its
+/// containers name (`awslogs`, `awsfirelens`, `splunk`...), each once; `none` (no output kept) and
+/// a container with no `logConfiguration` (the Docker daemon's default, on the instance only) add
+/// nothing.
+fn log_drivers(containers: &Containers) -> Vec<String> {
+    let mut said: Vec<String> = Vec::new();
+    for c in containers.items.iter().filter_map(|c| c.0.ok()) {
+        let driver = c.log_configuration.0.ok().map_or("", |l| l.log_driver.str()).trim().to_ascii_lowercase();
+        let token = format!("log:{driver}");
+        if !driver.is_empty() && driver != "none" && !said.contains(&token) && said.len() < MAX_HOST_ACCESS {
+            said.push(token);
+        }
+    }
+    said
 }
 
 /// `containerDefinitions[].environment[]`.
@@ -505,7 +532,8 @@ pub(super) fn read(name: &str, raw: &RawEvent, sink: &mut Sink) -> Found {
                 exec_role: sink.sym(req.execution_role_arn.str()),
                 task_role: sink.sym(req.task_role_arn.str()),
                 risks: {
-                    let risks = [host_access(&host), credentials(host.containers)].concat();
+                    let risks =
+                        [host_access(&host), credentials(host.containers), log_drivers(host.containers)].concat();
                     sink.syms(risks.iter().map(String::as_str))
                 },
             }

@@ -249,21 +249,27 @@ fn ok_task_definition_credentials_in_environment() {
     let json = r#"{"Records":[{"eventTime":"2026-03-01T00:00:00Z","eventSource":"ecs.amazonaws.com","eventName":"RegisterTaskDefinition",
       "eventID":"00000000-0000-0000-0000-000000000001",
       "requestParameters":{"family":"web","containerDefinitions":[
-         {"name":"a","image":"web:1","environment":[
+         {"name":"a","image":"web:1","logConfiguration":{"logDriver":"awslogs","options":{"awslogs-group":"/ecs/web"}},"environment":[
             {"name":"AWS_ACCESS_KEY_ID","value":"AKIAIOSFODNN7EXAMPLE"},
             {"name":"AWS_SECRET_ACCESS_KEY","value":"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"},
             {"name":"LOG_LEVEL","value":"debug"},
             {"name":"db_password","value":"hunter2"},
             {"name":"API_KEY_URL","value":""}],
           "secrets":[{"name":"STRIPE_SECRET","valueFrom":"arn:aws:secretsmanager:us-east-1:111122223333:secret:stripe"}]},
-         {"name":"b","image":"side:1","environment":[{"name":"AWS_SECRET_ACCESS_KEY","value":"other"},{"name":"AWS_ACCESS_KEY_ID","value":"NOTAKEYBUTTWENTYCHAR"}]}]},
+         {"name":"b","image":"side:1","logConfiguration":{"logDriver":"none"},"environment":[{"name":"AWS_SECRET_ACCESS_KEY","value":"other"},{"name":"AWS_ACCESS_KEY_ID","value":"NOTAKEYBUTTWENTYCHAR"}]}]},
       "responseElements":{"taskDefinition":{"family":"web","revision":2}}}]}"#;
     let e = engine(json);
     let s = e.store();
     let f = fact_of(&e, "RegisterTaskDefinition");
     let Kind::TaskDef { risks, .. } = f.kind else { panic!("{f:?}") };
     let said: Vec<String> = s.container.syms(risks).iter().map(|&x| s.str(x).into_owned()).collect();
-    let want = ["env:AWS_ACCESS_KEY_ID", "key:AKIAIOSFODNN7EXAMPLE", "env:AWS_SECRET_ACCESS_KEY", "env:DB_PASSWORD"];
+    let want = [
+        "env:AWS_ACCESS_KEY_ID",
+        "key:AKIAIOSFODNN7EXAMPLE",
+        "env:AWS_SECRET_ACCESS_KEY",
+        "env:DB_PASSWORD",
+        "log:awslogs",
+    ];
     assert_eq!(said, want);
     // No value is kept anywhere in the facts' symbols.
     for x in 0..s.strings.len() {
