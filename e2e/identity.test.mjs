@@ -950,7 +950,7 @@ test('a task definition revision that runs privileged with the Docker socket and
   const credItem = list.locator('li[data-kind=task-def-credentials]');
   assert.equal(await credItem.count(), holding.length);
   assert.equal(await credItem.getAttribute('data-severity'), 'high');
-  assert.equal(await credItem.locator('[data-testid=attention-title]').innerText(), `Task definition ${family} holds credentials in its environment`);
+  assert.equal(await credItem.locator('[data-testid=attention-title]').innerText(), `Task definition ${family} holds credentials`);
   if (await credItem.locator('[data-testid=attention-read]').count()) await credItem.locator('[data-testid=attention-read]').click();
   const credWhy = await credItem.locator('[data-testid=attention-why]').innerText();
   assert.ok(credWhy.includes('holds credentials in plain environment variables: AWS_ACCESS_KEY_ID (AKIAE2ELEAKED0000006), AWS_SECRET_ACCESS_KEY.'), credWhy);
@@ -1017,7 +1017,7 @@ test("a Lambda function's image swapped for another account's: a high item", asy
   assert.equal(await item.count(), flagged.length);
   assert.equal(await item.getAttribute('data-severity'), 'high');
   assert.equal(await item.locator('[data-testid=attention-who]').getAttribute('data-principal'), contractor.arn);
-  assert.equal(await item.locator('[data-testid=attention-title]').innerText(), 'Lambda function e2e-fn runs an image from ECR of account 999988887777');
+  assert.equal(await item.locator('[data-testid=attention-title]').innerText(), 'Lambda function e2e-fn runs an image of account 999988887777');
   if (await item.locator('[data-testid=attention-read]').count()) await item.locator('[data-testid=attention-read]').click();
   const why = await item.locator('[data-testid=attention-why]').innerText();
   assert.ok(why.startsWith(`Lambda function e2e-fn (${account}, ${last.awsRegion}), UpdateFunctionCode20150331v2 at ${utc(at(2))} `

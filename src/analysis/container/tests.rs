@@ -2456,10 +2456,10 @@ fn a_function_or_job_given_another_accounts_image_is_an_attention_item() {
     assert_eq!(
         titles(&items),
         [
-            (format!("Batch job definition etl runs an image from {source}").as_str(), Severity::High, MARY),
-            (format!("Lambda function f runs an image from {source}").as_str(), Severity::High, MARY),
-            (format!("Lambda function g runs an image from {source}").as_str(), Severity::Medium, CI),
-            (format!("Lambda function h runs an image from {source}").as_str(), Severity::High, OTHER),
+            ("Batch job definition etl runs an image of account 444455556666", Severity::High, MARY),
+            ("Lambda function f runs an image of account 444455556666", Severity::High, MARY),
+            ("Lambda function g runs an image of account 444455556666", Severity::Medium, CI),
+            ("Lambda function h runs an image of account 444455556666", Severity::High, OTHER),
         ]
     );
     let f = &items.iter().find(|a| a.title.contains(" f ")).unwrap().why;
@@ -2584,8 +2584,8 @@ fn a_task_definition_holding_credentials_is_an_attention_item() {
     assert_eq!(
         titles(&items),
         [
-            ("Task definition api holds credentials in its environment", Severity::Medium, CI),
-            ("Task definition web holds credentials in its environment", Severity::High, MARY),
+            ("Task definition api holds credentials", Severity::Medium, CI),
+            ("Task definition web holds credentials", Severity::High, MARY),
         ]
     );
     let web = &items.iter().find(|a| a.who == MARY).unwrap().why;

@@ -112,7 +112,7 @@ fn item(g: &Gathered, a: Around, has: &[String]) -> Attention {
         a.stranger,
         a.started,
     );
-    let title = format!("Task definition {family} holds credentials in its environment");
+    let title = format!("Task definition {family} holds credentials");
     let last = a.last;
     a.item(g, AttentionKind::TaskDefCredentials, title, why, last)
 }

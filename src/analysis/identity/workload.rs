@@ -105,6 +105,7 @@ fn item(
         }
     }
     let told: Vec<String> = new.iter().map(|(u, s)| format!("{u} ({s})")).collect();
+    let accounts: Vec<&str> = sources.iter().map(|s| s.strip_prefix("ECR of account ").unwrap_or(s)).collect();
     let compared = match before {
         Some(b) => {
             let named: Vec<String> = images(store, b).into_iter().map(|(u, _)| u).collect();
@@ -145,7 +146,8 @@ fn item(
     Attention {
         kind: AttentionKind::WorkloadImageFromOutside,
         severity: if before.is_some() || outsider { Severity::High } else { Severity::Medium },
-        title: format!("{what} {name} runs an image from {}", joined(&sources, ", ")),
+        // Only ECR images are read here: the account says whose registry (a short title fits a card).
+        title: format!("{what} {name} runs an image of account {}", joined(&accounts, ", ")),
         who: g.label(id).to_owned(),
         why,
         events: 1,
