@@ -890,9 +890,9 @@ test('a task definition revision with a Docker Hub image and a new task role, an
 });
 
 test('a task definition revision that runs privileged with the Docker socket and holds a key pair, then started: two high items, and the ECS list says so', async () => {
-  // The contractor registers the next revision of a family of the sample, privileged and mounting
-  // the instance's Docker socket (ECS's `privileged` and `volumes[].host.sourcePath`, mounted by
-  // `mountPoints`), with an access key pair in its environment, and runs a task of it. Which
+  // The contractor registers the next revision of a family of the sample, privileged, mounting
+  // the instance's Docker socket and given its disk (ECS's `privileged`, `volumes[].host.sourcePath`
+  // mounted by `mountPoints`, and `linuxParameters.devices`), with an access key pair in its environment, and runs a task of it. Which
   // registrations ask for the host, or hold credentials, when the family's registration before did
   // not is worked out here from the raw events.
   const { events, ok, last, family, where, revision, account, contractor, at, ecs } = nextRevision('06', '203.0.113.71', 'e');
@@ -900,6 +900,7 @@ test('a task definition revision that runs privileged with the Docker socket and
   const mine = [
     ecs(1, 'RegisterTaskDefinition', { family, volumes: [{ name: 'docker', host: { sourcePath: '/var/run/docker.sock' } }],
       containerDefinitions: [{ name: 'app', image, privileged: true, mountPoints: [{ sourceVolume: 'docker', containerPath: '/var/run/docker.sock' }],
+        linuxParameters: { devices: [{ hostPath: '/dev/xvda', containerPath: '/dev/xvda', permissions: ['read'] }] },
         environment: [{ name: 'AWS_ACCESS_KEY_ID', value: 'AKIAE2ELEAKED0000006' }, { name: 'AWS_SECRET_ACCESS_KEY', value: 'e2e/NOT+A+REAL+SECRET+0000000000000000000' }] }] },
     { taskDefinition: { family, revision } }),
     ecs(2, 'RunTask', { cluster: 'e2e', taskDefinition: `${family}:${revision}` }, null),
@@ -913,7 +914,8 @@ test('a task definition revision that runs privileged with the Docker socket and
   const asksHost = (e) => {
     const r = e.requestParameters;
     const mounted = new Set(r.containerDefinitions.flatMap((c) => (c.mountPoints ?? []).map((m) => m.sourceVolume)));
-    return r.pidMode === 'host' || r.ipcMode === 'host' || r.containerDefinitions.some((c) => c.privileged === true)
+    return r.pidMode === 'host' || r.ipcMode === 'host' || r.networkMode === 'host'
+      || r.containerDefinitions.some((c) => c.privileged === true || c.linuxParameters?.devices?.length)
       || (r.volumes ?? []).some((v) => v.host?.sourcePath && mounted.has(v.name));
   };
   const registered = all.filter((e) => ok(e) && e.eventName === 'RegisterTaskDefinition');
@@ -936,7 +938,8 @@ test('a task definition revision that runs privileged with the Docker socket and
   if (await item.locator('[data-testid=attention-read]').count()) await item.locator('[data-testid=attention-read]').click();
   const why = await item.locator('[data-testid=attention-why]').innerText();
   assert.ok(why.includes(`${family}:${revision} (${account}, ${last.awsRegion}), registered at ${utc(at(1))} from 203.0.113.71 with AWS CLI, `
-    + "gives its containers the host they run on: it runs privileged, mounts the host's /var/run/docker.sock."), why);
+    + "gives its containers the host they run on: it runs privileged, is given the host's device /dev/xvda, "
+    + "mounts the host's /var/run/docker.sock."), why);
   assert.ok(why.includes(`The registration of ${family} before it in these logs, ${family}:${previous.responseElements.taskDefinition.revision} `
     + `at ${utc(previous.eventTime)} by ${previous.userIdentity.arn}, did not.`), why);
   assert.ok(why.includes(`Started from it: a task on cluster e2e (RunTask at ${utc(at(2))} by ${contractor.arn}).`), why);
@@ -976,7 +979,7 @@ test('a task definition revision that runs privileged with the Docker socket and
   const rows = t.page.locator('[data-testid=ecs-row]:has([data-testid=ecs-host-access])');
   assert.deepEqual((await rows.evaluateAll((els) => els.map((el) => el.dataset.call))).sort(), ['RegisterTaskDefinition', 'RunTask']);
   for (const text of await t.page.locator('[data-testid=ecs-host-access]').allInnerTexts()) {
-    assert.equal(text, "host: runs privileged, mounts the host's /var/run/docker.sock");
+    assert.equal(text, "host: runs privileged, is given the host's device /dev/xvda, mounts the host's /var/run/docker.sock");
   }
   assert.deepEqual(await t.page.locator('[data-testid=ecs-credentials]').allInnerTexts(),
     ['credentials in environment: AWS_ACCESS_KEY_ID (AKIAE2ELEAKED0000006), AWS_SECRET_ACCESS_KEY']);

@@ -722,17 +722,20 @@ fn has_environment(e: &serde_json::Value) -> bool {
 }
 
 /// Whether a `RegisterTaskDefinition` asks for any of the host (ECS's `privileged`,
-/// `pidMode`/`ipcMode` `host`, added capabilities, host volumes).
+/// `pidMode`/`ipcMode`/`networkMode` `host`, added capabilities, devices, host volumes).
 fn asks_host(e: &serde_json::Value) -> bool {
     let r = &e["requestParameters"];
     let containers = r["containerDefinitions"].as_array().into_iter().flatten();
     let mut volumes = r["volumes"].as_array().into_iter().flatten();
     r["pidMode"] == "host"
         || r["ipcMode"] == "host"
+        || r["networkMode"] == "host"
         || volumes.any(|v| v["host"]["sourcePath"].as_str().is_some_and(|p| !p.is_empty()))
-        || containers
-            .into_iter()
-            .any(|c| c["privileged"] == true || !c["linuxParameters"]["capabilities"]["add"].is_null())
+        || containers.into_iter().any(|c| {
+            c["privileged"] == true
+                || !c["linuxParameters"]["capabilities"]["add"].is_null()
+                || !c["linuxParameters"]["devices"].is_null()
+        })
 }
 
 #[test]

@@ -60,11 +60,13 @@ pub fn host_said(token: &str) -> String {
     match token.split_once(':') {
         Some(("cap", cap)) => format!("adds capability {cap}"),
         Some(("mount", path)) => format!("mounts the host's {path}"),
+        Some(("device", path)) => format!("is given the host's device {path}"),
         _ => match token {
             "privileged" => "runs privileged".to_owned(),
             "pid" => "shares the host's processes (pidMode host)".to_owned(),
             "ipc" => "shares the host's IPC (ipcMode host)".to_owned(),
             "network" => "uses the host's network (networkMode host)".to_owned(),
+            "network-root" => "runs as root on the host's network (networkMode host, no other user)".to_owned(),
             other => other.to_owned(),
         },
     }

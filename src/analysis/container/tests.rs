@@ -2315,8 +2315,9 @@ fn task_def_with(l: &mut Log, at: i64, who: &str, (family, revision): (&str, u32
 
 /// A task definition whose containers get the instance (ECS's `privileged`, `pidMode`/`ipcMode`
 /// `host`, `linuxParameters.capabilities.add`, `volumes[].host.sourcePath` mounted: Security Hub's
-/// ECS.3 and ECS.4 controls) is an item when its family's registration before it did not give
-/// that much; the host's network alone is none.
+/// ECS.3 and ECS.4 controls, and `linuxParameters.devices` of the instance's disks) is an item when
+/// its family's registration before it did not give that much; the host's network alone is none,
+/// but with a container that runs as root (ECS.1) it is.
 #[test]
 fn a_task_definition_giving_containers_the_host_is_an_attention_item() {
     use crate::analysis::identity::{AttentionKind, Severity};
@@ -2344,9 +2345,15 @@ fn a_task_definition_giving_containers_the_host_is_an_attention_item() {
         json!({"cluster": "prod", "taskDefinition": "miner:1"}),
         Value::Null,
     );
-    // net: the host's network only; then a socket volume no container mounts.
-    task_def_with(&mut l, 0, CI, ("net", 1), json!({}), json!({"networkMode": "host"}));
+    // net: the host's network only, as user nginx; then a socket volume no container mounts;
+    // then the host's network with no user given: root.
+    let host_net = json!({"networkMode": "host"});
+    task_def_with(&mut l, 0, CI, ("net", 1), json!({"user": "nginx"}), host_net.clone());
     task_def_with(&mut l, 60, CI, ("net", 2), json!({}), sock);
+    task_def_with(&mut l, 500, CI, ("net", 3), json!({}), host_net);
+    // disk: created with the instance's disk as a device.
+    let disk = json!({"linuxParameters": {"devices": [{"hostPath": "/dev/nvme1n1", "containerPath": "/dev/d"}]}});
+    task_def_with(&mut l, 600, CI, ("disk", 1), disk, json!({}));
     // ext: from another account, sharing the host's IPC.
     task_def_with(&mut l, 300, OTHER, ("ext", 2), json!({}), json!({"ipcMode": "host"}));
     // web2: the socket mounted, then more: privileged too.
@@ -2358,9 +2365,11 @@ fn a_task_definition_giving_containers_the_host_is_an_attention_item() {
     assert_eq!(
         titles(&items),
         [
+            ("New task definition disk gives its containers the host", Severity::Medium, CI),
             ("New task definition miner gives its containers the host", Severity::High, MARY),
             ("Task definition agent gives its containers the host", Severity::Medium, CI),
             ("Task definition ext gives its containers the host", Severity::High, OTHER),
+            ("Task definition net gives its containers the host", Severity::Medium, CI),
             ("Task definition web gives its containers the host", Severity::High, MARY),
             ("Task definition web2 gives its containers the host", Severity::Medium, CI),
             ("Task definition web2 gives its containers the host", Severity::Medium, CI),
@@ -2384,6 +2393,11 @@ fn a_task_definition_giving_containers_the_host_is_an_attention_item() {
     assert!(why("miner", 0).contains("it adds capability SYS_ADMIN."), "{}", why("miner", 0));
     assert!(why("miner", 0).contains("It is the family's first revision: miner was created then."));
     assert!(why("ext", 0).contains("It is of account 444455556666, not the task definition's."));
+    assert!(why("disk", 0).contains("it is given the host's device /dev/nvme1n1."), "{}", why("disk", 0));
+    let net = why("definition net", 0);
+    assert!(net.contains("it runs as root on the host's network (networkMode host, no other user)."), "{net}");
+    assert!(net.contains("(Security Hub's ECS.1) sees the instance's traffic"), "{net}");
+    assert!(!why("disk", 0).contains("ECS.1"), "{}", why("disk", 0));
     // web2's second registration says what was new, and what its family's gave before.
     let web2: Vec<String> = (0..2).map(|n| why("web2", n)).collect();
     assert!(web2.iter().any(|w| w.contains("it mounts the host's /run/containerd/containerd.sock.")), "{web2:?}");

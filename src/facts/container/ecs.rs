@@ -16,6 +16,9 @@ struct Container<'a> {
     image: Lenient<Text<'a>>,
     /// A task definition's: what gives the container the host (see [`host_access`]).
     privileged: Lenient<Flag>,
+    /// A task definition's: the user the container runs as (empty: the image's, root by default).
+    #[serde(borrow)]
+    user: Lenient<Text<'a>>,
     #[serde(borrow)]
     linux_parameters: Obj<LinuxParameters<'a>>,
     #[serde(borrow)]
@@ -107,6 +110,32 @@ type Containers<'a> = List<Obj<Container<'a>>, MAX_CONTAINERS>;
 struct LinuxParameters<'a> {
     #[serde(borrow)]
     capabilities: Obj<Capabilities<'a>>,
+    #[serde(borrow)]
+    devices: List<Obj<Device<'a>>, MAX_CAPABILITIES>,
+}
+
+/// `linuxParameters.devices[]`: a device of the instance given to the container.
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+struct Device<'a> {
+    #[serde(borrow)]
+    host_path: Lenient<Text<'a>>,
+}
+
+/// Whether giving a container the instance's device `path` gives it the host: a disk or partition
+/// (whose files it reads and writes past every permission, `debugfs` needing nothing more) or the
+/// instance's memory.
+pub fn host_device_matters(path: &str) -> bool {
+    const DISKS: [&str; 10] = ["sd", "xvd", "nvme", "vd", "hd", "dm-", "mapper/", "disk/", "loop", "md"];
+    let Some(name) = path.trim().strip_prefix("/dev/") else { return false };
+    DISKS.iter().any(|d| name.starts_with(d)) || ["mem", "kmem", "port"].contains(&name)
+}
+
+/// Whether a container's `user` is root: the name or uid 0, or none (the image's user, which is
+/// root unless the image says otherwise; Security Hub's ECS.1 counts it so).
+fn runs_as_root(user: &str) -> bool {
+    let name = user.split(':').next().unwrap_or("").trim();
+    name.is_empty() || name == "root" || name == "0"
 }
 
 /// `linuxParameters.capabilities`: those added to Docker's defaults.
@@ -204,7 +233,10 @@ pub fn host_path_matters(path: &str) -> bool {
 /// What a task definition gives its containers of the host, one symbol each: `privileged`, `pid`
 /// and `ipc` (the host's process and IPC namespaces), `cap:NAME` (a capability of
 /// [`HOST_CAPABILITIES`] added), `mount:PATH` (a host path of [`host_path_matters`] a container
-/// mounts), and `network` (the host's network, which by itself does not give the instance).
+/// mounts), `device:PATH` (a disk or the memory of the instance, [`host_device_matters`]),
+/// `network-root` (the host's network to a container that runs as root and not privileged:
+/// Security Hub's ECS.1) or else `network` (the host's network, which by itself does not give the
+/// instance).
 fn host_access(h: &Host) -> Vec<String> {
     let mut said: Vec<String> = Vec::new();
     let mut add = |s: String| {
@@ -222,12 +254,17 @@ fn host_access(h: &Host) -> Vec<String> {
         }
     }
     for c in &containers {
-        let added = c.linux_parameters.0.ok().and_then(|l| l.capabilities.0.ok());
+        let linux = c.linux_parameters.0.ok();
+        let added = linux.and_then(|l| l.capabilities.0.ok());
         for cap in added.into_iter().flat_map(|a| texts(&a.add)) {
             let cap = cap.trim().trim_start_matches("CAP_").to_ascii_uppercase();
             if HOST_CAPABILITIES.contains(&cap.as_str()) {
                 add(format!("cap:{cap}"));
             }
+        }
+        let devices = linux.into_iter().flat_map(|l| l.devices.items.iter().filter_map(|d| d.0.ok()));
+        for path in devices.map(|d| d.host_path.str().trim()).filter(|p| host_device_matters(p)) {
+            add(format!("device:{path}"));
         }
     }
     let mounted: Vec<&str> = containers
@@ -241,7 +278,9 @@ fn host_access(h: &Host) -> Vec<String> {
         }
     }
     if h.network_mode.eq_ignore_ascii_case("host") {
-        add("network".to_owned());
+        let privileged = |c: &&Container| matches!(c.privileged, Lenient::Ok(Flag(true)));
+        let root = containers.iter().any(|c| !privileged(c) && runs_as_root(c.user.str()));
+        add(if root { "network-root" } else { "network" }.to_owned());
     }
     said.truncate(MAX_HOST_ACCESS);
     said

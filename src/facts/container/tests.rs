@@ -1,6 +1,6 @@
 //! Facts read from AWS's documentation examples and from hostile variations of them.
 
-use super::ecs::host_path_matters;
+use super::ecs::{host_device_matters, host_path_matters};
 use super::*;
 use crate::engine::Engine;
 
@@ -202,8 +202,9 @@ fn ok_task_definition_host_access() {
     let json = r#"{"Records":[{"eventTime":"2026-03-01T00:00:00Z","eventSource":"ecs.amazonaws.com","eventName":"RegisterTaskDefinition",
       "eventID":"00000000-0000-0000-0000-000000000001",
       "requestParameters":{"family":"agent","pidMode":"host","networkMode":"host","containerDefinitions":[
-         {"name":"a","image":"agent:7","privileged":"false",
-          "linuxParameters":{"capabilities":{"add":["NET_BIND_SERVICE","SYS_ADMIN","CAP_SYS_MODULE"],"drop":["ALL"]}},
+         {"name":"a","image":"agent:7","privileged":"false","user":"1000",
+          "linuxParameters":{"capabilities":{"add":["NET_BIND_SERVICE","SYS_ADMIN","CAP_SYS_MODULE"],"drop":["ALL"]},
+            "devices":[{"hostPath":"/dev/xvda","containerPath":"/dev/xvda","permissions":["read"]},{"hostPath":"/dev/fuse"}]},
           "mountPoints":[{"sourceVolume":"sock","containerPath":"/var/run/docker.sock"},
                          {"sourceVolume":"proc","containerPath":"/host/proc"},
                          {"sourceVolume":"data","containerPath":"/data"}]},
@@ -225,7 +226,17 @@ fn ok_task_definition_host_access() {
       "eventID":"00000000-0000-0000-0000-000000000003",
       "requestParameters":{"family":"web","networkMode":"awsvpc","containerDefinitions":[{"name":"w","image":"web:1",
         "privileged":false,"linuxParameters":{"capabilities":{"add":["SYS_PTRACE"]}}}]},
-      "responseElements":{"taskDefinition":{"family":"web","revision":1}}}]}"#;
+      "responseElements":{"taskDefinition":{"family":"web","revision":1}}},
+     {"eventTime":"2026-03-01T00:03:00Z","eventSource":"ecs.amazonaws.com","eventName":"RegisterTaskDefinition",
+      "eventID":"00000000-0000-0000-0000-000000000004",
+      "requestParameters":{"family":"proxy","networkMode":"host","containerDefinitions":[
+        {"name":"p","image":"proxy:1","user":"app:app"},{"name":"q","image":"probe:1","privileged":true}]},
+      "responseElements":{"taskDefinition":{"family":"proxy","revision":1}}},
+     {"eventTime":"2026-03-01T00:04:00Z","eventSource":"ecs.amazonaws.com","eventName":"RegisterTaskDefinition",
+      "eventID":"00000000-0000-0000-0000-000000000005",
+      "requestParameters":{"family":"proxy","networkMode":"host","containerDefinitions":[
+        {"name":"p","image":"proxy:1","user":"app:app"},{"name":"r","image":"probe:1","user":"0:0"}]},
+      "responseElements":{"taskDefinition":{"family":"proxy","revision":2}}}]}"#;
     let e = engine(json);
     let s = e.store();
     let host = |n: usize| {
@@ -235,10 +246,23 @@ fn ok_task_definition_host_access() {
     };
     assert_eq!(
         host(0),
-        ["pid", "cap:SYS_ADMIN", "cap:SYS_MODULE", "mount:/var/run/docker.sock", "mount:/proc/", "mount:/", "network"]
+        [
+            "pid",
+            "cap:SYS_ADMIN",
+            "cap:SYS_MODULE",
+            "device:/dev/xvda",
+            "mount:/var/run/docker.sock",
+            "mount:/proc/",
+            "mount:/",
+            "network-root"
+        ]
     );
     assert_eq!(host(1), ["privileged", "ipc"]);
     assert!(host(2).is_empty(), "{:?}", host(2));
+    // ECS.1: the host's network fails only with a container that is not privileged and runs as
+    // root (named, uid 0, or no user given).
+    assert_eq!(host(3), ["privileged", "network"]);
+    assert_eq!(host(4), ["network-root"]);
 }
 
 /// Credentials in a task definition's plain `environment` (ECS: "readable by all users and roles
@@ -275,6 +299,19 @@ fn ok_task_definition_credentials_in_environment() {
     for x in 0..s.strings.len() {
         let text = s.str(crate::model::Sym(x as u32));
         assert!(!text.contains("wJalrXUtnFEMI") && !text.contains("hunter2"), "{text}");
+    }
+}
+
+/// Devices of the instance that give a container the host: its disks and partitions (Xen `xvd`,
+/// Nitro `nvme`, SCSI `sd`, device-mapper and loop devices, RAID) and its memory; not `fuse`,
+/// terminals or GPUs.
+#[test]
+fn ok_host_devices_that_give_the_host() {
+    for p in ["/dev/xvda", "/dev/xvda1", "/dev/nvme0n1p1", "/dev/sda", "/dev/mapper/root", "/dev/dm-0", "/dev/mem"] {
+        assert!(host_device_matters(p), "{p}");
+    }
+    for p in ["/dev/fuse", "/dev/nvidia0", "/dev/tty", "/dev/null", "/dev/memory_bandwidth", "/tmp/xvda", ""] {
+        assert!(!host_device_matters(p), "{p}");
     }
 }
 
