@@ -222,6 +222,8 @@ pub struct Index {
     /// Other services' writes that name ECR images (`SageMaker` models, Batch job definitions,
     /// `CodeBuild` projects...), rows oldest first.
     pub uses: Vec<Row>,
+    /// The same rows in row order, to search by row: they are few.
+    pub uses_by_row: Vec<Row>,
     /// The changes that turned a registry's protection down, or tried to, oldest first
     /// (see [`guards`]).
     pub lowerings: Vec<guards::Lowering>,
@@ -291,6 +293,8 @@ impl Index {
         // Facts come in row order, which is file order: lists want time order.
         sort_rows(store, &mut ix.ecs);
         sort_rows(store, &mut ix.builder);
+        ix.uses_by_row.clone_from(&ix.uses);
+        ix.uses_by_row.sort_unstable();
         sort_rows(store, &mut ix.uses);
         sort_rows(store, &mut ix.registry_events);
         ix.repo_events.sort_unstable_by_key(|&(repo, r)| (store.time(r), r, repo));
@@ -363,7 +367,7 @@ impl Index {
         }
         let used = if self.ecs.contains(&row) {
             ecs::item(self, store, row).map(|i| i.images)
-        } else if self.uses.contains(&row) {
+        } else if self.uses_by_row.binary_search(&row).is_ok() {
             ecs::use_item(self, store, row).map(|u| u.images)
         } else {
             None
@@ -629,16 +633,6 @@ fn attach_tokens(ix: &mut Index, store: &Store, mut auth: Vec<Row>) {
 }
 
 /// Sorts rows by time, then row number.
-impl Index {
-    /// The rows of other services' writes naming ECR images ([`Index::uses`]), in row order, to
-    /// search by row: they are few.
-    pub fn uses_by_row(&self) -> Vec<Row> {
-        let mut out = self.uses.clone();
-        out.sort_unstable();
-        out
-    }
-}
-
 fn sort_rows(store: &Store, rows: &mut [Row]) {
     rows.sort_unstable_by_key(|&r| (store.time(r), r));
 }

@@ -273,7 +273,7 @@ fn gather<'s>(
     let put_image = store.strings.lookup("PutImage");
     let ecs = store.strings.lookup("ecs.amazonaws.com");
     let ecs_calls = ECS_CALLS.map(|n| store.strings.lookup(n));
-    let uses = container.uses_by_row();
+    let uses = &container.uses_by_row;
     // Changes to logging and monitoring are a handful of rows: when there are none, no row asks.
     let any_change = !store.trail.all().is_empty();
     let any_iam = !store.iam.all().is_empty();
