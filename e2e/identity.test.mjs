@@ -3,10 +3,10 @@
 // are computed here, in JavaScript, from the files themselves.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, recordTexts, recordedTexts, start, Trailscope, recordsOf, walk } from './harness.mjs';
+import { ROOT, corpusDir, recordTexts, recordedTexts, start, Trailscope, recordsOf, walk } from './harness.mjs';
 
 let env;
 before(async () => { env = await start(); });
@@ -1091,5 +1091,55 @@ test('commands run in running containers with ECS Exec are an item per principal
   assert.deepEqual((await t.page.locator('[data-testid=ecs-exec]').evaluateAll((els) => els.map((el) => el.dataset.on))).sort(),
     turned.map((e) => String(e.requestParameters.enableExecuteCommand)).sort());
   assert.equal(await t.page.locator('[data-testid=ecs-exec]').first().innerText(), 'ECS Exec turned on');
+  assert.deepEqual(t.problems, []);
+});
+
+const CORPUS = corpusDir();
+
+test('an AMI and a snapshot shared with a stranger\'s account, one taken back: high items that say so', { skip: CORPUS ? false : 'the shared corpus is not there' }, async () => {
+  // Stratus Red Team's ec2-share-ami detonation (DataDog's recording) and invictus-ir's attack
+  // simulation, which shares an AMI and a snapshot and takes both back a minute later. What each
+  // call adds, and what takes it back, is worked out here from the raw events.
+  const files = [join(CORPUS, 'DataDog-stratus-red-team/aws.exfiltration.ec2-share-ami.json'),
+    ...['1215Z_YMDRJwtmC82bUwAo', '1220Z_ovtmbuX3ENJ119uH'].map((x) => join(CORPUS, `invictus-ir-aws_dataset/CloudTrail/218007301253_CloudTrail_us-east-1_20230710T${x}.json`))];
+  const events = files.flatMap((f) => {
+    const v = JSON.parse(readFileSync(f, 'utf8'));
+    return v.Records ?? (Array.isArray(v) ? v : [v]);
+  });
+  const field = (e) => (e.eventName === 'ModifyImageAttribute' ? 'launchPermission' : 'createVolumePermission');
+  const id = (e) => e.requestParameters.imageId ?? e.requestParameters.snapshotId;
+  const whom = (e, op) => (e.requestParameters?.[field(e)]?.[op]?.items ?? []).map((i) => i.userId ?? i.group);
+  const calls = events.filter((e) => e.eventSource === 'ec2.amazonaws.com' && /^Modify(Image|Snapshot)Attribute$/.test(e.eventName) && !e.errorCode);
+  const sharing = calls.filter((e) => whom(e, 'add').length > 0);
+  assert.equal(sharing.length, 3);
+  const t = await Trailscope.open(env);
+  await t.pickFiles(files);
+  await t.waitDone();
+  await openIdentities(t);
+  const list = t.page.locator('[data-testid=identity-attention]');
+  await list.locator('li[data-kind]').first().waitFor();
+  if (await list.locator('[data-testid=list-more]').count()) await list.locator('[data-testid=list-more]').click();
+  const items = list.locator('li[data-kind=image-shared]');
+  assert.equal(await items.count(), sharing.length);
+  for (const e of sharing) {
+    const [account] = whom(e, 'add');
+    const kind = e.eventName === 'ModifyImageAttribute' ? 'AMI' : 'EBS snapshot';
+    const item = items.filter({ has: t.page.locator('[data-testid=attention-title]', { hasText: `${id(e)} shared with ${account}` }) });
+    assert.equal(await item.count(), 1, `${kind} ${id(e)}`);
+    // None of the accounts it goes to has events in these logs: high.
+    assert.ok(!events.some((o) => o.recipientAccountId === account));
+    assert.equal(await item.getAttribute('data-severity'), 'high');
+    assert.equal(await item.locator('[data-testid=attention-who]').getAttribute('data-principal'), e.userIdentity.arn);
+    if (await item.locator('[data-testid=attention-read]').count()) await item.locator('[data-testid=attention-read]').click();
+    const why = await item.locator('[data-testid=attention-why]').innerText();
+    const back = calls.find((o) => id(o) === id(e) && o.eventTime > e.eventTime && whom(o, 'remove').includes(account));
+    const said = back ? `Taken back at ${back.eventTime.replace('T', ' ').replace('Z', ' UTC')} by ${back.userIdentity.arn}`
+      : 'Nothing in these logs takes it back.';
+    assert.ok(why.includes(said), `${said}\n${why}`);
+    assert.ok(why.includes(`shared ${kind} ${id(e)} (${e.recipientAccountId}, ${e.awsRegion}) with account ${account}.`), why);
+    assert.ok(why.includes(`No event of account ${account} is in these logs.`), why);
+  }
+  await items.first().scrollIntoViewIfNeeded();
+  await t.shot('identities-image-shared', { fullPage: false });
   assert.deepEqual(t.problems, []);
 });

@@ -112,10 +112,15 @@ pub enum Act {
     Joined,
     /// `RemoveUserFromGroup`: `subject` the group, `detail` the user (`user/NAME`).
     Left,
+    /// EC2's `ModifyImageAttribute` or `ModifySnapshotAttribute` sharing a machine image or a
+    /// snapshot, or taking it back (see [`crate::facts::share`]): `subject` `image/ami-…` or
+    /// `snapshot/snap-…`, `lines` the accounts, groups and organizations added (`add:…`) and
+    /// removed (`remove:…`), `exposure` whom the additions let in.
+    Shared,
 }
 
 /// Every [`Act`], for the batch encoding.
-const ACTS: [Act; 18] = [
+const ACTS: [Act; 19] = [
     Act::UserMade,
     Act::KeyMade,
     Act::KeyEnded,
@@ -134,6 +139,7 @@ const ACTS: [Act; 18] = [
     Act::KeyActivated,
     Act::MfaEnabled,
     Act::PolicyDeleted,
+    Act::Shared,
 ];
 
 /// Every [`Exposure`], for the batch encoding.
@@ -151,16 +157,18 @@ pub struct IamChange {
     pub subject: Sym,
     /// What, by act (see [`Act`]).
     pub detail: Sym,
-    /// For [`Act::Trust`], whom the trust policy lets in beyond the event's account.
+    /// For [`Act::Trust`], whom the trust policy lets in beyond the event's account; for
+    /// [`Act::Shared`], whom the call adds.
     pub exposure: Exposure,
     /// For [`Act::PasswordSet`], whether the user need not change it at the next sign-in
     /// (`passwordResetRequired: false`, or not given).
     pub no_reset: bool,
-    /// For [`Act::Trust`], one line per statement of the trust policy.
+    /// For [`Act::Trust`], one line per statement of the trust policy; for [`Act::Shared`], one
+    /// token per account, group or organization added or removed.
     pub lines: Vec<Sym>,
 }
 
-/// The side table: every IAM change, by row.
+/// The side table: every IAM change (and every machine image or snapshot shared), by row.
 pub type IamChanges = ByRow<IamChange>;
 
 impl RowFact for IamChange {

@@ -2,13 +2,14 @@
 //!
 //! The store keeps no raw JSON, so what the container story (image digests, tags, upload ids, layer
 //! sizes, lifecycle expiries, task definition images, other services' images), the identity chains (credentials that STS
-//! handed out), the changes to CloudTrail itself (trails stopped or narrowed), IAM's credentials and access given (keys, passwords, administrators, roles trusting outsiders) and those to the services that watch the account (`GuardDuty`, Config, flow logs) need from `requestParameters`, `responseElements` and `serviceEventDetails` is pulled
+//! handed out), the changes to CloudTrail itself (trails stopped or narrowed), IAM's credentials and access given (keys, passwords, administrators, roles trusting outsiders, machine images and snapshots shared) and those to the services that watch the account (`GuardDuty`, Config, flow logs) need from `requestParameters`, `responseElements` and `serviceEventDetails` is pulled
 //! out here, once, while the parsed event is at hand, into compact side tables of the [`Store`].
 
 pub mod container;
 pub mod credentials;
 pub mod iam;
 pub mod monitor;
+pub mod share;
 pub mod trail;
 
 use crate::ingest::raw::RawEvent;
@@ -20,6 +21,7 @@ pub fn record(raw: &RawEvent, row: Row, store: &mut Store) {
         "sts.amazonaws.com" | "signin.amazonaws.com" => credentials::record(raw, row, store),
         trail::SOURCE => trail::record(raw, row, store),
         iam::SOURCE => iam::record(raw, row, store),
+        share::SOURCE if share::CALLS.contains(&raw.event_name.str()) => share::record(raw, row, store),
         "s3.amazonaws.com" if trail::BUCKET_CALLS.contains(&raw.event_name.str()) => {
             trail::record_bucket(raw, row, store);
         }

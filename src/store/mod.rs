@@ -675,6 +675,13 @@ impl Store {
     pub fn account(&self, r: Row) -> Sym {
         self.ctx(r).account
     }
+    /// The accounts whose events are loaded (`recipientAccountId`), each once, in symbol order.
+    pub fn accounts(&self) -> Vec<Sym> {
+        let mut out: Vec<Sym> = self.contexts.values.iter().map(|c| c.account).filter(|a| !a.is_empty()).collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
     fn ctx(&self, r: Row) -> &Context {
         self.contexts.values.get_ref(self.context.get(r as usize) as usize)
     }

@@ -19,4 +19,5 @@ mod monitoring;
 mod origin;
 mod quick;
 mod sample;
+mod share;
 mod split;

@@ -138,6 +138,9 @@ pub enum AttentionKind {
     /// An ECS task definition's registration names no log driver where its family's
     /// registration before it named one.
     TaskDefLogsDropped,
+    /// An EC2 machine image or EBS snapshot shared with another account, an organization or
+    /// everyone, or an attempt at it.
+    ImageShared,
 }
 
 impl AttentionKind {
@@ -167,6 +170,7 @@ impl AttentionKind {
             AttentionKind::WorkloadImageFromOutside => "Function or job given another account's image",
             AttentionKind::TaskDefCredentials => "Task definition holds credentials",
             AttentionKind::TaskDefLogsDropped => "Task definition stops sending logs",
+            AttentionKind::ImageShared => "Machine image or snapshot shared",
         }
     }
 
@@ -196,6 +200,7 @@ impl AttentionKind {
             AttentionKind::WorkloadImageFromOutside => "workload-image-from-outside",
             AttentionKind::TaskDefCredentials => "task-def-credentials",
             AttentionKind::TaskDefLogsDropped => "task-def-logs-dropped",
+            AttentionKind::ImageShared => "image-shared",
         }
     }
 }
@@ -292,6 +297,7 @@ pub(crate) fn attention(g: &Gathered) -> (List<Attention>, u64) {
     public_pushes(g, &mut items);
     super::protection::lowered(g, &mut items);
     super::access::given(g, &mut items);
+    super::shared::shared(g, &mut items);
     super::erased::short_lived(g, &mut items);
     super::expired::by_new_policy(g, &mut items);
     super::moved::by_new_pusher(g, &mut items);

@@ -42,6 +42,7 @@ mod outside;
 mod protection;
 mod refused;
 mod secrets;
+mod shared;
 mod task_logs;
 mod task_role;
 mod workload;

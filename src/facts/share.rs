@@ -1,0 +1,114 @@
+//! EC2 machine images (AMIs) and EBS snapshots shared: `ModifyImageAttribute` adding to an
+//! image's `launchPermission`, `ModifySnapshotAttribute` to a snapshot's
+//! `createVolumePermission`. Whoever is let in launches an instance from the image, or makes a
+//! volume from the snapshot, in their own account and reads everything on its disks: the software,
+//! keys and data baked into the host images that run the account's containers (those EC2 Image
+//! Builder makes among them). How data leaves an account in one call (MITRE ATT&CK T1537,
+//! *Transfer Data to Cloud Account*; Stratus Red Team's `ec2-share-ami` and
+//! `ec2-share-ebs-snapshot`).
+//!
+//! Read at ingest into the side table of access given ([`crate::facts::iam::IamChanges`], as
+//! [`Act::Shared`]): `subject` is `image/ami-…` or `snapshot/snap-…`, `lines` one per account,
+//! group or organization added (`add:ID`, `add:all`, `add:arn:aws:organizations::…`) or removed
+//! (`remove:…`), and `exposure` whom the additions let in. The request's two shapes are read: the
+//! `launchPermission`/`createVolumePermission` object with `add`/`remove` lists of items (`userId`,
+//! `group`, `organizationArn`, `organizationalUnitArn`), and `operationType` with `userIds` /
+//! `userGroups` lists. Parameters are attacker-controlled and read leniently.
+
+use serde_json::Value;
+
+use super::container::Exposure;
+use super::iam::{Act, IamChange};
+use crate::ingest::raw::RawEvent;
+use crate::store::{Row, Store};
+
+/// EC2's event source.
+pub const SOURCE: &str = "ec2.amazonaws.com";
+
+/// The calls read.
+pub const CALLS: [&str; 2] = ["ModifyImageAttribute", "ModifySnapshotAttribute"];
+
+/// Accounts, groups or organizations read from one call.
+const MAX_GRANTEES: usize = 32;
+
+/// The keys of one launch or volume permission item, and the token each gives.
+const ITEM_KEYS: [&str; 4] = ["userId", "group", "organizationArn", "organizationalUnitArn"];
+
+/// Records the call in row `row`, if it is one of [`CALLS`] and adds or removes someone.
+pub fn record(raw: &RawEvent, row: Row, store: &mut Store) {
+    let name = raw.event_name.str();
+    if !CALLS.contains(&name) {
+        return;
+    }
+    let req: Value = raw.request_parameters.and_then(|r| serde_json::from_str(r.get()).ok()).unwrap_or_default();
+    let Some((subject, lines)) = read(name, &req) else { return };
+    let exposure = exposure(&lines);
+    let subject = store.intern(&subject);
+    let lines = lines.iter().map(|l| store.intern(l)).collect();
+    let detail = crate::model::Sym::EMPTY;
+    store.iam.put(IamChange { row, act: Act::Shared, subject, detail, exposure, no_reset: false, lines });
+}
+
+/// Whom the additions among `lines` let in: everyone for the group `all`, other accounts for any
+/// other.
+pub fn exposure(lines: &[String]) -> Exposure {
+    let added: Vec<&str> = lines.iter().filter_map(|l| l.strip_prefix("add:")).collect();
+    if added.iter().any(|a| a.eq_ignore_ascii_case("all")) {
+        Exposure::Everyone
+    } else if added.is_empty() {
+        Exposure::Own
+    } else {
+        Exposure::OtherAccounts
+    }
+}
+
+/// What call `name` with request `req` shares: (`image/ami-…` or `snapshot/snap-…`, its `add:` and
+/// `remove:` tokens), or `None` when it changes another attribute or names no one.
+fn read(name: &str, req: &Value) -> Option<(String, Vec<String>)> {
+    let (subject, field) = if name == "ModifyImageAttribute" {
+        (format!("image/{}", text(req, "imageId")), "launchPermission")
+    } else {
+        (format!("snapshot/{}", text(req, "snapshotId")), "createVolumePermission")
+    };
+    let mut lines: Vec<String> = Vec::new();
+    let mut add = |op: &str, who: &str| {
+        let token = format!("{op}:{}", who.trim());
+        if !who.trim().is_empty() && !lines.contains(&token) && lines.len() < MAX_GRANTEES {
+            lines.push(token);
+        }
+    };
+    for op in ["add", "remove"] {
+        for item in items(&req[field][op]) {
+            for key in ITEM_KEYS {
+                add(op, text(item, key));
+            }
+        }
+    }
+    // The other shape: `operationType` with lists of accounts and groups.
+    let op = text(req, "operationType").to_ascii_lowercase();
+    if op == "add" || op == "remove" {
+        for item in items(&req["userIds"]).chain(items(&req["userId"])) {
+            add(&op, item.as_str().unwrap_or_else(|| text(item, "userId")));
+        }
+        for item in items(&req["userGroups"]).chain(items(&req["userGroup"])) {
+            add(&op, item.as_str().unwrap_or_else(|| text(item, "userGroup")));
+        }
+    }
+    (!lines.is_empty()).then_some((subject, lines))
+}
+
+/// The entries of a list as EC2 writes it (`{"items": [...]}`) or as a plain array; a lone value
+/// is one entry.
+fn items(v: &Value) -> impl Iterator<Item = &Value> {
+    let list = match v.get("items").unwrap_or(v) {
+        Value::Array(a) => a.as_slice(),
+        Value::Null => &[],
+        other => std::slice::from_ref(other),
+    };
+    list.iter().take(MAX_GRANTEES)
+}
+
+/// A string field, or "".
+fn text<'v>(v: &'v Value, key: &str) -> &'v str {
+    v[key].as_str().unwrap_or("")
+}
