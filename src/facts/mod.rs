@@ -17,11 +17,14 @@ use crate::store::{Row, Store};
 
 /// Records what row `row` (just added, not a duplicate) tells the analyses.
 pub fn record(raw: &RawEvent, row: Row, store: &mut Store) {
+    // AMIs and snapshots shared; Image Builder's calls also go on to its list below.
+    if share::wanted(raw.event_source.str(), raw.event_name.str()) {
+        share::record(raw, row, store);
+    }
     match raw.event_source.str() {
         "sts.amazonaws.com" | "signin.amazonaws.com" => credentials::record(raw, row, store),
         trail::SOURCE => trail::record(raw, row, store),
         iam::SOURCE => iam::record(raw, row, store),
-        share::SOURCE if share::CALLS.contains(&raw.event_name.str()) => share::record(raw, row, store),
         "s3.amazonaws.com" if trail::BUCKET_CALLS.contains(&raw.event_name.str()) => {
             trail::record_bucket(raw, row, store);
         }

@@ -13,7 +13,16 @@
 //! (`remove:…`), and `exposure` whom the additions let in. The request's two shapes are read: the
 //! `launchPermission`/`createVolumePermission` object with `add`/`remove` lists of items (`userId`,
 //! `group`, `organizationArn`, `organizationalUnitArn`), and `operationType` with `userIds` /
-//! `userGroups` lists. Parameters are attacker-controlled and read leniently.
+//! `userGroups` lists.
+//!
+//! EC2 Image Builder's distribution configurations say the same of every AMI the pipelines that use
+//! them build (`CreateDistributionConfiguration`, `UpdateDistributionConfiguration`, as the Image
+//! Builder API reference writes their requests): `distributions[].amiDistributionConfiguration`'s
+//! `launchPermission` (`userIds`, `userGroups`, `organizationArns`, `organizationalUnitArns`) and
+//! `targetAccountIds` (accounts the AMI is copied into), each `add:…`, under `subject`
+//! `distribution/NAME` (the end of its ARN). An update replaces the whole configuration, so each
+//! call lists all it shares with, and a `DeleteDistributionConfiguration` none. Parameters are
+//! attacker-controlled and read leniently.
 
 use serde_json::Value;
 
@@ -28,20 +37,37 @@ pub const SOURCE: &str = "ec2.amazonaws.com";
 /// The calls read.
 pub const CALLS: [&str; 2] = ["ModifyImageAttribute", "ModifySnapshotAttribute"];
 
+/// Image Builder's event source.
+pub const BUILDER_SOURCE: &str = "imagebuilder.amazonaws.com";
+
+/// Image Builder's calls that set whom its AMIs are shared with.
+pub const BUILDER_CALLS: [&str; 3] =
+    ["CreateDistributionConfiguration", "UpdateDistributionConfiguration", "DeleteDistributionConfiguration"];
+
+/// Whether call `name` of `source` is one read here.
+pub fn wanted(source: &str, name: &str) -> bool {
+    (source == SOURCE && CALLS.contains(&name)) || (source == BUILDER_SOURCE && BUILDER_CALLS.contains(&name))
+}
+
 /// Accounts, groups or organizations read from one call.
 const MAX_GRANTEES: usize = 32;
 
 /// The keys of one launch or volume permission item, and the token each gives.
 const ITEM_KEYS: [&str; 4] = ["userId", "group", "organizationArn", "organizationalUnitArn"];
 
-/// Records the call in row `row`, if it is one of [`CALLS`] and adds or removes someone.
+/// Records the call in row `row`, if it is one [`wanted`] and (for EC2's) adds or removes someone.
 pub fn record(raw: &RawEvent, row: Row, store: &mut Store) {
-    let name = raw.event_name.str();
-    if !CALLS.contains(&name) {
+    let (source, name) = (raw.event_source.str(), raw.event_name.str());
+    if !wanted(source, name) {
         return;
     }
-    let req: Value = raw.request_parameters.and_then(|r| serde_json::from_str(r.get()).ok()).unwrap_or_default();
-    let Some((subject, lines)) = read(name, &req) else { return };
+    let parse = |r: Option<crate::ingest::raw::Raw>| -> Value {
+        r.and_then(|r| serde_json::from_str(r.get()).ok()).unwrap_or_default()
+    };
+    let req = parse(raw.request_parameters);
+    let found =
+        if source == SOURCE { read(name, &req) } else { distribution(name, &req, &parse(raw.response_elements)) };
+    let Some((subject, lines)) = found else { return };
     let exposure = exposure(&lines);
     let subject = store.intern(&subject);
     let lines = lines.iter().map(|l| store.intern(l)).collect();
@@ -95,6 +121,38 @@ fn read(name: &str, req: &Value) -> Option<(String, Vec<String>)> {
         }
     }
     (!lines.is_empty()).then_some((subject, lines))
+}
+
+/// What Image Builder call `name` sets: (`distribution/NAME`, an `add:` token for each account,
+/// group or organization its AMIs are shared with or copied into), or `None` when it names no
+/// distribution configuration.
+fn distribution(name: &str, req: &Value, resp: &Value) -> Option<(String, Vec<String>)> {
+    let arn = [text(req, "distributionConfigurationArn"), text(resp, "distributionConfigurationArn")]
+        .into_iter()
+        .find(|a| !a.is_empty())
+        .unwrap_or("");
+    let id = match arn.rsplit_once("distribution-configuration/") {
+        Some((_, id)) => id.trim().to_owned(),
+        None => text(req, "name").trim().to_ascii_lowercase(),
+    };
+    if id.is_empty() {
+        return None;
+    }
+    let mut lines: Vec<String> = Vec::new();
+    if name != "DeleteDistributionConfiguration" {
+        for d in items(&req["distributions"]) {
+            let ami = &d["amiDistributionConfiguration"];
+            let permission = &ami["launchPermission"];
+            let lists = ["userIds", "userGroups", "organizationArns", "organizationalUnitArns"].map(|k| &permission[k]);
+            for who in lists.into_iter().chain([&ami["targetAccountIds"]]).flat_map(items) {
+                let token = format!("add:{}", who.as_str().unwrap_or("").trim());
+                if token.len() > 4 && !lines.contains(&token) && lines.len() < MAX_GRANTEES {
+                    lines.push(token);
+                }
+            }
+        }
+    }
+    Some((format!("distribution/{id}"), lines))
 }
 
 /// The entries of a list as EC2 writes it (`{"items": [...]}`) or as a plain array; a lone value

@@ -7,9 +7,10 @@
 use std::collections::BTreeSet;
 
 use serde_json::Value;
+use trailscope::analysis::container::{Ask, ContainerAnswer, ContainerQuery};
 use trailscope::analysis::filter::{Compiled, Filter};
 use trailscope::analysis::identity::{report, Attention, AttentionKind, Severity};
-use trailscope::engine::Engine;
+use trailscope::engine::{Engine, Query, Response};
 
 use super::common::{corpus, events_of};
 
@@ -187,12 +188,13 @@ fn ok_sharing_items_say_whom_and_whether_it_was_taken_back() {
     let mut e = Engine::new();
     e.ingest_bytes("ec2.jsonl", lines.join("\n").as_bytes());
     let items = shared(&e);
-    let titles: BTreeSet<(&str, Severity)> = items.iter().map(|a| (a.title.as_str(), a.severity)).collect();
-    let want: BTreeSet<(&str, Severity)> = [
+    let mut titles: Vec<(&str, Severity)> = items.iter().map(|a| (a.title.as_str(), a.severity)).collect();
+    titles.sort_unstable();
+    let want: Vec<(&str, Severity)> = [
+        ("Tried to share snap-0c", Severity::Medium),
         ("ami-0a made public", Severity::High),
         ("ami-0a shared with 2 accounts or organizations", Severity::High),
         ("snap-0b shared with 222222222222", Severity::Medium),
-        ("Tried to share snap-0c", Severity::Medium),
     ]
     .into_iter()
     .collect();
@@ -222,4 +224,90 @@ fn ok_sharing_items_say_whom_and_whether_it_was_taken_back() {
     assert!(snapshot.contains("make a volume from it") && !snapshot.contains("No event of account"), "{snapshot}");
     let refused = why("Tried to share snap-0c");
     assert!(refused.contains("It was refused (Client.UnauthorizedOperation): nothing was shared."), "{refused}");
+}
+
+/// One Image Builder call of account 111111111111 by mallory, its request as the Image Builder API
+/// reference writes it.
+fn builder(n: u32, time: &str, name: &str, req: &str, resp: &str) -> String {
+    ev(n, time, name, &format!(r#","requestParameters":{req},"responseElements":{resp}"#))
+        .replace(r#""eventSource":"ec2.amazonaws.com""#, r#""eventSource":"imagebuilder.amazonaws.com""#)
+}
+
+#[test]
+fn ok_an_image_builder_distribution_sharing_its_amis_anew_is_an_item() {
+    const ARN: &str = "arn:aws:imagebuilder:eu-west-1:111111111111:distribution-configuration/golden";
+    let config = |accounts: &str, copies: &str| {
+        format!(
+            r#"{{"distributionConfigurationArn":"{ARN}","distributions":[{{"region":"eu-west-1","amiDistributionConfiguration":{{"name":"golden-{{{{imagebuilder:buildDate}}}}","launchPermission":{{"userIds":[{accounts}]}},"targetAccountIds":[{copies}]}}}}]}}"#
+        )
+    };
+    let created = format!(r#"{{"requestId":"r1","distributionConfigurationArn":"{ARN}"}}"#);
+    let lines = [
+        other_account(),
+        // Created sharing with an account of these logs (named, not yet by ARN: the response gives it).
+        builder(
+            1,
+            "08:00:00",
+            "CreateDistributionConfiguration",
+            &config(r#""222222222222""#, "")
+                .replace(&format!(r#""distributionConfigurationArn":"{ARN}","#), r#""name":"golden","#),
+            &created,
+        ),
+        // Then also copying every AMI into an outside account; then the same restated.
+        builder(
+            2,
+            "08:30:00",
+            "UpdateDistributionConfiguration",
+            &config(r#""222222222222""#, r#""999988887777""#),
+            "null",
+        ),
+        builder(
+            3,
+            "09:00:00",
+            "UpdateDistributionConfiguration",
+            &config(r#""222222222222""#, r#""999988887777""#),
+            "null",
+        ),
+        // Deleted: nothing shared any more.
+        builder(
+            4,
+            "10:00:00",
+            "DeleteDistributionConfiguration",
+            &format!(r#"{{"distributionConfigurationArn":"{ARN}"}}"#),
+            "null",
+        ),
+    ];
+    let mut e = Engine::new();
+    e.ingest_bytes("imagebuilder.jsonl", lines.join("\n").as_bytes());
+    let items = shared(&e);
+    let mut titles: Vec<(&str, Severity)> = items.iter().map(|a| (a.title.as_str(), a.severity)).collect();
+    titles.sort_unstable();
+    let want: Vec<(&str, Severity)> = [
+        ("Distribution golden shares its AMIs with 222222222222", Severity::Medium),
+        ("Distribution golden shares its AMIs with 999988887777", Severity::High),
+    ]
+    .into_iter()
+    .collect();
+    assert_eq!(titles, want);
+    let why = |title: &str| items.iter().find(|a| a.title == title).map(|a| a.why.clone()).unwrap_or_default();
+    let outside = why("Distribution golden shares its AMIs with 999988887777");
+    for part in [
+        "UpdateDistributionConfiguration at 2026-06-01 08:30:00 UTC from 203.0.113.9 with AWS CLI set Image Builder \
+         distribution configuration golden (111111111111, eu-west-1) to share the AMIs it distributes with account \
+         999988887777 (its configuration before, CreateDistributionConfiguration at 2026-06-01 08:00:00 UTC by \
+         arn:aws:iam::111111111111:user/mallory, did not). No event of account 999988887777 is in these logs.",
+        "Taken back at 2026-06-01 10:00:00 UTC by arn:aws:iam::111111111111:user/mallory (DeleteDistributionConfiguration,",
+        "launch instances from every AMI the pipelines that use it build",
+    ] {
+        assert!(outside.contains(part), "{part}\n{outside}");
+    }
+    assert!(
+        why("Distribution golden shares its AMIs with 222222222222").contains("Taken back at 2026-06-01 10:00:00 UTC")
+    );
+    // The calls stay on the Image Builder list.
+    let ask =
+        Query::Container(Box::new(ContainerQuery { filter: Filter::default(), ask: Ask::ImageBuilder { offset: 0 } }));
+    let Response::Container(answer) = e.query(&ask) else { panic!() };
+    let ContainerAnswer::ImageBuilder(page) = *answer else { panic!() };
+    assert_eq!(page.total, 4);
 }

@@ -6,25 +6,78 @@
 //! lets in an account none of whose events are in these logs (an intruder's own, as in Stratus Red
 //! Team's `ec2-share-ami`); medium for accounts of these logs and organizations (golden images are
 //! shared this way), and for a refused attempt. Each says when it was taken back, if it was.
+//!
+//! An EC2 Image Builder distribution configuration set to share the AMIs it distributes (or copy
+//! them) with someone its configuration before did not is one too, judged the same way: every
+//! image the pipelines that use it build then goes there.
 
 use super::attention::{joined, Attention, AttentionKind, Severity};
 use super::breakdown::Gathered;
 use crate::analysis::filter::Field;
 use crate::analysis::principal::principal_label;
 use crate::facts::iam::{Act, IamChange};
+use crate::facts::share::{BUILDER_SOURCE, SOURCE};
 use crate::model::Sym;
-use crate::store::Store;
+use crate::store::{Row, Store};
 use crate::text::{duration, utc};
 
+/// What a change is to, in words.
+struct Thing {
+    /// "AMI", "EBS snapshot" or "Image Builder distribution configuration".
+    kind: &'static str,
+    /// Its ID or name.
+    name: String,
+    /// An Image Builder distribution configuration: each call restates whom it shares with.
+    distribution: bool,
+}
+
+impl Thing {
+    fn of(subject: &str) -> Thing {
+        let (k, name) = subject.split_once('/').unwrap_or(("", subject));
+        let kind = match k {
+            "image" => "AMI",
+            "snapshot" => "EBS snapshot",
+            _ => "Image Builder distribution configuration",
+        };
+        Thing { kind, name: name.to_owned(), distribution: k == "distribution" }
+    }
+
+    /// The item's title, short enough for a card: an ID says what it is (`ami-`, `snap-`).
+    fn title(&self, refused: bool, public: bool, added: &[String]) -> String {
+        let name = &self.name;
+        let whom = match added {
+            _ if public => None,
+            [one] if is_account(one) => Some(one.clone()),
+            [_] => Some(grantees(added)),
+            more => Some(format!("{} accounts or organizations", more.len())),
+        };
+        match (refused, whom, self.distribution) {
+            (true, _, false) => format!("Tried to share {name}"),
+            (true, _, true) => format!("Tried to share the AMIs of distribution {name}"),
+            (false, None, false) => format!("{name} made public"),
+            (false, None, true) => format!("Distribution {name} makes its AMIs public"),
+            (false, Some(whom), false) => format!("{name} shared with {whom}"),
+            (false, Some(whom), true) => format!("Distribution {name} shares its AMIs with {whom}"),
+        }
+    }
+}
+
 /// One item per call among the rows looked at that shares an image or a snapshot with someone
-/// beyond its account, or tried to.
+/// beyond its account, or tried to; for an Image Builder distribution configuration, with someone
+/// its configuration before (in these logs) did not share with.
 pub(super) fn shared(g: &Gathered, out: &mut Vec<Attention>) {
     let store = g.store;
     let mut logged: Option<Vec<Sym>> = None;
     for &(id, r) in &g.iam {
         let Some(c) = store.iam.get(r).filter(|c| c.act == Act::Shared) else { continue };
         let own = g.str(store.account(r)).into_owned();
-        let added: Vec<String> = tokens(g, c, "add:").filter(|a| *a != own).collect();
+        let thing = Thing::of(&g.str(c.subject));
+        let mut added: Vec<String> = tokens(g, c, "add:").filter(|a| *a != own).collect();
+        let before = if thing.distribution { previous(store, c) } else { None };
+        if let Some(b) = before {
+            let had: Vec<String> = tokens(g, b, "add:").collect();
+            added.retain(|a| !had.contains(a));
+        }
         if added.is_empty() {
             continue;
         }
@@ -34,19 +87,7 @@ pub(super) fn shared(g: &Gathered, out: &mut Vec<Attention>) {
         let public = added.iter().any(|a| a.eq_ignore_ascii_case("all"));
         let refused = !store.error_code(r).is_empty();
         let severity = if !refused && (public || !stranger.is_empty()) { Severity::High } else { Severity::Medium };
-        let (kind, resource) = g.str(c.subject).split_once('/').map_or((String::new(), String::new()), |(k, n)| {
-            (if k == "image" { "AMI" } else { "EBS snapshot" }.to_owned(), n.to_owned())
-        });
-        let whom = grantees(&added);
-        // Short enough for a card: the ID says what it is (`ami-`, `snap-`), the reason says more.
-        let title = match (refused, public, added.as_slice()) {
-            (true, _, _) => format!("Tried to share {resource}"),
-            (false, true, _) => format!("{resource} made public"),
-            (false, false, [one]) if is_account(one) => format!("{resource} shared with {one}"),
-            (false, false, [_]) => format!("{resource} shared with {whom}"),
-            (false, false, more) => format!("{resource} shared with {} accounts or organizations", more.len()),
-        };
-        let call = g.str(store.name(r));
+        let title = thing.title(refused, public, &added);
         let outside = match stranger.as_slice() {
             [] => String::new(),
             [one] => format!(" No event of account {one} is in these logs."),
@@ -55,32 +96,78 @@ pub(super) fn shared(g: &Gathered, out: &mut Vec<Attention>) {
         let outcome = if refused {
             format!(" It was refused ({}): nothing was shared.", g.str(store.error_code(r)))
         } else {
-            taken_back(store, c, &added)
+            taken_back(store, c, &added, thing.distribution)
         };
-        let reads = if kind == "AMI" {
-            "launch instances from it and read everything on its disks: the software, keys and data baked into it"
-        } else {
-            "make a volume from it in their own account and read everything on it"
-        };
-        let why = format!(
-            "{call} at {} from {} with {} shared {kind} {resource} ({own}, {}) with {whom}.{outside}{outcome} \
-             Whoever it is shared with can {reads}.",
-            utc(store.time(r)),
-            g.str(store.ip(r)),
-            g.client(store.user_agent(r)).label(),
-            g.str(store.region(r)),
-        );
+        let why = format!("{}.{outside}{outcome} {}", what(g, r, &thing, &added, before), reads(&thing));
         let t = store.time(r);
-        let chips = vec![(Field::Source, crate::facts::share::SOURCE.to_owned())];
-        out.push(Attention::of_calls(
-            AttentionKind::ImageShared,
-            severity,
-            (title, why),
-            g.label(id),
-            (1, t, t),
-            chips,
-        ));
+        let source = if thing.distribution { BUILDER_SOURCE } else { SOURCE };
+        let chips = vec![(Field::Source, source.to_owned())];
+        let item =
+            Attention::of_calls(AttentionKind::ImageShared, severity, (title, why), g.label(id), (1, t, t), chips);
+        out.push(item);
     }
+}
+
+/// "{call} at … from … with … shared AMI … (account, region) with …", and for a distribution
+/// configuration what its configuration `before` gave.
+fn what(g: &Gathered, r: Row, thing: &Thing, added: &[String], before: Option<&IamChange>) -> String {
+    let store = g.store;
+    let head = format!(
+        "{} at {} from {} with {}",
+        g.str(store.name(r)),
+        utc(store.time(r)),
+        g.str(store.ip(r)),
+        g.client(store.user_agent(r)).label()
+    );
+    let (kind, name, whom) = (thing.kind, &thing.name, grantees(added));
+    let place = format!("{}, {}", g.str(store.account(r)), g.str(store.region(r)));
+    if !thing.distribution {
+        return format!("{head} shared {kind} {name} ({place}) with {whom}");
+    }
+    let compared = before.map_or(String::new(), |b| {
+        let by = principal_label(&store.identity(b.row), &store.strings);
+        format!(
+            " (its configuration before, {} at {} by {by}, did not)",
+            g.str(store.name(b.row)),
+            utc(store.time(b.row))
+        )
+    });
+    format!("{head} set {kind} {name} ({place}) to share the AMIs it distributes with {whom}{compared}")
+}
+
+/// What whoever it is shared with can do.
+fn reads(thing: &Thing) -> &'static str {
+    match thing.kind {
+        "AMI" => {
+            "Whoever it is shared with can launch instances from it and read everything on its disks: the \
+             software, keys and data baked into it."
+        }
+        "EBS snapshot" => {
+            "Whoever it is shared with can make a volume from it in their own account and read everything on it."
+        }
+        _ => {
+            "Whoever it is shared with can launch instances from every AMI the pipelines that use it build, and \
+             read everything on their disks: the software, keys and data baked into them."
+        }
+    }
+}
+
+/// The latest change before `c` (in time, then row) to the same thing in the same account that
+/// went through.
+fn previous<'s>(store: &'s Store, c: &IamChange) -> Option<&'s IamChange> {
+    let (at, account) = ((store.time(c.row), c.row), store.account(c.row));
+    store
+        .iam
+        .all()
+        .iter()
+        .filter(|e| {
+            e.act == Act::Shared
+                && e.subject == c.subject
+                && store.account(e.row) == account
+                && (store.time(e.row), e.row) < at
+                && store.error_code(e.row).is_empty()
+        })
+        .max_by_key(|e| (store.time(e.row), e.row))
 }
 
 /// The tokens of change `c` that start with `prefix`, without it.
@@ -118,8 +205,9 @@ fn grantees<S: AsRef<str>>(added: &[S]) -> String {
 
 /// What later calls that went through did with what change `c` `added`: " Taken back at … by …
 /// (call, N later)." for each removal, then whom it still lets in, or that nothing in these logs
-/// takes it back.
-fn taken_back(store: &Store, c: &IamChange, added: &[String]) -> String {
+/// takes it back. For a distribution configuration (`restated`), a later call that leaves a
+/// grantee out takes it away.
+fn taken_back(store: &Store, c: &IamChange, added: &[String], restated: bool) -> String {
     let (t, account) = (store.time(c.row), store.account(c.row));
     let mut later: Vec<&IamChange> = store
         .iam
@@ -138,11 +226,9 @@ fn taken_back(store: &Store, c: &IamChange, added: &[String]) -> String {
     let mut left: Vec<&String> = added.iter().collect();
     let mut said = String::new();
     for e in later {
-        let removed: Vec<&String> = left
-            .iter()
-            .copied()
-            .filter(|a| e.lines.iter().any(|&l| store.str(l).strip_prefix("remove:") == Some(a.as_str())))
-            .collect();
+        let says = |op: &str, a: &str| e.lines.iter().any(|&l| store.str(l).strip_prefix(op) == Some(a));
+        let removed: Vec<&String> =
+            left.iter().copied().filter(|a| if restated { !says("add:", a) } else { says("remove:", a) }).collect();
         if removed.is_empty() {
             continue;
         }
