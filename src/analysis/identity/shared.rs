@@ -152,22 +152,22 @@ fn reads(thing: &Thing) -> &'static str {
     }
 }
 
-/// The latest change before `c` (in time, then row) to the same thing in the same account that
-/// went through.
-fn previous<'s>(store: &'s Store, c: &IamChange) -> Option<&'s IamChange> {
-    let (at, account) = ((store.time(c.row), c.row), store.account(c.row));
-    store
-        .iam
-        .all()
-        .iter()
-        .filter(|e| {
-            e.act == Act::Shared
-                && e.subject == c.subject
-                && store.account(e.row) == account
-                && (store.time(e.row), e.row) < at
-                && store.error_code(e.row).is_empty()
-        })
-        .max_by_key(|e| (store.time(e.row), e.row))
+/// The other changes to what `c` changed, in the same account, that went through.
+fn same_thing<'s>(store: &'s Store, c: &'s IamChange) -> impl Iterator<Item = &'s IamChange> + 's {
+    let account = store.account(c.row);
+    store.iam.all().iter().filter(move |e| {
+        e.act == Act::Shared
+            && e.subject == c.subject
+            && e.row != c.row
+            && store.account(e.row) == account
+            && store.error_code(e.row).is_empty()
+    })
+}
+
+/// The latest change before `c` (in time, then row) of [`same_thing`].
+fn previous<'s>(store: &'s Store, c: &'s IamChange) -> Option<&'s IamChange> {
+    let at = (store.time(c.row), c.row);
+    same_thing(store, c).filter(|e| (store.time(e.row), e.row) < at).max_by_key(|e| (store.time(e.row), e.row))
 }
 
 /// The tokens of change `c` that start with `prefix`, without it.
@@ -208,20 +208,8 @@ fn grantees<S: AsRef<str>>(added: &[S]) -> String {
 /// takes it back. For a distribution configuration (`restated`), a later call that leaves a
 /// grantee out takes it away.
 fn taken_back(store: &Store, c: &IamChange, added: &[String], restated: bool) -> String {
-    let (t, account) = (store.time(c.row), store.account(c.row));
-    let mut later: Vec<&IamChange> = store
-        .iam
-        .all()
-        .iter()
-        .filter(|e| {
-            e.act == Act::Shared
-                && e.subject == c.subject
-                && e.row != c.row
-                && store.account(e.row) == account
-                && store.time(e.row) >= t
-                && store.error_code(e.row).is_empty()
-        })
-        .collect();
+    let t = store.time(c.row);
+    let mut later: Vec<&IamChange> = same_thing(store, c).filter(|e| store.time(e.row) >= t).collect();
     later.sort_by_key(|e| (store.time(e.row), e.row));
     let mut left: Vec<&String> = added.iter().collect();
     let mut said = String::new();
