@@ -1143,3 +1143,70 @@ test('an AMI and a snapshot shared with a stranger\'s account, one taken back: h
   await t.shot('identities-image-shared', { fullPage: false });
   assert.deepEqual(t.problems, []);
 });
+
+test("an Image Builder recipe that builds on a stranger's component and another's ECR image: high items, and the list says what each recipe builds on", async () => {
+  // Recipes made as the Image Builder API reference writes CreateImageRecipe and
+  // CreateContainerRecipe: version 1.0.0 on AWS's parent and the account's own component, 1.1.0
+  // adding a component of an account none of whose events are here; a container recipe on that
+  // account's ECR image. Which sources are another account's, and new to their recipe, is worked
+  // out here from the raw events.
+  const account = '111122223333';
+  const region = 'eu-west-1';
+  const who = { type: 'AssumedRole', principalId: 'AROAE2E:ci', arn: `arn:aws:sts::${account}:assumed-role/ci/ci`, accountId: account, accessKeyId: 'ASIAE2ECI0000000001' };
+  const ib = (n, name, req, resp) => ({ eventVersion: '1.08', eventTime: `2026-06-01T0${n}:00:00Z`, eventSource: 'imagebuilder.amazonaws.com',
+    eventName: name, awsRegion: region, sourceIPAddress: '203.0.113.80', userAgent: 'aws-cli/2.15.0', eventID: `1b1b0000-0000-4000-a000-00000000000${n}`,
+    eventType: 'AwsApiCall', recipientAccountId: account, userIdentity: who, requestParameters: req, responseElements: resp });
+  const arn = (owner, what) => `arn:aws:imagebuilder:${region}:${owner}:${what}`;
+  const recipe = (n, version, components) => ib(n, 'CreateImageRecipe',
+    { name: 'golden', semanticVersion: version, parentImage: arn('aws', 'image/amazon-linux-2023-x86/x.x.x'),
+      components: components.map((componentArn) => ({ componentArn })), clientToken: `c${n}` },
+    { requestId: `r${n}`, clientToken: `c${n}`, imageRecipeArn: arn(account, `image-recipe/golden/${version}`) });
+  const stranger = '999988887777';
+  const records = [
+    recipe(1, '1.0.0', [arn('aws', 'component/update-linux/x.x.x'), arn(account, 'component/hardening/1.0.0')]),
+    recipe(2, '1.1.0', [arn('aws', 'component/update-linux/x.x.x'), arn(account, 'component/hardening/1.0.0'), arn(stranger, 'component/helper/1.0.0/1')]),
+    ib(3, 'CreateContainerRecipe', { containerType: 'DOCKER', name: 'web-base', semanticVersion: '1.0.0',
+      parentImage: `${stranger}.dkr.ecr.${region}.amazonaws.com/base/python:3.12`, components: [{ componentArn: arn('aws', 'component/update-linux/x.x.x') }],
+      targetRepository: { service: 'ECR', repositoryName: 'web/base' }, clientToken: 'c3' },
+    { requestId: 'r3', clientToken: 'c3', containerRecipeArn: arn(account, 'container-recipe/web-base/1.0.0') }),
+  ];
+  const ownerOf = (s) => (s.startsWith('arn:') ? s.split(':')[4] : s.split('.dkr.ecr.')[0]);
+  const sources = (e) => [e.requestParameters.parentImage, ...e.requestParameters.components.map((c) => c.componentArn)];
+  const outside = (e) => sources(e).map(ownerOf).filter((o) => /^\d{12}$/.test(o) && o !== e.recipientAccountId);
+  const flagged = records.filter((e) => {
+    const earlier = records.filter((o) => o.requestParameters.name === e.requestParameters.name && o.eventTime < e.eventTime);
+    return outside(e).some((o) => !earlier.some((x) => outside(x).includes(o)));
+  });
+  assert.equal(flagged.length, 2);
+  const file = join(mkdtempSync(join(tmpdir(), 'trailscope-recipe-')), 'recipes.json');
+  const { t, list } = await attentionOf(file, records);
+  const items = list.locator('li[data-kind=recipe-from-outside]');
+  assert.equal(await items.count(), flagged.length);
+  const titles = (await items.locator('[data-testid=attention-title]').allInnerTexts()).sort();
+  assert.deepEqual(titles, [`Recipe golden builds on ${stranger}'s component`, `Recipe web-base builds on ${stranger}'s image`]);
+  for (const s of await items.evaluateAll((els) => els.map((el) => el.dataset.severity))) assert.equal(s, 'high');
+  const golden = items.filter({ hasText: 'Recipe golden' });
+  if (await golden.locator('[data-testid=attention-read]').count()) await golden.locator('[data-testid=attention-read]').click();
+  const why = await golden.locator('[data-testid=attention-why]').innerText();
+  assert.ok(why.includes(`made Image Builder recipe golden 1.1.0 (${account}, ${region}) that builds on component ${arn(stranger, 'component/helper/1.0.0/1')} (account ${stranger}).`), why);
+  assert.ok(why.includes('Its earlier versions in these logs (1.0.0) did not.'), why);
+  await items.first().scrollIntoViewIfNeeded();
+  await t.shot('identities-recipe-from-outside', { fullPage: false });
+  // The Image Builder list says what each recipe builds on, and whose.
+  await t.page.click('[data-testid=tab-images]');
+  await t.page.click('[data-testid=images-nav-builder]');
+  await t.page.waitForSelector('[data-testid=builder-list][data-state=ready]');
+  await t.page.waitForFunction(() => document.querySelectorAll('[data-testid=builder-parent]').length > 0);
+  const shownParents = (await t.page.locator('[data-testid=builder-parent]').allInnerTexts()).sort();
+  const want = records.map((e) => {
+    const p = e.requestParameters.parentImage;
+    const tail = p.startsWith('arn:') ? p.split(':').slice(5).join(':') : p;
+    return `builds on ${tail}${/^\d{12}$/.test(ownerOf(p)) ? ` (account ${ownerOf(p)})` : ''}`;
+  }).sort();
+  assert.deepEqual(shownParents, want);
+  const comps = await t.page.locator('[data-testid=builder-components]').allInnerTexts();
+  assert.ok(comps.some((c) => c.includes(`component/helper/1.0.0/1 (account ${stranger})`)), comps.join('\n'));
+  await t.page.locator('[data-testid=builder-components]').first().scrollIntoViewIfNeeded();
+  await t.shot('images-builder-recipe', { fullPage: false });
+  assert.deepEqual(t.problems, []);
+});

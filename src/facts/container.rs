@@ -214,8 +214,9 @@ pub enum Kind {
     TaskCall { cluster: Sym, task: Sym, detail: Sym },
     /// `CreateCluster`, `DeleteCluster`, `UpdateCluster`...
     Cluster { cluster: Sym },
-    /// An EC2 Image Builder write: the pipeline, the resource it names, the build version it started.
-    Builder { pipeline: Sym, resource: Sym, build_version: Sym, recipe: Sym },
+    /// An EC2 Image Builder write: the pipeline, the resource it names, the build version it
+    /// started; for a recipe made, what it builds on (`parent:…`, `component:ARN`).
+    Builder { pipeline: Sym, resource: Sym, build_version: Sym, recipe: Sym, sources: Span },
     /// Another service's write whose request names ECR images (a `SageMaker` model, a Batch job
     /// definition, a `CodeBuild` project...): pairs (image URI, repository) like a task definition's,
     /// and the name of what uses them (empty when the request names none).
@@ -411,8 +412,9 @@ impl ContainerFacts {
             Kind::Service { cluster, service, family, .. } => out.extend([cluster, service, family]),
             Kind::TaskCall { cluster, task, .. } => out.extend([cluster, task]),
             Kind::Cluster { cluster } => out.push(cluster),
-            Kind::Builder { pipeline, resource, build_version, recipe } => {
+            Kind::Builder { pipeline, resource, build_version, recipe, sources } => {
                 out.extend([pipeline, resource, build_version, recipe]);
+                out.extend_from_slice(self.syms(sources));
             }
             Kind::ImageUse { images, name } => {
                 out.push(name);
@@ -676,11 +678,12 @@ impl ContainerFacts {
                 Kind::TaskCall { cluster: s(cluster), task: s(task), detail: s(detail) }
             }
             Kind::Cluster { cluster } => Kind::Cluster { cluster: s(cluster) },
-            Kind::Builder { pipeline, resource, build_version, recipe } => Kind::Builder {
+            Kind::Builder { pipeline, resource, build_version, recipe, sources } => Kind::Builder {
                 pipeline: s(pipeline),
                 resource: s(resource),
                 build_version: s(build_version),
                 recipe: s(recipe),
+                sources: self.remap_syms(src, sources, s),
             },
             Kind::ImageUse { images, name } => {
                 Kind::ImageUse { images: self.remap_syms(src, images, s), name: s(name) }

@@ -7,6 +7,11 @@
 //! *Transfer Data to Cloud Account*; Stratus Red Team's `ec2-share-ami` and
 //! `ec2-share-ebs-snapshot`).
 //!
+//! The account's switches that block public sharing, per region (`DisableImageBlockPublicAccess`,
+//! `DisableSnapshotBlockPublicAccess`, and their `Enable…`), are read too: `subject`
+//! `block/AMIs/REGION` or `block/EBS snapshots/REGION`, `add:all` when the call lets them be made
+//! public, `remove:all` when it blocks that again.
+//!
 //! Read at ingest into the side table of access given ([`crate::facts::iam::IamChanges`], as
 //! [`Act::Shared`]): `subject` is `image/ami-…` or `snapshot/snap-…`, `lines` one per account,
 //! group or organization added (`add:ID`, `add:all`, `add:arn:aws:organizations::…`) or removed
@@ -34,8 +39,15 @@ use crate::store::{Row, Store};
 /// EC2's event source.
 pub const SOURCE: &str = "ec2.amazonaws.com";
 
-/// The calls read.
-pub const CALLS: [&str; 2] = ["ModifyImageAttribute", "ModifySnapshotAttribute"];
+/// The calls read: sharing, and the account's switches that block public sharing (per region).
+pub const CALLS: [&str; 6] = [
+    "ModifyImageAttribute",
+    "ModifySnapshotAttribute",
+    "DisableImageBlockPublicAccess",
+    "EnableImageBlockPublicAccess",
+    "DisableSnapshotBlockPublicAccess",
+    "EnableSnapshotBlockPublicAccess",
+];
 
 /// Image Builder's event source.
 pub const BUILDER_SOURCE: &str = "imagebuilder.amazonaws.com";
@@ -65,8 +77,13 @@ pub fn record(raw: &RawEvent, row: Row, store: &mut Store) {
         r.and_then(|r| serde_json::from_str(r.get()).ok()).unwrap_or_default()
     };
     let req = parse(raw.request_parameters);
-    let found =
-        if source == SOURCE { read(name, &req) } else { distribution(name, &req, &parse(raw.response_elements)) };
+    let found = if source != SOURCE {
+        distribution(name, &req, &parse(raw.response_elements))
+    } else if name.contains("BlockPublicAccess") {
+        Some(block(name, &req, &store.str(store.region(row))))
+    } else {
+        read(name, &req)
+    };
     let Some((subject, lines)) = found else { return };
     let exposure = exposure(&lines);
     let subject = store.intern(&subject);
@@ -121,6 +138,27 @@ fn read(name: &str, req: &Value) -> Option<(String, Vec<String>)> {
         }
     }
     (!lines.is_empty()).then_some((subject, lines))
+}
+
+/// What a call to the account's block of public sharing in `region` does: (`block/AMIs/REGION` or
+/// `block/EBS snapshots/REGION`, `add:all` when it lets them be made public: a `Disable…`, or
+/// `EnableSnapshotBlockPublicAccess` with state `unblocked`; else `remove:all`).
+fn block(name: &str, req: &Value, region: &str) -> (String, Vec<String>) {
+    let what = if name.contains("Image") { "AMIs" } else { "EBS snapshots" };
+    let unblocked = name.starts_with("Disable") || says(req, "unblocked");
+    let token = if unblocked { "add:all" } else { "remove:all" };
+    (format!("block/{what}/{region}"), vec![token.to_owned()])
+}
+
+/// Whether a string value of `v`, at any depth, is `word` (EC2 nests a request's fields under
+/// varying names).
+fn says(v: &Value, word: &str) -> bool {
+    match v {
+        Value::String(s) => s.eq_ignore_ascii_case(word),
+        Value::Array(a) => a.iter().any(|x| says(x, word)),
+        Value::Object(o) => o.values().any(|x| says(x, word)),
+        _ => false,
+    }
 }
 
 /// What Image Builder call `name` sets: (`distribution/NAME`, an `add:` token for each account,

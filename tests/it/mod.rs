@@ -18,6 +18,7 @@ mod logging;
 mod monitoring;
 mod origin;
 mod quick;
+mod recipe;
 mod sample;
 mod share;
 mod split;

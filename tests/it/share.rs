@@ -311,3 +311,62 @@ fn ok_an_image_builder_distribution_sharing_its_amis_anew_is_an_item() {
     let ContainerAnswer::ImageBuilder(page) = *answer else { panic!() };
     assert_eq!(page.total, 4);
 }
+
+#[test]
+fn ok_block_public_access_turned_off_is_an_item_until_turned_on_again() {
+    // As the EC2 API reference names the calls: DisableImageBlockPublicAccess (no parameters but
+    // DryRun; its response says `unblocked`), EnableImageBlockPublicAccess with
+    // `block-new-sharing`, EnableSnapshotBlockPublicAccess with state `unblocked`.
+    let lines = [
+        ev(
+            1,
+            "07:30:00",
+            "DisableImageBlockPublicAccess",
+            r#","requestParameters":{},"responseElements":{"imageBlockPublicAccessState":"unblocked"}"#,
+        ),
+        ev(
+            2,
+            "08:20:00",
+            "EnableImageBlockPublicAccess",
+            r#","requestParameters":{"ImageBlockPublicAccessState":"block-new-sharing"}"#,
+        ),
+        ev(3, "09:10:00", "EnableSnapshotBlockPublicAccess", r#","requestParameters":{"State":"unblocked"}"#),
+        ev(4, "09:20:00", "EnableSnapshotBlockPublicAccess", r#","requestParameters":{"State":"block-all-sharing"}"#)
+            .replace(r#""awsRegion":"eu-west-1""#, r#""awsRegion":"us-east-1""#),
+        ev(
+            5,
+            "09:30:00",
+            "DisableSnapshotBlockPublicAccess",
+            r#","errorCode":"Client.UnauthorizedOperation","requestParameters":{}"#,
+        )
+        .replace(r#""awsRegion":"eu-west-1""#, r#""awsRegion":"us-east-1""#),
+    ];
+    let mut e = Engine::new();
+    e.ingest_bytes("ec2.jsonl", lines.join("\n").as_bytes());
+    let items = shared(&e);
+    let mut titles: Vec<(&str, Severity)> = items.iter().map(|a| (a.title.as_str(), a.severity)).collect();
+    titles.sort_unstable();
+    assert_eq!(
+        titles,
+        [
+            ("Block public access for AMIs in eu-west-1 turned off", Severity::Medium),
+            ("Block public access for EBS snapshots in eu-west-1 turned off", Severity::Medium),
+            ("Tried to turn off block public access for EBS snapshots in us-east-1", Severity::Medium),
+        ]
+    );
+    let why = |title: &str| items.iter().find(|a| a.title.contains(title)).map(|a| a.why.clone()).unwrap_or_default();
+    let amis = why("for AMIs in eu-west-1");
+    for part in [
+        "DisableImageBlockPublicAccess at 2026-06-01 07:30:00 UTC from 203.0.113.9 with AWS CLI turned off block public \
+         access for AMIs in eu-west-1 (111111111111).",
+        "Taken back at 2026-06-01 08:20:00 UTC by arn:aws:iam::111111111111:user/mallory (EnableImageBlockPublicAccess, \
+         50 min later).",
+        "AMIs in that region can be made public",
+    ] {
+        assert!(amis.contains(part), "{part}\n{amis}");
+    }
+    // The snapshots' block turned on in another region does not take back eu-west-1's.
+    let snapshots = why("for EBS snapshots in eu-west-1");
+    assert!(snapshots.contains("Nothing in these logs takes it back."), "{snapshots}");
+    assert!(why("Tried to turn off").contains("It was refused (Client.UnauthorizedOperation): the block stays."));
+}

@@ -189,10 +189,26 @@ pub(super) fn run_item(ix: &Index, store: &Store, run: &Run, max_images: usize) 
     }
 }
 
+/// What a recipe builds on, as its fact keeps it (`sources`): its parent image and its
+/// components.
+pub fn recipe_sources(store: &Store, sources: crate::facts::container::Span) -> (String, Vec<String>) {
+    let (mut parent, mut components) = (String::new(), Vec::new());
+    for &t in store.container.syms(sources) {
+        let t = store.str(t);
+        if let Some(p) = t.strip_prefix("parent:") {
+            p.clone_into(&mut parent);
+        } else if let Some(c) = t.strip_prefix("component:") {
+            components.push(c.to_owned());
+        }
+    }
+    (parent, components)
+}
+
 /// An Image Builder call as shown.
 pub(super) fn builder_item(store: &Store, r: Row) -> Option<BuilderItem> {
     let f = store.container.get(r)?;
-    let Kind::Builder { pipeline, resource, build_version, recipe } = f.kind else { return None };
+    let Kind::Builder { pipeline, resource, build_version, recipe, sources } = f.kind else { return None };
+    let (parent, components) = recipe_sources(store, sources);
     let call = store.str(store.name(r)).into_owned();
     let owner = store.str(store.account(r));
     Some(BuilderItem {
@@ -203,6 +219,8 @@ pub(super) fn builder_item(store: &Store, r: Row) -> Option<BuilderItem> {
         build_version: store.str(build_version).into_owned(),
         recipe: store.str(recipe).into_owned(),
         target_repository: store.str(f.repo).into_owned(),
+        parent,
+        components,
         who: who(store, r, &owner),
         time: store.time(r),
         error_code: store.str(store.error_code(r)).into_owned(),

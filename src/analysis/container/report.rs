@@ -407,6 +407,10 @@ pub struct BuilderItem {
     pub recipe: String,
     /// A container recipe's target ECR repository.
     pub target_repository: String,
+    /// A recipe made: the image it builds on (an image ARN, an AMI ID, an image URI...).
+    pub parent: String,
+    /// A recipe made: its components' ARNs.
+    pub components: Vec<String>,
     /// Who.
     pub who: Who,
     /// When.

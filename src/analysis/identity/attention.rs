@@ -141,6 +141,9 @@ pub enum AttentionKind {
     /// An EC2 machine image or EBS snapshot shared with another account, an organization or
     /// everyone, or an attempt at it.
     ImageShared,
+    /// An EC2 Image Builder recipe made to build on another account's parent image or component
+    /// that its earlier versions did not build on.
+    RecipeFromOutside,
 }
 
 impl AttentionKind {
@@ -171,6 +174,7 @@ impl AttentionKind {
             AttentionKind::TaskDefCredentials => "Task definition holds credentials",
             AttentionKind::TaskDefLogsDropped => "Task definition stops sending logs",
             AttentionKind::ImageShared => "Machine image or snapshot shared",
+            AttentionKind::RecipeFromOutside => "Image Builder recipe from another account",
         }
     }
 
@@ -201,6 +205,7 @@ impl AttentionKind {
             AttentionKind::TaskDefCredentials => "task-def-credentials",
             AttentionKind::TaskDefLogsDropped => "task-def-logs-dropped",
             AttentionKind::ImageShared => "image-shared",
+            AttentionKind::RecipeFromOutside => "recipe-from-outside",
         }
     }
 }
@@ -307,6 +312,7 @@ pub(crate) fn attention(g: &Gathered) -> (List<Attention>, u64) {
     super::exec::commands(g, &mut items);
     super::host_access::given(g, &mut items);
     super::workload::new_source(g, &mut items);
+    super::recipe::outside(g, &mut items);
     super::secrets::in_environment(g, &mut items);
     super::task_logs::dropped(g, &mut items);
     super::refused::refused(g, &mut items);

@@ -149,6 +149,9 @@ pub(crate) struct Gathered<'s> {
     /// definition...: [`Kind::ImageUse`](crate::facts::container::Kind::ImageUse)) that went
     /// through, and their identity.
     pub image_uses: Vec<(u32, Row)>,
+    /// Image Builder `CreateImageRecipe` and `CreateContainerRecipe` rows that went through, and
+    /// their identity.
+    pub recipes: Vec<(u32, Row)>,
     /// Every log's container index, for what happened around such a call.
     pub container: &'s Index,
     /// Calls that stopped or narrowed a trail or event data store, or a trail's bucket or key, or
@@ -201,13 +204,14 @@ pub fn is_denied(code: &str) -> bool {
         || code == "Forbidden"
 }
 
-/// The ECS calls items look at: [`Gathered::ecs_call`] sorts them.
-const ECS_CALLS: [&str; 4] = ["RegisterTaskDefinition", "RunTask", "StartTask", "ExecuteCommand"];
+/// The ECS and Image Builder calls items look at: [`Gathered::ecs_call`] sorts them.
+const ECS_CALLS: [&str; 6] =
+    ["RegisterTaskDefinition", "RunTask", "StartTask", "ExecuteCommand", "CreateImageRecipe", "CreateContainerRecipe"];
 
 impl<'s> Gathered<'s> {
-    /// Sorts ECS call `r` (by identity `id`), which went through, into the list that asks for it
-    /// (`names`: [`ECS_CALLS`] looked up).
-    fn ecs_call(&mut self, names: &[Option<Sym>; 4], id: u32, r: Row) {
+    /// Sorts ECS or Image Builder call `r` (by identity `id`), which went through, into the list
+    /// that asks for it (`names`: [`ECS_CALLS`] looked up; no name is both services').
+    fn ecs_call(&mut self, names: &[Option<Sym>; 6], id: u32, r: Row) {
         let name = Some(self.store.name(r));
         if name == names[0] {
             self.task_defs.push((id, r));
@@ -215,6 +219,8 @@ impl<'s> Gathered<'s> {
             self.task_runs.push((id, r));
         } else if name == names[3] {
             self.execs.push((id, r));
+        } else if name == names[4] || name == names[5] {
+            self.recipes.push((id, r));
         }
     }
 
@@ -244,6 +250,7 @@ impl<'s> Gathered<'s> {
             task_runs: Vec::new(),
             execs: Vec::new(),
             image_uses: Vec::new(),
+            recipes: Vec::new(),
             iam: Vec::new(),
             container,
             logging: Vec::new(),
@@ -271,7 +278,7 @@ fn gather<'s>(
         ["BatchDeleteImage", "DeleteRepository"].iter().filter_map(|n| store.strings.lookup(n)).collect();
     let lifecycle_put = store.strings.lookup("PutLifecyclePolicy");
     let put_image = store.strings.lookup("PutImage");
-    let ecs = store.strings.lookup("ecs.amazonaws.com");
+    let ecs = [store.strings.lookup("ecs.amazonaws.com"), store.strings.lookup(crate::facts::share::BUILDER_SOURCE)];
     let ecs_calls = ECS_CALLS.map(|n| store.strings.lookup(n));
     let uses = &container.uses_by_row;
     // Changes to logging and monitoring are a handful of rows: when there are none, no row asks.
@@ -326,7 +333,7 @@ fn gather<'s>(
             g.lifecycle_puts.push((id, r));
         } else if code.is_empty() && put_image == Some(store.name(r)) && ecr == Some(store.source(r)) {
             g.put_images.push((id, r));
-        } else if code.is_empty() && ecs == Some(store.source(r)) {
+        } else if code.is_empty() && ecs.contains(&Some(store.source(r))) {
             g.ecs_call(&ecs_calls, id, r);
         } else if code.is_empty() && uses.binary_search(&r).is_ok() {
             g.image_uses.push((id, r));

@@ -40,6 +40,7 @@ mod moved;
 pub mod origin;
 mod outside;
 mod protection;
+mod recipe;
 mod refused;
 mod secrets;
 mod shared;

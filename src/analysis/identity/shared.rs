@@ -29,6 +29,8 @@ struct Thing {
     name: String,
     /// An Image Builder distribution configuration: each call restates whom it shares with.
     distribution: bool,
+    /// The account's block of public sharing in a region, turned off (`name`: "AMIs in REGION").
+    block: bool,
 }
 
 impl Thing {
@@ -37,14 +39,26 @@ impl Thing {
         let kind = match k {
             "image" => "AMI",
             "snapshot" => "EBS snapshot",
+            "block" => "block public access",
             _ => "Image Builder distribution configuration",
         };
-        Thing { kind, name: name.to_owned(), distribution: k == "distribution" }
+        let name = match name.split_once('/') {
+            Some((what, region)) if k == "block" => format!("{what} in {region}"),
+            _ => name.to_owned(),
+        };
+        Thing { kind, name, distribution: k == "distribution", block: k == "block" }
     }
 
     /// The item's title, short enough for a card: an ID says what it is (`ami-`, `snap-`).
     fn title(&self, refused: bool, public: bool, added: &[String]) -> String {
         let name = &self.name;
+        if self.block {
+            return if refused {
+                format!("Tried to turn off block public access for {name}")
+            } else {
+                format!("Block public access for {name} turned off")
+            };
+        }
         let whom = match added {
             _ if public => None,
             [one] if is_account(one) => Some(one.clone()),
@@ -86,7 +100,8 @@ pub(super) fn shared(g: &Gathered, out: &mut Vec<Attention>) {
             added.iter().filter(|a| is_account(a) && !logged.iter().any(|&l| store.str(l) == a.as_str())).collect();
         let public = added.iter().any(|a| a.eq_ignore_ascii_case("all"));
         let refused = !store.error_code(r).is_empty();
-        let severity = if !refused && (public || !stranger.is_empty()) { Severity::High } else { Severity::Medium };
+        let widens = public || !stranger.is_empty();
+        let severity = if !refused && !thing.block && widens { Severity::High } else { Severity::Medium };
         let title = thing.title(refused, public, &added);
         let outside = match stranger.as_slice() {
             [] => String::new(),
@@ -94,7 +109,8 @@ pub(super) fn shared(g: &Gathered, out: &mut Vec<Attention>) {
             more => format!(" No event of accounts {} is in these logs.", joined(more, ", ")),
         };
         let outcome = if refused {
-            format!(" It was refused ({}): nothing was shared.", g.str(store.error_code(r)))
+            let then = if thing.block { "the block stays" } else { "nothing was shared" };
+            format!(" It was refused ({}): {then}.", g.str(store.error_code(r)))
         } else {
             taken_back(store, c, &added, thing.distribution)
         };
@@ -121,6 +137,9 @@ fn what(g: &Gathered, r: Row, thing: &Thing, added: &[String], before: Option<&I
     );
     let (kind, name, whom) = (thing.kind, &thing.name, grantees(added));
     let place = format!("{}, {}", g.str(store.account(r)), g.str(store.region(r)));
+    if thing.block {
+        return format!("{head} turned off block public access for {name} ({})", g.str(store.account(r)));
+    }
     if !thing.distribution {
         return format!("{head} shared {kind} {name} ({place}) with {whom}");
     }
@@ -144,6 +163,14 @@ fn reads(thing: &Thing) -> &'static str {
         }
         "EBS snapshot" => {
             "Whoever it is shared with can make a volume from it in their own account and read everything on it."
+        }
+        "block public access" if thing.name.starts_with("AMIs") => {
+            "From then on the account's AMIs in that region can be made public with one call, for anyone to launch \
+             and read."
+        }
+        "block public access" => {
+            "From then on the account's EBS snapshots in that region can be made public with one call, for anyone \
+             to copy and read."
         }
         _ => {
             "Whoever it is shared with can launch instances from every AMI the pipelines that use it build, and \

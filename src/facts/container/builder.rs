@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-use super::lenient::parse;
+use super::lenient::{parse, List};
 use super::{Found, Kind, Sink};
 use crate::ingest::raw::{Lenient, Obj, RawEvent, Text};
 use crate::model::Sym;
@@ -15,6 +15,17 @@ struct Target<'a> {
     #[serde(borrow)]
     repository_name: Lenient<Text<'a>>,
 }
+
+/// A recipe's `components[]`.
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+struct Component<'a> {
+    #[serde(borrow)]
+    component_arn: Lenient<Text<'a>>,
+}
+
+/// Components read per recipe; more are not seen.
+const MAX_COMPONENTS: usize = 32;
 
 /// The ARNs and names Image Builder requests and responses carry (each call uses a few).
 #[derive(Deserialize, Default)]
@@ -44,6 +55,12 @@ struct Fields<'a> {
     name: Lenient<Text<'a>>,
     #[serde(borrow)]
     target_repository: Obj<Target<'a>>,
+    /// A recipe's base: an Image Builder image ARN, an AMI ID or an SSM parameter for an image
+    /// recipe; an image URI (ECR, Docker Hub...) or an image ARN for a container recipe.
+    #[serde(borrow)]
+    parent_image: Lenient<Text<'a>>,
+    #[serde(borrow)]
+    components: List<Obj<Component<'a>>, MAX_COMPONENTS>,
 }
 
 impl Fields<'_> {
@@ -94,11 +111,18 @@ pub(super) fn read(name: &str, raw: &RawEvent, sink: &mut Sink) -> Found {
     // The response names what was created (its ARN); the request names what was acted on.
     let resource = pick(resp.resource(), req.resource());
     let target = req.target_repository.0.ok().map_or("", |t| t.repository_name.str());
+    // What a recipe builds on: `parent:…` then `component:ARN` each.
+    let parent = req.parent_image.str().trim();
+    let parent = (!parent.is_empty()).then(|| format!("parent:{parent}"));
+    let components = req.components.items.iter().filter_map(|c| c.0.ok()).map(|c| c.component_arn.str().trim());
+    let sources: Vec<String> =
+        parent.into_iter().chain(components.filter(|c| !c.is_empty()).map(|c| format!("component:{c}"))).collect();
     let kind = Kind::Builder {
         pipeline: sink.sym(pick(req.image_pipeline_arn.str(), resp.image_pipeline_arn.str())),
         resource: sink.sym(resource),
         build_version: sink.sym(pick(resp.image_build_version_arn.str(), req.image_build_version_arn.str())),
         recipe: sink.sym(pick(req.recipe(), resp.recipe())),
+        sources: sink.syms(sources.iter().map(String::as_str)),
     };
     Some((Sym::EMPTY, sink.sym(target), kind))
 }

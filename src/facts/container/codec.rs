@@ -148,6 +148,7 @@ impl<'b> Reader<'b> {
                 resource: self.sym(),
                 build_version: self.sym(),
                 recipe: self.sym(),
+                sources: self.span(),
             },
         };
         Fact { row, registry, repo, kind }
@@ -240,8 +241,8 @@ pub fn write(out: &mut Vec<u8>, prev: Row, f: &Fact) {
         ),
         Kind::TaskCall { cluster, task, detail } => (18, vec![s(cluster), s(task), s(detail)]),
         Kind::Cluster { cluster } => (19, vec![s(cluster)]),
-        Kind::Builder { pipeline, resource, build_version, recipe } => {
-            (20, vec![s(pipeline), s(resource), s(build_version), s(recipe)])
+        Kind::Builder { pipeline, resource, build_version, recipe, sources } => {
+            (20, vec![s(pipeline), s(resource), s(build_version), s(recipe), n(sources.start), n(sources.len)])
         }
         Kind::ImageUse { images, name } => (21, vec![n(images.start), n(images.len), s(name)]),
     };
@@ -332,9 +333,20 @@ mod tests {
             },
             Kind::TaskCall { cluster: Sym(1), task: Sym(2), detail: Sym(3) },
             Kind::Cluster { cluster: Sym(300) },
-            Kind::Builder { pipeline: Sym(1), resource: Sym(2), build_version: Sym(3), recipe: Sym(4) },
+            Kind::Builder {
+                pipeline: Sym(1),
+                resource: Sym(2),
+                build_version: Sym(3),
+                recipe: Sym(4),
+                sources: sp(2, 3),
+            },
             Kind::ImageUse { images: sp(5, 6), name: Sym(7) },
         ];
+        round_trips(&kinds);
+    }
+
+    /// Writes a fact of each of `kinds` and reads them back, the same.
+    fn round_trips(kinds: &[Kind]) {
         let facts: Vec<Fact> = kinds
             .iter()
             .enumerate()

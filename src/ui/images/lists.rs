@@ -668,6 +668,20 @@ pub fn use_row(u: &UseItem) -> Html {
     }
 }
 
+/// " (account N)" after an Image Builder ARN (or ECR image URI) another account owns; "" for
+/// AWS-managed ones (owner `aws`) and what names no account.
+fn owned_by(source: &str) -> String {
+    let account = match arn_parts(source) {
+        (_, "") => source.split_once(".dkr.ecr.").map_or("", |(a, _)| a),
+        (_, account) => account,
+    };
+    if account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()) {
+        format!(" (account {account})")
+    } else {
+        String::new()
+    }
+}
+
 pub fn builder_row(b: &BuilderItem) -> Html {
     let arn_tail = |s: &str| arn_parts(s).0.to_owned();
     html! {
@@ -684,6 +698,22 @@ pub fn builder_row(b: &BuilderItem) -> Html {
                     <div class="small" title={tooltip(&b.resource)}>{arn_tail(&b.resource)}</div>
                 }
                 if !b.target_repository.is_empty() { <div class="small">{"targets ECR repository "}<b>{b.target_repository.clone()}</b></div> }
+                if !b.parent.is_empty() {
+                    <div class="small" data-testid="builder-parent" title={tooltip(&b.parent)}>
+                        {"builds on "}<b>{reveal(arn_parts(&b.parent).0).into_owned()}</b>{owned_by(&b.parent)}
+                    </div>
+                }
+                if !b.components.is_empty() {
+                    <div class="small" data-testid="builder-components">
+                        {"components: "}
+                        { for b.components.iter().enumerate().map(|(i, c)| html! {
+                            <span title={tooltip(c)}>
+                                if i > 0 { {", "} }
+                                <code>{reveal(arn_parts(c).0).into_owned()}</code>{owned_by(c)}
+                            </span>
+                        }) }
+                    </div>
+                }
             </td>
             <td>
                 if b.build_version.is_empty() {
