@@ -331,6 +331,13 @@ fn ok_block_public_access_turned_off_is_an_item_until_turned_on_again() {
             r#","requestParameters":{"ImageBlockPublicAccessState":"block-new-sharing"}"#,
         ),
         ev(3, "09:10:00", "EnableSnapshotBlockPublicAccess", r#","requestParameters":{"State":"unblocked"}"#),
+        // A snapshot made public after the block was turned off there.
+        ev(
+            6,
+            "09:15:00",
+            "ModifySnapshotAttribute",
+            r#","requestParameters":{"snapshotId":"snap-0d","createVolumePermission":{"add":{"items":[{"group":"all"}]}},"attributeType":"CREATE_VOLUME_PERMISSION"}"#,
+        ),
         ev(4, "09:20:00", "EnableSnapshotBlockPublicAccess", r#","requestParameters":{"State":"block-all-sharing"}"#)
             .replace(r#""awsRegion":"eu-west-1""#, r#""awsRegion":"us-east-1""#),
         ev(
@@ -352,6 +359,7 @@ fn ok_block_public_access_turned_off_is_an_item_until_turned_on_again() {
             ("Block public access for AMIs in eu-west-1 turned off", Severity::Medium),
             ("Block public access for EBS snapshots in eu-west-1 turned off", Severity::Medium),
             ("Tried to turn off block public access for EBS snapshots in us-east-1", Severity::Medium),
+            ("snap-0d made public", Severity::High),
         ]
     );
     let why = |title: &str| items.iter().find(|a| a.title.contains(title)).map(|a| a.why.clone()).unwrap_or_default();
@@ -369,4 +377,12 @@ fn ok_block_public_access_turned_off_is_an_item_until_turned_on_again() {
     let snapshots = why("for EBS snapshots in eu-west-1");
     assert!(snapshots.contains("Nothing in these logs takes it back."), "{snapshots}");
     assert!(why("Tried to turn off").contains("It was refused (Client.UnauthorizedOperation): the block stays."));
+    let public = why("snap-0d made public");
+    assert!(
+        public.contains(
+            "Block public access for EBS snapshots there was turned off at 2026-06-01 09:10:00 UTC by \
+             arn:aws:iam::111111111111:user/mallory (EnableSnapshotBlockPublicAccess)."
+        ),
+        "{public}"
+    );
 }

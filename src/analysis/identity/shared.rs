@@ -114,7 +114,8 @@ pub(super) fn shared(g: &Gathered, out: &mut Vec<Attention>) {
         } else {
             taken_back(store, c, &added, thing.distribution)
         };
-        let why = format!("{}.{outside}{outcome} {}", what(g, r, &thing, &added, before), reads(&thing));
+        let unblocked = if public && !thing.block { unblocked_before(store, r, thing.kind) } else { String::new() };
+        let why = format!("{}.{outside}{unblocked}{outcome} {}", what(g, r, &thing, &added, before), reads(&thing));
         let t = store.time(r);
         let source = if thing.distribution { BUILDER_SOURCE } else { SOURCE };
         let chips = vec![(Field::Source, source.to_owned())];
@@ -176,6 +177,36 @@ fn reads(thing: &Thing) -> &'static str {
             "Whoever it is shared with can launch instances from every AMI the pipelines that use it build, and \
              read everything on their disks: the software, keys and data baked into them."
         }
+    }
+}
+
+/// " Block public access for AMIs there was turned off at … by … (call)." when the last change in
+/// row `r`'s account and region to the block of public sharing of `kind` ("AMI", "EBS snapshot")
+/// before it turned it off; else "".
+fn unblocked_before(store: &Store, r: Row, kind: &str) -> String {
+    let what = if kind == "AMI" { "AMIs" } else { "EBS snapshots" };
+    let subject = format!("block/{what}/{}", store.str(store.region(r)));
+    let at = (store.time(r), r);
+    let last = store
+        .iam
+        .all()
+        .iter()
+        .filter(|e| {
+            e.act == Act::Shared
+                && store.str(e.subject) == subject.as_str()
+                && store.account(e.row) == store.account(r)
+                && (store.time(e.row), e.row) < at
+                && store.error_code(e.row).is_empty()
+        })
+        .max_by_key(|e| (store.time(e.row), e.row));
+    match last {
+        Some(e) if e.lines.iter().any(|&l| store.str(l) == "add:all") => format!(
+            " Block public access for {what} there was turned off at {} by {} ({}).",
+            utc(store.time(e.row)),
+            principal_label(&store.identity(e.row), &store.strings),
+            store.str(store.name(e.row))
+        ),
+        _ => String::new(),
     }
 }
 
