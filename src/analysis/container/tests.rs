@@ -2197,6 +2197,56 @@ fn a_task_started_with_another_role_is_an_attention_item() {
     );
 }
 
+/// `RunTask`'s `containerOverrides[].command` (in place of the image's) by a principal that had
+/// not registered, deployed or started the family before is an item; the family's own registrant
+/// or deployer running a migration is not, nor a start that also overrides the role (the role
+/// item says it).
+#[test]
+fn a_task_started_with_its_command_replaced_by_someone_new_is_an_attention_item() {
+    use crate::analysis::identity::{AttentionKind, Severity};
+    let mut l = Log::new();
+    let web_role = format!("arn:aws:iam::{ACCOUNT}:role/web-task");
+    l.task_def_as(0, CI, ("web", 1), &[&image_uri("web/app", ":latest")], &web_role);
+    l.task_def_as(0, CI, ("api", 1), &[&image_uri("web/api", ":latest")], "");
+    l.service(10, MARY, ("CreateService", "api"), "api:1", Some(1));
+    let run = |command: &[&str], td: &str, role: &str| {
+        let mut overrides = json!({"containerOverrides": [{"name": "c0", "command": command}]});
+        if !role.is_empty() {
+            overrides["taskRoleArn"] = json!(role);
+        }
+        json!({"cluster": "prod", "taskDefinition": td, "overrides": overrides})
+    };
+    let ecs = "ecs.amazonaws.com";
+    // The registrant's migration; Mary's shell twice; Mary on the family she deployed; another
+    // account's; and a start that also overrides the role.
+    l.add(100, ecs, "RunTask", CI, run(&["./migrate"], "web:1", ""), Value::Null);
+    l.add(200, ecs, "RunTask", MARY, run(&["sh", "-c", "env"], "web:1", ""), Value::Null);
+    l.add(210, ecs, "RunTask", MARY, run(&["sh", "-c", "env"], "web:1", ""), Value::Null);
+    l.add(220, ecs, "RunTask", MARY, run(&["./seed"], "api:1", ""), Value::Null);
+    l.add(300, ecs, "RunTask", OTHER, run(&["id"], "web:1", ""), Value::Null);
+    let admin = format!("arn:aws:iam::{ACCOUNT}:role/admin");
+    l.add(400, ecs, "RunTask", TASKS, run(&["id"], "web:1", &admin), Value::Null);
+    let items = attention_of(&l, AttentionKind::TaskCommandReplaced);
+    assert_eq!(
+        titles(&items),
+        [
+            ("Task of web started with its command replaced", Severity::High, OTHER),
+            ("Task of web started with its command replaced", Severity::Medium, MARY),
+        ]
+    );
+    let mary = items.iter().find(|a| a.who == MARY).unwrap();
+    let expected = format!(
+        "RunTask of web:1 started at 2026-03-01 10:03:20 UTC on cluster prod from 203.0.113.12 with docker ran, in \
+         place of the image's command: sh -c env. {MARY} had not registered, deployed or started web before in these \
+         logs. Then 1 more start of web with a command of theirs, the last at 2026-03-01 10:03:30 UTC. The task runs \
+         it with its definition's task role {web_role}"
+    );
+    assert!(mary.why.starts_with(&expected), "{}", mary.why);
+    assert_eq!(mary.events, 2);
+    let other = items.iter().find(|a| a.who == OTHER).unwrap();
+    assert!(other.why.contains("It is of account 444455556666, not the task's."), "{}", other.why);
+}
+
 /// ECS Exec (`ExecuteCommand`: cluster, task, container, command, interactive, as the ECS API
 /// reference's request names them) that went through: one item per principal and cluster.
 #[test]

@@ -144,6 +144,9 @@ pub enum AttentionKind {
     /// An EC2 Image Builder recipe made to build on another account's parent image or component
     /// that its earlier versions did not build on.
     RecipeFromOutside,
+    /// An ECS task started with a container's command replaced by a principal that had not
+    /// registered, deployed or started its family before.
+    TaskCommandReplaced,
 }
 
 impl AttentionKind {
@@ -175,6 +178,7 @@ impl AttentionKind {
             AttentionKind::TaskDefLogsDropped => "Task definition stops sending logs",
             AttentionKind::ImageShared => "Machine image or snapshot shared",
             AttentionKind::RecipeFromOutside => "Image Builder recipe from another account",
+            AttentionKind::TaskCommandReplaced => "Task started with its command replaced",
         }
     }
 
@@ -206,6 +210,7 @@ impl AttentionKind {
             AttentionKind::TaskDefLogsDropped => "task-def-logs-dropped",
             AttentionKind::ImageShared => "image-shared",
             AttentionKind::RecipeFromOutside => "recipe-from-outside",
+            AttentionKind::TaskCommandReplaced => "task-command-replaced",
         }
     }
 }
@@ -309,6 +314,7 @@ pub(crate) fn attention(g: &Gathered) -> (List<Attention>, u64) {
     super::outside::new_source(g, &mut items);
     super::task_role::new_role(g, &mut items);
     super::task_role::overridden(g, &mut items);
+    super::command::replaced(g, &mut items);
     super::exec::commands(g, &mut items);
     super::host_access::given(g, &mut items);
     super::workload::new_source(g, &mut items);

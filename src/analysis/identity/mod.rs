@@ -32,6 +32,7 @@ mod breakdown;
 mod came_in;
 pub mod chains;
 pub mod client;
+mod command;
 mod erased;
 mod exec;
 mod expired;

@@ -113,12 +113,8 @@ pub(super) fn overridden(g: &Gathered, out: &mut Vec<Attention>) {
     type Key = (u32, Sym, Sym, Sym, Sym);
     let store = g.store;
     let mut groups: HashMap<Key, Vec<(u32, Row)>> = HashMap::new();
-    for &(id, r) in &g.task_runs {
-        let Some(Kind::Task { family, revision, overrides, .. }) = store.container.get(r).map(|f| f.kind) else {
-            continue;
-        };
-        let &[role, _] = store.container.syms(overrides) else { continue };
-        if !role.is_empty() && defined_role(g, r, family, revision).0 != Some(role) {
+    for (id, r, family, role, _) in overriding_starts(g) {
+        if role_overridden(g, r, family, role) {
             groups.entry((g.name_ix(id), store.account(r), store.region(r), family, role)).or_default().push((id, r));
         }
     }
@@ -128,9 +124,28 @@ pub(super) fn overridden(g: &Gathered, out: &mut Vec<Attention>) {
     }
 }
 
+/// The task starts among the rows looked at that override something: (identity, row, family,
+/// role given, command run), each empty when not overridden.
+pub(super) fn overriding_starts<'g>(g: &'g Gathered) -> impl Iterator<Item = (u32, Row, Sym, Sym, Sym)> + 'g {
+    g.task_runs.iter().filter_map(move |&(id, r)| {
+        let Some(Kind::Task { family, overrides, .. }) = g.store.container.get(r).map(|f| f.kind) else { return None };
+        let &[role, command] = g.store.container.syms(overrides) else { return None };
+        Some((id, r, family, role, command))
+    })
+}
+
+/// Whether task start `r` of `family` gave its tasks `role`, other than its task definition's.
+pub(super) fn role_overridden(g: &Gathered, r: Row, family: Sym, role: Sym) -> bool {
+    let revision = match g.store.container.get(r).map(|f| f.kind) {
+        Some(Kind::Task { revision, .. }) => revision,
+        _ => 0,
+    };
+    !role.is_empty() && defined_role(g, r, family, revision).0 != Some(role)
+}
+
 /// The task role that the task definition task start `r` names (`family`, `revision`) gives,
 /// when its registration is in these logs, and its revision.
-fn defined_role(g: &Gathered, r: Row, family: Sym, revision: u32) -> (Option<Sym>, u32) {
+pub(super) fn defined_role(g: &Gathered, r: Row, family: Sym, revision: u32) -> (Option<Sym>, u32) {
     let store = g.store;
     let registered = g.container.task_def(store.account(r), store.region(r), family, revision, store.time(r), store);
     match registered.and_then(|row| store.container.get(row)).map(|f| f.kind) {
