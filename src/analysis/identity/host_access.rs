@@ -14,15 +14,9 @@
 
 use super::attention::{joined, Attention, AttentionKind, Severity};
 use super::breakdown::Gathered;
-use super::outside::{each, risks, Around, Starts};
+use super::outside::{each, risks_then, Around, Starts};
 use crate::analysis::container::{gives_host, host_said, host_tokens};
 use crate::facts::container::Kind;
-use crate::store::{Row, Store};
-
-/// What registration `r` gives its containers of the host (`privileged`, `mount:/path`...).
-fn host_of(store: &Store, r: Row) -> Vec<String> {
-    risks(store, r, host_tokens)
-}
 
 /// One item per registration among the rows looked at that gives its containers more of the host
 /// than its family's registration before it in these logs, or, with none before, any.
@@ -30,8 +24,7 @@ pub(super) fn given(g: &Gathered, out: &mut Vec<Attention>) {
     let store = g.store;
     let mut started = Starts::default();
     each(g, |(id, r), _, _, before| {
-        let has = host_of(store, r);
-        let had = before.map(|b| host_of(store, b)).unwrap_or_default();
+        let (has, had) = risks_then(store, r, before, host_tokens);
         let new: Vec<&String> = has.iter().filter(|t| gives_host(t) && !had.contains(t)).collect();
         if new.is_empty() {
             return;

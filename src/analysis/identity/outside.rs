@@ -110,6 +110,17 @@ pub(super) fn risks(store: &Store, r: Row, pick: fn(&Store, Span) -> Vec<String>
     }
 }
 
+/// What registration `r`, and the one `before` it (none: nothing), hold of the fact's risks, as
+/// `pick` reads them: what the task definition items compare.
+pub(super) fn risks_then(
+    store: &Store,
+    r: Row,
+    before: Option<Row>,
+    pick: fn(&Store, Span) -> Vec<String>,
+) -> (Vec<String>, Vec<String>) {
+    (risks(store, r, pick), before.map(|b| risks(store, b, pick)).unwrap_or_default())
+}
+
 /// A task definition family: account, region, name.
 pub(super) type Family = (Sym, Sym, Sym);
 

@@ -9,20 +9,14 @@
 
 use super::attention::{first_write, joined, list, Attention, AttentionKind, Severity};
 use super::breakdown::{Acc, Gathered};
-use super::outside::{each, risks, Around, Starts};
+use super::outside::{each, risks_then, Around, Starts};
 use crate::analysis::container::{credential_tokens, credential_words};
 use crate::analysis::principal::principal_label;
 use crate::facts::iam::Act;
-use crate::store::{Row, Store};
 use crate::text::{plural, utc};
 
 /// Names whose value is an AWS credential, not only a secret of the application's.
 const AWS_SECRETS: [&str; 3] = ["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "ECS_ENGINE_AUTH_DATA"];
-
-/// What registration `r` holds in its environment: names, and `key:AKIA…`.
-fn held(store: &Store, r: Row) -> Vec<String> {
-    risks(store, r, credential_tokens)
-}
 
 /// One item per registration among the rows looked at that holds credentials its family's
 /// registration before it in these logs did not (any, with none before).
@@ -30,8 +24,8 @@ pub(super) fn in_environment(g: &Gathered, out: &mut Vec<Attention>) {
     let store = g.store;
     let mut started = Starts::default();
     each(g, |(id, r), _, _, before| {
-        let has = held(store, r);
-        let had = before.map(|b| held(store, b)).unwrap_or_default();
+        // Its environment's names, and `key:AKIA…`.
+        let (has, had) = risks_then(store, r, before, credential_tokens);
         if has.iter().all(|t| had.contains(t)) {
             return;
         }

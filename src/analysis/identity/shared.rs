@@ -185,21 +185,11 @@ fn reads(thing: &Thing) -> &'static str {
 /// before it turned it off; else "".
 fn unblocked_before(store: &Store, r: Row, kind: &str) -> String {
     let what = if kind == "AMI" { "AMIs" } else { "EBS snapshots" };
-    let subject = format!("block/{what}/{}", store.str(store.region(r)));
-    let at = (store.time(r), r);
-    let last = store
-        .iam
-        .all()
-        .iter()
-        .filter(|e| {
-            e.act == Act::Shared
-                && store.str(e.subject) == subject.as_str()
-                && store.account(e.row) == store.account(r)
-                && (store.time(e.row), e.row) < at
-                && store.error_code(e.row).is_empty()
-        })
-        .max_by_key(|e| (store.time(e.row), e.row));
-    match last {
+    // Never interned: no such change was read.
+    let Some(subject) = store.strings.lookup(&format!("block/{what}/{}", store.str(store.region(r)))) else {
+        return String::new();
+    };
+    match latest_before(store, subject, store.account(r), r) {
         Some(e) if e.lines.iter().any(|&l| store.str(l) == "add:all") => format!(
             " Block public access for {what} there was turned off at {} by {} ({}).",
             utc(store.time(e.row)),
@@ -210,22 +200,33 @@ fn unblocked_before(store: &Store, r: Row, kind: &str) -> String {
     }
 }
 
-/// The other changes to what `c` changed, in the same account, that went through.
-fn same_thing<'s>(store: &'s Store, c: &'s IamChange) -> impl Iterator<Item = &'s IamChange> + 's {
-    let account = store.account(c.row);
+/// The changes to `subject` (an image, a snapshot, a distribution, a block) in `account` that went
+/// through.
+fn changes_to(store: &Store, subject: Sym, account: Sym) -> impl Iterator<Item = &IamChange> + '_ {
     store.iam.all().iter().filter(move |e| {
         e.act == Act::Shared
-            && e.subject == c.subject
-            && e.row != c.row
+            && e.subject == subject
             && store.account(e.row) == account
             && store.error_code(e.row).is_empty()
     })
 }
 
-/// The latest change before `c` (in time, then row) of [`same_thing`].
+/// The other changes to what `c` changed, in the same account, that went through.
+fn same_thing<'s>(store: &'s Store, c: &'s IamChange) -> impl Iterator<Item = &'s IamChange> + 's {
+    changes_to(store, c.subject, store.account(c.row)).filter(move |e| e.row != c.row)
+}
+
+/// The latest of [`changes_to`] `subject` in `account` before row `r` (in time, then row).
+fn latest_before(store: &Store, subject: Sym, account: Sym, r: Row) -> Option<&IamChange> {
+    let at = (store.time(r), r);
+    changes_to(store, subject, account)
+        .filter(|e| (store.time(e.row), e.row) < at)
+        .max_by_key(|e| (store.time(e.row), e.row))
+}
+
+/// The latest change before `c` (in time, then row) to the same thing in its account.
 fn previous<'s>(store: &'s Store, c: &'s IamChange) -> Option<&'s IamChange> {
-    let at = (store.time(c.row), c.row);
-    same_thing(store, c).filter(|e| (store.time(e.row), e.row) < at).max_by_key(|e| (store.time(e.row), e.row))
+    latest_before(store, c.subject, store.account(c.row), c.row)
 }
 
 /// The tokens of change `c` that start with `prefix`, without it.

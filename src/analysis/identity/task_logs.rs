@@ -8,14 +8,8 @@
 
 use super::attention::{joined, Attention, AttentionKind};
 use super::breakdown::Gathered;
-use super::outside::{each, risks, Around, Starts};
+use super::outside::{each, risks_then, Around, Starts};
 use crate::analysis::container::log_tokens;
-use crate::store::{Row, Store};
-
-/// The log drivers registration `r`'s containers name.
-fn drivers(store: &Store, r: Row) -> Vec<String> {
-    risks(store, r, log_tokens)
-}
 
 /// One item per registration among the rows looked at that names no log driver where its
 /// family's registration before it named one.
@@ -24,8 +18,9 @@ pub(super) fn dropped(g: &Gathered, out: &mut Vec<Attention>) {
     let mut started = Starts::default();
     each(g, |(id, r), _, _, before| {
         let Some(before) = before else { return };
-        let had = drivers(store, before);
-        if had.is_empty() || !drivers(store, r).is_empty() {
+        // The log drivers its containers, and those of the registration before, name.
+        let (has, had) = risks_then(store, r, Some(before), log_tokens);
+        if had.is_empty() || !has.is_empty() {
             return;
         }
         let a = Around::new(g, (id, r), Some(before), started.of(g, r));
