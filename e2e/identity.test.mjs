@@ -1170,21 +1170,34 @@ test("an Image Builder recipe that builds on a stranger's component and another'
       targetRepository: { service: 'ECR', repositoryName: 'web/base' }, clientToken: 'c3' },
     { requestId: 'r3', clientToken: 'c3', containerRecipeArn: arn(account, 'container-recipe/web-base/1.0.0') }),
   ];
-  const ownerOf = (s) => (s.startsWith('arn:') ? s.split(':')[4] : s.split('.dkr.ecr.')[0]);
-  const sources = (e) => [e.requestParameters.parentImage, ...e.requestParameters.components.map((c) => c.componentArn)];
-  const outside = (e) => sources(e).map(ownerOf).filter((o) => /^\d{12}$/.test(o) && o !== e.recipientAccountId);
+  // Its next version's Dockerfile (Image Builder's template, then one line more) also copies a
+  // file from an image on GitHub's registry, which no earlier version built on.
+  const payload = 'ghcr.io/evil/payload:latest';
+  records.push({ ...records[2], eventTime: '2026-06-01T04:00:00Z', eventID: '1b1b0000-0000-4000-a000-000000000004',
+    requestParameters: { ...records[2].requestParameters, semanticVersion: '1.1.0', clientToken: 'c4',
+      dockerfileTemplateData: `FROM {{{ imagebuilder:parentImage }}}\n{{{ imagebuilder:components }}}\nCOPY --from=${payload} /p /p\n` },
+    responseElements: { requestId: 'r4', clientToken: 'c4', containerRecipeArn: arn(account, 'container-recipe/web-base/1.1.0') } });
+  // Whose each source is: an ARN's owner, an ECR URI's account, else an image URI's registry host.
+  const ownerOf = (s) => (s.startsWith('arn:') ? s.split(':')[4] : s.includes('.dkr.ecr.') ? s.split('.dkr.ecr.')[0] : s.split('/')[0]);
+  const copied = (e) => [...(e.requestParameters.dockerfileTemplateData ?? '').matchAll(/--from=(\S+)/g)].map((m) => m[1]);
+  const sources = (e) => [e.requestParameters.parentImage, ...e.requestParameters.components.map((c) => c.componentArn), ...copied(e)];
+  const outside = (e) => sources(e).map(ownerOf).filter((o) => o !== 'aws' && o !== e.recipientAccountId);
   const flagged = records.filter((e) => {
     const earlier = records.filter((o) => o.requestParameters.name === e.requestParameters.name && o.eventTime < e.eventTime);
-    return outside(e).some((o) => !earlier.some((x) => outside(x).includes(o)));
+    // Another registry than ECR tells only against earlier versions.
+    return outside(e).some((o) => (/^\d{12}$/.test(o) || earlier.length) && !earlier.some((x) => outside(x).includes(o)));
   });
-  assert.equal(flagged.length, 2);
+  assert.equal(flagged.length, 3);
   const file = join(mkdtempSync(join(tmpdir(), 'trailscope-recipe-')), 'recipes.json');
   const { t, list } = await attentionOf(file, records);
   const items = list.locator('li[data-kind=recipe-from-outside]');
   assert.equal(await items.count(), flagged.length);
   const titles = (await items.locator('[data-testid=attention-title]').allInnerTexts()).sort();
-  assert.deepEqual(titles, [`Recipe golden builds on ${stranger}'s component`, `Recipe web-base builds on ${stranger}'s image`]);
-  for (const s of await items.evaluateAll((els) => els.map((el) => el.dataset.severity))) assert.equal(s, 'high');
+  assert.deepEqual(titles, [`Recipe golden builds on ${stranger}'s component`, `Recipe web-base builds on ${stranger}'s image`,
+    "Recipe web-base builds on ghcr.io's image"]);
+  // High for the stranger's account; another registry is medium.
+  const severities = await items.evaluateAll((els) => els.map((el) => [el.querySelector('[data-testid=attention-title]').innerText, el.dataset.severity]));
+  for (const [title, s] of severities) assert.equal(s, title.includes('ghcr.io') ? 'medium' : 'high', title);
   const golden = items.filter({ hasText: 'Recipe golden' });
   if (await golden.locator('[data-testid=attention-read]').count()) await golden.locator('[data-testid=attention-read]').click();
   const why = await golden.locator('[data-testid=attention-why]').innerText();
@@ -1204,6 +1217,8 @@ test("an Image Builder recipe that builds on a stranger's component and another'
     return `builds on ${tail}${/^\d{12}$/.test(ownerOf(p)) ? ` (account ${ownerOf(p)})` : ''}`;
   }).sort();
   assert.deepEqual(shownParents, want);
+  const dockerfile = await t.page.locator('[data-testid=builder-dockerfile]').allInnerTexts();
+  assert.deepEqual(dockerfile, records.filter((e) => copied(e).length).map((e) => `Dockerfile builds on: ${copied(e).join(', ')}`));
   const comps = await t.page.locator('[data-testid=builder-components]').allInnerTexts();
   assert.ok(comps.some((c) => c.includes(`component/helper/1.0.0/1 (account ${stranger})`)), comps.join('\n'));
   await t.page.locator('[data-testid=builder-components]').first().scrollIntoViewIfNeeded();

@@ -43,12 +43,32 @@ fn image_recipe(n: u32, time: &str, version: &str, components: &[&str], error: &
     ev(n, time, "CreateImageRecipe", &req, &resp, error)
 }
 
-fn engine() -> Engine {
-    let container_req = format!(
-        r#"{{"containerType":"DOCKER","name":"web-base","semanticVersion":"1.0.0","parentImage":"{STRANGER_BASE}",
+/// Image Builder's own Dockerfile template, as a JSON string's inside: the parent image, then the
+/// components.
+const TEMPLATE: &str =
+    r"FROM {{{ imagebuilder:parentImage }}}\n{{{ imagebuilder:environments }}}\n{{{ imagebuilder:components }}}";
+/// A Dockerfile that also copies from an image on GitHub's registry.
+const PAYLOAD: &str = "ghcr.io/evil/payload:latest";
+/// An ECR image of an account of these logs.
+const ORG_TOOLS: &str = "222222222222.dkr.ecr.eu-west-1.amazonaws.com/tools/cli:2";
+
+/// `CreateContainerRecipe` of `name` `version` on `parent` with AWS's update component; `dockerfile`
+/// the request's `dockerfileTemplateData` or `dockerfileTemplateUri` field.
+fn container_recipe(n: u32, time: &str, name_version: (&str, &str), parent: &str, dockerfile: &str) -> String {
+    let (name, version) = name_version;
+    let req = format!(
+        r#"{{"containerType":"DOCKER","name":"{name}","semanticVersion":"{version}","parentImage":"{parent}",
         "components":[{{"componentArn":"{AWS_UPDATE}"}}],"targetRepository":{{"service":"ECR","repositoryName":"web/base"}},
-        "dockerfileTemplateData":"FROM {{{{{{ imagebuilder:parentImage }}}}}}","clientToken":"c9"}}"#
+        {dockerfile},"clientToken":"c{n}"}}"#
     );
+    let resp = format!(
+        r#"{{"requestId":"r{n}","clientToken":"c{n}","containerRecipeArn":"arn:aws:imagebuilder:eu-west-1:111111111111:container-recipe/{name}/{version}"}}"#
+    );
+    ev(n, time, "CreateContainerRecipe", &req, &resp, "")
+}
+
+fn engine() -> Engine {
+    let data = |d: &str| format!(r#""dockerfileTemplateData":"{d}""#);
     let lines = [
         // An account of these logs: 222222222222.
         ev(90, "07:00:00", "ListImages", "{}", "null", "")
@@ -61,14 +81,37 @@ fn engine() -> Engine {
         image_recipe(4, "11:00:00", "1.3.0", &[AWS_UPDATE, ORG, STRANGER], ""),
         // Refused: made nothing.
         image_recipe(5, "12:00:00", "1.4.0", &[STRANGER], r#""errorCode":"AccessDeniedException","#),
+        // An AMI ID as parent, with the same components as before: names no account, nothing new.
+        image_recipe(6, "12:30:00", "1.5.0", &[AWS_UPDATE, ORG, STRANGER], "")
+            .replace(AWS_PARENT, "ami-0abcdef1234567890"),
         // A container recipe on a stranger's ECR image.
-        ev(
-            9,
-            "13:00:00",
-            "CreateContainerRecipe",
-            &container_req,
-            r#"{"requestId":"r9","clientToken":"c9","containerRecipeArn":"arn:aws:imagebuilder:eu-west-1:111111111111:container-recipe/web-base/1.0.0"}"#,
-            "",
+        container_recipe(9, "13:00:00", ("web-base", "1.0.0"), STRANGER_BASE, &data(TEMPLATE)),
+        // Its next version's Dockerfile also copies from GitHub's registry: new to the recipe.
+        container_recipe(
+            10,
+            "14:00:00",
+            ("web-base", "1.1.0"),
+            STRANGER_BASE,
+            &data(&format!(r"{TEMPLATE}\nCOPY --from={PAYLOAD} /p /p")),
+        ),
+        // Then its Dockerfile starts from an image of an account of these logs instead.
+        container_recipe(
+            11,
+            "15:00:00",
+            ("web-base", "1.2.0"),
+            STRANGER_BASE,
+            &data(&format!(r"FROM {ORG_TOOLS}\nCOPY --from={PAYLOAD} /p /p")),
+        ),
+        // Docker Hub's image on a recipe's first version: commonplace; on its next, the same registry.
+        container_recipe(12, "16:00:00", ("api", "1.0.0"), "python:3.12", &data(TEMPLATE)),
+        container_recipe(13, "17:00:00", ("api", "1.1.0"), "docker.io/library/python:3.13", &data(TEMPLATE)),
+        // A Dockerfile kept in S3: shown, not read.
+        container_recipe(
+            14,
+            "18:00:00",
+            ("api", "1.2.0"),
+            "python:3.13",
+            r#""dockerfileTemplateUri":"s3://build-bucket/api/Dockerfile""#,
         ),
     ];
     let mut e = Engine::new();
@@ -93,7 +136,9 @@ fn ok_a_recipe_building_on_another_accounts_component_or_image_is_an_item() {
         [
             ("Recipe golden-al2023 builds on 222222222222's component", Severity::Medium),
             ("Recipe golden-al2023 builds on 999988887777's component", Severity::High),
+            ("Recipe web-base builds on 222222222222's image", Severity::Medium),
             ("Recipe web-base builds on 999988887777's image", Severity::High),
+            ("Recipe web-base builds on ghcr.io's image", Severity::Medium),
         ]
     );
     let why = |title: &str| items.iter().find(|a| a.title.contains(title)).map(|a| a.why.clone()).unwrap_or_default();
@@ -109,9 +154,19 @@ fn ok_a_recipe_building_on_another_accounts_component_or_image_is_an_item() {
     }
     let org = why("golden-al2023 builds on 222222222222");
     assert!(org.contains("golden-al2023 1.1.0") && !org.contains("No event of account"), "{org}");
-    let web = why("web-base");
+    let web = why("web-base builds on 999988887777");
     assert!(web.contains(&format!("that builds on parent image {STRANGER_BASE} (account 999988887777).")), "{web}");
     assert!(web.contains("No earlier version of web-base is in these logs to compare with."), "{web}");
+    let ghcr = why("web-base builds on ghcr.io");
+    for part in [
+        format!("recipe web-base 1.1.0 (111111111111, eu-west-1) that builds on Dockerfile image {PAYLOAD} (ghcr.io)."),
+        "Its earlier versions in these logs (1.0.0) did not.".to_owned(),
+        "Its Dockerfile names that image itself".to_owned(),
+    ] {
+        assert!(ghcr.contains(&part), "{part}\n{ghcr}");
+    }
+    let org = why("web-base builds on 222222222222");
+    assert!(org.contains(&format!("web-base 1.2.0 (111111111111, eu-west-1) that builds on Dockerfile image {ORG_TOOLS} (account 222222222222).")), "{org}");
     let ci = "arn:aws:sts::111111111111:assumed-role/ci/ci";
     assert!(items.iter().all(|a| a.who == ci), "{items:#?}");
 }
@@ -135,4 +190,9 @@ fn ok_the_image_builder_list_says_what_a_recipe_builds_on() {
     let web = recipe("CreateContainerRecipe", "web-base/1.0.0");
     assert_eq!((web.parent.as_str(), web.components.as_slice()), (STRANGER_BASE, [AWS_UPDATE.to_owned()].as_slice()));
     assert_eq!(web.target_repository, "web/base");
+    assert!(web.dockerfile_images.is_empty() && web.dockerfile_uri.is_empty(), "{web:?}");
+    let next = recipe("CreateContainerRecipe", "web-base/1.2.0");
+    assert_eq!(next.dockerfile_images, [ORG_TOOLS, PAYLOAD]);
+    let api = recipe("CreateContainerRecipe", "api/1.2.0");
+    assert_eq!((api.dockerfile_images.len(), api.dockerfile_uri.as_str()), (0, "s3://build-bucket/api/Dockerfile"));
 }

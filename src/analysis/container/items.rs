@@ -189,26 +189,42 @@ pub(super) fn run_item(ix: &Index, store: &Store, run: &Run, max_images: usize) 
     }
 }
 
-/// What a recipe builds on, as its fact keeps it (`sources`): its parent image and its
-/// components.
-pub fn recipe_sources(store: &Store, sources: crate::facts::container::Span) -> (String, Vec<String>) {
-    let (mut parent, mut components) = (String::new(), Vec::new());
+/// What a recipe builds on.
+#[derive(Debug, Default)]
+pub struct RecipeSources {
+    /// Its parent image.
+    pub parent: String,
+    /// Its components' ARNs.
+    pub components: Vec<String>,
+    /// The images its inline Dockerfile names itself (`FROM`, `COPY --from=`).
+    pub dockerfile_images: Vec<String>,
+    /// Where its Dockerfile is kept, when in S3.
+    pub dockerfile_uri: String,
+}
+
+/// What a recipe builds on, as its fact keeps it (`sources`).
+pub fn recipe_sources(store: &Store, sources: crate::facts::container::Span) -> RecipeSources {
+    let mut out = RecipeSources::default();
     for &t in store.container.syms(sources) {
         let t = store.str(t);
         if let Some(p) = t.strip_prefix("parent:") {
-            p.clone_into(&mut parent);
+            p.clone_into(&mut out.parent);
         } else if let Some(c) = t.strip_prefix("component:") {
-            components.push(c.to_owned());
+            out.components.push(c.to_owned());
+        } else if let Some(i) = t.strip_prefix("from:") {
+            out.dockerfile_images.push(i.to_owned());
+        } else if let Some(u) = t.strip_prefix("dockerfile:") {
+            u.clone_into(&mut out.dockerfile_uri);
         }
     }
-    (parent, components)
+    out
 }
 
 /// An Image Builder call as shown.
 pub(super) fn builder_item(store: &Store, r: Row) -> Option<BuilderItem> {
     let f = store.container.get(r)?;
     let Kind::Builder { pipeline, resource, build_version, recipe, sources } = f.kind else { return None };
-    let (parent, components) = recipe_sources(store, sources);
+    let RecipeSources { parent, components, dockerfile_images, dockerfile_uri } = recipe_sources(store, sources);
     let call = store.str(store.name(r)).into_owned();
     let owner = store.str(store.account(r));
     Some(BuilderItem {
@@ -221,6 +237,8 @@ pub(super) fn builder_item(store: &Store, r: Row) -> Option<BuilderItem> {
         target_repository: store.str(f.repo).into_owned(),
         parent,
         components,
+        dockerfile_images,
+        dockerfile_uri,
         who: who(store, r, &owner),
         time: store.time(r),
         error_code: store.str(store.error_code(r)).into_owned(),

@@ -44,7 +44,7 @@ use crate::store::{Row, Store};
 use report::{Headline, ImageRef, Outcome, RepoRef};
 
 pub use ecs::{credential_tokens, credential_words, gives_host, host_said, host_tokens, log_tokens};
-pub(crate) use items::{event_refs, recipe_sources};
+pub(crate) use items::{event_refs, recipe_sources, RecipeSources};
 pub use pages::{answer, summary};
 
 /// A `GetAuthorizationToken` belongs to a session that starts at most this long after it.

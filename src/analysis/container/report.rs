@@ -411,6 +411,11 @@ pub struct BuilderItem {
     pub parent: String,
     /// A recipe made: its components' ARNs.
     pub components: Vec<String>,
+    /// A container recipe made: the images its inline Dockerfile names itself (`FROM`,
+    /// `COPY --from=`), beside or in place of the parent image.
+    pub dockerfile_images: Vec<String>,
+    /// A container recipe made: its Dockerfile's S3 URI, when kept there.
+    pub dockerfile_uri: String,
     /// Who.
     pub who: Who,
     /// When.

@@ -141,8 +141,9 @@ pub enum AttentionKind {
     /// An EC2 machine image or EBS snapshot shared with another account, an organization or
     /// everyone, or an attempt at it.
     ImageShared,
-    /// An EC2 Image Builder recipe made to build on another account's parent image or component
-    /// that its earlier versions did not build on.
+    /// An EC2 Image Builder recipe made to build on another account's parent image, component or
+    /// Dockerfile image that its earlier versions did not build on, or on another registry's
+    /// image than its earlier versions'.
     RecipeFromOutside,
     /// An ECS task started with a container's command replaced by a principal that had not
     /// registered, deployed or started its family before.
@@ -177,7 +178,7 @@ impl AttentionKind {
             AttentionKind::TaskDefCredentials => "Task definition holds credentials",
             AttentionKind::TaskDefLogsDropped => "Task definition stops sending logs",
             AttentionKind::ImageShared => "Machine image or snapshot shared",
-            AttentionKind::RecipeFromOutside => "Image Builder recipe from another account",
+            AttentionKind::RecipeFromOutside => "Image Builder recipe from outside",
             AttentionKind::TaskCommandReplaced => "Task started with its command replaced",
         }
     }

@@ -1,18 +1,22 @@
 //! *Image Builder recipe builds on another account's image or component*: a `CreateImageRecipe`
-//! or `CreateContainerRecipe`, among the rows looked at, whose parent image or components belong
-//! to an account other than the recipe's (an Image Builder ARN's owner, an ECR image URI's
-//! registry) that none of the recipe's earlier versions in these logs built on. What is in them
-//! goes into every image the pipelines that use the recipe build: a component's steps run on the
-//! build instance, and the parent image is the result's base. Whoever controls that account
-//! controls those images: a supply chain's way in. High when no event of that account is in these
-//! logs; medium else (an organization's central account shares components and golden images).
-//! AWS-managed images and components (owner `aws`), AMI IDs and other registries' images name no
-//! account and are not judged; each version of a recipe is made once, so a later version that
-//! keeps the same accounts is no item.
+//! or `CreateContainerRecipe`, among the rows looked at, whose parent image, components or
+//! Dockerfile's own images (`FROM`, `COPY --from=`) belong to an account other than the recipe's
+//! (an Image Builder ARN's owner, an ECR image URI's registry) that none of the recipe's earlier
+//! versions in these logs built on. What is in them goes into every image the pipelines that use
+//! the recipe build: a component's steps run on the build instance, and the parent image is the
+//! result's base. Whoever controls that account controls those images: a supply chain's way in.
+//! High when no event of that account is in these logs; medium else (an organization's central
+//! account shares components and golden images). A container recipe's image from another registry
+//! than ECR (Docker Hub, ECR Public, any host) is one too, medium, when the recipe's earlier
+//! versions in these logs built on none of that registry's: a first version's public base image
+//! is commonplace, a later version's new registry is not. AWS-managed images and components (owner
+//! `aws`), AMI IDs and SSM parameters are not judged; each version of a recipe is made once, so a
+//! later version that keeps the same accounts and registries is no item.
 
 use super::attention::{joined, Attention, AttentionKind, Severity};
 use super::breakdown::Gathered;
-use crate::analysis::container::recipe_sources;
+use super::outside::source;
+use crate::analysis::container::{recipe_sources, RecipeSources};
 use crate::analysis::filter::Field;
 use crate::facts::container::{parse_image_uri, Kind};
 use crate::model::Sym;
@@ -36,19 +40,44 @@ fn name_version(resource: &str) -> (&str, &str) {
     tail.split_once('/').unwrap_or((tail, ""))
 }
 
-/// What recipe row `r` builds on that another account owns: (`parent image …` or `component …`,
-/// that account).
-fn outside_sources(store: &Store, r: Row) -> Vec<(String, String)> {
+/// Something a recipe builds on from outside its account.
+struct Outside {
+    /// `parent image …`, `component …` or `Dockerfile image …`.
+    what: String,
+    /// Whose: an account, or a registry ([`source`]'s words).
+    from: String,
+    /// Whether `from` is an account.
+    account: bool,
+}
+
+impl Outside {
+    /// Its image, or what is built on: not a component.
+    fn is_image(&self) -> bool {
+        !self.what.starts_with("component")
+    }
+}
+
+/// What recipe row `r` builds on from outside its account: what another account owns, and a
+/// container recipe's images from another registry than ECR.
+fn outside_sources(store: &Store, r: Row) -> Vec<Outside> {
     let Some(Kind::Builder { sources, .. }) = store.container.get(r).map(|f| f.kind) else { return Vec::new() };
     let own = store.str(store.account(r));
-    let (parent, components) = recipe_sources(store, sources);
-    let parent = (!parent.is_empty()).then_some(("parent image", parent));
+    // A container recipe's parent is an image URI or an Image Builder image ARN; an image
+    // recipe's an ARN, an AMI ID or an SSM parameter.
+    let container = store.str(store.name(r)) == "CreateContainerRecipe";
+    let RecipeSources { parent, components, dockerfile_images, .. } = recipe_sources(store, sources);
+    let parent = (!parent.is_empty()).then_some(("parent image", parent, container));
     parent
         .into_iter()
-        .chain(components.into_iter().map(|c| ("component", c)))
-        .filter_map(|(what, s)| {
-            let account = owner(&s)?.to_owned();
-            (account != own).then(|| (format!("{what} {s}"), account))
+        .chain(components.into_iter().map(|c| ("component", c, false)))
+        .chain(dockerfile_images.into_iter().map(|i| ("Dockerfile image", i, true)))
+        .filter_map(|(what, s, uri)| {
+            let (from, account) = match owner(&s) {
+                Some(a) => (a.to_owned(), true),
+                None if uri && !s.starts_with("arn:") => (source(&s), false),
+                None => return None,
+            };
+            (from != own).then(|| Outside { what: format!("{what} {s}"), from, account })
         })
         .collect()
 }
@@ -81,30 +110,55 @@ pub(super) fn outside(g: &Gathered, out: &mut Vec<Attention>) {
             .filter(|&&b| (store.time(b), b) < at && store.error_code(b).is_empty() && store.name(b) == store.name(r))
             .filter_map(|&b| recipe_of(store, b).filter(|(k, _)| *k == key).map(|(_, v)| (b, v)))
             .collect();
-        let had: Vec<String> = earlier.iter().flat_map(|&(b, _)| outside_sources(store, b)).map(|(_, a)| a).collect();
-        let new: Vec<&(String, String)> = now.iter().filter(|(_, a)| !had.contains(a)).collect();
+        let had: Vec<String> = earlier.iter().flat_map(|&(b, _)| outside_sources(store, b)).map(|o| o.from).collect();
+        // Another registry than ECR only tells against earlier versions that did not use it.
+        let new: Vec<&Outside> =
+            now.iter().filter(|o| !had.contains(&o.from) && (o.account || !earlier.is_empty())).collect();
         if new.is_empty() {
             continue;
         }
-        let mut accounts: Vec<&str> = new.iter().map(|(_, a)| a.as_str()).collect();
-        accounts.sort_unstable();
-        accounts.dedup();
-        let strangers: Vec<&str> =
-            accounts.iter().copied().filter(|a| !logged.iter().any(|&l| store.str(l) == *a)).collect();
+        let mut origins: Vec<&str> = new.iter().map(|o| o.from.as_str()).collect();
+        origins.sort_unstable();
+        origins.dedup();
+        let mut strangers: Vec<&str> = new
+            .iter()
+            .filter(|o| o.account && !logged.iter().any(|&l| store.str(l) == o.from))
+            .map(|o| o.from.as_str())
+            .collect();
+        strangers.sort_unstable();
+        strangers.dedup();
         let severity = if strangers.is_empty() { Severity::Medium } else { Severity::High };
         let name = &key.2;
-        let parents = new.iter().filter(|(s, _)| s.starts_with("parent")).count();
-        let noun = match (parents, new.len() - parents) {
+        let images = new.iter().filter(|o| o.is_image()).count();
+        let noun = match (images, new.len() - images) {
             (0, 1) => "component",
             (0, _) => "components",
-            (_, 0) => "image",
-            _ => "image and components",
+            (1, 0) => "image",
+            (_, 0) => "images",
+            _ => "images and components",
         };
-        let title = match accounts.as_slice() {
+        let title = match origins.as_slice() {
             [one] => format!("Recipe {name} builds on {one}'s {noun}"),
-            more => format!("Recipe {name} builds on {} other accounts' {noun}", more.len()),
+            more if new.iter().all(|o| o.account) => {
+                format!("Recipe {name} builds on {} other accounts' {noun}", more.len())
+            }
+            more => format!("Recipe {name} builds on {} outside sources' {noun}", more.len()),
         };
-        let what: Vec<String> = new.iter().map(|(s, a)| format!("{s} (account {a})")).collect();
+        let what: Vec<String> = new
+            .iter()
+            .map(|o| {
+                if o.account {
+                    format!("{} (account {})", o.what, o.from)
+                } else {
+                    format!("{} ({})", o.what, o.from)
+                }
+            })
+            .collect();
+        let dockerfile = if new.iter().any(|o| o.what.starts_with("Dockerfile")) {
+            " Its Dockerfile names that image itself: the build starts from it, whatever the parent image says."
+        } else {
+            ""
+        };
         let compared = match earlier.as_slice() {
             [] => format!(" No earlier version of {name} is in these logs to compare with."),
             some => {
@@ -119,7 +173,7 @@ pub(super) fn outside(g: &Gathered, out: &mut Vec<Attention>) {
         };
         let why = format!(
             "{} at {} from {} with {} made Image Builder recipe {name} {version} ({}, {}) that builds on {}.\
-             {compared}{outside} What is in them goes into every image the pipelines that use the recipe build: a \
+             {compared}{outside}{dockerfile} What is in them goes into every image the pipelines that use the recipe build: a \
              component's steps run on the build instance, and the parent image is the result's base.",
             g.str(store.name(r)),
             utc(store.time(r)),

@@ -617,3 +617,42 @@ fn ok_reader_agrees_with_get() {
     assert_eq!(reader.get(&facts, (n + 1) * 3 + 1), Some(fact(n + 1)));
     assert_eq!(FactReader::default().get(&ContainerFacts::default(), 5), None);
 }
+
+/// The images a Dockerfile names itself, written down from Docker's Dockerfile reference: `FROM`
+/// with flags and a stage name, `COPY --from=` an image or an earlier stage, stage numbers,
+/// `scratch`, a build argument, a continued line, comments; Image Builder's placeholder for the
+/// parent image (as its user guide writes the template) is none.
+#[test]
+fn ok_dockerfile_images() {
+    let image_builder =
+        "FROM {{{ imagebuilder:parentImage }}}\n{{{ imagebuilder:environments }}}\n{{{ imagebuilder:components }}}\n";
+    assert_eq!(builder::dockerfile_images(image_builder), Vec::<&str>::new());
+    let multi = r"# syntax=docker/dockerfile:1
+ARG BASE=alpine:3.20
+FROM --platform=$BUILDPLATFORM golang:1.22 AS build
+COPY --from=build /src /src
+FROM {{{ imagebuilder:parentImage }}} as Final
+from 999988887777.dkr.ecr.eu-west-1.amazonaws.com/tools/cli:2 AS tools
+COPY --from=tools /usr/bin/cli /usr/bin/cli
+COPY --from=0 /a /a
+COPY --from=final /b /b
+COPY --chown=app \
+     --from=ghcr.io/evil/payload:latest /p /p
+FROM ${BASE}
+FROM scratch
+FROM golang:1.22
+RUN --mount=type=cache,target=/root/.cache go build
+COPY --from=nginx:latest /etc/nginx/nginx.conf /nginx.conf
+";
+    assert_eq!(
+        builder::dockerfile_images(multi),
+        [
+            "golang:1.22",
+            "999988887777.dkr.ecr.eu-west-1.amazonaws.com/tools/cli:2",
+            "ghcr.io/evil/payload:latest",
+            "nginx:latest"
+        ]
+    );
+    assert_eq!(builder::dockerfile_images(""), Vec::<&str>::new());
+    assert_eq!(builder::dockerfile_images("FROM\nCOPY --from= a b\n\\"), Vec::<&str>::new());
+}

@@ -682,6 +682,18 @@ fn owned_by(source: &str) -> String {
     }
 }
 
+/// What a recipe builds on, comma-separated: each ARN's tail (or image URI) with its owning account.
+fn sources(list: &[String]) -> Html {
+    html! {
+        { for list.iter().enumerate().map(|(i, c)| html! {
+            <span title={tooltip(c)}>
+                if i > 0 { {", "} }
+                <code>{reveal(arn_parts(c).0).into_owned()}</code>{owned_by(c)}
+            </span>
+        }) }
+    }
+}
+
 pub fn builder_row(b: &BuilderItem) -> Html {
     let arn_tail = |s: &str| arn_parts(s).0.to_owned();
     html! {
@@ -704,14 +716,16 @@ pub fn builder_row(b: &BuilderItem) -> Html {
                     </div>
                 }
                 if !b.components.is_empty() {
-                    <div class="small" data-testid="builder-components">
-                        {"components: "}
-                        { for b.components.iter().enumerate().map(|(i, c)| html! {
-                            <span title={tooltip(c)}>
-                                if i > 0 { {", "} }
-                                <code>{reveal(arn_parts(c).0).into_owned()}</code>{owned_by(c)}
-                            </span>
-                        }) }
+                    <div class="small" data-testid="builder-components">{"components: "}{sources(&b.components)}</div>
+                }
+                if !b.dockerfile_images.is_empty() {
+                    <div class="small" data-testid="builder-dockerfile">
+                        {"Dockerfile builds on: "}{sources(&b.dockerfile_images)}
+                    </div>
+                }
+                if !b.dockerfile_uri.is_empty() {
+                    <div class="small" data-testid="builder-dockerfile-uri" title={tooltip(&b.dockerfile_uri)}>
+                        {"Dockerfile from "}<code>{reveal(&b.dockerfile_uri).into_owned()}</code>
                     </div>
                 }
             </td>
