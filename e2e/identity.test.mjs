@@ -1261,3 +1261,45 @@ test("a task of the sample's family started with its command replaced by someone
   await t.shot('identities-task-command-replaced', { fullPage: false });
   assert.deepEqual(t.problems, []);
 });
+
+test("a task of the sample's family started with a password in its environment: an item, and the ECS list says so", async () => {
+  // The contractor runs a task of the sample's last family passing a database password in a
+  // container override's environment (RunTask's `containerOverrides[].environment`, as the ECS
+  // API reference writes it); the family's registrant passes only a log level (no item). Which
+  // variables name a secret is worked out here from their names (AWS Config's
+  // ecs-no-environment-secrets words, and the names AWS gives its credentials).
+  const { events, last, family, contractor, at, ecs } = nextRevision('08', '203.0.113.73', 'a');
+  const revision = last.responseElements.taskDefinition.revision;
+  const run = (n, who, environment) => ({ ...ecs(n, 'RunTask', { cluster: 'e2e', taskDefinition: `${family}:${revision}`,
+    overrides: { containerOverrides: [{ name: 'app', environment }] } }, null), userIdentity: who });
+  const mine = [run(1, contractor, [{ name: 'LOG_LEVEL', value: 'debug' }, { name: 'DB_PASSWORD', value: 'correct-horse' }]),
+    run(2, last.userIdentity, [{ name: 'LOG_LEVEL', value: 'trace' }])];
+  const secret = (v) => v.value.trim() && /PASSWORD|PASSWD|SECRET|PRIVATE_KEY|API_KEY|^AWS_ACCESS_KEY_ID$|^AWS_SESSION_TOKEN$/i.test(v.name);
+  const secrets = (e) => e.requestParameters.overrides.containerOverrides.flatMap((c) => c.environment).filter(secret);
+  const flagged = mine.filter((e) => secrets(e).length);
+  assert.deepEqual(flagged, [mine[0]]);
+  const file = join(mkdtempSync(join(tmpdir(), 'trailscope-start-secrets-')), 'start.json');
+  const { t, list } = await attentionOf(file, [...events, ...mine]);
+  const item = list.locator('li[data-kind=task-start-credentials]');
+  await item.first().waitFor();
+  assert.equal(await item.count(), flagged.length);
+  assert.equal(await item.getAttribute('data-severity'), 'medium');
+  assert.equal(await item.locator('[data-testid=attention-who]').getAttribute('data-principal'), contractor.arn);
+  assert.equal(await item.locator('[data-testid=attention-title]').innerText(), `Task of ${family} started with credentials`);
+  if (await item.locator('[data-testid=attention-read]').count()) await item.locator('[data-testid=attention-read]').click();
+  const why = await item.locator('[data-testid=attention-why]').innerText();
+  const names = secrets(mine[0]).map((v) => v.name).join(', ');
+  assert.ok(why.startsWith(`RunTask of ${family}:${revision} started at ${utc(at(1))} on cluster e2e from 203.0.113.73 with AWS CLI `
+    + `gave its containers credentials in plain environment variables: ${names}.`), why);
+  assert.ok(!why.includes('correct-horse'), 'a secret value is never shown');
+  await item.scrollIntoViewIfNeeded();
+  await t.shot('identities-task-start-credentials', { fullPage: false });
+  // The ECS list says which credentials the start gave, and never their values.
+  await t.page.click('[data-testid=tab-images]');
+  await t.page.click('[data-testid=images-nav-ecs]');
+  const row = t.page.locator('[data-testid=ecs-row]', { hasText: `credentials given in its environment: ${names}` });
+  await row.first().waitFor();
+  assert.equal(await row.count(), flagged.length);
+  assert.ok(!(await t.page.locator('body').innerText()).includes('correct-horse'));
+  assert.deepEqual(t.problems, []);
+});

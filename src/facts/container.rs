@@ -198,7 +198,8 @@ pub enum Kind {
         exec: Option<bool>,
     },
     /// `RunTask`, `StartTask`: task ARNs and pairs (image URI, repository) from the response, and
-    /// what the request overrode, when it did: (task role, commands); `exec`: started with ECS
+    /// what the request overrode, when it did: (task role, commands, then the credentials its
+    /// containers' environments were given: `env:NAME`, `key:AKIA…`); `exec`: started with ECS
     /// Exec turned on.
     Task {
         cluster: Sym,

@@ -721,6 +721,32 @@ fn has_environment(e: &serde_json::Value) -> bool {
     containers.into_iter().any(|c| c["environment"].as_array().is_some_and(|v| !v.is_empty()))
 }
 
+/// How many (principal, account, region, family, role) the task starts `starts` override the
+/// task role with: one item each (the generator's registrations give no task role, so any
+/// override differs).
+fn role_overrides(starts: &[&serde_json::Value]) -> u64 {
+    let s = |v: &serde_json::Value| v.as_str().unwrap_or("").to_owned();
+    let mut overridden: Vec<[String; 5]> = starts
+        .iter()
+        .filter(|e| !s(&e["requestParameters"]["overrides"]["taskRoleArn"]).is_empty())
+        .map(|e| {
+            let td = s(&e["requestParameters"]["taskDefinition"]);
+            let name = td.rsplit('/').next().unwrap_or("").split(':').next().unwrap_or("").to_owned();
+            let role = s(&e["requestParameters"]["overrides"]["taskRoleArn"]);
+            [s(&e["userIdentity"]["arn"]), s(&e["recipientAccountId"]), s(&e["awsRegion"]), name, role]
+        })
+        .collect();
+    overridden.sort();
+    overridden.dedup();
+    overridden.len() as u64
+}
+
+/// Whether a task start gives a container's environment anything (credentials or not).
+fn gives_environment(e: &serde_json::Value) -> bool {
+    let o = &e["requestParameters"]["overrides"]["containerOverrides"];
+    o.as_array().into_iter().flatten().any(|c| c["environment"].as_array().is_some_and(|v| !v.is_empty()))
+}
+
 /// How many of `of` `f` holds for.
 fn holding(of: &[&serde_json::Value], f: fn(&serde_json::Value) -> bool) -> u64 {
     of.iter().filter(|e| f(e)).count() as u64
@@ -814,27 +840,13 @@ fn ok_task_definition_task_and_exec_items_are_those_the_events_say() {
         new_role +=
             u64::from(!role.is_empty() && earlier.iter().all(|o| s(&o["requestParameters"]["taskRoleArn"]) != role));
     }
-    // One item per principal, family and role overridden (the generator's registrations give no
-    // task role, so any override differs).
-    let mut overridden: Vec<[String; 5]> = starts
-        .iter()
-        .filter(|e| !s(&e["requestParameters"]["overrides"]["taskRoleArn"]).is_empty())
-        .map(|e| {
-            let td = s(&e["requestParameters"]["taskDefinition"]);
-            let name = td.rsplit('/').next().unwrap_or("").split(':').next().unwrap_or("").to_owned();
-            let role = s(&e["requestParameters"]["overrides"]["taskRoleArn"]);
-            [s(&e["userIdentity"]["arn"]), s(&e["recipientAccountId"]), s(&e["awsRegion"]), name, role]
-        })
-        .collect();
-    overridden.sort();
-    overridden.dedup();
-    let overridden = overridden.len() as u64;
+    let overridden = role_overrides(&starts);
     // The generator's registrations ask for none of the host, so no item may say one does; nor
     // put anything in their containers' environment (credentials or not), nor name a log driver
-    // (so none can stop naming one); nor does a start replace a command.
+    // (so none can stop naming one); nor does a start replace a command or give an environment.
     let (host_access, with_env, logged) =
         (holding(&regs, asks_host), holding(&regs, has_environment), holding(&regs, logs_anywhere));
-    let commanded = holding(&starts, replaces_command);
+    let (commanded, started_env) = (holding(&starts, replaces_command), holding(&starts, gives_environment));
     let mut execs: Vec<(String, String, String, String)> = all
         .iter()
         .filter(|e| ok(e, "ExecuteCommand"))
@@ -860,9 +872,10 @@ fn ok_task_definition_task_and_exec_items_are_those_the_events_say() {
             got(AttentionKind::TaskDefHostAccess),
             got(AttentionKind::TaskDefCredentials),
             got(AttentionKind::TaskDefLogsDropped),
-            got(AttentionKind::TaskCommandReplaced)
+            got(AttentionKind::TaskCommandReplaced),
+            got(AttentionKind::TaskStartCredentials)
         ],
-        [new_source, new_role, overridden, execs.len() as u64, host_access, with_env, logged, commanded]
+        [new_source, new_role, overridden, execs.len() as u64, host_access, with_env, logged, commanded, started_env]
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -88,10 +88,16 @@ pub fn host_tokens(store: &Store, risks: crate::facts::container::Span) -> Vec<S
 /// The risks of a task definition registration fact (`risks`) that are credentials in its
 /// environment: the variables' names, and `key:AKIA…`.
 pub fn credential_tokens(store: &Store, risks: crate::facts::container::Span) -> Vec<String> {
-    let tokens = store.container.syms(risks).iter().map(|&t| store.str(t).into_owned());
-    tokens
-        .filter_map(|t| if t.starts_with("key:") { Some(t) } else { t.strip_prefix("env:").map(str::to_owned) })
-        .collect()
+    let tokens: Vec<String> = store.container.syms(risks).iter().map(|&t| store.str(t).into_owned()).collect();
+    credential_tokens_in(&tokens)
+}
+
+/// Of a fact's tokens, the credentials: the variables' names (`env:NAME` → `NAME`), and
+/// `key:AKIA…`.
+pub fn credential_tokens_in(tokens: &[String]) -> Vec<String> {
+    let names =
+        tokens.iter().filter_map(|t| if t.starts_with("key:") { Some(t.as_str()) } else { t.strip_prefix("env:") });
+    names.map(str::to_owned).collect()
 }
 
 /// The log drivers a task definition registration fact (`risks`) names (`awslogs`...).
@@ -210,12 +216,19 @@ pub(super) fn item(ix: &Index, store: &Store, r: Row) -> Option<EcsItem> {
             item.exec = exec.then_some(true);
             store.str(cluster).as_ref().clone_into(&mut item.cluster);
             item.tasks = store.container.syms(tasks).iter().map(|&s| store.str(s).into_owned()).collect();
-            if let [role, command] = store.container.syms(overrides) {
+            if let [role, command, secrets @ ..] = store.container.syms(overrides) {
                 store.str(*role).as_ref().clone_into(&mut item.role_override);
                 let command = store.str(*command);
+                let mut said = Vec::new();
                 if !command.is_empty() {
-                    item.detail = format!("command overridden: {command}");
+                    said.push(format!("command overridden: {command}"));
                 }
+                let secrets: Vec<String> = secrets.iter().map(|&t| store.str(t).into_owned()).collect();
+                let names = credential_words(&credential_tokens_in(&secrets));
+                if !names.is_empty() {
+                    said.push(format!("credentials given in its environment: {}", names.join(", ")));
+                }
+                item.detail = said.join("; ");
             }
             if !family.is_empty() {
                 (item.task_definition, image_syms) = td_images(family, revision);

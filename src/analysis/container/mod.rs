@@ -43,7 +43,9 @@ use crate::model::{Millis, Sym};
 use crate::store::{Row, Store};
 use report::{Headline, ImageRef, Outcome, RepoRef};
 
-pub use ecs::{credential_tokens, credential_words, gives_host, host_said, host_tokens, log_tokens};
+pub use ecs::{
+    credential_tokens, credential_tokens_in, credential_words, gives_host, host_said, host_tokens, log_tokens,
+};
 pub(crate) use items::{event_refs, recipe_sources, RecipeSources};
 pub use pages::{answer, summary};
 

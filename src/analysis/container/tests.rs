@@ -2247,6 +2247,66 @@ fn a_task_started_with_its_command_replaced_by_someone_new_is_an_attention_item(
     assert!(other.why.contains("It is of account 444455556666, not the task's."), "{}", other.why);
 }
 
+/// `RunTask`'s `containerOverrides[].environment` (name, value pairs, as the ECS API reference's
+/// `ContainerOverride` writes them) that give a container credentials: one item per principal and
+/// family, high for an AWS secret key, medium for an application's; a variable whose name says no
+/// secret, or whose value is empty, is none. The ECS list says what each start gave.
+#[test]
+fn a_task_started_with_credentials_in_its_environment_is_an_attention_item() {
+    use crate::analysis::identity::{AttentionKind, Severity};
+    let mut l = Log::new();
+    l.task_def(0, CI, ("web", 1), &image_uri("web/app", ":latest"));
+    let run = |env: &[(&str, &str)]| {
+        let env: Vec<Value> = env.iter().map(|(n, v)| json!({"name": n, "value": v})).collect();
+        json!({"cluster": "prod", "taskDefinition": "web:1", "overrides": {"containerOverrides": [{"name": "c0", "environment": env}]}})
+    };
+    let ecs = "ecs.amazonaws.com";
+    // Mary passes a database password twice, then an empty one; CI a key and its secret; the
+    // contractor only a log level.
+    l.add(100, ecs, "RunTask", MARY, run(&[("LOG_LEVEL", "debug"), ("DB_PASSWORD", "hunter2")]), Value::Null);
+    l.add(160, ecs, "RunTask", MARY, run(&[("db_password", "hunter3")]), Value::Null);
+    l.add(170, ecs, "RunTask", MARY, run(&[("DB_PASSWORD", " ")]), Value::Null);
+    let key = [("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE"), ("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG")];
+    l.add(200, ecs, "StartTask", CI, run(&key), Value::Null);
+    l.add(300, ecs, "RunTask", OTHER, run(&[("LOG_LEVEL", "trace")]), Value::Null);
+    let items = attention_of(&l, AttentionKind::TaskStartCredentials);
+    assert_eq!(
+        titles(&items),
+        [
+            ("Task of web started with credentials", Severity::High, CI),
+            ("Task of web started with credentials", Severity::Medium, MARY),
+        ]
+    );
+    let mary = items.iter().find(|a| a.who == MARY).unwrap();
+    let expected = "RunTask of web:1 started at 2026-03-01 10:01:40 UTC on cluster prod from 203.0.113.12 with docker \
+         gave its containers credentials in plain environment variables: DB_PASSWORD. Then 1 more start of web by them \
+         gave credentials so, the last at 2026-03-01 10:02:40 UTC. A task start's overrides are written into \
+         CloudTrail";
+    assert!(mary.why.starts_with(expected), "{}", mary.why);
+    assert_eq!((mary.events, mary.last - mary.first), (2, 60_000));
+    let ci = items.iter().find(|a| a.who == CI).unwrap();
+    assert!(ci.why.contains("AWS_ACCESS_KEY_ID (AKIAIOSFODNN7EXAMPLE), AWS_SECRET_ACCESS_KEY."), "{}", ci.why);
+    assert!(!ci.why.contains("wJalrXUtnFEMI"), "a secret's value is never said");
+    // The ECS list says what each start gave.
+    let e = l.engine();
+    let ContainerAnswer::Deployments(list) = ask(&e, Filter::default(), Ask::Deployments { offset: 0 }) else {
+        panic!()
+    };
+    let mut said: Vec<&str> =
+        list.items.iter().filter(|i| i.call != "RegisterTaskDefinition").map(|i| i.detail.as_str()).collect();
+    said.sort_unstable();
+    assert_eq!(
+        said,
+        [
+            "",
+            "",
+            "credentials given in its environment: AWS_ACCESS_KEY_ID (AKIAIOSFODNN7EXAMPLE), AWS_SECRET_ACCESS_KEY",
+            "credentials given in its environment: DB_PASSWORD",
+            "credentials given in its environment: DB_PASSWORD",
+        ]
+    );
+}
+
 /// ECS Exec (`ExecuteCommand`: cluster, task, container, command, interactive, as the ECS API
 /// reference's request names them) that went through: one item per principal and cluster.
 #[test]

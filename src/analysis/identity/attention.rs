@@ -148,6 +148,9 @@ pub enum AttentionKind {
     /// An ECS task started with a container's command replaced by a principal that had not
     /// registered, deployed or started its family before.
     TaskCommandReplaced,
+    /// An ECS task started with credentials given to its containers in plain environment
+    /// variables (`RunTask`'s container overrides).
+    TaskStartCredentials,
 }
 
 impl AttentionKind {
@@ -180,6 +183,7 @@ impl AttentionKind {
             AttentionKind::ImageShared => "Machine image or snapshot shared",
             AttentionKind::RecipeFromOutside => "Image Builder recipe from outside",
             AttentionKind::TaskCommandReplaced => "Task started with its command replaced",
+            AttentionKind::TaskStartCredentials => "Task started with credentials in plain text",
         }
     }
 
@@ -212,6 +216,7 @@ impl AttentionKind {
             AttentionKind::ImageShared => "image-shared",
             AttentionKind::RecipeFromOutside => "recipe-from-outside",
             AttentionKind::TaskCommandReplaced => "task-command-replaced",
+            AttentionKind::TaskStartCredentials => "task-start-credentials",
         }
     }
 }
@@ -321,6 +326,7 @@ pub(crate) fn attention(g: &Gathered) -> (List<Attention>, u64) {
     super::workload::new_source(g, &mut items);
     super::recipe::outside(g, &mut items);
     super::secrets::in_environment(g, &mut items);
+    super::secrets::at_start(g, &mut items);
     super::task_logs::dropped(g, &mut items);
     super::refused::refused(g, &mut items);
     logging(g, &mut items);

@@ -9,15 +9,14 @@
 
 use hashbrown::HashMap;
 
-use super::attention::{seconds, Attention, AttentionKind, Severity};
+use super::attention::{Attention, AttentionKind, Severity};
 use super::breakdown::Gathered;
-use super::task_role::{defined_role, overriding_starts, role_overridden};
-use crate::analysis::filter::Field;
+use super::task_role::{defined_role, more_starts, overriding_starts, role_overridden, starts_item};
 use crate::analysis::principal::principal_label;
 use crate::facts::container::Kind;
 use crate::model::Sym;
 use crate::store::Row;
-use crate::text::{plural, utc};
+use crate::text::utc;
 
 /// One item per principal and family whose first start among the rows looked at replaced a
 /// command and who had not registered, deployed or started that family before.
@@ -90,14 +89,7 @@ fn item(g: &Gathered, family: Sym, starts: &[(u32, Row)]) -> Attention {
     } else {
         String::new()
     };
-    let more = match starts.len() - 1 {
-        0 => String::new(),
-        n => format!(
-            " Then {} of {family} with a command of theirs, the last at {}.",
-            plural(n as u64, "more start", "more starts"),
-            utc(store.time(last_row))
-        ),
-    };
+    let more = more_starts(starts.len(), &family, "with a command of theirs", store.time(last_row));
     let why = format!(
         "{} of {td} started at {} on cluster {cluster} from {} with {} ran, in place of the image's command: \
          {command}. {who} had not registered, deployed or started {family} before in these logs.{stranger}{more} \
@@ -107,17 +99,7 @@ fn item(g: &Gathered, family: Sym, starts: &[(u32, Row)]) -> Attention {
         g.str(store.ip(r)),
         g.client(store.user_agent(r)).label(),
     );
-    let (first, last) = (store.time(r), store.time(last_row));
-    Attention {
-        kind: AttentionKind::TaskCommandReplaced,
-        severity: if outsider { Severity::High } else { Severity::Medium },
-        title: format!("Task of {family} started with its command replaced"),
-        who: who.to_owned(),
-        why,
-        events: starts.len() as u64,
-        first,
-        last,
-        chips: vec![(Field::Source, "ecs.amazonaws.com".to_owned())],
-        range: Some(seconds(first, last)),
-    }
+    let kind = (AttentionKind::TaskCommandReplaced, if outsider { Severity::High } else { Severity::Medium });
+    let title = format!("Task of {family} started with its command replaced");
+    starts_item(kind, (title, why), who, (starts.len(), store.time(r), store.time(last_row)))
 }

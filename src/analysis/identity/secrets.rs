@@ -6,13 +6,25 @@
 //! the registration wrote them into this very log: they are exposed. High for AWS credentials
 //! (an access key's secret, a session token, the agent's registry credentials); medium else. When
 //! the access key's id is given, the item says what the key signed in the rows looked at.
+//!
+//! *Task started with credentials in plain text*: a `RunTask` or `StartTask`, among the rows looked
+//! at, whose `overrides.containerOverrides[].environment` give its containers such credentials.
+//! The start wrote them into this very log, and the task's description (`DescribeTasks`) shows
+//! its overrides to whoever may read it: they are exposed, as a registration's are. One item per
+//! principal and family, counting the starts; high for AWS credentials, medium else.
+
+use hashbrown::HashMap;
 
 use super::attention::{first_write, joined, list, Attention, AttentionKind, Severity};
 use super::breakdown::{Acc, Gathered};
 use super::outside::{each, risks_then, Around, Starts};
-use crate::analysis::container::{credential_tokens, credential_words};
+use super::task_role::{more_starts, starts_item};
+use crate::analysis::container::{credential_tokens, credential_tokens_in, credential_words};
 use crate::analysis::principal::principal_label;
+use crate::facts::container::Kind;
 use crate::facts::iam::Act;
+use crate::model::Sym;
+use crate::store::Row;
 use crate::text::{plural, utc};
 
 /// Names whose value is an AWS credential, not only a secret of the application's.
@@ -34,6 +46,67 @@ pub(super) fn in_environment(g: &Gathered, out: &mut Vec<Attention>) {
         a.severity = if aws { Severity::High } else { Severity::Medium };
         out.push(item(g, a, &has));
     });
+}
+
+/// One item per principal and family whose task starts among the rows looked at gave containers
+/// credentials in plain environment variables.
+pub(super) fn at_start(g: &Gathered, out: &mut Vec<Attention>) {
+    // (principal, account, region, family) → the starts, each with the credentials it gave.
+    type Key = (u32, Sym, Sym, Sym);
+    let store = g.store;
+    let mut groups: HashMap<Key, Vec<(u32, Row, Vec<String>)>> = HashMap::new();
+    for &(id, r) in &g.task_runs {
+        let Some(Kind::Task { family, overrides, .. }) = store.container.get(r).map(|f| f.kind) else { continue };
+        // The overrides' tokens after the task role and the commands.
+        let tokens: Vec<String> =
+            store.container.syms(overrides).iter().skip(2).map(|&t| store.str(t).into_owned()).collect();
+        let has = credential_tokens_in(&tokens);
+        if !has.is_empty() {
+            groups.entry((g.name_ix(id), store.account(r), store.region(r), family)).or_default().push((id, r, has));
+        }
+    }
+    for (key, mut starts) in groups {
+        starts.sort_by_key(|&(_, r, _)| (store.time(r), r));
+        out.push(start_item(g, key.3, &starts));
+    }
+}
+
+/// The item of `starts` (oldest first, each with the credentials it gave) of tasks of `family`.
+fn start_item(g: &Gathered, family: Sym, starts: &[(u32, Row, Vec<String>)]) -> Attention {
+    let store = g.store;
+    let (id, r, _) = starts[0];
+    let last_row = starts[starts.len() - 1].1;
+    let (cluster, revision) = match store.container.get(r).map(|f| f.kind) {
+        Some(Kind::Task { cluster, revision, .. }) => (g.str(cluster).into_owned(), revision),
+        _ => (String::new(), 0),
+    };
+    let family = g.str(family).into_owned();
+    let td = if revision == 0 { family.clone() } else { format!("{family}:{revision}") };
+    // Every start's credentials, each once, in the order first given.
+    let mut has: Vec<String> = Vec::new();
+    for t in starts.iter().flat_map(|(_, _, h)| h) {
+        if !has.contains(t) {
+            has.push(t.clone());
+        }
+    }
+    let key = has.iter().find_map(|t| t.strip_prefix("key:"));
+    let used = key.map_or(String::new(), |k| key_use(g, k));
+    let more = more_starts(starts.len(), &family, "by them gave credentials so", store.time(last_row));
+    let why = format!(
+        "{} of {td} started at {} on cluster {cluster} from {} with {} gave its containers credentials in plain \
+         environment variables: {}.{more}{used} A task start's overrides are written into CloudTrail, and the \
+         task's description (ecs:DescribeTasks) shows them: treat these as exposed, rotate them, and pass secrets \
+         through the container definition's secrets (Secrets Manager, Parameter Store).",
+        g.str(store.name(r)),
+        utc(store.time(r)),
+        g.str(store.ip(r)),
+        g.client(store.user_agent(r)).label(),
+        joined(&credential_words(&has), ", "),
+    );
+    let aws = has.iter().any(|t| AWS_SECRETS.contains(&t.as_str()));
+    let kind = (AttentionKind::TaskStartCredentials, if aws { Severity::High } else { Severity::Medium });
+    let title = format!("Task of {family} started with credentials");
+    starts_item(kind, (title, why), g.label(id), (starts.len(), store.time(r), store.time(last_row)))
 }
 
 /// What the access key with id `key` signed in the rows looked at, said.

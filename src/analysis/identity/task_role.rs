@@ -129,7 +129,7 @@ pub(super) fn overridden(g: &Gathered, out: &mut Vec<Attention>) {
 pub(super) fn overriding_starts<'g>(g: &'g Gathered) -> impl Iterator<Item = (u32, Row, Sym, Sym, Sym)> + 'g {
     g.task_runs.iter().filter_map(move |&(id, r)| {
         let Some(Kind::Task { family, overrides, .. }) = g.store.container.get(r).map(|f| f.kind) else { return None };
-        let &[role, command] = g.store.container.syms(overrides) else { return None };
+        let &[role, command, ..] = g.store.container.syms(overrides) else { return None };
         Some((id, r, family, role, command))
     })
 }
@@ -178,14 +178,7 @@ fn override_item(g: &Gathered, family: Sym, role: Sym, starts: &[(u32, Row)]) ->
         format!(" It also ran, in place of the image's command: {command}.")
     };
     let last_start = store.time(last_row);
-    let more = match starts.len() - 1 {
-        0 => String::new(),
-        n => format!(
-            " Then {} of {family} with that role, the last at {}.",
-            plural(n as u64, "more start", "more starts"),
-            utc(last_start)
-        ),
-    };
+    let more = more_starts(starts.len(), &family, "with that role", last_start);
     let (did, sessions_last) = did(g, &role);
     let first = store.time(r);
     let last = sessions_last.map_or(last_start, |t| t.max(last_start));
@@ -200,16 +193,42 @@ fn override_item(g: &Gathered, family: Sym, role: Sym, starts: &[(u32, Row)]) ->
         g.str(store.ip(r)),
         g.client(store.user_agent(r)).label(),
     );
-    Some(Attention {
-        kind: AttentionKind::TaskRoleOverridden,
-        severity: Severity::High,
-        title: format!("Task of {family} started with role {}", role.rsplit('/').next().unwrap_or(&role)),
-        who: g.label(id).to_owned(),
+    let title = format!("Task of {family} started with role {}", role.rsplit('/').next().unwrap_or(&role));
+    let kind = (AttentionKind::TaskRoleOverridden, Severity::High);
+    Some(starts_item(kind, (title, why), g.label(id), (starts.len(), first, last)))
+}
+
+/// " Then N more starts of `family` `how`, the last at …." after the first of `starts` task
+/// starts, the last at `last`; "" for one.
+pub(super) fn more_starts(starts: usize, family: &str, how: &str, last: Millis) -> String {
+    match starts.saturating_sub(1) {
+        0 => String::new(),
+        n => format!(
+            " Then {} of {family} {how}, the last at {}.",
+            plural(n as u64, "more start", "more starts"),
+            utc(last)
+        ),
+    }
+}
+
+/// The item of a principal's task starts: `kind` and severity, title and reason, who, and (how
+/// many starts, first, last); it narrows the views to ECS's calls.
+pub(super) fn starts_item(
+    kind: (AttentionKind, Severity),
+    (title, why): (String, String),
+    who: &str,
+    (starts, first, last): (usize, Millis, Millis),
+) -> Attention {
+    Attention {
+        kind: kind.0,
+        severity: kind.1,
+        title,
+        who: who.to_owned(),
         why,
-        events: starts.len() as u64,
+        events: starts as u64,
         first,
         last,
         chips: vec![(Field::Source, "ecs.amazonaws.com".to_owned())],
         range: Some(seconds(first, last)),
-    })
+    }
 }

@@ -82,8 +82,14 @@ const SECRET_WORDS: [&str; 5] = ["PASSWORD", "PASSWD", "SECRET", "PRIVATE_KEY", 
 /// `AWS_ACCESS_KEY_ID`, the key's id as `key:AKIA...` (an id, not a secret). Never a secret's
 /// value.
 fn credentials(containers: &Containers) -> Vec<String> {
-    let mut said: Vec<String> = Vec::new();
     let vars = containers.items.iter().filter_map(|c| c.0.ok()).flat_map(|c| c.environment.items.iter());
+    credentials_in(vars)
+}
+
+/// [`credentials`] of these environment variables (a task definition's containers', or those a
+/// task start's overrides give).
+fn credentials_in<'v, 'a: 'v>(vars: impl Iterator<Item = &'v Obj<EnvVar<'a>>>) -> Vec<String> {
+    let mut said: Vec<String> = Vec::new();
     for v in vars.filter_map(|v| v.0.ok()).filter(|v| !v.value.str().trim().is_empty()) {
         let name = v.name.str().trim().to_ascii_uppercase();
         let secret = AWS_CREDENTIALS.contains(&name.as_str()) || SECRET_WORDS.iter().any(|w| name.contains(w));
@@ -371,7 +377,7 @@ impl Request<'_> {
     }
 }
 
-/// `RunTask`'s `overrides`: the task role, and each container's command.
+/// `RunTask`'s `overrides`: the task role, and each container's command and environment.
 #[derive(Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 struct Overrides<'a> {
@@ -386,6 +392,9 @@ struct Overrides<'a> {
 struct ContainerOverride<'a> {
     #[serde(borrow)]
     command: List<Lenient<Text<'a>>, MAX_COMMAND_WORDS>,
+    /// Variables added to (or replacing) the container's environment.
+    #[serde(borrow)]
+    environment: List<Obj<EnvVar<'a>>, MAX_ENVIRONMENT>,
 }
 
 /// Words of an overridden command kept; more are counted, as "…".
@@ -393,8 +402,9 @@ const MAX_COMMAND_WORDS: usize = 32;
 
 impl Overrides<'_> {
     /// The task role and the commands (each container's words joined by spaces, containers by
-    /// "; "), empty when not overridden.
-    fn said(&self) -> (&str, String) {
+    /// "; "), empty when not overridden, and the credentials the containers' environments are
+    /// given ([`credentials`]' tokens).
+    fn said(&self) -> (&str, String, Vec<String>) {
         let commands: Vec<String> = self
             .container_overrides
             .items
@@ -407,7 +417,9 @@ impl Overrides<'_> {
                 format!("{}{more}", words.join(" "))
             })
             .collect();
-        (self.task_role_arn.str(), commands.join("; "))
+        let vars =
+            self.container_overrides.items.iter().filter_map(|c| c.0.ok()).flat_map(|c| c.environment.items.iter());
+        (self.task_role_arn.str(), commands.join("; "), credentials_in(vars))
     }
 }
 
@@ -652,7 +664,7 @@ fn task(req: &Request<'_>, resp: &Response<'_>, sink: &mut Sink) -> Kind {
     let arns: Vec<&str> = tasks.iter().map(|t| t.task_arn.str()).filter(|s| !s.is_empty()).collect();
     let uris: Vec<&str> = tasks.iter().flat_map(|t| images(&t.containers)).collect();
     let cluster = cluster_of(req, tasks.first().map_or("", |t| t.cluster_arn.str()));
-    let (role, command) = req.overrides.0.ok().map(Overrides::said).unwrap_or_default();
+    let (role, command, secrets) = req.overrides.0.ok().map(Overrides::said).unwrap_or_default();
     Kind::Task {
         cluster: sink.sym(&cluster),
         family: sink.sym(family),
@@ -660,10 +672,10 @@ fn task(req: &Request<'_>, resp: &Response<'_>, sink: &mut Sink) -> Kind {
         count: req.count.u32().map_or(1, |c| u16::try_from(c).unwrap_or(u16::MAX)),
         tasks: sink.syms(arns),
         images: image_pairs(uris.into_iter(), sink),
-        overrides: if role.is_empty() && command.is_empty() {
+        overrides: if role.is_empty() && command.is_empty() && secrets.is_empty() {
             Span::default()
         } else {
-            sink.syms([role, command.as_str()])
+            sink.syms([role, command.as_str()].into_iter().chain(secrets.iter().map(String::as_str)))
         },
         exec: matches!(req.enable_execute_command, Lenient::Ok(Flag(true))),
     }
