@@ -270,6 +270,11 @@ test('changes to a whole registry stand above its repositories, marked when they
       { errorCode: 'AccessDeniedException', errorMessage: 'not authorized' }),
     call(7, 'DeleteRegistryPolicy', {}),
     call(8, 'PutRegistryScanningConfiguration', { scanType: 'BASIC', rules: [] }),
+    // ECR managed signing, as the ECR API reference writes its request: on, then removed.
+    call(9, 'PutSigningConfiguration', { signingConfiguration: { rules: [{
+      signingProfileArn: `arn:aws:signer:${policy.awsRegion}:${owner}:/signing-profiles/ecr_signing`,
+      repositoryFilters: [{ filter: 'prod-*', filterType: 'WILDCARD_MATCH' }] }] } }),
+    call(10, 'DeleteSigningConfiguration', {}),
   ];
   // Worked out here: which went through and let the other account in, or replicate to it.
   const lets = (e) => ok(e) && (e.eventName === 'PutRegistryPolicy' ? JSON.parse(e.requestParameters.policyText).Statement
@@ -294,10 +299,14 @@ test('changes to a whole registry stand above its repositories, marked when they
   const text = await t.page.textContent('[data-testid=registry-changes]');
   assert.ok(text.includes(`replicate every repository to account ${other} in eu-west-1`), text);
   assert.ok(text.includes('mirror public.ecr.aws as repositories under ecr-public/'), text);
-  // The scanning left with no rule, after one that scanned on push, is marked turned off.
+  assert.ok(text.includes(`sign with arn:aws:signer:${policy.awsRegion}:${owner}:/signing-profiles/ecr_signing: repositories matching "prod-*"`), text);
+  // The scanning left with no rule, after one that scanned on push, and the signing configuration
+  // removed after one that signed, are marked turned off.
   const lowered = await t.page.$$eval('[data-testid=registry-changes] [data-testid=change]:has([data-testid=protection-lowered])',
     (els) => els.map((e) => [e.dataset.call, e.querySelector('[data-testid=protection-lowered]').textContent]));
-  assert.deepEqual(lowered, [['PutRegistryScanningConfiguration', 'scanning turned off']]);
+  const off = newest.filter((e) => e.eventName === 'DeleteSigningConfiguration'
+    || (e.eventName === 'PutRegistryScanningConfiguration' && !e.requestParameters.rules.length));
+  assert.deepEqual(lowered, off.map((e) => [e.eventName, e.eventName.includes('Signing') ? 'signing turned off' : 'scanning turned off']));
   await t.shot('images-registry');
   assert.deepEqual(t.problems, []);
 });

@@ -67,6 +67,13 @@ pub const SCAN_ON_PUSH_LINE: &str = "scan on push: ";
 /// The line of a registry's scanning configuration with no rules at all.
 pub const NO_SCAN_RULES: &str = "no scanning rules";
 
+/// How a line of a registry's signing configuration begins: a rule that signs the images pushed
+/// to the repositories it selects ("sign with PROFILE: every repository").
+pub const SIGN_LINE: &str = "sign with ";
+
+/// The line of a registry's signing configuration with no rules at all.
+pub const NO_SIGNING_RULES: &str = "no signing rules";
+
 /// A range in one of the arenas of [`ContainerFacts`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Span {

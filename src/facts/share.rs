@@ -64,7 +64,8 @@ pub fn wanted(source: &str, name: &str) -> bool {
 /// Accounts, groups or organizations read from one call.
 const MAX_GRANTEES: usize = 32;
 
-/// The keys of one launch or volume permission item, and the token each gives.
+/// The keys of one launch or volume permission item: each names an account, `all`, an
+/// organization or an organizational unit, and becomes an `add:`/`remove:` line as it is.
 const ITEM_KEYS: [&str; 4] = ["userId", "group", "organizationArn", "organizationalUnitArn"];
 
 /// Records the call in row `row`, if it is one [`wanted`] and (for EC2's) adds or removes someone.

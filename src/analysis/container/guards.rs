@@ -10,6 +10,9 @@
 //! - **Scan on push**: `PutImageScanningConfiguration` turning a repository's off.
 //! - **Registry scanning**: `PutRegistryScanningConfiguration` leaving no rule that scans on push
 //!   or continuously.
+//! - **Registry signing** (ECR managed signing): `PutSigningConfiguration` leaving no rule, or
+//!   `DeleteSigningConfiguration`: images pushed are no longer signed with the registry's AWS
+//!   Signer profile, so a signature no longer tells the account's builds from anyone's.
 //! - **A repository's KMS key**: `DisableKey` or `ScheduleKeyDeletion` of the key a repository was
 //!   made to encrypt its images with (by the key's ID, as `CreateRepository` names it by ARN or ID;
 //!   an alias is not followed), until `EnableKey`. While it is off, the images can be neither
@@ -25,16 +28,18 @@
 use hashbrown::HashMap;
 
 use super::{Index, Outcome, RepoId};
-use crate::facts::container::{Kind, MUTABILITY_LINE, NO_SCAN_RULES, SCAN_ON_PUSH_LINE};
+use crate::facts::container::{Kind, MUTABILITY_LINE, NO_SCAN_RULES, NO_SIGNING_RULES, SCAN_ON_PUSH_LINE, SIGN_LINE};
 use crate::facts::trail::{key_id, Change, Effect, Target};
 use crate::model::{Millis, Sym};
 use crate::store::{Row, Store};
 
 /// The calls that can turn a protection down: ECR's, and KMS's that turn a key off.
-pub const CALLS: [&str; 5] = [
+pub const CALLS: [&str; 7] = [
     "PutImageTagMutability",
     "PutImageScanningConfiguration",
     "PutRegistryScanningConfiguration",
+    "PutSigningConfiguration",
+    "DeleteSigningConfiguration",
     "DisableKey",
     "ScheduleKeyDeletion",
 ];
@@ -48,6 +53,8 @@ pub enum Guard {
     ScanOnPush,
     /// A registry's scanning rules, in one region.
     RegistryScanning,
+    /// A registry's managed signing rules, in one region.
+    RegistrySigning,
     /// The KMS key a repository encrypts its images with.
     RepositoryKey,
 }
@@ -60,6 +67,7 @@ impl Guard {
             Guard::TagImmutability => "tags made mutable",
             Guard::ScanOnPush => "scan on push turned off",
             Guard::RegistryScanning => "scanning turned off",
+            Guard::RegistrySigning => "signing turned off",
             Guard::RepositoryKey => "KMS key turned off",
         }
     }
@@ -89,7 +97,7 @@ pub struct Lowering {
     pub row: Row,
     /// What it turned down.
     pub guard: Guard,
-    /// The repository ([`Guard::RegistryScanning`]: none).
+    /// The repository ([`Guard::RegistryScanning`], [`Guard::RegistrySigning`]: none).
     pub repo: Option<RepoId>,
     /// Other repositories it touches: those made with the same KMS key ([`Guard::RepositoryKey`]).
     pub more: Vec<RepoId>,
@@ -235,7 +243,8 @@ pub(super) fn lowerings(ix: &Index, store: &Store) -> Vec<Lowering> {
             });
         }
     }
-    registry_scanning(ix, store, &mut out);
+    registry_rules(ix, store, &SCANNING, &mut out);
+    registry_rules(ix, store, &SIGNING, &mut out);
     repository_keys(ix, store, &mut out);
     for l in out.iter_mut().filter(|l| l.guard != Guard::RepositoryKey) {
         if !l.refused {
@@ -246,16 +255,57 @@ pub(super) fn lowerings(ix: &Index, store: &Store) -> Vec<Lowering> {
     out
 }
 
-/// The registries' scanning turned down: `PutRegistryScanningConfiguration` that went through
-/// (or was refused) with no rule that scans by itself, where the one before had one or is not in
-/// the logs.
-fn registry_scanning(ix: &Index, store: &Store, out: &mut Vec<Lowering>) {
-    let Some(call) = store.strings.lookup("PutRegistryScanningConfiguration") else { return };
-    // (registry, region) → whether it scanned, since which call; the open lowering.
+/// Whether a registry's signing rules (the lines of its `PutSigningConfiguration`) sign anything.
+fn registry_signs(store: &Store, lines: &[Sym]) -> bool {
+    lines.iter().any(|&l| store.str(l).starts_with(SIGN_LINE))
+}
+
+/// A registry-wide protection [`registry_rules`] follows.
+struct RegistryGuard {
+    guard: Guard,
+    /// The calls that set it.
+    calls: [&'static str; 2],
+    /// Whether a call's lines leave it on.
+    on: fn(&Store, &[Sym]) -> bool,
+    /// What it is: on; off; off with rules or none left (a call with no rule at all says its
+    /// `empty` line).
+    words: [&'static str; 3],
+    /// The line of a call with no rule at all.
+    empty: &'static str,
+}
+
+/// The registries' scanning turned down: `PutRegistryScanningConfiguration` with no rule that
+/// scans by itself.
+const SCANNING: RegistryGuard = RegistryGuard {
+    guard: Guard::RegistryScanning,
+    calls: ["PutRegistryScanningConfiguration", "PutRegistryScanningConfiguration"],
+    on: registry_scans,
+    words: ["rules that scan", "no rule that scans", "no rule that scans on push or continuously"],
+    empty: NO_SCAN_RULES,
+};
+
+/// The registries' managed signing turned off: `PutSigningConfiguration` with no rule, or
+/// `DeleteSigningConfiguration`.
+const SIGNING: RegistryGuard = RegistryGuard {
+    guard: Guard::RegistrySigning,
+    calls: ["PutSigningConfiguration", "DeleteSigningConfiguration"],
+    on: registry_signs,
+    words: ["rules that sign", "no rule that signs", "no signing configuration"],
+    empty: NO_SIGNING_RULES,
+};
+
+/// A registry-wide protection (`spec`) turned down: a call that went through (or was refused)
+/// and leaves it off, where the one before left it on or is not in the logs.
+fn registry_rules(ix: &Index, store: &Store, spec: &RegistryGuard, out: &mut Vec<Lowering>) {
+    let calls: Vec<Sym> = spec.calls.iter().filter_map(|c| store.strings.lookup(c)).collect();
+    if calls.is_empty() {
+        return;
+    }
+    // (registry, region) → whether it was on, since which call; the open lowering.
     let mut now: HashMap<(Sym, Sym), (bool, Row)> = HashMap::new();
     let mut open: HashMap<(Sym, Sym), usize> = HashMap::new();
     for &r in &ix.registry_events {
-        if store.name(r) != call {
+        if !calls.contains(&store.name(r)) {
             continue;
         }
         let Some(f @ crate::facts::container::Fact { kind: Kind::RepoChange { lines, .. }, .. }) =
@@ -264,14 +314,15 @@ fn registry_scanning(ix: &Index, store: &Store, out: &mut Vec<Lowering>) {
             continue;
         };
         let lines = store.container.syms(lines);
-        let scans = registry_scans(store, lines);
+        let scans = (spec.on)(store, lines);
         let ok = store.error_code(r).is_empty();
         let slot = (f.registry_or_account(store), store.region(r));
         let before = now.get(&slot).copied();
         if ok && before.is_none_or(|(b, _)| b != scans) {
             if let Some(i) = open.remove(&slot) {
-                out[i].until =
-                    Some((r, if scans { "given rules that scan" } else { "left with no rule that scans" }.to_owned()));
+                let what =
+                    if scans { format!("given {}", spec.words[0]) } else { format!("left with {}", spec.words[1]) };
+                out[i].until = Some((r, what));
             }
             now.insert(slot, (scans, r));
         }
@@ -279,20 +330,16 @@ fn registry_scanning(ix: &Index, store: &Store, out: &mut Vec<Lowering>) {
             if ok {
                 open.insert(slot, out.len());
             }
-            let empty = lines.iter().any(|&l| store.str(l) == NO_SCAN_RULES);
+            let empty = lines.iter().any(|&l| store.str(l) == spec.empty);
             out.push(Lowering {
                 row: r,
-                guard: Guard::RegistryScanning,
+                guard: spec.guard,
                 repo: None,
                 more: Vec::new(),
                 registry: slot.0,
                 region: slot.1,
-                before: before.map(|(_, b)| ("rules that scan".to_owned(), b)),
-                after: if empty {
-                    NO_SCAN_RULES.to_owned()
-                } else {
-                    "no rule that scans on push or continuously".to_owned()
-                },
+                before: before.map(|(_, b)| (spec.words[0].to_owned(), b)),
+                after: if empty { spec.empty } else { spec.words[2] }.to_owned(),
                 refused: !ok,
                 until: None,
                 pushes: Vec::new(),

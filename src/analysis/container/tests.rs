@@ -1292,6 +1292,86 @@ fn protections() -> Log {
     l
 }
 
+/// ECR managed signing (`PutSigningConfiguration`'s `signingConfiguration.rules[]` of
+/// `signingProfileArn` and `repositoryFilters`, `DeleteSigningConfiguration`, as the ECR API
+/// reference writes them): the registry list says what each call set, and the configuration
+/// removed is an item with the push made while no rule signed, ended by rules given again; a
+/// refused try to leave no rule is one too.
+#[test]
+fn ok_registry_signing_turned_off_is_listed_and_needs_attention() {
+    use crate::analysis::identity::{report, AttentionKind, Severity};
+    let mut l = Log::new();
+    let profile = format!("arn:aws:signer:{REGION}:{ACCOUNT}:/signing-profiles/ecr_signing");
+    let signing = |rules: Value| json!({"signingConfiguration": {"rules": rules}});
+    let prod = json!([{"signingProfileArn": profile, "repositoryFilters": [{"filter": "prod-*", "filterType": "WILDCARD_MATCH"}]}]);
+    l.ecr(0, "PutSigningConfiguration", MARY, signing(prod.clone()), signing(prod.clone()));
+    l.put(10, CI, "web/api", "v1", "sha256:one", &[]);
+    l.ecr(20, "DeleteSigningConfiguration", OTHER, json!({}), Value::Null);
+    l.put(30, CI, "web/api", "v2", "sha256:two", &[]);
+    l.ecr(40, "PutSigningConfiguration", MARY, signing(json!([{"signingProfileArn": profile}])), Value::Null);
+    l.put(50, CI, "web/api", "v3", "sha256:three", &[]);
+    l.fail(60, "PutSigningConfiguration", CI, signing(json!([])), "AccessDeniedException");
+    let e = l.engine();
+    let ContainerAnswer::Registry(page) = ask(&e, Filter::default(), Ask::Registry { offset: 0 }) else { panic!() };
+    let mut got: Vec<(&str, &str, Vec<&str>)> = page
+        .items
+        .iter()
+        .map(|g| {
+            (g.change.call.as_str(), g.change.lowered.as_str(), g.change.details.iter().map(String::as_str).collect())
+        })
+        .collect();
+    got.reverse();
+    let sign_prod = format!("sign with {profile}: repositories matching \"prod-*\"");
+    let sign_all = format!("sign with {profile}: every repository");
+    assert_eq!(
+        got,
+        [
+            ("PutSigningConfiguration", "", vec![sign_prod.as_str()]),
+            (
+                "DeleteSigningConfiguration",
+                "signing turned off",
+                vec!["signing configuration removed: no image is signed"]
+            ),
+            ("PutSigningConfiguration", "", vec![sign_all.as_str()]),
+            ("PutSigningConfiguration", "", vec!["no signing rules"]),
+        ]
+    );
+    let c = crate::analysis::filter::Compiled::new(&Filter::default(), e.store());
+    let r = report(e.store(), c.rows());
+    let items: Vec<&crate::analysis::identity::Attention> =
+        r.attention.rows.iter().filter(|a| a.kind == AttentionKind::EcrProtectionLowered).collect();
+    let registry = format!("registry {ACCOUNT} in {REGION}");
+    let mut titles: Vec<(&str, Severity, &str, u64)> =
+        items.iter().map(|a| (a.title.as_str(), a.severity, a.who.as_str(), a.events)).collect();
+    titles.sort_unstable();
+    assert_eq!(
+        titles,
+        [
+            // The removal, the push of v2 and the rules given again.
+            (format!("Image signing turned off for ECR {registry}").as_str(), Severity::Medium, OTHER, 3),
+            (format!("Tried to turn image signing off for ECR {registry}").as_str(), Severity::Medium, CI, 1),
+        ]
+    );
+    let off = items.iter().find(|a| a.who == OTHER).unwrap();
+    let expected = format!(
+        "DeleteSigningConfiguration at {} left ECR {registry} with no signing configuration from rules that sign (set by \
+         PutSigningConfiguration at {}): signing configuration removed: no image is signed. Images pushed there are no \
+         longer signed",
+        crate::text::utc(crate::model::time::parse_iso(&time(20)).unwrap()),
+        crate::text::utc(crate::model::time::parse_iso(&time(0)).unwrap()),
+    );
+    assert!(off.why.starts_with(&expected), "{}", off.why);
+    assert!(
+        off.why.contains(&format!(
+            "It was given rules that sign at {}",
+            crate::text::utc(crate::model::time::parse_iso(&time(40)).unwrap())
+        )),
+        "{}",
+        off.why
+    );
+    assert!(off.why.ends_with("1 push went through while it was so."), "{}", off.why);
+}
+
 #[test]
 fn ok_protections_turned_down_need_attention_with_what_happened_meanwhile() {
     use crate::analysis::identity::{report, AttentionKind, Severity};

@@ -47,6 +47,7 @@ pub(super) fn lowered(g: &Gathered, out: &mut Vec<Attention>) {
             Guard::TagImmutability => format!("Tried to make tags of repository {} mutable", place.name),
             Guard::ScanOnPush => format!("Tried to turn scan on push off for repository {}", place.name),
             Guard::RegistryScanning => format!("Tried to turn image scanning off for ECR {}", place.registry),
+            Guard::RegistrySigning => format!("Tried to turn image signing off for ECR {}", place.registry),
             Guard::RepositoryKey => format!("Tried to turn off the KMS key of repository {}", place.name),
         };
         let call = g.str(store.name(latest));
@@ -107,6 +108,19 @@ fn item(g: &Gathered, l: &Lowering, id: u32) -> Attention {
             format!(
                 "left ECR {} with {} {before}: {}. Images pushed there are no longer scanned for \
                  vulnerabilities unless someone asks.",
+                place.registry,
+                l.after,
+                lines_said(&lines)
+            ),
+            unscanned(&pushed),
+        ),
+        Guard::RegistrySigning => (
+            format!("Image signing turned off for ECR {}", place.registry),
+            Severity::Medium,
+            format!(
+                "left ECR {} with {} {before}: {}. Images pushed there are no longer signed with the \
+                 registry's AWS Signer profile as they arrive: a deployment that verifies signatures refuses \
+                 them, and one that does not can no longer tell the account's builds from anyone's.",
                 place.registry,
                 l.after,
                 lines_said(&lines)

@@ -1,7 +1,8 @@
 //! Changes to an ECR registry as a whole, which name no repository: its policy (which lets other
 //! accounts replicate into it or pull through it), replication (which copies every pushed image to
 //! the regions and accounts it names), pull-through cache rules (which upstream registries its
-//! repositories mirror), scanning, repository creation templates and account settings.
+//! repositories mirror), scanning, managed signing, repository creation templates and account
+//! settings.
 //!
 //! Each becomes a [`Kind::RepoChange`](super::Kind::RepoChange) with no repository: summary lines,
 //! and whom it lets in or sends images to beyond the registry's account.
@@ -9,11 +10,13 @@
 use serde::Deserialize;
 
 use super::lenient::{parse, texts, List};
-use super::{policy, Exposure, MAX_POLICY_LINES, MAX_RULES, MUTABILITY_LINE, NO_SCAN_RULES};
+use super::{
+    policy, Exposure, MAX_POLICY_LINES, MAX_RULES, MUTABILITY_LINE, NO_SCAN_RULES, NO_SIGNING_RULES, SIGN_LINE,
+};
 use crate::ingest::raw::{Lenient, Obj, RawEvent, Text};
 
 /// ECR's calls that change the registry rather than one repository.
-pub(super) const CALLS: [&str; 12] = [
+pub(super) const CALLS: [&str; 14] = [
     "PutRegistryPolicy",
     "DeleteRegistryPolicy",
     "PutReplicationConfiguration",
@@ -21,6 +24,8 @@ pub(super) const CALLS: [&str; 12] = [
     "UpdatePullThroughCacheRule",
     "DeletePullThroughCacheRule",
     "PutRegistryScanningConfiguration",
+    "PutSigningConfiguration",
+    "DeleteSigningConfiguration",
     "CreateRepositoryCreationTemplate",
     "UpdateRepositoryCreationTemplate",
     "DeleteRepositoryCreationTemplate",
@@ -78,6 +83,25 @@ struct ScanRule<'a> {
     repository_filters: Filters<'a>,
 }
 
+/// `PutSigningConfiguration`'s `signingConfiguration.rules[]`: the AWS Signer profile that signs
+/// the images pushed to the repositories the filters select (every one, with none).
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+struct SigningRule<'a> {
+    #[serde(borrow)]
+    signing_profile_arn: Lenient<Text<'a>>,
+    #[serde(borrow)]
+    repository_filters: Filters<'a>,
+}
+
+/// `PutSigningConfiguration`'s `signingConfiguration`.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Signing<'a> {
+    #[serde(borrow)]
+    rules: List<Obj<SigningRule<'a>>, MAX_RULES>,
+}
+
 /// `requestParameters` of the registry's calls (each uses a few of these).
 #[derive(Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
@@ -102,6 +126,8 @@ struct Request<'a> {
     scan_type: Lenient<Text<'a>>,
     #[serde(borrow)]
     rules: List<Obj<ScanRule<'a>>, MAX_RULES>,
+    #[serde(borrow)]
+    signing_configuration: Obj<Signing<'a>>,
     #[serde(borrow)]
     prefix: Lenient<Text<'a>>,
     #[serde(borrow)]
@@ -177,21 +203,9 @@ pub(super) fn read(name: &str, raw: &RawEvent, owner: &str) -> (Vec<String>, Exp
         "DeletePullThroughCacheRule" => {
             lines.push(format!("stop mirroring into repositories under {}/", req.ecr_repository_prefix.str()));
         }
-        "PutRegistryScanningConfiguration" => {
-            if !req.scan_type.str().is_empty() {
-                lines.push(format!("scan type: {}", req.scan_type.str()));
-            }
-            for rule in req.rules.items.iter().filter_map(|r| r.0.ok()) {
-                let how = match rule.scan_frequency.str() {
-                    "" => "scan",
-                    f => f,
-                };
-                lines.push(format!("{how}: {}", filters(&rule.repository_filters)));
-            }
-            if req.rules.items.is_empty() {
-                lines.push(NO_SCAN_RULES.to_owned());
-            }
-        }
+        "PutRegistryScanningConfiguration" => lines = scanning(&req),
+        "PutSigningConfiguration" => lines = signing(&req),
+        "DeleteSigningConfiguration" => lines.push("signing configuration removed: no image is signed".to_owned()),
         "CreateRepositoryCreationTemplate" | "UpdateRepositoryCreationTemplate" => {
             lines.push(format!("template for new repositories {}", template_scope(req.prefix.str())));
             let applied: Vec<&str> = texts(&req.applied_for).collect();
@@ -221,6 +235,46 @@ pub(super) fn read(name: &str, raw: &RawEvent, owner: &str) -> (Vec<String>, Exp
     (lines.into_iter().map(policy::clip).collect(), exposure)
 }
 
+/// A registry's scanning configuration: its scan type, then each rule.
+fn scanning(req: &Request) -> Vec<String> {
+    let mut lines = Vec::new();
+    if !req.scan_type.str().is_empty() {
+        lines.push(format!("scan type: {}", req.scan_type.str()));
+    }
+    for rule in req.rules.items.iter().filter_map(|r| r.0.ok()) {
+        let how = match rule.scan_frequency.str() {
+            "" => "scan",
+            f => f,
+        };
+        lines.push(format!("{how}: {}", filters(&rule.repository_filters)));
+    }
+    if req.rules.items.is_empty() {
+        lines.push(NO_SCAN_RULES.to_owned());
+    }
+    lines
+}
+
+/// A registry's managed signing configuration: each rule ("sign with PROFILE: every
+/// repository"), or [`NO_SIGNING_RULES`].
+fn signing(req: &Request) -> Vec<String> {
+    let rules = req.signing_configuration.0.ok().map(|c| &c.rules.items[..]).unwrap_or_default();
+    let mut lines: Vec<String> = rules
+        .iter()
+        .filter_map(|r| r.0.ok())
+        .map(|rule| {
+            let profile = match rule.signing_profile_arn.str() {
+                "" => "a signing profile",
+                p => p,
+            };
+            format!("{SIGN_LINE}{profile}: {}", filters(&rule.repository_filters))
+        })
+        .collect();
+    if lines.is_empty() {
+        lines.push(NO_SIGNING_RULES.to_owned());
+    }
+    lines
+}
+
 /// Which repositories a rule selects: `every repository`, `repositories starting "prod-"`.
 fn filters(f: &Filters) -> String {
     let parts: Vec<String> = f
@@ -230,7 +284,7 @@ fn filters(f: &Filters) -> String {
         .filter(|x| !x.filter.str().is_empty())
         .map(|x| match x.filter_type.str() {
             "PREFIX_MATCH" => format!("starting \"{}\"", x.filter.str()),
-            "WILDCARD" => format!("matching \"{}\"", x.filter.str()),
+            "WILDCARD" | "WILDCARD_MATCH" => format!("matching \"{}\"", x.filter.str()),
             t => format!("\"{}\" ({t})", x.filter.str()),
         })
         .collect();
