@@ -68,7 +68,7 @@ pub const CALLS: [(&str, &[&str]); 13] = [
     ("logs.amazonaws.com", &["DeleteLogGroup", "PutRetentionPolicy", "DeleteSubscriptionFilter"]),
     ("route53resolver.amazonaws.com", &["DeleteResolverQueryLogConfig", "DisassociateResolverQueryLogConfig"]),
     ("organizations.amazonaws.com", &["LeaveOrganization", "RemoveAccountFromOrganization"]),
-    ("inspector2.amazonaws.com", &["Enable", "Disable"]),
+    ("inspector2.amazonaws.com", &["Enable", "Disable", "CreateFilter", "UpdateFilter"]),
     ("macie2.amazonaws.com", &["EnableMacie", "DisableMacie", "UpdateMacieSession"]),
     ("access-analyzer.amazonaws.com", &["DeleteAnalyzer"]),
     ("detective.amazonaws.com", &["DeleteGraph"]),
@@ -477,6 +477,14 @@ fn scanner(name: &str, req: &Value, accounts: &str) -> Option<(Effect, String)> 
             }
             (if types.is_empty() { Effect::Stops } else { Effect::Narrows }, line)
         }
+        // Inspector's filters: one whose action is `SUPPRESS` is a suppression rule.
+        "CreateFilter" | "UpdateFilter" => {
+            if !text(req, "action").eq_ignore_ascii_case("SUPPRESS") {
+                return None;
+            }
+            let rule = [text(req, "name"), text(req, "filterArn")].into_iter().find(|s| !s.is_empty()).unwrap_or("");
+            (Effect::Narrows, format!("suppression rule {rule} hides the findings it matches{}", criteria(req)))
+        }
         "EnableMacie" => (Effect::Starts, "Macie enabled".to_owned()),
         "DisableMacie" => (Effect::Stops, "Macie disabled: its findings and discovery are deleted".to_owned()),
         "UpdateMacieSession" => match text(req, "status") {
@@ -488,6 +496,48 @@ fn scanner(name: &str, req: &Value, accounts: &str) -> Option<(Effect, String)> 
         },
         _ => return None,
     })
+}
+
+/// Filter criteria read from an Inspector filter, the ones that say which images and findings it
+/// hides.
+const CRITERIA: [&str; 7] =
+    ["resourceType", "ecrImageRepositoryName", "ecrImageTags", "ecrImageHash", "severity", "vulnerabilityId", "title"];
+
+/// An Inspector filter's `filterCriteria`, as `" (for resourceType AWS_ECR_CONTAINER_IMAGE;
+/// ecrImageRepositoryName web/api; severity CRITICAL, HIGH)"`: each criterion's values
+/// (`{comparison, value}`, the comparison said when it is not `EQUALS`); " (for every finding)"
+/// with none; other criteria are counted.
+fn criteria(req: &Value) -> String {
+    let Some(all) = req["filterCriteria"].as_object() else { return " (for every finding)".to_owned() };
+    let mut said: Vec<String> = Vec::new();
+    for key in CRITERIA {
+        let values: Vec<String> = all
+            .get(key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .take(MAX_VALUES)
+            .filter_map(|v| {
+                let value = v["value"].as_str()?;
+                Some(match text(v, "comparison") {
+                    "" | "EQUALS" => value.to_owned(),
+                    c => format!("{c} {value}"),
+                })
+            })
+            .collect();
+        if !values.is_empty() {
+            said.push(format!("{key} {}", values.join(", ")));
+        }
+    }
+    let other = all.iter().filter(|(k, v)| !CRITERIA.contains(&k.as_str()) && !v.is_null()).count();
+    if other > 0 {
+        said.push(format!("{other} more"));
+    }
+    if said.is_empty() {
+        " (for every finding)".to_owned()
+    } else {
+        format!(" (for {})", said.join("; "))
+    }
 }
 
 /// A call about an administrator account and its members (`GuardDuty`'s and Security Hub's):
@@ -705,6 +755,28 @@ mod tests {
             event(7, "organizations.amazonaws.com", "LeaveOrganization", "null", "AccessDenied"),
             event(8, "macie2.amazonaws.com", "UpdateMacieSession", r#"{"status": "PAUSED"}"#, ""),
             event(9, "access-analyzer.amazonaws.com", "DeleteAnalyzer", r#"{"analyzerName": "org"}"#, ""),
+            // Inspector's suppression rule (action SUPPRESS, filterCriteria of {comparison, value}
+            // lists, as the Inspector API reference writes CreateFilter); a filter that only
+            // labels (NONE) hides nothing.
+            event(
+                11,
+                "inspector2.amazonaws.com",
+                "CreateFilter",
+                r#"{"name": "quiet", "action": "SUPPRESS", "reason": "noise", "filterCriteria": {
+                    "resourceType": [{"comparison": "EQUALS", "value": "AWS_ECR_CONTAINER_IMAGE"}],
+                    "ecrImageRepositoryName": [{"comparison": "PREFIX", "value": "web/"}],
+                    "severity": [{"comparison": "EQUALS", "value": "CRITICAL"}, {"comparison": "EQUALS", "value": "HIGH"}],
+                    "awsAccountId": [{"comparison": "EQUALS", "value": "111122223333"}]}}"#,
+                "",
+            ),
+            event(12, "inspector2.amazonaws.com", "CreateFilter", r#"{"name": "tag", "action": "NONE"}"#, ""),
+            event(
+                13,
+                "inspector2.amazonaws.com",
+                "UpdateFilter",
+                r#"{"filterArn": "arn:aws:inspector2:us-east-1:111122223333:owner/111122223333/filter/abc", "action": "SUPPRESS"}"#,
+                "",
+            ),
             // A read of the same services changes nothing.
             event(10, "config.amazonaws.com", "DescribeConfigurationRecorders", "{}", ""),
         ]);
@@ -721,7 +793,19 @@ mod tests {
                 ("LeaveOrganization", "111122223333", Effect::Narrows),
                 ("UpdateMacieSession", "us-east-1", Effect::Stops),
                 ("DeleteAnalyzer", "org", Effect::Stops),
+                ("CreateFilter", "us-east-1", Effect::Narrows),
+                ("UpdateFilter", "us-east-1", Effect::Narrows),
             ]
+        );
+        assert_eq!(
+            got[9].3,
+            "suppression rule quiet hides the findings it matches (for resourceType AWS_ECR_CONTAINER_IMAGE; \
+             ecrImageRepositoryName PREFIX web/; severity CRITICAL, HIGH; 1 more)"
+        );
+        assert_eq!(
+            got[10].3,
+            "suppression rule arn:aws:inspector2:us-east-1:111122223333:owner/111122223333/filter/abc hides the \
+             findings it matches (for every finding)"
         );
         assert!(got[2].3.contains("vpc-03cf94c75cexample"), "{}", got[2].3);
         assert!(got[4].3.contains("ECR images") || got[4].3.contains("images pushed to ECR"), "{}", got[4].3);

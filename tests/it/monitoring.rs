@@ -69,7 +69,7 @@ const STARTS: [(&str, &str); 8] = [
 
 /// What a call does to the service that watches the account, as its API reference says, or `None`
 /// for a call that neither stops, narrows nor starts it (a detector's publishing frequency, a
-/// findings filter that only labels, a trusted IP list deactivated, another service's call of
+/// findings filter or an Inspector filter that only labels, a trusted IP list deactivated, another service's call of
 /// the same name: WAF's `UpdateIPSet`).
 ///
 /// A log group deleted stops monitoring where flow logs or a trail send to it (`groups`); its
@@ -113,6 +113,10 @@ fn effect(e: &serde_json::Value, groups: &HashSet<String>) -> Option<&'static st
     }
     if guardduty("CreateFilter") || guardduty("UpdateFilter") {
         return (req["action"] == "ARCHIVE").then_some("narrows");
+    }
+    // Inspector's filter that suppresses the findings it matches (its suppression rules).
+    if call == ("inspector2.amazonaws.com", "CreateFilter") || call == ("inspector2.amazonaws.com", "UpdateFilter") {
+        return (req["action"] == "SUPPRESS").then_some("narrows");
     }
     if call == ("inspector2.amazonaws.com", "Disable") && req["resourceTypes"].as_array().is_some_and(|t| !t.is_empty())
     {
@@ -331,4 +335,42 @@ fn ok_monitoring_changes_read_by_ingest_workers_are_those_one_engine_reads() {
     let (got, want) = (summary(&engine), summary(&one));
     assert!(want["changes_total"].as_u64().unwrap() >= 15, "{want:#}");
     assert_eq!(got, want);
+}
+
+/// An Inspector suppression rule (`CreateFilter` with action `SUPPRESS`, its request as the
+/// Inspector API reference writes it) over a registry's images narrows Inspector: an item that
+/// says which findings it hides and that they are still made; a filter that only labels is none.
+#[test]
+fn ok_an_inspector_suppression_rule_needs_attention() {
+    let event = |n: u32, action: &str| {
+        format!(
+            r#"{{"eventVersion":"1.08","eventTime":"2026-06-01T10:0{n}:00Z","eventSource":"inspector2.amazonaws.com",
+            "eventName":"CreateFilter","eventID":"00000000-0000-4000-d000-00000000000{n}","awsRegion":"us-east-1",
+            "recipientAccountId":"111122223333","sourceIPAddress":"203.0.113.9","userAgent":"aws-cli/2.15.0",
+            "userIdentity":{{"type":"IAMUser","principalId":"AIDAMARY","arn":"arn:aws:iam::111122223333:user/mary",
+            "accountId":"111122223333","accessKeyId":"AKIAMARY000000000001","userName":"mary"}},
+            "requestParameters":{{"name":"quiet-{n}","action":"{action}","reason":"noise","filterCriteria":{{
+            "resourceType":[{{"comparison":"EQUALS","value":"AWS_ECR_CONTAINER_IMAGE"}}],
+            "ecrImageRepositoryName":[{{"comparison":"EQUALS","value":"web/api"}}]}}}},
+            "responseElements":{{"arn":"arn:aws:inspector2:us-east-1:111122223333:owner/111122223333/filter/f{n}"}}}}"#
+        )
+    };
+    let mut engine = Engine::new();
+    engine.ingest_bytes("inspector.jsonl", [event(1, "SUPPRESS"), event(2, "NONE")].join("\n").as_bytes());
+    let doc: serde_json::Value = serde_json::from_str(&engine.summary_json()).unwrap();
+    let items: Vec<&serde_json::Value> =
+        doc["attention"].as_array().unwrap().iter().filter(|a| a["kind"] == "monitoring-weakened").collect();
+    assert_eq!(items.len(), 1, "{items:#?}");
+    let item = items[0];
+    assert_eq!(
+        (item["title"].as_str().unwrap(), item["severity"].as_str().unwrap()),
+        ("Inspector in us-east-1 narrowed", "medium")
+    );
+    let why = item["why"].as_str().unwrap();
+    for part in [
+        "suppression rule quiet-1 hides the findings it matches (for resourceType AWS_ECR_CONTAINER_IMAGE; ecrImageRepositoryName web/api)",
+        "The findings it matches are still made, but archived or suppressed as they come",
+    ] {
+        assert!(why.contains(part), "{part}\n{why}");
+    }
 }

@@ -620,6 +620,10 @@ fn lost(target: Target, call: &str, source: &str) -> &'static str {
         Target::Monitor if crate::facts::monitor::PER_NAME.contains(&source) => {
             "What it would have raised or passed on from then on reached no one."
         }
+        // GuardDuty's filters that archive, Inspector's suppression rules.
+        Target::Monitor if call == "CreateFilter" || call == "UpdateFilter" => {
+            "The findings it matches are still made, but archived or suppressed as they come: they reach no one who does not look for them."
+        }
         Target::Monitor => "What it did not watch from then on is in none of its records or findings.",
     }
 }
