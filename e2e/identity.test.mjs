@@ -567,6 +567,51 @@ test('an image pushed, pulled by another principal and deleted by its pusher min
   assert.deepEqual(t.problems, []);
 });
 
+test('an image a service runs, deleted two days after its push, is a high item naming the service', async () => {
+  // After everything the sample logs, a contractor pushes an image to one of the sample's
+  // repositories, registers a task definition that names it by tag and creates a service of it;
+  // two days on, the image is deleted by digest (requests and responses as the ECR and ECS API
+  // references write them). Which service runs the deleted image is worked out here from the raw
+  // events: the service's task definition's tag, and the digest that tag was pushed as.
+  const { events, account, contractor, at, ecs, last } = nextRevision('09', '203.0.113.74', 'b');
+  const put = events.find((e) => e.eventName === 'PutImage' && !e.errorCode && e.awsRegion === last.awsRegion
+    && e.recipientAccountId === account && e.responseElements?.image?.imageId?.imageDigest);
+  const { repositoryName } = put.requestParameters;
+  const digest = `sha256:${'e2'.repeat(32)}`;
+  const ecr = (n, name, req, resp) => ({ ...ecs(n, name, req, resp), eventSource: 'ecr.amazonaws.com' });
+  const uri = `${account}.dkr.ecr.${last.awsRegion}.amazonaws.com/${repositoryName}:e2e-live`;
+  const td = { family: 'e2e-live', containerDefinitions: [{ name: 'app', image: uri, essential: true }] };
+  const mine = [
+    ecr(1, 'PutImage', { repositoryName, registryId: account, imageTag: 'e2e-live', imageManifest: '{}' },
+      { image: { registryId: account, repositoryName, imageId: { imageDigest: digest, imageTag: 'e2e-live' } } }),
+    ecs(2, 'RegisterTaskDefinition', td, { taskDefinition: { ...td, revision: 1,
+      taskDefinitionArn: `arn:aws:ecs:${last.awsRegion}:${account}:task-definition/e2e-live:1` } }),
+    ecs(3, 'CreateService', { cluster: 'e2e', serviceName: 'e2e-live', taskDefinition: 'e2e-live:1', desiredCount: 2 }, null),
+    ecr(2 * 86_400 + 4, 'BatchDeleteImage', { repositoryName, registryId: account, imageIds: [{ imageDigest: digest }] },
+      { imageIds: [{ imageDigest: digest }], failures: [] }),
+  ];
+  // The deleted digests the service's image (its tag, as last pushed before the deployment) was.
+  const deleted = mine[3].requestParameters.imageIds.map((i) => i.imageDigest);
+  const tag = mine[1].requestParameters.containerDefinitions[0].image.split(':').at(-1);
+  const pushedAs = mine.filter((e) => e.eventName === 'PutImage' && e.requestParameters.imageTag === tag && e.eventTime < mine[2].eventTime)
+    .at(-1).responseElements.image.imageId.imageDigest;
+  assert.ok(deleted.includes(pushedAs) && Date.parse(mine[3].eventTime) - Date.parse(mine[0].eventTime) > 86_400_000);
+  const file = join(mkdtempSync(join(tmpdir(), 'trailscope-in-use-')), 'in-use.json');
+  const { t, list } = await attentionOf(file, [...events, ...mine]);
+  const item = list.locator('li[data-kind=image-in-use-deleted]');
+  await item.first().waitFor();
+  assert.equal(await item.count(), 1);
+  assert.equal(await item.getAttribute('data-severity'), 'high');
+  assert.equal(await item.locator('[data-testid=attention-who]').getAttribute('data-principal'), contractor.arn);
+  assert.equal(await item.locator('[data-testid=attention-title]').innerText(), "Service e2e-live's image deleted");
+  if (await item.locator('[data-testid=attention-read]').count()) await item.locator('[data-testid=attention-read]').click();
+  const why = await item.locator('[data-testid=attention-why]').innerText();
+  assert.ok(why.includes(`${pushedAs} (tag e2e-live), run by service e2e-live of cluster e2e (CreateService at ${utc(at(3))} by ${contractor.arn})`), why);
+  await item.scrollIntoViewIfNeeded();
+  await t.shot('identities-image-in-use-deleted', { fullPage: false });
+  assert.deepEqual(t.problems, []);
+});
+
 test('a lifecycle policy set minutes before a run that expired an image in use is a high item', async () => {
   // A contractor sets the lifecycle policy of the repository of the sample's lifecycle run a
   // minute before it (the request as the ECR API reference writes it). Which images the run

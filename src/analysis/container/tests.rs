@@ -1586,6 +1586,69 @@ fn titles(items: &[crate::analysis::identity::Attention]) -> Vec<(&str, crate::a
     out
 }
 
+/// An image an ECS service runs (its deployment's task definition names it by tag, resolved
+/// through the pushes) deleted by `BatchDeleteImage`, or with its repository, two days after its
+/// push: an item naming the service; images no service runs, a service scaled to none or deleted,
+/// and an image pushed less than a day before (the soon-deleted item's) are none.
+#[test]
+fn ok_an_image_deleted_while_a_service_runs_it_is_an_attention_item() {
+    use crate::analysis::identity::{AttentionKind, Severity};
+    let mut l = Log::new();
+    let delete = |l: &mut Log, at: i64, who: &str, repo: &str, digests: &[&str]| {
+        let ids: Vec<Value> = digests.iter().map(|d| json!({"imageDigest": d})).collect();
+        l.ecr(
+            at,
+            "BatchDeleteImage",
+            who,
+            json!({"repositoryName": repo, "registryId": ACCOUNT, "imageIds": ids}),
+            json!({"imageIds": ids, "failures": []}),
+        );
+    };
+    let deploy = |l: &mut Log, at: i64, repo: &str, family: &str| {
+        l.task_def(at, CI, (family, 1), &image_uri(repo, ":v1"));
+        l.service(at + 5, CI, ("CreateService", family), &format!("{family}:1"), Some(2));
+    };
+    // api runs web/api:v1; v2 is pushed and not deployed.
+    l.put(0, CI, "web/api", "v1", "sha256:v1", &[]);
+    deploy(&mut l, 10, "web/api", "api");
+    l.put(30, CI, "web/api", "v2", "sha256:v2", &[]);
+    // idle is scaled to no task; gone is deleted; batch's repository is deleted with it.
+    l.put(0, CI, "web/idle", "v1", "sha256:idle", &[]);
+    deploy(&mut l, 40, "web/idle", "idle");
+    l.service(50, CI, ("UpdateService", "idle"), "", Some(0));
+    l.put(0, CI, "web/gone", "v1", "sha256:gone", &[]);
+    deploy(&mut l, 60, "web/gone", "gone");
+    l.service(70, CI, ("DeleteService", "gone"), "", None);
+    l.put(0, CI, "web/batch", "v1", "sha256:batch", &[]);
+    deploy(&mut l, 80, "web/batch", "batch");
+    let days = 2 * 86_400;
+    delete(&mut l, days, OTHER, "web/api", &["sha256:v1", "sha256:v2"]);
+    delete(&mut l, days, OTHER, "web/idle", &["sha256:idle"]);
+    delete(&mut l, days, OTHER, "web/gone", &["sha256:gone"]);
+    let force = json!({"repositoryName": "web/batch", "registryId": ACCOUNT, "force": true});
+    l.ecr(days + 10, "DeleteRepository", MARY, force, json!({"repository": {"repositoryName": "web/batch"}}));
+    // A hotfix deployed and deleted within the hour: the soon-deleted item's.
+    l.put(days, MARY, "web/hot", "v1", "sha256:hot", &[]);
+    deploy(&mut l, days + 60, "web/hot", "hot");
+    delete(&mut l, days + 3600, MARY, "web/hot", &["sha256:hot"]);
+    let items = attention_of(&l, AttentionKind::ImageInUseDeleted);
+    assert_eq!(
+        titles(&items),
+        [
+            ("Service api's image deleted", Severity::High, OTHER),
+            ("Service batch's repository web/batch deleted", Severity::High, MARY),
+        ]
+    );
+    let api = &items.iter().find(|a| a.who == OTHER).unwrap().why;
+    let told = format!(
+        "BatchDeleteImage at 2026-03-03 10:00:00 UTC from 203.0.113.12 with docker deleted from repository web/api \
+         ({ACCOUNT}, {REGION}) 1 image an ECS service was running: sha256:v1 (tag v1), run by service api of cluster \
+         prod (CreateService at 2026-03-01 10:00:15 UTC by {CI}). ECS starts each new task"
+    );
+    assert!(api.starts_with(&told), "{api}");
+    assert_eq!(attention_of(&l, AttentionKind::ImageErased).len(), 1, "the hotfix is the soon-deleted item's");
+}
+
 #[test]
 fn ok_an_image_deleted_soon_after_its_push_is_an_attention_item() {
     use crate::analysis::identity::{AttentionKind, Severity};

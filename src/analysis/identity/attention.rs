@@ -151,6 +151,9 @@ pub enum AttentionKind {
     /// An ECS task started with credentials given to its containers in plain environment
     /// variables (`RunTask`'s container overrides).
     TaskStartCredentials,
+    /// An ECR image deleted (`BatchDeleteImage`, or with its repository) while an ECS service ran
+    /// it.
+    ImageInUseDeleted,
 }
 
 impl AttentionKind {
@@ -184,6 +187,7 @@ impl AttentionKind {
             AttentionKind::RecipeFromOutside => "Image Builder recipe from outside",
             AttentionKind::TaskCommandReplaced => "Task started with its command replaced",
             AttentionKind::TaskStartCredentials => "Task started with credentials in plain text",
+            AttentionKind::ImageInUseDeleted => "Image deleted while a service runs it",
         }
     }
 
@@ -217,6 +221,7 @@ impl AttentionKind {
             AttentionKind::RecipeFromOutside => "recipe-from-outside",
             AttentionKind::TaskCommandReplaced => "task-command-replaced",
             AttentionKind::TaskStartCredentials => "task-start-credentials",
+            AttentionKind::ImageInUseDeleted => "image-in-use-deleted",
         }
     }
 }
@@ -315,6 +320,7 @@ pub(crate) fn attention(g: &Gathered) -> (List<Attention>, u64) {
     super::access::given(g, &mut items);
     super::shared::shared(g, &mut items);
     super::erased::short_lived(g, &mut items);
+    super::in_use::deleted(g, &mut items);
     super::expired::by_new_policy(g, &mut items);
     super::moved::by_new_pusher(g, &mut items);
     super::outside::new_source(g, &mut items);

@@ -77,6 +77,16 @@ pub(super) fn short_lived(g: &Gathered, out: &mut Vec<Attention>) {
     }
 }
 
+/// A deletion's call and what it did to `place` ("deleted from repository …"), for a
+/// `DeleteRepository` (`repository`) or a `BatchDeleteImage`; the images follow.
+pub(super) fn deletion_said(repository: bool, place: &str) -> (&'static str, String) {
+    if repository {
+        ("DeleteRepository", format!("deleted {place} and with it"))
+    } else {
+        ("BatchDeleteImage", format!("deleted from {place}"))
+    }
+}
+
 /// The pushes and pulls that went through of the repositories something was deleted from, looked
 /// up by image: a registry cleaned every night deletes thousands.
 pub(super) struct Seen<'a> {
@@ -202,12 +212,7 @@ fn item(g: &Gathered, (deleter, r, repository): (u32, Row, bool), id: RepoId, er
     } else {
         format!("{} deleted within a day of their push to {name}", plural(n, "image", "images"))
     };
-    let place = format!("repository {name} ({registry}, {region})");
-    let (call, how) = if repository {
-        ("DeleteRepository", format!("deleted {place} and with it"))
-    } else {
-        ("BatchDeleteImage", format!("deleted from {place}"))
-    };
+    let (call, how) = deletion_said(repository, &format!("repository {name} ({registry}, {region})"));
     let why = format!(
         "{call} at {} {how} {}: {}{more}. An image pushed, used and deleted within hours leaves no copy in the \
          registry; its push, its pulls and its layers' digests are in these logs.",

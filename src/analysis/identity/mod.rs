@@ -37,6 +37,7 @@ mod erased;
 mod exec;
 mod expired;
 mod host_access;
+mod in_use;
 mod moved;
 pub mod origin;
 mod outside;

@@ -41,9 +41,9 @@ pub fn registry_changes() -> Html {
             data-state={shown.state} aria-busy={shown.busy}>
             <h2>{"Registry settings"}<span class="count">{thousands(page.total)}</span></h2>
             <p class="muted small">
-                {"Changes to a registry as a whole: its policy, replication, pull-through cache rules, scanning, templates for new repositories."}
+                {"Changes to a registry as a whole: its policy, replication, pull-through cache rules, scanning, signing, templates for new repositories."}
                 if opened {
-                    {" Those marked let another account in, copy images to one, or turn scanning off."}
+                    {" Those marked let another account in, copy images to one, or turn scanning or signing off."}
                 }
             </p>
             <table class="list registry">
