@@ -612,6 +612,38 @@ test('an image a service runs, deleted two days after its push, is a high item n
   assert.deepEqual(t.problems, []);
 });
 
+test('a CodeBuild build started with its caller\'s buildspec is an item saying what it ran, and a build with none is not', async () => {
+  // A developer starts a build of the project that makes the images with a buildspec of their own
+  // (StartBuild's buildspecOverride, as the CodeBuild API reference writes it); the pipeline
+  // starts one with the project's. Which starts override something is worked out here from the
+  // raw events.
+  const { events, account, contractor, at, ecs } = nextRevision('10', '203.0.113.75', 'c');
+  const build = (n, who, req) => ({ ...ecs(n, 'StartBuild', req, null), eventSource: 'codebuild.amazonaws.com', userIdentity: who });
+  const pipeline = { type: 'AssumedRole', principalId: 'AROAE2EPIPE:pipe', arn: `arn:aws:sts::${account}:assumed-role/pipeline/pipe`,
+    accountId: account, accessKeyId: 'ASIAE2EPIPELINE00001' };
+  const spec = 'version: 0.2\nphases:\n  build:\n    commands:\n      - docker build -t web .\n      - docker push web';
+  const mine = [build(1, contractor, { projectName: 'web-image', buildspecOverride: spec }),
+    build(2, pipeline, { projectName: 'web-image', sourceVersion: 'main' })];
+  const flagged = mine.filter((e) => Object.keys(e.requestParameters).some((k) => k.endsWith('Override')));
+  assert.deepEqual(flagged, [mine[0]]);
+  const file = join(mkdtempSync(join(tmpdir(), 'trailscope-build-')), 'build.json');
+  const { t, list } = await attentionOf(file, [...events, ...mine]);
+  const item = list.locator('li[data-kind=build-overridden]');
+  await item.first().waitFor();
+  assert.equal(await item.count(), flagged.length);
+  assert.equal(await item.getAttribute('data-severity'), 'medium');
+  assert.equal(await item.locator('[data-testid=attention-who]').getAttribute('data-principal'), contractor.arn);
+  assert.equal(await item.locator('[data-testid=attention-title]').innerText(), 'Build of web-image started with another buildspec');
+  if (await item.locator('[data-testid=attention-read]').count()) await item.locator('[data-testid=attention-read]').click();
+  const why = await item.locator('[data-testid=attention-why]').innerText();
+  const commands = spec.split('\n').filter((l) => l.trim().startsWith('- ')).map((l) => l.trim().slice(2)).join('; ');
+  assert.ok(why.startsWith(`StartBuild of CodeBuild project web-image (${account}, ${mine[0].awsRegion}) at ${utc(at(1))} from 203.0.113.75 `
+    + `with AWS CLI overrode, for that build only: the buildspec (it runs: ${commands}).`), why);
+  await item.scrollIntoViewIfNeeded();
+  await t.shot('identities-build-overridden', { fullPage: false });
+  assert.deepEqual(t.problems, []);
+});
+
 test('a lifecycle policy set minutes before a run that expired an image in use is a high item', async () => {
   // A contractor sets the lifecycle policy of the repository of the sample's lifecycle run a
   // minute before it (the request as the ECR API reference writes it). Which images the run

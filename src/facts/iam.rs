@@ -117,10 +117,14 @@ pub enum Act {
     /// `snapshot/snap-…`, `lines` the accounts, groups and organizations added (`add:…`) and
     /// removed (`remove:…`), `exposure` whom the additions let in.
     Shared,
+    /// `CodeBuild`'s `StartBuild` or `StartBuildBatch` overriding the project's buildspec, source,
+    /// image, role, privileged mode, session debugging or environment (see
+    /// [`crate::facts::build`]): `subject` the project, `lines` one token per override.
+    BuildOverridden,
 }
 
 /// Every [`Act`], for the batch encoding.
-const ACTS: [Act; 19] = [
+const ACTS: [Act; 20] = [
     Act::UserMade,
     Act::KeyMade,
     Act::KeyEnded,
@@ -140,6 +144,7 @@ const ACTS: [Act; 19] = [
     Act::MfaEnabled,
     Act::PolicyDeleted,
     Act::Shared,
+    Act::BuildOverridden,
 ];
 
 /// Every [`Exposure`], for the batch encoding.

@@ -2,9 +2,10 @@
 //!
 //! The store keeps no raw JSON, so what the container story (image digests, tags, upload ids, layer
 //! sizes, lifecycle expiries, task definition images, other services' images), the identity chains (credentials that STS
-//! handed out), the changes to CloudTrail itself (trails stopped or narrowed), IAM's credentials and access given (keys, passwords, administrators, roles trusting outsiders, machine images and snapshots shared) and those to the services that watch the account (`GuardDuty`, Config, flow logs) need from `requestParameters`, `responseElements` and `serviceEventDetails` is pulled
+//! handed out), the changes to CloudTrail itself (trails stopped or narrowed), IAM's credentials and access given (keys, passwords, administrators, roles trusting outsiders, machine images and snapshots shared, `CodeBuild` builds started with overrides) and those to the services that watch the account (`GuardDuty`, Config, flow logs) need from `requestParameters`, `responseElements` and `serviceEventDetails` is pulled
 //! out here, once, while the parsed event is at hand, into compact side tables of the [`Store`].
 
+pub mod build;
 pub mod container;
 pub mod credentials;
 pub mod iam;
@@ -20,6 +21,10 @@ pub fn record(raw: &RawEvent, row: Row, store: &mut Store) {
     // AMIs and snapshots shared; Image Builder's calls also go on to its list below.
     if share::wanted(raw.event_source.str(), raw.event_name.str()) {
         share::record(raw, row, store);
+    }
+    // CodeBuild builds started with overrides; the call goes on to other services' writes below.
+    if build::wanted(raw.event_source.str(), raw.event_name.str()) {
+        build::record(raw, row, store);
     }
     match raw.event_source.str() {
         "sts.amazonaws.com" | "signin.amazonaws.com" => credentials::record(raw, row, store),

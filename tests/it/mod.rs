@@ -1,6 +1,7 @@
 //! Integration test modules.
 
 mod batch;
+mod build;
 mod common;
 mod container;
 mod corpus;

@@ -154,6 +154,9 @@ pub enum AttentionKind {
     /// An ECR image deleted (`BatchDeleteImage`, or with its repository) while an ECS service ran
     /// it.
     ImageInUseDeleted,
+    /// A `CodeBuild` build started with the project's buildspec, source, image, role, privileged
+    /// mode, session debugging or environment overridden.
+    BuildOverridden,
 }
 
 impl AttentionKind {
@@ -188,6 +191,7 @@ impl AttentionKind {
             AttentionKind::TaskCommandReplaced => "Task started with its command replaced",
             AttentionKind::TaskStartCredentials => "Task started with credentials in plain text",
             AttentionKind::ImageInUseDeleted => "Image deleted while a service runs it",
+            AttentionKind::BuildOverridden => "Build started with its settings overridden",
         }
     }
 
@@ -222,6 +226,7 @@ impl AttentionKind {
             AttentionKind::TaskCommandReplaced => "task-command-replaced",
             AttentionKind::TaskStartCredentials => "task-start-credentials",
             AttentionKind::ImageInUseDeleted => "image-in-use-deleted",
+            AttentionKind::BuildOverridden => "build-overridden",
         }
     }
 }
@@ -331,6 +336,7 @@ pub(crate) fn attention(g: &Gathered) -> (List<Attention>, u64) {
     super::host_access::given(g, &mut items);
     super::workload::new_source(g, &mut items);
     super::recipe::outside(g, &mut items);
+    super::build::overridden(g, &mut items);
     super::secrets::in_environment(g, &mut items);
     super::secrets::at_start(g, &mut items);
     super::task_logs::dropped(g, &mut items);

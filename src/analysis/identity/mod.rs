@@ -29,6 +29,7 @@
 mod access;
 pub mod attention;
 mod breakdown;
+mod build;
 mod came_in;
 pub mod chains;
 pub mod client;
