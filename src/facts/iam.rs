@@ -121,10 +121,14 @@ pub enum Act {
     /// image, role, privileged mode, session debugging or environment (see
     /// [`crate::facts::build`]): `subject` the project, `lines` one token per override.
     BuildOverridden,
+    /// `CodeBuild`'s `CreateWebhook`, `UpdateWebhook` or `DeleteWebhook` (see
+    /// [`crate::facts::build`]): `subject` the project, `exposure` `Everyone` when it builds
+    /// anyone's pull requests, `lines` why (or what it set).
+    Webhook,
 }
 
 /// Every [`Act`], for the batch encoding.
-const ACTS: [Act; 20] = [
+const ACTS: [Act; 21] = [
     Act::UserMade,
     Act::KeyMade,
     Act::KeyEnded,
@@ -145,6 +149,7 @@ const ACTS: [Act; 20] = [
     Act::PolicyDeleted,
     Act::Shared,
     Act::BuildOverridden,
+    Act::Webhook,
 ];
 
 /// Every [`Exposure`], for the batch encoding.

@@ -147,3 +147,73 @@ fn ok_a_build_started_with_overrides_is_an_item() {
         "{ci}"
     );
 }
+
+/// Webhooks set as the `CodeBuild` API reference writes `CreateWebhook` and `UpdateWebhook`
+/// (`filterGroups` of `{type, pattern, excludeMatchedPattern}`, `pullRequestBuildPolicy`): one
+/// that builds pull requests from anyone is an item, until an update names the actors again.
+#[test]
+fn ok_a_webhook_that_builds_anyones_pull_requests_is_an_item() {
+    let push = r#"[[{"type":"EVENT","pattern":"PUSH"},{"type":"HEAD_REF","pattern":"^refs/heads/main$"}]]"#;
+    let prs = |actor: &str| {
+        let actor = if actor.is_empty() {
+            String::new()
+        } else {
+            format!(r#",{{"type":"ACTOR_ACCOUNT_ID","pattern":"{actor}"}}"#)
+        };
+        format!(r#"[[{{"type":"EVENT","pattern":"PULL_REQUEST_CREATED, PULL_REQUEST_UPDATED"}}{actor}]]"#)
+    };
+    let hook = |n: u32, time: &str, name: &str, project: &str, rest: &str, error: &str| {
+        ev(n, time, name, CI, &format!(r#"{{"projectName":"{project}"{rest}}}"#), error)
+    };
+    let fg = |groups: &str| format!(r#","filterGroups":{groups}"#);
+    let policy = |p: &str| {
+        format!(r#","pullRequestBuildPolicy":{{"requiresCommentApproval":"{p}","approverRoles":["GITHUB_WRITE"]}}"#)
+    };
+    let denied = r#""errorCode":"AccessDeniedException","#;
+    let lines = [
+        hook(1, "08:00:00", "CreateWebhook", "web-image", &fg(push), ""),
+        hook(2, "09:00:00", "UpdateWebhook", "web-image", &fg(&prs("")), ""),
+        hook(3, "09:30:00", "UpdateWebhook", "web-image", &fg(&prs("123456|234567")), ""),
+        hook(4, "10:00:00", "UpdateWebhook", "web-image", &fg(&prs("^(123456|234567)$")), ""),
+        hook(5, "11:00:00", "CreateWebhook", "api-image", &policy("DISABLED"), ""),
+        hook(6, "12:00:00", "CreateWebhook", "docs-image", &(fg(&prs("")) + &policy("FORK_PULL_REQUESTS")), ""),
+        hook(7, "13:00:00", "UpdateWebhook", "lib-image", &fg(&prs("123456")), ""),
+        hook(8, "14:00:00", "UpdateWebhook", "ops-image", &fg(&prs("")), denied),
+    ];
+
+    let mut e = Engine::new();
+    e.ingest_bytes("webhooks.jsonl", lines.join("\n").as_bytes());
+    let c = Compiled::new(&Filter::default(), e.store());
+    let r = report(e.store(), c.rows());
+    let items: Vec<Attention> =
+        r.attention.rows.into_iter().filter(|a| a.kind == AttentionKind::BuildWebhookOpen).collect();
+    let mut got: Vec<(&str, Severity)> = items.iter().map(|a| (a.title.as_str(), a.severity)).collect();
+    got.sort_unstable();
+    assert_eq!(
+        got,
+        [
+            ("Webhook of api-image builds anyone's pull requests", Severity::High),
+            ("Webhook of lib-image builds anyone's pull requests", Severity::Medium),
+            ("Webhook of web-image builds anyone's pull requests", Severity::Medium),
+        ]
+    );
+    let why =
+        |project: &str| items.iter().find(|a| a.title.contains(project)).map(|a| a.why.clone()).unwrap_or_default();
+    let web = why("web-image");
+    for part in [
+        "UpdateWebhook at 2026-06-01 09:00:00 UTC from 203.0.113.30 with AWS CLI set the webhook of CodeBuild project \
+         web-image (111111111111, eu-west-1): filter group 1 builds pull requests (PULL_REQUEST_CREATED, \
+         PULL_REQUEST_UPDATED) from anyone.",
+        &format!(
+            "UpdateWebhook at 2026-06-01 10:00:00 UTC by {CI} left it building only whom its filters name, 60 min later."
+        ),
+    ] {
+        assert!(web.contains(part), "{part}\n{web}");
+    }
+    assert!(
+        why("api-image").contains("no filter group: every push and pull request builds; comment approval: DISABLED.")
+    );
+    assert!(why("lib-image").contains(
+        "filter group 1's ACTOR_ACCOUNT_ID pattern 123456 is not anchored (^…$): any ID that contains it matches"
+    ));
+}

@@ -157,6 +157,8 @@ pub enum AttentionKind {
     /// A `CodeBuild` build started with the project's buildspec, source, image, role, privileged
     /// mode, session debugging or environment overridden.
     BuildOverridden,
+    /// A `CodeBuild` webhook set to build pull requests from anyone.
+    BuildWebhookOpen,
 }
 
 impl AttentionKind {
@@ -192,6 +194,7 @@ impl AttentionKind {
             AttentionKind::TaskStartCredentials => "Task started with credentials in plain text",
             AttentionKind::ImageInUseDeleted => "Image deleted while a service runs it",
             AttentionKind::BuildOverridden => "Build started with its settings overridden",
+            AttentionKind::BuildWebhookOpen => "Builds run for anyone's pull requests",
         }
     }
 
@@ -227,6 +230,7 @@ impl AttentionKind {
             AttentionKind::TaskStartCredentials => "task-start-credentials",
             AttentionKind::ImageInUseDeleted => "image-in-use-deleted",
             AttentionKind::BuildOverridden => "build-overridden",
+            AttentionKind::BuildWebhookOpen => "build-webhook-open",
         }
     }
 }
@@ -337,6 +341,7 @@ pub(crate) fn attention(g: &Gathered) -> (List<Attention>, u64) {
     super::workload::new_source(g, &mut items);
     super::recipe::outside(g, &mut items);
     super::build::overridden(g, &mut items);
+    super::build::webhooks(g, &mut items);
     super::secrets::in_environment(g, &mut items);
     super::secrets::at_start(g, &mut items);
     super::task_logs::dropped(g, &mut items);

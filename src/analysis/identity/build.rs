@@ -5,6 +5,12 @@
 //! role and secrets (in a container pipeline, those that push images to ECR), and the project's
 //! settings do not show it afterwards. One item per principal and project, counting the starts;
 //! high when the role was overridden or the caller is of another account, medium else.
+//!
+//! *Builds run for anyone's pull requests*: a `CreateWebhook` or `UpdateWebhook` that went through
+//! and left the project building pull requests from anyone (no `ACTOR_ACCOUNT_ID` filter, an
+//! unanchored one, or no filter group at all, with no comment approval asked), where the
+//! project's webhook call before it in these logs did not. Medium; high when it says comment
+//! approval is `DISABLED`. It says when a later call closed it again.
 
 use hashbrown::HashMap;
 
@@ -12,11 +18,13 @@ use super::attention::{joined, Attention, AttentionKind, Severity};
 use super::breakdown::Gathered;
 use super::task_role::more_starts;
 use crate::analysis::filter::Field;
+use crate::analysis::principal::principal_label;
 use crate::facts::build::SOURCE;
-use crate::facts::iam::Act;
+use crate::facts::container::Exposure;
+use crate::facts::iam::{Act, IamChange};
 use crate::model::Sym;
 use crate::store::Row;
-use crate::text::utc;
+use crate::text::{duration, utc};
 
 /// One item per principal and project whose builds among the rows looked at were started with
 /// overrides.
@@ -114,6 +122,80 @@ fn item(g: &Gathered, project: Sym, starts: &[(u32, Row)]) -> Attention {
         (title, why),
         g.label(id),
         (n, store.time(r), store.time(last_row)),
+        chips,
+    )
+}
+
+/// One item per webhook call among the rows looked at that went through and left its project
+/// building anyone's pull requests, where the project's webhook call before it in these logs did
+/// not (or none is in them).
+pub(super) fn webhooks(g: &Gathered, out: &mut Vec<Attention>) {
+    let store = g.store;
+    for &(id, r) in &g.iam {
+        let Some(c) = store.iam.get(r).filter(|c| c.act == Act::Webhook && c.exposure == Exposure::Everyone) else {
+            continue;
+        };
+        if !store.error_code(r).is_empty() {
+            continue;
+        }
+        // The project's webhook calls that went through, in every log loaded, in time order.
+        let same = |o: &&IamChange| {
+            o.act == Act::Webhook
+                && o.subject == c.subject
+                && store.account(o.row) == store.account(r)
+                && store.region(o.row) == store.region(r)
+                && store.error_code(o.row).is_empty()
+        };
+        let mut calls: Vec<&IamChange> = store.iam.all().iter().filter(same).collect();
+        calls.sort_by_key(|o| (store.time(o.row), o.row));
+        let at = calls.iter().position(|o| o.row == r).unwrap_or(0);
+        if at > 0 && calls[at - 1].exposure == Exposure::Everyone {
+            continue;
+        }
+        let closed = calls[at + 1..].iter().find(|o| o.exposure != Exposure::Everyone);
+        out.push(webhook_item(g, (id, c), closed.copied()));
+    }
+}
+
+/// The item of webhook call `c` by identity `id`, and the later call that closed it, if any.
+fn webhook_item(g: &Gathered, (id, c): (u32, &IamChange), closed: Option<&IamChange>) -> Attention {
+    let store = g.store;
+    let r = c.row;
+    let project = g.str(c.subject).into_owned();
+    let lines: Vec<String> = c.lines.iter().map(|&l| g.str(l).into_owned()).collect();
+    let disabled = lines.iter().any(|l| l.eq_ignore_ascii_case("comment approval: DISABLED"));
+    let then = match closed {
+        Some(k) => format!(
+            " {} at {} by {} left it building only whom its filters name, {} later.",
+            g.str(store.name(k.row)),
+            utc(store.time(k.row)),
+            principal_label(&store.identity(k.row), &store.strings),
+            duration(store.time(k.row) - store.time(r))
+        ),
+        None => " Nothing in these logs closes it again.".to_owned(),
+    };
+    let why = format!(
+        "{} at {} from {} with {} set the webhook of CodeBuild project {project} ({}, {}): {}. A pull request's \
+         code runs in the build with the project's service role and secrets (in a container pipeline, those that \
+         push images to ECR): on a public repository anyone can open one.{then}",
+        g.str(store.name(r)),
+        utc(store.time(r)),
+        g.str(store.ip(r)),
+        g.client(store.user_agent(r)).label(),
+        g.str(store.account(r)),
+        g.str(store.region(r)),
+        joined(&lines, "; "),
+    );
+    let title = format!("Webhook of {project} builds anyone's pull requests");
+    let last = closed.map_or(store.time(r), |k| store.time(k.row));
+    let severity = if disabled { Severity::High } else { Severity::Medium };
+    let chips = vec![(Field::Source, SOURCE.to_owned())];
+    Attention::of_calls(
+        AttentionKind::BuildWebhookOpen,
+        severity,
+        (title, why),
+        g.label(id),
+        (1, store.time(r), last),
         chips,
     )
 }
